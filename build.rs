@@ -1,0 +1,32 @@
+//! Generates the C header from src/ffi with cbindgen.
+//!
+//! The fresh header goes to `$OUT_DIR/twfollow.h`; `tests/header.rs` fails when the
+//! committed `include/twfollow.h` differs. Outside CI it is also copied to
+//! `include/`, so a developer only has to commit it; in CI (`CI` set) the source
+//! tree is never written.
+
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo:rerun-if-changed=src/ffi");
+    println!("cargo:rerun-if-changed=cbindgen.toml");
+    println!("cargo:rerun-if-env-changed=CI");
+    let crate_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let config =
+        cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
+    let header = cbindgen::Builder::new()
+        .with_crate(&crate_dir)
+        .with_config(config)
+        .generate()
+        .expect("cbindgen could not generate the header");
+    let generated = out_dir.join("twfollow.h");
+    header.write_to_file(&generated);
+    if std::env::var_os("CI").is_none() {
+        let committed = crate_dir.join("include/twfollow.h");
+        let fresh = std::fs::read(&generated).unwrap();
+        if std::fs::read(&committed).ok().as_deref() != Some(&fresh[..]) {
+            std::fs::write(&committed, fresh).expect("write include/twfollow.h");
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The sandbox: a local stand-in for api.twitter.com, on loopback only.
+//!
+//! ```text
+//! cargo run --example sandbox -- [--port N] [--user-budget N] [--app-budget N]
+//! ```
+//! The first line printed is the base URL (`http://127.0.0.1:PORT`); then one
+//! line per request. Credentials it accepts: see the README ("The sandbox").
+
+mod server;
+
+use std::io::Write;
+
+fn usage() -> ! {
+    eprintln!("usage: sandbox [--port N] [--user-budget N] [--app-budget N] [--max-skew-secs N]");
+    std::process::exit(64);
+}
+
+fn main() {
+    let mut config = server::SandboxConfig {
+        record: false,
+        log: true,
+        ..Default::default()
+    };
+    let mut port = 0u16;
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || {
+            args.next()
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or_else(|| usage())
+        };
+        match flag.as_str() {
+            "--port" => port = u16::try_from(value()).unwrap_or_else(|_| usage()),
+            "--user-budget" => config.user_budget = value() as usize,
+            "--app-budget" => config.app_budget = value() as usize,
+            "--max-skew-secs" => config.max_skew_secs = value(),
+            _ => usage(),
+        }
+    }
+    let sandbox = server::Sandbox::start(config, port).unwrap_or_else(|e| {
+        eprintln!("sandbox: cannot listen on 127.0.0.1:{port}: {e}");
+        std::process::exit(1);
+    });
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", sandbox.base_url());
+    let _ = out.flush();
+    drop(out);
+    loop {
+        std::thread::park();
+    }
+}

@@ -1,0 +1,307 @@
+//! The follow call: sign, POST over a pooled ureq agent, map the response.
+
+use std::io;
+use std::sync::Mutex;
+
+use ureq::unversioned::transport::DefaultConnector;
+use ureq::Agent;
+
+use super::config::Settings;
+use super::error::{map_response, Error, ErrorKind, MAX_BODY_BYTES};
+use super::fork;
+use super::proxy::proxy_for;
+use super::resolver::CachingResolver;
+use super::signer::{percent_encode, sign, OAuthNonce, SignableRequest};
+use super::target::Target;
+
+/// The follow endpoint, relative to the base URL.
+pub const FOLLOW_PATH: &str = "/1.1/friendships/create.json";
+
+/// Largest error body read for its Twitter code; a larger one is mapped by status alone.
+const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
+
+/// Idle connections kept per host: enough for many threads sharing one client.
+const POOL_PER_HOST: usize = 64;
+
+/// A successful follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Followed {
+    /// The user object exactly as the API sent it (after gzip decoding).
+    pub json: String,
+    pub http_status: u16,
+}
+
+/// Settings plus the HTTP agent built from them. Share it between threads
+/// (`&Client`) for calls; change it only through `&mut` (no call may run then).
+pub struct Client {
+    settings: Settings,
+    agent: Agent,
+    /// Set when the proxy environment could not be used; reported by each call.
+    proxy_error: Option<Error>,
+    /// The fork generation `agent` was built in. In a forked child the
+    /// inherited pool holds the parent's sockets, so the child builds its own.
+    built_in_generation: u64,
+    child_agent: Mutex<Option<(u64, Agent)>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Builds the agent; the proxy environment variables are read now (and again
+    /// whenever the settings change).
+    pub fn new(settings: Settings) -> Client {
+        let (agent, proxy_error) = build_agent(&settings);
+        Client {
+            settings,
+            agent,
+            proxy_error,
+            built_in_generation: fork::generation(),
+            child_agent: Mutex::new(None),
+        }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Applies `change` to a copy of the settings; on success the copy replaces
+    /// them and the agent is rebuilt, on failure nothing changes.
+    pub fn update(
+        &mut self,
+        change: impl FnOnce(&mut Settings) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut settings = self.settings.clone();
+        change(&mut settings)?;
+        *self = Client::new(settings);
+        Ok(())
+    }
+
+    /// Follows `target`, with notifications when `notify`. Blocks for at most the configured timeout.
+    pub fn follow(&self, target: &Target, notify: bool) -> Result<Followed, Error> {
+        self.follow_with(target, notify, &OAuthNonce::fresh(0))
+    }
+
+    /// [`Client::follow`] with a given nonce and timestamp (for tests).
+    pub fn follow_with(
+        &self,
+        target: &Target,
+        notify: bool,
+        nonce: &OAuthNonce,
+    ) -> Result<Followed, Error> {
+        if let Some(error) = &self.proxy_error {
+            return Err(error.clone());
+        }
+        let url = format!("{}{FOLLOW_PATH}", self.settings.base_url);
+        let (name, value) = target.param();
+        let follow = if notify { "true" } else { "false" };
+        let form = [(name, value.as_str()), ("follow", follow)];
+        let header = sign(
+            &SignableRequest {
+                method: "POST",
+                url: &url,
+                form: &form,
+            },
+            &self.settings.credentials,
+            nonce,
+        )
+        .map_err(|e| Error::invalid_argument(e.0))?;
+        let body = format!("{name}={}&follow={follow}", percent_encode(&value));
+
+        let agent = self.agent_for_this_process();
+        let result = agent
+            .post(&url)
+            .header("Authorization", &header.authorization)
+            .content_type("application/x-www-form-urlencoded")
+            .send(body.as_bytes());
+        let outcome = match result {
+            Ok(response) => self.read_response(response),
+            Err(e) => Err(self.transport_error(e, 0)),
+        };
+        outcome.map_err(|mut e| {
+            redact(&mut e.message, &self.settings, &header.signature);
+            e
+        })
+    }
+
+    fn agent_for_this_process(&self) -> Agent {
+        let generation = fork::generation();
+        if generation == self.built_in_generation {
+            return self.agent.clone();
+        }
+        let mut slot = self.child_agent.lock().unwrap_or_else(|e| e.into_inner());
+        match &*slot {
+            Some((built_in, agent)) if *built_in == generation => agent.clone(),
+            _ => {
+                let agent = build_agent(&self.settings).0;
+                // The replaced agent holds sockets shared with the parent. Dropping it
+                // only closes this process's descriptors: ureq sends nothing on drop.
+                *slot = Some((generation, agent.clone()));
+                agent
+            }
+        }
+    }
+
+    fn read_response(
+        &self,
+        mut response: ureq::http::Response<ureq::Body>,
+    ) -> Result<Followed, Error> {
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let limit = if (200..300).contains(&status) {
+            MAX_BODY_BYTES
+        } else {
+            MAX_ERROR_BODY_BYTES
+        };
+        let body = match response.body_mut().with_config().limit(limit).read_to_vec() {
+            Ok(body) => body,
+            Err(ureq::Error::BodyExceedsLimit(_)) if (200..300).contains(&status) => {
+                return Err(Error {
+                    kind: ErrorKind::BadResponse,
+                    message: format!(
+                        "HTTP {status}, but the body is larger than {MAX_BODY_BYTES} bytes"
+                    ),
+                    http_status: status,
+                    api_code: 0,
+                })
+            }
+            Err(ureq::Error::BodyExceedsLimit(_)) => Vec::new(),
+            Err(e) => return Err(self.transport_error(e, status)),
+        };
+        map_response(status, body, location.as_deref()).map(|json| Followed {
+            json,
+            http_status: status,
+        })
+    }
+
+    /// Maps a failure before or while reading the response. `http_status` is 0 when no status line arrived.
+    fn transport_error(&self, error: ureq::Error, http_status: u16) -> Error {
+        let host = self.settings.base_url.host();
+        let during = if http_status == 0 {
+            String::new()
+        } else {
+            format!(" while reading the HTTP {http_status} body")
+        };
+        let (kind, message) = match &error {
+            ureq::Error::Timeout(_) => (
+                ErrorKind::Timeout,
+                format!(
+                    "timed out after {} ms{during} talking to {host}",
+                    self.settings.timeout.as_millis()
+                ),
+            ),
+            ureq::Error::Io(e)
+                if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock =>
+            {
+                (
+                    ErrorKind::Timeout,
+                    format!("timed out{during} talking to {host}: {e}"),
+                )
+            }
+            ureq::Error::Io(e) if is_tls_io_error(e) => {
+                (ErrorKind::Tls, format!("TLS error with {host}: {e}"))
+            }
+            ureq::Error::Tls(_)
+            | ureq::Error::Pem(_)
+            | ureq::Error::Rustls(_)
+            | ureq::Error::TlsRequired => {
+                (ErrorKind::Tls, format!("TLS error with {host}: {error}"))
+            }
+            ureq::Error::Decompress(..) if http_status != 0 => (
+                ErrorKind::BadResponse,
+                format!("HTTP {http_status}, but the gzip body is corrupt: {error}"),
+            ),
+            ureq::Error::HostNotFound => (ErrorKind::Network, format!("host not found: {host}")),
+            ureq::Error::LargeResponseHeader(..) => (
+                ErrorKind::Network,
+                format!("no usable response from {host}: {error}"),
+            ),
+            ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => (
+                ErrorKind::Network,
+                format!("proxy failed for {host}: {error}"),
+            ),
+            _ => (
+                ErrorKind::Network,
+                format!("network error{during} with {host}: {error}"),
+            ),
+        };
+        Error {
+            kind,
+            message: super::error::one_line(&message, 400),
+            http_status,
+            api_code: 0,
+        }
+    }
+}
+
+/// rustls reports handshake and certificate failures as I/O errors that wrap a `rustls::Error`.
+fn is_tls_io_error(error: &io::Error) -> bool {
+    error
+        .get_ref()
+        .is_some_and(|inner| inner.is::<rustls::Error>())
+}
+
+/// Removes every credential and the request's signature, raw or percent-encoded,
+/// from a message. Values under 6 bytes are left alone: replacing "a" everywhere
+/// would ruin the text, and no real credential is that short.
+fn redact(message: &mut String, settings: &Settings, signature: &str) {
+    for secret in settings
+        .credentials
+        .secrets()
+        .into_iter()
+        .chain([signature])
+    {
+        for form in [secret.to_owned(), percent_encode(secret)] {
+            if form.len() >= 6 && message.contains(&form) {
+                *message = message.replace(&form, "[redacted]");
+            }
+        }
+    }
+}
+
+fn build_agent(settings: &Settings) -> (Agent, Option<Error>) {
+    let mut proxy_error = None;
+    let proxy = proxy_for(&settings.base_url, |name| std::env::var(name).ok()).and_then(
+        |(variable, url)| {
+            let url = if url.contains("://") {
+                url
+            } else {
+                format!("http://{url}")
+            };
+            match ureq::Proxy::new(&url) {
+                Ok(proxy) => Some(proxy),
+                Err(_) => {
+                    // The value may hold a password: name the variable, never print it.
+                    proxy_error = Some(Error::invalid_argument(format!(
+                        "environment variable {variable} is not a usable proxy URL"
+                    )));
+                    None
+                }
+            }
+        },
+    );
+    let config = Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(settings.timeout))
+        .user_agent(settings.user_agent.as_str())
+        .proxy(proxy)
+        .max_idle_connections(POOL_PER_HOST)
+        .max_idle_connections_per_host(POOL_PER_HOST)
+        .build();
+    let agent = Agent::with_parts(
+        config,
+        DefaultConnector::default(),
+        CachingResolver::default(),
+    );
+    (agent, proxy_error)
+}

@@ -1,0 +1,392 @@
+//! Configuration: credentials, base URL, timeout, user agent.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use super::error::Error;
+use super::signer::Credentials;
+
+pub const DEFAULT_BASE_URL: &str = "https://api.twitter.com";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(30_000);
+pub const DEFAULT_USER_AGENT: &str = concat!("twfollow/", env!("CARGO_PKG_VERSION"));
+
+/// The names `tw_config_from_env` reads.
+pub const ENV_CONSUMER_KEY: &str = "TW_CONSUMER_KEY";
+pub const ENV_CONSUMER_SECRET: &str = "TW_CONSUMER_SECRET";
+pub const ENV_ACCESS_TOKEN: &str = "TW_ACCESS_TOKEN";
+pub const ENV_ACCESS_TOKEN_SECRET: &str = "TW_ACCESS_TOKEN_SECRET";
+pub const ENV_API_BASE: &str = "TW_API_BASE";
+
+/// A checked API base URL: `https://` anywhere, `http://` only on loopback;
+/// no user info, query or fragment; no trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    url: String,
+    https: bool,
+    host: String,
+    loopback: bool,
+}
+
+impl BaseUrl {
+    pub fn parse(input: &str) -> Result<BaseUrl, Error> {
+        let refuse = |why: &str| {
+            let shown: String = input.chars().take(100).collect();
+            Error::invalid_argument(format!("invalid base URL {shown:?}: {why}"))
+        };
+        if input.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+            return Err(refuse("contains spaces or control characters"));
+        }
+        let (scheme, rest) = input
+            .split_once("://")
+            .ok_or_else(|| refuse("expected https://host[:port][/path]"))?;
+        let https = match scheme.to_ascii_lowercase().as_str() {
+            "https" => true,
+            "http" => false,
+            _ => {
+                return Err(refuse(
+                    "the scheme must be https (or http for a loopback host)",
+                ))
+            }
+        };
+        if rest.contains(['?', '#']) {
+            return Err(refuse("a query or fragment is not allowed"));
+        }
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        if authority.contains('@') {
+            return Err(refuse("credentials in the URL are not allowed"));
+        }
+        let (host, port) = split_host_port(authority).ok_or_else(|| refuse("bad host or port"))?;
+        if !is_valid_host(host) {
+            return Err(refuse("bad host"));
+        }
+        let loopback = is_loopback_host(host);
+        if !https && !loopback {
+            return Err(refuse("http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https://"));
+        }
+        let path = path.trim_end_matches('/');
+        let mut url = format!(
+            "{}://{}",
+            if https { "https" } else { "http" },
+            host.to_ascii_lowercase()
+        );
+        if let Some(port) = port {
+            url.push_str(&format!(":{port}"));
+        }
+        url.push_str(path);
+        Ok(BaseUrl {
+            url,
+            https,
+            host: host.to_ascii_lowercase(),
+            loopback,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.https
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    pub fn is_loopback(&self) -> bool {
+        self.loopback
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.url)
+    }
+}
+
+/// Splits `host[:port]` or `[v6][:port]`; the host keeps its brackets.
+fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
+    let (host, port) = if authority.starts_with('[') {
+        let end = authority.find(']')?;
+        let (host, rest) = authority.split_at(end + 1);
+        match rest {
+            "" => (host, None),
+            _ => (host, Some(rest.strip_prefix(':')?)),
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let port = match port {
+        None => None,
+        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(p.parse::<u16>().ok().filter(|&p| p != 0)?)
+        }
+        Some(_) => return None,
+    };
+    Some((host, port))
+}
+
+fn is_valid_host(host: &str) -> bool {
+    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return v6.parse::<std::net::Ipv6Addr>().is_ok();
+    }
+    !host.is_empty()
+        && host.len() <= 253
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
+/// 127.0.0.0/8, ::1 and `localhost` (any case, trailing dot allowed).
+pub fn is_loopback_host(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => bare.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// Everything a follow needs besides the target. Built by [`Settings::new`], adjusted by the setters.
+#[derive(Clone)]
+pub struct Settings {
+    pub credentials: Credentials,
+    pub base_url: BaseUrl,
+    pub timeout: Duration,
+    pub user_agent: String,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("credentials", &self.credentials)
+            .field("base_url", &self.base_url.as_str())
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+impl Settings {
+    /// Checks the four credentials (none may be empty) and applies the defaults.
+    pub fn new(credentials: Credentials) -> Result<Settings, Error> {
+        let names = [
+            "consumer_key",
+            "consumer_secret",
+            "access_token",
+            "access_token_secret",
+        ];
+        for (name, value) in names.iter().zip(credentials.secrets()) {
+            if value.is_empty() {
+                return Err(Error::invalid_argument(format!("{name} is empty")));
+            }
+        }
+        Ok(Settings {
+            credentials,
+            base_url: BaseUrl::parse(DEFAULT_BASE_URL).expect("the default base URL is valid"),
+            timeout: DEFAULT_TIMEOUT,
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+        })
+    }
+
+    /// Reads the `TW_*` variables through `lookup` (the process environment in production).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, Error> {
+        let get = |name: &str| {
+            lookup(name).filter(|v| !v.is_empty()).ok_or_else(|| {
+                Error::invalid_argument(format!("environment variable {name} is not set or empty"))
+            })
+        };
+        let mut settings = Settings::new(Credentials {
+            consumer_key: get(ENV_CONSUMER_KEY)?,
+            consumer_secret: get(ENV_CONSUMER_SECRET)?,
+            access_token: get(ENV_ACCESS_TOKEN)?,
+            access_token_secret: get(ENV_ACCESS_TOKEN_SECRET)?,
+        })?;
+        if let Some(base) = lookup(ENV_API_BASE).filter(|v| !v.is_empty()) {
+            settings.base_url = BaseUrl::parse(&base).map_err(|e| {
+                Error::invalid_argument(format!(
+                    "environment variable {ENV_API_BASE}: {}",
+                    e.message
+                ))
+            })?;
+        }
+        Ok(settings)
+    }
+
+    pub fn set_timeout_ms(&mut self, timeout_ms: u32) -> Result<(), Error> {
+        if timeout_ms == 0 {
+            return Err(Error::invalid_argument("timeout_ms must be at least 1"));
+        }
+        self.timeout = Duration::from_millis(timeout_ms.into());
+        Ok(())
+    }
+
+    pub fn set_user_agent(&mut self, user_agent: &str) -> Result<(), Error> {
+        if user_agent.is_empty() || user_agent.len() > 1024 {
+            return Err(Error::invalid_argument(
+                "user_agent must be 1 to 1024 bytes",
+            ));
+        }
+        if user_agent.bytes().any(|b| b.is_ascii_control()) {
+            return Err(Error::invalid_argument(
+                "user_agent must not contain control characters",
+            ));
+        }
+        self.user_agent = user_agent.to_owned();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds() -> Credentials {
+        Credentials {
+            consumer_key: "ck".into(),
+            consumer_secret: "cs".into(),
+            access_token: "at".into(),
+            access_token_secret: "ats".into(),
+        }
+    }
+
+    #[test]
+    fn base_urls() {
+        let ok = |input: &str, want: &str| {
+            assert_eq!(BaseUrl::parse(input).unwrap().as_str(), want, "{input}");
+        };
+        ok("https://api.twitter.com", "https://api.twitter.com");
+        ok("https://api.twitter.com/", "https://api.twitter.com");
+        ok(
+            "HTTPS://API.Twitter.com:8443/prefix/",
+            "https://api.twitter.com:8443/prefix",
+        );
+        ok("http://127.0.0.1:8080", "http://127.0.0.1:8080");
+        ok("http://127.1.2.3:1", "http://127.1.2.3:1");
+        ok("http://localhost:9/x", "http://localhost:9/x");
+        ok("http://LOCALHOST.", "http://localhost.");
+        ok("http://[::1]:8080/", "http://[::1]:8080");
+        ok("https://[2001:db8::1]", "https://[2001:db8::1]");
+        for bad in [
+            "",
+            "api.twitter.com",
+            "ftp://api.twitter.com",
+            "http://api.twitter.com",
+            "http://10.0.0.1",
+            "http://128.0.0.1",
+            "http://[::2]",
+            "http://localhost.evil.com",
+            "https://user:pw@api.twitter.com",
+            "https://api.twitter.com?x=1",
+            "https://api.twitter.com/#f",
+            "https://",
+            "https://host:0",
+            "https://host:65536",
+            "https://host:-1",
+            "https://host:",
+            "https://ho st",
+            "https://host\n",
+            "https://[::1",
+            "https://[zz]",
+            "https://h_st",
+        ] {
+            let err = BaseUrl::parse(bad).expect_err(bad);
+            assert!(
+                err.message.starts_with("invalid base URL"),
+                "{bad}: {}",
+                err.message
+            );
+        }
+    }
+
+    #[test]
+    fn loopback() {
+        assert!(is_loopback_host("127.0.0.1"));
+        assert!(is_loopback_host("127.255.0.9"));
+        assert!(is_loopback_host("[::1]"));
+        assert!(is_loopback_host("Localhost"));
+        assert!(!is_loopback_host("localhost.localdomain"));
+        assert!(!is_loopback_host("0.0.0.0"));
+        assert!(!is_loopback_host("example.com"));
+    }
+
+    #[test]
+    fn settings_defaults_and_checks() {
+        let s = Settings::new(creds()).unwrap();
+        assert_eq!(s.base_url.as_str(), DEFAULT_BASE_URL);
+        assert_eq!(s.timeout, Duration::from_secs(30));
+        assert_eq!(s.user_agent, "twfollow/0.1.0");
+        let mut empty = creds();
+        empty.access_token_secret.clear();
+        assert_eq!(
+            Settings::new(empty).unwrap_err().message,
+            "access_token_secret is empty"
+        );
+        let mut s = s;
+        assert!(s.set_timeout_ms(0).is_err());
+        s.set_timeout_ms(1).unwrap();
+        assert_eq!(s.timeout, Duration::from_millis(1));
+        assert!(s.set_user_agent("").is_err());
+        assert!(s.set_user_agent("a\r\nX-Evil: 1").is_err());
+        s.set_user_agent("my-app/1.0").unwrap();
+        assert_eq!(s.user_agent, "my-app/1.0");
+    }
+
+    #[test]
+    fn from_lookup_names_the_missing_variable() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let err = Settings::from_lookup(env(&[
+            ("TW_CONSUMER_KEY", "a"),
+            ("TW_CONSUMER_SECRET", "b"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            err.message,
+            "environment variable TW_ACCESS_TOKEN is not set or empty"
+        );
+        let all = &[
+            ("TW_CONSUMER_KEY", "a"),
+            ("TW_CONSUMER_SECRET", "b"),
+            ("TW_ACCESS_TOKEN", "c"),
+            ("TW_ACCESS_TOKEN_SECRET", "d"),
+            ("TW_API_BASE", "http://127.0.0.1:5/"),
+        ];
+        let s = Settings::from_lookup(env(all)).unwrap();
+        assert_eq!(s.base_url.as_str(), "http://127.0.0.1:5");
+        assert_eq!(s.credentials.access_token_secret, "d");
+        let err = Settings::from_lookup(env(&[
+            ("TW_CONSUMER_KEY", "a"),
+            ("TW_CONSUMER_SECRET", "b"),
+            ("TW_ACCESS_TOKEN", "c"),
+            ("TW_ACCESS_TOKEN_SECRET", "d"),
+            ("TW_API_BASE", "http://example.com"),
+        ]))
+        .unwrap_err();
+        assert!(
+            err.message
+                .starts_with("environment variable TW_API_BASE: invalid base URL"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let s = Settings::new(creds()).unwrap();
+        let shown = format!("{s:?}");
+        assert!(
+            !shown.contains("\"cs\"") && !shown.contains("ats"),
+            "{shown}"
+        );
+    }
+}

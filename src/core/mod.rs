@@ -1,0 +1,18 @@
+//! The safe core: signing, target parsing, settings, the HTTP call and response
+//! mapping. It knows nothing of C; `crate::ffi` adapts it.
+#![forbid(unsafe_code)]
+
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod fork;
+pub mod proxy;
+pub mod resolver;
+pub mod signer;
+pub mod target;
+
+pub use client::{Client, Followed};
+pub use config::{BaseUrl, Settings};
+pub use error::{Error, ErrorKind};
+pub use signer::{Credentials, OAuthNonce};
+pub use target::Target;

@@ -1,0 +1,566 @@
+//! OAuth 1.0a request signing with HMAC-SHA1 (RFC 5849, sections 3.4 and 3.5).
+//!
+//! Everything that varies between two signatures of the same request (nonce and
+//! timestamp) is an argument, so the signer is tested against fixed vectors.
+
+use std::fmt;
+
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use rand::distr::{Alphanumeric, Distribution};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use sha1::Sha1;
+
+use super::fork;
+
+/// The four OAuth 1.0a user-context credentials.
+///
+/// `Debug` never prints the values, and they are overwritten when dropped.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub consumer_key: String,
+    pub consumer_secret: String,
+    pub access_token: String,
+    pub access_token_secret: String,
+}
+
+impl Credentials {
+    /// The strings that must never reach a message or a log.
+    pub(crate) fn secrets(&self) -> [&str; 4] {
+        [
+            &self.consumer_key,
+            &self.consumer_secret,
+            &self.access_token,
+            &self.access_token_secret,
+        ]
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Credentials { .. }")
+    }
+}
+
+impl Drop for Credentials {
+    fn drop(&mut self) {
+        for s in [
+            &mut self.consumer_key,
+            &mut self.consumer_secret,
+            &mut self.access_token,
+            &mut self.access_token_secret,
+        ] {
+            wipe(s);
+        }
+    }
+}
+
+/// Overwrites a string's bytes in place. `black_box` keeps the writes from being
+/// optimised away as dead stores to memory that is about to be freed.
+pub(crate) fn wipe(s: &mut String) {
+    let mut bytes = std::mem::take(s).into_bytes();
+    bytes.iter_mut().for_each(|b| *b = 0);
+    std::hint::black_box(&bytes);
+}
+
+const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// Appends the RFC 5849 (3.6) percent-encoding of `input`'s UTF-8 bytes to `out`:
+/// unreserved characters as they are, every other byte as `%XX` with uppercase hex.
+pub fn percent_encode_into(out: &mut String, input: &str) {
+    for &b in input.as_bytes() {
+        if is_unreserved(b) {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(UPPER_HEX[usize::from(b >> 4)] as char);
+            out.push(UPPER_HEX[usize::from(b & 0x0F)] as char);
+        }
+    }
+}
+
+/// RFC 5849 percent-encoding of a whole string (see [`percent_encode_into`]).
+pub fn percent_encode(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() * 3);
+    percent_encode_into(&mut out, input);
+    out
+}
+
+/// Decodes `%XX` escapes and, as form encoding does, `+` as a space. Malformed
+/// escapes stay as they are; invalid UTF-8 becomes U+FFFD.
+pub fn form_decode(input: &str) -> String {
+    let bytes = input.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (hex_value(bytes.get(i + 1)), hex_value(bytes.get(i + 2))) {
+                (Some(hi), Some(lo)) => {
+                    out.push(hi << 4 | lo);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex_value(b: Option<&u8>) -> Option<u8> {
+    let b = *b?;
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Splits an `application/x-www-form-urlencoded` string (or a URL query) into
+/// decoded name/value pairs, in order, duplicates kept.
+pub fn parse_form(input: &str) -> Vec<(String, String)> {
+    input
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (form_decode(name), form_decode(value))
+        })
+        .collect()
+}
+
+/// Error for a URL the signer cannot normalise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlError(pub String);
+
+impl fmt::Display for UrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The parts of an absolute `http`/`https` URL that signing needs.
+struct SplitUrl<'a> {
+    scheme: String,
+    authority: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+}
+
+fn split_url(url: &str) -> Result<SplitUrl<'_>, UrlError> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| UrlError(format!("not an absolute URL: {url:?}")))?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return Err(UrlError(format!("unsupported scheme {scheme:?}")));
+    }
+    let rest = rest.split('#').next().unwrap_or_default();
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path_and_query) = rest.split_at(authority_end);
+    if authority.is_empty() {
+        return Err(UrlError(format!("URL has no host: {url:?}")));
+    }
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path_and_query, None),
+    };
+    Ok(SplitUrl {
+        scheme,
+        authority,
+        path,
+        query,
+    })
+}
+
+/// RFC 5849 3.4.1.2 base string URI: lowercase scheme and host, default port
+/// dropped, query and fragment removed, empty path as `/`.
+pub fn base_string_uri(url: &str) -> Result<String, UrlError> {
+    let parts = split_url(url)?;
+    let authority = parts.authority.to_ascii_lowercase();
+    let default_port = if parts.scheme == "http" {
+        ":80"
+    } else {
+        ":443"
+    };
+    let host = authority.strip_suffix(default_port).unwrap_or(&authority);
+    let path = if parts.path.is_empty() {
+        "/"
+    } else {
+        parts.path
+    };
+    Ok(format!("{}://{}{}", parts.scheme, host, path))
+}
+
+/// RFC 5849 3.4.1.3.2 parameter normalisation: encode each name and value, sort
+/// by encoded name then encoded value, join as `name=value` with `&`.
+pub fn normalized_parameters<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
+    let mut encoded: Vec<(String, String)> = params
+        .iter()
+        .filter(|(name, _)| !matches!(name.as_ref(), "oauth_signature" | "realm"))
+        .map(|(name, value)| {
+            (
+                percent_encode(name.as_ref()),
+                percent_encode(value.as_ref()),
+            )
+        })
+        .collect();
+    encoded.sort_unstable();
+    let mut out = String::with_capacity(encoded.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
+    for (i, (name, value)) in encoded.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
+    }
+    out
+}
+
+/// RFC 5849 3.4.1 signature base string from the method, the base string URI
+/// and every request parameter (query, form body and `oauth_*`, decoded).
+pub fn signature_base_string<K: AsRef<str>, V: AsRef<str>>(
+    method: &str,
+    base_uri: &str,
+    params: &[(K, V)],
+) -> String {
+    let mut out = String::with_capacity(256);
+    percent_encode_into(&mut out, &method.to_ascii_uppercase());
+    out.push('&');
+    percent_encode_into(&mut out, base_uri);
+    out.push('&');
+    percent_encode_into(&mut out, &normalized_parameters(params));
+    out
+}
+
+/// RFC 5849 3.4.2: base64(HMAC-SHA1(enc(consumer_secret) & enc(token_secret), base)).
+pub fn hmac_sha1_signature(consumer_secret: &str, token_secret: &str, base_string: &str) -> String {
+    let mut key = String::with_capacity((consumer_secret.len() + token_secret.len()) * 3 + 1);
+    percent_encode_into(&mut key, consumer_secret);
+    key.push('&');
+    percent_encode_into(&mut key, token_secret);
+    let mut mac =
+        Hmac::<Sha1>::new_from_slice(key.as_bytes()).expect("HMAC accepts any key length");
+    wipe(&mut key);
+    mac.update(base_string.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// The values that make each signature unique. Tests inject them; requests use [`OAuthNonce::fresh`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthNonce {
+    pub nonce: String,
+    pub timestamp: u64,
+}
+
+impl OAuthNonce {
+    /// A fresh nonce (32 alphanumerics from a CSPRNG) and the system clock shifted by `clock_offset_secs`.
+    pub fn fresh(clock_offset_secs: i64) -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        OAuthNonce {
+            nonce: random_nonce(),
+            timestamp: now.saturating_add_signed(clock_offset_secs),
+        }
+    }
+}
+
+thread_local! {
+    /// (fork generation it was seeded in, generator). Reseeded after a fork so the
+    /// parent and child never draw the same nonces.
+    static NONCE_RNG: std::cell::RefCell<Option<(u64, StdRng)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// 32 ASCII alphanumerics from a per-thread ChaCha generator seeded by the OS.
+pub fn random_nonce() -> String {
+    let generation = fork::generation();
+    NONCE_RNG.with_borrow_mut(|slot| {
+        let rng = match slot {
+            Some((seeded_in, rng)) if *seeded_in == generation => rng,
+            _ => &mut slot.insert((generation, StdRng::from_os_rng())).1,
+        };
+        Alphanumeric
+            .sample_iter(rng)
+            .take(32)
+            .map(char::from)
+            .collect()
+    })
+}
+
+/// A request to sign: method, absolute URL (its query is signed too) and the
+/// decoded form-body parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct SignableRequest<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub form: &'a [(&'a str, &'a str)],
+}
+
+/// A computed `Authorization` header and the signature inside it.
+pub struct SignedHeader {
+    pub authorization: String,
+    pub signature: String,
+}
+
+impl fmt::Debug for SignedHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SignedHeader { .. }")
+    }
+}
+
+/// Signs `request` and returns the `Authorization: OAuth …` header value
+/// (`oauth_version="1.0"` included and signed).
+pub fn sign(
+    request: &SignableRequest<'_>,
+    credentials: &Credentials,
+    nonce: &OAuthNonce,
+) -> Result<SignedHeader, UrlError> {
+    let base_uri = base_string_uri(request.url)?;
+    let query = split_url(request.url)?
+        .query
+        .map(parse_form)
+        .unwrap_or_default();
+    let timestamp = nonce.timestamp.to_string();
+    let oauth: [(&str, &str); 6] = [
+        ("oauth_consumer_key", &credentials.consumer_key),
+        ("oauth_nonce", &nonce.nonce),
+        ("oauth_signature_method", "HMAC-SHA1"),
+        ("oauth_timestamp", &timestamp),
+        ("oauth_token", &credentials.access_token),
+        ("oauth_version", "1.0"),
+    ];
+    let mut params: Vec<(&str, &str)> =
+        Vec::with_capacity(oauth.len() + request.form.len() + query.len());
+    params.extend_from_slice(&oauth);
+    params.extend_from_slice(request.form);
+    params.extend(query.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+    let base = signature_base_string(request.method, &base_uri, &params);
+    let signature = hmac_sha1_signature(
+        &credentials.consumer_secret,
+        &credentials.access_token_secret,
+        &base,
+    );
+
+    let mut authorization = String::with_capacity(320);
+    authorization.push_str("OAuth ");
+    for (name, value) in oauth
+        .iter()
+        .copied()
+        .chain([("oauth_signature", signature.as_str())])
+    {
+        if authorization.len() > "OAuth ".len() {
+            authorization.push_str(", ");
+        }
+        authorization.push_str(name);
+        authorization.push_str("=\"");
+        percent_encode_into(&mut authorization, value);
+        authorization.push('"');
+    }
+    Ok(SignedHeader {
+        authorization,
+        signature,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn vectors() -> Value {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/oauth1_hmac_sha1.json"
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn s(v: &Value) -> &str {
+        v.as_str().unwrap()
+    }
+
+    #[test]
+    fn percent_encoding_vectors() {
+        let table = vectors()["percent_encoding"].as_array().unwrap().clone();
+        assert!(table.len() >= 10);
+        for case in &table {
+            assert_eq!(
+                percent_encode(s(&case["input"])),
+                s(&case["encoded"]),
+                "{case}"
+            );
+        }
+    }
+
+    #[test]
+    fn percent_encoding_every_byte() {
+        for b in 0u8..0x80 {
+            let expected = if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            };
+            assert_eq!(
+                percent_encode(&(b as char).to_string()),
+                expected,
+                "byte {b:#04x}"
+            );
+        }
+        // Bytes 0x80-0xFF only occur inside multi-byte characters: check all of U+0080..U+00FF.
+        for c in '\u{80}'..='\u{FF}' {
+            let mut utf8 = [0u8; 4];
+            let want: String = c
+                .encode_utf8(&mut utf8)
+                .bytes()
+                .map(|b| format!("%{b:02X}"))
+                .collect();
+            assert_eq!(percent_encode(&c.to_string()), want, "{c:?}");
+        }
+        // A string holding every byte value that can appear in UTF-8 round-trips through form_decode.
+        let all: String = (0u32..=0x10FF).filter_map(char::from_u32).collect();
+        assert_eq!(form_decode(&percent_encode(&all)), all);
+    }
+
+    #[test]
+    fn base_string_uri_vectors() {
+        for case in vectors()["base_string_uri"].as_array().unwrap() {
+            assert_eq!(
+                base_string_uri(s(&case["input"])).unwrap(),
+                s(&case["normalized"]),
+                "{case}"
+            );
+        }
+        assert_eq!(base_string_uri("https://h/p#frag").unwrap(), "https://h/p");
+        assert!(base_string_uri("ftp://h/").is_err());
+        assert!(base_string_uri("nohost").is_err());
+    }
+
+    #[test]
+    fn signature_vectors() {
+        let signatures = vectors()["signatures"].as_array().unwrap().clone();
+        assert_eq!(signatures.len(), 6);
+        for case in &signatures {
+            let params: Vec<(String, String)> = case["params"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| (s(&p[0]).to_owned(), s(&p[1]).to_owned()))
+                .collect();
+            let uri = base_string_uri(s(&case["url"])).unwrap();
+            let base = signature_base_string(s(&case["method"]), &uri, &params);
+            if let Some(expected) = case.get("base_string") {
+                assert_eq!(base, s(expected), "{}", case["name"]);
+            }
+            let signature =
+                hmac_sha1_signature(s(&case["consumer_secret"]), s(&case["token_secret"]), &base);
+            assert_eq!(signature, s(&case["signature"]), "{}", case["name"]);
+        }
+    }
+
+    /// `sign` builds the same signature as the Twitter docs example when given its inputs.
+    #[test]
+    fn sign_matches_twitter_docs_example() {
+        let credentials = Credentials {
+            consumer_key: "xvz1evFS4wEEPTGEFPHBog".into(),
+            consumer_secret: "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw".into(),
+            access_token: "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb".into(),
+            access_token_secret: "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE".into(),
+        };
+        let nonce = OAuthNonce {
+            nonce: "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg".into(),
+            timestamp: 1318622958,
+        };
+        // The query carries include_entities, the body carries status: both are signed.
+        let request = SignableRequest {
+            method: "POST",
+            url: "https://api.twitter.com/1.1/statuses/update.json?include_entities=true",
+            form: &[(
+                "status",
+                "Hello Ladies + Gentlemen, a signed OAuth request!",
+            )],
+        };
+        let signed = sign(&request, &credentials, &nonce).unwrap();
+        assert_eq!(signed.signature, "hCtSmYh+iHYCEqBWrE7C7hYmtUk=");
+        assert_eq!(
+            signed.authorization,
+            "OAuth oauth_consumer_key=\"xvz1evFS4wEEPTGEFPHBog\", \
+             oauth_nonce=\"kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg\", \
+             oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"1318622958\", \
+             oauth_token=\"370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb\", \
+             oauth_version=\"1.0\", oauth_signature=\"hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D\""
+        );
+    }
+
+    #[test]
+    fn normalization_sorts_by_encoded_name_then_value_and_keeps_duplicates() {
+        let params = [
+            ("b", "2"),
+            ("a", "z"),
+            ("a", "b"),
+            ("a-b", "1"),
+            ("oauth_signature", "x"),
+            ("realm", "r"),
+        ];
+        assert_eq!(normalized_parameters(&params), "a=b&a=z&a-b=1&b=2");
+        // Encoded order, not decoded order: "%20" sorts before "A".
+        assert_eq!(normalized_parameters(&[("A", ""), (" ", "")]), "%20=&A=");
+    }
+
+    #[test]
+    fn form_parsing() {
+        assert_eq!(
+            parse_form("a=1&b=x+y&c=%3D%zz&&d"),
+            vec![
+                ("a".to_string(), "1".to_string()),
+                ("b".into(), "x y".into()),
+                ("c".into(), "=%zz".into()),
+                ("d".into(), "".into())
+            ]
+        );
+        assert_eq!(form_decode("%"), "%");
+        assert_eq!(form_decode("%4"), "%4");
+        assert_eq!(form_decode("%e2%82%ac"), "€");
+    }
+
+    #[test]
+    fn nonces_are_32_alphanumerics_and_differ() {
+        let a = random_nonce();
+        let b = random_nonce();
+        assert_eq!(a.len(), 32);
+        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn a_fork_reseeds_the_nonce_generator() {
+        // Two threads see the same generation; bumping it must change the stream.
+        // (The real fork test is in tests/c: parent and child follow after fork().)
+        let _ = random_nonce();
+        let before = NONCE_RNG.with_borrow(|slot| slot.as_ref().unwrap().0);
+        fork::note_fork_in_child();
+        let _ = random_nonce();
+        let after = NONCE_RNG.with_borrow(|slot| slot.as_ref().unwrap().0);
+        assert!(after > before);
+    }
+
+    #[test]
+    fn debug_hides_credentials() {
+        let c = Credentials {
+            consumer_key: "key-AAAA".into(),
+            consumer_secret: "secret-BBBB".into(),
+            access_token: "token-CCCC".into(),
+            access_token_secret: "tsecret-DDDD".into(),
+        };
+        let shown = format!("{c:?}");
+        for secret in c.secrets() {
+            assert!(!shown.contains(secret));
+        }
+    }
+}
