@@ -116,6 +116,9 @@ extern "C" {
  *
  * Returns `TW_STATUS_NULL_ARGUMENT` (any argument NULL), `TW_STATUS_INVALID_UTF8`,
  * `TW_STATUS_INVALID_ARGUMENT` (an empty credential).
+ *
+ * # Safety
+ * Each pointer is NULL or valid: strings NUL-terminated, `out_config` writable.
  */
 enum TwStatus tw_config_new(const char *consumer_key,
                             const char *consumer_secret,
@@ -134,6 +137,9 @@ enum TwStatus tw_config_new(const char *consumer_key,
  * a variable that is not UTF-8 counts as missing).
  *
  * Thread rules: reads the environment; do not call while another thread changes it.
+ *
+ * # Safety
+ * `out_config` is NULL or writable.
  */
 enum TwStatus tw_config_from_env(struct TwConfig **out_config);
 
@@ -148,6 +154,9 @@ enum TwStatus tw_config_from_env(struct TwConfig **out_config);
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
  * Thread rules: no `tw_follow` on this config may run at the same time.
+ *
+ * # Safety
+ * `config` is NULL or a live config; `base_url` is NULL or NUL-terminated.
  */
 enum TwStatus tw_config_set_base_url(struct TwConfig *config, const char *base_url);
 
@@ -158,6 +167,9 @@ enum TwStatus tw_config_set_base_url(struct TwConfig *config, const char *base_u
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (0).
  * Thread rules: no `tw_follow` on this config may run at the same time.
+ *
+ * # Safety
+ * `config` is NULL or a live config.
  */
 enum TwStatus tw_config_set_timeout_ms(struct TwConfig *config, uint32_t timeout_ms);
 
@@ -167,6 +179,9 @@ enum TwStatus tw_config_set_timeout_ms(struct TwConfig *config, uint32_t timeout
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
  * Thread rules: no `tw_follow` on this config may run at the same time.
+ *
+ * # Safety
+ * `config` is NULL or a live config; `user_agent` is NULL or NUL-terminated.
  */
 enum TwStatus tw_config_set_user_agent(struct TwConfig *config, const char *user_agent);
 
@@ -174,6 +189,9 @@ enum TwStatus tw_config_set_user_agent(struct TwConfig *config, const char *user
  * Releases a config, its pooled connections, and wipes its credentials from
  * memory. NULL is a no-op. The config must not be used afterwards, and no call
  * on it may be running.
+ *
+ * # Safety
+ * `config` is NULL or a live config, freed once.
  */
 void tw_config_free(struct TwConfig *config);
 
@@ -196,6 +214,9 @@ void tw_config_free(struct TwConfig *config);
  *
  * Thread rules: any number of threads may call `tw_follow` on one config at
  * once; each call blocks its thread for at most the configured timeout.
+ *
+ * # Safety
+ * `config` is NULL or a live config; `target` is NULL or NUL-terminated; `out_json` is NULL or writable.
  */
 enum TwStatus tw_follow(const struct TwConfig *config,
                         const char *target,
@@ -231,6 +252,9 @@ const char *tw_status_str(int32_t status);
 /**
  * Releases a string returned by `tw_follow`. NULL is a no-op. Passing any other
  * pointer, or freeing twice, is undefined behaviour.
+ *
+ * # Safety
+ * `s` is NULL or a string from `tw_follow`, freed once.
  */
 void tw_string_free(char *s);
 

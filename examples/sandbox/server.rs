@@ -805,14 +805,3 @@ fn user_json(user: &User, notify: bool) -> String {
     }
     object.to_string().replace('/', "\\/")
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn http_date_matches_known_value() {
-        let t = UNIX_EPOCH + Duration::from_secs(1_613_101_382);
-        assert_eq!(http_date(t), "Fri, 12 Feb 2021 03:43:02 GMT");
-    }
-}

@@ -282,6 +282,9 @@ unsafe fn publish_config(settings: Settings, out_config: *mut *mut TwConfig) {
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT` (any argument NULL), `TW_STATUS_INVALID_UTF8`,
 /// `TW_STATUS_INVALID_ARGUMENT` (an empty credential).
+///
+/// # Safety
+/// Each pointer is NULL or valid: strings NUL-terminated, `out_config` writable.
 #[no_mangle]
 pub unsafe extern "C" fn tw_config_new(
     consumer_key: *const c_char,
@@ -313,6 +316,9 @@ pub unsafe extern "C" fn tw_config_new(
 /// a variable that is not UTF-8 counts as missing).
 ///
 /// Thread rules: reads the environment; do not call while another thread changes it.
+///
+/// # Safety
+/// `out_config` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn tw_config_from_env(out_config: *mut *mut TwConfig) -> TwStatus {
     fallible(|| {
@@ -342,6 +348,9 @@ unsafe fn config_mut<'a>(config: *mut TwConfig) -> Result<&'a mut TwConfig, Fail
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
 /// Thread rules: no `tw_follow` on this config may run at the same time.
+///
+/// # Safety
+/// `config` is NULL or a live config; `base_url` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn tw_config_set_base_url(
     config: *mut TwConfig,
@@ -364,6 +373,9 @@ pub unsafe extern "C" fn tw_config_set_base_url(
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (0).
 /// Thread rules: no `tw_follow` on this config may run at the same time.
+///
+/// # Safety
+/// `config` is NULL or a live config.
 #[no_mangle]
 pub unsafe extern "C" fn tw_config_set_timeout_ms(
     config: *mut TwConfig,
@@ -382,6 +394,9 @@ pub unsafe extern "C" fn tw_config_set_timeout_ms(
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
 /// Thread rules: no `tw_follow` on this config may run at the same time.
+///
+/// # Safety
+/// `config` is NULL or a live config; `user_agent` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn tw_config_set_user_agent(
     config: *mut TwConfig,
@@ -398,6 +413,9 @@ pub unsafe extern "C" fn tw_config_set_user_agent(
 /// Releases a config, its pooled connections, and wipes its credentials from
 /// memory. NULL is a no-op. The config must not be used afterwards, and no call
 /// on it may be running.
+///
+/// # Safety
+/// `config` is NULL or a live config, freed once.
 #[no_mangle]
 pub unsafe extern "C" fn tw_config_free(config: *mut TwConfig) {
     infallible((), || {
@@ -425,6 +443,9 @@ pub unsafe extern "C" fn tw_config_free(config: *mut TwConfig) {
 ///
 /// Thread rules: any number of threads may call `tw_follow` on one config at
 /// once; each call blocks its thread for at most the configured timeout.
+///
+/// # Safety
+/// `config` is NULL or a live config; `target` is NULL or NUL-terminated; `out_json` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn tw_follow(
     config: *const TwConfig,
@@ -492,6 +513,9 @@ pub extern "C" fn tw_status_str(status: i32) -> *const c_char {
 
 /// Releases a string returned by `tw_follow`. NULL is a no-op. Passing any other
 /// pointer, or freeing twice, is undefined behaviour.
+///
+/// # Safety
+/// `s` is NULL or a string from `tw_follow`, freed once.
 #[no_mangle]
 pub unsafe extern "C" fn tw_string_free(s: *mut c_char) {
     infallible((), || {
@@ -507,4 +531,41 @@ pub extern "C" fn tw_version() -> *const c_char {
     concat!("twfollow/", env!("CARGO_PKG_VERSION"), "\0")
         .as_ptr()
         .cast()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message() -> String {
+        LAST_ERROR.with_borrow(|last| last.message.to_str().unwrap().to_owned())
+    }
+
+    #[test]
+    fn a_panic_becomes_internal_and_never_unwinds() {
+        let status = fallible(|| panic!("boom"));
+        assert_eq!(status, TwStatus::Internal);
+        assert_eq!(
+            message(),
+            "internal error: twfollow panicked (a bug; please report it)"
+        );
+        assert_eq!(infallible(7, || panic!("boom")), 7);
+    }
+
+    #[test]
+    fn failures_are_recorded_and_successes_clear() {
+        let status = fallible(|| Err(Failure::new(TwStatus::Network, "no route")));
+        assert_eq!(
+            (status, message()),
+            (TwStatus::Network, "no route".to_owned())
+        );
+        assert_eq!(fallible(|| Ok(())), TwStatus::Ok);
+        assert_eq!(message(), "");
+    }
+
+    #[test]
+    fn nul_bytes_in_messages_are_escaped() {
+        fallible(|| Err(Failure::new(TwStatus::Network, "a\0b")));
+        assert_eq!(message(), "a\\0b");
+    }
 }

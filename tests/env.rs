@@ -1,0 +1,127 @@
+//! Everything that reads the process environment, in one test: changing the
+//! environment while other threads read it is not safe, so nothing else runs here.
+
+mod support;
+
+use std::io::Write;
+use std::ptr;
+
+use support::*;
+use twfollow::ffi::*;
+
+const VARS: [&str; 5] = [
+    "TW_CONSUMER_KEY",
+    "TW_CONSUMER_SECRET",
+    "TW_ACCESS_TOKEN",
+    "TW_ACCESS_TOKEN_SECRET",
+    "TW_API_BASE",
+];
+const PROXY_VARS: [&str; 8] = [
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+];
+
+fn from_env() -> Result<Config, (TwStatus, Last)> {
+    let mut out = ptr::null_mut();
+    match unsafe { tw_config_from_env(&mut out) } {
+        TwStatus::Ok => Ok(Config(out)),
+        status => {
+            assert!(out.is_null());
+            Err((status, last()))
+        }
+    }
+}
+
+#[test]
+fn environment() {
+    for name in VARS.iter().chain(&PROXY_VARS) {
+        std::env::remove_var(name);
+    }
+    let sandbox = start_sandbox();
+    let me = Account::builtin(1);
+
+    // Each missing variable is named.
+    let values = [
+        CONSUMER_KEY,
+        CONSUMER_SECRET,
+        me.token.as_str(),
+        me.token_secret.as_str(),
+    ];
+    for (i, name) in VARS[..4].iter().enumerate() {
+        let (status, last) = from_env().err().unwrap();
+        assert_eq!(status, TwStatus::InvalidArgument);
+        assert_eq!(
+            last.message,
+            format!("environment variable {name} is not set or empty")
+        );
+        std::env::set_var(name, values[i]);
+    }
+
+    std::env::set_var("TW_API_BASE", "http://example.com");
+    let (status, last) = from_env().err().unwrap();
+    assert_eq!(status, TwStatus::InvalidArgument);
+    assert!(
+        last.message
+            .starts_with("environment variable TW_API_BASE: invalid base URL"),
+        "{}",
+        last.message
+    );
+
+    std::env::set_var("TW_API_BASE", sandbox.base_url());
+    let config = from_env().unwrap();
+    config.follow("twitterdev", false).unwrap();
+    assert_eq!(sandbox.request_count(), 1);
+
+    // Proxies: loopback bases never use one, whatever is set.
+    let proxy = Scripted::start(|_, out| {
+        let _ = out.write_all(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n");
+    });
+    for name in ["http_proxy", "HTTP_PROXY", "ALL_PROXY", "all_proxy"] {
+        std::env::set_var(name, format!("http://{}", proxy.addr));
+    }
+    let config = from_env().unwrap();
+    config.follow("twitterdev", false).unwrap();
+    assert_eq!(sandbox.request_count(), 2);
+    assert_eq!(proxy.requests().len(), 0);
+
+    // An https base goes through https_proxy with CONNECT; nothing is resolved or sent elsewhere.
+    std::env::set_var(
+        "https_proxy",
+        format!("http://proxyuser:proxy-PASSWORD-42@{}", proxy.addr),
+    );
+    assert_eq!(config.set_base_url("https://api.twitter.com"), TwStatus::Ok);
+    let (status, last) = config.follow_err("twitterdev");
+    assert_eq!(status, TwStatus::Network, "{last:?}");
+    assert!(
+        !last.message.contains("proxy-PASSWORD-42"),
+        "{}",
+        last.message
+    );
+    let seen = proxy.requests();
+    assert_eq!(seen.len(), 1);
+    assert!(
+        seen[0].head.starts_with("CONNECT api.twitter.com:443 "),
+        "{}",
+        seen[0].head
+    );
+
+    // NO_PROXY matching the host would connect directly: checked in unit tests only,
+    // since a direct connection would leave this machine.
+
+    // A proxy variable that is not a URL is reported by name, its value never shown.
+    std::env::set_var("https_proxy", "bogus://user:proxy-PASSWORD-42@x");
+    assert_eq!(config.set_base_url("https://api.twitter.com"), TwStatus::Ok);
+    let (status, last) = config.follow_err("twitterdev");
+    assert_eq!(status, TwStatus::InvalidArgument);
+    assert_eq!(
+        last.message,
+        "environment variable https_proxy is not a usable proxy URL"
+    );
+    assert_eq!(proxy.requests().len(), 1);
+}

@@ -1,0 +1,238 @@
+//! Helpers shared by the integration tests: the sandbox, a scripted server for
+//! responses the sandbox never gives, and a safe wrapper over the C ABI.
+
+#![allow(dead_code)] // each test binary uses a different part
+
+#[path = "../../examples/sandbox/server.rs"]
+pub mod sandbox;
+
+use std::ffi::{c_char, CStr, CString};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::ptr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use twfollow::ffi::*;
+
+pub use sandbox::{Account, Sandbox, SandboxConfig, CONSUMER_KEY, CONSUMER_SECRET};
+
+pub fn start_sandbox() -> Sandbox {
+    Sandbox::start(SandboxConfig::default(), 0).expect("sandbox starts")
+}
+
+/// The last error of this thread, as the C getters report it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Last {
+    pub message: String,
+    pub http_status: i32,
+    pub api_code: i32,
+}
+
+pub fn last() -> Last {
+    let message = unsafe { CStr::from_ptr(tw_last_error_message()) }
+        .to_str()
+        .unwrap()
+        .to_owned();
+    Last {
+        message,
+        http_status: tw_last_http_status(),
+        api_code: tw_last_api_error_code(),
+    }
+}
+
+pub fn cstr(s: &str) -> CString {
+    CString::new(s).unwrap()
+}
+
+/// Owns a `TwConfig`; every call goes through the exported C functions.
+pub struct Config(pub *mut TwConfig);
+
+unsafe impl Send for Config {}
+unsafe impl Sync for Config {}
+
+impl Config {
+    pub fn new(key: &str, secret: &str, token: &str, token_secret: &str) -> Config {
+        let mut out = ptr::null_mut();
+        let (k, s, t, ts) = (cstr(key), cstr(secret), cstr(token), cstr(token_secret));
+        let status =
+            unsafe { tw_config_new(k.as_ptr(), s.as_ptr(), t.as_ptr(), ts.as_ptr(), &mut out) };
+        assert_eq!(status, TwStatus::Ok, "{:?}", last());
+        assert!(!out.is_null());
+        Config(out)
+    }
+
+    /// A config for the sandbox's account `n` (1 = `sandbox_me`), pointed at `base_url`.
+    pub fn for_account(base_url: &str, n: u64) -> Config {
+        let account = Account::builtin(n);
+        let config = Config::new(
+            CONSUMER_KEY,
+            CONSUMER_SECRET,
+            &account.token,
+            &account.token_secret,
+        );
+        assert_eq!(config.set_base_url(base_url), TwStatus::Ok, "{:?}", last());
+        config
+    }
+
+    pub fn for_sandbox(sandbox: &Sandbox) -> Config {
+        Config::for_account(&sandbox.base_url(), 1)
+    }
+
+    pub fn set_base_url(&self, url: &str) -> TwStatus {
+        let url = cstr(url);
+        unsafe { tw_config_set_base_url(self.0, url.as_ptr()) }
+    }
+
+    pub fn set_timeout_ms(&self, ms: u32) -> TwStatus {
+        unsafe { tw_config_set_timeout_ms(self.0, ms) }
+    }
+
+    pub fn set_user_agent(&self, ua: &str) -> TwStatus {
+        let ua = cstr(ua);
+        unsafe { tw_config_set_user_agent(self.0, ua.as_ptr()) }
+    }
+
+    /// Follows through `tw_follow`; on success returns the JSON (freed with `tw_string_free`).
+    pub fn follow(&self, target: &str, notify: bool) -> Result<String, (TwStatus, Last)> {
+        let target = cstr(target);
+        let mut json: *mut c_char = ptr::null_mut();
+        let status = unsafe { tw_follow(self.0, target.as_ptr(), notify, &mut json) };
+        if status != TwStatus::Ok {
+            assert!(json.is_null(), "out_json written on failure");
+            return Err((status, last()));
+        }
+        assert!(!json.is_null());
+        let text = unsafe { CStr::from_ptr(json) }.to_str().unwrap().to_owned();
+        unsafe { tw_string_free(json) };
+        Ok(text)
+    }
+
+    /// Follows and expects a failure; returns its status and last error.
+    pub fn follow_err(&self, target: &str) -> (TwStatus, Last) {
+        match self.follow(target, false) {
+            Ok(json) => panic!("expected a failure, got {json}"),
+            Err(e) => e,
+        }
+    }
+}
+
+impl Drop for Config {
+    fn drop(&mut self) {
+        unsafe { tw_config_free(self.0) };
+    }
+}
+
+/// One request as the scripted server read it.
+#[derive(Debug, Clone)]
+pub struct SeenRequest {
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+type Script = dyn Fn(&SeenRequest, &mut TcpStream) + Send + Sync;
+
+/// A loopback server that answers every request with a closure writing raw bytes.
+pub struct Scripted {
+    pub addr: SocketAddr,
+    pub seen: Arc<Mutex<Vec<SeenRequest>>>,
+    pub connections: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Scripted {
+    pub fn start(
+        script: impl Fn(&SeenRequest, &mut TcpStream) + Send + Sync + 'static,
+    ) -> Scripted {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let script: Arc<Script> = Arc::new(script);
+        let (seen2, conns2, stop2) = (seen.clone(), connections.clone(), stop.clone());
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                conns2.fetch_add(1, Ordering::SeqCst);
+                let (script, seen) = (script.clone(), seen2.clone());
+                thread::spawn(move || serve(stream, &*script, &seen));
+            }
+        });
+        Scripted {
+            addr,
+            seen,
+            connections,
+            stop,
+        }
+    }
+
+    /// Answers every request with `status` and `body` (and extra header lines).
+    pub fn respond(status: u16, extra_headers: &str, body: &'static [u8]) -> Scripted {
+        let extra = extra_headers.to_owned();
+        Scripted::start(move |_, out| {
+            let head = format!(
+                "HTTP/1.1 {status} X\r\ncontent-length: {}\r\n{extra}\r\n",
+                body.len()
+            );
+            let _ = out.write_all(head.as_bytes());
+            let _ = out.write_all(body);
+        })
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn requests(&self) -> Vec<SeenRequest> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Scripted {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+    }
+}
+
+fn serve(stream: TcpStream, script: &Script, seen: &Mutex<Vec<SeenRequest>>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
+    let mut out = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    loop {
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            match reader.read_line(&mut line) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            head.push_str(&line);
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let length = head
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("content-length")
+                    .then(|| v.trim().parse::<usize>().ok())?
+            })
+            .unwrap_or(0);
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let request = SeenRequest { head, body };
+        seen.lock().unwrap().push(request.clone());
+        script(&request, &mut out);
+        let _ = out.flush();
+    }
+}
