@@ -1,0 +1,150 @@
+/*
+ * Follows through the installed C API against the sandbox, as a C program would.
+ * Usage: test_follow BASE_URL   (the sandbox's first output line)
+ * Built with -std=c99 -Wall -Wextra -Wpedantic -Werror.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "twfollow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int failures = 0;
+static int checks = 0;
+
+#define CHECK(cond)                                                              \
+    do {                                                                         \
+        checks++;                                                                \
+        if (!(cond)) {                                                           \
+            failures++;                                                          \
+            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n",       \
+                    __FILE__, __LINE__, #cond, tw_last_error_message());         \
+        }                                                                        \
+    } while (0)
+
+static TwConfig *sandbox_config(const char *base_url) {
+    TwConfig *config = NULL;
+    CHECK(tw_config_new("sandbox-consumer-key", "sandbox-consumer-secret",
+                        "1500000001-sandboxAccessToken1", "sandbox-token-secret-1",
+                        &config) == TW_STATUS_OK);
+    CHECK(config != NULL);
+    CHECK(tw_config_set_base_url(config, base_url) == TW_STATUS_OK);
+    CHECK(tw_config_set_timeout_ms(config, 10000) == TW_STATUS_OK);
+    return config;
+}
+
+/* Follows and checks that the returned user is the expected one. */
+static int follow_is(const TwConfig *config, const char *target, const char *screen_name) {
+    char *json = NULL;
+    char needle[64];
+    int ok;
+    if (tw_follow(config, target, false, &json) != TW_STATUS_OK || json == NULL) {
+        return 0;
+    }
+    snprintf(needle, sizeof needle, "\"screen_name\":\"%s\"", screen_name);
+    ok = strstr(json, needle) != NULL;
+    tw_string_free(json);
+    return ok;
+}
+
+static void test_success(const char *base_url) {
+    TwConfig *config = sandbox_config(base_url);
+    char *json = NULL;
+    CHECK(tw_follow(config, "@twitterdev", true, &json) == TW_STATUS_OK);
+    CHECK(json != NULL && strstr(json, "\"id_str\":\"2244994945\"") != NULL);
+    CHECK(strcmp(tw_last_error_message(), "") == 0);
+    CHECK(tw_last_http_status() == 200);
+    CHECK(tw_last_api_error_code() == 0);
+    tw_string_free(json);
+    CHECK(follow_is(config, "2244994945", "twitterdev"));
+    CHECK(follow_is(config, "Twitter", "Twitter"));
+    CHECK(tw_follow(config, "twitterdev", false, NULL) == TW_STATUS_OK);
+    tw_config_free(config);
+}
+
+static void test_refusals(const char *base_url) {
+    TwConfig *config = sandbox_config(base_url);
+    char *json = NULL;
+    CHECK(tw_follow(config, "blocker_bob", false, &json) == TW_STATUS_BLOCKED);
+    CHECK(json == NULL);
+    CHECK(tw_last_http_status() == 403);
+    CHECK(tw_last_api_error_code() == 162);
+    CHECK(strncmp(tw_last_error_message(), "HTTP 403, error 162: ", 21) == 0);
+    CHECK(tw_follow(config, "pending_pat", false, &json) == TW_STATUS_ALREADY_REQUESTED);
+    CHECK(tw_follow(config, "nosuchuser", false, &json) == TW_STATUS_NOT_FOUND);
+    CHECK(tw_follow(config, "1500000001", false, &json) == TW_STATUS_FORBIDDEN);
+    CHECK(tw_follow(config, "not a name", false, &json) == TW_STATUS_INVALID_ARGUMENT);
+    CHECK(tw_last_http_status() == 0);
+    CHECK(json == NULL);
+    tw_config_free(config);
+}
+
+static void test_bad_arguments(void) {
+    TwConfig *config = NULL;
+    char *json = NULL;
+    const char bad_utf8[] = {'a', (char)0xff, 0};
+    CHECK(tw_config_new(NULL, "b", "c", "d", &config) == TW_STATUS_NULL_ARGUMENT);
+    CHECK(strcmp(tw_last_error_message(), "consumer_key is NULL") == 0);
+    CHECK(tw_config_new("a", bad_utf8, "c", "d", &config) == TW_STATUS_INVALID_UTF8);
+    CHECK(tw_config_new("a", "b", "", "d", &config) == TW_STATUS_INVALID_ARGUMENT);
+    CHECK(tw_config_new("a", "b", "c", "d", NULL) == TW_STATUS_NULL_ARGUMENT);
+    CHECK(config == NULL);
+    CHECK(tw_follow(NULL, "x", false, &json) == TW_STATUS_NULL_ARGUMENT);
+    CHECK(tw_config_set_timeout_ms(NULL, 1) == TW_STATUS_NULL_ARGUMENT);
+    CHECK(tw_config_set_base_url(NULL, "https://x") == TW_STATUS_NULL_ARGUMENT);
+    CHECK(tw_config_set_user_agent(NULL, "x") == TW_STATUS_NULL_ARGUMENT);
+    CHECK(json == NULL);
+    tw_config_free(NULL);
+    tw_string_free(NULL);
+    CHECK(strncmp(tw_status_str(TW_STATUS_BLOCKED), "TW_STATUS_BLOCKED", 17) == 0);
+    CHECK(strcmp(tw_status_str(12345), "unknown status") == 0);
+    CHECK(strcmp(tw_status_str(-1), "unknown status") == 0);
+    CHECK(strncmp(tw_version(), "twfollow/", 9) == 0);
+}
+
+/*
+ * After fork(), parent and child both follow on the config the parent already
+ * used (its pool holds a kept-alive connection). The sandbox refuses replayed
+ * nonces, and each side checks it got its own answer: shared sockets or shared
+ * nonce streams would both fail here.
+ */
+static void test_fork(const char *base_url) {
+    TwConfig *config = sandbox_config(base_url);
+    int i, status = 0, parent_ok = 1;
+    pid_t child;
+    CHECK(follow_is(config, "twitterdev", "twitterdev"));
+    child = fork();
+    CHECK(child >= 0);
+    if (child == 0) {
+        int ok = 1;
+        for (i = 0; i < 30; i++) {
+            ok &= follow_is(config, "Twitter", "Twitter");
+        }
+        tw_config_free(config);
+        _exit(ok ? 0 : 1);
+    }
+    for (i = 0; i < 30; i++) {
+        parent_ok &= follow_is(config, "twitterdev", "twitterdev");
+    }
+    CHECK(parent_ok);
+    CHECK(waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    tw_config_free(config);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s SANDBOX_BASE_URL\n", argv[0]);
+        return 64;
+    }
+    test_success(argv[1]);
+    test_refusals(argv[1]);
+    test_bad_arguments();
+    test_fork(argv[1]);
+    printf("c: %d passed, %d failed\n", checks - failures, failures);
+    return failures == 0 ? 0 : 1;
+}
