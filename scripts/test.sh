@@ -22,6 +22,7 @@ echo "== cargo test"
 cargo test 2>&1 | tee "$log"
 
 echo "== C and C++ tests"
+cargo build --quiet --lib --examples   # cargo test builds neither the .so nor the .a
 mkdir -p build
 cc "${CFLAGS_STRICT[@]}" -c tests/c/header_alone.c -o build/header_alone.o
 c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Iinclude -c tests/c/header_alone.cpp -o build/header_alone_cpp.o
