@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: build the library, start the local sandbox API, follow a user
-# through the C API and print the user JSON, then show one refusal.
+# through the C tool tw-follow and through the Python package, show one refusal,
+# stop the sandbox.
 #   scripts/demo.sh [TARGET]     (default @twitterdev)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,16 +11,25 @@ ensure_tools
 echo "== building (release)"
 cargo build --release --quiet --lib --example sandbox
 mkdir -p build
-cc "${CFLAGS_STRICT[@]}" examples/follow.c -Ltarget/release -ltwfollow \
-  -Wl,-rpath,"$PWD/target/release" -o build/follow
+cc "${CFLAGS_STRICT[@]}" bindings/c/tw-follow.c -Ltarget/release -ltwfollow \
+  -Wl,-rpath,"$PWD/target/release" -o build/tw-follow-release
 
 start_sandbox target/release/examples/sandbox
 sandbox_credentials
-echo "== sandbox listening at $SANDBOX_URL"
+echo "== sandbox listening at $SANDBOX_URL (credentials in TW_* variables)"
 
 target=${1:-@twitterdev}
-echo "== following $target through the C API (examples/follow.c)"
-build/follow "$target"
+echo
+echo "== C: build/tw-follow-release $target"
+build/tw-follow-release "$target"
 
-echo "== a refusal: pending_pat is protected and already has a pending request"
-build/follow pending_pat || echo "(exit status $?, as expected)"
+echo
+echo "== Python: python3 -m twfollow --notify $target"
+TWFOLLOW_LIB="$PWD/target/release/libtwfollow.so" PYTHONPATH=bindings/python \
+  python3 -m twfollow --notify "$target"
+
+echo
+echo "== a refusal: pending_pat is a protected account with a request already pending"
+status=0
+build/tw-follow-release pending_pat || status=$?
+echo "(tw-follow exited with $status: 1 means the API refused this follow)"

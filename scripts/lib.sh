@@ -6,6 +6,8 @@ ensure_tools() {
   command -v cc >/dev/null || missing+=(gcc)
   command -v c++ >/dev/null || missing+=(g++)
   command -v python3 >/dev/null || missing+=(python3)
+  command -v pkg-config >/dev/null || missing+=(pkg-config)
+  command -v valgrind >/dev/null || missing+=(valgrind)
   python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}" >&2
@@ -54,7 +56,8 @@ sandbox_credentials() {
 CFLAGS_STRICT=(-std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude)
 
 # The system libraries the static library needs, as rustc reports them.
+# Extra arguments (e.g. --release) go to cargo.
 native_static_libs() {
-  cargo rustc --quiet --lib --crate-type staticlib -- --print native-static-libs 2>&1 |
+  cargo rustc --quiet "$@" --lib --crate-type staticlib -- --print native-static-libs 2>&1 |
     sed -n 's/.*native-static-libs: //p' | tail -n 1
 }

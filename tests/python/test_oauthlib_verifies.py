@@ -2,13 +2,14 @@
 of RFC 5849, verifies requests that the library sends, so the library's signer
 and the sandbox's verifier cannot share a mistake unnoticed."""
 
-import ctypes
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from oauthlib.oauth1 import RequestValidator, SignatureOnlyEndpoint
+
+import twfollow
 
 # Credentials chosen to exercise percent-encoding: spaces, reserved and non-ASCII characters.
 PLAIN = ("consumer-key-plain", "consumer-secret-plain", "1234-token-plain", "token-secret-plain")
@@ -126,19 +127,14 @@ def server_for():
         server.close()
 
 
-def follow(lib, credentials, base_url, target, notify=False):
-    config = ctypes.c_void_p()
-    encoded = [c.encode("utf-8") for c in credentials]
-    assert lib.tw_config_new(*encoded, ctypes.byref(config)) == 0
+def follow(credentials, base_url, target, notify=False):
+    """Follows through the library; returns (status, HTTP status, message)."""
     try:
-        assert lib.tw_config_set_base_url(config, base_url.encode()) == 0
-        out = ctypes.c_void_p()
-        status = lib.tw_follow(config, target.encode(), notify, ctypes.byref(out))
-        if status == 0:
-            lib.tw_string_free(out)
-        return status, lib.tw_last_http_status(), lib.tw_last_error_message().decode()
-    finally:
-        lib.tw_config_free(config)
+        with twfollow.Client(*credentials, base_url=base_url) as client:
+            client.follow(target, notify)
+        return 0, 200, ""
+    except twfollow.TwError as e:
+        return e.status, e.http_status, e.message
 
 
 @pytest.mark.parametrize("credentials", [PLAIN, AWKWARD], ids=["plain", "awkward"])
@@ -151,26 +147,26 @@ def follow(lib, credentials, base_url, target, notify=False):
         ("18446744073709551615", True, "user_id=18446744073709551615&follow=true"),
     ],
 )
-def test_oauthlib_accepts_the_library_signature(lib, server_for, credentials, target, notify, wire):
+def test_oauthlib_accepts_the_library_signature(server_for, credentials, target, notify, wire):
     server = server_for(credentials)
-    status, http_status, message = follow(lib, credentials, server.base_url, target, notify)
+    status, http_status, message = follow(credentials, server.base_url, target, notify)
     assert server.verdicts == [{"valid": True, "path": "/1.1/friendships/create.json", "body": wire}]
     assert (status, http_status, message) == (0, 200, "")
 
 
-def test_oauthlib_with_a_path_prefix(lib, server_for):
+def test_oauthlib_with_a_path_prefix(server_for):
     server = server_for(AWKWARD)
-    status, _, _ = follow(lib, AWKWARD, server.base_url + "/api/v1/", "twitterdev")
+    status, _, _ = follow(AWKWARD, server.base_url + "/api/v1/", "twitterdev")
     assert status == 0
     assert server.verdicts[0]["path"] == "/api/v1/1.1/friendships/create.json"
     assert server.verdicts[0]["valid"]
 
 
-def test_oauthlib_rejects_a_wrong_secret(lib, server_for):
+def test_oauthlib_rejects_a_wrong_secret(server_for):
     """The check can fail: a signature made with another secret is refused."""
     server = server_for(PLAIN)
     wrong = PLAIN[:3] + ("not-the-token-secret",)
-    status, http_status, message = follow(lib, wrong, server.base_url, "twitterdev")
+    status, http_status, message = follow(wrong, server.base_url, "twitterdev")
     assert server.verdicts[0]["valid"] is False
     assert (status, http_status) == (20, 401)  # TW_STATUS_AUTH
     assert message == "HTTP 401, error 32: Could not authenticate you."

@@ -1,0 +1,88 @@
+"""tw-follow, the C command-line tool, end to end (and under valgrind when asked).
+
+The binary comes from TW_FOLLOW_BIN (default build/tw-follow). With
+TWFOLLOW_VALGRIND=1 every run goes through valgrind, which must report no
+memory error and nothing definitely or indirectly lost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[3]
+BINARY = os.environ.get("TW_FOLLOW_BIN", str(REPO / "build" / "tw-follow"))
+VALGRIND_ERROR = 99
+
+
+def run(args, env, drop=()):
+    command = [BINARY, *args]
+    if os.environ.get("TWFOLLOW_VALGRIND") == "1":
+        command = [
+            "valgrind", "-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
+            f"--error-exitcode={VALGRIND_ERROR}", *command,
+        ]
+    env = {k: v for k, v in env.items() if k not in drop}
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert result.returncode != VALGRIND_ERROR, result.stderr
+    return result
+
+
+def test_follow_prints_json(sandbox_env):
+    result = run(["--notify", "--timeout-ms", "5000", "@twitterdev"], sandbox_env)
+    assert result.returncode == 0, result.stderr
+    user = json.loads(result.stdout)
+    assert (user["id"], user["notifications"]) == (2244994945, True)
+    assert result.stderr == ""
+
+
+def test_quiet_prints_nothing(sandbox_env):
+    result = run(["--quiet", "2244994945"], sandbox_env)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize(
+    "args,code,stderr",
+    [
+        (["pending_pat"], 1, "TW_STATUS_ALREADY_REQUESTED: HTTP 403, error 160: You've already requested to follow pending_pat."),
+        (["blocker_bob"], 1, "TW_STATUS_BLOCKED: HTTP 403, error 162: "),
+        (["nosuchuser"], 1, "TW_STATUS_NOT_FOUND: HTTP 403, error 108: "),
+        (["bad name"], 65, "TW_STATUS_INVALID_ARGUMENT: invalid target"),
+        (["--base-url", "http://127.0.0.1:9", "twitterdev"], 69, "TW_STATUS_NETWORK: "),
+        (["--base-url", "http://example.com", "twitterdev"], 78, "TW_STATUS_INVALID_ARGUMENT: invalid base URL"),
+        (["--timeout-ms", "0", "twitterdev"], 64, "tw-follow: --timeout-ms needs"),
+        (["--timeout-ms", "4294967296", "twitterdev"], 64, "tw-follow: --timeout-ms needs"),
+        (["--bogus", "twitterdev"], 64, "tw-follow: unknown or incomplete option --bogus"),
+        (["a", "b"], 64, "tw-follow: one TARGET only"),
+        ([], 64, "usage: tw-follow"),
+        (["--base-url"], 64, "tw-follow: unknown or incomplete option --base-url"),
+    ],
+)
+def test_failures_exit_with_their_family_code(sandbox_env, args, code, stderr):
+    result = run(args, sandbox_env)
+    assert result.returncode == code, result.stderr
+    assert result.stderr.startswith(stderr), result.stderr
+    assert result.stdout == ""
+
+
+def test_wrong_credentials_exit_77(sandbox_env):
+    result = run(["twitterdev"], dict(sandbox_env, TW_ACCESS_TOKEN_SECRET="wrong"))
+    assert result.returncode == 77
+    assert result.stderr.startswith("TW_STATUS_AUTH: HTTP 401, error 32: ")
+
+
+def test_missing_credentials_exit_78(sandbox_env):
+    result = run(["twitterdev"], sandbox_env, drop=("TW_CONSUMER_SECRET",))
+    assert result.returncode == 78
+    assert "TW_CONSUMER_SECRET" in result.stderr
+
+
+def test_help_and_version(sandbox_env):
+    help_text = run(["--help"], sandbox_env)
+    assert help_text.returncode == 0 and "Exit status:" in help_text.stdout
+    version = run(["--version"], sandbox_env)
+    assert (version.returncode, version.stdout) == (0, "tw-follow (twfollow/0.1.0)\n")

@@ -1,0 +1,239 @@
+"""The Python package against the sandbox and scripted servers."""
+
+from __future__ import annotations
+
+import gc
+import json
+import threading
+import time
+
+import pytest
+import twfollow
+from twfollow import Status
+
+
+@pytest.fixture
+def client(sandbox, account_of):
+    with twfollow.Client(*account_of(1), base_url=sandbox.base_url) as client:
+        yield client
+
+
+@pytest.mark.parametrize("target", ["@twitterdev", "twitterdev", "2244994945", 2244994945])
+def test_follow_returns_the_user(client, target):
+    user = client.follow(target)
+    assert user["id"] == 2244994945
+    assert user["screen_name"] == "twitterdev"
+    assert isinstance(user["status"], dict)
+
+
+def test_follow_json_is_verbatim_and_notify_is_sent(client):
+    text = client.follow_json("Twitter", notify=True)
+    assert "https:\\/\\/" in text  # the API's escaped slashes survive
+    assert json.loads(text)["notifications"] is True
+
+
+@pytest.mark.parametrize(
+    "target,cls,status,http_status,api_code,message",
+    [
+        ("pending_pat", twfollow.AlreadyRequestedError, 25, 403, 160, "HTTP 403, error 160: You've already requested to follow pending_pat."),
+        ("blocker_bob", twfollow.BlockedError, 26, 403, 162, "HTTP 403, error 162: You have been blocked from following this account at the request of the user."),
+        ("1500000001", twfollow.ForbiddenError, 21, 403, 158, "HTTP 403, error 158: You can't follow yourself."),
+        ("nosuchuser", twfollow.NotFoundError, 22, 403, 108, "HTTP 403, error 108: Cannot find specified user."),
+    ],
+)
+def test_refusals_raise_their_class(client, target, cls, status, http_status, api_code, message):
+    with pytest.raises(cls) as caught:
+        client.follow(target)
+    err = caught.value
+    assert type(err) is cls and isinstance(err, twfollow.TwError)
+    assert (err.status, err.http_status, err.api_code, err.message, str(err)) == (
+        status, http_status, api_code, message, message,
+    )
+    assert err.status_name == f"TW_STATUS_{Status(status).name}"
+
+
+def test_refusal_classes_share_forbidden():
+    for cls in (twfollow.AlreadyRequestedError, twfollow.BlockedError, twfollow.FollowLimitError):
+        assert issubclass(cls, twfollow.ForbiddenError)
+    assert issubclass(twfollow.InvalidArgumentError, ValueError)
+    assert issubclass(twfollow.TimeoutError, twfollow.NetworkError)
+
+
+def test_wrong_secret_is_auth_error(sandbox, account_of):
+    key, secret, token, _ = account_of(1)
+    with twfollow.Client(key, secret, token, "wrong", base_url=sandbox.base_url) as client:
+        with pytest.raises(twfollow.AuthError) as caught:
+            client.follow("twitterdev")
+    assert (caught.value.http_status, caught.value.api_code) == (401, 32)
+
+
+def test_follow_limit(start_sandbox, account_of):
+    sandbox = start_sandbox("--user-budget", "1")
+    with twfollow.Client(*account_of(1), base_url=sandbox.base_url) as client:
+        client.follow("user1")
+        with pytest.raises(twfollow.FollowLimitError) as caught:
+            client.follow("user2")
+    assert caught.value.api_code == 161
+
+
+@pytest.mark.parametrize(
+    "status,body,cls",
+    [
+        (429, b'{"errors":[{"code":88,"message":"Rate limit exceeded"}]}', twfollow.RateLimitError),
+        (503, b'{"errors":[{"code":130,"message":"Over capacity"}]}', twfollow.ServerError),
+        (502, b"<html>Bad Gateway</html>", twfollow.ServerError),
+        (302, b"", twfollow.HTTPError),
+        (418, b"", twfollow.HTTPError),
+        (200, b"[1, 2]", twfollow.BadResponseError),
+        (200, b"not json", twfollow.BadResponseError),
+    ],
+)
+def test_scripted_responses(scripted, status, body, cls, account_of):
+    server = scripted(status, body, {"Location": "http://127.0.0.1:9/elsewhere"} if status == 302 else {})
+    with twfollow.Client(*account_of(1), base_url=server.base_url) as client:
+        with pytest.raises(cls) as caught:
+            client.follow("twitterdev")
+    assert caught.value.http_status == status
+
+
+def test_transport_failures(scripted, closed_port, account_of):
+    with twfollow.Client(*account_of(1), base_url=f"http://127.0.0.1:{closed_port}") as client:
+        with pytest.raises(twfollow.NetworkError) as caught:
+            client.follow("twitterdev")
+        assert type(caught.value) is twfollow.NetworkError
+    slow = scripted(delay=2.0)
+    with twfollow.Client(*account_of(1), base_url=slow.base_url, timeout=0.2) as client:
+        started = time.monotonic()
+        with pytest.raises(twfollow.TimeoutError):
+            client.follow("twitterdev")
+        assert time.monotonic() - started < 1.5
+    with twfollow.Client(*account_of(1), base_url=f"https://127.0.0.1:{closed_port}") as client:
+        with pytest.raises(twfollow.NetworkError):
+            client.follow("twitterdev")
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["", "@", "bad name", "sixteen_chars_xx", "twitter\0dev", "\0", "0", "18446744073709551616", 0, -1, 2**64, True, 1.5, None, b"twitterdev", "\udc80"],
+)
+def test_bad_targets_raise_value_error_and_send_nothing(scripted, target, account_of):
+    server = scripted(200, b'{"id":1}')
+    with twfollow.Client(*account_of(1), base_url=server.base_url) as client:
+        with pytest.raises(ValueError) as caught:
+            client.follow(target)
+    assert isinstance(caught.value, twfollow.InvalidArgumentError)
+    assert caught.value.status in (Status.INVALID_ARGUMENT, Status.INVALID_UTF8)
+    assert server.requests == 0
+
+
+def test_int_boundaries(scripted, account_of):
+    server = scripted(200, b'{"id":1}')
+    with twfollow.Client(*account_of(1), base_url=server.base_url) as client:
+        assert client.follow(1) == {"id": 1}
+        assert client.follow(2**64 - 1) == {"id": 1}
+    assert server.requests == 2
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"base_url": "http://example.com"},
+        {"base_url": "ftp://127.0.0.1"},
+        {"base_url": "http://127.0.0.1\0.evil"},
+        {"timeout": 0},
+        {"timeout": -1},
+        {"timeout": 2**40},
+        {"timeout": "5"},
+        {"user_agent": ""},
+        {"user_agent": "a\nb"},
+    ],
+)
+def test_bad_options_raise_value_error(kwargs, account_of):
+    with pytest.raises(ValueError):
+        twfollow.Client(*account_of(1), **kwargs)
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_bad_credentials_raise_value_error(index, account_of):
+    for bad in ("", "a\0b", 5):
+        credentials = list(account_of(1))
+        credentials[index] = bad
+        with pytest.raises(ValueError):
+            twfollow.Client(*credentials)
+
+
+def test_close_is_idempotent_and_final(sandbox, account_of):
+    client = twfollow.Client(*account_of(1), base_url=sandbox.base_url)
+    client.follow("twitterdev")
+    client.close()
+    client.close()
+    assert client.closed
+    with pytest.raises(twfollow.InvalidArgumentError, match="closed"):
+        client.follow("twitterdev")
+
+
+def test_del_is_a_fallback(sandbox, account_of):
+    client = twfollow.Client(*account_of(1), base_url=sandbox.base_url)
+    client.follow("twitterdev")
+    del client
+    gc.collect()
+
+
+def test_from_env(sandbox, monkeypatch, account_of):
+    for name, value in zip(
+        ("TW_CONSUMER_KEY", "TW_CONSUMER_SECRET", "TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET"), account_of(1)
+    ):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("TW_API_BASE", sandbox.base_url)
+    with twfollow.Client.from_env() as client:
+        assert client.follow("twitterdev")["id"] == 2244994945
+    monkeypatch.delenv("TW_ACCESS_TOKEN")
+    with pytest.raises(twfollow.InvalidArgumentError, match="TW_ACCESS_TOKEN"):
+        twfollow.Client.from_env()
+
+
+def test_the_gil_is_released_while_waiting(scripted, account_of):
+    """Another Python thread runs while a follow waits one second on a slow server."""
+    server = scripted(200, b'{"id":1}', delay=1.0)
+    ticks = 0
+    stop = threading.Event()
+
+    def count():
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+
+    with twfollow.Client(*account_of(1), base_url=server.base_url) as client:
+        counter = threading.Thread(target=count)
+        counter.start()
+        time.sleep(0.05)
+        before = ticks
+        client.follow("twitterdev")
+        during = ticks - before
+        stop.set()
+        counter.join()
+    # Holding the GIL for the whole second would leave the counter almost still.
+    assert during > 100_000, during
+
+
+def test_threads_share_one_client(sandbox, account_of):
+    errors = []
+    with twfollow.Client(*account_of(2), base_url=sandbox.base_url) as client:
+
+        def work(n):
+            try:
+                for i in range(20):
+                    if (n + i) % 4 == 0:
+                        with pytest.raises(twfollow.BlockedError):
+                            client.follow("blocker_bob")
+                    else:
+                        assert client.follow("twitterdev")["id"] == 2244994945
+            except BaseException as e:  # collected: pytest.raises inside threads does not fail the test
+                errors.append(e)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []

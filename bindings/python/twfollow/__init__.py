@@ -1,0 +1,53 @@
+"""Follow a user on Twitter/X through the twfollow C library.
+
+    import twfollow
+    with twfollow.Client(consumer_key, consumer_secret, access_token, access_token_secret) as client:
+        user = client.follow("@twitterdev")
+"""
+
+from ._native import LibraryNotFoundError
+from .client import Client, version
+from .errors import (
+    AlreadyRequestedError,
+    AuthError,
+    BadResponseError,
+    BlockedError,
+    FollowLimitError,
+    ForbiddenError,
+    HTTPError,
+    InternalError,
+    InvalidArgumentError,
+    NetworkError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    Status,
+    TimeoutError,
+    TLSError,
+    TwError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AlreadyRequestedError",
+    "AuthError",
+    "BadResponseError",
+    "BlockedError",
+    "Client",
+    "FollowLimitError",
+    "ForbiddenError",
+    "HTTPError",
+    "InternalError",
+    "InvalidArgumentError",
+    "LibraryNotFoundError",
+    "NetworkError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "Status",
+    "TimeoutError",
+    "TLSError",
+    "TwError",
+    "version",
+]

@@ -1,0 +1,51 @@
+"""python -m twfollow [--notify] [--base-url URL] [--timeout SECONDS] TARGET
+
+Follows TARGET with credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET,
+TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET (and TW_API_BASE), prints the user JSON.
+Exit codes are those of the C tool tw-follow (errors.EXIT_CODES): 0 success,
+64 usage, 78 configuration, and one code per status family.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List, NoReturn, Optional
+
+from . import errors
+from .client import Client, version
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(errors.EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _fail(error: errors.TwError, exit_code: int) -> int:
+    print(f"{error.status_name}: {error}", file=sys.stderr)
+    return exit_code
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = _Parser(prog="python -m twfollow", description="Follow a user on Twitter/X.")
+    parser.add_argument("target", help="@name, name, or a numeric user id")
+    parser.add_argument("--notify", action="store_true", help="turn on notifications for the user's posts")
+    parser.add_argument("--base-url", help="API base URL (default: TW_API_BASE or https://api.twitter.com)")
+    parser.add_argument("--timeout", type=float, help="deadline for the whole call, in seconds (default 30)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    args = parser.parse_args(argv)
+    try:
+        client = Client.from_env(base_url=args.base_url, timeout=args.timeout)
+    except errors.TwError as e:
+        return _fail(e, errors.EXIT_CONFIG)
+    with client:
+        try:
+            print(client.follow_json(args.target, notify=args.notify))
+        except errors.TwError as e:
+            return _fail(e, errors.EXIT_CODES.get(e.status, errors.EXIT_SOFTWARE))
+    return errors.EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Finds, loads and declares the twfollow C library.
+
+Every function of include/twfollow.h is declared here with its argtypes and
+restype (a missing restype would truncate pointers to int); a test fails when
+the header gains a function this table lacks.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import pathlib
+import sys
+from typing import List, Optional
+
+# The major version of the C library this package speaks to.
+ABI_PREFIX = "twfollow/0."
+
+_LIB_NAMES = {"darwin": "libtwfollow.dylib", "win32": "twfollow.dll"}
+LIB_FILENAME = _LIB_NAMES.get(sys.platform, "libtwfollow.so")
+
+c_char_p = ctypes.c_char_p
+config_p = ctypes.c_void_p  # TwConfig *
+status_t = ctypes.c_int  # TwStatus: a C enum, int-sized
+
+# name -> (argtypes, restype)
+SIGNATURES = {
+    "tw_config_new": ([c_char_p, c_char_p, c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
+    "tw_config_from_env": ([ctypes.POINTER(config_p)], status_t),
+    "tw_config_set_base_url": ([config_p, c_char_p], status_t),
+    "tw_config_set_timeout_ms": ([config_p, ctypes.c_uint32], status_t),
+    "tw_config_set_user_agent": ([config_p, c_char_p], status_t),
+    "tw_config_free": ([config_p], None),
+    # out_json is char **: taken as void ** so the pointer can be freed after reading.
+    "tw_follow": ([config_p, c_char_p, ctypes.c_bool, ctypes.POINTER(ctypes.c_void_p)], status_t),
+    "tw_last_error_message": ([], c_char_p),
+    "tw_last_http_status": ([], ctypes.c_int32),
+    "tw_last_api_error_code": ([], ctypes.c_int32),
+    "tw_status_str": ([ctypes.c_int32], c_char_p),
+    "tw_string_free": ([ctypes.c_void_p], None),
+    "tw_version": ([], c_char_p),
+}
+
+
+class LibraryNotFoundError(OSError):
+    """The C library could not be loaded from any of the places tried."""
+
+
+def _candidates() -> List[str]:
+    places: List[str] = []
+    explicit = os.environ.get("TWFOLLOW_LIB")
+    if explicit:
+        places.append(explicit)
+    here = pathlib.Path(__file__).resolve().parent
+    places.append(str(here / LIB_FILENAME))
+    # Inside a checkout: <repo>/bindings/python/twfollow -> <repo>/target/{release,debug}
+    for ancestor in here.parents:
+        if (ancestor / "Cargo.toml").exists():
+            places += [str(ancestor / "target" / p / LIB_FILENAME) for p in ("release", "debug")]
+            break
+    system = ctypes.util.find_library("twfollow")
+    places.append(system or "libtwfollow.so.0")
+    return places
+
+
+def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
+    for name, (argtypes, restype) in SIGNATURES.items():
+        function = getattr(lib, name)
+        function.argtypes = argtypes
+        function.restype = restype
+    return lib
+
+
+def load() -> ctypes.CDLL:
+    """Loads the library: TWFOLLOW_LIB if set (and only it), else the copy shipped in
+    the package, else the checkout's target/release and target/debug, else the system loader."""
+    tried = []
+    places = _candidates()
+    if os.environ.get("TWFOLLOW_LIB"):
+        places = places[:1]
+    for place in places:
+        is_path = os.sep in place
+        if is_path and not os.path.exists(place):
+            tried.append(f"{place} (no such file)")
+            continue
+        try:
+            lib = ctypes.CDLL(place)
+        except OSError as e:
+            tried.append(f"{place} ({e})")
+            continue
+        missing = [name for name in SIGNATURES if not hasattr(lib, name)]
+        if missing:
+            tried.append(f"{place} (not twfollow: lacks {', '.join(missing)})")
+            continue
+        _declare(lib)
+        version = lib.tw_version().decode()
+        if not version.startswith(ABI_PREFIX):
+            tried.append(f"{place} (version {version}, this package needs {ABI_PREFIX}x)")
+            continue
+        return lib
+    raise LibraryNotFoundError(
+        "cannot load the twfollow C library; tried:\n  "
+        + "\n  ".join(tried)
+        + "\nbuild it with `cargo build --release` or set TWFOLLOW_LIB to its path"
+    )
+
+
+_lib: Optional[ctypes.CDLL] = None
+
+
+def lib() -> ctypes.CDLL:
+    """The loaded library (loaded on first use)."""
+    global _lib
+    if _lib is None:
+        _lib = load()
+    return _lib

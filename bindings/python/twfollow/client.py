@@ -1,0 +1,192 @@
+"""The Client: one TwConfig (and its connection pool) per instance."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import threading
+from typing import Any, Dict, Optional, Union
+
+from . import _native
+from .errors import InvalidArgumentError, Status, error_for
+
+MAX_USER_ID = 2**64 - 1
+MAX_TIMEOUT_MS = 2**32 - 1
+
+
+def _encode(value: str, name: str) -> bytes:
+    """UTF-8 for C; refuses what ctypes would silently mangle (embedded NUL, lone surrogates)."""
+    if not isinstance(value, str):
+        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"{name} must be a str, not {type(value).__name__}")
+    if "\0" in value:
+        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"{name} contains a NUL character")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgumentError(Status.INVALID_UTF8, f"{name} is not valid Unicode text") from None
+
+
+def _target_text(target: Union[str, int]) -> str:
+    # bool is an int subclass: True would silently become user id 1.
+    if isinstance(target, int) and not isinstance(target, bool):
+        if not 1 <= target <= MAX_USER_ID:
+            raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"invalid user id {target}: must be 1..{MAX_USER_ID}")
+        return str(target)
+    if isinstance(target, str):
+        return target
+    raise InvalidArgumentError(
+        Status.INVALID_ARGUMENT, f"target must be a str or an int user id, not {type(target).__name__}"
+    )
+
+
+def _raise_last(status: int) -> None:
+    lib = _native.lib()
+    message = (lib.tw_last_error_message() or b"").decode("utf-8", "replace")
+    raise error_for(status, message, lib.tw_last_http_status(), lib.tw_last_api_error_code())
+
+
+def _check(status: int) -> None:
+    if status != Status.OK:
+        _raise_last(status)
+
+
+class Client:
+    """Follows users with one set of OAuth 1.0a user-context credentials.
+
+    Thread-safe: many threads may call `follow` at once (calls release the GIL and
+    share one connection pool). `close()` waits for running calls to finish.
+    """
+
+    def __init__(
+        self,
+        consumer_key: str,
+        consumer_secret: str,
+        access_token: str,
+        access_token_secret: str,
+        *,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+    ) -> None:
+        credentials = [
+            _encode(consumer_key, "consumer_key"),
+            _encode(consumer_secret, "consumer_secret"),
+            _encode(access_token, "access_token"),
+            _encode(access_token_secret, "access_token_secret"),
+        ]
+        config = ctypes.c_void_p()
+        _check(_native.lib().tw_config_new(*credentials, ctypes.byref(config)))
+        self._adopt(config, base_url, timeout, user_agent)
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+    ) -> "Client":
+        """Credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,
+        TW_ACCESS_TOKEN_SECRET; base URL from TW_API_BASE unless `base_url` is given."""
+        config = ctypes.c_void_p()
+        _check(_native.lib().tw_config_from_env(ctypes.byref(config)))
+        client = cls.__new__(cls)
+        client._adopt(config, base_url, timeout, user_agent)
+        return client
+
+    def _adopt(
+        self, config: ctypes.c_void_p, base_url: Optional[str], timeout: Optional[float], user_agent: Optional[str]
+    ) -> None:
+        self._config: Optional[ctypes.c_void_p] = config
+        self._lock = threading.Lock()
+        self._calls = 0
+        self._closing = False
+        try:
+            lib = _native.lib()
+            if base_url is not None:
+                _check(lib.tw_config_set_base_url(config, _encode(base_url, "base_url")))
+            if timeout is not None:
+                _check(lib.tw_config_set_timeout_ms(config, _timeout_ms(timeout)))
+            if user_agent is not None:
+                _check(lib.tw_config_set_user_agent(config, _encode(user_agent, "user_agent")))
+        except BaseException:
+            self.close()
+            raise
+
+    def follow_json(self, target: Union[str, int], notify: bool = False) -> str:
+        """Like `follow`, but returns the user object as the JSON text the API sent."""
+        target_bytes = _encode(_target_text(target), "target")
+        lib = _native.lib()
+        with self._lock:
+            if self._config is None or self._closing:
+                raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
+            config = self._config
+            self._calls += 1
+        try:
+            out = ctypes.c_void_p()
+            status = lib.tw_follow(config, target_bytes, bool(notify), ctypes.byref(out))
+            if status != Status.OK:
+                _raise_last(status)
+            try:
+                return ctypes.string_at(out.value).decode("utf-8")
+            finally:
+                lib.tw_string_free(out)
+        finally:
+            with self._lock:
+                self._calls -= 1
+                if self._closing and self._calls == 0:
+                    self._free()
+
+    def follow(self, target: Union[str, int], notify: bool = False) -> Dict[str, Any]:
+        """Follows `target` ("@name", "name", a digit string or an int user id);
+        `notify` turns on notifications. Returns the followed user object.
+
+        Raises a `TwError` subclass on failure (`InvalidArgumentError`, a `ValueError`,
+        for bad input: then nothing is sent)."""
+        return json.loads(self.follow_json(target, notify))
+
+    def close(self) -> None:
+        """Releases the config and its connections. Idempotent; waits for no one but
+        frees only after the last running `follow` returns."""
+        with self._lock:
+            self._closing = True
+            if self._calls == 0:
+                self._free()
+
+    def _free(self) -> None:
+        # Called with self._lock held.
+        if self._config is not None:
+            _native.lib().tw_config_free(self._config)
+            self._config = None
+
+    @property
+    def closed(self) -> bool:
+        return self._closing
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # A fallback only: call close() or use `with`.
+        if getattr(self, "_lock", None) is not None:
+            self.close()
+
+    def __repr__(self) -> str:
+        return f"<twfollow.Client {'closed' if self._closing else 'open'}>"
+
+
+def _timeout_ms(seconds: float) -> int:
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise InvalidArgumentError(Status.INVALID_ARGUMENT, "timeout must be a number of seconds")
+    ms = round(seconds * 1000)
+    if not 1 <= ms <= MAX_TIMEOUT_MS:
+        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"timeout must be between 0.001 and {MAX_TIMEOUT_MS / 1000} s")
+    return ms
+
+
+def version() -> str:
+    """The C library's version string, e.g. "twfollow/0.1.0"."""
+    return _native.lib().tw_version().decode()

@@ -1,0 +1,177 @@
+"""Exceptions: one class per status family, all under TwError."""
+
+from __future__ import annotations
+
+import enum
+from typing import Dict, Type
+
+class Status(enum.IntEnum):
+    """Status numbers, as in include/twfollow.h (TW_STATUS_<name>)."""
+
+    OK = 0
+    NULL_ARGUMENT = 1
+    INVALID_UTF8 = 2
+    INVALID_ARGUMENT = 3
+    NETWORK = 10
+    TIMEOUT = 11
+    TLS = 12
+    AUTH = 20
+    FORBIDDEN = 21
+    NOT_FOUND = 22
+    RATE_LIMITED = 23
+    FOLLOW_LIMIT = 24
+    ALREADY_REQUESTED = 25
+    BLOCKED = 26
+    SERVER_ERROR = 27
+    HTTP_ERROR = 28
+    BAD_RESPONSE = 30
+    INTERNAL = 99
+
+
+def status_name(status: int) -> str:
+    """`TW_STATUS_<NAME>` for a known number, `unknown status N` otherwise."""
+    try:
+        return f"TW_STATUS_{Status(status).name}"
+    except ValueError:
+        return f"unknown status {status}"
+
+
+class TwError(Exception):
+    """A failed call. `str(err)` is the library's one-line message."""
+
+    def __init__(self, status: int, message: str, http_status: int = 0, api_code: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+        self.status_name = status_name(status)
+        self.message = message
+        self.http_status = http_status
+        self.api_code = api_code
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status_name}, http_status={self.http_status}, "
+            f"api_code={self.api_code}, message={self.message!r})"
+        )
+
+
+class InvalidArgumentError(TwError, ValueError):
+    """Bad input (NULL, not UTF-8, bad target, empty credential, bad URL): nothing was sent."""
+
+
+class NetworkError(TwError):
+    """No HTTP response: refused, reset, DNS, garbage, proxy failure."""
+
+
+class TimeoutError(NetworkError):  # noqa: A001 - twfollow.TimeoutError, as the family is named
+    """The whole call exceeded the configured timeout."""
+
+
+class TLSError(NetworkError):
+    """TLS handshake or certificate verification failed."""
+
+
+class AuthError(TwError):
+    """401, or Twitter codes 32, 89, 135, 215."""
+
+
+class ForbiddenError(TwError):
+    """403 refusals; the more specific ones below are subclasses."""
+
+
+class FollowLimitError(ForbiddenError):
+    """Twitter code 161: the daily follow limit is reached."""
+
+
+class AlreadyRequestedError(ForbiddenError):
+    """Twitter code 160: a follow request to this protected account is pending."""
+
+
+class BlockedError(ForbiddenError):
+    """Twitter code 162: the user has blocked you."""
+
+
+class NotFoundError(TwError):
+    """404, or Twitter codes 34, 50, 63, 108."""
+
+
+class RateLimitError(TwError):
+    """429, or Twitter code 88."""
+
+
+class ServerError(TwError):
+    """5xx."""
+
+
+class HTTPError(TwError):
+    """Any other non-2xx status, including redirects (never followed)."""
+
+
+class BadResponseError(TwError):
+    """2xx, but the body is not a JSON object, or is over 1 MiB."""
+
+
+class InternalError(TwError):
+    """A bug in twfollow."""
+
+
+ERROR_CLASSES: Dict[int, Type[TwError]] = {
+    Status.NULL_ARGUMENT: InvalidArgumentError,
+    Status.INVALID_UTF8: InvalidArgumentError,
+    Status.INVALID_ARGUMENT: InvalidArgumentError,
+    Status.NETWORK: NetworkError,
+    Status.TIMEOUT: TimeoutError,
+    Status.TLS: TLSError,
+    Status.AUTH: AuthError,
+    Status.FORBIDDEN: ForbiddenError,
+    Status.NOT_FOUND: NotFoundError,
+    Status.RATE_LIMITED: RateLimitError,
+    Status.FOLLOW_LIMIT: FollowLimitError,
+    Status.ALREADY_REQUESTED: AlreadyRequestedError,
+    Status.BLOCKED: BlockedError,
+    Status.SERVER_ERROR: ServerError,
+    Status.HTTP_ERROR: HTTPError,
+    Status.BAD_RESPONSE: BadResponseError,
+    Status.INTERNAL: InternalError,
+}
+
+
+def error_for(status: int, message: str, http_status: int = 0, api_code: int = 0) -> TwError:
+    """The exception for a status (TwError itself for a number this package does not know)."""
+    return ERROR_CLASSES.get(status, TwError)(status, message, http_status, api_code)
+
+
+# Process exit codes of the command-line tools, by family (sysexits.h where one fits).
+EXIT_OK = 0
+EXIT_REFUSED = 1  # the API refused this follow: forbidden, not found, pending, blocked
+EXIT_USAGE = 64
+EXIT_DATAERR = 65  # a bad target or argument
+EXIT_UNAVAILABLE = 69  # network, TLS, server error
+EXIT_SOFTWARE = 70  # internal error
+EXIT_TEMPFAIL = 75  # timeout, rate limit, follow limit: try later
+EXIT_PROTOCOL = 76  # unexpected HTTP status or response
+EXIT_NOPERM = 77  # credentials refused
+EXIT_CONFIG = 78  # credentials missing from the environment, bad option value
+
+EXIT_CODES: Dict[int, int] = {
+    Status.OK: EXIT_OK,
+    Status.NULL_ARGUMENT: EXIT_DATAERR,
+    Status.INVALID_UTF8: EXIT_DATAERR,
+    Status.INVALID_ARGUMENT: EXIT_DATAERR,
+    Status.NETWORK: EXIT_UNAVAILABLE,
+    Status.TIMEOUT: EXIT_TEMPFAIL,
+    Status.TLS: EXIT_UNAVAILABLE,
+    Status.AUTH: EXIT_NOPERM,
+    Status.FORBIDDEN: EXIT_REFUSED,
+    Status.NOT_FOUND: EXIT_REFUSED,
+    Status.RATE_LIMITED: EXIT_TEMPFAIL,
+    Status.FOLLOW_LIMIT: EXIT_TEMPFAIL,
+    Status.ALREADY_REQUESTED: EXIT_REFUSED,
+    Status.BLOCKED: EXIT_REFUSED,
+    Status.SERVER_ERROR: EXIT_UNAVAILABLE,
+    Status.HTTP_ERROR: EXIT_PROTOCOL,
+    Status.BAD_RESPONSE: EXIT_PROTOCOL,
+    Status.INTERNAL: EXIT_SOFTWARE,
+}
