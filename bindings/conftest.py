@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pathlib
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -15,6 +16,7 @@ from typing import Callable, Dict, Iterator, List
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+TEST_CERT = str(REPO / "tests" / "data" / "localhost.cert.pem")
 CONSUMER = ("sandbox-consumer-key", "sandbox-consumer-secret")
 
 
@@ -84,7 +86,7 @@ class Scripted:
     """A loopback HTTP server answering every POST with a fixed status, headers and body
     (after `delay` seconds); counts the requests it saw."""
 
-    def __init__(self, status: int, body: bytes, headers: Dict[str, str], delay: float) -> None:
+    def __init__(self, status: int, body: bytes, headers: Dict[str, str], delay: float, tls: bool = False) -> None:
         self.requests = 0
         outer = self
 
@@ -111,8 +113,13 @@ class Scripted:
             request_queue_size = 64
 
         self.httpd = Server(("127.0.0.1", 0), Handler)
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(TEST_CERT, REPO / "tests" / "data" / "localhost.key.pem")
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        scheme = "https" if tls else "http"
+        self.base_url = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}"
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -123,8 +130,10 @@ class Scripted:
 def scripted() -> Iterator[Callable[..., Scripted]]:
     servers: List[Scripted] = []
 
-    def start(status: int = 200, body: bytes = b"{}", headers: Dict[str, str] = None, delay: float = 0.0) -> Scripted:
-        servers.append(Scripted(status, body, headers or {}, delay))
+    def start(
+        status: int = 200, body: bytes = b"{}", headers: Dict[str, str] = None, delay: float = 0.0, tls: bool = False
+    ) -> Scripted:
+        servers.append(Scripted(status, body, headers or {}, delay, tls))
         return servers[-1]
 
     yield start

@@ -186,6 +186,22 @@ enum TwStatus tw_config_set_timeout_ms(struct TwConfig *config, uint32_t timeout
 enum TwStatus tw_config_set_user_agent(struct TwConfig *config, const char *user_agent);
 
 /**
+ * Trusts the certificates of a PEM file instead of the built-in root store
+ * (Mozilla's, through webpki-roots), as curl's `--cacert` does. For private API
+ * gateways and test servers. The file is read now; later changes to it have no
+ * effect. Certificate verification cannot be turned off.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT` (unreadable file, or no certificate in it; the
+ * previous trust settings stay in place).
+ * Thread rules: no `tw_follow` on this config may run at the same time.
+ *
+ * # Safety
+ * `config` is NULL or a live config; `path` is NULL or NUL-terminated.
+ */
+enum TwStatus tw_config_set_ca_file(struct TwConfig *config, const char *path);
+
+/**
  * Releases a config, its pooled connections, and wipes its credentials from
  * memory. NULL is a no-op. The config must not be used afterwards, and no call
  * on it may be running.

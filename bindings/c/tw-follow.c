@@ -1,7 +1,7 @@
 /*
  * tw-follow: follow a user on Twitter/X from the command line, over the twfollow C API.
  *
- *   tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--quiet] TARGET
+ *   tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM] [--quiet] TARGET
  *
  * Credentials come from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN and
  * TW_ACCESS_TOKEN_SECRET (TW_API_BASE optional). Prints the user JSON on stdout.
@@ -29,7 +29,7 @@ enum {
 };
 
 static void usage(FILE *out) {
-    fputs("usage: tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--quiet] TARGET\n"
+    fputs("usage: tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM] [--quiet] TARGET\n"
           "       tw-follow --help | --version\n"
           "\n"
           "Follows TARGET (@name, name, or a numeric user id) and prints the user JSON.\n"
@@ -40,6 +40,7 @@ static void usage(FILE *out) {
           "  --notify         turn on notifications for the user's posts\n"
           "  --base-url URL   API base URL (http:// only for loopback hosts)\n"
           "  --timeout-ms N   deadline for the whole call (default 30000)\n"
+          "  --ca-file PEM    trust these certificates instead of the built-in roots\n"
           "  --quiet          print nothing on success\n"
           "\n"
           "Exit status: 0 followed; 1 refused (forbidden, not found, already requested,\n"
@@ -105,7 +106,7 @@ static int parse_timeout(const char *text, uint32_t *out) {
 }
 
 int main(int argc, char **argv) {
-    const char *target = NULL, *base_url = NULL;
+    const char *target = NULL, *base_url = NULL, *ca_file = NULL;
     uint32_t timeout_ms = 0;
     bool notify = false, quiet = false;
     TwConfig *config = NULL;
@@ -127,6 +128,8 @@ int main(int argc, char **argv) {
             quiet = true;
         } else if (strcmp(arg, "--base-url") == 0 && i + 1 < argc) {
             base_url = argv[++i];
+        } else if (strcmp(arg, "--ca-file") == 0 && i + 1 < argc) {
+            ca_file = argv[++i];
         } else if (strcmp(arg, "--timeout-ms") == 0 && i + 1 < argc) {
             if (!parse_timeout(argv[++i], &timeout_ms)) {
                 fprintf(stderr, "tw-follow: --timeout-ms needs a whole number from 1 to 4294967295\n");
@@ -154,6 +157,9 @@ int main(int argc, char **argv) {
     status = tw_config_from_env(&config);
     if (status == TW_STATUS_OK && base_url != NULL) {
         status = tw_config_set_base_url(config, base_url);
+    }
+    if (status == TW_STATUS_OK && ca_file != NULL) {
+        status = tw_config_set_ca_file(config, ca_file);
     }
     if (status == TW_STATUS_OK && timeout_ms != 0) {
         status = tw_config_set_timeout_ms(config, timeout_ms);

@@ -93,6 +93,13 @@ public:
         return *this;
     }
 
+    // Trusts the certificates of a PEM file instead of the built-in roots.
+    Client &set_ca_file(const std::string &path) {
+        refuse_nul(path, "path");
+        detail::check(tw_config_set_ca_file(config_, path.c_str()));
+        return *this;
+    }
+
     // Follows target ("@name", "name" or a numeric id); returns the user JSON as sent by the API.
     std::string follow(const std::string &target, bool notify = false) const {
         refuse_nul(target, "target");

@@ -7,7 +7,7 @@ use ureq::unversioned::transport::DefaultConnector;
 use ureq::Agent;
 
 use super::config::Settings;
-use super::error::{map_response, Error, ErrorKind, MAX_BODY_BYTES};
+use super::error::{kind_for, map_response, Error, ErrorKind, MAX_BODY_BYTES};
 use super::fork;
 use super::proxy::proxy_for;
 use super::resolver::CachingResolver;
@@ -164,17 +164,25 @@ impl Client {
         };
         let body = match response.body_mut().with_config().limit(limit).read_to_vec() {
             Ok(body) => body,
-            Err(ureq::Error::BodyExceedsLimit(_)) if (200..300).contains(&status) => {
+            Err(ureq::Error::BodyExceedsLimit(_)) => {
+                let success = (200..300).contains(&status);
                 return Err(Error {
-                    kind: ErrorKind::BadResponse,
-                    message: format!(
-                        "HTTP {status}, but the body is larger than {MAX_BODY_BYTES} bytes"
-                    ),
+                    kind: if success {
+                        ErrorKind::BadResponse
+                    } else {
+                        kind_for(status, 0)
+                    },
+                    message: if success {
+                        format!("HTTP {status}, but the body is larger than {limit} bytes")
+                    } else {
+                        format!(
+                            "HTTP {status}: response body is larger than {limit} bytes (not read)"
+                        )
+                    },
                     http_status: status,
                     api_code: 0,
-                })
+                });
             }
-            Err(ureq::Error::BodyExceedsLimit(_)) => Vec::new(),
             Err(e) => return Err(self.transport_error(e, status)),
         };
         map_response(status, body, location.as_deref()).map(|json| Followed {
@@ -289,7 +297,12 @@ fn build_agent(settings: &Settings) -> (Agent, Option<Error>) {
             }
         },
     );
+    let mut tls = ureq::tls::TlsConfig::builder();
+    if let Some(ca) = &settings.ca_file {
+        tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&ca.certificates));
+    }
     let config = Agent::config_builder()
+        .tls_config(tls.build())
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_global(Some(settings.timeout))

@@ -150,6 +150,42 @@ pub fn is_loopback_host(host: &str) -> bool {
     }
 }
 
+/// Trust anchors read from a PEM file, replacing the built-in (webpki) roots.
+#[derive(Clone)]
+pub struct CaFile {
+    pub path: String,
+    pub certificates: Vec<ureq::tls::Certificate<'static>>,
+}
+
+impl CaFile {
+    /// Reads every certificate of a PEM file; other PEM items are skipped.
+    pub fn read(path: &str) -> Result<CaFile, Error> {
+        let pem = std::fs::read(path)
+            .map_err(|e| Error::invalid_argument(format!("cannot read CA file {path:?}: {e}")))?;
+        let mut certificates = Vec::new();
+        for item in ureq::tls::parse_pem(&pem) {
+            match item {
+                Ok(ureq::tls::PemItem::Certificate(cert)) => certificates.push(cert),
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(Error::invalid_argument(format!(
+                        "CA file {path:?} is not valid PEM: {e}"
+                    )))
+                }
+            }
+        }
+        if certificates.is_empty() {
+            return Err(Error::invalid_argument(format!(
+                "CA file {path:?} holds no PEM certificate"
+            )));
+        }
+        Ok(CaFile {
+            path: path.to_owned(),
+            certificates,
+        })
+    }
+}
+
 /// Everything a follow needs besides the target. Built by [`Settings::new`], adjusted by the setters.
 #[derive(Clone)]
 pub struct Settings {
@@ -157,6 +193,8 @@ pub struct Settings {
     pub base_url: BaseUrl,
     pub timeout: Duration,
     pub user_agent: String,
+    /// `None`: the webpki root store built into the library.
+    pub ca_file: Option<CaFile>,
 }
 
 impl fmt::Debug for Settings {
@@ -166,6 +204,7 @@ impl fmt::Debug for Settings {
             .field("base_url", &self.base_url.as_str())
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
+            .field("ca_file", &self.ca_file.as_ref().map(|ca| &ca.path))
             .finish()
     }
 }
@@ -189,6 +228,7 @@ impl Settings {
             base_url: BaseUrl::parse(DEFAULT_BASE_URL).expect("the default base URL is valid"),
             timeout: DEFAULT_TIMEOUT,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
+            ca_file: None,
         })
     }
 

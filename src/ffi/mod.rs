@@ -8,6 +8,7 @@ use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Once;
 
+use crate::core::config::CaFile;
 use crate::core::{self, BaseUrl, Client, Credentials, ErrorKind, Settings, Target};
 
 /// The result of every fallible call. Numbers never change and are never reused.
@@ -406,6 +407,34 @@ pub unsafe extern "C" fn tw_config_set_user_agent(
         let config = config_mut(config)?;
         let user_agent = arg_str(user_agent, "user_agent")?;
         config.client.update(|s| s.set_user_agent(user_agent))?;
+        Ok(())
+    })
+}
+
+/// Trusts the certificates of a PEM file instead of the built-in root store
+/// (Mozilla's, through webpki-roots), as curl's `--cacert` does. For private API
+/// gateways and test servers. The file is read now; later changes to it have no
+/// effect. Certificate verification cannot be turned off.
+///
+/// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
+/// `TW_STATUS_INVALID_ARGUMENT` (unreadable file, or no certificate in it; the
+/// previous trust settings stay in place).
+/// Thread rules: no `tw_follow` on this config may run at the same time.
+///
+/// # Safety
+/// `config` is NULL or a live config; `path` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_set_ca_file(
+    config: *mut TwConfig,
+    path: *const c_char,
+) -> TwStatus {
+    fallible(|| {
+        let config = config_mut(config)?;
+        let ca_file = CaFile::read(arg_str(path, "path")?)?;
+        config.client.update(|s| {
+            s.ca_file = Some(ca_file);
+            Ok(())
+        })?;
         Ok(())
     })
 }

@@ -236,3 +236,81 @@ fn serve(stream: TcpStream, script: &Script, seen: &Mutex<Vec<SeenRequest>>) {
         let _ = out.flush();
     }
 }
+
+/// A loopback HTTPS server with the test certificate (tests/data/localhost.*.pem,
+/// self-signed for 127.0.0.1 and localhost); answers every request with `response`.
+pub struct TlsServer {
+    pub addr: SocketAddr,
+    pub requests: Arc<AtomicUsize>,
+}
+
+pub const TEST_CERT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/localhost.cert.pem");
+pub const UNRELATED_CA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/other-ca.cert.pem");
+
+impl TlsServer {
+    pub fn start(response: &'static [u8]) -> TlsServer {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(TEST_CERT)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_file(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/localhost.key.pem"
+        ))
+        .unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+        let config = Arc::new(config);
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counter = requests.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (config, counter) = (config.clone(), counter.clone());
+                thread::spawn(move || {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                    let connection = rustls::ServerConnection::new(config).unwrap();
+                    let mut tls = rustls::StreamOwned::new(connection, stream);
+                    let mut reader = BufReader::new(&mut tls);
+                    let mut head = String::new();
+                    while reader.read_line(&mut head).map(|n| n > 0).unwrap_or(false)
+                        && !head.ends_with("\r\n\r\n")
+                    {}
+                    if head.is_empty() {
+                        return; // the client refused our certificate
+                    }
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    let mut body = vec![0; length];
+                    let _ = reader.read_exact(&mut body);
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    let _ = tls.write_all(response);
+                    let _ = tls.flush();
+                    tls.conn.send_close_notify();
+                    let _ = tls.flush();
+                });
+            }
+        });
+        TlsServer { addr, requests }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+}

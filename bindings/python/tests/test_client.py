@@ -237,3 +237,17 @@ def test_threads_share_one_client(sandbox, account_of):
         for t in threads:
             t.join()
     assert errors == []
+
+
+def test_tls_verification_and_ca_file(scripted, account_of):
+    from conftest import TEST_CERT
+
+    server = scripted(200, b'{"id":7}', tls=True)
+    with twfollow.Client(*account_of(1), base_url=server.base_url) as client:
+        with pytest.raises(twfollow.TLSError):
+            client.follow("twitterdev")
+    assert server.requests == 0
+    with twfollow.Client(*account_of(1), base_url=server.base_url, ca_file=TEST_CERT) as client:
+        assert client.follow("twitterdev") == {"id": 7}
+    with pytest.raises(twfollow.InvalidArgumentError, match="cannot read CA file"):
+        twfollow.Client(*account_of(1), ca_file="/nonexistent.pem")

@@ -1,4 +1,4 @@
-"""python -m twfollow [--notify] [--base-url URL] [--timeout SECONDS] TARGET
+"""python -m twfollow [--notify] [--base-url URL] [--timeout SECONDS] [--ca-file PEM] TARGET
 
 Follows TARGET with credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET,
 TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET (and TW_API_BASE), prints the user JSON.
@@ -33,10 +33,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--notify", action="store_true", help="turn on notifications for the user's posts")
     parser.add_argument("--base-url", help="API base URL (default: TW_API_BASE or https://api.twitter.com)")
     parser.add_argument("--timeout", type=float, help="deadline for the whole call, in seconds (default 30)")
+    parser.add_argument("--ca-file", help="trust the certificates of this PEM file instead of the built-in roots")
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     args = parser.parse_args(argv)
     try:
-        client = Client.from_env(base_url=args.base_url, timeout=args.timeout)
+        client = Client.from_env(base_url=args.base_url, timeout=args.timeout, ca_file=args.ca_file)
     except errors.TwError as e:
         return _fail(e, errors.EXIT_CONFIG)
     with client:

@@ -67,6 +67,7 @@ class Client:
         base_url: Optional[str] = None,
         timeout: Optional[float] = None,
         user_agent: Optional[str] = None,
+        ca_file: Optional[str] = None,
     ) -> None:
         credentials = [
             _encode(consumer_key, "consumer_key"),
@@ -76,7 +77,7 @@ class Client:
         ]
         config = ctypes.c_void_p()
         _check(_native.lib().tw_config_new(*credentials, ctypes.byref(config)))
-        self._adopt(config, base_url, timeout, user_agent)
+        self._adopt(config, base_url, timeout, user_agent, ca_file)
 
     @classmethod
     def from_env(
@@ -85,17 +86,23 @@ class Client:
         base_url: Optional[str] = None,
         timeout: Optional[float] = None,
         user_agent: Optional[str] = None,
+        ca_file: Optional[str] = None,
     ) -> "Client":
         """Credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,
         TW_ACCESS_TOKEN_SECRET; base URL from TW_API_BASE unless `base_url` is given."""
         config = ctypes.c_void_p()
         _check(_native.lib().tw_config_from_env(ctypes.byref(config)))
         client = cls.__new__(cls)
-        client._adopt(config, base_url, timeout, user_agent)
+        client._adopt(config, base_url, timeout, user_agent, ca_file)
         return client
 
     def _adopt(
-        self, config: ctypes.c_void_p, base_url: Optional[str], timeout: Optional[float], user_agent: Optional[str]
+        self,
+        config: ctypes.c_void_p,
+        base_url: Optional[str],
+        timeout: Optional[float],
+        user_agent: Optional[str],
+        ca_file: Optional[str],
     ) -> None:
         self._config: Optional[ctypes.c_void_p] = config
         self._lock = threading.Lock()
@@ -109,6 +116,8 @@ class Client:
                 _check(lib.tw_config_set_timeout_ms(config, _timeout_ms(timeout)))
             if user_agent is not None:
                 _check(lib.tw_config_set_user_agent(config, _encode(user_agent, "user_agent")))
+            if ca_file is not None:
+                _check(lib.tw_config_set_ca_file(config, _encode(ca_file, "ca_file")))
         except BaseException:
             self.close()
             raise
