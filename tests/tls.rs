@@ -97,7 +97,7 @@ fn bad_ca_files_are_refused_and_change_nothing() {
             TwStatus::NullArgument
         );
         assert_eq!(
-            tw_config_set_ca_file(config.0, b"\xff\0".as_ptr().cast()),
+            tw_config_set_ca_file(config.0, c"\xff".as_ptr()),
             TwStatus::InvalidUtf8
         );
     }
