@@ -83,7 +83,7 @@ fn response(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
 
 struct Case {
     name: &'static str,
-    script: Box<dyn Fn(&SeenRequest, &mut TcpStream) + Send + Sync>,
+    script: Box<Script>,
     status: TwStatus,
     http_status: i32,
 }
@@ -123,7 +123,7 @@ fn cases() -> Vec<Case> {
             |_, out| {
                 for byte in b"HTTP/1.1 200 OK\r\nx-drip: "
                     .iter()
-                    .chain(std::iter::repeat(&b'a').take(1000))
+                    .chain(std::iter::repeat_n(&b'a', 1000))
                 {
                     std::thread::sleep(Duration::from_millis(20));
                     if out.write_all(&[*byte]).is_err() {
@@ -240,6 +240,12 @@ fn cases() -> Vec<Case> {
             TwStatus::Forbidden,
             403,
             fixed(response("403 Forbidden", "", &nested)),
+        ),
+        case(
+            "30 000-deep nested error body",
+            TwStatus::Forbidden,
+            403,
+            fixed(response("403 Forbidden", "", &nested_small)),
         ),
         case(
             "HTML 502 page",

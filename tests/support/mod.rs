@@ -132,7 +132,7 @@ pub struct SeenRequest {
     pub body: Vec<u8>,
 }
 
-type Script = dyn Fn(&SeenRequest, &mut TcpStream) + Send + Sync;
+pub type Script = dyn Fn(&SeenRequest, &mut TcpStream) + Send + Sync;
 
 /// A loopback server that answers every request with a closure writing raw bytes.
 pub struct Scripted {
