@@ -56,12 +56,18 @@ impl Drop for Credentials {
     }
 }
 
-/// Overwrites a string's bytes in place. `black_box` keeps the writes from being
-/// optimised away as dead stores to memory that is about to be freed.
+/// Overwrites a string's bytes in place before its memory is freed.
 pub(crate) fn wipe(s: &mut String) {
-    let mut bytes = std::mem::take(s).into_bytes();
+    drop(zeroed(std::mem::take(s)));
+}
+
+/// The string's own buffer, zeroed. `black_box` keeps the writes from being
+/// optimised away as dead stores to memory that is about to be freed.
+fn zeroed(s: String) -> Vec<u8> {
+    let mut bytes = s.into_bytes();
     bytes.iter_mut().for_each(|b| *b = 0);
     std::hint::black_box(&bytes);
+    bytes
 }
 
 const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -548,6 +554,18 @@ mod tests {
         let _ = random_nonce();
         let after = NONCE_RNG.with_borrow(|slot| slot.as_ref().unwrap().0);
         assert!(after > before);
+    }
+
+    #[test]
+    fn wiping_zeroes_the_strings_own_buffer() {
+        let secret = String::from("token-secret-0123456789");
+        let address = secret.as_ptr();
+        let bytes = zeroed(secret);
+        assert_eq!(bytes.as_ptr(), address, "the same allocation, not a copy");
+        assert!(bytes.iter().all(|&b| b == 0));
+        let mut s = String::from("x");
+        wipe(&mut s);
+        assert!(s.is_empty());
     }
 
     #[test]

@@ -259,6 +259,15 @@ fn install_fork_handler() {
     });
 }
 
+/// Test hook, in debug builds only: with `TWFOLLOW_TEST_PANIC` set, `tw_follow`
+/// panics inside its boundary, so tests can see that a panic becomes
+/// `TW_STATUS_INTERNAL` and that nothing secret reaches stderr.
+fn panic_if_asked_by_tests() {
+    if cfg!(debug_assertions) && std::env::var_os("TWFOLLOW_TEST_PANIC").is_some() {
+        panic!("forced panic for tests (TWFOLLOW_TEST_PANIC is set)");
+    }
+}
+
 /// Boxes a new config and writes it to `out_config`.
 ///
 /// # Safety
@@ -485,6 +494,7 @@ pub unsafe extern "C" fn tw_follow(
     fallible(|| {
         non_null(config, "config")?;
         let config = &*config;
+        panic_if_asked_by_tests();
         let target = Target::parse(arg_str(target, "target")?)
             .map_err(|e| Failure::new(TwStatus::InvalidArgument, e.0))?;
         let followed = config.client.follow(&target, notify)?;

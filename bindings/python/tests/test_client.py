@@ -251,3 +251,31 @@ def test_tls_verification_and_ca_file(scripted, account_of):
         assert client.follow("twitterdev") == {"id": 7}
     with pytest.raises(twfollow.InvalidArgumentError, match="cannot read CA file"):
         twfollow.Client(*account_of(1), ca_file="/nonexistent.pem")
+
+
+def test_thirty_two_python_threads_share_one_client(sandbox, account_of):
+    """32 threads x 200 follows; each thread sees its own outcomes."""
+    failures = []
+    with twfollow.Client(*account_of(3), base_url=sandbox.base_url) as client:
+
+        def work(n):
+            for i in range(200):
+                try:
+                    if n % 2 and i % 3 == 0:
+                        try:
+                            client.follow("blocker_bob")
+                            failures.append(f"thread {n} call {i}: blocker_bob was followed")
+                        except twfollow.BlockedError as err:
+                            if (err.http_status, err.api_code) != (403, 162):
+                                failures.append(repr(err))
+                    elif client.follow("twitterdev")["id"] != 2244994945:
+                        failures.append(f"thread {n} call {i}: wrong user")
+                except Exception as err:  # noqa: BLE001 - collected and reported below
+                    failures.append(f"thread {n} call {i}: {err!r}")
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(32)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert failures == []
