@@ -10,6 +10,8 @@
 #   5. install into a temporary prefix; build with pkg-config only, shared and static
 #   6. pytest: the Python package (installed with pip), the C tool tw-follow under
 #      valgrind, and oauthlib verifying the library's signatures independently
+#   7. cargo-fuzz: each target for FUZZ_SECONDS (default 15); the committed corpus is
+#      also replayed by cargo test (tests/fuzz_corpus.rs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -73,6 +75,9 @@ PY
 TWFOLLOW_LIB="$PWD/target/debug/libtwfollow.so" TWFOLLOW_SANDBOX="$PWD/target/debug/examples/sandbox" \
   TW_FOLLOW_BIN="$PWD/build/tw-follow" TWFOLLOW_VALGRIND=1 \
   .venv/bin/python -m pytest -q 2>&1 | tee -a "$log"
+
+echo "== fuzzing (${FUZZ_SECONDS:-15} s per target; scripts/fuzz.sh 60 for the full run)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-15}" | tee -a "$log"
 
 passed=$(grep -oE '([0-9]+) passed' "$log" | awk '{s+=$1} END {print s+0}')
 failed=$(grep -oE '([0-9]+) failed' "$log" | awk '{s+=$1} END {print s+0}')

@@ -327,3 +327,42 @@ fn version_and_null_frees() {
         tw_config_free(ptr::null_mut());
     }
 }
+
+#[test]
+fn one_mebibyte_strings_are_refused_everywhere() {
+    let sandbox = start_sandbox();
+    let config = Config::for_sandbox(&sandbox);
+    let huge = "a".repeat(1 << 20);
+    let ok = "x-credential";
+    let mut out: *mut TwConfig = ptr::null_mut();
+    for i in 0..4 {
+        let mut args = [cstr(ok), cstr(ok), cstr(ok), cstr(ok)];
+        args[i] = cstr(&huge);
+        let status = unsafe {
+            tw_config_new(
+                args[0].as_ptr(),
+                args[1].as_ptr(),
+                args[2].as_ptr(),
+                args[3].as_ptr(),
+                &mut out,
+            )
+        };
+        assert_eq!(status, TwStatus::InvalidArgument);
+        assert!(
+            last().message.ends_with("is longer than 1024 bytes"),
+            "{}",
+            last().message
+        );
+        assert!(out.is_null());
+    }
+    assert_eq!(
+        config.set_base_url(&format!("https://{huge}")),
+        TwStatus::InvalidArgument
+    );
+    assert!(last().message.len() < 300);
+    assert_eq!(config.set_user_agent(&huge), TwStatus::InvalidArgument);
+    assert_eq!(config.follow_err(&huge).0, TwStatus::InvalidArgument);
+    assert!(last().message.len() < 300);
+    assert_eq!(sandbox.request_count(), 0);
+    config.follow("twitterdev", false).unwrap();
+}

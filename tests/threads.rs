@@ -28,10 +28,19 @@ fn thirty_two_threads_share_one_config() {
                         assert_eq!(status, TwStatus::Blocked);
                         assert_eq!((last.http_status, last.api_code), (403, 162));
                     } else {
-                        let json = config.follow("twitterdev", false).unwrap_or_else(|e| panic!("thread {t} call {i}: {e:?}"));
+                        let json = config
+                            .follow("twitterdev", false)
+                            .unwrap_or_else(|e| panic!("thread {t} call {i}: {e:?}"));
                         assert!(json.contains("\"screen_name\":\"twitterdev\""));
                         // Other threads' failures happen meanwhile; this thread still reads its own success.
-                        assert_eq!(last(), Last { message: String::new(), http_status: 200, api_code: 0 });
+                        assert_eq!(
+                            last(),
+                            Last {
+                                message: String::new(),
+                                http_status: 200,
+                                api_code: 0
+                            }
+                        );
                     }
                 }
             });
@@ -40,5 +49,8 @@ fn thirty_two_threads_share_one_config() {
     let took = started.elapsed();
     assert_eq!(sandbox.request_count(), THREADS * FOLLOWS);
     assert!(took < Duration::from_secs(60), "{took:?}");
-    println!("{} follows on {THREADS} threads in {took:?}", THREADS * FOLLOWS);
+    println!(
+        "{} follows on {THREADS} threads in {took:?}",
+        THREADS * FOLLOWS
+    );
 }

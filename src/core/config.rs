@@ -11,6 +11,9 @@ pub const DEFAULT_BASE_URL: &str = "https://api.twitter.com";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(30_000);
 pub const DEFAULT_USER_AGENT: &str = concat!("twfollow/", env!("CARGO_PKG_VERSION"));
 
+/// Real keys and tokens are under 100 bytes; anything far longer is a mistake.
+pub const MAX_CREDENTIAL_BYTES: usize = 1024;
+
 /// The names `tw_config_from_env` reads.
 pub const ENV_CONSUMER_KEY: &str = "TW_CONSUMER_KEY";
 pub const ENV_CONSUMER_SECRET: &str = "TW_CONSUMER_SECRET";
@@ -221,6 +224,11 @@ impl Settings {
         for (name, value) in names.iter().zip(credentials.secrets()) {
             if value.is_empty() {
                 return Err(Error::invalid_argument(format!("{name} is empty")));
+            }
+            if value.len() > MAX_CREDENTIAL_BYTES {
+                return Err(Error::invalid_argument(format!(
+                    "{name} is longer than {MAX_CREDENTIAL_BYTES} bytes"
+                )));
             }
         }
         Ok(Settings {

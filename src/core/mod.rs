@@ -6,6 +6,8 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod fork;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod proxy;
 pub mod resolver;
 pub mod signer;

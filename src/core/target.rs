@@ -28,11 +28,14 @@ fn is_screen_name(s: &str) -> bool {
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// Shows at most 40 characters of a refused input, escaped, so a message stays one short line.
+/// Shows a refused input escaped and cut to 60 characters, so a message stays one short line.
 fn describe(input: &str) -> String {
-    let shown: String = input.chars().take(40).collect();
-    let more = if shown.len() < input.len() { "…" } else { "" };
-    format!("{:?}{more}", shown)
+    const MAX_SHOWN: usize = 60;
+    let escaped = format!("{input:?}");
+    match escaped.char_indices().nth(MAX_SHOWN) {
+        Some((cut, _)) => format!("{}…", &escaped[..cut]),
+        None => escaped,
+    }
 }
 
 impl Target {
@@ -150,6 +153,9 @@ mod tests {
         assert!(err.0.len() < 200, "{}", err.0.len());
         let err = Target::parse("a\nb").unwrap_err();
         assert!(!err.0.contains('\n'));
+        // Found by fuzzing: escaped control characters once made a 400-byte message.
+        let err = Target::parse(&"\u{15}".repeat(40)).unwrap_err();
+        assert!(err.0.len() < 200, "{}", err.0.len());
     }
 
     #[test]

@@ -114,7 +114,7 @@ def test_transport_failures(scripted, closed_port, account_of):
 
 @pytest.mark.parametrize(
     "target",
-    ["", "@", "bad name", "sixteen_chars_xx", "twitter\0dev", "\0", "0", "18446744073709551616", 0, -1, 2**64, True, 1.5, None, b"twitterdev", "\udc80"],
+    ["", "@", "bad name", "a" * (1 << 20), "sixteen_chars_xx", "twitter\0dev", "\0", "0", "18446744073709551616", 0, -1, 2**64, True, 1.5, None, b"twitterdev", "\udc80"],
 )
 def test_bad_targets_raise_value_error_and_send_nothing(scripted, target, account_of):
     server = scripted(200, b'{"id":1}')
@@ -146,6 +146,8 @@ def test_int_boundaries(scripted, account_of):
         {"timeout": "5"},
         {"user_agent": ""},
         {"user_agent": "a\nb"},
+        {"user_agent": "u" * (1 << 20)},
+        {"base_url": "https://" + "a" * (1 << 20)},
     ],
 )
 def test_bad_options_raise_value_error(kwargs, account_of):
@@ -155,7 +157,7 @@ def test_bad_options_raise_value_error(kwargs, account_of):
 
 @pytest.mark.parametrize("index", range(4))
 def test_bad_credentials_raise_value_error(index, account_of):
-    for bad in ("", "a\0b", 5):
+    for bad in ("", "a\0b", 5, "k" * (1 << 20)):
         credentials = list(account_of(1))
         credentials[index] = bad
         with pytest.raises(ValueError):

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs each cargo-fuzz target for a bounded time and prints executions and crashes.
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]     (default 60)
+# New corpus entries land in fuzz/corpus/<target> (commit the useful ones); a crash
+# input lands in fuzz/artifacts/<target>: copy it to fuzz/regressions/<target>, where
+# tests/fuzz_corpus.rs replays it in every test run.
+# cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP=1 enables them on the stable toolchain.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+export RUSTC_BOOTSTRAP=1
+targets=(target_parse percent_encoding error_body response_mapping)
+cargo fuzz build --release >/dev/null 2>&1 || { cargo fuzz build --release; exit 1; }
+total_crashes=0
+printf '%-18s %12s %8s %8s\n' target executions exec/s crashes
+for target in "${targets[@]}"; do
+  log=$(mktemp)
+  status=0
+  cargo fuzz run --release "$target" -- -max_total_time="$seconds" -max_len=1024 -print_final_stats=1 >"$log" 2>&1 || status=$?
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+  crashes=0
+  if [ "$status" -ne 0 ]; then
+    crashes=1
+    grep -E "ERROR|panicked|Test unit written" "$log" | head -n 5 >&2
+  fi
+  total_crashes=$((total_crashes + crashes))
+  printf '%-18s %12s %8s %8s\n' "$target" "${runs:-?}" "${rate:-?}" "$crashes"
+  rm -f "$log"
+done
+echo "fuzz: $((${#targets[@]} - total_crashes)) passed, $total_crashes failed"
+[ "$total_crashes" -eq 0 ]

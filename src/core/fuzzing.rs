@@ -1,0 +1,92 @@
+//! Invariant checks shared by the fuzz targets (`fuzz/`) and the corpus replay
+//! test (`tests/fuzz_corpus.rs`). Each takes arbitrary bytes and panics when an
+//! invariant breaks; any panic is a bug.
+
+use super::error::{map_response, parse_api_error, ErrorKind};
+use super::signer::{form_decode, percent_encode};
+use super::target::Target;
+
+/// Target parsing: never panics; what it accepts is exactly the documented grammar.
+pub fn target_parse(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    match Target::parse(text) {
+        Ok(Target::ScreenName(name)) => {
+            assert!((1..=15).contains(&name.len()), "{text:?}");
+            assert!(
+                name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+                "{text:?}"
+            );
+            assert_eq!(text.strip_prefix('@').unwrap_or(text), name);
+        }
+        Ok(Target::UserId(id)) => {
+            assert!(id >= 1);
+            assert!(text.bytes().all(|b| b.is_ascii_digit()), "{text:?}");
+            assert_eq!(text.parse::<u64>().ok(), Some(id));
+        }
+        Err(e) => {
+            assert!(e.0.starts_with("invalid"));
+            assert!(!e.0.contains('\n') && e.0.len() < 300, "{:?}", e.0);
+        }
+    }
+}
+
+/// Percent-encoding: only unreserved characters and `%XX` come out, and decoding gives the input back.
+pub fn percent_encoding(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let encoded = percent_encode(&text);
+    let bytes = encoded.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            assert!(bytes[i + 1..i + 3]
+                .iter()
+                .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(b)));
+            i += 3;
+        } else {
+            assert!(bytes[i].is_ascii_alphanumeric() || b"-._~".contains(&bytes[i]));
+            i += 1;
+        }
+    }
+    assert_eq!(form_decode(&encoded), text);
+}
+
+/// Error-body parsing: never panics, whatever the shape or depth.
+pub fn error_body(data: &[u8]) {
+    let parsed = parse_api_error(data);
+    if parsed.code != 0 || !parsed.text.is_empty() {
+        assert!(std::str::from_utf8(data).is_ok());
+    }
+}
+
+/// Response mapping: the first two bytes pick the HTTP status, the rest is the body.
+/// Success only for 2xx with a JSON object, returned verbatim; failures carry the
+/// status and a one-line message.
+pub fn response_mapping(data: &[u8]) {
+    let Some((status, body)) = data.split_first_chunk::<2>() else {
+        return;
+    };
+    let status = 100 + u16::from_be_bytes(*status) % 500;
+    match map_response(status, body.to_vec(), None) {
+        Ok(json) => {
+            assert!((200..300).contains(&status));
+            assert_eq!(json.as_bytes(), body);
+            assert!(serde_json::from_str::<serde_json::Value>(&json)
+                .unwrap()
+                .is_object());
+        }
+        Err(e) => {
+            assert_eq!(e.http_status, status);
+            assert!(!e.message.contains('\n'), "{:?}", e.message);
+            assert!(
+                e.message.starts_with(&format!("HTTP {status}")),
+                "{:?}",
+                e.message
+            );
+            if (200..300).contains(&status) {
+                assert_eq!(e.kind, ErrorKind::BadResponse);
+            }
+        }
+    }
+}
