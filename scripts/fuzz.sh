@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs each cargo-fuzz target for a bounded time and prints executions and crashes.
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]     (default 60)
-# New corpus entries land in fuzz/corpus/<target> (commit the useful ones); a crash
-# input lands in fuzz/artifacts/<target>: copy it to fuzz/regressions/<target>, where
-# tests/fuzz_corpus.rs replays it in every test run.
+# It starts from the committed fuzz/corpus/<target> and writes new inputs to
+# fuzz/new-corpus/<target> (ignored by git; merge the useful ones with
+# `cargo fuzz cmin`). A crash input lands in fuzz/artifacts/<target>: copy it to
+# fuzz/regressions/<target>, where tests/fuzz_corpus.rs replays it in every test run.
 # cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP=1 enables them on the stable toolchain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,8 @@ printf '%-18s %12s %8s %8s\n' target executions exec/s crashes
 for target in "${targets[@]}"; do
   log=$(mktemp)
   status=0
-  cargo fuzz run --release "$target" -- -max_total_time="$seconds" -max_len=1024 -print_final_stats=1 >"$log" 2>&1 || status=$?
+  mkdir -p "fuzz/new-corpus/$target"
+  cargo fuzz run --release "$target" "fuzz/new-corpus/$target" "fuzz/corpus/$target" -- -max_total_time="$seconds" -max_len=1024 -print_final_stats=1 >"$log" 2>&1 || status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
   crashes=0
