@@ -78,8 +78,10 @@ def test_hostile_echo_never_leaks(status, shape):
         assert_clean(text, server.signatures)
 
 
-def test_transport_and_argument_failures_never_leak(closed_port):
+def test_transport_tls_and_argument_failures_never_leak(closed_port, scripted):
+    untrusted = scripted(200, b'{"id":1}', tls=True)
     cases = [
+        dict(base_url=untrusted.base_url),
         dict(base_url=f"http://127.0.0.1:{closed_port}"),
         dict(base_url=f"https://127.0.0.1:{closed_port}"),
         dict(base_url="http://example.com"),
