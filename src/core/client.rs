@@ -3,7 +3,6 @@
 use std::io;
 use std::sync::Mutex;
 
-use ureq::unversioned::transport::DefaultConnector;
 use ureq::Agent;
 
 use super::config::Settings;
@@ -11,7 +10,7 @@ use super::error::{kind_for, map_response, Error, ErrorKind, MAX_BODY_BYTES};
 use super::fork;
 use super::proxy::proxy_for;
 use super::resolver::CachingResolver;
-use super::signer::{percent_encode, sign, OAuthNonce, SignableRequest};
+use super::signer::{percent_encode, OAuthNonce, SignableRequest, Signer, SigningUrl};
 use super::target::Target;
 
 /// The follow endpoint, relative to the base URL.
@@ -35,6 +34,10 @@ pub struct Followed {
 /// (`&Client`) for calls; change it only through `&mut` (no call may run then).
 pub struct Client {
     settings: Settings,
+    signer: Signer,
+    /// `<base>/1.1/friendships/create.json`, as sent and as signed.
+    url: String,
+    signing_url: SigningUrl,
     agent: Agent,
     /// Set when the proxy environment could not be used; reported by each call.
     proxy_error: Option<Error>,
@@ -57,7 +60,12 @@ impl Client {
     /// whenever the settings change).
     pub fn new(settings: Settings) -> Client {
         let (agent, proxy_error) = build_agent(&settings);
+        let url = format!("{}{FOLLOW_PATH}", settings.base_url);
+        let signing_url = SigningUrl::parse(&url).expect("a checked base URL parses");
         Client {
+            signer: Signer::new(settings.credentials.clone()),
+            url,
+            signing_url,
             settings,
             agent,
             proxy_error,
@@ -97,25 +105,23 @@ impl Client {
         if let Some(error) = &self.proxy_error {
             return Err(error.clone());
         }
-        let url = format!("{}{FOLLOW_PATH}", self.settings.base_url);
         let (name, value) = target.param();
         let follow = if notify { "true" } else { "false" };
-        let form = [(name, value.as_str()), ("follow", follow)];
-        let header = sign(
+        // In parameter order ("follow" < "screen_name" | "user_id"): signing then needs no sort.
+        let form = [("follow", follow), (name, value.as_str())];
+        let header = self.signer.sign(
             &SignableRequest {
                 method: "POST",
-                url: &url,
+                url: &self.signing_url,
                 form: &form,
             },
-            &self.settings.credentials,
             nonce,
-        )
-        .map_err(|e| Error::invalid_argument(e.0))?;
+        );
         let body = format!("{name}={}&follow={follow}", percent_encode(&value));
 
         let agent = self.agent_for_this_process();
         let result = agent
-            .post(&url)
+            .post(&self.url)
             .header("Authorization", &header.authorization)
             .content_type("application/x-www-form-urlencoded")
             .send(body.as_bytes());
@@ -313,7 +319,7 @@ fn build_agent(settings: &Settings) -> (Agent, Option<Error>) {
         .build();
     let agent = Agent::with_parts(
         config,
-        DefaultConnector::default(),
+        super::transport::connector(),
         CachingResolver::default(),
     );
     (agent, proxy_error)

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use serde::Deserialize as _;
+
 /// What went wrong, one variant per C status the library reports from `core`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
@@ -216,9 +218,11 @@ fn check_success_body(http_status: u16, body: Vec<u8>) -> Result<String, Error> 
         api_code: 0,
     };
     let text = String::from_utf8(body).map_err(|_| bad("the body is not UTF-8"))?;
-    match serde_json::from_str::<serde_json::Value>(&text) {
-        Ok(serde_json::Value::Object(_)) => Ok(text),
-        Ok(_) => Err(bad("the body is JSON without an object at the top")),
+    // Validated without building it: a parsed tree would cost an allocation per key and string.
+    let mut parser = serde_json::Deserializer::from_str(&text);
+    match serde::de::IgnoredAny::deserialize(&mut parser).and_then(|_| parser.end()) {
+        Ok(()) if text.trim_start().starts_with('{') => Ok(text),
+        Ok(()) => Err(bad("the body is JSON without an object at the top")),
         Err(e) => Err(bad(&format!("the body is not valid JSON ({e})"))),
     }
 }

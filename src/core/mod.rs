@@ -12,6 +12,7 @@ pub mod proxy;
 pub mod resolver;
 pub mod signer;
 pub mod target;
+pub mod transport;
 
 pub use client::{Client, Followed};
 pub use config::{BaseUrl, Settings};

@@ -72,29 +72,57 @@ fn zeroed(s: String) -> Vec<u8> {
 
 const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
 
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+/// RFC 3986 unreserved characters: ALPHA, DIGIT, `-`, `.`, `_`, `~`.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b'_' || c == b'~';
+        b += 1;
+    }
+    table
+};
+
+/// The byte-level encoder behind every signing step: the signer builds bytes
+/// (all ASCII) and checks them into a `String` once at the end. Runs of
+/// unreserved bytes are copied whole: most signed values are nothing else.
+fn encode_to(out: &mut Vec<u8>, input: &[u8]) {
+    let mut rest = input;
+    loop {
+        let run = rest
+            .iter()
+            .position(|&b| !UNRESERVED[usize::from(b)])
+            .unwrap_or(rest.len());
+        out.extend_from_slice(&rest[..run]);
+        let Some(&b) = rest.get(run) else { return };
+        out.extend_from_slice(&[
+            b'%',
+            UPPER_HEX[usize::from(b >> 4)],
+            UPPER_HEX[usize::from(b & 0x0F)],
+        ]);
+        rest = &rest[run + 1..];
+    }
 }
 
 /// Appends the RFC 5849 (3.6) percent-encoding of `input`'s UTF-8 bytes to `out`:
 /// unreserved characters as they are, every other byte as `%XX` with uppercase hex.
 pub fn percent_encode_into(out: &mut String, input: &str) {
-    for &b in input.as_bytes() {
-        if is_unreserved(b) {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(UPPER_HEX[usize::from(b >> 4)] as char);
-            out.push(UPPER_HEX[usize::from(b & 0x0F)] as char);
-        }
-    }
+    let mut bytes = Vec::with_capacity(input.len() * 3);
+    encode_to(&mut bytes, input.as_bytes());
+    out.push_str(&ascii(bytes));
+}
+
+/// Bytes the encoder produced: ASCII, so always valid UTF-8.
+fn ascii(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).expect("percent-encoded text is ASCII")
 }
 
 /// RFC 5849 percent-encoding of a whole string (see [`percent_encode_into`]).
 pub fn percent_encode(input: &str) -> String {
-    let mut out = String::with_capacity(input.len() * 3);
-    percent_encode_into(&mut out, input);
-    out
+    let mut out = Vec::with_capacity(input.len() * 3);
+    encode_to(&mut out, input.as_bytes());
+    ascii(out)
 }
 
 /// Decodes `%XX` escapes and, as form encoding does, `+` as a space. Malformed
@@ -204,28 +232,73 @@ pub fn base_string_uri(url: &str) -> Result<String, UrlError> {
 
 /// RFC 5849 3.4.1.3.2 parameter normalisation: encode each name and value, sort
 /// by encoded name then encoded value, join as `name=value` with `&`.
+/// `oauth_signature` and `realm` are left out.
 pub fn normalized_parameters<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
-    let mut encoded: Vec<(String, String)> = params
+    let mut out = Vec::new();
+    write_normalized(&mut out, params, false);
+    ascii(out)
+}
+
+/// Writes the normalised parameters to `out`, percent-encoded once more when
+/// `encode_again` (as the base string needs them). Encoding already-encoded text
+/// only turns `%` into `%25`, `=` into `%3D` and `&` into `%26`, so the second
+/// pass is folded into the copy.
+fn write_normalized<K: AsRef<str>, V: AsRef<str>>(
+    out: &mut Vec<u8>,
+    params: &[(K, V)],
+    encode_again: bool,
+) {
+    // Every encoded name and value goes into one buffer; the sort moves only their spans.
+    let raw_len: usize = params
         .iter()
-        .filter(|(name, _)| !matches!(name.as_ref(), "oauth_signature" | "realm"))
-        .map(|(name, value)| {
-            (
-                percent_encode(name.as_ref()),
-                percent_encode(value.as_ref()),
-            )
-        })
-        .collect();
-    encoded.sort_unstable();
-    let mut out = String::with_capacity(encoded.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
-    for (i, (name, value)) in encoded.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
+        .map(|(n, v)| n.as_ref().len() + v.as_ref().len())
+        .sum();
+    let mut encoded = Vec::with_capacity(raw_len * 3);
+    let mut spans: Vec<(usize, usize, usize)> = Vec::with_capacity(params.len());
+    for (name, value) in params {
+        if matches!(name.as_ref(), "oauth_signature" | "realm") {
+            continue;
         }
-        out.push_str(name);
-        out.push('=');
-        out.push_str(value);
+        let start = encoded.len();
+        encode_to(&mut encoded, name.as_ref().as_bytes());
+        let middle = encoded.len();
+        encode_to(&mut encoded, value.as_ref().as_bytes());
+        spans.push((start, middle, encoded.len()));
     }
-    out
+    let pair = |&(start, middle, end): &(usize, usize, usize)| {
+        (&encoded[start..middle], &encoded[middle..end])
+    };
+    // Callers often pass parameters already in order (the follow call does): check before sorting.
+    if !spans.is_sorted_by(|a, b| pair(a) <= pair(b)) {
+        spans.sort_unstable_by(|a, b| pair(a).cmp(&pair(b)));
+    }
+    let (equals, and): (&[u8], &[u8]) = if encode_again {
+        (b"%3D", b"%26")
+    } else {
+        (b"=", b"&")
+    };
+    out.reserve(encoded.len() * if encode_again { 3 } else { 1 } + spans.len() * 6);
+    let copy = |out: &mut Vec<u8>, text: &[u8]| {
+        if encode_again {
+            for (i, run) in text.split(|&b| b == b'%').enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b"%25");
+                }
+                out.extend_from_slice(run);
+            }
+        } else {
+            out.extend_from_slice(text);
+        }
+    };
+    for (i, span) in spans.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(and);
+        }
+        let (name, value) = pair(span);
+        copy(out, name);
+        out.extend_from_slice(equals);
+        copy(out, value);
+    }
 }
 
 /// RFC 5849 3.4.1 signature base string from the method, the base string URI
@@ -235,26 +308,57 @@ pub fn signature_base_string<K: AsRef<str>, V: AsRef<str>>(
     base_uri: &str,
     params: &[(K, V)],
 ) -> String {
-    let mut out = String::with_capacity(256);
-    percent_encode_into(&mut out, &method.to_ascii_uppercase());
-    out.push('&');
-    percent_encode_into(&mut out, base_uri);
-    out.push('&');
-    percent_encode_into(&mut out, &normalized_parameters(params));
+    ascii(base_string_bytes(method, base_uri, params))
+}
+
+fn base_string_bytes<K: AsRef<str>, V: AsRef<str>>(
+    method: &str,
+    base_uri: &str,
+    params: &[(K, V)],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(512);
+    encode_to(&mut out, method.to_ascii_uppercase().as_bytes());
+    out.push(b'&');
+    encode_to(&mut out, base_uri.as_bytes());
+    out.push(b'&');
+    write_normalized(&mut out, params, true);
     out
 }
 
 /// RFC 5849 3.4.2: base64(HMAC-SHA1(enc(consumer_secret) & enc(token_secret), base)).
 pub fn hmac_sha1_signature(consumer_secret: &str, token_secret: &str, base_string: &str) -> String {
-    let mut key = String::with_capacity((consumer_secret.len() + token_secret.len()) * 3 + 1);
-    percent_encode_into(&mut key, consumer_secret);
-    key.push('&');
-    percent_encode_into(&mut key, token_secret);
-    let mut mac =
-        Hmac::<Sha1>::new_from_slice(key.as_bytes()).expect("HMAC accepts any key length");
-    wipe(&mut key);
-    mac.update(base_string.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    SigningKey::new(consumer_secret, token_secret).signature(base_string.as_bytes())
+}
+
+/// The HMAC-SHA1 key schedule for one pair of secrets, computed once and cloned
+/// for each signature. `Debug` shows nothing of it.
+#[derive(Clone)]
+pub struct SigningKey(Hmac<Sha1>);
+
+impl SigningKey {
+    pub fn new(consumer_secret: &str, token_secret: &str) -> SigningKey {
+        let mut key = String::with_capacity((consumer_secret.len() + token_secret.len()) * 3 + 1);
+        percent_encode_into(&mut key, consumer_secret);
+        key.push('&');
+        percent_encode_into(&mut key, token_secret);
+        let mac =
+            Hmac::<Sha1>::new_from_slice(key.as_bytes()).expect("HMAC accepts any key length");
+        wipe(&mut key);
+        SigningKey(mac)
+    }
+
+    /// base64 of the HMAC-SHA1 of `base_string`.
+    pub fn signature(&self, base_string: &[u8]) -> String {
+        let mut mac = self.0.clone();
+        mac.update(base_string);
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SigningKey { .. }")
+    }
 }
 
 /// The values that make each signature unique. Tests inject them; requests use [`OAuthNonce::fresh`].
@@ -300,12 +404,28 @@ pub fn random_nonce() -> String {
     })
 }
 
-/// A request to sign: method, absolute URL (its query is signed too) and the
-/// decoded form-body parameters.
+/// A request URL parsed once for signing: its base string URI and the decoded
+/// parameters of its query (both signed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningUrl {
+    base_uri: String,
+    query: Vec<(String, String)>,
+}
+
+impl SigningUrl {
+    pub fn parse(url: &str) -> Result<SigningUrl, UrlError> {
+        Ok(SigningUrl {
+            base_uri: base_string_uri(url)?,
+            query: split_url(url)?.query.map(parse_form).unwrap_or_default(),
+        })
+    }
+}
+
+/// A request to sign: method, URL and the decoded form-body parameters.
 #[derive(Debug, Clone, Copy)]
 pub struct SignableRequest<'a> {
     pub method: &'a str,
-    pub url: &'a str,
+    pub url: &'a SigningUrl,
     pub form: &'a [(&'a str, &'a str)],
 }
 
@@ -321,58 +441,73 @@ impl fmt::Debug for SignedHeader {
     }
 }
 
-/// Signs `request` and returns the `Authorization: OAuth …` header value
-/// (`oauth_version="1.0"` included and signed).
-pub fn sign(
-    request: &SignableRequest<'_>,
-    credentials: &Credentials,
-    nonce: &OAuthNonce,
-) -> Result<SignedHeader, UrlError> {
-    let base_uri = base_string_uri(request.url)?;
-    let query = split_url(request.url)?
-        .query
-        .map(parse_form)
-        .unwrap_or_default();
-    let timestamp = nonce.timestamp.to_string();
-    let oauth: [(&str, &str); 6] = [
-        ("oauth_consumer_key", &credentials.consumer_key),
-        ("oauth_nonce", &nonce.nonce),
-        ("oauth_signature_method", "HMAC-SHA1"),
-        ("oauth_timestamp", &timestamp),
-        ("oauth_token", &credentials.access_token),
-        ("oauth_version", "1.0"),
-    ];
-    let mut params: Vec<(&str, &str)> =
-        Vec::with_capacity(oauth.len() + request.form.len() + query.len());
-    params.extend_from_slice(&oauth);
-    params.extend_from_slice(request.form);
-    params.extend(query.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-    let base = signature_base_string(request.method, &base_uri, &params);
-    let signature = hmac_sha1_signature(
-        &credentials.consumer_secret,
-        &credentials.access_token_secret,
-        &base,
-    );
+/// Everything needed to sign for one set of credentials.
+#[derive(Clone)]
+pub struct Signer {
+    credentials: Credentials,
+    key: SigningKey,
+}
 
-    let mut authorization = String::with_capacity(320);
-    authorization.push_str("OAuth ");
-    for (name, value) in oauth
-        .iter()
-        .copied()
-        .chain([("oauth_signature", signature.as_str())])
-    {
-        if authorization.len() > "OAuth ".len() {
-            authorization.push_str(", ");
-        }
-        authorization.push_str(name);
-        authorization.push_str("=\"");
-        percent_encode_into(&mut authorization, value);
-        authorization.push('"');
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Signer { .. }")
     }
-    Ok(SignedHeader {
-        authorization,
-        signature,
-    })
+}
+
+impl Signer {
+    pub fn new(credentials: Credentials) -> Signer {
+        let key = SigningKey::new(
+            &credentials.consumer_secret,
+            &credentials.access_token_secret,
+        );
+        Signer { credentials, key }
+    }
+
+    /// Signs `request` and returns the `Authorization: OAuth …` header value
+    /// (`oauth_version="1.0"` included and signed).
+    pub fn sign(&self, request: &SignableRequest<'_>, nonce: &OAuthNonce) -> SignedHeader {
+        let query = &request.url.query;
+        let timestamp = nonce.timestamp.to_string();
+        let oauth: [(&str, &str); 6] = [
+            ("oauth_consumer_key", &self.credentials.consumer_key),
+            ("oauth_nonce", &nonce.nonce),
+            ("oauth_signature_method", "HMAC-SHA1"),
+            ("oauth_timestamp", &timestamp),
+            ("oauth_token", &self.credentials.access_token),
+            ("oauth_version", "1.0"),
+        ];
+        let mut params: Vec<(&str, &str)> =
+            Vec::with_capacity(oauth.len() + request.form.len() + query.len());
+        // Parameters named below "oauth_" go first, so that a sorted form keeps
+        // the whole list sorted and normalisation can skip its sort.
+        params.extend(request.form.iter().filter(|(name, _)| *name < "oauth_"));
+        params.extend_from_slice(&oauth);
+        params.extend(request.form.iter().filter(|(name, _)| *name >= "oauth_"));
+        params.extend(query.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        let base = base_string_bytes(request.method, &request.url.base_uri, &params);
+        let signature = self.key.signature(&base);
+
+        let mut authorization = Vec::with_capacity(base.len());
+        authorization.extend_from_slice(b"OAuth ");
+        for (i, (name, value)) in oauth
+            .iter()
+            .copied()
+            .chain([("oauth_signature", signature.as_str())])
+            .enumerate()
+        {
+            if i > 0 {
+                authorization.extend_from_slice(b", ");
+            }
+            authorization.extend_from_slice(name.as_bytes());
+            authorization.extend_from_slice(b"=\"");
+            encode_to(&mut authorization, value.as_bytes());
+            authorization.push(b'"');
+        }
+        SignedHeader {
+            authorization: ascii(authorization),
+            signature,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -484,15 +619,19 @@ mod tests {
             timestamp: 1318622958,
         };
         // The query carries include_entities, the body carries status: both are signed.
+        let url = SigningUrl::parse(
+            "https://api.twitter.com/1.1/statuses/update.json?include_entities=true",
+        )
+        .unwrap();
         let request = SignableRequest {
             method: "POST",
-            url: "https://api.twitter.com/1.1/statuses/update.json?include_entities=true",
+            url: &url,
             form: &[(
                 "status",
                 "Hello Ladies + Gentlemen, a signed OAuth request!",
             )],
         };
-        let signed = sign(&request, &credentials, &nonce).unwrap();
+        let signed = Signer::new(credentials).sign(&request, &nonce);
         assert_eq!(signed.signature, "hCtSmYh+iHYCEqBWrE7C7hYmtUk=");
         assert_eq!(
             signed.authorization,

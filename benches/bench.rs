@@ -1,0 +1,288 @@
+//! twfollow's own figures for scripts/bench.sh (which adds the peers and prints the
+//! table). Prints one `name value unit` line per figure; never fails on timing.
+//!
+//! ```text
+//! cargo bench --bench bench -- FAST_SERVER_URL [N]
+//! ```
+
+#[path = "../tests/support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::ffi::{c_char, CString};
+use std::hint::black_box;
+use std::ptr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use twfollow::core::signer::{
+    base_string_uri, signature_base_string, Credentials, OAuthNonce, SignableRequest, Signer,
+    SigningUrl,
+};
+use twfollow::ffi::*;
+
+/// Counts heap allocations, to report allocations per follow.
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn report(name: &str, value: f64, unit: &str) {
+    println!("{name} {value:.3} {unit}");
+}
+
+fn credentials() -> Credentials {
+    Credentials {
+        consumer_key: "xvz1evFS4wEEPTGEFPHBog".into(),
+        consumer_secret: "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw".into(),
+        access_token: "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb".into(),
+        access_token_secret: "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE".into(),
+    }
+}
+
+/// Best of several rounds, in nanoseconds per call.
+fn time_per_call(rounds: usize, per_round: u32, mut f: impl FnMut()) -> f64 {
+    (0..rounds)
+        .map(|_| {
+            let started = Instant::now();
+            for _ in 0..per_round {
+                f();
+            }
+            started.elapsed().as_nanos() as f64 / f64::from(per_round)
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn signing() {
+    let creds = credentials();
+    let form = [("follow", "false"), ("user_id", "2244994945")];
+    let url = "https://api.twitter.com/1.1/friendships/create.json";
+    let signing_url = SigningUrl::parse(url).unwrap();
+    let request = SignableRequest {
+        method: "POST",
+        url: &signing_url,
+        form: &form,
+    };
+    let signer = Signer::new(creds.clone());
+    let full = time_per_call(7, 50_000, || {
+        black_box(signer.sign(black_box(&request), &OAuthNonce::fresh(0)));
+    });
+    // The floor: HMAC-SHA1 of the same base string with the same key, nothing else.
+    let nonce = OAuthNonce::fresh(0);
+    let timestamp = nonce.timestamp.to_string();
+    let params = [
+        ("oauth_consumer_key", creds.consumer_key.as_str()),
+        ("oauth_nonce", &nonce.nonce),
+        ("oauth_signature_method", "HMAC-SHA1"),
+        ("oauth_timestamp", &timestamp),
+        ("oauth_token", &creds.access_token),
+        ("oauth_version", "1.0"),
+        ("user_id", "2244994945"),
+        ("follow", "false"),
+    ];
+    let base = signature_base_string("POST", &base_string_uri(url).unwrap(), &params);
+    let key = format!("{}&{}", creds.consumer_secret, creds.access_token_secret);
+    let floor = time_per_call(7, 50_000, || {
+        let mut mac = Hmac::<Sha1>::new_from_slice(black_box(key.as_bytes())).unwrap();
+        mac.update(black_box(base.as_bytes()));
+        black_box(mac.finalize().into_bytes());
+    });
+    // Where the time goes: a fresh nonce and timestamp alone, and signing with a fixed one.
+    let fresh = time_per_call(7, 50_000, || {
+        black_box(OAuthNonce::fresh(0));
+    });
+    let fixed_nonce = OAuthNonce::fresh(0);
+    let fixed = time_per_call(7, 50_000, || {
+        black_box(signer.sign(black_box(&request), &fixed_nonce));
+    });
+    report("sign.twfollow", full, "ns");
+    report("sign.nonce_and_clock", fresh, "ns");
+    report("sign.with_fixed_nonce", fixed, "ns");
+    report("sign.hmac_floor", floor, "ns");
+    report("sign.base_string_bytes", base.len() as f64, "bytes");
+}
+
+struct Config(*mut TwConfig);
+unsafe impl Send for Config {}
+unsafe impl Sync for Config {}
+
+impl Config {
+    fn new(base_url: &str) -> Config {
+        let mut out = ptr::null_mut();
+        let c = |s: &str| CString::new(s).unwrap();
+        let (k, s, t, ts) = (
+            c("bench-key"),
+            c("bench-secret"),
+            c("1-bench-token"),
+            c("bench-token-secret"),
+        );
+        unsafe {
+            assert_eq!(
+                tw_config_new(k.as_ptr(), s.as_ptr(), t.as_ptr(), ts.as_ptr(), &mut out),
+                TwStatus::Ok
+            );
+            assert_eq!(
+                tw_config_set_base_url(out, c(base_url).as_ptr()),
+                TwStatus::Ok
+            );
+        }
+        Config(out)
+    }
+
+    fn follow(&self) {
+        let mut json: *mut c_char = ptr::null_mut();
+        let status = unsafe { tw_follow(self.0, c"2244994945".as_ptr(), false, &mut json) };
+        assert_eq!(status, TwStatus::Ok);
+        unsafe { tw_string_free(json) };
+    }
+}
+
+impl Drop for Config {
+    fn drop(&mut self) {
+        unsafe { tw_config_free(self.0) };
+    }
+}
+
+/// Follows per second with `threads` threads sharing one config, `total` follows in all.
+fn throughput(config: &Config, threads: usize, total: usize) -> f64 {
+    let per_thread = total / threads;
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                for _ in 0..per_thread {
+                    config.follow();
+                }
+            });
+        }
+    });
+    (per_thread * threads) as f64 / started.elapsed().as_secs_f64()
+}
+
+fn rss_peak_kib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+fn end_to_end(base_url: &str, n: usize) {
+    let cold = Instant::now();
+    let config = Config::new(base_url);
+    config.follow();
+    report(
+        "cold.first_follow_http",
+        cold.elapsed().as_secs_f64() * 1e6,
+        "us",
+    );
+
+    throughput(&config, 1, n / 10); // warm-up
+    report("e2e.c_api", throughput(&config, 1, n), "follows/s");
+    for threads in [1, 2, 4, 8] {
+        report(
+            &format!("threads.{threads}"),
+            throughput(&config, threads, n),
+            "follows/s",
+        );
+    }
+
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for _ in 0..1000 {
+        config.follow();
+    }
+    report(
+        "memory.allocations_per_follow",
+        (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / 1000.0,
+        "allocs",
+    );
+    report(
+        "memory.peak_rss_after_1k_plus",
+        rss_peak_kib() / 1024.0,
+        "MiB",
+    );
+    for _ in 0..100_000 {
+        config.follow();
+    }
+    report(
+        "memory.peak_rss_after_100k_more",
+        rss_peak_kib() / 1024.0,
+        "MiB",
+    );
+}
+
+fn tls() {
+    // A server that closes after each answer: every follow pays a fresh TLS handshake.
+    let server = support::TlsServer::start(
+        b"HTTP/1.1 200 OK\r\ncontent-length: 8\r\nconnection: close\r\n\r\n{\"id\":1}",
+    );
+    let config = Config::new(&server.base_url());
+    let path = CString::new(support::TEST_CERT).unwrap();
+    assert_eq!(
+        unsafe { tw_config_set_ca_file(config.0, path.as_ptr()) },
+        TwStatus::Ok
+    );
+    let cold = Instant::now();
+    config.follow();
+    report(
+        "cold.first_follow_https",
+        cold.elapsed().as_secs_f64() * 1e6,
+        "us",
+    );
+    let n = 300;
+    let started = Instant::now();
+    for _ in 0..n {
+        config.follow();
+    }
+    report(
+        "tls.fresh_connection_follow",
+        started.elapsed().as_secs_f64() * 1e6 / f64::from(n),
+        "us",
+    );
+    // A second config in the same process: its first HTTPS follow shows whether TLS set-up is repeated.
+    let second = Config::new(&server.base_url());
+    assert_eq!(
+        unsafe { tw_config_set_ca_file(second.0, path.as_ptr()) },
+        TwStatus::Ok
+    );
+    let started = Instant::now();
+    second.follow();
+    report(
+        "cold.second_config_first_https",
+        started.elapsed().as_secs_f64() * 1e6,
+        "us",
+    );
+    std::thread::sleep(Duration::from_millis(10));
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let Some(base_url) = args.first() else {
+        eprintln!("usage: cargo bench --bench bench -- FAST_SERVER_URL [N]");
+        std::process::exit(64);
+    };
+    let n: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(20_000);
+    signing();
+    end_to_end(base_url, n);
+    tls();
+}
