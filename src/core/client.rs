@@ -319,7 +319,7 @@ fn build_agent(settings: &Settings) -> (Agent, Option<Error>) {
         .build();
     let agent = Agent::with_parts(
         config,
-        super::transport::connector(),
+        super::transport::connector(settings.ca_file.is_some()),
         CachingResolver::default(),
     );
     (agent, proxy_error)

@@ -1,11 +1,13 @@
-//! The connector chain: ureq's own pieces, plus a wrapper that halves the
-//! liveness probes of pooled connections.
+//! The connector chain: ureq's own pieces, a wrapper that halves the liveness
+//! probes of pooled connections, and TLS set up once per process.
 //!
 //! ureq probes a connection twice per request (when it returns to the pool and
 //! when it is taken out), each probe costing three system calls. The probe on
 //! return adds nothing the probe on checkout does not catch (unexpected bytes or
 //! a closed socket), so the wrapper answers it from the fact that the
 //! connection has just completed an exchange.
+
+use std::sync::LazyLock;
 
 use ureq::unversioned::transport::{
     Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
@@ -14,11 +16,38 @@ use ureq::unversioned::transport::{
 use ureq::Error;
 
 /// TCP (through a CONNECT proxy when configured), one probe per reuse, then TLS.
-pub fn connector() -> impl Connector {
+/// `own_roots`: the config trusts its own CA file, so its TLS set-up is its own;
+/// every other config shares one, built on first use.
+pub fn connector(own_roots: bool) -> impl Connector {
     ().chain(ConnectProxyConnector::default())
         .chain(TcpConnector::default())
         .chain(ProbeOnCheckout)
-        .chain(RustlsConnector::default())
+        .chain(Tls {
+            own: own_roots.then(RustlsConnector::default),
+        })
+}
+
+/// The rustls configuration with the built-in roots, shared by every config in the
+/// process: ureq caches it per connector, and building the root store is the
+/// costly part of a cold start.
+static SHARED_TLS: LazyLock<RustlsConnector> = LazyLock::new(RustlsConnector::default);
+
+#[derive(Debug)]
+struct Tls {
+    own: Option<RustlsConnector>,
+}
+
+impl<In: Transport> Connector<In> for Tls {
+    type Out = Box<dyn Transport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, Error> {
+        let rustls = self.own.as_ref().unwrap_or(&SHARED_TLS);
+        Ok(rustls.connect(details, chained)?.map(Transport::boxed))
+    }
 }
 
 #[derive(Debug)]
