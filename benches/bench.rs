@@ -183,7 +183,41 @@ fn rss_peak_kib() -> f64 {
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
+/// The transport floor of this machine: the same request bytes written and the
+/// same response read over one kept-alive socket, with no HTTP client at all.
+fn raw_tcp_floor(base_url: &str, n: usize) -> f64 {
+    use std::io::{Read, Write};
+    let addr = base_url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_nodelay(true).unwrap();
+    let body = "user_id=2244994945&follow=false";
+    let request = format!(
+        "POST /1.1/friendships/create.json HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut response = vec![0u8; 64 * 1024];
+    let mut read_one = |stream: &mut std::net::TcpStream| {
+        // The fast server's answer ends with the fixture's last bytes.
+        let mut got = 0;
+        loop {
+            got += stream.read(&mut response[got..]).unwrap();
+            if response[..got].ends_with(b"\"regular\"}") {
+                return;
+            }
+        }
+    };
+    stream.write_all(request.as_bytes()).unwrap();
+    read_one(&mut stream);
+    let started = Instant::now();
+    for _ in 0..n {
+        stream.write_all(request.as_bytes()).unwrap();
+        read_one(&mut stream);
+    }
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
 fn end_to_end(base_url: &str, n: usize) {
+    report("e2e.raw_tcp_floor", raw_tcp_floor(base_url, n), "follows/s");
     let cold = Instant::now();
     let config = Config::new(base_url);
     config.follow();

@@ -1,0 +1,56 @@
+"""The Python side of scripts/bench.sh: oauthlib signing, the twfollow package, and
+requests + requests-oauthlib, against the same fast server. Prints `name value unit`."""
+
+import sys
+import time
+
+import requests
+from oauthlib.oauth1 import Client as OAuthClient
+from requests_oauthlib import OAuth1
+
+import twfollow
+
+CREDS = ("bench-key", "bench-secret", "1-bench-token", "bench-token-secret")
+BODY = "user_id=2244994945&follow=false"
+
+
+def best_per_call(fn, n, rounds=3):
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(n):
+            fn()
+        best = min(best, (time.perf_counter() - started) / n)
+    return best
+
+
+def main():
+    base_url, n = sys.argv[1], int(sys.argv[2])
+    url = f"{base_url}/1.1/friendships/create.json"
+
+    client = OAuthClient(*CREDS)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    signing = best_per_call(
+        lambda: client.sign("https://api.twitter.com/1.1/friendships/create.json", "POST", BODY, headers), 2000
+    )
+    print(f"sign.oauthlib {signing * 1e9:.3f} ns")
+
+    with twfollow.Client(*CREDS, base_url=base_url) as tw:
+        tw.follow_json(2244994945)  # connect
+        started = time.perf_counter()
+        for _ in range(n):
+            tw.follow_json(2244994945)
+        print(f"e2e.python_package {n / (time.perf_counter() - started):.3f} follows/s")
+
+    session = requests.Session()
+    session.auth = OAuth1(*CREDS)
+    session.post(url, data={"user_id": "2244994945", "follow": "false"}).raise_for_status()
+    m = max(n // 5, 200)  # it is slow; fewer calls give the same rate
+    started = time.perf_counter()
+    for _ in range(m):
+        session.post(url, data={"user_id": "2244994945", "follow": "false"}).raise_for_status()
+    print(f"e2e.requests_oauthlib {m / (time.perf_counter() - started):.3f} follows/s")
+
+
+if __name__ == "__main__":
+    main()
