@@ -88,10 +88,30 @@ typedef enum TwStatus {
    */
   TW_STATUS_BAD_RESPONSE = 30,
   /**
+   * `tw_last_rate_limit`: the last response carried no `x-rate-limit-*` headers
+   * (or no response arrived).
+   */
+  TW_STATUS_NO_RATE_LIMIT = 31,
+  /**
    * A bug in twfollow (a caught panic). Please report it.
    */
   TW_STATUS_INTERNAL = 99,
 } TwStatus;
+
+/**
+ * What a successful follow did, from `tw_follow_ex`.
+ */
+typedef enum TwFollowOutcome {
+  /**
+   * You now follow the user (the API may still show `"following": false` for a
+   * moment: it is eventually consistent).
+   */
+  TW_FOLLOW_OUTCOME_ACTIVE = 1,
+  /**
+   * The user's account is protected: a follow request waits for their approval.
+   */
+  TW_FOLLOW_OUTCOME_PENDING = 2,
+} TwFollowOutcome;
 
 /**
  * Configuration and connection pool for follow calls. Opaque: create it with
@@ -228,6 +248,11 @@ void tw_config_free(struct TwConfig *config);
  * Returns any status: see `TwStatus`. The Twitter error code decides first,
  * then the HTTP status.
  *
+ * If the server refuses the request's timestamp (401, code 135) and sends its
+ * time in `Date`, the config keeps the clock difference for all later calls and
+ * this call is signed afresh and sent once more (so it may take up to twice the
+ * timeout).
+ *
  * Thread rules: any number of threads may call `tw_follow` on one config at
  * once; each call blocks its thread for at most the configured timeout.
  *
@@ -238,6 +263,38 @@ enum TwStatus tw_follow(const struct TwConfig *config,
                         const char *target,
                         bool notify,
                         char **out_json);
+
+/**
+ * `tw_follow`, also telling whether the follow is active or waits for the user's
+ * approval (a protected account), without parsing the JSON yourself.
+ *
+ * On `TW_STATUS_OK`, `*out_outcome` (if `out_outcome` is not NULL) receives
+ * `TW_FOLLOW_OUTCOME_ACTIVE` or `TW_FOLLOW_OUTCOME_PENDING`, and `*out_json` as
+ * in `tw_follow`. Statuses, ownership and thread rules as `tw_follow`.
+ *
+ * # Safety
+ * As `tw_follow`; `out_outcome` is NULL or writable.
+ */
+enum TwStatus tw_follow_ex(const struct TwConfig *config,
+                           const char *target,
+                           bool notify,
+                           enum TwFollowOutcome *out_outcome,
+                           char **out_json);
+
+/**
+ * The `x-rate-limit-limit`, `-remaining` and `-reset` headers (reset in seconds
+ * since the Unix epoch) of the last response on this thread. Each output pointer
+ * may be NULL if you do not need it.
+ *
+ * Returns `TW_STATUS_OK` with the outputs written, or `TW_STATUS_NO_RATE_LIMIT`
+ * when the last call got no response or the response had no such headers (the
+ * v1.1 follow endpoint usually sends none). Unlike other functions returning a
+ * status, this one is a getter: it leaves the last error as it is.
+ *
+ * # Safety
+ * Each pointer is NULL or writable.
+ */
+enum TwStatus tw_last_rate_limit(int64_t *limit, int64_t *remaining, int64_t *reset_epoch);
 
 /**
  * The message of the last failed call on this thread: one line, never NULL,

@@ -304,6 +304,7 @@ fn status_texts() {
         (27, "TW_STATUS_SERVER_ERROR"),
         (28, "TW_STATUS_HTTP_ERROR"),
         (30, "TW_STATUS_BAD_RESPONSE"),
+        (31, "TW_STATUS_NO_RATE_LIMIT"),
         (99, "TW_STATUS_INTERNAL"),
     ];
     for (n, name) in expected {
@@ -313,7 +314,7 @@ fn status_texts() {
             text(n)
         );
     }
-    for unknown in [-1, 4, 9, 29, 31, 98, 100, i32::MIN, i32::MAX] {
+    for unknown in [-1, 4, 9, 29, 32, 98, 100, i32::MIN, i32::MAX] {
         assert_eq!(text(unknown), "unknown status");
     }
 }

@@ -1,7 +1,7 @@
 //! The sandbox: a local stand-in for api.twitter.com, on loopback only.
 //!
 //! ```text
-//! cargo run --example sandbox -- [--port N] [--user-budget N] [--app-budget N]
+//! cargo run --example sandbox -- [--port N] [--user-budget N] [--app-budget N] [--clock-skew SECONDS]
 //! ```
 //! The first line printed is the base URL (`http://127.0.0.1:PORT`); then one
 //! line per request. Credentials it accepts: see the README ("The sandbox").
@@ -11,7 +11,9 @@ mod server;
 use std::io::Write;
 
 fn usage() -> ! {
-    eprintln!("usage: sandbox [--port N] [--user-budget N] [--app-budget N] [--max-skew-secs N]");
+    eprintln!(
+        "usage: sandbox [--port N] [--user-budget N] [--app-budget N] [--max-skew-secs N] [--clock-skew SECONDS]"
+    );
     std::process::exit(64);
 }
 
@@ -34,6 +36,12 @@ fn main() {
             "--user-budget" => config.user_budget = value() as usize,
             "--app-budget" => config.app_budget = value() as usize,
             "--max-skew-secs" => config.max_skew_secs = value(),
+            "--clock-skew" => {
+                config.clock_skew_secs = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or_else(|| usage())
+            }
             _ => usage(),
         }
     }

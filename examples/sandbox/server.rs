@@ -65,6 +65,9 @@ pub struct SandboxConfig {
     pub budget_window: Duration,
     /// Largest accepted distance between `oauth_timestamp` and the server clock.
     pub max_skew_secs: u64,
+    /// The server clock runs this many seconds ahead of the real one (negative:
+    /// behind), in its checks and in its `Date` header: a client with a drifting clock.
+    pub clock_skew_secs: i64,
     /// Keep every request for [`Sandbox::requests`] (tests); the binary logs instead.
     pub record: bool,
     /// Print one line per request on stderr.
@@ -81,6 +84,7 @@ impl Default for SandboxConfig {
             app_budget: 1000,
             budget_window: Duration::from_secs(24 * 3600),
             max_skew_secs: 300,
+            clock_skew_secs: 0,
             record: true,
             log: false,
         }
@@ -300,7 +304,13 @@ fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result<()> {
                 api_code: response.api_code,
             });
         }
-        write_response(&mut writer, &response, gzip, keep_alive)?;
+        write_response(
+            &mut writer,
+            &response,
+            gzip,
+            keep_alive,
+            server_now(&shared.config),
+        )?;
         if !keep_alive {
             let _ = writer.shutdown(Shutdown::Both);
             return Ok(());
@@ -394,6 +404,7 @@ fn write_response(
     response: &Response,
     gzip: bool,
     keep_alive: bool,
+    now: u64,
 ) -> io::Result<()> {
     let body = if gzip {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -406,7 +417,7 @@ fn write_response(
         "HTTP/1.1 {} {}\r\ndate: {}\r\nserver: twfollow-sandbox\r\ncontent-type: application/json;charset=utf-8\r\ncontent-length: {}\r\n",
         response.status,
         reason(response.status),
-        http_date(SystemTime::now()),
+        http_date(UNIX_EPOCH + Duration::from_secs(now)),
         body.len()
     );
     if gzip {
@@ -545,6 +556,11 @@ fn expected_signature(
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
+/// The sandbox's clock: the real one shifted by `clock_skew_secs`.
+fn server_now(config: &SandboxConfig) -> u64 {
+    now_secs().saturating_add_signed(config.clock_skew_secs)
+}
+
 fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -589,7 +605,7 @@ fn authenticate<'a>(
     let timestamp: u64 = get("oauth_timestamp")
         .and_then(|t| t.parse().ok())
         .ok_or_else(bad)?;
-    if now_secs().abs_diff(timestamp) > config.max_skew_secs {
+    if server_now(config).abs_diff(timestamp) > config.max_skew_secs {
         return Err(error(401, 135, "Timestamp out of bounds."));
     }
     let nonce = get("oauth_nonce")
@@ -612,7 +628,7 @@ fn authenticate<'a>(
     }
     let mut state = shared.state.lock().unwrap();
     // Nonces older than the skew window can be forgotten: their timestamps are refused anyway.
-    let horizon = now_secs().saturating_sub(config.max_skew_secs + 1);
+    let horizon = server_now(config).saturating_sub(config.max_skew_secs + 1);
     if state.seen_nonces.len() > 100_000 {
         state.seen_nonces.retain(|_, t| *t >= horizon);
     }

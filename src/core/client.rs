@@ -1,13 +1,15 @@
 //! The follow call: sign, POST over a pooled ureq agent, map the response.
 
 use std::io;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 
 use ureq::Agent;
 
 use super::config::Settings;
-use super::error::{kind_for, map_response, Error, ErrorKind, MAX_BODY_BYTES};
+use super::error::{kind_for, map_response, Error, ErrorKind, RateLimit, MAX_BODY_BYTES};
 use super::fork;
+use super::httpdate::parse_http_date;
 use super::proxy::proxy_for;
 use super::resolver::CachingResolver;
 use super::signer::{percent_encode, OAuthNonce, SignableRequest, Signer, SigningUrl};
@@ -28,6 +30,25 @@ pub struct Followed {
     /// The user object exactly as the API sent it (after gzip decoding).
     pub json: String,
     pub http_status: u16,
+    pub rate_limit: Option<RateLimit>,
+}
+
+impl Followed {
+    /// Whether the follow waits for the user's approval (a protected account):
+    /// the API answers with `"follow_request_sent": true` then.
+    pub fn is_pending(&self) -> bool {
+        serde_json::from_str::<serde_json::Value>(&self.json)
+            .ok()
+            .and_then(|user| user.get("follow_request_sent")?.as_bool())
+            .unwrap_or(false)
+    }
+}
+
+/// What one request produced, with what the retry on a clock error needs.
+struct Attempt {
+    result: Result<Followed, Error>,
+    /// The response's `Date`, in seconds since the Unix epoch.
+    server_clock: Option<i64>,
 }
 
 /// Settings plus the HTTP agent built from them. Share it between threads
@@ -45,6 +66,9 @@ pub struct Client {
     /// inherited pool holds the parent's sockets, so the child builds its own.
     built_in_generation: u64,
     child_agent: Mutex<Option<(u64, Agent)>>,
+    /// Seconds to add to the local clock for `oauth_timestamp`, learnt from the
+    /// server's `Date` when it refused a timestamp (code 135).
+    clock_offset: AtomicI64,
 }
 
 impl std::fmt::Debug for Client {
@@ -71,6 +95,7 @@ impl Client {
             proxy_error,
             built_in_generation: fork::generation(),
             child_agent: Mutex::new(None),
+            clock_offset: AtomicI64::new(0),
         }
     }
 
@@ -86,24 +111,57 @@ impl Client {
     ) -> Result<(), Error> {
         let mut settings = self.settings.clone();
         change(&mut settings)?;
+        let clock_offset = self.clock_offset();
         *self = Client::new(settings);
+        self.clock_offset.store(clock_offset, Ordering::Relaxed);
         Ok(())
     }
 
-    /// Follows `target`, with notifications when `notify`. Blocks for at most the configured timeout.
+    /// Follows `target`, with notifications when `notify`. Blocks for at most the
+    /// configured timeout (twice that when a clock error is corrected, below).
+    ///
+    /// When the server refuses the timestamp (401, code 135) and says its time in
+    /// `Date`, the difference is kept for every later call of this client, and the
+    /// request is signed afresh and sent once more.
     pub fn follow(&self, target: &Target, notify: bool) -> Result<Followed, Error> {
-        self.follow_with(target, notify, &OAuthNonce::fresh(0))
+        let first = self.attempt(target, notify, &OAuthNonce::fresh(self.clock_offset()));
+        let server_clock = match (&first.result, first.server_clock) {
+            (Err(e), Some(server_clock)) if e.api_code == 135 => server_clock,
+            _ => return first.result,
+        };
+        let offset = server_clock - OAuthNonce::fresh(0).timestamp as i64;
+        self.clock_offset.store(offset, Ordering::Relaxed);
+        self.attempt(target, notify, &OAuthNonce::fresh(offset))
+            .result
+            .map_err(|mut e| {
+                e.message.push_str(&format!(
+                    " (after correcting the clock by {offset} s and retrying once)"
+                ));
+                e
+            })
     }
 
-    /// [`Client::follow`] with a given nonce and timestamp (for tests).
+    /// The correction applied to the local clock for `oauth_timestamp`, in seconds.
+    pub fn clock_offset(&self) -> i64 {
+        self.clock_offset.load(Ordering::Relaxed)
+    }
+
+    /// One request with a given nonce and timestamp, no retry (tests use it directly).
     pub fn follow_with(
         &self,
         target: &Target,
         notify: bool,
         nonce: &OAuthNonce,
     ) -> Result<Followed, Error> {
+        self.attempt(target, notify, nonce).result
+    }
+
+    fn attempt(&self, target: &Target, notify: bool, nonce: &OAuthNonce) -> Attempt {
         if let Some(error) = &self.proxy_error {
-            return Err(error.clone());
+            return Attempt {
+                result: Err(error.clone()),
+                server_clock: None,
+            };
         }
         let (name, value) = target.param();
         let follow = if notify { "true" } else { "false" };
@@ -125,14 +183,17 @@ impl Client {
             .header("Authorization", &header.authorization)
             .content_type("application/x-www-form-urlencoded")
             .send(body.as_bytes());
-        let outcome = match result {
+        let mut attempt = match result {
             Ok(response) => self.read_response(response),
-            Err(e) => Err(self.transport_error(e, 0)),
+            Err(e) => Attempt {
+                result: Err(self.transport_error(e, 0)),
+                server_clock: None,
+            },
         };
-        outcome.map_err(|mut e| {
+        if let Err(e) = &mut attempt.result {
             redact(&mut e.message, &self.settings, &header.signature);
-            e
-        })
+        }
+        attempt
     }
 
     fn agent_for_this_process(&self) -> Agent {
@@ -153,16 +214,49 @@ impl Client {
         }
     }
 
-    fn read_response(
-        &self,
-        mut response: ureq::http::Response<ureq::Body>,
-    ) -> Result<Followed, Error> {
+    fn read_response(&self, mut response: ureq::http::Response<ureq::Body>) -> Attempt {
         let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let headers = response.headers();
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let location = header("location").map(str::to_owned);
+        let server_clock = header("date").and_then(parse_http_date);
+        let rate_limit = (|| {
+            Some(RateLimit {
+                limit: header("x-rate-limit-limit")?.trim().parse().ok()?,
+                remaining: header("x-rate-limit-remaining")?.trim().parse().ok()?,
+                reset_epoch: header("x-rate-limit-reset")?.trim().parse().ok()?,
+            })
+        })();
+        let result = self
+            .read_body(&mut response, status, location.as_deref())
+            .map_err(|mut e| {
+                if let (ErrorKind::RateLimited, Some(limit)) = (e.kind, rate_limit) {
+                    let wait = limit.reset_epoch - OAuthNonce::fresh(0).timestamp as i64;
+                    e.message.push_str(&format!(
+                        "; the rate-limit window resets at {} (in {} s)",
+                        limit.reset_epoch,
+                        wait.max(0)
+                    ));
+                }
+                e.rate_limit = rate_limit;
+                e
+            });
+        Attempt {
+            result: result.map(|json| Followed {
+                json,
+                http_status: status,
+                rate_limit,
+            }),
+            server_clock,
+        }
+    }
+
+    fn read_body(
+        &self,
+        response: &mut ureq::http::Response<ureq::Body>,
+        status: u16,
+        location: Option<&str>,
+    ) -> Result<String, Error> {
         let limit = if (200..300).contains(&status) {
             MAX_BODY_BYTES
         } else {
@@ -187,14 +281,12 @@ impl Client {
                     },
                     http_status: status,
                     api_code: 0,
+                    rate_limit: None,
                 });
             }
             Err(e) => return Err(self.transport_error(e, status)),
         };
-        map_response(status, body, location.as_deref()).map(|json| Followed {
-            json,
-            http_status: status,
-        })
+        map_response(status, body, location)
     }
 
     /// Maps a failure before or while reading the response. `http_status` is 0 when no status line arrived.
@@ -253,6 +345,7 @@ impl Client {
             message: super::error::one_line(&message, 400),
             http_status,
             api_code: 0,
+            rate_limit: None,
         }
     }
 }

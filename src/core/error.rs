@@ -32,6 +32,17 @@ pub struct Error {
     pub http_status: u16,
     /// The first Twitter error code in the body, 0 when none.
     pub api_code: i32,
+    /// The `x-rate-limit-*` headers of the response, when it carried them.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// The `x-rate-limit-limit`, `-remaining` and `-reset` headers of a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub limit: i64,
+    pub remaining: i64,
+    /// When the window resets, in seconds since the Unix epoch.
+    pub reset_epoch: i64,
 }
 
 impl Error {
@@ -41,6 +52,7 @@ impl Error {
             message: message.into(),
             http_status: 0,
             api_code: 0,
+            rate_limit: None,
         }
     }
 
@@ -207,6 +219,7 @@ pub fn map_response(
         message,
         http_status,
         api_code: api.code,
+        rate_limit: None,
     })
 }
 
@@ -216,6 +229,7 @@ fn check_success_body(http_status: u16, body: Vec<u8>) -> Result<String, Error> 
         message: format!("HTTP {http_status}, but {what}"),
         http_status,
         api_code: 0,
+        rate_limit: None,
     };
     let text = String::from_utf8(body).map_err(|_| bad("the body is not UTF-8"))?;
     // Validated without building it: a parsed tree would cost an allocation per key and string.

@@ -8,6 +8,7 @@ pub mod error;
 pub mod fork;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod httpdate;
 pub mod proxy;
 pub mod resolver;
 pub mod signer;
@@ -16,6 +17,6 @@ pub mod transport;
 
 pub use client::{Client, Followed};
 pub use config::{BaseUrl, Settings};
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, RateLimit};
 pub use signer::{Credentials, OAuthNonce};
 pub use target::Target;

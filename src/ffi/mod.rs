@@ -6,10 +6,11 @@
 use std::cell::RefCell;
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
 use std::sync::Once;
 
 use crate::core::config::CaFile;
-use crate::core::{self, BaseUrl, Client, Credentials, ErrorKind, Settings, Target};
+use crate::core::{self, BaseUrl, Client, Credentials, ErrorKind, RateLimit, Settings, Target};
 
 /// The result of every fallible call. Numbers never change and are never reused.
 #[repr(C)]
@@ -49,12 +50,15 @@ pub enum TwStatus {
     HttpError = 28,
     /// 2xx, but the body is not UTF-8 JSON with an object at the top, or is over 1 MiB.
     BadResponse = 30,
+    /// `tw_last_rate_limit`: the last response carried no `x-rate-limit-*` headers
+    /// (or no response arrived).
+    NoRateLimit = 31,
     /// A bug in twfollow (a caught panic). Please report it.
     Internal = 99,
 }
 
 impl TwStatus {
-    const ALL: [TwStatus; 18] = [
+    const ALL: [TwStatus; 19] = [
         TwStatus::Ok,
         TwStatus::NullArgument,
         TwStatus::InvalidUtf8,
@@ -72,6 +76,7 @@ impl TwStatus {
         TwStatus::ServerError,
         TwStatus::HttpError,
         TwStatus::BadResponse,
+        TwStatus::NoRateLimit,
         TwStatus::Internal,
     ];
 
@@ -126,9 +131,23 @@ impl TwStatus {
             TwStatus::BadResponse => {
                 c"TW_STATUS_BAD_RESPONSE: 2xx, but the body is not a JSON object or is too large"
             }
+            TwStatus::NoRateLimit => {
+                c"TW_STATUS_NO_RATE_LIMIT: the last response carried no rate-limit headers"
+            }
             TwStatus::Internal => c"TW_STATUS_INTERNAL: internal error in twfollow",
         }
     }
+}
+
+/// What a successful follow did, from `tw_follow_ex`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TwFollowOutcome {
+    /// You now follow the user (the API may still show `"following": false` for a
+    /// moment: it is eventually consistent).
+    Active = 1,
+    /// The user's account is protected: a follow request waits for their approval.
+    Pending = 2,
 }
 
 /// Configuration and connection pool for follow calls. Opaque: create it with
@@ -143,6 +162,7 @@ struct Failure {
     message: String,
     http_status: u16,
     api_code: i32,
+    rate_limit: Option<RateLimit>,
 }
 
 impl Failure {
@@ -152,6 +172,7 @@ impl Failure {
             message: message.into(),
             http_status: 0,
             api_code: 0,
+            rate_limit: None,
         }
     }
 }
@@ -163,6 +184,7 @@ impl From<core::Error> for Failure {
             message: e.message,
             http_status: e.http_status,
             api_code: e.api_code,
+            rate_limit: e.rate_limit,
         }
     }
 }
@@ -171,6 +193,7 @@ struct LastError {
     message: CString,
     http_status: i32,
     api_code: i32,
+    rate_limit: Option<RateLimit>,
 }
 
 thread_local! {
@@ -178,10 +201,11 @@ thread_local! {
         message: CString::default(),
         http_status: 0,
         api_code: 0,
+        rate_limit: None,
     });
 }
 
-fn set_last(message: &str, http_status: u16, api_code: i32) {
+fn set_last(message: &str, http_status: u16, api_code: i32, rate_limit: Option<RateLimit>) {
     // Messages are built without NUL bytes; the replacement only guards the invariant.
     let message = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
     LAST_ERROR.with_borrow_mut(|last| {
@@ -189,6 +213,7 @@ fn set_last(message: &str, http_status: u16, api_code: i32) {
             message,
             http_status: i32::from(http_status),
             api_code,
+            rate_limit,
         }
     });
 }
@@ -196,7 +221,7 @@ fn set_last(message: &str, http_status: u16, api_code: i32) {
 /// Runs the body of a fallible exported function: clears the thread's last
 /// error, catches panics, and records the failure (if any) for the getters.
 fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
-    set_last("", 0, 0);
+    set_last("", 0, 0, None);
     let failure = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => return TwStatus::Ok,
         Ok(Err(failure)) => failure,
@@ -205,7 +230,12 @@ fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
             "internal error: twfollow panicked (a bug; please report it)",
         ),
     };
-    set_last(&failure.message, failure.http_status, failure.api_code);
+    set_last(
+        &failure.message,
+        failure.http_status,
+        failure.api_code,
+        failure.rate_limit,
+    );
     failure.status
 }
 
@@ -479,6 +509,11 @@ pub unsafe extern "C" fn tw_config_free(config: *mut TwConfig) {
 /// Returns any status: see `TwStatus`. The Twitter error code decides first,
 /// then the HTTP status.
 ///
+/// If the server refuses the request's timestamp (401, code 135) and sends its
+/// time in `Date`, the config keeps the clock difference for all later calls and
+/// this call is signed afresh and sent once more (so it may take up to twice the
+/// timeout).
+///
 /// Thread rules: any number of threads may call `tw_follow` on one config at
 /// once; each call blocks its thread for at most the configured timeout.
 ///
@@ -491,24 +526,103 @@ pub unsafe extern "C" fn tw_follow(
     notify: bool,
     out_json: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        non_null(config, "config")?;
-        let config = &*config;
-        panic_if_asked_by_tests();
-        let target = Target::parse(arg_str(target, "target")?)
-            .map_err(|e| Failure::new(TwStatus::InvalidArgument, e.0))?;
-        let followed = config.client.follow(&target, notify)?;
-        set_last("", followed.http_status, 0);
-        if !out_json.is_null() {
-            let json = CString::new(followed.json).map_err(|_| {
-                Failure::new(
-                    TwStatus::BadResponse,
-                    "the response body contains a NUL byte",
-                )
-            })?;
-            *out_json = json.into_raw();
+    fallible(|| follow(config, target, notify, ptr::null_mut(), out_json))
+}
+
+/// `tw_follow`, also telling whether the follow is active or waits for the user's
+/// approval (a protected account), without parsing the JSON yourself.
+///
+/// On `TW_STATUS_OK`, `*out_outcome` (if `out_outcome` is not NULL) receives
+/// `TW_FOLLOW_OUTCOME_ACTIVE` or `TW_FOLLOW_OUTCOME_PENDING`, and `*out_json` as
+/// in `tw_follow`. Statuses, ownership and thread rules as `tw_follow`.
+///
+/// # Safety
+/// As `tw_follow`; `out_outcome` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tw_follow_ex(
+    config: *const TwConfig,
+    target: *const c_char,
+    notify: bool,
+    out_outcome: *mut TwFollowOutcome,
+    out_json: *mut *mut c_char,
+) -> TwStatus {
+    fallible(|| follow(config, target, notify, out_outcome, out_json))
+}
+
+/// The body shared by `tw_follow` and `tw_follow_ex`.
+///
+/// # Safety
+/// As `tw_follow_ex`.
+unsafe fn follow(
+    config: *const TwConfig,
+    target: *const c_char,
+    notify: bool,
+    out_outcome: *mut TwFollowOutcome,
+    out_json: *mut *mut c_char,
+) -> Result<(), Failure> {
+    non_null(config, "config")?;
+    let config = &*config;
+    panic_if_asked_by_tests();
+    let target = Target::parse(arg_str(target, "target")?)
+        .map_err(|e| Failure::new(TwStatus::InvalidArgument, e.0))?;
+    let followed = config.client.follow(&target, notify)?;
+    set_last("", followed.http_status, 0, followed.rate_limit);
+    let outcome = if !out_outcome.is_null() && followed.is_pending() {
+        TwFollowOutcome::Pending
+    } else {
+        TwFollowOutcome::Active
+    };
+    // Both outputs are prepared before either is written: outputs only on success.
+    let json = if out_json.is_null() {
+        None
+    } else {
+        Some(CString::new(followed.json).map_err(|_| {
+            Failure::new(
+                TwStatus::BadResponse,
+                "the response body contains a NUL byte",
+            )
+        })?)
+    };
+    if !out_outcome.is_null() {
+        *out_outcome = outcome;
+    }
+    if let Some(json) = json {
+        *out_json = json.into_raw();
+    }
+    Ok(())
+}
+
+/// The `x-rate-limit-limit`, `-remaining` and `-reset` headers (reset in seconds
+/// since the Unix epoch) of the last response on this thread. Each output pointer
+/// may be NULL if you do not need it.
+///
+/// Returns `TW_STATUS_OK` with the outputs written, or `TW_STATUS_NO_RATE_LIMIT`
+/// when the last call got no response or the response had no such headers (the
+/// v1.1 follow endpoint usually sends none). Unlike other functions returning a
+/// status, this one is a getter: it leaves the last error as it is.
+///
+/// # Safety
+/// Each pointer is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tw_last_rate_limit(
+    limit: *mut i64,
+    remaining: *mut i64,
+    reset_epoch: *mut i64,
+) -> TwStatus {
+    infallible(TwStatus::Internal, || {
+        let Some(rate) = LAST_ERROR.with_borrow(|last| last.rate_limit) else {
+            return TwStatus::NoRateLimit;
+        };
+        for (out, value) in [
+            (limit, rate.limit),
+            (remaining, rate.remaining),
+            (reset_epoch, rate.reset_epoch),
+        ] {
+            if !out.is_null() {
+                *out = value;
+            }
         }
-        Ok(())
+        TwStatus::Ok
     })
 }
 

@@ -281,3 +281,30 @@ def test_thirty_two_python_threads_share_one_client(sandbox, account_of):
         for t in threads:
             t.join()
     assert failures == []
+
+
+def test_follow_detailed_says_pending(start_sandbox, account_of):
+    sandbox = start_sandbox()
+    with twfollow.Client(*account_of(1), base_url=sandbox.base_url) as client:
+        user, pending = client.follow_detailed("locked_lucy")
+        assert (user["screen_name"], pending) == ("locked_lucy", True)
+        assert client.follow_detailed("twitterdev")[1] is False
+        assert client.last_rate_limit is None  # the v1.1 endpoint sends no rate-limit headers
+
+
+def test_rate_limit_error_has_reset_at(scripted, account_of):
+    headers = {"x-rate-limit-limit": "15", "x-rate-limit-remaining": "0", "x-rate-limit-reset": "4102444800"}
+    server = scripted(429, b'{"errors":[{"code":88,"message":"Rate limit exceeded"}]}', headers)
+    with twfollow.Client(*account_of(1), base_url=server.base_url) as client:
+        with pytest.raises(twfollow.RateLimitError) as caught:
+            client.follow("twitterdev")
+        assert caught.value.reset_at == 4102444800
+        assert "resets at 4102444800" in str(caught.value)
+        assert client.last_rate_limit == twfollow.RateLimit(15, 0, 4102444800)
+
+
+def test_clock_skew_is_corrected(start_sandbox, account_of):
+    sandbox = start_sandbox("--clock-skew", "-7200")
+    with twfollow.Client(*account_of(1), base_url=sandbox.base_url) as client:
+        assert client.follow("twitterdev")["id"] == 2244994945
+        assert client.follow("twitterdev")["id"] == 2244994945

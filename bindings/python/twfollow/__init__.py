@@ -6,7 +6,7 @@
 """
 
 from ._native import LibraryNotFoundError
-from .client import Client, version
+from .client import Client, RateLimit, version
 from .errors import (
     AlreadyRequestedError,
     AuthError,
@@ -43,6 +43,7 @@ __all__ = [
     "LibraryNotFoundError",
     "NetworkError",
     "NotFoundError",
+    "RateLimit",
     "RateLimitError",
     "ServerError",
     "Status",

@@ -35,6 +35,11 @@ SIGNATURES = {
     "tw_config_free": ([config_p], None),
     # out_json is char **: taken as void ** so the pointer can be freed after reading.
     "tw_follow": ([config_p, c_char_p, ctypes.c_bool, ctypes.POINTER(ctypes.c_void_p)], status_t),
+    "tw_follow_ex": (
+        [config_p, c_char_p, ctypes.c_bool, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_void_p)],
+        status_t,
+    ),
+    "tw_last_rate_limit": ([ctypes.POINTER(ctypes.c_int64)] * 3, status_t),
     "tw_last_error_message": ([], c_char_p),
     "tw_last_http_status": ([], ctypes.c_int32),
     "tw_last_api_error_code": ([], ctypes.c_int32),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import ctypes
 import json
 import threading
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, NamedTuple, Optional, Tuple, Union
 
 from . import _native
-from .errors import InvalidArgumentError, Status, error_for
+from .errors import InvalidArgumentError, RateLimitError, Status, error_for
 
 MAX_USER_ID = 2**64 - 1
+PENDING = 2  # TW_FOLLOW_OUTCOME_PENDING
 MAX_TIMEOUT_MS = 2**32 - 1
 
 
@@ -39,10 +40,30 @@ def _target_text(target: Union[str, int]) -> str:
     )
 
 
+class RateLimit(NamedTuple):
+    """The `x-rate-limit-*` headers of a response; `reset_at` in seconds since the epoch."""
+
+    limit: int
+    remaining: int
+    reset_at: int
+
+
+def last_rate_limit() -> Optional[RateLimit]:
+    """The rate-limit headers of the last response on this thread, or None."""
+    values = [ctypes.c_int64() for _ in range(3)]
+    if _native.lib().tw_last_rate_limit(*(ctypes.byref(v) for v in values)) != Status.OK:
+        return None
+    return RateLimit(*(v.value for v in values))
+
+
 def _raise_last(status: int) -> None:
     lib = _native.lib()
     message = (lib.tw_last_error_message() or b"").decode("utf-8", "replace")
-    raise error_for(status, message, lib.tw_last_http_status(), lib.tw_last_api_error_code())
+    error = error_for(status, message, lib.tw_last_http_status(), lib.tw_last_api_error_code())
+    if isinstance(error, RateLimitError):
+        limit = last_rate_limit()
+        error.reset_at = limit.reset_at if limit else None
+    raise error
 
 
 def _check(status: int) -> None:
@@ -124,6 +145,15 @@ class Client:
 
     def follow_json(self, target: Union[str, int], notify: bool = False) -> str:
         """Like `follow`, but returns the user object as the JSON text the API sent."""
+        return self._follow(target, notify, want_outcome=False)[0]
+
+    def follow_detailed(self, target: Union[str, int], notify: bool = False) -> Tuple[Dict[str, Any], bool]:
+        """Like `follow`, and says whether the follow is pending: (user, pending).
+        Pending means the account is protected and the request awaits approval."""
+        text, pending = self._follow(target, notify, want_outcome=True)
+        return json.loads(text), pending
+
+    def _follow(self, target: Union[str, int], notify: bool, want_outcome: bool) -> Tuple[str, bool]:
         target_bytes = _encode(_target_text(target), "target")
         lib = _native.lib()
         with self._lock:
@@ -133,11 +163,14 @@ class Client:
             self._calls += 1
         try:
             out = ctypes.c_void_p()
-            status = lib.tw_follow(config, target_bytes, bool(notify), ctypes.byref(out))
+            outcome = ctypes.c_int(0)
+            # Without an outcome pointer the library skips reading the user object.
+            outcome_p = ctypes.byref(outcome) if want_outcome else None
+            status = lib.tw_follow_ex(config, target_bytes, bool(notify), outcome_p, ctypes.byref(out))
             if status != Status.OK:
                 _raise_last(status)
             try:
-                return ctypes.string_at(out.value).decode("utf-8")
+                return ctypes.string_at(out.value).decode("utf-8"), outcome.value == PENDING
             finally:
                 lib.tw_string_free(out)
         finally:
@@ -167,6 +200,11 @@ class Client:
         if self._config is not None:
             _native.lib().tw_config_free(self._config)
             self._config = None
+
+    @property
+    def last_rate_limit(self) -> Optional[RateLimit]:
+        """The rate-limit headers of this thread's last response (None when it had none)."""
+        return last_rate_limit()
 
     @property
     def closed(self) -> bool:

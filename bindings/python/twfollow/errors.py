@@ -25,6 +25,7 @@ class Status(enum.IntEnum):
     SERVER_ERROR = 27
     HTTP_ERROR = 28
     BAD_RESPONSE = 30
+    NO_RATE_LIMIT = 31
     INTERNAL = 99
 
 
@@ -98,7 +99,10 @@ class NotFoundError(TwError):
 
 
 class RateLimitError(TwError):
-    """429, or Twitter code 88."""
+    """429, or Twitter code 88. `reset_at`: when the window resets (seconds since the
+    Unix epoch), or None when the response did not say."""
+
+    reset_at = None
 
 
 class ServerError(TwError):
@@ -173,5 +177,6 @@ EXIT_CODES: Dict[int, int] = {
     Status.SERVER_ERROR: EXIT_UNAVAILABLE,
     Status.HTTP_ERROR: EXIT_PROTOCOL,
     Status.BAD_RESPONSE: EXIT_PROTOCOL,
+    Status.NO_RATE_LIMIT: EXIT_SOFTWARE,
     Status.INTERNAL: EXIT_SOFTWARE,
 }
