@@ -222,6 +222,23 @@ enum TwStatus tw_config_set_user_agent(struct TwConfig *config, const char *user
 enum TwStatus tw_config_set_ca_file(struct TwConfig *config, const char *path);
 
 /**
+ * Sets the proxy explicitly, instead of the environment variables (see the
+ * README, "Proxies"): `http://` or `https://` (HTTP CONNECT), `socks5://`
+ * (names resolved here) or `socks5h://` (names resolved by the proxy), with
+ * optional `user:password@`. It is used for every host, loopback included. The
+ * empty string means no proxy at all, whatever the environment says.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT` (the message never repeats the URL, which may
+ * hold a password; the previous setting stays).
+ * Thread rules: no `tw_follow` on this config may run at the same time.
+ *
+ * # Safety
+ * `config` is NULL or a live config; `proxy_url` is NULL or NUL-terminated.
+ */
+enum TwStatus tw_config_set_proxy(struct TwConfig *config, const char *proxy_url);
+
+/**
  * Releases a config, its pooled connections, and wipes its credentials from
  * memory. NULL is a no-op. The config must not be used afterwards, and no call
  * on it may be running.

@@ -29,7 +29,7 @@ enum {
 };
 
 static void usage(FILE *out) {
-    fputs("usage: tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM] [--quiet] TARGET\n"
+    fputs("usage: tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM] [--proxy URL] [--quiet] TARGET\n"
           "       tw-follow --help | --version\n"
           "\n"
           "Follows TARGET (@name, name, or a numeric user id) and prints the user JSON.\n"
@@ -41,6 +41,7 @@ static void usage(FILE *out) {
           "  --base-url URL   API base URL (http:// only for loopback hosts)\n"
           "  --timeout-ms N   deadline for the whole call (default 30000)\n"
           "  --ca-file PEM    trust these certificates instead of the built-in roots\n"
+          "  --proxy URL      http://, https://, socks5:// or socks5h:// proxy; \"\" for none\n"
           "  --quiet          print nothing on success\n"
           "\n"
           "Exit status: 0 followed; 1 refused (forbidden, not found, already requested,\n"
@@ -106,7 +107,7 @@ static int parse_timeout(const char *text, uint32_t *out) {
 }
 
 int main(int argc, char **argv) {
-    const char *target = NULL, *base_url = NULL, *ca_file = NULL;
+    const char *target = NULL, *base_url = NULL, *ca_file = NULL, *proxy = NULL;
     uint32_t timeout_ms = 0;
     bool notify = false, quiet = false;
     TwConfig *config = NULL;
@@ -128,6 +129,8 @@ int main(int argc, char **argv) {
             quiet = true;
         } else if (strcmp(arg, "--base-url") == 0 && i + 1 < argc) {
             base_url = argv[++i];
+        } else if (strcmp(arg, "--proxy") == 0 && i + 1 < argc) {
+            proxy = argv[++i];
         } else if (strcmp(arg, "--ca-file") == 0 && i + 1 < argc) {
             ca_file = argv[++i];
         } else if (strcmp(arg, "--timeout-ms") == 0 && i + 1 < argc) {
@@ -157,6 +160,9 @@ int main(int argc, char **argv) {
     status = tw_config_from_env(&config);
     if (status == TW_STATUS_OK && base_url != NULL) {
         status = tw_config_set_base_url(config, base_url);
+    }
+    if (status == TW_STATUS_OK && proxy != NULL) {
+        status = tw_config_set_proxy(config, proxy);
     }
     if (status == TW_STATUS_OK && ca_file != NULL) {
         status = tw_config_set_ca_file(config, ca_file);

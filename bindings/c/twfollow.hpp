@@ -100,6 +100,13 @@ public:
         return *this;
     }
 
+    // Sets the proxy explicitly ("" for none, whatever the environment says).
+    Client &set_proxy(const std::string &url) {
+        refuse_nul(url, "proxy_url");
+        detail::check(tw_config_set_proxy(config_, url.c_str()));
+        return *this;
+    }
+
     // Follows target ("@name", "name" or a numeric id); returns the user JSON as sent by the API.
     std::string follow(const std::string &target, bool notify = false) const {
         refuse_nul(target, "target");

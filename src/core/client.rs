@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use ureq::Agent;
 
-use super::config::Settings;
+use super::config::{ProxyChoice, Settings};
 use super::error::{kind_for, map_response, Error, ErrorKind, RateLimit, MAX_BODY_BYTES};
 use super::fork;
 use super::httpdate::parse_http_date;
@@ -377,25 +377,32 @@ fn redact(message: &mut String, settings: &Settings, signature: &str) {
 
 fn build_agent(settings: &Settings) -> (Agent, Option<Error>) {
     let mut proxy_error = None;
-    let proxy = proxy_for(&settings.base_url, |name| std::env::var(name).ok()).and_then(
-        |(variable, url)| {
-            let url = if url.contains("://") {
-                url
-            } else {
-                format!("http://{url}")
-            };
-            match ureq::Proxy::new(&url) {
-                Ok(proxy) => Some(proxy),
-                Err(_) => {
-                    // The value may hold a password: name the variable, never print it.
-                    proxy_error = Some(Error::invalid_argument(format!(
-                        "environment variable {variable} is not a usable proxy URL"
-                    )));
-                    None
-                }
-            }
-        },
-    );
+    let proxy = match &settings.proxy {
+        ProxyChoice::Direct => None,
+        // Checked by ProxyChoice::parse.
+        ProxyChoice::Url(url) => ureq::Proxy::new(url).ok(),
+        ProxyChoice::FromEnvironment => {
+            proxy_for(&settings.base_url, |name| std::env::var(name).ok()).and_then(
+                |(variable, url)| {
+                    let url = if url.contains("://") {
+                        url
+                    } else {
+                        format!("http://{url}")
+                    };
+                    match ureq::Proxy::new(&url) {
+                        Ok(proxy) => Some(proxy),
+                        Err(_) => {
+                            // The value may hold a password: name the variable, never print it.
+                            proxy_error = Some(Error::invalid_argument(format!(
+                                "environment variable {variable} is not a usable proxy URL"
+                            )));
+                            None
+                        }
+                    }
+                },
+            )
+        }
+    };
     let mut tls = ureq::tls::TlsConfig::builder();
     if let Some(ca) = &settings.ca_file {
         tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&ca.certificates));

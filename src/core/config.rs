@@ -189,6 +189,49 @@ impl CaFile {
     }
 }
 
+/// Where the proxy comes from.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub enum ProxyChoice {
+    /// The environment, by curl's rules (see `proxy::proxy_for`).
+    #[default]
+    FromEnvironment,
+    /// No proxy, whatever the environment says.
+    Direct,
+    /// This proxy (`http://`, `https://`, `socks5://`, `socks5h://`), for every host,
+    /// loopback included. `Debug` hides it: it may hold a password.
+    Url(String),
+}
+
+impl fmt::Debug for ProxyChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ProxyChoice::FromEnvironment => "FromEnvironment",
+            ProxyChoice::Direct => "Direct",
+            ProxyChoice::Url(_) => "Url(..)",
+        })
+    }
+}
+
+impl ProxyChoice {
+    /// `""` means [`ProxyChoice::Direct`]; anything else must be a proxy URL ureq accepts.
+    pub fn parse(url: &str) -> Result<ProxyChoice, Error> {
+        if url.is_empty() {
+            return Ok(ProxyChoice::Direct);
+        }
+        let known = ["http://", "https://", "socks5://", "socks5h://"];
+        if !known.iter().any(|scheme| {
+            url.len() > scheme.len() && url[..scheme.len()].eq_ignore_ascii_case(scheme)
+        }) || ureq::Proxy::new(url).is_err()
+        {
+            // The URL may hold a password: never repeat it.
+            return Err(Error::invalid_argument(
+                "invalid proxy URL (not shown, it may hold a password): expected http://, https://, socks5:// or socks5h:// with a host",
+            ));
+        }
+        Ok(ProxyChoice::Url(url.to_owned()))
+    }
+}
+
 /// Everything a follow needs besides the target. Built by [`Settings::new`], adjusted by the setters.
 #[derive(Clone)]
 pub struct Settings {
@@ -198,6 +241,7 @@ pub struct Settings {
     pub user_agent: String,
     /// `None`: the webpki root store built into the library.
     pub ca_file: Option<CaFile>,
+    pub proxy: ProxyChoice,
 }
 
 impl fmt::Debug for Settings {
@@ -208,6 +252,7 @@ impl fmt::Debug for Settings {
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
             .field("ca_file", &self.ca_file.as_ref().map(|ca| &ca.path))
+            .field("proxy", &self.proxy)
             .finish()
     }
 }
@@ -237,6 +282,7 @@ impl Settings {
             timeout: DEFAULT_TIMEOUT,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             ca_file: None,
+            proxy: ProxyChoice::FromEnvironment,
         })
     }
 
@@ -425,6 +471,34 @@ mod tests {
                 .starts_with("environment variable TW_API_BASE: invalid base URL"),
             "{}",
             err.message
+        );
+    }
+
+    #[test]
+    fn proxy_choices() {
+        assert_eq!(ProxyChoice::parse("").unwrap(), ProxyChoice::Direct);
+        for ok in [
+            "http://p:3128",
+            "HTTPS://p",
+            "socks5://u:pw@p:1080",
+            "socks5h://p",
+        ] {
+            assert_eq!(
+                ProxyChoice::parse(ok).unwrap(),
+                ProxyChoice::Url(ok.into()),
+                "{ok}"
+            );
+        }
+        for bad in ["p:3128", "ftp://p", "socks4://p", "http://", "http://a b"] {
+            let err = ProxyChoice::parse(bad).unwrap_err();
+            assert!(
+                err.message.starts_with("invalid proxy URL (not shown"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            format!("{:?}", ProxyChoice::Url("http://u:pw@p".into())),
+            "Url(..)"
         );
     }
 

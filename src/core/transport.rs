@@ -11,15 +11,16 @@ use std::sync::LazyLock;
 
 use ureq::unversioned::transport::{
     Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
-    TcpConnector, Transport,
+    SocksConnector, TcpConnector, Transport,
 };
 use ureq::Error;
 
-/// TCP (through a CONNECT proxy when configured), one probe per reuse, then TLS.
+/// TCP (through a SOCKS or CONNECT proxy when configured), one probe per reuse, then TLS.
 /// `own_roots`: the config trusts its own CA file, so its TLS set-up is its own;
 /// every other config shares one, built on first use.
 pub fn connector(own_roots: bool) -> impl Connector {
-    ().chain(ConnectProxyConnector::default())
+    ().chain(SocksConnector::default())
+        .chain(ConnectProxyConnector::default())
         .chain(TcpConnector::default())
         .chain(ProbeOnCheckout)
         .chain(Tls {

@@ -9,7 +9,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 use std::sync::Once;
 
-use crate::core::config::CaFile;
+use crate::core::config::{CaFile, ProxyChoice};
 use crate::core::{self, BaseUrl, Client, Credentials, ErrorKind, RateLimit, Settings, Target};
 
 /// The result of every fallible call. Numbers never change and are never reused.
@@ -472,6 +472,35 @@ pub unsafe extern "C" fn tw_config_set_ca_file(
         let ca_file = CaFile::read(arg_str(path, "path")?)?;
         config.client.update(|s| {
             s.ca_file = Some(ca_file);
+            Ok(())
+        })?;
+        Ok(())
+    })
+}
+
+/// Sets the proxy explicitly, instead of the environment variables (see the
+/// README, "Proxies"): `http://` or `https://` (HTTP CONNECT), `socks5://`
+/// (names resolved here) or `socks5h://` (names resolved by the proxy), with
+/// optional `user:password@`. It is used for every host, loopback included. The
+/// empty string means no proxy at all, whatever the environment says.
+///
+/// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
+/// `TW_STATUS_INVALID_ARGUMENT` (the message never repeats the URL, which may
+/// hold a password; the previous setting stays).
+/// Thread rules: no `tw_follow` on this config may run at the same time.
+///
+/// # Safety
+/// `config` is NULL or a live config; `proxy_url` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_set_proxy(
+    config: *mut TwConfig,
+    proxy_url: *const c_char,
+) -> TwStatus {
+    fallible(|| {
+        let config = config_mut(config)?;
+        let proxy = ProxyChoice::parse(arg_str(proxy_url, "proxy_url")?)?;
+        config.client.update(|s| {
+            s.proxy = proxy;
             Ok(())
         })?;
         Ok(())

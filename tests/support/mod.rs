@@ -314,3 +314,90 @@ impl TlsServer {
         format!("https://{}", self.addr)
     }
 }
+
+/// A loopback proxy (HTTP CONNECT or SOCKS5 without authentication) that tunnels
+/// to the requested address and records each destination it was asked for.
+pub struct TunnelProxy {
+    pub addr: SocketAddr,
+    pub destinations: Arc<Mutex<Vec<String>>>,
+}
+
+impl TunnelProxy {
+    pub fn connect() -> TunnelProxy {
+        TunnelProxy::start(|stream| {
+            let mut reader = BufReader::new(stream.try_clone().ok()?);
+            let mut head = String::new();
+            while reader.read_line(&mut head).ok()? > 0 && !head.ends_with("\r\n\r\n") {}
+            let destination = head.strip_prefix("CONNECT ")?.split(' ').next()?.to_owned();
+            let upstream = TcpStream::connect(&destination).ok()?;
+            stream
+                .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                .ok()?;
+            Some((destination, upstream))
+        })
+    }
+
+    pub fn socks5() -> TunnelProxy {
+        TunnelProxy::start(|stream| {
+            let mut greeting = [0u8; 2];
+            stream.read_exact(&mut greeting).ok()?;
+            let mut methods = vec![0u8; usize::from(greeting[1])];
+            stream.read_exact(&mut methods).ok()?;
+            stream.write_all(&[5, 0]).ok()?; // no authentication
+            let mut request = [0u8; 4];
+            stream.read_exact(&mut request).ok()?;
+            let host = match request[3] {
+                1 => {
+                    let mut ip = [0u8; 4];
+                    stream.read_exact(&mut ip).ok()?;
+                    std::net::Ipv4Addr::from(ip).to_string()
+                }
+                3 => {
+                    let mut len = [0u8; 1];
+                    stream.read_exact(&mut len).ok()?;
+                    let mut name = vec![0u8; usize::from(len[0])];
+                    stream.read_exact(&mut name).ok()?;
+                    String::from_utf8(name).ok()?
+                }
+                _ => return None,
+            };
+            let mut port = [0u8; 2];
+            stream.read_exact(&mut port).ok()?;
+            let destination = format!("{host}:{}", u16::from_be_bytes(port));
+            let upstream = TcpStream::connect(&destination).ok()?;
+            stream.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]).ok()?;
+            Some((destination, upstream))
+        })
+    }
+
+    /// `handshake` reads the client's request and returns where to and the upstream socket.
+    fn start(handshake: fn(&mut TcpStream) -> Option<(String, TcpStream)>) -> TunnelProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let destinations = Arc::new(Mutex::new(Vec::new()));
+        let seen = destinations.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut client) = stream else { continue };
+                let seen = seen.clone();
+                thread::spawn(move || {
+                    let Some((destination, upstream)) = handshake(&mut client) else {
+                        return;
+                    };
+                    seen.lock().unwrap().push(destination);
+                    let (mut client_read, mut upstream_write) =
+                        (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+                    let forward = thread::spawn(move || {
+                        let _ = std::io::copy(&mut client_read, &mut upstream_write);
+                        let _ = upstream_write.shutdown(std::net::Shutdown::Write);
+                    });
+                    let (mut upstream_read, mut client_write) = (upstream, client);
+                    let _ = std::io::copy(&mut upstream_read, &mut client_write);
+                    let _ = client_write.shutdown(std::net::Shutdown::Write);
+                    let _ = forward.join();
+                });
+            }
+        });
+        TunnelProxy { addr, destinations }
+    }
+}

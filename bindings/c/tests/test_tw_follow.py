@@ -57,6 +57,7 @@ def test_quiet_prints_nothing(sandbox_env):
         (["--timeout-ms", "0", "twitterdev"], 64, "tw-follow: --timeout-ms needs"),
         (["--timeout-ms", "4294967296", "twitterdev"], 64, "tw-follow: --timeout-ms needs"),
         (["--ca-file", "/nonexistent.pem", "twitterdev"], 78, "TW_STATUS_INVALID_ARGUMENT: cannot read CA file"),
+        (["--proxy", "ftp://u:pw@x", "twitterdev"], 78, "TW_STATUS_INVALID_ARGUMENT: invalid proxy URL"),
         (["--bogus", "twitterdev"], 64, "tw-follow: unknown or incomplete option --bogus"),
         (["a", "b"], 64, "tw-follow: one TARGET only"),
         ([], 64, "usage: tw-follow"),

@@ -308,3 +308,11 @@ def test_clock_skew_is_corrected(start_sandbox, account_of):
     with twfollow.Client(*account_of(1), base_url=sandbox.base_url) as client:
         assert client.follow("twitterdev")["id"] == 2244994945
         assert client.follow("twitterdev")["id"] == 2244994945
+
+
+def test_proxy_option(sandbox, account_of):
+    with twfollow.Client(*account_of(1), base_url=sandbox.base_url, proxy="") as client:
+        assert client.follow("twitterdev")["id"] == 2244994945
+    with pytest.raises(twfollow.InvalidArgumentError) as caught:
+        twfollow.Client(*account_of(1), proxy="ftp://user:secret-pw@host")
+    assert "secret-pw" not in str(caught.value)

@@ -34,10 +34,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--base-url", help="API base URL (default: TW_API_BASE or https://api.twitter.com)")
     parser.add_argument("--timeout", type=float, help="deadline for the whole call, in seconds (default 30)")
     parser.add_argument("--ca-file", help="trust the certificates of this PEM file instead of the built-in roots")
+    parser.add_argument("--proxy", help='proxy URL (http://, https://, socks5://, socks5h://); "" for none')
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     args = parser.parse_args(argv)
     try:
-        client = Client.from_env(base_url=args.base_url, timeout=args.timeout, ca_file=args.ca_file)
+        client = Client.from_env(
+            base_url=args.base_url, timeout=args.timeout, ca_file=args.ca_file, proxy=args.proxy
+        )
     except errors.TwError as e:
         return _fail(e, errors.EXIT_CONFIG)
     with client:

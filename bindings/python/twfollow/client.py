@@ -89,6 +89,7 @@ class Client:
         timeout: Optional[float] = None,
         user_agent: Optional[str] = None,
         ca_file: Optional[str] = None,
+        proxy: Optional[str] = None,
     ) -> None:
         credentials = [
             _encode(consumer_key, "consumer_key"),
@@ -98,7 +99,7 @@ class Client:
         ]
         config = ctypes.c_void_p()
         _check(_native.lib().tw_config_new(*credentials, ctypes.byref(config)))
-        self._adopt(config, base_url, timeout, user_agent, ca_file)
+        self._adopt(config, base_url, timeout, user_agent, ca_file, proxy)
 
     @classmethod
     def from_env(
@@ -108,13 +109,14 @@ class Client:
         timeout: Optional[float] = None,
         user_agent: Optional[str] = None,
         ca_file: Optional[str] = None,
+        proxy: Optional[str] = None,
     ) -> "Client":
         """Credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,
         TW_ACCESS_TOKEN_SECRET; base URL from TW_API_BASE unless `base_url` is given."""
         config = ctypes.c_void_p()
         _check(_native.lib().tw_config_from_env(ctypes.byref(config)))
         client = cls.__new__(cls)
-        client._adopt(config, base_url, timeout, user_agent, ca_file)
+        client._adopt(config, base_url, timeout, user_agent, ca_file, proxy)
         return client
 
     def _adopt(
@@ -124,6 +126,7 @@ class Client:
         timeout: Optional[float],
         user_agent: Optional[str],
         ca_file: Optional[str],
+        proxy: Optional[str],
     ) -> None:
         self._config: Optional[ctypes.c_void_p] = config
         self._lock = threading.Lock()
@@ -139,6 +142,8 @@ class Client:
                 _check(lib.tw_config_set_user_agent(config, _encode(user_agent, "user_agent")))
             if ca_file is not None:
                 _check(lib.tw_config_set_ca_file(config, _encode(ca_file, "ca_file")))
+            if proxy is not None:  # "" means no proxy, whatever the environment says
+                _check(lib.tw_config_set_proxy(config, _encode(proxy, "proxy")))
         except BaseException:
             self.close()
             raise
