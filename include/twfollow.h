@@ -194,6 +194,34 @@ enum TwStatus tw_config_set_base_url(struct TwConfig *config, const char *base_u
 enum TwStatus tw_config_set_timeout_ms(struct TwConfig *config, uint32_t timeout_ms);
 
 /**
+ * Turns on retries (default 0: none; at most 10). A failure before any response
+ * arrived, a 5xx, or a rate limit (429/88) whose window resets within the wait
+ * budget is tried again, each attempt signed afresh, after an exponential backoff
+ * with jitter (from about 100 ms, doubling, at most 8 s) or until the reset. Other
+ * 4xx answers are never retried. Each attempt has its own timeout; the message of a
+ * final failure says how many retries were made.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (over 10).
+ * Thread rules: no `tw_follow` on this config may run at the same time.
+ *
+ * # Safety
+ * `config` is NULL or a live config.
+ */
+enum TwStatus tw_config_set_max_retries(struct TwConfig *config, uint32_t max_retries);
+
+/**
+ * Sets how long one call may spend waiting between retries, in all, in
+ * milliseconds (default 30000). A retry whose wait would go past it is not made.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT`.
+ * Thread rules: no `tw_follow` on this config may run at the same time.
+ *
+ * # Safety
+ * `config` is NULL or a live config.
+ */
+enum TwStatus tw_config_set_max_wait_ms(struct TwConfig *config, uint32_t max_wait_ms);
+
+/**
  * Sets the `User-Agent` header (default `twfollow/<version>`): 1 to 1024 bytes,
  * no control characters.
  *
@@ -271,7 +299,8 @@ void tw_config_free(struct TwConfig *config);
  * timeout).
  *
  * Thread rules: any number of threads may call `tw_follow` on one config at
- * once; each call blocks its thread for at most the configured timeout.
+ * once; each call blocks its thread for at most the configured timeout per
+ * attempt (one attempt unless retries are on: `tw_config_set_max_retries`).
  *
  * # Safety
  * `config` is NULL or a live config; `target` is NULL or NUL-terminated; `out_json` is NULL or writable.

@@ -27,6 +27,8 @@ fn header_declares_every_contract_function() {
         "tw_last_rate_limit(",
         "tw_config_set_ca_file(",
         "tw_config_set_proxy(",
+        "tw_config_set_max_retries(",
+        "tw_config_set_max_wait_ms(",
         "TW_FOLLOW_OUTCOME_PENDING = 2",
         "tw_last_error_message(",
         "tw_last_http_status(",

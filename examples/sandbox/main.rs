@@ -12,7 +12,7 @@ use std::io::Write;
 
 fn usage() -> ! {
     eprintln!(
-        "usage: sandbox [--port N] [--user-budget N] [--app-budget N] [--max-skew-secs N] [--clock-skew SECONDS]"
+        "usage: sandbox [--port N] [--user-budget N] [--app-budget N] [--max-skew-secs N] [--clock-skew SECONDS] [--fail-first N]"
     );
     std::process::exit(64);
 }
@@ -36,6 +36,7 @@ fn main() {
             "--user-budget" => config.user_budget = value() as usize,
             "--app-budget" => config.app_budget = value() as usize,
             "--max-skew-secs" => config.max_skew_secs = value(),
+            "--fail-first" => config.fail_first = value() as usize,
             "--clock-skew" => {
                 config.clock_skew_secs = args
                     .next()

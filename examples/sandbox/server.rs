@@ -68,6 +68,9 @@ pub struct SandboxConfig {
     /// The server clock runs this many seconds ahead of the real one (negative:
     /// behind), in its checks and in its `Date` header: a client with a drifting clock.
     pub clock_skew_secs: i64,
+    /// Answer this many requests first with 503, code 130 (over capacity), before
+    /// looking at them: a failure mode for retry tests.
+    pub fail_first: usize,
     /// Keep every request for [`Sandbox::requests`] (tests); the binary logs instead.
     pub record: bool,
     /// Print one line per request on stderr.
@@ -85,6 +88,7 @@ impl Default for SandboxConfig {
             budget_window: Duration::from_secs(24 * 3600),
             max_skew_secs: 300,
             clock_skew_secs: 0,
+            fail_first: 0,
             record: true,
             log: false,
         }
@@ -177,6 +181,7 @@ struct State {
     follows_by_app: VecDeque<Instant>,
     seen_nonces: HashMap<String, u64>,
     recorded: Vec<Recorded>,
+    failed_on_purpose: usize,
 }
 
 struct Shared {
@@ -395,6 +400,7 @@ fn reason(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        503 => "Service Unavailable",
         _ => "Unknown",
     }
 }
@@ -640,6 +646,13 @@ fn authenticate<'a>(
 }
 
 fn handle(shared: &Shared, request: &Request) -> Response {
+    {
+        let mut state = shared.state.lock().unwrap();
+        if state.failed_on_purpose < shared.config.fail_first {
+            state.failed_on_purpose += 1;
+            return error(503, 130, "Over capacity");
+        }
+    }
     let (path, query) = request
         .target
         .split_once('?')

@@ -3,6 +3,7 @@
 use std::io;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use ureq::Agent;
 
@@ -12,7 +13,7 @@ use super::fork;
 use super::httpdate::parse_http_date;
 use super::proxy::proxy_for;
 use super::resolver::CachingResolver;
-use super::signer::{percent_encode, OAuthNonce, SignableRequest, Signer, SigningUrl};
+use super::signer::{percent_encode, unix_now, OAuthNonce, SignableRequest, Signer, SigningUrl};
 use super::target::Target;
 
 /// The follow endpoint, relative to the base URL.
@@ -117,19 +118,46 @@ impl Client {
         Ok(())
     }
 
-    /// Follows `target`, with notifications when `notify`. Blocks for at most the
-    /// configured timeout (twice that when a clock error is corrected, below).
+    /// Follows `target`, with notifications when `notify`.
     ///
-    /// When the server refuses the timestamp (401, code 135) and says its time in
-    /// `Date`, the difference is kept for every later call of this client, and the
-    /// request is signed afresh and sent once more.
+    /// With retries on (`max_retries` > 0), a failure before any response arrived,
+    /// a 5xx, or a rate limit whose window resets within the wait budget is tried
+    /// again, each attempt signed afresh, after an exponential backoff with jitter
+    /// (or until the reset). Other 4xx answers are final. Waiting never exceeds
+    /// `max_wait` in all; each attempt has its own `timeout`.
     pub fn follow(&self, target: &Target, notify: bool) -> Result<Followed, Error> {
+        let mut waited = Duration::ZERO;
+        let mut retries = 0;
+        loop {
+            let error = match self.follow_correcting_clock(target, notify) {
+                Ok(followed) => return Ok(followed),
+                Err(error) => error,
+            };
+            let delay = match retry_delay(&error, retries) {
+                Some(delay)
+                    if retries < self.settings.max_retries
+                        && waited + delay <= self.settings.max_wait =>
+                {
+                    delay
+                }
+                _ => return Err(with_retry_count(error, retries)),
+            };
+            std::thread::sleep(delay);
+            waited += delay;
+            retries += 1;
+        }
+    }
+
+    /// One follow. When the server refuses the timestamp (401, code 135) and says its
+    /// time in `Date`, the difference is kept for every later call of this client,
+    /// and the request is signed afresh and sent once more.
+    fn follow_correcting_clock(&self, target: &Target, notify: bool) -> Result<Followed, Error> {
         let first = self.attempt(target, notify, &OAuthNonce::fresh(self.clock_offset()));
         let server_clock = match (&first.result, first.server_clock) {
             (Err(e), Some(server_clock)) if e.api_code == 135 => server_clock,
             _ => return first.result,
         };
-        let offset = server_clock - OAuthNonce::fresh(0).timestamp as i64;
+        let offset = server_clock - unix_now() as i64;
         self.clock_offset.store(offset, Ordering::Relaxed);
         self.attempt(target, notify, &OAuthNonce::fresh(offset))
             .result
@@ -231,7 +259,7 @@ impl Client {
             .read_body(&mut response, status, location.as_deref())
             .map_err(|mut e| {
                 if let (ErrorKind::RateLimited, Some(limit)) = (e.kind, rate_limit) {
-                    let wait = limit.reset_epoch - OAuthNonce::fresh(0).timestamp as i64;
+                    let wait = limit.reset_epoch - unix_now() as i64;
                     e.message.push_str(&format!(
                         "; the rate-limit window resets at {} (in {} s)",
                         limit.reset_epoch,
@@ -348,6 +376,44 @@ impl Client {
             rate_limit: None,
         }
     }
+}
+
+/// First backoff; it doubles with each retry, up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_BACKOFF: Duration = Duration::from_secs(8);
+
+/// How long to wait before retrying after `error`, or `None` when it must not be retried.
+fn retry_delay(error: &Error, retries: u32) -> Option<Duration> {
+    match error.kind {
+        // No response arrived: nothing was refused. (A TLS failure will not mend itself.)
+        ErrorKind::Network | ErrorKind::Timeout if error.http_status == 0 => Some(backoff(retries)),
+        ErrorKind::ServerError => Some(backoff(retries)),
+        // Only when the API said when the window resets.
+        ErrorKind::RateLimited => error.rate_limit.map(|limit| {
+            let now = unix_now() as i64;
+            Duration::from_secs((limit.reset_epoch - now).max(0) as u64) + backoff(0)
+        }),
+        _ => None,
+    }
+}
+
+/// Exponential backoff with "equal jitter": half fixed, half random, so clients
+/// that failed together do not retry together.
+fn backoff(retries: u32) -> Duration {
+    let full = FIRST_BACKOFF
+        .saturating_mul(1 << retries.min(16))
+        .min(MAX_BACKOFF);
+    full / 2 + full.mul_f64(rand::random::<f64>() / 2.0)
+}
+
+fn with_retry_count(mut error: Error, retries: u32) -> Error {
+    if retries > 0 {
+        error.message.push_str(&format!(
+            " (after {retries} retr{})",
+            if retries == 1 { "y" } else { "ies" }
+        ));
+    }
+    error
 }
 
 /// rustls reports handshake and certificate failures as I/O errors that wrap a `rustls::Error`.

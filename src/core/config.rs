@@ -10,6 +10,11 @@ use super::signer::Credentials;
 pub const DEFAULT_BASE_URL: &str = "https://api.twitter.com";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(30_000);
 pub const DEFAULT_USER_AGENT: &str = concat!("twfollow/", env!("CARGO_PKG_VERSION"));
+/// Retries are opt-in.
+pub const DEFAULT_MAX_RETRIES: u32 = 0;
+pub const MAX_RETRIES: u32 = 10;
+/// How long a call may spend waiting between retries, in all.
+pub const DEFAULT_MAX_WAIT: Duration = Duration::from_millis(30_000);
 
 /// Real keys and tokens are under 100 bytes; anything far longer is a mistake.
 pub const MAX_CREDENTIAL_BYTES: usize = 1024;
@@ -242,6 +247,8 @@ pub struct Settings {
     /// `None`: the webpki root store built into the library.
     pub ca_file: Option<CaFile>,
     pub proxy: ProxyChoice,
+    pub max_retries: u32,
+    pub max_wait: Duration,
 }
 
 impl fmt::Debug for Settings {
@@ -253,6 +260,8 @@ impl fmt::Debug for Settings {
             .field("user_agent", &self.user_agent)
             .field("ca_file", &self.ca_file.as_ref().map(|ca| &ca.path))
             .field("proxy", &self.proxy)
+            .field("max_retries", &self.max_retries)
+            .field("max_wait", &self.max_wait)
             .finish()
     }
 }
@@ -283,6 +292,8 @@ impl Settings {
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             ca_file: None,
             proxy: ProxyChoice::FromEnvironment,
+            max_retries: DEFAULT_MAX_RETRIES,
+            max_wait: DEFAULT_MAX_WAIT,
         })
     }
 
@@ -315,6 +326,16 @@ impl Settings {
             return Err(Error::invalid_argument("timeout_ms must be at least 1"));
         }
         self.timeout = Duration::from_millis(timeout_ms.into());
+        Ok(())
+    }
+
+    pub fn set_max_retries(&mut self, retries: u32) -> Result<(), Error> {
+        if retries > MAX_RETRIES {
+            return Err(Error::invalid_argument(format!(
+                "max_retries must be 0 to {MAX_RETRIES}"
+            )));
+        }
+        self.max_retries = retries;
         Ok(())
     }
 

@@ -371,15 +371,19 @@ pub struct OAuthNonce {
 impl OAuthNonce {
     /// A fresh nonce (32 alphanumerics from a CSPRNG) and the system clock shifted by `clock_offset_secs`.
     pub fn fresh(clock_offset_secs: i64) -> Self {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
         OAuthNonce {
             nonce: random_nonce(),
-            timestamp: now.saturating_add_signed(clock_offset_secs),
+            timestamp: unix_now().saturating_add_signed(clock_offset_secs),
         }
     }
+}
+
+/// The system clock, in seconds since the Unix epoch.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 thread_local! {

@@ -316,3 +316,15 @@ def test_proxy_option(sandbox, account_of):
     with pytest.raises(twfollow.InvalidArgumentError) as caught:
         twfollow.Client(*account_of(1), proxy="ftp://user:secret-pw@host")
     assert "secret-pw" not in str(caught.value)
+
+
+def test_retries(start_sandbox, account_of):
+    sandbox = start_sandbox("--fail-first", "2")
+    with twfollow.Client(*account_of(1), base_url=sandbox.base_url) as client:
+        with pytest.raises(twfollow.ServerError):
+            client.follow("twitterdev")  # off by default
+    with twfollow.Client(*account_of(1), base_url=sandbox.base_url, max_retries=2, max_wait=5) as client:
+        assert client.follow("twitterdev")["id"] == 2244994945  # one more failure, then success
+    for bad in ({"max_retries": 11}, {"max_retries": -1}, {"max_retries": True}, {"max_wait": -1}):
+        with pytest.raises(ValueError):
+            twfollow.Client(*account_of(1), **bad)

@@ -33,6 +33,8 @@ SIGNATURES = {
     "tw_config_set_user_agent": ([config_p, c_char_p], status_t),
     "tw_config_set_ca_file": ([config_p, c_char_p], status_t),
     "tw_config_set_proxy": ([config_p, c_char_p], status_t),
+    "tw_config_set_max_retries": ([config_p, ctypes.c_uint32], status_t),
+    "tw_config_set_max_wait_ms": ([config_p, ctypes.c_uint32], status_t),
     "tw_config_free": ([config_p], None),
     # out_json is char **: taken as void ** so the pointer can be freed after reading.
     "tw_follow": ([config_p, c_char_p, ctypes.c_bool, ctypes.POINTER(ctypes.c_void_p)], status_t),

@@ -90,6 +90,8 @@ class Client:
         user_agent: Optional[str] = None,
         ca_file: Optional[str] = None,
         proxy: Optional[str] = None,
+        max_retries: Optional[int] = None,
+        max_wait: Optional[float] = None,
     ) -> None:
         credentials = [
             _encode(consumer_key, "consumer_key"),
@@ -99,7 +101,7 @@ class Client:
         ]
         config = ctypes.c_void_p()
         _check(_native.lib().tw_config_new(*credentials, ctypes.byref(config)))
-        self._adopt(config, base_url, timeout, user_agent, ca_file, proxy)
+        self._adopt(config, base_url, timeout, user_agent, ca_file, proxy, max_retries, max_wait)
 
     @classmethod
     def from_env(
@@ -110,13 +112,15 @@ class Client:
         user_agent: Optional[str] = None,
         ca_file: Optional[str] = None,
         proxy: Optional[str] = None,
+        max_retries: Optional[int] = None,
+        max_wait: Optional[float] = None,
     ) -> "Client":
         """Credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,
         TW_ACCESS_TOKEN_SECRET; base URL from TW_API_BASE unless `base_url` is given."""
         config = ctypes.c_void_p()
         _check(_native.lib().tw_config_from_env(ctypes.byref(config)))
         client = cls.__new__(cls)
-        client._adopt(config, base_url, timeout, user_agent, ca_file, proxy)
+        client._adopt(config, base_url, timeout, user_agent, ca_file, proxy, max_retries, max_wait)
         return client
 
     def _adopt(
@@ -127,6 +131,8 @@ class Client:
         user_agent: Optional[str],
         ca_file: Optional[str],
         proxy: Optional[str],
+        max_retries: Optional[int],
+        max_wait: Optional[float],
     ) -> None:
         self._config: Optional[ctypes.c_void_p] = config
         self._lock = threading.Lock()
@@ -137,13 +143,19 @@ class Client:
             if base_url is not None:
                 _check(lib.tw_config_set_base_url(config, _encode(base_url, "base_url")))
             if timeout is not None:
-                _check(lib.tw_config_set_timeout_ms(config, _timeout_ms(timeout)))
+                _check(lib.tw_config_set_timeout_ms(config, _milliseconds(timeout, "timeout", minimum=1)))
             if user_agent is not None:
                 _check(lib.tw_config_set_user_agent(config, _encode(user_agent, "user_agent")))
             if ca_file is not None:
                 _check(lib.tw_config_set_ca_file(config, _encode(ca_file, "ca_file")))
             if proxy is not None:  # "" means no proxy, whatever the environment says
                 _check(lib.tw_config_set_proxy(config, _encode(proxy, "proxy")))
+            if max_retries is not None:
+                if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 10:
+                    raise InvalidArgumentError(Status.INVALID_ARGUMENT, "max_retries must be an int from 0 to 10")
+                _check(lib.tw_config_set_max_retries(config, max_retries))
+            if max_wait is not None:
+                _check(lib.tw_config_set_max_wait_ms(config, _milliseconds(max_wait, "max_wait", minimum=0)))
         except BaseException:
             self.close()
             raise
@@ -230,12 +242,15 @@ class Client:
         return f"<twfollow.Client {'closed' if self._closing else 'open'}>"
 
 
-def _timeout_ms(seconds: float) -> int:
+def _milliseconds(seconds: float, name: str, minimum: int) -> int:
+    """Seconds as a uint32 count of milliseconds, range-checked (ctypes would wrap it)."""
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        raise InvalidArgumentError(Status.INVALID_ARGUMENT, "timeout must be a number of seconds")
+        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"{name} must be a number of seconds")
     ms = round(seconds * 1000)
-    if not 1 <= ms <= MAX_TIMEOUT_MS:
-        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"timeout must be between 0.001 and {MAX_TIMEOUT_MS / 1000} s")
+    if not minimum <= ms <= MAX_TIMEOUT_MS:
+        raise InvalidArgumentError(
+            Status.INVALID_ARGUMENT, f"{name} must be between {minimum / 1000} and {MAX_TIMEOUT_MS / 1000} s"
+        )
     return ms
 
 
