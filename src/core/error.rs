@@ -395,6 +395,9 @@ mod tests {
     #[test]
     fn success_body_must_be_a_json_object() {
         let ok = r#"{"id":1,"url":"https:\/\/t.co"}"#;
+        // Numbers beyond f64 are valid JSON and passed on as sent.
+        let huge = r#"{"n":1122222222222222e22222222}"#;
+        assert_eq!(map_response(200, huge.into(), None).unwrap(), huge);
         assert_eq!(map_response(200, ok.into(), None).unwrap(), ok);
         assert_eq!(map_response(201, b" {}".to_vec(), None).unwrap(), " {}");
         for bad in [

@@ -72,9 +72,12 @@ pub fn response_mapping(data: &[u8]) {
         Ok(json) => {
             assert!((200..300).contains(&status));
             assert_eq!(json.as_bytes(), body);
-            assert!(serde_json::from_str::<serde_json::Value>(&json)
-                .unwrap()
-                .is_object());
+            // Valid JSON may hold numbers no f64 can represent (found by fuzzing:
+            // `1e2222…`): the grammar allows them, and the body is passed on verbatim.
+            match serde_json::from_str::<serde_json::Value>(&json) {
+                Ok(value) => assert!(value.is_object()),
+                Err(e) => assert!(e.to_string().starts_with("number out of range"), "{e}"),
+            }
         }
         Err(e) => {
             assert_eq!(e.http_status, status);
