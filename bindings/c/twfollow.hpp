@@ -35,6 +35,13 @@ private:
     int32_t api_code_;
 };
 
+// A follow and what it did: `pending` when the account is protected and the
+// request awaits approval.
+struct FollowResult {
+    std::string json;
+    bool pending;
+};
+
 namespace detail {
 inline void check(TwStatus status) {
     if (status != TW_STATUS_OK) {
@@ -105,6 +112,27 @@ public:
         refuse_nul(url, "proxy_url");
         detail::check(tw_config_set_proxy(config_, url.c_str()));
         return *this;
+    }
+
+    // Opt-in retries (see tw_config_set_max_retries) and their total wait budget.
+    Client &set_max_retries(uint32_t max_retries) {
+        detail::check(tw_config_set_max_retries(config_, max_retries));
+        return *this;
+    }
+    Client &set_max_wait_ms(uint32_t max_wait_ms) {
+        detail::check(tw_config_set_max_wait_ms(config_, max_wait_ms));
+        return *this;
+    }
+
+    // Like follow(), and says whether the follow is pending (tw_follow_ex).
+    FollowResult follow_ex(const std::string &target, bool notify = false) const {
+        refuse_nul(target, "target");
+        char *json = nullptr;
+        TwFollowOutcome outcome = TW_FOLLOW_OUTCOME_ACTIVE;
+        detail::check(tw_follow_ex(config_, target.c_str(), notify, &outcome, &json));
+        FollowResult result{json, outcome == TW_FOLLOW_OUTCOME_PENDING};
+        tw_string_free(json);
+        return result;
     }
 
     // Follows target ("@name", "name" or a numeric id); returns the user JSON as sent by the API.

@@ -64,6 +64,21 @@ int main(int argc, char **argv) {
     CHECK(moved.follow("Twitter").find("\"screen_name\":\"Twitter\"") != std::string::npos);
     CHECK(expect_error([&] { client.follow("Twitter"); }).status() == TW_STATUS_NULL_ARGUMENT);
 
+    // The outcome without parsing JSON; retries can be turned on.
+    twfollow::Client fresh = sandbox_client(base_url);
+    fresh.set_max_retries(2).set_max_wait_ms(1000);
+    CHECK(!fresh.follow_ex("twitterdev").pending);
+    // The first follow of this protected account is pending; when this program runs
+    // again against the same sandbox (the install test does), it is already requested.
+    try {
+        twfollow::FollowResult protected_account = fresh.follow_ex("locked_lucy");
+        CHECK(protected_account.pending);
+        CHECK(protected_account.json.find("\"screen_name\":\"locked_lucy\"") != std::string::npos);
+    } catch (const twfollow::Error &e) {
+        CHECK(e.status() == TW_STATUS_ALREADY_REQUESTED);
+    }
+    CHECK(expect_error([&] { fresh.set_max_retries(11); }).status() == TW_STATUS_INVALID_ARGUMENT);
+
     CHECK(twfollow::version().find("twfollow/") == 0);
     std::printf("c++: %d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;
