@@ -58,13 +58,12 @@ impl Drop for Credentials {
 
 /// Overwrites a string's bytes in place before its memory is freed.
 pub(crate) fn wipe(s: &mut String) {
-    drop(zeroed(std::mem::take(s)));
+    drop(zeroed(std::mem::take(s).into_bytes()));
 }
 
-/// The string's own buffer, zeroed. `black_box` keeps the writes from being
-/// optimised away as dead stores to memory that is about to be freed.
-fn zeroed(s: String) -> Vec<u8> {
-    let mut bytes = s.into_bytes();
+/// The same buffer, zeroed. `black_box` keeps the writes from being optimised
+/// away as dead stores to memory that is about to be freed.
+fn zeroed(mut bytes: Vec<u8>) -> Vec<u8> {
     bytes.iter_mut().for_each(|b| *b = 0);
     std::hint::black_box(&bytes);
     bytes
@@ -105,20 +104,13 @@ fn encode_to(out: &mut Vec<u8>, input: &[u8]) {
     }
 }
 
-/// Appends the RFC 5849 (3.6) percent-encoding of `input`'s UTF-8 bytes to `out`:
-/// unreserved characters as they are, every other byte as `%XX` with uppercase hex.
-pub fn percent_encode_into(out: &mut String, input: &str) {
-    let mut bytes = Vec::with_capacity(input.len() * 3);
-    encode_to(&mut bytes, input.as_bytes());
-    out.push_str(&ascii(bytes));
-}
-
 /// Bytes the encoder produced: ASCII, so always valid UTF-8.
 fn ascii(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).expect("percent-encoded text is ASCII")
 }
 
-/// RFC 5849 percent-encoding of a whole string (see [`percent_encode_into`]).
+/// RFC 5849 (3.6) percent-encoding of `input`'s UTF-8 bytes: unreserved characters
+/// as they are, every other byte as `%XX` with uppercase hex.
 pub fn percent_encode(input: &str) -> String {
     let mut out = Vec::with_capacity(input.len() * 3);
     encode_to(&mut out, input.as_bytes());
@@ -214,7 +206,10 @@ fn split_url(url: &str) -> Result<SplitUrl<'_>, UrlError> {
 /// RFC 5849 3.4.1.2 base string URI: lowercase scheme and host, default port
 /// dropped, query and fragment removed, empty path as `/`.
 pub fn base_string_uri(url: &str) -> Result<String, UrlError> {
-    let parts = split_url(url)?;
+    Ok(base_uri_of(&split_url(url)?))
+}
+
+fn base_uri_of(parts: &SplitUrl<'_>) -> String {
     let authority = parts.authority.to_ascii_lowercase();
     let default_port = if parts.scheme == "http" {
         ":80"
@@ -227,7 +222,7 @@ pub fn base_string_uri(url: &str) -> Result<String, UrlError> {
     } else {
         parts.path
     };
-    Ok(format!("{}://{}{}", parts.scheme, host, path))
+    format!("{}://{}{}", parts.scheme, host, path)
 }
 
 /// RFC 5849 3.4.1.3.2 parameter normalisation: encode each name and value, sort
@@ -337,13 +332,13 @@ pub struct SigningKey(Hmac<Sha1>);
 
 impl SigningKey {
     pub fn new(consumer_secret: &str, token_secret: &str) -> SigningKey {
-        let mut key = String::with_capacity((consumer_secret.len() + token_secret.len()) * 3 + 1);
-        percent_encode_into(&mut key, consumer_secret);
-        key.push('&');
-        percent_encode_into(&mut key, token_secret);
-        let mac =
-            Hmac::<Sha1>::new_from_slice(key.as_bytes()).expect("HMAC accepts any key length");
-        wipe(&mut key);
+        // Sized for the worst case, so the buffer never moves and leaves no unwiped copy.
+        let mut key = Vec::with_capacity((consumer_secret.len() + token_secret.len()) * 3 + 1);
+        encode_to(&mut key, consumer_secret.as_bytes());
+        key.push(b'&');
+        encode_to(&mut key, token_secret.as_bytes());
+        let mac = Hmac::<Sha1>::new_from_slice(&key).expect("HMAC accepts any key length");
+        drop(zeroed(key));
         SigningKey(mac)
     }
 
@@ -418,9 +413,10 @@ pub struct SigningUrl {
 
 impl SigningUrl {
     pub fn parse(url: &str) -> Result<SigningUrl, UrlError> {
+        let parts = split_url(url)?;
         Ok(SigningUrl {
-            base_uri: base_string_uri(url)?,
-            query: split_url(url)?.query.map(parse_form).unwrap_or_default(),
+            base_uri: base_uri_of(&parts),
+            query: parts.query.map(parse_form).unwrap_or_default(),
         })
     }
 }
@@ -703,7 +699,7 @@ mod tests {
     fn wiping_zeroes_the_strings_own_buffer() {
         let secret = String::from("token-secret-0123456789");
         let address = secret.as_ptr();
-        let bytes = zeroed(secret);
+        let bytes = zeroed(secret.into_bytes());
         assert_eq!(bytes.as_ptr(), address, "the same allocation, not a copy");
         assert!(bytes.iter().all(|&b| b == 0));
         let mut s = String::from("x");
