@@ -255,35 +255,40 @@ fn secrets_never_appear_even_when_the_server_echoes_them() {
             body.len()
         );
     });
-    let config = Config::new(
-        "consumer-KEY-abcd",
-        "consumer-SECRET-1234",
-        "1-token-KEY-efgh",
-        "token-SECRET-5678",
-    );
-    assert_eq!(config.set_base_url(&server.base_url()), TwStatus::Ok);
-    let (_, last) = config.follow_err("twitterdev");
-    let auth_line = String::from_utf8_lossy(server.requests()[0].head.as_bytes()).into_owned();
-    let signature = auth_line
-        .split("oauth_signature=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    for secret in [
-        "consumer-SECRET-1234",
-        "token-SECRET-5678",
-        "consumer-KEY-abcd",
-        "1-token-KEY-efgh",
-        &signature,
-    ] {
-        assert!(
-            !last.message.contains(secret),
-            "{secret} leaked: {}",
-            last.message
+    // API v2 too: a lookup (GET, no body) and problem-shaped answers.
+    for version in [1, 2] {
+        let config = Config::new(
+            "consumer-KEY-abcd",
+            "consumer-SECRET-1234",
+            "1-token-KEY-efgh",
+            "token-SECRET-5678",
         );
+        assert_eq!(config.set_base_url(&server.base_url()), TwStatus::Ok);
+        assert_eq!(config.set_api_version(version), TwStatus::Ok);
+        let (_, last) = config.follow_err("twitterdev");
+        let auth_line =
+            String::from_utf8_lossy(server.requests().last().unwrap().head.as_bytes()).into_owned();
+        let signature = auth_line
+            .split("oauth_signature=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        for secret in [
+            "consumer-SECRET-1234",
+            "token-SECRET-5678",
+            "consumer-KEY-abcd",
+            "1-token-KEY-efgh",
+            &signature,
+        ] {
+            assert!(
+                !last.message.contains(secret),
+                "v{version}: {secret} leaked: {}",
+                last.message
+            );
+        }
+        assert!(last.message.contains("[redacted]"), "{}", last.message);
     }
-    assert!(last.message.contains("[redacted]"), "{}", last.message);
 }

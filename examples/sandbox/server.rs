@@ -1,9 +1,13 @@
-//! A loopback stand-in for api.twitter.com's `POST 1.1/friendships/create.json`.
+//! A loopback stand-in for api.twitter.com's follow endpoints: `POST
+//! 1.1/friendships/create.json`, and API v2's `POST 2/users/{id}/following` with
+//! `GET 2/users/by/username/{name}`.
 //!
 //! It checks OAuth 1.0a HMAC-SHA1 signatures with its own code (nothing from the
 //! twfollow crate), refuses stale timestamps and replayed nonces, keeps a small
-//! user directory and the documented follow budgets, and answers like the real
-//! API (user object with `status`, gzip when asked, `\/`-escaped slashes).
+//! user directory and the documented follow budgets (shared by both versions),
+//! and answers like the real API: 1.1 with the user object (with `status`, gzip
+//! when asked, `\/`-escaped slashes) and coded errors; v2 with `{"data":…}`,
+//! problem details without codes, and per-user rate limits with `x-rate-limit-*`.
 //! Shared by the `sandbox` example binary and the integration tests.
 
 #![allow(dead_code)] // each user of this module needs a different part of it
@@ -71,6 +75,11 @@ pub struct SandboxConfig {
     /// Answer this many requests first with 503, code 130 (over capacity), before
     /// looking at them: a failure mode for retry tests.
     pub fail_first: usize,
+    /// API v2 requests per user per window: follows (Twitter: 50 per 15 minutes)
+    /// and user lookups (Twitter: 900 per 15 minutes).
+    pub v2_follow_limit: u32,
+    pub v2_lookup_limit: u32,
+    pub v2_window: Duration,
     /// Keep every request for [`Sandbox::requests`] (tests); the binary logs instead.
     pub record: bool,
     /// Print one line per request on stderr.
@@ -89,6 +98,9 @@ impl Default for SandboxConfig {
             max_skew_secs: 300,
             clock_skew_secs: 0,
             fail_first: 0,
+            v2_follow_limit: 50,
+            v2_lookup_limit: 900,
+            v2_window: Duration::from_secs(15 * 60),
             record: true,
             log: false,
         }
@@ -182,6 +194,8 @@ struct State {
     seen_nonces: HashMap<String, u64>,
     recorded: Vec<Recorded>,
     failed_on_purpose: usize,
+    /// (account id, v2 endpoint) → (window start, requests in it), seconds since the epoch.
+    v2_windows: HashMap<(u64, V2Endpoint), (u64, u32)>,
 }
 
 struct Shared {
@@ -379,16 +393,75 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> io::Result<Option<Request>
 
 struct Response {
     status: u16,
+    /// The Twitter code behind the answer, for the log (v2 bodies do not show it).
     api_code: i32,
     body: String,
+    content_type: &'static str,
+    headers: Headers,
 }
 
+type Headers = Vec<(&'static str, String)>;
+
+const JSON: &str = "application/json;charset=utf-8";
+
+fn ok(body: String) -> Response {
+    Response {
+        status: 200,
+        api_code: 0,
+        body,
+        content_type: JSON,
+        headers: Vec::new(),
+    }
+}
+
+/// An API 1.1 error.
 fn error(status: u16, code: i32, message: &str) -> Response {
     let body = serde_json::json!({"errors": [{"code": code, "message": message}]}).to_string();
     Response {
         status,
         api_code: code,
-        body,
+        ..ok(body)
+    }
+}
+
+/// An API v2 error: RFC 7807 problem details, no Twitter code.
+fn problem(status: u16, title: &str, detail: &str, code: i32) -> Response {
+    let body = serde_json::json!({"title": title, "detail": detail, "type": "about:blank", "status": status});
+    Response {
+        status,
+        api_code: code,
+        content_type: "application/problem+json",
+        ..ok(body.to_string())
+    }
+}
+
+/// What API v2 answers 200 with when a user does not exist.
+fn v2_not_found(parameter: &str, value: &str, code: i32) -> Response {
+    let body = serde_json::json!({"errors": [{
+        "value": value,
+        "detail": format!("Could not find user with {parameter}: [{value}]."),
+        "title": "Not Found Error",
+        "resource_type": "user",
+        "parameter": parameter,
+        "resource_id": value,
+        "type": "https://api.twitter.com/2/problems/resource-not-found",
+    }]});
+    Response {
+        api_code: code,
+        ..ok(body.to_string())
+    }
+}
+
+fn v2_invalid_request(parameter: &str, message: &str) -> Response {
+    let body = serde_json::json!({
+        "errors": [{"parameters": {parameter: []}, "message": message}],
+        "title": "Invalid Request",
+        "detail": "One or more parameters to your request was invalid.",
+        "type": "https://api.twitter.com/2/problems/invalid-request",
+    });
+    Response {
+        status: 400,
+        ..ok(body.to_string())
     }
 }
 
@@ -396,6 +469,7 @@ fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         400 => "Bad Request",
+        429 => "Too Many Requests",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
@@ -420,12 +494,16 @@ fn write_response(
         response.body.clone().into_bytes()
     };
     let mut head = format!(
-        "HTTP/1.1 {} {}\r\ndate: {}\r\nserver: twfollow-sandbox\r\ncontent-type: application/json;charset=utf-8\r\ncontent-length: {}\r\n",
+        "HTTP/1.1 {} {}\r\ndate: {}\r\nserver: twfollow-sandbox\r\ncontent-type: {}\r\ncontent-length: {}\r\n",
         response.status,
         reason(response.status),
         http_date(UNIX_EPOCH + Duration::from_secs(now)),
+        response.content_type,
         body.len()
     );
+    for (name, value) in &response.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
     if gzip {
         head.push_str("content-encoding: gzip\r\n");
     }
@@ -657,9 +735,22 @@ fn handle(shared: &Shared, request: &Request) -> Response {
         .target
         .split_once('?')
         .unwrap_or((&request.target, ""));
-    if !path.ends_with("/1.1/friendships/create.json") {
-        return error(404, 34, "Sorry, that page does not exist.");
+    if path.ends_with("/1.1/friendships/create.json") {
+        return handle_v1(shared, request, path, query);
     }
+    if let Some(at) = path.rfind("/2/users/") {
+        return handle_v2(
+            shared,
+            request,
+            path,
+            query,
+            &path[at + "/2/users/".len()..],
+        );
+    }
+    error(404, 34, "Sorry, that page does not exist.")
+}
+
+fn handle_v1(shared: &Shared, request: &Request, path: &str, query: &str) -> Response {
     if request.method != "POST" {
         return error(405, 0, "Method not allowed: use POST.");
     }
@@ -703,7 +794,158 @@ fn handle(shared: &Shared, request: &Request) -> Response {
     let Some(user) = user else {
         return error(403, 108, "Cannot find specified user.");
     };
-    follow(shared, account, &user, notify)
+    match follow(shared, account, &user) {
+        Outcome::Following | Outcome::Requested => ok(user_json(&user, notify)),
+        Outcome::AlreadyRequested => error(
+            403,
+            160,
+            &format!("You've already requested to follow {}.", user.screen_name),
+        ),
+        Outcome::Refused { code, message } => error(403, code, message),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum V2Endpoint {
+    Follow,
+    Lookup,
+}
+
+/// `rest` is the path after `/2/users/`: `by/username/{name}` or `{id}/following`.
+fn handle_v2(shared: &Shared, request: &Request, path: &str, query: &str, rest: &str) -> Response {
+    let (endpoint, method, argument) = if let Some(name) = rest.strip_prefix("by/username/") {
+        (V2Endpoint::Lookup, "GET", name)
+    } else if let Some(id) = rest.strip_suffix("/following") {
+        (V2Endpoint::Follow, "POST", id)
+    } else {
+        return problem(404, "Not Found", "Sorry, that page does not exist.", 34);
+    };
+    if request.method != method {
+        return problem(405, "Method Not Allowed", &format!("Use {method}."), 0);
+    }
+    let Ok(query) = parse_pairs(query) else {
+        return v2_invalid_request("query", "Malformed percent-encoding.");
+    };
+    // The JSON body is not signed: only the query and the oauth_* parameters are.
+    let account = match authenticate(shared, request, path, &[], &query) {
+        Ok(account) => account,
+        Err(refusal) => return problem(401, "Unauthorized", "Unauthorized", refusal.api_code),
+    };
+    let rate_headers = match count_v2_request(shared, account, endpoint) {
+        Ok(headers) => headers,
+        Err(headers) => {
+            return Response {
+                headers,
+                ..problem(429, "Too Many Requests", "Too Many Requests", 88)
+            }
+        }
+    };
+    let response = match endpoint {
+        V2Endpoint::Lookup => v2_lookup(shared, argument),
+        V2Endpoint::Follow => v2_follow(shared, account, argument, request),
+    };
+    Response {
+        headers: rate_headers,
+        ..response
+    }
+}
+
+/// Counts a v2 request against the user's window: the rate-limit headers to send,
+/// or (as `Err`) those of a refusal when the window is used up.
+fn count_v2_request(
+    shared: &Shared,
+    account: &Account,
+    endpoint: V2Endpoint,
+) -> Result<Headers, Headers> {
+    let config = &shared.config;
+    let limit = match endpoint {
+        V2Endpoint::Follow => config.v2_follow_limit,
+        V2Endpoint::Lookup => config.v2_lookup_limit,
+    };
+    let now = server_now(config);
+    let window = config.v2_window.as_secs().max(1);
+    let mut state = shared.state.lock().unwrap();
+    let (start, used) = state
+        .v2_windows
+        .entry((account.user_id, endpoint))
+        .or_insert((now, 0));
+    if now >= *start + window {
+        (*start, *used) = (now, 0);
+    }
+    let allowed = *used < limit;
+    if allowed {
+        *used += 1;
+    }
+    let headers = vec![
+        ("x-rate-limit-limit", limit.to_string()),
+        ("x-rate-limit-remaining", (limit - *used).to_string()),
+        ("x-rate-limit-reset", (*start + window).to_string()),
+    ];
+    if allowed {
+        Ok(headers)
+    } else {
+        Err(headers)
+    }
+}
+
+fn v2_lookup(shared: &Shared, name: &str) -> Response {
+    let valid = (1..=15).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !valid {
+        return v2_invalid_request(
+            "username",
+            &format!("The `username` query parameter value [{name}] does not match ^[A-Za-z0-9_]{{1,15}}$"),
+        );
+    }
+    match find_by_name(shared, name) {
+        Some(user) => ok(serde_json::json!({"data": {
+            "id": user.id.to_string(),
+            "name": user.name,
+            "username": user.screen_name,
+        }})
+        .to_string()),
+        None => v2_not_found("username", name, 50),
+    }
+}
+
+fn v2_follow(shared: &Shared, account: &Account, source: &str, request: &Request) -> Response {
+    if source != account.user_id.to_string() {
+        return problem(
+            403,
+            "Forbidden",
+            "You are not permitted to follow on behalf of another user: the id in the path must be the authenticating user's.",
+            0,
+        );
+    }
+    let json_type = request
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("application/json"));
+    let body: Option<serde_json::Value> = serde_json::from_slice(&request.body).ok();
+    let target = body
+        .as_ref()
+        .and_then(|b| b.get("target_user_id")?.as_str())
+        .filter(|id| (1..=19).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()));
+    let Some(target) = target.filter(|_| json_type) else {
+        return v2_invalid_request(
+            "target_user_id",
+            "The request body must be JSON with target_user_id, a string of 1 to 19 digits.",
+        );
+    };
+    let Some(user) = target.parse().ok().and_then(|id| find_by_id(shared, id)) else {
+        return v2_not_found("target_user_id", target, 108);
+    };
+    let answer = |following: bool| {
+        ok(
+            serde_json::json!({"data": {"following": following, "pending_follow": !following}})
+                .to_string(),
+        )
+    };
+    match follow(shared, account, &user) {
+        Outcome::Following => answer(true),
+        // v2 answers a repeated request to a protected account like the first one.
+        Outcome::Requested | Outcome::AlreadyRequested => answer(false),
+        Outcome::Refused { code, message } => problem(403, "Forbidden", message, code),
+    }
 }
 
 fn find_by_id(shared: &Shared, id: u64) -> Option<User> {
@@ -739,39 +981,49 @@ fn generated(n: u64) -> User {
     }
 }
 
-fn follow(shared: &Shared, account: &Account, user: &User, notify: bool) -> Response {
+/// What a follow did, before either API version words it.
+enum Outcome {
+    Following,
+    /// A protected account: a follow request was sent.
+    Requested,
+    /// A protected account with a request from this account already pending.
+    AlreadyRequested,
+    Refused {
+        code: i32,
+        message: &'static str,
+    },
+}
+
+const SELF_FOLLOW: &str = "You can't follow yourself.";
+const BLOCKED: &str =
+    "You have been blocked from following this account at the request of the user.";
+const FOLLOW_LIMIT: &str = "You are unable to follow more people at this time. Learn more <a href='http://support.twitter.com/articles/66885-i-can-t-follow-people-follow-limits'>here</a>.";
+
+/// Applies the follow rules and budgets, the same for both API versions.
+fn follow(shared: &Shared, account: &Account, user: &User) -> Outcome {
     let config = &shared.config;
     match user.kind {
         Kind::Account if user.id == account.user_id => {
-            return error(403, 158, "You can't follow yourself.")
+            return Outcome::Refused {
+                code: 158,
+                message: SELF_FOLLOW,
+            }
         }
         Kind::Blocker => {
-            return error(
-                403,
-                162,
-                "You have been blocked from following this account at the request of the user.",
-            )
+            return Outcome::Refused {
+                code: 162,
+                message: BLOCKED,
+            }
         }
-        Kind::Pending => {
-            return error(
-                403,
-                160,
-                &format!("You've already requested to follow {}.", user.screen_name),
-            )
-        }
+        Kind::Pending => return Outcome::AlreadyRequested,
         _ => {}
     }
     let mut state = shared.state.lock().unwrap();
     let edge = (account.user_id, user.id);
     if user.kind == Kind::Protected && state.requested.contains(&edge) {
-        return error(
-            403,
-            160,
-            &format!("You've already requested to follow {}.", user.screen_name),
-        );
+        return Outcome::AlreadyRequested;
     }
-    let already = state.following.contains(&edge);
-    if !already {
+    if !state.following.contains(&edge) {
         let now = Instant::now();
         let window = config.budget_window;
         let app = &mut state.follows_by_app;
@@ -790,26 +1042,20 @@ fn follow(shared: &Shared, account: &Account, user: &User, notify: bool) -> Resp
             mine.pop_front();
         }
         if mine.len() >= config.user_budget || app_used >= config.app_budget {
-            return error(
-                403,
-                161,
-                "You are unable to follow more people at this time. Learn more <a href='http://support.twitter.com/articles/66885-i-can-t-follow-people-follow-limits'>here</a>.",
-            );
+            return Outcome::Refused {
+                code: 161,
+                message: FOLLOW_LIMIT,
+            };
         }
         mine.push_back(now);
         state.follows_by_app.push_back(now);
         if user.kind == Kind::Protected {
             state.requested.insert(edge);
-        } else {
-            state.following.insert(edge);
+            return Outcome::Requested;
         }
+        state.following.insert(edge);
     }
-    drop(state);
-    Response {
-        status: 200,
-        api_code: 0,
-        body: user_json(user, notify),
-    }
+    Outcome::Following
 }
 
 /// The fixture's user object with this user's identity; slashes escaped as the API does.

@@ -1,4 +1,4 @@
-//! The follow call: sign, POST over a pooled ureq agent, map the response.
+//! The follow call: sign, send over a pooled ureq agent, map the response.
 
 use std::io;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use ureq::Agent;
 
-use super::config::{ProxyChoice, Settings};
+use super::config::{ApiVersion, ProxyChoice, Settings};
 use super::error::{kind_for, map_response, Error, ErrorKind, RateLimit, MAX_BODY_BYTES};
 use super::fork;
 use super::httpdate::parse_http_date;
@@ -15,9 +15,14 @@ use super::proxy::proxy_for;
 use super::resolver::CachingResolver;
 use super::signer::{percent_encode, unix_now, OAuthNonce, SignableRequest, Signer, SigningUrl};
 use super::target::Target;
+use super::v2;
 
-/// The follow endpoint, relative to the base URL.
+/// The API 1.1 follow endpoint, relative to the base URL.
 pub const FOLLOW_PATH: &str = "/1.1/friendships/create.json";
+
+/// A codeless 401 (API v2 has no code 135) is taken for a refused timestamp when
+/// the server's clock is at least this far from ours.
+const CLOCK_TOLERANCE_SECS: i64 = 30;
 
 /// Largest error body read for its Twitter code; a larger one is mapped by status alone.
 const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
@@ -36,13 +41,49 @@ pub struct Followed {
 
 impl Followed {
     /// Whether the follow waits for the user's approval (a protected account):
-    /// the API answers with `"follow_request_sent": true` then.
+    /// API 1.1 answers `"follow_request_sent": true` then, API v2 `"pending_follow": true`.
     pub fn is_pending(&self) -> bool {
         serde_json::from_str::<serde_json::Value>(&self.json)
             .ok()
-            .and_then(|user| user.get("follow_request_sent")?.as_bool())
+            .and_then(|answer| {
+                answer
+                    .get("follow_request_sent")
+                    .or_else(|| answer.get("data")?.get("pending_follow"))?
+                    .as_bool()
+            })
             .unwrap_or(false)
     }
+}
+
+/// One API request, before signing.
+struct Request<'a> {
+    url: &'a str,
+    signing_url: &'a SigningUrl,
+    body: Body<'a>,
+    answer: Answer,
+}
+
+enum Body<'a> {
+    /// A GET.
+    None,
+    /// A POST of form parameters, which are signed too; `encoded` is the body as sent.
+    Form {
+        params: &'a [(&'a str, &'a str)],
+        encoded: &'a str,
+    },
+    /// A POST of JSON, which is not signed (OAuth 1.0a signs form bodies only).
+    Json(&'a str),
+}
+
+/// What a 2xx answer must hold besides a JSON object.
+#[derive(Clone, Copy)]
+enum Answer {
+    /// API 1.1: the user object; nothing more is checked.
+    User,
+    /// API v2: `data.id` of a user lookup.
+    V2User,
+    /// API v2: `data.following` of a follow.
+    V2Follow,
 }
 
 /// What one request produced, with what the retry on a clock error needs.
@@ -57,9 +98,9 @@ struct Attempt {
 pub struct Client {
     settings: Settings,
     signer: Signer,
-    /// `<base>/1.1/friendships/create.json`, as sent and as signed.
-    url: String,
-    signing_url: SigningUrl,
+    /// The follow endpoint of the configured API version, as sent and as signed.
+    follow_url: String,
+    follow_signing_url: SigningUrl,
     agent: Agent,
     /// Set when the proxy environment could not be used; reported by each call.
     proxy_error: Option<Error>,
@@ -85,12 +126,21 @@ impl Client {
     /// whenever the settings change).
     pub fn new(settings: Settings) -> Client {
         let (agent, proxy_error) = build_agent(&settings);
-        let url = format!("{}{FOLLOW_PATH}", settings.base_url);
-        let signing_url = SigningUrl::parse(&url).expect("a checked base URL parses");
+        let follow_url = match settings.api_version {
+            ApiVersion::V1_1 => format!("{}{FOLLOW_PATH}", settings.base_url),
+            ApiVersion::V2 { source_user_id } => {
+                format!(
+                    "{}{}",
+                    settings.base_url,
+                    v2::following_path(source_user_id)
+                )
+            }
+        };
+        let follow_signing_url = SigningUrl::parse(&follow_url).expect("a checked base URL parses");
         Client {
             signer: Signer::new(settings.credentials.clone()),
-            url,
-            signing_url,
+            follow_url,
+            follow_signing_url,
             settings,
             agent,
             proxy_error,
@@ -120,16 +170,101 @@ impl Client {
 
     /// Follows `target`, with notifications when `notify`.
     ///
+    /// API 1.1: one request. API v2: a screen name is first looked up (a second
+    /// request), and `notify` must be false (v2 has no such setting).
+    ///
     /// With retries on (`max_retries` > 0), a failure before any response arrived,
     /// a 5xx, or a rate limit whose window resets within the wait budget is tried
     /// again, each attempt signed afresh, after an exponential backoff with jitter
     /// (or until the reset). Other 4xx answers are final. Waiting never exceeds
-    /// `max_wait` in all; each attempt has its own `timeout`.
+    /// `max_wait` in all per request; each attempt has its own `timeout`.
     pub fn follow(&self, target: &Target, notify: bool) -> Result<Followed, Error> {
+        self.with_follow_request(target, notify, |request| self.send(request))
+    }
+
+    /// One follow request with a given nonce and timestamp, no retry (tests use it
+    /// directly). An API v2 screen name is still looked up first, with a fresh nonce.
+    pub fn follow_with(
+        &self,
+        target: &Target,
+        notify: bool,
+        nonce: &OAuthNonce,
+    ) -> Result<Followed, Error> {
+        self.with_follow_request(target, notify, |request| {
+            self.attempt(request, nonce).result
+        })
+    }
+
+    /// Builds the follow request of the configured API version and hands it to `send`.
+    fn with_follow_request(
+        &self,
+        target: &Target,
+        notify: bool,
+        send: impl FnOnce(&Request<'_>) -> Result<Followed, Error>,
+    ) -> Result<Followed, Error> {
+        if let ApiVersion::V2 { .. } = self.settings.api_version {
+            if notify {
+                return Err(Error::invalid_argument(
+                    "API v2 cannot turn on notifications for a follow: pass notify = false, or use API 1.1",
+                ));
+            }
+            let target_user_id = match target {
+                Target::UserId(id) if *id > v2::MAX_USER_ID => {
+                    return Err(Error::invalid_argument(format!(
+                        "invalid user id {id} for API v2: ids have at most 19 digits"
+                    )))
+                }
+                Target::UserId(id) => *id,
+                Target::ScreenName(name) => self.look_up(name)?,
+            };
+            let body = v2::follow_body(target_user_id);
+            return send(&Request {
+                url: &self.follow_url,
+                signing_url: &self.follow_signing_url,
+                body: Body::Json(&body),
+                answer: Answer::V2Follow,
+            });
+        }
+        let (name, value) = target.param();
+        let follow = if notify { "true" } else { "false" };
+        // In parameter order ("follow" < "screen_name" | "user_id"): signing then needs no sort.
+        let params = [("follow", follow), (name, value.as_str())];
+        let encoded = format!("{name}={}&follow={follow}", percent_encode(&value));
+        send(&Request {
+            url: &self.follow_url,
+            signing_url: &self.follow_signing_url,
+            body: Body::Form {
+                params: &params,
+                encoded: &encoded,
+            },
+            answer: Answer::User,
+        })
+    }
+
+    /// API v2: the id of the user with screen name `name`.
+    fn look_up(&self, name: &str) -> Result<u64, Error> {
+        let url = format!("{}{}", self.settings.base_url, v2::lookup_path(name));
+        let signing_url = SigningUrl::parse(&url).expect("a checked base URL parses");
+        let found = self
+            .send(&Request {
+                url: &url,
+                signing_url: &signing_url,
+                body: Body::None,
+                answer: Answer::V2User,
+            })
+            .map_err(|mut e| {
+                e.message.push_str(&format!(" (looking up @{name})"));
+                e
+            })?;
+        v2::user_id(found.http_status, &found.json)
+    }
+
+    /// Sends `request`, retrying as [`Client::follow`] describes.
+    fn send(&self, request: &Request<'_>) -> Result<Followed, Error> {
         let mut waited = Duration::ZERO;
         let mut retries = 0;
         loop {
-            let error = match self.follow_correcting_clock(target, notify) {
+            let error = match self.send_correcting_clock(request) {
                 Ok(followed) => return Ok(followed),
                 Err(error) => error,
             };
@@ -148,18 +283,25 @@ impl Client {
         }
     }
 
-    /// One follow. When the server refuses the timestamp (401, code 135) and says its
-    /// time in `Date`, the difference is kept for every later call of this client,
-    /// and the request is signed afresh and sent once more.
-    fn follow_correcting_clock(&self, target: &Target, notify: bool) -> Result<Followed, Error> {
-        let first = self.attempt(target, notify, &OAuthNonce::fresh(self.clock_offset()));
-        let server_clock = match (&first.result, first.server_clock) {
-            (Err(e), Some(server_clock)) if e.api_code == 135 => server_clock,
-            _ => return first.result,
+    /// One request. When the server refuses the timestamp (401 with code 135, or a
+    /// codeless 401 from a server whose clock is far from ours) and says its time in
+    /// `Date`, the difference is kept for every later call of this client, and the
+    /// request is signed afresh and sent once more.
+    fn send_correcting_clock(&self, request: &Request<'_>) -> Result<Followed, Error> {
+        let first = self.attempt(request, &OAuthNonce::fresh(self.clock_offset()));
+        let (Err(e), Some(server_clock)) = (&first.result, first.server_clock) else {
+            return first.result;
         };
         let offset = server_clock - unix_now() as i64;
+        let clock_refused = e.api_code == 135
+            || (e.http_status == 401
+                && e.api_code == 0
+                && (offset - self.clock_offset()).abs() >= CLOCK_TOLERANCE_SECS);
+        if !clock_refused {
+            return first.result;
+        }
         self.clock_offset.store(offset, Ordering::Relaxed);
-        self.attempt(target, notify, &OAuthNonce::fresh(offset))
+        self.attempt(request, &OAuthNonce::fresh(offset))
             .result
             .map_err(|mut e| {
                 e.message.push_str(&format!(
@@ -174,45 +316,50 @@ impl Client {
         self.clock_offset.load(Ordering::Relaxed)
     }
 
-    /// One request with a given nonce and timestamp, no retry (tests use it directly).
-    pub fn follow_with(
-        &self,
-        target: &Target,
-        notify: bool,
-        nonce: &OAuthNonce,
-    ) -> Result<Followed, Error> {
-        self.attempt(target, notify, nonce).result
-    }
-
-    fn attempt(&self, target: &Target, notify: bool, nonce: &OAuthNonce) -> Attempt {
+    fn attempt(&self, request: &Request<'_>, nonce: &OAuthNonce) -> Attempt {
         if let Some(error) = &self.proxy_error {
             return Attempt {
                 result: Err(error.clone()),
                 server_clock: None,
             };
         }
-        let (name, value) = target.param();
-        let follow = if notify { "true" } else { "false" };
-        // In parameter order ("follow" < "screen_name" | "user_id"): signing then needs no sort.
-        let form = [("follow", follow), (name, value.as_str())];
+        let form = match request.body {
+            Body::Form { params, .. } => params,
+            Body::None | Body::Json(_) => &[],
+        };
         let header = self.signer.sign(
             &SignableRequest {
-                method: "POST",
-                url: &self.signing_url,
-                form: &form,
+                method: if let Body::None = request.body {
+                    "GET"
+                } else {
+                    "POST"
+                },
+                url: request.signing_url,
+                form,
             },
             nonce,
         );
-        let body = format!("{name}={}&follow={follow}", percent_encode(&value));
 
         let agent = self.agent_for_this_process();
-        let result = agent
-            .post(&self.url)
-            .header("Authorization", &header.authorization)
-            .content_type("application/x-www-form-urlencoded")
-            .send(body.as_bytes());
+        let authorization = ("Authorization", header.authorization.as_str());
+        let result = match request.body {
+            Body::None => agent
+                .get(request.url)
+                .header(authorization.0, authorization.1)
+                .call(),
+            Body::Form { encoded, .. } => agent
+                .post(request.url)
+                .header(authorization.0, authorization.1)
+                .content_type("application/x-www-form-urlencoded")
+                .send(encoded.as_bytes()),
+            Body::Json(json) => agent
+                .post(request.url)
+                .header(authorization.0, authorization.1)
+                .content_type("application/json")
+                .send(json.as_bytes()),
+        };
         let mut attempt = match result {
-            Ok(response) => self.read_response(response),
+            Ok(response) => self.read_response(response, request.answer),
             Err(e) => Attempt {
                 result: Err(self.transport_error(e, 0)),
                 server_clock: None,
@@ -242,7 +389,11 @@ impl Client {
         }
     }
 
-    fn read_response(&self, mut response: ureq::http::Response<ureq::Body>) -> Attempt {
+    fn read_response(
+        &self,
+        mut response: ureq::http::Response<ureq::Body>,
+        answer: Answer,
+    ) -> Attempt {
         let status = response.status().as_u16();
         let headers = response.headers();
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
@@ -257,6 +408,14 @@ impl Client {
         })();
         let result = self
             .read_body(&mut response, status, location.as_deref())
+            .and_then(|json| {
+                match answer {
+                    Answer::User => Ok(()),
+                    Answer::V2User => v2::user_id(status, &json).map(drop),
+                    Answer::V2Follow => v2::check_follow_answer(status, &json),
+                }
+                .map(|()| json)
+            })
             .map_err(|mut e| {
                 if let (ErrorKind::RateLimited, Some(limit)) = (e.kind, rate_limit) {
                     let wait = limit.reset_epoch - unix_now() as i64;

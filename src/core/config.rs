@@ -25,6 +25,57 @@ pub const ENV_CONSUMER_SECRET: &str = "TW_CONSUMER_SECRET";
 pub const ENV_ACCESS_TOKEN: &str = "TW_ACCESS_TOKEN";
 pub const ENV_ACCESS_TOKEN_SECRET: &str = "TW_ACCESS_TOKEN_SECRET";
 pub const ENV_API_BASE: &str = "TW_API_BASE";
+pub const ENV_API_VERSION: &str = "TW_API_VERSION";
+
+/// Which Twitter API the follow goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ApiVersion {
+    /// `POST 1.1/friendships/create.json`, form parameters (the default).
+    #[default]
+    V1_1,
+    /// `POST 2/users/{source_user_id}/following` with a JSON body; a screen name is
+    /// first looked up with `GET 2/users/by/username/{name}`.
+    V2 { source_user_id: u64 },
+}
+
+impl ApiVersion {
+    /// `1` (meaning 1.1) or `2`. Version 2 needs the id of the user who follows: the
+    /// numeric prefix of an access token (`"<user id>-…"`), as Twitter issues them.
+    pub fn new(version: u32, access_token: &str) -> Result<ApiVersion, Error> {
+        match version {
+            1 => Ok(ApiVersion::V1_1),
+            2 => {
+                let prefix = access_token.split('-').next().unwrap_or_default();
+                let id = (prefix.len() <= 19 && prefix.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| prefix.parse::<u64>().ok())
+                    .flatten()
+                    .filter(|&id| id != 0);
+                id.map(|source_user_id| ApiVersion::V2 { source_user_id })
+                    .ok_or_else(|| {
+                        // The token is a secret: describe it, never show it.
+                        Error::invalid_argument(
+                            "API v2 needs the following user's id, taken from the access token's numeric prefix (\"<user id>-...\"), and this access token has none",
+                        )
+                    })
+            }
+            _ => Err(Error::invalid_argument(format!(
+                "unsupported API version {version}: expected 1 (meaning 1.1) or 2"
+            ))),
+        }
+    }
+
+    /// Reads `"1.1"`, `"1"` or `"2"`, as `TW_API_VERSION` holds it.
+    pub fn parse(text: &str, access_token: &str) -> Result<ApiVersion, Error> {
+        match text.trim() {
+            "1.1" | "1" => Ok(ApiVersion::V1_1),
+            "2" => ApiVersion::new(2, access_token),
+            other => Err(Error::invalid_argument(format!(
+                "unsupported API version {:?}: expected 1.1 or 2",
+                other.chars().take(20).collect::<String>()
+            ))),
+        }
+    }
+}
 
 /// A checked API base URL: `https://` anywhere, `http://` only on loopback;
 /// no user info, query or fragment; no trailing slash.
@@ -249,6 +300,7 @@ pub struct Settings {
     pub proxy: ProxyChoice,
     pub max_retries: u32,
     pub max_wait: Duration,
+    pub api_version: ApiVersion,
 }
 
 impl fmt::Debug for Settings {
@@ -262,6 +314,7 @@ impl fmt::Debug for Settings {
             .field("proxy", &self.proxy)
             .field("max_retries", &self.max_retries)
             .field("max_wait", &self.max_wait)
+            .field("api_version", &self.api_version)
             .finish()
     }
 }
@@ -294,6 +347,7 @@ impl Settings {
             proxy: ProxyChoice::FromEnvironment,
             max_retries: DEFAULT_MAX_RETRIES,
             max_wait: DEFAULT_MAX_WAIT,
+            api_version: ApiVersion::V1_1,
         })
     }
 
@@ -318,7 +372,21 @@ impl Settings {
                 ))
             })?;
         }
+        if let Some(version) = lookup(ENV_API_VERSION).filter(|v| !v.is_empty()) {
+            settings.api_version = ApiVersion::parse(&version, &settings.credentials.access_token)
+                .map_err(|e| {
+                    Error::invalid_argument(format!(
+                        "environment variable {ENV_API_VERSION}: {}",
+                        e.message
+                    ))
+                })?;
+        }
         Ok(settings)
+    }
+
+    pub fn set_api_version(&mut self, version: u32) -> Result<(), Error> {
+        self.api_version = ApiVersion::new(version, &self.credentials.access_token)?;
+        Ok(())
     }
 
     pub fn set_timeout_ms(&mut self, timeout_ms: u32) -> Result<(), Error> {
@@ -478,6 +546,30 @@ mod tests {
         ];
         let s = Settings::from_lookup(env(all)).unwrap();
         assert_eq!(s.base_url.as_str(), "http://127.0.0.1:5");
+        assert_eq!(s.api_version, ApiVersion::V1_1);
+        let v2 = &[
+            ("TW_CONSUMER_KEY", "a"),
+            ("TW_CONSUMER_SECRET", "b"),
+            ("TW_ACCESS_TOKEN", "42-c"),
+            ("TW_ACCESS_TOKEN_SECRET", "d"),
+            ("TW_API_VERSION", "2"),
+        ];
+        let s = Settings::from_lookup(env(v2)).unwrap();
+        assert_eq!(s.api_version, ApiVersion::V2 { source_user_id: 42 });
+        let err = Settings::from_lookup(env(&[
+            ("TW_CONSUMER_KEY", "a"),
+            ("TW_CONSUMER_SECRET", "b"),
+            ("TW_ACCESS_TOKEN", "c"),
+            ("TW_ACCESS_TOKEN_SECRET", "d"),
+            ("TW_API_VERSION", "3"),
+        ]))
+        .unwrap_err();
+        assert!(
+            err.message
+                .starts_with("environment variable TW_API_VERSION: unsupported API version"),
+            "{}",
+            err.message
+        );
         assert_eq!(s.credentials.access_token_secret, "d");
         let err = Settings::from_lookup(env(&[
             ("TW_CONSUMER_KEY", "a"),
@@ -493,6 +585,50 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn api_versions() {
+        let v2 = |id| ApiVersion::V2 { source_user_id: id };
+        assert_eq!(ApiVersion::new(1, "x").unwrap(), ApiVersion::V1_1);
+        assert_eq!(
+            ApiVersion::new(2, "1500000001-abc").unwrap(),
+            v2(1500000001)
+        );
+        assert_eq!(ApiVersion::new(2, "12-").unwrap(), v2(12));
+        assert_eq!(
+            ApiVersion::new(2, "9999999999999999999-x").unwrap(),
+            v2(9999999999999999999)
+        );
+        for token in [
+            "abc",
+            "-12",
+            "0-x",
+            "x12-y",
+            "1 2-x",
+            "+12-x",
+            "18446744073709551615-x",
+            "",
+        ] {
+            let err = ApiVersion::new(2, token).unwrap_err();
+            assert!(err.message.starts_with("API v2 needs"), "{token}");
+            assert!(token.len() < 4 || !err.message.contains(token), "{token}");
+        }
+        for bad in [0, 3, 11, u32::MAX] {
+            assert!(ApiVersion::new(bad, "1-x")
+                .unwrap_err()
+                .message
+                .starts_with("unsupported API version"));
+        }
+        assert_eq!(ApiVersion::parse("1.1", "x").unwrap(), ApiVersion::V1_1);
+        assert_eq!(ApiVersion::parse(" 2 ", "7-x").unwrap(), v2(7));
+        assert!(ApiVersion::parse("2.0", "7-x").is_err());
+        assert!(ApiVersion::parse("v2", "7-x").is_err());
+
+        let mut s = Settings::new(creds()).unwrap();
+        assert_eq!(s.api_version, ApiVersion::V1_1);
+        assert!(s.set_api_version(2).is_err(), "token \"at\" has no id");
+        assert_eq!(s.api_version, ApiVersion::V1_1);
     }
 
     #[test]

@@ -80,10 +80,26 @@ const MAX_API_TEXT: usize = 300;
 pub struct ApiError {
     pub code: i32,
     pub text: String,
+    /// What a v2 problem `type` URI says, when it is one this library knows.
+    pub problem: Option<ErrorKind>,
+}
+
+/// The v2 problem types (`https://api.twitter.com/2/problems/<name>`) that say more
+/// than the HTTP status. v2 problems carry no Twitter code.
+fn problem_kind(type_uri: &str) -> Option<ErrorKind> {
+    let (_, name) = type_uri.rsplit_once("/2/problems/")?;
+    match name {
+        "resource-not-found" => Some(ErrorKind::NotFound),
+        "usage-capped" => Some(ErrorKind::RateLimited),
+        "unsupported-authentication" => Some(ErrorKind::Auth),
+        "client-forbidden" | "not-authorized-for-resource" => Some(ErrorKind::Forbidden),
+        _ => None,
+    }
 }
 
 /// Reads `{"errors":[{"code","message"}]}`, the legacy `{"error": "…"}` and the
-/// v2 problem shape (`title`, `detail`). Returns the default when the body is none of them.
+/// v2 problem shape (`title`, `detail`, `type`), alone or as the first of `errors`.
+/// Returns the default when the body is none of them.
 pub fn parse_api_error(body: &[u8]) -> ApiError {
     let Ok(serde_json::Value::Object(root)) = serde_json::from_slice::<serde_json::Value>(body)
     else {
@@ -96,6 +112,7 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
     };
     let as_text =
         |v: Option<&serde_json::Value>| v.and_then(serde_json::Value::as_str).map(str::to_owned);
+    let as_problem = |v: Option<&serde_json::Value>| v.and_then(|t| problem_kind(t.as_str()?));
 
     if let Some(first) = root
         .get("errors")
@@ -109,10 +126,12 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
                     .or_else(|| as_text(err.get("detail")))
                     .or_else(|| as_text(err.get("title")))
                     .unwrap_or_default(),
+                problem: as_problem(err.get("type")),
             },
             serde_json::Value::String(text) => ApiError {
                 code: 0,
                 text: text.clone(),
+                problem: None,
             },
             _ => ApiError::default(),
         };
@@ -121,6 +140,7 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
         return ApiError {
             code: as_code(root.get("code")),
             text,
+            problem: None,
         };
     }
     let title = as_text(root.get("title"));
@@ -131,20 +151,31 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
         (None, Some(d)) => d,
         (None, None) => String::new(),
     };
-    ApiError { code: 0, text }
+    ApiError {
+        code: 0,
+        text,
+        problem: as_problem(root.get("type")),
+    }
 }
 
 /// Twitter's error code decides first; unknown codes fall back to the HTTP status.
 pub fn kind_for(http_status: u16, api_code: i32) -> ErrorKind {
-    match api_code {
-        160 => return ErrorKind::AlreadyRequested,
-        161 => return ErrorKind::FollowLimit,
-        162 => return ErrorKind::Blocked,
-        34 | 50 | 63 | 108 => return ErrorKind::NotFound,
-        88 => return ErrorKind::RateLimited,
-        32 | 89 | 135 | 215 => return ErrorKind::Auth,
-        _ => {}
-    }
+    kind_for_code(api_code).unwrap_or_else(|| kind_for_status(http_status))
+}
+
+fn kind_for_code(api_code: i32) -> Option<ErrorKind> {
+    Some(match api_code {
+        160 => ErrorKind::AlreadyRequested,
+        161 => ErrorKind::FollowLimit,
+        162 => ErrorKind::Blocked,
+        34 | 50 | 63 | 108 => ErrorKind::NotFound,
+        88 => ErrorKind::RateLimited,
+        32 | 89 | 135 | 215 => ErrorKind::Auth,
+        _ => return None,
+    })
+}
+
+fn kind_for_status(http_status: u16) -> ErrorKind {
     match http_status {
         401 => ErrorKind::Auth,
         403 => ErrorKind::Forbidden,
@@ -189,8 +220,42 @@ pub fn map_response(
     if (200..300).contains(&http_status) {
         return check_success_body(http_status, body);
     }
-    let api = parse_api_error(&body);
-    let kind = kind_for(http_status, api.code);
+    Err(api_failure(http_status, &body, location))
+}
+
+/// API v2 refuses a follow with a codeless 403 problem. Three refusals have their
+/// own status in 1.1 (codes 160-162); v2 words them as 1.1 does, so on a codeless
+/// 403 the wording is recognised. Anything else stays a plain 403.
+fn follow_refusal_kind(http_status: u16, api: &ApiError) -> Option<ErrorKind> {
+    const WORDINGS: [(&str, ErrorKind); 3] = [
+        (
+            "You've already requested to follow",
+            ErrorKind::AlreadyRequested,
+        ),
+        (
+            "You are unable to follow more people",
+            ErrorKind::FollowLimit,
+        ),
+        ("You have been blocked from following", ErrorKind::Blocked),
+    ];
+    if http_status != 403 || api.code != 0 {
+        return None;
+    }
+    WORDINGS
+        .iter()
+        .find(|(wording, _)| api.text.contains(wording))
+        .map(|&(_, kind)| kind)
+}
+
+/// The error a refusal stands for: the Twitter code decides first, then a known v2
+/// problem type, then (codeless 403) the wording of a follow refusal, then the HTTP status. `body` may also be a 2xx answer that holds
+/// only `errors` (v2 answers a failed lookup that way).
+pub fn api_failure(http_status: u16, body: &[u8], location: Option<&str>) -> Error {
+    let api = parse_api_error(body);
+    let kind = kind_for_code(api.code)
+        .or(api.problem)
+        .or_else(|| follow_refusal_kind(http_status, &api))
+        .unwrap_or_else(|| kind_for_status(http_status));
     let mut message = format!("HTTP {http_status}");
     if api.code != 0 {
         message.push_str(&format!(", error {}", api.code));
@@ -214,13 +279,13 @@ pub fn map_response(
             body.len()
         ));
     }
-    Err(Error {
+    Error {
         kind,
         message,
         http_status,
         api_code: api.code,
         rate_limit: None,
-    })
+    }
 }
 
 fn check_success_body(http_status: u16, body: Vec<u8>) -> Result<String, Error> {
@@ -312,21 +377,23 @@ mod tests {
             ),
             ApiError {
                 code: 32,
-                text: "Could not authenticate you.".into()
+                text: "Could not authenticate you.".into(),
+                problem: None,
             }
         );
         assert_eq!(
             parse_api_error(br#"{"error":"Not authorized.","request":"/1.1/x.json"}"#),
             ApiError {
                 code: 0,
-                text: "Not authorized.".into()
+                text: "Not authorized.".into(),
+                problem: None,
             }
         );
         assert_eq!(
             parse_api_error(
                 br#"{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}"#
             ),
-            ApiError { code: 0, text: "Unauthorized".into() }
+            ApiError { code: 0, text: "Unauthorized".into(), problem: None }
         );
         assert_eq!(
             parse_api_error(
@@ -358,6 +425,114 @@ mod tests {
         ] {
             assert_eq!(parse_api_error(junk), ApiError::default());
         }
+    }
+
+    #[test]
+    fn v2_problems_map_by_type_then_status() {
+        let not_found = r#"{"errors":[{"value":"nobody","detail":"Could not find user with username: [nobody].","title":"Not Found Error","resource_type":"user","parameter":"username","resource_id":"nobody","type":"https://api.twitter.com/2/problems/resource-not-found"}]}"#;
+        let e = api_failure(200, not_found.as_bytes(), None);
+        assert_eq!(
+            (e.kind, e.http_status, e.api_code),
+            (ErrorKind::NotFound, 200, 0)
+        );
+        assert_eq!(
+            e.message,
+            "HTTP 200: Could not find user with username: [nobody]."
+        );
+        let cases: &[(u16, &str, ErrorKind)] = &[
+            (
+                403,
+                r#"{"title":"Client Forbidden","detail":"Attach your App to a Project.","reason":"client-not-enrolled","type":"https://api.twitter.com/2/problems/client-forbidden"}"#,
+                ErrorKind::Forbidden,
+            ),
+            (
+                403,
+                r#"{"title":"Unsupported Authentication","detail":"Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.","type":"https://api.twitter.com/2/problems/unsupported-authentication","status":403}"#,
+                ErrorKind::Auth,
+            ),
+            (
+                429,
+                r#"{"title":"UsageCapExceeded","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.x.com/2/problems/usage-capped","status":429}"#,
+                ErrorKind::RateLimited,
+            ),
+            (
+                429,
+                r#"{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}"#,
+                ErrorKind::RateLimited,
+            ),
+            (
+                401,
+                r#"{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}"#,
+                ErrorKind::Auth,
+            ),
+            (
+                403,
+                r#"{"title":"Forbidden","type":"about:blank","status":403,"detail":"You are not allowed to follow this user."}"#,
+                ErrorKind::Forbidden,
+            ),
+            (
+                400,
+                r#"{"errors":[{"parameters":{"target_user_id":["x"]},"message":"The `target_user_id` query parameter value [x] is not valid"}],"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"}"#,
+                ErrorKind::HttpError,
+            ),
+            (
+                503,
+                r#"{"title":"Service Unavailable","type":"about:blank","status":503,"detail":"Service Unavailable"}"#,
+                ErrorKind::ServerError,
+            ),
+            // A Twitter code still decides first.
+            (
+                403,
+                r#"{"errors":[{"code":162,"message":"Blocked.","type":"https://api.twitter.com/2/problems/client-forbidden"}]}"#,
+                ErrorKind::Blocked,
+            ),
+            // The follow refusals that have their own status in 1.1, worded as 1.1 words them.
+            (
+                403,
+                r#"{"title":"Forbidden","type":"about:blank","status":403,"detail":"You have been blocked from following this account at the request of the user."}"#,
+                ErrorKind::Blocked,
+            ),
+            (
+                403,
+                r#"{"title":"Forbidden","type":"about:blank","status":403,"detail":"You are unable to follow more people at this time."}"#,
+                ErrorKind::FollowLimit,
+            ),
+            (
+                403,
+                r#"{"title":"Forbidden","detail":"You've already requested to follow x."}"#,
+                ErrorKind::AlreadyRequested,
+            ),
+            // ...only on a codeless 403.
+            (
+                400,
+                r#"{"title":"Bad","detail":"You have been blocked from following this account."}"#,
+                ErrorKind::HttpError,
+            ),
+            (
+                403,
+                r#"{"errors":[{"code":226,"message":"You are unable to follow more people (automated)."}]}"#,
+                ErrorKind::Forbidden,
+            ),
+            // Unknown problem types fall back to the status.
+            (
+                404,
+                r#"{"title":"x","type":"https://api.twitter.com/2/problems/something-new"}"#,
+                ErrorKind::NotFound,
+            ),
+        ];
+        for &(status, body, kind) in cases {
+            let e = err(status, body);
+            assert_eq!((e.kind, e.http_status), (kind, status), "{body}");
+            assert!(
+                e.message.starts_with(&format!("HTTP {status}")),
+                "{}",
+                e.message
+            );
+        }
+        assert_eq!(
+            err(403, r#"{"title":"Forbidden","type":"about:blank","status":403,"detail":"You are not allowed to follow this user."}"#).message,
+            "HTTP 403: Forbidden: You are not allowed to follow this user."
+        );
     }
 
     #[test]

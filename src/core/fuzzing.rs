@@ -5,6 +5,7 @@
 use super::error::{map_response, parse_api_error, ErrorKind};
 use super::signer::{form_decode, percent_encode};
 use super::target::Target;
+use super::v2;
 
 /// Target parsing: never panics; what it accepts is exactly the documented grammar.
 pub fn target_parse(data: &[u8]) {
@@ -52,11 +53,24 @@ pub fn percent_encoding(data: &[u8]) {
     assert_eq!(form_decode(&encoded), text);
 }
 
-/// Error-body parsing: never panics, whatever the shape or depth.
+/// Error-body parsing, and reading API v2 answers: never panics, whatever the shape
+/// or depth; a refused v2 answer is a one-line error about that response.
 pub fn error_body(data: &[u8]) {
     let parsed = parse_api_error(data);
     if parsed.code != 0 || !parsed.text.is_empty() {
         assert!(std::str::from_utf8(data).is_ok());
+    }
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let errors = [
+        v2::user_id(200, text).map(|id| assert!((1..=v2::MAX_USER_ID).contains(&id))),
+        v2::check_follow_answer(200, text),
+    ];
+    for e in errors.into_iter().filter_map(Result::err) {
+        assert_eq!(e.http_status, 200);
+        assert!(e.message.starts_with("HTTP 200"), "{:?}", e.message);
+        assert!(!e.message.contains('\n'), "{:?}", e.message);
     }
 }
 

@@ -14,9 +14,10 @@ pub mod resolver;
 pub mod signer;
 pub mod target;
 pub mod transport;
+pub mod v2;
 
 pub use client::{Client, Followed};
-pub use config::{BaseUrl, Settings};
+pub use config::{ApiVersion, BaseUrl, Settings};
 pub use error::{Error, ErrorKind, RateLimit};
 pub use signer::{Credentials, OAuthNonce};
 pub use target::Target;

@@ -348,8 +348,9 @@ pub unsafe extern "C" fn tw_config_new(
 
 /// Creates a configuration from the environment: `TW_CONSUMER_KEY`,
 /// `TW_CONSUMER_SECRET`, `TW_ACCESS_TOKEN`, `TW_ACCESS_TOKEN_SECRET` (required,
-/// non-empty) and `TW_API_BASE` (optional base URL, same rules as
-/// `tw_config_set_base_url`). Other defaults as `tw_config_new`.
+/// non-empty), `TW_API_BASE` (optional base URL, same rules as
+/// `tw_config_set_base_url`) and `TW_API_VERSION` (optional, `1.1` or `2`, same
+/// rules as `tw_config_set_api_version`). Other defaults as `tw_config_new`.
 ///
 /// Ownership as `tw_config_new`. Returns `TW_STATUS_NULL_ARGUMENT`,
 /// `TW_STATUS_INVALID_ARGUMENT` (the message names the missing or bad variable;
@@ -379,7 +380,7 @@ unsafe fn config_mut<'a>(config: *mut TwConfig) -> Result<&'a mut TwConfig, Fail
 }
 
 /// Sets the API base URL (default `https://api.twitter.com`). The follow goes to
-/// `<base_url>/1.1/friendships/create.json`.
+/// `<base_url>/1.1/friendships/create.json` (API v2: `<base_url>/2/users/...`).
 ///
 /// `https://` is accepted for any host; `http://` only for loopback hosts
 /// (127.0.0.0/8, `[::1]`, `localhost`). A path prefix is kept and a trailing slash
@@ -450,6 +451,46 @@ pub unsafe extern "C" fn tw_config_set_max_retries(
         config_mut(config)?
             .client
             .update(|s| s.set_max_retries(max_retries))?;
+        Ok(())
+    })
+}
+
+/// Chooses the Twitter API the follow goes through: `1` (API 1.1, the default) or `2`.
+///
+/// API v2 follows with `POST <base>/2/users/{source_user_id}/following` and the JSON
+/// body `{"target_user_id":"..."}`, signed with OAuth 1.0a (a JSON body is not part
+/// of the signature). `source_user_id`, the user who follows, is the numeric prefix
+/// of the access token (`"<user id>-..."`, as Twitter issues them); a token without
+/// one is refused here. A screen name target is first looked up with
+/// `GET <base>/2/users/by/username/{name}`, so it costs two requests (and, with
+/// retries, up to twice the waiting); a user id target costs one. v2 has no
+/// notification setting: `notify = true` is `TW_STATUS_INVALID_ARGUMENT`, nothing sent.
+/// User ids above 9999999999999999999 (v2 ids have at most 19 digits) are refused too.
+///
+/// On success `tw_follow`'s JSON is v2's answer,
+/// `{"data":{"following":true,"pending_follow":false}}`. v2 errors (problem
+/// details: `title`, `detail`, `type`, no Twitter code) map to the same statuses by
+/// their `type` and HTTP status: a user that does not exist (v2 answers 200 with
+/// only `errors`) is `TW_STATUS_NOT_FOUND`, 401 `TW_STATUS_AUTH`, 429
+/// `TW_STATUS_RATE_LIMITED`, other 403 `TW_STATUS_FORBIDDEN`. A repeated request to
+/// a protected account is not an error in v2: `TW_FOLLOW_OUTCOME_PENDING` again.
+///
+/// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (another version,
+/// or version 2 with an access token that has no numeric prefix; the previous
+/// version stays).
+/// Thread rules: no `tw_follow` on this config may run at the same time.
+///
+/// # Safety
+/// `config` is NULL or a live config.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_set_api_version(
+    config: *mut TwConfig,
+    version: u32,
+) -> TwStatus {
+    fallible(|| {
+        config_mut(config)?
+            .client
+            .update(|s| s.set_api_version(version))?;
         Ok(())
     })
 }
@@ -569,7 +610,8 @@ pub unsafe extern "C" fn tw_config_free(config: *mut TwConfig) {
     })
 }
 
-/// Follows a user (`POST <base>/1.1/friendships/create.json`, OAuth 1.0a signed).
+/// Follows a user (`POST <base>/1.1/friendships/create.json`, OAuth 1.0a signed;
+/// API v2 if chosen with `tw_config_set_api_version`, which says how it differs).
 ///
 /// `target`: `"@name"` or `"name"` (1-15 of `[A-Za-z0-9_]`) is sent as
 /// `screen_name`; all ASCII digits (1 to 18446744073709551615, no sign or spaces)
@@ -585,10 +627,11 @@ pub unsafe extern "C" fn tw_config_free(config: *mut TwConfig) {
 /// Returns any status: see `TwStatus`. The Twitter error code decides first,
 /// then the HTTP status.
 ///
-/// If the server refuses the request's timestamp (401, code 135) and sends its
-/// time in `Date`, the config keeps the clock difference for all later calls and
-/// this call is signed afresh and sent once more (so it may take up to twice the
-/// timeout).
+/// If the server refuses the request's timestamp (401 with code 135, or a 401
+/// without code from a server whose `Date` is 30 s or more from the local clock, as
+/// API v2 answers) and sends its time in `Date`, the config keeps the clock
+/// difference for all later calls and this call is signed afresh and sent once
+/// more (so it may take up to twice the timeout).
 ///
 /// Thread rules: any number of threads may call `tw_follow` on one config at
 /// once; each call blocks its thread for at most the configured timeout per

@@ -90,6 +90,10 @@ impl Config {
         unsafe { tw_config_set_timeout_ms(self.0, ms) }
     }
 
+    pub fn set_api_version(&self, version: u32) -> TwStatus {
+        unsafe { tw_config_set_api_version(self.0, version) }
+    }
+
     pub fn set_user_agent(&self, ua: &str) -> TwStatus {
         let ua = cstr(ua);
         unsafe { tw_config_set_user_agent(self.0, ua.as_ptr()) }
