@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: build the library, start the local sandbox API, follow a user
-# through the C tool tw-follow and through the Python package, show one refusal,
-# stop the sandbox.
+# through the C tool tw-follow and through the Python package, once more through
+# API v2, show one refusal, stop the sandbox.
 #   scripts/demo.sh [TARGET]     (default @twitterdev)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,10 @@ echo
 echo "== Python: python3 -m twfollow --notify $target"
 TWFOLLOW_LIB="$PWD/target/release/libtwfollow.so" PYTHONPATH=bindings/python \
   python3 -m twfollow --notify "$target"
+
+echo
+echo "== API v2 (a name is looked up, then followed by id): build/tw-follow-release --api-version 2 $target"
+build/tw-follow-release --api-version 2 "$target"
 
 echo
 echo "== a refusal: pending_pat is a protected account with a request already pending"

@@ -29,19 +29,22 @@ enum {
 };
 
 static void usage(FILE *out) {
-    fputs("usage: tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM] [--proxy URL] [--quiet] TARGET\n"
+    fputs("usage: tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM] [--proxy URL]\n"
+          "                 [--api-version 1.1|2] [--quiet] TARGET\n"
           "       tw-follow --help | --version\n"
           "\n"
-          "Follows TARGET (@name, name, or a numeric user id) and prints the user JSON.\n"
-          "Credentials: TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,\n"
+          "Follows TARGET (@name, name, or a numeric user id) and prints the API's JSON\n"
+          "answer. Credentials: TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,\n"
           "TW_ACCESS_TOKEN_SECRET; base URL: --base-url, else TW_API_BASE, else\n"
-          "https://api.twitter.com.\n"
+          "https://api.twitter.com; API version: --api-version, else TW_API_VERSION,\n"
+          "else 1.1.\n"
           "\n"
           "  --notify         turn on notifications for the user's posts\n"
           "  --base-url URL   API base URL (http:// only for loopback hosts)\n"
           "  --timeout-ms N   deadline for the whole call (default 30000)\n"
           "  --ca-file PEM    trust these certificates instead of the built-in roots\n"
           "  --proxy URL      http://, https://, socks5:// or socks5h:// proxy; \"\" for none\n"
+          "  --api-version V  1.1 or 2 (v2: a name costs a lookup; no --notify)\n"
           "  --quiet          print nothing on success\n"
           "\n"
           "Exit status: 0 followed; 1 refused (forbidden, not found, already requested,\n"
@@ -108,7 +111,7 @@ static int parse_timeout(const char *text, uint32_t *out) {
 
 int main(int argc, char **argv) {
     const char *target = NULL, *base_url = NULL, *ca_file = NULL, *proxy = NULL;
-    uint32_t timeout_ms = 0;
+    uint32_t timeout_ms = 0, api_version = 0;
     bool notify = false, quiet = false;
     TwConfig *config = NULL;
     char *json = NULL;
@@ -131,6 +134,16 @@ int main(int argc, char **argv) {
             base_url = argv[++i];
         } else if (strcmp(arg, "--proxy") == 0 && i + 1 < argc) {
             proxy = argv[++i];
+        } else if (strcmp(arg, "--api-version") == 0 && i + 1 < argc) {
+            const char *version = argv[++i];
+            if (strcmp(version, "1.1") == 0 || strcmp(version, "1") == 0) {
+                api_version = 1;
+            } else if (strcmp(version, "2") == 0) {
+                api_version = 2;
+            } else {
+                fprintf(stderr, "tw-follow: --api-version must be 1.1 or 2\n");
+                return EXIT_USAGE;
+            }
         } else if (strcmp(arg, "--ca-file") == 0 && i + 1 < argc) {
             ca_file = argv[++i];
         } else if (strcmp(arg, "--timeout-ms") == 0 && i + 1 < argc) {
@@ -169,6 +182,9 @@ int main(int argc, char **argv) {
     }
     if (status == TW_STATUS_OK && timeout_ms != 0) {
         status = tw_config_set_timeout_ms(config, timeout_ms);
+    }
+    if (status == TW_STATUS_OK && api_version != 0) {
+        status = tw_config_set_api_version(config, api_version);
     }
     if (status != TW_STATUS_OK) {
         report(status);

@@ -124,6 +124,12 @@ public:
         return *this;
     }
 
+    // 1 (API 1.1, the default) or 2; see tw_config_set_api_version.
+    Client &set_api_version(uint32_t version) {
+        detail::check(tw_config_set_api_version(config_, version));
+        return *this;
+    }
+
     // Like follow(), and says whether the follow is pending (tw_follow_ex).
     FollowResult follow_ex(const std::string &target, bool notify = false) const {
         refuse_nul(target, "target");

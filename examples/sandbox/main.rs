@@ -1,7 +1,7 @@
 //! The sandbox: a local stand-in for api.twitter.com, on loopback only.
 //!
 //! ```text
-//! cargo run --example sandbox -- [--port N] [--user-budget N] [--app-budget N] [--clock-skew SECONDS]
+//! cargo run --example sandbox -- [--port N] [--user-budget N] [--app-budget N] [--clock-skew SECONDS] [--v2-follow-limit N]
 //! ```
 //! The first line printed is the base URL (`http://127.0.0.1:PORT`); then one
 //! line per request. Credentials it accepts: see the README ("The sandbox").
@@ -12,7 +12,7 @@ use std::io::Write;
 
 fn usage() -> ! {
     eprintln!(
-        "usage: sandbox [--port N] [--user-budget N] [--app-budget N] [--max-skew-secs N] [--clock-skew SECONDS] [--fail-first N]"
+        "usage: sandbox [--port N] [--user-budget N] [--app-budget N] [--max-skew-secs N] [--clock-skew SECONDS] [--fail-first N] [--v2-follow-limit N]"
     );
     std::process::exit(64);
 }
@@ -37,6 +37,9 @@ fn main() {
             "--app-budget" => config.app_budget = value() as usize,
             "--max-skew-secs" => config.max_skew_secs = value(),
             "--fail-first" => config.fail_first = value() as usize,
+            "--v2-follow-limit" => {
+                config.v2_follow_limit = u32::try_from(value()).unwrap_or_else(|_| usage())
+            }
             "--clock-skew" => {
                 config.clock_skew_secs = args
                     .next()

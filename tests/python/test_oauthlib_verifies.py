@@ -77,15 +77,32 @@ class OAuthlibServer:
             disable_nagle_algorithm = True
 
             def do_POST(self):
+                self.verify("POST")
+
+            def do_GET(self):
+                self.verify("GET")
+
+            def verify(self, method):
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length).decode("utf-8")
                 uri = f"http://{self.headers['Host']}{self.path}"
-                valid, _ = outer.endpoint.validate_request(uri, "POST", body, dict(self.headers))
-                outer.verdicts.append({"valid": valid, "path": self.path, "body": body})
-                if valid:
-                    status, answer = 200, {"id": 1, "screen_name": "verified"}
+                # oauthlib signs a body only when it is form-encoded, as RFC 5849 says.
+                valid, _ = outer.endpoint.validate_request(uri, method, body, dict(self.headers))
+                outer.verdicts.append({"valid": valid, "method": method, "path": self.path, "body": body})
+                v2 = "/2/users/" in self.path
+                if not valid:
+                    status = 401
+                    answer = (
+                        {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
+                        if v2
+                        else {"errors": [{"code": 32, "message": "Could not authenticate you."}]}
+                    )
+                elif "/by/username/" in self.path:
+                    status, answer = 200, {"data": {"id": "2244994945", "name": "V", "username": "verified"}}
+                elif v2:
+                    status, answer = 200, {"data": {"following": True, "pending_follow": False}}
                 else:
-                    status, answer = 401, {"errors": [{"code": 32, "message": "Could not authenticate you."}]}
+                    status, answer = 200, {"id": 1, "screen_name": "verified"}
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -127,10 +144,10 @@ def server_for():
         server.close()
 
 
-def follow(credentials, base_url, target, notify=False):
+def follow(credentials, base_url, target, notify=False, api_version=1):
     """Follows through the library; returns (status, HTTP status, message)."""
     try:
-        with twfollow.Client(*credentials, base_url=base_url) as client:
+        with twfollow.Client(*credentials, base_url=base_url, api_version=api_version) as client:
             client.follow(target, notify)
         return 0, 200, ""
     except twfollow.TwError as e:
@@ -150,8 +167,30 @@ def follow(credentials, base_url, target, notify=False):
 def test_oauthlib_accepts_the_library_signature(server_for, credentials, target, notify, wire):
     server = server_for(credentials)
     status, http_status, message = follow(credentials, server.base_url, target, notify)
-    assert server.verdicts == [{"valid": True, "path": "/1.1/friendships/create.json", "body": wire}]
+    assert server.verdicts == [{"valid": True, "method": "POST", "path": "/1.1/friendships/create.json", "body": wire}]
     assert (status, http_status, message) == (0, 200, "")
+
+
+@pytest.mark.parametrize("credentials", [PLAIN, AWKWARD], ids=["plain", "awkward"])
+def test_oauthlib_accepts_the_v2_lookup_and_json_follow(server_for, credentials):
+    server = server_for(credentials)
+    source = credentials[2].split("-")[0]
+    assert follow(credentials, server.base_url + "/prefix", "@Some_Name", api_version=2) == (0, 200, "")
+    assert follow(credentials, server.base_url, "18", api_version=2) == (0, 200, "")
+    following = {"valid": True, "method": "POST", "path": f"/2/users/{source}/following"}
+    assert server.verdicts == [
+        {"valid": True, "method": "GET", "path": "/prefix/2/users/by/username/Some_Name", "body": ""},
+        dict(following, path="/prefix" + following["path"], body='{"target_user_id":"2244994945"}'),
+        dict(following, body='{"target_user_id":"18"}'),
+    ]
+
+
+def test_oauthlib_rejects_a_wrong_secret_in_v2(server_for):
+    server = server_for(PLAIN)
+    wrong = PLAIN[:3] + ("not-the-token-secret",)
+    status, http_status, message = follow(wrong, server.base_url, "2244994945", api_version=2)
+    assert [v["valid"] for v in server.verdicts] == [False]
+    assert (status, http_status, message) == (20, 401, "HTTP 401: Unauthorized")
 
 
 def test_oauthlib_with_a_path_prefix(server_for):

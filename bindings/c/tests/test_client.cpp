@@ -79,6 +79,16 @@ int main(int argc, char **argv) {
     }
     CHECK(expect_error([&] { fresh.set_max_retries(11); }).status() == TW_STATUS_INVALID_ARGUMENT);
 
+    // API v2: the JSON answer; a protected account stays pending; no notifications.
+    twfollow::Client v2 = sandbox_client(base_url);
+    v2.set_api_version(2);
+    CHECK(v2.follow("@Twitter") == "{\"data\":{\"following\":true,\"pending_follow\":false}}");
+    CHECK(v2.follow_ex("locked_lucy").pending);
+    CHECK(v2.follow_ex("locked_lucy").pending);
+    CHECK(expect_error([&] { v2.follow("blocker_bob"); }).status() == TW_STATUS_BLOCKED);
+    CHECK(expect_error([&] { v2.follow("Twitter", true); }).status() == TW_STATUS_INVALID_ARGUMENT);
+    CHECK(expect_error([&] { v2.set_api_version(3); }).status() == TW_STATUS_INVALID_ARGUMENT);
+
     CHECK(twfollow::version().find("twfollow/") == 0);
     std::printf("c++: %d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;

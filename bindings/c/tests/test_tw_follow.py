@@ -71,6 +71,27 @@ def test_failures_exit_with_their_family_code(sandbox_env, args, code, stderr):
     assert result.stdout == ""
 
 
+def test_api_v2(sandbox_env):
+    result = run(["--api-version", "2", "@twitterdev"], sandbox_env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"data": {"following": True, "pending_follow": False}}
+    from_env = run(["Twitter"], dict(sandbox_env, TW_API_VERSION="2"))
+    assert from_env.returncode == 0, from_env.stderr
+    assert json.loads(from_env.stdout)["data"]["following"] is True
+    refused = run(["--api-version", "2", "blocker_bob"], sandbox_env)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("TW_STATUS_BLOCKED: HTTP 403: Forbidden: You have been blocked")
+    missing = run(["--api-version", "2", "nobody_here"], sandbox_env)
+    assert missing.returncode == 1
+    assert missing.stderr == (
+        "TW_STATUS_NOT_FOUND: HTTP 200: Could not find user with username: [nobody_here]. (looking up @nobody_here)\n"
+    )
+    assert run(["--api-version", "2", "--notify", "twitterdev"], sandbox_env).returncode == 65
+    usage = run(["--api-version", "3", "twitterdev"], sandbox_env)
+    assert (usage.returncode, usage.stderr) == (64, "tw-follow: --api-version must be 1.1 or 2\n")
+    assert run(["twitterdev"], dict(sandbox_env, TW_API_VERSION="v2")).returncode == 78
+
+
 def test_wrong_credentials_exit_77(sandbox_env):
     result = run(["twitterdev"], dict(sandbox_env, TW_ACCESS_TOKEN_SECRET="wrong"))
     assert result.returncode == 77

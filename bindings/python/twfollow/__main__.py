@@ -1,7 +1,9 @@
-"""python -m twfollow [--notify] [--base-url URL] [--timeout SECONDS] [--ca-file PEM] TARGET
+"""python -m twfollow [--notify] [--base-url URL] [--timeout SECONDS] [--ca-file PEM]
+                    [--proxy URL] [--api-version 1.1|2] TARGET
 
 Follows TARGET with credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET,
-TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET (and TW_API_BASE), prints the user JSON.
+TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET (and TW_API_BASE, TW_API_VERSION), prints
+the API's JSON answer.
 Exit codes are those of the C tool tw-follow (errors.EXIT_CODES): 0 success,
 64 usage, 78 configuration, and one code per status family.
 """
@@ -35,11 +37,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--timeout", type=float, help="deadline for the whole call, in seconds (default 30)")
     parser.add_argument("--ca-file", help="trust the certificates of this PEM file instead of the built-in roots")
     parser.add_argument("--proxy", help='proxy URL (http://, https://, socks5://, socks5h://); "" for none')
+    parser.add_argument(
+        "--api-version", choices=["1.1", "2"], help="Twitter API version (default: TW_API_VERSION or 1.1)"
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     args = parser.parse_args(argv)
     try:
         client = Client.from_env(
-            base_url=args.base_url, timeout=args.timeout, ca_file=args.ca_file, proxy=args.proxy
+            base_url=args.base_url,
+            timeout=args.timeout,
+            ca_file=args.ca_file,
+            proxy=args.proxy,
+            api_version=args.api_version,
         )
     except errors.TwError as e:
         return _fail(e, errors.EXIT_CONFIG)

@@ -34,6 +34,7 @@ SIGNATURES = {
     "tw_config_set_ca_file": ([config_p, c_char_p], status_t),
     "tw_config_set_proxy": ([config_p, c_char_p], status_t),
     "tw_config_set_max_retries": ([config_p, ctypes.c_uint32], status_t),
+    "tw_config_set_api_version": ([config_p, ctypes.c_uint32], status_t),
     "tw_config_set_max_wait_ms": ([config_p, ctypes.c_uint32], status_t),
     "tw_config_free": ([config_p], None),
     # out_json is char **: taken as void ** so the pointer can be freed after reading.

@@ -92,6 +92,7 @@ class Client:
         proxy: Optional[str] = None,
         max_retries: Optional[int] = None,
         max_wait: Optional[float] = None,
+        api_version: Union[int, str, None] = None,
     ) -> None:
         credentials = [
             _encode(consumer_key, "consumer_key"),
@@ -101,7 +102,7 @@ class Client:
         ]
         config = ctypes.c_void_p()
         _check(_native.lib().tw_config_new(*credentials, ctypes.byref(config)))
-        self._adopt(config, base_url, timeout, user_agent, ca_file, proxy, max_retries, max_wait)
+        self._adopt(config, **_options(locals()))
 
     @classmethod
     def from_env(
@@ -114,13 +115,15 @@ class Client:
         proxy: Optional[str] = None,
         max_retries: Optional[int] = None,
         max_wait: Optional[float] = None,
+        api_version: Union[int, str, None] = None,
     ) -> "Client":
         """Credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,
-        TW_ACCESS_TOKEN_SECRET; base URL from TW_API_BASE unless `base_url` is given."""
+        TW_ACCESS_TOKEN_SECRET; base URL from TW_API_BASE and API version from
+        TW_API_VERSION unless `base_url` or `api_version` is given."""
         config = ctypes.c_void_p()
         _check(_native.lib().tw_config_from_env(ctypes.byref(config)))
         client = cls.__new__(cls)
-        client._adopt(config, base_url, timeout, user_agent, ca_file, proxy, max_retries, max_wait)
+        client._adopt(config, **_options(locals()))
         return client
 
     def _adopt(
@@ -133,6 +136,7 @@ class Client:
         proxy: Optional[str],
         max_retries: Optional[int],
         max_wait: Optional[float],
+        api_version: Union[int, str, None],
     ) -> None:
         self._config: Optional[ctypes.c_void_p] = config
         self._lock = threading.Lock()
@@ -156,16 +160,18 @@ class Client:
                 _check(lib.tw_config_set_max_retries(config, max_retries))
             if max_wait is not None:
                 _check(lib.tw_config_set_max_wait_ms(config, _milliseconds(max_wait, "max_wait", minimum=0)))
+            if api_version is not None:
+                _check(lib.tw_config_set_api_version(config, _api_version(api_version)))
         except BaseException:
             self.close()
             raise
 
     def follow_json(self, target: Union[str, int], notify: bool = False) -> str:
-        """Like `follow`, but returns the user object as the JSON text the API sent."""
+        """Like `follow`, but returns the answer as the JSON text the API sent."""
         return self._follow(target, notify, want_outcome=False)[0]
 
     def follow_detailed(self, target: Union[str, int], notify: bool = False) -> Tuple[Dict[str, Any], bool]:
-        """Like `follow`, and says whether the follow is pending: (user, pending).
+        """Like `follow`, and says whether the follow is pending: (answer, pending).
         Pending means the account is protected and the request awaits approval."""
         text, pending = self._follow(target, notify, want_outcome=True)
         return json.loads(text), pending
@@ -198,7 +204,9 @@ class Client:
 
     def follow(self, target: Union[str, int], notify: bool = False) -> Dict[str, Any]:
         """Follows `target` ("@name", "name", a digit string or an int user id);
-        `notify` turns on notifications. Returns the followed user object.
+        `notify` turns on notifications. Returns the API's answer: the followed user
+        object (API 1.1), or {"data": {"following": ..., "pending_follow": ...}} (API v2,
+        which has no notifications: `notify=True` raises InvalidArgumentError).
 
         Raises a `TwError` subclass on failure (`InvalidArgumentError`, a `ValueError`,
         for bad input: then nothing is sent)."""
@@ -240,6 +248,24 @@ class Client:
 
     def __repr__(self) -> str:
         return f"<twfollow.Client {'closed' if self._closing else 'open'}>"
+
+
+_OPTIONS = ("base_url", "timeout", "user_agent", "ca_file", "proxy", "max_retries", "max_wait", "api_version")
+
+
+def _options(arguments: Dict[str, Any]) -> Dict[str, Any]:
+    """The keyword options of `Client()` / `Client.from_env()`, from their locals()."""
+    return {name: arguments[name] for name in _OPTIONS}
+
+
+_API_VERSIONS = {1: 1, 2: 2, "1": 1, "1.1": 1, "2": 2}
+
+
+def _api_version(version: Union[int, str]) -> int:
+    """1 / "1.1" (the default) or 2 / "2", as the C library numbers them."""
+    if isinstance(version, bool) or not isinstance(version, (int, str)) or version not in _API_VERSIONS:
+        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"api_version must be 1, '1.1', 2 or '2', not {version!r}")
+    return _API_VERSIONS[version]
 
 
 def _milliseconds(seconds: float, name: str, minimum: int) -> int:
