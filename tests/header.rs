@@ -29,6 +29,7 @@ fn header_declares_every_contract_function() {
         "tw_config_set_proxy(",
         "tw_config_set_max_retries(",
         "tw_config_set_max_wait_ms(",
+        "tw_config_set_api_version(",
         "TW_FOLLOW_OUTCOME_PENDING = 2",
         "tw_last_error_message(",
         "tw_last_http_status(",

@@ -619,8 +619,8 @@ pub unsafe extern "C" fn tw_config_free(config: *mut TwConfig) {
 /// `notify`: sent as `follow=true` (notifications for the user's posts) or `follow=false`.
 ///
 /// On `TW_STATUS_OK`, if `out_json` is not NULL, `*out_json` receives the user
-/// object exactly as the API sent it (NUL-terminated UTF-8 JSON); release it with
-/// `tw_string_free`. On failure `*out_json` is left untouched, and
+/// object exactly as the API sent it (API v2: its answer, `{"data":{...}}`), as
+/// NUL-terminated UTF-8 JSON; release it with `tw_string_free`. On failure `*out_json` is left untouched, and
 /// `tw_last_error_message`, `tw_last_http_status` and `tw_last_api_error_code`
 /// explain it. Redirects are never followed (a 3xx is `TW_STATUS_HTTP_ERROR`).
 ///
