@@ -45,10 +45,11 @@ impl ApiVersion {
         match version {
             1 => Ok(ApiVersion::V1_1),
             2 => {
-                let prefix = access_token.split('-').next().unwrap_or_default();
-                let id = (prefix.len() <= 19 && prefix.bytes().all(|b| b.is_ascii_digit()))
-                    .then(|| prefix.parse::<u64>().ok())
-                    .flatten()
+                let id = access_token
+                    .split_once('-')
+                    .map(|(prefix, _)| prefix)
+                    .filter(|p| p.len() <= 19 && p.bytes().all(|b| b.is_ascii_digit()))
+                    .and_then(|p| p.parse::<u64>().ok())
                     .filter(|&id| id != 0);
                 id.map(|source_user_id| ApiVersion::V2 { source_user_id })
                     .ok_or_else(|| {
@@ -608,6 +609,7 @@ mod tests {
             "1 2-x",
             "+12-x",
             "18446744073709551615-x",
+            "12345",
             "",
         ] {
             let err = ApiVersion::new(2, token).unwrap_err();
