@@ -240,6 +240,33 @@ fn the_v2_rate_limit_is_reported_and_explained() {
 }
 
 #[test]
+fn a_v2_rate_limit_is_waited_out_within_the_budget() {
+    let (sandbox, config) = v2_sandbox(SandboxConfig {
+        v2_follow_limit: 1,
+        v2_window: std::time::Duration::from_secs(2),
+        ..Default::default()
+    });
+    assert_eq!(
+        unsafe { tw_config_set_max_retries(config.0, 1) },
+        TwStatus::Ok
+    );
+    assert_eq!(
+        unsafe { tw_config_set_max_wait_ms(config.0, 5000) },
+        TwStatus::Ok
+    );
+    config.follow("783214", false).unwrap();
+    let started = std::time::Instant::now();
+    config.follow("2244994945", false).unwrap();
+    let statuses: Vec<u16> = sandbox.requests().iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        [200, 429, 200],
+        "refused once, then waited for the reset"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+}
+
+#[test]
 fn a_drifting_clock_is_corrected_from_a_codeless_401() {
     for skew in [3600, -3600] {
         let (sandbox, config) = v2_sandbox(SandboxConfig {
