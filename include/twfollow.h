@@ -126,8 +126,8 @@ extern "C" {
 /**
  * Creates a configuration from the four OAuth 1.0a user-context credentials.
  *
- * Defaults: base URL `https://api.twitter.com`, timeout 30000 ms, user agent
- * `twfollow/<version>`. Proxy environment variables are read now and whenever a
+ * Defaults: base URL `https://api.twitter.com`, API 1.1, timeout 30000 ms, user
+ * agent `twfollow/<version>`. Proxy environment variables are read now and whenever a
  * setter changes the config (see the README, "Proxies").
  *
  * Ownership: the strings are copied; on `TW_STATUS_OK`, `*out_config` receives a
