@@ -83,13 +83,6 @@ fn without_a_date_there_is_no_retry() {
     assert_eq!(server.requests().len(), 1);
 }
 
-fn rate_limit() -> (TwStatus, [i64; 3]) {
-    let mut values = [-1i64; 3];
-    let [a, b, c] = &mut values;
-    let status = unsafe { tw_last_rate_limit(a, b, c) };
-    (status, values)
-}
-
 #[test]
 fn rate_limit_headers_are_exposed() {
     let reset = std::time::SystemTime::now()

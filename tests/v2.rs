@@ -17,13 +17,6 @@ fn v2_sandbox(config: SandboxConfig) -> (Sandbox, Config) {
     (sandbox, client)
 }
 
-fn rate_limit() -> (TwStatus, [i64; 3]) {
-    let mut values = [-1i64; 3];
-    let [a, b, c] = &mut values;
-    let status = unsafe { tw_last_rate_limit(a, b, c) };
-    (status, values)
-}
-
 fn outcome_of(config: &Config, target: &str) -> Result<TwFollowOutcome, (TwStatus, Last)> {
     let target = cstr(target);
     let mut outcome = TwFollowOutcome::Active;

@@ -43,6 +43,14 @@ pub fn last() -> Last {
     }
 }
 
+/// `tw_last_rate_limit` with its three outputs (-1 where it wrote nothing).
+pub fn rate_limit() -> (TwStatus, [i64; 3]) {
+    let mut values = [-1i64; 3];
+    let [a, b, c] = &mut values;
+    let status = unsafe { tw_last_rate_limit(a, b, c) };
+    (status, values)
+}
+
 pub fn cstr(s: &str) -> CString {
     CString::new(s).unwrap()
 }
