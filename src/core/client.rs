@@ -323,17 +323,14 @@ impl Client {
                 server_clock: None,
             };
         }
-        let form = match request.body {
-            Body::Form { params, .. } => params,
-            Body::None | Body::Json(_) => &[],
+        let (method, form): (_, &[(&str, &str)]) = match request.body {
+            Body::None => ("GET", &[]),
+            Body::Form { params, .. } => ("POST", params),
+            Body::Json(_) => ("POST", &[]),
         };
         let header = self.signer.sign(
             &SignableRequest {
-                method: if let Body::None = request.body {
-                    "GET"
-                } else {
-                    "POST"
-                },
+                method,
                 url: request.signing_url,
                 form,
             },
@@ -341,22 +338,20 @@ impl Client {
         );
 
         let agent = self.agent_for_this_process();
-        let authorization = ("Authorization", header.authorization.as_str());
+        let post = |content_type: &str, body: &str| {
+            agent
+                .post(request.url)
+                .header("Authorization", &header.authorization)
+                .content_type(content_type)
+                .send(body.as_bytes())
+        };
         let result = match request.body {
             Body::None => agent
                 .get(request.url)
-                .header(authorization.0, authorization.1)
+                .header("Authorization", &header.authorization)
                 .call(),
-            Body::Form { encoded, .. } => agent
-                .post(request.url)
-                .header(authorization.0, authorization.1)
-                .content_type("application/x-www-form-urlencoded")
-                .send(encoded.as_bytes()),
-            Body::Json(json) => agent
-                .post(request.url)
-                .header(authorization.0, authorization.1)
-                .content_type("application/json")
-                .send(json.as_bytes()),
+            Body::Form { encoded, .. } => post("application/x-www-form-urlencoded", encoded),
+            Body::Json(json) => post("application/json", json),
         };
         let mut attempt = match result {
             Ok(response) => self.read_response(response, request.answer),
