@@ -3,7 +3,6 @@
 
 mod support;
 
-use std::ffi::c_char;
 use std::ptr;
 
 use support::sandbox::{PROTECTED_USER, PUBLIC_USER};
@@ -140,42 +139,21 @@ fn rate_limit_headers_are_exposed() {
     assert_eq!(rate_limit().0, TwStatus::NoRateLimit);
 }
 
-fn follow_ex(config: &Config, target: &str) -> (TwStatus, Option<TwFollowOutcome>) {
-    let target = cstr(target);
-    let mut outcome = std::mem::MaybeUninit::<TwFollowOutcome>::uninit();
-    let mut json: *mut c_char = ptr::null_mut();
-    let status = unsafe {
-        tw_follow_ex(
-            config.0,
-            target.as_ptr(),
-            false,
-            outcome.as_mut_ptr(),
-            &mut json,
-        )
-    };
-    if status != TwStatus::Ok {
-        assert!(json.is_null());
-        return (status, None);
-    }
-    unsafe { tw_string_free(json) };
-    (status, Some(unsafe { outcome.assume_init() }))
-}
-
 #[test]
 fn the_outcome_says_active_or_pending() {
     let sandbox = start_sandbox();
     let config = Config::for_sandbox(&sandbox);
     assert_eq!(
-        follow_ex(&config, PUBLIC_USER.0),
+        config.follow_ex(PUBLIC_USER.0),
         (TwStatus::Ok, Some(TwFollowOutcome::Active))
     );
     assert_eq!(
-        follow_ex(&config, PROTECTED_USER.0),
+        config.follow_ex(PROTECTED_USER.0),
         (TwStatus::Ok, Some(TwFollowOutcome::Pending))
     );
     // Asking again while the request is pending is an error, and the outcome is not written.
     assert_eq!(
-        follow_ex(&config, PROTECTED_USER.0),
+        config.follow_ex(PROTECTED_USER.0),
         (TwStatus::AlreadyRequested, None)
     );
     // Both outputs may be NULL.

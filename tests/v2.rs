@@ -17,24 +17,6 @@ fn v2_sandbox(config: SandboxConfig) -> (Sandbox, Config) {
     (sandbox, client)
 }
 
-fn outcome_of(config: &Config, target: &str) -> Result<TwFollowOutcome, (TwStatus, Last)> {
-    let target = cstr(target);
-    let mut outcome = TwFollowOutcome::Active;
-    let status = unsafe {
-        tw_follow_ex(
-            config.0,
-            target.as_ptr(),
-            false,
-            &mut outcome,
-            ptr::null_mut(),
-        )
-    };
-    match status {
-        TwStatus::Ok => Ok(outcome),
-        _ => Err((status, last())),
-    }
-}
-
 #[test]
 fn a_user_id_is_followed_with_one_signed_json_post() {
     let (sandbox, config) = v2_sandbox(SandboxConfig::default());
@@ -107,21 +89,21 @@ fn a_screen_name_is_looked_up_first() {
 fn protected_accounts_stay_pending() {
     let (_sandbox, config) = v2_sandbox(SandboxConfig::default());
     assert_eq!(
-        outcome_of(&config, PUBLIC_USER.0),
-        Ok(TwFollowOutcome::Active)
+        config.follow_ex(PUBLIC_USER.0),
+        (TwStatus::Ok, Some(TwFollowOutcome::Active))
     );
     assert_eq!(
-        outcome_of(&config, PROTECTED_USER.0),
-        Ok(TwFollowOutcome::Pending)
+        config.follow_ex(PROTECTED_USER.0),
+        (TwStatus::Ok, Some(TwFollowOutcome::Pending))
     );
     // Unlike 1.1 (403, code 160), v2 answers a repeated request like the first.
     assert_eq!(
-        outcome_of(&config, PROTECTED_USER.0),
-        Ok(TwFollowOutcome::Pending)
+        config.follow_ex(PROTECTED_USER.0),
+        (TwStatus::Ok, Some(TwFollowOutcome::Pending))
     );
     assert_eq!(
-        outcome_of(&config, PENDING_USER.0),
-        Ok(TwFollowOutcome::Pending)
+        config.follow_ex(PENDING_USER.0),
+        (TwStatus::Ok, Some(TwFollowOutcome::Pending))
     );
     let json = config.follow(PENDING_USER.0, false).unwrap();
     assert_eq!(

@@ -122,6 +122,28 @@ impl Config {
         Ok(text)
     }
 
+    /// Follows through `tw_follow_ex`: the status and, on success, the outcome it wrote.
+    pub fn follow_ex(&self, target: &str) -> (TwStatus, Option<TwFollowOutcome>) {
+        let target = cstr(target);
+        let mut outcome = std::mem::MaybeUninit::<TwFollowOutcome>::uninit();
+        let mut json: *mut c_char = ptr::null_mut();
+        let status = unsafe {
+            tw_follow_ex(
+                self.0,
+                target.as_ptr(),
+                false,
+                outcome.as_mut_ptr(),
+                &mut json,
+            )
+        };
+        if status != TwStatus::Ok {
+            assert!(json.is_null(), "out_json written on failure");
+            return (status, None);
+        }
+        unsafe { tw_string_free(json) };
+        (status, Some(unsafe { outcome.assume_init() }))
+    }
+
     /// Follows and expects a failure; returns its status and last error.
     pub fn follow_err(&self, target: &str) -> (TwStatus, Last) {
         match self.follow(target, false) {
