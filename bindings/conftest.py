@@ -42,10 +42,10 @@ def sandbox_binary() -> str:
     if explicit:
         return explicit
     for profile in ("debug", "release"):
-        candidate = REPO / "target" / profile / "examples" / "sandbox"
+        candidate = REPO / "target" / profile / "sandbox"
         if candidate.exists():
             return str(candidate)
-    raise RuntimeError("sandbox binary not found: run `cargo build --examples` or set TWFOLLOW_SANDBOX")
+    raise RuntimeError("sandbox binary not found: run `cargo build -p twfollow-sandbox` or set TWFOLLOW_SANDBOX")
 
 
 class SandboxProcess:

@@ -10,7 +10,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 
-const BODY: &str = include_str!("../tests/data/friendships_create_200.json");
+const BODY: &str = include_str!("../sandbox/data/friendships_create_200.json");
 
 fn serve(stream: TcpStream, response: &[u8]) -> std::io::Result<()> {
     stream.set_nodelay(true)?;

@@ -9,12 +9,12 @@ cd "$(dirname "$0")/.."
 ensure_tools
 
 echo "== building (release)"
-cargo build --release --quiet --lib --example sandbox
+cargo build --release --quiet --workspace --lib --bins
 mkdir -p build
 cc "${CFLAGS_STRICT[@]}" bindings/c/tw-follow.c -Ltarget/release -ltwfollow \
   -Wl,-rpath,"$PWD/target/release" -o build/tw-follow-release
 
-start_sandbox target/release/examples/sandbox
+start_sandbox target/release/sandbox
 sandbox_credentials
 echo "== sandbox listening at $SANDBOX_URL (credentials in TW_* variables)"
 

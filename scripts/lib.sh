@@ -44,7 +44,7 @@ start_sandbox() {
   [ -n "$SANDBOX_URL" ] || { echo "the sandbox did not start" >&2; exit 1; }
 }
 
-# The sandbox's built-in account 1 (see examples/sandbox/server.rs).
+# The sandbox's built-in account 1 (see sandbox/src/lib.rs).
 sandbox_credentials() {
   export TW_CONSUMER_KEY=sandbox-consumer-key
   export TW_CONSUMER_SECRET=sandbox-consumer-secret

@@ -21,13 +21,13 @@ log=$(mktemp)
 
 echo "== rustfmt, clippy"
 cargo fmt --check
-cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --workspace --all-targets -- -D warnings
 
 echo "== cargo test"
-cargo test 2>&1 | tee "$log"
+cargo test --workspace 2>&1 | tee "$log"
 
 echo "== C and C++"
-cargo build --quiet --lib --examples   # cargo test builds neither the .so nor the .a
+cargo build --quiet --workspace --lib --bins --examples   # cargo test builds neither the .so, the .a nor the sandbox binary
 mkdir -p build
 debug_lib=(-Ltarget/debug -ltwfollow -Wl,-rpath,"$PWD/target/debug")
 cc "${CFLAGS_STRICT[@]}" -c tests/c/header_alone.c -o build/header_alone.o
@@ -40,7 +40,7 @@ cc "${CFLAGS_STRICT[@]}" tests/c/test_follow.c target/debug/libtwfollow.a $(nati
 cc "${CFLAGS_STRICT[@]}" bindings/c/tw-follow.c "${debug_lib[@]}" -o build/tw-follow
 c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Iinclude -Ibindings/c bindings/c/tests/test_client.cpp \
   "${debug_lib[@]}" -o build/test_client_cpp
-start_sandbox target/debug/examples/sandbox
+start_sandbox target/debug/sandbox
 build/test_follow "$SANDBOX_URL" | tee -a "$log"
 build/test_follow_static "$SANDBOX_URL" | tee -a "$log"
 valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
@@ -72,7 +72,7 @@ with twfollow.Client.from_env() as client:
     assert client.follow("@twitterdev")["id"] == 2244994945
 print("pip-installed package follows with its bundled library: 1 passed, 0 failed")
 PY
-TWFOLLOW_LIB="$PWD/target/debug/libtwfollow.so" TWFOLLOW_SANDBOX="$PWD/target/debug/examples/sandbox" \
+TWFOLLOW_LIB="$PWD/target/debug/libtwfollow.so" TWFOLLOW_SANDBOX="$PWD/target/debug/sandbox" \
   TW_FOLLOW_BIN="$PWD/build/tw-follow" TWFOLLOW_VALGRIND=1 \
   .venv/bin/python -m pytest -q 2>&1 | tee -a "$log"
 

@@ -3,8 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses a different part
 
-#[path = "../../examples/sandbox/server.rs"]
-pub mod sandbox;
+pub use twfollow_sandbox as sandbox;
 
 use std::ffi::{c_char, CStr, CString};
 use std::io::{BufRead, BufReader, Read, Write};

@@ -1,24 +1,23 @@
 //! The sandbox: a local stand-in for api.twitter.com, on loopback only.
 //!
 //! ```text
-//! cargo run --example sandbox -- [--port N] [--user-budget N] [--app-budget N] [--clock-skew SECONDS] [--v2-follow-limit N]
+//! cargo run -p twfollow-sandbox -- [--port N] [--user-budget N] [--app-budget N] [--clock-skew SECONDS] [--v2-follow-limit N]
 //! ```
 //! The first line printed is the base URL (`http://127.0.0.1:PORT`); then one
 //! line per request. Credentials it accepts: see the README ("The sandbox").
 
-mod server;
-
 use std::io::Write;
 
+const USAGE: &str = "usage: sandbox [--port N] [--user-budget N] [--app-budget N] [--max-skew-secs N] [--clock-skew SECONDS] [--fail-first N] [--v2-follow-limit N]";
+
+/// A bad command line: the usage on stderr, exit 64 (EX_USAGE).
 fn usage() -> ! {
-    eprintln!(
-        "usage: sandbox [--port N] [--user-budget N] [--app-budget N] [--max-skew-secs N] [--clock-skew SECONDS] [--fail-first N] [--v2-follow-limit N]"
-    );
+    eprintln!("{USAGE}");
     std::process::exit(64);
 }
 
 fn main() {
-    let mut config = server::SandboxConfig {
+    let mut config = twfollow_sandbox::SandboxConfig {
         record: false,
         log: true,
         ..Default::default()
@@ -32,6 +31,10 @@ fn main() {
                 .unwrap_or_else(|| usage())
         };
         match flag.as_str() {
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                return;
+            }
             "--port" => port = u16::try_from(value()).unwrap_or_else(|_| usage()),
             "--user-budget" => config.user_budget = value() as usize,
             "--app-budget" => config.app_budget = value() as usize,
@@ -49,7 +52,7 @@ fn main() {
             _ => usage(),
         }
     }
-    let sandbox = server::Sandbox::start(config, port).unwrap_or_else(|e| {
+    let sandbox = twfollow_sandbox::Sandbox::start(config, port).unwrap_or_else(|e| {
         eprintln!("sandbox: cannot listen on 127.0.0.1:{port}: {e}");
         std::process::exit(1);
     });

@@ -8,9 +8,8 @@
 //! and answers like the real API: 1.1 with the user object (with `status`, gzip
 //! when asked, `\/`-escaped slashes) and coded errors; v2 with `{"data":…}`,
 //! problem details without codes, and per-user rate limits with `x-rate-limit-*`.
-//! Shared by the `sandbox` example binary and the integration tests.
-
-#![allow(dead_code)] // each user of this module needs a different part of it
+//! A library (for the integration tests) and the `sandbox` binary (for the demo and the
+//! binding tests).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -25,7 +24,7 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 /// The user object of a real recorded response, used as the template for answers.
-const FIXTURE: &str = include_str!("../../tests/data/friendships_create_200.json");
+const FIXTURE: &str = include_str!("../data/friendships_create_200.json");
 
 pub const CONSUMER_KEY: &str = "sandbox-consumer-key";
 pub const CONSUMER_SECRET: &str = "sandbox-consumer-secret";
