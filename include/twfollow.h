@@ -396,13 +396,6 @@ int32_t tw_last_http_status(void);
 int32_t tw_last_api_error_code(void);
 
 /**
- * A static description of a status number, e.g. `"TW_STATUS_OK: success"`.
- * Takes `int32_t` so any number is safe: unknown ones give `"unknown status"`.
- * Never NULL; never free it.
- */
-const char *tw_status_str(int32_t status);
-
-/**
  * Releases a string returned by `tw_follow`. NULL is a no-op. Passing any other
  * pointer, or freeing twice, is undefined behaviour.
  *
@@ -415,6 +408,13 @@ void tw_string_free(char *s);
  * The library's name and version, e.g. `"twfollow/0.1.0"`. Static; never free it.
  */
 const char *tw_version(void);
+
+/**
+ * A static description of a status number, e.g. `"TW_STATUS_OK: success"`.
+ * Takes `int32_t` so any number is safe: unknown ones give `"unknown status"`.
+ * Never NULL; never free it.
+ */
+const char *tw_status_str(int32_t status);
 
 #ifdef __cplusplus
 }  // extern "C"

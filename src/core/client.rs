@@ -1,20 +1,14 @@
 //! The follow call: sign, send over a pooled ureq agent, map the response.
 
-use std::io;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
-use ureq::Agent;
-
-use super::config::{ApiVersion, ProxyChoice, Settings};
-use super::error::{kind_for, map_response, Error, ErrorKind, RateLimit, MAX_BODY_BYTES};
-use super::fork;
-use super::httpdate::parse_http_date;
-use super::proxy::proxy_for;
-use super::resolver::CachingResolver;
+use super::config::{ApiVersion, Settings};
+use super::error::{Error, ErrorKind};
+use super::response::{read_response, transport_error, v2_user_id, Answer, Followed, Received};
 use super::signer::{percent_encode, unix_now, OAuthNonce, SignableRequest, Signer, SigningUrl};
 use super::target::Target;
+use super::transport::Agents;
 use super::v2;
 
 /// The API 1.1 follow endpoint, relative to the base URL.
@@ -23,37 +17,6 @@ pub const FOLLOW_PATH: &str = "/1.1/friendships/create.json";
 /// A codeless 401 (API v2 has no code 135) is taken for a refused timestamp when
 /// the server's clock is at least this far from ours.
 const CLOCK_TOLERANCE_SECS: i64 = 30;
-
-/// Largest error body read for its Twitter code; a larger one is mapped by status alone.
-const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
-
-/// Idle connections kept per host: enough for many threads sharing one client.
-const POOL_PER_HOST: usize = 64;
-
-/// A successful follow.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Followed {
-    /// The user object exactly as the API sent it (after gzip decoding).
-    pub json: String,
-    pub http_status: u16,
-    pub rate_limit: Option<RateLimit>,
-}
-
-impl Followed {
-    /// Whether the follow waits for the user's approval (a protected account):
-    /// API 1.1 answers `"follow_request_sent": true` then, API v2 `"pending_follow": true`.
-    pub fn is_pending(&self) -> bool {
-        serde_json::from_str::<serde_json::Value>(&self.json)
-            .ok()
-            .and_then(|answer| {
-                answer
-                    .get("follow_request_sent")
-                    .or_else(|| answer.get("data")?.get("pending_follow"))?
-                    .as_bool()
-            })
-            .unwrap_or(false)
-    }
-}
 
 /// One API request, before signing.
 struct Request<'a> {
@@ -75,24 +38,6 @@ enum Body<'a> {
     Json(&'a str),
 }
 
-/// What a 2xx answer must hold besides a JSON object.
-#[derive(Clone, Copy)]
-enum Answer {
-    /// API 1.1: the user object; nothing more is checked.
-    User,
-    /// API v2: `data.id` of a user lookup.
-    V2User,
-    /// API v2: `data.following` of a follow.
-    V2Follow,
-}
-
-/// What one request produced, with what the retry on a clock error needs.
-struct Attempt {
-    result: Result<Followed, Error>,
-    /// The response's `Date`, in seconds since the Unix epoch.
-    server_clock: Option<i64>,
-}
-
 /// Settings plus the HTTP agent built from them. Share it between threads
 /// (`&Client`) for calls; change it only through `&mut` (no call may run then).
 pub struct Client {
@@ -101,13 +46,7 @@ pub struct Client {
     /// The follow endpoint of the configured API version, as sent and as signed.
     follow_url: String,
     follow_signing_url: SigningUrl,
-    agent: Agent,
-    /// Set when the proxy environment could not be used; reported by each call.
-    proxy_error: Option<Error>,
-    /// The fork generation `agent` was built in. In a forked child the
-    /// inherited pool holds the parent's sockets, so the child builds its own.
-    built_in_generation: u64,
-    child_agent: Mutex<Option<(u64, Agent)>>,
+    agents: Agents,
     /// Seconds to add to the local clock for `oauth_timestamp`, learnt from the
     /// server's `Date` when it refused a timestamp (code 135).
     clock_offset: AtomicI64,
@@ -125,7 +64,6 @@ impl Client {
     /// Builds the agent; the proxy environment variables are read now (and again
     /// whenever the settings change).
     pub fn new(settings: Settings) -> Client {
-        let (agent, proxy_error) = build_agent(&settings);
         let follow_url = match settings.api_version {
             ApiVersion::V1_1 => format!("{}{FOLLOW_PATH}", settings.base_url),
             ApiVersion::V2 { source_user_id } => {
@@ -141,11 +79,8 @@ impl Client {
             signer: Signer::new(settings.credentials.clone()),
             follow_url,
             follow_signing_url,
+            agents: Agents::new(&settings),
             settings,
-            agent,
-            proxy_error,
-            built_in_generation: fork::generation(),
-            child_agent: Mutex::new(None),
             clock_offset: AtomicI64::new(0),
         }
     }
@@ -256,7 +191,7 @@ impl Client {
                 e.message.push_str(&format!(" (looking up @{name})"));
                 e
             })?;
-        v2::user_id(found.http_status, &found.json)
+        v2_user_id(found.http_status, &found.json)
     }
 
     /// Sends `request`, retrying as [`Client::follow`] describes.
@@ -316,9 +251,9 @@ impl Client {
         self.clock_offset.load(Ordering::Relaxed)
     }
 
-    fn attempt(&self, request: &Request<'_>, nonce: &OAuthNonce) -> Attempt {
-        if let Some(error) = &self.proxy_error {
-            return Attempt {
+    fn attempt(&self, request: &Request<'_>, nonce: &OAuthNonce) -> Received {
+        if let Some(error) = &self.agents.proxy_error {
+            return Received {
                 result: Err(error.clone()),
                 server_clock: None,
             };
@@ -337,7 +272,7 @@ impl Client {
             nonce,
         );
 
-        let agent = self.agent_for_this_process();
+        let agent = self.agents.get(&self.settings);
         let post = |content_type: &str, body: &str| {
             agent
                 .post(request.url)
@@ -354,9 +289,9 @@ impl Client {
             Body::Json(json) => post("application/json", json),
         };
         let mut attempt = match result {
-            Ok(response) => self.read_response(response, request.answer),
-            Err(e) => Attempt {
-                result: Err(self.transport_error(e, 0)),
+            Ok(response) => read_response(&self.settings, response, request.answer),
+            Err(e) => Received {
+                result: Err(transport_error(&self.settings, e, 0)),
                 server_clock: None,
             },
         };
@@ -364,171 +299,6 @@ impl Client {
             redact(&mut e.message, &self.settings, &header.signature);
         }
         attempt
-    }
-
-    fn agent_for_this_process(&self) -> Agent {
-        let generation = fork::generation();
-        if generation == self.built_in_generation {
-            return self.agent.clone();
-        }
-        let mut slot = self.child_agent.lock().unwrap_or_else(|e| e.into_inner());
-        match &*slot {
-            Some((built_in, agent)) if *built_in == generation => agent.clone(),
-            _ => {
-                let agent = build_agent(&self.settings).0;
-                // The replaced agent holds sockets shared with the parent. Dropping it
-                // only closes this process's descriptors: ureq sends nothing on drop.
-                *slot = Some((generation, agent.clone()));
-                agent
-            }
-        }
-    }
-
-    fn read_response(
-        &self,
-        mut response: ureq::http::Response<ureq::Body>,
-        answer: Answer,
-    ) -> Attempt {
-        let status = response.status().as_u16();
-        let headers = response.headers();
-        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        let location = header("location").map(str::to_owned);
-        let server_clock = header("date").and_then(parse_http_date);
-        let rate_limit = (|| {
-            Some(RateLimit {
-                limit: header("x-rate-limit-limit")?.trim().parse().ok()?,
-                remaining: header("x-rate-limit-remaining")?.trim().parse().ok()?,
-                reset_epoch: header("x-rate-limit-reset")?.trim().parse().ok()?,
-            })
-        })();
-        let result = self
-            .read_body(&mut response, status, location.as_deref())
-            .and_then(|json| {
-                match answer {
-                    Answer::User => Ok(()),
-                    Answer::V2User => v2::user_id(status, &json).map(drop),
-                    Answer::V2Follow => v2::check_follow_answer(status, &json),
-                }
-                .map(|()| json)
-            })
-            .map_err(|mut e| {
-                if let (ErrorKind::RateLimited, Some(limit)) = (e.kind, rate_limit) {
-                    let wait = limit.reset_epoch - unix_now() as i64;
-                    e.message.push_str(&format!(
-                        "; the rate-limit window resets at {} (in {} s)",
-                        limit.reset_epoch,
-                        wait.max(0)
-                    ));
-                }
-                e.rate_limit = rate_limit;
-                e
-            });
-        Attempt {
-            result: result.map(|json| Followed {
-                json,
-                http_status: status,
-                rate_limit,
-            }),
-            server_clock,
-        }
-    }
-
-    fn read_body(
-        &self,
-        response: &mut ureq::http::Response<ureq::Body>,
-        status: u16,
-        location: Option<&str>,
-    ) -> Result<String, Error> {
-        let limit = if (200..300).contains(&status) {
-            MAX_BODY_BYTES
-        } else {
-            MAX_ERROR_BODY_BYTES
-        };
-        let body = match response.body_mut().with_config().limit(limit).read_to_vec() {
-            Ok(body) => body,
-            Err(ureq::Error::BodyExceedsLimit(_)) => {
-                let success = (200..300).contains(&status);
-                return Err(Error {
-                    kind: if success {
-                        ErrorKind::BadResponse
-                    } else {
-                        kind_for(status, 0)
-                    },
-                    message: if success {
-                        format!("HTTP {status}, but the body is larger than {limit} bytes")
-                    } else {
-                        format!(
-                            "HTTP {status}: response body is larger than {limit} bytes (not read)"
-                        )
-                    },
-                    http_status: status,
-                    api_code: 0,
-                    rate_limit: None,
-                });
-            }
-            Err(e) => return Err(self.transport_error(e, status)),
-        };
-        map_response(status, body, location)
-    }
-
-    /// Maps a failure before or while reading the response. `http_status` is 0 when no status line arrived.
-    fn transport_error(&self, error: ureq::Error, http_status: u16) -> Error {
-        let host = self.settings.base_url.host();
-        let during = if http_status == 0 {
-            String::new()
-        } else {
-            format!(" while reading the HTTP {http_status} body")
-        };
-        let (kind, message) = match &error {
-            ureq::Error::Timeout(_) => (
-                ErrorKind::Timeout,
-                format!(
-                    "timed out after {} ms{during} talking to {host}",
-                    self.settings.timeout.as_millis()
-                ),
-            ),
-            ureq::Error::Io(e)
-                if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock =>
-            {
-                (
-                    ErrorKind::Timeout,
-                    format!("timed out{during} talking to {host}: {e}"),
-                )
-            }
-            ureq::Error::Io(e) if is_tls_io_error(e) => {
-                (ErrorKind::Tls, format!("TLS error with {host}: {e}"))
-            }
-            ureq::Error::Tls(_)
-            | ureq::Error::Pem(_)
-            | ureq::Error::Rustls(_)
-            | ureq::Error::TlsRequired => {
-                (ErrorKind::Tls, format!("TLS error with {host}: {error}"))
-            }
-            ureq::Error::Decompress(..) if http_status != 0 => (
-                ErrorKind::BadResponse,
-                format!("HTTP {http_status}, but the gzip body is corrupt: {error}"),
-            ),
-            ureq::Error::HostNotFound => (ErrorKind::Network, format!("host not found: {host}")),
-            ureq::Error::LargeResponseHeader(..) => (
-                ErrorKind::Network,
-                format!("no usable response from {host}: {error}"),
-            ),
-            ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => (
-                ErrorKind::Network,
-                format!("proxy failed for {host}: {error}"),
-            ),
-            _ => (
-                ErrorKind::Network,
-                format!("network error{during} with {host}: {error}"),
-            ),
-        };
-        Error {
-            kind,
-            message: super::error::one_line(&message, 400),
-            http_status,
-            api_code: 0,
-            rate_limit: None,
-        }
     }
 }
 
@@ -570,13 +340,6 @@ fn with_retry_count(mut error: Error, retries: u32) -> Error {
     error
 }
 
-/// rustls reports handshake and certificate failures as I/O errors that wrap a `rustls::Error`.
-fn is_tls_io_error(error: &io::Error) -> bool {
-    error
-        .get_ref()
-        .is_some_and(|inner| inner.is::<rustls::Error>())
-}
-
 /// Removes every credential and the request's signature, raw or percent-encoded,
 /// from a message. Values under 6 bytes are left alone: replacing "a" everywhere
 /// would ruin the text, and no real credential is that short.
@@ -593,54 +356,4 @@ fn redact(message: &mut String, settings: &Settings, signature: &str) {
             }
         }
     }
-}
-
-fn build_agent(settings: &Settings) -> (Agent, Option<Error>) {
-    let mut proxy_error = None;
-    let proxy = match &settings.proxy {
-        ProxyChoice::Direct => None,
-        // Checked by ProxyChoice::parse.
-        ProxyChoice::Url(url) => ureq::Proxy::new(url).ok(),
-        ProxyChoice::FromEnvironment => {
-            proxy_for(&settings.base_url, |name| std::env::var(name).ok()).and_then(
-                |(variable, url)| {
-                    let url = if url.contains("://") {
-                        url
-                    } else {
-                        format!("http://{url}")
-                    };
-                    match ureq::Proxy::new(&url) {
-                        Ok(proxy) => Some(proxy),
-                        Err(_) => {
-                            // The value may hold a password: name the variable, never print it.
-                            proxy_error = Some(Error::invalid_argument(format!(
-                                "environment variable {variable} is not a usable proxy URL"
-                            )));
-                            None
-                        }
-                    }
-                },
-            )
-        }
-    };
-    let mut tls = ureq::tls::TlsConfig::builder();
-    if let Some(ca) = &settings.ca_file {
-        tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&ca.certificates));
-    }
-    let config = Agent::config_builder()
-        .tls_config(tls.build())
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(settings.timeout))
-        .user_agent(settings.user_agent.as_str())
-        .proxy(proxy)
-        .max_idle_connections(POOL_PER_HOST)
-        .max_idle_connections_per_host(POOL_PER_HOST)
-        .build();
-    let agent = Agent::with_parts(
-        config,
-        super::transport::connector(settings.ca_file.is_some()),
-        CachingResolver::default(),
-    );
-    (agent, proxy_error)
 }

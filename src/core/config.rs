@@ -1,11 +1,14 @@
-//! Configuration: credentials, base URL, timeout, user agent.
+//! Settings: credentials, API version, timeout, retries, user agent, and where
+//! the base URL, proxy and trust anchors come from.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::time::Duration;
 
+use super::base_url::BaseUrl;
 use super::error::Error;
+use super::proxy::ProxyChoice;
 use super::signer::Credentials;
+use super::transport::CaFile;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.twitter.com";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(30_000);
@@ -75,217 +78,6 @@ impl ApiVersion {
                 other.chars().take(20).collect::<String>()
             ))),
         }
-    }
-}
-
-/// A checked API base URL: `https://` anywhere, `http://` only on loopback;
-/// no user info, query or fragment; no trailing slash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BaseUrl {
-    url: String,
-    https: bool,
-    host: String,
-    loopback: bool,
-}
-
-impl BaseUrl {
-    pub fn parse(input: &str) -> Result<BaseUrl, Error> {
-        let refuse = |why: &str| {
-            let shown: String = input.chars().take(100).collect();
-            Error::invalid_argument(format!("invalid base URL {shown:?}: {why}"))
-        };
-        if input.bytes().any(|b| b.is_ascii_control() || b == b' ') {
-            return Err(refuse("contains spaces or control characters"));
-        }
-        let (scheme, rest) = input
-            .split_once("://")
-            .ok_or_else(|| refuse("expected https://host[:port][/path]"))?;
-        let https = match scheme.to_ascii_lowercase().as_str() {
-            "https" => true,
-            "http" => false,
-            _ => {
-                return Err(refuse(
-                    "the scheme must be https (or http for a loopback host)",
-                ))
-            }
-        };
-        if rest.contains(['?', '#']) {
-            return Err(refuse("a query or fragment is not allowed"));
-        }
-        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-        if authority.contains('@') {
-            return Err(refuse("credentials in the URL are not allowed"));
-        }
-        let (host, port) = split_host_port(authority).ok_or_else(|| refuse("bad host or port"))?;
-        if !is_valid_host(host) {
-            return Err(refuse("bad host"));
-        }
-        let loopback = is_loopback_host(host);
-        if !https && !loopback {
-            return Err(refuse("http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https://"));
-        }
-        let path = path.trim_end_matches('/');
-        let mut url = format!(
-            "{}://{}",
-            if https { "https" } else { "http" },
-            host.to_ascii_lowercase()
-        );
-        if let Some(port) = port {
-            url.push_str(&format!(":{port}"));
-        }
-        url.push_str(path);
-        Ok(BaseUrl {
-            url,
-            https,
-            host: host.to_ascii_lowercase(),
-            loopback,
-        })
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.url
-    }
-
-    pub fn is_https(&self) -> bool {
-        self.https
-    }
-
-    pub fn host(&self) -> &str {
-        &self.host
-    }
-
-    pub fn is_loopback(&self) -> bool {
-        self.loopback
-    }
-}
-
-impl fmt::Display for BaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.url)
-    }
-}
-
-/// Splits `host[:port]` or `[v6][:port]`; the host keeps its brackets.
-fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
-    let (host, port) = if authority.starts_with('[') {
-        let end = authority.find(']')?;
-        let (host, rest) = authority.split_at(end + 1);
-        match rest {
-            "" => (host, None),
-            _ => (host, Some(rest.strip_prefix(':')?)),
-        }
-    } else {
-        match authority.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        }
-    };
-    let port = match port {
-        None => None,
-        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(p.parse::<u16>().ok().filter(|&p| p != 0)?)
-        }
-        Some(_) => return None,
-    };
-    Some((host, port))
-}
-
-fn is_valid_host(host: &str) -> bool {
-    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return v6.parse::<std::net::Ipv6Addr>().is_ok();
-    }
-    !host.is_empty()
-        && host.len() <= 253
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-}
-
-/// 127.0.0.0/8, ::1 and `localhost` (any case, trailing dot allowed).
-pub fn is_loopback_host(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    match bare.parse::<IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => bare.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
-    }
-}
-
-/// Trust anchors read from a PEM file, replacing the built-in (webpki) roots.
-#[derive(Clone)]
-pub struct CaFile {
-    pub path: String,
-    pub certificates: Vec<ureq::tls::Certificate<'static>>,
-}
-
-impl CaFile {
-    /// Reads every certificate of a PEM file; other PEM items are skipped.
-    pub fn read(path: &str) -> Result<CaFile, Error> {
-        let pem = std::fs::read(path)
-            .map_err(|e| Error::invalid_argument(format!("cannot read CA file {path:?}: {e}")))?;
-        let mut certificates = Vec::new();
-        for item in ureq::tls::parse_pem(&pem) {
-            match item {
-                Ok(ureq::tls::PemItem::Certificate(cert)) => certificates.push(cert),
-                Ok(_) => {}
-                Err(e) => {
-                    return Err(Error::invalid_argument(format!(
-                        "CA file {path:?} is not valid PEM: {e}"
-                    )))
-                }
-            }
-        }
-        if certificates.is_empty() {
-            return Err(Error::invalid_argument(format!(
-                "CA file {path:?} holds no PEM certificate"
-            )));
-        }
-        Ok(CaFile {
-            path: path.to_owned(),
-            certificates,
-        })
-    }
-}
-
-/// Where the proxy comes from.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub enum ProxyChoice {
-    /// The environment, by curl's rules (see `proxy::proxy_for`).
-    #[default]
-    FromEnvironment,
-    /// No proxy, whatever the environment says.
-    Direct,
-    /// This proxy (`http://`, `https://`, `socks5://`, `socks5h://`), for every host,
-    /// loopback included. `Debug` hides it: it may hold a password.
-    Url(String),
-}
-
-impl fmt::Debug for ProxyChoice {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ProxyChoice::FromEnvironment => "FromEnvironment",
-            ProxyChoice::Direct => "Direct",
-            ProxyChoice::Url(_) => "Url(..)",
-        })
-    }
-}
-
-impl ProxyChoice {
-    /// `""` means [`ProxyChoice::Direct`]; anything else must be a proxy URL ureq accepts.
-    pub fn parse(url: &str) -> Result<ProxyChoice, Error> {
-        if url.is_empty() {
-            return Ok(ProxyChoice::Direct);
-        }
-        let known = ["http://", "https://", "socks5://", "socks5h://"];
-        if !known.iter().any(|scheme| {
-            url.len() > scheme.len() && url[..scheme.len()].eq_ignore_ascii_case(scheme)
-        }) || ureq::Proxy::new(url).is_err()
-        {
-            // The URL may hold a password: never repeat it.
-            return Err(Error::invalid_argument(
-                "invalid proxy URL (not shown, it may hold a password): expected http://, https://, socks5:// or socks5h:// with a host",
-            ));
-        }
-        Ok(ProxyChoice::Url(url.to_owned()))
     }
 }
 
@@ -438,66 +230,6 @@ mod tests {
     }
 
     #[test]
-    fn base_urls() {
-        let ok = |input: &str, want: &str| {
-            assert_eq!(BaseUrl::parse(input).unwrap().as_str(), want, "{input}");
-        };
-        ok("https://api.twitter.com", "https://api.twitter.com");
-        ok("https://api.twitter.com/", "https://api.twitter.com");
-        ok(
-            "HTTPS://API.Twitter.com:8443/prefix/",
-            "https://api.twitter.com:8443/prefix",
-        );
-        ok("http://127.0.0.1:8080", "http://127.0.0.1:8080");
-        ok("http://127.1.2.3:1", "http://127.1.2.3:1");
-        ok("http://localhost:9/x", "http://localhost:9/x");
-        ok("http://LOCALHOST.", "http://localhost.");
-        ok("http://[::1]:8080/", "http://[::1]:8080");
-        ok("https://[2001:db8::1]", "https://[2001:db8::1]");
-        for bad in [
-            "",
-            "api.twitter.com",
-            "ftp://api.twitter.com",
-            "http://api.twitter.com",
-            "http://10.0.0.1",
-            "http://128.0.0.1",
-            "http://[::2]",
-            "http://localhost.evil.com",
-            "https://user:pw@api.twitter.com",
-            "https://api.twitter.com?x=1",
-            "https://api.twitter.com/#f",
-            "https://",
-            "https://host:0",
-            "https://host:65536",
-            "https://host:-1",
-            "https://host:",
-            "https://ho st",
-            "https://host\n",
-            "https://[::1",
-            "https://[zz]",
-            "https://h_st",
-        ] {
-            let err = BaseUrl::parse(bad).expect_err(bad);
-            assert!(
-                err.message.starts_with("invalid base URL"),
-                "{bad}: {}",
-                err.message
-            );
-        }
-    }
-
-    #[test]
-    fn loopback() {
-        assert!(is_loopback_host("127.0.0.1"));
-        assert!(is_loopback_host("127.255.0.9"));
-        assert!(is_loopback_host("[::1]"));
-        assert!(is_loopback_host("Localhost"));
-        assert!(!is_loopback_host("localhost.localdomain"));
-        assert!(!is_loopback_host("0.0.0.0"));
-        assert!(!is_loopback_host("example.com"));
-    }
-
-    #[test]
     fn settings_defaults_and_checks() {
         let s = Settings::new(creds()).unwrap();
         assert_eq!(s.base_url.as_str(), DEFAULT_BASE_URL);
@@ -631,34 +363,6 @@ mod tests {
         assert_eq!(s.api_version, ApiVersion::V1_1);
         assert!(s.set_api_version(2).is_err(), "token \"at\" has no id");
         assert_eq!(s.api_version, ApiVersion::V1_1);
-    }
-
-    #[test]
-    fn proxy_choices() {
-        assert_eq!(ProxyChoice::parse("").unwrap(), ProxyChoice::Direct);
-        for ok in [
-            "http://p:3128",
-            "HTTPS://p",
-            "socks5://u:pw@p:1080",
-            "socks5h://p",
-        ] {
-            assert_eq!(
-                ProxyChoice::parse(ok).unwrap(),
-                ProxyChoice::Url(ok.into()),
-                "{ok}"
-            );
-        }
-        for bad in ["p:3128", "ftp://p", "socks4://p", "http://", "http://a b"] {
-            let err = ProxyChoice::parse(bad).unwrap_err();
-            assert!(
-                err.message.starts_with("invalid proxy URL (not shown"),
-                "{bad}"
-            );
-        }
-        assert_eq!(
-            format!("{:?}", ProxyChoice::Url("http://u:pw@p".into())),
-            "Url(..)"
-        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! test (`tests/fuzz_corpus.rs`). Each takes arbitrary bytes and panics when an
 //! invariant breaks; any panic is a bug.
 
-use super::error::{map_response, parse_api_error, ErrorKind};
+use super::error::ErrorKind;
+use super::response::{check_v2_follow_answer, map_response, parse_api_error, v2_user_id};
 use super::signer::{form_decode, percent_encode};
 use super::target::Target;
 use super::v2;
@@ -64,8 +65,8 @@ pub fn error_body(data: &[u8]) {
         return;
     };
     let errors = [
-        v2::user_id(200, text).map(|id| assert!((1..=v2::MAX_USER_ID).contains(&id))),
-        v2::check_follow_answer(200, text),
+        v2_user_id(200, text).map(|id| assert!((1..=v2::MAX_USER_ID).contains(&id))),
+        check_v2_follow_answer(200, text),
     ];
     for e in errors.into_iter().filter_map(Result::err) {
         assert_eq!(e.http_status, 200);

@@ -2,6 +2,7 @@
 //! mapping. It knows nothing of C; `crate::ffi` adapts it.
 #![forbid(unsafe_code)]
 
+pub mod base_url;
 pub mod client;
 pub mod config;
 pub mod error;
@@ -11,13 +12,19 @@ pub mod fuzzing;
 pub mod httpdate;
 pub mod proxy;
 pub mod resolver;
+pub mod response;
 pub mod signer;
 pub mod target;
 pub mod transport;
 pub mod v2;
 
-pub use client::{Client, Followed};
-pub use config::{ApiVersion, BaseUrl, Settings};
+pub use base_url::BaseUrl;
+pub use client::Client;
+pub use config::{ApiVersion, Settings};
 pub use error::{Error, ErrorKind, RateLimit};
+pub use fork::note_fork_in_child;
+pub use proxy::ProxyChoice;
+pub use response::Followed;
 pub use signer::{Credentials, OAuthNonce};
 pub use target::Target;
+pub use transport::CaFile;

@@ -1,6 +1,52 @@
 //! Proxy choice from the environment, by curl's rules (see the README's "Proxies").
 
-use super::config::BaseUrl;
+use std::fmt;
+
+use super::base_url::BaseUrl;
+use super::error::Error;
+
+/// Where the proxy comes from.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub enum ProxyChoice {
+    /// The environment, by curl's rules (see `proxy::proxy_for`).
+    #[default]
+    FromEnvironment,
+    /// No proxy, whatever the environment says.
+    Direct,
+    /// This proxy (`http://`, `https://`, `socks5://`, `socks5h://`), for every host,
+    /// loopback included. `Debug` hides it: it may hold a password.
+    Url(String),
+}
+
+impl fmt::Debug for ProxyChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ProxyChoice::FromEnvironment => "FromEnvironment",
+            ProxyChoice::Direct => "Direct",
+            ProxyChoice::Url(_) => "Url(..)",
+        })
+    }
+}
+
+impl ProxyChoice {
+    /// `""` means [`ProxyChoice::Direct`]; anything else must be a proxy URL ureq accepts.
+    pub fn parse(url: &str) -> Result<ProxyChoice, Error> {
+        if url.is_empty() {
+            return Ok(ProxyChoice::Direct);
+        }
+        let known = ["http://", "https://", "socks5://", "socks5h://"];
+        if !known.iter().any(|scheme| {
+            url.len() > scheme.len() && url[..scheme.len()].eq_ignore_ascii_case(scheme)
+        }) || ureq::Proxy::new(url).is_err()
+        {
+            // The URL may hold a password: never repeat it.
+            return Err(Error::invalid_argument(
+                "invalid proxy URL (not shown, it may hold a password): expected http://, https://, socks5:// or socks5h:// with a host",
+            ));
+        }
+        Ok(ProxyChoice::Url(url.to_owned()))
+    }
+}
 
 /// The proxy to use for `base`, as (variable name, proxy URL), or `None` for a direct connection.
 ///
@@ -65,6 +111,34 @@ fn bypasses(host: &str, no_proxy: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proxy_choices() {
+        assert_eq!(ProxyChoice::parse("").unwrap(), ProxyChoice::Direct);
+        for ok in [
+            "http://p:3128",
+            "HTTPS://p",
+            "socks5://u:pw@p:1080",
+            "socks5h://p",
+        ] {
+            assert_eq!(
+                ProxyChoice::parse(ok).unwrap(),
+                ProxyChoice::Url(ok.into()),
+                "{ok}"
+            );
+        }
+        for bad in ["p:3128", "ftp://p", "socks4://p", "http://", "http://a b"] {
+            let err = ProxyChoice::parse(bad).unwrap_err();
+            assert!(
+                err.message.starts_with("invalid proxy URL (not shown"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            format!("{:?}", ProxyChoice::Url("http://u:pw@p".into())),
+            "Url(..)"
+        );
+    }
 
     fn pick(base: &str, vars: &[(&str, &str)]) -> Option<String> {
         let base = BaseUrl::parse(base).unwrap();

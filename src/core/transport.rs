@@ -1,19 +1,162 @@
-//! The connector chain: ureq's own pieces, a wrapper that halves the liveness
-//! probes of pooled connections, and TLS set up once per process.
+//! HTTP transport: the ureq agent built from the settings (one per process after a
+//! fork), the connector chain, and the trust anchors of a CA file.
 //!
+//! The connector chain is ureq's own pieces, a wrapper that halves the liveness
+//! probes of pooled connections, and TLS set up once per process.
 //! ureq probes a connection twice per request (when it returns to the pool and
 //! when it is taken out), each probe costing three system calls. The probe on
 //! return adds nothing the probe on checkout does not catch (unexpected bytes or
 //! a closed socket), so the wrapper answers it from the fact that the
 //! connection has just completed an exchange.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex};
 
 use ureq::unversioned::transport::{
     Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
     SocksConnector, TcpConnector, Transport,
 };
-use ureq::Error;
+use ureq::Agent;
+
+use super::config::Settings;
+use super::error::Error;
+use super::fork;
+use super::proxy::{proxy_for, ProxyChoice};
+use super::resolver::CachingResolver;
+
+/// Idle connections kept per host: enough for many threads sharing one client.
+const POOL_PER_HOST: usize = 64;
+
+/// The agent of a config, and of each forked child: in a child the inherited pool
+/// holds the parent's sockets, so the child builds its own.
+pub struct Agents {
+    agent: Agent,
+    /// Set when the proxy environment could not be used; reported by each call.
+    pub proxy_error: Option<Error>,
+    /// The fork generation `agent` was built in.
+    built_in_generation: u64,
+    child_agent: Mutex<Option<(u64, Agent)>>,
+}
+
+impl Agents {
+    /// Reads the proxy environment variables now (unless the settings name a proxy).
+    pub fn new(settings: &Settings) -> Agents {
+        let (agent, proxy_error) = build_agent(settings);
+        Agents {
+            agent,
+            proxy_error,
+            built_in_generation: fork::generation(),
+            child_agent: Mutex::new(None),
+        }
+    }
+
+    /// The agent for this process.
+    pub fn get(&self, settings: &Settings) -> Agent {
+        let generation = fork::generation();
+        if generation == self.built_in_generation {
+            return self.agent.clone();
+        }
+        let mut slot = self.child_agent.lock().unwrap_or_else(|e| e.into_inner());
+        match &*slot {
+            Some((built_in, agent)) if *built_in == generation => agent.clone(),
+            _ => {
+                let agent = build_agent(settings).0;
+                // The replaced agent holds sockets shared with the parent. Dropping it
+                // only closes this process's descriptors: ureq sends nothing on drop.
+                *slot = Some((generation, agent.clone()));
+                agent
+            }
+        }
+    }
+}
+
+/// A ureq agent for `settings`: no redirects, one whole-call deadline, our connector
+/// chain and resolver. The error, if any, is a proxy environment that cannot be used;
+/// every call reports it.
+fn build_agent(settings: &Settings) -> (Agent, Option<Error>) {
+    let mut proxy_error = None;
+    let proxy = match &settings.proxy {
+        ProxyChoice::Direct => None,
+        // Checked by ProxyChoice::parse.
+        ProxyChoice::Url(url) => ureq::Proxy::new(url.as_str()).ok(),
+        ProxyChoice::FromEnvironment => {
+            proxy_for(&settings.base_url, |name| std::env::var(name).ok()).and_then(
+                |(variable, url)| {
+                    let url = if url.contains("://") {
+                        url
+                    } else {
+                        format!("http://{url}")
+                    };
+                    match ureq::Proxy::new(&url) {
+                        Ok(proxy) => Some(proxy),
+                        Err(_) => {
+                            // The value may hold a password: name the variable, never print it.
+                            proxy_error = Some(Error::invalid_argument(format!(
+                                "environment variable {variable} is not a usable proxy URL"
+                            )));
+                            None
+                        }
+                    }
+                },
+            )
+        }
+    };
+    let mut tls = ureq::tls::TlsConfig::builder();
+    if let Some(ca) = &settings.ca_file {
+        tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&ca.certificates));
+    }
+    let config = Agent::config_builder()
+        .tls_config(tls.build())
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(settings.timeout))
+        .user_agent(settings.user_agent.as_str())
+        .proxy(proxy)
+        .max_idle_connections(POOL_PER_HOST)
+        .max_idle_connections_per_host(POOL_PER_HOST)
+        .build();
+    let agent = Agent::with_parts(
+        config,
+        connector(settings.ca_file.is_some()),
+        CachingResolver::default(),
+    );
+    (agent, proxy_error)
+}
+
+/// Trust anchors read from a PEM file, replacing the built-in (webpki) roots.
+#[derive(Clone)]
+pub struct CaFile {
+    pub path: String,
+    pub certificates: Vec<ureq::tls::Certificate<'static>>,
+}
+
+impl CaFile {
+    /// Reads every certificate of a PEM file; other PEM items are skipped.
+    pub fn read(path: &str) -> Result<CaFile, Error> {
+        let pem = std::fs::read(path)
+            .map_err(|e| Error::invalid_argument(format!("cannot read CA file {path:?}: {e}")))?;
+        let mut certificates = Vec::new();
+        for item in ureq::tls::parse_pem(&pem) {
+            match item {
+                Ok(ureq::tls::PemItem::Certificate(cert)) => certificates.push(cert),
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(Error::invalid_argument(format!(
+                        "CA file {path:?} is not valid PEM: {e}"
+                    )))
+                }
+            }
+        }
+        if certificates.is_empty() {
+            return Err(Error::invalid_argument(format!(
+                "CA file {path:?} holds no PEM certificate"
+            )));
+        }
+        Ok(CaFile {
+            path: path.to_owned(),
+            certificates,
+        })
+    }
+}
 
 /// TCP (through a SOCKS or CONNECT proxy when configured), one probe per reuse, then TLS.
 /// `own_roots`: the config trusts its own CA file, so its TLS set-up is its own;
@@ -45,7 +188,7 @@ impl<In: Transport> Connector<In> for Tls {
         &self,
         details: &ConnectionDetails,
         chained: Option<In>,
-    ) -> Result<Option<Self::Out>, Error> {
+    ) -> Result<Option<Self::Out>, ureq::Error> {
         let rustls = self.own.as_ref().unwrap_or(&SHARED_TLS);
         Ok(rustls.connect(details, chained)?.map(Transport::boxed))
     }
@@ -61,7 +204,7 @@ impl<In: Transport> Connector<In> for ProbeOnCheckout {
         &self,
         _details: &ConnectionDetails,
         chained: Option<In>,
-    ) -> Result<Option<Self::Out>, Error> {
+    ) -> Result<Option<Self::Out>, ureq::Error> {
         Ok(chained.map(|inner| ProbedTransport {
             inner,
             just_used: false,
@@ -81,12 +224,12 @@ impl<T: Transport> Transport for ProbedTransport<T> {
         self.inner.buffers()
     }
 
-    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         self.just_used = true;
         self.inner.transmit_output(amount, timeout)
     }
 
-    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
         self.just_used = true;
         self.inner.await_input(timeout)
     }

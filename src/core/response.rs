@@ -1,0 +1,821 @@
+//! Every HTTP answer, in one place: the body read within its limits, a transport
+//! failure, a 2xx checked for what the call needs, and a refusal mapped to an
+//! [`Error`] (Twitter code first, then v2 problem type, then HTTP status).
+
+use std::io;
+
+use serde::Deserialize as _;
+
+use super::config::Settings;
+use super::error::{Error, ErrorKind, RateLimit};
+use super::httpdate::parse_http_date;
+use super::signer::unix_now;
+use super::v2;
+
+/// Largest error body read for its Twitter code; a larger one is mapped by status alone.
+const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
+
+/// A successful answer (a follow, or a v2 user lookup).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Followed {
+    /// The user object exactly as the API sent it (after gzip decoding).
+    pub json: String,
+    pub http_status: u16,
+    pub rate_limit: Option<RateLimit>,
+}
+
+impl Followed {
+    /// Whether the follow waits for the user's approval (a protected account):
+    /// API 1.1 answers `"follow_request_sent": true` then, API v2 `"pending_follow": true`.
+    pub fn is_pending(&self) -> bool {
+        serde_json::from_str::<serde_json::Value>(&self.json)
+            .ok()
+            .and_then(|answer| {
+                answer
+                    .get("follow_request_sent")
+                    .or_else(|| answer.get("data")?.get("pending_follow"))?
+                    .as_bool()
+            })
+            .unwrap_or(false)
+    }
+}
+
+/// What a 2xx answer must hold besides a JSON object.
+#[derive(Clone, Copy)]
+pub(crate) enum Answer {
+    /// API 1.1: the user object; nothing more is checked.
+    User,
+    /// API v2: `data.id` of a user lookup.
+    V2User,
+    /// API v2: `data.following` of a follow.
+    V2Follow,
+}
+
+/// What one request produced, with what the retry on a clock error needs.
+pub(crate) struct Received {
+    pub result: Result<Followed, Error>,
+    /// The response's `Date`, in seconds since the Unix epoch.
+    pub server_clock: Option<i64>,
+}
+
+pub(crate) fn read_response(
+    settings: &Settings,
+    mut response: ureq::http::Response<ureq::Body>,
+    answer: Answer,
+) -> Received {
+    let status = response.status().as_u16();
+    let headers = response.headers();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let location = header("location").map(str::to_owned);
+    let server_clock = header("date").and_then(parse_http_date);
+    let rate_limit = (|| {
+        Some(RateLimit {
+            limit: header("x-rate-limit-limit")?.trim().parse().ok()?,
+            remaining: header("x-rate-limit-remaining")?.trim().parse().ok()?,
+            reset_epoch: header("x-rate-limit-reset")?.trim().parse().ok()?,
+        })
+    })();
+    let result = read_body(settings, &mut response, status, location.as_deref())
+        .and_then(|json| {
+            match answer {
+                Answer::User => Ok(()),
+                Answer::V2User => v2_user_id(status, &json).map(drop),
+                Answer::V2Follow => check_v2_follow_answer(status, &json),
+            }
+            .map(|()| json)
+        })
+        .map_err(|mut e| {
+            if let (ErrorKind::RateLimited, Some(limit)) = (e.kind, rate_limit) {
+                let wait = limit.reset_epoch - unix_now() as i64;
+                e.message.push_str(&format!(
+                    "; the rate-limit window resets at {} (in {} s)",
+                    limit.reset_epoch,
+                    wait.max(0)
+                ));
+            }
+            e.rate_limit = rate_limit;
+            e
+        });
+    Received {
+        result: result.map(|json| Followed {
+            json,
+            http_status: status,
+            rate_limit,
+        }),
+        server_clock,
+    }
+}
+
+fn read_body(
+    settings: &Settings,
+    response: &mut ureq::http::Response<ureq::Body>,
+    status: u16,
+    location: Option<&str>,
+) -> Result<String, Error> {
+    let limit = if (200..300).contains(&status) {
+        MAX_BODY_BYTES
+    } else {
+        MAX_ERROR_BODY_BYTES
+    };
+    let body = match response.body_mut().with_config().limit(limit).read_to_vec() {
+        Ok(body) => body,
+        Err(ureq::Error::BodyExceedsLimit(_)) => {
+            let success = (200..300).contains(&status);
+            return Err(Error {
+                kind: if success {
+                    ErrorKind::BadResponse
+                } else {
+                    kind_for(status, 0)
+                },
+                message: if success {
+                    format!("HTTP {status}, but the body is larger than {limit} bytes")
+                } else {
+                    format!("HTTP {status}: response body is larger than {limit} bytes (not read)")
+                },
+                http_status: status,
+                api_code: 0,
+                rate_limit: None,
+            });
+        }
+        Err(e) => return Err(transport_error(settings, e, status)),
+    };
+    map_response(status, body, location)
+}
+
+/// Maps a failure before or while reading the response. `http_status` is 0 when no status line arrived.
+pub(crate) fn transport_error(settings: &Settings, error: ureq::Error, http_status: u16) -> Error {
+    let host = settings.base_url.host();
+    let during = if http_status == 0 {
+        String::new()
+    } else {
+        format!(" while reading the HTTP {http_status} body")
+    };
+    let (kind, message) = match &error {
+        ureq::Error::Timeout(_) => (
+            ErrorKind::Timeout,
+            format!(
+                "timed out after {} ms{during} talking to {host}",
+                settings.timeout.as_millis()
+            ),
+        ),
+        ureq::Error::Io(e)
+            if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock =>
+        {
+            (
+                ErrorKind::Timeout,
+                format!("timed out{during} talking to {host}: {e}"),
+            )
+        }
+        ureq::Error::Io(e) if is_tls_io_error(e) => {
+            (ErrorKind::Tls, format!("TLS error with {host}: {e}"))
+        }
+        ureq::Error::Tls(_)
+        | ureq::Error::Pem(_)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::TlsRequired => (ErrorKind::Tls, format!("TLS error with {host}: {error}")),
+        ureq::Error::Decompress(..) if http_status != 0 => (
+            ErrorKind::BadResponse,
+            format!("HTTP {http_status}, but the gzip body is corrupt: {error}"),
+        ),
+        ureq::Error::HostNotFound => (ErrorKind::Network, format!("host not found: {host}")),
+        ureq::Error::LargeResponseHeader(..) => (
+            ErrorKind::Network,
+            format!("no usable response from {host}: {error}"),
+        ),
+        ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => (
+            ErrorKind::Network,
+            format!("proxy failed for {host}: {error}"),
+        ),
+        _ => (
+            ErrorKind::Network,
+            format!("network error{during} with {host}: {error}"),
+        ),
+    };
+    Error {
+        kind,
+        message: one_line(&message, 400),
+        http_status,
+        api_code: 0,
+        rate_limit: None,
+    }
+}
+
+/// rustls reports handshake and certificate failures as I/O errors that wrap a `rustls::Error`.
+fn is_tls_io_error(error: &io::Error) -> bool {
+    error
+        .get_ref()
+        .is_some_and(|inner| inner.is::<rustls::Error>())
+}
+
+/// Largest 2xx body accepted (after gzip decoding).
+pub const MAX_BODY_BYTES: u64 = 1 << 20;
+
+/// Longest piece of API text copied into a message.
+const MAX_API_TEXT: usize = 300;
+
+/// The error fields found in a non-2xx body, in whichever shape the API used.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: i32,
+    pub text: String,
+    /// What a v2 problem `type` URI says, when it is one this library knows.
+    pub problem: Option<ErrorKind>,
+}
+
+/// The v2 problem types (`https://api.twitter.com/2/problems/<name>`) that say more
+/// than the HTTP status. v2 problems carry no Twitter code.
+fn problem_kind(type_uri: &str) -> Option<ErrorKind> {
+    let (_, name) = type_uri.rsplit_once("/2/problems/")?;
+    match name {
+        "resource-not-found" => Some(ErrorKind::NotFound),
+        "usage-capped" => Some(ErrorKind::RateLimited),
+        "unsupported-authentication" => Some(ErrorKind::Auth),
+        "client-forbidden" | "not-authorized-for-resource" => Some(ErrorKind::Forbidden),
+        _ => None,
+    }
+}
+
+/// Reads `{"errors":[{"code","message"}]}`, the legacy `{"error": "…"}` and the
+/// v2 problem shape (`title`, `detail`, `type`), alone or as the first of `errors`.
+/// Returns the default when the body is none of them.
+pub fn parse_api_error(body: &[u8]) -> ApiError {
+    let Ok(serde_json::Value::Object(root)) = serde_json::from_slice::<serde_json::Value>(body)
+    else {
+        return ApiError::default();
+    };
+    let as_code = |v: Option<&serde_json::Value>| {
+        v.and_then(serde_json::Value::as_i64)
+            .and_then(|c| i32::try_from(c).ok())
+            .unwrap_or(0)
+    };
+    let as_text =
+        |v: Option<&serde_json::Value>| v.and_then(serde_json::Value::as_str).map(str::to_owned);
+    let as_problem = |v: Option<&serde_json::Value>| v.and_then(|t| problem_kind(t.as_str()?));
+
+    if let Some(first) = root
+        .get("errors")
+        .and_then(|e| e.as_array())
+        .and_then(|a| a.first())
+    {
+        return match first {
+            serde_json::Value::Object(err) => ApiError {
+                code: as_code(err.get("code")),
+                text: as_text(err.get("message"))
+                    .or_else(|| as_text(err.get("detail")))
+                    .or_else(|| as_text(err.get("title")))
+                    .unwrap_or_default(),
+                problem: as_problem(err.get("type")),
+            },
+            serde_json::Value::String(text) => ApiError {
+                code: 0,
+                text: text.clone(),
+                problem: None,
+            },
+            _ => ApiError::default(),
+        };
+    }
+    if let Some(text) = as_text(root.get("error")) {
+        return ApiError {
+            code: as_code(root.get("code")),
+            text,
+            problem: None,
+        };
+    }
+    let title = as_text(root.get("title"));
+    let detail = as_text(root.get("detail"));
+    let text = match (title, detail) {
+        (Some(t), Some(d)) if t != d => format!("{t}: {d}"),
+        (Some(t), _) => t,
+        (None, Some(d)) => d,
+        (None, None) => String::new(),
+    };
+    ApiError {
+        code: 0,
+        text,
+        problem: as_problem(root.get("type")),
+    }
+}
+
+/// Twitter's error code decides first; unknown codes fall back to the HTTP status.
+pub fn kind_for(http_status: u16, api_code: i32) -> ErrorKind {
+    kind_for_code(api_code).unwrap_or_else(|| kind_for_status(http_status))
+}
+
+fn kind_for_code(api_code: i32) -> Option<ErrorKind> {
+    Some(match api_code {
+        160 => ErrorKind::AlreadyRequested,
+        161 => ErrorKind::FollowLimit,
+        162 => ErrorKind::Blocked,
+        34 | 50 | 63 | 108 => ErrorKind::NotFound,
+        88 => ErrorKind::RateLimited,
+        32 | 89 | 135 | 215 => ErrorKind::Auth,
+        _ => return None,
+    })
+}
+
+fn kind_for_status(http_status: u16) -> ErrorKind {
+    match http_status {
+        401 => ErrorKind::Auth,
+        403 => ErrorKind::Forbidden,
+        404 => ErrorKind::NotFound,
+        429 => ErrorKind::RateLimited,
+        500..=599 => ErrorKind::ServerError,
+        _ => ErrorKind::HttpError,
+    }
+}
+
+/// Makes API text safe for a one-line message: control characters become
+/// spaces, runs of white space fold, and the length is capped.
+pub fn one_line(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    let mut count = 0;
+    for word in text.split(|c: char| c.is_whitespace() || c.is_control()) {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            if count == max_chars {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            count += 1;
+        }
+    }
+    out
+}
+
+/// Turns a response into the user JSON (2xx) or an [`Error`] (anything else).
+/// `location` is the `Location` header of a redirect, for the message.
+pub fn map_response(
+    http_status: u16,
+    body: Vec<u8>,
+    location: Option<&str>,
+) -> Result<String, Error> {
+    if (200..300).contains(&http_status) {
+        return check_success_body(http_status, body);
+    }
+    Err(api_failure(http_status, &body, location))
+}
+
+/// API v2 refuses a follow with a codeless 403 problem. Three refusals have their
+/// own status in 1.1 (codes 160-162); v2 words them as 1.1 does, so on a codeless
+/// 403 the wording is recognised. Anything else stays a plain 403.
+fn follow_refusal_kind(http_status: u16, api: &ApiError) -> Option<ErrorKind> {
+    const WORDINGS: [(&str, ErrorKind); 3] = [
+        (
+            "You've already requested to follow",
+            ErrorKind::AlreadyRequested,
+        ),
+        (
+            "You are unable to follow more people",
+            ErrorKind::FollowLimit,
+        ),
+        ("You have been blocked from following", ErrorKind::Blocked),
+    ];
+    if http_status != 403 || api.code != 0 {
+        return None;
+    }
+    WORDINGS
+        .iter()
+        .find(|(wording, _)| api.text.contains(wording))
+        .map(|&(_, kind)| kind)
+}
+
+/// The error a refusal stands for: the Twitter code decides first, then a known v2
+/// problem type, then (codeless 403) the wording of a follow refusal, then the HTTP status. `body` may also be a 2xx answer that holds
+/// only `errors` (v2 answers a failed lookup that way).
+pub fn api_failure(http_status: u16, body: &[u8], location: Option<&str>) -> Error {
+    let api = parse_api_error(body);
+    let kind = kind_for_code(api.code)
+        .or(api.problem)
+        .or_else(|| follow_refusal_kind(http_status, &api))
+        .unwrap_or_else(|| kind_for_status(http_status));
+    let mut message = format!("HTTP {http_status}");
+    if api.code != 0 {
+        message.push_str(&format!(", error {}", api.code));
+    }
+    let text = one_line(&api.text, MAX_API_TEXT);
+    if !text.is_empty() {
+        message.push_str(": ");
+        message.push_str(&text);
+    } else if (300..400).contains(&http_status) {
+        message.push_str(": redirect not followed");
+        if let Some(location) = location {
+            message.push_str(" (Location: ");
+            message.push_str(&one_line(location, 200));
+            message.push(')');
+        }
+    } else if body.is_empty() {
+        message.push_str(": empty response body");
+    } else {
+        message.push_str(&format!(
+            ": response body is not a Twitter error ({} bytes)",
+            body.len()
+        ));
+    }
+    Error {
+        kind,
+        message,
+        http_status,
+        api_code: api.code,
+        rate_limit: None,
+    }
+}
+
+fn check_success_body(http_status: u16, body: Vec<u8>) -> Result<String, Error> {
+    let bad = |what: &str| Error::bad_response(http_status, what);
+    let text = String::from_utf8(body).map_err(|_| bad("the body is not UTF-8"))?;
+    // Validated without building it: a parsed tree would cost an allocation per key and string.
+    let mut parser = serde_json::Deserializer::from_str(&text);
+    match serde::de::IgnoredAny::deserialize(&mut parser).and_then(|_| parser.end()) {
+        Ok(()) if text.trim_start().starts_with('{') => Ok(text),
+        Ok(()) => Err(bad("the body is JSON without an object at the top")),
+        Err(e) => Err(bad(&format!("the body is not valid JSON ({e})"))),
+    }
+}
+
+/// The `data` object of a 2xx answer; a body with only `errors` is the error they describe.
+fn v2_data(http_status: u16, json: &str) -> Result<serde_json::Value, Error> {
+    let mut root: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+        Error::bad_response(http_status, &format!("the body is not usable JSON ({e})"))
+    })?;
+    match root.get_mut("data").map(serde_json::Value::take) {
+        Some(data @ serde_json::Value::Object(_)) => Ok(data),
+        Some(_) => Err(Error::bad_response(
+            http_status,
+            "\"data\" is not an object",
+        )),
+        None if root.get("errors").is_some() => {
+            Err(api_failure(http_status, json.as_bytes(), None))
+        }
+        None => Err(Error::bad_response(
+            http_status,
+            "the answer has neither \"data\" nor \"errors\"",
+        )),
+    }
+}
+
+/// The id in a user lookup answer (`{"data":{"id":"2244994945",…}}`).
+pub fn v2_user_id(http_status: u16, json: &str) -> Result<u64, Error> {
+    v2_data(http_status, json)?
+        .get("id")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|id| id.parse::<u64>().ok())
+        .filter(|id| (1..=v2::MAX_USER_ID).contains(id))
+        .ok_or_else(|| {
+            Error::bad_response(
+                http_status,
+                "the user lookup answer has no valid \"data.id\"",
+            )
+        })
+}
+
+/// Checks a follow answer (`{"data":{"following":…,"pending_follow":…}}`).
+pub fn check_v2_follow_answer(http_status: u16, json: &str) -> Result<(), Error> {
+    match v2_data(http_status, json)?.get("following") {
+        Some(serde_json::Value::Bool(_)) => Ok(()),
+        _ => Err(Error::bad_response(
+            http_status,
+            "the follow answer has no boolean \"data.following\"",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(status: u16, body: &str) -> Error {
+        map_response(status, body.as_bytes().to_vec(), None).unwrap_err()
+    }
+
+    #[test]
+    fn twitter_code_decides_before_status() {
+        let cases: &[(u16, i32, ErrorKind)] = &[
+            (403, 160, ErrorKind::AlreadyRequested),
+            (403, 161, ErrorKind::FollowLimit),
+            (403, 162, ErrorKind::Blocked),
+            (403, 108, ErrorKind::NotFound),
+            (404, 108, ErrorKind::NotFound),
+            (404, 50, ErrorKind::NotFound),
+            (404, 34, ErrorKind::NotFound),
+            (403, 63, ErrorKind::NotFound),
+            (429, 88, ErrorKind::RateLimited),
+            (400, 88, ErrorKind::RateLimited),
+            (401, 32, ErrorKind::Auth),
+            (401, 89, ErrorKind::Auth),
+            (401, 135, ErrorKind::Auth),
+            (400, 215, ErrorKind::Auth),
+            (403, 158, ErrorKind::Forbidden),
+            (403, 226, ErrorKind::Forbidden),
+            (403, 326, ErrorKind::Forbidden),
+            (503, 130, ErrorKind::ServerError),
+            (500, 131, ErrorKind::ServerError),
+            (403, 99999, ErrorKind::Forbidden),
+            (401, 0, ErrorKind::Auth),
+            (404, 0, ErrorKind::NotFound),
+            (429, 0, ErrorKind::RateLimited),
+            (502, 0, ErrorKind::ServerError),
+            (599, 0, ErrorKind::ServerError),
+            (400, 0, ErrorKind::HttpError),
+            (418, 0, ErrorKind::HttpError),
+            (301, 0, ErrorKind::HttpError),
+            (302, 0, ErrorKind::HttpError),
+            (100, 0, ErrorKind::HttpError),
+            (600, 0, ErrorKind::HttpError),
+        ];
+        for &(status, code, kind) in cases {
+            assert_eq!(kind_for(status, code), kind, "HTTP {status}, code {code}");
+            let body = format!(r#"{{"errors":[{{"code":{code},"message":"m"}}]}}"#);
+            let e = err(status, &body);
+            assert_eq!((e.kind, e.http_status, e.api_code), (kind, status, code));
+        }
+    }
+
+    #[test]
+    fn message_has_status_code_and_text() {
+        let e = err(
+            403,
+            r#"{"errors":[{"code":161,"message":"You are unable to follow more people at this time."}]}"#,
+        );
+        assert_eq!(
+            e.message,
+            "HTTP 403, error 161: You are unable to follow more people at this time."
+        );
+    }
+
+    #[test]
+    fn error_shapes() {
+        assert_eq!(
+            parse_api_error(
+                br#"{"errors":[{"code":32,"message":"Could not authenticate you."},{"code":1}]}"#
+            ),
+            ApiError {
+                code: 32,
+                text: "Could not authenticate you.".into(),
+                problem: None,
+            }
+        );
+        assert_eq!(
+            parse_api_error(br#"{"error":"Not authorized.","request":"/1.1/x.json"}"#),
+            ApiError {
+                code: 0,
+                text: "Not authorized.".into(),
+                problem: None,
+            }
+        );
+        assert_eq!(
+            parse_api_error(
+                br#"{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}"#
+            ),
+            ApiError { code: 0, text: "Unauthorized".into(), problem: None }
+        );
+        assert_eq!(
+            parse_api_error(
+                br#"{"title":"Too Many Requests","detail":"Too Many Requests","status":429}"#
+            )
+            .text,
+            "Too Many Requests"
+        );
+        assert_eq!(
+            parse_api_error(
+                br#"{"title":"Forbidden","detail":"You are not permitted to follow."}"#
+            )
+            .text,
+            "Forbidden: You are not permitted to follow."
+        );
+        assert_eq!(parse_api_error(br#"{"errors":["plain"]}"#).text, "plain");
+        assert_eq!(parse_api_error(br#"{"errors":[{"code":"x"}]}"#).code, 0);
+        assert_eq!(
+            parse_api_error(br#"{"errors":[{"code":99999999999}]}"#).code,
+            0
+        );
+        for junk in [
+            &b""[..],
+            b"<html>502</html>",
+            b"[1,2]",
+            b"\xff\xfe",
+            b"null",
+            b"{\"errors\":5}",
+        ] {
+            assert_eq!(parse_api_error(junk), ApiError::default());
+        }
+    }
+
+    #[test]
+    fn v2_problems_map_by_type_then_status() {
+        let not_found = r#"{"errors":[{"value":"nobody","detail":"Could not find user with username: [nobody].","title":"Not Found Error","resource_type":"user","parameter":"username","resource_id":"nobody","type":"https://api.twitter.com/2/problems/resource-not-found"}]}"#;
+        let e = api_failure(200, not_found.as_bytes(), None);
+        assert_eq!(
+            (e.kind, e.http_status, e.api_code),
+            (ErrorKind::NotFound, 200, 0)
+        );
+        assert_eq!(
+            e.message,
+            "HTTP 200: Could not find user with username: [nobody]."
+        );
+        let cases: &[(u16, &str, ErrorKind)] = &[
+            (
+                403,
+                r#"{"title":"Client Forbidden","detail":"Attach your App to a Project.","reason":"client-not-enrolled","type":"https://api.twitter.com/2/problems/client-forbidden"}"#,
+                ErrorKind::Forbidden,
+            ),
+            (
+                403,
+                r#"{"title":"Unsupported Authentication","detail":"Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.","type":"https://api.twitter.com/2/problems/unsupported-authentication","status":403}"#,
+                ErrorKind::Auth,
+            ),
+            (
+                429,
+                r#"{"title":"UsageCapExceeded","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.x.com/2/problems/usage-capped","status":429}"#,
+                ErrorKind::RateLimited,
+            ),
+            (
+                429,
+                r#"{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}"#,
+                ErrorKind::RateLimited,
+            ),
+            (
+                401,
+                r#"{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}"#,
+                ErrorKind::Auth,
+            ),
+            (
+                403,
+                r#"{"title":"Forbidden","type":"about:blank","status":403,"detail":"You are not allowed to follow this user."}"#,
+                ErrorKind::Forbidden,
+            ),
+            (
+                400,
+                r#"{"errors":[{"parameters":{"target_user_id":["x"]},"message":"The `target_user_id` query parameter value [x] is not valid"}],"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"}"#,
+                ErrorKind::HttpError,
+            ),
+            (
+                503,
+                r#"{"title":"Service Unavailable","type":"about:blank","status":503,"detail":"Service Unavailable"}"#,
+                ErrorKind::ServerError,
+            ),
+            // A Twitter code still decides first.
+            (
+                403,
+                r#"{"errors":[{"code":162,"message":"Blocked.","type":"https://api.twitter.com/2/problems/client-forbidden"}]}"#,
+                ErrorKind::Blocked,
+            ),
+            // The follow refusals that have their own status in 1.1, worded as 1.1 words them.
+            (
+                403,
+                r#"{"title":"Forbidden","type":"about:blank","status":403,"detail":"You have been blocked from following this account at the request of the user."}"#,
+                ErrorKind::Blocked,
+            ),
+            (
+                403,
+                r#"{"title":"Forbidden","type":"about:blank","status":403,"detail":"You are unable to follow more people at this time."}"#,
+                ErrorKind::FollowLimit,
+            ),
+            (
+                403,
+                r#"{"title":"Forbidden","detail":"You've already requested to follow x."}"#,
+                ErrorKind::AlreadyRequested,
+            ),
+            // ...only on a codeless 403.
+            (
+                400,
+                r#"{"title":"Bad","detail":"You have been blocked from following this account."}"#,
+                ErrorKind::HttpError,
+            ),
+            (
+                403,
+                r#"{"errors":[{"code":226,"message":"You are unable to follow more people (automated)."}]}"#,
+                ErrorKind::Forbidden,
+            ),
+            // Unknown problem types fall back to the status.
+            (
+                404,
+                r#"{"title":"x","type":"https://api.twitter.com/2/problems/something-new"}"#,
+                ErrorKind::NotFound,
+            ),
+        ];
+        for &(status, body, kind) in cases {
+            let e = err(status, body);
+            assert_eq!((e.kind, e.http_status), (kind, status), "{body}");
+            assert!(
+                e.message.starts_with(&format!("HTTP {status}")),
+                "{}",
+                e.message
+            );
+        }
+        assert_eq!(
+            err(403, r#"{"title":"Forbidden","type":"about:blank","status":403,"detail":"You are not allowed to follow this user."}"#).message,
+            "HTTP 403: Forbidden: You are not allowed to follow this user."
+        );
+    }
+
+    #[test]
+    fn messages_for_bodies_without_errors() {
+        assert_eq!(
+            err(502, "<html>Bad Gateway</html>").message,
+            "HTTP 502: response body is not a Twitter error (24 bytes)"
+        );
+        assert_eq!(err(500, "").message, "HTTP 500: empty response body");
+        let e = map_response(302, Vec::new(), Some("https://elsewhere.example/x")).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::HttpError);
+        assert_eq!(e.http_status, 302);
+        assert_eq!(
+            e.message,
+            "HTTP 302: redirect not followed (Location: https://elsewhere.example/x)"
+        );
+    }
+
+    #[test]
+    fn api_text_is_one_bounded_line() {
+        let long = "word\n".repeat(1000);
+        let e = err(
+            403,
+            &format!(
+                r#"{{"errors":[{{"code":1,"message":{}}}]}}"#,
+                serde_json::to_string(&long).unwrap()
+            ),
+        );
+        assert!(!e.message.contains('\n'));
+        assert!(e.message.chars().count() < 400, "{}", e.message);
+        assert_eq!(one_line("a\r\n\tb\u{0}c  ", 10), "a b c");
+        assert_eq!(one_line("abcdef", 3), "abc…");
+    }
+
+    #[test]
+    fn success_body_must_be_a_json_object() {
+        let ok = r#"{"id":1,"url":"https:\/\/t.co"}"#;
+        // Numbers beyond f64 are valid JSON and passed on as sent.
+        let huge = r#"{"n":1122222222222222e22222222}"#;
+        assert_eq!(map_response(200, huge.into(), None).unwrap(), huge);
+        assert_eq!(map_response(200, ok.into(), None).unwrap(), ok);
+        assert_eq!(map_response(201, b" {}".to_vec(), None).unwrap(), " {}");
+        for bad in [
+            &b""[..],
+            b"[]",
+            b"null",
+            b"\"s\"",
+            b"{",
+            b"{}x",
+            b"\xff{}",
+            b"<html>",
+        ] {
+            let e = map_response(200, bad.to_vec(), None).unwrap_err();
+            assert_eq!(
+                (e.kind, e.http_status),
+                (ErrorKind::BadResponse, 200),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn lookup_answers() {
+        assert_eq!(
+            v2_user_id(
+                200,
+                r#"{"data":{"id":"2244994945","name":"X","username":"TwitterDev"}}"#
+            ),
+            Ok(2244994945)
+        );
+        let e = v2_user_id(200, r#"{"errors":[{"detail":"Could not find user with username: [nobody].","title":"Not Found Error","type":"https://api.twitter.com/2/problems/resource-not-found"}]}"#).unwrap_err();
+        assert_eq!((e.kind, e.http_status), (ErrorKind::NotFound, 200));
+        for bad in [
+            r#"{"data":{"id":2244994945}}"#,
+            r#"{"data":{"id":"0"}}"#,
+            r#"{"data":{"id":"10000000000000000000"}}"#,
+            r#"{"data":{"id":"-1"}}"#,
+            r#"{"data":[]}"#,
+            r#"{"data":null}"#,
+            r#"{}"#,
+            r#"{"n":1e999999}"#,
+        ] {
+            let e = v2_user_id(200, bad).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::BadResponse, "{bad}");
+            assert!(e.message.starts_with("HTTP 200, but"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn follow_answers() {
+        check_v2_follow_answer(200, r#"{"data":{"following":true,"pending_follow":false}}"#)
+            .unwrap();
+        check_v2_follow_answer(200, r#"{"data":{"following":false,"pending_follow":true}}"#)
+            .unwrap();
+        let e = check_v2_follow_answer(200, r#"{"data":{"following":"yes"}}"#).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::BadResponse);
+        let e = check_v2_follow_answer(
+            200,
+            r#"{"errors":[{"title":"Forbidden","type":"about:blank","detail":"No."}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.kind, e.message.as_str()),
+            (ErrorKind::HttpError, "HTTP 200: No.")
+        );
+    }
+}

@@ -1,0 +1,137 @@
+//! The panic boundary around every exported body, and the argument checks
+//! (NULL, UTF-8) every export shares.
+
+use std::ffi::{c_char, CStr};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use super::last_error;
+use super::status::TwStatus;
+use crate::core::{self, RateLimit};
+
+/// A failed call, as it will be reported through the `tw_last_*` getters.
+pub(crate) struct Failure {
+    pub status: TwStatus,
+    pub message: String,
+    pub http_status: u16,
+    pub api_code: i32,
+    pub rate_limit: Option<RateLimit>,
+}
+
+impl Failure {
+    pub fn new(status: TwStatus, message: impl Into<String>) -> Self {
+        Failure {
+            status,
+            message: message.into(),
+            http_status: 0,
+            api_code: 0,
+            rate_limit: None,
+        }
+    }
+}
+
+impl From<core::Error> for Failure {
+    fn from(e: core::Error) -> Self {
+        Failure {
+            status: TwStatus::from_kind(e.kind),
+            message: e.message,
+            http_status: e.http_status,
+            api_code: e.api_code,
+            rate_limit: e.rate_limit,
+        }
+    }
+}
+
+/// Runs the body of a fallible exported function: clears the thread's last
+/// error, catches panics, and records the failure (if any) for the getters.
+/// Recording never panics, even while the thread's storage is being torn down
+/// (see [`last_error::record`]), so nothing here can abort the host.
+pub(crate) fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
+    last_error::record("", 0, 0, None);
+    let failure = match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => return TwStatus::Ok,
+        Ok(Err(failure)) => failure,
+        Err(_) => Failure::new(
+            TwStatus::Internal,
+            "internal error: twfollow panicked (a bug; please report it)",
+        ),
+    };
+    last_error::record(
+        &failure.message,
+        failure.http_status,
+        failure.api_code,
+        failure.rate_limit,
+    );
+    failure.status
+}
+
+/// Runs the body of an infallible exported function; a panic yields `fallback`.
+pub(crate) fn infallible<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+}
+
+/// Borrows a NUL-terminated UTF-8 argument.
+///
+/// # Safety
+/// `ptr` is NULL or points to a NUL-terminated string that outlives the call.
+pub(crate) unsafe fn arg_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Failure> {
+    if ptr.is_null() {
+        return Err(Failure::new(
+            TwStatus::NullArgument,
+            format!("{name} is NULL"),
+        ));
+    }
+    CStr::from_ptr(ptr).to_str().map_err(|e| {
+        Failure::new(
+            TwStatus::InvalidUtf8,
+            format!(
+                "{name} is not valid UTF-8 (bad byte at offset {})",
+                e.valid_up_to()
+            ),
+        )
+    })
+}
+
+pub(crate) fn non_null<T>(ptr: *const T, name: &str) -> Result<(), Failure> {
+    if ptr.is_null() {
+        Err(Failure::new(
+            TwStatus::NullArgument,
+            format!("{name} is NULL"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::last_error::tests::message;
+
+    #[test]
+    fn a_panic_becomes_internal_and_never_unwinds() {
+        let status = fallible(|| panic!("boom"));
+        assert_eq!(status, TwStatus::Internal);
+        assert_eq!(
+            message(),
+            "internal error: twfollow panicked (a bug; please report it)"
+        );
+        assert_eq!(infallible(7, || panic!("boom")), 7);
+    }
+
+    #[test]
+    fn failures_are_recorded_and_successes_clear() {
+        let status = fallible(|| Err(Failure::new(TwStatus::Network, "no route")));
+        assert_eq!(
+            (status, message()),
+            (TwStatus::Network, "no route".to_owned())
+        );
+        assert_eq!(fallible(|| Ok(())), TwStatus::Ok);
+        assert_eq!(message(), "");
+    }
+
+    #[test]
+    fn nul_bytes_in_messages_are_escaped() {
+        fallible(|| Err(Failure::new(TwStatus::Network, "a\0b")));
+        assert_eq!(message(), "a\\0b");
+    }
+}

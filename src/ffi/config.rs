@@ -1,0 +1,338 @@
+//! Creating, adjusting and freeing a `TwConfig`.
+
+use std::ffi::c_char;
+use std::sync::Once;
+
+use super::boundary::{arg_str, fallible, infallible, non_null, Failure};
+use super::status::TwStatus;
+use crate::core::{self, BaseUrl, CaFile, Client, Credentials, ProxyChoice, Settings};
+
+/// Configuration and connection pool for follow calls. Opaque: create it with
+/// `tw_config_new` or `tw_config_from_env`, release it with `tw_config_free`.
+pub struct TwConfig {
+    pub(crate) client: Client,
+}
+
+/// After `fork()`, the child must draw new nonces and open its own connections.
+fn install_fork_handler() {
+    static ONCE: Once = Once::new();
+    extern "C" fn in_child() {
+        core::note_fork_in_child();
+    }
+    ONCE.call_once(|| {
+        // SAFETY: registers a handler that only does an atomic add (async-signal-safe).
+        unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+    });
+}
+
+/// Boxes a new config and writes it to `out_config`.
+///
+/// # Safety
+/// `out_config` was checked to be non-NULL and writable.
+unsafe fn publish_config(settings: Settings, out_config: *mut *mut TwConfig) {
+    install_fork_handler();
+    let config = Box::new(TwConfig {
+        client: Client::new(settings),
+    });
+    *out_config = Box::into_raw(config);
+}
+
+/// Creates a configuration from the four OAuth 1.0a user-context credentials.
+///
+/// Defaults: base URL `https://api.twitter.com`, API 1.1, timeout 30000 ms, user
+/// agent `twfollow/<version>`. Proxy environment variables are read now and whenever a
+/// setter changes the config (see the README, "Proxies").
+///
+/// Ownership: the strings are copied; on `TW_STATUS_OK`, `*out_config` receives a
+/// new config that the caller releases with `tw_config_free`. On failure
+/// `*out_config` is left untouched.
+///
+/// Returns `TW_STATUS_NULL_ARGUMENT` (any argument NULL), `TW_STATUS_INVALID_UTF8`,
+/// `TW_STATUS_INVALID_ARGUMENT` (an empty credential).
+///
+/// # Safety
+/// Each pointer is NULL or valid: strings NUL-terminated, `out_config` writable.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_new(
+    consumer_key: *const c_char,
+    consumer_secret: *const c_char,
+    access_token: *const c_char,
+    access_token_secret: *const c_char,
+    out_config: *mut *mut TwConfig,
+) -> TwStatus {
+    fallible(|| {
+        let credentials = Credentials {
+            consumer_key: arg_str(consumer_key, "consumer_key")?.to_owned(),
+            consumer_secret: arg_str(consumer_secret, "consumer_secret")?.to_owned(),
+            access_token: arg_str(access_token, "access_token")?.to_owned(),
+            access_token_secret: arg_str(access_token_secret, "access_token_secret")?.to_owned(),
+        };
+        non_null(out_config, "out_config")?;
+        publish_config(Settings::new(credentials)?, out_config);
+        Ok(())
+    })
+}
+
+/// Creates a configuration from the environment: `TW_CONSUMER_KEY`,
+/// `TW_CONSUMER_SECRET`, `TW_ACCESS_TOKEN`, `TW_ACCESS_TOKEN_SECRET` (required,
+/// non-empty), `TW_API_BASE` (optional base URL, same rules as
+/// `tw_config_set_base_url`) and `TW_API_VERSION` (optional, `1.1` or `2`, same
+/// rules as `tw_config_set_api_version`). Other defaults as `tw_config_new`.
+///
+/// Ownership as `tw_config_new`. Returns `TW_STATUS_NULL_ARGUMENT`,
+/// `TW_STATUS_INVALID_ARGUMENT` (the message names the missing or bad variable;
+/// a variable that is not UTF-8 counts as missing).
+///
+/// Thread rules: reads the environment; do not call while another thread changes it.
+///
+/// # Safety
+/// `out_config` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_from_env(out_config: *mut *mut TwConfig) -> TwStatus {
+    fallible(|| {
+        non_null(out_config, "out_config")?;
+        let settings = Settings::from_lookup(|name| std::env::var(name).ok())?;
+        publish_config(settings, out_config);
+        Ok(())
+    })
+}
+
+/// Borrows the config for a setter.
+///
+/// # Safety
+/// `config` is NULL or a live pointer from `tw_config_new`/`tw_config_from_env`.
+unsafe fn config_mut<'a>(config: *mut TwConfig) -> Result<&'a mut TwConfig, Failure> {
+    non_null(config, "config")?;
+    Ok(&mut *config)
+}
+
+/// Sets the API base URL (default `https://api.twitter.com`). The follow goes to
+/// `<base_url>/1.1/friendships/create.json` (API v2: `<base_url>/2/users/...`).
+///
+/// `https://` is accepted for any host; `http://` only for loopback hosts
+/// (127.0.0.0/8, `[::1]`, `localhost`). A path prefix is kept and a trailing slash
+/// dropped; user info, query and fragment are refused. A refused URL leaves the
+/// previous value in place.
+///
+/// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
+/// Thread rules: no `tw_follow` on this config may run at the same time.
+///
+/// # Safety
+/// `config` is NULL or a live config; `base_url` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_set_base_url(
+    config: *mut TwConfig,
+    base_url: *const c_char,
+) -> TwStatus {
+    fallible(|| {
+        let config = config_mut(config)?;
+        let base_url = BaseUrl::parse(arg_str(base_url, "base_url")?)?;
+        config.client.update(|s| {
+            s.base_url = base_url;
+            Ok(())
+        })?;
+        Ok(())
+    })
+}
+
+/// Sets the deadline for a whole `tw_follow` call, from connecting to the last
+/// byte of the body, in milliseconds (default 30000). A server that sends slowly
+/// cannot stretch it.
+///
+/// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (0).
+/// Thread rules: no `tw_follow` on this config may run at the same time.
+///
+/// # Safety
+/// `config` is NULL or a live config.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_set_timeout_ms(
+    config: *mut TwConfig,
+    timeout_ms: u32,
+) -> TwStatus {
+    fallible(|| {
+        config_mut(config)?
+            .client
+            .update(|s| s.set_timeout_ms(timeout_ms))?;
+        Ok(())
+    })
+}
+
+/// Turns on retries (default 0: none; at most 10). A failure before any response
+/// arrived, a 5xx, or a rate limit (429/88) whose window resets within the wait
+/// budget is tried again, each attempt signed afresh, after an exponential backoff
+/// with jitter (from about 100 ms, doubling, at most 8 s) or until the reset. Other
+/// 4xx answers are never retried. Each attempt has its own timeout; the message of a
+/// final failure says how many retries were made.
+///
+/// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (over 10).
+/// Thread rules: no `tw_follow` on this config may run at the same time.
+///
+/// # Safety
+/// `config` is NULL or a live config.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_set_max_retries(
+    config: *mut TwConfig,
+    max_retries: u32,
+) -> TwStatus {
+    fallible(|| {
+        config_mut(config)?
+            .client
+            .update(|s| s.set_max_retries(max_retries))?;
+        Ok(())
+    })
+}
+
+/// Chooses the Twitter API the follow goes through: `1` (API 1.1, the default) or `2`.
+///
+/// API v2 follows with `POST <base>/2/users/{source_user_id}/following` and the JSON
+/// body `{"target_user_id":"..."}`, signed with OAuth 1.0a (a JSON body is not part
+/// of the signature). `source_user_id`, the user who follows, is the numeric prefix
+/// of the access token (`"<user id>-..."`, as Twitter issues them); a token without
+/// one is refused here. A screen name target is first looked up with
+/// `GET <base>/2/users/by/username/{name}`, so it costs two requests (and, with
+/// retries, up to twice the waiting); a user id target costs one. v2 has no
+/// notification setting: `notify = true` is `TW_STATUS_INVALID_ARGUMENT`, nothing sent.
+/// User ids above 9999999999999999999 (v2 ids have at most 19 digits) are refused too.
+///
+/// On success `tw_follow`'s JSON is v2's answer,
+/// `{"data":{"following":true,"pending_follow":false}}`. v2 errors (problem
+/// details: `title`, `detail`, `type`, no Twitter code) map to the same statuses by
+/// their `type` and HTTP status: a user that does not exist (v2 answers 200 with
+/// only `errors`) is `TW_STATUS_NOT_FOUND`, 401 `TW_STATUS_AUTH`, 429
+/// `TW_STATUS_RATE_LIMITED`, other 403 `TW_STATUS_FORBIDDEN`. A repeated request to
+/// a protected account is not an error in v2: `TW_FOLLOW_OUTCOME_PENDING` again.
+///
+/// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (another version,
+/// or version 2 with an access token that has no numeric prefix; the previous
+/// version stays).
+/// Thread rules: no `tw_follow` on this config may run at the same time.
+///
+/// # Safety
+/// `config` is NULL or a live config.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_set_api_version(
+    config: *mut TwConfig,
+    version: u32,
+) -> TwStatus {
+    fallible(|| {
+        config_mut(config)?
+            .client
+            .update(|s| s.set_api_version(version))?;
+        Ok(())
+    })
+}
+
+/// Sets how long one call may spend waiting between retries, in all, in
+/// milliseconds (default 30000). A retry whose wait would go past it is not made.
+///
+/// Returns `TW_STATUS_NULL_ARGUMENT`.
+/// Thread rules: no `tw_follow` on this config may run at the same time.
+///
+/// # Safety
+/// `config` is NULL or a live config.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_set_max_wait_ms(
+    config: *mut TwConfig,
+    max_wait_ms: u32,
+) -> TwStatus {
+    fallible(|| {
+        config_mut(config)?.client.update(|s| {
+            s.max_wait = std::time::Duration::from_millis(max_wait_ms.into());
+            Ok(())
+        })?;
+        Ok(())
+    })
+}
+
+/// Sets the `User-Agent` header (default `twfollow/<version>`): 1 to 1024 bytes,
+/// no control characters.
+///
+/// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
+/// Thread rules: no `tw_follow` on this config may run at the same time.
+///
+/// # Safety
+/// `config` is NULL or a live config; `user_agent` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_set_user_agent(
+    config: *mut TwConfig,
+    user_agent: *const c_char,
+) -> TwStatus {
+    fallible(|| {
+        let config = config_mut(config)?;
+        let user_agent = arg_str(user_agent, "user_agent")?;
+        config.client.update(|s| s.set_user_agent(user_agent))?;
+        Ok(())
+    })
+}
+
+/// Trusts the certificates of a PEM file instead of the built-in root store
+/// (Mozilla's, through webpki-roots), as curl's `--cacert` does. For private API
+/// gateways and test servers. The file is read now; later changes to it have no
+/// effect. Certificate verification cannot be turned off.
+///
+/// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
+/// `TW_STATUS_INVALID_ARGUMENT` (unreadable file, or no certificate in it; the
+/// previous trust settings stay in place).
+/// Thread rules: no `tw_follow` on this config may run at the same time.
+///
+/// # Safety
+/// `config` is NULL or a live config; `path` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_set_ca_file(
+    config: *mut TwConfig,
+    path: *const c_char,
+) -> TwStatus {
+    fallible(|| {
+        let config = config_mut(config)?;
+        let ca_file = CaFile::read(arg_str(path, "path")?)?;
+        config.client.update(|s| {
+            s.ca_file = Some(ca_file);
+            Ok(())
+        })?;
+        Ok(())
+    })
+}
+
+/// Sets the proxy explicitly, instead of the environment variables (see the
+/// README, "Proxies"): `http://` or `https://` (HTTP CONNECT), `socks5://`
+/// (names resolved here) or `socks5h://` (names resolved by the proxy), with
+/// optional `user:password@`. It is used for every host, loopback included. The
+/// empty string means no proxy at all, whatever the environment says.
+///
+/// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
+/// `TW_STATUS_INVALID_ARGUMENT` (the message never repeats the URL, which may
+/// hold a password; the previous setting stays).
+/// Thread rules: no `tw_follow` on this config may run at the same time.
+///
+/// # Safety
+/// `config` is NULL or a live config; `proxy_url` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_set_proxy(
+    config: *mut TwConfig,
+    proxy_url: *const c_char,
+) -> TwStatus {
+    fallible(|| {
+        let config = config_mut(config)?;
+        let proxy = ProxyChoice::parse(arg_str(proxy_url, "proxy_url")?)?;
+        config.client.update(|s| {
+            s.proxy = proxy;
+            Ok(())
+        })?;
+        Ok(())
+    })
+}
+
+/// Releases a config, its pooled connections, and wipes its credentials from
+/// memory. NULL is a no-op. The config must not be used afterwards, and no call
+/// on it may be running.
+///
+/// # Safety
+/// `config` is NULL or a live config, freed once.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_free(config: *mut TwConfig) {
+    infallible((), || {
+        if !config.is_null() {
+            drop(Box::from_raw(config));
+        }
+    })
+}

@@ -1,0 +1,149 @@
+//! `TwStatus`, the one table of statuses: numbers, meanings (the doc comments become
+//! the header's manual), the static texts of `tw_status_str`, and the mapping from
+//! the core's error kinds.
+
+use std::ffi::{c_char, CStr};
+
+use super::boundary::infallible;
+use crate::core::ErrorKind;
+
+/// The result of every fallible call. Numbers never change and are never reused.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TwStatus {
+    /// Success. Out-parameters were written.
+    Ok = 0,
+    /// A required pointer argument was NULL. Nothing was sent.
+    NullArgument = 1,
+    /// A string argument was not valid UTF-8. Nothing was sent.
+    InvalidUtf8 = 2,
+    /// An argument was refused (empty credential, bad target, bad URL, zero timeout). Nothing was sent.
+    InvalidArgument = 3,
+    /// No HTTP response: connection refused or reset, DNS failure, malformed response.
+    Network = 10,
+    /// The whole call did not finish within the configured timeout.
+    Timeout = 11,
+    /// TLS handshake or certificate verification failed.
+    Tls = 12,
+    /// 401 or Twitter codes 32, 89, 135, 215: the credentials or the signature were refused.
+    Auth = 20,
+    /// 403 without a more specific Twitter code (e.g. 158: you cannot follow yourself).
+    Forbidden = 21,
+    /// 404 or Twitter codes 34, 50, 63, 108: no such user.
+    NotFound = 22,
+    /// 429 or Twitter code 88.
+    RateLimited = 23,
+    /// Twitter code 161: the daily follow limit is reached.
+    FollowLimit = 24,
+    /// Twitter code 160: a follow request to this protected account is already pending.
+    AlreadyRequested = 25,
+    /// Twitter code 162: the user has blocked you.
+    Blocked = 26,
+    /// 5xx (e.g. Twitter codes 130 over capacity, 131 internal error).
+    ServerError = 27,
+    /// Any other non-2xx status, including every 3xx (redirects are never followed).
+    HttpError = 28,
+    /// 2xx, but the body is not UTF-8 JSON with an object at the top, or is over 1 MiB.
+    BadResponse = 30,
+    /// `tw_last_rate_limit`: the last response carried no `x-rate-limit-*` headers
+    /// (or no response arrived).
+    NoRateLimit = 31,
+    /// A bug in twfollow (a caught panic). Please report it.
+    Internal = 99,
+}
+
+impl TwStatus {
+    pub(crate) const ALL: [TwStatus; 19] = [
+        TwStatus::Ok,
+        TwStatus::NullArgument,
+        TwStatus::InvalidUtf8,
+        TwStatus::InvalidArgument,
+        TwStatus::Network,
+        TwStatus::Timeout,
+        TwStatus::Tls,
+        TwStatus::Auth,
+        TwStatus::Forbidden,
+        TwStatus::NotFound,
+        TwStatus::RateLimited,
+        TwStatus::FollowLimit,
+        TwStatus::AlreadyRequested,
+        TwStatus::Blocked,
+        TwStatus::ServerError,
+        TwStatus::HttpError,
+        TwStatus::BadResponse,
+        TwStatus::NoRateLimit,
+        TwStatus::Internal,
+    ];
+
+    pub(crate) fn from_kind(kind: ErrorKind) -> TwStatus {
+        match kind {
+            ErrorKind::InvalidArgument => TwStatus::InvalidArgument,
+            ErrorKind::Network => TwStatus::Network,
+            ErrorKind::Timeout => TwStatus::Timeout,
+            ErrorKind::Tls => TwStatus::Tls,
+            ErrorKind::Auth => TwStatus::Auth,
+            ErrorKind::Forbidden => TwStatus::Forbidden,
+            ErrorKind::NotFound => TwStatus::NotFound,
+            ErrorKind::RateLimited => TwStatus::RateLimited,
+            ErrorKind::FollowLimit => TwStatus::FollowLimit,
+            ErrorKind::AlreadyRequested => TwStatus::AlreadyRequested,
+            ErrorKind::Blocked => TwStatus::Blocked,
+            ErrorKind::ServerError => TwStatus::ServerError,
+            ErrorKind::HttpError => TwStatus::HttpError,
+            ErrorKind::BadResponse => TwStatus::BadResponse,
+        }
+    }
+
+    /// The status's name and a short description, NUL-terminated, static.
+    pub(crate) fn text(self) -> &'static CStr {
+        match self {
+            TwStatus::Ok => c"TW_STATUS_OK: success",
+            TwStatus::NullArgument => {
+                c"TW_STATUS_NULL_ARGUMENT: a required pointer argument was NULL"
+            }
+            TwStatus::InvalidUtf8 => {
+                c"TW_STATUS_INVALID_UTF8: a string argument was not valid UTF-8"
+            }
+            TwStatus::InvalidArgument => c"TW_STATUS_INVALID_ARGUMENT: an argument was refused",
+            TwStatus::Network => {
+                c"TW_STATUS_NETWORK: no HTTP response (connection or protocol failure)"
+            }
+            TwStatus::Timeout => c"TW_STATUS_TIMEOUT: the call did not finish within the timeout",
+            TwStatus::Tls => c"TW_STATUS_TLS: TLS handshake or certificate verification failed",
+            TwStatus::Auth => c"TW_STATUS_AUTH: the credentials or the signature were refused",
+            TwStatus::Forbidden => c"TW_STATUS_FORBIDDEN: the API refused the follow",
+            TwStatus::NotFound => c"TW_STATUS_NOT_FOUND: no such user",
+            TwStatus::RateLimited => c"TW_STATUS_RATE_LIMITED: too many requests",
+            TwStatus::FollowLimit => c"TW_STATUS_FOLLOW_LIMIT: the daily follow limit is reached",
+            TwStatus::AlreadyRequested => {
+                c"TW_STATUS_ALREADY_REQUESTED: a follow request is already pending"
+            }
+            TwStatus::Blocked => c"TW_STATUS_BLOCKED: the user has blocked you",
+            TwStatus::ServerError => c"TW_STATUS_SERVER_ERROR: the API had a server error (5xx)",
+            TwStatus::HttpError => {
+                c"TW_STATUS_HTTP_ERROR: unexpected HTTP status (redirects are not followed)"
+            }
+            TwStatus::BadResponse => {
+                c"TW_STATUS_BAD_RESPONSE: 2xx, but the body is not a JSON object or is too large"
+            }
+            TwStatus::NoRateLimit => {
+                c"TW_STATUS_NO_RATE_LIMIT: the last response carried no rate-limit headers"
+            }
+            TwStatus::Internal => c"TW_STATUS_INTERNAL: internal error in twfollow",
+        }
+    }
+}
+
+/// A static description of a status number, e.g. `"TW_STATUS_OK: success"`.
+/// Takes `int32_t` so any number is safe: unknown ones give `"unknown status"`.
+/// Never NULL; never free it.
+#[no_mangle]
+pub extern "C" fn tw_status_str(status: i32) -> *const c_char {
+    infallible(c"unknown status".as_ptr(), || {
+        TwStatus::ALL
+            .iter()
+            .find(|s| **s as i32 == status)
+            .map_or(c"unknown status", |s| s.text())
+            .as_ptr()
+    })
+}
