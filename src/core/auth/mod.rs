@@ -7,6 +7,7 @@
 //! one: answers are read by field name, and error text from a server is
 //! redacted of the request's secrets before it is used.
 
+pub mod oauth1;
 pub mod oauth2;
 
 use std::fmt;
