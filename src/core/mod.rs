@@ -2,6 +2,7 @@
 //! mapping. It knows nothing of C; `crate::ffi` adapts it.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod base_url;
 pub mod client;
 pub mod config;

@@ -1,0 +1,355 @@
+//! Token flows: the network-free pieces of OAuth 1.0a (PIN and callback) and
+//! OAuth 2.0 (authorization code with PKCE). They build URLs and form bodies and
+//! read the servers' answers; the HTTP client sends them.
+//!
+//! Every secret lives in a [`Zeroizing`] buffer, sized up front so it never
+//! moves and leaves an unwiped copy behind. No message or `Debug` output holds
+//! one: answers are read by field name, and error text from a server is
+//! redacted of the request's secrets before it is used.
+
+pub mod oauth1;
+pub mod oauth2;
+
+use std::fmt;
+
+use rand::TryRngCore as _;
+use zeroize::Zeroizing;
+
+use super::error::{Error, ErrorKind};
+use super::response::{api_failure, kind_for, one_line, parse_api_error, ApiError};
+
+/// Longest piece of a server's text copied into a message.
+const MAX_SERVER_TEXT: usize = 300;
+
+/// What replaces a secret in a server's text.
+const REDACTED: &str = "[redacted]";
+
+/// `N` bytes from the operating system's CSPRNG. Stateless, so a forked child
+/// never repeats its parent's draws.
+///
+/// # Panics
+/// Only when the operating system has no working random source (as seeding the
+/// nonce generator in `signer` does).
+fn random_bytes<const N: usize>() -> Zeroizing<[u8; N]> {
+    let mut bytes = Zeroizing::new([0u8; N]);
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut bytes[..])
+        .expect("the operating system's random source failed");
+    bytes
+}
+
+/// `text` with every occurrence of each non-empty secret replaced, as sent
+/// (raw), form-encoded and JSON-escaped (`/` as `\/`, as Twitter writes it).
+fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        let form_encoded: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        let json_escaped = secret.replace('/', "\\/");
+        for variant in [*secret, form_encoded.as_str(), json_escaped.as_str()] {
+            if out.contains(variant) {
+                out = out.replace(variant, REDACTED);
+            }
+        }
+    }
+    out
+}
+
+/// The body as text with the secrets redacted, or `None` when it is not UTF-8.
+fn redacted_body(body: &[u8], secrets: &[&str]) -> Option<String> {
+    std::str::from_utf8(body).ok().map(|b| redact(b, secrets))
+}
+
+/// In `Debug` output, stands for a secret: its length and nothing else.
+struct Length(usize);
+
+impl fmt::Debug for Length {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0)
+    }
+}
+
+/// A 2xx answer that lacks what it must hold. `what` names fields, never values.
+fn bad_response(http_status: u16, what: &str) -> Error {
+    Error {
+        http_status,
+        ..Error::new(
+            ErrorKind::BadResponse,
+            format!("HTTP {http_status}, but {what}"),
+        )
+    }
+}
+
+/// The error a non-2xx answer of an OAuth endpoint stands for, with the server's
+/// text (minus `request_secrets`). Twitter answers these endpoints with its JSON
+/// errors, a v2 problem, or plain text (`Invalid oauth_verifier parameter`).
+pub fn answer_failure(http_status: u16, body: &[u8], request_secrets: &[&str]) -> Error {
+    let Some(text) = redacted_body(body, request_secrets) else {
+        return api_failure(http_status, body, None);
+    };
+    let looks_structured = matches!(text.trim_start().chars().next(), Some('{' | '[' | '<'));
+    if parse_api_error(text.as_bytes()) == ApiError::default()
+        && !looks_structured
+        && !text.trim().is_empty()
+    {
+        return Error {
+            http_status,
+            ..Error::new(
+                kind_for(http_status, 0),
+                format!("HTTP {http_status}: {}", one_line(&text, MAX_SERVER_TEXT)),
+            )
+        };
+    }
+    api_failure(http_status, text.as_bytes(), None)
+}
+
+/// A form body (`application/x-www-form-urlencoded`) in a wiped buffer.
+fn form_body(pairs: &[(&str, &str)]) -> Zeroizing<String> {
+    // Every byte is at most `%XX`: the buffer never grows, so no copy is left behind.
+    let capacity = pairs
+        .iter()
+        .map(|(name, value)| 3 * (name.len() + value.len()) + 2)
+        .sum();
+    let mut form = form_urlencoded::Serializer::new(String::with_capacity(capacity));
+    form.extend_pairs(pairs);
+    Zeroizing::new(form.finish())
+}
+
+/// A value in a JSON object written by [`json_object`].
+enum JsonValue<'a> {
+    Str(&'a str),
+    Int(i64),
+    Null,
+}
+
+/// A flat JSON object in a wiped buffer.
+fn json_object(fields: &[(&str, JsonValue<'_>)]) -> Zeroizing<String> {
+    // Escaping writes at most 6 bytes per byte (`\u00XX`): the buffer never grows.
+    let capacity = 2 + fields
+        .iter()
+        .map(|(name, value)| {
+            6 * name.len()
+                + 4
+                + match value {
+                    JsonValue::Str(s) => 6 * s.len() + 2,
+                    JsonValue::Int(_) => 20,
+                    JsonValue::Null => 4,
+                }
+        })
+        .sum::<usize>();
+    let mut out = Zeroizing::new(Vec::with_capacity(capacity));
+    out.push(b'{');
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut *out, name).expect("writing to a Vec cannot fail");
+        out.push(b':');
+        match value {
+            JsonValue::Str(s) => {
+                serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail")
+            }
+            JsonValue::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
+            JsonValue::Null => out.extend_from_slice(b"null"),
+        }
+    }
+    out.push(b'}');
+    let bytes = std::mem::take(&mut *out);
+    Zeroizing::new(String::from_utf8(bytes).expect("serde_json writes UTF-8"))
+}
+
+/// Checks an absolute `http://` or `https://` URL with a host, without spaces or
+/// control characters. `what` names the argument in the message; the value is
+/// not echoed.
+fn check_absolute_http_url(url: &str, what: &str) -> Result<(), Error> {
+    const MAX_URL_BYTES: usize = 2048;
+    let refuse = |why: &str| Error::invalid_argument(format!("{what}: {why}"));
+    if url.len() > MAX_URL_BYTES {
+        return Err(refuse(&format!("longer than {MAX_URL_BYTES} bytes")));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(refuse("contains spaces or control characters"));
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(refuse("not an absolute http(s) URL"));
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return Err(refuse("the scheme must be http or https"));
+    }
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    if host.is_empty() {
+        return Err(refuse("the URL has no host"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_bytes_differ_between_draws() {
+        let a = random_bytes::<32>();
+        let b = random_bytes::<32>();
+        assert_ne!(*a, *b);
+        assert_ne!(*a, [0u8; 32]);
+    }
+
+    #[test]
+    fn redact_covers_raw_form_and_json_escaped_forms() {
+        let secrets = ["tok/en+1", "", "pin"];
+        let text = r#"got tok/en+1, tok%2Fen%2B1 and tok\/en+1; pin"#;
+        let out = redact(text, &secrets);
+        assert_eq!(out, "got [redacted], [redacted] and [redacted]; [redacted]");
+        assert_eq!(redact("nothing here", &secrets), "nothing here");
+    }
+
+    #[test]
+    fn answer_failure_keeps_plain_text_and_status() {
+        let e = answer_failure(
+            401,
+            b"Error processing your OAuth request: Invalid oauth_verifier parameter",
+            &[],
+        );
+        assert_eq!(e.kind, ErrorKind::Auth);
+        assert_eq!(e.http_status, 401);
+        assert_eq!(
+            e.message,
+            "HTTP 401: Error processing your OAuth request: Invalid oauth_verifier parameter"
+        );
+    }
+
+    #[test]
+    fn answer_failure_reads_twitter_json_errors() {
+        let e = answer_failure(
+            401,
+            br#"{"errors":[{"code":32,"message":"Could not authenticate you."}]}"#,
+            &[],
+        );
+        assert_eq!(
+            (e.kind, e.http_status, e.api_code),
+            (ErrorKind::Auth, 401, 32)
+        );
+        assert_eq!(e.message, "HTTP 401, error 32: Could not authenticate you.");
+        let e = answer_failure(
+            403,
+            br#"{"errors":[{"code":415,"message":"Callback URL not approved for this client application."}]}"#,
+            &[],
+        );
+        assert_eq!((e.kind, e.api_code), (ErrorKind::Forbidden, 415));
+    }
+
+    #[test]
+    fn answer_failure_never_echoes_request_secrets() {
+        let secret = "RequestTokenSecret123";
+        for body in [
+            format!("Invalid request token {secret}"),
+            format!(r#"{{"errors":[{{"code":89,"message":"bad token {secret}"}}]}}"#),
+            format!(r#"{{"title":"Unauthorized","detail":"token {secret} expired"}}"#),
+        ] {
+            let e = answer_failure(401, body.as_bytes(), &[secret]);
+            assert!(!e.message.contains(secret), "{}", e.message);
+            assert!(e.message.contains(REDACTED), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn answer_failure_does_not_copy_html_or_unknown_json() {
+        let e = answer_failure(500, b"<html><body>oops</body></html>", &[]);
+        assert_eq!(e.kind, ErrorKind::ServerError);
+        assert!(!e.message.contains("oops"), "{}", e.message);
+        let e = answer_failure(400, br#"{"unexpected":"value"}"#, &[]);
+        assert_eq!(e.kind, ErrorKind::HttpError);
+        assert!(!e.message.contains("value"), "{}", e.message);
+        let e = answer_failure(401, b"", &[]);
+        assert_eq!(e.message, "HTTP 401: empty response body");
+        let e = answer_failure(401, b"\xff\xfe", &[]);
+        assert_eq!((e.kind, e.http_status), (ErrorKind::Auth, 401));
+    }
+
+    #[test]
+    fn plain_text_is_one_bounded_line() {
+        let long = format!("line one\r\nline two {}", "x".repeat(1000));
+        let e = answer_failure(401, long.as_bytes(), &[]);
+        assert!(!e.message.contains(['\r', '\n']));
+        assert!(e.message.chars().count() <= MAX_SERVER_TEXT + 20);
+        assert!(e.message.starts_with("HTTP 401: line one line two x"));
+    }
+
+    #[test]
+    fn form_body_encodes_every_value() {
+        let body = form_body(&[("a", "x y&z=1"), ("b", "é/+")]);
+        assert_eq!(body.as_str(), "a=x+y%26z%3D1&b=%C3%A9%2F%2B");
+        let parsed: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+            .into_owned()
+            .collect();
+        assert_eq!(
+            parsed,
+            [("a".into(), "x y&z=1".into()), ("b".into(), "é/+".into())]
+        );
+    }
+
+    #[test]
+    fn json_object_escapes_and_parses_back() {
+        let json = json_object(&[
+            ("s", JsonValue::Str("quote \" slash \\ nl \n ctl \u{1} é")),
+            ("n", JsonValue::Int(-42)),
+            ("z", JsonValue::Null),
+        ]);
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"s": "quote \" slash \\ nl \n ctl \u{1} é", "n": -42, "z": null})
+        );
+        assert_eq!(json_object(&[]).as_str(), "{}");
+    }
+
+    #[test]
+    fn json_object_buffer_never_grows() {
+        // All control characters: the worst case for escaping.
+        let worst: String = (0u8..0x20).map(char::from).collect();
+        let fields = [
+            ("k", JsonValue::Str(&worst)),
+            ("i", JsonValue::Int(i64::MIN)),
+        ];
+        let json = json_object(&fields);
+        let capacity = 2 + (6 + 4 + 6 * worst.len() + 2) + (6 + 4 + 20);
+        assert_eq!(json.capacity(), capacity, "the first allocation was kept");
+        assert!(json.len() <= capacity);
+    }
+
+    #[test]
+    fn absolute_http_urls() {
+        for good in [
+            "https://example.com/cb",
+            "http://localhost:8080/callback?x=1",
+            "HTTPS://Example.com",
+            "http://[::1]:9/cb",
+            "https://user@host/cb",
+        ] {
+            assert_eq!(check_absolute_http_url(good, "callback"), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "example.com/cb",
+            "ftp://example.com/",
+            "https://",
+            "https:///path",
+            "https://:80/",
+            "https://[]/",
+            "https://exa mple.com/",
+            "https://example.com/\n",
+            "javascript://alert(1)",
+        ] {
+            let e = check_absolute_http_url(bad, "callback").unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidArgument, "{bad:?}");
+            assert!(e.message.starts_with("callback: "), "{}", e.message);
+        }
+        let long = format!("https://h/{}", "a".repeat(3000));
+        assert!(check_absolute_http_url(&long, "callback").is_err());
+    }
+}

@@ -1,0 +1,1124 @@
+//! OAuth 2.0 authorization code flow with PKCE (RFC 6749, RFC 7636), network-free
+//! parts: the PKCE pair and state, the authorize URL, the redirected URL, the form
+//! bodies of the token and revoke endpoints, and the token endpoint's answers.
+
+use std::fmt;
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+use serde_json::Value;
+use sha2::{Digest as _, Sha256};
+use zeroize::Zeroizing;
+
+use super::{
+    answer_failure, bad_response, check_absolute_http_url, form_body, json_object, random_bytes,
+    redact, JsonValue, Length, MAX_SERVER_TEXT,
+};
+use crate::core::error::{Error, ErrorKind};
+use crate::core::response::{kind_for, one_line};
+
+/// The scopes a v2 follow needs (`tweet.read users.read follows.write`) plus a
+/// refresh token (`offline.access`).
+pub const DEFAULT_SCOPE: &str = "tweet.read users.read follows.write offline.access";
+
+/// How long before `expires_at` a config refreshes by itself.
+pub const REFRESH_MARGIN_SECS: i64 = 60;
+
+/// The only PKCE method sent: the challenge is the SHA-256 of the verifier.
+pub const CODE_CHALLENGE_METHOD: &str = "S256";
+
+/// Where X's users approve an app; its API hosts do not serve this page.
+const X_AUTHORIZE_ENDPOINT: &str = "https://x.com/i/oauth2/authorize";
+
+/// Base URLs that mean "the real API", whose authorize page is [`X_AUTHORIZE_ENDPOINT`].
+const X_API_BASE_URLS: [&str; 2] = ["https://api.twitter.com", "https://api.x.com"];
+
+/// Random bytes behind a verifier: base64url turns 48 bytes into 64 characters.
+const VERIFIER_RANDOM_BYTES: usize = 48;
+
+/// Random bytes behind a state (256 bits; at least 128 are required).
+const STATE_RANDOM_BYTES: usize = 32;
+
+/// A PKCE pair (RFC 7636): the verifier stays with the caller until the code
+/// exchange; the challenge goes into the authorize URL. `Debug` hides the verifier.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Pkce {
+    verifier: Zeroizing<String>,
+    challenge: String,
+}
+
+impl Pkce {
+    /// A fresh pair: a 64-character verifier (base64url of 48 bytes from the
+    /// operating system's CSPRNG, so only unreserved characters) and its S256 challenge.
+    pub fn generate() -> Pkce {
+        let bytes = random_bytes::<VERIFIER_RANDOM_BYTES>();
+        let mut verifier = Zeroizing::new(String::with_capacity(VERIFIER_RANDOM_BYTES / 3 * 4));
+        URL_SAFE_NO_PAD.encode_string(&bytes[..], &mut verifier);
+        let challenge = challenge_of(&verifier);
+        Pkce {
+            verifier,
+            challenge,
+        }
+    }
+
+    /// The pair for a verifier the caller kept; refuses one that RFC 7636 does
+    /// not allow (43 to 128 unreserved characters). The message does not echo it.
+    pub fn from_verifier(verifier: &str) -> Result<Pkce, Error> {
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+        if !(43..=128).contains(&verifier.len()) || !verifier.bytes().all(allowed) {
+            return Err(Error::invalid_argument(
+                "code_verifier must be 43 to 128 characters of A-Z, a-z, 0-9, '-', '.', '_', '~'",
+            ));
+        }
+        Ok(Pkce {
+            verifier: Zeroizing::new(verifier.to_owned()),
+            challenge: challenge_of(verifier),
+        })
+    }
+
+    pub fn verifier(&self) -> &str {
+        &self.verifier
+    }
+
+    /// BASE64URL-nopad(SHA-256(verifier)), sent with `code_challenge_method=S256`.
+    pub fn challenge(&self) -> &str {
+        &self.challenge
+    }
+}
+
+impl fmt::Debug for Pkce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pkce")
+            .field("verifier", &Length(self.verifier.len()))
+            .field("challenge", &self.challenge)
+            .finish()
+    }
+}
+
+fn challenge_of(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// A fresh `state` for one authorization: 256 bits from the operating system's
+/// CSPRNG, base64url (43 characters, safe in a URL as they are).
+pub fn new_state() -> String {
+    URL_SAFE_NO_PAD.encode(&random_bytes::<STATE_RANDOM_BYTES>()[..])
+}
+
+/// Checks a `redirect_uri` argument: an absolute `http(s)` URL (the value is not echoed).
+pub fn validate_redirect_uri(redirect_uri: &str) -> Result<(), Error> {
+    check_absolute_http_url(redirect_uri, "redirect_uri must be an absolute http(s) URL")
+}
+
+/// The authorize page for an API base URL: X's own page for the real API,
+/// `{base}/i/oauth2/authorize` for any other base (the sandbox).
+pub fn authorize_endpoint_for(base_url: &str) -> String {
+    let base = base_url.trim_end_matches('/');
+    if X_API_BASE_URLS.iter().any(|x| x.eq_ignore_ascii_case(base)) {
+        X_AUTHORIZE_ENDPOINT.to_owned()
+    } else {
+        format!("{base}/i/oauth2/authorize")
+    }
+}
+
+/// The URL the person opens to approve the app, every parameter form-encoded:
+/// `response_type=code`, `client_id`, `redirect_uri`, `scope`, `state`,
+/// `code_challenge` and `code_challenge_method=S256`.
+pub fn authorize_url(
+    authorize_endpoint: &str,
+    client_id: &str,
+    redirect_uri: &str,
+    scope: &str,
+    state: &str,
+    code_challenge: &str,
+) -> String {
+    let mut url = authorize_endpoint.to_owned();
+    match url.find('?') {
+        None => url.push('?'),
+        Some(i) if i + 1 < url.len() && !url.ends_with('&') => url.push('&'),
+        Some(_) => {}
+    }
+    let query_start = url.len();
+    form_urlencoded::Serializer::for_suffix(url, query_start)
+        .append_pair("response_type", "code")
+        .append_pair("client_id", client_id)
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("scope", scope)
+        .append_pair("state", state)
+        .append_pair("code_challenge", code_challenge)
+        .append_pair("code_challenge_method", CODE_CHALLENGE_METHOD)
+        .finish()
+}
+
+/// An authorization code (short-lived, one use). `Debug` hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Code(Zeroizing<String>);
+
+impl Code {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Code").field(&Length(self.0.len())).finish()
+    }
+}
+
+/// Takes the code from what the person pasted: the bare code, or the whole
+/// redirected URL (anything with `://`, or a query starting with `?`). A URL
+/// must carry `state` equal to `expected_state`, checked before anything else;
+/// an `error` in it (`access_denied` when the person said no) is a refusal of
+/// kind [`ErrorKind::Auth`]. Surrounding white space is ignored.
+pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Code, Error> {
+    let input = code_or_url.trim();
+    if input.is_empty() {
+        return Err(Error::invalid_argument(
+            "the authorization code or redirected URL is empty",
+        ));
+    }
+    if !(input.contains("://") || input.starts_with('?')) {
+        if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(Error::invalid_argument(
+                "the authorization code contains spaces or control characters",
+            ));
+        }
+        return Ok(Code(Zeroizing::new(input.to_owned())));
+    }
+    if expected_state.is_empty() {
+        return Err(Error::invalid_argument(
+            "expected_state is empty: the state issued with the authorization URL is needed to check a redirected URL",
+        ));
+    }
+    let query = input.split_once('?').map_or("", |(_, query)| query);
+    let query = query.split('#').next().unwrap_or_default();
+
+    let mut state = None;
+    let mut code = None;
+    let mut error = None;
+    let mut description = None;
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        let slot = match &*name {
+            "state" => &mut state,
+            "code" => &mut code,
+            "error" => &mut error,
+            "error_description" => &mut description,
+            _ => continue,
+        };
+        if slot.is_some() {
+            return Err(Error::invalid_argument(format!(
+                "the redirected URL has more than one {name} parameter"
+            )));
+        }
+        *slot = Some(Zeroizing::new(value.into_owned()));
+    }
+
+    match state {
+        None => {
+            return Err(Error::invalid_argument(
+                "state mismatch: the redirected URL has no state, so it cannot be matched to the authorization URL; nothing was sent",
+            ))
+        }
+        Some(state) if state.as_str() != expected_state => {
+            return Err(Error::invalid_argument(
+                "state mismatch: the redirected URL does not belong to the authorization URL that was issued (stale or forged); nothing was sent",
+            ))
+        }
+        Some(_) => {}
+    }
+    if let Some(error) = error {
+        let mut message = if error.as_str() == "access_denied" {
+            "the user denied access (access_denied)".to_owned()
+        } else {
+            format!("authorization failed: {}", one_line(&error, 100))
+        };
+        if let Some(description) = description.filter(|d| !d.trim().is_empty()) {
+            message.push_str(": ");
+            message.push_str(&one_line(&description, 200));
+        }
+        return Err(Error::new(ErrorKind::Auth, message));
+    }
+    match code {
+        Some(code) if !code.is_empty() => Ok(Code(code)),
+        _ => Err(Error::invalid_argument(
+            "the redirected URL has no code parameter",
+        )),
+    }
+}
+
+/// The token request for a code: `grant_type=authorization_code`, `code`,
+/// `redirect_uri`, `code_verifier`, and `client_id` for a public client
+/// (a confidential one authenticates with [`basic_auth_header`] instead).
+pub fn code_exchange_form(
+    code: &str,
+    redirect_uri: &str,
+    code_verifier: &str,
+    public_client_id: Option<&str>,
+) -> Zeroizing<String> {
+    let mut pairs = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", redirect_uri),
+        ("code_verifier", code_verifier),
+    ];
+    pairs.extend(public_client_id.map(|id| ("client_id", id)));
+    form_body(&pairs)
+}
+
+/// The token request for a refresh: `grant_type=refresh_token`, `refresh_token`,
+/// and `client_id` for a public client.
+pub fn refresh_form(refresh_token: &str, public_client_id: Option<&str>) -> Zeroizing<String> {
+    let mut pairs = vec![
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+    ];
+    pairs.extend(public_client_id.map(|id| ("client_id", id)));
+    form_body(&pairs)
+}
+
+/// The revoke request (RFC 7009): `token`, and `client_id` for a public client.
+pub fn revoke_form(token: &str, public_client_id: Option<&str>) -> Zeroizing<String> {
+    let mut pairs = vec![("token", token)];
+    pairs.extend(public_client_id.map(|id| ("client_id", id)));
+    form_body(&pairs)
+}
+
+/// `Basic base64(id:secret)`, where id and secret are form-encoded first
+/// (RFC 6749, section 2.3.1), for a confidential client.
+pub fn basic_auth_header(client_id: &str, client_secret: &str) -> Zeroizing<String> {
+    // Both buffers are sized for the worst case, so neither moves and leaves a copy.
+    let mut pair = Zeroizing::new(String::with_capacity(
+        3 * (client_id.len() + client_secret.len()) + 1,
+    ));
+    pair.extend(form_urlencoded::byte_serialize(client_id.as_bytes()));
+    pair.push(':');
+    pair.extend(form_urlencoded::byte_serialize(client_secret.as_bytes()));
+    let mut header = Zeroizing::new(String::with_capacity(6 + pair.len().div_ceil(3) * 4));
+    header.push_str("Basic ");
+    STANDARD.encode_string(pair.as_bytes(), &mut header);
+    header
+}
+
+/// A user's OAuth 2.0 tokens. The tokens are wiped when dropped; `Debug` shows
+/// only their lengths.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Tokens {
+    pub access_token: Zeroizing<String>,
+    /// Present when the scope had `offline.access`. X rotates it on each refresh.
+    pub refresh_token: Option<Zeroizing<String>>,
+    /// When the access token expires, in seconds since the Unix epoch; 0 when unknown.
+    pub expires_at: i64,
+    pub scope: String,
+}
+
+impl Tokens {
+    /// `{"access_token":…,"refresh_token":…|null,"expires_at":…,"scope":…}`, in a wiped buffer.
+    pub fn to_json(&self) -> Zeroizing<String> {
+        json_object(&[
+            ("access_token", JsonValue::Str(&self.access_token)),
+            (
+                "refresh_token",
+                self.refresh_token
+                    .as_deref()
+                    .map_or(JsonValue::Null, |t| JsonValue::Str(t)),
+            ),
+            ("expires_at", JsonValue::Int(self.expires_at)),
+            ("scope", JsonValue::Str(&self.scope)),
+        ])
+    }
+
+    /// Whether the access token expires within `margin_secs` of `now_unix`
+    /// (see [`REFRESH_MARGIN_SECS`]). Never when the expiry is unknown.
+    pub fn needs_refresh(&self, now_unix: i64, margin_secs: i64) -> bool {
+        self.expires_at > 0 && now_unix.saturating_add(margin_secs) >= self.expires_at
+    }
+}
+
+impl fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tokens")
+            .field("access_token", &Length(self.access_token.len()))
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|t| Length(t.len())),
+            )
+            .field("expires_at", &self.expires_at)
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
+/// Reads the token endpoint's answer to a code exchange or a refresh. A 2xx
+/// answer must be a JSON object with `token_type` bearer (any case) and
+/// `access_token`; `expires_in` (seconds) sets `expires_at` from `now_unix`
+/// (0 when absent); `refresh_token` and `scope` are optional. Anything else is
+/// [`token_endpoint_failure`]. `request_secrets` (the code, verifier, refresh
+/// token…) never reach a message. Hold `body` in a wiped buffer: it has the tokens.
+pub fn parse_token_answer(
+    http_status: u16,
+    body: &[u8],
+    now_unix: i64,
+    request_secrets: &[&str],
+) -> Result<Tokens, Error> {
+    if !(200..300).contains(&http_status) {
+        return Err(token_endpoint_failure(http_status, body, request_secrets));
+    }
+    let bad = |what: &str| bad_response(http_status, &format!("the token answer {what}"));
+    let mut root = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(root)) => root,
+        Ok(_) => return Err(bad("is JSON without an object at the top")),
+        // The position only: serde's text could quote the body.
+        Err(e) => {
+            return Err(bad(&format!(
+                "is not valid JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            )))
+        }
+    };
+    match root.get("token_type") {
+        Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => {}
+        Some(_) => return Err(bad("has a token_type other than bearer")),
+        None => return Err(bad("has no token_type")),
+    }
+    // Strings are moved out of the parsed tree into wiped buffers, never copied.
+    let access_token = match root.remove("access_token") {
+        Some(Value::String(t)) => Zeroizing::new(t),
+        Some(_) => return Err(bad("has an access_token that is not a string")),
+        None => return Err(bad("has no access_token")),
+    };
+    if access_token.is_empty() {
+        return Err(bad("has no access_token"));
+    }
+    let refresh_token = match root.remove("refresh_token") {
+        Some(Value::String(t)) => Some(Zeroizing::new(t)).filter(|t| !t.is_empty()),
+        None | Some(Value::Null) => None,
+        Some(_) => return Err(bad("has a refresh_token that is not a string")),
+    };
+    let expires_at = match root.get("expires_in") {
+        None | Some(Value::Null) => 0,
+        Some(expires_in) => {
+            let secs = expires_in
+                .as_u64()
+                .ok_or_else(|| bad("has an expires_in that is not a whole number of seconds"))?;
+            now_unix.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX))
+        }
+    };
+    let scope = match root.remove("scope") {
+        Some(Value::String(scope)) => scope,
+        None | Some(Value::Null) => String::new(),
+        Some(_) => return Err(bad("has a scope that is not a string")),
+    };
+    Ok(Tokens {
+        access_token,
+        refresh_token,
+        expires_at,
+        scope,
+    })
+}
+
+/// The error a non-2xx answer of the token or revoke endpoint stands for. The
+/// OAuth shape `{"error","error_description"}` becomes `error: description`, of
+/// kind [`ErrorKind::Auth`] for a refused grant or client, else by HTTP status;
+/// other bodies are read as Twitter errors. The HTTP status is kept, and
+/// `request_secrets` never reach the message.
+pub fn token_endpoint_failure(http_status: u16, body: &[u8], request_secrets: &[&str]) -> Error {
+    let root = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(root)) => root,
+        _ => return answer_failure(http_status, body, request_secrets),
+    };
+    let Some(Value::String(error)) = root.get("error") else {
+        return answer_failure(http_status, body, request_secrets);
+    };
+    let kind = match error.as_str() {
+        "invalid_grant" | "invalid_request" | "unauthorized_client" | "invalid_client" => {
+            ErrorKind::Auth
+        }
+        _ => kind_for(http_status, 0),
+    };
+    let line = match root.get("error_description").and_then(Value::as_str) {
+        Some(description) if !description.trim().is_empty() => format!("{error}: {description}"),
+        _ => error.clone(),
+    };
+    Error {
+        http_status,
+        ..Error::new(
+            kind,
+            one_line(&redact(&line, request_secrets), MAX_SERVER_TEXT),
+        )
+    }
+}
+
+/// Reads the revoke endpoint's answer: any 2xx is done (RFC 7009) unless it
+/// says `"revoked": false`; anything else is [`token_endpoint_failure`].
+pub fn parse_revoke_answer(
+    http_status: u16,
+    body: &[u8],
+    request_secrets: &[&str],
+) -> Result<(), Error> {
+    if !(200..300).contains(&http_status) {
+        return Err(token_endpoint_failure(http_status, body, request_secrets));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(root)) if root.get("revoked") == Some(&Value::Bool(false)) => {
+            Err(Error {
+                http_status,
+                ..Error::new(
+                    ErrorKind::Auth,
+                    format!("HTTP {http_status}, but the server did not revoke the token (\"revoked\": false)"),
+                )
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    const ACCESS: &str = "bWdzeGNTTUtGMm9JTkZJZ0xRRUFfNllOdXZOWUl5V3pNRFFGVjpzZWNyZXQ";
+    const REFRESH: &str = "UkZRV3dDX3VPQnBLeFdFTlJfOWpvdGZxWXNQLWxKZVdpTjpyZWZyZXNo";
+
+    fn unreserved(s: &str) -> bool {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    }
+
+    #[test]
+    fn rfc7636_appendix_b_vector() {
+        // RFC 7636 Appendix B: 32 random octets, their base64url (the verifier), and
+        // the S256 challenge.
+        let octets = [
+            116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212,
+            37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
+        ];
+        let verifier = URL_SAFE_NO_PAD.encode(octets);
+        assert_eq!(verifier, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+        let pkce = Pkce::from_verifier(&verifier).unwrap();
+        assert_eq!(pkce.verifier(), verifier);
+        assert_eq!(
+            pkce.challenge(),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn challenge_agrees_with_python_hashlib() {
+        // Expected value from Python: base64.urlsafe_b64encode(hashlib.sha256(v).digest())
+        // without '=' (openssl dgst -sha256 agrees).
+        let pkce = Pkce::from_verifier("dBjftJeZ4CVP-mJ92K9cgZtNhf3vdnU9fJ6XO5qNCm8").unwrap();
+        assert_eq!(
+            pkce.challenge(),
+            "44kmVnIsm6l79ntkKdvZe_WN88v3NMnqktRruLSDkWo"
+        );
+    }
+
+    #[test]
+    fn generated_verifiers_are_64_unreserved_characters_with_their_challenge() {
+        let mut seen = HashSet::new();
+        for _ in 0..200 {
+            let pkce = Pkce::generate();
+            assert_eq!(pkce.verifier().len(), 64);
+            assert!(unreserved(pkce.verifier()), "{}", pkce.verifier());
+            // The challenge is that of the verifier, as an independent rebuild says.
+            assert_eq!(
+                pkce.challenge(),
+                Pkce::from_verifier(pkce.verifier()).unwrap().challenge()
+            );
+            assert_eq!(pkce.challenge().len(), 43);
+            assert!(
+                seen.insert(pkce.verifier().to_owned()),
+                "a verifier repeated"
+            );
+        }
+    }
+
+    #[test]
+    fn generated_verifiers_use_the_whole_base64url_alphabet() {
+        // 200 verifiers x 64 characters: all 64 symbols show up unless the source is broken.
+        let mut symbols = HashSet::new();
+        for _ in 0..200 {
+            symbols.extend(Pkce::generate().verifier().bytes());
+        }
+        assert_eq!(symbols.len(), 64);
+    }
+
+    #[test]
+    fn verifiers_outside_rfc7636_are_refused_without_echo() {
+        let short = "a".repeat(42);
+        let long = "a".repeat(129);
+        let bad_char = format!("{}+", "a".repeat(50));
+        let space = format!("{} ", "a".repeat(50));
+        let non_ascii = format!("{}é", "a".repeat(50));
+        for bad in ["", &short, &long, &bad_char, &space, &non_ascii] {
+            let e = Pkce::from_verifier(bad).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidArgument);
+            assert!(bad.is_empty() || !e.message.contains(bad));
+        }
+        for good in ["a".repeat(43), "Az09-._~".repeat(16)] {
+            assert!(Pkce::from_verifier(&good).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn pkce_debug_hides_the_verifier() {
+        let pkce = Pkce::generate();
+        let shown = format!("{pkce:?}");
+        assert!(!shown.contains(pkce.verifier()), "{shown}");
+        assert!(shown.contains("<64 bytes>") && shown.contains(pkce.challenge()));
+    }
+
+    #[test]
+    fn states_are_unique_and_url_safe() {
+        let states: HashSet<String> = (0..1000).map(|_| new_state()).collect();
+        assert_eq!(states.len(), 1000);
+        for state in &states {
+            assert_eq!(state.len(), 43, "256 bits in base64url");
+            assert!(state
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        }
+    }
+
+    #[test]
+    fn authorize_endpoint_is_xs_page_for_the_real_api_else_under_the_base() {
+        for real in [
+            "https://api.twitter.com",
+            "https://api.twitter.com/",
+            "https://api.x.com",
+            "HTTPS://API.X.COM",
+        ] {
+            assert_eq!(
+                authorize_endpoint_for(real),
+                "https://x.com/i/oauth2/authorize"
+            );
+        }
+        assert_eq!(
+            authorize_endpoint_for("http://127.0.0.1:8123"),
+            "http://127.0.0.1:8123/i/oauth2/authorize"
+        );
+        assert_eq!(
+            authorize_endpoint_for("https://proxy.example/twitter/"),
+            "https://proxy.example/twitter/i/oauth2/authorize"
+        );
+    }
+
+    #[test]
+    fn authorize_url_form_encodes_every_parameter() {
+        let url = authorize_url(
+            "https://x.com/i/oauth2/authorize",
+            "client id&x",
+            "http://127.0.0.1:9/cb?a=1",
+            DEFAULT_SCOPE,
+            "st=ate",
+            "E9Melhoa2OwvFrEXTjCHL6Kw6sDK-nZVfhAzpcmJXHU",
+        );
+        assert_eq!(
+            url,
+            "https://x.com/i/oauth2/authorize?response_type=code&client_id=client+id%26x\
+             &redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb%3Fa%3D1\
+             &scope=tweet.read+users.read+follows.write+offline.access&state=st%3Date\
+             &code_challenge=E9Melhoa2OwvFrEXTjCHL6Kw6sDK-nZVfhAzpcmJXHU&code_challenge_method=S256"
+        );
+        let (_, query) = url.split_once('?').unwrap();
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        assert_eq!(pairs[1], ("client_id".into(), "client id&x".into()));
+        assert_eq!(pairs[3], ("scope".into(), DEFAULT_SCOPE.into()));
+        // An endpoint that already has a query keeps it.
+        let url = authorize_url(
+            "https://h/authorize?lang=en",
+            "c",
+            "https://r/",
+            "s",
+            "t",
+            "ch",
+        );
+        assert!(url.starts_with("https://h/authorize?lang=en&response_type=code&client_id=c"));
+    }
+
+    #[test]
+    fn redirect_uri_checks() {
+        assert!(validate_redirect_uri("http://localhost:8080/cb").is_ok());
+        assert!(validate_redirect_uri("https://app.example/cb").is_ok());
+        for bad in ["", "oob", "localhost/cb", "ftp://x/"] {
+            let e = validate_redirect_uri(bad).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidArgument);
+        }
+    }
+
+    #[test]
+    fn a_bare_code_is_taken_as_is() {
+        let code = parse_redirect("  VGNibzFWSWREZm01bjN1N3dicWlNUG1o\n", "").unwrap();
+        assert_eq!(code.as_str(), "VGNibzFWSWREZm01bjN1N3dicWlNUG1o");
+        let code = parse_redirect("abc", "state").unwrap();
+        assert_eq!(code.as_str(), "abc");
+        for bad in ["", "   ", "ab cd", "ab\u{7}cd"] {
+            let e = parse_redirect(bad, "s").unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidArgument, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_redirected_url_gives_its_code_when_the_state_matches() {
+        for url in [
+            "http://127.0.0.1:9/cb?state=S1&code=C%2B1",
+            "http://127.0.0.1:9/cb?code=C%2B1&state=S1#fragment",
+            "?state=S1&code=C%2B1",
+            "https://app.example/cb?x=y&state=S1&code=C%2B1&extra",
+        ] {
+            assert_eq!(parse_redirect(url, "S1").unwrap().as_str(), "C+1", "{url}");
+        }
+    }
+
+    #[test]
+    fn state_mismatch_is_refused_without_echoing_values() {
+        for (url, expected) in [
+            (
+                "http://h/cb?state=OTHER-STATE&code=SECRET-CODE",
+                "EXPECTED-STATE",
+            ),
+            ("http://h/cb?code=SECRET-CODE", "EXPECTED-STATE"),
+            ("http://h/cb?state=&code=SECRET-CODE", "EXPECTED-STATE"),
+            // The state is checked first, even before an error.
+            (
+                "http://h/cb?state=OTHER-STATE&error=access_denied",
+                "EXPECTED-STATE",
+            ),
+        ] {
+            let e = parse_redirect(url, expected).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidArgument, "{url}");
+            assert!(e.message.starts_with("state mismatch"), "{}", e.message);
+            for value in ["OTHER-STATE", "SECRET-CODE", "EXPECTED-STATE"] {
+                assert!(!e.message.contains(value), "{}", e.message);
+            }
+        }
+        let e = parse_redirect("http://h/cb?state=S&code=C", "").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidArgument);
+        assert!(e.message.starts_with("expected_state is empty"));
+    }
+
+    #[test]
+    fn repeated_state_or_code_is_refused() {
+        for url in [
+            "http://h/cb?state=S&state=S&code=C",
+            "http://h/cb?state=S&code=C&code=D",
+        ] {
+            let e = parse_redirect(url, "S").unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidArgument);
+            assert!(e.message.contains("more than one"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn access_denied_is_an_auth_refusal() {
+        let e = parse_redirect("http://h/cb?error=access_denied&state=S", "S").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Auth);
+        assert_eq!(e.message, "the user denied access (access_denied)");
+        let e = parse_redirect(
+            "http://h/cb?error=access_denied&error_description=The+user%0Adenied%0D+it&state=S",
+            "S",
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Auth);
+        assert_eq!(
+            e.message,
+            "the user denied access (access_denied): The user denied it"
+        );
+        let long = format!(
+            "http://h/cb?error=access_denied&error_description={}&state=S",
+            "x".repeat(5000)
+        );
+        let e = parse_redirect(&long, "S").unwrap_err();
+        assert!(e.message.chars().count() < 300, "bounded");
+    }
+
+    #[test]
+    fn other_errors_are_auth_refusals_with_their_name() {
+        let e = parse_redirect(
+            "http://h/cb?state=S&error=invalid_scope&error_description=bad+scope",
+            "S",
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Auth);
+        assert_eq!(e.message, "authorization failed: invalid_scope: bad scope");
+    }
+
+    #[test]
+    fn a_url_without_code_is_an_invalid_argument() {
+        for url in [
+            "http://h/cb?state=S",
+            "http://h/cb?state=S&code=",
+            "?state=S",
+        ] {
+            let e = parse_redirect(url, "S").unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidArgument, "{url}");
+            assert_eq!(e.message, "the redirected URL has no code parameter");
+        }
+        let e = parse_redirect("http://h/cb", "S").unwrap_err();
+        assert!(e.message.starts_with("state mismatch"), "{}", e.message);
+    }
+
+    #[test]
+    fn code_debug_hides_the_code() {
+        let code = parse_redirect("?state=S&code=SECRET-CODE", "S").unwrap();
+        let shown = format!("{code:?}");
+        assert!(!shown.contains("SECRET-CODE"));
+        assert_eq!(shown, "Code(<11 bytes>)");
+    }
+
+    fn pairs(body: &str) -> Vec<(String, String)> {
+        form_urlencoded::parse(body.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn code_exchange_form_for_public_and_confidential_clients() {
+        let body = code_exchange_form(
+            "c+/=",
+            "http://127.0.0.1:9/cb?a=1&b",
+            "verifier~",
+            Some("pub id"),
+        );
+        assert_eq!(
+            body.as_str(),
+            "grant_type=authorization_code&code=c%2B%2F%3D\
+             &redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb%3Fa%3D1%26b\
+             &code_verifier=verifier%7E&client_id=pub+id"
+        );
+        let body = code_exchange_form("c", "https://r/", "v", None);
+        assert_eq!(
+            pairs(&body),
+            owned(&[
+                ("grant_type", "authorization_code"),
+                ("code", "c"),
+                ("redirect_uri", "https://r/"),
+                ("code_verifier", "v"),
+            ])
+        );
+    }
+
+    #[test]
+    fn refresh_and_revoke_forms() {
+        assert_eq!(
+            pairs(&refresh_form("r&t", Some("id"))),
+            owned(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "r&t"),
+                ("client_id", "id")
+            ])
+        );
+        assert_eq!(
+            refresh_form("rt", None).as_str(),
+            "grant_type=refresh_token&refresh_token=rt"
+        );
+        assert_eq!(
+            pairs(&revoke_form("t=1", Some("id"))),
+            owned(&[("token", "t=1"), ("client_id", "id")])
+        );
+        assert_eq!(revoke_form("tok", None).as_str(), "token=tok");
+    }
+
+    #[test]
+    fn basic_auth_form_encodes_then_base64s() {
+        // RFC 6749 section 2.3.1: the id and secret are form-encoded before joining.
+        let header = basic_auth_header("sandbox-oauth2-client", "sandbox-oauth2-client-secret");
+        assert_eq!(
+            header.as_str(),
+            format!(
+                "Basic {}",
+                STANDARD.encode("sandbox-oauth2-client:sandbox-oauth2-client-secret")
+            )
+        );
+        // "Aladdin" / "open sesame" from RFC 7617, with the space form-encoded as '+'.
+        assert_eq!(
+            basic_auth_header("Aladdin", "open sesame").as_str(),
+            "Basic QWxhZGRpbjpvcGVuK3Nlc2FtZQ=="
+        );
+        let header = basic_auth_header("a:b", "c%d");
+        let decoded = STANDARD
+            .decode(header.strip_prefix("Basic ").unwrap())
+            .unwrap();
+        assert_eq!(decoded, b"a%3Ab:c%25d");
+    }
+
+    fn sandbox_answer() -> String {
+        format!(
+            r#"{{"token_type":"bearer","expires_in":7200,"access_token":"{ACCESS}","scope":"{DEFAULT_SCOPE}","refresh_token":"{REFRESH}"}}"#
+        )
+    }
+
+    #[test]
+    fn token_answer_is_read_and_expiry_computed() {
+        let tokens =
+            parse_token_answer(200, sandbox_answer().as_bytes(), 1_700_000_000, &[]).unwrap();
+        assert_eq!(tokens.access_token.as_str(), ACCESS);
+        assert_eq!(
+            tokens.refresh_token.as_deref().map(String::as_str),
+            Some(REFRESH)
+        );
+        assert_eq!(tokens.expires_at, 1_700_007_200);
+        assert_eq!(tokens.scope, DEFAULT_SCOPE);
+
+        let minimal = format!(r#"{{"token_type":"Bearer","access_token":"{ACCESS}"}}"#);
+        let tokens = parse_token_answer(200, minimal.as_bytes(), 5, &[]).unwrap();
+        assert_eq!(
+            (
+                tokens.refresh_token.is_none(),
+                tokens.expires_at,
+                tokens.scope.as_str()
+            ),
+            (true, 0, "")
+        );
+        let nulls = format!(
+            r#"{{"token_type":"BEARER","access_token":"{ACCESS}","refresh_token":null,"expires_in":null,"scope":null}}"#
+        );
+        assert!(parse_token_answer(200, nulls.as_bytes(), 5, &[]).is_ok());
+        let huge = format!(
+            r#"{{"token_type":"bearer","access_token":"{ACCESS}","expires_in":18446744073709551615}}"#
+        );
+        assert_eq!(
+            parse_token_answer(200, huge.as_bytes(), 5, &[])
+                .unwrap()
+                .expires_at,
+            i64::MAX
+        );
+    }
+
+    #[test]
+    fn token_answer_refusals_are_bad_responses_without_values() {
+        let cases = [
+            ("", "is not valid JSON (line 1, column 0)"),
+            ("{\"access_token\":", "is not valid JSON"),
+            ("[1]", "is JSON without an object at the top"),
+            (r#"{"access_token":"SECRET-A"}"#, "has no token_type"),
+            (
+                r#"{"token_type":"mac","access_token":"SECRET-A"}"#,
+                "has a token_type other than bearer",
+            ),
+            (
+                r#"{"token_type":5,"access_token":"SECRET-A"}"#,
+                "has a token_type other than bearer",
+            ),
+            (r#"{"token_type":"bearer"}"#, "has no access_token"),
+            (
+                r#"{"token_type":"bearer","access_token":""}"#,
+                "has no access_token",
+            ),
+            (
+                r#"{"token_type":"bearer","access_token":7}"#,
+                "has an access_token that is not a string",
+            ),
+            (
+                r#"{"token_type":"bearer","access_token":"SECRET-A","refresh_token":["SECRET-R"]}"#,
+                "has a refresh_token that is not a string",
+            ),
+            (
+                r#"{"token_type":"bearer","access_token":"SECRET-A","expires_in":-1}"#,
+                "has an expires_in that is not a whole number of seconds",
+            ),
+            (
+                r#"{"token_type":"bearer","access_token":"SECRET-A","expires_in":1.5}"#,
+                "has an expires_in that is not a whole number of seconds",
+            ),
+            (
+                r#"{"token_type":"bearer","access_token":"SECRET-A","expires_in":"7200"}"#,
+                "has an expires_in that is not a whole number of seconds",
+            ),
+            (
+                r#"{"token_type":"bearer","access_token":"SECRET-A","scope":["a"]}"#,
+                "has a scope that is not a string",
+            ),
+        ];
+        for (body, expected) in cases {
+            let e = parse_token_answer(200, body.as_bytes(), 0, &[]).unwrap_err();
+            assert_eq!(
+                (e.kind, e.http_status),
+                (ErrorKind::BadResponse, 200),
+                "{body}"
+            );
+            assert!(
+                e.message.starts_with("HTTP 200, but the token answer ")
+                    && e.message.contains(expected),
+                "{body}: {}",
+                e.message
+            );
+            assert!(!e.message.contains("SECRET"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn oauth_errors_are_auth_with_a_one_line_message_and_the_status() {
+        let e = parse_token_answer(
+            400,
+            br#"{"error":"invalid_request","error_description":"Value passed for the token was invalid."}"#,
+            0,
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!((e.kind, e.http_status), (ErrorKind::Auth, 400));
+        assert_eq!(
+            e.message,
+            "invalid_request: Value passed for the token was invalid."
+        );
+        let e = parse_token_answer(
+            401,
+            br#"{"error":"unauthorized_client","error_description":"Missing valid\nauthorization header"}"#,
+            0,
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!((e.kind, e.http_status), (ErrorKind::Auth, 401));
+        assert_eq!(
+            e.message,
+            "unauthorized_client: Missing valid authorization header"
+        );
+        for name in ["invalid_grant", "invalid_client"] {
+            let body = format!(r#"{{"error":"{name}"}}"#);
+            let e = parse_token_answer(400, body.as_bytes(), 0, &[]).unwrap_err();
+            assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Auth, name));
+        }
+    }
+
+    #[test]
+    fn other_failures_map_by_status() {
+        let e =
+            parse_token_answer(400, br#"{"error":"unsupported_grant_type"}"#, 0, &[]).unwrap_err();
+        assert_eq!((e.kind, e.http_status), (ErrorKind::HttpError, 400));
+        assert_eq!(e.message, "unsupported_grant_type");
+        let e = parse_token_answer(
+            429,
+            br#"{"title":"Too Many Requests","detail":"Too Many Requests","status":429}"#,
+            0,
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!((e.kind, e.http_status), (ErrorKind::RateLimited, 429));
+        let e = parse_token_answer(503, b"<html>down</html>", 0, &[]).unwrap_err();
+        assert_eq!((e.kind, e.http_status), (ErrorKind::ServerError, 503));
+        let e = parse_token_answer(302, b"", 0, &[]).unwrap_err();
+        assert_eq!((e.kind, e.http_status), (ErrorKind::HttpError, 302));
+    }
+
+    #[test]
+    fn no_request_token_is_echoed_in_any_message() {
+        let bodies = [
+            format!(
+                r#"{{"error":"invalid_request","error_description":"refresh token {REFRESH} was used"}}"#
+            ),
+            format!(r#"{{"error":"invalid_grant {REFRESH}"}}"#),
+            format!(
+                r#"{{"errors":[{{"code":89,"message":"Invalid or expired token {REFRESH}"}}]}}"#
+            ),
+            format!("token {REFRESH} is unknown"),
+        ];
+        for body in &bodies {
+            for status in [400, 401, 500] {
+                let e = parse_token_answer(status, body.as_bytes(), 0, &[REFRESH, "code-1"])
+                    .unwrap_err();
+                assert!(!e.message.contains(REFRESH), "{}", e.message);
+                assert!(e.message.contains("[redacted]"), "{}", e.message);
+                let e = parse_revoke_answer(status, body.as_bytes(), &[REFRESH]).unwrap_err();
+                assert!(!e.message.contains(REFRESH), "{}", e.message);
+            }
+        }
+    }
+
+    #[test]
+    fn revoke_answers() {
+        assert_eq!(
+            parse_revoke_answer(200, br#"{"revoked":true}"#, &[]),
+            Ok(())
+        );
+        assert_eq!(parse_revoke_answer(200, b"", &[]), Ok(()));
+        let e = parse_revoke_answer(200, br#"{"revoked":false}"#, &[]).unwrap_err();
+        assert_eq!((e.kind, e.http_status), (ErrorKind::Auth, 200));
+        let e = parse_revoke_answer(
+            401,
+            br#"{"error":"unauthorized_client","error_description":"Missing valid authorization header"}"#,
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!((e.kind, e.http_status), (ErrorKind::Auth, 401));
+    }
+
+    fn tokens(refresh: Option<&str>, expires_at: i64) -> Tokens {
+        Tokens {
+            access_token: Zeroizing::new(ACCESS.into()),
+            refresh_token: refresh.map(|r| Zeroizing::new(r.to_owned())),
+            expires_at,
+            scope: DEFAULT_SCOPE.into(),
+        }
+    }
+
+    #[test]
+    fn tokens_to_json_round_trips() {
+        let json: Value =
+            serde_json::from_str(&tokens(Some(REFRESH), 1_700_007_200).to_json()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "access_token": ACCESS, "refresh_token": REFRESH,
+                "expires_at": 1_700_007_200, "scope": DEFAULT_SCOPE
+            })
+        );
+        let json = tokens(None, 0).to_json();
+        assert_eq!(
+            json.as_str(),
+            format!(
+                r#"{{"access_token":"{ACCESS}","refresh_token":null,"expires_at":0,"scope":"{DEFAULT_SCOPE}"}}"#
+            )
+        );
+        // Parsing an answer and writing it back keeps every value.
+        let parsed = parse_token_answer(200, sandbox_answer().as_bytes(), 100, &[]).unwrap();
+        let back: Value = serde_json::from_str(&parsed.to_json()).unwrap();
+        assert_eq!(back["expires_at"], 7300);
+        assert_eq!(back["refresh_token"], REFRESH);
+    }
+
+    #[test]
+    fn needs_refresh_within_the_margin_only() {
+        let t = tokens(Some(REFRESH), 10_000);
+        assert!(!t.needs_refresh(9_939, REFRESH_MARGIN_SECS));
+        assert!(t.needs_refresh(9_940, REFRESH_MARGIN_SECS));
+        assert!(t.needs_refresh(20_000, REFRESH_MARGIN_SECS));
+        assert!(!t.needs_refresh(9_999, 0));
+        assert!(t.needs_refresh(10_000, 0));
+        assert!(!tokens(Some(REFRESH), 0).needs_refresh(i64::MAX, REFRESH_MARGIN_SECS));
+        assert!(
+            t.needs_refresh(i64::MAX, REFRESH_MARGIN_SECS),
+            "no overflow"
+        );
+    }
+
+    #[test]
+    fn tokens_debug_shows_only_lengths() {
+        let t = tokens(Some(REFRESH), 42);
+        for shown in [format!("{t:?}"), format!("{t:#?}")] {
+            assert!(
+                !shown.contains(ACCESS) && !shown.contains(REFRESH),
+                "{shown}"
+            );
+            assert!(
+                shown.contains(&format!("<{} bytes>", ACCESS.len())),
+                "{shown}"
+            );
+            assert!(
+                shown.contains(&format!("<{} bytes>", REFRESH.len())),
+                "{shown}"
+            );
+        }
+    }
+}
