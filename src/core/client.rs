@@ -19,14 +19,33 @@ pub const FOLLOW_PATH: &str = "/1.1/friendships/create.json";
 const CLOCK_TOLERANCE_SECS: i64 = 30;
 
 /// One API request, before signing.
-struct Request<'a> {
-    url: &'a str,
-    signing_url: &'a SigningUrl,
-    body: Body<'a>,
-    answer: Answer,
+pub(crate) struct Request<'a> {
+    pub url: &'a str,
+    pub signing_url: &'a SigningUrl,
+    pub body: Body<'a>,
+    pub answer: Answer,
+    pub auth: RequestAuth<'a>,
+    /// Values to remove from any message besides the config's credentials (a
+    /// request-token secret, OAuth 2.0 tokens, a client secret).
+    pub secrets: &'a [&'a str],
 }
 
-enum Body<'a> {
+/// How a request says who sends it.
+#[derive(Clone, Copy)]
+pub(crate) enum RequestAuth<'a> {
+    /// OAuth 1.0a, signed with the config's credentials.
+    OAuth1,
+    /// OAuth 1.0a, signed with other credentials (a request token) and one more
+    /// `oauth_*` parameter (`oauth_callback`, `oauth_verifier`).
+    OAuth1With {
+        signer: &'a Signer,
+        extra: (&'a str, &'a str),
+    },
+    /// This `Authorization` header value (`Bearer …`, `Basic …`), or none.
+    Header(Option<&'a str>),
+}
+
+pub(crate) enum Body<'a> {
     /// A GET.
     None,
     /// A POST of form parameters, which are signed too; `encoded` is the body as sent.
@@ -114,6 +133,9 @@ impl Client {
     /// (or until the reset). Other 4xx answers are final. Waiting never exceeds
     /// `max_wait` in all per request; each attempt has its own `timeout`.
     pub fn follow(&self, target: &Target, notify: bool) -> Result<Followed, Error> {
+        if self.settings.oauth2.is_some() {
+            return self.follow_oauth2(target, notify);
+        }
         self.with_follow_request(target, notify, |request| self.send(request))
     }
 
@@ -137,6 +159,11 @@ impl Client {
         notify: bool,
         send: impl FnOnce(&Request<'_>) -> Result<Followed, Error>,
     ) -> Result<Followed, Error> {
+        if self.settings.credentials.access_token.is_empty() {
+            return Err(Error::invalid_argument(
+                "this config has only the app's keys, no user token yet: finish the PIN or callback flow (tw_oauth1_access_token) first",
+            ));
+        }
         if let ApiVersion::V2 { .. } = self.settings.api_version {
             if notify {
                 return Err(Error::invalid_argument(
@@ -158,6 +185,8 @@ impl Client {
                 signing_url: &self.follow_signing_url,
                 body: Body::Json(&body),
                 answer: Answer::V2Follow,
+                auth: RequestAuth::OAuth1,
+                secrets: &[],
             });
         }
         let (name, value) = target.param();
@@ -173,6 +202,8 @@ impl Client {
                 encoded: &encoded,
             },
             answer: Answer::User,
+            auth: RequestAuth::OAuth1,
+            secrets: &[],
         })
     }
 
@@ -186,6 +217,8 @@ impl Client {
                 signing_url: &signing_url,
                 body: Body::None,
                 answer: Answer::V2User,
+                auth: RequestAuth::OAuth1,
+                secrets: &[],
             })
             .map_err(|mut e| {
                 e.message.push_str(&format!(" (looking up @{name})"));
@@ -195,7 +228,7 @@ impl Client {
     }
 
     /// Sends `request`, retrying as [`Client::follow`] describes.
-    fn send(&self, request: &Request<'_>) -> Result<Followed, Error> {
+    pub(crate) fn send(&self, request: &Request<'_>) -> Result<Followed, Error> {
         let mut waited = Duration::ZERO;
         let mut retries = 0;
         loop {
@@ -263,30 +296,43 @@ impl Client {
             Body::Form { params, .. } => ("POST", params),
             Body::Json(_) => ("POST", &[]),
         };
-        let header = self.signer.sign(
-            &SignableRequest {
-                method,
-                url: request.signing_url,
-                form,
-            },
-            nonce,
-        );
+        let signable = SignableRequest {
+            method,
+            url: request.signing_url,
+            form,
+        };
+        let signed = match request.auth {
+            RequestAuth::OAuth1 => Some(self.signer.sign(&signable, nonce)),
+            RequestAuth::OAuth1With { signer, extra } => {
+                Some(signer.sign_with(&signable, nonce, Some(extra)))
+            }
+            RequestAuth::Header(_) => None,
+        };
+        let authorization = match (&signed, request.auth) {
+            (Some(signed), _) => Some(signed.authorization.as_str()),
+            (None, RequestAuth::Header(value)) => value,
+            (None, _) => None,
+        };
 
         let agent = self.agents.get(&self.settings);
-        let post = |content_type: &str, body: &str| {
-            agent
-                .post(request.url)
-                .header("Authorization", &header.authorization)
-                .content_type(content_type)
-                .send(body.as_bytes())
-        };
         let result = match request.body {
-            Body::None => agent
-                .get(request.url)
-                .header("Authorization", &header.authorization)
-                .call(),
-            Body::Form { encoded, .. } => post("application/x-www-form-urlencoded", encoded),
-            Body::Json(json) => post("application/json", json),
+            Body::None => {
+                let mut get = agent.get(request.url);
+                if let Some(value) = authorization {
+                    get = get.header("Authorization", value);
+                }
+                get.call()
+            }
+            Body::Form { encoded, .. } | Body::Json(encoded) => {
+                let mut post = agent.post(request.url).content_type(match request.body {
+                    Body::Json(_) => "application/json",
+                    _ => "application/x-www-form-urlencoded",
+                });
+                if let Some(value) = authorization {
+                    post = post.header("Authorization", value);
+                }
+                post.send(encoded.as_bytes())
+            }
         };
         let mut attempt = match result {
             Ok(response) => read_response(&self.settings, response, request.answer),
@@ -296,7 +342,11 @@ impl Client {
             },
         };
         if let Err(e) = &mut attempt.result {
-            redact(&mut e.message, &self.settings, &header.signature);
+            let signature = signed
+                .as_ref()
+                .map_or("", |signed| signed.signature.as_str());
+            redact(&mut e.message, &self.settings, signature);
+            redact_values(&mut e.message, request.secrets);
         }
         attempt
     }
@@ -351,6 +401,17 @@ fn redact(message: &mut String, settings: &Settings, signature: &str) {
         .chain([signature])
     {
         for form in [secret.to_owned(), percent_encode(secret)] {
+            if form.len() >= 6 && message.contains(&form) {
+                *message = message.replace(&form, "[redacted]");
+            }
+        }
+    }
+}
+
+/// Removes each value, raw or percent-encoded, from a message (see [`redact`]).
+fn redact_values(message: &mut String, values: &[&str]) {
+    for value in values {
+        for form in [value.to_string(), percent_encode(value)] {
             if form.len() >= 6 && message.contains(&form) {
                 *message = message.replace(&form, "[redacted]");
             }

@@ -4,6 +4,12 @@
 use std::fmt;
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use zeroize::Zeroizing;
+
+use super::auth::oauth2::Tokens;
+use super::auth::session::OAuth2Session;
 use super::base_url::BaseUrl;
 use super::error::Error;
 use super::proxy::ProxyChoice;
@@ -29,6 +35,11 @@ pub const ENV_ACCESS_TOKEN: &str = "TW_ACCESS_TOKEN";
 pub const ENV_ACCESS_TOKEN_SECRET: &str = "TW_ACCESS_TOKEN_SECRET";
 pub const ENV_API_BASE: &str = "TW_API_BASE";
 pub const ENV_API_VERSION: &str = "TW_API_VERSION";
+pub const ENV_OAUTH2_ACCESS_TOKEN: &str = "TW_OAUTH2_ACCESS_TOKEN";
+pub const ENV_OAUTH2_REFRESH_TOKEN: &str = "TW_OAUTH2_REFRESH_TOKEN";
+pub const ENV_OAUTH2_EXPIRES_AT: &str = "TW_OAUTH2_EXPIRES_AT";
+pub const ENV_OAUTH2_CLIENT_ID: &str = "TW_OAUTH2_CLIENT_ID";
+pub const ENV_OAUTH2_CLIENT_SECRET: &str = "TW_OAUTH2_CLIENT_SECRET";
 
 /// Which Twitter API the follow goes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -94,6 +105,8 @@ pub struct Settings {
     pub max_retries: u32,
     pub max_wait: Duration,
     pub api_version: ApiVersion,
+    /// An OAuth 2.0 config: its client and tokens. `None`: OAuth 1.0a.
+    pub oauth2: Option<Arc<OAuth2Session>>,
 }
 
 impl fmt::Debug for Settings {
@@ -108,6 +121,7 @@ impl fmt::Debug for Settings {
             .field("max_retries", &self.max_retries)
             .field("max_wait", &self.max_wait)
             .field("api_version", &self.api_version)
+            .field("oauth2", &self.oauth2)
             .finish()
     }
 }
@@ -141,7 +155,104 @@ impl Settings {
             max_retries: DEFAULT_MAX_RETRIES,
             max_wait: DEFAULT_MAX_WAIT,
             api_version: ApiVersion::V1_1,
+            oauth2: None,
         })
+    }
+
+    /// An OAuth 1.0a app with no user yet (for the PIN or callback flow): the
+    /// consumer key and secret only. Follows are refused until an access token is set.
+    pub fn new_app(consumer_key: String, consumer_secret: String) -> Result<Settings, Error> {
+        let mut settings = Settings::new(Credentials {
+            consumer_key,
+            consumer_secret,
+            access_token: "-".into(),
+            access_token_secret: "-".into(),
+        })?;
+        settings.credentials.access_token.clear();
+        settings.credentials.access_token_secret.clear();
+        Ok(settings)
+    }
+
+    /// An OAuth 2.0 client (`client_secret` `None`: a public client), no tokens yet.
+    pub fn new_oauth2(client_id: &str, client_secret: Option<&str>) -> Result<Settings, Error> {
+        for (name, value) in [
+            ("client_id", Some(client_id)),
+            ("client_secret", client_secret),
+        ] {
+            match value {
+                Some("") => return Err(Error::invalid_argument(format!("{name} is empty"))),
+                Some(v) if v.len() > MAX_CREDENTIAL_BYTES => {
+                    return Err(Error::invalid_argument(format!(
+                        "{name} is longer than {MAX_CREDENTIAL_BYTES} bytes"
+                    )))
+                }
+                _ => {}
+            }
+        }
+        let mut settings = Settings::new_app("-".into(), "-".into())?;
+        settings.credentials.consumer_key.clear();
+        settings.credentials.consumer_secret.clear();
+        settings.oauth2 = Some(Arc::new(OAuth2Session::new(
+            client_id.to_owned(),
+            client_secret.map(|s| Zeroizing::new(s.to_owned())),
+        )));
+        Ok(settings)
+    }
+
+    /// An OAuth 2.0 config from `TW_OAUTH2_*` (the access token is set; `set` gives
+    /// only non-empty values). Without a client id it can follow but not refresh.
+    fn oauth2_from_lookup(set: impl Fn(&str) -> Option<String>) -> Result<Settings, Error> {
+        let refresh_token = set(ENV_OAUTH2_REFRESH_TOKEN);
+        let client_id = match set(ENV_OAUTH2_CLIENT_ID) {
+            Some(id) => id,
+            None if refresh_token.is_some() => {
+                return Err(Error::invalid_argument(format!(
+                    "environment variable {ENV_OAUTH2_CLIENT_ID} is not set: {ENV_OAUTH2_REFRESH_TOKEN} needs it"
+                )))
+            }
+            None => String::new(),
+        };
+        let client_secret = set(ENV_OAUTH2_CLIENT_SECRET).map(Zeroizing::new);
+        let expires_at = match set(ENV_OAUTH2_EXPIRES_AT) {
+            None => 0,
+            Some(text) => text.trim().parse::<i64>().ok().filter(|t| *t >= 0).ok_or_else(|| {
+                Error::invalid_argument(format!(
+                    "environment variable {ENV_OAUTH2_EXPIRES_AT} is not a time in seconds since the Unix epoch"
+                ))
+            })?,
+        };
+        let mut settings = Settings::new_app("-".into(), "-".into())?;
+        settings.credentials.consumer_key.clear();
+        settings.credentials.consumer_secret.clear();
+        let session = OAuth2Session::new(client_id, client_secret);
+        let access_token = set(ENV_OAUTH2_ACCESS_TOKEN).unwrap_or_default();
+        let tokens = Tokens::from_parts(
+            &Zeroizing::new(access_token),
+            refresh_token.as_deref(),
+            expires_at,
+        )
+        .map_err(|e| {
+            Error::invalid_argument(format!(
+                "environment variable {ENV_OAUTH2_ACCESS_TOKEN}: {}",
+                e.message
+            ))
+        })?;
+        session.replace(tokens, false);
+        settings.oauth2 = Some(Arc::new(session));
+        Ok(settings)
+    }
+
+    /// Sets the user's OAuth 1.0a access token (after the PIN or callback flow).
+    pub fn set_access_token(&mut self, token: &str, secret: &str) -> Result<(), Error> {
+        let mut credentials = self.credentials.clone();
+        credentials.access_token = token.to_owned();
+        credentials.access_token_secret = secret.to_owned();
+        let settings = Settings::new(credentials)?;
+        self.credentials = settings.credentials.clone();
+        if let ApiVersion::V2 { .. } = self.api_version {
+            self.set_api_version(2)?;
+        }
+        Ok(())
     }
 
     /// Reads the `TW_*` variables through `lookup` (the process environment in production).
@@ -151,12 +262,18 @@ impl Settings {
                 Error::invalid_argument(format!("environment variable {name} is not set or empty"))
             })
         };
-        let mut settings = Settings::new(Credentials {
-            consumer_key: get(ENV_CONSUMER_KEY)?,
-            consumer_secret: get(ENV_CONSUMER_SECRET)?,
-            access_token: get(ENV_ACCESS_TOKEN)?,
-            access_token_secret: get(ENV_ACCESS_TOKEN_SECRET)?,
-        })?;
+        let set = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        let mut settings =
+            if set(ENV_OAUTH2_ACCESS_TOKEN).is_some() && set(ENV_ACCESS_TOKEN).is_none() {
+                Settings::oauth2_from_lookup(set)?
+            } else {
+                Settings::new(Credentials {
+                    consumer_key: get(ENV_CONSUMER_KEY)?,
+                    consumer_secret: get(ENV_CONSUMER_SECRET)?,
+                    access_token: get(ENV_ACCESS_TOKEN)?,
+                    access_token_secret: get(ENV_ACCESS_TOKEN_SECRET)?,
+                })?
+            };
         if let Some(base) = lookup(ENV_API_BASE).filter(|v| !v.is_empty()) {
             settings.base_url = BaseUrl::parse(&base).map_err(|e| {
                 Error::invalid_argument(format!(
@@ -166,18 +283,31 @@ impl Settings {
             })?;
         }
         if let Some(version) = lookup(ENV_API_VERSION).filter(|v| !v.is_empty()) {
-            settings.api_version = ApiVersion::parse(&version, &settings.credentials.access_token)
-                .map_err(|e| {
-                    Error::invalid_argument(format!(
-                        "environment variable {ENV_API_VERSION}: {}",
-                        e.message
-                    ))
-                })?;
+            let parsed = match settings.oauth2 {
+                Some(_) if version.trim() == "2" => Ok(ApiVersion::V1_1),
+                Some(_) => settings.set_api_version(1).map(|()| ApiVersion::V1_1),
+                None => ApiVersion::parse(&version, &settings.credentials.access_token),
+            };
+            settings.api_version = parsed.map_err(|e| {
+                Error::invalid_argument(format!(
+                    "environment variable {ENV_API_VERSION}: {}",
+                    e.message
+                ))
+            })?;
         }
         Ok(settings)
     }
 
     pub fn set_api_version(&mut self, version: u32) -> Result<(), Error> {
+        if self.oauth2.is_some() {
+            // OAuth 2.0 user tokens work with API v2 only, which such a config always uses.
+            return match version {
+                2 => Ok(()),
+                _ => Err(Error::invalid_argument(
+                    "an OAuth 2.0 config follows through API v2 only: OAuth 2.0 tokens do not work with API 1.1",
+                )),
+            };
+        }
         self.api_version = ApiVersion::new(version, &self.credentials.access_token)?;
         Ok(())
     }

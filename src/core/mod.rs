@@ -19,6 +19,7 @@ pub mod target;
 pub mod transport;
 pub mod v2;
 
+pub use auth::oauth2::DEFAULT_SCOPE as OAUTH2_DEFAULT_SCOPE;
 pub use base_url::BaseUrl;
 pub use client::Client;
 pub use config::{ApiVersion, Settings};

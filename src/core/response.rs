@@ -40,11 +40,14 @@ impl Followed {
     }
 }
 
-/// What a 2xx answer must hold besides a JSON object.
+/// What a 2xx answer must hold.
 #[derive(Clone, Copy)]
 pub(crate) enum Answer {
-    /// API 1.1: the user object; nothing more is checked.
+    /// A JSON object, nothing more checked (API 1.1's user object, OAuth 2.0 token answers).
     User,
+    /// A form-encoded body (OAuth 1.0a token endpoints); their refusals may be plain
+    /// text, which the message then quotes.
+    Form,
     /// API v2: `data.id` of a user lookup.
     V2User,
     /// API v2: `data.following` of a follow.
@@ -75,10 +78,10 @@ pub(crate) fn read_response(
             reset_epoch: header("x-rate-limit-reset")?.trim().parse().ok()?,
         })
     })();
-    let result = read_body(settings, &mut response, status, location.as_deref())
+    let result = read_body(settings, &mut response, status, location.as_deref(), answer)
         .and_then(|json| {
             match answer {
-                Answer::User => Ok(()),
+                Answer::User | Answer::Form => Ok(()),
                 Answer::V2User => v2_user_id(status, &json).map(drop),
                 Answer::V2Follow => check_v2_follow_answer(status, &json),
             }
@@ -111,6 +114,7 @@ fn read_body(
     response: &mut ureq::http::Response<ureq::Body>,
     status: u16,
     location: Option<&str>,
+    answer: Answer,
 ) -> Result<String, Error> {
     let limit = if (200..300).contains(&status) {
         MAX_BODY_BYTES
@@ -139,7 +143,19 @@ fn read_body(
         }
         Err(e) => return Err(transport_error(settings, e, status)),
     };
-    map_response(status, body, location)
+    match answer {
+        Answer::Form => form_response(status, body),
+        _ => map_response(status, body, location),
+    }
+}
+
+/// A form-encoded answer (2xx), or a refusal, which the OAuth 1.0a token endpoints
+/// often send as plain text ("Invalid oauth_verifier parameter"): then it is quoted.
+fn form_response(http_status: u16, body: Vec<u8>) -> Result<String, Error> {
+    if !(200..300).contains(&http_status) {
+        return Err(super::auth::answer_failure(http_status, &body, &[]));
+    }
+    String::from_utf8(body).map_err(|_| Error::bad_response(http_status, "the body is not UTF-8"))
 }
 
 /// Maps a failure before or while reading the response. `http_status` is 0 when no status line arrived.
@@ -274,11 +290,25 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
             _ => ApiError::default(),
         };
     }
-    if let Some(text) = as_text(root.get("error")) {
+    if let Some(error) = as_text(root.get("error")) {
+        // RFC 6749 5.2: {"error": "invalid_grant", "error_description": "…"}.
+        let problem = matches!(
+            error.as_str(),
+            "invalid_request"
+                | "invalid_grant"
+                | "invalid_client"
+                | "unauthorized_client"
+                | "invalid_token"
+        )
+        .then_some(ErrorKind::Auth);
+        let text = match as_text(root.get("error_description")) {
+            Some(description) => format!("{error}: {description}"),
+            None => error,
+        };
         return ApiError {
             code: as_code(root.get("code")),
             text,
-            problem: None,
+            problem,
         };
     }
     let title = as_text(root.get("title"));

@@ -466,16 +466,36 @@ impl Signer {
     /// Signs `request` and returns the `Authorization: OAuth …` header value
     /// (`oauth_version="1.0"` included and signed).
     pub fn sign(&self, request: &SignableRequest<'_>, nonce: &OAuthNonce) -> SignedHeader {
+        self.sign_with(request, nonce, None)
+    }
+
+    /// [`Signer::sign`] with one more `oauth_*` protocol parameter (`oauth_callback` of
+    /// a request-token request, `oauth_verifier` of an access-token request), sent in
+    /// the header and signed. Without an access token (app keys only), `oauth_token`
+    /// is left out, as RFC 5849 allows.
+    pub fn sign_with(
+        &self,
+        request: &SignableRequest<'_>,
+        nonce: &OAuthNonce,
+        extra: Option<(&str, &str)>,
+    ) -> SignedHeader {
         let query = &request.url.query;
         let timestamp = nonce.timestamp.to_string();
-        let oauth: [(&str, &str); 6] = [
-            ("oauth_consumer_key", &self.credentials.consumer_key),
-            ("oauth_nonce", &nonce.nonce),
-            ("oauth_signature_method", "HMAC-SHA1"),
-            ("oauth_timestamp", &timestamp),
-            ("oauth_token", &self.credentials.access_token),
-            ("oauth_version", "1.0"),
-        ];
+        let token = &self.credentials.access_token;
+        // In name order, so the normalisation below rarely needs its sort.
+        let oauth: Vec<(&str, &str)> = [
+            Some(("oauth_consumer_key", self.credentials.consumer_key.as_str())),
+            extra.filter(|(name, _)| *name < "oauth_nonce"),
+            Some(("oauth_nonce", &nonce.nonce)),
+            Some(("oauth_signature_method", "HMAC-SHA1")),
+            Some(("oauth_timestamp", &timestamp)),
+            (!token.is_empty()).then_some(("oauth_token", token.as_str())),
+            extra.filter(|(name, _)| *name >= "oauth_nonce"),
+            Some(("oauth_version", "1.0")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         let mut params: Vec<(&str, &str)> =
             Vec::with_capacity(oauth.len() + request.form.len() + query.len());
         // Parameters named below "oauth_" go first, so that a sorted form keeps

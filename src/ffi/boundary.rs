@@ -91,6 +91,21 @@ pub(crate) unsafe fn arg_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a s
     })
 }
 
+/// Borrows an optional NUL-terminated UTF-8 argument: NULL is `None`.
+///
+/// # Safety
+/// As [`arg_str`].
+pub(crate) unsafe fn opt_arg_str<'a>(
+    ptr: *const c_char,
+    name: &str,
+) -> Result<Option<&'a str>, Failure> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        arg_str(ptr, name).map(Some)
+    }
+}
+
 pub(crate) fn non_null<T>(ptr: *const T, name: &str) -> Result<(), Failure> {
     if ptr.is_null() {
         Err(Failure::new(

@@ -29,7 +29,7 @@ fn install_fork_handler() {
 ///
 /// # Safety
 /// `out_config` was checked to be non-NULL and writable.
-unsafe fn publish_config(settings: Settings, out_config: *mut *mut TwConfig) {
+pub(crate) unsafe fn publish_config(settings: Settings, out_config: *mut *mut TwConfig) {
     install_fork_handler();
     let config = Box::new(TwConfig {
         client: Client::new(settings),
@@ -101,7 +101,7 @@ pub unsafe extern "C" fn tw_config_from_env(out_config: *mut *mut TwConfig) -> T
 ///
 /// # Safety
 /// `config` is NULL or a live pointer from `tw_config_new`/`tw_config_from_env`.
-unsafe fn config_mut<'a>(config: *mut TwConfig) -> Result<&'a mut TwConfig, Failure> {
+pub(crate) unsafe fn config_mut<'a>(config: *mut TwConfig) -> Result<&'a mut TwConfig, Failure> {
     non_null(config, "config")?;
     Ok(&mut *config)
 }

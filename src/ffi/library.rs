@@ -2,18 +2,21 @@
 
 use std::ffi::{c_char, CString};
 
+use zeroize::Zeroize as _;
+
 use super::boundary::infallible;
 
-/// Releases a string returned by `tw_follow`. NULL is a no-op. Passing any other
-/// pointer, or freeing twice, is undefined behaviour.
+/// Releases a string returned by any `tw_` function (`tw_follow`'s JSON, tokens,
+/// URLs). Its bytes are overwritten first: token strings hold secrets. NULL is a
+/// no-op. Passing any other pointer, or freeing twice, is undefined behaviour.
 ///
 /// # Safety
-/// `s` is NULL or a string from `tw_follow`, freed once.
+/// `s` is NULL or a string from a `tw_` function, freed once.
 #[no_mangle]
 pub unsafe extern "C" fn tw_string_free(s: *mut c_char) {
     infallible((), || {
         if !s.is_null() {
-            drop(CString::from_raw(s));
+            CString::from_raw(s).into_bytes_with_nul().zeroize();
         }
     })
 }

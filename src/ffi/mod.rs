@@ -5,6 +5,7 @@
 //! [`boundary::infallible`], which catch panics, so nothing unwinds into C.
 //! `include/twfollow.h` is generated from these modules' doc comments.
 
+mod auth;
 mod boundary;
 mod config;
 mod follow;
@@ -12,6 +13,7 @@ mod last_error;
 mod library;
 mod status;
 
+pub use auth::*;
 pub use config::*;
 pub use follow::*;
 pub use last_error::*;

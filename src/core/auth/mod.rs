@@ -7,8 +7,10 @@
 //! one: answers are read by field name, and error text from a server is
 //! redacted of the request's secrets before it is used.
 
+pub mod flows;
 pub mod oauth1;
 pub mod oauth2;
+pub mod session;
 
 use std::fmt;
 

@@ -313,6 +313,29 @@ pub struct Tokens {
 }
 
 impl Tokens {
+    /// Tokens an application stored: a non-empty access token, an optional refresh
+    /// token, and when the access token expires (0: unknown).
+    pub fn from_parts(
+        access_token: &str,
+        refresh_token: Option<&str>,
+        expires_at: i64,
+    ) -> Result<Tokens, Error> {
+        if access_token.is_empty() || refresh_token == Some("") {
+            return Err(Error::invalid_argument("an OAuth 2.0 token is empty"));
+        }
+        if expires_at < 0 {
+            return Err(Error::invalid_argument(
+                "expires_at is negative: give seconds since the Unix epoch, or 0 when unknown",
+            ));
+        }
+        Ok(Tokens {
+            access_token: Zeroizing::new(access_token.to_owned()),
+            refresh_token: refresh_token.map(|r| Zeroizing::new(r.to_owned())),
+            expires_at,
+            scope: String::new(),
+        })
+    }
+
     /// `{"access_token":…,"refresh_token":…|null,"expires_at":…,"scope":…}`, in a wiped buffer.
     pub fn to_json(&self) -> Zeroizing<String> {
         json_object(&[

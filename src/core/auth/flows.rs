@@ -1,0 +1,396 @@
+//! The token flows over HTTP, as calls of a [`Client`]: OAuth 1.0a request and
+//! access tokens (PIN or callback), OAuth 2.0 code exchange, refresh and revoke,
+//! and the OAuth 2.0 (Bearer) follow through API v2.
+
+use zeroize::Zeroizing;
+
+use super::oauth1::{self, AccessToken, RequestToken};
+use super::oauth2;
+use super::session::{OAuth2Session, TokenCallback};
+use crate::core::client::{Body, Client, Request, RequestAuth};
+use crate::core::error::{Error, ErrorKind};
+use crate::core::response::{v2_user_id, Answer, Followed};
+use crate::core::signer::{unix_now, Credentials, Signer, SigningUrl};
+use crate::core::target::Target;
+use crate::core::v2;
+
+pub const REQUEST_TOKEN_PATH: &str = "/oauth/request_token";
+pub const ACCESS_TOKEN_PATH: &str = "/oauth/access_token";
+pub const TOKEN_PATH: &str = "/2/oauth2/token";
+pub const REVOKE_PATH: &str = "/2/oauth2/revoke";
+pub const ME_PATH: &str = "/2/users/me";
+
+/// Adds what the call was doing to an error's message.
+fn during(what: &str) -> impl FnOnce(Error) -> Error + '_ {
+    move |mut e| {
+        e.message = format!("{what}: {}", e.message);
+        e
+    }
+}
+
+/// What the user opens to approve the app, and what the exchange needs later.
+pub struct Authorization {
+    pub url: String,
+    pub state: Zeroizing<String>,
+    pub code_verifier: Zeroizing<String>,
+}
+
+impl Client {
+    fn url(&self, path: &str) -> (String, SigningUrl) {
+        let url = format!("{}{path}", self.settings().base_url);
+        let signing_url = SigningUrl::parse(&url).expect("a checked base URL parses");
+        (url, signing_url)
+    }
+
+    fn session(&self) -> Result<&OAuth2Session, Error> {
+        self.settings().oauth2.as_deref().ok_or_else(|| {
+            Error::invalid_argument(
+                "this config is not an OAuth 2.0 config: create it with tw_config_new_oauth2",
+            )
+        })
+    }
+
+    /// OAuth 1.0a step 1: a request token for `callback` (`oob` for the PIN flow),
+    /// signed with the consumer key and secret only.
+    pub fn request_token(&self, callback: &str) -> Result<RequestToken, Error> {
+        oauth1::validate_callback(callback)?;
+        if self.settings().oauth2.is_some() {
+            return Err(Error::invalid_argument(
+                "an OAuth 2.0 config has no consumer key: the PIN flow needs tw_config_new_app",
+            ));
+        }
+        let app = Signer::new(Credentials {
+            consumer_key: self.settings().credentials.consumer_key.clone(),
+            consumer_secret: self.settings().credentials.consumer_secret.clone(),
+            access_token: String::new(),
+            access_token_secret: String::new(),
+        });
+        let (url, signing_url) = self.url(REQUEST_TOKEN_PATH);
+        let answer = self
+            .send(&Request {
+                url: &url,
+                signing_url: &signing_url,
+                body: Body::Form {
+                    params: &[],
+                    encoded: "",
+                },
+                answer: Answer::Form,
+                auth: RequestAuth::OAuth1With {
+                    signer: &app,
+                    extra: ("oauth_callback", callback),
+                },
+                secrets: &[],
+            })
+            .map_err(during("getting a request token"))?;
+        oauth1::parse_request_token_answer(answer.http_status, answer.json.as_bytes(), &[])
+    }
+
+    /// The page where the user approves the app for `request_token`.
+    pub fn authorize_url(&self, request_token: &str) -> String {
+        oauth1::authorize_url(self.settings().base_url.as_str(), request_token)
+    }
+
+    /// OAuth 1.0a step 2: trades the request token and the verifier (the PIN, or
+    /// `oauth_verifier` from the callback) for the user's access token.
+    pub fn access_token(
+        &self,
+        request_token: &str,
+        request_token_secret: &str,
+        verifier: &str,
+    ) -> Result<AccessToken, Error> {
+        for (name, value) in [
+            ("request_token", request_token),
+            ("request_token_secret", request_token_secret),
+            ("verifier", verifier),
+        ] {
+            if value.is_empty() {
+                return Err(Error::invalid_argument(format!("{name} is empty")));
+            }
+        }
+        let signer = Signer::new(Credentials {
+            consumer_key: self.settings().credentials.consumer_key.clone(),
+            consumer_secret: self.settings().credentials.consumer_secret.clone(),
+            access_token: request_token.to_owned(),
+            access_token_secret: request_token_secret.to_owned(),
+        });
+        let (url, signing_url) = self.url(ACCESS_TOKEN_PATH);
+        let answer = self
+            .send(&Request {
+                url: &url,
+                signing_url: &signing_url,
+                body: Body::Form {
+                    params: &[],
+                    encoded: "",
+                },
+                answer: Answer::Form,
+                auth: RequestAuth::OAuth1With {
+                    signer: &signer,
+                    extra: ("oauth_verifier", verifier),
+                },
+                secrets: &[request_token_secret],
+            })
+            .map_err(during("getting the access token"))?;
+        oauth1::parse_access_token_answer(
+            answer.http_status,
+            answer.json.as_bytes(),
+            &[request_token_secret],
+        )
+    }
+
+    /// Sends a form to an OAuth 2.0 endpoint with the client's authentication.
+    fn oauth2_post(
+        &self,
+        session: &OAuth2Session,
+        path: &str,
+        form: &str,
+        secrets: &[&str],
+    ) -> Result<Followed, Error> {
+        let (url, signing_url) = self.url(path);
+        let basic = session.basic_authorization();
+        let client_secret = session.client_secret.as_deref().map_or("", String::as_str);
+        let mut all_secrets = vec![client_secret];
+        all_secrets.extend_from_slice(secrets);
+        self.send(&Request {
+            url: &url,
+            signing_url: &signing_url,
+            body: Body::Form {
+                params: &[],
+                encoded: form,
+            },
+            answer: Answer::User,
+            auth: RequestAuth::Header(basic.as_deref().map(String::as_str)),
+            secrets: &all_secrets,
+        })
+    }
+
+    /// OAuth 2.0 step 1: the authorize URL with a fresh state and PKCE pair. Nothing is sent.
+    pub fn oauth2_authorization(
+        &self,
+        redirect_uri: &str,
+        scope: &str,
+    ) -> Result<Authorization, Error> {
+        let session = self.session()?;
+        oauth2::validate_redirect_uri(redirect_uri)?;
+        if scope.trim().is_empty() {
+            return Err(Error::invalid_argument("scope is empty"));
+        }
+        let pkce = oauth2::Pkce::generate();
+        let state = oauth2::new_state();
+        let endpoint = oauth2::authorize_endpoint_for(self.settings().base_url.as_str());
+        let url = oauth2::authorize_url(
+            &endpoint,
+            &session.client_id,
+            redirect_uri,
+            scope,
+            &state,
+            pkce.challenge(),
+        );
+        Ok(Authorization {
+            url,
+            state: Zeroizing::new(state),
+            code_verifier: Zeroizing::new(pkce.verifier().to_owned()),
+        })
+    }
+
+    /// Tokens the application stored (the callback is not called for them).
+    pub fn set_oauth2_tokens(
+        &self,
+        access_token: &str,
+        refresh_token: Option<&str>,
+        expires_at: i64,
+    ) -> Result<(), Error> {
+        let session = self.session()?;
+        session.replace(
+            oauth2::Tokens::from_parts(access_token, refresh_token, expires_at)?,
+            false,
+        );
+        Ok(())
+    }
+
+    pub fn set_token_callback(&self, callback: Option<TokenCallback>) -> Result<(), Error> {
+        self.session()?.set_callback(callback);
+        Ok(())
+    }
+
+    pub fn oauth2_tokens_json(&self) -> Result<Zeroizing<String>, Error> {
+        self.session()?
+            .tokens_json()
+            .ok_or_else(|| Error::invalid_argument("this OAuth 2.0 config holds no tokens yet"))
+    }
+
+    /// OAuth 2.0: trades an authorization code for tokens, which this config then
+    /// holds (the callback receives them too). `code_or_url` is the bare code or the
+    /// whole redirected URL (then its `state` must be `expected_state`).
+    pub fn exchange_code(
+        &self,
+        redirect_uri: &str,
+        code_or_url: &str,
+        expected_state: Option<&str>,
+        code_verifier: &str,
+    ) -> Result<Zeroizing<String>, Error> {
+        let session = self.session()?;
+        let code = oauth2::parse_redirect(code_or_url, expected_state.unwrap_or(""))?;
+        let form = oauth2::code_exchange_form(
+            code.as_str(),
+            redirect_uri,
+            code_verifier,
+            session.public_client_id(),
+        );
+        let answer = self
+            .oauth2_post(session, TOKEN_PATH, &form, &[code.as_str(), code_verifier])
+            .and_then(|answer| {
+                oauth2::parse_token_answer(
+                    answer.http_status,
+                    answer.json.as_bytes(),
+                    now(),
+                    &[code.as_str(), code_verifier],
+                )
+            })
+            .map_err(during("exchanging the authorization code"))?;
+        let tokens = answer;
+        session.replace(tokens, true);
+        Ok(session.tokens_json().expect("just stored"))
+    }
+
+    /// OAuth 2.0: a new access token from the refresh token. X rotates refresh
+    /// tokens: the new pair reaches the application's callback before this returns.
+    /// On failure the old tokens stay in place. `seen_generation`: refresh only if
+    /// the tokens are still the ones a refused call used (another thread may have
+    /// refreshed meanwhile).
+    pub fn refresh(&self, seen_generation: Option<u64>) -> Result<(), Error> {
+        let session = self.session()?;
+        let _refreshing = session.refreshing();
+        if seen_generation.is_some_and(|seen| seen != session.generation()) {
+            return Ok(());
+        }
+        let refresh_token = session
+            .refresh_token()
+            .ok_or_else(OAuth2Session::no_refresh_token)?;
+        let form = oauth2::refresh_form(&refresh_token, session.public_client_id());
+        let answer = self
+            .oauth2_post(session, TOKEN_PATH, &form, &[&refresh_token])
+            .and_then(|answer| {
+                oauth2::parse_token_answer(
+                    answer.http_status,
+                    answer.json.as_bytes(),
+                    now(),
+                    &[&refresh_token],
+                )
+            })
+            .map_err(during(
+                "refreshing the OAuth 2.0 access token failed (the old tokens are kept)",
+            ))?;
+        session.store(answer, true);
+        Ok(())
+    }
+
+    /// OAuth 2.0: revokes `token` (an access or a refresh token).
+    pub fn revoke(&self, token: &str) -> Result<(), Error> {
+        let session = self.session()?;
+        if token.is_empty() {
+            return Err(Error::invalid_argument("token is empty"));
+        }
+        let form = oauth2::revoke_form(token, session.public_client_id());
+        self.oauth2_post(session, REVOKE_PATH, &form, &[token])
+            .and_then(|answer| {
+                oauth2::parse_revoke_answer(answer.http_status, answer.json.as_bytes(), &[token])
+            })
+            .map_err(during("revoking the token"))
+    }
+
+    /// Runs `call` with the access token, refreshing first when it is about to
+    /// expire, and once more after a 401 (then `call` runs again once).
+    fn with_bearer<T>(
+        &self,
+        session: &OAuth2Session,
+        call: impl Fn(&str) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        if session.wants_refresh(now()) {
+            self.refresh(Some(session.generation()))?;
+        }
+        let (token, generation) = session.access_token()?;
+        let bearer = Zeroizing::new(format!("Bearer {}", token.as_str()));
+        match call(&bearer) {
+            Err(e) if e.http_status == 401 && e.kind == ErrorKind::Auth => {
+                if session.refresh_token().is_none() {
+                    return Err(e);
+                }
+                self.refresh(Some(generation))?;
+                let (token, _) = session.access_token()?;
+                call(&Zeroizing::new(format!("Bearer {}", token.as_str())))
+            }
+            other => other,
+        }
+    }
+
+    /// A GET with a Bearer token whose answer holds `data.id`.
+    fn bearer_user_id(&self, path: &str, bearer: &str) -> Result<u64, Error> {
+        let (url, signing_url) = self.url(path);
+        let found = self.send(&Request {
+            url: &url,
+            signing_url: &signing_url,
+            body: Body::None,
+            answer: Answer::V2User,
+            auth: RequestAuth::Header(Some(bearer)),
+            secrets: &[bearer_token(bearer)],
+        })?;
+        v2_user_id(found.http_status, &found.json)
+    }
+
+    /// The OAuth 2.0 follow: API v2 with `Authorization: Bearer`. The follower's id
+    /// comes from `GET 2/users/me`, once per config.
+    pub(crate) fn follow_oauth2(&self, target: &Target, notify: bool) -> Result<Followed, Error> {
+        let session = self.session()?;
+        if notify {
+            return Err(Error::invalid_argument(
+                "API v2 cannot turn on notifications for a follow: pass notify = false",
+            ));
+        }
+        if let Target::UserId(id) = target {
+            if *id > v2::MAX_USER_ID {
+                return Err(Error::invalid_argument(format!(
+                    "invalid user id {id} for API v2: ids have at most 19 digits"
+                )));
+            }
+        }
+        self.with_bearer(session, |bearer| {
+            let source = match session.user_id() {
+                Some(id) => id,
+                None => {
+                    let id = self
+                        .bearer_user_id(ME_PATH, bearer)
+                        .map_err(during("finding the token's user (GET 2/users/me)"))?;
+                    session.set_user_id(id);
+                    id
+                }
+            };
+            let target_id = match target {
+                Target::UserId(id) => *id,
+                Target::ScreenName(name) => self
+                    .bearer_user_id(&v2::lookup_path(name), bearer)
+                    .map_err(|mut e| {
+                        e.message.push_str(&format!(" (looking up @{name})"));
+                        e
+                    })?,
+            };
+            let (url, signing_url) = self.url(&v2::following_path(source));
+            let body = v2::follow_body(target_id);
+            self.send(&Request {
+                url: &url,
+                signing_url: &signing_url,
+                body: Body::Json(&body),
+                answer: Answer::V2Follow,
+                auth: RequestAuth::Header(Some(bearer)),
+                secrets: &[bearer_token(bearer)],
+            })
+        })
+    }
+}
+
+fn bearer_token(bearer: &str) -> &str {
+    bearer.strip_prefix("Bearer ").unwrap_or(bearer)
+}
+
+fn now() -> i64 {
+    unix_now() as i64
+}

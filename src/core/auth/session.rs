@@ -1,0 +1,168 @@
+//! The OAuth 2.0 state of a config: the client, the current tokens, the follower's
+//! id, and the application's callback for rotated tokens. Shared (`Arc`) by every
+//! copy of the settings, so a setter that rebuilds the client keeps it.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use zeroize::Zeroizing;
+
+use super::oauth2::Tokens;
+use crate::core::error::{Error, ErrorKind};
+
+/// Receives the tokens as JSON each time they change (a refresh, a code exchange).
+pub type TokenCallback = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Refresh this long before the access token expires.
+pub const REFRESH_MARGIN_SECS: i64 = 60;
+
+pub struct OAuth2Session {
+    pub client_id: String,
+    /// `None` for a public client (PKCE only).
+    pub client_secret: Option<Zeroizing<String>>,
+    tokens: Mutex<Option<Tokens>>,
+    /// Counts token changes, so a thread that saw a 401 with tokens of generation
+    /// `g` refreshes only if nobody did since.
+    generation: AtomicU64,
+    /// Held for the whole of a refresh: concurrent calls refresh at most once.
+    refresh_lock: Mutex<()>,
+    /// The id of the tokens' user (`GET 2/users/me`), for the follow path.
+    user_id: Mutex<Option<u64>>,
+    callback: Mutex<Option<TokenCallback>>,
+}
+
+impl fmt::Debug for OAuth2Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuth2Session")
+            .field("client_id", &self.client_id)
+            .field("confidential", &self.client_secret.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl OAuth2Session {
+    pub fn new(client_id: String, client_secret: Option<Zeroizing<String>>) -> OAuth2Session {
+        OAuth2Session {
+            client_id,
+            client_secret,
+            tokens: Mutex::new(None),
+            generation: AtomicU64::new(0),
+            refresh_lock: Mutex::new(()),
+            user_id: Mutex::new(None),
+            callback: Mutex::new(None),
+        }
+    }
+
+    /// The current access token and its generation; refused when there is none yet.
+    pub fn access_token(&self) -> Result<(Zeroizing<String>, u64), Error> {
+        let tokens = lock(&self.tokens);
+        let tokens = tokens.as_ref().ok_or_else(|| {
+            Error::invalid_argument(
+                "this OAuth 2.0 config has no access token yet: exchange an authorization code or set the tokens first",
+            )
+        })?;
+        Ok((
+            Zeroizing::new(tokens.access_token.to_string()),
+            self.generation.load(Ordering::SeqCst),
+        ))
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Whether the access token expires within the margin and a refresh token exists.
+    pub fn wants_refresh(&self, now: i64) -> bool {
+        lock(&self.tokens)
+            .as_ref()
+            .is_some_and(|t| t.refresh_token.is_some() && t.needs_refresh(now, REFRESH_MARGIN_SECS))
+    }
+
+    pub fn refresh_token(&self) -> Option<Zeroizing<String>> {
+        lock(&self.tokens)
+            .as_ref()
+            .and_then(|t| t.refresh_token.as_ref())
+            .map(|r| Zeroizing::new(r.to_string()))
+    }
+
+    pub fn tokens_json(&self) -> Option<Zeroizing<String>> {
+        lock(&self.tokens).as_ref().map(Tokens::to_json)
+    }
+
+    pub fn user_id(&self) -> Option<u64> {
+        *lock(&self.user_id)
+    }
+
+    pub fn set_user_id(&self, id: u64) {
+        *lock(&self.user_id) = Some(id);
+    }
+
+    /// Takes the refresh lock: the caller refreshes while holding it.
+    pub fn refreshing(&self) -> MutexGuard<'_, ()> {
+        lock(&self.refresh_lock)
+    }
+
+    /// Replaces the tokens. `notify`: hand them to the application's callback before
+    /// returning (a refresh or an exchange; not when the application set them).
+    /// A token that belongs to another user forgets the cached user id.
+    pub fn store(&self, mut tokens: Tokens, notify: bool) {
+        {
+            let mut slot = lock(&self.tokens);
+            if let Some(old) = slot.as_ref() {
+                // X rotates refresh tokens; an answer without one keeps the old one.
+                if tokens.refresh_token.is_none() {
+                    tokens.refresh_token = old.refresh_token.clone();
+                }
+            } else {
+                *lock(&self.user_id) = None;
+            }
+            *slot = Some(tokens);
+            self.generation.fetch_add(1, Ordering::SeqCst);
+        }
+        if notify {
+            let callback = lock(&self.callback).clone();
+            if let (Some(callback), Some(json)) = (callback, self.tokens_json()) {
+                callback(&json);
+            }
+        }
+    }
+
+    /// Tokens of a user who may not be the previous one: set by the application
+    /// (`notify` false) or from a code exchange (`notify` true).
+    pub fn replace(&self, tokens: Tokens, notify: bool) {
+        *lock(&self.user_id) = None;
+        *lock(&self.tokens) = None;
+        self.store(tokens, notify);
+    }
+
+    pub fn set_callback(&self, callback: Option<TokenCallback>) {
+        *lock(&self.callback) = callback;
+    }
+
+    /// The client's `Authorization: Basic` value, for a confidential client.
+    pub fn basic_authorization(&self) -> Option<Zeroizing<String>> {
+        self.client_secret
+            .as_ref()
+            .map(|secret| super::oauth2::basic_auth_header(&self.client_id, secret))
+    }
+
+    /// `client_id` for the form body of a public client.
+    pub fn public_client_id(&self) -> Option<&str> {
+        self.client_secret
+            .is_none()
+            .then_some(self.client_id.as_str())
+    }
+
+    /// The error for a call that needs a refresh token the config does not have.
+    pub fn no_refresh_token() -> Error {
+        Error::new(
+            ErrorKind::Auth,
+            "the OAuth 2.0 access token was refused or has expired, and this config has no refresh token: authorize again",
+        )
+    }
+}

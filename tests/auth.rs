@@ -1,0 +1,482 @@
+//! Getting tokens through the C ABI against the sandbox: the OAuth 1.0a PIN and
+//! callback flows, and OAuth 2.0 (PKCE code exchange, Bearer follows, refresh with
+//! rotation, revoke), with every refusal.
+
+mod support;
+
+use std::ffi::{c_char, c_void, CStr};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::ptr;
+use std::sync::{Arc, Mutex};
+
+use support::sandbox::{OAUTH2_CLIENT_ID, OAUTH2_CLIENT_SECRET, OAUTH2_PUBLIC_CLIENT_ID};
+use support::*;
+use twfollow::ffi::*;
+
+const REDIRECT: &str = "http://127.0.0.1:9/callback";
+
+/// Takes ownership of a string the library returned.
+fn take(s: *mut c_char) -> String {
+    assert!(!s.is_null());
+    let text = unsafe { CStr::from_ptr(s) }.to_str().unwrap().to_owned();
+    unsafe { tw_string_free(s) };
+    text
+}
+
+/// A GET without following redirects: (status, Location, body).
+fn visit(url: &str) -> (u16, Option<String>, String) {
+    let rest = url.strip_prefix("http://").expect("a sandbox URL");
+    let (authority, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = TcpStream::connect(authority).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head[9..12].parse().unwrap();
+    let location = head.lines().find_map(|l| {
+        l.to_ascii_lowercase()
+            .starts_with("location:")
+            .then(|| l[9..].trim().to_owned())
+    });
+    (status, location, body.to_owned())
+}
+
+fn query_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == name).then(|| {
+            v.replace("%2B", "+")
+                .replace("%2F", "/")
+                .replace("%3D", "=")
+        })
+    })
+}
+
+fn app_config(base_url: &str, secret: &str) -> Config {
+    let mut out = ptr::null_mut();
+    let (k, s) = (cstr(CONSUMER_KEY), cstr(secret));
+    let status = unsafe { tw_config_new_app(k.as_ptr(), s.as_ptr(), &mut out) };
+    assert_eq!(status, TwStatus::Ok, "{:?}", last());
+    let config = Config(out);
+    assert_eq!(config.set_base_url(base_url), TwStatus::Ok);
+    config
+}
+
+/// Step 1 of OAuth 1.0a: (token, secret, authorize URL) or the failure.
+fn request_token(
+    config: &Config,
+    callback: &str,
+) -> Result<(String, String, String), (TwStatus, Last)> {
+    let callback = cstr(callback);
+    let (mut t, mut s, mut u) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+    let status =
+        unsafe { tw_oauth1_request_token(config.0, callback.as_ptr(), &mut t, &mut s, &mut u) };
+    if status != TwStatus::Ok {
+        assert!(
+            t.is_null() && s.is_null() && u.is_null(),
+            "outputs written on failure"
+        );
+        return Err((status, last()));
+    }
+    Ok((take(t), take(s), take(u)))
+}
+
+fn access_token(
+    config: &Config,
+    token: &str,
+    secret: &str,
+    verifier: &str,
+) -> Result<serde_json::Value, (TwStatus, Last)> {
+    let (t, s, v) = (cstr(token), cstr(secret), cstr(verifier));
+    let mut json = ptr::null_mut();
+    let status =
+        unsafe { tw_oauth1_access_token(config.0, t.as_ptr(), s.as_ptr(), v.as_ptr(), &mut json) };
+    if status != TwStatus::Ok {
+        assert!(json.is_null());
+        return Err((status, last()));
+    }
+    Ok(serde_json::from_str(&take(json)).unwrap())
+}
+
+fn pin_from(page: &str) -> String {
+    let start = page
+        .find("<code id=\"oauth_pin\">")
+        .expect("a PIN on the page")
+        + 21;
+    page[start..start + page[start..].find('<').unwrap()].to_owned()
+}
+
+#[test]
+fn the_pin_flow_gets_a_token_that_follows() {
+    let sandbox = start_sandbox();
+    let config = app_config(&sandbox.base_url(), CONSUMER_SECRET);
+    let (status, last_error) = config.follow_err("@twitterdev");
+    assert_eq!(status, TwStatus::InvalidArgument);
+    assert!(
+        last_error.message.contains("no user token yet"),
+        "{}",
+        last_error.message
+    );
+
+    let (token, secret, url) = request_token(&config, "oob").unwrap();
+    assert_eq!(
+        url,
+        format!("{}/oauth/authorize?oauth_token={token}", sandbox.base_url())
+    );
+    let (code, _, page) = visit(&url);
+    assert_eq!(code, 200);
+    let answer = access_token(&config, &token, &secret, &pin_from(&page)).unwrap();
+    let account = Account::builtin(1);
+    assert_eq!(answer["oauth_token"], account.token.as_str());
+    assert_eq!(answer["oauth_token_secret"], account.token_secret.as_str());
+    assert_eq!(answer["user_id"], "1500000001");
+    assert_eq!(answer["screen_name"], "sandbox_me");
+    // The config now follows as that user.
+    assert!(config
+        .follow("@twitterdev", false)
+        .unwrap()
+        .contains("TwitterDev"));
+}
+
+#[test]
+fn the_callback_flow_takes_the_verifier_from_the_redirect() {
+    let sandbox = start_sandbox();
+    let config = app_config(&sandbox.base_url(), CONSUMER_SECRET);
+    let (token, secret, url) = request_token(&config, "https://app.example/done?x=1").unwrap();
+    let (code, location, _) = visit(&format!("{url}&account=2"));
+    assert_eq!(code, 302);
+    let location = location.unwrap();
+    assert!(
+        location.starts_with("https://app.example/done?x=1&"),
+        "{location}"
+    );
+    assert_eq!(query_param(&location, "oauth_token").unwrap(), token);
+    let verifier = query_param(&location, "oauth_verifier").unwrap();
+    let answer = access_token(&config, &token, &secret, &verifier).unwrap();
+    assert_eq!(answer["screen_name"], "sandbox_2");
+}
+
+#[test]
+fn oauth1_refusals_say_why_and_leak_nothing() {
+    let sandbox = start_sandbox();
+    // A wrong consumer secret: the request-token signature is refused.
+    let wrong = app_config(&sandbox.base_url(), "not-the-consumer-secret");
+    let (status, e) = request_token(&wrong, "oob").unwrap_err();
+    assert_eq!(
+        (status, e.http_status, e.api_code),
+        (TwStatus::Auth, 401, 32),
+        "{e:?}"
+    );
+    assert!(!e.message.contains("not-the-consumer-secret"));
+
+    // A callback that is not oob or an absolute URL: nothing is sent.
+    let config = app_config(&sandbox.base_url(), CONSUMER_SECRET);
+    let before = sandbox.requests().len();
+    let (status, _) = request_token(&config, "not a url").unwrap_err();
+    assert_eq!(status, TwStatus::InvalidArgument);
+    assert_eq!(sandbox.requests().len(), before);
+
+    // A wrong PIN burns the request token; using it again is refused too.
+    let (token, secret, _) = request_token(&config, "oob").unwrap();
+    let (status, e) = access_token(&config, &token, &secret, "0000000").unwrap_err();
+    assert_eq!((status, e.http_status), (TwStatus::Auth, 401), "{e:?}");
+    assert!(
+        e.message.contains("oauth_verifier"),
+        "the server's text: {}",
+        e.message
+    );
+    assert!(!e.message.contains(&secret));
+    let (token, secret, url) = request_token(&config, "oob").unwrap();
+    let pin = pin_from(&visit(&url).2);
+    access_token(&config, &token, &secret, &pin).unwrap();
+    let (status, e) = access_token(&config, &token, &secret, &pin).unwrap_err();
+    assert_eq!(status, TwStatus::Auth, "a request token works once: {e:?}");
+
+    // Empty and NULL arguments.
+    assert_eq!(
+        access_token(&config, "", &secret, &pin).unwrap_err().0,
+        TwStatus::InvalidArgument
+    );
+    let mut out = ptr::null_mut();
+    let status =
+        unsafe { tw_oauth1_request_token(config.0, ptr::null(), &mut out, &mut out, &mut out) };
+    assert_eq!(status, TwStatus::NullArgument);
+}
+
+/// An OAuth 2.0 config of the sandbox's confidential or public client.
+fn oauth2_config(base_url: &str, confidential: bool) -> Config {
+    let mut out = ptr::null_mut();
+    let id = cstr(if confidential {
+        OAUTH2_CLIENT_ID
+    } else {
+        OAUTH2_PUBLIC_CLIENT_ID
+    });
+    let secret = cstr(OAUTH2_CLIENT_SECRET);
+    let secret_ptr = if confidential {
+        secret.as_ptr()
+    } else {
+        ptr::null()
+    };
+    let status = unsafe { tw_config_new_oauth2(id.as_ptr(), secret_ptr, &mut out) };
+    assert_eq!(status, TwStatus::Ok, "{:?}", last());
+    let config = Config(out);
+    assert_eq!(config.set_base_url(base_url), TwStatus::Ok);
+    config
+}
+
+/// (authorize URL, state, verifier).
+fn authorize(config: &Config) -> (String, String, String) {
+    let redirect = cstr(REDIRECT);
+    let (mut u, mut s, mut v) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+    let status = unsafe {
+        tw_oauth2_authorize_url(
+            config.0,
+            redirect.as_ptr(),
+            ptr::null(),
+            &mut u,
+            &mut s,
+            &mut v,
+        )
+    };
+    assert_eq!(status, TwStatus::Ok, "{:?}", last());
+    (take(u), take(s), take(v))
+}
+
+fn exchange(
+    config: &Config,
+    code_or_url: &str,
+    state: Option<&str>,
+    verifier: &str,
+) -> Result<serde_json::Value, (TwStatus, Last)> {
+    let (redirect, code, verifier) = (cstr(REDIRECT), cstr(code_or_url), cstr(verifier));
+    let state = state.map(cstr);
+    let mut json = ptr::null_mut();
+    let status = unsafe {
+        tw_oauth2_exchange_code(
+            config.0,
+            redirect.as_ptr(),
+            code.as_ptr(),
+            state.as_ref().map_or(ptr::null(), |s| s.as_ptr()),
+            verifier.as_ptr(),
+            &mut json,
+        )
+    };
+    if status != TwStatus::Ok {
+        assert!(json.is_null());
+        return Err((status, last()));
+    }
+    Ok(serde_json::from_str(&take(json)).unwrap())
+}
+
+/// Runs the whole PKCE flow; returns the redirected URL's tokens.
+fn sign_in(config: &Config) -> serde_json::Value {
+    let (url, state, verifier) = authorize(config);
+    let (code, location, _) = visit(&url);
+    assert_eq!(code, 302, "{url}");
+    exchange(config, &location.unwrap(), Some(&state), &verifier).unwrap()
+}
+
+fn tokens(config: &Config) -> serde_json::Value {
+    let mut json = ptr::null_mut();
+    let status = unsafe { tw_config_get_tokens(config.0, &mut json) };
+    assert_eq!(status, TwStatus::Ok, "{:?}", last());
+    serde_json::from_str(&take(json)).unwrap()
+}
+
+/// Collects what the token callback receives.
+struct Received(Mutex<Vec<serde_json::Value>>);
+
+unsafe extern "C" fn on_tokens(user_data: *mut c_void, json: *const c_char) {
+    let received = &*(user_data as *const Received);
+    let json = CStr::from_ptr(json).to_str().unwrap();
+    received
+        .0
+        .lock()
+        .unwrap()
+        .push(serde_json::from_str(json).unwrap());
+}
+
+fn watch(config: &Config) -> Arc<Received> {
+    let received = Arc::new(Received(Mutex::new(Vec::new())));
+    let status = unsafe {
+        tw_config_set_token_callback(
+            config.0,
+            Some(on_tokens),
+            Arc::as_ptr(&received) as *mut c_void,
+        )
+    };
+    assert_eq!(status, TwStatus::Ok);
+    received
+}
+
+#[test]
+fn pkce_code_exchange_then_bearer_follows() {
+    let sandbox = start_sandbox();
+    for confidential in [false, true] {
+        let config = oauth2_config(&sandbox.base_url(), confidential);
+        let (url, state, verifier) = authorize(&config);
+        assert!(
+            url.starts_with(&format!("{}/i/oauth2/authorize?", sandbox.base_url())),
+            "{url}"
+        );
+        assert_eq!(
+            query_param(&url, "code_challenge_method").as_deref(),
+            Some("S256")
+        );
+        assert_eq!(query_param(&url, "state").as_deref(), Some(state.as_str()));
+        assert!(state.len() >= 22, "128 bits or more: {state}");
+        assert!((43..=128).contains(&verifier.len()));
+        let received = watch(&config);
+        let (_, location, _) = visit(&url);
+        let answer = exchange(&config, &location.unwrap(), Some(&state), &verifier).unwrap();
+        assert!(answer["access_token"].as_str().unwrap().len() > 10);
+        assert!(
+            answer["refresh_token"].is_string(),
+            "offline.access gives a refresh token"
+        );
+        assert!(answer["expires_at"].as_i64().unwrap() > 1_700_000_000);
+        assert_eq!(received.0.lock().unwrap().as_slice(), [answer.clone()]);
+        assert_eq!(tokens(&config), answer);
+
+        let json = config.follow("@twitterdev", false).unwrap();
+        assert_eq!(
+            json,
+            r#"{"data":{"following":true,"pending_follow":false}}"#
+        );
+        let seen = sandbox.requests();
+        let follow = seen
+            .iter()
+            .rev()
+            .find(|r| r.target.contains("/following"))
+            .unwrap();
+        assert_eq!(follow.target, "/2/users/1500000001/following");
+        let authorization = follow.header("authorization").unwrap();
+        assert!(authorization.starts_with("Bearer "), "{authorization}");
+        // The follower's id is looked up once per config.
+        config.follow("2244994945", false).unwrap();
+        let me = sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.target == "/2/users/me")
+            .count();
+        assert_eq!(me, if confidential { 2 } else { 1 });
+        // v2 has no notification setting.
+        assert_eq!(
+            config.follow("@twitterdev", true).unwrap_err().0,
+            TwStatus::InvalidArgument
+        );
+    }
+}
+
+#[test]
+fn pkce_refusals() {
+    let sandbox = start_sandbox();
+    let config = oauth2_config(&sandbox.base_url(), false);
+    let (url, state, verifier) = authorize(&config);
+    let (_, location, _) = visit(&url);
+    let location = location.unwrap();
+    let before = sandbox.requests().len();
+    // A state that is not ours: nothing is sent.
+    let (status, e) = exchange(&config, &location, Some("forged-state"), &verifier).unwrap_err();
+    assert_eq!(status, TwStatus::InvalidArgument);
+    assert!(e.message.contains("state"), "{}", e.message);
+    assert!(!e.message.contains(&state));
+    assert_eq!(sandbox.requests().len(), before);
+    // The wrong verifier.
+    let (status, e) = exchange(&config, &location, Some(&state), &"x".repeat(64)).unwrap_err();
+    assert_eq!((status, e.http_status), (TwStatus::Auth, 400), "{e:?}");
+    // The user said no.
+    let (url, state, verifier) = authorize(&config);
+    let (_, location, _) = visit(&format!("{url}&deny=1"));
+    let (status, e) = exchange(&config, &location.unwrap(), Some(&state), &verifier).unwrap_err();
+    assert_eq!(status, TwStatus::Auth);
+    assert!(
+        e.message.contains("access_denied") || e.message.contains("denied"),
+        "{}",
+        e.message
+    );
+    // No tokens yet: a follow sends nothing.
+    let (status, _) = config.follow_err("@twitterdev");
+    assert_eq!(status, TwStatus::InvalidArgument);
+    // A redirect URI that is not an absolute URL.
+    let (bad, mut u, mut s, mut v) = (
+        cstr("callback"),
+        ptr::null_mut(),
+        ptr::null_mut(),
+        ptr::null_mut(),
+    );
+    let status = unsafe {
+        tw_oauth2_authorize_url(config.0, bad.as_ptr(), ptr::null(), &mut u, &mut s, &mut v)
+    };
+    assert_eq!(status, TwStatus::InvalidArgument);
+}
+
+#[test]
+fn an_expired_token_is_refreshed_once_and_the_rotated_pair_reaches_the_app() {
+    let sandbox = start_sandbox();
+    let config = oauth2_config(&sandbox.base_url(), true);
+    let first = sign_in(&config);
+    config.follow("@twitterdev", false).unwrap();
+    let received = watch(&config);
+    sandbox.expire_oauth2_access_tokens();
+    // Eight threads find the token refused at once: one refresh between them.
+    let config = Arc::new(config);
+    let threads: Vec<_> = (0..8)
+        .map(|i| {
+            let config = config.clone();
+            std::thread::spawn(move || config.follow(&format!("{}", 2244994945u64 + i % 2), false))
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap().unwrap();
+    }
+    assert_eq!(sandbox.oauth2_refresh_count(), 1);
+    let rotated = received.0.lock().unwrap().clone();
+    assert_eq!(rotated.len(), 1);
+    assert_ne!(rotated[0]["refresh_token"], first["refresh_token"]);
+    assert_ne!(rotated[0]["access_token"], first["access_token"]);
+    assert_eq!(tokens(&config), rotated[0]);
+
+    // The old refresh token is dead: an app that kept it could not refresh.
+    let stale = oauth2_config(&sandbox.base_url(), true);
+    let (a, r) = (
+        cstr(first["access_token"].as_str().unwrap()),
+        cstr(first["refresh_token"].as_str().unwrap()),
+    );
+    assert_eq!(
+        unsafe { tw_config_set_oauth2_tokens(stale.0, a.as_ptr(), r.as_ptr(), 0) },
+        TwStatus::Ok
+    );
+    let status = unsafe { tw_oauth2_refresh(stale.0) };
+    assert_eq!(status, TwStatus::Auth);
+    let e = last();
+    assert!(e.message.contains("old tokens are kept"), "{}", e.message);
+    assert!(!e.message.contains(first["refresh_token"].as_str().unwrap()));
+    // ... and the failed refresh left its tokens in place.
+    assert_eq!(tokens(&stale)["refresh_token"], first["refresh_token"]);
+}
+
+#[test]
+fn revoked_tokens_end_the_session() {
+    let sandbox = start_sandbox();
+    let config = oauth2_config(&sandbox.base_url(), false);
+    let signed_in = sign_in(&config);
+    let refresh = cstr(signed_in["refresh_token"].as_str().unwrap());
+    assert_eq!(
+        unsafe { tw_oauth2_revoke(config.0, refresh.as_ptr()) },
+        TwStatus::Ok,
+        "{:?}",
+        last()
+    );
+    let (status, e) = config.follow_err("@twitterdev");
+    assert_eq!(status, TwStatus::Auth, "{e:?}");
+    for secret in ["access_token", "refresh_token"] {
+        assert!(!e.message.contains(signed_in[secret].as_str().unwrap()));
+    }
+}
