@@ -48,6 +48,15 @@ impl Request {
         find_header(&self.headers, name)
     }
 
+    /// The credentials of the `Authorization` header when its scheme is `scheme`
+    /// (compared without regard to case, as RFC 9110 says).
+    pub fn credentials(&self, scheme: &str) -> Option<&str> {
+        let (given, credentials) = self.header("authorization")?.split_once(' ')?;
+        given
+            .eq_ignore_ascii_case(scheme)
+            .then(|| credentials.trim())
+    }
+
     /// The path, without the query.
     pub fn path(&self) -> &str {
         self.target.split_once('?').map_or(&self.target, |(p, _)| p)
@@ -76,6 +85,14 @@ impl Request {
     }
 }
 
+/// The first value of `name` among decoded pairs.
+pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
 /// Serves one connection: requests in a row (keep-alive) until the client closes.
 pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result<()> {
     stream.set_nodelay(true)?;
@@ -100,7 +117,10 @@ pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result
         if shared.config.log {
             eprintln!(
                 "sandbox: {} {} -> {} (code {})",
-                request.method, request.target, response.status, response.api_code
+                request.method,
+                redacted_target(&request),
+                response.status,
+                response.api_code
             );
         }
         if shared.config.record {
@@ -126,6 +146,21 @@ pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result
             return Ok(());
         }
     }
+}
+
+/// The target with query values hidden: request tokens and codes travel in queries,
+/// and a log is no place for them.
+fn redacted_target(request: &Request) -> String {
+    let query = request.raw_query();
+    if query.is_empty() {
+        return request.path().to_owned();
+    }
+    let names: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').map_or(p, |(k, _)| k))
+        .collect();
+    format!("{}?{}=…", request.path(), names.join("=…&"))
 }
 
 fn read_request(reader: &mut BufReader<TcpStream>) -> io::Result<Option<Request>> {
@@ -192,6 +227,7 @@ pub(crate) struct Response {
 pub(crate) type Headers = Vec<(&'static str, String)>;
 
 const JSON: &str = "application/json;charset=utf-8";
+const HTML: &str = "text/html;charset=utf-8";
 
 pub(crate) fn ok(body: String) -> Response {
     Response {
@@ -224,9 +260,77 @@ pub(crate) fn problem(status: u16, title: &str, detail: &str, code: i32) -> Resp
     }
 }
 
+/// A plain-text answer, as Twitter words some OAuth 1.0a refusals.
+pub(crate) fn text(status: u16, body: &str) -> Response {
+    Response {
+        status,
+        content_type: "text/plain;charset=utf-8",
+        ..ok(body.to_owned())
+    }
+}
+
+/// A form-encoded answer (OAuth 1.0a tokens). Twitter labels it `text/html`; so do we.
+pub(crate) fn form_answer(pairs: &[(&str, &str)]) -> Response {
+    let body: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+        .collect();
+    Response {
+        content_type: HTML,
+        ..ok(body.join("&"))
+    }
+}
+
+/// An HTML page for a person. `html` is inserted as is: escape what goes into it.
+pub(crate) fn page(status: u16, title: &str, html: &str) -> Response {
+    let title = html_escape(title);
+    let body = format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1>\n{html}\n</body></html>\n"
+    );
+    Response {
+        status,
+        content_type: HTML,
+        ..ok(body)
+    }
+}
+
+/// A 302 to `base` with `params` appended to its query.
+pub(crate) fn redirect(base: &str, params: &[(&str, &str)]) -> Response {
+    let mut location = base.to_owned();
+    let mut separator = if base.contains('?') { '&' } else { '?' };
+    for (k, v) in params {
+        location.push(separator);
+        location.push_str(&percent_encode(k));
+        location.push('=');
+        location.push_str(&percent_encode(v));
+        separator = '&';
+    }
+    Response {
+        status: 302,
+        headers: vec![("location", location)],
+        ..page(302, "Redirecting", "<p>Redirecting to the application.</p>")
+    }
+}
+
+pub(crate) fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        302 => "Found",
         400 => "Bad Request",
         429 => "Too Many Requests",
         401 => "Unauthorized",

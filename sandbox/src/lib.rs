@@ -13,6 +13,8 @@
 
 mod http;
 mod oauth1;
+mod oauth2;
+mod random;
 mod state;
 mod v1;
 mod v2;
@@ -25,6 +27,7 @@ use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub use http::{http_date, Recorded};
+pub use oauth2::{OAUTH2_CLIENT_ID, OAUTH2_CLIENT_SECRET, OAUTH2_PUBLIC_CLIENT_ID};
 pub use state::{BLOCKER_USER, GENERATED_ID_BASE, PENDING_USER, PROTECTED_USER, PUBLIC_USER};
 
 use http::{error, Request, Response};
@@ -83,6 +86,8 @@ pub struct SandboxConfig {
     pub v2_follow_limit: u32,
     pub v2_lookup_limit: u32,
     pub v2_window: Duration,
+    /// How long an OAuth 2.0 access token lives (X: two hours).
+    pub oauth2_token_lifetime_secs: u64,
     /// Keep every request for [`Sandbox::requests`] (tests); the binary logs instead.
     pub record: bool,
     /// Print one line per request on stderr.
@@ -104,6 +109,7 @@ impl Default for SandboxConfig {
             v2_follow_limit: 50,
             v2_lookup_limit: 900,
             v2_window: Duration::from_secs(15 * 60),
+            oauth2_token_lifetime_secs: 7200,
             record: true,
             log: false,
         }
@@ -167,6 +173,44 @@ impl Sandbox {
     pub fn request_count(&self) -> usize {
         self.shared.state.lock().unwrap().recorded.len()
     }
+
+    /// Every OAuth 2.0 access token issued so far expires now (as if two hours had
+    /// passed); refresh tokens still work.
+    pub fn expire_oauth2_access_tokens(&self) {
+        self.shared
+            .state
+            .lock()
+            .unwrap()
+            .oauth2
+            .expire_access_tokens();
+    }
+
+    /// Every OAuth 2.0 access and refresh token issued so far is revoked (as if the
+    /// person had removed the app).
+    pub fn revoke_all_oauth2_tokens(&self) {
+        self.shared.state.lock().unwrap().oauth2.revoke_all();
+    }
+
+    /// Successful `grant_type=refresh_token` exchanges so far.
+    pub fn oauth2_refresh_count(&self) -> usize {
+        self.shared.state.lock().unwrap().oauth2.refreshes
+    }
+
+    /// Successful `grant_type=authorization_code` exchanges so far.
+    pub fn oauth2_code_exchange_count(&self) -> usize {
+        self.shared.state.lock().unwrap().oauth2.exchanges
+    }
+
+    /// Every OAuth 1.0a request token issued so far expires now (as if ten minutes
+    /// had passed).
+    pub fn expire_oauth1_request_tokens(&self) {
+        self.shared
+            .state
+            .lock()
+            .unwrap()
+            .request_tokens
+            .expire_all();
+    }
 }
 
 impl Drop for Sandbox {
@@ -179,6 +223,8 @@ impl Drop for Sandbox {
     }
 }
 
+type Endpoint = fn(&Shared, &Request) -> Response;
+
 /// Sends each request to its endpoint.
 fn handle(shared: &Shared, request: &Request) -> Response {
     {
@@ -188,9 +234,20 @@ fn handle(shared: &Shared, request: &Request) -> Response {
             return error(503, 130, "Over capacity");
         }
     }
+    // Matched on the end of the path, so a base URL with a path prefix works.
     let path = request.path();
-    if path.ends_with("/1.1/friendships/create.json") {
-        return v1::friendships_create(shared, request);
+    let endpoints: [(&str, Endpoint); 8] = [
+        ("/1.1/friendships/create.json", v1::friendships_create),
+        ("/oauth/request_token", oauth1::request_token),
+        ("/oauth/authorize", oauth1::authorize),
+        ("/oauth/authenticate", oauth1::authorize),
+        ("/oauth/access_token", oauth1::access_token),
+        ("/i/oauth2/authorize", oauth2::authorize),
+        ("/2/oauth2/token", oauth2::token),
+        ("/2/oauth2/revoke", oauth2::revoke),
+    ];
+    if let Some((_, endpoint)) = endpoints.iter().find(|(end, _)| path.ends_with(end)) {
+        return endpoint(shared, request);
     }
     if let Some(at) = path.rfind("/2/users/") {
         return v2::users(shared, request, &path[at + "/2/users/".len()..]);

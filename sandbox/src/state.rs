@@ -100,6 +100,7 @@ fn generated(n: u64) -> User {
 pub(crate) enum V2Endpoint {
     Follow,
     Lookup,
+    Me,
 }
 
 #[derive(Default)]
@@ -114,6 +115,8 @@ pub(crate) struct State {
     pub failed_on_purpose: usize,
     /// (account id, v2 endpoint) → (window start, requests in it), seconds since the epoch.
     pub v2_windows: HashMap<(u64, V2Endpoint), (u64, u32)>,
+    pub request_tokens: crate::oauth1::RequestTokens,
+    pub oauth2: crate::oauth2::Grants,
 }
 
 /// What a follow did, before either API version words it.

@@ -15,7 +15,15 @@ pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Response
     let (Ok(query), Ok(form)) = (request.query(), request.form()) else {
         return error(400, 0, "Malformed percent-encoding.");
     };
-    let account = match authenticate(shared, request, request.path(), &form, &query) {
+    if request.credentials("Bearer").is_some() {
+        // API 1.1 takes OAuth 1.0a user context only.
+        return error(
+            403,
+            220,
+            "Your credentials do not allow access to this resource.",
+        );
+    }
+    let account = match authenticate(shared, request, &form, &query) {
         Ok(account) => account,
         Err(response) => return response,
     };

@@ -1,9 +1,11 @@
-//! API v2: `GET 2/users/by/username/{name}` and `POST 2/users/{id}/following`, with
-//! per-user rate-limit windows.
+//! API v2: `GET 2/users/me`, `GET 2/users/by/username/{name}` and
+//! `POST 2/users/{id}/following`, for OAuth 1.0a or OAuth 2.0 (Bearer) user
+//! context, with per-user rate-limit windows.
 
 use crate::http::{ok, problem, Headers, Request, Response};
 use crate::oauth1::authenticate;
-use crate::state::{find_by_id, find_by_name, follow, Outcome, V2Endpoint};
+use crate::oauth2::bearer;
+use crate::state::{find_by_id, find_by_name, follow, Kind, Outcome, User, V2Endpoint};
 use crate::{server_now, Account, Shared};
 
 /// What API v2 answers 200 with when a user does not exist.
@@ -36,9 +38,51 @@ fn invalid_request(parameter: &str, message: &str) -> Response {
     }
 }
 
-/// `rest` is the path after `/2/users/`: `by/username/{name}` or `{id}/following`.
+/// The user a request acts for, and what it may do.
+struct Caller<'a> {
+    account: &'a Account,
+    /// The OAuth 2.0 token's scopes; `None` for OAuth 1.0a, which carries the app's
+    /// permissions.
+    scopes: Option<String>,
+}
+
+impl Caller<'_> {
+    fn may(&self, scope: &str) -> bool {
+        self.scopes
+            .as_deref()
+            .is_none_or(|scopes| scopes.split(' ').any(|s| s == scope))
+    }
+}
+
+/// A Bearer user token from `2/oauth2/token`, or an OAuth 1.0a signature: any
+/// failure is API v2's codeless 401.
+fn authenticate_caller<'a>(
+    shared: &'a Shared,
+    request: &Request,
+    query: &[(String, String)],
+) -> Result<Caller<'a>, Response> {
+    let unauthorized = |code| problem(401, "Unauthorized", "Unauthorized", code);
+    if let Some(token) = request.credentials("Bearer") {
+        let (account, scopes) = bearer(shared, token).ok_or_else(|| unauthorized(89))?;
+        return Ok(Caller {
+            account: &shared.config.accounts[account],
+            scopes: Some(scopes),
+        });
+    }
+    // The JSON body is not signed: only the query and the oauth_* parameters are.
+    let account =
+        authenticate(shared, request, &[], query).map_err(|r| unauthorized(r.api_code))?;
+    Ok(Caller {
+        account,
+        scopes: None,
+    })
+}
+
+/// `rest` is the path after `/2/users/`: `me`, `by/username/{name}` or `{id}/following`.
 pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Response {
-    let (endpoint, method, argument) = if let Some(name) = rest.strip_prefix("by/username/") {
+    let (endpoint, method, argument) = if rest == "me" {
+        (V2Endpoint::Me, "GET", "")
+    } else if let Some(name) = rest.strip_prefix("by/username/") {
         (V2Endpoint::Lookup, "GET", name)
     } else if let Some(id) = rest.strip_suffix("/following") {
         (V2Endpoint::Follow, "POST", id)
@@ -51,11 +95,19 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Response 
     let Ok(query) = request.query() else {
         return invalid_request("query", "Malformed percent-encoding.");
     };
-    // The JSON body is not signed: only the query and the oauth_* parameters are.
-    let account = match authenticate(shared, request, request.path(), &[], &query) {
-        Ok(account) => account,
-        Err(refusal) => return problem(401, "Unauthorized", "Unauthorized", refusal.api_code),
+    let caller = match authenticate_caller(shared, request, &query) {
+        Ok(caller) => caller,
+        Err(refusal) => return refusal,
     };
+    if endpoint == V2Endpoint::Follow && !caller.may("follows.write") {
+        return problem(
+            403,
+            "Forbidden",
+            "The token was not granted the follows.write scope.",
+            0,
+        );
+    }
+    let account = caller.account;
     let rate_headers = match count_request(shared, account, endpoint) {
         Ok(headers) => headers,
         Err(headers) => {
@@ -66,6 +118,12 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Response 
         }
     };
     let response = match endpoint {
+        V2Endpoint::Me => user_data(&User {
+            id: account.user_id,
+            screen_name: account.screen_name.clone(),
+            name: account.screen_name.clone(),
+            kind: Kind::Account,
+        }),
         V2Endpoint::Lookup => lookup(shared, argument),
         V2Endpoint::Follow => follow_user(shared, account, argument, request),
     };
@@ -85,7 +143,8 @@ fn count_request(
     let config = &shared.config;
     let limit = match endpoint {
         V2Endpoint::Follow => config.v2_follow_limit,
-        V2Endpoint::Lookup => config.v2_lookup_limit,
+        // X counts /2/users/me in its own window; the sandbox gives it the lookups' size.
+        V2Endpoint::Lookup | V2Endpoint::Me => config.v2_lookup_limit,
     };
     let now = server_now(config);
     let window = config.v2_window.as_secs().max(1);
@@ -123,14 +182,18 @@ fn lookup(shared: &Shared, name: &str) -> Response {
         );
     }
     match find_by_name(shared, name) {
-        Some(user) => ok(serde_json::json!({"data": {
-            "id": user.id.to_string(),
-            "name": user.name,
-            "username": user.screen_name,
-        }})
-        .to_string()),
+        Some(user) => user_data(&user),
         None => not_found("username", name, 50),
     }
+}
+
+fn user_data(user: &User) -> Response {
+    ok(serde_json::json!({"data": {
+        "id": user.id.to_string(),
+        "name": user.name,
+        "username": user.screen_name,
+    }})
+    .to_string())
 }
 
 fn follow_user(shared: &Shared, account: &Account, source: &str, request: &Request) -> Response {
