@@ -1,15 +1,18 @@
-//! A loopback stand-in for api.twitter.com's follow endpoints: `POST
-//! 1.1/friendships/create.json`, and API v2's `POST 2/users/{id}/following` with
-//! `GET 2/users/by/username/{name}`.
+//! A loopback stand-in for api.twitter.com: the follow endpoints (`POST
+//! 1.1/friendships/create.json`; API v2's `POST 2/users/{id}/following`, `GET
+//! 2/users/by/username/{name}`, `GET 2/users/me`) and the ways to a user's token
+//! (OAuth 1.0a's `oauth/request_token`, `oauth/authorize`, `oauth/access_token`;
+//! OAuth 2.0's `i/oauth2/authorize`, `2/oauth2/token`, `2/oauth2/revoke`).
 //!
 //! It checks OAuth 1.0a HMAC-SHA1 signatures with its own code (nothing from the
-//! twfollow crate), refuses stale timestamps and replayed nonces, keeps a small
-//! user directory and the documented follow budgets (shared by both versions),
-//! and answers like the real API: 1.1 with the user object (with `status`, gzip
-//! when asked, `\/`-escaped slashes) and coded errors; v2 with `{"data":…}`,
-//! problem details without codes, and per-user rate limits with `x-rate-limit-*`.
-//! A library (for the integration tests) and the `sandbox` binary (for the demo and the
-//! binding tests).
+//! twfollow crate), refuses stale timestamps and replayed nonces, checks PKCE and
+//! rotates refresh tokens, keeps a small user directory and the documented follow
+//! budgets (shared by both versions), and answers like the real API: 1.1 with the
+//! user object (with `status`, gzip when asked, `\/`-escaped slashes) and coded
+//! errors; v2 with `{"data":…}`, problem details without codes, and per-user rate
+//! limits with `x-rate-limit-*`. A library (for the integration tests, with hooks to
+//! expire and revoke tokens) and the `sandbox` binary (for the demo and the binding
+//! tests). Its manual: docs/sandbox.md.
 
 mod http;
 mod oauth1;
