@@ -188,6 +188,12 @@ impl Sandbox {
             .expire_access_tokens();
     }
 
+    /// Every OAuth 2.0 authorization code issued so far expires now (as if its 30
+    /// seconds had passed).
+    pub fn expire_oauth2_codes(&self) {
+        self.shared.state.lock().unwrap().oauth2.expire_codes();
+    }
+
     /// Every OAuth 2.0 access and refresh token issued so far is revoked (as if the
     /// person had removed the app).
     pub fn revoke_all_oauth2_tokens(&self) {

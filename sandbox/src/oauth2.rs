@@ -138,6 +138,14 @@ impl Grants {
         }
     }
 
+    /// Test hook: every authorization code issued so far expires now.
+    pub(crate) fn expire_codes(&mut self) {
+        let now = Instant::now();
+        for code in self.codes.values_mut() {
+            code.expires_at = now;
+        }
+    }
+
     /// Test hook: every access and refresh token issued so far is revoked.
     pub(crate) fn revoke_all(&mut self) {
         self.access.clear();

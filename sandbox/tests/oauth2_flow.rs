@@ -328,6 +328,11 @@ fn a_code_works_once_with_its_verifier_redirect_and_client() {
     assert_invalid_token(&exchange(&base, As::Public, "no-such-code", &verifier));
     assert_eq!(sandbox.oauth2_code_exchange_count(), 1);
 
+    // A code lives 30 seconds.
+    let code = code_for(&base, OAUTH2_PUBLIC_CLIENT_ID, ALL_SCOPES, &challenge);
+    sandbox.expire_oauth2_codes();
+    assert_invalid_token(&exchange(&base, As::Public, &code, &verifier));
+
     // The challenge itself is not the verifier.
     let code = code_for(&base, OAUTH2_PUBLIC_CLIENT_ID, ALL_SCOPES, &challenge);
     assert_invalid_token(&exchange(&base, As::Public, &code, &challenge));
