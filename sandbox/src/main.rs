@@ -1,23 +1,67 @@
 //! The sandbox: a local stand-in for api.twitter.com, on loopback only.
 //!
 //! ```text
-//! cargo run -p twfollow-sandbox -- [--port N] [--user-budget N] [--app-budget N] [--clock-skew SECONDS] [--v2-follow-limit N]
+//! cargo run -p twfollow-sandbox -- --help
 //! ```
 //! The first line printed is the base URL (`http://127.0.0.1:PORT`); then one
-//! line per request. Credentials it accepts: see the README ("The sandbox").
+//! line per request on stderr. Flags, credentials and endpoints: docs/sandbox.md.
 
 use std::io::Write;
 
-const USAGE: &str = "usage: sandbox [--port N] [--user-budget N] [--app-budget N] [--max-skew-secs N] [--clock-skew SECONDS] [--fail-first N] [--v2-follow-limit N]";
+use twfollow_sandbox::{Sandbox, SandboxConfig};
 
-/// A bad command line: the usage on stderr, exit 64 (EX_USAGE).
-fn usage() -> ! {
-    eprintln!("{USAGE}");
+/// The help text, with the defaults taken from `SandboxConfig` so they cannot drift.
+fn help() -> String {
+    let d = SandboxConfig::default();
+    format!(
+        "\
+sandbox: a stand-in for api.twitter.com on 127.0.0.1, for twfollow's demo and tests.
+It prints its base URL (http://127.0.0.1:PORT) as the first line on stdout, then logs
+one line per request on stderr (query values hidden), until it is stopped.
+
+usage: sandbox [OPTIONS]
+
+options:
+  --port N                     listen on 127.0.0.1:N (default 0: any free port)
+  --user-budget N              new follows per account per 24 h (default {user})
+  --app-budget N               new follows per app per 24 h, all accounts together (default {app})
+  --max-skew-secs N            refuse an oauth_timestamp further than N s from the
+                               sandbox's clock: 401, code 135 (default {skew})
+  --clock-skew SECONDS         run the sandbox's clock SECONDS ahead of the real one
+                               (negative: behind), in its checks and its Date header (default 0)
+  --fail-first N               answer the first N requests 503, code 130 (default 0)
+  --v2-follow-limit N          API v2 follows per user per 15 minutes (default {v2})
+  --oauth2-token-lifetime SECS lifetime of the OAuth 2.0 access tokens it issues
+                               (default {lifetime}; 0: expired at once)
+  -h, --help                   print this help and exit
+
+Accounts, app and client credentials, endpoints: docs/sandbox.md.
+",
+        user = d.user_budget,
+        app = d.app_budget,
+        skew = d.max_skew_secs,
+        v2 = d.v2_follow_limit,
+        lifetime = d.oauth2_token_lifetime_secs,
+    )
+}
+
+/// A bad command line: what is wrong and the usage on stderr, exit 64 (EX_USAGE).
+fn usage(problem: &str) -> ! {
+    eprintln!("sandbox: {problem}\nusage: sandbox [OPTIONS]; see sandbox --help");
     std::process::exit(64);
 }
 
+/// The value after `flag`, parsed.
+fn value<T: std::str::FromStr>(flag: &str, args: &mut impl Iterator<Item = String>) -> T {
+    let Some(text) = args.next() else {
+        usage(&format!("{flag} needs a value"))
+    };
+    text.parse()
+        .unwrap_or_else(|_| usage(&format!("{flag}: {text:?} is not a valid value")))
+}
+
 fn main() {
-    let mut config = twfollow_sandbox::SandboxConfig {
+    let mut config = SandboxConfig {
         record: false,
         log: true,
         ..Default::default()
@@ -25,34 +69,24 @@ fn main() {
     let mut port = 0u16;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let mut value = || {
-            args.next()
-                .and_then(|v| v.parse::<u64>().ok())
-                .unwrap_or_else(|| usage())
-        };
+        let args = &mut args;
         match flag.as_str() {
             "--help" | "-h" => {
-                println!("{USAGE}");
+                print!("{}", help());
                 return;
             }
-            "--port" => port = u16::try_from(value()).unwrap_or_else(|_| usage()),
-            "--user-budget" => config.user_budget = value() as usize,
-            "--app-budget" => config.app_budget = value() as usize,
-            "--max-skew-secs" => config.max_skew_secs = value(),
-            "--fail-first" => config.fail_first = value() as usize,
-            "--v2-follow-limit" => {
-                config.v2_follow_limit = u32::try_from(value()).unwrap_or_else(|_| usage())
-            }
-            "--clock-skew" => {
-                config.clock_skew_secs = args
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or_else(|| usage())
-            }
-            _ => usage(),
+            "--port" => port = value(&flag, args),
+            "--user-budget" => config.user_budget = value(&flag, args),
+            "--app-budget" => config.app_budget = value(&flag, args),
+            "--max-skew-secs" => config.max_skew_secs = value(&flag, args),
+            "--clock-skew" => config.clock_skew_secs = value(&flag, args),
+            "--fail-first" => config.fail_first = value(&flag, args),
+            "--v2-follow-limit" => config.v2_follow_limit = value(&flag, args),
+            "--oauth2-token-lifetime" => config.oauth2_token_lifetime_secs = value(&flag, args),
+            other => usage(&format!("unknown option {other:?}")),
         }
     }
-    let sandbox = twfollow_sandbox::Sandbox::start(config, port).unwrap_or_else(|e| {
+    let sandbox = Sandbox::start(config, port).unwrap_or_else(|e| {
         eprintln!("sandbox: cannot listen on 127.0.0.1:{port}: {e}");
         std::process::exit(1);
     });

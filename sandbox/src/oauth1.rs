@@ -1,0 +1,485 @@
+//! OAuth 1.0a: HMAC-SHA1 signatures, verified with code written independently of the
+//! library's signer, and the three-legged flow that gets a user's token
+//! (`oauth/request_token`, `oauth/authorize`, `oauth/access_token`).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+
+use crate::http::{
+    error, form_answer, html_escape, page, param, percent_encode, redirect, text, unescape,
+    Request, Response,
+};
+use crate::{random, server_now, Account, Shared};
+
+/// Twitter lets a request token wait this long for the person's approval.
+const REQUEST_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);
+
+/// Parses `OAuth k="v", k2="v2"` into decoded pairs.
+fn parse_authorization(header: &str) -> Result<Vec<(String, String)>, ()> {
+    let rest = header.strip_prefix("OAuth ").ok_or(())?;
+    rest.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').ok_or(())?;
+            let v = v
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .ok_or(())?;
+            Ok((unescape(k, false)?, unescape(v, false)?))
+        })
+        .collect()
+}
+
+fn expected_signature(
+    method: &str,
+    url: &str,
+    params: &[(String, String)],
+    consumer_secret: &str,
+    token_secret: &str,
+) -> String {
+    let mut pairs: Vec<(String, String)> = params
+        .iter()
+        .filter(|(k, _)| k != "oauth_signature" && k != "realm")
+        .map(|(k, v)| (percent_encode(k), percent_encode(v)))
+        .collect();
+    pairs.sort();
+    let pairs: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let base = format!(
+        "{}&{}&{}",
+        method,
+        percent_encode(url),
+        percent_encode(&pairs.join("&"))
+    );
+    let key = format!(
+        "{}&{}",
+        percent_encode(consumer_secret),
+        percent_encode(token_secret)
+    );
+    let mut mac = Hmac::<Sha1>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(base.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// The `oauth_*` parameters of a verified request's `Authorization` header.
+pub(crate) struct OAuthParams(Vec<(String, String)>);
+
+impl OAuthParams {
+    fn get(&self, name: &str) -> Option<&str> {
+        param(&self.0, name)
+    }
+}
+
+fn could_not_authenticate() -> Response {
+    error(401, 32, "Could not authenticate you.")
+}
+
+/// Checks a request's OAuth 1.0a header: method, version, consumer key, timestamp,
+/// nonce (no replays), and the HMAC-SHA1 signature over the header, `form` and
+/// `query` parameters. `token` is given the `oauth_token` parameter (absent or not)
+/// and answers what it stands for and its secret, or the refusal to send.
+fn verify<T>(
+    shared: &Shared,
+    request: &Request,
+    form: &[(String, String)],
+    query: &[(String, String)],
+    token: impl FnOnce(Option<&str>) -> Result<(T, String), Response>,
+) -> Result<(T, OAuthParams), Response> {
+    let config = &shared.config;
+    let Some(header) = request.header("authorization") else {
+        return Err(error(400, 215, "Bad Authentication data."));
+    };
+    let oauth = OAuthParams(
+        parse_authorization(header).map_err(|_| error(400, 215, "Bad Authentication data."))?,
+    );
+    if oauth.get("oauth_signature_method") != Some("HMAC-SHA1")
+        || oauth.get("oauth_version").is_some_and(|v| v != "1.0")
+    {
+        return Err(could_not_authenticate());
+    }
+    if oauth.get("oauth_consumer_key") != Some(config.consumer_key.as_str()) {
+        return Err(could_not_authenticate());
+    }
+    let (owner, token_secret) = token(oauth.get("oauth_token"))?;
+    let timestamp: u64 = oauth
+        .get("oauth_timestamp")
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(could_not_authenticate)?;
+    if server_now(config).abs_diff(timestamp) > config.max_skew_secs {
+        return Err(error(401, 135, "Timestamp out of bounds."));
+    }
+    let nonce = oauth
+        .get("oauth_nonce")
+        .filter(|n| !n.is_empty())
+        .ok_or_else(could_not_authenticate)?;
+    let host = request.header("host").unwrap_or("127.0.0.1");
+    let url = format!("http://{}{}", host.to_ascii_lowercase(), request.path());
+    let mut params = oauth.0.clone();
+    params.extend_from_slice(form);
+    params.extend_from_slice(query);
+    let expected = expected_signature(
+        &request.method,
+        &url,
+        &params,
+        &config.consumer_secret,
+        &token_secret,
+    );
+    if oauth.get("oauth_signature") != Some(expected.as_str()) {
+        return Err(could_not_authenticate());
+    }
+    let mut state = shared.state.lock().unwrap();
+    // Nonces older than the skew window can be forgotten: their timestamps are refused anyway.
+    let horizon = server_now(config).saturating_sub(config.max_skew_secs + 1);
+    if state.seen_nonces.len() > 100_000 {
+        state.seen_nonces.retain(|_, t| *t >= horizon);
+    }
+    let key = format!(
+        "{}:{}:{}",
+        oauth.get("oauth_token").unwrap_or_default(),
+        timestamp,
+        nonce
+    );
+    if state.seen_nonces.insert(key, timestamp).is_some() {
+        return Err(could_not_authenticate());
+    }
+    drop(state);
+    Ok((owner, oauth))
+}
+
+/// Checks a request signed with a user's access token: returns that user's account,
+/// or the API's error response.
+pub(crate) fn authenticate<'a>(
+    shared: &'a Shared,
+    request: &Request,
+    form: &[(String, String)],
+    query: &[(String, String)],
+) -> Result<&'a Account, Response> {
+    let (account, _) = verify(shared, request, form, query, |token| {
+        let account = shared
+            .config
+            .accounts
+            .iter()
+            .find(|a| Some(a.token.as_str()) == token)
+            .ok_or_else(|| error(401, 89, "Invalid or expired token."))?;
+        Ok((account, account.token_secret.clone()))
+    })?;
+    Ok(account)
+}
+
+/// Where the person goes after approving: a PIN page, or back to the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Callback {
+    OutOfBand,
+    Url(String),
+}
+
+impl Callback {
+    /// `oob`, or an absolute http(s) URL without a fragment.
+    fn parse(text: &str) -> Option<Callback> {
+        if text == "oob" {
+            return Some(Callback::OutOfBand);
+        }
+        let rest = text
+            .strip_prefix("https://")
+            .or_else(|| text.strip_prefix("http://"))?;
+        let host = rest.split(['/', '?']).next().unwrap_or_default();
+        let clean =
+            !text.contains('#') && !text.chars().any(|c| c.is_whitespace() || c.is_control());
+        (clean && !host.is_empty()).then(|| Callback::Url(text.to_owned()))
+    }
+}
+
+/// A request token between `request_token` and `access_token`.
+pub(crate) struct RequestToken {
+    secret: String,
+    callback: Callback,
+    expires_at: Instant,
+    /// Set once the person approved: the account (index) and the verifier issued.
+    approval: Option<(usize, String)>,
+}
+
+/// The request tokens alive, by token.
+#[derive(Default)]
+pub(crate) struct RequestTokens(HashMap<String, RequestToken>);
+
+impl RequestTokens {
+    fn live(&self, token: &str) -> Option<&RequestToken> {
+        self.0.get(token).filter(|t| Instant::now() < t.expires_at)
+    }
+
+    /// Test hook: every request token issued so far expires now.
+    pub(crate) fn expire_all(&mut self) {
+        let now = Instant::now();
+        for token in self.0.values_mut() {
+            token.expires_at = now;
+        }
+    }
+}
+
+/// `POST oauth/request_token`: signed with the consumer secret alone (no token), with
+/// `oauth_callback` among the signed parameters.
+pub(crate) fn request_token(shared: &Shared, request: &Request) -> Response {
+    if request.method != "POST" {
+        return error(405, 0, "Method not allowed: use POST.");
+    }
+    let (Ok(query), Ok(form)) = (request.query(), request.form()) else {
+        return error(400, 0, "Malformed percent-encoding.");
+    };
+    let verified = verify(shared, request, &form, &query, |token| match token {
+        None | Some("") => Ok(((), String::new())),
+        Some(_) => Err(could_not_authenticate()),
+    });
+    let oauth = match verified {
+        Ok(((), oauth)) => oauth,
+        Err(refusal) => return refusal,
+    };
+    let callback = oauth
+        .get("oauth_callback")
+        .or_else(|| param(&form, "oauth_callback"))
+        .or_else(|| param(&query, "oauth_callback"))
+        .and_then(Callback::parse);
+    let Some(callback) = callback else {
+        return error(
+            403,
+            415,
+            "Callback URL not approved for this client application. Approved callback URLs can be adjusted in your application settings",
+        );
+    };
+    let token = random::alphanumeric(27);
+    let secret = random::alphanumeric(32);
+    let mut state = shared.state.lock().unwrap();
+    let now = Instant::now();
+    state.request_tokens.0.retain(|_, t| now < t.expires_at);
+    state.request_tokens.0.insert(
+        token.clone(),
+        RequestToken {
+            secret: secret.clone(),
+            callback,
+            expires_at: now + REQUEST_TOKEN_LIFETIME,
+            approval: None,
+        },
+    );
+    form_answer(&[
+        ("oauth_token", &token),
+        ("oauth_token_secret", &secret),
+        ("oauth_callback_confirmed", "true"),
+    ])
+}
+
+/// The account a person approves as: `account=N` (1-based, default 1) in the query.
+pub(crate) fn approving_account(
+    shared: &Shared,
+    query: &[(String, String)],
+) -> Result<usize, Response> {
+    let index = param(query, "account")
+        .map_or(Some(1), |n| n.parse::<usize>().ok())
+        .and_then(|n| n.checked_sub(1))
+        .filter(|&i| i < shared.config.accounts.len());
+    index.ok_or_else(|| {
+        page(
+            400,
+            "No such account",
+            &format!(
+                "<p>account must be a number from 1 to {}.</p>",
+                shared.config.accounts.len()
+            ),
+        )
+    })
+}
+
+/// `GET oauth/authorize?oauth_token=RT[&account=N][&deny=1]` (also `oauth/authenticate`):
+/// the page a person opens. It approves at once as account N, and shows the PIN
+/// (`oob`) or sends the person back to the callback with the verifier.
+pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
+    if request.method != "GET" {
+        return page(405, "Method not allowed", "<p>Open this page with GET.</p>");
+    }
+    let Ok(query) = request.query() else {
+        return page(400, "Bad request", "<p>Malformed percent-encoding.</p>");
+    };
+    let account = match approving_account(shared, &query) {
+        Ok(account) => account,
+        Err(refusal) => return refusal,
+    };
+    let deny = param(&query, "deny") == Some("1");
+    let mut state = shared.state.lock().unwrap();
+    let token = param(&query, "oauth_token").unwrap_or_default();
+    let Some(pending) = state.request_tokens.live(token) else {
+        return page(
+            400,
+            "Invalid request token",
+            "<p>This request token is unknown or has expired: ask the application for a new one.</p>",
+        );
+    };
+    if pending.approval.is_some() {
+        return page(
+            400,
+            "Request token already used",
+            "<p>This request token has already been approved.</p>",
+        );
+    }
+    let callback = pending.callback.clone();
+    if deny {
+        state.request_tokens.0.remove(token);
+        return match callback {
+            Callback::Url(url) => redirect(&url, &[("denied", token)]),
+            Callback::OutOfBand => page(
+                200,
+                "Authorization denied",
+                "<p>You denied the application access to your account. No PIN was issued.</p>",
+            ),
+        };
+    }
+    let verifier = match callback {
+        Callback::OutOfBand => random::digits(7),
+        Callback::Url(_) => random::alphanumeric(32),
+    };
+    if let Some(pending) = state.request_tokens.0.get_mut(token) {
+        pending.approval = Some((account, verifier.clone()));
+    }
+    drop(state);
+    let name = html_escape(&shared.config.accounts[account].screen_name);
+    match callback {
+        Callback::Url(url) => redirect(&url, &[("oauth_token", token), ("oauth_verifier", &verifier)]),
+        Callback::OutOfBand => page(
+            200,
+            "Application authorized",
+            &format!(
+                "<p>You (@{name}) authorized the application. Enter this PIN in the application:</p>\n<p><code id=\"oauth_pin\">{verifier}</code></p>"
+            ),
+        ),
+    }
+}
+
+/// `POST oauth/access_token`: `oauth_token` is the approved request token and the
+/// signature uses its secret; `oauth_verifier` (header or form) is the PIN or the
+/// callback's verifier. One attempt per request token, right or wrong.
+pub(crate) fn access_token(shared: &Shared, request: &Request) -> Response {
+    const INVALID_TOKEN: &str = "Invalid request token.";
+    if request.method != "POST" {
+        return error(405, 0, "Method not allowed: use POST.");
+    }
+    let (Ok(query), Ok(form)) = (request.query(), request.form()) else {
+        return error(400, 0, "Malformed percent-encoding.");
+    };
+    let verified = verify(shared, request, &form, &query, |token| {
+        let state = shared.state.lock().unwrap();
+        let token = token.unwrap_or_default();
+        match state.request_tokens.live(token) {
+            Some(pending) => Ok((token.to_owned(), pending.secret.clone())),
+            None => Err(text(401, INVALID_TOKEN)),
+        }
+    });
+    let (token, oauth) = match verified {
+        Ok(verified) => verified,
+        Err(refusal) => return refusal,
+    };
+    let verifier = oauth
+        .get("oauth_verifier")
+        .or_else(|| param(&form, "oauth_verifier"))
+        .or_else(|| param(&query, "oauth_verifier"));
+    // Removed whatever the outcome: a request token is good for one attempt.
+    let Some(used) = shared.state.lock().unwrap().request_tokens.0.remove(&token) else {
+        return text(401, INVALID_TOKEN);
+    };
+    match used.approval {
+        Some((account, expected)) if verifier == Some(expected.as_str()) => {
+            let account = &shared.config.accounts[account];
+            form_answer(&[
+                ("oauth_token", &account.token),
+                ("oauth_token_secret", &account.token_secret),
+                ("user_id", &account.user_id.to_string()),
+                ("screen_name", &account.screen_name),
+            ])
+        }
+        _ => text(
+            401,
+            "Error processing your OAuth request: Invalid oauth_verifier parameter",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// RFC 5849 section 1.2: the temporary-credential request (no token, a callback)
+    /// and the token request (request token, verifier), with their published signatures.
+    #[test]
+    fn reproduces_the_rfc_5849_three_legged_signatures() {
+        let initiate = pairs(&[
+            ("oauth_consumer_key", "dpf43f3p2l4k3l03"),
+            ("oauth_signature_method", "HMAC-SHA1"),
+            ("oauth_timestamp", "137131200"),
+            ("oauth_nonce", "wIjqoS"),
+            ("oauth_callback", "http://printer.example.com/ready"),
+        ]);
+        assert_eq!(
+            expected_signature(
+                "POST",
+                "https://photos.example.net/initiate",
+                &initiate,
+                "kd94hf93k423kf44",
+                ""
+            ),
+            "74KNZJeDHnMBp0EMJ9ZHt/XKycU="
+        );
+        let token = pairs(&[
+            ("oauth_consumer_key", "dpf43f3p2l4k3l03"),
+            ("oauth_token", "hh5s93j4hdidpola"),
+            ("oauth_signature_method", "HMAC-SHA1"),
+            ("oauth_timestamp", "137131201"),
+            ("oauth_nonce", "walatlh"),
+            ("oauth_verifier", "hfdp7dh39dks9884"),
+        ]);
+        assert_eq!(
+            expected_signature(
+                "POST",
+                "https://photos.example.net/token",
+                &token,
+                "kd94hf93k423kf44",
+                "hdhd0244k9j7ao03"
+            ),
+            "gKgrFCywp7rO0OXSjdot/IHF7IU="
+        );
+    }
+
+    #[test]
+    fn callbacks_are_oob_or_absolute_http_urls() {
+        assert_eq!(Callback::parse("oob"), Some(Callback::OutOfBand));
+        for good in [
+            "https://app.example/cb",
+            "http://localhost:8080/cb?x=1",
+            "http://127.0.0.1",
+        ] {
+            assert_eq!(
+                Callback::parse(good),
+                Some(Callback::Url(good.into())),
+                "{good}"
+            );
+        }
+        for bad in [
+            "",
+            "OOB",
+            "/relative",
+            "ftp://x/y",
+            "https://",
+            "https:///path",
+            "https://a/b#frag",
+            "https://a/b c",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(Callback::parse(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,513 @@
+//! OAuth 2.0 user tokens as X issues them: Authorization Code with PKCE
+//! (`i/oauth2/authorize`, `2/oauth2/token`), rotating refresh tokens, revocation
+//! (`2/oauth2/revoke`), and the Bearer check the v2 endpoints use.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
+use crate::http::{html_escape, ok, page, param, redirect, Request, Response};
+use crate::oauth1::approving_account;
+use crate::{random, Shared};
+
+/// The confidential client: it authenticates with HTTP Basic at the token and revoke endpoints.
+pub const OAUTH2_CLIENT_ID: &str = "sandbox-oauth2-client";
+pub const OAUTH2_CLIENT_SECRET: &str = "sandbox-oauth2-client-secret";
+/// The public client (a native or single-page app): no secret, `client_id` in the form body.
+pub const OAUTH2_PUBLIC_CLIENT_ID: &str = "sandbox-oauth2-public-client";
+
+/// An authorization code must be exchanged within this time (X: 30 seconds).
+const CODE_LIFETIME: Duration = Duration::from_secs(30);
+
+/// The scopes X knows; a request for any other is refused.
+const SCOPES: &[&str] = &[
+    "tweet.read",
+    "tweet.write",
+    "tweet.moderate.write",
+    "users.read",
+    "users.email",
+    "follows.read",
+    "follows.write",
+    "offline.access",
+    "space.read",
+    "mute.read",
+    "mute.write",
+    "like.read",
+    "like.write",
+    "list.read",
+    "list.write",
+    "block.read",
+    "block.write",
+    "bookmark.read",
+    "bookmark.write",
+    "media.write",
+    "dm.read",
+    "dm.write",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Client {
+    Confidential,
+    Public,
+}
+
+impl Client {
+    fn by_id(id: &str) -> Option<Client> {
+        match id {
+            OAUTH2_CLIENT_ID => Some(Client::Confidential),
+            OAUTH2_PUBLIC_CLIENT_ID => Some(Client::Public),
+            _ => None,
+        }
+    }
+}
+
+/// RFC 7636: what the client committed to at the authorize step.
+#[derive(Debug, Clone)]
+enum Challenge {
+    S256(String),
+    Plain(String),
+}
+
+impl Challenge {
+    fn accepts(&self, verifier: &str) -> bool {
+        if !is_pkce_string(verifier) {
+            return false;
+        }
+        match self {
+            Challenge::S256(challenge) => {
+                let digest = Sha256::digest(verifier.as_bytes());
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest) == *challenge
+            }
+            Challenge::Plain(challenge) => verifier == challenge,
+        }
+    }
+}
+
+/// 43 to 128 unreserved characters: the shape RFC 7636 gives verifiers (and so
+/// plain challenges; an S256 challenge is 43 of them).
+fn is_pkce_string(text: &str) -> bool {
+    (43..=128).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
+struct Code {
+    client: Client,
+    redirect_uri: String,
+    challenge: Challenge,
+    scope: String,
+    /// Index into the configured accounts.
+    account: usize,
+    expires_at: Instant,
+}
+
+struct AccessGrant {
+    client: Client,
+    account: usize,
+    scope: String,
+    expires_at: Instant,
+}
+
+struct RefreshGrant {
+    client: Client,
+    account: usize,
+    scope: String,
+    /// The access token issued with this refresh token: revoking one revokes both.
+    access_token: String,
+}
+
+/// Codes and tokens alive, and counters for the tests.
+#[derive(Default)]
+pub(crate) struct Grants {
+    codes: HashMap<String, Code>,
+    access: HashMap<String, AccessGrant>,
+    refresh: HashMap<String, RefreshGrant>,
+    pub refreshes: usize,
+    pub exchanges: usize,
+}
+
+impl Grants {
+    /// Test hook: every access token issued so far expires now.
+    pub(crate) fn expire_access_tokens(&mut self) {
+        let now = Instant::now();
+        for grant in self.access.values_mut() {
+            grant.expires_at = now;
+        }
+    }
+
+    /// Test hook: every authorization code issued so far expires now.
+    pub(crate) fn expire_codes(&mut self) {
+        let now = Instant::now();
+        for code in self.codes.values_mut() {
+            code.expires_at = now;
+        }
+    }
+
+    /// Test hook: every access and refresh token issued so far is revoked.
+    pub(crate) fn revoke_all(&mut self) {
+        self.access.clear();
+        self.refresh.clear();
+    }
+
+    /// A new access token (and refresh token when the scope has `offline.access`):
+    /// the token endpoint's answer.
+    fn issue(&mut self, client: Client, account: usize, scope: &str, lifetime: u64) -> Response {
+        let now = Instant::now();
+        self.access.retain(|_, grant| now < grant.expires_at);
+        let access_token = random::token();
+        self.access.insert(
+            access_token.clone(),
+            AccessGrant {
+                client,
+                account,
+                scope: scope.to_owned(),
+                expires_at: now + Duration::from_secs(lifetime),
+            },
+        );
+        let mut answer = serde_json::json!({
+            "token_type": "bearer",
+            "expires_in": lifetime,
+            "access_token": access_token,
+            "scope": scope,
+        });
+        if scope.split(' ').any(|s| s == "offline.access") {
+            let refresh_token = random::token();
+            self.refresh.insert(
+                refresh_token.clone(),
+                RefreshGrant {
+                    client,
+                    account,
+                    scope: scope.to_owned(),
+                    access_token,
+                },
+            );
+            answer["refresh_token"] = refresh_token.into();
+        }
+        Response {
+            headers: vec![("cache-control", "no-store".into())],
+            ..ok(answer.to_string())
+        }
+    }
+}
+
+/// The user (account index) and scope of a live access token; `None` for an unknown,
+/// expired or revoked one.
+pub(crate) fn bearer(shared: &Shared, token: &str) -> Option<(usize, String)> {
+    let state = shared.state.lock().unwrap();
+    let grant = state.oauth2.access.get(token)?;
+    (Instant::now() < grant.expires_at).then(|| (grant.account, grant.scope.clone()))
+}
+
+/// Where X lets a registered app send the person back: any https URL, or http on
+/// loopback (for native apps); never with a fragment.
+fn redirect_uri_allowed(uri: &str) -> bool {
+    if uri.contains('#') || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let authority = |rest: &str| rest.split(['/', '?']).next().unwrap_or_default().to_owned();
+    if let Some(rest) = uri.strip_prefix("https://") {
+        return !authority(rest).is_empty();
+    }
+    let Some(rest) = uri.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = authority(rest);
+    let (host, port) = authority
+        .split_once(':')
+        .map_or((authority.as_str(), None), |(h, p)| (h, Some(p)));
+    matches!(host, "localhost" | "127.0.0.1")
+        && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn bad_authorize_request(detail: &str) -> Response {
+    page(
+        400,
+        "Something went wrong",
+        &format!(
+            "<p>You weren't able to give access to the App. {}</p>",
+            html_escape(detail)
+        ),
+    )
+}
+
+/// `GET i/oauth2/authorize`: the page a person opens. It approves at once as account
+/// `N` (`account=N`, default 1) and redirects with a one-use code, or with
+/// `error=access_denied` for `deny=1`. A request it cannot trust gets a 400 page and
+/// no redirect.
+pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
+    if request.method != "GET" {
+        return page(405, "Method not allowed", "<p>Open this page with GET.</p>");
+    }
+    let Ok(query) = request.query() else {
+        return bad_authorize_request("Malformed percent-encoding.");
+    };
+    let get = |name| param(&query, name).filter(|v| !v.is_empty());
+    let Some(client) = get("client_id").and_then(Client::by_id) else {
+        return bad_authorize_request("Unknown client_id.");
+    };
+    let Some(redirect_uri) = get("redirect_uri").filter(|u| redirect_uri_allowed(u)) else {
+        return bad_authorize_request(
+            "redirect_uri must be an https URL, or http on localhost or 127.0.0.1, without a fragment.",
+        );
+    };
+    if get("response_type") != Some("code") {
+        return bad_authorize_request("response_type must be code.");
+    }
+    let Some(state) = get("state") else {
+        return bad_authorize_request("state is required.");
+    };
+    let challenge = match (get("code_challenge"), get("code_challenge_method")) {
+        (Some(c), Some("S256")) if c.len() == 43 && is_pkce_string(c) => {
+            Challenge::S256(c.to_owned())
+        }
+        (Some(c), Some("plain")) if is_pkce_string(c) => Challenge::Plain(c.to_owned()),
+        _ => {
+            return bad_authorize_request(
+                "code_challenge is required, with code_challenge_method S256 or plain.",
+            )
+        }
+    };
+    let scopes: Vec<&str> = get("scope")
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    if scopes.is_empty() || !scopes.iter().all(|s| SCOPES.contains(s)) {
+        return bad_authorize_request("scope must list scopes X knows, separated by spaces.");
+    }
+    let account = match approving_account(shared, &query) {
+        Ok(account) => account,
+        Err(refusal) => return refusal,
+    };
+    if param(&query, "deny") == Some("1") {
+        return redirect(
+            redirect_uri,
+            &[("error", "access_denied"), ("state", state)],
+        );
+    }
+    let code = random::token();
+    let mut grants = shared.state.lock().unwrap();
+    let now = Instant::now();
+    grants.oauth2.codes.retain(|_, c| now < c.expires_at);
+    grants.oauth2.codes.insert(
+        code.clone(),
+        Code {
+            client,
+            redirect_uri: redirect_uri.to_owned(),
+            challenge,
+            scope: scopes.join(" "),
+            account,
+            expires_at: now + CODE_LIFETIME,
+        },
+    );
+    drop(grants);
+    redirect(redirect_uri, &[("state", state), ("code", &code)])
+}
+
+/// An error as X's token and revoke endpoints send it.
+fn oauth2_error(status: u16, error: &str, description: &str) -> Response {
+    Response {
+        status,
+        ..ok(serde_json::json!({"error": error, "error_description": description}).to_string())
+    }
+}
+
+/// X's one answer for a bad, used, expired or mismatched code or token.
+fn invalid_token() -> Response {
+    oauth2_error(
+        400,
+        "invalid_request",
+        "Value passed for the token was invalid.",
+    )
+}
+
+fn unauthorized_client() -> Response {
+    oauth2_error(
+        401,
+        "unauthorized_client",
+        "Missing valid authorization header",
+    )
+}
+
+fn missing(name: &str) -> Response {
+    oauth2_error(
+        400,
+        "invalid_request",
+        &format!("Missing required parameter [{name}]."),
+    )
+}
+
+/// Who is calling the token or revoke endpoint: the confidential client proves it
+/// with HTTP Basic (its id and secret); the public client names itself in the form.
+fn authenticate_client(request: &Request, form: &[(String, String)]) -> Result<Client, Response> {
+    let named = param(form, "client_id");
+    let Some(basic) = request.credentials("Basic") else {
+        return match named.and_then(Client::by_id) {
+            Some(Client::Public) => Ok(Client::Public),
+            _ => Err(unauthorized_client()),
+        };
+    };
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(basic)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(unauthorized_client)?;
+    // RFC 6749 2.3.1 form-encodes both parts before joining them; ours encode to themselves.
+    let (id, secret) = decoded.split_once(':').ok_or_else(unauthorized_client)?;
+    let proven = id == OAUTH2_CLIENT_ID && secret == OAUTH2_CLIENT_SECRET;
+    if !proven || named.is_some_and(|n| n != id) {
+        return Err(unauthorized_client());
+    }
+    Ok(Client::Confidential)
+}
+
+/// `POST 2/oauth2/token`: `grant_type=authorization_code` (with `code`,
+/// `redirect_uri`, `code_verifier`) or `grant_type=refresh_token` (with
+/// `refresh_token`). A code and a refresh token each work once: a refresh rotates.
+pub(crate) fn token(shared: &Shared, request: &Request) -> Response {
+    if request.method != "POST" {
+        return oauth2_error(405, "invalid_request", "Use POST.");
+    }
+    let Ok(form) = request.form() else {
+        return oauth2_error(400, "invalid_request", "Malformed percent-encoding.");
+    };
+    let client = match authenticate_client(request, &form) {
+        Ok(client) => client,
+        Err(refusal) => return refusal,
+    };
+    let lifetime = shared.config.oauth2_token_lifetime_secs;
+    match param(&form, "grant_type") {
+        Some("authorization_code") => {
+            let get = |name| param(&form, name).ok_or_else(|| missing(name));
+            let (code, redirect_uri, verifier) =
+                match (get("code"), get("redirect_uri"), get("code_verifier")) {
+                    (Ok(c), Ok(r), Ok(v)) => (c, r, v),
+                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return e,
+                };
+            let mut state = shared.state.lock().unwrap();
+            let grants = &mut state.oauth2;
+            // Whatever follows, the code is spent: one attempt each.
+            let Some(code) = grants.codes.remove(code) else {
+                return invalid_token();
+            };
+            let valid = code.client == client
+                && Instant::now() < code.expires_at
+                && code.redirect_uri == redirect_uri
+                && code.challenge.accepts(verifier);
+            if !valid {
+                return invalid_token();
+            }
+            grants.exchanges += 1;
+            grants.issue(client, code.account, &code.scope, lifetime)
+        }
+        Some("refresh_token") => {
+            let Some(refresh_token) = param(&form, "refresh_token") else {
+                return missing("refresh_token");
+            };
+            let mut state = shared.state.lock().unwrap();
+            let grants = &mut state.oauth2;
+            if grants.refresh.get(refresh_token).map(|g| g.client) != Some(client) {
+                return invalid_token();
+            }
+            let Some(used) = grants.refresh.remove(refresh_token) else {
+                return invalid_token();
+            };
+            grants.refreshes += 1;
+            grants.issue(client, used.account, &used.scope, lifetime)
+        }
+        Some(_) => oauth2_error(
+            400,
+            "unsupported_grant_type",
+            "grant_type must be authorization_code or refresh_token.",
+        ),
+        None => missing("grant_type"),
+    }
+}
+
+/// `POST 2/oauth2/revoke`: `token` (access or refresh, `token_type_hint` optional).
+/// Revoking a refresh token revokes the access token issued with it. An unknown token
+/// is answered like a revoked one (RFC 7009); another client's token is refused.
+pub(crate) fn revoke(shared: &Shared, request: &Request) -> Response {
+    if request.method != "POST" {
+        return oauth2_error(405, "invalid_request", "Use POST.");
+    }
+    let Ok(form) = request.form() else {
+        return oauth2_error(400, "invalid_request", "Malformed percent-encoding.");
+    };
+    let client = match authenticate_client(request, &form) {
+        Ok(client) => client,
+        Err(refusal) => return refusal,
+    };
+    let Some(token) = param(&form, "token") else {
+        return missing("token");
+    };
+    let mut state = shared.state.lock().unwrap();
+    let grants = &mut state.oauth2;
+    let owner = grants
+        .access
+        .get(token)
+        .map(|g| g.client)
+        .or_else(|| grants.refresh.get(token).map(|g| g.client));
+    if owner.is_some_and(|owner| owner != client) {
+        return invalid_token();
+    }
+    grants.access.remove(token);
+    if let Some(refresh) = grants.refresh.remove(token) {
+        grants.access.remove(&refresh.access_token);
+    }
+    ok(serde_json::json!({"revoked": true}).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s256_matches_the_rfc_7636_example() {
+        let challenge = Challenge::S256("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into());
+        assert!(challenge.accepts("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+        assert!(!challenge.accepts("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK"));
+        // The challenge itself is no verifier.
+        assert!(!challenge.accepts("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+    }
+
+    #[test]
+    fn verifiers_are_43_to_128_unreserved_characters() {
+        let plain = |v: &str| Challenge::Plain(v.into()).accepts(v);
+        assert!(plain(&"a".repeat(43)));
+        assert!(plain(&"-._~".repeat(32)));
+        assert!(!plain(&"a".repeat(42)));
+        assert!(!plain(&"a".repeat(129)));
+        assert!(!plain(&format!("{}+", "a".repeat(43))));
+    }
+
+    #[test]
+    fn redirect_uris_are_https_or_loopback_http() {
+        for good in [
+            "https://app.example/cb",
+            "https://app.example",
+            "http://localhost/cb",
+            "http://localhost:8080/cb?x=1",
+            "http://127.0.0.1:3000",
+        ] {
+            assert!(redirect_uri_allowed(good), "{good}");
+        }
+        for bad in [
+            "",
+            "http://app.example/cb",
+            "http://localhost.evil.example/cb",
+            "http://localhost@evil.example/cb",
+            "http://localhost:/cb",
+            "http://localhost:80x/cb",
+            "https://",
+            "https://app.example/cb#x",
+            "https://app.example/c b",
+            "ftp://localhost/cb",
+            "com.example.app:/cb",
+        ] {
+            assert!(!redirect_uri_allowed(bad), "{bad}");
+        }
+    }
+}
