@@ -5,46 +5,11 @@
 mod support;
 
 use std::ffi::{c_char, c_void, CStr};
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::ptr;
 use std::sync::{Arc, Mutex};
 
-use support::sandbox::{OAUTH2_CLIENT_ID, OAUTH2_CLIENT_SECRET, OAUTH2_PUBLIC_CLIENT_ID};
 use support::*;
 use twfollow::ffi::*;
-
-const REDIRECT: &str = "http://127.0.0.1:9/callback";
-
-/// Takes ownership of a string the library returned.
-fn take(s: *mut c_char) -> String {
-    assert!(!s.is_null());
-    let text = unsafe { CStr::from_ptr(s) }.to_str().unwrap().to_owned();
-    unsafe { tw_string_free(s) };
-    text
-}
-
-/// A GET without following redirects: (status, Location, body).
-fn visit(url: &str) -> (u16, Option<String>, String) {
-    let rest = url.strip_prefix("http://").expect("a sandbox URL");
-    let (authority, path) = rest.split_at(rest.find('/').unwrap());
-    let mut stream = TcpStream::connect(authority).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    let status = head[9..12].parse().unwrap();
-    let location = head.lines().find_map(|l| {
-        l.to_ascii_lowercase()
-            .starts_with("location:")
-            .then(|| l[9..].trim().to_owned())
-    });
-    (status, location, body.to_owned())
-}
 
 fn query_param(url: &str, name: &str) -> Option<String> {
     let query = url.split_once('?')?.1;
@@ -206,79 +171,6 @@ fn oauth1_refusals_say_why_and_leak_nothing() {
     let status =
         unsafe { tw_oauth1_request_token(config.0, ptr::null(), &mut out, &mut out, &mut out) };
     assert_eq!(status, TwStatus::NullArgument);
-}
-
-/// An OAuth 2.0 config of the sandbox's confidential or public client.
-fn oauth2_config(base_url: &str, confidential: bool) -> Config {
-    let mut out = ptr::null_mut();
-    let id = cstr(if confidential {
-        OAUTH2_CLIENT_ID
-    } else {
-        OAUTH2_PUBLIC_CLIENT_ID
-    });
-    let secret = cstr(OAUTH2_CLIENT_SECRET);
-    let secret_ptr = if confidential {
-        secret.as_ptr()
-    } else {
-        ptr::null()
-    };
-    let status = unsafe { tw_config_new_oauth2(id.as_ptr(), secret_ptr, &mut out) };
-    assert_eq!(status, TwStatus::Ok, "{:?}", last());
-    let config = Config(out);
-    assert_eq!(config.set_base_url(base_url), TwStatus::Ok);
-    config
-}
-
-/// (authorize URL, state, verifier).
-fn authorize(config: &Config) -> (String, String, String) {
-    let redirect = cstr(REDIRECT);
-    let (mut u, mut s, mut v) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
-    let status = unsafe {
-        tw_oauth2_authorize_url(
-            config.0,
-            redirect.as_ptr(),
-            ptr::null(),
-            &mut u,
-            &mut s,
-            &mut v,
-        )
-    };
-    assert_eq!(status, TwStatus::Ok, "{:?}", last());
-    (take(u), take(s), take(v))
-}
-
-fn exchange(
-    config: &Config,
-    code_or_url: &str,
-    state: Option<&str>,
-    verifier: &str,
-) -> Result<serde_json::Value, (TwStatus, Last)> {
-    let (redirect, code, verifier) = (cstr(REDIRECT), cstr(code_or_url), cstr(verifier));
-    let state = state.map(cstr);
-    let mut json = ptr::null_mut();
-    let status = unsafe {
-        tw_oauth2_exchange_code(
-            config.0,
-            redirect.as_ptr(),
-            code.as_ptr(),
-            state.as_ref().map_or(ptr::null(), |s| s.as_ptr()),
-            verifier.as_ptr(),
-            &mut json,
-        )
-    };
-    if status != TwStatus::Ok {
-        assert!(json.is_null());
-        return Err((status, last()));
-    }
-    Ok(serde_json::from_str(&take(json)).unwrap())
-}
-
-/// Runs the whole PKCE flow; returns the redirected URL's tokens.
-fn sign_in(config: &Config) -> serde_json::Value {
-    let (url, state, verifier) = authorize(config);
-    let (code, location, _) = visit(&url);
-    assert_eq!(code, 302, "{url}");
-    exchange(config, &location.unwrap(), Some(&state), &verifier).unwrap()
 }
 
 fn tokens(config: &Config) -> serde_json::Value {

@@ -124,4 +124,60 @@ fn environment() {
         "environment variable https_proxy is not a usable proxy URL"
     );
     assert_eq!(proxy.requests().len(), 1);
+
+    // OAuth 2.0 user tokens: TW_OAUTH2_* when the OAuth 1.0a user token is not set.
+    for name in PROXY_VARS
+        .iter()
+        .chain(["TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET"].iter())
+    {
+        std::env::remove_var(name);
+    }
+    let signer_in = oauth2_config(&sandbox.base_url(), true);
+    let tokens = sign_in(&signer_in);
+    let token = |name: &str| tokens[name].as_str().unwrap().to_owned();
+    std::env::set_var("TW_OAUTH2_ACCESS_TOKEN", token("access_token"));
+    std::env::set_var("TW_OAUTH2_REFRESH_TOKEN", token("refresh_token"));
+    let (status, last) = from_env().err().unwrap();
+    assert_eq!(status, TwStatus::InvalidArgument);
+    assert!(
+        last.message.contains("TW_OAUTH2_CLIENT_ID"),
+        "{}",
+        last.message
+    );
+    std::env::set_var("TW_OAUTH2_CLIENT_ID", OAUTH2_CLIENT_ID);
+    std::env::set_var("TW_OAUTH2_CLIENT_SECRET", OAUTH2_CLIENT_SECRET);
+    std::env::set_var("TW_OAUTH2_EXPIRES_AT", "soon");
+    let (status, last) = from_env().err().unwrap();
+    assert_eq!(status, TwStatus::InvalidArgument);
+    assert!(
+        last.message.contains("TW_OAUTH2_EXPIRES_AT"),
+        "{}",
+        last.message
+    );
+    std::env::set_var("TW_OAUTH2_EXPIRES_AT", tokens["expires_at"].to_string());
+    std::env::set_var("TW_API_VERSION", "1.1");
+    assert_eq!(from_env().err().unwrap().0, TwStatus::InvalidArgument);
+    std::env::set_var("TW_API_VERSION", "2");
+    let config = from_env().unwrap();
+    assert_eq!(
+        config.follow("twitterdev", false).unwrap(),
+        r#"{"data":{"following":true,"pending_follow":false}}"#
+    );
+    // It refreshes with the client from the environment.
+    assert_eq!(
+        unsafe { tw_oauth2_refresh(config.0) },
+        TwStatus::Ok,
+        "{:?}",
+        support::last()
+    );
+    assert_eq!(sandbox.oauth2_refresh_count(), 1);
+    // With the OAuth 1.0a user token set too, that one wins (as before).
+    let me = Account::builtin(1);
+    std::env::set_var("TW_ACCESS_TOKEN", &me.token);
+    std::env::set_var("TW_ACCESS_TOKEN_SECRET", &me.token_secret);
+    std::env::remove_var("TW_API_VERSION");
+    let config = from_env().unwrap();
+    let user: serde_json::Value =
+        serde_json::from_str(&config.follow("twitterdev", false).unwrap()).unwrap();
+    assert_eq!(user["screen_name"], "twitterdev", "the API 1.1 user object");
 }
