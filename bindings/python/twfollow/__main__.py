@@ -123,7 +123,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("target", help="@name, name, or a numeric user id")
+    parser.add_argument("target", metavar="TARGET", help="@name, name, or a numeric user id")
     parser.add_argument("--notify", action="store_true", help="turn on notifications for the user's posts")
     parser.add_argument("--base-url", metavar="URL", help="API base URL (http:// only for loopback hosts)")
     parser.add_argument(
