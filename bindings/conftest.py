@@ -1,17 +1,21 @@
 """Fixtures for the binding tests (Python package, C tool): the sandbox binary,
-scripted loopback servers, the sandbox's credentials."""
+scripted loopback servers, the sandbox's credentials, an HTTP CONNECT proxy, and
+both command-line tools (tw-follow, python -m twfollow) run the same way."""
 
 from __future__ import annotations
 
+import base64
 import os
 import pathlib
 import socket
+import socketserver
 import ssl
 import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Dict, Iterator, List
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import pytest
 
@@ -146,3 +150,141 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class ConnectProxy:
+    """A loopback HTTP CONNECT proxy that asks for `user:password` (Basic), records each
+    (destination, Proxy-Authorization) it is asked for, and tunnels only to loopback
+    destinations (others get 502: tests never leave the machine)."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self.requests: List[Tuple[str, Optional[str]]] = []
+        expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        outer = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                request = self.rfile.readline().decode("latin-1").split()
+                headers = {}
+                for line in iter(self.rfile.readline, b"\r\n"):
+                    if not line:
+                        return
+                    name, _, value = line.decode("latin-1").partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                destination = request[1] if len(request) == 3 and request[0] == "CONNECT" else ""
+                authorization = headers.get("proxy-authorization")
+                outer.requests.append((destination, authorization))
+                host = destination.rpartition(":")[0]
+                if authorization != expected:
+                    self.wfile.write(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+                elif host not in ("127.0.0.1", "localhost"):
+                    self.wfile.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+                else:
+                    with socket.create_connection((host, int(destination.rpartition(":")[2]))) as upstream:
+                        self.wfile.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                        self.wfile.flush()
+                        self._pipe(upstream)
+
+            def _pipe(self, upstream: socket.socket) -> None:
+                def copy(source: socket.socket, sink: socket.socket) -> None:
+                    try:
+                        while True:
+                            data = source.recv(65536)
+                            if not data:
+                                break
+                            sink.sendall(data)
+                    except OSError:
+                        pass
+                    finally:
+                        try:
+                            sink.shutdown(socket.SHUT_WR)
+                        except OSError:
+                            pass
+
+                back = threading.Thread(target=copy, args=(upstream, self.connection), daemon=True)
+                back.start()
+                copy(self.connection, upstream)
+                back.join()
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.address = f"127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def connect_proxy() -> Iterator[Callable[[str, str], ConnectProxy]]:
+    proxies: List[ConnectProxy] = []
+
+    def start(user: str, password: str) -> ConnectProxy:
+        proxies.append(ConnectProxy(user, password))
+        return proxies[-1]
+
+    yield start
+    for proxy in proxies:
+        proxy.close()
+
+
+TW_FOLLOW_BIN = os.environ.get("TW_FOLLOW_BIN", str(REPO / "build" / "tw-follow"))
+VALGRIND_ERROR = 99
+
+
+class Cli:
+    """One of the command-line tools. `run` takes the arguments (str or bytes), the
+    environment, variables to drop from it, standard input, and whether the memory
+    checker (if any) wraps this run."""
+
+    def __init__(self, name: str, command: Sequence[str], memory_checker: Sequence[str] = ()) -> None:
+        self.name = name
+        self.command = list(command)
+        self.memory_checker = list(memory_checker)
+
+    def run(
+        self,
+        args: Sequence[Union[str, bytes]],
+        env: Dict[str, str],
+        drop: Sequence[str] = (),
+        input: Optional[str] = None,
+        memcheck: bool = True,
+    ) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in env.items() if k not in drop}
+        command = [*(self.memory_checker if memcheck else []), *self.command, *args]
+        result = subprocess.run(command, env=env, input=input, capture_output=True, text=True, errors="replace")
+        if memcheck and self.memory_checker:
+            assert result.returncode != VALGRIND_ERROR, result.stderr
+        return result
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def tw_follow() -> Cli:
+    """tw-follow, under valgrind when TWFOLLOW_VALGRIND=1 (no memory error, nothing
+    definitely or indirectly lost)."""
+    valgrind = [
+        "valgrind", "-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
+        f"--error-exitcode={VALGRIND_ERROR}",
+    ]  # fmt: skip
+    return Cli("tw-follow", [TW_FOLLOW_BIN], valgrind if os.environ.get("TWFOLLOW_VALGRIND") == "1" else [])
+
+
+CLIS = {"tw-follow": tw_follow, "python -m twfollow": lambda: Cli("python -m twfollow", [sys.executable, "-m", "twfollow"])}
+
+
+@pytest.fixture(params=list(CLIS))
+def cli(request) -> Cli:
+    """Each command-line tool in turn."""
+    return CLIS[request.param]()
+
+
+@pytest.fixture
+def clis() -> List[Cli]:
+    """Both command-line tools, to compare them."""
+    return [make() for make in CLIS.values()]

@@ -1,21 +1,44 @@
 """python -m twfollow [--notify] [--base-url URL] [--timeout SECONDS] [--ca-file PEM]
-                    [--proxy URL] [--api-version 1.1|2] TARGET
+                    [--proxy URL | --proxy-file PATH] [--api-version 1.1|2] TARGET
 
 Follows TARGET with credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET,
-TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET (and TW_API_BASE, TW_API_VERSION), prints
-the API's JSON answer.
-Exit codes are those of the C tool tw-follow (errors.EXIT_CODES): 0 success,
-64 usage, 78 configuration, and one code per status family.
+TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET (and TW_API_BASE, TW_API_VERSION, unless an
+option replaces them), prints the API's JSON answer.
+Exit codes are those of the C tool tw-follow (errors.EXIT_CODES; `--exit-codes`
+prints them): 0 success, 64 usage, 78 configuration, and one code per status family.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from typing import List, NoReturn, Optional
 
 from . import errors
-from .client import Client, version
+from .client import MAX_TIMEOUT_MS, Client, version
+
+# Word for word the paragraphs of `tw-follow --help` (tests/drift checks it).
+EPILOG = """\
+Environment (an option wins: its variable is then not read):
+  TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET
+      the OAuth 1.0a user-context credentials (required)
+  TW_API_BASE      base URL unless --base-url (default https://api.twitter.com)
+  TW_API_VERSION   1.1 or 2 unless --api-version (default 1.1)
+  https_proxy, HTTPS_PROXY, http_proxy, all_proxy, ALL_PROXY, no_proxy, NO_PROXY
+      the proxy, by curl's rules, unless --proxy or --proxy-file
+
+Exit status: 0 followed; 1 refused (forbidden, not found, already requested,
+blocked); 64 usage (unknown option, missing or malformed value); 65 bad target
+or argument; 69 network, TLS or server error; 70 internal error; 75 timeout,
+rate limit or follow limit (try later); 76 unexpected HTTP status or response;
+77 credentials refused; 78 missing or bad configuration (credentials, a
+setting the library refuses, an unreadable --proxy-file).
+"""
+
+# The longest first line --proxy-file accepts, in bytes (as tw-follow).
+MAX_PROXY_LINE = 8192
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,24 +47,114 @@ class _Parser(argparse.ArgumentParser):
         self.exit(errors.EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+class _ExitCodes(argparse.Action):
+    """--exit-codes: "NUMBER TW_STATUS_NAME EXIT" for every status, then exit."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> NoReturn:
+        for status in errors.Status:
+            print(status.value, f"TW_STATUS_{status.name}", errors.EXIT_CODES[status])
+        parser.exit()
+
+
+def _timeout(text: str) -> float:
+    """--timeout: seconds that make 1 to 2**32-1 whole milliseconds, as tw-follow's --timeout-ms."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 1 <= round(seconds * 1000) <= MAX_TIMEOUT_MS):
+        raise argparse.ArgumentTypeError(f"needs a number of seconds from 0.001 to {MAX_TIMEOUT_MS / 1000}")
+    return seconds
+
+
+def has_password(url: str) -> bool:
+    """True when a proxy URL carries a non-empty password ("scheme://user:password@host")."""
+    authority = url.split("://", 1)[1] if "://" in url else url
+    for end in "/?#":
+        authority = authority.split(end, 1)[0]
+    userinfo, at, _ = authority.rpartition("@")
+    _, colon, password = userinfo.partition(":")
+    return bool(at and colon and password)
+
+
+class ProxyFileError(Exception):
+    pass
+
+
+def read_proxy_file(path: str) -> str:
+    """The first line of `path` ("-": standard input), without its line ending and the
+    blanks around it."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.readline(MAX_PROXY_LINE + 1)
+        else:
+            with open(path, "rb") as file:
+                data = file.readline(MAX_PROXY_LINE + 1)
+    except OSError as e:
+        raise ProxyFileError(e.strerror or str(e)) from None
+    line = data[:-1] if data.endswith(b"\n") else data
+    if b"\0" in line:
+        raise ProxyFileError("the first line contains a NUL byte")
+    if len(line) > MAX_PROXY_LINE:
+        raise ProxyFileError(f"the first line is longer than {MAX_PROXY_LINE} bytes")
+    line = line.rstrip(b" \t\r").lstrip(b" \t")
+    if not line:
+        raise ProxyFileError('the first line is empty (for no proxy, pass --proxy "")')
+    # Not UTF-8: passed on as is, for the library's own refusal (TW_STATUS_INVALID_UTF8).
+    return line.decode("utf-8", "surrogateescape")
+
+
 def _fail(error: errors.TwError, exit_code: int) -> int:
     print(f"{error.status_name}: {error}", file=sys.stderr)
     return exit_code
 
 
+def _program_name() -> str:
+    # The `twfollow` console script, or `python -m twfollow`.
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return "python -m twfollow" if name in ("", "__main__.py", "-c") else name
+
+
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = _Parser(prog="python -m twfollow", description="Follow a user on Twitter/X.")
-    parser.add_argument("target", help="@name, name, or a numeric user id")
+    prog = _program_name()
+    parser = _Parser(
+        prog=prog,
+        description="Follows TARGET and prints the API's JSON answer.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("target", metavar="TARGET", help="@name, name, or a numeric user id")
     parser.add_argument("--notify", action="store_true", help="turn on notifications for the user's posts")
-    parser.add_argument("--base-url", help="API base URL (default: TW_API_BASE or https://api.twitter.com)")
-    parser.add_argument("--timeout", type=float, help="deadline for the whole call, in seconds (default 30)")
-    parser.add_argument("--ca-file", help="trust the certificates of this PEM file instead of the built-in roots")
-    parser.add_argument("--proxy", help='proxy URL (http://, https://, socks5://, socks5h://); "" for none')
+    parser.add_argument("--base-url", metavar="URL", help="API base URL (http:// only for loopback hosts)")
     parser.add_argument(
-        "--api-version", choices=["1.1", "2"], help="Twitter API version (default: TW_API_VERSION or 1.1)"
+        "--timeout", type=_timeout, metavar="SECONDS", help="deadline for the whole call, 0.001 to 4294967.295 (default 30)"
+    )
+    parser.add_argument("--ca-file", metavar="PEM", help="trust these certificates instead of the built-in roots")
+    proxy = parser.add_mutually_exclusive_group()
+    proxy.add_argument(
+        "--proxy",
+        metavar="URL",
+        help='http://, https://, socks5:// or socks5h:// proxy; "" for none. '
+        "Other users see a password here (ps): use --proxy-file",
+    )
+    proxy.add_argument(
+        "--proxy-file", metavar="PATH", help="the proxy URL from the first line of PATH (- for standard input)"
+    )
+    parser.add_argument(
+        "--api-version", choices=["1.1", "2"], help="1.1 or 2 (v2: a name costs a lookup; no --notify)"
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument(
+        "--exit-codes", action=_ExitCodes, nargs=0, help="print each status's number, name and exit code, and exit"
+    )
     args = parser.parse_args(argv)
+    warn_of_password = args.proxy is not None and has_password(args.proxy)
+    if args.proxy_file is not None:
+        try:
+            args.proxy = read_proxy_file(args.proxy_file)
+        except ProxyFileError as e:
+            print(f"{prog}: --proxy-file {args.proxy_file}: {e}", file=sys.stderr)
+            return errors.EXIT_CONFIG
     try:
         client = Client.from_env(
             base_url=args.base_url,
@@ -52,6 +165,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         )
     except errors.TwError as e:
         return _fail(e, errors.EXIT_CONFIG)
+    finally:
+        # After the status line, which stays the first line of stderr on failure.
+        if warn_of_password:
+            print(
+                f"{prog}: warning: other users can see the --proxy password (ps); "
+                "use --proxy-file PATH (- for standard input) or https_proxy instead",
+                file=sys.stderr,
+            )
     with client:
         try:
             print(client.follow_json(args.target, notify=args.notify))

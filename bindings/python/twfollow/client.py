@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
+import os
 import threading
-from typing import Any, Dict, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, NamedTuple, Optional, Tuple, Union
 
 from . import _native
-from .errors import InvalidArgumentError, RateLimitError, Status, error_for
+from .errors import InvalidArgumentError, RateLimitError, Status, TwError, error_for
 
 MAX_USER_ID = 2**64 - 1
 PENDING = 2  # TW_FOLLOW_OUTCOME_PENDING
@@ -102,7 +104,7 @@ class Client:
         ]
         config = ctypes.c_void_p()
         _check(_native.lib().tw_config_new(*credentials, ctypes.byref(config)))
-        self._adopt(config, **_options(locals()))
+        self._adopt(config, from_variables={}, **_options(locals()))
 
     @classmethod
     def from_env(
@@ -119,11 +121,25 @@ class Client:
     ) -> "Client":
         """Credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,
         TW_ACCESS_TOKEN_SECRET; base URL from TW_API_BASE and API version from
-        TW_API_VERSION unless `base_url` or `api_version` is given."""
+        TW_API_VERSION. A keyword given wins over its variable, which is then not read
+        at all (a bad TW_API_BASE does not matter when `base_url` is given); `proxy`
+        likewise replaces the proxy environment variables."""
+        options = _options(locals())
         config = ctypes.c_void_p()
-        _check(_native.lib().tw_config_from_env(ctypes.byref(config)))
+        from_variables: Dict[str, str] = {}
+        if base_url is None and api_version is None:
+            _check(_native.lib().tw_config_from_env(ctypes.byref(config)))
+        else:
+            # tw_config_from_env would read, and refuse, the variables the keywords replace:
+            # take the credentials from the environment, then the variables not replaced.
+            config = _config_from_env_credentials()
+            for option, variable in (("base_url", ENV_API_BASE), ("api_version", ENV_API_VERSION)):
+                value = _environment(variable) if options[option] is None else None
+                if value is not None:
+                    options[option] = value.strip() if option == "api_version" else value
+                    from_variables[option] = variable
         client = cls.__new__(cls)
-        client._adopt(config, **_options(locals()))
+        client._adopt(config, from_variables=from_variables, **options)
         return client
 
     def _adopt(
@@ -137,7 +153,10 @@ class Client:
         max_retries: Optional[int],
         max_wait: Optional[float],
         api_version: Union[int, str, None],
+        from_variables: Dict[str, str],
     ) -> None:
+        """Takes ownership of `config` and applies the options that are not None;
+        `from_variables` names the environment variable an option was read from."""
         self._config: Optional[ctypes.c_void_p] = config
         self._lock = threading.Lock()
         self._calls = 0
@@ -145,7 +164,8 @@ class Client:
         try:
             lib = _native.lib()
             if base_url is not None:
-                _check(lib.tw_config_set_base_url(config, _encode(base_url, "base_url")))
+                with _named_after(from_variables.get("base_url")):
+                    _check(lib.tw_config_set_base_url(config, _encode(base_url, "base_url")))
             if timeout is not None:
                 _check(lib.tw_config_set_timeout_ms(config, _milliseconds(timeout, "timeout", minimum=1)))
             if user_agent is not None:
@@ -161,7 +181,8 @@ class Client:
             if max_wait is not None:
                 _check(lib.tw_config_set_max_wait_ms(config, _milliseconds(max_wait, "max_wait", minimum=0)))
             if api_version is not None:
-                _check(lib.tw_config_set_api_version(config, _api_version(api_version)))
+                with _named_after(from_variables.get("api_version")):
+                    _check(lib.tw_config_set_api_version(config, _api_version(api_version)))
         except BaseException:
             self.close()
             raise
@@ -256,6 +277,52 @@ _OPTIONS = ("base_url", "timeout", "user_agent", "ca_file", "proxy", "max_retrie
 def _options(arguments: Dict[str, Any]) -> Dict[str, Any]:
     """The keyword options of `Client()` / `Client.from_env()`, from their locals()."""
     return {name: arguments[name] for name in _OPTIONS}
+
+
+# The variables tw_config_from_env reads (include/twfollow.h).
+ENV_CREDENTIALS = ("TW_CONSUMER_KEY", "TW_CONSUMER_SECRET", "TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
+ENV_API_BASE = "TW_API_BASE"
+ENV_API_VERSION = "TW_API_VERSION"
+
+
+def _environment(name: str) -> Optional[str]:
+    """A variable as tw_config_from_env reads it: None when unset, empty or not UTF-8."""
+    if not os.supports_bytes_environ:
+        return os.environ.get(name) or None
+    raw = os.environb.get(os.fsencode(name))
+    try:
+        return raw.decode("utf-8") if raw else None
+    except UnicodeDecodeError:
+        return None
+
+
+def _config_from_env_credentials() -> ctypes.c_void_p:
+    """A new TwConfig from the four credential variables alone."""
+    lib = _native.lib()
+    config = ctypes.c_void_p()
+    credentials = [_environment(name) for name in ENV_CREDENTIALS]
+    if None in credentials:
+        # The library checks the credentials first: let it name what is missing, in its words.
+        _check(lib.tw_config_from_env(ctypes.byref(config)))
+        lib.tw_config_free(config)  # reached only if the environment changed meanwhile
+        missing = ", ".join(name for name, value in zip(ENV_CREDENTIALS, credentials) if value is None)
+        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"environment variables not set or empty: {missing}")
+    encoded = [_encode(value, name) for value, name in zip(credentials, ENV_CREDENTIALS)]
+    _check(lib.tw_config_new(*encoded, ctypes.byref(config)))
+    return config
+
+
+@contextlib.contextmanager
+def _named_after(variable: Optional[str]) -> Iterator[None]:
+    """Prefixes the message of an error with the environment variable the value came from."""
+    try:
+        yield
+    except TwError as e:
+        if variable is None:
+            raise
+        e.message = f"environment variable {variable}: {e.message}"
+        e.args = (e.message,)
+        raise
 
 
 _API_VERSIONS = {1: 1, 2: 2, "1": 1, "1.1": 1, "2": 2}

@@ -6,7 +6,8 @@ import enum
 from typing import Dict, Type
 
 class Status(enum.IntEnum):
-    """Status numbers, as in include/twfollow.h (TW_STATUS_<name>)."""
+    """Status numbers, as in include/twfollow.h (TW_STATUS_<name>); tests/drift
+    fails when this, ERROR_CLASSES or EXIT_CODES differs from the header."""
 
     OK = 0
     NULL_ARGUMENT = 1
@@ -117,6 +118,11 @@ class BadResponseError(TwError):
     """2xx, but the body is not a JSON object, or is over 1 MiB."""
 
 
+class NoRateLimitError(TwError):
+    """The last response carried no rate-limit headers (only `tw_last_rate_limit` says
+    so; `Client.last_rate_limit` returns None instead of raising it)."""
+
+
 class InternalError(TwError):
     """A bug in twfollow."""
 
@@ -138,6 +144,7 @@ ERROR_CLASSES: Dict[int, Type[TwError]] = {
     Status.SERVER_ERROR: ServerError,
     Status.HTTP_ERROR: HTTPError,
     Status.BAD_RESPONSE: BadResponseError,
+    Status.NO_RATE_LIMIT: NoRateLimitError,
     Status.INTERNAL: InternalError,
 }
 
@@ -148,16 +155,17 @@ def error_for(status: int, message: str, http_status: int = 0, api_code: int = 0
 
 
 # Process exit codes of the command-line tools, by family (sysexits.h where one fits).
+# tw-follow (bindings/c/tw-follow.c) uses the same; `--exit-codes` prints either table.
 EXIT_OK = 0
 EXIT_REFUSED = 1  # the API refused this follow: forbidden, not found, pending, blocked
-EXIT_USAGE = 64
+EXIT_USAGE = 64  # unknown option, missing or malformed option value
 EXIT_DATAERR = 65  # a bad target or argument
 EXIT_UNAVAILABLE = 69  # network, TLS, server error
 EXIT_SOFTWARE = 70  # internal error
 EXIT_TEMPFAIL = 75  # timeout, rate limit, follow limit: try later
 EXIT_PROTOCOL = 76  # unexpected HTTP status or response
 EXIT_NOPERM = 77  # credentials refused
-EXIT_CONFIG = 78  # credentials missing from the environment, bad option value
+EXIT_CONFIG = 78  # credentials missing, a setting the library refuses, unreadable --proxy-file
 
 EXIT_CODES: Dict[int, int] = {
     Status.OK: EXIT_OK,

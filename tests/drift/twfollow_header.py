@@ -1,0 +1,71 @@
+"""Reads include/twfollow.h, the one source of truth for the status table (generated
+from the Rust enum `TwStatus` in src/ffi), for the drift tests beside it.
+
+Run it to print the status table as Markdown, ready to paste into the docs:
+
+    python3 tests/drift/twfollow_header.py
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+from typing import List, NamedTuple
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+HEADER = REPO / "include" / "twfollow.h"
+
+
+class HeaderStatus(NamedTuple):
+    name: str  # TW_STATUS_...
+    number: int
+    doc: str  # the doc comment, one line
+
+
+def _doc_text(comment: str) -> str:
+    """The text of a `/** ... */` block as one line."""
+    lines = [re.sub(r"^\s*\*\s?", "", line) for line in comment.strip().splitlines()]
+    return " ".join(line.strip() for line in lines if line.strip())
+
+
+def statuses(header: str = None) -> List[HeaderStatus]:
+    """Every `TW_STATUS_*` of the `TwStatus` enum, in header order, with its doc comment.
+    Raises ValueError if the enum is missing or a member has no number or no doc comment."""
+    text = HEADER.read_text() if header is None else header
+    body = re.search(r"typedef enum TwStatus \{(.*?)\} TwStatus;", text, re.S)
+    if body is None:
+        raise ValueError("no `typedef enum TwStatus { ... } TwStatus;` in the header")
+    found = [
+        HeaderStatus(name, int(number), _doc_text(doc))
+        for doc, name, number in re.findall(r"/\*\*(.*?)\*/\s*(TW_STATUS_\w+)\s*=\s*(-?\d+)\s*,", body.group(1), re.S)
+    ]
+    members = re.findall(r"\b(TW_STATUS_\w+)\b", body.group(1))
+    if [s.name for s in found] != members:
+        raise ValueError(f"every TwStatus member needs a doc comment and a number: {members} vs {found}")
+    return found
+
+
+def function_doc(function: str, header: str = None) -> str:
+    """The doc comment of an exported function, as one line."""
+    text = HEADER.read_text() if header is None else header
+    match = re.search(r"/\*\*((?:(?!\*/).)*?)\*/\s*[\w ]+?\**\s*\b" + re.escape(function) + r"\(", text, re.S)
+    if match is None:
+        raise ValueError(f"no documented function {function} in the header")
+    return _doc_text(match.group(1))
+
+
+def environment_variables() -> List[str]:
+    """The TW_* variables `tw_config_from_env` reads, as its doc comment names them."""
+    names = re.findall(r"`(TW_[A-Z_]+)`", function_doc("tw_config_from_env"))
+    return list(dict.fromkeys(name for name in names if not name.startswith("TW_STATUS_")))
+
+
+def markdown_table() -> str:
+    """The status table for the docs, straight from the header."""
+    rows = ["| status | n | meaning |", "|---|---|---|"]
+    rows += [f"| `{s.name}` | {s.number} | {s.doc.replace('|', '&#124;')} |" for s in statuses()]
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
