@@ -4,6 +4,11 @@
 # (Debian liboauth-dev, when it installs), oauthlib, curl with keep-alive, and
 # requests + requests-oauthlib; all against one fast loopback server.
 #   scripts/bench.sh [N]     (follows per end-to-end figure, default 20000)
+# Everything it runs lives in bench/: bench.rs (twfollow's own figures, the cargo
+# [[bench]]), fastserver.rs (the loopback server, a cargo [[example]]), peers.py,
+# liboauth_sign.c and report.py (the table).
+# It installs what is missing: the tools and .venv of scripts/test.sh, then
+# bench/requirements.txt into .venv, and liboauth-dev and curl from apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh

@@ -1,86 +1,184 @@
 #!/usr/bin/env bash
-# Runs every test. On a fresh machine it first installs what is missing
-# (compilers, pkg-config, valgrind, python3-venv from apt; pinned Python packages into .venv).
-#   1. cargo fmt --check, cargo clippy -D warnings
-#   2. cargo test: unit tests (signer vectors, targets, error mapping), integration
-#      tests through the C ABI against the sandbox, the header-drift check
-#   3. the header compiled alone as C99 and as C++11, strict warnings
-#   4. C tests (C99, -Wall -Wextra -Wpedantic -Werror): shared, static, under valgrind,
-#      under ASan+UBSan (with a canary proving the sanitizer is linked); the C++ wrapper's test
-#   5. install into a temporary prefix; build with pkg-config only, shared and static
-#   6. pytest: the Python package (installed with pip), the C tool tw-follow under
-#      valgrind, and oauthlib verifying the library's signatures independently
-#   7. cargo-fuzz: each target for FUZZ_SECONDS (default 15); the committed corpus is
-#      also replayed by cargo test (tests/fuzz_corpus.rs)
+# Runs every test (what CI runs, through .ci/run), or only the stages named:
+#   scripts/test.sh [STAGE...]     stages: fmt rust c install python snippets fuzz
+#   fmt       cargo fmt --check, cargo clippy -D warnings
+#   rust      cargo test: unit tests (signer vectors, targets, error mapping), integration
+#             tests through the C ABI against the sandbox, the header-drift check, the
+#             fuzz corpus replay (tests/fuzz_corpus.rs)
+#   c         the header compiled alone as C99 and as C++11, strict warnings; C tests (C99,
+#             -Wall -Wextra -Wpedantic -Werror): shared, static, under valgrind, under
+#             ASan+UBSan (with a canary proving the sanitizer is linked); the C++ wrapper's test
+#   install   install into a temporary prefix; build with pkg-config only, shared and static
+#   python    pytest: the Python package (installed with pip), the C tool tw-follow under
+#             valgrind, and oauthlib verifying the library's signatures independently
+#   snippets  every code block of README.md and docs/*.md compiled or run against the
+#             sandbox (tests/snippets), and the runner's own tests
+#   fuzz      cargo-fuzz: each target for FUZZ_SECONDS (default 15)
+# A stage that needs the built libraries, tw-follow or the sandbox builds or starts them.
+#
+# What it installs when missing (and says so when it does):
+#   - with apt (sudo when not root): gcc, g++, python3, pkg-config, valgrind, python3-venv
+#   - .venv in the checkout, with the pinned packages of tests/requirements.txt
+#   - fuzz stage: cargo-fuzz, by `cargo install --locked cargo-fuzz`, into your cargo
+#     bin directory (${CARGO_HOME:-~/.cargo}/bin)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+
+all_stages=(fmt rust c install python snippets fuzz)
+# dist: a `dist` stage (the release archive's checks) will be added here by the
+# packaging work: a stage_dist function below, and "dist" in all_stages before fuzz.
+
+usage() {
+  echo "usage: scripts/test.sh [STAGE...]   (no stage: all of them, in this order)"
+  echo "stages: ${all_stages[*]}"
+}
+
+stages=("$@")
+if [ ${#stages[@]} -eq 0 ]; then
+  stages=("${all_stages[@]}")
+fi
+for stage in "${stages[@]}"; do
+  case " ${all_stages[*]} " in
+    *" $stage "*) ;;
+    *)
+      if [ "$stage" = --help ] || [ "$stage" = -h ]; then usage; exit 0; fi
+      echo "scripts/test.sh: unknown stage '$stage'" >&2
+      usage >&2
+      exit 64
+      ;;
+  esac
+done
+
+echo "scripts/test.sh: stages: ${stages[*]}"
+echo "scripts/test.sh: installs what is missing: gcc g++ python3 pkg-config valgrind python3-venv (apt); .venv (tests/requirements.txt)$(
+  case " ${stages[*]} " in *" fuzz "*) echo "; cargo-fuzz (cargo install, into ${CARGO_HOME:-~/.cargo}/bin)" ;; esac)"
 ensure_tools
 ensure_venv
 log=$(mktemp)
 
-echo "== rustfmt, clippy"
-cargo fmt --check
-cargo clippy --quiet --workspace --all-targets -- -D warnings
-
-echo "== cargo test"
-cargo test --workspace 2>&1 | tee "$log"
-
-echo "== C and C++"
-cargo build --quiet --workspace --lib --bins --examples   # cargo test builds neither the .so, the .a nor the sandbox binary
-mkdir -p build
+# Built once per run, by whichever stage needs it first.
+native_built=""
+build_native() {
+  [ -z "$native_built" ] || return 0
+  echo "-- building the library, the sandbox and tw-follow (debug)"
+  # cargo test builds neither the .so, the .a nor the sandbox binary.
+  cargo build --quiet --workspace --lib --bins --examples
+  mkdir -p build
+  cc "${CFLAGS_STRICT[@]}" bindings/c/tw-follow.c "${debug_lib[@]}" -o build/tw-follow
+  native_built=1
+}
 debug_lib=(-Ltarget/debug -ltwfollow -Wl,-rpath,"$PWD/target/debug")
-cc "${CFLAGS_STRICT[@]}" -c tests/c/header_alone.c -o build/header_alone.o
-c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Iinclude -c tests/c/header_alone.cpp -o build/header_alone_cpp.o
-echo "header compiles alone as C99 and C++11"
-cc "${CFLAGS_STRICT[@]}" tests/c/test_follow.c "${debug_lib[@]}" -o build/test_follow
-# shellcheck disable=SC2046 # the library list is meant to be split
-cc "${CFLAGS_STRICT[@]}" tests/c/test_follow.c target/debug/libtwfollow.a $(native_static_libs) \
-  -o build/test_follow_static
-cc "${CFLAGS_STRICT[@]}" bindings/c/tw-follow.c "${debug_lib[@]}" -o build/tw-follow
-c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Iinclude -Ibindings/c bindings/c/tests/test_client.cpp \
-  "${debug_lib[@]}" -o build/test_client_cpp
-start_sandbox target/debug/sandbox
-build/test_follow "$SANDBOX_URL" | tee -a "$log"
-build/test_follow_static "$SANDBOX_URL" | tee -a "$log"
-valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-  build/test_follow "$SANDBOX_URL" | sed 's/^c:/c under valgrind:/' | tee -a "$log"
-build/test_client_cpp "$SANDBOX_URL" | tee -a "$log"
 
-echo "== C tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-sanitize=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
-cc "${CFLAGS_STRICT[@]}" "${sanitize[@]}" tests/c/sanitizer_canary.c -o build/sanitizer_canary
-if build/sanitizer_canary 2>build/sanitizer_canary.err || ! grep -q "AddressSanitizer: heap-buffer-overflow" build/sanitizer_canary.err; then
-  echo "the sanitizer is not active: its canary overflow went unreported" >&2
-  exit 1
-fi
-echo "sanitizer canary: overflow reported, so ASan is linked"
-cc "${CFLAGS_STRICT[@]}" "${sanitize[@]}" tests/c/test_follow.c "${debug_lib[@]}" -o build/test_follow_sanitized
-build/test_follow_sanitized "$SANDBOX_URL" | sed 's/^c:/c under ASan+UBSan:/' | tee -a "$log"
+sandbox_started=""
+ensure_sandbox() {
+  [ -z "$sandbox_started" ] || return 0
+  build_native
+  start_sandbox target/debug/sandbox
+  sandbox_started=1
+}
 
-echo "== install (pkg-config, shared and static)"
-tests/install/test_install.sh "$SANDBOX_URL" | tee -a "$log"
+python_installed=""
+install_python_package() {
+  [ -z "$python_installed" ] || return 0
+  build_native
+  TWFOLLOW_LIB="$PWD/target/debug/libtwfollow.so" .venv/bin/pip install -q --no-build-isolation \
+    --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
+  python_installed=1
+}
 
-echo "== Python package, C tool (under valgrind), oauthlib"
-TWFOLLOW_LIB="$PWD/target/debug/libtwfollow.so" .venv/bin/pip install -q --no-build-isolation \
-  --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
-sandbox_credentials
-(cd /tmp && "$OLDPWD/.venv/bin/python" - <<'PY') | tee -a "$log"
+stage_fmt() {
+  echo "== rustfmt, clippy"
+  cargo fmt --all --check
+  cargo clippy --quiet --workspace --all-targets -- -D warnings
+}
+
+stage_rust() {
+  echo "== cargo test"
+  cargo test --workspace 2>&1 | tee -a "$log"
+}
+
+stage_c() {
+  echo "== C and C++"
+  build_native
+  ensure_sandbox
+  cc "${CFLAGS_STRICT[@]}" -c tests/c/header_alone.c -o build/header_alone.o
+  c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Iinclude -c tests/c/header_alone.cpp -o build/header_alone_cpp.o
+  echo "header compiles alone as C99 and C++11"
+  cc "${CFLAGS_STRICT[@]}" tests/c/test_follow.c "${debug_lib[@]}" -o build/test_follow
+  # shellcheck disable=SC2046 # the library list is meant to be split
+  cc "${CFLAGS_STRICT[@]}" tests/c/test_follow.c target/debug/libtwfollow.a $(native_static_libs) \
+    -o build/test_follow_static
+  c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Iinclude -Ibindings/c bindings/c/tests/test_client.cpp \
+    "${debug_lib[@]}" -o build/test_client_cpp
+  build/test_follow "$SANDBOX_URL" | tee -a "$log"
+  build/test_follow_static "$SANDBOX_URL" | tee -a "$log"
+  valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+    build/test_follow "$SANDBOX_URL" | sed 's/^c:/c under valgrind:/' | tee -a "$log"
+  build/test_client_cpp "$SANDBOX_URL" | tee -a "$log"
+
+  echo "== C tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+  local sanitize=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  cc "${CFLAGS_STRICT[@]}" "${sanitize[@]}" tests/c/sanitizer_canary.c -o build/sanitizer_canary
+  if build/sanitizer_canary 2>build/sanitizer_canary.err || ! grep -q "AddressSanitizer: heap-buffer-overflow" build/sanitizer_canary.err; then
+    echo "the sanitizer is not active: its canary overflow went unreported" >&2
+    exit 1
+  fi
+  echo "sanitizer canary: overflow reported, so ASan is linked"
+  cc "${CFLAGS_STRICT[@]}" "${sanitize[@]}" tests/c/test_follow.c "${debug_lib[@]}" -o build/test_follow_sanitized
+  build/test_follow_sanitized "$SANDBOX_URL" | sed 's/^c:/c under ASan+UBSan:/' | tee -a "$log"
+}
+
+stage_install() {
+  echo "== install (pkg-config, shared and static)"
+  ensure_sandbox
+  tests/install/test_install.sh "$SANDBOX_URL" | tee -a "$log"
+}
+
+stage_python() {
+  echo "== Python package, C tool (under valgrind), oauthlib"
+  ensure_sandbox
+  install_python_package
+  sandbox_credentials
+  (cd /tmp && "$OLDPWD/.venv/bin/python" - <<'PY') | tee -a "$log"
 # A new user's three lines, with the library the package ships (no TWFOLLOW_LIB).
 import os, twfollow
 with twfollow.Client.from_env() as client:
     assert client.follow("@twitterdev")["id"] == 2244994945
 print("pip-installed package follows with its bundled library: 1 passed, 0 failed")
 PY
-TWFOLLOW_LIB="$PWD/target/debug/libtwfollow.so" TWFOLLOW_SANDBOX="$PWD/target/debug/sandbox" \
-  TW_FOLLOW_BIN="$PWD/build/tw-follow" TWFOLLOW_VALGRIND=1 \
-  .venv/bin/python -m pytest -q 2>&1 | tee -a "$log"
+  TWFOLLOW_LIB="$PWD/target/debug/libtwfollow.so" TWFOLLOW_SANDBOX="$PWD/target/debug/sandbox" \
+    TW_FOLLOW_BIN="$PWD/build/tw-follow" TWFOLLOW_VALGRIND=1 \
+    .venv/bin/python -m pytest -q 2>&1 | tee -a "$log"
+}
 
-echo "== fuzzing (${FUZZ_SECONDS:-15} s per target; scripts/fuzz.sh 60 for the full run)"
-scripts/fuzz.sh "${FUZZ_SECONDS:-15}" | tee -a "$log"
+stage_snippets() {
+  echo "== code blocks of README.md and docs/ (compiled or run against the sandbox)"
+  build_native
+  install_python_package
+  .venv/bin/python tests/snippets/run_snippets.py | tee -a "$log"
+  .venv/bin/python -m pytest -q tests/snippets 2>&1 | tee -a "$log"
+}
+
+stage_fuzz() {
+  echo "== fuzzing (${FUZZ_SECONDS:-15} s per target; scripts/fuzz.sh 60 for the full run)"
+  if ! command -v cargo-fuzz >/dev/null; then
+    echo "installing cargo-fuzz into ${CARGO_HOME:-~/.cargo}/bin (cargo install --locked cargo-fuzz)"
+    cargo install --locked cargo-fuzz
+  fi
+  scripts/fuzz.sh "${FUZZ_SECONDS:-15}" | tee -a "$log"
+}
+
+for stage in "${stages[@]}"; do
+  "stage_$stage"
+done
 
 passed=$(grep -oE '([0-9]+) passed' "$log" | awk '{s+=$1} END {print s+0}')
 failed=$(grep -oE '([0-9]+) failed' "$log" | awk '{s+=$1} END {print s+0}')
 rm -f "$log"
-echo "all suites: $passed passed, $failed failed"
+if [ "${stages[*]}" = "${all_stages[*]}" ]; then
+  echo "all suites: $passed passed, $failed failed"
+else
+  echo "stages ${stages[*]}: $passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]
