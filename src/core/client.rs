@@ -327,7 +327,8 @@ fn backoff(retries: u32) -> Duration {
     let full = FIRST_BACKOFF
         .saturating_mul(1 << retries.min(16))
         .min(MAX_BACKOFF);
-    full / 2 + full.mul_f64(rand::random::<f64>() / 2.0)
+    let unit: f64 = super::signer::with_csprng(|rng| rand::Rng::random(rng));
+    full / 2 + full.mul_f64(unit / 2.0)
 }
 
 fn with_retry_count(mut error: Error, retries: u32) -> Error {
