@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::config::{ApiVersion, Settings};
 use super::error::{Error, ErrorKind};
+use super::redact::Redactor;
 use super::response::{read_response, transport_error, v2_user_id, Answer, Followed, Received};
 use super::signer::{percent_encode, unix_now, OAuthNonce, SignableRequest, Signer, SigningUrl};
 use super::target::Target;
@@ -191,7 +192,8 @@ impl Client {
                 e.message.push_str(&format!(" (looking up @{name})"));
                 e
             })?;
-        v2_user_id(found.http_status, &found.json)
+        // Already checked by `read_response`: no message is built from it here.
+        v2_user_id(found.http_status, &found.json, &Redactor::NONE)
     }
 
     /// Sends `request`, retrying as [`Client::follow`] describes.
@@ -288,17 +290,14 @@ impl Client {
             Body::Form { encoded, .. } => post("application/x-www-form-urlencoded", encoded),
             Body::Json(json) => post("application/json", json),
         };
-        let mut attempt = match result {
-            Ok(response) => read_response(&self.settings, response, request.answer),
+        let redactor = Redactor::new(self.settings.credentials.secrets(), &header.signature);
+        match result {
+            Ok(response) => read_response(&self.settings, response, request.answer, &redactor),
             Err(e) => Received {
-                result: Err(transport_error(&self.settings, e, 0)),
+                result: Err(transport_error(&self.settings, e, 0, &redactor)),
                 server_clock: None,
             },
-        };
-        if let Err(e) = &mut attempt.result {
-            redact(&mut e.message, &self.settings, &header.signature);
         }
-        attempt
     }
 }
 
@@ -339,22 +338,4 @@ fn with_retry_count(mut error: Error, retries: u32) -> Error {
         ));
     }
     error
-}
-
-/// Removes every credential and the request's signature, raw or percent-encoded,
-/// from a message. Values under 6 bytes are left alone: replacing "a" everywhere
-/// would ruin the text, and no real credential is that short.
-fn redact(message: &mut String, settings: &Settings, signature: &str) {
-    for secret in settings
-        .credentials
-        .secrets()
-        .into_iter()
-        .chain([signature])
-    {
-        for form in [secret.to_owned(), percent_encode(secret)] {
-            if form.len() >= 6 && message.contains(&form) {
-                *message = message.replace(&form, "[redacted]");
-            }
-        }
-    }
 }

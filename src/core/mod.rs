@@ -11,6 +11,7 @@ pub mod fork;
 pub mod fuzzing;
 pub mod httpdate;
 pub mod proxy;
+pub mod redact;
 pub mod resolver;
 pub mod response;
 pub mod signer;

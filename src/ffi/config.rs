@@ -61,13 +61,19 @@ pub unsafe extern "C" fn tw_config_new(
     out_config: *mut *mut TwConfig,
 ) -> TwStatus {
     fallible(|| {
-        let credentials = Credentials {
-            consumer_key: arg_str(consumer_key, "consumer_key")?.to_owned(),
-            consumer_secret: arg_str(consumer_secret, "consumer_secret")?.to_owned(),
-            access_token: arg_str(access_token, "access_token")?.to_owned(),
-            access_token_secret: arg_str(access_token_secret, "access_token_secret")?.to_owned(),
-        };
+        // Every argument is checked before any is copied: a refusal leaves no copy
+        // of a secret behind (the copies live in `Credentials`, wiped on drop).
+        let consumer_key = arg_str(consumer_key, "consumer_key")?;
+        let consumer_secret = arg_str(consumer_secret, "consumer_secret")?;
+        let access_token = arg_str(access_token, "access_token")?;
+        let access_token_secret = arg_str(access_token_secret, "access_token_secret")?;
         non_null(out_config, "out_config")?;
+        let credentials = Credentials {
+            consumer_key: consumer_key.to_owned(),
+            consumer_secret: consumer_secret.to_owned(),
+            access_token: access_token.to_owned(),
+            access_token_secret: access_token_secret.to_owned(),
+        };
         publish_config(Settings::new(credentials)?, out_config);
         Ok(())
     })
