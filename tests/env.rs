@@ -46,14 +46,27 @@ fn environment() {
     let sandbox = start_sandbox();
     let me = Account::builtin(1);
 
-    // Each missing variable is named.
+    // Every missing variable is named: all four at once, then each alone.
     let values = [
         CONSUMER_KEY,
         CONSUMER_SECRET,
         me.token.as_str(),
         me.token_secret.as_str(),
     ];
+    let (status, last) = from_env().err().unwrap();
+    assert_eq!(status, TwStatus::InvalidArgument);
+    assert_eq!(
+        last.message,
+        format!(
+            "environment variables {} are not set or empty",
+            VARS[..4].join(", ")
+        )
+    );
     for (i, name) in VARS[..4].iter().enumerate() {
+        for (other, value) in VARS[..4].iter().zip(values) {
+            std::env::set_var(other, value);
+        }
+        std::env::remove_var(name);
         let (status, last) = from_env().err().unwrap();
         assert_eq!(status, TwStatus::InvalidArgument);
         assert_eq!(

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use zeroize::Zeroizing;
+
 use super::base_url::BaseUrl;
 use super::error::Error;
 use super::proxy::ProxyChoice;
@@ -145,17 +147,43 @@ impl Settings {
     }
 
     /// Reads the `TW_*` variables through `lookup` (the process environment in production).
+    /// A missing or empty credential variable is refused, naming every one that is.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, Error> {
-        let get = |name: &str| {
-            lookup(name).filter(|v| !v.is_empty()).ok_or_else(|| {
-                Error::invalid_argument(format!("environment variable {name} is not set or empty"))
-            })
-        };
+        let names = [
+            ENV_CONSUMER_KEY,
+            ENV_CONSUMER_SECRET,
+            ENV_ACCESS_TOKEN,
+            ENV_ACCESS_TOKEN_SECRET,
+        ];
+        // Wiped if the others are missing; moved into `Credentials` (wiped on drop) otherwise.
+        let mut values = names.map(|name| Zeroizing::new(lookup(name).unwrap_or_default()));
+        let missing: Vec<&str> = names
+            .iter()
+            .zip(&values)
+            .filter(|(_, value)| value.is_empty())
+            .map(|(name, _)| *name)
+            .collect();
+        match missing.as_slice() {
+            [] => {}
+            [name] => {
+                return Err(Error::invalid_argument(format!(
+                    "environment variable {name} is not set or empty"
+                )))
+            }
+            names => {
+                return Err(Error::invalid_argument(format!(
+                    "environment variables {} are not set or empty",
+                    names.join(", ")
+                )))
+            }
+        }
+        let [consumer_key, consumer_secret, access_token, access_token_secret] =
+            values.each_mut().map(|value| std::mem::take(&mut **value));
         let mut settings = Settings::new(Credentials {
-            consumer_key: get(ENV_CONSUMER_KEY)?,
-            consumer_secret: get(ENV_CONSUMER_SECRET)?,
-            access_token: get(ENV_ACCESS_TOKEN)?,
-            access_token_secret: get(ENV_ACCESS_TOKEN_SECRET)?,
+            consumer_key,
+            consumer_secret,
+            access_token,
+            access_token_secret,
         })?;
         if let Some(base) = lookup(ENV_API_BASE).filter(|v| !v.is_empty()) {
             settings.base_url = BaseUrl::parse(&base).map_err(|e| {
@@ -252,7 +280,7 @@ mod tests {
     }
 
     #[test]
-    fn from_lookup_names_the_missing_variable() {
+    fn from_lookup_names_every_missing_variable() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
             move |name: &str| {
                 pairs
@@ -264,11 +292,24 @@ mod tests {
         let err = Settings::from_lookup(env(&[
             ("TW_CONSUMER_KEY", "a"),
             ("TW_CONSUMER_SECRET", "b"),
+            ("TW_ACCESS_TOKEN_SECRET", "d"),
         ]))
         .unwrap_err();
         assert_eq!(
             err.message,
             "environment variable TW_ACCESS_TOKEN is not set or empty"
+        );
+        // Every missing (or empty) variable is named, in the documented order.
+        let err =
+            Settings::from_lookup(env(&[("TW_CONSUMER_KEY", "a"), ("TW_CONSUMER_SECRET", "")]))
+                .unwrap_err();
+        assert_eq!(
+            err.message,
+            "environment variables TW_CONSUMER_SECRET, TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET are not set or empty"
+        );
+        assert_eq!(
+            Settings::from_lookup(env(&[])).unwrap_err().message,
+            "environment variables TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET are not set or empty"
         );
         let all = &[
             ("TW_CONSUMER_KEY", "a"),

@@ -86,8 +86,8 @@ pub unsafe extern "C" fn tw_config_new(
 /// rules as `tw_config_set_api_version`). Other defaults as `tw_config_new`.
 ///
 /// Ownership as `tw_config_new`. Returns `TW_STATUS_NULL_ARGUMENT`,
-/// `TW_STATUS_INVALID_ARGUMENT` (the message names the missing or bad variable;
-/// a variable that is not UTF-8 counts as missing).
+/// `TW_STATUS_INVALID_ARGUMENT` (the message names every missing credential
+/// variable, or the bad variable; a variable that is not UTF-8 counts as missing).
 ///
 /// Thread rules: reads the environment; do not call while another thread changes it.
 ///
