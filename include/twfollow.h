@@ -154,8 +154,8 @@ enum TwStatus tw_config_new(const char *consumer_key,
  * rules as `tw_config_set_api_version`). Other defaults as `tw_config_new`.
  *
  * Ownership as `tw_config_new`. Returns `TW_STATUS_NULL_ARGUMENT`,
- * `TW_STATUS_INVALID_ARGUMENT` (the message names the missing or bad variable;
- * a variable that is not UTF-8 counts as missing).
+ * `TW_STATUS_INVALID_ARGUMENT` (the message names every missing credential
+ * variable, or the bad variable; a variable that is not UTF-8 counts as missing).
  *
  * Thread rules: reads the environment; do not call while another thread changes it.
  *
@@ -169,9 +169,15 @@ enum TwStatus tw_config_from_env(struct TwConfig **out_config);
  * `<base_url>/1.1/friendships/create.json` (API v2: `<base_url>/2/users/...`).
  *
  * `https://` is accepted for any host; `http://` only for loopback hosts
- * (127.0.0.0/8, `[::1]`, `localhost`). A path prefix is kept and a trailing slash
- * dropped; user info, query and fragment are refused. A refused URL leaves the
- * previous value in place.
+ * (127.0.0.0/8, `[::1]`, `localhost`, one trailing dot allowed), and then only
+ * while the host resolves to loopback: at each `tw_follow`, every address the
+ * name resolves to (and the proxy's, if `tw_config_set_proxy` named one) must be
+ * loopback, or the call fails with `TW_STATUS_INVALID_ARGUMENT` before anything is
+ * sent. A name with one trailing dot (`localhost.`) is the same host as without
+ * it for this rule, for `NO_PROXY` and for the TLS server name (SNI and the
+ * certificate check), but is looked up as written. A path prefix is kept and a
+ * trailing slash dropped; user info, query and fragment are refused. A refused
+ * URL leaves the previous value in place.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
  * Thread rules: no `tw_follow` on this config may run at the same time.
@@ -324,7 +330,10 @@ void tw_config_free(struct TwConfig *config);
  * explain it. Redirects are never followed (a 3xx is `TW_STATUS_HTTP_ERROR`).
  *
  * Returns any status: see `TwStatus`. The Twitter error code decides first,
- * then the HTTP status.
+ * then the HTTP status. With an `http://` base URL, `TW_STATUS_INVALID_ARGUMENT`
+ * also means the host (or the proxy set with `tw_config_set_proxy`) resolved to
+ * an address that is not loopback: nothing was sent, and the message names the
+ * address. Such a refusal is never retried.
  *
  * If the server refuses the request's timestamp (401 with code 135, or a 401
  * without code from a server whose `Date` is 30 s or more from the local clock, as

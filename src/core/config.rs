@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 use super::base_url::BaseUrl;
 use super::error::Error;
 use super::proxy::ProxyChoice;
+use super::resolver::NameLookup;
 use super::signer::Credentials;
 use super::transport::CaFile;
 
@@ -96,6 +97,8 @@ pub struct Settings {
     pub max_retries: u32,
     pub max_wait: Duration,
     pub api_version: ApiVersion,
+    /// Where host names are looked up (tests inject a table: they cannot use DNS).
+    pub name_lookup: NameLookup,
 }
 
 impl fmt::Debug for Settings {
@@ -110,6 +113,7 @@ impl fmt::Debug for Settings {
             .field("max_retries", &self.max_retries)
             .field("max_wait", &self.max_wait)
             .field("api_version", &self.api_version)
+            .field("name_lookup", &self.name_lookup)
             .finish()
     }
 }
@@ -143,6 +147,7 @@ impl Settings {
             max_retries: DEFAULT_MAX_RETRIES,
             max_wait: DEFAULT_MAX_WAIT,
             api_version: ApiVersion::V1_1,
+            name_lookup: NameLookup::System,
         })
     }
 

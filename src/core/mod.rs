@@ -25,6 +25,7 @@ pub use config::{ApiVersion, Settings};
 pub use error::{Error, ErrorKind, RateLimit};
 pub use fork::note_fork_in_child;
 pub use proxy::ProxyChoice;
+pub use resolver::NameLookup;
 pub use response::Followed;
 pub use signer::{Credentials, OAuthNonce};
 pub use target::Target;

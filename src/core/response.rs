@@ -10,6 +10,7 @@ use super::config::Settings;
 use super::error::{Error, ErrorKind, RateLimit};
 use super::httpdate::parse_http_date;
 use super::redact::Redactor;
+use super::resolver::NotLoopback;
 use super::signer::unix_now;
 use super::v2;
 
@@ -182,6 +183,11 @@ pub(crate) fn transport_error(
                 format!("timed out{during} talking to {host}: {e}"),
             )
         }
+        ureq::Error::Io(e) if e.get_ref().is_some_and(|inner| inner.is::<NotLoopback>()) => (
+            // Nothing was sent: the base URL (or the proxy) is not on loopback after all.
+            ErrorKind::InvalidArgument,
+            e.get_ref().map(ToString::to_string).unwrap_or_default(),
+        ),
         ureq::Error::Io(e) if is_tls_io_error(e) => {
             (ErrorKind::Tls, format!("TLS error with {host}: {e}"))
         }

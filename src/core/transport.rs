@@ -117,7 +117,8 @@ fn build_agent(settings: &Settings) -> (Agent, Option<Error>) {
     let agent = Agent::with_parts(
         config,
         connector(settings.ca_file.is_some()),
-        CachingResolver::default(),
+        // An http:// base is held to loopback by address too (see `resolver`).
+        CachingResolver::new(settings.name_lookup.clone(), !settings.base_url.is_https()),
     );
     (agent, proxy_error)
 }

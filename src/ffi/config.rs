@@ -116,9 +116,15 @@ unsafe fn config_mut<'a>(config: *mut TwConfig) -> Result<&'a mut TwConfig, Fail
 /// `<base_url>/1.1/friendships/create.json` (API v2: `<base_url>/2/users/...`).
 ///
 /// `https://` is accepted for any host; `http://` only for loopback hosts
-/// (127.0.0.0/8, `[::1]`, `localhost`). A path prefix is kept and a trailing slash
-/// dropped; user info, query and fragment are refused. A refused URL leaves the
-/// previous value in place.
+/// (127.0.0.0/8, `[::1]`, `localhost`, one trailing dot allowed), and then only
+/// while the host resolves to loopback: at each `tw_follow`, every address the
+/// name resolves to (and the proxy's, if `tw_config_set_proxy` named one) must be
+/// loopback, or the call fails with `TW_STATUS_INVALID_ARGUMENT` before anything is
+/// sent. A name with one trailing dot (`localhost.`) is the same host as without
+/// it for this rule, for `NO_PROXY` and for the TLS server name (SNI and the
+/// certificate check), but is looked up as written. A path prefix is kept and a
+/// trailing slash dropped; user info, query and fragment are refused. A refused
+/// URL leaves the previous value in place.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
 /// Thread rules: no `tw_follow` on this config may run at the same time.

@@ -44,7 +44,10 @@ fn panic_if_asked_by_tests() {
 /// explain it. Redirects are never followed (a 3xx is `TW_STATUS_HTTP_ERROR`).
 ///
 /// Returns any status: see `TwStatus`. The Twitter error code decides first,
-/// then the HTTP status.
+/// then the HTTP status. With an `http://` base URL, `TW_STATUS_INVALID_ARGUMENT`
+/// also means the host (or the proxy set with `tw_config_set_proxy`) resolved to
+/// an address that is not loopback: nothing was sent, and the message names the
+/// address. Such a refusal is never retried.
 ///
 /// If the server refuses the request's timestamp (401 with code 135, or a 401
 /// without code from a server whose `Date` is 30 s or more from the local clock, as
