@@ -12,6 +12,8 @@ pub struct BaseUrl {
     url: String,
     https: bool,
     host: String,
+    /// The port, explicit or the scheme's default.
+    port: u16,
     loopback: bool,
 }
 
@@ -65,6 +67,7 @@ impl BaseUrl {
             url,
             https,
             host: host.to_ascii_lowercase(),
+            port: port.unwrap_or(if https { 443 } else { 80 }),
             loopback,
         })
     }
@@ -79,6 +82,11 @@ impl BaseUrl {
 
     pub fn host(&self) -> &str {
         &self.host
+    }
+
+    /// The port the base URL names, or its scheme's default.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     pub fn is_loopback(&self) -> bool {
@@ -170,6 +178,15 @@ mod tests {
         ok("http://LOCALHOST.", "http://localhost.");
         ok("http://[::1]:8080/", "http://[::1]:8080");
         ok("https://[2001:db8::1]", "https://[2001:db8::1]");
+        let port = |input: &str| BaseUrl::parse(input).unwrap().port();
+        assert_eq!(
+            [
+                port("https://h"),
+                port("http://[::1]"),
+                port("https://h:8443/p")
+            ],
+            [443, 80, 8443]
+        );
         for bad in [
             "",
             "api.twitter.com",
