@@ -127,15 +127,25 @@ extern "C" {
  * Creates a configuration from the four OAuth 1.0a user-context credentials.
  *
  * Defaults: base URL `https://api.twitter.com`, API 1.1, timeout 30000 ms, user
- * agent `twfollow/<version>`. Proxy environment variables are read now and whenever a
- * setter changes the config (see the README, "Proxies").
+ * agent `twfollow/<version>`.
+ *
+ * The environment: the proxy variables (`https_proxy`, `HTTPS_PROXY`,
+ * `http_proxy`, `all_proxy`, `ALL_PROXY`, `no_proxy`, `NO_PROXY`; see the README,
+ * "Proxies") are read now, and again by every setter, which rebuilds the
+ * connection set-up (unless `tw_config_set_proxy` chose the proxy). `tw_follow`
+ * reads none: a forked child keeps the proxy its config chose.
  *
  * Ownership: the strings are copied; on `TW_STATUS_OK`, `*out_config` receives a
  * new config that the caller releases with `tw_config_free`. On failure
  * `*out_config` is left untouched.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT` (any argument NULL), `TW_STATUS_INVALID_UTF8`,
- * `TW_STATUS_INVALID_ARGUMENT` (an empty credential).
+ * `TW_STATUS_INVALID_ARGUMENT` (an empty credential). Every argument is checked
+ * before any is copied, and the copies are wiped when the config is freed (or
+ * when a credential is refused).
+ *
+ * Thread rules: reads the environment; do not call while another thread changes
+ * it (`setenv`, `putenv`, `unsetenv`).
  *
  * # Safety
  * Each pointer is NULL or valid: strings NUL-terminated, `out_config` writable.
@@ -180,7 +190,9 @@ enum TwStatus tw_config_from_env(struct TwConfig **out_config);
  * URL leaves the previous value in place.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+ * proxy environment variables (see `tw_config_new`): do not call while another
+ * thread changes the environment.
  *
  * # Safety
  * `config` is NULL or a live config; `base_url` is NULL or NUL-terminated.
@@ -193,7 +205,9 @@ enum TwStatus tw_config_set_base_url(struct TwConfig *config, const char *base_u
  * cannot stretch it.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (0).
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+ * proxy environment variables (see `tw_config_new`): do not call while another
+ * thread changes the environment.
  *
  * # Safety
  * `config` is NULL or a live config.
@@ -209,7 +223,9 @@ enum TwStatus tw_config_set_timeout_ms(struct TwConfig *config, uint32_t timeout
  * final failure says how many retries were made.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (over 10).
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+ * proxy environment variables (see `tw_config_new`): do not call while another
+ * thread changes the environment.
  *
  * # Safety
  * `config` is NULL or a live config.
@@ -240,7 +256,9 @@ enum TwStatus tw_config_set_max_retries(struct TwConfig *config, uint32_t max_re
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (another version,
  * or version 2 with an access token that has no numeric prefix; the previous
  * version stays).
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+ * proxy environment variables (see `tw_config_new`): do not call while another
+ * thread changes the environment.
  *
  * # Safety
  * `config` is NULL or a live config.
@@ -252,7 +270,9 @@ enum TwStatus tw_config_set_api_version(struct TwConfig *config, uint32_t versio
  * milliseconds (default 30000). A retry whose wait would go past it is not made.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`.
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+ * proxy environment variables (see `tw_config_new`): do not call while another
+ * thread changes the environment.
  *
  * # Safety
  * `config` is NULL or a live config.
@@ -264,7 +284,9 @@ enum TwStatus tw_config_set_max_wait_ms(struct TwConfig *config, uint32_t max_wa
  * no control characters.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+ * proxy environment variables (see `tw_config_new`): do not call while another
+ * thread changes the environment.
  *
  * # Safety
  * `config` is NULL or a live config; `user_agent` is NULL or NUL-terminated.
@@ -280,7 +302,9 @@ enum TwStatus tw_config_set_user_agent(struct TwConfig *config, const char *user
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
  * `TW_STATUS_INVALID_ARGUMENT` (unreadable file, or no certificate in it; the
  * previous trust settings stay in place).
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+ * proxy environment variables (see `tw_config_new`): do not call while another
+ * thread changes the environment.
  *
  * # Safety
  * `config` is NULL or a live config; `path` is NULL or NUL-terminated.
@@ -291,13 +315,16 @@ enum TwStatus tw_config_set_ca_file(struct TwConfig *config, const char *path);
  * Sets the proxy explicitly, instead of the environment variables (see the
  * README, "Proxies"): `http://` or `https://` (HTTP CONNECT), `socks5://`
  * (names resolved here) or `socks5h://` (names resolved by the proxy), with
- * optional `user:password@`. It is used for every host, loopback included. The
+ * optional `user:password@`. It is used for every host, loopback included; with
+ * an `http://` base URL the proxy must resolve to loopback too (the request goes
+ * to it in plaintext), or `tw_follow` returns `TW_STATUS_INVALID_ARGUMENT`. The
  * empty string means no proxy at all, whatever the environment says.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
  * `TW_STATUS_INVALID_ARGUMENT` (the message never repeats the URL, which may
  * hold a password; the previous setting stays).
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. From now
+ * on neither this config's setters nor its calls read the proxy environment.
  *
  * # Safety
  * `config` is NULL or a live config; `proxy_url` is NULL or NUL-terminated.
@@ -343,7 +370,12 @@ void tw_config_free(struct TwConfig *config);
  *
  * Thread rules: any number of threads may call `tw_follow` on one config at
  * once; each call blocks its thread for at most the configured timeout per
- * attempt (one attempt unless retries are on: `tw_config_set_max_retries`).
+ * attempt (one attempt unless retries are on: `tw_config_set_max_retries`). It
+ * reads no environment variable (the proxy was chosen when the config was set
+ * up; a forked child keeps that choice and opens its own connections). It may be
+ * called from an `atexit` handler or a thread-local destructor (see
+ * `tw_last_error_message`); its nonce then comes straight from the operating
+ * system's generator instead of the thread's.
  *
  * # Safety
  * `config` is NULL or a live config; `target` is NULL or NUL-terminated; `out_json` is NULL or writable.
@@ -387,9 +419,19 @@ enum TwStatus tw_last_rate_limit(int64_t *limit, int64_t *remaining, int64_t *re
 
 /**
  * The message of the last failed call on this thread: one line, never NULL,
- * `""` after a success. Never contains a secret or a signature.
+ * `""` after a success. Never contains a credential or the signature: each is
+ * replaced by `[redacted]` wherever it appears, as it is or percent-encoded,
+ * before any text from the server is cut to length (a credential under 6 bytes,
+ * which no real one is, only where no letter or digit touches it).
  *
  * Ownership: owned by the library; valid until the next `tw_` call on this thread.
+ *
+ * Shutdown: every `tw_` function may be called while the thread's storage is
+ * being torn down: from an `atexit` handler (after `exit()` or a return from
+ * `main`) or from a `pthread_key_create` destructor. The last error can no longer
+ * be kept then: the call itself works and returns its status, but records
+ * nothing, and these getters answer as after a success (`""`, 0,
+ * `TW_STATUS_NO_RATE_LIMIT`). Nothing aborts the process.
  */
 const char *tw_last_error_message(void);
 

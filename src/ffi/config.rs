@@ -31,6 +31,7 @@ fn install_fork_handler() {
 /// `out_config` was checked to be non-NULL and writable.
 unsafe fn publish_config(settings: Settings, out_config: *mut *mut TwConfig) {
     install_fork_handler();
+    super::follow::read_test_hook();
     let config = Box::new(TwConfig {
         client: Client::new(settings),
     });
@@ -40,15 +41,25 @@ unsafe fn publish_config(settings: Settings, out_config: *mut *mut TwConfig) {
 /// Creates a configuration from the four OAuth 1.0a user-context credentials.
 ///
 /// Defaults: base URL `https://api.twitter.com`, API 1.1, timeout 30000 ms, user
-/// agent `twfollow/<version>`. Proxy environment variables are read now and whenever a
-/// setter changes the config (see the README, "Proxies").
+/// agent `twfollow/<version>`.
+///
+/// The environment: the proxy variables (`https_proxy`, `HTTPS_PROXY`,
+/// `http_proxy`, `all_proxy`, `ALL_PROXY`, `no_proxy`, `NO_PROXY`; see the README,
+/// "Proxies") are read now, and again by every setter, which rebuilds the
+/// connection set-up (unless `tw_config_set_proxy` chose the proxy). `tw_follow`
+/// reads none: a forked child keeps the proxy its config chose.
 ///
 /// Ownership: the strings are copied; on `TW_STATUS_OK`, `*out_config` receives a
 /// new config that the caller releases with `tw_config_free`. On failure
 /// `*out_config` is left untouched.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT` (any argument NULL), `TW_STATUS_INVALID_UTF8`,
-/// `TW_STATUS_INVALID_ARGUMENT` (an empty credential).
+/// `TW_STATUS_INVALID_ARGUMENT` (an empty credential). Every argument is checked
+/// before any is copied, and the copies are wiped when the config is freed (or
+/// when a credential is refused).
+///
+/// Thread rules: reads the environment; do not call while another thread changes
+/// it (`setenv`, `putenv`, `unsetenv`).
 ///
 /// # Safety
 /// Each pointer is NULL or valid: strings NUL-terminated, `out_config` writable.
@@ -127,7 +138,9 @@ unsafe fn config_mut<'a>(config: *mut TwConfig) -> Result<&'a mut TwConfig, Fail
 /// URL leaves the previous value in place.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+/// proxy environment variables (see `tw_config_new`): do not call while another
+/// thread changes the environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config; `base_url` is NULL or NUL-terminated.
@@ -152,7 +165,9 @@ pub unsafe extern "C" fn tw_config_set_base_url(
 /// cannot stretch it.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (0).
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+/// proxy environment variables (see `tw_config_new`): do not call while another
+/// thread changes the environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config.
@@ -177,7 +192,9 @@ pub unsafe extern "C" fn tw_config_set_timeout_ms(
 /// final failure says how many retries were made.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (over 10).
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+/// proxy environment variables (see `tw_config_new`): do not call while another
+/// thread changes the environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config.
@@ -217,7 +234,9 @@ pub unsafe extern "C" fn tw_config_set_max_retries(
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (another version,
 /// or version 2 with an access token that has no numeric prefix; the previous
 /// version stays).
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+/// proxy environment variables (see `tw_config_new`): do not call while another
+/// thread changes the environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config.
@@ -238,7 +257,9 @@ pub unsafe extern "C" fn tw_config_set_api_version(
 /// milliseconds (default 30000). A retry whose wait would go past it is not made.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`.
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+/// proxy environment variables (see `tw_config_new`): do not call while another
+/// thread changes the environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config.
@@ -260,7 +281,9 @@ pub unsafe extern "C" fn tw_config_set_max_wait_ms(
 /// no control characters.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+/// proxy environment variables (see `tw_config_new`): do not call while another
+/// thread changes the environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config; `user_agent` is NULL or NUL-terminated.
@@ -285,7 +308,9 @@ pub unsafe extern "C" fn tw_config_set_user_agent(
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
 /// `TW_STATUS_INVALID_ARGUMENT` (unreadable file, or no certificate in it; the
 /// previous trust settings stay in place).
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+/// proxy environment variables (see `tw_config_new`): do not call while another
+/// thread changes the environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config; `path` is NULL or NUL-terminated.
@@ -308,13 +333,16 @@ pub unsafe extern "C" fn tw_config_set_ca_file(
 /// Sets the proxy explicitly, instead of the environment variables (see the
 /// README, "Proxies"): `http://` or `https://` (HTTP CONNECT), `socks5://`
 /// (names resolved here) or `socks5h://` (names resolved by the proxy), with
-/// optional `user:password@`. It is used for every host, loopback included. The
+/// optional `user:password@`. It is used for every host, loopback included; with
+/// an `http://` base URL the proxy must resolve to loopback too (the request goes
+/// to it in plaintext), or `tw_follow` returns `TW_STATUS_INVALID_ARGUMENT`. The
 /// empty string means no proxy at all, whatever the environment says.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
 /// `TW_STATUS_INVALID_ARGUMENT` (the message never repeats the URL, which may
 /// hold a password; the previous setting stays).
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. From now
+/// on neither this config's setters nor its calls read the proxy environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config; `proxy_url` is NULL or NUL-terminated.
