@@ -374,8 +374,8 @@ void tw_config_free(struct TwConfig *config);
  * reads no environment variable (the proxy was chosen when the config was set
  * up; a forked child keeps that choice and opens its own connections). It may be
  * called from an `atexit` handler or a thread-local destructor (see
- * `tw_last_error_message`); its nonce then comes straight from the operating
- * system's generator instead of the thread's.
+ * `tw_last_error_message`); where the thread's random generator is gone by
+ * then, the nonce and the retry jitter come straight from the operating system's.
  *
  * # Safety
  * `config` is NULL or a live config; `target` is NULL or NUL-terminated; `out_json` is NULL or writable.
@@ -430,8 +430,9 @@ enum TwStatus tw_last_rate_limit(int64_t *limit, int64_t *remaining, int64_t *re
  * being torn down: from an `atexit` handler (after `exit()` or a return from
  * `main`) or from a `pthread_key_create` destructor. The last error can no longer
  * be kept then: the call itself works and returns its status, but records
- * nothing, and these getters answer as after a success (`""`, 0,
- * `TW_STATUS_NO_RATE_LIMIT`). Nothing aborts the process.
+ * nothing, and the getters answer as if nothing had been recorded (`""`, 0, 0,
+ * `TW_STATUS_NO_RATE_LIMIT`). Nothing aborts the process (tested by
+ * tests/c/teardown_atexit.c and tests/c/teardown_thread_key.c).
  */
 const char *tw_last_error_message(void);
 

@@ -71,8 +71,8 @@ fn panic_if_asked_by_tests() {
 /// reads no environment variable (the proxy was chosen when the config was set
 /// up; a forked child keeps that choice and opens its own connections). It may be
 /// called from an `atexit` handler or a thread-local destructor (see
-/// `tw_last_error_message`); its nonce then comes straight from the operating
-/// system's generator instead of the thread's.
+/// `tw_last_error_message`); where the thread's random generator is gone by
+/// then, the nonce and the retry jitter come straight from the operating system's.
 ///
 /// # Safety
 /// `config` is NULL or a live config; `target` is NULL or NUL-terminated; `out_json` is NULL or writable.

@@ -3,8 +3,8 @@
 //! The storage is a thread-local. While a thread's thread-locals are being
 //! destroyed (an `atexit` handler after `exit()`, a `pthread_key_create`
 //! destructor), it can no longer be reached: a call then records nothing and the
-//! getters answer as after a success (`""`, 0, `TW_STATUS_NO_RATE_LIMIT`), rather
-//! than aborting the host.
+//! getters answer as if nothing had been recorded (`""`, 0, 0,
+//! `TW_STATUS_NO_RATE_LIMIT`), rather than aborting the host.
 
 use std::cell::RefCell;
 use std::ffi::{c_char, CString};
@@ -105,8 +105,9 @@ pub unsafe extern "C" fn tw_last_rate_limit(
 /// being torn down: from an `atexit` handler (after `exit()` or a return from
 /// `main`) or from a `pthread_key_create` destructor. The last error can no longer
 /// be kept then: the call itself works and returns its status, but records
-/// nothing, and these getters answer as after a success (`""`, 0,
-/// `TW_STATUS_NO_RATE_LIMIT`). Nothing aborts the process.
+/// nothing, and the getters answer as if nothing had been recorded (`""`, 0, 0,
+/// `TW_STATUS_NO_RATE_LIMIT`). Nothing aborts the process (tested by
+/// tests/c/teardown_atexit.c and tests/c/teardown_thread_key.c).
 #[no_mangle]
 pub extern "C" fn tw_last_error_message() -> *const c_char {
     infallible(c"".as_ptr(), || {
