@@ -332,8 +332,9 @@ enum TwStatus tw_config_set_ca_file(struct TwConfig *config, const char *path);
 enum TwStatus tw_config_set_proxy(struct TwConfig *config, const char *proxy_url);
 
 /**
- * Releases a config, its pooled connections, and wipes its credentials from
- * memory. NULL is a no-op. The config must not be used afterwards, and no call
+ * Releases a config and its pooled connections, and wipes its secrets from
+ * memory first: the credentials, the HMAC key state derived from them (enough
+ * to sign any request) and every other byte of the config. NULL is a no-op. The config must not be used afterwards, and no call
  * on it may be running.
  *
  * # Safety

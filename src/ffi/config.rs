@@ -1,6 +1,7 @@
 //! Creating, adjusting and freeing a `TwConfig`.
 
 use std::ffi::c_char;
+use std::mem::MaybeUninit;
 use std::sync::Once;
 
 use super::boundary::{arg_str, fallible, infallible, non_null, Failure};
@@ -362,8 +363,9 @@ pub unsafe extern "C" fn tw_config_set_proxy(
     })
 }
 
-/// Releases a config, its pooled connections, and wipes its credentials from
-/// memory. NULL is a no-op. The config must not be used afterwards, and no call
+/// Releases a config and its pooled connections, and wipes its secrets from
+/// memory first: the credentials, the HMAC key state derived from them (enough
+/// to sign any request) and every other byte of the config. NULL is a no-op. The config must not be used afterwards, and no call
 /// on it may be running.
 ///
 /// # Safety
@@ -372,7 +374,14 @@ pub unsafe extern "C" fn tw_config_set_proxy(
 pub unsafe extern "C" fn tw_config_free(config: *mut TwConfig) {
     infallible((), || {
         if !config.is_null() {
-            drop(Box::from_raw(config));
+            // The credentials and the signing key wipe themselves when dropped. Then
+            // every byte of the block is zeroed too: an optimised build can leave
+            // stale copies of the key state in padding or unused enum space (seen
+            // by tests/freed_memory.rs under --release).
+            std::ptr::drop_in_place(config);
+            let block = config.cast::<MaybeUninit<TwConfig>>();
+            zeroize::zeroize_flat_type(block);
+            drop(Box::from_raw(block));
         }
     })
 }
