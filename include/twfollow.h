@@ -357,15 +357,25 @@ enum TwStatus tw_oauth2_revoke(const struct TwConfig *config, const char *token)
  * Creates a configuration from the four OAuth 1.0a user-context credentials.
  *
  * Defaults: base URL `https://api.twitter.com`, API 1.1, timeout 30000 ms, user
- * agent `twfollow/<version>`. Proxy environment variables are read now and whenever a
- * setter changes the config (see the README, "Proxies").
+ * agent `twfollow/<version>`.
+ *
+ * The environment: the proxy variables (`https_proxy`, `HTTPS_PROXY`,
+ * `http_proxy`, `all_proxy`, `ALL_PROXY`, `no_proxy`, `NO_PROXY`; see the README,
+ * "Proxies") are read now, and again by every setter, which rebuilds the
+ * connection set-up (unless `tw_config_set_proxy` chose the proxy). `tw_follow`
+ * reads none: a forked child keeps the proxy its config chose.
  *
  * Ownership: the strings are copied; on `TW_STATUS_OK`, `*out_config` receives a
  * new config that the caller releases with `tw_config_free`. On failure
  * `*out_config` is left untouched.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT` (any argument NULL), `TW_STATUS_INVALID_UTF8`,
- * `TW_STATUS_INVALID_ARGUMENT` (an empty credential).
+ * `TW_STATUS_INVALID_ARGUMENT` (an empty credential). Every argument is checked
+ * before any is copied, and the copies are wiped when the config is freed (or
+ * when a credential is refused).
+ *
+ * Thread rules: reads the environment; do not call while another thread changes
+ * it (`setenv`, `putenv`, `unsetenv`).
  *
  * # Safety
  * Each pointer is NULL or valid: strings NUL-terminated, `out_config` writable.
@@ -384,8 +394,8 @@ enum TwStatus tw_config_new(const char *consumer_key,
  * rules as `tw_config_set_api_version`). Other defaults as `tw_config_new`.
  *
  * Ownership as `tw_config_new`. Returns `TW_STATUS_NULL_ARGUMENT`,
- * `TW_STATUS_INVALID_ARGUMENT` (the message names the missing or bad variable;
- * a variable that is not UTF-8 counts as missing).
+ * `TW_STATUS_INVALID_ARGUMENT` (the message names every missing credential
+ * variable, or the bad variable; a variable that is not UTF-8 counts as missing).
  *
  * Thread rules: reads the environment; do not call while another thread changes it.
  *
@@ -399,12 +409,20 @@ enum TwStatus tw_config_from_env(struct TwConfig **out_config);
  * `<base_url>/1.1/friendships/create.json` (API v2: `<base_url>/2/users/...`).
  *
  * `https://` is accepted for any host; `http://` only for loopback hosts
- * (127.0.0.0/8, `[::1]`, `localhost`). A path prefix is kept and a trailing slash
- * dropped; user info, query and fragment are refused. A refused URL leaves the
- * previous value in place.
+ * (127.0.0.0/8, `[::1]`, `localhost`, one trailing dot allowed), and then only
+ * while the host resolves to loopback: at each `tw_follow`, every address the
+ * name resolves to (and the proxy's, if `tw_config_set_proxy` named one) must be
+ * loopback, or the call fails with `TW_STATUS_INVALID_ARGUMENT` before anything is
+ * sent. A name with one trailing dot (`localhost.`) is the same host as without
+ * it for this rule, for `NO_PROXY` and for the TLS server name (SNI and the
+ * certificate check), but is looked up as written. A path prefix is kept and a
+ * trailing slash dropped; user info, query and fragment are refused. A refused
+ * URL leaves the previous value in place.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+ * proxy environment variables (see `tw_config_new`): do not call while another
+ * thread changes the environment.
  *
  * # Safety
  * `config` is NULL or a live config; `base_url` is NULL or NUL-terminated.
@@ -417,7 +435,9 @@ enum TwStatus tw_config_set_base_url(struct TwConfig *config, const char *base_u
  * cannot stretch it.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (0).
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+ * proxy environment variables (see `tw_config_new`): do not call while another
+ * thread changes the environment.
  *
  * # Safety
  * `config` is NULL or a live config.
@@ -433,7 +453,9 @@ enum TwStatus tw_config_set_timeout_ms(struct TwConfig *config, uint32_t timeout
  * final failure says how many retries were made.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (over 10).
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+ * proxy environment variables (see `tw_config_new`): do not call while another
+ * thread changes the environment.
  *
  * # Safety
  * `config` is NULL or a live config.
@@ -464,7 +486,9 @@ enum TwStatus tw_config_set_max_retries(struct TwConfig *config, uint32_t max_re
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (another version,
  * or version 2 with an access token that has no numeric prefix; the previous
  * version stays).
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+ * proxy environment variables (see `tw_config_new`): do not call while another
+ * thread changes the environment.
  *
  * # Safety
  * `config` is NULL or a live config.
@@ -476,7 +500,9 @@ enum TwStatus tw_config_set_api_version(struct TwConfig *config, uint32_t versio
  * milliseconds (default 30000). A retry whose wait would go past it is not made.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`.
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+ * proxy environment variables (see `tw_config_new`): do not call while another
+ * thread changes the environment.
  *
  * # Safety
  * `config` is NULL or a live config.
@@ -488,7 +514,9 @@ enum TwStatus tw_config_set_max_wait_ms(struct TwConfig *config, uint32_t max_wa
  * no control characters.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+ * proxy environment variables (see `tw_config_new`): do not call while another
+ * thread changes the environment.
  *
  * # Safety
  * `config` is NULL or a live config; `user_agent` is NULL or NUL-terminated.
@@ -504,7 +532,9 @@ enum TwStatus tw_config_set_user_agent(struct TwConfig *config, const char *user
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
  * `TW_STATUS_INVALID_ARGUMENT` (unreadable file, or no certificate in it; the
  * previous trust settings stay in place).
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+ * proxy environment variables (see `tw_config_new`): do not call while another
+ * thread changes the environment.
  *
  * # Safety
  * `config` is NULL or a live config; `path` is NULL or NUL-terminated.
@@ -515,13 +545,16 @@ enum TwStatus tw_config_set_ca_file(struct TwConfig *config, const char *path);
  * Sets the proxy explicitly, instead of the environment variables (see the
  * README, "Proxies"): `http://` or `https://` (HTTP CONNECT), `socks5://`
  * (names resolved here) or `socks5h://` (names resolved by the proxy), with
- * optional `user:password@`. It is used for every host, loopback included. The
+ * optional `user:password@`. It is used for every host, loopback included; with
+ * an `http://` base URL the proxy must resolve to loopback too (the request goes
+ * to it in plaintext), or `tw_follow` returns `TW_STATUS_INVALID_ARGUMENT`. The
  * empty string means no proxy at all, whatever the environment says.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
  * `TW_STATUS_INVALID_ARGUMENT` (the message never repeats the URL, which may
  * hold a password; the previous setting stays).
- * Thread rules: no `tw_follow` on this config may run at the same time.
+ * Thread rules: no `tw_follow` on this config may run at the same time. From now
+ * on neither this config's setters nor its calls read the proxy environment.
  *
  * # Safety
  * `config` is NULL or a live config; `proxy_url` is NULL or NUL-terminated.
@@ -529,8 +562,9 @@ enum TwStatus tw_config_set_ca_file(struct TwConfig *config, const char *path);
 enum TwStatus tw_config_set_proxy(struct TwConfig *config, const char *proxy_url);
 
 /**
- * Releases a config, its pooled connections, and wipes its credentials from
- * memory. NULL is a no-op. The config must not be used afterwards, and no call
+ * Releases a config and its pooled connections, and wipes its secrets from
+ * memory first: the credentials, the HMAC key state derived from them (enough
+ * to sign any request) and every other byte of the config. NULL is a no-op. The config must not be used afterwards, and no call
  * on it may be running.
  *
  * # Safety
@@ -554,7 +588,10 @@ void tw_config_free(struct TwConfig *config);
  * explain it. Redirects are never followed (a 3xx is `TW_STATUS_HTTP_ERROR`).
  *
  * Returns any status: see `TwStatus`. The Twitter error code decides first,
- * then the HTTP status.
+ * then the HTTP status. With an `http://` base URL, `TW_STATUS_INVALID_ARGUMENT`
+ * also means the host (or the proxy set with `tw_config_set_proxy`) resolved to
+ * an address that is not loopback: nothing was sent, and the message names the
+ * address. Such a refusal is never retried.
  *
  * If the server refuses the request's timestamp (401 with code 135, or a 401
  * without code from a server whose `Date` is 30 s or more from the local clock, as
@@ -564,7 +601,12 @@ void tw_config_free(struct TwConfig *config);
  *
  * Thread rules: any number of threads may call `tw_follow` on one config at
  * once; each call blocks its thread for at most the configured timeout per
- * attempt (one attempt unless retries are on: `tw_config_set_max_retries`).
+ * attempt (one attempt unless retries are on: `tw_config_set_max_retries`). It
+ * reads no environment variable (the proxy was chosen when the config was set
+ * up; a forked child keeps that choice and opens its own connections). It may be
+ * called from an `atexit` handler or a thread-local destructor (see
+ * `tw_last_error_message`); where the thread's random generator is gone by
+ * then, the nonce and the retry jitter come straight from the operating system's.
  *
  * # Safety
  * `config` is NULL or a live config; `target` is NULL or NUL-terminated; `out_json` is NULL or writable.
@@ -608,9 +650,20 @@ enum TwStatus tw_last_rate_limit(int64_t *limit, int64_t *remaining, int64_t *re
 
 /**
  * The message of the last failed call on this thread: one line, never NULL,
- * `""` after a success. Never contains a secret or a signature.
+ * `""` after a success. Never contains a credential or the signature: each is
+ * replaced by `[redacted]` wherever it appears, as it is or percent-encoded,
+ * before any text from the server is cut to length (a credential under 6 bytes,
+ * which no real one is, only where no letter or digit touches it).
  *
  * Ownership: owned by the library; valid until the next `tw_` call on this thread.
+ *
+ * Shutdown: every `tw_` function may be called while the thread's storage is
+ * being torn down: from an `atexit` handler (after `exit()` or a return from
+ * `main`) or from a `pthread_key_create` destructor. The last error can no longer
+ * be kept then: the call itself works and returns its status, but records
+ * nothing, and the getters answer as if nothing had been recorded (`""`, 0, 0,
+ * `TW_STATUS_NO_RATE_LIMIT`). Nothing aborts the process (tested by
+ * tests/c/teardown_atexit.c and tests/c/teardown_thread_key.c).
  */
 const char *tw_last_error_message(void);
 

@@ -46,14 +46,27 @@ fn environment() {
     let sandbox = start_sandbox();
     let me = Account::builtin(1);
 
-    // Each missing variable is named.
+    // Every missing variable is named: all four at once, then each alone.
     let values = [
         CONSUMER_KEY,
         CONSUMER_SECRET,
         me.token.as_str(),
         me.token_secret.as_str(),
     ];
+    let (status, last) = from_env().err().unwrap();
+    assert_eq!(status, TwStatus::InvalidArgument);
+    assert_eq!(
+        last.message,
+        format!(
+            "environment variables {} are not set or empty",
+            VARS[..4].join(", ")
+        )
+    );
     for (i, name) in VARS[..4].iter().enumerate() {
+        for (other, value) in VARS[..4].iter().zip(values) {
+            std::env::set_var(other, value);
+        }
+        std::env::remove_var(name);
         let (status, last) = from_env().err().unwrap();
         assert_eq!(status, TwStatus::InvalidArgument);
         assert_eq!(
@@ -124,6 +137,24 @@ fn environment() {
         "environment variable https_proxy is not a usable proxy URL"
     );
     assert_eq!(proxy.requests().len(), 1);
+
+    // The environment is read when the config is set up, never by tw_follow: a forked
+    // child (here the library's fork counter, bumped as its pthread_atfork handler
+    // does) keeps the proxy its config chose, whatever the environment says by then.
+    let chosen = Scripted::start(|_, out| {
+        let _ = out.write_all(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n");
+    });
+    let later = Scripted::start(|_, out| {
+        let _ = out.write_all(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n");
+    });
+    std::env::set_var("https_proxy", format!("http://{}", chosen.addr));
+    assert_eq!(config.set_base_url("https://api.twitter.com"), TwStatus::Ok);
+    std::env::set_var("https_proxy", format!("http://{}", later.addr));
+    twfollow::core::note_fork_in_child();
+    let (status, last) = config.follow_err("twitterdev");
+    assert_eq!(status, TwStatus::Network, "{last:?}");
+    assert_eq!(chosen.requests().len(), 1);
+    assert_eq!(later.requests().len(), 0);
 
     // OAuth 2.0 user tokens: TW_OAUTH2_* when the OAuth 1.0a user token is not set.
     for name in PROXY_VARS

@@ -12,6 +12,8 @@ pub struct BaseUrl {
     url: String,
     https: bool,
     host: String,
+    /// The port, explicit or the scheme's default.
+    port: u16,
     loopback: bool,
 }
 
@@ -65,6 +67,7 @@ impl BaseUrl {
             url,
             https,
             host: host.to_ascii_lowercase(),
+            port: port.unwrap_or(if https { 443 } else { 80 }),
             loopback,
         })
     }
@@ -79,6 +82,11 @@ impl BaseUrl {
 
     pub fn host(&self) -> &str {
         &self.host
+    }
+
+    /// The port the base URL names, or its scheme's default.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     pub fn is_loopback(&self) -> bool {
@@ -121,19 +129,31 @@ fn is_valid_host(host: &str) -> bool {
     if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         return v6.parse::<std::net::Ipv6Addr>().is_ok();
     }
-    !host.is_empty()
-        && host.len() <= 253
-        && host
+    // One trailing dot (an absolute name) is allowed; empty labels are not.
+    let name = without_trailing_dot(host);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| !label.is_empty())
+        && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 }
 
-/// 127.0.0.0/8, ::1 and `localhost` (any case, trailing dot allowed).
+/// A host name without its one trailing dot, if it has one: `localhost.` and
+/// `localhost` name the same host. Every comparison of names (this loopback test,
+/// `NO_PROXY`) uses it; rustls does the same for SNI and certificate names.
+pub fn without_trailing_dot(host: &str) -> &str {
+    host.strip_suffix('.').unwrap_or(host)
+}
+
+/// 127.0.0.0/8, ::1 and `localhost` (any case, one trailing dot allowed), by name.
+/// For `http://` this is only the first check: at each call every address the
+/// name resolves to must be loopback too (see `resolver`).
 pub fn is_loopback_host(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     match bare.parse::<IpAddr>() {
         Ok(ip) => ip.is_loopback(),
-        Err(_) => bare.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+        Err(_) => without_trailing_dot(bare).eq_ignore_ascii_case("localhost"),
     }
 }
 
@@ -158,6 +178,15 @@ mod tests {
         ok("http://LOCALHOST.", "http://localhost.");
         ok("http://[::1]:8080/", "http://[::1]:8080");
         ok("https://[2001:db8::1]", "https://[2001:db8::1]");
+        let port = |input: &str| BaseUrl::parse(input).unwrap().port();
+        assert_eq!(
+            [
+                port("https://h"),
+                port("http://[::1]"),
+                port("https://h:8443/p")
+            ],
+            [443, 80, 8443]
+        );
         for bad in [
             "",
             "api.twitter.com",
@@ -167,6 +196,10 @@ mod tests {
             "http://128.0.0.1",
             "http://[::2]",
             "http://localhost.evil.com",
+            "http://localhost..",
+            "https://a..b",
+            "https://.a",
+            "https://.",
             "https://user:pw@api.twitter.com",
             "https://api.twitter.com?x=1",
             "https://api.twitter.com/#f",
@@ -196,6 +229,8 @@ mod tests {
         assert!(is_loopback_host("127.255.0.9"));
         assert!(is_loopback_host("[::1]"));
         assert!(is_loopback_host("Localhost"));
+        assert!(is_loopback_host("localhost."));
+        assert!(!is_loopback_host("localhost.."));
         assert!(!is_loopback_host("localhost.localdomain"));
         assert!(!is_loopback_host("0.0.0.0"));
         assert!(!is_loopback_host("example.com"));

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::config::{ApiVersion, Settings};
 use super::error::{Error, ErrorKind};
+use super::redact::Redactor;
 use super::response::{read_response, transport_error, v2_user_id, Answer, Followed, Received};
 use super::signer::{percent_encode, unix_now, OAuthNonce, SignableRequest, Signer, SigningUrl};
 use super::target::Target;
@@ -224,7 +225,8 @@ impl Client {
                 e.message.push_str(&format!(" (looking up @{name})"));
                 e
             })?;
-        v2_user_id(found.http_status, &found.json)
+        // Already checked by `read_response`: no message is built from it here.
+        v2_user_id(found.http_status, &found.json, &Redactor::NONE)
     }
 
     /// Sends `request`, retrying as [`Client::follow`] describes.
@@ -334,21 +336,18 @@ impl Client {
                 post.send(encoded.as_bytes())
             }
         };
-        let mut attempt = match result {
-            Ok(response) => read_response(&self.settings, response, request.answer),
+        let signature = signed
+            .as_ref()
+            .map_or("", |signed| signed.signature.as_str());
+        let redactor = Redactor::new(self.settings.credentials.secrets(), signature)
+            .with_extra(request.secrets);
+        match result {
+            Ok(response) => read_response(&self.settings, response, request.answer, &redactor),
             Err(e) => Received {
-                result: Err(transport_error(&self.settings, e, 0)),
+                result: Err(transport_error(&self.settings, e, 0, &redactor)),
                 server_clock: None,
             },
-        };
-        if let Err(e) = &mut attempt.result {
-            let signature = signed
-                .as_ref()
-                .map_or("", |signed| signed.signature.as_str());
-            redact(&mut e.message, &self.settings, signature);
-            redact_values(&mut e.message, request.secrets);
         }
-        attempt
     }
 }
 
@@ -377,7 +376,8 @@ fn backoff(retries: u32) -> Duration {
     let full = FIRST_BACKOFF
         .saturating_mul(1 << retries.min(16))
         .min(MAX_BACKOFF);
-    full / 2 + full.mul_f64(rand::random::<f64>() / 2.0)
+    let unit: f64 = super::signer::with_csprng(|rng| rand::Rng::random(rng));
+    full / 2 + full.mul_f64(unit / 2.0)
 }
 
 fn with_retry_count(mut error: Error, retries: u32) -> Error {
@@ -388,33 +388,4 @@ fn with_retry_count(mut error: Error, retries: u32) -> Error {
         ));
     }
     error
-}
-
-/// Removes every credential and the request's signature, raw or percent-encoded,
-/// from a message. Values under 6 bytes are left alone: replacing "a" everywhere
-/// would ruin the text, and no real credential is that short.
-fn redact(message: &mut String, settings: &Settings, signature: &str) {
-    for secret in settings
-        .credentials
-        .secrets()
-        .into_iter()
-        .chain([signature])
-    {
-        for form in [secret.to_owned(), percent_encode(secret)] {
-            if form.len() >= 6 && message.contains(&form) {
-                *message = message.replace(&form, "[redacted]");
-            }
-        }
-    }
-}
-
-/// Removes each value, raw or percent-encoded, from a message (see [`redact`]).
-fn redact_values(message: &mut String, values: &[&str]) {
-    for value in values {
-        for form in [value.to_string(), percent_encode(value)] {
-            if form.len() >= 6 && message.contains(&form) {
-                *message = message.replace(&form, "[redacted]");
-            }
-        }
-    }
 }

@@ -13,6 +13,7 @@ use super::auth::session::OAuth2Session;
 use super::base_url::BaseUrl;
 use super::error::Error;
 use super::proxy::ProxyChoice;
+use super::resolver::NameLookup;
 use super::signer::Credentials;
 use super::transport::CaFile;
 
@@ -107,6 +108,8 @@ pub struct Settings {
     pub api_version: ApiVersion,
     /// An OAuth 2.0 config: its client and tokens. `None`: OAuth 1.0a.
     pub oauth2: Option<Arc<OAuth2Session>>,
+    /// Where host names are looked up (tests inject a table: they cannot use DNS).
+    pub name_lookup: NameLookup,
 }
 
 impl fmt::Debug for Settings {
@@ -122,6 +125,7 @@ impl fmt::Debug for Settings {
             .field("max_wait", &self.max_wait)
             .field("api_version", &self.api_version)
             .field("oauth2", &self.oauth2)
+            .field("name_lookup", &self.name_lookup)
             .finish()
     }
 }
@@ -156,6 +160,7 @@ impl Settings {
             max_wait: DEFAULT_MAX_WAIT,
             api_version: ApiVersion::V1_1,
             oauth2: None,
+            name_lookup: NameLookup::System,
         })
     }
 
@@ -197,6 +202,46 @@ impl Settings {
             client_secret.map(|s| Zeroizing::new(s.to_owned())),
         )));
         Ok(settings)
+    }
+
+    /// An OAuth 1.0a config from the four `TW_*` credentials; names every missing one.
+    fn oauth1_from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Settings, Error> {
+        let names = [
+            ENV_CONSUMER_KEY,
+            ENV_CONSUMER_SECRET,
+            ENV_ACCESS_TOKEN,
+            ENV_ACCESS_TOKEN_SECRET,
+        ];
+        // Wiped if the others are missing; moved into `Credentials` (wiped on drop) otherwise.
+        let mut values = names.map(|name| Zeroizing::new(lookup(name).unwrap_or_default()));
+        let missing: Vec<&str> = names
+            .iter()
+            .zip(&values)
+            .filter(|(_, value)| value.is_empty())
+            .map(|(name, _)| *name)
+            .collect();
+        match missing.as_slice() {
+            [] => {}
+            [name] => {
+                return Err(Error::invalid_argument(format!(
+                    "environment variable {name} is not set or empty"
+                )))
+            }
+            names => {
+                return Err(Error::invalid_argument(format!(
+                    "environment variables {} are not set or empty",
+                    names.join(", ")
+                )))
+            }
+        }
+        let [consumer_key, consumer_secret, access_token, access_token_secret] =
+            values.each_mut().map(|value| std::mem::take(&mut **value));
+        Settings::new(Credentials {
+            consumer_key,
+            consumer_secret,
+            access_token,
+            access_token_secret,
+        })
     }
 
     /// An OAuth 2.0 config from `TW_OAUTH2_*` (the access token is set; `set` gives
@@ -256,23 +301,14 @@ impl Settings {
     }
 
     /// Reads the `TW_*` variables through `lookup` (the process environment in production).
+    /// A missing or empty credential variable is refused, naming every one that is.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, Error> {
-        let get = |name: &str| {
-            lookup(name).filter(|v| !v.is_empty()).ok_or_else(|| {
-                Error::invalid_argument(format!("environment variable {name} is not set or empty"))
-            })
-        };
         let set = |name: &str| lookup(name).filter(|v| !v.is_empty());
         let mut settings =
             if set(ENV_OAUTH2_ACCESS_TOKEN).is_some() && set(ENV_ACCESS_TOKEN).is_none() {
                 Settings::oauth2_from_lookup(set)?
             } else {
-                Settings::new(Credentials {
-                    consumer_key: get(ENV_CONSUMER_KEY)?,
-                    consumer_secret: get(ENV_CONSUMER_SECRET)?,
-                    access_token: get(ENV_ACCESS_TOKEN)?,
-                    access_token_secret: get(ENV_ACCESS_TOKEN_SECRET)?,
-                })?
+                Settings::oauth1_from_lookup(&lookup)?
             };
         if let Some(base) = lookup(ENV_API_BASE).filter(|v| !v.is_empty()) {
             settings.base_url = BaseUrl::parse(&base).map_err(|e| {
@@ -382,7 +418,7 @@ mod tests {
     }
 
     #[test]
-    fn from_lookup_names_the_missing_variable() {
+    fn from_lookup_names_every_missing_variable() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
             move |name: &str| {
                 pairs
@@ -394,11 +430,24 @@ mod tests {
         let err = Settings::from_lookup(env(&[
             ("TW_CONSUMER_KEY", "a"),
             ("TW_CONSUMER_SECRET", "b"),
+            ("TW_ACCESS_TOKEN_SECRET", "d"),
         ]))
         .unwrap_err();
         assert_eq!(
             err.message,
             "environment variable TW_ACCESS_TOKEN is not set or empty"
+        );
+        // Every missing (or empty) variable is named, in the documented order.
+        let err =
+            Settings::from_lookup(env(&[("TW_CONSUMER_KEY", "a"), ("TW_CONSUMER_SECRET", "")]))
+                .unwrap_err();
+        assert_eq!(
+            err.message,
+            "environment variables TW_CONSUMER_SECRET, TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET are not set or empty"
+        );
+        assert_eq!(
+            Settings::from_lookup(env(&[])).unwrap_err().message,
+            "environment variables TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET are not set or empty"
         );
         let all = &[
             ("TW_CONSUMER_KEY", "a"),

@@ -1,42 +1,16 @@
-//! HTTP dates (RFC 9110 IMF-fixdate, e.g. `Fri, 12 Feb 2021 03:43:02 GMT`), read
-//! from `Date` headers to correct a drifting local clock.
+//! HTTP dates, read from `Date` headers to correct a drifting local clock. RFC 9110
+//! (5.6.7) has recipients accept three formats: IMF-fixdate
+//! (`Sun, 06 Nov 1994 08:49:37 GMT`), the obsolete RFC 850 form
+//! (`Sunday, 06-Nov-94 08:49:37 GMT`) and C's asctime (`Sun Nov  6 08:49:37 1994`);
+//! the `httpdate` crate reads all three.
 
-/// Seconds since the Unix epoch, or `None` for anything but an IMF-fixdate.
+use std::time::UNIX_EPOCH;
+
+/// Seconds since the Unix epoch, or `None` for text in none of the three formats.
 pub fn parse_http_date(text: &str) -> Option<i64> {
-    let mut parts = text.trim().split(' ');
-    let (_weekday, day, month, year, time, zone) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    if zone != "GMT" || parts.next().is_some() {
-        return None;
-    }
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let month = MONTHS.iter().position(|m| *m == month)? as i64 + 1;
-    let day: i64 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
-    let year: i64 = year.parse().ok().filter(|y| (1970..=9999).contains(y))?;
-    let mut clock = time.split(':').map(|p| p.parse::<i64>().ok());
-    let (h, m, s) = (clock.next()??, clock.next()??, clock.next()??);
-    if clock.next().is_some() || h > 23 || m > 59 || s > 60 {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+    let time = httpdate::parse_http_date(text.trim()).ok()?;
+    let seconds = time.duration_since(UNIX_EPOCH).ok()?.as_secs();
+    i64::try_from(seconds).ok()
 }
 
 #[cfg(test)]
@@ -60,18 +34,36 @@ mod tests {
         );
     }
 
+    /// RFC 9110 5.6.7's own example, in each of the three formats it requires.
+    #[test]
+    fn all_three_formats_of_rfc_9110() {
+        let expected = Some(784_111_777);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), expected);
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), expected);
+        assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), expected);
+        // Surrounding white space, as a header value may carry.
+        assert_eq!(parse_http_date(" Sun Nov  6 08:49:37 1994 "), expected);
+        assert_eq!(
+            parse_http_date("Friday, 12-Feb-21 03:43:02 GMT"),
+            Some(1_613_101_382)
+        );
+        assert_eq!(
+            parse_http_date("Fri Feb 12 03:43:02 2021"),
+            Some(1_613_101_382)
+        );
+    }
+
     #[test]
     fn refuses_other_shapes() {
         for bad in [
             "",
             "Fri, 12 Feb 2021 03:43:02 UTC",
-            "Friday, 12-Feb-21 03:43:02 GMT",
-            "Fri Feb 12 03:43:02 2021",
             "Fri, 12 Foo 2021 03:43:02 GMT",
             "Fri, 32 Feb 2021 03:43:02 GMT",
             "Fri, 12 Feb 2021 24:00:00 GMT",
             "Fri, 12 Feb 2021 03:43 GMT",
             "Fri, 12 Feb 2021 03:43:02 GMT extra",
+            "2021-02-12T03:43:02Z",
         ] {
             assert_eq!(parse_http_date(bad), None, "{bad}");
         }

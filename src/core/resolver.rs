@@ -1,12 +1,21 @@
-//! A name resolver for ureq that answers IP literals at once and caches names.
+//! A name resolver for ureq that answers IP literals at once and caches names,
+//! and that enforces the plain-http rule on what names resolve to.
 //!
 //! ureq's default resolver starts a thread per lookup whenever a timeout is set,
 //! even for an IP address on a reused connection; that thread creation alone
 //! cost a third of keep-alive throughput.
+//!
+//! For an `http://` base URL, the signed request travels in plaintext, so every
+//! address it may go to must be loopback: the name `localhost.` passes the base
+//! URL's check by name, but the system resolver does not treat it as the hosts
+//! file entry and asks DNS. Each resolution is checked (every address must be
+//! loopback), so a refusal comes before any connection is made.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ureq::config::Config;
@@ -17,10 +26,127 @@ use ureq::unversioned::transport::NextTimeout;
 /// How long a looked-up name is reused. Short, so DNS changes are picked up.
 const NAME_TTL: Duration = Duration::from_secs(30);
 
+/// Where host names are looked up: the system's resolver, or (for tests, which
+/// cannot use DNS) a fixed table.
+#[derive(Clone, Default)]
+pub enum NameLookup {
+    #[default]
+    System,
+    /// Each name (as written, any case) with its addresses; other names are not found.
+    Table(Arc<[(String, Vec<IpAddr>)]>),
+}
+
+impl NameLookup {
+    pub fn table(entries: &[(&str, &[IpAddr])]) -> NameLookup {
+        NameLookup::Table(
+            entries
+                .iter()
+                .map(|(name, addrs)| (name.to_string(), addrs.to_vec()))
+                .collect(),
+        )
+    }
+}
+
+impl fmt::Debug for NameLookup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NameLookup::System => f.write_str("System"),
+            NameLookup::Table(entries) => write!(f, "Table({} names)", entries.len()),
+        }
+    }
+}
+
+/// The refusal of a plain-http request to a name that resolves beyond loopback.
+#[derive(Debug)]
+pub struct NotLoopback {
+    pub host: String,
+    pub address: IpAddr,
+}
+
+impl fmt::Display for NotLoopback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "refused to send over plain http:// to {}: it resolves to {}, which is not a loopback address (http:// is only for loopback; use https://)",
+            self.host, self.address
+        )
+    }
+}
+
+impl std::error::Error for NotLoopback {}
+
+/// Loopback by address: 127.0.0.0/8, ::1, and those IPv4 addresses mapped into IPv6.
+pub fn is_loopback_address(ip: IpAddr) -> bool {
+    ip.to_canonical().is_loopback()
+}
+
 #[derive(Debug, Default)]
 pub struct CachingResolver {
     names: Mutex<HashMap<String, (Instant, ResolvedSocketAddrs)>>,
     fallback: DefaultResolver,
+    lookup: NameLookup,
+    /// Set for an `http://` base URL: every address must be loopback.
+    loopback_only: bool,
+}
+
+impl CachingResolver {
+    pub fn new(lookup: NameLookup, loopback_only: bool) -> CachingResolver {
+        CachingResolver {
+            lookup,
+            loopback_only,
+            ..CachingResolver::default()
+        }
+    }
+
+    /// The addresses of `host` (an IP literal or a name), from the cache when fresh.
+    fn addresses(
+        &self,
+        uri: &Uri,
+        host: &str,
+        port: u16,
+        config: &Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            let mut addrs = self.empty();
+            addrs.push(SocketAddr::new(ip, port));
+            return Ok(addrs);
+        }
+        let key = format!("{host}:{port}");
+        let now = Instant::now();
+        if let Some((at, addrs)) = self
+            .names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            if now.duration_since(*at) < NAME_TTL {
+                return Ok(addrs.clone());
+            }
+        }
+        let addrs = match &self.lookup {
+            NameLookup::System => self.fallback.resolve(uri, config, timeout)?,
+            NameLookup::Table(entries) => {
+                let (_, ips) = entries
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(host))
+                    .ok_or(ureq::Error::HostNotFound)?;
+                let mut addrs = self.empty();
+                for ip in ips {
+                    addrs.push(SocketAddr::new(*ip, port));
+                }
+                addrs
+            }
+        };
+        if addrs.is_empty() {
+            return Err(ureq::Error::HostNotFound);
+        }
+        self.names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, (now, addrs.clone()));
+        Ok(addrs)
+    }
 }
 
 impl Resolver for CachingResolver {
@@ -44,28 +170,85 @@ impl Resolver for CachingResolver {
             .host()
             .trim_start_matches('[')
             .trim_end_matches(']');
-        if let Ok(ip) = host.parse::<IpAddr>() {
-            let mut addrs = self.empty();
-            addrs.push(SocketAddr::new(ip, port));
-            return Ok(addrs);
-        }
-        let key = format!("{host}:{port}");
-        let now = Instant::now();
-        if let Some((at, addrs)) = self
-            .names
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-        {
-            if now.duration_since(*at) < NAME_TTL {
-                return Ok(addrs.clone());
+        let addrs = self.addresses(uri, host, port, config, timeout)?;
+        if self.loopback_only {
+            if let Some(outside) = addrs.iter().find(|a| !is_loopback_address(a.ip())) {
+                return Err(ureq::Error::Io(io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    NotLoopback {
+                        host: host.to_owned(),
+                        address: outside.ip(),
+                    },
+                )));
             }
         }
-        let addrs = self.fallback.resolve(uri, config, timeout)?;
-        self.names
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, (now, addrs.clone()));
         Ok(addrs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_addresses() {
+        for ip in ["127.0.0.1", "127.255.0.9", "::1", "::ffff:127.0.0.1"] {
+            assert!(is_loopback_address(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in [
+            "0.0.0.0",
+            "10.0.0.1",
+            "::",
+            "::2",
+            "::ffff:10.0.0.1",
+            "192.0.2.1",
+        ] {
+            assert!(!is_loopback_address(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    fn resolve(resolver: &CachingResolver, url: &str) -> Result<Vec<SocketAddr>, String> {
+        let uri: Uri = url.parse().unwrap();
+        let config = Config::default();
+        resolver
+            .resolve(&uri, &config, NextTimeout::default())
+            .map(|addrs| addrs.iter().copied().collect())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn plain_http_needs_every_address_on_loopback() {
+        let v4 = |s: &str| -> IpAddr { s.parse().unwrap() };
+        let table = NameLookup::table(&[
+            ("localhost.", &[v4("127.0.0.1"), v4("::1")]),
+            ("mixed.test", &[v4("127.0.0.1"), v4("192.0.2.7")]),
+            ("outside.test", &[v4("192.0.2.8")]),
+        ]);
+        let strict = CachingResolver::new(table.clone(), true);
+        assert_eq!(
+            resolve(&strict, "http://LOCALHOST.:8080/x").unwrap(),
+            [
+                "127.0.0.1:8080".parse().unwrap(),
+                "[::1]:8080".parse().unwrap()
+            ]
+        );
+        assert_eq!(resolve(&strict, "http://[::1]/").unwrap().len(), 1);
+        for (url, address) in [
+            ("http://mixed.test/", "192.0.2.7"),
+            ("http://outside.test/", "192.0.2.8"),
+            ("http://10.1.2.3/", "10.1.2.3"),
+        ] {
+            let err = resolve(&strict, url).unwrap_err();
+            assert!(
+                err.contains(&format!(
+                    "it resolves to {address}, which is not a loopback address"
+                )),
+                "{url}: {err}"
+            );
+        }
+        assert!(resolve(&strict, "http://unknown.test/").is_err());
+        // Only http:// bases are held to it.
+        let open = CachingResolver::new(table, false);
+        assert_eq!(resolve(&open, "https://outside.test/").unwrap().len(), 1);
     }
 }

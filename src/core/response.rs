@@ -9,6 +9,8 @@ use serde::Deserialize as _;
 use super::config::Settings;
 use super::error::{Error, ErrorKind, RateLimit};
 use super::httpdate::parse_http_date;
+use super::redact::Redactor;
+use super::resolver::NotLoopback;
 use super::signer::unix_now;
 use super::v2;
 
@@ -61,10 +63,13 @@ pub(crate) struct Received {
     pub server_clock: Option<i64>,
 }
 
+/// Reads one response. Every piece of text from outside that goes into a message
+/// passes through `redactor` before it is cut to length.
 pub(crate) fn read_response(
     settings: &Settings,
     mut response: ureq::http::Response<ureq::Body>,
     answer: Answer,
+    redactor: &Redactor<'_>,
 ) -> Received {
     let status = response.status().as_u16();
     let headers = response.headers();
@@ -78,27 +83,34 @@ pub(crate) fn read_response(
             reset_epoch: header("x-rate-limit-reset")?.trim().parse().ok()?,
         })
     })();
-    let result = read_body(settings, &mut response, status, location.as_deref(), answer)
-        .and_then(|json| {
-            match answer {
-                Answer::User | Answer::Form => Ok(()),
-                Answer::V2User => v2_user_id(status, &json).map(drop),
-                Answer::V2Follow => check_v2_follow_answer(status, &json),
-            }
-            .map(|()| json)
-        })
-        .map_err(|mut e| {
-            if let (ErrorKind::RateLimited, Some(limit)) = (e.kind, rate_limit) {
-                let wait = limit.reset_epoch - unix_now() as i64;
-                e.message.push_str(&format!(
-                    "; the rate-limit window resets at {} (in {} s)",
-                    limit.reset_epoch,
-                    wait.max(0)
-                ));
-            }
-            e.rate_limit = rate_limit;
-            e
-        });
+    let result = read_body(
+        settings,
+        &mut response,
+        status,
+        location.as_deref(),
+        answer,
+        redactor,
+    )
+    .and_then(|json| {
+        match answer {
+            Answer::User | Answer::Form => Ok(()),
+            Answer::V2User => v2_user_id(status, &json, redactor).map(drop),
+            Answer::V2Follow => check_v2_follow_answer(status, &json, redactor),
+        }
+        .map(|()| json)
+    })
+    .map_err(|mut e| {
+        if let (ErrorKind::RateLimited, Some(limit)) = (e.kind, rate_limit) {
+            let wait = limit.reset_epoch - unix_now() as i64;
+            e.message.push_str(&format!(
+                "; the rate-limit window resets at {} (in {} s)",
+                limit.reset_epoch,
+                wait.max(0)
+            ));
+        }
+        e.rate_limit = rate_limit;
+        e
+    });
     Received {
         result: result.map(|json| Followed {
             json,
@@ -115,6 +127,7 @@ fn read_body(
     status: u16,
     location: Option<&str>,
     answer: Answer,
+    redactor: &Redactor<'_>,
 ) -> Result<String, Error> {
     let limit = if (200..300).contains(&status) {
         MAX_BODY_BYTES
@@ -141,25 +154,37 @@ fn read_body(
                 rate_limit: None,
             });
         }
-        Err(e) => return Err(transport_error(settings, e, status)),
+        Err(e) => return Err(transport_error(settings, e, status, redactor)),
     };
     match answer {
-        Answer::Form => form_response(status, body),
-        _ => map_response(status, body, location),
+        Answer::Form => form_response(status, body, redactor),
+        _ => map_response(status, body, location, redactor),
     }
 }
 
 /// A form-encoded answer (2xx), or a refusal, which the OAuth 1.0a token endpoints
-/// often send as plain text ("Invalid oauth_verifier parameter"): then it is quoted.
-fn form_response(http_status: u16, body: Vec<u8>) -> Result<String, Error> {
+/// often send as plain text ("Invalid oauth_verifier parameter"): then it is quoted,
+/// redacted before it is cut.
+fn form_response(
+    http_status: u16,
+    body: Vec<u8>,
+    redactor: &Redactor<'_>,
+) -> Result<String, Error> {
     if !(200..300).contains(&http_status) {
+        let redacted = String::from_utf8(body).map(|text| redactor.redact(&text).into_bytes());
+        let body = redacted.unwrap_or_else(|e| e.into_bytes());
         return Err(super::auth::answer_failure(http_status, &body, &[]));
     }
     String::from_utf8(body).map_err(|_| Error::bad_response(http_status, "the body is not UTF-8"))
 }
 
 /// Maps a failure before or while reading the response. `http_status` is 0 when no status line arrived.
-pub(crate) fn transport_error(settings: &Settings, error: ureq::Error, http_status: u16) -> Error {
+pub(crate) fn transport_error(
+    settings: &Settings,
+    error: ureq::Error,
+    http_status: u16,
+    redactor: &Redactor<'_>,
+) -> Error {
     let host = settings.base_url.host();
     let during = if http_status == 0 {
         String::new()
@@ -182,6 +207,11 @@ pub(crate) fn transport_error(settings: &Settings, error: ureq::Error, http_stat
                 format!("timed out{during} talking to {host}: {e}"),
             )
         }
+        ureq::Error::Io(e) if e.get_ref().is_some_and(|inner| inner.is::<NotLoopback>()) => (
+            // Nothing was sent: the base URL (or the proxy) is not on loopback after all.
+            ErrorKind::InvalidArgument,
+            e.get_ref().map(ToString::to_string).unwrap_or_default(),
+        ),
         ureq::Error::Io(e) if is_tls_io_error(e) => {
             (ErrorKind::Tls, format!("TLS error with {host}: {e}"))
         }
@@ -209,7 +239,7 @@ pub(crate) fn transport_error(settings: &Settings, error: ureq::Error, http_stat
     };
     Error {
         kind,
-        message: one_line(&message, 400),
+        message: one_line(&redactor.redact(&message), 400),
         http_status,
         api_code: 0,
         rate_limit: None,
@@ -384,11 +414,12 @@ pub fn map_response(
     http_status: u16,
     body: Vec<u8>,
     location: Option<&str>,
+    redactor: &Redactor<'_>,
 ) -> Result<String, Error> {
     if (200..300).contains(&http_status) {
         return check_success_body(http_status, body);
     }
-    Err(api_failure(http_status, &body, location))
+    Err(api_failure(http_status, &body, location, redactor))
 }
 
 /// API v2 refuses a follow with a codeless 403 problem. Three refusals have their
@@ -418,7 +449,13 @@ fn follow_refusal_kind(http_status: u16, api: &ApiError) -> Option<ErrorKind> {
 /// The error a refusal stands for: the Twitter code decides first, then a known v2
 /// problem type, then (codeless 403) the wording of a follow refusal, then the HTTP status. `body` may also be a 2xx answer that holds
 /// only `errors` (v2 answers a failed lookup that way).
-pub fn api_failure(http_status: u16, body: &[u8], location: Option<&str>) -> Error {
+/// The API's text and the `Location` are redacted first, then cut to length.
+pub fn api_failure(
+    http_status: u16,
+    body: &[u8],
+    location: Option<&str>,
+    redactor: &Redactor<'_>,
+) -> Error {
     let api = parse_api_error(body);
     let kind = kind_for_code(api.code)
         .or(api.problem)
@@ -428,7 +465,7 @@ pub fn api_failure(http_status: u16, body: &[u8], location: Option<&str>) -> Err
     if api.code != 0 {
         message.push_str(&format!(", error {}", api.code));
     }
-    let text = one_line(&api.text, MAX_API_TEXT);
+    let text = one_line(&redactor.redact(&api.text), MAX_API_TEXT);
     if !text.is_empty() {
         message.push_str(": ");
         message.push_str(&text);
@@ -436,7 +473,7 @@ pub fn api_failure(http_status: u16, body: &[u8], location: Option<&str>) -> Err
         message.push_str(": redirect not followed");
         if let Some(location) = location {
             message.push_str(" (Location: ");
-            message.push_str(&one_line(location, 200));
+            message.push_str(&one_line(&redactor.redact(location), 200));
             message.push(')');
         }
     } else if body.is_empty() {
@@ -469,7 +506,11 @@ fn check_success_body(http_status: u16, body: Vec<u8>) -> Result<String, Error> 
 }
 
 /// The `data` object of a 2xx answer; a body with only `errors` is the error they describe.
-fn v2_data(http_status: u16, json: &str) -> Result<serde_json::Value, Error> {
+fn v2_data(
+    http_status: u16,
+    json: &str,
+    redactor: &Redactor<'_>,
+) -> Result<serde_json::Value, Error> {
     let mut root: serde_json::Value = serde_json::from_str(json).map_err(|e| {
         Error::bad_response(http_status, &format!("the body is not usable JSON ({e})"))
     })?;
@@ -480,7 +521,7 @@ fn v2_data(http_status: u16, json: &str) -> Result<serde_json::Value, Error> {
             "\"data\" is not an object",
         )),
         None if root.get("errors").is_some() => {
-            Err(api_failure(http_status, json.as_bytes(), None))
+            Err(api_failure(http_status, json.as_bytes(), None, redactor))
         }
         None => Err(Error::bad_response(
             http_status,
@@ -490,8 +531,8 @@ fn v2_data(http_status: u16, json: &str) -> Result<serde_json::Value, Error> {
 }
 
 /// The id in a user lookup answer (`{"data":{"id":"2244994945",…}}`).
-pub fn v2_user_id(http_status: u16, json: &str) -> Result<u64, Error> {
-    v2_data(http_status, json)?
+pub fn v2_user_id(http_status: u16, json: &str, redactor: &Redactor<'_>) -> Result<u64, Error> {
+    v2_data(http_status, json, redactor)?
         .get("id")
         .and_then(serde_json::Value::as_str)
         .and_then(|id| id.parse::<u64>().ok())
@@ -505,8 +546,12 @@ pub fn v2_user_id(http_status: u16, json: &str) -> Result<u64, Error> {
 }
 
 /// Checks a follow answer (`{"data":{"following":…,"pending_follow":…}}`).
-pub fn check_v2_follow_answer(http_status: u16, json: &str) -> Result<(), Error> {
-    match v2_data(http_status, json)?.get("following") {
+pub fn check_v2_follow_answer(
+    http_status: u16,
+    json: &str,
+    redactor: &Redactor<'_>,
+) -> Result<(), Error> {
+    match v2_data(http_status, json, redactor)?.get("following") {
         Some(serde_json::Value::Bool(_)) => Ok(()),
         _ => Err(Error::bad_response(
             http_status,
@@ -519,8 +564,10 @@ pub fn check_v2_follow_answer(http_status: u16, json: &str) -> Result<(), Error>
 mod tests {
     use super::*;
 
+    const NONE: Redactor<'static> = Redactor::NONE;
+
     fn err(status: u16, body: &str) -> Error {
-        map_response(status, body.as_bytes().to_vec(), None).unwrap_err()
+        map_response(status, body.as_bytes().to_vec(), None, &NONE).unwrap_err()
     }
 
     #[test]
@@ -639,7 +686,7 @@ mod tests {
     #[test]
     fn v2_problems_map_by_type_then_status() {
         let not_found = r#"{"errors":[{"value":"nobody","detail":"Could not find user with username: [nobody].","title":"Not Found Error","resource_type":"user","parameter":"username","resource_id":"nobody","type":"https://api.twitter.com/2/problems/resource-not-found"}]}"#;
-        let e = api_failure(200, not_found.as_bytes(), None);
+        let e = api_failure(200, not_found.as_bytes(), None, &NONE);
         assert_eq!(
             (e.kind, e.http_status, e.api_code),
             (ErrorKind::NotFound, 200, 0)
@@ -751,13 +798,37 @@ mod tests {
             "HTTP 502: response body is not a Twitter error (24 bytes)"
         );
         assert_eq!(err(500, "").message, "HTTP 500: empty response body");
-        let e = map_response(302, Vec::new(), Some("https://elsewhere.example/x")).unwrap_err();
+        let e =
+            map_response(302, Vec::new(), Some("https://elsewhere.example/x"), &NONE).unwrap_err();
         assert_eq!(e.kind, ErrorKind::HttpError);
         assert_eq!(e.http_status, 302);
         assert_eq!(
             e.message,
             "HTTP 302: redirect not followed (Location: https://elsewhere.example/x)"
         );
+    }
+
+    #[test]
+    fn api_text_is_redacted_before_it_is_cut() {
+        // The secret straddles the 300-character cut: cut first, its head would survive.
+        let secret = "tokenSECRETabcdef0123456789";
+        let redactor = Redactor::new(["ck-0123456789", secret, "at-0123456789", "x"], "");
+        for lead in 290..300 {
+            let text = format!("{} {secret} trailing words", "w".repeat(lead));
+            let body = serde_json::json!({"errors":[{"code":326,"message": text}]}).to_string();
+            let e = api_failure(403, body.as_bytes(), None, &redactor);
+            for n in 4..=secret.len() {
+                assert!(!e.message.contains(&secret[..n]), "{lead}: {}", e.message);
+            }
+            assert!(e.message.ends_with('…'), "{}", e.message);
+        }
+        let e = api_failure(
+            302,
+            b"",
+            Some(&format!("https://x.example/{}?t={secret}", "p".repeat(190))),
+            &redactor,
+        );
+        assert!(!e.message.contains("tokenSECRET"), "{}", e.message);
     }
 
     #[test]
@@ -781,9 +852,12 @@ mod tests {
         let ok = r#"{"id":1,"url":"https:\/\/t.co"}"#;
         // Numbers beyond f64 are valid JSON and passed on as sent.
         let huge = r#"{"n":1122222222222222e22222222}"#;
-        assert_eq!(map_response(200, huge.into(), None).unwrap(), huge);
-        assert_eq!(map_response(200, ok.into(), None).unwrap(), ok);
-        assert_eq!(map_response(201, b" {}".to_vec(), None).unwrap(), " {}");
+        assert_eq!(map_response(200, huge.into(), None, &NONE).unwrap(), huge);
+        assert_eq!(map_response(200, ok.into(), None, &NONE).unwrap(), ok);
+        assert_eq!(
+            map_response(201, b" {}".to_vec(), None, &NONE).unwrap(),
+            " {}"
+        );
         for bad in [
             &b""[..],
             b"[]",
@@ -794,7 +868,7 @@ mod tests {
             b"\xff{}",
             b"<html>",
         ] {
-            let e = map_response(200, bad.to_vec(), None).unwrap_err();
+            let e = map_response(200, bad.to_vec(), None, &NONE).unwrap_err();
             assert_eq!(
                 (e.kind, e.http_status),
                 (ErrorKind::BadResponse, 200),
@@ -808,11 +882,12 @@ mod tests {
         assert_eq!(
             v2_user_id(
                 200,
-                r#"{"data":{"id":"2244994945","name":"X","username":"TwitterDev"}}"#
+                r#"{"data":{"id":"2244994945","name":"X","username":"TwitterDev"}}"#,
+                &NONE
             ),
             Ok(2244994945)
         );
-        let e = v2_user_id(200, r#"{"errors":[{"detail":"Could not find user with username: [nobody].","title":"Not Found Error","type":"https://api.twitter.com/2/problems/resource-not-found"}]}"#).unwrap_err();
+        let e = v2_user_id(200, r#"{"errors":[{"detail":"Could not find user with username: [nobody].","title":"Not Found Error","type":"https://api.twitter.com/2/problems/resource-not-found"}]}"#, &NONE).unwrap_err();
         assert_eq!((e.kind, e.http_status), (ErrorKind::NotFound, 200));
         for bad in [
             r#"{"data":{"id":2244994945}}"#,
@@ -824,7 +899,7 @@ mod tests {
             r#"{}"#,
             r#"{"n":1e999999}"#,
         ] {
-            let e = v2_user_id(200, bad).unwrap_err();
+            let e = v2_user_id(200, bad, &NONE).unwrap_err();
             assert_eq!(e.kind, ErrorKind::BadResponse, "{bad}");
             assert!(e.message.starts_with("HTTP 200, but"), "{}", e.message);
         }
@@ -832,15 +907,24 @@ mod tests {
 
     #[test]
     fn follow_answers() {
-        check_v2_follow_answer(200, r#"{"data":{"following":true,"pending_follow":false}}"#)
-            .unwrap();
-        check_v2_follow_answer(200, r#"{"data":{"following":false,"pending_follow":true}}"#)
-            .unwrap();
-        let e = check_v2_follow_answer(200, r#"{"data":{"following":"yes"}}"#).unwrap_err();
+        check_v2_follow_answer(
+            200,
+            r#"{"data":{"following":true,"pending_follow":false}}"#,
+            &NONE,
+        )
+        .unwrap();
+        check_v2_follow_answer(
+            200,
+            r#"{"data":{"following":false,"pending_follow":true}}"#,
+            &NONE,
+        )
+        .unwrap();
+        let e = check_v2_follow_answer(200, r#"{"data":{"following":"yes"}}"#, &NONE).unwrap_err();
         assert_eq!(e.kind, ErrorKind::BadResponse);
         let e = check_v2_follow_answer(
             200,
             r#"{"errors":[{"title":"Forbidden","type":"about:blank","detail":"No."}]}"#,
+            &NONE,
         )
         .unwrap_err();
         assert_eq!(

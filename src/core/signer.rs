@@ -7,16 +7,19 @@ use std::fmt;
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
+use percent_encoding::{percent_decode_str, AsciiSet, NON_ALPHANUMERIC};
 use rand::distr::{Alphanumeric, Distribution};
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use rand::rngs::{OsRng, StdRng};
+use rand::{RngCore, SeedableRng, TryRngCore};
 use sha1::Sha1;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::fork;
 
 /// The four OAuth 1.0a user-context credentials.
 ///
-/// `Debug` never prints the values, and they are overwritten when dropped.
+/// `Debug` never prints the values, and they are overwritten (their whole
+/// allocation, by `zeroize`) when dropped.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub consumer_key: String,
@@ -45,62 +48,31 @@ impl fmt::Debug for Credentials {
 
 impl Drop for Credentials {
     fn drop(&mut self) {
-        for s in [
-            &mut self.consumer_key,
-            &mut self.consumer_secret,
-            &mut self.access_token,
-            &mut self.access_token_secret,
-        ] {
-            wipe(s);
-        }
+        self.consumer_key.zeroize();
+        self.consumer_secret.zeroize();
+        self.access_token.zeroize();
+        self.access_token_secret.zeroize();
     }
 }
 
-/// Overwrites a string's bytes in place before its memory is freed.
-pub(crate) fn wipe(s: &mut String) {
-    drop(zeroed(std::mem::take(s).into_bytes()));
-}
-
-/// The same buffer, zeroed. `black_box` keeps the writes from being optimised
-/// away as dead stores to memory that is about to be freed.
-fn zeroed(mut bytes: Vec<u8>) -> Vec<u8> {
-    bytes.iter_mut().for_each(|b| *b = 0);
-    std::hint::black_box(&bytes);
-    bytes
-}
-
-const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
-
-/// RFC 3986 unreserved characters: ALPHA, DIGIT, `-`, `.`, `_`, `~`.
-const UNRESERVED: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b'_' || c == b'~';
-        b += 1;
-    }
-    table
-};
+/// What RFC 5849 (3.6) encodes: every byte but the RFC 3986 unreserved characters
+/// (ALPHA, DIGIT, `-`, `.`, `_`, `~`).
+pub const OAUTH_ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// The byte-level encoder behind every signing step: the signer builds bytes
-/// (all ASCII) and checks them into a `String` once at the end. Runs of
-/// unreserved bytes are copied whole: most signed values are nothing else.
+/// (all ASCII) and checks them into a `String` once at the end. The crate yields
+/// runs of unreserved bytes whole and `%XX` (uppercase) for the others.
+/// Measured once against the hand-written encoder it replaced (`cargo bench --bench
+/// bench`, signing with a fixed nonce, as multiples of the same run's HMAC floor):
+/// 2.21x before, 2.37x after, within this shared machine's noise (the floor itself
+/// moved 2.8x between the two runs).
 fn encode_to(out: &mut Vec<u8>, input: &[u8]) {
-    let mut rest = input;
-    loop {
-        let run = rest
-            .iter()
-            .position(|&b| !UNRESERVED[usize::from(b)])
-            .unwrap_or(rest.len());
-        out.extend_from_slice(&rest[..run]);
-        let Some(&b) = rest.get(run) else { return };
-        out.extend_from_slice(&[
-            b'%',
-            UPPER_HEX[usize::from(b >> 4)],
-            UPPER_HEX[usize::from(b & 0x0F)],
-        ]);
-        rest = &rest[run + 1..];
+    for piece in percent_encoding::percent_encode(input, OAUTH_ENCODE_SET) {
+        out.extend_from_slice(piece.as_bytes());
     }
 }
 
@@ -112,44 +84,13 @@ fn ascii(bytes: Vec<u8>) -> String {
 /// RFC 5849 (3.6) percent-encoding of `input`'s UTF-8 bytes: unreserved characters
 /// as they are, every other byte as `%XX` with uppercase hex.
 pub fn percent_encode(input: &str) -> String {
-    let mut out = Vec::with_capacity(input.len() * 3);
-    encode_to(&mut out, input.as_bytes());
-    ascii(out)
+    percent_encoding::utf8_percent_encode(input, OAUTH_ENCODE_SET).to_string()
 }
 
-/// Decodes `%XX` escapes and, as form encoding does, `+` as a space. Malformed
-/// escapes stay as they are; invalid UTF-8 becomes U+FFFD.
-pub fn form_decode(input: &str) -> String {
-    let bytes = input.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => match (hex_value(bytes.get(i + 1)), hex_value(bytes.get(i + 2))) {
-                (Some(hi), Some(lo)) => {
-                    out.push(hi << 4 | lo);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex_value(b: Option<&u8>) -> Option<u8> {
-    let b = *b?;
-    (b as char).to_digit(16).map(|d| d as u8)
-}
-
-/// Splits an `application/x-www-form-urlencoded` string (or a URL query) into
-/// decoded name/value pairs, in order, duplicates kept.
-pub fn parse_form(input: &str) -> Vec<(String, String)> {
-    input
+/// The decoded name/value pairs of a URL query (`+` is a space, as in form
+/// encoding), in order, duplicates kept: RFC 5849 3.4.1.3.1 signs them.
+fn query_parameters(query: &str) -> Vec<(String, String)> {
+    query
         .split('&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
@@ -157,6 +98,14 @@ pub fn parse_form(input: &str) -> Vec<(String, String)> {
             (form_decode(name), form_decode(value))
         })
         .collect()
+}
+
+/// `%XX` escapes and `+` (a space) decoded; malformed escapes stay as they are,
+/// invalid UTF-8 becomes U+FFFD.
+fn form_decode(text: &str) -> String {
+    percent_decode_str(&text.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Error for a URL the signer cannot normalise.
@@ -326,20 +275,26 @@ pub fn hmac_sha1_signature(consumer_secret: &str, token_secret: &str, base_strin
 }
 
 /// The HMAC-SHA1 key schedule for one pair of secrets, computed once and cloned
-/// for each signature. `Debug` shows nothing of it.
+/// for each signature. `Debug` shows nothing of it, and it is overwritten on drop.
 #[derive(Clone)]
 pub struct SigningKey(Hmac<Sha1>);
 
 impl SigningKey {
     pub fn new(consumer_secret: &str, token_secret: &str) -> SigningKey {
         // Sized for the worst case, so the buffer never moves and leaves no unwiped copy.
-        let mut key = Vec::with_capacity((consumer_secret.len() + token_secret.len()) * 3 + 1);
+        let mut key = Zeroizing::new(Vec::with_capacity(
+            (consumer_secret.len() + token_secret.len()) * 3 + 1,
+        ));
         encode_to(&mut key, consumer_secret.as_bytes());
         key.push(b'&');
         encode_to(&mut key, token_secret.as_bytes());
         let mac = Hmac::<Sha1>::new_from_slice(&key).expect("HMAC accepts any key length");
-        drop(zeroed(key));
         SigningKey(mac)
+    }
+
+    fn overwrite(&mut self) {
+        self.0 = Hmac::<Sha1>::new_from_slice(&[]).expect("HMAC accepts any key length");
+        std::hint::black_box(&mut self.0);
     }
 
     /// base64 of the HMAC-SHA1 of `base_string`.
@@ -347,6 +302,17 @@ impl SigningKey {
         let mut mac = self.0.clone();
         mac.update(base_string);
         base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    }
+}
+
+impl Drop for SigningKey {
+    /// The state holds the SHA-1 midstates of `key ^ ipad` and `key ^ opad`: enough
+    /// to sign any request with these credentials. hmac 0.12 and sha1 0.10 have no
+    /// `zeroize` feature and the core has no unsafe code, so the state is replaced in
+    /// place by that of an empty key, and `black_box` keeps the store from being
+    /// removed as dead (tests/freed_memory.rs checks the freed block).
+    fn drop(&mut self) {
+        self.overwrite();
     }
 }
 
@@ -387,14 +353,29 @@ thread_local! {
     static NONCE_RNG: std::cell::RefCell<Option<(u64, StdRng)>> = const { std::cell::RefCell::new(None) };
 }
 
-/// 32 ASCII alphanumerics from a per-thread ChaCha generator seeded by the OS.
-pub fn random_nonce() -> String {
+/// Runs `use_rng` with this thread's ChaCha generator (seeded by the OS, reseeded
+/// after a fork). Where the thread's storage cannot be reached (an `atexit`
+/// handler, a thread-local destructor) it gets the OS generator itself: slower,
+/// never a panic.
+pub(crate) fn with_csprng<T>(mut use_rng: impl FnMut(&mut dyn RngCore) -> T) -> T {
     let generation = fork::generation();
-    NONCE_RNG.with_borrow_mut(|slot| {
-        let rng = match slot {
+    let from_thread = NONCE_RNG.try_with(|cell| {
+        let mut slot = cell.try_borrow_mut().ok()?;
+        let rng = match &mut *slot {
             Some((seeded_in, rng)) if *seeded_in == generation => rng,
-            _ => &mut slot.insert((generation, StdRng::from_os_rng())).1,
+            slot => &mut slot.insert((generation, StdRng::from_os_rng())).1,
         };
+        Some(use_rng(rng))
+    });
+    match from_thread {
+        Ok(Some(value)) => value,
+        _ => use_rng(&mut OsRng.unwrap_err()),
+    }
+}
+
+/// 32 ASCII alphanumerics from a CSPRNG (see [`with_csprng`]).
+pub fn random_nonce() -> String {
+    with_csprng(|rng| {
         Alphanumeric
             .sample_iter(rng)
             .take(32)
@@ -416,7 +397,7 @@ impl SigningUrl {
         let parts = split_url(url)?;
         Ok(SigningUrl {
             base_uri: base_uri_of(&parts),
-            query: parts.query.map(parse_form).unwrap_or_default(),
+            query: parts.query.map(query_parameters).unwrap_or_default(),
         })
     }
 }
@@ -584,9 +565,15 @@ mod tests {
                 .collect();
             assert_eq!(percent_encode(&c.to_string()), want, "{c:?}");
         }
-        // A string holding every byte value that can appear in UTF-8 round-trips through form_decode.
+        // A string holding every byte value that can appear in UTF-8 round-trips
+        // through percent-encoding's decoder.
         let all: String = (0u32..=0x10FF).filter_map(char::from_u32).collect();
-        assert_eq!(form_decode(&percent_encode(&all)), all);
+        assert_eq!(
+            percent_decode_str(&percent_encode(&all))
+                .decode_utf8()
+                .unwrap(),
+            all
+        );
     }
 
     #[test]
@@ -681,7 +668,7 @@ mod tests {
     #[test]
     fn form_parsing() {
         assert_eq!(
-            parse_form("a=1&b=x+y&c=%3D%zz&&d"),
+            query_parameters("a=1&b=x+y&c=%3D%zz&&d"),
             vec![
                 ("a".to_string(), "1".to_string()),
                 ("b".into(), "x y".into()),
@@ -717,14 +704,35 @@ mod tests {
 
     #[test]
     fn wiping_zeroes_the_strings_own_buffer() {
+        // Credentials are wiped with `zeroize`, in place: the same allocation, not a copy.
         let secret = String::from("token-secret-0123456789");
         let address = secret.as_ptr();
-        let bytes = zeroed(secret.into_bytes());
+        let mut bytes = secret.into_bytes();
+        bytes.as_mut_slice().zeroize();
         assert_eq!(bytes.as_ptr(), address, "the same allocation, not a copy");
         assert!(bytes.iter().all(|&b| b == 0));
         let mut s = String::from("x");
-        wipe(&mut s);
+        s.zeroize();
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn a_dropped_signing_key_holds_only_the_empty_keys_state() {
+        // What `drop` does, looked at before the memory goes (tests/freed_memory.rs
+        // checks the freed block itself).
+        let mut key = SigningKey::new("cs-0123456789", "ts-0123456789");
+        let empty = SigningKey(Hmac::<Sha1>::new_from_slice(&[]).unwrap());
+        assert_ne!(key.signature(b"base"), empty.signature(b"base"));
+        key.overwrite();
+        assert_eq!(key.signature(b"base"), empty.signature(b"base"));
+    }
+
+    #[test]
+    fn the_os_generator_stands_in_for_the_threads() {
+        // Where the thread's generator is busy (or gone), nonces still come, from the OS.
+        let nested = NONCE_RNG.with_borrow_mut(|_| random_nonce());
+        assert_eq!(nested.len(), 32);
+        assert!(nested.bytes().all(|c| c.is_ascii_alphanumeric()));
     }
 
     #[test]

@@ -27,9 +27,11 @@ use super::resolver::CachingResolver;
 const POOL_PER_HOST: usize = 64;
 
 /// The agent of a config, and of each forked child: in a child the inherited pool
-/// holds the parent's sockets, so the child builds its own.
+/// holds the parent's sockets, so the child builds its own, with the proxy chosen
+/// when the config was set up (a call never reads the environment).
 pub struct Agents {
     agent: Agent,
+    proxy: Option<ureq::Proxy>,
     /// Set when the proxy environment could not be used; reported by each call.
     pub proxy_error: Option<Error>,
     /// The fork generation `agent` was built in.
@@ -40,9 +42,10 @@ pub struct Agents {
 impl Agents {
     /// Reads the proxy environment variables now (unless the settings name a proxy).
     pub fn new(settings: &Settings) -> Agents {
-        let (agent, proxy_error) = build_agent(settings);
+        let (proxy, proxy_error) = choose_proxy(settings);
         Agents {
-            agent,
+            agent: build_agent(settings, proxy.clone()),
+            proxy,
             proxy_error,
             built_in_generation: fork::generation(),
             child_agent: Mutex::new(None),
@@ -59,7 +62,7 @@ impl Agents {
         match &*slot {
             Some((built_in, agent)) if *built_in == generation => agent.clone(),
             _ => {
-                let agent = build_agent(settings).0;
+                let agent = build_agent(settings, self.proxy.clone());
                 // The replaced agent holds sockets shared with the parent. Dropping it
                 // only closes this process's descriptors: ureq sends nothing on drop.
                 *slot = Some((generation, agent.clone()));
@@ -69,37 +72,41 @@ impl Agents {
     }
 }
 
-/// A ureq agent for `settings`: no redirects, one whole-call deadline, our connector
-/// chain and resolver. The error, if any, is a proxy environment that cannot be used;
-/// every call reports it.
-fn build_agent(settings: &Settings) -> (Agent, Option<Error>) {
-    let mut proxy_error = None;
-    let proxy = match &settings.proxy {
-        ProxyChoice::Direct => None,
+/// The proxy for `settings`: the one they name, or the environment's by curl's rules.
+/// The error, if any, is a proxy environment that cannot be used; every call reports it.
+fn choose_proxy(settings: &Settings) -> (Option<ureq::Proxy>, Option<Error>) {
+    match &settings.proxy {
+        ProxyChoice::Direct => (None, None),
         // Checked by ProxyChoice::parse.
-        ProxyChoice::Url(url) => ureq::Proxy::new(url.as_str()).ok(),
+        ProxyChoice::Url(url) => (ureq::Proxy::new(url.as_str()).ok(), None),
         ProxyChoice::FromEnvironment => {
-            proxy_for(&settings.base_url, |name| std::env::var(name).ok()).and_then(
-                |(variable, url)| {
-                    let url = if url.contains("://") {
-                        url
-                    } else {
-                        format!("http://{url}")
-                    };
-                    match ureq::Proxy::new(&url) {
-                        Ok(proxy) => Some(proxy),
-                        Err(_) => {
-                            // The value may hold a password: name the variable, never print it.
-                            proxy_error = Some(Error::invalid_argument(format!(
-                                "environment variable {variable} is not a usable proxy URL"
-                            )));
-                            None
-                        }
-                    }
-                },
-            )
+            let Some((variable, url)) =
+                proxy_for(&settings.base_url, |name| std::env::var(name).ok())
+            else {
+                return (None, None);
+            };
+            let url = if url.contains("://") {
+                url
+            } else {
+                format!("http://{url}")
+            };
+            match ureq::Proxy::new(&url) {
+                Ok(proxy) => (Some(proxy), None),
+                // The value may hold a password: name the variable, never print it.
+                Err(_) => (
+                    None,
+                    Some(Error::invalid_argument(format!(
+                        "environment variable {variable} is not a usable proxy URL"
+                    ))),
+                ),
+            }
         }
-    };
+    }
+}
+
+/// A ureq agent for `settings` through `proxy`: no redirects, one whole-call
+/// deadline, our connector chain and resolver.
+fn build_agent(settings: &Settings, proxy: Option<ureq::Proxy>) -> Agent {
     let mut tls = ureq::tls::TlsConfig::builder();
     if let Some(ca) = &settings.ca_file {
         tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&ca.certificates));
@@ -114,12 +121,12 @@ fn build_agent(settings: &Settings) -> (Agent, Option<Error>) {
         .max_idle_connections(POOL_PER_HOST)
         .max_idle_connections_per_host(POOL_PER_HOST)
         .build();
-    let agent = Agent::with_parts(
+    Agent::with_parts(
         config,
         connector(settings.ca_file.is_some()),
-        CachingResolver::default(),
-    );
-    (agent, proxy_error)
+        // An http:// base is held to loopback by address too (see `resolver`).
+        CachingResolver::new(settings.name_lookup.clone(), !settings.base_url.is_https()),
+    )
 }
 
 /// Trust anchors read from a PEM file, replacing the built-in (webpki) roots.

@@ -1,6 +1,7 @@
 //! Creating, adjusting and freeing a `TwConfig`.
 
 use std::ffi::c_char;
+use std::mem::MaybeUninit;
 use std::sync::Once;
 
 use super::boundary::{arg_str, fallible, infallible, non_null, Failure};
@@ -31,6 +32,7 @@ fn install_fork_handler() {
 /// `out_config` was checked to be non-NULL and writable.
 pub(crate) unsafe fn publish_config(settings: Settings, out_config: *mut *mut TwConfig) {
     install_fork_handler();
+    super::follow::read_test_hook();
     let config = Box::new(TwConfig {
         client: Client::new(settings),
     });
@@ -40,15 +42,25 @@ pub(crate) unsafe fn publish_config(settings: Settings, out_config: *mut *mut Tw
 /// Creates a configuration from the four OAuth 1.0a user-context credentials.
 ///
 /// Defaults: base URL `https://api.twitter.com`, API 1.1, timeout 30000 ms, user
-/// agent `twfollow/<version>`. Proxy environment variables are read now and whenever a
-/// setter changes the config (see the README, "Proxies").
+/// agent `twfollow/<version>`.
+///
+/// The environment: the proxy variables (`https_proxy`, `HTTPS_PROXY`,
+/// `http_proxy`, `all_proxy`, `ALL_PROXY`, `no_proxy`, `NO_PROXY`; see the README,
+/// "Proxies") are read now, and again by every setter, which rebuilds the
+/// connection set-up (unless `tw_config_set_proxy` chose the proxy). `tw_follow`
+/// reads none: a forked child keeps the proxy its config chose.
 ///
 /// Ownership: the strings are copied; on `TW_STATUS_OK`, `*out_config` receives a
 /// new config that the caller releases with `tw_config_free`. On failure
 /// `*out_config` is left untouched.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT` (any argument NULL), `TW_STATUS_INVALID_UTF8`,
-/// `TW_STATUS_INVALID_ARGUMENT` (an empty credential).
+/// `TW_STATUS_INVALID_ARGUMENT` (an empty credential). Every argument is checked
+/// before any is copied, and the copies are wiped when the config is freed (or
+/// when a credential is refused).
+///
+/// Thread rules: reads the environment; do not call while another thread changes
+/// it (`setenv`, `putenv`, `unsetenv`).
 ///
 /// # Safety
 /// Each pointer is NULL or valid: strings NUL-terminated, `out_config` writable.
@@ -61,13 +73,19 @@ pub unsafe extern "C" fn tw_config_new(
     out_config: *mut *mut TwConfig,
 ) -> TwStatus {
     fallible(|| {
-        let credentials = Credentials {
-            consumer_key: arg_str(consumer_key, "consumer_key")?.to_owned(),
-            consumer_secret: arg_str(consumer_secret, "consumer_secret")?.to_owned(),
-            access_token: arg_str(access_token, "access_token")?.to_owned(),
-            access_token_secret: arg_str(access_token_secret, "access_token_secret")?.to_owned(),
-        };
+        // Every argument is checked before any is copied: a refusal leaves no copy
+        // of a secret behind (the copies live in `Credentials`, wiped on drop).
+        let consumer_key = arg_str(consumer_key, "consumer_key")?;
+        let consumer_secret = arg_str(consumer_secret, "consumer_secret")?;
+        let access_token = arg_str(access_token, "access_token")?;
+        let access_token_secret = arg_str(access_token_secret, "access_token_secret")?;
         non_null(out_config, "out_config")?;
+        let credentials = Credentials {
+            consumer_key: consumer_key.to_owned(),
+            consumer_secret: consumer_secret.to_owned(),
+            access_token: access_token.to_owned(),
+            access_token_secret: access_token_secret.to_owned(),
+        };
         publish_config(Settings::new(credentials)?, out_config);
         Ok(())
     })
@@ -80,8 +98,8 @@ pub unsafe extern "C" fn tw_config_new(
 /// rules as `tw_config_set_api_version`). Other defaults as `tw_config_new`.
 ///
 /// Ownership as `tw_config_new`. Returns `TW_STATUS_NULL_ARGUMENT`,
-/// `TW_STATUS_INVALID_ARGUMENT` (the message names the missing or bad variable;
-/// a variable that is not UTF-8 counts as missing).
+/// `TW_STATUS_INVALID_ARGUMENT` (the message names every missing credential
+/// variable, or the bad variable; a variable that is not UTF-8 counts as missing).
 ///
 /// Thread rules: reads the environment; do not call while another thread changes it.
 ///
@@ -110,12 +128,20 @@ pub(crate) unsafe fn config_mut<'a>(config: *mut TwConfig) -> Result<&'a mut TwC
 /// `<base_url>/1.1/friendships/create.json` (API v2: `<base_url>/2/users/...`).
 ///
 /// `https://` is accepted for any host; `http://` only for loopback hosts
-/// (127.0.0.0/8, `[::1]`, `localhost`). A path prefix is kept and a trailing slash
-/// dropped; user info, query and fragment are refused. A refused URL leaves the
-/// previous value in place.
+/// (127.0.0.0/8, `[::1]`, `localhost`, one trailing dot allowed), and then only
+/// while the host resolves to loopback: at each `tw_follow`, every address the
+/// name resolves to (and the proxy's, if `tw_config_set_proxy` named one) must be
+/// loopback, or the call fails with `TW_STATUS_INVALID_ARGUMENT` before anything is
+/// sent. A name with one trailing dot (`localhost.`) is the same host as without
+/// it for this rule, for `NO_PROXY` and for the TLS server name (SNI and the
+/// certificate check), but is looked up as written. A path prefix is kept and a
+/// trailing slash dropped; user info, query and fragment are refused. A refused
+/// URL leaves the previous value in place.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+/// proxy environment variables (see `tw_config_new`): do not call while another
+/// thread changes the environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config; `base_url` is NULL or NUL-terminated.
@@ -140,7 +166,9 @@ pub unsafe extern "C" fn tw_config_set_base_url(
 /// cannot stretch it.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (0).
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+/// proxy environment variables (see `tw_config_new`): do not call while another
+/// thread changes the environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config.
@@ -165,7 +193,9 @@ pub unsafe extern "C" fn tw_config_set_timeout_ms(
 /// final failure says how many retries were made.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (over 10).
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+/// proxy environment variables (see `tw_config_new`): do not call while another
+/// thread changes the environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config.
@@ -205,7 +235,9 @@ pub unsafe extern "C" fn tw_config_set_max_retries(
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (another version,
 /// or version 2 with an access token that has no numeric prefix; the previous
 /// version stays).
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+/// proxy environment variables (see `tw_config_new`): do not call while another
+/// thread changes the environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config.
@@ -226,7 +258,9 @@ pub unsafe extern "C" fn tw_config_set_api_version(
 /// milliseconds (default 30000). A retry whose wait would go past it is not made.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`.
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+/// proxy environment variables (see `tw_config_new`): do not call while another
+/// thread changes the environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config.
@@ -248,7 +282,9 @@ pub unsafe extern "C" fn tw_config_set_max_wait_ms(
 /// no control characters.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT`.
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+/// proxy environment variables (see `tw_config_new`): do not call while another
+/// thread changes the environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config; `user_agent` is NULL or NUL-terminated.
@@ -273,7 +309,9 @@ pub unsafe extern "C" fn tw_config_set_user_agent(
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
 /// `TW_STATUS_INVALID_ARGUMENT` (unreadable file, or no certificate in it; the
 /// previous trust settings stay in place).
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
+/// proxy environment variables (see `tw_config_new`): do not call while another
+/// thread changes the environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config; `path` is NULL or NUL-terminated.
@@ -296,13 +334,16 @@ pub unsafe extern "C" fn tw_config_set_ca_file(
 /// Sets the proxy explicitly, instead of the environment variables (see the
 /// README, "Proxies"): `http://` or `https://` (HTTP CONNECT), `socks5://`
 /// (names resolved here) or `socks5h://` (names resolved by the proxy), with
-/// optional `user:password@`. It is used for every host, loopback included. The
+/// optional `user:password@`. It is used for every host, loopback included; with
+/// an `http://` base URL the proxy must resolve to loopback too (the request goes
+/// to it in plaintext), or `tw_follow` returns `TW_STATUS_INVALID_ARGUMENT`. The
 /// empty string means no proxy at all, whatever the environment says.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
 /// `TW_STATUS_INVALID_ARGUMENT` (the message never repeats the URL, which may
 /// hold a password; the previous setting stays).
-/// Thread rules: no `tw_follow` on this config may run at the same time.
+/// Thread rules: no `tw_follow` on this config may run at the same time. From now
+/// on neither this config's setters nor its calls read the proxy environment.
 ///
 /// # Safety
 /// `config` is NULL or a live config; `proxy_url` is NULL or NUL-terminated.
@@ -322,8 +363,9 @@ pub unsafe extern "C" fn tw_config_set_proxy(
     })
 }
 
-/// Releases a config, its pooled connections, and wipes its credentials from
-/// memory. NULL is a no-op. The config must not be used afterwards, and no call
+/// Releases a config and its pooled connections, and wipes its secrets from
+/// memory first: the credentials, the HMAC key state derived from them (enough
+/// to sign any request) and every other byte of the config. NULL is a no-op. The config must not be used afterwards, and no call
 /// on it may be running.
 ///
 /// # Safety
@@ -332,7 +374,14 @@ pub unsafe extern "C" fn tw_config_set_proxy(
 pub unsafe extern "C" fn tw_config_free(config: *mut TwConfig) {
     infallible((), || {
         if !config.is_null() {
-            drop(Box::from_raw(config));
+            // The credentials and the signing key wipe themselves when dropped. Then
+            // every byte of the block is zeroed too: an optimised build can leave
+            // stale copies of the key state in padding or unused enum space (seen
+            // by tests/freed_memory.rs under --release).
+            std::ptr::drop_in_place(config);
+            let block = config.cast::<MaybeUninit<TwConfig>>();
+            zeroize::zeroize_flat_type(block);
+            drop(Box::from_raw(block));
         }
     })
 }

@@ -2,6 +2,7 @@
 
 use std::ffi::{c_char, CString};
 use std::ptr;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::boundary::{arg_str, fallible, non_null, Failure};
 use super::config::TwConfig;
@@ -20,11 +21,20 @@ pub enum TwFollowOutcome {
     Pending = 2,
 }
 
-/// Test hook, in debug builds only: with `TWFOLLOW_TEST_PANIC` set, `tw_follow`
-/// panics inside its boundary, so tests can see that a panic becomes
-/// `TW_STATUS_INTERNAL` and that nothing secret reaches stderr.
-fn panic_if_asked_by_tests() {
+/// Test hook, in debug builds only: with `TWFOLLOW_TEST_PANIC` set when a config
+/// is created, `tw_follow` panics inside its boundary, so tests can see that a
+/// panic becomes `TW_STATUS_INTERNAL` and that nothing secret reaches stderr.
+/// Read with the other environment variables, so `tw_follow` reads none.
+static PANIC_ON_FOLLOW: AtomicBool = AtomicBool::new(false);
+
+pub(crate) fn read_test_hook() {
     if cfg!(debug_assertions) && std::env::var_os("TWFOLLOW_TEST_PANIC").is_some() {
+        PANIC_ON_FOLLOW.store(true, Ordering::Relaxed);
+    }
+}
+
+fn panic_if_asked_by_tests() {
+    if PANIC_ON_FOLLOW.load(Ordering::Relaxed) {
         panic!("forced panic for tests (TWFOLLOW_TEST_PANIC is set)");
     }
 }
@@ -44,7 +54,10 @@ fn panic_if_asked_by_tests() {
 /// explain it. Redirects are never followed (a 3xx is `TW_STATUS_HTTP_ERROR`).
 ///
 /// Returns any status: see `TwStatus`. The Twitter error code decides first,
-/// then the HTTP status.
+/// then the HTTP status. With an `http://` base URL, `TW_STATUS_INVALID_ARGUMENT`
+/// also means the host (or the proxy set with `tw_config_set_proxy`) resolved to
+/// an address that is not loopback: nothing was sent, and the message names the
+/// address. Such a refusal is never retried.
 ///
 /// If the server refuses the request's timestamp (401 with code 135, or a 401
 /// without code from a server whose `Date` is 30 s or more from the local clock, as
@@ -54,7 +67,12 @@ fn panic_if_asked_by_tests() {
 ///
 /// Thread rules: any number of threads may call `tw_follow` on one config at
 /// once; each call blocks its thread for at most the configured timeout per
-/// attempt (one attempt unless retries are on: `tw_config_set_max_retries`).
+/// attempt (one attempt unless retries are on: `tw_config_set_max_retries`). It
+/// reads no environment variable (the proxy was chosen when the config was set
+/// up; a forked child keeps that choice and opens its own connections). It may be
+/// called from an `atexit` handler or a thread-local destructor (see
+/// `tw_last_error_message`); where the thread's random generator is gone by
+/// then, the nonce and the retry jitter come straight from the operating system's.
 ///
 /// # Safety
 /// `config` is NULL or a live config; `target` is NULL or NUL-terminated; `out_json` is NULL or writable.

@@ -3,8 +3,8 @@
 //! The storage is a thread-local. While a thread's thread-locals are being
 //! destroyed (an `atexit` handler after `exit()`, a `pthread_key_create`
 //! destructor), it can no longer be reached: a call then records nothing and the
-//! getters answer as after a success (`""`, 0, `TW_STATUS_NO_RATE_LIMIT`), rather
-//! than aborting the host.
+//! getters answer as if nothing had been recorded (`""`, 0, 0,
+//! `TW_STATUS_NO_RATE_LIMIT`), rather than aborting the host.
 
 use std::cell::RefCell;
 use std::ffi::{c_char, CString};
@@ -94,9 +94,20 @@ pub unsafe extern "C" fn tw_last_rate_limit(
 }
 
 /// The message of the last failed call on this thread: one line, never NULL,
-/// `""` after a success. Never contains a secret or a signature.
+/// `""` after a success. Never contains a credential or the signature: each is
+/// replaced by `[redacted]` wherever it appears, as it is or percent-encoded,
+/// before any text from the server is cut to length (a credential under 6 bytes,
+/// which no real one is, only where no letter or digit touches it).
 ///
 /// Ownership: owned by the library; valid until the next `tw_` call on this thread.
+///
+/// Shutdown: every `tw_` function may be called while the thread's storage is
+/// being torn down: from an `atexit` handler (after `exit()` or a return from
+/// `main`) or from a `pthread_key_create` destructor. The last error can no longer
+/// be kept then: the call itself works and returns its status, but records
+/// nothing, and the getters answer as if nothing had been recorded (`""`, 0, 0,
+/// `TW_STATUS_NO_RATE_LIMIT`). Nothing aborts the process (tested by
+/// tests/c/teardown_atexit.c and tests/c/teardown_thread_key.c).
 #[no_mangle]
 pub extern "C" fn tw_last_error_message() -> *const c_char {
     infallible(c"".as_ptr(), || {

@@ -281,6 +281,8 @@ fn serve(stream: TcpStream, script: &Script, seen: &Mutex<Vec<SeenRequest>>) {
 pub struct TlsServer {
     pub addr: SocketAddr,
     pub requests: Arc<AtomicUsize>,
+    /// The SNI name of each request's connection (`None`: none was sent).
+    pub server_names: Arc<Mutex<Vec<Option<String>>>>,
 }
 
 pub const TEST_CERT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/localhost.cert.pem");
@@ -311,11 +313,12 @@ impl TlsServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(AtomicUsize::new(0));
-        let counter = requests.clone();
+        let server_names = Arc::new(Mutex::new(Vec::new()));
+        let (counter, names) = (requests.clone(), server_names.clone());
         thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
-                let (config, counter) = (config.clone(), counter.clone());
+                let (config, counter, names) = (config.clone(), counter.clone(), names.clone());
                 thread::spawn(move || {
                     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
                     let connection = rustls::ServerConnection::new(config).unwrap();
@@ -339,6 +342,10 @@ impl TlsServer {
                     let mut body = vec![0; length];
                     let _ = reader.read_exact(&mut body);
                     counter.fetch_add(1, Ordering::SeqCst);
+                    names
+                        .lock()
+                        .unwrap()
+                        .push(tls.conn.server_name().map(str::to_owned));
                     let _ = tls.write_all(response);
                     let _ = tls.flush();
                     tls.conn.send_close_notify();
@@ -346,7 +353,11 @@ impl TlsServer {
                 });
             }
         });
-        TlsServer { addr, requests }
+        TlsServer {
+            addr,
+            requests,
+            server_names,
+        }
     }
 
     pub fn base_url(&self) -> String {

@@ -9,6 +9,7 @@ use super::oauth2;
 use super::session::{OAuth2Session, TokenCallback};
 use crate::core::client::{Body, Client, Request, RequestAuth};
 use crate::core::error::{Error, ErrorKind};
+use crate::core::redact::Redactor;
 use crate::core::response::{v2_user_id, Answer, Followed};
 use crate::core::signer::{unix_now, Credentials, Signer, SigningUrl};
 use crate::core::target::Target;
@@ -334,7 +335,12 @@ impl Client {
             auth: RequestAuth::Header(Some(bearer)),
             secrets: &[bearer_token(bearer)],
         })?;
-        v2_user_id(found.http_status, &found.json)
+        let secrets = [bearer_token(bearer)];
+        v2_user_id(
+            found.http_status,
+            &found.json,
+            &Redactor::NONE.with_extra(&secrets),
+        )
     }
 
     /// The OAuth 2.0 follow: API v2 with `Authorization: Bearer`. The follower's id

@@ -18,13 +18,11 @@ use rand::TryRngCore as _;
 use zeroize::Zeroizing;
 
 use super::error::{Error, ErrorKind};
+use super::redact::{Redactor, REDACTED};
 use super::response::{api_failure, kind_for, one_line, parse_api_error, ApiError};
 
 /// Longest piece of a server's text copied into a message.
 const MAX_SERVER_TEXT: usize = 300;
-
-/// What replaces a secret in a server's text.
-const REDACTED: &str = "[redacted]";
 
 /// `N` bytes from the operating system's CSPRNG. Stateless, so a forked child
 /// never repeats its parent's draws.
@@ -43,14 +41,12 @@ fn random_bytes<const N: usize>() -> Zeroizing<[u8; N]> {
 /// `text` with every occurrence of each non-empty secret replaced, as sent
 /// (raw), form-encoded and JSON-escaped (`/` as `\/`, as Twitter writes it).
 fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_owned();
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        let form_encoded: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-        let json_escaped = secret.replace('/', "\\/");
-        for variant in [*secret, form_encoded.as_str(), json_escaped.as_str()] {
-            if out.contains(variant) {
-                out = out.replace(variant, REDACTED);
-            }
+    let mut out = Redactor::NONE.with_extra(secrets).redact(text);
+    // Twitter's JSON escapes `/` as `\/`: that form is matched too.
+    for secret in secrets.iter().filter(|s| s.contains('/')) {
+        let escaped = Zeroizing::new(secret.replace('/', "\\/"));
+        if out.contains(escaped.as_str()) {
+            out = out.replace(escaped.as_str(), REDACTED);
         }
     }
     out
@@ -86,7 +82,7 @@ fn bad_response(http_status: u16, what: &str) -> Error {
 /// errors, a v2 problem, or plain text (`Invalid oauth_verifier parameter`).
 pub fn answer_failure(http_status: u16, body: &[u8], request_secrets: &[&str]) -> Error {
     let Some(text) = redacted_body(body, request_secrets) else {
-        return api_failure(http_status, body, None);
+        return api_failure(http_status, body, None, &Redactor::NONE);
     };
     let looks_structured = matches!(text.trim_start().chars().next(), Some('{' | '[' | '<'));
     if parse_api_error(text.as_bytes()) == ApiError::default()
@@ -101,7 +97,7 @@ pub fn answer_failure(http_status: u16, body: &[u8], request_secrets: &[&str]) -
             )
         };
     }
-    api_failure(http_status, text.as_bytes(), None)
+    api_failure(http_status, text.as_bytes(), None, &Redactor::NONE)
 }
 
 /// A form body (`application/x-www-form-urlencoded`) in a wiped buffer.
