@@ -4,10 +4,11 @@
 #   fmt       cargo fmt --check, cargo clippy -D warnings
 #   rust      cargo test: unit tests (signer vectors, targets, error mapping), integration
 #             tests through the C ABI against the sandbox, the header-drift check, the
-#             fuzz corpus replay (tests/fuzz_corpus.rs)
+#             fuzz corpus replay (tests/fuzz_corpus.rs); freed memory also in release
 #   c         the header compiled alone as C99 and as C++11, strict warnings; C tests (C99,
 #             -Wall -Wextra -Wpedantic -Werror): shared, static, under valgrind, under
-#             ASan+UBSan (with a canary proving the sanitizer is linked); the C++ wrapper's test
+#             ASan+UBSan (with a canary proving the sanitizer is linked); the C++ wrapper's test;
+#             calls at host shutdown (atexit, thread-key destructor)
 #   install   install into a temporary prefix; build with pkg-config only, shared and static
 #   python    pytest: the Python package (installed with pip), the C tool tw-follow under
 #             valgrind, and oauthlib verifying the library's signatures independently
@@ -96,6 +97,8 @@ stage_fmt() {
 stage_rust() {
   echo "== cargo test"
   cargo test --workspace 2>&1 | tee -a "$log"
+  # Optimised code moves key state around differently: check freed memory there too.
+  cargo test --release --test freed_memory 2>&1 | tee -a "$log"
 }
 
 stage_c() {
@@ -116,6 +119,9 @@ stage_c() {
   valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
     build/test_follow "$SANDBOX_URL" | sed 's/^c:/c under valgrind:/' | tee -a "$log"
   build/test_client_cpp "$SANDBOX_URL" | tee -a "$log"
+  # Calls from an atexit handler and a thread-key destructor (host shutdown), plain and
+  # under valgrind.
+  tests/c/run_teardown.sh "$SANDBOX_URL" | tee -a "$log"
 
   echo "== C tests under AddressSanitizer + UndefinedBehaviorSanitizer"
   local sanitize=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
