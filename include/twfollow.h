@@ -363,7 +363,7 @@ enum TwStatus tw_oauth2_revoke(const struct TwConfig *config, const char *token)
  *
  * Defaults: base URL `https://api.twitter.com`, API 1.1, timeout 30000 ms, user
  * agent `twfollow/<version>`. Proxy environment variables are read now and whenever a
- * setter changes the config (see the README, "Proxies").
+ * setter changes the config (see docs/tls-and-proxies.md).
  *
  * Ownership: the strings are copied; on `TW_STATUS_OK`, `*out_config` receives a
  * new config that the caller releases with `tw_config_free`. On failure
@@ -517,8 +517,8 @@ enum TwStatus tw_config_set_user_agent(struct TwConfig *config, const char *user
 enum TwStatus tw_config_set_ca_file(struct TwConfig *config, const char *path);
 
 /**
- * Sets the proxy explicitly, instead of the environment variables (see the
- * README, "Proxies"): `http://` or `https://` (HTTP CONNECT), `socks5://`
+ * Sets the proxy explicitly, instead of the environment variables (see
+ * docs/tls-and-proxies.md): `http://` or `https://` (HTTP CONNECT), `socks5://`
  * (names resolved here) or `socks5h://` (names resolved by the proxy), with
  * optional `user:password@`. It is used for every host, loopback included. The
  * empty string means no proxy at all, whatever the environment says.
