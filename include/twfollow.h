@@ -32,11 +32,13 @@ typedef enum TwStatus {
    */
   TW_STATUS_INVALID_UTF8 = 2,
   /**
-   * An argument was refused (empty credential, bad target, bad URL, zero timeout). Nothing was sent.
+   * An argument was refused (empty credential, bad target, bad URL, zero timeout, unusable
+   * proxy URL or proxy variable). Nothing was sent.
    */
   TW_STATUS_INVALID_ARGUMENT = 3,
   /**
-   * No HTTP response: connection refused or reset, DNS failure, malformed response.
+   * No HTTP response: connection refused or reset, DNS failure, malformed response, proxy
+   * failure.
    */
   TW_STATUS_NETWORK = 10,
   /**
@@ -48,11 +50,13 @@ typedef enum TwStatus {
    */
   TW_STATUS_TLS = 12,
   /**
-   * 401 or Twitter codes 32, 89, 135, 215: the credentials or the signature were refused.
+   * 401 or Twitter codes 32, 89, 135, 215: the credentials or the signature were refused;
+   * in the token flows also a wrong PIN, a refused code, token or client, or denied access.
    */
   TW_STATUS_AUTH = 20,
   /**
-   * 403 without a more specific Twitter code (e.g. 158: you cannot follow yourself).
+   * 403 without a more specific Twitter code (e.g. 158: you cannot follow yourself; 226: the
+   * request looks automated; 326: the account is temporarily locked).
    */
   TW_STATUS_FORBIDDEN = 21,
   /**
@@ -64,7 +68,8 @@ typedef enum TwStatus {
    */
   TW_STATUS_RATE_LIMITED = 23,
   /**
-   * Twitter code 161: the daily follow limit is reached.
+   * Twitter code 161: the daily follow limit is reached (400 follows per user and 1000 per
+   * app per 24 hours).
    */
   TW_STATUS_FOLLOW_LIMIT = 24,
   /**
@@ -374,8 +379,8 @@ enum TwStatus tw_oauth2_revoke(const struct TwConfig *config, const char *token)
  * agent `twfollow/<version>`.
  *
  * The environment: the proxy variables (`https_proxy`, `HTTPS_PROXY`,
- * `http_proxy`, `all_proxy`, `ALL_PROXY`, `no_proxy`, `NO_PROXY`; see the README,
- * "Proxies") are read now, and again by every setter, which rebuilds the
+ * `http_proxy`, `all_proxy`, `ALL_PROXY`, `no_proxy`, `NO_PROXY`; see
+ * docs/tls-and-proxies.md) are read now, and again by every setter, which rebuilds the
  * connection set-up (unless `tw_config_set_proxy` chose the proxy). `tw_follow`
  * reads none: a forked child keeps the proxy its config chose.
  *
@@ -556,8 +561,8 @@ enum TwStatus tw_config_set_user_agent(struct TwConfig *config, const char *user
 enum TwStatus tw_config_set_ca_file(struct TwConfig *config, const char *path);
 
 /**
- * Sets the proxy explicitly, instead of the environment variables (see the
- * README, "Proxies"): `http://` or `https://` (HTTP CONNECT), `socks5://`
+ * Sets the proxy explicitly, instead of the environment variables (see
+ * docs/tls-and-proxies.md): `http://` or `https://` (HTTP CONNECT), `socks5://`
  * (names resolved here) or `socks5h://` (names resolved by the proxy), with
  * optional `user:password@`. It is used for every host, loopback included; with
  * an `http://` base URL the proxy must resolve to loopback too (the request goes

@@ -45,8 +45,8 @@ pub(crate) unsafe fn publish_config(settings: Settings, out_config: *mut *mut Tw
 /// agent `twfollow/<version>`.
 ///
 /// The environment: the proxy variables (`https_proxy`, `HTTPS_PROXY`,
-/// `http_proxy`, `all_proxy`, `ALL_PROXY`, `no_proxy`, `NO_PROXY`; see the README,
-/// "Proxies") are read now, and again by every setter, which rebuilds the
+/// `http_proxy`, `all_proxy`, `ALL_PROXY`, `no_proxy`, `NO_PROXY`; see
+/// docs/tls-and-proxies.md) are read now, and again by every setter, which rebuilds the
 /// connection set-up (unless `tw_config_set_proxy` chose the proxy). `tw_follow`
 /// reads none: a forked child keeps the proxy its config chose.
 ///
@@ -331,8 +331,8 @@ pub unsafe extern "C" fn tw_config_set_ca_file(
     })
 }
 
-/// Sets the proxy explicitly, instead of the environment variables (see the
-/// README, "Proxies"): `http://` or `https://` (HTTP CONNECT), `socks5://`
+/// Sets the proxy explicitly, instead of the environment variables (see
+/// docs/tls-and-proxies.md): `http://` or `https://` (HTTP CONNECT), `socks5://`
 /// (names resolved here) or `socks5h://` (names resolved by the proxy), with
 /// optional `user:password@`. It is used for every host, loopback included; with
 /// an `http://` base URL the proxy must resolve to loopback too (the request goes

@@ -77,7 +77,8 @@ class Client:
     """Follows users with one set of OAuth 1.0a user-context credentials.
 
     Thread-safe: many threads may call `follow` at once (calls release the GIL and
-    share one connection pool). `close()` waits for running calls to finish.
+    share one connection pool). `close()` returns at once: the config is freed when the
+    last running call returns.
     """
 
     def __init__(
