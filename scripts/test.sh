@@ -62,7 +62,9 @@ echo "== install (pkg-config, shared and static)"
 tests/install/test_install.sh "$SANDBOX_URL" | tee -a "$log"
 
 echo "== Python package, C tool (under valgrind), oauthlib"
-TWFOLLOW_LIB="$PWD/target/debug/libtwfollow.so" .venv/bin/pip install -q --no-build-isolation \
+# The build backend (setuptools-rust) compiles the library; the debug profile reuses what
+# `cargo build` left in target/.
+SETUPTOOLS_RUST_CARGO_PROFILE=dev .venv/bin/pip install -q --no-build-isolation \
   --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
 sandbox_credentials
 (cd /tmp && "$OLDPWD/.venv/bin/python" - <<'PY') | tee -a "$log"
