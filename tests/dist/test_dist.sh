@@ -2,10 +2,12 @@
 # Builds the distribution (scripts/dist.sh) and tests it as a user meets it:
 #   - the tarball's library and tw-follow need no symbol version newer than GLIBC_2.17;
 #     `auditwheel show` finds the wheel manylinux_2_17 (= manylinux2014) compliant;
-#   - from the tarball unpacked in a temporary directory: C programs built with pkg-config and
-#     with CMake's find_package, shared and static (and C++ through CMake), follow through the
-#     sandbox; bin/tw-follow runs from there; the man page renders and agrees with --help;
-#   - the wheel, pip-installed into a fresh venv, follows with its own library;
+#   - from the tarball unpacked in a temporary directory: the C test suite built with pkg-config,
+#     shared and static, follows through the sandbox; bin/tw-follow runs from there; the man page
+#     renders and agrees with --help and the tool's exit codes;
+#   - docs/install.md's walkthrough, run as written: a C program built with pkg-config and with
+#     CMake's find_package, shared and static, tw-follow, man -l, and the wheel pip-installed
+#     into a fresh venv, all following through the sandbox;
 #   - `pip install bindings/python` from a fresh `git clone` of HEAD, in a fresh venv, with
 #     nothing built before (the clone has no target/, CARGO_TARGET_DIR is unset), compiles the
 #     library itself and follows. Neither Python check sets TWFOLLOW_LIB.
@@ -83,17 +85,6 @@ check "pkg-config, shared: follows" env LD_LIBRARY_PATH="$u/lib" ./pc_shared "$S
 check "pkg-config, static: needs no libtwfollow" bash -c "! readelf -d pc_static | grep -q libtwfollow"
 check "pkg-config, static: follows" ./pc_static "$SANDBOX_URL" >/dev/null
 
-cmake -S "$repo/tests/install/cmake-consumer" -B cmake-build -DREPO="$repo" -DCMAKE_PREFIX_PATH="$u" \
-  -DCMAKE_BUILD_TYPE=Release >cmake.log 2>&1 || cat cmake.log >&2
-cmake --build cmake-build -j 2 >>cmake.log 2>&1 || cat cmake.log >&2
-check "CMake, twfollow::twfollow: links the tarball's library, found without LD_LIBRARY_PATH" \
-  grep -q "libtwfollow.so.0 => $u/lib/libtwfollow.so.0" <(ldd cmake-build/follow_shared)
-check "CMake, twfollow::twfollow: follows" cmake-build/follow_shared "$SANDBOX_URL" >/dev/null
-check "CMake, twfollow::twfollow_static: needs no libtwfollow" \
-  bash -c "! readelf -d cmake-build/follow_static | grep -q libtwfollow"
-check "CMake, twfollow::twfollow_static: follows" cmake-build/follow_static "$SANDBOX_URL" >/dev/null
-check "CMake, C++ wrapper: follows" cmake-build/client_cpp "$SANDBOX_URL" >/dev/null
-
 check "bin/tw-follow finds its library through \$ORIGIN/../lib" \
   grep -q "libtwfollow.so.0 => $u/bin/../lib/libtwfollow.so.0" <(ldd "$u/bin/tw-follow")
 check "bin/tw-follow follows" "$u/bin/tw-follow" --quiet @twitterdev
@@ -126,9 +117,29 @@ loaded = os.path.realpath(twfollow._native.lib()._name)
 assert loaded.startswith(os.path.realpath(sys.argv[1]) + os.sep), loaded
 PY
 }
-python3 -m venv wheel-venv
-wheel-venv/bin/pip install -q --disable-pip-version-check --no-index "$wheel"
-check "the wheel, pip-installed into a fresh venv, follows" follows_in "$work/wheel-venv"
+
+# --- docs/install.md, as a user follows it: the snippets it marks "tested as NAME", in one shell
+snippet() {  # snippet NAME: the code block docs/install.md marks <!-- tested as NAME -->
+  awk -v mark="<!-- tested as $1 -->" '
+    $0 == mark { found = 1; next }
+    found == 1 && /^```/ { found = 2; next }
+    found == 2 && /^```$/ { exit }
+    found == 2 { print }' "$repo/docs/install.md"
+}
+mkdir walkthrough
+cp "$tarball" "$wheel" walkthrough/
+for name in app.c CMakeLists.txt follow.py; do snippet "$name" >"walkthrough/$name"; done
+for name in tarball.sh cmake.sh wheel.sh; do snippet "$name"; done >walkthrough/walkthrough.sh
+(cd walkthrough && bash -euo pipefail walkthrough.sh >walkthrough.out 2>walkthrough.err) ||
+  tail -n 20 walkthrough/walkthrough.err >&2
+check "docs: every tested snippet is there" \
+  bash -c "cd walkthrough && [ -s app.c ] && [ -s CMakeLists.txt ] && [ -s follow.py ] &&
+    grep -q pkg-config walkthrough.sh && grep -q 'cmake --build' walkthrough.sh && grep -q 'pip install' walkthrough.sh"
+check "docs: pkg-config (shared, static), tw-follow and CMake (shared, static) all follow" \
+  test "$(grep -c '"id":2244994945' walkthrough/walkthrough.out)" = 5
+check "docs: man -l renders the page" grep -q '^EXIT STATUS' walkthrough/walkthrough.out
+check "docs: the wheel, pip-installed into a fresh venv, follows" grep -qix twitterdev walkthrough/walkthrough.out
+check "the wheel's package loads the library it carries" follows_in "$work/walkthrough/venv"
 
 # --- pip install from a fresh clone: the build backend compiles the library itself
 git clone -q "$repo" clone
