@@ -78,6 +78,9 @@ TWFOLLOW_LIB="$PWD/target/debug/libtwfollow.so" TWFOLLOW_SANDBOX="$PWD/target/de
   TW_FOLLOW_BIN="$PWD/build/tw-follow" TWFOLLOW_VALGRIND=1 \
   .venv/bin/python -m pytest -q 2>&1 | tee -a "$log"
 
+echo "== distribution: glibc 2.17 tarball and manylinux wheel (scripts/dist.sh), pkg-config, CMake, man page, pip from a fresh clone"
+tests/dist/test_dist.sh | tee -a "$log"
+
 echo "== fuzzing (${FUZZ_SECONDS:-15} s per target; scripts/fuzz.sh 60 for the full run)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-15}" | tee -a "$log"
 

@@ -8,9 +8,9 @@
 #   - docs/install.md's walkthrough, run as written: a C program built with pkg-config and with
 #     CMake's find_package, shared and static, tw-follow, man -l, and the wheel pip-installed
 #     into a fresh venv, all following through the sandbox;
-#   - `pip install bindings/python` from a fresh `git clone` of HEAD, in a fresh venv, with
-#     nothing built before (the clone has no target/, CARGO_TARGET_DIR is unset), compiles the
-#     library itself and follows. Neither Python check sets TWFOLLOW_LIB.
+#   - `pip install bindings/python` from a fresh `git clone` of HEAD, in a fresh venv, compiles
+#     the library from the clone's sources and follows (the clone's cargo reuses compiled registry
+#     dependencies, never twfollow itself: see below). Neither Python check sets TWFOLLOW_LIB.
 # Installs what is missing (apt): cmake, man-db, groff-base, git. The last line is
 # "dist: N passed, N failed".
 # Usage: tests/dist/test_dist.sh
@@ -141,13 +141,23 @@ check "docs: man -l renders the page" grep -q '^EXIT STATUS' walkthrough/walkthr
 check "docs: the wheel, pip-installed into a fresh venv, follows" grep -qix twitterdev walkthrough/walkthrough.out
 check "the wheel's package loads the library it carries" follows_in "$work/walkthrough/venv"
 
-# --- pip install from a fresh clone: the build backend compiles the library itself
-git clone -q "$repo" clone
+# --- pip install from a fresh clone: the build backend compiles the library itself.
+# The clone's cargo shares scripts/install.sh's target directory, for the registry dependencies
+# (ureq, rustls, ring...) only: cargo tells path packages apart by their location, so twfollow
+# itself, library and build script, is compiled from the clone, as the log must show. Both
+# builds name their library libtwfollow.so: the clone's copies are removed afterwards, so
+# install.sh finds its own missing and rebuilds them.
+clone="$repo/target/dist/fresh-clone"
+shared_target="$repo/target/install"
+rm -rf "$clone"
+git clone -q "$repo" "$clone"
 python3 -m venv source-venv
-env -u CARGO_TARGET_DIR -u RUSTFLAGS source-venv/bin/pip install -v --disable-pip-version-check \
-  ./clone/bindings/python >pip-source.log 2>&1 || tail -n 30 pip-source.log >&2
+env -u RUSTFLAGS CARGO_TARGET_DIR="$shared_target" source-venv/bin/pip install -v --disable-pip-version-check \
+  "$clone/bindings/python" >pip-source.log 2>&1 || tail -n 30 pip-source.log >&2
+rm -f "$shared_target"/release/libtwfollow.so "$shared_target"/release/libtwfollow.d \
+  "$shared_target"/release/deps/libtwfollow.so "$shared_target"/release/deps/twfollow.d
 check "pip install from a fresh clone compiled twfollow from the clone" \
-  grep -q "Compiling twfollow v$version ($work/clone)" pip-source.log
+  grep -q "Compiling twfollow v$version ($clone)" pip-source.log
 check "pip install from a fresh clone: a platform-tagged wheel" \
   grep -qx "Tag: cp38-abi3-linux_x86_64" source-venv/lib/python3*/site-packages/twfollow-"$version".dist-info/WHEEL
 check "pip install from a fresh clone follows" follows_in "$work/source-venv"
