@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The installed layout, shared by scripts/install.sh (a prefix on this machine) and
 # scripts/dist.sh (the tarball). Source it; do not run it.
 
@@ -15,6 +16,7 @@ install_prefix() {
   local prefix=$1 version=$2 shared=$3 static=$4 native_libs=$5
   local major=${version%%.*} cmake_libs template name dir
   # "-lgcc_s -lpthread" -> "gcc_s;pthread": CMake adds the -l itself.
+  # shellcheck disable=SC2086 # one library per word
   cmake_libs=$(printf '%s\n' $native_libs | sed 's/^-l//' | paste -sd ';' -)
   install -d "$prefix/lib/pkgconfig" "$prefix/lib/cmake/twfollow" "$prefix/include" "$prefix/bin" \
     "$prefix/share/man/man1" "$prefix/share/doc/twfollow"
@@ -42,6 +44,7 @@ install_prefix() {
 install_tw_follow() {
   local prefix=$1
   shift
+  # shellcheck disable=SC2016 # $ORIGIN is for the dynamic loader, not the shell
   "$@" -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -I"$prefix/include" bindings/c/tw-follow.c \
     -L"$prefix/lib" -ltwfollow -Wl,-rpath,'$ORIGIN/../lib' -o "$prefix/bin/tw-follow"
 }
