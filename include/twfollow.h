@@ -119,6 +119,20 @@ typedef enum TwFollowOutcome {
  */
 typedef struct TwConfig TwConfig;
 
+/**
+ * Receives the OAuth 2.0 tokens each time the library changes them (a refresh, a
+ * code exchange), as `{"access_token":"…","refresh_token":"…"|null,"expires_at":N,"scope":"…"}`
+ * (`expires_at` in seconds since the Unix epoch, 0 when unknown). Store them:
+ * X rotates refresh tokens, so a refresh token the application loses logs its
+ * user out for good.
+ *
+ * Runs on the thread whose call refreshed, before that call returns. It must not
+ * call any `tw_` function on the same config; the library holds no lock the
+ * callback could need besides that config's refresh lock. `tokens_json` is valid
+ * only during the call.
+ */
+typedef void (*TwTokenCallback)(void *user_data, const char *tokens_json);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
