@@ -585,6 +585,9 @@ static int authorize_main(int argc, char **argv) {
     const char *client_secret = getenv("TW_OAUTH2_CLIENT_SECRET"), *redirect_uri = NULL, *scope = NULL;
     bool oauth2 = false, secret_in_argv = false, oauth2_option = false;
     int i;
+    if (base_url != NULL && *base_url == '\0') {
+        base_url = NULL; /* an empty TW_API_BASE is unset, as for follows */
+    }
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -611,9 +614,6 @@ static int authorize_main(int argc, char **argv) {
             authorize_usage(stderr);
             return EXIT_USAGE;
         }
-    }
-    if (base_url != NULL && *base_url == '\0') {
-        base_url = NULL; /* an empty TW_API_BASE is unset, as for follows */
     }
     if (!oauth2) {
         if (oauth2_option) {

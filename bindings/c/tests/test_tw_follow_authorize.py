@@ -1,8 +1,9 @@
-"""`tw-follow authorize`, end to end against the sandbox (under valgrind when
-TWFOLLOW_VALGRIND=1, as test_tw_follow.py): the test plays the user. It reads the
-page to open from stderr, opens it without following redirects (as a browser shows
-the PIN, or is sent to the callback), types the answer on stdin, then evals the
-printed export lines in bash and follows with them."""
+"""`tw-follow authorize` and `python -m twfollow authorize` (the same contract),
+end to end against the sandbox; the C tool under valgrind when TWFOLLOW_VALGRIND=1,
+as in test_tw_follow.py. The test plays the user: it reads the page to open from
+stderr, opens it without following redirects (as a browser shows the PIN, or is
+sent to the callback), types the answer on stdin, then evals the printed export
+lines in bash and follows with them, with the same tool."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import os
 import pathlib
 import re
 import subprocess
+import sys
 import time
 import urllib.parse
 
@@ -27,7 +29,17 @@ REDIRECT = "http://127.0.0.1:9/callback"
 URL = re.compile(r"^\s+(http://\S+)$", re.M)
 
 
-def command(args):
+TOOLS = ("tw-follow", "python -m twfollow")
+
+
+@pytest.fixture(params=TOOLS)
+def tool(request):
+    return request.param
+
+
+def command(tool, args):
+    if tool == "python -m twfollow":
+        return [sys.executable, "-m", "twfollow", *args]
     argv = [BINARY, *args]
     if os.environ.get("TWFOLLOW_VALGRIND") == "1":
         argv = [
@@ -53,11 +65,11 @@ def visit(url):
         connection.close()
 
 
-def authorize(args, env, answer_for):
+def authorize(tool, args, env, answer_for):
     """Runs `tw-follow authorize ARGS`; `answer_for(url)` plays the user and returns
     what they type (None: nothing, end of input). Returns (exit code, stdout, stderr)."""
     process = subprocess.Popen(
-        command(["authorize", *args]), env=env, text=True,
+        command(tool, ["authorize", *args]), env=env, text=True,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     shown = ""
@@ -85,10 +97,10 @@ def redirected(url):
     return location
 
 
-def follow_after_eval(exports, env, *args):
-    """bash evals the printed lines, then runs tw-follow ARGS in that environment."""
+def follow_after_eval(tool, exports, env, *args):
+    """bash evals the printed lines, then runs the tool with ARGS in that environment."""
     script = 'eval "$1"; shift; exec "$@"'
-    return subprocess.run(["bash", "-c", script, "bash", exports, *command(list(args))],
+    return subprocess.run(["bash", "-c", script, "bash", exports, *command(tool, list(args))],
                           env=env, capture_output=True, text=True)
 
 
@@ -101,9 +113,9 @@ def exported(exports):
     return {name: value for name, value in pairs if name.startswith("TW_")}
 
 
-def test_the_pin_flow_prints_exports_that_follow(sandbox_env, account_of):
+def test_the_pin_flow_prints_exports_that_follow(tool, sandbox_env, account_of):
     app_only = without(sandbox_env, OAUTH1_USER)
-    code, out, err = authorize([], app_only, pin_of)
+    code, out, err = authorize(tool, [], app_only, pin_of)
     assert code == 0, err
     token, secret = account_of(1)[2:]
     assert out == (
@@ -112,34 +124,34 @@ def test_the_pin_flow_prints_exports_that_follow(sandbox_env, account_of):
         "# user_id 1500000001 screen_name sandbox_me\n"
     )
     assert secret not in err and "sandbox-consumer-secret" not in err
-    followed = follow_after_eval(out, app_only, "@twitterdev")
+    followed = follow_after_eval(tool, out, app_only, "@twitterdev")
     assert followed.returncode == 0, followed.stderr
     assert json.loads(followed.stdout)["id"] == 2244994945
 
 
-def test_a_wrong_pin_exits_77_with_the_servers_words(sandbox_env):
-    code, out, err = authorize([], without(sandbox_env, OAUTH1_USER), lambda url: "0000000")
+def test_a_wrong_pin_exits_77_with_the_servers_words(tool, sandbox_env):
+    code, out, err = authorize(tool, [], without(sandbox_env, OAUTH1_USER), lambda url: "0000000")
     assert (code, out) == (77, "")
     assert "TW_STATUS_AUTH: " in err and "Invalid oauth_verifier parameter" in err, err
 
 
-def test_a_refused_app_and_missing_keys(sandbox_env):
+def test_a_refused_app_and_missing_keys(tool, sandbox_env):
     env = dict(without(sandbox_env, OAUTH1_USER), TW_CONSUMER_SECRET="not-the-secret")
-    code, out, err = authorize([], env, lambda url: pytest.fail("no page to open"))
+    code, out, err = authorize(tool, [], env, lambda url: pytest.fail("no page to open"))
     assert (code, out) == (77, "")
     assert err.startswith("TW_STATUS_AUTH: ") and "HTTP 401, error 32" in err and "not-the-secret" not in err
-    code, _, err = authorize([], without(sandbox_env, ("TW_CONSUMER_KEY",)), lambda url: None)
+    code, _, err = authorize(tool, [], without(sandbox_env, ("TW_CONSUMER_KEY",)), lambda url: None)
     assert code == 78 and "TW_CONSUMER_KEY" in err
 
 
 @pytest.mark.parametrize("typed", ["", None], ids=["empty line", "end of input"])
-def test_no_pin_exits_65(sandbox_env, typed):
-    code, out, err = authorize([], without(sandbox_env, OAUTH1_USER), lambda url: typed)
+def test_no_pin_exits_65(tool, sandbox_env, typed):
+    code, out, err = authorize(tool, [], without(sandbox_env, OAUTH1_USER), lambda url: typed)
     assert (code, out) == (65, "")
     assert "no PIN on standard input" in err
 
 
-def test_the_exports_survive_eval_whatever_the_server_sends(scripted, sandbox_env):
+def test_the_exports_survive_eval_whatever_the_server_sends(tool, scripted, sandbox_env):
     """A hostile server: quotes, $(...) and newlines in the fields. bash's eval yields
     the values byte for byte and runs nothing; the comment line stays one comment."""
     fields = {
@@ -151,7 +163,7 @@ def test_the_exports_survive_eval_whatever_the_server_sends(scripted, sandbox_en
     }
     server = scripted(200, urllib.parse.urlencode(fields).encode(), {"Content-Type": "text/html"})
     env = dict(without(sandbox_env, OAUTH1_USER), TW_API_BASE=server.base_url)
-    code, out, err = authorize([], env, lambda url: "1234567")
+    code, out, err = authorize(tool, [], env, lambda url: "1234567")
     assert code == 0, err
     lines = out.splitlines()
     assert lines[-1] == "# user_id 42 screen_name x??id???echo?pwned"
@@ -166,12 +178,12 @@ def oauth2_args(client_id, *more):
 
 
 @pytest.mark.parametrize("confidential", [True, False], ids=["confidential", "public"])
-def test_the_oauth2_flow_prints_exports_that_follow(sandbox_env, confidential):
+def test_the_oauth2_flow_prints_exports_that_follow(tool, sandbox_env, confidential):
     env = without(sandbox_env, OAUTH1_USER)
     if confidential:
         env["TW_OAUTH2_CLIENT_SECRET"] = CONFIDENTIAL[1]
     client_id = CONFIDENTIAL[0] if confidential else PUBLIC_CLIENT
-    code, out, err = authorize(oauth2_args(client_id), env, redirected)
+    code, out, err = authorize(tool, oauth2_args(client_id), env, redirected)
     assert code == 0, err
     values = exported(out)
     assert values["TW_OAUTH2_CLIENT_ID"] == client_id
@@ -182,39 +194,38 @@ def test_the_oauth2_flow_prints_exports_that_follow(sandbox_env, confidential):
     assert CONFIDENTIAL[1] not in out + err
     for token in (values["TW_OAUTH2_ACCESS_TOKEN"], values["TW_OAUTH2_REFRESH_TOKEN"]):
         assert token not in err
-    followed = follow_after_eval(out, env, "@twitterdev")
+    followed = follow_after_eval(tool, out, env, "@twitterdev")
     assert followed.returncode == 0, followed.stderr
     assert json.loads(followed.stdout) == {"data": {"following": True, "pending_follow": False}}
     assert followed.stderr == "", "no refresh, nothing on stderr"
 
 
-def test_the_oauth2_flow_takes_a_bare_code_and_a_secret_in_argv(sandbox_env):
+def test_the_oauth2_flow_takes_a_bare_code_and_a_secret_in_argv(tool, sandbox_env):
     env = without(sandbox_env, OAUTH1_USER)
     args = oauth2_args(CONFIDENTIAL[0], "--client-secret", CONFIDENTIAL[1], "--scope", "users.read follows.write")
-    code, out, err = authorize(args, env, lambda url: urllib.parse.parse_qs(redirected(url).split("?", 1)[1])["code"][0])
+    code, out, err = authorize(tool, args, env, lambda url: urllib.parse.parse_qs(redirected(url).split("?", 1)[1])["code"][0])
     assert code == 0, err
     assert "warning: other users can see --client-secret (ps)" in err
     assert CONFIDENTIAL[1] not in out + err
     assert "unset TW_OAUTH2_REFRESH_TOKEN" in out.splitlines(), "no offline.access: no refresh token"
 
 
-def test_oauth2_refusals(sandbox_env):
+def test_oauth2_refusals(tool, sandbox_env):
     env = without(sandbox_env, OAUTH1_USER)
     # The user said no.
-    code, out, err = authorize(oauth2_args(PUBLIC_CLIENT), env, lambda url: redirected(url + "&deny=1"))
+    code, out, err = authorize(tool, oauth2_args(PUBLIC_CLIENT), env, lambda url: redirected(url + "&deny=1"))
     assert (code, out) == (77, "")
     assert "TW_STATUS_AUTH: " in err and "denied" in err
     # A redirect whose state is not the one issued: refused before anything is sent.
-    code, out, err = authorize(
-        oauth2_args(PUBLIC_CLIENT), env, lambda url: re.sub(r"state=[^&]+", "state=forged", redirected(url))
+    code, out, err = authorize(tool, oauth2_args(PUBLIC_CLIENT), env, lambda url: re.sub(r"state=[^&]+", "state=forged", redirected(url))
     )
     assert (code, out) == (65, "")
     assert "TW_STATUS_INVALID_ARGUMENT: " in err and "state" in err
     # A confidential client without its secret.
-    code, out, err = authorize(oauth2_args(CONFIDENTIAL[0]), env, redirected)
+    code, out, err = authorize(tool, oauth2_args(CONFIDENTIAL[0]), env, redirected)
     assert (code, out) == (77, "")
     # A redirect URI the library refuses: nothing is shown.
-    code, out, err = authorize(["--oauth2", "--client-id", PUBLIC_CLIENT, "--redirect-uri", "callback"], env,
+    code, out, err = authorize(tool, ["--oauth2", "--client-id", PUBLIC_CLIENT, "--redirect-uri", "callback"], env,
                                lambda url: pytest.fail("no page to open"))
     assert (code, out) == (78, "")
     assert err.startswith("TW_STATUS_INVALID_ARGUMENT: ")
@@ -223,37 +234,41 @@ def test_oauth2_refusals(sandbox_env):
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["--bogus"], "tw-follow authorize: unknown or incomplete option --bogus"),
-        (["--oauth2", "--redirect-uri", REDIRECT], "--oauth2 needs --client-id"),
-        (["--oauth2", "--client-id", PUBLIC_CLIENT], "--oauth2 needs --client-id (or TW_OAUTH2_CLIENT_ID) and --redirect-uri"),
-        (["--client-id", PUBLIC_CLIENT], "need --oauth2"),
-        (["--base-url"], "unknown or incomplete option --base-url"),
+        (["--bogus"], "authorize"),  # each tool's own words for an unknown option
+        (["--base-url"], "--base-url"),
+        (["--oauth2", "--redirect-uri", REDIRECT], "authorize: --oauth2 needs --client-id"),
+        (["--oauth2", "--client-id", PUBLIC_CLIENT],
+         "authorize: --oauth2 needs --client-id (or TW_OAUTH2_CLIENT_ID) and --redirect-uri"),
+        (["--client-id", PUBLIC_CLIENT], "authorize: --client-id, --client-secret, --redirect-uri and --scope need --oauth2"),
     ],
 )
-def test_usage_errors_exit_64(sandbox_env, args, message):
-    code, out, err = authorize(args, without(sandbox_env, ("TW_OAUTH2_CLIENT_ID",)), lambda url: None)
+def test_usage_errors_exit_64(tool, sandbox_env, args, message):
+    code, out, err = authorize(tool, args, without(sandbox_env, ("TW_OAUTH2_CLIENT_ID",)), lambda url: None)
     assert (code, out) == (64, "")
-    assert message in err
+    assert f"{tool} " in err and message in err, err
 
 
-def test_help_and_base_url(sandbox_env, closed_port):
-    result = subprocess.run(command(["authorize", "--help"]), capture_output=True, text=True)
-    assert result.returncode == 0 and "eval \"$(tw-follow authorize)\"" in result.stdout
-    assert "tw-follow authorize" in subprocess.run(command(["--help"]), capture_output=True, text=True).stdout
+def test_help_and_base_url(tool, sandbox_env, closed_port):
+    result = subprocess.run(command(tool, ["authorize", "--help"]), env=sandbox_env, capture_output=True, text=True)
+    assert result.returncode == 0 and f'eval "$({tool} authorize)"' in result.stdout
+    assert "--redirect-uri URI" in result.stdout and "Exit status: 0 tokens printed;" in result.stdout
+    assert f"{tool} authorize" in subprocess.run(
+        command(tool, ["--help"]), env=sandbox_env, capture_output=True, text=True
+    ).stdout
     # --base-url wins over TW_API_BASE.
-    code, _, err = authorize(["--base-url", f"http://127.0.0.1:{closed_port}"], without(sandbox_env, OAUTH1_USER),
+    code, _, err = authorize(tool, ["--base-url", f"http://127.0.0.1:{closed_port}"], without(sandbox_env, OAUTH1_USER),
                              lambda url: None)
     assert code == 69 and err.startswith("TW_STATUS_NETWORK: ")
 
 
-def test_a_follow_that_refreshes_prints_the_new_exports_on_stderr(start_sandbox, sandbox_env):
+def test_a_follow_that_refreshes_prints_the_new_exports_on_stderr(tool, start_sandbox, sandbox_env):
     sandbox = start_sandbox("--oauth2-token-lifetime", "1")
     env = dict(without(sandbox_env, OAUTH1_USER), TW_API_BASE=sandbox.base_url,
                TW_OAUTH2_CLIENT_SECRET=CONFIDENTIAL[1])
-    code, first, err = authorize(oauth2_args(CONFIDENTIAL[0]), env, redirected)
+    code, first, err = authorize(tool, oauth2_args(CONFIDENTIAL[0]), env, redirected)
     assert code == 0, err
     time.sleep(1.2)  # the access token has expired
-    followed = follow_after_eval(first, env, "@twitterdev")
+    followed = follow_after_eval(tool, first, env, "@twitterdev")
     assert followed.returncode == 0, followed.stderr
     assert json.loads(followed.stdout)["data"]["following"] is True
     assert "the OAuth 2.0 tokens were refreshed" in followed.stderr
@@ -263,8 +278,8 @@ def test_a_follow_that_refreshes_prints_the_new_exports_on_stderr(start_sandbox,
     assert after["TW_OAUTH2_REFRESH_TOKEN"] != before["TW_OAUTH2_REFRESH_TOKEN"]
     # The printed pair works (after this token expires too); the old one is refused.
     time.sleep(1.2)
-    again = follow_after_eval(first + rotated_lines, env, "Twitter")
+    again = follow_after_eval(tool, first + rotated_lines, env, "Twitter")
     assert again.returncode == 0, again.stderr
-    stale = follow_after_eval(first, env, "Twitter")
+    stale = follow_after_eval(tool, first, env, "Twitter")
     assert stale.returncode == 77, stale.stderr
     assert before["TW_OAUTH2_REFRESH_TOKEN"] not in stale.stderr

@@ -2,8 +2,10 @@
                     [--proxy URL] [--api-version 1.1|2] TARGET
 
 Follows TARGET with credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET,
-TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET (and TW_API_BASE, TW_API_VERSION), prints
-the API's JSON answer.
+TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET (and TW_API_BASE, TW_API_VERSION), or with
+an OAuth 2.0 user token from TW_OAUTH2_ACCESS_TOKEN when TW_ACCESS_TOKEN is not set
+(rotated tokens are then printed on stderr as export lines), prints the API's JSON
+answer. `python -m twfollow authorize [--oauth2 ...]` gets the tokens (see its --help).
 Exit codes are those of the C tool tw-follow (errors.EXIT_CODES): 0 success,
 64 usage, 78 configuration, and one code per status family.
 """
@@ -14,7 +16,7 @@ import argparse
 import sys
 from typing import List, NoReturn, Optional
 
-from . import errors
+from . import _authorize_cli, errors
 from .client import Client, version
 
 
@@ -30,7 +32,15 @@ def _fail(error: errors.TwError, exit_code: int) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = _Parser(prog="python -m twfollow", description="Follow a user on Twitter/X.")
+    # `authorize` gets tokens (_authorize_cli.py); a user of that name: @authorize.
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["authorize"]:
+        return _authorize_cli.main(arguments[1:])
+    parser = _Parser(
+        prog="python -m twfollow",
+        description="Follow a user on Twitter/X.",
+        epilog="python -m twfollow authorize [--oauth2 ...] gets a user's tokens (see its --help).",
+    )
     parser.add_argument("target", help="@name, name, or a numeric user id")
     parser.add_argument("--notify", action="store_true", help="turn on notifications for the user's posts")
     parser.add_argument("--base-url", help="API base URL (default: TW_API_BASE or https://api.twitter.com)")
@@ -49,6 +59,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             ca_file=args.ca_file,
             proxy=args.proxy,
             api_version=args.api_version,
+            # OAuth 2.0 tokens from TW_OAUTH2_*: a refresh rotates them; print the new ones.
+            on_token_refresh=lambda tokens: _authorize_cli.print_refreshed_tokens(tokens, "python -m twfollow"),
         )
     except errors.TwError as e:
         return _fail(e, errors.EXIT_CONFIG)
