@@ -184,12 +184,13 @@ static void print_export(FILE *out, const char *name, const char *value) {
     fputs("'\n", out);
 }
 
-/* A value for a "# ..." comment line: [A-Za-z0-9_.] kept, anything else as '?'. */
+/* A value for a "# ..." comment line: letters, digits, space and _.- kept, anything
+   else (a newline above all) as '?'. */
 static void print_comment_value(FILE *out, const char *value) {
     for (; *value != '\0'; value++) {
         char c = *value;
-        int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                    c == '.';
+        int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    strchr(" _.-", c) != NULL;
         fputc(plain ? c : '?', out);
     }
 }
@@ -558,7 +559,7 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
     ok = print_json_exports(stdout, tokens, OAUTH2_EXPORTS, 3) && json_field(tokens, "scope", &granted_scope) >= 0;
     if (ok && granted_scope != NULL) {
         fputs("# scope ", stdout);
-        print_comment_value(stdout, granted_scope); /* spaces become '?' */
+        print_comment_value(stdout, granted_scope);
         fputc('\n', stdout);
     }
     if (ok && client_secret != NULL) {

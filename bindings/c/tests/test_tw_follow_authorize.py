@@ -166,7 +166,7 @@ def test_the_exports_survive_eval_whatever_the_server_sends(tool, scripted, sand
     code, out, err = authorize(tool, [], env, lambda url: "1234567")
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[-1] == "# user_id 42 screen_name x??id???echo?pwned"
+    assert lines[-1] == "# user_id 42 screen_name x??id???echo pwned"
     values = exported(out)
     assert values["TW_ACCESS_TOKEN"] == fields["oauth_token"]
     assert values["TW_ACCESS_TOKEN_SECRET"] == fields["oauth_token_secret"]
@@ -189,7 +189,7 @@ def test_the_oauth2_flow_prints_exports_that_follow(tool, sandbox_env, confident
     assert values["TW_OAUTH2_CLIENT_ID"] == client_id
     assert len(values["TW_OAUTH2_ACCESS_TOKEN"]) > 20 and len(values["TW_OAUTH2_REFRESH_TOKEN"]) > 20
     assert int(values["TW_OAUTH2_EXPIRES_AT"]) > time.time() + 7000
-    assert "# scope tweet.read?users.read?follows.write?offline.access" in out.splitlines()
+    assert "# scope tweet.read users.read follows.write offline.access" in out.splitlines()
     assert ("TW_OAUTH2_CLIENT_SECRET too" in out) == confidential
     assert CONFIDENTIAL[1] not in out + err
     for token in (values["TW_OAUTH2_ACCESS_TOKEN"], values["TW_OAUTH2_REFRESH_TOKEN"]):

@@ -49,7 +49,7 @@ OAUTH2_EXPORTS = (
     ("expires_at", "TW_OAUTH2_EXPIRES_AT"),
 )
 
-_NOT_PLAIN = re.compile(r"[^A-Za-z0-9_.]")
+_NOT_PLAIN = re.compile(r"[^A-Za-z0-9 _.-]")
 
 
 def export_line(name: str, value: Any) -> str:
@@ -58,7 +58,8 @@ def export_line(name: str, value: Any) -> str:
 
 
 def comment_value(value: Any) -> str:
-    """A value for a "# ..." line: [A-Za-z0-9_.] kept, anything else as '?' (one line, no injection)."""
+    """A value for a "# ..." line: letters, digits, space and _.- kept, anything else (a
+    newline above all) as '?': one comment line, nothing for eval to run."""
     return "".join("?" if _NOT_PLAIN.match(c) else c for c in str(value))
 
 
