@@ -217,8 +217,10 @@ def test_oauth2_refusals(tool, sandbox_env):
     assert (code, out) == (77, "")
     assert "TW_STATUS_AUTH: " in err and "denied" in err
     # A redirect whose state is not the one issued: refused before anything is sent.
-    code, out, err = authorize(tool, oauth2_args(PUBLIC_CLIENT), env, lambda url: re.sub(r"state=[^&]+", "state=forged", redirected(url))
-    )
+    def forged(url):
+        return re.sub(r"state=[^&]+", "state=forged", redirected(url))
+
+    code, out, err = authorize(tool, oauth2_args(PUBLIC_CLIENT), env, forged)
     assert (code, out) == (65, "")
     assert "TW_STATUS_INVALID_ARGUMENT: " in err and "state" in err
     # A confidential client without its secret.

@@ -310,7 +310,10 @@ def test_hostile_echo_never_leaks_token_secrets(status, shape):
 
 @pytest.mark.parametrize(
     "call,secret",
-    [pytest.param(*pair, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=why[2])) for pair, why in KNOWN_CORE_LEAKS.items()],
+    [
+        pytest.param(*pair, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=why[2]))
+        for pair, why in KNOWN_CORE_LEAKS.items()
+    ],
 )
 def test_known_core_leaks(call, secret):
     status, shape, _ = KNOWN_CORE_LEAKS[(call, secret)]

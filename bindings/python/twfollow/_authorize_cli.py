@@ -147,11 +147,15 @@ def _oauth1(prog: str, base_url: Optional[str]) -> int:
 def _oauth2(prog: str, args: argparse.Namespace, base_url: Optional[str], client_secret: Optional[str]) -> int:
     try:
         flow = OAuth2Flow(args.client_id, args.redirect_uri, client_secret, args.scope, base_url=base_url)
-        url, _ = flow.authorization_url()  # checks redirect_uri and scope before anything is shown
     except errors.TwError as e:
         _fail(e)
         return errors.EXIT_CONFIG
     with flow:
+        try:
+            url, _ = flow.authorization_url()  # checks redirect_uri and scope before anything is shown
+        except errors.TwError as e:
+            _fail(e)
+            return errors.EXIT_CONFIG
         print(
             PROMPT.format(url=url) + f"\nThe browser is then sent to {args.redirect_uri}?state=...&code=... "
             "(that page may fail\nto load: it does not matter). Paste that whole address (or just its code) "

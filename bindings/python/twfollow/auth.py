@@ -95,14 +95,12 @@ class OAuth1Flow:
         self._options = options
         self.request_token = request_token
         self.request_token_secret = request_token_secret
+        keys = (_encode(consumer_key, "consumer_key"), _encode(consumer_secret, "consumer_secret"))
+        client_options = _client_options(options)
         config = ctypes.c_void_p()
-        _check(
-            _native.lib().tw_config_new_app(
-                _encode(consumer_key, "consumer_key"), _encode(consumer_secret, "consumer_secret"), ctypes.byref(config)
-            )
-        )
+        _check(_native.lib().tw_config_new_app(*keys, ctypes.byref(config)))
         self._client = Client.__new__(Client)
-        self._client._adopt(config, **_client_options(options))
+        self._client._adopt(config, **client_options)
 
     def authorization_url(self) -> str:
         """Step 1: asks Twitter for a request token (kept in `request_token` and
@@ -213,11 +211,13 @@ class OAuth2Flow:
         self._scope = None if scope is None else _encode(scope, "scope")
         self._options = options
         self._tokens: Optional[Dict[str, Any]] = None
-        config = ctypes.c_void_p()
         secret = None if client_secret is None else _encode(client_secret, "client_secret")
-        _check(_native.lib().tw_config_new_oauth2(_encode(client_id, "client_id"), secret, ctypes.byref(config)))
+        client = (_encode(client_id, "client_id"), secret)
+        client_options = _client_options(options)
+        config = ctypes.c_void_p()
+        _check(_native.lib().tw_config_new_oauth2(*client, ctypes.byref(config)))
         self._client = Client.__new__(Client)
-        self._client._adopt(config, **_client_options(options))
+        self._client._adopt(config, **client_options)
 
     def authorization_url(self) -> Tuple[str, str]:
         """Step 1: (the URL the user opens to approve the app, its `state`). Sends
