@@ -412,6 +412,14 @@ enum TwStatus tw_config_new(const char *consumer_key,
  * `tw_config_set_base_url`) and `TW_API_VERSION` (optional, `1.1` or `2`, same
  * rules as `tw_config_set_api_version`). Other defaults as `tw_config_new`.
  *
+ * OAuth 2.0 instead: when `TW_OAUTH2_ACCESS_TOKEN` is set and `TW_ACCESS_TOKEN` is
+ * not, the config is an OAuth 2.0 one (as `tw_config_new_oauth2` with
+ * `tw_config_set_oauth2_tokens`) from `TW_OAUTH2_ACCESS_TOKEN`,
+ * `TW_OAUTH2_REFRESH_TOKEN` (optional; then `TW_OAUTH2_CLIENT_ID` is required),
+ * `TW_OAUTH2_EXPIRES_AT` (optional, seconds since the Unix epoch),
+ * `TW_OAUTH2_CLIENT_ID` and `TW_OAUTH2_CLIENT_SECRET` (optional: a confidential
+ * client). `TW_API_BASE` applies too; `TW_API_VERSION` may only be `2`.
+ *
  * Ownership as `tw_config_new`. Returns `TW_STATUS_NULL_ARGUMENT`,
  * `TW_STATUS_INVALID_ARGUMENT` (the message names every missing credential
  * variable, or the bad variable; a variable that is not UTF-8 counts as missing).

@@ -27,6 +27,10 @@ BUNDLED_NAMES = [f"libtwfollow{suffix}" for suffix in importlib.machinery.EXTENS
 c_char_p = ctypes.c_char_p
 config_p = ctypes.c_void_p  # TwConfig *
 status_t = ctypes.c_int  # TwStatus: a C enum, int-sized
+out_string = ctypes.POINTER(ctypes.c_void_p)  # char **: read, then freed with tw_string_free
+
+# TwTokenCallback: void (*)(void *user_data, const char *tokens_json)
+TOKEN_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
 
 # name -> (argtypes, restype)
 SIGNATURES = {
@@ -54,6 +58,18 @@ SIGNATURES = {
     "tw_status_str": ([ctypes.c_int32], c_char_p),
     "tw_string_free": ([ctypes.c_void_p], None),
     "tw_version": ([], c_char_p),
+    # Getting tokens: OAuth 1.0a PIN/callback flow, OAuth 2.0 PKCE, refresh, revoke.
+    "tw_config_new_app": ([c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
+    "tw_oauth1_request_token": ([config_p, c_char_p, out_string, out_string, out_string], status_t),
+    "tw_oauth1_access_token": ([config_p, c_char_p, c_char_p, c_char_p, out_string], status_t),
+    "tw_config_new_oauth2": ([c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
+    "tw_oauth2_authorize_url": ([config_p, c_char_p, c_char_p, out_string, out_string, out_string], status_t),
+    "tw_oauth2_exchange_code": ([config_p, c_char_p, c_char_p, c_char_p, c_char_p, out_string], status_t),
+    "tw_config_set_oauth2_tokens": ([config_p, c_char_p, c_char_p, ctypes.c_int64], status_t),
+    "tw_config_set_token_callback": ([config_p, TOKEN_CALLBACK, ctypes.c_void_p], status_t),
+    "tw_config_get_tokens": ([config_p, out_string], status_t),
+    "tw_oauth2_refresh": ([config_p], status_t),
+    "tw_oauth2_revoke": ([config_p, c_char_p], status_t),
 }
 
 
