@@ -3,9 +3,13 @@
     import twfollow
     with twfollow.Client(consumer_key, consumer_secret, access_token, access_token_secret) as client:
         user = client.follow("@twitterdev")
+
+    async with twfollow.AsyncClient(...same arguments...) as client:  # asyncio
+        user = await client.follow("@twitterdev")
 """
 
 from ._native import LibraryNotFoundError
+from .aio import AsyncClient
 from .client import Client, RateLimit, version
 from .errors import (
     AlreadyRequestedError,
@@ -32,6 +36,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AlreadyRequestedError",
+    "AsyncClient",
     "AuthError",
     "BadResponseError",
     "BlockedError",
