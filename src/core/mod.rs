@@ -17,6 +17,7 @@ pub mod resolver;
 pub mod response;
 pub mod signer;
 pub mod target;
+pub mod tls;
 pub mod transport;
 pub mod v2;
 

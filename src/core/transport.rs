@@ -9,7 +9,7 @@
 //! a closed socket), so the wrapper answers it from the fact that the
 //! connection has just completed an exchange.
 
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use ureq::unversioned::transport::{
     Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
@@ -22,6 +22,7 @@ use super::error::Error;
 use super::fork;
 use super::proxy::{proxy_for, ProxyChoice};
 use super::resolver::CachingResolver;
+use super::tls::{PinningTls, PinningVerifier};
 
 /// Idle connections kept per host: enough for many threads sharing one client.
 const POOL_PER_HOST: usize = 64;
@@ -107,12 +108,7 @@ fn choose_proxy(settings: &Settings) -> (Option<ureq::Proxy>, Option<Error>) {
 /// A ureq agent for `settings` through `proxy`: no redirects, one whole-call
 /// deadline, our connector chain and resolver.
 fn build_agent(settings: &Settings, proxy: Option<ureq::Proxy>) -> Agent {
-    let mut tls = ureq::tls::TlsConfig::builder();
-    if let Some(ca) = &settings.ca_file {
-        tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&ca.certificates));
-    }
     let config = Agent::config_builder()
-        .tls_config(tls.build())
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_global(Some(settings.timeout))
@@ -123,17 +119,18 @@ fn build_agent(settings: &Settings, proxy: Option<ureq::Proxy>) -> Agent {
         .build();
     Agent::with_parts(
         config,
-        connector(settings.ca_file.is_some()),
+        connector(settings.ca_file.as_ref()),
         // An http:// base is held to loopback by address too (see `resolver`).
         CachingResolver::new(settings.name_lookup.clone(), !settings.base_url.is_https()),
     )
 }
 
-/// Trust anchors read from a PEM file, replacing the built-in (webpki) roots.
+/// Trust anchors read from a PEM file, replacing the built-in (webpki) roots; a server
+/// may also present one of them as its own certificate (see `tls`).
 #[derive(Clone)]
 pub struct CaFile {
     pub path: String,
-    pub certificates: Vec<ureq::tls::Certificate<'static>>,
+    verifier: Arc<PinningVerifier>,
 }
 
 impl CaFile {
@@ -144,7 +141,8 @@ impl CaFile {
         let mut certificates = Vec::new();
         for item in ureq::tls::parse_pem(&pem) {
             match item {
-                Ok(ureq::tls::PemItem::Certificate(cert)) => certificates.push(cert),
+                Ok(ureq::tls::PemItem::Certificate(cert)) => certificates
+                    .push(rustls::pki_types::CertificateDer::from(cert.der()).into_owned()),
                 Ok(_) => {}
                 Err(e) => {
                     return Err(Error::invalid_argument(format!(
@@ -158,23 +156,25 @@ impl CaFile {
                 "CA file {path:?} holds no PEM certificate"
             )));
         }
+        let verifier = PinningVerifier::new(&certificates)
+            .map_err(|e| Error::invalid_argument(format!("CA file {path:?}: {e}")))?;
         Ok(CaFile {
             path: path.to_owned(),
-            certificates,
+            verifier: Arc::new(verifier),
         })
     }
 }
 
 /// TCP (through a SOCKS or CONNECT proxy when configured), one probe per reuse, then TLS.
-/// `own_roots`: the config trusts its own CA file, so its TLS set-up is its own;
-/// every other config shares one, built on first use.
-pub fn connector(own_roots: bool) -> impl Connector {
+/// A config with a CA file has a TLS set-up of its own; every other config shares
+/// one, built on first use.
+pub fn connector(ca_file: Option<&CaFile>) -> impl Connector {
     ().chain(SocksConnector::default())
         .chain(ConnectProxyConnector::default())
         .chain(TcpConnector::default())
         .chain(ProbeOnCheckout)
         .chain(Tls {
-            own: own_roots.then(RustlsConnector::default),
+            own: ca_file.map(|ca| PinningTls::new(ca.verifier.clone())),
         })
 }
 
@@ -185,7 +185,7 @@ static SHARED_TLS: LazyLock<RustlsConnector> = LazyLock::new(RustlsConnector::de
 
 #[derive(Debug)]
 struct Tls {
-    own: Option<RustlsConnector>,
+    own: Option<PinningTls>,
 }
 
 impl<In: Transport> Connector<In> for Tls {
@@ -196,8 +196,10 @@ impl<In: Transport> Connector<In> for Tls {
         details: &ConnectionDetails,
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        let rustls = self.own.as_ref().unwrap_or(&SHARED_TLS);
-        Ok(rustls.connect(details, chained)?.map(Transport::boxed))
+        match &self.own {
+            Some(pinning) => pinning.connect(details, chained),
+            None => Ok(SHARED_TLS.connect(details, chained)?.map(Transport::boxed)),
+        }
     }
 }
 

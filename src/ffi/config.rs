@@ -314,9 +314,17 @@ pub unsafe extern "C" fn tw_config_set_user_agent(
 /// gateways and test servers. The file is read now; later changes to it have no
 /// effect. Certificate verification cannot be turned off.
 ///
+/// A server is trusted when its certificate is signed by one of the file's
+/// certificates, or is exactly one of them (pinning: a self-signed certificate
+/// made with `openssl req -x509`, which marks it as a CA, given as the CA file).
+/// Either way the certificate must name the base URL's host and be within its
+/// validity dates. A refused certificate makes `tw_follow` return
+/// `TW_STATUS_TLS`, sending nothing, with a message that says why: unknown
+/// issuer, name mismatch, expired, not yet valid, or CA used as server certificate.
+///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
-/// `TW_STATUS_INVALID_ARGUMENT` (unreadable file, or no certificate in it; the
-/// previous trust settings stay in place).
+/// `TW_STATUS_INVALID_ARGUMENT` (unreadable file, no certificate in it, or a
+/// certificate that cannot be parsed; the previous trust settings stay in place).
 /// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
 /// proxy environment variables (see `tw_config_new`): do not call while another
 /// thread changes the environment.

@@ -290,17 +290,22 @@ pub const UNRELATED_CA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/
 
 impl TlsServer {
     pub fn start(response: &'static [u8]) -> TlsServer {
+        TlsServer::start_with(
+            TEST_CERT,
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/localhost.key.pem"),
+            response,
+        )
+    }
+
+    /// The same server with another certificate (PEM files: certificate chain, key).
+    pub fn start_with(cert: &str, key: &str, response: &'static [u8]) -> TlsServer {
         use rustls::pki_types::pem::PemObject;
         use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(TEST_CERT)
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        let key = PrivateKeyDer::from_pem_file(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/localhost.key.pem"
-        ))
-        .unwrap();
+        let key = PrivateKeyDer::from_pem_file(key).unwrap();
         let config = rustls::ServerConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
         ))
