@@ -2,7 +2,7 @@
 //! table). Prints one `name value unit` line per figure; never fails on timing.
 //!
 //! ```text
-//! cargo bench --bench bench -- FAST_SERVER_URL [N]
+//! cargo bench --bench bench -- HTTP_URL [HTTPS_URL CA_FILE [N]]
 //! ```
 
 #[path = "../tests/support/mod.rs"]
@@ -150,7 +150,9 @@ impl Config {
     fn follow(&self) {
         let mut json: *mut c_char = ptr::null_mut();
         let status = unsafe { tw_follow(self.0, c"2244994945".as_ptr(), false, &mut json) };
-        assert_eq!(status, TwStatus::Ok);
+        assert_eq!(status, TwStatus::Ok, "{:?}", unsafe {
+            std::ffi::CStr::from_ptr(tw_last_error_message())
+        });
         unsafe { tw_string_free(json) };
     }
 }
@@ -183,41 +185,14 @@ fn rss_peak_kib() -> f64 {
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
-/// The transport floor of this machine: the same request bytes written and the
-/// same response read over one kept-alive socket, with no HTTP client at all.
-fn raw_tcp_floor(base_url: &str, n: usize) -> f64 {
-    use std::io::{Read, Write};
-    let addr = base_url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream.set_nodelay(true).unwrap();
-    let body = "user_id=2244994945&follow=false";
-    let request = format!(
-        "POST /1.1/friendships/create.json HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    let mut response = vec![0u8; 64 * 1024];
-    let mut read_one = |stream: &mut std::net::TcpStream| {
-        // The fast server's answer ends with the fixture's last bytes.
-        let mut got = 0;
-        loop {
-            got += stream.read(&mut response[got..]).unwrap();
-            if response[..got].ends_with(b"\"regular\"}") {
-                return;
-            }
-        }
-    };
-    stream.write_all(request.as_bytes()).unwrap();
-    read_one(&mut stream);
-    let started = Instant::now();
-    for _ in 0..n {
-        stream.write_all(request.as_bytes()).unwrap();
-        read_one(&mut stream);
-    }
-    n as f64 / started.elapsed().as_secs_f64()
+/// The median of three runs of `f`.
+fn median_of_3(mut f: impl FnMut() -> f64) -> f64 {
+    let mut runs = [f(), f(), f()];
+    runs.sort_by(f64::total_cmp);
+    runs[1]
 }
 
 fn end_to_end(base_url: &str, n: usize) {
-    report("e2e.raw_tcp_floor", raw_tcp_floor(base_url, n), "follows/s");
     let cold = Instant::now();
     let config = Config::new(base_url);
     config.follow();
@@ -228,7 +203,11 @@ fn end_to_end(base_url: &str, n: usize) {
     );
 
     throughput(&config, 1, n / 10); // warm-up
-    report("e2e.c_api", throughput(&config, 1, n), "follows/s");
+    report(
+        "e2e.c_api",
+        median_of_3(|| throughput(&config, 1, n)),
+        "follows/s",
+    );
     for threads in [1, 2, 4, 8] {
         report(
             &format!("threads.{threads}"),
@@ -258,6 +237,22 @@ fn end_to_end(base_url: &str, n: usize) {
         "memory.peak_rss_after_100k_more",
         rss_peak_kib() / 1024.0,
         "MiB",
+    );
+}
+
+/// Keep-alive follows over HTTPS (the server's certificate signed by `ca_file`).
+fn https_keep_alive(base_url: &str, ca_file: &str, n: usize) {
+    let config = Config::new(base_url);
+    let path = CString::new(ca_file).unwrap();
+    assert_eq!(
+        unsafe { tw_config_set_ca_file(config.0, path.as_ptr()) },
+        TwStatus::Ok
+    );
+    throughput(&config, 1, n / 10); // handshake and warm-up
+    report(
+        "tls.c_api",
+        median_of_3(|| throughput(&config, 1, n)),
+        "follows/s",
     );
 }
 
@@ -320,11 +315,14 @@ fn main() {
         .filter(|a| !a.starts_with("--"))
         .collect();
     let Some(base_url) = args.first() else {
-        eprintln!("usage: cargo bench --bench bench -- FAST_SERVER_URL [N]");
+        eprintln!("usage: cargo bench --bench bench -- HTTP_URL [HTTPS_URL CA_FILE [N]]");
         std::process::exit(64);
     };
-    let n: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(20_000);
+    let n: usize = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(5_000);
     signing();
     end_to_end(base_url, n);
+    if let (Some(https_url), Some(ca_file)) = (args.get(1), args.get(2)) {
+        https_keep_alive(https_url, ca_file, n);
+    }
     tls();
 }

@@ -1,5 +1,5 @@
-"""Reads the `name value unit` lines of one benchmark run and prints the table with
-ratios and targets (scripts/bench.sh)."""
+"""Reads the `name value unit` lines of one benchmark run and prints one table of
+same-run ratios against the issue's targets (scripts/bench.sh). Never fails on timing."""
 
 import sys
 
@@ -17,51 +17,69 @@ def get(name):
     return figures.get(name)
 
 
-def row(what, value, unit, ratio="", target=""):
+def div(a, b):
+    return a / b if a is not None and b else None
+
+
+def row(what, value, target="", ok=None):
+    shown = "n/a" if value is None else f"{value:,.2f}"
+    verdict = "" if ok is None or value is None else (" met" if ok(value) else " NOT met")
+    print(f"| {what} | {shown} | {target}{':' if verdict else ''}{verdict} |")
+
+
+def figure(what, value, unit):
     shown = "n/a" if value is None else f"{value:,.1f} {unit}"
-    print(f"| {what} | {shown} | {ratio} | {target} |")
+    print(f"| {what} | {shown} |")
 
 
-def ratio(a, b, fmt="{:.2f}x"):
-    return fmt.format(a / b) if a is not None and b else "n/a"
-
-
-def verdict(ok):
-    return "met" if ok else "NOT met"
-
-
-sign, floor = get("sign.twfollow"), get("sign.hmac_floor")
-print("| measure | figure | ratio | target |")
-print("|---|---|---|---|")
-row("signing: twfollow (nonce, clock, normalisation, HMAC, base64, header)", sign, "ns", ratio(sign, floor) + " of floor",
-    f"<= 2x floor: {verdict(sign and floor and sign <= 2 * floor)}")
-row("signing: raw HMAC-SHA1 of the same base string (floor)", floor, "ns")
-row("signing: of which nonce + clock", get("sign.nonce_and_clock"), "ns")
-row("signing: with a fixed nonce", get("sign.with_fixed_nonce"), "ns", ratio(get("sign.with_fixed_nonce"), floor) + " of floor")
-row("signing: liboauth oauth_sign_url2", get("sign.liboauth"), "ns", ratio(get("sign.liboauth"), sign) + " of twfollow")
-row("signing: oauthlib Client.sign", get("sign.oauthlib"), "ns", ratio(get("sign.oauthlib"), sign) + " of twfollow")
-c, curl, py, ro = get("e2e.c_api"), get("e2e.curl"), get("e2e.python_package"), get("e2e.requests_oauthlib")
-row("keep-alive follows: C API", c, "/s", ratio(c, curl) + " of curl",
-    f">= 0.9x curl: {verdict(c and curl and c >= 0.9 * curl)}")
-row("keep-alive follows: curl (unsigned, transport floor)", curl, "/s")
-raw = get("e2e.raw_tcp_floor")
-row("keep-alive: raw socket, same bytes, no client (this machine's ceiling)", raw, "/s", ratio(c, raw) + " reached by the C API")
-row("keep-alive follows: C API vs requests-oauthlib", c, "/s", ratio(c, ro),
-    f">= 15x: {verdict(c and ro and c >= 15 * ro)}")
-row("keep-alive follows: Python package", py, "/s", ratio(py, ro) + " of requests-oauthlib",
-    f">= 10x: {verdict(py and ro and py >= 10 * ro)}")
-row("keep-alive follows: requests + requests-oauthlib Session", ro, "/s")
-one = get("threads.1")
+wrk, c, py = get("e2e.wrk_floor"), get("e2e.c_api"), get("e2e.python_follow")
+curl, ro = get("e2e.curl"), get("e2e.requests_oauthlib")
+binding_us = (1e6 / py - 1e6 / c) if py and c else None
+print("| ratio (same run) | value | target |")
+print("|---|---|---|")
+row("C API / wrk floor, HTTP keep-alive", div(c, wrk), ">= 0.85", lambda v: v >= 0.85)
+row("Python Client.follow / wrk floor", div(py, wrk), ">= 0.70", lambda v: v >= 0.70)
+row("Python Client.follow_json / wrk floor", div(get("e2e.python_follow_json"), wrk))
+row("C API / curl keep-alive", div(c, curl))
+row("C API / requests-oauthlib", div(c, ro))
+row("Python Client.follow / requests-oauthlib", div(py, ro))
+row("HTTPS keep-alive: C API / curl", div(get("tls.c_api"), get("tls.curl")), ">= 1.2", lambda v: v >= 1.2)
+row("cold HTTPS follow, process start to answer: tw-follow / curl (time)",
+    div(get("cold.tw_follow_https"), get("cold.curl_https")), "<= 1.0", lambda v: v <= 1.0)
+row("signing / raw HMAC-SHA1 of the same base string (time)",
+    div(get("sign.twfollow"), get("sign.hmac_floor")), "<= 2", lambda v: v <= 2)
+row("signing with a fixed nonce / raw HMAC-SHA1 (time)", div(get("sign.with_fixed_nonce"), get("sign.hmac_floor")))
+row("heap allocations per follow", get("memory.allocations_per_follow"), "<= 30", lambda v: v <= 30)
+row("peak RSS after 100,000 more follows / after 1,000",
+    div(get("memory.peak_rss_after_100k_more"), get("memory.peak_rss_after_1k_plus")), "flat (<= 1.05)",
+    lambda v: v <= 1.05)
+print()
+print("| figure (this run only; absolute numbers are noisy) | value |")
+print("|---|---|")
+figure("wrk -t1 -c1 floor, HTTP keep-alive", wrk, "/s")
+figure("C API, HTTP keep-alive (median of 3)", c, "/s")
+figure("Python Client.follow (median of 3)", py, "/s")
+figure("Python Client.follow_json (median of 3)", get("e2e.python_follow_json"), "/s")
+figure("binding's own work per call (1/Python - 1/C)", binding_us, "us")
+figure("client's own work per call (1/C - 1/wrk)", (1e6 / c - 1e6 / wrk) if c and wrk else None, "us")
+figure("curl keep-alive (median of 3)", curl, "/s")
+figure("requests + requests-oauthlib Session (median of 3)", ro, "/s")
+figure("C API, HTTPS keep-alive (median of 3)", get("tls.c_api"), "/s")
+figure("curl, HTTPS keep-alive (median of 3)", get("tls.curl"), "/s")
+figure("cold HTTPS follow: tw-follow process (hyperfine median)", get("cold.tw_follow_https"), "us")
+figure("cold HTTPS request: curl process (hyperfine median)", get("cold.curl_https"), "us")
+figure("signing: twfollow (nonce, clock, normalisation, HMAC, base64, header)", get("sign.twfollow"), "ns")
+figure("signing: raw HMAC-SHA1 of the same base string (floor)", get("sign.hmac_floor"), "ns")
+figure("signing: of which nonce + clock", get("sign.nonce_and_clock"), "ns")
+figure("signing: liboauth oauth_sign_url2", get("sign.liboauth"), "ns")
+figure("signing: oauthlib Client.sign", get("sign.oauthlib"), "ns")
 for t in (1, 2, 4, 8):
-    v = get(f"threads.{t}")
-    row(f"threads sharing one config: {t}", v, "/s", ratio(v, one) + " of 1 thread", "no fall as threads are added" if t == 8 else "")
-row("cold start: tw_config_new to first follow (http)", get("cold.first_follow_http"), "us")
-row("cold start: first HTTPS follow (CA file, handshake)", get("cold.first_follow_https"), "us")
-row("cold start: second config, first HTTPS follow", get("cold.second_config_first_https"), "us")
-row("fresh TLS connection per follow", get("tls.fresh_connection_follow"), "us")
-row("built-in roots: first config to TLS verdict", get("tls.webpki_first_config"), "us")
-row("built-in roots: second config (shared set-up)", get("tls.webpki_second_config"), "us")
-row("heap allocations per follow", get("memory.allocations_per_follow"), "")
-row("peak RSS after ~1 000 follows", get("memory.peak_rss_after_1k_plus"), "MiB")
-row("peak RSS after 100 000 more", get("memory.peak_rss_after_100k_more"), "MiB",
-    ratio(get("memory.peak_rss_after_100k_more"), get("memory.peak_rss_after_1k_plus")))
+    figure(f"threads sharing one config: {t}", get(f"threads.{t}"), "/s")
+figure("in-process cold start: tw_config_new to first follow (http)", get("cold.first_follow_http"), "us")
+figure("in-process cold start: first HTTPS follow (CA file, handshake)", get("cold.first_follow_https"), "us")
+figure("fresh TLS connection per follow", get("tls.fresh_connection_follow"), "us")
+figure("peak RSS after ~1,000 follows", get("memory.peak_rss_after_1k_plus"), "MiB")
+figure("peak RSS after 100,000 more", get("memory.peak_rss_after_100k_more"), "MiB")
+size, stripped = get("library.size_bytes"), get("library.stripped_bytes")
+figure("release libtwfollow.so", size / 2**20 if size else None, "MiB")
+figure("release libtwfollow.so, stripped", stripped / 2**20 if stripped else None, "MiB")
