@@ -1,8 +1,9 @@
 //! HTTP transport: the ureq agent built from the settings (one per process after a
 //! fork), the connector chain, and the trust anchors of a CA file.
 //!
-//! The connector chain is ureq's own pieces, a wrapper that halves the liveness
-//! probes of pooled connections, and TLS set up once per process.
+//! The connector chain is ureq's own pieces, a layer over the socket (one liveness
+//! probe per reuse instead of two, one write per request, socket timeouts re-armed
+//! only when they no longer fit the deadline), and TLS set up once per process.
 //! ureq probes a connection twice per request (when it returns to the pool and
 //! when it is taken out), each probe costing three system calls. The probe on
 //! return adds nothing the probe on checkout does not catch (unexpected bytes or
@@ -10,7 +11,9 @@
 //! connection has just completed an exchange.
 
 use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
+use ureq::unversioned::transport::time::Duration as UreqDuration;
 use ureq::unversioned::transport::{
     Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
     SocksConnector, TcpConnector, Transport,
@@ -203,44 +206,148 @@ impl<In: Transport> Connector<In> for Tls {
     }
 }
 
+/// The layer right above the socket (under TLS): one liveness probe per reuse, one
+/// write per request, and no socket timeout re-armed while the armed one still fits.
 #[derive(Debug)]
 struct ProbeOnCheckout;
 
 impl<In: Transport> Connector<In> for ProbeOnCheckout {
-    type Out = ProbedTransport<In>;
+    type Out = TunedTransport<In>;
 
     fn connect(
         &self,
         _details: &ConnectionDetails,
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        Ok(chained.map(|inner| ProbedTransport {
+        Ok(chained.map(|inner| TunedTransport {
             inner,
             just_used: false,
+            pending: Vec::new(),
+            last_write_timeout: NextTimeout::default(),
+            armed_read: None,
+            armed_write: None,
         }))
     }
 }
 
+/// ureq writes a request's head and its body in two writes (two segments, and two
+/// wake-ups of the server), and with a whole-call deadline every read and write
+/// finds a slightly smaller time left, so it sets the socket timeout again
+/// (`setsockopt`) before each. This layer holds written bytes until the transport
+/// is next read (or dropped), and hands the socket a timeout it has already armed
+/// whenever that one ends no later than the deadline; a read that times out before
+/// the deadline is tried again with the time truly left, so calls still time out
+/// exactly at their deadline. A write cannot be retried (part of it may have left),
+/// so the write timeout is armed at most [`WRITE_MARGIN`] short of the time left.
 #[derive(Debug)]
-struct ProbedTransport<T> {
+struct TunedTransport<T: Transport> {
     inner: T,
     /// Set by any I/O; the next liveness question (the return to the pool) is answered without a probe.
     just_used: bool,
+    /// Bytes written but not yet sent; the allocation is kept for the next request.
+    pending: Vec<u8>,
+    /// The timeout of the last write, to send `pending` with when dropped.
+    last_write_timeout: NextTimeout,
+    /// The socket timeouts last handed to the socket transport, which then sets them.
+    armed_read: Option<std::time::Duration>,
+    armed_write: Option<std::time::Duration>,
 }
 
-impl<T: Transport> Transport for ProbedTransport<T> {
+/// How much sooner than the deadline a write timeout may be armed: up to this much
+/// early, a stuck write is reported as a timeout (a request never fills a healthy
+/// socket's send buffer, so writes do not block in practice).
+const WRITE_MARGIN: Duration = Duration::from_millis(5);
+
+/// How much sooner than the deadline a read timeout may be armed (a read that times
+/// out early is tried again with the time truly left).
+const READ_MARGIN: Duration = Duration::from_millis(50);
+
+/// The timeout to hand the socket transport when `left` (not zero) remains: the armed
+/// one if it ends no later, else `left` less a margin (at most an eighth of it), so
+/// that the next requests, which start with about as much time left, find it fits.
+fn timeout_to_arm(armed: &mut Option<Duration>, left: Duration, margin: Duration) -> Duration {
+    match *armed {
+        Some(armed) if !armed.is_zero() && armed <= left => armed,
+        _ => {
+            let armed_now = left - margin.min(left / 8);
+            *armed = Some(armed_now);
+            armed_now
+        }
+    }
+}
+
+fn with_after(timeout: NextTimeout, after: Duration) -> NextTimeout {
+    NextTimeout {
+        after: UreqDuration::Exact(after),
+        ..timeout
+    }
+}
+
+impl<T: Transport> TunedTransport<T> {
+    /// Sends what earlier writes left pending, in one write where the buffer allows.
+    fn flush(&mut self, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        let mut sent = 0;
+        while sent < self.pending.len() {
+            let output = self.inner.buffers().output();
+            let amount = output.len().min(self.pending.len() - sent);
+            output[..amount].copy_from_slice(&self.pending[sent..sent + amount]);
+            let timeout = match timeout.for_write().after {
+                UreqDuration::Exact(left) if !left.is_zero() => with_after(
+                    timeout,
+                    timeout_to_arm(&mut self.armed_write, left, WRITE_MARGIN),
+                ),
+                _ => timeout,
+            };
+            if let Err(e) = self.inner.transmit_output(amount, timeout) {
+                self.pending.clear();
+                return Err(e);
+            }
+            sent += amount;
+        }
+        self.pending.clear();
+        Ok(())
+    }
+}
+
+impl<T: Transport> Transport for TunedTransport<T> {
     fn buffers(&mut self) -> &mut dyn Buffers {
         self.inner.buffers()
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         self.just_used = true;
-        self.inner.transmit_output(amount, timeout)
+        // Kept for the next read, which every request comes to.
+        let output = &self.inner.buffers().output()[..amount];
+        self.pending.extend_from_slice(output);
+        self.last_write_timeout = timeout;
+        Ok(())
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
         self.just_used = true;
-        self.inner.await_input(timeout)
+        self.flush(timeout)?;
+        let UreqDuration::Exact(left) = timeout.for_read().after else {
+            return self.inner.await_input(timeout);
+        };
+        let deadline = Instant::now() + left;
+        let mut timed_out_early = false;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(ureq::Error::Timeout(timeout.reason));
+            }
+            let after = if timed_out_early {
+                self.armed_read = Some(left);
+                left
+            } else {
+                timeout_to_arm(&mut self.armed_read, left, READ_MARGIN)
+            };
+            match self.inner.await_input(with_after(timeout, after)) {
+                // Only the armed timeout ran out, not the time of the call.
+                Err(ureq::Error::Timeout(_)) if Instant::now() < deadline => timed_out_early = true,
+                other => return other,
+            }
+        }
     }
 
     fn is_open(&mut self) -> bool {
@@ -249,5 +356,34 @@ impl<T: Transport> Transport for ProbedTransport<T> {
 
     fn is_tls(&self) -> bool {
         self.inner.is_tls()
+    }
+}
+
+impl<T: Transport> Drop for TunedTransport<T> {
+    fn drop(&mut self) {
+        // Bytes written last and never followed by a read (a TLS close_notify): sent
+        // now, best effort, as ureq would have sent them.
+        let timeout = self.last_write_timeout;
+        let _ = self.flush(timeout);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_armed_timeout_is_kept_while_it_ends_before_the_deadline() {
+        let mut armed = None;
+        let first = timeout_to_arm(&mut armed, Duration::from_secs(10), READ_MARGIN);
+        assert_eq!(first, Duration::from_secs(10) - READ_MARGIN);
+        // The next request starts with slightly less time left: the same timeout fits.
+        let later = Duration::from_secs(10) - Duration::from_millis(1);
+        assert_eq!(timeout_to_arm(&mut armed, later, READ_MARGIN), first);
+        // Less time left than armed: armed again, never past the deadline.
+        let short = Duration::from_millis(80);
+        let rearmed = timeout_to_arm(&mut armed, short, READ_MARGIN);
+        assert_eq!(rearmed, short - short / 8);
+        assert_eq!(armed, Some(rearmed));
     }
 }
