@@ -136,7 +136,7 @@ fn read_body(
     } else {
         MAX_ERROR_BODY_BYTES
     };
-    let body = match response.body_mut().with_config().limit(limit).read_to_vec() {
+    let body = match read_to_vec(response.body_mut(), limit) {
         Ok(body) => body,
         Err(ureq::Error::BodyExceedsLimit(_)) => {
             let success = (200..300).contains(&status);
@@ -162,6 +162,20 @@ fn read_body(
         Answer::Form => form_response(status, body, redactor),
         _ => map_response(status, body, location, redactor),
     }
+}
+
+/// The body, up to `limit` bytes, in one allocation when the server said its length
+/// (ureq's `read_to_vec` grows from empty: seven allocations for a user object),
+/// with one byte to spare for the NUL of the C string it may become.
+fn read_to_vec(body: &mut ureq::Body, limit: u64) -> Result<Vec<u8>, ureq::Error> {
+    use std::io::Read as _;
+    let expected = body.content_length().unwrap_or(0).min(limit);
+    let mut out = Vec::with_capacity(usize::try_from(expected).unwrap_or(0) + 1);
+    body.with_config()
+        .limit(limit)
+        .reader()
+        .read_to_end(&mut out)?;
+    Ok(out)
 }
 
 /// A form-encoded answer (2xx), or a refusal, which the OAuth 1.0a token endpoints

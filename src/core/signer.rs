@@ -261,12 +261,28 @@ fn base_string_bytes<K: AsRef<str>, V: AsRef<str>>(
     params: &[(K, V)],
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(512);
-    encode_to(&mut out, method.to_ascii_uppercase().as_bytes());
+    for byte in method.bytes() {
+        encode_to(&mut out, &[byte.to_ascii_uppercase()]);
+    }
     out.push(b'&');
     encode_to(&mut out, base_uri.as_bytes());
     out.push(b'&');
     write_normalized(&mut out, params, true);
     out
+}
+
+/// `n` in decimal, written into `digits` (a `u64` has at most 20).
+fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &str {
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&digits[start..]).expect("ASCII digits")
 }
 
 /// RFC 5849 3.4.2: base64(HMAC-SHA1(enc(consumer_secret) & enc(token_secret), base)).
@@ -461,28 +477,36 @@ impl Signer {
         extra: Option<(&str, &str)>,
     ) -> SignedHeader {
         let query = &request.url.query;
-        let timestamp = nonce.timestamp.to_string();
+        let mut digits = [0u8; 20];
+        let timestamp = decimal(nonce.timestamp, &mut digits);
         let token = &self.credentials.access_token;
-        // In name order, so the normalisation below rarely needs its sort.
-        let oauth: Vec<(&str, &str)> = [
+        // In name order, so the normalisation below rarely needs its sort. On the
+        // stack: at most seven of the eight are present.
+        let mut oauth = [("", ""); 8];
+        let mut present = 0;
+        for param in [
             Some(("oauth_consumer_key", self.credentials.consumer_key.as_str())),
             extra.filter(|(name, _)| *name < "oauth_nonce"),
             Some(("oauth_nonce", &nonce.nonce)),
             Some(("oauth_signature_method", "HMAC-SHA1")),
-            Some(("oauth_timestamp", &timestamp)),
+            Some(("oauth_timestamp", timestamp)),
             (!token.is_empty()).then_some(("oauth_token", token.as_str())),
             extra.filter(|(name, _)| *name >= "oauth_nonce"),
             Some(("oauth_version", "1.0")),
         ]
         .into_iter()
         .flatten()
-        .collect();
+        {
+            oauth[present] = param;
+            present += 1;
+        }
+        let oauth = &oauth[..present];
         let mut params: Vec<(&str, &str)> =
             Vec::with_capacity(oauth.len() + request.form.len() + query.len());
         // Parameters named below "oauth_" go first, so that a sorted form keeps
         // the whole list sorted and normalisation can skip its sort.
         params.extend(request.form.iter().filter(|(name, _)| *name < "oauth_"));
-        params.extend_from_slice(&oauth);
+        params.extend_from_slice(oauth);
         params.extend(request.form.iter().filter(|(name, _)| *name >= "oauth_"));
         params.extend(query.iter().map(|(n, v)| (n.as_str(), v.as_str())));
         let base = base_string_bytes(request.method, &request.url.base_uri, &params);
@@ -679,6 +703,14 @@ mod tests {
         assert_eq!(form_decode("%"), "%");
         assert_eq!(form_decode("%4"), "%4");
         assert_eq!(form_decode("%e2%82%ac"), "€");
+    }
+
+    #[test]
+    fn decimal_matches_to_string() {
+        let mut digits = [0u8; 20];
+        for n in [0, 7, 10, 1318622958, u64::MAX] {
+            assert_eq!(decimal(n, &mut digits), n.to_string());
+        }
     }
 
     #[test]
