@@ -70,6 +70,18 @@ def _raise_last(status: int) -> None:
     raise error
 
 
+_DECODER = json.JSONDecoder()
+
+
+def _parse_object(text: str) -> Dict[str, Any]:
+    """json.loads for an answer the library has already checked to be one JSON object:
+    when it starts with "{", the decoder is called without json.loads's whitespace
+    regexes and checks (measured: about 2 us of a 15 us parse of a user object)."""
+    if text.startswith("{"):
+        return _DECODER.raw_decode(text)[0]
+    return json.loads(text)
+
+
 def _check(status: int) -> None:
     if status != Status.OK:
         _raise_last(status)
@@ -217,23 +229,43 @@ class Client:
         """Like `follow`, and says whether the follow is pending: (answer, pending).
         Pending means the account is protected and the request awaits approval."""
         text, pending = self._follow(target, notify, want_outcome=True)
-        return json.loads(text), pending
+        return _parse_object(text), pending
 
     def _follow(self, target: Union[str, int], notify: bool, want_outcome: bool) -> Tuple[str, bool]:
-        target_bytes = _encode(_target_text(target), "target")
+        # The per-call path, kept short (docs/performance.md): an int user id needs no
+        # text checks, and the config is borrowed as `_borrowed` does, without a generator.
+        if type(target) is int and 1 <= target <= MAX_USER_ID:
+            target_bytes = b"%d" % target
+        else:
+            target_bytes = _encode(_target_text(target), "target")
         lib = _native.lib()
-        with self._borrowed() as config:
+        lock = self._lock
+        with lock:
+            config = self._config
+            if config is None or self._closing:
+                raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
+            self._calls += 1
+        try:
             out = ctypes.c_void_p()
-            outcome = ctypes.c_int(0)
-            # Without an outcome pointer the library skips reading the user object.
-            outcome_p = ctypes.byref(outcome) if want_outcome else None
-            status = lib.tw_follow_ex(config, target_bytes, bool(notify), outcome_p, ctypes.byref(out))
+            if want_outcome:
+                outcome = ctypes.c_int(0)
+                status = lib.tw_follow_ex(config, target_bytes, bool(notify), ctypes.byref(outcome), ctypes.byref(out))
+                pending = outcome.value == PENDING
+            else:
+                # Without an outcome the library skips reading the user object.
+                status = lib.tw_follow(config, target_bytes, bool(notify), ctypes.byref(out))
+                pending = False
             if status != Status.OK:
                 _raise_last(status)
             try:
-                return ctypes.string_at(out.value).decode("utf-8"), outcome.value == PENDING
+                return ctypes.string_at(out.value).decode("utf-8"), pending
             finally:
                 lib.tw_string_free(out)
+        finally:
+            with lock:
+                self._calls -= 1
+                if self._closing and self._calls == 0:
+                    self._free()
 
     @contextlib.contextmanager
     def _borrowed(self) -> Iterator[ctypes.c_void_p]:
@@ -259,7 +291,7 @@ class Client:
 
         Raises a `TwError` subclass on failure (`InvalidArgumentError`, a `ValueError`,
         for bad input: then nothing is sent)."""
-        return json.loads(self.follow_json(target, notify))
+        return _parse_object(self._follow(target, notify, want_outcome=False)[0])
 
     # OAuth 2.0 user tokens. Getting them: twfollow.OAuth2Flow (auth.py).
 
