@@ -319,6 +319,14 @@ fn main() {
         std::process::exit(64);
     };
     let n: usize = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(5_000);
+    // For a profiler (valgrind --tool=callgrind): only N keep-alive follows.
+    if std::env::var_os("TWFOLLOW_BENCH_FOLLOWS_ONLY").is_some() {
+        let config = Config::new(base_url);
+        for _ in 0..n {
+            config.follow();
+        }
+        return;
+    }
     signing();
     end_to_end(base_url, n);
     if let (Some(https_url), Some(ca_file)) = (args.get(1), args.get(2)) {
