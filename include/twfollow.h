@@ -56,7 +56,7 @@ typedef enum TwStatus {
   TW_STATUS_AUTH = 20,
   /**
    * 403 without a more specific Twitter code (e.g. 158: you cannot follow yourself; 226: the
-   * request looks automated; 326: the account is temporarily locked).
+   * request looks automated): the API refused this target.
    */
   TW_STATUS_FORBIDDEN = 21,
   /**
@@ -97,6 +97,23 @@ typedef enum TwStatus {
    * (or no response arrived).
    */
   TW_STATUS_NO_RATE_LIMIT = 31,
+  /**
+   * Twitter code 453, or a v2 problem with reason `client-not-enrolled`: the app's
+   * access tier (its plan, or no Project) does not include this endpoint. About the
+   * app, not the target; `tw_config_set_api_version` 0 (auto) tries the other version.
+   */
+  TW_STATUS_ACCESS_TIER = 32,
+  /**
+   * Twitter codes 87, 220, 261, or the v2 problems `oauth1-permissions` and
+   * `unsupported-authentication`: the app or its token may not do this (a read-only
+   * app, tokens made before Read and Write, an app-only Bearer token). Not the target.
+   */
+  TW_STATUS_APP_PERMISSION = 33,
+  /**
+   * Twitter codes 64 (suspended) and 326 (locked): the access token's own account
+   * cannot act. Not the target.
+   */
+  TW_STATUS_ACCOUNT_STATE = 34,
   /**
    * A bug in twfollow (a caught panic). Please report it.
    */
