@@ -645,7 +645,7 @@ fn check_success_body(http_status: u16, body: Vec<u8>) -> Result<String, Error> 
 }
 
 /// The `data` object of a 2xx answer; a body with only `errors` is the error they describe.
-fn v2_data(
+pub(crate) fn v2_data(
     http_status: u16,
     json: &str,
     redactor: &Redactor<'_>,
