@@ -3,6 +3,8 @@ classes), and api_version="auto", from Python against the sandbox binary."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import twfollow
 
@@ -121,3 +123,20 @@ def test_auto_from_the_environment(sandbox_env, monkeypatch):
         monkeypatch.setenv(name, sandbox_env[name])
     with twfollow.Client.from_env() as client:
         assert client.follow("Twitter")["data"]["following"] is True
+
+
+def test_async_client_mirrors_unfollow_and_relationship(sandbox, account_of):
+    async def main():
+        async with twfollow.AsyncClient(*account_of(2), base_url=sandbox.base_url) as client:
+            await client.follow("783214")
+            relationships = await asyncio.gather(*(client.relationship("Twitter") for _ in range(20)))
+            assert all(r["following"] is True for r in relationships)
+            assert await client.unfollow("Twitter") == {"target": {"id": "783214", "username": "Twitter"}, "following": False}
+            assert '"following":false' in await client.relationship_json("783214")
+            with pytest.raises(twfollow.AccountStateError):
+                async with twfollow.AsyncClient(
+                    *credentials(SUSPENDED), base_url=sandbox.base_url
+                ) as suspended:
+                    await suspended.unfollow_json("Twitter")
+
+    asyncio.run(main())
