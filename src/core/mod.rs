@@ -8,6 +8,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod fork;
+pub mod friendship;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod httpdate;
@@ -27,6 +28,7 @@ pub use client::Client;
 pub use config::{ApiVersion, Settings};
 pub use error::{Error, ErrorKind, RateLimit};
 pub use fork::note_fork_in_child;
+pub use friendship::Relationship;
 pub use proxy::ProxyChoice;
 pub use resolver::NameLookup;
 pub use response::Followed;

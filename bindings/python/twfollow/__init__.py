@@ -16,7 +16,10 @@ from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth1Token, OAuth2Flow
 from .client import Client, RateLimit, version
 from .errors import (
+    AccessTierError,
+    AccountStateError,
     AlreadyRequestedError,
+    AppPermissionError,
     AuthError,
     BadResponseError,
     BlockedError,
@@ -39,7 +42,10 @@ from .errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AccessTierError",
+    "AccountStateError",
     "AlreadyRequestedError",
+    "AppPermissionError",
     "AsyncClient",
     "AuthError",
     "BadResponseError",

@@ -20,7 +20,17 @@ from .errors import InvalidArgumentError, Status, TwError
 
 # Client methods that talk to the API: each gets a coroutine twin of the same name,
 # signature and docstring that runs it in a worker thread.
-CALLS = ("follow", "follow_json", "follow_detailed", "refresh", "revoke")
+CALLS = (
+    "follow",
+    "follow_json",
+    "follow_detailed",
+    "unfollow",
+    "unfollow_json",
+    "relationship",
+    "relationship_json",
+    "refresh",
+    "revoke",
+)
 # Client class methods that make a client: the twin makes an AsyncClient around it.
 CONSTRUCTORS = ("from_env", "oauth2")
 # Mirrored by hand: close() is aclose() here (and `async with`); the properties.
