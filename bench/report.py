@@ -34,7 +34,9 @@ def figure(what, value, unit):
 
 wrk, c, py = get("e2e.wrk_floor"), get("e2e.c_api"), get("e2e.python_follow")
 curl, ro = get("e2e.curl"), get("e2e.requests_oauthlib")
+pyj = get("e2e.python_follow_json")
 binding_us = (1e6 / py - 1e6 / c) if py and c else None
+binding_json_us = (1e6 / pyj - 1e6 / c) if pyj and c else None
 print("| ratio (same run) | value | target |")
 print("|---|---|---|")
 row("C API / wrk floor, HTTP keep-alive", div(c, wrk), ">= 0.85", lambda v: v >= 0.85)
@@ -60,7 +62,8 @@ figure("wrk -t1 -c1 floor, HTTP keep-alive", wrk, "/s")
 figure("C API, HTTP keep-alive (median of 3)", c, "/s")
 figure("Python Client.follow (median of 3)", py, "/s")
 figure("Python Client.follow_json (median of 3)", get("e2e.python_follow_json"), "/s")
-figure("binding's own work per call (1/Python - 1/C)", binding_us, "us")
+figure("binding's own work per call, Client.follow (1/Python - 1/C)", binding_us, "us")
+figure("binding's own work per call, Client.follow_json (no JSON parse)", binding_json_us, "us")
 figure("client's own work per call (1/C - 1/wrk)", (1e6 / c - 1e6 / wrk) if c and wrk else None, "us")
 figure("curl keep-alive (median of 3)", curl, "/s")
 figure("requests + requests-oauthlib Session (median of 3)", ro, "/s")

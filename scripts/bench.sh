@@ -2,7 +2,7 @@
 # Benchmarks twfollow against a do-nothing HTTP client and its peers in one run,
 # against one nginx on loopback, and prints one table of same-run ratios (never
 # fails on timing: a shared machine is noisy, only ratios mean anything).
-#   scripts/bench.sh [N]     (follows per end-to-end figure, default 5000; ~3-5 min)
+#   scripts/bench.sh [N]     (follows per end-to-end figure, default 10000; about 2 min)
 # Peers: wrk -t1 -c1 (the transport floor: POST of the same body, keep-alive), curl
 # with keep-alive (HTTP and HTTPS), curl's cold HTTPS request (hyperfine), raw
 # HMAC-SHA1 (the signing floor), liboauth, oauthlib, requests + requests-oauthlib.
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_tools
 ensure_venv
-n=${1:-5000}
+n=${1:-10000}
 .venv/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt
 if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
 missing=()
