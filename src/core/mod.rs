@@ -17,6 +17,7 @@ pub mod resolver;
 pub mod response;
 pub mod signer;
 pub mod target;
+pub mod trace;
 pub mod transport;
 pub mod v2;
 
@@ -31,4 +32,5 @@ pub use resolver::NameLookup;
 pub use response::Followed;
 pub use signer::{Credentials, OAuthNonce};
 pub use target::Target;
+pub use trace::{TraceHook, TraceKind};
 pub use transport::CaFile;

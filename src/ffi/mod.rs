@@ -12,6 +12,7 @@ mod follow;
 mod last_error;
 mod library;
 mod status;
+mod trace;
 
 pub use auth::*;
 pub use config::*;
@@ -19,3 +20,4 @@ pub use follow::*;
 pub use last_error::*;
 pub use library::*;
 pub use status::*;
+pub use trace::*;
