@@ -32,11 +32,13 @@ typedef enum TwStatus {
    */
   TW_STATUS_INVALID_UTF8 = 2,
   /**
-   * An argument was refused (empty credential, bad target, bad URL, zero timeout). Nothing was sent.
+   * An argument was refused (empty credential, bad target, bad URL, zero timeout, unusable
+   * proxy URL or proxy variable). Nothing was sent.
    */
   TW_STATUS_INVALID_ARGUMENT = 3,
   /**
-   * No HTTP response: connection refused or reset, DNS failure, malformed response.
+   * No HTTP response: connection refused or reset, DNS failure, malformed response, proxy
+   * failure.
    */
   TW_STATUS_NETWORK = 10,
   /**
@@ -48,11 +50,13 @@ typedef enum TwStatus {
    */
   TW_STATUS_TLS = 12,
   /**
-   * 401 or Twitter codes 32, 89, 135, 215: the credentials or the signature were refused.
+   * 401 or Twitter codes 32, 89, 135, 215: the credentials or the signature were refused;
+   * in the token flows also a wrong PIN, a refused code, token or client, or denied access.
    */
   TW_STATUS_AUTH = 20,
   /**
-   * 403 without a more specific Twitter code (e.g. 158: you cannot follow yourself).
+   * 403 without a more specific Twitter code (e.g. 158: you cannot follow yourself; 226: the
+   * request looks automated; 326: the account is temporarily locked).
    */
   TW_STATUS_FORBIDDEN = 21,
   /**
@@ -64,7 +68,8 @@ typedef enum TwStatus {
    */
   TW_STATUS_RATE_LIMITED = 23,
   /**
-   * Twitter code 161: the daily follow limit is reached.
+   * Twitter code 161: the daily follow limit is reached (400 follows per user and 1000 per
+   * app per 24 hours).
    */
   TW_STATUS_FOLLOW_LIMIT = 24,
   /**
@@ -166,6 +171,31 @@ typedef enum TwTraceKind {
  * `tw_config_new` or `tw_config_from_env`, release it with `tw_config_free`.
  */
 typedef struct TwConfig TwConfig;
+
+/**
+ * Receives the OAuth 2.0 tokens each time the library changes them (a refresh, a
+ * code exchange), as `{"access_token":"…","refresh_token":"…"|null,"expires_at":N,"scope":"…"}`
+ * (`expires_at` in seconds since the Unix epoch, 0 when unknown). Store them:
+ * X rotates refresh tokens, so a refresh token the application loses logs its
+ * user out for good.
+ *
+ * Runs on the thread whose call refreshed, before that call returns. It must not
+ * call any `tw_` function on the same config; the library holds no lock the
+ * callback could need besides that config's refresh lock. `tokens_json` is valid
+ * only during the call.
+ */
+typedef void (*TwTokenCallback)(void *user_data, const char *tokens_json);
+
+/**
+ * Receives one trace line: `kind` is a `TwTraceKind` number, `line` one line of
+ * UTF-8 text without its line ending, control characters escaped (`\u{1b}`).
+ *
+ * Runs on the thread making the call, while the call runs (lines of calls on several
+ * threads may interleave; each call's own lines come in order). It must not call any
+ * `tw_` function on the same config; the library holds no lock the callback could
+ * need. `line` is valid only during the call.
+ */
+typedef void (*TwTraceCallback)(void *user_data, int32_t kind, const char *line);
 
 #ifdef __cplusplus
 extern "C" {
@@ -408,8 +438,8 @@ enum TwStatus tw_oauth2_revoke(const struct TwConfig *config, const char *token)
  * agent `twfollow/<version>`.
  *
  * The environment: the proxy variables (`https_proxy`, `HTTPS_PROXY`,
- * `http_proxy`, `all_proxy`, `ALL_PROXY`, `no_proxy`, `NO_PROXY`; see the README,
- * "Proxies") are read now, and again by every setter, which rebuilds the
+ * `http_proxy`, `all_proxy`, `ALL_PROXY`, `no_proxy`, `NO_PROXY`; see
+ * docs/tls-and-proxies.md) are read now, and again by every setter, which rebuilds the
  * connection set-up (unless `tw_config_set_proxy` chose the proxy). `tw_follow`
  * reads none: a forked child keeps the proxy its config chose.
  *
@@ -440,6 +470,14 @@ enum TwStatus tw_config_new(const char *consumer_key,
  * non-empty), `TW_API_BASE` (optional base URL, same rules as
  * `tw_config_set_base_url`) and `TW_API_VERSION` (optional, `1.1` or `2`, same
  * rules as `tw_config_set_api_version`). Other defaults as `tw_config_new`.
+ *
+ * OAuth 2.0 instead: when `TW_OAUTH2_ACCESS_TOKEN` is set and `TW_ACCESS_TOKEN` is
+ * not, the config is an OAuth 2.0 one (as `tw_config_new_oauth2` with
+ * `tw_config_set_oauth2_tokens`) from `TW_OAUTH2_ACCESS_TOKEN`,
+ * `TW_OAUTH2_REFRESH_TOKEN` (optional; then `TW_OAUTH2_CLIENT_ID` is required),
+ * `TW_OAUTH2_EXPIRES_AT` (optional, seconds since the Unix epoch),
+ * `TW_OAUTH2_CLIENT_ID` and `TW_OAUTH2_CLIENT_SECRET` (optional: a confidential
+ * client). `TW_API_BASE` applies too; `TW_API_VERSION` may only be `2`.
  *
  * Ownership as `tw_config_new`. Returns `TW_STATUS_NULL_ARGUMENT`,
  * `TW_STATUS_INVALID_ARGUMENT` (the message names every missing credential
@@ -590,8 +628,8 @@ enum TwStatus tw_config_set_user_agent(struct TwConfig *config, const char *user
 enum TwStatus tw_config_set_ca_file(struct TwConfig *config, const char *path);
 
 /**
- * Sets the proxy explicitly, instead of the environment variables (see the
- * README, "Proxies"): `http://` or `https://` (HTTP CONNECT), `socks5://`
+ * Sets the proxy explicitly, instead of the environment variables (see
+ * docs/tls-and-proxies.md): `http://` or `https://` (HTTP CONNECT), `socks5://`
  * (names resolved here) or `socks5h://` (names resolved by the proxy), with
  * optional `user:password@`. It is used for every host, loopback included; with
  * an `http://` base URL the proxy must resolve to loopback too (the request goes

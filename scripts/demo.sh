@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job: build the library, start the local sandbox API, follow a user
 # through the C tool tw-follow and through the Python package, once more through
-# API v2, show one refusal, stop the sandbox.
+# API v2, show one refusal, then get tokens both ways (the OAuth 1.0a PIN flow with
+# tw-follow authorize, OAuth 2.0 with PKCE from Python; scripts/play_user.py plays
+# the person at the browser), stop the sandbox.
 #   scripts/demo.sh [TARGET]     (default @twitterdev)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,3 +39,38 @@ echo "== a refusal: pending_pat is a protected account with a request already pe
 status=0
 build/tw-follow-release pending_pat || status=$?
 echo "(tw-follow exited with $status: 1 means the API refused this follow)"
+
+echo
+echo "== Getting tokens, OAuth 1.0a PIN flow: build/tw-follow-release authorize"
+echo "   (only the app's keys are set; scripts/play_user.py plays the person at the browser)"
+exports=$(env -u TW_ACCESS_TOKEN -u TW_ACCESS_TOKEN_SECRET \
+  python3 scripts/play_user.py build/tw-follow-release authorize)
+echo "$exports"
+(
+  unset TW_ACCESS_TOKEN TW_ACCESS_TOKEN_SECRET
+  eval "$exports"
+  build/tw-follow-release --quiet Twitter
+  echo "followed @Twitter as the user who typed the PIN"
+)
+
+echo
+echo "== Getting tokens, OAuth 2.0 with PKCE (Python): OAuth2Flow, then a follow through API v2"
+TWFOLLOW_LIB="$PWD/target/release/libtwfollow.so" PYTHONPATH=bindings/python python3 - <<'PY'
+import os, subprocess, twfollow
+
+flow = twfollow.OAuth2Flow("sandbox-oauth2-client", "http://127.0.0.1:8080/callback",
+                           client_secret="sandbox-oauth2-client-secret", base_url=os.environ["TW_API_BASE"])
+url, state = flow.authorization_url()
+print("open:", url.split("?")[0], "(with client_id, redirect_uri, scope, state, code_challenge)")
+# The person's part, played by the helper: approve, get sent to the redirect URI.
+redirected = subprocess.check_output(["python3", "scripts/play_user.py", "redirect", url], text=True).strip()
+tokens = flow.fetch_token(redirected)
+print("tokens:", sorted(tokens), "scope:", tokens["scope"])
+stored = []
+with flow.client(on_token_refresh=stored.append) as client:
+    print("follow @twitterdev:", client.follow("@twitterdev"))
+    client.refresh()
+    print("refreshed; on_token_refresh got a new refresh token:",
+          stored[-1]["refresh_token"] != tokens["refresh_token"])
+flow.close()
+PY

@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# Builds twfollow in release mode and installs it for C and C++ users:
-#   PREFIX/lib/libtwfollow.so.0.1.0 (SONAME libtwfollow.so.0) + libtwfollow.so.0 + libtwfollow.so links
-#   PREFIX/lib/libtwfollow.a
-#   PREFIX/include/twfollow.h, PREFIX/include/twfollow.hpp
-#   PREFIX/lib/pkgconfig/twfollow.pc (shared) and twfollow-static.pc (static)
-#   PREFIX/bin/tw-follow
-# Usage: scripts/install.sh PREFIX      (e.g. /usr/local; run ldconfig afterwards there)
+# Builds twfollow in release mode with this machine's toolchain and installs it into PREFIX
+# for C and C++ users:
+#   lib/libtwfollow.so.VERSION (SONAME libtwfollow.so.0) + libtwfollow.so.0 + libtwfollow.so links
+#   lib/libtwfollow.a
+#   lib/pkgconfig/twfollow.pc (shared) and twfollow-static.pc (static)
+#   lib/cmake/twfollow/: find_package(twfollow CONFIG) gives twfollow::twfollow (shared) and
+#     twfollow::twfollow_static (static, with the system libraries it needs)
+#   include/twfollow.h, include/twfollow.hpp
+#   bin/tw-follow, share/man/man1/tw-follow.1, share/doc/twfollow/LICENSE-MIT, LICENSE-APACHE
+# Then prints exactly what to set (PKG_CONFIG_PATH, CMAKE_PREFIX_PATH, the loader path, PATH,
+# MANPATH) for the places PREFIX is not searched by default; for a system prefix, only ldconfig.
+# Usage: scripts/install.sh PREFIX      (e.g. /usr/local, or $HOME/.local, or /opt/twfollow)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+. scripts/packaging.sh
 [ $# -eq 1 ] || { echo "usage: scripts/install.sh PREFIX" >&2; exit 64; }
 mkdir -p "$1"
 prefix=$(cd "$1" && pwd)
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
-major=${version%%.*}
-soname="libtwfollow.so.$major"
+version=$(twfollow_version)
+soname="libtwfollow.so.${version%%.*}"
 
 # A target directory of its own: the SONAME is set only for installed copies, so
 # the in-tree target/ libraries stay linkable with plain -L.
@@ -22,37 +27,40 @@ export CARGO_TARGET_DIR="$PWD/target/install"
 cargo rustc --quiet --release --lib --crate-type cdylib -- -C link-arg=-Wl,-soname,"$soname"
 private_libs=$(native_static_libs --release)   # also builds libtwfollow.a
 out="$CARGO_TARGET_DIR/release"
-
-install -d "$prefix/lib/pkgconfig" "$prefix/include" "$prefix/bin"
-install -m 755 "$out/libtwfollow.so" "$prefix/lib/libtwfollow.so.$version"
-ln -sf "libtwfollow.so.$version" "$prefix/lib/$soname"
-ln -sf "$soname" "$prefix/lib/libtwfollow.so"
-install -m 644 "$out/libtwfollow.a" "$prefix/lib/libtwfollow.a"
-install -m 644 include/twfollow.h bindings/c/twfollow.hpp "$prefix/include/"
-
-pc_head="prefix=$prefix
-exec_prefix=\${prefix}
-libdir=\${exec_prefix}/lib
-includedir=\${prefix}/include
-"
-cat >"$prefix/lib/pkgconfig/twfollow.pc" <<PC
-${pc_head}
-Name: twfollow
-Description: Follow a user on Twitter/X (OAuth 1.0a over a C ABI), shared library
-Version: $version
-Libs: -L\${libdir} -ltwfollow
-Libs.private: $private_libs
-Cflags: -I\${includedir}
-PC
-cat >"$prefix/lib/pkgconfig/twfollow-static.pc" <<PC
-${pc_head}
-Name: twfollow-static
-Description: Follow a user on Twitter/X (OAuth 1.0a over a C ABI), static library
-Version: $version
-Libs: \${libdir}/libtwfollow.a $private_libs
-Cflags: -I\${includedir}
-PC
-
-cc -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -I"$prefix/include" bindings/c/tw-follow.c \
-  -L"$prefix/lib" -ltwfollow -Wl,-rpath,'$ORIGIN/../lib' -o "$prefix/bin/tw-follow"
+install_prefix "$prefix" "$version" "$out/libtwfollow.so" "$out/libtwfollow.a" "$private_libs"
+install_tw_follow "$prefix" cc
 echo "installed twfollow $version into $prefix"
+
+# What the tools search without being told, compared with where PREFIX put things.
+searched() {  # searched DIR LIST(colon-separated)
+  case ":$2:" in *":$1:"*) return 0 ;; *) return 1 ;; esac
+}
+pc_path=$(pkg-config --variable pc_path pkg-config 2>/dev/null || true)
+ldconfig=$(PATH="$PATH:/sbin:/usr/sbin" command -v ldconfig || true)
+# The loader's trusted directories, and those of /etc/ld.so.conf.
+loader_dirs=/lib:/usr/lib:/lib64:/usr/lib64:$("${ldconfig:-false}" -v -N -X 2>/dev/null |
+  sed -n 's|^\(/[^:]*\):.*|\1|p' | paste -sd ':' - || true)
+man_path=$(manpath -q 2>/dev/null || true)
+settings=()
+searched "$prefix/lib/pkgconfig" "$pc_path" ||
+  settings+=("export PKG_CONFIG_PATH=\"$prefix/lib/pkgconfig\${PKG_CONFIG_PATH:+:\$PKG_CONFIG_PATH}\"")
+# CMake searches <prefix>/lib/cmake/<name> under /usr/local and /usr on its own.
+case $prefix in /usr | /usr/local) ;; *)
+  settings+=("export CMAKE_PREFIX_PATH=\"$prefix\${CMAKE_PREFIX_PATH:+:\$CMAKE_PREFIX_PATH}\"") ;;
+esac
+searched "$prefix/lib" "$loader_dirs" ||
+  settings+=("export LD_LIBRARY_PATH=\"$prefix/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}\"")
+searched "$prefix/bin" "$PATH" || settings+=("export PATH=\"$prefix/bin:\$PATH\"")
+# A trailing colon keeps the system's manual pages too.
+searched "$prefix/share/man" "$man_path" || settings+=("export MANPATH=\"$prefix/share/man:\${MANPATH-}\"")
+
+if searched "$prefix/lib" "$loader_dirs"; then
+  echo "run ldconfig (as root) now, so the dynamic loader finds $soname"
+fi
+if [ ${#settings[@]} -gt 0 ]; then
+  echo "to use it from $prefix, set (e.g. in ~/.profile):"
+  printf '  %s\n' "${settings[@]}"
+fi
+if ! searched "$prefix/lib" "$loader_dirs"; then
+  echo "  (or, instead of LD_LIBRARY_PATH, as root: echo $prefix/lib >/etc/ld.so.conf.d/twfollow.conf && ldconfig)"
+fi

@@ -40,6 +40,7 @@ enum {
 static void usage(FILE *out) {
     fputs("usage: tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM]\n"
           "                 [--proxy URL | --proxy-file PATH] [--api-version 1.1|2] [--quiet] TARGET\n"
+          "       tw-follow authorize [--oauth2 ...]   get a user's tokens (tw-follow authorize --help)\n"
           "       tw-follow --help | --version | --exit-codes\n"
           "\n"
           "Follows TARGET (@name, name, or a numeric user id) and prints the API's JSON\n"
@@ -61,6 +62,10 @@ static void usage(FILE *out) {
           "      the OAuth 1.0a user-context credentials (required)\n"
           "  TW_API_BASE      base URL unless --base-url (default https://api.twitter.com)\n"
           "  TW_API_VERSION   1.1 or 2 unless --api-version (default 1.1)\n"
+          "  TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN, TW_OAUTH2_EXPIRES_AT,\n"
+          "  TW_OAUTH2_CLIENT_ID, TW_OAUTH2_CLIENT_SECRET\n"
+          "      an OAuth 2.0 user token instead, when TW_ACCESS_TOKEN is not set; after a\n"
+          "      refresh the new tokens are printed on stderr as export lines: store them\n"
           "  https_proxy, HTTPS_PROXY, http_proxy, all_proxy, ALL_PROXY, no_proxy, NO_PROXY\n"
           "      the proxy, by curl's rules, unless --proxy or --proxy-file\n"
           "\n"
@@ -215,6 +220,532 @@ static int parse_timeout(const char *text, uint32_t *out) {
     return 1;
 }
 
+/* ---- tw-follow authorize: getting a user's tokens (OAuth 1.0a PIN, OAuth 2.0 PKCE) ----
+ *
+ * twurl's habit: the URL to open goes to stderr, the PIN (or the redirected URL) is
+ * read from stdin, and stdout gets only lines a shell can eval:
+ *   eval "$(tw-follow authorize)"
+ * Values are single-quoted; anything the server sends outside them is filtered, so a
+ * hostile answer cannot inject a command into that eval. */
+
+/* The longest line read from standard input (a PIN, a code or a redirected URL). */
+#define MAX_INPUT_LINE 8192
+
+static void authorize_usage(FILE *out) {
+    fputs("usage: tw-follow authorize [--base-url URL]\n"
+          "       tw-follow authorize --oauth2 --client-id ID [--client-secret SECRET]\n"
+          "                           --redirect-uri URI [--scope SCOPES] [--base-url URL]\n"
+          "\n"
+          "Gets a user's tokens and prints them as shell lines: eval \"$(tw-follow authorize)\".\n"
+          "The page to open goes to stderr; the answer is read from standard input.\n"
+          "\n"
+          "OAuth 1.0a (PIN): with your app's TW_CONSUMER_KEY and TW_CONSUMER_SECRET, prints\n"
+          "the page where the user approves the app, reads the PIN it shows, and prints\n"
+          "export TW_ACCESS_TOKEN=... and export TW_ACCESS_TOKEN_SECRET=... (they do not\n"
+          "expire), with the user's id and name as a comment.\n"
+          "\n"
+          "OAuth 2.0 (--oauth2, Authorization Code with PKCE): prints the page to open,\n"
+          "reads the address the browser was sent to (or just its code), and prints\n"
+          "export TW_OAUTH2_CLIENT_ID, TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN and\n"
+          "TW_OAUTH2_EXPIRES_AT lines. A follow then uses them when TW_ACCESS_TOKEN is\n"
+          "not set, and refreshes the access token by itself; after a refresh it prints\n"
+          "the new export lines on stderr (the old refresh token no longer works).\n"
+          "\n"
+          "  --base-url URL         API base URL (else TW_API_BASE, else https://api.twitter.com)\n"
+          "  --oauth2               OAuth 2.0 instead of OAuth 1.0a\n"
+          "  --client-id ID         the app's OAuth 2.0 client id (else TW_OAUTH2_CLIENT_ID)\n"
+          "  --client-secret SECRET a confidential client's secret; other users can see it\n"
+          "                         here (ps): prefer TW_OAUTH2_CLIENT_SECRET\n"
+          "  --redirect-uri URI     the callback URL registered for the app\n"
+          "  --scope SCOPES         default \"tweet.read users.read follows.write offline.access\"\n"
+          "\n"
+          "Exit status: 0 tokens printed; 64 usage; 65 no or bad answer on standard input;\n"
+          "69 network, TLS or server error; 76 unexpected HTTP status or response;\n"
+          "77 refused (wrong PIN, used or expired request token, denied, bad code or\n"
+          "client); 78 missing or bad configuration.\n",
+          out);
+}
+
+static void wipe_text(char *text) {
+    volatile char *p = text; /* volatile: the compiler may not drop the stores */
+    while (p != NULL && *p != '\0') {
+        *p++ = '\0';
+    }
+}
+
+static void free_secret(char *text) {
+    wipe_text(text);
+    free(text);
+}
+
+/* export NAME='value', with ' written as '\'' so any value survives eval. */
+static void print_export(FILE *out, const char *name, const char *value) {
+    fprintf(out, "export %s='", name);
+    for (; *value != '\0'; value++) {
+        if (*value == '\'') {
+            fputs("'\\''", out);
+        } else {
+            fputc(*value, out);
+        }
+    }
+    fputs("'\n", out);
+}
+
+/* A value for a "# ..." comment line: letters, digits, space and _.- kept, anything
+   else (a newline above all) as '?'. */
+static void print_comment_value(FILE *out, const char *value) {
+    for (; *value != '\0'; value++) {
+        char c = *value;
+        int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    strchr(" _.-", c) != NULL;
+        fputc(plain ? c : '?', out);
+    }
+}
+
+/* Reading the library's JSON answers: flat objects of strings, numbers and null (see
+ * the header). A C program without a JSON library needs only this much. */
+
+static const char *skip_blanks(const char *p) {
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+        p++;
+    }
+    return p;
+}
+
+static int hex_value(const char *p, unsigned *out) {
+    unsigned value = 0;
+    int i;
+    for (i = 0; i < 4; i++) {
+        char c = p[i];
+        value <<= 4;
+        if (c >= '0' && c <= '9') {
+            value |= (unsigned)(c - '0');
+        } else if (c >= 'a' && c <= 'f') {
+            value |= (unsigned)(c - 'a' + 10);
+        } else if (c >= 'A' && c <= 'F') {
+            value |= (unsigned)(c - 'A' + 10);
+        } else {
+            return 0;
+        }
+    }
+    *out = value;
+    return 1;
+}
+
+/* Decodes the JSON string at *p (just past its opening quote) into a new buffer and
+   moves *p past its closing quote; NULL if it is malformed or memory runs out. */
+static char *json_string(const char **p) {
+    const char *s = *p;
+    char *text = malloc(strlen(s) + 1), *w = text; /* decoding never lengthens */
+    if (text == NULL) {
+        return NULL;
+    }
+    while (*s != '"') {
+        unsigned code;
+        if (*s == '\0' || (unsigned char)*s < 0x20) {
+            free_secret(text);
+            return NULL;
+        }
+        if (*s != '\\') {
+            *w++ = *s++;
+            continue;
+        }
+        s++;
+        switch (*s) {
+        case '"': case '\\': case '/': *w++ = *s; break;
+        case 'b': *w++ = '\b'; break;
+        case 'f': *w++ = '\f'; break;
+        case 'n': *w++ = '\n'; break;
+        case 'r': *w++ = '\r'; break;
+        case 't': *w++ = '\t'; break;
+        case 'u':
+            /* \uXXXX (a surrogate pair as two) as UTF-8; 6 or 12 bytes in, at most 4 out. */
+            if (!hex_value(s + 1, &code)) {
+                free_secret(text);
+                return NULL;
+            }
+            s += 4;
+            if (code >= 0xD800 && code <= 0xDBFF) {
+                unsigned low;
+                if (s[1] != '\\' || s[2] != 'u' || !hex_value(s + 3, &low) || low < 0xDC00 || low > 0xDFFF) {
+                    free_secret(text);
+                    return NULL;
+                }
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                s += 6;
+            }
+            if (code == 0 || (code >= 0xDC00 && code <= 0xDFFF)) {
+                free_secret(text);
+                return NULL;
+            }
+            if (code < 0x80) {
+                *w++ = (char)code;
+            } else if (code < 0x800) {
+                *w++ = (char)(0xC0 | (code >> 6));
+                *w++ = (char)(0x80 | (code & 0x3F));
+            } else if (code < 0x10000) {
+                *w++ = (char)(0xE0 | (code >> 12));
+                *w++ = (char)(0x80 | ((code >> 6) & 0x3F));
+                *w++ = (char)(0x80 | (code & 0x3F));
+            } else {
+                *w++ = (char)(0xF0 | (code >> 18));
+                *w++ = (char)(0x80 | ((code >> 12) & 0x3F));
+                *w++ = (char)(0x80 | ((code >> 6) & 0x3F));
+                *w++ = (char)(0x80 | (code & 0x3F));
+            }
+            break;
+        default:
+            free_secret(text);
+            return NULL;
+        }
+        s++;
+    }
+    *w = '\0';
+    *p = s + 1;
+    return text;
+}
+
+/* The value of field `name` of a flat JSON object: a string's text, or a number's
+   digits, in a new buffer (free it with free_secret). Returns 1 found, 0 absent or
+   null, -1 malformed (or out of memory). */
+static int json_field(const char *json, const char *name, char **out) {
+    const char *p = skip_blanks(json);
+    int found = 0;
+    *out = NULL;
+    if (*p++ != '{') {
+        return -1;
+    }
+    p = skip_blanks(p);
+    if (*p == '}') {
+        return 0;
+    }
+    for (;;) {
+        char *key, *value = NULL;
+        int wanted;
+        if (*p++ != '"' || (key = json_string(&p)) == NULL) {
+            break;
+        }
+        wanted = strcmp(key, name) == 0;
+        free(key);
+        p = skip_blanks(p);
+        if (*p++ != ':') {
+            break;
+        }
+        p = skip_blanks(p);
+        if (*p == '"') {
+            p++;
+            if ((value = json_string(&p)) == NULL) {
+                break;
+            }
+        } else if (strncmp(p, "null", 4) == 0) {
+            p += 4;
+        } else {
+            size_t length = strspn(p, "-0123456789");
+            if (length == 0 || (value = malloc(length + 1)) == NULL) {
+                break;
+            }
+            memcpy(value, p, length);
+            value[length] = '\0';
+            p += length;
+        }
+        if (wanted && found == 0) {
+            *out = value;
+            found = value != NULL ? 1 : 0;
+        } else {
+            free_secret(value);
+        }
+        p = skip_blanks(p);
+        if (*p == '}') {
+            return found;
+        }
+        if (*p++ != ',') {
+            break;
+        }
+        p = skip_blanks(p);
+    }
+    free_secret(*out);
+    *out = NULL;
+    return -1;
+}
+
+/* Prints `export NAME='value'` for each field (a missing or null one as `unset NAME`).
+   Returns 0 when the JSON is not the library's flat object. */
+static int print_json_exports(FILE *out, const char *json, const char *const fields[][2], size_t count) {
+    size_t i;
+    for (i = 0; i < count; i++) {
+        char *value = NULL;
+        int found = json_field(json, fields[i][0], &value);
+        if (found < 0) {
+            return 0;
+        }
+        if (found) {
+            print_export(out, fields[i][1], value);
+        } else {
+            fprintf(out, "unset %s\n", fields[i][1]);
+        }
+        free_secret(value);
+    }
+    return 1;
+}
+
+static const char *const OAUTH2_EXPORTS[][2] = {
+    {"access_token", "TW_OAUTH2_ACCESS_TOKEN"},
+    {"refresh_token", "TW_OAUTH2_REFRESH_TOKEN"},
+    {"expires_at", "TW_OAUTH2_EXPIRES_AT"},
+};
+
+/* The token callback of follows with OAuth 2.0 tokens from the environment: X
+   rotates the refresh token at each refresh, so the new pair is printed on stderr,
+   where the caller can keep it, before the follow returns. */
+static void print_refreshed_tokens(void *user_data, const char *tokens_json) {
+    (void)user_data;
+    fputs("tw-follow: the OAuth 2.0 tokens were refreshed and the old refresh token no longer works;\n"
+          "tw-follow: store these lines (they hold secrets) and eval them before the next call:\n",
+          stderr);
+    if (!print_json_exports(stderr, tokens_json, OAUTH2_EXPORTS, 3)) {
+        fputs("tw-follow: (the library's token answer could not be read)\n", stderr);
+    }
+}
+
+/* Installs print_refreshed_tokens when the config holds OAuth 2.0 tokens (an OAuth
+   1.0a config refuses a token callback; that refusal is nothing to report). */
+static void watch_refreshed_tokens(TwConfig *config) {
+    char *tokens = NULL;
+    if (tw_config_get_tokens(config, &tokens) == TW_STATUS_OK) {
+        tw_string_free(tokens);
+        (void)tw_config_set_token_callback(config, print_refreshed_tokens, NULL);
+    }
+}
+
+/* One line of standard input without its line ending and the blanks around it.
+   Returns 0 (and says why) on end of input, an empty line or one too long. */
+static int read_answer(char line[MAX_INPUT_LINE + 2], const char *what) {
+    size_t length, start = 0;
+    if (fgets(line, MAX_INPUT_LINE + 2, stdin) == NULL) {
+        fprintf(stderr, "tw-follow: no %s on standard input\n", what);
+        return 0;
+    }
+    length = strlen(line);
+    if (length > MAX_INPUT_LINE && line[length - 1] != '\n') {
+        wipe_text(line);
+        fprintf(stderr, "tw-follow: the %s is longer than %d bytes\n", what, MAX_INPUT_LINE);
+        return 0;
+    }
+    while (length > 0 && strchr(" \t\r\n", line[length - 1]) != NULL) {
+        line[--length] = '\0';
+    }
+    while (line[start] == ' ' || line[start] == '\t') {
+        start++;
+    }
+    memmove(line, line + start, length - start + 1);
+    if (line[0] == '\0') {
+        fprintf(stderr, "tw-follow: no %s on standard input (an empty line)\n", what);
+        return 0;
+    }
+    return 1;
+}
+
+/* Fails with "STATUS: message" and the status's exit code; frees the config. */
+static int authorize_failed(TwStatus status, TwConfig *config) {
+    report(status);
+    tw_config_free(config);
+    return exit_code_for(status);
+}
+
+static int authorize_oauth1(const char *base_url) {
+    const char *key = getenv("TW_CONSUMER_KEY"), *secret = getenv("TW_CONSUMER_SECRET");
+    static char pin[MAX_INPUT_LINE + 2];
+    char *token = NULL, *token_secret = NULL, *url = NULL, *json = NULL;
+    char *user_id = NULL, *screen_name = NULL;
+    static const char *const exports[][2] = {
+        {"oauth_token", "TW_ACCESS_TOKEN"},
+        {"oauth_token_secret", "TW_ACCESS_TOKEN_SECRET"},
+    };
+    TwConfig *config = NULL;
+    TwStatus status;
+    int ok;
+    if (key == NULL || *key == '\0' || secret == NULL || *secret == '\0') {
+        fprintf(stderr, "tw-follow: set TW_CONSUMER_KEY and TW_CONSUMER_SECRET to your app's API key and secret\n");
+        return EXIT_CONFIG;
+    }
+    status = tw_config_new_app(key, secret, &config);
+    if (status == TW_STATUS_OK && base_url != NULL) {
+        status = tw_config_set_base_url(config, base_url);
+    }
+    if (status != TW_STATUS_OK) {
+        report(status);
+        tw_config_free(config);
+        return EXIT_CONFIG;
+    }
+    status = tw_oauth1_request_token(config, "oob", &token, &token_secret, &url);
+    if (status != TW_STATUS_OK) {
+        return authorize_failed(status, config);
+    }
+    fprintf(stderr,
+            "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
+            "\n  %s\n\n"
+            "Then type the PIN it shows and press Enter:\n",
+            url);
+    tw_string_free(url);
+    if (!read_answer(pin, "PIN")) {
+        tw_string_free(token);
+        tw_string_free(token_secret);
+        tw_config_free(config);
+        return EXIT_DATAERR;
+    }
+    status = tw_oauth1_access_token(config, token, token_secret, pin, &json);
+    wipe_text(pin);
+    tw_string_free(token);
+    tw_string_free(token_secret);
+    if (status != TW_STATUS_OK) {
+        return authorize_failed(status, config);
+    }
+    ok = json_field(json, "user_id", &user_id) == 1 && json_field(json, "screen_name", &screen_name) == 1;
+    if (ok) {
+        ok = print_json_exports(stdout, json, exports, 2);
+    }
+    if (ok) {
+        fputs("# user_id ", stdout);
+        print_comment_value(stdout, user_id);
+        fputs(" screen_name ", stdout);
+        print_comment_value(stdout, screen_name);
+        fputc('\n', stdout);
+    }
+    free_secret(user_id);
+    free_secret(screen_name);
+    tw_string_free(json);
+    tw_config_free(config);
+    if (!ok) {
+        fputs("TW_STATUS_BAD_RESPONSE: the library's access token answer could not be read\n", stderr);
+        return EXIT_PROTOCOL;
+    }
+    return 0;
+}
+
+static int authorize_oauth2(const char *base_url, const char *client_id, const char *client_secret,
+                            const char *redirect_uri, const char *scope) {
+    static char answer[MAX_INPUT_LINE + 2];
+    char *url = NULL, *state = NULL, *verifier = NULL, *tokens = NULL, *granted_scope = NULL;
+    TwConfig *config = NULL;
+    TwStatus status;
+    int ok;
+    status = tw_config_new_oauth2(client_id, client_secret, &config);
+    if (status == TW_STATUS_OK && base_url != NULL) {
+        status = tw_config_set_base_url(config, base_url);
+    }
+    if (status == TW_STATUS_OK) {
+        /* Checks redirect_uri and scope before anything is shown. */
+        status = tw_oauth2_authorize_url(config, redirect_uri, scope, &url, &state, &verifier);
+    }
+    if (status != TW_STATUS_OK) {
+        report(status);
+        tw_config_free(config);
+        return EXIT_CONFIG;
+    }
+    fprintf(stderr,
+            "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
+            "\n  %s\n\n"
+            "The browser is then sent to %s?state=...&code=... (that page may fail\n"
+            "to load: it does not matter). Paste that whole address (or just its code) and press Enter:\n",
+            url, redirect_uri);
+    tw_string_free(url);
+    if (!read_answer(answer, "redirected address or code")) {
+        tw_string_free(state);
+        tw_string_free(verifier);
+        tw_config_free(config);
+        return EXIT_DATAERR;
+    }
+    status = tw_oauth2_exchange_code(config, redirect_uri, answer, state, verifier, &tokens);
+    wipe_text(answer);
+    tw_string_free(state);
+    tw_string_free(verifier);
+    if (status != TW_STATUS_OK) {
+        return authorize_failed(status, config);
+    }
+    print_export(stdout, "TW_OAUTH2_CLIENT_ID", client_id);
+    ok = print_json_exports(stdout, tokens, OAUTH2_EXPORTS, 3) && json_field(tokens, "scope", &granted_scope) >= 0;
+    if (ok && granted_scope != NULL) {
+        fputs("# scope ", stdout);
+        print_comment_value(stdout, granted_scope);
+        fputc('\n', stdout);
+    }
+    if (ok && client_secret != NULL) {
+        fputs("# a confidential client: export TW_OAUTH2_CLIENT_SECRET too, or refreshes are refused\n", stdout);
+    }
+    free_secret(granted_scope);
+    tw_string_free(tokens);
+    tw_config_free(config);
+    if (!ok) {
+        fputs("TW_STATUS_BAD_RESPONSE: the library's token answer could not be read\n", stderr);
+        return EXIT_PROTOCOL;
+    }
+    if (getenv("TW_ACCESS_TOKEN") != NULL && *getenv("TW_ACCESS_TOKEN") != '\0') {
+        fputs("tw-follow: note: TW_ACCESS_TOKEN is set, and OAuth 1.0a wins: unset TW_ACCESS_TOKEN to follow "
+              "with these OAuth 2.0 tokens\n",
+              stderr);
+    }
+    return 0;
+}
+
+/* tw-follow authorize [OPTIONS]: argv[0] is "authorize". */
+static int authorize_main(int argc, char **argv) {
+    const char *base_url = getenv("TW_API_BASE"), *client_id = getenv("TW_OAUTH2_CLIENT_ID");
+    const char *client_secret = getenv("TW_OAUTH2_CLIENT_SECRET"), *redirect_uri = NULL, *scope = NULL;
+    bool oauth2 = false, secret_in_argv = false, oauth2_option = false;
+    int i;
+    if (base_url != NULL && *base_url == '\0') {
+        base_url = NULL; /* an empty TW_API_BASE is unset, as for follows */
+    }
+    for (i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            authorize_usage(stdout);
+            return 0;
+        } else if (strcmp(arg, "--oauth2") == 0) {
+            oauth2 = true;
+        } else if (strcmp(arg, "--base-url") == 0 && i + 1 < argc) {
+            base_url = argv[++i];
+        } else if (strcmp(arg, "--client-id") == 0 && i + 1 < argc) {
+            client_id = argv[++i];
+            oauth2_option = true;
+        } else if (strcmp(arg, "--client-secret") == 0 && i + 1 < argc) {
+            client_secret = argv[++i];
+            secret_in_argv = oauth2_option = true;
+        } else if (strcmp(arg, "--redirect-uri") == 0 && i + 1 < argc) {
+            redirect_uri = argv[++i];
+            oauth2_option = true;
+        } else if (strcmp(arg, "--scope") == 0 && i + 1 < argc) {
+            scope = argv[++i];
+            oauth2_option = true;
+        } else {
+            fprintf(stderr, "tw-follow authorize: unknown or incomplete option %s\n", arg);
+            authorize_usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (!oauth2) {
+        if (oauth2_option) {
+            fputs("tw-follow authorize: --client-id, --client-secret, --redirect-uri and --scope need --oauth2\n",
+                  stderr);
+            return EXIT_USAGE;
+        }
+        return authorize_oauth1(base_url);
+    }
+    if (secret_in_argv) {
+        fputs("tw-follow: warning: other users can see --client-secret (ps); set TW_OAUTH2_CLIENT_SECRET instead\n",
+              stderr);
+    }
+    if (client_secret != NULL && *client_secret == '\0') {
+        client_secret = NULL; /* an empty TW_OAUTH2_CLIENT_SECRET: a public client */
+    }
+    if (client_id == NULL || *client_id == '\0' || redirect_uri == NULL) {
+        fputs("tw-follow authorize: --oauth2 needs --client-id (or TW_OAUTH2_CLIENT_ID) and --redirect-uri\n",
+              stderr);
+        return EXIT_USAGE;
+    }
+    return authorize_oauth2(base_url, client_id, client_secret, redirect_uri, scope);
+}
+
 int main(int argc, char **argv) {
     const char *target = NULL, *base_url = NULL, *ca_file = NULL, *proxy = NULL, *proxy_file = NULL;
     static char proxy_line[MAX_PROXY_LINE + 1];
@@ -225,6 +756,10 @@ int main(int argc, char **argv) {
     TwStatus status;
     int i;
 
+    /* A user named "authorize" is followed with @authorize or -- authorize. */
+    if (argc > 1 && strcmp(argv[1], "authorize") == 0) {
+        return authorize_main(argc - 1, argv + 1);
+    }
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -303,6 +838,9 @@ int main(int argc, char **argv) {
         unsetenv("TW_API_VERSION");
     }
     status = tw_config_from_env(&config);
+    if (status == TW_STATUS_OK) {
+        watch_refreshed_tokens(config);
+    }
     if (status == TW_STATUS_OK && base_url != NULL) {
         status = tw_config_set_base_url(config, base_url);
     }

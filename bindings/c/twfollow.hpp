@@ -5,12 +5,19 @@
 //
 // Client owns its TwConfig (RAII, move-only). One Client may serve many threads
 // calling follow() at once; setters must not run while calls do.
+//
+// Getting a user's tokens: OAuth1Flow (PIN or callback) and OAuth2Flow (PKCE), and
+// Client::oauth2 for OAuth 2.0 user tokens with a token callback (see below).
 #ifndef TWFOLLOW_HPP
 #define TWFOLLOW_HPP
 
 #include "twfollow.h"
 
 #include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -42,13 +49,139 @@ struct FollowResult {
     bool pending;
 };
 
+// Receives the OAuth 2.0 tokens as JSON each time the library changes them, in the
+// shape of TwTokenCallback (parse it with OAuth2Tokens::from_json). It runs on the
+// thread whose call refreshed, before that call returns; it must not call into the
+// same Client. An exception it throws does not cross into C: the Client keeps it
+// (token_callback_error()) and the call that refreshed succeeds with the new tokens.
+typedef std::function<void(const std::string &tokens_json)> TokenCallback;
+
 namespace detail {
 inline void check(TwStatus status) {
     if (status != TW_STATUS_OK) {
         throw Error(status, tw_last_error_message(), tw_last_http_status(), tw_last_api_error_code());
     }
 }
+
+// Takes a string the library returned: copies it, then frees (and so wipes) the original.
+inline std::string take(char *s) {
+    std::string text;
+    try {
+        text = s;
+    } catch (...) {
+        tw_string_free(s);
+        throw;
+    }
+    tw_string_free(s);
+    return text;
+}
+
+inline void refuse_nul(const std::string &value, const char *name) {
+    if (value.find('\0') != std::string::npos) {
+        throw Error(TW_STATUS_INVALID_ARGUMENT, std::string(name) + " contains a NUL byte", 0, 0);
+    }
+}
+
+// The value of a field of the library's flat JSON answers (strings, integers, null):
+// false when absent or null. serde_json escapes only quotes, backslashes and control
+// characters, so \uXXXX is below 0x80 in practice; others are written as UTF-8.
+inline bool json_field(const std::string &json, const std::string &name, std::string &out) {
+    const std::string key = "\"" + name + "\"";
+    std::string::size_type at = 0;
+    while ((at = json.find(key, at)) != std::string::npos) {
+        // A key follows '{' or ',' (blanks aside); the same text inside a value does not.
+        std::string::size_type before = json.find_last_not_of(" \t\r\n", at == 0 ? 0 : at - 1);
+        std::string::size_type p = json.find_first_not_of(" \t\r\n", at + key.size());
+        at += key.size();
+        if (at == key.size() || before == std::string::npos || (json[before] != '{' && json[before] != ',') ||
+            p == std::string::npos || json[p] != ':') {
+            continue;
+        }
+        p = json.find_first_not_of(" \t\r\n", p + 1);
+        if (p == std::string::npos || json.compare(p, 4, "null") == 0) {
+            return false;
+        }
+        out.clear();
+        if (json[p] != '"') {
+            std::string::size_type end = json.find_first_not_of("-0123456789", p);
+            out = json.substr(p, end == std::string::npos ? std::string::npos : end - p);
+            return !out.empty();
+        }
+        for (++p; p < json.size() && json[p] != '"'; ++p) {
+            char c = json[p];
+            if (c == '\\' && p + 1 < json.size()) {
+                c = json[++p];
+                if (c == 'u' && p + 4 < json.size()) {
+                    unsigned long code = std::stoul(json.substr(p + 1, 4), nullptr, 16);
+                    p += 4;
+                    if (code < 0x80) {
+                        out += static_cast<char>(code);
+                    } else if (code < 0x800) {
+                        out += static_cast<char>(0xC0 | (code >> 6));
+                        out += static_cast<char>(0x80 | (code & 0x3F));
+                    } else {
+                        out += static_cast<char>(0xE0 | (code >> 12));
+                        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+                        out += static_cast<char>(0x80 | (code & 0x3F));
+                    }
+                    continue;
+                }
+                c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c == 'b' ? '\b' : c == 'f' ? '\f' : c;
+            }
+            out += c;
+        }
+        return true;
+    }
+    return false;
+}
+
+inline std::string required_field(const std::string &json, const char *name) {
+    std::string value;
+    if (!json_field(json, name, value)) {
+        throw Error(TW_STATUS_BAD_RESPONSE, std::string("the library's answer has no ") + name, 0, 0);
+    }
+    return value;
+}
+
+// A TokenCallback and the exception it last threw; lives as long as the config.
+struct TokenSink {
+    explicit TokenSink(TokenCallback f) : callback(std::move(f)) {}
+    TokenCallback callback;
+    std::mutex mutex;
+    std::exception_ptr error;
+
+    static void call(void *user_data, const char *tokens_json) {
+        TokenSink *sink = static_cast<TokenSink *>(user_data);
+        try {
+            sink->callback(std::string(tokens_json));
+        } catch (...) { // nothing may unwind into C
+            std::lock_guard<std::mutex> lock(sink->mutex);
+            sink->error = std::current_exception();
+        }
+    }
+};
 } // namespace detail
+
+// OAuth 2.0 tokens in the callback's shape.
+struct OAuth2Tokens {
+    std::string access_token;
+    std::string refresh_token; // "" when the grant has none (no offline.access)
+    int64_t expires_at;        // seconds since the Unix epoch; 0 when unknown
+    std::string scope;
+
+    static OAuth2Tokens from_json(const std::string &json) {
+        OAuth2Tokens tokens;
+        tokens.access_token = detail::required_field(json, "access_token");
+        detail::json_field(json, "refresh_token", tokens.refresh_token);
+        std::string number;
+        tokens.expires_at = detail::json_field(json, "expires_at", number) ? std::stoll(number) : 0;
+        detail::json_field(json, "scope", tokens.scope);
+        return tokens;
+    }
+};
+
+class OAuth1Flow;
+class OAuth2Flow;
 
 class Client {
 public:
@@ -72,12 +205,41 @@ public:
         return Client(config);
     }
 
-    Client(Client &&other) noexcept : config_(other.config_) { other.config_ = nullptr; }
+    // A client that follows through API v2 with an OAuth 2.0 user token of the app's
+    // OAuth 2.0 client (client_secret "" for a public client), as stored from
+    // OAuth2Flow::fetch_token or the token callback. refresh_token "" = none (then it
+    // cannot refresh); expires_at 0 = unknown (then it refreshes only after a 401).
+    // It refreshes by itself and hands each rotated pair to on_token_refresh.
+    static Client oauth2(const std::string &client_id, const std::string &access_token,
+                         const std::string &refresh_token = std::string(), int64_t expires_at = 0,
+                         const std::string &client_secret = std::string(),
+                         TokenCallback on_token_refresh = TokenCallback()) {
+        detail::refuse_nul(client_id, "client_id");
+        detail::refuse_nul(client_secret, "client_secret");
+        detail::refuse_nul(access_token, "access_token");
+        detail::refuse_nul(refresh_token, "refresh_token");
+        TwConfig *config = nullptr;
+        detail::check(tw_config_new_oauth2(client_id.c_str(), client_secret.empty() ? nullptr : client_secret.c_str(),
+                                           &config));
+        Client client(config);
+        detail::check(tw_config_set_oauth2_tokens(config, access_token.c_str(),
+                                                  refresh_token.empty() ? nullptr : refresh_token.c_str(),
+                                                  expires_at));
+        if (on_token_refresh) {
+            client.set_token_callback(std::move(on_token_refresh));
+        }
+        return client;
+    }
+
+    Client(Client &&other) noexcept : config_(other.config_), sink_(std::move(other.sink_)) {
+        other.config_ = nullptr;
+    }
     Client &operator=(Client &&other) noexcept {
         if (this != &other) {
-            tw_config_free(config_);
+            tw_config_free(config_); // before its callback's sink goes
             config_ = other.config_;
             other.config_ = nullptr;
+            sink_ = std::move(other.sink_);
         }
         return *this;
     }
@@ -151,19 +313,231 @@ public:
         return result;
     }
 
+    // OAuth 2.0: sets (or, with an empty function, removes) the token callback. A setter.
+    Client &set_token_callback(TokenCallback on_token_refresh) {
+        std::unique_ptr<detail::TokenSink> sink;
+        if (on_token_refresh) {
+            sink.reset(new detail::TokenSink(std::move(on_token_refresh)));
+            detail::check(tw_config_set_token_callback(config_, &detail::TokenSink::call, sink.get()));
+        } else {
+            detail::check(tw_config_set_token_callback(config_, nullptr, nullptr));
+        }
+        sink_ = std::move(sink); // the previous sink is no longer referenced by the library
+        return *this;
+    }
+
+    // OAuth 2.0: the tokens held now, as JSON (OAuth2Tokens::from_json parses it).
+    std::string tokens() const {
+        char *json = nullptr;
+        detail::check(tw_config_get_tokens(config_, &json));
+        return detail::take(json);
+    }
+
+    // OAuth 2.0: refreshes the access token now; the callback has the new tokens when
+    // this returns. On failure the old tokens stay.
+    void refresh() const { detail::check(tw_oauth2_refresh(config_)); }
+
+    // OAuth 2.0: revokes the access token or the refresh token (which ends the grant).
+    void revoke(const std::string &token) const {
+        refuse_nul(token, "token");
+        detail::check(tw_oauth2_revoke(config_, token.c_str()));
+    }
+
+    // The last exception the token callback threw (null when none).
+    std::exception_ptr token_callback_error() const {
+        if (!sink_) {
+            return nullptr;
+        }
+        std::lock_guard<std::mutex> lock(sink_->mutex);
+        return sink_->error;
+    }
+
     // The underlying handle, for C functions this wrapper does not cover.
     TwConfig *handle() const noexcept { return config_; }
 
 private:
+    friend class OAuth1Flow;
+    friend class OAuth2Flow;
+
     explicit Client(TwConfig *config) : config_(config) {}
 
-    static void refuse_nul(const std::string &value, const char *name) {
-        if (value.find('\0') != std::string::npos) {
-            throw Error(TW_STATUS_INVALID_ARGUMENT, std::string(name) + " contains a NUL byte", 0, 0);
-        }
-    }
+    static void refuse_nul(const std::string &value, const char *name) { detail::refuse_nul(value, name); }
 
     TwConfig *config_;
+    std::unique_ptr<detail::TokenSink> sink_; // destroyed after ~Client freed the config
+};
+
+// A user's OAuth 1.0a access token, from OAuth1Flow::fetch_access_token. Store token
+// and secret: they do not expire.
+struct OAuth1Token {
+    std::string token;
+    std::string secret;
+    std::string user_id;
+    std::string screen_name;
+};
+
+// The OAuth 1.0a three-legged flow with the app's consumer key and secret.
+// callback "oob" is the PIN flow; with a URL, the user is sent there with
+// oauth_token and oauth_verifier. A web app stores request_token() and
+// request_token_secret() between the steps and calls resume() in the other request.
+class OAuth1Flow {
+public:
+    OAuth1Flow(const std::string &consumer_key, const std::string &consumer_secret,
+               const std::string &callback = "oob")
+        : consumer_key_(consumer_key), consumer_secret_(consumer_secret), callback_(callback),
+          app_(new_app(consumer_key, consumer_secret)) {
+        detail::refuse_nul(callback, "callback");
+    }
+
+    OAuth1Flow &set_base_url(const std::string &url) {
+        app_.set_base_url(url);
+        base_url_ = url;
+        return *this;
+    }
+
+    // Step 1: gets a request token and returns the page where the user approves the app.
+    std::string authorization_url() {
+        char *token = nullptr, *secret = nullptr, *url = nullptr;
+        detail::check(tw_oauth1_request_token(app_.config_, callback_.c_str(), &token, &secret, &url));
+        request_token_ = detail::take(token);
+        request_token_secret_ = detail::take(secret);
+        return detail::take(url);
+    }
+
+    const std::string &request_token() const noexcept { return request_token_; }
+    const std::string &request_token_secret() const noexcept { return request_token_secret_; }
+
+    // Continues a flow started elsewhere, from its stored request token and secret.
+    OAuth1Flow &resume(const std::string &request_token, const std::string &request_token_secret) {
+        request_token_ = request_token;
+        request_token_secret_ = request_token_secret;
+        return *this;
+    }
+
+    // Step 2: verifier = the PIN the user typed, or the callback's oauth_verifier. A
+    // request token works once: after a wrong PIN (TW_STATUS_AUTH) start again.
+    OAuth1Token fetch_access_token(const std::string &verifier) {
+        detail::refuse_nul(request_token_, "request_token");
+        detail::refuse_nul(request_token_secret_, "request_token_secret");
+        detail::refuse_nul(verifier, "verifier");
+        char *json = nullptr;
+        detail::check(tw_oauth1_access_token(app_.config_, request_token_.c_str(), request_token_secret_.c_str(),
+                                             verifier.c_str(), &json));
+        const std::string answer = detail::take(json);
+        OAuth1Token access;
+        access.token = detail::required_field(answer, "oauth_token");
+        access.secret = detail::required_field(answer, "oauth_token_secret");
+        access.user_id = detail::required_field(answer, "user_id");
+        access.screen_name = detail::required_field(answer, "screen_name");
+        return access;
+    }
+
+    // A new Client that follows as that user, with this flow's app keys and base URL.
+    Client client(const OAuth1Token &access) const {
+        Client client(consumer_key_, consumer_secret_, access.token, access.secret);
+        if (!base_url_.empty()) {
+            client.set_base_url(base_url_);
+        }
+        return client;
+    }
+
+private:
+    static Client new_app(const std::string &key, const std::string &secret) {
+        detail::refuse_nul(key, "consumer_key");
+        detail::refuse_nul(secret, "consumer_secret");
+        TwConfig *config = nullptr;
+        detail::check(tw_config_new_app(key.c_str(), secret.c_str(), &config));
+        return Client(config);
+    }
+
+    std::string consumer_key_, consumer_secret_, callback_, base_url_;
+    std::string request_token_, request_token_secret_;
+    Client app_;
+};
+
+// OAuth 2.0 Authorization Code with PKCE, with the app's OAuth 2.0 client id, the
+// callback URL registered for it, the client secret ("" for a public client) and
+// the scopes ("" for "tweet.read users.read follows.write offline.access"). A web
+// app stores state() and code_verifier() between the steps and calls resume().
+class OAuth2Flow {
+public:
+    OAuth2Flow(const std::string &client_id, const std::string &redirect_uri,
+               const std::string &client_secret = std::string(), const std::string &scope = std::string())
+        : client_id_(client_id), client_secret_(client_secret), redirect_uri_(redirect_uri), scope_(scope),
+          config_(new_client(client_id, client_secret)) {
+        detail::refuse_nul(redirect_uri, "redirect_uri");
+        detail::refuse_nul(scope, "scope");
+    }
+
+    OAuth2Flow &set_base_url(const std::string &url) {
+        config_.set_base_url(url);
+        base_url_ = url;
+        return *this;
+    }
+
+    // Step 1: the page where the user approves the app. Sends nothing; keeps state()
+    // and code_verifier() for fetch_token.
+    std::string authorization_url() {
+        char *url = nullptr, *state = nullptr, *verifier = nullptr;
+        detail::check(tw_oauth2_authorize_url(config_.config_, redirect_uri_.c_str(),
+                                              scope_.empty() ? nullptr : scope_.c_str(), &url, &state, &verifier));
+        std::string page = detail::take(url);
+        state_ = detail::take(state);
+        code_verifier_ = detail::take(verifier);
+        return page;
+    }
+
+    const std::string &state() const noexcept { return state_; }
+    const std::string &code_verifier() const noexcept { return code_verifier_; }
+
+    OAuth2Flow &resume(const std::string &state, const std::string &code_verifier) {
+        state_ = state;
+        code_verifier_ = code_verifier;
+        return *this;
+    }
+
+    // Step 2: code_or_url = the whole redirected URL (its state must be state(), or
+    // TW_STATUS_INVALID_ARGUMENT and nothing is sent; access_denied is TW_STATUS_AUTH)
+    // or the bare code. Returns the tokens as JSON: store them.
+    std::string fetch_token(const std::string &code_or_url) {
+        detail::refuse_nul(code_or_url, "code_or_url");
+        detail::refuse_nul(state_, "state");
+        detail::refuse_nul(code_verifier_, "code_verifier");
+        char *json = nullptr;
+        detail::check(tw_oauth2_exchange_code(config_.config_, redirect_uri_.c_str(), code_or_url.c_str(),
+                                              state_.empty() ? nullptr : state_.c_str(), code_verifier_.c_str(),
+                                              &json));
+        tokens_json_ = detail::take(json);
+        return tokens_json_;
+    }
+
+    // A new Client (Client::oauth2) with the tokens fetch_token got.
+    Client client(TokenCallback on_token_refresh = TokenCallback()) const {
+        if (tokens_json_.empty()) {
+            throw Error(TW_STATUS_INVALID_ARGUMENT, "no tokens yet: call fetch_token() first", 0, 0);
+        }
+        OAuth2Tokens tokens = OAuth2Tokens::from_json(tokens_json_);
+        Client client = Client::oauth2(client_id_, tokens.access_token, tokens.refresh_token, tokens.expires_at,
+                                       client_secret_, std::move(on_token_refresh));
+        if (!base_url_.empty()) {
+            client.set_base_url(base_url_);
+        }
+        return client;
+    }
+
+private:
+    static Client new_client(const std::string &client_id, const std::string &client_secret) {
+        detail::refuse_nul(client_id, "client_id");
+        detail::refuse_nul(client_secret, "client_secret");
+        TwConfig *config = nullptr;
+        detail::check(tw_config_new_oauth2(client_id.c_str(), client_secret.empty() ? nullptr : client_secret.c_str(),
+                                           &config));
+        return Client(config);
+    }
+
+    std::string client_id_, client_secret_, redirect_uri_, scope_, base_url_;
+    std::string state_, code_verifier_, tokens_json_;
+    Client config_;
 };
 
 inline std::string version() { return tw_version(); }

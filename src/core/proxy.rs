@@ -1,4 +1,4 @@
-//! Proxy choice from the environment, by curl's rules (see the README's "Proxies").
+//! Proxy choice from the environment, by curl's rules (see docs/tls-and-proxies.md).
 
 use std::fmt;
 

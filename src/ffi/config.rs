@@ -45,8 +45,8 @@ pub(crate) unsafe fn publish_config(settings: Settings, out_config: *mut *mut Tw
 /// agent `twfollow/<version>`.
 ///
 /// The environment: the proxy variables (`https_proxy`, `HTTPS_PROXY`,
-/// `http_proxy`, `all_proxy`, `ALL_PROXY`, `no_proxy`, `NO_PROXY`; see the README,
-/// "Proxies") are read now, and again by every setter, which rebuilds the
+/// `http_proxy`, `all_proxy`, `ALL_PROXY`, `no_proxy`, `NO_PROXY`; see
+/// docs/tls-and-proxies.md) are read now, and again by every setter, which rebuilds the
 /// connection set-up (unless `tw_config_set_proxy` chose the proxy). `tw_follow`
 /// reads none: a forked child keeps the proxy its config chose.
 ///
@@ -96,6 +96,14 @@ pub unsafe extern "C" fn tw_config_new(
 /// non-empty), `TW_API_BASE` (optional base URL, same rules as
 /// `tw_config_set_base_url`) and `TW_API_VERSION` (optional, `1.1` or `2`, same
 /// rules as `tw_config_set_api_version`). Other defaults as `tw_config_new`.
+///
+/// OAuth 2.0 instead: when `TW_OAUTH2_ACCESS_TOKEN` is set and `TW_ACCESS_TOKEN` is
+/// not, the config is an OAuth 2.0 one (as `tw_config_new_oauth2` with
+/// `tw_config_set_oauth2_tokens`) from `TW_OAUTH2_ACCESS_TOKEN`,
+/// `TW_OAUTH2_REFRESH_TOKEN` (optional; then `TW_OAUTH2_CLIENT_ID` is required),
+/// `TW_OAUTH2_EXPIRES_AT` (optional, seconds since the Unix epoch),
+/// `TW_OAUTH2_CLIENT_ID` and `TW_OAUTH2_CLIENT_SECRET` (optional: a confidential
+/// client). `TW_API_BASE` applies too; `TW_API_VERSION` may only be `2`.
 ///
 /// Ownership as `tw_config_new`. Returns `TW_STATUS_NULL_ARGUMENT`,
 /// `TW_STATUS_INVALID_ARGUMENT` (the message names every missing credential
@@ -331,8 +339,8 @@ pub unsafe extern "C" fn tw_config_set_ca_file(
     })
 }
 
-/// Sets the proxy explicitly, instead of the environment variables (see the
-/// README, "Proxies"): `http://` or `https://` (HTTP CONNECT), `socks5://`
+/// Sets the proxy explicitly, instead of the environment variables (see
+/// docs/tls-and-proxies.md): `http://` or `https://` (HTTP CONNECT), `socks5://`
 /// (names resolved here) or `socks5h://` (names resolved by the proxy), with
 /// optional `user:password@`. It is used for every host, loopback included; with
 /// an `http://` base URL the proxy must resolve to loopback too (the request goes

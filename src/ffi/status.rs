@@ -17,23 +17,28 @@ pub enum TwStatus {
     NullArgument = 1,
     /// A string argument was not valid UTF-8. Nothing was sent.
     InvalidUtf8 = 2,
-    /// An argument was refused (empty credential, bad target, bad URL, zero timeout). Nothing was sent.
+    /// An argument was refused (empty credential, bad target, bad URL, zero timeout, unusable
+    /// proxy URL or proxy variable). Nothing was sent.
     InvalidArgument = 3,
-    /// No HTTP response: connection refused or reset, DNS failure, malformed response.
+    /// No HTTP response: connection refused or reset, DNS failure, malformed response, proxy
+    /// failure.
     Network = 10,
     /// The whole call did not finish within the configured timeout.
     Timeout = 11,
     /// TLS handshake or certificate verification failed.
     Tls = 12,
-    /// 401 or Twitter codes 32, 89, 135, 215: the credentials or the signature were refused.
+    /// 401 or Twitter codes 32, 89, 135, 215: the credentials or the signature were refused;
+    /// in the token flows also a wrong PIN, a refused code, token or client, or denied access.
     Auth = 20,
-    /// 403 without a more specific Twitter code (e.g. 158: you cannot follow yourself).
+    /// 403 without a more specific Twitter code (e.g. 158: you cannot follow yourself; 226: the
+    /// request looks automated; 326: the account is temporarily locked).
     Forbidden = 21,
     /// 404 or Twitter codes 34, 50, 63, 108: no such user.
     NotFound = 22,
     /// 429 or Twitter code 88.
     RateLimited = 23,
-    /// Twitter code 161: the daily follow limit is reached.
+    /// Twitter code 161: the daily follow limit is reached (400 follows per user and 1000 per
+    /// app per 24 hours).
     FollowLimit = 24,
     /// Twitter code 160: a follow request to this protected account is already pending.
     AlreadyRequested = 25,

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Installs into a temporary prefix, then builds C and C++ programs against it
-# using only pkg-config, dynamically and statically, and runs them against the sandbox.
+# Installs into a temporary prefix, sets only what scripts/install.sh says to set, then builds
+# C and C++ programs against it with pkg-config and with CMake's find_package, dynamically and
+# statically, and runs them and the installed tw-follow against the sandbox; `man tw-follow`
+# finds the page. Installs cmake and man-db (apt) if missing.
 # Usage: tests/install/test_install.sh SANDBOX_BASE_URL
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+repo=$PWD
 sandbox_url=$1
 prefix=$(mktemp -d)
 work=$(mktemp -d)
@@ -13,9 +16,23 @@ failed=0
 check() {  # check DESCRIPTION COMMAND...
   if "${@:2}"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1" >&2; fi
 }
+missing=()
+command -v cmake >/dev/null || missing+=(cmake)
+command -v man >/dev/null || missing+=(man-db)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 
-scripts/install.sh "$prefix" >/dev/null
-export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+scripts/install.sh "$prefix" >"$work/install.txt"
+# A user's shell: nothing set but what install.sh printed.
+unset PKG_CONFIG_PATH CMAKE_PREFIX_PATH LD_LIBRARY_PATH MANPATH
+eval "$(sed -n 's/^  export /export /p' "$work/install.txt")"
+for variable in PKG_CONFIG_PATH CMAKE_PREFIX_PATH LD_LIBRARY_PATH PATH MANPATH; do
+  check "install.sh says to set $variable for a non-system prefix" \
+    grep -q "^  export $variable=\"$prefix" "$work/install.txt"
+done
 flags=(-std=c99 -Wall -Wextra -Wpedantic -Werror)
 
 # shellcheck disable=SC2046 # pkg-config output is meant to be split
@@ -32,12 +49,30 @@ check "the dynamic program needs libtwfollow.so.0" \
   grep -q "Shared library: \[libtwfollow.so.0\]" <(readelf -d "$work/dynamic")
 check "the static program needs no libtwfollow" \
   bash -c "! readelf -d '$work/static' | grep -q libtwfollow"
-check "dynamic build follows" env LD_LIBRARY_PATH="$prefix/lib" "$work/dynamic" "$sandbox_url"
+check "dynamic build follows" "$work/dynamic" "$sandbox_url"
 check "static build follows" "$work/static" "$sandbox_url"
-check "C++ build follows" env LD_LIBRARY_PATH="$prefix/lib" "$work/cpp" "$sandbox_url"
+check "C++ build follows" "$work/cpp" "$sandbox_url"
 check "installed tw-follow runs from its prefix (RUNPATH \$ORIGIN/../lib)" \
-  env TW_CONSUMER_KEY=sandbox-consumer-key TW_CONSUMER_SECRET=sandbox-consumer-secret \
+  env -u LD_LIBRARY_PATH TW_CONSUMER_KEY=sandbox-consumer-key TW_CONSUMER_SECRET=sandbox-consumer-secret \
   TW_ACCESS_TOKEN=1500000001-sandboxAccessToken1 TW_ACCESS_TOKEN_SECRET=sandbox-token-secret-1 \
   "$prefix/bin/tw-follow" --quiet --base-url "$sandbox_url" @twitterdev
+check "tw-follow is on the PATH" test "$(command -v tw-follow)" = "$prefix/bin/tw-follow"
+check "man tw-follow finds the installed page" test "$(man -w tw-follow)" = "$prefix/share/man/man1/tw-follow.1"
+check "the licences are installed" test -s "$prefix/share/doc/twfollow/LICENSE-MIT" -a -s "$prefix/share/doc/twfollow/LICENSE-APACHE"
+
+# CMake: find_package through CMAKE_PREFIX_PATH, shared, static and C++.
+consumer="$repo/tests/install/cmake-consumer"
+if cmake -S "$consumer" -B "$work/cmake" -DREPO="$repo" >"$work/cmake.log" 2>&1 &&
+  cmake --build "$work/cmake" -j 2 >>"$work/cmake.log" 2>&1; then :; else cat "$work/cmake.log" >&2; fi
+check "CMake, twfollow::twfollow: needs libtwfollow.so.0" \
+  grep -q "Shared library: \[libtwfollow.so.0\]" <(readelf -d "$work/cmake/follow_shared")
+check "CMake, twfollow::twfollow: follows" "$work/cmake/follow_shared" "$sandbox_url"
+check "CMake, twfollow::twfollow_static: needs no libtwfollow" \
+  bash -c "! readelf -d '$work/cmake/follow_static' | grep -q libtwfollow"
+check "CMake, twfollow::twfollow_static: follows" "$work/cmake/follow_static" "$sandbox_url"
+check "CMake, C++ wrapper: follows" "$work/cmake/client_cpp" "$sandbox_url"
+check "CMake refuses the package for a wanted version 1.0 (same major version only)" \
+  bash -c "! cmake -S '$consumer' -B '$work/cmake-1.0' -DREPO='$repo' -DTWFOLLOW_WANTED=1.0 >'$work/cmake-1.0.log' 2>&1 &&
+    grep -q 'compatible with requested version \"1.0\"' '$work/cmake-1.0.log'"
 echo "install: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

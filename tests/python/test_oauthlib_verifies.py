@@ -4,10 +4,11 @@ and the sandbox's verifier cannot share a mistake unnoticed."""
 
 import json
 import threading
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from oauthlib.oauth1 import RequestValidator, SignatureOnlyEndpoint
+from oauthlib.oauth1 import AccessTokenEndpoint, RequestTokenEndpoint, RequestValidator, SignatureOnlyEndpoint
 
 import twfollow
 
@@ -64,11 +65,59 @@ class Validator(RequestValidator):
         return True
 
 
+# The OAuth 1.0a three-legged flow: the request token this server issues (its secret
+# awkward on purpose: the access-token request is signed with it), the verifier it
+# expects, and the access token it then grants.
+REQUEST_TOKEN = ("request-token-0123456789", "rts/ü€ &amp;=+% \"q\"")
+VERIFIER = "7654321"
+GRANTED = ("42-granted-token", "granted-secret", "42", "verified")
+
+
+class ThreeLeggedValidator(Validator):
+    """Validator for `oauth/request_token` (consumer-only signature, a callback) and
+    `oauth/access_token` (the request token and verifier, signed with its secret)."""
+
+    def __init__(self, credentials, request_token=REQUEST_TOKEN):
+        super().__init__(credentials)
+        self.request_token, self.request_token_secret = request_token
+
+    def check_request_token(self, request_token):
+        return True
+
+    def check_verifier(self, verifier):
+        return True
+
+    @property
+    def dummy_request_token(self):
+        return "dummy-request-token"
+
+    def get_default_realms(self, client_key, request):
+        return []
+
+    def validate_requested_realms(self, client_key, realms, request):
+        return True
+
+    def validate_redirect_uri(self, client_key, redirect_uri, request):
+        return redirect_uri == "oob" or redirect_uri.startswith(("http://", "https://"))
+
+    def validate_request_token(self, client_key, token, request):
+        return token == self.request_token
+
+    def get_request_token_secret(self, client_key, token, request):
+        return self.request_token_secret if token == self.request_token else "dummy"
+
+    def validate_verifier(self, client_key, token, verifier, request):
+        return verifier == VERIFIER
+
+
 class OAuthlibServer:
     """A loopback HTTP server whose only job is oauthlib verification."""
 
     def __init__(self, credentials):
         self.endpoint = SignatureOnlyEndpoint(Validator(credentials))
+        validator = ThreeLeggedValidator(credentials)
+        self.request_token_endpoint = RequestTokenEndpoint(validator)
+        self.access_token_endpoint = AccessTokenEndpoint(validator)
         self.verdicts = []
         outer = self
 
@@ -86,6 +135,8 @@ class OAuthlibServer:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length).decode("utf-8")
                 uri = f"http://{self.headers['Host']}{self.path}"
+                if self.path.endswith(("/oauth/request_token", "/oauth/access_token")):
+                    return self.token_step(uri, method, body)
                 # oauthlib signs a body only when it is form-encoded, as RFC 5849 says.
                 valid, _ = outer.endpoint.validate_request(uri, method, body, dict(self.headers))
                 outer.verdicts.append({"valid": valid, "method": method, "path": self.path, "body": body})
@@ -109,6 +160,43 @@ class OAuthlibServer:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def token_step(self, uri, method, body):
+                """The request-token or access-token step: oauthlib checks it, and the
+                answer is Twitter's form-encoded one."""
+                request_step = self.path.endswith("/oauth/request_token")
+                if request_step:
+                    check = outer.request_token_endpoint.validate_request_token_request
+                else:
+                    check = outer.access_token_endpoint.validate_access_token_request
+                # The validate_* methods keep the parsed request (callback, token, verifier)
+                # for the verdict; _create_request is how oauthlib (pinned) builds it.
+                request = outer.request_token_endpoint._create_request(uri, method, body, dict(self.headers))
+                valid, request = check(request)
+                outer.verdicts.append(
+                    {
+                        "valid": valid,
+                        "path": self.path,
+                        "callback": request.redirect_uri,
+                        "token": request.resource_owner_key,
+                        "verifier": request.verifier,
+                    }
+                )
+                if not valid:
+                    status, data = 401, json.dumps({"errors": [{"code": 32, "message": "Could not authenticate you."}]})
+                elif request_step:
+                    token, secret = REQUEST_TOKEN
+                    status, data = 200, urllib.parse.urlencode(
+                        {"oauth_token": token, "oauth_token_secret": secret, "oauth_callback_confirmed": "true"}
+                    )
+                else:
+                    names = ("oauth_token", "oauth_token_secret", "user_id", "screen_name")
+                    status, data = 200, urllib.parse.urlencode(dict(zip(names, GRANTED)))
+                self.send_response(status)
+                self.send_header("Content-Type", "text/html")  # as Twitter labels the form answer
+                self.send_header("Content-Length", str(len(data.encode())))
+                self.end_headers()
+                self.wfile.write(data.encode())
 
             def log_message(self, *args):
                 pass
@@ -209,3 +297,61 @@ def test_oauthlib_rejects_a_wrong_secret(server_for):
     assert server.verdicts[0]["valid"] is False
     assert (status, http_status) == (20, 401)  # TW_STATUS_AUTH
     assert message == "HTTP 401, error 32: Could not authenticate you."
+
+
+# The OAuth 1.0a three-legged flow (issue 10), through the Python flow object.
+
+
+def consumer(credentials):
+    return credentials[:2]
+
+
+@pytest.mark.parametrize("credentials", [PLAIN, AWKWARD], ids=["plain", "awkward"])
+@pytest.mark.parametrize("callback", ["oob", "https://app.example/done?x=1&y=%20ü/é"])
+def test_oauthlib_accepts_the_request_token_signature(server_for, credentials, callback):
+    """Consumer key and secret only (no oauth_token, an empty token secret), with
+    oauth_callback among the signed parameters."""
+    server = server_for(credentials)
+    with twfollow.OAuth1Flow(*consumer(credentials), callback=callback, base_url=server.base_url) as flow:
+        url = flow.authorization_url()
+        assert (flow.request_token, flow.request_token_secret) == REQUEST_TOKEN
+    assert server.verdicts == [
+        {"valid": True, "path": "/oauth/request_token", "callback": callback, "token": None, "verifier": None}
+    ]
+    assert url == f"{server.base_url}/oauth/authorize?oauth_token={REQUEST_TOKEN[0]}"
+
+
+@pytest.mark.parametrize("credentials", [PLAIN, AWKWARD], ids=["plain", "awkward"])
+def test_oauthlib_accepts_the_access_token_signature(server_for, credentials):
+    """oauth_token and oauth_verifier, signed with the consumer secret and the
+    request token's secret (as stored by a web app between the two steps)."""
+    server = server_for(credentials)
+    token, secret = REQUEST_TOKEN
+    with twfollow.OAuth1Flow(
+        *consumer(credentials), base_url=server.base_url + "/prefix", request_token=token, request_token_secret=secret
+    ) as flow:
+        access = flow.fetch_access_token(VERIFIER)
+    assert server.verdicts == [
+        {"valid": True, "path": "/prefix/oauth/access_token", "callback": None, "token": token, "verifier": VERIFIER}
+    ]
+    assert (access.token, access.secret, access.user_id, access.screen_name) == GRANTED
+
+
+def test_oauthlib_rejects_a_request_token_signed_with_a_wrong_consumer_secret(server_for):
+    server = server_for(PLAIN)
+    with twfollow.OAuth1Flow(PLAIN[0], "not-the-consumer-secret", base_url=server.base_url) as flow:
+        with pytest.raises(twfollow.AuthError) as caught:
+            flow.authorization_url()
+    assert [v["valid"] for v in server.verdicts] == [False]
+    assert (caught.value.http_status, caught.value.api_code) == (401, 32)
+
+
+def test_oauthlib_rejects_an_access_token_signed_with_a_wrong_request_token_secret(server_for):
+    server = server_for(PLAIN)
+    with twfollow.OAuth1Flow(
+        *consumer(PLAIN), base_url=server.base_url, request_token=REQUEST_TOKEN[0], request_token_secret="wrong"
+    ) as flow:
+        with pytest.raises(twfollow.AuthError) as caught:
+            flow.fetch_access_token(VERIFIER)
+    assert [v["valid"] for v in server.verdicts] == [False]
+    assert (caught.value.http_status, caught.value.api_code) == (401, 32)

@@ -1,9 +1,16 @@
 // The C++ wrapper against the sandbox. Usage: test_client SANDBOX_BASE_URL
 #include "twfollow.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
+#include <vector>
 
 static int failures = 0, checks = 0;
 #define CHECK(cond)                                                                    \
@@ -31,6 +38,186 @@ template <typename F> static twfollow::Error expect_error(F f) {
     ++failures;
     std::fprintf(stderr, "expected twfollow::Error\n");
     return twfollow::Error(TW_STATUS_OK, "", 0, 0);
+}
+
+// The user's browser, one step: GET a sandbox URL (http://127.0.0.1:PORT/...) without
+// following redirects. Returns the status, sets location (if any) and body.
+static int http_get(const std::string &url, std::string &location, std::string &body) {
+    const std::string prefix = "http://127.0.0.1:";
+    location.clear();
+    body.clear();
+    if (url.compare(0, prefix.size(), prefix) != 0) {
+        return 0;
+    }
+    std::string::size_type slash = url.find('/', prefix.size());
+    int port = std::atoi(url.substr(prefix.size(), slash - prefix.size()).c_str());
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address = sockaddr_in();
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return 0;
+    }
+    std::string request = "GET " + url.substr(slash) + " HTTP/1.1\r\nHost: " + url.substr(7, slash - 7) +
+                          "\r\nConnection: close\r\n\r\n";
+    if (write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
+        close(fd);
+        return 0;
+    }
+    std::string response;
+    std::vector<char> buffer(4096);
+    ssize_t n;
+    while ((n = read(fd, buffer.data(), buffer.size())) > 0) {
+        response.append(buffer.data(), static_cast<size_t>(n));
+    }
+    close(fd);
+    std::string::size_type end = response.find("\r\n\r\n");
+    if (response.compare(0, 9, "HTTP/1.1 ") != 0 || end == std::string::npos) {
+        return 0;
+    }
+    std::string head = response.substr(0, end);
+    body = response.substr(end + 4);
+    std::string::size_type at = head.find("\r\nlocation: ");
+    if (at == std::string::npos) {
+        at = head.find("\r\nLocation: ");
+    }
+    if (at != std::string::npos) {
+        at += 12;
+        location = head.substr(at, head.find("\r\n", at) - at);
+    }
+    return std::atoi(head.c_str() + 9);
+}
+
+static std::string pin_on(const std::string &page) {
+    const std::string marker = "<code id=\"oauth_pin\">";
+    std::string::size_type at = page.find(marker);
+    if (at == std::string::npos) {
+        return std::string();
+    }
+    at += marker.size();
+    return page.substr(at, page.find('<', at) - at);
+}
+
+static std::string query_value(const std::string &url, const std::string &name) {
+    std::string::size_type at = url.find("?" + name + "=");
+    if (at == std::string::npos) {
+        at = url.find("&" + name + "=");
+    }
+    if (at == std::string::npos) {
+        return std::string();
+    }
+    at += name.size() + 2;
+    return url.substr(at, url.find('&', at) - at);
+}
+
+// Getting tokens: the OAuth 1.0a PIN and callback flows, OAuth 2.0 with PKCE, the
+// token callback, refresh and revoke.
+static void test_token_flows(const std::string &base_url) {
+    std::string location, page;
+
+    // OAuth 1.0a, PIN: the page shows the PIN; the token then follows.
+    twfollow::OAuth1Flow pin_flow("sandbox-consumer-key", "sandbox-consumer-secret");
+    pin_flow.set_base_url(base_url);
+    std::string url = pin_flow.authorization_url();
+    CHECK(url == base_url + "/oauth/authorize?oauth_token=" + pin_flow.request_token());
+    CHECK(!pin_flow.request_token_secret().empty());
+    CHECK(http_get(url, location, page) == 200);
+    twfollow::OAuth1Token access = pin_flow.fetch_access_token(pin_on(page));
+    CHECK(access.token == "1500000001-sandboxAccessToken1");
+    CHECK(access.secret == "sandbox-token-secret-1");
+    CHECK(access.user_id == "1500000001");
+    CHECK(access.screen_name == "sandbox_me");
+    CHECK(pin_flow.client(access).follow("@twitterdev").find("\"id\":2244994945") != std::string::npos);
+
+    // A wrong PIN is refused with the server's words, and burns the request token.
+    twfollow::OAuth1Flow wrong_pin("sandbox-consumer-key", "sandbox-consumer-secret");
+    wrong_pin.set_base_url(base_url);
+    CHECK(http_get(wrong_pin.authorization_url(), location, page) == 200);
+    twfollow::Error refused = expect_error([&] { wrong_pin.fetch_access_token("0000000"); });
+    CHECK(refused.status() == TW_STATUS_AUTH && refused.http_status() == 401);
+    CHECK(std::string(refused.what()).find("oauth_verifier") != std::string::npos);
+    CHECK(expect_error([&] { wrong_pin.fetch_access_token(pin_on(page)); }).status() == TW_STATUS_AUTH);
+
+    // The callback flow, finished by another flow object (a web app's second request).
+    twfollow::OAuth1Flow first("sandbox-consumer-key", "sandbox-consumer-secret", "https://app.example/done");
+    first.set_base_url(base_url);
+    CHECK(http_get(first.authorization_url() + "&account=2", location, page) == 302);
+    CHECK(query_value(location, "oauth_token") == first.request_token());
+    twfollow::OAuth1Flow second("sandbox-consumer-key", "sandbox-consumer-secret", "https://app.example/done");
+    second.set_base_url(base_url).resume(first.request_token(), first.request_token_secret());
+    CHECK(second.fetch_access_token(query_value(location, "oauth_verifier")).screen_name == "sandbox_2");
+
+    // OAuth 2.0 with PKCE, confidential client.
+    twfollow::OAuth2Flow flow("sandbox-oauth2-client", "http://127.0.0.1:9/callback", "sandbox-oauth2-client-secret");
+    flow.set_base_url(base_url);
+    url = flow.authorization_url();
+    CHECK(url.find(base_url + "/i/oauth2/authorize?") == 0);
+    CHECK(query_value(url, "code_challenge_method") == "S256");
+    CHECK(query_value(url, "state") == flow.state() && flow.state().size() >= 22);
+    CHECK(flow.code_verifier().size() >= 43 && flow.code_verifier().size() <= 128);
+    CHECK(http_get(url, location, page) == 302);
+    // A state that is not ours: refused before anything is sent, so the code still works.
+    std::string forged = location;
+    forged.replace(forged.find(flow.state()), flow.state().size(), "forged");
+    CHECK(expect_error([&] { flow.fetch_token(forged); }).status() == TW_STATUS_INVALID_ARGUMENT);
+    twfollow::OAuth2Tokens fetched = twfollow::OAuth2Tokens::from_json(flow.fetch_token(location));
+    CHECK(fetched.access_token.size() > 20 && fetched.refresh_token.size() > 20);
+    CHECK(fetched.expires_at > 1700000000);
+    CHECK(fetched.scope == "tweet.read users.read follows.write offline.access");
+
+    std::vector<std::string> received;
+    twfollow::Client bearer = flow.client([&](const std::string &json) { received.push_back(json); });
+    CHECK(bearer.follow("@twitterdev") == "{\"data\":{\"following\":true,\"pending_follow\":false}}");
+    CHECK(received.empty());
+    // Moving the client keeps its callback.
+    twfollow::Client moved_bearer = std::move(bearer);
+    moved_bearer.refresh();
+    CHECK(received.size() == 1);
+    twfollow::OAuth2Tokens rotated = twfollow::OAuth2Tokens::from_json(received.back());
+    CHECK(rotated.refresh_token != fetched.refresh_token && !rotated.refresh_token.empty());
+    CHECK(moved_bearer.tokens() == received.back());
+    CHECK(!moved_bearer.token_callback_error());
+
+    // The old refresh token is dead; a failed refresh keeps the old tokens.
+    twfollow::Client stale = twfollow::Client::oauth2("sandbox-oauth2-client", fetched.access_token,
+                                                      fetched.refresh_token, fetched.expires_at,
+                                                      "sandbox-oauth2-client-secret");
+    stale.set_base_url(base_url);
+    twfollow::Error dead = expect_error([&] { stale.refresh(); });
+    CHECK(dead.status() == TW_STATUS_AUTH);
+    CHECK(std::string(dead.what()).find(fetched.refresh_token) == std::string::npos);
+    CHECK(twfollow::OAuth2Tokens::from_json(stale.tokens()).refresh_token == fetched.refresh_token);
+
+    // A callback that throws: the refresh succeeds, the exception is kept.
+    moved_bearer.set_token_callback([](const std::string &) { throw std::runtime_error("disk full"); });
+    moved_bearer.refresh();
+    std::exception_ptr kept = moved_bearer.token_callback_error();
+    CHECK(kept != nullptr);
+    try {
+        std::rethrow_exception(kept);
+    } catch (const std::runtime_error &e) {
+        CHECK(std::string(e.what()) == "disk full");
+    } catch (...) {
+        CHECK(false);
+    }
+
+    // Revoking the refresh token ends the grant.
+    moved_bearer.revoke(twfollow::OAuth2Tokens::from_json(moved_bearer.tokens()).refresh_token);
+    CHECK(expect_error([&] { moved_bearer.follow("Twitter"); }).status() == TW_STATUS_AUTH);
+
+    // The user said no; bad arguments.
+    twfollow::OAuth2Flow denied("sandbox-oauth2-public-client", "http://127.0.0.1:9/callback");
+    denied.set_base_url(base_url);
+    CHECK(http_get(denied.authorization_url() + "&deny=1", location, page) == 302);
+    CHECK(expect_error([&] { denied.fetch_token(location); }).status() == TW_STATUS_AUTH);
+    CHECK(expect_error([&] { denied.client(); }).status() == TW_STATUS_INVALID_ARGUMENT);
+    CHECK(expect_error([] { twfollow::Client::oauth2("sandbox-oauth2-public-client", ""); }).status() ==
+          TW_STATUS_INVALID_ARGUMENT);
+    CHECK(expect_error([] { twfollow::OAuth1Flow("", "secret"); }).status() == TW_STATUS_INVALID_ARGUMENT);
 }
 
 int main(int argc, char **argv) {
@@ -88,6 +275,8 @@ int main(int argc, char **argv) {
     CHECK(expect_error([&] { v2.follow("blocker_bob"); }).status() == TW_STATUS_BLOCKED);
     CHECK(expect_error([&] { v2.follow("Twitter", true); }).status() == TW_STATUS_INVALID_ARGUMENT);
     CHECK(expect_error([&] { v2.set_api_version(3); }).status() == TW_STATUS_INVALID_ARGUMENT);
+
+    test_token_flows(base_url);
 
     CHECK(twfollow::version().find("twfollow/") == 0);
     std::printf("c++: %d passed, %d failed\n", checks - failures, failures);

@@ -3,17 +3,22 @@ included), along every failure path; nor does the request's signature."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import pathlib
 import re
 import subprocess
 import sys
 import threading
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 import twfollow
 
+REPO = pathlib.Path(__file__).resolve().parents[3]
 SECRETS = ("CONSUMER-KEY-c0ffee42", "CONSUMER-SECRET-deadbeef", "777-ACCESS-TOKEN-feedface", "TOKEN-SECRET-8badf00d")
 
 
@@ -115,3 +120,236 @@ except twfollow.InternalError as err:
     assert result.stdout.startswith("internal: internal error: twfollow panicked"), result.stdout
     assert "forced panic for tests" in result.stderr  # the panic really happened
     assert_clean(result.stdout + result.stderr)
+
+
+# Getting tokens (issue 10): every new function's failures, with planted secrets that
+# a hostile server echoes back in every shape, raw and encoded.
+
+CLIENT_ID = "CLIENT-ID-c11e47"
+TOKEN_SECRETS = {
+    "consumer secret": SECRETS[1],
+    "request-token secret": "REQUEST-TOKEN-SECRET-0ddba11",
+    "access-token secret": SECRETS[3],
+    "client secret": "CLIENT-SECRET-c1a55e5",
+    "OAuth 2.0 access token": "OAUTH2-ACCESS-TOKEN-acce55",
+    "OAuth 2.0 refresh token": "OAUTH2-REFRESH-TOKEN-4e4e54",
+    "PKCE verifier": "PKCE-VERIFIER-" + "v" * 40,
+    "authorization code": "AUTH-CODE-c0de",
+}
+REQUEST_TOKEN = "REQUEST-TOKEN-7e57"
+STATE = "STATE-5a7e5a7e"
+
+
+def forms(secret):
+    """A secret as it may travel: raw, percent-encoded, JSON-escaped, and inside HTTP Basic."""
+    basic = base64.b64encode(f"{CLIENT_ID}:{secret}".encode()).decode()
+    return {secret, urllib.parse.quote(secret, safe=""), json.dumps(secret)[1:-1], basic}
+
+
+def assert_no_token_secret(text, where, names=tuple(TOKEN_SECRETS)):
+    """None of the named secrets (those the call was given), in any form, is in text."""
+    for name in names:
+        for form in forms(TOKEN_SECRETS[name]):
+            assert form not in text, f"the {name} leaked ({form!r}) into {where}: {text!r}"
+
+
+class TokenEchoServer:
+    """Answers every GET and POST with `status` and a body in `shape` that echoes the
+    request's Authorization header and body, and every planted secret."""
+
+    def __init__(self, status, shape):
+        self.requests = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def answer(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode("utf-8", "replace")
+                outer.requests += 1
+                text = " ".join([self.headers.get("Authorization", ""), body, *TOKEN_SECRETS.values()])
+                data = shape(text).encode()
+                self.send_response(status)
+                if status == 302:
+                    self.send_header("Location", f"http://127.0.0.1:9/?{text[:200]}".replace("\n", " "))
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = answer
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+TOKEN_SHAPES = SHAPES + [
+    # Form-encoded, as the OAuth 1.0a token steps answer, with a field missing.
+    lambda text: "oauth_token=" + urllib.parse.quote(text) + "&oauth_token_secret=" + text,
+    # OAuth 2.0's error shape.
+    lambda text: json.dumps({"error": "invalid_request", "error_description": text}),
+]
+
+
+def token_calls(base_url):
+    """(name, the secrets it is given, call) for every new function that sends
+    something. The server echoes every planted secret; the library can (and must)
+    keep out of its messages those it was given."""
+    s = TOKEN_SECRETS
+
+    def request_token():
+        with twfollow.OAuth1Flow(SECRETS[0], s["consumer secret"], base_url=base_url) as flow:
+            flow.authorization_url()
+
+    def access_token():
+        with twfollow.OAuth1Flow(
+            SECRETS[0], s["consumer secret"], base_url=base_url,
+            request_token=REQUEST_TOKEN, request_token_secret=s["request-token secret"],
+        ) as flow:
+            flow.fetch_access_token("1234567")
+
+    def oauth2_flow(secret=True):
+        return twfollow.OAuth2Flow(
+            CLIENT_ID, "http://127.0.0.1:9/cb", s["client secret"] if secret else None, base_url=base_url,
+            state=STATE, code_verifier=s["PKCE verifier"],
+        )
+
+    def exchange_code():
+        with oauth2_flow() as flow:
+            flow.fetch_token(s["authorization code"])
+
+    def exchange_url():
+        with oauth2_flow(secret=False) as flow:
+            flow.fetch_token(f"http://127.0.0.1:9/cb?state={STATE}&code={s['authorization code']}")
+
+    def bearer_client():
+        return twfollow.Client.oauth2(
+            CLIENT_ID, s["OAuth 2.0 access token"], s["OAuth 2.0 refresh token"], client_secret=s["client secret"],
+            base_url=base_url,
+        )
+
+    def refresh():
+        with bearer_client() as client:
+            client.refresh()
+
+    def revoke():
+        with bearer_client() as client:
+            client.revoke(s["OAuth 2.0 refresh token"])
+
+    def bearer_follow():  # users/me, a 401 refresh, the retry
+        with bearer_client() as client:
+            client.follow("twitterdev")
+
+    oauth2 = ("client secret", "OAuth 2.0 access token", "OAuth 2.0 refresh token")
+    return [
+        ("request_token", ("consumer secret",), request_token),
+        ("access_token", ("consumer secret", "request-token secret"), access_token),
+        ("exchange_code", ("client secret", "PKCE verifier", "authorization code"), exchange_code),
+        ("exchange_code with a URL", ("PKCE verifier", "authorization code"), exchange_url),
+        ("refresh", oauth2, refresh),
+        ("revoke", oauth2, revoke),
+        ("Bearer follow", oauth2, bearer_follow),
+    ]
+
+
+def check_call(status, shape):
+    """Runs each call against a hostile echo server; checks its messages for every
+    secret it was given."""
+    server = TokenEchoServer(status, TOKEN_SHAPES[shape])
+    try:
+        for name, given, call in token_calls(server.base_url):
+            names = list(given)
+            before = server.requests
+            try:
+                call()
+            except twfollow.TwError as err:
+                assert server.requests > before, f"{name}: nothing was sent, so nothing was tested"
+                for text in (str(err), repr(err), err.message):
+                    assert_no_token_secret(text, f"{name} (HTTP {status}, shape {shape})", names)
+            else:
+                # Any 200 answers a revocation (RFC 7009): nothing failed, no message to check.
+                if not (name == "revoke" and status == 200):
+                    pytest.fail(f"{name} succeeded against a hostile server (HTTP {status}, shape {shape})")
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 500, 302, 200])
+@pytest.mark.parametrize("shape", range(len(TOKEN_SHAPES)))
+def test_hostile_echo_never_leaks_token_secrets(status, shape):
+    check_call(status, shape)
+
+
+def test_refusals_before_sending_never_leak_token_secrets(sandbox, monkeypatch):
+    """Argument checks, a state mismatch, a foreign callback, the environment."""
+    s = TOKEN_SECRETS
+    lib = twfollow._native.lib()
+    failures = []
+
+    def expect_failure(name, call):
+        try:
+            call()
+        except twfollow.TwError as err:
+            failures.append((name, f"{err} {err!r}"))
+        else:
+            pytest.fail(f"{name} succeeded")
+
+    flow = twfollow.OAuth2Flow(CLIENT_ID, "http://127.0.0.1:9/cb", s["client secret"], base_url=sandbox.base_url,
+                               state=STATE, code_verifier=s["PKCE verifier"])
+    expect_failure("state mismatch", lambda: flow.fetch_token(f"http://127.0.0.1:9/cb?state=other&code={s['authorization code']}"))
+    expect_failure("denied", lambda: flow.fetch_token(f"http://127.0.0.1:9/cb?error=access_denied&state={STATE}"))
+    flow.close()
+    oauth1 = twfollow.OAuth1Flow(SECRETS[0], s["consumer secret"], base_url=sandbox.base_url,
+                                 request_token=REQUEST_TOKEN, request_token_secret=s["request-token secret"])
+    expect_failure("foreign callback", lambda: oauth1.fetch_access_token("https://app.example/?oauth_token=x&oauth_verifier=y"))
+    oauth1.close()
+    expect_failure("bad callback", lambda: twfollow.OAuth1Flow(SECRETS[0], s["consumer secret"],
+                                                                callback=s["consumer secret"]).authorization_url())
+    # Not UTF-8, straight through the C API: the message names the argument, never its bytes.
+    config = twfollow._native.ctypes.c_void_p()
+    assert lib.tw_config_new_oauth2(CLIENT_ID.encode(), s["client secret"].encode(), twfollow._native.ctypes.byref(config)) == 0
+    for name, status in [
+        ("set_oauth2_tokens", lib.tw_config_set_oauth2_tokens(config, s["OAuth 2.0 access token"].encode() + b"\xff",
+                                                              s["OAuth 2.0 refresh token"].encode() + b"\xff", 0)),
+        ("set_oauth2_tokens negative", lib.tw_config_set_oauth2_tokens(config, s["OAuth 2.0 access token"].encode(),
+                                                                       s["OAuth 2.0 refresh token"].encode(), -5)),
+        ("revoke", lib.tw_oauth2_revoke(config, s["OAuth 2.0 refresh token"].encode() + b"\xff")),
+        ("refresh without tokens", lib.tw_oauth2_refresh(config)),
+    ]:
+        assert status != 0, name
+        failures.append((name, lib.tw_last_error_message().decode()))
+    lib.tw_config_free(config)
+    # The environment: a bad TW_OAUTH2_EXPIRES_AT, a refresh token without its client id.
+    for variable in ("TW_CONSUMER_KEY", "TW_CONSUMER_SECRET", "TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("TW_OAUTH2_ACCESS_TOKEN", s["OAuth 2.0 access token"])
+    monkeypatch.setenv("TW_OAUTH2_REFRESH_TOKEN", s["OAuth 2.0 refresh token"])
+    monkeypatch.setenv("TW_OAUTH2_CLIENT_SECRET", s["client secret"])
+    monkeypatch.setenv("TW_OAUTH2_EXPIRES_AT", s["PKCE verifier"])
+    monkeypatch.setenv("TW_OAUTH2_CLIENT_ID", CLIENT_ID)
+    expect_failure("TW_OAUTH2_EXPIRES_AT", twfollow.Client.from_env)
+    monkeypatch.delenv("TW_OAUTH2_EXPIRES_AT")
+    monkeypatch.delenv("TW_OAUTH2_CLIENT_ID")
+    expect_failure("TW_OAUTH2_CLIENT_ID", twfollow.Client.from_env)
+    assert len(failures) == 10
+    for name, text in failures:
+        assert_no_token_secret(text, name)
+
+
+def test_the_cli_tools_print_tokens_only_where_asked(sandbox_env, tmp_path):
+    """tw-follow authorize's secrets go to stdout as export lines; stderr (prompts,
+    failures) never holds the consumer secret, the request-token secret or a token."""
+    binary = os.environ.get("TW_FOLLOW_BIN", str(REPO / "build" / "tw-follow"))
+    env = {k: v for k, v in sandbox_env.items() if k not in ("TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")}
+    for tool in ([binary], [sys.executable, "-m", "twfollow"]):
+        result = subprocess.run([*tool, "authorize"], input="0000000\n", env=env, capture_output=True, text=True)
+        assert result.returncode == 77, result.stderr
+        assert "sandbox-consumer-secret" not in result.stderr
+        assert result.stdout == ""

@@ -3,9 +3,13 @@
     import twfollow
     with twfollow.Client(consumer_key, consumer_secret, access_token, access_token_secret) as client:
         user = client.follow("@twitterdev")
+
+Getting a user's tokens: twfollow.OAuth1Flow (PIN or callback), twfollow.OAuth2Flow
+(PKCE), and Client.oauth2 for OAuth 2.0 user tokens (see twfollow.auth).
 """
 
 from ._native import LibraryNotFoundError
+from .auth import OAuth1Flow, OAuth1Token, OAuth2Flow
 from .client import Client, RateLimit, version
 from .errors import (
     AlreadyRequestedError,
@@ -45,6 +49,9 @@ __all__ = [
     "NetworkError",
     "NoRateLimitError",
     "NotFoundError",
+    "OAuth1Flow",
+    "OAuth1Token",
+    "OAuth2Flow",
     "RateLimit",
     "RateLimitError",
     "ServerError",

@@ -3,7 +3,10 @@
 
 Follows TARGET with credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET,
 TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET (and TW_API_BASE, TW_API_VERSION, unless an
-option replaces them), prints the API's JSON answer.
+option replaces them), or with an OAuth 2.0 user token from TW_OAUTH2_ACCESS_TOKEN when
+TW_ACCESS_TOKEN is not set (rotated tokens are then printed on stderr as export lines),
+prints the API's JSON answer. `python -m twfollow authorize [--oauth2 ...]` gets the
+tokens (see its --help).
 Exit codes are those of the C tool tw-follow (errors.EXIT_CODES; `--exit-codes`
 prints them): 0 success, 64 usage, 78 configuration, and one code per status family.
 """
@@ -16,7 +19,7 @@ import os
 import sys
 from typing import List, NoReturn, Optional
 
-from . import errors
+from . import _authorize_cli, errors
 from .client import MAX_TIMEOUT_MS, Client, version
 
 # Word for word the paragraphs of `tw-follow --help` (tests/drift checks it).
@@ -26,6 +29,10 @@ Environment (an option wins: its variable is then not read):
       the OAuth 1.0a user-context credentials (required)
   TW_API_BASE      base URL unless --base-url (default https://api.twitter.com)
   TW_API_VERSION   1.1 or 2 unless --api-version (default 1.1)
+  TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN, TW_OAUTH2_EXPIRES_AT,
+  TW_OAUTH2_CLIENT_ID, TW_OAUTH2_CLIENT_SECRET
+      an OAuth 2.0 user token instead, when TW_ACCESS_TOKEN is not set; after a
+      refresh the new tokens are printed on stderr as export lines: store them
   https_proxy, HTTPS_PROXY, http_proxy, all_proxy, ALL_PROXY, no_proxy, NO_PROXY
       the proxy, by curl's rules, unless --proxy or --proxy-file
 
@@ -116,10 +123,15 @@ def _program_name() -> str:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    # `authorize` gets tokens (_authorize_cli.py); a user of that name: @authorize.
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["authorize"]:
+        return _authorize_cli.main(arguments[1:])
     prog = _program_name()
     parser = _Parser(
         prog=prog,
-        description="Follows TARGET and prints the API's JSON answer.",
+        description="Follows TARGET and prints the API's JSON answer. "
+        f"{prog} authorize [--oauth2 ...] gets a user's tokens (see its --help).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -162,6 +174,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             ca_file=args.ca_file,
             proxy=args.proxy,
             api_version=args.api_version,
+            # OAuth 2.0 tokens from TW_OAUTH2_*: a refresh rotates them; print the new ones.
+            on_token_refresh=lambda tokens: _authorize_cli.print_refreshed_tokens(tokens, "python -m twfollow"),
         )
     except errors.TwError as e:
         return _fail(e, errors.EXIT_CONFIG)

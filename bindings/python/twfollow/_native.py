@@ -8,21 +8,29 @@ the header gains a function this table lacks.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import importlib.machinery
 import os
-import pathlib
 import sys
 from typing import List, Optional
 
 # The major version of the C library this package speaks to.
 ABI_PREFIX = "twfollow/0."
 
-_LIB_NAMES = {"darwin": "libtwfollow.dylib", "win32": "twfollow.dll"}
-LIB_FILENAME = _LIB_NAMES.get(sys.platform, "libtwfollow.so")
+# The name the system loader knows the library by (its SONAME on Linux), for a
+# library installed with scripts/install.sh or a distribution package.
+_SYSTEM_NAMES = {"darwin": "libtwfollow.0.dylib", "win32": "twfollow.dll"}
+SYSTEM_NAME = _SYSTEM_NAMES.get(sys.platform, "libtwfollow.so.0")
+# The build backend (setuptools-rust) names the library it puts in the package like an
+# extension module: libtwfollow.abi3.so on Linux and macOS, libtwfollow.pyd on Windows.
+BUNDLED_NAMES = [f"libtwfollow{suffix}" for suffix in importlib.machinery.EXTENSION_SUFFIXES]
 
 c_char_p = ctypes.c_char_p
 config_p = ctypes.c_void_p  # TwConfig *
 status_t = ctypes.c_int  # TwStatus: a C enum, int-sized
+out_string = ctypes.POINTER(ctypes.c_void_p)  # char **: read, then freed with tw_string_free
+
+# TwTokenCallback: void (*)(void *user_data, const char *tokens_json)
+TOKEN_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
 
 # name -> (argtypes, restype)
 SIGNATURES = {
@@ -50,6 +58,18 @@ SIGNATURES = {
     "tw_status_str": ([ctypes.c_int32], c_char_p),
     "tw_string_free": ([ctypes.c_void_p], None),
     "tw_version": ([], c_char_p),
+    # Getting tokens: OAuth 1.0a PIN/callback flow, OAuth 2.0 PKCE, refresh, revoke.
+    "tw_config_new_app": ([c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
+    "tw_oauth1_request_token": ([config_p, c_char_p, out_string, out_string, out_string], status_t),
+    "tw_oauth1_access_token": ([config_p, c_char_p, c_char_p, c_char_p, out_string], status_t),
+    "tw_config_new_oauth2": ([c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
+    "tw_oauth2_authorize_url": ([config_p, c_char_p, c_char_p, out_string, out_string, out_string], status_t),
+    "tw_oauth2_exchange_code": ([config_p, c_char_p, c_char_p, c_char_p, c_char_p, out_string], status_t),
+    "tw_config_set_oauth2_tokens": ([config_p, c_char_p, c_char_p, ctypes.c_int64], status_t),
+    "tw_config_set_token_callback": ([config_p, TOKEN_CALLBACK, ctypes.c_void_p], status_t),
+    "tw_config_get_tokens": ([config_p, out_string], status_t),
+    "tw_oauth2_refresh": ([config_p], status_t),
+    "tw_oauth2_revoke": ([config_p, c_char_p], status_t),
 }
 
 
@@ -58,20 +78,14 @@ class LibraryNotFoundError(OSError):
 
 
 def _candidates() -> List[str]:
-    places: List[str] = []
+    """Only places the user chose or the package owns: TWFOLLOW_LIB, the package's own
+    directory, the system loader's search by name. Never a path derived from where the
+    package happens to be installed (a checkout's target/ above a venv could be anyone's)."""
     explicit = os.environ.get("TWFOLLOW_LIB")
     if explicit:
-        places.append(explicit)
-    here = pathlib.Path(__file__).resolve().parent
-    places.append(str(here / LIB_FILENAME))
-    # Inside a checkout: <repo>/bindings/python/twfollow -> <repo>/target/{release,debug}
-    for ancestor in here.parents:
-        if (ancestor / "Cargo.toml").exists():
-            places += [str(ancestor / "target" / p / LIB_FILENAME) for p in ("release", "debug")]
-            break
-    system = ctypes.util.find_library("twfollow")
-    places.append(system or "libtwfollow.so.0")
-    return places
+        return [explicit]
+    here = os.path.dirname(os.path.abspath(__file__))
+    return [os.path.join(here, name) for name in BUNDLED_NAMES] + [SYSTEM_NAME]
 
 
 def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
@@ -84,12 +98,9 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
 
 def load() -> ctypes.CDLL:
     """Loads the library: TWFOLLOW_LIB if set (and only it), else the copy shipped in
-    the package, else the checkout's target/release and target/debug, else the system loader."""
+    the package, else the system loader's libtwfollow.so.0."""
     tried = []
-    places = _candidates()
-    if os.environ.get("TWFOLLOW_LIB"):
-        places = places[:1]
-    for place in places:
+    for place in _candidates():
         is_path = os.sep in place
         if is_path and not os.path.exists(place):
             tried.append(f"{place} (no such file)")
@@ -112,7 +123,8 @@ def load() -> ctypes.CDLL:
     raise LibraryNotFoundError(
         "cannot load the twfollow C library; tried:\n  "
         + "\n  ".join(tried)
-        + "\nbuild it with `cargo build --release` or set TWFOLLOW_LIB to its path"
+        + "\ninstall the package with pip (it builds the library), install the library with"
+        + " scripts/install.sh, or set TWFOLLOW_LIB to a libtwfollow.so (e.g. a checkout's target/)"
     )
 
 

@@ -10,11 +10,13 @@ import threading
 from typing import Any, Dict, Iterator, NamedTuple, Optional, Tuple, Union
 
 from . import _native
+from ._tokens import TokenCallback, TokenHandler, take_string, tokens_from_json
 from .errors import InvalidArgumentError, RateLimitError, Status, TwError, error_for
 
 MAX_USER_ID = 2**64 - 1
 PENDING = 2  # TW_FOLLOW_OUTCOME_PENDING
 MAX_TIMEOUT_MS = 2**32 - 1
+MAX_EXPIRES_AT = 2**63 - 1  # int64_t
 
 
 def _encode(value: str, name: str) -> bytes:
@@ -74,11 +76,16 @@ def _check(status: int) -> None:
 
 
 class Client:
-    """Follows users with one set of OAuth 1.0a user-context credentials.
+    """Follows users with one set of OAuth 1.0a user-context credentials, or (made
+    with `Client.oauth2`) with an OAuth 2.0 user token that it refreshes by itself.
 
     Thread-safe: many threads may call `follow` at once (calls release the GIL and
-    share one connection pool). `close()` waits for running calls to finish.
+    share one connection pool). `close()` returns at once: the config is freed when the
+    last running call returns.
     """
+
+    # The OAuth 2.0 token callback given to the C library; kept while the config lives.
+    _token_callback: Optional[TokenCallback] = None
 
     def __init__(
         self,
@@ -118,12 +125,20 @@ class Client:
         max_retries: Optional[int] = None,
         max_wait: Optional[float] = None,
         api_version: Union[int, str, None] = None,
+        on_token_refresh: Optional[TokenHandler] = None,
     ) -> "Client":
         """Credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,
         TW_ACCESS_TOKEN_SECRET; base URL from TW_API_BASE and API version from
         TW_API_VERSION. A keyword given wins over its variable, which is then not read
         at all (a bad TW_API_BASE does not matter when `base_url` is given); `proxy`
-        likewise replaces the proxy environment variables."""
+        likewise replaces the proxy environment variables.
+
+        When TW_OAUTH2_ACCESS_TOKEN is set and the OAuth 1.0a variables are not, the
+        client follows with that OAuth 2.0 user token (TW_OAUTH2_REFRESH_TOKEN,
+        TW_OAUTH2_EXPIRES_AT, TW_OAUTH2_CLIENT_ID, TW_OAUTH2_CLIENT_SECRET optional;
+        a refresh token needs the client id), as `Client.oauth2` would, and
+        `on_token_refresh` receives the new tokens on every refresh. With OAuth 1.0a
+        credentials, which never change, `on_token_refresh` is never called."""
         options = _options(locals())
         config = ctypes.c_void_p()
         from_variables: Dict[str, str] = {}
@@ -140,6 +155,13 @@ class Client:
                     from_variables[option] = variable
         client = cls.__new__(cls)
         client._adopt(config, from_variables=from_variables, **options)
+        if on_token_refresh is not None:
+            try:
+                if client._holds_oauth2_tokens():
+                    client._watch_tokens(on_token_refresh)
+            except BaseException:
+                client.close()
+                raise
         return client
 
     def _adopt(
@@ -200,12 +222,7 @@ class Client:
     def _follow(self, target: Union[str, int], notify: bool, want_outcome: bool) -> Tuple[str, bool]:
         target_bytes = _encode(_target_text(target), "target")
         lib = _native.lib()
-        with self._lock:
-            if self._config is None or self._closing:
-                raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
-            config = self._config
-            self._calls += 1
-        try:
+        with self._borrowed() as config:
             out = ctypes.c_void_p()
             outcome = ctypes.c_int(0)
             # Without an outcome pointer the library skips reading the user object.
@@ -217,6 +234,17 @@ class Client:
                 return ctypes.string_at(out.value).decode("utf-8"), outcome.value == PENDING
             finally:
                 lib.tw_string_free(out)
+
+    @contextlib.contextmanager
+    def _borrowed(self) -> Iterator[ctypes.c_void_p]:
+        """The config for one call; a `close()` meanwhile frees it only after the call."""
+        with self._lock:
+            if self._config is None or self._closing:
+                raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
+            config = self._config
+            self._calls += 1
+        try:
+            yield config
         finally:
             with self._lock:
                 self._calls -= 1
@@ -232,6 +260,109 @@ class Client:
         Raises a `TwError` subclass on failure (`InvalidArgumentError`, a `ValueError`,
         for bad input: then nothing is sent)."""
         return json.loads(self.follow_json(target, notify))
+
+    # OAuth 2.0 user tokens. Getting them: twfollow.OAuth2Flow (auth.py).
+
+    @classmethod
+    def oauth2(
+        cls,
+        client_id: str,
+        access_token: str,
+        refresh_token: Optional[str] = None,
+        expires_at: int = 0,
+        *,
+        client_secret: Optional[str] = None,
+        on_token_refresh: Optional[TokenHandler] = None,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        ca_file: Optional[str] = None,
+        proxy: Optional[str] = None,
+        max_retries: Optional[int] = None,
+        max_wait: Optional[float] = None,
+    ) -> "Client":
+        """A client that follows through API v2 with an OAuth 2.0 user token of the
+        app's OAuth 2.0 client (`client_secret` for a confidential client, None for a
+        public one), as stored from `OAuth2Flow.fetch_token` or `on_token_refresh`.
+
+        With a `refresh_token` the client refreshes the access token by itself 60 s
+        before `expires_at` (seconds since the Unix epoch; 0 when unknown: then only
+        after a 401) and retries the call once. X rotates refresh tokens: each refresh
+        calls `on_token_refresh(tokens)` with the new dict (access_token,
+        refresh_token, expires_at, scope), on the thread whose call refreshed, before
+        that call returns. Store them there; an exception it raises is logged and kept
+        in `token_refresh_error` (see there), never lost in C."""
+        client_id_bytes = _encode(client_id, "client_id")
+        secret_bytes = None if client_secret is None else _encode(client_secret, "client_secret")
+        token_arguments = (
+            _encode(access_token, "access_token"),
+            None if refresh_token is None else _encode(refresh_token, "refresh_token"),
+            _expires_at(expires_at),
+        )
+        lib = _native.lib()
+        config = ctypes.c_void_p()
+        _check(lib.tw_config_new_oauth2(client_id_bytes, secret_bytes, ctypes.byref(config)))
+        client = cls.__new__(cls)
+        client._adopt(config, from_variables={}, **_options(dict(locals(), api_version=None)))
+        try:
+            _check(lib.tw_config_set_oauth2_tokens(config, *token_arguments))
+            if on_token_refresh is not None:
+                client._watch_tokens(on_token_refresh)
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    def _watch_tokens(self, handler: TokenHandler) -> None:
+        """Hands every new set of tokens to `handler` (a setter: before any call)."""
+        callback = TokenCallback(handler)
+        with self._borrowed() as config:
+            _check(_native.lib().tw_config_set_token_callback(config, callback.c_function, None))
+        self._token_callback = callback
+
+    def _holds_oauth2_tokens(self) -> bool:
+        with self._borrowed() as config:
+            out = ctypes.c_void_p()
+            if _native.lib().tw_config_get_tokens(config, ctypes.byref(out)) != Status.OK:
+                return False
+            take_string(out)
+            return True
+
+    @property
+    def tokens(self) -> Dict[str, Any]:
+        """The OAuth 2.0 tokens held now: {"access_token", "refresh_token" (None when
+        there is none), "expires_at" (seconds since the Unix epoch, 0 when unknown),
+        "scope"}. InvalidArgumentError for an OAuth 1.0a client."""
+        with self._borrowed() as config:
+            out = ctypes.c_void_p()
+            _check(_native.lib().tw_config_get_tokens(config, ctypes.byref(out)))
+            return tokens_from_json(take_string(out))
+
+    def refresh(self) -> Dict[str, Any]:
+        """Refreshes the OAuth 2.0 access token now (follows do it by themselves when
+        needed) and returns the new tokens; `on_token_refresh` has received them
+        before this returns. On failure (AuthError when the refresh token is refused:
+        authorize again) the old tokens stay in place."""
+        with self._borrowed() as config:
+            _check(_native.lib().tw_oauth2_refresh(config))
+        return self.tokens
+
+    def revoke(self, token: str) -> None:
+        """Revokes an OAuth 2.0 token: the access token, or the refresh token (which
+        ends the grant: the user must authorize again). The client keeps its tokens;
+        calls with a revoked one raise AuthError."""
+        token_bytes = _encode(token, "token")
+        with self._borrowed() as config:
+            _check(_native.lib().tw_oauth2_revoke(config, token_bytes))
+
+    @property
+    def token_refresh_error(self) -> Optional[BaseException]:
+        """The last exception `on_token_refresh` raised, or None. Such an exception
+        never reaches the call that refreshed (that call succeeds, and the client
+        keeps and uses the new tokens); it is logged on the "twfollow" logger and
+        kept here, so the application can store `tokens` another way before the
+        rotated refresh token is lost with the process."""
+        return self._token_callback.error if self._token_callback is not None else None
 
     def close(self) -> None:
         """Releases the config and its connections. Idempotent; waits for no one but
@@ -296,10 +427,55 @@ def _environment(name: str) -> Optional[str]:
         return None
 
 
+ENV_OAUTH2 = (
+    "TW_OAUTH2_CLIENT_ID",
+    "TW_OAUTH2_CLIENT_SECRET",
+    "TW_OAUTH2_ACCESS_TOKEN",
+    "TW_OAUTH2_REFRESH_TOKEN",
+    "TW_OAUTH2_EXPIRES_AT",
+)
+
+
 def _config_from_env_credentials() -> ctypes.c_void_p:
-    """A new TwConfig from the four credential variables alone."""
+    """A new TwConfig from the credential variables alone: the four OAuth 1.0a ones, or
+    TW_OAUTH2_* when TW_OAUTH2_ACCESS_TOKEN is set and TW_ACCESS_TOKEN is not (as
+    tw_config_from_env chooses)."""
     lib = _native.lib()
     config = ctypes.c_void_p()
+    if _environment("TW_OAUTH2_ACCESS_TOKEN") is not None and _environment("TW_ACCESS_TOKEN") is None:
+        client_id, secret, access, refresh, expires = (_environment(name) for name in ENV_OAUTH2)
+        if client_id is None:
+            raise InvalidArgumentError(
+                Status.INVALID_ARGUMENT,
+                "environment variable TW_OAUTH2_CLIENT_ID is not set: with base_url or api_version "
+                "given, an OAuth 2.0 config from the environment needs it",
+            )
+        expires_at = 0
+        if expires is not None:
+            if not expires.strip().isdigit():
+                raise InvalidArgumentError(
+                    Status.INVALID_ARGUMENT,
+                    "environment variable TW_OAUTH2_EXPIRES_AT is not a time in seconds since the Unix epoch",
+                )
+            with _named_after("TW_OAUTH2_EXPIRES_AT"):
+                expires_at = _expires_at(int(expires))
+        _check(
+            lib.tw_config_new_oauth2(
+                _encode(client_id, "TW_OAUTH2_CLIENT_ID"),
+                None if secret is None else _encode(secret, "TW_OAUTH2_CLIENT_SECRET"),
+                ctypes.byref(config),
+            )
+        )
+        status = lib.tw_config_set_oauth2_tokens(
+            config,
+            _encode(access, "TW_OAUTH2_ACCESS_TOKEN"),
+            None if refresh is None else _encode(refresh, "TW_OAUTH2_REFRESH_TOKEN"),
+            expires_at,
+        )
+        if status != Status.OK:
+            lib.tw_config_free(config)
+            _check(status)
+        return config
     credentials = [_environment(name) for name in ENV_CREDENTIALS]
     if None in credentials:
         # The library checks the credentials first: let it name what is missing, in its words.
@@ -333,6 +509,15 @@ def _api_version(version: Union[int, str]) -> int:
     if isinstance(version, bool) or not isinstance(version, (int, str)) or version not in _API_VERSIONS:
         raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"api_version must be 1, '1.1', 2 or '2', not {version!r}")
     return _API_VERSIONS[version]
+
+
+def _expires_at(value: int) -> int:
+    """Seconds since the Unix epoch as an int64 (ctypes would wrap it); 0 = unknown."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_EXPIRES_AT:
+        raise InvalidArgumentError(
+            Status.INVALID_ARGUMENT, "expires_at must be an int: seconds since the Unix epoch, 0 when unknown"
+        )
+    return value
 
 
 def _milliseconds(seconds: float, name: str, minimum: int) -> int:

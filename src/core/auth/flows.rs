@@ -148,8 +148,8 @@ impl Client {
     ) -> Result<Followed, Error> {
         let (url, signing_url) = self.url(path);
         let basic = session.basic_authorization();
-        let client_secret = session.client_secret.as_deref().map_or("", String::as_str);
-        let mut all_secrets = vec![client_secret];
+        let held = session.secrets();
+        let mut all_secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
         all_secrets.extend_from_slice(secrets);
         self.send(&Request {
             url: &url,
@@ -325,17 +325,24 @@ impl Client {
     }
 
     /// A GET with a Bearer token whose answer holds `data.id`.
-    fn bearer_user_id(&self, path: &str, bearer: &str) -> Result<u64, Error> {
+    fn bearer_user_id(
+        &self,
+        session: &OAuth2Session,
+        path: &str,
+        bearer: &str,
+    ) -> Result<u64, Error> {
         let (url, signing_url) = self.url(path);
+        let held = session.secrets();
+        let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
+        secrets.push(bearer_token(bearer));
         let found = self.send(&Request {
             url: &url,
             signing_url: &signing_url,
             body: Body::None,
             answer: Answer::V2User,
             auth: RequestAuth::Header(Some(bearer)),
-            secrets: &[bearer_token(bearer)],
+            secrets: &secrets,
         })?;
-        let secrets = [bearer_token(bearer)];
         v2_user_id(
             found.http_status,
             &found.json,
@@ -364,7 +371,7 @@ impl Client {
                 Some(id) => id,
                 None => {
                     let id = self
-                        .bearer_user_id(ME_PATH, bearer)
+                        .bearer_user_id(session, ME_PATH, bearer)
                         .map_err(during("finding the token's user (GET 2/users/me)"))?;
                     session.set_user_id(id);
                     id
@@ -373,7 +380,7 @@ impl Client {
             let target_id = match target {
                 Target::UserId(id) => *id,
                 Target::ScreenName(name) => self
-                    .bearer_user_id(&v2::lookup_path(name), bearer)
+                    .bearer_user_id(session, &v2::lookup_path(name), bearer)
                     .map_err(|mut e| {
                         e.message.push_str(&format!(" (looking up @{name})"));
                         e
@@ -381,13 +388,16 @@ impl Client {
             };
             let (url, signing_url) = self.url(&v2::following_path(source));
             let body = v2::follow_body(target_id);
+            let held = session.secrets();
+            let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
+            secrets.push(bearer_token(bearer));
             self.send(&Request {
                 url: &url,
                 signing_url: &signing_url,
                 body: Body::Json(&body),
                 answer: Answer::V2Follow,
                 auth: RequestAuth::Header(Some(bearer)),
-                secrets: &[bearer_token(bearer)],
+                secrets: &secrets,
             })
         })
     }

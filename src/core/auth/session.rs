@@ -151,6 +151,27 @@ impl OAuth2Session {
             .map(|secret| super::oauth2::basic_auth_header(&self.client_id, secret))
     }
 
+    /// Everything secret this session holds: the tokens, the client secret and the
+    /// client's Basic credential. Each request of an OAuth 2.0 config removes all of
+    /// them from its messages, whatever the request sent.
+    pub fn secrets(&self) -> Vec<Zeroizing<String>> {
+        let mut secrets = Vec::with_capacity(4);
+        if let Some(tokens) = lock(&self.tokens).as_ref() {
+            secrets.push(Zeroizing::new(tokens.access_token.to_string()));
+            if let Some(refresh) = &tokens.refresh_token {
+                secrets.push(Zeroizing::new(refresh.to_string()));
+            }
+        }
+        if let Some(secret) = &self.client_secret {
+            secrets.push(secret.clone());
+        }
+        if let Some(basic) = self.basic_authorization() {
+            let credential = basic.strip_prefix("Basic ").unwrap_or(&basic);
+            secrets.push(Zeroizing::new(credential.to_owned()));
+        }
+        secrets
+    }
+
     /// `client_id` for the form body of a public client.
     pub fn public_client_id(&self) -> Option<&str> {
         self.client_secret

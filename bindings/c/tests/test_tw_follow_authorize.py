@@ -1,0 +1,287 @@
+"""`tw-follow authorize` and `python -m twfollow authorize` (the same contract),
+end to end against the sandbox; the C tool under valgrind when TWFOLLOW_VALGRIND=1,
+as in test_tw_follow.py. The test plays the user: it reads the page to open from
+stderr, opens it without following redirects (as a browser shows the PIN, or is
+sent to the callback), types the answer on stdin, then evals the printed export
+lines in bash and follows with them, with the same tool."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import time
+import urllib.parse
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[3]
+BINARY = os.environ.get("TW_FOLLOW_BIN", str(REPO / "build" / "tw-follow"))
+VALGRIND_ERROR = 99
+OAUTH1_USER = ("TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
+CONFIDENTIAL = ("sandbox-oauth2-client", "sandbox-oauth2-client-secret")
+PUBLIC_CLIENT = "sandbox-oauth2-public-client"
+REDIRECT = "http://127.0.0.1:9/callback"
+URL = re.compile(r"^\s+(http://\S+)$", re.M)
+
+
+TOOLS = ("tw-follow", "python -m twfollow")
+
+
+@pytest.fixture(params=TOOLS)
+def tool(request):
+    return request.param
+
+
+def command(tool, args):
+    if tool == "python -m twfollow":
+        return [sys.executable, "-m", "twfollow", *args]
+    argv = [BINARY, *args]
+    if os.environ.get("TWFOLLOW_VALGRIND") == "1":
+        argv = [
+            "valgrind", "-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
+            f"--error-exitcode={VALGRIND_ERROR}", *argv,
+        ]
+    return argv
+
+
+def without(env, names):
+    return {k: v for k, v in env.items() if k not in names}
+
+
+def visit(url):
+    """The user's browser, one step: GET without following redirects -> (status, Location, body)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=10)
+    try:
+        connection.request("GET", f"{parts.path}?{parts.query}")
+        response = connection.getresponse()
+        return response.status, response.getheader("Location"), response.read().decode()
+    finally:
+        connection.close()
+
+
+def authorize(tool, args, env, answer_for):
+    """Runs `tw-follow authorize ARGS`; `answer_for(url)` plays the user and returns
+    what they type (None: nothing, end of input). Returns (exit code, stdout, stderr)."""
+    process = subprocess.Popen(
+        command(tool, ["authorize", *args]), env=env, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    shown = ""
+    while True:  # up to the prompt's last line
+        line = process.stderr.readline()
+        shown += line
+        if not line or line.rstrip().endswith("press Enter:"):
+            break
+    match = URL.search(shown)
+    typed = answer_for(match.group(1)) if match else None
+    out, err = process.communicate(None if typed is None else typed + "\n", timeout=120)
+    assert process.returncode != VALGRIND_ERROR, err
+    return process.returncode, out, shown + err
+
+
+def pin_of(url):
+    status, _, page = visit(url)
+    assert status == 200, page
+    return re.search(r'<code id="oauth_pin">(\d+)</code>', page).group(1)
+
+
+def redirected(url):
+    status, location, _ = visit(url)
+    assert status == 302
+    return location
+
+
+def follow_after_eval(tool, exports, env, *args):
+    """bash evals the printed lines, then runs the tool with ARGS in that environment."""
+    script = 'eval "$1"; shift; exec "$@"'
+    return subprocess.run(["bash", "-c", script, "bash", exports, *command(tool, list(args))],
+                          env=env, capture_output=True, text=True)
+
+
+def exported(exports):
+    """The TW_ variables bash's eval of the lines sets, in an environment without any."""
+    script = 'eval "$1"; env -0'
+    env = {"PATH": os.environ["PATH"]}
+    result = subprocess.run(["bash", "-c", script, "bash", exports], env=env, capture_output=True, check=True)
+    pairs = (item.split("=", 1) for item in result.stdout.decode().split("\0") if "=" in item)
+    return {name: value for name, value in pairs if name.startswith("TW_")}
+
+
+def test_the_pin_flow_prints_exports_that_follow(tool, sandbox_env, account_of):
+    app_only = without(sandbox_env, OAUTH1_USER)
+    code, out, err = authorize(tool, [], app_only, pin_of)
+    assert code == 0, err
+    token, secret = account_of(1)[2:]
+    assert out == (
+        f"export TW_ACCESS_TOKEN='{token}'\n"
+        f"export TW_ACCESS_TOKEN_SECRET='{secret}'\n"
+        "# user_id 1500000001 screen_name sandbox_me\n"
+    )
+    assert secret not in err and "sandbox-consumer-secret" not in err
+    followed = follow_after_eval(tool, out, app_only, "@twitterdev")
+    assert followed.returncode == 0, followed.stderr
+    assert json.loads(followed.stdout)["id"] == 2244994945
+
+
+def test_a_wrong_pin_exits_77_with_the_servers_words(tool, sandbox_env):
+    code, out, err = authorize(tool, [], without(sandbox_env, OAUTH1_USER), lambda url: "0000000")
+    assert (code, out) == (77, "")
+    assert "TW_STATUS_AUTH: " in err and "Invalid oauth_verifier parameter" in err, err
+
+
+def test_a_refused_app_and_missing_keys(tool, sandbox_env):
+    env = dict(without(sandbox_env, OAUTH1_USER), TW_CONSUMER_SECRET="not-the-secret")
+    code, out, err = authorize(tool, [], env, lambda url: pytest.fail("no page to open"))
+    assert (code, out) == (77, "")
+    assert err.startswith("TW_STATUS_AUTH: ") and "HTTP 401, error 32" in err and "not-the-secret" not in err
+    code, _, err = authorize(tool, [], without(sandbox_env, ("TW_CONSUMER_KEY",)), lambda url: None)
+    assert code == 78 and "TW_CONSUMER_KEY" in err
+
+
+@pytest.mark.parametrize("typed", ["", None], ids=["empty line", "end of input"])
+def test_no_pin_exits_65(tool, sandbox_env, typed):
+    code, out, err = authorize(tool, [], without(sandbox_env, OAUTH1_USER), lambda url: typed)
+    assert (code, out) == (65, "")
+    assert "no PIN on standard input" in err
+
+
+def test_the_exports_survive_eval_whatever_the_server_sends(tool, scripted, sandbox_env):
+    """A hostile server: quotes, $(...) and newlines in the fields. bash's eval yields
+    the values byte for byte and runs nothing; the comment line stays one comment."""
+    fields = {
+        "oauth_token": "it's$(touch /tmp/tw-follow-pwned)",
+        "oauth_token_secret": "a'b\"c`id`\\n",
+        "oauth_callback_confirmed": "true",
+        "user_id": "42",  # the library checks it is a positive integer
+        "screen_name": "x';id;'\necho pwned",
+    }
+    server = scripted(200, urllib.parse.urlencode(fields).encode(), {"Content-Type": "text/html"})
+    env = dict(without(sandbox_env, OAUTH1_USER), TW_API_BASE=server.base_url)
+    code, out, err = authorize(tool, [], env, lambda url: "1234567")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[-1] == "# user_id 42 screen_name x??id???echo pwned"
+    values = exported(out)
+    assert values["TW_ACCESS_TOKEN"] == fields["oauth_token"]
+    assert values["TW_ACCESS_TOKEN_SECRET"] == fields["oauth_token_secret"]
+    assert not os.path.exists("/tmp/tw-follow-pwned")
+
+
+def oauth2_args(client_id, *more):
+    return ["--oauth2", "--client-id", client_id, "--redirect-uri", REDIRECT, *more]
+
+
+@pytest.mark.parametrize("confidential", [True, False], ids=["confidential", "public"])
+def test_the_oauth2_flow_prints_exports_that_follow(tool, sandbox_env, confidential):
+    env = without(sandbox_env, OAUTH1_USER)
+    if confidential:
+        env["TW_OAUTH2_CLIENT_SECRET"] = CONFIDENTIAL[1]
+    client_id = CONFIDENTIAL[0] if confidential else PUBLIC_CLIENT
+    code, out, err = authorize(tool, oauth2_args(client_id), env, redirected)
+    assert code == 0, err
+    values = exported(out)
+    assert values["TW_OAUTH2_CLIENT_ID"] == client_id
+    assert len(values["TW_OAUTH2_ACCESS_TOKEN"]) > 20 and len(values["TW_OAUTH2_REFRESH_TOKEN"]) > 20
+    assert int(values["TW_OAUTH2_EXPIRES_AT"]) > time.time() + 7000
+    assert "# scope tweet.read users.read follows.write offline.access" in out.splitlines()
+    assert ("TW_OAUTH2_CLIENT_SECRET too" in out) == confidential
+    assert CONFIDENTIAL[1] not in out + err
+    for token in (values["TW_OAUTH2_ACCESS_TOKEN"], values["TW_OAUTH2_REFRESH_TOKEN"]):
+        assert token not in err
+    followed = follow_after_eval(tool, out, env, "@twitterdev")
+    assert followed.returncode == 0, followed.stderr
+    assert json.loads(followed.stdout) == {"data": {"following": True, "pending_follow": False}}
+    assert followed.stderr == "", "no refresh, nothing on stderr"
+
+
+def test_the_oauth2_flow_takes_a_bare_code_and_a_secret_in_argv(tool, sandbox_env):
+    env = without(sandbox_env, OAUTH1_USER)
+    args = oauth2_args(CONFIDENTIAL[0], "--client-secret", CONFIDENTIAL[1], "--scope", "users.read follows.write")
+    code, out, err = authorize(tool, args, env, lambda url: urllib.parse.parse_qs(redirected(url).split("?", 1)[1])["code"][0])
+    assert code == 0, err
+    assert "warning: other users can see --client-secret (ps)" in err
+    assert CONFIDENTIAL[1] not in out + err
+    assert "unset TW_OAUTH2_REFRESH_TOKEN" in out.splitlines(), "no offline.access: no refresh token"
+
+
+def test_oauth2_refusals(tool, sandbox_env):
+    env = without(sandbox_env, OAUTH1_USER)
+    # The user said no.
+    code, out, err = authorize(tool, oauth2_args(PUBLIC_CLIENT), env, lambda url: redirected(url + "&deny=1"))
+    assert (code, out) == (77, "")
+    assert "TW_STATUS_AUTH: " in err and "denied" in err
+    # A redirect whose state is not the one issued: refused before anything is sent.
+    def forged(url):
+        return re.sub(r"state=[^&]+", "state=forged", redirected(url))
+
+    code, out, err = authorize(tool, oauth2_args(PUBLIC_CLIENT), env, forged)
+    assert (code, out) == (65, "")
+    assert "TW_STATUS_INVALID_ARGUMENT: " in err and "state" in err
+    # A confidential client without its secret.
+    code, out, err = authorize(tool, oauth2_args(CONFIDENTIAL[0]), env, redirected)
+    assert (code, out) == (77, "")
+    # A redirect URI the library refuses: nothing is shown.
+    code, out, err = authorize(tool, ["--oauth2", "--client-id", PUBLIC_CLIENT, "--redirect-uri", "callback"], env,
+                               lambda url: pytest.fail("no page to open"))
+    assert (code, out) == (78, "")
+    assert err.startswith("TW_STATUS_INVALID_ARGUMENT: ")
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--bogus"], "authorize"),  # each tool's own words for an unknown option
+        (["--base-url"], "--base-url"),
+        (["--oauth2", "--redirect-uri", REDIRECT], "authorize: --oauth2 needs --client-id"),
+        (["--oauth2", "--client-id", PUBLIC_CLIENT],
+         "authorize: --oauth2 needs --client-id (or TW_OAUTH2_CLIENT_ID) and --redirect-uri"),
+        (["--client-id", PUBLIC_CLIENT], "authorize: --client-id, --client-secret, --redirect-uri and --scope need --oauth2"),
+    ],
+)
+def test_usage_errors_exit_64(tool, sandbox_env, args, message):
+    code, out, err = authorize(tool, args, without(sandbox_env, ("TW_OAUTH2_CLIENT_ID",)), lambda url: None)
+    assert (code, out) == (64, "")
+    assert f"{tool} " in err and message in err, err
+
+
+def test_help_and_base_url(tool, sandbox_env, closed_port):
+    result = subprocess.run(command(tool, ["authorize", "--help"]), env=sandbox_env, capture_output=True, text=True)
+    assert result.returncode == 0 and f'eval "$({tool} authorize)"' in result.stdout
+    assert "--redirect-uri URI" in result.stdout and "Exit status: 0 tokens printed;" in result.stdout
+    assert f"{tool} authorize" in subprocess.run(
+        command(tool, ["--help"]), env=sandbox_env, capture_output=True, text=True
+    ).stdout
+    # --base-url wins over TW_API_BASE.
+    code, _, err = authorize(tool, ["--base-url", f"http://127.0.0.1:{closed_port}"], without(sandbox_env, OAUTH1_USER),
+                             lambda url: None)
+    assert code == 69 and err.startswith("TW_STATUS_NETWORK: ")
+
+
+def test_a_follow_that_refreshes_prints_the_new_exports_on_stderr(tool, start_sandbox, sandbox_env):
+    sandbox = start_sandbox("--oauth2-token-lifetime", "1")
+    env = dict(without(sandbox_env, OAUTH1_USER), TW_API_BASE=sandbox.base_url,
+               TW_OAUTH2_CLIENT_SECRET=CONFIDENTIAL[1])
+    code, first, err = authorize(tool, oauth2_args(CONFIDENTIAL[0]), env, redirected)
+    assert code == 0, err
+    time.sleep(1.2)  # the access token has expired
+    followed = follow_after_eval(tool, first, env, "@twitterdev")
+    assert followed.returncode == 0, followed.stderr
+    assert json.loads(followed.stdout)["data"]["following"] is True
+    assert "the OAuth 2.0 tokens were refreshed" in followed.stderr
+    rotated_lines = "\n".join(line for line in followed.stderr.splitlines() if line.startswith(("export ", "unset ")))
+    before, after = exported(first), exported(rotated_lines)
+    assert set(after) == {"TW_OAUTH2_ACCESS_TOKEN", "TW_OAUTH2_REFRESH_TOKEN", "TW_OAUTH2_EXPIRES_AT"}
+    assert after["TW_OAUTH2_REFRESH_TOKEN"] != before["TW_OAUTH2_REFRESH_TOKEN"]
+    # The printed pair works (after this token expires too); the old one is refused.
+    time.sleep(1.2)
+    again = follow_after_eval(tool, first + rotated_lines, env, "Twitter")
+    assert again.returncode == 0, again.stderr
+    stale = follow_after_eval(tool, first, env, "Twitter")
+    assert stale.returncode == 77, stale.stderr
+    assert before["TW_OAUTH2_REFRESH_TOKEN"] not in stale.stderr

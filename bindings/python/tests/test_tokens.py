@@ -1,0 +1,441 @@
+"""Getting tokens from Python against the sandbox binary: the OAuth 1.0a PIN and
+callback flows, OAuth 2.0 with PKCE, refresh with rotation, revocation, from_env.
+
+The test plays the user: it opens the authorize URL without following redirects,
+as a browser would show the page (the PIN) or the redirect (the code)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.client
+import json
+import logging
+import re
+import threading
+import time
+import urllib.parse
+
+import pytest
+
+import twfollow
+
+CONFIDENTIAL = ("sandbox-oauth2-client", "sandbox-oauth2-client-secret")
+PUBLIC_CLIENT = "sandbox-oauth2-public-client"
+REDIRECT = "http://127.0.0.1:9/callback"
+UNRESERVED = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
+
+
+def visit(url):
+    """The user's browser, one step: GET without following redirects -> (status, Location, body)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=10)
+    try:
+        connection.request("GET", f"{parts.path}?{parts.query}")
+        response = connection.getresponse()
+        return response.status, response.getheader("Location"), response.read().decode()
+    finally:
+        connection.close()
+
+
+def pin_from(page):
+    match = re.search(r'<code id="oauth_pin">(\d+)</code>', page)
+    assert match, page
+    return match.group(1)
+
+
+def query(url):
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+
+
+def s256(verifier):
+    """RFC 7636's S256, with hashlib and base64: not the library's implementation."""
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode()
+
+
+def without_scope(tokens):
+    return {k: v for k, v in tokens.items() if k != "scope"}
+
+
+@pytest.fixture
+def oauth1_flow(sandbox, account_of):
+    key, secret = account_of(1)[:2]
+
+    def make(**kwargs):
+        return twfollow.OAuth1Flow(key, secret, base_url=sandbox.base_url, **kwargs)
+
+    return make
+
+
+def sign_in(base_url, client=CONFIDENTIAL, **kwargs):
+    """The whole PKCE flow; returns (flow, tokens). The caller closes the flow."""
+    flow = twfollow.OAuth2Flow(client[0], REDIRECT, client_secret=client[1], base_url=base_url, **kwargs)
+    url, state = flow.authorization_url()
+    status, location, _ = visit(url)
+    assert status == 302, url
+    return flow, flow.fetch_token(location)
+
+
+# OAuth 1.0a
+
+
+def test_the_pin_flow_gets_a_token_that_follows(sandbox, oauth1_flow, account_of):
+    key, secret, token, token_secret = account_of(1)
+    with oauth1_flow() as flow:
+        url = flow.authorization_url()
+        assert url == f"{sandbox.base_url}/oauth/authorize?oauth_token={flow.request_token}"
+        assert flow.request_token_secret and flow.request_token_secret != flow.request_token
+        status, _, page = visit(url)
+        assert status == 200
+        access = flow.fetch_access_token(pin_from(page) + "\n")  # as typed, with its newline
+    assert (access.token, access.secret, access.user_id, access.screen_name) == (
+        token, token_secret, "1500000001", "sandbox_me",
+    )
+    for text in (repr(access), repr(flow), str(access)):
+        assert token not in text and token_secret not in text and secret not in text
+    with access.client() as client:
+        assert client.follow("@twitterdev")["id"] == 2244994945
+
+
+def test_the_callback_flow_resumes_in_another_flow_object(oauth1_flow):
+    """A web app: step 1 in one request, step 2 (the callback) in another."""
+    with oauth1_flow(callback="https://app.example/done?x=1") as first:
+        url = first.authorization_url()
+        stored = {"request_token": first.request_token, "request_token_secret": first.request_token_secret}
+    status, location, _ = visit(url + "&account=2")
+    assert status == 302 and location.startswith("https://app.example/done?x=1&"), location
+    assert query(location)["oauth_token"] == stored["request_token"]
+    with oauth1_flow(callback="https://app.example/done?x=1", **stored) as second:
+        access = second.fetch_access_token(location)  # the whole callback URL
+    assert (access.user_id, access.screen_name) == ("1500000002", "sandbox_2")
+    with access.client(api_version=2) as client:
+        assert client.follow("Twitter") == {"data": {"following": True, "pending_follow": False}}
+
+
+def test_the_callback_flow_takes_the_bare_verifier(oauth1_flow):
+    with oauth1_flow(callback="http://127.0.0.1:9/cb") as flow:
+        _, location, _ = visit(flow.authorization_url())
+        access = flow.fetch_access_token(query(location)["oauth_verifier"])
+    assert access.screen_name == "sandbox_me"
+
+
+def test_a_wrong_pin_is_refused_with_the_servers_words_and_burns_the_request_token(oauth1_flow):
+    with oauth1_flow() as flow:
+        page = visit(flow.authorization_url())[2]
+        with pytest.raises(twfollow.AuthError) as caught:
+            flow.fetch_access_token("0000000")
+        err = caught.value
+        assert (err.status, err.http_status) == (twfollow.Status.AUTH, 401)
+        assert "Invalid oauth_verifier parameter" in err.message, err.message
+        assert flow.request_token_secret not in repr(err)
+        # Twitter burns the request token on a wrong PIN: the right one no longer works.
+        with pytest.raises(twfollow.AuthError) as again:
+            flow.fetch_access_token(pin_from(page))
+        assert "Invalid request token" in again.value.message
+
+
+def test_a_request_token_works_once(oauth1_flow):
+    with oauth1_flow() as flow:
+        pin = pin_from(visit(flow.authorization_url())[2])
+        flow.fetch_access_token(pin)
+        with pytest.raises(twfollow.AuthError) as caught:
+            flow.fetch_access_token(pin)
+    assert caught.value.http_status == 401
+
+
+def test_a_denied_callback_and_a_foreign_one_are_refused_before_sending(oauth1_flow):
+    with oauth1_flow(callback="https://app.example/done") as flow:
+        url = flow.authorization_url()
+        _, location, _ = visit(url)
+        foreign = location.replace(flow.request_token, "someone-elses-token")
+        with pytest.raises(twfollow.InvalidArgumentError, match="oauth_token"):
+            flow.fetch_access_token(foreign)
+        # Nothing was sent: the request token still has its one attempt.
+        assert flow.fetch_access_token(location).screen_name == "sandbox_me"
+    with oauth1_flow(callback="https://app.example/done") as flow:
+        _, location, _ = visit(flow.authorization_url() + "&deny=1")
+        assert "denied=" in location
+        with pytest.raises(twfollow.AuthError, match="denied"):
+            flow.fetch_access_token(location)
+
+
+def test_oauth1_argument_checks(sandbox, oauth1_flow):
+    with oauth1_flow() as flow:
+        with pytest.raises(twfollow.InvalidArgumentError, match="authorization_url"):
+            flow.fetch_access_token("1234567")
+    with pytest.raises(twfollow.InvalidArgumentError, match="give both"):
+        oauth1_flow(request_token="only-the-token")
+    with pytest.raises(twfollow.InvalidArgumentError):
+        oauth1_flow(callback="not a url").authorization_url()
+    with pytest.raises(twfollow.InvalidArgumentError):
+        twfollow.OAuth1Flow("", "secret", base_url=sandbox.base_url)
+    with twfollow.OAuth1Flow("sandbox-consumer-key", "wrong-secret", base_url=sandbox.base_url) as flow:
+        with pytest.raises(twfollow.AuthError) as caught:
+            flow.authorization_url()
+    assert (caught.value.http_status, caught.value.api_code) == (401, 32)
+    assert "wrong-secret" not in repr(caught.value)
+    with pytest.raises(TypeError, match="bogus"):
+        oauth1_flow(bogus=1)
+
+
+# OAuth 2.0
+
+
+def test_the_pkce_pair_is_s256_by_hashlib(sandbox):
+    # The checker itself, on RFC 7636 Appendix B's pair.
+    assert s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    seen = set()
+    for _ in range(3):
+        with twfollow.OAuth2Flow(PUBLIC_CLIENT, REDIRECT, base_url=sandbox.base_url) as flow:
+            url, state = flow.authorization_url()
+        params = query(url)
+        assert url.startswith(f"{sandbox.base_url}/i/oauth2/authorize?")
+        assert UNRESERVED.match(flow.code_verifier), flow.code_verifier
+        assert params["code_challenge_method"] == "S256"
+        assert params["code_challenge"] == s256(flow.code_verifier)
+        assert params["state"] == state == flow.state and len(state) >= 22
+        assert (params["response_type"], params["client_id"], params["redirect_uri"]) == (
+            "code", PUBLIC_CLIENT, REDIRECT,
+        )
+        assert params["scope"] == "tweet.read users.read follows.write offline.access"
+        seen.add((state, flow.code_verifier))
+    assert len(seen) == 3, "fresh state and verifier every time"
+
+
+@pytest.mark.parametrize("client", [CONFIDENTIAL, (PUBLIC_CLIENT, None)], ids=["confidential", "public"])
+def test_the_pkce_flow_gets_tokens_that_follow(sandbox, client):
+    flow, tokens = sign_in(sandbox.base_url, client)
+    with flow:
+        assert set(tokens) == {"access_token", "refresh_token", "expires_at", "scope"}
+        assert tokens["refresh_token"] and tokens["expires_at"] > time.time() + 7000
+        for text in (repr(flow),):
+            assert tokens["access_token"] not in text and flow.code_verifier not in text
+        with flow.client() as following:
+            assert following.follow("@twitterdev") == {"data": {"following": True, "pending_follow": False}}
+            assert without_scope(following.tokens) == without_scope(tokens)
+            with pytest.raises(twfollow.InvalidArgumentError):
+                following.follow("twitterdev", notify=True)  # v2 has no notifications
+
+
+def test_a_bare_code_and_a_resumed_flow(sandbox):
+    """A web app: the state and verifier stored at step 1, the code received at step 2."""
+    with twfollow.OAuth2Flow(PUBLIC_CLIENT, REDIRECT, base_url=sandbox.base_url, scope="users.read follows.write") as first:
+        url, state = first.authorization_url()
+        verifier = first.code_verifier
+    _, location, _ = visit(url)
+    with twfollow.OAuth2Flow(
+        PUBLIC_CLIENT, REDIRECT, base_url=sandbox.base_url, state=state, code_verifier=verifier
+    ) as second:
+        tokens = second.fetch_token(query(location)["code"])
+    assert tokens["refresh_token"] is None, "no offline.access, no refresh token"
+    assert tokens["scope"] == "users.read follows.write"
+
+
+def test_a_state_mismatch_sends_nothing(sandbox):
+    with twfollow.OAuth2Flow(PUBLIC_CLIENT, REDIRECT, base_url=sandbox.base_url) as flow:
+        url, state = flow.authorization_url()
+        _, location, _ = visit(url)
+        forged = location.replace(f"state={state}", "state=forged-by-someone")
+        assert forged != location
+        with pytest.raises(twfollow.InvalidArgumentError, match="state") as caught:
+            flow.fetch_token(forged)
+        assert state not in str(caught.value) and flow.code_verifier not in repr(caught.value)
+        # Nothing was sent: the one-use code still buys tokens.
+        assert flow.fetch_token(location)["access_token"]
+
+
+def test_a_wrong_verifier_is_refused(sandbox):
+    with twfollow.OAuth2Flow(PUBLIC_CLIENT, REDIRECT, base_url=sandbox.base_url) as flow:
+        url, state = flow.authorization_url()
+        _, location, _ = visit(url)
+    wrong = "x" * 64
+    with twfollow.OAuth2Flow(PUBLIC_CLIENT, REDIRECT, base_url=sandbox.base_url, state=state, code_verifier=wrong) as flow:
+        with pytest.raises(twfollow.AuthError) as caught:
+            flow.fetch_token(location)
+    assert caught.value.http_status == 400
+    assert wrong not in str(caught.value)
+
+
+def test_a_denied_authorization_is_an_auth_error(sandbox):
+    with twfollow.OAuth2Flow(PUBLIC_CLIENT, REDIRECT, base_url=sandbox.base_url) as flow:
+        url, _ = flow.authorization_url()
+        _, location, _ = visit(url + "&deny=1")
+        with pytest.raises(twfollow.AuthError, match="denied"):
+            flow.fetch_token(location)
+        with pytest.raises(twfollow.InvalidArgumentError, match="fetch_token"):
+            flow.client()
+
+
+def test_oauth2_argument_checks(sandbox, account_of):
+    with twfollow.OAuth2Flow(PUBLIC_CLIENT, REDIRECT, base_url=sandbox.base_url) as flow:
+        with pytest.raises(twfollow.InvalidArgumentError, match="authorization_url"):
+            flow.fetch_token("some-code")
+    with pytest.raises(twfollow.InvalidArgumentError):
+        twfollow.OAuth2Flow(PUBLIC_CLIENT, "callback", base_url=sandbox.base_url).authorization_url()
+    for expires_at in (-1, True, 2**63, 1.5):
+        with pytest.raises(twfollow.InvalidArgumentError, match="expires_at"):
+            twfollow.Client.oauth2(PUBLIC_CLIENT, "token", expires_at=expires_at)
+    with pytest.raises(twfollow.InvalidArgumentError, match="callable"):
+        twfollow.Client.oauth2(PUBLIC_CLIENT, "token", on_token_refresh="not callable")
+    with pytest.raises(twfollow.InvalidArgumentError):
+        twfollow.Client.oauth2(PUBLIC_CLIENT, "")
+    with twfollow.Client(*account_of(1), base_url=sandbox.base_url) as oauth1:
+        with pytest.raises(twfollow.InvalidArgumentError):
+            oauth1.tokens
+        with pytest.raises(twfollow.InvalidArgumentError):
+            oauth1.refresh()
+
+
+def test_an_expired_token_is_refreshed_after_the_401_and_the_rotated_pair_is_delivered(start_sandbox):
+    sandbox = start_sandbox("--oauth2-token-lifetime", "1")
+    flow, first = sign_in(sandbox.base_url)
+    flow.close()
+    received = []
+    # expires_at unknown (0): the client learns of the expiry from the API's 401.
+    with twfollow.Client.oauth2(
+        CONFIDENTIAL[0], first["access_token"], first["refresh_token"], client_secret=CONFIDENTIAL[1],
+        base_url=sandbox.base_url, on_token_refresh=received.append,
+    ) as client:
+        time.sleep(1.2)
+        assert client.follow("@twitterdev")["data"]["following"] is True
+        assert len(received) == 1
+        rotated = received[0]
+        assert rotated["access_token"] != first["access_token"]
+        assert rotated["refresh_token"] != first["refresh_token"]
+        assert client.tokens == rotated
+    # The old refresh token is dead; a client holding it fails to refresh and keeps it.
+    with twfollow.Client.oauth2(
+        CONFIDENTIAL[0], **without_scope(first), client_secret=CONFIDENTIAL[1], base_url=sandbox.base_url
+    ) as stale:
+        with pytest.raises(twfollow.AuthError) as caught:
+            stale.refresh()
+        assert "old tokens are kept" in caught.value.message
+        for secret in (first["refresh_token"], first["access_token"], CONFIDENTIAL[1]):
+            assert secret not in repr(caught.value)
+        assert without_scope(stale.tokens) == without_scope(first)
+
+
+def test_threads_that_meet_a_dead_access_token_refresh_once(sandbox):
+    flow, first = sign_in(sandbox.base_url)
+    received = []
+    with flow, flow.client(on_token_refresh=received.append) as client:
+        client.revoke(first["access_token"])  # every thread's first try gets a 401
+        errors = []
+
+        def follow(target):
+            try:
+                client.follow(target)
+            except twfollow.TwError as e:
+                errors.append(e)
+
+        threads = [threading.Thread(target=follow, args=(t,)) for t in ("twitterdev", "Twitter", "2244994945") * 2]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert len(received) == 1, "one refresh for all the threads"
+        assert received[0]["refresh_token"] != first["refresh_token"]
+        assert client.tokens == received[0]
+
+
+def test_rotated_tokens_are_persisted_and_a_new_process_continues(sandbox, tmp_path):
+    store = tmp_path / "tokens.json"
+
+    def persist(tokens):
+        store.write_text(json.dumps(tokens))
+
+    flow, first = sign_in(sandbox.base_url)
+    with flow, flow.client(on_token_refresh=persist) as client:
+        new = client.refresh()
+        assert json.loads(store.read_text()) == new == client.tokens
+        assert new["refresh_token"] != first["refresh_token"]
+    # Tomorrow: the application starts from what it stored.
+    saved = json.loads(store.read_text())
+    with twfollow.Client.oauth2(
+        CONFIDENTIAL[0], **without_scope(saved), client_secret=CONFIDENTIAL[1],
+        base_url=sandbox.base_url, on_token_refresh=persist,
+    ) as client:
+        client.refresh()
+        assert json.loads(store.read_text())["refresh_token"] != saved["refresh_token"]
+        assert client.follow("Twitter")["data"]["following"] is True
+
+
+def test_an_exception_in_on_token_refresh_stays_in_python(sandbox, caplog):
+    flow, first = sign_in(sandbox.base_url)
+
+    def failing_store(tokens):
+        raise OSError("disk full")
+
+    with flow, flow.client(on_token_refresh=failing_store) as client:
+        assert client.token_refresh_error is None
+        with caplog.at_level(logging.ERROR, logger="twfollow"):
+            new = client.refresh()  # the refresh itself succeeded
+        assert isinstance(client.token_refresh_error, OSError)
+        assert new == client.tokens and new["refresh_token"] != first["refresh_token"]
+        assert "on_token_refresh raised OSError" in caplog.text
+        for secret in (new["access_token"], new["refresh_token"]):
+            assert secret not in caplog.text
+        assert client.follow("@twitterdev")["data"]["following"] is True
+
+
+def test_a_failed_refresh_keeps_the_tokens(sandbox):
+    flow, first = sign_in(sandbox.base_url)
+    received = []
+    with flow, flow.client(on_token_refresh=received.append) as client:
+        client.revoke(first["refresh_token"])
+        with pytest.raises(twfollow.AuthError) as caught:
+            client.refresh()
+        assert received == []
+        assert without_scope(client.tokens) == without_scope(first)
+        for secret in (first["access_token"], first["refresh_token"], CONFIDENTIAL[1]):
+            assert secret not in str(caught.value)
+
+
+def test_revoked_tokens(sandbox):
+    flow, first = sign_in(sandbox.base_url)
+    received = []
+    with flow, flow.client(on_token_refresh=received.append) as client:
+        # A revoked access token: the 401 makes the client refresh and retry.
+        client.revoke(first["access_token"])
+        assert client.follow("@twitterdev")["data"]["following"] is True
+        assert len(received) == 1
+        # A revoked refresh token ends the grant.
+        client.revoke(client.tokens["refresh_token"])
+        with pytest.raises(twfollow.AuthError) as caught:
+            client.follow("@twitterdev")
+        assert caught.value.http_status in (400, 401)
+        with pytest.raises(twfollow.InvalidArgumentError):
+            client.revoke("")
+
+
+def test_from_env_with_oauth2_tokens(sandbox, monkeypatch, account_of):
+    flow, first = sign_in(sandbox.base_url)
+    flow.close()
+    for name in ("TW_CONSUMER_KEY", "TW_CONSUMER_SECRET", "TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET", "TW_API_VERSION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TW_API_BASE", sandbox.base_url)
+    monkeypatch.setenv("TW_OAUTH2_ACCESS_TOKEN", first["access_token"])
+    monkeypatch.setenv("TW_OAUTH2_REFRESH_TOKEN", first["refresh_token"])
+    monkeypatch.setenv("TW_OAUTH2_CLIENT_ID", CONFIDENTIAL[0])
+    monkeypatch.setenv("TW_OAUTH2_CLIENT_SECRET", CONFIDENTIAL[1])
+    monkeypatch.setenv("TW_OAUTH2_EXPIRES_AT", str(int(time.time()) + 10))  # inside the margin: refresh first
+    received = []
+    with twfollow.Client.from_env(on_token_refresh=received.append) as client:
+        assert client.follow("@twitterdev")["data"]["following"] is True
+        assert len(received) == 1 and received[0] == client.tokens
+        assert received[0]["refresh_token"] != first["refresh_token"]
+    # A refresh token without the client id that owns it is refused, naming the variable.
+    monkeypatch.delenv("TW_OAUTH2_CLIENT_ID")
+    with pytest.raises(twfollow.InvalidArgumentError, match="TW_OAUTH2_CLIENT_ID") as caught:
+        twfollow.Client.from_env()
+    assert first["refresh_token"] not in str(caught.value)
+    # With OAuth 1.0a credentials, on_token_refresh is accepted and never called.
+    for name, value in zip(("TW_CONSUMER_KEY", "TW_CONSUMER_SECRET", "TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET"),
+                           account_of(1)):
+        monkeypatch.setenv(name, value)
+    for name in ("TW_OAUTH2_ACCESS_TOKEN", "TW_OAUTH2_REFRESH_TOKEN", "TW_OAUTH2_EXPIRES_AT"):
+        monkeypatch.delenv(name)
+    with twfollow.Client.from_env(on_token_refresh=received.append) as client:
+        assert client.follow("@twitterdev")["id"] == 2244994945
+    assert len(received) == 1

@@ -1,0 +1,232 @@
+"""`python -m twfollow authorize`: the same contract as `tw-follow authorize`.
+
+The page to open goes to stderr, the PIN (or the redirected address, or its code)
+is read from standard input, and standard output gets only lines a shell can eval:
+single-quoted `export NAME='value'` lines and one filtered `#` comment, byte for
+byte what the C tool prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from typing import Any, Dict, List, NoReturn, Optional, TextIO
+
+from . import errors
+from .auth import OAuth1Flow, OAuth2Flow
+
+MAX_INPUT_LINE = 8192  # as tw-follow
+
+DESCRIPTION = """\
+Gets a user's tokens and prints them as shell lines: eval "$(python -m twfollow authorize)".
+The page to open goes to stderr; the answer is read from standard input.
+
+OAuth 1.0a (PIN): with your app's TW_CONSUMER_KEY and TW_CONSUMER_SECRET, prints
+the page where the user approves the app, reads the PIN it shows, and prints
+export TW_ACCESS_TOKEN=... and export TW_ACCESS_TOKEN_SECRET=... (they do not
+expire), with the user's id and name as a comment.
+
+OAuth 2.0 (--oauth2, Authorization Code with PKCE): prints the page to open,
+reads the address the browser was sent to (or just its code), and prints
+export TW_OAUTH2_CLIENT_ID, TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN and
+TW_OAUTH2_EXPIRES_AT lines. A follow then uses them when TW_ACCESS_TOKEN is
+not set, and refreshes the access token by itself; after a refresh it prints
+the new export lines on stderr (the old refresh token no longer works).
+"""
+
+EPILOG = """\
+Exit status: 0 tokens printed; 64 usage; 65 no or bad answer on standard input;
+69 network, TLS or server error; 76 unexpected HTTP status or response;
+77 refused (wrong PIN, used or expired request token, denied, bad code or
+client); 78 missing or bad configuration.
+"""
+
+OAUTH2_EXPORTS = (
+    ("access_token", "TW_OAUTH2_ACCESS_TOKEN"),
+    ("refresh_token", "TW_OAUTH2_REFRESH_TOKEN"),
+    ("expires_at", "TW_OAUTH2_EXPIRES_AT"),
+)
+
+_NOT_PLAIN = re.compile(r"[^A-Za-z0-9 _.-]")
+
+
+def export_line(name: str, value: Any) -> str:
+    """export NAME='value', with ' written as '\\'' so any value survives eval."""
+    return f"export {name}='" + str(value).replace("'", "'\\''") + "'"
+
+
+def comment_value(value: Any) -> str:
+    """A value for a "# ..." line: letters, digits, space and _.- kept, anything else (a
+    newline above all) as '?': one comment line, nothing for eval to run."""
+    return "".join("?" if _NOT_PLAIN.match(c) else c for c in str(value))
+
+
+def oauth2_export_lines(tokens: Dict[str, Any]) -> List[str]:
+    """The export lines of a token dict (a missing or null value as `unset NAME`)."""
+    return [
+        export_line(name, tokens[field]) if tokens.get(field) is not None else f"unset {name}"
+        for field, name in OAUTH2_EXPORTS
+    ]
+
+
+def print_refreshed_tokens(tokens: Dict[str, Any], prog: str, out: Optional[TextIO] = None) -> None:
+    """The on_token_refresh of a command-line follow: the rotated pair on stderr."""
+    out = out or sys.stderr
+    print(
+        f"{prog}: the OAuth 2.0 tokens were refreshed and the old refresh token no longer works;\n"
+        f"{prog}: store these lines (they hold secrets) and eval them before the next call:",
+        file=out,
+    )
+    print("\n".join(oauth2_export_lines(tokens)), file=out, flush=True)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(errors.EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+class _NoAnswer(Exception):
+    pass
+
+
+def _read_answer(what: str) -> str:
+    line = sys.stdin.readline(MAX_INPUT_LINE + 1)
+    if not line:
+        raise _NoAnswer(f"no {what} on standard input")
+    if len(line) > MAX_INPUT_LINE and not line.endswith("\n"):
+        raise _NoAnswer(f"the {what} is longer than {MAX_INPUT_LINE} bytes")
+    line = line.strip(" \t\r\n")
+    if not line:
+        raise _NoAnswer(f"no {what} on standard input (an empty line)")
+    return line
+
+
+def _environment(name: str) -> Optional[str]:
+    return os.environ.get(name) or None
+
+
+def _fail(error: errors.TwError) -> int:
+    print(f"{error.status_name}: {error}", file=sys.stderr)
+    return errors.EXIT_CODES.get(error.status, errors.EXIT_SOFTWARE)
+
+
+PROMPT = (
+    "Open this page in a browser, sign in as the account that will follow, and approve the app:\n\n  {url}\n"
+)
+
+
+def _oauth1(prog: str, base_url: Optional[str]) -> int:
+    key, secret = _environment("TW_CONSUMER_KEY"), _environment("TW_CONSUMER_SECRET")
+    if key is None or secret is None:
+        print(f"{prog}: set TW_CONSUMER_KEY and TW_CONSUMER_SECRET to your app's API key and secret", file=sys.stderr)
+        return errors.EXIT_CONFIG
+    try:
+        flow = OAuth1Flow(key, secret, base_url=base_url)
+    except errors.TwError as e:
+        _fail(e)
+        return errors.EXIT_CONFIG
+    with flow:
+        try:
+            url = flow.authorization_url()
+            print(PROMPT.format(url=url) + "\nThen type the PIN it shows and press Enter:", file=sys.stderr, flush=True)
+            access = flow.fetch_access_token(_read_answer("PIN"))
+        except _NoAnswer as e:
+            print(f"{prog}: {e}", file=sys.stderr)
+            return errors.EXIT_DATAERR
+        except errors.TwError as e:
+            return _fail(e)
+    print(export_line("TW_ACCESS_TOKEN", access.token))
+    print(export_line("TW_ACCESS_TOKEN_SECRET", access.secret))
+    print(f"# user_id {comment_value(access.user_id)} screen_name {comment_value(access.screen_name)}")
+    return errors.EXIT_OK
+
+
+def _oauth2(prog: str, args: argparse.Namespace, base_url: Optional[str], client_secret: Optional[str]) -> int:
+    try:
+        flow = OAuth2Flow(args.client_id, args.redirect_uri, client_secret, args.scope, base_url=base_url)
+    except errors.TwError as e:
+        _fail(e)
+        return errors.EXIT_CONFIG
+    with flow:
+        try:
+            url, _ = flow.authorization_url()  # checks redirect_uri and scope before anything is shown
+        except errors.TwError as e:
+            _fail(e)
+            return errors.EXIT_CONFIG
+        print(
+            PROMPT.format(url=url) + f"\nThe browser is then sent to {args.redirect_uri}?state=...&code=... "
+            "(that page may fail\nto load: it does not matter). Paste that whole address (or just its code) "
+            "and press Enter:",
+            file=sys.stderr,
+            flush=True,
+        )
+        try:
+            tokens = flow.fetch_token(_read_answer("redirected address or code"))
+        except _NoAnswer as e:
+            print(f"{prog}: {e}", file=sys.stderr)
+            return errors.EXIT_DATAERR
+        except errors.TwError as e:
+            return _fail(e)
+    lines = [export_line("TW_OAUTH2_CLIENT_ID", args.client_id), *oauth2_export_lines(tokens)]
+    if tokens.get("scope") is not None:
+        lines.append(f"# scope {comment_value(tokens['scope'])}")
+    if client_secret is not None:
+        lines.append("# a confidential client: export TW_OAUTH2_CLIENT_SECRET too, or refreshes are refused")
+    print("\n".join(lines))
+    if _environment("TW_ACCESS_TOKEN") is not None:
+        print(
+            f"{prog}: note: TW_ACCESS_TOKEN is set, and OAuth 1.0a wins: unset TW_ACCESS_TOKEN to follow "
+            "with these OAuth 2.0 tokens",
+            file=sys.stderr,
+        )
+    return errors.EXIT_OK
+
+
+def main(argv: List[str], prog: str = "python -m twfollow") -> int:
+    """`PROG authorize ARGV...`."""
+    parser = _Parser(
+        prog=f"{prog} authorize",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--base-url", metavar="URL", help="API base URL (else TW_API_BASE, else https://api.twitter.com)")
+    parser.add_argument("--oauth2", action="store_true", help="OAuth 2.0 instead of OAuth 1.0a")
+    parser.add_argument("--client-id", metavar="ID", help="the app's OAuth 2.0 client id (else TW_OAUTH2_CLIENT_ID)")
+    parser.add_argument(
+        "--client-secret",
+        metavar="SECRET",
+        help="a confidential client's secret; other users can see it here (ps): prefer TW_OAUTH2_CLIENT_SECRET",
+    )
+    parser.add_argument("--redirect-uri", metavar="URI", help="the callback URL registered for the app")
+    parser.add_argument(
+        "--scope", metavar="SCOPES", help='default "tweet.read users.read follows.write offline.access"'
+    )
+    args = parser.parse_args(argv)
+    base_url = args.base_url if args.base_url is not None else _environment("TW_API_BASE")
+    oauth2_options = (args.client_id, args.client_secret, args.redirect_uri, args.scope)
+    if not args.oauth2:
+        if any(option is not None for option in oauth2_options):
+            print(
+                f"{prog} authorize: --client-id, --client-secret, --redirect-uri and --scope need --oauth2",
+                file=sys.stderr,
+            )
+            return errors.EXIT_USAGE
+        return _oauth1(prog, base_url)
+    if args.client_secret is not None:
+        print(
+            f"{prog}: warning: other users can see --client-secret (ps); set TW_OAUTH2_CLIENT_SECRET instead",
+            file=sys.stderr,
+        )
+    client_secret = args.client_secret if args.client_secret is not None else _environment("TW_OAUTH2_CLIENT_SECRET")
+    args.client_id = args.client_id or _environment("TW_OAUTH2_CLIENT_ID")
+    if not args.client_id or args.redirect_uri is None:
+        print(
+            f"{prog} authorize: --oauth2 needs --client-id (or TW_OAUTH2_CLIENT_ID) and --redirect-uri",
+            file=sys.stderr,
+        )
+        return errors.EXIT_USAGE
+    return _oauth2(prog, args, base_url, client_secret or None)

@@ -1,0 +1,299 @@
+"""Getting a user's tokens: the OAuth 1.0a PIN / callback flow (`OAuth1Flow`) and
+OAuth 2.0 Authorization Code with PKCE (`OAuth2Flow`).
+
+    flow = twfollow.OAuth1Flow(consumer_key, consumer_secret)          # PIN flow
+    print("Open", flow.authorization_url())
+    access = flow.fetch_access_token(input("PIN: "))
+    with access.client() as client:                                    # follows as that user
+        client.follow("@twitterdev")
+
+    flow = twfollow.OAuth2Flow(client_id, "https://app.example/callback")
+    url, state = flow.authorization_url()
+    tokens = flow.fetch_token(redirected_url)       # {"access_token", "refresh_token", ...}
+    with flow.client(on_token_refresh=store) as client:
+        client.follow("@twitterdev")
+
+Both flows keep what step 2 needs as attributes, so a web app can store it between
+the two steps and finish in another process (`OAuth1Flow(..., request_token=...,
+request_token_secret=...)`, `OAuth2Flow(..., state=..., code_verifier=...)`).
+Nothing is kept in global state. Secrets never appear in a repr or a message.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from . import _native
+from ._tokens import TokenHandler, take_string, tokens_from_json
+from .client import Client, _check, _encode
+from .errors import AuthError, InvalidArgumentError, Status
+
+_URL_SCHEMES = ("http://", "https://")
+
+
+def _call(client: Client, function: Callable[[ctypes.c_void_p], int]) -> None:
+    """Runs one C call on the client's config and raises its failure."""
+    with client._borrowed() as config:
+        _check(function(config))
+
+
+def _query(url: str) -> Dict[str, str]:
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query, keep_blank_values=True))
+
+
+@dataclass(frozen=True)
+class OAuth1Token:
+    """A user's OAuth 1.0a access token, from `OAuth1Flow.fetch_access_token`. Store
+    `token` and `secret`: they do not expire (the user can revoke the app)."""
+
+    token: str = field(repr=False)
+    secret: str = field(repr=False)
+    user_id: str
+    screen_name: str
+    _make_client: Callable[..., Client] = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+
+    def client(self, **options: Any) -> Client:
+        """A new `Client` that follows as this user, with the flow's app keys and
+        options (`options` override them). Close it, or use it in a `with` block."""
+        return self._make_client(self.token, self.secret, **options)
+
+
+class OAuth1Flow:
+    """The OAuth 1.0a three-legged flow for one user, with the app's consumer key and
+    secret (from the developer portal's "Keys and tokens").
+
+    `callback="oob"` is the PIN flow: the user opens `authorization_url()`, approves,
+    and types the PIN the page shows into your program. With a callback URL, Twitter
+    redirects the user there with `oauth_token` and `oauth_verifier` instead.
+
+    `request_token` and `request_token_secret` (set by `authorization_url()`) are what
+    step 2 needs: a web app stores them and, in the request that receives the
+    callback, makes `OAuth1Flow(key, secret, request_token=..., request_token_secret=...)`.
+    Other keyword options (`base_url`, `timeout`, `ca_file`, `proxy`, ...) are those of
+    `Client` and apply to the clients made from this flow too. Close it (or use `with`).
+    """
+
+    def __init__(
+        self,
+        consumer_key: str,
+        consumer_secret: str,
+        callback: str = "oob",
+        *,
+        request_token: Optional[str] = None,
+        request_token_secret: Optional[str] = None,
+        **options: Any,
+    ) -> None:
+        if (request_token is None) != (request_token_secret is None):
+            raise InvalidArgumentError(
+                Status.INVALID_ARGUMENT, "request_token and request_token_secret go together: give both or neither"
+            )
+        self._consumer = (consumer_key, consumer_secret)
+        self._callback = _encode(callback, "callback")
+        self._options = options
+        self.request_token = request_token
+        self.request_token_secret = request_token_secret
+        keys = (_encode(consumer_key, "consumer_key"), _encode(consumer_secret, "consumer_secret"))
+        client_options = _client_options(options)
+        config = ctypes.c_void_p()
+        _check(_native.lib().tw_config_new_app(*keys, ctypes.byref(config)))
+        self._client = Client.__new__(Client)
+        self._client._adopt(config, from_variables={}, **client_options)
+
+    def authorization_url(self) -> str:
+        """Step 1: asks Twitter for a request token (kept in `request_token` and
+        `request_token_secret`) and returns the URL the user opens to approve the app."""
+        lib = _native.lib()
+        token, secret, url = ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_void_p()
+        _call(
+            self._client,
+            lambda config: lib.tw_oauth1_request_token(
+                config, self._callback, ctypes.byref(token), ctypes.byref(secret), ctypes.byref(url)
+            ),
+        )
+        self.request_token, self.request_token_secret = take_string(token), take_string(secret)
+        return take_string(url)
+
+    def fetch_access_token(self, verifier: str) -> OAuth1Token:
+        """Step 2: trades the request token for the user's access token. `verifier` is
+        the PIN the user typed, the `oauth_verifier` of the callback, or the whole
+        callback URL (its `oauth_token` must be this flow's request token; a `denied`
+        one raises AuthError). Nothing is sent when the input is refused. A request
+        token works once: a wrong PIN (AuthError, with the server's words) burns it,
+        so start again with `authorization_url()`."""
+        if self.request_token is None or self.request_token_secret is None:
+            raise InvalidArgumentError(
+                Status.INVALID_ARGUMENT,
+                "no request token: call authorization_url() first, or make the flow with "
+                "request_token and request_token_secret",
+            )
+        if isinstance(verifier, str) and verifier.strip().startswith(_URL_SCHEMES):
+            verifier = self._verifier_from_callback(verifier.strip())
+        elif isinstance(verifier, str):
+            verifier = verifier.strip()  # a PIN pasted with its line ending
+        arguments = (
+            _encode(self.request_token, "request_token"),
+            _encode(self.request_token_secret, "request_token_secret"),
+            _encode(verifier, "verifier"),
+        )
+        lib = _native.lib()
+        out = ctypes.c_void_p()
+        _call(self._client, lambda config: lib.tw_oauth1_access_token(config, *arguments, ctypes.byref(out)))
+        answer = tokens_from_json(take_string(out))
+        consumer_key, consumer_secret = self._consumer
+
+        def make_client(token: str, secret: str, **overrides: Any) -> Client:
+            return Client(consumer_key, consumer_secret, token, secret, **dict(self._options, **overrides))
+
+        return OAuth1Token(
+            answer["oauth_token"], answer["oauth_token_secret"], answer["user_id"], answer["screen_name"], make_client
+        )
+
+    def _verifier_from_callback(self, url: str) -> str:
+        query = _query(url)
+        if "denied" in query:
+            raise AuthError(Status.AUTH, "the user denied access to the app (the callback says denied)")
+        if query.get("oauth_token") != self.request_token:
+            raise InvalidArgumentError(
+                Status.INVALID_ARGUMENT, "the callback's oauth_token is not this flow's request token: nothing was sent"
+            )
+        if not query.get("oauth_verifier"):
+            raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the callback URL has no oauth_verifier")
+        return query["oauth_verifier"]
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> "OAuth1Flow":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        step = "request token held" if self.request_token else "no request token yet"
+        return f"<twfollow.OAuth1Flow {step}>"
+
+
+class OAuth2Flow:
+    """OAuth 2.0 Authorization Code with PKCE for one user, with the app's OAuth 2.0
+    client id (developer portal, "User authentication settings"), the callback URL
+    registered there, and the client secret for a confidential client (None for a
+    public one). `scope` None asks for "tweet.read users.read follows.write
+    offline.access": what a follow needs, plus a refresh token.
+
+    `authorization_url()` sets `state` and `code_verifier`; a web app stores them and,
+    in the request that receives the redirect, makes `OAuth2Flow(..., state=...,
+    code_verifier=...)` to call `fetch_token`. Other keyword options are those of
+    `Client` and apply to `client()` too. Close it (or use `with`).
+    """
+
+    def __init__(
+        self,
+        client_id: str,
+        redirect_uri: str,
+        client_secret: Optional[str] = None,
+        scope: Optional[str] = None,
+        *,
+        state: Optional[str] = None,
+        code_verifier: Optional[str] = None,
+        **options: Any,
+    ) -> None:
+        self.client_id = client_id
+        self.redirect_uri = redirect_uri
+        self.scope = scope
+        self.state = state
+        self.code_verifier = code_verifier
+        self._client_secret = client_secret
+        self._redirect_uri = _encode(redirect_uri, "redirect_uri")
+        self._scope = None if scope is None else _encode(scope, "scope")
+        self._options = options
+        self._tokens: Optional[Dict[str, Any]] = None
+        secret = None if client_secret is None else _encode(client_secret, "client_secret")
+        client = (_encode(client_id, "client_id"), secret)
+        client_options = _client_options(options)
+        config = ctypes.c_void_p()
+        _check(_native.lib().tw_config_new_oauth2(*client, ctypes.byref(config)))
+        self._client = Client.__new__(Client)
+        self._client._adopt(config, from_variables={}, **client_options)
+
+    def authorization_url(self) -> Tuple[str, str]:
+        """Step 1: (the URL the user opens to approve the app, its `state`). Sends
+        nothing; keeps `state` and the PKCE `code_verifier` for `fetch_token`."""
+        lib = _native.lib()
+        url, state, verifier = ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_void_p()
+        _call(
+            self._client,
+            lambda config: lib.tw_oauth2_authorize_url(
+                config, self._redirect_uri, self._scope, ctypes.byref(url), ctypes.byref(state), ctypes.byref(verifier)
+            ),
+        )
+        self.state, self.code_verifier = take_string(state), take_string(verifier)
+        return take_string(url), self.state
+
+    def fetch_token(self, code_or_url: str) -> Dict[str, Any]:
+        """Step 2: trades the code for tokens. `code_or_url` is the whole URL the user
+        was redirected to (its `state` must be this flow's: else InvalidArgumentError
+        and nothing is sent; `error=access_denied` raises AuthError) or the bare code.
+        Returns {"access_token", "refresh_token" (None without offline.access),
+        "expires_at" (seconds since the Unix epoch), "scope"}: store them."""
+        if self.code_verifier is None:
+            raise InvalidArgumentError(
+                Status.INVALID_ARGUMENT,
+                "no PKCE verifier: call authorization_url() first, or make the flow with state and code_verifier",
+            )
+        if isinstance(code_or_url, str):
+            code_or_url = code_or_url.strip()
+        arguments = (
+            self._redirect_uri,
+            _encode(code_or_url, "code_or_url"),
+            None if self.state is None else _encode(self.state, "state"),
+            _encode(self.code_verifier, "code_verifier"),
+        )
+        lib = _native.lib()
+        out = ctypes.c_void_p()
+        _call(self._client, lambda config: lib.tw_oauth2_exchange_code(config, *arguments, ctypes.byref(out)))
+        self._tokens = tokens_from_json(take_string(out))
+        return dict(self._tokens)
+
+    def client(self, on_token_refresh: Optional[TokenHandler] = None, **options: Any) -> Client:
+        """A new `Client` that follows with the tokens `fetch_token` got (see
+        `Client.oauth2`; `options` override the flow's)."""
+        if self._tokens is None:
+            raise InvalidArgumentError(Status.INVALID_ARGUMENT, "no tokens yet: call fetch_token() first")
+        tokens = self._tokens
+        return Client.oauth2(
+            self.client_id,
+            tokens["access_token"],
+            tokens.get("refresh_token"),
+            tokens.get("expires_at") or 0,
+            client_secret=self._client_secret,
+            on_token_refresh=on_token_refresh,
+            **dict(self._options, **options),
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> "OAuth2Flow":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<twfollow.OAuth2Flow client_id={self.client_id!r} redirect_uri={self.redirect_uri!r}>"
+
+
+_CLIENT_OPTIONS = ("base_url", "timeout", "user_agent", "ca_file", "proxy", "max_retries", "max_wait")
+
+
+def _client_options(options: Dict[str, Any]) -> Dict[str, Any]:
+    """The keyword options of `Client` for a flow's own config; refuses unknown ones."""
+    unknown = sorted(set(options) - set(_CLIENT_OPTIONS))
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
+    return dict({name: None for name in _CLIENT_OPTIONS}, api_version=None, **options)
+

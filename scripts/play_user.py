@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Plays the user's part of an authorization against the sandbox, where a person
+would use a browser. For the demo, docs/tokens.md's examples and anyone trying the
+flows without a developer account; never needed with the real API.
+
+  play_user.py pin URL           opens the OAuth 1.0a authorize page, prints its PIN
+  play_user.py redirect URL      opens the OAuth 2.0 authorize page, prints where it
+                                 sends the browser (the redirect URI with state and code)
+  play_user.py COMMAND [ARG...]  runs an interactive `tw-follow authorize ...` (or
+                                 `python -m twfollow authorize ...`): shows its prompt,
+                                 opens the page it names, types the PIN or the
+                                 redirected address, and passes its stdout and exit
+                                 status through
+
+The sandbox approves at once, as account 1 (add &account=N to a URL for another).
+Standard library only; redirects are never followed, as a browser's address bar
+would show them.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import subprocess
+import sys
+import urllib.parse
+
+PIN = re.compile(r'<code id="oauth_pin">(\d+)</code>')
+PAGE = re.compile(r"^\s+(https?://\S+)$", re.M)
+
+
+def visit(url: str) -> tuple:
+    """GET without following redirects: (status, Location, body)."""
+    parts = urllib.parse.urlsplit(url)
+    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = connection_class(parts.netloc, timeout=30)
+    try:
+        connection.request("GET", f"{parts.path}?{parts.query}" if parts.query else parts.path)
+        response = connection.getresponse()
+        return response.status, response.getheader("Location"), response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def pin_on(url: str) -> str:
+    status, _, page = visit(url)
+    match = PIN.search(page)
+    if not match:
+        raise SystemExit(f"play_user.py: no PIN on {url} (HTTP {status})")
+    return match.group(1)
+
+
+def redirect_of(url: str) -> str:
+    status, location, _ = visit(url)
+    if status != 302 or not location:
+        raise SystemExit(f"play_user.py: {url} did not redirect (HTTP {status})")
+    return location
+
+
+def drive(command: list) -> int:
+    """Runs an interactive authorize command and answers its prompt."""
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    prompt = ""
+    while True:
+        line = process.stderr.readline()
+        sys.stderr.write(line)
+        prompt += line
+        if not line or line.rstrip().endswith("press Enter:"):
+            break
+    match = PAGE.search(prompt)
+    if match:
+        oauth2 = "/i/oauth2/authorize?" in match.group(1)
+        answer = redirect_of(match.group(1)) if oauth2 else pin_on(match.group(1))
+        shown = answer if not oauth2 else answer.split("?", 1)[0] + "?state=...&code=..."
+        sys.stderr.write(f"[play_user.py, as the user: opened the page, typed {shown}]\n")
+        process.stdin.write(answer + "\n")
+    process.stdin.close()
+    sys.stderr.write(process.stderr.read())
+    return process.wait()
+
+
+def main(argv: list) -> int:
+    if len(argv) == 2 and argv[0] == "pin":
+        print(pin_on(argv[1]))
+    elif len(argv) == 2 and argv[0] == "redirect":
+        print(redirect_of(argv[1]))
+    elif argv and argv[0] not in ("-h", "--help"):
+        return drive(argv)
+    else:
+        print(__doc__, file=sys.stderr)
+        return 64
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Builds the distribution (scripts/dist.sh) and tests it as a user meets it:
+#   - the tarball's library and tw-follow need no symbol version newer than GLIBC_2.17;
+#     `auditwheel show` finds the wheel manylinux_2_17 (= manylinux2014) compliant;
+#   - from the tarball unpacked in a temporary directory: the C test suite built with pkg-config,
+#     shared and static, follows through the sandbox; bin/tw-follow runs from there; the man page
+#     renders and agrees with --help and the tool's exit codes;
+#   - docs/install.md's walkthrough, run as written: a C program built with pkg-config and with
+#     CMake's find_package, shared and static, tw-follow, man -l, and the wheel pip-installed
+#     into a fresh venv, all following through the sandbox;
+#   - `pip install bindings/python` from a fresh `git clone` of HEAD, in a fresh venv, compiles
+#     the library from the clone's sources and follows (the clone's cargo reuses compiled registry
+#     dependencies, never twfollow itself: see below). Neither Python check sets TWFOLLOW_LIB.
+# Installs what is missing (apt): cmake, man-db, groff-base, git. The last line is
+# "dist: N passed, N failed".
+# Usage: tests/dist/test_dist.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/lib.sh
+. scripts/packaging.sh
+repo=$PWD
+
+missing=()
+command -v cmake >/dev/null || missing+=(cmake)
+command -v man >/dev/null || missing+=(man-db)
+command -v groff >/dev/null || missing+=(groff-base)
+command -v git >/dev/null || missing+=(git)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+scripts/dist.sh >/dev/null
+version=$(twfollow_version)
+tarball="$repo/dist/twfollow-$version-linux-x86_64.tar.gz"
+wheel=$(ls "$repo"/dist/twfollow-"$version"-*.whl)
+
+cargo build --quiet -p twfollow-sandbox
+start_sandbox target/debug/sandbox
+work=$(mktemp -d)
+trap 'kill $SANDBOX_PID 2>/dev/null || true; rm -rf "$work"' EXIT
+sandbox_credentials
+unset TWFOLLOW_LIB
+
+passed=0
+failed=0
+check() {  # check DESCRIPTION COMMAND...
+  if "${@:2}"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1" >&2; fi
+}
+
+# --- the tarball, unpacked somewhere else than where it was built
+mkdir "$work/unpacked"
+tar -C "$work/unpacked" -xzf "$tarball"
+u="$work/unpacked/twfollow-$version-linux-x86_64"
+cd "$work"
+
+newest_glibc() {  # the newest GLIBC_x.y symbol version FILE needs ("" if none)
+  objdump -T "$1" | grep -oE 'GLIBC_[0-9]+(\.[0-9]+)+' | sed 's/GLIBC_//' | sort -uV | tail -n 1
+}
+at_most_2_17() {  # at_most_2_17 FILE: needs glibc symbols, none newer than 2.17
+  local newest
+  newest=$(newest_glibc "$1")
+  echo "glibc: $(basename "$1") needs GLIBC_${newest:-none}"
+  [ -n "$newest" ] && [ "$(printf '%s\n' "$newest" 2.17 | sort -V | tail -n 1)" = 2.17 ]
+}
+check "libtwfollow.so needs nothing newer than GLIBC_2.17" at_most_2_17 "$u/lib/libtwfollow.so.$version"
+check "tw-follow needs nothing newer than GLIBC_2.17" at_most_2_17 "$u/bin/tw-follow"
+check "the shared library has SONAME libtwfollow.so.0" \
+  grep -q "Library soname: \[libtwfollow.so.0\]" <(readelf -d "$u/lib/libtwfollow.so.$version")
+check "no path of the build machine in the pkg-config and CMake files" \
+  bash -c "! grep -rlE '$repo|/target/' '$u/lib/pkgconfig' '$u/lib/cmake'"
+check "the licences are in the tarball" \
+  bash -c "cmp '$repo/LICENSE-MIT' '$u/share/doc/twfollow/LICENSE-MIT' && cmp '$repo/LICENSE-APACHE' '$u/share/doc/twfollow/LICENSE-APACHE'"
+
+flags=(-std=c99 -Wall -Wextra -Wpedantic -Werror)
+pc() { PKG_CONFIG_PATH="$u/lib/pkgconfig" pkg-config "$@"; }
+# shellcheck disable=SC2046 # pkg-config output is meant to be split
+cc "${flags[@]}" "$repo/tests/c/test_follow.c" $(pc --cflags --libs twfollow) -o pc_shared
+# shellcheck disable=SC2046
+cc "${flags[@]}" "$repo/tests/c/test_follow.c" $(pc --cflags --libs twfollow-static) -o pc_static
+check "pkg-config, shared: links the tarball's libtwfollow.so.0" \
+  grep -q "libtwfollow.so.0 => $u/lib/libtwfollow.so.0" <(LD_LIBRARY_PATH="$u/lib" ldd pc_shared)
+check "pkg-config, shared: follows" env LD_LIBRARY_PATH="$u/lib" ./pc_shared "$SANDBOX_URL" >/dev/null
+check "pkg-config, static: needs no libtwfollow" bash -c "! readelf -d pc_static | grep -q libtwfollow"
+check "pkg-config, static: follows" ./pc_static "$SANDBOX_URL" >/dev/null
+
+check "bin/tw-follow finds its library through \$ORIGIN/../lib" \
+  grep -q "libtwfollow.so.0 => $u/bin/../lib/libtwfollow.so.0" <(ldd "$u/bin/tw-follow")
+check "bin/tw-follow follows" "$u/bin/tw-follow" --quiet @twitterdev
+check "bin/tw-follow --version names the library" grep -q "twfollow/$version" <("$u/bin/tw-follow" --version)
+check "the man page renders and agrees with tw-follow" \
+  "$repo/tests/dist/check_man_page.sh" "$u/bin/tw-follow" "$u/share/man/man1/tw-follow.1"
+
+# --- the wheel
+tools="$repo/target/dist/venv/bin"
+"$tools/auditwheel" show "$wheel" >auditwheel.txt
+check "auditwheel: the wheel is manylinux_2_17 (manylinux2014) x86_64" \
+  grep -qz 'consistent with the following platform tag:[[:space:]]*"manylinux_2_17_x86_64"' auditwheel.txt
+check "the wheel is tagged cp38-abi3 manylinux2014 / manylinux_2_17 x86_64" \
+  grep -q "twfollow-$version-cp38-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl" <<<"$wheel"
+"$tools/python" -m zipfile -l "$wheel" >wheel.txt
+check "the wheel holds the licences" \
+  bash -c "grep -q 'dist-info/licenses/LICENSE-MIT' wheel.txt && grep -q 'dist-info/licenses/LICENSE-APACHE' wheel.txt"
+"$tools/python" -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
+  "$wheel" twfollow/libtwfollow.abi3.so >wheel-library.so
+check "the wheel holds one shared library, the very same as the tarball's" \
+  bash -c "[ \"\$(grep -c '\.so' wheel.txt)\" = 1 ] && cmp wheel-library.so '$u/lib/libtwfollow.so.$version'"
+
+follows_in() {  # follows_in VENV: the package in VENV follows with the library it carries
+  (cd "$work" && "$1/bin/python" - "$1" <<'PY')
+import os, sys, twfollow
+assert "TWFOLLOW_LIB" not in os.environ
+with twfollow.Client.from_env() as client:
+    assert client.follow("@twitterdev")["id"] == 2244994945
+loaded = os.path.realpath(twfollow._native.lib()._name)
+assert loaded.startswith(os.path.realpath(sys.argv[1]) + os.sep), loaded
+PY
+}
+
+# --- docs/install.md, as a user follows it: the snippets it marks "tested as NAME", in one shell
+snippet() {  # snippet NAME: the code block docs/install.md marks <!-- tested as NAME -->
+  awk -v mark="<!-- tested as $1 -->" '
+    $0 == mark { found = 1; next }
+    found == 1 && /^```/ { found = 2; next }
+    found == 2 && /^```$/ { exit }
+    found == 2 { print }' "$repo/docs/install.md"
+}
+mkdir walkthrough
+cp "$tarball" "$wheel" walkthrough/
+for name in app.c CMakeLists.txt follow.py; do snippet "$name" >"walkthrough/$name"; done
+for name in tarball.sh cmake.sh wheel.sh; do snippet "$name"; done >walkthrough/walkthrough.sh
+(cd walkthrough && bash -euo pipefail walkthrough.sh >walkthrough.out 2>walkthrough.err) ||
+  tail -n 20 walkthrough/walkthrough.err >&2
+check "docs: every tested snippet is there" \
+  bash -c "cd walkthrough && [ -s app.c ] && [ -s CMakeLists.txt ] && [ -s follow.py ] &&
+    grep -q pkg-config walkthrough.sh && grep -q 'cmake --build' walkthrough.sh && grep -q 'pip install' walkthrough.sh"
+check "docs: pkg-config (shared, static), tw-follow and CMake (shared, static) all follow" \
+  test "$(grep -c '"id":2244994945' walkthrough/walkthrough.out)" = 5
+check "docs: man -l renders the page" grep -q '^EXIT STATUS' walkthrough/walkthrough.out
+check "docs: the wheel, pip-installed into a fresh venv, follows" grep -qix twitterdev walkthrough/walkthrough.out
+check "the wheel's package loads the library it carries" follows_in "$work/walkthrough/venv"
+
+# --- pip install from a fresh clone: the build backend compiles the library itself.
+# The clone's cargo shares scripts/install.sh's target directory, for the registry dependencies
+# (ureq, rustls, ring...) only: cargo tells path packages apart by their location, so twfollow
+# itself, library and build script, is compiled from the clone, as the log must show. Both
+# builds name their library libtwfollow.so: the clone's copies are removed afterwards, so
+# install.sh finds its own missing and rebuilds them.
+clone="$repo/target/dist/fresh-clone"
+shared_target="$repo/target/install"
+rm -rf "$clone"
+git clone -q "$repo" "$clone"
+python3 -m venv source-venv
+env -u RUSTFLAGS CARGO_TARGET_DIR="$shared_target" source-venv/bin/pip install -v --disable-pip-version-check \
+  "$clone/bindings/python" >pip-source.log 2>&1 || tail -n 30 pip-source.log >&2
+rm -f "$shared_target"/release/libtwfollow.so "$shared_target"/release/libtwfollow.d \
+  "$shared_target"/release/deps/libtwfollow.so "$shared_target"/release/deps/twfollow.d
+check "pip install from a fresh clone compiled twfollow from the clone" \
+  grep -q "Compiling twfollow v$version ($clone)" pip-source.log
+check "pip install from a fresh clone: a platform-tagged wheel" \
+  grep -qx "Tag: cp38-abi3-linux_x86_64" source-venv/lib/python3*/site-packages/twfollow-"$version".dist-info/WHEEL
+check "pip install from a fresh clone follows" follows_in "$work/source-venv"
+
+echo "dist: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
