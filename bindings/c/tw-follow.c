@@ -2,7 +2,7 @@
  * tw-follow: follow a user on Twitter/X from the command line, over the twfollow C API.
  *
  *   tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM]
- *             [--proxy URL | --proxy-file PATH] [--api-version 1.1|2] [--quiet] TARGET
+ *             [--proxy URL | --proxy-file PATH] [--api-version 1.1|2] [--quiet] [--trace] TARGET
  *
  * Credentials come from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN and
  * TW_ACCESS_TOKEN_SECRET (TW_API_BASE, TW_API_VERSION optional; an option wins over
@@ -39,7 +39,8 @@ enum {
    `python -m twfollow --help` (tests/drift checks it). */
 static void usage(FILE *out) {
     fputs("usage: tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM]\n"
-          "                 [--proxy URL | --proxy-file PATH] [--api-version 1.1|2] [--quiet] TARGET\n"
+          "                 [--proxy URL | --proxy-file PATH] [--api-version 1.1|2] [--quiet] [--trace]\n"
+          "                 TARGET\n"
           "       tw-follow authorize [--oauth2 ...]   get a user's tokens (tw-follow authorize --help)\n"
           "       tw-follow --help | --version | --exit-codes\n"
           "\n"
@@ -55,6 +56,9 @@ static void usage(FILE *out) {
           "  --proxy-file PATH  the proxy URL from the first line of PATH (- for standard input)\n"
           "  --api-version V    1.1 or 2 (v2: a name costs a lookup; no --notify)\n"
           "  --quiet            print nothing on success\n"
+          "  --trace            show each request and response on stderr as curl -v does\n"
+          "                     (> sent, < received, * signature base string and notes),\n"
+          "                     secrets removed\n"
           "  --exit-codes       print each status's number, name and exit code, and exit\n"
           "\n"
           "Environment (an option wins: its variable is then not read):\n"
@@ -203,6 +207,28 @@ static int read_proxy_file(const char *path, char *line) {
         return 0;
     }
     return 1;
+}
+
+/* --trace: each line of the library's wire trace on stderr, prefixed as curl -v does:
+   "> " what was sent, "< " what came back, "* " the signature base string and notes
+   (also for a kind a newer library adds). */
+static void print_trace_line(void *user_data, int32_t kind, const char *line) {
+    const char *prefix = "* ";
+    (void)user_data;
+    switch (kind) {
+    case TW_TRACE_KIND_REQUEST_LINE:
+    case TW_TRACE_KIND_REQUEST_HEADER:
+        prefix = "> ";
+        break;
+    case TW_TRACE_KIND_RESPONSE_STATUS:
+    case TW_TRACE_KIND_RESPONSE_HEADER:
+    case TW_TRACE_KIND_RESPONSE_BODY:
+        prefix = "< ";
+        break;
+    default:
+        break;
+    }
+    fprintf(stderr, "%s%s\n", prefix, line);
 }
 
 static int parse_timeout(const char *text, uint32_t *out) {
@@ -750,7 +776,7 @@ int main(int argc, char **argv) {
     const char *target = NULL, *base_url = NULL, *ca_file = NULL, *proxy = NULL, *proxy_file = NULL;
     static char proxy_line[MAX_PROXY_LINE + 1];
     uint32_t timeout_ms = 0, api_version = 0;
-    bool notify = false, quiet = false, warn_of_password;
+    bool notify = false, quiet = false, trace = false, warn_of_password;
     TwConfig *config = NULL;
     char *json = NULL;
     TwStatus status;
@@ -775,6 +801,8 @@ int main(int argc, char **argv) {
             notify = true;
         } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             quiet = true;
+        } else if (strcmp(arg, "--trace") == 0) {
+            trace = true;
         } else if (strcmp(arg, "--base-url") == 0 && i + 1 < argc) {
             base_url = argv[++i];
         } else if (strcmp(arg, "--proxy") == 0 && i + 1 < argc) {
@@ -856,6 +884,9 @@ int main(int argc, char **argv) {
     }
     if (status == TW_STATUS_OK && api_version != 0) {
         status = tw_config_set_api_version(config, api_version);
+    }
+    if (status == TW_STATUS_OK && trace) {
+        status = tw_config_set_trace(config, print_trace_line, NULL);
     }
     if (status != TW_STATUS_OK) {
         report(status);

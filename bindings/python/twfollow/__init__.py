@@ -11,6 +11,7 @@ Getting a user's tokens: twfollow.OAuth1Flow (PIN or callback), twfollow.OAuth2F
 from ._native import LibraryNotFoundError
 from .auth import OAuth1Flow, OAuth1Token, OAuth2Flow
 from .client import Client, RateLimit, version
+from .trace import TraceKind
 from .errors import (
     AlreadyRequestedError,
     AuthError,
@@ -58,6 +59,7 @@ __all__ = [
     "Status",
     "TimeoutError",
     "TLSError",
+    "TraceKind",
     "TwError",
     "version",
 ]
