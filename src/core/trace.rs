@@ -29,6 +29,7 @@ use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTi
 use ureq::{Proxy, ProxyProtocol};
 use zeroize::{Zeroize, Zeroizing};
 
+use super::auth::session::OAuth2Session;
 use super::config::Settings;
 use super::redact::Redactor;
 
@@ -143,16 +144,26 @@ impl Tracer {
         self.emit(&[], TraceKind::Info, text);
     }
 
-    /// The trace of one request: also redacts `request_secrets` (and the credentials
-    /// of a Basic `authorization`).
+    /// The trace of one request: also redacts `request_secrets`, the credentials of a
+    /// Basic `authorization`, and the OAuth 2.0 tokens `session` holds now (they rotate,
+    /// and a server may echo any of them).
     pub(crate) fn for_request(
         &self,
         request_secrets: &[&str],
         authorization: Option<&str>,
+        session: Option<&OAuth2Session>,
     ) -> RequestTrace<'_> {
         let mut extra = Vec::new();
         for secret in request_secrets {
             add_forms(&mut extra, secret);
+        }
+        if let Some(session) = session {
+            if let Ok((access_token, _)) = session.access_token() {
+                add_forms(&mut extra, &access_token);
+            }
+            if let Some(refresh_token) = session.refresh_token() {
+                add_forms(&mut extra, &refresh_token);
+            }
         }
         if let Some((scheme, credentials)) = authorization.and_then(|a| a.split_once(' ')) {
             if scheme.eq_ignore_ascii_case("Basic") {
