@@ -160,7 +160,8 @@ typedef enum TwTraceKind {
   TW_TRACE_KIND_RESPONSE_BODY = 5,
   /**
    * A note from the library: a new connection (and the proxy it goes through, its
-   * password redacted), a retry and its delay, a clock correction, the failure a
+   * password redacted), a credential with white space at its start or end (which
+   * one, not its value), a retry and its delay, a clock correction, the failure a
    * request ended with, a cut body.
    */
   TW_TRACE_KIND_INFO = 6,

@@ -688,3 +688,33 @@ fn over_https_the_trace_shows_the_plaintext_request() {
         [r#"{"errors":[{"code":158,"message":"Not yourself."}]}"#]
     );
 }
+
+#[test]
+fn a_credential_with_white_space_at_an_end_gets_a_note() {
+    let sandbox = start_sandbox();
+    let account = Account::builtin(1);
+    let config = Config::new(
+        CONSUMER_KEY,
+        CONSUMER_SECRET,
+        &account.token,
+        &format!("{}\n", account.token_secret),
+    );
+    assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+    let lines = traced(&config);
+    let (status, last) = config.follow_err("twitterdev");
+    assert_eq!((status, last.api_code), (TwStatus::Auth, 32));
+    let lines = take_lines(&lines);
+    assert_eq!(
+        of_kind(&lines, INFO)[0],
+        "note: the access-token secret has white space at its end (a line break or a space?): \
+         it is signed as given, so a server that has it without signs differently"
+    );
+    assert_eq!(lines[1].0, INFO, "right after the base string");
+    // Without the line break: no note.
+    let config = Config::for_sandbox(&sandbox);
+    let lines = traced(&config);
+    config.follow("twitterdev", false).unwrap();
+    assert!(!take_lines(&lines)
+        .iter()
+        .any(|(_, line)| line.starts_with("note: ")));
+}

@@ -339,6 +339,7 @@ impl Client {
         });
         if let (Some(trace), Some(signed)) = (&trace, &signed) {
             trace.line(TraceKind::BaseString, signed.base_string());
+            trace.credential_notes(&self.settings.credentials);
         }
 
         let agent = self.agents.get(&self.settings);

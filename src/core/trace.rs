@@ -32,6 +32,7 @@ use zeroize::{Zeroize, Zeroizing};
 use super::auth::session::OAuth2Session;
 use super::config::Settings;
 use super::redact::Redactor;
+use super::signer::Credentials;
 
 /// What a trace line shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,6 +218,36 @@ pub(crate) struct RequestTrace<'a> {
 impl RequestTrace<'_> {
     pub(crate) fn line(&self, kind: TraceKind, text: &str) {
         self.tracer.emit(&self.extra, kind, text);
+    }
+
+    /// A note for each credential with white space at its start or end (a line break
+    /// left by a file or `echo`, a pasted space): it is signed as given, and the server's
+    /// copy has none, so the signatures differ although the base strings agree. Says
+    /// which credential and where, nothing of its value.
+    pub(crate) fn credential_notes(&self, credentials: &Credentials) {
+        let named = [
+            ("consumer key", &credentials.consumer_key),
+            ("consumer secret", &credentials.consumer_secret),
+            ("access token", &credentials.access_token),
+            ("access-token secret", &credentials.access_token_secret),
+        ];
+        for (name, value) in named {
+            let at_start = value.starts_with(char::is_whitespace);
+            let at_end = value.ends_with(char::is_whitespace);
+            let place = match (at_start, at_end) {
+                (false, false) => continue,
+                (true, false) => "at its start",
+                (false, true) => "at its end",
+                (true, true) => "at its start and end",
+            };
+            self.line(
+                TraceKind::Info,
+                &format!(
+                    "note: the {name} has white space {place} (a line break or a space?): \
+                     it is signed as given, so a server that has it without signs differently"
+                ),
+            );
+        }
     }
 
     /// The status line and the headers (names as ureq keeps them: lowercase).

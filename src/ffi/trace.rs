@@ -37,7 +37,8 @@ pub enum TwTraceKind {
     /// decoding). 2xx bodies are not traced.
     ResponseBody = 5,
     /// A note from the library: a new connection (and the proxy it goes through, its
-    /// password redacted), a retry and its delay, a clock correction, the failure a
+    /// password redacted), a credential with white space at its start or end (which
+    /// one, not its value), a retry and its delay, a clock correction, the failure a
     /// request ended with, a cut body.
     Info = 6,
 }
