@@ -191,10 +191,11 @@ typedef void (*TwTokenCallback)(void *user_data, const char *tokens_json);
  * Receives one trace line: `kind` is a `TwTraceKind` number, `line` one line of
  * UTF-8 text without its line ending, control characters escaped (`\u{1b}`).
  *
- * Runs on the thread making the call, while the call runs (lines of calls on several
- * threads may interleave; each call's own lines come in order). It must not call any
- * `tw_` function on the same config; the library holds no lock the callback could
- * need. `line` is valid only during the call.
+ * Runs on the thread making the call, while the call runs: when several threads call
+ * on one config it runs on several threads at once, and their lines interleave (each
+ * call's own lines come in order). It must not call any `tw_` function on the same
+ * config; the library holds no lock the callback could need. `line` is valid only
+ * during the call.
  */
 typedef void (*TwTraceCallback)(void *user_data, int32_t kind, const char *line);
 

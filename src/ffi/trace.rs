@@ -60,10 +60,11 @@ impl From<TraceKind> for TwTraceKind {
 /// Receives one trace line: `kind` is a `TwTraceKind` number, `line` one line of
 /// UTF-8 text without its line ending, control characters escaped (`\u{1b}`).
 ///
-/// Runs on the thread making the call, while the call runs (lines of calls on several
-/// threads may interleave; each call's own lines come in order). It must not call any
-/// `tw_` function on the same config; the library holds no lock the callback could
-/// need. `line` is valid only during the call.
+/// Runs on the thread making the call, while the call runs: when several threads call
+/// on one config it runs on several threads at once, and their lines interleave (each
+/// call's own lines come in order). It must not call any `tw_` function on the same
+/// config; the library holds no lock the callback could need. `line` is valid only
+/// during the call.
 pub type TwTraceCallback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, kind: i32, line: *const c_char)>;
 
