@@ -302,6 +302,9 @@ impl Client {
 
     fn attempt(&self, request: &Request<'_>, nonce: &OAuthNonce) -> Received {
         if let Some(error) = &self.agents.proxy_error {
+            if let Some(tracer) = self.agents.tracer() {
+                tracer.info(&error.message);
+            }
             return Received {
                 result: Err(error.clone()),
                 server_clock: None,
