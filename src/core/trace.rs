@@ -21,7 +21,7 @@
 //! a 401 is debugged with. Control characters are shown escaped (`\u{1b}`), so a
 //! hostile server cannot drive the reader's terminal.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -113,10 +113,9 @@ impl Tracer {
             // As the Proxy-Authorization header carries it.
             let user = proxy.and_then(Proxy::username).unwrap_or_default();
             let basic = Zeroizing::new(format!("{user}:{password}"));
-            add_forms(
-                &mut secrets,
-                &base64::engine::general_purpose::STANDARD.encode(basic.as_bytes()),
-            );
+            let encoded =
+                Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(basic.as_bytes()));
+            add_forms(&mut secrets, &encoded);
         }
         Some(Arc::new(Tracer {
             hook,
@@ -300,20 +299,22 @@ impl RequestTrace<'_> {
 }
 
 /// Adds `secret` and the forms a server could echo it in that the [`Redactor`] does
-/// not find by itself (it finds the raw and the percent-encoded forms).
+/// not find by itself (it finds the raw and the percent-encoded forms). Each form is
+/// built in a buffer large enough never to move, and wiped when dropped.
 fn add_forms(out: &mut Vec<Zeroizing<String>>, secret: &str) {
     if secret.is_empty() {
         return;
     }
-    let mut add = |form: String| {
-        let form = Zeroizing::new(form);
+    let mut add = |form: Zeroizing<String>| {
         if !out.iter().any(|known| **known == *form) {
             out.push(form);
         }
     };
-    add(secret.to_owned());
+    add(Zeroizing::new(secret.to_owned()));
     // application/x-www-form-urlencoded, as the OAuth 2.0 token requests send it.
-    add(form_urlencoded::byte_serialize(secret.as_bytes()).collect());
+    let mut form = Zeroizing::new(String::with_capacity(secret.len() * 3));
+    form.extend(form_urlencoded::byte_serialize(secret.as_bytes()));
+    add(form);
     // JSON string escapes: minimal, `/` as `\/` (Twitter), non-ASCII as `\uXXXX`
     // (Python's default) with either case of hex digits.
     for ascii_only in [None, Some(false), Some(true)] {
@@ -326,8 +327,9 @@ fn add_forms(out: &mut Vec<Zeroizing<String>>, secret: &str) {
 /// `text` as inside a JSON string: `"` `\` and control characters escaped; `/` too
 /// when `slash`; every non-ASCII character as `\uXXXX` (UTF-16) when `ascii_only` is
 /// set (`Some(true)`: uppercase hex digits).
-fn json_escaped(text: &str, ascii_only: Option<bool>, slash: bool) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
+fn json_escaped(text: &str, ascii_only: Option<bool>, slash: bool) -> Zeroizing<String> {
+    // At most 6 bytes out for each byte in (`\u001f`; a 4-byte character: `\uXXXX\uXXXX`).
+    let mut out = Zeroizing::new(String::with_capacity(text.len() * 6));
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -341,11 +343,12 @@ fn json_escaped(text: &str, ascii_only: Option<bool>, slash: bool) -> String {
             c if c.is_ascii_control() || (!c.is_ascii() && ascii_only.is_some()) => {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&if ascii_only == Some(true) {
-                        format!("\\u{unit:04X}")
+                    // Written in place: a formatted temporary would be an unwiped copy.
+                    let _ = if ascii_only == Some(true) {
+                        write!(&mut *out, "\\u{unit:04X}")
                     } else {
-                        format!("\\u{unit:04x}")
-                    });
+                        write!(&mut *out, "\\u{unit:04x}")
+                    };
                 }
             }
             c => out.push(c),
@@ -579,7 +582,10 @@ mod tests {
         // serde_json agrees on the minimal escape.
         let awkward = "a/b \"ü\"\u{1}\u{8}\u{c}\n\\";
         let serde = serde_json::to_string(awkward).unwrap();
-        assert_eq!(format!("\"{}\"", json_escaped(awkward, None, false)), serde);
+        assert_eq!(
+            format!("\"{}\"", json_escaped(awkward, None, false).as_str()),
+            serde
+        );
         let mut plain = Vec::new();
         add_forms(&mut plain, "abc123");
         assert_eq!(plain.len(), 1, "no form differs from the raw one");
