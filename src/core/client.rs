@@ -333,13 +333,10 @@ impl Client {
             (None, _) => None,
         };
         // Only with a hook set: nothing is formatted otherwise.
-        let trace = self.agents.tracer().map(|tracer| {
-            tracer.for_request(
-                request.secrets,
-                authorization,
-                self.settings.oauth2.as_deref(),
-            )
-        });
+        let trace = self
+            .agents
+            .tracer()
+            .map(|tracer| tracer.for_request(request.secrets, authorization));
         if let (Some(trace), Some(signed)) = (&trace, &signed) {
             trace.line(TraceKind::BaseString, signed.base_string());
             trace.credential_notes(&self.settings.credentials);

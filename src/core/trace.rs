@@ -11,11 +11,11 @@
 //! headers, at most [`MAX_BODY_EXCERPT_BYTES`] of a non-2xx body, and notes (a
 //! retry, a clock correction, a failure). Every line passes through a [`Redactor`]
 //! holding every secret the config and the request know — the consumer secret, the
-//! access-token secret, a request-token secret, OAuth 2.0 tokens and client secret,
-//! the proxy password — in each form a server could echo one in (raw,
-//! percent-encoded, form-encoded, JSON-escaped, and base64 inside Basic
-//! credentials). An `Authorization` or `Proxy-Authorization` value other than
-//! OAuth 1.0a is shown as its scheme and length only (a long Bearer token also
+//! access-token secret, a request-token secret, the OAuth 2.0 tokens held at that
+//! moment and the client secret, the proxy password — in each form a server could
+//! echo one in (raw, percent-encoded, form-encoded, JSON-escaped, and base64 inside
+//! Basic credentials). An `Authorization` or `Proxy-Authorization` value other
+//! than OAuth 1.0a is shown as its scheme and length only (a long Bearer token also
 //! by its first 4 characters). The consumer key, the access token, the nonce,
 //! the timestamp and the signature are not secrets and are shown: they are what
 //! a 401 is debugged with. Control characters are shown escaped (`\u{1b}`), so a
@@ -74,6 +74,8 @@ pub struct Tracer {
     secrets: Vec<Zeroizing<String>>,
     /// The proxy as connection lines show it: without its password.
     proxy: Option<ShownProxy>,
+    /// An OAuth 2.0 config's tokens, which rotate: redacted as they are at each line.
+    session: Option<Arc<OAuth2Session>>,
 }
 
 struct ShownProxy {
@@ -124,6 +126,7 @@ impl Tracer {
                 text: shown_proxy(proxy),
                 connect: matches!(proxy.protocol(), ProxyProtocol::Http | ProxyProtocol::Https),
             }),
+            session: settings.oauth2.clone(),
         }))
     }
 
@@ -144,26 +147,31 @@ impl Tracer {
         self.emit(&[], TraceKind::Info, text);
     }
 
+    /// The OAuth 2.0 tokens held now, in every form (they rotate, and a server may
+    /// echo any of them, also in a request that does not carry it).
+    fn token_forms(&self) -> Vec<Zeroizing<String>> {
+        let mut forms = Vec::new();
+        if let Some(session) = &self.session {
+            if let Ok((access_token, _)) = session.access_token() {
+                add_forms(&mut forms, &access_token);
+            }
+            if let Some(refresh_token) = session.refresh_token() {
+                add_forms(&mut forms, &refresh_token);
+            }
+        }
+        forms
+    }
+
     /// The trace of one request: also redacts `request_secrets`, the credentials of a
-    /// Basic `authorization`, and the OAuth 2.0 tokens `session` holds now (they rotate,
-    /// and a server may echo any of them).
+    /// Basic `authorization`, and the OAuth 2.0 tokens.
     pub(crate) fn for_request(
         &self,
         request_secrets: &[&str],
         authorization: Option<&str>,
-        session: Option<&OAuth2Session>,
     ) -> RequestTrace<'_> {
-        let mut extra = Vec::new();
+        let mut extra = self.token_forms();
         for secret in request_secrets {
             add_forms(&mut extra, secret);
-        }
-        if let Some(session) = session {
-            if let Ok((access_token, _)) = session.access_token() {
-                add_forms(&mut extra, &access_token);
-            }
-            if let Some(refresh_token) = session.refresh_token() {
-                add_forms(&mut extra, &refresh_token);
-            }
         }
         if let Some((scheme, credentials)) = authorization.and_then(|a| a.split_once(' ')) {
             if scheme.eq_ignore_ascii_case("Basic") {
@@ -176,14 +184,16 @@ impl Tracer {
         }
     }
 
-    /// The request head the transport sent: its request line and each header.
+    /// The request head the transport sent: its request line and each header (which
+    /// carry no secret of the request's own but its credentials, shown masked).
     fn request_head(&self, head: &[u8]) {
+        let tokens = self.token_forms();
         let mut lines = head
             .split(|&b| b == b'\n')
             .map(|line| line.strip_suffix(b"\r").unwrap_or(line));
         if let Some(request_line) = lines.next() {
             self.emit(
-                &[],
+                &tokens,
                 TraceKind::RequestLine,
                 &String::from_utf8_lossy(request_line),
             );
@@ -202,7 +212,7 @@ impl Tracer {
                 }
                 _ => String::from_utf8_lossy(header).into_owned(),
             };
-            self.emit(&[], TraceKind::RequestHeader, &shown);
+            self.emit(&tokens, TraceKind::RequestHeader, &shown);
         }
     }
 }
