@@ -56,7 +56,7 @@ typedef enum TwStatus {
   TW_STATUS_AUTH = 20,
   /**
    * 403 without a more specific Twitter code (e.g. 158: you cannot follow yourself; 226: the
-   * request looks automated; 326: the account is temporarily locked).
+   * request looks automated): the API refused this target.
    */
   TW_STATUS_FORBIDDEN = 21,
   /**
@@ -97,6 +97,23 @@ typedef enum TwStatus {
    * (or no response arrived).
    */
   TW_STATUS_NO_RATE_LIMIT = 31,
+  /**
+   * Twitter code 453, or a v2 problem with reason `client-not-enrolled`: the app's
+   * access tier (its plan, or no Project) does not include this endpoint. About the
+   * app, not the target; `tw_config_set_api_version` 0 (auto) tries the other version.
+   */
+  TW_STATUS_ACCESS_TIER = 32,
+  /**
+   * Twitter codes 87, 220, 261, or the v2 problems `oauth1-permissions` and
+   * `unsupported-authentication`: the app or its token may not do this (a read-only
+   * app, tokens made before Read and Write, an app-only Bearer token). Not the target.
+   */
+  TW_STATUS_APP_PERMISSION = 33,
+  /**
+   * Twitter codes 64 (suspended) and 326 (locked): the access token's own account
+   * cannot act. Not the target.
+   */
+  TW_STATUS_ACCOUNT_STATE = 34,
   /**
    * A bug in twfollow (a caught panic). Please report it.
    */
@@ -470,8 +487,8 @@ enum TwStatus tw_config_new(const char *consumer_key,
  * Creates a configuration from the environment: `TW_CONSUMER_KEY`,
  * `TW_CONSUMER_SECRET`, `TW_ACCESS_TOKEN`, `TW_ACCESS_TOKEN_SECRET` (required,
  * non-empty), `TW_API_BASE` (optional base URL, same rules as
- * `tw_config_set_base_url`) and `TW_API_VERSION` (optional, `1.1` or `2`, same
- * rules as `tw_config_set_api_version`). Other defaults as `tw_config_new`.
+ * `tw_config_set_base_url`) and `TW_API_VERSION` (optional, `1.1`, `2` or `auto`,
+ * same rules as `tw_config_set_api_version`). Other defaults as `tw_config_new`.
  *
  * OAuth 2.0 instead: when `TW_OAUTH2_ACCESS_TOKEN` is set and `TW_ACCESS_TOKEN` is
  * not, the config is an OAuth 2.0 one (as `tw_config_new_oauth2` with
@@ -493,7 +510,8 @@ enum TwStatus tw_config_new(const char *consumer_key,
 enum TwStatus tw_config_from_env(struct TwConfig **out_config);
 
 /**
- * Sets the API base URL (default `https://api.twitter.com`). The follow goes to
+ * Sets the API base URL (default `https://api.twitter.com`; X's own documentation
+ * now names `https://api.x.com`, which is accepted the same way). The follow goes to
  * `<base_url>/1.1/friendships/create.json` (API v2: `<base_url>/2/users/...`).
  *
  * `https://` is accepted for any host; `http://` only for loopback hosts
@@ -551,7 +569,18 @@ enum TwStatus tw_config_set_timeout_ms(struct TwConfig *config, uint32_t timeout
 enum TwStatus tw_config_set_max_retries(struct TwConfig *config, uint32_t max_retries);
 
 /**
- * Chooses the Twitter API the follow goes through: `1` (API 1.1, the default) or `2`.
+ * Chooses the Twitter API the calls go through: `1` (API 1.1, the default), `2`, or
+ * `0` for auto.
+ *
+ * Auto (opt-in, so nothing switches unless asked): calls go to API 1.1 until it
+ * refuses the app's access tier (`TW_STATUS_ACCESS_TIER`: code 453, or a problem
+ * with reason `client-not-enrolled`); then this config switches to API v2, once and
+ * for good (later calls go straight to v2, and a setter that leaves the version
+ * alone keeps it), and the refused call is sent again through v2. If v2 refuses
+ * too, that refusal is returned, its message ending `(API version auto: ...)`. Auto
+ * needs the access token's numeric prefix, as version 2 does; the v2 rules below
+ * apply after the switch (`notify = true` is then refused). An OAuth 2.0 config
+ * accepts `0` and `2` and always uses API v2.
  *
  * API v2 follows with `POST <base>/2/users/{source_user_id}/following` and the JSON
  * body `{"target_user_id":"..."}`, signed with OAuth 1.0a (a JSON body is not part
@@ -572,8 +601,8 @@ enum TwStatus tw_config_set_max_retries(struct TwConfig *config, uint32_t max_re
  * a protected account is not an error in v2: `TW_FOLLOW_OUTCOME_PENDING` again.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (another version,
- * or version 2 with an access token that has no numeric prefix; the previous
- * version stays).
+ * or version 2 or auto with an access token that has no numeric prefix; the
+ * previous version stays).
  * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
  * proxy environment variables (see `tw_config_new`): do not call while another
  * thread changes the environment.
@@ -617,9 +646,17 @@ enum TwStatus tw_config_set_user_agent(struct TwConfig *config, const char *user
  * gateways and test servers. The file is read now; later changes to it have no
  * effect. Certificate verification cannot be turned off.
  *
+ * A server is trusted when its certificate is signed by one of the file's
+ * certificates, or is exactly one of them (pinning: a self-signed certificate
+ * made with `openssl req -x509`, which marks it as a CA, given as the CA file).
+ * Either way the certificate must name the base URL's host and be within its
+ * validity dates. A refused certificate makes `tw_follow` return
+ * `TW_STATUS_TLS`, sending nothing, with a message that says why: unknown
+ * issuer, name mismatch, expired, not yet valid, or CA used as server certificate.
+ *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
- * `TW_STATUS_INVALID_ARGUMENT` (unreadable file, or no certificate in it; the
- * previous trust settings stay in place).
+ * `TW_STATUS_INVALID_ARGUMENT` (unreadable file, no certificate in it, or a
+ * certificate that cannot be parsed; the previous trust settings stay in place).
  * Thread rules: no `tw_follow` on this config may run at the same time. Reads the
  * proxy environment variables (see `tw_config_new`): do not call while another
  * thread changes the environment.
@@ -720,6 +757,68 @@ enum TwStatus tw_follow_ex(const struct TwConfig *config,
                            bool notify,
                            enum TwFollowOutcome *out_outcome,
                            char **out_json);
+
+/**
+ * Unfollows a user: API 1.1 `POST <base>/1.1/friendships/destroy.json` (form
+ * `screen_name` or `user_id`), or with API v2 (`tw_config_set_api_version`)
+ * `DELETE <base>/2/users/{source_user_id}/following/{target_user_id}`, a screen
+ * name being looked up first (`GET <base>/2/users/by/username/{name}`: two
+ * requests). An OAuth 2.0 config always uses API v2, with its Bearer token.
+ *
+ * `target`: as for `tw_follow` (`"@name"`, `"name"` or a user id; API v2 ids have
+ * at most 19 digits); anything else is `TW_STATUS_INVALID_ARGUMENT`, nothing sent.
+ *
+ * On `TW_STATUS_OK`, if `out_json` is not NULL, `*out_json` receives the
+ * relationship after the unfollow as one JSON object, the same shape for both API
+ * versions and as `tw_relationship` writes: `{"target":{"id":"…","username":"…"},
+ * "following":false}`. A member is there only when the API said it (absent means
+ * unknown): `target.username` is missing when a v2 unfollow went by id, and API 1.1's
+ * `following` is written false because the unfollow was accepted (its own answer
+ * is eventually consistent). Unfollowing someone you do not follow succeeds too.
+ * Release the string with `tw_string_free`; on failure `*out_json` is untouched.
+ *
+ * Returns any status of `tw_follow`, mapped the same way (Twitter code, then v2
+ * problem type, then HTTP status); with API version auto, an access-tier refusal of
+ * API 1.1 switches the config to API v2 and the call is sent again there. Retries,
+ * clock correction and thread rules as `tw_follow`.
+ *
+ * # Safety
+ * `config` is NULL or a live config; `target` is NULL or NUL-terminated; `out_json` is NULL or writable.
+ */
+enum TwStatus tw_unfollow(const struct TwConfig *config,
+                          const char *target,
+                          char **out_json);
+
+/**
+ * Looks up the relationship between the token's user and `target`, to decide
+ * before acting (e.g. not to ask a protected account twice): API 1.1
+ * `GET <base>/1.1/friendships/show.json?target_screen_name=…` (or `target_id=…`;
+ * the source is the token's user), or with API v2 one user lookup,
+ * `GET <base>/2/users/by/username/{name}?user.fields=connection_status` (or
+ * `<base>/2/users/{id}?…`). An OAuth 2.0 config always uses API v2.
+ *
+ * `target`: as for `tw_follow`. `out_json` is required: NULL is
+ * `TW_STATUS_NULL_ARGUMENT` and nothing is sent.
+ *
+ * On `TW_STATUS_OK`, `*out_json` receives one JSON object, the same shape for both
+ * API versions: `{"target":{"id":"…","username":"…"},"following":…,
+ * "follow_request_sent":…,"follow_request_received":…,"followed_by":…,
+ * "blocking":…,"blocked_by":…,"muting":…}` with booleans. A member is there only
+ * when the API said it: absent means unknown, never false. API v2 says each of
+ * these but `blocked_by`, or none of them when it sends no `connection_status`
+ * (as for an app-only token); API 1.1 says each unless it answers `null`. Release
+ * the string with `tw_string_free`; on failure `*out_json` is untouched.
+ *
+ * Returns any status of `tw_follow`: an unknown user is `TW_STATUS_NOT_FOUND`
+ * (API v2 answers it with HTTP 200 and only `errors`). API version auto, retries,
+ * clock correction and thread rules as `tw_unfollow`.
+ *
+ * # Safety
+ * `config` is NULL or a live config; `target` is NULL or NUL-terminated; `out_json` is NULL or writable.
+ */
+enum TwStatus tw_relationship(const struct TwConfig *config,
+                              const char *target,
+                              char **out_json);
 
 /**
  * The `x-rate-limit-limit`, `-remaining` and `-reset` headers (reset in seconds

@@ -305,6 +305,9 @@ fn status_texts() {
         (28, "TW_STATUS_HTTP_ERROR"),
         (30, "TW_STATUS_BAD_RESPONSE"),
         (31, "TW_STATUS_NO_RATE_LIMIT"),
+        (32, "TW_STATUS_ACCESS_TIER"),
+        (33, "TW_STATUS_APP_PERMISSION"),
+        (34, "TW_STATUS_ACCOUNT_STATE"),
         (99, "TW_STATUS_INTERNAL"),
     ];
     for (n, name) in expected {
@@ -314,7 +317,7 @@ fn status_texts() {
             text(n)
         );
     }
-    for unknown in [-1, 4, 9, 29, 32, 98, 100, i32::MIN, i32::MAX] {
+    for unknown in [-1, 4, 9, 29, 35, 98, 100, i32::MIN, i32::MAX] {
         assert_eq!(text(unknown), "unknown status");
     }
 }

@@ -309,7 +309,7 @@ fn bad_input_is_refused_before_anything_is_sent() {
     assert_eq!(config.set_api_version(3), TwStatus::InvalidArgument);
     assert_eq!(
         last().message,
-        "unsupported API version 3: expected 1 (meaning 1.1) or 2"
+        "unsupported API version 3: expected 1 (meaning 1.1), 2, or 0 (auto)"
     );
     let no_prefix = Config::new("ck", "cs", "tokenWITHOUTid-abc", "ts");
     assert_eq!(no_prefix.set_api_version(2), TwStatus::InvalidArgument);

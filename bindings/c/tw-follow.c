@@ -2,7 +2,8 @@
  * tw-follow: follow a user on Twitter/X from the command line, over the twfollow C API.
  *
  *   tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM]
- *             [--proxy URL | --proxy-file PATH] [--api-version 1.1|2] [--quiet] [--trace] TARGET
+ *             [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--quiet] [--trace]
+ *             [follow | unfollow | relationship] TARGET
  *
  * Credentials come from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN and
  * TW_ACCESS_TOKEN_SECRET (TW_API_BASE, TW_API_VERSION optional; an option wins over
@@ -39,13 +40,15 @@ enum {
    `python -m twfollow --help` (tests/drift checks it). */
 static void usage(FILE *out) {
     fputs("usage: tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM]\n"
-          "                 [--proxy URL | --proxy-file PATH] [--api-version 1.1|2] [--quiet] [--trace]\n"
-          "                 TARGET\n"
+          "                 [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--quiet]\n"
+          "                 [--trace] [follow | unfollow | relationship] TARGET\n"
           "       tw-follow authorize [--oauth2 ...]   get a user's tokens (tw-follow authorize --help)\n"
           "       tw-follow --help | --version | --exit-codes\n"
           "\n"
           "Follows TARGET (@name, name, or a numeric user id) and prints the API's JSON\n"
-          "answer.\n"
+          "answer. `unfollow TARGET` unfollows; `relationship TARGET` prints what holds\n"
+          "between you and TARGET ({\"target\":{...},\"following\":...}: a member is there\n"
+          "only when the API said it). A user named like a command is written @name.\n"
           "\n"
           "  --notify           turn on notifications for the user's posts\n"
           "  --base-url URL     API base URL (http:// only for loopback hosts)\n"
@@ -54,7 +57,8 @@ static void usage(FILE *out) {
           "  --proxy URL        http://, https://, socks5:// or socks5h:// proxy; \"\" for none.\n"
           "                     Other users see a password here (ps): use --proxy-file\n"
           "  --proxy-file PATH  the proxy URL from the first line of PATH (- for standard input)\n"
-          "  --api-version V    1.1 or 2 (v2: a name costs a lookup; no --notify)\n"
+          "  --api-version V    1.1, 2 (a name costs a lookup; no --notify), or auto (1.1,\n"
+          "                     then 2 for good if 1.1 refuses the app's access tier)\n"
           "  --quiet            print nothing on success\n"
           "  --trace            show each request and response on stderr as curl -v does\n"
           "                     (> sent, < received, * signature base string and notes),\n"
@@ -65,7 +69,7 @@ static void usage(FILE *out) {
           "  TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET\n"
           "      the OAuth 1.0a user-context credentials (required)\n"
           "  TW_API_BASE      base URL unless --base-url (default https://api.twitter.com)\n"
-          "  TW_API_VERSION   1.1 or 2 unless --api-version (default 1.1)\n"
+          "  TW_API_VERSION   1.1, 2 or auto unless --api-version (default 1.1)\n"
           "  TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN, TW_OAUTH2_EXPIRES_AT,\n"
           "  TW_OAUTH2_CLIENT_ID, TW_OAUTH2_CLIENT_SECRET\n"
           "      an OAuth 2.0 user token instead, when TW_ACCESS_TOKEN is not set; after a\n"
@@ -73,12 +77,13 @@ static void usage(FILE *out) {
           "  https_proxy, HTTPS_PROXY, http_proxy, all_proxy, ALL_PROXY, no_proxy, NO_PROXY\n"
           "      the proxy, by curl's rules, unless --proxy or --proxy-file\n"
           "\n"
-          "Exit status: 0 followed; 1 refused (forbidden, not found, already requested,\n"
-          "blocked); 64 usage (unknown option, missing or malformed value); 65 bad target\n"
-          "or argument; 69 network, TLS or server error; 70 internal error; 75 timeout,\n"
-          "rate limit or follow limit (try later); 76 unexpected HTTP status or response;\n"
-          "77 credentials refused; 78 missing or bad configuration (credentials, a\n"
-          "setting the library refuses, an unreadable --proxy-file).\n",
+          "Exit status: 0 done; 1 refused for this target (forbidden, not found, already\n"
+          "requested, blocked); 64 usage (unknown option, missing or malformed value); 65\n"
+          "bad target or argument; 69 network, TLS or server error; 70 internal error; 75\n"
+          "timeout, rate limit or follow limit (try later); 76 unexpected HTTP status or\n"
+          "response; 77 credentials refused, or the account suspended or locked; 78 missing\n"
+          "or bad configuration (credentials, a setting the library refuses, an unreadable\n"
+          "--proxy-file), or the app refused by X for its access tier or permissions.\n",
           out);
 }
 
@@ -101,7 +106,12 @@ static int exit_code_for(TwStatus status) {
     case TW_STATUS_FOLLOW_LIMIT:
         return EXIT_TEMPFAIL;
     case TW_STATUS_AUTH:
+    case TW_STATUS_ACCOUNT_STATE:
         return EXIT_NOPERM;
+    /* A refusal of the app, not of the target: its setup at X must change. */
+    case TW_STATUS_ACCESS_TIER:
+    case TW_STATUS_APP_PERMISSION:
+        return EXIT_CONFIG;
     case TW_STATUS_FORBIDDEN:
     case TW_STATUS_NOT_FOUND:
     case TW_STATUS_ALREADY_REQUESTED:
@@ -772,11 +782,29 @@ static int authorize_main(int argc, char **argv) {
     return authorize_oauth2(base_url, client_id, client_secret, redirect_uri, scope);
 }
 
+/* What to do with TARGET: the first word, when it is one of these. */
+enum command { COMMAND_FOLLOW, COMMAND_UNFOLLOW, COMMAND_RELATIONSHIP, COMMAND_NONE };
+
+static enum command command_named(const char *word) {
+    if (strcmp(word, "follow") == 0) {
+        return COMMAND_FOLLOW;
+    }
+    if (strcmp(word, "unfollow") == 0) {
+        return COMMAND_UNFOLLOW;
+    }
+    if (strcmp(word, "relationship") == 0) {
+        return COMMAND_RELATIONSHIP;
+    }
+    return COMMAND_NONE;
+}
+
 int main(int argc, char **argv) {
     const char *target = NULL, *base_url = NULL, *ca_file = NULL, *proxy = NULL, *proxy_file = NULL;
+    const char *command_word = NULL;
+    enum command command = COMMAND_FOLLOW;
     static char proxy_line[MAX_PROXY_LINE + 1];
     uint32_t timeout_ms = 0, api_version = 0;
-    bool notify = false, quiet = false, trace = false, warn_of_password;
+    bool notify = false, quiet = false, trace = false, warn_of_password, api_version_given = false;
     TwConfig *config = NULL;
     char *json = NULL;
     TwStatus status;
@@ -811,12 +839,15 @@ int main(int argc, char **argv) {
             proxy_file = argv[++i];
         } else if (strcmp(arg, "--api-version") == 0 && i + 1 < argc) {
             const char *version = argv[++i];
+            api_version_given = true;
             if (strcmp(version, "1.1") == 0 || strcmp(version, "1") == 0) {
                 api_version = 1;
             } else if (strcmp(version, "2") == 0) {
                 api_version = 2;
+            } else if (strcmp(version, "auto") == 0) {
+                api_version = 0; /* auto, as tw_config_set_api_version numbers it */
             } else {
-                fprintf(stderr, "tw-follow: --api-version must be 1.1 or 2\n");
+                fprintf(stderr, "tw-follow: --api-version must be 1.1, 2 or auto\n");
                 return EXIT_USAGE;
             }
         } else if (strcmp(arg, "--ca-file") == 0 && i + 1 < argc) {
@@ -832,6 +863,9 @@ int main(int argc, char **argv) {
             fprintf(stderr, "tw-follow: unknown or incomplete option %s\n", arg);
             usage(stderr);
             return EXIT_USAGE;
+        } else if (target == NULL && command_word == NULL && command_named(arg) != COMMAND_NONE) {
+            command_word = arg;
+            command = command_named(arg);
         } else if (target == NULL) {
             target = arg;
         } else {
@@ -840,8 +874,16 @@ int main(int argc, char **argv) {
             return EXIT_USAGE;
         }
     }
+    if (target == NULL && command_word != NULL) {
+        fprintf(stderr, "tw-follow: %s needs one TARGET\n", command_word);
+        return EXIT_USAGE;
+    }
     if (target == NULL) {
         usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (notify && command != COMMAND_FOLLOW) {
+        fprintf(stderr, "tw-follow: --notify goes with follow only\n");
         return EXIT_USAGE;
     }
     if (proxy != NULL && proxy_file != NULL) {
@@ -862,7 +904,7 @@ int main(int argc, char **argv) {
     if (base_url != NULL) {
         unsetenv("TW_API_BASE");
     }
-    if (api_version != 0) {
+    if (api_version_given) {
         unsetenv("TW_API_VERSION");
     }
     status = tw_config_from_env(&config);
@@ -882,7 +924,7 @@ int main(int argc, char **argv) {
     if (status == TW_STATUS_OK && timeout_ms != 0) {
         status = tw_config_set_timeout_ms(config, timeout_ms);
     }
-    if (status == TW_STATUS_OK && api_version != 0) {
+    if (status == TW_STATUS_OK && api_version_given) {
         status = tw_config_set_api_version(config, api_version);
     }
     if (status == TW_STATUS_OK && trace) {
@@ -902,7 +944,18 @@ int main(int argc, char **argv) {
         return EXIT_CONFIG;
     }
 
-    status = tw_follow(config, target, notify, &json);
+    switch (command) {
+    case COMMAND_UNFOLLOW:
+        status = tw_unfollow(config, target, &json);
+        break;
+    case COMMAND_RELATIONSHIP:
+        status = tw_relationship(config, target, &json);
+        break;
+    case COMMAND_FOLLOW:
+    case COMMAND_NONE:
+        status = tw_follow(config, target, notify, &json);
+        break;
+    }
     if (status != TW_STATUS_OK) {
         report(status);
         tw_config_free(config);

@@ -35,6 +35,13 @@ public:
     int32_t api_code() const noexcept { return api_code_; }
     // "TW_STATUS_...: description", static.
     const char *status_text() const noexcept { return tw_status_str(static_cast<int32_t>(status_)); }
+    // True when X refused the app or the token's account (access tier, permission,
+    // suspended or locked), not the target: every target would meet it, and what()
+    // ends with "To fix: ...".
+    bool refusal_of_setup() const noexcept {
+        return status_ == TW_STATUS_ACCESS_TIER || status_ == TW_STATUS_APP_PERMISSION ||
+               status_ == TW_STATUS_ACCOUNT_STATE;
+    }
 
 private:
     TwStatus status_;
@@ -323,7 +330,8 @@ public:
         return *this;
     }
 
-    // 1 (API 1.1, the default) or 2; see tw_config_set_api_version.
+    // 1 (API 1.1, the default), 2, or 0 for auto (API 1.1, then API v2 for good once
+    // 1.1 refuses the app's access tier); see tw_config_set_api_version.
     Client &set_api_version(uint32_t version) {
         detail::check(tw_config_set_api_version(config_, version));
         return *this;
@@ -345,6 +353,29 @@ public:
         refuse_nul(target, "target");
         char *json = nullptr;
         detail::check(tw_follow(config_, target.c_str(), notify, &json));
+        std::string result(json);
+        tw_string_free(json);
+        return result;
+    }
+
+    // Unfollows target (tw_unfollow); returns the relationship after it as JSON,
+    // {"target":{"id":"...","username":"..."},"following":false}.
+    std::string unfollow(const std::string &target) const {
+        refuse_nul(target, "target");
+        char *json = nullptr;
+        detail::check(tw_unfollow(config_, target.c_str(), &json));
+        std::string result(json);
+        tw_string_free(json);
+        return result;
+    }
+
+    // What holds between the token's user and target (tw_relationship), as JSON with
+    // "following", "follow_request_sent", "followed_by", "blocking", "muting", ...;
+    // a member is there only when the API said it (absent means unknown).
+    std::string relationship(const std::string &target) const {
+        refuse_nul(target, "target");
+        char *json = nullptr;
+        detail::check(tw_relationship(config_, target.c_str(), &json));
         std::string result(json);
         tw_string_free(json);
         return result;

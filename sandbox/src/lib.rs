@@ -1,6 +1,9 @@
 //! A loopback stand-in for api.twitter.com: the follow endpoints (`POST
 //! 1.1/friendships/create.json`; API v2's `POST 2/users/{id}/following`, `GET
-//! 2/users/by/username/{name}`, `GET 2/users/me`) and the ways to a user's token
+//! 2/users/by/username/{name}`, `GET 2/users/me`), unfollow (`POST
+//! 1.1/friendships/destroy.json`, `DELETE 2/users/{id}/following/{target}`), the
+//! relationship (`GET 1.1/friendships/show.json`, v2 lookups with
+//! `user.fields=connection_status`, `GET 2/users/{id}`), and the ways to a user's token
 //! (OAuth 1.0a's `oauth/request_token`, `oauth/authorize`, `oauth/access_token`;
 //! OAuth 2.0's `i/oauth2/authorize`, `2/oauth2/token`, `2/oauth2/revoke`).
 //!
@@ -10,7 +13,9 @@
 //! budgets (shared by both versions), and answers like the real API: 1.1 with the
 //! user object (with `status`, gzip when asked, `\/`-escaped slashes) and coded
 //! errors; v2 with `{"data":…}`, problem details without codes, and per-user rate
-//! limits with `x-rate-limit-*`. A library (for the integration tests, with hooks to
+//! limits with `x-rate-limit-*`. Apps and accounts in the states X refuses for reasons
+//! of their own (read-only, an access tier without API 1.1, no Project, suspended,
+//! locked, an app-only Bearer token) are built in. A library (for the integration tests, with hooks to
 //! expire and revoke tokens) and the `sandbox` binary (for the demo and the binding
 //! tests). Its manual: docs/sandbox.md.
 
@@ -31,13 +36,87 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub use http::{http_date, Recorded};
 pub use oauth2::{OAUTH2_CLIENT_ID, OAUTH2_CLIENT_SECRET, OAUTH2_PUBLIC_CLIENT_ID};
-pub use state::{BLOCKER_USER, GENERATED_ID_BASE, PENDING_USER, PROTECTED_USER, PUBLIC_USER};
+pub use state::{
+    BLOCKER_USER, FOLLOWER_USER, GENERATED_ID_BASE, MUTED_USER, PENDING_USER, PROTECTED_USER,
+    PUBLIC_USER,
+};
 
 use http::{error, Request, Response};
 use state::{seeded_users, State, User};
 
 pub const CONSUMER_KEY: &str = "sandbox-consumer-key";
 pub const CONSUMER_SECRET: &str = "sandbox-consumer-secret";
+
+/// Built-in apps (consumer key, secret), each in a state X refuses for reasons of
+/// the app, not of the target: see [`AppLimit`].
+pub const READ_ONLY_APP: (&str, &str) = ("sandbox-readonly-key", "sandbox-readonly-secret");
+pub const NO_V1_APP: (&str, &str) = ("sandbox-no-v1-key", "sandbox-no-v1-secret");
+pub const UNENROLLED_APP: (&str, &str) = ("sandbox-unenrolled-key", "sandbox-unenrolled-secret");
+
+/// An app-only Bearer token of the main app (what the developer portal shows as
+/// "Bearer Token"): API v2 lookups take it; acting for a user (`2/users/me`, follow,
+/// unfollow) is 403 `unsupported-authentication`; API 1.1 refuses every Bearer token
+/// (403, code 220).
+pub const APP_ONLY_BEARER_TOKEN: &str = "AAAAAAAAAAAAAAAAAAAAAsandboxAppOnlyBearerToken";
+
+/// Why X may refuse an app, whatever the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppLimit {
+    /// Read-only permissions (or tokens made before Read and Write): writes are 403,
+    /// code 261 in API 1.1 and the problem `oauth1-permissions` in API v2.
+    ReadOnly,
+    /// An access tier without API 1.1 follows: every 1.1 request is 403, code 453.
+    NoV1Access,
+    /// Not attached to a Project: every API v2 request is 403 `client-forbidden`,
+    /// reason `client-not-enrolled`.
+    NotEnrolled,
+}
+
+impl std::str::FromStr for AppLimit {
+    type Err = ();
+
+    /// `read-only`, `no-v1-access` or `not-enrolled`, as `--restrict-app` takes them.
+    fn from_str(text: &str) -> Result<AppLimit, ()> {
+        match text {
+            "read-only" => Ok(AppLimit::ReadOnly),
+            "no-v1-access" => Ok(AppLimit::NoV1Access),
+            "not-enrolled" => Ok(AppLimit::NotEnrolled),
+            _ => Err(()),
+        }
+    }
+}
+
+/// An OAuth 1.0a app (consumer) and what X does not let it do.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub consumer_key: String,
+    pub consumer_secret: String,
+    pub limits: Vec<AppLimit>,
+}
+
+impl App {
+    fn builtin((consumer_key, consumer_secret): (&str, &str), limit: AppLimit) -> App {
+        App {
+            consumer_key: consumer_key.into(),
+            consumer_secret: consumer_secret.into(),
+            limits: vec![limit],
+        }
+    }
+
+    pub fn has(&self, limit: AppLimit) -> bool {
+        self.limits.contains(&limit)
+    }
+}
+
+/// Why X refuses an account, whatever it asks: its token authenticates, and then
+/// every request is 403 with this code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountState {
+    /// Code 64: "Your account is suspended and is not permitted to access this feature."
+    Suspended,
+    /// Code 326: the account is temporarily locked until its owner logs in.
+    Locked,
+}
 
 /// An authenticated user of the sandbox: the owner of an access token.
 #[derive(Debug, Clone)]
@@ -61,6 +140,22 @@ impl Account {
             },
             token: format!("{user_id}-sandboxAccessToken{n}"),
             token_secret: format!("sandbox-token-secret-{n}"),
+        }
+    }
+
+    /// The built-in account in `state`: `sandbox_suspended` (user id 1500000064) or
+    /// `sandbox_locked` (1500000326), the id ending in the code X refuses it with.
+    pub fn restricted(state: AccountState) -> Account {
+        let (user_id, word) = match state {
+            AccountState::Suspended => (1_500_000_064, "Suspended"),
+            AccountState::Locked => (1_500_000_326, "Locked"),
+        };
+        let lower = word.to_ascii_lowercase();
+        Account {
+            user_id,
+            screen_name: format!("sandbox_{lower}"),
+            token: format!("{user_id}-sandbox{word}Token"),
+            token_secret: format!("sandbox-token-secret-{lower}"),
         }
     }
 }
@@ -91,6 +186,14 @@ pub struct SandboxConfig {
     pub v2_window: Duration,
     /// How long an OAuth 2.0 access token lives (X: two hours).
     pub oauth2_token_lifetime_secs: u64,
+    /// What X does not let the main app (`consumer_key`) do; none by default.
+    pub app_limits: Vec<AppLimit>,
+    /// More apps, each with its limits (built in: [`READ_ONLY_APP`], [`NO_V1_APP`],
+    /// [`UNENROLLED_APP`]). Every account's token works with every app.
+    pub other_apps: Vec<App>,
+    /// Accounts whose tokens authenticate and are then refused, whatever they ask
+    /// (built in: [`Account::restricted`] for each state). They approve no token flow.
+    pub restricted_accounts: Vec<(Account, AccountState)>,
     /// Keep every request for [`Sandbox::requests`] (tests); the binary logs instead.
     pub record: bool,
     /// Print one line per request on stderr.
@@ -113,6 +216,15 @@ impl Default for SandboxConfig {
             v2_lookup_limit: 900,
             v2_window: Duration::from_secs(15 * 60),
             oauth2_token_lifetime_secs: 7200,
+            app_limits: Vec::new(),
+            other_apps: vec![
+                App::builtin(READ_ONLY_APP, AppLimit::ReadOnly),
+                App::builtin(NO_V1_APP, AppLimit::NoV1Access),
+                App::builtin(UNENROLLED_APP, AppLimit::NotEnrolled),
+            ],
+            restricted_accounts: [AccountState::Suspended, AccountState::Locked]
+                .map(|state| (Account::restricted(state), state))
+                .to_vec(),
             record: true,
             log: false,
         }
@@ -245,8 +357,10 @@ fn handle(shared: &Shared, request: &Request) -> Response {
     }
     // Matched on the end of the path, so a base URL with a path prefix works.
     let path = request.path();
-    let endpoints: [(&str, Endpoint); 8] = [
+    let endpoints: [(&str, Endpoint); 10] = [
         ("/1.1/friendships/create.json", v1::friendships_create),
+        ("/1.1/friendships/destroy.json", v1::friendships_destroy),
+        ("/1.1/friendships/show.json", v1::friendships_show),
         ("/oauth/request_token", oauth1::request_token),
         ("/oauth/authorize", oauth1::authorize),
         ("/oauth/authenticate", oauth1::authorize),
@@ -262,6 +376,34 @@ fn handle(shared: &Shared, request: &Request) -> Response {
         return v2::users(shared, request, &path[at + "/2/users/".len()..]);
     }
     error(404, 34, "Sorry, that page does not exist.")
+}
+
+impl SandboxConfig {
+    /// The app with this consumer key: the main one or another.
+    pub(crate) fn app(&self, consumer_key: &str) -> Option<App> {
+        if consumer_key == self.consumer_key {
+            return Some(App {
+                consumer_key: self.consumer_key.clone(),
+                consumer_secret: self.consumer_secret.clone(),
+                limits: self.app_limits.clone(),
+            });
+        }
+        self.other_apps
+            .iter()
+            .find(|app| app.consumer_key == consumer_key)
+            .cloned()
+    }
+
+    /// The account with this access token, and its state when it is restricted.
+    pub(crate) fn account(&self, token: &str) -> Option<(&Account, Option<AccountState>)> {
+        if let Some(account) = self.accounts.iter().find(|a| a.token == token) {
+            return Some((account, None));
+        }
+        self.restricted_accounts
+            .iter()
+            .find(|(a, _)| a.token == token)
+            .map(|(account, state)| (account, Some(*state)))
+    }
 }
 
 /// The sandbox's clock: the real one shifted by `clock_skew_secs`.

@@ -33,9 +33,16 @@ options:
   --v2-follow-limit N          API v2 follows per user per 15 minutes (default {v2})
   --oauth2-token-lifetime SECS lifetime of the OAuth 2.0 access tokens it issues
                                (default {lifetime}; 0: expired at once)
+  --restrict-app LIMIT         what X does not let the main app do (repeatable):
+                               read-only (writes: 403, code 261 / oauth1-permissions),
+                               no-v1-access (every API 1.1 request: 403, code 453),
+                               not-enrolled (every API v2 request: 403 client-forbidden)
   -h, --help                   print this help and exit
 
-Accounts, app and client credentials, endpoints: docs/sandbox.md.
+Built in whatever the flags: apps restricted each way, a suspended (code 64) and a
+locked (code 326) account, and an app-only Bearer token (v2 writes: 403
+unsupported-authentication). Accounts, app and client credentials, endpoints:
+docs/sandbox.md.
 ",
         user = d.user_budget,
         app = d.app_budget,
@@ -83,6 +90,7 @@ fn main() {
             "--fail-first" => config.fail_first = value(&flag, args),
             "--v2-follow-limit" => config.v2_follow_limit = value(&flag, args),
             "--oauth2-token-lifetime" => config.oauth2_token_lifetime_secs = value(&flag, args),
+            "--restrict-app" => config.app_limits.push(value(&flag, args)),
             other => usage(&format!("unknown option {other:?}")),
         }
     }

@@ -13,7 +13,7 @@ use crate::http::{
     error, form_answer, html_escape, page, param, percent_encode, redirect, text, unescape,
     Request, Response,
 };
-use crate::{random, server_now, Account, Shared};
+use crate::{random, server_now, Account, AccountState, App, Shared};
 
 /// Twitter lets a request token wait this long for the person's approval.
 const REQUEST_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);
@@ -78,17 +78,18 @@ fn could_not_authenticate() -> Response {
     error(401, 32, "Could not authenticate you.")
 }
 
-/// Checks a request's OAuth 1.0a header: method, version, consumer key, timestamp,
-/// nonce (no replays), and the HMAC-SHA1 signature over the header, `form` and
-/// `query` parameters. `token` is given the `oauth_token` parameter (absent or not)
-/// and answers what it stands for and its secret, or the refusal to send.
+/// Checks a request's OAuth 1.0a header: method, version, consumer key (one of the
+/// apps), timestamp, nonce (no replays), and the HMAC-SHA1 signature over the header,
+/// `form` and `query` parameters. `token` is given the `oauth_token` parameter
+/// (absent or not) and answers what it stands for and its secret, or the refusal to
+/// send. Returns that, the parameters and the app.
 fn verify<T>(
     shared: &Shared,
     request: &Request,
     form: &[(String, String)],
     query: &[(String, String)],
     token: impl FnOnce(Option<&str>) -> Result<(T, String), Response>,
-) -> Result<(T, OAuthParams), Response> {
+) -> Result<(T, OAuthParams, App), Response> {
     let config = &shared.config;
     let Some(header) = request.header("authorization") else {
         return Err(error(400, 215, "Bad Authentication data."));
@@ -101,9 +102,10 @@ fn verify<T>(
     {
         return Err(could_not_authenticate());
     }
-    if oauth.get("oauth_consumer_key") != Some(config.consumer_key.as_str()) {
-        return Err(could_not_authenticate());
-    }
+    let app = oauth
+        .get("oauth_consumer_key")
+        .and_then(|key| config.app(key))
+        .ok_or_else(could_not_authenticate)?;
     let (owner, token_secret) = token(oauth.get("oauth_token"))?;
     let timestamp: u64 = oauth
         .get("oauth_timestamp")
@@ -125,7 +127,7 @@ fn verify<T>(
         &request.method,
         &url,
         &params,
-        &config.consumer_secret,
+        &app.consumer_secret,
         &token_secret,
     );
     if oauth.get("oauth_signature") != Some(expected.as_str()) {
@@ -147,27 +149,53 @@ fn verify<T>(
         return Err(could_not_authenticate());
     }
     drop(state);
-    Ok((owner, oauth))
+    Ok((owner, oauth, app))
 }
 
-/// Checks a request signed with a user's access token: returns that user's account,
-/// or the API's error response.
+/// Who a request signed with a user's access token comes from.
+pub(crate) struct Authenticated<'a> {
+    pub account: &'a Account,
+    /// Set for a restricted account, which every endpoint then refuses.
+    pub state: Option<AccountState>,
+    pub app: App,
+}
+
+/// Checks a request signed with a user's access token: returns that user's account
+/// and app, or the API's error response.
 pub(crate) fn authenticate<'a>(
     shared: &'a Shared,
     request: &Request,
     form: &[(String, String)],
     query: &[(String, String)],
-) -> Result<&'a Account, Response> {
-    let (account, _) = verify(shared, request, form, query, |token| {
-        let account = shared
-            .config
-            .accounts
-            .iter()
-            .find(|a| Some(a.token.as_str()) == token)
+) -> Result<Authenticated<'a>, Response> {
+    let ((account, state), _, app) = verify(shared, request, form, query, |token| {
+        let (account, state) = token
+            .and_then(|token| shared.config.account(token))
             .ok_or_else(|| error(401, 89, "Invalid or expired token."))?;
-        Ok((account, account.token_secret.clone()))
+        Ok(((account, state), account.token_secret.clone()))
     })?;
-    Ok(account)
+    Ok(Authenticated {
+        account,
+        state,
+        app,
+    })
+}
+
+/// X's refusal of a restricted account, in API 1.1's shape (which X's v2 answers
+/// share for these gateway refusals, as they do for code 453).
+pub(crate) fn account_refusal(state: AccountState) -> Response {
+    match state {
+        AccountState::Suspended => error(
+            403,
+            64,
+            "Your account is suspended and is not permitted to access this feature.",
+        ),
+        AccountState::Locked => error(
+            403,
+            326,
+            "To protect our users from spam and other malicious activity, this account is temporarily locked. Please log in to https://x.com to unlock your account.",
+        ),
+    }
 }
 
 /// Where the person goes after approving: a PIN page, or back to the application.
@@ -234,7 +262,7 @@ pub(crate) fn request_token(shared: &Shared, request: &Request) -> Response {
         Some(_) => Err(could_not_authenticate()),
     });
     let oauth = match verified {
-        Ok(((), oauth)) => oauth,
+        Ok(((), oauth, _)) => oauth,
         Err(refusal) => return refusal,
     };
     let callback = oauth
@@ -375,7 +403,7 @@ pub(crate) fn access_token(shared: &Shared, request: &Request) -> Response {
         }
     });
     let (token, oauth) = match verified {
-        Ok(verified) => verified,
+        Ok((token, oauth, _)) => (token, oauth),
         Err(refusal) => return refusal,
     };
     let verifier = oauth

@@ -34,6 +34,10 @@ pub const PUBLIC_USER: (&str, u64) = ("twitterdev", 2244994945);
 pub const PROTECTED_USER: (&str, u64) = ("locked_lucy", 1000000001);
 pub const PENDING_USER: (&str, u64) = ("pending_pat", 1000000002);
 pub const BLOCKER_USER: (&str, u64) = ("blocker_bob", 1000000003);
+/// Follows every sandbox account (`followed_by` in a relationship lookup).
+pub const FOLLOWER_USER: (&str, u64) = ("Twitter", 783214);
+/// Muted by every sandbox account (`muting` in a relationship lookup).
+pub const MUTED_USER: (&str, u64) = ("muted_mia", 1000000004);
 /// `user1` .. `user999999` exist too, with ids `GENERATED_ID_BASE + n`: plenty to exhaust budgets.
 pub const GENERATED_ID_BASE: u64 = 1_600_000_000;
 
@@ -46,7 +50,7 @@ pub(crate) fn seeded_users(accounts: &[Account]) -> Vec<User> {
     };
     let mut users = vec![
         user(PUBLIC_USER, "Twitter Dev", Kind::Public),
-        user(("Twitter", 783214), "Twitter", Kind::Public),
+        user(FOLLOWER_USER, "Twitter", Kind::Public),
         user(PROTECTED_USER, "Lucy (protected)", Kind::Protected),
         user(
             PENDING_USER,
@@ -54,6 +58,7 @@ pub(crate) fn seeded_users(accounts: &[Account]) -> Vec<User> {
             Kind::Pending,
         ),
         user(BLOCKER_USER, "Bob (blocks you)", Kind::Blocker),
+        user(MUTED_USER, "Mia (muted by you)", Kind::Public),
     ];
     users.extend(
         accounts
@@ -99,6 +104,7 @@ fn generated(n: u64) -> User {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum V2Endpoint {
     Follow,
+    Unfollow,
     Lookup,
     Me,
 }
@@ -194,4 +200,37 @@ pub(crate) fn follow(shared: &Shared, account: &Account, user: &User) -> Outcome
         state.following.insert(edge);
     }
     Outcome::Following
+}
+
+/// Unfollows: the account no longer follows the user (a pending request stays).
+/// Unfollowing someone it does not follow changes nothing and is no error.
+pub(crate) fn unfollow(shared: &Shared, account: &Account, user: &User) {
+    let mut state = shared.state.lock().unwrap();
+    state.following.remove(&(account.user_id, user.id));
+}
+
+/// What holds between an account and a user, before either API version words it.
+pub(crate) struct Relation {
+    pub following: bool,
+    pub follow_request_sent: bool,
+    pub followed_by: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    /// The user's account is protected (API 1.1 then says whether a request is
+    /// pending; for public accounts it answers `null`).
+    pub protected: bool,
+}
+
+pub(crate) fn relation(shared: &Shared, account: &Account, user: &User) -> Relation {
+    let state = shared.state.lock().unwrap();
+    let edge = (account.user_id, user.id);
+    Relation {
+        following: state.following.contains(&edge),
+        follow_request_sent: user.kind == Kind::Pending
+            || (user.kind == Kind::Protected && state.requested.contains(&edge)),
+        followed_by: user.id == FOLLOWER_USER.1,
+        blocked_by: user.kind == Kind::Blocker,
+        muting: user.id == MUTED_USER.1,
+        protected: matches!(user.kind, Kind::Protected | Kind::Pending),
+    }
 }

@@ -1,50 +1,96 @@
-//! API 1.1: `POST 1.1/friendships/create.json`.
+//! API 1.1: `POST 1.1/friendships/create.json`, `POST 1.1/friendships/destroy.json`,
+//! `GET 1.1/friendships/show.json`.
 
-use crate::http::{error, ok, Request, Response};
-use crate::oauth1::authenticate;
-use crate::state::{find_by_id, find_by_name, follow, Kind, Outcome, User};
-use crate::Shared;
+use crate::http::{error, ok, param, Request, Response};
+use crate::oauth1::{account_refusal, authenticate, Authenticated};
+use crate::state::{find_by_id, find_by_name, follow, relation, unfollow, Kind, Outcome, User};
+use crate::{AppLimit, Shared};
 
 /// The user object of a real recorded response, used as the template for answers.
 const FIXTURE: &str = include_str!("../data/friendships_create_200.json");
 
-pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Response {
-    if request.method != "POST" {
-        return error(405, 0, "Method not allowed: use POST.");
+/// What every 1.1 endpoint checks first, in X's order: the method, the parameters'
+/// encoding, OAuth 1.0a user context (any Bearer token is 403, code 220), the
+/// signature; then the app's access tier (453), the account (64, 326) and, for a
+/// write, the app's permission (261). Returns the caller and its parameters (form
+/// and query together).
+fn admit<'a>(
+    shared: &'a Shared,
+    request: &Request,
+    method: &str,
+    write: bool,
+) -> Result<(Authenticated<'a>, Vec<(String, String)>), Response> {
+    if request.method != method {
+        return Err(error(405, 0, &format!("Method not allowed: use {method}.")));
     }
     let (Ok(query), Ok(form)) = (request.query(), request.form()) else {
-        return error(400, 0, "Malformed percent-encoding.");
+        return Err(error(400, 0, "Malformed percent-encoding."));
     };
     if request.credentials("Bearer").is_some() {
         // API 1.1 takes OAuth 1.0a user context only.
-        return error(
+        return Err(error(
             403,
             220,
             "Your credentials do not allow access to this resource.",
-        );
+        ));
     }
-    let account = match authenticate(shared, request, &form, &query) {
-        Ok(account) => account,
-        Err(response) => return response,
-    };
-    let mut all = form.clone();
+    let caller = authenticate(shared, request, &form, &query)?;
+    if caller.app.has(AppLimit::NoV1Access) {
+        return Err(error(
+            403,
+            453,
+            "You currently have access to a subset of X API V2 endpoints and limited v1.1 endpoints (e.g. media post, oauth) only. If you need access to this endpoint, you may need a different access level. You can learn more here: https://developer.x.com/en/portal/product",
+        ));
+    }
+    if let Some(state) = caller.state {
+        return Err(account_refusal(state));
+    }
+    if write && caller.app.has(AppLimit::ReadOnly) {
+        return Err(error(
+            403,
+            261,
+            "Application cannot perform write actions. Contact API support to request write access.",
+        ));
+    }
+    let mut all = form;
     all.extend(query);
-    let param = |name: &str| all.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let notify = match param("follow") {
+    Ok((caller, all))
+}
+
+/// The user named by `user_id` or `screen_name` (exactly one; for
+/// `friendships/show`, `target_id` or `target_screen_name`); `Ok(None)` when nobody
+/// has it.
+fn named_user(
+    shared: &Shared,
+    params: &[(String, String)],
+    id_param: &str,
+    name_param: &str,
+) -> Result<Option<User>, Response> {
+    match (param(params, id_param), param(params, name_param)) {
+        (Some(id), None) => Ok(id.parse::<u64>().ok().and_then(|id| find_by_id(shared, id))),
+        (None, Some(name)) => Ok(find_by_name(shared, name)),
+        _ => Err(error(
+            400,
+            38,
+            &format!("Exactly one of {id_param} or {name_param} is required."),
+        )),
+    }
+}
+
+pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Response {
+    let (caller, all) = match admit(shared, request, "POST", true) {
+        Ok(admitted) => admitted,
+        Err(refusal) => return refusal,
+    };
+    let account = caller.account;
+    let notify = match param(&all, "follow") {
         None | Some("false") => false,
         Some("true") => true,
         Some(_) => return error(400, 0, "follow must be true or false."),
     };
-    let user = match (param("user_id"), param("screen_name")) {
-        (Some(id), None) => id.parse::<u64>().ok().and_then(|id| find_by_id(shared, id)),
-        (None, Some(name)) => find_by_name(shared, name),
-        _ => {
-            return error(
-                400,
-                38,
-                "Exactly one of user_id or screen_name is required.",
-            )
-        }
+    let user = match named_user(shared, &all, "user_id", "screen_name") {
+        Ok(user) => user,
+        Err(refusal) => return refusal,
     };
     let Some(user) = user else {
         return error(403, 108, "Cannot find specified user.");
@@ -58,6 +104,87 @@ pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Response
         ),
         Outcome::Refused { code, message } => error(403, code, message),
     }
+}
+
+/// Unfollows; answers the user object (with `following` still true for a moment, as
+/// the eventually consistent API does). Unfollowing someone not followed is a 200 too.
+pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Response {
+    let (caller, all) = match admit(shared, request, "POST", true) {
+        Ok(admitted) => admitted,
+        Err(refusal) => return refusal,
+    };
+    let user = match named_user(shared, &all, "user_id", "screen_name") {
+        Ok(user) => user,
+        Err(refusal) => return refusal,
+    };
+    let Some(user) = user else {
+        return error(403, 108, "Cannot find specified user.");
+    };
+    let was_following = relation(shared, caller.account, &user).following;
+    unfollow(shared, caller.account, &user);
+    // `\/` is JSON for `/`: the template parses as it is.
+    let mut answer: serde_json::Value =
+        serde_json::from_str(&user_json(&user, false)).expect("the template is JSON");
+    answer["following"] = serde_json::json!(was_following);
+    ok(answer.to_string().replace('/', "\\/"))
+}
+
+/// The relationship between the token's user (the source; `source_id` or
+/// `source_screen_name`, if given, must name it) and `target_id` or
+/// `target_screen_name`.
+pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Response {
+    let (caller, all) = match admit(shared, request, "GET", false) {
+        Ok(admitted) => admitted,
+        Err(refusal) => return refusal,
+    };
+    let account = caller.account;
+    let names_someone_else = param(&all, "source_id")
+        .is_some_and(|id| id != account.user_id.to_string())
+        || param(&all, "source_screen_name")
+            .is_some_and(|name| !name.eq_ignore_ascii_case(&account.screen_name));
+    if names_someone_else {
+        return error(403, 163, "Could not determine source user.");
+    }
+    let user = match named_user(shared, &all, "target_id", "target_screen_name") {
+        Ok(user) => user,
+        Err(refusal) => return refusal,
+    };
+    let Some(user) = user else {
+        return error(404, 50, "User not found.");
+    };
+    let r = relation(shared, account, &user);
+    // As X answers: `null` where it does not say (a request to a public account).
+    let requested = r.protected.then_some(r.follow_request_sent);
+    let answer = serde_json::json!({"relationship": {
+        "source": {
+            "id": account.user_id,
+            "id_str": account.user_id.to_string(),
+            "screen_name": account.screen_name,
+            "following": r.following,
+            "followed_by": r.followed_by,
+            "live_following": false,
+            "following_received": null,
+            "following_requested": requested,
+            "notifications_enabled": null,
+            "can_dm": r.followed_by,
+            "blocking": false,
+            "blocked_by": r.blocked_by,
+            "muting": r.muting,
+            "want_retweets": null,
+            "all_replies": null,
+            "marked_spam": null,
+        },
+        "target": {
+            "id": user.id,
+            "id_str": user.id.to_string(),
+            "screen_name": user.screen_name,
+            "following": r.followed_by,
+            "followed_by": r.following,
+            "following_received": null,
+            "following_requested": null,
+        },
+    }});
+    ok(answer.to_string())
 }
 
 /// The fixture's user object with this user's identity; slashes escaped as the API does.

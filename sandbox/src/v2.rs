@@ -1,12 +1,16 @@
-//! API v2: `GET 2/users/me`, `GET 2/users/by/username/{name}` and
-//! `POST 2/users/{id}/following`, for OAuth 1.0a or OAuth 2.0 (Bearer) user
-//! context, with per-user rate-limit windows.
+//! API v2: `GET 2/users/me`, `GET 2/users/by/username/{name}`, `GET 2/users/{id}`
+//! (both lookups with `user.fields=connection_status`), `POST 2/users/{id}/following`
+//! and `DELETE 2/users/{id}/following/{target}`, for OAuth 1.0a or OAuth 2.0 (Bearer)
+//! user context (lookups also for the app-only token), with per-user rate-limit
+//! windows.
 
-use crate::http::{ok, problem, Headers, Request, Response};
-use crate::oauth1::authenticate;
+use crate::http::{ok, param, problem, Headers, Request, Response};
+use crate::oauth1::{account_refusal, authenticate};
 use crate::oauth2::bearer;
-use crate::state::{find_by_id, find_by_name, follow, Kind, Outcome, User, V2Endpoint};
-use crate::{server_now, Account, Shared};
+use crate::state::{
+    find_by_id, find_by_name, follow, relation, unfollow, Kind, Outcome, User, V2Endpoint,
+};
+use crate::{server_now, Account, App, AppLimit, Shared, APP_ONLY_BEARER_TOKEN};
 
 /// What API v2 answers 200 with when a user does not exist.
 fn not_found(parameter: &str, value: &str, code: i32) -> Response {
@@ -38,12 +42,34 @@ fn invalid_request(parameter: &str, message: &str) -> Response {
     }
 }
 
-/// The user a request acts for, and what it may do.
+/// An API v2 problem of a known type (`https://api.twitter.com/2/problems/<name>`),
+/// with any further members X sends with it.
+fn typed_problem(title: &str, detail: &str, name: &str, extra: &[(&str, &str)]) -> Response {
+    let mut body = serde_json::json!({
+        "title": title,
+        "detail": detail,
+        "type": format!("https://api.twitter.com/2/problems/{name}"),
+        "status": 403,
+    });
+    for (key, value) in extra {
+        body[*key] = serde_json::json!(value);
+    }
+    Response {
+        status: 403,
+        content_type: "application/problem+json",
+        ..ok(body.to_string())
+    }
+}
+
+/// Who a request acts for, and what it may do.
 struct Caller<'a> {
-    account: &'a Account,
+    /// `None` for the app-only Bearer token, which acts for no user.
+    account: Option<&'a Account>,
     /// The OAuth 2.0 token's scopes; `None` for OAuth 1.0a, which carries the app's
     /// permissions.
     scopes: Option<String>,
+    /// The OAuth 1.0a app (`None` for Bearer tokens).
+    app: Option<App>,
 }
 
 impl Caller<'_> {
@@ -54,38 +80,78 @@ impl Caller<'_> {
     }
 }
 
-/// A Bearer user token from `2/oauth2/token`, or an OAuth 1.0a signature: any
-/// failure is API v2's codeless 401.
+/// A Bearer token (an OAuth 2.0 user token from `2/oauth2/token`, or the app-only
+/// token) or an OAuth 1.0a signature: any authentication failure is API v2's
+/// codeless 401. Then an app outside a Project is 403 `client-forbidden`, and a
+/// suspended or locked account 403 with its code.
 fn authenticate_caller<'a>(
     shared: &'a Shared,
     request: &Request,
     query: &[(String, String)],
 ) -> Result<Caller<'a>, Response> {
     let unauthorized = |code| problem(401, "Unauthorized", "Unauthorized", code);
-    if let Some(token) = request.credentials("Bearer") {
+    let config = &shared.config;
+    let mut restricted = None;
+    let caller = if request.credentials("Bearer") == Some(APP_ONLY_BEARER_TOKEN) {
+        Caller {
+            account: None,
+            scopes: None,
+            app: config.app(&config.consumer_key),
+        }
+    } else if let Some(token) = request.credentials("Bearer") {
         let (account, scopes) = bearer(shared, token).ok_or_else(|| unauthorized(89))?;
-        return Ok(Caller {
-            account: &shared.config.accounts[account],
+        Caller {
+            account: Some(&config.accounts[account]),
             scopes: Some(scopes),
-        });
+            app: None,
+        }
+    } else {
+        // The JSON body is not signed: only the query and the oauth_* parameters are.
+        let caller =
+            authenticate(shared, request, &[], query).map_err(|r| unauthorized(r.api_code))?;
+        restricted = caller.state;
+        Caller {
+            account: Some(caller.account),
+            scopes: None,
+            app: Some(caller.app),
+        }
+    };
+    if caller
+        .app
+        .as_ref()
+        .is_some_and(|app| app.has(AppLimit::NotEnrolled))
+    {
+        return Err(typed_problem(
+            "Client Forbidden",
+            "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project. You can create a project via the developer portal.",
+            "client-forbidden",
+            &[
+                ("reason", "client-not-enrolled"),
+                ("registration_url", "https://developer.twitter.com/en/docs/projects/overview"),
+                ("required_enrollment", "Appropriate Level of API Access"),
+            ],
+        ));
     }
-    // The JSON body is not signed: only the query and the oauth_* parameters are.
-    let account =
-        authenticate(shared, request, &[], query).map_err(|r| unauthorized(r.api_code))?;
-    Ok(Caller {
-        account,
-        scopes: None,
-    })
+    if let Some(state) = restricted {
+        return Err(account_refusal(state));
+    }
+    Ok(caller)
 }
 
-/// `rest` is the path after `/2/users/`: `me`, `by/username/{name}` or `{id}/following`.
+/// `rest` is the path after `/2/users/`: `me`, `by/username/{name}`, `{id}`,
+/// `{id}/following` or `{id}/following/{target}`.
 pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Response {
-    let (endpoint, method, argument) = if rest == "me" {
-        (V2Endpoint::Me, "GET", "")
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (endpoint, method, argument, target) = if rest == "me" {
+        (V2Endpoint::Me, "GET", "", "")
     } else if let Some(name) = rest.strip_prefix("by/username/") {
-        (V2Endpoint::Lookup, "GET", name)
+        (V2Endpoint::Lookup, "GET", name, "")
     } else if let Some(id) = rest.strip_suffix("/following") {
-        (V2Endpoint::Follow, "POST", id)
+        (V2Endpoint::Follow, "POST", id, "")
+    } else if let Some((id, target)) = rest.split_once("/following/") {
+        (V2Endpoint::Unfollow, "DELETE", id, target)
+    } else if all_digits(rest) {
+        (V2Endpoint::Lookup, "GET", rest, "")
     } else {
         return problem(404, "Not Found", "Sorry, that page does not exist.", 34);
     };
@@ -99,7 +165,26 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Response 
         Ok(caller) => caller,
         Err(refusal) => return refusal,
     };
-    if endpoint == V2Endpoint::Follow && !caller.may("follows.write") {
+    let writes = matches!(endpoint, V2Endpoint::Follow | V2Endpoint::Unfollow);
+    let Some(account) = caller.account else {
+        if endpoint != V2Endpoint::Lookup {
+            return typed_problem(
+                "Unsupported Authentication",
+                "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].",
+                "unsupported-authentication",
+                &[],
+            );
+        }
+        // The app-only token looks users up, with no relationship to anyone.
+        return match rate_headers(shared, 0, endpoint) {
+            Ok(headers) => Response {
+                headers,
+                ..lookup(shared, argument, None, &query)
+            },
+            Err(refusal) => refusal,
+        };
+    };
+    if writes && !caller.may("follows.write") {
         return problem(
             403,
             "Forbidden",
@@ -107,25 +192,36 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Response 
             0,
         );
     }
-    let account = caller.account;
-    let rate_headers = match count_request(shared, account, endpoint) {
+    if writes
+        && caller
+            .app
+            .as_ref()
+            .is_some_and(|app| app.has(AppLimit::ReadOnly))
+    {
+        return typed_problem(
+            "Forbidden",
+            "Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.",
+            "oauth1-permissions",
+            &[],
+        );
+    }
+    let rate_headers = match rate_headers(shared, account.user_id, endpoint) {
         Ok(headers) => headers,
-        Err(headers) => {
-            return Response {
-                headers,
-                ..problem(429, "Too Many Requests", "Too Many Requests", 88)
-            }
-        }
+        Err(refusal) => return refusal,
     };
     let response = match endpoint {
-        V2Endpoint::Me => user_data(&User {
-            id: account.user_id,
-            screen_name: account.screen_name.clone(),
-            name: account.screen_name.clone(),
-            kind: Kind::Account,
-        }),
-        V2Endpoint::Lookup => lookup(shared, argument),
+        V2Endpoint::Me => user_data(
+            &User {
+                id: account.user_id,
+                screen_name: account.screen_name.clone(),
+                name: account.screen_name.clone(),
+                kind: Kind::Account,
+            },
+            None,
+        ),
+        V2Endpoint::Lookup => lookup(shared, argument, Some(account), &query),
         V2Endpoint::Follow => follow_user(shared, account, argument, request),
+        V2Endpoint::Unfollow => unfollow_user(shared, account, argument, target),
     };
     Response {
         headers: rate_headers,
@@ -133,16 +229,22 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Response 
     }
 }
 
+/// Counts a request against the window of `user_id` (0: the app-only token): its
+/// rate-limit headers, or the 429 refusal when the window is used up.
+fn rate_headers(shared: &Shared, user_id: u64, endpoint: V2Endpoint) -> Result<Headers, Response> {
+    count_request(shared, user_id, endpoint).map_err(|headers| Response {
+        headers,
+        ..problem(429, "Too Many Requests", "Too Many Requests", 88)
+    })
+}
+
 /// Counts a v2 request against the user's window: the rate-limit headers to send,
 /// or (as `Err`) those of a refusal when the window is used up.
-fn count_request(
-    shared: &Shared,
-    account: &Account,
-    endpoint: V2Endpoint,
-) -> Result<Headers, Headers> {
+fn count_request(shared: &Shared, user_id: u64, endpoint: V2Endpoint) -> Result<Headers, Headers> {
     let config = &shared.config;
     let limit = match endpoint {
-        V2Endpoint::Follow => config.v2_follow_limit,
+        // X: 50 follows and 50 unfollows per user per 15 minutes, each in its window.
+        V2Endpoint::Follow | V2Endpoint::Unfollow => config.v2_follow_limit,
         // X counts /2/users/me in its own window; the sandbox gives it the lookups' size.
         V2Endpoint::Lookup | V2Endpoint::Me => config.v2_lookup_limit,
     };
@@ -151,7 +253,7 @@ fn count_request(
     let mut state = shared.state.lock().unwrap();
     let (start, used) = state
         .v2_windows
-        .entry((account.user_id, endpoint))
+        .entry((user_id, endpoint))
         .or_insert((now, 0));
     if now >= *start + window {
         (*start, *used) = (now, 0);
@@ -172,28 +274,78 @@ fn count_request(
     }
 }
 
-fn lookup(shared: &Shared, name: &str) -> Response {
-    let valid = (1..=15).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    if !valid {
-        return invalid_request(
-            "username",
-            &format!("The `username` query parameter value [{name}] does not match ^[A-Za-z0-9_]{{1,15}}$"),
-        );
-    }
-    match find_by_name(shared, name) {
-        Some(user) => user_data(&user),
-        None => not_found("username", name, 50),
-    }
+/// A lookup by name (`by/username/{name}`) or by id (`{id}`): the user, with
+/// `connection_status` when `user.fields` asks for it and a user asks.
+fn lookup(
+    shared: &Shared,
+    name_or_id: &str,
+    caller: Option<&Account>,
+    query: &[(String, String)],
+) -> Response {
+    let by_id = !name_or_id.is_empty() && name_or_id.bytes().all(|b| b.is_ascii_digit());
+    let user = if by_id {
+        if name_or_id.len() > 19 {
+            return invalid_request(
+                "id",
+                &format!(
+                    "The `id` query parameter value [{name_or_id}] does not match ^[0-9]{{1,19}}$"
+                ),
+            );
+        }
+        let found = name_or_id
+            .parse()
+            .ok()
+            .and_then(|id| find_by_id(shared, id));
+        found.ok_or_else(|| not_found("id", name_or_id, 50))
+    } else {
+        let valid = (1..=15).contains(&name_or_id.len())
+            && name_or_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !valid {
+            return invalid_request(
+                "username",
+                &format!("The `username` query parameter value [{name_or_id}] does not match ^[A-Za-z0-9_]{{1,15}}$"),
+            );
+        }
+        find_by_name(shared, name_or_id).ok_or_else(|| not_found("username", name_or_id, 50))
+    };
+    let user = match user {
+        Ok(user) => user,
+        Err(not_found) => return not_found,
+    };
+    let wants_connection = param(query, "user.fields")
+        .is_some_and(|fields| fields.split(',').any(|f| f == "connection_status"));
+    let connection = caller
+        .filter(|_| wants_connection)
+        .map(|account| connection_status(shared, account, &user));
+    user_data(&user, connection)
 }
 
-fn user_data(user: &User) -> Response {
-    ok(serde_json::json!({"data": {
+/// API v2's `connection_status`: what holds, by name (what it omits does not hold).
+fn connection_status(shared: &Shared, account: &Account, user: &User) -> Vec<&'static str> {
+    let r = relation(shared, account, user);
+    [
+        (r.following, "following"),
+        (r.follow_request_sent, "follow_request_sent"),
+        (r.followed_by, "followed_by"),
+        (r.muting, "muting"),
+    ]
+    .into_iter()
+    .filter_map(|(holds, name)| holds.then_some(name))
+    .collect()
+}
+
+fn user_data(user: &User, connection_status: Option<Vec<&str>>) -> Response {
+    let mut data = serde_json::json!({
         "id": user.id.to_string(),
         "name": user.name,
         "username": user.screen_name,
-    }})
-    .to_string())
+    });
+    if let Some(list) = connection_status {
+        data["connection_status"] = serde_json::json!(list);
+    }
+    ok(serde_json::json!({ "data": data }).to_string())
 }
 
 fn follow_user(shared: &Shared, account: &Account, source: &str, request: &Request) -> Response {
@@ -234,4 +386,29 @@ fn follow_user(shared: &Shared, account: &Account, source: &str, request: &Reque
         Outcome::Requested | Outcome::AlreadyRequested => answer(false),
         Outcome::Refused { code, message } => problem(403, "Forbidden", message, code),
     }
+}
+
+/// `DELETE 2/users/{source}/following/{target}`: `{"data":{"following":false}}`,
+/// also when the account did not follow the target.
+fn unfollow_user(shared: &Shared, account: &Account, source: &str, target: &str) -> Response {
+    if source != account.user_id.to_string() {
+        return problem(
+            403,
+            "Forbidden",
+            "You are not permitted to unfollow on behalf of another user: the id in the path must be the authenticating user's.",
+            0,
+        );
+    }
+    let valid = (1..=19).contains(&target.len()) && target.bytes().all(|b| b.is_ascii_digit());
+    if !valid {
+        return invalid_request(
+            "target_user_id",
+            &format!("The `target_user_id` path parameter value [{target}] does not match ^[0-9]{{1,19}}$"),
+        );
+    }
+    let Some(user) = target.parse().ok().and_then(|id| find_by_id(shared, id)) else {
+        return not_found("target_user_id", target, 108);
+    };
+    unfollow(shared, account, &user);
+    ok(serde_json::json!({"data": {"following": false}}).to_string())
 }

@@ -36,6 +36,7 @@ fn help_exits_0_and_lists_every_flag() {
             "--fail-first",
             "--v2-follow-limit",
             "--oauth2-token-lifetime",
+            "--restrict-app",
         ]
     );
     // Each listed flag is accepted (with a value where it takes one): none is a stale entry.

@@ -168,6 +168,9 @@ mod tests {
         };
         ok("https://api.twitter.com", "https://api.twitter.com");
         ok("https://api.twitter.com/", "https://api.twitter.com");
+        // X's documentation now names api.x.com: the same rules.
+        ok("https://api.x.com", "https://api.x.com");
+        ok("https://API.X.COM/2/", "https://api.x.com/2");
         ok(
             "HTTPS://API.Twitter.com:8443/prefix/",
             "https://api.twitter.com:8443/prefix",

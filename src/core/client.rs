@@ -1,6 +1,6 @@
 //! The follow call: sign, send over a pooled ureq agent, map the response.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
 use super::config::{ApiVersion, Settings};
@@ -50,6 +50,8 @@ pub(crate) enum RequestAuth<'a> {
 pub(crate) enum Body<'a> {
     /// A GET.
     None,
+    /// A DELETE, without a body.
+    Delete,
     /// A POST of form parameters, which are signed too; `encoded` is the body as sent.
     Form {
         params: &'a [(&'a str, &'a str)],
@@ -64,13 +66,17 @@ pub(crate) enum Body<'a> {
 pub struct Client {
     settings: Settings,
     signer: Signer,
-    /// The follow endpoint of the configured API version, as sent and as signed.
-    follow_url: String,
-    follow_signing_url: SigningUrl,
+    /// The follow endpoint of API 1.1, and of API v2 when the follower's id is known
+    /// (versions 2 and auto), as sent and as signed.
+    follow_v1: (String, SigningUrl),
+    follow_v2: Option<(String, SigningUrl)>,
     agents: Agents,
     /// Seconds to add to the local clock for `oauth_timestamp`, learnt from the
     /// server's `Date` when it refused a timestamp (code 135).
     clock_offset: AtomicI64,
+    /// API version auto: set once API 1.1 refused the app's access tier; from then on
+    /// this config uses API v2.
+    auto_switched: AtomicBool,
 }
 
 impl std::fmt::Debug for Client {
@@ -85,24 +91,25 @@ impl Client {
     /// Builds the agent; the proxy environment variables are read now (and again
     /// whenever the settings change).
     pub fn new(settings: Settings) -> Client {
-        let follow_url = match settings.api_version {
-            ApiVersion::V1_1 => format!("{}{FOLLOW_PATH}", settings.base_url),
-            ApiVersion::V2 { source_user_id } => {
-                format!(
-                    "{}{}",
-                    settings.base_url,
-                    v2::following_path(source_user_id)
-                )
+        let endpoint = |path: &str| {
+            let url = format!("{}{path}", settings.base_url);
+            let signing_url = SigningUrl::parse(&url).expect("a checked base URL parses");
+            (url, signing_url)
+        };
+        let follow_v2 = match settings.api_version {
+            ApiVersion::V1_1 => None,
+            ApiVersion::V2 { source_user_id } | ApiVersion::Auto { source_user_id } => {
+                Some(endpoint(&v2::following_path(source_user_id)))
             }
         };
-        let follow_signing_url = SigningUrl::parse(&follow_url).expect("a checked base URL parses");
         Client {
             signer: Signer::new(settings.credentials.clone()),
-            follow_url,
-            follow_signing_url,
+            follow_v1: endpoint(FOLLOW_PATH),
+            follow_v2,
             agents: Agents::new(&settings),
             settings,
             clock_offset: AtomicI64::new(0),
+            auto_switched: AtomicBool::new(false),
         }
     }
 
@@ -119,9 +126,50 @@ impl Client {
         let mut settings = self.settings.clone();
         change(&mut settings)?;
         let clock_offset = self.clock_offset();
+        // What auto learnt holds while the setting stays auto for the same user.
+        let switched = self.auto_switched.load(Ordering::Relaxed)
+            && settings.api_version == self.settings.api_version;
         *self = Client::new(settings);
         self.clock_offset.store(clock_offset, Ordering::Relaxed);
+        self.auto_switched.store(switched, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// The API version calls use now: the configured one, or for auto, API 1.1 until
+    /// it refused the app's access tier and API v2 after.
+    pub fn current_api_version(&self) -> ApiVersion {
+        match self.settings.api_version {
+            ApiVersion::Auto { source_user_id } if self.auto_switched.load(Ordering::Relaxed) => {
+                ApiVersion::V2 { source_user_id }
+            }
+            ApiVersion::Auto { .. } => ApiVersion::V1_1,
+            fixed => fixed,
+        }
+    }
+
+    /// Runs `call` with [`Client::current_api_version`]. With auto, an access-tier
+    /// refusal from API 1.1 switches this config to API v2 (once: it is remembered)
+    /// and `call` runs again there.
+    pub(crate) fn with_api_version<T>(
+        &self,
+        call: impl Fn(ApiVersion) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let version = self.current_api_version();
+        let result = call(version);
+        match (self.settings.api_version, version, &result) {
+            (ApiVersion::Auto { source_user_id }, ApiVersion::V1_1, Err(e))
+                if e.kind == ErrorKind::AccessTier =>
+            {
+                self.auto_switched.store(true, Ordering::Relaxed);
+                call(ApiVersion::V2 { source_user_id }).map_err(|mut e| {
+                    e.message.push_str(
+                        " (API version auto: API 1.1 refused the app's access tier, so this config uses API v2 from now on)",
+                    );
+                    e
+                })
+            }
+            _ => result,
+        }
     }
 
     /// Follows `target`, with notifications when `notify`.
@@ -138,7 +186,9 @@ impl Client {
         if self.settings.oauth2.is_some() {
             return self.follow_oauth2(target, notify);
         }
-        self.with_follow_request(target, notify, |request| self.send(request))
+        self.with_api_version(|version| {
+            self.with_follow_request(version, target, notify, |request| self.send(request))
+        })
     }
 
     /// One follow request with a given nonce and timestamp, no retry (tests use it
@@ -149,24 +199,35 @@ impl Client {
         notify: bool,
         nonce: &OAuthNonce,
     ) -> Result<Followed, Error> {
-        self.with_follow_request(target, notify, |request| {
+        self.with_follow_request(self.current_api_version(), target, notify, |request| {
             self.attempt(request, nonce).result
         })
     }
 
-    /// Builds the follow request of the configured API version and hands it to `send`.
-    fn with_follow_request(
-        &self,
-        target: &Target,
-        notify: bool,
-        send: impl FnOnce(&Request<'_>) -> Result<Followed, Error>,
-    ) -> Result<Followed, Error> {
+    /// The user token an OAuth 1.0a call needs.
+    pub(crate) fn require_user_token(&self) -> Result<(), Error> {
         if self.settings.credentials.access_token.is_empty() {
             return Err(Error::invalid_argument(
                 "this config has only the app's keys, no user token yet: finish the PIN or callback flow (tw_oauth1_access_token) first",
             ));
         }
-        if let ApiVersion::V2 { .. } = self.settings.api_version {
+        Ok(())
+    }
+
+    /// Builds the follow request of `version` (1.1 or 2) and hands it to `send`.
+    fn with_follow_request(
+        &self,
+        version: ApiVersion,
+        target: &Target,
+        notify: bool,
+        send: impl FnOnce(&Request<'_>) -> Result<Followed, Error>,
+    ) -> Result<Followed, Error> {
+        self.require_user_token()?;
+        if let ApiVersion::V2 { .. } = version {
+            let (follow_url, follow_signing_url) = self
+                .follow_v2
+                .as_ref()
+                .expect("versions 2 and auto have the v2 endpoint");
             if notify {
                 return Err(Error::invalid_argument(
                     "API v2 cannot turn on notifications for a follow: pass notify = false, or use API 1.1",
@@ -183,8 +244,8 @@ impl Client {
             };
             let body = v2::follow_body(target_user_id);
             return send(&Request {
-                url: &self.follow_url,
-                signing_url: &self.follow_signing_url,
+                url: follow_url,
+                signing_url: follow_signing_url,
                 body: Body::Json(&body),
                 answer: Answer::V2Follow,
                 auth: RequestAuth::OAuth1,
@@ -196,9 +257,10 @@ impl Client {
         // In parameter order ("follow" < "screen_name" | "user_id"): signing then needs no sort.
         let params = [("follow", follow), (name, value.as_str())];
         let encoded = format!("{name}={}&follow={follow}", percent_encode(&value));
+        let (follow_url, follow_signing_url) = &self.follow_v1;
         send(&Request {
-            url: &self.follow_url,
-            signing_url: &self.follow_signing_url,
+            url: follow_url,
+            signing_url: follow_signing_url,
             body: Body::Form {
                 params: &params,
                 encoded: &encoded,
@@ -210,7 +272,7 @@ impl Client {
     }
 
     /// API v2: the id of the user with screen name `name`.
-    fn look_up(&self, name: &str) -> Result<u64, Error> {
+    pub(crate) fn look_up(&self, name: &str) -> Result<u64, Error> {
         let url = format!("{}{}", self.settings.base_url, v2::lookup_path(name));
         let signing_url = SigningUrl::parse(&url).expect("a checked base URL parses");
         let found = self
@@ -312,6 +374,7 @@ impl Client {
         }
         let (method, form): (_, &[(&str, &str)]) = match request.body {
             Body::None => ("GET", &[]),
+            Body::Delete => ("DELETE", &[]),
             Body::Form { params, .. } => ("POST", params),
             Body::Json(_) => ("POST", &[]),
         };
@@ -350,6 +413,13 @@ impl Client {
                     get = get.header("Authorization", value);
                 }
                 get.call()
+            }
+            Body::Delete => {
+                let mut delete = agent.delete(request.url);
+                if let Some(value) = authorization {
+                    delete = delete.header("Authorization", value);
+                }
+                delete.call()
             }
             Body::Form { encoded, .. } | Body::Json(encoded) => {
                 let mut post = agent.post(request.url).content_type(match request.body {

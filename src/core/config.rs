@@ -52,14 +52,22 @@ pub enum ApiVersion {
     /// `POST 2/users/{source_user_id}/following` with a JSON body; a screen name is
     /// first looked up with `GET 2/users/by/username/{name}`.
     V2 { source_user_id: u64 },
+    /// "auto" (opt-in): API 1.1 first; when it refuses the app's access tier, this
+    /// config switches to API v2 once, remembers it, and sends the call again there.
+    Auto { source_user_id: u64 },
 }
 
 impl ApiVersion {
-    /// `1` (meaning 1.1) or `2`. Version 2 needs the id of the user who follows: the
-    /// numeric prefix of an access token (`"<user id>-…"`), as Twitter issues them.
+    /// `1` (meaning 1.1), `2`, or `0` for auto. Version 2 (and auto, which may switch to
+    /// it) needs the id of the user who follows: the numeric prefix of an access token
+    /// (`"<user id>-…"`), as Twitter issues them.
     pub fn new(version: u32, access_token: &str) -> Result<ApiVersion, Error> {
         match version {
             1 => Ok(ApiVersion::V1_1),
+            0 => match ApiVersion::new(2, access_token)? {
+                ApiVersion::V2 { source_user_id } => Ok(ApiVersion::Auto { source_user_id }),
+                _ => unreachable!("version 2 is V2"),
+            },
             2 => {
                 let id = access_token
                     .split_once('-')
@@ -76,18 +84,19 @@ impl ApiVersion {
                     })
             }
             _ => Err(Error::invalid_argument(format!(
-                "unsupported API version {version}: expected 1 (meaning 1.1) or 2"
+                "unsupported API version {version}: expected 1 (meaning 1.1), 2, or 0 (auto)"
             ))),
         }
     }
 
-    /// Reads `"1.1"`, `"1"` or `"2"`, as `TW_API_VERSION` holds it.
+    /// Reads `"1.1"`, `"1"`, `"2"` or `"auto"`, as `TW_API_VERSION` holds it.
     pub fn parse(text: &str, access_token: &str) -> Result<ApiVersion, Error> {
         match text.trim() {
             "1.1" | "1" => Ok(ApiVersion::V1_1),
             "2" => ApiVersion::new(2, access_token),
+            "auto" => ApiVersion::new(0, access_token),
             other => Err(Error::invalid_argument(format!(
-                "unsupported API version {:?}: expected 1.1 or 2",
+                "unsupported API version {:?}: expected 1.1, 2 or auto",
                 other.chars().take(20).collect::<String>()
             ))),
         }
@@ -299,8 +308,10 @@ impl Settings {
         credentials.access_token_secret = secret.to_owned();
         let settings = Settings::new(credentials)?;
         self.credentials = settings.credentials.clone();
-        if let ApiVersion::V2 { .. } = self.api_version {
-            self.set_api_version(2)?;
+        match self.api_version {
+            ApiVersion::V2 { .. } => self.set_api_version(2)?,
+            ApiVersion::Auto { .. } => self.set_api_version(0)?,
+            ApiVersion::V1_1 => {}
         }
         Ok(())
     }
@@ -325,7 +336,8 @@ impl Settings {
         }
         if let Some(version) = lookup(ENV_API_VERSION).filter(|v| !v.is_empty()) {
             let parsed = match settings.oauth2 {
-                Some(_) if version.trim() == "2" => Ok(ApiVersion::V1_1),
+                // An OAuth 2.0 config always uses API v2: auto has nothing to switch to.
+                Some(_) if matches!(version.trim(), "2" | "auto") => Ok(ApiVersion::V1_1),
                 Some(_) => settings.set_api_version(1).map(|()| ApiVersion::V1_1),
                 None => ApiVersion::parse(&version, &settings.credentials.access_token),
             };
@@ -341,9 +353,10 @@ impl Settings {
 
     pub fn set_api_version(&mut self, version: u32) -> Result<(), Error> {
         if self.oauth2.is_some() {
-            // OAuth 2.0 user tokens work with API v2 only, which such a config always uses.
+            // OAuth 2.0 user tokens work with API v2 only, which such a config always
+            // uses (auto included: there is no other version to switch to).
             return match version {
-                2 => Ok(()),
+                0 | 2 => Ok(()),
                 _ => Err(Error::invalid_argument(
                     "an OAuth 2.0 config follows through API v2 only: OAuth 2.0 tokens do not work with API 1.1",
                 )),
@@ -532,7 +545,22 @@ mod tests {
             assert!(err.message.starts_with("API v2 needs"), "{token}");
             assert!(token.len() < 4 || !err.message.contains(token), "{token}");
         }
-        for bad in [0, 3, 11, u32::MAX] {
+        // 0 is auto (it was refused before auto existed); it needs the token's user id too.
+        assert_eq!(
+            ApiVersion::new(0, "1500000001-abc").unwrap(),
+            ApiVersion::Auto {
+                source_user_id: 1500000001
+            }
+        );
+        assert!(ApiVersion::new(0, "abc")
+            .unwrap_err()
+            .message
+            .starts_with("API v2 needs"));
+        assert_eq!(
+            ApiVersion::parse("auto", "7-x").unwrap(),
+            ApiVersion::Auto { source_user_id: 7 }
+        );
+        for bad in [3, 11, u32::MAX] {
             assert!(ApiVersion::new(bad, "1-x")
                 .unwrap_err()
                 .message

@@ -20,6 +20,13 @@ pub enum ErrorKind {
     ServerError,
     HttpError,
     BadResponse,
+    /// The app's access tier (plan, or a Project it is not attached to) does not
+    /// include the endpoint: about the app, not the target.
+    AccessTier,
+    /// The app or its token may not do this (read-only app, app-only token, ...).
+    AppPermission,
+    /// The token's own account is suspended or locked.
+    AccountState,
 }
 
 /// An error with a one-line message that never contains a secret.

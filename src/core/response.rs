@@ -3,6 +3,7 @@
 //! [`Error`] (Twitter code first, then v2 problem type, then HTTP status).
 
 use std::io;
+use std::time::{Duration, UNIX_EPOCH};
 
 use serde::Deserialize as _;
 
@@ -12,6 +13,7 @@ use super::httpdate::parse_http_date;
 use super::redact::Redactor;
 use super::resolver::NotLoopback;
 use super::signer::unix_now;
+use super::tls::is_ca_used_as_end_entity;
 use super::trace::RequestTrace;
 use super::v2;
 
@@ -220,13 +222,11 @@ pub(crate) fn transport_error(
             ErrorKind::InvalidArgument,
             e.get_ref().map(ToString::to_string).unwrap_or_default(),
         ),
-        ureq::Error::Io(e) if is_tls_io_error(e) => {
-            (ErrorKind::Tls, format!("TLS error with {host}: {e}"))
-        }
+        ureq::Error::Io(e) if is_tls_io_error(e) => (ErrorKind::Tls, tls_failure(settings, &error)),
         ureq::Error::Tls(_)
         | ureq::Error::Pem(_)
         | ureq::Error::Rustls(_)
-        | ureq::Error::TlsRequired => (ErrorKind::Tls, format!("TLS error with {host}: {error}")),
+        | ureq::Error::TlsRequired => (ErrorKind::Tls, tls_failure(settings, &error)),
         ureq::Error::Decompress(..) if http_status != 0 => (
             ErrorKind::BadResponse,
             format!("HTTP {http_status}, but the gzip body is corrupt: {error}"),
@@ -261,6 +261,87 @@ fn is_tls_io_error(error: &io::Error) -> bool {
         .is_some_and(|inner| inner.is::<rustls::Error>())
 }
 
+/// "TLS error with HOST: ...", a refused server certificate in plain words.
+fn tls_failure(settings: &Settings, error: &ureq::Error) -> String {
+    let host = settings.base_url.host();
+    let rustls_error = match error {
+        ureq::Error::Rustls(e) => Some(e),
+        ureq::Error::Io(e) => e.get_ref().and_then(|inner| inner.downcast_ref()),
+        _ => None,
+    };
+    let ca_file = settings.ca_file.as_ref().map(|ca| ca.path.as_str());
+    match (
+        rustls_error.and_then(|e| certificate_refusal(e, ca_file)),
+        error,
+    ) {
+        (Some(reason), _) => format!("TLS error with {host}: {reason}"),
+        (None, ureq::Error::Io(e)) => format!("TLS error with {host}: {e}"),
+        (None, _) => format!("TLS error with {host}: {error}"),
+    }
+}
+
+/// Why the server's certificate was refused, starting with the kind of problem in a few
+/// words ("unknown issuer", "name mismatch", "expired", ...); `None` for other TLS failures.
+fn certificate_refusal(error: &rustls::Error, ca_file: Option<&str>) -> Option<String> {
+    use rustls::CertificateError as Problem;
+    let rustls::Error::InvalidCertificate(problem) = error else {
+        return None;
+    };
+    let date = |time: &rustls::pki_types::UnixTime| {
+        httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(time.as_secs()))
+    };
+    Some(match problem {
+        Problem::UnknownIssuer => match ca_file {
+            Some(path) => format!(
+                "unknown issuer: the server's certificate is neither one of the certificates in the CA file {path:?} nor signed by one of them"
+            ),
+            None => "unknown issuer: the server's certificate is not signed by a certificate authority the library trusts (for a private or self-signed server, give its certificate as the CA file)".to_owned(),
+        },
+        _ if is_ca_used_as_end_entity(error) => match ca_file {
+            Some(path) => format!(
+                "CA used as server certificate: the server presented a certificate authority's certificate as its own, and it is not one of the certificates in the CA file {path:?} (only those are trusted as they are)"
+            ),
+            None => "CA used as server certificate: the server presented a certificate authority's certificate as its own (for a self-signed server, give its certificate as the CA file)".to_owned(),
+        },
+        Problem::NotValidForNameContext { expected, presented } => {
+            let names: Vec<&str> = presented.iter().map(|name| presented_name(name)).collect();
+            let names = if names.is_empty() { "no name".to_owned() } else { names.join(", ") };
+            format!(
+                "name mismatch: the server's certificate is for {names}, not for {}",
+                expected.to_str()
+            )
+        }
+        Problem::NotValidForName => {
+            "name mismatch: the server's certificate is not for this host name".to_owned()
+        }
+        Problem::ExpiredContext { not_after, .. } => format!(
+            "expired: the server's certificate expired on {}",
+            date(not_after)
+        ),
+        Problem::Expired => "expired: the server's certificate has expired".to_owned(),
+        Problem::NotValidYetContext { not_before, .. } => format!(
+            "not yet valid: the server's certificate is valid only from {} (is this computer's clock right?)",
+            date(not_before)
+        ),
+        Problem::NotValidYet => "not yet valid: the server's certificate is not valid yet (is this computer's clock right?)".to_owned(),
+        Problem::Revoked => "revoked: the server's certificate has been revoked".to_owned(),
+        Problem::BadSignature => "bad signature: the server's certificate is not signed by the key it names as its issuer's".to_owned(),
+        Problem::BadEncoding => "malformed: the server's certificate cannot be parsed".to_owned(),
+        Problem::InvalidPurpose | Problem::InvalidPurposeContext { .. } => {
+            "wrong purpose: the server's certificate is not for TLS servers (extended key usage)".to_owned()
+        }
+        _ => format!("certificate refused: {problem:?}"),
+    })
+}
+
+/// webpki lists a certificate's names as `DnsName("example.com")` or `IpAddress(192.0.2.1)`.
+fn presented_name(name: &str) -> &str {
+    name.strip_prefix("DnsName(\"")
+        .and_then(|rest| rest.strip_suffix("\")"))
+        .or_else(|| name.strip_prefix("IpAddress(")?.strip_suffix(')'))
+        .unwrap_or(name)
+}
+
 /// Largest 2xx body accepted (after gzip decoding).
 pub const MAX_BODY_BYTES: u64 = 1 << 20;
 
@@ -274,19 +355,54 @@ pub struct ApiError {
     pub text: String,
     /// What a v2 problem `type` URI says, when it is one this library knows.
     pub problem: Option<ErrorKind>,
+    /// What to do, when the problem is about the app or the account.
+    pub advice: Option<&'static str>,
 }
 
 /// The v2 problem types (`https://api.twitter.com/2/problems/<name>`) that say more
-/// than the HTTP status. v2 problems carry no Twitter code.
-fn problem_kind(type_uri: &str) -> Option<ErrorKind> {
+/// than the HTTP status, with the advice of those about the app. v2 problems carry no
+/// Twitter code; `reason` is the problem's `reason` member (`client-not-enrolled`).
+fn problem_kind(type_uri: &str, reason: Option<&str>) -> Option<(ErrorKind, Option<&'static str>)> {
     let (_, name) = type_uri.rsplit_once("/2/problems/")?;
-    match name {
-        "resource-not-found" => Some(ErrorKind::NotFound),
-        "usage-capped" => Some(ErrorKind::RateLimited),
-        "unsupported-authentication" => Some(ErrorKind::Auth),
-        "client-forbidden" | "not-authorized-for-resource" => Some(ErrorKind::Forbidden),
-        _ => None,
-    }
+    Some(match (name, reason) {
+        ("resource-not-found", _) => (ErrorKind::NotFound, None),
+        ("usage-capped", _) => (ErrorKind::RateLimited, None),
+        ("client-forbidden", Some("client-not-enrolled")) => {
+            (ErrorKind::AccessTier, Some(advice::NOT_ENROLLED))
+        }
+        ("unsupported-authentication", _) => (ErrorKind::AppPermission, Some(advice::APP_ONLY)),
+        ("oauth1-permissions", _) => (ErrorKind::AppPermission, Some(advice::READ_ONLY)),
+        ("client-forbidden" | "not-authorized-for-resource", _) => (ErrorKind::Forbidden, None),
+        _ => return None,
+    })
+}
+
+/// What to do about a refusal of the app or the account (not of the target): one
+/// line each, appended to the message after "To fix: ".
+mod advice {
+    pub const ACCESS_TIER: &str = "upgrade the app's access tier in the X developer portal, or use the other API version (API version auto switches by itself)";
+    pub const NOT_ENROLLED: &str =
+        "attach the app to a Project in the X developer portal (API v2 needs one), or use API 1.1";
+    pub const READ_ONLY: &str = "set the app's permissions to Read and Write in the X developer portal, then regenerate the access token and secret";
+    pub const CREDENTIALS: &str = "use OAuth 1.0a user tokens (not a Bearer token) of an app with Read and Write permission, regenerated after any permission change";
+    pub const NOT_PERMITTED: &str = "check the app's permissions and access level in the X developer portal: X does not let this app do this";
+    pub const APP_ONLY: &str = "use OAuth 1.0a user tokens or an OAuth 2.0 user token: an app-only Bearer token cannot act for a user";
+    pub const SUSPENDED: &str = "appeal the suspension of the access token's own account at x.com: until it is lifted every call fails";
+    pub const LOCKED: &str =
+        "log in at x.com as the access token's account to unlock it, then try again";
+}
+
+/// The advice for a Twitter code about the app or the account.
+fn advice_for_code(api_code: i32) -> Option<&'static str> {
+    Some(match api_code {
+        453 => advice::ACCESS_TIER,
+        261 => advice::READ_ONLY,
+        220 => advice::CREDENTIALS,
+        87 => advice::NOT_PERMITTED,
+        64 => advice::SUSPENDED,
+        326 => advice::LOCKED,
+        _ => return None,
+    })
 }
 
 /// Reads `{"errors":[{"code","message"}]}`, the legacy `{"error": "…"}` and the
@@ -304,7 +420,10 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
     };
     let as_text =
         |v: Option<&serde_json::Value>| v.and_then(serde_json::Value::as_str).map(str::to_owned);
-    let as_problem = |v: Option<&serde_json::Value>| v.and_then(|t| problem_kind(t.as_str()?));
+    let as_problem = |object: &serde_json::Map<String, serde_json::Value>| {
+        let reason = object.get("reason").and_then(serde_json::Value::as_str);
+        problem_kind(object.get("type")?.as_str()?, reason)
+    };
 
     if let Some(first) = root
         .get("errors")
@@ -318,12 +437,14 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
                     .or_else(|| as_text(err.get("detail")))
                     .or_else(|| as_text(err.get("title")))
                     .unwrap_or_default(),
-                problem: as_problem(err.get("type")),
+                problem: as_problem(err).map(|(kind, _)| kind),
+                advice: as_problem(err).and_then(|(_, advice)| advice),
             },
             serde_json::Value::String(text) => ApiError {
                 code: 0,
                 text: text.clone(),
                 problem: None,
+                advice: None,
             },
             _ => ApiError::default(),
         };
@@ -347,6 +468,7 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
             code: as_code(root.get("code")),
             text,
             problem,
+            advice: None,
         };
     }
     let title = as_text(root.get("title"));
@@ -357,10 +479,12 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
         (None, Some(d)) => d,
         (None, None) => String::new(),
     };
+    let problem = as_problem(&root);
     ApiError {
         code: 0,
         text,
-        problem: as_problem(root.get("type")),
+        problem: problem.map(|(kind, _)| kind),
+        advice: problem.and_then(|(_, advice)| advice),
     }
 }
 
@@ -377,6 +501,10 @@ fn kind_for_code(api_code: i32) -> Option<ErrorKind> {
         34 | 50 | 63 | 108 => ErrorKind::NotFound,
         88 => ErrorKind::RateLimited,
         32 | 89 | 135 | 215 => ErrorKind::Auth,
+        // About the app or the account, not the target.
+        453 => ErrorKind::AccessTier,
+        87 | 220 | 261 => ErrorKind::AppPermission,
+        64 | 326 => ErrorKind::AccountState,
         _ => return None,
     })
 }
@@ -469,6 +597,10 @@ pub fn api_failure(
         .or(api.problem)
         .or_else(|| follow_refusal_kind(http_status, &api))
         .unwrap_or_else(|| kind_for_status(http_status));
+    let advice = match kind_for_code(api.code) {
+        Some(_) => advice_for_code(api.code),
+        None => api.advice,
+    };
     let mut message = format!("HTTP {http_status}");
     if api.code != 0 {
         message.push_str(&format!(", error {}", api.code));
@@ -492,6 +624,13 @@ pub fn api_failure(
             body.len()
         ));
     }
+    if let Some(advice) = advice {
+        if !message.ends_with(['.', '!', '?']) {
+            message.push('.');
+        }
+        message.push_str(" To fix: ");
+        message.push_str(advice);
+    }
     Error {
         kind,
         message,
@@ -514,7 +653,7 @@ fn check_success_body(http_status: u16, body: Vec<u8>) -> Result<String, Error> 
 }
 
 /// The `data` object of a 2xx answer; a body with only `errors` is the error they describe.
-fn v2_data(
+pub(crate) fn v2_data(
     http_status: u16,
     json: &str,
     redactor: &Redactor<'_>,
@@ -597,7 +736,14 @@ mod tests {
             (400, 215, ErrorKind::Auth),
             (403, 158, ErrorKind::Forbidden),
             (403, 226, ErrorKind::Forbidden),
-            (403, 326, ErrorKind::Forbidden),
+            // Refusals of the app or the account, not of the target (issue 11).
+            (403, 326, ErrorKind::AccountState),
+            (403, 64, ErrorKind::AccountState),
+            (403, 453, ErrorKind::AccessTier),
+            (403, 261, ErrorKind::AppPermission),
+            (403, 220, ErrorKind::AppPermission),
+            (403, 87, ErrorKind::AppPermission),
+            (401, 261, ErrorKind::AppPermission),
             (503, 130, ErrorKind::ServerError),
             (500, 131, ErrorKind::ServerError),
             (403, 99999, ErrorKind::Forbidden),
@@ -634,6 +780,78 @@ mod tests {
     }
 
     #[test]
+    fn refusals_of_the_app_or_account_say_what_to_do() {
+        let e = err(
+            403,
+            r#"{"errors":[{"code":261,"message":"Application cannot perform write actions. Contact API support to request write access."}]}"#,
+        );
+        assert_eq!(
+            (e.kind, e.http_status, e.api_code),
+            (ErrorKind::AppPermission, 403, 261)
+        );
+        assert_eq!(
+            e.message,
+            "HTTP 403, error 261: Application cannot perform write actions. Contact API support to request write access. To fix: set the app's permissions to Read and Write in the X developer portal, then regenerate the access token and secret"
+        );
+        let e = err(
+            403,
+            r#"{"errors":[{"code":326,"message":"To protect our users from spam and other malicious activity, this account is temporarily locked"}]}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::AccountState);
+        assert!(
+            e.message.ends_with(
+                "temporarily locked. To fix: log in at x.com as the access token's account to unlock it, then try again"
+            ),
+            "{}",
+            e.message
+        );
+        let e = err(
+            403,
+            r#"{"title":"Client Forbidden","detail":"When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project.","reason":"client-not-enrolled","type":"https://api.twitter.com/2/problems/client-forbidden","required_enrollment":"Appropriate Level of API Access"}"#,
+        );
+        assert_eq!((e.kind, e.api_code), (ErrorKind::AccessTier, 0));
+        assert!(
+            e.message.starts_with("HTTP 403: Client Forbidden: When authenticating")
+                && e.message.ends_with(
+                    "attached to a Project. To fix: attach the app to a Project in the X developer portal (API v2 needs one), or use API 1.1"
+                ),
+            "{}",
+            e.message
+        );
+        // Every code of the three families has its advice; a target's refusal has none.
+        for code in [453, 261, 220, 87, 64, 326] {
+            let e = err(
+                403,
+                &format!(r#"{{"errors":[{{"code":{code},"message":"m"}}]}}"#),
+            );
+            assert!(
+                e.message
+                    .starts_with(&format!("HTTP 403, error {code}: m. To fix: ")),
+                "{}",
+                e.message
+            );
+        }
+        for code in [158, 160, 161, 162, 226, 108] {
+            let e = err(
+                403,
+                &format!(r#"{{"errors":[{{"code":{code},"message":"m"}}]}}"#),
+            );
+            assert_eq!(e.message, format!("HTTP 403, error {code}: m"));
+        }
+        // A Twitter code decides the advice, as it decides the status.
+        let e = err(
+            403,
+            r#"{"errors":[{"code":64,"message":"Suspended.","type":"https://api.twitter.com/2/problems/unsupported-authentication"}]}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::AccountState);
+        assert!(
+            e.message.ends_with("until it is lifted every call fails"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
     fn error_shapes() {
         assert_eq!(
             parse_api_error(
@@ -643,6 +861,7 @@ mod tests {
                 code: 32,
                 text: "Could not authenticate you.".into(),
                 problem: None,
+                advice: None,
             }
         );
         assert_eq!(
@@ -651,13 +870,14 @@ mod tests {
                 code: 0,
                 text: "Not authorized.".into(),
                 problem: None,
+                advice: None,
             }
         );
         assert_eq!(
             parse_api_error(
                 br#"{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}"#
             ),
-            ApiError { code: 0, text: "Unauthorized".into(), problem: None }
+            ApiError { code: 0, text: "Unauthorized".into(), problem: None, advice: None }
         );
         assert_eq!(
             parse_api_error(
@@ -707,12 +927,29 @@ mod tests {
             (
                 403,
                 r#"{"title":"Client Forbidden","detail":"Attach your App to a Project.","reason":"client-not-enrolled","type":"https://api.twitter.com/2/problems/client-forbidden"}"#,
+                ErrorKind::AccessTier,
+            ),
+            // client-forbidden for another reason stays a plain refusal.
+            (
+                403,
+                r#"{"title":"Client Forbidden","detail":"No.","reason":"official-client-forbidden","type":"https://api.twitter.com/2/problems/client-forbidden"}"#,
                 ErrorKind::Forbidden,
             ),
             (
                 403,
                 r#"{"title":"Unsupported Authentication","detail":"Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.","type":"https://api.twitter.com/2/problems/unsupported-authentication","status":403}"#,
-                ErrorKind::Auth,
+                ErrorKind::AppPermission,
+            ),
+            (
+                403,
+                r#"{"title":"Forbidden","status":403,"detail":"Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.","type":"https://api.twitter.com/2/problems/oauth1-permissions"}"#,
+                ErrorKind::AppPermission,
+            ),
+            // X sends code 453 in v2 answers too, in the 1.1 shape.
+            (
+                403,
+                r#"{"errors":[{"message":"You currently have access to a subset of X API V2 endpoints and limited v1.1 endpoints (e.g. media post, oauth) only.","code":453}]}"#,
+                ErrorKind::AccessTier,
             ),
             (
                 429,
@@ -800,6 +1037,61 @@ mod tests {
     }
 
     #[test]
+    fn certificate_refusals_in_plain_words() {
+        use rustls::pki_types::{ServerName, UnixTime};
+        use rustls::{CertificateError as Problem, OtherError};
+        use std::sync::Arc;
+        let refusal = |problem: Problem, ca_file: Option<&str>| {
+            certificate_refusal(&rustls::Error::InvalidCertificate(problem), ca_file).unwrap()
+        };
+        let ca_used = || Problem::Other(OtherError(Arc::new(webpki::Error::CaUsedAsEndEntity)));
+        let at = |seconds| UnixTime::since_unix_epoch(Duration::from_secs(seconds));
+        let cases = [
+            (refusal(Problem::UnknownIssuer, None), "unknown issuer: the server's certificate is not signed by a certificate authority the library trusts (for a private or self-signed server, give its certificate as the CA file)"),
+            (refusal(ca_used(), None), "CA used as server certificate: the server presented a certificate authority's certificate as its own (for a self-signed server, give its certificate as the CA file)"),
+            (refusal(ca_used(), Some("/etc/ca.pem")), "CA used as server certificate: the server presented a certificate authority's certificate as its own, and it is not one of the certificates in the CA file \"/etc/ca.pem\" (only those are trusted as they are)"),
+            (
+                refusal(
+                    Problem::NotValidForNameContext {
+                        expected: ServerName::try_from("api.example").unwrap(),
+                        presented: vec![
+                            "DnsName(\"localhost\")".into(),
+                            "IpAddress(127.0.0.1)".into(),
+                            "DirectoryName".into(),
+                        ],
+                    },
+                    None,
+                ),
+                "name mismatch: the server's certificate is for localhost, 127.0.0.1, DirectoryName, not for api.example",
+            ),
+            (
+                refusal(
+                    Problem::NotValidForNameContext {
+                        expected: ServerName::try_from("127.0.0.1").unwrap(),
+                        presented: vec![],
+                    },
+                    None,
+                ),
+                "name mismatch: the server's certificate is for no name, not for 127.0.0.1",
+            ),
+            (refusal(Problem::ExpiredContext { time: at(1_700_000_000), not_after: at(1_609_459_200) }, None), "expired: the server's certificate expired on Fri, 01 Jan 2021 00:00:00 GMT"),
+            (refusal(Problem::Expired, None), "expired: the server's certificate has expired"),
+            (refusal(Problem::NotValidYet, None), "not yet valid: the server's certificate is not valid yet (is this computer's clock right?)"),
+            (refusal(Problem::Revoked, None), "revoked: the server's certificate has been revoked"),
+            (refusal(Problem::BadSignature, None), "bad signature: the server's certificate is not signed by the key it names as its issuer's"),
+            (refusal(Problem::InvalidPurpose, None), "wrong purpose: the server's certificate is not for TLS servers (extended key usage)"),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(message, expected);
+        }
+        // Not a certificate problem: the caller keeps rustls' own words.
+        assert_eq!(
+            certificate_refusal(&rustls::Error::HandshakeNotComplete, None),
+            None
+        );
+    }
+
+    #[test]
     fn messages_for_bodies_without_errors() {
         assert_eq!(
             err(502, "<html>Bad Gateway</html>").message,
@@ -823,7 +1115,8 @@ mod tests {
         let redactor = Redactor::new(["ck-0123456789", secret, "at-0123456789", "x"], "");
         for lead in 290..300 {
             let text = format!("{} {secret} trailing words", "w".repeat(lead));
-            let body = serde_json::json!({"errors":[{"code":326,"message": text}]}).to_string();
+            // Code 226: a refusal without advice, so the cut text ends the message.
+            let body = serde_json::json!({"errors":[{"code":226,"message": text}]}).to_string();
             let e = api_failure(403, body.as_bytes(), None, &redactor);
             for n in 4..=secret.len() {
                 assert!(!e.message.contains(&secret[..n]), "{lead}: {}", e.message);

@@ -22,6 +22,7 @@ use super::error::Error;
 use super::fork;
 use super::proxy::{proxy_for, ProxyChoice};
 use super::resolver::CachingResolver;
+use super::tls::{PinningTls, PinningVerifier};
 use super::trace::{TracedConnector, Tracer};
 
 /// Idle connections kept per host: enough for many threads sharing one client.
@@ -121,12 +122,7 @@ fn build_agent(
     proxy: Option<ureq::Proxy>,
     tracer: Option<&Arc<Tracer>>,
 ) -> Agent {
-    let mut tls = ureq::tls::TlsConfig::builder();
-    if let Some(ca) = &settings.ca_file {
-        tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&ca.certificates));
-    }
     let config = Agent::config_builder()
-        .tls_config(tls.build())
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_global(Some(settings.timeout))
@@ -135,7 +131,7 @@ fn build_agent(
         .max_idle_connections(POOL_PER_HOST)
         .max_idle_connections_per_host(POOL_PER_HOST)
         .build();
-    let connector = connector(settings.ca_file.is_some());
+    let connector = connector(settings.ca_file.as_ref());
     // An http:// base is held to loopback by address too (see `resolver`).
     let resolver =
         CachingResolver::new(settings.name_lookup.clone(), !settings.base_url.is_https());
@@ -152,11 +148,12 @@ fn build_agent(
     }
 }
 
-/// Trust anchors read from a PEM file, replacing the built-in (webpki) roots.
+/// Trust anchors read from a PEM file, replacing the built-in (webpki) roots; a server
+/// may also present one of them as its own certificate (see `tls`).
 #[derive(Clone)]
 pub struct CaFile {
     pub path: String,
-    pub certificates: Vec<ureq::tls::Certificate<'static>>,
+    verifier: Arc<PinningVerifier>,
 }
 
 impl CaFile {
@@ -167,7 +164,8 @@ impl CaFile {
         let mut certificates = Vec::new();
         for item in ureq::tls::parse_pem(&pem) {
             match item {
-                Ok(ureq::tls::PemItem::Certificate(cert)) => certificates.push(cert),
+                Ok(ureq::tls::PemItem::Certificate(cert)) => certificates
+                    .push(rustls::pki_types::CertificateDer::from(cert.der()).into_owned()),
                 Ok(_) => {}
                 Err(e) => {
                     return Err(Error::invalid_argument(format!(
@@ -181,23 +179,25 @@ impl CaFile {
                 "CA file {path:?} holds no PEM certificate"
             )));
         }
+        let verifier = PinningVerifier::new(&certificates)
+            .map_err(|e| Error::invalid_argument(format!("CA file {path:?}: {e}")))?;
         Ok(CaFile {
             path: path.to_owned(),
-            certificates,
+            verifier: Arc::new(verifier),
         })
     }
 }
 
 /// TCP (through a SOCKS or CONNECT proxy when configured), one probe per reuse, then TLS.
-/// `own_roots`: the config trusts its own CA file, so its TLS set-up is its own;
-/// every other config shares one, built on first use.
-pub fn connector(own_roots: bool) -> impl Connector {
+/// A config with a CA file has a TLS set-up of its own; every other config shares
+/// one, built on first use.
+pub fn connector(ca_file: Option<&CaFile>) -> impl Connector {
     ().chain(SocksConnector::default())
         .chain(ConnectProxyConnector::default())
         .chain(TcpConnector::default())
         .chain(ProbeOnCheckout)
         .chain(Tls {
-            own: own_roots.then(RustlsConnector::default),
+            own: ca_file.map(|ca| PinningTls::new(ca.verifier.clone())),
         })
 }
 
@@ -208,7 +208,7 @@ static SHARED_TLS: LazyLock<RustlsConnector> = LazyLock::new(RustlsConnector::de
 
 #[derive(Debug)]
 struct Tls {
-    own: Option<RustlsConnector>,
+    own: Option<PinningTls>,
 }
 
 impl<In: Transport> Connector<In> for Tls {
@@ -219,8 +219,10 @@ impl<In: Transport> Connector<In> for Tls {
         details: &ConnectionDetails,
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        let rustls = self.own.as_ref().unwrap_or(&SHARED_TLS);
-        Ok(rustls.connect(details, chained)?.map(Transport::boxed))
+        match &self.own {
+            Some(pinning) => pinning.connect(details, chained),
+            None => Ok(SHARED_TLS.connect(details, chained)?.map(Transport::boxed)),
+        }
     }
 }
 

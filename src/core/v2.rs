@@ -17,6 +17,19 @@ pub fn lookup_path(name: &str) -> String {
     format!("/2/users/by/username/{name}")
 }
 
+/// `DELETE` unfollows (`{"data":{"following":false}}`).
+pub fn unfollow_path(source_user_id: u64, target_user_id: u64) -> String {
+    format!("/2/users/{source_user_id}/following/{target_user_id}")
+}
+
+/// The user lookup by id.
+pub fn user_path(user_id: u64) -> String {
+    format!("/2/users/{user_id}")
+}
+
+/// Asks a user lookup for the relationship with the token's user (`data.connection_status`).
+pub const CONNECTION_STATUS_QUERY: &str = "user.fields=connection_status";
+
 pub fn follow_body(target_user_id: u64) -> String {
     format!(r#"{{"target_user_id":"{target_user_id}"}}"#)
 }
@@ -29,6 +42,8 @@ mod tests {
     fn paths_and_body() {
         assert_eq!(following_path(12), "/2/users/12/following");
         assert_eq!(lookup_path("Jack_1"), "/2/users/by/username/Jack_1");
+        assert_eq!(unfollow_path(12, 34), "/2/users/12/following/34");
+        assert_eq!(user_path(34), "/2/users/34");
         assert_eq!(
             follow_body(MAX_USER_ID),
             r#"{"target_user_id":"9999999999999999999"}"#

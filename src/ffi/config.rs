@@ -94,8 +94,8 @@ pub unsafe extern "C" fn tw_config_new(
 /// Creates a configuration from the environment: `TW_CONSUMER_KEY`,
 /// `TW_CONSUMER_SECRET`, `TW_ACCESS_TOKEN`, `TW_ACCESS_TOKEN_SECRET` (required,
 /// non-empty), `TW_API_BASE` (optional base URL, same rules as
-/// `tw_config_set_base_url`) and `TW_API_VERSION` (optional, `1.1` or `2`, same
-/// rules as `tw_config_set_api_version`). Other defaults as `tw_config_new`.
+/// `tw_config_set_base_url`) and `TW_API_VERSION` (optional, `1.1`, `2` or `auto`,
+/// same rules as `tw_config_set_api_version`). Other defaults as `tw_config_new`.
 ///
 /// OAuth 2.0 instead: when `TW_OAUTH2_ACCESS_TOKEN` is set and `TW_ACCESS_TOKEN` is
 /// not, the config is an OAuth 2.0 one (as `tw_config_new_oauth2` with
@@ -132,7 +132,8 @@ pub(crate) unsafe fn config_mut<'a>(config: *mut TwConfig) -> Result<&'a mut TwC
     Ok(&mut *config)
 }
 
-/// Sets the API base URL (default `https://api.twitter.com`). The follow goes to
+/// Sets the API base URL (default `https://api.twitter.com`; X's own documentation
+/// now names `https://api.x.com`, which is accepted the same way). The follow goes to
 /// `<base_url>/1.1/friendships/create.json` (API v2: `<base_url>/2/users/...`).
 ///
 /// `https://` is accepted for any host; `http://` only for loopback hosts
@@ -220,7 +221,18 @@ pub unsafe extern "C" fn tw_config_set_max_retries(
     })
 }
 
-/// Chooses the Twitter API the follow goes through: `1` (API 1.1, the default) or `2`.
+/// Chooses the Twitter API the calls go through: `1` (API 1.1, the default), `2`, or
+/// `0` for auto.
+///
+/// Auto (opt-in, so nothing switches unless asked): calls go to API 1.1 until it
+/// refuses the app's access tier (`TW_STATUS_ACCESS_TIER`: code 453, or a problem
+/// with reason `client-not-enrolled`); then this config switches to API v2, once and
+/// for good (later calls go straight to v2, and a setter that leaves the version
+/// alone keeps it), and the refused call is sent again through v2. If v2 refuses
+/// too, that refusal is returned, its message ending `(API version auto: ...)`. Auto
+/// needs the access token's numeric prefix, as version 2 does; the v2 rules below
+/// apply after the switch (`notify = true` is then refused). An OAuth 2.0 config
+/// accepts `0` and `2` and always uses API v2.
 ///
 /// API v2 follows with `POST <base>/2/users/{source_user_id}/following` and the JSON
 /// body `{"target_user_id":"..."}`, signed with OAuth 1.0a (a JSON body is not part
@@ -241,8 +253,8 @@ pub unsafe extern "C" fn tw_config_set_max_retries(
 /// a protected account is not an error in v2: `TW_FOLLOW_OUTCOME_PENDING` again.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (another version,
-/// or version 2 with an access token that has no numeric prefix; the previous
-/// version stays).
+/// or version 2 or auto with an access token that has no numeric prefix; the
+/// previous version stays).
 /// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
 /// proxy environment variables (see `tw_config_new`): do not call while another
 /// thread changes the environment.
@@ -314,9 +326,17 @@ pub unsafe extern "C" fn tw_config_set_user_agent(
 /// gateways and test servers. The file is read now; later changes to it have no
 /// effect. Certificate verification cannot be turned off.
 ///
+/// A server is trusted when its certificate is signed by one of the file's
+/// certificates, or is exactly one of them (pinning: a self-signed certificate
+/// made with `openssl req -x509`, which marks it as a CA, given as the CA file).
+/// Either way the certificate must name the base URL's host and be within its
+/// validity dates. A refused certificate makes `tw_follow` return
+/// `TW_STATUS_TLS`, sending nothing, with a message that says why: unknown
+/// issuer, name mismatch, expired, not yet valid, or CA used as server certificate.
+///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
-/// `TW_STATUS_INVALID_ARGUMENT` (unreadable file, or no certificate in it; the
-/// previous trust settings stay in place).
+/// `TW_STATUS_INVALID_ARGUMENT` (unreadable file, no certificate in it, or a
+/// certificate that cannot be parsed; the previous trust settings stay in place).
 /// Thread rules: no `tw_follow` on this config may run at the same time. Reads the
 /// proxy environment variables (see `tw_config_new`): do not call while another
 /// thread changes the environment.

@@ -31,7 +31,7 @@ pub enum TwStatus {
     /// in the token flows also a wrong PIN, a refused code, token or client, or denied access.
     Auth = 20,
     /// 403 without a more specific Twitter code (e.g. 158: you cannot follow yourself; 226: the
-    /// request looks automated; 326: the account is temporarily locked).
+    /// request looks automated): the API refused this target.
     Forbidden = 21,
     /// 404 or Twitter codes 34, 50, 63, 108: no such user.
     NotFound = 22,
@@ -53,12 +53,23 @@ pub enum TwStatus {
     /// `tw_last_rate_limit`: the last response carried no `x-rate-limit-*` headers
     /// (or no response arrived).
     NoRateLimit = 31,
+    /// Twitter code 453, or a v2 problem with reason `client-not-enrolled`: the app's
+    /// access tier (its plan, or no Project) does not include this endpoint. About the
+    /// app, not the target; `tw_config_set_api_version` 0 (auto) tries the other version.
+    AccessTier = 32,
+    /// Twitter codes 87, 220, 261, or the v2 problems `oauth1-permissions` and
+    /// `unsupported-authentication`: the app or its token may not do this (a read-only
+    /// app, tokens made before Read and Write, an app-only Bearer token). Not the target.
+    AppPermission = 33,
+    /// Twitter codes 64 (suspended) and 326 (locked): the access token's own account
+    /// cannot act. Not the target.
+    AccountState = 34,
     /// A bug in twfollow (a caught panic). Please report it.
     Internal = 99,
 }
 
 impl TwStatus {
-    pub(crate) const ALL: [TwStatus; 19] = [
+    pub(crate) const ALL: [TwStatus; 22] = [
         TwStatus::Ok,
         TwStatus::NullArgument,
         TwStatus::InvalidUtf8,
@@ -77,6 +88,9 @@ impl TwStatus {
         TwStatus::HttpError,
         TwStatus::BadResponse,
         TwStatus::NoRateLimit,
+        TwStatus::AccessTier,
+        TwStatus::AppPermission,
+        TwStatus::AccountState,
         TwStatus::Internal,
     ];
 
@@ -96,6 +110,9 @@ impl TwStatus {
             ErrorKind::ServerError => TwStatus::ServerError,
             ErrorKind::HttpError => TwStatus::HttpError,
             ErrorKind::BadResponse => TwStatus::BadResponse,
+            ErrorKind::AccessTier => TwStatus::AccessTier,
+            ErrorKind::AppPermission => TwStatus::AppPermission,
+            ErrorKind::AccountState => TwStatus::AccountState,
         }
     }
 
@@ -133,6 +150,15 @@ impl TwStatus {
             }
             TwStatus::NoRateLimit => {
                 c"TW_STATUS_NO_RATE_LIMIT: the last response carried no rate-limit headers"
+            }
+            TwStatus::AccessTier => {
+                c"TW_STATUS_ACCESS_TIER: the app's access tier does not include this endpoint"
+            }
+            TwStatus::AppPermission => {
+                c"TW_STATUS_APP_PERMISSION: the app or its token may not do this"
+            }
+            TwStatus::AccountState => {
+                c"TW_STATUS_ACCOUNT_STATE: the token's own account is suspended or locked"
             }
             TwStatus::Internal => c"TW_STATUS_INTERNAL: internal error in twfollow",
         }

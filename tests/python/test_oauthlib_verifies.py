@@ -154,6 +154,9 @@ class OAuthlibServer:
             def do_GET(self):
                 self.verify("GET")
 
+            def do_DELETE(self):
+                self.verify("DELETE")
+
             def verify(self, method):
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length).decode("utf-8")
@@ -178,6 +181,15 @@ class OAuthlibServer:
                         if v2
                         else {"errors": [{"code": 32, "message": "Could not authenticate you."}]}
                     )
+                elif "/friendships/show.json" in self.path:
+                    source = {"following": True, "followed_by": False, "following_requested": None}
+                    target = {"id_str": "2244994945", "screen_name": "verified"}
+                    status, answer = 200, {"relationship": {"source": source, "target": target}}
+                elif v2 and method == "DELETE":
+                    status, answer = 200, {"data": {"following": False}}
+                elif v2 and method == "GET" and "/by/username/" not in self.path:
+                    data = {"id": "18", "name": "V", "username": "by_id", "connection_status": ["following"]}
+                    status, answer = 200, {"data": data}
                 elif "/by/username/" in self.path:
                     status, answer = 200, {"data": {"id": "2244994945", "name": "V", "username": "verified"}}
                 elif v2:
@@ -386,6 +398,62 @@ def test_oauthlib_rejects_an_access_token_signed_with_a_wrong_request_token_secr
             flow.fetch_access_token(VERIFIER)
     assert [v["valid"] for v in server.verdicts] == [False]
     assert (caught.value.http_status, caught.value.api_code) == (401, 32)
+
+
+# Unfollow and relationship lookup (issue 11): a form POST, a GET with a query, a DELETE.
+
+
+@pytest.mark.parametrize("credentials", [PLAIN, AWKWARD], ids=["plain", "awkward"])
+def test_oauthlib_accepts_unfollow_and_relationship_in_both_versions(server_for, credentials):
+    server = server_for(credentials)
+    source = credentials[2].split("-")[0]
+    with twfollow.Client(*credentials, base_url=server.base_url) as client:
+        assert client.unfollow("@Some_Name") == {"target": {"id": "1", "username": "verified"}, "following": False}
+        assert client.unfollow(18) == {"target": {"id": "1", "username": "verified"}, "following": False}
+        relationship = client.relationship("2244994945")
+        assert relationship == {"target": {"id": "2244994945", "username": "verified"}, "following": True, "followed_by": False}
+        client.relationship("Some_Name")
+    with twfollow.Client(*credentials, base_url=server.base_url + "/prefix", api_version=2) as client:
+        assert client.unfollow("18") == {"target": {"id": "18"}, "following": False}
+        assert client.unfollow("@Some_Name") == {
+            "target": {"id": "2244994945", "username": "verified"},
+            "following": False,
+        }
+        assert client.relationship(18)["following"] is True
+        assert client.relationship("@Some_Name") == {"target": {"id": "2244994945", "username": "verified"}}
+    following = f"/prefix/2/users/{source}/following"
+    assert server.verdicts == [
+        {"valid": True, "method": "POST", "path": "/1.1/friendships/destroy.json", "body": "screen_name=Some_Name"},
+        {"valid": True, "method": "POST", "path": "/1.1/friendships/destroy.json", "body": "user_id=18"},
+        {"valid": True, "method": "GET", "path": "/1.1/friendships/show.json?target_id=2244994945", "body": ""},
+        {"valid": True, "method": "GET", "path": "/1.1/friendships/show.json?target_screen_name=Some_Name", "body": ""},
+        {"valid": True, "method": "DELETE", "path": f"{following}/18", "body": ""},
+        {"valid": True, "method": "GET", "path": "/prefix/2/users/by/username/Some_Name", "body": ""},
+        {"valid": True, "method": "DELETE", "path": f"{following}/2244994945", "body": ""},
+        {"valid": True, "method": "GET", "path": "/prefix/2/users/18?user.fields=connection_status", "body": ""},
+        {
+            "valid": True,
+            "method": "GET",
+            "path": "/prefix/2/users/by/username/Some_Name?user.fields=connection_status",
+            "body": "",
+        },
+    ]
+
+
+@pytest.mark.parametrize("api_version", [1, 2])
+def test_oauthlib_rejects_an_unfollow_signed_with_a_wrong_secret(server_for, api_version):
+    server = server_for(PLAIN)
+    wrong = PLAIN[:3] + ("not-the-token-secret",)
+    with twfollow.Client(*wrong, base_url=server.base_url, api_version=api_version) as client:
+        with pytest.raises(twfollow.AuthError) as caught:
+            client.unfollow("18")
+        with pytest.raises(twfollow.AuthError):
+            client.relationship("18")
+    assert caught.value.http_status == 401
+    assert [(v["method"], v["valid"]) for v in server.verdicts] == [
+        ("POST" if api_version == 1 else "DELETE", False),
+        ("GET", False),
+    ]
 
 
 # The wire trace (issue 15): the base string the library traces is, byte for byte, the

@@ -31,6 +31,8 @@ Markers: an HTML comment on the line before a fence (blank lines between allowed
   <!-- snippet: skip (REASON) -->   do not run this block; the reason is required
                                     and printed. Use sparingly: prefer ```text for
                                     what is not code, and a runnable example.
+  <!-- tested as NAME -->           docs/install.md: tests/dist/test_dist.sh runs this
+                                    block itself (in the dist stage); not run here.
   <!-- snippet: wrap-main -->       c/cpp only: the block is the body of main();
                                     twfollow.h (twfollow.hpp for C++), stdio.h,
                                     stdlib.h and string.h (iostream and string) are
@@ -77,6 +79,8 @@ SANDBOX_CREDENTIALS = {
 
 FENCE = re.compile(r"^(?P<indent> *)(?P<fence>```+|~~~+)\s*(?P<info>[^`\s]*)[^`]*$")
 MARKER = re.compile(r"^\s*<!--\s*snippet:\s*(?P<body>.*?)\s*-->\s*$")
+# docs/install.md's blocks that tests/dist/test_dist.sh runs itself, in the dist stage.
+TESTED_ELSEWHERE = re.compile(r"^\s*<!--\s*tested as (?P<name>\S+)\s*-->\s*$")
 
 
 class DocumentError(Exception):
@@ -125,7 +129,13 @@ def extract(path: Path, text: Optional[str] = None) -> List[Snippet]:
         line = lines[i]
         marker = MARKER.match(line)
         opening = FENCE.match(line)
-        if marker:
+        tested = TESTED_ELSEWHERE.match(line)
+        if tested:
+            if pending is not None:
+                raise DocumentError(f"{path}:{pending_line}: a snippet marker with no code block after it")
+            reason = f"run as {tested.group('name')} by tests/dist/test_dist.sh (the dist stage)"
+            pending, pending_line = {"skip_reason": reason}, i + 1
+        elif marker:
             if pending is not None:
                 raise DocumentError(f"{path}:{pending_line}: a snippet marker with no code block after it")
             pending, pending_line = parse_marker(marker.group("body"), f"{path}:{i + 1}"), i + 1

@@ -21,6 +21,9 @@ pub use sandbox::{
     OAUTH2_CLIENT_SECRET, OAUTH2_PUBLIC_CLIENT_ID,
 };
 
+/// The sandbox's main app, as (consumer key, secret).
+pub const MAIN_APP: (&str, &str) = (CONSUMER_KEY, CONSUMER_SECRET);
+
 /// The redirect URI the OAuth 2.0 tests register (nothing listens there).
 pub const REDIRECT: &str = "http://127.0.0.1:9/callback";
 
@@ -156,6 +159,38 @@ impl Config {
             Err(e) => e,
         }
     }
+
+    /// A config of `app` (consumer key, secret) for `account`, pointed at `base_url`.
+    pub fn for_app(base_url: &str, app: (&str, &str), account: &Account) -> Config {
+        let config = Config::new(app.0, app.1, &account.token, &account.token_secret);
+        assert_eq!(config.set_base_url(base_url), TwStatus::Ok, "{:?}", last());
+        config
+    }
+
+    /// `tw_unfollow`; on success its JSON.
+    pub fn unfollow(&self, target: &str) -> Result<serde_json::Value, (TwStatus, Last)> {
+        self.json_call(target, tw_unfollow)
+    }
+
+    /// `tw_relationship`; on success its JSON.
+    pub fn relationship(&self, target: &str) -> Result<serde_json::Value, (TwStatus, Last)> {
+        self.json_call(target, tw_relationship)
+    }
+
+    fn json_call(
+        &self,
+        target: &str,
+        call: unsafe extern "C" fn(*const TwConfig, *const c_char, *mut *mut c_char) -> TwStatus,
+    ) -> Result<serde_json::Value, (TwStatus, Last)> {
+        let target = cstr(target);
+        let mut json: *mut c_char = ptr::null_mut();
+        let status = unsafe { call(self.0, target.as_ptr(), &mut json) };
+        if status != TwStatus::Ok {
+            assert!(json.is_null(), "out_json written on failure");
+            return Err((status, last()));
+        }
+        Ok(serde_json::from_str(&take(json)).expect("the answer is JSON"))
+    }
 }
 
 impl Drop for Config {
@@ -290,17 +325,22 @@ pub const UNRELATED_CA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/
 
 impl TlsServer {
     pub fn start(response: &'static [u8]) -> TlsServer {
+        TlsServer::start_with(
+            TEST_CERT,
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/localhost.key.pem"),
+            response,
+        )
+    }
+
+    /// The same server with another certificate (PEM files: certificate chain, key).
+    pub fn start_with(cert: &str, key: &str, response: &'static [u8]) -> TlsServer {
         use rustls::pki_types::pem::PemObject;
         use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(TEST_CERT)
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        let key = PrivateKeyDer::from_pem_file(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/localhost.key.pem"
-        ))
-        .unwrap();
+        let key = PrivateKeyDer::from_pem_file(key).unwrap();
         let config = rustls::ServerConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
         ))

@@ -249,6 +249,47 @@ static void test_trace(const std::string &base_url) {
     CHECK(lines.empty());
 }
 
+static bool contains(const std::string &text, const std::string &part) { return text.find(part) != std::string::npos; }
+
+// Unfollow and relationship, refusals of the app or the account (the sandbox's built-in
+// restricted apps and accounts), and API version auto.
+static void test_refusals_and_relationships(const std::string &base_url) {
+    twfollow::Client client = sandbox_client(base_url);
+    client.follow("muted_mia");
+    const std::string relationship = client.relationship("muted_mia");
+    CHECK(contains(relationship, "\"target\":{\"id\":\"1000000004\",\"username\":\"muted_mia\"}"));
+    CHECK(contains(relationship, "\"following\":true") && contains(relationship, "\"muting\":true"));
+    CHECK(client.unfollow("@muted_mia") ==
+          "{\"target\":{\"id\":\"1000000004\",\"username\":\"muted_mia\"},\"following\":false}");
+    CHECK(contains(client.relationship("1000000004"), "\"following\":false"));
+    twfollow::Error missing = expect_error([&] { client.relationship("nobody_here"); });
+    CHECK(missing.status() == TW_STATUS_NOT_FOUND && !missing.refusal_of_setup());
+    CHECK(expect_error([&] { client.unfollow(std::string("a\0b", 3)); }).status() == TW_STATUS_INVALID_ARGUMENT);
+
+    twfollow::Client read_only("sandbox-readonly-key", "sandbox-readonly-secret", "1500000001-sandboxAccessToken1",
+                               "sandbox-token-secret-1");
+    read_only.set_base_url(base_url);
+    twfollow::Error permission = expect_error([&] { read_only.follow("Twitter"); });
+    CHECK(permission.status() == TW_STATUS_APP_PERMISSION && permission.refusal_of_setup());
+    CHECK(permission.http_status() == 403 && permission.api_code() == 261);
+    CHECK(contains(permission.what(), " To fix: set the app's permissions to Read and Write"));
+
+    twfollow::Client locked("sandbox-consumer-key", "sandbox-consumer-secret", "1500000326-sandboxLockedToken",
+                            "sandbox-token-secret-locked");
+    locked.set_base_url(base_url).set_api_version(2);
+    twfollow::Error account = expect_error([&] { locked.unfollow("783214"); });
+    CHECK(account.status() == TW_STATUS_ACCOUNT_STATE && account.api_code() == 326 && account.refusal_of_setup());
+
+    twfollow::Client no_v1("sandbox-no-v1-key", "sandbox-no-v1-secret", "1500000001-sandboxAccessToken1",
+                           "sandbox-token-secret-1");
+    no_v1.set_base_url(base_url);
+    twfollow::Error tier = expect_error([&] { no_v1.relationship("Twitter"); });
+    CHECK(tier.status() == TW_STATUS_ACCESS_TIER && tier.api_code() == 453 && tier.refusal_of_setup());
+    no_v1.set_api_version(0);  // auto: API v2 once 1.1 refuses the access tier
+    CHECK(no_v1.follow("Twitter") == "{\"data\":{\"following\":true,\"pending_follow\":false}}");
+    CHECK(contains(no_v1.relationship("Twitter"), "\"following\":true,\"follow_request_sent\":false"));
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         std::fprintf(stderr, "usage: %s SANDBOX_BASE_URL\n", argv[0]);
@@ -306,6 +347,7 @@ int main(int argc, char **argv) {
     CHECK(expect_error([&] { v2.set_api_version(3); }).status() == TW_STATUS_INVALID_ARGUMENT);
 
     test_token_flows(base_url);
+    test_refusals_and_relationships(base_url);
     test_trace(base_url);
 
     CHECK(twfollow::version().find("twfollow/") == 0);

@@ -88,7 +88,7 @@ def test_api_v2(sandbox_env):
     )
     assert run(["--api-version", "2", "--notify", "twitterdev"], sandbox_env).returncode == 65
     usage = run(["--api-version", "3", "twitterdev"], sandbox_env)
-    assert (usage.returncode, usage.stderr) == (64, "tw-follow: --api-version must be 1.1 or 2\n")
+    assert (usage.returncode, usage.stderr) == (64, "tw-follow: --api-version must be 1.1, 2 or auto\n")
     assert run(["twitterdev"], dict(sandbox_env, TW_API_VERSION="v2")).returncode == 78
 
 

@@ -43,6 +43,9 @@ class EchoServer:
                 self.end_headers()
                 self.wfile.write(body)
 
+            # Unfollow (API v2) and the relationship lookups are a DELETE and GETs.
+            do_GET = do_DELETE = do_POST
+
             def log_message(self, *args):
                 pass
 
@@ -77,6 +80,24 @@ def test_hostile_echo_never_leaks(status, shape):
     with twfollow.Client(*SECRETS, base_url=server.base_url) as client:
         with pytest.raises(twfollow.TwError) as caught:
             client.follow("twitterdev")
+    err = caught.value
+    assert server.signatures
+    for text in (str(err), repr(err), err.message):
+        assert_clean(text, server.signatures)
+
+
+@pytest.mark.parametrize(
+    "status,shape",
+    [(status, shape) for status in (401, 403, 500) for shape in range(len(SHAPES))]
+    + [(200, len(SHAPES) - 1)],  # a 2xx that is not JSON: BAD_RESPONSE
+)
+@pytest.mark.parametrize("api_version", [1, 2])
+@pytest.mark.parametrize("call", ["unfollow", "relationship"])
+def test_hostile_echo_never_leaks_from_unfollow_or_relationship(status, shape, api_version, call):
+    server = EchoServer(status, SHAPES[shape])
+    with twfollow.Client(*SECRETS, base_url=server.base_url, api_version=api_version) as client:
+        with pytest.raises(twfollow.TwError) as caught:
+            getattr(client, call)("2244994945")
     err = caught.value
     assert server.signatures
     for text in (str(err), repr(err), err.message):
@@ -176,7 +197,7 @@ class TokenEchoServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = answer
+            do_GET = do_POST = do_DELETE = answer
 
             def log_message(self, *args):
                 pass
@@ -247,6 +268,14 @@ def token_calls(base_url, s=TOKEN_SECRETS, **options):
         with bearer_client() as client:
             client.follow("twitterdev")
 
+    def bearer_relationship():  # one lookup, a 401 refresh, the retry
+        with bearer_client() as client:
+            client.relationship("twitterdev")
+
+    def bearer_unfollow():
+        with bearer_client() as client:
+            client.unfollow("2244994945")
+
     oauth2 = ("client secret", "OAuth 2.0 access token", "OAuth 2.0 refresh token")
     return [
         ("request_token", ("consumer secret",), request_token),
@@ -256,6 +285,8 @@ def token_calls(base_url, s=TOKEN_SECRETS, **options):
         ("refresh", oauth2, refresh),
         ("revoke", oauth2, revoke),
         ("Bearer follow", oauth2, bearer_follow),
+        ("Bearer relationship", oauth2, bearer_relationship),
+        ("Bearer unfollow", oauth2, bearer_unfollow),
     ]
 
 

@@ -4,16 +4,23 @@
     with twfollow.Client(consumer_key, consumer_secret, access_token, access_token_secret) as client:
         user = client.follow("@twitterdev")
 
+    async with twfollow.AsyncClient(...same arguments...) as client:  # asyncio
+        user = await client.follow("@twitterdev")
+
 Getting a user's tokens: twfollow.OAuth1Flow (PIN or callback), twfollow.OAuth2Flow
 (PKCE), and Client.oauth2 for OAuth 2.0 user tokens (see twfollow.auth).
 """
 
 from ._native import LibraryNotFoundError
+from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth1Token, OAuth2Flow
 from .client import Client, RateLimit, version
 from .trace import TraceKind
 from .errors import (
+    AccessTierError,
+    AccountStateError,
     AlreadyRequestedError,
+    AppPermissionError,
     AuthError,
     BadResponseError,
     BlockedError,
@@ -36,7 +43,11 @@ from .errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AccessTierError",
+    "AccountStateError",
     "AlreadyRequestedError",
+    "AppPermissionError",
+    "AsyncClient",
     "AuthError",
     "BadResponseError",
     "BlockedError",

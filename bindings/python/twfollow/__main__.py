@@ -1,7 +1,8 @@
 """python -m twfollow [--notify] [--base-url URL] [--timeout SECONDS] [--ca-file PEM]
-                    [--proxy URL | --proxy-file PATH] [--api-version 1.1|2] [--trace] TARGET
+                    [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--trace]
+                    [follow | unfollow | relationship] TARGET
 
-Follows TARGET with credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET,
+Follows TARGET (or unfollows it, or prints the relationship with it) with credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET,
 TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET (and TW_API_BASE, TW_API_VERSION, unless an
 option replaces them), or with an OAuth 2.0 user token from TW_OAUTH2_ACCESS_TOKEN when
 TW_ACCESS_TOKEN is not set (rotated tokens are then printed on stderr as export lines),
@@ -29,7 +30,7 @@ Environment (an option wins: its variable is then not read):
   TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET
       the OAuth 1.0a user-context credentials (required)
   TW_API_BASE      base URL unless --base-url (default https://api.twitter.com)
-  TW_API_VERSION   1.1 or 2 unless --api-version (default 1.1)
+  TW_API_VERSION   1.1, 2 or auto unless --api-version (default 1.1)
   TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN, TW_OAUTH2_EXPIRES_AT,
   TW_OAUTH2_CLIENT_ID, TW_OAUTH2_CLIENT_SECRET
       an OAuth 2.0 user token instead, when TW_ACCESS_TOKEN is not set; after a
@@ -37,13 +38,18 @@ Environment (an option wins: its variable is then not read):
   https_proxy, HTTPS_PROXY, http_proxy, all_proxy, ALL_PROXY, no_proxy, NO_PROXY
       the proxy, by curl's rules, unless --proxy or --proxy-file
 
-Exit status: 0 followed; 1 refused (forbidden, not found, already requested,
-blocked); 64 usage (unknown option, missing or malformed value); 65 bad target
-or argument; 69 network, TLS or server error; 70 internal error; 75 timeout,
-rate limit or follow limit (try later); 76 unexpected HTTP status or response;
-77 credentials refused; 78 missing or bad configuration (credentials, a
-setting the library refuses, an unreadable --proxy-file).
+Exit status: 0 done; 1 refused for this target (forbidden, not found, already
+requested, blocked); 64 usage (unknown option, missing or malformed value); 65
+bad target or argument; 69 network, TLS or server error; 70 internal error; 75
+timeout, rate limit or follow limit (try later); 76 unexpected HTTP status or
+response; 77 credentials refused, or the account suspended or locked; 78 missing
+or bad configuration (credentials, a setting the library refuses, an unreadable
+--proxy-file), or the app refused by X for its access tier or permissions.
 """
+
+# The first word, when it is one of these, says what to do with TARGET (a user named
+# like a command is written @name).
+COMMANDS = ("follow", "unfollow", "relationship")
 
 # The longest first line --proxy-file accepts, in bytes (as tw-follow).
 MAX_PROXY_LINE = 8192
@@ -131,12 +137,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     prog = _program_name()
     parser = _Parser(
         prog=prog,
-        description="Follows TARGET and prints the API's JSON answer. "
+        usage=f"{prog} [OPTIONS] [follow | unfollow | relationship] TARGET",
+        description="Follows TARGET and prints the API's JSON answer. `unfollow TARGET` unfollows; "
+        "`relationship TARGET` prints what holds between you and TARGET "
+        '({"target":{...},"following":...}: a key is there only when the API said it). '
         f"{prog} authorize [--oauth2 ...] gets a user's tokens (see its --help).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("target", metavar="TARGET", help="@name, name, or a numeric user id")
+    parser.add_argument(
+        "words",
+        nargs="+",
+        metavar="[COMMAND] TARGET",
+        help="follow (the default), unfollow or relationship, then @name, name, or a numeric user id",
+    )
     parser.add_argument("--notify", action="store_true", help="turn on notifications for the user's posts")
     parser.add_argument("--base-url", metavar="URL", help="API base URL (http:// only for loopback hosts)")
     parser.add_argument(
@@ -154,7 +168,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         "--proxy-file", metavar="PATH", help="the proxy URL from the first line of PATH (- for standard input)"
     )
     parser.add_argument(
-        "--api-version", choices=["1.1", "2"], help="1.1 or 2 (v2: a name costs a lookup; no --notify)"
+        "--api-version",
+        choices=["1.1", "2", "auto"],
+        help="1.1, 2 (a name costs a lookup; no --notify), or auto (1.1, then 2 for good if 1.1 "
+        "refuses the app's access tier)",
     )
     parser.add_argument(
         "--trace",
@@ -167,6 +184,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         "--exit-codes", action=_ExitCodes, nargs=0, help="print each status's number, name and exit code, and exit"
     )
     args = parser.parse_args(argv)
+    command, target = "follow", args.words[0]
+    if args.words[0] in COMMANDS:
+        if len(args.words) != 2:
+            parser.error(f"{args.words[0]} needs one TARGET")
+        command, target = args.words
+    elif len(args.words) != 1:
+        parser.error("one TARGET only")
+    if args.notify and command != "follow":
+        parser.error("--notify goes with follow only")
     warn_of_password = args.proxy is not None and has_password(args.proxy)
     if args.proxy_file is not None:
         try:
@@ -197,7 +223,12 @@ def main(argv: Optional[List[str]] = None) -> int:
             )
     with client:
         try:
-            print(client.follow_json(args.target, notify=args.notify))
+            if command == "unfollow":
+                print(client.unfollow_json(target))
+            elif command == "relationship":
+                print(client.relationship_json(target))
+            else:
+                print(client.follow_json(target, notify=args.notify))
         except errors.TwError as e:
             return _fail(e, errors.EXIT_CODES.get(e.status, errors.EXIT_SOFTWARE))
     return errors.EXIT_OK

@@ -54,6 +54,8 @@ SIGNATURES = {
         [config_p, c_char_p, ctypes.c_bool, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_void_p)],
         status_t,
     ),
+    "tw_unfollow": ([config_p, c_char_p, ctypes.POINTER(ctypes.c_void_p)], status_t),
+    "tw_relationship": ([config_p, c_char_p, ctypes.POINTER(ctypes.c_void_p)], status_t),
     "tw_last_rate_limit": ([ctypes.POINTER(ctypes.c_int64)] * 3, status_t),
     "tw_last_error_message": ([], c_char_p),
     "tw_last_http_status": ([], ctypes.c_int32),

@@ -278,6 +278,43 @@ class Client:
         for bad input: then nothing is sent)."""
         return json.loads(self.follow_json(target, notify))
 
+    def unfollow_json(self, target: Union[str, int]) -> str:
+        """Like `unfollow`, but returns the JSON text."""
+        return self._relationship_call("tw_unfollow", target)
+
+    def unfollow(self, target: Union[str, int]) -> Dict[str, Any]:
+        """Unfollows `target` ("@name", "name", a digit string or an int user id) through
+        the configured API version (an OAuth 2.0 client: API v2). Returns the relationship
+        after it, in the shape of `relationship()`: {"target": {"id": "...", "username":
+        "..."}, "following": False}, `username` absent when API v2 unfollowed by id.
+        Unfollowing someone you do not follow succeeds too. Raises a `TwError` subclass
+        on failure."""
+        return json.loads(self.unfollow_json(target))
+
+    def relationship_json(self, target: Union[str, int]) -> str:
+        """Like `relationship`, but returns the JSON text."""
+        return self._relationship_call("tw_relationship", target)
+
+    def relationship(self, target: Union[str, int]) -> Dict[str, Any]:
+        """What holds between the token's user and `target`, to decide before acting (not
+        to ask a protected account twice, say); the same shape for both API versions:
+        {"target": {"id": "2244994945", "username": "TwitterDev"}, "following": bool,
+        "follow_request_sent": bool, "follow_request_received": bool, "followed_by": bool,
+        "blocking": bool, "blocked_by": bool, "muting": bool}. A key is there only when the
+        API said it: absent means unknown, never False (API v2 never says `blocked_by`;
+        API 1.1 leaves `follow_request_sent` out for public accounts)."""
+        return json.loads(self.relationship_json(target))
+
+    def _relationship_call(self, function: str, target: Union[str, int]) -> str:
+        """tw_unfollow or tw_relationship: the relationship's JSON text."""
+        target_bytes = _encode(_target_text(target), "target")
+        with self._borrowed() as config:
+            out = ctypes.c_void_p()
+            status = getattr(_native.lib(), function)(config, target_bytes, ctypes.byref(out))
+            if status != Status.OK:
+                _raise_last(status)
+            return take_string(out)
+
     # OAuth 2.0 user tokens. Getting them: twfollow.OAuth2Flow (auth.py).
 
     @classmethod
@@ -519,13 +556,17 @@ def _named_after(variable: Optional[str]) -> Iterator[None]:
         raise
 
 
-_API_VERSIONS = {1: 1, 2: 2, "1": 1, "1.1": 1, "2": 2}
+# "auto" is 0 in the C API; the int 0 is not taken here, where it would read as "none".
+_API_VERSIONS = {1: 1, 2: 2, "1": 1, "1.1": 1, "2": 2, "auto": 0}
 
 
 def _api_version(version: Union[int, str]) -> int:
-    """1 / "1.1" (the default) or 2 / "2", as the C library numbers them."""
+    """1 / "1.1" (the default), 2 / "2", or "auto" (API 1.1, then API v2 for good once
+    1.1 refuses the app's access tier), as the C library numbers them."""
     if isinstance(version, bool) or not isinstance(version, (int, str)) or version not in _API_VERSIONS:
-        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"api_version must be 1, '1.1', 2 or '2', not {version!r}")
+        raise InvalidArgumentError(
+            Status.INVALID_ARGUMENT, f"api_version must be 1, '1.1', 2, '2' or 'auto', not {version!r}"
+        )
     return _API_VERSIONS[version]
 
 

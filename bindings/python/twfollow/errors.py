@@ -27,6 +27,9 @@ class Status(enum.IntEnum):
     HTTP_ERROR = 28
     BAD_RESPONSE = 30
     NO_RATE_LIMIT = 31
+    ACCESS_TIER = 32
+    APP_PERMISSION = 33
+    ACCOUNT_STATE = 34
     INTERNAL = 99
 
 
@@ -123,6 +126,28 @@ class NoRateLimitError(TwError):
     so; `Client.last_rate_limit` returns None instead of raising it)."""
 
 
+# Refusals of the app or the account, not of the target: not ForbiddenError, so code
+# that skips a target on ForbiddenError does not skip every target for them. Each
+# message ends with "To fix: ..." (one line on what to do).
+
+
+class AccessTierError(TwError):
+    """Twitter code 453, or API v2's `client-not-enrolled`: the app's access tier (its
+    plan, or no Project) does not include the endpoint. `api_version="auto"` tries the
+    other API version by itself."""
+
+
+class AppPermissionError(TwError):
+    """Twitter codes 87, 220, 261, or API v2's `oauth1-permissions` and
+    `unsupported-authentication`: the app or its token may not do this (a read-only app,
+    tokens made before Read and Write, an app-only Bearer token)."""
+
+
+class AccountStateError(TwError):
+    """Twitter codes 64 (suspended) and 326 (locked): the access token's own account
+    cannot act."""
+
+
 class InternalError(TwError):
     """A bug in twfollow."""
 
@@ -145,6 +170,9 @@ ERROR_CLASSES: Dict[int, Type[TwError]] = {
     Status.HTTP_ERROR: HTTPError,
     Status.BAD_RESPONSE: BadResponseError,
     Status.NO_RATE_LIMIT: NoRateLimitError,
+    Status.ACCESS_TIER: AccessTierError,
+    Status.APP_PERMISSION: AppPermissionError,
+    Status.ACCOUNT_STATE: AccountStateError,
     Status.INTERNAL: InternalError,
 }
 
@@ -157,15 +185,17 @@ def error_for(status: int, message: str, http_status: int = 0, api_code: int = 0
 # Process exit codes of the command-line tools, by family (sysexits.h where one fits).
 # tw-follow (bindings/c/tw-follow.c) uses the same; `--exit-codes` prints either table.
 EXIT_OK = 0
-EXIT_REFUSED = 1  # the API refused this follow: forbidden, not found, pending, blocked
+EXIT_REFUSED = 1  # the API refused this target: forbidden, not found, pending, blocked
 EXIT_USAGE = 64  # unknown option, missing or malformed option value
 EXIT_DATAERR = 65  # a bad target or argument
 EXIT_UNAVAILABLE = 69  # network, TLS, server error
 EXIT_SOFTWARE = 70  # internal error
 EXIT_TEMPFAIL = 75  # timeout, rate limit, follow limit: try later
 EXIT_PROTOCOL = 76  # unexpected HTTP status or response
-EXIT_NOPERM = 77  # credentials refused
-EXIT_CONFIG = 78  # credentials missing, a setting the library refuses, unreadable --proxy-file
+EXIT_NOPERM = 77  # credentials refused, or the account suspended or locked
+# credentials missing, a setting the library refuses, unreadable --proxy-file, or the
+# app's access tier or permissions at X (a refusal of the app, not of the target)
+EXIT_CONFIG = 78
 
 EXIT_CODES: Dict[int, int] = {
     Status.OK: EXIT_OK,
@@ -186,5 +216,8 @@ EXIT_CODES: Dict[int, int] = {
     Status.HTTP_ERROR: EXIT_PROTOCOL,
     Status.BAD_RESPONSE: EXIT_PROTOCOL,
     Status.NO_RATE_LIMIT: EXIT_SOFTWARE,
+    Status.ACCESS_TIER: EXIT_CONFIG,
+    Status.APP_PERMISSION: EXIT_CONFIG,
+    Status.ACCOUNT_STATE: EXIT_NOPERM,
     Status.INTERNAL: EXIT_SOFTWARE,
 }

@@ -9,6 +9,7 @@ use super::oauth2;
 use super::session::{OAuth2Session, TokenCallback};
 use crate::core::client::{Body, Client, Request, RequestAuth};
 use crate::core::error::{Error, ErrorKind};
+use crate::core::friendship::{check_v2_target, V2Auth};
 use crate::core::redact::Redactor;
 use crate::core::response::{v2_user_id, Answer, Followed};
 use crate::core::signer::{unix_now, Credentials, Signer, SigningUrl};
@@ -367,16 +368,7 @@ impl Client {
             }
         }
         self.with_bearer(session, |bearer| {
-            let source = match session.user_id() {
-                Some(id) => id,
-                None => {
-                    let id = self
-                        .bearer_user_id(session, ME_PATH, bearer)
-                        .map_err(during("finding the token's user (GET 2/users/me)"))?;
-                    session.set_user_id(id);
-                    id
-                }
-            };
+            let source = self.oauth2_source(session, bearer)?;
             let target_id = match target {
                 Target::UserId(id) => *id,
                 Target::ScreenName(name) => self
@@ -399,6 +391,53 @@ impl Client {
                 auth: RequestAuth::Header(Some(bearer)),
                 secrets: &secrets,
             })
+        })
+    }
+}
+
+impl Client {
+    /// The id of the OAuth 2.0 tokens' user (`GET 2/users/me`, once per config).
+    fn oauth2_source(&self, session: &OAuth2Session, bearer: &str) -> Result<u64, Error> {
+        if let Some(id) = session.user_id() {
+            return Ok(id);
+        }
+        let id = self
+            .bearer_user_id(session, ME_PATH, bearer)
+            .map_err(during("finding the token's user (GET 2/users/me)"))?;
+        session.set_user_id(id);
+        Ok(id)
+    }
+
+    /// The OAuth 2.0 unfollow: API v2's `DELETE` with `Authorization: Bearer`.
+    pub(crate) fn unfollow_oauth2(&self, target: &Target) -> Result<Followed, Error> {
+        let session = self.session()?;
+        check_v2_target(target)?;
+        self.with_bearer(session, |bearer| {
+            let source = self.oauth2_source(session, bearer)?;
+            let held = session.secrets();
+            let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
+            secrets.push(bearer_token(bearer));
+            let how = V2Auth {
+                auth: RequestAuth::Header(Some(bearer)),
+                secrets: &secrets,
+            };
+            self.unfollow_v2(source, target, how)
+        })
+    }
+
+    /// The OAuth 2.0 relationship lookup: API v2's user lookup with `Authorization: Bearer`.
+    pub(crate) fn relationship_oauth2(&self, target: &Target) -> Result<Followed, Error> {
+        let session = self.session()?;
+        check_v2_target(target)?;
+        self.with_bearer(session, |bearer| {
+            let held = session.secrets();
+            let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
+            secrets.push(bearer_token(bearer));
+            let how = V2Auth {
+                auth: RequestAuth::Header(Some(bearer)),
+                secrets: &secrets,
+            };
+            self.relationship_v2(target, how)
         })
     }
 }

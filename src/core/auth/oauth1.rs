@@ -242,6 +242,10 @@ mod tests {
             format!("https://api.twitter.com/oauth/authorize?oauth_token={RT}")
         );
         assert_eq!(
+            authorize_url("https://api.x.com", RT),
+            format!("https://api.x.com/oauth/authorize?oauth_token={RT}")
+        );
+        assert_eq!(
             authorize_url("http://127.0.0.1:5000/prefix/", "a b&c=d/é"),
             "http://127.0.0.1:5000/prefix/oauth/authorize?oauth_token=a+b%26c%3Dd%2F%C3%A9"
         );

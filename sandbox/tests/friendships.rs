@@ -1,0 +1,476 @@
+//! Unfollow, the relationship lookups, and the refusals that are about the app or the
+//! account (issue 11), driven with this crate's own signer.
+
+mod support;
+
+use support::*;
+use twfollow_sandbox::{
+    Account, AccountState, AppLimit, SandboxConfig, APP_ONLY_BEARER_TOKEN, BLOCKER_USER,
+    FOLLOWER_USER, MUTED_USER, NO_V1_APP, PENDING_USER, PROTECTED_USER, PUBLIC_USER, READ_ONLY_APP,
+    UNENROLLED_APP,
+};
+
+fn account(n: u64) -> Account {
+    Account::builtin(n)
+}
+
+/// A signer for `app` (consumer key, secret) and `account`'s token.
+fn signer<'a>(app: (&'a str, &'a str), account: &'a Account) -> Signer<'a> {
+    Signer {
+        consumer_key: app.0,
+        consumer_secret: app.1,
+        token: Some((&account.token, &account.token_secret)),
+    }
+}
+
+fn main_app() -> (&'static str, &'static str) {
+    (
+        twfollow_sandbox::CONSUMER_KEY,
+        twfollow_sandbox::CONSUMER_SECRET,
+    )
+}
+
+/// A signed request with its parameters in the query (GET, DELETE) or a form (POST).
+fn call(base: &str, signer: Signer, method: &str, path: &str, params: &[(&str, &str)]) -> Reply {
+    let authorization = signer.header(method, &format!("{base}{path}"), &[], params);
+    if method == "POST" {
+        return post_form(base, path, &[("Authorization", &authorization)], params);
+    }
+    let target = if params.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", encode_pairs(params))
+    };
+    send(
+        base,
+        method,
+        &target,
+        &[("Authorization", &authorization)],
+        "",
+    )
+}
+
+fn coded(reply: &Reply) -> (u16, i64) {
+    (
+        reply.status,
+        reply.json()["errors"][0]["code"].as_i64().unwrap_or(0),
+    )
+}
+
+#[test]
+fn v1_destroy_and_show_follow_the_state() {
+    let sandbox = start();
+    let base = sandbox.base_url();
+    let me = account(1);
+    let s = signer(main_app(), &me);
+    let show = |name: &str| {
+        call(
+            &base,
+            s,
+            "GET",
+            "/1.1/friendships/show.json",
+            &[("target_screen_name", name)],
+        )
+    };
+    let before = show(PUBLIC_USER.0);
+    assert_eq!(before.status, 200, "{}", before.body);
+    let source = &before.json()["relationship"]["source"];
+    assert_eq!(source["following"], false);
+    assert_eq!(source["id_str"], "1500000001");
+    assert_eq!(
+        before.json()["relationship"]["target"]["screen_name"],
+        PUBLIC_USER.0
+    );
+    // A public account: X says nothing of requests (null).
+    assert!(source["following_requested"].is_null());
+
+    let create = call(
+        &base,
+        s,
+        "POST",
+        "/1.1/friendships/create.json",
+        &[("screen_name", PUBLIC_USER.0)],
+    );
+    assert_eq!(create.status, 200, "{}", create.body);
+    assert_eq!(
+        show(PUBLIC_USER.0).json()["relationship"]["source"]["following"],
+        true
+    );
+
+    let destroy = call(
+        &base,
+        s,
+        "POST",
+        "/1.1/friendships/destroy.json",
+        &[("user_id", "2244994945")],
+    );
+    assert_eq!(destroy.status, 200, "{}", destroy.body);
+    assert_eq!(destroy.json()["screen_name"], PUBLIC_USER.0);
+    assert!(
+        destroy.body.contains("\\/"),
+        "slashes escaped as X does: {}",
+        destroy.body
+    );
+    assert_eq!(
+        show(PUBLIC_USER.0).json()["relationship"]["source"]["following"],
+        false
+    );
+    // Unfollowing again, or someone never followed, is no error.
+    let again = call(
+        &base,
+        s,
+        "POST",
+        "/1.1/friendships/destroy.json",
+        &[("user_id", "2244994945")],
+    );
+    assert_eq!(
+        (again.status, again.json()["following"].clone()),
+        (200, false.into())
+    );
+
+    // The seeded relationships.
+    let source_of = |name: &str| show(name).json()["relationship"]["source"].clone();
+    assert_eq!(source_of(FOLLOWER_USER.0)["followed_by"], true);
+    assert_eq!(source_of(MUTED_USER.0)["muting"], true);
+    assert_eq!(source_of(BLOCKER_USER.0)["blocked_by"], true);
+    assert_eq!(source_of(PENDING_USER.0)["following_requested"], true);
+    assert_eq!(source_of(PROTECTED_USER.0)["following_requested"], false);
+    call(
+        &base,
+        s,
+        "POST",
+        "/1.1/friendships/create.json",
+        &[("screen_name", PROTECTED_USER.0)],
+    );
+    assert_eq!(source_of(PROTECTED_USER.0)["following_requested"], true);
+
+    // Refusals.
+    assert_eq!(coded(&show("nobody_here")), (404, 50));
+    assert_eq!(
+        coded(&call(&base, s, "GET", "/1.1/friendships/show.json", &[])),
+        (400, 38)
+    );
+    let other_source = call(
+        &base,
+        s,
+        "GET",
+        "/1.1/friendships/show.json",
+        &[("source_id", "1500000002"), ("target_id", "783214")],
+    );
+    assert_eq!(coded(&other_source), (403, 163));
+    assert_eq!(
+        coded(&call(
+            &base,
+            s,
+            "POST",
+            "/1.1/friendships/destroy.json",
+            &[("screen_name", "nobody_here")]
+        )),
+        (403, 108)
+    );
+    assert_eq!(
+        send(&base, "GET", "/1.1/friendships/destroy.json", &[], "").status,
+        405
+    );
+}
+
+#[test]
+fn v2_delete_and_connection_status() {
+    let sandbox = start();
+    let base = sandbox.base_url();
+    let me = account(2);
+    let s = signer(main_app(), &me);
+    let status_of = |path: &str| {
+        let reply = call(
+            &base,
+            s,
+            "GET",
+            path,
+            &[("user.fields", "connection_status")],
+        );
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.json()["data"]["connection_status"].clone()
+    };
+    assert_eq!(
+        status_of("/2/users/by/username/twitterdev"),
+        serde_json::json!([])
+    );
+    let follow = {
+        let path = "/2/users/1500000002/following";
+        let authorization = s.header("POST", &format!("{base}{path}"), &[], &[]);
+        send(
+            &base,
+            "POST",
+            path,
+            &[
+                ("Authorization", &authorization),
+                ("Content-Type", "application/json"),
+            ],
+            r#"{"target_user_id":"2244994945"}"#,
+        )
+    };
+    assert_eq!(follow.status, 200, "{}", follow.body);
+    assert_eq!(
+        status_of("/2/users/2244994945"),
+        serde_json::json!(["following"])
+    );
+    assert_eq!(
+        status_of("/2/users/by/username/Twitter"),
+        serde_json::json!(["followed_by"])
+    );
+    assert_eq!(
+        status_of("/2/users/by/username/muted_mia"),
+        serde_json::json!(["muting"])
+    );
+    assert_eq!(
+        status_of("/2/users/by/username/pending_pat"),
+        serde_json::json!(["follow_request_sent"])
+    );
+    // Without user.fields, no connection_status.
+    let plain = call(&base, s, "GET", "/2/users/2244994945", &[]);
+    assert!(
+        plain.json()["data"].get("connection_status").is_none(),
+        "{}",
+        plain.body
+    );
+
+    let delete = call(
+        &base,
+        s,
+        "DELETE",
+        "/2/users/1500000002/following/2244994945",
+        &[],
+    );
+    assert_eq!(delete.status, 200, "{}", delete.body);
+    assert_eq!(
+        delete.json(),
+        serde_json::json!({"data": {"following": false}})
+    );
+    assert_eq!(delete.header("x-rate-limit-limit"), Some("50"));
+    assert_eq!(status_of("/2/users/2244994945"), serde_json::json!([]));
+
+    // Someone else's follows, a bad or unknown target, an unknown id.
+    let other = call(
+        &base,
+        s,
+        "DELETE",
+        "/2/users/1500000001/following/2244994945",
+        &[],
+    );
+    assert_eq!(other.status, 403, "{}", other.body);
+    assert_eq!(
+        call(&base, s, "DELETE", "/2/users/1500000002/following/x1", &[]).status,
+        400
+    );
+    let unknown = call(&base, s, "DELETE", "/2/users/1500000002/following/42", &[]);
+    assert_eq!(unknown.status, 200);
+    assert!(unknown.json()["errors"][0]["type"]
+        .as_str()
+        .unwrap()
+        .ends_with("resource-not-found"));
+    let unknown = call(&base, s, "GET", "/2/users/42", &[]);
+    assert_eq!(
+        unknown.json()["errors"][0]["detail"],
+        "Could not find user with id: [42]."
+    );
+    assert_eq!(
+        call(&base, s, "GET", "/2/users/12345678901234567890", &[]).status,
+        400
+    );
+    assert_eq!(
+        call(
+            &base,
+            s,
+            "POST",
+            "/2/users/1500000002/following/2244994945",
+            &[]
+        )
+        .status,
+        405
+    );
+}
+
+#[test]
+fn restricted_apps_are_refused_the_way_x_does() {
+    let sandbox = start();
+    let base = sandbox.base_url();
+    let me = account(1);
+    let create = |app| {
+        call(
+            &base,
+            signer(app, &me),
+            "POST",
+            "/1.1/friendships/create.json",
+            &[("screen_name", "Twitter")],
+        )
+    };
+    let v2_follow = |app| {
+        let path = "/2/users/1500000001/following";
+        let authorization = signer(app, &me).header("POST", &format!("{base}{path}"), &[], &[]);
+        send(
+            &base,
+            "POST",
+            path,
+            &[
+                ("Authorization", &authorization),
+                ("Content-Type", "application/json"),
+            ],
+            r#"{"target_user_id":"783214"}"#,
+        )
+    };
+    let show = |app| {
+        call(
+            &base,
+            signer(app, &me),
+            "GET",
+            "/1.1/friendships/show.json",
+            &[("target_id", "783214")],
+        )
+    };
+
+    // Read-only: writes refused in both versions, reads answered.
+    assert_eq!(coded(&create(READ_ONLY_APP)), (403, 261));
+    let reply = v2_follow(READ_ONLY_APP);
+    assert_eq!(reply.status, 403);
+    assert_eq!(
+        reply.json()["type"],
+        "https://api.twitter.com/2/problems/oauth1-permissions"
+    );
+    assert_eq!(show(READ_ONLY_APP).status, 200);
+
+    // An access tier without API 1.1: every 1.1 request is 453; v2 works.
+    assert_eq!(coded(&create(NO_V1_APP)), (403, 453));
+    assert_eq!(coded(&show(NO_V1_APP)), (403, 453));
+    assert_eq!(v2_follow(NO_V1_APP).status, 200);
+
+    // No Project: every v2 request is client-forbidden; 1.1 works.
+    let reply = v2_follow(UNENROLLED_APP);
+    assert_eq!(reply.status, 403);
+    let problem = reply.json();
+    assert_eq!(
+        (problem["type"].as_str(), problem["reason"].as_str()),
+        (
+            Some("https://api.twitter.com/2/problems/client-forbidden"),
+            Some("client-not-enrolled")
+        )
+    );
+    let me_reply = call(
+        &base,
+        signer(UNENROLLED_APP, &me),
+        "GET",
+        "/2/users/me",
+        &[],
+    );
+    assert_eq!(me_reply.json()["reason"], "client-not-enrolled");
+    assert_eq!(create(UNENROLLED_APP).status, 200);
+
+    // A wrong secret for a known app is still a signature refusal.
+    assert_eq!(coded(&create((READ_ONLY_APP.0, "wrong"))), (401, 32));
+}
+
+#[test]
+fn the_main_app_can_be_restricted_too() {
+    let sandbox = start_with(SandboxConfig {
+        app_limits: vec![AppLimit::NoV1Access, AppLimit::ReadOnly],
+        ..SandboxConfig::default()
+    });
+    let base = sandbox.base_url();
+    let me = account(1);
+    let s = signer(main_app(), &me);
+    // The tier is checked before the permission.
+    let reply = call(
+        &base,
+        s,
+        "POST",
+        "/1.1/friendships/create.json",
+        &[("screen_name", "Twitter")],
+    );
+    assert_eq!(coded(&reply), (403, 453));
+    let reply = call(
+        &base,
+        s,
+        "DELETE",
+        "/2/users/1500000001/following/783214",
+        &[],
+    );
+    assert_eq!(
+        reply.json()["type"],
+        "https://api.twitter.com/2/problems/oauth1-permissions"
+    );
+}
+
+#[test]
+fn suspended_and_locked_accounts_are_refused_whatever_they_ask() {
+    let sandbox = start();
+    let base = sandbox.base_url();
+    for (state, code) in [(AccountState::Suspended, 64), (AccountState::Locked, 326)] {
+        let restricted = Account::restricted(state);
+        let s = signer(main_app(), &restricted);
+        let create = call(
+            &base,
+            s,
+            "POST",
+            "/1.1/friendships/create.json",
+            &[("screen_name", "Twitter")],
+        );
+        assert_eq!(coded(&create), (403, code), "{state:?}");
+        let show = call(
+            &base,
+            s,
+            "GET",
+            "/1.1/friendships/show.json",
+            &[("target_id", "783214")],
+        );
+        assert_eq!(coded(&show), (403, code), "{state:?}");
+        let me = call(&base, s, "GET", "/2/users/me", &[]);
+        assert_eq!(coded(&me), (403, code), "{state:?}");
+        // A bad signature is still 401 first.
+        let wrong = Signer {
+            consumer_secret: "wrong",
+            ..s
+        };
+        assert_eq!(call(&base, wrong, "GET", "/2/users/me", &[]).status, 401);
+    }
+    assert_eq!(
+        Account::restricted(AccountState::Locked).token,
+        "1500000326-sandboxLockedToken"
+    );
+}
+
+#[test]
+fn the_app_only_token_looks_up_but_cannot_act() {
+    let sandbox = start();
+    let base = sandbox.base_url();
+    let app_only = bearer(APP_ONLY_BEARER_TOKEN);
+    let headers = [("Authorization", app_only.as_str())];
+    let lookup = send(
+        &base,
+        "GET",
+        "/2/users/by/username/twitterdev?user.fields=connection_status",
+        &headers,
+        "",
+    );
+    assert_eq!(lookup.status, 200, "{}", lookup.body);
+    assert_eq!(lookup.json()["data"]["id"], "2244994945");
+    assert!(lookup.json()["data"].get("connection_status").is_none());
+    for (method, path) in [
+        ("GET", "/2/users/me"),
+        ("POST", "/2/users/1500000001/following"),
+        ("DELETE", "/2/users/1500000001/following/783214"),
+    ] {
+        let reply = send(&base, method, path, &headers, "");
+        assert_eq!(reply.status, 403, "{method} {path}");
+        assert_eq!(
+            reply.json()["type"],
+            "https://api.twitter.com/2/problems/unsupported-authentication"
+        );
+        assert_eq!(reply.json()["title"], "Unsupported Authentication");
+    }
+    let v1 = post_form(
+        &base,
+        "/1.1/friendships/create.json",
+        &headers,
+        &[("screen_name", "Twitter")],
+    );
+    assert_eq!(coded(&v1), (403, 220));
+}

@@ -1,0 +1,387 @@
+//! TLS for a config with a CA file: the file's certificates are the trust anchors,
+//! and a server may also present one of them as its own certificate (pinning).
+//!
+//! The common one-liner `openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost
+//! -addext subjectAltName=...` makes a self-signed certificate marked as a CA
+//! (`CA:TRUE`). Given as the CA file, curl and Python trust a server presenting it;
+//! webpki refuses it ("CaUsedAsEndEntity"). [`PinningVerifier`] accepts exactly that
+//! case: the presented certificate is byte for byte one of the file's, is valid for
+//! the server's name, and is within its validity dates. Everything else is webpki's
+//! verdict, unchanged.
+//!
+//! Why a connector of our own: ureq 3.5.2 builds its rustls `ClientConfig` itself and
+//! takes no certificate verifier (its `TlsConfig` has root certificates and a crypto
+//! provider only), so configs with a CA file wrap TLS here, with the pieces of ureq's
+//! `unversioned` transport module (ureq is pinned exactly for them; see Cargo.toml).
+//! Configs without a CA file keep ureq's own `RustlsConnector`.
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::ParsedCertificate;
+use rustls::{
+    CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore,
+    SignatureScheme, StreamOwned,
+};
+use ureq::unversioned::transport::time::{Duration as UreqDuration, Instant as UreqInstant};
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, LazyBuffers, NextTimeout, Transport, TransportAdapter,
+};
+use x509_cert::der::Decode;
+
+/// The webpki verifier over the CA file's certificates, which also accepts a server
+/// presenting one of those certificates when webpki's only objection is that it is a CA.
+#[derive(Debug)]
+pub struct PinningVerifier {
+    webpki: Arc<WebPkiServerVerifier>,
+    pinned: Vec<CertificateDer<'static>>,
+    provider: Arc<CryptoProvider>,
+}
+
+impl PinningVerifier {
+    /// Trust anchors from `certificates`; `Err` says in words why they cannot serve.
+    pub fn new(certificates: &[CertificateDer<'static>]) -> Result<PinningVerifier, String> {
+        let provider = crypto_provider();
+        let mut roots = RootCertStore::empty();
+        let (_, unusable) = roots.add_parsable_certificates(certificates.iter().cloned());
+        if unusable > 0 {
+            return Err(format!(
+                "{unusable} of its {} certificates cannot be parsed",
+                certificates.len()
+            ));
+        }
+        let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+            .build()
+            .map_err(|e| format!("its certificates cannot be trust anchors: {e}"))?;
+        Ok(PinningVerifier {
+            webpki,
+            pinned: certificates.to_vec(),
+            provider,
+        })
+    }
+
+    /// The presented certificate is one of the file's: trusted as itself, as long as it
+    /// names the server and is valid now (webpki's own checks of both, and the dates read
+    /// here: webpki does not expose them).
+    fn accept_pinned(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        server_name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let parsed = ParsedCertificate::try_from(end_entity)?;
+        rustls::client::verify_server_name(&parsed, server_name)?;
+        check_validity_dates(end_entity, now)?;
+        Ok(ServerCertVerified::assertion())
+    }
+}
+
+impl ServerCertVerifier for PinningVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match self.webpki.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        ) {
+            Err(refusal)
+                if is_ca_used_as_end_entity(&refusal)
+                    && self.pinned.iter().any(|pinned| pinned == end_entity) =>
+            {
+                self.accept_pinned(end_entity, server_name, now)
+            }
+            verdict => verdict,
+        }
+    }
+
+    // The handshake signatures are checked as webpki checks them: pinning only changes
+    // which certificate is trusted, never whether the server holds its key.
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.webpki.supported_verify_schemes()
+    }
+}
+
+/// webpki's "a CA certificate was presented as the server's own", as rustls passes it on.
+pub fn is_ca_used_as_end_entity(error: &rustls::Error) -> bool {
+    matches!(
+        error,
+        rustls::Error::InvalidCertificate(CertificateError::Other(other))
+            if matches!(other.0.downcast_ref::<webpki::Error>(), Some(webpki::Error::CaUsedAsEndEntity))
+    )
+}
+
+/// notBefore <= now <= notAfter, refused with the same errors webpki gives.
+fn check_validity_dates(certificate: &[u8], now: UnixTime) -> Result<(), rustls::Error> {
+    let parsed =
+        x509_cert::Certificate::from_der(certificate).map_err(|_| CertificateError::BadEncoding)?;
+    let validity = parsed.tbs_certificate().validity();
+    let not_before = UnixTime::since_unix_epoch(validity.not_before.to_unix_duration());
+    let not_after = UnixTime::since_unix_epoch(validity.not_after.to_unix_duration());
+    if now < not_before {
+        return Err(CertificateError::NotValidYetContext {
+            time: now,
+            not_before,
+        }
+        .into());
+    }
+    if now > not_after {
+        return Err(CertificateError::ExpiredContext {
+            time: now,
+            not_after,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The crypto provider ureq would pick: the process default if one was installed, else ring.
+fn crypto_provider() -> Arc<CryptoProvider> {
+    CryptoProvider::get_default()
+        .cloned()
+        .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()))
+}
+
+/// Wraps the chained transport in TLS verified by a [`PinningVerifier`].
+pub struct PinningTls {
+    config: Arc<ClientConfig>,
+}
+
+impl PinningTls {
+    /// One rustls configuration per agent (each holds its own session cache, so a
+    /// forked child's agent resumes no session of its parent's).
+    pub fn new(verifier: Arc<PinningVerifier>) -> PinningTls {
+        let config = ClientConfig::builder_with_provider(verifier.provider.clone())
+            .with_protocol_versions(rustls::ALL_VERSIONS)
+            .expect("the crypto provider supports TLS 1.2 and 1.3")
+            // "dangerous" is rustls' name for any verifier of one's own; this one adds
+            // only the pinned case to webpki's verdict.
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_no_client_auth();
+        PinningTls {
+            config: Arc::new(config),
+        }
+    }
+}
+
+impl fmt::Debug for PinningTls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PinningTls").finish_non_exhaustive()
+    }
+}
+
+impl<In: Transport> Connector<In> for PinningTls {
+    type Out = Box<dyn Transport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let Some(transport) = chained else {
+            return Ok(None);
+        };
+        if !details.needs_tls() || transport.is_tls() {
+            return Ok(Some(transport.boxed()));
+        }
+        let host = details.uri.host().unwrap_or_default();
+        // An IPv6 literal comes in brackets; rustls wants the bare address.
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let name = ServerName::try_from(host)
+            .map_err(|_| ureq::Error::Tls("the host is not a valid TLS server name"))?
+            .to_owned();
+        let connection = ClientConnection::new(self.config.clone(), name)?;
+        let mut socket = TransportAdapter::new(transport.boxed(), details.current_time.clone());
+        socket.set_timeout(handshake_timeout(details));
+        let mut stream = StreamOwned::new(connection, socket);
+        stream.conn.complete_io(&mut stream.sock)?;
+        Ok(Some(Box::new(PinningTlsTransport {
+            buffers: LazyBuffers::new(
+                details.config.input_buffer_size(),
+                details.config.output_buffer_size(),
+            ),
+            stream,
+        })))
+    }
+}
+
+/// The connection's time budget less what the connectors before TLS already used, so
+/// the handshake keeps to the whole-call deadline.
+fn handshake_timeout(details: &ConnectionDetails) -> NextTimeout {
+    let mut timeout = details.timeout;
+    if let (UreqDuration::Exact(budget), UreqInstant::Exact(started), UreqInstant::Exact(now)) =
+        (timeout.after, details.now, (details.current_time)())
+    {
+        timeout.after =
+            UreqDuration::Exact(budget.saturating_sub(now.saturating_duration_since(started)));
+    }
+    timeout
+}
+
+struct PinningTlsTransport {
+    buffers: LazyBuffers,
+    stream: StreamOwned<ClientConnection, TransportAdapter>,
+}
+
+impl Transport for PinningTlsTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        &mut self.buffers
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.stream.sock.set_timeout(timeout);
+        self.stream.write_all(&self.buffers.output()[..amount])?;
+        Ok(())
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.stream.sock.set_timeout(timeout);
+        let amount = self.stream.read(self.buffers.input_append_buf())?;
+        self.buffers.input_appended(amount);
+        Ok(amount > 0)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.stream.sock.get_mut().is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        true
+    }
+}
+
+impl fmt::Debug for PinningTlsTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PinningTlsTransport")
+            .field("chained", &self.stream.sock.inner())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls::pki_types::pem::PemObject;
+
+    fn certificate(name: &str) -> CertificateDer<'static> {
+        let path = format!("{}/tests/data/pinned/{name}", env!("CARGO_MANIFEST_DIR"));
+        CertificateDer::from_pem_file(path).unwrap()
+    }
+
+    fn at(seconds: u64) -> UnixTime {
+        UnixTime::since_unix_epoch(std::time::Duration::from_secs(seconds))
+    }
+
+    const JAN_2020: u64 = 1_577_836_800;
+    const JAN_2021: u64 = 1_609_459_200;
+
+    #[test]
+    fn validity_dates_are_inclusive_bounds() {
+        let expired = certificate("expired-localhost-ca.cert.pem");
+        check_validity_dates(&expired, at(JAN_2020)).unwrap();
+        check_validity_dates(&expired, at(JAN_2021)).unwrap();
+        assert_eq!(
+            check_validity_dates(&expired, at(JAN_2021 + 1)),
+            Err(CertificateError::ExpiredContext {
+                time: at(JAN_2021 + 1),
+                not_after: at(JAN_2021)
+            }
+            .into())
+        );
+        assert_eq!(
+            check_validity_dates(&expired, at(JAN_2020 - 1)),
+            Err(CertificateError::NotValidYetContext {
+                time: at(JAN_2020 - 1),
+                not_before: at(JAN_2020)
+            }
+            .into())
+        );
+        assert_eq!(
+            check_validity_dates(b"not DER", at(JAN_2020)),
+            Err(CertificateError::BadEncoding.into())
+        );
+    }
+
+    /// The verifier alone, at chosen times: a pinned certificate is trusted only for its
+    /// names and dates; an unpinned one gets webpki's refusal.
+    #[test]
+    fn pinning_keeps_the_name_and_date_checks() {
+        let pinned = certificate("expired-localhost-ca.cert.pem");
+        let verifier =
+            PinningVerifier::new(&[certificate("localhost-ca.cert.pem"), pinned.clone()]).unwrap();
+        let localhost = ServerName::try_from("localhost").unwrap();
+        let verify = |cert: &CertificateDer<'_>, name: &ServerName<'_>, now: u64| {
+            verifier.verify_server_cert(cert, &[], name, &[], at(now))
+        };
+        verify(&pinned, &localhost, JAN_2020 + 1).unwrap();
+        verify(
+            &pinned,
+            &ServerName::try_from("127.0.0.1").unwrap(),
+            JAN_2020 + 1,
+        )
+        .unwrap();
+        assert!(matches!(
+            verify(
+                &pinned,
+                &ServerName::try_from("example.com").unwrap(),
+                JAN_2020 + 1
+            ),
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForNameContext { .. }
+            ))
+        ));
+        assert!(matches!(
+            verify(&pinned, &localhost, JAN_2021 + 1),
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::ExpiredContext { .. }
+            ))
+        ));
+        // Made when make.sh ran, valid for a century from then.
+        let unpinned = certificate("other-localhost-ca.cert.pem");
+        let now = UnixTime::now().as_secs();
+        assert!(is_ca_used_as_end_entity(
+            &verify(&unpinned, &localhost, now).unwrap_err()
+        ));
+        verify(&certificate("localhost-ca.cert.pem"), &localhost, now).unwrap();
+    }
+
+    #[test]
+    fn unusable_certificates_are_refused_up_front() {
+        let junk = CertificateDer::from(b"not a certificate".to_vec());
+        assert_eq!(
+            PinningVerifier::new(&[certificate("localhost-ca.cert.pem"), junk]).unwrap_err(),
+            "1 of its 2 certificates cannot be parsed"
+        );
+    }
+}
