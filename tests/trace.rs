@@ -718,3 +718,41 @@ fn a_credential_with_white_space_at_an_end_gets_a_note() {
         .iter()
         .any(|(_, line)| line.starts_with("note: ")));
 }
+
+#[test]
+fn unfollow_and_relationship_are_traced_and_their_base_strings_signed() {
+    let sandbox = start_sandbox();
+    let config = Config::for_sandbox(&sandbox);
+    assert_eq!(config.set_api_version(2), TwStatus::Ok);
+    let lines = traced(&config);
+    config.unfollow("2244994945").unwrap();
+    config.relationship("2244994945").unwrap();
+    let lines = take_lines(&lines);
+    assert_eq!(
+        of_kind(&lines, REQUEST_LINE),
+        [
+            "DELETE /2/users/1500000001/following/2244994945 HTTP/1.1",
+            "GET /2/users/2244994945?user.fields=connection_status HTTP/1.1"
+        ]
+    );
+    let bases = of_kind(&lines, BASE_STRING);
+    assert!(bases[0].starts_with("DELETE&"), "{}", bases[0]);
+    // The query is signed: it is in the base string.
+    assert!(
+        bases[1].contains("user.fields%3Dconnection_status"),
+        "{}",
+        bases[1]
+    );
+    let account = Account::builtin(1);
+    let headers: Vec<(i32, String)> = lines
+        .iter()
+        .filter(|(k, l)| *k == REQUEST_HEADER && l.starts_with("authorization: "))
+        .cloned()
+        .collect();
+    for (base, header) in bases.iter().zip(&headers) {
+        assert_eq!(
+            hmac_sha1(CONSUMER_SECRET, &account.token_secret, base),
+            signature_in(std::slice::from_ref(header))
+        );
+    }
+}
