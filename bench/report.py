@@ -62,6 +62,14 @@ row("fresh TLS connection per follow", get("tls.fresh_connection_follow"), "us")
 row("built-in roots: first config to TLS verdict", get("tls.webpki_first_config"), "us")
 row("built-in roots: second config (shared set-up)", get("tls.webpki_second_config"), "us")
 row("heap allocations per follow", get("memory.allocations_per_follow"), "")
+off = get("trace.off")
+row("wire trace off (no hook: every call's path)", off, "/s")
+row("wire trace set, then removed", get("trace.removed"), "/s", ratio(get("trace.removed"), off) + " of off",
+    "no cost once removed")
+row("wire trace on (a hook that counts lines)", get("trace.on"), "/s", ratio(get("trace.on"), off) + " of off")
+row("wire trace: lines per follow", get("trace.lines_per_follow"), "")
+row("wire trace: allocations per follow, off / on", get("trace.allocations_per_follow_off"), "",
+    "" if get("trace.allocations_per_follow_on") is None else f"on: {get('trace.allocations_per_follow_on'):.1f}")
 row("peak RSS after ~1 000 follows", get("memory.peak_rss_after_1k_plus"), "MiB")
 row("peak RSS after 100 000 more", get("memory.peak_rss_after_100k_more"), "MiB",
     ratio(get("memory.peak_rss_after_100k_more"), get("memory.peak_rss_after_1k_plus")))
