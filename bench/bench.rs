@@ -9,7 +9,7 @@
 mod support;
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::ffi::{c_char, CString};
+use std::ffi::{c_char, c_void, CString};
 use std::hint::black_box;
 use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -256,6 +256,70 @@ fn https_keep_alive(base_url: &str, ca_file: &str, n: usize) {
     );
 }
 
+/// Counts the lines of a traced config (the cheapest hook there is: what is left is
+/// the trace's own work).
+unsafe extern "C" fn count_line(user_data: *mut c_void, _kind: i32, _line: *const c_char) {
+    (*(user_data as *const AtomicU64)).fetch_add(1, Ordering::Relaxed);
+}
+
+/// The wire trace's cost (issue 15), in one run: follows per second with no hook (the
+/// code path of every call before the trace existed), with a hook set and removed
+/// again, and with a hook that only counts lines; each the best of interleaved rounds,
+/// with its ratio to "off". Allocations per follow, off and on. No timing is asserted.
+fn trace_cost(base_url: &str, n: usize) {
+    static LINES: AtomicU64 = AtomicU64::new(0);
+    let lines = &LINES as *const AtomicU64 as *mut c_void;
+    let off = Config::new(base_url);
+    let removed = Config::new(base_url);
+    let on = Config::new(base_url);
+    unsafe {
+        assert_eq!(
+            tw_config_set_trace(removed.0, Some(count_line), lines),
+            TwStatus::Ok
+        );
+        assert_eq!(
+            tw_config_set_trace(removed.0, None, ptr::null_mut()),
+            TwStatus::Ok
+        );
+        assert_eq!(
+            tw_config_set_trace(on.0, Some(count_line), lines),
+            TwStatus::Ok
+        );
+    }
+    let configs = [&off, &removed, &on];
+    let per_round = (n / 10).max(100);
+    let mut best = [0f64; 3];
+    for _ in 0..5 {
+        for (config, best) in configs.iter().zip(&mut best) {
+            *best = best.max(throughput(config, 1, per_round));
+        }
+    }
+    let [off_rate, removed_rate, on_rate] = best;
+    report("trace.off", off_rate, "follows/s");
+    report("trace.removed", removed_rate, "follows/s");
+    report("trace.on", on_rate, "follows/s");
+    report("trace.removed_over_off", removed_rate / off_rate, "x");
+    report("trace.on_over_off", on_rate / off_rate, "x");
+    let before = LINES.load(Ordering::Relaxed);
+    on.follow();
+    report(
+        "trace.lines_per_follow",
+        (LINES.load(Ordering::Relaxed) - before) as f64,
+        "lines",
+    );
+    for (name, config) in [("off", &off), ("on", &on)] {
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        for _ in 0..1000 {
+            config.follow();
+        }
+        report(
+            &format!("trace.allocations_per_follow_{name}"),
+            (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / 1000.0,
+            "allocs",
+        );
+    }
+}
+
 fn tls() {
     // A server that closes after each answer: every follow pays a fresh TLS handshake.
     let server = support::TlsServer::start(
@@ -329,6 +393,7 @@ fn main() {
     }
     signing();
     end_to_end(base_url, n);
+    trace_cost(base_url, n);
     if let (Some(https_url), Some(ca_file)) = (args.get(1), args.get(2)) {
         https_keep_alive(https_url, ca_file, n);
     }

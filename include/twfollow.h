@@ -136,6 +136,55 @@ typedef enum TwFollowOutcome {
 } TwFollowOutcome;
 
 /**
+ * What a trace line shows; a `TwTraceCallback` receives it as `int32_t` (a newer
+ * library may add kinds: treat an unknown number like `TW_TRACE_KIND_INFO`).
+ * Numbers never change and are never reused.
+ */
+typedef enum TwTraceKind {
+  /**
+   * The request line as sent, e.g. `POST /1.1/friendships/create.json HTTP/1.1`
+   * (`CONNECT host:port HTTP/1.1` to an HTTP proxy).
+   */
+  TW_TRACE_KIND_REQUEST_LINE = 0,
+  /**
+   * One request header as sent, e.g. `authorization: OAuth oauth_consumer_key="…",
+   * …, oauth_signature="…"`. OAuth 1.0a headers are shown whole (key, token, nonce,
+   * timestamp and signature are not secrets); any other credentials (Bearer, Basic,
+   * a proxy's) by scheme and length only, a Bearer token of 16 characters or more
+   * also by its first 4.
+   */
+  TW_TRACE_KIND_REQUEST_HEADER = 1,
+  /**
+   * The exact OAuth 1.0a signature base string that was signed for this request
+   * (RFC 5849 3.4.1): compare it with the server's to find why a signature is refused.
+   */
+  TW_TRACE_KIND_BASE_STRING = 2,
+  /**
+   * The response status line, e.g. `HTTP/1.1 401 Unauthorized` (the standard reason
+   * phrase for the code).
+   */
+  TW_TRACE_KIND_RESPONSE_STATUS = 3,
+  /**
+   * One response header, name in lowercase, e.g. `content-type: application/json`.
+   * A gzip body is decoded on arrival, and its `content-encoding` and
+   * `content-length` headers are not shown.
+   */
+  TW_TRACE_KIND_RESPONSE_HEADER = 4,
+  /**
+   * One line of the first 1024 bytes of a non-2xx response body (after gzip
+   * decoding). 2xx bodies are not traced.
+   */
+  TW_TRACE_KIND_RESPONSE_BODY = 5,
+  /**
+   * A note from the library: a new connection (and the proxy it goes through, its
+   * password redacted), a credential with white space at its start or end (which
+   * one, not its value), a retry and its delay, a clock correction, the failure a
+   * request ended with, a cut body.
+   */
+  TW_TRACE_KIND_INFO = 6,
+} TwTraceKind;
+
+/**
  * Configuration and connection pool for follow calls. Opaque: create it with
  * `tw_config_new` or `tw_config_from_env`, release it with `tw_config_free`.
  */
@@ -154,6 +203,18 @@ typedef struct TwConfig TwConfig;
  * only during the call.
  */
 typedef void (*TwTokenCallback)(void *user_data, const char *tokens_json);
+
+/**
+ * Receives one trace line: `kind` is a `TwTraceKind` number, `line` one line of
+ * UTF-8 text without its line ending, control characters escaped (`\u{1b}`).
+ *
+ * Runs on the thread making the call, while the call runs: when several threads call
+ * on one config it runs on several threads at once, and their lines interleave (each
+ * call's own lines come in order). It must not call any `tw_` function on the same
+ * config; the library holds no lock the callback could need. `line` is valid only
+ * during the call.
+ */
+typedef void (*TwTraceCallback)(void *user_data, int32_t kind, const char *line);
 
 #ifdef __cplusplus
 extern "C" {
@@ -825,6 +886,35 @@ const char *tw_version(void);
  * Never NULL; never free it.
  */
 const char *tw_status_str(int32_t status);
+
+/**
+ * Sets (or, with a NULL `callback`, removes) the wire trace of this config: every
+ * request of every later call on it — follows, the API v2 user lookup, retries,
+ * clock-skew retries, token requests and refreshes — reports what it sent and what
+ * came back, one line per callback call (see `TwTraceKind` for what each kind holds,
+ * and `TwTraceCallback` for the thread rules). `user_data` is passed to it as is.
+ * Off by default; without a callback nothing is formatted.
+ *
+ * Never in a line: the consumer secret, the access-token secret, a request-token
+ * secret, an OAuth 2.0 access or refresh token (a Bearer token shows its first 4
+ * characters and its length), a client secret, or a proxy password — raw,
+ * percent-encoded, form-encoded, JSON-escaped, or base64 inside Basic credentials,
+ * wherever a server echoes them. The consumer key, access token, nonce, timestamp
+ * and signature are shown: they are what a refusal is debugged with. A line may
+ * show what the API sent back about your account (a non-2xx body).
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT` (`config`).
+ * Thread rules: a setter: no other call on this config may run at the same time.
+ * Reads the proxy environment variables (see `tw_config_new`): do not call while
+ * another thread changes the environment.
+ *
+ * # Safety
+ * `config` is NULL or a live config; `callback` and `user_data` stay usable, from
+ * any thread, while the config lives or until the trace is removed.
+ */
+enum TwStatus tw_config_set_trace(struct TwConfig *config,
+                                  TwTraceCallback callback,
+                                  void *user_data);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -137,6 +137,33 @@ fn environment() {
         "environment variable https_proxy is not a usable proxy URL"
     );
     assert_eq!(proxy.requests().len(), 1);
+    // The wire trace says the same, and nothing of the value either.
+    unsafe extern "C" fn keep(
+        user_data: *mut std::ffi::c_void,
+        _: i32,
+        line: *const std::ffi::c_char,
+    ) {
+        let lines = &*(user_data as *const std::sync::Mutex<Vec<String>>);
+        let line = std::ffi::CStr::from_ptr(line)
+            .to_string_lossy()
+            .into_owned();
+        lines.lock().unwrap().push(line);
+    }
+    let lines = std::sync::Mutex::new(Vec::<String>::new());
+    let user_data = &lines as *const _ as *mut std::ffi::c_void;
+    assert_eq!(
+        unsafe { tw_config_set_trace(config.0, Some(keep), user_data) },
+        TwStatus::Ok
+    );
+    config.follow_err("twitterdev");
+    assert_eq!(
+        *lines.lock().unwrap(),
+        ["environment variable https_proxy is not a usable proxy URL"]
+    );
+    assert_eq!(
+        unsafe { tw_config_set_trace(config.0, None, ptr::null_mut()) },
+        TwStatus::Ok
+    );
 
     // The environment is read when the config is set up, never by tw_follow: a forked
     // child (here the library's fork counter, bumped as its pthread_atfork handler

@@ -9,7 +9,8 @@
 //!
 //! The calls: a follow refused with 403, a follow whose connection is refused (no
 //! HTTP response), `tw_config_new` refused on its last argument (NULL, not UTF-8,
-//! empty), and `tw_config_free`.
+//! empty), and `tw_config_free`; then the two follows again with the wire trace on
+//! (it keeps its own wiped copies of the secrets, in every form it redacts).
 
 mod support;
 
@@ -133,6 +134,12 @@ fn follow(config: *mut TwConfig, base_url: &str) -> TwStatus {
     unsafe { tw_follow(config, c"twitterdev".as_ptr(), false, ptr::null_mut()) }
 }
 
+static TRACED_LINES: AtomicUsize = AtomicUsize::new(0);
+
+unsafe extern "C" fn count_line(_: *mut std::ffi::c_void, _: i32, _: *const std::ffi::c_char) {
+    TRACED_LINES.fetch_add(1, Ordering::SeqCst);
+}
+
 #[test]
 fn no_secret_is_left_in_freed_memory() {
     NEEDLES.set(needles()).unwrap();
@@ -159,6 +166,15 @@ fn no_secret_is_left_in_freed_memory() {
     let refused = follow(config, &refusing.base_url());
     let no_response = follow(config, &unreachable);
     unsafe { tw_config_free(config) };
+    let (status, traced) = new_config(TOKEN_SECRET.as_ptr());
+    assert_eq!(status, TwStatus::Ok);
+    assert_eq!(
+        unsafe { tw_config_set_trace(traced, Some(count_line), ptr::null_mut()) },
+        TwStatus::Ok
+    );
+    let traced_refused = follow(traced, &refusing.base_url());
+    let traced_no_response = follow(traced, &unreachable);
+    unsafe { tw_config_free(traced) };
     // A failure after three credentials were copied: NULL, then not UTF-8.
     let null_status = new_config(ptr::null()).0;
     let bad_utf8_status = new_config(c"ts\xff".as_ptr()).0;
@@ -169,9 +185,14 @@ fn no_secret_is_left_in_freed_memory() {
     // Code 326 (a locked account) has its own status since issue 11.
     assert_eq!(refused, TwStatus::AccountState, "{:?}", last());
     assert_eq!(no_response, TwStatus::Network);
+    assert_eq!(
+        (traced_refused, traced_no_response),
+        (refused, TwStatus::Network)
+    );
+    assert!(TRACED_LINES.load(Ordering::SeqCst) > 10, "the trace ran");
     assert_eq!(null_status, TwStatus::NullArgument);
     assert_eq!(bad_utf8_status, TwStatus::InvalidUtf8);
     assert_eq!(empty_status, TwStatus::InvalidArgument);
-    assert_eq!(refusing.requests().len(), 1);
+    assert_eq!(refusing.requests().len(), 2);
     assert_eq!(hits(), [], "secrets found in freed heap blocks");
 }

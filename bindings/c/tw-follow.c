@@ -2,7 +2,7 @@
  * tw-follow: follow a user on Twitter/X from the command line, over the twfollow C API.
  *
  *   tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM]
- *             [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--quiet]
+ *             [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--quiet] [--trace]
  *             [follow | unfollow | relationship] TARGET
  *
  * Credentials come from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN and
@@ -41,7 +41,7 @@ enum {
 static void usage(FILE *out) {
     fputs("usage: tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM]\n"
           "                 [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--quiet]\n"
-          "                 [follow | unfollow | relationship] TARGET\n"
+          "                 [--trace] [follow | unfollow | relationship] TARGET\n"
           "       tw-follow authorize [--oauth2 ...]   get a user's tokens (tw-follow authorize --help)\n"
           "       tw-follow --help | --version | --exit-codes\n"
           "\n"
@@ -60,6 +60,9 @@ static void usage(FILE *out) {
           "  --api-version V    1.1, 2 (a name costs a lookup; no --notify), or auto (1.1,\n"
           "                     then 2 for good if 1.1 refuses the app's access tier)\n"
           "  --quiet            print nothing on success\n"
+          "  --trace            show each request and response on stderr as curl -v does\n"
+          "                     (> sent, < received, * signature base string and notes),\n"
+          "                     secrets removed\n"
           "  --exit-codes       print each status's number, name and exit code, and exit\n"
           "\n"
           "Environment (an option wins: its variable is then not read):\n"
@@ -214,6 +217,28 @@ static int read_proxy_file(const char *path, char *line) {
         return 0;
     }
     return 1;
+}
+
+/* --trace: each line of the library's wire trace on stderr, prefixed as curl -v does:
+   "> " what was sent, "< " what came back, "* " the signature base string and notes
+   (also for a kind a newer library adds). */
+static void print_trace_line(void *user_data, int32_t kind, const char *line) {
+    const char *prefix = "* ";
+    (void)user_data;
+    switch (kind) {
+    case TW_TRACE_KIND_REQUEST_LINE:
+    case TW_TRACE_KIND_REQUEST_HEADER:
+        prefix = "> ";
+        break;
+    case TW_TRACE_KIND_RESPONSE_STATUS:
+    case TW_TRACE_KIND_RESPONSE_HEADER:
+    case TW_TRACE_KIND_RESPONSE_BODY:
+        prefix = "< ";
+        break;
+    default:
+        break;
+    }
+    fprintf(stderr, "%s%s\n", prefix, line);
 }
 
 static int parse_timeout(const char *text, uint32_t *out) {
@@ -779,7 +804,7 @@ int main(int argc, char **argv) {
     enum command command = COMMAND_FOLLOW;
     static char proxy_line[MAX_PROXY_LINE + 1];
     uint32_t timeout_ms = 0, api_version = 0;
-    bool notify = false, quiet = false, warn_of_password, api_version_given = false;
+    bool notify = false, quiet = false, trace = false, warn_of_password, api_version_given = false;
     TwConfig *config = NULL;
     char *json = NULL;
     TwStatus status;
@@ -804,6 +829,8 @@ int main(int argc, char **argv) {
             notify = true;
         } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             quiet = true;
+        } else if (strcmp(arg, "--trace") == 0) {
+            trace = true;
         } else if (strcmp(arg, "--base-url") == 0 && i + 1 < argc) {
             base_url = argv[++i];
         } else if (strcmp(arg, "--proxy") == 0 && i + 1 < argc) {
@@ -899,6 +926,9 @@ int main(int argc, char **argv) {
     }
     if (status == TW_STATUS_OK && api_version_given) {
         status = tw_config_set_api_version(config, api_version);
+    }
+    if (status == TW_STATUS_OK && trace) {
+        status = tw_config_set_trace(config, print_trace_line, NULL);
     }
     if (status != TW_STATUS_OK) {
         report(status);

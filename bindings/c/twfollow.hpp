@@ -63,6 +63,28 @@ struct FollowResult {
 // (token_callback_error()) and the call that refreshed succeeds with the new tokens.
 typedef std::function<void(const std::string &tokens_json)> TokenCallback;
 
+// Receives each line of the wire trace (Client::set_trace; see tw_config_set_trace):
+// `kind` is a TwTraceKind number (TW_TRACE_KIND_...; a newer library may add some),
+// the line holds no secret. It runs on the thread making the call and must not call
+// into the same Client. An exception it throws is dropped: nothing unwinds into C.
+typedef std::function<void(int32_t kind, const std::string &line)> TraceCallback;
+
+// "> " for what was sent, "< " for what came back, "* " for the base string and the
+// library's notes: the prefixes of `tw-follow --trace` (and curl -v).
+inline const char *trace_prefix(int32_t kind) {
+    switch (kind) {
+    case TW_TRACE_KIND_REQUEST_LINE:
+    case TW_TRACE_KIND_REQUEST_HEADER:
+        return "> ";
+    case TW_TRACE_KIND_RESPONSE_STATUS:
+    case TW_TRACE_KIND_RESPONSE_HEADER:
+    case TW_TRACE_KIND_RESPONSE_BODY:
+        return "< ";
+    default:
+        return "* ";
+    }
+}
+
 namespace detail {
 inline void check(TwStatus status) {
     if (status != TW_STATUS_OK) {
@@ -167,6 +189,19 @@ struct TokenSink {
         }
     }
 };
+
+// A TraceCallback; lives as long as the config.
+struct TraceSink {
+    explicit TraceSink(TraceCallback f) : callback(std::move(f)) {}
+    TraceCallback callback;
+
+    static void call(void *user_data, int32_t kind, const char *line) {
+        try {
+            static_cast<TraceSink *>(user_data)->callback(kind, std::string(line));
+        } catch (...) { // nothing may unwind into C; a trace line is not worth failing a call
+        }
+    }
+};
 } // namespace detail
 
 // OAuth 2.0 tokens in the callback's shape.
@@ -238,7 +273,8 @@ public:
         return client;
     }
 
-    Client(Client &&other) noexcept : config_(other.config_), sink_(std::move(other.sink_)) {
+    Client(Client &&other) noexcept
+        : config_(other.config_), sink_(std::move(other.sink_)), trace_sink_(std::move(other.trace_sink_)) {
         other.config_ = nullptr;
     }
     Client &operator=(Client &&other) noexcept {
@@ -247,6 +283,7 @@ public:
             config_ = other.config_;
             other.config_ = nullptr;
             sink_ = std::move(other.sink_);
+            trace_sink_ = std::move(other.trace_sink_);
         }
         return *this;
     }
@@ -383,6 +420,21 @@ public:
         return sink_->error;
     }
 
+    // Sets (or, with an empty function, removes) the wire trace: every request of every
+    // later call reports what it sent and got back, one line at a time, secrets removed
+    // (tw_config_set_trace). A setter.
+    Client &set_trace(TraceCallback on_line) {
+        std::unique_ptr<detail::TraceSink> sink;
+        if (on_line) {
+            sink.reset(new detail::TraceSink(std::move(on_line)));
+            detail::check(tw_config_set_trace(config_, &detail::TraceSink::call, sink.get()));
+        } else {
+            detail::check(tw_config_set_trace(config_, nullptr, nullptr));
+        }
+        trace_sink_ = std::move(sink); // the previous sink is no longer referenced by the library
+        return *this;
+    }
+
     // The underlying handle, for C functions this wrapper does not cover.
     TwConfig *handle() const noexcept { return config_; }
 
@@ -396,6 +448,7 @@ private:
 
     TwConfig *config_;
     std::unique_ptr<detail::TokenSink> sink_; // destroyed after ~Client freed the config
+    std::unique_ptr<detail::TraceSink> trace_sink_; // likewise
 };
 
 // A user's OAuth 1.0a access token, from OAuth1Flow::fetch_access_token. Store token

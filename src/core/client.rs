@@ -9,6 +9,7 @@ use super::redact::Redactor;
 use super::response::{read_response, transport_error, v2_user_id, Answer, Followed, Received};
 use super::signer::{percent_encode, unix_now, OAuthNonce, SignableRequest, Signer, SigningUrl};
 use super::target::Target;
+use super::trace::TraceKind;
 use super::transport::Agents;
 use super::v2;
 
@@ -309,6 +310,14 @@ impl Client {
                 }
                 _ => return Err(with_retry_count(error, retries)),
             };
+            if let Some(tracer) = self.agents.tracer() {
+                tracer.info(&format!(
+                    "retrying in {} ms (retry {} of at most {})",
+                    delay.as_millis(),
+                    retries + 1,
+                    self.settings.max_retries
+                ));
+            }
             std::thread::sleep(delay);
             waited += delay;
             retries += 1;
@@ -333,6 +342,11 @@ impl Client {
             return first.result;
         }
         self.clock_offset.store(offset, Ordering::Relaxed);
+        if let Some(tracer) = self.agents.tracer() {
+            tracer.info(&format!(
+                "the server's clock is {offset} s from ours: signing again with the corrected timestamp"
+            ));
+        }
         self.attempt(request, &OAuthNonce::fresh(offset))
             .result
             .map_err(|mut e| {
@@ -350,6 +364,9 @@ impl Client {
 
     fn attempt(&self, request: &Request<'_>, nonce: &OAuthNonce) -> Received {
         if let Some(error) = &self.agents.proxy_error {
+            if let Some(tracer) = self.agents.tracer() {
+                tracer.info(&error.message);
+            }
             return Received {
                 result: Err(error.clone()),
                 server_clock: None,
@@ -378,6 +395,15 @@ impl Client {
             (None, RequestAuth::Header(value)) => value,
             (None, _) => None,
         };
+        // Only with a hook set: nothing is formatted otherwise.
+        let trace = self
+            .agents
+            .tracer()
+            .map(|tracer| tracer.for_request(request.secrets, authorization));
+        if let (Some(trace), Some(signed)) = (&trace, &signed) {
+            trace.line(TraceKind::BaseString, signed.base_string());
+            trace.credential_notes(&self.settings.credentials);
+        }
 
         let agent = self.agents.get(&self.settings);
         let result = match request.body {
@@ -411,13 +437,28 @@ impl Client {
             .map_or("", |signed| signed.signature.as_str());
         let redactor = Redactor::new(self.settings.credentials.secrets(), signature)
             .with_extra(request.secrets);
-        match result {
-            Ok(response) => read_response(&self.settings, response, request.answer, &redactor),
+        let received = match result {
+            Ok(response) => {
+                if let Some(trace) = &trace {
+                    trace.response_head(&response);
+                }
+                read_response(
+                    &self.settings,
+                    response,
+                    request.answer,
+                    &redactor,
+                    trace.as_ref(),
+                )
+            }
             Err(e) => Received {
                 result: Err(transport_error(&self.settings, e, 0, &redactor)),
                 server_clock: None,
             },
+        };
+        if let (Some(trace), Err(e)) = (&trace, &received.result) {
+            trace.line(TraceKind::Info, &e.message);
         }
+        received
     }
 }
 

@@ -15,6 +15,7 @@ use super::error::Error;
 use super::proxy::ProxyChoice;
 use super::resolver::NameLookup;
 use super::signer::Credentials;
+use super::trace::TraceHook;
 use super::transport::CaFile;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.twitter.com";
@@ -119,6 +120,8 @@ pub struct Settings {
     pub oauth2: Option<Arc<OAuth2Session>>,
     /// Where host names are looked up (tests inject a table: they cannot use DNS).
     pub name_lookup: NameLookup,
+    /// The wire trace's hook (`None`: off, and free). See [`super::trace`].
+    pub trace: Option<TraceHook>,
 }
 
 impl fmt::Debug for Settings {
@@ -135,6 +138,7 @@ impl fmt::Debug for Settings {
             .field("api_version", &self.api_version)
             .field("oauth2", &self.oauth2)
             .field("name_lookup", &self.name_lookup)
+            .field("trace", &self.trace.as_ref().map(|_| ".."))
             .finish()
     }
 }
@@ -170,6 +174,7 @@ impl Settings {
             api_version: ApiVersion::V1_1,
             oauth2: None,
             name_lookup: NameLookup::System,
+            trace: None,
         })
     }
 

@@ -19,6 +19,7 @@ pub mod response;
 pub mod signer;
 pub mod target;
 pub mod tls;
+pub mod trace;
 pub mod transport;
 pub mod v2;
 
@@ -34,4 +35,5 @@ pub use resolver::NameLookup;
 pub use response::Followed;
 pub use signer::{Credentials, OAuthNonce};
 pub use target::Target;
+pub use trace::{TraceHook, TraceKind};
 pub use transport::CaFile;

@@ -14,6 +14,7 @@ use super::redact::Redactor;
 use super::resolver::NotLoopback;
 use super::signer::unix_now;
 use super::tls::is_ca_used_as_end_entity;
+use super::trace::RequestTrace;
 use super::v2;
 
 /// Largest error body read for its Twitter code; a larger one is mapped by status alone.
@@ -66,12 +67,14 @@ pub(crate) struct Received {
 }
 
 /// Reads one response. Every piece of text from outside that goes into a message
-/// passes through `redactor` before it is cut to length.
+/// passes through `redactor` before it is cut to length. `trace` (when tracing)
+/// receives the start of a non-2xx body.
 pub(crate) fn read_response(
     settings: &Settings,
     mut response: ureq::http::Response<ureq::Body>,
     answer: Answer,
     redactor: &Redactor<'_>,
+    trace: Option<&RequestTrace<'_>>,
 ) -> Received {
     let status = response.status().as_u16();
     let headers = response.headers();
@@ -92,6 +95,7 @@ pub(crate) fn read_response(
         location.as_deref(),
         answer,
         redactor,
+        trace,
     )
     .and_then(|json| {
         match answer {
@@ -130,6 +134,7 @@ fn read_body(
     location: Option<&str>,
     answer: Answer,
     redactor: &Redactor<'_>,
+    trace: Option<&RequestTrace<'_>>,
 ) -> Result<String, Error> {
     let limit = if (200..300).contains(&status) {
         MAX_BODY_BYTES
@@ -158,6 +163,9 @@ fn read_body(
         }
         Err(e) => return Err(transport_error(settings, e, status, redactor)),
     };
+    if let Some(trace) = trace.filter(|_| !(200..300).contains(&status)) {
+        trace.body_excerpt(&body);
+    }
     match answer {
         Answer::Form => form_response(status, body, redactor),
         _ => map_response(status, body, location, redactor),

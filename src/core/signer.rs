@@ -426,10 +426,21 @@ pub struct SignableRequest<'a> {
     pub form: &'a [(&'a str, &'a str)],
 }
 
-/// A computed `Authorization` header and the signature inside it.
+/// A computed `Authorization` header, the signature inside it, and the base string
+/// that was signed.
 pub struct SignedHeader {
     pub authorization: String,
     pub signature: String,
+    /// The signature base string (ASCII), kept as built: a trace shows it
+    /// ([`SignedHeader::base_string`]), nothing else reads it, so no work is spent on it.
+    base_string: Vec<u8>,
+}
+
+impl SignedHeader {
+    /// The exact signature base string that was signed (RFC 5849 3.4.1).
+    pub fn base_string(&self) -> &str {
+        std::str::from_utf8(&self.base_string).expect("the base string is ASCII")
+    }
 }
 
 impl fmt::Debug for SignedHeader {
@@ -531,6 +542,7 @@ impl Signer {
         SignedHeader {
             authorization: ascii(authorization),
             signature,
+            base_string: base,
         }
     }
 }
@@ -664,6 +676,17 @@ mod tests {
         };
         let signed = Signer::new(credentials).sign(&request, &nonce);
         assert_eq!(signed.signature, "hCtSmYh+iHYCEqBWrE7C7hYmtUk=");
+        // The base string of Twitter's "Creating a signature" guide, byte for byte.
+        assert_eq!(
+            signed.base_string(),
+            "POST&https%3A%2F%2Fapi.twitter.com%2F1.1%2Fstatuses%2Fupdate.json&\
+             include_entities%3Dtrue%26oauth_consumer_key%3Dxvz1evFS4wEEPTGEFPHBog%26\
+             oauth_nonce%3DkYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg%26\
+             oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1318622958%26\
+             oauth_token%3D370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb%26\
+             oauth_version%3D1.0%26status%3DHello%2520Ladies%2520%252B%2520Gentlemen%252C%2520\
+             a%2520signed%2520OAuth%2520request%2521"
+        );
         assert_eq!(
             signed.authorization,
             "OAuth oauth_consumer_key=\"xvz1evFS4wEEPTGEFPHBog\", \

@@ -26,6 +26,7 @@ use super::fork;
 use super::proxy::{proxy_for, ProxyChoice};
 use super::resolver::CachingResolver;
 use super::tls::{PinningTls, PinningVerifier};
+use super::trace::{TracedConnector, Tracer};
 
 /// Idle connections kept per host: enough for many threads sharing one client.
 const POOL_PER_HOST: usize = 64;
@@ -38,6 +39,8 @@ pub struct Agents {
     proxy: Option<ureq::Proxy>,
     /// Set when the proxy environment could not be used; reported by each call.
     pub proxy_error: Option<Error>,
+    /// The wire trace, when the settings have a hook.
+    tracer: Option<Arc<Tracer>>,
     /// The fork generation `agent` was built in.
     built_in_generation: u64,
     child_agent: Mutex<Option<(u64, Agent)>>,
@@ -47,10 +50,12 @@ impl Agents {
     /// Reads the proxy environment variables now (unless the settings name a proxy).
     pub fn new(settings: &Settings) -> Agents {
         let (proxy, proxy_error) = choose_proxy(settings);
+        let tracer = Tracer::new(settings, proxy.as_ref());
         Agents {
-            agent: build_agent(settings, proxy.clone()),
+            agent: build_agent(settings, proxy.clone(), tracer.as_ref()),
             proxy,
             proxy_error,
+            tracer,
             built_in_generation: fork::generation(),
             child_agent: Mutex::new(None),
         }
@@ -66,13 +71,18 @@ impl Agents {
         match &*slot {
             Some((built_in, agent)) if *built_in == generation => agent.clone(),
             _ => {
-                let agent = build_agent(settings, self.proxy.clone());
+                let agent = build_agent(settings, self.proxy.clone(), self.tracer.as_ref());
                 // The replaced agent holds sockets shared with the parent. Dropping it
                 // only closes this process's descriptors: ureq sends nothing on drop.
                 *slot = Some((generation, agent.clone()));
                 agent
             }
         }
+    }
+
+    /// The wire trace (`None`: no hook is set).
+    pub(crate) fn tracer(&self) -> Option<&Tracer> {
+        self.tracer.as_deref()
     }
 }
 
@@ -109,8 +119,12 @@ fn choose_proxy(settings: &Settings) -> (Option<ureq::Proxy>, Option<Error>) {
 }
 
 /// A ureq agent for `settings` through `proxy`: no redirects, one whole-call
-/// deadline, our connector chain and resolver.
-fn build_agent(settings: &Settings, proxy: Option<ureq::Proxy>) -> Agent {
+/// deadline, our connector chain (seen by `tracer` when there is one) and resolver.
+fn build_agent(
+    settings: &Settings,
+    proxy: Option<ureq::Proxy>,
+    tracer: Option<&Arc<Tracer>>,
+) -> Agent {
     let config = Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
@@ -120,12 +134,21 @@ fn build_agent(settings: &Settings, proxy: Option<ureq::Proxy>) -> Agent {
         .max_idle_connections(POOL_PER_HOST)
         .max_idle_connections_per_host(POOL_PER_HOST)
         .build();
-    Agent::with_parts(
-        config,
-        connector(settings.ca_file.as_ref()),
-        // An http:// base is held to loopback by address too (see `resolver`).
-        CachingResolver::new(settings.name_lookup.clone(), !settings.base_url.is_https()),
-    )
+    let connector = connector(settings.ca_file.as_ref());
+    // An http:// base is held to loopback by address too (see `resolver`).
+    let resolver =
+        CachingResolver::new(settings.name_lookup.clone(), !settings.base_url.is_https());
+    match tracer {
+        None => Agent::with_parts(config, connector, resolver),
+        Some(tracer) => Agent::with_parts(
+            config,
+            TracedConnector {
+                inner: connector,
+                tracer: tracer.clone(),
+            },
+            resolver,
+        ),
+    }
 }
 
 /// Trust anchors read from a PEM file, replacing the built-in (webpki) roots; a server

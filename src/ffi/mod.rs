@@ -13,6 +13,7 @@ mod friendship;
 mod last_error;
 mod library;
 mod status;
+mod trace;
 
 pub use auth::*;
 pub use config::*;
@@ -21,3 +22,4 @@ pub use friendship::*;
 pub use last_error::*;
 pub use library::*;
 pub use status::*;
+pub use trace::*;

@@ -20,7 +20,7 @@ warnings=$(groff -man -ww -z "$page" 2>&1)
 section() { sed -n "/^$1\$/,/^[A-Z]/p" <<<"$rendered"; }
 help=$("$tool" --help)
 options=$(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$help" | sort -u)
-variables=$(grep -oE 'TW_[A-Z_]+' <<<"$help" | sort -u)
+variables=$(grep -oE 'TW_[A-Z0-9_]+' <<<"$help" | sort -u)
 [ -n "$options" ] && [ -n "$variables" ] || fail "found no option or no variable in tw-follow --help"
 for option in $options; do
   grep -qE -- "^ {7}(-[a-z], )?$option( |$)" <(section OPTIONS) || fail "$option (in --help) has no entry under OPTIONS"

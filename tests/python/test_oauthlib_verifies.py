@@ -9,8 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from oauthlib.oauth1 import AccessTokenEndpoint, RequestTokenEndpoint, RequestValidator, SignatureOnlyEndpoint
+from oauthlib.oauth1.rfc5849 import signature
 
 import twfollow
+from twfollow.trace import TraceKind
 
 # Credentials chosen to exercise percent-encoding: spaces, reserved and non-ASCII characters.
 PLAIN = ("consumer-key-plain", "consumer-secret-plain", "1234-token-plain", "token-secret-plain")
@@ -110,15 +112,36 @@ class ThreeLeggedValidator(Validator):
         return verifier == VERIFIER
 
 
-class OAuthlibServer:
-    """A loopback HTTP server whose only job is oauthlib verification."""
+# The signature base strings oauthlib computed while verifying the current handler
+# thread's request (see `recording_base_strings`).
+_computed = threading.local()
 
-    def __init__(self, credentials):
+
+def recording_base_strings(compute):
+    """oauthlib's own `signature_base_string`, also noting each string it returns."""
+
+    def record(*args, **kwargs):
+        base_string = compute(*args, **kwargs)
+        getattr(_computed, "base_strings", []).append(base_string)
+        return base_string
+
+    return record
+
+
+class OAuthlibServer:
+    """A loopback HTTP server whose only job is oauthlib verification. `base_strings`
+    holds, for each request whose signature oauthlib checked, the base string it
+    computed for it. With `fail_first` N, the first N verified requests are answered
+    503 (code 130), as an overloaded API would."""
+
+    def __init__(self, credentials, fail_first=0):
         self.endpoint = SignatureOnlyEndpoint(Validator(credentials))
         validator = ThreeLeggedValidator(credentials)
         self.request_token_endpoint = RequestTokenEndpoint(validator)
         self.access_token_endpoint = AccessTokenEndpoint(validator)
         self.verdicts = []
+        self.base_strings = []
+        self.fail_first = fail_first
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -138,13 +161,20 @@ class OAuthlibServer:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length).decode("utf-8")
                 uri = f"http://{self.headers['Host']}{self.path}"
-                if self.path.endswith(("/oauth/request_token", "/oauth/access_token")):
-                    return self.token_step(uri, method, body)
-                # oauthlib signs a body only when it is form-encoded, as RFC 5849 says.
-                valid, _ = outer.endpoint.validate_request(uri, method, body, dict(self.headers))
+                _computed.base_strings = []
+                try:
+                    if self.path.endswith(("/oauth/request_token", "/oauth/access_token")):
+                        return self.token_step(uri, method, body)
+                    # oauthlib signs a body only when it is form-encoded, as RFC 5849 says.
+                    valid, _ = outer.endpoint.validate_request(uri, method, body, dict(self.headers))
+                finally:
+                    outer.base_strings += _computed.base_strings
                 outer.verdicts.append({"valid": valid, "method": method, "path": self.path, "body": body})
                 v2 = "/2/users/" in self.path
-                if not valid:
+                if outer.fail_first > 0:
+                    outer.fail_first -= 1
+                    status, answer = 503, {"errors": [{"code": 130, "message": "Over capacity"}]}
+                elif not valid:
                     status = 401
                     answer = (
                         {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
@@ -231,11 +261,12 @@ class OAuthlibServer:
 
 
 @pytest.fixture
-def server_for():
+def server_for(monkeypatch):
+    monkeypatch.setattr(signature, "signature_base_string", recording_base_strings(signature.signature_base_string))
     servers = []
 
-    def start(credentials):
-        server = OAuthlibServer(credentials)
+    def start(credentials, **options):
+        server = OAuthlibServer(credentials, **options)
         servers.append(server)
         return server
 
@@ -423,3 +454,72 @@ def test_oauthlib_rejects_an_unfollow_signed_with_a_wrong_secret(server_for, api
         ("POST" if api_version == 1 else "DELETE", False),
         ("GET", False),
     ]
+
+
+# The wire trace (issue 15): the base string the library traces is, byte for byte, the
+# one oauthlib computes on the server side for the same request.
+
+
+def traced_base_strings(credentials, base_url, target, **options):
+    """Follows with the trace on; returns the traced base strings and the error (or None)."""
+    lines = []
+    error = None
+    try:
+        with twfollow.Client(*credentials, base_url=base_url, trace=lambda k, l: lines.append((k, l)), **options) as c:
+            c.follow(target)
+    except twfollow.TwError as e:
+        error = e
+    return [line for kind, line in lines if kind == TraceKind.BASE_STRING], error
+
+
+@pytest.mark.parametrize("credentials", [PLAIN, AWKWARD], ids=["plain", "awkward"])
+def test_the_traced_base_string_is_oauthlibs_for_a_follow(server_for, credentials):
+    server = server_for(credentials)
+    traced, error = traced_base_strings(credentials, server.base_url + "/api", "@Some_Name")
+    assert error is None
+    assert len(traced) == 1 and traced == server.base_strings
+    assert traced[0].startswith("POST&http%3A%2F%2F127.0.0.1%3A")
+    # A refused signature: the base strings still agree (that is how a 401 is debugged).
+    wrong = credentials[:3] + ("not-the-token-secret",)
+    traced, error = traced_base_strings(wrong, server.base_url, "2244994945")
+    assert isinstance(error, twfollow.AuthError)
+    assert [v["valid"] for v in server.verdicts] == [True, False]
+    assert traced == server.base_strings[1:]
+
+
+@pytest.mark.parametrize("credentials", [PLAIN, AWKWARD], ids=["plain", "awkward"])
+def test_the_traced_base_strings_are_oauthlibs_for_a_v2_follow(server_for, credentials):
+    server = server_for(credentials)
+    traced, error = traced_base_strings(credentials, server.base_url, "@Some_Name", api_version=2)
+    assert error is None
+    assert [v["method"] for v in server.verdicts] == ["GET", "POST"]
+    assert len(traced) == 2 and traced == server.base_strings
+    assert traced[0].startswith("GET&") and traced[1].startswith("POST&")
+
+
+@pytest.mark.parametrize("credentials", [PLAIN, AWKWARD], ids=["plain", "awkward"])
+def test_the_traced_base_strings_are_oauthlibs_for_each_attempt_of_a_retried_call(server_for, credentials):
+    server = server_for(credentials, fail_first=2)
+    traced, error = traced_base_strings(credentials, server.base_url, "twitterdev", max_retries=3)
+    assert error is None
+    assert [v["valid"] for v in server.verdicts] == [True, True, True]
+    assert len(traced) == 3 and traced == server.base_strings
+    assert len(set(traced)) == 3, "each attempt is signed afresh"
+
+
+def test_the_traced_base_strings_are_oauthlibs_for_the_token_steps(server_for):
+    server = server_for(AWKWARD)
+    lines = []
+
+    def hook(kind, line):
+        lines.append((kind, line))
+
+    with twfollow.OAuth1Flow(*consumer(AWKWARD), callback="https://app.example/?a=ü", base_url=server.base_url,
+                             trace=hook) as flow:
+        flow.authorization_url()
+        flow.fetch_access_token(VERIFIER)
+    assert [v["valid"] for v in server.verdicts] == [True, True]
+    traced = [line for kind, line in lines if kind == TraceKind.BASE_STRING]
+    assert len(traced) == 2 and traced == server.base_strings
+    # The request-token secret signs the second step: it is in no line.
+    assert not any(REQUEST_TOKEN[1] in line or urllib.parse.quote(REQUEST_TOKEN[1]) in line for _, line in lines)

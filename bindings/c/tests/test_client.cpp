@@ -220,6 +220,35 @@ static void test_token_flows(const std::string &base_url) {
     CHECK(expect_error([] { twfollow::OAuth1Flow("", "secret"); }).status() == TW_STATUS_INVALID_ARGUMENT);
 }
 
+// The wire trace: every line reaches the callback, in order; a throwing callback
+// does not fail the call; removing it stops it; it moves with the Client.
+static void test_trace(const std::string &base_url) {
+    std::vector<std::pair<int32_t, std::string> > lines;
+    twfollow::Client client = sandbox_client(base_url);
+    client.set_trace([&lines](int32_t kind, const std::string &line) { lines.push_back(std::make_pair(kind, line)); });
+    twfollow::Client moved = std::move(client);
+    moved.follow("twitterdev");
+    CHECK(!lines.empty() && lines.front().first == TW_TRACE_KIND_BASE_STRING);
+    CHECK(!lines.empty() && lines.front().second.find("POST&http%3A%2F%2F127.0.0.1%3A") == 0);
+    bool request_line = false, status_line = false;
+    for (size_t i = 0; i < lines.size(); ++i) {
+        request_line = request_line || (lines[i].first == TW_TRACE_KIND_REQUEST_LINE &&
+                                         lines[i].second == "POST /1.1/friendships/create.json HTTP/1.1");
+        status_line = status_line || (lines[i].first == TW_TRACE_KIND_RESPONSE_STATUS && lines[i].second == "HTTP/1.1 200 OK");
+    }
+    CHECK(request_line && status_line);
+    CHECK(std::string(twfollow::trace_prefix(TW_TRACE_KIND_REQUEST_HEADER)) == "> ");
+    CHECK(std::string(twfollow::trace_prefix(TW_TRACE_KIND_RESPONSE_BODY)) == "< ");
+    CHECK(std::string(twfollow::trace_prefix(99)) == "* ");
+
+    moved.set_trace([](int32_t, const std::string &) { throw std::runtime_error("a broken trace callback"); });
+    CHECK(moved.follow("twitterdev").find("\"id_str\":\"2244994945\"") != std::string::npos);
+    lines.clear();
+    moved.set_trace(twfollow::TraceCallback());
+    moved.follow("twitterdev");
+    CHECK(lines.empty());
+}
+
 static bool contains(const std::string &text, const std::string &part) { return text.find(part) != std::string::npos; }
 
 // Unfollow and relationship, refusals of the app or the account (the sandbox's built-in
@@ -319,6 +348,7 @@ int main(int argc, char **argv) {
 
     test_token_flows(base_url);
     test_refusals_and_relationships(base_url);
+    test_trace(base_url);
 
     CHECK(twfollow::version().find("twfollow/") == 0);
     std::printf("c++: %d passed, %d failed\n", checks - failures, failures);

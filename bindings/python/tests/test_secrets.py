@@ -178,7 +178,7 @@ class TokenEchoServer:
     """Answers every GET and POST with `status` and a body in `shape` that echoes the
     request's Authorization header and body, and every planted secret."""
 
-    def __init__(self, status, shape):
+    def __init__(self, status, shape, planted=TOKEN_SECRETS):
         self.requests = 0
         outer = self
 
@@ -188,7 +188,7 @@ class TokenEchoServer:
             def answer(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode("utf-8", "replace")
                 outer.requests += 1
-                text = " ".join([self.headers.get("Authorization", ""), body, *TOKEN_SECRETS.values()])
+                text = " ".join([self.headers.get("Authorization", ""), body, *planted.values()])
                 data = shape(text).encode()
                 self.send_response(status)
                 if status == 302:
@@ -219,27 +219,27 @@ TOKEN_SHAPES = SHAPES + [
 ]
 
 
-def token_calls(base_url):
+def token_calls(base_url, s=TOKEN_SECRETS, **options):
     """(name, the secrets it is given, call) for every new function that sends
     something. The server echoes every planted secret; the library can (and must)
-    keep out of its messages those it was given."""
-    s = TOKEN_SECRETS
+    keep out of its messages those it was given. `s`: the secrets to give;
+    `options`: more keyword options for every flow and client."""
 
     def request_token():
-        with twfollow.OAuth1Flow(SECRETS[0], s["consumer secret"], base_url=base_url) as flow:
+        with twfollow.OAuth1Flow(SECRETS[0], s["consumer secret"], base_url=base_url, **options) as flow:
             flow.authorization_url()
 
     def access_token():
         with twfollow.OAuth1Flow(
             SECRETS[0], s["consumer secret"], base_url=base_url,
-            request_token=REQUEST_TOKEN, request_token_secret=s["request-token secret"],
+            request_token=REQUEST_TOKEN, request_token_secret=s["request-token secret"], **options,
         ) as flow:
             flow.fetch_access_token("1234567")
 
     def oauth2_flow(secret=True):
         return twfollow.OAuth2Flow(
             CLIENT_ID, "http://127.0.0.1:9/cb", s["client secret"] if secret else None, base_url=base_url,
-            state=STATE, code_verifier=s["PKCE verifier"],
+            state=STATE, code_verifier=s["PKCE verifier"], **options,
         )
 
     def exchange_code():
@@ -253,7 +253,7 @@ def token_calls(base_url):
     def bearer_client():
         return twfollow.Client.oauth2(
             CLIENT_ID, s["OAuth 2.0 access token"], s["OAuth 2.0 refresh token"], client_secret=s["client secret"],
-            base_url=base_url,
+            base_url=base_url, **options,
         )
 
     def refresh():
@@ -384,3 +384,89 @@ def test_the_cli_tools_print_tokens_only_where_asked(sandbox_env, tmp_path):
         assert result.returncode == 77, result.stderr
         assert "sandbox-consumer-secret" not in result.stderr
         assert result.stdout == ""
+
+
+# The wire trace (issue 15): the same hostile servers with the trace on; every line
+# it produced is checked. Secrets with characters that percent-, form- and
+# JSON-encode; the consumer key and access token are not secrets (a trace shows them).
+
+TRACE_SECRETS = {
+    "consumer secret": 'cs/ü€ +&=% "q"',
+    "request-token secret": "rts/é ~*+&=",
+    "access-token secret": 'ts \\ "quoted" 100% +&=',
+    "client secret": "client/secret+ü é",
+    "OAuth 2.0 access token": "OAUTH2/access+token=~_.-0123456789",  # a header value: ASCII
+    "OAuth 2.0 refresh token": "refresh/token+ü é&=*",
+    "PKCE verifier": "PKCE-VERIFIER-" + "v" * 40,
+    "authorization code": "code/ü*!~:",  # also inside a redirect URL: no + & = there
+}
+
+
+def trace_forms(secret):
+    """Every form a hostile server may echo a secret in: raw, percent-encoded, form-encoded,
+    JSON-escaped (as Python writes it, and minimal with `/` as `\\/`), inside HTTP Basic."""
+    return {
+        secret,
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret, safe=""),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1].replace("/", "\\/"),
+        base64.b64encode(f"{CLIENT_ID}:{secret}".encode()).decode(),
+    }
+
+
+def assert_clean_trace(lines, names, where):
+    assert lines, f"{where}: nothing was traced"
+    for _, line in lines:
+        for name in names:
+            for form in trace_forms(TRACE_SECRETS[name]):
+                assert form not in line, f"the {name} leaked ({form!r}) into the trace of {where}: {line!r}"
+
+
+@pytest.mark.parametrize("status", [401, 500, 302, 200])
+@pytest.mark.parametrize("shape", range(len(TOKEN_SHAPES)))
+def test_hostile_echo_never_reaches_the_trace(status, shape):
+    server = TokenEchoServer(status, TOKEN_SHAPES[shape], planted=TRACE_SECRETS)
+    lines = []
+    try:
+        for name, given, call in token_calls(server.base_url, TRACE_SECRETS, trace=lambda k, l: lines.append((k, l))):
+            lines.clear()
+            try:
+                call()
+            except twfollow.TwError:
+                pass
+            assert_clean_trace(lines, given, f"{name} (HTTP {status}, shape {shape})")
+            if name == "Bearer follow":
+                token = TRACE_SECRETS["OAuth 2.0 access token"]
+                shown = f"authorization: Bearer {token[:4]}... ({len(token)} characters)"
+                assert (twfollow.TraceKind.REQUEST_HEADER, shown) in lines
+    finally:
+        server.close()
+
+
+def test_the_trace_of_a_follow_through_a_proxy_with_a_password(connect_proxy):
+    """An echoing API behind a CONNECT proxy that wants a password: the trace shows the
+    consumer key and access token but neither secret, nor the password in any form."""
+    password = "pr0xy p@ss/wörd+&="
+    proxy = connect_proxy("proxy-user", password)
+    server = TokenEchoServer(401, SHAPES[0], planted=TRACE_SECRETS)
+    lines = []
+    credentials = ("CONSUMER-KEY-visible", TRACE_SECRETS["consumer secret"], "777-TOKEN-visible",
+                   TRACE_SECRETS["access-token secret"])
+    try:
+        proxy_url = f"http://proxy-user:{urllib.parse.quote(password, safe='')}@{proxy.address}"
+        with twfollow.Client(*credentials, base_url=server.base_url, proxy=proxy_url,
+                             trace=lambda k, l: lines.append((k, l))) as client:
+            with pytest.raises(twfollow.AuthError):
+                client.follow("twitterdev")
+    finally:
+        server.close()
+    assert proxy.requests and proxy.requests[0][1] is not None  # the proxy was asked, with the password
+    assert_clean_trace(lines, ("consumer secret", "access-token secret"), "a proxied follow")
+    text = "\n".join(line for _, line in lines)
+    for form in (password, urllib.parse.quote(password, safe=""), urllib.parse.quote_plus(password),
+                 json.dumps(password)[1:-1], proxy.requests[0][1].split()[-1]):
+        assert form not in text
+    assert f"connected to the proxy http://proxy-user:[redacted]@{proxy.address}" in text
+    # What a 401 is debugged with is there.
+    assert "oauth_consumer_key=\"CONSUMER-KEY-visible\"" in text and "oauth_token%3D777-TOKEN-visible" in text

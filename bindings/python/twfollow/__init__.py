@@ -15,6 +15,7 @@ from ._native import LibraryNotFoundError
 from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth1Token, OAuth2Flow
 from .client import Client, RateLimit, version
+from .trace import TraceKind
 from .errors import (
     AccessTierError,
     AccountStateError,
@@ -69,6 +70,7 @@ __all__ = [
     "Status",
     "TimeoutError",
     "TLSError",
+    "TraceKind",
     "TwError",
     "version",
 ]

@@ -1,5 +1,5 @@
 """python -m twfollow [--notify] [--base-url URL] [--timeout SECONDS] [--ca-file PEM]
-                    [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto]
+                    [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--trace]
                     [follow | unfollow | relationship] TARGET
 
 Follows TARGET (or unfollows it, or prints the relationship with it) with credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET,
@@ -22,6 +22,7 @@ from typing import List, NoReturn, Optional
 
 from . import _authorize_cli, errors
 from .client import MAX_TIMEOUT_MS, Client, version
+from .trace import to_stderr
 
 # Word for word the paragraphs of `tw-follow --help` (tests/drift checks it).
 EPILOG = """\
@@ -172,6 +173,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         help="1.1, 2 (a name costs a lookup; no --notify), or auto (1.1, then 2 for good if 1.1 "
         "refuses the app's access tier)",
     )
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="show each request and response on stderr as curl -v does (> sent, < received, "
+        "* signature base string and notes), secrets removed",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument(
         "--exit-codes", action=_ExitCodes, nargs=0, help="print each status's number, name and exit code, and exit"
@@ -202,6 +209,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             api_version=args.api_version,
             # OAuth 2.0 tokens from TW_OAUTH2_*: a refresh rotates them; print the new ones.
             on_token_refresh=lambda tokens: _authorize_cli.print_refreshed_tokens(tokens, "python -m twfollow"),
+            trace=to_stderr if args.trace else None,
         )
     except errors.TwError as e:
         return _fail(e, errors.EXIT_CONFIG)

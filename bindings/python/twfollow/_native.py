@@ -13,6 +13,8 @@ import os
 import sys
 from typing import List, Optional
 
+from .trace import CALLBACK as TRACE_CALLBACK
+
 # The major version of the C library this package speaks to.
 ABI_PREFIX = "twfollow/0."
 
@@ -44,6 +46,7 @@ SIGNATURES = {
     "tw_config_set_max_retries": ([config_p, ctypes.c_uint32], status_t),
     "tw_config_set_api_version": ([config_p, ctypes.c_uint32], status_t),
     "tw_config_set_max_wait_ms": ([config_p, ctypes.c_uint32], status_t),
+    "tw_config_set_trace": ([config_p, TRACE_CALLBACK, ctypes.c_void_p], status_t),
     "tw_config_free": ([config_p], None),
     # out_json is char **: taken as void ** so the pointer can be freed after reading.
     "tw_follow": ([config_p, c_char_p, ctypes.c_bool, ctypes.POINTER(ctypes.c_void_p)], status_t),

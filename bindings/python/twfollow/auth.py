@@ -287,7 +287,7 @@ class OAuth2Flow:
         return f"<twfollow.OAuth2Flow client_id={self.client_id!r} redirect_uri={self.redirect_uri!r}>"
 
 
-_CLIENT_OPTIONS = ("base_url", "timeout", "user_agent", "ca_file", "proxy", "max_retries", "max_wait")
+_CLIENT_OPTIONS = ("base_url", "timeout", "user_agent", "ca_file", "proxy", "max_retries", "max_wait", "trace")
 
 
 def _client_options(options: Dict[str, Any]) -> Dict[str, Any]:

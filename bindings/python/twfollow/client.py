@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterator, NamedTuple, Optional, Tuple, Union
 
 from . import _native
 from ._tokens import TokenCallback, TokenHandler, take_string, tokens_from_json
+from . import trace as _trace
 from .errors import InvalidArgumentError, RateLimitError, Status, TwError, error_for
 
 MAX_USER_ID = 2**64 - 1
@@ -94,6 +95,11 @@ class Client:
     Thread-safe: many threads may call `follow` at once (calls release the GIL and
     share one connection pool). `close()` returns at once: the config is freed when the
     last running call returns.
+
+    `trace=True` logs what each request sent and got back (the signature base string
+    included, secrets removed) to logging.getLogger("twfollow") at DEBUG; a callable
+    `trace(kind, line)` receives each line instead, on the calling thread, and must
+    not call this client (see twfollow.trace and docs/debugging.md).
     """
 
     # The OAuth 2.0 token callback given to the C library; kept while the config lives.
@@ -114,6 +120,7 @@ class Client:
         max_retries: Optional[int] = None,
         max_wait: Optional[float] = None,
         api_version: Union[int, str, None] = None,
+        trace: Union[bool, _trace.TraceHook, None] = None,
     ) -> None:
         credentials = [
             _encode(consumer_key, "consumer_key"),
@@ -138,6 +145,7 @@ class Client:
         max_wait: Optional[float] = None,
         api_version: Union[int, str, None] = None,
         on_token_refresh: Optional[TokenHandler] = None,
+        trace: Union[bool, _trace.TraceHook, None] = None,
     ) -> "Client":
         """Credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,
         TW_ACCESS_TOKEN_SECRET; base URL from TW_API_BASE and API version from
@@ -187,11 +195,13 @@ class Client:
         max_retries: Optional[int],
         max_wait: Optional[float],
         api_version: Union[int, str, None],
+        trace: Union[bool, _trace.TraceHook, None],
         from_variables: Dict[str, str],
     ) -> None:
         """Takes ownership of `config` and applies the options that are not None;
         `from_variables` names the environment variable an option was read from."""
         self._config: Optional[ctypes.c_void_p] = config
+        self._trace_callback = None  # kept alive as long as the config
         self._lock = threading.Lock()
         self._calls = 0
         self._closing = False
@@ -217,6 +227,13 @@ class Client:
             if api_version is not None:
                 with _named_after(from_variables.get("api_version")):
                     _check(lib.tw_config_set_api_version(config, _api_version(api_version)))
+            if trace is not None and trace is not False:
+                if trace is not True and not callable(trace):
+                    raise InvalidArgumentError(
+                        Status.INVALID_ARGUMENT, "trace must be True (log to the 'twfollow' logger) or a callable"
+                    )
+                self._trace_callback = _trace.c_callback(trace)
+                _check(lib.tw_config_set_trace(config, self._trace_callback, None))
         except BaseException:
             self.close()
             raise
@@ -349,6 +366,7 @@ class Client:
         proxy: Optional[str] = None,
         max_retries: Optional[int] = None,
         max_wait: Optional[float] = None,
+        trace: Union[bool, _trace.TraceHook, None] = None,
     ) -> "Client":
         """A client that follows through API v2 with an OAuth 2.0 user token of the
         app's OAuth 2.0 client (`client_secret` for a confidential client, None for a
@@ -471,7 +489,7 @@ class Client:
         return f"<twfollow.Client {'closed' if self._closing else 'open'}>"
 
 
-_OPTIONS = ("base_url", "timeout", "user_agent", "ca_file", "proxy", "max_retries", "max_wait", "api_version")
+_OPTIONS = ("base_url", "timeout", "user_agent", "ca_file", "proxy", "max_retries", "max_wait", "api_version", "trace")
 
 
 def _options(arguments: Dict[str, Any]) -> Dict[str, Any]:

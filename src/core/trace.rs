@@ -1,0 +1,609 @@
+//! The wire trace: what each request of a call sent and what came back, line by
+//! line, for a hook the application sets (off by default), so a refusal such as
+//! "401, error 32" can be debugged by comparing the signature base string.
+//!
+//! Free when off: without a hook the client formats nothing and the agent has no
+//! [`TracedConnector`] in its chain.
+//!
+//! What goes to the hook: the signature base string (before sending), each new
+//! connection, the request line and headers as the connection sent them (read from
+//! the bytes handed to the transport, above TLS), the response status line and
+//! headers, at most [`MAX_BODY_EXCERPT_BYTES`] of a non-2xx body, and notes (a
+//! retry, a clock correction, a failure). Every line passes through a [`Redactor`]
+//! holding every secret the config and the request know — the consumer secret, the
+//! access-token secret, a request-token secret, the OAuth 2.0 tokens held at that
+//! moment and the client secret, the proxy password — in each form a server could
+//! echo one in (raw, percent-encoded, form-encoded, JSON-escaped, and base64 inside
+//! Basic credentials). An `Authorization` or `Proxy-Authorization` value other
+//! than OAuth 1.0a is shown as its scheme and length only (a long Bearer token also
+//! by its first 4 characters). The consumer key, the access token, the nonce,
+//! the timestamp and the signature are not secrets and are shown: they are what
+//! a 401 is debugged with. Control characters are shown escaped (`\u{1b}`), so a
+//! hostile server cannot drive the reader's terminal.
+
+use std::fmt::{self, Write as _};
+use std::sync::Arc;
+
+use base64::Engine as _;
+use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
+use ureq::{Proxy, ProxyProtocol};
+use zeroize::{Zeroize, Zeroizing};
+
+use super::auth::session::OAuth2Session;
+use super::config::Settings;
+use super::redact::Redactor;
+use super::signer::Credentials;
+
+/// What a trace line shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceKind {
+    /// The request line as sent (`POST /1.1/friendships/create.json HTTP/1.1`).
+    RequestLine,
+    /// One request header as sent (`authorization: OAuth oauth_consumer_key=…`).
+    RequestHeader,
+    /// The exact OAuth 1.0a signature base string that was signed.
+    BaseString,
+    /// The response status line (`HTTP/1.1 401 Unauthorized`).
+    ResponseStatus,
+    /// One response header (`content-type: application/json`).
+    ResponseHeader,
+    /// One line of the first [`MAX_BODY_EXCERPT_BYTES`] of a non-2xx body.
+    ResponseBody,
+    /// A note: a new connection, a retry, a clock correction, a failure.
+    Info,
+}
+
+/// The application's hook: called once per line, on the thread making the call.
+pub type TraceHook = Arc<dyn Fn(TraceKind, &str) + Send + Sync>;
+
+/// The most of a non-2xx body a trace shows, in bytes (redacted first, then cut).
+pub const MAX_BODY_EXCERPT_BYTES: usize = 1024;
+
+/// The longest request head read for the trace; a longer one is not shown.
+const MAX_HEAD_BYTES: usize = 8 * 1024;
+
+/// A Bearer token is shown by this many first characters, when it has at least
+/// [`BEARER_SHOWN_FROM_CHARS`] (a shorter one would give too much of itself away).
+const BEARER_SHOWN_CHARS: usize = 4;
+const BEARER_SHOWN_FROM_CHARS: usize = 16;
+
+/// The hook of one config's agent, with the secrets its lines must never show.
+pub struct Tracer {
+    hook: TraceHook,
+    /// Every secret of the config, in every form it could be echoed in (wiped on drop).
+    secrets: Vec<Zeroizing<String>>,
+    /// The proxy as connection lines show it: without its password.
+    proxy: Option<ShownProxy>,
+    /// An OAuth 2.0 config's tokens, which rotate: redacted as they are at each line.
+    session: Option<Arc<OAuth2Session>>,
+}
+
+struct ShownProxy {
+    text: String,
+    /// HTTP CONNECT (ureq runs the whole connector chain for the connection to it).
+    connect: bool,
+}
+
+impl fmt::Debug for Tracer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Tracer { .. }")
+    }
+}
+
+impl Tracer {
+    /// The tracer of `settings` (`None` without a hook), for an agent that goes
+    /// through `proxy`.
+    pub(crate) fn new(settings: &Settings, proxy: Option<&Proxy>) -> Option<Arc<Tracer>> {
+        let hook = settings.trace.clone()?;
+        let mut secrets = Vec::new();
+        let credentials = &settings.credentials;
+        for secret in [
+            &credentials.consumer_secret,
+            &credentials.access_token_secret,
+        ] {
+            add_forms(&mut secrets, secret);
+        }
+        if let Some(client_secret) = settings
+            .oauth2
+            .as_ref()
+            .and_then(|session| session.client_secret.as_ref())
+        {
+            add_forms(&mut secrets, client_secret);
+        }
+        if let Some(password) = proxy.and_then(Proxy::password) {
+            add_forms(&mut secrets, password);
+            // As the Proxy-Authorization header carries it.
+            let user = proxy.and_then(Proxy::username).unwrap_or_default();
+            let basic = Zeroizing::new(format!("{user}:{password}"));
+            let encoded =
+                Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(basic.as_bytes()));
+            add_forms(&mut secrets, &encoded);
+        }
+        Some(Arc::new(Tracer {
+            hook,
+            secrets,
+            proxy: proxy.map(|proxy| ShownProxy {
+                text: shown_proxy(proxy),
+                connect: matches!(proxy.protocol(), ProxyProtocol::Http | ProxyProtocol::Https),
+            }),
+            session: settings.oauth2.clone(),
+        }))
+    }
+
+    /// Redacts `text` of the config's secrets and `extra`, and hands it to the hook.
+    fn emit(&self, extra: &[Zeroizing<String>], kind: TraceKind, text: &str) {
+        let secrets: Vec<&str> = self
+            .secrets
+            .iter()
+            .chain(extra)
+            .map(|secret| secret.as_str())
+            .collect();
+        let redacted = Redactor::NONE.with_extra(&secrets).redact(text);
+        (self.hook)(kind, &printable(&redacted));
+    }
+
+    /// A note ([`TraceKind::Info`]).
+    pub(crate) fn info(&self, text: &str) {
+        self.emit(&[], TraceKind::Info, text);
+    }
+
+    /// The OAuth 2.0 tokens held now, in every form (they rotate, and a server may
+    /// echo any of them, also in a request that does not carry it).
+    fn token_forms(&self) -> Vec<Zeroizing<String>> {
+        let mut forms = Vec::new();
+        if let Some(session) = &self.session {
+            if let Ok((access_token, _)) = session.access_token() {
+                add_forms(&mut forms, &access_token);
+            }
+            if let Some(refresh_token) = session.refresh_token() {
+                add_forms(&mut forms, &refresh_token);
+            }
+        }
+        forms
+    }
+
+    /// The trace of one request: also redacts `request_secrets`, the credentials of a
+    /// Basic `authorization`, and the OAuth 2.0 tokens.
+    pub(crate) fn for_request(
+        &self,
+        request_secrets: &[&str],
+        authorization: Option<&str>,
+    ) -> RequestTrace<'_> {
+        let mut extra = self.token_forms();
+        for secret in request_secrets {
+            add_forms(&mut extra, secret);
+        }
+        if let Some((scheme, credentials)) = authorization.and_then(|a| a.split_once(' ')) {
+            if scheme.eq_ignore_ascii_case("Basic") {
+                add_forms(&mut extra, credentials.trim());
+            }
+        }
+        RequestTrace {
+            tracer: self,
+            extra,
+        }
+    }
+
+    /// The request head the transport sent: its request line and each header (which
+    /// carry no secret of the request's own but its credentials, shown masked).
+    fn request_head(&self, head: &[u8]) {
+        let tokens = self.token_forms();
+        let mut lines = head
+            .split(|&b| b == b'\n')
+            .map(|line| line.strip_suffix(b"\r").unwrap_or(line));
+        if let Some(request_line) = lines.next() {
+            self.emit(
+                &tokens,
+                TraceKind::RequestLine,
+                &String::from_utf8_lossy(request_line),
+            );
+        }
+        for header in lines.filter(|line| !line.is_empty()) {
+            let shown = match header.iter().position(|&b| b == b':') {
+                Some(colon)
+                    if header[..colon].eq_ignore_ascii_case(b"authorization")
+                        || header[..colon].eq_ignore_ascii_case(b"proxy-authorization") =>
+                {
+                    format!(
+                        "{}: {}",
+                        String::from_utf8_lossy(&header[..colon]),
+                        shown_credentials(header[colon + 1..].trim_ascii())
+                    )
+                }
+                _ => String::from_utf8_lossy(header).into_owned(),
+            };
+            self.emit(&tokens, TraceKind::RequestHeader, &shown);
+        }
+    }
+}
+
+/// The trace of one request (one attempt).
+pub(crate) struct RequestTrace<'a> {
+    tracer: &'a Tracer,
+    /// The request's own secrets, in every form (wiped on drop).
+    extra: Vec<Zeroizing<String>>,
+}
+
+impl RequestTrace<'_> {
+    pub(crate) fn line(&self, kind: TraceKind, text: &str) {
+        self.tracer.emit(&self.extra, kind, text);
+    }
+
+    /// A note for each credential with white space at its start or end (a line break
+    /// left by a file or `echo`, a pasted space): it is signed as given, and the server's
+    /// copy has none, so the signatures differ although the base strings agree. Says
+    /// which credential and where, nothing of its value.
+    pub(crate) fn credential_notes(&self, credentials: &Credentials) {
+        let named = [
+            ("consumer key", &credentials.consumer_key),
+            ("consumer secret", &credentials.consumer_secret),
+            ("access token", &credentials.access_token),
+            ("access-token secret", &credentials.access_token_secret),
+        ];
+        for (name, value) in named {
+            let at_start = value.starts_with(char::is_whitespace);
+            let at_end = value.ends_with(char::is_whitespace);
+            let place = match (at_start, at_end) {
+                (false, false) => continue,
+                (true, false) => "at its start",
+                (false, true) => "at its end",
+                (true, true) => "at its start and end",
+            };
+            self.line(
+                TraceKind::Info,
+                &format!(
+                    "note: the {name} has white space {place} (a line break or a space?): \
+                     it is signed as given, so a server that has it without signs differently"
+                ),
+            );
+        }
+    }
+
+    /// The status line and the headers (names as ureq keeps them: lowercase).
+    pub(crate) fn response_head(&self, response: &ureq::http::Response<ureq::Body>) {
+        let status = response.status();
+        self.line(
+            TraceKind::ResponseStatus,
+            format!(
+                "{:?} {} {}",
+                response.version(),
+                status.as_u16(),
+                status.canonical_reason().unwrap_or_default()
+            )
+            .trim_end(),
+        );
+        for (name, value) in response.headers() {
+            self.line(
+                TraceKind::ResponseHeader,
+                &format!("{name}: {}", String::from_utf8_lossy(value.as_bytes())),
+            );
+        }
+    }
+
+    /// The first [`MAX_BODY_EXCERPT_BYTES`] of `body` (after gzip decoding), redacted
+    /// before it is cut, one line per line.
+    pub(crate) fn body_excerpt(&self, body: &[u8]) {
+        let text = Zeroizing::new(String::from_utf8_lossy(body).into_owned());
+        let secrets: Vec<&str> = self
+            .tracer
+            .secrets
+            .iter()
+            .chain(&self.extra)
+            .map(|secret| secret.as_str())
+            .collect();
+        let redacted = Redactor::NONE.with_extra(&secrets).redact(&text);
+        let mut end = redacted.len().min(MAX_BODY_EXCERPT_BYTES);
+        while !redacted.is_char_boundary(end) {
+            end -= 1;
+        }
+        for line in redacted[..end].lines() {
+            (self.tracer.hook)(TraceKind::ResponseBody, &printable(line));
+        }
+        if end < redacted.len() {
+            self.tracer.info(&format!(
+                "(body cut: the first {end} of {} bytes shown)",
+                body.len()
+            ));
+        }
+    }
+}
+
+/// Adds `secret` and the forms a server could echo it in that the [`Redactor`] does
+/// not find by itself (it finds the raw and the percent-encoded forms). Each form is
+/// built in a buffer large enough never to move, and wiped when dropped.
+fn add_forms(out: &mut Vec<Zeroizing<String>>, secret: &str) {
+    if secret.is_empty() {
+        return;
+    }
+    let mut add = |form: Zeroizing<String>| {
+        if !out.iter().any(|known| **known == *form) {
+            out.push(form);
+        }
+    };
+    add(Zeroizing::new(secret.to_owned()));
+    // application/x-www-form-urlencoded, as the OAuth 2.0 token requests send it.
+    let mut form = Zeroizing::new(String::with_capacity(secret.len() * 3));
+    form.extend(form_urlencoded::byte_serialize(secret.as_bytes()));
+    add(form);
+    // JSON string escapes: minimal, `/` as `\/` (Twitter), non-ASCII as `\uXXXX`
+    // (Python's default) with either case of hex digits.
+    for ascii_only in [None, Some(false), Some(true)] {
+        for slash in [false, true] {
+            add(json_escaped(secret, ascii_only, slash));
+        }
+    }
+}
+
+/// `text` as inside a JSON string: `"` `\` and control characters escaped; `/` too
+/// when `slash`; every non-ASCII character as `\uXXXX` (UTF-16) when `ascii_only` is
+/// set (`Some(true)`: uppercase hex digits).
+fn json_escaped(text: &str, ascii_only: Option<bool>, slash: bool) -> Zeroizing<String> {
+    // At most 6 bytes out for each byte in (`\u001f`; a 4-byte character: `\uXXXX\uXXXX`).
+    let mut out = Zeroizing::new(String::with_capacity(text.len() * 6));
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '/' if slash => out.push_str("\\/"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c.is_ascii_control() || (!c.is_ascii() && ascii_only.is_some()) => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    // Written in place: a formatted temporary would be an unwiped copy.
+                    let _ = if ascii_only == Some(true) {
+                        write!(&mut *out, "\\u{unit:04X}")
+                    } else {
+                        write!(&mut *out, "\\u{unit:04x}")
+                    };
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An `Authorization` value as a trace shows it: OAuth 1.0a as is (nothing in it is
+/// secret); any other scheme by its name and length only, a long Bearer token also
+/// by its first characters.
+fn shown_credentials(value: &[u8]) -> String {
+    let (scheme, credentials) = match value.iter().position(|&b| b == b' ') {
+        Some(space) => (&value[..space], value[space + 1..].trim_ascii()),
+        None => (value, &b""[..]),
+    };
+    if scheme.eq_ignore_ascii_case(b"OAuth") {
+        return String::from_utf8_lossy(value).into_owned();
+    }
+    let scheme = String::from_utf8_lossy(scheme);
+    let chars = std::str::from_utf8(credentials).map_or(credentials.len(), |c| c.chars().count());
+    let head = &credentials[..credentials.len().min(BEARER_SHOWN_CHARS)];
+    if scheme.eq_ignore_ascii_case("Bearer")
+        && chars >= BEARER_SHOWN_FROM_CHARS
+        && head.iter().all(u8::is_ascii_graphic)
+    {
+        format!(
+            "{scheme} {}... ({chars} characters)",
+            String::from_utf8_lossy(head)
+        )
+    } else {
+        format!("{scheme} [redacted] ({chars} characters)")
+    }
+}
+
+/// `scheme://user:[redacted]@host:port`: the proxy without its password.
+fn shown_proxy(proxy: &Proxy) -> String {
+    let scheme = proxy.uri().scheme_str().unwrap_or("http");
+    let user = match (proxy.username(), proxy.password()) {
+        (Some(user), Some(_)) => format!("{user}:[redacted]@"),
+        (Some(user), None) => format!("{user}@"),
+        (None, Some(_)) => ":[redacted]@".to_owned(),
+        (None, None) => String::new(),
+    };
+    format!("{scheme}://{user}{}:{}", proxy.host(), proxy.port())
+}
+
+/// Control characters (but tab) escaped, so a line cannot move the cursor or hold a NUL.
+fn printable(line: &str) -> String {
+    if !line.chars().any(|c| c.is_control() && c != '\t') {
+        return line.to_owned();
+    }
+    line.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The outermost connector of a traced config's agent: notes each new connection
+/// and wraps it in a [`TracedTransport`].
+#[derive(Debug)]
+pub(crate) struct TracedConnector<C> {
+    pub inner: C,
+    pub tracer: Arc<Tracer>,
+}
+
+impl<C: Connector> Connector for TracedConnector<C> {
+    type Out = TracedTransport;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let Some(inner) = self.inner.connect(details, chained)? else {
+            return Ok(None);
+        };
+        // For an HTTP CONNECT proxy ureq runs this chain twice: first to reach the
+        // proxy itself (with the proxy taken out of the config), then for the target
+        // through the tunnel.
+        let proxy = self.tracer.proxy.as_ref();
+        let through_proxy = details
+            .config
+            .proxy()
+            .is_some_and(|p| !p.is_no_proxy(details.uri));
+        let to_connect_proxy = proxy.is_some_and(|p| p.connect) && details.config.proxy().is_none();
+        let target = format!(
+            "{}://{}",
+            details.uri.scheme_str().unwrap_or("http"),
+            details.uri.authority().map_or("", |a| a.as_str())
+        );
+        self.tracer.info(&match proxy {
+            Some(proxy) if to_connect_proxy => format!("connected to the proxy {}", proxy.text),
+            Some(proxy) if through_proxy => {
+                format!("connected to {target} through the proxy {}", proxy.text)
+            }
+            _ => format!("connected to {target}"),
+        });
+        Ok(Some(TracedTransport {
+            inner: inner.boxed(),
+            tracer: self.tracer.clone(),
+            head: Zeroizing::new(Vec::new()),
+            capturing: true,
+            first_request_only: to_connect_proxy,
+        }))
+    }
+}
+
+/// A connection whose request heads go to the trace: the bytes handed to it are
+/// what is sent (in plaintext: it sits above TLS).
+pub(crate) struct TracedTransport {
+    inner: Box<dyn Transport>,
+    tracer: Arc<Tracer>,
+    /// The request head read so far; it may hold a Bearer token (wiped).
+    head: Zeroizing<Vec<u8>>,
+    /// The next bytes sent belong to a request head.
+    capturing: bool,
+    /// A connection to a CONNECT proxy: after its CONNECT request the bytes are the
+    /// tunnel's (TLS, or a request the target connection traces).
+    first_request_only: bool,
+}
+
+impl fmt::Debug for TracedTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TracedTransport { .. }")
+    }
+}
+
+impl TracedTransport {
+    fn capture(&mut self, amount: usize) {
+        if self.head.capacity() == 0 {
+            // Allocated once: growing would leave unwiped copies behind.
+            self.head.reserve_exact(MAX_HEAD_BYTES);
+        }
+        let room = MAX_HEAD_BYTES - self.head.len();
+        let sent = &self.inner.buffers().output()[..amount];
+        self.head.extend_from_slice(&sent[..sent.len().min(room)]);
+        let end = self.head.windows(4).position(|w| w == b"\r\n\r\n");
+        match end {
+            Some(end) => self.tracer.request_head(&self.head[..end]),
+            None if self.head.len() == MAX_HEAD_BYTES => self.tracer.info(&format!(
+                "(a request head longer than {MAX_HEAD_BYTES} bytes: not shown)"
+            )),
+            None => return,
+        }
+        self.head.zeroize();
+        self.capturing = false;
+    }
+}
+
+impl Transport for TracedTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        if self.capturing {
+            self.capture(amount);
+        }
+        self.inner.transmit_output(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        // A response is being read: whatever is sent next starts a new request.
+        if !self.first_request_only {
+            self.head.zeroize();
+            self.capturing = true;
+        }
+        self.inner.await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.inner.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_other_than_oauth_show_their_scheme_and_length() {
+        let oauth = br#"OAuth oauth_consumer_key="k", oauth_signature="s%3D""#;
+        assert_eq!(
+            shown_credentials(oauth),
+            String::from_utf8_lossy(oauth).into_owned()
+        );
+        assert_eq!(
+            shown_credentials(b"Bearer AAAAbbbbccccdddd1234"),
+            "Bearer AAAA... (20 characters)"
+        );
+        // Too short to show any of it.
+        assert_eq!(
+            shown_credentials(b"Bearer AAAAbbbb"),
+            "Bearer [redacted] (8 characters)"
+        );
+        assert_eq!(
+            shown_credentials(b"Basic dXNlcjpwYXNzd29yZA=="),
+            "Basic [redacted] (20 characters)"
+        );
+        assert_eq!(
+            shown_credentials(b"Token"),
+            "Token [redacted] (0 characters)"
+        );
+    }
+
+    #[test]
+    fn echo_forms_cover_json_and_form_encoding() {
+        let mut forms = Vec::new();
+        add_forms(&mut forms, "a/b \"ü\"");
+        let forms: Vec<&str> = forms.iter().map(|f| f.as_str()).collect();
+        for expected in [
+            "a/b \"ü\"",
+            "a%2Fb+%22%C3%BC%22",
+            r#"a/b \"ü\""#,
+            r#"a\/b \"ü\""#,
+            r#"a/b \"\u00fc\""#,
+            r#"a\/b \"\u00FC\""#,
+        ] {
+            assert!(forms.contains(&expected), "{expected} not in {forms:?}");
+        }
+        // serde_json agrees on the minimal escape.
+        let awkward = "a/b \"ü\"\u{1}\u{8}\u{c}\n\\";
+        let serde = serde_json::to_string(awkward).unwrap();
+        assert_eq!(
+            format!("\"{}\"", json_escaped(awkward, None, false).as_str()),
+            serde
+        );
+        let mut plain = Vec::new();
+        add_forms(&mut plain, "abc123");
+        assert_eq!(plain.len(), 1, "no form differs from the raw one");
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("a\u{1b}[2Jb\0c\td"), "a\\u{1b}[2Jb\\u{0}c\td");
+        assert_eq!(printable("plain"), "plain");
+    }
+}

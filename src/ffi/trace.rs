@@ -1,0 +1,147 @@
+//! The wire trace: `tw_config_set_trace` and the kinds of line it reports.
+
+use std::ffi::{c_char, c_void};
+use std::sync::Arc;
+
+use super::boundary::fallible;
+use super::config::{config_mut, TwConfig};
+use super::status::TwStatus;
+use crate::core::{TraceHook, TraceKind};
+
+/// What a trace line shows; a `TwTraceCallback` receives it as `int32_t` (a newer
+/// library may add kinds: treat an unknown number like `TW_TRACE_KIND_INFO`).
+/// Numbers never change and are never reused.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TwTraceKind {
+    /// The request line as sent, e.g. `POST /1.1/friendships/create.json HTTP/1.1`
+    /// (`CONNECT host:port HTTP/1.1` to an HTTP proxy).
+    RequestLine = 0,
+    /// One request header as sent, e.g. `authorization: OAuth oauth_consumer_key="…",
+    /// …, oauth_signature="…"`. OAuth 1.0a headers are shown whole (key, token, nonce,
+    /// timestamp and signature are not secrets); any other credentials (Bearer, Basic,
+    /// a proxy's) by scheme and length only, a Bearer token of 16 characters or more
+    /// also by its first 4.
+    RequestHeader = 1,
+    /// The exact OAuth 1.0a signature base string that was signed for this request
+    /// (RFC 5849 3.4.1): compare it with the server's to find why a signature is refused.
+    BaseString = 2,
+    /// The response status line, e.g. `HTTP/1.1 401 Unauthorized` (the standard reason
+    /// phrase for the code).
+    ResponseStatus = 3,
+    /// One response header, name in lowercase, e.g. `content-type: application/json`.
+    /// A gzip body is decoded on arrival, and its `content-encoding` and
+    /// `content-length` headers are not shown.
+    ResponseHeader = 4,
+    /// One line of the first 1024 bytes of a non-2xx response body (after gzip
+    /// decoding). 2xx bodies are not traced.
+    ResponseBody = 5,
+    /// A note from the library: a new connection (and the proxy it goes through, its
+    /// password redacted), a credential with white space at its start or end (which
+    /// one, not its value), a retry and its delay, a clock correction, the failure a
+    /// request ended with, a cut body.
+    Info = 6,
+}
+
+impl From<TraceKind> for TwTraceKind {
+    fn from(kind: TraceKind) -> TwTraceKind {
+        match kind {
+            TraceKind::RequestLine => TwTraceKind::RequestLine,
+            TraceKind::RequestHeader => TwTraceKind::RequestHeader,
+            TraceKind::BaseString => TwTraceKind::BaseString,
+            TraceKind::ResponseStatus => TwTraceKind::ResponseStatus,
+            TraceKind::ResponseHeader => TwTraceKind::ResponseHeader,
+            TraceKind::ResponseBody => TwTraceKind::ResponseBody,
+            TraceKind::Info => TwTraceKind::Info,
+        }
+    }
+}
+
+/// Receives one trace line: `kind` is a `TwTraceKind` number, `line` one line of
+/// UTF-8 text without its line ending, control characters escaped (`\u{1b}`).
+///
+/// Runs on the thread making the call, while the call runs: when several threads call
+/// on one config it runs on several threads at once, and their lines interleave (each
+/// call's own lines come in order). It must not call any `tw_` function on the same
+/// config; the library holds no lock the callback could need. `line` is valid only
+/// during the call.
+pub type TwTraceCallback =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, kind: i32, line: *const c_char)>;
+
+/// A `TwTraceCallback` and its `user_data`, callable from any thread.
+struct TraceTarget {
+    callback: unsafe extern "C" fn(*mut c_void, i32, *const c_char),
+    user_data: *mut c_void,
+}
+
+impl TraceTarget {
+    fn call(&self, kind: TraceKind, line: &str) {
+        // Lines hold no NUL (control characters are escaped); one never reaches C cut short.
+        if line.contains('\0') {
+            return;
+        }
+        let mut bytes = Vec::with_capacity(line.len() + 1);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(0);
+        // SAFETY: as promised to tw_config_set_trace; `bytes` is NUL-terminated and
+        // outlives the call.
+        unsafe {
+            (self.callback)(
+                self.user_data,
+                TwTraceKind::from(kind) as i32,
+                bytes.as_ptr().cast(),
+            )
+        };
+    }
+}
+
+// SAFETY: the caller of tw_config_set_trace promises that the callback may run on any
+// thread that calls into the config, with this user_data.
+unsafe impl Send for TraceTarget {}
+unsafe impl Sync for TraceTarget {}
+
+/// Sets (or, with a NULL `callback`, removes) the wire trace of this config: every
+/// request of every later call on it — follows, the API v2 user lookup, retries,
+/// clock-skew retries, token requests and refreshes — reports what it sent and what
+/// came back, one line per callback call (see `TwTraceKind` for what each kind holds,
+/// and `TwTraceCallback` for the thread rules). `user_data` is passed to it as is.
+/// Off by default; without a callback nothing is formatted.
+///
+/// Never in a line: the consumer secret, the access-token secret, a request-token
+/// secret, an OAuth 2.0 access or refresh token (a Bearer token shows its first 4
+/// characters and its length), a client secret, or a proxy password — raw,
+/// percent-encoded, form-encoded, JSON-escaped, or base64 inside Basic credentials,
+/// wherever a server echoes them. The consumer key, access token, nonce, timestamp
+/// and signature are shown: they are what a refusal is debugged with. A line may
+/// show what the API sent back about your account (a non-2xx body).
+///
+/// Returns `TW_STATUS_NULL_ARGUMENT` (`config`).
+/// Thread rules: a setter: no other call on this config may run at the same time.
+/// Reads the proxy environment variables (see `tw_config_new`): do not call while
+/// another thread changes the environment.
+///
+/// # Safety
+/// `config` is NULL or a live config; `callback` and `user_data` stay usable, from
+/// any thread, while the config lives or until the trace is removed.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_set_trace(
+    config: *mut TwConfig,
+    callback: TwTraceCallback,
+    user_data: *mut c_void,
+) -> TwStatus {
+    fallible(|| {
+        let config = config_mut(config)?;
+        let hook: Option<TraceHook> = callback.map(|callback| {
+            let target = TraceTarget {
+                callback,
+                user_data,
+            };
+            Arc::new(move |kind: TraceKind, line: &str| target.call(kind, line)) as TraceHook
+        });
+        config.client.update(|settings| {
+            settings.trace = hook;
+            Ok(())
+        })?;
+        Ok(())
+    })
+}
