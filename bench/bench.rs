@@ -383,12 +383,12 @@ fn main() {
         std::process::exit(64);
     };
     let n: usize = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(5_000);
-    // For a profiler (valgrind --tool=callgrind): only N keep-alive follows.
+    // Only N keep-alive follows and their rate: one round of scripts/bench.sh's
+    // interleaved rounds, or a profiler's run (valgrind --tool=callgrind).
     if std::env::var_os("TWFOLLOW_BENCH_FOLLOWS_ONLY").is_some() {
         let config = Config::new(base_url);
-        for _ in 0..n {
-            config.follow();
-        }
+        throughput(&config, 1, n / 10); // connect, warm up
+        report("round.c_api", throughput(&config, 1, n), "follows/s");
         return;
     }
     signing();

@@ -24,16 +24,16 @@ def best_per_call(fn, n, rounds=3):
     return best
 
 
-def median_rates(fns, n):
-    """Calls per second of each of fns, the median of three rounds of n calls each."""
+def median_rates(fns, n, rounds=3):
+    """Calls per second of each of fns, the median of `rounds` rounds of n calls each."""
     rates = [[] for _ in fns]
-    for _ in range(3):
+    for _ in range(rounds):
         for fn, fn_rates in zip(fns, rates):
             started = time.perf_counter()
             for _ in range(n):
                 fn()
             fn_rates.append(n / (time.perf_counter() - started))
-    return [sorted(r)[1] for r in rates]
+    return [sorted(r)[len(r) // 2] for r in rates]
 
 
 def median_rate(fn, n):
@@ -43,6 +43,15 @@ def median_rate(fn, n):
 def main():
     base_url, n = sys.argv[1], int(sys.argv[2])
     url = f"{base_url}/1.1/friendships/create.json"
+    if sys.argv[3:] == ["--round"]:
+        # One round of scripts/bench.sh's interleaved rounds: the package's two calls only.
+        with twfollow.Client(*CREDS, base_url=base_url) as tw:
+            for _ in range(n // 10):  # connect, warm up
+                tw.follow(2244994945)
+            follow, follow_json = median_rates([lambda: tw.follow(2244994945), lambda: tw.follow_json(2244994945)], n, rounds=1)
+        print(f"round.python_follow {follow:.3f} follows/s")
+        print(f"round.python_follow_json {follow_json:.3f} follows/s")
+        return
 
     client = OAuthClient(*CREDS)
     headers = {"Content-Type": "application/x-www-form-urlencoded"}

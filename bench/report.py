@@ -4,13 +4,28 @@ same-run ratios against the issue's targets (scripts/bench.sh). Never fails on t
 import sys
 
 figures = {}
+rounds = {}  # round.NAME: one figure per interleaved round, in order
 for line in sys.stdin:
     parts = line.split()
     if len(parts) == 3:
         try:
-            figures[parts[0]] = float(parts[1])
+            value = float(parts[1])
         except ValueError:
-            pass
+            continue
+        figures[parts[0]] = value
+        rounds.setdefault(parts[0], []).append(value)
+
+
+def round_ratio(a, b):
+    """The median over the rounds of round.a / round.b (each pair from the same round)."""
+    pairs = list(zip(rounds.get(f"round.{a}", []), rounds.get(f"round.{b}", [])))
+    ratios = sorted(x / y for x, y in pairs if y)
+    return ratios[len(ratios) // 2] if ratios else None
+
+
+def round_median(name):
+    values = sorted(rounds.get(f"round.{name}", []))
+    return values[len(values) // 2] if values else None
 
 
 def get(name):
@@ -39,9 +54,12 @@ binding_us = (1e6 / py - 1e6 / c) if py and c else None
 binding_json_us = (1e6 / pyj - 1e6 / c) if pyj and c else None
 print("| ratio (same run) | value | target |")
 print("|---|---|---|")
-row("C API / wrk floor, HTTP keep-alive", div(c, wrk), ">= 0.85", lambda v: v >= 0.85)
-row("Python Client.follow / wrk floor", div(py, wrk), ">= 0.70", lambda v: v >= 0.70)
-row("Python Client.follow_json / wrk floor", div(get("e2e.python_follow_json"), wrk))
+row("C API / wrk floor, HTTP keep-alive (median of 3 interleaved rounds)", round_ratio("c_api", "wrk"), ">= 0.85",
+    lambda v: v >= 0.85)
+row("Python Client.follow / wrk floor (same rounds)", round_ratio("python_follow", "wrk"), ">= 0.70",
+    lambda v: v >= 0.70)
+row("Python Client.follow_json / wrk floor (same rounds)", round_ratio("python_follow_json", "wrk"))
+row("Python Client.follow / C API (same rounds)", round_ratio("python_follow", "c_api"))
 row("C API / curl keep-alive", div(c, curl))
 row("C API / requests-oauthlib", div(c, ro))
 row("Python Client.follow / requests-oauthlib", div(py, ro))
@@ -58,6 +76,16 @@ row("peak RSS after 100,000 more follows / after 1,000",
 print()
 print("| figure (this run only; absolute numbers are noisy) | value |")
 print("|---|---|")
+rw, rc, rp, rpj = (round_median(n) for n in ("wrk", "c_api", "python_follow", "python_follow_json"))
+figure("rounds: wrk -t1 -c1 floor (median)", rw, "/s")
+figure("rounds: C API (median)", rc, "/s")
+figure("rounds: Python Client.follow (median)", rp, "/s")
+figure("rounds: Python Client.follow_json (median)", rpj, "/s")
+figure("rounds: client's own work per call (1/C - 1/wrk, medians)", (1e6 / rc - 1e6 / rw) if rc and rw else None, "us")
+figure("rounds: binding's own work per call, follow (1/Python - 1/C, medians)",
+       (1e6 / rp - 1e6 / rc) if rp and rc else None, "us")
+figure("rounds: binding's own work per call, follow_json (medians)",
+       (1e6 / rpj - 1e6 / rc) if rpj and rc else None, "us")
 figure("wrk -t1 -c1 floor, HTTP keep-alive", wrk, "/s")
 figure("C API, HTTP keep-alive (median of 3)", c, "/s")
 figure("Python Client.follow (median of 3)", py, "/s")

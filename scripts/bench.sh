@@ -110,6 +110,17 @@ for _ in 1 2 3; do
   wrk -t1 -c1 -d3s -s bench/post.lua "$http_url$path" | awk '/Requests\/sec/ { print $2 }'
 done | median | awk '{ print "e2e.wrk_floor", $1, "follows/s" }' | tee -a "$figures"
 
+# The targets' ratios: three rounds of wrk, the C API and the Python package one after
+# the other, so that each round's figures see the same load; report.py takes each
+# round's ratios and prints their median.
+bench_bin=$(cargo bench --no-run --bench bench 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p')
+for round in 1 2 3; do
+  wrk -t1 -c1 -d2s -s bench/post.lua "$http_url$path" | awk '/Requests\/sec/ { print "round.wrk", $2, "follows/s" }'
+  TWFOLLOW_BENCH_FOLLOWS_ONLY=1 "$bench_bin" "$http_url" x x "$n"
+  TWFOLLOW_LIB="$PWD/target/release/libtwfollow.so" PYTHONPATH=bindings/python \
+    .venv/bin/python bench/peers.py "$http_url" "$n" --round
+done | tee -a "$figures"
+
 cargo bench --quiet --bench bench -- "$http_url" "$https_url" "$work/ca.pem" "$n" 2>/dev/null | tee -a "$figures"
 
 # curl with keep-alive: one process, N URLs from a config file (unsigned).
