@@ -153,16 +153,50 @@ impl Settings {
             "access_token_secret",
         ];
         for (name, value) in names.iter().zip(credentials.secrets()) {
-            if value.is_empty() {
-                return Err(Error::invalid_argument(format!("{name} is empty")));
-            }
-            if value.len() > MAX_CREDENTIAL_BYTES {
-                return Err(Error::invalid_argument(format!(
-                    "{name} is longer than {MAX_CREDENTIAL_BYTES} bytes"
-                )));
-            }
+            check_credential(name, value)?;
         }
-        Ok(Settings {
+        Ok(Settings::with_defaults(credentials))
+    }
+
+    /// An OAuth 1.0a app with no user yet (for the PIN or callback flow): the
+    /// consumer key and secret only. Follows are refused until an access token is set.
+    pub fn new_app(consumer_key: String, consumer_secret: String) -> Result<Settings, Error> {
+        check_credential("consumer_key", &consumer_key)?;
+        check_credential("consumer_secret", &consumer_secret)?;
+        Ok(Settings::with_defaults(Credentials {
+            consumer_key,
+            consumer_secret,
+            access_token: String::new(),
+            access_token_secret: String::new(),
+        }))
+    }
+
+    /// An OAuth 2.0 client (`client_secret` `None`: a public client), no tokens yet.
+    pub fn new_oauth2(client_id: &str, client_secret: Option<&str>) -> Result<Settings, Error> {
+        check_credential("client_id", client_id)?;
+        if let Some(secret) = client_secret {
+            check_credential("client_secret", secret)?;
+        }
+        Ok(Settings::for_oauth2(OAuth2Session::new(
+            client_id.to_owned(),
+            client_secret.map(|s| Zeroizing::new(s.to_owned())),
+        )))
+    }
+
+    /// An OAuth 2.0 config around `session` (no OAuth 1.0a credentials at all).
+    fn for_oauth2(session: OAuth2Session) -> Settings {
+        let mut settings = Settings::with_defaults(Credentials {
+            consumer_key: String::new(),
+            consumer_secret: String::new(),
+            access_token: String::new(),
+            access_token_secret: String::new(),
+        });
+        settings.oauth2 = Some(Arc::new(session));
+        settings
+    }
+
+    fn with_defaults(credentials: Credentials) -> Settings {
+        Settings {
             credentials,
             base_url: BaseUrl::parse(DEFAULT_BASE_URL).expect("the default base URL is valid"),
             timeout: DEFAULT_TIMEOUT,
@@ -175,47 +209,7 @@ impl Settings {
             oauth2: None,
             name_lookup: NameLookup::System,
             trace: None,
-        })
-    }
-
-    /// An OAuth 1.0a app with no user yet (for the PIN or callback flow): the
-    /// consumer key and secret only. Follows are refused until an access token is set.
-    pub fn new_app(consumer_key: String, consumer_secret: String) -> Result<Settings, Error> {
-        let mut settings = Settings::new(Credentials {
-            consumer_key,
-            consumer_secret,
-            access_token: "-".into(),
-            access_token_secret: "-".into(),
-        })?;
-        settings.credentials.access_token.clear();
-        settings.credentials.access_token_secret.clear();
-        Ok(settings)
-    }
-
-    /// An OAuth 2.0 client (`client_secret` `None`: a public client), no tokens yet.
-    pub fn new_oauth2(client_id: &str, client_secret: Option<&str>) -> Result<Settings, Error> {
-        for (name, value) in [
-            ("client_id", Some(client_id)),
-            ("client_secret", client_secret),
-        ] {
-            match value {
-                Some("") => return Err(Error::invalid_argument(format!("{name} is empty"))),
-                Some(v) if v.len() > MAX_CREDENTIAL_BYTES => {
-                    return Err(Error::invalid_argument(format!(
-                        "{name} is longer than {MAX_CREDENTIAL_BYTES} bytes"
-                    )))
-                }
-                _ => {}
-            }
         }
-        let mut settings = Settings::new_app("-".into(), "-".into())?;
-        settings.credentials.consumer_key.clear();
-        settings.credentials.consumer_secret.clear();
-        settings.oauth2 = Some(Arc::new(OAuth2Session::new(
-            client_id.to_owned(),
-            client_secret.map(|s| Zeroizing::new(s.to_owned())),
-        )));
-        Ok(settings)
     }
 
     /// An OAuth 1.0a config from the four `TW_*` credentials; names every missing one.
@@ -280,9 +274,6 @@ impl Settings {
                 ))
             })?,
         };
-        let mut settings = Settings::new_app("-".into(), "-".into())?;
-        settings.credentials.consumer_key.clear();
-        settings.credentials.consumer_secret.clear();
         let session = OAuth2Session::new(client_id, client_secret);
         let access_token = set(ENV_OAUTH2_ACCESS_TOKEN).unwrap_or_default();
         let tokens = Tokens::from_parts(
@@ -297,8 +288,7 @@ impl Settings {
             ))
         })?;
         session.replace(tokens, false);
-        settings.oauth2 = Some(Arc::new(session));
-        Ok(settings)
+        Ok(Settings::for_oauth2(session))
     }
 
     /// Sets the user's OAuth 1.0a access token (after the PIN or callback flow).
@@ -398,6 +388,19 @@ impl Settings {
         self.user_agent = user_agent.to_owned();
         Ok(())
     }
+}
+
+/// A credential must be non-empty and at most [`MAX_CREDENTIAL_BYTES`] long.
+fn check_credential(name: &str, value: &str) -> Result<(), Error> {
+    if value.is_empty() {
+        return Err(Error::invalid_argument(format!("{name} is empty")));
+    }
+    if value.len() > MAX_CREDENTIAL_BYTES {
+        return Err(Error::invalid_argument(format!(
+            "{name} is longer than {MAX_CREDENTIAL_BYTES} bytes"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

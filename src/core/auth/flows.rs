@@ -61,30 +61,42 @@ impl Client {
                 "an OAuth 2.0 config has no consumer key: the PIN flow needs tw_config_new_app",
             ));
         }
-        let app = Signer::new(Credentials {
-            consumer_key: self.settings().credentials.consumer_key.clone(),
-            consumer_secret: self.settings().credentials.consumer_secret.clone(),
-            access_token: String::new(),
-            access_token_secret: String::new(),
-        });
-        let (url, signing_url) = self.url(REQUEST_TOKEN_PATH);
         let answer = self
-            .send(&Request {
-                url: &url,
-                signing_url: &signing_url,
-                body: Body::Form {
-                    params: &[],
-                    encoded: "",
-                },
-                answer: Answer::Form,
-                auth: RequestAuth::OAuth1With {
-                    signer: &app,
-                    extra: ("oauth_callback", callback),
-                },
-                secrets: &[],
-            })
+            .oauth1_token_request(REQUEST_TOKEN_PATH, ("", ""), ("oauth_callback", callback))
             .map_err(during("getting a request token"))?;
         oauth1::parse_request_token_answer(answer.http_status, answer.json.as_bytes(), &[])
+    }
+
+    /// A POST to an OAuth 1.0a token endpoint, signed with the app's consumer key and
+    /// secret and `token` (none for a request token; the request token and its secret
+    /// for an access token), with one more `oauth_*` parameter. The answer is a form.
+    fn oauth1_token_request(
+        &self,
+        path: &str,
+        (token, token_secret): (&str, &str),
+        extra: (&str, &str),
+    ) -> Result<Followed, Error> {
+        let signer = Signer::new(Credentials {
+            consumer_key: self.settings().credentials.consumer_key.clone(),
+            consumer_secret: self.settings().credentials.consumer_secret.clone(),
+            access_token: token.to_owned(),
+            access_token_secret: token_secret.to_owned(),
+        });
+        let (url, signing_url) = self.url(path);
+        self.send(&Request {
+            url: &url,
+            signing_url: &signing_url,
+            body: Body::Form {
+                params: &[],
+                encoded: "",
+            },
+            answer: Answer::Form,
+            auth: RequestAuth::OAuth1With {
+                signer: &signer,
+                extra,
+            },
+            secrets: &[token_secret],
+        })
     }
 
     /// The page where the user approves the app for `request_token`.
@@ -109,28 +121,12 @@ impl Client {
                 return Err(Error::invalid_argument(format!("{name} is empty")));
             }
         }
-        let signer = Signer::new(Credentials {
-            consumer_key: self.settings().credentials.consumer_key.clone(),
-            consumer_secret: self.settings().credentials.consumer_secret.clone(),
-            access_token: request_token.to_owned(),
-            access_token_secret: request_token_secret.to_owned(),
-        });
-        let (url, signing_url) = self.url(ACCESS_TOKEN_PATH);
         let answer = self
-            .send(&Request {
-                url: &url,
-                signing_url: &signing_url,
-                body: Body::Form {
-                    params: &[],
-                    encoded: "",
-                },
-                answer: Answer::Form,
-                auth: RequestAuth::OAuth1With {
-                    signer: &signer,
-                    extra: ("oauth_verifier", verifier),
-                },
-                secrets: &[request_token_secret],
-            })
+            .oauth1_token_request(
+                ACCESS_TOKEN_PATH,
+                (request_token, request_token_secret),
+                ("oauth_verifier", verifier),
+            )
             .map_err(during("getting the access token"))?;
         oauth1::parse_access_token_answer(
             answer.http_status,
