@@ -5,6 +5,8 @@ both command-line tools (tw-follow, python -m twfollow) run the same way."""
 from __future__ import annotations
 
 import base64
+import http.client
+import re
 import os
 import pathlib
 import socket
@@ -14,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -22,6 +25,29 @@ import pytest
 REPO = pathlib.Path(__file__).resolve().parents[1]
 TEST_CERT = str(REPO / "tests" / "data" / "localhost.cert.pem")
 CONSUMER = ("sandbox-consumer-key", "sandbox-consumer-secret")
+# The sandbox's OAuth 2.0 clients, and the redirect URI the tests register (nothing listens there).
+CONFIDENTIAL = ("sandbox-oauth2-client", "sandbox-oauth2-client-secret")
+PUBLIC_CLIENT = "sandbox-oauth2-public-client"
+REDIRECT = "http://127.0.0.1:9/callback"
+
+
+def visit(url: str) -> Tuple[int, Optional[str], str]:
+    """The user's browser, one step: GET without following redirects -> (status, Location, body)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=10)
+    try:
+        connection.request("GET", f"{parts.path}?{parts.query}")
+        response = connection.getresponse()
+        return response.status, response.getheader("Location"), response.read().decode()
+    finally:
+        connection.close()
+
+
+def pin_from(page: str) -> str:
+    """The PIN on the sandbox's authorize page."""
+    match = re.search(r'<code id="oauth_pin">(\d+)</code>', page)
+    assert match, page
+    return match.group(1)
 
 
 def account(n: int = 1) -> tuple:

@@ -7,7 +7,6 @@ lines in bash and follows with them, with the same tool."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import pathlib
@@ -18,14 +17,12 @@ import time
 import urllib.parse
 
 import pytest
+from conftest import CONFIDENTIAL, PUBLIC_CLIENT, REDIRECT, pin_from, visit
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 BINARY = os.environ.get("TW_FOLLOW_BIN", str(REPO / "build" / "tw-follow"))
 VALGRIND_ERROR = 99
 OAUTH1_USER = ("TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
-CONFIDENTIAL = ("sandbox-oauth2-client", "sandbox-oauth2-client-secret")
-PUBLIC_CLIENT = "sandbox-oauth2-public-client"
-REDIRECT = "http://127.0.0.1:9/callback"
 URL = re.compile(r"^\s+(http://\S+)$", re.M)
 
 
@@ -53,16 +50,6 @@ def without(env, names):
     return {k: v for k, v in env.items() if k not in names}
 
 
-def visit(url):
-    """The user's browser, one step: GET without following redirects -> (status, Location, body)."""
-    parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.netloc, timeout=10)
-    try:
-        connection.request("GET", f"{parts.path}?{parts.query}")
-        response = connection.getresponse()
-        return response.status, response.getheader("Location"), response.read().decode()
-    finally:
-        connection.close()
 
 
 def authorize(tool, args, env, answer_for):
@@ -88,7 +75,7 @@ def authorize(tool, args, env, answer_for):
 def pin_of(url):
     status, _, page = visit(url)
     assert status == 200, page
-    return re.search(r'<code id="oauth_pin">(\d+)</code>', page).group(1)
+    return pin_from(page)
 
 
 def redirected(url):

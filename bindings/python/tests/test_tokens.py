@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.client
 import json
 import logging
 import re
@@ -19,29 +18,13 @@ import urllib.parse
 import pytest
 
 import twfollow
+from conftest import CONFIDENTIAL, PUBLIC_CLIENT, REDIRECT, pin_from, visit
 
-CONFIDENTIAL = ("sandbox-oauth2-client", "sandbox-oauth2-client-secret")
-PUBLIC_CLIENT = "sandbox-oauth2-public-client"
-REDIRECT = "http://127.0.0.1:9/callback"
 UNRESERVED = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
 
 
-def visit(url):
-    """The user's browser, one step: GET without following redirects -> (status, Location, body)."""
-    parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.netloc, timeout=10)
-    try:
-        connection.request("GET", f"{parts.path}?{parts.query}")
-        response = connection.getresponse()
-        return response.status, response.getheader("Location"), response.read().decode()
-    finally:
-        connection.close()
 
 
-def pin_from(page):
-    match = re.search(r'<code id="oauth_pin">(\d+)</code>', page)
-    assert match, page
-    return match.group(1)
 
 
 def query(url):
