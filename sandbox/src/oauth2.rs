@@ -363,18 +363,29 @@ fn authenticate_client(request: &Request, form: &[(String, String)]) -> Result<C
     Ok(Client::Confidential)
 }
 
+/// What the token and revoke endpoints check first: a POST, a well-formed form, and
+/// the client's authentication.
+fn client_post(request: &Request) -> Result<(Vec<(String, String)>, Client), Response> {
+    if request.method != "POST" {
+        return Err(oauth2_error(405, "invalid_request", "Use POST."));
+    }
+    let Ok(form) = request.form() else {
+        return Err(oauth2_error(
+            400,
+            "invalid_request",
+            "Malformed percent-encoding.",
+        ));
+    };
+    let client = authenticate_client(request, &form)?;
+    Ok((form, client))
+}
+
 /// `POST 2/oauth2/token`: `grant_type=authorization_code` (with `code`,
 /// `redirect_uri`, `code_verifier`) or `grant_type=refresh_token` (with
 /// `refresh_token`). A code and a refresh token each work once: a refresh rotates.
 pub(crate) fn token(shared: &Shared, request: &Request) -> Response {
-    if request.method != "POST" {
-        return oauth2_error(405, "invalid_request", "Use POST.");
-    }
-    let Ok(form) = request.form() else {
-        return oauth2_error(400, "invalid_request", "Malformed percent-encoding.");
-    };
-    let client = match authenticate_client(request, &form) {
-        Ok(client) => client,
+    let (form, client) = match client_post(request) {
+        Ok(accepted) => accepted,
         Err(refusal) => return refusal,
     };
     let lifetime = shared.config.oauth2_token_lifetime_secs;
@@ -430,14 +441,8 @@ pub(crate) fn token(shared: &Shared, request: &Request) -> Response {
 /// Revoking a refresh token revokes the access token issued with it. An unknown token
 /// is answered like a revoked one (RFC 7009); another client's token is refused.
 pub(crate) fn revoke(shared: &Shared, request: &Request) -> Response {
-    if request.method != "POST" {
-        return oauth2_error(405, "invalid_request", "Use POST.");
-    }
-    let Ok(form) = request.form() else {
-        return oauth2_error(400, "invalid_request", "Malformed percent-encoding.");
-    };
-    let client = match authenticate_client(request, &form) {
-        Ok(client) => client,
+    let (form, client) = match client_post(request) {
+        Ok(accepted) => accepted,
         Err(refusal) => return refusal,
     };
     let Some(token) = param(&form, "token") else {
