@@ -301,49 +301,57 @@ impl Client {
     fn with_bearer<T>(
         &self,
         session: &OAuth2Session,
-        call: impl Fn(&str) -> Result<T, Error>,
+        call: impl Fn(Bearer<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         if session.wants_refresh(now()) {
             self.refresh(Some(session.generation()))?;
         }
-        let (token, generation) = session.access_token()?;
-        let bearer = Zeroizing::new(format!("Bearer {}", token.as_str()));
-        match call(&bearer) {
+        let generation = session.generation();
+        match self.call_with_bearer(session, &call) {
             Err(e) if e.http_status == 401 && e.kind == ErrorKind::Auth => {
                 if session.refresh_token().is_none() {
                     return Err(e);
                 }
                 self.refresh(Some(generation))?;
-                let (token, _) = session.access_token()?;
-                call(&Zeroizing::new(format!("Bearer {}", token.as_str())))
+                self.call_with_bearer(session, &call)
             }
             other => other,
         }
     }
 
-    /// A GET with a Bearer token whose answer holds `data.id`.
-    fn bearer_user_id(
+    /// Runs `call` once with the current access token, and every secret the session
+    /// holds (the token included) for its requests to redact.
+    fn call_with_bearer<T>(
         &self,
         session: &OAuth2Session,
-        path: &str,
-        bearer: &str,
-    ) -> Result<u64, Error> {
-        let (url, signing_url) = self.url(path);
+        call: &impl Fn(Bearer<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let (token, _) = session.access_token()?;
+        let header = Zeroizing::new(format!("Bearer {}", token.as_str()));
         let held = session.secrets();
         let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
-        secrets.push(bearer_token(bearer));
+        secrets.push(&token);
+        call(Bearer {
+            header: &header,
+            secrets: &secrets,
+        })
+    }
+
+    /// A GET with a Bearer token whose answer holds `data.id`.
+    fn bearer_user_id(&self, path: &str, bearer: Bearer<'_>) -> Result<u64, Error> {
+        let (url, signing_url) = self.url(path);
         let found = self.send(&Request {
             url: &url,
             signing_url: &signing_url,
             body: Body::None,
             answer: Answer::V2User,
-            auth: RequestAuth::Header(Some(bearer)),
-            secrets: &secrets,
+            auth: RequestAuth::Header(Some(bearer.header)),
+            secrets: bearer.secrets,
         })?;
         v2_user_id(
             found.http_status,
             &found.json,
-            &Redactor::NONE.with_extra(&secrets),
+            &Redactor::NONE.with_extra(bearer.secrets),
         )
     }
 
@@ -368,7 +376,7 @@ impl Client {
             let target_id = match target {
                 Target::UserId(id) => *id,
                 Target::ScreenName(name) => self
-                    .bearer_user_id(session, &v2::lookup_path(name), bearer)
+                    .bearer_user_id(&v2::lookup_path(name), bearer)
                     .map_err(|mut e| {
                         e.message.push_str(&format!(" (looking up @{name})"));
                         e
@@ -376,16 +384,13 @@ impl Client {
             };
             let (url, signing_url) = self.url(&v2::following_path(source));
             let body = v2::follow_body(target_id);
-            let held = session.secrets();
-            let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
-            secrets.push(bearer_token(bearer));
             self.send(&Request {
                 url: &url,
                 signing_url: &signing_url,
                 body: Body::Json(&body),
                 answer: Answer::V2Follow,
-                auth: RequestAuth::Header(Some(bearer)),
-                secrets: &secrets,
+                auth: RequestAuth::Header(Some(bearer.header)),
+                secrets: bearer.secrets,
             })
         })
     }
@@ -393,12 +398,12 @@ impl Client {
 
 impl Client {
     /// The id of the OAuth 2.0 tokens' user (`GET 2/users/me`, once per config).
-    fn oauth2_source(&self, session: &OAuth2Session, bearer: &str) -> Result<u64, Error> {
+    fn oauth2_source(&self, session: &OAuth2Session, bearer: Bearer<'_>) -> Result<u64, Error> {
         if let Some(id) = session.user_id() {
             return Ok(id);
         }
         let id = self
-            .bearer_user_id(session, ME_PATH, bearer)
+            .bearer_user_id(ME_PATH, bearer)
             .map_err(during("finding the token's user (GET 2/users/me)"))?;
         session.set_user_id(id);
         Ok(id)
@@ -410,12 +415,9 @@ impl Client {
         check_v2_target(target)?;
         self.with_bearer(session, |bearer| {
             let source = self.oauth2_source(session, bearer)?;
-            let held = session.secrets();
-            let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
-            secrets.push(bearer_token(bearer));
             let how = V2Auth {
-                auth: RequestAuth::Header(Some(bearer)),
-                secrets: &secrets,
+                auth: RequestAuth::Header(Some(bearer.header)),
+                secrets: bearer.secrets,
             };
             self.unfollow_v2(source, target, how)
         })
@@ -426,20 +428,21 @@ impl Client {
         let session = self.session()?;
         check_v2_target(target)?;
         self.with_bearer(session, |bearer| {
-            let held = session.secrets();
-            let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
-            secrets.push(bearer_token(bearer));
             let how = V2Auth {
-                auth: RequestAuth::Header(Some(bearer)),
-                secrets: &secrets,
+                auth: RequestAuth::Header(Some(bearer.header)),
+                secrets: bearer.secrets,
             };
             self.relationship_v2(target, how)
         })
     }
 }
 
-fn bearer_token(bearer: &str) -> &str {
-    bearer.strip_prefix("Bearer ").unwrap_or(bearer)
+/// What a request with the session's access token carries: the `Authorization`
+/// value, and the secrets its messages must not hold.
+#[derive(Clone, Copy)]
+struct Bearer<'a> {
+    header: &'a str,
+    secrets: &'a [&'a str],
 }
 
 fn now() -> i64 {

@@ -8,14 +8,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use zeroize::Zeroizing;
 
-use super::oauth2::Tokens;
+use super::oauth2::{Tokens, REFRESH_MARGIN_SECS};
 use crate::core::error::{Error, ErrorKind};
 
 /// Receives the tokens as JSON each time they change (a refresh, a code exchange).
 pub type TokenCallback = Arc<dyn Fn(&str) + Send + Sync>;
-
-/// Refresh this long before the access token expires.
-pub const REFRESH_MARGIN_SECS: i64 = 60;
 
 pub struct OAuth2Session {
     pub client_id: String,
