@@ -4,6 +4,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use super::error::Error;
+use super::signer::SigningUrl;
 
 /// A checked API base URL: `https://` anywhere, `http://` only on loopback;
 /// no user info, query or fragment; no trailing slash.
@@ -70,6 +71,13 @@ impl BaseUrl {
             port: port.unwrap_or(if https { 443 } else { 80 }),
             loopback,
         })
+    }
+
+    /// `path_and_query` under this base, as sent and as parsed for signing.
+    pub fn endpoint(&self, path_and_query: &str) -> (String, SigningUrl) {
+        let url = format!("{}{path_and_query}", self.url);
+        let signing_url = SigningUrl::parse(&url).expect("a checked base URL parses");
+        (url, signing_url)
     }
 
     pub fn as_str(&self) -> &str {

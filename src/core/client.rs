@@ -91,11 +91,7 @@ impl Client {
     /// Builds the agent; the proxy environment variables are read now (and again
     /// whenever the settings change).
     pub fn new(settings: Settings) -> Client {
-        let endpoint = |path: &str| {
-            let url = format!("{}{path}", settings.base_url);
-            let signing_url = SigningUrl::parse(&url).expect("a checked base URL parses");
-            (url, signing_url)
-        };
+        let endpoint = |path: &str| settings.base_url.endpoint(path);
         let follow_v2 = match settings.api_version {
             ApiVersion::V1_1 => None,
             ApiVersion::V2 { source_user_id } | ApiVersion::Auto { source_user_id } => {
@@ -273,8 +269,7 @@ impl Client {
 
     /// API v2: the id of the user with screen name `name`.
     pub(crate) fn look_up(&self, name: &str) -> Result<u64, Error> {
-        let url = format!("{}{}", self.settings.base_url, v2::lookup_path(name));
-        let signing_url = SigningUrl::parse(&url).expect("a checked base URL parses");
+        let (url, signing_url) = self.settings.base_url.endpoint(&v2::lookup_path(name));
         let found = self
             .send(&Request {
                 url: &url,

@@ -15,7 +15,7 @@ use super::config::ApiVersion;
 use super::error::Error;
 use super::redact::Redactor;
 use super::response::{v2_data, Answer, Followed};
-use super::signer::{percent_encode, SigningUrl};
+use super::signer::percent_encode;
 use super::target::Target;
 use super::v2;
 
@@ -190,12 +190,6 @@ impl V2Auth<'_> {
 }
 
 impl Client {
-    fn endpoint(&self, path_and_query: &str) -> (String, SigningUrl) {
-        let url = format!("{}{path_and_query}", self.settings().base_url);
-        let signing_url = SigningUrl::parse(&url).expect("a checked base URL parses");
-        (url, signing_url)
-    }
-
     /// Unfollows `target`. On success the answer's JSON is a [`Relationship`]:
     /// the target as far as known and `"following":false`.
     pub fn unfollow(&self, target: &Target) -> Result<Followed, Error> {
@@ -228,7 +222,7 @@ impl Client {
         let (name, value) = target.param();
         let params = [(name, value.as_str())];
         let encoded = format!("{name}={}", percent_encode(&value));
-        let (url, signing_url) = self.endpoint(UNFOLLOW_PATH);
+        let (url, signing_url) = self.settings().base_url.endpoint(UNFOLLOW_PATH);
         let answer = self.send(&Request {
             url: &url,
             signing_url: &signing_url,
@@ -273,7 +267,10 @@ impl Client {
         } else {
             "target_screen_name"
         };
-        let (url, signing_url) = self.endpoint(&format!("{SHOW_PATH}?{param}={value}"));
+        let (url, signing_url) = self
+            .settings()
+            .base_url
+            .endpoint(&format!("{SHOW_PATH}?{param}={value}"));
         let answer = self.send(&Request {
             url: &url,
             signing_url: &signing_url,
@@ -291,7 +288,7 @@ impl Client {
 
     /// API v2: the id and the username (as the API spells it) of the user named `name`.
     fn look_up_user(&self, name: &str, how: V2Auth<'_>) -> Result<(u64, Option<String>), Error> {
-        let (url, signing_url) = self.endpoint(&v2::lookup_path(name));
+        let (url, signing_url) = self.settings().base_url.endpoint(&v2::lookup_path(name));
         let found = self
             .send(&Request {
                 url: &url,
@@ -327,7 +324,10 @@ impl Client {
             Target::UserId(id) => (*id, None),
             Target::ScreenName(name) => self.look_up_user(name, how)?,
         };
-        let (url, signing_url) = self.endpoint(&v2::unfollow_path(source_user_id, target_id));
+        let (url, signing_url) = self
+            .settings()
+            .base_url
+            .endpoint(&v2::unfollow_path(source_user_id, target_id));
         let answer = self.send(&Request {
             url: &url,
             signing_url: &signing_url,
@@ -365,7 +365,10 @@ impl Client {
             Target::UserId(id) => v2::user_path(*id),
             Target::ScreenName(name) => v2::lookup_path(name),
         };
-        let (url, signing_url) = self.endpoint(&format!("{path}?{}", v2::CONNECTION_STATUS_QUERY));
+        let (url, signing_url) = self
+            .settings()
+            .base_url
+            .endpoint(&format!("{path}?{}", v2::CONNECTION_STATUS_QUERY));
         let answer = self.send(&Request {
             url: &url,
             signing_url: &signing_url,

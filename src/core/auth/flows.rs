@@ -12,7 +12,7 @@ use crate::core::error::{Error, ErrorKind};
 use crate::core::friendship::{check_v2_target, V2Auth};
 use crate::core::redact::Redactor;
 use crate::core::response::{v2_user_id, Answer, Followed};
-use crate::core::signer::{unix_now, Credentials, Signer, SigningUrl};
+use crate::core::signer::{unix_now, Credentials, Signer};
 use crate::core::target::Target;
 use crate::core::v2;
 
@@ -38,12 +38,6 @@ pub struct Authorization {
 }
 
 impl Client {
-    fn url(&self, path: &str) -> (String, SigningUrl) {
-        let url = format!("{}{path}", self.settings().base_url);
-        let signing_url = SigningUrl::parse(&url).expect("a checked base URL parses");
-        (url, signing_url)
-    }
-
     fn session(&self) -> Result<&OAuth2Session, Error> {
         self.settings().oauth2.as_deref().ok_or_else(|| {
             Error::invalid_argument(
@@ -82,7 +76,7 @@ impl Client {
             access_token: token.to_owned(),
             access_token_secret: token_secret.to_owned(),
         });
-        let (url, signing_url) = self.url(path);
+        let (url, signing_url) = self.settings().base_url.endpoint(path);
         self.send(&Request {
             url: &url,
             signing_url: &signing_url,
@@ -143,7 +137,7 @@ impl Client {
         form: &str,
         secrets: &[&str],
     ) -> Result<Followed, Error> {
-        let (url, signing_url) = self.url(path);
+        let (url, signing_url) = self.settings().base_url.endpoint(path);
         let basic = session.basic_authorization();
         let held = session.secrets();
         let mut all_secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
@@ -339,7 +333,7 @@ impl Client {
 
     /// A GET with a Bearer token whose answer holds `data.id`.
     fn bearer_user_id(&self, path: &str, bearer: Bearer<'_>) -> Result<u64, Error> {
-        let (url, signing_url) = self.url(path);
+        let (url, signing_url) = self.settings().base_url.endpoint(path);
         let found = self.send(&Request {
             url: &url,
             signing_url: &signing_url,
@@ -382,7 +376,10 @@ impl Client {
                         e
                     })?,
             };
-            let (url, signing_url) = self.url(&v2::following_path(source));
+            let (url, signing_url) = self
+                .settings()
+                .base_url
+                .endpoint(&v2::following_path(source));
             let body = v2::follow_body(target_id);
             self.send(&Request {
                 url: &url,
