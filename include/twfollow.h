@@ -115,6 +115,38 @@ typedef enum TwStatus {
    */
   TW_STATUS_ACCOUNT_STATE = 34,
   /**
+   * HTTP 402, or a v2 `CreditsDepleted` problem: the app's prepaid credits for X's
+   * pay-per-use API are spent. About the app, not the target; never retried: add
+   * credits or raise the spending limit in the developer console.
+   */
+  TW_STATUS_PAYMENT_REQUIRED = 35,
+  /**
+   * A v2 `usage-capped` problem (whatever the HTTP status): a cap of the app's billing
+   * period (e.g. its monthly cap) is reached. It resets with the billing period, not a
+   * rate window; never retried.
+   */
+  TW_STATUS_USAGE_CAPPED = 36,
+  /**
+   * The token store cannot be used: it is unreadable, not valid JSON, of an unknown
+   * version, readable or writable by others or owned by another user, or lacks the named
+   * account. The message names the path and the fix; the file is left as it was and
+   * nothing was sent.
+   */
+  TW_STATUS_STORE = 37,
+  /**
+   * An OAuth 2.0 refresh succeeded (X rotated the refresh token) but the new tokens could
+   * not be written to the token store. This config still holds them
+   * (`tw_config_get_tokens`) and the token callback, if any, received them: save them
+   * now, or the user must authorize again.
+   */
+  TW_STATUS_TOKENS_NOT_SAVED = 38,
+  /**
+   * Called from inside this config's own token callback or trace hook, on the same
+   * config: refused at once (it would wait forever for the lock the callback runs
+   * under). Nothing was sent.
+   */
+  TW_STATUS_REENTERED = 39,
+  /**
    * A bug in twfollow (a caught panic). Please report it.
    */
   TW_STATUS_INTERNAL = 99,

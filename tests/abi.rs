@@ -308,6 +308,11 @@ fn status_texts() {
         (32, "TW_STATUS_ACCESS_TIER"),
         (33, "TW_STATUS_APP_PERMISSION"),
         (34, "TW_STATUS_ACCOUNT_STATE"),
+        (35, "TW_STATUS_PAYMENT_REQUIRED"),
+        (36, "TW_STATUS_USAGE_CAPPED"),
+        (37, "TW_STATUS_STORE"),
+        (38, "TW_STATUS_TOKENS_NOT_SAVED"),
+        (39, "TW_STATUS_REENTERED"),
         (99, "TW_STATUS_INTERNAL"),
     ];
     for (n, name) in expected {
@@ -317,7 +322,7 @@ fn status_texts() {
             text(n)
         );
     }
-    for unknown in [-1, 4, 9, 29, 35, 98, 100, i32::MIN, i32::MAX] {
+    for unknown in [-1, 4, 9, 29, 40, 98, 100, i32::MIN, i32::MAX] {
         assert_eq!(text(unknown), "unknown status");
     }
 }

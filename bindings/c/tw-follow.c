@@ -27,6 +27,8 @@ enum {
     EXIT_DATAERR = 65,
     EXIT_UNAVAILABLE = 69,
     EXIT_SOFTWARE = 70,
+    EXIT_CANTCREAT = 73,
+    EXIT_IOERR = 74,
     EXIT_TEMPFAIL = 75,
     EXIT_PROTOCOL = 76,
     EXIT_NOPERM = 77,
@@ -79,11 +81,13 @@ static void usage(FILE *out) {
           "\n"
           "Exit status: 0 done; 1 refused for this target (forbidden, not found, already\n"
           "requested, blocked); 64 usage (unknown option, missing or malformed value); 65\n"
-          "bad target or argument; 69 network, TLS or server error; 70 internal error; 75\n"
-          "timeout, rate limit or follow limit (try later); 76 unexpected HTTP status or\n"
-          "response; 77 credentials refused, or the account suspended or locked; 78 missing\n"
-          "or bad configuration (credentials, a setting the library refuses, an unreadable\n"
-          "--proxy-file), or the app refused by X for its access tier or permissions.\n",
+          "bad target or argument; 69 network, TLS or server error; 70 internal error; 73\n"
+          "refreshed tokens could not be saved (they are printed on stderr); 74 tokens\n"
+          "could not be written out; 75 timeout, rate limit or follow limit (try later);\n"
+          "76 unexpected HTTP status or response; 77 credentials refused, or the account\n"
+          "suspended or locked; 78 missing or bad configuration (credentials, the token\n"
+          "store, a setting the library refuses, an unreadable --proxy-file), or the app\n"
+          "refused by X for its access tier, permissions, credits or usage cap.\n",
           out);
 }
 
@@ -111,7 +115,13 @@ static int exit_code_for(TwStatus status) {
     /* A refusal of the app, not of the target: its setup at X must change. */
     case TW_STATUS_ACCESS_TIER:
     case TW_STATUS_APP_PERMISSION:
+    case TW_STATUS_PAYMENT_REQUIRED:
+    case TW_STATUS_USAGE_CAPPED:
+    case TW_STATUS_STORE:
         return EXIT_CONFIG;
+    /* The rotated tokens are only in this process: loud, and its own code. */
+    case TW_STATUS_TOKENS_NOT_SAVED:
+        return EXIT_CANTCREAT;
     case TW_STATUS_FORBIDDEN:
     case TW_STATUS_NOT_FOUND:
     case TW_STATUS_ALREADY_REQUESTED:
@@ -121,6 +131,7 @@ static int exit_code_for(TwStatus status) {
     case TW_STATUS_BAD_RESPONSE:
         return EXIT_PROTOCOL;
     case TW_STATUS_NO_RATE_LIMIT:
+    case TW_STATUS_REENTERED:
     case TW_STATUS_INTERNAL:
         return EXIT_SOFTWARE;
     }

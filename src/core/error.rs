@@ -27,6 +27,16 @@ pub enum ErrorKind {
     AppPermission,
     /// The token's own account is suspended or locked.
     AccountState,
+    /// HTTP 402 or a `CreditsDepleted` problem: the app's prepaid credits are spent.
+    PaymentRequired,
+    /// A `usage-capped` problem: a cap of the billing period is reached.
+    UsageCapped,
+    /// The token store cannot be used (unreadable, unsafe, malformed, no such account).
+    Store,
+    /// A refresh succeeded but its rotated tokens could not be written to the store.
+    TokensNotSaved,
+    /// A call into a config from inside that config's own token callback or trace hook.
+    Reentered,
 }
 
 /// An error with a one-line message that never contains a secret.

@@ -64,12 +64,34 @@ pub enum TwStatus {
     /// Twitter codes 64 (suspended) and 326 (locked): the access token's own account
     /// cannot act. Not the target.
     AccountState = 34,
+    /// HTTP 402, or a v2 `CreditsDepleted` problem: the app's prepaid credits for X's
+    /// pay-per-use API are spent. About the app, not the target; never retried: add
+    /// credits or raise the spending limit in the developer console.
+    PaymentRequired = 35,
+    /// A v2 `usage-capped` problem (whatever the HTTP status): a cap of the app's billing
+    /// period (e.g. its monthly cap) is reached. It resets with the billing period, not a
+    /// rate window; never retried.
+    UsageCapped = 36,
+    /// The token store cannot be used: it is unreadable, not valid JSON, of an unknown
+    /// version, readable or writable by others or owned by another user, or lacks the named
+    /// account. The message names the path and the fix; the file is left as it was and
+    /// nothing was sent.
+    Store = 37,
+    /// An OAuth 2.0 refresh succeeded (X rotated the refresh token) but the new tokens could
+    /// not be written to the token store. This config still holds them
+    /// (`tw_config_get_tokens`) and the token callback, if any, received them: save them
+    /// now, or the user must authorize again.
+    TokensNotSaved = 38,
+    /// Called from inside this config's own token callback or trace hook, on the same
+    /// config: refused at once (it would wait forever for the lock the callback runs
+    /// under). Nothing was sent.
+    Reentered = 39,
     /// A bug in twfollow (a caught panic). Please report it.
     Internal = 99,
 }
 
 impl TwStatus {
-    pub(crate) const ALL: [TwStatus; 22] = [
+    pub(crate) const ALL: [TwStatus; 27] = [
         TwStatus::Ok,
         TwStatus::NullArgument,
         TwStatus::InvalidUtf8,
@@ -91,6 +113,11 @@ impl TwStatus {
         TwStatus::AccessTier,
         TwStatus::AppPermission,
         TwStatus::AccountState,
+        TwStatus::PaymentRequired,
+        TwStatus::UsageCapped,
+        TwStatus::Store,
+        TwStatus::TokensNotSaved,
+        TwStatus::Reentered,
         TwStatus::Internal,
     ];
 
@@ -113,6 +140,11 @@ impl TwStatus {
             ErrorKind::AccessTier => TwStatus::AccessTier,
             ErrorKind::AppPermission => TwStatus::AppPermission,
             ErrorKind::AccountState => TwStatus::AccountState,
+            ErrorKind::PaymentRequired => TwStatus::PaymentRequired,
+            ErrorKind::UsageCapped => TwStatus::UsageCapped,
+            ErrorKind::Store => TwStatus::Store,
+            ErrorKind::TokensNotSaved => TwStatus::TokensNotSaved,
+            ErrorKind::Reentered => TwStatus::Reentered,
         }
     }
 
@@ -159,6 +191,19 @@ impl TwStatus {
             }
             TwStatus::AccountState => {
                 c"TW_STATUS_ACCOUNT_STATE: the token's own account is suspended or locked"
+            }
+            TwStatus::PaymentRequired => {
+                c"TW_STATUS_PAYMENT_REQUIRED: the app's pay-per-use credits are spent"
+            }
+            TwStatus::UsageCapped => {
+                c"TW_STATUS_USAGE_CAPPED: a usage cap of the billing period is reached"
+            }
+            TwStatus::Store => c"TW_STATUS_STORE: the token store cannot be used",
+            TwStatus::TokensNotSaved => {
+                c"TW_STATUS_TOKENS_NOT_SAVED: refreshed tokens could not be written to the store"
+            }
+            TwStatus::Reentered => {
+                c"TW_STATUS_REENTERED: called from inside this config's own callback"
             }
             TwStatus::Internal => c"TW_STATUS_INTERNAL: internal error in twfollow",
         }

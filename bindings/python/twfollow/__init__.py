@@ -19,6 +19,11 @@ from .trace import TraceKind
 from .errors import (
     AccessTierError,
     AccountStateError,
+    PaymentRequiredError,
+    UsageCappedError,
+    StoreError,
+    TokensNotSavedError,
+    ReentrantCallError,
     AlreadyRequestedError,
     AppPermissionError,
     AuthError,
@@ -45,6 +50,11 @@ __version__ = "0.1.0"
 __all__ = [
     "AccessTierError",
     "AccountStateError",
+    "PaymentRequiredError",
+    "UsageCappedError",
+    "StoreError",
+    "TokensNotSavedError",
+    "ReentrantCallError",
     "AlreadyRequestedError",
     "AppPermissionError",
     "AsyncClient",

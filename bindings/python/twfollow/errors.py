@@ -30,6 +30,11 @@ class Status(enum.IntEnum):
     ACCESS_TIER = 32
     APP_PERMISSION = 33
     ACCOUNT_STATE = 34
+    PAYMENT_REQUIRED = 35
+    USAGE_CAPPED = 36
+    STORE = 37
+    TOKENS_NOT_SAVED = 38
+    REENTERED = 39
     INTERNAL = 99
 
 
@@ -148,6 +153,31 @@ class AccountStateError(TwError):
     cannot act."""
 
 
+class PaymentRequiredError(TwError):
+    """HTTP 402 or a `CreditsDepleted` problem: the app's pay-per-use credits are spent.
+    Never retried; add credits or raise the spending limit in the developer console."""
+
+
+class UsageCappedError(TwError):
+    """A `usage-capped` problem: a cap of the app's billing period is reached. It resets
+    with the billing period, not a rate window; never retried."""
+
+
+class StoreError(TwError):
+    """The token store cannot be used: unreadable, not valid JSON, an unknown version,
+    unsafe permissions or owner, or no such account. Nothing was sent."""
+
+
+class TokensNotSavedError(TwError):
+    """A refresh succeeded but the rotated tokens could not be written to the store. The
+    client still holds them (`Client.tokens`) and the token handler received them."""
+
+
+class ReentrantCallError(TwError):
+    """A call into a client from inside its own token handler or trace hook: refused at
+    once (it would wait forever for the lock the handler runs under)."""
+
+
 class InternalError(TwError):
     """A bug in twfollow."""
 
@@ -173,6 +203,11 @@ ERROR_CLASSES: Dict[int, Type[TwError]] = {
     Status.ACCESS_TIER: AccessTierError,
     Status.APP_PERMISSION: AppPermissionError,
     Status.ACCOUNT_STATE: AccountStateError,
+    Status.PAYMENT_REQUIRED: PaymentRequiredError,
+    Status.USAGE_CAPPED: UsageCappedError,
+    Status.STORE: StoreError,
+    Status.TOKENS_NOT_SAVED: TokensNotSavedError,
+    Status.REENTERED: ReentrantCallError,
     Status.INTERNAL: InternalError,
 }
 
@@ -190,11 +225,14 @@ EXIT_USAGE = 64  # unknown option, missing or malformed option value
 EXIT_DATAERR = 65  # a bad target or argument
 EXIT_UNAVAILABLE = 69  # network, TLS, server error
 EXIT_SOFTWARE = 70  # internal error
+EXIT_CANTCREAT = 73  # refreshed tokens could not be saved to the store
+EXIT_IOERR = 74  # tokens could not be written out (stdout, stderr, a file)
 EXIT_TEMPFAIL = 75  # timeout, rate limit, follow limit: try later
 EXIT_PROTOCOL = 76  # unexpected HTTP status or response
 EXIT_NOPERM = 77  # credentials refused, or the account suspended or locked
-# credentials missing, a setting the library refuses, unreadable --proxy-file, or the
-# app's access tier or permissions at X (a refusal of the app, not of the target)
+# credentials or the token store missing or bad, a setting the library refuses, an
+# unreadable --proxy-file, or the app's access tier, permissions, credits or usage cap
+# at X (a refusal of the app, not of the target)
 EXIT_CONFIG = 78
 
 EXIT_CODES: Dict[int, int] = {
@@ -219,5 +257,10 @@ EXIT_CODES: Dict[int, int] = {
     Status.ACCESS_TIER: EXIT_CONFIG,
     Status.APP_PERMISSION: EXIT_CONFIG,
     Status.ACCOUNT_STATE: EXIT_NOPERM,
+    Status.PAYMENT_REQUIRED: EXIT_CONFIG,
+    Status.USAGE_CAPPED: EXIT_CONFIG,
+    Status.STORE: EXIT_CONFIG,
+    Status.TOKENS_NOT_SAVED: EXIT_CANTCREAT,
+    Status.REENTERED: EXIT_SOFTWARE,
     Status.INTERNAL: EXIT_SOFTWARE,
 }
