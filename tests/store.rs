@@ -472,6 +472,25 @@ fn a_refresh_the_store_cannot_keep_says_so() {
         "{:?}",
         last()
     );
+
+    // Tokens the application sets end the link: their refresh does not touch the store.
+    let mine = tokens_of(&later);
+    let before = fs::read(&store).unwrap();
+    let (a, r) = (
+        cstr(mine["access_token"].as_str().unwrap()),
+        cstr(mine["refresh_token"].as_str().unwrap()),
+    );
+    assert_eq!(
+        unsafe { tw_config_set_oauth2_tokens(later.0, a.as_ptr(), r.as_ptr(), 0) },
+        TwStatus::Ok
+    );
+    assert_eq!(
+        unsafe { tw_oauth2_refresh(later.0) },
+        TwStatus::Ok,
+        "{:?}",
+        last()
+    );
+    assert_eq!(fs::read(&store).unwrap(), before);
 }
 
 /// (bytes, modification time) of a file.

@@ -46,7 +46,9 @@ unsafe fn account_arg<'a>(account: *const c_char) -> Result<Option<&'a str>, Fai
 /// `tw_oauth2_refresh` and for the refresh after a 401 (after a 401, tokens another
 /// process stored are tried first). A config inherited across `fork()` keeps
 /// working this way. The user's id is stored with the account, so a follow by user
-/// id costs one request (no `GET 2/users/me`).
+/// id costs one request (no `GET 2/users/me`). Tokens given to the config later
+/// (`tw_config_set_oauth2_tokens`, `tw_oauth2_exchange_code`) end the link to the
+/// store: `tw_store_save_account` makes it again.
 ///
 /// The base URL, timeout and proxy are not stored: set them on the config. Nothing
 /// is sent.
