@@ -1044,3 +1044,31 @@ fn stored_secrets_never_appear_even_when_the_server_echoes_them() {
         }
     }
 }
+
+#[test]
+fn after_a_401_the_token_another_process_stored_is_tried_without_refreshing() {
+    let sandbox = start_sandbox();
+    let (_dir, store, first) = stored_grant(&sandbox, "adopt");
+    let (a, b) = (
+        from_store(&store, None).unwrap(),
+        from_store(&store, None).unwrap(),
+    );
+    for config in [&a, &b] {
+        assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+    }
+    // A refreshes (and saves); then B's token is ended by the server.
+    assert_eq!(unsafe { tw_oauth2_refresh(a.0) }, TwStatus::Ok);
+    let old = cstr(first["access_token"].as_str().unwrap());
+    assert_eq!(unsafe { tw_oauth2_revoke(a.0, old.as_ptr()) }, TwStatus::Ok);
+    let before = sandbox.request_count();
+    b.follow(PUBLIC_USER_ID, false).unwrap();
+    assert_eq!(sandbox.oauth2_refresh_count(), 1, "B took A's tokens");
+    assert_eq!(
+        requests_since(&sandbox, before),
+        [
+            "POST /2/users/1500000001/following",
+            "POST /2/users/1500000001/following"
+        ]
+    );
+    assert_eq!(tokens_of(&b), tokens_of(&a));
+}
