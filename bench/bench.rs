@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
-use twfollow::core::signer::{
+use twfollow::core::wire::signer::{
     base_string_uri, signature_base_string, Credentials, OAuthNonce, SignableRequest, Signer,
     SigningUrl,
 };

@@ -2,12 +2,14 @@
 //! test (`tests/fuzz_corpus.rs`). Each takes arbitrary bytes and panics when an
 //! invariant breaks; any panic is a bug.
 
-use super::error::ErrorKind;
-use super::redact::Redactor;
-use super::response::{check_v2_follow_answer, map_response, parse_api_error, v2_user_id};
-use super::signer::percent_encode;
-use super::target::Target;
-use super::v2;
+use crate::core::error::ErrorKind;
+use crate::core::proto::refusal::{
+    check_v2_follow_answer, map_response, parse_api_error, v2_user_id,
+};
+use crate::core::proto::target::Target;
+use crate::core::proto::v2;
+use crate::core::wire::redact::Redactor;
+use crate::core::wire::signer::percent_encode;
 
 /// Target parsing: never panics; what it accepts is exactly the documented grammar.
 pub fn target_parse(data: &[u8]) {

@@ -1,41 +1,36 @@
 //! The safe core: signing, target parsing, settings, the HTTP call and response
 //! mapping. It knows nothing of C; `crate::ffi` adapts it.
+//!
+//! Ranked folders (docs/architecture.md): a module imports only from lower ranks.
+//! From the bottom: `error` and `sys` (clock, CSPRNG, fork); `wire` (bytes and text);
+//! `proto` (what Twitter's answers mean); `auth` (OAuth pieces, the session);
+//! `settings` (plain data); `net` (transport, TLS, trace, bodies); `api` (the
+//! client and the call sequence, the token store).
 #![forbid(unsafe_code)]
 
 pub mod api;
 pub mod auth;
-pub mod base_url;
-pub mod client;
-pub mod config;
 pub mod error;
-pub mod fork;
-pub mod friendship;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod httpdate;
-pub mod proxy;
-pub mod redact;
-pub mod resolver;
-pub mod response;
-pub mod signer;
-pub mod target;
-pub mod tls;
-pub mod trace;
-pub mod transport;
-pub mod v2;
+pub mod net;
+pub mod proto;
+pub mod settings;
+pub mod sys;
+pub mod wire;
 
+pub use api::client::Client;
+pub use api::friendship::Relationship;
 pub use api::store::{ImportFormat, Store};
 pub use auth::oauth2::DEFAULT_SCOPE as OAUTH2_DEFAULT_SCOPE;
-pub use base_url::BaseUrl;
-pub use client::Client;
-pub use config::{ApiVersion, Identity, Settings};
 pub use error::{Error, ErrorKind, RateLimit};
-pub use fork::note_fork_in_child;
-pub use friendship::Relationship;
-pub use proxy::ProxyChoice;
-pub use resolver::NameLookup;
-pub use response::Followed;
-pub use signer::{Credentials, OAuthNonce};
-pub use target::Target;
-pub use trace::{TraceHook, TraceKind};
-pub use transport::CaFile;
+pub use net::resolver::NameLookup;
+pub use net::trace::{TraceHook, TraceKind};
+pub use net::transport::CaFile;
+pub use proto::refusal::Followed;
+pub use proto::target::Target;
+pub use settings::base_url::BaseUrl;
+pub use settings::proxy::ProxyChoice;
+pub use settings::{ApiVersion, Identity, Settings};
+pub use sys::fork::note_fork_in_child;
+pub use wire::signer::{Credentials, OAuthNonce};

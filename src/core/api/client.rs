@@ -3,15 +3,19 @@
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
-use super::config::{ApiVersion, Settings};
-use super::error::{Error, ErrorKind};
-use super::redact::Redactor;
-use super::response::{read_response, transport_error, v2_user_id, Answer, Followed, Received};
-use super::signer::{percent_encode, unix_now, OAuthNonce, SignableRequest, Signer, SigningUrl};
-use super::target::Target;
-use super::trace::TraceKind;
-use super::transport::Agents;
-use super::v2;
+use crate::core::error::{Error, ErrorKind};
+use crate::core::net::trace::TraceKind;
+use crate::core::net::transport::Agents;
+use crate::core::proto::refusal::{
+    read_response, transport_error, v2_user_id, Answer, Followed, Received,
+};
+use crate::core::proto::target::Target;
+use crate::core::proto::v2;
+use crate::core::settings::{ApiVersion, Settings};
+use crate::core::wire::redact::Redactor;
+use crate::core::wire::signer::{
+    percent_encode, unix_now, OAuthNonce, SignableRequest, Signer, SigningUrl,
+};
 
 /// The API 1.1 follow endpoint, relative to the base URL.
 pub const FOLLOW_PATH: &str = "/1.1/friendships/create.json";
@@ -482,7 +486,7 @@ fn backoff(retries: u32) -> Duration {
     let full = FIRST_BACKOFF
         .saturating_mul(1 << retries.min(16))
         .min(MAX_BACKOFF);
-    let unit: f64 = super::signer::with_csprng(|rng| rand::Rng::random(rng));
+    let unit: f64 = crate::core::wire::signer::with_csprng(|rng| rand::Rng::random(rng));
     full / 2 + full.mul_f64(unit / 2.0)
 }
 

@@ -4,17 +4,17 @@
 
 use zeroize::Zeroizing;
 
-use super::oauth1::{self, AccessToken, RequestToken};
-use super::oauth2;
-use super::session::{OAuth2Session, TokenCallback, TokenStore};
-use crate::core::client::{Body, Client, Request, RequestAuth};
+use crate::core::api::client::{Body, Client, Request, RequestAuth};
+use crate::core::api::friendship::{check_v2_target, V2Auth};
+use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
+use crate::core::auth::oauth2;
+use crate::core::auth::session::{OAuth2Session, TokenCallback, TokenStore};
 use crate::core::error::{Error, ErrorKind};
-use crate::core::friendship::{check_v2_target, V2Auth};
-use crate::core::redact::Redactor;
-use crate::core::response::{v2_user, Answer, Followed};
-use crate::core::signer::{unix_now, Credentials, Signer};
-use crate::core::target::Target;
-use crate::core::v2;
+use crate::core::proto::refusal::{v2_user, Answer, Followed};
+use crate::core::proto::target::Target;
+use crate::core::proto::v2;
+use crate::core::wire::redact::Redactor;
+use crate::core::wire::signer::{unix_now, Credentials, Signer};
 
 pub const REQUEST_TOKEN_PATH: &str = "/oauth/request_token";
 pub const ACCESS_TOKEN_PATH: &str = "/oauth/access_token";

@@ -10,14 +10,14 @@
 
 use serde_json::Value;
 
-use super::client::{Body, Client, Request, RequestAuth};
-use super::config::ApiVersion;
-use super::error::Error;
-use super::redact::Redactor;
-use super::response::{v2_data, Answer, Followed};
-use super::signer::percent_encode;
-use super::target::Target;
-use super::v2;
+use crate::core::api::client::{Body, Client, Request, RequestAuth};
+use crate::core::error::Error;
+use crate::core::proto::refusal::{v2_data, Answer, Followed};
+use crate::core::proto::target::Target;
+use crate::core::proto::v2;
+use crate::core::settings::ApiVersion;
+use crate::core::wire::redact::Redactor;
+use crate::core::wire::signer::percent_encode;
 
 /// The API 1.1 unfollow endpoint, relative to the base URL.
 pub const UNFOLLOW_PATH: &str = "/1.1/friendships/destroy.json";

@@ -7,7 +7,6 @@
 //! one: answers are read by field name, and error text from a server is
 //! redacted of the request's secrets before it is used.
 
-pub mod flows;
 pub mod oauth1;
 pub mod oauth2;
 pub mod session;
@@ -17,9 +16,9 @@ use std::fmt;
 use rand::TryRngCore as _;
 use zeroize::Zeroizing;
 
-use super::error::{Error, ErrorKind};
-use super::redact::{Redactor, REDACTED};
-use super::response::{api_failure, kind_for, one_line, parse_api_error, ApiError};
+use crate::core::error::{Error, ErrorKind};
+use crate::core::proto::refusal::{api_failure, kind_for, one_line, parse_api_error, ApiError};
+use crate::core::wire::redact::{Redactor, REDACTED};
 
 /// Longest piece of a server's text copied into a message.
 const MAX_SERVER_TEXT: usize = 300;

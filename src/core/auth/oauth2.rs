@@ -15,7 +15,7 @@ use super::{
     redact, JsonValue, Length, MAX_SERVER_TEXT,
 };
 use crate::core::error::{Error, ErrorKind};
-use crate::core::response::{kind_for, one_line};
+use crate::core::proto::refusal::{kind_for, one_line};
 
 /// The scopes a v2 follow needs (`tweet.read users.read follows.write`) plus a
 /// refresh token (`offline.access`).

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use zeroize::Zeroizing;
 
-use super::oauth2::{Tokens, REFRESH_MARGIN_SECS};
+use crate::core::auth::oauth2::{Tokens, REFRESH_MARGIN_SECS};
 use crate::core::error::{Error, ErrorKind};
 
 /// Receives the tokens as JSON each time they change (a refresh, a code exchange).
@@ -57,7 +57,7 @@ pub struct OAuth2Session {
     /// tokens other than these were written by someone else (and win); held tokens
     /// other than these are ones a failed write did not keep (and are kept).
     synced: Mutex<Option<Zeroizing<String>>>,
-    /// The fork generation (`crate::core::fork`) the tokens were given in: a child
+    /// The fork generation (`crate::core::sys::fork`) the tokens were given in: a child
     /// of a fork must not refresh tokens it shares with its parent (X rotates).
     born: AtomicU64,
 }
@@ -92,7 +92,7 @@ impl OAuth2Session {
             callback: Mutex::new(None),
             token_store: Mutex::new(None),
             synced: Mutex::new(None),
-            born: AtomicU64::new(crate::core::fork::generation()),
+            born: AtomicU64::new(crate::core::sys::fork::generation()),
         }
     }
 
@@ -129,7 +129,7 @@ impl OAuth2Session {
     /// unless a store coordinates the processes: the parent and its other children
     /// hold the same refresh token, and the first refresh kills it for the others.
     pub fn check_refresh_allowed(&self) -> Result<(), Error> {
-        if self.born.load(Ordering::SeqCst) == crate::core::fork::generation()
+        if self.born.load(Ordering::SeqCst) == crate::core::sys::fork::generation()
             || lock(&self.token_store).is_some()
         {
             return Ok(());
@@ -240,7 +240,7 @@ impl OAuth2Session {
         *lock(&self.screen_name) = None;
         *lock(&self.tokens) = None;
         self.born
-            .store(crate::core::fork::generation(), Ordering::SeqCst);
+            .store(crate::core::sys::fork::generation(), Ordering::SeqCst);
         self.store(tokens, notify);
     }
 
@@ -252,7 +252,7 @@ impl OAuth2Session {
     pub fn basic_authorization(&self) -> Option<Zeroizing<String>> {
         self.client_secret
             .as_ref()
-            .map(|secret| super::oauth2::basic_auth_header(&self.client_id, secret))
+            .map(|secret| crate::core::auth::oauth2::basic_auth_header(&self.client_id, secret))
     }
 
     /// Everything secret this session holds: the tokens, the client secret and the

@@ -29,10 +29,10 @@ use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTi
 use ureq::{Proxy, ProxyProtocol};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::auth::session::OAuth2Session;
-use super::config::Settings;
-use super::redact::Redactor;
-use super::signer::Credentials;
+use crate::core::auth::session::OAuth2Session;
+use crate::core::settings::Settings;
+use crate::core::wire::redact::Redactor;
+use crate::core::wire::signer::Credentials;
 
 /// What a trace line shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

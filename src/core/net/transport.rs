@@ -20,13 +20,13 @@ use ureq::unversioned::transport::{
 };
 use ureq::Agent;
 
-use super::config::Settings;
-use super::error::Error;
-use super::fork;
-use super::proxy::{proxy_for, ProxyChoice};
-use super::resolver::CachingResolver;
-use super::tls::{PinningTls, PinningVerifier};
-use super::trace::{TracedConnector, Tracer};
+use crate::core::error::Error;
+use crate::core::net::resolver::CachingResolver;
+use crate::core::net::trace::{TracedConnector, Tracer};
+use crate::core::settings::proxy::{proxy_for, ProxyChoice};
+use crate::core::settings::Settings;
+use crate::core::sys::fork;
+use crate::core::wire::pinning::{PinningTls, PinningVerifier};
 
 /// Idle connections kept per host: enough for many threads sharing one client.
 const POOL_PER_HOST: usize = 64;

@@ -7,15 +7,15 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use serde::Deserialize as _;
 
-use super::config::Settings;
-use super::error::{Error, ErrorKind, RateLimit};
-use super::httpdate::parse_http_date;
-use super::redact::Redactor;
-use super::resolver::NotLoopback;
-use super::signer::unix_now;
-use super::tls::is_ca_used_as_end_entity;
-use super::trace::RequestTrace;
-use super::v2;
+use crate::core::error::{Error, ErrorKind, RateLimit};
+use crate::core::net::resolver::NotLoopback;
+use crate::core::net::trace::RequestTrace;
+use crate::core::proto::v2;
+use crate::core::settings::Settings;
+use crate::core::wire::httpdate::parse_http_date;
+use crate::core::wire::pinning::is_ca_used_as_end_entity;
+use crate::core::wire::redact::Redactor;
+use crate::core::wire::signer::unix_now;
 
 /// Largest error body read for its Twitter code; a larger one is mapped by status alone.
 const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
@@ -197,7 +197,7 @@ fn form_response(
     if !(200..300).contains(&http_status) {
         let redacted = String::from_utf8(body).map(|text| redactor.redact(&text).into_bytes());
         let body = redacted.unwrap_or_else(|e| e.into_bytes());
-        return Err(super::auth::answer_failure(http_status, &body, &[]));
+        return Err(crate::core::auth::answer_failure(http_status, &body, &[]));
     }
     String::from_utf8(body).map_err(|_| Error::bad_response(http_status, "the body is not UTF-8"))
 }

@@ -3,8 +3,8 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use super::error::Error;
-use super::signer::SigningUrl;
+use crate::core::error::Error;
+use crate::core::wire::signer::SigningUrl;
 
 /// A checked API base URL: `https://` anywhere, `http://` only on loopback;
 /// no user info, query or fragment; no trailing slash.

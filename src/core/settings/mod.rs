@@ -8,15 +8,18 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::auth::oauth2::Tokens;
-use super::auth::session::OAuth2Session;
-use super::base_url::BaseUrl;
-use super::error::Error;
-use super::proxy::ProxyChoice;
-use super::resolver::NameLookup;
-use super::signer::Credentials;
-use super::trace::TraceHook;
-use super::transport::CaFile;
+pub mod base_url;
+pub mod proxy;
+
+use crate::core::auth::oauth2::Tokens;
+use crate::core::auth::session::OAuth2Session;
+use crate::core::error::Error;
+use crate::core::net::resolver::NameLookup;
+use crate::core::net::trace::TraceHook;
+use crate::core::net::transport::CaFile;
+use crate::core::settings::base_url::BaseUrl;
+use crate::core::settings::proxy::ProxyChoice;
+use crate::core::wire::signer::Credentials;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.twitter.com";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(30_000);
@@ -128,7 +131,7 @@ pub struct Settings {
     pub oauth2: Option<Arc<OAuth2Session>>,
     /// Where host names are looked up (tests inject a table: they cannot use DNS).
     pub name_lookup: NameLookup,
-    /// The wire trace's hook (`None`: off, and free). See [`super::trace`].
+    /// The wire trace's hook (`None`: off, and free). See [`crate::core::net::trace`].
     pub trace: Option<TraceHook>,
     /// The OAuth 1.0a user, when known (see [`Identity`]).
     pub identity: Option<Identity>,

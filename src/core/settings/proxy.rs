@@ -4,8 +4,8 @@ use std::fmt;
 
 use std::net::IpAddr;
 
-use super::base_url::{without_trailing_dot, BaseUrl};
-use super::error::Error;
+use crate::core::error::Error;
+use crate::core::settings::base_url::{without_trailing_dot, BaseUrl};
 
 /// Where the proxy comes from.
 #[derive(Clone, PartialEq, Eq, Default)]

@@ -14,7 +14,7 @@ use rand::{RngCore, SeedableRng, TryRngCore};
 use sha1::Sha1;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::fork;
+use crate::core::sys::fork;
 
 /// The four OAuth 1.0a user-context credentials.
 ///

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use yaml_rust2::{Yaml, YamlLoader};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::file::{Account, App, User};
+use crate::core::api::store::file::{Account, App, User};
 use crate::core::auth::oauth2::Tokens;
-use crate::core::config::Settings;
 use crate::core::error::{Error, ErrorKind};
+use crate::core::settings::Settings;
 
 /// Where accounts are imported from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,12 +22,12 @@ use zeroize::Zeroizing;
 
 use self::file::{Account, App, Document, User};
 use self::path::StorePath;
+use crate::core::api::client::Client;
 use crate::core::auth::oauth2::Tokens;
 use crate::core::auth::session::{LockedTokens, TokenStore};
-use crate::core::client::Client;
-use crate::core::config::{Identity, Settings, DEFAULT_TIMEOUT};
 use crate::core::error::{Error, ErrorKind};
-use crate::core::signer::Credentials;
+use crate::core::settings::{Identity, Settings, DEFAULT_TIMEOUT};
+use crate::core::wire::signer::Credentials;
 
 pub use self::import::ImportFormat;
 

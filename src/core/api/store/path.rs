@@ -5,7 +5,7 @@ use std::fs::{self, DirBuilder, Metadata};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use super::store_error;
+use crate::core::api::store::store_error;
 use crate::core::error::Error;
 
 /// The variable that names the store when no path is given.

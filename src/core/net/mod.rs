@@ -1,0 +1,6 @@
+//! The network: the ureq agent and its connector chain, TLS, the name resolver, the
+//! wire trace, reading a body within limits. Imports every rank below, never `api`.
+
+pub mod resolver;
+pub mod trace;
+pub mod transport;

@@ -1,0 +1,4 @@
+//! The bottom rank beside `error`: what the operating system gives (the clock, the
+//! CSPRNG, fork awareness).
+
+pub mod fork;

@@ -1,0 +1,7 @@
+//! Bytes and text: percent-encoding and OAuth 1.0a signing, HTTP dates, redaction,
+//! certificate pinning checks. Imports only `error` and `sys`.
+
+pub mod httpdate;
+pub mod pinning;
+pub mod redact;
+pub mod signer;
