@@ -3,11 +3,10 @@
 //! invariant breaks; any panic is a bug.
 
 use crate::core::error::ErrorKind;
-use crate::core::proto::refusal::{
-    check_v2_follow_answer, map_response, parse_api_error, v2_user_id,
-};
+use crate::core::proto::refusal::{map_response, parse_api_error};
 use crate::core::proto::target::Target;
 use crate::core::proto::v2;
+use crate::core::proto::v2::{check_v2_follow_answer, v2_user_id};
 use crate::core::wire::redact::Redactor;
 use crate::core::wire::signer::percent_encode;
 

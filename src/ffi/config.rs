@@ -31,12 +31,17 @@ fn install_fork_handler() {
 /// # Safety
 /// `out_config` was checked to be non-NULL and writable.
 pub(crate) unsafe fn publish_config(settings: Settings, out_config: *mut *mut TwConfig) {
+    publish_client(Client::new(settings), out_config);
+}
+
+/// Boxes a config around `client` and writes it to `out_config`.
+///
+/// # Safety
+/// `out_config` was checked to be non-NULL and writable.
+pub(crate) unsafe fn publish_client(client: Client, out_config: *mut *mut TwConfig) {
     install_fork_handler();
     super::follow::read_test_hook();
-    let config = Box::new(TwConfig {
-        client: Client::new(settings),
-    });
-    *out_config = Box::into_raw(config);
+    *out_config = Box::into_raw(Box::new(TwConfig { client }));
 }
 
 /// Creates a configuration from the four OAuth 1.0a user-context credentials.

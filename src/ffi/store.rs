@@ -9,7 +9,7 @@ use std::ffi::{c_char, OsString};
 
 use super::auth::out_string;
 use super::boundary::{arg_str, fallible, non_null, opt_arg_str, Failure};
-use super::config::{config_mut, publish_config, TwConfig};
+use super::config::{config_mut, publish_client, TwConfig};
 use super::status::TwStatus;
 use crate::core::{ImportFormat, Store};
 
@@ -73,8 +73,7 @@ pub unsafe extern "C" fn tw_config_from_store(
         let store = open(store_path)?;
         let account = account_arg(account)?;
         non_null(out_config, "out_config")?;
-        let settings = store.settings_for(account)?;
-        publish_config(settings, out_config);
+        publish_client(store.client_for(account)?, out_config);
         Ok(())
     })
 }

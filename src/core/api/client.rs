@@ -1,21 +1,23 @@
 //! The follow call: sign, send over a pooled ureq agent, map the response.
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::core::auth::session::OAuth2Session;
 use crate::core::error::{Error, ErrorKind};
-use crate::core::net::trace::TraceKind;
+use crate::core::net::body::{read_response, Answer, Received};
+use crate::core::net::failure::transport_error;
 use crate::core::net::transport::Agents;
-use crate::core::proto::refusal::{
-    read_response, transport_error, v2_user_id, Answer, Followed, Received,
-};
+use crate::core::proto::answer::Followed;
 use crate::core::proto::target::Target;
 use crate::core::proto::v2;
+use crate::core::proto::v2::v2_user_id;
+use crate::core::settings::hooks::TraceKind;
 use crate::core::settings::{ApiVersion, Settings};
+use crate::core::sys::clock::unix_now;
 use crate::core::wire::redact::Redactor;
-use crate::core::wire::signer::{
-    percent_encode, unix_now, OAuthNonce, SignableRequest, Signer, SigningUrl,
-};
+use crate::core::wire::signer::{percent_encode, OAuthNonce, SignableRequest, Signer, SigningUrl};
 
 /// The API 1.1 follow endpoint, relative to the base URL.
 pub const FOLLOW_PATH: &str = "/1.1/friendships/create.json";
@@ -75,6 +77,9 @@ pub struct Client {
     follow_v1: (String, SigningUrl),
     follow_v2: Option<(String, SigningUrl)>,
     agents: Agents,
+    /// An OAuth 2.0 config's session (client, current tokens, token callback, store
+    /// link): runtime state the settings do not hold, kept across [`Client::update`].
+    oauth2: Option<Arc<OAuth2Session>>,
     /// Seconds to add to the local clock for `oauth_timestamp`, learnt from the
     /// server's `Date` when it refused a timestamp (code 135).
     clock_offset: AtomicI64,
@@ -87,6 +92,7 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("settings", &self.settings)
+            .field("oauth2", &self.oauth2)
             .finish_non_exhaustive()
     }
 }
@@ -94,7 +100,19 @@ impl std::fmt::Debug for Client {
 impl Client {
     /// Builds the agent; the proxy environment variables are read now (and again
     /// whenever the settings change).
-    pub fn new(settings: Settings) -> Client {
+    pub fn new(mut settings: Settings) -> Client {
+        // The session takes the first tokens: the settings keep no copy.
+        let oauth2 = settings.oauth2.as_mut().map(|app| {
+            let session = OAuth2Session::new(app.client_id.clone(), app.client_secret.clone());
+            if let Some(tokens) = app.tokens.take() {
+                session.replace(tokens, false);
+            }
+            Arc::new(session)
+        });
+        Client::with_session(settings, oauth2)
+    }
+
+    fn with_session(settings: Settings, oauth2: Option<Arc<OAuth2Session>>) -> Client {
         let endpoint = |path: &str| settings.base_url.endpoint(path);
         let follow_v2 = match settings.api_version {
             ApiVersion::V1_1 => None,
@@ -106,7 +124,8 @@ impl Client {
             signer: Signer::new(settings.credentials.clone()),
             follow_v1: endpoint(FOLLOW_PATH),
             follow_v2,
-            agents: Agents::new(&settings),
+            agents: Agents::new(&settings, oauth2.as_ref()),
+            oauth2,
             settings,
             clock_offset: AtomicI64::new(0),
             auto_switched: AtomicBool::new(false),
@@ -115,6 +134,11 @@ impl Client {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The OAuth 2.0 session (`None`: an OAuth 1.0a config).
+    pub fn oauth2_session(&self) -> Option<&Arc<OAuth2Session>> {
+        self.oauth2.as_ref()
     }
 
     /// Applies `change` to a copy of the settings; on success the copy replaces
@@ -129,7 +153,7 @@ impl Client {
         // What auto learnt holds while the setting stays auto for the same user.
         let switched = self.auto_switched.load(Ordering::Relaxed)
             && settings.api_version == self.settings.api_version;
-        *self = Client::new(settings);
+        *self = Client::with_session(settings, self.oauth2.clone());
         self.clock_offset.store(clock_offset, Ordering::Relaxed);
         self.auto_switched.store(switched, Ordering::Relaxed);
         Ok(())
@@ -183,7 +207,7 @@ impl Client {
     /// (or until the reset). Other 4xx answers are final. Waiting never exceeds
     /// `max_wait` in all per request; each attempt has its own `timeout`.
     pub fn follow(&self, target: &Target, notify: bool) -> Result<Followed, Error> {
-        if self.settings.oauth2.is_some() {
+        if self.oauth2.is_some() {
             return self.follow_oauth2(target, notify);
         }
         self.with_api_version(|version| {
@@ -362,7 +386,7 @@ impl Client {
     }
 
     fn attempt(&self, request: &Request<'_>, nonce: &OAuthNonce) -> Received {
-        if let Some(error) = &self.agents.proxy_error {
+        if let Some(error) = &self.agents.setup_error {
             if let Some(tracer) = self.agents.tracer() {
                 tracer.info(&error.message);
             }
@@ -486,7 +510,7 @@ fn backoff(retries: u32) -> Duration {
     let full = FIRST_BACKOFF
         .saturating_mul(1 << retries.min(16))
         .min(MAX_BACKOFF);
-    let unit: f64 = crate::core::wire::signer::with_csprng(|rng| rand::Rng::random(rng));
+    let unit: f64 = crate::core::sys::random::with_csprng(|rng| rand::Rng::random(rng));
     full / 2 + full.mul_f64(unit / 2.0)
 }
 

@@ -10,11 +10,14 @@ use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
 use crate::core::auth::oauth2;
 use crate::core::auth::session::{OAuth2Session, TokenCallback, TokenStore};
 use crate::core::error::{Error, ErrorKind};
-use crate::core::proto::refusal::{v2_user, Answer, Followed};
+use crate::core::net::body::Answer;
+use crate::core::proto::answer::Followed;
 use crate::core::proto::target::Target;
 use crate::core::proto::v2;
+use crate::core::proto::v2::v2_user;
+use crate::core::sys::clock::unix_now;
 use crate::core::wire::redact::Redactor;
-use crate::core::wire::signer::{unix_now, Credentials, Signer};
+use crate::core::wire::signer::{Credentials, Signer};
 
 pub const REQUEST_TOKEN_PATH: &str = "/oauth/request_token";
 pub const ACCESS_TOKEN_PATH: &str = "/oauth/access_token";
@@ -39,18 +42,20 @@ pub struct Authorization {
 
 impl Client {
     fn session(&self) -> Result<&OAuth2Session, Error> {
-        self.settings().oauth2.as_deref().ok_or_else(|| {
-            Error::invalid_argument(
-                "this config is not an OAuth 2.0 config: create it with tw_config_new_oauth2",
-            )
-        })
+        self.oauth2_session()
+            .map(|session| &**session)
+            .ok_or_else(|| {
+                Error::invalid_argument(
+                    "this config is not an OAuth 2.0 config: create it with tw_config_new_oauth2",
+                )
+            })
     }
 
     /// OAuth 1.0a step 1: a request token for `callback` (`oob` for the PIN flow),
     /// signed with the consumer key and secret only.
     pub fn request_token(&self, callback: &str) -> Result<RequestToken, Error> {
         oauth1::validate_callback(callback)?;
-        if self.settings().oauth2.is_some() {
+        if self.oauth2_session().is_some() {
             return Err(Error::invalid_argument(
                 "an OAuth 2.0 config has no consumer key: the PIN flow needs tw_config_new_app",
             ));

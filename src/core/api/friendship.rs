@@ -12,9 +12,11 @@ use serde_json::Value;
 
 use crate::core::api::client::{Body, Client, Request, RequestAuth};
 use crate::core::error::Error;
-use crate::core::proto::refusal::{v2_data, Answer, Followed};
+use crate::core::net::body::Answer;
+use crate::core::proto::answer::Followed;
 use crate::core::proto::target::Target;
 use crate::core::proto::v2;
+use crate::core::proto::v2::v2_data;
 use crate::core::settings::ApiVersion;
 use crate::core::wire::redact::Redactor;
 use crate::core::wire::signer::percent_encode;
@@ -193,7 +195,7 @@ impl Client {
     /// Unfollows `target`. On success the answer's JSON is a [`Relationship`]:
     /// the target as far as known and `"following":false`.
     pub fn unfollow(&self, target: &Target) -> Result<Followed, Error> {
-        if self.settings().oauth2.is_some() {
+        if self.oauth2_session().is_some() {
             return self.unfollow_oauth2(target);
         }
         self.require_user_token()?;
@@ -208,7 +210,7 @@ impl Client {
     /// What the API says of the relationship between the token's user and `target`,
     /// as a [`Relationship`] in the answer's JSON.
     pub fn relationship(&self, target: &Target) -> Result<Followed, Error> {
-        if self.settings().oauth2.is_some() {
+        if self.oauth2_session().is_some() {
             return self.relationship_oauth2(target);
         }
         self.require_user_token()?;

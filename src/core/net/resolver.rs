@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use ureq::config::Config;
@@ -23,38 +23,10 @@ use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::NextTimeout;
 
+use crate::core::settings::hooks::NameLookup;
+
 /// How long a looked-up name is reused. Short, so DNS changes are picked up.
 const NAME_TTL: Duration = Duration::from_secs(30);
-
-/// Where host names are looked up: the system's resolver, or (for tests, which
-/// cannot use DNS) a fixed table.
-#[derive(Clone, Default)]
-pub enum NameLookup {
-    #[default]
-    System,
-    /// Each name (as written, any case) with its addresses; other names are not found.
-    Table(Arc<[(String, Vec<IpAddr>)]>),
-}
-
-impl NameLookup {
-    pub fn table(entries: &[(&str, &[IpAddr])]) -> NameLookup {
-        NameLookup::Table(
-            entries
-                .iter()
-                .map(|(name, addrs)| (name.to_string(), addrs.to_vec()))
-                .collect(),
-        )
-    }
-}
-
-impl fmt::Debug for NameLookup {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NameLookup::System => f.write_str("System"),
-            NameLookup::Table(entries) => write!(f, "Table({} names)", entries.len()),
-        }
-    }
-}
 
 /// The refusal of a plain-http request to a name that resolves beyond loopback.
 #[derive(Debug)]

@@ -30,31 +30,10 @@ use ureq::{Proxy, ProxyProtocol};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::core::auth::session::OAuth2Session;
+use crate::core::settings::hooks::{TraceHook, TraceKind};
 use crate::core::settings::Settings;
 use crate::core::wire::redact::Redactor;
 use crate::core::wire::signer::Credentials;
-
-/// What a trace line shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TraceKind {
-    /// The request line as sent (`POST /1.1/friendships/create.json HTTP/1.1`).
-    RequestLine,
-    /// One request header as sent (`authorization: OAuth oauth_consumer_key=…`).
-    RequestHeader,
-    /// The exact OAuth 1.0a signature base string that was signed.
-    BaseString,
-    /// The response status line (`HTTP/1.1 401 Unauthorized`).
-    ResponseStatus,
-    /// One response header (`content-type: application/json`).
-    ResponseHeader,
-    /// One line of the first [`MAX_BODY_EXCERPT_BYTES`] of a non-2xx body.
-    ResponseBody,
-    /// A note: a new connection, a retry, a clock correction, a failure.
-    Info,
-}
-
-/// The application's hook: called once per line, on the thread making the call.
-pub type TraceHook = Arc<dyn Fn(TraceKind, &str) + Send + Sync>;
 
 /// The most of a non-2xx body a trace shows, in bytes (redacted first, then cut).
 pub const MAX_BODY_EXCERPT_BYTES: usize = 1024;
@@ -93,7 +72,11 @@ impl fmt::Debug for Tracer {
 impl Tracer {
     /// The tracer of `settings` (`None` without a hook), for an agent that goes
     /// through `proxy`.
-    pub(crate) fn new(settings: &Settings, proxy: Option<&Proxy>) -> Option<Arc<Tracer>> {
+    pub(crate) fn new(
+        settings: &Settings,
+        session: Option<&Arc<OAuth2Session>>,
+        proxy: Option<&Proxy>,
+    ) -> Option<Arc<Tracer>> {
         let hook = settings.trace.clone()?;
         let mut secrets = Vec::new();
         let credentials = &settings.credentials;
@@ -103,11 +86,7 @@ impl Tracer {
         ] {
             add_forms(&mut secrets, secret);
         }
-        if let Some(client_secret) = settings
-            .oauth2
-            .as_ref()
-            .and_then(|session| session.client_secret.as_ref())
-        {
+        if let Some(client_secret) = session.and_then(|session| session.client_secret.as_ref()) {
             add_forms(&mut secrets, client_secret);
         }
         if let Some(password) = proxy.and_then(Proxy::password) {
@@ -126,7 +105,7 @@ impl Tracer {
                 text: shown_proxy(proxy),
                 connect: matches!(proxy.protocol(), ProxyProtocol::Http | ProxyProtocol::Https),
             }),
-            session: settings.oauth2.clone(),
+            session: session.cloned(),
         }))
     }
 

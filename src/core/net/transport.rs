@@ -1,5 +1,5 @@
 //! HTTP transport: the ureq agent built from the settings (one per process after a
-//! fork), the connector chain, and the trust anchors of a CA file.
+//! fork), the connector chain, and the verifier of a CA file's trust anchors.
 //!
 //! The connector chain is ureq's own pieces, a layer over the socket (one liveness
 //! probe per reuse instead of two, one write per request, socket timeouts re-armed
@@ -20,6 +20,7 @@ use ureq::unversioned::transport::{
 };
 use ureq::Agent;
 
+use crate::core::auth::session::OAuth2Session;
 use crate::core::error::Error;
 use crate::core::net::resolver::CachingResolver;
 use crate::core::net::trace::{TracedConnector, Tracer};
@@ -37,8 +38,11 @@ const POOL_PER_HOST: usize = 64;
 pub struct Agents {
     agent: Agent,
     proxy: Option<ureq::Proxy>,
-    /// Set when the proxy environment could not be used; reported by each call.
-    pub proxy_error: Option<Error>,
+    /// Set when the proxy environment could not be used (or the CA file's anchors
+    /// could not be built); reported by each call, which then sends nothing.
+    pub setup_error: Option<Error>,
+    /// The CA file's verifier (`None`: the built-in roots), built once per config.
+    trust: Option<Arc<PinningVerifier>>,
     /// The wire trace, when the settings have a hook.
     tracer: Option<Arc<Tracer>>,
     /// The fork generation `agent` was built in.
@@ -48,13 +52,23 @@ pub struct Agents {
 
 impl Agents {
     /// Reads the proxy environment variables now (unless the settings name a proxy).
-    pub fn new(settings: &Settings) -> Agents {
+    pub fn new(settings: &Settings, session: Option<&Arc<OAuth2Session>>) -> Agents {
         let (proxy, proxy_error) = choose_proxy(settings);
-        let tracer = Tracer::new(settings, proxy.as_ref());
+        let (trust, trust_error) = match &settings.ca_file {
+            None => (None, None),
+            // CaFile::read built one from the same certificates: this cannot fail,
+            // and if it did every call would fail rather than trust other roots.
+            Some(ca) => match PinningVerifier::new(&ca.certificates) {
+                Ok(verifier) => (Some(Arc::new(verifier)), None),
+                Err(e) => (None, Some(ca.refusal(&e))),
+            },
+        };
+        let tracer = Tracer::new(settings, session, proxy.as_ref());
         Agents {
-            agent: build_agent(settings, proxy.clone(), tracer.as_ref()),
+            agent: build_agent(settings, proxy.clone(), tracer.as_ref(), trust.as_ref()),
             proxy,
-            proxy_error,
+            setup_error: trust_error.or(proxy_error),
+            trust,
             tracer,
             built_in_generation: fork::generation(),
             child_agent: Mutex::new(None),
@@ -71,7 +85,12 @@ impl Agents {
         match &*slot {
             Some((built_in, agent)) if *built_in == generation => agent.clone(),
             _ => {
-                let agent = build_agent(settings, self.proxy.clone(), self.tracer.as_ref());
+                let agent = build_agent(
+                    settings,
+                    self.proxy.clone(),
+                    self.tracer.as_ref(),
+                    self.trust.as_ref(),
+                );
                 // The replaced agent holds sockets shared with the parent. Dropping it
                 // only closes this process's descriptors: ureq sends nothing on drop.
                 *slot = Some((generation, agent.clone()));
@@ -124,6 +143,7 @@ fn build_agent(
     settings: &Settings,
     proxy: Option<ureq::Proxy>,
     tracer: Option<&Arc<Tracer>>,
+    trust: Option<&Arc<PinningVerifier>>,
 ) -> Agent {
     let config = Agent::config_builder()
         .http_status_as_error(false)
@@ -134,7 +154,7 @@ fn build_agent(
         .max_idle_connections(POOL_PER_HOST)
         .max_idle_connections_per_host(POOL_PER_HOST)
         .build();
-    let connector = connector(settings.ca_file.as_ref());
+    let connector = connector(trust);
     // An http:// base is held to loopback by address too (see `resolver`).
     let resolver =
         CachingResolver::new(settings.name_lookup.clone(), !settings.base_url.is_https());
@@ -151,56 +171,16 @@ fn build_agent(
     }
 }
 
-/// Trust anchors read from a PEM file, replacing the built-in (webpki) roots; a server
-/// may also present one of them as its own certificate (see `tls`).
-#[derive(Clone)]
-pub struct CaFile {
-    pub path: String,
-    verifier: Arc<PinningVerifier>,
-}
-
-impl CaFile {
-    /// Reads every certificate of a PEM file; other PEM items are skipped.
-    pub fn read(path: &str) -> Result<CaFile, Error> {
-        let pem = std::fs::read(path)
-            .map_err(|e| Error::invalid_argument(format!("cannot read CA file {path:?}: {e}")))?;
-        let mut certificates = Vec::new();
-        for item in ureq::tls::parse_pem(&pem) {
-            match item {
-                Ok(ureq::tls::PemItem::Certificate(cert)) => certificates
-                    .push(rustls::pki_types::CertificateDer::from(cert.der()).into_owned()),
-                Ok(_) => {}
-                Err(e) => {
-                    return Err(Error::invalid_argument(format!(
-                        "CA file {path:?} is not valid PEM: {e}"
-                    )))
-                }
-            }
-        }
-        if certificates.is_empty() {
-            return Err(Error::invalid_argument(format!(
-                "CA file {path:?} holds no PEM certificate"
-            )));
-        }
-        let verifier = PinningVerifier::new(&certificates)
-            .map_err(|e| Error::invalid_argument(format!("CA file {path:?}: {e}")))?;
-        Ok(CaFile {
-            path: path.to_owned(),
-            verifier: Arc::new(verifier),
-        })
-    }
-}
-
 /// TCP (through a SOCKS or CONNECT proxy when configured), one probe per reuse, then TLS.
 /// A config with a CA file has a TLS set-up of its own; every other config shares
 /// one, built on first use.
-pub fn connector(ca_file: Option<&CaFile>) -> impl Connector {
+pub fn connector(trust: Option<&Arc<PinningVerifier>>) -> impl Connector {
     ().chain(SocksConnector::default())
         .chain(ConnectProxyConnector::default())
         .chain(TcpConnector::default())
         .chain(ProbeOnCheckout)
         .chain(Tls {
-            own: ca_file.map(|ca| PinningTls::new(ca.verifier.clone())),
+            own: trust.map(|verifier| PinningTls::new(verifier.clone())),
         })
 }
 

@@ -1,9 +1,14 @@
-//! API v2: the follow endpoint's paths and body (its answers are read in `response`).
+//! API v2: the paths, the follow body, and the shapes of the answers (`data`, or
+//! `errors` only).
 //!
 //! v2 follows by user id (`POST 2/users/{source_user_id}/following`, JSON body
 //! `{"target_user_id":"…"}`), so a screen name is looked up first
 //! (`GET 2/users/by/username/{name}`). Both answer `{"data":…}` on success, and may
 //! answer 200 with only `{"errors":[problem…]}` (a user that does not exist).
+
+use crate::core::error::Error;
+use crate::core::proto::refusal::api_failure;
+use crate::core::wire::redact::Redactor;
 
 /// v2 ids are strings of at most 19 digits (`^[0-9]{1,19}$`).
 pub const MAX_USER_ID: u64 = 9_999_999_999_999_999_999;
@@ -34,9 +39,82 @@ pub fn follow_body(target_user_id: u64) -> String {
     format!(r#"{{"target_user_id":"{target_user_id}"}}"#)
 }
 
+/// The `data` object of a 2xx answer; a body with only `errors` is the error they describe.
+pub(crate) fn v2_data(
+    http_status: u16,
+    json: &str,
+    redactor: &Redactor<'_>,
+) -> Result<serde_json::Value, Error> {
+    let mut root: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+        Error::bad_response(http_status, &format!("the body is not usable JSON ({e})"))
+    })?;
+    match root.get_mut("data").map(serde_json::Value::take) {
+        Some(data @ serde_json::Value::Object(_)) => Ok(data),
+        Some(_) => Err(Error::bad_response(
+            http_status,
+            "\"data\" is not an object",
+        )),
+        None if root.get("errors").is_some() => {
+            Err(api_failure(http_status, json.as_bytes(), None, redactor))
+        }
+        None => Err(Error::bad_response(
+            http_status,
+            "the answer has neither \"data\" nor \"errors\"",
+        )),
+    }
+}
+
+/// The id in a user lookup answer (`{"data":{"id":"2244994945",…}}`).
+pub fn v2_user_id(http_status: u16, json: &str, redactor: &Redactor<'_>) -> Result<u64, Error> {
+    v2_user(http_status, json, redactor).map(|(id, _)| id)
+}
+
+/// The id and, when present, the `username` of a user lookup answer.
+pub fn v2_user(
+    http_status: u16,
+    json: &str,
+    redactor: &Redactor<'_>,
+) -> Result<(u64, Option<String>), Error> {
+    let data = v2_data(http_status, json, redactor)?;
+    let username = data
+        .get("username")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned);
+    let id = data
+        .get("id")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|id| id.parse::<u64>().ok())
+        .filter(|id| (1..=MAX_USER_ID).contains(id))
+        .ok_or_else(|| {
+            Error::bad_response(
+                http_status,
+                "the user lookup answer has no valid \"data.id\"",
+            )
+        })?;
+    Ok((id, username))
+}
+
+/// Checks a follow answer (`{"data":{"following":…,"pending_follow":…}}`).
+pub fn check_v2_follow_answer(
+    http_status: u16,
+    json: &str,
+    redactor: &Redactor<'_>,
+) -> Result<(), Error> {
+    match v2_data(http_status, json, redactor)?.get("following") {
+        Some(serde_json::Value::Bool(_)) => Ok(()),
+        _ => Err(Error::bad_response(
+            http_status,
+            "the follow answer has no boolean \"data.following\"",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::error::ErrorKind;
+
+    const NONE: Redactor<'static> = Redactor::NONE;
 
     #[test]
     fn paths_and_body() {
@@ -47,6 +125,62 @@ mod tests {
         assert_eq!(
             follow_body(MAX_USER_ID),
             r#"{"target_user_id":"9999999999999999999"}"#
+        );
+    }
+
+    #[test]
+    fn lookup_answers() {
+        assert_eq!(
+            v2_user_id(
+                200,
+                r#"{"data":{"id":"2244994945","name":"X","username":"TwitterDev"}}"#,
+                &NONE
+            ),
+            Ok(2244994945)
+        );
+        let e = v2_user_id(200, r#"{"errors":[{"detail":"Could not find user with username: [nobody].","title":"Not Found Error","type":"https://api.twitter.com/2/problems/resource-not-found"}]}"#, &NONE).unwrap_err();
+        assert_eq!((e.kind, e.http_status), (ErrorKind::NotFound, 200));
+        for bad in [
+            r#"{"data":{"id":2244994945}}"#,
+            r#"{"data":{"id":"0"}}"#,
+            r#"{"data":{"id":"10000000000000000000"}}"#,
+            r#"{"data":{"id":"-1"}}"#,
+            r#"{"data":[]}"#,
+            r#"{"data":null}"#,
+            r#"{}"#,
+            r#"{"n":1e999999}"#,
+        ] {
+            let e = v2_user_id(200, bad, &NONE).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::BadResponse, "{bad}");
+            assert!(e.message.starts_with("HTTP 200, but"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn follow_answers() {
+        check_v2_follow_answer(
+            200,
+            r#"{"data":{"following":true,"pending_follow":false}}"#,
+            &NONE,
+        )
+        .unwrap();
+        check_v2_follow_answer(
+            200,
+            r#"{"data":{"following":false,"pending_follow":true}}"#,
+            &NONE,
+        )
+        .unwrap();
+        let e = check_v2_follow_answer(200, r#"{"data":{"following":"yes"}}"#, &NONE).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::BadResponse);
+        let e = check_v2_follow_answer(
+            200,
+            r#"{"errors":[{"title":"Forbidden","type":"about:blank","detail":"No."}]}"#,
+            &NONE,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.kind, e.message.as_str()),
+            (ErrorKind::HttpError, "HTTP 200: No.")
         );
     }
 }

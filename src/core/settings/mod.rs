@@ -4,20 +4,18 @@
 use std::fmt;
 use std::time::Duration;
 
-use std::sync::Arc;
-
 use zeroize::Zeroizing;
 
 pub mod base_url;
+pub mod ca_file;
+pub mod hooks;
 pub mod proxy;
 
 use crate::core::auth::oauth2::Tokens;
-use crate::core::auth::session::OAuth2Session;
 use crate::core::error::Error;
-use crate::core::net::resolver::NameLookup;
-use crate::core::net::trace::TraceHook;
-use crate::core::net::transport::CaFile;
 use crate::core::settings::base_url::BaseUrl;
+use crate::core::settings::ca_file::CaFile;
+use crate::core::settings::hooks::{NameLookup, TraceHook};
 use crate::core::settings::proxy::ProxyChoice;
 use crate::core::wire::signer::Credentials;
 
@@ -114,6 +112,25 @@ pub struct Identity {
     pub screen_name: String,
 }
 
+/// An OAuth 2.0 config's client, and the tokens it starts with (the client's
+/// session takes them: from then on it holds the current ones, and these are `None`).
+#[derive(Clone)]
+pub struct OAuth2App {
+    pub client_id: String,
+    /// `None` for a public client (PKCE only).
+    pub client_secret: Option<Zeroizing<String>>,
+    pub tokens: Option<Tokens>,
+}
+
+impl fmt::Debug for OAuth2App {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuth2App")
+            .field("client_id", &self.client_id)
+            .field("confidential", &self.client_secret.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 /// Everything a follow needs besides the target. Built by [`Settings::new`], adjusted by the setters.
 #[derive(Clone)]
 pub struct Settings {
@@ -127,8 +144,8 @@ pub struct Settings {
     pub max_retries: u32,
     pub max_wait: Duration,
     pub api_version: ApiVersion,
-    /// An OAuth 2.0 config: its client and tokens. `None`: OAuth 1.0a.
-    pub oauth2: Option<Arc<OAuth2Session>>,
+    /// An OAuth 2.0 config: its client and first tokens. `None`: OAuth 1.0a.
+    pub oauth2: Option<OAuth2App>,
     /// Where host names are looked up (tests inject a table: they cannot use DNS).
     pub name_lookup: NameLookup,
     /// The wire trace's hook (`None`: off, and free). See [`crate::core::net::trace`].
@@ -191,21 +208,22 @@ impl Settings {
         if let Some(secret) = client_secret {
             check_credential("client_secret", secret)?;
         }
-        Ok(Settings::for_oauth2(OAuth2Session::new(
-            client_id.to_owned(),
-            client_secret.map(|s| Zeroizing::new(s.to_owned())),
-        )))
+        Ok(Settings::for_oauth2(OAuth2App {
+            client_id: client_id.to_owned(),
+            client_secret: client_secret.map(|s| Zeroizing::new(s.to_owned())),
+            tokens: None,
+        }))
     }
 
-    /// An OAuth 2.0 config around `session` (no OAuth 1.0a credentials at all).
-    fn for_oauth2(session: OAuth2Session) -> Settings {
+    /// An OAuth 2.0 config of `app` (no OAuth 1.0a credentials at all).
+    fn for_oauth2(app: OAuth2App) -> Settings {
         let mut settings = Settings::with_defaults(Credentials {
             consumer_key: String::new(),
             consumer_secret: String::new(),
             access_token: String::new(),
             access_token_secret: String::new(),
         });
-        settings.oauth2 = Some(Arc::new(session));
+        settings.oauth2 = Some(app);
         settings
     }
 
@@ -289,7 +307,6 @@ impl Settings {
                 ))
             })?,
         };
-        let session = OAuth2Session::new(client_id, client_secret);
         let access_token = set(ENV_OAUTH2_ACCESS_TOKEN).unwrap_or_default();
         let tokens = Tokens::from_parts(
             &Zeroizing::new(access_token),
@@ -302,8 +319,11 @@ impl Settings {
                 e.message
             ))
         })?;
-        session.replace(tokens, false);
-        Ok(Settings::for_oauth2(session))
+        Ok(Settings::for_oauth2(OAuth2App {
+            client_id,
+            client_secret,
+            tokens: Some(tokens),
+        }))
     }
 
     /// Sets the user's OAuth 1.0a access token (after the PIN or callback flow).

@@ -9,12 +9,11 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use percent_encoding::{percent_decode_str, AsciiSet, NON_ALPHANUMERIC};
 use rand::distr::{Alphanumeric, Distribution};
-use rand::rngs::{OsRng, StdRng};
-use rand::{RngCore, SeedableRng, TryRngCore};
 use sha1::Sha1;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::core::sys::fork;
+use crate::core::sys::clock::unix_now;
+use crate::core::sys::random::with_csprng;
 
 /// The four OAuth 1.0a user-context credentials.
 ///
@@ -355,40 +354,6 @@ impl OAuthNonce {
     }
 }
 
-/// The system clock, in seconds since the Unix epoch.
-pub fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-thread_local! {
-    /// (fork generation it was seeded in, generator). Reseeded after a fork so the
-    /// parent and child never draw the same nonces.
-    static NONCE_RNG: std::cell::RefCell<Option<(u64, StdRng)>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Runs `use_rng` with this thread's ChaCha generator (seeded by the OS, reseeded
-/// after a fork). Where the thread's storage cannot be reached (an `atexit`
-/// handler, a thread-local destructor) it gets the OS generator itself: slower,
-/// never a panic.
-pub(crate) fn with_csprng<T>(mut use_rng: impl FnMut(&mut dyn RngCore) -> T) -> T {
-    let generation = fork::generation();
-    let from_thread = NONCE_RNG.try_with(|cell| {
-        let mut slot = cell.try_borrow_mut().ok()?;
-        let rng = match &mut *slot {
-            Some((seeded_in, rng)) if *seeded_in == generation => rng,
-            slot => &mut slot.insert((generation, StdRng::from_os_rng())).1,
-        };
-        Some(use_rng(rng))
-    });
-    match from_thread {
-        Ok(Some(value)) => value,
-        _ => use_rng(&mut OsRng.unwrap_err()),
-    }
-}
-
 /// 32 ASCII alphanumerics from a CSPRNG (see [`with_csprng`]).
 pub fn random_nonce() -> String {
     with_csprng(|rng| {
@@ -550,6 +515,8 @@ impl Signer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::sys::fork;
+    use crate::core::sys::random::NONCE_RNG;
     use serde_json::Value;
 
     fn vectors() -> Value {

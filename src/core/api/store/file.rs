@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::core::api::store::store_error;
+use crate::core::api::store::path::store_error;
 use crate::core::auth::oauth2::Tokens;
 use crate::core::error::Error;
 

@@ -319,7 +319,8 @@ fn from_env(env: &dyn Fn(&str) -> Option<OsString>) -> Result<Found, Error> {
             },
             user: User::OAuth2(
                 session
-                    .tokens()
+                    .tokens
+                    .clone()
                     .ok_or_else(|| Error::invalid_argument("TW_OAUTH2_ACCESS_TOKEN is not set"))?,
             ),
             user_id: None,

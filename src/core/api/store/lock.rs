@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
+use crate::core::api::store::path::store_error;
 use crate::core::api::store::path::{check_private, metadata, StorePath};
-use crate::core::api::store::store_error;
 use crate::core::error::{Error, ErrorKind};
 
 /// The exclusive lock, held until dropped (closing the file releases `flock`).

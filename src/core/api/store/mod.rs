@@ -21,23 +21,15 @@ use std::time::Instant;
 use zeroize::Zeroizing;
 
 use self::file::{Account, App, Document, User};
-use self::path::StorePath;
+use self::path::{store_error, StorePath};
 use crate::core::api::client::Client;
 use crate::core::auth::oauth2::Tokens;
 use crate::core::auth::session::{LockedTokens, TokenStore};
-use crate::core::error::{Error, ErrorKind};
+use crate::core::error::Error;
 use crate::core::settings::{Identity, Settings, DEFAULT_TIMEOUT};
 use crate::core::wire::signer::Credentials;
 
 pub use self::import::ImportFormat;
-
-/// A `TW_STATUS_STORE` error about the store at `path`.
-pub(crate) fn store_error(path: &Path, what: impl std::fmt::Display) -> Error {
-    Error::new(
-        ErrorKind::Store,
-        format!("the token store {} {what}", path.display()),
-    )
-}
 
 /// One token store (by its path; nothing is read until asked).
 #[derive(Debug, Clone)]
@@ -112,9 +104,9 @@ impl Store {
         }
     }
 
-    /// The settings of a stored account (`None`: the default). An OAuth 2.0 account
+    /// A client for a stored account (`None`: the default). An OAuth 2.0 account
     /// is store-backed: its refreshes go through the store's lock.
-    pub fn settings_for(&self, account: Option<&str>) -> Result<Settings, Error> {
+    pub fn client_for(&self, account: Option<&str>) -> Result<Client, Error> {
         let doc = self.load_existing()?;
         let name = self.account_name(&doc, account)?;
         let stored = doc.account(&name, &self.path.file)?;
@@ -143,17 +135,20 @@ impl Store {
                             user_id,
                             screen_name,
                         });
-                Ok(settings)
+                Ok(Client::new(settings))
             }
             User::OAuth2(tokens) => {
                 let client_id = client_id.unwrap_or_default();
-                let settings =
+                let mut settings =
                     Settings::new_oauth2(&client_id, client_secret.as_deref().map(String::as_str))
                         .map_err(|e| {
                             store_error(&self.path.file, format!("account {name:?}: {}", e.message))
                         })?;
-                let session = settings.oauth2.as_ref().expect("an OAuth 2.0 config");
-                session.replace(tokens, false);
+                if let Some(app) = settings.oauth2.as_mut() {
+                    app.tokens = Some(tokens);
+                }
+                let client = Client::new(settings);
+                let session = client.oauth2_session().expect("an OAuth 2.0 config");
                 if let Some(id) = stored.user_id {
                     session.set_identity(id, stored.screen_name);
                 }
@@ -161,7 +156,7 @@ impl Store {
                     path: self.path.clone(),
                     account: name,
                 }));
-                Ok(settings)
+                Ok(client)
             }
         }
     }
@@ -212,7 +207,7 @@ impl Store {
         let deadline_budget = settings.timeout;
         let account = if settings.oauth2.is_some() {
             let (user_id, screen_name) = client.oauth2_identity()?;
-            let session = client.settings().oauth2.as_ref().expect("OAuth 2.0");
+            let session = client.oauth2_session().expect("OAuth 2.0");
             let tokens = client.oauth2_tokens()?;
             Account {
                 app_name: session.client_id.clone(),
@@ -266,7 +261,7 @@ impl Store {
             }
             Ok(())
         })?;
-        if client.settings().oauth2.is_some() {
+        if client.oauth2_session().is_some() {
             client.set_token_store(Arc::new(StoreLink {
                 path: self.path.clone(),
                 account: name.clone(),

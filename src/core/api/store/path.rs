@@ -5,8 +5,15 @@ use std::fs::{self, DirBuilder, Metadata};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::core::api::store::store_error;
-use crate::core::error::Error;
+use crate::core::error::{Error, ErrorKind};
+
+/// A `TW_STATUS_STORE` error about the store at `path`.
+pub(crate) fn store_error(path: &Path, what: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorKind::Store,
+        format!("the token store {} {what}", path.display()),
+    )
+}
 
 /// The variable that names the store when no path is given.
 pub const ENV_STORE: &str = "TWFOLLOW_STORE";
@@ -40,7 +47,7 @@ impl StorePath {
                 .or_else(|| var("HOME").map(|h| h.join(".config").join(DEFAULT_RELATIVE)))
                 .ok_or_else(|| {
                     Error::new(
-                        crate::core::ErrorKind::Store,
+                        ErrorKind::Store,
                         "no token store path: give one (--store PATH), or set TWFOLLOW_STORE or HOME",
                     )
                 })?,

@@ -1,0 +1,226 @@
+//! A failure before or while reading an answer (time-out, TLS, proxy, network), in
+//! plain words.
+
+use std::io;
+use std::time::{Duration, UNIX_EPOCH};
+
+use crate::core::error::{Error, ErrorKind};
+use crate::core::net::resolver::NotLoopback;
+use crate::core::proto::refusal::one_line;
+use crate::core::settings::Settings;
+use crate::core::wire::pinning::is_ca_used_as_end_entity;
+use crate::core::wire::redact::Redactor;
+
+/// Maps a failure before or while reading the response. `http_status` is 0 when no status line arrived.
+pub(crate) fn transport_error(
+    settings: &Settings,
+    error: ureq::Error,
+    http_status: u16,
+    redactor: &Redactor<'_>,
+) -> Error {
+    let host = settings.base_url.host();
+    let during = if http_status == 0 {
+        String::new()
+    } else {
+        format!(" while reading the HTTP {http_status} body")
+    };
+    let (kind, message) = match &error {
+        ureq::Error::Timeout(_) => (
+            ErrorKind::Timeout,
+            format!(
+                "timed out after {} ms{during} talking to {host}",
+                settings.timeout.as_millis()
+            ),
+        ),
+        ureq::Error::Io(e)
+            if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock =>
+        {
+            (
+                ErrorKind::Timeout,
+                format!("timed out{during} talking to {host}: {e}"),
+            )
+        }
+        ureq::Error::Io(e) if e.get_ref().is_some_and(|inner| inner.is::<NotLoopback>()) => (
+            // Nothing was sent: the base URL (or the proxy) is not on loopback after all.
+            ErrorKind::InvalidArgument,
+            e.get_ref().map(ToString::to_string).unwrap_or_default(),
+        ),
+        ureq::Error::Io(e) if is_tls_io_error(e) => (ErrorKind::Tls, tls_failure(settings, &error)),
+        ureq::Error::Tls(_)
+        | ureq::Error::Pem(_)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::TlsRequired => (ErrorKind::Tls, tls_failure(settings, &error)),
+        ureq::Error::Decompress(..) if http_status != 0 => (
+            ErrorKind::BadResponse,
+            format!("HTTP {http_status}, but the gzip body is corrupt: {error}"),
+        ),
+        ureq::Error::HostNotFound => (ErrorKind::Network, format!("host not found: {host}")),
+        ureq::Error::LargeResponseHeader(..) => (
+            ErrorKind::Network,
+            format!("no usable response from {host}: {error}"),
+        ),
+        ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => (
+            ErrorKind::Network,
+            format!("proxy failed for {host}: {error}"),
+        ),
+        _ => (
+            ErrorKind::Network,
+            format!("network error{during} with {host}: {error}"),
+        ),
+    };
+    Error {
+        kind,
+        message: one_line(&redactor.redact(&message), 400),
+        http_status,
+        api_code: 0,
+        rate_limit: None,
+    }
+}
+
+/// rustls reports handshake and certificate failures as I/O errors that wrap a `rustls::Error`.
+fn is_tls_io_error(error: &io::Error) -> bool {
+    error
+        .get_ref()
+        .is_some_and(|inner| inner.is::<rustls::Error>())
+}
+
+/// "TLS error with HOST: ...", a refused server certificate in plain words.
+fn tls_failure(settings: &Settings, error: &ureq::Error) -> String {
+    let host = settings.base_url.host();
+    let rustls_error = match error {
+        ureq::Error::Rustls(e) => Some(e),
+        ureq::Error::Io(e) => e.get_ref().and_then(|inner| inner.downcast_ref()),
+        _ => None,
+    };
+    let ca_file = settings.ca_file.as_ref().map(|ca| ca.path.as_str());
+    match (
+        rustls_error.and_then(|e| certificate_refusal(e, ca_file)),
+        error,
+    ) {
+        (Some(reason), _) => format!("TLS error with {host}: {reason}"),
+        (None, ureq::Error::Io(e)) => format!("TLS error with {host}: {e}"),
+        (None, _) => format!("TLS error with {host}: {error}"),
+    }
+}
+
+/// Why the server's certificate was refused, starting with the kind of problem in a few
+/// words ("unknown issuer", "name mismatch", "expired", ...); `None` for other TLS failures.
+fn certificate_refusal(error: &rustls::Error, ca_file: Option<&str>) -> Option<String> {
+    use rustls::CertificateError as Problem;
+    let rustls::Error::InvalidCertificate(problem) = error else {
+        return None;
+    };
+    let date = |time: &rustls::pki_types::UnixTime| {
+        httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(time.as_secs()))
+    };
+    Some(match problem {
+        Problem::UnknownIssuer => match ca_file {
+            Some(path) => format!(
+                "unknown issuer: the server's certificate is neither one of the certificates in the CA file {path:?} nor signed by one of them"
+            ),
+            None => "unknown issuer: the server's certificate is not signed by a certificate authority the library trusts (for a private or self-signed server, give its certificate as the CA file)".to_owned(),
+        },
+        _ if is_ca_used_as_end_entity(error) => match ca_file {
+            Some(path) => format!(
+                "CA used as server certificate: the server presented a certificate authority's certificate as its own, and it is not one of the certificates in the CA file {path:?} (only those are trusted as they are)"
+            ),
+            None => "CA used as server certificate: the server presented a certificate authority's certificate as its own (for a self-signed server, give its certificate as the CA file)".to_owned(),
+        },
+        Problem::NotValidForNameContext { expected, presented } => {
+            let names: Vec<&str> = presented.iter().map(|name| presented_name(name)).collect();
+            let names = if names.is_empty() { "no name".to_owned() } else { names.join(", ") };
+            format!(
+                "name mismatch: the server's certificate is for {names}, not for {}",
+                expected.to_str()
+            )
+        }
+        Problem::NotValidForName => {
+            "name mismatch: the server's certificate is not for this host name".to_owned()
+        }
+        Problem::ExpiredContext { not_after, .. } => format!(
+            "expired: the server's certificate expired on {}",
+            date(not_after)
+        ),
+        Problem::Expired => "expired: the server's certificate has expired".to_owned(),
+        Problem::NotValidYetContext { not_before, .. } => format!(
+            "not yet valid: the server's certificate is valid only from {} (is this computer's clock right?)",
+            date(not_before)
+        ),
+        Problem::NotValidYet => "not yet valid: the server's certificate is not valid yet (is this computer's clock right?)".to_owned(),
+        Problem::Revoked => "revoked: the server's certificate has been revoked".to_owned(),
+        Problem::BadSignature => "bad signature: the server's certificate is not signed by the key it names as its issuer's".to_owned(),
+        Problem::BadEncoding => "malformed: the server's certificate cannot be parsed".to_owned(),
+        Problem::InvalidPurpose | Problem::InvalidPurposeContext { .. } => {
+            "wrong purpose: the server's certificate is not for TLS servers (extended key usage)".to_owned()
+        }
+        _ => format!("certificate refused: {problem:?}"),
+    })
+}
+
+/// webpki lists a certificate's names as `DnsName("example.com")` or `IpAddress(192.0.2.1)`.
+fn presented_name(name: &str) -> &str {
+    name.strip_prefix("DnsName(\"")
+        .and_then(|rest| rest.strip_suffix("\")"))
+        .or_else(|| name.strip_prefix("IpAddress(")?.strip_suffix(')'))
+        .unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificate_refusals_in_plain_words() {
+        use rustls::pki_types::{ServerName, UnixTime};
+        use rustls::{CertificateError as Problem, OtherError};
+        use std::sync::Arc;
+        let refusal = |problem: Problem, ca_file: Option<&str>| {
+            certificate_refusal(&rustls::Error::InvalidCertificate(problem), ca_file).unwrap()
+        };
+        let ca_used = || Problem::Other(OtherError(Arc::new(webpki::Error::CaUsedAsEndEntity)));
+        let at = |seconds| UnixTime::since_unix_epoch(Duration::from_secs(seconds));
+        let cases = [
+            (refusal(Problem::UnknownIssuer, None), "unknown issuer: the server's certificate is not signed by a certificate authority the library trusts (for a private or self-signed server, give its certificate as the CA file)"),
+            (refusal(ca_used(), None), "CA used as server certificate: the server presented a certificate authority's certificate as its own (for a self-signed server, give its certificate as the CA file)"),
+            (refusal(ca_used(), Some("/etc/ca.pem")), "CA used as server certificate: the server presented a certificate authority's certificate as its own, and it is not one of the certificates in the CA file \"/etc/ca.pem\" (only those are trusted as they are)"),
+            (
+                refusal(
+                    Problem::NotValidForNameContext {
+                        expected: ServerName::try_from("api.example").unwrap(),
+                        presented: vec![
+                            "DnsName(\"localhost\")".into(),
+                            "IpAddress(127.0.0.1)".into(),
+                            "DirectoryName".into(),
+                        ],
+                    },
+                    None,
+                ),
+                "name mismatch: the server's certificate is for localhost, 127.0.0.1, DirectoryName, not for api.example",
+            ),
+            (
+                refusal(
+                    Problem::NotValidForNameContext {
+                        expected: ServerName::try_from("127.0.0.1").unwrap(),
+                        presented: vec![],
+                    },
+                    None,
+                ),
+                "name mismatch: the server's certificate is for no name, not for 127.0.0.1",
+            ),
+            (refusal(Problem::ExpiredContext { time: at(1_700_000_000), not_after: at(1_609_459_200) }, None), "expired: the server's certificate expired on Fri, 01 Jan 2021 00:00:00 GMT"),
+            (refusal(Problem::Expired, None), "expired: the server's certificate has expired"),
+            (refusal(Problem::NotValidYet, None), "not yet valid: the server's certificate is not valid yet (is this computer's clock right?)"),
+            (refusal(Problem::Revoked, None), "revoked: the server's certificate has been revoked"),
+            (refusal(Problem::BadSignature, None), "bad signature: the server's certificate is not signed by the key it names as its issuer's"),
+            (refusal(Problem::InvalidPurpose, None), "wrong purpose: the server's certificate is not for TLS servers (extended key usage)"),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(message, expected);
+        }
+        // Not a certificate problem: the caller keeps rustls' own words.
+        assert_eq!(
+            certificate_refusal(&rustls::Error::HandshakeNotComplete, None),
+            None
+        );
+    }
+}
