@@ -25,9 +25,9 @@ pub mod v2;
 
 pub use auth::oauth2::DEFAULT_SCOPE as OAUTH2_DEFAULT_SCOPE;
 pub use base_url::BaseUrl;
-pub use client::Client;
+pub use client::{requests_sent_on_this_thread, Client};
 pub use config::{ApiVersion, Settings};
-pub use error::{Error, ErrorKind, RateLimit};
+pub use error::{DayBudgets, Error, ErrorKind, Problem, RateLimit, Window};
 pub use fork::note_fork_in_child;
 pub use friendship::Relationship;
 pub use proxy::ProxyChoice;
