@@ -52,6 +52,8 @@ pub const CONSUMER_SECRET: &str = "sandbox-consumer-secret";
 pub const READ_ONLY_APP: (&str, &str) = ("sandbox-readonly-key", "sandbox-readonly-secret");
 pub const NO_V1_APP: (&str, &str) = ("sandbox-no-v1-key", "sandbox-no-v1-secret");
 pub const UNENROLLED_APP: (&str, &str) = ("sandbox-unenrolled-key", "sandbox-unenrolled-secret");
+pub const CREDITLESS_APP: (&str, &str) = ("sandbox-creditless-key", "sandbox-creditless-secret");
+pub const CAPPED_APP: (&str, &str) = ("sandbox-capped-key", "sandbox-capped-secret");
 
 /// An app-only Bearer token of the main app (what the developer portal shows as
 /// "Bearer Token"): API v2 lookups take it; acting for a user (`2/users/me`, follow,
@@ -203,7 +205,7 @@ pub struct SandboxConfig {
     /// What X does not let the main app (`consumer_key`) do; none by default.
     pub app_limits: Vec<AppLimit>,
     /// More apps, each with its limits (built in: [`READ_ONLY_APP`], [`NO_V1_APP`],
-    /// [`UNENROLLED_APP`]). Every account's token works with every app.
+    /// [`UNENROLLED_APP`], [`CREDITLESS_APP`], [`CAPPED_APP`]). Every account's token works with every app.
     pub other_apps: Vec<App>,
     /// Accounts whose tokens authenticate and are then refused, whatever they ask
     /// (built in: [`Account::restricted`] for each state). They approve no token flow.
@@ -237,6 +239,8 @@ impl Default for SandboxConfig {
                 App::builtin(READ_ONLY_APP, AppLimit::ReadOnly),
                 App::builtin(NO_V1_APP, AppLimit::NoV1Access),
                 App::builtin(UNENROLLED_APP, AppLimit::NotEnrolled),
+                App::builtin(CREDITLESS_APP, AppLimit::CreditsDepleted),
+                App::builtin(CAPPED_APP, AppLimit::UsageCapped),
             ],
             restricted_accounts: [AccountState::Suspended, AccountState::Locked]
                 .map(|state| (Account::restricted(state), state))
