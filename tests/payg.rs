@@ -134,7 +134,7 @@ fn every_answer_carries_the_day_budgets() {
     let (status, [ul, ur, ue, al, ar, ae]) = day_budgets();
     assert_eq!(
         (status, ul, ur, al, ar),
-        (TwStatus::Ok, 5, 4, 10_000, 9_999)
+        (TwStatus::Ok, 5, 4, 1_000_000, 999_999)
     );
     assert!(
         (ue - now() - 86_400).abs() < 5 && (ae - ue).abs() < 5,
@@ -202,7 +202,7 @@ fn a_spent_app_day_budget_is_named_too() {
         last.message
     );
     let (_, [_, user_remaining, _, _, _, app_reset]) = day_budgets();
-    assert_eq!(user_remaining, 1000);
+    assert_eq!(user_remaining, 100_000);
     assert_eq!(tw_last_reset_at(), app_reset);
 }
 

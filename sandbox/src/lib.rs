@@ -232,8 +232,8 @@ impl Default for SandboxConfig {
             v2_lookup_limit: 900,
             v2_window: Duration::from_secs(15 * 60),
             oauth2_token_lifetime_secs: 7200,
-            day_budget: 1000,
-            app_day_budget: 10_000,
+            day_budget: 100_000,
+            app_day_budget: 1_000_000,
             app_limits: Vec::new(),
             other_apps: vec![
                 App::builtin(READ_ONLY_APP, AppLimit::ReadOnly),

@@ -324,7 +324,7 @@ static void test_pay_per_use(const std::string &base_url) {
     CHECK(twfollow::last_request_count() == 2);  // the lookup, then the follow
     twfollow::Limits limits = twfollow::last_limits();
     CHECK(limits.window.sent && limits.window.limit == 50);
-    CHECK(limits.user_day.sent && limits.user_day.limit == 1000 && limits.user_day.remaining < 1000);
+    CHECK(limits.user_day.sent && limits.user_day.limit == 100000 && limits.user_day.remaining < 100000);
     CHECK(limits.app_day.sent && limits.app_day.reset_epoch > limits.window.reset_epoch);
 }
 

@@ -103,7 +103,7 @@ def test_api_1_1_answers_carry_day_budgets_without_a_window(sandbox, account_of)
         client.follow("twitterdev")
         assert client.last_rate_limit is None
         day = client.last_day_budgets
-        assert day is not None and day.user is not None and day.user.limit == 1000
+        assert day is not None and day.user is not None and day.user.limit == 100000
         assert client.last_request_count == 1
 
 

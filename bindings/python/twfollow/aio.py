@@ -15,7 +15,14 @@ import functools
 import inspect
 from typing import Any, Callable, NamedTuple, Optional
 
-from .client import Client, DayBudgets, RateLimit, last_day_budgets, last_rate_limit, last_request_count
+from .client import (
+    Client,
+    DayBudgets,
+    RateLimit,
+    last_day_budgets,
+    last_rate_limit,
+    last_request_count,
+)
 from .errors import InvalidArgumentError, Status, TwError
 
 # Client methods that talk to the API: each gets a coroutine twin of the same name,

@@ -91,7 +91,8 @@ def last_rate_limit() -> Optional[RateLimit]:
     if _native.lib().tw_last_rate_limit(*(ctypes.byref(v) for v in values)) != Status.OK:
         return None
     day = last_day_budgets() or DayBudgets(None, None)
-    return RateLimit(*(v.value for v in values), user_day=day.user, app_day=day.app)
+    limit, remaining, reset_at = (v.value for v in values)
+    return RateLimit(limit, remaining, reset_at, day.user, day.app)
 
 
 def last_request_count() -> int:

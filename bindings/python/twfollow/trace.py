@@ -63,7 +63,7 @@ def to_logger(kind: Union[TraceKind, int], line: str) -> None:
     logging.getLogger(LOGGER_NAME).debug("%s", prefixed(kind, line), extra={"twfollow_trace_kind": kind})
 
 
-def call_summary(request_count: int, budgets: "Optional[DayBudgets]") -> List[str]:
+def call_summary(request_count: int, budgets: Optional[DayBudgets]) -> List[str]:
     """What `--trace` prints after the call (tw-follow prints the same): the requests
     it sent, and the 24-hour budgets of the last answer when it told them."""
     lines = [f"* requests sent: {request_count}"]
