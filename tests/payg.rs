@@ -271,7 +271,9 @@ fn request_counts_per_call_version_and_credentials() {
     assert_eq!(count(&|| v1.follow("twitterdev", false).is_ok()), 1);
     assert_eq!(count(&|| v1.follow("783214", false).is_ok()), 1);
     assert_eq!(count(&|| v1.unfollow("twitterdev").is_ok()), 1);
+    assert_eq!(count(&|| v1.unfollow("783214").is_ok()), 1);
     assert_eq!(count(&|| v1.relationship("twitterdev").is_ok()), 1);
+    assert_eq!(count(&|| v1.relationship("783214").is_ok()), 1);
     // OAuth 1.0a, API v2: an id is one request, a name adds its lookup.
     let v2 = Config::for_account(&sandbox.base_url(), 2);
     assert_eq!(v2.set_api_version(2), TwStatus::Ok);
@@ -341,4 +343,18 @@ fn retries_and_the_clock_correction_are_counted() {
     let (result, count) = counted(&skewed, || config.follow("783214", false));
     result.unwrap();
     assert_eq!(count, 1);
+    // API v2 (a codeless 401 from a server whose clock is far off): the same.
+    let v2 = Config::for_account(&skewed.base_url(), 2);
+    assert_eq!(v2.set_api_version(2), TwStatus::Ok);
+    let (result, count) = counted(&skewed, || v2.follow("2244994945", false));
+    result.unwrap();
+    assert_eq!(count, 2);
+    // And a retry of API v2: the first request fails.
+    let failing = sandbox_with(|c| c.fail_first = 1);
+    let v2 = Config::for_sandbox(&failing);
+    assert_eq!(v2.set_api_version(2), TwStatus::Ok);
+    with_retries(&v2);
+    let (result, count) = counted(&failing, || v2.follow("2244994945", false));
+    result.unwrap();
+    assert_eq!(count, 2);
 }
