@@ -50,8 +50,9 @@ pub struct Error {
     pub api_code: i32,
     /// The `x-rate-limit-*` headers of the response, when it carried them.
     pub rate_limit: Option<RateLimit>,
-    /// The 24-hour budgets the response carried beside them.
-    pub day_budgets: DayBudgets,
+    /// The 24-hour budgets the response carried beside them, when it carried any
+    /// (boxed: an error stays small, and most carry none).
+    pub day_budgets: Option<Box<DayBudgets>>,
     /// The v2 problem's own members, when the refusal was one (redacted, cut to length).
     pub problem: Option<Box<Problem>>,
 }
@@ -114,14 +115,19 @@ impl Error {
             http_status: 0,
             api_code: 0,
             rate_limit: None,
-            day_budgets: DayBudgets::default(),
+            day_budgets: None,
             problem: None,
         }
     }
 
     /// The windows this answer says are spent (remaining 0), each with its reset.
     pub fn spent_windows(&self) -> Vec<(Window, RateLimit)> {
-        spent_windows(self.rate_limit, self.day_budgets)
+        spent_windows(self.rate_limit, self.day_budgets())
+    }
+
+    /// The 24-hour budgets the response carried (none: both `None`).
+    pub fn day_budgets(&self) -> DayBudgets {
+        self.day_budgets.as_deref().copied().unwrap_or_default()
     }
 
     /// When a rate-limited request may succeed again: the latest reset of the spent

@@ -120,7 +120,7 @@ pub(crate) fn read_response(
                 .push_str(&spent_window_text(rate_limit, day_budgets));
         }
         e.rate_limit = rate_limit;
-        e.day_budgets = day_budgets;
+        e.day_budgets = (day_budgets != DayBudgets::default()).then(|| Box::new(day_budgets));
         e
     });
     Received {
@@ -1266,7 +1266,7 @@ mod tests {
         };
         let limited = |rate_limit, user, app| Error {
             rate_limit,
-            day_budgets: DayBudgets { user, app },
+            day_budgets: Some(Box::new(DayBudgets { user, app })),
             ..Error::new(ErrorKind::RateLimited, "")
         };
         // Only the user's 24-hour budget is spent: its reset binds, not the window's.

@@ -15,7 +15,7 @@ pub(crate) struct Failure {
     pub http_status: u16,
     pub api_code: i32,
     pub rate_limit: Option<RateLimit>,
-    pub day_budgets: DayBudgets,
+    pub day_budgets: Option<Box<DayBudgets>>,
     /// `tw_last_reset_at`: the reset that binds a rate-limited request, 0 otherwise.
     pub reset_at: i64,
     pub problem: Option<Box<Problem>>,
@@ -29,7 +29,7 @@ impl Failure {
             http_status: 0,
             api_code: 0,
             rate_limit: None,
-            day_budgets: DayBudgets::default(),
+            day_budgets: None,
             reset_at: 0,
             problem: None,
         }

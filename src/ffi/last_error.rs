@@ -100,7 +100,7 @@ pub(crate) fn record_failure(failure: &Failure) {
         http_status: i32::from(failure.http_status),
         api_code: failure.api_code,
         rate_limit: failure.rate_limit,
-        day_budgets: failure.day_budgets,
+        day_budgets: failure.day_budgets.as_deref().copied().unwrap_or_default(),
         reset_at: failure.reset_at,
         problem: ProblemFields::from(failure.problem.as_deref()),
         request_count: 0,
