@@ -15,16 +15,9 @@ from ._native import LibraryNotFoundError
 from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth1Token, OAuth2Flow
 from .client import Budget, Client, DayBudgets, RateLimit, version
-from .trace import TraceKind
 from .errors import (
     AccessTierError,
     AccountStateError,
-    PaymentRequiredError,
-    Problem,
-    UsageCappedError,
-    StoreError,
-    TokensNotSavedError,
-    ReentrantCallError,
     AlreadyRequestedError,
     AppPermissionError,
     AuthError,
@@ -38,13 +31,20 @@ from .errors import (
     NetworkError,
     NoRateLimitError,
     NotFoundError,
+    PaymentRequiredError,
+    Problem,
     RateLimitError,
+    ReentrantCallError,
     ServerError,
     Status,
+    StoreError,
     TimeoutError,
     TLSError,
+    TokensNotSavedError,
     TwError,
+    UsageCappedError,
 )
+from .trace import TraceKind
 
 __version__ = "0.1.0"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Dict, NamedTuple, Optional, Type
 
+
 class Status(enum.IntEnum):
     """Status numbers, as in include/twfollow.h (TW_STATUS_<name>); tests/drift
     fails when this, ERROR_CLASSES or EXIT_CODES differs from the header."""
@@ -109,7 +110,7 @@ class NetworkError(TwError):
     """No HTTP response: refused, reset, DNS, garbage, proxy failure."""
 
 
-class TimeoutError(NetworkError):  # noqa: A001 - twfollow.TimeoutError, as the family is named
+class TimeoutError(NetworkError):
     """The whole call exceeded the configured timeout."""
 
 
