@@ -358,3 +358,51 @@ fn retries_and_the_clock_correction_are_counted() {
     result.unwrap();
     assert_eq!(count, 2);
 }
+
+#[test]
+fn problem_members_never_hold_a_secret_the_server_echoes() {
+    use std::io::Write as _;
+    // A hostile server echoes the credentials into every member of a v2 problem.
+    let server = Scripted::start(|_request, out| {
+        let echo = "consumer-SECRET-1234 token-SECRET-5678";
+        let body = serde_json::json!({
+            "title": format!("CreditsDepleted {echo}"),
+            "detail": echo,
+            "reason": echo,
+            "required_enrollment": echo,
+            "registration_url": format!("https://x.example/?s={echo}"),
+            "type": format!("https://api.x.com/2/problems/{echo}"),
+        })
+        .to_string();
+        let _ = write!(
+            out,
+            "HTTP/1.1 402 Payment Required\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let config = Config::new(
+        "consumer-KEY-abcd",
+        "consumer-SECRET-1234",
+        "1-token-KEY-efgh",
+        "token-SECRET-5678",
+    );
+    assert_eq!(config.set_base_url(&server.base_url()), TwStatus::Ok);
+    let (status, last) = config.follow_err("twitterdev");
+    assert_eq!(status, TwStatus::PaymentRequired);
+    use TwProblemField as F;
+    for field in [
+        F::Type,
+        F::Title,
+        F::Detail,
+        F::Reason,
+        F::RequiredEnrollment,
+        F::RegistrationUrl,
+    ] {
+        let value = problem(field);
+        assert!(value.contains("[redacted]"), "{field:?}: {value}");
+        for secret in ["consumer-SECRET-1234", "token-SECRET-5678"] {
+            assert!(!value.contains(secret), "{field:?}: {value}");
+            assert!(!last.message.contains(secret), "{}", last.message);
+        }
+    }
+}
