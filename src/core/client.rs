@@ -415,7 +415,6 @@ impl Client {
         }
 
         let agent = self.agents.get(&self.settings);
-        let _ = REQUESTS_SENT.try_with(|sent| sent.set(sent.get() + 1));
         let result = match request.body {
             Body::None => {
                 let mut get = agent.get(request.url);
@@ -460,18 +459,16 @@ impl Client {
                     trace.as_ref(),
                 )
             }
-            Err(e) => {
-                let error = transport_error(&self.settings, e, 0, &redactor);
-                if error.kind == ErrorKind::InvalidArgument {
-                    // Refused before anything left (the address is not on loopback after all).
-                    let _ = REQUESTS_SENT.try_with(|sent| sent.set(sent.get().saturating_sub(1)));
-                }
-                Received {
-                    result: Err(error),
-                    server_clock: None,
-                }
-            }
+            Err(e) => Received {
+                result: Err(transport_error(&self.settings, e, 0, &redactor)),
+                server_clock: None,
+            },
         };
+        // Handed to the network, so counted (even if the connection then failed), unless
+        // refused before anything left: only that is InvalidArgument here (not loopback).
+        if !matches!(&received.result, Err(e) if e.kind == ErrorKind::InvalidArgument) {
+            let _ = REQUESTS_SENT.try_with(|sent| sent.set(sent.get() + 1));
+        }
         if let (Some(trace), Err(e)) = (&trace, &received.result) {
             trace.line(TraceKind::Info, &e.message);
         }
