@@ -3,7 +3,7 @@
 //! `proto`.
 
 use crate::core::auth::answer_failure;
-use crate::core::error::{Error, ErrorKind, RateLimit};
+use crate::core::error::{spent_windows, DayBudgets, Error, ErrorKind, RateLimit};
 use crate::core::net::failure::transport_error;
 use crate::core::net::trace::RequestTrace;
 use crate::core::proto::answer::Followed;
@@ -16,6 +16,42 @@ use crate::core::wire::redact::Redactor;
 
 /// Largest error body read for its Twitter code; a larger one is mapped by status alone.
 const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
+
+/// What a 429's message adds: which windows are spent and when each resets
+/// ("; the user's 24-hour budget is spent (0 of 1000 left), it resets at … (in … s)"),
+/// or the 15-minute reset when no window says it is spent.
+fn spent_window_text(rate_limit: Option<RateLimit>, day_budgets: DayBudgets) -> String {
+    let now = unix_now() as i64;
+    let resets = |limit: &RateLimit| {
+        format!(
+            "it resets at {} (in {} s)",
+            limit.reset_epoch,
+            (limit.reset_epoch - now).max(0)
+        )
+    };
+    let spent = spent_windows(rate_limit, day_budgets);
+    if spent.is_empty() {
+        return rate_limit.map_or_else(String::new, |limit| {
+            format!(
+                "; the rate-limit window resets at {} (in {} s)",
+                limit.reset_epoch,
+                (limit.reset_epoch - now).max(0)
+            )
+        });
+    }
+    spent
+        .iter()
+        .map(|(window, limit)| {
+            format!(
+                "; {} is spent ({} of {} left), {}",
+                window.describe(),
+                limit.remaining.max(0),
+                limit.limit,
+                resets(limit)
+            )
+        })
+        .collect()
+}
 
 /// What a 2xx answer must hold.
 #[derive(Clone, Copy)]
@@ -53,13 +89,20 @@ pub(crate) fn read_response(
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let location = header("location").map(str::to_owned);
     let server_clock = header("date").and_then(parse_http_date);
-    let rate_limit = (|| {
+    // One reader for the three families: `x-rate-limit-*`, `x-user-limit-24hour-*`, `x-app-limit-24hour-*`.
+    let window = |prefix: &str| {
+        let field = |name: &str| header(&format!("{prefix}-{name}"))?.trim().parse().ok();
         Some(RateLimit {
-            limit: header("x-rate-limit-limit")?.trim().parse().ok()?,
-            remaining: header("x-rate-limit-remaining")?.trim().parse().ok()?,
-            reset_epoch: header("x-rate-limit-reset")?.trim().parse().ok()?,
+            limit: field("limit")?,
+            remaining: field("remaining")?,
+            reset_epoch: field("reset")?,
         })
-    })();
+    };
+    let rate_limit = window("x-rate-limit");
+    let day_budgets = DayBudgets {
+        user: window("x-user-limit-24hour"),
+        app: window("x-app-limit-24hour"),
+    };
     let result = read_body(
         settings,
         &mut response,
@@ -78,15 +121,12 @@ pub(crate) fn read_response(
         .map(|()| json)
     })
     .map_err(|mut e| {
-        if let (ErrorKind::RateLimited, Some(limit)) = (e.kind, rate_limit) {
-            let wait = limit.reset_epoch - unix_now() as i64;
-            e.message.push_str(&format!(
-                "; the rate-limit window resets at {} (in {} s)",
-                limit.reset_epoch,
-                wait.max(0)
-            ));
+        if e.kind == ErrorKind::RateLimited {
+            e.message
+                .push_str(&spent_window_text(rate_limit, day_budgets));
         }
         e.rate_limit = rate_limit;
+        e.day_budgets = (day_budgets != DayBudgets::default()).then(|| Box::new(day_budgets));
         e
     });
     Received {
@@ -94,6 +134,7 @@ pub(crate) fn read_response(
             json,
             http_status: status,
             rate_limit,
+            day_budgets,
         }),
         server_clock,
     }
@@ -129,8 +170,7 @@ fn read_body(
                     format!("HTTP {status}: response body is larger than {limit} bytes (not read)")
                 },
                 http_status: status,
-                api_code: 0,
-                rate_limit: None,
+                ..Error::new(ErrorKind::HttpError, "")
             });
         }
         Err(e) => return Err(transport_error(settings, e, status, redactor)),
@@ -176,3 +216,62 @@ fn form_response(
 
 /// Largest 2xx body accepted (after gzip decoding).
 pub const MAX_BODY_BYTES: u64 = 1 << 20;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reset_that_binds_is_the_latest_spent_window() {
+        let window = |remaining, reset_epoch| {
+            Some(RateLimit {
+                limit: 50,
+                remaining,
+                reset_epoch,
+            })
+        };
+        let limited = |rate_limit, user, app| Error {
+            rate_limit,
+            day_budgets: Some(Box::new(DayBudgets { user, app })),
+            ..Error::new(ErrorKind::RateLimited, "")
+        };
+        // Only the user's 24-hour budget is spent: its reset binds, not the window's.
+        assert_eq!(
+            limited(window(49, 100), window(0, 5000), window(7, 9000)).binding_reset(),
+            Some(5000)
+        );
+        // Both 24-hour budgets spent: the later one.
+        assert_eq!(
+            limited(window(49, 100), window(0, 5000), window(0, 9000)).binding_reset(),
+            Some(9000)
+        );
+        // Nothing says it is spent: the 15-minute reset, as before.
+        assert_eq!(
+            limited(window(3, 100), None, None).binding_reset(),
+            Some(100)
+        );
+        assert_eq!(limited(None, None, None).binding_reset(), None);
+        // Only rate limits have one.
+        let mut capped = limited(window(0, 100), None, None);
+        capped.kind = ErrorKind::UsageCapped;
+        assert_eq!(capped.binding_reset(), None);
+        let text = spent_window_text(
+            window(49, 100),
+            DayBudgets {
+                user: window(0, 5000),
+                app: None,
+            },
+        );
+        assert!(
+            text.starts_with(
+                "; the user's 24-hour budget is spent (0 of 50 left), it resets at 5000"
+            ),
+            "{text}"
+        );
+        let text = spent_window_text(window(3, 100), DayBudgets::default());
+        assert!(
+            text.starts_with("; the rate-limit window resets at 100"),
+            "{text}"
+        );
+    }
+}

@@ -69,11 +69,8 @@ pub(crate) fn transport_error(
         ),
     };
     Error {
-        kind,
-        message: one_line(&redactor.redact(&message), 400),
         http_status,
-        api_code: 0,
-        rate_limit: None,
+        ..Error::new(kind, one_line(&redactor.redact(&message), 400))
     }
 }
 

@@ -1,6 +1,6 @@
 //! A successful answer, as the API sent it.
 
-use crate::core::error::RateLimit;
+use crate::core::error::{DayBudgets, RateLimit};
 
 /// A successful answer (a follow, or a v2 user lookup).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,6 +9,8 @@ pub struct Followed {
     pub json: String,
     pub http_status: u16,
     pub rate_limit: Option<RateLimit>,
+    /// The 24-hour budgets the answer carried.
+    pub day_budgets: DayBudgets,
 }
 
 impl Followed {

@@ -4,7 +4,7 @@
 
 use serde::Deserialize as _;
 
-use crate::core::error::{Error, ErrorKind};
+use crate::core::error::{Error, ErrorKind, Problem};
 use crate::core::wire::redact::Redactor;
 
 /// Longest piece of API text copied into a message.
@@ -19,6 +19,8 @@ pub struct ApiError {
     pub problem: Option<ErrorKind>,
     /// What to do, when the problem is about the app or the account.
     pub advice: Option<&'static str>,
+    /// The problem's own members as sent (not yet redacted), when the body was a v2 problem.
+    pub fields: Option<Problem>,
 }
 
 /// The v2 problem types (`https://api.twitter.com/2/problems/<name>`) that say more
@@ -28,7 +30,9 @@ fn problem_kind(type_uri: &str, reason: Option<&str>) -> Option<(ErrorKind, Opti
     let (_, name) = type_uri.rsplit_once("/2/problems/")?;
     Some(match (name, reason) {
         ("resource-not-found", _) => (ErrorKind::NotFound, None),
-        ("usage-capped", _) => (ErrorKind::RateLimited, None),
+        // Whatever the HTTP status: waiting for a rate window does not lift a cap.
+        ("usage-capped", _) => (ErrorKind::UsageCapped, Some(advice::USAGE_CAPPED)),
+        ("credits-depleted", _) => (ErrorKind::PaymentRequired, Some(advice::PAYMENT)),
         ("client-forbidden", Some("client-not-enrolled")) => {
             (ErrorKind::AccessTier, Some(advice::NOT_ENROLLED))
         }
@@ -42,9 +46,10 @@ fn problem_kind(type_uri: &str, reason: Option<&str>) -> Option<(ErrorKind, Opti
 /// What to do about a refusal of the app or the account (not of the target): one
 /// line each, appended to the message after "To fix: ".
 mod advice {
-    pub const ACCESS_TIER: &str = "upgrade the app's access tier in the X developer portal, or use the other API version (API version auto switches by itself)";
-    pub const NOT_ENROLLED: &str =
-        "attach the app to a Project in the X developer portal (API v2 needs one), or use API 1.1";
+    pub const ACCESS_TIER: &str = "check that the app's X API package includes following (since 2026-04-20 only Enterprise does: no self-serve package, pay-per-use included) in the developer console at console.x.com, or use the other API version (API version auto switches by itself); see docs/x-api-access.md";
+    pub const NOT_ENROLLED: &str = "enroll the app as X asks (attach it to a Project in the developer console at console.x.com, with a package that includes following), or use API 1.1; see docs/x-api-access.md";
+    pub const PAYMENT: &str = "add credits or raise the spending limit in the developer console at console.x.com (twfollow does not retry: every request is charged)";
+    pub const USAGE_CAPPED: &str = "wait for the next billing period or raise the cap in the developer console at console.x.com: the cap resets with the billing period, not with a rate window (twfollow does not retry)";
     pub const READ_ONLY: &str = "set the app's permissions to Read and Write in the X developer portal, then regenerate the access token and secret";
     pub const CREDENTIALS: &str = "use OAuth 1.0a user tokens (not a Bearer token) of an app with Read and Write permission, regenerated after any permission change";
     pub const NOT_PERMITTED: &str = "check the app's permissions and access level in the X developer portal: X does not let this app do this";
@@ -84,7 +89,23 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
         |v: Option<&serde_json::Value>| v.and_then(serde_json::Value::as_str).map(str::to_owned);
     let as_problem = |object: &serde_json::Map<String, serde_json::Value>| {
         let reason = object.get("reason").and_then(serde_json::Value::as_str);
+        // X names the spent credits in the title; its type URI is not documented.
+        if object.get("title").and_then(serde_json::Value::as_str) == Some("CreditsDepleted") {
+            return Some((ErrorKind::PaymentRequired, Some(advice::PAYMENT)));
+        }
         problem_kind(object.get("type")?.as_str()?, reason)
+    };
+    let fields_of = |object: &serde_json::Map<String, serde_json::Value>| {
+        let field = |name: &str| as_text(object.get(name)).filter(|t| !t.is_empty());
+        let fields = Problem {
+            type_uri: field("type"),
+            title: field("title"),
+            detail: field("detail"),
+            reason: field("reason"),
+            required_enrollment: field("required_enrollment"),
+            registration_url: field("registration_url"),
+        };
+        (fields != Problem::default()).then_some(fields)
     };
 
     if let Some(first) = root
@@ -101,12 +122,12 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
                     .unwrap_or_default(),
                 problem: as_problem(err).map(|(kind, _)| kind),
                 advice: as_problem(err).and_then(|(_, advice)| advice),
+                fields: fields_of(err),
             },
             serde_json::Value::String(text) => ApiError {
                 code: 0,
                 text: text.clone(),
-                problem: None,
-                advice: None,
+                ..ApiError::default()
             },
             _ => ApiError::default(),
         };
@@ -130,7 +151,7 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
             code: as_code(root.get("code")),
             text,
             problem,
-            advice: None,
+            ..ApiError::default()
         };
     }
     let title = as_text(root.get("title"));
@@ -147,6 +168,7 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
         text,
         problem: problem.map(|(kind, _)| kind),
         advice: problem.and_then(|(_, advice)| advice),
+        fields: fields_of(&root),
     }
 }
 
@@ -174,6 +196,7 @@ fn kind_for_code(api_code: i32) -> Option<ErrorKind> {
 fn kind_for_status(http_status: u16) -> ErrorKind {
     match http_status {
         401 => ErrorKind::Auth,
+        402 => ErrorKind::PaymentRequired,
         403 => ErrorKind::Forbidden,
         404 => ErrorKind::NotFound,
         429 => ErrorKind::RateLimited,
@@ -262,15 +285,36 @@ pub fn api_failure(
     let advice = match kind_for_code(api.code) {
         Some(_) => advice_for_code(api.code),
         None => api.advice,
-    };
+    }
+    // A bare 402 says no more than its status.
+    .or((kind == ErrorKind::PaymentRequired).then_some(advice::PAYMENT));
     let mut message = format!("HTTP {http_status}");
     if api.code != 0 {
         message.push_str(&format!(", error {}", api.code));
     }
     let text = one_line(&redactor.redact(&api.text), MAX_API_TEXT);
+    // Each member from outside is redacted before it is cut, as the text is.
+    let clean = |field: &Option<String>| {
+        field
+            .as_deref()
+            .map(|value| one_line(&redactor.redact(value), MAX_API_TEXT))
+    };
+    let problem = api.fields.as_ref().map(|fields| {
+        Box::new(Problem {
+            type_uri: clean(&fields.type_uri),
+            title: clean(&fields.title),
+            detail: clean(&fields.detail),
+            reason: clean(&fields.reason),
+            required_enrollment: clean(&fields.required_enrollment),
+            registration_url: clean(&fields.registration_url),
+        })
+    });
     if !text.is_empty() {
         message.push_str(": ");
         message.push_str(&text);
+        if let Some(problem) = &problem {
+            message.push_str(&problem_members_text(problem));
+        }
     } else if (300..400).contains(&http_status) {
         message.push_str(": redirect not followed");
         if let Some(location) = location {
@@ -287,18 +331,36 @@ pub fn api_failure(
         ));
     }
     if let Some(advice) = advice {
-        if !message.ends_with(['.', '!', '?']) {
+        // A closing parenthesis ends the problem's members: no period after a URL.
+        if !message.ends_with(['.', '!', '?', ')']) {
             message.push('.');
         }
         message.push_str(" To fix: ");
         message.push_str(advice);
     }
     Error {
-        kind,
-        message,
         http_status,
         api_code: api.code,
-        rate_limit: None,
+        problem,
+        ..Error::new(kind, message)
+    }
+}
+
+/// What the message says of a problem besides its title and detail:
+/// " (reason: …; required enrollment: …; registration: URL)", or "" when none was sent.
+fn problem_members_text(problem: &Problem) -> String {
+    let parts: Vec<String> = [
+        ("reason", &problem.reason),
+        ("required enrollment", &problem.required_enrollment),
+        ("registration", &problem.registration_url),
+    ]
+    .into_iter()
+    .filter_map(|(label, value)| Some(format!("{label}: {}", value.as_deref()?)))
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join("; "))
     }
 }
 
@@ -420,7 +482,7 @@ mod tests {
         assert!(
             e.message.starts_with("HTTP 403: Client Forbidden: When authenticating")
                 && e.message.ends_with(
-                    "attached to a Project. To fix: attach the app to a Project in the X developer portal (API v2 needs one), or use API 1.1"
+                    "attached to a Project. (reason: client-not-enrolled; required enrollment: Appropriate Level of API Access) To fix: enroll the app as X asks (attach it to a Project in the developer console at console.x.com, with a package that includes following), or use API 1.1; see docs/x-api-access.md"
                 ),
             "{}",
             e.message
@@ -469,6 +531,7 @@ mod tests {
                 text: "Could not authenticate you.".into(),
                 problem: None,
                 advice: None,
+                fields: None,
             }
         );
         assert_eq!(
@@ -478,13 +541,25 @@ mod tests {
                 text: "Not authorized.".into(),
                 problem: None,
                 advice: None,
+                fields: None,
             }
         );
         assert_eq!(
             parse_api_error(
                 br#"{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}"#
             ),
-            ApiError { code: 0, text: "Unauthorized".into(), problem: None, advice: None }
+            ApiError {
+                code: 0,
+                text: "Unauthorized".into(),
+                problem: None,
+                advice: None,
+                fields: Some(Problem {
+                    type_uri: Some("about:blank".into()),
+                    title: Some("Unauthorized".into()),
+                    detail: Some("Unauthorized".into()),
+                    ..Problem::default()
+                }),
+            }
         );
         assert_eq!(
             parse_api_error(
@@ -561,8 +636,26 @@ mod tests {
             (
                 429,
                 r#"{"title":"UsageCapExceeded","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.x.com/2/problems/usage-capped","status":429}"#,
-                ErrorKind::RateLimited,
+                ErrorKind::UsageCapped,
             ),
+            // A cap is a cap whatever the status X sends it with.
+            (
+                403,
+                r#"{"title":"UsageCapExceeded","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.x.com/2/problems/usage-capped"}"#,
+                ErrorKind::UsageCapped,
+            ),
+            (
+                402,
+                r#"{"title":"CreditsDepleted","detail":"Your enrolled account [1] does not have any credits to fulfill this request.","type":"https://api.x.com/2/problems/credits-depleted"}"#,
+                ErrorKind::PaymentRequired,
+            ),
+            // The title alone says it, whatever the status.
+            (
+                403,
+                r#"{"title":"CreditsDepleted","detail":"No credits."}"#,
+                ErrorKind::PaymentRequired,
+            ),
+            (402, "", ErrorKind::PaymentRequired),
             (
                 429,
                 r#"{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}"#,
@@ -640,6 +733,79 @@ mod tests {
         assert_eq!(
             err(403, r#"{"title":"Forbidden","type":"about:blank","status":403,"detail":"You are not allowed to follow this user."}"#).message,
             "HTTP 403: Forbidden: You are not allowed to follow this user."
+        );
+    }
+
+    #[test]
+    fn pay_per_use_refusals_keep_x_detail_then_say_what_to_do() {
+        let e = err(
+            402,
+            r#"{"title":"CreditsDepleted","detail":"Your enrolled account [1500000001] does not have any credits to fulfill this request.","type":"https://api.x.com/2/problems/credits-depleted"}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::PaymentRequired);
+        assert_eq!(
+            e.message,
+            format!("HTTP 402: CreditsDepleted: Your enrolled account [1500000001] does not have any credits to fulfill this request. To fix: {}", advice::PAYMENT)
+        );
+        let problem = e.problem.unwrap();
+        assert_eq!(problem.title.as_deref(), Some("CreditsDepleted"));
+        assert!(err(402, "").message.ends_with(advice::PAYMENT));
+        let e = err(
+            429,
+            r#"{"title":"UsageCapExceeded","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.x.com/2/problems/usage-capped","period":"Monthly","scope":"Product"}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::UsageCapped);
+        assert!(
+            e.message.starts_with(
+                "HTTP 429: UsageCapExceeded: Usage cap exceeded: Monthly product cap. To fix: "
+            ),
+            "{}",
+            e.message
+        );
+        assert!(e
+            .message
+            .contains("resets with the billing period, not with a rate window"));
+    }
+
+    #[test]
+    fn problem_members_reach_the_message_and_the_error() {
+        let e = err(
+            403,
+            r#"{"title":"Client Forbidden","detail":"Attach your App to a Project.","reason":"client-not-enrolled","required_enrollment":"Appropriate Level of API Access","registration_url":"https://developer.x.com/en/portal/product","type":"https://api.twitter.com/2/problems/client-forbidden"}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::AccessTier);
+        assert_eq!(
+            e.message,
+            format!("HTTP 403: Client Forbidden: Attach your App to a Project. (reason: client-not-enrolled; required enrollment: Appropriate Level of API Access; registration: https://developer.x.com/en/portal/product) To fix: {}", advice::NOT_ENROLLED)
+        );
+        assert_eq!(
+            *e.problem.unwrap(),
+            Problem {
+                type_uri: Some("https://api.twitter.com/2/problems/client-forbidden".into()),
+                title: Some("Client Forbidden".into()),
+                detail: Some("Attach your App to a Project.".into()),
+                reason: Some("client-not-enrolled".into()),
+                required_enrollment: Some("Appropriate Level of API Access".into()),
+                registration_url: Some("https://developer.x.com/en/portal/product".into()),
+            }
+        );
+        // Each member is redacted like the text.
+        let redactor = Redactor::new(
+            ["ck-0123456789", "tokenSECRET0123", "at-0123456789", "x"],
+            "",
+        );
+        let e = api_failure(
+            403,
+            br#"{"title":"Client Forbidden","detail":"d","reason":"tokenSECRET0123","registration_url":"https://x.example/?t=tokenSECRET0123","type":"https://api.twitter.com/2/problems/client-forbidden"}"#,
+            None,
+            &redactor,
+        );
+        assert!(!e.message.contains("tokenSECRET"), "{}", e.message);
+        assert!(!format!("{:?}", e.problem).contains("tokenSECRET"));
+        // 1.1 errors have no problem members.
+        assert_eq!(
+            err(403, r#"{"errors":[{"code":453,"message":"m"}]}"#).problem,
+            None
         );
     }
 
