@@ -19,13 +19,13 @@ pub mod settings;
 pub mod sys;
 pub mod wire;
 
-pub use api::client::requests_sent_on_this_thread;
 pub use api::client::Client;
-pub use api::friendship::Relationship;
+pub use api::request::requests_sent_on_this_thread;
 pub use api::store::{ImportFormat, Store};
 pub use auth::oauth2::DEFAULT_SCOPE as OAUTH2_DEFAULT_SCOPE;
 pub use error::{DayBudgets, Error, ErrorKind, Problem, RateLimit, Window};
 pub use proto::answer::Followed;
+pub use proto::relationship::Relationship;
 pub use proto::target::Target;
 pub use settings::base_url::BaseUrl;
 pub use settings::ca_file::CaFile;

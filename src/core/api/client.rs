@@ -1,102 +1,48 @@
-//! The follow call: sign, send over a pooled ureq agent, map the response.
+//! The client: a config's settings, the sender built from them, its OAuth 2.0
+//! session, and every call an application makes. `impl Client` is here and only
+//! here; each call is a few lines over the modules below it: [`friendship`] (the
+//! requests of each API version), [`bearer`] (requests with the OAuth 2.0 session),
+//! [`flows`] (the token flows) and [`request`] (sending, retries, the clock).
+//!
+//! [`friendship`]: crate::core::api::friendship
+//! [`bearer`]: crate::core::api::bearer
+//! [`flows`]: crate::core::api::flows
+//! [`request`]: crate::core::api::request
 
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
-use crate::core::auth::session::OAuth2Session;
+use zeroize::Zeroizing;
+
+use crate::core::api::bearer::{self, with_bearer};
+use crate::core::api::flows::{self, Authorization};
+use crate::core::api::friendship::{self, check_v2_follow, check_v2_target, FOLLOW_PATH};
+use crate::core::api::request::{Request, Sender, V2Auth};
+use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
+use crate::core::auth::oauth2;
+use crate::core::auth::session::{OAuth2Session, TokenCallback, TokenStore};
 use crate::core::error::{Error, ErrorKind};
-use crate::core::net::body::{read_response, Answer, Received};
-use crate::core::net::failure::transport_error;
-use crate::core::net::transport::Agents;
 use crate::core::proto::answer::Followed;
 use crate::core::proto::target::Target;
 use crate::core::proto::v2;
-use crate::core::proto::v2::v2_user_id;
-use crate::core::settings::hooks::TraceKind;
 use crate::core::settings::{ApiVersion, Settings};
-use crate::core::sys::clock::unix_now;
-use crate::core::wire::redact::Redactor;
-use crate::core::wire::signer::{percent_encode, OAuthNonce, SignableRequest, Signer, SigningUrl};
+use crate::core::wire::signer::{OAuthNonce, SigningUrl};
 
-/// The API 1.1 follow endpoint, relative to the base URL.
-pub const FOLLOW_PATH: &str = "/1.1/friendships/create.json";
-
-/// A codeless 401 (API v2 has no code 135) is taken for a refused timestamp when
-/// the server's clock is at least this far from ours.
-const CLOCK_TOLERANCE_SECS: i64 = 30;
-
-thread_local! {
-    /// Requests handed to the transport on this thread, ever: what a call sent is the
-    /// difference across it ([`requests_sent_on_this_thread`]).
-    static REQUESTS_SENT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-}
-
-/// How many HTTP requests this thread has sent so far, through any client: every
-/// request passes through one place (`Client::attempt`), lookups, `2/users/me`, token
-/// refreshes, retries and the clock-correction retry alike. A caller takes it before
-/// and after a call; the difference is what the call sent.
-pub fn requests_sent_on_this_thread() -> u64 {
-    REQUESTS_SENT.try_with(std::cell::Cell::get).unwrap_or(0)
-}
-
-/// One API request, before signing.
-pub(crate) struct Request<'a> {
-    pub url: &'a str,
-    pub signing_url: &'a SigningUrl,
-    pub body: Body<'a>,
-    pub answer: Answer,
-    pub auth: RequestAuth<'a>,
-    /// Values to remove from any message besides the config's credentials (a
-    /// request-token secret, OAuth 2.0 tokens, a client secret).
-    pub secrets: &'a [&'a str],
-}
-
-/// How a request says who sends it.
-#[derive(Clone, Copy)]
-pub(crate) enum RequestAuth<'a> {
-    /// OAuth 1.0a, signed with the config's credentials.
-    OAuth1,
-    /// OAuth 1.0a, signed with other credentials (a request token) and one more
-    /// `oauth_*` parameter (`oauth_callback`, `oauth_verifier`).
-    OAuth1With {
-        signer: &'a Signer,
-        extra: (&'a str, &'a str),
-    },
-    /// This `Authorization` header value (`Bearer …`, `Basic …`), or none.
-    Header(Option<&'a str>),
-}
-
-pub(crate) enum Body<'a> {
-    /// A GET.
-    None,
-    /// A DELETE, without a body.
-    Delete,
-    /// A POST of form parameters, which are signed too; `encoded` is the body as sent.
-    Form {
-        params: &'a [(&'a str, &'a str)],
-        encoded: &'a str,
-    },
-    /// A POST of JSON, which is not signed (OAuth 1.0a signs form bodies only).
-    Json(&'a str),
-}
+/// What an OAuth 1.0a config can do instead of an API v2 follow with notifications.
+const OR_API_1_1: &str = ", or use API 1.1";
 
 /// Settings plus the HTTP agent built from them. Share it between threads
 /// (`&Client`) for calls; change it only through `&mut` (no call may run then).
 pub struct Client {
-    settings: Settings,
-    signer: Signer,
+    sender: Sender,
     /// The follow endpoint of API 1.1, and of API v2 when the follower's id is known
     /// (versions 2 and auto), as sent and as signed.
     follow_v1: (String, SigningUrl),
     follow_v2: Option<(String, SigningUrl)>,
-    agents: Agents,
     /// An OAuth 2.0 config's session (client, current tokens, token callback, store
     /// link): runtime state the settings do not hold, kept across [`Client::update`].
     oauth2: Option<Arc<OAuth2Session>>,
-    /// Seconds to add to the local clock for `oauth_timestamp`, learnt from the
-    /// server's `Date` when it refused a timestamp (code 135).
-    clock_offset: AtomicI64,
     /// API version auto: set once API 1.1 refused the app's access tier; from then on
     /// this config uses API v2.
     auto_switched: AtomicBool,
@@ -105,7 +51,7 @@ pub struct Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("settings", &self.settings)
+            .field("settings", &self.sender.settings)
             .field("oauth2", &self.oauth2)
             .finish_non_exhaustive()
     }
@@ -135,19 +81,16 @@ impl Client {
             }
         };
         Client {
-            signer: Signer::new(settings.credentials.clone()),
             follow_v1: endpoint(FOLLOW_PATH),
             follow_v2,
-            agents: Agents::new(&settings, oauth2.as_ref()),
+            sender: Sender::new(settings, oauth2.as_ref()),
             oauth2,
-            settings,
-            clock_offset: AtomicI64::new(0),
             auto_switched: AtomicBool::new(false),
         }
     }
 
     pub fn settings(&self) -> &Settings {
-        &self.settings
+        &self.sender.settings
     }
 
     /// The OAuth 2.0 session (`None`: an OAuth 1.0a config).
@@ -161,22 +104,27 @@ impl Client {
         &mut self,
         change: impl FnOnce(&mut Settings) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let mut settings = self.settings.clone();
+        let mut settings = self.settings().clone();
         change(&mut settings)?;
         let clock_offset = self.clock_offset();
         // What auto learnt holds while the setting stays auto for the same user.
         let switched = self.auto_switched.load(Ordering::Relaxed)
-            && settings.api_version == self.settings.api_version;
+            && settings.api_version == self.settings().api_version;
         *self = Client::with_session(settings, self.oauth2.clone());
-        self.clock_offset.store(clock_offset, Ordering::Relaxed);
+        self.sender.set_clock_offset(clock_offset);
         self.auto_switched.store(switched, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// The correction applied to the local clock for `oauth_timestamp`, in seconds.
+    pub fn clock_offset(&self) -> i64 {
+        self.sender.clock_offset()
     }
 
     /// The API version calls use now: the configured one, or for auto, API 1.1 until
     /// it refused the app's access tier and API v2 after.
     pub fn current_api_version(&self) -> ApiVersion {
-        match self.settings.api_version {
+        match self.settings().api_version {
             ApiVersion::Auto { source_user_id } if self.auto_switched.load(Ordering::Relaxed) => {
                 ApiVersion::V2 { source_user_id }
             }
@@ -188,13 +136,13 @@ impl Client {
     /// Runs `call` with [`Client::current_api_version`]. With auto, an access-tier
     /// refusal from API 1.1 switches this config to API v2 (once: it is remembered)
     /// and `call` runs again there.
-    pub(crate) fn with_api_version<T>(
+    fn with_api_version<T>(
         &self,
         call: impl Fn(ApiVersion) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let version = self.current_api_version();
         let result = call(version);
-        match (self.settings.api_version, version, &result) {
+        match (self.settings().api_version, version, &result) {
             (ApiVersion::Auto { source_user_id }, ApiVersion::V1_1, Err(e))
                 if e.kind == ErrorKind::AccessTier =>
             {
@@ -210,6 +158,35 @@ impl Client {
         }
     }
 
+    /// The one dispatch of a call both API versions serve: an OAuth 2.0 config calls
+    /// `v2` with its Bearer token (refreshed when due, and once more after a 401); an
+    /// OAuth 1.0a config calls `v1` or `v2` by the API version (auto's switch
+    /// included). `check_v2` refuses what API v2 cannot do, before anything is sent.
+    /// `v2` learns the follower's id from its first argument (OAuth 2.0: one
+    /// `GET 2/users/me` per config, only when asked).
+    fn dispatch<T>(
+        &self,
+        check_v2: impl Fn() -> Result<(), Error>,
+        v1: impl Fn() -> Result<T, Error>,
+        v2: impl Fn(&dyn Fn() -> Result<u64, Error>, V2Auth<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        if let Some(session) = &self.oauth2 {
+            check_v2()?;
+            return with_bearer(&self.sender, session, |bearer| {
+                let source = || bearer::source_user_id(&self.sender, session, bearer);
+                v2(&source, bearer.v2_auth())
+            });
+        }
+        self.require_user_token()?;
+        self.with_api_version(|version| match version {
+            ApiVersion::V2 { source_user_id } => {
+                check_v2()?;
+                v2(&|| Ok(source_user_id), V2Auth::OAUTH1)
+            }
+            _ => v1(),
+        })
+    }
+
     /// Follows `target`, with notifications when `notify`.
     ///
     /// API 1.1: one request. API v2: a screen name is first looked up (a second
@@ -221,30 +198,69 @@ impl Client {
     /// (or until the reset). Other 4xx answers are final. Waiting never exceeds
     /// `max_wait` in all per request; each attempt has its own `timeout`.
     pub fn follow(&self, target: &Target, notify: bool) -> Result<Followed, Error> {
-        if self.oauth2.is_some() {
-            return self.follow_oauth2(target, notify);
-        }
-        self.with_api_version(|version| {
-            self.with_follow_request(version, target, notify, |request| self.send(request))
-        })
+        let send = |request: &Request<'_>| self.sender.send(request);
+        let other_version = if self.oauth2.is_some() {
+            ""
+        } else {
+            OR_API_1_1
+        };
+        self.dispatch(
+            || check_v2_follow(target, notify, other_version),
+            || friendship::follow_v1(&self.follow_v1, target, notify, send),
+            |source, how| {
+                let endpoint = match &self.follow_v2 {
+                    Some(endpoint) => Cow::Borrowed(endpoint),
+                    None => Cow::Owned(self.sender.endpoint(&v2::following_path(source()?))),
+                };
+                friendship::follow_v2(&self.sender, &endpoint, target, how, send)
+            },
+        )
     }
 
-    /// One follow request with a given nonce and timestamp, no retry (tests use it
-    /// directly). An API v2 screen name is still looked up first, with a fresh nonce.
+    /// One OAuth 1.0a follow request with a given nonce and timestamp, no retry
+    /// (tests use it directly). An API v2 screen name is still looked up first, with
+    /// a fresh nonce.
     pub fn follow_with(
         &self,
         target: &Target,
         notify: bool,
         nonce: &OAuthNonce,
     ) -> Result<Followed, Error> {
-        self.with_follow_request(self.current_api_version(), target, notify, |request| {
-            self.attempt(request, nonce).result
-        })
+        self.require_user_token()?;
+        let send = |request: &Request<'_>| self.sender.attempt(request, nonce).result;
+        match (self.current_api_version(), &self.follow_v2) {
+            (ApiVersion::V2 { .. }, Some(endpoint)) => {
+                check_v2_follow(target, notify, OR_API_1_1)?;
+                friendship::follow_v2(&self.sender, endpoint, target, V2Auth::OAUTH1, send)
+            }
+            _ => friendship::follow_v1(&self.follow_v1, target, notify, send),
+        }
+    }
+
+    /// Unfollows `target`. On success the answer's JSON is a
+    /// [`Relationship`](crate::core::Relationship): the target as far as known and
+    /// `"following":false`.
+    pub fn unfollow(&self, target: &Target) -> Result<Followed, Error> {
+        self.dispatch(
+            || check_v2_target(target),
+            || friendship::unfollow_v1(&self.sender, target),
+            |source, how| friendship::unfollow_v2(&self.sender, source()?, target, how),
+        )
+    }
+
+    /// What the API says of the relationship between the token's user and `target`,
+    /// as a [`Relationship`](crate::core::Relationship) in the answer's JSON.
+    pub fn relationship(&self, target: &Target) -> Result<Followed, Error> {
+        self.dispatch(
+            || check_v2_target(target),
+            || friendship::relationship_v1(&self.sender, target),
+            |_, how| friendship::relationship_v2(&self.sender, target, how),
+        )
     }
 
     /// The user token an OAuth 1.0a call needs.
-    pub(crate) fn require_user_token(&self) -> Result<(), Error> {
-        if self.settings.credentials.access_token.is_empty() {
+    fn require_user_token(&self) -> Result<(), Error> {
+        if self.settings().credentials.access_token.is_empty() {
             return Err(Error::invalid_argument(
                 "this config has only the app's keys, no user token yet: finish the PIN or callback flow (tw_oauth1_access_token) first",
             ));
@@ -252,295 +268,161 @@ impl Client {
         Ok(())
     }
 
-    /// Builds the follow request of `version` (1.1 or 2) and hands it to `send`.
-    fn with_follow_request(
-        &self,
-        version: ApiVersion,
-        target: &Target,
-        notify: bool,
-        send: impl FnOnce(&Request<'_>) -> Result<Followed, Error>,
-    ) -> Result<Followed, Error> {
-        self.require_user_token()?;
-        if let ApiVersion::V2 { .. } = version {
-            let (follow_url, follow_signing_url) = self
-                .follow_v2
-                .as_ref()
-                .expect("versions 2 and auto have the v2 endpoint");
-            if notify {
-                return Err(Error::invalid_argument(
-                    "API v2 cannot turn on notifications for a follow: pass notify = false, or use API 1.1",
-                ));
-            }
-            let target_user_id = match target {
-                Target::UserId(id) if *id > v2::MAX_USER_ID => {
-                    return Err(Error::invalid_argument(format!(
-                        "invalid user id {id} for API v2: ids have at most 19 digits"
-                    )))
-                }
-                Target::UserId(id) => *id,
-                Target::ScreenName(name) => self.look_up(name)?,
-            };
-            let body = v2::follow_body(target_user_id);
-            return send(&Request {
-                url: follow_url,
-                signing_url: follow_signing_url,
-                body: Body::Json(&body),
-                answer: Answer::V2Follow,
-                auth: RequestAuth::OAuth1,
-                secrets: &[],
-            });
-        }
-        let (name, value) = target.param();
-        let follow = if notify { "true" } else { "false" };
-        // In parameter order ("follow" < "screen_name" | "user_id"): signing then needs no sort.
-        let params = [("follow", follow), (name, value.as_str())];
-        let encoded = format!("{name}={}&follow={follow}", percent_encode(&value));
-        let (follow_url, follow_signing_url) = &self.follow_v1;
-        send(&Request {
-            url: follow_url,
-            signing_url: follow_signing_url,
-            body: Body::Form {
-                params: &params,
-                encoded: &encoded,
-            },
-            answer: Answer::User,
-            auth: RequestAuth::OAuth1,
-            secrets: &[],
+    fn session(&self) -> Result<&OAuth2Session, Error> {
+        self.oauth2.as_deref().ok_or_else(|| {
+            Error::invalid_argument(
+                "this config is not an OAuth 2.0 config: create it with tw_config_new_oauth2",
+            )
         })
     }
 
-    /// API v2: the id of the user with screen name `name`.
-    pub(crate) fn look_up(&self, name: &str) -> Result<u64, Error> {
-        let (url, signing_url) = self.settings.base_url.endpoint(&v2::lookup_path(name));
-        let found = self
-            .send(&Request {
-                url: &url,
-                signing_url: &signing_url,
-                body: Body::None,
-                answer: Answer::V2User,
-                auth: RequestAuth::OAuth1,
-                secrets: &[],
-            })
-            .map_err(|mut e| {
-                e.message.push_str(&format!(" (looking up @{name})"));
-                e
-            })?;
-        // Already checked by `read_response`: no message is built from it here.
-        v2_user_id(found.http_status, &found.json, &Redactor::NONE)
-    }
-
-    /// Sends `request`, retrying as [`Client::follow`] describes.
-    pub(crate) fn send(&self, request: &Request<'_>) -> Result<Followed, Error> {
-        let mut waited = Duration::ZERO;
-        let mut retries = 0;
-        loop {
-            let error = match self.send_correcting_clock(request) {
-                Ok(followed) => return Ok(followed),
-                Err(error) => error,
-            };
-            let delay = match retry_delay(&error, retries) {
-                Some(delay)
-                    if retries < self.settings.max_retries
-                        && waited + delay <= self.settings.max_wait =>
-                {
-                    delay
-                }
-                _ => return Err(with_retry_count(error, retries)),
-            };
-            if let Some(tracer) = self.agents.tracer() {
-                tracer.info(&format!(
-                    "retrying in {} ms (retry {} of at most {})",
-                    delay.as_millis(),
-                    retries + 1,
-                    self.settings.max_retries
-                ));
-            }
-            std::thread::sleep(delay);
-            waited += delay;
-            retries += 1;
-        }
-    }
-
-    /// One request. When the server refuses the timestamp (401 with code 135, or a
-    /// codeless 401 from a server whose clock is far from ours) and says its time in
-    /// `Date`, the difference is kept for every later call of this client, and the
-    /// request is signed afresh and sent once more.
-    fn send_correcting_clock(&self, request: &Request<'_>) -> Result<Followed, Error> {
-        let first = self.attempt(request, &OAuthNonce::fresh(self.clock_offset()));
-        let (Err(e), Some(server_clock)) = (&first.result, first.server_clock) else {
-            return first.result;
-        };
-        let offset = server_clock - unix_now() as i64;
-        let clock_refused = e.api_code == 135
-            || (e.http_status == 401
-                && e.api_code == 0
-                && (offset - self.clock_offset()).abs() >= CLOCK_TOLERANCE_SECS);
-        if !clock_refused {
-            return first.result;
-        }
-        self.clock_offset.store(offset, Ordering::Relaxed);
-        if let Some(tracer) = self.agents.tracer() {
-            tracer.info(&format!(
-                "the server's clock is {offset} s from ours: signing again with the corrected timestamp"
+    /// OAuth 1.0a step 1: a request token for `callback` (`oob` for the PIN flow),
+    /// signed with the consumer key and secret only.
+    pub fn request_token(&self, callback: &str) -> Result<RequestToken, Error> {
+        oauth1::validate_callback(callback)?;
+        if self.oauth2.is_some() {
+            return Err(Error::invalid_argument(
+                "an OAuth 2.0 config has no consumer key: the PIN flow needs tw_config_new_app",
             ));
         }
-        self.attempt(request, &OAuthNonce::fresh(offset))
-            .result
-            .map_err(|mut e| {
-                e.message.push_str(&format!(
-                    " (after correcting the clock by {offset} s and retrying once)"
-                ));
-                e
-            })
+        flows::request_token(&self.sender, callback)
     }
 
-    /// The correction applied to the local clock for `oauth_timestamp`, in seconds.
-    pub fn clock_offset(&self) -> i64 {
-        self.clock_offset.load(Ordering::Relaxed)
+    /// The page where the user approves the app for `request_token`.
+    pub fn authorize_url(&self, request_token: &str) -> String {
+        oauth1::authorize_url(self.settings().base_url.as_str(), request_token)
     }
 
-    fn attempt(&self, request: &Request<'_>, nonce: &OAuthNonce) -> Received {
-        if let Some(error) = &self.agents.setup_error {
-            if let Some(tracer) = self.agents.tracer() {
-                tracer.info(&error.message);
-            }
-            return Received {
-                result: Err(error.clone()),
-                server_clock: None,
-            };
+    /// OAuth 1.0a step 2: trades the request token and the verifier (the PIN, or
+    /// `oauth_verifier` from the callback) for the user's access token.
+    pub fn access_token(
+        &self,
+        request_token: &str,
+        request_token_secret: &str,
+        verifier: &str,
+    ) -> Result<AccessToken, Error> {
+        flows::access_token(&self.sender, request_token, request_token_secret, verifier)
+    }
+
+    /// OAuth 2.0 step 1: the authorize URL with a fresh state and PKCE pair. Nothing is sent.
+    pub fn oauth2_authorization(
+        &self,
+        redirect_uri: &str,
+        scope: &str,
+    ) -> Result<Authorization, Error> {
+        flows::authorization(&self.sender, self.session()?, redirect_uri, scope)
+    }
+
+    /// Tokens the application stored (the callback is not called for them).
+    pub fn set_oauth2_tokens(
+        &self,
+        access_token: &str,
+        refresh_token: Option<&str>,
+        expires_at: i64,
+    ) -> Result<(), Error> {
+        let session = self.session()?;
+        session.replace(
+            oauth2::Tokens::from_parts(access_token, refresh_token, expires_at)?,
+            false,
+        );
+        Ok(())
+    }
+
+    pub fn set_token_callback(&self, callback: Option<TokenCallback>) -> Result<(), Error> {
+        self.session()?.set_callback(callback);
+        Ok(())
+    }
+
+    pub fn oauth2_tokens_json(&self) -> Result<Zeroizing<String>, Error> {
+        self.session()?
+            .tokens_json()
+            .ok_or_else(|| Error::invalid_argument("this OAuth 2.0 config holds no tokens yet"))
+    }
+
+    /// OAuth 2.0: trades an authorization code for tokens, which this config then
+    /// holds (the callback receives them too). `code_or_url` is the bare code or the
+    /// whole redirected URL (then its `state` must be `expected_state`).
+    pub fn exchange_code(
+        &self,
+        redirect_uri: &str,
+        code_or_url: &str,
+        expected_state: Option<&str>,
+        code_verifier: &str,
+    ) -> Result<Zeroizing<String>, Error> {
+        let session = self.session()?;
+        flows::exchange_code(
+            &self.sender,
+            session,
+            redirect_uri,
+            code_or_url,
+            expected_state,
+            code_verifier,
+        )
+    }
+
+    /// OAuth 2.0: a new access token from the refresh token (see [`bearer::refresh`]:
+    /// `seen_generation`, the callback, the store's lock).
+    pub fn refresh(&self, seen_generation: Option<u64>) -> Result<(), Error> {
+        bearer::refresh(&self.sender, self.session()?, seen_generation)
+    }
+
+    /// OAuth 2.0: revokes `token` (an access or a refresh token).
+    pub fn revoke(&self, token: &str) -> Result<(), Error> {
+        flows::revoke(&self.sender, self.session()?, token)
+    }
+
+    /// The OAuth 2.0 tokens' user: what the config learnt, else one `GET 2/users/me`
+    /// (refreshing first when the token expires, as every call does).
+    pub fn oauth2_identity(&self) -> Result<(u64, Option<String>), Error> {
+        let session = self.session()?;
+        if let (Some(id), Some(name)) = (session.user_id(), session.screen_name()) {
+            return Ok((id, Some(name)));
         }
-        let (method, form): (_, &[(&str, &str)]) = match request.body {
-            Body::None => ("GET", &[]),
-            Body::Delete => ("DELETE", &[]),
-            Body::Form { params, .. } => ("POST", params),
-            Body::Json(_) => ("POST", &[]),
-        };
-        let signable = SignableRequest {
-            method,
-            url: request.signing_url,
-            form,
-        };
-        let signed = match request.auth {
-            RequestAuth::OAuth1 => Some(self.signer.sign(&signable, nonce)),
-            RequestAuth::OAuth1With { signer, extra } => {
-                Some(signer.sign_with(&signable, nonce, Some(extra)))
-            }
-            RequestAuth::Header(_) => None,
-        };
-        let authorization = match (&signed, request.auth) {
-            (Some(signed), _) => Some(signed.authorization.as_str()),
-            (None, RequestAuth::Header(value)) => value,
-            (None, _) => None,
-        };
-        // Only with a hook set: nothing is formatted otherwise.
-        let trace = self
-            .agents
-            .tracer()
-            .map(|tracer| tracer.for_request(request.secrets, authorization));
-        if let (Some(trace), Some(signed)) = (&trace, &signed) {
-            trace.line(TraceKind::BaseString, signed.base_string());
-            trace.credential_notes(&self.settings.credentials);
-        }
-
-        let agent = self.agents.get(&self.settings);
-        let result = match request.body {
-            Body::None => {
-                let mut get = agent.get(request.url);
-                if let Some(value) = authorization {
-                    get = get.header("Authorization", value);
-                }
-                get.call()
-            }
-            Body::Delete => {
-                let mut delete = agent.delete(request.url);
-                if let Some(value) = authorization {
-                    delete = delete.header("Authorization", value);
-                }
-                delete.call()
-            }
-            Body::Form { encoded, .. } | Body::Json(encoded) => {
-                let mut post = agent.post(request.url).content_type(match request.body {
-                    Body::Json(_) => "application/json",
-                    _ => "application/x-www-form-urlencoded",
-                });
-                if let Some(value) = authorization {
-                    post = post.header("Authorization", value);
-                }
-                post.send(encoded.as_bytes())
-            }
-        };
-        let signature = signed
-            .as_ref()
-            .map_or("", |signed| signed.signature.as_str());
-        let redactor = Redactor::new(self.settings.credentials.secrets(), signature)
-            .with_extra(request.secrets);
-        let received = match result {
-            Ok(response) => {
-                if let Some(trace) = &trace {
-                    trace.response_head(&response);
-                }
-                read_response(
-                    &self.settings,
-                    response,
-                    request.answer,
-                    &redactor,
-                    trace.as_ref(),
-                )
-            }
-            Err(e) => Received {
-                result: Err(transport_error(&self.settings, e, 0, &redactor)),
-                server_clock: None,
-            },
-        };
-        // Handed to the network, so counted (even if the connection then failed), unless
-        // refused before anything left: only that is InvalidArgument here (not loopback).
-        if !matches!(&received.result, Err(e) if e.kind == ErrorKind::InvalidArgument) {
-            let _ = REQUESTS_SENT.try_with(|sent| sent.set(sent.get() + 1));
-        }
-        if let (Some(trace), Err(e)) = (&trace, &received.result) {
-            trace.line(TraceKind::Info, &e.message);
-        }
-        received
+        with_bearer(&self.sender, session, |bearer| {
+            let (id, screen_name) = bearer::me(&self.sender, bearer.v2_auth())?;
+            session.set_identity(id, screen_name.clone());
+            Ok((id, screen_name))
+        })
     }
-}
 
-/// First backoff; it doubles with each retry, up to [`MAX_BACKOFF`].
-const FIRST_BACKOFF: Duration = Duration::from_millis(100);
-const MAX_BACKOFF: Duration = Duration::from_secs(8);
-
-/// How long to wait before retrying after `error`, or `None` when it must not be retried.
-fn retry_delay(error: &Error, retries: u32) -> Option<Duration> {
-    match error.kind {
-        // No response arrived: nothing was refused. (A TLS failure will not mend itself.)
-        ErrorKind::Network | ErrorKind::Timeout if error.http_status == 0 => Some(backoff(retries)),
-        ErrorKind::ServerError => Some(backoff(retries)),
-        // Only when the API said when the window resets, and then until the reset
-        // that binds: a spent 24-hour budget outlasts any wait budget, so that 429
-        // comes back at once. (402 and usage caps are never retried: not listed.)
-        ErrorKind::RateLimited => error.binding_reset().map(|reset| {
-            let now = unix_now() as i64;
-            Duration::from_secs((reset - now).max(0) as u64) + backoff(0)
-        }),
-        _ => None,
+    /// The OAuth 1.0a user: what the config learnt (the access token's answer, the
+    /// store), else one `GET 2/users/me` signed with the user's token.
+    pub fn oauth1_identity(&self) -> Result<(u64, String), Error> {
+        if let Some(identity) = &self.settings().identity {
+            return Ok((identity.user_id, identity.screen_name.clone()));
+        }
+        if self.settings().credentials.access_token.is_empty() {
+            return Err(Error::invalid_argument(
+                "this config has no user yet: finish the PIN flow (tw_oauth1_access_token) first",
+            ));
+        }
+        match bearer::me(&self.sender, V2Auth::OAUTH1)? {
+            (id, Some(name)) => Ok((id, name)),
+            (_, None) => Err(Error::bad_response(
+                200,
+                "the 2/users/me answer has no username",
+            )),
+        }
     }
-}
 
-/// Exponential backoff with "equal jitter": half fixed, half random, so clients
-/// that failed together do not retry together.
-fn backoff(retries: u32) -> Duration {
-    let full = FIRST_BACKOFF
-        .saturating_mul(1 << retries.min(16))
-        .min(MAX_BACKOFF);
-    let unit: f64 = crate::core::sys::random::with_csprng(|rng| rand::Rng::random(rng));
-    full / 2 + full.mul_f64(unit / 2.0)
-}
-
-fn with_retry_count(mut error: Error, retries: u32) -> Error {
-    if retries > 0 {
-        error.message.push_str(&format!(
-            " (after {retries} retr{})",
-            if retries == 1 { "y" } else { "ies" }
-        ));
+    /// Makes this OAuth 2.0 config store-backed: its refreshes go through `store`.
+    pub fn set_token_store(&self, store: Arc<dyn TokenStore>) -> Result<(), Error> {
+        self.session()?.set_token_store(store);
+        Ok(())
     }
-    error
+
+    /// The tokens this OAuth 2.0 config holds now.
+    pub fn oauth2_tokens(&self) -> Result<oauth2::Tokens, Error> {
+        self.session()?
+            .tokens()
+            .ok_or_else(|| Error::invalid_argument("this OAuth 2.0 config holds no tokens yet"))
+    }
+
+    /// A valid access token: refreshed first (and saved, if store-backed) when it
+    /// expires within the refresh margin. With its expiry (0: unknown).
+    pub fn valid_access_token(&self) -> Result<(Zeroizing<String>, i64), Error> {
+        bearer::refresh_if_due(&self.sender, self.session()?)?;
+        let tokens = self.oauth2_tokens()?;
+        Ok((tokens.access_token.clone(), tokens.expires_at))
+    }
 }

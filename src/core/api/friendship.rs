@@ -1,6 +1,10 @@
-//! Unfollow and relationship lookup through either API version, and the one answer
-//! shape both return ([`Relationship`]).
+//! The follow, the unfollow and the relationship lookup, each over either API
+//! version, for either kind of credentials (the caller says how a request is
+//! authorized: [`V2Auth`]). Each answer is a [`Followed`]; an unfollow's and a
+//! lookup's JSON is a [`Relationship`].
 //!
+//! - Follow: API 1.1 `POST 1.1/friendships/create.json`; API v2
+//!   `POST 2/users/{source}/following`, a screen name looked up first.
 //! - Unfollow: API 1.1 `POST 1.1/friendships/destroy.json` (form `screen_name` or
 //!   `user_id`); API v2 `DELETE 2/users/{source}/following/{target}`, a screen name
 //!   looked up first.
@@ -10,161 +14,23 @@
 
 use serde_json::Value;
 
-use crate::core::api::client::{Body, Client, Request, RequestAuth};
+use crate::core::api::request::{Body, Request, RequestAuth, Sender, V2Auth};
 use crate::core::error::Error;
 use crate::core::net::body::Answer;
 use crate::core::proto::answer::Followed;
+use crate::core::proto::relationship::{user_id_of, Relationship};
 use crate::core::proto::target::Target;
 use crate::core::proto::v2;
-use crate::core::proto::v2::v2_data;
-use crate::core::settings::ApiVersion;
+use crate::core::proto::v2::{v2_data, v2_user};
 use crate::core::wire::redact::Redactor;
-use crate::core::wire::signer::percent_encode;
+use crate::core::wire::signer::{percent_encode, SigningUrl};
 
+/// The API 1.1 follow endpoint, relative to the base URL.
+pub const FOLLOW_PATH: &str = "/1.1/friendships/create.json";
 /// The API 1.1 unfollow endpoint, relative to the base URL.
 pub const UNFOLLOW_PATH: &str = "/1.1/friendships/destroy.json";
 /// The API 1.1 relationship endpoint, relative to the base URL.
 pub const SHOW_PATH: &str = "/1.1/friendships/show.json";
-
-/// The relationship between the token's user and a target, as far as the API said.
-/// `None` means unknown (the API did not say), never false.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Relationship {
-    pub target_id: Option<u64>,
-    pub target_username: Option<String>,
-    /// The token's user follows the target.
-    pub following: Option<bool>,
-    /// A follow request to the (protected) target waits for its approval.
-    pub follow_request_sent: Option<bool>,
-    /// The target asked to follow the token's user.
-    pub follow_request_received: Option<bool>,
-    /// The target follows the token's user.
-    pub followed_by: Option<bool>,
-    /// The token's user blocks the target.
-    pub blocking: Option<bool>,
-    /// The target blocks the token's user (API 1.1 only says this).
-    pub blocked_by: Option<bool>,
-    /// The token's user mutes the target.
-    pub muting: Option<bool>,
-}
-
-impl Relationship {
-    /// `{"target":{"id":"…","username":"…"},"following":…,…}`: each member only when
-    /// known; the id as a string, as API v2 writes ids.
-    pub fn to_json(&self) -> String {
-        let mut target = serde_json::Map::new();
-        if let Some(id) = self.target_id {
-            target.insert("id".into(), Value::String(id.to_string()));
-        }
-        if let Some(name) = &self.target_username {
-            target.insert("username".into(), Value::String(name.clone()));
-        }
-        // Written by hand to keep this order (serde_json's map sorts its keys).
-        let mut json = format!("{{\"target\":{}", Value::Object(target));
-        for (name, value) in [
-            ("following", self.following),
-            ("follow_request_sent", self.follow_request_sent),
-            ("follow_request_received", self.follow_request_received),
-            ("followed_by", self.followed_by),
-            ("blocking", self.blocking),
-            ("blocked_by", self.blocked_by),
-            ("muting", self.muting),
-        ] {
-            if let Some(value) = value {
-                json.push_str(&format!(",\"{name}\":{value}"));
-            }
-        }
-        json.push('}');
-        json
-    }
-
-    /// API 1.1's `friendships/show` answer: `relationship.source` is the token's user,
-    /// whose flags are booleans or `null` (unknown); `relationship.target` names the target.
-    pub fn from_v1_show(http_status: u16, json: &str) -> Result<Relationship, Error> {
-        let root: Value = serde_json::from_str(json).map_err(|e| {
-            Error::bad_response(http_status, &format!("the body is not usable JSON ({e})"))
-        })?;
-        let relationship = root.get("relationship");
-        let (Some(Value::Object(source)), Some(Value::Object(target))) = (
-            relationship.and_then(|r| r.get("source")),
-            relationship.and_then(|r| r.get("target")),
-        ) else {
-            return Err(Error::bad_response(
-                http_status,
-                "the answer has no \"relationship\" with \"source\" and \"target\" objects",
-            ));
-        };
-        let flag = |name: &str| source.get(name).and_then(Value::as_bool);
-        Ok(Relationship {
-            target_id: user_id_of(target),
-            target_username: target
-                .get("screen_name")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            following: flag("following"),
-            follow_request_sent: flag("following_requested"),
-            follow_request_received: flag("following_received"),
-            followed_by: flag("followed_by"),
-            blocking: flag("blocking"),
-            blocked_by: flag("blocked_by"),
-            muting: flag("muting"),
-        })
-    }
-
-    /// API v2's user lookup with `connection_status`: a list of what holds
-    /// (`following`, `followed_by`, `follow_request_sent`, `follow_request_received`,
-    /// `blocking`, `muting`); what it does not list is false. Without the list (an
-    /// app-only token gets none) everything is unknown.
-    pub fn from_v2_user(
-        http_status: u16,
-        json: &str,
-        redactor: &Redactor<'_>,
-    ) -> Result<Relationship, Error> {
-        let data = v2_data(http_status, json, redactor)?;
-        let data = data.as_object().expect("v2_data returns an object");
-        let mut relationship = Relationship {
-            target_id: data
-                .get("id")
-                .and_then(Value::as_str)
-                .and_then(|id| id.parse().ok()),
-            target_username: data
-                .get("username")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            ..Relationship::default()
-        };
-        let statuses = match data.get("connection_status") {
-            None => return Ok(relationship),
-            Some(Value::Array(list)) => list
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Option<Vec<&str>>>(),
-            Some(_) => None,
-        }
-        .ok_or_else(|| {
-            Error::bad_response(
-                http_status,
-                "\"data.connection_status\" is not a list of strings",
-            )
-        })?;
-        let has = |name: &str| Some(statuses.contains(&name));
-        relationship.following = has("following");
-        relationship.follow_request_sent = has("follow_request_sent");
-        relationship.follow_request_received = has("follow_request_received");
-        relationship.followed_by = has("followed_by");
-        relationship.blocking = has("blocking");
-        relationship.muting = has("muting");
-        Ok(relationship)
-    }
-}
-
-/// `id_str` (or a numeric `id`) of an API 1.1 user object.
-fn user_id_of(user: &serde_json::Map<String, Value>) -> Option<u64> {
-    user.get("id_str")
-        .and_then(Value::as_str)
-        .and_then(|id| id.parse().ok())
-        .or_else(|| user.get("id").and_then(Value::as_u64))
-}
 
 /// Refuses, before sending, an id API v2 cannot hold.
 pub(crate) fn check_v2_target(target: &Target) -> Result<(), Error> {
@@ -176,310 +42,244 @@ pub(crate) fn check_v2_target(target: &Target) -> Result<(), Error> {
     }
 }
 
-/// How an API v2 request says who sends it: OAuth 1.0a, or a Bearer header whose
-/// token is also a secret to redact.
-#[derive(Clone, Copy)]
-pub(crate) struct V2Auth<'a> {
-    pub auth: RequestAuth<'a>,
-    pub secrets: &'a [&'a str],
+/// Refuses, before sending, what an API v2 follow cannot do: notifications (v2 has
+/// no such setting; `other_version` names the way out when there is one) and ids
+/// longer than v2's.
+pub(crate) fn check_v2_follow(
+    target: &Target,
+    notify: bool,
+    other_version: &str,
+) -> Result<(), Error> {
+    if notify {
+        return Err(Error::invalid_argument(format!(
+            "API v2 cannot turn on notifications for a follow: pass notify = false{other_version}"
+        )));
+    }
+    check_v2_target(target)
 }
 
-impl V2Auth<'_> {
-    pub(crate) const OAUTH1: V2Auth<'static> = V2Auth {
+/// A GET of an API v2 user answer (`data.id`, and `data.username` when present).
+pub(crate) fn get_user(
+    sender: &Sender,
+    path: &str,
+    how: V2Auth<'_>,
+) -> Result<(u64, Option<String>), Error> {
+    let (url, signing_url) = sender.endpoint(path);
+    let found = sender.send(&Request {
+        url: &url,
+        signing_url: &signing_url,
+        body: Body::None,
+        answer: Answer::V2User,
+        auth: how.auth,
+        secrets: how.secrets,
+    })?;
+    v2_user(
+        found.http_status,
+        &found.json,
+        &Redactor::NONE.with_extra(how.secrets),
+    )
+}
+
+/// API v2: the id and the username (as the API spells it) of the user named `name`.
+pub(crate) fn look_up(
+    sender: &Sender,
+    name: &str,
+    how: V2Auth<'_>,
+) -> Result<(u64, Option<String>), Error> {
+    get_user(sender, &v2::lookup_path(name), how).map_err(|mut e| {
+        e.message.push_str(&format!(" (looking up @{name})"));
+        e
+    })
+}
+
+/// The API v2 id of `target` (a screen name is looked up, with a request of its own).
+fn v2_target_id(
+    sender: &Sender,
+    target: &Target,
+    how: V2Auth<'_>,
+) -> Result<(u64, Option<String>), Error> {
+    match target {
+        Target::UserId(id) => Ok((*id, None)),
+        Target::ScreenName(name) => look_up(sender, name, how),
+    }
+}
+
+/// The API 1.1 follow (`endpoint`: [`FOLLOW_PATH`] as sent and signed), handed to `send`.
+pub(crate) fn follow_v1(
+    endpoint: &(String, SigningUrl),
+    target: &Target,
+    notify: bool,
+    send: impl FnOnce(&Request<'_>) -> Result<Followed, Error>,
+) -> Result<Followed, Error> {
+    let (name, value) = target.param();
+    let follow = if notify { "true" } else { "false" };
+    // In parameter order ("follow" < "screen_name" | "user_id"): signing then needs no sort.
+    let params = [("follow", follow), (name, value.as_str())];
+    let encoded = format!("{name}={}&follow={follow}", percent_encode(&value));
+    let (follow_url, follow_signing_url) = endpoint;
+    send(&Request {
+        url: follow_url,
+        signing_url: follow_signing_url,
+        body: Body::Form {
+            params: &params,
+            encoded: &encoded,
+        },
+        answer: Answer::User,
         auth: RequestAuth::OAuth1,
         secrets: &[],
-    };
+    })
 }
 
-impl Client {
-    /// Unfollows `target`. On success the answer's JSON is a [`Relationship`]:
-    /// the target as far as known and `"following":false`.
-    pub fn unfollow(&self, target: &Target) -> Result<Followed, Error> {
-        if self.oauth2_session().is_some() {
-            return self.unfollow_oauth2(target);
-        }
-        self.require_user_token()?;
-        self.with_api_version(|version| match version {
-            ApiVersion::V2 { source_user_id } => {
-                self.unfollow_v2(source_user_id, target, V2Auth::OAUTH1)
-            }
-            _ => self.unfollow_v1(target),
-        })
-    }
-
-    /// What the API says of the relationship between the token's user and `target`,
-    /// as a [`Relationship`] in the answer's JSON.
-    pub fn relationship(&self, target: &Target) -> Result<Followed, Error> {
-        if self.oauth2_session().is_some() {
-            return self.relationship_oauth2(target);
-        }
-        self.require_user_token()?;
-        self.with_api_version(|version| match version {
-            ApiVersion::V2 { .. } => self.relationship_v2(target, V2Auth::OAUTH1),
-            _ => self.relationship_v1(target),
-        })
-    }
-
-    fn unfollow_v1(&self, target: &Target) -> Result<Followed, Error> {
-        let (name, value) = target.param();
-        let params = [(name, value.as_str())];
-        let encoded = format!("{name}={}", percent_encode(&value));
-        let (url, signing_url) = self.settings().base_url.endpoint(UNFOLLOW_PATH);
-        let answer = self.send(&Request {
-            url: &url,
-            signing_url: &signing_url,
-            body: Body::Form {
-                params: &params,
-                encoded: &encoded,
-            },
-            answer: Answer::User,
-            auth: RequestAuth::OAuth1,
-            secrets: &[],
-        })?;
-        // The answer is the user object; its own `following` is eventually consistent
-        // (it may still say true), but the unfollow was accepted.
-        let user: Value = serde_json::from_str(&answer.json).map_err(|e| {
-            Error::bad_response(
-                answer.http_status,
-                &format!("the body is not usable JSON ({e})"),
-            )
-        })?;
-        let user = user.as_object().expect("checked: a JSON object");
-        let relationship = Relationship {
-            target_id: user_id_of(user),
-            target_username: user
-                .get("screen_name")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            following: Some(false),
-            ..Relationship::default()
-        };
-        Ok(Followed {
-            json: relationship.to_json(),
-            ..answer
-        })
-    }
-
-    fn relationship_v1(&self, target: &Target) -> Result<Followed, Error> {
-        let (name, value) = target.param();
-        // `screen_name` and `user_id` become `target_screen_name` and `target_id`;
-        // both values are URL-safe as checked ([A-Za-z0-9_], digits).
-        let param = if name == "user_id" {
-            "target_id"
-        } else {
-            "target_screen_name"
-        };
-        let (url, signing_url) = self
-            .settings()
-            .base_url
-            .endpoint(&format!("{SHOW_PATH}?{param}={value}"));
-        let answer = self.send(&Request {
-            url: &url,
-            signing_url: &signing_url,
-            body: Body::None,
-            answer: Answer::User,
-            auth: RequestAuth::OAuth1,
-            secrets: &[],
-        })?;
-        let relationship = Relationship::from_v1_show(answer.http_status, &answer.json)?;
-        Ok(Followed {
-            json: relationship.to_json(),
-            ..answer
-        })
-    }
-
-    /// API v2: the id and the username (as the API spells it) of the user named `name`.
-    fn look_up_user(&self, name: &str, how: V2Auth<'_>) -> Result<(u64, Option<String>), Error> {
-        let (url, signing_url) = self.settings().base_url.endpoint(&v2::lookup_path(name));
-        let found = self
-            .send(&Request {
-                url: &url,
-                signing_url: &signing_url,
-                body: Body::None,
-                answer: Answer::V2User,
-                auth: how.auth,
-                secrets: how.secrets,
-            })
-            .map_err(|mut e| {
-                e.message.push_str(&format!(" (looking up @{name})"));
-                e
-            })?;
-        let user = Relationship::from_v2_user(
-            found.http_status,
-            &found.json,
-            &Redactor::NONE.with_extra(how.secrets),
-        )?;
-        Ok((
-            user.target_id.expect("checked by Answer::V2User"),
-            user.target_username,
-        ))
-    }
-
-    pub(crate) fn unfollow_v2(
-        &self,
-        source_user_id: u64,
-        target: &Target,
-        how: V2Auth<'_>,
-    ) -> Result<Followed, Error> {
-        check_v2_target(target)?;
-        let (target_id, username) = match target {
-            Target::UserId(id) => (*id, None),
-            Target::ScreenName(name) => self.look_up_user(name, how)?,
-        };
-        let (url, signing_url) = self
-            .settings()
-            .base_url
-            .endpoint(&v2::unfollow_path(source_user_id, target_id));
-        let answer = self.send(&Request {
-            url: &url,
-            signing_url: &signing_url,
-            body: Body::Delete,
-            answer: Answer::V2Follow,
-            auth: how.auth,
-            secrets: how.secrets,
-        })?;
-        let following = v2_data(
-            answer.http_status,
-            &answer.json,
-            &Redactor::NONE.with_extra(how.secrets),
-        )?
-        .get("following")
-        .and_then(Value::as_bool);
-        let relationship = Relationship {
-            target_id: Some(target_id),
-            target_username: username,
-            following,
-            ..Relationship::default()
-        };
-        Ok(Followed {
-            json: relationship.to_json(),
-            ..answer
-        })
-    }
-
-    pub(crate) fn relationship_v2(
-        &self,
-        target: &Target,
-        how: V2Auth<'_>,
-    ) -> Result<Followed, Error> {
-        check_v2_target(target)?;
-        let path = match target {
-            Target::UserId(id) => v2::user_path(*id),
-            Target::ScreenName(name) => v2::lookup_path(name),
-        };
-        let (url, signing_url) = self
-            .settings()
-            .base_url
-            .endpoint(&format!("{path}?{}", v2::CONNECTION_STATUS_QUERY));
-        let answer = self.send(&Request {
-            url: &url,
-            signing_url: &signing_url,
-            body: Body::None,
-            answer: Answer::V2User,
-            auth: how.auth,
-            secrets: how.secrets,
-        })?;
-        let relationship = Relationship::from_v2_user(
-            answer.http_status,
-            &answer.json,
-            &Redactor::NONE.with_extra(how.secrets),
-        )?;
-        Ok(Followed {
-            json: relationship.to_json(),
-            ..answer
-        })
-    }
+/// The API v2 follow (`endpoint`: the follower's `2/users/{id}/following`), checked
+/// by [`check_v2_follow`]; a screen name is looked up first (through `sender`), the
+/// follow itself is handed to `send`.
+pub(crate) fn follow_v2(
+    sender: &Sender,
+    endpoint: &(String, SigningUrl),
+    target: &Target,
+    how: V2Auth<'_>,
+    send: impl FnOnce(&Request<'_>) -> Result<Followed, Error>,
+) -> Result<Followed, Error> {
+    let (target_id, _) = v2_target_id(sender, target, how)?;
+    let body = v2::follow_body(target_id);
+    let (follow_url, follow_signing_url) = endpoint;
+    send(&Request {
+        url: follow_url,
+        signing_url: follow_signing_url,
+        body: Body::Json(&body),
+        answer: Answer::V2Follow,
+        auth: how.auth,
+        secrets: how.secrets,
+    })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_has_only_what_is_known() {
-        assert_eq!(Relationship::default().to_json(), r#"{"target":{}}"#);
-        let full = Relationship {
-            target_id: Some(2244994945),
-            target_username: Some("TwitterDev".into()),
-            following: Some(true),
-            follow_request_sent: Some(false),
-            follow_request_received: Some(false),
-            followed_by: Some(true),
-            blocking: Some(false),
-            blocked_by: Some(false),
-            muting: Some(true),
-        };
-        assert_eq!(
-            full.to_json(),
-            r#"{"target":{"id":"2244994945","username":"TwitterDev"},"following":true,"follow_request_sent":false,"follow_request_received":false,"followed_by":true,"blocking":false,"blocked_by":false,"muting":true}"#
-        );
-        let parsed: Value = serde_json::from_str(&full.to_json()).unwrap();
-        assert_eq!(parsed["target"]["id"], "2244994945");
-    }
-
-    #[test]
-    fn v1_show_answers() {
-        // The shape of a real answer (2017, twitter-api Perl client's trace).
-        let json = r#"{"relationship":{"source":{"id":3808356915,"id_str":"3808356915","screen_name":"me","following":true,"followed_by":false,"live_following":false,"following_received":null,"following_requested":false,"notifications_enabled":null,"can_dm":true,"blocking":false,"blocked_by":false,"muting":null,"want_retweets":null,"all_replies":null,"marked_spam":null},"target":{"id":2244994945,"id_str":"2244994945","screen_name":"TwitterDev","following":false,"followed_by":true,"following_received":null,"following_requested":null}}}"#;
-        let r = Relationship::from_v1_show(200, json).unwrap();
-        assert_eq!(
-            r,
-            Relationship {
-                target_id: Some(2244994945),
-                target_username: Some("TwitterDev".into()),
-                following: Some(true),
-                follow_request_sent: Some(false),
-                follow_request_received: None,
-                followed_by: Some(false),
-                blocking: Some(false),
-                blocked_by: Some(false),
-                muting: None,
-            }
-        );
-        for bad in [
-            "{}",
-            r#"{"relationship":{"source":{}}}"#,
-            r#"{"relationship":{"source":[],"target":{}}}"#,
-            "[",
-        ] {
-            let e = Relationship::from_v1_show(200, bad).unwrap_err();
-            assert_eq!(e.kind, crate::core::ErrorKind::BadResponse, "{bad}");
-        }
-    }
-
-    #[test]
-    fn v2_connection_status() {
-        let none = Redactor::NONE;
-        let r = Relationship::from_v2_user(
-            200,
-            r#"{"data":{"id":"12","name":"N","username":"Someone","connection_status":["following","muting"]}}"#,
-            &none,
+pub(crate) fn unfollow_v1(sender: &Sender, target: &Target) -> Result<Followed, Error> {
+    let (name, value) = target.param();
+    let params = [(name, value.as_str())];
+    let encoded = format!("{name}={}", percent_encode(&value));
+    let (url, signing_url) = sender.endpoint(UNFOLLOW_PATH);
+    let answer = sender.send(&Request {
+        url: &url,
+        signing_url: &signing_url,
+        body: Body::Form {
+            params: &params,
+            encoded: &encoded,
+        },
+        answer: Answer::User,
+        auth: RequestAuth::OAuth1,
+        secrets: &[],
+    })?;
+    // The answer is the user object; its own `following` is eventually consistent
+    // (it may still say true), but the unfollow was accepted.
+    let user: Value = serde_json::from_str(&answer.json).map_err(|e| {
+        Error::bad_response(
+            answer.http_status,
+            &format!("the body is not usable JSON ({e})"),
         )
-        .unwrap();
-        assert_eq!(
-            r,
-            Relationship {
-                target_id: Some(12),
-                target_username: Some("Someone".into()),
-                following: Some(true),
-                follow_request_sent: Some(false),
-                follow_request_received: Some(false),
-                followed_by: Some(false),
-                blocking: Some(false),
-                blocked_by: None,
-                muting: Some(true),
-            }
-        );
-        // Without the list, nothing is known.
-        let r = Relationship::from_v2_user(200, r#"{"data":{"id":"12","username":"S"}}"#, &none)
-            .unwrap();
-        assert_eq!(r.to_json(), r#"{"target":{"id":"12","username":"S"}}"#);
-        for bad in [
-            r#"{"data":{"id":"12","connection_status":"following"}}"#,
-            r#"{"data":{"id":"12","connection_status":[1]}}"#,
-        ] {
-            let e = Relationship::from_v2_user(200, bad, &none).unwrap_err();
-            assert_eq!(e.kind, crate::core::ErrorKind::BadResponse, "{bad}");
-        }
-    }
+    })?;
+    let user = user.as_object().expect("checked: a JSON object");
+    let relationship = Relationship {
+        target_id: user_id_of(user),
+        target_username: user
+            .get("screen_name")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        following: Some(false),
+        ..Relationship::default()
+    };
+    Ok(Followed {
+        json: relationship.to_json(),
+        ..answer
+    })
+}
+
+pub(crate) fn relationship_v1(sender: &Sender, target: &Target) -> Result<Followed, Error> {
+    let (name, value) = target.param();
+    // `screen_name` and `user_id` become `target_screen_name` and `target_id`;
+    // both values are URL-safe as checked ([A-Za-z0-9_], digits).
+    let param = if name == "user_id" {
+        "target_id"
+    } else {
+        "target_screen_name"
+    };
+    let (url, signing_url) = sender.endpoint(&format!("{SHOW_PATH}?{param}={value}"));
+    let answer = sender.send(&Request {
+        url: &url,
+        signing_url: &signing_url,
+        body: Body::None,
+        answer: Answer::User,
+        auth: RequestAuth::OAuth1,
+        secrets: &[],
+    })?;
+    let relationship = Relationship::from_v1_show(answer.http_status, &answer.json)?;
+    Ok(Followed {
+        json: relationship.to_json(),
+        ..answer
+    })
+}
+
+/// The API v2 unfollow of `source_user_id`, checked by [`check_v2_target`].
+pub(crate) fn unfollow_v2(
+    sender: &Sender,
+    source_user_id: u64,
+    target: &Target,
+    how: V2Auth<'_>,
+) -> Result<Followed, Error> {
+    let (target_id, username) = v2_target_id(sender, target, how)?;
+    let (url, signing_url) = sender.endpoint(&v2::unfollow_path(source_user_id, target_id));
+    let answer = sender.send(&Request {
+        url: &url,
+        signing_url: &signing_url,
+        body: Body::Delete,
+        answer: Answer::V2Follow,
+        auth: how.auth,
+        secrets: how.secrets,
+    })?;
+    let following = v2_data(
+        answer.http_status,
+        &answer.json,
+        &Redactor::NONE.with_extra(how.secrets),
+    )?
+    .get("following")
+    .and_then(Value::as_bool);
+    let relationship = Relationship {
+        target_id: Some(target_id),
+        target_username: username,
+        following,
+        ..Relationship::default()
+    };
+    Ok(Followed {
+        json: relationship.to_json(),
+        ..answer
+    })
+}
+
+/// The API v2 relationship lookup, checked by [`check_v2_target`].
+pub(crate) fn relationship_v2(
+    sender: &Sender,
+    target: &Target,
+    how: V2Auth<'_>,
+) -> Result<Followed, Error> {
+    let path = match target {
+        Target::UserId(id) => v2::user_path(*id),
+        Target::ScreenName(name) => v2::lookup_path(name),
+    };
+    let (url, signing_url) = sender.endpoint(&format!("{path}?{}", v2::CONNECTION_STATUS_QUERY));
+    let answer = sender.send(&Request {
+        url: &url,
+        signing_url: &signing_url,
+        body: Body::None,
+        answer: Answer::V2User,
+        auth: how.auth,
+        secrets: how.secrets,
+    })?;
+    let relationship = Relationship::from_v2_user(
+        answer.http_status,
+        &answer.json,
+        &Redactor::NONE.with_extra(how.secrets),
+    )?;
+    Ok(Followed {
+        json: relationship.to_json(),
+        ..answer
+    })
 }

@@ -1,8 +1,14 @@
-//! The top rank of the core: the client and the call sequence (requests with retry
-//! and clock correction, follow, friendship, the token flows), and what an
-//! application keeps between calls and processes (the token store).
+//! The top rank of the core: the client and the call sequence, and what an
+//! application keeps between calls and processes (the token store). Within the
+//! folder, from the bottom: `retry` and `request` (one request: sending, retries,
+//! the clock), `friendship` (the requests of each API version), `bearer` (requests
+//! with an OAuth 2.0 session), `flows` (the token flows), `client` (every call,
+//! over those), `store`.
 
+pub mod bearer;
 pub mod client;
 pub mod flows;
 pub mod friendship;
+pub mod request;
+pub mod retry;
 pub mod store;

@@ -3,5 +3,6 @@
 
 pub mod answer;
 pub mod refusal;
+pub mod relationship;
 pub mod target;
 pub mod v2;

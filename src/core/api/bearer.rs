@@ -1,0 +1,226 @@
+//! Requests with an OAuth 2.0 session: a form to the token endpoints with the
+//! client's authentication, the refresh (across processes when store-backed), and
+//! calls with `Authorization: Bearer` that refresh first when the token expires and
+//! once more after a 401.
+
+use std::time::Instant;
+
+use zeroize::Zeroizing;
+
+use crate::core::api::friendship::get_user;
+use crate::core::api::request::{during, Body, Request, RequestAuth, Sender, V2Auth};
+use crate::core::auth::oauth2;
+use crate::core::auth::session::{OAuth2Session, TokenStore};
+use crate::core::error::{Error, ErrorKind};
+use crate::core::net::body::Answer;
+use crate::core::proto::answer::Followed;
+use crate::core::sys::clock::unix_now;
+
+pub const TOKEN_PATH: &str = "/2/oauth2/token";
+pub const REVOKE_PATH: &str = "/2/oauth2/revoke";
+pub const ME_PATH: &str = "/2/users/me";
+
+pub(crate) fn now() -> i64 {
+    unix_now() as i64
+}
+
+/// What a request with the session's access token carries: the `Authorization`
+/// value, and the secrets its messages must not hold.
+#[derive(Clone, Copy)]
+pub(crate) struct Bearer<'a> {
+    header: &'a str,
+    secrets: &'a [&'a str],
+}
+
+impl<'a> Bearer<'a> {
+    /// How an API v2 request with this token says who sends it.
+    pub(crate) fn v2_auth(self) -> V2Auth<'a> {
+        V2Auth {
+            auth: RequestAuth::Header(Some(self.header)),
+            secrets: self.secrets,
+        }
+    }
+}
+
+/// Sends a form to an OAuth 2.0 endpoint with the client's authentication.
+pub(crate) fn oauth2_post(
+    sender: &Sender,
+    session: &OAuth2Session,
+    path: &str,
+    form: &str,
+    secrets: &[&str],
+) -> Result<Followed, Error> {
+    let (url, signing_url) = sender.endpoint(path);
+    let basic = session.basic_authorization();
+    let held = session.secrets();
+    let mut all_secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
+    all_secrets.extend_from_slice(secrets);
+    sender.send(&Request {
+        url: &url,
+        signing_url: &signing_url,
+        body: Body::Form {
+            params: &[],
+            encoded: form,
+        },
+        answer: Answer::User,
+        auth: RequestAuth::Header(basic.as_deref().map(String::as_str)),
+        secrets: &all_secrets,
+    })
+}
+
+/// A new access token from the refresh token. X rotates refresh tokens: the new
+/// pair reaches the application's callback before this returns. On failure the old
+/// tokens stay in place. `seen_generation`: refresh only if the tokens are still the
+/// ones a refused call used (another thread may have refreshed meanwhile). A
+/// store-backed session refreshes under the store's lock (see [`refresh_stored`]).
+pub(crate) fn refresh(
+    sender: &Sender,
+    session: &OAuth2Session,
+    seen_generation: Option<u64>,
+) -> Result<(), Error> {
+    let _refreshing = session.refreshing();
+    if seen_generation.is_some_and(|seen| seen != session.generation()) {
+        return Ok(());
+    }
+    if let Some(store) = session.token_store() {
+        return refresh_stored(sender, session, store.as_ref());
+    }
+    session.check_refresh_allowed()?;
+    let tokens = refresh_request(sender, session)?;
+    session.store(tokens, true);
+    Ok(())
+}
+
+/// The refresh of a store-backed config, across processes: under the store's
+/// lock, the account is read again; tokens another process stored meanwhile are
+/// taken instead of refreshing (unless they too are about to expire). Otherwise
+/// the refresh is sent and its answer written to the store before the lock is
+/// released; the callback gets the new pair after that, before this returns.
+fn refresh_stored(
+    sender: &Sender,
+    session: &OAuth2Session,
+    store: &dyn TokenStore,
+) -> Result<(), Error> {
+    let deadline = Instant::now() + sender.settings.timeout;
+    let mut locked = store.lock(deadline)?;
+    let stored = locked.stored();
+    // Tokens someone else stored since this config last synced win. (Tokens this
+    // config holds that the store lacks, after a failed write, are not replaced:
+    // they are the newer ones, refreshed and saved below.)
+    if !session.is_synced(&stored.access_token) {
+        let usable = !stored.needs_refresh(now(), oauth2::REFRESH_MARGIN_SECS);
+        session.store(stored.clone(), false);
+        session.set_synced(&stored.access_token);
+        if usable || stored.refresh_token.is_none() {
+            return Ok(());
+        }
+    }
+    let tokens = refresh_request(sender, session)?;
+    session.store(tokens, false);
+    let current = session.tokens().expect("just stored");
+    let saved = locked.save(&current);
+    if saved.is_ok() {
+        session.set_synced(&current.access_token);
+    }
+    drop(locked);
+    session.notify();
+    saved.map_err(|e| {
+        Error::new(
+            ErrorKind::TokensNotSaved,
+            format!(
+                "the OAuth 2.0 tokens were refreshed, but writing them to the token store failed ({}): the new tokens are still held by this config (tw_config_get_tokens) and went to the token callback, if one is set; save them before this config is freed",
+                e.message
+            ),
+        )
+    })
+}
+
+/// Sends `grant_type=refresh_token` with the session's refresh token: the new tokens.
+fn refresh_request(sender: &Sender, session: &OAuth2Session) -> Result<oauth2::Tokens, Error> {
+    let refresh_token = session
+        .refresh_token()
+        .ok_or_else(OAuth2Session::no_refresh_token)?;
+    let form = oauth2::refresh_form(&refresh_token, session.public_client_id());
+    oauth2_post(sender, session, TOKEN_PATH, &form, &[&refresh_token])
+        .and_then(|answer| {
+            oauth2::parse_token_answer(
+                answer.http_status,
+                answer.json.as_bytes(),
+                now(),
+                &[&refresh_token],
+            )
+        })
+        .map_err(during(
+            "refreshing the OAuth 2.0 access token failed (the old tokens are kept)",
+        ))
+}
+
+/// Refreshes first when the access token expires within the refresh margin.
+pub(crate) fn refresh_if_due(sender: &Sender, session: &OAuth2Session) -> Result<(), Error> {
+    if session.wants_refresh(now()) {
+        refresh(sender, session, Some(session.generation()))?;
+    }
+    Ok(())
+}
+
+/// Runs `call` with the access token, refreshing first when it is about to
+/// expire, and once more after a 401 (then `call` runs again once).
+pub(crate) fn with_bearer<T>(
+    sender: &Sender,
+    session: &OAuth2Session,
+    call: impl Fn(Bearer<'_>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    refresh_if_due(sender, session)?;
+    let generation = session.generation();
+    match call_with_bearer(session, &call) {
+        Err(e) if e.http_status == 401 && e.kind == ErrorKind::Auth => {
+            if session.refresh_token().is_none() {
+                return Err(e);
+            }
+            refresh(sender, session, Some(generation))?;
+            call_with_bearer(session, &call)
+        }
+        other => other,
+    }
+}
+
+/// Runs `call` once with the current access token, and every secret the session
+/// holds (the token included) for its requests to redact.
+fn call_with_bearer<T>(
+    session: &OAuth2Session,
+    call: &impl Fn(Bearer<'_>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let (token, _) = session.access_token()?;
+    let header = Zeroizing::new(format!("Bearer {}", token.as_str()));
+    let held = session.secrets();
+    let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
+    secrets.push(&token);
+    call(Bearer {
+        header: &header,
+        secrets: &secrets,
+    })
+}
+
+/// The user of a token (`GET 2/users/me`): id and screen name.
+pub(crate) fn me(sender: &Sender, how: V2Auth<'_>) -> Result<(u64, Option<String>), Error> {
+    get_user(sender, ME_PATH, how).map_err(during("finding the token's user (GET 2/users/me)"))
+}
+
+/// The id of the OAuth 2.0 tokens' user (`GET 2/users/me`, once per config; a
+/// store-backed config stores it for the next process too).
+pub(crate) fn source_user_id(
+    sender: &Sender,
+    session: &OAuth2Session,
+    bearer: Bearer<'_>,
+) -> Result<u64, Error> {
+    if let Some(id) = session.user_id() {
+        return Ok(id);
+    }
+    let (id, screen_name) = me(sender, bearer.v2_auth())?;
+    if let Some(store) = session.token_store() {
+        let deadline = Instant::now() + sender.settings.timeout;
+        store.remember_identity(id, screen_name.as_deref(), deadline);
+    }
+    session.set_identity(id, screen_name);
+    Ok(id)
+}

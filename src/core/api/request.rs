@@ -1,0 +1,311 @@
+//! One request: its shape (URL, body, how it says who sends it, what its answer
+//! must hold), and the [`Sender`] that signs it, sends it over the pooled agent,
+//! retries it ([`retry`](crate::core::api::retry)), corrects the clock once, and
+//! counts it. Every request of the library passes through [`Sender::attempt`].
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::core::api::retry::{retry_delay, with_retry_count};
+use crate::core::auth::session::OAuth2Session;
+use crate::core::error::{Error, ErrorKind};
+use crate::core::net::body::{read_response, Answer, Received};
+use crate::core::net::failure::transport_error;
+use crate::core::net::transport::Agents;
+use crate::core::proto::answer::Followed;
+use crate::core::settings::hooks::TraceKind;
+use crate::core::settings::Settings;
+use crate::core::sys::clock::unix_now;
+use crate::core::wire::redact::Redactor;
+use crate::core::wire::signer::{OAuthNonce, SignableRequest, Signer, SigningUrl};
+
+/// A codeless 401 (API v2 has no code 135) is taken for a refused timestamp when
+/// the server's clock is at least this far from ours.
+const CLOCK_TOLERANCE_SECS: i64 = 30;
+
+thread_local! {
+    /// Requests handed to the transport on this thread, ever: what a call sent is the
+    /// difference across it ([`requests_sent_on_this_thread`]).
+    static REQUESTS_SENT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many HTTP requests this thread has sent so far, through any client: every
+/// request passes through one place (`Sender::attempt`), lookups, `2/users/me`, token
+/// refreshes, retries and the clock-correction retry alike. A caller takes it before
+/// and after a call; the difference is what the call sent.
+pub fn requests_sent_on_this_thread() -> u64 {
+    REQUESTS_SENT.try_with(std::cell::Cell::get).unwrap_or(0)
+}
+
+/// One API request, before signing.
+pub(crate) struct Request<'a> {
+    pub url: &'a str,
+    pub signing_url: &'a SigningUrl,
+    pub body: Body<'a>,
+    pub answer: Answer,
+    pub auth: RequestAuth<'a>,
+    /// Values to remove from any message besides the config's credentials (a
+    /// request-token secret, OAuth 2.0 tokens, a client secret).
+    pub secrets: &'a [&'a str],
+}
+
+/// How a request says who sends it.
+#[derive(Clone, Copy)]
+pub(crate) enum RequestAuth<'a> {
+    /// OAuth 1.0a, signed with the config's credentials.
+    OAuth1,
+    /// OAuth 1.0a, signed with other credentials (a request token) and one more
+    /// `oauth_*` parameter (`oauth_callback`, `oauth_verifier`).
+    OAuth1With {
+        signer: &'a Signer,
+        extra: (&'a str, &'a str),
+    },
+    /// This `Authorization` header value (`Bearer …`, `Basic …`), or none.
+    Header(Option<&'a str>),
+}
+
+pub(crate) enum Body<'a> {
+    /// A GET.
+    None,
+    /// A DELETE, without a body.
+    Delete,
+    /// A POST of form parameters, which are signed too; `encoded` is the body as sent.
+    Form {
+        params: &'a [(&'a str, &'a str)],
+        encoded: &'a str,
+    },
+    /// A POST of JSON, which is not signed (OAuth 1.0a signs form bodies only).
+    Json(&'a str),
+}
+
+/// How an API v2 request says who sends it: OAuth 1.0a, or a Bearer header whose
+/// token is also a secret to redact.
+#[derive(Clone, Copy)]
+pub(crate) struct V2Auth<'a> {
+    pub auth: RequestAuth<'a>,
+    pub secrets: &'a [&'a str],
+}
+
+impl V2Auth<'_> {
+    pub(crate) const OAUTH1: V2Auth<'static> = V2Auth {
+        auth: RequestAuth::OAuth1,
+        secrets: &[],
+    };
+}
+
+/// Adds what the call was doing to an error's message.
+pub(crate) fn during(what: &str) -> impl FnOnce(Error) -> Error + '_ {
+    move |mut e| {
+        e.message = format!("{what}: {}", e.message);
+        e
+    }
+}
+
+/// The settings, the signer and the agents built from them, and the clock
+/// correction learnt: what sending a request needs.
+pub(crate) struct Sender {
+    pub settings: Settings,
+    signer: Signer,
+    agents: Agents,
+    /// Seconds to add to the local clock for `oauth_timestamp`, learnt from the
+    /// server's `Date` when it refused a timestamp (code 135).
+    clock_offset: AtomicI64,
+}
+
+impl Sender {
+    /// Builds the agent; the proxy environment variables are read now.
+    pub(crate) fn new(settings: Settings, session: Option<&Arc<OAuth2Session>>) -> Sender {
+        Sender {
+            signer: Signer::new(settings.credentials.clone()),
+            agents: Agents::new(&settings, session),
+            settings,
+            clock_offset: AtomicI64::new(0),
+        }
+    }
+
+    /// `path` under the base URL, as sent and as signed.
+    pub(crate) fn endpoint(&self, path: &str) -> (String, SigningUrl) {
+        self.settings.base_url.endpoint(path)
+    }
+
+    /// Sends `request`, retrying as [`Client::follow`](crate::core::Client::follow) describes.
+    pub(crate) fn send(&self, request: &Request<'_>) -> Result<Followed, Error> {
+        let mut waited = Duration::ZERO;
+        let mut retries = 0;
+        loop {
+            let error = match self.send_correcting_clock(request) {
+                Ok(followed) => return Ok(followed),
+                Err(error) => error,
+            };
+            let delay = match retry_delay(&error, retries) {
+                Some(delay)
+                    if retries < self.settings.max_retries
+                        && waited + delay <= self.settings.max_wait =>
+                {
+                    delay
+                }
+                _ => return Err(with_retry_count(error, retries)),
+            };
+            if let Some(tracer) = self.agents.tracer() {
+                tracer.info(&format!(
+                    "retrying in {} ms (retry {} of at most {})",
+                    delay.as_millis(),
+                    retries + 1,
+                    self.settings.max_retries
+                ));
+            }
+            std::thread::sleep(delay);
+            waited += delay;
+            retries += 1;
+        }
+    }
+
+    /// One request. When the server refuses the timestamp (401 with code 135, or a
+    /// codeless 401 from a server whose clock is far from ours) and says its time in
+    /// `Date`, the difference is kept for every later call of this client, and the
+    /// request is signed afresh and sent once more.
+    fn send_correcting_clock(&self, request: &Request<'_>) -> Result<Followed, Error> {
+        let first = self.attempt(request, &OAuthNonce::fresh(self.clock_offset()));
+        let (Err(e), Some(server_clock)) = (&first.result, first.server_clock) else {
+            return first.result;
+        };
+        let offset = server_clock - unix_now() as i64;
+        let clock_refused = e.api_code == 135
+            || (e.http_status == 401
+                && e.api_code == 0
+                && (offset - self.clock_offset()).abs() >= CLOCK_TOLERANCE_SECS);
+        if !clock_refused {
+            return first.result;
+        }
+        self.clock_offset.store(offset, Ordering::Relaxed);
+        if let Some(tracer) = self.agents.tracer() {
+            tracer.info(&format!(
+                "the server's clock is {offset} s from ours: signing again with the corrected timestamp"
+            ));
+        }
+        self.attempt(request, &OAuthNonce::fresh(offset))
+            .result
+            .map_err(|mut e| {
+                e.message.push_str(&format!(
+                    " (after correcting the clock by {offset} s and retrying once)"
+                ));
+                e
+            })
+    }
+
+    /// The correction applied to the local clock for `oauth_timestamp`, in seconds.
+    pub(crate) fn clock_offset(&self) -> i64 {
+        self.clock_offset.load(Ordering::Relaxed)
+    }
+
+    /// Sets the clock correction (kept when a config's settings change).
+    pub(crate) fn set_clock_offset(&self, offset: i64) {
+        self.clock_offset.store(offset, Ordering::Relaxed);
+    }
+
+    /// One request with `nonce`: no retry, no clock correction.
+    pub(crate) fn attempt(&self, request: &Request<'_>, nonce: &OAuthNonce) -> Received {
+        if let Some(error) = &self.agents.setup_error {
+            if let Some(tracer) = self.agents.tracer() {
+                tracer.info(&error.message);
+            }
+            return Received {
+                result: Err(error.clone()),
+                server_clock: None,
+            };
+        }
+        let (method, form): (_, &[(&str, &str)]) = match request.body {
+            Body::None => ("GET", &[]),
+            Body::Delete => ("DELETE", &[]),
+            Body::Form { params, .. } => ("POST", params),
+            Body::Json(_) => ("POST", &[]),
+        };
+        let signable = SignableRequest {
+            method,
+            url: request.signing_url,
+            form,
+        };
+        let signed = match request.auth {
+            RequestAuth::OAuth1 => Some(self.signer.sign(&signable, nonce)),
+            RequestAuth::OAuth1With { signer, extra } => {
+                Some(signer.sign_with(&signable, nonce, Some(extra)))
+            }
+            RequestAuth::Header(_) => None,
+        };
+        let authorization = match (&signed, request.auth) {
+            (Some(signed), _) => Some(signed.authorization.as_str()),
+            (None, RequestAuth::Header(value)) => value,
+            (None, _) => None,
+        };
+        // Only with a hook set: nothing is formatted otherwise.
+        let trace = self
+            .agents
+            .tracer()
+            .map(|tracer| tracer.for_request(request.secrets, authorization));
+        if let (Some(trace), Some(signed)) = (&trace, &signed) {
+            trace.line(TraceKind::BaseString, signed.base_string());
+            trace.credential_notes(&self.settings.credentials);
+        }
+
+        let agent = self.agents.get(&self.settings);
+        let result = match request.body {
+            Body::None => {
+                let mut get = agent.get(request.url);
+                if let Some(value) = authorization {
+                    get = get.header("Authorization", value);
+                }
+                get.call()
+            }
+            Body::Delete => {
+                let mut delete = agent.delete(request.url);
+                if let Some(value) = authorization {
+                    delete = delete.header("Authorization", value);
+                }
+                delete.call()
+            }
+            Body::Form { encoded, .. } | Body::Json(encoded) => {
+                let mut post = agent.post(request.url).content_type(match request.body {
+                    Body::Json(_) => "application/json",
+                    _ => "application/x-www-form-urlencoded",
+                });
+                if let Some(value) = authorization {
+                    post = post.header("Authorization", value);
+                }
+                post.send(encoded.as_bytes())
+            }
+        };
+        let signature = signed
+            .as_ref()
+            .map_or("", |signed| signed.signature.as_str());
+        let redactor = Redactor::new(self.settings.credentials.secrets(), signature)
+            .with_extra(request.secrets);
+        let received = match result {
+            Ok(response) => {
+                if let Some(trace) = &trace {
+                    trace.response_head(&response);
+                }
+                read_response(
+                    &self.settings,
+                    response,
+                    request.answer,
+                    &redactor,
+                    trace.as_ref(),
+                )
+            }
+            Err(e) => Received {
+                result: Err(transport_error(&self.settings, e, 0, &redactor)),
+                server_clock: None,
+            },
+        };
+        // Handed to the network, so counted (even if the connection then failed), unless
+        // refused before anything left: only that is InvalidArgument here (not loopback).
+        if !matches!(&received.result, Err(e) if e.kind == ErrorKind::InvalidArgument) {
+            let _ = REQUESTS_SENT.try_with(|sent| sent.set(sent.get() + 1));
+        }
+        if let (Some(trace), Err(e)) = (&trace, &received.result) {
+            trace.line(TraceKind::Info, &e.message);
+        }
+        received
+    }
+}
