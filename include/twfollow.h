@@ -283,236 +283,6 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * Creates a configuration from an app's OAuth 1.0a consumer key and secret only,
- * for the PIN or callback flow (`tw_oauth1_request_token`, then
- * `tw_oauth1_access_token`, after which the config follows as that user).
- * Follows before that are `TW_STATUS_INVALID_ARGUMENT`. Defaults, setters and
- * ownership as `tw_config_new`.
- *
- * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
- * `TW_STATUS_INVALID_ARGUMENT` (an empty key or secret).
- *
- * # Safety
- * Each pointer is NULL or valid: strings NUL-terminated, `out_config` writable.
- */
-enum TwStatus tw_config_new_app(const char *consumer_key,
-                                const char *consumer_secret,
-                                struct TwConfig **out_config);
-
-/**
- * OAuth 1.0a step 1: asks for a request token (`POST <base>/oauth/request_token`,
- * signed with the consumer key and secret only, `oauth_callback` signed too).
- *
- * `callback`: `"oob"` for the PIN flow (the user is shown a PIN to type into your
- * program), or the absolute `http(s)://` URL Twitter redirects the user to with
- * `oauth_token` and `oauth_verifier`.
- *
- * On `TW_STATUS_OK`: `*out_request_token`, `*out_request_token_secret` and
- * `*out_authorize_url` (the page to open: `<base>/oauth/authorize?oauth_token=…`)
- * each receive a new string to release with `tw_string_free`. Keep the token and
- * its secret for step 2 (a web app may store them and finish in another process);
- * the library keeps nothing. All three pointers are required.
- *
- * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
- * `TW_STATUS_INVALID_ARGUMENT` (bad callback, or an OAuth 2.0 config),
- * `TW_STATUS_AUTH` (consumer key or secret refused), `TW_STATUS_BAD_RESPONSE`
- * (an answer without the token, or without `oauth_callback_confirmed=true`), and
- * the network and HTTP statuses of `tw_follow`.
- * Thread rules: as `tw_follow`.
- *
- * # Safety
- * `config` is NULL or a live config; `callback` NULL or NUL-terminated; the out
- * pointers NULL or writable.
- */
-enum TwStatus tw_oauth1_request_token(const struct TwConfig *config,
-                                      const char *callback,
-                                      char **out_request_token,
-                                      char **out_request_token_secret,
-                                      char **out_authorize_url);
-
-/**
- * OAuth 1.0a step 2: trades the request token for the user's access token
- * (`POST <base>/oauth/access_token` with `oauth_token` and `oauth_verifier`, signed
- * with the consumer secret and the request token's secret). `verifier` is the PIN
- * the user typed, or `oauth_verifier` from the callback. A request token works once.
- *
- * On `TW_STATUS_OK` the config follows as that user from now on, and
- * `*out_json` (if `out_json` is not NULL) receives one JSON object,
- * `{"oauth_token":"…","oauth_token_secret":"…","user_id":"…","screen_name":"…"}`, to
- * release with `tw_string_free`. Store the token and secret: they do not expire.
- *
- * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
- * `TW_STATUS_INVALID_ARGUMENT` (an empty argument), `TW_STATUS_AUTH` (wrong PIN,
- * used or expired request token: the message quotes the server),
- * `TW_STATUS_BAD_RESPONSE` (an answer without a field), and the network and HTTP
- * statuses of `tw_follow`.
- * Thread rules: a setter: no other call on this config may run at the same time.
- *
- * # Safety
- * `config` is NULL or a live config; the strings NULL or NUL-terminated;
- * `out_json` NULL or writable.
- */
-enum TwStatus tw_oauth1_access_token(struct TwConfig *config,
-                                     const char *request_token,
-                                     const char *request_token_secret,
-                                     const char *verifier,
-                                     char **out_json);
-
-/**
- * Creates a configuration for OAuth 2.0 user tokens of the app's OAuth 2.0 client
- * (`client_id`; `client_secret` for a confidential client, NULL for a public one).
- * It follows through API v2 with `Authorization: Bearer` once it holds tokens:
- * from `tw_oauth2_exchange_code` or `tw_config_set_oauth2_tokens`. The follower's
- * id comes from `GET <base>/2/users/me`, once per config and user. Defaults,
- * setters and ownership as `tw_config_new` (`tw_config_set_api_version` accepts 2 only).
- *
- * Returns `TW_STATUS_NULL_ARGUMENT` (`client_id` or `out_config`),
- * `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT` (empty).
- *
- * # Safety
- * Each pointer is NULL or valid: strings NUL-terminated, `out_config` writable.
- */
-enum TwStatus tw_config_new_oauth2(const char *client_id,
-                                   const char *client_secret,
-                                   struct TwConfig **out_config);
-
-/**
- * OAuth 2.0 step 1: the URL where the user approves the app (`https://x.com/i/oauth2/authorize`,
- * or `<base>/i/oauth2/authorize` when the base URL is not the default), with
- * `response_type=code`, the client id, `redirect_uri`, `scope`, a fresh random
- * `state` (128 bits) and a PKCE S256 `code_challenge` of a fresh 64-character verifier.
- *
- * `scope`: NULL for `"tweet.read users.read follows.write offline.access"` (what a
- * follow needs, plus a refresh token). Nothing is sent.
- *
- * On `TW_STATUS_OK`, `*out_url`, `*out_state` and `*out_code_verifier` each receive
- * a new string to release with `tw_string_free`. Keep the state and the verifier
- * for `tw_oauth2_exchange_code`. All three pointers are required.
- *
- * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
- * `TW_STATUS_INVALID_ARGUMENT` (not an OAuth 2.0 config, a `redirect_uri` that is not
- * an absolute http(s) URL, an empty scope).
- *
- * # Safety
- * `config` is NULL or a live config; strings NULL or NUL-terminated; out pointers
- * NULL or writable.
- */
-enum TwStatus tw_oauth2_authorize_url(const struct TwConfig *config,
-                                      const char *redirect_uri,
-                                      const char *scope,
-                                      char **out_url,
-                                      char **out_state,
-                                      char **out_code_verifier);
-
-/**
- * OAuth 2.0 step 2: trades the authorization code for tokens
- * (`POST <base>/2/oauth2/token`, `grant_type=authorization_code`; a confidential
- * client authenticates with HTTP Basic, a public one sends `client_id`).
- *
- * `code_or_url`: the bare `code`, or the whole redirected URL. For a URL,
- * `expected_state` (the state from `tw_oauth2_authorize_url`) must match its
- * `state`, or nothing is sent (`TW_STATUS_INVALID_ARGUMENT`); a redirect with
- * `error=access_denied` is `TW_STATUS_AUTH`. `expected_state` may be NULL only
- * with a bare code. `redirect_uri` and `code_verifier` are those of step 1.
- *
- * On `TW_STATUS_OK` the config holds the tokens (the token callback, if set,
- * receives them too) and `*out_tokens_json` (if not NULL) receives them in the
- * callback's shape; release it with `tw_string_free`.
- *
- * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
- * `TW_STATUS_INVALID_ARGUMENT`, `TW_STATUS_AUTH` (refused code, verifier, redirect
- * URI or client), `TW_STATUS_BAD_RESPONSE`, and the network statuses of `tw_follow`.
- * Thread rules: as `tw_follow`.
- *
- * # Safety
- * As `tw_oauth2_authorize_url`; `out_tokens_json` NULL or writable.
- */
-enum TwStatus tw_oauth2_exchange_code(const struct TwConfig *config,
-                                      const char *redirect_uri,
-                                      const char *code_or_url,
-                                      const char *expected_state,
-                                      const char *code_verifier,
-                                      char **out_tokens_json);
-
-/**
- * Gives an OAuth 2.0 config the tokens the application stored: `access_token`,
- * `refresh_token` (NULL when there is none: then the config cannot refresh) and
- * `expires_at` (seconds since the Unix epoch; 0 when unknown: then it refreshes
- * only after a 401). The callback is not called for these.
- *
- * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
- * `TW_STATUS_INVALID_ARGUMENT` (empty, negative `expires_at`, not an OAuth 2.0 config).
- * Thread rules: a setter.
- *
- * # Safety
- * `config` is NULL or a live config; strings NULL or NUL-terminated.
- */
-enum TwStatus tw_config_set_oauth2_tokens(struct TwConfig *config,
-                                          const char *access_token,
-                                          const char *refresh_token,
-                                          int64_t expires_at);
-
-/**
- * Sets (or, with a NULL `callback`, removes) the function that receives the
- * OAuth 2.0 tokens whenever the library changes them; see `TwTokenCallback`.
- * `user_data` is passed to it as is.
- *
- * Returns `TW_STATUS_NULL_ARGUMENT` (`config`), `TW_STATUS_INVALID_ARGUMENT` (not an
- * OAuth 2.0 config). Thread rules: a setter.
- *
- * # Safety
- * `config` is NULL or a live config; `callback` and `user_data` stay usable, from
- * any thread, while the config lives.
- */
-enum TwStatus tw_config_set_token_callback(struct TwConfig *config,
-                                           TwTokenCallback callback,
-                                           void *user_data);
-
-/**
- * The OAuth 2.0 tokens the config holds now, in the callback's shape.
- *
- * On `TW_STATUS_OK`, `*out_tokens_json` receives a new string to release with
- * `tw_string_free`. Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT`
- * (not an OAuth 2.0 config, or no tokens yet).
- *
- * # Safety
- * `config` is NULL or a live config; `out_tokens_json` NULL or writable.
- */
-enum TwStatus tw_config_get_tokens(const struct TwConfig *config, char **out_tokens_json);
-
-/**
- * Refreshes the OAuth 2.0 access token now (`POST <base>/2/oauth2/token`,
- * `grant_type=refresh_token`). Follows do this by themselves 60 s before
- * `expires_at` and once after a 401; call it to refresh ahead of time. On success
- * the token callback receives the new tokens before this returns (X rotates the
- * refresh token too). On failure the old tokens stay.
- *
- * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (not an OAuth 2.0
- * config), `TW_STATUS_AUTH` (no refresh token, or it was refused: authorize again),
- * and the network statuses of `tw_follow`. Thread rules: as `tw_follow`;
- * concurrent refreshes of one config are made once.
- *
- * # Safety
- * `config` is NULL or a live config.
- */
-enum TwStatus tw_oauth2_refresh(const struct TwConfig *config);
-
-/**
- * Revokes an OAuth 2.0 token (`POST <base>/2/oauth2/revoke`): the access token or
- * the refresh token (revoking the refresh token ends the grant). The config keeps
- * its tokens; calls with a revoked token fail with `TW_STATUS_AUTH`.
- *
- * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
- * `TW_STATUS_INVALID_ARGUMENT` (empty token, not an OAuth 2.0 config),
- * `TW_STATUS_AUTH` (client refused), and the network statuses of `tw_follow`.
- * Thread rules: as `tw_follow`.
- *
- * # Safety
- * `config` is NULL or a live config; `token` NULL or NUL-terminated.
- */
-enum TwStatus tw_oauth2_revoke(const struct TwConfig *config, const char *token);
-
-/**
  * Creates a configuration from the four OAuth 1.0a user-context credentials.
  *
  * Defaults: base URL `https://api.twitter.com`, API 1.1, timeout 30000 ms, user
@@ -883,127 +653,234 @@ enum TwStatus tw_relationship(const struct TwConfig *config,
                               char **out_json);
 
 /**
- * The `x-rate-limit-limit`, `-remaining` and `-reset` headers (reset in seconds
- * since the Unix epoch) of the last response on this thread. Each output pointer
- * may be NULL if you do not need it.
+ * Creates a configuration from an app's OAuth 1.0a consumer key and secret only,
+ * for the PIN or callback flow (`tw_oauth1_request_token`, then
+ * `tw_oauth1_access_token`, after which the config follows as that user).
+ * Follows before that are `TW_STATUS_INVALID_ARGUMENT`. Defaults, setters and
+ * ownership as `tw_config_new`.
  *
- * Returns `TW_STATUS_OK` with the outputs written, or `TW_STATUS_NO_RATE_LIMIT`
- * when the last call got no response or the response had no such headers (the
- * v1.1 follow endpoint usually sends none). Unlike other functions returning a
- * status, this one is a getter: it leaves the last error as it is.
- *
- * # Safety
- * Each pointer is NULL or writable.
- */
-enum TwStatus tw_last_rate_limit(int64_t *limit, int64_t *remaining, int64_t *reset_epoch);
-
-/**
- * The 24-hour budgets of the last response on this thread, which X sends beside
- * the 15-minute window of `tw_last_rate_limit`: the user's
- * (`x-user-limit-24hour-limit`, `-remaining`, `-reset`) and the app's, all users
- * together (`x-app-limit-24hour-…`); resets in seconds since the Unix epoch. Each
- * output pointer may be NULL if you do not need it. A budget the response did not
- * carry gets -1 in each of its three outputs.
- *
- * Returns `TW_STATUS_OK` with the outputs written when the response carried at least
- * one of the two, or `TW_STATUS_NO_RATE_LIMIT` (nothing written) when it carried
- * neither or no response arrived. A getter: it leaves the last error as it is.
+ * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT` (an empty key or secret).
  *
  * # Safety
- * Each pointer is NULL or writable.
+ * Each pointer is NULL or valid: strings NUL-terminated, `out_config` writable.
  */
-enum TwStatus tw_last_day_budgets(int64_t *user_limit,
-                                  int64_t *user_remaining,
-                                  int64_t *user_reset_epoch,
-                                  int64_t *app_limit,
-                                  int64_t *app_remaining,
-                                  int64_t *app_reset_epoch);
+enum TwStatus tw_config_new_app(const char *consumer_key,
+                                const char *consumer_secret,
+                                struct TwConfig **out_config);
 
 /**
- * After `TW_STATUS_RATE_LIMITED`: when the refused request may succeed again, in
- * seconds since the Unix epoch. That is the reset that binds: the latest reset of
- * the windows the response says are spent (15-minute window, user's or app's 24-hour
- * budget), or the 15-minute reset when none says it is spent. 0 after any other
- * outcome, or when the response said no reset. A getter: it leaves the last error as
- * it is.
- */
-int64_t tw_last_reset_at(void);
-
-/**
- * How many HTTP requests the last fallible call on this thread sent: user lookups,
- * `2/users/me`, token refreshes, the request itself, its retries and the
- * clock-correction retry, each counted once it was handed to the network (a
- * connection that failed counts: the library cannot know it never arrived). 0 when
- * nothing was sent (a refused argument or target). Under pay-per-use each request
- * may be charged: docs/x-api-access.md says what each call costs. A getter: it
- * leaves the last error as it is.
- */
-int32_t tw_last_request_count(void);
-
-/**
- * The members of the API v2 problem of the last failed call on this thread (RFC
- * 7807 problem details: `type`, `title`, `detail`, and X's `reason`,
- * `required_enrollment`, `registration_url`), each redacted and cut to length like
- * the message. `""` for a member the problem did not have, and for all of them when
- * the last call succeeded or its refusal was not a v2 problem. Never NULL.
+ * OAuth 1.0a step 1: asks for a request token (`POST <base>/oauth/request_token`,
+ * signed with the consumer key and secret only, `oauth_callback` signed too).
  *
- * Ownership: owned by the library; valid until the next `tw_` call on this thread.
- * `field` is a `TwProblemField` number (`TW_PROBLEM_FIELD_TITLE`, …); any other
- * number gives `""`.
- */
-const char *tw_last_problem(int32_t field);
-
-/**
- * The message of the last failed call on this thread: one line, never NULL,
- * `""` after a success. Never contains a credential or the signature: each is
- * replaced by `[redacted]` wherever it appears, as it is or percent-encoded,
- * before any text from the server is cut to length (a credential under 6 bytes,
- * which no real one is, only where no letter or digit touches it).
+ * `callback`: `"oob"` for the PIN flow (the user is shown a PIN to type into your
+ * program), or the absolute `http(s)://` URL Twitter redirects the user to with
+ * `oauth_token` and `oauth_verifier`.
  *
- * Ownership: owned by the library; valid until the next `tw_` call on this thread.
+ * On `TW_STATUS_OK`: `*out_request_token`, `*out_request_token_secret` and
+ * `*out_authorize_url` (the page to open: `<base>/oauth/authorize?oauth_token=…`)
+ * each receive a new string to release with `tw_string_free`. Keep the token and
+ * its secret for step 2 (a web app may store them and finish in another process);
+ * the library keeps nothing. All three pointers are required.
  *
- * Shutdown: every `tw_` function may be called while the thread's storage is
- * being torn down: from an `atexit` handler (after `exit()` or a return from
- * `main`) or from a `pthread_key_create` destructor. The last error can no longer
- * be kept then: the call itself works and returns its status, but records
- * nothing, and the getters answer as if nothing had been recorded (`""`, 0, 0,
- * `TW_STATUS_NO_RATE_LIMIT`). Nothing aborts the process (tested by
- * tests/c/teardown_atexit.c and tests/c/teardown_thread_key.c).
- */
-const char *tw_last_error_message(void);
-
-/**
- * The HTTP status of the last response on this thread (200 after a successful
- * follow), or 0 when the last call got no response (or sent nothing).
- */
-int32_t tw_last_http_status(void);
-
-/**
- * The first Twitter error code of the last response on this thread, or 0 when there was none.
- */
-int32_t tw_last_api_error_code(void);
-
-/**
- * Releases a string returned by any `tw_` function (`tw_follow`'s JSON, tokens,
- * URLs). Its bytes are overwritten first: token strings hold secrets. NULL is a
- * no-op. Passing any other pointer, or freeing twice, is undefined behaviour.
+ * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT` (bad callback, or an OAuth 2.0 config),
+ * `TW_STATUS_AUTH` (consumer key or secret refused), `TW_STATUS_BAD_RESPONSE`
+ * (an answer without the token, or without `oauth_callback_confirmed=true`), and
+ * the network and HTTP statuses of `tw_follow`.
+ * Thread rules: as `tw_follow`.
  *
  * # Safety
- * `s` is NULL or a string from a `tw_` function, freed once.
+ * `config` is NULL or a live config; `callback` NULL or NUL-terminated; the out
+ * pointers NULL or writable.
  */
-void tw_string_free(char *s);
+enum TwStatus tw_oauth1_request_token(const struct TwConfig *config,
+                                      const char *callback,
+                                      char **out_request_token,
+                                      char **out_request_token_secret,
+                                      char **out_authorize_url);
 
 /**
- * The library's name and version, e.g. `"twfollow/0.1.0"`. Static; never free it.
+ * OAuth 1.0a step 2: trades the request token for the user's access token
+ * (`POST <base>/oauth/access_token` with `oauth_token` and `oauth_verifier`, signed
+ * with the consumer secret and the request token's secret). `verifier` is the PIN
+ * the user typed, or `oauth_verifier` from the callback. A request token works once.
+ *
+ * On `TW_STATUS_OK` the config follows as that user from now on, and
+ * `*out_json` (if `out_json` is not NULL) receives one JSON object,
+ * `{"oauth_token":"…","oauth_token_secret":"…","user_id":"…","screen_name":"…"}`, to
+ * release with `tw_string_free`. Store the token and secret: they do not expire.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT` (an empty argument), `TW_STATUS_AUTH` (wrong PIN,
+ * used or expired request token: the message quotes the server),
+ * `TW_STATUS_BAD_RESPONSE` (an answer without a field), and the network and HTTP
+ * statuses of `tw_follow`.
+ * Thread rules: a setter: no other call on this config may run at the same time.
+ *
+ * # Safety
+ * `config` is NULL or a live config; the strings NULL or NUL-terminated;
+ * `out_json` NULL or writable.
  */
-const char *tw_version(void);
+enum TwStatus tw_oauth1_access_token(struct TwConfig *config,
+                                     const char *request_token,
+                                     const char *request_token_secret,
+                                     const char *verifier,
+                                     char **out_json);
 
 /**
- * A static description of a status number, e.g. `"TW_STATUS_OK: success"`.
- * Takes `int32_t` so any number is safe: unknown ones give `"unknown status"`.
- * Never NULL; never free it.
+ * Creates a configuration for OAuth 2.0 user tokens of the app's OAuth 2.0 client
+ * (`client_id`; `client_secret` for a confidential client, NULL for a public one).
+ * It follows through API v2 with `Authorization: Bearer` once it holds tokens:
+ * from `tw_oauth2_exchange_code` or `tw_config_set_oauth2_tokens`. The follower's
+ * id comes from `GET <base>/2/users/me`, once per config and user. Defaults,
+ * setters and ownership as `tw_config_new` (`tw_config_set_api_version` accepts 2 only).
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT` (`client_id` or `out_config`),
+ * `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT` (empty).
+ *
+ * # Safety
+ * Each pointer is NULL or valid: strings NUL-terminated, `out_config` writable.
  */
-const char *tw_status_str(int32_t status);
+enum TwStatus tw_config_new_oauth2(const char *client_id,
+                                   const char *client_secret,
+                                   struct TwConfig **out_config);
+
+/**
+ * OAuth 2.0 step 1: the URL where the user approves the app (`https://x.com/i/oauth2/authorize`,
+ * or `<base>/i/oauth2/authorize` when the base URL is not the default), with
+ * `response_type=code`, the client id, `redirect_uri`, `scope`, a fresh random
+ * `state` (128 bits) and a PKCE S256 `code_challenge` of a fresh 64-character verifier.
+ *
+ * `scope`: NULL for `"tweet.read users.read follows.write offline.access"` (what a
+ * follow needs, plus a refresh token). Nothing is sent.
+ *
+ * On `TW_STATUS_OK`, `*out_url`, `*out_state` and `*out_code_verifier` each receive
+ * a new string to release with `tw_string_free`. Keep the state and the verifier
+ * for `tw_oauth2_exchange_code`. All three pointers are required.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT` (not an OAuth 2.0 config, a `redirect_uri` that is not
+ * an absolute http(s) URL, an empty scope).
+ *
+ * # Safety
+ * `config` is NULL or a live config; strings NULL or NUL-terminated; out pointers
+ * NULL or writable.
+ */
+enum TwStatus tw_oauth2_authorize_url(const struct TwConfig *config,
+                                      const char *redirect_uri,
+                                      const char *scope,
+                                      char **out_url,
+                                      char **out_state,
+                                      char **out_code_verifier);
+
+/**
+ * OAuth 2.0 step 2: trades the authorization code for tokens
+ * (`POST <base>/2/oauth2/token`, `grant_type=authorization_code`; a confidential
+ * client authenticates with HTTP Basic, a public one sends `client_id`).
+ *
+ * `code_or_url`: the bare `code`, or the whole redirected URL. For a URL,
+ * `expected_state` (the state from `tw_oauth2_authorize_url`) must match its
+ * `state`, or nothing is sent (`TW_STATUS_INVALID_ARGUMENT`); a redirect with
+ * `error=access_denied` is `TW_STATUS_AUTH`. `expected_state` may be NULL only
+ * with a bare code. `redirect_uri` and `code_verifier` are those of step 1.
+ *
+ * On `TW_STATUS_OK` the config holds the tokens (the token callback, if set,
+ * receives them too) and `*out_tokens_json` (if not NULL) receives them in the
+ * callback's shape; release it with `tw_string_free`.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT`, `TW_STATUS_AUTH` (refused code, verifier, redirect
+ * URI or client), `TW_STATUS_BAD_RESPONSE`, and the network statuses of `tw_follow`.
+ * Thread rules: as `tw_follow`.
+ *
+ * # Safety
+ * As `tw_oauth2_authorize_url`; `out_tokens_json` NULL or writable.
+ */
+enum TwStatus tw_oauth2_exchange_code(const struct TwConfig *config,
+                                      const char *redirect_uri,
+                                      const char *code_or_url,
+                                      const char *expected_state,
+                                      const char *code_verifier,
+                                      char **out_tokens_json);
+
+/**
+ * Gives an OAuth 2.0 config the tokens the application stored: `access_token`,
+ * `refresh_token` (NULL when there is none: then the config cannot refresh) and
+ * `expires_at` (seconds since the Unix epoch; 0 when unknown: then it refreshes
+ * only after a 401). The callback is not called for these.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT` (empty, negative `expires_at`, not an OAuth 2.0 config).
+ * Thread rules: a setter.
+ *
+ * # Safety
+ * `config` is NULL or a live config; strings NULL or NUL-terminated.
+ */
+enum TwStatus tw_config_set_oauth2_tokens(struct TwConfig *config,
+                                          const char *access_token,
+                                          const char *refresh_token,
+                                          int64_t expires_at);
+
+/**
+ * Sets (or, with a NULL `callback`, removes) the function that receives the
+ * OAuth 2.0 tokens whenever the library changes them; see `TwTokenCallback`.
+ * `user_data` is passed to it as is.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT` (`config`), `TW_STATUS_INVALID_ARGUMENT` (not an
+ * OAuth 2.0 config). Thread rules: a setter.
+ *
+ * # Safety
+ * `config` is NULL or a live config; `callback` and `user_data` stay usable, from
+ * any thread, while the config lives.
+ */
+enum TwStatus tw_config_set_token_callback(struct TwConfig *config,
+                                           TwTokenCallback callback,
+                                           void *user_data);
+
+/**
+ * The OAuth 2.0 tokens the config holds now, in the callback's shape.
+ *
+ * On `TW_STATUS_OK`, `*out_tokens_json` receives a new string to release with
+ * `tw_string_free`. Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT`
+ * (not an OAuth 2.0 config, or no tokens yet).
+ *
+ * # Safety
+ * `config` is NULL or a live config; `out_tokens_json` NULL or writable.
+ */
+enum TwStatus tw_config_get_tokens(const struct TwConfig *config, char **out_tokens_json);
+
+/**
+ * Refreshes the OAuth 2.0 access token now (`POST <base>/2/oauth2/token`,
+ * `grant_type=refresh_token`). Follows do this by themselves 60 s before
+ * `expires_at` and once after a 401; call it to refresh ahead of time. On success
+ * the token callback receives the new tokens before this returns (X rotates the
+ * refresh token too). On failure the old tokens stay.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT` (not an OAuth 2.0
+ * config), `TW_STATUS_AUTH` (no refresh token, or it was refused: authorize again),
+ * and the network statuses of `tw_follow`. Thread rules: as `tw_follow`;
+ * concurrent refreshes of one config are made once.
+ *
+ * # Safety
+ * `config` is NULL or a live config.
+ */
+enum TwStatus tw_oauth2_refresh(const struct TwConfig *config);
+
+/**
+ * Revokes an OAuth 2.0 token (`POST <base>/2/oauth2/revoke`): the access token or
+ * the refresh token (revoking the refresh token ends the grant). The config keeps
+ * its tokens; calls with a revoked token fail with `TW_STATUS_AUTH`.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT` (empty token, not an OAuth 2.0 config),
+ * `TW_STATUS_AUTH` (client refused), and the network statuses of `tw_follow`.
+ * Thread rules: as `tw_follow`.
+ *
+ * # Safety
+ * `config` is NULL or a live config; `token` NULL or NUL-terminated.
+ */
+enum TwStatus tw_oauth2_revoke(const struct TwConfig *config, const char *token);
 
 /**
  * Creates a configuration for a stored account.
@@ -1209,6 +1086,129 @@ enum TwStatus tw_oauth2_access_token(const struct TwConfig *config,
 enum TwStatus tw_config_set_trace(struct TwConfig *config,
                                   TwTraceCallback callback,
                                   void *user_data);
+
+/**
+ * A static description of a status number, e.g. `"TW_STATUS_OK: success"`.
+ * Takes `int32_t` so any number is safe: unknown ones give `"unknown status"`.
+ * Never NULL; never free it.
+ */
+const char *tw_status_str(int32_t status);
+
+/**
+ * The `x-rate-limit-limit`, `-remaining` and `-reset` headers (reset in seconds
+ * since the Unix epoch) of the last response on this thread. Each output pointer
+ * may be NULL if you do not need it.
+ *
+ * Returns `TW_STATUS_OK` with the outputs written, or `TW_STATUS_NO_RATE_LIMIT`
+ * when the last call got no response or the response had no such headers (the
+ * v1.1 follow endpoint usually sends none). Unlike other functions returning a
+ * status, this one is a getter: it leaves the last error as it is.
+ *
+ * # Safety
+ * Each pointer is NULL or writable.
+ */
+enum TwStatus tw_last_rate_limit(int64_t *limit, int64_t *remaining, int64_t *reset_epoch);
+
+/**
+ * The 24-hour budgets of the last response on this thread, which X sends beside
+ * the 15-minute window of `tw_last_rate_limit`: the user's
+ * (`x-user-limit-24hour-limit`, `-remaining`, `-reset`) and the app's, all users
+ * together (`x-app-limit-24hour-…`); resets in seconds since the Unix epoch. Each
+ * output pointer may be NULL if you do not need it. A budget the response did not
+ * carry gets -1 in each of its three outputs.
+ *
+ * Returns `TW_STATUS_OK` with the outputs written when the response carried at least
+ * one of the two, or `TW_STATUS_NO_RATE_LIMIT` (nothing written) when it carried
+ * neither or no response arrived. A getter: it leaves the last error as it is.
+ *
+ * # Safety
+ * Each pointer is NULL or writable.
+ */
+enum TwStatus tw_last_day_budgets(int64_t *user_limit,
+                                  int64_t *user_remaining,
+                                  int64_t *user_reset_epoch,
+                                  int64_t *app_limit,
+                                  int64_t *app_remaining,
+                                  int64_t *app_reset_epoch);
+
+/**
+ * After `TW_STATUS_RATE_LIMITED`: when the refused request may succeed again, in
+ * seconds since the Unix epoch. That is the reset that binds: the latest reset of
+ * the windows the response says are spent (15-minute window, user's or app's 24-hour
+ * budget), or the 15-minute reset when none says it is spent. 0 after any other
+ * outcome, or when the response said no reset. A getter: it leaves the last error as
+ * it is.
+ */
+int64_t tw_last_reset_at(void);
+
+/**
+ * How many HTTP requests the last fallible call on this thread sent: user lookups,
+ * `2/users/me`, token refreshes, the request itself, its retries and the
+ * clock-correction retry, each counted once it was handed to the network (a
+ * connection that failed counts: the library cannot know it never arrived). 0 when
+ * nothing was sent (a refused argument or target). Under pay-per-use each request
+ * may be charged: docs/x-api-access.md says what each call costs. A getter: it
+ * leaves the last error as it is.
+ */
+int32_t tw_last_request_count(void);
+
+/**
+ * The members of the API v2 problem of the last failed call on this thread (RFC
+ * 7807 problem details: `type`, `title`, `detail`, and X's `reason`,
+ * `required_enrollment`, `registration_url`), each redacted and cut to length like
+ * the message. `""` for a member the problem did not have, and for all of them when
+ * the last call succeeded or its refusal was not a v2 problem. Never NULL.
+ *
+ * Ownership: owned by the library; valid until the next `tw_` call on this thread.
+ * `field` is a `TwProblemField` number (`TW_PROBLEM_FIELD_TITLE`, …); any other
+ * number gives `""`.
+ */
+const char *tw_last_problem(int32_t field);
+
+/**
+ * The message of the last failed call on this thread: one line, never NULL,
+ * `""` after a success. Never contains a credential or the signature: each is
+ * replaced by `[redacted]` wherever it appears, as it is or percent-encoded,
+ * before any text from the server is cut to length (a credential under 6 bytes,
+ * which no real one is, only where no letter or digit touches it).
+ *
+ * Ownership: owned by the library; valid until the next `tw_` call on this thread.
+ *
+ * Shutdown: every `tw_` function may be called while the thread's storage is
+ * being torn down: from an `atexit` handler (after `exit()` or a return from
+ * `main`) or from a `pthread_key_create` destructor. The last error can no longer
+ * be kept then: the call itself works and returns its status, but records
+ * nothing, and the getters answer as if nothing had been recorded (`""`, 0, 0,
+ * `TW_STATUS_NO_RATE_LIMIT`). Nothing aborts the process (tested by
+ * tests/c/teardown_atexit.c and tests/c/teardown_thread_key.c).
+ */
+const char *tw_last_error_message(void);
+
+/**
+ * The HTTP status of the last response on this thread (200 after a successful
+ * follow), or 0 when the last call got no response (or sent nothing).
+ */
+int32_t tw_last_http_status(void);
+
+/**
+ * The first Twitter error code of the last response on this thread, or 0 when there was none.
+ */
+int32_t tw_last_api_error_code(void);
+
+/**
+ * Releases a string returned by any `tw_` function (`tw_follow`'s JSON, tokens,
+ * URLs). Its bytes are overwritten first: token strings hold secrets. NULL is a
+ * no-op. Passing any other pointer, or freeing twice, is undefined behaviour.
+ *
+ * # Safety
+ * `s` is NULL or a string from a `tw_` function, freed once.
+ */
+void tw_string_free(char *s);
+
+/**
+ * The library's name and version, e.g. `"twfollow/0.1.0"`. Static; never free it.
+ */
+const char *tw_version(void);
 
 #ifdef __cplusplus
 }  // extern "C"

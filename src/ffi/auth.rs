@@ -5,13 +5,13 @@
 //! Every string these functions return holds secret material: release each with
 //! `tw_string_free`, which overwrites it before freeing it.
 
-use std::ffi::{c_char, c_void, CString};
+use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use zeroize::Zeroizing;
-
-use super::boundary::{arg_str, fallible, non_null, opt_arg_str, Failure};
+use super::boundary::{arg_str, fallible, non_null, opt_arg_str};
+use super::callback::{with_c_text, UserData};
 use super::config::{config_mut, publish_config, TwConfig};
+use super::library::{out_string, publish_string};
 use super::status::TwStatus;
 use crate::core::{Identity, Settings, OAUTH2_DEFAULT_SCOPE};
 
@@ -27,16 +27,6 @@ use crate::core::{Identity, Settings, OAUTH2_DEFAULT_SCOPE};
 /// only during the call.
 pub type TwTokenCallback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, tokens_json: *const c_char)>;
-
-/// Copies `value` into a new C string for an out-parameter.
-pub(crate) fn out_string(value: &str, name: &str) -> Result<CString, Failure> {
-    CString::new(value).map_err(|_| {
-        Failure::new(
-            TwStatus::BadResponse,
-            format!("the {name} holds a NUL byte"),
-        )
-    })
-}
 
 /// Creates a configuration from an app's OAuth 1.0a consumer key and secret only,
 /// for the PIN or callback flow (`tw_oauth1_request_token`, then
@@ -296,7 +286,7 @@ pub unsafe extern "C" fn tw_oauth2_exchange_code(
             code_verifier,
         )?;
         if !out_tokens_json.is_null() {
-            *out_tokens_json = out_string(&json, "tokens")?.into_raw();
+            publish_string(&json, "tokens", out_tokens_json)?;
         }
         Ok(())
     })
@@ -331,32 +321,6 @@ pub unsafe extern "C" fn tw_config_set_oauth2_tokens(
     })
 }
 
-/// A `TwTokenCallback` and its `user_data`, callable from any thread.
-struct CallbackTarget {
-    callback: unsafe extern "C" fn(*mut c_void, *const c_char),
-    user_data: *mut c_void,
-}
-
-impl CallbackTarget {
-    fn call(&self, json: &str) {
-        // Tokens hold no NUL; if one ever did, the callback is skipped.
-        if json.contains('\0') {
-            return;
-        }
-        let mut bytes = Zeroizing::new(Vec::with_capacity(json.len() + 1));
-        bytes.extend_from_slice(json.as_bytes());
-        bytes.push(0);
-        // SAFETY: as promised to tw_config_set_token_callback; `bytes` is
-        // NUL-terminated and outlives the call.
-        unsafe { (self.callback)(self.user_data, bytes.as_ptr().cast()) };
-    }
-}
-
-// SAFETY: the caller of tw_config_set_token_callback promises that the callback may
-// run on any thread that calls into the config, with this user_data.
-unsafe impl Send for CallbackTarget {}
-unsafe impl Sync for CallbackTarget {}
-
 /// Sets (or, with a NULL `callback`, removes) the function that receives the
 /// OAuth 2.0 tokens whenever the library changes them; see `TwTokenCallback`.
 /// `user_data` is passed to it as is.
@@ -375,13 +339,14 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
 ) -> TwStatus {
     fallible(|| {
         let config = config_mut(config)?;
-        let target = callback.map(|callback| CallbackTarget {
-            callback,
-            user_data,
-        });
-        config.client.set_token_callback(
-            target.map(|target| Arc::new(move |json: &str| target.call(json)) as _),
-        )?;
+        let user_data = UserData::new(user_data);
+        config.client.set_token_callback(callback.map(|callback| {
+            Arc::new(move |json: &str| {
+                // SAFETY: as promised to tw_config_set_token_callback; the text
+                // lives during the call.
+                with_c_text(json, |text| unsafe { callback(user_data.get(), text) })
+            }) as _
+        }))?;
         Ok(())
     })
 }
@@ -403,8 +368,7 @@ pub unsafe extern "C" fn tw_config_get_tokens(
         non_null(config, "config")?;
         non_null(out_tokens_json, "out_tokens_json")?;
         let json = (*config).client.oauth2_tokens_json()?;
-        *out_tokens_json = out_string(&json, "tokens")?.into_raw();
-        Ok(())
+        publish_string(&json, "tokens", out_tokens_json)
     })
 }
 

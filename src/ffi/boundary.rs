@@ -3,53 +3,13 @@
 
 use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::last_error;
 use super::status::TwStatus;
-use crate::core::{self, DayBudgets, Problem, RateLimit};
+use crate::core;
 
-/// A failed call, as it will be reported through the `tw_last_*` getters.
-pub(crate) struct Failure {
-    pub status: TwStatus,
-    pub message: String,
-    pub http_status: u16,
-    pub api_code: i32,
-    pub rate_limit: Option<RateLimit>,
-    pub day_budgets: Option<Box<DayBudgets>>,
-    /// `tw_last_reset_at`: the reset that binds a rate-limited request, 0 otherwise.
-    pub reset_at: i64,
-    pub problem: Option<Box<Problem>>,
-}
-
-impl Failure {
-    pub fn new(status: TwStatus, message: impl Into<String>) -> Self {
-        Failure {
-            status,
-            message: message.into(),
-            http_status: 0,
-            api_code: 0,
-            rate_limit: None,
-            day_budgets: None,
-            reset_at: 0,
-            problem: None,
-        }
-    }
-}
-
-impl From<core::Error> for Failure {
-    fn from(e: core::Error) -> Self {
-        Failure {
-            status: TwStatus::from_kind(e.kind),
-            reset_at: e.binding_reset().unwrap_or(0),
-            message: e.message,
-            http_status: e.http_status,
-            api_code: e.api_code,
-            rate_limit: e.rate_limit,
-            day_budgets: e.day_budgets,
-            problem: e.problem,
-        }
-    }
-}
+pub(crate) use super::last_error::Failure;
 
 /// Runs the body of a fallible exported function: clears the thread's last
 /// error, catches panics, and records the failure (if any) for the getters.
@@ -76,6 +36,24 @@ pub(crate) fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
 /// Runs the body of an infallible exported function; a panic yields `fallback`.
 pub(crate) fn infallible<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+}
+
+/// Test hook, in debug builds only: with `TWFOLLOW_TEST_PANIC` set when a config
+/// is created, `tw_follow` panics inside its boundary, so tests can see that a
+/// panic becomes `TW_STATUS_INTERNAL` and that nothing secret reaches stderr.
+/// Read with the other environment variables, so `tw_follow` reads none.
+static PANIC_ON_FOLLOW: AtomicBool = AtomicBool::new(false);
+
+pub(crate) fn read_test_hook() {
+    if cfg!(debug_assertions) && std::env::var_os("TWFOLLOW_TEST_PANIC").is_some() {
+        PANIC_ON_FOLLOW.store(true, Ordering::Relaxed);
+    }
+}
+
+pub(crate) fn panic_if_asked_by_tests() {
+    if PANIC_ON_FOLLOW.load(Ordering::Relaxed) {
+        panic!("forced panic for tests (TWFOLLOW_TEST_PANIC is set)");
+    }
 }
 
 /// Borrows a NUL-terminated UTF-8 argument.

@@ -40,7 +40,7 @@ pub(crate) unsafe fn publish_config(settings: Settings, out_config: *mut *mut Tw
 /// `out_config` was checked to be non-NULL and writable.
 pub(crate) unsafe fn publish_client(client: Client, out_config: *mut *mut TwConfig) {
     install_fork_handler();
-    super::follow::read_test_hook();
+    super::boundary::read_test_hook();
     *out_config = Box::into_raw(Box::new(TwConfig { client }));
 }
 

@@ -1,12 +1,12 @@
 //! `tw_follow` and `tw_follow_ex`.
 
-use std::ffi::{c_char, CString};
+use std::ffi::c_char;
 use std::ptr;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::boundary::{arg_str, fallible, non_null, Failure};
+use super::boundary::{arg_str, fallible, non_null, panic_if_asked_by_tests, Failure};
 use super::config::TwConfig;
 use super::last_error;
+use super::library::out_string;
 use super::status::TwStatus;
 use crate::core::Target;
 
@@ -19,24 +19,6 @@ pub enum TwFollowOutcome {
     Active = 1,
     /// The user's account is protected: a follow request waits for their approval.
     Pending = 2,
-}
-
-/// Test hook, in debug builds only: with `TWFOLLOW_TEST_PANIC` set when a config
-/// is created, `tw_follow` panics inside its boundary, so tests can see that a
-/// panic becomes `TW_STATUS_INTERNAL` and that nothing secret reaches stderr.
-/// Read with the other environment variables, so `tw_follow` reads none.
-static PANIC_ON_FOLLOW: AtomicBool = AtomicBool::new(false);
-
-pub(crate) fn read_test_hook() {
-    if cfg!(debug_assertions) && std::env::var_os("TWFOLLOW_TEST_PANIC").is_some() {
-        PANIC_ON_FOLLOW.store(true, Ordering::Relaxed);
-    }
-}
-
-fn panic_if_asked_by_tests() {
-    if PANIC_ON_FOLLOW.load(Ordering::Relaxed) {
-        panic!("forced panic for tests (TWFOLLOW_TEST_PANIC is set)");
-    }
 }
 
 /// Follows a user (`POST <base>/1.1/friendships/create.json`, OAuth 1.0a signed;
@@ -133,12 +115,7 @@ unsafe fn follow(
     let json = if out_json.is_null() {
         None
     } else {
-        Some(CString::new(followed.json).map_err(|_| {
-            Failure::new(
-                TwStatus::BadResponse,
-                "the response body contains a NUL byte",
-            )
-        })?)
+        Some(out_string(&followed.json, "response body")?)
     };
     if !out_outcome.is_null() {
         *out_outcome = outcome;

@@ -1,10 +1,11 @@
 //! `tw_unfollow` and `tw_relationship`.
 
-use std::ffi::{c_char, CString};
+use std::ffi::c_char;
 
 use super::boundary::{arg_str, fallible, non_null, Failure};
 use super::config::TwConfig;
 use super::last_error;
+use super::library::publish_string;
 use super::status::TwStatus;
 use crate::core::{Followed, Target};
 
@@ -101,9 +102,7 @@ unsafe fn parse_target(target: *const c_char) -> Result<Target, Failure> {
 unsafe fn publish(answer: Followed, out_json: *mut *mut c_char) -> Result<(), Failure> {
     last_error::record_answer(&answer);
     if !out_json.is_null() {
-        let json = CString::new(answer.json)
-            .map_err(|_| Failure::new(TwStatus::BadResponse, "the answer contains a NUL byte"))?;
-        *out_json = json.into_raw();
+        publish_string(&answer.json, "answer", out_json)?;
     }
     Ok(())
 }

@@ -1,10 +1,35 @@
-//! The library's own strings: releasing what it returned, and its version.
+//! The library's own strings: publishing one to an out-parameter, releasing what it
+//! returned, and its version.
 
 use std::ffi::{c_char, CString};
 
 use zeroize::Zeroize as _;
 
-use super::boundary::infallible;
+use super::boundary::{infallible, Failure};
+use super::status::TwStatus;
+
+/// Copies `value` into a new C string for an out-parameter.
+pub(crate) fn out_string(value: &str, name: &str) -> Result<CString, Failure> {
+    CString::new(value).map_err(|_| {
+        Failure::new(
+            TwStatus::BadResponse,
+            format!("the {name} holds a NUL byte"),
+        )
+    })
+}
+
+/// Writes `value` to `*out` as a new C string (see [`out_string`]).
+///
+/// # Safety
+/// `out` is writable.
+pub(crate) unsafe fn publish_string(
+    value: &str,
+    name: &str,
+    out: *mut *mut c_char,
+) -> Result<(), Failure> {
+    *out = out_string(value, name)?.into_raw();
+    Ok(())
+}
 
 /// Releases a string returned by any `tw_` function (`tw_follow`'s JSON, tokens,
 /// URLs). Its bytes are overwritten first: token strings hold secrets. NULL is a

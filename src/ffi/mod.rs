@@ -3,24 +3,48 @@
 //!
 //! Each exported body runs inside [`boundary::fallible`] or
 //! [`boundary::infallible`], which catch panics, so nothing unwinds into C.
-//! `include/twfollow.h` is generated from these modules' doc comments.
+//! `include/twfollow.h` is generated from these modules' doc comments, in the
+//! order they are declared here.
+//!
+//! From the bottom: `status` (the table), `last_error` (what a call records),
+//! `boundary` (the panic boundary, argument checks, the test hook), `callback`
+//! (calling C back), `library` (the library's strings: publishing and freeing them);
+//! then the exports, which import those and `config` (and `store` the token flows'
+//! `auth`).
+
+// The plumbing (exporting only the status table).
+mod status;
+
+mod last_error;
+
+mod boundary;
+
+mod callback;
+
+// The exports, in the header's order: a config, the calls, the token flows and the
+// store, the trace, what tells the outcome, the library's strings (publishing and
+// releasing them).
+mod config;
+
+mod follow;
+
+mod friendship;
 
 mod auth;
-mod boundary;
-mod config;
-mod follow;
-mod friendship;
-mod last_error;
-mod library;
-mod status;
+
 mod store;
+
 mod trace;
+
+mod getters;
+
+mod library;
 
 pub use auth::*;
 pub use config::*;
 pub use follow::*;
 pub use friendship::*;
-pub use last_error::*;
+pub use getters::*;
 pub use library::*;
 pub use status::*;
 pub use store::*;

@@ -2,9 +2,8 @@
 //! the header's manual), the static texts of `tw_status_str`, and the mapping from
 //! the core's error kinds.
 
-use std::ffi::{c_char, CStr};
+use std::ffi::CStr;
 
-use super::boundary::infallible;
 use crate::core::ErrorKind;
 
 /// The result of every fallible call. Numbers never change and are never reused.
@@ -208,18 +207,4 @@ impl TwStatus {
             TwStatus::Internal => c"TW_STATUS_INTERNAL: internal error in twfollow",
         }
     }
-}
-
-/// A static description of a status number, e.g. `"TW_STATUS_OK: success"`.
-/// Takes `int32_t` so any number is safe: unknown ones give `"unknown status"`.
-/// Never NULL; never free it.
-#[no_mangle]
-pub extern "C" fn tw_status_str(status: i32) -> *const c_char {
-    infallible(c"unknown status".as_ptr(), || {
-        TwStatus::ALL
-            .iter()
-            .find(|s| **s as i32 == status)
-            .map_or(c"unknown status", |s| s.text())
-            .as_ptr()
-    })
 }

@@ -7,9 +7,9 @@
 
 use std::ffi::{c_char, OsString};
 
-use super::auth::out_string;
 use super::boundary::{arg_str, fallible, non_null, opt_arg_str, Failure};
 use super::config::{config_mut, publish_client, TwConfig};
+use super::library::publish_string;
 use super::status::TwStatus;
 use crate::core::{ImportFormat, Store};
 
@@ -115,7 +115,7 @@ pub unsafe extern "C" fn tw_store_save_account(
         let account = account_arg(account)?;
         let name = store.save_account(&mut config.client, account)?;
         if !out_account.is_null() {
-            *out_account = out_string(&name, "account name")?.into_raw();
+            publish_string(&name, "account name", out_account)?;
         }
         Ok(())
     })
@@ -143,7 +143,7 @@ pub unsafe extern "C" fn tw_store_list(
         let store = open(store_path)?;
         non_null(out_json, "out_json")?;
         let json = store.list_json()?;
-        *out_json = out_string(&json, "listing")?.into_raw();
+        publish_string(&json, "listing", out_json)?;
         Ok(())
     })
 }
@@ -232,7 +232,7 @@ pub unsafe extern "C" fn tw_store_import(
         let names = store.import(format, source, env)?;
         if !out_json.is_null() {
             let json = serde_json::json!({ "imported": names }).to_string();
-            *out_json = out_string(&json, "import answer")?.into_raw();
+            publish_string(&json, "import answer", out_json)?;
         }
         Ok(())
     })
@@ -257,7 +257,7 @@ pub unsafe extern "C" fn tw_store_path(
         let store = open(store_path)?;
         non_null(out_path, "out_path")?;
         let path = store.path().to_string_lossy().into_owned();
-        *out_path = out_string(&path, "store path")?.into_raw();
+        publish_string(&path, "store path", out_path)?;
         Ok(())
     })
 }
@@ -284,7 +284,7 @@ pub unsafe extern "C" fn tw_oauth2_access_token(
         non_null(config, "config")?;
         non_null(out_access_token, "out_access_token")?;
         let (token, expires_at) = (*config).client.valid_access_token()?;
-        *out_access_token = out_string(&token, "access token")?.into_raw();
+        publish_string(&token, "access token", out_access_token)?;
         if !out_expires_at.is_null() {
             *out_expires_at = expires_at;
         }

@@ -4,6 +4,7 @@ use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
 use super::boundary::fallible;
+use super::callback::{with_c_text, UserData};
 use super::config::{config_mut, TwConfig};
 use super::status::TwStatus;
 use crate::core::{TraceHook, TraceKind};
@@ -68,38 +69,6 @@ impl From<TraceKind> for TwTraceKind {
 pub type TwTraceCallback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, kind: i32, line: *const c_char)>;
 
-/// A `TwTraceCallback` and its `user_data`, callable from any thread.
-struct TraceTarget {
-    callback: unsafe extern "C" fn(*mut c_void, i32, *const c_char),
-    user_data: *mut c_void,
-}
-
-impl TraceTarget {
-    fn call(&self, kind: TraceKind, line: &str) {
-        // Lines hold no NUL (control characters are escaped); one never reaches C cut short.
-        if line.contains('\0') {
-            return;
-        }
-        let mut bytes = Vec::with_capacity(line.len() + 1);
-        bytes.extend_from_slice(line.as_bytes());
-        bytes.push(0);
-        // SAFETY: as promised to tw_config_set_trace; `bytes` is NUL-terminated and
-        // outlives the call.
-        unsafe {
-            (self.callback)(
-                self.user_data,
-                TwTraceKind::from(kind) as i32,
-                bytes.as_ptr().cast(),
-            )
-        };
-    }
-}
-
-// SAFETY: the caller of tw_config_set_trace promises that the callback may run on any
-// thread that calls into the config, with this user_data.
-unsafe impl Send for TraceTarget {}
-unsafe impl Sync for TraceTarget {}
-
 /// Sets (or, with a NULL `callback`, removes) the wire trace of this config: every
 /// request of every later call on it — follows, the API v2 user lookup, retries,
 /// clock-skew retries, token requests and refreshes — reports what it sent and what
@@ -131,12 +100,16 @@ pub unsafe extern "C" fn tw_config_set_trace(
 ) -> TwStatus {
     fallible(|| {
         let config = config_mut(config)?;
+        let user_data = UserData::new(user_data);
         let hook: Option<TraceHook> = callback.map(|callback| {
-            let target = TraceTarget {
-                callback,
-                user_data,
-            };
-            Arc::new(move |kind: TraceKind, line: &str| target.call(kind, line)) as TraceHook
+            Arc::new(move |kind: TraceKind, line: &str| {
+                let kind = TwTraceKind::from(kind) as i32;
+                // SAFETY: as promised to tw_config_set_trace; the line lives during
+                // the call.
+                with_c_text(line, |text| unsafe {
+                    callback(user_data.get(), kind, text)
+                })
+            }) as TraceHook
         });
         config.client.update(|settings| {
             settings.trace = hook;
