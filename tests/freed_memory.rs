@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use support::*;
-use twfollow::core::wire::signer::percent_encode;
+use twfollow::core::wire::percent::percent_encode;
 use twfollow::ffi::*;
 
 const CONSUMER_KEY: &CStr = c"freed-memory-consumer-key";

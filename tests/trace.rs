@@ -98,7 +98,7 @@ fn signature_in(lines: &[(i32, String)]) -> String {
 
 fn hmac_sha1(consumer_secret: &str, token_secret: &str, text: &str) -> String {
     let enc = |s: &str| {
-        percent_encoding::utf8_percent_encode(s, twfollow::core::wire::signer::OAUTH_ENCODE_SET)
+        percent_encoding::utf8_percent_encode(s, twfollow::core::wire::percent::OAUTH_ENCODE_SET)
             .to_string()
     };
     let key = format!("{}&{}", enc(consumer_secret), enc(token_secret));
@@ -155,7 +155,7 @@ fn a_refused_follow_traces_every_kind_in_order_and_the_signed_base_string() {
             "POST&{}%2F1.1%2Ffriendships%2Fcreate.json&follow%3Dfalse%26oauth_consumer_key%3Dck-trace%26oauth_nonce%3D",
             percent_encoding::utf8_percent_encode(
                 &server.base_url(),
-                twfollow::core::wire::signer::OAUTH_ENCODE_SET
+                twfollow::core::wire::percent::OAUTH_ENCODE_SET
             )
         )),
         "{base}"

@@ -7,8 +7,8 @@ use crate::core::proto::refusal::{map_response, parse_api_error};
 use crate::core::proto::target::Target;
 use crate::core::proto::v2;
 use crate::core::proto::v2::{check_v2_follow_answer, v2_user_id};
+use crate::core::wire::percent::percent_encode;
 use crate::core::wire::redact::Redactor;
-use crate::core::wire::signer::percent_encode;
 
 /// Target parsing: never panics; what it accepts is exactly the documented grammar.
 pub fn target_parse(data: &[u8]) {

@@ -22,8 +22,9 @@ use crate::core::proto::relationship::{user_id_of, Relationship};
 use crate::core::proto::target::Target;
 use crate::core::proto::v2;
 use crate::core::proto::v2::{v2_data, v2_user};
+use crate::core::wire::percent::percent_encode;
 use crate::core::wire::redact::Redactor;
-use crate::core::wire::signer::{percent_encode, SigningUrl};
+use crate::core::wire::signer::SigningUrl;
 
 /// The API 1.1 follow endpoint, relative to the base URL.
 pub const FOLLOW_PATH: &str = "/1.1/friendships/create.json";

@@ -5,4 +5,5 @@ pub mod body;
 pub mod failure;
 pub mod resolver;
 pub mod trace;
+pub mod traced;
 pub mod transport;

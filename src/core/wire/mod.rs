@@ -2,6 +2,7 @@
 //! certificate pinning checks. Imports only `error` and `sys`.
 
 pub mod httpdate;
+pub mod percent;
 pub mod pinning;
 pub mod redact;
 pub mod signer;

@@ -11,7 +11,7 @@
 
 use percent_encoding::percent_encode;
 
-use crate::core::wire::signer::OAUTH_ENCODE_SET;
+use crate::core::wire::percent::OAUTH_ENCODE_SET;
 
 /// What a removed secret is replaced with.
 pub const REDACTED: &str = "[redacted]";
