@@ -1,7 +1,8 @@
 //! The layout's rules, checked on the source tree (docs/architecture.md).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn rust_files(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -78,4 +79,507 @@ fn the_token_store_is_above_what_it_uses() {
             "{path} reaches up into the token store"
         );
     }
+}
+
+// ---- The import graph (docs/architecture.md, "Ranks") ----
+
+/// The core's folders (and root modules) from the bottom up: a module may import
+/// from its own rank (no circle) and from lower ones, never from a higher one.
+const RANKS: &[&[&str]] = &[
+    &["error"],
+    &["sys"],
+    &["wire"],
+    &["proto"],
+    &["auth"],
+    &["settings"],
+    &["net"],
+    &["api"],
+    &["fuzzing"],
+];
+
+/// Longest file of the library or the sandbox, in lines outside test modules.
+const MAX_NON_TEST_LINES: usize = 500;
+
+/// `text` without comments, string and char literals (their contents become spaces,
+/// so a URL in a string is no path and a path in a comment is no import).
+fn without_comments_and_strings(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &text[i..];
+        if rest.starts_with("//") {
+            let end = rest.find('\n').unwrap_or(rest.len());
+            i += end;
+        } else if rest.starts_with("/*") {
+            let end = rest.find("*/").map_or(rest.len(), |e| e + 2);
+            out.extend(rest[..end].chars().filter(|&c| c == '\n'));
+            i += end;
+        } else if rest.starts_with("r#\"") || rest.starts_with("r\"") || rest.starts_with("br\"") {
+            let start = rest.find('r').unwrap() + 1;
+            let hashes = rest[start..].bytes().take_while(|&b| b == b'#').count();
+            let close = format!("\"{}", "#".repeat(hashes));
+            let body = start + hashes + 1;
+            let end = rest[body..]
+                .find(&close)
+                .map_or(rest.len(), |e| body + e + close.len());
+            out.extend(
+                rest[..end]
+                    .chars()
+                    .map(|c| if c == '\n' { '\n' } else { ' ' }),
+            );
+            i += end;
+        } else if bytes[i] == b'"' {
+            let mut j = i + 1;
+            while j < bytes.len() && bytes[j] != b'"' {
+                j += if bytes[j] == b'\\' { 2 } else { 1 };
+            }
+            let end = (j + 1).min(bytes.len());
+            out.extend(
+                text[i..end]
+                    .chars()
+                    .map(|c| if c == '\n' { '\n' } else { ' ' }),
+            );
+            i = end;
+        } else if bytes[i] == b'\'' {
+            // A char literal ('x', '\n', '\''), else a lifetime.
+            let len = if let Some(escaped) = rest.strip_prefix("'\\") {
+                escaped.find('\'').map(|e| e + 3)
+            } else {
+                rest[1..]
+                    .char_indices()
+                    .nth(1)
+                    .filter(|&(_, c)| c == '\'')
+                    .map(|(e, _)| e + 2)
+            };
+            match len {
+                Some(len) => {
+                    out.push_str(&" ".repeat(len));
+                    i += len;
+                }
+                None => {
+                    out.push('\'');
+                    i += 1;
+                }
+            }
+        } else {
+            let c = rest.chars().next().unwrap();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+/// `code` (already without comments and strings) without the items marked
+/// `#[cfg(test)]` (their lines too, so what is left counts the non-test lines).
+fn without_tests(code: &str) -> String {
+    let mut out = String::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        out.push_str(&rest[..at]);
+        let item = &rest[at..];
+        let end = match (item.find(';'), item.find('{')) {
+            (Some(semi), Some(open)) if semi < open => semi + 1,
+            (_, Some(open)) => {
+                let mut depth = 0;
+                let mut end = item.len();
+                for (k, c) in item[open..].char_indices() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                end = open + k + 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                end
+            }
+            (Some(semi), None) => semi + 1,
+            (None, None) => item.len(),
+        };
+        rest = &item[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The module a file under src/ is: `core::wire::signer`, `core::settings`, `ffi`.
+fn module_of(path: &Path) -> Vec<String> {
+    let rel = path.strip_prefix("src").unwrap();
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_str().unwrap().trim_end_matches(".rs").to_owned())
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod" || p == "lib") {
+        parts.pop();
+    }
+    parts
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The paths a `use` tree names: `a::{b, c::{d, self}}` gives a::b, a::c::d, a::c.
+fn expand_use(tree: &str) -> Vec<Vec<String>> {
+    fn split_top(list: &str) -> Vec<&str> {
+        let (mut depth, mut start, mut out) = (0, 0, Vec::new());
+        for (i, c) in list.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    out.push(&list[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        out.push(&list[start..]);
+        out
+    }
+    // Drop renames (`x as y`), then the spaces.
+    let mut words = Vec::new();
+    let mut tokens = tree.split_whitespace();
+    while let Some(token) = tokens.next() {
+        if token == "as" {
+            let renamed = tokens.next().unwrap_or("");
+            // What follows the new name (`,`, `}`) stays.
+            words.push(renamed.trim_start_matches(is_ident));
+        } else {
+            words.push(token);
+        }
+    }
+    let tree: String = words.concat();
+    let mut out = Vec::new();
+    let Some(open) = tree.find('{') else {
+        let mut segs: Vec<String> = tree.split("::").map(str::to_owned).collect();
+        if segs.last().is_some_and(|s| s == "self" || s == "*") {
+            segs.pop();
+        }
+        if !segs.is_empty() && !segs[0].is_empty() {
+            out.push(segs);
+        }
+        return out;
+    };
+    let prefix = tree[..open].trim_end_matches("::");
+    let inner = &tree[open + 1..tree.rfind('}').unwrap()];
+    for part in split_top(inner) {
+        if part.is_empty() {
+            continue;
+        }
+        let joined = if prefix.is_empty() {
+            part.to_owned()
+        } else {
+            format!("{prefix}::{part}")
+        };
+        out.extend(expand_use(&joined));
+    }
+    out
+}
+
+/// Every module a file's non-test code names through `use crate::`, `use super::`,
+/// `use self::`, a `use` of a child module, or an inline `crate::`/`super::` path.
+fn imports_of(
+    module: &[String],
+    is_folder: bool,
+    code: &str,
+    modules: &BTreeSet<Vec<String>>,
+) -> BTreeSet<Vec<String>> {
+    // The module `super` means: a mod.rs file's parent is one folder up.
+    let parent: Vec<String> = module[..module.len().saturating_sub(1)].to_vec();
+    let resolve = |segs: &[String]| -> Option<Vec<String>> {
+        let mut base: Vec<String> = match segs.first()?.as_str() {
+            "crate" => Vec::new(),
+            "super" => parent.clone(),
+            "self" => module.to_vec(),
+            first => {
+                let mut child = module.to_vec();
+                child.push(first.to_owned());
+                if !modules.contains(&child) {
+                    return None;
+                }
+                module.to_vec()
+            }
+        };
+        let mut rest = &segs[1..];
+        if segs[0] != "crate" && segs[0] != "super" && segs[0] != "self" {
+            rest = segs;
+        }
+        while rest.first().is_some_and(|s| s == "super") {
+            base.pop();
+            rest = &rest[1..];
+        }
+        for seg in rest {
+            let mut next = base.clone();
+            next.push(seg.clone());
+            if !modules.contains(&next) {
+                break;
+            }
+            base = next;
+        }
+        Some(base)
+    };
+    let _ = is_folder;
+    let mut found = BTreeSet::new();
+    // `use` statements (braces expanded).
+    let mut uses_removed = String::new();
+    let mut rest = code;
+    while let Some(at) = find_word(rest, "use") {
+        uses_removed.push_str(&rest[..at]);
+        let stmt = &rest[at + 3..];
+        let end = stmt.find(';').unwrap_or(stmt.len());
+        for path in expand_use(&stmt[..end]) {
+            if let Some(target) = resolve(&path) {
+                found.insert(target);
+            }
+        }
+        rest = &stmt[(end + 1).min(stmt.len())..];
+    }
+    uses_removed.push_str(rest);
+    // Inline paths.
+    for start_word in ["crate", "super"] {
+        let mut rest = uses_removed.as_str();
+        while let Some(at) = find_word(rest, start_word) {
+            let tail = &rest[at..];
+            let len = tail
+                .char_indices()
+                .find(|&(_, c)| !(is_ident(c) || c == ':'))
+                .map_or(tail.len(), |(i, _)| i);
+            let segs: Vec<String> = tail[..len]
+                .split("::")
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            if segs.len() > 1 {
+                if let Some(target) = resolve(&segs) {
+                    found.insert(target);
+                }
+            }
+            rest = &tail[len.max(1)..];
+        }
+    }
+    found.remove(module);
+    found
+}
+
+/// Where `word` starts as a whole word in `text`.
+fn find_word(text: &str, word: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = text[from..].find(word) {
+        let at = from + at;
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        if !before.is_some_and(|c| is_ident(c) || c == ':') && !after.is_some_and(is_ident) {
+            return Some(at);
+        }
+        from = at + word.len();
+    }
+    None
+}
+
+struct Graph {
+    edges: BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
+    lines: BTreeMap<String, usize>,
+}
+
+fn import_graph() -> Graph {
+    let files: Vec<(PathBuf, String)> = ["src/core", "src/ffi"]
+        .iter()
+        .flat_map(|d| rust_files(Path::new(d)))
+        .map(|(p, t)| (PathBuf::from(p), t))
+        .chain(std::iter::once((
+            PathBuf::from("src/lib.rs"),
+            fs::read_to_string("src/lib.rs").unwrap(),
+        )))
+        .collect();
+    let modules: BTreeSet<Vec<String>> = files.iter().map(|(p, _)| module_of(p)).collect();
+    let mut edges = BTreeMap::new();
+    let mut lines = BTreeMap::new();
+    for (path, text) in &files {
+        let module = module_of(path);
+        let code = without_tests(&without_comments_and_strings(text));
+        lines.insert(path.display().to_string(), code.lines().count());
+        let is_folder = path.ends_with("mod.rs");
+        edges.insert(
+            module.clone(),
+            imports_of(&module, is_folder, &code, &modules),
+        );
+    }
+    Graph { edges, lines }
+}
+
+fn name(module: &[String]) -> String {
+    if module.is_empty() {
+        "crate".to_owned()
+    } else {
+        module.join("::")
+    }
+}
+
+/// The strongly connected components with more than one module (Tarjan).
+fn circles(edges: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>) -> Vec<Vec<String>> {
+    struct State<'a> {
+        edges: &'a BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
+        index: BTreeMap<&'a Vec<String>, usize>,
+        low: BTreeMap<&'a Vec<String>, usize>,
+        stack: Vec<&'a Vec<String>>,
+        on_stack: BTreeSet<&'a Vec<String>>,
+        next: usize,
+        found: Vec<Vec<String>>,
+    }
+    fn visit<'a>(s: &mut State<'a>, v: &'a Vec<String>) {
+        s.index.insert(v, s.next);
+        s.low.insert(v, s.next);
+        s.next += 1;
+        s.stack.push(v);
+        s.on_stack.insert(v);
+        let empty = BTreeSet::new();
+        let targets = s.edges.get(v).unwrap_or(&empty);
+        for w in targets {
+            let Some((w, _)) = s.edges.get_key_value(w) else {
+                continue;
+            };
+            if !s.index.contains_key(w) {
+                visit(s, w);
+                let low = s.low[v].min(s.low[w]);
+                s.low.insert(v, low);
+            } else if s.on_stack.contains(w) {
+                let low = s.low[v].min(s.index[w]);
+                s.low.insert(v, low);
+            }
+        }
+        if s.low[v] == s.index[v] {
+            let mut component = Vec::new();
+            loop {
+                let w = s.stack.pop().unwrap();
+                s.on_stack.remove(w);
+                component.push(name(w));
+                if w == v {
+                    break;
+                }
+            }
+            if component.len() > 1 {
+                component.sort();
+                s.found.push(component);
+            }
+        }
+    }
+    let mut s = State {
+        edges,
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        stack: Vec::new(),
+        on_stack: BTreeSet::new(),
+        next: 0,
+        found: Vec::new(),
+    };
+    for v in edges.keys() {
+        if !s.index.contains_key(v) {
+            visit(&mut s, v);
+        }
+    }
+    s.found
+}
+
+/// The rank of a core module (its folder's, or its own at the root); `None` for
+/// the core's face (`core`, which re-exports every rank) and anything outside.
+fn rank(module: &[String]) -> Option<usize> {
+    if module.first().is_none_or(|m| m != "core") {
+        return None;
+    }
+    let top = module.get(1)?;
+    RANKS.iter().position(|rank| rank.contains(&top.as_str()))
+}
+
+#[test]
+fn the_parser_sees_what_a_reader_sees() {
+    let code = without_tests(&without_comments_and_strings(
+        "use a::{b, c::{d, self}};\n// use crate::x::y;\nlet s = \"crate::z::w\";\nlet c = '\"'; fn f<'a>() {}\n#[cfg(test)]\nmod tests { use crate::t::u; }\nlet v = super::q::r();\n",
+    ));
+    assert!(!code.contains("crate::x") && !code.contains("crate::z") && !code.contains("crate::t"));
+    assert!(code.contains("super::q::r") && code.contains("fn f<'a>"));
+    let paths = expand_use("crate::a::{b as last, c::{d, self}}");
+    let joined: Vec<String> = paths.iter().map(|p| p.join("::")).collect();
+    assert_eq!(joined, ["crate::a::b", "crate::a::c::d", "crate::a::c"]);
+    let modules: BTreeSet<Vec<String>> = ["core", "core::a", "core::a::b", "core::c"]
+        .iter()
+        .map(|m| m.split("::").map(str::to_owned).collect())
+        .collect();
+    let me: Vec<String> = vec!["core".into(), "a".into(), "b".into()];
+    let found = imports_of(
+        &me,
+        false,
+        "use super::X;\nfn f() { crate::core::c::g(); }\n",
+        &modules,
+    );
+    let found: Vec<String> = found.iter().map(|m| name(m)).collect();
+    assert_eq!(found, ["core::a", "core::c"]);
+    let mut edges = BTreeMap::new();
+    edges.insert(vec!["x".to_owned()], BTreeSet::from([vec!["y".to_owned()]]));
+    edges.insert(vec!["y".to_owned()], BTreeSet::from([vec!["x".to_owned()]]));
+    edges.insert(vec!["z".to_owned()], BTreeSet::from([vec!["x".to_owned()]]));
+    assert_eq!(circles(&edges), [vec!["x".to_owned(), "y".to_owned()]]);
+}
+
+#[test]
+fn a_core_module_imports_only_from_its_rank_and_below() {
+    let graph = import_graph();
+    let mut wrong = Vec::new();
+    for (from, targets) in &graph.edges {
+        let Some(from_rank) = rank(from) else {
+            continue;
+        };
+        for to in targets {
+            let ok = rank(to).is_some_and(|to_rank| to_rank <= from_rank);
+            if !ok {
+                wrong.push(format!("{} -> {}", name(from), name(to)));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "imports against the ranks:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn no_module_imports_in_a_circle() {
+    let graph = import_graph();
+    let found = circles(&graph.edges);
+    assert!(
+        found.is_empty(),
+        "import circles:\n{}",
+        found
+            .iter()
+            .map(|c| c.join(", "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn no_source_file_is_over_500_lines_of_non_test_code() {
+    let mut graph = import_graph();
+    for (path, text) in rust_files(Path::new("sandbox/src")) {
+        let code = without_tests(&without_comments_and_strings(&text));
+        graph.lines.insert(path, code.lines().count());
+    }
+    let long: Vec<String> = graph
+        .lines
+        .iter()
+        .filter(|(_, &n)| n > MAX_NON_TEST_LINES)
+        .map(|(path, n)| format!("{path}: {n} lines"))
+        .collect();
+    assert!(
+        long.is_empty(),
+        "files over {MAX_NON_TEST_LINES} lines of non-test code:\n{}",
+        long.join("\n")
+    );
 }
