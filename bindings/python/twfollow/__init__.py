@@ -8,13 +8,15 @@
         user = await client.follow("@twitterdev")
 
 Getting a user's tokens: twfollow.OAuth1Flow (PIN or callback), twfollow.OAuth2Flow
-(PKCE), and Client.oauth2 for OAuth 2.0 user tokens (see twfollow.auth).
+(PKCE), and Client.oauth2 for OAuth 2.0 user tokens (see twfollow.auth). Keeping
+them: twfollow.Store and Client.from_store (the token store, docs/tokens.md).
 """
 
 from ._native import LibraryNotFoundError
 from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth1Token, OAuth2Flow
 from .client import Client, RateLimit, version
+from .store import Account, Store
 from .trace import TraceKind
 from .errors import (
     AccessTierError,
@@ -49,6 +51,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AccessTierError",
+    "Account",
     "AccountStateError",
     "PaymentRequiredError",
     "UsageCappedError",
@@ -78,6 +81,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "Status",
+    "Store",
     "TimeoutError",
     "TLSError",
     "TraceKind",
