@@ -29,7 +29,7 @@ pub type TwTokenCallback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, tokens_json: *const c_char)>;
 
 /// Copies `value` into a new C string for an out-parameter.
-fn out_string(value: &str, name: &str) -> Result<CString, Failure> {
+pub(crate) fn out_string(value: &str, name: &str) -> Result<CString, Failure> {
     CString::new(value).map_err(|_| {
         Failure::new(
             TwStatus::BadResponse,
