@@ -941,6 +941,42 @@ static bool env_oauth2(void) {
     return !is_set("TW_ACCESS_TOKEN") && is_set("TW_OAUTH2_ACCESS_TOKEN");
 }
 
+/* An expired TW_OAUTH2_ACCESS_TOKEN (by TW_OAUTH2_EXPIRES_AT): says so and returns 1,
+   before anything is sent (a request with it would be refused, and it costs money). */
+static int refuse_expired_env_token(void) {
+    const char *expires = getenv("TW_OAUTH2_EXPIRES_AT");
+    char *end = NULL, when[32];
+    long long expires_at;
+    time_t at;
+    struct tm parts;
+    if (expires == NULL) {
+        return 0;
+    }
+    while (*expires == ' ' || *expires == '\t') {
+        expires++;
+    }
+    if (*expires < '0' || *expires > '9') {
+        return 0; /* unknown, or refused by the library, which names the variable */
+    }
+    errno = 0;
+    expires_at = strtoll(expires, &end, 10);
+    while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r') {
+        end++;
+    }
+    if (errno != 0 || *end != '\0' || expires_at == 0 || (time_t)expires_at > time(NULL)) {
+        return 0;
+    }
+    at = (time_t)expires_at;
+    if (gmtime_r(&at, &parts) == NULL || strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &parts) == 0) {
+        return 0;
+    }
+    fprintf(stderr,
+            "TW_STATUS_AUTH: the OAuth 2.0 access token of TW_OAUTH2_ACCESS_TOKEN expired at %s (nothing was "
+            "sent)%s\n",
+            when, NO_ENV_REFRESH);
+    return 1;
+}
+
 /* --account or --store, or no user token in the environment: the token store. */
 static bool uses_store(const char *store, const char *account) {
     return account != NULL || store != NULL || (!is_set("TW_ACCESS_TOKEN") && !is_set("TW_OAUTH2_ACCESS_TOKEN"));
@@ -1015,6 +1051,30 @@ static TwStatus apply_options(TwConfig *config, const struct options *o) {
         status = tw_config_set_trace(config, print_trace_line, NULL);
     }
     return status;
+}
+
+/* A stored account keeps no base URL or API version: TW_API_BASE and TW_API_VERSION
+   apply to it as to credentials from the environment, unless an option replaced them.
+   Returns 0 (and says why) for a TW_API_VERSION the tool does not know. */
+static int options_from_environment(struct options *o) {
+    const char *base = getenv("TW_API_BASE"), *version = getenv("TW_API_VERSION");
+    if (o->base_url == NULL && base != NULL && *base != '\0') {
+        o->base_url = base;
+    }
+    if (!o->api_version_given && version != NULL && *version != '\0') {
+        o->api_version_given = true;
+        if (strcmp(version, "1.1") == 0 || strcmp(version, "1") == 0) {
+            o->api_version = 1;
+        } else if (strcmp(version, "2") == 0) {
+            o->api_version = 2;
+        } else if (strcmp(version, "auto") == 0) {
+            o->api_version = 0;
+        } else {
+            fputs("TW_STATUS_INVALID_ARGUMENT: environment variable TW_API_VERSION must be 1.1, 2 or auto\n", stderr);
+            return 0;
+        }
+    }
+    return 1;
 }
 
 static int store_failed(TwStatus status) {
@@ -1390,6 +1450,10 @@ int main(int argc, char **argv) {
         }
         options.proxy = proxy_line;
     }
+    if ((command == COMMAND_ACCOUNTS || uses_store(store, account)) && !options_from_environment(&options)) {
+        wipe(proxy_line, sizeof proxy_line);
+        return EXIT_CONFIG;
+    }
     if (command == COMMAND_ACCOUNTS) {
         int code;
         if (warn_of_password) {
@@ -1412,6 +1476,10 @@ int main(int argc, char **argv) {
         unsetenv("TW_API_VERSION");
     }
     from_env_oauth2 = !uses_store(store, account) && env_oauth2();
+    if (from_env_oauth2 && refuse_expired_env_token()) {
+        wipe(proxy_line, sizeof proxy_line);
+        return exit_code_for(TW_STATUS_AUTH);
+    }
     status = make_config(store, account, &config);
     if (status == TW_STATUS_OK) {
         status = apply_options(config, &options);

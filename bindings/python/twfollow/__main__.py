@@ -246,8 +246,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     if command == "accounts":
         if warn_of_password:
             _warn_of_password(prog)
+        try:
+            options = _store_cli.options_from_environment(options)
+        except errors.TwError as e:
+            return _fail(e, errors.EXIT_CONFIG)
+        options.pop("api_version", None)
         return _store_cli.accounts_main(prog, args.words[1:], args.store, args.json, args.revoke, options)
     from_env_oauth2 = not _store_cli.uses_store(args.account, args.store) and _store_cli.env_oauth2()
+    expired = _store_cli.refuse_expired_env_token(prog) if from_env_oauth2 else None
+    if expired is not None:
+        return _fail(expired, errors.EXIT_CODES[errors.Status.AUTH])
     try:
         client = _store_cli.make_client(prog, args.account, args.store, dict(options, api_version=args.api_version))
     except errors.TwError as e:

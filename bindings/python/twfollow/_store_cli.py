@@ -50,6 +50,22 @@ def uses_store(account: Optional[str], store: Optional[str]) -> bool:
     return account is not None or store is not None or not _env_user_credentials()
 
 
+def options_from_environment(options: Dict[str, Any]) -> Dict[str, Any]:
+    """A stored account keeps no base URL or API version: TW_API_BASE and TW_API_VERSION
+    apply to it as to credentials from the environment, unless an option replaced them."""
+    options = dict(options)
+    base, version = _environment("TW_API_BASE"), _environment("TW_API_VERSION")
+    if options.get("base_url") is None and base is not None:
+        options["base_url"] = base
+    if options.get("api_version") is None and version is not None:
+        if version not in ("1", "1.1", "2", "auto"):
+            raise errors.InvalidArgumentError(
+                errors.Status.INVALID_ARGUMENT, "environment variable TW_API_VERSION must be 1.1, 2 or auto"
+            )
+        options["api_version"] = version
+    return options
+
+
 def make_client(prog: str, account: Optional[str], store: Optional[str], options: Dict[str, Any]) -> Client:
     """The client of a call: --account (or --store) -> the store; else TW_* credentials
     in the environment; else the store's default account. Raises TwError."""
@@ -64,7 +80,24 @@ def make_client(prog: str, account: Optional[str], store: Optional[str], options
             e.message = f"{e.message}, or run `{prog} authorize` to save an account"
             e.args = (e.message,)
             raise
-    return Client.from_store(account, store, **options)
+    return Client.from_store(account, store, **options_from_environment(options))
+
+
+def refuse_expired_env_token(prog: str) -> Optional[errors.TwError]:
+    """An expired TW_OAUTH2_ACCESS_TOKEN (by TW_OAUTH2_EXPIRES_AT): the error to fail with
+    before anything is sent (a request with it would be refused, and it costs money)."""
+    expires = _environment("TW_OAUTH2_EXPIRES_AT")
+    if expires is None or not expires.strip().isdigit():
+        return None  # unknown (or refused by the library, which names the variable)
+    expires_at = int(expires.strip())
+    if expires_at == 0 or expires_at > time.time():
+        return None
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires_at))
+    return errors.AuthError(
+        errors.Status.AUTH,
+        f"the OAuth 2.0 access token of TW_OAUTH2_ACCESS_TOKEN expired at {when} (nothing was sent); "
+        + NO_ENV_REFRESH.format(prog=prog),
+    )
 
 
 def explain(error: errors.TwError, prog: str, from_env_oauth2: bool) -> errors.TwError:
@@ -125,7 +158,7 @@ def accounts_main(
         "accounts import twurl|xurl|env [PATH]"
     )
     shapes = {None: (0, 0), "default": (1, 1), "remove": (1, 1), "import": (1, 2)}
-    if verb not in shapes or not shapes[verb][0] <= len(words) - 1 <= shapes[verb][1]:
+    if verb not in shapes or not shapes[verb][0] <= max(len(words) - 1, 0) <= shapes[verb][1]:
         print(usage, file=sys.stderr)
         return errors.EXIT_USAGE
     if (as_json and verb is not None) or (revoke and verb != "remove"):

@@ -130,14 +130,13 @@ class Store:
     def revoke(self, name: str, **options: Any) -> None:
         """Revokes the account's OAuth 2.0 grant at X (the account stays stored);
         `options` are those of `Client` (base_url, timeout, proxy...)."""
-        kinds = {account.name: account.kind for account in self.accounts()}
-        if kinds.get(name) == "oauth1":
-            raise InvalidArgumentError(
-                Status.INVALID_ARGUMENT,
-                f"account {name} is OAuth 1.0a: its tokens are revoked by the user in the app's settings at X "
-                "(nothing was revoked or removed)",
-            )
         with Client.from_store(name, self._given, **options) as client:
+            if not client._holds_oauth2_tokens():
+                raise InvalidArgumentError(
+                    Status.INVALID_ARGUMENT,
+                    f"account {name} is OAuth 1.0a: its tokens are revoked by the user in the app's settings at X "
+                    "(nothing was revoked or removed)",
+                )
             tokens = client.tokens
             client.revoke(tokens.get("refresh_token") or tokens["access_token"])
 
