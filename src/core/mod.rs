@@ -28,7 +28,7 @@ pub use api::store::{ImportFormat, Store};
 pub use auth::oauth2::DEFAULT_SCOPE as OAUTH2_DEFAULT_SCOPE;
 pub use base_url::BaseUrl;
 pub use client::Client;
-pub use config::{ApiVersion, Settings};
+pub use config::{ApiVersion, Identity, Settings};
 pub use error::{Error, ErrorKind, RateLimit};
 pub use fork::note_fork_in_child;
 pub use friendship::Relationship;

@@ -450,6 +450,10 @@ impl Client {
         let (id, screen_name) = self
             .bearer_user(ME_PATH, bearer)
             .map_err(during("finding the token's user (GET 2/users/me)"))?;
+        if let Some(store) = session.token_store() {
+            let deadline = std::time::Instant::now() + self.settings().timeout;
+            store.remember_identity(id, screen_name.as_deref(), deadline);
+        }
         session.set_identity(id, screen_name);
         Ok(id)
     }

@@ -23,6 +23,9 @@ pub trait TokenStore: Send + Sync {
     fn lock(&self, deadline: Instant) -> Result<Box<dyn LockedTokens + '_>, Error>;
     /// Where the store is, for messages.
     fn describe(&self) -> String;
+    /// Records the user's id and screen name when the account lacked them (an
+    /// imported account), so the next process sends no `GET 2/users/me`.
+    fn remember_identity(&self, user_id: u64, screen_name: Option<&str>, deadline: Instant);
 }
 
 /// The account's tokens while the store's lock is held; dropping it releases the lock.

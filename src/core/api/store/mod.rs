@@ -338,13 +338,15 @@ impl TokenStore for StoreLink {
         let doc = store.load_existing()?;
         let tokens = match doc.account(&self.account, &self.path.file)?.user {
             User::OAuth2(tokens) => tokens,
-            User::OAuth1 { .. } => return Err(store_error(
-                &self.path.file,
-                format!(
+            User::OAuth1 { .. } => {
+                return Err(store_error(
+                    &self.path.file,
+                    format!(
                     "account {:?} holds OAuth 1.0a tokens now, not this config's OAuth 2.0 grant",
                     self.account
                 ),
-            )),
+                ))
+            }
         };
         Ok(Box::new(LockedAccount {
             link: self,
@@ -356,6 +358,18 @@ impl TokenStore for StoreLink {
 
     fn describe(&self) -> String {
         format!("{} (account {:?})", self.path.file.display(), self.account)
+    }
+
+    /// Best effort: a store that cannot be written now costs a `GET 2/users/me`
+    /// in the next process, nothing more, so a failure is not the call's.
+    fn remember_identity(&self, user_id: u64, screen_name: Option<&str>, deadline: Instant) {
+        let store = Store {
+            path: self.path.clone(),
+        };
+        let _ = store.modify(deadline, |doc| {
+            doc.put_identity(&self.account, user_id, screen_name);
+            Ok(())
+        });
     }
 }
 
