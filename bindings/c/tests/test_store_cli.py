@@ -276,3 +276,28 @@ def test_the_account_option_wins_over_the_environment(cli, sandbox, sandbox_env,
     assert json.loads(followed.stdout)["data"]["following"] is True
     missing = cli.run(["--account", "nobody", TWITTERDEV], sandbox_env)
     assert missing.returncode == 78 and "nobody" in missing.stderr
+
+
+def test_a_refresh_that_cannot_be_saved_exits_73_with_the_only_copy(cli, sandbox, app_env, private_store):
+    name, first = save_oauth2(sandbox.base_url)
+    expire(private_store, name)
+    before = private_store.read_bytes()
+    # The store's one temporary file cannot be made (a folder in its place, which
+    # no writer may remove, root included): the refresh succeeds at X, the save fails.
+    blocker = private_store.with_name(private_store.name + ".tmp")
+    blocker.mkdir()
+    (blocker / "keep").write_text("")
+    result = cli.run([TWITTERDEV], app_env)
+    assert result.returncode == 73, result.stderr
+    assert result.stderr.startswith("TW_STATUS_TOKENS_NOT_SAVED: ")
+    assert private_store.read_bytes() == before, "the store is left as it was"
+    exports = "\n".join(line for line in result.stderr.splitlines() if line.startswith(("export ", "unset ")))
+    printed = dict(re.findall(r"^export (TW_OAUTH2_[A-Z_]+)='([^']*)'$", exports, re.M))
+    assert printed["TW_OAUTH2_REFRESH_TOKEN"] != first["refresh_token"], "the new pair, its only copy"
+    # That copy is whole: imported as the message says, it follows (and refreshes later).
+    (blocker / "keep").unlink()
+    blocker.rmdir()
+    env = dict(app_env, **printed, TW_OAUTH2_CLIENT_ID=CONFIDENTIAL[0], TW_OAUTH2_CLIENT_SECRET=CONFIDENTIAL[1])
+    assert cli.run(["accounts", "import", "env"], env).returncode == 0
+    again = cli.run(["--account", "env", "--base-url", sandbox.base_url, "token"], app_env)
+    assert again.returncode == 0 and again.stdout.strip() == printed["TW_OAUTH2_ACCESS_TOKEN"], again.stderr
