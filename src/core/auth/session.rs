@@ -15,8 +15,8 @@ use crate::core::error::{Error, ErrorKind};
 /// Receives the tokens as JSON each time they change (a refresh, a code exchange).
 pub type TokenCallback = Arc<dyn Fn(&str) + Send + Sync>;
 
-/// Where a store-backed config's tokens live between processes (the token store of
-/// `crate::core::api`, which implements this so that `auth` needs nothing above it).
+/// Where a store-backed config's tokens live between processes (the token store in
+/// api/store implements it, so that `auth` needs nothing of the rank above).
 pub trait TokenStore: Send + Sync {
     /// Takes the store's exclusive lock, waiting at most until `deadline`
     /// (`ErrorKind::Timeout` after it), and reads the account's tokens under it.
