@@ -201,6 +201,9 @@ def test_a_cron_loop_with_output_discarded_loses_no_grant(cli, sandbox, app_env,
             expected += 1
         assert subprocess.run(["sh", "-c", line], env=env).returncode == 0, f"round {round_ + 1}"
         assert proxy.refreshes == expected, f"round {round_ + 1}"
+        if round_ == 0:
+            # The user's id was stored with the account: a follow by id is one paid request.
+            assert proxy.requests == 1
         seen.append(read_store(private_store)["accounts"][name]["refresh_token"])
     assert seen[0] == seen[1] != seen[2] != seen[3], "each refresh's new pair reached the store"
 
