@@ -916,3 +916,85 @@ fn kill_nine_at_any_instant_leaves_a_whole_store() {
     );
     assert!(window < rounds, "most kills land outside the window");
 }
+
+#[test]
+fn stored_secrets_never_appear_even_when_the_server_echoes_them() {
+    use std::io::Write as _;
+    // A hostile server echoes the whole request (head and body) into every error.
+    let server = Scripted::start(|request, out| {
+        let text = format!(
+            "{} {}",
+            request.head,
+            String::from_utf8_lossy(&request.body)
+        );
+        let body = serde_json::json!({
+            "errors": [{"code": 1, "message": text}],
+            "error": "invalid_request",
+            "error_description": text,
+        })
+        .to_string();
+        let _ = write!(
+            out,
+            "HTTP/1.1 400 Bad\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let secrets = [
+        "hostile-ACCESS-1234",
+        "hostile-REFRESH-5678",
+        "hostile-CLIENT-SECRET-9",
+        "hostile-CONSUMER-SECRET-1",
+        "1500000001-hostileTOKEN-2",
+        "hostile-TOKEN-SECRET-3",
+    ];
+    let dir = TempDir::new("hostile");
+    let store = dir.store();
+    let doc = serde_json::json!({
+        "version": 1,
+        "apps": {
+            "client": {"client_id": "client", "client_secret": secrets[2]},
+            "key": {"consumer_key": "key", "consumer_secret": secrets[3]},
+        },
+        "accounts": {
+            "grant": {"app": "client", "kind": "oauth2", "user_id": "1500000001",
+                      "access_token": secrets[0], "refresh_token": secrets[1], "expires_at": 1},
+            "plain": {"app": "key", "kind": "oauth1",
+                      "access_token": secrets[4], "access_token_secret": secrets[5]},
+        },
+    });
+    fs::write(&store, doc.to_string()).unwrap();
+    fs::set_permissions(&store, fs::Permissions::from_mode(0o600)).unwrap();
+    let mut messages = Vec::new();
+    let grant = from_store(&store, Some("grant")).unwrap();
+    assert_eq!(grant.set_base_url(&server.base_url()), TwStatus::Ok);
+    messages.push(grant.follow_err("2244994945").1.message);
+    assert_ne!(unsafe { tw_oauth2_refresh(grant.0) }, TwStatus::Ok);
+    messages.push(last().message);
+    let mut token = ptr::null_mut();
+    assert_ne!(
+        unsafe { tw_oauth2_access_token(grant.0, &mut token, ptr::null_mut()) },
+        TwStatus::Ok
+    );
+    messages.push(last().message);
+    let plain = from_store(&store, Some("plain")).unwrap();
+    assert_eq!(plain.set_base_url(&server.base_url()), TwStatus::Ok);
+    messages.push(save(&plain, &store, Some("copy")).err().unwrap().1.message);
+    messages.push(plain.follow_err("twitterdev").1.message);
+    assert!(
+        server.requests().len() >= 5,
+        "every call reached the server"
+    );
+    assert!(messages
+        .iter()
+        .any(|m| m.contains("invalid_request") || m.contains("HTTP 400")));
+    messages.push(list(&store).to_string());
+    messages.push(format!(
+        "{:?}",
+        from_store(&store, Some("nobody")).err().unwrap()
+    ));
+    for message in &messages {
+        for secret in secrets {
+            assert!(!message.contains(secret), "{secret} in {message}");
+        }
+    }
+}
