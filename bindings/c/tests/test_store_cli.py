@@ -304,3 +304,23 @@ def test_a_refresh_that_cannot_be_saved_exits_73_with_the_only_copy(cli, sandbox
     assert cli.run(["accounts", "import", "env"], env).returncode == 0
     again = cli.run(["--account", "env", "--base-url", sandbox.base_url, "token"], app_env)
     assert again.returncode == 0 and again.stdout.strip() == printed["TW_OAUTH2_ACCESS_TOKEN"], again.stderr
+
+
+def test_both_tools_list_and_refuse_alike(clis, sandbox, app_env, account_of, private_store, tmp_path):
+    save_oauth2(sandbox.base_url, "work")
+    twurl = tmp_path / "twurlrc"
+    twurl.write_text(twurlrc(account_of(1)))
+    os.chmod(twurl, 0o600)
+    assert clis[0].run(["accounts", "import", "twurl", str(twurl)], app_env).returncode == 0
+    for args in (["accounts"], ["accounts", "--json"]):
+        outputs = [cli.run(args, app_env) for cli in clis]
+        assert [r.returncode for r in outputs] == [0, 0], [r.stderr for r in outputs]
+        assert outputs[0].stdout == outputs[1].stdout, args
+    listing = clis[0].run(["accounts"], app_env).stdout
+    assert "  oauth1  @sandbox_me  id 1500000001  app sandbox-consumer-key  no expiry" in listing, listing
+    # The same refusals, the same codes.
+    for args, code in ((["accounts", "default", "nobody"], 78), (["--account", "nobody", "@twitterdev"], 78),
+                       (["accounts", "import", "nosuchtool"], 65), (["accounts", "bogus"], 64),
+                       (["token", "extra"], 64), (["--account", "sandbox_me", "token"], 65)):  # fmt: skip
+        results = [cli.run(args, app_env) for cli in clis]
+        assert [r.returncode for r in results] == [code, code], (args, [r.stderr for r in results])
