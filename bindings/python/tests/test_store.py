@@ -217,3 +217,20 @@ def test_imports_of_twurl_and_xurl_files_follow(sandbox, account_of, tmp_path):
             with twfollow.Client.from_store(name, base_url=sandbox.base_url) as client:
                 answer = client.follow("@twitterdev")
                 assert answer.get("id") == TWITTERDEV or answer["data"]["following"] is True, (kind, name)
+
+
+def test_async_client_from_store(sandbox, private_store):
+    import asyncio
+
+    name, first = saved_oauth2_account(sandbox.base_url, twfollow.Store())
+
+    async def main():
+        async with twfollow.AsyncClient.from_store(name, base_url=sandbox.base_url, max_workers=2) as client:
+            answer = await client.follow(TWITTERDEV)
+            token = await client.access_token()
+            assert twfollow.Store().save(client, "copy") == "copy"
+            return answer, token
+
+    answer, token = asyncio.run(main())
+    assert answer["data"]["following"] is True and token == first["access_token"]
+    assert {a.name for a in twfollow.Store().accounts()} == {name, "copy"}

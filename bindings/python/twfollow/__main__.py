@@ -173,7 +173,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         "words",
         nargs="+",
         metavar="[COMMAND] TARGET",
-        help="follow (the default), unfollow or relationship, then @name, name, or a numeric user id",
+        help="follow (the default), unfollow or relationship, then @name, name, or a numeric user id; "
+        "or accounts ... or token (see above)",
     )
     parser.add_argument("--notify", action="store_true", help="turn on notifications for the user's posts")
     parser.add_argument("--base-url", metavar="URL", help="API base URL (http:// only for loopback hosts)")

@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Optional, Union
 
 from . import _native
 from ._tokens import take_string
+from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth2Flow
 from .client import Client, _check, _encode
 from .errors import InvalidArgumentError, Status
@@ -99,13 +100,13 @@ class Store:
         name = self._listing().get("default")
         return None if name is None else str(name)
 
-    def save(self, source: Union[Client, OAuth1Flow, OAuth2Flow], account: Optional[str] = None) -> str:
-        """Saves the user `source` follows as (a Client, or a flow after
+    def save(self, source: Union[Client, AsyncClient, OAuth1Flow, OAuth2Flow], account: Optional[str] = None) -> str:
+        """Saves the user `source` follows as (a Client or AsyncClient, or a flow after
         `fetch_access_token` / `fetch_token`) and its app as `account` (None: the
         user's screen name; one of that name is replaced), the default when the store
         has none. Returns the name. From then on an OAuth 2.0 `source` is store-backed:
         its refreshes are saved here."""
-        client = source if isinstance(source, Client) else source._client
+        client = source if isinstance(source, Client) else source._client  # the flow's or AsyncClient's
         name = _optional(account, "account")
         out = ctypes.c_void_p()
         with client._borrowed() as config:
