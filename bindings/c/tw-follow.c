@@ -699,6 +699,13 @@ static int save_authorized(TwConfig *config, const struct saving *saving) {
         return exit_code_for(status);
     }
     fprintf(stderr, "tw-follow: saved account %s to %s\n", name, path);
+    if ((getenv("TW_ACCESS_TOKEN") != NULL && *getenv("TW_ACCESS_TOKEN") != '\0') ||
+        (getenv("TW_OAUTH2_ACCESS_TOKEN") != NULL && *getenv("TW_OAUTH2_ACCESS_TOKEN") != '\0')) {
+        fprintf(stderr,
+                "tw-follow: note: a user token is set in the environment, and it wins over the store's default "
+                "account: unset it, or follow with --account %s\n",
+                name);
+    }
     tw_string_free(name);
     tw_string_free(path);
     return 0;

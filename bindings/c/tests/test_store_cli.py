@@ -98,6 +98,7 @@ def test_authorize_saves_and_a_plain_follow_uses_the_default(cli, app_env, priva
     assert code == 0, err
     assert out == "", "nothing for eval: the tokens are in the store"
     assert f"saved account sandbox_me to {private_store}" in err
+    assert "note: a user token is set" not in err
     assert "sandbox-token-secret-1" not in out + err
     followed = cli.run(["@twitterdev"], app_env)
     assert followed.returncode == 0, followed.stderr
@@ -109,6 +110,9 @@ def test_authorize_saves_and_a_plain_follow_uses_the_default(cli, app_env, priva
     assert (code, out) == (0, ""), err
     assert f"saved account work to {private_store}" in err
     assert read_store(private_store)["default"] == "sandbox_me"
+    # With a user token in the environment, which would win over the default: said.
+    code, _, err = authorize(cli, [], dict(app_env, TW_ACCESS_TOKEN="1500000001-other"), pin_of)
+    assert code == 0 and "wins over the store's default account: unset it, or follow with --account sandbox_me" in err
     followed = cli.run(["--account", "work", TWITTERDEV], app_env)
     assert followed.returncode == 0, followed.stderr
     assert json.loads(followed.stdout)["data"]["following"] is True

@@ -199,4 +199,10 @@ def save_authorized(
         print(f"{e.status_name}: {e}", file=sys.stderr)
         return errors.EXIT_CODES.get(e.status, errors.EXIT_SOFTWARE)
     print(f"{prog}: saved account {name} to {path}", file=sys.stderr)
+    if _env_user_credentials():
+        print(
+            f"{prog}: note: a user token is set in the environment, and it wins over the store's default "
+            f"account: unset it, or follow with --account {name}",
+            file=sys.stderr,
+        )
     return errors.EXIT_OK
