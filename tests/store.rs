@@ -451,6 +451,27 @@ fn a_refresh_the_store_cannot_keep_says_so() {
     let held = tokens_of(&config);
     assert_ne!(held["refresh_token"], first["refresh_token"]);
     assert!(!message.contains(held["refresh_token"].as_str().unwrap()));
+
+    // Once the store can be written again, the next refresh starts from the pair the
+    // config holds (the stored one is dead), and saves its answer.
+    fs::remove_dir(dir.0.join("accounts.json.tmp")).unwrap();
+    assert_eq!(
+        unsafe { tw_oauth2_refresh(config.0) },
+        TwStatus::Ok,
+        "{:?}",
+        last()
+    );
+    assert_eq!(sandbox.oauth2_refresh_count(), 2);
+    let saved = &read_store(&store)["accounts"]["grant"];
+    assert_eq!(saved["refresh_token"], tokens_of(&config)["refresh_token"]);
+    let later = from_store(&store, None).unwrap();
+    assert_eq!(later.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+    assert_eq!(
+        unsafe { tw_oauth2_refresh(later.0) },
+        TwStatus::Ok,
+        "{:?}",
+        last()
+    );
 }
 
 /// (bytes, modification time) of a file.

@@ -274,10 +274,13 @@ impl Client {
         let deadline = std::time::Instant::now() + self.settings().timeout;
         let mut locked = store.lock(deadline)?;
         let stored = locked.stored();
-        let held = session.tokens();
-        if held.as_ref().map(|t| &t.access_token) != Some(&stored.access_token) {
+        // Tokens someone else stored since this config last synced win. (Tokens this
+        // config holds that the store lacks, after a failed write, are not replaced:
+        // they are the newer ones, refreshed and saved below.)
+        if !session.is_synced(&stored.access_token) {
             let usable = !stored.needs_refresh(now(), oauth2::REFRESH_MARGIN_SECS);
             session.store(stored.clone(), false);
+            session.set_synced(&stored.access_token);
             if usable || stored.refresh_token.is_none() {
                 return Ok(());
             }
@@ -286,6 +289,9 @@ impl Client {
         session.store(tokens, false);
         let current = session.tokens().expect("just stored");
         let saved = locked.save(&current);
+        if saved.is_ok() {
+            session.set_synced(&current.access_token);
+        }
         drop(locked);
         session.notify();
         saved.map_err(|e| {

@@ -53,6 +53,10 @@ pub struct OAuth2Session {
     callback: Mutex<Option<TokenCallback>>,
     /// Set for a store-backed config: refreshes happen under the store's lock.
     token_store: Mutex<Option<Arc<dyn TokenStore>>>,
+    /// The access token this config last read from or wrote to the store: stored
+    /// tokens other than these were written by someone else (and win); held tokens
+    /// other than these are ones a failed write did not keep (and are kept).
+    synced: Mutex<Option<Zeroizing<String>>>,
     /// The fork generation (`crate::core::fork`) the tokens were given in: a child
     /// of a fork must not refresh tokens it shares with its parent (X rotates).
     born: AtomicU64,
@@ -87,13 +91,29 @@ impl OAuth2Session {
             screen_name: Mutex::new(None),
             callback: Mutex::new(None),
             token_store: Mutex::new(None),
+            synced: Mutex::new(None),
             born: AtomicU64::new(crate::core::fork::generation()),
         }
     }
 
-    /// Makes the session store-backed (see [`TokenStore`]).
+    /// Makes the session store-backed (see [`TokenStore`]); the store holds the
+    /// session's current tokens.
     pub fn set_token_store(&self, store: Arc<dyn TokenStore>) {
         *lock(&self.token_store) = Some(store);
+        let current = lock(&self.tokens).as_ref().map(|t| t.access_token.clone());
+        *lock(&self.synced) = current;
+    }
+
+    /// Records that the store holds `access_token` as this config last saw it.
+    pub fn set_synced(&self, access_token: &str) {
+        *lock(&self.synced) = Some(Zeroizing::new(access_token.to_owned()));
+    }
+
+    /// Whether the store still holds what this config last read from or wrote to it.
+    pub fn is_synced(&self, access_token: &str) -> bool {
+        lock(&self.synced)
+            .as_ref()
+            .is_some_and(|synced| synced.as_str() == access_token)
     }
 
     pub fn token_store(&self) -> Option<Arc<dyn TokenStore>> {
