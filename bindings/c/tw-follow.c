@@ -285,6 +285,20 @@ static void print_trace_line(void *user_data, int32_t kind, const char *line) {
     fprintf(stderr, "%s%s\n", prefix, line);
 }
 
+/* 1.1 (or 1), 2 or auto (0), as tw_config_set_api_version numbers them; 0 if none. */
+static int parse_api_version(const char *text, uint32_t *out) {
+    if (strcmp(text, "1.1") == 0 || strcmp(text, "1") == 0) {
+        *out = 1;
+    } else if (strcmp(text, "2") == 0) {
+        *out = 2;
+    } else if (strcmp(text, "auto") == 0) {
+        *out = 0;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 static int parse_timeout(const char *text, uint32_t *out) {
     char *end = NULL;
     unsigned long value;
@@ -677,6 +691,17 @@ static int read_answer(char line[MAX_INPUT_LINE + 2], const char *what) {
     return 1;
 }
 
+static bool is_set(const char *name) {
+    const char *value = getenv(name);
+    return value != NULL && *value != '\0';
+}
+
+/* A user's token in the environment (OAuth 1.0a or OAuth 2.0): it wins over the
+   store's default account. */
+static bool env_user_token(void) {
+    return is_set("TW_ACCESS_TOKEN") || is_set("TW_OAUTH2_ACCESS_TOKEN");
+}
+
 /* Where authorize saves: NULL, NULL = the store rule's path, the screen name. */
 struct saving {
     bool exports; /* print export lines instead, save nothing */
@@ -699,8 +724,7 @@ static int save_authorized(TwConfig *config, const struct saving *saving) {
         return exit_code_for(status);
     }
     fprintf(stderr, "tw-follow: saved account %s to %s\n", name, path);
-    if ((getenv("TW_ACCESS_TOKEN") != NULL && *getenv("TW_ACCESS_TOKEN") != '\0') ||
-        (getenv("TW_OAUTH2_ACCESS_TOKEN") != NULL && *getenv("TW_OAUTH2_ACCESS_TOKEN") != '\0')) {
+    if (env_user_token()) {
         fprintf(stderr,
                 "tw-follow: note: a user token is set in the environment, and it wins over the store's default "
                 "account: unset it, or follow with --account %s\n",
@@ -938,11 +962,6 @@ static const char NO_ENV_REFRESH[] =
     "; the CLI does not refresh tokens from TW_OAUTH2_* variables (the rotated refresh token "
     "would be lost): run `tw-follow accounts import env` once and use the store";
 
-static bool is_set(const char *name) {
-    const char *value = getenv(name);
-    return value != NULL && *value != '\0';
-}
-
 /* A follow with TW_OAUTH2_* variables, as tw_config_from_env chooses. */
 static bool env_oauth2(void) {
     return !is_set("TW_ACCESS_TOKEN") && is_set("TW_OAUTH2_ACCESS_TOKEN");
@@ -986,7 +1005,7 @@ static int refuse_expired_env_token(void) {
 
 /* --account or --store, or no user token in the environment: the token store. */
 static bool uses_store(const char *store, const char *account) {
-    return account != NULL || store != NULL || (!is_set("TW_ACCESS_TOKEN") && !is_set("TW_OAUTH2_ACCESS_TOKEN"));
+    return account != NULL || store != NULL || !env_user_token();
 }
 
 /* True when the store file the rule names exists (or cannot be looked at: then the
@@ -1070,13 +1089,7 @@ static int options_from_environment(struct options *o) {
     }
     if (!o->api_version_given && version != NULL && *version != '\0') {
         o->api_version_given = true;
-        if (strcmp(version, "1.1") == 0 || strcmp(version, "1") == 0) {
-            o->api_version = 1;
-        } else if (strcmp(version, "2") == 0) {
-            o->api_version = 2;
-        } else if (strcmp(version, "auto") == 0) {
-            o->api_version = 0;
-        } else {
+        if (!parse_api_version(version, &o->api_version)) {
             fputs("TW_STATUS_INVALID_ARGUMENT: environment variable TW_API_VERSION must be 1.1, 2 or auto\n", stderr);
             return 0;
         }
@@ -1382,15 +1395,8 @@ int main(int argc, char **argv) {
         } else if (strcmp(arg, "--proxy-file") == 0 && i + 1 < argc) {
             proxy_file = argv[++i];
         } else if (strcmp(arg, "--api-version") == 0 && i + 1 < argc) {
-            const char *version = argv[++i];
             options.api_version_given = true;
-            if (strcmp(version, "1.1") == 0 || strcmp(version, "1") == 0) {
-                options.api_version = 1;
-            } else if (strcmp(version, "2") == 0) {
-                options.api_version = 2;
-            } else if (strcmp(version, "auto") == 0) {
-                options.api_version = 0; /* auto, as tw_config_set_api_version numbers it */
-            } else {
+            if (!parse_api_version(argv[++i], &options.api_version)) {
                 fprintf(stderr, "tw-follow: --api-version must be 1.1, 2 or auto\n");
                 return EXIT_USAGE;
             }
