@@ -936,7 +936,9 @@ const char *tw_status_str(int32_t status);
  * `tw_oauth2_refresh` and for the refresh after a 401 (after a 401, tokens another
  * process stored are tried first). A config inherited across `fork()` keeps
  * working this way. The user's id is stored with the account, so a follow by user
- * id costs one request (no `GET 2/users/me`).
+ * id costs one request (no `GET 2/users/me`). Tokens given to the config later
+ * (`tw_config_set_oauth2_tokens`, `tw_oauth2_exchange_code`) end the link to the
+ * store: `tw_store_save_account` makes it again.
  *
  * The base URL, timeout and proxy are not stored: set them on the config. Nothing
  * is sent.
@@ -997,7 +999,7 @@ enum TwStatus tw_store_save_account(struct TwConfig *config,
  * On `TW_STATUS_OK`, `*out_json` receives a new string (`tw_string_free`).
  * Returns `TW_STATUS_NULL_ARGUMENT` (`out_json`), `TW_STATUS_INVALID_UTF8`,
  * `TW_STATUS_INVALID_ARGUMENT`, `TW_STATUS_STORE`.
- * Thread rules: any thread.
+ * Thread rules: any thread; reads the environment when `store_path` is NULL.
  *
  * # Safety
  * `store_path` NULL or NUL-terminated; `out_json` NULL or writable.
@@ -1010,7 +1012,7 @@ enum TwStatus tw_store_list(const char *store_path, char **out_json);
  * Returns `TW_STATUS_NULL_ARGUMENT` (`account`), `TW_STATUS_INVALID_UTF8`,
  * `TW_STATUS_INVALID_ARGUMENT` (empty), `TW_STATUS_STORE` (no such account; the
  * store is unchanged), `TW_STATUS_TIMEOUT` (the lock was not free within 30 s).
- * Thread rules: any thread.
+ * Thread rules: any thread; reads the environment when `store_path` is NULL.
  *
  * # Safety
  * Strings NULL or NUL-terminated.
@@ -1023,7 +1025,7 @@ enum TwStatus tw_store_set_default(const char *store_path, const char *account);
  * with `tw_config_from_store` and call `tw_oauth2_revoke` with its refresh token
  * first (the CLIs' `accounts remove --revoke` does).
  *
- * Returns as `tw_store_set_default`. Thread rules: any thread.
+ * Returns as `tw_store_set_default`. Thread rules: as `tw_store_set_default`.
  *
  * # Safety
  * Strings NULL or NUL-terminated.

@@ -231,8 +231,11 @@ impl OAuth2Session {
 
     /// Tokens of a user who may not be the previous one: set by the application
     /// (`notify` false) or from a code exchange (`notify` true). They belong to this
-    /// process (and fork generation) from now on.
+    /// process (and fork generation) from now on, and no longer to a store's account
+    /// (saving them again links the config anew).
     pub fn replace(&self, tokens: Tokens, notify: bool) {
+        *lock(&self.token_store) = None;
+        *lock(&self.synced) = None;
         *lock(&self.user_id) = None;
         *lock(&self.screen_name) = None;
         *lock(&self.tokens) = None;

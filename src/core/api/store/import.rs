@@ -341,3 +341,71 @@ fn from_env(env: &dyn Fn(&str) -> Option<OsString>) -> Result<Found, Error> {
         default: Some("env".to_owned()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(text: &str) -> Yaml {
+        YamlLoader::load_from_str(text).unwrap().remove(0)
+    }
+
+    fn names(found: &Found) -> Vec<&str> {
+        found.accounts.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    const PATH: &str = "/home/u/.twurlrc";
+
+    #[test]
+    fn a_twurl_user_with_two_apps_gets_two_accounts() {
+        let doc = yaml(
+            "profiles:\n  alice:\n    k1:\n      username: alice\n      consumer_key: k1\n      consumer_secret: s1\n      token: 42-t1\n      secret: ts1\n    k2:\n      username: alice\n      consumer_key: k2\n      consumer_secret: s2\n      token: 42-t2\n      secret: ts2\n  bob:\n    k1:\n      username: bob\n      consumer_key: k1\n      consumer_secret: s1\n      token: 43-t3\n      secret: ts3\nconfiguration:\n  default_profile: [alice, k2]\n",
+        );
+        let found = from_twurl(&doc, Path::new(PATH)).unwrap();
+        assert_eq!(names(&found), ["alice@k1", "alice@k2", "bob"]);
+        assert_eq!(found.default.as_deref(), Some("alice@k2"));
+        assert_eq!(found.accounts[2].1.user_id, Some(43));
+        assert_eq!(found.accounts[2].1.screen_name.as_deref(), Some("bob"));
+    }
+
+    #[test]
+    fn an_incomplete_twurl_profile_is_named_without_its_secrets() {
+        let doc = yaml(
+            "profiles:\n  alice:\n    k1:\n      consumer_secret: SECRET\n      token: 42-t1\n",
+        );
+        let e = from_twurl(&doc, Path::new(PATH)).err().unwrap();
+        assert_eq!(e.kind, ErrorKind::Store);
+        assert!(
+            e.message.contains("profile \"alice\" has no secret") && e.message.contains(PATH),
+            "{e}"
+        );
+        assert!(!e.message.contains("SECRET"));
+        let e = from_twurl(&yaml("other: 1\n"), Path::new(PATH))
+            .err()
+            .unwrap();
+        assert!(e.message.contains("no twurl profiles"), "{e}");
+    }
+
+    #[test]
+    fn xurl_users_of_two_apps_are_told_apart() {
+        let doc = yaml(
+            "apps:\n  a:\n    client_id: ca\n    default_user: u\n    oauth2_tokens:\n      u:\n        type: oauth2\n        oauth2: {access_token: at1, refresh_token: rt1, expiration_time: 1800000000}\n  b:\n    client_id: cb\n    client_secret: sb\n    oauth2_tokens:\n      u:\n        type: oauth2\n        oauth2: {access_token: at2, refresh_token: rt2, expiration_time: 0}\n      v:\n        type: oauth2\n        oauth2: {access_token: at3}\n    bearer_token: {type: bearer, bearer: app}\ndefault_app: a\n",
+        );
+        let found = from_xurl(&doc, Path::new("/home/u/.xurl")).unwrap();
+        assert_eq!(names(&found), ["u@a", "u@b", "v"]);
+        assert_eq!(found.default.as_deref(), Some("u@a"));
+        let User::OAuth2(tokens) = &found.accounts[0].1.user else {
+            panic!("an OAuth 2.0 account")
+        };
+        assert_eq!(tokens.expires_at, 1_800_000_000);
+        assert_eq!(found.accounts[1].1.app_name, "cb");
+        let User::OAuth2(tokens) = &found.accounts[2].1.user else {
+            panic!("an OAuth 2.0 account")
+        };
+        assert!(tokens.refresh_token.is_none());
+        let bearer_only =
+            yaml("apps:\n  a:\n    client_id: c\n    bearer_token: {type: bearer, bearer: x}\n");
+        let e = from_xurl(&bearer_only, Path::new("/x")).err().unwrap();
+        assert!(e.message.contains("no user tokens"), "{e}");
+    }
+}

@@ -305,11 +305,11 @@ impl Store {
     }
 }
 
-/// An account name: 1 to 100 characters, no control characters.
+/// An account name: 1 to 100 bytes of UTF-8, no control characters.
 fn check_account_name(name: &str) -> Result<(), Error> {
     if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
         return Err(Error::invalid_argument(
-            "an account name has 1 to 100 characters and no control characters",
+            "an account name has 1 to 100 bytes and no control characters",
         ));
     }
     Ok(())
