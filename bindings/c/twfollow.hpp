@@ -20,6 +20,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace twfollow {
 
@@ -112,8 +113,8 @@ inline void refuse_nul(const std::string &value, const char *name) {
     }
 }
 
-// The value of a field of the library's flat JSON answers (strings, integers, null):
-// false when absent or null. serde_json escapes only quotes, backslashes and control
+// The value of a field of the library's flat JSON answers (strings, integers, true,
+// false, null): false when absent or null. serde_json escapes only quotes, backslashes and control
 // characters, so \uXXXX is below 0x80 in practice; others are written as UTF-8.
 inline bool json_field(const std::string &json, const std::string &name, std::string &out) {
     const std::string key = "\"" + name + "\"";
@@ -133,7 +134,7 @@ inline bool json_field(const std::string &json, const std::string &name, std::st
         }
         out.clear();
         if (json[p] != '"') {
-            std::string::size_type end = json.find_first_not_of("-0123456789", p);
+            std::string::size_type end = json.find_first_not_of("-0123456789truefals", p);
             out = json.substr(p, end == std::string::npos ? std::string::npos : end - p);
             return !out.empty();
         }
@@ -655,6 +656,18 @@ private:
     Client config_;
 };
 
+// One stored account, as the store lists it: no secret in it.
+struct Account {
+    std::string name;
+    std::string kind;        // "oauth1" or "oauth2"
+    std::string screen_name; // "" when not known yet
+    std::string user_id;     // digits (ids exceed 2^53); "" when not known yet
+    std::string app;
+    int64_t expires_at;      // seconds since the Unix epoch; 0 unknown (and for OAuth 1.0a)
+    bool has_refresh_token;
+    bool is_default;
+};
+
 // The token store at path ("" = TWFOLLOW_STORE, else $XDG_CONFIG_HOME/twfollow/accounts.json,
 // else ~/.config/twfollow/accounts.json, read at each call). Every method is one call
 // of the store API (tw_store_*): locking, permissions and atomic rewrites are the
@@ -677,6 +690,33 @@ public:
         char *json = nullptr;
         detail::check(tw_store_list(c_path(), &json));
         return detail::take(json);
+    }
+
+    // The accounts, in the listing's order (tw_store_account_at: each record is one flat
+    // object; another process may change the store meanwhile, then the walk ends early).
+    std::vector<Account> accounts() const {
+        std::vector<Account> accounts;
+        uint32_t count = 0;
+        for (uint32_t i = 0; i == 0 || i < count; ++i) {
+            char *record = nullptr;
+            detail::check(tw_store_account_at(c_path(), i, &record, &count));
+            if (record == nullptr) {
+                break;
+            }
+            const std::string json = detail::take(record);
+            Account account;
+            account.name = detail::required_field(json, "name");
+            account.kind = detail::required_field(json, "kind");
+            detail::json_field(json, "screen_name", account.screen_name);
+            detail::json_field(json, "user_id", account.user_id);
+            detail::json_field(json, "app", account.app);
+            std::string value;
+            account.expires_at = detail::json_field(json, "expires_at", value) ? std::stoll(value) : 0;
+            account.has_refresh_token = detail::json_field(json, "has_refresh_token", value) && value == "true";
+            account.is_default = detail::json_field(json, "default", value) && value == "true";
+            accounts.push_back(account);
+        }
+        return accounts;
     }
 
     // Saves the user the client (or a flow after fetch_access_token / fetch_token)

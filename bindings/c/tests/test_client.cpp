@@ -299,6 +299,7 @@ static void test_store(const std::string &base_url) {
     twfollow::Store store(path);
     CHECK(store.path() == path);
     CHECK(store.list_json().find("\"accounts\":[]") != std::string::npos);
+    CHECK(store.accounts().empty());
 
     twfollow::OAuth2Flow flow("sandbox-oauth2-client", "http://127.0.0.1:9/callback", "sandbox-oauth2-client-secret");
     flow.set_base_url(base_url);
@@ -307,6 +308,13 @@ static void test_store(const std::string &base_url) {
     twfollow::OAuth2Tokens fetched = twfollow::OAuth2Tokens::from_json(flow.fetch_token(location));
     CHECK(store.save(flow) == "sandbox_me");
     CHECK(store.save(flow, "work") == "work");
+    std::vector<twfollow::Account> accounts = store.accounts();
+    CHECK(accounts.size() == 2);
+    CHECK(accounts.size() == 2 && accounts[0].name == "sandbox_me" && accounts[1].name == "work");
+    CHECK(accounts.size() == 2 && accounts[0].kind == "oauth2" && accounts[0].user_id == "1500000001");
+    CHECK(accounts.size() == 2 && accounts[0].screen_name == "sandbox_me" && accounts[0].app == "sandbox-oauth2-client");
+    CHECK(accounts.size() == 2 && accounts[0].expires_at == fetched.expires_at && accounts[0].has_refresh_token);
+    CHECK(accounts.size() == 2 && accounts[0].is_default && !accounts[1].is_default);
     const std::string listing = store.list_json();
     CHECK(listing.find("\"name\":\"sandbox_me\"") != std::string::npos);
     CHECK(listing.find("\"default\":\"sandbox_me\"") != std::string::npos);
@@ -322,7 +330,9 @@ static void test_store(const std::string &base_url) {
 
     store.set_default("work");
     CHECK(store.list_json().find("\"default\":\"work\"") != std::string::npos);
+    CHECK(store.accounts().size() == 2 && store.accounts()[1].is_default);
     store.remove("work");
+    CHECK(store.accounts().size() == 1);
     CHECK(store.list_json().find("\"name\":\"work\"") == std::string::npos);
     CHECK(expect_error([&] { twfollow::Client::from_store("work", path); }).status() == TW_STATUS_STORE);
     CHECK(expect_error([&] { store.set_default("nobody"); }).status() == TW_STATUS_STORE);

@@ -4,6 +4,7 @@ meeting one expired grant (one refresh between them, counted at the server's doo
 
 from __future__ import annotations
 
+import ctypes
 import http.client
 import json
 import multiprocessing
@@ -89,6 +90,13 @@ def test_save_list_default_and_follow(sandbox, private_store):
     assert store.default == "sandbox_me"
     store.set_default("work")
     assert store.default == "work" and [a.name for a in store.accounts() if a.default] == ["work"]
+    # The same records one at a time (tw_store_account_at, for flat-JSON readers).
+    assert [store.account_at(i) for i in range(3)] == [*store.accounts(), None]
+    with pytest.raises(twfollow.InvalidArgumentError):
+        store.account_at(-1)
+    lib = twfollow._native.lib()
+    assert lib.tw_store_account_at(None, 0, None, None) == twfollow.Status.NULL_ARGUMENT
+    assert lib.tw_store_account_at(b"", 0, ctypes.byref(ctypes.c_void_p()), None) == twfollow.Status.INVALID_ARGUMENT
     with twfollow.Client.from_store(base_url=sandbox.base_url) as client:
         assert client.follow(TWITTERDEV)["data"]["following"] is True
     with twfollow.Client.from_store("sandbox_me", private_store, base_url=sandbox.base_url) as client:

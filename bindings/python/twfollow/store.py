@@ -88,6 +88,18 @@ class Store:
         """The accounts (none when the file does not exist yet)."""
         return [Account.from_listing(record) for record in self._listing().get("accounts", [])]
 
+    def account_at(self, index: int) -> Optional[Account]:
+        """The `index`-th account of `accounts()` (None past the end), read with one C
+        call that returns a flat record (tw_store_account_at, for C and C++ readers)."""
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 2**32:
+            raise InvalidArgumentError(Status.INVALID_ARGUMENT, "index must be an int from 0 to 2**32-1")
+        out = ctypes.c_void_p()
+        _check(_native.lib().tw_store_account_at(self._path, index, ctypes.byref(out), None))
+        if not out.value:
+            return None
+        record = json.loads(take_string(out))
+        return Account.from_listing(record) if isinstance(record, dict) else None
+
     def listing_json(self) -> str:
         """The listing as the library gives it: {"path", "default", "accounts": [...]}."""
         out = ctypes.c_void_p()
