@@ -1163,6 +1163,10 @@ static int json_array_items(const char *json, const char *name, void (*each)(con
     return ok;
 }
 
+static bool known(const char *value) {
+    return value != NULL && *value != '\0';
+}
+
 /* One line of the listing: "* " marks the default. */
 static void print_account(const char *record, void *data) {
     static const char *const names[] = {"name",       "kind",       "screen_name",       "user_id",
@@ -1173,9 +1177,10 @@ static void print_account(const char *record, void *data) {
     for (i = 0; i < 8; i++) {
         (void)json_field(record, names[i], &values[i]);
     }
-    printf("%c %s  %s  @%s  id %s  app %s  ", values[7] != NULL && strcmp(values[7], "true") == 0 ? '*' : ' ',
-           values[0] ? values[0] : "", values[1] ? values[1] : "", values[2] ? values[2] : "",
-           values[3] ? values[3] : "", values[4] ? values[4] : "");
+    /* A screen name or id not known yet (an imported OAuth 2.0 account before its first call): "-". */
+    printf("%c %s  %s  %s%s  id %s  app %s  ", values[7] != NULL && strcmp(values[7], "true") == 0 ? '*' : ' ',
+           values[0] ? values[0] : "", values[1] ? values[1] : "", known(values[2]) ? "@" : "",
+           known(values[2]) ? values[2] : "-", known(values[3]) ? values[3] : "-", values[4] ? values[4] : "");
     print_expiry(values[1], values[5], values[6]);
     fputc('\n', stdout);
     for (i = 0; i < 8; i++) {

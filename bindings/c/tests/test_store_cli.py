@@ -328,3 +328,15 @@ def test_both_tools_list_and_refuse_alike(clis, sandbox, app_env, account_of, pr
                        (["token", "extra"], 64), (["--account", "sandbox_me", "token"], 65)):  # fmt: skip
         results = [cli.run(args, app_env) for cli in clis]
         assert [r.returncode for r in results] == [code, code], (args, [r.stderr for r in results])
+
+
+def test_an_account_whose_user_is_not_known_yet_lists_alike(clis, app_env):
+    # `accounts import env` with OAuth 2.0 variables stores no user id or screen name
+    # until the account's first call: both tools show "-" for them.
+    env = dict(app_env, TW_OAUTH2_CLIENT_ID=CONFIDENTIAL[0], TW_OAUTH2_ACCESS_TOKEN="access-token-0",
+               TW_OAUTH2_REFRESH_TOKEN="refresh-token-0", TW_OAUTH2_EXPIRES_AT="0")  # fmt: skip
+    assert clis[0].run(["accounts", "import", "env"], env).returncode == 0
+    outputs = [cli.run(["accounts"], app_env).stdout for cli in clis]
+    assert outputs[0] == outputs[1]
+    assert f"* env  oauth2  -  id -  app {CONFIDENTIAL[0]}  expiry unknown, refreshable" in outputs[0], outputs
+    assert "refresh-token-0" not in outputs[0] and "access-token-0" not in outputs[0]

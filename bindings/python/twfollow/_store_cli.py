@@ -139,8 +139,10 @@ def account_lines(path: str, accounts: List[Account]) -> List[str]:
     lines = [f"accounts in {path}:"]
     for account in accounts:
         mark = "*" if account.default else " "
+        # A screen name or id not known yet (an imported OAuth 2.0 account before its first call): "-".
+        screen_name = f"@{account.screen_name}" if account.screen_name else "-"
         lines.append(
-            f"{mark} {account.name}  {account.kind}  @{account.screen_name}  id {account.user_id}"
+            f"{mark} {account.name}  {account.kind}  {screen_name}  id {account.user_id or '-'}"
             f"  app {account.app}  {_expiry(account)}"
         )
     return lines
