@@ -117,7 +117,8 @@ class Store:
         `fetch_access_token` / `fetch_token`) and its app as `account` (None: the
         user's screen name; one of that name is replaced), the default when the store
         has none. Returns the name. From then on an OAuth 2.0 `source` is store-backed:
-        its refreshes are saved here."""
+        its refreshes are saved here. A flow holds the tokens `fetch_token` got: save it
+        before a client made from it refreshes (or save that client instead)."""
         client = source if isinstance(source, Client) else source._client  # the flow's or AsyncClient's
         name = _optional(account, "account")
         out = ctypes.c_void_p()
