@@ -15,7 +15,7 @@ them: twfollow.Store and Client.from_store (the token store, docs/tokens.md).
 from ._native import LibraryNotFoundError
 from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth1Token, OAuth2Flow
-from .client import Client, RateLimit, version
+from .client import Budget, Client, DayBudgets, RateLimit, version
 from .errors import (
     AccessTierError,
     AccountStateError,
@@ -33,6 +33,7 @@ from .errors import (
     NoRateLimitError,
     NotFoundError,
     PaymentRequiredError,
+    Problem,
     RateLimitError,
     ReentrantCallError,
     ServerError,
@@ -79,6 +80,9 @@ __all__ = [
     "OAuth2Flow",
     "RateLimit",
     "RateLimitError",
+    "Budget",
+    "DayBudgets",
+    "Problem",
     "ServerError",
     "Status",
     "Store",

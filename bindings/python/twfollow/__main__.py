@@ -26,8 +26,8 @@ import sys
 from typing import List, NoReturn, Optional
 
 from . import _authorize_cli, _store_cli, errors
-from .client import MAX_TIMEOUT_MS, version
-from .trace import to_stderr
+from .client import MAX_TIMEOUT_MS, Client, version
+from .trace import call_summary, to_stderr
 
 # Word for word the paragraphs of `tw-follow --help` (tests/drift checks it).
 EPILOG = """\
@@ -273,19 +273,22 @@ def main(argv: Optional[List[str]] = None) -> int:
     with client:
         try:
             if command == "token":
-                print(client.access_token())
+                answer = client.access_token()
             elif command == "unfollow":
-                print(client.unfollow_json(target))
+                answer = client.unfollow_json(target)
             elif command == "relationship":
-                print(client.relationship_json(target))
+                answer = client.relationship_json(target)
             else:
-                print(client.follow_json(target, notify=args.notify))
+                answer = client.follow_json(target, notify=args.notify)
         except errors.TwError as e:
+            _print_summary(args.trace, client)
             code = errors.EXIT_CODES.get(e.status, errors.EXIT_SOFTWARE)
             _fail(_store_cli.explain(e, prog, from_env_oauth2), code)
             if e.status == errors.Status.TOKENS_NOT_SAVED:
                 _store_cli.print_unsaved_tokens(client, prog)
             return code
+        _print_summary(args.trace, client)
+        print(answer)
     return errors.EXIT_OK
 
 
@@ -295,6 +298,12 @@ def _warn_of_password(prog: str) -> None:
         "use --proxy-file PATH (- for standard input) or https_proxy instead",
         file=sys.stderr,
     )
+
+
+def _print_summary(trace: bool, client: Client) -> None:
+    if trace:
+        for line in call_summary(client.last_request_count, client.last_day_budgets):
+            print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":
