@@ -9,7 +9,7 @@ use std::ffi::{c_char, OsString};
 
 use super::boundary::{arg_str, fallible, non_null, opt_arg_str, Failure};
 use super::config::{config_mut, publish_client, TwConfig};
-use super::library::publish_string;
+use super::library::{out_string, publish_string};
 use super::status::TwStatus;
 use crate::core::{ImportFormat, Store};
 
