@@ -28,7 +28,7 @@ const MAX_SERVER_TEXT: usize = 300;
 ///
 /// # Panics
 /// Only when the operating system has no working random source (as seeding the
-/// nonce generator in `signer` does).
+/// nonce generator in `sys::random` does).
 fn random_bytes<const N: usize>() -> Zeroizing<[u8; N]> {
     let mut bytes = Zeroizing::new([0u8; N]);
     rand::rngs::OsRng

@@ -4,6 +4,7 @@
 pub mod body;
 pub mod failure;
 pub mod resolver;
+pub mod tls;
 pub mod trace;
 pub mod traced;
 pub mod transport;

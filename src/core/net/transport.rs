@@ -23,12 +23,13 @@ use ureq::Agent;
 use crate::core::auth::session::OAuth2Session;
 use crate::core::error::Error;
 use crate::core::net::resolver::CachingResolver;
+use crate::core::net::tls::PinningTls;
 use crate::core::net::trace::Tracer;
 use crate::core::net::traced::TracedConnector;
 use crate::core::settings::proxy::{proxy_for, ProxyChoice};
 use crate::core::settings::Settings;
 use crate::core::sys::fork;
-use crate::core::wire::pinning::{PinningTls, PinningVerifier};
+use crate::core::wire::pinning::PinningVerifier;
 
 /// Idle connections kept per host: enough for many threads sharing one client.
 const POOL_PER_HOST: usize = 64;

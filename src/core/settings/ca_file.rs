@@ -8,7 +8,7 @@ use crate::core::error::Error;
 use crate::core::wire::pinning::PinningVerifier;
 
 /// Trust anchors read from a PEM file, replacing the built-in (webpki) roots; a server
-/// may also present one of them as its own certificate (see `tls`).
+/// may also present one of them as its own certificate (see `wire::pinning`).
 /// Plain data: the certificates themselves; the client builds the verifier.
 #[derive(Clone)]
 pub struct CaFile {

@@ -9,14 +9,8 @@
 //! the server's name, and is within its validity dates. Everything else is webpki's
 //! verdict, unchanged.
 //!
-//! Why a connector of our own: ureq 3.5.2 builds its rustls `ClientConfig` itself and
-//! takes no certificate verifier (its `TlsConfig` has root certificates and a crypto
-//! provider only), so configs with a CA file wrap TLS here, with the pieces of ureq's
-//! `unversioned` transport module (ureq is pinned exactly for them; see Cargo.toml).
-//! Configs without a CA file keep ureq's own `RustlsConnector`.
+//! The TLS connector that uses the verifier is `net::tls`.
 
-use std::fmt;
-use std::io::{Read, Write};
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -24,14 +18,7 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::ParsedCertificate;
-use rustls::{
-    CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore,
-    SignatureScheme, StreamOwned,
-};
-use ureq::unversioned::transport::time::{Duration as UreqDuration, Instant as UreqInstant};
-use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, LazyBuffers, NextTimeout, Transport, TransportAdapter,
-};
+use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use x509_cert::der::Decode;
 
 /// The webpki verifier over the CA file's certificates, which also accepts a server
@@ -40,7 +27,7 @@ use x509_cert::der::Decode;
 pub struct PinningVerifier {
     webpki: Arc<WebPkiServerVerifier>,
     pinned: Vec<CertificateDer<'static>>,
-    provider: Arc<CryptoProvider>,
+    pub(crate) provider: Arc<CryptoProvider>,
 }
 
 impl PinningVerifier {
@@ -170,123 +157,6 @@ fn crypto_provider() -> Arc<CryptoProvider> {
     CryptoProvider::get_default()
         .cloned()
         .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()))
-}
-
-/// Wraps the chained transport in TLS verified by a [`PinningVerifier`].
-pub struct PinningTls {
-    config: Arc<ClientConfig>,
-}
-
-impl PinningTls {
-    /// One rustls configuration per agent (each holds its own session cache, so a
-    /// forked child's agent resumes no session of its parent's).
-    pub fn new(verifier: Arc<PinningVerifier>) -> PinningTls {
-        let config = ClientConfig::builder_with_provider(verifier.provider.clone())
-            .with_protocol_versions(rustls::ALL_VERSIONS)
-            .expect("the crypto provider supports TLS 1.2 and 1.3")
-            // "dangerous" is rustls' name for any verifier of one's own; this one adds
-            // only the pinned case to webpki's verdict.
-            .dangerous()
-            .with_custom_certificate_verifier(verifier)
-            .with_no_client_auth();
-        PinningTls {
-            config: Arc::new(config),
-        }
-    }
-}
-
-impl fmt::Debug for PinningTls {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PinningTls").finish_non_exhaustive()
-    }
-}
-
-impl<In: Transport> Connector<In> for PinningTls {
-    type Out = Box<dyn Transport>;
-
-    fn connect(
-        &self,
-        details: &ConnectionDetails,
-        chained: Option<In>,
-    ) -> Result<Option<Self::Out>, ureq::Error> {
-        let Some(transport) = chained else {
-            return Ok(None);
-        };
-        if !details.needs_tls() || transport.is_tls() {
-            return Ok(Some(transport.boxed()));
-        }
-        let host = details.uri.host().unwrap_or_default();
-        // An IPv6 literal comes in brackets; rustls wants the bare address.
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let name = ServerName::try_from(host)
-            .map_err(|_| ureq::Error::Tls("the host is not a valid TLS server name"))?
-            .to_owned();
-        let connection = ClientConnection::new(self.config.clone(), name)?;
-        let mut socket = TransportAdapter::new(transport.boxed(), details.current_time.clone());
-        socket.set_timeout(handshake_timeout(details));
-        let mut stream = StreamOwned::new(connection, socket);
-        stream.conn.complete_io(&mut stream.sock)?;
-        Ok(Some(Box::new(PinningTlsTransport {
-            buffers: LazyBuffers::new(
-                details.config.input_buffer_size(),
-                details.config.output_buffer_size(),
-            ),
-            stream,
-        })))
-    }
-}
-
-/// The connection's time budget less what the connectors before TLS already used, so
-/// the handshake keeps to the whole-call deadline.
-fn handshake_timeout(details: &ConnectionDetails) -> NextTimeout {
-    let mut timeout = details.timeout;
-    if let (UreqDuration::Exact(budget), UreqInstant::Exact(started), UreqInstant::Exact(now)) =
-        (timeout.after, details.now, (details.current_time)())
-    {
-        timeout.after =
-            UreqDuration::Exact(budget.saturating_sub(now.saturating_duration_since(started)));
-    }
-    timeout
-}
-
-struct PinningTlsTransport {
-    buffers: LazyBuffers,
-    stream: StreamOwned<ClientConnection, TransportAdapter>,
-}
-
-impl Transport for PinningTlsTransport {
-    fn buffers(&mut self) -> &mut dyn Buffers {
-        &mut self.buffers
-    }
-
-    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        self.stream.sock.set_timeout(timeout);
-        self.stream.write_all(&self.buffers.output()[..amount])?;
-        Ok(())
-    }
-
-    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        self.stream.sock.set_timeout(timeout);
-        let amount = self.stream.read(self.buffers.input_append_buf())?;
-        self.buffers.input_appended(amount);
-        Ok(amount > 0)
-    }
-
-    fn is_open(&mut self) -> bool {
-        self.stream.sock.get_mut().is_open()
-    }
-
-    fn is_tls(&self) -> bool {
-        true
-    }
-}
-
-impl fmt::Debug for PinningTlsTransport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PinningTlsTransport")
-            .field("chained", &self.stream.sock.inner())
-            .finish()
-    }
 }
 
 #[cfg(test)]
