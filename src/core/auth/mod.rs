@@ -16,7 +16,7 @@ use std::fmt;
 use rand::TryRngCore as _;
 use zeroize::Zeroizing;
 
-use crate::core::error::{Error, ErrorKind};
+use crate::core::error::Error;
 use crate::core::proto::refusal::{api_failure, kind_for, one_line, parse_api_error, ApiError};
 use crate::core::wire::redact::{Redactor, REDACTED};
 
@@ -62,17 +62,6 @@ struct Length(usize);
 impl fmt::Debug for Length {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "<{} bytes>", self.0)
-    }
-}
-
-/// A 2xx answer that lacks what it must hold. `what` names fields, never values.
-fn bad_response(http_status: u16, what: &str) -> Error {
-    Error {
-        http_status,
-        ..Error::new(
-            ErrorKind::BadResponse,
-            format!("HTTP {http_status}, but {what}"),
-        )
     }
 }
 
@@ -187,6 +176,7 @@ fn check_absolute_http_url(url: &str, what: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::error::ErrorKind;
 
     #[test]
     fn random_bytes_differ_between_draws() {

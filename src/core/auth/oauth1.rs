@@ -6,9 +6,7 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
-use super::{
-    answer_failure, bad_response, check_absolute_http_url, json_object, JsonValue, Length,
-};
+use super::{answer_failure, check_absolute_http_url, json_object, JsonValue, Length};
 use crate::core::error::Error;
 
 /// The callback value that asks for a PIN (out-of-band) instead of a redirect.
@@ -124,7 +122,7 @@ pub fn parse_request_token_answer(
         ],
     );
     let missing = |field: &str| {
-        bad_response(
+        Error::bad_response(
             http_status,
             &format!("the request_token answer has no {field}"),
         )
@@ -133,7 +131,7 @@ pub fn parse_request_token_answer(
     let secret = secret.ok_or_else(|| missing("oauth_token_secret"))?;
     let confirmed = confirmed.ok_or_else(|| missing("oauth_callback_confirmed"))?;
     if confirmed.as_str() != "true" {
-        return Err(bad_response(
+        return Err(Error::bad_response(
             http_status,
             "the request_token answer does not confirm the callback (oauth_callback_confirmed is not true)",
         ));
@@ -168,7 +166,7 @@ pub fn parse_access_token_answer(
         ],
     );
     let missing = |field: &str| {
-        bad_response(
+        Error::bad_response(
             http_status,
             &format!("the access_token answer has no {field}"),
         )
@@ -182,7 +180,7 @@ pub fn parse_access_token_answer(
         .and_then(|id| id.parse::<u64>().ok())
         .filter(|&id| id > 0)
         .ok_or_else(|| {
-            bad_response(
+            Error::bad_response(
                 http_status,
                 "the access_token answer's user_id is not a positive integer",
             )

@@ -11,8 +11,8 @@ use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
 use super::{
-    answer_failure, bad_response, check_absolute_http_url, form_body, json_object, random_bytes,
-    redact, JsonValue, Length, MAX_SERVER_TEXT,
+    answer_failure, check_absolute_http_url, form_body, json_object, random_bytes, redact,
+    JsonValue, Length, MAX_SERVER_TEXT,
 };
 use crate::core::error::{Error, ErrorKind};
 use crate::core::proto::refusal::{kind_for, one_line};
@@ -387,7 +387,7 @@ pub fn parse_token_answer(
     if !(200..300).contains(&http_status) {
         return Err(token_endpoint_failure(http_status, body, request_secrets));
     }
-    let bad = |what: &str| bad_response(http_status, &format!("the token answer {what}"));
+    let bad = |what: &str| Error::bad_response(http_status, &format!("the token answer {what}"));
     let mut root = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(root)) => root,
         Ok(_) => return Err(bad("is JSON without an object at the top")),
