@@ -583,3 +583,19 @@ fn no_source_file_is_over_500_lines_of_non_test_code() {
         long.join("\n")
     );
 }
+
+#[test]
+fn every_core_folder_has_a_rank() {
+    let graph = import_graph();
+    let unranked: Vec<String> = graph
+        .edges
+        .keys()
+        .filter(|m| m.len() >= 2 && m[0] == "core" && rank(m).is_none())
+        .map(|m| name(m))
+        .collect();
+    assert!(
+        unranked.is_empty(),
+        "core modules outside the ranks (add their folder to RANKS and docs/architecture.md):\n{}",
+        unranked.join("\n")
+    );
+}
