@@ -319,12 +319,16 @@ impl Client {
         }
     }
 
-    /// One request. When the server refuses the timestamp (401 with code 135, or a
-    /// codeless 401 from a server whose clock is far from ours) and says its time in
-    /// `Date`, the difference is kept for every later call of this client, and the
-    /// request is signed afresh and sent once more.
+    /// One request. When the server refuses the timestamp of an OAuth 1.0a-signed
+    /// request (401 with code 135, or a codeless 401 from a server whose clock is far
+    /// from ours) and says its time in `Date`, the difference is kept for every later
+    /// call of this client, and the request is signed afresh and sent once more. A
+    /// Bearer or Basic request has no timestamp: its 401 is final here.
     fn send_correcting_clock(&self, request: &Request<'_>) -> Result<Followed, Error> {
         let first = self.attempt(request, &OAuthNonce::fresh(self.clock_offset()));
+        if let RequestAuth::Header(_) = request.auth {
+            return first.result;
+        }
         let (Err(e), Some(server_clock)) = (&first.result, first.server_clock) else {
             return first.result;
         };
