@@ -376,3 +376,78 @@ fn revoked_tokens_end_the_session() {
         assert!(!e.message.contains(signed_in[secret].as_str().unwrap()));
     }
 }
+
+/// Collects the trace's notes (kind Info).
+unsafe extern "C" fn on_trace(user_data: *mut c_void, kind: i32, line: *const c_char) {
+    if kind == TwTraceKind::Info as i32 {
+        let notes = &*(user_data as *const Mutex<Vec<String>>);
+        let line = CStr::from_ptr(line).to_string_lossy().into_owned();
+        notes.lock().unwrap().push(line);
+    }
+}
+
+#[test]
+fn a_rotated_pair_in_an_odd_2xx_answer_is_kept_and_handed_to_the_app() {
+    // X has rotated once it answers 2xx: the old refresh token is dead, so the new
+    // pair must be kept whatever the optional fields look like.
+    for (extra, expires_known, about) in [
+        (
+            r#","token_type":"bearer","expires_in":7200.0"#,
+            true,
+            "fraction part",
+        ),
+        (
+            r#","token_type":"bearer","expires_in":"7200""#,
+            true,
+            "a string",
+        ),
+        (
+            r#","token_type":"bearer","expires_in":"two hours""#,
+            false,
+            "expiry is unknown",
+        ),
+        (
+            r#","token_type":"bearer","scope":["tweet.read","users.read"]"#,
+            false,
+            "a list",
+        ),
+        (r#","expires_in":7200"#, true, "no token_type"),
+    ] {
+        let body: &'static [u8] = Box::leak(
+            format!(r#"{{"access_token":"NEW-ACCESS-1","refresh_token":"NEW-REFRESH-1"{extra}}}"#)
+                .into_bytes()
+                .into_boxed_slice(),
+        );
+        let server = Scripted::respond(200, "content-type: application/json\r\n", body);
+        let config = oauth2_config(&server.base_url(), true);
+        let (a, r) = (cstr("OLD-ACCESS"), cstr("OLD-REFRESH"));
+        let status = unsafe { tw_config_set_oauth2_tokens(config.0, a.as_ptr(), r.as_ptr(), 0) };
+        assert_eq!(status, TwStatus::Ok);
+        let received = watch(&config);
+        let notes = Box::new(Mutex::new(Vec::<String>::new()));
+        let status = unsafe {
+            tw_config_set_trace(config.0, Some(on_trace), &*notes as *const _ as *mut c_void)
+        };
+        assert_eq!(status, TwStatus::Ok);
+        let status = unsafe { tw_oauth2_refresh(config.0) };
+        assert_eq!(status, TwStatus::Ok, "{extra}: {:?}", last());
+        let rotated = received.0.lock().unwrap().clone();
+        assert_eq!(rotated.len(), 1, "{extra}: the handler got the new pair");
+        assert_eq!(rotated[0]["refresh_token"], "NEW-REFRESH-1", "{extra}");
+        assert_eq!(tokens(&config)["access_token"], "NEW-ACCESS-1", "{extra}");
+        assert_eq!(
+            rotated[0]["expires_at"].as_i64().unwrap() > 0,
+            expires_known,
+            "{extra}"
+        );
+        let notes = notes.lock().unwrap().clone();
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("note: the token answer ") && n.contains(about)),
+            "{extra}: {notes:?}"
+        );
+        assert_eq!(server.requests().len(), 1);
+        drop(config);
+    }
+}

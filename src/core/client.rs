@@ -356,6 +356,13 @@ impl Client {
             })
     }
 
+    /// A note for the trace hook, if one is set.
+    pub(crate) fn trace_note(&self, text: &str) {
+        if let Some(tracer) = self.agents.tracer() {
+            tracer.info(text);
+        }
+    }
+
     /// The correction applied to the local clock for `oauth_timestamp`, in seconds.
     pub fn clock_offset(&self) -> i64 {
         self.clock_offset.load(Ordering::Relaxed)

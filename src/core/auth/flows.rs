@@ -239,8 +239,8 @@ impl Client {
                 )
             })
             .map_err(during("exchanging the authorization code"))?;
-        let tokens = answer;
-        session.replace(tokens, true);
+        answer.notes.iter().for_each(|note| self.trace_note(note));
+        session.replace(answer.tokens, true);
         Ok(session.tokens_json().expect("just stored"))
     }
 
@@ -272,7 +272,8 @@ impl Client {
             .map_err(during(
                 "refreshing the OAuth 2.0 access token failed (the old tokens are kept)",
             ))?;
-        session.store(answer, true);
+        answer.notes.iter().for_each(|note| self.trace_note(note));
+        session.store(answer.tokens, true);
         Ok(())
     }
 
