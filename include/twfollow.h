@@ -229,10 +229,11 @@ typedef struct TwConfig TwConfig;
  * X rotates refresh tokens, so a refresh token the application loses logs its
  * user out for good.
  *
- * Runs on the thread whose call refreshed, before that call returns. It must not
- * call any `tw_` function on the same config; the library holds no lock the
- * callback could need besides that config's refresh lock. `tokens_json` is valid
- * only during the call.
+ * Runs on the thread whose call refreshed, before that call returns, under that
+ * config's refresh lock. A call on the same config from inside it is refused at
+ * once with `TW_STATUS_REENTERED` ("called from inside this config's token
+ * callback"), nothing sent, and `tw_config_free` of it does nothing; calls on other
+ * configs work. `tokens_json` is valid only during the call.
  */
 typedef void (*TwTokenCallback)(void *user_data, const char *tokens_json);
 
@@ -242,9 +243,10 @@ typedef void (*TwTokenCallback)(void *user_data, const char *tokens_json);
  *
  * Runs on the thread making the call, while the call runs: when several threads call
  * on one config it runs on several threads at once, and their lines interleave (each
- * call's own lines come in order). It must not call any `tw_` function on the same
- * config; the library holds no lock the callback could need. `line` is valid only
- * during the call.
+ * call's own lines come in order). A call on the same config from inside it is
+ * refused at once with `TW_STATUS_REENTERED` ("called from inside this config's
+ * trace hook"), nothing sent, and `tw_config_free` of it does nothing; calls on
+ * other configs work. `line` is valid only during the call.
  */
 typedef void (*TwTraceCallback)(void *user_data, int32_t kind, const char *line);
 

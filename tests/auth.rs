@@ -451,3 +451,103 @@ fn a_rotated_pair_in_an_odd_2xx_answer_is_kept_and_handed_to_the_app() {
         drop(config);
     }
 }
+
+/// What a callback saw when it called back into its own config, and into another.
+#[derive(Default)]
+struct Reentry {
+    config: usize,
+    other: usize,
+    seen: Mutex<Vec<(TwStatus, String)>>,
+}
+
+unsafe fn call_back_in(reentry: &Reentry) {
+    let mut seen = reentry.seen.lock().unwrap();
+    if !seen.is_empty() {
+        return; // once is enough (the trace hook runs for every line)
+    }
+    let own = reentry.config as *mut TwConfig;
+    let status = tw_oauth2_refresh(own);
+    seen.push((status, support::last().message));
+    let target = cstr("2244994945");
+    let mut json = ptr::null_mut();
+    let status = tw_follow(own, target.as_ptr(), false, &mut json);
+    assert!(json.is_null());
+    seen.push((status, support::last().message));
+    let status = tw_config_set_timeout_ms(own, 1000);
+    seen.push((status, support::last().message));
+    tw_config_free(own); // refused: the config is in use
+                         // Another config is not this config: its calls work.
+    let mut tokens = ptr::null_mut();
+    let status = tw_config_get_tokens(reentry.other as *const TwConfig, &mut tokens);
+    if status == TwStatus::Ok {
+        tw_string_free(tokens);
+    }
+    seen.push((status, support::last().message));
+}
+
+unsafe extern "C" fn reenter_from_tokens(user_data: *mut c_void, _json: *const c_char) {
+    call_back_in(&*(user_data as *const Reentry));
+}
+
+unsafe extern "C" fn reenter_from_trace(user_data: *mut c_void, _kind: i32, _line: *const c_char) {
+    call_back_in(&*(user_data as *const Reentry));
+}
+
+#[test]
+fn a_call_back_into_the_config_from_its_callback_is_refused_at_once() {
+    let sandbox = start_sandbox();
+    for hook in ["token callback", "trace hook"] {
+        let config = oauth2_config(&sandbox.base_url(), true);
+        sign_in(&config);
+        let other = oauth2_config(&sandbox.base_url(), true);
+        sign_in(&other);
+        let reentry = Arc::new(Reentry {
+            config: config.0 as usize,
+            other: other.0 as usize,
+            ..Default::default()
+        });
+        let user_data = Arc::as_ptr(&reentry) as *mut c_void;
+        let status = unsafe {
+            if hook == "token callback" {
+                tw_config_set_token_callback(config.0, Some(reenter_from_tokens), user_data)
+            } else {
+                tw_config_set_trace(config.0, Some(reenter_from_trace), user_data)
+            }
+        };
+        assert_eq!(status, TwStatus::Ok);
+        let refreshes = sandbox.oauth2_refresh_count();
+        let requests = sandbox.request_count();
+        // Before the fix the refresh waited forever for its own lock: a thread and a deadline.
+        let (done, finished) = std::sync::mpsc::channel();
+        let address = config.0 as usize;
+        std::thread::spawn(move || {
+            let status = unsafe { tw_oauth2_refresh(address as *mut TwConfig) };
+            let _ = done.send((status, support::last().message));
+        });
+        let (status, message) = finished
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .unwrap_or_else(|_| panic!("{hook}: the refresh hung"));
+        assert_eq!((status, message.as_str()), (TwStatus::Ok, ""), "{hook}");
+        let expected = format!("called from inside this config's {hook}");
+        let seen = reentry.seen.lock().unwrap();
+        assert_eq!(
+            seen[..3],
+            [
+                (TwStatus::Reentered, expected.clone()),
+                (TwStatus::Reentered, expected.clone()),
+                (TwStatus::Reentered, expected),
+            ],
+            "{hook}"
+        );
+        assert_eq!(
+            seen[3],
+            (TwStatus::Ok, String::new()),
+            "{hook}: another config"
+        );
+        // One refresh (the outer one), nothing sent by the refused calls, the config alive.
+        assert_eq!(sandbox.oauth2_refresh_count(), refreshes + 1, "{hook}");
+        assert_eq!(sandbox.request_count(), requests + 1, "{hook}");
+        drop(seen);
+        assert!(tokens(&config)["access_token"].is_string());
+    }
+}

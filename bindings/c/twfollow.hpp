@@ -59,15 +59,17 @@ struct FollowResult {
 
 // Receives the OAuth 2.0 tokens as JSON each time the library changes them, in the
 // shape of TwTokenCallback (parse it with OAuth2Tokens::from_json). It runs on the
-// thread whose call refreshed, before that call returns; it must not call into the
-// same Client. An exception it throws does not cross into C: the Client keeps it
+// thread whose call refreshed, before that call returns; a call into the same Client
+// from inside it throws Error with TW_STATUS_REENTERED at once ("called from inside
+// this config's token callback"; nothing is sent). An exception it throws does not
+// cross into C: the Client keeps it
 // (token_callback_error()) and the call that refreshed succeeds with the new tokens.
 typedef std::function<void(const std::string &tokens_json)> TokenCallback;
 
 // Receives each line of the wire trace (Client::set_trace; see tw_config_set_trace):
 // `kind` is a TwTraceKind number (TW_TRACE_KIND_...; a newer library may add some),
-// the line holds no secret. It runs on the thread making the call and must not call
-// into the same Client. An exception it throws is dropped: nothing unwinds into C.
+// the line holds no secret. It runs on the thread making the call; a call into the
+// same Client from inside it throws Error with TW_STATUS_REENTERED at once. An exception it throws is dropped: nothing unwinds into C.
 typedef std::function<void(int32_t kind, const std::string &line)> TraceCallback;
 
 // "> " for what was sent, "< " for what came back, "* " for the base string and the

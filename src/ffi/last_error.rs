@@ -50,6 +50,40 @@ pub(crate) fn record(
     });
 }
 
+/// Runs `call` (an application callback, which may make `tw_` calls of its own) and
+/// then puts back what the calling `tw_` function had recorded so far, so its
+/// outcome is not replaced by that of a call made from inside the callback.
+pub(crate) fn preserved(call: impl FnOnce()) {
+    let saved = LAST_ERROR
+        .try_with(|last| {
+            last.try_borrow()
+                .map(|last| {
+                    (
+                        last.message.clone(),
+                        last.http_status,
+                        last.api_code,
+                        last.rate_limit,
+                    )
+                })
+                .ok()
+        })
+        .ok()
+        .flatten();
+    call();
+    if let Some((message, http_status, api_code, rate_limit)) = saved {
+        let _ = LAST_ERROR.try_with(|last| {
+            if let Ok(mut last) = last.try_borrow_mut() {
+                *last = LastError {
+                    message,
+                    http_status,
+                    api_code,
+                    rate_limit,
+                };
+            }
+        });
+    }
+}
+
 /// Reads this thread's last error, or `fallback` once the thread's storage is gone.
 fn read<T>(fallback: T, get: impl FnOnce(&LastError) -> T) -> T {
     LAST_ERROR

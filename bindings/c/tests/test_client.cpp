@@ -205,6 +205,20 @@ static void test_token_flows(const std::string &base_url) {
         CHECK(false);
     }
 
+    // A callback that calls back into its own Client: refused at once with
+    // TW_STATUS_REENTERED (it used to wait forever for the refresh lock), kept.
+    moved_bearer.set_token_callback([&](const std::string &) { moved_bearer.refresh(); });
+    moved_bearer.refresh();
+    try {
+        std::rethrow_exception(moved_bearer.token_callback_error());
+    } catch (const twfollow::Error &e) {
+        CHECK(e.status() == TW_STATUS_REENTERED);
+        CHECK(std::string(e.what()) == "called from inside this config's token callback");
+    } catch (...) {
+        CHECK(false);
+    }
+    moved_bearer.set_token_callback(nullptr);
+
     // Revoking the refresh token ends the grant.
     moved_bearer.revoke(twfollow::OAuth2Tokens::from_json(moved_bearer.tokens()).refresh_token);
     CHECK(expect_error([&] { moved_bearer.follow("Twitter"); }).status() == TW_STATUS_AUTH);
