@@ -307,9 +307,10 @@ static void authorize_usage(FILE *out) {
           "  --scope SCOPES         default \"tweet.read users.read follows.write offline.access\"\n"
           "\n"
           "Exit status: 0 tokens printed; 64 usage; 65 no or bad answer on standard input;\n"
-          "69 network, TLS or server error; 76 unexpected HTTP status or response;\n"
-          "77 refused (wrong PIN, used or expired request token, denied, bad code or\n"
-          "client); 78 missing or bad configuration.\n",
+          "69 network, TLS or server error; 74 the tokens could not be written (a full\n"
+          "disk, a closed stream: the code is spent, authorize again); 76 unexpected HTTP\n"
+          "status or response; 77 refused (wrong PIN, used or expired request token,\n"
+          "denied, bad code or client); 78 missing or bad configuration.\n",
           out);
 }
 
@@ -323,6 +324,24 @@ static void wipe_text(char *text) {
 static void free_secret(char *text) {
     wipe_text(text);
     free(text);
+}
+
+/* After the tokens were written to `out`: flushes it and checks that every write
+   reached it (a full disk, a closed pipe). Returns 0, having said so on stderr, when
+   one did not: the tokens are lost, and the caller exits EXIT_IOERR. */
+static int tokens_written(FILE *out, const char *what) {
+    int failed, error;
+    errno = 0;
+    failed = fflush(out) != 0;
+    error = errno;
+    if (ferror(out)) {
+        failed = 1;
+    }
+    if (failed) {
+        fprintf(stderr, "tw-follow: the %s could not be written to %s (%s)\n", what,
+                out == stdout ? "standard output" : "standard error", strerror(error != 0 ? error : EIO));
+    }
+    return !failed;
 }
 
 /* export NAME='value', with ' written as '\'' so any value survives eval. */
@@ -544,6 +563,8 @@ static const char *const OAUTH2_EXPORTS[][2] = {
 /* The token callback of follows with OAuth 2.0 tokens from the environment: X
    rotates the refresh token at each refresh, so the new pair is printed on stderr,
    where the caller can keep it, before the follow returns. */
+static int refreshed_tokens_lost = 0;
+
 static void print_refreshed_tokens(void *user_data, const char *tokens_json) {
     (void)user_data;
     fputs("tw-follow: the OAuth 2.0 tokens were refreshed and the old refresh token no longer works;\n"
@@ -551,6 +572,9 @@ static void print_refreshed_tokens(void *user_data, const char *tokens_json) {
           stderr);
     if (!print_json_exports(stderr, tokens_json, OAUTH2_EXPORTS, 3)) {
         fputs("tw-follow: (the library's token answer could not be read)\n", stderr);
+    }
+    if (!tokens_written(stderr, "refreshed OAuth 2.0 tokens")) {
+        refreshed_tokens_lost = 1;
     }
 }
 
@@ -666,7 +690,7 @@ static int authorize_oauth1(const char *base_url) {
         fputs("TW_STATUS_BAD_RESPONSE: the library's access token answer could not be read\n", stderr);
         return EXIT_PROTOCOL;
     }
-    return 0;
+    return tokens_written(stdout, "tokens") ? 0 : EXIT_IOERR;
 }
 
 static int authorize_oauth2(const char *base_url, const char *client_id, const char *client_secret,
@@ -725,6 +749,9 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
     if (!ok) {
         fputs("TW_STATUS_BAD_RESPONSE: the library's token answer could not be read\n", stderr);
         return EXIT_PROTOCOL;
+    }
+    if (!tokens_written(stdout, "tokens")) {
+        return EXIT_IOERR;
     }
     if (getenv("TW_ACCESS_TOKEN") != NULL && *getenv("TW_ACCESS_TOKEN") != '\0') {
         fputs("tw-follow: note: TW_ACCESS_TOKEN is set, and OAuth 1.0a wins: unset TW_ACCESS_TOKEN to follow "
@@ -966,6 +993,12 @@ int main(int argc, char **argv) {
     case COMMAND_NONE:
         status = tw_follow(config, target, notify, &json);
         break;
+    }
+    if (refreshed_tokens_lost) {
+        /* The rotated pair reached no one: that outweighs how the call ended. */
+        tw_string_free(json);
+        tw_config_free(config);
+        return EXIT_IOERR;
     }
     if (status != TW_STATUS_OK) {
         report(status);

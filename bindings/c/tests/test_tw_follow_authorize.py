@@ -272,3 +272,54 @@ def test_a_follow_that_refreshes_prints_the_new_exports_on_stderr(tool, start_sa
     stale = follow_after_eval(tool, first, env, "Twitter")
     assert stale.returncode == 77, stale.stderr
     assert before["TW_OAUTH2_REFRESH_TOKEN"] not in stale.stderr
+
+
+# Issue 20, item 5: every write of tokens is checked; a failed one exits 74 (EXIT_IOERR)
+# with a message, never 0 (the code is spent, the tokens would be gone).
+
+
+def authorize_to_full_disk(tool, args, env, answer_for):
+    """`authorize` with standard output on /dev/full (every write fails with ENOSPC)."""
+    with open("/dev/full", "w") as full:
+        process = subprocess.Popen(
+            command(tool, ["authorize", *args]), env=env, text=True,
+            stdin=subprocess.PIPE, stdout=full, stderr=subprocess.PIPE,
+        )
+        shown = ""
+        while True:
+            line = process.stderr.readline()
+            shown += line
+            if not line or line.rstrip().endswith("press Enter:"):
+                break
+        match = URL.search(shown)
+        assert match, shown
+        _, err = process.communicate(answer_for(match.group(1)) + "\n", timeout=120)
+    assert process.returncode != VALGRIND_ERROR, err
+    return process.returncode, err
+
+
+@pytest.mark.parametrize("flow", ["oauth1", "oauth2"])
+def test_authorize_onto_a_full_disk_exits_74_and_says_so(tool, sandbox_env, flow):
+    env = without(sandbox_env, OAUTH1_USER)
+    if flow == "oauth1":
+        code, err = authorize_to_full_disk(tool, [], env, pin_of)
+    else:
+        env["TW_OAUTH2_CLIENT_SECRET"] = CONFIDENTIAL[1]
+        code, err = authorize_to_full_disk(tool, oauth2_args(CONFIDENTIAL[0]), env, redirected)
+    assert code == 74, err
+    assert "the tokens could not be written to standard output (No space left on device)" in err, err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+
+
+def test_a_follow_whose_rotated_tokens_cannot_be_written_exits_74(tool, start_sandbox, sandbox_env):
+    sandbox = start_sandbox("--oauth2-token-lifetime", "1")
+    env = dict(without(sandbox_env, OAUTH1_USER), TW_API_BASE=sandbox.base_url,
+               TW_OAUTH2_CLIENT_SECRET=CONFIDENTIAL[1])
+    code, first, err = authorize(tool, oauth2_args(CONFIDENTIAL[0]), env, redirected)
+    assert code == 0, err
+    time.sleep(1.2)  # the access token has expired: the follow refreshes
+    script = 'eval "$1"; shift; exec "$@" 2>/dev/full'
+    followed = subprocess.run(["bash", "-c", script, "bash", first, *command(tool, ["@twitterdev"])],
+                              env=env, capture_output=True, text=True)
+    assert followed.returncode == 74, (followed.returncode, followed.stdout)
+    assert followed.stdout == "", "no success printed when the rotated pair is lost"

@@ -226,14 +226,25 @@ def main(argv: Optional[List[str]] = None) -> int:
     with client:
         try:
             if command == "unfollow":
-                print(client.unfollow_json(target))
+                answer = client.unfollow_json(target)
             elif command == "relationship":
-                print(client.relationship_json(target))
+                answer = client.relationship_json(target)
             else:
-                print(client.follow_json(target, notify=args.notify))
+                answer = client.follow_json(target, notify=args.notify)
         except errors.TwError as e:
+            if _refreshed_tokens_lost(client):
+                return errors.EXIT_IOERR
             return _fail(e, errors.EXIT_CODES.get(e.status, errors.EXIT_SOFTWARE))
+        if _refreshed_tokens_lost(client):
+            return errors.EXIT_IOERR
+        print(answer)
     return errors.EXIT_OK
+
+
+def _refreshed_tokens_lost(client: Client) -> bool:
+    """Whether a refresh happened and its rotated pair could not be written (stderr
+    said so, if it could): that outweighs how the call ended."""
+    return isinstance(client.token_refresh_error, OSError)
 
 
 if __name__ == "__main__":
