@@ -254,11 +254,19 @@ pub unsafe extern "C" fn tw_oauth2_authorize_url(
 /// (`POST <base>/2/oauth2/token`, `grant_type=authorization_code`; a confidential
 /// client authenticates with HTTP Basic, a public one sends `client_id`).
 ///
-/// `code_or_url`: the bare `code`, or the whole redirected URL. For a URL,
-/// `expected_state` (the state from `tw_oauth2_authorize_url`) must match its
-/// `state`, or nothing is sent (`TW_STATUS_INVALID_ARGUMENT`); a redirect with
-/// `error=access_denied` is `TW_STATUS_AUTH`. `expected_state` may be NULL only
-/// with a bare code. `redirect_uri` and `code_verifier` are those of step 1.
+/// `code_or_url`: the whole redirected URL (recommended), or the bare `code`. It is
+/// read as a URL when it holds `://` or starts with `?`. For a URL, `expected_state`
+/// (the state from `tw_oauth2_authorize_url`) must match its `state`, or nothing is
+/// sent (`TW_STATUS_INVALID_ARGUMENT`); a redirect with `error=access_denied` is
+/// `TW_STATUS_AUTH`. `expected_state` may be NULL only with a bare code.
+///
+/// A bare code skips the state check, even when `expected_state` is given: it
+/// carries no state to compare. PKCE still binds the code to `code_verifier`, but a
+/// web application that passes its callback's `code` parameter alone loses its CSRF
+/// check without knowing. Pass the callback request's whole URL; keep bare codes for
+/// a person who pastes one (the C++ and Python helpers refuse a bare code where the
+/// URL belongs and take one only explicitly). `redirect_uri` and `code_verifier` are
+/// those of step 1.
 ///
 /// On `TW_STATUS_OK` the config holds the tokens (the token callback, if set,
 /// receives them too) and `*out_tokens_json` (if not NULL) receives them in the

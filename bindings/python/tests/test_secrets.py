@@ -244,7 +244,7 @@ def token_calls(base_url, s=TOKEN_SECRETS, **options):
 
     def exchange_code():
         with oauth2_flow() as flow:
-            flow.fetch_token(s["authorization code"])
+            flow.fetch_token(code=s["authorization code"])
 
     def exchange_url():
         with oauth2_flow(secret=False) as flow:

@@ -209,9 +209,31 @@ def test_a_bare_code_and_a_resumed_flow(sandbox):
     with twfollow.OAuth2Flow(
         PUBLIC_CLIENT, REDIRECT, base_url=sandbox.base_url, state=state, code_verifier=verifier
     ) as second:
-        tokens = second.fetch_token(query(location)["code"])
+        tokens = second.fetch_token(code=query(location)["code"])
     assert tokens["refresh_token"] is None, "no offline.access, no refresh token"
     assert tokens["scope"] == "users.read follows.write"
+
+
+def test_a_bare_code_where_the_url_belongs_is_refused_before_sending(sandbox):
+    """A web app that passes request.args["code"] would lose its CSRF check: the bare
+    code is refused (nothing sent), and the whole URL, or code= explicitly, works."""
+    with twfollow.OAuth2Flow(PUBLIC_CLIENT, REDIRECT, base_url=sandbox.base_url) as flow:
+        url, state = flow.authorization_url()
+        _, location, _ = visit(url)
+        bare = query(location)["code"]
+        with pytest.raises(twfollow.InvalidArgumentError, match="takes the whole redirected URL") as caught:
+            flow.fetch_token(bare)
+        assert bare not in str(caught.value) and state not in str(caught.value)
+        with pytest.raises(twfollow.InvalidArgumentError, match="one of them"):
+            flow.fetch_token(location, code=bare)
+        with pytest.raises(twfollow.InvalidArgumentError, match="one of them"):
+            flow.fetch_token()
+        # Nothing was sent: the one-use code still buys tokens, by the URL.
+        assert flow.fetch_token(location)["access_token"]
+    with twfollow.OAuth2Flow(PUBLIC_CLIENT, REDIRECT, base_url=sandbox.base_url) as flow:
+        url, _ = flow.authorization_url()
+        _, location, _ = visit(url)
+        assert flow.fetch_token(code=query(location)["code"])["access_token"]
 
 
 def test_a_state_mismatch_sends_nothing(sandbox):

@@ -15,7 +15,7 @@ import sys
 from typing import Any, Dict, List, NoReturn, Optional, TextIO
 
 from . import errors
-from .auth import OAuth1Flow, OAuth2Flow
+from .auth import OAuth1Flow, OAuth2Flow, is_redirected_url
 
 MAX_INPUT_LINE = 8192  # as tw-follow
 
@@ -204,7 +204,9 @@ def _oauth2(prog: str, args: argparse.Namespace, base_url: Optional[str], client
             flush=True,
         )
         try:
-            tokens = flow.fetch_token(_read_answer("redirected address or code"))
+            answer = _read_answer("redirected address or code")
+            # A person pasting into a terminal: a bare code is fine here (no forged redirect).
+            tokens = flow.fetch_token(answer) if is_redirected_url(answer) else flow.fetch_token(code=answer)
         except _NoAnswer as e:
             print(f"{prog}: {e}", file=sys.stderr)
             return errors.EXIT_DATAERR
