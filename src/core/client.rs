@@ -3,6 +3,8 @@
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
+use zeroize::Zeroizing;
+
 use super::config::{ApiVersion, Settings};
 use super::error::{Error, ErrorKind};
 use super::redact::Redactor;
@@ -412,17 +414,26 @@ impl Client {
         }
 
         let agent = self.agents.get(&self.settings);
+        let authorization_header = match authorization.map(wiped_header_value).transpose() {
+            Ok(value) => value,
+            Err(error) => {
+                return Received {
+                    result: Err(error),
+                    server_clock: None,
+                }
+            }
+        };
         let result = match request.body {
             Body::None => {
                 let mut get = agent.get(request.url);
-                if let Some(value) = authorization {
+                if let Some(value) = authorization_header {
                     get = get.header("Authorization", value);
                 }
                 get.call()
             }
             Body::Delete => {
                 let mut delete = agent.delete(request.url);
-                if let Some(value) = authorization {
+                if let Some(value) = authorization_header {
                     delete = delete.header("Authorization", value);
                 }
                 delete.call()
@@ -432,7 +443,7 @@ impl Client {
                     Body::Json(_) => "application/json",
                     _ => "application/x-www-form-urlencoded",
                 });
-                if let Some(value) = authorization {
+                if let Some(value) = authorization_header {
                     post = post.header("Authorization", value);
                 }
                 post.send(encoded.as_bytes())
@@ -466,6 +477,19 @@ impl Client {
         }
         received
     }
+}
+
+/// A header value whose bytes are wiped when ureq drops the request: a Bearer token
+/// or a client's Basic credential would otherwise stay in a freed copy.
+/// Refused (nothing sent) when the value cannot be a header: a token with a control
+/// character in it.
+fn wiped_header_value(value: &str) -> Result<ureq::http::HeaderValue, Error> {
+    let bytes = bytes::Bytes::from_owner(Zeroizing::new(value.as_bytes().to_vec()));
+    ureq::http::HeaderValue::from_maybe_shared(bytes).map_err(|_| {
+        Error::invalid_argument(
+            "the Authorization value is not a valid HTTP header value (a token with a control character?); nothing was sent",
+        )
+    })
 }
 
 /// First backoff; it doubles with each retry, up to [`MAX_BACKOFF`].
