@@ -31,7 +31,7 @@ ASYNC_HANDLER_ADVICE = (
 def _is_coroutine_function(handler: object) -> bool:
     """An `async def` function, or an object whose `__call__` is one (partials included)."""
     return inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
-        getattr(type(handler), "__call__", None)
+        inspect.getattr_static(type(handler), "__call__", None)
     )
 
 
@@ -50,7 +50,8 @@ def check_handler(handler: object) -> None:
 def take_string(pointer: ctypes.c_void_p) -> str:
     """The text of a string the library returned; frees (and so wipes) the C copy."""
     try:
-        return ctypes.string_at(pointer.value).decode("utf-8")
+        # On success the library always wrote a string (never NULL).
+        return ctypes.string_at(cast(int, pointer.value)).decode("utf-8")
     finally:
         _native.lib().tw_string_free(pointer)
 
@@ -92,7 +93,7 @@ class TokenCallback:
                 if callable(close):
                     close()
                 raise TypeError(f"on_token_refresh returned an awaitable, which was not run: {ASYNC_HANDLER_ADVICE}")
-        except BaseException as error:  # noqa: BLE001 - nothing may cross into C
+        except BaseException as error:
             self.error = error
             logger.error(
                 "on_token_refresh raised %s: the new tokens were not stored by it; they are still "

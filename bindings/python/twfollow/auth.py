@@ -263,7 +263,8 @@ class OAuth2Flow:
                 Status.INVALID_ARGUMENT,
                 "no PKCE verifier: call authorization_url() first, or make the flow with state and code_verifier",
             )
-        text = code if code is not None else redirected_url
+        # One of the two is given (checked above).
+        text = code if code is not None else (redirected_url or "")
         if isinstance(text, str):
             text = text.strip()
         if code is None and isinstance(text, str) and not is_redirected_url(text):
