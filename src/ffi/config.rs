@@ -408,7 +408,8 @@ pub unsafe extern "C" fn tw_config_set_proxy(
 /// Releases a config and its pooled connections, and wipes its secrets from
 /// memory first: the credentials, the HMAC key state derived from them (enough
 /// to sign any request) and every other byte of the config. NULL is a no-op. The config must not be used afterwards, and no call
-/// on it may be running.
+/// on it may be running. Called from inside this config's own token callback or
+/// trace hook (its call is still running) it does nothing: free it after that call.
 ///
 /// # Safety
 /// `config` is NULL or a live config, freed once.
