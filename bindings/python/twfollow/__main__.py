@@ -22,7 +22,7 @@ from typing import List, NoReturn, Optional
 
 from . import _authorize_cli, errors
 from .client import MAX_TIMEOUT_MS, Client, version
-from .trace import to_stderr
+from .trace import call_summary, to_stderr
 
 # Word for word the paragraphs of `tw-follow --help` (tests/drift checks it).
 EPILOG = """\
@@ -235,9 +235,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             else:
                 answer = client.follow_json(target, notify=args.notify)
         except errors.TwError as e:
+            _print_summary(args.trace, client)
             if _refreshed_tokens_lost(client):
                 return errors.EXIT_IOERR
             return _fail(e, errors.EXIT_CODES.get(e.status, errors.EXIT_SOFTWARE))
+        _print_summary(args.trace, client)
         if _refreshed_tokens_lost(client):
             return errors.EXIT_IOERR
         print(answer)
@@ -248,6 +250,12 @@ def _refreshed_tokens_lost(client: Client) -> bool:
     """Whether a refresh happened and its rotated pair could not be written (stderr
     said so, if it could): that outweighs how the call ended."""
     return isinstance(client.token_refresh_error, OSError)
+
+
+def _print_summary(trace: bool, client: Client) -> None:
+    if trace:
+        for line in call_summary(client.last_request_count, client.last_day_budgets):
+            print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":
