@@ -12,7 +12,7 @@ import argparse
 import os
 import re
 import sys
-from typing import Any, Dict, List, NoReturn, Optional, TextIO
+from typing import Any, Callable, Dict, List, NoReturn, Optional, TextIO, Union
 
 from . import errors
 from .auth import OAuth1Flow, OAuth2Flow, is_redirected_url
@@ -20,24 +20,27 @@ from .auth import OAuth1Flow, OAuth2Flow, is_redirected_url
 MAX_INPUT_LINE = 8192  # as tw-follow
 
 DESCRIPTION = """\
-Gets a user's tokens and prints them as shell lines: eval "$(python -m twfollow authorize)".
-The page to open goes to stderr; the answer is read from standard input.
+Gets a user's tokens and saves them in the token store as an account (--account
+NAME, else the user's screen name; the default account when the store has none).
+The page to open goes to stderr; the answer is read from standard input. With
+--exports it saves nothing and prints shell lines instead:
+eval "$(python -m twfollow authorize --exports)".
 
 OAuth 1.0a (PIN): with your app's TW_CONSUMER_KEY and TW_CONSUMER_SECRET, prints
-the page where the user approves the app, reads the PIN it shows, and prints
-export TW_ACCESS_TOKEN=... and export TW_ACCESS_TOKEN_SECRET=... (they do not
-expire), with the user's id and name as a comment.
+the page where the user approves the app, reads the PIN it shows, and saves
+the token (it does not expire); --exports prints export TW_ACCESS_TOKEN=... and
+export TW_ACCESS_TOKEN_SECRET=... with the user's id and name as a comment.
 
 OAuth 2.0 (--oauth2, Authorization Code with PKCE): prints the page to open,
-reads the address the browser was sent to (or just its code), and prints
-export TW_OAUTH2_CLIENT_ID, TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN and
-TW_OAUTH2_EXPIRES_AT lines. A follow then uses them when TW_ACCESS_TOKEN is
-not set, and refreshes the access token by itself; after a refresh it prints
-the new export lines on stderr (the old refresh token no longer works).
+reads the address the browser was sent to (or just its code), and saves the
+tokens: a follow from the store refreshes them by itself and saves each new
+pair under the store's lock. --exports prints export TW_OAUTH2_CLIENT_ID,
+TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN and TW_OAUTH2_EXPIRES_AT lines
+instead, which the CLI never refreshes (run accounts import env to store them).
 """
 
 EPILOG = """\
-Exit status: 0 tokens printed; 64 usage; 65 no or bad answer on standard input;
+Exit status: 0 tokens saved (or printed); 64 usage; 65 no or bad answer on standard input;
 69 network, TLS or server error; 74 the tokens could not be written (a full
 disk, a closed stream: the code is spent, authorize again); 76 unexpected HTTP
 status or response; 77 refused (wrong PIN, used or expired request token,
@@ -154,7 +157,21 @@ PROMPT = (
 )
 
 
-def _oauth1(prog: str, base_url: Optional[str]) -> int:
+# The saving step: the flow's user into the token store (None with --exports).
+Saver = Optional[Callable[[Union[OAuth1Flow, OAuth2Flow]], int]]
+
+
+def _saver(prog: str, args: argparse.Namespace) -> Saver:
+    """Without --exports: a function that saves the authorized user in the store."""
+    if args.exports:
+        return None
+    from . import _store_cli  # it imports this module
+
+    store, account = args.store, args.account
+    return lambda flow: _store_cli.save_authorized(prog, flow, store, account)
+
+
+def _oauth1(prog: str, base_url: Optional[str], save: Saver = None) -> int:
     key, secret = _environment("TW_CONSUMER_KEY"), _environment("TW_CONSUMER_SECRET")
     if key is None or secret is None:
         print(f"{prog}: set TW_CONSUMER_KEY and TW_CONSUMER_SECRET to your app's API key and secret", file=sys.stderr)
@@ -174,6 +191,8 @@ def _oauth1(prog: str, base_url: Optional[str]) -> int:
             return errors.EXIT_DATAERR
         except errors.TwError as e:
             return _fail(e)
+        if save is not None:
+            return save(flow)
     lines = [
         export_line("TW_ACCESS_TOKEN", access.token),
         export_line("TW_ACCESS_TOKEN_SECRET", access.secret),
@@ -184,7 +203,9 @@ def _oauth1(prog: str, base_url: Optional[str]) -> int:
     return errors.EXIT_OK
 
 
-def _oauth2(prog: str, args: argparse.Namespace, base_url: Optional[str], client_secret: Optional[str]) -> int:
+def _oauth2(
+    prog: str, args: argparse.Namespace, base_url: Optional[str], client_secret: Optional[str], save: Saver = None
+) -> int:
     try:
         flow = OAuth2Flow(args.client_id, args.redirect_uri, client_secret, args.scope, base_url=base_url)
     except errors.TwError as e:
@@ -212,6 +233,8 @@ def _oauth2(prog: str, args: argparse.Namespace, base_url: Optional[str], client
             return errors.EXIT_DATAERR
         except errors.TwError as e:
             return _fail(e)
+        if save is not None:
+            return save(flow)
     lines = [export_line("TW_OAUTH2_CLIENT_ID", args.client_id), *oauth2_export_lines(tokens)]
     if tokens.get("scope") is not None:
         lines.append(f"# scope {comment_value(tokens['scope'])}")
@@ -248,7 +271,15 @@ def main(argv: List[str], prog: str = "python -m twfollow") -> int:
     parser.add_argument(
         "--scope", metavar="SCOPES", help='default "tweet.read users.read follows.write offline.access"'
     )
+    parser.add_argument(
+        "--store", metavar="PATH", help="the token store (else TWFOLLOW_STORE, else ~/.config/twfollow/accounts.json)"
+    )
+    parser.add_argument("--account", metavar="NAME", help="save as NAME (default: the user's screen name)")
+    parser.add_argument("--exports", action="store_true", help="print export lines instead of saving (saves nothing)")
     args = parser.parse_args(argv)
+    if args.exports and (args.store is not None or args.account is not None):
+        print(f"{prog} authorize: --exports saves nothing: it goes without --store and --account", file=sys.stderr)
+        return errors.EXIT_USAGE
     base_url = args.base_url if args.base_url is not None else _environment("TW_API_BASE")
     oauth2_options = (args.client_id, args.client_secret, args.redirect_uri, args.scope)
     if not args.oauth2:
@@ -258,7 +289,7 @@ def main(argv: List[str], prog: str = "python -m twfollow") -> int:
                 file=sys.stderr,
             )
             return errors.EXIT_USAGE
-        return _oauth1(prog, base_url)
+        return _oauth1(prog, base_url, _saver(prog, args))
     if args.client_secret is not None:
         print(
             f"{prog}: warning: other users can see --client-secret (ps); set TW_OAUTH2_CLIENT_SECRET instead",
@@ -272,4 +303,4 @@ def main(argv: List[str], prog: str = "python -m twfollow") -> int:
             file=sys.stderr,
         )
         return errors.EXIT_USAGE
-    return _oauth2(prog, args, base_url, client_secret or None)
+    return _oauth2(prog, args, base_url, client_secret or None, _saver(prog, args))
