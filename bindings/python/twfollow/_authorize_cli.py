@@ -108,19 +108,6 @@ def _discard_buffered(out: TextIO) -> None:
         pass
 
 
-def print_refreshed_tokens(tokens: Dict[str, Any], prog: str, out: Optional[TextIO] = None) -> None:
-    """The on_token_refresh of a command-line follow: the rotated pair on stderr.
-    Raises OSError when it could not be written (the follow then exits EXIT_IOERR)."""
-    out = out or sys.stderr
-    text = (
-        f"{prog}: the OAuth 2.0 tokens were refreshed and the old refresh token no longer works;\n"
-        f"{prog}: store these lines (they hold secrets) and eval them before the next call:\n"
-        + "\n".join(oauth2_export_lines(tokens))
-    )
-    if not write_tokens(text, out, prog, "refreshed OAuth 2.0 tokens"):
-        raise OSError("the refreshed OAuth 2.0 tokens could not be written")
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
