@@ -8,9 +8,9 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{arg_str, fallible, non_null, opt_arg_str};
+use super::boundary::{arg_str, fallible, inside_callback, non_null, opt_arg_str, InCallback};
 use super::callback::{with_c_text, UserData};
-use super::config::{config_mut, publish_config, TwConfig};
+use super::config::{config_mut, config_ref, publish_config, TwConfig};
 use super::library::{out_string, publish_string};
 use super::status::TwStatus;
 use crate::core::{Identity, Settings, OAUTH2_DEFAULT_SCOPE};
@@ -21,10 +21,11 @@ use crate::core::{Identity, Settings, OAUTH2_DEFAULT_SCOPE};
 /// X rotates refresh tokens, so a refresh token the application loses logs its
 /// user out for good.
 ///
-/// Runs on the thread whose call refreshed, before that call returns. It must not
-/// call any `tw_` function on the same config; the library holds no lock the
-/// callback could need besides that config's refresh lock. `tokens_json` is valid
-/// only during the call.
+/// Runs on the thread whose call refreshed, before that call returns, under that
+/// config's refresh lock. A call on the same config from inside it is refused at
+/// once with `TW_STATUS_REENTERED` ("called from inside this config's token
+/// callback"), nothing sent, and `tw_config_free` of it does nothing; calls on other
+/// configs work. `tokens_json` is valid only during the call.
 pub type TwTokenCallback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, tokens_json: *const c_char)>;
 
@@ -88,12 +89,12 @@ pub unsafe extern "C" fn tw_oauth1_request_token(
     out_authorize_url: *mut *mut c_char,
 ) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
+        let config = config_ref(config)?;
         let callback = arg_str(callback, "callback")?;
         non_null(out_request_token, "out_request_token")?;
         non_null(out_request_token_secret, "out_request_token_secret")?;
         non_null(out_authorize_url, "out_authorize_url")?;
-        let client = &(*config).client;
+        let client = &config.client;
         let token = client.request_token(callback)?;
         let outputs = [
             out_string(&token.token, "request token")?,
@@ -223,13 +224,13 @@ pub unsafe extern "C" fn tw_oauth2_authorize_url(
     out_code_verifier: *mut *mut c_char,
 ) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
+        let config = config_ref(config)?;
         let redirect_uri = arg_str(redirect_uri, "redirect_uri")?;
         let scope = opt_arg_str(scope, "scope")?.unwrap_or(OAUTH2_DEFAULT_SCOPE);
         non_null(out_url, "out_url")?;
         non_null(out_state, "out_state")?;
         non_null(out_code_verifier, "out_code_verifier")?;
-        let start = (*config).client.oauth2_authorization(redirect_uri, scope)?;
+        let start = config.client.oauth2_authorization(redirect_uri, scope)?;
         let outputs = [
             out_string(&start.url, "authorize URL")?,
             out_string(&start.state, "state")?,
@@ -247,11 +248,19 @@ pub unsafe extern "C" fn tw_oauth2_authorize_url(
 /// (`POST <base>/2/oauth2/token`, `grant_type=authorization_code`; a confidential
 /// client authenticates with HTTP Basic, a public one sends `client_id`).
 ///
-/// `code_or_url`: the bare `code`, or the whole redirected URL. For a URL,
-/// `expected_state` (the state from `tw_oauth2_authorize_url`) must match its
-/// `state`, or nothing is sent (`TW_STATUS_INVALID_ARGUMENT`); a redirect with
-/// `error=access_denied` is `TW_STATUS_AUTH`. `expected_state` may be NULL only
-/// with a bare code. `redirect_uri` and `code_verifier` are those of step 1.
+/// `code_or_url`: the whole redirected URL (recommended), or the bare `code`. It is
+/// read as a URL when it holds `://` or starts with `?`. For a URL, `expected_state`
+/// (the state from `tw_oauth2_authorize_url`) must match its `state`, or nothing is
+/// sent (`TW_STATUS_INVALID_ARGUMENT`); a redirect with `error=access_denied` is
+/// `TW_STATUS_AUTH`. `expected_state` may be NULL only with a bare code.
+///
+/// A bare code skips the state check, even when `expected_state` is given: it
+/// carries no state to compare. PKCE still binds the code to `code_verifier`, but a
+/// web application that passes its callback's `code` parameter alone loses its CSRF
+/// check without knowing. Pass the callback request's whole URL; keep bare codes for
+/// a person who pastes one (the C++ and Python helpers refuse a bare code where the
+/// URL belongs and take one only explicitly). `redirect_uri` and `code_verifier` are
+/// those of step 1.
 ///
 /// On `TW_STATUS_OK` the config holds the tokens (the token callback, if set,
 /// receives them too) and `*out_tokens_json` (if not NULL) receives them in the
@@ -274,12 +283,12 @@ pub unsafe extern "C" fn tw_oauth2_exchange_code(
     out_tokens_json: *mut *mut c_char,
 ) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
+        let config = config_ref(config)?;
         let redirect_uri = arg_str(redirect_uri, "redirect_uri")?;
         let code_or_url = arg_str(code_or_url, "code_or_url")?;
         let expected_state = opt_arg_str(expected_state, "expected_state")?;
         let code_verifier = arg_str(code_verifier, "code_verifier")?;
-        let json = (*config).client.exchange_code(
+        let json = config.client.exchange_code(
             redirect_uri,
             code_or_url,
             expected_state,
@@ -339,12 +348,17 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
 ) -> TwStatus {
     fallible(|| {
         let config = config_mut(config)?;
+        let address = &*config as *const TwConfig as usize;
         let user_data = UserData::new(user_data);
         config.client.set_token_callback(callback.map(|callback| {
             Arc::new(move |json: &str| {
-                // SAFETY: as promised to tw_config_set_token_callback; the text
-                // lives during the call.
-                with_c_text(json, |text| unsafe { callback(user_data.get(), text) })
+                with_c_text(json, |text| {
+                    inside_callback(address, InCallback::TokenCallback, || {
+                        // SAFETY: as promised to tw_config_set_token_callback; the
+                        // text lives during the call.
+                        unsafe { callback(user_data.get(), text) }
+                    })
+                })
             }) as _
         }))?;
         Ok(())
@@ -365,9 +379,9 @@ pub unsafe extern "C" fn tw_config_get_tokens(
     out_tokens_json: *mut *mut c_char,
 ) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
+        let config = config_ref(config)?;
         non_null(out_tokens_json, "out_tokens_json")?;
-        let json = (*config).client.oauth2_tokens_json()?;
+        let json = config.client.oauth2_tokens_json()?;
         publish_string(&json, "tokens", out_tokens_json)
     })
 }
@@ -388,8 +402,8 @@ pub unsafe extern "C" fn tw_config_get_tokens(
 #[no_mangle]
 pub unsafe extern "C" fn tw_oauth2_refresh(config: *const TwConfig) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
-        (*config).client.refresh(None)?;
+        let config = config_ref(config)?;
+        config.client.refresh(None)?;
         Ok(())
     })
 }
@@ -411,9 +425,9 @@ pub unsafe extern "C" fn tw_oauth2_revoke(
     token: *const c_char,
 ) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
+        let config = config_ref(config)?;
         let token = arg_str(token, "token")?;
-        (*config).client.revoke(token)?;
+        config.client.revoke(token)?;
         Ok(())
     })
 }

@@ -3,8 +3,8 @@
 use std::ffi::c_char;
 use std::ptr;
 
-use super::boundary::{arg_str, fallible, non_null, panic_if_asked_by_tests, Failure};
-use super::config::TwConfig;
+use super::boundary::{arg_str, fallible, panic_if_asked_by_tests, Failure};
+use super::config::{config_ref, TwConfig};
 use super::last_error;
 use super::library::out_string;
 use super::status::TwStatus;
@@ -99,8 +99,7 @@ unsafe fn follow(
     out_outcome: *mut TwFollowOutcome,
     out_json: *mut *mut c_char,
 ) -> Result<(), Failure> {
-    non_null(config, "config")?;
-    let config = &*config;
+    let config = config_ref(config)?;
     panic_if_asked_by_tests();
     let target = Target::parse(arg_str(target, "target")?)
         .map_err(|e| Failure::new(TwStatus::InvalidArgument, e.0))?;

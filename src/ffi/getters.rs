@@ -177,9 +177,9 @@ pub extern "C" fn tw_last_problem(field: i32) -> *const c_char {
 }
 
 /// The message of the last failed call on this thread: one line, never NULL,
-/// `""` after a success. Never contains a credential or the signature: each is
-/// replaced by `[redacted]` wherever it appears, as it is or percent-encoded,
-/// before any text from the server is cut to length (a credential under 6 bytes,
+/// `""` after a success. Never contains a credential, a token or the signature:
+/// each is replaced by `[redacted]` wherever it appears, as it is, percent-encoded,
+/// form-encoded (`%7E`, `+`) or JSON-escaped, before any text from the server is cut to length (a credential under 6 bytes,
 /// which no real one is, only where no letter or digit touches it).
 ///
 /// Ownership: owned by the library; valid until the next `tw_` call on this thread.

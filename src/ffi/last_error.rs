@@ -170,6 +170,29 @@ pub(crate) fn record_request_count(count: u64) {
     });
 }
 
+/// Runs `call` (an application callback, which may make `tw_` calls of its own) and
+/// then puts back what the calling `tw_` function had recorded so far, so its
+/// outcome is not replaced by that of a call made from inside the callback.
+pub(crate) fn preserved(call: impl FnOnce()) {
+    // Taken out whole (the callback's calls record into a fresh one), put back after.
+    let saved = LAST_ERROR
+        .try_with(|last| {
+            last.try_borrow_mut()
+                .map(|mut last| std::mem::take(&mut *last))
+                .ok()
+        })
+        .ok()
+        .flatten();
+    call();
+    if let Some(saved) = saved {
+        let _ = LAST_ERROR.try_with(|last| {
+            if let Ok(mut last) = last.try_borrow_mut() {
+                *last = saved;
+            }
+        });
+    }
+}
+
 /// Reads this thread's last error, or `fallback` once the thread's storage is gone.
 pub(crate) fn read<T>(fallback: T, get: impl FnOnce(&LastError) -> T) -> T {
     LAST_ERROR

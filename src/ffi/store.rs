@@ -8,7 +8,7 @@
 use std::ffi::{c_char, OsString};
 
 use super::boundary::{arg_str, fallible, non_null, opt_arg_str, Failure};
-use super::config::{config_mut, publish_client, TwConfig};
+use super::config::{config_mut, config_ref, publish_client, TwConfig};
 use super::library::{out_string, publish_string};
 use super::status::TwStatus;
 use crate::core::{ImportFormat, Store};
@@ -321,9 +321,9 @@ pub unsafe extern "C" fn tw_oauth2_access_token(
     out_expires_at: *mut i64,
 ) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
+        let config = config_ref(config)?;
         non_null(out_access_token, "out_access_token")?;
-        let (token, expires_at) = (*config).client.valid_access_token()?;
+        let (token, expires_at) = config.client.valid_access_token()?;
         publish_string(&token, "access token", out_access_token)?;
         if !out_expires_at.is_null() {
             *out_expires_at = expires_at;

@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::fallible;
+use super::boundary::{fallible, inside_callback, InCallback};
 use super::callback::{with_c_text, UserData};
 use super::config::{config_mut, TwConfig};
 use super::status::TwStatus;
@@ -63,9 +63,10 @@ impl From<TraceKind> for TwTraceKind {
 ///
 /// Runs on the thread making the call, while the call runs: when several threads call
 /// on one config it runs on several threads at once, and their lines interleave (each
-/// call's own lines come in order). It must not call any `tw_` function on the same
-/// config; the library holds no lock the callback could need. `line` is valid only
-/// during the call.
+/// call's own lines come in order). A call on the same config from inside it is
+/// refused at once with `TW_STATUS_REENTERED` ("called from inside this config's
+/// trace hook"), nothing sent, and `tw_config_free` of it does nothing; calls on
+/// other configs work. `line` is valid only during the call.
 pub type TwTraceCallback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, kind: i32, line: *const c_char)>;
 
@@ -100,14 +101,17 @@ pub unsafe extern "C" fn tw_config_set_trace(
 ) -> TwStatus {
     fallible(|| {
         let config = config_mut(config)?;
+        let address = &*config as *const TwConfig as usize;
         let user_data = UserData::new(user_data);
         let hook: Option<TraceHook> = callback.map(|callback| {
             Arc::new(move |kind: TraceKind, line: &str| {
                 let kind = TwTraceKind::from(kind) as i32;
-                // SAFETY: as promised to tw_config_set_trace; the line lives during
-                // the call.
-                with_c_text(line, |text| unsafe {
-                    callback(user_data.get(), kind, text)
+                with_c_text(line, |text| {
+                    inside_callback(address, InCallback::TraceHook, || {
+                        // SAFETY: as promised to tw_config_set_trace; the line lives
+                        // during the call.
+                        unsafe { callback(user_data.get(), kind, text) }
+                    })
                 })
             }) as TraceHook
         });

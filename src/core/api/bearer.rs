@@ -8,7 +8,7 @@ use std::time::Instant;
 use zeroize::Zeroizing;
 
 use crate::core::api::friendship::get_user;
-use crate::core::api::request::{during, Body, Request, RequestAuth, Sender, V2Auth};
+use crate::core::api::request::{during, Body, Request, RequestAuth, Sender, V2Auth, Wiped};
 use crate::core::auth::oauth2;
 use crate::core::auth::session::{OAuth2Session, TokenStore};
 use crate::core::error::{Error, ErrorKind};
@@ -143,9 +143,10 @@ fn refresh_request(sender: &Sender, session: &OAuth2Session) -> Result<oauth2::T
     let form = oauth2::refresh_form(&refresh_token, session.public_client_id());
     oauth2_post(sender, session, TOKEN_PATH, &form, &[&refresh_token])
         .and_then(|answer| {
+            let answer = Wiped(answer);
             oauth2::parse_token_answer(
-                answer.http_status,
-                answer.json.as_bytes(),
+                answer.0.http_status,
+                answer.0.json.as_bytes(),
                 now(),
                 &[&refresh_token],
             )
@@ -153,6 +154,10 @@ fn refresh_request(sender: &Sender, session: &OAuth2Session) -> Result<oauth2::T
         .map_err(during(
             "refreshing the OAuth 2.0 access token failed (the old tokens are kept)",
         ))
+        .map(|answer| {
+            answer.notes.iter().for_each(|note| sender.trace_note(note));
+            answer.tokens
+        })
 }
 
 /// Refreshes first when the access token expires within the refresh margin.

@@ -5,7 +5,7 @@
 use zeroize::Zeroizing;
 
 use crate::core::api::bearer::{now, oauth2_post, REVOKE_PATH, TOKEN_PATH};
-use crate::core::api::request::{during, Body, Request, RequestAuth, Sender};
+use crate::core::api::request::{during, Body, Request, RequestAuth, Sender, Wiped};
 use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
 use crate::core::auth::oauth2;
 use crate::core::auth::session::OAuth2Session;
@@ -34,7 +34,8 @@ pub(crate) fn request_token(sender: &Sender, callback: &str) -> Result<RequestTo
         ("oauth_callback", callback),
     )
     .map_err(during("getting a request token"))?;
-    oauth1::parse_request_token_answer(answer.http_status, answer.json.as_bytes(), &[])
+    let answer = Wiped(answer);
+    oauth1::parse_request_token_answer(answer.0.http_status, answer.0.json.as_bytes(), &[])
 }
 
 /// A POST to an OAuth 1.0a token endpoint, signed with the app's consumer key and
@@ -93,9 +94,10 @@ pub(crate) fn access_token(
         ("oauth_verifier", verifier),
     )
     .map_err(during("getting the access token"))?;
+    let answer = Wiped(answer);
     oauth1::parse_access_token_answer(
-        answer.http_status,
-        answer.json.as_bytes(),
+        answer.0.http_status,
+        answer.0.json.as_bytes(),
         &[request_token_secret],
     )
 }
@@ -147,7 +149,7 @@ pub(crate) fn exchange_code(
         code_verifier,
         session.public_client_id(),
     );
-    let tokens = oauth2_post(
+    let answer = oauth2_post(
         sender,
         session,
         TOKEN_PATH,
@@ -155,15 +157,17 @@ pub(crate) fn exchange_code(
         &[code.as_str(), code_verifier],
     )
     .and_then(|answer| {
+        let answer = Wiped(answer);
         oauth2::parse_token_answer(
-            answer.http_status,
-            answer.json.as_bytes(),
+            answer.0.http_status,
+            answer.0.json.as_bytes(),
             now(),
             &[code.as_str(), code_verifier],
         )
     })
     .map_err(during("exchanging the authorization code"))?;
-    session.replace(tokens, true);
+    answer.notes.iter().for_each(|note| sender.trace_note(note));
+    session.replace(answer.tokens, true);
     Ok(session.tokens_json().expect("just stored"))
 }
 

@@ -10,6 +10,7 @@
 pub mod oauth1;
 pub mod oauth2;
 pub mod session;
+pub mod tokens;
 
 use std::fmt;
 
@@ -18,7 +19,7 @@ use zeroize::Zeroizing;
 
 use crate::core::error::Error;
 use crate::core::proto::refusal::{api_failure, kind_for, one_line, parse_api_error, ApiError};
-use crate::core::wire::redact::{Redactor, REDACTED};
+use crate::core::wire::redact::Redactor;
 
 /// Longest piece of a server's text copied into a message.
 const MAX_SERVER_TEXT: usize = 300;
@@ -37,18 +38,10 @@ fn random_bytes<const N: usize>() -> Zeroizing<[u8; N]> {
     bytes
 }
 
-/// `text` with every occurrence of each non-empty secret replaced, as sent
-/// (raw), form-encoded and JSON-escaped (`/` as `\/`, as Twitter writes it).
+/// `text` with every non-empty secret replaced, in each form a server may echo
+/// it in (see [`Redactor`]).
 fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut out = Redactor::NONE.with_extra(secrets).redact(text);
-    // Twitter's JSON escapes `/` as `\/`: that form is matched too.
-    for secret in secrets.iter().filter(|s| s.contains('/')) {
-        let escaped = Zeroizing::new(secret.replace('/', "\\/"));
-        if out.contains(escaped.as_str()) {
-            out = out.replace(escaped.as_str(), REDACTED);
-        }
-    }
-    out
+    Redactor::NONE.with_extra(secrets).redact(text)
 }
 
 /// The body as text with the secrets redacted, or `None` when it is not UTF-8.
@@ -177,6 +170,7 @@ fn check_absolute_http_url(url: &str, what: &str) -> Result<(), Error> {
 mod tests {
     use super::*;
     use crate::core::error::ErrorKind;
+    use crate::core::wire::redact::REDACTED;
 
     #[test]
     fn random_bytes_differ_between_draws() {

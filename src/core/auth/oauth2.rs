@@ -1,21 +1,20 @@
 //! OAuth 2.0 authorization code flow with PKCE (RFC 6749, RFC 7636), network-free
 //! parts: the PKCE pair and state, the authorize URL, the redirected URL, the form
-//! bodies of the token and revoke endpoints, and the token endpoint's answers.
+//! bodies of the token and revoke endpoints (their answers are read in `tokens`).
 
 use std::fmt;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
-use super::{
-    answer_failure, check_absolute_http_url, form_body, json_object, random_bytes, redact,
-    JsonValue, Length, MAX_SERVER_TEXT,
+use super::{check_absolute_http_url, form_body, random_bytes, Length};
+pub use crate::core::auth::tokens::{
+    parse_revoke_answer, parse_token_answer, token_endpoint_failure, TokenAnswer, Tokens,
 };
 use crate::core::error::{Error, ErrorKind};
-use crate::core::proto::refusal::{kind_for, one_line};
+use crate::core::proto::refusal::one_line;
 
 /// The scopes a v2 follow needs (`tweet.read users.read follows.write`) plus a
 /// refresh token (`offline.access`).
@@ -300,206 +299,10 @@ pub fn basic_auth_header(client_id: &str, client_secret: &str) -> Zeroizing<Stri
     header
 }
 
-/// A user's OAuth 2.0 tokens. The tokens are wiped when dropped; `Debug` shows
-/// only their lengths.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Tokens {
-    pub access_token: Zeroizing<String>,
-    /// Present when the scope had `offline.access`. X rotates it on each refresh.
-    pub refresh_token: Option<Zeroizing<String>>,
-    /// When the access token expires, in seconds since the Unix epoch; 0 when unknown.
-    pub expires_at: i64,
-    pub scope: String,
-}
-
-impl Tokens {
-    /// Tokens an application stored: a non-empty access token, an optional refresh
-    /// token, and when the access token expires (0: unknown).
-    pub fn from_parts(
-        access_token: &str,
-        refresh_token: Option<&str>,
-        expires_at: i64,
-    ) -> Result<Tokens, Error> {
-        if access_token.is_empty() || refresh_token == Some("") {
-            return Err(Error::invalid_argument("an OAuth 2.0 token is empty"));
-        }
-        if expires_at < 0 {
-            return Err(Error::invalid_argument(
-                "expires_at is negative: give seconds since the Unix epoch, or 0 when unknown",
-            ));
-        }
-        Ok(Tokens {
-            access_token: Zeroizing::new(access_token.to_owned()),
-            refresh_token: refresh_token.map(|r| Zeroizing::new(r.to_owned())),
-            expires_at,
-            scope: String::new(),
-        })
-    }
-
-    /// `{"access_token":…,"refresh_token":…|null,"expires_at":…,"scope":…}`, in a wiped buffer.
-    pub fn to_json(&self) -> Zeroizing<String> {
-        json_object(&[
-            ("access_token", JsonValue::Str(&self.access_token)),
-            (
-                "refresh_token",
-                self.refresh_token
-                    .as_deref()
-                    .map_or(JsonValue::Null, |t| JsonValue::Str(t)),
-            ),
-            ("expires_at", JsonValue::Int(self.expires_at)),
-            ("scope", JsonValue::Str(&self.scope)),
-        ])
-    }
-
-    /// Whether the access token expires within `margin_secs` of `now_unix`
-    /// (see [`REFRESH_MARGIN_SECS`]). Never when the expiry is unknown.
-    pub fn needs_refresh(&self, now_unix: i64, margin_secs: i64) -> bool {
-        self.expires_at > 0 && now_unix.saturating_add(margin_secs) >= self.expires_at
-    }
-}
-
-impl fmt::Debug for Tokens {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Tokens")
-            .field("access_token", &Length(self.access_token.len()))
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|t| Length(t.len())),
-            )
-            .field("expires_at", &self.expires_at)
-            .field("scope", &self.scope)
-            .finish()
-    }
-}
-
-/// Reads the token endpoint's answer to a code exchange or a refresh. A 2xx
-/// answer must be a JSON object with `token_type` bearer (any case) and
-/// `access_token`; `expires_in` (seconds) sets `expires_at` from `now_unix`
-/// (0 when absent); `refresh_token` and `scope` are optional. Anything else is
-/// [`token_endpoint_failure`]. `request_secrets` (the code, verifier, refresh
-/// token…) never reach a message. Hold `body` in a wiped buffer: it has the tokens.
-pub fn parse_token_answer(
-    http_status: u16,
-    body: &[u8],
-    now_unix: i64,
-    request_secrets: &[&str],
-) -> Result<Tokens, Error> {
-    if !(200..300).contains(&http_status) {
-        return Err(token_endpoint_failure(http_status, body, request_secrets));
-    }
-    let bad = |what: &str| Error::bad_response(http_status, &format!("the token answer {what}"));
-    let mut root = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(root)) => root,
-        Ok(_) => return Err(bad("is JSON without an object at the top")),
-        // The position only: serde's text could quote the body.
-        Err(e) => {
-            return Err(bad(&format!(
-                "is not valid JSON (line {}, column {})",
-                e.line(),
-                e.column()
-            )))
-        }
-    };
-    match root.get("token_type") {
-        Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => {}
-        Some(_) => return Err(bad("has a token_type other than bearer")),
-        None => return Err(bad("has no token_type")),
-    }
-    // Strings are moved out of the parsed tree into wiped buffers, never copied.
-    let access_token = match root.remove("access_token") {
-        Some(Value::String(t)) => Zeroizing::new(t),
-        Some(_) => return Err(bad("has an access_token that is not a string")),
-        None => return Err(bad("has no access_token")),
-    };
-    if access_token.is_empty() {
-        return Err(bad("has no access_token"));
-    }
-    let refresh_token = match root.remove("refresh_token") {
-        Some(Value::String(t)) => Some(Zeroizing::new(t)).filter(|t| !t.is_empty()),
-        None | Some(Value::Null) => None,
-        Some(_) => return Err(bad("has a refresh_token that is not a string")),
-    };
-    let expires_at = match root.get("expires_in") {
-        None | Some(Value::Null) => 0,
-        Some(expires_in) => {
-            let secs = expires_in
-                .as_u64()
-                .ok_or_else(|| bad("has an expires_in that is not a whole number of seconds"))?;
-            now_unix.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX))
-        }
-    };
-    let scope = match root.remove("scope") {
-        Some(Value::String(scope)) => scope,
-        None | Some(Value::Null) => String::new(),
-        Some(_) => return Err(bad("has a scope that is not a string")),
-    };
-    Ok(Tokens {
-        access_token,
-        refresh_token,
-        expires_at,
-        scope,
-    })
-}
-
-/// The error a non-2xx answer of the token or revoke endpoint stands for. The
-/// OAuth shape `{"error","error_description"}` becomes `error: description`, of
-/// kind [`ErrorKind::Auth`] for a refused grant or client, else by HTTP status;
-/// other bodies are read as Twitter errors. The HTTP status is kept, and
-/// `request_secrets` never reach the message.
-pub fn token_endpoint_failure(http_status: u16, body: &[u8], request_secrets: &[&str]) -> Error {
-    let root = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(root)) => root,
-        _ => return answer_failure(http_status, body, request_secrets),
-    };
-    let Some(Value::String(error)) = root.get("error") else {
-        return answer_failure(http_status, body, request_secrets);
-    };
-    let kind = match error.as_str() {
-        "invalid_grant" | "invalid_request" | "unauthorized_client" | "invalid_client" => {
-            ErrorKind::Auth
-        }
-        _ => kind_for(http_status, 0),
-    };
-    let line = match root.get("error_description").and_then(Value::as_str) {
-        Some(description) if !description.trim().is_empty() => format!("{error}: {description}"),
-        _ => error.clone(),
-    };
-    Error {
-        http_status,
-        ..Error::new(
-            kind,
-            one_line(&redact(&line, request_secrets), MAX_SERVER_TEXT),
-        )
-    }
-}
-
-/// Reads the revoke endpoint's answer: any 2xx is done (RFC 7009) unless it
-/// says `"revoked": false`; anything else is [`token_endpoint_failure`].
-pub fn parse_revoke_answer(
-    http_status: u16,
-    body: &[u8],
-    request_secrets: &[&str],
-) -> Result<(), Error> {
-    if !(200..300).contains(&http_status) {
-        return Err(token_endpoint_failure(http_status, body, request_secrets));
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(root)) if root.get("revoked") == Some(&Value::Bool(false)) => {
-            Err(Error {
-                http_status,
-                ..Error::new(
-                    ErrorKind::Auth,
-                    format!("HTTP {http_status}, but the server did not revoke the token (\"revoked\": false)"),
-                )
-            })
-        }
-        _ => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
     use std::collections::HashSet;
 
     const ACCESS: &str = "bWdzeGNTTUtGMm9JTkZJZ0xRRUFfNllOdXZOWUl5V3pNRFFGVjpzZWNyZXQ";
@@ -885,8 +688,10 @@ mod tests {
 
     #[test]
     fn token_answer_is_read_and_expiry_computed() {
-        let tokens =
+        let answer =
             parse_token_answer(200, sandbox_answer().as_bytes(), 1_700_000_000, &[]).unwrap();
+        assert!(answer.notes.is_empty(), "{:?}", answer.notes);
+        let tokens = answer.tokens;
         assert_eq!(tokens.access_token.as_str(), ACCESS);
         assert_eq!(
             tokens.refresh_token.as_deref().map(String::as_str),
@@ -896,7 +701,9 @@ mod tests {
         assert_eq!(tokens.scope, DEFAULT_SCOPE);
 
         let minimal = format!(r#"{{"token_type":"Bearer","access_token":"{ACCESS}"}}"#);
-        let tokens = parse_token_answer(200, minimal.as_bytes(), 5, &[]).unwrap();
+        let tokens = parse_token_answer(200, minimal.as_bytes(), 5, &[])
+            .unwrap()
+            .tokens;
         assert_eq!(
             (
                 tokens.refresh_token.is_none(),
@@ -915,9 +722,119 @@ mod tests {
         assert_eq!(
             parse_token_answer(200, huge.as_bytes(), 5, &[])
                 .unwrap()
+                .tokens
                 .expires_at,
             i64::MAX
         );
+    }
+
+    #[test]
+    fn a_rotated_pair_is_kept_whatever_the_optional_fields_say() {
+        // Each 2xx answer has the new pair: X already rotated, so refusing it would
+        // lose the grant. (body, expires_at from now = 1000, scope, a note about)
+        let pair = format!(r#""access_token":"{ACCESS}","refresh_token":"{REFRESH}""#);
+        let cases = [
+            (
+                format!(r#"{{{pair},"token_type":"bearer","expires_in":7200.0}}"#),
+                8200,
+                "",
+                Some("expires_in that is a number with a fraction part: read as 7200 s"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"bearer","expires_in":"7200"}}"#),
+                8200,
+                "",
+                Some("expires_in that is a string: read as 7200 s"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"bearer","expires_in":"soon"}}"#),
+                0,
+                "",
+                Some("the expiry is unknown"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"bearer","expires_in":-1}}"#),
+                0,
+                "",
+                Some("the expiry is unknown"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"bearer","expires_in":1.5}}"#),
+                0,
+                "",
+                Some("the expiry is unknown"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"bearer","expires_in":{{}}}}"#),
+                0,
+                "",
+                Some("the expiry is unknown"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"bearer","scope":["a","b"]}}"#),
+                0,
+                "a b",
+                Some("scope that is a list"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"bearer","scope":7}}"#),
+                0,
+                "",
+                Some("scope that is neither"),
+            ),
+            (
+                format!(r#"{{{pair},"expires_in":7200}}"#),
+                8200,
+                "",
+                Some("has no token_type"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"mac"}}"#),
+                0,
+                "",
+                Some("token_type other than bearer"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"Bearer","expires_in":60}}"#),
+                1060,
+                "",
+                None,
+            ),
+        ];
+        for (body, expires_at, scope, about) in &cases {
+            let answer = parse_token_answer(200, body.as_bytes(), 1000, &[])
+                .unwrap_or_else(|e| panic!("{body}: {e:?}"));
+            let t = &answer.tokens;
+            assert_eq!(t.access_token.as_str(), ACCESS, "{body}");
+            assert_eq!(
+                t.refresh_token.as_deref().map(String::as_str),
+                Some(REFRESH)
+            );
+            assert_eq!(
+                (t.expires_at, t.scope.as_str()),
+                (*expires_at, *scope),
+                "{body}"
+            );
+            match about {
+                Some(about) => assert!(
+                    answer.notes.len() == 1 && answer.notes[0].contains(about),
+                    "{body}: {:?}",
+                    answer.notes
+                ),
+                None => assert!(answer.notes.is_empty(), "{body}: {:?}", answer.notes),
+            }
+            for note in &answer.notes {
+                assert!(!note.contains(ACCESS) && !note.contains(REFRESH), "{note}");
+            }
+        }
+        // A refresh token that is not a string is ignored (the config keeps its own).
+        let body = format!(
+            r#"{{"token_type":"bearer","access_token":"{ACCESS}","refresh_token":["{REFRESH}"]}}"#
+        );
+        let answer = parse_token_answer(200, body.as_bytes(), 0, &[]).unwrap();
+        assert!(answer.tokens.refresh_token.is_none());
+        assert!(answer.notes[0].contains("refresh_token that is not a string"));
+        assert!(!answer.notes[0].contains(REFRESH));
     }
 
     #[test]
@@ -926,13 +843,8 @@ mod tests {
             ("", "is not valid JSON (line 1, column 0)"),
             ("{\"access_token\":", "is not valid JSON"),
             ("[1]", "is JSON without an object at the top"),
-            (r#"{"access_token":"SECRET-A"}"#, "has no token_type"),
             (
                 r#"{"token_type":"mac","access_token":"SECRET-A"}"#,
-                "has a token_type other than bearer",
-            ),
-            (
-                r#"{"token_type":5,"access_token":"SECRET-A"}"#,
                 "has a token_type other than bearer",
             ),
             (r#"{"token_type":"bearer"}"#, "has no access_token"),
@@ -943,26 +855,6 @@ mod tests {
             (
                 r#"{"token_type":"bearer","access_token":7}"#,
                 "has an access_token that is not a string",
-            ),
-            (
-                r#"{"token_type":"bearer","access_token":"SECRET-A","refresh_token":["SECRET-R"]}"#,
-                "has a refresh_token that is not a string",
-            ),
-            (
-                r#"{"token_type":"bearer","access_token":"SECRET-A","expires_in":-1}"#,
-                "has an expires_in that is not a whole number of seconds",
-            ),
-            (
-                r#"{"token_type":"bearer","access_token":"SECRET-A","expires_in":1.5}"#,
-                "has an expires_in that is not a whole number of seconds",
-            ),
-            (
-                r#"{"token_type":"bearer","access_token":"SECRET-A","expires_in":"7200"}"#,
-                "has an expires_in that is not a whole number of seconds",
-            ),
-            (
-                r#"{"token_type":"bearer","access_token":"SECRET-A","scope":["a"]}"#,
-                "has a scope that is not a string",
             ),
         ];
         for (body, expected) in cases {
@@ -1105,7 +997,9 @@ mod tests {
             )
         );
         // Parsing an answer and writing it back keeps every value.
-        let parsed = parse_token_answer(200, sandbox_answer().as_bytes(), 100, &[]).unwrap();
+        let parsed = parse_token_answer(200, sandbox_answer().as_bytes(), 100, &[])
+            .unwrap()
+            .tokens;
         let back: Value = serde_json::from_str(&parsed.to_json()).unwrap();
         assert_eq!(back["expires_at"], 7300);
         assert_eq!(back["refresh_token"], REFRESH);

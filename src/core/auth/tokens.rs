@@ -1,0 +1,295 @@
+//! A user's OAuth 2.0 tokens, and the token and revoke endpoints' answers read
+//! into them (network-free).
+
+use std::fmt;
+
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use super::{answer_failure, json_object, redact, JsonValue, Length, MAX_SERVER_TEXT};
+use crate::core::error::{Error, ErrorKind};
+use crate::core::proto::refusal::{kind_for, one_line};
+
+/// A user's OAuth 2.0 tokens. The tokens are wiped when dropped; `Debug` shows
+/// only their lengths.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Tokens {
+    pub access_token: Zeroizing<String>,
+    /// Present when the scope had `offline.access`. X rotates it on each refresh.
+    pub refresh_token: Option<Zeroizing<String>>,
+    /// When the access token expires, in seconds since the Unix epoch; 0 when unknown.
+    pub expires_at: i64,
+    pub scope: String,
+}
+
+impl Tokens {
+    /// Tokens an application stored: a non-empty access token, an optional refresh
+    /// token, and when the access token expires (0: unknown).
+    pub fn from_parts(
+        access_token: &str,
+        refresh_token: Option<&str>,
+        expires_at: i64,
+    ) -> Result<Tokens, Error> {
+        if access_token.is_empty() || refresh_token == Some("") {
+            return Err(Error::invalid_argument("an OAuth 2.0 token is empty"));
+        }
+        if expires_at < 0 {
+            return Err(Error::invalid_argument(
+                "expires_at is negative: give seconds since the Unix epoch, or 0 when unknown",
+            ));
+        }
+        Ok(Tokens {
+            access_token: Zeroizing::new(access_token.to_owned()),
+            refresh_token: refresh_token.map(|r| Zeroizing::new(r.to_owned())),
+            expires_at,
+            scope: String::new(),
+        })
+    }
+
+    /// `{"access_token":…,"refresh_token":…|null,"expires_at":…,"scope":…}`, in a wiped buffer.
+    pub fn to_json(&self) -> Zeroizing<String> {
+        json_object(&[
+            ("access_token", JsonValue::Str(&self.access_token)),
+            (
+                "refresh_token",
+                self.refresh_token
+                    .as_deref()
+                    .map_or(JsonValue::Null, |t| JsonValue::Str(t)),
+            ),
+            ("expires_at", JsonValue::Int(self.expires_at)),
+            ("scope", JsonValue::Str(&self.scope)),
+        ])
+    }
+
+    /// Whether the access token expires within `margin_secs` of `now_unix`
+    /// (see [`REFRESH_MARGIN_SECS`](crate::core::auth::oauth2::REFRESH_MARGIN_SECS)). Never when the expiry is unknown.
+    pub fn needs_refresh(&self, now_unix: i64, margin_secs: i64) -> bool {
+        self.expires_at > 0 && now_unix.saturating_add(margin_secs) >= self.expires_at
+    }
+}
+
+impl fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tokens")
+            .field("access_token", &Length(self.access_token.len()))
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|t| Length(t.len())),
+            )
+            .field("expires_at", &self.expires_at)
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
+/// The tokens of a 2xx token answer, and what was odd about it (for the trace).
+#[derive(Debug)]
+pub struct TokenAnswer {
+    pub tokens: Tokens,
+    /// One line per optional field that was not as RFC 6749 says: names and shapes,
+    /// never a token.
+    pub notes: Vec<String>,
+}
+
+/// Reads the token endpoint's answer to a code exchange or a refresh. A 2xx
+/// answer must be a JSON object with a non-empty string `access_token`; anything
+/// else about it is forgiven, because X has already rotated the grant when it
+/// answers 2xx (the old refresh token is dead and the new one is in this answer):
+/// `expires_in` (seconds) sets `expires_at` from `now_unix`, read also from a
+/// whole float (`7200.0`) or a string of digits (`"7200"`), and unknown (0: refresh
+/// after the next 401) when absent or unreadable; `scope` is a string or a list of
+/// strings; a missing `token_type` is taken for bearer. Only a `token_type` other
+/// than bearer with no `refresh_token` is refused (nothing is lost then). Each
+/// oddity is a note of [`TokenAnswer::notes`]. Non-2xx answers are
+/// [`token_endpoint_failure`]. `request_secrets` (the code, verifier, refresh
+/// token…) never reach a message. Hold `body` in a wiped buffer: it has the tokens.
+pub fn parse_token_answer(
+    http_status: u16,
+    body: &[u8],
+    now_unix: i64,
+    request_secrets: &[&str],
+) -> Result<TokenAnswer, Error> {
+    if !(200..300).contains(&http_status) {
+        return Err(token_endpoint_failure(http_status, body, request_secrets));
+    }
+    let bad = |what: &str| Error::bad_response(http_status, &format!("the token answer {what}"));
+    let mut root = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(root)) => root,
+        Ok(_) => return Err(bad("is JSON without an object at the top")),
+        // The position only: serde's text could quote the body.
+        Err(e) => {
+            return Err(bad(&format!(
+                "is not valid JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            )))
+        }
+    };
+    let mut notes = Vec::new();
+    let mut note = |what: &str| notes.push(format!("note: the token answer {what}"));
+    // Strings are moved out of the parsed tree into wiped buffers, never copied.
+    let access_token = match root.remove("access_token") {
+        Some(Value::String(t)) => Zeroizing::new(t),
+        Some(_) => return Err(bad("has an access_token that is not a string")),
+        None => return Err(bad("has no access_token")),
+    };
+    if access_token.is_empty() {
+        return Err(bad("has no access_token"));
+    }
+    let refresh_token = match root.remove("refresh_token") {
+        Some(Value::String(t)) => Some(Zeroizing::new(t)).filter(|t| !t.is_empty()),
+        None | Some(Value::Null) => None,
+        Some(mut other) => {
+            wipe_json(&mut other);
+            note("has a refresh_token that is not a string: ignored (the config keeps its refresh token)");
+            None
+        }
+    };
+    match root.get("token_type") {
+        Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => {}
+        None | Some(Value::Null) => note("has no token_type: taken for bearer"),
+        Some(_) if refresh_token.is_none() => {
+            return Err(bad("has a token_type other than bearer"))
+        }
+        Some(_) => note(
+            "has a token_type other than bearer: kept as a Bearer token, since the grant was rotated",
+        ),
+    }
+    let expires_at = match root.get("expires_in").map(expires_in_secs) {
+        None | Some(ExpiresIn::Null) => 0,
+        Some(ExpiresIn::Secs(secs)) => expires_at_from(now_unix, secs),
+        Some(ExpiresIn::Odd(secs, shape)) => {
+            note(&format!(
+                "has an expires_in that is {shape}: read as {secs} s"
+            ));
+            expires_at_from(now_unix, secs)
+        }
+        Some(ExpiresIn::Unreadable) => {
+            note("has an expires_in that is not a number of seconds: the expiry is unknown (refreshed after the next 401)");
+            0
+        }
+    };
+    let scope = match root.remove("scope") {
+        Some(Value::String(scope)) => scope,
+        None | Some(Value::Null) => String::new(),
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+            note("has a scope that is a list: joined with spaces");
+            let items: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+            items.join(" ")
+        }
+        Some(_) => {
+            note("has a scope that is neither a string nor a list of strings: ignored");
+            String::new()
+        }
+    };
+    Ok(TokenAnswer {
+        tokens: Tokens {
+            access_token,
+            refresh_token,
+            expires_at,
+            scope,
+        },
+        notes,
+    })
+}
+
+/// How an `expires_in` was written.
+enum ExpiresIn {
+    Null,
+    /// A whole number of seconds, as RFC 6749 says.
+    Secs(u64),
+    /// Readable, but not as RFC 6749 says (a whole float, a string of digits).
+    Odd(u64, &'static str),
+    Unreadable,
+}
+
+fn expires_in_secs(value: &Value) -> ExpiresIn {
+    match value {
+        Value::Null => ExpiresIn::Null,
+        Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+            (Some(secs), _) => ExpiresIn::Secs(secs),
+            (None, Some(f)) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 => {
+                // Saturates at u64::MAX, as the integer case does through i64::MAX.
+                ExpiresIn::Odd(f as u64, "a number with a fraction part")
+            }
+            _ => ExpiresIn::Unreadable,
+        },
+        Value::String(s) => match s.trim().parse::<u64>() {
+            Ok(secs) => ExpiresIn::Odd(secs, "a string"),
+            Err(_) => ExpiresIn::Unreadable,
+        },
+        _ => ExpiresIn::Unreadable,
+    }
+}
+
+fn expires_at_from(now_unix: i64, secs: u64) -> i64 {
+    now_unix.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX))
+}
+
+/// Wipes every string inside a JSON value that is dropped unused (a misshapen
+/// `refresh_token` may still hold a token).
+fn wipe_json(value: &mut Value) {
+    use zeroize::Zeroize as _;
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(wipe_json),
+        Value::Object(map) => map.values_mut().for_each(wipe_json),
+        _ => {}
+    }
+}
+
+/// The error a non-2xx answer of the token or revoke endpoint stands for. The
+/// OAuth shape `{"error","error_description"}` becomes `error: description`, of
+/// kind [`ErrorKind::Auth`] for a refused grant or client, else by HTTP status;
+/// other bodies are read as Twitter errors. The HTTP status is kept, and
+/// `request_secrets` never reach the message.
+pub fn token_endpoint_failure(http_status: u16, body: &[u8], request_secrets: &[&str]) -> Error {
+    let root = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(root)) => root,
+        _ => return answer_failure(http_status, body, request_secrets),
+    };
+    let Some(Value::String(error)) = root.get("error") else {
+        return answer_failure(http_status, body, request_secrets);
+    };
+    let kind = match error.as_str() {
+        "invalid_grant" | "invalid_request" | "unauthorized_client" | "invalid_client" => {
+            ErrorKind::Auth
+        }
+        _ => kind_for(http_status, 0),
+    };
+    let line = match root.get("error_description").and_then(Value::as_str) {
+        Some(description) if !description.trim().is_empty() => format!("{error}: {description}"),
+        _ => error.clone(),
+    };
+    Error {
+        http_status,
+        ..Error::new(
+            kind,
+            one_line(&redact(&line, request_secrets), MAX_SERVER_TEXT),
+        )
+    }
+}
+
+/// Reads the revoke endpoint's answer: any 2xx is done (RFC 7009) unless it
+/// says `"revoked": false`; anything else is [`token_endpoint_failure`].
+pub fn parse_revoke_answer(
+    http_status: u16,
+    body: &[u8],
+    request_secrets: &[&str],
+) -> Result<(), Error> {
+    if !(200..300).contains(&http_status) {
+        return Err(token_endpoint_failure(http_status, body, request_secrets));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(root)) if root.get("revoked") == Some(&Value::Bool(false)) => {
+            Err(Error {
+                http_status,
+                ..Error::new(
+                    ErrorKind::Auth,
+                    format!("HTTP {http_status}, but the server did not revoke the token (\"revoked\": false)"),
+                )
+            })
+        }
+        _ => Ok(()),
+    }
+}
