@@ -10,8 +10,9 @@ twfollow_version() {
 # install_prefix PREFIX VERSION SHARED_LIBRARY STATIC_LIBRARY NATIVE_LIBS
 # Fills PREFIX: lib/libtwfollow.so.VERSION (built with its SONAME libtwfollow.so.MAJOR) and
 # its two links, lib/libtwfollow.a, the pkg-config files and the CMake package (from
-# packaging/*.in; relocatable, no path of this machine inside), include/, the man page and
-# the licences. NATIVE_LIBS: the system libraries the static library needs, as rustc reports them.
+# packaging/*.in; relocatable, no path of this machine inside), include/, the man pages
+# (tw-follow(1); twfollow(3) and one page per function, written from the header by
+# scripts/man3.py) and the licences. NATIVE_LIBS: the system libraries the static library needs, as rustc reports them.
 install_prefix() {
   local prefix=$1 version=$2 shared=$3 static=$4 native_libs=$5
   local major=${version%%.*} cmake_libs template name dir
@@ -19,7 +20,7 @@ install_prefix() {
   # shellcheck disable=SC2086 # one library per word
   cmake_libs=$(printf '%s\n' $native_libs | sed 's/^-l//' | paste -sd ';' -)
   install -d "$prefix/lib/pkgconfig" "$prefix/lib/cmake/twfollow" "$prefix/include" "$prefix/bin" \
-    "$prefix/share/man/man1" "$prefix/share/doc/twfollow"
+    "$prefix/share/man/man1" "$prefix/share/man/man3" "$prefix/share/doc/twfollow"
   install -m 755 "$shared" "$prefix/lib/libtwfollow.so.$version"
   ln -sf "libtwfollow.so.$version" "$prefix/lib/libtwfollow.so.$major"
   ln -sf "libtwfollow.so.$major" "$prefix/lib/libtwfollow.so"
@@ -36,6 +37,7 @@ install_prefix() {
   done
   install -m 644 include/twfollow.h bindings/c/twfollow.hpp "$prefix/include/"
   install -m 644 bindings/c/tw-follow.1 "$prefix/share/man/man1/"
+  python3 scripts/man3.py "$prefix/share/man/man3" "$version" >/dev/null
   install -m 644 LICENSE-MIT LICENSE-APACHE "$prefix/share/doc/twfollow/"
 }
 
