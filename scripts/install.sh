@@ -29,7 +29,7 @@ cargo rustc --quiet --release --lib --crate-type cdylib -- -C link-arg=-Wl,-sona
 private_libs=$(native_static_libs --release)   # also builds libtwfollow.a
 out="$CARGO_TARGET_DIR/release"
 install_prefix "$prefix" "$version" "$out/libtwfollow.so" "$out/libtwfollow.a" "$private_libs"
-install_tw_follow "$prefix" cc
+install_tw_follow "$prefix" lib origin cc
 echo "installed twfollow $version into $prefix"
 
 # What the tools search without being told, compared with where PREFIX put things.
