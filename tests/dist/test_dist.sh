@@ -161,7 +161,7 @@ lintian --allow-root --fail-on error "${debs[@]}" >lintian.txt 2>&1 || lintian_s
 sed 's/^/lintian: /' lintian.txt
 check "lintian: no error in the .deb files" test "$lintian_status" = 0
 check "libtwfollow0 is named after the SONAME and holds only the library" test "$(dpkg-deb -c "$repo/dist/libtwfollow0_$version-1_amd64.deb" |
-  grep -oE '/usr/lib/x86_64-linux-gnu/[^ ]+' | sort | paste -sd ' ' -)" = \
+  grep -oE '/usr/lib/x86_64-linux-gnu/[^ ]*' | sort | paste -sd ' ' -)" = \
   "/usr/lib/x86_64-linux-gnu/ /usr/lib/x86_64-linux-gnu/libtwfollow.so.0 /usr/lib/x86_64-linux-gnu/libtwfollow.so.$version"
 check "the packages' library is the tarball's" \
   bash -c "dpkg-deb --fsys-tarfile '$repo/dist/libtwfollow0_$version-1_amd64.deb' |
@@ -178,7 +178,10 @@ every_function_has_a_page() {
 }
 remove_debs() {  # what a failed earlier run may have left installed
   local installed
-  installed=$(dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' "${deb_packages[@]}" 2>/dev/null | awk '$2 ~ /^i/ {print $1}')
+  # dpkg-query fails for a package it never saw.
+  installed=$({ dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' "${deb_packages[@]}" 2>/dev/null || true; } |
+    awk '$2 ~ /^i/ {print $1}')
+  # shellcheck disable=SC2086 # one package per word
   [ -z "$installed" ] || sudo dpkg -r $installed >/dev/null
 }
 remove_debs

@@ -12,9 +12,10 @@ import argparse
 import os
 import re
 import sys
-from typing import Any, Dict, List, NoReturn, Optional, TextIO
+import time
+from typing import Any, Callable, Dict, List, NoReturn, Optional, TextIO
 
-from . import errors
+from . import _redirect_listener, errors
 from .auth import OAuth1Flow, OAuth2Flow
 
 MAX_INPUT_LINE = 8192  # as tw-follow
@@ -34,10 +35,18 @@ export TW_OAUTH2_CLIENT_ID, TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN and
 TW_OAUTH2_EXPIRES_AT lines. A follow then uses them when TW_ACCESS_TOKEN is
 not set, and refreshes the access token by itself; after a refresh it prints
 the new export lines on stderr (the old refresh token no longer works).
+
+When the redirect URI (or the OAuth 1.0a --callback URL) is a loopback http://
+address with a port (127.0.0.1, [::1] or localhost), authorize listens there
+instead of reading standard input: it takes the one redirect that carries its
+state (or request token), answers the browser with a page that can be closed,
+and finishes on its own, or gives up after --wait seconds. With --paste, with
+any other address, or when that port is taken, the address is pasted instead.
 """
 
 EPILOG = """\
-Exit status: 0 tokens printed; 64 usage; 65 no or bad answer on standard input;
+Exit status: 0 tokens printed; 64 usage; 65 no or bad answer (on standard input,
+or no redirect within --wait seconds);
 69 network, TLS or server error; 76 unexpected HTTP status or response;
 77 refused (wrong PIN, used or expired request token, denied, bad code or
 client); 78 missing or bad configuration.
@@ -82,6 +91,13 @@ def print_refreshed_tokens(tokens: Dict[str, Any], prog: str, out: Optional[Text
     print("\n".join(oauth2_export_lines(tokens)), file=out, flush=True)
 
 
+def _seconds(text: str) -> int:
+    """--wait: whole seconds, 1 to 3600."""
+    if not text.isdigit() or not 1 <= int(text) <= 3600:
+        raise argparse.ArgumentTypeError(f"not a number of seconds from 1 to 3600: {text!r}")
+    return int(text)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -104,6 +120,10 @@ def _read_answer(what: str) -> str:
     return line
 
 
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def _environment(name: str) -> Optional[str]:
     return os.environ.get(name) or None
 
@@ -118,21 +138,46 @@ PROMPT = (
 )
 
 
-def _oauth1(prog: str, base_url: Optional[str]) -> int:
+def _listened(listener: _redirect_listener.Listener, accept: Callable[[Dict[str, str]], bool], wait: int) -> str:
+    """The redirected address the listener caught, or _NoAnswer at the deadline."""
+    with listener:
+        answer = listener.wait(accept, time.monotonic() + wait)
+    if answer is None:
+        raise _NoAnswer(f"no redirect to {listener.uri} within {wait} s")
+    return answer
+
+
+def _oauth1(prog: str, base_url: Optional[str], args: argparse.Namespace) -> int:
     key, secret = _environment("TW_CONSUMER_KEY"), _environment("TW_CONSUMER_SECRET")
     if key is None or secret is None:
         print(f"{prog}: set TW_CONSUMER_KEY and TW_CONSUMER_SECRET to your app's API key and secret", file=sys.stderr)
         return errors.EXIT_CONFIG
+    callback = args.callback or "oob"
     try:
-        flow = OAuth1Flow(key, secret, base_url=base_url)
+        flow = OAuth1Flow(key, secret, callback=callback, base_url=base_url)
     except errors.TwError as e:
         _fail(e)
         return errors.EXIT_CONFIG
     with flow:
         try:
             url = flow.authorization_url()
-            print(PROMPT.format(url=url) + "\nThen type the PIN it shows and press Enter:", file=sys.stderr, flush=True)
-            access = flow.fetch_access_token(_read_answer("PIN"))
+            listener = _redirect_listener.open_listener(callback, args.paste, prog, _say) if args.callback else None
+            if listener is not None:
+                print(PROMPT.format(url=url) + "\n" + _redirect_listener.waiting_prompt(callback, args.wait),
+                      file=sys.stderr, flush=True)
+                token = flow.request_token  # the 1.0a callback's "state"
+                answer = _listened(listener, lambda q: token is not None and token in (q.get("oauth_token"),
+                                                                                      q.get("denied")), args.wait)
+            elif args.callback:
+                print(PROMPT.format(url=url) + f"\nThe browser is then sent to {callback}?oauth_token=...&"
+                      "oauth_verifier=... (that page\nmay fail to load: it does not matter). Paste that whole "
+                      "address (or just its oauth_verifier) and press Enter:", file=sys.stderr, flush=True)
+                answer = _read_answer("redirected address or verifier")
+            else:
+                print(PROMPT.format(url=url) + "\nThen type the PIN it shows and press Enter:", file=sys.stderr,
+                      flush=True)
+                answer = _read_answer("PIN")
+            access = flow.fetch_access_token(answer)
         except _NoAnswer as e:
             print(f"{prog}: {e}", file=sys.stderr)
             return errors.EXIT_DATAERR
@@ -152,19 +197,26 @@ def _oauth2(prog: str, args: argparse.Namespace, base_url: Optional[str], client
         return errors.EXIT_CONFIG
     with flow:
         try:
-            url, _ = flow.authorization_url()  # checks redirect_uri and scope before anything is shown
+            url, state = flow.authorization_url()  # checks redirect_uri and scope before anything is shown
         except errors.TwError as e:
             _fail(e)
             return errors.EXIT_CONFIG
-        print(
-            PROMPT.format(url=url) + f"\nThe browser is then sent to {args.redirect_uri}?state=...&code=... "
-            "(that page may fail\nto load: it does not matter). Paste that whole address (or just its code) "
-            "and press Enter:",
-            file=sys.stderr,
-            flush=True,
-        )
+        listener = _redirect_listener.open_listener(args.redirect_uri, args.paste, prog, _say)
         try:
-            tokens = flow.fetch_token(_read_answer("redirected address or code"))
+            if listener is not None:
+                print(PROMPT.format(url=url) + "\n" + _redirect_listener.waiting_prompt(args.redirect_uri, args.wait),
+                      file=sys.stderr, flush=True)
+                answer = _listened(listener, lambda q: q.get("state") == state, args.wait)
+            else:
+                print(
+                    PROMPT.format(url=url) + f"\nThe browser is then sent to {args.redirect_uri}?state=...&code=... "
+                    "(that page may fail\nto load: it does not matter). Paste that whole address (or just its code) "
+                    "and press Enter:",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                answer = _read_answer("redirected address or code")
+            tokens = flow.fetch_token(answer)
         except _NoAnswer as e:
             print(f"{prog}: {e}", file=sys.stderr)
             return errors.EXIT_DATAERR
@@ -205,6 +257,10 @@ def main(argv: List[str], prog: str = "python -m twfollow") -> int:
     parser.add_argument(
         "--scope", metavar="SCOPES", help='default "tweet.read users.read follows.write offline.access"'
     )
+    parser.add_argument("--callback", metavar="URL", help="OAuth 1.0a: the app's callback URL instead of the PIN (oob)")
+    parser.add_argument("--paste", action="store_true", help="paste the redirected address instead of listening for it")
+    parser.add_argument("--wait", metavar="SECONDS", type=_seconds, default=_redirect_listener.WAIT_SECONDS,
+                        help=f"how long to listen for the browser (default {_redirect_listener.WAIT_SECONDS})")
     args = parser.parse_args(argv)
     base_url = args.base_url if args.base_url is not None else _environment("TW_API_BASE")
     oauth2_options = (args.client_id, args.client_secret, args.redirect_uri, args.scope)
@@ -215,7 +271,13 @@ def main(argv: List[str], prog: str = "python -m twfollow") -> int:
                 file=sys.stderr,
             )
             return errors.EXIT_USAGE
-        return _oauth1(prog, base_url)
+        if args.callback == "":
+            print(f"{prog} authorize: --callback needs a URL", file=sys.stderr)
+            return errors.EXIT_USAGE
+        return _oauth1(prog, base_url, args)
+    if args.callback is not None:
+        print(f"{prog} authorize: --callback is for OAuth 1.0a; OAuth 2.0 takes --redirect-uri", file=sys.stderr)
+        return errors.EXIT_USAGE
     if args.client_secret is not None:
         print(
             f"{prog}: warning: other users can see --client-secret (ps); set TW_OAUTH2_CLIENT_SECRET instead",
