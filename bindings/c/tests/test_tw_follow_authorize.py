@@ -399,9 +399,10 @@ def test_the_listener_gives_up_at_the_deadline(tool, sandbox_env):
         again.bind(("127.0.0.1", port))
 
 
-def test_the_oauth1_callback_listener(tool, sandbox_env, account_of):
+@pytest.mark.parametrize("host", ["127.0.0.1", "[::1]"])
+def test_the_oauth1_callback_listener(tool, sandbox_env, account_of, host):
     env = without(sandbox_env, OAUTH1_USER)
-    callback = f"http://127.0.0.1:{free_port()}/done"
+    callback = f"http://{host}:{free_port()}/done"
     browser = Browser(lambda redirected: [re.sub(r"oauth_token=[^&]+", "oauth_token=another", redirected)])
     code, out, err = authorize(tool, ["--callback", callback], env, browser)
     assert code == 0, err
@@ -422,3 +423,27 @@ def test_the_oauth1_callback_pasted(tool, sandbox_env, account_of):
                                lambda url: re.sub(r"oauth_token=[^&]+", "oauth_token=another", redirected(url)))
     assert (code, out) == (65, "")
     assert "TW_STATUS_INVALID_ARGUMENT: the callback's oauth_token is not this flow's request token" in err
+
+
+@pytest.mark.parametrize(
+    "template,listens",
+    [
+        ("http://127.0.0.1:{port}/cb", True),
+        ("HTTP://LocalHost:{port}/cb", True),
+        ("http://[::1]:{port}/cb", True),
+        ("http://127.0.0.1:{port}", True),
+        ("http://127.0.0.1/cb", False),  # no port: nothing to listen on
+        ("http://127.0.0.2:{port}/cb", False),  # loopback, but not the loopback address
+        ("http://user@127.0.0.1:{port}/cb", False),
+        ("https://127.0.0.1:{port}/cb", False),  # TLS: a browser would not talk plain HTTP to it
+        ("http://127.0.0.1.example:{port}/cb", False),
+    ],
+)
+def test_which_uris_are_listened_on(tool, sandbox_env, template, listens):
+    """Both tools tell a loopback redirect URI apart alike (nothing is sent before either wait)."""
+    uri = template.format(port=free_port())
+    code, out, err = authorize(tool, listening_oauth2_args(uri, "--wait", "1"), without(sandbox_env, OAUTH1_USER),
+                               lambda url: None)
+    assert (code, out) == (65, ""), err
+    assert (f"no redirect to {uri} within 1 s" in err) == listens, err
+    assert ("no redirected address or code on standard input" in err) != listens, err

@@ -38,14 +38,15 @@ _LOOPBACK = {
 
 
 def loopback_target(uri: str) -> Optional[Tuple[str, int, str]]:
-    """(host, port, path) of a loopback `http://` URI with an explicit port, else None."""
+    """(host, port, path) of a loopback `http://` URI with an explicit port (no user, no
+    fragment), else None."""
     try:
         parts = urllib.parse.urlsplit(uri)
         port = parts.port
     except ValueError:
         return None
     host = (parts.hostname or "").lower()
-    if parts.scheme.lower() != "http" or host not in _LOOPBACK or not port or parts.fragment:
+    if parts.scheme.lower() != "http" or host not in _LOOPBACK or not port or parts.fragment or "@" in parts.netloc:
         return None
     return host, port, parts.path or "/"
 
