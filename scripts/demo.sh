@@ -2,8 +2,9 @@
 # The main job: build the library, start the local sandbox API, follow a user
 # through the C tool tw-follow and through the Python package, once more through
 # API v2, show one refusal, then get tokens both ways (the OAuth 1.0a PIN flow with
-# tw-follow authorize, OAuth 2.0 with PKCE from Python; scripts/play_user.py plays
-# the person at the browser), stop the sandbox.
+# tw-follow authorize; OAuth 2.0 with PKCE with tw-follow authorize --oauth2, which listens on
+# the loopback redirect URI, and from Python; scripts/play_user.py plays the person at the
+# browser), stop the sandbox.
 #   scripts/demo.sh [TARGET]     (default @twitterdev)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +52,23 @@ echo "$exports"
   eval "$exports"
   build/tw-follow-release --quiet Twitter
   echo "followed @Twitter as the user who typed the PIN"
+)
+
+echo
+echo "== Getting tokens, OAuth 2.0 with PKCE: build/tw-follow-release authorize --oauth2"
+echo "   (the redirect URI is on loopback: tw-follow listens there, and the browser, played by"
+echo "   scripts/play_user.py, is sent back to it; nothing is pasted)"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+exports=$(env -u TW_ACCESS_TOKEN -u TW_ACCESS_TOKEN_SECRET TW_OAUTH2_CLIENT_SECRET=sandbox-oauth2-client-secret \
+  python3 scripts/play_user.py build/tw-follow-release authorize --oauth2 --client-id sandbox-oauth2-client \
+  --redirect-uri "http://127.0.0.1:$port/callback")
+echo "$exports" | sed -E "s/(TOKEN='.{6})[^']*/\1.../"
+(
+  unset TW_ACCESS_TOKEN TW_ACCESS_TOKEN_SECRET
+  export TW_OAUTH2_CLIENT_SECRET=sandbox-oauth2-client-secret
+  eval "$exports"
+  build/tw-follow-release --quiet Twitter
+  echo "followed @Twitter through API v2 with the OAuth 2.0 tokens the listener got"
 )
 
 echo

@@ -168,6 +168,10 @@ check "the packages' library is the tarball's" \
     tar -xO ./usr/lib/x86_64-linux-gnu/libtwfollow.so.$version | cmp - '$u/lib/libtwfollow.so.$version'"
 
 if [ "$(id -u)" = 0 ]; then sudo() { "$@"; }; fi
+run_in_debs() {  # run_in_debs SNIPPET: runs debs/SNIPPET there, output in debs/SNIPPET.out, .err
+  (cd debs && if declare -F sudo >/dev/null; then export -f sudo; fi
+    bash -euo pipefail "$1" >"$1.out" 2>"$1.err") || tail -n 20 "debs/$1.err" >&2
+}
 every_function_has_a_page() {
   local name count=0
   for name in $(sed -n 's/^[a-z].*[ *]\(tw_[a-z0-9_]*\)(.*/\1/p' /usr/include/twfollow.h); do
@@ -193,14 +197,14 @@ if [ -z "$in_the_way" ]; then
   snippet app.c >debs/app.c
   snippet CMakeLists.txt >debs/CMakeLists.txt
   snippet apt.sh >debs/apt.sh
-  (cd debs && if declare -F sudo >/dev/null; then export -f sudo; fi
-    bash -euo pipefail apt.sh >apt.out 2>apt.err) || tail -n 20 debs/apt.err >&2
+  run_in_debs apt.sh
   check "docs: apt installs the three packages" \
     test "$(dpkg-query -W -f '${db:Status-Abbrev}\n' "${deb_packages[@]}" | grep -c '^ii')" = 3
   check "docs: the program built with pkg-config and tw-follow from PATH follow" \
-    test "$(grep -c '"id":2244994945' debs/apt.out)" = 2
-  check "docs: man 3 tw_follow shows the installed page" grep -q 'enum TwStatus tw_follow(' debs/apt.out
-  check "pkg-config --cflags --libs twfollow is -ltwfollow alone" test "$(pkg-config --cflags --libs twfollow)" = "-ltwfollow"
+    test "$(grep -c '"id":2244994945' debs/apt.sh.out)" = 2
+  check "docs: man 3 tw_follow shows the installed page" grep -q 'enum TwStatus tw_follow(' debs/apt.sh.out
+  # shellcheck disable=SC2046 # words, without pkgconf's trailing blank
+  check "pkg-config --cflags --libs twfollow is -ltwfollow alone" test "$(echo $(pkg-config --cflags --libs twfollow))" = "-ltwfollow"
   check "the program has no run path and loads the system's libtwfollow.so.0" bash -c \
     "! readelf -d debs/app | grep -qE 'RPATH|RUNPATH' && ldd debs/app | grep -qE 'libtwfollow.so.0 => (/usr)?/lib/x86_64-linux-gnu/libtwfollow.so.0'"
   cc "${flags[@]}" "$repo/tests/c/test_follow.c" $(pkg-config --cflags --libs twfollow-static) -o deb_static
@@ -215,7 +219,7 @@ if [ -z "$in_the_way" ]; then
     "$repo/tests/dist/check_man_page.sh" /usr/bin/tw-follow "$work/packaged-tw-follow.1"
   check "man 3 finds the installed page of every function of the installed header" every_function_has_a_page
   snippet apt-remove.sh >debs/apt-remove.sh
-  (cd debs && bash -euo pipefail apt-remove.sh >remove.out 2>remove.err) || tail -n 20 debs/remove.err >&2
+  run_in_debs apt-remove.sh
   check "docs: dpkg -r removes the three packages" bash -c \
     "! dpkg-query -W -f '\${db:Status-Abbrev}\n' ${deb_packages[*]} 2>/dev/null | grep -q '^i'"
   check "nothing of them is left in /usr, nor in the loader's cache" bash -c \
@@ -228,7 +232,9 @@ remove_debs
 
 # --- the RPM packages: the same files under lib64, requirements RHEL/CentOS 7 meets
 rpm_of() { ls "$repo/dist/$1-$version-1.x86_64.rpm"; }
-rpm -qlp "$(rpm_of twfollow)" "$(rpm_of twfollow-devel)" "$(rpm_of tw-follow)" | sort >rpm-files.txt
+# Files and links, not the directories a package owns.
+rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$(rpm_of twfollow)" "$(rpm_of twfollow-devel)" "$(rpm_of tw-follow)" |
+  awk '$1 !~ /^d/ {print $2}' | sort >rpm-files.txt
 for deb in "${debs[@]}"; do dpkg-deb -c "$deb"; done | awk '$1 !~ /^d/ {print $6}' | sed 's|^\./|/|' |
   grep -v '^/usr/share/doc/' | sed 's|/usr/lib/x86_64-linux-gnu/|/usr/lib64/|' | sort >deb-files.txt
 check "rpm -qlp: the RPMs hold the Debian packages' files (lib64 for the multiarch directory), and the licences" \
