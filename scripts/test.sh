@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test (what CI runs, through .ci/run), or only the stages named:
 #   scripts/test.sh [STAGE...]     stages: fmt rust c install python snippets dist fuzz
-#   fmt       cargo fmt --check, cargo clippy -D warnings
+#   fmt       cargo fmt --check, cargo clippy -D warnings; mypy --strict and ruff on the
+#             Python package (pinned in tests/requirements.txt)
 #   rust      cargo test: unit tests (signer vectors, targets, error mapping), integration
 #             tests through the C ABI against the sandbox, the header-drift check, the
 #             fuzz corpus replay (tests/fuzz_corpus.rs); freed memory also in release
@@ -99,6 +100,8 @@ stage_fmt() {
   echo "== rustfmt, clippy"
   cargo fmt --all --check
   cargo clippy --quiet --workspace --all-targets -- -D warnings
+  echo "== mypy --strict, ruff (bindings/python/twfollow)"
+  (cd bindings/python && ../../.venv/bin/mypy && ../../.venv/bin/ruff check --quiet twfollow)
 }
 
 stage_rust() {

@@ -15,15 +15,9 @@ from ._native import LibraryNotFoundError
 from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth1Token, OAuth2Flow
 from .client import Client, RateLimit, version
-from .trace import TraceKind
 from .errors import (
     AccessTierError,
     AccountStateError,
-    PaymentRequiredError,
-    UsageCappedError,
-    StoreError,
-    TokensNotSavedError,
-    ReentrantCallError,
     AlreadyRequestedError,
     AppPermissionError,
     AuthError,
@@ -37,13 +31,19 @@ from .errors import (
     NetworkError,
     NoRateLimitError,
     NotFoundError,
+    PaymentRequiredError,
     RateLimitError,
+    ReentrantCallError,
     ServerError,
     Status,
+    StoreError,
     TimeoutError,
     TLSError,
+    TokensNotSavedError,
     TwError,
+    UsageCappedError,
 )
+from .trace import TraceKind
 
 __version__ = "0.1.0"
 

@@ -2,14 +2,14 @@
                     [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--trace]
                     [follow | unfollow | relationship] TARGET
 
-Follows TARGET (or unfollows it, or prints the relationship with it) with credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET,
-TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET (and TW_API_BASE, TW_API_VERSION, unless an
-option replaces them), or with an OAuth 2.0 user token from TW_OAUTH2_ACCESS_TOKEN when
-TW_ACCESS_TOKEN is not set (rotated tokens are then printed on stderr as export lines),
-prints the API's JSON answer. `python -m twfollow authorize [--oauth2 ...]` gets the
-tokens (see its --help).
-Exit codes are those of the C tool tw-follow (errors.EXIT_CODES; `--exit-codes`
-prints them): 0 success, 64 usage, 78 configuration, and one code per status family.
+Follows TARGET (or unfollows it, or prints the relationship with it) with credentials
+from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET (and
+TW_API_BASE, TW_API_VERSION, unless an option replaces them), or with an OAuth 2.0 user
+token from TW_OAUTH2_ACCESS_TOKEN when TW_ACCESS_TOKEN is not set (rotated tokens are
+then printed on stderr as export lines), prints the API's JSON answer. `python -m
+twfollow authorize [--oauth2 ...]` gets the tokens (see its --help). Exit codes are
+those of the C tool tw-follow (errors.EXIT_CODES; `--exit-codes` prints them): 0
+success, 64 usage, 78 configuration, and one code per status family.
 """
 
 from __future__ import annotations
@@ -156,7 +156,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--notify", action="store_true", help="turn on notifications for the user's posts")
     parser.add_argument("--base-url", metavar="URL", help="API base URL (http:// only for loopback hosts)")
     parser.add_argument(
-        "--timeout", type=_timeout, metavar="SECONDS", help="deadline for the whole call, 0.001 to 4294967.295 (default 30)"
+        "--timeout",
+        type=_timeout,
+        metavar="SECONDS",
+        help="deadline for the whole call, 0.001 to 4294967.295 (default 30)",
     )
     parser.add_argument("--ca-file", metavar="PEM", help="trust these certificates instead of the built-in roots")
     proxy = parser.add_mutually_exclusive_group()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ctypes
 import json
 import logging
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, cast
 
 from . import _native
 from .errors import InvalidArgumentError, Status
@@ -20,7 +20,8 @@ TokenHandler = Callable[[Dict[str, Any]], object]
 def take_string(pointer: ctypes.c_void_p) -> str:
     """The text of a string the library returned; frees (and so wipes) the C copy."""
     try:
-        return ctypes.string_at(pointer.value).decode("utf-8")
+        # On success the library always wrote a string (never NULL).
+        return ctypes.string_at(cast(int, pointer.value)).decode("utf-8")
     finally:
         _native.lib().tw_string_free(pointer)
 
@@ -56,7 +57,7 @@ class TokenCallback:
     def _called(self, _user_data: Optional[int], tokens_json: bytes) -> None:
         try:
             self.handler(tokens_from_json(tokens_json.decode("utf-8")))
-        except BaseException as error:  # noqa: BLE001 - nothing may cross into C
+        except BaseException as error:
             self.error = error
             logger.error(
                 "on_token_refresh raised %s: the new tokens were not stored by it; they are still "

@@ -13,7 +13,7 @@ import concurrent.futures
 import contextvars
 import functools
 import inspect
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, Type, cast
 
 from .client import Client, RateLimit, last_rate_limit
 from .errors import InvalidArgumentError, Status, TwError
@@ -61,11 +61,11 @@ class _Outcome(NamedTuple):
     rate_limit: Optional[RateLimit]
 
 
-def _run_call(method: Callable[..., Any], args: tuple, kwargs: dict) -> _Outcome:
+def _run_call(method: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> _Outcome:
     """Runs in a worker thread: the C library's per-thread state is read here."""
     try:
         value = method(*args, **kwargs)
-    except BaseException as error:  # noqa: BLE001 - handed to the awaiting task as it is
+    except BaseException as error:
         responded = isinstance(error, TwError) and error.http_status != 0
         return _Outcome(None, error, responded, last_rate_limit() if responded else None)
     return _Outcome(value, None, True, last_rate_limit())
@@ -96,14 +96,14 @@ def _with_max_workers(signature: inspect.Signature, leading: Optional[str] = Non
     )
     # Before a **kwargs, if there is one: nothing may follow it.
     at = next((i for i, p in enumerate(parameters) if p.kind is p.VAR_KEYWORD), len(parameters))
-    return signature.replace(parameters=parameters[:at] + [max_workers] + parameters[at:])
+    return signature.replace(parameters=[*parameters[:at], max_workers, *parameters[at:]])
 
 
-def _constructor_twin(name: str) -> classmethod:
+def _constructor_twin(name: str) -> "classmethod[Any, Any, AsyncClient]":
     make = getattr(Client, name)
 
     @functools.wraps(make)
-    def twin(cls: type, *args: Any, max_workers: int = DEFAULT_MAX_WORKERS, **kwargs: Any) -> "AsyncClient":
+    def twin(cls: Type[AsyncClient], *args: Any, max_workers: int = DEFAULT_MAX_WORKERS, **kwargs: Any) -> AsyncClient:
         client = cls.__new__(cls)
         client._adopt(make(*args, **kwargs), max_workers)
         return client
@@ -111,7 +111,7 @@ def _constructor_twin(name: str) -> classmethod:
     twin.__signature__ = _with_max_workers(inspect.signature(make), "cls").replace(  # type: ignore[attr-defined]
         return_annotation="AsyncClient"
     )
-    return classmethod(twin)
+    return classmethod(cast(Callable[..., AsyncClient], twin))
 
 
 class AsyncClient:
@@ -143,7 +143,7 @@ class AsyncClient:
         self._closing = False
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="twfollow")
 
-    async def _run(self, method: Callable[..., Any], args: tuple, kwargs: dict) -> _Outcome:
+    async def _run(self, method: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> _Outcome:
         if self._closing:
             raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
         loop = asyncio.get_running_loop()

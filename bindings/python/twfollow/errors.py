@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from typing import Dict, Type
+from typing import Dict, Optional, Type
+
 
 class Status(enum.IntEnum):
     """Status numbers, as in include/twfollow.h (TW_STATUS_<name>); tests/drift
@@ -75,7 +76,7 @@ class NetworkError(TwError):
     """No HTTP response: refused, reset, DNS, garbage, proxy failure."""
 
 
-class TimeoutError(NetworkError):  # noqa: A001 - twfollow.TimeoutError, as the family is named
+class TimeoutError(NetworkError):
     """The whole call exceeded the configured timeout."""
 
 
@@ -111,7 +112,7 @@ class RateLimitError(TwError):
     """429, or Twitter code 88. `reset_at`: when the window resets (seconds since the
     Unix epoch), or None when the response did not say."""
 
-    reset_at = None
+    reset_at: Optional[int] = None
 
 
 class ServerError(TwError):

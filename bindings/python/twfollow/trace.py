@@ -16,7 +16,7 @@ import ctypes
 import enum
 import logging
 import sys
-from typing import Callable, Union
+from typing import Callable, Dict, Union
 
 LOGGER_NAME = "twfollow"
 
@@ -33,7 +33,8 @@ class TraceKind(enum.IntEnum):
     INFO = 6
 
 
-PREFIXES = {
+# Keyed by number: a kind from a newer library is an int, not a TraceKind.
+PREFIXES: Dict[int, str] = {
     TraceKind.REQUEST_LINE: "> ",
     TraceKind.REQUEST_HEADER: "> ",
     TraceKind.BASE_STRING: "* ",
@@ -65,10 +66,10 @@ def to_stderr(kind: Union[TraceKind, int], line: str) -> None:
     sys.stderr.write(prefixed(kind, line) + "\n")
 
 
-def c_callback(trace: Union[bool, TraceHook]) -> "ctypes._CFuncPtr":
+def c_callback(trace: Union[bool, TraceHook]) -> "ctypes._CFunctionType":
     """The C callback for `Client(trace=...)`: True logs (`to_logger`), a callable
     receives (TraceKind, line). The caller keeps it alive as long as the config."""
-    hook = to_logger if trace is True else trace
+    hook: TraceHook = to_logger if isinstance(trace, bool) else trace
 
     def call(_user_data: object, kind: int, line: bytes) -> None:
         try:
