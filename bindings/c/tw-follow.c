@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* sysexits.h values, spelled out so the tool builds where the header is missing. */
 enum {
@@ -627,7 +628,7 @@ static int loopback_target(const char *uri, struct redirect_listener *to) {
     size_t length, i;
     unsigned long port = 0;
     bool bracketed = false;
-    if (strncmp(p, "http://", 7) != 0 && strncmp(p, "HTTP://", 7) != 0) {
+    if (strncasecmp(p, "http://", 7) != 0) {
         return 0;
     }
     p += 7;
@@ -912,7 +913,9 @@ static char *wait_for_redirect(struct redirect_listener *listener, const char *u
 
 /* The prompt's last line while the listener waits (play_user.py and the tests key on it). */
 static void print_waiting(const char *uri, unsigned seconds) {
-    fprintf(stderr, "Waiting up to %u s for the browser to be sent to %s (or stop with Ctrl-C and run again with --paste)...\n",
+    fprintf(stderr,
+            "Waiting up to %u s for the browser to be sent to %s "
+            "(or stop with Ctrl-C and run again with --paste)...\n",
             seconds, uri);
     fflush(stderr);
 }

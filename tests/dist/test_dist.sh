@@ -99,6 +99,9 @@ check "bin/tw-follow follows" "$u/bin/tw-follow" --quiet @twitterdev
 check "bin/tw-follow --version names the library" grep -q "twfollow/$version" <("$u/bin/tw-follow" --version)
 check "the man page renders and agrees with tw-follow" \
   "$repo/tests/dist/check_man_page.sh" "$u/bin/tw-follow" "$u/share/man/man1/tw-follow.1"
+check "the tarball has a man 3 page for every function of its header, and twfollow(3)" bash -c \
+  "[ -f '$u/share/man/man3/twfollow.3' ] && for f in \$(sed -n 's/^[a-z].*[ *]\\(tw_[a-z0-9_]*\\)(.*/\\1/p' '$u/include/twfollow.h'); do
+     [ -f '$u/share/man/man3/'\$f.3 ] || { echo \"no man page for \$f\" >&2; exit 1; }; done"
 
 # --- the wheel
 tools="$repo/target/dist/venv/bin"

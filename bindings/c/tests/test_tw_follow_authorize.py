@@ -430,6 +430,7 @@ def test_the_oauth1_callback_pasted(tool, sandbox_env, account_of):
     [
         ("http://127.0.0.1:{port}/cb", True),
         ("HTTP://LocalHost:{port}/cb", True),
+        ("Http://127.0.0.1:{port}/cb", True),
         ("http://[::1]:{port}/cb", True),
         ("http://127.0.0.1:{port}", True),
         ("http://127.0.0.1/cb", False),  # no port: nothing to listen on
