@@ -71,9 +71,10 @@ def _without_asides(sentence: str) -> str:
 
 def _body(doc: List[str]) -> List[str]:
     """The doc comment as roff paragraphs: `# Heading` lines become sections, `- ` lines
-    list items; everything else is filled text."""
+    list items, ``` fences unfilled examples; everything else is filled text."""
     out = [".SH DESCRIPTION"]
     paragraph: List[str] = []
+    in_example = False
 
     def flush() -> None:
         if paragraph:
@@ -84,7 +85,13 @@ def _body(doc: List[str]) -> List[str]:
 
     for raw in doc:
         line = raw.strip()
-        if not line:
+        if line.startswith("```"):
+            flush()
+            out.extend([".fi", ".RE"] if in_example else [".PP", ".RS", ".nf"])
+            in_example = not in_example
+        elif in_example:
+            out.append(_line(_escape(raw)))
+        elif not line:
             flush()
         elif line.startswith("# "):
             flush()
@@ -96,8 +103,12 @@ def _body(doc: List[str]) -> List[str]:
         else:
             paragraph.append(line)
     flush()
+    if in_example:  # an unclosed fence: close it here
+        out.extend([".fi", ".RE"])
     # A section heading right after DESCRIPTION (no text before it) would leave it empty.
-    return [line for i, line in enumerate(out) if not (line == ".SH DESCRIPTION" and out[i + 1 : i + 2] and out[i + 1].startswith(".SH"))]
+    if len(out) > 1 and out[1].startswith(".SH"):
+        del out[0]
+    return out
 
 
 def _title(name: str, version: str) -> str:

@@ -73,7 +73,7 @@ def drive(command: list) -> int:
     if match and prompt.rstrip().endswith("--paste)..."):
         # The command listens on the redirect URI: the browser goes there by itself.
         redirected = redirect_of(match.group(1))
-        status, _, page = visit(redirected)
+        _, _, page = visit(redirected)
         text = re.sub(r"<title>.*?</title>|<[^>]+>", "", page).strip()
         sys.stderr.write(f"[play_user.py, as the user: approved; the browser was sent back and shows: {text}]\n")
         process.stdin.close()

@@ -5,7 +5,6 @@ own, not with the parser the generator uses, so a function the parser missed fai
 
 from __future__ import annotations
 
-import pathlib
 import re
 import shutil
 import subprocess
@@ -33,7 +32,7 @@ def test_every_function_in_the_header_has_its_page(pages):
     functions = declared_functions()
     assert len(functions) > 30, functions
     written = sorted(p.stem for p in pages.glob("*.3"))
-    assert written == sorted(functions + ["twfollow"])
+    assert written == sorted([*functions, "twfollow"])
     for name in functions:
         page = (pages / f"{name}.3").read_text()
         assert f".TH {name.upper()} 3 " in page
@@ -64,7 +63,8 @@ def test_a_new_function_gets_a_page_without_a_list_to_edit(tmp_path):
     """The generator names no function: one more declaration in the header, one more page."""
     header = HEADER.read_text().replace(
         "#ifdef __cplusplus\n}",
-        "/**\n * Counts things. Returns `TW_STATUS_OK`.\n */\nenum TwStatus tw_count_things(int32_t *out_count);\n\n"
+        "/**\n * Counts things. Returns `TW_STATUS_OK`.\n *\n * ```c\n * int32_t n;\n * .starts_with_a_dot(&n);\n"
+        " * ```\n *\n * - one item\n * - `another`\n */\nenum TwStatus tw_count_things(int32_t *out_count);\n\n"
         "#ifdef __cplusplus\n}",
     )
     assert "tw_count_things" in header
@@ -76,6 +76,12 @@ def test_a_new_function_gets_a_page_without_a_list_to_edit(tmp_path):
     assert run.returncode == 0, run.stderr
     page = (tmp_path / "man3" / "tw_count_things.3").read_text()
     assert "tw_count_things \\- Counts things" in page
+    assert ".nf\nint32_t n;\n\\&.starts_with_a_dot(&n);\n.fi" in page, page
+    assert ".IP \\(bu 2\none item" in page
+    if shutil.which("groff"):
+        strict = subprocess.run(["groff", "-man", "-ww", "-z", str(tmp_path / "man3" / "tw_count_things.3")],
+                                capture_output=True, text=True)
+        assert strict.stderr == "", strict.stderr
     assert ".BR tw_count_things (3)" in (tmp_path / "man3" / "twfollow.3").read_text()
 
 

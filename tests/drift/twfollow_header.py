@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pathlib
 import re
-from typing import List, NamedTuple
+from typing import List, NamedTuple, Optional
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 HEADER = REPO / "include" / "twfollow.h"
@@ -62,7 +62,7 @@ def _doc_lines(comment: str) -> List[str]:
     return lines
 
 
-def functions(header: str = None) -> List[HeaderFunction]:
+def functions(header: Optional[str] = None) -> List[HeaderFunction]:
     """Every exported function (inside `extern "C"`), in header order, with its doc comment.
     Raises ValueError if there is none, or if one has no doc comment."""
     text = HEADER.read_text() if header is None else header
