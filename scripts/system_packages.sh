@@ -102,14 +102,20 @@ build_debs() {
   done
 }
 
-# shlibdeps WORK BINARY [-lDIR]: the Depends dpkg-shlibdeps computes for BINARY.
+# shlibdeps WORK BINARY [-lDIR]: the Depends dpkg-shlibdeps computes for BINARY, with the
+# libc6 version the binary's glibc symbol versions need. Debian's symbols file dates some
+# symbols by the release that changed their headers (sysconf, 2.34, for new _SC_ names that
+# programs compiled against those headers may pass): a build against glibc 2.17 passes none,
+# and runs on any glibc that has its symbol versions, as the tarball's and the RPMs' do.
 shlibdeps() {
-  local work=$1 binary=$2
+  local work=$1 binary=$2 glibc
   shift 2
+  glibc=$(objdump -T "$binary" | grep -oE 'GLIBC_[0-9]+(\.[0-9]+)+' | sed 's/GLIBC_//' | sort -uV | tail -n 1)
+  [ -n "$glibc" ] || { echo "$binary needs no glibc symbol version?" >&2; return 1; }
   # Its warnings (libraries the glibc 2.17 link adds without need) are noise here.
   (cd "$work/src" && dpkg-shlibdeps -O "$@" -e"$binary" >"$work/shlibdeps.out" 2>"$work/shlibdeps.log") ||
     { cat "$work/shlibdeps.log" >&2; return 1; }
-  sed -n 's/^shlibs:Depends=//p' "$work/shlibdeps.out"
+  sed -n 's/^shlibs:Depends=//p' "$work/shlibdeps.out" | sed -E "s/libc6 \(>= [^)]*\)/libc6 (>= $glibc)/"
 }
 
 # control DIR PACKAGE SECTION DEPENDS EXTRA_FIELD SYNOPSIS DESCRIPTION_LINE...

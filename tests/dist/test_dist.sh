@@ -166,6 +166,9 @@ check "lintian: no error in the .deb files" test "$lintian_status" = 0
 check "libtwfollow0 is named after the SONAME and holds only the library" test "$(dpkg-deb -c "$repo/dist/libtwfollow0_$version-1_amd64.deb" |
   grep -oE '/usr/lib/x86_64-linux-gnu/[^ ]*' | sort | paste -sd ' ' -)" = \
   "/usr/lib/x86_64-linux-gnu/ /usr/lib/x86_64-linux-gnu/libtwfollow.so.0 /usr/lib/x86_64-linux-gnu/libtwfollow.so.$version"
+check "the .deb packages need libc6 2.17, as the library's symbol versions say" bash -c \
+  "[ \"\$(dpkg-deb -f '$repo/dist/libtwfollow0_$version-1_amd64.deb' Depends)\" = 'libc6 (>= 2.17)' ] &&
+   dpkg-deb -f '$repo/dist/tw-follow_$version-1_amd64.deb' Depends | grep -qx 'libc6 (>= 2.17), libtwfollow0 (>= $version)'"
 check "the packages' library is the tarball's" \
   bash -c "dpkg-deb --fsys-tarfile '$repo/dist/libtwfollow0_$version-1_amd64.deb' |
     tar -xO ./usr/lib/x86_64-linux-gnu/libtwfollow.so.$version | cmp - '$u/lib/libtwfollow.so.$version'"
