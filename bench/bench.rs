@@ -320,6 +320,61 @@ fn trace_cost(base_url: &str, n: usize) {
     }
 }
 
+/// A new config and one follow, from the token store vs from the environment (the
+/// same OAuth 1.0a account; a new connection each time, as a new process would):
+/// what reading the store costs (issue 19's target: at most 1 ms more).
+fn store_vs_env(base_url: &str, n: usize) {
+    let dir = std::env::temp_dir().join(format!("twfollow-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = dir.join("accounts.json");
+    std::fs::write(
+        &store,
+        r#"{"version":1,"default":"bench","apps":{"bench-key":{"consumer_key":"bench-key","consumer_secret":"bench-secret"}},
+"accounts":{"bench":{"app":"bench-key","kind":"oauth1","user_id":"1","screen_name":"bench","access_token":"1-bench-token","access_token_secret":"bench-token-secret"}}}"#,
+    )
+    .unwrap();
+    std::fs::set_permissions(&store, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    for (name, value) in [
+        ("TW_CONSUMER_KEY", "bench-key"),
+        ("TW_CONSUMER_SECRET", "bench-secret"),
+        ("TW_ACCESS_TOKEN", "1-bench-token"),
+        ("TW_ACCESS_TOKEN_SECRET", "bench-token-secret"),
+    ] {
+        std::env::set_var(name, value);
+    }
+    let store_c = CString::new(store.to_str().unwrap()).unwrap();
+    let base = CString::new(base_url).unwrap();
+    let open_and_follow = |from_store: bool| {
+        let mut out = ptr::null_mut();
+        let status = unsafe {
+            if from_store {
+                tw_config_from_store(store_c.as_ptr(), ptr::null(), &mut out)
+            } else {
+                tw_config_from_env(&mut out)
+            }
+        };
+        assert_eq!(status, TwStatus::Ok);
+        assert_eq!(
+            unsafe { tw_config_set_base_url(out, base.as_ptr()) },
+            TwStatus::Ok
+        );
+        let config = Config(out);
+        config.follow();
+    };
+    let per_round = (n / 20).max(100) as u32;
+    // Interleaved rounds, best of each: the machine's noise hits both alike.
+    let (mut env_us, mut store_us) = (f64::MAX, f64::MAX);
+    for _ in 0..5 {
+        env_us = env_us.min(time_per_call(1, per_round, || open_and_follow(false)) / 1e3);
+        store_us = store_us.min(time_per_call(1, per_round, || open_and_follow(true)) / 1e3);
+    }
+    report("store.open_follow_env", env_us, "us");
+    report("store.open_follow_store", store_us, "us");
+    report("store.extra_per_open", store_us - env_us, "us");
+    report("store.store_over_env", store_us / env_us, "x");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn tls() {
     // A server that closes after each answer: every follow pays a fresh TLS handshake.
     let server = support::TlsServer::start(
@@ -391,8 +446,13 @@ fn main() {
         report("round.c_api", throughput(&config, 1, n), "follows/s");
         return;
     }
+    if std::env::var_os("TWFOLLOW_BENCH_STORE_ONLY").is_some() {
+        store_vs_env(base_url, n);
+        return;
+    }
     signing();
     end_to_end(base_url, n);
+    store_vs_env(base_url, n);
     trace_cost(base_url, n);
     if let (Some(https_url), Some(ca_file)) = (args.get(1), args.get(2)) {
         https_keep_alive(https_url, ca_file, n);

@@ -920,6 +920,182 @@ const char *tw_version(void);
 const char *tw_status_str(int32_t status);
 
 /**
+ * Creates a configuration for a stored account.
+ *
+ * `store_path`: the store's file, or NULL for the path rule: `TWFOLLOW_STORE`, else
+ * `$XDG_CONFIG_HOME/twfollow/accounts.json`, else `$HOME/.config/twfollow/accounts.json`.
+ * `account`: its name, or NULL for the store's default account.
+ *
+ * An OAuth 1.0a account gives a config as `tw_config_new` does. An OAuth 2.0
+ * account gives a store-backed config (as `tw_config_new_oauth2` with the stored
+ * tokens): every refresh happens under the store's exclusive lock after reading
+ * the account again, so when another process already stored newer tokens they are
+ * used instead of refreshing; otherwise the new pair is written to the store
+ * before the lock is released and before the call returns (the token callback
+ * still receives it). This holds for the refresh before expiry, for
+ * `tw_oauth2_refresh` and for the refresh after a 401 (after a 401, tokens another
+ * process stored are tried first). A config inherited across `fork()` keeps
+ * working this way. The user's id is stored with the account, so a follow by user
+ * id costs one request (no `GET 2/users/me`). Tokens given to the config later
+ * (`tw_config_set_oauth2_tokens`, `tw_oauth2_exchange_code`) end the link to the
+ * store: `tw_store_save_account` makes it again.
+ *
+ * The base URL, timeout and proxy are not stored: set them on the config. Nothing
+ * is sent.
+ *
+ * Ownership as `tw_config_new`. Returns `TW_STATUS_NULL_ARGUMENT` (`out_config`),
+ * `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT` (an empty `store_path` or
+ * `account`), `TW_STATUS_STORE` (no store, a store others may read or write or
+ * another user owns, not valid JSON, an unknown version, no such account or no
+ * default, an incomplete account: the message names the path and the fix; the file
+ * is never changed).
+ * Thread rules: reads the environment when `store_path` is NULL.
+ *
+ * # Safety
+ * Strings NULL or NUL-terminated; `out_config` NULL or writable.
+ */
+enum TwStatus tw_config_from_store(const char *store_path,
+                                   const char *account,
+                                   struct TwConfig **out_config);
+
+/**
+ * Saves the config's user and app to the store as `account` (NULL: the user's
+ * screen name), overwriting an account of that name; it becomes the default when
+ * the store has none. The store and its folder are created (0600, 0700) when
+ * missing. From then on an OAuth 2.0 config is store-backed, as
+ * `tw_config_from_store`'s.
+ *
+ * The user's id and screen name are stored too: what the config learnt
+ * (`tw_oauth1_access_token`'s answer, an earlier `GET 2/users/me`), or, if
+ * unknown, one `GET <base>/2/users/me` (OAuth 2.0 with the Bearer token, refreshed
+ * first when it expires; OAuth 1.0a signed with the user's token).
+ *
+ * On `TW_STATUS_OK`, `*out_account` (if `out_account` is not NULL) receives the
+ * name it was saved under; release it with `tw_string_free`.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT` (`config`), `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT` (an empty `store_path` or `account`, a name over
+ * 100 bytes or with control characters, a config without a user),
+ * `TW_STATUS_STORE`, `TW_STATUS_TIMEOUT` (the store's lock was not free within the
+ * config's timeout), and the statuses of `tw_follow` for `GET 2/users/me`.
+ * Thread rules: a setter: no other call on this config may run at the same time.
+ *
+ * # Safety
+ * `config` NULL or a live config; strings NULL or NUL-terminated; `out_account`
+ * NULL or writable.
+ */
+enum TwStatus tw_store_save_account(struct TwConfig *config,
+                                    const char *store_path,
+                                    const char *account,
+                                    char **out_account);
+
+/**
+ * The store's accounts as JSON, without any secret:
+ * `{"path":"…","default":"name"|null,"accounts":[{"name":"…","kind":"oauth1"|"oauth2",
+ * "screen_name":"…"|null,"user_id":"…"|null,"app":"…","expires_at":N,
+ * "has_refresh_token":bool,"default":bool}]}` (sorted by name; `expires_at` 0
+ * when unknown or OAuth 1.0a). A store that does not exist yet lists no accounts.
+ *
+ * On `TW_STATUS_OK`, `*out_json` receives a new string (`tw_string_free`).
+ * Returns `TW_STATUS_NULL_ARGUMENT` (`out_json`), `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT`, `TW_STATUS_STORE`.
+ * Thread rules: any thread; reads the environment when `store_path` is NULL.
+ *
+ * # Safety
+ * `store_path` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+enum TwStatus tw_store_list(const char *store_path, char **out_json);
+
+/**
+ * Makes `account` the store's default account.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT` (`account`), `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT` (empty), `TW_STATUS_STORE` (no such account; the
+ * store is unchanged), `TW_STATUS_TIMEOUT` (the lock was not free within 30 s).
+ * Thread rules: any thread; reads the environment when `store_path` is NULL.
+ *
+ * # Safety
+ * Strings NULL or NUL-terminated.
+ */
+enum TwStatus tw_store_set_default(const char *store_path, const char *account);
+
+/**
+ * Removes `account` from the store, and its app when no other account uses it (and
+ * the default, when it was this account). Revoking is the caller's: make a config
+ * with `tw_config_from_store` and call `tw_oauth2_revoke` with its refresh token
+ * first (the CLIs' `accounts remove --revoke` does).
+ *
+ * Returns as `tw_store_set_default`. Thread rules: as `tw_store_set_default`.
+ *
+ * # Safety
+ * Strings NULL or NUL-terminated.
+ */
+enum TwStatus tw_store_remove(const char *store_path, const char *account);
+
+/**
+ * Imports accounts into the store; existing names are overwritten, and the
+ * source's default becomes the store's when the store has none. Nothing is sent.
+ *
+ * `format`: `"twurl"` (`~/.twurlrc`: an account per profile and app, named by the
+ * screen name, or `name@consumer_key` when a user has several apps), `"xurl"`
+ * (`~/.xurl/auth.yml`, or the file `~/.xurl` of xurl before 1.1: an account per
+ * OAuth 2.0 user, named by the username, and `APP-oauth1` for an app's OAuth 1.0a
+ * token), or `"env"` (the `TW_*` or `TW_OAUTH2_*` variables, read as
+ * `tw_config_from_env` reads them, as the account `env`; `source_path` must be
+ * NULL). `source_path`: the file, NULL for the tool's default file under `HOME`.
+ * An OAuth 1.0a account's user id comes from its token's numeric prefix; an OAuth
+ * 2.0 account's user id is learnt by its first call (`GET 2/users/me`).
+ *
+ * On `TW_STATUS_OK`, `*out_json` (if not NULL) receives `{"imported":["name",…]}`
+ * (`tw_string_free`).
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT` (`format`), `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT` (an unknown format, an empty path, a source path
+ * with `"env"`, missing or bad variables), `TW_STATUS_STORE` (an unreadable or
+ * malformed source file, the store as `tw_store_list`), `TW_STATUS_TIMEOUT`.
+ * Thread rules: reads the environment (`HOME`, the `TW_*` variables).
+ *
+ * # Safety
+ * Strings NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+enum TwStatus tw_store_import(const char *store_path,
+                              const char *format,
+                              const char *source_path,
+                              char **out_json);
+
+/**
+ * The path of the store that `store_path` (NULL: the path rule) designates, for
+ * messages. Nothing is read or created.
+ *
+ * On `TW_STATUS_OK`, `*out_path` receives a new string (`tw_string_free`).
+ * Returns `TW_STATUS_NULL_ARGUMENT` (`out_path`), `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT` (empty), `TW_STATUS_STORE` (NULL, and none of the
+ * variables set). Thread rules: reads the environment when `store_path` is NULL.
+ *
+ * # Safety
+ * `store_path` NULL or NUL-terminated; `out_path` NULL or writable.
+ */
+enum TwStatus tw_store_path(const char *store_path, char **out_path);
+
+/**
+ * A valid OAuth 2.0 access token of the config, alone (for scripts that call the
+ * API themselves): refreshed first when it expires within 60 s (and, for a
+ * store-backed config, saved to the store as every refresh is). `*out_expires_at`
+ * (if not NULL) receives its expiry in seconds since the Unix epoch (0: unknown).
+ *
+ * On `TW_STATUS_OK`, `*out_access_token` receives a new string (`tw_string_free`,
+ * which wipes it). Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT`
+ * (not an OAuth 2.0 config, no tokens), and the statuses of `tw_oauth2_refresh`
+ * (`TW_STATUS_TOKENS_NOT_SAVED` included). Thread rules: as `tw_follow`.
+ *
+ * # Safety
+ * `config` NULL or a live config; out pointers NULL or writable.
+ */
+enum TwStatus tw_oauth2_access_token(const struct TwConfig *config,
+                                     char **out_access_token,
+                                     int64_t *out_expires_at);
+
+/**
  * Sets (or, with a NULL `callback`, removes) the wire trace of this config: every
  * request of every later call on it — follows, the API v2 user lookup, retries,
  * clock-skew retries, token requests and refreshes — reports what it sent and what

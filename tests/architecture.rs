@@ -64,3 +64,18 @@ fn the_ffi_uses_only_the_cores_public_face() {
         }
     }
 }
+
+#[test]
+fn the_token_store_is_above_what_it_uses() {
+    // api/ is the top rank of the core: it may use auth, config and the client, but
+    // nothing below reaches up into it (auth sees the store through a trait).
+    for (path, text) in rust_files(Path::new("src/core")) {
+        if path.contains("src/core/api/") || path.ends_with("src/core/mod.rs") {
+            continue;
+        }
+        assert!(
+            !text.contains("core::api") && !text.contains("super::api"),
+            "{path} reaches up into the token store"
+        );
+    }
+}

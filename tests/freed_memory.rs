@@ -11,6 +11,10 @@
 //! HTTP response), `tw_config_new` refused on its last argument (NULL, not UTF-8,
 //! empty), and `tw_config_free`; then the two follows again with the wire trace on
 //! (it keeps its own wiped copies of the secrets, in every form it redacts).
+//!
+//! The token store (issue 19): saving an account (with its `GET 2/users/me`),
+//! listing, a config from the store, changing the default and removing, with an
+//! OAuth 1.0a account and an OAuth 2.0 one whose tokens are needles too.
 
 mod support;
 
@@ -30,6 +34,15 @@ const CONSUMER_KEY: &CStr = c"freed-memory-consumer-key";
 const CONSUMER_SECRET: &CStr = c"cs/Secret+Value=0123";
 const ACCESS_TOKEN: &CStr = c"1500000001-freedMemoryToken";
 const TOKEN_SECRET: &CStr = c"ts~Secret&Value!0123";
+const OAUTH2_ACCESS: &str = "freedMemoryOAuth2AccessToken0123";
+const OAUTH2_REFRESH: &str = "freedMemoryOAuth2RefreshToken4567";
+
+/// The tests share the allocator's scanner: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 struct Scanning;
 
@@ -95,6 +108,14 @@ fn needles() -> Vec<(&'static str, Vec<u8>)> {
         ),
         ("HMAC inner midstate", midstate(key.as_bytes(), 0x36)),
         ("HMAC outer midstate", midstate(key.as_bytes(), 0x5c)),
+        (
+            "stored OAuth 2.0 access token",
+            OAUTH2_ACCESS.as_bytes().to_vec(),
+        ),
+        (
+            "stored OAuth 2.0 refresh token",
+            OAUTH2_REFRESH.as_bytes().to_vec(),
+        ),
     ];
     assert!(found.iter().all(|(_, needle)| needle.len() >= 20));
     found
@@ -142,7 +163,8 @@ unsafe extern "C" fn count_line(_: *mut std::ffi::c_void, _: i32, _: *const std:
 
 #[test]
 fn no_secret_is_left_in_freed_memory() {
-    NEEDLES.set(needles()).unwrap();
+    let _serial = serial();
+    NEEDLES.get_or_init(needles);
     let refusing = Scripted::respond(
         403,
         "content-type: application/json\r\n",
@@ -194,5 +216,63 @@ fn no_secret_is_left_in_freed_memory() {
     assert_eq!(bad_utf8_status, TwStatus::InvalidUtf8);
     assert_eq!(empty_status, TwStatus::InvalidArgument);
     assert_eq!(refusing.requests().len(), 2);
+    assert_eq!(hits(), [], "secrets found in freed heap blocks");
+}
+
+#[test]
+fn the_token_store_leaves_no_secret_in_freed_memory() {
+    let _serial = serial();
+    NEEDLES.get_or_init(needles);
+    let me = Scripted::respond(
+        200,
+        "content-type: application/json\r\n",
+        br#"{"data":{"id":"1500000001","name":"Freed","username":"freed_memory"}}"#,
+    );
+    let dir = std::env::temp_dir().join(format!("twfollow-freed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = dir.join("accounts.json");
+    let store_c = cstr(store.to_str().unwrap());
+    // An OAuth 2.0 account beside it, written as a newer process would have.
+    std::fs::create_dir_all(&dir).unwrap();
+    let oauth2 = format!(
+        r#"{{"version":1,"apps":{{"client":{{"client_id":"client"}}}},"accounts":{{"grant":{{"app":"client","kind":"oauth2","user_id":"1500000002","screen_name":"grant","access_token":"{OAUTH2_ACCESS}","refresh_token":"{OAUTH2_REFRESH}","expires_at":4000000000,"scope":"follows.write"}}}}}}"#
+    );
+    std::fs::write(&store, oauth2).unwrap();
+    std::fs::set_permissions(&store, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+
+    ARMED.store(true, Ordering::SeqCst);
+    let (status, config) = new_config(TOKEN_SECRET.as_ptr());
+    assert_eq!(status, TwStatus::Ok);
+    let url = cstr(&me.base_url());
+    assert_eq!(
+        unsafe { tw_config_set_base_url(config, url.as_ptr()) },
+        TwStatus::Ok
+    );
+    let mut name = ptr::null_mut();
+    let saved = unsafe { tw_store_save_account(config, store_c.as_ptr(), ptr::null(), &mut name) };
+    unsafe { tw_string_free(name) };
+    unsafe { tw_config_free(config) };
+    let mut json = ptr::null_mut();
+    let listed = unsafe { tw_store_list(store_c.as_ptr(), &mut json) };
+    unsafe { tw_string_free(json) };
+    let mut opened = [TwStatus::Internal; 2];
+    for (slot, account) in opened.iter_mut().zip([c"freed_memory", c"grant"]) {
+        let mut stored = ptr::null_mut();
+        *slot = unsafe { tw_config_from_store(store_c.as_ptr(), account.as_ptr(), &mut stored) };
+        unsafe { tw_config_free(stored) };
+    }
+    let defaulted = unsafe { tw_store_set_default(store_c.as_ptr(), c"grant".as_ptr()) };
+    let removed = unsafe { tw_store_remove(store_c.as_ptr(), c"freed_memory".as_ptr()) };
+    ARMED.store(false, Ordering::SeqCst);
+
+    assert_eq!(saved, TwStatus::Ok, "{:?}", last());
+    assert_eq!(
+        (listed, opened, defaulted, removed),
+        (TwStatus::Ok, [TwStatus::Ok; 2], TwStatus::Ok, TwStatus::Ok)
+    );
+    assert_eq!(me.requests().len(), 1, "one GET 2/users/me");
+    let kept = std::fs::read_to_string(&store).unwrap();
+    assert!(kept.contains(OAUTH2_REFRESH) && !kept.contains("freed_memory"));
+    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(hits(), [], "secrets found in freed heap blocks");
 }

@@ -103,6 +103,14 @@ impl ApiVersion {
     }
 }
 
+/// The OAuth 1.0a user of a config, when known: from the access token's answer or
+/// the token store (saving an account needs it; a follow does not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub user_id: u64,
+    pub screen_name: String,
+}
+
 /// Everything a follow needs besides the target. Built by [`Settings::new`], adjusted by the setters.
 #[derive(Clone)]
 pub struct Settings {
@@ -122,6 +130,8 @@ pub struct Settings {
     pub name_lookup: NameLookup,
     /// The wire trace's hook (`None`: off, and free). See [`super::trace`].
     pub trace: Option<TraceHook>,
+    /// The OAuth 1.0a user, when known (see [`Identity`]).
+    pub identity: Option<Identity>,
 }
 
 impl fmt::Debug for Settings {
@@ -139,6 +149,7 @@ impl fmt::Debug for Settings {
             .field("oauth2", &self.oauth2)
             .field("name_lookup", &self.name_lookup)
             .field("trace", &self.trace.as_ref().map(|_| ".."))
+            .field("identity", &self.identity)
             .finish()
     }
 }
@@ -209,6 +220,7 @@ impl Settings {
             oauth2: None,
             name_lookup: NameLookup::System,
             trace: None,
+            identity: None,
         }
     }
 
@@ -298,6 +310,8 @@ impl Settings {
         credentials.access_token_secret = secret.to_owned();
         let settings = Settings::new(credentials)?;
         self.credentials = settings.credentials.clone();
+        // Another user's token, maybe: the caller sets the identity it learnt.
+        self.identity = None;
         match self.api_version {
             ApiVersion::V2 { .. } => self.set_api_version(2)?,
             ApiVersion::Auto { .. } => self.set_api_version(0)?,

@@ -2,6 +2,7 @@
 //! mapping. It knows nothing of C; `crate::ffi` adapts it.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod auth;
 pub mod base_url;
 pub mod client;
@@ -23,10 +24,11 @@ pub mod trace;
 pub mod transport;
 pub mod v2;
 
+pub use api::store::{ImportFormat, Store};
 pub use auth::oauth2::DEFAULT_SCOPE as OAUTH2_DEFAULT_SCOPE;
 pub use base_url::BaseUrl;
 pub use client::Client;
-pub use config::{ApiVersion, Settings};
+pub use config::{ApiVersion, Identity, Settings};
 pub use error::{Error, ErrorKind, RateLimit};
 pub use fork::note_fork_in_child;
 pub use friendship::Relationship;

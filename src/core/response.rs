@@ -693,7 +693,21 @@ pub(crate) fn v2_data(
 
 /// The id in a user lookup answer (`{"data":{"id":"2244994945",…}}`).
 pub fn v2_user_id(http_status: u16, json: &str, redactor: &Redactor<'_>) -> Result<u64, Error> {
-    v2_data(http_status, json, redactor)?
+    v2_user(http_status, json, redactor).map(|(id, _)| id)
+}
+
+/// The id and, when present, the `username` of a user lookup answer.
+pub fn v2_user(
+    http_status: u16,
+    json: &str,
+    redactor: &Redactor<'_>,
+) -> Result<(u64, Option<String>), Error> {
+    let data = v2_data(http_status, json, redactor)?;
+    let username = data
+        .get("username")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned);
+    let id = data
         .get("id")
         .and_then(serde_json::Value::as_str)
         .and_then(|id| id.parse::<u64>().ok())
@@ -703,7 +717,8 @@ pub fn v2_user_id(http_status: u16, json: &str, redactor: &Redactor<'_>) -> Resu
                 http_status,
                 "the user lookup answer has no valid \"data.id\"",
             )
-        })
+        })?;
+    Ok((id, username))
 }
 
 /// Checks a follow answer (`{"data":{"following":…,"pending_follow":…}}`).

@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 use super::boundary::{arg_str, fallible, non_null, opt_arg_str, Failure};
 use super::config::{config_mut, publish_config, TwConfig};
 use super::status::TwStatus;
-use crate::core::{Settings, OAUTH2_DEFAULT_SCOPE};
+use crate::core::{Identity, Settings, OAUTH2_DEFAULT_SCOPE};
 
 /// Receives the OAuth 2.0 tokens each time the library changes them (a refresh, a
 /// code exchange), as `{"access_token":"…","refresh_token":"…"|null,"expires_at":N,"scope":"…"}`
@@ -29,7 +29,7 @@ pub type TwTokenCallback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, tokens_json: *const c_char)>;
 
 /// Copies `value` into a new C string for an out-parameter.
-fn out_string(value: &str, name: &str) -> Result<CString, Failure> {
+pub(crate) fn out_string(value: &str, name: &str) -> Result<CString, Failure> {
     CString::new(value).map_err(|_| {
         Failure::new(
             TwStatus::BadResponse,
@@ -159,9 +159,15 @@ pub unsafe extern "C" fn tw_oauth1_access_token(
         } else {
             Some(out_string(&access.to_json(), "access token answer")?)
         };
-        config
-            .client
-            .update(|s| s.set_access_token(&access.token, &access.secret))?;
+        config.client.update(|s| {
+            s.set_access_token(&access.token, &access.secret)?;
+            // Kept for tw_store_save_account, which then sends nothing to learn it.
+            s.identity = Some(Identity {
+                user_id: access.user_id,
+                screen_name: access.screen_name.clone(),
+            });
+            Ok(())
+        })?;
         if let Some(json) = json {
             *out_json = json.into_raw();
         }

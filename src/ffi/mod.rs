@@ -13,6 +13,7 @@ mod friendship;
 mod last_error;
 mod library;
 mod status;
+mod store;
 mod trace;
 
 pub use auth::*;
@@ -22,4 +23,5 @@ pub use friendship::*;
 pub use last_error::*;
 pub use library::*;
 pub use status::*;
+pub use store::*;
 pub use trace::*;

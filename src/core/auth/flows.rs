@@ -6,12 +6,12 @@ use zeroize::Zeroizing;
 
 use super::oauth1::{self, AccessToken, RequestToken};
 use super::oauth2;
-use super::session::{OAuth2Session, TokenCallback};
+use super::session::{OAuth2Session, TokenCallback, TokenStore};
 use crate::core::client::{Body, Client, Request, RequestAuth};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::friendship::{check_v2_target, V2Auth};
 use crate::core::redact::Redactor;
-use crate::core::response::{v2_user_id, Answer, Followed};
+use crate::core::response::{v2_user, Answer, Followed};
 use crate::core::signer::{unix_now, Credentials, Signer};
 use crate::core::target::Target;
 use crate::core::v2;
@@ -248,19 +248,70 @@ impl Client {
     /// tokens: the new pair reaches the application's callback before this returns.
     /// On failure the old tokens stay in place. `seen_generation`: refresh only if
     /// the tokens are still the ones a refused call used (another thread may have
-    /// refreshed meanwhile).
+    /// refreshed meanwhile). A store-backed config refreshes under the store's lock
+    /// (see [`Client::refresh_stored`]).
     pub fn refresh(&self, seen_generation: Option<u64>) -> Result<(), Error> {
         let session = self.session()?;
         let _refreshing = session.refreshing();
         if seen_generation.is_some_and(|seen| seen != session.generation()) {
             return Ok(());
         }
+        if let Some(store) = session.token_store() {
+            return self.refresh_stored(session, store.as_ref());
+        }
+        session.check_refresh_allowed()?;
+        let tokens = self.refresh_request(session)?;
+        session.store(tokens, true);
+        Ok(())
+    }
+
+    /// The refresh of a store-backed config, across processes: under the store's
+    /// lock, the account is read again; tokens another process stored meanwhile are
+    /// taken instead of refreshing (unless they too are about to expire). Otherwise
+    /// the refresh is sent and its answer written to the store before the lock is
+    /// released; the callback gets the new pair after that, before this returns.
+    fn refresh_stored(&self, session: &OAuth2Session, store: &dyn TokenStore) -> Result<(), Error> {
+        let deadline = std::time::Instant::now() + self.settings().timeout;
+        let mut locked = store.lock(deadline)?;
+        let stored = locked.stored();
+        // Tokens someone else stored since this config last synced win. (Tokens this
+        // config holds that the store lacks, after a failed write, are not replaced:
+        // they are the newer ones, refreshed and saved below.)
+        if !session.is_synced(&stored.access_token) {
+            let usable = !stored.needs_refresh(now(), oauth2::REFRESH_MARGIN_SECS);
+            session.store(stored.clone(), false);
+            session.set_synced(&stored.access_token);
+            if usable || stored.refresh_token.is_none() {
+                return Ok(());
+            }
+        }
+        let tokens = self.refresh_request(session)?;
+        session.store(tokens, false);
+        let current = session.tokens().expect("just stored");
+        let saved = locked.save(&current);
+        if saved.is_ok() {
+            session.set_synced(&current.access_token);
+        }
+        drop(locked);
+        session.notify();
+        saved.map_err(|e| {
+            Error::new(
+                ErrorKind::TokensNotSaved,
+                format!(
+                    "the OAuth 2.0 tokens were refreshed, but writing them to the token store failed ({}): the new tokens are still held by this config (tw_config_get_tokens) and went to the token callback, if one is set; save them before this config is freed",
+                    e.message
+                ),
+            )
+        })
+    }
+
+    /// Sends `grant_type=refresh_token` with the session's refresh token: the new tokens.
+    fn refresh_request(&self, session: &OAuth2Session) -> Result<oauth2::Tokens, Error> {
         let refresh_token = session
             .refresh_token()
             .ok_or_else(OAuth2Session::no_refresh_token)?;
         let form = oauth2::refresh_form(&refresh_token, session.public_client_id());
-        let answer = self
-            .oauth2_post(session, TOKEN_PATH, &form, &[&refresh_token])
+        self.oauth2_post(session, TOKEN_PATH, &form, &[&refresh_token])
             .and_then(|answer| {
                 oauth2::parse_token_answer(
                     answer.http_status,
@@ -271,9 +322,7 @@ impl Client {
             })
             .map_err(during(
                 "refreshing the OAuth 2.0 access token failed (the old tokens are kept)",
-            ))?;
-        session.store(answer, true);
-        Ok(())
+            ))
     }
 
     /// OAuth 2.0: revokes `token` (an access or a refresh token).
@@ -333,6 +382,11 @@ impl Client {
 
     /// A GET with a Bearer token whose answer holds `data.id`.
     fn bearer_user_id(&self, path: &str, bearer: Bearer<'_>) -> Result<u64, Error> {
+        self.bearer_user(path, bearer).map(|(id, _)| id)
+    }
+
+    /// A GET with a Bearer token whose answer holds `data.id` (and `data.username`).
+    fn bearer_user(&self, path: &str, bearer: Bearer<'_>) -> Result<(u64, Option<String>), Error> {
         let (url, signing_url) = self.settings().base_url.endpoint(path);
         let found = self.send(&Request {
             url: &url,
@@ -342,7 +396,7 @@ impl Client {
             auth: RequestAuth::Header(Some(bearer.header)),
             secrets: bearer.secrets,
         })?;
-        v2_user_id(
+        v2_user(
             found.http_status,
             &found.json,
             &Redactor::NONE.with_extra(bearer.secrets),
@@ -399,11 +453,87 @@ impl Client {
         if let Some(id) = session.user_id() {
             return Ok(id);
         }
-        let id = self
-            .bearer_user_id(ME_PATH, bearer)
+        let (id, screen_name) = self
+            .bearer_user(ME_PATH, bearer)
             .map_err(during("finding the token's user (GET 2/users/me)"))?;
-        session.set_user_id(id);
+        if let Some(store) = session.token_store() {
+            let deadline = std::time::Instant::now() + self.settings().timeout;
+            store.remember_identity(id, screen_name.as_deref(), deadline);
+        }
+        session.set_identity(id, screen_name);
         Ok(id)
+    }
+
+    /// The OAuth 2.0 tokens' user: what the config learnt, else one `GET 2/users/me`
+    /// (refreshing first when the token expires, as every call does).
+    pub fn oauth2_identity(&self) -> Result<(u64, Option<String>), Error> {
+        let session = self.session()?;
+        if let (Some(id), Some(name)) = (session.user_id(), session.screen_name()) {
+            return Ok((id, Some(name)));
+        }
+        self.with_bearer(session, |bearer| {
+            let (id, screen_name) = self
+                .bearer_user(ME_PATH, bearer)
+                .map_err(during("finding the token's user (GET 2/users/me)"))?;
+            session.set_identity(id, screen_name.clone());
+            Ok((id, screen_name))
+        })
+    }
+
+    /// The OAuth 1.0a user: what the config learnt (the access token's answer, the
+    /// store), else one `GET 2/users/me` signed with the user's token.
+    pub fn oauth1_identity(&self) -> Result<(u64, String), Error> {
+        if let Some(identity) = &self.settings().identity {
+            return Ok((identity.user_id, identity.screen_name.clone()));
+        }
+        if self.settings().credentials.access_token.is_empty() {
+            return Err(Error::invalid_argument(
+                "this config has no user yet: finish the PIN flow (tw_oauth1_access_token) first",
+            ));
+        }
+        let (url, signing_url) = self.settings().base_url.endpoint(ME_PATH);
+        let found = self
+            .send(&Request {
+                url: &url,
+                signing_url: &signing_url,
+                body: Body::None,
+                answer: Answer::V2User,
+                auth: RequestAuth::OAuth1,
+                secrets: &[],
+            })
+            .and_then(|found| v2_user(found.http_status, &found.json, &Redactor::NONE))
+            .map_err(during("finding the token's user (GET 2/users/me)"))?;
+        match found {
+            (id, Some(name)) => Ok((id, name)),
+            (_, None) => Err(Error::bad_response(
+                200,
+                "the 2/users/me answer has no username",
+            )),
+        }
+    }
+
+    /// Makes this OAuth 2.0 config store-backed: its refreshes go through `store`.
+    pub fn set_token_store(&self, store: std::sync::Arc<dyn TokenStore>) -> Result<(), Error> {
+        self.session()?.set_token_store(store);
+        Ok(())
+    }
+
+    /// The tokens this OAuth 2.0 config holds now.
+    pub fn oauth2_tokens(&self) -> Result<oauth2::Tokens, Error> {
+        self.session()?
+            .tokens()
+            .ok_or_else(|| Error::invalid_argument("this OAuth 2.0 config holds no tokens yet"))
+    }
+
+    /// A valid access token: refreshed first (and saved, if store-backed) when it
+    /// expires within the refresh margin. With its expiry (0: unknown).
+    pub fn valid_access_token(&self) -> Result<(Zeroizing<String>, i64), Error> {
+        let session = self.session()?;
+        if session.wants_refresh(now()) {
+            self.refresh(Some(session.generation()))?;
+        }
+        let tokens = self.oauth2_tokens()?;
+        Ok((tokens.access_token.clone(), tokens.expires_at))
     }
 
     /// The OAuth 2.0 unfollow: API v2's `DELETE` with `Authorization: Bearer`.

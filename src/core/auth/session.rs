@@ -5,6 +5,7 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use zeroize::Zeroizing;
 
@@ -13,6 +14,27 @@ use crate::core::error::{Error, ErrorKind};
 
 /// Receives the tokens as JSON each time they change (a refresh, a code exchange).
 pub type TokenCallback = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Where a store-backed config's tokens live between processes (the token store in
+/// api/store implements it, so that `auth` needs nothing of the rank above).
+pub trait TokenStore: Send + Sync {
+    /// Takes the store's exclusive lock, waiting at most until `deadline`
+    /// (`ErrorKind::Timeout` after it), and reads the account's tokens under it.
+    fn lock(&self, deadline: Instant) -> Result<Box<dyn LockedTokens + '_>, Error>;
+    /// Where the store is, for messages.
+    fn describe(&self) -> String;
+    /// Records the user's id and screen name when the account lacked them (an
+    /// imported account), so the next process sends no `GET 2/users/me`.
+    fn remember_identity(&self, user_id: u64, screen_name: Option<&str>, deadline: Instant);
+}
+
+/// The account's tokens while the store's lock is held; dropping it releases the lock.
+pub trait LockedTokens {
+    /// The tokens stored now (another process may have written newer ones).
+    fn stored(&self) -> &Tokens;
+    /// Writes `tokens` to the account (atomically, still under the lock).
+    fn save(&mut self, tokens: &Tokens) -> Result<(), Error>;
+}
 
 pub struct OAuth2Session {
     pub client_id: String,
@@ -26,7 +48,18 @@ pub struct OAuth2Session {
     refresh_lock: Mutex<()>,
     /// The id of the tokens' user (`GET 2/users/me`), for the follow path.
     user_id: Mutex<Option<u64>>,
+    /// Their screen name, when an answer told it (for saving the account).
+    screen_name: Mutex<Option<String>>,
     callback: Mutex<Option<TokenCallback>>,
+    /// Set for a store-backed config: refreshes happen under the store's lock.
+    token_store: Mutex<Option<Arc<dyn TokenStore>>>,
+    /// The access token this config last read from or wrote to the store: stored
+    /// tokens other than these were written by someone else (and win); held tokens
+    /// other than these are ones a failed write did not keep (and are kept).
+    synced: Mutex<Option<Zeroizing<String>>>,
+    /// The fork generation (`crate::core::fork`) the tokens were given in: a child
+    /// of a fork must not refresh tokens it shares with its parent (X rotates).
+    born: AtomicU64,
 }
 
 impl fmt::Debug for OAuth2Session {
@@ -34,6 +67,10 @@ impl fmt::Debug for OAuth2Session {
         f.debug_struct("OAuth2Session")
             .field("client_id", &self.client_id)
             .field("confidential", &self.client_secret.is_some())
+            .field(
+                "store",
+                &lock(&self.token_store).as_ref().map(|s| s.describe()),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -51,8 +88,55 @@ impl OAuth2Session {
             generation: AtomicU64::new(0),
             refresh_lock: Mutex::new(()),
             user_id: Mutex::new(None),
+            screen_name: Mutex::new(None),
             callback: Mutex::new(None),
+            token_store: Mutex::new(None),
+            synced: Mutex::new(None),
+            born: AtomicU64::new(crate::core::fork::generation()),
         }
+    }
+
+    /// Makes the session store-backed (see [`TokenStore`]); the store holds the
+    /// session's current tokens.
+    pub fn set_token_store(&self, store: Arc<dyn TokenStore>) {
+        *lock(&self.token_store) = Some(store);
+        let current = lock(&self.tokens).as_ref().map(|t| t.access_token.clone());
+        *lock(&self.synced) = current;
+    }
+
+    /// Records that the store holds `access_token` as this config last saw it.
+    pub fn set_synced(&self, access_token: &str) {
+        *lock(&self.synced) = Some(Zeroizing::new(access_token.to_owned()));
+    }
+
+    /// Whether the store still holds what this config last read from or wrote to it.
+    pub fn is_synced(&self, access_token: &str) -> bool {
+        lock(&self.synced)
+            .as_ref()
+            .is_some_and(|synced| synced.as_str() == access_token)
+    }
+
+    pub fn token_store(&self) -> Option<Arc<dyn TokenStore>> {
+        lock(&self.token_store).clone()
+    }
+
+    /// A copy of the current tokens (wiped on drop).
+    pub fn tokens(&self) -> Option<Tokens> {
+        lock(&self.tokens).clone()
+    }
+
+    /// Refuses a refresh in a forked child of the process that got these tokens,
+    /// unless a store coordinates the processes: the parent and its other children
+    /// hold the same refresh token, and the first refresh kills it for the others.
+    pub fn check_refresh_allowed(&self) -> Result<(), Error> {
+        if self.born.load(Ordering::SeqCst) == crate::core::fork::generation()
+            || lock(&self.token_store).is_some()
+        {
+            return Ok(());
+        }
+        Err(Error::invalid_argument(
+            "this OAuth 2.0 config was made before fork(): make it after the fork, or use a token store (nothing was sent)",
+        ))
     }
 
     /// The current access token and its generation; refused when there is none yet.
@@ -99,6 +183,16 @@ impl OAuth2Session {
         *lock(&self.user_id) = Some(id);
     }
 
+    pub fn screen_name(&self) -> Option<String> {
+        lock(&self.screen_name).clone()
+    }
+
+    /// The tokens' user, as an answer or the store told it.
+    pub fn set_identity(&self, id: u64, screen_name: Option<String>) {
+        *lock(&self.user_id) = Some(id);
+        *lock(&self.screen_name) = screen_name;
+    }
+
     /// Takes the refresh lock: the caller refreshes while holding it.
     pub fn refreshing(&self) -> MutexGuard<'_, ()> {
         lock(&self.refresh_lock)
@@ -117,23 +211,36 @@ impl OAuth2Session {
                 }
             } else {
                 *lock(&self.user_id) = None;
+                *lock(&self.screen_name) = None;
             }
             *slot = Some(tokens);
             self.generation.fetch_add(1, Ordering::SeqCst);
         }
         if notify {
-            let callback = lock(&self.callback).clone();
-            if let (Some(callback), Some(json)) = (callback, self.tokens_json()) {
-                callback(&json);
-            }
+            self.notify();
+        }
+    }
+
+    /// Hands the current tokens to the application's callback, if one is set.
+    pub fn notify(&self) {
+        let callback = lock(&self.callback).clone();
+        if let (Some(callback), Some(json)) = (callback, self.tokens_json()) {
+            callback(&json);
         }
     }
 
     /// Tokens of a user who may not be the previous one: set by the application
-    /// (`notify` false) or from a code exchange (`notify` true).
+    /// (`notify` false) or from a code exchange (`notify` true). They belong to this
+    /// process (and fork generation) from now on, and no longer to a store's account
+    /// (saving them again links the config anew).
     pub fn replace(&self, tokens: Tokens, notify: bool) {
+        *lock(&self.token_store) = None;
+        *lock(&self.synced) = None;
         *lock(&self.user_id) = None;
+        *lock(&self.screen_name) = None;
         *lock(&self.tokens) = None;
+        self.born
+            .store(crate::core::fork::generation(), Ordering::SeqCst);
         self.store(tokens, notify);
     }
 

@@ -1,0 +1,411 @@
+//! Accounts from elsewhere: twurl's `~/.twurlrc`, xurl's `~/.xurl` (both YAML), and
+//! the `TW_*` / `TW_OAUTH2_*` variables. Nothing is sent: the user's id comes from
+//! an OAuth 1.0a token's numeric prefix, the screen name from the file when it has
+//! one (an OAuth 2.0 account without them learns them at its first follow).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use yaml_rust2::{Yaml, YamlLoader};
+use zeroize::{Zeroize, Zeroizing};
+
+use super::file::{Account, App, User};
+use crate::core::auth::oauth2::Tokens;
+use crate::core::config::Settings;
+use crate::core::error::{Error, ErrorKind};
+
+/// Where accounts are imported from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFormat {
+    Twurl,
+    Xurl,
+    Env,
+}
+
+impl ImportFormat {
+    pub fn parse(text: &str) -> Result<ImportFormat, Error> {
+        match text {
+            "twurl" => Ok(ImportFormat::Twurl),
+            "xurl" => Ok(ImportFormat::Xurl),
+            "env" => Ok(ImportFormat::Env),
+            _ => Err(Error::invalid_argument(
+                "unknown import format: expected \"twurl\", \"xurl\" or \"env\"",
+            )),
+        }
+    }
+}
+
+/// What an import found: named accounts, and the one the source calls its default.
+pub struct Found {
+    pub accounts: Vec<(String, Account)>,
+    pub default: Option<String>,
+}
+
+fn import_error(path: &Path, what: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorKind::Store,
+        format!("cannot import {}: {what}", path.display()),
+    )
+}
+
+pub fn read(
+    format: ImportFormat,
+    source: Option<&str>,
+    env: &dyn Fn(&str) -> Option<OsString>,
+) -> Result<Found, Error> {
+    if format == ImportFormat::Env {
+        if source.is_some() {
+            return Err(Error::invalid_argument(
+                "the env import reads the TW_* variables: source_path must be NULL",
+            ));
+        }
+        return from_env(env);
+    }
+    let path = match source {
+        Some("") => return Err(Error::invalid_argument("source_path is empty")),
+        Some(path) => PathBuf::from(path),
+        None => {
+            let home = env("HOME")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from)
+                .ok_or_else(|| {
+                    Error::new(ErrorKind::Store, "HOME is not set: give the file's path")
+                })?;
+            match format {
+                ImportFormat::Twurl => home.join(".twurlrc"),
+                // xurl 1.1 moved its file into a folder: ~/.xurl/auth.yml.
+                _ if home.join(".xurl").is_dir() => home.join(".xurl").join("auth.yml"),
+                _ => home.join(".xurl"),
+            }
+        }
+    };
+    let mut doc = load_yaml(&path)?;
+    let found = match format {
+        ImportFormat::Twurl => from_twurl(&doc, &path),
+        _ => from_xurl(&doc, &path),
+    };
+    wipe_yaml(&mut doc);
+    found
+}
+
+/// The file's first YAML document. The text and the tree are wiped afterwards (the
+/// parser's own scratch buffers cannot be reached).
+fn load_yaml(path: &Path) -> Result<Yaml, Error> {
+    let bytes = Zeroizing::new(
+        std::fs::read(path).map_err(|e| import_error(path, format!("cannot read it: {e}")))?,
+    );
+    let text = std::str::from_utf8(&bytes).map_err(|_| import_error(path, "it is not UTF-8"))?;
+    let mut docs = YamlLoader::load_from_str(text).map_err(|e| {
+        let marker = e.marker();
+        import_error(
+            path,
+            format!(
+                "it is not valid YAML (line {}, column {})",
+                marker.line(),
+                marker.col() + 1
+            ),
+        )
+    })?;
+    let first = if docs.is_empty() {
+        Yaml::Null
+    } else {
+        docs.swap_remove(0)
+    };
+    docs.iter_mut().for_each(wipe_yaml);
+    Ok(first)
+}
+
+fn wipe_yaml(yaml: &mut Yaml) {
+    match yaml {
+        Yaml::String(s) | Yaml::Real(s) => s.zeroize(),
+        Yaml::Array(items) => items.iter_mut().for_each(wipe_yaml),
+        Yaml::Hash(hash) => {
+            for (mut key, mut value) in std::mem::take(hash) {
+                wipe_yaml(&mut key);
+                wipe_yaml(&mut value);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn text<'a>(yaml: &'a Yaml, key: &str) -> Option<&'a str> {
+    yaml[key].as_str().filter(|s| !s.is_empty())
+}
+
+fn entries(yaml: &Yaml) -> Vec<(&str, &Yaml)> {
+    yaml.as_hash()
+        .map(|h| {
+            h.iter()
+                .filter_map(|(k, v)| Some((k.as_str()?, v)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The numeric prefix of an OAuth 1.0a access token (`"<user id>-…"`).
+fn token_user_id(token: &str) -> Option<u64> {
+    token
+        .split_once('-')
+        .and_then(|(prefix, _)| prefix.parse::<u64>().ok())
+        .filter(|id| *id != 0)
+}
+
+fn oauth1_account(
+    consumer_key: &str,
+    consumer_secret: &str,
+    token: &str,
+    secret: &str,
+    screen_name: Option<&str>,
+) -> Account {
+    Account {
+        app_name: consumer_key.to_owned(),
+        app: App {
+            consumer_key: Some(Zeroizing::new(consumer_key.to_owned())),
+            consumer_secret: Some(Zeroizing::new(consumer_secret.to_owned())),
+            ..App::default()
+        },
+        user: User::OAuth1 {
+            token: Zeroizing::new(token.to_owned()),
+            secret: Zeroizing::new(secret.to_owned()),
+        },
+        user_id: token_user_id(token),
+        screen_name: screen_name.map(str::to_owned),
+    }
+}
+
+/// `~/.twurlrc`: `profiles: {screen name: {consumer key: {username, consumer_key,
+/// consumer_secret, token, secret}}}`, `configuration: {default_profile: [screen
+/// name, consumer key]}`. An account per profile and app: named by the screen name,
+/// or `name@consumer_key` when the user has several apps.
+fn from_twurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
+    let profiles = entries(&doc["profiles"]);
+    if profiles.is_empty() {
+        return Err(import_error(path, "it has no twurl profiles"));
+    }
+    let default = &doc["configuration"]["default_profile"];
+    let default = (default[0].as_str(), default[1].as_str());
+    let mut found = Found {
+        accounts: Vec::new(),
+        default: None,
+    };
+    for (username, apps) in profiles {
+        let apps = entries(apps);
+        for &(key, profile) in &apps {
+            let field = |name: &str| {
+                text(profile, name).ok_or_else(|| {
+                    import_error(path, format!("profile {username:?} has no {name}"))
+                })
+            };
+            let consumer_key = text(profile, "consumer_key").unwrap_or(key);
+            let account = oauth1_account(
+                consumer_key,
+                field("consumer_secret")?,
+                field("token")?,
+                field("secret")?,
+                Some(text(profile, "username").unwrap_or(username)),
+            );
+            let name = if apps.len() == 1 {
+                username.to_owned()
+            } else {
+                format!("{username}@{key}")
+            };
+            if default == (Some(username), Some(key)) {
+                found.default = Some(name.clone());
+            }
+            found.accounts.push((name, account));
+        }
+    }
+    Ok(found)
+}
+
+/// `~/.xurl` (xurl 1.x): `apps: {name: {client_id, client_secret, default_user,
+/// oauth2_tokens: {username: {type: oauth2, oauth2: {access_token, refresh_token,
+/// expiration_time}}}, oauth1_token: {type: oauth1, oauth1: {access_token,
+/// token_secret, consumer_key, consumer_secret}}, bearer_token}}, default_app`.
+/// OAuth 2.0 accounts are named by their username (`user@app` when two apps have
+/// the same one); an app's OAuth 1.0a token becomes `app-oauth1`. App-only bearer
+/// tokens act for no user and are left out.
+fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
+    let apps = entries(&doc["apps"]);
+    if apps.is_empty() {
+        return Err(import_error(path, "it has no xurl apps"));
+    }
+    let default_app = text(doc, "default_app");
+    let mut found = Found {
+        accounts: Vec::new(),
+        default: None,
+    };
+    let users = |app: &Yaml| {
+        entries(&app["oauth2_tokens"])
+            .into_iter()
+            .map(|(u, _)| u.to_owned())
+            .collect::<Vec<_>>()
+    };
+    let all_users: Vec<String> = apps.iter().flat_map(|(_, app)| users(app)).collect();
+    for &(app_name, app) in &apps {
+        for (username, token) in entries(&app["oauth2_tokens"]) {
+            let oauth2 = &token["oauth2"];
+            let client_id = text(app, "client_id").ok_or_else(|| {
+                import_error(
+                    path,
+                    format!("app {app_name:?} has no client_id, so its OAuth 2.0 tokens cannot be refreshed"),
+                )
+            })?;
+            let access = text(oauth2, "access_token").ok_or_else(|| {
+                import_error(path, format!("user {username:?} has no access_token"))
+            })?;
+            let expires_at = oauth2["expiration_time"]
+                .as_i64()
+                .filter(|t| *t > 0)
+                .unwrap_or(0);
+            let mut tokens = Tokens::from_parts(access, text(oauth2, "refresh_token"), expires_at)
+                .map_err(|e| import_error(path, e.message))?;
+            tokens.scope = String::new();
+            let account = Account {
+                app_name: client_id.to_owned(),
+                app: App {
+                    client_id: Some(client_id.to_owned()),
+                    client_secret: text(app, "client_secret").map(|s| Zeroizing::new(s.to_owned())),
+                    ..App::default()
+                },
+                user: User::OAuth2(tokens),
+                user_id: None,
+                screen_name: Some(username.to_owned()),
+            };
+            let name = if all_users.iter().filter(|u| *u == username).count() > 1 {
+                format!("{username}@{app_name}")
+            } else {
+                username.to_owned()
+            };
+            if default_app == Some(app_name) && text(app, "default_user") == Some(username) {
+                found.default = Some(name.clone());
+            }
+            found.accounts.push((name, account));
+        }
+        let oauth1 = &app["oauth1_token"]["oauth1"];
+        if let (Some(key), Some(secret), Some(token), Some(token_secret)) = (
+            text(oauth1, "consumer_key"),
+            text(oauth1, "consumer_secret"),
+            text(oauth1, "access_token"),
+            text(oauth1, "token_secret"),
+        ) {
+            found.accounts.push((
+                format!("{app_name}-oauth1"),
+                oauth1_account(key, secret, token, token_secret, None),
+            ));
+        }
+    }
+    if found.accounts.is_empty() {
+        return Err(import_error(
+            path,
+            "it has no user tokens (OAuth 2.0 or OAuth 1.0a)",
+        ));
+    }
+    Ok(found)
+}
+
+/// The `TW_*` (OAuth 1.0a) or `TW_OAUTH2_*` variables, read as `tw_config_from_env`
+/// reads them, as one account named `env`.
+fn from_env(env: &dyn Fn(&str) -> Option<OsString>) -> Result<Found, Error> {
+    let settings = Settings::from_lookup(|name| env(name).and_then(|v| v.into_string().ok()))?;
+    let account = match &settings.oauth2 {
+        Some(session) => Account {
+            app_name: session.client_id.clone(),
+            app: App {
+                client_id: Some(session.client_id.clone()),
+                client_secret: session.client_secret.clone(),
+                ..App::default()
+            },
+            user: User::OAuth2(
+                session
+                    .tokens()
+                    .ok_or_else(|| Error::invalid_argument("TW_OAUTH2_ACCESS_TOKEN is not set"))?,
+            ),
+            user_id: None,
+            screen_name: None,
+        },
+        None => {
+            let c = &settings.credentials;
+            oauth1_account(
+                &c.consumer_key,
+                &c.consumer_secret,
+                &c.access_token,
+                &c.access_token_secret,
+                None,
+            )
+        }
+    };
+    Ok(Found {
+        accounts: vec![("env".to_owned(), account)],
+        default: Some("env".to_owned()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(text: &str) -> Yaml {
+        YamlLoader::load_from_str(text).unwrap().remove(0)
+    }
+
+    fn names(found: &Found) -> Vec<&str> {
+        found.accounts.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    const PATH: &str = "/home/u/.twurlrc";
+
+    #[test]
+    fn a_twurl_user_with_two_apps_gets_two_accounts() {
+        let doc = yaml(
+            "profiles:\n  alice:\n    k1:\n      username: alice\n      consumer_key: k1\n      consumer_secret: s1\n      token: 42-t1\n      secret: ts1\n    k2:\n      username: alice\n      consumer_key: k2\n      consumer_secret: s2\n      token: 42-t2\n      secret: ts2\n  bob:\n    k1:\n      username: bob\n      consumer_key: k1\n      consumer_secret: s1\n      token: 43-t3\n      secret: ts3\nconfiguration:\n  default_profile: [alice, k2]\n",
+        );
+        let found = from_twurl(&doc, Path::new(PATH)).unwrap();
+        assert_eq!(names(&found), ["alice@k1", "alice@k2", "bob"]);
+        assert_eq!(found.default.as_deref(), Some("alice@k2"));
+        assert_eq!(found.accounts[2].1.user_id, Some(43));
+        assert_eq!(found.accounts[2].1.screen_name.as_deref(), Some("bob"));
+    }
+
+    #[test]
+    fn an_incomplete_twurl_profile_is_named_without_its_secrets() {
+        let doc = yaml(
+            "profiles:\n  alice:\n    k1:\n      consumer_secret: SECRET\n      token: 42-t1\n",
+        );
+        let e = from_twurl(&doc, Path::new(PATH)).err().unwrap();
+        assert_eq!(e.kind, ErrorKind::Store);
+        assert!(
+            e.message.contains("profile \"alice\" has no secret") && e.message.contains(PATH),
+            "{e}"
+        );
+        assert!(!e.message.contains("SECRET"));
+        let e = from_twurl(&yaml("other: 1\n"), Path::new(PATH))
+            .err()
+            .unwrap();
+        assert!(e.message.contains("no twurl profiles"), "{e}");
+    }
+
+    #[test]
+    fn xurl_users_of_two_apps_are_told_apart() {
+        let doc = yaml(
+            "apps:\n  a:\n    client_id: ca\n    default_user: u\n    oauth2_tokens:\n      u:\n        type: oauth2\n        oauth2: {access_token: at1, refresh_token: rt1, expiration_time: 1800000000}\n  b:\n    client_id: cb\n    client_secret: sb\n    oauth2_tokens:\n      u:\n        type: oauth2\n        oauth2: {access_token: at2, refresh_token: rt2, expiration_time: 0}\n      v:\n        type: oauth2\n        oauth2: {access_token: at3}\n    bearer_token: {type: bearer, bearer: app}\ndefault_app: a\n",
+        );
+        let found = from_xurl(&doc, Path::new("/home/u/.xurl")).unwrap();
+        assert_eq!(names(&found), ["u@a", "u@b", "v"]);
+        assert_eq!(found.default.as_deref(), Some("u@a"));
+        let User::OAuth2(tokens) = &found.accounts[0].1.user else {
+            panic!("an OAuth 2.0 account")
+        };
+        assert_eq!(tokens.expires_at, 1_800_000_000);
+        assert_eq!(found.accounts[1].1.app_name, "cb");
+        let User::OAuth2(tokens) = &found.accounts[2].1.user else {
+            panic!("an OAuth 2.0 account")
+        };
+        assert!(tokens.refresh_token.is_none());
+        let bearer_only =
+            yaml("apps:\n  a:\n    client_id: c\n    bearer_token: {type: bearer, bearer: x}\n");
+        let e = from_xurl(&bearer_only, Path::new("/x")).err().unwrap();
+        assert!(e.message.contains("no user tokens"), "{e}");
+    }
+}

@@ -1,0 +1,192 @@
+//! The worker processes of tests/store.rs: the token store is about several
+//! processes, so its tests run real ones. A worker is the test binary itself, run
+//! with `--ignored --exact store_worker` and its arguments in `TWFOLLOW_STORE_WORKER`
+//! (separated by newlines), so it is always built with the tests. Calls go through
+//! the C ABI.
+//!
+//! Modes (arguments after the mode; `STORE` the store's path, `BASE` the sandbox):
+//! - `follow STORE ACCOUNT BASE TARGET`: waits for the file `$TWFOLLOW_WORKER_GO` (so
+//!   that the workers start together), then `tw_config_from_store` and `tw_follow`.
+//! - `refresh-loop STORE ACCOUNT BASE`: `tw_config_from_store` + `tw_oauth2_refresh`,
+//!   again and again, until killed.
+//! - `save-loop STORE ACCOUNT`: saves the (OAuth 1.0a) account under two other names,
+//!   flips the default and removes one, again and again, until killed.
+//! - `prefork STORE ACCOUNT BASE TARGET N`: makes the config, then forks N children that
+//!   follow with it (a pre-fork server); exits with the number of children that failed.
+//! - `prefork-env BASE CLIENT_ID ACCESS REFRESH`: an OAuth 2.0 config without a store,
+//!   with expired tokens, inherited by one forked child, which must refuse to refresh.
+//!
+//! - `import-env STORE`: `tw_store_import(STORE, "env")` with this process's variables.
+//!
+//! Exit status: 0, or the `TwStatus` of the failing call (its message on stderr).
+
+use std::ffi::{CStr, CString};
+use std::process::exit;
+use std::ptr;
+
+use twfollow::ffi::*;
+
+fn c(s: &str) -> CString {
+    CString::new(s).unwrap()
+}
+
+fn check(status: TwStatus, what: &str) {
+    if status != TwStatus::Ok {
+        let message = unsafe { CStr::from_ptr(tw_last_error_message()) };
+        eprintln!("{what}: {status:?}: {}", message.to_string_lossy());
+        exit(status as i32);
+    }
+}
+
+fn from_store(store: &CStr, account: &CStr, base: Option<&str>) -> *mut TwConfig {
+    let mut config = ptr::null_mut();
+    check(
+        unsafe { tw_config_from_store(store.as_ptr(), account.as_ptr(), &mut config) },
+        "tw_config_from_store",
+    );
+    if let Some(base) = base {
+        let base = c(base);
+        check(
+            unsafe { tw_config_set_base_url(config, base.as_ptr()) },
+            "tw_config_set_base_url",
+        );
+    }
+    config
+}
+
+fn follow(config: *mut TwConfig, target: &str) -> TwStatus {
+    let target = c(target);
+    let status = unsafe { tw_follow(config, target.as_ptr(), false, ptr::null_mut()) };
+    if status != TwStatus::Ok {
+        let message = unsafe { CStr::from_ptr(tw_last_error_message()) };
+        eprintln!("tw_follow: {status:?}: {}", message.to_string_lossy());
+    }
+    status
+}
+
+pub fn main(args: Vec<String>) -> ! {
+    let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or_default();
+    match arg(0) {
+        "follow" => {
+            if let Ok(go) = std::env::var("TWFOLLOW_WORKER_GO") {
+                while !std::path::Path::new(&go).exists() {
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                }
+            }
+            let config = from_store(&c(arg(1)), &c(arg(2)), Some(arg(3)));
+            let status = follow(config, arg(4));
+            unsafe { tw_config_free(config) };
+            exit(status as i32);
+        }
+        "refresh-loop" => loop {
+            let config = from_store(&c(arg(1)), &c(arg(2)), Some(arg(3)));
+            check(unsafe { tw_oauth2_refresh(config) }, "tw_oauth2_refresh");
+            unsafe { tw_config_free(config) };
+        },
+        "save-loop" => {
+            let (store, account) = (c(arg(1)), c(arg(2)));
+            let config = from_store(&store, &account, None);
+            let names = [c("copy-a"), c("copy-b")];
+            loop {
+                for name in &names {
+                    let status = unsafe {
+                        tw_store_save_account(
+                            config,
+                            store.as_ptr(),
+                            name.as_ptr(),
+                            ptr::null_mut(),
+                        )
+                    };
+                    check(status, "tw_store_save_account");
+                    check(
+                        unsafe { tw_store_set_default(store.as_ptr(), name.as_ptr()) },
+                        "tw_store_set_default",
+                    );
+                }
+                check(
+                    unsafe { tw_store_remove(store.as_ptr(), names[0].as_ptr()) },
+                    "tw_store_remove",
+                );
+            }
+        }
+        "prefork" => {
+            let config = from_store(&c(arg(1)), &c(arg(2)), Some(arg(3)));
+            let children: usize = arg(5).parse().unwrap();
+            let mut pids = Vec::new();
+            for _ in 0..children {
+                // SAFETY: this process has one thread; the child only makes library calls.
+                match unsafe { libc::fork() } {
+                    0 => exit(follow(config, arg(4)) as i32),
+                    -1 => panic!("fork failed"),
+                    pid => pids.push(pid),
+                }
+            }
+            exit(wait_all(&pids));
+        }
+        "prefork-env" => {
+            let mut config = ptr::null_mut();
+            let client_id = c(arg(2));
+            check(
+                unsafe { tw_config_new_oauth2(client_id.as_ptr(), ptr::null(), &mut config) },
+                "tw_config_new_oauth2",
+            );
+            let (access, refresh, base) = (c(arg(3)), c(arg(4)), c(arg(1)));
+            check(
+                unsafe {
+                    tw_config_set_oauth2_tokens(config, access.as_ptr(), refresh.as_ptr(), 1)
+                },
+                "tw_config_set_oauth2_tokens",
+            );
+            check(
+                unsafe { tw_config_set_base_url(config, base.as_ptr()) },
+                "tw_config_set_base_url",
+            );
+            // SAFETY: as above.
+            match unsafe { libc::fork() } {
+                0 => {
+                    let status = follow(config, "2244994945");
+                    exit(if status == TwStatus::InvalidArgument {
+                        0
+                    } else {
+                        100
+                    });
+                }
+                -1 => panic!("fork failed"),
+                pid => exit(wait_all(&[pid])),
+            }
+        }
+        "import-env" => {
+            let store = c(arg(1));
+            check(
+                unsafe {
+                    tw_store_import(
+                        store.as_ptr(),
+                        c"env".as_ptr(),
+                        ptr::null(),
+                        ptr::null_mut(),
+                    )
+                },
+                "tw_store_import",
+            );
+            exit(0)
+        }
+        other => {
+            eprintln!("store_worker: unknown mode {other:?}");
+            exit(2)
+        }
+    }
+}
+
+/// Waits for the children; how many did not exit 0.
+fn wait_all(pids: &[libc::pid_t]) -> i32 {
+    let mut failed = 0;
+    for &pid in pids {
+        let mut status = 0;
+        // SAFETY: `pid` is our child; `status` is writable.
+        unsafe { libc::waitpid(pid, &mut status, 0) };
+        if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+            failed += 1;
+        }
+    }
+    failed
+}
