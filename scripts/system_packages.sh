@@ -68,6 +68,12 @@ build_debs() {
     find "$dir/usr" -type f -exec chmod 644 {} +
   done
   chmod 755 "$work/tw-follow/usr/bin/tw-follow"
+  # lintian takes yaml-rust2 (a Rust port of libyaml, for tw_store_import) for a copy of the
+  # C libyaml, from its error strings: no C libyaml is in the library.
+  install -d "$work/$lib/usr/share/lintian/overrides"
+  printf '%s\n' "# yaml-rust2, a Rust port of libyaml's parser, not a copy of the C library" \
+    "$lib: embedded-library libyaml [$libdir/libtwfollow.so.$version]" >"$work/$lib/usr/share/lintian/overrides/$lib"
+  chmod 644 "$work/$lib/usr/share/lintian/overrides/$lib"
   printf 'libtwfollow %s %s (>= %s)\n' "$major" "$lib" "$version" >"$work/$lib/DEBIAN/shlibs"
   # ldconfig runs once after the whole dpkg run, as debhelper arranges it.
   echo "activate-noawait ldconfig" >"$work/$lib/DEBIAN/triggers"

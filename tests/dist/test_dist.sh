@@ -242,7 +242,7 @@ rpm_of() { ls "$repo/dist/$1-$version-1.x86_64.rpm"; }
 rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$(rpm_of twfollow)" "$(rpm_of twfollow-devel)" "$(rpm_of tw-follow)" |
   awk '$1 !~ /^d/ {print $2}' | sort >rpm-files.txt
 for deb in "${debs[@]}"; do dpkg-deb -c "$deb"; done | awk '$1 !~ /^d/ {print $6}' | sed 's|^\./|/|' |
-  grep -v '^/usr/share/doc/' | sed 's|/usr/lib/x86_64-linux-gnu/|/usr/lib64/|' | sort >deb-files.txt
+  grep -vE '^/usr/share/(doc|lintian)/' | sed 's|/usr/lib/x86_64-linux-gnu/|/usr/lib64/|' | sort >deb-files.txt
 check "rpm -qlp: the RPMs hold the Debian packages' files (lib64 for the multiarch directory), and the licences" \
   diff <(grep -v '^/usr/share/licenses/' rpm-files.txt) deb-files.txt
 check "rpm -qlp: the licences are in twfollow" \
