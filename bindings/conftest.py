@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import json
 import re
 import os
 import pathlib
@@ -17,6 +18,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -86,6 +88,11 @@ class SandboxProcess:
         assert self.process.stdout is not None
         self.base_url = self.process.stdout.readline().strip()
         assert self.base_url.startswith("http://127.0.0.1:"), self.base_url
+
+    def requests_seen(self) -> int:
+        """How many requests the sandbox has received (GET /sandbox/requests, not counted)."""
+        with urllib.request.urlopen(self.base_url + "/sandbox/requests", timeout=10) as answer:
+            return int(json.loads(answer.read())["requests"])
 
     def stop(self) -> None:
         self.process.kill()

@@ -217,6 +217,36 @@ typedef enum TwTraceKind {
 } TwTraceKind;
 
 /**
+ * A member of an API v2 problem, for `tw_last_problem`. Numbers never change.
+ */
+typedef enum TwProblemField {
+  /**
+   * `type`, e.g. `https://api.x.com/2/problems/usage-capped`.
+   */
+  TW_PROBLEM_FIELD_TYPE = 0,
+  /**
+   * `title`, e.g. `CreditsDepleted`, `UsageCapExceeded`, `Client Forbidden`.
+   */
+  TW_PROBLEM_FIELD_TITLE = 1,
+  /**
+   * `detail`: X's explanation.
+   */
+  TW_PROBLEM_FIELD_DETAIL = 2,
+  /**
+   * `reason`, e.g. `client-not-enrolled`.
+   */
+  TW_PROBLEM_FIELD_REASON = 3,
+  /**
+   * `required_enrollment`: the access the endpoint needs.
+   */
+  TW_PROBLEM_FIELD_REQUIRED_ENROLLMENT = 4,
+  /**
+   * `registration_url`: where to get it.
+   */
+  TW_PROBLEM_FIELD_REGISTRATION_URL = 5,
+} TwProblemField;
+
+/**
  * Configuration and connection pool for follow calls. Opaque: create it with
  * `tw_config_new` or `tw_config_from_env`, release it with `tw_config_free`.
  */
@@ -866,6 +896,62 @@ enum TwStatus tw_relationship(const struct TwConfig *config,
  * Each pointer is NULL or writable.
  */
 enum TwStatus tw_last_rate_limit(int64_t *limit, int64_t *remaining, int64_t *reset_epoch);
+
+/**
+ * The 24-hour budgets of the last response on this thread, which X sends beside
+ * the 15-minute window of `tw_last_rate_limit`: the user's
+ * (`x-user-limit-24hour-limit`, `-remaining`, `-reset`) and the app's, all users
+ * together (`x-app-limit-24hour-…`); resets in seconds since the Unix epoch. Each
+ * output pointer may be NULL if you do not need it. A budget the response did not
+ * carry gets -1 in each of its three outputs.
+ *
+ * Returns `TW_STATUS_OK` with the outputs written when the response carried at least
+ * one of the two, or `TW_STATUS_NO_RATE_LIMIT` (nothing written) when it carried
+ * neither or no response arrived. A getter: it leaves the last error as it is.
+ *
+ * # Safety
+ * Each pointer is NULL or writable.
+ */
+enum TwStatus tw_last_day_budgets(int64_t *user_limit,
+                                  int64_t *user_remaining,
+                                  int64_t *user_reset_epoch,
+                                  int64_t *app_limit,
+                                  int64_t *app_remaining,
+                                  int64_t *app_reset_epoch);
+
+/**
+ * After `TW_STATUS_RATE_LIMITED`: when the refused request may succeed again, in
+ * seconds since the Unix epoch. That is the reset that binds: the latest reset of
+ * the windows the response says are spent (15-minute window, user's or app's 24-hour
+ * budget), or the 15-minute reset when none says it is spent. 0 after any other
+ * outcome, or when the response said no reset. A getter: it leaves the last error as
+ * it is.
+ */
+int64_t tw_last_reset_at(void);
+
+/**
+ * How many HTTP requests the last fallible call on this thread sent: user lookups,
+ * `2/users/me`, token refreshes, the request itself, its retries and the
+ * clock-correction retry, each counted once it was handed to the network (a
+ * connection that failed counts: the library cannot know it never arrived). 0 when
+ * nothing was sent (a refused argument or target). Under pay-per-use each request
+ * may be charged: docs/x-api-access.md says what each call costs. A getter: it
+ * leaves the last error as it is.
+ */
+int32_t tw_last_request_count(void);
+
+/**
+ * The members of the API v2 problem of the last failed call on this thread (RFC
+ * 7807 problem details: `type`, `title`, `detail`, and X's `reason`,
+ * `required_enrollment`, `registration_url`), each redacted and cut to length like
+ * the message. `""` for a member the problem did not have, and for all of them when
+ * the last call succeeded or its refusal was not a v2 problem. Never NULL.
+ *
+ * Ownership: owned by the library; valid until the next `tw_` call on this thread.
+ * `field` is a `TwProblemField` number (`TW_PROBLEM_FIELD_TITLE`, …); any other
+ * number gives `""`.
+ */
+const char *tw_last_problem(int32_t field);
 
 /**
  * The message of the last failed call on this thread: one line, never NULL,

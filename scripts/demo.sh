@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The main job: build the library, start the local sandbox API, follow a user
 # through the C tool tw-follow and through the Python package, once more through
-# API v2, show one refusal, then get tokens both ways (the OAuth 1.0a PIN flow with
-# tw-follow authorize; OAuth 2.0 with PKCE with tw-follow authorize --oauth2, which listens on
-# the loopback redirect URI, and from Python; scripts/play_user.py plays the person at the
-# browser), stop the sandbox.
+# API v2, show one refusal of the target and one of pay-per-use, then get tokens both ways
+# (the OAuth 1.0a PIN flow with tw-follow authorize; OAuth 2.0 with PKCE with tw-follow
+# authorize --oauth2, which listens on the loopback redirect URI, and from Python;
+# scripts/play_user.py plays the person at the browser), stop the sandbox.
 #   scripts/demo.sh [TARGET]     (default @twitterdev)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +40,13 @@ echo "== a refusal: pending_pat is a protected account with a request already pe
 status=0
 build/tw-follow-release pending_pat || status=$?
 echo "(tw-follow exited with $status: 1 means the API refused this follow)"
+
+echo
+echo "== a pay-per-use refusal: the app's prepaid credits are spent (the sandbox's creditless app)"
+status=0
+TW_CONSUMER_KEY=sandbox-creditless-key TW_CONSUMER_SECRET=sandbox-creditless-secret \
+  build/tw-follow-release "$target" || status=$?
+echo "(tw-follow exited with $status: 78 means X refused the app, not the target; the 402 was not sent again)"
 
 echo
 echo "== Getting tokens, OAuth 1.0a PIN flow: build/tw-follow-release authorize"

@@ -102,7 +102,7 @@ fn rate_limit_headers_are_exposed() {
     assert_eq!((status, failed.api_code), (TwStatus::RateLimited, 88));
     assert!(
         failed.message.starts_with(&format!(
-            "HTTP 429, error 88: Rate limit exceeded; the rate-limit window resets at {reset} (in "
+            "HTTP 429, error 88: Rate limit exceeded; the 15-minute rate-limit window is spent (0 of 50 left), it resets at {reset} (in "
         )),
         "{}",
         failed.message

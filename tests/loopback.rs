@@ -89,11 +89,14 @@ fn a_refusal_is_not_retried() {
     let mut client = client(&base, &[("localhost.", &[ip("127.0.0.1"), ip("10.0.0.1")])]);
     client.update(|s| s.set_max_retries(3)).unwrap();
     let started = std::time::Instant::now();
+    let sent_before = twfollow::core::requests_sent_on_this_thread();
     let err = client.follow(&twitterdev(), false).unwrap_err();
     assert_eq!(err.kind, ErrorKind::InvalidArgument);
     assert!(!err.message.contains("retr"), "{}", err.message);
     assert!(started.elapsed() < std::time::Duration::from_millis(100));
     assert_eq!(sandbox.request_count(), 0);
+    // Nothing left: the request counter agrees.
+    assert_eq!(twfollow::core::requests_sent_on_this_thread(), sent_before);
 }
 
 /// https: the certificate for `localhost` matches `localhost.`, and the SNI name is

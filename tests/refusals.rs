@@ -93,7 +93,7 @@ fn access_tier_refusals_in_both_versions() {
     );
     assert!(
         last.message.starts_with("HTTP 403, error 453: You currently have access to a subset of X API V2 endpoints")
-            && last.message.ends_with(". To fix: upgrade the app's access tier in the X developer portal, or use the other API version (API version auto switches by itself)"),
+            && last.message.ends_with(". To fix: check that the app's X API package includes following (since 2026-04-20 only Enterprise does: no self-serve package, pay-per-use included) in the developer console at console.x.com, or use the other API version (API version auto switches by itself); see docs/x-api-access.md"),
         "{}",
         last.message
     );
@@ -109,7 +109,7 @@ fn access_tier_refusals_in_both_versions() {
     );
     assert!(
         last.message.starts_with("HTTP 403: Client Forbidden: When authenticating requests to the Twitter API v2 endpoints")
-            && last.message.ends_with("To fix: attach the app to a Project in the X developer portal (API v2 needs one), or use API 1.1"),
+            && last.message.ends_with("To fix: enroll the app as X asks (attach it to a Project in the developer console at console.x.com, with a package that includes following), or use API 1.1; see docs/x-api-access.md"),
         "{}",
         last.message
     );

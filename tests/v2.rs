@@ -195,7 +195,7 @@ fn the_v2_rate_limit_is_reported_and_explained() {
     assert_eq!((status, limit, remaining), (TwStatus::Ok, 3, 0));
     assert!(
         failed.message.starts_with(&format!(
-            "HTTP 429: Too Many Requests; the rate-limit window resets at {reset} (in "
+            "HTTP 429: Too Many Requests; the 15-minute rate-limit window is spent (0 of 3 left), it resets at {reset} (in "
         )),
         "{}",
         failed.message

@@ -260,6 +260,26 @@ static void print_trace_line(void *user_data, int32_t kind, const char *line) {
     fprintf(stderr, "%s%s\n", prefix, line);
 }
 
+/* --trace, after the call: what it sent and the 24-hour budgets the last answer told
+   (python -m twfollow prints the same lines). */
+static void print_call_summary(void) {
+    int64_t v[6];
+    fprintf(stderr, "* requests sent: %d\n", (int)tw_last_request_count());
+    if (tw_last_day_budgets(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != TW_STATUS_OK) {
+        return;
+    }
+    fputs("* 24-hour budgets:", stderr);
+    for (int i = 0; i < 2; i++) {
+        const int64_t *b = &v[3 * i];
+        if (b[0] == -1) {
+            continue; /* not sent */
+        }
+        fprintf(stderr, "%s %s %lld of %lld left, resets at %lld", i == 1 && v[0] != -1 ? ";" : "",
+                i == 0 ? "user" : "app", (long long)b[1], (long long)b[0], (long long)b[2]);
+    }
+    fputc('\n', stderr);
+}
+
 static int parse_timeout(const char *text, uint32_t *out) {
     char *end = NULL;
     unsigned long value;
@@ -1433,6 +1453,9 @@ int main(int argc, char **argv) {
     case COMMAND_NONE:
         status = tw_follow(config, target, notify, &json);
         break;
+    }
+    if (trace) {
+        print_call_summary();
     }
     if (status != TW_STATUS_OK) {
         report(status);

@@ -24,15 +24,45 @@
 namespace twfollow {
 
 // A failed call: the status, the HTTP status (0 when none), the Twitter error code
-// (0 when none) and the library's one-line message as what().
+// (0 when none) and the library's one-line message as what(). Thrown by the wrappers
+// with what the thread's last error says besides (from_last): an API v2 problem's
+// members ("" when not sent), the reset that binds a rate limit, the requests sent.
 class Error : public std::runtime_error {
 public:
     Error(TwStatus status, const std::string &message, int32_t http_status, int32_t api_code)
-        : std::runtime_error(message), status_(status), http_status_(http_status), api_code_(api_code) {}
+        : std::runtime_error(message), status_(status), http_status_(http_status), api_code_(api_code),
+          reset_at_(0), request_count_(0) {}
+
+    // The error the last failed call on this thread recorded, with status `status`.
+    static Error from_last(TwStatus status) {
+        Error e(status, tw_last_error_message(), tw_last_http_status(), tw_last_api_error_code());
+        e.problem_type_ = tw_last_problem(TW_PROBLEM_FIELD_TYPE);
+        e.title_ = tw_last_problem(TW_PROBLEM_FIELD_TITLE);
+        e.detail_ = tw_last_problem(TW_PROBLEM_FIELD_DETAIL);
+        e.reason_ = tw_last_problem(TW_PROBLEM_FIELD_REASON);
+        e.required_enrollment_ = tw_last_problem(TW_PROBLEM_FIELD_REQUIRED_ENROLLMENT);
+        e.registration_url_ = tw_last_problem(TW_PROBLEM_FIELD_REGISTRATION_URL);
+        e.reset_at_ = tw_last_reset_at();
+        e.request_count_ = tw_last_request_count();
+        return e;
+    }
 
     TwStatus status() const noexcept { return status_; }
     int32_t http_status() const noexcept { return http_status_; }
     int32_t api_code() const noexcept { return api_code_; }
+    // The API v2 problem's members, "" for each one not sent (e.g. reason()
+    // "client-not-enrolled", title() "CreditsDepleted").
+    const std::string &problem_type() const noexcept { return problem_type_; }
+    const std::string &title() const noexcept { return title_; }
+    const std::string &detail() const noexcept { return detail_; }
+    const std::string &reason() const noexcept { return reason_; }
+    const std::string &required_enrollment() const noexcept { return required_enrollment_; }
+    const std::string &registration_url() const noexcept { return registration_url_; }
+    // TW_STATUS_RATE_LIMITED: when the request may succeed again (seconds since the
+    // epoch; the latest reset of the spent windows), 0 otherwise (tw_last_reset_at).
+    int64_t reset_at() const noexcept { return reset_at_; }
+    // The HTTP requests the failed call sent (tw_last_request_count).
+    int32_t request_count() const noexcept { return request_count_; }
     // "TW_STATUS_...: description", static.
     const char *status_text() const noexcept { return tw_status_str(static_cast<int32_t>(status_)); }
     // True when X refused the app or the token's account (access tier, permission, credits, usage cap,
@@ -48,7 +78,43 @@ private:
     TwStatus status_;
     int32_t http_status_;
     int32_t api_code_;
+    std::string problem_type_, title_, detail_, reason_, required_enrollment_, registration_url_;
+    int64_t reset_at_;
+    int32_t request_count_;
 };
+
+// One budget of a response: `sent` false when the response did not carry it.
+struct Budget {
+    bool sent;
+    int64_t limit;
+    int64_t remaining;
+    int64_t reset_epoch;
+};
+
+// The budgets of this thread's last response: the 15-minute window
+// (tw_last_rate_limit) and the user's and the app's 24-hour budgets
+// (tw_last_day_budgets). Reads only: the last error stays as it is.
+struct Limits {
+    Budget window;
+    Budget user_day;
+    Budget app_day;
+};
+
+inline Limits last_limits() {
+    Limits l = {{false, 0, 0, 0}, {false, 0, 0, 0}, {false, 0, 0, 0}};
+    l.window.sent = tw_last_rate_limit(&l.window.limit, &l.window.remaining, &l.window.reset_epoch) == TW_STATUS_OK;
+    if (tw_last_day_budgets(&l.user_day.limit, &l.user_day.remaining, &l.user_day.reset_epoch, &l.app_day.limit,
+                            &l.app_day.remaining, &l.app_day.reset_epoch) == TW_STATUS_OK) {
+        l.user_day.sent = l.user_day.limit != -1;
+        l.app_day.sent = l.app_day.limit != -1;
+    } else {
+        l.user_day = l.app_day = Budget{false, 0, 0, 0};
+    }
+    return l;
+}
+
+// How many HTTP requests the last call on this thread sent (tw_last_request_count).
+inline int32_t last_request_count() noexcept { return tw_last_request_count(); }
 
 // A follow and what it did: `pending` when the account is protected and the
 // request awaits approval.
@@ -89,7 +155,7 @@ inline const char *trace_prefix(int32_t kind) {
 namespace detail {
 inline void check(TwStatus status) {
     if (status != TW_STATUS_OK) {
-        throw Error(status, tw_last_error_message(), tw_last_http_status(), tw_last_api_error_code());
+        throw Error::from_last(status);
     }
 }
 

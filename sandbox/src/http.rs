@@ -41,6 +41,9 @@ pub(crate) struct Request {
     pub target: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Headers every answer to this request carries, whatever it is (the 24-hour
+    /// budgets, set once the caller is known).
+    pub answer_headers: std::cell::RefCell<Headers>,
 }
 
 impl Request {
@@ -113,7 +116,25 @@ pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result
         let gzip = request
             .header("accept-encoding")
             .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-        let response = crate::handle(shared, &request);
+        if request.path() == crate::REQUEST_COUNT_PATH {
+            // The tests' question, not a request to the API: neither counted nor logged.
+            let count = shared.requests_seen.load(Ordering::SeqCst);
+            let answer = ok(format!("{{\"requests\":{count}}}"));
+            write_response(
+                &mut writer,
+                &answer,
+                false,
+                keep_alive,
+                server_now(&shared.config),
+            )?;
+            if !keep_alive {
+                return Ok(());
+            }
+            continue;
+        }
+        shared.requests_seen.fetch_add(1, Ordering::SeqCst);
+        let mut response = crate::handle(shared, &request);
+        response.headers.extend(request.answer_headers.take());
         if shared.config.log {
             eprintln!(
                 "sandbox: {} {} -> {} (code {})",
@@ -212,6 +233,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> io::Result<Option<Request>
         target,
         headers,
         body,
+        answer_headers: Default::default(),
     }))
 }
 

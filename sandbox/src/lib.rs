@@ -29,7 +29,7 @@ mod v2;
 
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -52,6 +52,8 @@ pub const CONSUMER_SECRET: &str = "sandbox-consumer-secret";
 pub const READ_ONLY_APP: (&str, &str) = ("sandbox-readonly-key", "sandbox-readonly-secret");
 pub const NO_V1_APP: (&str, &str) = ("sandbox-no-v1-key", "sandbox-no-v1-secret");
 pub const UNENROLLED_APP: (&str, &str) = ("sandbox-unenrolled-key", "sandbox-unenrolled-secret");
+pub const CREDITLESS_APP: (&str, &str) = ("sandbox-creditless-key", "sandbox-creditless-secret");
+pub const CAPPED_APP: (&str, &str) = ("sandbox-capped-key", "sandbox-capped-secret");
 
 /// An app-only Bearer token of the main app (what the developer portal shows as
 /// "Bearer Token"): API v2 lookups take it; acting for a user (`2/users/me`, follow,
@@ -70,17 +72,26 @@ pub enum AppLimit {
     /// Not attached to a Project: every API v2 request is 403 `client-forbidden`,
     /// reason `client-not-enrolled`.
     NotEnrolled,
+    /// Pay-per-use credits spent: every API request (1.1 and v2, OAuth 1.0a or a
+    /// Bearer token) is 402 with a `CreditsDepleted` problem.
+    CreditsDepleted,
+    /// A monthly usage cap reached: every API request is 429 with a `usage-capped`
+    /// problem (its 15-minute window and 24-hour budgets are not spent).
+    UsageCapped,
 }
 
 impl std::str::FromStr for AppLimit {
     type Err = ();
 
-    /// `read-only`, `no-v1-access` or `not-enrolled`, as `--restrict-app` takes them.
+    /// `read-only`, `no-v1-access`, `not-enrolled`, `credits-depleted` or
+    /// `usage-capped`, as `--restrict-app` takes them.
     fn from_str(text: &str) -> Result<AppLimit, ()> {
         match text {
             "read-only" => Ok(AppLimit::ReadOnly),
             "no-v1-access" => Ok(AppLimit::NoV1Access),
             "not-enrolled" => Ok(AppLimit::NotEnrolled),
+            "credits-depleted" => Ok(AppLimit::CreditsDepleted),
+            "usage-capped" => Ok(AppLimit::UsageCapped),
             _ => Err(()),
         }
     }
@@ -186,10 +197,15 @@ pub struct SandboxConfig {
     pub v2_window: Duration,
     /// How long an OAuth 2.0 access token lives (X: two hours).
     pub oauth2_token_lifetime_secs: u64,
+    /// API requests per account per 24 hours (`x-user-limit-24hour-*`, on every API
+    /// answer): all endpoints of both versions together; then 429.
+    pub day_budget: u32,
+    /// API requests per 24 hours of all accounts together (`x-app-limit-24hour-*`).
+    pub app_day_budget: u32,
     /// What X does not let the main app (`consumer_key`) do; none by default.
     pub app_limits: Vec<AppLimit>,
     /// More apps, each with its limits (built in: [`READ_ONLY_APP`], [`NO_V1_APP`],
-    /// [`UNENROLLED_APP`]). Every account's token works with every app.
+    /// [`UNENROLLED_APP`], [`CREDITLESS_APP`], [`CAPPED_APP`]). Every account's token works with every app.
     pub other_apps: Vec<App>,
     /// Accounts whose tokens authenticate and are then refused, whatever they ask
     /// (built in: [`Account::restricted`] for each state). They approve no token flow.
@@ -216,11 +232,15 @@ impl Default for SandboxConfig {
             v2_lookup_limit: 900,
             v2_window: Duration::from_secs(15 * 60),
             oauth2_token_lifetime_secs: 7200,
+            day_budget: 100_000,
+            app_day_budget: 1_000_000,
             app_limits: Vec::new(),
             other_apps: vec![
                 App::builtin(READ_ONLY_APP, AppLimit::ReadOnly),
                 App::builtin(NO_V1_APP, AppLimit::NoV1Access),
                 App::builtin(UNENROLLED_APP, AppLimit::NotEnrolled),
+                App::builtin(CREDITLESS_APP, AppLimit::CreditsDepleted),
+                App::builtin(CAPPED_APP, AppLimit::UsageCapped),
             ],
             restricted_accounts: [AccountState::Suspended, AccountState::Locked]
                 .map(|state| (Account::restricted(state), state))
@@ -236,7 +256,14 @@ pub(crate) struct Shared {
     pub users: Vec<User>,
     pub state: Mutex<State>,
     pub stopping: AtomicBool,
+    /// Every request that arrived (what [`REQUEST_COUNT_PATH`] answers).
+    pub requests_seen: AtomicUsize,
 }
+
+/// `GET` this path for `{"requests": N}`: how many requests the sandbox has received
+/// (this question not included), for tests that drive the binary and must show that
+/// nothing was sent twice.
+pub const REQUEST_COUNT_PATH: &str = "/sandbox/requests";
 
 /// A running sandbox. Dropping it stops the server.
 pub struct Sandbox {
@@ -255,6 +282,7 @@ impl Sandbox {
             config,
             state: Mutex::new(State::default()),
             stopping: AtomicBool::new(false),
+            requests_seen: AtomicUsize::new(0),
         });
         let accept_shared = shared.clone();
         let accept_thread = thread::spawn(move || {
@@ -287,6 +315,11 @@ impl Sandbox {
 
     pub fn request_count(&self) -> usize {
         self.shared.state.lock().unwrap().recorded.len()
+    }
+
+    /// Every request received so far, recorded or not (what [`REQUEST_COUNT_PATH`] answers).
+    pub fn requests_seen(&self) -> usize {
+        self.shared.requests_seen.load(Ordering::SeqCst)
     }
 
     /// Every OAuth 2.0 access token issued so far expires now (as if two hours had
@@ -403,6 +436,53 @@ impl SandboxConfig {
             .iter()
             .find(|(a, _)| a.token == token)
             .map(|(account, state)| (account, Some(*state)))
+    }
+}
+
+/// X's pay-per-use refusals of an app whatever it asks (its credits spent, a monthly
+/// cap reached), in the v2 problem shape X sends them in for both API versions.
+pub(crate) fn billing_refusal(limits: &[AppLimit]) -> Option<Response> {
+    let (status, body) = if limits.contains(&AppLimit::CreditsDepleted) {
+        (
+            402,
+            serde_json::json!({
+                "title": "CreditsDepleted",
+                "detail": format!("Your enrolled account [{DEVELOPER_ACCOUNT_ID}] does not have any credits to fulfill this request."),
+                "type": "https://api.x.com/2/problems/credits-depleted",
+                "status": 402,
+            }),
+        )
+    } else if limits.contains(&AppLimit::UsageCapped) {
+        (
+            429,
+            serde_json::json!({
+                "title": "UsageCapExceeded",
+                "detail": "Usage cap exceeded: Monthly product cap",
+                "type": "https://api.x.com/2/problems/usage-capped",
+                "period": "Monthly",
+                "scope": "Product",
+                "status": 429,
+            }),
+        )
+    } else {
+        return None;
+    };
+    Some(Response {
+        status,
+        content_type: "application/problem+json",
+        ..http::ok(body.to_string())
+    })
+}
+
+/// The developer account the sandbox's apps are enrolled under (X names it in a 402).
+pub const DEVELOPER_ACCOUNT_ID: u64 = 1_700_000_000_000_000_001;
+
+/// The 429 of a spent 24-hour budget, in each version's words.
+pub(crate) fn day_budget_refusal(v2: bool) -> Response {
+    if v2 {
+        http::problem(429, "Too Many Requests", "Too Many Requests", 88)
+    } else {
+        error(429, 88, "Rate limit exceeded")
     }
 }
 

@@ -5,6 +5,7 @@
 //! ```
 //! The first line printed is the base URL (`http://127.0.0.1:PORT`); then one
 //! line per request on stderr. Flags, credentials and endpoints: docs/sandbox.md.
+//! `GET /sandbox/requests` answers how many requests it has received.
 
 use std::io::Write;
 
@@ -33,10 +34,17 @@ options:
   --v2-follow-limit N          API v2 follows per user per 15 minutes (default {v2})
   --oauth2-token-lifetime SECS lifetime of the OAuth 2.0 access tokens it issues
                                (default {lifetime}; 0: expired at once)
+  --day-budget N               API requests per account per 24 h, in the
+                               x-user-limit-24hour-* headers of every API answer; then
+                               429 (default {day})
+  --app-day-budget N           API requests per 24 h of all accounts together, in the
+                               x-app-limit-24hour-* headers; then 429 (default {app_day})
   --restrict-app LIMIT         what X does not let the main app do (repeatable):
                                read-only (writes: 403, code 261 / oauth1-permissions),
                                no-v1-access (every API 1.1 request: 403, code 453),
-                               not-enrolled (every API v2 request: 403 client-forbidden)
+                               not-enrolled (every API v2 request: 403 client-forbidden),
+                               credits-depleted (every API request: 402 CreditsDepleted),
+                               usage-capped (every API request: 429 usage-capped)
   -h, --help                   print this help and exit
 
 Built in whatever the flags: apps restricted each way, a suspended (code 64) and a
@@ -49,6 +57,8 @@ docs/sandbox.md.
         skew = d.max_skew_secs,
         v2 = d.v2_follow_limit,
         lifetime = d.oauth2_token_lifetime_secs,
+        day = d.day_budget,
+        app_day = d.app_day_budget,
     )
 }
 
@@ -91,6 +101,8 @@ fn main() {
             "--v2-follow-limit" => config.v2_follow_limit = value(&flag, args),
             "--oauth2-token-lifetime" => config.oauth2_token_lifetime_secs = value(&flag, args),
             "--restrict-app" => config.app_limits.push(value(&flag, args)),
+            "--day-budget" => config.day_budget = value(&flag, args),
+            "--app-day-budget" => config.app_day_budget = value(&flag, args),
             other => usage(&format!("unknown option {other:?}")),
         }
     }

@@ -121,6 +121,10 @@ pub(crate) struct State {
     pub failed_on_purpose: usize,
     /// (account id, v2 endpoint) → (window start, requests in it), seconds since the epoch.
     pub v2_windows: HashMap<(u64, V2Endpoint), (u64, u32)>,
+    /// 24-hour budgets: account id (0: the app-only token) → (start, requests), and
+    /// all accounts together, seconds since the epoch.
+    pub day_windows: HashMap<u64, (u64, u32)>,
+    pub app_day_window: (u64, u32),
     pub request_tokens: crate::oauth1::RequestTokens,
     pub oauth2: crate::oauth2::Grants,
 }
@@ -232,5 +236,58 @@ pub(crate) fn relation(shared: &Shared, account: &Account, user: &User) -> Relat
         blocked_by: user.kind == Kind::Blocker,
         muting: user.id == MUTED_USER.1,
         protected: matches!(user.kind, Kind::Protected | Kind::Pending),
+    }
+}
+
+/// Counts an API request against the 24-hour budgets of `user_id` (0: the app-only
+/// token) and of the app, and puts their headers on the answer. Returns the 429
+/// refusal's words when either budget was already spent (then nothing is counted).
+pub(crate) fn spend_day_budgets(
+    shared: &Shared,
+    request: &crate::http::Request,
+    user_id: u64,
+) -> Result<(), ()> {
+    const DAY: u64 = 24 * 3600;
+    let config = &shared.config;
+    let now = crate::server_now(config);
+    let mut state = shared.state.lock().unwrap();
+    let fresh = |window: &mut (u64, u32)| {
+        if now >= window.0 + DAY {
+            *window = (now, 0);
+        }
+    };
+    let mut user = *state.day_windows.entry(user_id).or_insert((now, 0));
+    let mut app = state.app_day_window;
+    if app == (0, 0) {
+        app = (now, 0);
+    }
+    fresh(&mut user);
+    fresh(&mut app);
+    let allowed = user.1 < config.day_budget && app.1 < config.app_day_budget;
+    if allowed {
+        user.1 += 1;
+        app.1 += 1;
+    }
+    state.day_windows.insert(user_id, user);
+    state.app_day_window = app;
+    let (user_limit, app_limit) = (config.day_budget, config.app_day_budget);
+    request.answer_headers.borrow_mut().extend([
+        ("x-user-limit-24hour-limit", user_limit.to_string()),
+        (
+            "x-user-limit-24hour-remaining",
+            user_limit.saturating_sub(user.1).to_string(),
+        ),
+        ("x-user-limit-24hour-reset", (user.0 + DAY).to_string()),
+        ("x-app-limit-24hour-limit", app_limit.to_string()),
+        (
+            "x-app-limit-24hour-remaining",
+            app_limit.saturating_sub(app.1).to_string(),
+        ),
+        ("x-app-limit-24hour-reset", (app.0 + DAY).to_string()),
+    ]);
+    if allowed {
+        Ok(())
+    } else {
+        Err(())
     }
 }

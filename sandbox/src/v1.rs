@@ -3,8 +3,10 @@
 
 use crate::http::{error, ok, param, Request, Response};
 use crate::oauth1::{account_refusal, authenticate, Authenticated};
-use crate::state::{find_by_id, find_by_name, follow, relation, unfollow, Kind, Outcome, User};
-use crate::{AppLimit, Shared};
+use crate::state::{
+    find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow, Kind, Outcome, User,
+};
+use crate::{billing_refusal, day_budget_refusal, AppLimit, Shared};
 
 /// The user object of a real recorded response, used as the template for answers.
 const FIXTURE: &str = include_str!("../data/friendships_create_200.json");
@@ -51,6 +53,12 @@ fn admit<'a>(
             261,
             "Application cannot perform write actions. Contact API support to request write access.",
         ));
+    }
+    if let Some(refusal) = billing_refusal(&caller.app.limits) {
+        return Err(refusal);
+    }
+    if spend_day_budgets(shared, request, caller.account.user_id).is_err() {
+        return Err(day_budget_refusal(false));
     }
     let mut all = form;
     all.extend(query);

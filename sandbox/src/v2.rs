@@ -8,9 +8,13 @@ use crate::http::{ok, param, problem, Headers, Request, Response};
 use crate::oauth1::{account_refusal, authenticate};
 use crate::oauth2::bearer;
 use crate::state::{
-    find_by_id, find_by_name, follow, relation, unfollow, Kind, Outcome, User, V2Endpoint,
+    find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow, Kind, Outcome, User,
+    V2Endpoint,
 };
-use crate::{server_now, Account, App, AppLimit, Shared, APP_ONLY_BEARER_TOKEN};
+use crate::{
+    billing_refusal, day_budget_refusal, server_now, Account, App, AppLimit, Shared,
+    APP_ONLY_BEARER_TOKEN,
+};
 
 /// What API v2 answers 200 with when a user does not exist.
 fn not_found(parameter: &str, value: &str, code: i32) -> Response {
@@ -135,6 +139,14 @@ fn authenticate_caller<'a>(
     if let Some(state) = restricted {
         return Err(account_refusal(state));
     }
+    // Bearer tokens (OAuth 2.0) belong to the main app's clients: its billing holds.
+    let limits = caller
+        .app
+        .as_ref()
+        .map_or(&config.app_limits, |app| &app.limits);
+    if let Some(refusal) = billing_refusal(limits) {
+        return Err(refusal);
+    }
     Ok(caller)
 }
 
@@ -176,6 +188,9 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Response 
             );
         }
         // The app-only token looks users up, with no relationship to anyone.
+        if spend_day_budgets(shared, request, 0).is_err() {
+            return day_budget_refusal(true);
+        }
         return match rate_headers(shared, 0, endpoint) {
             Ok(headers) => Response {
                 headers,
@@ -209,6 +224,12 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Response 
         Ok(headers) => headers,
         Err(refusal) => return refusal,
     };
+    if spend_day_budgets(shared, request, account.user_id).is_err() {
+        return Response {
+            headers: rate_headers,
+            ..day_budget_refusal(true)
+        };
+    }
     let response = match endpoint {
         V2Endpoint::Me => user_data(
             &User {

@@ -36,6 +36,8 @@ fn help_exits_0_and_lists_every_flag() {
             "--fail-first",
             "--v2-follow-limit",
             "--oauth2-token-lifetime",
+            "--day-budget",
+            "--app-day-budget",
             "--restrict-app",
         ]
     );

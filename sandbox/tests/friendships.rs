@@ -474,3 +474,104 @@ fn the_app_only_token_looks_up_but_cannot_act() {
     );
     assert_eq!(coded(&v1), (403, 220));
 }
+
+#[test]
+fn pay_per_use_refusals_and_the_day_budgets() {
+    let sandbox = start_with(SandboxConfig {
+        day_budget: 2,
+        ..SandboxConfig::default()
+    });
+    let base = sandbox.base_url();
+    let me = account(1);
+    // Spent credits: 402 with X's problem, in both versions; nothing counted.
+    let creditless = signer(twfollow_sandbox::CREDITLESS_APP, &me);
+    let reply = call(
+        &base,
+        creditless,
+        "POST",
+        "/1.1/friendships/create.json",
+        &[("screen_name", "Twitter")],
+    );
+    assert_eq!(reply.status, 402);
+    assert_eq!(reply.json()["title"], "CreditsDepleted");
+    assert!(reply.header("x-user-limit-24hour-remaining").is_none());
+    let reply = call(
+        &base,
+        creditless,
+        "GET",
+        "/2/users/by/username/Twitter",
+        &[],
+    );
+    assert_eq!(
+        (reply.status, reply.json()["status"].as_i64()),
+        (402, Some(402))
+    );
+    // A monthly cap: 429 usage-capped.
+    let capped = signer(twfollow_sandbox::CAPPED_APP, &me);
+    let reply = call(&base, capped, "GET", "/2/users/by/username/Twitter", &[]);
+    assert_eq!(reply.status, 429);
+    assert_eq!(
+        reply.json()["type"],
+        "https://api.x.com/2/problems/usage-capped"
+    );
+    assert_eq!(reply.json()["period"], "Monthly");
+    // The day budget counts every API answer down, then refuses (the 15-minute window is not spent).
+    let s = signer(main_app(), &me);
+    let left = |reply: &Reply| {
+        reply
+            .header("x-user-limit-24hour-remaining")
+            .map(str::to_owned)
+    };
+    let reply = call(
+        &base,
+        s,
+        "POST",
+        "/1.1/friendships/create.json",
+        &[("screen_name", "Twitter")],
+    );
+    assert_eq!((reply.status, left(&reply).as_deref()), (200, Some("1")));
+    assert_eq!(reply.header("x-user-limit-24hour-limit"), Some("2"));
+    let reply = call(&base, s, "GET", "/2/users/by/username/Twitter", &[]);
+    assert_eq!((reply.status, left(&reply).as_deref()), (200, Some("0")));
+    let reply = call(&base, s, "POST", "/2/users/1500000001/following", &[]);
+    assert_eq!((reply.status, left(&reply).as_deref()), (429, Some("0")));
+    assert_ne!(reply.header("x-rate-limit-remaining"), Some("0"));
+    let reset: u64 = reply
+        .header("x-user-limit-24hour-reset")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(reset > reply_time() + 86_000);
+    let reply = call(
+        &base,
+        s,
+        "POST",
+        "/1.1/friendships/create.json",
+        &[("screen_name", "Twitter")],
+    );
+    assert_eq!(coded(&reply), (429, 88));
+    // Another account has its own budget; the app's counts them all.
+    let other = account(2);
+    let reply = call(
+        &base,
+        signer(main_app(), &other),
+        "GET",
+        "/2/users/by/username/Twitter",
+        &[],
+    );
+    assert_eq!(left(&reply).as_deref(), Some("1"));
+    assert_eq!(reply.header("x-app-limit-24hour-remaining"), Some("999997"));
+    // Every request was counted at the server; the question itself is not.
+    let seen = sandbox.requests_seen();
+    assert_eq!(seen, 8);
+    let answer = get(&base, twfollow_sandbox::REQUEST_COUNT_PATH);
+    assert_eq!(answer.json()["requests"], 8);
+    assert_eq!(sandbox.requests_seen(), 8);
+}
+
+fn reply_time() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}

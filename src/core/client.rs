@@ -20,6 +20,20 @@ pub const FOLLOW_PATH: &str = "/1.1/friendships/create.json";
 /// the server's clock is at least this far from ours.
 const CLOCK_TOLERANCE_SECS: i64 = 30;
 
+thread_local! {
+    /// Requests handed to the transport on this thread, ever: what a call sent is the
+    /// difference across it ([`requests_sent_on_this_thread`]).
+    static REQUESTS_SENT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many HTTP requests this thread has sent so far, through any client: every
+/// request passes through one place (`Client::attempt`), lookups, `2/users/me`, token
+/// refreshes, retries and the clock-correction retry alike. A caller takes it before
+/// and after a call; the difference is what the call sent.
+pub fn requests_sent_on_this_thread() -> u64 {
+    REQUESTS_SENT.try_with(std::cell::Cell::get).unwrap_or(0)
+}
+
 /// One API request, before signing.
 pub(crate) struct Request<'a> {
     pub url: &'a str,
@@ -450,6 +464,11 @@ impl Client {
                 server_clock: None,
             },
         };
+        // Handed to the network, so counted (even if the connection then failed), unless
+        // refused before anything left: only that is InvalidArgument here (not loopback).
+        if !matches!(&received.result, Err(e) if e.kind == ErrorKind::InvalidArgument) {
+            let _ = REQUESTS_SENT.try_with(|sent| sent.set(sent.get() + 1));
+        }
         if let (Some(trace), Err(e)) = (&trace, &received.result) {
             trace.line(TraceKind::Info, &e.message);
         }
@@ -467,10 +486,12 @@ fn retry_delay(error: &Error, retries: u32) -> Option<Duration> {
         // No response arrived: nothing was refused. (A TLS failure will not mend itself.)
         ErrorKind::Network | ErrorKind::Timeout if error.http_status == 0 => Some(backoff(retries)),
         ErrorKind::ServerError => Some(backoff(retries)),
-        // Only when the API said when the window resets.
-        ErrorKind::RateLimited => error.rate_limit.map(|limit| {
+        // Only when the API said when the window resets, and then until the reset
+        // that binds: a spent 24-hour budget outlasts any wait budget, so that 429
+        // comes back at once. (402 and usage caps are never retried: not listed.)
+        ErrorKind::RateLimited => error.binding_reset().map(|reset| {
             let now = unix_now() as i64;
-            Duration::from_secs((limit.reset_epoch - now).max(0) as u64) + backoff(0)
+            Duration::from_secs((reset - now).max(0) as u64) + backoff(0)
         }),
         _ => None,
     }

@@ -50,6 +50,52 @@ pub struct Error {
     pub api_code: i32,
     /// The `x-rate-limit-*` headers of the response, when it carried them.
     pub rate_limit: Option<RateLimit>,
+    /// The 24-hour budgets the response carried beside them, when it carried any
+    /// (boxed: an error stays small, and most carry none).
+    pub day_budgets: Option<Box<DayBudgets>>,
+    /// The v2 problem's own members, when the refusal was one (redacted, cut to length).
+    pub problem: Option<Box<Problem>>,
+}
+
+/// The 24-hour budgets X sends beside the 15-minute window:
+/// `x-user-limit-24hour-limit/-remaining/-reset` and `x-app-limit-24hour-…`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayBudgets {
+    pub user: Option<RateLimit>,
+    pub app: Option<RateLimit>,
+}
+
+/// A rate window a 429 may have spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// `x-rate-limit-*`: 15 minutes on the follow endpoints.
+    FifteenMinute,
+    /// `x-user-limit-24hour-*`: the user's budget for 24 hours.
+    UserDay,
+    /// `x-app-limit-24hour-*`: the app's budget for 24 hours, all users together.
+    AppDay,
+}
+
+impl Window {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Window::FifteenMinute => "the 15-minute rate-limit window",
+            Window::UserDay => "the user's 24-hour budget",
+            Window::AppDay => "the app's 24-hour budget",
+        }
+    }
+}
+
+/// The members of an API v2 problem (RFC 7807) that say what is wrong and what to do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Problem {
+    pub type_uri: Option<String>,
+    pub title: Option<String>,
+    pub detail: Option<String>,
+    /// `client-not-enrolled`, …
+    pub reason: Option<String>,
+    pub required_enrollment: Option<String>,
+    pub registration_url: Option<String>,
 }
 
 /// The `x-rate-limit-limit`, `-remaining` and `-reset` headers of a response.
@@ -69,6 +115,31 @@ impl Error {
             http_status: 0,
             api_code: 0,
             rate_limit: None,
+            day_budgets: None,
+            problem: None,
+        }
+    }
+
+    /// The windows this answer says are spent (remaining 0), each with its reset.
+    pub fn spent_windows(&self) -> Vec<(Window, RateLimit)> {
+        spent_windows(self.rate_limit, self.day_budgets())
+    }
+
+    /// The 24-hour budgets the response carried (none: both `None`).
+    pub fn day_budgets(&self) -> DayBudgets {
+        self.day_budgets.as_deref().copied().unwrap_or_default()
+    }
+
+    /// When a rate-limited request may succeed again: the latest reset of the spent
+    /// windows, or the 15-minute reset when no window says it is spent.
+    pub fn binding_reset(&self) -> Option<i64> {
+        if self.kind != ErrorKind::RateLimited {
+            return None;
+        }
+        let spent = self.spent_windows();
+        match spent.iter().map(|(_, limit)| limit.reset_epoch).max() {
+            Some(reset) => Some(reset),
+            None => self.rate_limit.map(|limit| limit.reset_epoch),
         }
     }
 
@@ -86,6 +157,18 @@ impl Error {
             )
         }
     }
+}
+
+/// The windows among these that are spent (remaining 0 or less).
+pub fn spent_windows(window: Option<RateLimit>, day: DayBudgets) -> Vec<(Window, RateLimit)> {
+    [
+        (Window::FifteenMinute, window),
+        (Window::UserDay, day.user),
+        (Window::AppDay, day.app),
+    ]
+    .into_iter()
+    .filter_map(|(which, limit)| limit.filter(|l| l.remaining <= 0).map(|l| (which, l)))
+    .collect()
 }
 
 impl fmt::Display for Error {

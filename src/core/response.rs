@@ -8,7 +8,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use serde::Deserialize as _;
 
 use super::config::Settings;
-use super::error::{Error, ErrorKind, RateLimit};
+use super::error::{spent_windows, DayBudgets, Error, ErrorKind, Problem, RateLimit};
 use super::httpdate::parse_http_date;
 use super::redact::Redactor;
 use super::resolver::NotLoopback;
@@ -27,6 +27,8 @@ pub struct Followed {
     pub json: String,
     pub http_status: u16,
     pub rate_limit: Option<RateLimit>,
+    /// The 24-hour budgets the answer carried.
+    pub day_budgets: DayBudgets,
 }
 
 impl Followed {
@@ -81,13 +83,20 @@ pub(crate) fn read_response(
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let location = header("location").map(str::to_owned);
     let server_clock = header("date").and_then(parse_http_date);
-    let rate_limit = (|| {
+    // One reader for the three families: `x-rate-limit-*`, `x-user-limit-24hour-*`, `x-app-limit-24hour-*`.
+    let window = |prefix: &str| {
+        let field = |name: &str| header(&format!("{prefix}-{name}"))?.trim().parse().ok();
         Some(RateLimit {
-            limit: header("x-rate-limit-limit")?.trim().parse().ok()?,
-            remaining: header("x-rate-limit-remaining")?.trim().parse().ok()?,
-            reset_epoch: header("x-rate-limit-reset")?.trim().parse().ok()?,
+            limit: field("limit")?,
+            remaining: field("remaining")?,
+            reset_epoch: field("reset")?,
         })
-    })();
+    };
+    let rate_limit = window("x-rate-limit");
+    let day_budgets = DayBudgets {
+        user: window("x-user-limit-24hour"),
+        app: window("x-app-limit-24hour"),
+    };
     let result = read_body(
         settings,
         &mut response,
@@ -106,15 +115,12 @@ pub(crate) fn read_response(
         .map(|()| json)
     })
     .map_err(|mut e| {
-        if let (ErrorKind::RateLimited, Some(limit)) = (e.kind, rate_limit) {
-            let wait = limit.reset_epoch - unix_now() as i64;
-            e.message.push_str(&format!(
-                "; the rate-limit window resets at {} (in {} s)",
-                limit.reset_epoch,
-                wait.max(0)
-            ));
+        if e.kind == ErrorKind::RateLimited {
+            e.message
+                .push_str(&spent_window_text(rate_limit, day_budgets));
         }
         e.rate_limit = rate_limit;
+        e.day_budgets = (day_budgets != DayBudgets::default()).then(|| Box::new(day_budgets));
         e
     });
     Received {
@@ -122,9 +128,46 @@ pub(crate) fn read_response(
             json,
             http_status: status,
             rate_limit,
+            day_budgets,
         }),
         server_clock,
     }
+}
+
+/// What a 429's message adds: which windows are spent and when each resets
+/// ("; the user's 24-hour budget is spent (0 of 1000 left), it resets at … (in … s)"),
+/// or the 15-minute reset when no window says it is spent.
+fn spent_window_text(rate_limit: Option<RateLimit>, day_budgets: DayBudgets) -> String {
+    let now = unix_now() as i64;
+    let resets = |limit: &RateLimit| {
+        format!(
+            "it resets at {} (in {} s)",
+            limit.reset_epoch,
+            (limit.reset_epoch - now).max(0)
+        )
+    };
+    let spent = spent_windows(rate_limit, day_budgets);
+    if spent.is_empty() {
+        return rate_limit.map_or_else(String::new, |limit| {
+            format!(
+                "; the rate-limit window resets at {} (in {} s)",
+                limit.reset_epoch,
+                (limit.reset_epoch - now).max(0)
+            )
+        });
+    }
+    spent
+        .iter()
+        .map(|(window, limit)| {
+            format!(
+                "; {} is spent ({} of {} left), {}",
+                window.describe(),
+                limit.remaining.max(0),
+                limit.limit,
+                resets(limit)
+            )
+        })
+        .collect()
 }
 
 fn read_body(
@@ -157,8 +200,7 @@ fn read_body(
                     format!("HTTP {status}: response body is larger than {limit} bytes (not read)")
                 },
                 http_status: status,
-                api_code: 0,
-                rate_limit: None,
+                ..Error::new(ErrorKind::HttpError, "")
             });
         }
         Err(e) => return Err(transport_error(settings, e, status, redactor)),
@@ -260,11 +302,8 @@ pub(crate) fn transport_error(
         ),
     };
     Error {
-        kind,
-        message: one_line(&redactor.redact(&message), 400),
         http_status,
-        api_code: 0,
-        rate_limit: None,
+        ..Error::new(kind, one_line(&redactor.redact(&message), 400))
     }
 }
 
@@ -371,6 +410,8 @@ pub struct ApiError {
     pub problem: Option<ErrorKind>,
     /// What to do, when the problem is about the app or the account.
     pub advice: Option<&'static str>,
+    /// The problem's own members as sent (not yet redacted), when the body was a v2 problem.
+    pub fields: Option<Problem>,
 }
 
 /// The v2 problem types (`https://api.twitter.com/2/problems/<name>`) that say more
@@ -380,7 +421,9 @@ fn problem_kind(type_uri: &str, reason: Option<&str>) -> Option<(ErrorKind, Opti
     let (_, name) = type_uri.rsplit_once("/2/problems/")?;
     Some(match (name, reason) {
         ("resource-not-found", _) => (ErrorKind::NotFound, None),
-        ("usage-capped", _) => (ErrorKind::RateLimited, None),
+        // Whatever the HTTP status: waiting for a rate window does not lift a cap.
+        ("usage-capped", _) => (ErrorKind::UsageCapped, Some(advice::USAGE_CAPPED)),
+        ("credits-depleted", _) => (ErrorKind::PaymentRequired, Some(advice::PAYMENT)),
         ("client-forbidden", Some("client-not-enrolled")) => {
             (ErrorKind::AccessTier, Some(advice::NOT_ENROLLED))
         }
@@ -394,9 +437,10 @@ fn problem_kind(type_uri: &str, reason: Option<&str>) -> Option<(ErrorKind, Opti
 /// What to do about a refusal of the app or the account (not of the target): one
 /// line each, appended to the message after "To fix: ".
 mod advice {
-    pub const ACCESS_TIER: &str = "upgrade the app's access tier in the X developer portal, or use the other API version (API version auto switches by itself)";
-    pub const NOT_ENROLLED: &str =
-        "attach the app to a Project in the X developer portal (API v2 needs one), or use API 1.1";
+    pub const ACCESS_TIER: &str = "check that the app's X API package includes following (since 2026-04-20 only Enterprise does: no self-serve package, pay-per-use included) in the developer console at console.x.com, or use the other API version (API version auto switches by itself); see docs/x-api-access.md";
+    pub const NOT_ENROLLED: &str = "enroll the app as X asks (attach it to a Project in the developer console at console.x.com, with a package that includes following), or use API 1.1; see docs/x-api-access.md";
+    pub const PAYMENT: &str = "add credits or raise the spending limit in the developer console at console.x.com (twfollow does not retry: every request is charged)";
+    pub const USAGE_CAPPED: &str = "wait for the next billing period or raise the cap in the developer console at console.x.com: the cap resets with the billing period, not with a rate window (twfollow does not retry)";
     pub const READ_ONLY: &str = "set the app's permissions to Read and Write in the X developer portal, then regenerate the access token and secret";
     pub const CREDENTIALS: &str = "use OAuth 1.0a user tokens (not a Bearer token) of an app with Read and Write permission, regenerated after any permission change";
     pub const NOT_PERMITTED: &str = "check the app's permissions and access level in the X developer portal: X does not let this app do this";
@@ -436,7 +480,23 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
         |v: Option<&serde_json::Value>| v.and_then(serde_json::Value::as_str).map(str::to_owned);
     let as_problem = |object: &serde_json::Map<String, serde_json::Value>| {
         let reason = object.get("reason").and_then(serde_json::Value::as_str);
+        // X names the spent credits in the title; its type URI is not documented.
+        if object.get("title").and_then(serde_json::Value::as_str) == Some("CreditsDepleted") {
+            return Some((ErrorKind::PaymentRequired, Some(advice::PAYMENT)));
+        }
         problem_kind(object.get("type")?.as_str()?, reason)
+    };
+    let fields_of = |object: &serde_json::Map<String, serde_json::Value>| {
+        let field = |name: &str| as_text(object.get(name)).filter(|t| !t.is_empty());
+        let fields = Problem {
+            type_uri: field("type"),
+            title: field("title"),
+            detail: field("detail"),
+            reason: field("reason"),
+            required_enrollment: field("required_enrollment"),
+            registration_url: field("registration_url"),
+        };
+        (fields != Problem::default()).then_some(fields)
     };
 
     if let Some(first) = root
@@ -453,12 +513,12 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
                     .unwrap_or_default(),
                 problem: as_problem(err).map(|(kind, _)| kind),
                 advice: as_problem(err).and_then(|(_, advice)| advice),
+                fields: fields_of(err),
             },
             serde_json::Value::String(text) => ApiError {
                 code: 0,
                 text: text.clone(),
-                problem: None,
-                advice: None,
+                ..ApiError::default()
             },
             _ => ApiError::default(),
         };
@@ -482,7 +542,7 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
             code: as_code(root.get("code")),
             text,
             problem,
-            advice: None,
+            ..ApiError::default()
         };
     }
     let title = as_text(root.get("title"));
@@ -499,6 +559,7 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
         text,
         problem: problem.map(|(kind, _)| kind),
         advice: problem.and_then(|(_, advice)| advice),
+        fields: fields_of(&root),
     }
 }
 
@@ -526,6 +587,7 @@ fn kind_for_code(api_code: i32) -> Option<ErrorKind> {
 fn kind_for_status(http_status: u16) -> ErrorKind {
     match http_status {
         401 => ErrorKind::Auth,
+        402 => ErrorKind::PaymentRequired,
         403 => ErrorKind::Forbidden,
         404 => ErrorKind::NotFound,
         429 => ErrorKind::RateLimited,
@@ -614,15 +676,36 @@ pub fn api_failure(
     let advice = match kind_for_code(api.code) {
         Some(_) => advice_for_code(api.code),
         None => api.advice,
-    };
+    }
+    // A bare 402 says no more than its status.
+    .or((kind == ErrorKind::PaymentRequired).then_some(advice::PAYMENT));
     let mut message = format!("HTTP {http_status}");
     if api.code != 0 {
         message.push_str(&format!(", error {}", api.code));
     }
     let text = one_line(&redactor.redact(&api.text), MAX_API_TEXT);
+    // Each member from outside is redacted before it is cut, as the text is.
+    let clean = |field: &Option<String>| {
+        field
+            .as_deref()
+            .map(|value| one_line(&redactor.redact(value), MAX_API_TEXT))
+    };
+    let problem = api.fields.as_ref().map(|fields| {
+        Box::new(Problem {
+            type_uri: clean(&fields.type_uri),
+            title: clean(&fields.title),
+            detail: clean(&fields.detail),
+            reason: clean(&fields.reason),
+            required_enrollment: clean(&fields.required_enrollment),
+            registration_url: clean(&fields.registration_url),
+        })
+    });
     if !text.is_empty() {
         message.push_str(": ");
         message.push_str(&text);
+        if let Some(problem) = &problem {
+            message.push_str(&problem_members_text(problem));
+        }
     } else if (300..400).contains(&http_status) {
         message.push_str(": redirect not followed");
         if let Some(location) = location {
@@ -639,18 +722,36 @@ pub fn api_failure(
         ));
     }
     if let Some(advice) = advice {
-        if !message.ends_with(['.', '!', '?']) {
+        // A closing parenthesis ends the problem's members: no period after a URL.
+        if !message.ends_with(['.', '!', '?', ')']) {
             message.push('.');
         }
         message.push_str(" To fix: ");
         message.push_str(advice);
     }
     Error {
-        kind,
-        message,
         http_status,
         api_code: api.code,
-        rate_limit: None,
+        problem,
+        ..Error::new(kind, message)
+    }
+}
+
+/// What the message says of a problem besides its title and detail:
+/// " (reason: …; required enrollment: …; registration: URL)", or "" when none was sent.
+fn problem_members_text(problem: &Problem) -> String {
+    let parts: Vec<String> = [
+        ("reason", &problem.reason),
+        ("required enrollment", &problem.required_enrollment),
+        ("registration", &problem.registration_url),
+    ]
+    .into_iter()
+    .filter_map(|(label, value)| Some(format!("{label}: {}", value.as_deref()?)))
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join("; "))
     }
 }
 
@@ -842,7 +943,7 @@ mod tests {
         assert!(
             e.message.starts_with("HTTP 403: Client Forbidden: When authenticating")
                 && e.message.ends_with(
-                    "attached to a Project. To fix: attach the app to a Project in the X developer portal (API v2 needs one), or use API 1.1"
+                    "attached to a Project. (reason: client-not-enrolled; required enrollment: Appropriate Level of API Access) To fix: enroll the app as X asks (attach it to a Project in the developer console at console.x.com, with a package that includes following), or use API 1.1; see docs/x-api-access.md"
                 ),
             "{}",
             e.message
@@ -891,6 +992,7 @@ mod tests {
                 text: "Could not authenticate you.".into(),
                 problem: None,
                 advice: None,
+                fields: None,
             }
         );
         assert_eq!(
@@ -900,13 +1002,25 @@ mod tests {
                 text: "Not authorized.".into(),
                 problem: None,
                 advice: None,
+                fields: None,
             }
         );
         assert_eq!(
             parse_api_error(
                 br#"{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}"#
             ),
-            ApiError { code: 0, text: "Unauthorized".into(), problem: None, advice: None }
+            ApiError {
+                code: 0,
+                text: "Unauthorized".into(),
+                problem: None,
+                advice: None,
+                fields: Some(Problem {
+                    type_uri: Some("about:blank".into()),
+                    title: Some("Unauthorized".into()),
+                    detail: Some("Unauthorized".into()),
+                    ..Problem::default()
+                }),
+            }
         );
         assert_eq!(
             parse_api_error(
@@ -983,8 +1097,26 @@ mod tests {
             (
                 429,
                 r#"{"title":"UsageCapExceeded","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.x.com/2/problems/usage-capped","status":429}"#,
-                ErrorKind::RateLimited,
+                ErrorKind::UsageCapped,
             ),
+            // A cap is a cap whatever the status X sends it with.
+            (
+                403,
+                r#"{"title":"UsageCapExceeded","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.x.com/2/problems/usage-capped"}"#,
+                ErrorKind::UsageCapped,
+            ),
+            (
+                402,
+                r#"{"title":"CreditsDepleted","detail":"Your enrolled account [1] does not have any credits to fulfill this request.","type":"https://api.x.com/2/problems/credits-depleted"}"#,
+                ErrorKind::PaymentRequired,
+            ),
+            // The title alone says it, whatever the status.
+            (
+                403,
+                r#"{"title":"CreditsDepleted","detail":"No credits."}"#,
+                ErrorKind::PaymentRequired,
+            ),
+            (402, "", ErrorKind::PaymentRequired),
             (
                 429,
                 r#"{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}"#,
@@ -1062,6 +1194,133 @@ mod tests {
         assert_eq!(
             err(403, r#"{"title":"Forbidden","type":"about:blank","status":403,"detail":"You are not allowed to follow this user."}"#).message,
             "HTTP 403: Forbidden: You are not allowed to follow this user."
+        );
+    }
+
+    #[test]
+    fn pay_per_use_refusals_keep_x_detail_then_say_what_to_do() {
+        let e = err(
+            402,
+            r#"{"title":"CreditsDepleted","detail":"Your enrolled account [1500000001] does not have any credits to fulfill this request.","type":"https://api.x.com/2/problems/credits-depleted"}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::PaymentRequired);
+        assert_eq!(
+            e.message,
+            format!("HTTP 402: CreditsDepleted: Your enrolled account [1500000001] does not have any credits to fulfill this request. To fix: {}", advice::PAYMENT)
+        );
+        let problem = e.problem.unwrap();
+        assert_eq!(problem.title.as_deref(), Some("CreditsDepleted"));
+        assert!(err(402, "").message.ends_with(advice::PAYMENT));
+        let e = err(
+            429,
+            r#"{"title":"UsageCapExceeded","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.x.com/2/problems/usage-capped","period":"Monthly","scope":"Product"}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::UsageCapped);
+        assert!(
+            e.message.starts_with(
+                "HTTP 429: UsageCapExceeded: Usage cap exceeded: Monthly product cap. To fix: "
+            ),
+            "{}",
+            e.message
+        );
+        assert!(e
+            .message
+            .contains("resets with the billing period, not with a rate window"));
+    }
+
+    #[test]
+    fn problem_members_reach_the_message_and_the_error() {
+        let e = err(
+            403,
+            r#"{"title":"Client Forbidden","detail":"Attach your App to a Project.","reason":"client-not-enrolled","required_enrollment":"Appropriate Level of API Access","registration_url":"https://developer.x.com/en/portal/product","type":"https://api.twitter.com/2/problems/client-forbidden"}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::AccessTier);
+        assert_eq!(
+            e.message,
+            format!("HTTP 403: Client Forbidden: Attach your App to a Project. (reason: client-not-enrolled; required enrollment: Appropriate Level of API Access; registration: https://developer.x.com/en/portal/product) To fix: {}", advice::NOT_ENROLLED)
+        );
+        assert_eq!(
+            *e.problem.unwrap(),
+            Problem {
+                type_uri: Some("https://api.twitter.com/2/problems/client-forbidden".into()),
+                title: Some("Client Forbidden".into()),
+                detail: Some("Attach your App to a Project.".into()),
+                reason: Some("client-not-enrolled".into()),
+                required_enrollment: Some("Appropriate Level of API Access".into()),
+                registration_url: Some("https://developer.x.com/en/portal/product".into()),
+            }
+        );
+        // Each member is redacted like the text.
+        let redactor = Redactor::new(
+            ["ck-0123456789", "tokenSECRET0123", "at-0123456789", "x"],
+            "",
+        );
+        let e = api_failure(
+            403,
+            br#"{"title":"Client Forbidden","detail":"d","reason":"tokenSECRET0123","registration_url":"https://x.example/?t=tokenSECRET0123","type":"https://api.twitter.com/2/problems/client-forbidden"}"#,
+            None,
+            &redactor,
+        );
+        assert!(!e.message.contains("tokenSECRET"), "{}", e.message);
+        assert!(!format!("{:?}", e.problem).contains("tokenSECRET"));
+        // 1.1 errors have no problem members.
+        assert_eq!(
+            err(403, r#"{"errors":[{"code":453,"message":"m"}]}"#).problem,
+            None
+        );
+    }
+
+    #[test]
+    fn the_reset_that_binds_is_the_latest_spent_window() {
+        let window = |remaining, reset_epoch| {
+            Some(RateLimit {
+                limit: 50,
+                remaining,
+                reset_epoch,
+            })
+        };
+        let limited = |rate_limit, user, app| Error {
+            rate_limit,
+            day_budgets: Some(Box::new(DayBudgets { user, app })),
+            ..Error::new(ErrorKind::RateLimited, "")
+        };
+        // Only the user's 24-hour budget is spent: its reset binds, not the window's.
+        assert_eq!(
+            limited(window(49, 100), window(0, 5000), window(7, 9000)).binding_reset(),
+            Some(5000)
+        );
+        // Both 24-hour budgets spent: the later one.
+        assert_eq!(
+            limited(window(49, 100), window(0, 5000), window(0, 9000)).binding_reset(),
+            Some(9000)
+        );
+        // Nothing says it is spent: the 15-minute reset, as before.
+        assert_eq!(
+            limited(window(3, 100), None, None).binding_reset(),
+            Some(100)
+        );
+        assert_eq!(limited(None, None, None).binding_reset(), None);
+        // Only rate limits have one.
+        let mut capped = limited(window(0, 100), None, None);
+        capped.kind = ErrorKind::UsageCapped;
+        assert_eq!(capped.binding_reset(), None);
+        let text = spent_window_text(
+            window(49, 100),
+            DayBudgets {
+                user: window(0, 5000),
+                app: None,
+            },
+        );
+        assert!(
+            text.starts_with(
+                "; the user's 24-hour budget is spent (0 of 50 left), it resets at 5000"
+            ),
+            "{text}"
+        );
+        let text = spent_window_text(window(3, 100), DayBudgets::default());
+        assert!(
+            text.starts_with("; the rate-limit window resets at 100"),
+            "{text}"
         );
     }
 

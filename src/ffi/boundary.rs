@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::last_error;
 use super::status::TwStatus;
-use crate::core::{self, RateLimit};
+use crate::core::{self, DayBudgets, Problem, RateLimit};
 
 /// A failed call, as it will be reported through the `tw_last_*` getters.
 pub(crate) struct Failure {
@@ -15,6 +15,10 @@ pub(crate) struct Failure {
     pub http_status: u16,
     pub api_code: i32,
     pub rate_limit: Option<RateLimit>,
+    pub day_budgets: Option<Box<DayBudgets>>,
+    /// `tw_last_reset_at`: the reset that binds a rate-limited request, 0 otherwise.
+    pub reset_at: i64,
+    pub problem: Option<Box<Problem>>,
 }
 
 impl Failure {
@@ -25,6 +29,9 @@ impl Failure {
             http_status: 0,
             api_code: 0,
             rate_limit: None,
+            day_budgets: None,
+            reset_at: 0,
+            problem: None,
         }
     }
 }
@@ -33,10 +40,13 @@ impl From<core::Error> for Failure {
     fn from(e: core::Error) -> Self {
         Failure {
             status: TwStatus::from_kind(e.kind),
+            reset_at: e.binding_reset().unwrap_or(0),
             message: e.message,
             http_status: e.http_status,
             api_code: e.api_code,
             rate_limit: e.rate_limit,
+            day_budgets: e.day_budgets,
+            problem: e.problem,
         }
     }
 }
@@ -45,9 +55,13 @@ impl From<core::Error> for Failure {
 /// error, catches panics, and records the failure (if any) for the getters.
 /// Recording never panics, even while the thread's storage is being torn down
 /// (see [`last_error::record`]), so nothing here can abort the host.
+/// It also counts the HTTP requests the body sent, for `tw_last_request_count`.
 pub(crate) fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
     last_error::record("", 0, 0, None);
-    let failure = match catch_unwind(AssertUnwindSafe(body)) {
+    let sent_before = core::requests_sent_on_this_thread();
+    let outcome = catch_unwind(AssertUnwindSafe(body));
+    last_error::record_request_count(core::requests_sent_on_this_thread() - sent_before);
+    let failure = match outcome {
         Ok(Ok(())) => return TwStatus::Ok,
         Ok(Err(failure)) => failure,
         Err(_) => Failure::new(
@@ -55,12 +69,7 @@ pub(crate) fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
             "internal error: twfollow panicked (a bug; please report it)",
         ),
     };
-    last_error::record(
-        &failure.message,
-        failure.http_status,
-        failure.api_code,
-        failure.rate_limit,
-    );
+    last_error::record_failure(&failure);
     failure.status
 }
 

@@ -123,7 +123,7 @@ unsafe fn follow(
     let target = Target::parse(arg_str(target, "target")?)
         .map_err(|e| Failure::new(TwStatus::InvalidArgument, e.0))?;
     let followed = config.client.follow(&target, notify)?;
-    last_error::record("", followed.http_status, 0, followed.rate_limit);
+    last_error::record_answer(&followed);
     let outcome = if !out_outcome.is_null() && followed.is_pending() {
         TwFollowOutcome::Pending
     } else {

@@ -99,7 +99,7 @@ unsafe fn parse_target(target: *const c_char) -> Result<Target, Failure> {
 /// # Safety
 /// `out_json` is NULL or writable.
 unsafe fn publish(answer: Followed, out_json: *mut *mut c_char) -> Result<(), Failure> {
-    last_error::record("", answer.http_status, 0, answer.rate_limit);
+    last_error::record_answer(&answer);
     if !out_json.is_null() {
         let json = CString::new(answer.json)
             .map_err(|_| Failure::new(TwStatus::BadResponse, "the answer contains a NUL byte"))?;

@@ -136,6 +136,51 @@ static void test_fork(const char *base_url) {
     tw_config_free(config);
 }
 
+/* Pay-per-use (issue 22): spent credits and a usage cap have their own statuses and
+   are sent once; a v2 problem's members, the 24-hour budgets, the request count. */
+static void test_pay_per_use(const char *base_url) {
+    TwConfig *config = NULL;
+    char *json = NULL;
+    int64_t v[6] = {0, 0, 0, 0, 0, 0};
+    CHECK(tw_config_new("sandbox-creditless-key", "sandbox-creditless-secret",
+                        "1500000001-sandboxAccessToken1", "sandbox-token-secret-1",
+                        &config) == TW_STATUS_OK);
+    CHECK(tw_config_set_base_url(config, base_url) == TW_STATUS_OK);
+    CHECK(tw_config_set_max_retries(config, 3) == TW_STATUS_OK);
+    CHECK(tw_follow(config, "twitterdev", false, &json) == TW_STATUS_PAYMENT_REQUIRED);
+    CHECK(json == NULL && tw_last_http_status() == 402 && tw_last_request_count() == 1);
+    CHECK(strcmp(tw_last_problem(TW_PROBLEM_FIELD_TITLE), "CreditsDepleted") == 0);
+    CHECK(strstr(tw_last_error_message(), " To fix: add credits") != NULL);
+    CHECK(tw_last_reset_at() == 0);
+    tw_config_free(config);
+
+    config = NULL;
+    CHECK(tw_config_new("sandbox-capped-key", "sandbox-capped-secret",
+                        "1500000001-sandboxAccessToken1", "sandbox-token-secret-1",
+                        &config) == TW_STATUS_OK);
+    CHECK(tw_config_set_base_url(config, base_url) == TW_STATUS_OK);
+    CHECK(tw_config_set_max_retries(config, 3) == TW_STATUS_OK);
+    CHECK(tw_follow(config, "twitterdev", false, NULL) == TW_STATUS_USAGE_CAPPED);
+    CHECK(tw_last_http_status() == 429 && tw_last_request_count() == 1);
+    CHECK(strcmp(tw_last_problem(TW_PROBLEM_FIELD_DETAIL), "Usage cap exceeded: Monthly product cap") == 0);
+    CHECK(strcmp(tw_last_problem(TW_PROBLEM_FIELD_REASON), "") == 0);
+    CHECK(strcmp(tw_last_problem(-1), "") == 0);
+    tw_config_free(config);
+
+    config = sandbox_config(base_url);
+    CHECK(tw_follow(config, "Twitter", false, NULL) == TW_STATUS_OK);
+    CHECK(tw_last_request_count() == 1);
+    CHECK(tw_last_day_budgets(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) == TW_STATUS_OK);
+    CHECK(v[0] > 0 && v[1] < v[0] && v[2] > 0 && v[3] > 0 && v[4] < v[3] && v[5] > 0);
+    CHECK(tw_last_day_budgets(NULL, NULL, NULL, NULL, NULL, NULL) == TW_STATUS_OK);
+    CHECK(strcmp(tw_last_problem(TW_PROBLEM_FIELD_TITLE), "") == 0);
+    /* Refused before sending: nothing sent, no budgets. */
+    CHECK(tw_follow(config, "not a name", false, NULL) == TW_STATUS_INVALID_ARGUMENT);
+    CHECK(tw_last_request_count() == 0);
+    CHECK(tw_last_day_budgets(&v[0], NULL, NULL, NULL, NULL, NULL) == TW_STATUS_NO_RATE_LIMIT);
+    tw_config_free(config);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s SANDBOX_BASE_URL\n", argv[0]);
@@ -144,6 +189,7 @@ int main(int argc, char **argv) {
     test_success(argv[1]);
     test_refusals(argv[1]);
     test_bad_arguments();
+    test_pay_per_use(argv[1]);
     test_fork(argv[1]);
     printf("c: %d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;

@@ -290,6 +290,44 @@ static void test_refusals_and_relationships(const std::string &base_url) {
     CHECK(contains(no_v1.relationship("Twitter"), "\"following\":true,\"follow_request_sent\":false"));
 }
 
+// Pay-per-use: spent credits and a usage cap are their own statuses, sent once; a v2
+// problem's members; the 24-hour budgets and the request count (issue 22).
+static void test_pay_per_use(const std::string &base_url) {
+    twfollow::Client creditless("sandbox-creditless-key", "sandbox-creditless-secret",
+                                "1500000001-sandboxAccessToken1", "sandbox-token-secret-1");
+    creditless.set_base_url(base_url).set_max_retries(3).set_max_wait_ms(10000);
+    twfollow::Error credits = expect_error([&] { creditless.follow("Twitter"); });
+    CHECK(credits.status() == TW_STATUS_PAYMENT_REQUIRED && credits.refusal_of_setup());
+    CHECK(credits.http_status() == 402 && credits.title() == "CreditsDepleted");
+    CHECK(credits.request_count() == 1 && twfollow::last_request_count() == 1);
+    CHECK(contains(credits.what(), "does not have any credits to fulfill this request. To fix: add credits"));
+
+    twfollow::Client capped("sandbox-capped-key", "sandbox-capped-secret", "1500000001-sandboxAccessToken1",
+                            "sandbox-token-secret-1");
+    capped.set_base_url(base_url).set_api_version(2).set_max_retries(3).set_max_wait_ms(10000);
+    twfollow::Error cap = expect_error([&] { capped.follow("@Twitter"); });
+    CHECK(cap.status() == TW_STATUS_USAGE_CAPPED && cap.http_status() == 429 && cap.request_count() == 1);
+    CHECK(cap.detail() == "Usage cap exceeded: Monthly product cap" && cap.reset_at() == 0);
+    CHECK(contains(cap.what(), "resets with the billing period"));
+
+    twfollow::Client unenrolled("sandbox-unenrolled-key", "sandbox-unenrolled-secret",
+                                "1500000001-sandboxAccessToken1", "sandbox-token-secret-1");
+    unenrolled.set_base_url(base_url).set_api_version(2);
+    twfollow::Error tier = expect_error([&] { unenrolled.follow("783214"); });
+    CHECK(tier.status() == TW_STATUS_ACCESS_TIER && tier.reason() == "client-not-enrolled");
+    CHECK(tier.required_enrollment() == "Appropriate Level of API Access");
+    CHECK(!tier.registration_url().empty() && contains(tier.what(), "registration: " + tier.registration_url()));
+
+    twfollow::Client client = sandbox_client(base_url);
+    client.set_api_version(2);
+    client.follow("@Twitter");
+    CHECK(twfollow::last_request_count() == 2);  // the lookup, then the follow
+    twfollow::Limits limits = twfollow::last_limits();
+    CHECK(limits.window.sent && limits.window.limit == 50);
+    CHECK(limits.user_day.sent && limits.user_day.limit == 100000 && limits.user_day.remaining < 100000);
+    CHECK(limits.app_day.sent && limits.app_day.reset_epoch > limits.window.reset_epoch);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         std::fprintf(stderr, "usage: %s SANDBOX_BASE_URL\n", argv[0]);
@@ -348,6 +386,7 @@ int main(int argc, char **argv) {
 
     test_token_flows(base_url);
     test_refusals_and_relationships(base_url);
+    test_pay_per_use(base_url);
     test_trace(base_url);
 
     CHECK(twfollow::version().find("twfollow/") == 0);

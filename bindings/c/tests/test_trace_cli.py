@@ -34,7 +34,9 @@ def test_a_refusal_shows_the_body_then_the_status_line(cli, sandbox_env):
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert '< {"errors":[{"code":32,"message":"Could not authenticate you."}]}' in lines
-    assert lines[-2] == "* HTTP 401, error 32: Could not authenticate you."
+    assert lines[-3] == "* HTTP 401, error 32: Could not authenticate you."
+    # Refused before any budget was counted: no 24-hour budgets line.
+    assert lines[-2] == "* requests sent: 1"
     assert lines[-1] == "TW_STATUS_AUTH: HTTP 401, error 32: Could not authenticate you."
     assert "wrong-secret" not in result.stderr
     assert "sandbox-consumer-secret" not in result.stderr
@@ -44,7 +46,11 @@ VARYING = [
     (re.compile(r"oauth_nonce(%3D|=\")[A-Za-z0-9]{32}"), r"oauth_nonce\1N"),
     (re.compile(r"oauth_timestamp(%3D|=\")\d+"), r"oauth_timestamp\1T"),
     (re.compile(r'oauth_signature="[^"]*"'), 'oauth_signature="S"'),
-    (re.compile(r"^< (date|x-rate-limit-remaining|x-rate-limit-reset): .*$"), r"< \1: V"),
+    (
+        re.compile(r"^< (date|x-rate-limit-remaining|x-rate-limit-reset|x-(user|app)-limit-24hour-(remaining|reset)): .*$"),
+        r"< \1: V",
+    ),
+    (re.compile(r"\d+ of (\d+) left, resets at \d+"), r"R of \1 left, resets at T"),
 ]
 
 
@@ -65,6 +71,10 @@ def test_both_tools_trace_the_same_lines(clis, sandbox_env):
     assert [line for line in c_lines if line.startswith("> ") and " HTTP/1.1" in line] == [
         "> GET /2/users/by/username/twitterdev HTTP/1.1",
         "> POST /2/users/1500000001/following HTTP/1.1",
+    ]
+    assert c_lines[-2:] == [
+        "* requests sent: 2",
+        "* 24-hour budgets: user R of 100000 left, resets at T; app R of 1000000 left, resets at T",
     ]
 
 

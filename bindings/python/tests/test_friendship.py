@@ -73,8 +73,8 @@ READ_ONLY_FIX = (
 REFUSALS = [
     (READ_ONLY_APP + (1,), 1, twfollow.AppPermissionError, 403, 261, READ_ONLY_FIX),
     (READ_ONLY_APP + (1,), 2, twfollow.AppPermissionError, 403, 0, READ_ONLY_FIX),
-    (NO_V1_APP + (1,), 1, twfollow.AccessTierError, 403, 453, "(API version auto switches by itself)"),
-    (UNENROLLED_APP + (1,), 2, twfollow.AccessTierError, 403, 0, "or use API 1.1"),
+    (NO_V1_APP + (1,), 1, twfollow.AccessTierError, 403, 453, "(API version auto switches by itself); see docs/x-api-access.md"),
+    (UNENROLLED_APP + (1,), 2, twfollow.AccessTierError, 403, 0, "or use API 1.1; see docs/x-api-access.md"),
     (SUSPENDED, 1, twfollow.AccountStateError, 403, 64, "until it is lifted every call fails"),
     (LOCKED, 2, twfollow.AccountStateError, 403, 326, "to unlock it, then try again"),
 ]

@@ -14,7 +14,7 @@ Getting a user's tokens: twfollow.OAuth1Flow (PIN or callback), twfollow.OAuth2F
 from ._native import LibraryNotFoundError
 from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth1Token, OAuth2Flow
-from .client import Client, RateLimit, version
+from .client import Budget, Client, DayBudgets, RateLimit, version
 from .errors import (
     AccessTierError,
     AccountStateError,
@@ -32,6 +32,7 @@ from .errors import (
     NoRateLimitError,
     NotFoundError,
     PaymentRequiredError,
+    Problem,
     RateLimitError,
     ReentrantCallError,
     ServerError,
@@ -76,6 +77,9 @@ __all__ = [
     "OAuth2Flow",
     "RateLimit",
     "RateLimitError",
+    "Budget",
+    "DayBudgets",
+    "Problem",
     "ServerError",
     "Status",
     "TimeoutError",

@@ -22,7 +22,7 @@ from typing import List, NoReturn, Optional
 
 from . import _authorize_cli, errors
 from .client import MAX_TIMEOUT_MS, Client, version
-from .trace import to_stderr
+from .trace import call_summary, to_stderr
 
 # Word for word the paragraphs of `tw-follow --help` (tests/drift checks it).
 EPILOG = """\
@@ -229,14 +229,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     with client:
         try:
             if command == "unfollow":
-                print(client.unfollow_json(target))
+                answer = client.unfollow_json(target)
             elif command == "relationship":
-                print(client.relationship_json(target))
+                answer = client.relationship_json(target)
             else:
-                print(client.follow_json(target, notify=args.notify))
+                answer = client.follow_json(target, notify=args.notify)
         except errors.TwError as e:
+            _print_summary(args.trace, client)
             return _fail(e, errors.EXIT_CODES.get(e.status, errors.EXIT_SOFTWARE))
+        _print_summary(args.trace, client)
+        print(answer)
     return errors.EXIT_OK
+
+
+def _print_summary(trace: bool, client: Client) -> None:
+    if trace:
+        for line in call_summary(client.last_request_count, client.last_day_budgets):
+            print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,14 @@ import functools
 import inspect
 from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, Type, cast
 
-from .client import Client, RateLimit, last_rate_limit
+from .client import (
+    Client,
+    DayBudgets,
+    RateLimit,
+    last_day_budgets,
+    last_rate_limit,
+    last_request_count,
+)
 from .errors import InvalidArgumentError, Status, TwError
 
 # Client methods that talk to the API: each gets a coroutine twin of the same name,
@@ -38,6 +45,8 @@ BY_HAND = {
     "close": "aclose",
     "closed": "closed",
     "last_rate_limit": "last_rate_limit",
+    "last_day_budgets": "last_day_budgets",
+    "last_request_count": "last_request_count",
     "tokens": "tokens",
     "token_refresh_error": "token_refresh_error",
 }
@@ -49,6 +58,11 @@ DEFAULT_MAX_WORKERS = 64
 _last_rate_limit: contextvars.ContextVar[Optional[RateLimit]] = contextvars.ContextVar(
     "twfollow_last_rate_limit", default=None
 )
+_last_day_budgets: contextvars.ContextVar[Optional[DayBudgets]] = contextvars.ContextVar(
+    "twfollow_last_day_budgets", default=None
+)
+# The requests the last call awaited in the current task sent.
+_last_request_count: contextvars.ContextVar[int] = contextvars.ContextVar("twfollow_last_request_count", default=0)
 
 
 class _Outcome(NamedTuple):
@@ -59,6 +73,8 @@ class _Outcome(NamedTuple):
     error: Optional[BaseException]
     responded: bool
     rate_limit: Optional[RateLimit]
+    day_budgets: Optional[DayBudgets]
+    request_count: int
 
 
 def _run_call(method: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> _Outcome:
@@ -67,8 +83,15 @@ def _run_call(method: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[st
         value = method(*args, **kwargs)
     except BaseException as error:
         responded = isinstance(error, TwError) and error.http_status != 0
-        return _Outcome(None, error, responded, last_rate_limit() if responded else None)
-    return _Outcome(value, None, True, last_rate_limit())
+        return _Outcome(
+            None,
+            error,
+            responded,
+            last_rate_limit() if responded else None,
+            last_day_budgets() if responded else None,
+            last_request_count(),
+        )
+    return _Outcome(value, None, True, last_rate_limit(), last_day_budgets(), last_request_count())
 
 
 def _call_twin(name: str) -> Callable[..., Any]:
@@ -79,6 +102,8 @@ def _call_twin(name: str) -> Callable[..., Any]:
         outcome = await self._run(getattr(self._client, name), args, kwargs)
         if outcome.responded:
             _last_rate_limit.set(outcome.rate_limit)
+            _last_day_budgets.set(outcome.day_budgets)
+        _last_request_count.set(outcome.request_count)
         if outcome.error is not None:
             raise outcome.error
         return outcome.value
@@ -171,6 +196,17 @@ class AsyncClient:
         (None when it had none, or when the task has awaited no response). A call that
         got no response (refused before sending, network failure) leaves it as it was."""
         return _last_rate_limit.get()
+
+    @property
+    def last_day_budgets(self) -> Optional[DayBudgets]:
+        """The 24-hour budgets of the last HTTP response awaited in the current task
+        (as `last_rate_limit`: a call without a response leaves it as it was)."""
+        return _last_day_budgets.get()
+
+    @property
+    def last_request_count(self) -> int:
+        """How many HTTP requests the last call awaited in the current task sent."""
+        return _last_request_count.get()
 
     @property
     def tokens(self) -> Any:

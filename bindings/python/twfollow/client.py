@@ -12,7 +12,7 @@ from typing import Any, Dict, Iterator, NamedTuple, Optional, Tuple, Union, cast
 from . import _native
 from . import trace as _trace
 from ._tokens import TokenCallback, TokenHandler, take_string, tokens_from_json
-from .errors import InvalidArgumentError, RateLimitError, Status, TwError, error_for
+from .errors import InvalidArgumentError, Problem, RateLimitError, Status, TwError, error_for
 
 MAX_USER_ID = 2**64 - 1
 PENDING = 2  # TW_FOLLOW_OUTCOME_PENDING
@@ -45,29 +45,86 @@ def _target_text(target: Union[str, int]) -> str:
     )
 
 
-class RateLimit(NamedTuple):
-    """The `x-rate-limit-*` headers of a response; `reset_at` in seconds since the epoch."""
+class Budget(NamedTuple):
+    """One budget of a response: `limit`, `remaining`, and `reset_at` in seconds since the epoch."""
 
     limit: int
     remaining: int
     reset_at: int
 
 
+class DayBudgets(NamedTuple):
+    """The 24-hour budgets X sends beside the 15-minute window: the user's
+    (`x-user-limit-24hour-*`) and the app's, all users together (`x-app-limit-24hour-*`);
+    each None when the response did not carry it."""
+
+    user: Optional[Budget]
+    app: Optional[Budget]
+
+
+class RateLimit(NamedTuple):
+    """The `x-rate-limit-*` headers of a response (the 15-minute window); `reset_at`
+    in seconds since the epoch. `user_day` and `app_day`: the 24-hour budgets sent
+    beside them (None when not sent)."""
+
+    limit: int
+    remaining: int
+    reset_at: int
+    user_day: Optional[Budget] = None
+    app_day: Optional[Budget] = None
+
+
+def last_day_budgets() -> Optional[DayBudgets]:
+    """The 24-hour budgets of the last response on this thread, or None when it carried neither."""
+    values = [ctypes.c_int64() for _ in range(6)]
+    if _native.lib().tw_last_day_budgets(*(ctypes.byref(v) for v in values)) != Status.OK:
+        return None
+    user, app = (Budget(*(v.value for v in values[i : i + 3])) for i in (0, 3))
+    # -1 in each output: that budget was not sent.
+    return DayBudgets(user if user.limit != -1 else None, app if app.limit != -1 else None)
+
+
 def last_rate_limit() -> Optional[RateLimit]:
-    """The rate-limit headers of the last response on this thread, or None."""
+    """The rate-limit headers of the last response on this thread (with its 24-hour
+    budgets), or None when it had no 15-minute window (see `last_day_budgets`)."""
     values = [ctypes.c_int64() for _ in range(3)]
     if _native.lib().tw_last_rate_limit(*(ctypes.byref(v) for v in values)) != Status.OK:
         return None
-    return RateLimit(*(v.value for v in values))
+    day = last_day_budgets() or DayBudgets(None, None)
+    limit, remaining, reset_at = (v.value for v in values)
+    return RateLimit(limit, remaining, reset_at, day.user, day.app)
+
+
+def last_request_count() -> int:
+    """How many HTTP requests the last call on this thread sent (0: none)."""
+    return int(_native.lib().tw_last_request_count())
+
+
+# TwProblemField numbers, in Problem's order.
+_PROBLEM_FIELDS = range(6)
+
+
+def _last_problem() -> Optional[Problem]:
+    lib = _native.lib()
+    values = [(lib.tw_last_problem(field) or b"").decode("utf-8", "replace") or None for field in _PROBLEM_FIELDS]
+    if not any(values):
+        return None
+    return Problem(*values)
 
 
 def _raise_last(status: int) -> None:
     lib = _native.lib()
     message = (lib.tw_last_error_message() or b"").decode("utf-8", "replace")
-    error = error_for(status, message, lib.tw_last_http_status(), lib.tw_last_api_error_code())
+    error = error_for(
+        status,
+        message,
+        lib.tw_last_http_status(),
+        lib.tw_last_api_error_code(),
+        _last_problem(),
+        last_request_count(),
+    )
     if isinstance(error, RateLimitError):
-        limit = last_rate_limit()
-        error.reset_at = limit.reset_at if limit else None
+        error.reset_at = lib.tw_last_reset_at() or None
     raise error
 
 
@@ -466,8 +523,21 @@ class Client:
 
     @property
     def last_rate_limit(self) -> Optional[RateLimit]:
-        """The rate-limit headers of this thread's last response (None when it had none)."""
+        """The rate-limit headers of this thread's last response, with its 24-hour
+        budgets (None when it had no 15-minute window)."""
         return last_rate_limit()
+
+    @property
+    def last_day_budgets(self) -> Optional[DayBudgets]:
+        """The 24-hour budgets of this thread's last response (None when it carried
+        neither; API 1.1 answers carry them without a 15-minute window)."""
+        return last_day_budgets()
+
+    @property
+    def last_request_count(self) -> int:
+        """How many HTTP requests this thread's last call sent: lookups, `2/users/me`,
+        token refreshes, the call, retries, the clock-correction retry (0: none)."""
+        return last_request_count()
 
     @property
     def closed(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Dict, Optional, Type
+from typing import Dict, NamedTuple, Optional, Type
 
 
 class Status(enum.IntEnum):
@@ -47,16 +47,50 @@ def status_name(status: int) -> str:
         return f"unknown status {status}"
 
 
-class TwError(Exception):
-    """A failed call. `str(err)` is the library's one-line message."""
+class Problem(NamedTuple):
+    """The members of an API v2 problem (RFC 7807, with X's own), each None when it
+    was not sent; redacted and cut to length like the message."""
 
-    def __init__(self, status: int, message: str, http_status: int = 0, api_code: int = 0) -> None:
+    type: Optional[str] = None
+    title: Optional[str] = None
+    detail: Optional[str] = None
+    reason: Optional[str] = None  # e.g. "client-not-enrolled"
+    required_enrollment: Optional[str] = None
+    registration_url: Optional[str] = None
+
+
+class TwError(Exception):
+    """A failed call. `str(err)` is the library's one-line message.
+
+    When the refusal was an API v2 problem, its members are attributes too: `title`,
+    `detail`, `reason`, `required_enrollment`, `registration_url`, `problem_type` (each
+    None when not sent; `problem` holds them all). `request_count`: the HTTP requests
+    the failed call sent (0: refused before sending)."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        http_status: int = 0,
+        api_code: int = 0,
+        problem: Optional[Problem] = None,
+        request_count: int = 0,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.status_name = status_name(status)
         self.message = message
         self.http_status = http_status
         self.api_code = api_code
+        self.problem: Optional[Problem] = problem
+        fields = problem or Problem()
+        self.problem_type: Optional[str] = fields.type
+        self.title: Optional[str] = fields.title
+        self.detail: Optional[str] = fields.detail
+        self.reason: Optional[str] = fields.reason
+        self.required_enrollment: Optional[str] = fields.required_enrollment
+        self.registration_url: Optional[str] = fields.registration_url
+        self.request_count = request_count
 
     def __str__(self) -> str:
         return self.message
@@ -109,8 +143,9 @@ class NotFoundError(TwError):
 
 
 class RateLimitError(TwError):
-    """429, or Twitter code 88. `reset_at`: when the window resets (seconds since the
-    Unix epoch), or None when the response did not say."""
+    """429, or Twitter code 88. `reset_at`: when the request may succeed again
+    (seconds since the Unix epoch): the latest reset of the spent windows (15-minute,
+    the user's or the app's 24-hour budget), or None when the response did not say."""
 
     reset_at: Optional[int] = None
 
@@ -213,9 +248,16 @@ ERROR_CLASSES: Dict[int, Type[TwError]] = {
 }
 
 
-def error_for(status: int, message: str, http_status: int = 0, api_code: int = 0) -> TwError:
+def error_for(
+    status: int,
+    message: str,
+    http_status: int = 0,
+    api_code: int = 0,
+    problem: Optional[Problem] = None,
+    request_count: int = 0,
+) -> TwError:
     """The exception for a status (TwError itself for a number this package does not know)."""
-    return ERROR_CLASSES.get(status, TwError)(status, message, http_status, api_code)
+    return ERROR_CLASSES.get(status, TwError)(status, message, http_status, api_code, problem, request_count)
 
 
 # Process exit codes of the command-line tools, by family (sysexits.h where one fits).

@@ -16,7 +16,10 @@ import ctypes
 import enum
 import logging
 import sys
-from typing import Callable, Dict, Union
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Union
+
+if TYPE_CHECKING:
+    from .client import DayBudgets
 
 LOGGER_NAME = "twfollow"
 
@@ -59,6 +62,20 @@ def to_logger(kind: Union[TraceKind, int], line: str) -> None:
     """Logs the line to logging.getLogger("twfollow") at DEBUG, prefixed; the record
     carries the kind as `twfollow_trace_kind`."""
     logging.getLogger(LOGGER_NAME).debug("%s", prefixed(kind, line), extra={"twfollow_trace_kind": kind})
+
+
+def call_summary(request_count: int, budgets: Optional[DayBudgets]) -> List[str]:
+    """What `--trace` prints after the call (tw-follow prints the same): the requests
+    it sent, and the 24-hour budgets of the last answer when it told them."""
+    lines = [f"* requests sent: {request_count}"]
+    if budgets is not None:
+        parts = [
+            f"{name} {budget.remaining} of {budget.limit} left, resets at {budget.reset_at}"
+            for name, budget in (("user", budgets.user), ("app", budgets.app))
+            if budget is not None
+        ]
+        lines.append("* 24-hour budgets: " + "; ".join(parts))
+    return lines
 
 
 def to_stderr(kind: Union[TraceKind, int], line: str) -> None:
