@@ -124,7 +124,8 @@ shlibdeps() {
   sed -n 's/^shlibs:Depends=//p' "$work/shlibdeps.out" | sed -E "s/libc6 \(>= [^)]*\)/libc6 (>= $glibc)/"
 }
 
-# control DIR PACKAGE SECTION DEPENDS EXTRA_FIELD SYNOPSIS DESCRIPTION_LINE...
+# control DIR PACKAGE SECTION DEPENDS EXTRA_FIELD SYNOPSIS DESCRIPTION_LINE...: DIR/DEBIAN/control,
+# for build_debs (its $full is the version).
 control() {
   local dir=$1 pkg=$2 section=$3 depends=$4 extra=$5 synopsis=$6 line size
   shift 6
