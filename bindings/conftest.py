@@ -20,7 +20,7 @@ import time
 import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import pytest
 
@@ -50,6 +50,18 @@ def pin_from(page: str) -> str:
     match = re.search(r'<code id="oauth_pin">(\d+)</code>', page)
     assert match, page
     return match.group(1)
+
+
+def sign_in(base_url: str, client: Tuple[str, Optional[str]] = CONFIDENTIAL, **kwargs: Any) -> Tuple[Any, Dict[str, Any]]:
+    """The whole OAuth 2.0 PKCE flow as the sandbox's user; returns (flow, tokens). The
+    caller closes the flow."""
+    import twfollow  # the Python package; the C tool's tests need it only here
+
+    flow = twfollow.OAuth2Flow(client[0], REDIRECT, client_secret=client[1], base_url=base_url, **kwargs)
+    url, _state = flow.authorization_url()
+    status, location, _ = visit(url)
+    assert status == 302 and location, url
+    return flow, flow.fetch_token(location)
 
 
 def account(n: int = 1) -> tuple:
@@ -321,3 +333,133 @@ def cli(request) -> Cli:
 def clis() -> List[Cli]:
     """Both command-line tools, to compare them."""
     return [make() for make in CLIS.values()]
+
+
+@pytest.fixture(autouse=True)
+def private_store(tmp_path_factory, monkeypatch) -> pathlib.Path:
+    """Every test gets its own token store (TWFOLLOW_STORE, in a folder that does not exist
+    yet): no test reads or writes the user's ~/.config/twfollow."""
+    path = tmp_path_factory.mktemp("store") / "twfollow" / "accounts.json"
+    monkeypatch.setenv("TWFOLLOW_STORE", str(path))
+    return path
+
+
+class CountingProxy:
+    """A reverse proxy in front of a server that counts the OAuth 2.0 refresh requests
+    (POST /2/oauth2/token with grant_type=refresh_token) it forwards: what X would bill
+    and rotate. Use its base_url instead of the server's."""
+
+    def __init__(self, upstream: str) -> None:
+        target = urllib.parse.urlsplit(upstream)
+        self.refreshes = 0
+        self.requests = 0
+        lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                with lock:
+                    outer.requests += 1
+                    if self.path.startswith("/2/oauth2/token") and b"grant_type=refresh_token" in body:
+                        outer.refreshes += 1
+                hop = ("connection", "keep-alive", "proxy-connection", "transfer-encoding")
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in hop}
+                connection = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+                try:
+                    connection.request(self.command, self.path, body=body or None, headers=headers)
+                    response = connection.getresponse()
+                    data = response.read()
+                    self.send_response_only(response.status, response.reason)
+                    for name, value in response.getheaders():
+                        if name.lower() not in hop + ("content-length",):
+                            self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                finally:
+                    connection.close()
+
+            do_GET = do_POST = do_DELETE = do_PUT = forward
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def counting_proxy() -> Iterator[Callable[[str], CountingProxy]]:
+    proxies: List[CountingProxy] = []
+
+    def start(upstream: str) -> CountingProxy:
+        proxies.append(CountingProxy(upstream))
+        return proxies[-1]
+
+    yield start
+    for proxy in proxies:
+        proxy.close()
+
+
+def twurlrc(credentials: tuple, username: str = "sandbox_me") -> str:
+    """A ~/.twurlrc as twurl writes it (Ruby's to_yaml of its RCFile: profiles by user
+    name, then by consumer key; the default profile as [user name, consumer key])."""
+    key, secret, token, token_secret = credentials
+    return (
+        "---\n"
+        "profiles:\n"
+        f"  {username}:\n"
+        f"    {key}:\n"
+        f"      username: {username}\n"
+        f"      consumer_key: {key}\n"
+        f"      consumer_secret: {secret}\n"
+        f"      token: {token}\n"
+        f"      secret: {token_secret}\n"
+        "configuration:\n"
+        "  default_profile:\n"
+        f"  - {username}\n"
+        f"  - {key}\n"
+    )
+
+
+def xurl_file(tokens: Dict[str, Any], username: str = "sandbox_me", oauth1: Optional[tuple] = None) -> str:
+    """A ~/.xurl (the YAML of xurl's token store: apps by name, each with its OAuth 2.0
+    client, its users' OAuth 2.0 tokens, an optional OAuth 1.0a token; a default app)."""
+    text = (
+        "apps:\n"
+        "  sandbox-app:\n"
+        f"    client_id: {CONFIDENTIAL[0]}\n"
+        f"    client_secret: {CONFIDENTIAL[1]}\n"
+        f"    redirect_uri: {REDIRECT}\n"
+        f"    default_user: {username}\n"
+        "    oauth2_tokens:\n"
+        f"      {username}:\n"
+        "        type: oauth2\n"
+        "        oauth2:\n"
+        f"          access_token: \"{tokens['access_token']}\"\n"
+        f"          refresh_token: \"{tokens['refresh_token']}\"\n"
+        f"          expiration_time: {tokens['expires_at']}\n"
+    )
+    if oauth1 is not None:
+        key, secret, token, token_secret = oauth1
+        text += (
+            "    oauth1_token:\n"
+            "      type: oauth1\n"
+            "      oauth1:\n"
+            f"        access_token: \"{token}\"\n"
+            f"        token_secret: \"{token_secret}\"\n"
+            f"        consumer_key: \"{key}\"\n"
+            f"        consumer_secret: \"{secret}\"\n"
+        )
+    return text + "default_app: sandbox-app\n"

@@ -3,11 +3,15 @@
  *
  *   tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM]
  *             [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--quiet] [--trace]
- *             [follow | unfollow | relationship] TARGET
+ *             [--store PATH] [--account NAME] [follow | unfollow | relationship] TARGET
+ *   tw-follow [OPTIONS] accounts [--json] | accounts default NAME | accounts remove NAME [--revoke]
+ *             | accounts import twurl|xurl|env [PATH]
+ *   tw-follow [OPTIONS] token
  *
- * Credentials come from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN and
- * TW_ACCESS_TOKEN_SECRET (TW_API_BASE, TW_API_VERSION optional; an option wins over
- * its variable). Prints the user JSON on stdout. On failure prints
+ * Credentials: --account (or --store) -> the token store; else TW_CONSUMER_KEY,
+ * TW_CONSUMER_SECRET, TW_ACCESS_TOKEN and TW_ACCESS_TOKEN_SECRET (or TW_OAUTH2_*);
+ * else the store's default account (TW_API_BASE, TW_API_VERSION optional; an option
+ * wins over its variable). Prints the user JSON on stdout. On failure prints
  * "STATUS_NAME: message" on stderr and exits with the code of the status's family
  * (see usage(); python -m twfollow exits with the same codes).
  */
@@ -19,7 +23,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <errno.h>
@@ -27,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* sysexits.h values, spelled out so the tool builds where the header is missing. */
 enum {
@@ -51,14 +55,26 @@ enum {
 static void usage(FILE *out) {
     fputs("usage: tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM]\n"
           "                 [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--quiet]\n"
-          "                 [--trace] [follow | unfollow | relationship] TARGET\n"
-          "       tw-follow authorize [--oauth2 ...]   get a user's tokens (tw-follow authorize --help)\n"
+          "                 [--trace] [--store PATH] [--account NAME]\n"
+          "                 [follow | unfollow | relationship] TARGET\n"
+          "       tw-follow [OPTIONS] accounts [--json] | accounts default NAME\n"
+          "       tw-follow [OPTIONS] accounts remove NAME [--revoke] | accounts import twurl|xurl|env [PATH]\n"
+          "       tw-follow [OPTIONS] token\n"
+          "       tw-follow authorize [--oauth2 ...]   get and save a user's tokens (tw-follow authorize --help)\n"
           "       tw-follow --help | --version | --exit-codes\n"
           "\n"
           "Follows TARGET (@name, name, or a numeric user id) and prints the API's JSON\n"
           "answer. `unfollow TARGET` unfollows; `relationship TARGET` prints what holds\n"
           "between you and TARGET ({\"target\":{...},\"following\":...}: a member is there\n"
           "only when the API said it). A user named like a command is written @name.\n"
+          "\n"
+          "`accounts` lists the token store's accounts (--json: as JSON; no secret either\n"
+          "way), `accounts default NAME` sets the default, `accounts remove NAME` removes\n"
+          "one (--revoke: its OAuth 2.0 grant at X first), `accounts import twurl|xurl|env\n"
+          "[PATH]` copies accounts from ~/.twurlrc, ~/.xurl or the TW_* variables; `token`\n"
+          "prints a valid OAuth 2.0 access token alone (refreshed and saved first when\n"
+          "needed), for curl. Credentials: --account NAME (or --store) uses the store;\n"
+          "else TW_* variables; else the store's default account.\n"
           "\n"
           "  --notify           turn on notifications for the user's posts\n"
           "  --base-url URL     API base URL (http:// only for loopback hosts)\n"
@@ -73,17 +89,29 @@ static void usage(FILE *out) {
           "  --trace            show each request and response on stderr as curl -v does\n"
           "                     (> sent, < received, * signature base string and notes),\n"
           "                     secrets removed\n"
+          "  --store PATH       the token store (else TWFOLLOW_STORE, else\n"
+          "                     ~/.config/twfollow/accounts.json)\n"
+          "  --account NAME     follow as this stored account (else TW_* variables, else\n"
+          "                     the default)\n"
+          "  --json             accounts: the list as JSON\n"
+          "  --revoke           accounts remove: revoke the OAuth 2.0 grant at X first\n"
           "  --exit-codes       print each status's number, name and exit code, and exit\n"
-          "\n"
-          "Environment (an option wins: its variable is then not read):\n"
+          "\n",
+          out);
+    /* Two strings: C99 compilers need take only 4095 bytes in one. */
+    fputs("Environment (an option wins: its variable is then not read):\n"
           "  TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET\n"
-          "      the OAuth 1.0a user-context credentials (required)\n"
+          "      the OAuth 1.0a user-context credentials, unless --account or --store\n"
+          "      (without them: the store's default account)\n"
           "  TW_API_BASE      base URL unless --base-url (default https://api.twitter.com)\n"
           "  TW_API_VERSION   1.1, 2 or auto unless --api-version (default 1.1)\n"
           "  TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN, TW_OAUTH2_EXPIRES_AT,\n"
           "  TW_OAUTH2_CLIENT_ID, TW_OAUTH2_CLIENT_SECRET\n"
-          "      an OAuth 2.0 user token instead, when TW_ACCESS_TOKEN is not set; after a\n"
-          "      refresh the new tokens are printed on stderr as export lines: store them\n"
+          "      an OAuth 2.0 user token instead, when TW_ACCESS_TOKEN is not set; never\n"
+          "      refreshed here (the rotated refresh token would be lost): run\n"
+          "      `accounts import env` once, then follow from the store\n"
+          "  TWFOLLOW_STORE   the token store unless --store (default\n"
+          "      $XDG_CONFIG_HOME/twfollow/accounts.json, else ~/.config/twfollow/accounts.json)\n"
           "  https_proxy, HTTPS_PROXY, http_proxy, all_proxy, ALL_PROXY, no_proxy, NO_PROXY\n"
           "      the proxy, by curl's rules, unless --proxy or --proxy-file\n"
           "\n"
@@ -157,11 +185,15 @@ static void print_exit_codes(void) {
     }
 }
 
-/* "TW_STATUS_X: description" -> prints "TW_STATUS_X: <last error message>". */
+/* What the next report() adds to the library's message (the way out of a refusal). */
+static const char *report_suffix = "";
+
+/* "TW_STATUS_X: description" -> prints "TW_STATUS_X: <last error message><report_suffix>". */
 static void report(TwStatus status) {
     const char *text = tw_status_str((int32_t)status);
     size_t name_length = strcspn(text, ":");
-    fprintf(stderr, "%.*s: %s\n", (int)name_length, text, tw_last_error_message());
+    fprintf(stderr, "%.*s: %s%s\n", (int)name_length, text, tw_last_error_message(), report_suffix);
+    report_suffix = "";
 }
 
 /* True when a proxy URL carries a non-empty password ("scheme://user:password@host"). */
@@ -260,6 +292,20 @@ static void print_trace_line(void *user_data, int32_t kind, const char *line) {
     fprintf(stderr, "%s%s\n", prefix, line);
 }
 
+/* 1.1 (or 1), 2 or auto (0), as tw_config_set_api_version numbers them; 0 if none. */
+static int parse_api_version(const char *text, uint32_t *out) {
+    if (strcmp(text, "1.1") == 0 || strcmp(text, "1") == 0) {
+        *out = 1;
+    } else if (strcmp(text, "2") == 0) {
+        *out = 2;
+    } else if (strcmp(text, "auto") == 0) {
+        *out = 0;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 /* --trace, after the call: what it sent and the 24-hour budgets the last answer told
    (python -m twfollow prints the same lines). */
 static void print_call_summary(void) {
@@ -308,24 +354,29 @@ static int parse_timeout(const char *text, uint32_t *out) {
 
 static void authorize_usage(FILE *out) {
     fputs("usage: tw-follow authorize [--base-url URL] [--callback URL] [--paste] [--wait SECONDS]\n"
+          "                           [--store PATH] [--account NAME | --exports]\n"
           "       tw-follow authorize --oauth2 --client-id ID [--client-secret SECRET]\n"
           "                           --redirect-uri URI [--scope SCOPES] [--base-url URL]\n"
           "                           [--paste] [--wait SECONDS]\n"
+          "                           [--store PATH] [--account NAME | --exports]\n"
           "\n"
-          "Gets a user's tokens and prints them as shell lines: eval \"$(tw-follow authorize)\".\n"
-          "The page to open goes to stderr; the answer is read from standard input.\n"
+          "Gets a user's tokens and saves them in the token store as an account (--account\n"
+          "NAME, else the user's screen name; the default account when the store has none).\n"
+          "The page to open goes to stderr; the answer is read from standard input. With\n"
+          "--exports it saves nothing and prints shell lines instead:\n"
+          "eval \"$(tw-follow authorize --exports)\".\n"
           "\n"
           "OAuth 1.0a (PIN): with your app's TW_CONSUMER_KEY and TW_CONSUMER_SECRET, prints\n"
-          "the page where the user approves the app, reads the PIN it shows, and prints\n"
-          "export TW_ACCESS_TOKEN=... and export TW_ACCESS_TOKEN_SECRET=... (they do not\n"
-          "expire), with the user's id and name as a comment.\n"
+          "the page where the user approves the app, reads the PIN it shows, and saves\n"
+          "the token (it does not expire); --exports prints export TW_ACCESS_TOKEN=... and\n"
+          "export TW_ACCESS_TOKEN_SECRET=... with the user's id and name as a comment.\n"
           "\n"
           "OAuth 2.0 (--oauth2, Authorization Code with PKCE): prints the page to open,\n"
-          "reads the address the browser was sent to (or just its code), and prints\n"
-          "export TW_OAUTH2_CLIENT_ID, TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN and\n"
-          "TW_OAUTH2_EXPIRES_AT lines. A follow then uses them when TW_ACCESS_TOKEN is\n"
-          "not set, and refreshes the access token by itself; after a refresh it prints\n"
-          "the new export lines on stderr (the old refresh token no longer works).\n"
+          "reads the address the browser was sent to (or just its code), and saves the\n"
+          "tokens: a follow from the store refreshes them by itself and saves each new\n"
+          "pair under the store's lock. --exports prints export TW_OAUTH2_CLIENT_ID,\n"
+          "TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN and TW_OAUTH2_EXPIRES_AT lines\n"
+          "instead, which the CLI never refreshes (run accounts import env to store them).\n"
           "\n"
           "When the redirect URI (or the OAuth 1.0a --callback URL) is a loopback http://\n"
           "address with a port (127.0.0.1, [::1] or localhost), authorize listens there\n"
@@ -344,8 +395,12 @@ static void authorize_usage(FILE *out) {
           "  --callback URL         OAuth 1.0a: the app's callback URL instead of the PIN (oob)\n"
           "  --paste                paste the redirected address instead of listening for it\n"
           "  --wait SECONDS         how long to listen for the browser (default 300)\n"
+          "  --store PATH           the token store (else TWFOLLOW_STORE, else\n"
+          "                         ~/.config/twfollow/accounts.json)\n"
+          "  --account NAME         save as NAME (default: the user's screen name)\n"
+          "  --exports              print export lines instead of saving (saves nothing)\n"
           "\n"
-          "Exit status: 0 tokens printed; 64 usage; 65 no or bad answer (on standard input,\n"
+          "Exit status: 0 tokens saved (or printed); 64 usage; 65 no or bad answer (on standard input,\n"
           "or no redirect within --wait seconds);\n"
           "69 network, TLS or server error; 76 unexpected HTTP status or response;\n"
           "77 refused (wrong PIN, used or expired request token, denied, bad code or\n"
@@ -492,9 +547,59 @@ static char *json_string(const char **p) {
     return text;
 }
 
-/* The value of field `name` of a flat JSON object: a string's text, or a number's
-   digits, in a new buffer (free it with free_secret). Returns 1 found, 0 absent or
-   null, -1 malformed (or out of memory). */
+/* Moves past one JSON value at p (a string, number, literal, or an object or array of
+   them, nested at most 8 deep); NULL if it is malformed. */
+static const char *skip_value(const char *p, int depth) {
+    p = skip_blanks(p);
+    if (*p == '"') {
+        char *text;
+        p++;
+        if ((text = json_string(&p)) == NULL) {
+            return NULL;
+        }
+        free_secret(text);
+        return p;
+    }
+    if (*p == '{' || *p == '[') {
+        char close = *p == '{' ? '}' : ']';
+        if (depth >= 8) {
+            return NULL;
+        }
+        p = skip_blanks(p + 1);
+        if (*p == close) {
+            return p + 1;
+        }
+        for (;;) {
+            if (close == '}') {
+                if (*p != '"' || (p = skip_value(p, depth + 1)) == NULL) {
+                    return NULL;
+                }
+                p = skip_blanks(p);
+                if (*p++ != ':') {
+                    return NULL;
+                }
+            }
+            if ((p = skip_value(p, depth + 1)) == NULL) {
+                return NULL;
+            }
+            p = skip_blanks(p);
+            if (*p == close) {
+                return p + 1;
+            }
+            if (*p++ != ',') {
+                return NULL;
+            }
+        }
+    }
+    {
+        size_t length = strspn(p, "-+.eE0123456789truefalsn");
+        return length == 0 ? NULL : p + length;
+    }
+}
+
+/* The value of field `name` of a JSON object: a string's text, or the text of any
+   other value (a number's digits, true, false, an array...), in a new buffer (free it
+   with free_secret). Returns 1 found, 0 absent or null, -1 malformed (or out of memory). */
 static int json_field(const char *json, const char *name, char **out) {
     const char *p = skip_blanks(json);
     int found = 0;
@@ -527,13 +632,14 @@ static int json_field(const char *json, const char *name, char **out) {
         } else if (strncmp(p, "null", 4) == 0) {
             p += 4;
         } else {
-            size_t length = strspn(p, "-0123456789");
+            const char *end = skip_value(p, 0);
+            size_t length = end != NULL ? (size_t)(end - p) : 0;
             if (length == 0 || (value = malloc(length + 1)) == NULL) {
                 break;
             }
             memcpy(value, p, length);
             value[length] = '\0';
-            p += length;
+            p = end;
         }
         if (wanted && found == 0) {
             *out = value;
@@ -581,27 +687,20 @@ static const char *const OAUTH2_EXPORTS[][2] = {
     {"expires_at", "TW_OAUTH2_EXPIRES_AT"},
 };
 
-/* The token callback of follows with OAuth 2.0 tokens from the environment: X
-   rotates the refresh token at each refresh, so the new pair is printed on stderr,
-   where the caller can keep it, before the follow returns. */
-static void print_refreshed_tokens(void *user_data, const char *tokens_json) {
-    (void)user_data;
-    fputs("tw-follow: the OAuth 2.0 tokens were refreshed and the old refresh token no longer works;\n"
-          "tw-follow: store these lines (they hold secrets) and eval them before the next call:\n",
+/* After TW_STATUS_TOKENS_NOT_SAVED: the only copy of the new pair, on stderr (exit 73). */
+static void print_unsaved_tokens(TwConfig *config) {
+    char *tokens = NULL;
+    if (tw_config_get_tokens(config, &tokens) != TW_STATUS_OK) {
+        return;
+    }
+    fputs("tw-follow: the refreshed OAuth 2.0 tokens could not be saved to the store and the old refresh\n"
+          "tw-follow: token no longer works; keep these lines (they hold secrets), fix the store, and\n"
+          "tw-follow: eval them and run `tw-follow accounts import env`:\n",
           stderr);
-    if (!print_json_exports(stderr, tokens_json, OAUTH2_EXPORTS, 3)) {
+    if (!print_json_exports(stderr, tokens, OAUTH2_EXPORTS, 3)) {
         fputs("tw-follow: (the library's token answer could not be read)\n", stderr);
     }
-}
-
-/* Installs print_refreshed_tokens when the config holds OAuth 2.0 tokens (an OAuth
-   1.0a config refuses a token callback; that refusal is nothing to report). */
-static void watch_refreshed_tokens(TwConfig *config) {
-    char *tokens = NULL;
-    if (tw_config_get_tokens(config, &tokens) == TW_STATUS_OK) {
-        tw_string_free(tokens);
-        (void)tw_config_set_token_callback(config, print_refreshed_tokens, NULL);
-    }
+    tw_string_free(tokens);
 }
 
 /* ---- the redirect listener: catching the browser's redirect on a loopback URI ----
@@ -1018,6 +1117,50 @@ static int read_answer(char line[MAX_INPUT_LINE + 2], const char *what) {
     return 1;
 }
 
+static bool is_set(const char *name) {
+    const char *value = getenv(name);
+    return value != NULL && *value != '\0';
+}
+
+/* A user's token in the environment (OAuth 1.0a or OAuth 2.0): it wins over the
+   store's default account. */
+static bool env_user_token(void) {
+    return is_set("TW_ACCESS_TOKEN") || is_set("TW_OAUTH2_ACCESS_TOKEN");
+}
+
+/* Where authorize saves: NULL, NULL = the store rule's path, the screen name. */
+struct saving {
+    bool exports; /* print export lines instead, save nothing */
+    const char *store;
+    const char *account;
+};
+
+/* The saving step of authorize: the config's user into the store, and where on stderr.
+   Frees the config. */
+static int save_authorized(TwConfig *config, const struct saving *saving) {
+    char *name = NULL, *path = NULL;
+    TwStatus status = tw_store_save_account(config, saving->store, saving->account, &name);
+    if (status == TW_STATUS_OK) {
+        status = tw_store_path(saving->store, &path);
+    }
+    tw_config_free(config);
+    if (status != TW_STATUS_OK) {
+        tw_string_free(name);
+        report(status);
+        return exit_code_for(status);
+    }
+    fprintf(stderr, "tw-follow: saved account %s to %s\n", name, path);
+    if (env_user_token()) {
+        fprintf(stderr,
+                "tw-follow: note: a user token is set in the environment, and it wins over the store's default "
+                "account: unset it, or follow with --account %s\n",
+                name);
+    }
+    tw_string_free(name);
+    tw_string_free(path);
+    return 0;
+}
+
 /* Fails with "STATUS: message" and the status's exit code; frees the config. */
 static int authorize_failed(TwStatus status, TwConfig *config) {
     report(status);
@@ -1025,7 +1168,8 @@ static int authorize_failed(TwStatus status, TwConfig *config) {
     return exit_code_for(status);
 }
 
-static int authorize_oauth1(const char *base_url, const char *callback, bool paste, unsigned wait) {
+static int authorize_oauth1(const char *base_url, const char *callback, bool paste, unsigned wait,
+                            const struct saving *saving) {
     const char *key = getenv("TW_CONSUMER_KEY"), *secret = getenv("TW_CONSUMER_SECRET");
     static char pin[MAX_INPUT_LINE + 2];
     struct redirect_listener listener;
@@ -1098,6 +1242,10 @@ static int authorize_oauth1(const char *base_url, const char *callback, bool pas
     if (status != TW_STATUS_OK) {
         return authorize_failed(status, config);
     }
+    if (!saving->exports) {
+        tw_string_free(json);
+        return save_authorized(config, saving);
+    }
     ok = json_field(json, "user_id", &user_id) == 1 && json_field(json, "screen_name", &screen_name) == 1;
     if (ok) {
         ok = print_json_exports(stdout, json, exports, 2);
@@ -1121,7 +1269,8 @@ static int authorize_oauth1(const char *base_url, const char *callback, bool pas
 }
 
 static int authorize_oauth2(const char *base_url, const char *client_id, const char *client_secret,
-                            const char *redirect_uri, const char *scope, bool paste, unsigned wait) {
+                            const char *redirect_uri, const char *scope, bool paste, unsigned wait,
+                            const struct saving *saving) {
     static char answer[MAX_INPUT_LINE + 2];
     struct redirect_listener listener;
     int got;
@@ -1173,6 +1322,10 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
     if (status != TW_STATUS_OK) {
         return authorize_failed(status, config);
     }
+    if (!saving->exports) {
+        tw_string_free(tokens);
+        return save_authorized(config, saving);
+    }
     print_export(stdout, "TW_OAUTH2_CLIENT_ID", client_id);
     ok = print_json_exports(stdout, tokens, OAUTH2_EXPORTS, 3) && json_field(tokens, "scope", &granted_scope) >= 0;
     if (ok && granted_scope != NULL) {
@@ -1205,6 +1358,7 @@ static int authorize_main(int argc, char **argv) {
     const char *callback = NULL;
     bool oauth2 = false, secret_in_argv = false, oauth2_option = false, paste = false;
     unsigned wait = LISTEN_WAIT_SECONDS;
+    struct saving saving = {false, NULL, NULL};
     int i;
     if (base_url != NULL && *base_url == '\0') {
         base_url = NULL; /* an empty TW_API_BASE is unset, as for follows */
@@ -1216,6 +1370,12 @@ static int authorize_main(int argc, char **argv) {
             return 0;
         } else if (strcmp(arg, "--oauth2") == 0) {
             oauth2 = true;
+        } else if (strcmp(arg, "--exports") == 0) {
+            saving.exports = true;
+        } else if (strcmp(arg, "--store") == 0 && i + 1 < argc) {
+            saving.store = argv[++i];
+        } else if (strcmp(arg, "--account") == 0 && i + 1 < argc) {
+            saving.account = argv[++i];
         } else if (strcmp(arg, "--base-url") == 0 && i + 1 < argc) {
             base_url = argv[++i];
         } else if (strcmp(arg, "--client-id") == 0 && i + 1 < argc) {
@@ -1249,6 +1409,10 @@ static int authorize_main(int argc, char **argv) {
             return EXIT_USAGE;
         }
     }
+    if (saving.exports && (saving.store != NULL || saving.account != NULL)) {
+        fputs("tw-follow authorize: --exports saves nothing: it goes without --store and --account\n", stderr);
+        return EXIT_USAGE;
+    }
     if (!oauth2) {
         if (oauth2_option) {
             fputs("tw-follow authorize: --client-id, --client-secret, --redirect-uri and --scope need --oauth2\n",
@@ -1259,7 +1423,7 @@ static int authorize_main(int argc, char **argv) {
             fputs("tw-follow authorize: --callback needs a URL\n", stderr);
             return EXIT_USAGE;
         }
-        return authorize_oauth1(base_url, callback, paste, wait);
+        return authorize_oauth1(base_url, callback, paste, wait, &saving);
     }
     if (callback != NULL) {
         fputs("tw-follow authorize: --callback is for OAuth 1.0a; OAuth 2.0 takes --redirect-uri\n", stderr);
@@ -1277,11 +1441,384 @@ static int authorize_main(int argc, char **argv) {
               stderr);
         return EXIT_USAGE;
     }
-    return authorize_oauth2(base_url, client_id, client_secret, redirect_uri, scope, paste, wait);
+    return authorize_oauth2(base_url, client_id, client_secret, redirect_uri, scope, paste, wait, &saving);
 }
 
-/* What to do with TARGET: the first word, when it is one of these. */
-enum command { COMMAND_FOLLOW, COMMAND_UNFOLLOW, COMMAND_RELATIONSHIP, COMMAND_NONE };
+/* ---- the token store: which credentials a call uses, `accounts`, `token` ---- */
+
+/* The message a refused OAuth 2.0 call from TW_OAUTH2_* variables ends with. */
+static const char NO_ENV_REFRESH[] =
+    "; the CLI does not refresh tokens from TW_OAUTH2_* variables (the rotated refresh token "
+    "would be lost): run `tw-follow accounts import env` once and use the store";
+
+/* A follow with TW_OAUTH2_* variables, as tw_config_from_env chooses. */
+static bool env_oauth2(void) {
+    return !is_set("TW_ACCESS_TOKEN") && is_set("TW_OAUTH2_ACCESS_TOKEN");
+}
+
+/* An expired TW_OAUTH2_ACCESS_TOKEN (by TW_OAUTH2_EXPIRES_AT): says so and returns 1,
+   before anything is sent (a request with it would be refused, and it costs money). */
+static int refuse_expired_env_token(void) {
+    const char *expires = getenv("TW_OAUTH2_EXPIRES_AT");
+    char *end = NULL, when[32];
+    long long expires_at;
+    time_t at;
+    struct tm parts;
+    if (expires == NULL) {
+        return 0;
+    }
+    while (*expires == ' ' || *expires == '\t') {
+        expires++;
+    }
+    if (*expires < '0' || *expires > '9') {
+        return 0; /* unknown, or refused by the library, which names the variable */
+    }
+    errno = 0;
+    expires_at = strtoll(expires, &end, 10);
+    while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r') {
+        end++;
+    }
+    if (errno != 0 || *end != '\0' || expires_at == 0 || (time_t)expires_at > time(NULL)) {
+        return 0;
+    }
+    at = (time_t)expires_at;
+    if (gmtime_r(&at, &parts) == NULL || strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &parts) == 0) {
+        return 0;
+    }
+    fprintf(stderr,
+            "TW_STATUS_AUTH: the OAuth 2.0 access token of TW_OAUTH2_ACCESS_TOKEN expired at %s (nothing was "
+            "sent)%s\n",
+            when, NO_ENV_REFRESH);
+    return 1;
+}
+
+/* --account or --store, or no user token in the environment: the token store. */
+static bool uses_store(const char *store, const char *account) {
+    return account != NULL || store != NULL || !env_user_token();
+}
+
+/* True when the store file the rule names exists (or cannot be looked at: then the
+   library says why). */
+static bool store_exists(void) {
+    char *path = NULL;
+    FILE *file;
+    bool exists = true;
+    if (tw_store_path(NULL, &path) != TW_STATUS_OK) {
+        return true;
+    }
+    file = fopen(path, "r");
+    if (file != NULL) {
+        fclose(file);
+    } else if (errno == ENOENT) {
+        exists = false;
+    }
+    tw_string_free(path);
+    return exists;
+}
+
+/* The config of a call: --account (or --store) -> the store; else TW_* credentials in
+   the environment; else the store's default account. A config from TW_OAUTH2_*
+   variables gets no refresh token, so it can never refresh: the rotated pair would
+   reach only this process's output, which cron discards. */
+static TwStatus make_config(const char *store, const char *account, TwConfig **config) {
+    if (!uses_store(store, account)) {
+        if (env_oauth2()) {
+            unsetenv("TW_OAUTH2_REFRESH_TOKEN"); /* this program has one thread */
+        }
+        return tw_config_from_env(config);
+    }
+    if (account == NULL && store == NULL && !store_exists()) {
+        /* No store and no credentials: the environment's own "not set" error, and the way out. */
+        TwStatus status = tw_config_from_env(config);
+        if (status != TW_STATUS_OK) {
+            report_suffix = ", or run `tw-follow authorize` to save an account";
+        }
+        return status;
+    }
+    return tw_config_from_store(store, account, config);
+}
+
+/* The options every verb takes, applied to a config. */
+struct options {
+    const char *base_url, *ca_file, *proxy;
+    uint32_t timeout_ms, api_version;
+    bool api_version_given, trace;
+};
+
+static TwStatus apply_options(TwConfig *config, const struct options *o) {
+    TwStatus status = TW_STATUS_OK;
+    if (o->base_url != NULL) {
+        status = tw_config_set_base_url(config, o->base_url);
+    }
+    if (status == TW_STATUS_OK && o->proxy != NULL) {
+        status = tw_config_set_proxy(config, o->proxy);
+    }
+    if (status == TW_STATUS_OK && o->ca_file != NULL) {
+        status = tw_config_set_ca_file(config, o->ca_file);
+    }
+    if (status == TW_STATUS_OK && o->timeout_ms != 0) {
+        status = tw_config_set_timeout_ms(config, o->timeout_ms);
+    }
+    if (status == TW_STATUS_OK && o->api_version_given) {
+        status = tw_config_set_api_version(config, o->api_version);
+    }
+    if (status == TW_STATUS_OK && o->trace) {
+        status = tw_config_set_trace(config, print_trace_line, NULL);
+    }
+    return status;
+}
+
+/* A stored account keeps no base URL or API version: TW_API_BASE and TW_API_VERSION
+   apply to it as to credentials from the environment, unless an option replaced them.
+   Returns 0 (and says why) for a TW_API_VERSION the tool does not know. */
+static int options_from_environment(struct options *o) {
+    const char *base = getenv("TW_API_BASE"), *version = getenv("TW_API_VERSION");
+    if (o->base_url == NULL && base != NULL && *base != '\0') {
+        o->base_url = base;
+    }
+    if (!o->api_version_given && version != NULL && *version != '\0') {
+        o->api_version_given = true;
+        if (!parse_api_version(version, &o->api_version)) {
+            fputs("TW_STATUS_INVALID_ARGUMENT: environment variable TW_API_VERSION must be 1.1, 2 or auto\n", stderr);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int store_failed(TwStatus status) {
+    report(status);
+    return exit_code_for(status);
+}
+
+/* "expires 2026-12-01T20:00:00Z, refreshable" and the like, for the listing. */
+static void print_expiry(const char *kind, const char *expires_at, const char *has_refresh) {
+    long long seconds = expires_at != NULL ? strtoll(expires_at, NULL, 10) : 0;
+    const char *refresh = has_refresh != NULL && strcmp(has_refresh, "true") == 0 ? ", refreshable"
+                                                                                   : ", no refresh token";
+    if (kind == NULL || strcmp(kind, "oauth2") != 0) {
+        fputs("no expiry", stdout);
+    } else if (seconds <= 0) {
+        printf("expiry unknown%s", refresh);
+    } else {
+        time_t at = (time_t)seconds;
+        struct tm parts;
+        char text[32];
+        if (gmtime_r(&at, &parts) == NULL || strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts) == 0) {
+            snprintf(text, sizeof text, "%lld", seconds);
+        }
+        printf("expires %s%s", text, refresh);
+    }
+}
+
+/* The items of the array that member `name` of a JSON object holds: calls `each` with
+   each item's text (NUL-terminated copy). Returns 0 when the JSON is not that shape. */
+static int json_array_items(const char *json, const char *name, void (*each)(const char *item, void *data),
+                            void *data) {
+    char *array = NULL;
+    const char *p;
+    int ok = 1;
+    if (json_field(json, name, &array) < 0) {
+        return 0;
+    }
+    if (array == NULL) {
+        return 1; /* absent or null: no items */
+    }
+    p = skip_blanks(array);
+    if (*p++ != '[') {
+        free_secret(array);
+        return 0;
+    }
+    p = skip_blanks(p);
+    while (ok && *p != ']') {
+        const char *end = skip_value(p, 0);
+        char *item;
+        if (end == NULL || (item = malloc((size_t)(end - p) + 1)) == NULL) {
+            ok = 0;
+            break;
+        }
+        memcpy(item, p, (size_t)(end - p));
+        item[end - p] = '\0';
+        each(item, data);
+        free_secret(item);
+        p = skip_blanks(end);
+        if (*p == ',') {
+            p = skip_blanks(p + 1);
+        } else if (*p != ']') {
+            ok = 0;
+        }
+    }
+    free_secret(array);
+    return ok;
+}
+
+static bool known(const char *value) {
+    return value != NULL && *value != '\0';
+}
+
+/* One line of the listing: "* " marks the default. */
+static void print_account(const char *record, void *data) {
+    static const char *const names[] = {"name",       "kind",       "screen_name",       "user_id",
+                                        "app",        "expires_at", "has_refresh_token", "default"};
+    char *values[8] = {NULL};
+    size_t i;
+    (void)data;
+    for (i = 0; i < 8; i++) {
+        (void)json_field(record, names[i], &values[i]);
+    }
+    /* A screen name or id not known yet (an imported OAuth 2.0 account before its first call): "-". */
+    printf("%c %s  %s  %s%s  id %s  app %s  ", values[7] != NULL && strcmp(values[7], "true") == 0 ? '*' : ' ',
+           values[0] ? values[0] : "", values[1] ? values[1] : "", known(values[2]) ? "@" : "",
+           known(values[2]) ? values[2] : "-", known(values[3]) ? values[3] : "-", values[4] ? values[4] : "");
+    print_expiry(values[1], values[5], values[6]);
+    fputc('\n', stdout);
+    for (i = 0; i < 8; i++) {
+        free_secret(values[i]);
+    }
+}
+
+static void count_item(const char *item, void *data) {
+    (void)item;
+    ++*(size_t *)data;
+}
+
+static int list_accounts(const char *store, bool as_json) {
+    char *json = NULL, *path = NULL;
+    size_t count = 0;
+    TwStatus status = tw_store_list(store, &json);
+    int ok;
+    if (status != TW_STATUS_OK) {
+        return store_failed(status);
+    }
+    if (as_json) {
+        puts(json);
+        tw_string_free(json);
+        return 0;
+    }
+    ok = json_field(json, "path", &path) == 1 && json_array_items(json, "accounts", count_item, &count);
+    if (ok && count == 0) {
+        printf("no accounts in %s\n", path);
+    } else if (ok) {
+        printf("accounts in %s:\n", path);
+        ok = json_array_items(json, "accounts", print_account, NULL);
+    }
+    free_secret(path);
+    tw_string_free(json);
+    if (!ok) {
+        fputs("TW_STATUS_BAD_RESPONSE: the library's account list could not be read\n", stderr);
+        return EXIT_PROTOCOL;
+    }
+    return 0;
+}
+
+/* Revokes a stored OAuth 2.0 account's grant at X (the refresh token, else the access token). */
+static int revoke_account(const char *store, const char *name, const struct options *options) {
+    TwConfig *config = NULL;
+    char *tokens = NULL, *token = NULL;
+    TwStatus status = tw_config_from_store(store, name, &config);
+    int found;
+    if (status == TW_STATUS_OK) {
+        status = apply_options(config, options);
+    }
+    if (status != TW_STATUS_OK) {
+        tw_config_free(config);
+        return store_failed(status);
+    }
+    if (tw_config_get_tokens(config, &tokens) != TW_STATUS_OK) {
+        tw_config_free(config);
+        fprintf(stderr,
+                "TW_STATUS_INVALID_ARGUMENT: account %s is OAuth 1.0a: its tokens are revoked by the user in the "
+                "app's settings at X (nothing was revoked or removed)\n",
+                name);
+        return EXIT_DATAERR;
+    }
+    found = json_field(tokens, "refresh_token", &token);
+    if (found == 0) {
+        found = json_field(tokens, "access_token", &token);
+    }
+    tw_string_free(tokens);
+    status = found == 1 ? tw_oauth2_revoke(config, token) : TW_STATUS_INTERNAL;
+    free_secret(token);
+    if (status != TW_STATUS_OK) {
+        if (found != 1) {
+            fputs("TW_STATUS_INTERNAL: the library's tokens could not be read\n", stderr);
+        } else {
+            report(status);
+        }
+        tw_config_free(config);
+        return exit_code_for(status);
+    }
+    tw_config_free(config);
+    return 0;
+}
+
+static void print_imported(const char *item, void *data) {
+    const char *p = skip_blanks(item);
+    char *name;
+    if (*p++ == '"' && (name = json_string(&p)) != NULL) {
+        fprintf(stderr, "tw-follow: imported account %s into %s\n", name, (const char *)data);
+        free(name);
+    }
+}
+
+/* `accounts ...`: words after "accounts". */
+static int accounts_main(int count, char **words, const char *store, bool as_json, bool revoke,
+                         const struct options *options) {
+    const char *verb = count > 0 ? words[0] : NULL;
+    char *path = NULL, *json = NULL;
+    TwStatus status;
+    int shape = verb == NULL                                                  ? count == 0
+                : strcmp(verb, "default") == 0 || strcmp(verb, "remove") == 0 ? count == 2
+                : strcmp(verb, "import") == 0                                 ? count == 2 || count == 3
+                                                                              : 0;
+    if (!shape) {
+        fputs("tw-follow: usage: accounts [--json] | accounts default NAME | accounts remove NAME [--revoke] | "
+              "accounts import twurl|xurl|env [PATH]\n",
+              stderr);
+        return EXIT_USAGE;
+    }
+    if ((as_json && verb != NULL) || (revoke && (verb == NULL || strcmp(verb, "remove") != 0))) {
+        fputs("tw-follow: --json goes with accounts alone, --revoke with accounts remove\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (verb == NULL) {
+        return list_accounts(store, as_json);
+    }
+    if (strcmp(verb, "remove") == 0 && revoke) {
+        int code = revoke_account(store, words[1], options);
+        if (code != 0) {
+            return code;
+        }
+    }
+    if (strcmp(verb, "default") == 0) {
+        status = tw_store_set_default(store, words[1]);
+    } else if (strcmp(verb, "remove") == 0) {
+        status = tw_store_remove(store, words[1]);
+    } else {
+        status = tw_store_import(store, words[1], count == 3 ? words[2] : NULL, &json);
+    }
+    if (status == TW_STATUS_OK) {
+        status = tw_store_path(store, &path);
+    }
+    if (status != TW_STATUS_OK) {
+        tw_string_free(json);
+        return store_failed(status);
+    }
+    if (strcmp(verb, "default") == 0) {
+        fprintf(stderr, "tw-follow: %s is now the default account in %s\n", words[1], path);
+    } else if (strcmp(verb, "remove") == 0) {
+        fprintf(stderr, "tw-follow: removed account %s%s from %s\n", words[1], revoke ? " (its grant revoked at X)" : "",
+                path);
+    } else if (!json_array_items(json, "imported", print_imported, path)) {
+        fputs("tw-follow: (the library's import answer could not be read)\n", stderr);
+    }
+    tw_string_free(json);
+    tw_string_free(path);
+    return 0;
+}
+
+/* What to do: the first word, when it is one of these. */
+enum command { COMMAND_FOLLOW, COMMAND_UNFOLLOW, COMMAND_RELATIONSHIP, COMMAND_ACCOUNTS, COMMAND_TOKEN, COMMAND_NONE };
 
 static enum command command_named(const char *word) {
     if (strcmp(word, "follow") == 0) {
@@ -1293,16 +1830,24 @@ static enum command command_named(const char *word) {
     if (strcmp(word, "relationship") == 0) {
         return COMMAND_RELATIONSHIP;
     }
+    if (strcmp(word, "accounts") == 0) {
+        return COMMAND_ACCOUNTS;
+    }
+    if (strcmp(word, "token") == 0) {
+        return COMMAND_TOKEN;
+    }
     return COMMAND_NONE;
 }
 
 int main(int argc, char **argv) {
-    const char *target = NULL, *base_url = NULL, *ca_file = NULL, *proxy = NULL, *proxy_file = NULL;
+    const char *target = NULL, *proxy_file = NULL, *store = NULL, *account = NULL;
     const char *command_word = NULL;
+    char *verb_words[3] = {NULL, NULL, NULL};
+    int verb_count = 0;
     enum command command = COMMAND_FOLLOW;
     static char proxy_line[MAX_PROXY_LINE + 1];
-    uint32_t timeout_ms = 0, api_version = 0;
-    bool notify = false, quiet = false, trace = false, warn_of_password, api_version_given = false;
+    struct options options = {NULL, NULL, NULL, 0, 0, false, false};
+    bool notify = false, quiet = false, warn_of_password, as_json = false, revoke = false, from_env_oauth2;
     TwConfig *config = NULL;
     char *json = NULL;
     TwStatus status;
@@ -1328,39 +1873,48 @@ int main(int argc, char **argv) {
         } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             quiet = true;
         } else if (strcmp(arg, "--trace") == 0) {
-            trace = true;
+            options.trace = true;
+        } else if (strcmp(arg, "--json") == 0) {
+            as_json = true;
+        } else if (strcmp(arg, "--revoke") == 0) {
+            revoke = true;
+        } else if (strcmp(arg, "--store") == 0 && i + 1 < argc) {
+            store = argv[++i];
+        } else if (strcmp(arg, "--account") == 0 && i + 1 < argc) {
+            account = argv[++i];
         } else if (strcmp(arg, "--base-url") == 0 && i + 1 < argc) {
-            base_url = argv[++i];
+            options.base_url = argv[++i];
         } else if (strcmp(arg, "--proxy") == 0 && i + 1 < argc) {
-            proxy = argv[++i];
+            options.proxy = argv[++i];
         } else if (strcmp(arg, "--proxy-file") == 0 && i + 1 < argc) {
             proxy_file = argv[++i];
         } else if (strcmp(arg, "--api-version") == 0 && i + 1 < argc) {
-            const char *version = argv[++i];
-            api_version_given = true;
-            if (strcmp(version, "1.1") == 0 || strcmp(version, "1") == 0) {
-                api_version = 1;
-            } else if (strcmp(version, "2") == 0) {
-                api_version = 2;
-            } else if (strcmp(version, "auto") == 0) {
-                api_version = 0; /* auto, as tw_config_set_api_version numbers it */
-            } else {
+            options.api_version_given = true;
+            if (!parse_api_version(argv[++i], &options.api_version)) {
                 fprintf(stderr, "tw-follow: --api-version must be 1.1, 2 or auto\n");
                 return EXIT_USAGE;
             }
         } else if (strcmp(arg, "--ca-file") == 0 && i + 1 < argc) {
-            ca_file = argv[++i];
+            options.ca_file = argv[++i];
         } else if (strcmp(arg, "--timeout-ms") == 0 && i + 1 < argc) {
-            if (!parse_timeout(argv[++i], &timeout_ms)) {
+            if (!parse_timeout(argv[++i], &options.timeout_ms)) {
                 fprintf(stderr, "tw-follow: --timeout-ms needs a whole number from 1 to 4294967295\n");
                 return EXIT_USAGE;
             }
-        } else if (strcmp(arg, "--") == 0 && i + 2 == argc && target == NULL) {
+        } else if (strcmp(arg, "--") == 0 && i + 2 == argc && target == NULL && verb_count == 0 &&
+                   (command_word == NULL || command < COMMAND_ACCOUNTS)) {
             target = argv[++i];
         } else if (arg[0] == '-' && arg[1] == '-') {
             fprintf(stderr, "tw-follow: unknown or incomplete option %s\n", arg);
             usage(stderr);
             return EXIT_USAGE;
+        } else if (command_word != NULL && command >= COMMAND_ACCOUNTS) {
+            /* accounts' words (a token takes none: counted, refused below) */
+            if (verb_count == 3) {
+                fprintf(stderr, "tw-follow: too many words after %s\n", command_word);
+                return EXIT_USAGE;
+            }
+            verb_words[verb_count++] = argv[i];
         } else if (target == NULL && command_word == NULL && command_named(arg) != COMMAND_NONE) {
             command_word = arg;
             command = command_named(arg);
@@ -1372,62 +1926,72 @@ int main(int argc, char **argv) {
             return EXIT_USAGE;
         }
     }
-    if (target == NULL && command_word != NULL) {
+    if (command == COMMAND_TOKEN && verb_count != 0) {
+        fprintf(stderr, "tw-follow: token takes no TARGET\n");
+        return EXIT_USAGE;
+    }
+    if (command < COMMAND_ACCOUNTS && target == NULL && command_word != NULL) {
         fprintf(stderr, "tw-follow: %s needs one TARGET\n", command_word);
         return EXIT_USAGE;
     }
-    if (target == NULL) {
+    if (command < COMMAND_ACCOUNTS && target == NULL) {
         usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (command < COMMAND_ACCOUNTS && (as_json || revoke)) {
+        fprintf(stderr, "tw-follow: --json goes with accounts alone, --revoke with accounts remove\n");
         return EXIT_USAGE;
     }
     if (notify && command != COMMAND_FOLLOW) {
         fprintf(stderr, "tw-follow: --notify goes with follow only\n");
         return EXIT_USAGE;
     }
-    if (proxy != NULL && proxy_file != NULL) {
+    if (options.proxy != NULL && proxy_file != NULL) {
         fprintf(stderr, "tw-follow: --proxy and --proxy-file cannot be used together\n");
         return EXIT_USAGE;
     }
-    warn_of_password = proxy != NULL && has_password(proxy);
+    warn_of_password = options.proxy != NULL && has_password(options.proxy);
     if (proxy_file != NULL) {
         if (!read_proxy_file(proxy_file, proxy_line)) {
             return EXIT_CONFIG;
         }
-        proxy = proxy_line;
+        options.proxy = proxy_line;
+    }
+    if ((command == COMMAND_ACCOUNTS || uses_store(store, account)) && !options_from_environment(&options)) {
+        wipe(proxy_line, sizeof proxy_line);
+        return EXIT_CONFIG;
+    }
+    if (command == COMMAND_ACCOUNTS) {
+        int code;
+        if (warn_of_password) {
+            fputs("tw-follow: warning: other users can see the --proxy password (ps); "
+                  "use --proxy-file PATH (- for standard input) or https_proxy instead\n",
+                  stderr);
+        }
+        code = accounts_main(verb_count, verb_words, store, as_json, revoke, &options);
+        wipe(proxy_line, sizeof proxy_line);
+        return code;
     }
 
     /* An option wins over its variable: tw_config_from_env must not even read it, or a
        bad value there would fail before the option could replace it. Changing the
        environment is safe here: this program has one thread. */
-    if (base_url != NULL) {
+    if (options.base_url != NULL) {
         unsetenv("TW_API_BASE");
     }
-    if (api_version_given) {
+    if (options.api_version_given) {
         unsetenv("TW_API_VERSION");
     }
-    status = tw_config_from_env(&config);
+    from_env_oauth2 = !uses_store(store, account) && env_oauth2();
+    if (from_env_oauth2 && refuse_expired_env_token()) {
+        wipe(proxy_line, sizeof proxy_line);
+        return exit_code_for(TW_STATUS_AUTH);
+    }
+    status = make_config(store, account, &config);
     if (status == TW_STATUS_OK) {
-        watch_refreshed_tokens(config);
-    }
-    if (status == TW_STATUS_OK && base_url != NULL) {
-        status = tw_config_set_base_url(config, base_url);
-    }
-    if (status == TW_STATUS_OK && proxy != NULL) {
-        status = tw_config_set_proxy(config, proxy);
+        status = apply_options(config, &options);
     }
     wipe(proxy_line, sizeof proxy_line); /* the library keeps its own copy */
-    if (status == TW_STATUS_OK && ca_file != NULL) {
-        status = tw_config_set_ca_file(config, ca_file);
-    }
-    if (status == TW_STATUS_OK && timeout_ms != 0) {
-        status = tw_config_set_timeout_ms(config, timeout_ms);
-    }
-    if (status == TW_STATUS_OK && api_version_given) {
-        status = tw_config_set_api_version(config, api_version);
-    }
-    if (status == TW_STATUS_OK && trace) {
-        status = tw_config_set_trace(config, print_trace_line, NULL);
-    }
     if (status != TW_STATUS_OK) {
         report(status);
     }
@@ -1443,6 +2007,9 @@ int main(int argc, char **argv) {
     }
 
     switch (command) {
+    case COMMAND_TOKEN:
+        status = tw_oauth2_access_token(config, &json, NULL);
+        break;
     case COMMAND_UNFOLLOW:
         status = tw_unfollow(config, target, &json);
         break;
@@ -1450,15 +2017,22 @@ int main(int argc, char **argv) {
         status = tw_relationship(config, target, &json);
         break;
     case COMMAND_FOLLOW:
+    case COMMAND_ACCOUNTS:
     case COMMAND_NONE:
         status = tw_follow(config, target, notify, &json);
         break;
     }
-    if (trace) {
+    if (options.trace) {
         print_call_summary();
     }
     if (status != TW_STATUS_OK) {
+        if (from_env_oauth2 && status == TW_STATUS_AUTH) {
+            report_suffix = NO_ENV_REFRESH;
+        }
         report(status);
+        if (status == TW_STATUS_TOKENS_NOT_SAVED) {
+            print_unsaved_tokens(config);
+        }
         tw_config_free(config);
         return exit_code_for(status);
     }

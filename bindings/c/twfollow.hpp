@@ -20,6 +20,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace twfollow {
 
@@ -178,8 +179,8 @@ inline void refuse_nul(const std::string &value, const char *name) {
     }
 }
 
-// The value of a field of the library's flat JSON answers (strings, integers, null):
-// false when absent or null. serde_json escapes only quotes, backslashes and control
+// The value of a field of the library's flat JSON answers (strings, integers, true,
+// false, null): false when absent or null. serde_json escapes only quotes, backslashes and control
 // characters, so \uXXXX is below 0x80 in practice; others are written as UTF-8.
 inline bool json_field(const std::string &json, const std::string &name, std::string &out) {
     const std::string key = "\"" + name + "\"";
@@ -199,7 +200,7 @@ inline bool json_field(const std::string &json, const std::string &name, std::st
         }
         out.clear();
         if (json[p] != '"') {
-            std::string::size_type end = json.find_first_not_of("-0123456789", p);
+            std::string::size_type end = json.find_first_not_of("-0123456789truefals", p);
             out = json.substr(p, end == std::string::npos ? std::string::npos : end - p);
             return !out.empty();
         }
@@ -311,6 +312,22 @@ public:
     static Client from_env() {
         TwConfig *config = nullptr;
         detail::check(tw_config_from_env(&config));
+        return Client(config);
+    }
+
+    // A client for an account of the token store (docs/tokens.md): account "" = the
+    // store's default, store_path "" = TWFOLLOW_STORE, else
+    // $XDG_CONFIG_HOME/twfollow/accounts.json, else ~/.config/twfollow/accounts.json.
+    // An OAuth 2.0 account is store-backed: each refresh happens under the store's lock
+    // and its new pair is saved before the call returns (also in processes forked after
+    // this). TW_STATUS_STORE for an unusable store or a missing account; the base URL,
+    // timeout and proxy are not stored: set them on the client.
+    static Client from_store(const std::string &account = std::string(), const std::string &store_path = std::string()) {
+        detail::refuse_nul(account, "account");
+        detail::refuse_nul(store_path, "store_path");
+        TwConfig *config = nullptr;
+        detail::check(tw_config_from_store(store_path.empty() ? nullptr : store_path.c_str(),
+                                           account.empty() ? nullptr : account.c_str(), &config));
         return Client(config);
     }
 
@@ -468,6 +485,15 @@ public:
         return detail::take(json);
     }
 
+    // OAuth 2.0: a valid access token alone, for a request this wrapper does not make
+    // (refreshed first when it expires within the refresh margin, and saved if the
+    // client is store-backed). TW_STATUS_INVALID_ARGUMENT for an OAuth 1.0a client.
+    std::string access_token() const {
+        char *token = nullptr;
+        detail::check(tw_oauth2_access_token(config_, &token, nullptr));
+        return detail::take(token);
+    }
+
     // OAuth 2.0: refreshes the access token now; the callback has the new tokens when
     // this returns. On failure the old tokens stay.
     void refresh() const { detail::check(tw_oauth2_refresh(config_)); }
@@ -508,6 +534,7 @@ public:
 private:
     friend class OAuth1Flow;
     friend class OAuth2Flow;
+    friend class Store;
 
     explicit Client(TwConfig *config) : config_(config) {}
 
@@ -601,6 +628,8 @@ private:
         return Client(config);
     }
 
+    friend class Store;
+
     std::string consumer_key_, consumer_secret_, callback_, base_url_;
     std::string request_token_, request_token_secret_;
     Client app_;
@@ -686,9 +715,124 @@ private:
         return Client(config);
     }
 
+    friend class Store;
+
     std::string client_id_, client_secret_, redirect_uri_, scope_, base_url_;
     std::string state_, code_verifier_, tokens_json_;
     Client config_;
+};
+
+// One stored account, as the store lists it: no secret in it.
+struct Account {
+    std::string name;
+    std::string kind;        // "oauth1" or "oauth2"
+    std::string screen_name; // "" when not known yet
+    std::string user_id;     // digits (ids exceed 2^53); "" when not known yet
+    std::string app;
+    int64_t expires_at;      // seconds since the Unix epoch; 0 unknown (and for OAuth 1.0a)
+    bool has_refresh_token;
+    bool is_default;
+};
+
+// The token store at path ("" = TWFOLLOW_STORE, else $XDG_CONFIG_HOME/twfollow/accounts.json,
+// else ~/.config/twfollow/accounts.json, read at each call). Every method is one call
+// of the store API (tw_store_*): locking, permissions and atomic rewrites are the
+// library's. TW_STATUS_STORE for an unusable store or a missing account, the file untouched.
+class Store {
+public:
+    explicit Store(const std::string &path = std::string()) : path_(path) { detail::refuse_nul(path, "path"); }
+
+    // The file this store names (it may not exist yet).
+    std::string path() const {
+        char *path = nullptr;
+        detail::check(tw_store_path(c_path(), &path));
+        return detail::take(path);
+    }
+
+    // The accounts without any secret, as the library's JSON:
+    // {"path","default","accounts":[{"name","kind","screen_name","user_id","app",
+    //  "expires_at","has_refresh_token","default"}]}.
+    std::string list_json() const {
+        char *json = nullptr;
+        detail::check(tw_store_list(c_path(), &json));
+        return detail::take(json);
+    }
+
+    // The accounts, in the listing's order (tw_store_account_at: each record is one flat
+    // object; another process may change the store meanwhile, then the walk ends early).
+    std::vector<Account> accounts() const {
+        std::vector<Account> accounts;
+        uint32_t count = 0;
+        for (uint32_t i = 0; i == 0 || i < count; ++i) {
+            char *record = nullptr;
+            detail::check(tw_store_account_at(c_path(), i, &record, &count));
+            if (record == nullptr) {
+                break;
+            }
+            const std::string json = detail::take(record);
+            Account account;
+            account.name = detail::required_field(json, "name");
+            account.kind = detail::required_field(json, "kind");
+            detail::json_field(json, "screen_name", account.screen_name);
+            detail::json_field(json, "user_id", account.user_id);
+            detail::json_field(json, "app", account.app);
+            std::string value;
+            account.expires_at = detail::json_field(json, "expires_at", value) ? std::stoll(value) : 0;
+            account.has_refresh_token = detail::json_field(json, "has_refresh_token", value) && value == "true";
+            account.is_default = detail::json_field(json, "default", value) && value == "true";
+            accounts.push_back(account);
+        }
+        return accounts;
+    }
+
+    // Saves the user the client (or a flow after fetch_access_token / fetch_token)
+    // follows as, and its app, as account ("" = the user's screen name; one of that name
+    // is replaced); the default when the store has none. Returns the name. From then on
+    // an OAuth 2.0 client is store-backed.
+    std::string save(const Client &client, const std::string &account = std::string()) const {
+        return save_config(client.config_, account);
+    }
+    std::string save(const OAuth1Flow &flow, const std::string &account = std::string()) const {
+        return save_config(flow.app_.config_, account);
+    }
+    std::string save(const OAuth2Flow &flow, const std::string &account = std::string()) const {
+        return save_config(flow.config_.config_, account);
+    }
+
+    void set_default(const std::string &account) const {
+        detail::refuse_nul(account, "account");
+        detail::check(tw_store_set_default(c_path(), account.c_str()));
+    }
+
+    // Removes the account (and its app when no other account uses it). To end its
+    // OAuth 2.0 grant at X too, revoke first: Client::from_store(name).revoke(refresh token).
+    void remove(const std::string &account) const {
+        detail::refuse_nul(account, "account");
+        detail::check(tw_store_remove(c_path(), account.c_str()));
+    }
+
+    // Imports another tool's accounts: "twurl" (~/.twurlrc), "xurl" (~/.xurl) or "env"
+    // (the TW_* variables; source_path ""). Returns {"imported":["name",...]}.
+    std::string import_from(const std::string &format, const std::string &source_path = std::string()) const {
+        detail::refuse_nul(format, "format");
+        detail::refuse_nul(source_path, "source_path");
+        char *json = nullptr;
+        detail::check(tw_store_import(c_path(), format.c_str(), source_path.empty() ? nullptr : source_path.c_str(),
+                                      &json));
+        return detail::take(json);
+    }
+
+private:
+    const char *c_path() const { return path_.empty() ? nullptr : path_.c_str(); }
+
+    std::string save_config(TwConfig *config, const std::string &account) const {
+        detail::refuse_nul(account, "account");
+        char *name = nullptr;
+        detail::check(tw_store_save_account(config, c_path(), account.empty() ? nullptr : account.c_str(), &name));
+        return detail::take(name);
+    }
+
+    std::string path_;
 };
 
 inline std::string version() { return tw_version(); }

@@ -149,6 +149,46 @@ pub unsafe extern "C" fn tw_store_list(
     })
 }
 
+/// One account of `tw_store_list`'s list, for a reader of flat JSON objects only (the
+/// C++ wrapper, `tw-follow accounts`): `*out_record` receives the `index`-th record
+/// (counted from 0, in the list's order, with its members:
+/// `{"name","kind","screen_name","user_id","app","expires_at","has_refresh_token","default"}`),
+/// or NULL when `index` is past the end; `*out_count` (if not NULL) the number of
+/// accounts. No secret is in it. Each call reads the store again: another process may
+/// change it between two calls (then a record may be skipped or repeated; a NULL
+/// record ends the walk).
+///
+/// On `TW_STATUS_OK`, `*out_record` receives a new string or NULL (`tw_string_free`).
+/// Returns `TW_STATUS_NULL_ARGUMENT` (`out_record`), `TW_STATUS_INVALID_UTF8`,
+/// `TW_STATUS_INVALID_ARGUMENT` (an empty `store_path`), `TW_STATUS_STORE` (as
+/// `tw_store_list`).
+/// Thread rules: any thread; reads the environment when `store_path` is NULL.
+///
+/// # Safety
+/// `store_path` NULL or NUL-terminated; `out_record` NULL or writable; `out_count`
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tw_store_account_at(
+    store_path: *const c_char,
+    index: u32,
+    out_record: *mut *mut c_char,
+    out_count: *mut u32,
+) -> TwStatus {
+    fallible(|| {
+        let store = open(store_path)?;
+        non_null(out_record, "out_record")?;
+        let (count, record) = store.account_at(index as usize)?;
+        *out_record = match record {
+            Some(json) => out_string(&json, "account record")?.into_raw(),
+            None => std::ptr::null_mut(),
+        };
+        if !out_count.is_null() {
+            *out_count = u32::try_from(count).unwrap_or(u32::MAX);
+        }
+        Ok(())
+    })
+}
+
 /// Makes `account` the store's default account.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT` (`account`), `TW_STATUS_INVALID_UTF8`,

@@ -20,7 +20,8 @@ Any other language, or a fence without one, fails: say what it is.
 Every snippet runs from the repository root against its own fresh sandbox (so
 snippets cannot depend on each other's follows), with the sandbox's account 1 in
 TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET, its
-URL in TW_API_BASE, and build/ and .venv/bin first on PATH (so `tw-follow`,
+URL in TW_API_BASE, a token store of its own in TWFOLLOW_STORE (a folder not yet
+made: never the user's ~/.config/twfollow), and build/ and .venv/bin first on PATH (so `tw-follow`,
 `twfollow` and `python` are the ones under test). https_proxy points at a closed
 loopback port, so a snippet that tried to reach the real API fails instead of
 leaving the machine (loopback never goes through a proxy). Whatever a snippet
@@ -246,10 +247,11 @@ class Sandbox:
         self.log.close()
 
 
-def snippet_env(sandbox_url: str) -> Dict[str, str]:
+def snippet_env(sandbox_url: str, store: Path) -> Dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TW_") and k.lower() not in PROXY_VARIABLES}
     env.update(SANDBOX_CREDENTIALS)
     env["TW_API_BASE"] = sandbox_url
+    env["TWFOLLOW_STORE"] = str(store / "twfollow" / "accounts.json")
     # Any https request (the real API) would go to this closed port and fail.
     env["https_proxy"] = "http://127.0.0.1:9"
     env["PATH"] = os.pathsep.join([str(REPO / "build"), str(REPO / ".venv" / "bin"), env.get("PATH", "")])
@@ -304,7 +306,7 @@ def execute(snippet: Snippet, workdir: Path) -> Outcome:
     except (OSError, RuntimeError) as e:
         return Outcome(False, f"cannot start the sandbox: {e}")
     try:
-        return run(command, snippet_env(sandbox.url), seconds)
+        return run(command, snippet_env(sandbox.url, workdir / f"store{snippet.line}"), seconds)
     finally:
         sandbox.close()
 

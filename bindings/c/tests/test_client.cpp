@@ -290,6 +290,59 @@ static void test_refusals_and_relationships(const std::string &base_url) {
     CHECK(contains(no_v1.relationship("Twitter"), "\"following\":true,\"follow_request_sent\":false"));
 }
 
+// The token store: save after authorizing, list without secrets, follow from it,
+// access_token, default, remove. In a store of its own (mkdtemp), never ~/.config.
+static void test_store(const std::string &base_url) {
+    char folder[] = "/tmp/twfollow-cpp-store-XXXXXX";
+    CHECK(mkdtemp(folder) != nullptr);
+    const std::string path = std::string(folder) + "/accounts.json";
+    twfollow::Store store(path);
+    CHECK(store.path() == path);
+    CHECK(store.list_json().find("\"accounts\":[]") != std::string::npos);
+    CHECK(store.accounts().empty());
+
+    twfollow::OAuth2Flow flow("sandbox-oauth2-client", "http://127.0.0.1:9/callback", "sandbox-oauth2-client-secret");
+    flow.set_base_url(base_url);
+    std::string location, page;
+    CHECK(http_get(flow.authorization_url(), location, page) == 302);
+    twfollow::OAuth2Tokens fetched = twfollow::OAuth2Tokens::from_json(flow.fetch_token(location));
+    CHECK(store.save(flow) == "sandbox_me");
+    CHECK(store.save(flow, "work") == "work");
+    std::vector<twfollow::Account> accounts = store.accounts();
+    CHECK(accounts.size() == 2);
+    CHECK(accounts.size() == 2 && accounts[0].name == "sandbox_me" && accounts[1].name == "work");
+    CHECK(accounts.size() == 2 && accounts[0].kind == "oauth2" && accounts[0].user_id == "1500000001");
+    CHECK(accounts.size() == 2 && accounts[0].screen_name == "sandbox_me" && accounts[0].app == "sandbox-oauth2-client");
+    CHECK(accounts.size() == 2 && accounts[0].expires_at == fetched.expires_at && accounts[0].has_refresh_token);
+    CHECK(accounts.size() == 2 && accounts[0].is_default && !accounts[1].is_default);
+    const std::string listing = store.list_json();
+    CHECK(listing.find("\"name\":\"sandbox_me\"") != std::string::npos);
+    CHECK(listing.find("\"default\":\"sandbox_me\"") != std::string::npos);
+    CHECK(listing.find(fetched.access_token) == std::string::npos);
+    CHECK(listing.find(fetched.refresh_token) == std::string::npos);
+    CHECK(listing.find("sandbox-oauth2-client-secret") == std::string::npos);
+
+    twfollow::Client client = twfollow::Client::from_store("", path);
+    client.set_base_url(base_url);
+    CHECK(client.follow("2244994945") == "{\"data\":{\"following\":true,\"pending_follow\":false}}");
+    CHECK(client.access_token() == fetched.access_token);
+    CHECK(expect_error([&] { sandbox_client(base_url).access_token(); }).status() == TW_STATUS_INVALID_ARGUMENT);
+
+    store.set_default("work");
+    CHECK(store.list_json().find("\"default\":\"work\"") != std::string::npos);
+    CHECK(store.accounts().size() == 2 && store.accounts()[1].is_default);
+    store.remove("work");
+    CHECK(store.accounts().size() == 1);
+    CHECK(store.list_json().find("\"name\":\"work\"") == std::string::npos);
+    CHECK(expect_error([&] { twfollow::Client::from_store("work", path); }).status() == TW_STATUS_STORE);
+    CHECK(expect_error([&] { store.set_default("nobody"); }).status() == TW_STATUS_STORE);
+    CHECK(expect_error([&] { twfollow::Store(std::string("a\0b", 3)); }).status() == TW_STATUS_INVALID_ARGUMENT);
+
+    std::remove(path.c_str());
+    std::remove((path + ".lock").c_str());
+    rmdir(folder);
+}
+
 // Pay-per-use: spent credits and a usage cap are their own statuses, sent once; a v2
 // problem's members; the 24-hour budgets and the request count (issue 22).
 static void test_pay_per_use(const std::string &base_url) {
@@ -388,6 +441,7 @@ int main(int argc, char **argv) {
     test_refusals_and_relationships(base_url);
     test_pay_per_use(base_url);
     test_trace(base_url);
+    test_store(base_url);
 
     CHECK(twfollow::version().find("twfollow/") == 0);
     std::printf("c++: %d passed, %d failed\n", checks - failures, failures);

@@ -18,7 +18,7 @@ import urllib.parse
 import pytest
 
 import twfollow
-from conftest import CONFIDENTIAL, PUBLIC_CLIENT, REDIRECT, pin_from, visit
+from conftest import CONFIDENTIAL, PUBLIC_CLIENT, REDIRECT, pin_from, sign_in, visit
 
 UNRESERVED = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
 
@@ -48,15 +48,6 @@ def oauth1_flow(sandbox, account_of):
         return twfollow.OAuth1Flow(key, secret, base_url=sandbox.base_url, **kwargs)
 
     return make
-
-
-def sign_in(base_url, client=CONFIDENTIAL, **kwargs):
-    """The whole PKCE flow; returns (flow, tokens). The caller closes the flow."""
-    flow = twfollow.OAuth2Flow(client[0], REDIRECT, client_secret=client[1], base_url=base_url, **kwargs)
-    url, state = flow.authorization_url()
-    status, location, _ = visit(url)
-    assert status == 302, url
-    return flow, flow.fetch_token(location)
 
 
 # OAuth 1.0a

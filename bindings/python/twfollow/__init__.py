@@ -8,7 +8,8 @@
         user = await client.follow("@twitterdev")
 
 Getting a user's tokens: twfollow.OAuth1Flow (PIN or callback), twfollow.OAuth2Flow
-(PKCE), and Client.oauth2 for OAuth 2.0 user tokens (see twfollow.auth).
+(PKCE), and Client.oauth2 for OAuth 2.0 user tokens (see twfollow.auth). Keeping
+them: twfollow.Store and Client.from_store (the token store, docs/tokens.md).
 """
 
 from ._native import LibraryNotFoundError
@@ -44,12 +45,14 @@ from .errors import (
     TwError,
     UsageCappedError,
 )
+from .store import Account, Store
 from .trace import TraceKind
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AccessTierError",
+    "Account",
     "AccountStateError",
     "PaymentRequiredError",
     "UsageCappedError",
@@ -82,6 +85,7 @@ __all__ = [
     "Problem",
     "ServerError",
     "Status",
+    "Store",
     "TimeoutError",
     "TLSError",
     "TraceKind",

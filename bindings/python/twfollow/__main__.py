@@ -1,15 +1,20 @@
 """python -m twfollow [--notify] [--base-url URL] [--timeout SECONDS] [--ca-file PEM]
                     [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--trace]
-                    [follow | unfollow | relationship] TARGET
+                    [--store PATH] [--account NAME] [follow | unfollow | relationship] TARGET
+python -m twfollow [OPTIONS] accounts [--json] | accounts default NAME
+                   | accounts remove NAME [--revoke] | accounts import twurl|xurl|env [PATH]
+python -m twfollow [OPTIONS] token
 
-Follows TARGET (or unfollows it, or prints the relationship with it) with credentials
-from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET (and
-TW_API_BASE, TW_API_VERSION, unless an option replaces them), or with an OAuth 2.0 user
-token from TW_OAUTH2_ACCESS_TOKEN when TW_ACCESS_TOKEN is not set (rotated tokens are
-then printed on stderr as export lines), prints the API's JSON answer. `python -m
-twfollow authorize [--oauth2 ...]` gets the tokens (see its --help). Exit codes are
-those of the C tool tw-follow (errors.EXIT_CODES; `--exit-codes` prints them): 0
-success, 64 usage, 78 configuration, and one code per status family.
+Follows TARGET (or unfollows it, or prints the relationship with it) and prints the
+API's JSON answer, as the user of --account NAME (or --store PATH: its default) in the
+token store, else of TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,
+TW_ACCESS_TOKEN_SECRET (or an OAuth 2.0 user token from TW_OAUTH2_ACCESS_TOKEN when
+TW_ACCESS_TOKEN is not set, never refreshed here), else of the store's default account
+(TW_API_BASE, TW_API_VERSION apply unless an option replaces them). `python -m twfollow
+authorize [--oauth2 ...]` gets the tokens and saves them in the token store (see its
+--help; docs/tokens.md). Exit codes are those of the C tool tw-follow
+(errors.EXIT_CODES; `--exit-codes` prints them): 0 success, 64 usage, 78
+configuration, and one code per status family.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import os
 import sys
 from typing import List, NoReturn, Optional
 
-from . import _authorize_cli, errors
+from . import _authorize_cli, _store_cli, errors
 from .client import MAX_TIMEOUT_MS, Client, version
 from .trace import call_summary, to_stderr
 
@@ -28,13 +33,17 @@ from .trace import call_summary, to_stderr
 EPILOG = """\
 Environment (an option wins: its variable is then not read):
   TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET
-      the OAuth 1.0a user-context credentials (required)
+      the OAuth 1.0a user-context credentials, unless --account or --store
+      (without them: the store's default account)
   TW_API_BASE      base URL unless --base-url (default https://api.twitter.com)
   TW_API_VERSION   1.1, 2 or auto unless --api-version (default 1.1)
   TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN, TW_OAUTH2_EXPIRES_AT,
   TW_OAUTH2_CLIENT_ID, TW_OAUTH2_CLIENT_SECRET
-      an OAuth 2.0 user token instead, when TW_ACCESS_TOKEN is not set; after a
-      refresh the new tokens are printed on stderr as export lines: store them
+      an OAuth 2.0 user token instead, when TW_ACCESS_TOKEN is not set; never
+      refreshed here (the rotated refresh token would be lost): run
+      `accounts import env` once, then follow from the store
+  TWFOLLOW_STORE   the token store unless --store (default
+      $XDG_CONFIG_HOME/twfollow/accounts.json, else ~/.config/twfollow/accounts.json)
   https_proxy, HTTPS_PROXY, http_proxy, all_proxy, ALL_PROXY, no_proxy, NO_PROXY
       the proxy, by curl's rules, unless --proxy or --proxy-file
 
@@ -52,6 +61,8 @@ refused by X for its access tier, permissions, credits or usage cap.
 # The first word, when it is one of these, says what to do with TARGET (a user named
 # like a command is written @name).
 COMMANDS = ("follow", "unfollow", "relationship")
+# Verbs that take no TARGET: the token store's.
+STORE_VERBS = ("accounts", "token")
 
 # The longest first line --proxy-file accepts, in bytes (as tw-follow).
 MAX_PROXY_LINE = 8192
@@ -139,11 +150,22 @@ def main(argv: Optional[List[str]] = None) -> int:
     prog = _program_name()
     parser = _Parser(
         prog=prog,
-        usage=f"{prog} [OPTIONS] [follow | unfollow | relationship] TARGET",
+        usage=f"{prog} [OPTIONS] [follow | unfollow | relationship] TARGET\n"
+        f"       {prog} [OPTIONS] accounts [--json] | accounts default NAME\n"
+        f"       {prog} [OPTIONS] accounts remove NAME [--revoke] | accounts import twurl|xurl|env [PATH]\n"
+        f"       {prog} [OPTIONS] token\n"
+        f"       {prog} authorize [--oauth2 ...]",
         description="Follows TARGET and prints the API's JSON answer. `unfollow TARGET` unfollows; "
         "`relationship TARGET` prints what holds between you and TARGET "
         '({"target":{...},"following":...}: a key is there only when the API said it). '
-        f"{prog} authorize [--oauth2 ...] gets a user's tokens (see its --help).",
+        f"{prog} authorize [--oauth2 ...] gets a user's tokens and saves them in the token store "
+        "(see its --help). `accounts` lists the stored accounts (`--json`: as JSON; no secret "
+        "either way), `accounts default NAME` sets the default, `accounts remove NAME` removes one "
+        "(`--revoke`: its OAuth 2.0 grant at X first), `accounts import twurl|xurl|env [PATH]` copies "
+        "accounts from ~/.twurlrc, ~/.xurl or the TW_* variables; `token` prints a valid OAuth 2.0 "
+        "access token alone (refreshed and saved first when needed), for curl. Credentials: "
+        "--account NAME (or --store) uses the store; else TW_* variables; else the store's "
+        "default account.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -151,7 +173,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         "words",
         nargs="+",
         metavar="[COMMAND] TARGET",
-        help="follow (the default), unfollow or relationship, then @name, name, or a numeric user id",
+        help="follow (the default), unfollow or relationship, then @name, name, or a numeric user id; "
+        "or accounts ... or token (see above)",
     )
     parser.add_argument("--notify", action="store_true", help="turn on notifications for the user's posts")
     parser.add_argument("--base-url", metavar="URL", help="API base URL (http:// only for loopback hosts)")
@@ -184,13 +207,27 @@ def main(argv: Optional[List[str]] = None) -> int:
         help="show each request and response on stderr as curl -v does (> sent, < received, "
         "* signature base string and notes), secrets removed",
     )
+    parser.add_argument(
+        "--store", metavar="PATH", help="the token store (else TWFOLLOW_STORE, else ~/.config/twfollow/accounts.json)"
+    )
+    parser.add_argument(
+        "--account", metavar="NAME", help="follow as this stored account (else TW_* variables, else the default)"
+    )
+    parser.add_argument("--json", action="store_true", help="accounts: the list as JSON")
+    parser.add_argument("--revoke", action="store_true", help="accounts remove: revoke the OAuth 2.0 grant at X first")
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument(
         "--exit-codes", action=_ExitCodes, nargs=0, help="print each status's number, name and exit code, and exit"
     )
     args = parser.parse_args(argv)
     command, target = "follow", args.words[0]
-    if args.words[0] in COMMANDS:
+    if args.words[0] in STORE_VERBS:
+        command, target = args.words[0], ""
+        if command == "token" and len(args.words) != 1:
+            parser.error("token takes no TARGET")
+    elif args.json or args.revoke:
+        parser.error("--json goes with accounts alone, --revoke with accounts remove")
+    elif args.words[0] in COMMANDS:
         if len(args.words) != 2:
             parser.error(f"{args.words[0]} needs one TARGET")
         command, target = args.words
@@ -205,30 +242,39 @@ def main(argv: Optional[List[str]] = None) -> int:
         except ProxyFileError as e:
             print(f"{prog}: --proxy-file {args.proxy_file}: {e}", file=sys.stderr)
             return errors.EXIT_CONFIG
+    options = {
+        "base_url": args.base_url,
+        "timeout": args.timeout,
+        "ca_file": args.ca_file,
+        "proxy": args.proxy,
+        "trace": to_stderr if args.trace else None,
+    }
+    if command == "accounts":
+        if warn_of_password:
+            _warn_of_password(prog)
+        try:
+            options = _store_cli.options_from_environment(options)
+        except errors.TwError as e:
+            return _fail(e, errors.EXIT_CONFIG)
+        options.pop("api_version", None)
+        return _store_cli.accounts_main(prog, args.words[1:], args.store, args.json, args.revoke, options)
+    from_env_oauth2 = not _store_cli.uses_store(args.account, args.store) and _store_cli.env_oauth2()
+    expired = _store_cli.refuse_expired_env_token(prog) if from_env_oauth2 else None
+    if expired is not None:
+        return _fail(expired, errors.EXIT_CODES[errors.Status.AUTH])
     try:
-        client = Client.from_env(
-            base_url=args.base_url,
-            timeout=args.timeout,
-            ca_file=args.ca_file,
-            proxy=args.proxy,
-            api_version=args.api_version,
-            # OAuth 2.0 tokens from TW_OAUTH2_*: a refresh rotates them; print the new ones.
-            on_token_refresh=lambda tokens: _authorize_cli.print_refreshed_tokens(tokens, "python -m twfollow"),
-            trace=to_stderr if args.trace else None,
-        )
+        client = _store_cli.make_client(prog, args.account, args.store, dict(options, api_version=args.api_version))
     except errors.TwError as e:
         return _fail(e, errors.EXIT_CONFIG)
     finally:
         # After the status line, which stays the first line of stderr on failure.
         if warn_of_password:
-            print(
-                f"{prog}: warning: other users can see the --proxy password (ps); "
-                "use --proxy-file PATH (- for standard input) or https_proxy instead",
-                file=sys.stderr,
-            )
+            _warn_of_password(prog)
     with client:
         try:
-            if command == "unfollow":
+            if command == "token":
+                answer = client.access_token()
+            elif command == "unfollow":
                 answer = client.unfollow_json(target)
             elif command == "relationship":
                 answer = client.relationship_json(target)
@@ -236,10 +282,22 @@ def main(argv: Optional[List[str]] = None) -> int:
                 answer = client.follow_json(target, notify=args.notify)
         except errors.TwError as e:
             _print_summary(args.trace, client)
-            return _fail(e, errors.EXIT_CODES.get(e.status, errors.EXIT_SOFTWARE))
+            code = errors.EXIT_CODES.get(e.status, errors.EXIT_SOFTWARE)
+            _fail(_store_cli.explain(e, prog, from_env_oauth2), code)
+            if e.status == errors.Status.TOKENS_NOT_SAVED:
+                _store_cli.print_unsaved_tokens(client, prog)
+            return code
         _print_summary(args.trace, client)
         print(answer)
     return errors.EXIT_OK
+
+
+def _warn_of_password(prog: str) -> None:
+    print(
+        f"{prog}: warning: other users can see the --proxy password (ps); "
+        "use --proxy-file PATH (- for standard input) or https_proxy instead",
+        file=sys.stderr,
+    )
 
 
 def _print_summary(trace: bool, client: Client) -> None:

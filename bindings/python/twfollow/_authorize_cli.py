@@ -13,7 +13,7 @@ import os
 import re
 import sys
 import time
-from typing import Any, Callable, Dict, List, NoReturn, Optional, TextIO
+from typing import Any, Callable, Dict, List, NoReturn, Optional, TextIO, Union
 
 from . import _redirect_listener, errors
 from .auth import OAuth1Flow, OAuth2Flow
@@ -21,20 +21,23 @@ from .auth import OAuth1Flow, OAuth2Flow
 MAX_INPUT_LINE = 8192  # as tw-follow
 
 DESCRIPTION = """\
-Gets a user's tokens and prints them as shell lines: eval "$(python -m twfollow authorize)".
-The page to open goes to stderr; the answer is read from standard input.
+Gets a user's tokens and saves them in the token store as an account (--account
+NAME, else the user's screen name; the default account when the store has none).
+The page to open goes to stderr; the answer is read from standard input. With
+--exports it saves nothing and prints shell lines instead:
+eval "$(python -m twfollow authorize --exports)".
 
 OAuth 1.0a (PIN): with your app's TW_CONSUMER_KEY and TW_CONSUMER_SECRET, prints
-the page where the user approves the app, reads the PIN it shows, and prints
-export TW_ACCESS_TOKEN=... and export TW_ACCESS_TOKEN_SECRET=... (they do not
-expire), with the user's id and name as a comment.
+the page where the user approves the app, reads the PIN it shows, and saves
+the token (it does not expire); --exports prints export TW_ACCESS_TOKEN=... and
+export TW_ACCESS_TOKEN_SECRET=... with the user's id and name as a comment.
 
 OAuth 2.0 (--oauth2, Authorization Code with PKCE): prints the page to open,
-reads the address the browser was sent to (or just its code), and prints
-export TW_OAUTH2_CLIENT_ID, TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN and
-TW_OAUTH2_EXPIRES_AT lines. A follow then uses them when TW_ACCESS_TOKEN is
-not set, and refreshes the access token by itself; after a refresh it prints
-the new export lines on stderr (the old refresh token no longer works).
+reads the address the browser was sent to (or just its code), and saves the
+tokens: a follow from the store refreshes them by itself and saves each new
+pair under the store's lock. --exports prints export TW_OAUTH2_CLIENT_ID,
+TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN and TW_OAUTH2_EXPIRES_AT lines
+instead, which the CLI never refreshes (run accounts import env to store them).
 
 When the redirect URI (or the OAuth 1.0a --callback URL) is a loopback http://
 address with a port (127.0.0.1, [::1] or localhost), authorize listens there
@@ -45,7 +48,7 @@ any other address, or when that port is taken, the address is pasted instead.
 """
 
 EPILOG = """\
-Exit status: 0 tokens printed; 64 usage; 65 no or bad answer (on standard input,
+Exit status: 0 tokens saved (or printed); 64 usage; 65 no or bad answer (on standard input,
 or no redirect within --wait seconds);
 69 network, TLS or server error; 76 unexpected HTTP status or response;
 77 refused (wrong PIN, used or expired request token, denied, bad code or
@@ -138,6 +141,20 @@ PROMPT = (
 )
 
 
+# The saving step: the flow's user into the token store (None with --exports).
+Saver = Optional[Callable[[Union[OAuth1Flow, OAuth2Flow]], int]]
+
+
+def _saver(prog: str, args: argparse.Namespace) -> Saver:
+    """Without --exports: a function that saves the authorized user in the store."""
+    if args.exports:
+        return None
+    from . import _store_cli  # it imports this module
+
+    store, account = args.store, args.account
+    return lambda flow: _store_cli.save_authorized(prog, flow, store, account)
+
+
 def _listened(listener: _redirect_listener.Listener, accept: Callable[[Dict[str, str]], bool], wait: int) -> str:
     """The redirected address the listener caught, or _NoAnswer at the deadline."""
     with listener:
@@ -147,7 +164,7 @@ def _listened(listener: _redirect_listener.Listener, accept: Callable[[Dict[str,
     return answer
 
 
-def _oauth1(prog: str, base_url: Optional[str], args: argparse.Namespace) -> int:
+def _oauth1(prog: str, base_url: Optional[str], args: argparse.Namespace, save: Saver = None) -> int:
     key, secret = _environment("TW_CONSUMER_KEY"), _environment("TW_CONSUMER_SECRET")
     if key is None or secret is None:
         print(f"{prog}: set TW_CONSUMER_KEY and TW_CONSUMER_SECRET to your app's API key and secret", file=sys.stderr)
@@ -183,13 +200,17 @@ def _oauth1(prog: str, base_url: Optional[str], args: argparse.Namespace) -> int
             return errors.EXIT_DATAERR
         except errors.TwError as e:
             return _fail(e)
+        if save is not None:
+            return save(flow)
     print(export_line("TW_ACCESS_TOKEN", access.token))
     print(export_line("TW_ACCESS_TOKEN_SECRET", access.secret))
     print(f"# user_id {comment_value(access.user_id)} screen_name {comment_value(access.screen_name)}")
     return errors.EXIT_OK
 
 
-def _oauth2(prog: str, args: argparse.Namespace, base_url: Optional[str], client_secret: Optional[str]) -> int:
+def _oauth2(
+    prog: str, args: argparse.Namespace, base_url: Optional[str], client_secret: Optional[str], save: Saver = None
+) -> int:
     try:
         flow = OAuth2Flow(args.client_id, args.redirect_uri, client_secret, args.scope, base_url=base_url)
     except errors.TwError as e:
@@ -222,6 +243,8 @@ def _oauth2(prog: str, args: argparse.Namespace, base_url: Optional[str], client
             return errors.EXIT_DATAERR
         except errors.TwError as e:
             return _fail(e)
+        if save is not None:
+            return save(flow)
     lines = [export_line("TW_OAUTH2_CLIENT_ID", args.client_id), *oauth2_export_lines(tokens)]
     if tokens.get("scope") is not None:
         lines.append(f"# scope {comment_value(tokens['scope'])}")
@@ -261,7 +284,15 @@ def main(argv: List[str], prog: str = "python -m twfollow") -> int:
     parser.add_argument("--paste", action="store_true", help="paste the redirected address instead of listening for it")
     parser.add_argument("--wait", metavar="SECONDS", type=_seconds, default=_redirect_listener.WAIT_SECONDS,
                         help=f"how long to listen for the browser (default {_redirect_listener.WAIT_SECONDS})")
+    parser.add_argument(
+        "--store", metavar="PATH", help="the token store (else TWFOLLOW_STORE, else ~/.config/twfollow/accounts.json)"
+    )
+    parser.add_argument("--account", metavar="NAME", help="save as NAME (default: the user's screen name)")
+    parser.add_argument("--exports", action="store_true", help="print export lines instead of saving (saves nothing)")
     args = parser.parse_args(argv)
+    if args.exports and (args.store is not None or args.account is not None):
+        print(f"{prog} authorize: --exports saves nothing: it goes without --store and --account", file=sys.stderr)
+        return errors.EXIT_USAGE
     base_url = args.base_url if args.base_url is not None else _environment("TW_API_BASE")
     oauth2_options = (args.client_id, args.client_secret, args.redirect_uri, args.scope)
     if not args.oauth2:
@@ -274,7 +305,7 @@ def main(argv: List[str], prog: str = "python -m twfollow") -> int:
         if args.callback == "":
             print(f"{prog} authorize: --callback needs a URL", file=sys.stderr)
             return errors.EXIT_USAGE
-        return _oauth1(prog, base_url, args)
+        return _oauth1(prog, base_url, args, _saver(prog, args))
     if args.callback is not None:
         print(f"{prog} authorize: --callback is for OAuth 1.0a; OAuth 2.0 takes --redirect-uri", file=sys.stderr)
         return errors.EXIT_USAGE
@@ -291,4 +322,4 @@ def main(argv: List[str], prog: str = "python -m twfollow") -> int:
             file=sys.stderr,
         )
         return errors.EXIT_USAGE
-    return _oauth2(prog, args, base_url, client_secret or None)
+    return _oauth2(prog, args, base_url, client_secret or None, _saver(prog, args))

@@ -37,9 +37,10 @@ CALLS = (
     "relationship_json",
     "refresh",
     "revoke",
+    "access_token",
 )
 # Client class methods that make a client: the twin makes an AsyncClient around it.
-CONSTRUCTORS = ("from_env", "oauth2")
+CONSTRUCTORS = ("from_env", "from_store", "oauth2")
 # Mirrored by hand: close() is aclose() here (and `async with`); the properties.
 BY_HAND = {
     "close": "aclose",

@@ -240,6 +240,53 @@ class Client:
                 raise
         return client
 
+    @classmethod
+    def from_store(
+        cls,
+        account: Optional[str] = None,
+        store: Union[str, "os.PathLike[str]", None] = None,
+        *,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        ca_file: Optional[str] = None,
+        proxy: Optional[str] = None,
+        max_retries: Optional[int] = None,
+        max_wait: Optional[float] = None,
+        api_version: Union[int, str, None] = None,
+        on_token_refresh: Optional[TokenHandler] = None,
+        trace: Union[bool, _trace.TraceHook, None] = None,
+    ) -> "Client":
+        """A client for an account of the token store (`twfollow.Store`, docs/tokens.md):
+        `account` None is the store's default, `store` None the usual path
+        (TWFOLLOW_STORE, else $XDG_CONFIG_HOME/twfollow/accounts.json, else
+        ~/.config/twfollow/accounts.json). The options are those of `Client`; the base
+        URL, timeout and proxy are not stored.
+
+        An OAuth 2.0 account is store-backed: every refresh happens under the store's
+        lock after re-reading the account (another process's newer tokens are used
+        instead of refreshing), and the new pair is in the store before the call that
+        refreshed returns; `on_token_refresh` receives it too. This holds in processes
+        forked after the client was made (a pre-fork server): make it once, before the
+        fork. StoreError for an unusable store or a missing account (nothing sent);
+        TokensNotSavedError when a refresh succeeded but the store could not be written
+        (the client still holds the new tokens: `tokens`)."""
+        options = _options(locals())
+        store_bytes = None if store is None else _encode(os.fspath(store), "store")
+        account_bytes = None if account is None else _encode(account, "account")
+        config = ctypes.c_void_p()
+        _check(_native.lib().tw_config_from_store(store_bytes, account_bytes, ctypes.byref(config)))
+        client = cls.__new__(cls)
+        client._adopt(config, from_variables={}, **options)
+        if on_token_refresh is not None:
+            try:
+                if client._holds_oauth2_tokens():
+                    client._watch_tokens(on_token_refresh)
+            except BaseException:
+                client.close()
+                raise
+        return client
+
     def _adopt(
         self,
         config: ctypes.c_void_p,
@@ -489,6 +536,16 @@ class Client:
         with self._borrowed() as config:
             _check(_native.lib().tw_oauth2_refresh(config))
         return self.tokens
+
+    def access_token(self) -> str:
+        """A valid OAuth 2.0 access token alone, for a request this package does not make
+        (curl, another library): refreshed first when it expires within the refresh
+        margin (and, for a store-backed client, saved before this returns).
+        InvalidArgumentError for an OAuth 1.0a client."""
+        with self._borrowed() as config:
+            out = ctypes.c_void_p()
+            _check(_native.lib().tw_oauth2_access_token(config, ctypes.byref(out), None))
+            return take_string(out)
 
     def revoke(self, token: str) -> None:
         """Revokes an OAuth 2.0 token: the access token, or the refresh token (which

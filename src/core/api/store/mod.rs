@@ -182,6 +182,15 @@ impl Store {
         .to_string())
     }
 
+    /// The number of accounts, and the `index`-th record of `list_json`'s list (the
+    /// same order and members), or `None` past the end: for readers of flat JSON only.
+    pub fn account_at(&self, index: usize) -> Result<(usize, Option<String>), Error> {
+        let doc = self.load()?;
+        let names = doc.account_names();
+        let record = names.get(index).map(|n| doc.summary(n).to_string());
+        Ok((names.len(), record))
+    }
+
     pub fn set_default(&self, name: &str) -> Result<(), Error> {
         self.modify(Store::default_deadline(), |doc| {
             doc.account(name, &self.path.file)?;

@@ -1,0 +1,244 @@
+"""The token store from Python against the sandbox: Store (save, list, default, remove,
+import), Client.from_store, access_token, and a pre-fork pool of worker processes
+meeting one expired grant (one refresh between them, counted at the server's door)."""
+
+from __future__ import annotations
+
+import ctypes
+import http.client
+import json
+import multiprocessing
+import os
+import stat
+import time
+import urllib.parse
+
+import pytest
+
+import twfollow
+from conftest import CONFIDENTIAL, SandboxProcess, sign_in, twurlrc, xurl_file
+
+TWITTERDEV = 2244994945
+SECRETS_OF_THE_SANDBOX = (CONFIDENTIAL[1], "sandbox-consumer-secret", "sandbox-token-secret-1")
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    """A sandbox of this module's own: its follows do not spend the session's budgets."""
+    process = SandboxProcess()
+    yield process
+    process.stop()
+
+
+def read_store(path):
+    return json.loads(path.read_text())
+
+
+def write_store(path, data):
+    """Rewrites the store as the library would (0600, rename over), for a test's tampering."""
+    temporary = path.with_name("test-tampering.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as file:
+        json.dump(data, file)
+    os.replace(temporary, path)
+
+
+def expire(path, name):
+    """The account's access token has expired, as far as the store says (X has not been told)."""
+    data = read_store(path)
+    data["accounts"][name]["expires_at"] = int(time.time()) - 10
+    write_store(path, data)
+
+
+def saved_oauth2_account(base_url, store, name=None):
+    flow, tokens = sign_in(base_url)
+    with flow:
+        saved = store.save(flow, name)
+    return saved, tokens
+
+
+def bearer_get(base_url, path, token):
+    """A raw HTTP request as curl would send it: the token alone, nothing of twfollow."""
+    parts = urllib.parse.urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+def test_save_list_default_and_follow(sandbox, private_store):
+    store = twfollow.Store()
+    assert store.path == str(private_store)
+    assert store.accounts() == [] and store.default is None
+    name, tokens = saved_oauth2_account(sandbox.base_url, store)
+    assert name == "sandbox_me"
+    assert stat.S_IMODE(os.stat(private_store).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(private_store.parent).st_mode) == 0o700
+    [account] = store.accounts()
+    assert account == twfollow.Account(
+        name="sandbox_me", kind="oauth2", screen_name="sandbox_me", user_id="1500000001",
+        app=CONFIDENTIAL[0], expires_at=tokens["expires_at"], has_refresh_token=True, default=True,
+    )  # fmt: skip
+    listing = store.listing_json()
+    for secret in (tokens["access_token"], tokens["refresh_token"], *SECRETS_OF_THE_SANDBOX):
+        assert secret not in listing and secret not in repr(store.accounts())
+    # A second account does not take the default; set_default moves it.
+    assert saved_oauth2_account(sandbox.base_url, store, "work")[0] == "work"
+    assert store.default == "sandbox_me"
+    store.set_default("work")
+    assert store.default == "work" and [a.name for a in store.accounts() if a.default] == ["work"]
+    # The same records one at a time (tw_store_account_at, for flat-JSON readers).
+    assert [store.account_at(i) for i in range(3)] == [*store.accounts(), None]
+    with pytest.raises(twfollow.InvalidArgumentError):
+        store.account_at(-1)
+    lib = twfollow._native.lib()
+    assert lib.tw_store_account_at(None, 0, None, None) == twfollow.Status.NULL_ARGUMENT
+    assert lib.tw_store_account_at(b"", 0, ctypes.byref(ctypes.c_void_p()), None) == twfollow.Status.INVALID_ARGUMENT
+    with twfollow.Client.from_store(base_url=sandbox.base_url) as client:
+        assert client.follow(TWITTERDEV)["data"]["following"] is True
+    with twfollow.Client.from_store("sandbox_me", private_store, base_url=sandbox.base_url) as client:
+        assert client.follow("@twitterdev")["data"]["following"] is True
+    with pytest.raises(twfollow.StoreError, match="nobody"):
+        twfollow.Client.from_store("nobody", base_url=sandbox.base_url)
+
+
+def test_an_oauth1_account_saved_from_the_pin_flow_follows(sandbox, account_of, private_store):
+    from conftest import pin_from, visit
+
+    key, secret = account_of(1)[:2]
+    with twfollow.OAuth1Flow(key, secret, base_url=sandbox.base_url) as flow:
+        status, _, page = visit(flow.authorization_url())
+        assert status == 200
+        flow.fetch_access_token(pin_from(page))
+        assert twfollow.Store().save(flow, "pin") == "pin"
+    [account] = twfollow.Store().accounts()
+    assert (account.kind, account.user_id, account.expires_at) == ("oauth1", "1500000001", 0)
+    with twfollow.Client.from_store("pin", base_url=sandbox.base_url) as client:
+        assert client.follow("@twitterdev")["id"] == TWITTERDEV
+        with pytest.raises(twfollow.InvalidArgumentError):
+            client.access_token()
+
+
+def test_access_token_refreshes_saves_and_works_with_raw_http(sandbox, private_store, counting_proxy):
+    proxy = counting_proxy(sandbox.base_url)
+    store = twfollow.Store()
+    name, first = saved_oauth2_account(sandbox.base_url, store)
+    with twfollow.Client.from_store(base_url=proxy.base_url) as client:
+        assert client.access_token() == first["access_token"], "still valid: no refresh"
+        assert proxy.refreshes == 0
+    expire(private_store, name)
+    with twfollow.Client.from_store(base_url=proxy.base_url) as client:
+        token = client.access_token()
+    assert proxy.refreshes == 1 and token != first["access_token"]
+    saved = read_store(private_store)["accounts"][name]
+    assert saved["access_token"] == token and saved["refresh_token"] != first["refresh_token"]
+    assert saved["expires_at"] > time.time() + 7000
+    status, body = bearer_get(sandbox.base_url, "/2/users/me", token)
+    assert status == 200 and json.loads(body)["data"]["id"] == "1500000001"
+
+
+def test_remove_with_revoke_ends_the_grant_at_x(sandbox, private_store):
+    store = twfollow.Store()
+    name, _ = saved_oauth2_account(sandbox.base_url, store)
+    refresh_token = read_store(private_store)["accounts"][name]["refresh_token"]
+    store.remove(name, revoke=True, base_url=sandbox.base_url)
+    assert store.accounts() == []
+    with twfollow.Client.oauth2(
+        CONFIDENTIAL[0], "old", refresh_token, client_secret=CONFIDENTIAL[1], base_url=sandbox.base_url
+    ) as stale:
+        with pytest.raises(twfollow.AuthError):
+            stale.refresh()
+    with pytest.raises(twfollow.StoreError):
+        store.remove(name)
+
+
+def _worker(base_url, target):
+    """One worker of a pre-fork pool: follows with the client its parent made."""
+    client = _PARENTS_CLIENT
+    assert client is not None
+    os._exit(0 if client.follow(target)["data"]["following"] is True else 1)
+
+
+_PARENTS_CLIENT = None
+
+
+@pytest.mark.parametrize("start", ["os.fork", "multiprocessing fork"])
+def test_a_pre_fork_pool_meeting_an_expired_grant_refreshes_once(sandbox, private_store, counting_proxy, start):
+    global _PARENTS_CLIENT
+    proxy = counting_proxy(sandbox.base_url)
+    store = twfollow.Store()
+    name, first = saved_oauth2_account(sandbox.base_url, store)
+    expire(private_store, name)
+    # The config is made before the fork (gunicorn --preload), the grant already expired.
+    _PARENTS_CLIENT = client = twfollow.Client.from_store(base_url=proxy.base_url)
+    try:
+        targets = [TWITTERDEV, 783214, 1600000001]
+        if start == "os.fork":
+            codes = []
+            pids = []
+            for target in targets:
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        _worker(proxy.base_url, target)
+                    finally:
+                        os._exit(1)
+                pids.append(pid)
+            for pid in pids:
+                codes.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+        else:
+            context = multiprocessing.get_context("fork")
+            workers = [context.Process(target=_worker, args=(proxy.base_url, t)) for t in targets]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join(60)
+            codes = [worker.exitcode for worker in workers]
+    finally:
+        _PARENTS_CLIENT = None
+    assert codes == [0, 0, 0]
+    assert proxy.refreshes == 1, "one refresh for the whole pool"
+    saved = read_store(private_store)["accounts"][name]
+    assert saved["refresh_token"] != first["refresh_token"]
+    # The parent, which never refreshed, re-reads the store and goes on with the new pair.
+    assert client.follow(TWITTERDEV)["data"]["following"] is True
+    assert proxy.refreshes == 1
+    client.close()
+
+
+def test_imports_of_twurl_and_xurl_files_follow(sandbox, account_of, tmp_path):
+    store = twfollow.Store()
+    flow, tokens = sign_in(sandbox.base_url)
+    flow.close()
+    twurl = tmp_path / ".twurlrc"
+    twurl.write_text(twurlrc(account_of(1)))
+    xurl = tmp_path / ".xurl"
+    xurl.write_text(xurl_file(tokens, oauth1=account_of(1)))
+    for kind, path in (("twurl", twurl), ("xurl", xurl)):
+        os.chmod(path, 0o600)
+        names = store.import_from(kind, path)
+        assert names, kind
+        for name in names:
+            with twfollow.Client.from_store(name, base_url=sandbox.base_url) as client:
+                answer = client.follow("@twitterdev")
+                assert answer.get("id") == TWITTERDEV or answer["data"]["following"] is True, (kind, name)
+
+
+def test_async_client_from_store(sandbox, private_store):
+    import asyncio
+
+    name, first = saved_oauth2_account(sandbox.base_url, twfollow.Store())
+
+    async def main():
+        async with twfollow.AsyncClient.from_store(name, base_url=sandbox.base_url, max_workers=2) as client:
+            answer = await client.follow(TWITTERDEV)
+            token = await client.access_token()
+            assert twfollow.Store().save(client, "copy") == "copy"
+            return answer, token
+
+    answer, token = asyncio.run(main())
+    assert answer["data"]["following"] is True and token == first["access_token"]
+    assert {a.name for a in twfollow.Store().accounts()} == {name, "copy"}
