@@ -259,10 +259,11 @@ typedef struct TwConfig TwConfig;
  * X rotates refresh tokens, so a refresh token the application loses logs its
  * user out for good.
  *
- * Runs on the thread whose call refreshed, before that call returns. It must not
- * call any `tw_` function on the same config; the library holds no lock the
- * callback could need besides that config's refresh lock. `tokens_json` is valid
- * only during the call.
+ * Runs on the thread whose call refreshed, before that call returns, under that
+ * config's refresh lock. A call on the same config from inside it is refused at
+ * once with `TW_STATUS_REENTERED` ("called from inside this config's token
+ * callback"), nothing sent, and `tw_config_free` of it does nothing; calls on other
+ * configs work. `tokens_json` is valid only during the call.
  */
 typedef void (*TwTokenCallback)(void *user_data, const char *tokens_json);
 
@@ -272,9 +273,10 @@ typedef void (*TwTokenCallback)(void *user_data, const char *tokens_json);
  *
  * Runs on the thread making the call, while the call runs: when several threads call
  * on one config it runs on several threads at once, and their lines interleave (each
- * call's own lines come in order). It must not call any `tw_` function on the same
- * config; the library holds no lock the callback could need. `line` is valid only
- * during the call.
+ * call's own lines come in order). A call on the same config from inside it is
+ * refused at once with `TW_STATUS_REENTERED` ("called from inside this config's
+ * trace hook"), nothing sent, and `tw_config_free` of it does nothing; calls on
+ * other configs work. `line` is valid only during the call.
  */
 typedef void (*TwTraceCallback)(void *user_data, int32_t kind, const char *line);
 
@@ -409,11 +411,19 @@ enum TwStatus tw_oauth2_authorize_url(const struct TwConfig *config,
  * (`POST <base>/2/oauth2/token`, `grant_type=authorization_code`; a confidential
  * client authenticates with HTTP Basic, a public one sends `client_id`).
  *
- * `code_or_url`: the bare `code`, or the whole redirected URL. For a URL,
- * `expected_state` (the state from `tw_oauth2_authorize_url`) must match its
- * `state`, or nothing is sent (`TW_STATUS_INVALID_ARGUMENT`); a redirect with
- * `error=access_denied` is `TW_STATUS_AUTH`. `expected_state` may be NULL only
- * with a bare code. `redirect_uri` and `code_verifier` are those of step 1.
+ * `code_or_url`: the whole redirected URL (recommended), or the bare `code`. It is
+ * read as a URL when it holds `://` or starts with `?`. For a URL, `expected_state`
+ * (the state from `tw_oauth2_authorize_url`) must match its `state`, or nothing is
+ * sent (`TW_STATUS_INVALID_ARGUMENT`); a redirect with `error=access_denied` is
+ * `TW_STATUS_AUTH`. `expected_state` may be NULL only with a bare code.
+ *
+ * A bare code skips the state check, even when `expected_state` is given: it
+ * carries no state to compare. PKCE still binds the code to `code_verifier`, but a
+ * web application that passes its callback's `code` parameter alone loses its CSRF
+ * check without knowing. Pass the callback request's whole URL; keep bare codes for
+ * a person who pastes one (the C++ and Python helpers refuse a bare code where the
+ * URL belongs and take one only explicitly). `redirect_uri` and `code_verifier` are
+ * those of step 1.
  *
  * On `TW_STATUS_OK` the config holds the tokens (the token callback, if set,
  * receives them too) and `*out_tokens_json` (if not NULL) receives them in the
@@ -752,7 +762,8 @@ enum TwStatus tw_config_set_proxy(struct TwConfig *config, const char *proxy_url
  * Releases a config and its pooled connections, and wipes its secrets from
  * memory first: the credentials, the HMAC key state derived from them (enough
  * to sign any request) and every other byte of the config. NULL is a no-op. The config must not be used afterwards, and no call
- * on it may be running.
+ * on it may be running. Called from inside this config's own token callback or
+ * trace hook (its call is still running) it does nothing: free it after that call.
  *
  * # Safety
  * `config` is NULL or a live config, freed once.
@@ -955,9 +966,9 @@ const char *tw_last_problem(int32_t field);
 
 /**
  * The message of the last failed call on this thread: one line, never NULL,
- * `""` after a success. Never contains a credential or the signature: each is
- * replaced by `[redacted]` wherever it appears, as it is or percent-encoded,
- * before any text from the server is cut to length (a credential under 6 bytes,
+ * `""` after a success. Never contains a credential, a token or the signature:
+ * each is replaced by `[redacted]` wherever it appears, as it is, percent-encoded,
+ * form-encoded (`%7E`, `+`) or JSON-escaped, before any text from the server is cut to length (a credential under 6 bytes,
  * which no real one is, only where no letter or digit touches it).
  *
  * Ownership: owned by the library; valid until the next `tw_` call on this thread.

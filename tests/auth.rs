@@ -376,3 +376,178 @@ fn revoked_tokens_end_the_session() {
         assert!(!e.message.contains(signed_in[secret].as_str().unwrap()));
     }
 }
+
+/// Collects the trace's notes (kind Info).
+unsafe extern "C" fn on_trace(user_data: *mut c_void, kind: i32, line: *const c_char) {
+    if kind == TwTraceKind::Info as i32 {
+        let notes = &*(user_data as *const Mutex<Vec<String>>);
+        let line = CStr::from_ptr(line).to_string_lossy().into_owned();
+        notes.lock().unwrap().push(line);
+    }
+}
+
+#[test]
+fn a_rotated_pair_in_an_odd_2xx_answer_is_kept_and_handed_to_the_app() {
+    // X has rotated once it answers 2xx: the old refresh token is dead, so the new
+    // pair must be kept whatever the optional fields look like.
+    for (extra, expires_known, about) in [
+        (
+            r#","token_type":"bearer","expires_in":7200.0"#,
+            true,
+            "fraction part",
+        ),
+        (
+            r#","token_type":"bearer","expires_in":"7200""#,
+            true,
+            "a string",
+        ),
+        (
+            r#","token_type":"bearer","expires_in":"two hours""#,
+            false,
+            "expiry is unknown",
+        ),
+        (
+            r#","token_type":"bearer","scope":["tweet.read","users.read"]"#,
+            false,
+            "a list",
+        ),
+        (r#","expires_in":7200"#, true, "no token_type"),
+    ] {
+        let body: &'static [u8] = Box::leak(
+            format!(r#"{{"access_token":"NEW-ACCESS-1","refresh_token":"NEW-REFRESH-1"{extra}}}"#)
+                .into_bytes()
+                .into_boxed_slice(),
+        );
+        let server = Scripted::respond(200, "content-type: application/json\r\n", body);
+        let config = oauth2_config(&server.base_url(), true);
+        let (a, r) = (cstr("OLD-ACCESS"), cstr("OLD-REFRESH"));
+        let status = unsafe { tw_config_set_oauth2_tokens(config.0, a.as_ptr(), r.as_ptr(), 0) };
+        assert_eq!(status, TwStatus::Ok);
+        let received = watch(&config);
+        let notes = Box::new(Mutex::new(Vec::<String>::new()));
+        let status = unsafe {
+            tw_config_set_trace(config.0, Some(on_trace), &*notes as *const _ as *mut c_void)
+        };
+        assert_eq!(status, TwStatus::Ok);
+        let status = unsafe { tw_oauth2_refresh(config.0) };
+        assert_eq!(status, TwStatus::Ok, "{extra}: {:?}", last());
+        let rotated = received.0.lock().unwrap().clone();
+        assert_eq!(rotated.len(), 1, "{extra}: the handler got the new pair");
+        assert_eq!(rotated[0]["refresh_token"], "NEW-REFRESH-1", "{extra}");
+        assert_eq!(tokens(&config)["access_token"], "NEW-ACCESS-1", "{extra}");
+        assert_eq!(
+            rotated[0]["expires_at"].as_i64().unwrap() > 0,
+            expires_known,
+            "{extra}"
+        );
+        let notes = notes.lock().unwrap().clone();
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("note: the token answer ") && n.contains(about)),
+            "{extra}: {notes:?}"
+        );
+        assert_eq!(server.requests().len(), 1);
+        drop(config);
+    }
+}
+
+/// What a callback saw when it called back into its own config, and into another.
+#[derive(Default)]
+struct Reentry {
+    config: usize,
+    other: usize,
+    seen: Mutex<Vec<(TwStatus, String)>>,
+}
+
+unsafe fn call_back_in(reentry: &Reentry) {
+    let mut seen = reentry.seen.lock().unwrap();
+    if !seen.is_empty() {
+        return; // once is enough (the trace hook runs for every line)
+    }
+    let own = reentry.config as *mut TwConfig;
+    let status = tw_oauth2_refresh(own);
+    seen.push((status, support::last().message));
+    let target = cstr("2244994945");
+    let mut json = ptr::null_mut();
+    let status = tw_follow(own, target.as_ptr(), false, &mut json);
+    assert!(json.is_null());
+    seen.push((status, support::last().message));
+    let status = tw_config_set_timeout_ms(own, 1000);
+    seen.push((status, support::last().message));
+    tw_config_free(own); // refused: the config is in use
+                         // Another config is not this config: its calls work.
+    let mut tokens = ptr::null_mut();
+    let status = tw_config_get_tokens(reentry.other as *const TwConfig, &mut tokens);
+    if status == TwStatus::Ok {
+        tw_string_free(tokens);
+    }
+    seen.push((status, support::last().message));
+}
+
+unsafe extern "C" fn reenter_from_tokens(user_data: *mut c_void, _json: *const c_char) {
+    call_back_in(&*(user_data as *const Reentry));
+}
+
+unsafe extern "C" fn reenter_from_trace(user_data: *mut c_void, _kind: i32, _line: *const c_char) {
+    call_back_in(&*(user_data as *const Reentry));
+}
+
+#[test]
+fn a_call_back_into_the_config_from_its_callback_is_refused_at_once() {
+    let sandbox = start_sandbox();
+    for hook in ["token callback", "trace hook"] {
+        let config = oauth2_config(&sandbox.base_url(), true);
+        sign_in(&config);
+        let other = oauth2_config(&sandbox.base_url(), true);
+        sign_in(&other);
+        let reentry = Arc::new(Reentry {
+            config: config.0 as usize,
+            other: other.0 as usize,
+            ..Default::default()
+        });
+        let user_data = Arc::as_ptr(&reentry) as *mut c_void;
+        let status = unsafe {
+            if hook == "token callback" {
+                tw_config_set_token_callback(config.0, Some(reenter_from_tokens), user_data)
+            } else {
+                tw_config_set_trace(config.0, Some(reenter_from_trace), user_data)
+            }
+        };
+        assert_eq!(status, TwStatus::Ok);
+        let refreshes = sandbox.oauth2_refresh_count();
+        let requests = sandbox.request_count();
+        // Before the fix the refresh waited forever for its own lock: a thread and a deadline.
+        let (done, finished) = std::sync::mpsc::channel();
+        let address = config.0 as usize;
+        std::thread::spawn(move || {
+            let status = unsafe { tw_oauth2_refresh(address as *mut TwConfig) };
+            let _ = done.send((status, support::last().message));
+        });
+        let (status, message) = finished
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .unwrap_or_else(|_| panic!("{hook}: the refresh hung"));
+        assert_eq!((status, message.as_str()), (TwStatus::Ok, ""), "{hook}");
+        let expected = format!("called from inside this config's {hook}");
+        let seen = reentry.seen.lock().unwrap();
+        assert_eq!(
+            seen[..3],
+            [
+                (TwStatus::Reentered, expected.clone()),
+                (TwStatus::Reentered, expected.clone()),
+                (TwStatus::Reentered, expected),
+            ],
+            "{hook}"
+        );
+        assert_eq!(
+            seen[3],
+            (TwStatus::Ok, String::new()),
+            "{hook}: another config"
+        );
+        // One refresh (the outer one), nothing sent by the refused calls, the config alive.
+        assert_eq!(sandbox.oauth2_refresh_count(), refreshes + 1, "{hook}");
+        assert_eq!(sandbox.request_count(), requests + 1, "{hook}");
+        drop(seen);
+        assert!(tokens(&config)["access_token"].is_string());
+    }
+}

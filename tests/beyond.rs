@@ -183,3 +183,35 @@ fn the_outcome_says_active_or_pending() {
         TwStatus::NullArgument
     );
 }
+
+#[test]
+fn bearer_and_basic_requests_are_never_clock_corrected() {
+    // A codeless 401 from a server whose clock is years off: for OAuth 1.0a a refused
+    // timestamp, but a Bearer or Basic request has none, so it is final, sent once.
+    let server = Scripted::respond(
+        401,
+        "date: Fri, 12 Feb 2021 03:43:02 GMT\r\n",
+        br#"{"title":"Unauthorized","detail":"Unauthorized","status":401}"#,
+    );
+    let config = oauth2_config(&server.base_url(), true);
+    let (access, expires) = (cstr("revoked-bearer-token"), 0);
+    let status =
+        unsafe { tw_config_set_oauth2_tokens(config.0, access.as_ptr(), ptr::null(), expires) };
+    assert_eq!(status, TwStatus::Ok);
+    // Bearer: the relationship lookup.
+    let (status, last) = config.relationship("twitterdev").unwrap_err();
+    assert_eq!(status, TwStatus::Auth, "{}", last.message);
+    assert!(!last.message.contains("clock"), "{}", last.message);
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a Bearer request was sent twice"
+    );
+    // Basic: the confidential client's revoke.
+    let token = cstr("revoked-bearer-token");
+    let status = unsafe { tw_oauth2_revoke(config.0, token.as_ptr()) };
+    let revoked = support::last();
+    assert_eq!(status, TwStatus::Auth, "{}", revoked.message);
+    assert!(!revoked.message.contains("clock"), "{}", revoked.message);
+    assert_eq!(server.requests().len(), 2, "a Basic request was sent twice");
+}

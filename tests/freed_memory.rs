@@ -7,6 +7,10 @@
 //! strings, so every heap copy is the library's own. Neither secret is ever sent,
 //! so no server or transport buffer can hold one either.
 //!
+//! `no_token_is_left_in_freed_memory` does the same for OAuth 2.0 (every request: a
+//! Bearer follow, a refresh, a revoke, a code exchange) and the OAuth 1.0a token
+//! endpoints, whose tokens are sent and answered: its server runs in a child process.
+//!
 //! The calls: a follow refused with 403, a follow whose connection is refused (no
 //! HTTP response), `tw_config_new` refused on its last argument (NULL, not UTF-8,
 //! empty), and `tw_config_free`; then the two follows again with the wire trace on
@@ -25,6 +29,7 @@ use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
+use base64::Engine as _;
 use support::*;
 use twfollow::core::signer::percent_encode;
 use twfollow::ffi::*;
@@ -50,7 +55,10 @@ struct Scanning;
 static NEEDLES: OnceLock<Vec<(&'static str, Vec<u8>)>> = OnceLock::new();
 static ARMED: AtomicBool = AtomicBool::new(false);
 /// One counter per needle.
-static HITS: [AtomicUsize; 8] = [const { AtomicUsize::new(0) }; 8];
+static HITS: [AtomicUsize; 32] = [const { AtomicUsize::new(0) }; 32];
+/// The sizes of the freed blocks each needle was found in (the first four per
+/// needle), for the failure message: which buffer leaked.
+static SIZES: [[AtomicUsize; 4]; 32] = [const { [const { AtomicUsize::new(0) }; 4] }; 32];
 
 unsafe impl GlobalAlloc for Scanning {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
@@ -65,7 +73,10 @@ unsafe impl GlobalAlloc for Scanning {
                 let bytes = std::slice::from_raw_parts(block, layout.size());
                 for (i, (_, needle)) in needles.iter().enumerate() {
                     if bytes.windows(needle.len()).any(|w| w == needle.as_slice()) {
-                        HITS[i].fetch_add(1, Ordering::SeqCst);
+                        let seen = HITS[i].fetch_add(1, Ordering::SeqCst);
+                        if let Some(slot) = SIZES[i].get(seen) {
+                            slot.store(layout.size(), Ordering::SeqCst);
+                        }
                     }
                 }
             }
@@ -87,6 +98,12 @@ fn midstate(key: &[u8], pad: u8) -> Vec<u8> {
     let mut state = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0];
     sha1::compress(&mut state, &[block.into()]);
     state.iter().flat_map(|word| word.to_ne_bytes()).collect()
+}
+
+fn form_encoded(value: &str) -> Vec<u8> {
+    form_urlencoded::byte_serialize(value.as_bytes())
+        .collect::<String>()
+        .into_bytes()
 }
 
 fn needles() -> Vec<(&'static str, Vec<u8>)> {
@@ -117,8 +134,85 @@ fn needles() -> Vec<(&'static str, Vec<u8>)> {
             OAUTH2_REFRESH.as_bytes().to_vec(),
         ),
     ];
+    let text = |c: &'static CStr| c.to_str().unwrap();
+    // RFC 6749 2.3.1: id and secret are form-encoded before they are joined.
+    let mut pair = form_encoded(text(OAUTH2_CLIENT_ID));
+    pair.push(b':');
+    pair.extend(form_encoded(text(OAUTH2_CLIENT_SECRET)));
+    let basic = base64::engine::general_purpose::STANDARD.encode(pair);
+    let mut found = found;
+    found.extend([
+        (
+            "OAuth 2.0 client secret",
+            text(OAUTH2_CLIENT_SECRET).as_bytes().to_vec(),
+        ),
+        (
+            "OAuth 2.0 client secret, form-encoded",
+            form_encoded(text(OAUTH2_CLIENT_SECRET)),
+        ),
+        ("OAuth 2.0 Basic credential", basic.into_bytes()),
+        ("old access token", text(OLD_ACCESS).as_bytes().to_vec()),
+        ("old refresh token", text(OLD_REFRESH).as_bytes().to_vec()),
+        (
+            "old refresh token, form-encoded",
+            form_encoded(text(OLD_REFRESH)),
+        ),
+        ("refreshed access token", NEW_ACCESS.as_bytes().to_vec()),
+        ("refreshed refresh token", NEW_REFRESH.as_bytes().to_vec()),
+        (
+            "exchanged access token",
+            EXCHANGED_ACCESS.as_bytes().to_vec(),
+        ),
+        (
+            "exchanged refresh token",
+            EXCHANGED_REFRESH.as_bytes().to_vec(),
+        ),
+        ("authorization code", text(CODE).as_bytes().to_vec()),
+        (
+            "request-token secret",
+            REQUEST_TOKEN_SECRET.as_bytes().to_vec(),
+        ),
+        (
+            "OAuth 1.0a access-token secret (from the flow)",
+            FLOW_TOKEN_SECRET.as_bytes().to_vec(),
+        ),
+    ]);
     assert!(found.iter().all(|(_, needle)| needle.len() >= 20));
+    assert!(found.len() <= HITS.len());
     found
+}
+
+// OAuth 2.0 and the OAuth 1.0a token endpoints (issue 20, item 4). What the library is
+// given are static C strings; what the token endpoint answers only the library holds.
+const OAUTH2_CLIENT_ID: &CStr = c"freed-memory-oauth2-client";
+const OAUTH2_CLIENT_SECRET: &CStr = c"client/Secret+Value~0123";
+const OLD_ACCESS: &CStr = c"old-access-token-0123456789";
+const OLD_REFRESH: &CStr = c"old/refresh+token~0123456789";
+const NEW_ACCESS: &str = "refreshed-access-token-0123456789";
+const NEW_REFRESH: &str = "refreshed-refresh-token-0123456789";
+const EXCHANGED_ACCESS: &str = "exchanged-access-token-0123456789";
+const EXCHANGED_REFRESH: &str = "exchanged-refresh-token-0123456789";
+const CODE: &CStr = c"authorization-code-0123456789";
+const REQUEST_TOKEN_SECRET: &str = "request-token-secret-0123456789";
+const FLOW_TOKEN_SECRET: &str = "flow-access-token-secret-0123456789";
+
+/// The block sizes behind the current hits (read before `hits()` resets them).
+fn hit_sizes() -> Vec<(&'static str, Vec<usize>)> {
+    NEEDLES
+        .get()
+        .unwrap()
+        .iter()
+        .zip(&SIZES)
+        .map(|((name, _), sizes)| {
+            let sizes: Vec<usize> = sizes
+                .iter()
+                .map(|s| s.swap(0, Ordering::SeqCst))
+                .filter(|&n| n > 0)
+                .collect();
+            (*name, sizes)
+        })
+        .filter(|(_, sizes)| !sizes.is_empty())
+        .collect()
 }
 
 fn hits() -> Vec<(&'static str, usize)> {
@@ -217,6 +311,302 @@ fn no_secret_is_left_in_freed_memory() {
     assert_eq!(empty_status, TwStatus::InvalidArgument);
     assert_eq!(refusing.requests().len(), 2);
     assert_eq!(hits(), [], "secrets found in freed heap blocks");
+}
+
+/// The answer of the token endpoint server (a child process: a server in this
+/// process would free the requests and answers it handled, and the scan would see
+/// them): by path and grant, with a length, except the code exchange's answer, which
+/// ends with the connection (so the library reads it without knowing its size).
+fn token_endpoint_answer(head: &str, body: &str) -> (String, bool) {
+    let path = head.split_whitespace().nth(1).unwrap_or_default();
+    let json = |body: String| (body, true);
+    match path.split('?').next().unwrap_or_default() {
+        "/2/oauth2/token" if body.contains("grant_type=refresh_token") => json(format!(
+            r#"{{"token_type":"bearer","expires_in":7200,"access_token":"{NEW_ACCESS}","scope":"tweet.read users.read follows.write offline.access","refresh_token":"{NEW_REFRESH}"}}"#
+        )),
+        "/2/oauth2/token" => (
+            format!(
+                r#"{{"token_type":"bearer","expires_in":7200,"access_token":"{EXCHANGED_ACCESS}","scope":"tweet.read users.read follows.write offline.access","refresh_token":"{EXCHANGED_REFRESH}"}}"#
+            ),
+            false,
+        ),
+        "/2/oauth2/revoke" => json(r#"{"revoked":true}"#.into()),
+        "/2/users/me" => json(r#"{"data":{"id":"1500000001","name":"Me","username":"me"}}"#.into()),
+        "/2/users/1500000001/following" => {
+            json(r#"{"data":{"following":true,"pending_follow":false}}"#.into())
+        }
+        "/oauth/request_token" => json(format!(
+            "oauth_token=request-token-0123&oauth_token_secret={REQUEST_TOKEN_SECRET}&oauth_callback_confirmed=true"
+        )),
+        "/oauth/access_token" => json(format!(
+            "oauth_token=1500000002-flowToken&oauth_token_secret={FLOW_TOKEN_SECRET}&user_id=1500000002&screen_name=someone"
+        )),
+        _ => json(r#"{"title":"Not Found","status":404}"#.into()),
+    }
+}
+
+/// Run by the parent test as a child process (`--ignored --exact token_endpoint_server`):
+/// prints its port, then serves until killed.
+#[test]
+#[ignore = "a server process for no_token_is_left_in_freed_memory"]
+fn token_endpoint_server() {
+    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    if std::env::var_os("FREED_MEMORY_SERVER").is_none() {
+        return;
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    println!("PORT {}", listener.local_addr().unwrap().port());
+    std::io::stdout().flush().unwrap();
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        std::thread::spawn(move || {
+            let mut out = stream.try_clone().unwrap();
+            let mut reader = BufReader::new(stream);
+            loop {
+                let mut head = String::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push_str(&line);
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                let length = head
+                    .lines()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.eq_ignore_ascii_case("content-length")
+                            .then(|| v.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let (answer, sized) = token_endpoint_answer(&head, &String::from_utf8_lossy(&body));
+                let status = if answer.contains("Not Found") {
+                    "404 Not Found"
+                } else {
+                    "200 OK"
+                };
+                let framing = if sized {
+                    format!("content-length: {}\r\n", answer.len())
+                } else {
+                    "connection: close\r\n".to_owned()
+                };
+                let _ = write!(
+                    out,
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{framing}\r\n{answer}"
+                );
+                if !sized {
+                    return;
+                }
+            }
+        });
+    }
+}
+
+/// The token endpoint server as a child process, killed when dropped.
+struct TokenServer {
+    child: std::process::Child,
+    base_url: String,
+}
+
+impl TokenServer {
+    fn start() -> TokenServer {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--ignored",
+                "--exact",
+                "token_endpoint_server",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("FREED_MEMORY_SERVER", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let port = std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            // libtest has written "test token_endpoint_server ... " before it on the line.
+            .find_map(|line| line.split("PORT ").nth(1).map(str::to_owned))
+            .expect("the server's port");
+        TokenServer {
+            child,
+            base_url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for TokenServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+unsafe extern "C" fn ignore_tokens(_: *mut std::ffi::c_void, _: *const std::ffi::c_char) {}
+
+/// A new C string of the library's, wiped and freed.
+fn free_string(s: *mut std::ffi::c_char) {
+    unsafe { tw_string_free(s) };
+}
+
+#[test]
+fn no_token_is_left_in_freed_memory() {
+    let _serial = serial();
+    NEEDLES.get_or_init(needles);
+    let server = TokenServer::start();
+    let base_url = cstr(&server.base_url);
+    // Passed back in as an argument: this copy is the test's, freed after the scan.
+    let new_refresh = cstr(NEW_REFRESH);
+    hits();
+
+    ARMED.store(true, Ordering::SeqCst);
+    // OAuth 2.0: a Bearer follow (2/users/me, the follow), a refresh (the old refresh
+    // token sent, a new pair received and handed to the callback), a follow with the
+    // new token, a revoke, and the config freed.
+    let mut config = ptr::null_mut();
+    let mut statuses = Vec::new();
+    unsafe {
+        statuses.push(tw_config_new_oauth2(
+            OAUTH2_CLIENT_ID.as_ptr(),
+            OAUTH2_CLIENT_SECRET.as_ptr(),
+            &mut config,
+        ));
+        statuses.push(tw_config_set_base_url(config, base_url.as_ptr()));
+        statuses.push(tw_config_set_oauth2_tokens(
+            config,
+            OLD_ACCESS.as_ptr(),
+            OLD_REFRESH.as_ptr(),
+            0,
+        ));
+        statuses.push(tw_config_set_token_callback(
+            config,
+            Some(ignore_tokens),
+            ptr::null_mut(),
+        ));
+        statuses.push(tw_follow(
+            config,
+            c"2244994945".as_ptr(),
+            false,
+            ptr::null_mut(),
+        ));
+        statuses.push(tw_oauth2_refresh(config));
+        statuses.push(tw_follow(
+            config,
+            c"2244994945".as_ptr(),
+            false,
+            ptr::null_mut(),
+        ));
+        let mut tokens = ptr::null_mut();
+        statuses.push(tw_config_get_tokens(config, &mut tokens));
+        free_string(tokens);
+        statuses.push(tw_oauth2_revoke(config, new_refresh.as_ptr()));
+        tw_config_free(config);
+
+        // A refresh alone, then the config freed: the old refresh token's request and
+        // the new pair's answer are the last the connection's buffers held.
+        let mut config = ptr::null_mut();
+        statuses.push(tw_config_new_oauth2(
+            OAUTH2_CLIENT_ID.as_ptr(),
+            OAUTH2_CLIENT_SECRET.as_ptr(),
+            &mut config,
+        ));
+        statuses.push(tw_config_set_base_url(config, base_url.as_ptr()));
+        statuses.push(tw_config_set_oauth2_tokens(
+            config,
+            OLD_ACCESS.as_ptr(),
+            OLD_REFRESH.as_ptr(),
+            0,
+        ));
+        statuses.push(tw_oauth2_refresh(config));
+        tw_config_free(config);
+    }
+    unsafe {
+        // The code exchange, the answer read to the end of the connection.
+        let mut config = ptr::null_mut();
+        statuses.push(tw_config_new_oauth2(
+            OAUTH2_CLIENT_ID.as_ptr(),
+            OAUTH2_CLIENT_SECRET.as_ptr(),
+            &mut config,
+        ));
+        statuses.push(tw_config_set_base_url(config, base_url.as_ptr()));
+        let (mut url, mut state, mut verifier) =
+            (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+        statuses.push(tw_oauth2_authorize_url(
+            config,
+            c"http://127.0.0.1:9/callback".as_ptr(),
+            ptr::null(),
+            &mut url,
+            &mut state,
+            &mut verifier,
+        ));
+        let mut tokens = ptr::null_mut();
+        statuses.push(tw_oauth2_exchange_code(
+            config,
+            c"http://127.0.0.1:9/callback".as_ptr(),
+            CODE.as_ptr(),
+            state,
+            verifier,
+            &mut tokens,
+        ));
+        for s in [url, state, verifier, tokens] {
+            free_string(s);
+        }
+        tw_config_free(config);
+
+        // OAuth 1.0a: the request token and the access token.
+        let mut app = ptr::null_mut();
+        statuses.push(tw_config_new_app(
+            CONSUMER_KEY.as_ptr(),
+            CONSUMER_SECRET.as_ptr(),
+            &mut app,
+        ));
+        statuses.push(tw_config_set_base_url(app, base_url.as_ptr()));
+        let (mut token, mut secret, mut authorize) =
+            (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+        statuses.push(tw_oauth1_request_token(
+            app,
+            c"oob".as_ptr(),
+            &mut token,
+            &mut secret,
+            &mut authorize,
+        ));
+        let mut json = ptr::null_mut();
+        statuses.push(tw_oauth1_access_token(
+            app,
+            token,
+            secret,
+            c"1234567".as_ptr(),
+            &mut json,
+        ));
+        for s in [token, secret, authorize, json] {
+            free_string(s);
+        }
+        tw_config_free(app);
+    }
+    ARMED.store(false, Ordering::SeqCst);
+    drop(server);
+
+    assert!(
+        statuses.iter().all(|s| *s == TwStatus::Ok),
+        "{statuses:?} {:?}",
+        last()
+    );
+    let sizes = hit_sizes();
+    assert_eq!(
+        hits(),
+        [],
+        "tokens found in freed heap blocks (of these sizes: {sizes:?})"
+    );
 }
 
 #[test]

@@ -401,10 +401,10 @@ static void authorize_usage(FILE *out) {
           "  --exports              print export lines instead of saving (saves nothing)\n"
           "\n"
           "Exit status: 0 tokens saved (or printed); 64 usage; 65 no or bad answer (on standard input,\n"
-          "or no redirect within --wait seconds);\n"
-          "69 network, TLS or server error; 76 unexpected HTTP status or response;\n"
-          "77 refused (wrong PIN, used or expired request token, denied, bad code or\n"
-          "client); 78 missing or bad configuration.\n",
+          "or no redirect within --wait seconds); 69 network, TLS or server error; 74 the tokens\n"
+          "could not be written (a full disk, a closed stream: the code is spent, authorize again);\n"
+          "76 unexpected HTTP status or response; 77 refused (wrong PIN, used or expired request\n"
+          "token, denied, bad code or client); 78 missing or bad configuration.\n",
           out);
 }
 
@@ -418,6 +418,24 @@ static void wipe_text(char *text) {
 static void free_secret(char *text) {
     wipe_text(text);
     free(text);
+}
+
+/* After the tokens were written to `out`: flushes it and checks that every write
+   reached it (a full disk, a closed pipe). Returns 0, having said so on stderr, when
+   one did not: the tokens are lost, and the caller exits EXIT_IOERR. */
+static int tokens_written(FILE *out, const char *what) {
+    int failed, error;
+    errno = 0;
+    failed = fflush(out) != 0;
+    error = errno;
+    if (ferror(out)) {
+        failed = 1;
+    }
+    if (failed) {
+        fprintf(stderr, "tw-follow: the %s could not be written to %s (%s)\n", what,
+                out == stdout ? "standard output" : "standard error", strerror(error != 0 ? error : EIO));
+    }
+    return !failed;
 }
 
 /* export NAME='value', with ' written as '\'' so any value survives eval. */
@@ -687,11 +705,12 @@ static const char *const OAUTH2_EXPORTS[][2] = {
     {"expires_at", "TW_OAUTH2_EXPIRES_AT"},
 };
 
-/* After TW_STATUS_TOKENS_NOT_SAVED: the only copy of the new pair, on stderr (exit 73). */
-static void print_unsaved_tokens(TwConfig *config) {
+/* After TW_STATUS_TOKENS_NOT_SAVED: the only copy of the new pair, on stderr (exit 73).
+   Returns 0 when it could not be written either (the caller exits EXIT_IOERR). */
+static int print_unsaved_tokens(TwConfig *config) {
     char *tokens = NULL;
     if (tw_config_get_tokens(config, &tokens) != TW_STATUS_OK) {
-        return;
+        return 1;
     }
     fputs("tw-follow: the refreshed OAuth 2.0 tokens could not be saved to the store and the old refresh\n"
           "tw-follow: token no longer works; keep these lines (they hold secrets), fix the store, and\n"
@@ -701,6 +720,7 @@ static void print_unsaved_tokens(TwConfig *config) {
         fputs("tw-follow: (the library's token answer could not be read)\n", stderr);
     }
     tw_string_free(tokens);
+    return tokens_written(stderr, "refreshed OAuth 2.0 tokens");
 }
 
 /* ---- the redirect listener: catching the browser's redirect on a loopback URI ----
@@ -1265,7 +1285,7 @@ static int authorize_oauth1(const char *base_url, const char *callback, bool pas
         fputs("TW_STATUS_BAD_RESPONSE: the library's access token answer could not be read\n", stderr);
         return EXIT_PROTOCOL;
     }
-    return 0;
+    return tokens_written(stdout, "tokens") ? 0 : EXIT_IOERR;
 }
 
 static int authorize_oauth2(const char *base_url, const char *client_id, const char *client_secret,
@@ -1342,6 +1362,9 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
     if (!ok) {
         fputs("TW_STATUS_BAD_RESPONSE: the library's token answer could not be read\n", stderr);
         return EXIT_PROTOCOL;
+    }
+    if (!tokens_written(stdout, "tokens")) {
+        return EXIT_IOERR;
     }
     if (getenv("TW_ACCESS_TOKEN") != NULL && *getenv("TW_ACCESS_TOKEN") != '\0') {
         fputs("tw-follow: note: TW_ACCESS_TOKEN is set, and OAuth 1.0a wins: unset TW_ACCESS_TOKEN to follow "
@@ -2030,8 +2053,10 @@ int main(int argc, char **argv) {
             report_suffix = NO_ENV_REFRESH;
         }
         report(status);
-        if (status == TW_STATUS_TOKENS_NOT_SAVED) {
-            print_unsaved_tokens(config);
+        if (status == TW_STATUS_TOKENS_NOT_SAVED && !print_unsaved_tokens(config)) {
+            /* The rotated pair reached neither the store nor stderr. */
+            tw_config_free(config);
+            return EXIT_IOERR;
         }
         tw_config_free(config);
         return exit_code_for(status);
@@ -2041,5 +2066,8 @@ int main(int argc, char **argv) {
     }
     tw_string_free(json);
     tw_config_free(config);
+    if (command == COMMAND_TOKEN && !tokens_written(stdout, "access token")) {
+        return EXIT_IOERR;
+    }
     return 0;
 }

@@ -126,15 +126,17 @@ struct FollowResult {
 
 // Receives the OAuth 2.0 tokens as JSON each time the library changes them, in the
 // shape of TwTokenCallback (parse it with OAuth2Tokens::from_json). It runs on the
-// thread whose call refreshed, before that call returns; it must not call into the
-// same Client. An exception it throws does not cross into C: the Client keeps it
+// thread whose call refreshed, before that call returns; a call into the same Client
+// from inside it throws Error with TW_STATUS_REENTERED at once ("called from inside
+// this config's token callback"; nothing is sent). An exception it throws does not
+// cross into C: the Client keeps it
 // (token_callback_error()) and the call that refreshed succeeds with the new tokens.
 typedef std::function<void(const std::string &tokens_json)> TokenCallback;
 
 // Receives each line of the wire trace (Client::set_trace; see tw_config_set_trace):
 // `kind` is a TwTraceKind number (TW_TRACE_KIND_...; a newer library may add some),
-// the line holds no secret. It runs on the thread making the call and must not call
-// into the same Client. An exception it throws is dropped: nothing unwinds into C.
+// the line holds no secret. It runs on the thread making the call; a call into the
+// same Client from inside it throws Error with TW_STATUS_REENTERED at once. An exception it throws is dropped: nothing unwinds into C.
 typedef std::function<void(int32_t kind, const std::string &line)> TraceCallback;
 
 // "> " for what was sent, "< " for what came back, "* " for the base string and the
@@ -676,20 +678,28 @@ public:
         return *this;
     }
 
-    // Step 2: code_or_url = the whole redirected URL (its state must be state(), or
-    // TW_STATUS_INVALID_ARGUMENT and nothing is sent; access_denied is TW_STATUS_AUTH)
-    // or the bare code. Returns the tokens as JSON: store them.
-    std::string fetch_token(const std::string &code_or_url) {
-        detail::refuse_nul(code_or_url, "code_or_url");
-        detail::refuse_nul(state_, "state");
-        detail::refuse_nul(code_verifier_, "code_verifier");
-        char *json = nullptr;
-        detail::check(tw_oauth2_exchange_code(config_.config_, redirect_uri_.c_str(), code_or_url.c_str(),
-                                              state_.empty() ? nullptr : state_.c_str(), code_verifier_.c_str(),
-                                              &json));
-        tokens_json_ = detail::take(json);
-        return tokens_json_;
+    // Step 2: redirected_url = the whole URL the user was redirected to (in a web app,
+    // the callback request's full URL). Its state must be state(), or
+    // TW_STATUS_INVALID_ARGUMENT and nothing is sent (the CSRF check); access_denied is
+    // TW_STATUS_AUTH. A bare code is refused here, nothing sent: it carries no state,
+    // so it would skip that check (use fetch_token_from_code). Returns the tokens as
+    // JSON: store them.
+    std::string fetch_token(const std::string &redirected_url) {
+        // tw_oauth2_exchange_code's rule for a URL: "://" in it, or a query starting with '?'.
+        if (redirected_url.find("://") == std::string::npos && redirected_url.compare(0, 1, "?") != 0) {
+            throw Error(TW_STATUS_INVALID_ARGUMENT,
+                        "fetch_token takes the whole redirected URL, whose state is checked against this flow's; "
+                        "this is a bare code, which would skip that check: pass the URL, or use "
+                        "fetch_token_from_code where a person pasted it. Nothing was sent",
+                        0, 0);
+        }
+        return exchange(redirected_url, "redirected_url");
     }
+
+    // Step 2 with a bare code, explicitly: no state check (PKCE still binds the code to
+    // code_verifier()). For a person who pastes just the code, never for the code
+    // parameter of a web app's callback request.
+    std::string fetch_token_from_code(const std::string &code) { return exchange(code, "code"); }
 
     // A new Client (Client::oauth2) with the tokens fetch_token got.
     Client client(TokenCallback on_token_refresh = TokenCallback()) const {
@@ -706,6 +716,18 @@ public:
     }
 
 private:
+    std::string exchange(const std::string &code_or_url, const char *name) {
+        detail::refuse_nul(code_or_url, name);
+        detail::refuse_nul(state_, "state");
+        detail::refuse_nul(code_verifier_, "code_verifier");
+        char *json = nullptr;
+        detail::check(tw_oauth2_exchange_code(config_.config_, redirect_uri_.c_str(), code_or_url.c_str(),
+                                              state_.empty() ? nullptr : state_.c_str(), code_verifier_.c_str(),
+                                              &json));
+        tokens_json_ = detail::take(json);
+        return tokens_json_;
+    }
+
     static Client new_client(const std::string &client_id, const std::string &client_secret) {
         detail::refuse_nul(client_id, "client_id");
         detail::refuse_nul(client_secret, "client_secret");

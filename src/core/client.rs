@@ -3,6 +3,8 @@
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
+use zeroize::Zeroizing;
+
 use super::config::{ApiVersion, Settings};
 use super::error::{Error, ErrorKind};
 use super::redact::Redactor;
@@ -333,12 +335,16 @@ impl Client {
         }
     }
 
-    /// One request. When the server refuses the timestamp (401 with code 135, or a
-    /// codeless 401 from a server whose clock is far from ours) and says its time in
-    /// `Date`, the difference is kept for every later call of this client, and the
-    /// request is signed afresh and sent once more.
+    /// One request. When the server refuses the timestamp of an OAuth 1.0a-signed
+    /// request (401 with code 135, or a codeless 401 from a server whose clock is far
+    /// from ours) and says its time in `Date`, the difference is kept for every later
+    /// call of this client, and the request is signed afresh and sent once more. A
+    /// Bearer or Basic request has no timestamp: its 401 is final here.
     fn send_correcting_clock(&self, request: &Request<'_>) -> Result<Followed, Error> {
         let first = self.attempt(request, &OAuthNonce::fresh(self.clock_offset()));
+        if let RequestAuth::Header(_) = request.auth {
+            return first.result;
+        }
         let (Err(e), Some(server_clock)) = (&first.result, first.server_clock) else {
             return first.result;
         };
@@ -364,6 +370,13 @@ impl Client {
                 ));
                 e
             })
+    }
+
+    /// A note for the trace hook, if one is set.
+    pub(crate) fn trace_note(&self, text: &str) {
+        if let Some(tracer) = self.agents.tracer() {
+            tracer.info(text);
+        }
     }
 
     /// The correction applied to the local clock for `oauth_timestamp`, in seconds.
@@ -415,17 +428,26 @@ impl Client {
         }
 
         let agent = self.agents.get(&self.settings);
+        let authorization_header = match authorization.map(wiped_header_value).transpose() {
+            Ok(value) => value,
+            Err(error) => {
+                return Received {
+                    result: Err(error),
+                    server_clock: None,
+                }
+            }
+        };
         let result = match request.body {
             Body::None => {
                 let mut get = agent.get(request.url);
-                if let Some(value) = authorization {
+                if let Some(value) = authorization_header {
                     get = get.header("Authorization", value);
                 }
                 get.call()
             }
             Body::Delete => {
                 let mut delete = agent.delete(request.url);
-                if let Some(value) = authorization {
+                if let Some(value) = authorization_header {
                     delete = delete.header("Authorization", value);
                 }
                 delete.call()
@@ -435,7 +457,7 @@ impl Client {
                     Body::Json(_) => "application/json",
                     _ => "application/x-www-form-urlencoded",
                 });
-                if let Some(value) = authorization {
+                if let Some(value) = authorization_header {
                     post = post.header("Authorization", value);
                 }
                 post.send(encoded.as_bytes())
@@ -474,6 +496,19 @@ impl Client {
         }
         received
     }
+}
+
+/// A header value whose bytes are wiped when ureq drops the request: a Bearer token
+/// or a client's Basic credential would otherwise stay in a freed copy.
+/// Refused (nothing sent) when the value cannot be a header: a token with a control
+/// character in it.
+fn wiped_header_value(value: &str) -> Result<ureq::http::HeaderValue, Error> {
+    let bytes = bytes::Bytes::from_owner(Zeroizing::new(value.as_bytes().to_vec()));
+    ureq::http::HeaderValue::from_maybe_shared(bytes).map_err(|_| {
+        Error::invalid_argument(
+            "the Authorization value is not a valid HTTP header value (a token with a control character?); nothing was sent",
+        )
+    })
 }
 
 /// First backoff; it doubles with each retry, up to [`MAX_BACKOFF`].

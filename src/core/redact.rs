@@ -1,17 +1,25 @@
-//! Removing credentials and the request's signature from messages, before any
-//! text is cut to length, and without making a copy of a secret.
+//! Removing credentials and the request's signature from messages and trace
+//! lines, before any text is cut to length, and without making a copy of a secret.
 //!
-//! The rule (the header and docs/guarantees-hardening.md state it too): every
-//! credential and the signature are replaced by `[redacted]` wherever they
-//! appear, as they are or percent-encoded (hex digits in either case). A value
-//! shorter than [`SHORT_SECRET_BYTES`] (no real credential is) is replaced only
+//! The rule (the header and docs/guarantees-and-tests.md state it too): every
+//! credential, token and the signature is replaced by `[redacted]` wherever it
+//! appears in any of the forms a server may echo it in. This module is the one
+//! definition of those forms, for messages and the trace alike: each character of a
+//! secret may stand
+//! - as it is;
+//! - percent-encoded, byte by byte (`%2F`, `%2f`; RFC 3986 as the Authorization
+//!   header and `quote()` write it, and application/x-www-form-urlencoded as the
+//!   OAuth 2.0 token requests send it, `~` as `%7E`);
+//! - a space as `+` (form encoding, `quote_plus`);
+//! - JSON-escaped: `\/`, `\"`, `\\`, `\n` and the other short escapes, or `\uXXXX`
+//!   (UTF-16, either case of hex digits, as Python's `json.dumps` writes non-ASCII).
+//!
+//! The choice is made character by character, so a mix of forms is found too. A
+//! value shorter than [`SHORT_SECRET_BYTES`] (no real credential is) is replaced only
 //! where it stands alone, not touching an ASCII letter or digit on either side:
 //! otherwise a two-letter test secret would turn every word that contains it
-//! into `[redacted]`.
-
-use percent_encoding::percent_encode;
-
-use super::signer::OAUTH_ENCODE_SET;
+//! into `[redacted]`. (Base64 inside HTTP Basic is not a form of the secret but a
+//! secret of its own: callers add the Basic credential to their list.)
 
 /// What a removed secret is replaced with.
 pub const REDACTED: &str = "[redacted]";
@@ -70,50 +78,86 @@ impl<'a> Redactor<'a> {
         out
     }
 
-    /// The length of the longest secret, in either form, that starts at `at`.
+    /// The length of the longest secret, in any of its forms, that starts at `at`.
     fn longest_match(&self, text: &[u8], at: usize) -> Option<usize> {
         self.secrets
             .iter()
             .chain(self.extra)
             .filter(|secret| !secret.is_empty())
-            .flat_map(|secret| {
-                [raw_match(text, at, secret), encoded_match(text, at, secret)]
-                    .into_iter()
-                    .flatten()
-                    .filter(|&len| {
-                        secret.len() >= SHORT_SECRET_BYTES || stands_alone(text, at, len)
-                    })
+            .filter_map(|secret| {
+                longest_form(text, at, secret).filter(|&len| {
+                    secret.len() >= SHORT_SECRET_BYTES || stands_alone(text, at, len)
+                })
             })
             .max()
     }
 }
 
-fn raw_match(text: &[u8], at: usize, secret: &str) -> Option<usize> {
-    text[at..]
-        .starts_with(secret.as_bytes())
-        .then_some(secret.len())
+/// The length of the longest form of `secret` (see the module's rule) that `text`
+/// holds at `at`. Compared in place, character by character: no form is ever built.
+fn longest_form(text: &[u8], at: usize, secret: &str) -> Option<usize> {
+    let Some(c) = secret.chars().next() else {
+        return Some(0);
+    };
+    let rest = &secret[c.len_utf8()..];
+    // Only '%', '+' and '\\' start more than one form: the branching stays small.
+    let mut best = None;
+    for len in char_forms(text, at, c).into_iter().flatten() {
+        if let Some(tail) = longest_form(text, at + len, rest) {
+            best = best.max(Some(len + tail));
+        }
+    }
+    best
 }
 
-/// The length of `secret`'s percent-encoded form if `text` holds it at `at`.
-fn encoded_match(text: &[u8], at: usize, secret: &str) -> Option<usize> {
-    let mut end = at;
-    let mut encoded_anything = false;
-    for piece in percent_encode(secret.as_bytes(), OAUTH_ENCODE_SET) {
-        let piece = piece.as_bytes();
-        let found = text.get(end..end + piece.len())?;
-        let same = if piece[0] == b'%' {
-            encoded_anything = true;
-            found.eq_ignore_ascii_case(piece)
-        } else {
-            found == piece
-        };
-        if !same {
-            return None;
-        }
-        end += piece.len();
-    }
-    // Without an escape the encoded form is the raw one, already looked for.
-    encoded_anything.then_some(end - at)
+/// The lengths of each form of the character `c` that `text` holds at `at`.
+fn char_forms(text: &[u8], at: usize, c: char) -> [Option<usize>; 5] {
+    let here = text.get(at..).unwrap_or_default();
+    let mut utf8 = [0u8; 4];
+    let raw = c.encode_utf8(&mut utf8).as_bytes();
+    let percent = raw.len() * 3;
+    let is_percent = here.len() >= percent
+        && raw
+            .iter()
+            .zip(here.chunks(3))
+            .all(|(&b, piece)| piece[0] == b'%' && hex_is(&piece[1..3], b));
+    let short_escape = match c {
+        '"' => Some(b'"'),
+        '\\' => Some(b'\\'),
+        '/' => Some(b'/'),
+        '\n' => Some(b'n'),
+        '\r' => Some(b'r'),
+        '\t' => Some(b't'),
+        '\u{8}' => Some(b'b'),
+        '\u{c}' => Some(b'f'),
+        _ => None,
+    };
+    let mut units = [0u16; 2];
+    let units = c.encode_utf16(&mut units);
+    let unicode = units.len() * 6;
+    let is_unicode = here.len() >= unicode
+        && units.iter().zip(here.chunks(6)).all(|(&unit, piece)| {
+            piece.starts_with(b"\\u")
+                && hex_is(&piece[2..4], (unit >> 8) as u8)
+                && hex_is(&piece[4..6], unit as u8)
+        });
+    [
+        here.starts_with(raw).then_some(raw.len()),
+        is_percent.then_some(percent),
+        (c == ' ' && here.first() == Some(&b'+')).then_some(1),
+        short_escape
+            .filter(|&e| here.starts_with(&[b'\\', e]))
+            .map(|_| 2),
+        is_unicode.then_some(unicode),
+    ]
+}
+
+/// Whether two ASCII hex digits (either case) stand for `byte`.
+fn hex_is(digits: &[u8], byte: u8) -> bool {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    digits.len() == 2
+        && digits[0].to_ascii_uppercase() == HEX[usize::from(byte >> 4)]
+        && digits[1].to_ascii_uppercase() == HEX[usize::from(byte & 15)]
 }
 
 /// Nothing alphanumeric touches `text[at..at + len]` on either side.
@@ -179,6 +223,65 @@ mod tests {
         let r = Redactor::new(["abcdef", "abcdefghij", "x", "y"], "");
         assert_eq!(r.redact("<abcdefghij>"), "<[redacted]>");
         assert_eq!(r.redact("<abcdefgh>"), "<[redacted]gh>");
+    }
+
+    /// Every form a server may echo a secret in, each written out by hand.
+    #[test]
+    fn every_encoding_of_a_secret_is_found() {
+        let secret = "OLD/REFRESH+tok:en~1 ü\"😀\\";
+        let forms = [
+            ("raw", "OLD/REFRESH+tok:en~1 ü\"😀\\"),
+            (
+                "RFC 3986",
+                "OLD%2FREFRESH%2Btok%3Aen~1%20%C3%BC%22%F0%9F%98%80%5C",
+            ),
+            (
+                "RFC 3986, lowercase hex",
+                "OLD%2fREFRESH%2btok%3aen~1%20%c3%bc%22%f0%9f%98%80%5c",
+            ),
+            (
+                "form-encoded",
+                "OLD%2FREFRESH%2Btok%3Aen%7E1+%C3%BC%22%F0%9F%98%80%5C",
+            ),
+            (
+                "quote_plus",
+                "OLD%2FREFRESH%2Btok%3Aen~1+%C3%BC%22%F0%9F%98%80%5C",
+            ),
+            ("everything escaped", "%4F%4C%44%2F%52%45%46%52%45%53%48%2B%74%6F%6B%3A%65%6E%7E%31%20%C3%BC%22%F0%9F%98%80%5C"),
+            ("JSON, minimal", r#"OLD/REFRESH+tok:en~1 ü\"😀\\"#),
+            ("JSON, / escaped", r#"OLD\/REFRESH+tok:en~1 ü\"😀\\"#),
+            (
+                "JSON, ASCII only",
+                r#"OLD/REFRESH+tok:en~1 \u00fc\"\ud83d\ude00\\"#,
+            ),
+            (
+                "JSON, ASCII only, uppercase, / escaped",
+                r#"OLD\/REFRESH+tok:en~1 \u00FC\"\uD83D\uDE00\\"#,
+            ),
+            (
+                "JSON, everything as \\u",
+                r#"\u004F\u004C\u0044\u002F\u0052\u0045\u0046\u0052\u0045\u0053\u0048\u002B\u0074\u006F\u006B\u003A\u0065\u006E\u007E\u0031\u0020\u00FC\u0022\uD83D\uDE00\u005C"#,
+            ),
+        ];
+        let extra = [secret];
+        let r = Redactor::NONE.with_extra(&extra);
+        for (name, form) in forms {
+            let text = format!("echo: refresh_token={form}&grant_type=refresh_token.");
+            assert_eq!(
+                r.redact(&text),
+                "echo: refresh_token=[redacted]&grant_type=refresh_token.",
+                "{name}: {form}"
+            );
+        }
+        // What the issue saw: a server echoing the form-encoded refresh request.
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "refresh_token")
+            .append_pair("refresh_token", secret)
+            .finish();
+        assert!(!r.redact(&body).contains("REFRESH"), "{}", r.redact(&body));
+        // A near miss is left alone.
+        let near = "OLD%2FREFRESH%2Btok%3Aen~2";
+        assert_eq!(r.redact(near), near);
     }
 
     #[test]

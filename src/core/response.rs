@@ -6,6 +6,7 @@ use std::io;
 use std::time::{Duration, UNIX_EPOCH};
 
 use serde::Deserialize as _;
+use zeroize::Zeroizing;
 
 use super::config::Settings;
 use super::error::{spent_windows, DayBudgets, Error, ErrorKind, Problem, RateLimit};
@@ -216,16 +217,36 @@ fn read_body(
 
 /// The body, up to `limit` bytes, in one allocation when the server said its length
 /// (ureq's `read_to_vec` grows from empty: seven allocations for a user object),
-/// with one byte to spare for the NUL of the C string it may become.
+/// with one byte to spare for the NUL of the C string it may become. A body of
+/// unknown length grows by hand, each outgrown block wiped: a token answer must not
+/// leave copies in freed memory.
 fn read_to_vec(body: &mut ureq::Body, limit: u64) -> Result<Vec<u8>, ureq::Error> {
     use std::io::Read as _;
     let expected = body.content_length().unwrap_or(0).min(limit);
-    let mut out = Vec::with_capacity(usize::try_from(expected).unwrap_or(0) + 1);
-    body.with_config()
-        .limit(limit)
-        .reader()
-        .read_to_end(&mut out)?;
-    Ok(out)
+    let mut out = Zeroizing::new(Vec::with_capacity(
+        usize::try_from(expected).unwrap_or(0) + 1,
+    ));
+    let mut reader = body.with_config().limit(limit).reader();
+    loop {
+        if out.len() == out.capacity() {
+            let mut grown = Zeroizing::new(Vec::with_capacity((2 * out.capacity()).max(1024)));
+            grown.extend_from_slice(&out);
+            out = grown;
+        }
+        let filled = out.len();
+        let room = out.capacity();
+        out.resize(room, 0);
+        match reader.read(&mut out[filled..]) {
+            Ok(0) => {
+                out.truncate(filled);
+                break;
+            }
+            Ok(read) => out.truncate(filled + read),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => out.truncate(filled),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(std::mem::take(&mut *out))
 }
 
 /// A form-encoded answer (2xx), or a refusal, which the OAuth 1.0a token endpoints

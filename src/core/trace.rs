@@ -13,15 +13,15 @@
 //! holding every secret the config and the request know — the consumer secret, the
 //! access-token secret, a request-token secret, the OAuth 2.0 tokens held at that
 //! moment and the client secret, the proxy password — in each form a server could
-//! echo one in (raw, percent-encoded, form-encoded, JSON-escaped, and base64 inside
-//! Basic credentials). An `Authorization` or `Proxy-Authorization` value other
+//! echo one in (the [`Redactor`]'s one definition: raw, percent-encoded,
+//! form-encoded, JSON-escaped; and base64 inside Basic credentials). An `Authorization` or `Proxy-Authorization` value other
 //! than OAuth 1.0a is shown as its scheme and length only (a long Bearer token also
 //! by its first 4 characters). The consumer key, the access token, the nonce,
 //! the timestamp and the signature are not secrets and are shown: they are what
 //! a 401 is debugged with. Control characters are shown escaped (`\u{1b}`), so a
 //! hostile server cannot drive the reader's terminal.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -101,23 +101,23 @@ impl Tracer {
             &credentials.consumer_secret,
             &credentials.access_token_secret,
         ] {
-            add_forms(&mut secrets, secret);
+            add_secret(&mut secrets, secret);
         }
         if let Some(client_secret) = settings
             .oauth2
             .as_ref()
             .and_then(|session| session.client_secret.as_ref())
         {
-            add_forms(&mut secrets, client_secret);
+            add_secret(&mut secrets, client_secret);
         }
         if let Some(password) = proxy.and_then(Proxy::password) {
-            add_forms(&mut secrets, password);
+            add_secret(&mut secrets, password);
             // As the Proxy-Authorization header carries it.
             let user = proxy.and_then(Proxy::username).unwrap_or_default();
             let basic = Zeroizing::new(format!("{user}:{password}"));
             let encoded =
                 Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(basic.as_bytes()));
-            add_forms(&mut secrets, &encoded);
+            add_secret(&mut secrets, &encoded);
         }
         Some(Arc::new(Tracer {
             hook,
@@ -153,10 +153,10 @@ impl Tracer {
         let mut forms = Vec::new();
         if let Some(session) = &self.session {
             if let Ok((access_token, _)) = session.access_token() {
-                add_forms(&mut forms, &access_token);
+                add_secret(&mut forms, &access_token);
             }
             if let Some(refresh_token) = session.refresh_token() {
-                add_forms(&mut forms, &refresh_token);
+                add_secret(&mut forms, &refresh_token);
             }
         }
         forms
@@ -171,11 +171,11 @@ impl Tracer {
     ) -> RequestTrace<'_> {
         let mut extra = self.token_forms();
         for secret in request_secrets {
-            add_forms(&mut extra, secret);
+            add_secret(&mut extra, secret);
         }
         if let Some((scheme, credentials)) = authorization.and_then(|a| a.split_once(' ')) {
             if scheme.eq_ignore_ascii_case("Basic") {
-                add_forms(&mut extra, credentials.trim());
+                add_secret(&mut extra, credentials.trim());
             }
         }
         RequestTrace {
@@ -308,63 +308,12 @@ impl RequestTrace<'_> {
     }
 }
 
-/// Adds `secret` and the forms a server could echo it in that the [`Redactor`] does
-/// not find by itself (it finds the raw and the percent-encoded forms). Each form is
-/// built in a buffer large enough never to move, and wiped when dropped.
-fn add_forms(out: &mut Vec<Zeroizing<String>>, secret: &str) {
-    if secret.is_empty() {
-        return;
+/// Adds `secret` (once) to the secrets a trace removes; the [`Redactor`] finds every
+/// form a server could echo it in. The copy is wiped when dropped.
+fn add_secret(out: &mut Vec<Zeroizing<String>>, secret: &str) {
+    if !secret.is_empty() && !out.iter().any(|known| **known == *secret) {
+        out.push(Zeroizing::new(secret.to_owned()));
     }
-    let mut add = |form: Zeroizing<String>| {
-        if !out.iter().any(|known| **known == *form) {
-            out.push(form);
-        }
-    };
-    add(Zeroizing::new(secret.to_owned()));
-    // application/x-www-form-urlencoded, as the OAuth 2.0 token requests send it.
-    let mut form = Zeroizing::new(String::with_capacity(secret.len() * 3));
-    form.extend(form_urlencoded::byte_serialize(secret.as_bytes()));
-    add(form);
-    // JSON string escapes: minimal, `/` as `\/` (Twitter), non-ASCII as `\uXXXX`
-    // (Python's default) with either case of hex digits.
-    for ascii_only in [None, Some(false), Some(true)] {
-        for slash in [false, true] {
-            add(json_escaped(secret, ascii_only, slash));
-        }
-    }
-}
-
-/// `text` as inside a JSON string: `"` `\` and control characters escaped; `/` too
-/// when `slash`; every non-ASCII character as `\uXXXX` (UTF-16) when `ascii_only` is
-/// set (`Some(true)`: uppercase hex digits).
-fn json_escaped(text: &str, ascii_only: Option<bool>, slash: bool) -> Zeroizing<String> {
-    // At most 6 bytes out for each byte in (`\u001f`; a 4-byte character: `\uXXXX\uXXXX`).
-    let mut out = Zeroizing::new(String::with_capacity(text.len() * 6));
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '/' if slash => out.push_str("\\/"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if c.is_ascii_control() || (!c.is_ascii() && ascii_only.is_some()) => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    // Written in place: a formatted temporary would be an unwiped copy.
-                    let _ = if ascii_only == Some(true) {
-                        write!(&mut *out, "\\u{unit:04X}")
-                    } else {
-                        write!(&mut *out, "\\u{unit:04x}")
-                    };
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// An `Authorization` value as a trace shows it: OAuth 1.0a as is (nothing in it is
@@ -575,30 +524,18 @@ mod tests {
     }
 
     #[test]
-    fn echo_forms_cover_json_and_form_encoding() {
+    fn each_secret_is_kept_once_and_its_forms_are_the_redactors() {
+        // The trace keeps each secret once; the Redactor finds its forms.
         let mut forms = Vec::new();
-        add_forms(&mut forms, "a/b \"ü\"");
-        let forms: Vec<&str> = forms.iter().map(|f| f.as_str()).collect();
-        for expected in [
-            "a/b \"ü\"",
-            "a%2Fb+%22%C3%BC%22",
-            r#"a/b \"ü\""#,
-            r#"a\/b \"ü\""#,
-            r#"a/b \"\u00fc\""#,
-            r#"a\/b \"\u00FC\""#,
-        ] {
-            assert!(forms.contains(&expected), "{expected} not in {forms:?}");
+        add_secret(&mut forms, "a/b \"ü\"");
+        add_secret(&mut forms, "a/b \"ü\"");
+        add_secret(&mut forms, "");
+        assert_eq!(forms.len(), 1);
+        let secrets: Vec<&str> = forms.iter().map(|f| f.as_str()).collect();
+        let redactor = Redactor::NONE.with_extra(&secrets);
+        for echoed in ["a%2Fb+%22%C3%BC%22", r#"a\/b \"\u00FC\""#] {
+            assert_eq!(redactor.redact(echoed), "[redacted]", "{echoed}");
         }
-        // serde_json agrees on the minimal escape.
-        let awkward = "a/b \"ü\"\u{1}\u{8}\u{c}\n\\";
-        let serde = serde_json::to_string(awkward).unwrap();
-        assert_eq!(
-            format!("\"{}\"", json_escaped(awkward, None, false).as_str()),
-            serde
-        );
-        let mut plain = Vec::new();
-        add_forms(&mut plain, "abc123");
-        assert_eq!(plain.len(), 1, "no form differs from the raw one");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! The connector chain is ureq's own pieces, a layer over the socket (one liveness
 //! probe per reuse instead of two, one write per request, socket timeouts re-armed
-//! only when they no longer fit the deadline), and TLS set up once per process.
+//! only when they no longer fit the deadline), TLS set up once per process, and an
+//! outermost layer that zeroes each connection's buffers when it is dropped.
 //! ureq probes a connection twice per request (when it returns to the pool and
 //! when it is taken out), each probe costing three system calls. The probe on
 //! return adds nothing the probe on checkout does not catch (unexpected bytes or
@@ -19,6 +20,7 @@ use ureq::unversioned::transport::{
     SocksConnector, TcpConnector, Transport,
 };
 use ureq::Agent;
+use zeroize::{Zeroize as _, Zeroizing};
 
 use super::config::Settings;
 use super::error::Error;
@@ -202,6 +204,64 @@ pub fn connector(ca_file: Option<&CaFile>) -> impl Connector {
         .chain(Tls {
             own: ca_file.map(|ca| PinningTls::new(ca.verifier.clone())),
         })
+        .chain(WipeOnDrop)
+}
+
+/// The outermost layer: when a connection is dropped (closed, evicted from the pool,
+/// its agent freed), it zeroes the connection's buffers first. They hold the last
+/// requests and answers in plaintext (above TLS): Bearer tokens, the Basic credential,
+/// refresh tokens and the token endpoint's answers, which would otherwise stay in
+/// freed memory (tests/freed_memory.rs). What TLS keeps inside rustls (its own
+/// plaintext queues) is out of reach.
+#[derive(Debug)]
+struct WipeOnDrop;
+
+impl<In: Transport> Connector<In> for WipeOnDrop {
+    type Out = Wiped<In>;
+
+    fn connect(
+        &self,
+        _details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        Ok(chained.map(Wiped))
+    }
+}
+
+#[derive(Debug)]
+struct Wiped<T: Transport>(T);
+
+impl<T: Transport> Transport for Wiped<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.0.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.0.transmit_output(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.0.await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.0.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.0.is_tls()
+    }
+}
+
+impl<T: Transport> Drop for Wiped<T> {
+    fn drop(&mut self) {
+        let buffers = self.0.buffers();
+        buffers.output().zeroize();
+        // Everything consumed, the whole input buffer is free space: zeroed too.
+        let unconsumed = buffers.input().len();
+        buffers.input_consume(unconsumed);
+        buffers.input_append_buf().zeroize();
+    }
 }
 
 /// The rustls configuration with the built-in roots, shared by every config in the
@@ -245,7 +305,7 @@ impl<In: Transport> Connector<In> for ProbeOnCheckout {
         Ok(chained.map(|inner| TunedTransport {
             inner,
             just_used: false,
-            pending: Vec::new(),
+            pending: Zeroizing::new(Vec::new()),
             last_write_timeout: NextTimeout::default(),
             armed_read: None,
             armed_write: None,
@@ -268,7 +328,8 @@ struct TunedTransport<T: Transport> {
     /// Set by any I/O; the next liveness question (the return to the pool) is answered without a probe.
     just_used: bool,
     /// Bytes written but not yet sent; the allocation is kept for the next request.
-    pending: Vec<u8>,
+    /// They may be a request in plaintext (http://): wiped when cleared, grown or dropped.
+    pending: Zeroizing<Vec<u8>>,
     /// The timeout of the last write, to send `pending` with when dropped.
     last_write_timeout: NextTimeout,
     /// The socket timeouts last handed to the socket transport, which then sets them.
@@ -322,12 +383,12 @@ impl<T: Transport> TunedTransport<T> {
                 _ => timeout,
             };
             if let Err(e) = self.inner.transmit_output(amount, timeout) {
-                self.pending.clear();
+                self.pending.zeroize();
                 return Err(e);
             }
             sent += amount;
         }
-        self.pending.clear();
+        self.pending.zeroize();
         Ok(())
     }
 }
@@ -341,6 +402,14 @@ impl<T: Transport> Transport for TunedTransport<T> {
         self.just_used = true;
         // Kept for the next read, which every request comes to.
         let output = &self.inner.buffers().output()[..amount];
+        let needed = self.pending.len() + output.len();
+        if needed > self.pending.capacity() {
+            // Grown into a new block by hand: Vec's own growth would free the old one unwiped.
+            let mut grown =
+                Zeroizing::new(Vec::with_capacity(needed.max(2 * self.pending.capacity())));
+            grown.extend_from_slice(&self.pending);
+            self.pending = grown;
+        }
         self.pending.extend_from_slice(output);
         self.last_write_timeout = timeout;
         Ok(())

@@ -10,8 +10,10 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::boundary::{arg_str, fallible, non_null, opt_arg_str, Failure};
-use super::config::{config_mut, publish_config, TwConfig};
+use super::boundary::{
+    arg_str, fallible, inside_callback, non_null, opt_arg_str, Failure, InCallback,
+};
+use super::config::{config_mut, config_ref, publish_config, TwConfig};
 use super::status::TwStatus;
 use crate::core::{Identity, Settings, OAUTH2_DEFAULT_SCOPE};
 
@@ -21,10 +23,11 @@ use crate::core::{Identity, Settings, OAUTH2_DEFAULT_SCOPE};
 /// X rotates refresh tokens, so a refresh token the application loses logs its
 /// user out for good.
 ///
-/// Runs on the thread whose call refreshed, before that call returns. It must not
-/// call any `tw_` function on the same config; the library holds no lock the
-/// callback could need besides that config's refresh lock. `tokens_json` is valid
-/// only during the call.
+/// Runs on the thread whose call refreshed, before that call returns, under that
+/// config's refresh lock. A call on the same config from inside it is refused at
+/// once with `TW_STATUS_REENTERED` ("called from inside this config's token
+/// callback"), nothing sent, and `tw_config_free` of it does nothing; calls on other
+/// configs work. `tokens_json` is valid only during the call.
 pub type TwTokenCallback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, tokens_json: *const c_char)>;
 
@@ -98,12 +101,12 @@ pub unsafe extern "C" fn tw_oauth1_request_token(
     out_authorize_url: *mut *mut c_char,
 ) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
+        let config = config_ref(config)?;
         let callback = arg_str(callback, "callback")?;
         non_null(out_request_token, "out_request_token")?;
         non_null(out_request_token_secret, "out_request_token_secret")?;
         non_null(out_authorize_url, "out_authorize_url")?;
-        let client = &(*config).client;
+        let client = &config.client;
         let token = client.request_token(callback)?;
         let outputs = [
             out_string(&token.token, "request token")?,
@@ -233,13 +236,13 @@ pub unsafe extern "C" fn tw_oauth2_authorize_url(
     out_code_verifier: *mut *mut c_char,
 ) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
+        let config = config_ref(config)?;
         let redirect_uri = arg_str(redirect_uri, "redirect_uri")?;
         let scope = opt_arg_str(scope, "scope")?.unwrap_or(OAUTH2_DEFAULT_SCOPE);
         non_null(out_url, "out_url")?;
         non_null(out_state, "out_state")?;
         non_null(out_code_verifier, "out_code_verifier")?;
-        let start = (*config).client.oauth2_authorization(redirect_uri, scope)?;
+        let start = config.client.oauth2_authorization(redirect_uri, scope)?;
         let outputs = [
             out_string(&start.url, "authorize URL")?,
             out_string(&start.state, "state")?,
@@ -257,11 +260,19 @@ pub unsafe extern "C" fn tw_oauth2_authorize_url(
 /// (`POST <base>/2/oauth2/token`, `grant_type=authorization_code`; a confidential
 /// client authenticates with HTTP Basic, a public one sends `client_id`).
 ///
-/// `code_or_url`: the bare `code`, or the whole redirected URL. For a URL,
-/// `expected_state` (the state from `tw_oauth2_authorize_url`) must match its
-/// `state`, or nothing is sent (`TW_STATUS_INVALID_ARGUMENT`); a redirect with
-/// `error=access_denied` is `TW_STATUS_AUTH`. `expected_state` may be NULL only
-/// with a bare code. `redirect_uri` and `code_verifier` are those of step 1.
+/// `code_or_url`: the whole redirected URL (recommended), or the bare `code`. It is
+/// read as a URL when it holds `://` or starts with `?`. For a URL, `expected_state`
+/// (the state from `tw_oauth2_authorize_url`) must match its `state`, or nothing is
+/// sent (`TW_STATUS_INVALID_ARGUMENT`); a redirect with `error=access_denied` is
+/// `TW_STATUS_AUTH`. `expected_state` may be NULL only with a bare code.
+///
+/// A bare code skips the state check, even when `expected_state` is given: it
+/// carries no state to compare. PKCE still binds the code to `code_verifier`, but a
+/// web application that passes its callback's `code` parameter alone loses its CSRF
+/// check without knowing. Pass the callback request's whole URL; keep bare codes for
+/// a person who pastes one (the C++ and Python helpers refuse a bare code where the
+/// URL belongs and take one only explicitly). `redirect_uri` and `code_verifier` are
+/// those of step 1.
 ///
 /// On `TW_STATUS_OK` the config holds the tokens (the token callback, if set,
 /// receives them too) and `*out_tokens_json` (if not NULL) receives them in the
@@ -284,12 +295,12 @@ pub unsafe extern "C" fn tw_oauth2_exchange_code(
     out_tokens_json: *mut *mut c_char,
 ) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
+        let config = config_ref(config)?;
         let redirect_uri = arg_str(redirect_uri, "redirect_uri")?;
         let code_or_url = arg_str(code_or_url, "code_or_url")?;
         let expected_state = opt_arg_str(expected_state, "expected_state")?;
         let code_verifier = arg_str(code_verifier, "code_verifier")?;
-        let json = (*config).client.exchange_code(
+        let json = config.client.exchange_code(
             redirect_uri,
             code_or_url,
             expected_state,
@@ -335,6 +346,8 @@ pub unsafe extern "C" fn tw_config_set_oauth2_tokens(
 struct CallbackTarget {
     callback: unsafe extern "C" fn(*mut c_void, *const c_char),
     user_data: *mut c_void,
+    /// The config it belongs to (its address): calls into it from the callback are refused.
+    config: usize,
 }
 
 impl CallbackTarget {
@@ -346,9 +359,11 @@ impl CallbackTarget {
         let mut bytes = Zeroizing::new(Vec::with_capacity(json.len() + 1));
         bytes.extend_from_slice(json.as_bytes());
         bytes.push(0);
-        // SAFETY: as promised to tw_config_set_token_callback; `bytes` is
-        // NUL-terminated and outlives the call.
-        unsafe { (self.callback)(self.user_data, bytes.as_ptr().cast()) };
+        inside_callback(self.config, InCallback::TokenCallback, || {
+            // SAFETY: as promised to tw_config_set_token_callback; `bytes` is
+            // NUL-terminated and outlives the call.
+            unsafe { (self.callback)(self.user_data, bytes.as_ptr().cast()) };
+        });
     }
 }
 
@@ -375,9 +390,11 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
 ) -> TwStatus {
     fallible(|| {
         let config = config_mut(config)?;
+        let address = &*config as *const TwConfig as usize;
         let target = callback.map(|callback| CallbackTarget {
             callback,
             user_data,
+            config: address,
         });
         config.client.set_token_callback(
             target.map(|target| Arc::new(move |json: &str| target.call(json)) as _),
@@ -400,9 +417,9 @@ pub unsafe extern "C" fn tw_config_get_tokens(
     out_tokens_json: *mut *mut c_char,
 ) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
+        let config = config_ref(config)?;
         non_null(out_tokens_json, "out_tokens_json")?;
-        let json = (*config).client.oauth2_tokens_json()?;
+        let json = config.client.oauth2_tokens_json()?;
         *out_tokens_json = out_string(&json, "tokens")?.into_raw();
         Ok(())
     })
@@ -424,8 +441,8 @@ pub unsafe extern "C" fn tw_config_get_tokens(
 #[no_mangle]
 pub unsafe extern "C" fn tw_oauth2_refresh(config: *const TwConfig) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
-        (*config).client.refresh(None)?;
+        let config = config_ref(config)?;
+        config.client.refresh(None)?;
         Ok(())
     })
 }
@@ -447,9 +464,9 @@ pub unsafe extern "C" fn tw_oauth2_revoke(
     token: *const c_char,
 ) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
+        let config = config_ref(config)?;
         let token = arg_str(token, "token")?;
-        (*config).client.revoke(token)?;
+        config.client.revoke(token)?;
         Ok(())
     })
 }

@@ -1,6 +1,7 @@
 //! The panic boundary around every exported body, and the argument checks
 //! (NULL, UTF-8) every export shares.
 
+use std::cell::Cell;
 use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -76,6 +77,58 @@ pub(crate) fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
 /// Runs the body of an infallible exported function; a panic yields `fallback`.
 pub(crate) fn infallible<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+}
+
+/// Which of a config's callbacks a thread is running.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum InCallback {
+    TokenCallback,
+    TraceHook,
+}
+
+thread_local! {
+    /// The config (its address) whose callback this thread is running, if any.
+    static INSIDE: Cell<Option<(usize, InCallback)>> = const { Cell::new(None) };
+}
+
+/// Runs `call` (the application's callback of the config at `config`) marked as
+/// inside it, so that a call back into that config is refused at once instead of
+/// waiting forever for a lock the callback runs under.
+pub(crate) fn inside_callback(config: usize, which: InCallback, call: impl FnOnce()) {
+    struct Restore(Option<(usize, InCallback)>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = INSIDE.try_with(|inside| inside.set(self.0));
+        }
+    }
+    // A thread whose storage is being torn down cannot mark: the call then runs unmarked.
+    let _restore = INSIDE
+        .try_with(|inside| inside.replace(Some((config, which))))
+        .ok()
+        .map(Restore);
+    last_error::preserved(call);
+}
+
+/// Refuses a call on `config` made from inside one of that config's own callbacks.
+/// Every export that takes a config passes here (through `config_ref`/`config_mut`)
+/// before it looks at any other argument, so nothing is sent.
+pub(crate) fn not_reentered<T>(config: *const T) -> Result<(), Failure> {
+    let inside = INSIDE.try_with(Cell::get).ok().flatten();
+    match inside {
+        Some((address, which)) if address == config as usize => Err(Failure::new(
+            TwStatus::Reentered,
+            match which {
+                InCallback::TokenCallback => "called from inside this config's token callback",
+                InCallback::TraceHook => "called from inside this config's trace hook",
+            },
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Whether this thread is running a callback of `config` now.
+pub(crate) fn is_inside_callback_of<T>(config: *const T) -> bool {
+    not_reentered(config).is_err()
 }
 
 /// Borrows a NUL-terminated UTF-8 argument.

@@ -4,7 +4,9 @@ use std::ffi::c_char;
 use std::mem::MaybeUninit;
 use std::sync::Once;
 
-use super::boundary::{arg_str, fallible, infallible, non_null, Failure};
+use super::boundary::{
+    arg_str, fallible, infallible, is_inside_callback_of, non_null, not_reentered, Failure,
+};
 use super::status::TwStatus;
 use crate::core::{self, BaseUrl, CaFile, Client, Credentials, ProxyChoice, Settings};
 
@@ -123,12 +125,24 @@ pub unsafe extern "C" fn tw_config_from_env(out_config: *mut *mut TwConfig) -> T
     })
 }
 
-/// Borrows the config for a setter.
+/// Borrows the config for a call: the one place every export that takes a config
+/// passes, so it refuses NULL and a call from inside this config's own token
+/// callback or trace hook (`TW_STATUS_REENTERED`) before anything else.
 ///
 /// # Safety
 /// `config` is NULL or a live pointer from `tw_config_new`/`tw_config_from_env`.
-pub(crate) unsafe fn config_mut<'a>(config: *mut TwConfig) -> Result<&'a mut TwConfig, Failure> {
+pub(crate) unsafe fn config_ref<'a>(config: *const TwConfig) -> Result<&'a TwConfig, Failure> {
     non_null(config, "config")?;
+    not_reentered(config)?;
+    Ok(&*config)
+}
+
+/// Borrows the config for a setter, as [`config_ref`].
+///
+/// # Safety
+/// As [`config_ref`].
+pub(crate) unsafe fn config_mut<'a>(config: *mut TwConfig) -> Result<&'a mut TwConfig, Failure> {
+    config_ref(config)?;
     Ok(&mut *config)
 }
 
@@ -394,14 +408,17 @@ pub unsafe extern "C" fn tw_config_set_proxy(
 /// Releases a config and its pooled connections, and wipes its secrets from
 /// memory first: the credentials, the HMAC key state derived from them (enough
 /// to sign any request) and every other byte of the config. NULL is a no-op. The config must not be used afterwards, and no call
-/// on it may be running.
+/// on it may be running. Called from inside this config's own token callback or
+/// trace hook (its call is still running) it does nothing: free it after that call.
 ///
 /// # Safety
 /// `config` is NULL or a live config, freed once.
 #[no_mangle]
 pub unsafe extern "C" fn tw_config_free(config: *mut TwConfig) {
     infallible((), || {
-        if !config.is_null() {
+        // Freeing a config from inside its own callback would pull it from under the
+        // call still running on it: refused, the config stays (and is leaked if never freed).
+        if !config.is_null() && !is_inside_callback_of(config) {
             // The credentials and the signing key wipe themselves when dropped. Then
             // every byte of the block is zeroed too: an optimised build can leave
             // stale copies of the key state in padding or unused enum space (seen

@@ -4,8 +4,8 @@ use std::ffi::{c_char, CString};
 use std::ptr;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::boundary::{arg_str, fallible, non_null, Failure};
-use super::config::TwConfig;
+use super::boundary::{arg_str, fallible, Failure};
+use super::config::{config_ref, TwConfig};
 use super::last_error;
 use super::status::TwStatus;
 use crate::core::Target;
@@ -117,8 +117,7 @@ unsafe fn follow(
     out_outcome: *mut TwFollowOutcome,
     out_json: *mut *mut c_char,
 ) -> Result<(), Failure> {
-    non_null(config, "config")?;
-    let config = &*config;
+    let config = config_ref(config)?;
     panic_if_asked_by_tests();
     let target = Target::parse(arg_str(target, "target")?)
         .map_err(|e| Failure::new(TwStatus::InvalidArgument, e.0))?;

@@ -3,7 +3,7 @@
 use std::ffi::{c_char, CString};
 
 use super::boundary::{arg_str, fallible, non_null, Failure};
-use super::config::TwConfig;
+use super::config::{config_ref, TwConfig};
 use super::last_error;
 use super::status::TwStatus;
 use crate::core::{Followed, Target};
@@ -40,9 +40,9 @@ pub unsafe extern "C" fn tw_unfollow(
     out_json: *mut *mut c_char,
 ) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
+        let config = config_ref(config)?;
         let target = parse_target(target)?;
-        let answer = (*config).client.unfollow(&target)?;
+        let answer = config.client.unfollow(&target)?;
         publish(answer, out_json)
     })
 }
@@ -79,10 +79,10 @@ pub unsafe extern "C" fn tw_relationship(
     out_json: *mut *mut c_char,
 ) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
+        let config = config_ref(config)?;
         let target = parse_target(target)?;
         non_null(out_json, "out_json")?;
-        let answer = (*config).client.relationship(&target)?;
+        let answer = config.client.relationship(&target)?;
         publish(answer, out_json)
     })
 }

@@ -126,6 +126,29 @@ pub(crate) fn record_request_count(count: u64) {
     });
 }
 
+/// Runs `call` (an application callback, which may make `tw_` calls of its own) and
+/// then puts back what the calling `tw_` function had recorded so far, so its
+/// outcome is not replaced by that of a call made from inside the callback.
+pub(crate) fn preserved(call: impl FnOnce()) {
+    // Taken out whole (the callback's calls record into a fresh one), put back after.
+    let saved = LAST_ERROR
+        .try_with(|last| {
+            last.try_borrow_mut()
+                .map(|mut last| std::mem::take(&mut *last))
+                .ok()
+        })
+        .ok()
+        .flatten();
+    call();
+    if let Some(saved) = saved {
+        let _ = LAST_ERROR.try_with(|last| {
+            if let Ok(mut last) = last.try_borrow_mut() {
+                *last = saved;
+            }
+        });
+    }
+}
+
 /// Reads this thread's last error, or `fallback` once the thread's storage is gone.
 fn read<T>(fallback: T, get: impl FnOnce(&LastError) -> T) -> T {
     LAST_ERROR
@@ -290,9 +313,9 @@ pub extern "C" fn tw_last_problem(field: i32) -> *const c_char {
 }
 
 /// The message of the last failed call on this thread: one line, never NULL,
-/// `""` after a success. Never contains a credential or the signature: each is
-/// replaced by `[redacted]` wherever it appears, as it is or percent-encoded,
-/// before any text from the server is cut to length (a credential under 6 bytes,
+/// `""` after a success. Never contains a credential, a token or the signature:
+/// each is replaced by `[redacted]` wherever it appears, as it is, percent-encoded,
+/// form-encoded (`%7E`, `+`) or JSON-escaped, before any text from the server is cut to length (a credential under 6 bytes,
 /// which no real one is, only where no letter or digit touches it).
 ///
 /// Ownership: owned by the library; valid until the next `tw_` call on this thread.

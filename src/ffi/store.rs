@@ -9,7 +9,7 @@ use std::ffi::{c_char, OsString};
 
 use super::auth::out_string;
 use super::boundary::{arg_str, fallible, non_null, opt_arg_str, Failure};
-use super::config::{config_mut, publish_config, TwConfig};
+use super::config::{config_mut, config_ref, publish_config, TwConfig};
 use super::status::TwStatus;
 use crate::core::{ImportFormat, Store};
 
@@ -322,9 +322,9 @@ pub unsafe extern "C" fn tw_oauth2_access_token(
     out_expires_at: *mut i64,
 ) -> TwStatus {
     fallible(|| {
-        non_null(config, "config")?;
+        let config = config_ref(config)?;
         non_null(out_access_token, "out_access_token")?;
-        let (token, expires_at) = (*config).client.valid_access_token()?;
+        let (token, expires_at) = config.client.valid_access_token()?;
         *out_access_token = out_string(&token, "access token")?.into_raw();
         if !out_expires_at.is_null() {
             *out_expires_at = expires_at;

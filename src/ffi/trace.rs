@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::fallible;
+use super::boundary::{fallible, inside_callback, InCallback};
 use super::config::{config_mut, TwConfig};
 use super::status::TwStatus;
 use crate::core::{TraceHook, TraceKind};
@@ -62,9 +62,10 @@ impl From<TraceKind> for TwTraceKind {
 ///
 /// Runs on the thread making the call, while the call runs: when several threads call
 /// on one config it runs on several threads at once, and their lines interleave (each
-/// call's own lines come in order). It must not call any `tw_` function on the same
-/// config; the library holds no lock the callback could need. `line` is valid only
-/// during the call.
+/// call's own lines come in order). A call on the same config from inside it is
+/// refused at once with `TW_STATUS_REENTERED` ("called from inside this config's
+/// trace hook"), nothing sent, and `tw_config_free` of it does nothing; calls on
+/// other configs work. `line` is valid only during the call.
 pub type TwTraceCallback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, kind: i32, line: *const c_char)>;
 
@@ -72,6 +73,8 @@ pub type TwTraceCallback =
 struct TraceTarget {
     callback: unsafe extern "C" fn(*mut c_void, i32, *const c_char),
     user_data: *mut c_void,
+    /// The config it belongs to (its address): calls into it from the hook are refused.
+    config: usize,
 }
 
 impl TraceTarget {
@@ -83,15 +86,17 @@ impl TraceTarget {
         let mut bytes = Vec::with_capacity(line.len() + 1);
         bytes.extend_from_slice(line.as_bytes());
         bytes.push(0);
-        // SAFETY: as promised to tw_config_set_trace; `bytes` is NUL-terminated and
-        // outlives the call.
-        unsafe {
-            (self.callback)(
-                self.user_data,
-                TwTraceKind::from(kind) as i32,
-                bytes.as_ptr().cast(),
-            )
-        };
+        inside_callback(self.config, InCallback::TraceHook, || {
+            // SAFETY: as promised to tw_config_set_trace; `bytes` is NUL-terminated and
+            // outlives the call.
+            unsafe {
+                (self.callback)(
+                    self.user_data,
+                    TwTraceKind::from(kind) as i32,
+                    bytes.as_ptr().cast(),
+                )
+            };
+        });
     }
 }
 
@@ -131,10 +136,12 @@ pub unsafe extern "C" fn tw_config_set_trace(
 ) -> TwStatus {
     fallible(|| {
         let config = config_mut(config)?;
+        let address = &*config as *const TwConfig as usize;
         let hook: Option<TraceHook> = callback.map(|callback| {
             let target = TraceTarget {
                 callback,
                 user_data,
+                config: address,
             };
             Arc::new(move |kind: TraceKind, line: &str| target.call(kind, line)) as TraceHook
         });

@@ -164,6 +164,19 @@ static void test_token_flows(const std::string &base_url) {
     std::string forged = location;
     forged.replace(forged.find(flow.state()), flow.state().size(), "forged");
     CHECK(expect_error([&] { flow.fetch_token(forged); }).status() == TW_STATUS_INVALID_ARGUMENT);
+    // A bare code where the URL belongs: refused before sending (it would skip the state check).
+    std::string bare = query_value(location, "code");
+    CHECK(!bare.empty());
+    CHECK(expect_error([&] { flow.fetch_token(bare); }).status() == TW_STATUS_INVALID_ARGUMENT);
+    {
+        // ... and taken when given explicitly.
+        twfollow::OAuth2Flow pasted("sandbox-oauth2-public-client", "http://127.0.0.1:9/callback");
+        pasted.set_base_url(base_url);
+        std::string pasted_location, pasted_page;
+        CHECK(http_get(pasted.authorization_url(), pasted_location, pasted_page) == 302);
+        CHECK(twfollow::OAuth2Tokens::from_json(pasted.fetch_token_from_code(query_value(pasted_location, "code")))
+                  .access_token.size() > 20);
+    }
     twfollow::OAuth2Tokens fetched = twfollow::OAuth2Tokens::from_json(flow.fetch_token(location));
     CHECK(fetched.access_token.size() > 20 && fetched.refresh_token.size() > 20);
     CHECK(fetched.expires_at > 1700000000);
@@ -204,6 +217,20 @@ static void test_token_flows(const std::string &base_url) {
     } catch (...) {
         CHECK(false);
     }
+
+    // A callback that calls back into its own Client: refused at once with
+    // TW_STATUS_REENTERED (it used to wait forever for the refresh lock), kept.
+    moved_bearer.set_token_callback([&](const std::string &) { moved_bearer.refresh(); });
+    moved_bearer.refresh();
+    try {
+        std::rethrow_exception(moved_bearer.token_callback_error());
+    } catch (const twfollow::Error &e) {
+        CHECK(e.status() == TW_STATUS_REENTERED);
+        CHECK(std::string(e.what()) == "called from inside this config's token callback");
+    } catch (...) {
+        CHECK(false);
+    }
+    moved_bearer.set_token_callback(nullptr);
 
     // Revoking the refresh token ends the grant.
     moved_bearer.revoke(twfollow::OAuth2Tokens::from_json(moved_bearer.tokens()).refresh_token);

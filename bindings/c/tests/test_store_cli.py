@@ -340,3 +340,37 @@ def test_an_account_whose_user_is_not_known_yet_lists_alike(clis, app_env):
     assert outputs[0] == outputs[1]
     assert f"* env  oauth2  -  id -  app {CONFIDENTIAL[0]}  expiry unknown, refreshable" in outputs[0], outputs
     assert "refresh-token-0" not in outputs[0] and "access-token-0" not in outputs[0]
+
+
+# Issue 20, item 5: a token that cannot be written out is a failure (74, EXIT_IOERR).
+
+
+def run_onto_full(cli, args, env, stream):
+    """Runs the tool with `stream` ("stdout" or "stderr") on /dev/full, the other captured."""
+    with open("/dev/full", "w") as full:
+        streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, stream: full}
+        return subprocess.run([*cli.command, *args], env=env, text=True, errors="replace", **streams)
+
+
+def test_token_onto_a_full_disk_exits_74(cli, sandbox, app_env, private_store):
+    save_oauth2(sandbox.base_url)
+    result = run_onto_full(cli, ["token"], app_env, "stdout")
+    assert result.returncode == 74, result.stderr
+    assert "the access token could not be written to standard output (No space left on device)" in result.stderr
+
+
+def test_an_unsaved_refresh_whose_only_copy_cannot_be_printed_exits_74(cli, sandbox, app_env, private_store):
+    name, _ = save_oauth2(sandbox.base_url)
+    expire(private_store, name)
+    # As in the 73 test: the store's temporary file cannot be made, so the save fails;
+    # and stderr, where the only copy goes, is a full disk.
+    blocker = private_store.with_name(private_store.name + ".tmp")
+    blocker.mkdir()
+    (blocker / "keep").write_text("")
+    try:
+        result = run_onto_full(cli, [TWITTERDEV], app_env, "stderr")
+    finally:
+        (blocker / "keep").unlink()
+        blocker.rmdir()
+    assert result.returncode == 74, result.stdout
+    assert result.stdout == ""

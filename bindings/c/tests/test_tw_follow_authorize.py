@@ -281,6 +281,43 @@ def test_a_follow_with_exported_tokens_never_refreshes(tool, start_sandbox, sand
     assert again.returncode == 0, again.stderr
 
 
+# Issue 20, item 5: every write of tokens is checked; a failed one exits 74 (EXIT_IOERR)
+# with a message, never 0 (the code is spent, the tokens would be gone).
+
+
+def authorize_to_full_disk(tool, args, env, answer_for):
+    """`authorize` with standard output on /dev/full (every write fails with ENOSPC)."""
+    with open("/dev/full", "w") as full:
+        process = subprocess.Popen(
+            command(tool, ["authorize", *args]), env=env, text=True,
+            stdin=subprocess.PIPE, stdout=full, stderr=subprocess.PIPE,
+        )
+        shown = ""
+        while True:
+            line = process.stderr.readline()
+            shown += line
+            if not line or line.rstrip().endswith("press Enter:"):
+                break
+        match = URL.search(shown)
+        assert match, shown
+        _, err = process.communicate(answer_for(match.group(1)) + "\n", timeout=120)
+    assert process.returncode != VALGRIND_ERROR, err
+    return process.returncode, err
+
+
+@pytest.mark.parametrize("flow", ["oauth1", "oauth2"])
+def test_authorize_onto_a_full_disk_exits_74_and_says_so(tool, sandbox_env, flow):
+    env = without(sandbox_env, OAUTH1_USER)
+    if flow == "oauth1":
+        code, err = authorize_to_full_disk(tool, ["--exports"], env, pin_of)
+    else:
+        env["TW_OAUTH2_CLIENT_SECRET"] = CONFIDENTIAL[1]
+        code, err = authorize_to_full_disk(tool, oauth2_args(CONFIDENTIAL[0], "--exports"), env, redirected)
+    assert code == 74, err
+    assert "the tokens could not be written to standard output (No space left on device)" in err, err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+
+
 # --- the redirect listener: a loopback redirect URI (or 1.0a callback) is listened on
 
 

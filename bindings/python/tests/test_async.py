@@ -266,3 +266,87 @@ def test_from_env_and_options(sandbox, monkeypatch, account_of):
     monkeypatch.delenv("TW_ACCESS_TOKEN")
     with pytest.raises(twfollow.InvalidArgumentError, match="TW_ACCESS_TOKEN"):
         AsyncClient.from_env()
+
+
+# Issue 20, item 1: an async token handler is refused when the client is made, and a
+# handler that returns an awaitable never has it dropped silently.
+
+
+def _oauth2_tokens(sandbox):
+    from conftest import CONFIDENTIAL, REDIRECT, visit
+
+    with twfollow.OAuth2Flow(CONFIDENTIAL[0], REDIRECT, client_secret=CONFIDENTIAL[1], base_url=sandbox.base_url) as flow:
+        url, _ = flow.authorization_url()
+        status, location, _ = visit(url)
+        assert status == 302
+        return flow.fetch_token(location)
+
+
+def _oauth2(cls, sandbox, tokens, handler):
+    from conftest import CONFIDENTIAL
+
+    return cls.oauth2(CONFIDENTIAL[0], tokens["access_token"], tokens["refresh_token"], tokens["expires_at"],
+                      client_secret=CONFIDENTIAL[1], base_url=sandbox.base_url, on_token_refresh=handler)
+
+
+class _AsyncCallable:
+    async def __call__(self, tokens):
+        pass
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_an_async_def_token_handler_is_refused_when_the_client_is_made(sandbox, cls):
+    tokens = _oauth2_tokens(sandbox)
+    stored = []
+
+    async def save(tokens):
+        stored.append(tokens)
+
+    for handler in (save, _AsyncCallable(), __import__("functools").partial(save)):
+        with pytest.raises(TypeError, match="on_token_refresh is an async def function"):
+            _oauth2(cls, sandbox, tokens, handler)
+    with pytest.raises(TypeError, match="async def"):
+        cls.from_env(on_token_refresh=save)
+    assert stored == []
+
+
+def test_an_awaitable_returned_by_a_handler_is_closed_and_reported(sandbox, recwarn, caplog):
+    tokens = _oauth2_tokens(sandbox)
+    ran = []
+
+    async def save(tokens):
+        ran.append(tokens)
+
+    async def main():
+        async with _oauth2(AsyncClient, sandbox, tokens, lambda new: save(new)) as client:
+            new = await client.refresh()
+            return new, client.token_refresh_error
+
+    new, error = asyncio.run(main())
+    assert new["refresh_token"] != tokens["refresh_token"]
+    assert isinstance(error, TypeError) and "returned an awaitable, which was not run" in str(error)
+    assert ran == []
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]
+    assert "on_token_refresh raised TypeError" in caplog.text
+
+
+def test_the_documented_async_recipe_stores_before_the_call_returns(sandbox):
+    tokens = _oauth2_tokens(sandbox)
+    stored = []
+
+    async def save(tokens):
+        await asyncio.sleep(0)
+        stored.append(tokens["refresh_token"])
+
+    async def main():
+        loop = asyncio.get_running_loop()
+
+        def on_token_refresh(tokens):
+            asyncio.run_coroutine_threadsafe(save(tokens), loop).result()
+
+        async with _oauth2(AsyncClient, sandbox, tokens, on_token_refresh) as client:
+            new = await client.refresh()
+            assert stored == [new["refresh_token"]]  # stored before refresh() returned
+            assert client.token_refresh_error is None
+
+    asyncio.run(main())

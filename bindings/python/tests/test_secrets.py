@@ -244,7 +244,7 @@ def token_calls(base_url, s=TOKEN_SECRETS, **options):
 
     def exchange_code():
         with oauth2_flow() as flow:
-            flow.fetch_token(s["authorization code"])
+            flow.fetch_token(code=s["authorization code"])
 
     def exchange_url():
         with oauth2_flow(secret=False) as flow:
@@ -409,6 +409,8 @@ def trace_forms(secret):
         secret,
         urllib.parse.quote(secret, safe=""),
         urllib.parse.quote_plus(secret, safe=""),
+        # application/x-www-form-urlencoded as the token requests send it: `~` as %7E.
+        urllib.parse.quote_plus(secret, safe="").replace("~", "%7E"),
         json.dumps(secret)[1:-1],
         json.dumps(secret, ensure_ascii=False)[1:-1].replace("/", "\\/"),
         base64.b64encode(f"{CLIENT_ID}:{secret}".encode()).decode(),
@@ -470,3 +472,55 @@ def test_the_trace_of_a_follow_through_a_proxy_with_a_password(connect_proxy):
     assert f"connected to the proxy http://proxy-user:[redacted]@{proxy.address}" in text
     # What a 401 is debugged with is there.
     assert "oauth_consumer_key=\"CONSUMER-KEY-visible\"" in text and "oauth_token%3D777-TOKEN-visible" in text
+
+
+# Issue 20, item 6: the same hostile servers, with secrets whose characters percent-,
+# form- and JSON-encode differently; messages (not only the trace) must find every form.
+
+ENCODED_SECRETS = dict(TRACE_SECRETS, **{"OAuth 2.0 refresh token": "OLD/REFRESH+tok:en~123 ü"})
+
+
+def assert_no_encoded_secret(text, names, where):
+    for name in names:
+        for form in trace_forms(ENCODED_SECRETS[name]):
+            assert form not in text, f"the {name} leaked ({form!r}) into {where}: {text!r}"
+
+
+@pytest.mark.parametrize("status", [400, 401, 500])
+@pytest.mark.parametrize("shape", range(len(TOKEN_SHAPES)))
+def test_hostile_echo_of_form_encoded_secrets_never_reaches_a_message(status, shape):
+    server = TokenEchoServer(status, TOKEN_SHAPES[shape], planted=ENCODED_SECRETS)
+    lib = twfollow._native.lib()
+    try:
+        for name, given, call in token_calls(server.base_url, ENCODED_SECRETS):
+            try:
+                call()
+            except twfollow.TwError as err:
+                where = f"{name} (HTTP {status}, shape {shape})"
+                for text in (str(err), repr(err), err.message, lib.tw_last_error_message().decode()):
+                    assert_no_encoded_secret(text, given, where)
+    finally:
+        server.close()
+
+
+def test_the_clis_stderr_never_holds_a_form_encoded_refresh_token():
+    """A follow with OAuth 2.0 tokens in the environment against a server that echoes
+    every request (the refresh's form body too) into a 400: stderr stays clean."""
+    server = TokenEchoServer(401, TOKEN_SHAPES[-1], planted={})
+    s = ENCODED_SECRETS
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TW_")}
+    env.update(
+        TW_API_BASE=server.base_url, TW_OAUTH2_CLIENT_ID=CLIENT_ID, TW_OAUTH2_CLIENT_SECRET=s["client secret"],
+        TW_OAUTH2_ACCESS_TOKEN=s["OAuth 2.0 access token"], TW_OAUTH2_REFRESH_TOKEN=s["OAuth 2.0 refresh token"],
+    )
+    binary = os.environ.get("TW_FOLLOW_BIN", str(REPO / "build" / "tw-follow"))
+    try:
+        for tool in ([binary], [sys.executable, "-m", "twfollow"]):
+            before = server.requests
+            result = subprocess.run([*tool, "2244994945"], env=env, capture_output=True, text=True, timeout=60)
+            assert result.returncode != 0, result.stderr
+            assert server.requests > before, "nothing was sent"
+            assert_no_encoded_secret(result.stdout + result.stderr, ("client secret", "OAuth 2.0 access token",
+                                                                     "OAuth 2.0 refresh token"), tool[-1])
+    finally:
+        server.close()

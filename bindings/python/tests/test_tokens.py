@@ -200,9 +200,31 @@ def test_a_bare_code_and_a_resumed_flow(sandbox):
     with twfollow.OAuth2Flow(
         PUBLIC_CLIENT, REDIRECT, base_url=sandbox.base_url, state=state, code_verifier=verifier
     ) as second:
-        tokens = second.fetch_token(query(location)["code"])
+        tokens = second.fetch_token(code=query(location)["code"])
     assert tokens["refresh_token"] is None, "no offline.access, no refresh token"
     assert tokens["scope"] == "users.read follows.write"
+
+
+def test_a_bare_code_where_the_url_belongs_is_refused_before_sending(sandbox):
+    """A web app that passes request.args["code"] would lose its CSRF check: the bare
+    code is refused (nothing sent), and the whole URL, or code= explicitly, works."""
+    with twfollow.OAuth2Flow(PUBLIC_CLIENT, REDIRECT, base_url=sandbox.base_url) as flow:
+        url, state = flow.authorization_url()
+        _, location, _ = visit(url)
+        bare = query(location)["code"]
+        with pytest.raises(twfollow.InvalidArgumentError, match="takes the whole redirected URL") as caught:
+            flow.fetch_token(bare)
+        assert bare not in str(caught.value) and state not in str(caught.value)
+        with pytest.raises(twfollow.InvalidArgumentError, match="one of them"):
+            flow.fetch_token(location, code=bare)
+        with pytest.raises(twfollow.InvalidArgumentError, match="one of them"):
+            flow.fetch_token()
+        # Nothing was sent: the one-use code still buys tokens, by the URL.
+        assert flow.fetch_token(location)["access_token"]
+    with twfollow.OAuth2Flow(PUBLIC_CLIENT, REDIRECT, base_url=sandbox.base_url) as flow:
+        url, _ = flow.authorization_url()
+        _, location, _ = visit(url)
+        assert flow.fetch_token(code=query(location)["code"])["access_token"]
 
 
 def test_a_state_mismatch_sends_nothing(sandbox):
@@ -351,6 +373,61 @@ def test_an_exception_in_on_token_refresh_stays_in_python(sandbox, caplog):
         for secret in (new["access_token"], new["refresh_token"]):
             assert secret not in caplog.text
         assert client.follow("@twitterdev")["data"]["following"] is True
+
+
+def run_within(seconds, call):
+    """Runs call() in a thread; fails (instead of hanging the suite) if it outlives seconds."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = call()
+        except BaseException as error:  # noqa: BLE001 - handed to the test
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"the call did not return within {seconds} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def test_a_handler_that_calls_its_own_client_gets_reentrant_call_error_at_once(sandbox):
+    flow, first = sign_in(sandbox.base_url)
+    seen = []
+
+    def calls_back(tokens):
+        try:
+            client.refresh()
+        except twfollow.ReentrantCallError as error:
+            seen.append(error)
+            raise
+
+    with flow, flow.client(on_token_refresh=calls_back) as client:
+        new = run_within(5, client.refresh)
+        assert new["refresh_token"] != first["refresh_token"]
+        assert len(seen) == 1 and seen[0].status == twfollow.Status.REENTERED
+        assert seen[0].message == "called from inside this config's token callback"
+        assert isinstance(client.token_refresh_error, twfollow.ReentrantCallError)
+        assert client.tokens == new  # one refresh: the refused one sent nothing
+
+
+def test_a_trace_hook_that_calls_its_own_client_gets_reentrant_call_error_at_once(sandbox):
+    flow, _ = sign_in(sandbox.base_url)
+    seen = []
+
+    def hook(kind, line):
+        if not seen:
+            try:
+                client.relationship("@twitterdev")
+            except twfollow.ReentrantCallError as error:
+                seen.append(error.message)
+
+    with flow, flow.client(trace=hook) as client:
+        run_within(5, lambda: client.follow("@twitterdev"))
+        assert seen == ["called from inside this config's trace hook"]
 
 
 def test_a_failed_refresh_keeps_the_tokens(sandbox):

@@ -283,11 +283,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         except errors.TwError as e:
             _print_summary(args.trace, client)
             code = errors.EXIT_CODES.get(e.status, errors.EXIT_SOFTWARE)
-            _fail(_store_cli.explain(e, prog, from_env_oauth2), code)
-            if e.status == errors.Status.TOKENS_NOT_SAVED:
-                _store_cli.print_unsaved_tokens(client, prog)
+            if e.status != errors.Status.TOKENS_NOT_SAVED:
+                return _fail(_store_cli.explain(e, prog, from_env_oauth2), code)
+            try:
+                _fail(_store_cli.explain(e, prog, from_env_oauth2), code)
+            except OSError:
+                pass  # stderr cannot be written: the tokens below say so by the exit status
+            if not _store_cli.print_unsaved_tokens(client, prog):
+                return errors.EXIT_IOERR  # the rotated pair reached neither the store nor stderr
             return code
         _print_summary(args.trace, client)
+        if command == "token":
+            # The access token alone: a failed write is a lost token, not a success.
+            written = _authorize_cli.write_tokens(answer, sys.stdout, prog, "access token")
+            return errors.EXIT_OK if written else errors.EXIT_IOERR
         print(answer)
     return errors.EXIT_OK
 

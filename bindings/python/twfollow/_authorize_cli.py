@@ -16,7 +16,7 @@ import time
 from typing import Any, Callable, Dict, List, NoReturn, Optional, TextIO, Union
 
 from . import _redirect_listener, errors
-from .auth import OAuth1Flow, OAuth2Flow
+from .auth import OAuth1Flow, OAuth2Flow, is_redirected_url
 
 MAX_INPUT_LINE = 8192  # as tw-follow
 
@@ -49,10 +49,10 @@ any other address, or when that port is taken, the address is pasted instead.
 
 EPILOG = """\
 Exit status: 0 tokens saved (or printed); 64 usage; 65 no or bad answer (on standard input,
-or no redirect within --wait seconds);
-69 network, TLS or server error; 76 unexpected HTTP status or response;
-77 refused (wrong PIN, used or expired request token, denied, bad code or
-client); 78 missing or bad configuration.
+or no redirect within --wait seconds); 69 network, TLS or server error; 74 the tokens
+could not be written (a full disk, a closed stream: the code is spent, authorize again);
+76 unexpected HTTP status or response; 77 refused (wrong PIN, used or expired request
+token, denied, bad code or client); 78 missing or bad configuration.
 """
 
 OAUTH2_EXPORTS = (
@@ -83,15 +83,37 @@ def oauth2_export_lines(tokens: Dict[str, Any]) -> List[str]:
     ]
 
 
-def print_refreshed_tokens(tokens: Dict[str, Any], prog: str, out: Optional[TextIO] = None) -> None:
-    """The on_token_refresh of a command-line follow: the rotated pair on stderr."""
-    out = out or sys.stderr
-    print(
-        f"{prog}: the OAuth 2.0 tokens were refreshed and the old refresh token no longer works;\n"
-        f"{prog}: store these lines (they hold secrets) and eval them before the next call:",
-        file=out,
-    )
-    print("\n".join(oauth2_export_lines(tokens)), file=out, flush=True)
+def write_tokens(text: str, out: TextIO, prog: str, what: str = "tokens") -> bool:
+    """Writes `text` and a newline to `out` and flushes it. False, having said so on
+    stderr, when that failed (a full disk, a closed pipe): the tokens are lost, and the
+    caller exits EXIT_IOERR."""
+    try:
+        out.write(text + "\n")
+        out.flush()
+        return True
+    except (OSError, ValueError) as error:
+        name = "standard output" if out is sys.stdout else "standard error"
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        _discard_buffered(out)
+        try:
+            print(f"{prog}: the {what} could not be written to {name} ({reason})", file=sys.stderr, flush=True)
+        except (OSError, ValueError):
+            pass
+        return False
+
+
+def _discard_buffered(out: TextIO) -> None:
+    """Points a stream that failed at /dev/null, so that what it still buffers (secrets)
+    is not written later and exiting does not fail on it again (Python would exit 120)."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, out.fileno())
+        finally:
+            os.close(null)
+        out.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def _seconds(text: str) -> int:
@@ -202,9 +224,13 @@ def _oauth1(prog: str, base_url: Optional[str], args: argparse.Namespace, save: 
             return _fail(e)
         if save is not None:
             return save(flow)
-    print(export_line("TW_ACCESS_TOKEN", access.token))
-    print(export_line("TW_ACCESS_TOKEN_SECRET", access.secret))
-    print(f"# user_id {comment_value(access.user_id)} screen_name {comment_value(access.screen_name)}")
+    lines = [
+        export_line("TW_ACCESS_TOKEN", access.token),
+        export_line("TW_ACCESS_TOKEN_SECRET", access.secret),
+        f"# user_id {comment_value(access.user_id)} screen_name {comment_value(access.screen_name)}",
+    ]
+    if not write_tokens("\n".join(lines), sys.stdout, prog):
+        return errors.EXIT_IOERR
     return errors.EXIT_OK
 
 
@@ -237,7 +263,8 @@ def _oauth2(
                     flush=True,
                 )
                 answer = _read_answer("redirected address or code")
-            tokens = flow.fetch_token(answer)
+            # A person pasting into a terminal: a bare code is fine here (no forged redirect).
+            tokens = flow.fetch_token(answer) if is_redirected_url(answer) else flow.fetch_token(code=answer)
         except _NoAnswer as e:
             print(f"{prog}: {e}", file=sys.stderr)
             return errors.EXIT_DATAERR
@@ -250,7 +277,8 @@ def _oauth2(
         lines.append(f"# scope {comment_value(tokens['scope'])}")
     if client_secret is not None:
         lines.append("# a confidential client: export TW_OAUTH2_CLIENT_SECRET too, or refreshes are refused")
-    print("\n".join(lines))
+    if not write_tokens("\n".join(lines), sys.stdout, prog):
+        return errors.EXIT_IOERR
     if _environment("TW_ACCESS_TOKEN") is not None:
         print(
             f"{prog}: note: TW_ACCESS_TOKEN is set, and OAuth 1.0a wins: unset TW_ACCESS_TOKEN to follow "

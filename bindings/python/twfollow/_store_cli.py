@@ -11,7 +11,7 @@ import time
 from typing import Any, Dict, Iterator, List, Optional, Union
 
 from . import errors
-from ._authorize_cli import oauth2_export_lines
+from ._authorize_cli import oauth2_export_lines, write_tokens
 from .auth import OAuth1Flow, OAuth2Flow
 from .client import Client, _environment
 from .store import Account, Store
@@ -108,19 +108,19 @@ def explain(error: errors.TwError, prog: str, from_env_oauth2: bool) -> errors.T
     return error
 
 
-def print_unsaved_tokens(client: Client, prog: str) -> None:
-    """After TOKENS_NOT_SAVED: the only copy of the new pair, on stderr (exit 73)."""
+def print_unsaved_tokens(client: Client, prog: str) -> bool:
+    """After TOKENS_NOT_SAVED: the only copy of the new pair, on stderr (exit 73).
+    False when it could not be written either (the caller exits EXIT_IOERR)."""
     try:
         tokens = client.tokens
     except errors.TwError:
-        return
-    print(
+        return True
+    text = (
         f"{prog}: the refreshed OAuth 2.0 tokens could not be saved to the store and the old refresh\n"
         f"{prog}: token no longer works; keep these lines (they hold secrets), fix the store, and\n"
-        f"{prog}: eval them and run `{prog} accounts import env`:",
-        file=sys.stderr,
+        f"{prog}: eval them and run `{prog} accounts import env`:\n" + "\n".join(oauth2_export_lines(tokens))
     )
-    print("\n".join(oauth2_export_lines(tokens)), file=sys.stderr, flush=True)
+    return write_tokens(text, sys.stderr, prog, "refreshed OAuth 2.0 tokens")
 
 
 def _expiry(account: Account) -> str:

@@ -5,6 +5,7 @@ library (any thread, inside a C call) to a Python callable."""
 from __future__ import annotations
 
 import ctypes
+import inspect
 import json
 import logging
 from typing import Any, Callable, Dict, Optional, cast
@@ -14,7 +15,36 @@ from .errors import InvalidArgumentError, Status
 
 logger = logging.getLogger("twfollow")
 
-TokenHandler = Callable[[Dict[str, Any]], object]
+# A plain function: it runs to completion inside the library's call that refreshed,
+# before that call returns. A coroutine function is refused (see check_handler).
+TokenHandler = Callable[[Dict[str, Any]], None]
+
+ASYNC_HANDLER_ADVICE = (
+    "on_token_refresh must be a plain function that stores the tokens before it returns: the "
+    "library calls it inside the call that refreshed, where a coroutine would never run. With "
+    "AsyncClient, store from a plain function, e.g. "
+    "asyncio.run_coroutine_threadsafe(save(tokens), loop).result() (the call runs in a worker "
+    "thread, so the loop is free to run it)"
+)
+
+
+def _is_coroutine_function(handler: object) -> bool:
+    """An `async def` function, or an object whose `__call__` is one (partials included)."""
+    return inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
+        inspect.getattr_static(type(handler), "__call__", None)
+    )
+
+
+def check_handler(handler: object) -> None:
+    """Refuses, when the client is made, a handler that could never store the tokens:
+    one that is not callable (InvalidArgumentError) or is a coroutine function
+    (TypeError)."""
+    if not callable(handler):
+        raise InvalidArgumentError(
+            Status.INVALID_ARGUMENT, f"on_token_refresh must be callable, not {type(handler).__name__}"
+        )
+    if _is_coroutine_function(handler):
+        raise TypeError(f"on_token_refresh is an async def function: {ASYNC_HANDLER_ADVICE}")
 
 
 def take_string(pointer: ctypes.c_void_p) -> str:
@@ -46,17 +76,23 @@ class TokenCallback:
     (read them again from `Client.tokens`)."""
 
     def __init__(self, handler: TokenHandler) -> None:
-        if not callable(handler):
-            raise InvalidArgumentError(
-                Status.INVALID_ARGUMENT, f"on_token_refresh must be callable, not {type(handler).__name__}"
-            )
+        check_handler(handler)
         self.handler = handler
         self.error: Optional[BaseException] = None
         self.c_function = _native.TOKEN_CALLBACK(self._called)
 
     def _called(self, _user_data: Optional[int], tokens_json: bytes) -> None:
         try:
-            self.handler(tokens_from_json(tokens_json.decode("utf-8")))
+            # Typed to return None, but an untyped caller may pass anything.
+            handler = cast(Callable[[Dict[str, Any]], object], self.handler)
+            result = handler(tokens_from_json(tokens_json.decode("utf-8")))
+            if inspect.isawaitable(result):
+                # Never dropped silently: not awaited here (no loop may run on this
+                # thread), closed so it cannot run later with stale tokens, and reported.
+                close = getattr(result, "close", None)
+                if callable(close):
+                    close()
+                raise TypeError(f"on_token_refresh returned an awaitable, which was not run: {ASYNC_HANDLER_ADVICE}")
         except BaseException as error:
             self.error = error
             logger.error(

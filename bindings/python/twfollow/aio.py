@@ -151,6 +151,12 @@ class AsyncClient:
     its result is dropped; the client stays usable. A call still waiting for a worker
     is not sent at all.
 
+    `on_token_refresh` is a plain function, as for Client: it runs in the worker thread
+    of the call that refreshed, before that call returns. An `async def` handler is
+    refused with TypeError when the client is made; to store with a coroutine, wait
+    for it from a plain handler with
+    `asyncio.run_coroutine_threadsafe(save(tokens), loop).result()`.
+
     Close with `await client.aclose()` or `async with`: new calls then raise
     `InvalidArgumentError`, the calls already awaited finish, then the config and the
     threads are released.

@@ -177,6 +177,13 @@ class OAuth1Flow:
         return f"<twfollow.OAuth1Flow {step}>"
 
 
+def is_redirected_url(text: str) -> bool:
+    """Whether `tw_oauth2_exchange_code` reads `text` as a redirected URL (and checks its
+    state) rather than as a bare code: the header's rule, anything with `://` or a
+    query starting with `?`."""
+    return "://" in text or text.startswith("?")
+
+
 class OAuth2Flow:
     """OAuth 2.0 Authorization Code with PKCE for one user, with the app's OAuth 2.0
     client id (developer portal, "User authentication settings"), the callback URL
@@ -233,22 +240,43 @@ class OAuth2Flow:
         self.state, self.code_verifier = take_string(state), take_string(verifier)
         return take_string(url), self.state
 
-    def fetch_token(self, code_or_url: str) -> Dict[str, Any]:
-        """Step 2: trades the code for tokens. `code_or_url` is the whole URL the user
-        was redirected to (its `state` must be this flow's: else InvalidArgumentError
-        and nothing is sent; `error=access_denied` raises AuthError) or the bare code.
+    def fetch_token(self, redirected_url: Optional[str] = None, *, code: Optional[str] = None) -> Dict[str, Any]:
+        """Step 2: trades the code for tokens. Pass `redirected_url`, the whole URL the
+        user was redirected to (in a web app, the callback request's full URL, e.g.
+        Flask's `request.url`): its `state` must be this flow's, else
+        InvalidArgumentError and nothing is sent (the CSRF check); `error=access_denied`
+        raises AuthError. A bare code given there is refused, nothing sent: a bare code
+        carries no state, so it would skip that check.
+
+        `code=` takes a bare code explicitly, without the state check (PKCE still binds
+        it to this flow's verifier): for a person who pastes just the code, never for
+        `request.args["code"]` of a web app.
+
         Returns {"access_token", "refresh_token" (None without offline.access),
         "expires_at" (seconds since the Unix epoch), "scope"}: store them."""
+        if (redirected_url is None) == (code is None):
+            raise InvalidArgumentError(
+                Status.INVALID_ARGUMENT, "pass the redirected URL, or code= for a bare code (one of them)"
+            )
         if self.code_verifier is None:
             raise InvalidArgumentError(
                 Status.INVALID_ARGUMENT,
                 "no PKCE verifier: call authorization_url() first, or make the flow with state and code_verifier",
             )
-        if isinstance(code_or_url, str):
-            code_or_url = code_or_url.strip()
+        # One of the two is given (checked above).
+        text = code if code is not None else (redirected_url or "")
+        if isinstance(text, str):
+            text = text.strip()
+        if code is None and isinstance(text, str) and not is_redirected_url(text):
+            raise InvalidArgumentError(
+                Status.INVALID_ARGUMENT,
+                "fetch_token takes the whole redirected URL, whose state is checked against this flow's; "
+                "this is a bare code, which would skip that check: pass the URL (a web app: the callback "
+                "request's full URL), or code=... where a person pasted it. Nothing was sent",
+            )
         arguments = (
             self._redirect_uri,
-            _encode(code_or_url, "code_or_url"),
+            _encode(text, "redirected_url" if code is None else "code"),
             None if self.state is None else _encode(self.state, "state"),
             _encode(self.code_verifier, "code_verifier"),
         )

@@ -11,7 +11,7 @@ from typing import Any, Dict, Iterator, NamedTuple, Optional, Tuple, Union, cast
 
 from . import _native
 from . import trace as _trace
-from ._tokens import TokenCallback, TokenHandler, take_string, tokens_from_json
+from ._tokens import TokenCallback, TokenHandler, check_handler, take_string, tokens_from_json
 from .errors import InvalidArgumentError, Problem, RateLimitError, Status, TwError, error_for
 
 MAX_USER_ID = 2**64 - 1
@@ -214,7 +214,11 @@ class Client:
         TW_OAUTH2_EXPIRES_AT, TW_OAUTH2_CLIENT_ID, TW_OAUTH2_CLIENT_SECRET optional;
         a refresh token needs the client id), as `Client.oauth2` would, and
         `on_token_refresh` receives the new tokens on every refresh. With OAuth 1.0a
-        credentials, which never change, `on_token_refresh` is never called."""
+        credentials, which never change, `on_token_refresh` is never called.
+        `on_token_refresh` must be a plain function: an `async def` one is refused with
+        TypeError (see `Client.oauth2`)."""
+        if on_token_refresh is not None:
+            check_handler(on_token_refresh)
         options = _options(locals())
         config = ctypes.c_void_p()
         from_variables: Dict[str, str] = {}
@@ -481,7 +485,16 @@ class Client:
         calls `on_token_refresh(tokens)` with the new dict (access_token,
         refresh_token, expires_at, scope), on the thread whose call refreshed, before
         that call returns. Store them there; an exception it raises is logged and kept
-        in `token_refresh_error` (see there), never lost in C."""
+        in `token_refresh_error` (see there), never lost in C.
+
+        `on_token_refresh` is a plain function that has stored the tokens when it
+        returns. An `async def` function is refused here with TypeError (it could not
+        run inside the call that refreshed); one that returns an awaitable anyway has
+        it closed, not run, and a TypeError kept in `token_refresh_error`. With
+        AsyncClient, store from a plain function:
+        `asyncio.run_coroutine_threadsafe(save(tokens), loop).result()`."""
+        if on_token_refresh is not None:
+            check_handler(on_token_refresh)
         client_id_bytes = _encode(client_id, "client_id")
         secret_bytes = None if client_secret is None else _encode(client_secret, "client_secret")
         token_arguments = (

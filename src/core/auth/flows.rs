@@ -58,7 +58,8 @@ impl Client {
         let answer = self
             .oauth1_token_request(REQUEST_TOKEN_PATH, ("", ""), ("oauth_callback", callback))
             .map_err(during("getting a request token"))?;
-        oauth1::parse_request_token_answer(answer.http_status, answer.json.as_bytes(), &[])
+        let answer = Wiped(answer);
+        oauth1::parse_request_token_answer(answer.0.http_status, answer.0.json.as_bytes(), &[])
     }
 
     /// A POST to an OAuth 1.0a token endpoint, signed with the app's consumer key and
@@ -122,9 +123,10 @@ impl Client {
                 ("oauth_verifier", verifier),
             )
             .map_err(during("getting the access token"))?;
+        let answer = Wiped(answer);
         oauth1::parse_access_token_answer(
-            answer.http_status,
-            answer.json.as_bytes(),
+            answer.0.http_status,
+            answer.0.json.as_bytes(),
             &[request_token_secret],
         )
     }
@@ -231,16 +233,17 @@ impl Client {
         let answer = self
             .oauth2_post(session, TOKEN_PATH, &form, &[code.as_str(), code_verifier])
             .and_then(|answer| {
+                let answer = Wiped(answer);
                 oauth2::parse_token_answer(
-                    answer.http_status,
-                    answer.json.as_bytes(),
+                    answer.0.http_status,
+                    answer.0.json.as_bytes(),
                     now(),
                     &[code.as_str(), code_verifier],
                 )
             })
             .map_err(during("exchanging the authorization code"))?;
-        let tokens = answer;
-        session.replace(tokens, true);
+        answer.notes.iter().for_each(|note| self.trace_note(note));
+        session.replace(answer.tokens, true);
         Ok(session.tokens_json().expect("just stored"))
     }
 
@@ -313,9 +316,10 @@ impl Client {
         let form = oauth2::refresh_form(&refresh_token, session.public_client_id());
         self.oauth2_post(session, TOKEN_PATH, &form, &[&refresh_token])
             .and_then(|answer| {
+                let answer = Wiped(answer);
                 oauth2::parse_token_answer(
-                    answer.http_status,
-                    answer.json.as_bytes(),
+                    answer.0.http_status,
+                    answer.0.json.as_bytes(),
                     now(),
                     &[&refresh_token],
                 )
@@ -323,6 +327,10 @@ impl Client {
             .map_err(during(
                 "refreshing the OAuth 2.0 access token failed (the old tokens are kept)",
             ))
+            .map(|answer| {
+                answer.notes.iter().for_each(|note| self.trace_note(note));
+                answer.tokens
+            })
     }
 
     /// OAuth 2.0: revokes `token` (an access or a refresh token).
@@ -561,6 +569,16 @@ impl Client {
             };
             self.relationship_v2(target, how)
         })
+    }
+}
+
+/// A token endpoint's answer (new tokens, a request-token secret), wiped when dropped.
+struct Wiped(Followed);
+
+impl Drop for Wiped {
+    fn drop(&mut self) {
+        use zeroize::Zeroize as _;
+        self.0.json.zeroize();
     }
 }
 

@@ -18,7 +18,7 @@ use rand::TryRngCore as _;
 use zeroize::Zeroizing;
 
 use super::error::{Error, ErrorKind};
-use super::redact::{Redactor, REDACTED};
+use super::redact::Redactor;
 use super::response::{api_failure, kind_for, one_line, parse_api_error, ApiError};
 
 /// Longest piece of a server's text copied into a message.
@@ -38,18 +38,10 @@ fn random_bytes<const N: usize>() -> Zeroizing<[u8; N]> {
     bytes
 }
 
-/// `text` with every occurrence of each non-empty secret replaced, as sent
-/// (raw), form-encoded and JSON-escaped (`/` as `\/`, as Twitter writes it).
+/// `text` with every non-empty secret replaced, in each form a server may echo
+/// it in (see [`Redactor`]).
 fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut out = Redactor::NONE.with_extra(secrets).redact(text);
-    // Twitter's JSON escapes `/` as `\/`: that form is matched too.
-    for secret in secrets.iter().filter(|s| s.contains('/')) {
-        let escaped = Zeroizing::new(secret.replace('/', "\\/"));
-        if out.contains(escaped.as_str()) {
-            out = out.replace(escaped.as_str(), REDACTED);
-        }
-    }
-    out
+    Redactor::NONE.with_extra(secrets).redact(text)
 }
 
 /// The body as text with the secrets redacted, or `None` when it is not UTF-8.
@@ -188,6 +180,7 @@ fn check_absolute_http_url(url: &str, what: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::redact::REDACTED;
 
     #[test]
     fn random_bytes_differ_between_draws() {

@@ -372,10 +372,25 @@ impl fmt::Debug for Tokens {
     }
 }
 
+/// The tokens of a 2xx token answer, and what was odd about it (for the trace).
+#[derive(Debug)]
+pub struct TokenAnswer {
+    pub tokens: Tokens,
+    /// One line per optional field that was not as RFC 6749 says: names and shapes,
+    /// never a token.
+    pub notes: Vec<String>,
+}
+
 /// Reads the token endpoint's answer to a code exchange or a refresh. A 2xx
-/// answer must be a JSON object with `token_type` bearer (any case) and
-/// `access_token`; `expires_in` (seconds) sets `expires_at` from `now_unix`
-/// (0 when absent); `refresh_token` and `scope` are optional. Anything else is
+/// answer must be a JSON object with a non-empty string `access_token`; anything
+/// else about it is forgiven, because X has already rotated the grant when it
+/// answers 2xx (the old refresh token is dead and the new one is in this answer):
+/// `expires_in` (seconds) sets `expires_at` from `now_unix`, read also from a
+/// whole float (`7200.0`) or a string of digits (`"7200"`), and unknown (0: refresh
+/// after the next 401) when absent or unreadable; `scope` is a string or a list of
+/// strings; a missing `token_type` is taken for bearer. Only a `token_type` other
+/// than bearer with no `refresh_token` is refused (nothing is lost then). Each
+/// oddity is a note of [`TokenAnswer::notes`]. Non-2xx answers are
 /// [`token_endpoint_failure`]. `request_secrets` (the code, verifier, refresh
 /// token…) never reach a message. Hold `body` in a wiped buffer: it has the tokens.
 pub fn parse_token_answer(
@@ -383,7 +398,7 @@ pub fn parse_token_answer(
     body: &[u8],
     now_unix: i64,
     request_secrets: &[&str],
-) -> Result<Tokens, Error> {
+) -> Result<TokenAnswer, Error> {
     if !(200..300).contains(&http_status) {
         return Err(token_endpoint_failure(http_status, body, request_secrets));
     }
@@ -400,11 +415,8 @@ pub fn parse_token_answer(
             )))
         }
     };
-    match root.get("token_type") {
-        Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => {}
-        Some(_) => return Err(bad("has a token_type other than bearer")),
-        None => return Err(bad("has no token_type")),
-    }
+    let mut notes = Vec::new();
+    let mut note = |what: &str| notes.push(format!("note: the token answer {what}"));
     // Strings are moved out of the parsed tree into wiped buffers, never copied.
     let access_token = match root.remove("access_token") {
         Some(Value::String(t)) => Zeroizing::new(t),
@@ -417,28 +429,103 @@ pub fn parse_token_answer(
     let refresh_token = match root.remove("refresh_token") {
         Some(Value::String(t)) => Some(Zeroizing::new(t)).filter(|t| !t.is_empty()),
         None | Some(Value::Null) => None,
-        Some(_) => return Err(bad("has a refresh_token that is not a string")),
+        Some(mut other) => {
+            wipe_json(&mut other);
+            note("has a refresh_token that is not a string: ignored (the config keeps its refresh token)");
+            None
+        }
     };
-    let expires_at = match root.get("expires_in") {
-        None | Some(Value::Null) => 0,
-        Some(expires_in) => {
-            let secs = expires_in
-                .as_u64()
-                .ok_or_else(|| bad("has an expires_in that is not a whole number of seconds"))?;
-            now_unix.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX))
+    match root.get("token_type") {
+        Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => {}
+        None | Some(Value::Null) => note("has no token_type: taken for bearer"),
+        Some(_) if refresh_token.is_none() => {
+            return Err(bad("has a token_type other than bearer"))
+        }
+        Some(_) => note(
+            "has a token_type other than bearer: kept as a Bearer token, since the grant was rotated",
+        ),
+    }
+    let expires_at = match root.get("expires_in").map(expires_in_secs) {
+        None | Some(ExpiresIn::Null) => 0,
+        Some(ExpiresIn::Secs(secs)) => expires_at_from(now_unix, secs),
+        Some(ExpiresIn::Odd(secs, shape)) => {
+            note(&format!(
+                "has an expires_in that is {shape}: read as {secs} s"
+            ));
+            expires_at_from(now_unix, secs)
+        }
+        Some(ExpiresIn::Unreadable) => {
+            note("has an expires_in that is not a number of seconds: the expiry is unknown (refreshed after the next 401)");
+            0
         }
     };
     let scope = match root.remove("scope") {
         Some(Value::String(scope)) => scope,
         None | Some(Value::Null) => String::new(),
-        Some(_) => return Err(bad("has a scope that is not a string")),
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+            note("has a scope that is a list: joined with spaces");
+            let items: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+            items.join(" ")
+        }
+        Some(_) => {
+            note("has a scope that is neither a string nor a list of strings: ignored");
+            String::new()
+        }
     };
-    Ok(Tokens {
-        access_token,
-        refresh_token,
-        expires_at,
-        scope,
+    Ok(TokenAnswer {
+        tokens: Tokens {
+            access_token,
+            refresh_token,
+            expires_at,
+            scope,
+        },
+        notes,
     })
+}
+
+/// How an `expires_in` was written.
+enum ExpiresIn {
+    Null,
+    /// A whole number of seconds, as RFC 6749 says.
+    Secs(u64),
+    /// Readable, but not as RFC 6749 says (a whole float, a string of digits).
+    Odd(u64, &'static str),
+    Unreadable,
+}
+
+fn expires_in_secs(value: &Value) -> ExpiresIn {
+    match value {
+        Value::Null => ExpiresIn::Null,
+        Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+            (Some(secs), _) => ExpiresIn::Secs(secs),
+            (None, Some(f)) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 => {
+                // Saturates at u64::MAX, as the integer case does through i64::MAX.
+                ExpiresIn::Odd(f as u64, "a number with a fraction part")
+            }
+            _ => ExpiresIn::Unreadable,
+        },
+        Value::String(s) => match s.trim().parse::<u64>() {
+            Ok(secs) => ExpiresIn::Odd(secs, "a string"),
+            Err(_) => ExpiresIn::Unreadable,
+        },
+        _ => ExpiresIn::Unreadable,
+    }
+}
+
+fn expires_at_from(now_unix: i64, secs: u64) -> i64 {
+    now_unix.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX))
+}
+
+/// Wipes every string inside a JSON value that is dropped unused (a misshapen
+/// `refresh_token` may still hold a token).
+fn wipe_json(value: &mut Value) {
+    use zeroize::Zeroize as _;
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(wipe_json),
+        Value::Object(map) => map.values_mut().for_each(wipe_json),
+        _ => {}
+    }
 }
 
 /// The error a non-2xx answer of the token or revoke endpoint stands for. The
@@ -885,8 +972,10 @@ mod tests {
 
     #[test]
     fn token_answer_is_read_and_expiry_computed() {
-        let tokens =
+        let answer =
             parse_token_answer(200, sandbox_answer().as_bytes(), 1_700_000_000, &[]).unwrap();
+        assert!(answer.notes.is_empty(), "{:?}", answer.notes);
+        let tokens = answer.tokens;
         assert_eq!(tokens.access_token.as_str(), ACCESS);
         assert_eq!(
             tokens.refresh_token.as_deref().map(String::as_str),
@@ -896,7 +985,9 @@ mod tests {
         assert_eq!(tokens.scope, DEFAULT_SCOPE);
 
         let minimal = format!(r#"{{"token_type":"Bearer","access_token":"{ACCESS}"}}"#);
-        let tokens = parse_token_answer(200, minimal.as_bytes(), 5, &[]).unwrap();
+        let tokens = parse_token_answer(200, minimal.as_bytes(), 5, &[])
+            .unwrap()
+            .tokens;
         assert_eq!(
             (
                 tokens.refresh_token.is_none(),
@@ -915,9 +1006,119 @@ mod tests {
         assert_eq!(
             parse_token_answer(200, huge.as_bytes(), 5, &[])
                 .unwrap()
+                .tokens
                 .expires_at,
             i64::MAX
         );
+    }
+
+    #[test]
+    fn a_rotated_pair_is_kept_whatever_the_optional_fields_say() {
+        // Each 2xx answer has the new pair: X already rotated, so refusing it would
+        // lose the grant. (body, expires_at from now = 1000, scope, a note about)
+        let pair = format!(r#""access_token":"{ACCESS}","refresh_token":"{REFRESH}""#);
+        let cases = [
+            (
+                format!(r#"{{{pair},"token_type":"bearer","expires_in":7200.0}}"#),
+                8200,
+                "",
+                Some("expires_in that is a number with a fraction part: read as 7200 s"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"bearer","expires_in":"7200"}}"#),
+                8200,
+                "",
+                Some("expires_in that is a string: read as 7200 s"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"bearer","expires_in":"soon"}}"#),
+                0,
+                "",
+                Some("the expiry is unknown"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"bearer","expires_in":-1}}"#),
+                0,
+                "",
+                Some("the expiry is unknown"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"bearer","expires_in":1.5}}"#),
+                0,
+                "",
+                Some("the expiry is unknown"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"bearer","expires_in":{{}}}}"#),
+                0,
+                "",
+                Some("the expiry is unknown"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"bearer","scope":["a","b"]}}"#),
+                0,
+                "a b",
+                Some("scope that is a list"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"bearer","scope":7}}"#),
+                0,
+                "",
+                Some("scope that is neither"),
+            ),
+            (
+                format!(r#"{{{pair},"expires_in":7200}}"#),
+                8200,
+                "",
+                Some("has no token_type"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"mac"}}"#),
+                0,
+                "",
+                Some("token_type other than bearer"),
+            ),
+            (
+                format!(r#"{{{pair},"token_type":"Bearer","expires_in":60}}"#),
+                1060,
+                "",
+                None,
+            ),
+        ];
+        for (body, expires_at, scope, about) in &cases {
+            let answer = parse_token_answer(200, body.as_bytes(), 1000, &[])
+                .unwrap_or_else(|e| panic!("{body}: {e:?}"));
+            let t = &answer.tokens;
+            assert_eq!(t.access_token.as_str(), ACCESS, "{body}");
+            assert_eq!(
+                t.refresh_token.as_deref().map(String::as_str),
+                Some(REFRESH)
+            );
+            assert_eq!(
+                (t.expires_at, t.scope.as_str()),
+                (*expires_at, *scope),
+                "{body}"
+            );
+            match about {
+                Some(about) => assert!(
+                    answer.notes.len() == 1 && answer.notes[0].contains(about),
+                    "{body}: {:?}",
+                    answer.notes
+                ),
+                None => assert!(answer.notes.is_empty(), "{body}: {:?}", answer.notes),
+            }
+            for note in &answer.notes {
+                assert!(!note.contains(ACCESS) && !note.contains(REFRESH), "{note}");
+            }
+        }
+        // A refresh token that is not a string is ignored (the config keeps its own).
+        let body = format!(
+            r#"{{"token_type":"bearer","access_token":"{ACCESS}","refresh_token":["{REFRESH}"]}}"#
+        );
+        let answer = parse_token_answer(200, body.as_bytes(), 0, &[]).unwrap();
+        assert!(answer.tokens.refresh_token.is_none());
+        assert!(answer.notes[0].contains("refresh_token that is not a string"));
+        assert!(!answer.notes[0].contains(REFRESH));
     }
 
     #[test]
@@ -926,13 +1127,8 @@ mod tests {
             ("", "is not valid JSON (line 1, column 0)"),
             ("{\"access_token\":", "is not valid JSON"),
             ("[1]", "is JSON without an object at the top"),
-            (r#"{"access_token":"SECRET-A"}"#, "has no token_type"),
             (
                 r#"{"token_type":"mac","access_token":"SECRET-A"}"#,
-                "has a token_type other than bearer",
-            ),
-            (
-                r#"{"token_type":5,"access_token":"SECRET-A"}"#,
                 "has a token_type other than bearer",
             ),
             (r#"{"token_type":"bearer"}"#, "has no access_token"),
@@ -943,26 +1139,6 @@ mod tests {
             (
                 r#"{"token_type":"bearer","access_token":7}"#,
                 "has an access_token that is not a string",
-            ),
-            (
-                r#"{"token_type":"bearer","access_token":"SECRET-A","refresh_token":["SECRET-R"]}"#,
-                "has a refresh_token that is not a string",
-            ),
-            (
-                r#"{"token_type":"bearer","access_token":"SECRET-A","expires_in":-1}"#,
-                "has an expires_in that is not a whole number of seconds",
-            ),
-            (
-                r#"{"token_type":"bearer","access_token":"SECRET-A","expires_in":1.5}"#,
-                "has an expires_in that is not a whole number of seconds",
-            ),
-            (
-                r#"{"token_type":"bearer","access_token":"SECRET-A","expires_in":"7200"}"#,
-                "has an expires_in that is not a whole number of seconds",
-            ),
-            (
-                r#"{"token_type":"bearer","access_token":"SECRET-A","scope":["a"]}"#,
-                "has a scope that is not a string",
             ),
         ];
         for (body, expected) in cases {
@@ -1105,7 +1281,9 @@ mod tests {
             )
         );
         // Parsing an answer and writing it back keeps every value.
-        let parsed = parse_token_answer(200, sandbox_answer().as_bytes(), 100, &[]).unwrap();
+        let parsed = parse_token_answer(200, sandbox_answer().as_bytes(), 100, &[])
+            .unwrap()
+            .tokens;
         let back: Value = serde_json::from_str(&parsed.to_json()).unwrap();
         assert_eq!(back["expires_at"], 7300);
         assert_eq!(back["refresh_token"], REFRESH);
