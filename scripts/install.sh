@@ -7,7 +7,8 @@
 #   lib/cmake/twfollow/: find_package(twfollow CONFIG) gives twfollow::twfollow (shared) and
 #     twfollow::twfollow_static (static, with the system libraries it needs)
 #   include/twfollow.h, include/twfollow.hpp
-#   bin/tw-follow, share/man/man1/tw-follow.1, share/doc/twfollow/LICENSE-MIT, LICENSE-APACHE
+#   bin/tw-follow, share/man/man1/tw-follow.1, share/man/man3/ (twfollow.3 and one page per
+#     function, from the header: scripts/man3.py), share/doc/twfollow/LICENSE-MIT, LICENSE-APACHE
 # Then prints exactly what to set (PKG_CONFIG_PATH, CMAKE_PREFIX_PATH, the loader path, PATH,
 # MANPATH) for the places PREFIX is not searched by default; for a system prefix, only ldconfig.
 # Usage: scripts/install.sh PREFIX      (e.g. /usr/local, or $HOME/.local, or /opt/twfollow)
@@ -28,7 +29,7 @@ cargo rustc --quiet --release --lib --crate-type cdylib -- -C link-arg=-Wl,-sona
 private_libs=$(native_static_libs --release)   # also builds libtwfollow.a
 out="$CARGO_TARGET_DIR/release"
 install_prefix "$prefix" "$version" "$out/libtwfollow.so" "$out/libtwfollow.a" "$private_libs"
-install_tw_follow "$prefix" cc
+install_tw_follow "$prefix" lib origin cc
 echo "installed twfollow $version into $prefix"
 
 # What the tools search without being told, compared with where PREFIX put things.

@@ -8,9 +8,11 @@ flows without a developer account; never needed with the real API.
                                  sends the browser (the redirect URI with state and code)
   play_user.py COMMAND [ARG...]  runs an interactive `tw-follow authorize ...` (or
                                  `python -m twfollow authorize ...`): shows its prompt,
-                                 opens the page it names, types the PIN or the
-                                 redirected address, and passes its stdout and exit
-                                 status through
+                                 opens the page it names and, when the command listens
+                                 for the redirect, follows it there as a browser does
+                                 (and shows the page the command answers with); else
+                                 types the PIN or the redirected address. Passes the
+                                 command's stdout and exit status through
 
 The sandbox approves at once, as account 1 (add &account=N to a URL for another).
 Standard library only; redirects are never followed, as a browser's address bar
@@ -65,16 +67,24 @@ def drive(command: list) -> int:
         line = process.stderr.readline()
         sys.stderr.write(line)
         prompt += line
-        if not line or line.rstrip().endswith("press Enter:"):
+        if not line or line.rstrip().endswith(("press Enter:", "run again with --paste)...")):
             break
     match = PAGE.search(prompt)
-    if match:
+    if match and prompt.rstrip().endswith("--paste)..."):
+        # The command listens on the redirect URI: the browser goes there by itself.
+        redirected = redirect_of(match.group(1))
+        _, _, page = visit(redirected)
+        text = re.sub(r"<title>.*?</title>|<[^>]+>", "", page).strip()
+        sys.stderr.write(f"[play_user.py, as the user: approved; the browser was sent back and shows: {text}]\n")
+        process.stdin.close()
+    elif match:
         oauth2 = "/i/oauth2/authorize?" in match.group(1)
         answer = redirect_of(match.group(1)) if oauth2 else pin_on(match.group(1))
         shown = answer if not oauth2 else answer.split("?", 1)[0] + "?state=...&code=..."
         sys.stderr.write(f"[play_user.py, as the user: opened the page, typed {shown}]\n")
         process.stdin.write(answer + "\n")
-    process.stdin.close()
+    if not process.stdin.closed:
+        process.stdin.close()
     sys.stderr.write(process.stderr.read())
     return process.wait()
 

@@ -16,16 +16,17 @@
 #   snippets  every code block of README.md and docs/*.md compiled or run against the
 #             sandbox (tests/snippets), and the runner's own tests
 #   dist      scripts/dist.sh: the glibc 2.17 tarball (symbols checked, pkg-config and CMake
-#             builds from the unpacked prefix, man page) and the manylinux wheel (auditwheel),
-#             pip install from a fresh clone (tests/dist/test_dist.sh)
+#             builds from the unpacked prefix, man pages) and the manylinux wheel (auditwheel),
+#             pip install from a fresh clone; the .deb packages (lintian, installed into /usr,
+#             used, removed) and the .rpm packages (rpm -qlp, --requires) (tests/dist/test_dist.sh)
 #   fuzz      cargo-fuzz: each target for FUZZ_SECONDS (default 15)
 # A stage that needs the built libraries, tw-follow or the sandbox builds or starts them.
 #
 # What it installs when missing (and says so when it does):
 #   - with apt (sudo when not root): gcc, g++, python3, pkg-config, valgrind, python3-venv
 #   - .venv in the checkout, with the pinned packages of tests/requirements.txt
-#   - install and dist stages: cmake and man-db (apt); dist also ziglang, cargo-zigbuild and
-#     auditwheel (pip, into target/dist/venv; see scripts/dist.sh)
+#   - install and dist stages: cmake and man-db (apt); dist also lintian, rpm and dpkg-dev
+#     (apt), ziglang, cargo-zigbuild and auditwheel (pip, into target/dist/venv; see scripts/dist.sh)
 #   - fuzz stage: cargo-fuzz, by `cargo install --locked cargo-fuzz`, into your cargo
 #     bin directory (${CARGO_HOME:-~/.cargo}/bin)
 set -euo pipefail

@@ -15,14 +15,21 @@
  * "STATUS_NAME: message" on stderr and exits with the code of the status's family
  * (see usage(); python -m twfollow exits with the same codes).
  */
-#define _POSIX_C_SOURCE 200809L /* unsetenv */
+#define _POSIX_C_SOURCE 200809L /* unsetenv, MSG_NOSIGNAL, clock_gettime */
 
 #include "twfollow.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* sysexits.h values, spelled out so the tool builds where the header is missing. */
@@ -346,9 +353,11 @@ static int parse_timeout(const char *text, uint32_t *out) {
 #define MAX_INPUT_LINE 8192
 
 static void authorize_usage(FILE *out) {
-    fputs("usage: tw-follow authorize [--base-url URL] [--store PATH] [--account NAME | --exports]\n"
+    fputs("usage: tw-follow authorize [--base-url URL] [--callback URL] [--paste] [--wait SECONDS]\n"
+          "                           [--store PATH] [--account NAME | --exports]\n"
           "       tw-follow authorize --oauth2 --client-id ID [--client-secret SECRET]\n"
           "                           --redirect-uri URI [--scope SCOPES] [--base-url URL]\n"
+          "                           [--paste] [--wait SECONDS]\n"
           "                           [--store PATH] [--account NAME | --exports]\n"
           "\n"
           "Gets a user's tokens and saves them in the token store as an account (--account\n"
@@ -369,6 +378,13 @@ static void authorize_usage(FILE *out) {
           "TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN and TW_OAUTH2_EXPIRES_AT lines\n"
           "instead, which the CLI never refreshes (run accounts import env to store them).\n"
           "\n"
+          "When the redirect URI (or the OAuth 1.0a --callback URL) is a loopback http://\n"
+          "address with a port (127.0.0.1, [::1] or localhost), authorize listens there\n"
+          "instead of reading standard input: it takes the one redirect that carries its\n"
+          "state (or request token), answers the browser with a page that can be closed,\n"
+          "and finishes on its own, or gives up after --wait seconds. With --paste, with\n"
+          "any other address, or when that port is taken, the address is pasted instead.\n"
+          "\n"
           "  --base-url URL         API base URL (else TW_API_BASE, else https://api.twitter.com)\n"
           "  --oauth2               OAuth 2.0 instead of OAuth 1.0a\n"
           "  --client-id ID         the app's OAuth 2.0 client id (else TW_OAUTH2_CLIENT_ID)\n"
@@ -376,16 +392,19 @@ static void authorize_usage(FILE *out) {
           "                         here (ps): prefer TW_OAUTH2_CLIENT_SECRET\n"
           "  --redirect-uri URI     the callback URL registered for the app\n"
           "  --scope SCOPES         default \"tweet.read users.read follows.write offline.access\"\n"
+          "  --callback URL         OAuth 1.0a: the app's callback URL instead of the PIN (oob)\n"
+          "  --paste                paste the redirected address instead of listening for it\n"
+          "  --wait SECONDS         how long to listen for the browser (default 300)\n"
           "  --store PATH           the token store (else TWFOLLOW_STORE, else\n"
           "                         ~/.config/twfollow/accounts.json)\n"
           "  --account NAME         save as NAME (default: the user's screen name)\n"
           "  --exports              print export lines instead of saving (saves nothing)\n"
           "\n"
-          "Exit status: 0 tokens saved (or printed); 64 usage; 65 no or bad answer on standard input;\n"
-          "69 network, TLS or server error; 74 the tokens could not be written (a full\n"
-          "disk, a closed stream: the code is spent, authorize again); 76 unexpected HTTP\n"
-          "status or response; 77 refused (wrong PIN, used or expired request token,\n"
-          "denied, bad code or client); 78 missing or bad configuration.\n",
+          "Exit status: 0 tokens saved (or printed); 64 usage; 65 no or bad answer (on standard input,\n"
+          "or no redirect within --wait seconds); 69 network, TLS or server error; 74 the tokens\n"
+          "could not be written (a full disk, a closed stream: the code is spent, authorize again);\n"
+          "76 unexpected HTTP status or response; 77 refused (wrong PIN, used or expired request\n"
+          "token, denied, bad code or client); 78 missing or bad configuration.\n",
           out);
 }
 
@@ -704,6 +723,392 @@ static int print_unsaved_tokens(TwConfig *config) {
     return tokens_written(stderr, "refreshed OAuth 2.0 tokens");
 }
 
+/* ---- the redirect listener: catching the browser's redirect on a loopback URI ----
+ *
+ * As bindings/python/twfollow/_redirect_listener.py: when the redirect URI (OAuth 2.0) or
+ * the callback (OAuth 1.0a) is a loopback http:// URI with a port, authorize listens there
+ * for the length of the flow, takes the one GET of that path whose query carries the
+ * expected state (or request token), answers the browser with a page that can be closed,
+ * and hands back the address it was sent to. Other requests get a refusal and the wait goes
+ * on; nothing but loopback is ever listened on, and nothing after the deadline. */
+
+#define LISTEN_WAIT_SECONDS 300 /* the default of --wait */
+#define MAX_REQUEST_HEAD 8192
+#define PER_REQUEST_MS 10000 /* one connection may not hold the wait up for longer */
+
+static const char CLOSE_PAGE[] =
+    "<!doctype html><meta charset=utf-8><title>twfollow</title>"
+    "<p>The authorization reached the command line. You can close this window.</p>\n";
+static const char REFUSED_PAGE[] =
+    "<!doctype html><meta charset=utf-8><title>twfollow</title>"
+    "<p>This is not the answer the command line is waiting for (its state or token does not "
+    "match): ignored.</p>\n";
+static const char NOT_FOUND_PAGE[] =
+    "<!doctype html><meta charset=utf-8><title>twfollow</title><p>Not the redirect address.</p>\n";
+
+struct redirect_listener {
+    int fds[2];
+    nfds_t count;
+    char host[16]; /* 127.0.0.1, ::1 or localhost */
+    unsigned port;
+    char path[1024];
+};
+
+/* What the listener takes: a query whose NAMES[0] or NAMES[1] (NULL: none) is EXPECTED. */
+struct expected_answer {
+    const char *names[2];
+    const char *expected;
+};
+
+/* Host, port and path of a loopback http:// URI with an explicit port (no user, no
+   fragment): 1, else 0. The host is lowercased; an empty path is "/". */
+static int loopback_target(const char *uri, struct redirect_listener *to) {
+    const char *p = uri, *host, *end;
+    size_t length, i;
+    unsigned long port = 0;
+    bool bracketed = false;
+    if (strncasecmp(p, "http://", 7) != 0) {
+        return 0;
+    }
+    p += 7;
+    if (strchr(p, '#') != NULL || memchr(p, '@', strcspn(p, "/?")) != NULL) {
+        return 0;
+    }
+    if (*p == '[') {
+        bracketed = true;
+        host = p + 1;
+        end = strchr(host, ']');
+        if (end == NULL || end[1] != ':') {
+            return 0;
+        }
+        p = end + 2;
+    } else {
+        host = p;
+        end = p + strcspn(p, ":/?");
+        if (*end != ':') {
+            return 0;
+        }
+        p = end + 1;
+    }
+    length = (size_t)(end - host);
+    if (length == 0 || length >= sizeof to->host) {
+        return 0;
+    }
+    for (i = 0; i < length; i++) {
+        char c = host[i];
+        to->host[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    to->host[length] = '\0';
+    if (bracketed ? strcmp(to->host, "::1") != 0
+                  : strcmp(to->host, "127.0.0.1") != 0 && strcmp(to->host, "localhost") != 0) {
+        return 0;
+    }
+    for (i = 0; p[i] >= '0' && p[i] <= '9' && i < 6; i++) {
+        port = port * 10 + (unsigned long)(p[i] - '0');
+    }
+    if (i == 0 || port == 0 || port > 65535 || (p[i] != '\0' && p[i] != '/' && p[i] != '?')) {
+        return 0;
+    }
+    to->port = (unsigned)port;
+    p += i;
+    length = strcspn(p, "?");
+    if (length >= sizeof to->path) {
+        return 0;
+    }
+    if (length == 0) {
+        strcpy(to->path, "/");
+    } else {
+        memcpy(to->path, p, length);
+        to->path[length] = '\0';
+    }
+    return 1;
+}
+
+static void close_listener(struct redirect_listener *listener) {
+    nfds_t i;
+    for (i = 0; i < listener->count; i++) {
+        close(listener->fds[i]);
+    }
+    listener->count = 0;
+}
+
+/* One listening socket on ADDRESS (IPv4 or IPv6 loopback) and the listener's port. */
+static int listen_on(struct redirect_listener *listener, int family) {
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+    int fd = socket(family, SOCK_STREAM, 0), one = 1, ok;
+    if (fd < 0) {
+        return -1;
+    }
+    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (family == AF_INET) {
+        memset(&v4, 0, sizeof v4);
+        v4.sin_family = AF_INET;
+        v4.sin_port = htons((uint16_t)listener->port);
+        v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ok = bind(fd, (struct sockaddr *)&v4, sizeof v4) == 0;
+    } else {
+        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        memset(&v6, 0, sizeof v6);
+        v6.sin6_family = AF_INET6;
+        v6.sin6_port = htons((uint16_t)listener->port);
+        v6.sin6_addr = in6addr_loopback;
+        ok = bind(fd, (struct sockaddr *)&v6, sizeof v6) == 0;
+    }
+    if (!ok || listen(fd, 4) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    listener->fds[listener->count++] = fd;
+    return 0;
+}
+
+/* Opens the listener for URI: 1; 0 when the answer is to be pasted instead (--paste, a URI
+   that is not loopback http:// with a port, or a port that cannot be listened on: said). */
+static int open_listener(const char *uri, bool paste, struct redirect_listener *listener) {
+    memset(listener, 0, sizeof *listener);
+    if (paste || !loopback_target(uri, listener)) {
+        return 0;
+    }
+    /* localhost: 127.0.0.1 must work; ::1 is added when the system has it. */
+    if (listen_on(listener, strcmp(listener->host, "::1") == 0 ? AF_INET6 : AF_INET) != 0) {
+        fprintf(stderr, "tw-follow: cannot listen on port %u of %s (%s): paste the address instead\n",
+                listener->port, listener->host, strerror(errno));
+        return 0;
+    }
+    if (strcmp(listener->host, "localhost") == 0) {
+        (void)listen_on(listener, AF_INET6);
+    }
+    return 1;
+}
+
+static long long monotonic_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static void respond(int fd, int code, const char *reason, const char *page) {
+    char head[256];
+    int length = snprintf(head, sizeof head,
+                          "HTTP/1.1 %d %s\r\nContent-Type: text/html; charset=utf-8\r\n"
+                          "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+                          code, reason, strlen(page));
+    /* The browser may have gone away: nothing to tell it then. */
+    if (length > 0 && send(fd, head, (size_t)length, MSG_NOSIGNAL) == length) {
+        (void)send(fd, page, strlen(page), MSG_NOSIGNAL);
+    }
+}
+
+static int hex_digit(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The value of NAME in QUERY (a=b&c=d, up to its end or a blank), percent- and
+   +-decoded into OUT (OUT_SIZE bytes): 1; 0 when absent or too long. */
+static int query_value(const char *query, const char *name, char *out, size_t out_size) {
+    size_t name_length = strlen(name);
+    const char *p = query;
+    while (*p != '\0' && *p != ' ') {
+        size_t field = strcspn(p, "& ");
+        if (field > name_length && strncmp(p, name, name_length) == 0 && p[name_length] == '=') {
+            const char *v = p + name_length + 1, *end = p + field;
+            size_t n = 0;
+            while (v < end) {
+                char c = *v++;
+                if (c == '+') {
+                    c = ' ';
+                } else if (c == '%' && end - v >= 2 && hex_digit(v[0]) >= 0 && hex_digit(v[1]) >= 0) {
+                    c = (char)(hex_digit(v[0]) * 16 + hex_digit(v[1]));
+                    v += 2;
+                }
+                if (n + 1 >= out_size) {
+                    return 0;
+                }
+                out[n++] = c;
+            }
+            out[n] = '\0';
+            return 1;
+        }
+        p += field;
+        if (*p == '&') {
+            p++;
+        }
+    }
+    return 0;
+}
+
+/* Reads one request on FD and answers it. Returns the redirected address (URI's part
+   before any ? with the request's query; malloc'd) when it is the expected one, else NULL. */
+static char *answer_request(int fd, const struct redirect_listener *listener, const char *uri,
+                            const struct expected_answer *expected, long long deadline) {
+    static char head[MAX_REQUEST_HEAD + 1];
+    char value[512];
+    size_t length = 0, i;
+    const char *target, *query, *version;
+    char *found = NULL;
+    long long until = monotonic_ms() + PER_REQUEST_MS;
+    if (until > deadline) {
+        until = deadline;
+    }
+    while (length < MAX_REQUEST_HEAD) {
+        struct pollfd one;
+        long long left = until - monotonic_ms();
+        ssize_t got;
+        one.fd = fd;
+        one.events = POLLIN;
+        if (left <= 0 || poll(&one, 1, (int)left) <= 0) {
+            break;
+        }
+        got = recv(fd, head + length, MAX_REQUEST_HEAD - length, 0);
+        if (got <= 0) {
+            break;
+        }
+        length += (size_t)got;
+        head[length] = '\0';
+        if (strstr(head, "\r\n\r\n") != NULL || strstr(head, "\n\n") != NULL) {
+            break;
+        }
+    }
+    head[length] = '\0';
+    /* GET SP target SP HTTP/1.x */
+    target = strncmp(head, "GET ", 4) == 0 ? head + 4 : NULL;
+    version = target != NULL ? strchr(target, ' ') : NULL;
+    if (version == NULL || strncmp(version + 1, "HTTP/1.", 7) != 0) {
+        respond(fd, 400, "Bad Request", NOT_FOUND_PAGE);
+    } else if (strncmp(target, listener->path, strlen(listener->path)) != 0 ||
+               (target[strlen(listener->path)] != '?' && target[strlen(listener->path)] != ' ')) {
+        respond(fd, 404, "Not Found", NOT_FOUND_PAGE);
+    } else {
+        int matches = 0;
+        query = target[strlen(listener->path)] == '?' ? target + strlen(listener->path) + 1 : version;
+        for (i = 0; i < 2 && expected->names[i] != NULL; i++) {
+            if (query_value(query, expected->names[i], value, sizeof value) &&
+                strcmp(value, expected->expected) == 0) {
+                matches = 1;
+            }
+        }
+        if (!matches) {
+            respond(fd, 400, "Bad Request", REFUSED_PAGE);
+        } else {
+            size_t base = strcspn(uri, "?#"), query_length = (size_t)(version - query);
+            found = malloc(base + 1 + query_length + 1);
+            if (found != NULL) {
+                memcpy(found, uri, base);
+                found[base] = '?';
+                memcpy(found + base + 1, query, query_length);
+                found[base + 1 + query_length] = '\0';
+            }
+            respond(fd, 200, "OK", CLOSE_PAGE);
+        }
+    }
+    wipe(head, sizeof head); /* the code or verifier was in it */
+    wipe(value, sizeof value);
+    return found;
+}
+
+/* Waits until the expected redirect arrives (its address, malloc'd) or the deadline passes
+   (NULL); closes the listener either way. */
+static char *wait_for_redirect(struct redirect_listener *listener, const char *uri,
+                               const struct expected_answer *expected, unsigned seconds) {
+    long long deadline = monotonic_ms() + (long long)seconds * 1000;
+    char *found = NULL;
+    while (found == NULL) {
+        struct pollfd fds[2];
+        nfds_t i;
+        long long left = deadline - monotonic_ms();
+        if (left <= 0) {
+            break;
+        }
+        for (i = 0; i < listener->count; i++) {
+            fds[i].fd = listener->fds[i];
+            fds[i].events = POLLIN;
+            fds[i].revents = 0;
+        }
+        if (poll(fds, listener->count, (int)left) <= 0) {
+            continue; /* a signal, or the deadline: checked above */
+        }
+        for (i = 0; i < listener->count && found == NULL; i++) {
+            if (fds[i].revents & POLLIN) {
+                int connection = accept(fds[i].fd, NULL, NULL);
+                if (connection >= 0) {
+                    found = answer_request(connection, listener, uri, expected, deadline);
+                    close(connection);
+                }
+            }
+        }
+    }
+    close_listener(listener);
+    return found;
+}
+
+/* The prompt's last line while the listener waits (play_user.py and the tests key on it). */
+static void print_waiting(const char *uri, unsigned seconds) {
+    fprintf(stderr,
+            "Waiting up to %u s for the browser to be sent to %s "
+            "(or stop with Ctrl-C and run again with --paste)...\n",
+            seconds, uri);
+    fflush(stderr);
+}
+
+/* The caught address into LINE (the buffer a pasted answer goes to): 1; else 0, said. */
+static int listened_answer(struct redirect_listener *listener, const char *uri, const struct expected_answer *expected,
+                           unsigned seconds, char line[MAX_INPUT_LINE + 2]) {
+    char *found = wait_for_redirect(listener, uri, expected, seconds);
+    size_t length = found != NULL ? strlen(found) : 0;
+    if (found == NULL || length > MAX_INPUT_LINE) {
+        free_secret(found);
+        fprintf(stderr, "tw-follow: no redirect to %s within %u s\n", uri, seconds);
+        return 0;
+    }
+    memcpy(line, found, length + 1);
+    free_secret(found);
+    return 1;
+}
+
+/* The OAuth 1.0a verifier in ANSWER: a PIN or bare verifier as it is; from a callback address
+   (http:// or https://, pasted or caught), its oauth_verifier, once its oauth_token is TOKEN.
+   NULL, said, with *exit_code set, when the address refuses: denied, another request token,
+   no verifier. Nothing is sent then. */
+static char *callback_verifier(char *answer, const char *token, int *exit_code) {
+    static char verifier[MAX_INPUT_LINE + 2];
+    static char value[MAX_INPUT_LINE + 2];
+    const char *query;
+    if (strncmp(answer, "http://", 7) != 0 && strncmp(answer, "https://", 8) != 0) {
+        return answer;
+    }
+    query = strchr(answer, '?');
+    query = query != NULL ? query + 1 : "";
+    if (query_value(query, "denied", value, sizeof value)) {
+        fputs("TW_STATUS_AUTH: the user denied access to the app (the callback says denied)\n", stderr);
+        *exit_code = exit_code_for(TW_STATUS_AUTH);
+        return NULL;
+    }
+    if (!query_value(query, "oauth_token", value, sizeof value) || strcmp(value, token) != 0) {
+        fputs("TW_STATUS_INVALID_ARGUMENT: the callback's oauth_token is not this flow's request token: nothing was "
+              "sent\n",
+              stderr);
+        *exit_code = exit_code_for(TW_STATUS_INVALID_ARGUMENT);
+        return NULL;
+    }
+    if (!query_value(query, "oauth_verifier", verifier, sizeof verifier) || verifier[0] == '\0') {
+        fputs("TW_STATUS_INVALID_ARGUMENT: the callback URL has no oauth_verifier\n", stderr);
+        *exit_code = exit_code_for(TW_STATUS_INVALID_ARGUMENT);
+        return NULL;
+    }
+    return verifier;
+}
+
+/* ---- end of the redirect listener ---- */
+
 /* One line of standard input without its line ending and the blanks around it.
    Returns 0 (and says why) on end of input, an empty line or one too long. */
 static int read_answer(char line[MAX_INPUT_LINE + 2], const char *what) {
@@ -783,9 +1188,13 @@ static int authorize_failed(TwStatus status, TwConfig *config) {
     return exit_code_for(status);
 }
 
-static int authorize_oauth1(const char *base_url, const struct saving *saving) {
+static int authorize_oauth1(const char *base_url, const char *callback, bool paste, unsigned wait,
+                            const struct saving *saving) {
     const char *key = getenv("TW_CONSUMER_KEY"), *secret = getenv("TW_CONSUMER_SECRET");
     static char pin[MAX_INPUT_LINE + 2];
+    struct redirect_listener listener;
+    char *verifier;
+    int got, refusal = 0;
     char *token = NULL, *token_secret = NULL, *url = NULL, *json = NULL;
     char *user_id = NULL, *screen_name = NULL;
     static const char *const exports[][2] = {
@@ -808,23 +1217,45 @@ static int authorize_oauth1(const char *base_url, const struct saving *saving) {
         tw_config_free(config);
         return EXIT_CONFIG;
     }
-    status = tw_oauth1_request_token(config, "oob", &token, &token_secret, &url);
+    status = tw_oauth1_request_token(config, callback != NULL ? callback : "oob", &token, &token_secret, &url);
     if (status != TW_STATUS_OK) {
         return authorize_failed(status, config);
     }
-    fprintf(stderr,
-            "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
-            "\n  %s\n\n"
-            "Then type the PIN it shows and press Enter:\n",
-            url);
+    if (callback != NULL && open_listener(callback, paste, &listener)) {
+        struct expected_answer expected = {{"oauth_token", "denied"}, NULL};
+        expected.expected = token; /* the 1.0a callback's "state" */
+        fprintf(stderr, "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
+                        "\n  %s\n\n", url);
+        print_waiting(callback, wait);
+        got = listened_answer(&listener, callback, &expected, wait, pin);
+    } else if (callback != NULL) {
+        fprintf(stderr,
+                "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
+                "\n  %s\n\n"
+                "The browser is then sent to %s?oauth_token=...&oauth_verifier=... (that page\n"
+                "may fail to load: it does not matter). Paste that whole address (or just its oauth_verifier) "
+                "and press Enter:\n",
+                url, callback);
+        got = read_answer(pin, "redirected address or verifier");
+    } else {
+        fprintf(stderr,
+                "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
+                "\n  %s\n\n"
+                "Then type the PIN it shows and press Enter:\n",
+                url);
+        got = read_answer(pin, "PIN");
+    }
     tw_string_free(url);
-    if (!read_answer(pin, "PIN")) {
+    verifier = got ? callback_verifier(pin, token, &refusal) : NULL;
+    if (verifier == NULL) {
+        wipe_text(pin);
         tw_string_free(token);
         tw_string_free(token_secret);
         tw_config_free(config);
-        return EXIT_DATAERR;
+        return got ? refusal : EXIT_DATAERR;
     }
-    status = tw_oauth1_access_token(config, token, token_secret, pin, &json);
+    status = tw_oauth1_access_token(config, token, token_secret, verifier, &json);
+    wipe_text(verifier);
     wipe_text(pin);
     tw_string_free(token);
     tw_string_free(token_secret);
@@ -858,8 +1289,11 @@ static int authorize_oauth1(const char *base_url, const struct saving *saving) {
 }
 
 static int authorize_oauth2(const char *base_url, const char *client_id, const char *client_secret,
-                            const char *redirect_uri, const char *scope, const struct saving *saving) {
+                            const char *redirect_uri, const char *scope, bool paste, unsigned wait,
+                            const struct saving *saving) {
     static char answer[MAX_INPUT_LINE + 2];
+    struct redirect_listener listener;
+    int got;
     char *url = NULL, *state = NULL, *verifier = NULL, *tokens = NULL, *granted_scope = NULL;
     TwConfig *config = NULL;
     TwStatus status;
@@ -877,14 +1311,25 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
         tw_config_free(config);
         return EXIT_CONFIG;
     }
-    fprintf(stderr,
-            "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
-            "\n  %s\n\n"
-            "The browser is then sent to %s?state=...&code=... (that page may fail\n"
-            "to load: it does not matter). Paste that whole address (or just its code) and press Enter:\n",
-            url, redirect_uri);
-    tw_string_free(url);
-    if (!read_answer(answer, "redirected address or code")) {
+    if (open_listener(redirect_uri, paste, &listener)) {
+        struct expected_answer expected = {{"state", NULL}, NULL};
+        expected.expected = state;
+        fprintf(stderr, "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
+                        "\n  %s\n\n", url);
+        print_waiting(redirect_uri, wait);
+        tw_string_free(url);
+        got = listened_answer(&listener, redirect_uri, &expected, wait, answer);
+    } else {
+        fprintf(stderr,
+                "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
+                "\n  %s\n\n"
+                "The browser is then sent to %s?state=...&code=... (that page may fail\n"
+                "to load: it does not matter). Paste that whole address (or just its code) and press Enter:\n",
+                url, redirect_uri);
+        tw_string_free(url);
+        got = read_answer(answer, "redirected address or code");
+    }
+    if (!got) {
         tw_string_free(state);
         tw_string_free(verifier);
         tw_config_free(config);
@@ -933,7 +1378,9 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
 static int authorize_main(int argc, char **argv) {
     const char *base_url = getenv("TW_API_BASE"), *client_id = getenv("TW_OAUTH2_CLIENT_ID");
     const char *client_secret = getenv("TW_OAUTH2_CLIENT_SECRET"), *redirect_uri = NULL, *scope = NULL;
-    bool oauth2 = false, secret_in_argv = false, oauth2_option = false;
+    const char *callback = NULL;
+    bool oauth2 = false, secret_in_argv = false, oauth2_option = false, paste = false;
+    unsigned wait = LISTEN_WAIT_SECONDS;
     struct saving saving = {false, NULL, NULL};
     int i;
     if (base_url != NULL && *base_url == '\0') {
@@ -966,6 +1413,19 @@ static int authorize_main(int argc, char **argv) {
         } else if (strcmp(arg, "--scope") == 0 && i + 1 < argc) {
             scope = argv[++i];
             oauth2_option = true;
+        } else if (strcmp(arg, "--callback") == 0 && i + 1 < argc) {
+            callback = argv[++i];
+        } else if (strcmp(arg, "--paste") == 0) {
+            paste = true;
+        } else if (strcmp(arg, "--wait") == 0 && i + 1 < argc) {
+            const char *text = argv[++i];
+            char *end = NULL;
+            unsigned long seconds = strtoul(text, &end, 10);
+            if (*text < '0' || *text > '9' || *end != '\0' || seconds < 1 || seconds > 3600) {
+                fprintf(stderr, "tw-follow authorize: --wait: not a number of seconds from 1 to 3600: '%s'\n", text);
+                return EXIT_USAGE;
+            }
+            wait = (unsigned)seconds;
         } else {
             fprintf(stderr, "tw-follow authorize: unknown or incomplete option %s\n", arg);
             authorize_usage(stderr);
@@ -982,7 +1442,15 @@ static int authorize_main(int argc, char **argv) {
                   stderr);
             return EXIT_USAGE;
         }
-        return authorize_oauth1(base_url, &saving);
+        if (callback != NULL && *callback == '\0') {
+            fputs("tw-follow authorize: --callback needs a URL\n", stderr);
+            return EXIT_USAGE;
+        }
+        return authorize_oauth1(base_url, callback, paste, wait, &saving);
+    }
+    if (callback != NULL) {
+        fputs("tw-follow authorize: --callback is for OAuth 1.0a; OAuth 2.0 takes --redirect-uri\n", stderr);
+        return EXIT_USAGE;
     }
     if (secret_in_argv) {
         fputs("tw-follow: warning: other users can see --client-secret (ps); set TW_OAUTH2_CLIENT_SECRET instead\n",
@@ -996,7 +1464,7 @@ static int authorize_main(int argc, char **argv) {
               stderr);
         return EXIT_USAGE;
     }
-    return authorize_oauth2(base_url, client_id, client_secret, redirect_uri, scope, &saving);
+    return authorize_oauth2(base_url, client_id, client_secret, redirect_uri, scope, paste, wait, &saving);
 }
 
 /* ---- the token store: which credentials a call uses, `accounts`, `token` ---- */

@@ -11,7 +11,12 @@
 #   - `pip install bindings/python` from a fresh `git clone` of HEAD, in a fresh venv, compiles
 #     the library from the clone's sources and follows (the clone's cargo reuses compiled registry
 #     dependencies, never twfollow itself: see below). Neither Python check sets TWFOLLOW_LIB.
-# Installs what is missing (apt): cmake, man-db, groff-base, git. The last line is
+#   - the .deb packages: lintian finds no error; installed into /usr by docs/install.md's apt
+#     snippet, a program built with pkg-config alone follows, CMake finds them, tw-follow runs
+#     from PATH, man 3 finds every function's page; dpkg -r leaves nothing behind;
+#   - the .rpm packages: the same files (rpm -qlp), requirements RHEL/CentOS 7 meets (rpm -qp
+#     --requires: nothing newer than GLIBC_2.17, no zstd payload), the tarball's library.
+# Installs what is missing (apt): cmake, man-db, groff-base, git, lintian, rpm, cpio. The last line is
 # "dist: N passed, N failed".
 # Usage: tests/dist/test_dist.sh
 set -euo pipefail
@@ -25,6 +30,9 @@ command -v cmake >/dev/null || missing+=(cmake)
 command -v man >/dev/null || missing+=(man-db)
 command -v groff >/dev/null || missing+=(groff-base)
 command -v git >/dev/null || missing+=(git)
+command -v lintian >/dev/null || missing+=(lintian)
+command -v rpmbuild >/dev/null || missing+=(rpm)
+command -v cpio >/dev/null || missing+=(cpio)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -91,6 +99,9 @@ check "bin/tw-follow follows" "$u/bin/tw-follow" --quiet @twitterdev
 check "bin/tw-follow --version names the library" grep -q "twfollow/$version" <("$u/bin/tw-follow" --version)
 check "the man page renders and agrees with tw-follow" \
   "$repo/tests/dist/check_man_page.sh" "$u/bin/tw-follow" "$u/share/man/man1/tw-follow.1"
+check "the tarball has a man 3 page for every function of its header, and twfollow(3)" bash -c \
+  "[ -f '$u/share/man/man3/twfollow.3' ] && for f in \$(sed -n 's/^[a-z].*[ *]\\(tw_[a-z0-9_]*\\)(.*/\\1/p' '$u/include/twfollow.h'); do
+     [ -f '$u/share/man/man3/'\$f.3 ] || { echo \"no man page for \$f\" >&2; exit 1; }; done"
 
 # --- the wheel
 tools="$repo/target/dist/venv/bin"
@@ -140,6 +151,113 @@ check "docs: pkg-config (shared, static), tw-follow and CMake (shared, static) a
 check "docs: man -l renders the page" grep -q '^EXIT STATUS' walkthrough/walkthrough.out
 check "docs: the wheel, pip-installed into a fresh venv, follows" grep -qix twitterdev walkthrough/walkthrough.out
 check "the wheel's package loads the library it carries" follows_in "$work/walkthrough/venv"
+
+# --- the Debian packages: lintian, then installed into this system's /usr as a user installs
+# them (docs/install.md's apt.sh, as written), used with no path given, and removed again
+# (apt-remove.sh): nothing of them may stay behind, and nothing of a later run may be in the way.
+debs=("$repo"/dist/*_"$version"-1_amd64.deb)
+rpms=("$repo"/dist/*-"$version"-1.x86_64.rpm)
+deb_packages=(tw-follow libtwfollow-dev libtwfollow0)
+check "three Debian and three RPM packages" test "${#debs[@]} ${#rpms[@]}" = "3 3"
+lintian_status=0
+lintian --allow-root --fail-on error "${debs[@]}" >lintian.txt 2>&1 || lintian_status=$?
+sed 's/^/lintian: /' lintian.txt
+check "lintian: no error in the .deb files" test "$lintian_status" = 0
+check "libtwfollow0 is named after the SONAME and holds only the library" test "$(dpkg-deb -c "$repo/dist/libtwfollow0_$version-1_amd64.deb" |
+  grep -oE '/usr/lib/x86_64-linux-gnu/[^ ]*' | sort | paste -sd ' ' -)" = \
+  "/usr/lib/x86_64-linux-gnu/ /usr/lib/x86_64-linux-gnu/libtwfollow.so.0 /usr/lib/x86_64-linux-gnu/libtwfollow.so.$version"
+check "the .deb packages need libc6 2.17, as the library's symbol versions say" bash -c \
+  "[ \"\$(dpkg-deb -f '$repo/dist/libtwfollow0_$version-1_amd64.deb' Depends)\" = 'libc6 (>= 2.17)' ] &&
+   dpkg-deb -f '$repo/dist/tw-follow_$version-1_amd64.deb' Depends | grep -qx 'libc6 (>= 2.17), libtwfollow0 (>= $version)'"
+check "the packages' library is the tarball's" \
+  bash -c "dpkg-deb --fsys-tarfile '$repo/dist/libtwfollow0_$version-1_amd64.deb' |
+    tar -xO ./usr/lib/x86_64-linux-gnu/libtwfollow.so.$version | cmp - '$u/lib/libtwfollow.so.$version'"
+
+if [ "$(id -u)" = 0 ]; then sudo() { "$@"; }; fi
+run_in_debs() {  # run_in_debs SNIPPET: runs debs/SNIPPET there, output in debs/SNIPPET.out, .err
+  (cd debs && if declare -F sudo >/dev/null; then export -f sudo; fi
+    bash -euo pipefail "$1" >"$1.out" 2>"$1.err") || tail -n 20 "debs/$1.err" >&2
+}
+every_function_has_a_page() {
+  local name count=0
+  for name in $(sed -n 's/^[a-z].*[ *]\(tw_[a-z0-9_]*\)(.*/\1/p' /usr/include/twfollow.h); do
+    [ "$(man -w 3 "$name")" = "/usr/share/man/man3/$name.3.gz" ] || { echo "no man page for $name" >&2; return 1; }
+    count=$((count + 1))
+  done
+  [ "$count" -gt 30 ]
+}
+remove_debs() {  # what a failed earlier run may have left installed
+  local installed
+  # dpkg-query fails for a package it never saw.
+  installed=$({ dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' "${deb_packages[@]}" 2>/dev/null || true; } |
+    awk '$2 ~ /^i/ {print $1}')
+  # shellcheck disable=SC2086 # one package per word
+  [ -z "$installed" ] || sudo dpkg -r $installed >/dev/null
+}
+remove_debs
+in_the_way=$(ls /usr/include/twfollow.h /usr/lib/x86_64-linux-gnu/libtwfollow* /usr/bin/tw-follow 2>/dev/null || true)
+check "no twfollow of another origin in /usr (the test would overwrite it)" test -z "$in_the_way"
+if [ -z "$in_the_way" ]; then
+  mkdir debs
+  cp "${debs[@]}" debs/
+  snippet app.c >debs/app.c
+  snippet CMakeLists.txt >debs/CMakeLists.txt
+  snippet apt.sh >debs/apt.sh
+  run_in_debs apt.sh
+  check "docs: apt installs the three packages" \
+    test "$(dpkg-query -W -f '${db:Status-Abbrev}\n' "${deb_packages[@]}" | grep -c '^ii')" = 3
+  check "docs: the program built with pkg-config and tw-follow from PATH follow" \
+    test "$(grep -c '"id":2244994945' debs/apt.sh.out)" = 2
+  check "docs: man 3 tw_follow shows the installed page" grep -q 'enum TwStatus tw_follow(' debs/apt.sh.out
+  # shellcheck disable=SC2046 # words, without pkgconf's trailing blank
+  check "pkg-config --cflags --libs twfollow is -ltwfollow alone" test "$(echo $(pkg-config --cflags --libs twfollow))" = "-ltwfollow"
+  check "the program has no run path and loads the system's libtwfollow.so.0" bash -c \
+    "! readelf -d debs/app | grep -qE 'RPATH|RUNPATH' && ldd debs/app | grep -qE 'libtwfollow.so.0 => (/usr)?/lib/x86_64-linux-gnu/libtwfollow.so.0'"
+  cc "${flags[@]}" "$repo/tests/c/test_follow.c" $(pkg-config --cflags --libs twfollow-static) -o deb_static
+  check "pkg-config, static, from the packages: follows" ./deb_static "$SANDBOX_URL" >/dev/null
+  check "CMake finds the package in /usr without CMAKE_PREFIX_PATH, and the program follows" bash -c \
+    "cmake -S debs -B debs/build >debs/cmake.log 2>&1 && cmake --build debs/build >>debs/cmake.log 2>&1 &&
+     debs/build/app @twitterdev | grep -q '\"id\":2244994945'"
+  check "tw-follow is /usr/bin/tw-follow, without a run path" \
+    bash -c "[ \"\$(command -v tw-follow)\" = /usr/bin/tw-follow ] && ! readelf -d /usr/bin/tw-follow | grep -qE 'RPATH|RUNPATH'"
+  zcat /usr/share/man/man1/tw-follow.1.gz >packaged-tw-follow.1
+  check "the packaged man page agrees with the packaged tw-follow" \
+    "$repo/tests/dist/check_man_page.sh" /usr/bin/tw-follow "$work/packaged-tw-follow.1"
+  check "man 3 finds the installed page of every function of the installed header" every_function_has_a_page
+  snippet apt-remove.sh >debs/apt-remove.sh
+  run_in_debs apt-remove.sh
+  check "docs: dpkg -r removes the three packages" bash -c \
+    "! dpkg-query -W -f '\${db:Status-Abbrev}\n' ${deb_packages[*]} 2>/dev/null | grep -q '^i'"
+  check "nothing of them is left in /usr, nor in the loader's cache" bash -c \
+    "! ls /usr/include/twfollow.h /usr/include/twfollow.hpp /usr/lib/x86_64-linux-gnu/libtwfollow* \
+       /usr/lib/x86_64-linux-gnu/pkgconfig/twfollow* /usr/lib/x86_64-linux-gnu/cmake/twfollow /usr/bin/tw-follow \
+       /usr/share/man/man3/tw_follow.3.gz /usr/share/doc/libtwfollow0 2>/dev/null | grep -q . &&
+     ! /sbin/ldconfig -p | grep -q libtwfollow"
+fi
+remove_debs
+
+# --- the RPM packages: the same files under lib64, requirements RHEL/CentOS 7 meets
+rpm_of() { ls "$repo/dist/$1-$version-1.x86_64.rpm"; }
+# Files and links, not the directories a package owns.
+rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$(rpm_of twfollow)" "$(rpm_of twfollow-devel)" "$(rpm_of tw-follow)" |
+  awk '$1 !~ /^d/ {print $2}' | sort >rpm-files.txt
+for deb in "${debs[@]}"; do dpkg-deb -c "$deb"; done | awk '$1 !~ /^d/ {print $6}' | sed 's|^\./|/|' |
+  grep -vE '^/usr/share/(doc|lintian)/' | sed 's|/usr/lib/x86_64-linux-gnu/|/usr/lib64/|' | sort >deb-files.txt
+check "rpm -qlp: the RPMs hold the Debian packages' files (lib64 for the multiarch directory), and the licences" \
+  diff <(grep -v '^/usr/share/licenses/' rpm-files.txt) deb-files.txt
+check "rpm -qlp: the licences are in twfollow" \
+  grep -qx /usr/share/licenses/twfollow/LICENSE-APACHE <(rpm -qlp "$(rpm_of twfollow)")
+rpm -qp --requires "$(rpm_of twfollow)" "$(rpm_of twfollow-devel)" "$(rpm_of tw-follow)" | sort -u >rpm-requires.txt
+newest_required=$(grep -oE 'GLIBC_[0-9]+(\.[0-9]+)+' rpm-requires.txt | sed 's/GLIBC_//' | sort -uV | tail -n 1)
+echo "rpm: the packages require GLIBC_$newest_required at most"
+check "rpm -qp --requires: no glibc symbol version newer than 2.17" \
+  test "$(printf '%s\n' "${newest_required:-0}" 2.17 | sort -V | tail -n 1)" = 2.17
+check "rpm -qp --requires: a payload rpm 4.11 (RHEL 7) reads, and tw-follow needs libtwfollow.so.0" \
+  bash -c "! grep -qE 'PayloadIsZstd|PayloadIsXz' rpm-requires.txt && grep -qx 'libtwfollow.so.0()(64bit)' rpm-requires.txt"
+check "rpm -qp --provides: twfollow provides libtwfollow.so.0()(64bit)" \
+  grep -qx 'libtwfollow.so.0()(64bit)' <(rpm -qp --provides "$(rpm_of twfollow)")
+check "the RPM's library is the tarball's" bash -c \
+  "rpm2cpio '$(rpm_of twfollow)' | (mkdir rpm-x && cd rpm-x && cpio -idm --quiet) && cmp rpm-x/usr/lib64/libtwfollow.so.$version '$u/lib/libtwfollow.so.$version'"
 
 # --- pip install from a fresh clone: the build backend compiles the library itself.
 # The clone's cargo shares scripts/install.sh's target directory, for the registry dependencies

@@ -1,5 +1,6 @@
 """Reads include/twfollow.h, the one source of truth for the status table (generated
-from the Rust enum `TwStatus` in src/ffi), for the drift tests beside it.
+from the Rust enum `TwStatus` in src/ffi) and for the functions' manual, for the drift
+tests beside it and for scripts/man3.py (the section-3 man pages).
 
 Run it to print the status table as Markdown, ready to paste into the docs:
 
@@ -10,10 +11,16 @@ from __future__ import annotations
 
 import pathlib
 import re
-from typing import List, NamedTuple
+from typing import List, NamedTuple, Optional
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 HEADER = REPO / "include" / "twfollow.h"
+
+
+class HeaderFunction(NamedTuple):
+    name: str  # tw_...
+    prototype: str  # as the header writes it, without the `;`
+    doc: List[str]  # the doc comment's lines, without the leading ` * `
 
 
 class HeaderStatus(NamedTuple):
@@ -42,6 +49,36 @@ def statuses(header: str = None) -> List[HeaderStatus]:
     members = re.findall(r"\b(TW_STATUS_\w+)\b", body.group(1))
     if [s.name for s in found] != members:
         raise ValueError(f"every TwStatus member needs a doc comment and a number: {members} vs {found}")
+    return found
+
+
+def _doc_lines(comment: str) -> List[str]:
+    """The lines of a `/** ... */` block, without their ` * ` and the blank lines around."""
+    lines = [re.sub(r"^\s*\*( |$)", "", line).rstrip() for line in comment.splitlines()]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return lines
+
+
+def functions(header: Optional[str] = None) -> List[HeaderFunction]:
+    """Every exported function (inside `extern "C"`), in header order, with its doc comment.
+    Raises ValueError if there is none, or if one has no doc comment."""
+    text = HEADER.read_text() if header is None else header
+    start = text.find('extern "C" {')
+    if start < 0:
+        raise ValueError('no `extern "C" {` in the header')
+    body = text[start:]
+    found = [
+        HeaderFunction(name, prototype.strip(), _doc_lines(doc))
+        for doc, prototype, name in re.findall(
+            r"/\*\*((?:(?!\*/).)*?)\*/\s*([^;{}/#]*?\b(tw_\w+)\s*\([^;{}]*\))\s*;", body, re.S
+        )
+    ]
+    declared = re.findall(r"\b(tw_\w+)\s*\(", re.sub(r"/\*.*?\*/", "", body, flags=re.S))
+    if not found or [f.name for f in found] != declared:
+        raise ValueError(f"every function needs a doc comment: {declared} vs {[f.name for f in found]}")
     return found
 
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs into a temporary prefix, sets only what scripts/install.sh says to set, then builds
 # C and C++ programs against it with pkg-config and with CMake's find_package, dynamically and
-# statically, and runs them and the installed tw-follow against the sandbox; `man tw-follow`
-# finds the page. Installs cmake and man-db (apt) if missing.
+# statically, and runs them and the installed tw-follow against the sandbox; `man tw-follow`,
+# `man 3 tw_follow` and `man 3 twfollow` find the pages, and every function has one. Installs cmake and man-db (apt) if missing.
 # Usage: tests/install/test_install.sh SANDBOX_BASE_URL
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -58,6 +58,17 @@ check "installed tw-follow runs from its prefix (RUNPATH \$ORIGIN/../lib)" \
   "$prefix/bin/tw-follow" --quiet --base-url "$sandbox_url" @twitterdev
 check "tw-follow is on the PATH" test "$(command -v tw-follow)" = "$prefix/bin/tw-follow"
 check "man tw-follow finds the installed page" test "$(man -w tw-follow)" = "$prefix/share/man/man1/tw-follow.1"
+check "man 3 tw_follow and man 3 twfollow find the installed pages" \
+  test "$(man -w 3 tw_follow twfollow | paste -sd ' ' -)" = "$prefix/share/man/man3/tw_follow.3 $prefix/share/man/man3/twfollow.3"
+every_function_has_a_page() {  # the functions the installed header declares, each with its page
+  local name count=0
+  for name in $(sed -n 's/^[a-z].*[ *]\(tw_[a-z0-9_]*\)(.*/\1/p' "$prefix/include/twfollow.h"); do
+    [ -f "$prefix/share/man/man3/$name.3" ] || { echo "no man page for $name" >&2; return 1; }
+    count=$((count + 1))
+  done
+  [ "$count" -gt 30 ]
+}
+check "every function of the installed header has its man 3 page" every_function_has_a_page
 check "the licences are installed" test -s "$prefix/share/doc/twfollow/LICENSE-MIT" -a -s "$prefix/share/doc/twfollow/LICENSE-APACHE"
 
 # CMake: find_package through CMAKE_PREFIX_PATH, shared, static and C++.

@@ -105,7 +105,7 @@ def test_authorize_saves_and_a_plain_follow_uses_the_default(cli, app_env, priva
     assert json.loads(followed.stdout)["id"] == 2244994945
     # OAuth 2.0 under another name: saved, and the first account stays the default.
     env = dict(app_env, TW_OAUTH2_CLIENT_SECRET=CONFIDENTIAL[1])
-    args = ["--oauth2", "--client-id", CONFIDENTIAL[0], "--redirect-uri", REDIRECT, "--account", "work"]
+    args = ["--oauth2", "--client-id", CONFIDENTIAL[0], "--redirect-uri", REDIRECT, "--paste", "--account", "work"]
     code, out, err = authorize(cli, args, env, redirected)
     assert (code, out) == (0, ""), err
     assert f"saved account work to {private_store}" in err

@@ -12,6 +12,7 @@ import json
 import os
 import pathlib
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +26,7 @@ BINARY = os.environ.get("TW_FOLLOW_BIN", str(REPO / "build" / "tw-follow"))
 VALGRIND_ERROR = 99
 OAUTH1_USER = ("TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
 URL = re.compile(r"^\s+(http://\S+)$", re.M)
+WAITING = "(or stop with Ctrl-C and run again with --paste)..."
 
 
 TOOLS = ("tw-follow", "python -m twfollow")
@@ -64,7 +66,7 @@ def authorize(tool, args, env, answer_for):
     while True:  # up to the prompt's last line
         line = process.stderr.readline()
         shown += line
-        if not line or line.rstrip().endswith("press Enter:"):
+        if not line or line.rstrip().endswith(("press Enter:", WAITING)):
             break
     match = URL.search(shown)
     typed = answer_for(match.group(1)) if match else None
@@ -162,7 +164,8 @@ def test_the_exports_survive_eval_whatever_the_server_sends(tool, scripted, sand
 
 
 def oauth2_args(client_id, *more):
-    return ["--oauth2", "--client-id", client_id, "--redirect-uri", REDIRECT, *more]
+    """Pasting: REDIRECT is loopback, and the listener is tested below."""
+    return ["--oauth2", "--client-id", client_id, "--redirect-uri", REDIRECT, "--paste", *more]
 
 
 @pytest.mark.parametrize("confidential", [True, False], ids=["confidential", "public"])
@@ -228,6 +231,10 @@ def test_oauth2_refusals(tool, sandbox_env):
         (["--bogus"], "authorize"),  # each tool's own words for an unknown option
         (["--base-url"], "--base-url"),
         (["--oauth2", "--redirect-uri", REDIRECT], "authorize: --oauth2 needs --client-id"),
+        (["--oauth2", "--client-id", PUBLIC_CLIENT, "--redirect-uri", REDIRECT, "--callback", "http://127.0.0.1:1/"],
+         "authorize: --callback is for OAuth 1.0a; OAuth 2.0 takes --redirect-uri"),
+        (["--wait", "0"], "--wait"),
+        (["--wait", "soon"], "--wait"),
         (["--oauth2", "--client-id", PUBLIC_CLIENT],
          "authorize: --oauth2 needs --client-id (or TW_OAUTH2_CLIENT_ID) and --redirect-uri"),
         (["--client-id", PUBLIC_CLIENT], "authorize: --client-id, --client-secret, --redirect-uri and --scope need --oauth2"),
@@ -310,3 +317,172 @@ def test_authorize_onto_a_full_disk_exits_74_and_says_so(tool, sandbox_env, flow
     assert "the tokens could not be written to standard output (No space left on device)" in err, err
     assert "Traceback" not in err and "Exception ignored" not in err, err
 
+
+# --- the redirect listener: a loopback redirect URI (or 1.0a callback) is listened on
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Browser:
+    """The user's browser: approves, is sent to the redirect URI, and shows what it answers.
+    `first` are addresses visited there before the real redirect (a forged state...)."""
+
+    def __init__(self, first=lambda redirected: []):
+        self.first = first
+        self.pages = []
+
+    def __call__(self, url):
+        redirected = redirected_to(url)
+        for address in [*self.first(redirected), redirected]:
+            self.pages.append(visit(address))
+        return None  # nothing typed
+
+
+def redirected_to(url):
+    status, location, _ = visit(url)
+    assert status == 302, (status, location)
+    return location
+
+
+def listening_oauth2_args(uri, *more):
+    """--exports: the tokens on stdout, nothing saved (the store is test_store_cli.py's)."""
+    return ["--oauth2", "--client-id", PUBLIC_CLIENT, "--redirect-uri", uri, "--exports", *more]
+
+
+def assert_oauth2_exports(out):
+    values = exported(out)
+    assert values["TW_OAUTH2_CLIENT_ID"] == PUBLIC_CLIENT
+    assert len(values["TW_OAUTH2_ACCESS_TOKEN"]) > 20 and len(values["TW_OAUTH2_REFRESH_TOKEN"]) > 20
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_the_oauth2_listener_catches_the_redirect(tool, sandbox_env, host):
+    env = without(sandbox_env, OAUTH1_USER)
+    uri = f"http://{host}:{free_port()}/callback"
+    browser = Browser()
+    code, out, err = authorize(tool, listening_oauth2_args(uri), env, browser)
+    assert code == 0, err
+    assert f"Waiting up to 300 s for the browser to be sent to {uri}" in err and "Paste" not in err
+    [(status, _, page)] = browser.pages
+    assert status == 200 and "You can close this window." in page
+    assert_oauth2_exports(out)
+    followed = follow_after_eval(tool, out, env, "@twitterdev")
+    assert followed.returncode == 0, followed.stderr
+
+
+def test_the_listener_refuses_a_wrong_state_and_another_path_and_waits_on(tool, sandbox_env):
+    env = without(sandbox_env, OAUTH1_USER)
+    uri = f"http://127.0.0.1:{free_port()}/callback"
+
+    def forged(redirected):
+        return [re.sub(r"state=[^&]+", "state=forged", redirected),
+                redirected.replace("/callback?", "/elsewhere?"),
+                re.sub(r"state=[^&]+&?", "", redirected)]
+
+    browser = Browser(forged)
+    code, out, err = authorize(tool, listening_oauth2_args(uri), env, browser)
+    assert code == 0, err
+    statuses = [status for status, _, _ in browser.pages]
+    assert statuses == [400, 404, 400, 200], browser.pages
+    assert "ignored" in browser.pages[0][2] and "You can close this window." in browser.pages[-1][2]
+    assert_oauth2_exports(out)
+
+
+def test_a_taken_port_falls_back_to_pasting_and_says_so(tool, sandbox_env):
+    env = without(sandbox_env, OAUTH1_USER)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        uri = f"http://127.0.0.1:{port}/callback"
+        code, out, err = authorize(tool, listening_oauth2_args(uri), env, redirected)
+    assert code == 0, err
+    assert f"cannot listen on port {port} of 127.0.0.1 (Address already in use): paste the address instead" in err
+    assert "Paste that whole address" in err and "Waiting up to" not in err
+    assert_oauth2_exports(out)
+
+
+@pytest.mark.parametrize("uri", ["https://app.example/callback", "http://localhost/callback",
+                                 "https://127.0.0.1:8443/callback"])
+def test_a_non_loopback_uri_or_one_without_port_pastes(tool, sandbox_env, uri):
+    env = without(sandbox_env, OAUTH1_USER)
+    code, out, err = authorize(tool, listening_oauth2_args(uri), env, redirected)
+    assert code == 0, err
+    assert "Paste that whole address" in err and "Waiting up to" not in err
+    assert_oauth2_exports(out)
+
+
+def test_paste_wins_over_a_loopback_uri(tool, sandbox_env):
+    env = without(sandbox_env, OAUTH1_USER)
+    uri = f"http://127.0.0.1:{free_port()}/callback"
+    code, out, err = authorize(tool, listening_oauth2_args(uri, "--paste"), env, redirected)
+    assert code == 0, err
+    assert "Paste that whole address" in err and "Waiting up to" not in err
+
+
+def test_the_listener_gives_up_at_the_deadline(tool, sandbox_env):
+    env = without(sandbox_env, OAUTH1_USER)
+    port = free_port()
+    uri = f"http://127.0.0.1:{port}/callback"
+    started = time.monotonic()
+    code, out, err = authorize(tool, listening_oauth2_args(uri, "--wait", "1"), env, lambda url: None)
+    assert (code, out) == (65, "")
+    assert f"no redirect to {uri} within 1 s" in err
+    assert time.monotonic() - started < 30
+    with socket.socket() as again:  # and it listens no more
+        again.bind(("127.0.0.1", port))
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "[::1]"])
+def test_the_oauth1_callback_listener(tool, sandbox_env, account_of, host):
+    env = without(sandbox_env, OAUTH1_USER)
+    callback = f"http://{host}:{free_port()}/done"
+    browser = Browser(lambda redirected: [re.sub(r"oauth_token=[^&]+", "oauth_token=another", redirected)])
+    code, out, err = authorize(tool, ["--callback", callback, "--exports"], env, browser)
+    assert code == 0, err
+    assert [status for status, _, _ in browser.pages] == [400, 200]
+    token, secret = account_of(1)[2:]
+    assert out.startswith(f"export TW_ACCESS_TOKEN='{token}'\nexport TW_ACCESS_TOKEN_SECRET='{secret}'\n")
+
+
+def test_the_oauth1_callback_pasted(tool, sandbox_env, account_of):
+    env = without(sandbox_env, OAUTH1_USER)
+    callback = f"http://127.0.0.1:{free_port()}/done"
+    code, out, err = authorize(tool, ["--callback", callback, "--paste", "--exports"], env, redirected)
+    assert code == 0, err
+    assert "oauth_verifier" in err and "Waiting up to" not in err
+    assert out.startswith(f"export TW_ACCESS_TOKEN='{account_of(1)[2]}'")
+    # Another request token's callback: refused, nothing sent.
+    code, out, err = authorize(tool, ["--callback", callback, "--paste", "--exports"], env,
+                               lambda url: re.sub(r"oauth_token=[^&]+", "oauth_token=another", redirected(url)))
+    assert (code, out) == (65, "")
+    assert "TW_STATUS_INVALID_ARGUMENT: the callback's oauth_token is not this flow's request token" in err
+
+
+@pytest.mark.parametrize(
+    "template,listens",
+    [
+        ("http://127.0.0.1:{port}/cb", True),
+        ("HTTP://LocalHost:{port}/cb", True),
+        ("Http://127.0.0.1:{port}/cb", True),
+        ("http://[::1]:{port}/cb", True),
+        ("http://127.0.0.1:{port}", True),
+        ("http://127.0.0.1/cb", False),  # no port: nothing to listen on
+        ("http://127.0.0.2:{port}/cb", False),  # loopback, but not the loopback address
+        ("http://user@127.0.0.1:{port}/cb", False),
+        ("https://127.0.0.1:{port}/cb", False),  # TLS: a browser would not talk plain HTTP to it
+        ("http://127.0.0.1.example:{port}/cb", False),
+    ],
+)
+def test_which_uris_are_listened_on(tool, sandbox_env, template, listens):
+    """Both tools tell a loopback redirect URI apart alike (nothing is sent before either wait)."""
+    uri = template.format(port=free_port())
+    code, out, err = authorize(tool, listening_oauth2_args(uri, "--wait", "1"), without(sandbox_env, OAUTH1_USER),
+                               lambda url: None)
+    assert (code, out) == (65, ""), err
+    assert (f"no redirect to {uri} within 1 s" in err) == listens, err
+    assert ("no redirected address or code on standard input" in err) != listens, err

@@ -12,9 +12,10 @@ import argparse
 import os
 import re
 import sys
+import time
 from typing import Any, Callable, Dict, List, NoReturn, Optional, TextIO, Union
 
-from . import errors
+from . import _redirect_listener, errors
 from .auth import OAuth1Flow, OAuth2Flow, is_redirected_url
 
 MAX_INPUT_LINE = 8192  # as tw-follow
@@ -37,14 +38,21 @@ tokens: a follow from the store refreshes them by itself and saves each new
 pair under the store's lock. --exports prints export TW_OAUTH2_CLIENT_ID,
 TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN and TW_OAUTH2_EXPIRES_AT lines
 instead, which the CLI never refreshes (run accounts import env to store them).
+
+When the redirect URI (or the OAuth 1.0a --callback URL) is a loopback http://
+address with a port (127.0.0.1, [::1] or localhost), authorize listens there
+instead of reading standard input: it takes the one redirect that carries its
+state (or request token), answers the browser with a page that can be closed,
+and finishes on its own, or gives up after --wait seconds. With --paste, with
+any other address, or when that port is taken, the address is pasted instead.
 """
 
 EPILOG = """\
-Exit status: 0 tokens saved (or printed); 64 usage; 65 no or bad answer on standard input;
-69 network, TLS or server error; 74 the tokens could not be written (a full
-disk, a closed stream: the code is spent, authorize again); 76 unexpected HTTP
-status or response; 77 refused (wrong PIN, used or expired request token,
-denied, bad code or client); 78 missing or bad configuration.
+Exit status: 0 tokens saved (or printed); 64 usage; 65 no or bad answer (on standard input,
+or no redirect within --wait seconds); 69 network, TLS or server error; 74 the tokens
+could not be written (a full disk, a closed stream: the code is spent, authorize again);
+76 unexpected HTTP status or response; 77 refused (wrong PIN, used or expired request
+token, denied, bad code or client); 78 missing or bad configuration.
 """
 
 OAUTH2_EXPORTS = (
@@ -108,6 +116,13 @@ def _discard_buffered(out: TextIO) -> None:
         pass
 
 
+def _seconds(text: str) -> int:
+    """--wait: whole seconds, 1 to 3600."""
+    if not text.isdigit() or not 1 <= int(text) <= 3600:
+        raise argparse.ArgumentTypeError(f"not a number of seconds from 1 to 3600: {text!r}")
+    return int(text)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -128,6 +143,10 @@ def _read_answer(what: str) -> str:
     if not line:
         raise _NoAnswer(f"no {what} on standard input (an empty line)")
     return line
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _environment(name: str) -> Optional[str]:
@@ -158,21 +177,46 @@ def _saver(prog: str, args: argparse.Namespace) -> Saver:
     return lambda flow: _store_cli.save_authorized(prog, flow, store, account)
 
 
-def _oauth1(prog: str, base_url: Optional[str], save: Saver = None) -> int:
+def _listened(listener: _redirect_listener.Listener, accept: Callable[[Dict[str, str]], bool], wait: int) -> str:
+    """The redirected address the listener caught, or _NoAnswer at the deadline."""
+    with listener:
+        answer = listener.wait(accept, time.monotonic() + wait)
+    if answer is None:
+        raise _NoAnswer(f"no redirect to {listener.uri} within {wait} s")
+    return answer
+
+
+def _oauth1(prog: str, base_url: Optional[str], args: argparse.Namespace, save: Saver = None) -> int:
     key, secret = _environment("TW_CONSUMER_KEY"), _environment("TW_CONSUMER_SECRET")
     if key is None or secret is None:
         print(f"{prog}: set TW_CONSUMER_KEY and TW_CONSUMER_SECRET to your app's API key and secret", file=sys.stderr)
         return errors.EXIT_CONFIG
+    callback = args.callback or "oob"
     try:
-        flow = OAuth1Flow(key, secret, base_url=base_url)
+        flow = OAuth1Flow(key, secret, callback=callback, base_url=base_url)
     except errors.TwError as e:
         _fail(e)
         return errors.EXIT_CONFIG
     with flow:
         try:
             url = flow.authorization_url()
-            print(PROMPT.format(url=url) + "\nThen type the PIN it shows and press Enter:", file=sys.stderr, flush=True)
-            access = flow.fetch_access_token(_read_answer("PIN"))
+            listener = _redirect_listener.open_listener(callback, args.paste, prog, _say) if args.callback else None
+            if listener is not None:
+                print(PROMPT.format(url=url) + "\n" + _redirect_listener.waiting_prompt(callback, args.wait),
+                      file=sys.stderr, flush=True)
+                token = flow.request_token  # the 1.0a callback's "state"
+                answer = _listened(listener, lambda q: token is not None and token in (q.get("oauth_token"),
+                                                                                      q.get("denied")), args.wait)
+            elif args.callback:
+                print(PROMPT.format(url=url) + f"\nThe browser is then sent to {callback}?oauth_token=...&"
+                      "oauth_verifier=... (that page\nmay fail to load: it does not matter). Paste that whole "
+                      "address (or just its oauth_verifier) and press Enter:", file=sys.stderr, flush=True)
+                answer = _read_answer("redirected address or verifier")
+            else:
+                print(PROMPT.format(url=url) + "\nThen type the PIN it shows and press Enter:", file=sys.stderr,
+                      flush=True)
+                answer = _read_answer("PIN")
+            access = flow.fetch_access_token(answer)
         except _NoAnswer as e:
             print(f"{prog}: {e}", file=sys.stderr)
             return errors.EXIT_DATAERR
@@ -200,19 +244,25 @@ def _oauth2(
         return errors.EXIT_CONFIG
     with flow:
         try:
-            url, _ = flow.authorization_url()  # checks redirect_uri and scope before anything is shown
+            url, state = flow.authorization_url()  # checks redirect_uri and scope before anything is shown
         except errors.TwError as e:
             _fail(e)
             return errors.EXIT_CONFIG
-        print(
-            PROMPT.format(url=url) + f"\nThe browser is then sent to {args.redirect_uri}?state=...&code=... "
-            "(that page may fail\nto load: it does not matter). Paste that whole address (or just its code) "
-            "and press Enter:",
-            file=sys.stderr,
-            flush=True,
-        )
+        listener = _redirect_listener.open_listener(args.redirect_uri, args.paste, prog, _say)
         try:
-            answer = _read_answer("redirected address or code")
+            if listener is not None:
+                print(PROMPT.format(url=url) + "\n" + _redirect_listener.waiting_prompt(args.redirect_uri, args.wait),
+                      file=sys.stderr, flush=True)
+                answer = _listened(listener, lambda q: q.get("state") == state, args.wait)
+            else:
+                print(
+                    PROMPT.format(url=url) + f"\nThe browser is then sent to {args.redirect_uri}?state=...&code=... "
+                    "(that page may fail\nto load: it does not matter). Paste that whole address (or just its code) "
+                    "and press Enter:",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                answer = _read_answer("redirected address or code")
             # A person pasting into a terminal: a bare code is fine here (no forged redirect).
             tokens = flow.fetch_token(answer) if is_redirected_url(answer) else flow.fetch_token(code=answer)
         except _NoAnswer as e:
@@ -258,6 +308,10 @@ def main(argv: List[str], prog: str = "python -m twfollow") -> int:
     parser.add_argument(
         "--scope", metavar="SCOPES", help='default "tweet.read users.read follows.write offline.access"'
     )
+    parser.add_argument("--callback", metavar="URL", help="OAuth 1.0a: the app's callback URL instead of the PIN (oob)")
+    parser.add_argument("--paste", action="store_true", help="paste the redirected address instead of listening for it")
+    parser.add_argument("--wait", metavar="SECONDS", type=_seconds, default=_redirect_listener.WAIT_SECONDS,
+                        help=f"how long to listen for the browser (default {_redirect_listener.WAIT_SECONDS})")
     parser.add_argument(
         "--store", metavar="PATH", help="the token store (else TWFOLLOW_STORE, else ~/.config/twfollow/accounts.json)"
     )
@@ -276,7 +330,13 @@ def main(argv: List[str], prog: str = "python -m twfollow") -> int:
                 file=sys.stderr,
             )
             return errors.EXIT_USAGE
-        return _oauth1(prog, base_url, _saver(prog, args))
+        if args.callback == "":
+            print(f"{prog} authorize: --callback needs a URL", file=sys.stderr)
+            return errors.EXIT_USAGE
+        return _oauth1(prog, base_url, args, _saver(prog, args))
+    if args.callback is not None:
+        print(f"{prog} authorize: --callback is for OAuth 1.0a; OAuth 2.0 takes --redirect-uri", file=sys.stderr)
+        return errors.EXIT_USAGE
     if args.client_secret is not None:
         print(
             f"{prog}: warning: other users can see --client-secret (ps); set TW_OAUTH2_CLIENT_SECRET instead",

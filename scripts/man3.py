@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Writes the section-3 man pages from include/twfollow.h's doc comments, the one source of
+the C API's manual: one page per exported function (tw_follow.3, ...) and the twfollow(3)
+overview, which lists every function and every status. Nothing here names a function: a
+function added to the header gets its page on the next build.
+
+  scripts/man3.py OUTDIR [VERSION [HEADER]]     (default: the crate's version, include/twfollow.h)
+
+scripts/packaging.sh runs it for scripts/install.sh, the tarball and the packages. The
+header is read with tests/drift/twfollow_header.py, the parser the drift tests use.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import sys
+from typing import Iterable, List
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "drift"))
+
+import twfollow_header  # noqa: E402
+from twfollow_header import HeaderFunction, functions, statuses  # noqa: E402
+
+# Characters the man pages' ASCII and UTF-8 renderings both know, by groff name.
+_GLYPHS = {"\u2026": "...", "\u2014": r"\(em", "\u2013": r"\(en", "\u2019": "'", "\u201c": r"\(lq", "\u201d": r"\(rq"}
+
+
+def _escape(text: str) -> str:
+    """Plain text as roff: backslashes escaped, non-ASCII as groff glyphs."""
+    text = text.replace("\\", r"\e")
+    return "".join(_GLYPHS.get(c, c if ord(c) < 128 else f"\\[u{ord(c):04X}]") for c in text)
+
+
+def _inline(text: str) -> str:
+    """A line of a doc comment as roff: `code` in bold (its hyphens as minus signs, so an
+    option or a path copies as typed), the rest escaped."""
+    parts = re.split(r"`([^`]*)`", text)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            # \: after a slash or a comma: a long path or JSON may break there, with no hyphen.
+            out.append(r"\fB" + _escape(part).replace("-", r"\-").replace("/", r"/\:").replace(",", r",\:") + r"\fP")
+        else:
+            out.append(_escape(part))
+    return "".join(out)
+
+
+def _line(text: str) -> str:
+    """One output line: a leading . or ' would be read as a request."""
+    return "\\&" + text if text[:1] in (".", "'") else text
+
+
+def _first_sentence(doc: List[str]) -> str:
+    """The doc comment's first sentence, for NAME and the overview's list."""
+    paragraph = " ".join(line.strip() for line in doc if line.strip() and not line.startswith("#"))
+    match = re.match(r"(.+?\.)(\s|$)", paragraph)
+    sentence = (match.group(1) if match else paragraph).rstrip(".")
+    return sentence
+
+
+def _without_asides(sentence: str) -> str:
+    """The sentence without its parenthesised asides, for the one-line NAME."""
+    while True:
+        shorter = re.sub(r"\s*\([^()]*\)", "", sentence)
+        if shorter == sentence:
+            return sentence
+        sentence = shorter
+
+
+def _body(doc: List[str]) -> List[str]:
+    """The doc comment as roff paragraphs: `# Heading` lines become sections, `- ` lines
+    list items, ``` fences unfilled examples; everything else is filled text."""
+    out = [".SH DESCRIPTION"]
+    paragraph: List[str] = []
+    in_example = False
+
+    def flush() -> None:
+        if paragraph:
+            out.append(".PP")
+            # Inline as a whole: a `code` span may run over a line end.
+            out.extend(_line(line) for line in _inline("\n".join(paragraph)).split("\n"))
+            paragraph.clear()
+
+    for raw in doc:
+        line = raw.strip()
+        if line.startswith("```"):
+            flush()
+            out.extend([".fi", ".RE"] if in_example else [".PP", ".RS", ".nf"])
+            in_example = not in_example
+        elif in_example:
+            out.append(_line(_escape(raw)))
+        elif not line:
+            flush()
+        elif line.startswith("# "):
+            flush()
+            out.append(".SH " + _escape(line[2:].upper()))
+        elif line.startswith("- "):
+            flush()
+            out.append(r".IP \(bu 2")
+            out.append(_line(_inline(line[2:])))
+        else:
+            paragraph.append(line)
+    flush()
+    if in_example:  # an unclosed fence: close it here
+        out.extend([".fi", ".RE"])
+    # A section heading right after DESCRIPTION (no text before it) would leave it empty.
+    if len(out) > 1 and out[1].startswith(".SH"):
+        del out[0]
+    return out
+
+
+def _title(name: str, version: str) -> str:
+    # No hyphenation, ragged right: names, URLs and statuses must not break or stretch.
+    return f'.TH {name.upper()} 3 "" "twfollow {version}" "twfollow manual"\n.nh\n.ad l'
+
+
+def _synopsis() -> List[str]:
+    return [
+        ".SH SYNOPSIS",
+        ".nf",
+        ".B #include <twfollow.h>",
+        ".fi",
+        ".PP",
+    ]
+
+
+def _link_line() -> List[str]:
+    return [
+        ".PP",
+        r"Link with \fB\-ltwfollow\fP, e.g. \fBcc app.c $(pkg\-config \-\-cflags \-\-libs twfollow)\fP.",
+    ]
+
+
+def _see_also(names: Iterable[str]) -> List[str]:
+    names = list(names)
+    out = [".SH SEE ALSO"]
+    for i, name in enumerate(names):
+        out.append(f".BR {name} (3){',' if i < len(names) - 1 else ''}")
+    return out
+
+
+def function_page(function: HeaderFunction, all_names: List[str], version: str) -> str:
+    """The man page of one function: its prototype, its doc comment, and the functions it names."""
+    prototype = [_line(_escape(line)).replace(function.name + "(", rf"\fB{function.name}\fP(", 1)
+                 for line in function.prototype.splitlines()]
+    named = [n for n in dict.fromkeys(re.findall(r"\btw_\w+", "\n".join(function.doc))) if n in all_names]
+    lines = [
+        f".\\\" Generated by scripts/man3.py from twfollow.h's doc comment of {function.name}; do not edit.",
+        _title(function.name, version),
+        ".SH NAME",
+        f"{function.name} \\- {_inline(_without_asides(_first_sentence(function.doc)))}",
+        *_synopsis(),
+        ".nf",
+        *prototype[:-1],
+        prototype[-1] + ";",
+        ".fi",
+        *_link_line(),
+        *_body(function.doc),
+        *_see_also(["twfollow", *(n for n in named if n != function.name)]),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _conventions(header: str) -> List[str]:
+    """The header's opening comment, after its title line: the conventions of every call."""
+    match = re.match(r"\s*/\*(.*?)\*/", header, re.S)
+    lines = [re.sub(r"^\s*\*\s?", "", line).strip() for line in (match.group(1) if match else "").splitlines()]
+    return [line for line in lines if line and not line.startswith(("twfollow:", "GENERATED"))]
+
+
+def overview_page(header: str, funcs: List[HeaderFunction], version: str) -> str:
+    """twfollow(3): the conventions, every function with its first sentence, every status."""
+    lines = [
+        ".\\\" Generated by scripts/man3.py from twfollow.h; do not edit.",
+        _title("twfollow", version),
+        ".SH NAME",
+        r"twfollow \- follow a user on Twitter/X from C and C++",
+        *_synopsis(),
+        *_link_line(),
+        ".SH DESCRIPTION",
+        ".PP",
+        *(_line(_inline(line)) for line in _conventions(header)),
+        ".PP",
+        r"The C++ wrapper is \fBtwfollow.hpp\fP; the command\-line tool is \fBtw\-follow\fP(1).",
+        ".SH FUNCTIONS",
+    ]
+    for function in funcs:
+        lines += [".TP", rf".BR {function.name} (3)", _line(_inline(_first_sentence(function.doc))) + "."]
+    lines += [".SH STATUSES", ".PP", r"Every fallible function returns one of these \fBTwStatus\fP numbers."]
+    for status in statuses(header):
+        lines += [".TP", rf"\fB{status.name}\fP ({status.number})", _line(_inline(status.doc))]
+    lines += [".SH SEE ALSO", r".BR tw\-follow (1)"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: List[str]) -> int:
+    if not 1 <= len(argv) <= 3:
+        print(__doc__, file=sys.stderr)
+        return 64
+    out = pathlib.Path(argv[0])
+    cargo = re.search(r'^version = "(.*)"', (REPO / "Cargo.toml").read_text(), re.M)
+    version = argv[1] if len(argv) > 1 else cargo.group(1) if cargo else "unknown"
+    header = pathlib.Path(argv[2] if len(argv) > 2 else twfollow_header.HEADER).read_text()
+    out.mkdir(parents=True, exist_ok=True)
+    funcs = functions(header)
+    names = [f.name for f in funcs]
+    for function in funcs:
+        (out / f"{function.name}.3").write_text(function_page(function, names, version))
+    (out / "twfollow.3").write_text(overview_page(header, funcs, version))
+    print(f"man3: {len(funcs) + 1} pages in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
