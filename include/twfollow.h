@@ -862,6 +862,28 @@ enum TwStatus tw_config_set_token_callback(struct TwConfig *config,
 enum TwStatus tw_config_get_tokens(const struct TwConfig *config, char **out_tokens_json);
 
 /**
+ * The OAuth 2.0 tokens the config holds now, as fields: what
+ * `tw_config_get_tokens` gives as JSON, for a program without a JSON parser.
+ *
+ * On `TW_STATUS_OK`, `*out_access_token` and `*out_scope` receive new strings and
+ * `*out_refresh_token` a new string, or NULL when the grant has no refresh token
+ * (no `offline.access`); release each string with `tw_string_free`.
+ * `*out_expires_at` receives when the access token expires, in seconds since the
+ * Unix epoch (0 when unknown). Nothing is written on any other status. Returns
+ * `TW_STATUS_NULL_ARGUMENT` (any pointer NULL), `TW_STATUS_INVALID_ARGUMENT`
+ * (not an OAuth 2.0 config, or no tokens yet). Thread rules: any thread; it reads
+ * a copy taken under the config's lock.
+ *
+ * # Safety
+ * `config` is NULL or a live config; each out-pointer NULL or writable.
+ */
+enum TwStatus tw_config_get_oauth2_tokens(const struct TwConfig *config,
+                                          char **out_access_token,
+                                          char **out_refresh_token,
+                                          int64_t *out_expires_at,
+                                          char **out_scope);
+
+/**
  * Refreshes the OAuth 2.0 access token now (`POST <base>/2/oauth2/token`,
  * `grant_type=refresh_token`). Follows do this by themselves 60 s before
  * `expires_at` and once after a 401; call it to refresh ahead of time. On success

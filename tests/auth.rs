@@ -173,11 +173,87 @@ fn oauth1_refusals_say_why_and_leak_nothing() {
     assert_eq!(status, TwStatus::NullArgument);
 }
 
+/// The tokens as JSON, checked against the same tokens as fields.
 fn tokens(config: &Config) -> serde_json::Value {
     let mut json = ptr::null_mut();
     let status = unsafe { tw_config_get_tokens(config.0, &mut json) };
     assert_eq!(status, TwStatus::Ok, "{:?}", last());
-    serde_json::from_str(&take(json)).unwrap()
+    let value: serde_json::Value = serde_json::from_str(&take(json)).unwrap();
+    let (access, refresh, expires_at, scope) = token_fields(config).unwrap();
+    assert_eq!(value["access_token"], access.as_str());
+    assert_eq!(value["refresh_token"].as_str(), refresh.as_deref());
+    assert_eq!(value["expires_at"], expires_at);
+    assert_eq!(value["scope"], scope.as_str());
+    value
+}
+
+type TokenFields = (String, Option<String>, i64, String);
+
+/// tw_config_get_oauth2_tokens: the fields, or the status with nothing written.
+fn token_fields(config: &Config) -> Result<TokenFields, TwStatus> {
+    let untouched = 0x5eed as *mut c_char;
+    let (mut a, mut r, mut e, mut s) = (untouched, untouched, -7i64, untouched);
+    let status = unsafe { tw_config_get_oauth2_tokens(config.0, &mut a, &mut r, &mut e, &mut s) };
+    if status != TwStatus::Ok {
+        assert!(
+            a == untouched && r == untouched && e == -7 && s == untouched,
+            "outputs written on failure"
+        );
+        return Err(status);
+    }
+    let refresh = (!r.is_null()).then(|| take(r));
+    Ok((take(a), refresh, e, take(s)))
+}
+
+#[test]
+fn oauth2_tokens_as_fields() {
+    // Nothing is sent: the base URL answers nothing.
+    let config = oauth2_config("http://127.0.0.1:9", false);
+    assert_eq!(token_fields(&config), Err(TwStatus::InvalidArgument));
+    assert!(last().message.contains("no tokens yet"), "{:?}", last());
+
+    let access = cstr("ACCESS-1");
+    let status = unsafe {
+        tw_config_set_oauth2_tokens(config.0, access.as_ptr(), ptr::null(), 1_900_000_000)
+    };
+    assert_eq!(status, TwStatus::Ok, "{:?}", last());
+    let (a, r, e, _) = token_fields(&config).unwrap();
+    assert_eq!((a.as_str(), r, e), ("ACCESS-1", None, 1_900_000_000));
+    let refresh = cstr("REFRESH-1");
+    let status =
+        unsafe { tw_config_set_oauth2_tokens(config.0, access.as_ptr(), refresh.as_ptr(), 0) };
+    assert_eq!(status, TwStatus::Ok, "{:?}", last());
+    let (a, r, e, _) = token_fields(&config).unwrap();
+    assert_eq!(
+        (a.as_str(), r.as_deref(), e),
+        ("ACCESS-1", Some("REFRESH-1"), 0)
+    );
+    tokens(&config);
+
+    // Not an OAuth 2.0 config.
+    let user = Config::new(CONSUMER_KEY, "s", "t", "ts");
+    assert_eq!(token_fields(&user), Err(TwStatus::InvalidArgument));
+    assert!(
+        last().message.contains("not an OAuth 2.0 config"),
+        "{:?}",
+        last()
+    );
+
+    // NULL config and each NULL out-pointer.
+    let (mut a, mut r, mut e, mut s) = (ptr::null_mut(), ptr::null_mut(), 0i64, ptr::null_mut());
+    unsafe {
+        let status = tw_config_get_oauth2_tokens(ptr::null(), &mut a, &mut r, &mut e, &mut s);
+        assert_eq!(status, TwStatus::NullArgument);
+        let c = config.0 as *const TwConfig;
+        let nulls = [
+            tw_config_get_oauth2_tokens(c, ptr::null_mut(), &mut r, &mut e, &mut s),
+            tw_config_get_oauth2_tokens(c, &mut a, ptr::null_mut(), &mut e, &mut s),
+            tw_config_get_oauth2_tokens(c, &mut a, &mut r, ptr::null_mut(), &mut s),
+            tw_config_get_oauth2_tokens(c, &mut a, &mut r, &mut e, ptr::null_mut()),
+        ];
+        assert_eq!(nulls, [TwStatus::NullArgument; 4]);
+    }
+    assert!(a.is_null() && r.is_null() && s.is_null() && e == 0);
 }
 
 /// Collects what the token callback receives.
