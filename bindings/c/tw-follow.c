@@ -699,27 +699,51 @@ static int print_json_exports(FILE *out, const char *json, const char *const fie
     return 1;
 }
 
-static const char *const OAUTH2_EXPORTS[][2] = {
-    {"access_token", "TW_OAUTH2_ACCESS_TOKEN"},
-    {"refresh_token", "TW_OAUTH2_REFRESH_TOKEN"},
-    {"expires_at", "TW_OAUTH2_EXPIRES_AT"},
+/* The OAuth 2.0 tokens a config holds, as the library gives them (tw_config_get_oauth2_tokens). */
+struct oauth2_tokens {
+    char *access, *refresh, *scope;
+    int64_t expires_at;
 };
+
+static int get_oauth2_tokens(const TwConfig *config, struct oauth2_tokens *tokens) {
+    memset(tokens, 0, sizeof *tokens);
+    return tw_config_get_oauth2_tokens(config, &tokens->access, &tokens->refresh, &tokens->expires_at,
+                                       &tokens->scope) == TW_STATUS_OK;
+}
+
+static void free_oauth2_tokens(struct oauth2_tokens *tokens) {
+    tw_string_free(tokens->access);
+    tw_string_free(tokens->refresh);
+    tw_string_free(tokens->scope);
+    memset(tokens, 0, sizeof *tokens);
+}
+
+/* `export` lines for the tokens (a grant without a refresh token: `unset`). */
+static void print_oauth2_exports(FILE *out, const struct oauth2_tokens *tokens) {
+    char expires_at[24];
+    print_export(out, "TW_OAUTH2_ACCESS_TOKEN", tokens->access);
+    if (tokens->refresh != NULL) {
+        print_export(out, "TW_OAUTH2_REFRESH_TOKEN", tokens->refresh);
+    } else {
+        fputs("unset TW_OAUTH2_REFRESH_TOKEN\n", out);
+    }
+    snprintf(expires_at, sizeof expires_at, "%lld", (long long)tokens->expires_at);
+    print_export(out, "TW_OAUTH2_EXPIRES_AT", expires_at);
+}
 
 /* After TW_STATUS_TOKENS_NOT_SAVED: the only copy of the new pair, on stderr (exit 73).
    Returns 0 when it could not be written either (the caller exits EXIT_IOERR). */
 static int print_unsaved_tokens(TwConfig *config) {
-    char *tokens = NULL;
-    if (tw_config_get_tokens(config, &tokens) != TW_STATUS_OK) {
+    struct oauth2_tokens tokens;
+    if (!get_oauth2_tokens(config, &tokens)) {
         return 1;
     }
     fputs("tw-follow: the refreshed OAuth 2.0 tokens could not be saved to the store and the old refresh\n"
           "tw-follow: token no longer works; keep these lines (they hold secrets), fix the store, and\n"
           "tw-follow: eval them and run `tw-follow accounts import env`:\n",
           stderr);
-    if (!print_json_exports(stderr, tokens, OAUTH2_EXPORTS, 3)) {
-        fputs("tw-follow: (the library's token answer could not be read)\n", stderr);
-    }
-    tw_string_free(tokens);
+    print_oauth2_exports(stderr, &tokens);
+    free_oauth2_tokens(&tokens);
     return tokens_written(stderr, "refreshed OAuth 2.0 tokens");
 }
 
@@ -1294,7 +1318,8 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
     static char answer[MAX_INPUT_LINE + 2];
     struct redirect_listener listener;
     int got;
-    char *url = NULL, *state = NULL, *verifier = NULL, *tokens = NULL, *granted_scope = NULL;
+    char *url = NULL, *state = NULL, *verifier = NULL, *tokens = NULL;
+    struct oauth2_tokens held;
     TwConfig *config = NULL;
     TwStatus status;
     int ok;
@@ -1347,16 +1372,18 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
         return save_authorized(config, saving);
     }
     print_export(stdout, "TW_OAUTH2_CLIENT_ID", client_id);
-    ok = print_json_exports(stdout, tokens, OAUTH2_EXPORTS, 3) && json_field(tokens, "scope", &granted_scope) >= 0;
-    if (ok && granted_scope != NULL) {
+    /* The config holds the tokens the exchange returned. */
+    ok = get_oauth2_tokens(config, &held);
+    if (ok) {
+        print_oauth2_exports(stdout, &held);
         fputs("# scope ", stdout);
-        print_comment_value(stdout, granted_scope);
+        print_comment_value(stdout, held.scope);
         fputc('\n', stdout);
     }
     if (ok && client_secret != NULL) {
         fputs("# a confidential client: export TW_OAUTH2_CLIENT_SECRET too, or refreshes are refused\n", stdout);
     }
-    free_secret(granted_scope);
+    free_oauth2_tokens(&held);
     tw_string_free(tokens);
     tw_config_free(config);
     if (!ok) {
@@ -1737,9 +1764,8 @@ static int list_accounts(const char *store, bool as_json) {
 /* Revokes a stored OAuth 2.0 account's grant at X (the refresh token, else the access token). */
 static int revoke_account(const char *store, const char *name, const struct options *options) {
     TwConfig *config = NULL;
-    char *tokens = NULL, *token = NULL;
+    struct oauth2_tokens tokens;
     TwStatus status = tw_config_from_store(store, name, &config);
-    int found;
     if (status == TW_STATUS_OK) {
         status = apply_options(config, options);
     }
@@ -1747,7 +1773,7 @@ static int revoke_account(const char *store, const char *name, const struct opti
         tw_config_free(config);
         return store_failed(status);
     }
-    if (tw_config_get_tokens(config, &tokens) != TW_STATUS_OK) {
+    if (!get_oauth2_tokens(config, &tokens)) {
         tw_config_free(config);
         fprintf(stderr,
                 "TW_STATUS_INVALID_ARGUMENT: account %s is OAuth 1.0a: its tokens are revoked by the user in the "
@@ -1755,19 +1781,10 @@ static int revoke_account(const char *store, const char *name, const struct opti
                 name);
         return EXIT_DATAERR;
     }
-    found = json_field(tokens, "refresh_token", &token);
-    if (found == 0) {
-        found = json_field(tokens, "access_token", &token);
-    }
-    tw_string_free(tokens);
-    status = found == 1 ? tw_oauth2_revoke(config, token) : TW_STATUS_INTERNAL;
-    free_secret(token);
+    status = tw_oauth2_revoke(config, tokens.refresh != NULL ? tokens.refresh : tokens.access);
+    free_oauth2_tokens(&tokens);
     if (status != TW_STATUS_OK) {
-        if (found != 1) {
-            fputs("TW_STATUS_INTERNAL: the library's tokens could not be read\n", stderr);
-        } else {
-            report(status);
-        }
+        report(status);
         tw_config_free(config);
         return exit_code_for(status);
     }
