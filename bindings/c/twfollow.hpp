@@ -487,6 +487,35 @@ public:
         return detail::take(json);
     }
 
+    // OAuth 2.0: the tokens held now, as fields (tw_config_get_oauth2_tokens).
+    OAuth2Tokens oauth2_tokens() const {
+        char *access = nullptr, *refresh = nullptr, *scope = nullptr;
+        int64_t expires_at = 0;
+        detail::check(tw_config_get_oauth2_tokens(config_, &access, &refresh, &expires_at, &scope));
+        OAuth2Tokens tokens;
+        tokens.expires_at = expires_at;
+        try {
+            // take() frees its string even when it throws: hand each over first.
+            char *next = access;
+            access = nullptr;
+            tokens.access_token = detail::take(next);
+            next = refresh;
+            refresh = nullptr;
+            if (next != nullptr) {
+                tokens.refresh_token = detail::take(next);
+            }
+            next = scope;
+            scope = nullptr;
+            tokens.scope = detail::take(next);
+        } catch (...) {
+            tw_string_free(access);
+            tw_string_free(refresh);
+            tw_string_free(scope);
+            throw;
+        }
+        return tokens;
+    }
+
     // OAuth 2.0: a valid access token alone, for a request this wrapper does not make
     // (refreshed first when it expires within the refresh margin, and saved if the
     // client is store-backed). TW_STATUS_INVALID_ARGUMENT for an OAuth 1.0a client.

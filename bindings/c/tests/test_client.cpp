@@ -193,6 +193,9 @@ static void test_token_flows(const std::string &base_url) {
     twfollow::OAuth2Tokens rotated = twfollow::OAuth2Tokens::from_json(received.back());
     CHECK(rotated.refresh_token != fetched.refresh_token && !rotated.refresh_token.empty());
     CHECK(moved_bearer.tokens() == received.back());
+    twfollow::OAuth2Tokens held = moved_bearer.oauth2_tokens();
+    CHECK(held.access_token == rotated.access_token && held.refresh_token == rotated.refresh_token &&
+          held.expires_at == rotated.expires_at && held.scope == rotated.scope && !held.scope.empty());
     CHECK(!moved_bearer.token_callback_error());
 
     // The old refresh token is dead; a failed refresh keeps the old tokens.
