@@ -77,6 +77,10 @@ SIGNATURES = {
     "tw_config_set_oauth2_tokens": ([config_p, c_char_p, c_char_p, ctypes.c_int64], status_t),
     "tw_config_set_token_callback": ([config_p, TOKEN_CALLBACK, ctypes.c_void_p], status_t),
     "tw_config_get_tokens": ([config_p, out_string], status_t),
+    "tw_config_get_oauth2_tokens": (
+        [config_p, out_string, out_string, ctypes.POINTER(ctypes.c_int64), out_string],
+        status_t,
+    ),
     "tw_oauth2_refresh": ([config_p], status_t),
     "tw_oauth2_revoke": ([config_p, c_char_p], status_t),
     # The token store (docs/tokens.md): accounts saved in one locked JSON file.
