@@ -15,7 +15,22 @@ from .errors import InvalidArgumentError, Status, TwError
 MAX_TIMEOUT_MS = 2**32 - 1
 MAX_EXPIRES_AT = 2**63 - 1  # int64_t
 
-_OPTIONS = ("base_url", "timeout", "user_agent", "ca_file", "proxy", "max_retries", "max_wait", "api_version", "trace")
+# The keyword options every constructor of `Client` takes (`Client.oauth2` all but
+# api_version), as each signature spells its annotation: the signatures stay written out
+# (typed on Python 3.8 without typing_extensions), and tests/test_options.py checks each
+# of them, and apply_options's, against this table.
+OPTION_TYPES: Dict[str, str] = {
+    "base_url": "Optional[str]",
+    "timeout": "Optional[float]",
+    "user_agent": "Optional[str]",
+    "ca_file": "Optional[str]",
+    "proxy": "Optional[str]",
+    "max_retries": "Optional[int]",
+    "max_wait": "Optional[float]",
+    "api_version": "Union[int, str, None]",
+    "trace": "Union[bool, _trace.TraceHook, None]",
+}
+_OPTIONS = tuple(OPTION_TYPES)
 
 
 def _options(arguments: Dict[str, Any]) -> Dict[str, Any]:
