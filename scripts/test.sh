@@ -25,7 +25,7 @@
 # What it installs when missing (and says so when it does):
 #   - with apt (sudo when not root): gcc, g++, python3, pkg-config, valgrind, python3-venv
 #   - .venv in the checkout, with the pinned packages of tests/requirements.txt
-#   - install and dist stages: cmake and man-db (apt); dist also lintian, rpm and dpkg-dev
+#   - install and dist stages: cmake and man-db (apt); dist also groff-base, git, lintian, rpm, cpio and dpkg-dev
 #     (apt), ziglang, cargo-zigbuild and auditwheel (pip, into target/dist/venv; see scripts/dist.sh)
 #   - fuzz stage: cargo-fuzz, by `cargo install --locked cargo-fuzz`, into your cargo
 #     bin directory (${CARGO_HOME:-~/.cargo}/bin)
