@@ -12,8 +12,9 @@ from typing import Any, Dict, Iterator, List, Optional, Union
 
 from . import errors
 from ._authorize_cli import oauth2_export_lines, write_tokens
+from ._environment import _environment
 from .auth import OAuth1Flow, OAuth2Flow
-from .client import Client, _environment
+from .client import Client
 from .store import Account, Store
 
 # The message a refused OAuth 2.0 call from TW_OAUTH2_* variables ends with.

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from . import _native
+from ._options import _OPTIONS
 from ._tokens import TokenHandler, take_string, tokens_from_json
 from .client import Client, _check, _encode
 from .errors import AuthError, InvalidArgumentError, Status
@@ -315,7 +316,8 @@ class OAuth2Flow:
         return f"<twfollow.OAuth2Flow client_id={self.client_id!r} redirect_uri={self.redirect_uri!r}>"
 
 
-_CLIENT_OPTIONS = ("base_url", "timeout", "user_agent", "ca_file", "proxy", "max_retries", "max_wait", "trace")
+# A flow's own config speaks the API version its endpoints need.
+_CLIENT_OPTIONS = tuple(name for name in _OPTIONS if name != "api_version")
 
 
 def _client_options(options: Dict[str, Any]) -> Dict[str, Any]:

@@ -2,149 +2,39 @@
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import json
 import os
-import threading
-from typing import Any, Dict, Iterator, NamedTuple, Optional, Tuple, Union, cast
+from typing import Any, Dict, Optional, Tuple, Union, cast
 
 from . import _native
 from . import trace as _trace
+from ._environment import ENV_API_BASE as ENV_API_BASE
+from ._environment import ENV_API_VERSION as ENV_API_VERSION
+from ._environment import ENV_CREDENTIALS as ENV_CREDENTIALS
+from ._environment import ENV_OAUTH2 as ENV_OAUTH2
+from ._environment import _config_from_env_credentials, _environment
+from ._handle import ConfigHandle
+from ._options import MAX_EXPIRES_AT as MAX_EXPIRES_AT
+from ._options import MAX_TIMEOUT_MS as MAX_TIMEOUT_MS
+from ._options import _expires_at, _options, apply_options
+from ._results import MAX_USER_ID as MAX_USER_ID
+from ._results import Budget as Budget
+from ._results import DayBudgets as DayBudgets
+from ._results import RateLimit as RateLimit
+from ._results import _check as _check
+from ._results import _encode as _encode
+from ._results import _parse_object, _raise_last, _target_text
+from ._results import last_day_budgets as last_day_budgets
+from ._results import last_rate_limit as last_rate_limit
+from ._results import last_request_count as last_request_count
+from ._results import version as version
 from ._tokens import TokenCallback, TokenHandler, check_handler, take_string, tokens_from_json
-from .errors import InvalidArgumentError, Problem, RateLimitError, Status, TwError, error_for
+from .errors import InvalidArgumentError, Status
 
-MAX_USER_ID = 2**64 - 1
 PENDING = 2  # TW_FOLLOW_OUTCOME_PENDING
-MAX_TIMEOUT_MS = 2**32 - 1
-MAX_EXPIRES_AT = 2**63 - 1  # int64_t
 
 
-def _encode(value: str, name: str) -> bytes:
-    """UTF-8 for C; refuses what ctypes would silently mangle (embedded NUL, lone surrogates)."""
-    if not isinstance(value, str):
-        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"{name} must be a str, not {type(value).__name__}")
-    if "\0" in value:
-        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"{name} contains a NUL character")
-    try:
-        return value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidArgumentError(Status.INVALID_UTF8, f"{name} is not valid Unicode text") from None
-
-
-def _target_text(target: Union[str, int]) -> str:
-    # bool is an int subclass: True would silently become user id 1.
-    if isinstance(target, int) and not isinstance(target, bool):
-        if not 1 <= target <= MAX_USER_ID:
-            raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"invalid user id {target}: must be 1..{MAX_USER_ID}")
-        return str(target)
-    if isinstance(target, str):
-        return target
-    raise InvalidArgumentError(
-        Status.INVALID_ARGUMENT, f"target must be a str or an int user id, not {type(target).__name__}"
-    )
-
-
-class Budget(NamedTuple):
-    """One budget of a response: `limit`, `remaining`, and `reset_at` in seconds since the epoch."""
-
-    limit: int
-    remaining: int
-    reset_at: int
-
-
-class DayBudgets(NamedTuple):
-    """The 24-hour budgets X sends beside the 15-minute window: the user's
-    (`x-user-limit-24hour-*`) and the app's, all users together (`x-app-limit-24hour-*`);
-    each None when the response did not carry it."""
-
-    user: Optional[Budget]
-    app: Optional[Budget]
-
-
-class RateLimit(NamedTuple):
-    """The `x-rate-limit-*` headers of a response (the 15-minute window); `reset_at`
-    in seconds since the epoch. `user_day` and `app_day`: the 24-hour budgets sent
-    beside them (None when not sent)."""
-
-    limit: int
-    remaining: int
-    reset_at: int
-    user_day: Optional[Budget] = None
-    app_day: Optional[Budget] = None
-
-
-def last_day_budgets() -> Optional[DayBudgets]:
-    """The 24-hour budgets of the last response on this thread, or None when it carried neither."""
-    values = [ctypes.c_int64() for _ in range(6)]
-    if _native.lib().tw_last_day_budgets(*(ctypes.byref(v) for v in values)) != Status.OK:
-        return None
-    user, app = (Budget(*(v.value for v in values[i : i + 3])) for i in (0, 3))
-    # -1 in each output: that budget was not sent.
-    return DayBudgets(user if user.limit != -1 else None, app if app.limit != -1 else None)
-
-
-def last_rate_limit() -> Optional[RateLimit]:
-    """The rate-limit headers of the last response on this thread (with its 24-hour
-    budgets), or None when it had no 15-minute window (see `last_day_budgets`)."""
-    values = [ctypes.c_int64() for _ in range(3)]
-    if _native.lib().tw_last_rate_limit(*(ctypes.byref(v) for v in values)) != Status.OK:
-        return None
-    day = last_day_budgets() or DayBudgets(None, None)
-    limit, remaining, reset_at = (v.value for v in values)
-    return RateLimit(limit, remaining, reset_at, day.user, day.app)
-
-
-def last_request_count() -> int:
-    """How many HTTP requests the last call on this thread sent (0: none)."""
-    return int(_native.lib().tw_last_request_count())
-
-
-# TwProblemField numbers, in Problem's order.
-_PROBLEM_FIELDS = range(6)
-
-
-def _last_problem() -> Optional[Problem]:
-    lib = _native.lib()
-    values = [(lib.tw_last_problem(field) or b"").decode("utf-8", "replace") or None for field in _PROBLEM_FIELDS]
-    if not any(values):
-        return None
-    return Problem(*values)
-
-
-def _raise_last(status: int) -> None:
-    lib = _native.lib()
-    message = (lib.tw_last_error_message() or b"").decode("utf-8", "replace")
-    error = error_for(
-        status,
-        message,
-        lib.tw_last_http_status(),
-        lib.tw_last_api_error_code(),
-        _last_problem(),
-        last_request_count(),
-    )
-    if isinstance(error, RateLimitError):
-        error.reset_at = lib.tw_last_reset_at() or None
-    raise error
-
-
-_DECODER = json.JSONDecoder()
-
-
-def _parse_object(text: str) -> Dict[str, Any]:
-    """json.loads for an answer the library has already checked to be one JSON object:
-    when it starts with "{", the decoder is called without json.loads's whitespace
-    regexes and checks (measured: about 2 us of a 15 us parse of a user object)."""
-    parsed: Dict[str, Any] = _DECODER.raw_decode(text)[0] if text.startswith("{") else json.loads(text)
-    return parsed
-
-
-def _check(status: int) -> None:
-    if status != Status.OK:
-        _raise_last(status)
-
-
-class Client:
+class Client(ConfigHandle):
     """Follows users with one set of OAuth 1.0a user-context credentials, or (made
     with `Client.oauth2`) with an OAuth 2.0 user token that it refreshes by itself.
 
@@ -307,40 +197,22 @@ class Client:
     ) -> None:
         """Takes ownership of `config` and applies the options that are not None;
         `from_variables` names the environment variable an option was read from."""
-        self._config: Optional[ctypes.c_void_p] = config
-        self._trace_callback = None  # kept alive as long as the config
-        self._lock = threading.Lock()
-        self._calls = 0
-        self._closing = False
+        self._own(config)
+        self._trace_callback: Optional[ctypes._CFunctionType] = None  # kept alive as long as the config
         try:
-            lib = _native.lib()
-            if base_url is not None:
-                with _named_after(from_variables.get("base_url")):
-                    _check(lib.tw_config_set_base_url(config, _encode(base_url, "base_url")))
-            if timeout is not None:
-                _check(lib.tw_config_set_timeout_ms(config, _milliseconds(timeout, "timeout", minimum=1)))
-            if user_agent is not None:
-                _check(lib.tw_config_set_user_agent(config, _encode(user_agent, "user_agent")))
-            if ca_file is not None:
-                _check(lib.tw_config_set_ca_file(config, _encode(ca_file, "ca_file")))
-            if proxy is not None:  # "" means no proxy, whatever the environment says
-                _check(lib.tw_config_set_proxy(config, _encode(proxy, "proxy")))
-            if max_retries is not None:
-                if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 10:
-                    raise InvalidArgumentError(Status.INVALID_ARGUMENT, "max_retries must be an int from 0 to 10")
-                _check(lib.tw_config_set_max_retries(config, max_retries))
-            if max_wait is not None:
-                _check(lib.tw_config_set_max_wait_ms(config, _milliseconds(max_wait, "max_wait", minimum=0)))
-            if api_version is not None:
-                with _named_after(from_variables.get("api_version")):
-                    _check(lib.tw_config_set_api_version(config, _api_version(api_version)))
-            if trace is not None and trace is not False:
-                if trace is not True and not callable(trace):
-                    raise InvalidArgumentError(
-                        Status.INVALID_ARGUMENT, "trace must be True (log to the 'twfollow' logger) or a callable"
-                    )
-                self._trace_callback = _trace.c_callback(trace)
-                _check(lib.tw_config_set_trace(config, self._trace_callback, None))
+            self._trace_callback = apply_options(
+                config,
+                base_url,
+                timeout,
+                user_agent,
+                ca_file,
+                proxy,
+                max_retries,
+                max_wait,
+                api_version,
+                trace,
+                from_variables,
+            )
         except BaseException:
             self.close()
             raise
@@ -387,22 +259,6 @@ class Client:
                 lib.tw_string_free(out)
         finally:
             with lock:
-                self._calls -= 1
-                if self._closing and self._calls == 0:
-                    self._free()
-
-    @contextlib.contextmanager
-    def _borrowed(self) -> Iterator[ctypes.c_void_p]:
-        """The config for one call; a `close()` meanwhile frees it only after the call."""
-        with self._lock:
-            if self._config is None or self._closing:
-                raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
-            config = self._config
-            self._calls += 1
-        try:
-            yield config
-        finally:
-            with self._lock:
                 self._calls -= 1
                 if self._closing and self._calls == 0:
                     self._free()
@@ -577,20 +433,6 @@ class Client:
         rotated refresh token is lost with the process."""
         return self._token_callback.error if self._token_callback is not None else None
 
-    def close(self) -> None:
-        """Releases the config and its connections. Idempotent; waits for no one but
-        frees only after the last running `follow` returns."""
-        with self._lock:
-            self._closing = True
-            if self._calls == 0:
-                self._free()
-
-    def _free(self) -> None:
-        # Called with self._lock held.
-        if self._config is not None:
-            _native.lib().tw_config_free(self._config)
-            self._config = None
-
     @property
     def last_rate_limit(self) -> Optional[RateLimit]:
         """The rate-limit headers of this thread's last response, with its 24-hour
@@ -609,163 +451,12 @@ class Client:
         token refreshes, the call, retries, the clock-correction retry (0: none)."""
         return last_request_count()
 
-    @property
-    def closed(self) -> bool:
-        return self._closing
-
     def __enter__(self) -> "Client":
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __del__(self) -> None:
-        # A fallback only: call close() or use `with`.
-        if getattr(self, "_lock", None) is not None:
-            self.close()
-
     def __repr__(self) -> str:
         return f"<twfollow.Client {'closed' if self._closing else 'open'}>"
 
-
-_OPTIONS = ("base_url", "timeout", "user_agent", "ca_file", "proxy", "max_retries", "max_wait", "api_version", "trace")
-
-
-def _options(arguments: Dict[str, Any]) -> Dict[str, Any]:
-    """The keyword options of `Client()` / `Client.from_env()`, from their locals()."""
-    return {name: arguments[name] for name in _OPTIONS}
-
-
-# The variables tw_config_from_env reads (include/twfollow.h).
-ENV_CREDENTIALS = ("TW_CONSUMER_KEY", "TW_CONSUMER_SECRET", "TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
-ENV_API_BASE = "TW_API_BASE"
-ENV_API_VERSION = "TW_API_VERSION"
-
-
-def _environment(name: str) -> Optional[str]:
-    """A variable as tw_config_from_env reads it: None when unset, empty or not UTF-8."""
-    if not os.supports_bytes_environ:
-        return os.environ.get(name) or None
-    raw = os.environb.get(os.fsencode(name))
-    try:
-        return raw.decode("utf-8") if raw else None
-    except UnicodeDecodeError:
-        return None
-
-
-ENV_OAUTH2 = (
-    "TW_OAUTH2_CLIENT_ID",
-    "TW_OAUTH2_CLIENT_SECRET",
-    "TW_OAUTH2_ACCESS_TOKEN",
-    "TW_OAUTH2_REFRESH_TOKEN",
-    "TW_OAUTH2_EXPIRES_AT",
-)
-
-
-def _config_from_env_credentials() -> ctypes.c_void_p:
-    """A new TwConfig from the credential variables alone: the four OAuth 1.0a ones, or
-    TW_OAUTH2_* when TW_OAUTH2_ACCESS_TOKEN is set and TW_ACCESS_TOKEN is not (as
-    tw_config_from_env chooses)."""
-    lib = _native.lib()
-    config = ctypes.c_void_p()
-    if _environment("TW_OAUTH2_ACCESS_TOKEN") is not None and _environment("TW_ACCESS_TOKEN") is None:
-        client_id, secret, access, refresh, expires = (_environment(name) for name in ENV_OAUTH2)
-        if access is None:  # unset between the two reads
-            access = ""
-        if client_id is None:
-            raise InvalidArgumentError(
-                Status.INVALID_ARGUMENT,
-                "environment variable TW_OAUTH2_CLIENT_ID is not set: with base_url or api_version "
-                "given, an OAuth 2.0 config from the environment needs it",
-            )
-        expires_at = 0
-        if expires is not None:
-            if not expires.strip().isdigit():
-                raise InvalidArgumentError(
-                    Status.INVALID_ARGUMENT,
-                    "environment variable TW_OAUTH2_EXPIRES_AT is not a time in seconds since the Unix epoch",
-                )
-            with _named_after("TW_OAUTH2_EXPIRES_AT"):
-                expires_at = _expires_at(int(expires))
-        _check(
-            lib.tw_config_new_oauth2(
-                _encode(client_id, "TW_OAUTH2_CLIENT_ID"),
-                None if secret is None else _encode(secret, "TW_OAUTH2_CLIENT_SECRET"),
-                ctypes.byref(config),
-            )
-        )
-        status = lib.tw_config_set_oauth2_tokens(
-            config,
-            _encode(access, "TW_OAUTH2_ACCESS_TOKEN"),
-            None if refresh is None else _encode(refresh, "TW_OAUTH2_REFRESH_TOKEN"),
-            expires_at,
-        )
-        if status != Status.OK:
-            lib.tw_config_free(config)
-            _check(status)
-        return config
-    credentials = [_environment(name) for name in ENV_CREDENTIALS]
-    present = [value for value in credentials if value is not None]
-    if len(present) != len(credentials):
-        # The library checks the credentials first: let it name what is missing, in its words.
-        _check(lib.tw_config_from_env(ctypes.byref(config)))
-        lib.tw_config_free(config)  # reached only if the environment changed meanwhile
-        missing = ", ".join(name for name, value in zip(ENV_CREDENTIALS, credentials) if value is None)
-        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"environment variables not set or empty: {missing}")
-    encoded = [_encode(value, name) for value, name in zip(present, ENV_CREDENTIALS)]
-    _check(lib.tw_config_new(*encoded, ctypes.byref(config)))
-    return config
-
-
-@contextlib.contextmanager
-def _named_after(variable: Optional[str]) -> Iterator[None]:
-    """Prefixes the message of an error with the environment variable the value came from."""
-    try:
-        yield
-    except TwError as e:
-        if variable is None:
-            raise
-        e.message = f"environment variable {variable}: {e.message}"
-        e.args = (e.message,)
-        raise
-
-
-# "auto" is 0 in the C API; the int 0 is not taken here, where it would read as "none".
-_API_VERSIONS = {1: 1, 2: 2, "1": 1, "1.1": 1, "2": 2, "auto": 0}
-
-
-def _api_version(version: Union[int, str]) -> int:
-    """1 / "1.1" (the default), 2 / "2", or "auto" (API 1.1, then API v2 for good once
-    1.1 refuses the app's access tier), as the C library numbers them."""
-    if isinstance(version, bool) or not isinstance(version, (int, str)) or version not in _API_VERSIONS:
-        raise InvalidArgumentError(
-            Status.INVALID_ARGUMENT, f"api_version must be 1, '1.1', 2, '2' or 'auto', not {version!r}"
-        )
-    return _API_VERSIONS[version]
-
-
-def _expires_at(value: int) -> int:
-    """Seconds since the Unix epoch as an int64 (ctypes would wrap it); 0 = unknown."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_EXPIRES_AT:
-        raise InvalidArgumentError(
-            Status.INVALID_ARGUMENT, "expires_at must be an int: seconds since the Unix epoch, 0 when unknown"
-        )
-    return value
-
-
-def _milliseconds(seconds: float, name: str, minimum: int) -> int:
-    """Seconds as a uint32 count of milliseconds, range-checked (ctypes would wrap it)."""
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"{name} must be a number of seconds")
-    ms = round(seconds * 1000)
-    if not minimum <= ms <= MAX_TIMEOUT_MS:
-        raise InvalidArgumentError(
-            Status.INVALID_ARGUMENT, f"{name} must be between {minimum / 1000} and {MAX_TIMEOUT_MS / 1000} s"
-        )
-    return ms
-
-
-def version() -> str:
-    """The C library's version string, e.g. "twfollow/0.1.0"."""
-    text: bytes = _native.lib().tw_version()
-    return text.decode()

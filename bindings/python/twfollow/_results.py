@@ -1,0 +1,143 @@
+"""Crossing into C and back: text for C, the status check and the error it raises,
+and what the library keeps about the thread's last response."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+from typing import Any, Dict, NamedTuple, Optional, Union
+
+from . import _native
+from .errors import InvalidArgumentError, Problem, RateLimitError, Status, error_for
+
+MAX_USER_ID = 2**64 - 1
+
+
+def _encode(value: str, name: str) -> bytes:
+    """UTF-8 for C; refuses what ctypes would silently mangle (embedded NUL, lone surrogates)."""
+    if not isinstance(value, str):
+        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"{name} must be a str, not {type(value).__name__}")
+    if "\0" in value:
+        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"{name} contains a NUL character")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgumentError(Status.INVALID_UTF8, f"{name} is not valid Unicode text") from None
+
+
+def _target_text(target: Union[str, int]) -> str:
+    # bool is an int subclass: True would silently become user id 1.
+    if isinstance(target, int) and not isinstance(target, bool):
+        if not 1 <= target <= MAX_USER_ID:
+            raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"invalid user id {target}: must be 1..{MAX_USER_ID}")
+        return str(target)
+    if isinstance(target, str):
+        return target
+    raise InvalidArgumentError(
+        Status.INVALID_ARGUMENT, f"target must be a str or an int user id, not {type(target).__name__}"
+    )
+
+
+class Budget(NamedTuple):
+    """One budget of a response: `limit`, `remaining`, and `reset_at` in seconds since the epoch."""
+
+    limit: int
+    remaining: int
+    reset_at: int
+
+
+class DayBudgets(NamedTuple):
+    """The 24-hour budgets X sends beside the 15-minute window: the user's
+    (`x-user-limit-24hour-*`) and the app's, all users together (`x-app-limit-24hour-*`);
+    each None when the response did not carry it."""
+
+    user: Optional[Budget]
+    app: Optional[Budget]
+
+
+class RateLimit(NamedTuple):
+    """The `x-rate-limit-*` headers of a response (the 15-minute window); `reset_at`
+    in seconds since the epoch. `user_day` and `app_day`: the 24-hour budgets sent
+    beside them (None when not sent)."""
+
+    limit: int
+    remaining: int
+    reset_at: int
+    user_day: Optional[Budget] = None
+    app_day: Optional[Budget] = None
+
+
+def last_day_budgets() -> Optional[DayBudgets]:
+    """The 24-hour budgets of the last response on this thread, or None when it carried neither."""
+    values = [ctypes.c_int64() for _ in range(6)]
+    if _native.lib().tw_last_day_budgets(*(ctypes.byref(v) for v in values)) != Status.OK:
+        return None
+    user, app = (Budget(*(v.value for v in values[i : i + 3])) for i in (0, 3))
+    # -1 in each output: that budget was not sent.
+    return DayBudgets(user if user.limit != -1 else None, app if app.limit != -1 else None)
+
+
+def last_rate_limit() -> Optional[RateLimit]:
+    """The rate-limit headers of the last response on this thread (with its 24-hour
+    budgets), or None when it had no 15-minute window (see `last_day_budgets`)."""
+    values = [ctypes.c_int64() for _ in range(3)]
+    if _native.lib().tw_last_rate_limit(*(ctypes.byref(v) for v in values)) != Status.OK:
+        return None
+    day = last_day_budgets() or DayBudgets(None, None)
+    limit, remaining, reset_at = (v.value for v in values)
+    return RateLimit(limit, remaining, reset_at, day.user, day.app)
+
+
+def last_request_count() -> int:
+    """How many HTTP requests the last call on this thread sent (0: none)."""
+    return int(_native.lib().tw_last_request_count())
+
+
+# TwProblemField numbers, in Problem's order.
+_PROBLEM_FIELDS = range(6)
+
+
+def _last_problem() -> Optional[Problem]:
+    lib = _native.lib()
+    values = [(lib.tw_last_problem(field) or b"").decode("utf-8", "replace") or None for field in _PROBLEM_FIELDS]
+    if not any(values):
+        return None
+    return Problem(*values)
+
+
+def _raise_last(status: int) -> None:
+    lib = _native.lib()
+    message = (lib.tw_last_error_message() or b"").decode("utf-8", "replace")
+    error = error_for(
+        status,
+        message,
+        lib.tw_last_http_status(),
+        lib.tw_last_api_error_code(),
+        _last_problem(),
+        last_request_count(),
+    )
+    if isinstance(error, RateLimitError):
+        error.reset_at = lib.tw_last_reset_at() or None
+    raise error
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _parse_object(text: str) -> Dict[str, Any]:
+    """json.loads for an answer the library has already checked to be one JSON object:
+    when it starts with "{", the decoder is called without json.loads's whitespace
+    regexes and checks (measured: about 2 us of a 15 us parse of a user object)."""
+    parsed: Dict[str, Any] = _DECODER.raw_decode(text)[0] if text.startswith("{") else json.loads(text)
+    return parsed
+
+
+def _check(status: int) -> None:
+    if status != Status.OK:
+        _raise_last(status)
+
+
+def version() -> str:
+    """The C library's version string, e.g. "twfollow/0.1.0"."""
+    text: bytes = _native.lib().tw_version()
+    return text.decode()
