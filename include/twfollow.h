@@ -168,6 +168,43 @@ typedef enum TwFollowOutcome {
 } TwFollowOutcome;
 
 /**
+ * One flag of a relationship, as a bit of `tw_relationship_ex`'s `*out_known` and
+ * `*out_set` masks (test with `mask & TW_RELATIONSHIP_FLAG_…`). Numbers never
+ * change and are never reused; a newer library may add flags.
+ */
+typedef enum TwRelationshipFlag {
+  /**
+   * The token's user follows the target (`"following"`).
+   */
+  TW_RELATIONSHIP_FLAG_FOLLOWING = 1,
+  /**
+   * A follow request to the (protected) target waits for its approval
+   * (`"follow_request_sent"`).
+   */
+  TW_RELATIONSHIP_FLAG_FOLLOW_REQUEST_SENT = 2,
+  /**
+   * The target asked to follow the token's user (`"follow_request_received"`).
+   */
+  TW_RELATIONSHIP_FLAG_FOLLOW_REQUEST_RECEIVED = 4,
+  /**
+   * The target follows the token's user (`"followed_by"`).
+   */
+  TW_RELATIONSHIP_FLAG_FOLLOWED_BY = 8,
+  /**
+   * The token's user blocks the target (`"blocking"`).
+   */
+  TW_RELATIONSHIP_FLAG_BLOCKING = 16,
+  /**
+   * The target blocks the token's user (`"blocked_by"`; only API 1.1 says it).
+   */
+  TW_RELATIONSHIP_FLAG_BLOCKED_BY = 32,
+  /**
+   * The token's user mutes the target (`"muting"`).
+   */
+  TW_RELATIONSHIP_FLAG_MUTING = 64,
+} TwRelationshipFlag;
+
+/**
  * What a trace line shows; a `TwTraceCallback` receives it as `int32_t` (a newer
  * library may add kinds: treat an unknown number like `TW_TRACE_KIND_INFO`).
  * Numbers never change and are never reused.
@@ -257,7 +294,8 @@ typedef struct TwConfig TwConfig;
  * code exchange), as `{"access_token":"…","refresh_token":"…"|null,"expires_at":N,"scope":"…"}`
  * (`expires_at` in seconds since the Unix epoch, 0 when unknown). Store them:
  * X rotates refresh tokens, so a refresh token the application loses logs its
- * user out for good.
+ * user out for good. `tw_oauth2_tokens_from_json` gives the fields of that JSON
+ * without a JSON parser, and may be called from inside the callback.
  *
  * Runs on the thread whose call refreshed, before that call returns, under that
  * config's refresh lock. A call on the same config from inside it is refused at
@@ -656,6 +694,31 @@ enum TwStatus tw_relationship(const struct TwConfig *config,
                               char **out_json);
 
 /**
+ * `tw_relationship` with its flags as bits, so a program needs no JSON parser: the
+ * same request (one), statuses and thread rules, and the same JSON besides.
+ *
+ * On `TW_STATUS_OK`, `*out_known` receives one `TwRelationshipFlag` bit for each
+ * flag the API said, and `*out_set` the bits of those that hold (always within
+ * `*out_known`). So for a flag F: `known & F` and `set & F` is true, `known & F`
+ * alone is false, and no `known & F` is unknown, never a guessed false (an
+ * absent member of `tw_relationship`'s JSON). API v2 says none when it sends no
+ * `connection_status` (as for an app-only token) and never `blocked_by`.
+ * `out_known` and `out_set` are required (NULL is `TW_STATUS_NULL_ARGUMENT`, nothing
+ * sent). If `out_json` is not NULL, `*out_json` receives `tw_relationship`'s JSON
+ * (the target's id and username are there); release it with `tw_string_free`.
+ * Nothing is written on any other status.
+ *
+ * # Safety
+ * `config` is NULL or a live config; `target` is NULL or NUL-terminated; each
+ * out-pointer NULL or writable.
+ */
+enum TwStatus tw_relationship_ex(const struct TwConfig *config,
+                                 const char *target,
+                                 uint32_t *out_known,
+                                 uint32_t *out_set,
+                                 char **out_json);
+
+/**
  * Creates a configuration from an app's OAuth 1.0a consumer key and secret only,
  * for the PIN or callback flow (`tw_oauth1_request_token`, then
  * `tw_oauth1_access_token`, after which the config follows as that user).
@@ -798,7 +861,9 @@ enum TwStatus tw_oauth2_authorize_url(const struct TwConfig *config,
  *
  * On `TW_STATUS_OK` the config holds the tokens (the token callback, if set,
  * receives them too) and `*out_tokens_json` (if not NULL) receives them in the
- * callback's shape; release it with `tw_string_free`.
+ * callback's shape; release it with `tw_string_free`. For the fields, pass NULL and
+ * read them with `tw_config_get_oauth2_tokens`, or read this JSON with
+ * `tw_oauth2_tokens_from_json`.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
  * `TW_STATUS_INVALID_ARGUMENT`, `TW_STATUS_AUTH` (refused code, verifier, redirect
@@ -850,7 +915,8 @@ enum TwStatus tw_config_set_token_callback(struct TwConfig *config,
                                            void *user_data);
 
 /**
- * The OAuth 2.0 tokens the config holds now, in the callback's shape.
+ * The OAuth 2.0 tokens the config holds now, in the callback's shape (as fields:
+ * `tw_config_get_oauth2_tokens`).
  *
  * On `TW_STATUS_OK`, `*out_tokens_json` receives a new string to release with
  * `tw_string_free`. Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT`
@@ -860,28 +926,6 @@ enum TwStatus tw_config_set_token_callback(struct TwConfig *config,
  * `config` is NULL or a live config; `out_tokens_json` NULL or writable.
  */
 enum TwStatus tw_config_get_tokens(const struct TwConfig *config, char **out_tokens_json);
-
-/**
- * The OAuth 2.0 tokens the config holds now, as fields: what
- * `tw_config_get_tokens` gives as JSON, for a program without a JSON parser.
- *
- * On `TW_STATUS_OK`, `*out_access_token` and `*out_scope` receive new strings and
- * `*out_refresh_token` a new string, or NULL when the grant has no refresh token
- * (no `offline.access`); release each string with `tw_string_free`.
- * `*out_expires_at` receives when the access token expires, in seconds since the
- * Unix epoch (0 when unknown). Nothing is written on any other status. Returns
- * `TW_STATUS_NULL_ARGUMENT` (any pointer NULL), `TW_STATUS_INVALID_ARGUMENT`
- * (not an OAuth 2.0 config, or no tokens yet). Thread rules: any thread; it reads
- * a copy taken under the config's lock.
- *
- * # Safety
- * `config` is NULL or a live config; each out-pointer NULL or writable.
- */
-enum TwStatus tw_config_get_oauth2_tokens(const struct TwConfig *config,
-                                          char **out_access_token,
-                                          char **out_refresh_token,
-                                          int64_t *out_expires_at,
-                                          char **out_scope);
 
 /**
  * Refreshes the OAuth 2.0 access token now (`POST <base>/2/oauth2/token`,
@@ -914,6 +958,84 @@ enum TwStatus tw_oauth2_refresh(const struct TwConfig *config);
  * `config` is NULL or a live config; `token` NULL or NUL-terminated.
  */
 enum TwStatus tw_oauth2_revoke(const struct TwConfig *config, const char *token);
+
+/**
+ * `tw_oauth1_access_token` with the answer as fields, for a program without a JSON
+ * parser: the same one request, statuses, thread rules and change to the config
+ * (it follows as that user from now on).
+ *
+ * On `TW_STATUS_OK`, `*out_token`, `*out_token_secret` and `*out_screen_name`
+ * receive new strings (release each with `tw_string_free`, which wipes it) and
+ * `*out_user_id` the user's id. Store the token and secret: they do not expire.
+ * Every out-pointer is required (NULL is `TW_STATUS_NULL_ARGUMENT`, nothing sent);
+ * nothing is written on any other status.
+ *
+ * # Safety
+ * As `tw_oauth1_access_token`; each out-pointer NULL or writable.
+ */
+enum TwStatus tw_oauth1_access_token_ex(struct TwConfig *config,
+                                        const char *request_token,
+                                        const char *request_token_secret,
+                                        const char *verifier,
+                                        char **out_token,
+                                        char **out_token_secret,
+                                        uint64_t *out_user_id,
+                                        char **out_screen_name);
+
+/**
+ * The OAuth 2.0 tokens the config holds now, as fields: what
+ * `tw_config_get_tokens` gives as JSON, for a program without a JSON parser.
+ *
+ * On `TW_STATUS_OK`, `*out_access_token` and `*out_scope` receive new strings and
+ * `*out_refresh_token` a new string, or NULL when the grant has no refresh token
+ * (no `offline.access`); release each string with `tw_string_free`.
+ * `*out_expires_at` receives when the access token expires, in seconds since the
+ * Unix epoch (0 when unknown). Nothing is written on any other status. Returns
+ * `TW_STATUS_NULL_ARGUMENT` (any pointer NULL), `TW_STATUS_INVALID_ARGUMENT`
+ * (not an OAuth 2.0 config, or no tokens yet). Thread rules: any thread; it reads
+ * a copy taken under the config's lock.
+ *
+ * # Safety
+ * `config` is NULL or a live config; each out-pointer NULL or writable.
+ */
+enum TwStatus tw_config_get_oauth2_tokens(const struct TwConfig *config,
+                                          char **out_access_token,
+                                          char **out_refresh_token,
+                                          int64_t *out_expires_at,
+                                          char **out_scope);
+
+/**
+ * The fields of the library's own OAuth 2.0 token JSON: what the token callback
+ * receives, what `tw_oauth2_exchange_code` and `tw_config_get_tokens` write,
+ * `{"access_token":"…","refresh_token":"…"|null,"expires_at":N,"scope":"…"}`, for a
+ * program without a JSON parser. The fields mean what `tw_config_get_oauth2_tokens`
+ * writes; other members are ignored.
+ *
+ * It touches no config and sends nothing, so it may be called from inside a token
+ * callback, on the JSON the callback received (`tw_config_get_oauth2_tokens` on
+ * that callback's own config is `TW_STATUS_REENTERED` there); the thread's last
+ * error of the call that runs the callback is kept.
+ *
+ * On `TW_STATUS_OK`, `*out_access_token` and `*out_scope` (`""` when the JSON has
+ * none) receive new strings and `*out_refresh_token` a new string, or NULL when the
+ * JSON has no refresh token (null, `""` or absent); release each string with
+ * `tw_string_free`, which wipes it. `*out_expires_at` receives `expires_at` (0 when
+ * null or absent: unknown). Nothing is written on any other status.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT` (any pointer NULL), `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT` (empty, not JSON, not an object, no non-empty string
+ * `access_token`, a member of another type, a negative `expires_at`). The message
+ * names the member, never a value: the JSON holds secrets. Thread rules: any
+ * thread, any number at once.
+ *
+ * # Safety
+ * `tokens_json` is NULL or NUL-terminated; each out-pointer NULL or writable.
+ */
+enum TwStatus tw_oauth2_tokens_from_json(const char *tokens_json,
+                                         char **out_access_token,
+                                         char **out_refresh_token,
+                                         int64_t *out_expires_at,
+                                         char **out_scope);
 
 /**
  * Creates a configuration for a stored account.

@@ -627,3 +627,273 @@ fn a_call_back_into_the_config_from_its_callback_is_refused_at_once() {
         assert!(tokens(&config)["access_token"].is_string());
     }
 }
+
+/// tw_oauth2_tokens_from_json: the fields, or the status with nothing written.
+fn json_fields(json: &[u8]) -> Result<TokenFields, TwStatus> {
+    let untouched = 0x5eed as *mut c_char;
+    let (mut a, mut r, mut e, mut s) = (untouched, untouched, -7i64, untouched);
+    let json = std::ffi::CString::new(json).unwrap();
+    let status =
+        unsafe { tw_oauth2_tokens_from_json(json.as_ptr(), &mut a, &mut r, &mut e, &mut s) };
+    if status != TwStatus::Ok {
+        assert!(
+            a == untouched && r == untouched && e == -7 && s == untouched,
+            "outputs written on failure"
+        );
+        return Err(status);
+    }
+    let refresh = (!r.is_null()).then(|| take(r));
+    Ok((take(a), refresh, e, take(s)))
+}
+
+/// The fields `tokens` (JSON of the library's shape) holds, read with serde_json.
+fn fields_of(tokens: &serde_json::Value) -> TokenFields {
+    (
+        tokens["access_token"].as_str().unwrap().to_owned(),
+        tokens["refresh_token"].as_str().map(str::to_owned),
+        tokens["expires_at"].as_i64().unwrap(),
+        tokens["scope"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// What the token callback read with tw_oauth2_tokens_from_json, inside it.
+struct ReadInside(Mutex<Vec<(TwStatus, TokenFields, String)>>);
+
+unsafe extern "C" fn read_tokens_inside(user_data: *mut c_void, json: *const c_char) {
+    let read = &*(user_data as *const ReadInside);
+    let text = CStr::from_ptr(json).to_str().unwrap().to_owned();
+    let (mut a, mut r, mut e, mut s) = (ptr::null_mut(), ptr::null_mut(), 0i64, ptr::null_mut());
+    let status = tw_oauth2_tokens_from_json(json, &mut a, &mut r, &mut e, &mut s);
+    let fields = if status == TwStatus::Ok {
+        let refresh = (!r.is_null()).then(|| take(r));
+        (take(a), refresh, e, take(s))
+    } else {
+        Default::default()
+    };
+    read.0.lock().unwrap().push((status, fields, text));
+}
+
+#[test]
+fn the_librarys_token_json_as_fields() {
+    let sandbox = start_sandbox();
+    let config = oauth2_config(&sandbox.base_url(), true);
+    // The code exchange's JSON, and the held tokens' (tw_config_get_tokens).
+    let answer = sign_in(&config);
+    let fields = json_fields(answer.to_string().as_bytes()).unwrap();
+    assert_eq!(fields, fields_of(&answer));
+    assert!(fields.1.is_some() && fields.2 > 1_700_000_000 && !fields.3.is_empty());
+    let held = tokens(&config);
+    assert_eq!(json_fields(held.to_string().as_bytes()).unwrap(), fields);
+    assert_eq!(token_fields(&config).unwrap(), fields);
+
+    // Inside the token callback, on the JSON it received: the refresh's last error and
+    // request count stay the refresh's.
+    let read = Arc::new(ReadInside(Mutex::new(Vec::new())));
+    let status = unsafe {
+        tw_config_set_token_callback(
+            config.0,
+            Some(read_tokens_inside),
+            Arc::as_ptr(&read) as *mut c_void,
+        )
+    };
+    assert_eq!(status, TwStatus::Ok);
+    assert_eq!(
+        unsafe { tw_oauth2_refresh(config.0) },
+        TwStatus::Ok,
+        "{:?}",
+        last()
+    );
+    assert_eq!(tw_last_request_count(), 1);
+    assert_eq!(last().http_status, 200);
+    let inside = read.0.lock().unwrap().clone();
+    assert_eq!(inside.len(), 1);
+    let (status, rotated, text) = &inside[0];
+    assert_eq!(*status, TwStatus::Ok);
+    assert_eq!(*rotated, token_fields(&config).unwrap());
+    assert_eq!(*rotated, fields_of(&serde_json::from_str(text).unwrap()));
+    assert_ne!(rotated.1, fields.1, "X rotates the refresh token");
+    let status = unsafe { tw_config_set_token_callback(config.0, None, ptr::null_mut()) };
+    assert_eq!(status, TwStatus::Ok);
+
+    // The shape's edges: no refresh token, unknown expiry, no scope, other members.
+    assert_eq!(
+        json_fields(br#"{"access_token":"A-1","refresh_token":null,"expires_at":0,"scope":""}"#),
+        Ok(("A-1".into(), None, 0, String::new()))
+    );
+    assert_eq!(
+        json_fields(br#" {"scope":"s","access_token":"A\u0031","later":{"x":[1]}} "#),
+        Ok(("A1".into(), None, 0, "s".into()))
+    );
+}
+
+#[test]
+fn token_json_refusals_name_no_secret() {
+    const SECRET: &str = "Tk-9f3b-secret";
+    let cases: Vec<(String, &str)> = vec![
+        (String::new(), "tokens_json is empty"),
+        (
+            format!(r#"{{"access_token":"{SECRET}""#),
+            "is not valid JSON",
+        ),
+        (format!(r#"["{SECRET}"]"#), "is not a JSON object"),
+        (
+            format!(r#"{{"refresh_token":"{SECRET}"}}"#),
+            "has no access_token",
+        ),
+        (r#"{"access_token":""}"#.into(), "has an empty access_token"),
+        (
+            format!(r#"{{"access_token":{{"v":"{SECRET}"}}}}"#),
+            "access_token",
+        ),
+        (
+            format!(r#"{{"access_token":"{SECRET}","refresh_token":["{SECRET}"]}}"#),
+            "refresh_token",
+        ),
+        (
+            format!(r#"{{"access_token":"{SECRET}","expires_at":-5}}"#),
+            "expires_at",
+        ),
+        (
+            format!(r#"{{"access_token":"{SECRET}","expires_at":"{SECRET}"}}"#),
+            "expires_at",
+        ),
+        (
+            format!(r#"{{"access_token":"{SECRET}","scope":7}}"#),
+            "scope",
+        ),
+        (format!(r#"{{"access_token":"{SECRET}\u0000"}}"#), "NUL"),
+    ];
+    for (json, expected) in &cases {
+        assert_eq!(
+            json_fields(json.as_bytes()),
+            Err(TwStatus::InvalidArgument),
+            "{json}"
+        );
+        let message = last().message;
+        assert!(message.contains(expected), "{json}: {message}");
+        assert!(!message.contains("Tk-9f3b"), "{json}: {message}");
+    }
+    // NULL, not UTF-8, each NULL out-pointer: nothing written.
+    let (mut a, mut r, mut e, mut s) = (ptr::null_mut(), ptr::null_mut(), 0i64, ptr::null_mut());
+    let json = cstr(r#"{"access_token":"A"}"#);
+    unsafe {
+        let j = json.as_ptr();
+        let statuses = [
+            tw_oauth2_tokens_from_json(ptr::null(), &mut a, &mut r, &mut e, &mut s),
+            tw_oauth2_tokens_from_json(j, ptr::null_mut(), &mut r, &mut e, &mut s),
+            tw_oauth2_tokens_from_json(j, &mut a, ptr::null_mut(), &mut e, &mut s),
+            tw_oauth2_tokens_from_json(j, &mut a, &mut r, ptr::null_mut(), &mut s),
+            tw_oauth2_tokens_from_json(j, &mut a, &mut r, &mut e, ptr::null_mut()),
+        ];
+        assert_eq!(statuses, [TwStatus::NullArgument; 5]);
+        let not_utf8 = b"{\"access_token\":\"\xff\"}\0";
+        let status =
+            tw_oauth2_tokens_from_json(not_utf8.as_ptr().cast(), &mut a, &mut r, &mut e, &mut s);
+        assert_eq!(status, TwStatus::InvalidUtf8);
+    }
+    assert!(a.is_null() && r.is_null() && s.is_null() && e == 0);
+}
+
+/// tw_oauth1_access_token_ex: (token, secret, user id, screen name), or the failure
+/// with nothing written.
+fn access_token_fields(
+    config: &Config,
+    token: &str,
+    secret: &str,
+    verifier: &str,
+) -> Result<(String, String, u64, String), (TwStatus, Last)> {
+    let (t, s, v) = (cstr(token), cstr(secret), cstr(verifier));
+    let untouched = 0x5eed as *mut c_char;
+    let (mut ot, mut os, mut id, mut name) = (untouched, untouched, 7u64, untouched);
+    let status = unsafe {
+        tw_oauth1_access_token_ex(
+            config.0,
+            t.as_ptr(),
+            s.as_ptr(),
+            v.as_ptr(),
+            &mut ot,
+            &mut os,
+            &mut id,
+            &mut name,
+        )
+    };
+    if status != TwStatus::Ok {
+        assert!(
+            ot == untouched && os == untouched && id == 7 && name == untouched,
+            "outputs written on failure"
+        );
+        return Err((status, last()));
+    }
+    Ok((take(ot), take(os), id, take(name)))
+}
+
+#[test]
+fn the_pin_flows_answer_as_fields() {
+    let sandbox = start_sandbox();
+    let config = app_config(&sandbox.base_url(), CONSUMER_SECRET);
+    let (token, secret, url) = request_token(&config, "oob").unwrap();
+    let pin = pin_from(&visit(&url).2);
+    let before = sandbox.requests().len();
+    let (t, s, id, name) = access_token_fields(&config, &token, &secret, &pin).unwrap();
+    assert_eq!(sandbox.requests().len(), before + 1);
+    assert_eq!(tw_last_request_count(), 1);
+    let account = Account::builtin(1);
+    assert_eq!(
+        (t.as_str(), s.as_str(), id, name.as_str()),
+        (
+            account.token.as_str(),
+            account.token_secret.as_str(),
+            1_500_000_001,
+            "sandbox_me"
+        )
+    );
+    // The config now follows as that user, as after tw_oauth1_access_token.
+    let followed: serde_json::Value =
+        serde_json::from_str(&config.follow("@twitterdev", false).unwrap()).unwrap();
+    assert_eq!(followed["id"], 2244994945u64);
+
+    // The same refusals as tw_oauth1_access_token: a used request token, bad input.
+    let (status, e) = access_token_fields(&config, &token, &secret, &pin).unwrap_err();
+    assert_eq!(status, TwStatus::Auth, "a request token works once: {e:?}");
+    assert!(!e.message.contains(&secret));
+    assert_eq!(
+        access_token_fields(&config, "", &secret, &pin)
+            .unwrap_err()
+            .0,
+        TwStatus::InvalidArgument
+    );
+    // Each NULL out-pointer: nothing sent, nothing written.
+    let (token, secret, url) = request_token(&config, "oob").unwrap();
+    let pin = pin_from(&visit(&url).2);
+    let (t, s, v) = (cstr(&token), cstr(&secret), cstr(&pin));
+    let before = sandbox.requests().len();
+    let (mut ot, mut os, mut id, mut name) =
+        (ptr::null_mut(), ptr::null_mut(), 0u64, ptr::null_mut());
+    unsafe {
+        let (t, s, v) = (t.as_ptr(), s.as_ptr(), v.as_ptr());
+        let c = config.0;
+        let statuses = [
+            tw_oauth1_access_token_ex(c, t, s, v, ptr::null_mut(), &mut os, &mut id, &mut name),
+            tw_oauth1_access_token_ex(c, t, s, v, &mut ot, ptr::null_mut(), &mut id, &mut name),
+            tw_oauth1_access_token_ex(c, t, s, v, &mut ot, &mut os, ptr::null_mut(), &mut name),
+            tw_oauth1_access_token_ex(c, t, s, v, &mut ot, &mut os, &mut id, ptr::null_mut()),
+            tw_oauth1_access_token_ex(
+                ptr::null_mut(),
+                t,
+                s,
+                v,
+                &mut ot,
+                &mut os,
+                &mut id,
+                &mut name,
+            ),
+            tw_oauth1_access_token_ex(c, ptr::null(), s, v, &mut ot, &mut os, &mut id, &mut name),
+        ];
+        assert_eq!(statuses, [TwStatus::NullArgument; 6]);
+    }
+    assert!(ot.is_null() && os.is_null() && name.is_null() && id == 0);
+    assert_eq!(sandbox.requests().len(), before);
+    // The request token was not used up by those: it still works.
+    let (_, _, id, name) = access_token_fields(&config, &token, &secret, &pin).unwrap();
+    assert_eq!((id, name.as_str()), (1_500_000_001, "sandbox_me"));
+}

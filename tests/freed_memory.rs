@@ -609,6 +609,95 @@ fn no_token_is_left_in_freed_memory() {
     );
 }
 
+/// The tokens as fields (issue 21, item 4): the token JSON read by the library (every
+/// string of the parse moved into a wiped buffer or wiped where it lies, a refused
+/// JSON too), and the OAuth 1.0a access token's answer as fields.
+#[test]
+fn tokens_read_as_fields_leave_no_token_in_freed_memory() {
+    let _serial = serial();
+    NEEDLES.get_or_init(needles);
+    let server = TokenServer::start();
+    let base_url = cstr(&server.base_url);
+    // The JSON as an application holds it: the test's copies, freed after the scan.
+    let whole = cstr(&format!(
+        r#"{{"access_token":"{EXCHANGED_ACCESS}","refresh_token":"{EXCHANGED_REFRESH}","expires_at":1900000000,"scope":"follows.write","kept":["{NEW_ACCESS}"]}}"#
+    ));
+    let refused = cstr(&format!(
+        r#"{{"access_token":"{NEW_ACCESS}","refresh_token":{{"nested":"{NEW_REFRESH}"}}}}"#
+    ));
+    hits();
+
+    ARMED.store(true, Ordering::SeqCst);
+    let mut statuses = Vec::new();
+    unsafe {
+        let (mut a, mut r, mut e, mut s) =
+            (ptr::null_mut(), ptr::null_mut(), 0i64, ptr::null_mut());
+        statuses.push(tw_oauth2_tokens_from_json(
+            whole.as_ptr(),
+            &mut a,
+            &mut r,
+            &mut e,
+            &mut s,
+        ));
+        for text in [a, r, s] {
+            free_string(text);
+        }
+        let refusal = tw_oauth2_tokens_from_json(refused.as_ptr(), &mut a, &mut r, &mut e, &mut s);
+        statuses.push(if refusal == TwStatus::InvalidArgument {
+            TwStatus::Ok
+        } else {
+            refusal
+        });
+
+        let mut app = ptr::null_mut();
+        statuses.push(tw_config_new_app(
+            CONSUMER_KEY.as_ptr(),
+            CONSUMER_SECRET.as_ptr(),
+            &mut app,
+        ));
+        statuses.push(tw_config_set_base_url(app, base_url.as_ptr()));
+        let (mut token, mut secret, mut authorize) =
+            (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+        statuses.push(tw_oauth1_request_token(
+            app,
+            c"oob".as_ptr(),
+            &mut token,
+            &mut secret,
+            &mut authorize,
+        ));
+        let (mut access, mut access_secret, mut user_id, mut name) =
+            (ptr::null_mut(), ptr::null_mut(), 0u64, ptr::null_mut());
+        statuses.push(tw_oauth1_access_token_ex(
+            app,
+            token,
+            secret,
+            c"1234567".as_ptr(),
+            &mut access,
+            &mut access_secret,
+            &mut user_id,
+            &mut name,
+        ));
+        for text in [token, secret, authorize, access, access_secret, name] {
+            free_string(text);
+        }
+        tw_config_free(app);
+    }
+    ARMED.store(false, Ordering::SeqCst);
+    drop(server);
+
+    assert!(
+        statuses.iter().all(|s| *s == TwStatus::Ok),
+        "{statuses:?} {:?}",
+        last()
+    );
+    let sizes = hit_sizes();
+    assert_eq!(
+        hits(),
+        [],
+        "tokens found in freed heap blocks (of these sizes: {sizes:?})"
+    );
+}
+
 #[test]
 fn the_token_store_leaves_no_secret_in_freed_memory() {
     let _serial = serial();

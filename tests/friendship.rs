@@ -392,3 +392,162 @@ fn a_config_with_only_the_apps_keys_has_no_user_to_act_for() {
         TwStatus::InvalidArgument
     );
 }
+
+/// `tw_relationship_ex`: (known, set, JSON), or the failure with nothing written.
+fn relationship_ex(
+    config: &Config,
+    target: &str,
+) -> Result<(u32, u32, serde_json::Value), (TwStatus, Last)> {
+    let target = cstr(target);
+    let (mut known, mut set, mut json) = (0xdead_u32, 0xbeef_u32, ptr::null_mut::<c_char>());
+    let status =
+        unsafe { tw_relationship_ex(config.0, target.as_ptr(), &mut known, &mut set, &mut json) };
+    if status != TwStatus::Ok {
+        assert_eq!(
+            (known, set, json.is_null()),
+            (0xdead, 0xbeef, true),
+            "outputs written on failure"
+        );
+        return Err((status, last()));
+    }
+    Ok((known, set, serde_json::from_str(&take(json)).unwrap()))
+}
+
+/// Each flag and its member of `tw_relationship`'s JSON.
+const FLAGS: [(TwRelationshipFlag, &str); 7] = [
+    (TwRelationshipFlag::Following, "following"),
+    (TwRelationshipFlag::FollowRequestSent, "follow_request_sent"),
+    (
+        TwRelationshipFlag::FollowRequestReceived,
+        "follow_request_received",
+    ),
+    (TwRelationshipFlag::FollowedBy, "followed_by"),
+    (TwRelationshipFlag::Blocking, "blocking"),
+    (TwRelationshipFlag::BlockedBy, "blocked_by"),
+    (TwRelationshipFlag::Muting, "muting"),
+];
+
+#[test]
+fn relationship_ex_gives_the_jsons_flags_as_bits_in_one_request() {
+    let sandbox = start_sandbox();
+    let v1 = Config::for_sandbox(&sandbox);
+    let v2 = Config::for_sandbox(&sandbox);
+    assert_eq!(v2.set_api_version(2), TwStatus::Ok);
+    let bearer = oauth2_config(&sandbox.base_url(), true);
+    sign_in(&bearer);
+    v1.follow(MUTED_USER.0, false).unwrap();
+    let (mut seen_true, mut seen_false, mut seen_unknown) = (0, 0, 0);
+    for config in [&v1, &v2, &bearer] {
+        for target in [
+            FOLLOWER_USER.0,
+            MUTED_USER.0,
+            PENDING_USER.0,
+            BLOCKER_USER.0,
+            "2244994945",
+            "@Twitter",
+        ] {
+            let json = config.relationship(target).unwrap();
+            let before = sandbox.requests().len();
+            let (known, set, same) = relationship_ex(config, target).unwrap();
+            // One request, as tw_relationship sends, and its JSON besides.
+            assert_eq!(sandbox.requests().len(), before + 1, "{target}");
+            assert_eq!(tw_last_request_count(), 1);
+            assert_eq!((last().http_status, last().message), (200, String::new()));
+            assert_eq!(same, json, "{target}");
+            for (flag, name) in FLAGS {
+                let bit = flag as u32;
+                let expected = match json.get(name) {
+                    None => (0, 0),
+                    Some(value) => (bit, if value.as_bool().unwrap() { bit } else { 0 }),
+                };
+                assert_eq!(
+                    (known & bit, set & bit),
+                    expected,
+                    "{target} {name}: {json}"
+                );
+            }
+            assert_eq!(known & !0x7f, 0);
+            assert_eq!(set & !known, 0);
+            seen_true |= set;
+            seen_false |= known & !set;
+            seen_unknown |= !known & 0x7f;
+        }
+    }
+    // The three states all came up: true, false, unknown (never a guessed false).
+    use TwRelationshipFlag as F;
+    let true_ones = F::Following as u32
+        | F::FollowRequestSent as u32
+        | F::FollowedBy as u32
+        | F::BlockedBy as u32
+        | F::Muting as u32;
+    assert_eq!(seen_true & true_ones, true_ones);
+    assert_eq!(seen_false, 0x7f);
+    let unknown = F::BlockedBy as u32 | F::FollowRequestSent as u32;
+    assert_eq!(seen_unknown & unknown, unknown);
+
+    // out_json may be NULL; the flags still come.
+    let target = cstr(MUTED_USER.0);
+    let (mut known, mut set) = (0u32, 0u32);
+    let status =
+        unsafe { tw_relationship_ex(v2.0, target.as_ptr(), &mut known, &mut set, ptr::null_mut()) };
+    assert_eq!(status, TwStatus::Ok, "{:?}", last());
+    let muting = F::Muting as u32;
+    assert_eq!((known & muting, set & muting), (muting, muting));
+}
+
+#[test]
+fn relationship_ex_fails_as_tw_relationship_does() {
+    let sandbox = start_sandbox();
+    let v1 = Config::for_sandbox(&sandbox);
+    let v2 = Config::for_sandbox(&sandbox);
+    assert_eq!(v2.set_api_version(2), TwStatus::Ok);
+    for config in [&v1, &v2] {
+        let expected = config.relationship("nobody_here").unwrap_err();
+        let before = sandbox.requests().len();
+        let got = relationship_ex(config, "nobody_here").unwrap_err();
+        assert_eq!(got, expected);
+        assert_eq!(got.0, TwStatus::NotFound);
+        assert_eq!(sandbox.requests().len(), before + 1);
+        assert_eq!(tw_last_request_count(), 1);
+    }
+    // Bad input: nothing sent.
+    let before = sandbox.requests().len();
+    for bad in ["", "@", "no spaces", "0", "10000000000000000000"] {
+        let (status, _) = relationship_ex(&v2, bad).unwrap_err();
+        assert_eq!(status, TwStatus::InvalidArgument, "{bad:?}");
+    }
+    let (target, (mut known, mut set, mut json)) =
+        (cstr("twitterdev"), (7u32, 7u32, ptr::null_mut()));
+    unsafe {
+        let statuses = [
+            tw_relationship_ex(
+                ptr::null(),
+                target.as_ptr(),
+                &mut known,
+                &mut set,
+                &mut json,
+            ),
+            tw_relationship_ex(v1.0, ptr::null(), &mut known, &mut set, &mut json),
+            tw_relationship_ex(v1.0, target.as_ptr(), ptr::null_mut(), &mut set, &mut json),
+            tw_relationship_ex(
+                v1.0,
+                target.as_ptr(),
+                &mut known,
+                ptr::null_mut(),
+                &mut json,
+            ),
+        ];
+        assert_eq!(statuses, [TwStatus::NullArgument; 4]);
+        let not_utf8 = b"tw\xffdev\0";
+        let status = tw_relationship_ex(
+            v1.0,
+            not_utf8.as_ptr().cast(),
+            &mut known,
+            &mut set,
+            &mut json,
+        );
+        assert_eq!(status, TwStatus::InvalidUtf8);
+    }
+    assert_eq!((known, set, json.is_null()), (7, 7, true));
+    assert_eq!(sandbox.requests().len(), before);
+}

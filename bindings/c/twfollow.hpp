@@ -13,6 +13,7 @@
 
 #include "twfollow.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -125,7 +126,8 @@ struct FollowResult {
 };
 
 // Receives the OAuth 2.0 tokens as JSON each time the library changes them, in the
-// shape of TwTokenCallback (parse it with OAuth2Tokens::from_json). It runs on the
+// shape of TwTokenCallback (OAuth2Tokens::from_json gives its fields, also from inside
+// it). It runs on the
 // thread whose call refreshed, before that call returns; a call into the same Client
 // from inside it throws Error with TW_STATUS_REENTERED at once ("called from inside
 // this config's token callback"; nothing is sent). An exception it throws does not
@@ -173,6 +175,26 @@ inline std::string take(char *s) {
     }
     tw_string_free(s);
     return text;
+}
+
+// Takes several strings the library returned at once: each copied into its
+// std::string (a NULL one leaves it as it is), all freed (and so wiped), also when a
+// copy throws.
+template <std::size_t N> inline void take_all(char *(&from)[N], std::string *const (&to)[N]) {
+    std::size_t i = 0;
+    try {
+        for (; i < N; ++i) {
+            if (from[i] != nullptr) {
+                *to[i] = from[i];
+            }
+            tw_string_free(from[i]);
+        }
+    } catch (...) {
+        for (; i < N; ++i) {
+            tw_string_free(from[i]);
+        }
+        throw;
+    }
 }
 
 inline void refuse_nul(const std::string &value, const char *name) {
@@ -274,22 +296,64 @@ struct TraceSink {
 };
 } // namespace detail
 
-// OAuth 2.0 tokens in the callback's shape.
+// OAuth 2.0 tokens as fields: those a Client holds (Client::oauth2_tokens), a flow
+// fetched (OAuth2Flow::tokens) or the token callback received (from_json).
 struct OAuth2Tokens {
     std::string access_token;
     std::string refresh_token; // "" when the grant has none (no offline.access)
     int64_t expires_at;        // seconds since the Unix epoch; 0 when unknown
     std::string scope;
 
+    // The fields of the library's own token JSON: what the token callback receives,
+    // what OAuth2Flow::fetch_token and Client::tokens() return (the library reads it,
+    // tw_oauth2_tokens_from_json). Safe inside a token callback: it touches no
+    // Client. Throws Error with TW_STATUS_INVALID_ARGUMENT for anything else (the
+    // message names the member, never a value).
     static OAuth2Tokens from_json(const std::string &json) {
+        detail::refuse_nul(json, "tokens_json");
+        char *access = nullptr, *refresh = nullptr, *scope = nullptr;
+        int64_t expires_at = 0;
+        detail::check(tw_oauth2_tokens_from_json(json.c_str(), &access, &refresh, &expires_at, &scope));
+        return take(access, refresh, expires_at, scope);
+    }
+
+private:
+    friend class Client;
+
+    // Takes the fields the library wrote (tw_oauth2_tokens_from_json, tw_config_get_oauth2_tokens).
+    static OAuth2Tokens take(char *access, char *refresh, int64_t expires_at, char *scope) {
         OAuth2Tokens tokens;
-        tokens.access_token = detail::required_field(json, "access_token");
-        detail::json_field(json, "refresh_token", tokens.refresh_token);
-        std::string number;
-        tokens.expires_at = detail::json_field(json, "expires_at", number) ? std::stoll(number) : 0;
-        detail::json_field(json, "scope", tokens.scope);
+        tokens.expires_at = expires_at;
+        char *from[] = {access, refresh, scope};
+        std::string *const to[] = {&tokens.access_token, &tokens.refresh_token, &tokens.scope};
+        detail::take_all(from, to);
         return tokens;
     }
+};
+
+// One flag of a relationship: known to hold, known not to, or unknown (the API did
+// not say; never a guessed false).
+enum class Flag { unknown, no, yes };
+
+// What holds between the token's user and a target (Client::relationship_ex,
+// tw_relationship_ex): the flags as the library read them, and its JSON besides
+// (the target's id and username are there).
+struct Relationship {
+    uint32_t known; // TwRelationshipFlag bits the API said
+    uint32_t set;   // those of them that hold
+    std::string json;
+
+    Flag flag(TwRelationshipFlag f) const noexcept {
+        const uint32_t bit = static_cast<uint32_t>(f);
+        return (known & bit) == 0 ? Flag::unknown : (set & bit) != 0 ? Flag::yes : Flag::no;
+    }
+    Flag following() const noexcept { return flag(TW_RELATIONSHIP_FLAG_FOLLOWING); }
+    Flag follow_request_sent() const noexcept { return flag(TW_RELATIONSHIP_FLAG_FOLLOW_REQUEST_SENT); }
+    Flag follow_request_received() const noexcept { return flag(TW_RELATIONSHIP_FLAG_FOLLOW_REQUEST_RECEIVED); }
+    Flag followed_by() const noexcept { return flag(TW_RELATIONSHIP_FLAG_FOLLOWED_BY); }
+    Flag blocking() const noexcept { return flag(TW_RELATIONSHIP_FLAG_BLOCKING); }
+    Flag blocked_by() const noexcept { return flag(TW_RELATIONSHIP_FLAG_BLOCKED_BY); } // API 1.1 only
+    Flag muting() const noexcept { return flag(TW_RELATIONSHIP_FLAG_MUTING); }
 };
 
 class OAuth1Flow;
@@ -467,6 +531,17 @@ public:
         return result;
     }
 
+    // Like relationship(), with the flags read by the library (tw_relationship_ex):
+    // the same one request, and the same JSON in Relationship::json.
+    Relationship relationship_ex(const std::string &target) const {
+        refuse_nul(target, "target");
+        char *json = nullptr;
+        Relationship result{0, 0, std::string()};
+        detail::check(tw_relationship_ex(config_, target.c_str(), &result.known, &result.set, &json));
+        result.json = detail::take(json);
+        return result;
+    }
+
     // OAuth 2.0: sets (or, with an empty function, removes) the token callback. A setter.
     Client &set_token_callback(TokenCallback on_token_refresh) {
         std::unique_ptr<detail::TokenSink> sink;
@@ -480,7 +555,7 @@ public:
         return *this;
     }
 
-    // OAuth 2.0: the tokens held now, as JSON (OAuth2Tokens::from_json parses it).
+    // OAuth 2.0: the tokens held now, as JSON (oauth2_tokens() gives them as fields).
     std::string tokens() const {
         char *json = nullptr;
         detail::check(tw_config_get_tokens(config_, &json));
@@ -492,28 +567,7 @@ public:
         char *access = nullptr, *refresh = nullptr, *scope = nullptr;
         int64_t expires_at = 0;
         detail::check(tw_config_get_oauth2_tokens(config_, &access, &refresh, &expires_at, &scope));
-        OAuth2Tokens tokens;
-        tokens.expires_at = expires_at;
-        try {
-            // take() frees its string even when it throws: hand each over first.
-            char *next = access;
-            access = nullptr;
-            tokens.access_token = detail::take(next);
-            next = refresh;
-            refresh = nullptr;
-            if (next != nullptr) {
-                tokens.refresh_token = detail::take(next);
-            }
-            next = scope;
-            scope = nullptr;
-            tokens.scope = detail::take(next);
-        } catch (...) {
-            tw_string_free(access);
-            tw_string_free(refresh);
-            tw_string_free(scope);
-            throw;
-        }
-        return tokens;
+        return OAuth2Tokens::take(access, refresh, expires_at, scope);
     }
 
     // OAuth 2.0: a valid access token alone, for a request this wrapper does not make
@@ -629,15 +683,15 @@ public:
         detail::refuse_nul(request_token_, "request_token");
         detail::refuse_nul(request_token_secret_, "request_token_secret");
         detail::refuse_nul(verifier, "verifier");
-        char *json = nullptr;
-        detail::check(tw_oauth1_access_token(app_.config_, request_token_.c_str(), request_token_secret_.c_str(),
-                                             verifier.c_str(), &json));
-        const std::string answer = detail::take(json);
+        char *token = nullptr, *secret = nullptr, *screen_name = nullptr;
+        uint64_t user_id = 0;
+        detail::check(tw_oauth1_access_token_ex(app_.config_, request_token_.c_str(), request_token_secret_.c_str(),
+                                                verifier.c_str(), &token, &secret, &user_id, &screen_name));
         OAuth1Token access;
-        access.token = detail::required_field(answer, "oauth_token");
-        access.secret = detail::required_field(answer, "oauth_token_secret");
-        access.user_id = detail::required_field(answer, "user_id");
-        access.screen_name = detail::required_field(answer, "screen_name");
+        char *from[] = {token, secret, screen_name};
+        std::string *const to[] = {&access.token, &access.secret, &access.screen_name};
+        detail::take_all(from, to);
+        access.user_id = std::to_string(static_cast<unsigned long long>(user_id));
         return access;
     }
 
@@ -712,7 +766,7 @@ public:
     // TW_STATUS_INVALID_ARGUMENT and nothing is sent (the CSRF check); access_denied is
     // TW_STATUS_AUTH. A bare code is refused here, nothing sent: it carries no state,
     // so it would skip that check (use fetch_token_from_code). Returns the tokens as
-    // JSON: store them.
+    // JSON (tokens() gives them as fields): store them.
     std::string fetch_token(const std::string &redirected_url) {
         // tw_oauth2_exchange_code's rule for a URL: "://" in it, or a query starting with '?'.
         if (redirected_url.find("://") == std::string::npos && redirected_url.compare(0, 1, "?") != 0) {
@@ -730,12 +784,18 @@ public:
     // parameter of a web app's callback request.
     std::string fetch_token_from_code(const std::string &code) { return exchange(code, "code"); }
 
-    // A new Client (Client::oauth2) with the tokens fetch_token got.
-    Client client(TokenCallback on_token_refresh = TokenCallback()) const {
-        if (tokens_json_.empty()) {
+    // The tokens fetch_token got, as fields: the flow's config holds them
+    // (tw_config_get_oauth2_tokens). TW_STATUS_INVALID_ARGUMENT before fetch_token.
+    OAuth2Tokens tokens() const {
+        if (!fetched_) {
             throw Error(TW_STATUS_INVALID_ARGUMENT, "no tokens yet: call fetch_token() first", 0, 0);
         }
-        OAuth2Tokens tokens = OAuth2Tokens::from_json(tokens_json_);
+        return config_.oauth2_tokens();
+    }
+
+    // A new Client (Client::oauth2) with the tokens fetch_token got.
+    Client client(TokenCallback on_token_refresh = TokenCallback()) const {
+        OAuth2Tokens tokens = this->tokens();
         Client client = Client::oauth2(client_id_, tokens.access_token, tokens.refresh_token, tokens.expires_at,
                                        client_secret_, std::move(on_token_refresh));
         if (!base_url_.empty()) {
@@ -753,8 +813,8 @@ private:
         detail::check(tw_oauth2_exchange_code(config_.config_, redirect_uri_.c_str(), code_or_url.c_str(),
                                               state_.empty() ? nullptr : state_.c_str(), code_verifier_.c_str(),
                                               &json));
-        tokens_json_ = detail::take(json);
-        return tokens_json_;
+        fetched_ = true;
+        return detail::take(json);
     }
 
     static Client new_client(const std::string &client_id, const std::string &client_secret) {
@@ -769,7 +829,8 @@ private:
     friend class Store;
 
     std::string client_id_, client_secret_, redirect_uri_, scope_, base_url_;
-    std::string state_, code_verifier_, tokens_json_;
+    std::string state_, code_verifier_;
+    bool fetched_ = false; // the flow's config holds the tokens fetch_token got
     Client config_;
 };
 

@@ -8,18 +8,21 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{arg_str, fallible, inside_callback, non_null, opt_arg_str, InCallback};
+use super::boundary::{
+    arg_str, fallible, inside_callback, non_null, opt_arg_str, Failure, InCallback,
+};
 use super::callback::{with_c_text, UserData};
 use super::config::{config_mut, config_ref, publish_config, TwConfig};
-use super::library::{out_string, publish_string, tw_string_free};
+use super::library::{out_string, out_strings, publish_string};
 use super::status::TwStatus;
-use crate::core::{Identity, Settings, OAUTH2_DEFAULT_SCOPE};
+use crate::core::{Identity, OAuth1AccessToken, Settings, OAUTH2_DEFAULT_SCOPE};
 
 /// Receives the OAuth 2.0 tokens each time the library changes them (a refresh, a
 /// code exchange), as `{"access_token":"…","refresh_token":"…"|null,"expires_at":N,"scope":"…"}`
 /// (`expires_at` in seconds since the Unix epoch, 0 when unknown). Store them:
 /// X rotates refresh tokens, so a refresh token the application loses logs its
-/// user out for good.
+/// user out for good. `tw_oauth2_tokens_from_json` gives the fields of that JSON
+/// without a JSON parser, and may be called from inside the callback.
 ///
 /// Runs on the thread whose call refreshed, before that call returns, under that
 /// config's refresh lock. A call on the same config from inside it is refused at
@@ -96,15 +99,15 @@ pub unsafe extern "C" fn tw_oauth1_request_token(
         non_null(out_authorize_url, "out_authorize_url")?;
         let client = &config.client;
         let token = client.request_token(callback)?;
-        let outputs = [
-            out_string(&token.token, "request token")?,
-            out_string(&token.secret, "request token secret")?,
-            out_string(&client.authorize_url(&token.token), "authorize URL")?,
-        ];
-        let [t, s, u] = outputs;
-        *out_request_token = t.into_raw();
-        *out_request_token_secret = s.into_raw();
-        *out_authorize_url = u.into_raw();
+        [
+            *out_request_token,
+            *out_request_token_secret,
+            *out_authorize_url,
+        ] = out_strings([
+            (token.token.as_str(), "request token"),
+            (token.secret.as_str(), "request token secret"),
+            (client.authorize_url(&token.token).as_str(), "authorize URL"),
+        ])?;
         Ok(())
     })
 }
@@ -138,19 +141,48 @@ pub unsafe extern "C" fn tw_oauth1_access_token(
     out_json: *mut *mut c_char,
 ) -> TwStatus {
     fallible(|| {
-        let config = config_mut(config)?;
-        let request_token = arg_str(request_token, "request_token")?;
-        let request_token_secret = arg_str(request_token_secret, "request_token_secret")?;
-        let verifier = arg_str(verifier, "verifier")?;
-        let access = config
-            .client
-            .access_token(request_token, request_token_secret, verifier)?;
-        let json = if out_json.is_null() {
-            None
-        } else {
-            Some(out_string(&access.to_json(), "access token answer")?)
-        };
-        config.client.update(|s| {
+        let strings = [request_token, request_token_secret, verifier];
+        let (config, access) = trade_request_token(config, strings, || Ok(()))?;
+        let json = (!out_json.is_null())
+            .then(|| out_string(&access.to_json(), "access token answer"))
+            .transpose()?;
+        adopt_access_token(config, &access)?;
+        if let Some(json) = json {
+            *out_json = json.into_raw();
+        }
+        Ok(())
+    })
+}
+
+/// The request of `tw_oauth1_access_token` and `tw_oauth1_access_token_ex`: the arguments checked (then
+/// `check_outs`, before anything is sent), the request token traded.
+///
+/// # Safety
+/// `config` is NULL or a live config; the strings NULL or NUL-terminated.
+pub(super) unsafe fn trade_request_token<'a>(
+    config: *mut TwConfig,
+    [request_token, request_token_secret, verifier]: [*const c_char; 3],
+    check_outs: impl FnOnce() -> Result<(), Failure>,
+) -> Result<(&'a mut TwConfig, OAuth1AccessToken), Failure> {
+    let config = config_mut(config)?;
+    let request_token = arg_str(request_token, "request_token")?;
+    let request_token_secret = arg_str(request_token_secret, "request_token_secret")?;
+    let verifier = arg_str(verifier, "verifier")?;
+    check_outs()?;
+    let access = config
+        .client
+        .access_token(request_token, request_token_secret, verifier)?;
+    Ok((config, access))
+}
+
+/// Gives the config the user's token (and who the user is).
+pub(super) fn adopt_access_token(
+    config: &mut TwConfig,
+    access: &OAuth1AccessToken,
+) -> Result<(), Failure> {
+    config
+        .client
+        .update(|s| {
             s.set_access_token(&access.token, &access.secret)?;
             // Kept for tw_store_save_account, which then sends nothing to learn it.
             s.identity = Some(Identity {
@@ -158,12 +190,8 @@ pub unsafe extern "C" fn tw_oauth1_access_token(
                 screen_name: access.screen_name.clone(),
             });
             Ok(())
-        })?;
-        if let Some(json) = json {
-            *out_json = json.into_raw();
-        }
-        Ok(())
-    })
+        })
+        .map_err(Failure::from)
 }
 
 /// Creates a configuration for OAuth 2.0 user tokens of the app's OAuth 2.0 client
@@ -231,15 +259,11 @@ pub unsafe extern "C" fn tw_oauth2_authorize_url(
         non_null(out_state, "out_state")?;
         non_null(out_code_verifier, "out_code_verifier")?;
         let start = config.client.oauth2_authorization(redirect_uri, scope)?;
-        let outputs = [
-            out_string(&start.url, "authorize URL")?,
-            out_string(&start.state, "state")?,
-            out_string(&start.code_verifier, "code verifier")?,
-        ];
-        let [u, s, v] = outputs;
-        *out_url = u.into_raw();
-        *out_state = s.into_raw();
-        *out_code_verifier = v.into_raw();
+        [*out_url, *out_state, *out_code_verifier] = out_strings([
+            (start.url.as_str(), "authorize URL"),
+            (start.state.as_str(), "state"),
+            (start.code_verifier.as_str(), "code verifier"),
+        ])?;
         Ok(())
     })
 }
@@ -264,7 +288,9 @@ pub unsafe extern "C" fn tw_oauth2_authorize_url(
 ///
 /// On `TW_STATUS_OK` the config holds the tokens (the token callback, if set,
 /// receives them too) and `*out_tokens_json` (if not NULL) receives them in the
-/// callback's shape; release it with `tw_string_free`.
+/// callback's shape; release it with `tw_string_free`. For the fields, pass NULL and
+/// read them with `tw_config_get_oauth2_tokens`, or read this JSON with
+/// `tw_oauth2_tokens_from_json`.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_UTF8`,
 /// `TW_STATUS_INVALID_ARGUMENT`, `TW_STATUS_AUTH` (refused code, verifier, redirect
@@ -365,7 +391,8 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
     })
 }
 
-/// The OAuth 2.0 tokens the config holds now, in the callback's shape.
+/// The OAuth 2.0 tokens the config holds now, in the callback's shape (as fields:
+/// `tw_config_get_oauth2_tokens`).
 ///
 /// On `TW_STATUS_OK`, `*out_tokens_json` receives a new string to release with
 /// `tw_string_free`. Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT`
@@ -383,64 +410,6 @@ pub unsafe extern "C" fn tw_config_get_tokens(
         non_null(out_tokens_json, "out_tokens_json")?;
         let json = config.client.oauth2_tokens_json()?;
         publish_string(&json, "tokens", out_tokens_json)
-    })
-}
-
-/// The OAuth 2.0 tokens the config holds now, as fields: what
-/// `tw_config_get_tokens` gives as JSON, for a program without a JSON parser.
-///
-/// On `TW_STATUS_OK`, `*out_access_token` and `*out_scope` receive new strings and
-/// `*out_refresh_token` a new string, or NULL when the grant has no refresh token
-/// (no `offline.access`); release each string with `tw_string_free`.
-/// `*out_expires_at` receives when the access token expires, in seconds since the
-/// Unix epoch (0 when unknown). Nothing is written on any other status. Returns
-/// `TW_STATUS_NULL_ARGUMENT` (any pointer NULL), `TW_STATUS_INVALID_ARGUMENT`
-/// (not an OAuth 2.0 config, or no tokens yet). Thread rules: any thread; it reads
-/// a copy taken under the config's lock.
-///
-/// # Safety
-/// `config` is NULL or a live config; each out-pointer NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn tw_config_get_oauth2_tokens(
-    config: *const TwConfig,
-    out_access_token: *mut *mut c_char,
-    out_refresh_token: *mut *mut c_char,
-    out_expires_at: *mut i64,
-    out_scope: *mut *mut c_char,
-) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
-        non_null(out_access_token, "out_access_token")?;
-        non_null(out_refresh_token, "out_refresh_token")?;
-        non_null(out_expires_at, "out_expires_at")?;
-        non_null(out_scope, "out_scope")?;
-        let tokens = config.client.oauth2_tokens()?;
-        // Each string is made before any is written, so a failure writes nothing;
-        // those made already are wiped by tw_string_free.
-        let access = out_string(&tokens.access_token, "access token")?.into_raw();
-        let refresh = match tokens.refresh_token.as_deref() {
-            None => std::ptr::null_mut(),
-            Some(token) => match out_string(token, "refresh token") {
-                Ok(text) => text.into_raw(),
-                Err(failure) => {
-                    tw_string_free(access);
-                    return Err(failure);
-                }
-            },
-        };
-        let scope = match out_string(&tokens.scope, "scope") {
-            Ok(text) => text.into_raw(),
-            Err(failure) => {
-                tw_string_free(access);
-                tw_string_free(refresh);
-                return Err(failure);
-            }
-        };
-        *out_access_token = access;
-        *out_refresh_token = refresh;
-        *out_expires_at = tokens.expires_at;
-        *out_scope = scope;
-        Ok(())
     })
 }
 

@@ -1,4 +1,4 @@
-//! `tw_unfollow` and `tw_relationship`.
+//! `tw_unfollow`, `tw_relationship` and `tw_relationship_ex` (its flags as bits).
 
 use std::ffi::c_char;
 
@@ -7,7 +7,30 @@ use super::config::{config_ref, TwConfig};
 use super::last_error;
 use super::library::publish_string;
 use super::status::TwStatus;
-use crate::core::{Followed, Target};
+use crate::core::{Followed, Relationship, Target};
+
+/// One flag of a relationship, as a bit of `tw_relationship_ex`'s `*out_known` and
+/// `*out_set` masks (test with `mask & TW_RELATIONSHIP_FLAG_…`). Numbers never
+/// change and are never reused; a newer library may add flags.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TwRelationshipFlag {
+    /// The token's user follows the target (`"following"`).
+    Following = 1,
+    /// A follow request to the (protected) target waits for its approval
+    /// (`"follow_request_sent"`).
+    FollowRequestSent = 2,
+    /// The target asked to follow the token's user (`"follow_request_received"`).
+    FollowRequestReceived = 4,
+    /// The target follows the token's user (`"followed_by"`).
+    FollowedBy = 8,
+    /// The token's user blocks the target (`"blocking"`).
+    Blocking = 16,
+    /// The target blocks the token's user (`"blocked_by"`; only API 1.1 says it).
+    BlockedBy = 32,
+    /// The token's user mutes the target (`"muting"`).
+    Muting = 64,
+}
 
 /// Unfollows a user: API 1.1 `POST <base>/1.1/friendships/destroy.json` (form
 /// `screen_name` or `user_id`), or with API v2 (`tw_config_set_api_version`)
@@ -83,8 +106,75 @@ pub unsafe extern "C" fn tw_relationship(
         let config = config_ref(config)?;
         let target = parse_target(target)?;
         non_null(out_json, "out_json")?;
-        let answer = config.client.relationship(&target)?;
+        let (answer, _) = look_up(config, &target)?;
         publish(answer, out_json)
+    })
+}
+
+/// `tw_relationship` with its flags as bits, so a program needs no JSON parser: the
+/// same request (one), statuses and thread rules, and the same JSON besides.
+///
+/// On `TW_STATUS_OK`, `*out_known` receives one `TwRelationshipFlag` bit for each
+/// flag the API said, and `*out_set` the bits of those that hold (always within
+/// `*out_known`). So for a flag F: `known & F` and `set & F` is true, `known & F`
+/// alone is false, and no `known & F` is unknown, never a guessed false (an
+/// absent member of `tw_relationship`'s JSON). API v2 says none when it sends no
+/// `connection_status` (as for an app-only token) and never `blocked_by`.
+/// `out_known` and `out_set` are required (NULL is `TW_STATUS_NULL_ARGUMENT`, nothing
+/// sent). If `out_json` is not NULL, `*out_json` receives `tw_relationship`'s JSON
+/// (the target's id and username are there); release it with `tw_string_free`.
+/// Nothing is written on any other status.
+///
+/// # Safety
+/// `config` is NULL or a live config; `target` is NULL or NUL-terminated; each
+/// out-pointer NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tw_relationship_ex(
+    config: *const TwConfig,
+    target: *const c_char,
+    out_known: *mut u32,
+    out_set: *mut u32,
+    out_json: *mut *mut c_char,
+) -> TwStatus {
+    fallible(|| {
+        let config = config_ref(config)?;
+        let target = parse_target(target)?;
+        non_null(out_known, "out_known")?;
+        non_null(out_set, "out_set")?;
+        let (answer, relationship) = look_up(config, &target)?;
+        let (known, set) = flags(&relationship);
+        publish(answer, out_json)?;
+        *out_known = known;
+        *out_set = set;
+        Ok(())
+    })
+}
+
+/// The one body of `tw_relationship` and `tw_relationship_ex`: one lookup.
+fn look_up(config: &TwConfig, target: &Target) -> Result<(Followed, Relationship), Failure> {
+    Ok(config.client.relationship(target)?)
+}
+
+/// The relationship's flags as `(known, set)` masks of `TwRelationshipFlag` bits.
+fn flags(relationship: &Relationship) -> (u32, u32) {
+    use TwRelationshipFlag as F;
+    let r = relationship;
+    [
+        (F::Following, r.following),
+        (F::FollowRequestSent, r.follow_request_sent),
+        (F::FollowRequestReceived, r.follow_request_received),
+        (F::FollowedBy, r.followed_by),
+        (F::Blocking, r.blocking),
+        (F::BlockedBy, r.blocked_by),
+        (F::Muting, r.muting),
+    ]
+    .into_iter()
+    .fold((0, 0), |(known, set), (flag, value)| match value {
+        None => (known, set),
+        Some(holds) => (
+            known | flag as u32,
+            if holds { set | flag as u32 } else { set },
+        ),
     })
 }
 
@@ -105,4 +195,46 @@ unsafe fn publish(answer: Followed, out_json: *mut *mut c_char) -> Result<(), Fa
         publish_string(&answer.json, "answer", out_json)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_tell_known_from_unknown() {
+        use TwRelationshipFlag as F;
+        assert_eq!(flags(&Relationship::default()), (0, 0));
+        let r = Relationship {
+            following: Some(true),
+            follow_request_sent: Some(false),
+            blocked_by: Some(true),
+            muting: Some(false),
+            ..Relationship::default()
+        };
+        let known = F::Following as u32 | F::FollowRequestSent as u32 | F::BlockedBy as u32;
+        assert_eq!(
+            flags(&r),
+            (
+                known | F::Muting as u32,
+                F::Following as u32 | F::BlockedBy as u32
+            )
+        );
+        // Every flag is its own bit.
+        let all = [
+            F::Following,
+            F::FollowRequestSent,
+            F::FollowRequestReceived,
+            F::FollowedBy,
+            F::Blocking,
+            F::BlockedBy,
+            F::Muting,
+        ];
+        let bits = all.iter().fold(0, |mask, &f| {
+            assert_eq!((f as u32).count_ones(), 1, "{f:?}");
+            assert_eq!(mask & f as u32, 0, "{f:?}");
+            mask | f as u32
+        });
+        assert_eq!(bits, 0x7f);
+    }
 }

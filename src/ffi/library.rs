@@ -18,6 +18,25 @@ pub(crate) fn out_string(value: &str, name: &str) -> Result<CString, Failure> {
     })
 }
 
+/// One new C string per `(value, name)`, all or none: after a failure those made
+/// are released (and so wiped) with `tw_string_free`. Each is the caller's to publish.
+pub(crate) fn out_strings<const N: usize>(
+    values: [(&str, &str); N],
+) -> Result<[*mut c_char; N], Failure> {
+    let mut made = [std::ptr::null_mut(); N];
+    for (i, (value, name)) in values.into_iter().enumerate() {
+        match out_string(value, name) {
+            Ok(text) => made[i] = text.into_raw(),
+            Err(failure) => {
+                // SAFETY: each is NULL or a string just made here.
+                made.into_iter().for_each(|s| unsafe { tw_string_free(s) });
+                return Err(failure);
+            }
+        }
+    }
+    Ok(made)
+}
+
 /// Writes `value` to `*out` as a new C string (see [`out_string`]).
 ///
 /// # Safety

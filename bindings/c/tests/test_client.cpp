@@ -235,6 +235,37 @@ static void test_token_flows(const std::string &base_url) {
     }
     moved_bearer.set_token_callback(nullptr);
 
+    // The fields of the token JSON, read by the library: the flow's, and inside a
+    // callback (OAuth2Tokens::from_json touches no Client, so it is not re-entry).
+    twfollow::OAuth2Tokens from_flow = flow.tokens();
+    CHECK(from_flow.access_token == fetched.access_token && from_flow.refresh_token == fetched.refresh_token &&
+          from_flow.expires_at == fetched.expires_at && from_flow.scope == fetched.scope);
+    std::vector<twfollow::OAuth2Tokens> parsed_inside;
+    moved_bearer.set_token_callback(
+        [&](const std::string &json) { parsed_inside.push_back(twfollow::OAuth2Tokens::from_json(json)); });
+    moved_bearer.refresh();
+    CHECK(!moved_bearer.token_callback_error() && parsed_inside.size() == 1);
+    twfollow::OAuth2Tokens now = moved_bearer.oauth2_tokens();
+    CHECK(parsed_inside.size() == 1 && parsed_inside[0].access_token == now.access_token &&
+          parsed_inside[0].refresh_token == now.refresh_token && parsed_inside[0].expires_at == now.expires_at &&
+          parsed_inside[0].scope == now.scope && !now.refresh_token.empty());
+    moved_bearer.set_token_callback(nullptr);
+    twfollow::OAuth2Tokens bare_tokens = twfollow::OAuth2Tokens::from_json("{\"access_token\":\"A-1\"}");
+    CHECK(bare_tokens.access_token == "A-1" && bare_tokens.refresh_token.empty() && bare_tokens.expires_at == 0 &&
+          bare_tokens.scope.empty());
+    twfollow::Error not_tokens =
+        expect_error([] { twfollow::OAuth2Tokens::from_json("{\"refresh_token\":\"Rt-secret-77\"}"); });
+    CHECK(not_tokens.status() == TW_STATUS_INVALID_ARGUMENT);
+    CHECK(std::string(not_tokens.what()) == "the tokens JSON has no access_token");
+    CHECK(expect_error([] { twfollow::OAuth2Tokens::from_json(std::string("{\"access_token\":\"a\0b\"}", 22)); })
+              .status() == TW_STATUS_INVALID_ARGUMENT);
+    twfollow::Error bad_type = expect_error(
+        [] { twfollow::OAuth2Tokens::from_json("{\"access_token\":\"At-secret-78\",\"expires_at\":\"soon\"}"); });
+    CHECK(bad_type.status() == TW_STATUS_INVALID_ARGUMENT &&
+          std::string(bad_type.what()).find("At-secret-78") == std::string::npos);
+    CHECK(expect_error([] { twfollow::OAuth2Flow("sandbox-oauth2-public-client", "http://127.0.0.1:9/cb").tokens(); })
+              .status() == TW_STATUS_INVALID_ARGUMENT);
+
     // Revoking the refresh token ends the grant.
     moved_bearer.revoke(twfollow::OAuth2Tokens::from_json(moved_bearer.tokens()).refresh_token);
     CHECK(expect_error([&] { moved_bearer.follow("Twitter"); }).status() == TW_STATUS_AUTH);
@@ -289,6 +320,17 @@ static void test_refusals_and_relationships(const std::string &base_url) {
     const std::string relationship = client.relationship("muted_mia");
     CHECK(contains(relationship, "\"target\":{\"id\":\"1000000004\",\"username\":\"muted_mia\"}"));
     CHECK(contains(relationship, "\"following\":true") && contains(relationship, "\"muting\":true"));
+    // The same, with the flags read by the library; API 1.1 says nothing of requests to
+    // a public account: unknown, not false.
+    twfollow::Relationship flags = client.relationship_ex("muted_mia");
+    CHECK(flags.json == relationship);
+    CHECK(flags.following() == twfollow::Flag::yes && flags.muting() == twfollow::Flag::yes);
+    CHECK(flags.followed_by() == twfollow::Flag::no && flags.blocking() == twfollow::Flag::no &&
+          flags.blocked_by() == twfollow::Flag::no);
+    CHECK(flags.follow_request_sent() == twfollow::Flag::unknown &&
+          flags.follow_request_received() == twfollow::Flag::unknown);
+    CHECK(twfollow::last_request_count() == 1);
+    CHECK(expect_error([&] { client.relationship_ex("nobody_here"); }).status() == TW_STATUS_NOT_FOUND);
     CHECK(client.unfollow("@muted_mia") ==
           "{\"target\":{\"id\":\"1000000004\",\"username\":\"muted_mia\"},\"following\":false}");
     CHECK(contains(client.relationship("1000000004"), "\"following\":false"));
@@ -318,6 +360,11 @@ static void test_refusals_and_relationships(const std::string &base_url) {
     no_v1.set_api_version(0);  // auto: API v2 once 1.1 refuses the access tier
     CHECK(no_v1.follow("Twitter") == "{\"data\":{\"following\":true,\"pending_follow\":false}}");
     CHECK(contains(no_v1.relationship("Twitter"), "\"following\":true,\"follow_request_sent\":false"));
+    // API v2 says each flag but blocked_by.
+    twfollow::Relationship v2_flags = no_v1.relationship_ex("Twitter");
+    CHECK(v2_flags.following() == twfollow::Flag::yes && v2_flags.followed_by() == twfollow::Flag::yes);
+    CHECK(v2_flags.follow_request_sent() == twfollow::Flag::no && v2_flags.blocked_by() == twfollow::Flag::unknown);
+    CHECK(v2_flags.known == (0x7fu & ~static_cast<uint32_t>(TW_RELATIONSHIP_FLAG_BLOCKED_BY)));
 }
 
 // The token store: save after authorizing, list without secrets, follow from it,

@@ -140,3 +140,44 @@ def test_async_client_mirrors_unfollow_and_relationship(sandbox, account_of):
                     await suspended.unfollow_json("Twitter")
 
     asyncio.run(main())
+
+
+# tw_relationship_ex: the flags as bits for C; Python reads tw_relationship's JSON, so this
+# checks the declaration and the C function through ctypes against that JSON.
+FLAGS = {
+    "following": 1,
+    "follow_request_sent": 2,
+    "follow_request_received": 4,
+    "followed_by": 8,
+    "blocking": 16,
+    "blocked_by": 32,
+    "muting": 64,
+}
+
+
+@pytest.mark.parametrize("api_version", [1, 2])
+def test_relationship_ex_bits_match_the_json_through_ctypes(sandbox, account_of, api_version):
+    import ctypes
+    import json
+
+    from twfollow import _native
+
+    lib = _native.lib()
+    with twfollow.Client(*account_of(4), base_url=sandbox.base_url, api_version=api_version) as client:
+        client.follow("muted_mia")
+        for target in ("Twitter", "muted_mia", "pending_pat", "blocker_bob", "2244994945"):
+            expected = client.relationship(target)
+            known, set_, out = ctypes.c_uint32(0), ctypes.c_uint32(0), ctypes.c_void_p()
+            with client._borrowed() as config:
+                status = lib.tw_relationship_ex(config, target.encode(), ctypes.byref(known), ctypes.byref(set_),
+                                                ctypes.byref(out))
+            assert status == twfollow.Status.OK
+            assert lib.tw_last_request_count() == 1
+            assert json.loads(ctypes.string_at(out.value).decode()) == expected
+            lib.tw_string_free(out)
+            for name, bit in FLAGS.items():
+                assert bool(known.value & bit) == (name in expected), (target, name)
+                assert bool(set_.value & bit) == (expected.get(name) is True), (target, name)
+        with client._borrowed() as config:
+            status = lib.tw_relationship_ex(config, b"nobody_here", ctypes.byref(known), ctypes.byref(set_), None)
+        assert status == twfollow.Status.NOT_FOUND

@@ -490,3 +490,97 @@ def test_from_env_with_oauth2_tokens(sandbox, monkeypatch, account_of):
     with twfollow.Client.from_env(on_token_refresh=received.append) as client:
         assert client.follow("@twitterdev")["id"] == 2244994945
     assert len(received) == 1
+
+
+# tw_oauth2_tokens_from_json: the token JSON as fields for C; Python parses the JSON
+# itself, so this checks the declaration and the C function through ctypes.
+
+
+def _token_fields(tokens_json):
+    """tw_oauth2_tokens_from_json through ctypes: (status, fields or None)."""
+    import ctypes
+
+    from twfollow import _native
+
+    lib = _native.lib()
+    outs = [ctypes.c_void_p(0x5EED), ctypes.c_void_p(0x5EED), ctypes.c_int64(-7), ctypes.c_void_p(0x5EED)]
+    status = lib.tw_oauth2_tokens_from_json(tokens_json, *(ctypes.byref(o) for o in outs))
+    if status != twfollow.Status.OK:
+        assert [o.value for o in outs] == [0x5EED, 0x5EED, -7, 0x5EED], "outputs written on failure"
+        return status, None
+
+    def take(pointer):
+        if not pointer.value:
+            return None
+        text = ctypes.string_at(pointer.value).decode()
+        lib.tw_string_free(pointer)
+        return text
+
+    return status, {"access_token": take(outs[0]), "refresh_token": take(outs[1]), "expires_at": outs[2].value,
+                    "scope": take(outs[3])}
+
+
+def test_the_token_json_as_fields_through_ctypes(sandbox):
+    import ctypes
+
+    from twfollow import _native
+
+    flow, tokens = sign_in(sandbox.base_url)
+    with flow, flow.client() as client:
+        assert _token_fields(json.dumps(tokens).encode()) == (twfollow.Status.OK, tokens)
+        # Inside the token callback, on the JSON it receives (it touches no config).
+        inside = []
+
+        @_native.TOKEN_CALLBACK
+        def on_tokens(_user_data, tokens_json):
+            inside.append((_token_fields(tokens_json), json.loads(tokens_json)))
+
+        with client._borrowed() as config:
+            assert _native.lib().tw_config_set_token_callback(config, on_tokens, None) == twfollow.Status.OK
+        client.refresh()
+        with client._borrowed() as config:
+            assert _native.lib().tw_config_set_token_callback(config, _native.TOKEN_CALLBACK(), None) == 0
+        assert len(inside) == 1
+        (status, fields), received = inside[0]
+        assert status == twfollow.Status.OK
+        assert fields == received == client.tokens
+        assert fields["refresh_token"] != tokens["refresh_token"]
+    assert _token_fields(b'{"access_token":"A-1","refresh_token":null}') == (
+        twfollow.Status.OK, {"access_token": "A-1", "refresh_token": None, "expires_at": 0, "scope": ""})
+    for bad in (b"", b"[]", b'{"access_token":"Tk-secret-41","expires_at":-1}', b'{"refresh_token":"Tk-secret-41"}'):
+        assert _token_fields(bad) == (twfollow.Status.INVALID_ARGUMENT, None)
+        message = _native.lib().tw_last_error_message().decode()
+        assert message.startswith("tokens_json is empty" if not bad else "the tokens JSON "), message
+        assert "Tk-secret" not in message
+    assert _token_fields(None)[0] == twfollow.Status.NULL_ARGUMENT
+    assert _token_fields(b'{"access_token":"\xff"}')[0] == twfollow.Status.INVALID_UTF8
+
+
+def test_the_pin_flows_answer_as_fields_through_ctypes(sandbox, oauth1_flow, account_of):
+    """tw_oauth1_access_token_ex: the answer as fields for C (Python reads the JSON)."""
+    import ctypes
+
+    from twfollow import _native
+
+    lib = _native.lib()
+    _key, _secret, token, token_secret = account_of(1)
+    with oauth1_flow() as flow:
+        url = flow.authorization_url()
+        pin = pin_from(visit(url)[2]).encode()
+        outs = [ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_uint64(7), ctypes.c_void_p()]
+        request = (flow.request_token.encode(), flow.request_token_secret.encode(), pin)
+        with flow._client._borrowed() as config:
+            assert lib.tw_oauth1_access_token_ex(config, *request, *(ctypes.byref(o) for o in outs)) == 0
+            assert lib.tw_last_request_count() == 1
+        texts = []
+        for out in (outs[0], outs[1], outs[3]):
+            texts.append(ctypes.string_at(out.value).decode())
+            lib.tw_string_free(out)
+        assert texts == [token, token_secret, "sandbox_me"] and outs[2].value == 1500000001
+        # A request token works once: refused, nothing written.
+        again = [ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_uint64(7), ctypes.c_void_p()]
+        with flow._client._borrowed() as config:
+            status = lib.tw_oauth1_access_token_ex(config, *request, *(ctypes.byref(o) for o in again))
+        assert status == twfollow.Status.AUTH
+        assert [o.value for o in again] == [None, None, 7, None]
+        assert token_secret not in lib.tw_last_error_message().decode()

@@ -56,6 +56,12 @@ SIGNATURES = {
     ),
     "tw_unfollow": ([config_p, c_char_p, ctypes.POINTER(ctypes.c_void_p)], status_t),
     "tw_relationship": ([config_p, c_char_p, ctypes.POINTER(ctypes.c_void_p)], status_t),
+    # The flags as TwRelationshipFlag bits (known, set), for C without a JSON parser;
+    # Python reads tw_relationship's JSON.
+    "tw_relationship_ex": (
+        [config_p, c_char_p, ctypes.POINTER(ctypes.c_uint32), ctypes.POINTER(ctypes.c_uint32), out_string],
+        status_t,
+    ),
     "tw_last_rate_limit": ([ctypes.POINTER(ctypes.c_int64)] * 3, status_t),
     "tw_last_day_budgets": ([ctypes.POINTER(ctypes.c_int64)] * 6, status_t),
     "tw_last_reset_at": ([], ctypes.c_int64),
@@ -71,6 +77,11 @@ SIGNATURES = {
     "tw_config_new_app": ([c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
     "tw_oauth1_request_token": ([config_p, c_char_p, out_string, out_string, out_string], status_t),
     "tw_oauth1_access_token": ([config_p, c_char_p, c_char_p, c_char_p, out_string], status_t),
+    # The same answer as fields, for C without a JSON parser; Python reads the JSON.
+    "tw_oauth1_access_token_ex": (
+        [config_p, c_char_p, c_char_p, c_char_p, out_string, out_string, ctypes.POINTER(ctypes.c_uint64), out_string],
+        status_t,
+    ),
     "tw_config_new_oauth2": ([c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
     "tw_oauth2_authorize_url": ([config_p, c_char_p, c_char_p, out_string, out_string, out_string], status_t),
     "tw_oauth2_exchange_code": ([config_p, c_char_p, c_char_p, c_char_p, c_char_p, out_string], status_t),
@@ -79,6 +90,11 @@ SIGNATURES = {
     "tw_config_get_tokens": ([config_p, out_string], status_t),
     "tw_config_get_oauth2_tokens": (
         [config_p, out_string, out_string, ctypes.POINTER(ctypes.c_int64), out_string],
+        status_t,
+    ),
+    # The fields of the library's token JSON, for C without a JSON parser; Python parses it.
+    "tw_oauth2_tokens_from_json": (
+        [c_char_p, out_string, out_string, ctypes.POINTER(ctypes.c_int64), out_string],
         status_t,
     ),
     "tw_oauth2_refresh": ([config_p], status_t),

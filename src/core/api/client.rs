@@ -24,6 +24,7 @@ use crate::core::auth::oauth2;
 use crate::core::auth::session::{OAuth2Session, TokenCallback, TokenStore};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::proto::answer::Followed;
+use crate::core::proto::relationship::Relationship;
 use crate::core::proto::target::Target;
 use crate::core::proto::v2;
 use crate::core::settings::{ApiVersion, Settings};
@@ -248,9 +249,10 @@ impl Client {
         )
     }
 
-    /// What the API says of the relationship between the token's user and `target`,
-    /// as a [`Relationship`](crate::core::Relationship) in the answer's JSON.
-    pub fn relationship(&self, target: &Target) -> Result<Followed, Error> {
+    /// What the API says of the relationship between the token's user and `target`:
+    /// the answer, whose JSON is the [`Relationship`]'s, and the relationship itself
+    /// (one request either way).
+    pub fn relationship(&self, target: &Target) -> Result<(Followed, Relationship), Error> {
         self.dispatch(
             || check_v2_target(target),
             || friendship::relationship_v1(&self.sender, target),

@@ -194,7 +194,10 @@ pub(crate) fn unfollow_v1(sender: &Sender, target: &Target) -> Result<Followed, 
     })
 }
 
-pub(crate) fn relationship_v1(sender: &Sender, target: &Target) -> Result<Followed, Error> {
+pub(crate) fn relationship_v1(
+    sender: &Sender,
+    target: &Target,
+) -> Result<(Followed, Relationship), Error> {
     let (name, value) = target.param();
     // `screen_name` and `user_id` become `target_screen_name` and `target_id`;
     // both values are URL-safe as checked ([A-Za-z0-9_], digits).
@@ -213,10 +216,16 @@ pub(crate) fn relationship_v1(sender: &Sender, target: &Target) -> Result<Follow
         secrets: &[],
     })?;
     let relationship = Relationship::from_v1_show(answer.http_status, &answer.json)?;
-    Ok(Followed {
+    Ok(with_relationship(answer, relationship))
+}
+
+/// A lookup's answer: its JSON replaced by the relationship's, which comes along.
+fn with_relationship(answer: Followed, relationship: Relationship) -> (Followed, Relationship) {
+    let answer = Followed {
         json: relationship.to_json(),
         ..answer
-    })
+    };
+    (answer, relationship)
 }
 
 /// The API v2 unfollow of `source_user_id`, checked by [`check_v2_target`].
@@ -260,7 +269,7 @@ pub(crate) fn relationship_v2(
     sender: &Sender,
     target: &Target,
     how: V2Auth<'_>,
-) -> Result<Followed, Error> {
+) -> Result<(Followed, Relationship), Error> {
     let path = match target {
         Target::UserId(id) => v2::user_path(*id),
         Target::ScreenName(name) => v2::lookup_path(name),
@@ -279,8 +288,5 @@ pub(crate) fn relationship_v2(
         &answer.json,
         &Redactor::NONE.with_extra(how.secrets),
     )?;
-    Ok(Followed {
-        json: relationship.to_json(),
-        ..answer
-    })
+    Ok(with_relationship(answer, relationship))
 }

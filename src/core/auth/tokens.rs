@@ -61,6 +61,94 @@ impl Tokens {
         ])
     }
 
+    /// Reads the library's own token JSON (what [`Tokens::to_json`] writes: the token
+    /// callback's, `tw_config_get_tokens`' and the code exchange's shape) back into
+    /// tokens, touching no config. `access_token` is a non-empty string;
+    /// `refresh_token` a string, or null, `""` or absent (none); `expires_at` a whole
+    /// number of seconds ≥ 0, or null or absent (0: unknown); `scope` a string, or null
+    /// or absent (`""`); other members are ignored. Anything else is an invalid
+    /// argument whose message names the member, never a value: the JSON holds
+    /// secrets. Strings are moved out of the parsed tree into wiped buffers, and
+    /// whatever is left of it is wiped.
+    pub fn from_json(json: &str) -> Result<Tokens, Error> {
+        let mut root = match serde_json::from_str::<Value>(json) {
+            Ok(Value::Object(root)) => root,
+            Ok(mut other) => {
+                wipe_json(&mut other);
+                return Err(bad_tokens_json("is not a JSON object"));
+            }
+            // The position only: serde's text could quote the JSON.
+            Err(e) => {
+                return Err(bad_tokens_json(&format!(
+                    "is not valid JSON (line {}, column {})",
+                    e.line(),
+                    e.column()
+                )))
+            }
+        };
+        let tokens = Tokens::from_members(&mut root);
+        root.values_mut().for_each(wipe_json);
+        tokens
+    }
+
+    /// The members of [`Tokens::from_json`], each moved out of `root` (a misshapen one
+    /// stays there, to be wiped).
+    fn from_members(root: &mut serde_json::Map<String, Value>) -> Result<Tokens, Error> {
+        let access_token = match root.remove("access_token") {
+            Some(Value::String(t)) => Zeroizing::new(t),
+            Some(mut other) => {
+                wipe_json(&mut other);
+                return Err(bad_tokens_json("has an access_token that is not a string"));
+            }
+            None => return Err(bad_tokens_json("has no access_token")),
+        };
+        if access_token.is_empty() {
+            return Err(bad_tokens_json("has an empty access_token"));
+        }
+        let refresh_token = match root.remove("refresh_token") {
+            Some(Value::String(t)) => Some(Zeroizing::new(t)).filter(|t| !t.is_empty()),
+            None | Some(Value::Null) => None,
+            Some(mut other) => {
+                wipe_json(&mut other);
+                return Err(bad_tokens_json(
+                    "has a refresh_token that is neither a string nor null",
+                ));
+            }
+        };
+        let expires_at = match root.get("expires_at") {
+            None | Some(Value::Null) => 0,
+            Some(Value::Number(n)) if n.as_i64().is_some_and(|secs| secs >= 0) => {
+                n.as_i64().unwrap_or_default()
+            }
+            Some(_) => {
+                return Err(bad_tokens_json(
+                    "has an expires_at that is not a whole number of seconds since the Unix epoch, 0 or more",
+                ))
+            }
+        };
+        let scope = match root.remove("scope") {
+            Some(Value::String(scope)) => scope,
+            None | Some(Value::Null) => String::new(),
+            Some(mut other) => {
+                wipe_json(&mut other);
+                return Err(bad_tokens_json("has a scope that is not a string"));
+            }
+        };
+        // A C string cannot hold a NUL: the fields would be cut short.
+        if access_token.contains('\0')
+            || refresh_token.as_ref().is_some_and(|t| t.contains('\0'))
+            || scope.contains('\0')
+        {
+            return Err(bad_tokens_json("has a member holding a NUL character"));
+        }
+        Ok(Tokens {
+            access_token,
+            refresh_token,
+            expires_at,
+            scope,
+        })
+    }
+
     /// Whether the access token expires within `margin_secs` of `now_unix`
     /// (see [`REFRESH_MARGIN_SECS`](crate::core::auth::oauth2::REFRESH_MARGIN_SECS)). Never when the expiry is unknown.
     pub fn needs_refresh(&self, now_unix: i64, margin_secs: i64) -> bool {
@@ -80,6 +168,11 @@ impl fmt::Debug for Tokens {
             .field("scope", &self.scope)
             .finish()
     }
+}
+
+/// A refusal of [`Tokens::from_json`]'s input: `what` names a member, never a value.
+fn bad_tokens_json(what: &str) -> Error {
+    Error::invalid_argument(format!("the tokens JSON {what}"))
 }
 
 /// The tokens of a 2xx token answer, and what was odd about it (for the trace).
@@ -291,5 +384,92 @@ pub fn parse_revoke_answer(
             })
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ACCESS: &str = "access-Zq9-secret";
+    const REFRESH: &str = "refresh-Wk3-secret";
+
+    #[test]
+    fn from_json_reads_back_what_to_json_writes() {
+        for refresh in [Some(REFRESH), None] {
+            let mut tokens = Tokens::from_parts(ACCESS, refresh, 1_700_007_200).unwrap();
+            tokens.scope = "follows.write offline.access".into();
+            assert_eq!(Tokens::from_json(&tokens.to_json()).unwrap(), tokens);
+        }
+        // Absent, null and "" members are none / unknown; unknown members are ignored.
+        let tokens = Tokens::from_json(&format!(
+            r#"{{"access_token":"{ACCESS}","extra":[1,{{}}]}}"#
+        ))
+        .unwrap();
+        assert_eq!(tokens, Tokens::from_parts(ACCESS, None, 0).unwrap());
+        let tokens = Tokens::from_json(&format!(
+            r#" {{"access_token":"{ACCESS}","refresh_token":"","expires_at":null,"scope":null}} "#
+        ))
+        .unwrap();
+        assert_eq!(tokens, Tokens::from_parts(ACCESS, None, 0).unwrap());
+        // Escapes are read as JSON reads them.
+        let tokens = Tokens::from_json(r#"{"access_token":"a\"b\u00e9"}"#).unwrap();
+        assert_eq!(tokens.access_token.as_str(), "a\"b\u{e9}");
+    }
+
+    #[test]
+    fn from_json_refuses_what_is_not_the_librarys_shape_without_quoting_it() {
+        let cases = [
+            ("", "is not valid JSON (line 1, column 0)"),
+            (r#"{"access_token":"Zq9-secret""#, "is not valid JSON"),
+            (r#"["Zq9-secret"]"#, "is not a JSON object"),
+            (r#""Zq9-secret""#, "is not a JSON object"),
+            (r#"{"refresh_token":"Zq9-secret"}"#, "has no access_token"),
+            (r#"{"access_token":""}"#, "has an empty access_token"),
+            (
+                r#"{"access_token":["Zq9-secret"]}"#,
+                "access_token that is not a string",
+            ),
+            (
+                r#"{"access_token":"Zq9-secret","refresh_token":7}"#,
+                "refresh_token that is neither a string nor null",
+            ),
+            (
+                r#"{"access_token":"Zq9-secret","expires_at":-1}"#,
+                "expires_at",
+            ),
+            (
+                r#"{"access_token":"Zq9-secret","expires_at":1.5}"#,
+                "expires_at",
+            ),
+            (
+                r#"{"access_token":"Zq9-secret","expires_at":"7"}"#,
+                "expires_at",
+            ),
+            (
+                r#"{"access_token":"Zq9-secret","expires_at":1e30}"#,
+                "expires_at",
+            ),
+            (
+                r#"{"access_token":"Zq9-secret","scope":["Zq9-secret"]}"#,
+                "scope that is not a string",
+            ),
+            (r#"{"access_token":"Zq9\u0000-secret"}"#, "NUL character"),
+            (
+                r#"{"access_token":"a","refresh_token":"Zq9\u0000"}"#,
+                "NUL character",
+            ),
+        ];
+        for (json, expected) in cases {
+            let e = Tokens::from_json(json).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidArgument, "{json}");
+            assert!(
+                e.message.starts_with("the tokens JSON "),
+                "{json}: {}",
+                e.message
+            );
+            assert!(e.message.contains(expected), "{json}: {}", e.message);
+            assert!(!e.message.contains("Zq9"), "{json}: {}", e.message);
+        }
     }
 }
