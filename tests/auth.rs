@@ -656,21 +656,24 @@ fn fields_of(tokens: &serde_json::Value) -> TokenFields {
     )
 }
 
-/// What the token callback read with tw_oauth2_tokens_from_json, inside it.
-struct ReadInside(Mutex<Vec<(TwStatus, TokenFields, String)>>);
+/// What the token callback read with tw_oauth2_tokens_from_json, inside it (and the
+/// status of a refused JSON it read after).
+struct ReadInside(Mutex<Vec<(TwStatus, TokenFields, String, TwStatus)>>);
 
 unsafe extern "C" fn read_tokens_inside(user_data: *mut c_void, json: *const c_char) {
     let read = &*(user_data as *const ReadInside);
     let text = CStr::from_ptr(json).to_str().unwrap().to_owned();
     let (mut a, mut r, mut e, mut s) = (ptr::null_mut(), ptr::null_mut(), 0i64, ptr::null_mut());
     let status = tw_oauth2_tokens_from_json(json, &mut a, &mut r, &mut e, &mut s);
+    // Last, so that the refusal would be the thread's last error if it leaked out.
+    let refused = tw_oauth2_tokens_from_json(c"{".as_ptr(), &mut a, &mut r, &mut e, &mut s);
     let fields = if status == TwStatus::Ok {
         let refresh = (!r.is_null()).then(|| take(r));
         (take(a), refresh, e, take(s))
     } else {
         Default::default()
     };
-    read.0.lock().unwrap().push((status, fields, text));
+    read.0.lock().unwrap().push((status, fields, text, refused));
 }
 
 #[test]
@@ -687,7 +690,7 @@ fn the_librarys_token_json_as_fields() {
     assert_eq!(token_fields(&config).unwrap(), fields);
 
     // Inside the token callback, on the JSON it received: the refresh's last error and
-    // request count stay the refresh's.
+    // request count stay the refresh's (a refusal inside does not leak out).
     let read = Arc::new(ReadInside(Mutex::new(Vec::new())));
     let status = unsafe {
         tw_config_set_token_callback(
@@ -704,11 +707,14 @@ fn the_librarys_token_json_as_fields() {
         last()
     );
     assert_eq!(tw_last_request_count(), 1);
-    assert_eq!(last().http_status, 200);
+    assert_eq!(last().message, "");
     let inside = read.0.lock().unwrap().clone();
     assert_eq!(inside.len(), 1);
-    let (status, rotated, text) = &inside[0];
-    assert_eq!(*status, TwStatus::Ok);
+    let (status, rotated, text, refused) = &inside[0];
+    assert_eq!(
+        (*status, *refused),
+        (TwStatus::Ok, TwStatus::InvalidArgument)
+    );
     assert_eq!(*rotated, token_fields(&config).unwrap());
     assert_eq!(*rotated, fields_of(&serde_json::from_str(text).unwrap()));
     assert_ne!(rotated.1, fields.1, "X rotates the refresh token");
