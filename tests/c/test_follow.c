@@ -181,6 +181,47 @@ static void test_pay_per_use(const char *base_url) {
     tw_config_free(config);
 }
 
+/* The library's own data as fields, with no JSON parser: a relationship's flags
+   (known / set bits) and the fields of the token JSON. */
+static void test_fields(const char *base_url) {
+    TwConfig *config = sandbox_config(base_url);
+    uint32_t known = 0, set = 0;
+    char *json = NULL, *access = NULL, *refresh = NULL, *scope = NULL;
+    int64_t expires_at = -1;
+    const uint32_t requests = TW_RELATIONSHIP_FLAG_FOLLOW_REQUEST_SENT | TW_RELATIONSHIP_FLAG_FOLLOW_REQUEST_RECEIVED;
+
+    CHECK(tw_relationship_ex(config, "pending_pat", &known, &set, &json) == TW_STATUS_OK);
+    CHECK(tw_last_request_count() == 1);
+    CHECK(json != NULL && strstr(json, "\"follow_request_sent\":true") != NULL);
+    CHECK((set & TW_RELATIONSHIP_FLAG_FOLLOW_REQUEST_SENT) != 0);
+    CHECK((known & TW_RELATIONSHIP_FLAG_FOLLOWING) != 0 && (set & TW_RELATIONSHIP_FLAG_FOLLOWING) == 0);
+    tw_string_free(json);
+    /* API 1.1 says nothing of requests to a public account: unknown, not false. */
+    CHECK(tw_relationship_ex(config, "twitterdev", &known, &set, NULL) == TW_STATUS_OK);
+    CHECK((known & requests) == 0 && (set & ~known) == 0);
+    CHECK((known & TW_RELATIONSHIP_FLAG_BLOCKED_BY) != 0);
+    known = set = 7;
+    CHECK(tw_relationship_ex(config, "nobody_here", &known, &set, NULL) == TW_STATUS_NOT_FOUND);
+    CHECK(tw_relationship_ex(config, "twitterdev", NULL, &set, NULL) == TW_STATUS_NULL_ARGUMENT);
+    CHECK(tw_last_request_count() == 0 && known == 7 && set == 7);
+    tw_config_free(config);
+
+    CHECK(tw_oauth2_tokens_from_json("{\"access_token\":\"A-1\",\"refresh_token\":null,\"expires_at\":1900000000,"
+                                     "\"scope\":\"follows.write\"}",
+                                     &access, &refresh, &expires_at, &scope) == TW_STATUS_OK);
+    CHECK(access != NULL && strcmp(access, "A-1") == 0 && refresh == NULL);
+    CHECK(expires_at == 1900000000 && scope != NULL && strcmp(scope, "follows.write") == 0);
+    tw_string_free(access);
+    tw_string_free(scope);
+    access = scope = NULL;
+    CHECK(tw_oauth2_tokens_from_json("{\"refresh_token\":\"R-secret-1\"}", &access, &refresh, &expires_at, &scope) ==
+          TW_STATUS_INVALID_ARGUMENT);
+    CHECK(strcmp(tw_last_error_message(), "the tokens JSON has no access_token") == 0);
+    CHECK(tw_oauth2_tokens_from_json("", &access, &refresh, &expires_at, &scope) == TW_STATUS_INVALID_ARGUMENT);
+    CHECK(tw_oauth2_tokens_from_json(NULL, &access, &refresh, &expires_at, &scope) == TW_STATUS_NULL_ARGUMENT);
+    CHECK(access == NULL && refresh == NULL && scope == NULL && expires_at == 1900000000);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s SANDBOX_BASE_URL\n", argv[0]);
@@ -190,6 +231,7 @@ int main(int argc, char **argv) {
     test_refusals(argv[1]);
     test_bad_arguments();
     test_pay_per_use(argv[1]);
+    test_fields(argv[1]);
     test_fork(argv[1]);
     printf("c: %d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;
