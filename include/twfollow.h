@@ -681,6 +681,7 @@ enum TwStatus tw_unfollow(const struct TwConfig *config,
  * these but `blocked_by`, or none of them when it sends no `connection_status`
  * (as for an app-only token); API 1.1 says each unless it answers `null`. Release
  * the string with `tw_string_free`; on failure `*out_json` is untouched.
+ * `tw_relationship_ex` gives the flags as bits, for a program without a JSON parser.
  *
  * Returns any status of `tw_follow`: an unknown user is `TW_STATUS_NOT_FOUND`
  * (API v2 answers it with HTTP 200 and only `errors`). API version auto, retries,

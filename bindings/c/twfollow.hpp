@@ -204,7 +204,8 @@ inline void refuse_nul(const std::string &value, const char *name) {
 }
 
 // The value of a field of the library's flat JSON answers (strings, integers, true,
-// false, null): false when absent or null. serde_json escapes only quotes, backslashes and control
+// false, null): false when absent or null. Store::accounts is its last user (the
+// tokens and the relationship come as fields from the library now): it goes with it. serde_json escapes only quotes, backslashes and control
 // characters, so \uXXXX is below 0x80 in practice; others are written as UTF-8.
 inline bool json_field(const std::string &json, const std::string &name, std::string &out) {
     const std::string key = "\"" + name + "\"";
