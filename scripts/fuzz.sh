@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
 export RUSTC_BOOTSTRAP=1
-targets=(target_parse percent_encoding error_body response_mapping)
+targets=(target_parse percent_encoding error_body response_mapping tokens_json)
 cargo fuzz build --release >/dev/null 2>&1 || { cargo fuzz build --release; exit 1; }
 total_crashes=0
 printf '%-18s %12s %8s %8s\n' target executions exec/s crashes

@@ -29,6 +29,7 @@ fn corpora_pass_their_invariants() {
         ("percent_encoding", fuzzing::percent_encoding),
         ("error_body", fuzzing::error_body),
         ("response_mapping", fuzzing::response_mapping),
+        ("tokens_json", fuzzing::tokens_json),
     ] {
         let count = replay(target, check);
         assert!(count >= 3, "{target}: only {count} inputs");

@@ -2,6 +2,7 @@
 //! test (`tests/fuzz_corpus.rs`). Each takes arbitrary bytes and panics when an
 //! invariant breaks; any panic is a bug.
 
+use crate::core::auth::tokens::Tokens;
 use crate::core::error::ErrorKind;
 use crate::core::proto::refusal::{map_response, parse_api_error};
 use crate::core::proto::target::Target;
@@ -109,6 +110,53 @@ pub fn response_mapping(data: &[u8]) {
             if (200..300).contains(&status) {
                 assert_eq!(e.kind, ErrorKind::BadResponse);
             }
+        }
+    }
+}
+
+/// Reading the library's token JSON as fields: never panics; what it accepts has a
+/// non-empty access token and an expiry of 0 or more, and reads back from its own
+/// JSON unchanged; what it refuses is an invalid argument in one of its fixed words,
+/// which quote nothing of the input (it holds secrets).
+pub fn tokens_json(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    match Tokens::from_json(text) {
+        Ok(tokens) => {
+            assert!(!tokens.access_token.is_empty() && tokens.expires_at >= 0);
+            assert!(tokens.refresh_token.as_ref().is_none_or(|t| !t.is_empty()));
+            assert_eq!(Tokens::from_json(&tokens.to_json()).ok(), Some(tokens));
+        }
+        Err(e) => {
+            assert_eq!(e.kind, ErrorKind::InvalidArgument);
+            let what = e
+                .message
+                .strip_prefix("the tokens JSON ")
+                .expect("its words");
+            let fixed = [
+                "is not a JSON object",
+                "has no access_token",
+                "has an empty access_token",
+                "has an access_token that is not a string",
+                "has a refresh_token that is neither a string nor null",
+                "has an expires_at that is not a whole number",
+                "has a scope that is not a string",
+                "has a member holding a NUL character",
+            ];
+            let position = what
+                .strip_prefix("is not valid JSON (line ")
+                .and_then(|rest| rest.strip_suffix(')'))
+                .is_some_and(|rest| {
+                    rest.split_once(", column ").is_some_and(|(line, column)| {
+                        line.parse::<usize>().is_ok() && column.parse::<usize>().is_ok()
+                    })
+                });
+            assert!(
+                position || fixed.iter().any(|f| what.starts_with(f)),
+                "{:?}",
+                e.message
+            );
         }
     }
 }
