@@ -696,14 +696,14 @@ enum TwStatus tw_relationship(const struct TwConfig *config,
 
 /**
  * `tw_relationship` with its flags as bits, so a program needs no JSON parser: the
- * same request (one), statuses and thread rules, and the same JSON besides.
+ * same one request, the same statuses and thread rules, and the same JSON besides.
  *
  * On `TW_STATUS_OK`, `*out_known` receives one `TwRelationshipFlag` bit for each
  * flag the API said, and `*out_set` the bits of those that hold (always within
- * `*out_known`). So for a flag F: `known & F` and `set & F` is true, `known & F`
- * alone is false, and no `known & F` is unknown, never a guessed false (an
- * absent member of `tw_relationship`'s JSON). API v2 says none when it sends no
- * `connection_status` (as for an app-only token) and never `blocked_by`.
+ * `*out_known`). For a flag F: `known & F` and `set & F` means true; `known & F`
+ * without `set & F` means false; no `known & F` means unknown (the member absent
+ * from `tw_relationship`'s JSON), never a guessed false. API v2 says none when it
+ * sends no `connection_status` (as for an app-only token) and never `blocked_by`.
  * `out_known` and `out_set` are required (NULL is `TW_STATUS_NULL_ARGUMENT`, nothing
  * sent). If `out_json` is not NULL, `*out_json` receives `tw_relationship`'s JSON
  * (the target's id and username are there); release it with `tw_string_free`.
