@@ -69,6 +69,26 @@ fn access_token(
     Ok(serde_json::from_str(&take(json)).unwrap())
 }
 
+type Oauth1Fields = (String, String, Option<String>, Option<String>);
+
+/// tw_config_get_oauth1_tokens: the fields, or the status with nothing written.
+fn oauth1_fields(config: *const TwConfig) -> Result<Oauth1Fields, TwStatus> {
+    let untouched = 0x5eed as *mut c_char;
+    let [mut t, mut s, mut i, mut n] = [untouched; 4];
+    let status = unsafe { tw_config_get_oauth1_tokens(config, &mut t, &mut s, &mut i, &mut n) };
+    if status != TwStatus::Ok {
+        assert_eq!([t, s, i, n], [untouched; 4], "outputs written on failure");
+        return Err(status);
+    }
+    assert_eq!(
+        i.is_null(),
+        n.is_null(),
+        "the user's id and name come together"
+    );
+    let optional = |p: *mut c_char| (!p.is_null()).then(|| take(p));
+    Ok((take(t), take(s), optional(i), optional(n)))
+}
+
 fn pin_from(page: &str) -> String {
     let start = page
         .find("<code id=\"oauth_pin\">")
@@ -102,6 +122,16 @@ fn the_pin_flow_gets_a_token_that_follows() {
     assert_eq!(answer["oauth_token_secret"], account.token_secret.as_str());
     assert_eq!(answer["user_id"], "1500000001");
     assert_eq!(answer["screen_name"], "sandbox_me");
+    // The same as fields: no JSON parser needed.
+    assert_eq!(
+        oauth1_fields(config.0),
+        Ok((
+            account.token.clone(),
+            account.token_secret.clone(),
+            Some("1500000001".to_owned()),
+            Some("sandbox_me".to_owned()),
+        ))
+    );
     // The config now follows as that user.
     let followed: serde_json::Value =
         serde_json::from_str(&config.follow("@twitterdev", false).unwrap()).unwrap();
@@ -254,6 +284,53 @@ fn oauth2_tokens_as_fields() {
         assert_eq!(nulls, [TwStatus::NullArgument; 4]);
     }
     assert!(a.is_null() && r.is_null() && s.is_null() && e == 0);
+}
+
+#[test]
+fn oauth1_tokens_as_fields() {
+    // Nothing is sent: the base URL answers nothing.
+    let user = Config::new(CONSUMER_KEY, "s", "token-1", "secret-1");
+    assert_eq!(
+        oauth1_fields(user.0),
+        Ok(("token-1".to_owned(), "secret-1".to_owned(), None, None)),
+        "a config of four credentials does not know its user"
+    );
+    // Each field may be left out; the others still come.
+    let mut secret = ptr::null_mut();
+    let status = unsafe {
+        tw_config_get_oauth1_tokens(
+            user.0,
+            ptr::null_mut(),
+            &mut secret,
+            ptr::null_mut(),
+            ptr::null_mut(),
+        )
+    };
+    assert_eq!(status, TwStatus::Ok, "{:?}", last());
+    assert_eq!(take(secret), "secret-1");
+    let nothing = unsafe {
+        tw_config_get_oauth1_tokens(
+            user.0,
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+        )
+    };
+    assert_eq!(nothing, TwStatus::Ok);
+
+    let app = app_config("http://127.0.0.1:9", CONSUMER_SECRET);
+    assert_eq!(oauth1_fields(app.0), Err(TwStatus::InvalidArgument));
+    assert!(last().message.contains("no user token yet"), "{:?}", last());
+    let oauth2 = oauth2_config("http://127.0.0.1:9", false);
+    assert_eq!(oauth1_fields(oauth2.0), Err(TwStatus::InvalidArgument));
+    assert!(
+        last().message.contains("tw_config_get_oauth2_tokens"),
+        "{:?}",
+        last()
+    );
+    assert_eq!(oauth1_fields(ptr::null()), Err(TwStatus::NullArgument));
+    assert_eq!(last().message, "config is NULL");
 }
 
 /// Collects what the token callback receives.

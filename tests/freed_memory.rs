@@ -588,7 +588,25 @@ fn no_token_is_left_in_freed_memory() {
             c"1234567".as_ptr(),
             &mut json,
         ));
-        for s in [token, secret, authorize, json] {
+        // ... and read back as fields.
+        let [mut held, mut held_secret, mut user_id, mut screen_name] = [ptr::null_mut(); 4];
+        statuses.push(tw_config_get_oauth1_tokens(
+            app,
+            &mut held,
+            &mut held_secret,
+            &mut user_id,
+            &mut screen_name,
+        ));
+        for s in [
+            token,
+            secret,
+            authorize,
+            json,
+            held,
+            held_secret,
+            user_id,
+            screen_name,
+        ] {
             free_string(s);
         }
         tw_config_free(app);
@@ -645,10 +663,43 @@ fn the_token_store_leaves_no_secret_in_freed_memory() {
     let mut json = ptr::null_mut();
     let listed = unsafe { tw_store_list(store_c.as_ptr(), &mut json) };
     unsafe { tw_string_free(json) };
+    let mut fields = ptr::null_mut();
+    let listed_fields = unsafe {
+        tw_store_account_fields(
+            store_c.as_ptr(),
+            0,
+            &mut fields,
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+        )
+    };
+    unsafe { tw_string_free(fields) };
     let mut opened = [TwStatus::Internal; 2];
+    let mut read_back = TwStatus::Internal;
     for (slot, account) in opened.iter_mut().zip([c"freed_memory", c"grant"]) {
         let mut stored = ptr::null_mut();
         *slot = unsafe { tw_config_from_store(store_c.as_ptr(), account.as_ptr(), &mut stored) };
+        if account == c"freed_memory" {
+            // The stored OAuth 1.0a token, read back as fields.
+            let [mut token, mut secret] = [ptr::null_mut(); 2];
+            read_back = unsafe {
+                tw_config_get_oauth1_tokens(
+                    stored,
+                    &mut token,
+                    &mut secret,
+                    ptr::null_mut(),
+                    ptr::null_mut(),
+                )
+            };
+            unsafe { tw_string_free(token) };
+            unsafe { tw_string_free(secret) };
+        }
         unsafe { tw_config_free(stored) };
     }
     let defaulted = unsafe { tw_store_set_default(store_c.as_ptr(), c"grant".as_ptr()) };
@@ -657,8 +708,15 @@ fn the_token_store_leaves_no_secret_in_freed_memory() {
 
     assert_eq!(saved, TwStatus::Ok, "{:?}", last());
     assert_eq!(
-        (listed, opened, defaulted, removed),
-        (TwStatus::Ok, [TwStatus::Ok; 2], TwStatus::Ok, TwStatus::Ok)
+        (listed, listed_fields, opened, read_back, defaulted, removed),
+        (
+            TwStatus::Ok,
+            TwStatus::Ok,
+            [TwStatus::Ok; 2],
+            TwStatus::Ok,
+            TwStatus::Ok,
+            TwStatus::Ok
+        )
     );
     assert_eq!(me.requests().len(), 1, "one GET 2/users/me");
     let kept = std::fs::read_to_string(&store).unwrap();

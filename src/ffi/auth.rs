@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::boundary::{arg_str, fallible, inside_callback, non_null, opt_arg_str, InCallback};
 use super::callback::{with_c_text, UserData};
 use super::config::{config_mut, config_ref, publish_config, TwConfig};
-use super::library::{out_string, publish_string, tw_string_free};
+use super::library::{out_string, publish_fields, publish_string};
 use super::status::TwStatus;
 use crate::core::{Identity, Settings, OAUTH2_DEFAULT_SCOPE};
 
@@ -96,16 +96,20 @@ pub unsafe extern "C" fn tw_oauth1_request_token(
         non_null(out_authorize_url, "out_authorize_url")?;
         let client = &config.client;
         let token = client.request_token(callback)?;
-        let outputs = [
-            out_string(&token.token, "request token")?,
-            out_string(&token.secret, "request token secret")?,
-            out_string(&client.authorize_url(&token.token), "authorize URL")?,
-        ];
-        let [t, s, u] = outputs;
-        *out_request_token = t.into_raw();
-        *out_request_token_secret = s.into_raw();
-        *out_authorize_url = u.into_raw();
-        Ok(())
+        let url = client.authorize_url(&token.token);
+        publish_fields(&[
+            (
+                Some(token.token.as_str()),
+                "request token",
+                out_request_token,
+            ),
+            (
+                Some(token.secret.as_str()),
+                "request token secret",
+                out_request_token_secret,
+            ),
+            (Some(url.as_str()), "authorize URL", out_authorize_url),
+        ])
     })
 }
 
@@ -231,16 +235,15 @@ pub unsafe extern "C" fn tw_oauth2_authorize_url(
         non_null(out_state, "out_state")?;
         non_null(out_code_verifier, "out_code_verifier")?;
         let start = config.client.oauth2_authorization(redirect_uri, scope)?;
-        let outputs = [
-            out_string(&start.url, "authorize URL")?,
-            out_string(&start.state, "state")?,
-            out_string(&start.code_verifier, "code verifier")?,
-        ];
-        let [u, s, v] = outputs;
-        *out_url = u.into_raw();
-        *out_state = s.into_raw();
-        *out_code_verifier = v.into_raw();
-        Ok(())
+        publish_fields(&[
+            (Some(start.url.as_str()), "authorize URL", out_url),
+            (Some(start.state.as_str()), "state", out_state),
+            (
+                Some(start.code_verifier.as_str()),
+                "code verifier",
+                out_code_verifier,
+            ),
+        ])
     })
 }
 
@@ -361,85 +364,6 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
                 })
             }) as _
         }))?;
-        Ok(())
-    })
-}
-
-/// The OAuth 2.0 tokens the config holds now, in the callback's shape.
-///
-/// On `TW_STATUS_OK`, `*out_tokens_json` receives a new string to release with
-/// `tw_string_free`. Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT`
-/// (not an OAuth 2.0 config, or no tokens yet).
-///
-/// # Safety
-/// `config` is NULL or a live config; `out_tokens_json` NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn tw_config_get_tokens(
-    config: *const TwConfig,
-    out_tokens_json: *mut *mut c_char,
-) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
-        non_null(out_tokens_json, "out_tokens_json")?;
-        let json = config.client.oauth2_tokens_json()?;
-        publish_string(&json, "tokens", out_tokens_json)
-    })
-}
-
-/// The OAuth 2.0 tokens the config holds now, as fields: what
-/// `tw_config_get_tokens` gives as JSON, for a program without a JSON parser.
-///
-/// On `TW_STATUS_OK`, `*out_access_token` and `*out_scope` receive new strings and
-/// `*out_refresh_token` a new string, or NULL when the grant has no refresh token
-/// (no `offline.access`); release each string with `tw_string_free`.
-/// `*out_expires_at` receives when the access token expires, in seconds since the
-/// Unix epoch (0 when unknown). Nothing is written on any other status. Returns
-/// `TW_STATUS_NULL_ARGUMENT` (any pointer NULL), `TW_STATUS_INVALID_ARGUMENT`
-/// (not an OAuth 2.0 config, or no tokens yet). Thread rules: any thread; it reads
-/// a copy taken under the config's lock.
-///
-/// # Safety
-/// `config` is NULL or a live config; each out-pointer NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn tw_config_get_oauth2_tokens(
-    config: *const TwConfig,
-    out_access_token: *mut *mut c_char,
-    out_refresh_token: *mut *mut c_char,
-    out_expires_at: *mut i64,
-    out_scope: *mut *mut c_char,
-) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
-        non_null(out_access_token, "out_access_token")?;
-        non_null(out_refresh_token, "out_refresh_token")?;
-        non_null(out_expires_at, "out_expires_at")?;
-        non_null(out_scope, "out_scope")?;
-        let tokens = config.client.oauth2_tokens()?;
-        // Each string is made before any is written, so a failure writes nothing;
-        // those made already are wiped by tw_string_free.
-        let access = out_string(&tokens.access_token, "access token")?.into_raw();
-        let refresh = match tokens.refresh_token.as_deref() {
-            None => std::ptr::null_mut(),
-            Some(token) => match out_string(token, "refresh token") {
-                Ok(text) => text.into_raw(),
-                Err(failure) => {
-                    tw_string_free(access);
-                    return Err(failure);
-                }
-            },
-        };
-        let scope = match out_string(&tokens.scope, "scope") {
-            Ok(text) => text.into_raw(),
-            Err(failure) => {
-                tw_string_free(access);
-                tw_string_free(refresh);
-                return Err(failure);
-            }
-        };
-        *out_access_token = access;
-        *out_refresh_token = refresh;
-        *out_expires_at = tokens.expires_at;
-        *out_scope = scope;
         Ok(())
     })
 }
