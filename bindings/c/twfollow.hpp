@@ -175,6 +175,25 @@ inline std::string take(char *s) {
     return text;
 }
 
+// Strings the library returns through several out-parameters (out[i]): take(i) copies
+// one and frees (and so wipes) it; any not taken is freed when this goes.
+template <size_t N> struct OutStrings {
+    char *out[N] = {};
+    OutStrings() = default;
+    OutStrings(const OutStrings &) = delete;
+    OutStrings &operator=(const OutStrings &) = delete;
+    ~OutStrings() {
+        for (char *s : out) {
+            tw_string_free(s);
+        }
+    }
+    std::string take(size_t i) { // "" for NULL
+        char *s = out[i];
+        out[i] = nullptr;
+        return s == nullptr ? std::string() : detail::take(s);
+    }
+};
+
 inline void refuse_nul(const std::string &value, const char *name) {
     if (value.find('\0') != std::string::npos) {
         throw Error(TW_STATUS_INVALID_ARGUMENT, std::string(name) + " contains a NUL byte", 0, 0);
@@ -294,6 +313,7 @@ struct OAuth2Tokens {
 
 class OAuth1Flow;
 class OAuth2Flow;
+struct OAuth1Token;
 
 class Client {
 public:
@@ -487,6 +507,12 @@ public:
         return detail::take(json);
     }
 
+    // OAuth 1.0a: the user token the client follows with, and its user (user_id and
+    // screen_name "" when the client does not know them: one made from the four
+    // credentials), as fields (tw_config_get_oauth1_tokens). TW_STATUS_INVALID_ARGUMENT
+    // for an OAuth 2.0 client or an app without a user token yet.
+    OAuth1Token oauth1_token() const;
+
     // OAuth 2.0: the tokens held now, as fields (tw_config_get_oauth2_tokens).
     OAuth2Tokens oauth2_tokens() const {
         char *access = nullptr, *refresh = nullptr, *scope = nullptr;
@@ -585,6 +611,17 @@ struct OAuth1Token {
     std::string screen_name;
 };
 
+inline OAuth1Token Client::oauth1_token() const {
+    detail::OutStrings<4> text;
+    detail::check(tw_config_get_oauth1_tokens(config_, &text.out[0], &text.out[1], &text.out[2], &text.out[3]));
+    OAuth1Token access;
+    access.token = text.take(0);
+    access.secret = text.take(1);
+    access.user_id = text.take(2);
+    access.screen_name = text.take(3);
+    return access;
+}
+
 // The OAuth 1.0a three-legged flow with the app's consumer key and secret.
 // callback "oob" is the PIN flow; with a URL, the user is sent there with
 // oauth_token and oauth_verifier. A web app stores request_token() and
@@ -629,16 +666,9 @@ public:
         detail::refuse_nul(request_token_, "request_token");
         detail::refuse_nul(request_token_secret_, "request_token_secret");
         detail::refuse_nul(verifier, "verifier");
-        char *json = nullptr;
         detail::check(tw_oauth1_access_token(app_.config_, request_token_.c_str(), request_token_secret_.c_str(),
-                                             verifier.c_str(), &json));
-        const std::string answer = detail::take(json);
-        OAuth1Token access;
-        access.token = detail::required_field(answer, "oauth_token");
-        access.secret = detail::required_field(answer, "oauth_token_secret");
-        access.user_id = detail::required_field(answer, "user_id");
-        access.screen_name = detail::required_field(answer, "screen_name");
-        return access;
+                                             verifier.c_str(), nullptr));
+        return app_.oauth1_token(); // the answer's fields: the app's config knows its user now
     }
 
     // A new Client that follows as that user, with this flow's app keys and base URL.
@@ -809,28 +839,26 @@ public:
         return detail::take(json);
     }
 
-    // The accounts, in the listing's order (tw_store_account_at: each record is one flat
-    // object; another process may change the store meanwhile, then the walk ends early).
+    // The accounts, in the listing's order, as fields (tw_store_account_fields; each
+    // call reads the store: another process may change it meanwhile, then the walk ends
+    // early).
     std::vector<Account> accounts() const {
         std::vector<Account> accounts;
         uint32_t count = 0;
         for (uint32_t i = 0; i == 0 || i < count; ++i) {
-            char *record = nullptr;
-            detail::check(tw_store_account_at(c_path(), i, &record, &count));
-            if (record == nullptr) {
+            detail::OutStrings<5> text;
+            Account account;
+            detail::check(tw_store_account_fields(c_path(), i, &text.out[0], &text.out[1], &text.out[2],
+                                                  &text.out[3], &text.out[4], &account.expires_at,
+                                                  &account.has_refresh_token, &account.is_default, &count));
+            if (text.out[0] == nullptr) {
                 break;
             }
-            const std::string json = detail::take(record);
-            Account account;
-            account.name = detail::required_field(json, "name");
-            account.kind = detail::required_field(json, "kind");
-            detail::json_field(json, "screen_name", account.screen_name);
-            detail::json_field(json, "user_id", account.user_id);
-            detail::json_field(json, "app", account.app);
-            std::string value;
-            account.expires_at = detail::json_field(json, "expires_at", value) ? std::stoll(value) : 0;
-            account.has_refresh_token = detail::json_field(json, "has_refresh_token", value) && value == "true";
-            account.is_default = detail::json_field(json, "default", value) && value == "true";
+            account.name = text.take(0);
+            account.kind = text.take(1);
+            account.screen_name = text.take(2);
+            account.user_id = text.take(3);
+            account.app = text.take(4);
             accounts.push_back(account);
         }
         return accounts;
@@ -871,6 +899,23 @@ public:
         detail::check(tw_store_import(c_path(), format.c_str(), source_path.empty() ? nullptr : source_path.c_str(),
                                       &json));
         return detail::take(json);
+    }
+
+    // Imports as import_from does, and returns the names imported, in the source's
+    // order (tw_store_import_names).
+    std::vector<std::string> import_names(const std::string &format,
+                                          const std::string &source_path = std::string()) const {
+        detail::refuse_nul(format, "format");
+        detail::refuse_nul(source_path, "source_path");
+        char *lines = nullptr;
+        detail::check(tw_store_import_names(c_path(), format.c_str(),
+                                            source_path.empty() ? nullptr : source_path.c_str(), &lines, nullptr));
+        const std::string text = detail::take(lines);
+        std::vector<std::string> names;
+        for (std::string::size_type at = 0, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1) {
+            names.push_back(text.substr(at, end - at)); // names hold no newline
+        }
+        return names;
     }
 
 private:
