@@ -81,6 +81,7 @@ SIGNATURES = {
         [config_p, out_string, out_string, ctypes.POINTER(ctypes.c_int64), out_string],
         status_t,
     ),
+    "tw_config_get_oauth1_tokens": ([config_p, out_string, out_string, out_string, out_string], status_t),
     "tw_oauth2_refresh": ([config_p], status_t),
     "tw_oauth2_revoke": ([config_p, c_char_p], status_t),
     # The token store (docs/tokens.md): accounts saved in one locked JSON file.
@@ -88,9 +89,16 @@ SIGNATURES = {
     "tw_store_save_account": ([config_p, c_char_p, c_char_p, out_string], status_t),
     "tw_store_list": ([c_char_p, out_string], status_t),
     "tw_store_account_at": ([c_char_p, ctypes.c_uint32, out_string, ctypes.POINTER(ctypes.c_uint32)], status_t),
+    "tw_store_account_fields": (
+        [c_char_p, ctypes.c_uint32, *[out_string] * 5, ctypes.POINTER(ctypes.c_int64)]
+        + [ctypes.POINTER(ctypes.c_bool)] * 2
+        + [ctypes.POINTER(ctypes.c_uint32)],
+        status_t,
+    ),
     "tw_store_set_default": ([c_char_p, c_char_p], status_t),
     "tw_store_remove": ([c_char_p, c_char_p], status_t),
     "tw_store_import": ([c_char_p, c_char_p, c_char_p, out_string], status_t),
+    "tw_store_import_names": ([c_char_p, c_char_p, c_char_p, out_string, ctypes.POINTER(ctypes.c_uint32)], status_t),
     "tw_store_path": ([c_char_p, out_string], status_t),
     "tw_oauth2_access_token": ([config_p, out_string, ctypes.POINTER(ctypes.c_int64)], status_t),
 }
