@@ -463,3 +463,38 @@ def xurl_file(tokens: Dict[str, Any], username: str = "sandbox_me", oauth1: Opti
             f"        consumer_secret: \"{secret}\"\n"
         )
     return text + "default_app: sandbox-app\n"
+
+
+# The token store's tests (tests of both CLIs and of Python): a store read, tampered
+# with, and an OAuth 2.0 account saved the library's way.
+
+
+def read_store(path: pathlib.Path) -> Dict[str, Any]:
+    result: Dict[str, Any] = json.loads(path.read_text())
+    return result
+
+
+def write_store(path: pathlib.Path, data: Dict[str, Any]) -> None:
+    """Rewrites the store as the library would (0600, rename over), for a test's tampering."""
+    temporary = path.with_name("test-tampering.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as file:
+        json.dump(data, file)
+    os.replace(temporary, path)
+
+
+def expire(path: pathlib.Path, name: str) -> None:
+    """The account's access token has expired, as far as the store says (X has not been told)."""
+    data = read_store(path)
+    data["accounts"][name]["expires_at"] = int(time.time()) - 10
+    write_store(path, data)
+
+
+def save_oauth2(base_url: str, name: Optional[str] = None, store: Any = None) -> Tuple[str, Dict[str, Any]]:
+    """An OAuth 2.0 account saved the library's way (faster than driving authorize), in
+    `store` (a twfollow.Store; None: the default store): (its name, the tokens)."""
+    import twfollow  # the Python package; the C tool's tests need it only here
+
+    flow, tokens = sign_in(base_url)
+    with flow:
+        return (twfollow.Store() if store is None else store).save(flow, name), tokens

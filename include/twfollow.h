@@ -344,6 +344,27 @@ enum TwStatus tw_config_new(const char *consumer_key,
 enum TwStatus tw_config_from_env(struct TwConfig **out_config);
 
 /**
+ * Creates a configuration from the environment's credential variables alone, chosen
+ * as `tw_config_from_env` chooses them (the four OAuth 1.0a ones, or `TW_OAUTH2_*`
+ * when `TW_OAUTH2_ACCESS_TOKEN` is set and `TW_ACCESS_TOKEN` is not), with the same
+ * refusals in the same words, but reading neither `TW_API_BASE` nor `TW_API_VERSION`:
+ * the base URL and API version are the defaults of `tw_config_new`. For a program
+ * whose own options replace those two variables (then set them with
+ * `tw_config_set_base_url` and `tw_config_set_api_version`): a bad value there cannot
+ * fail a config the option makes good.
+ *
+ * Ownership as `tw_config_new`. Returns `TW_STATUS_NULL_ARGUMENT`,
+ * `TW_STATUS_INVALID_ARGUMENT` (the message names every missing credential
+ * variable, or the bad one; a variable that is not UTF-8 counts as missing).
+ *
+ * Thread rules: reads the environment; do not call while another thread changes it.
+ *
+ * # Safety
+ * `out_config` is NULL or writable.
+ */
+enum TwStatus tw_config_from_env_credentials(struct TwConfig **out_config);
+
+/**
  * Sets the API base URL (default `https://api.twitter.com`; X's own documentation
  * now names `https://api.x.com`, which is accepted the same way). The follow goes to
  * `<base_url>/1.1/friendships/create.json` (API v2: `<base_url>/2/users/...`).

@@ -35,7 +35,7 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
 cargo build --release --quiet --lib
 mkdir -p build
-cc -O2 -Iinclude bindings/c/tw-follow.c -Ltarget/release -ltwfollow \
+cc -O2 -Iinclude "${TW_FOLLOW_SOURCES[@]}" -Ltarget/release -ltwfollow \
   -Wl,-rpath,"$PWD/target/release" -o build/tw-follow-release
 
 work=$(mktemp -d)

@@ -16,7 +16,7 @@ ensure_tools
 echo "== building (release)"
 cargo build --release --quiet --workspace --lib --bins
 mkdir -p build
-cc "${CFLAGS_STRICT[@]}" bindings/c/tw-follow.c -Ltarget/release -ltwfollow \
+cc "${CFLAGS_STRICT[@]}" "${TW_FOLLOW_SOURCES[@]}" -Ltarget/release -ltwfollow \
   -Wl,-rpath,"$PWD/target/release" -o build/tw-follow-release
 
 start_sandbox target/release/sandbox

@@ -54,6 +54,7 @@ sandbox_credentials() {
 }
 
 CFLAGS_STRICT=(-std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude)
+. scripts/packaging.sh # TW_FOLLOW_SOURCES
 
 # The system libraries the static library needs, as rustc reports them.
 # Extra arguments (e.g. --release) go to cargo.

@@ -2,6 +2,10 @@
 # The installed layout, shared by scripts/install.sh (a prefix on this machine) and
 # scripts/dist.sh (the tarball). Source it; do not run it.
 
+# tw-follow's sources: the command (tw-follow.c) and its parts (tw-follow/, which its
+# #include "tw-follow/cli.h" finds beside it).
+TW_FOLLOW_SOURCES=(bindings/c/tw-follow.c bindings/c/tw-follow/*.c)
+
 # The crate's version, from Cargo.toml.
 twfollow_version() {
   sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1
@@ -58,6 +62,6 @@ install_tw_follow() {
   # shellcheck disable=SC2016 # $ORIGIN is for the dynamic loader, not the shell
   [ "$3" != origin ] || runpath=(-Wl,-rpath,'$ORIGIN/../'"$libdir")
   shift 3
-  "$@" -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -I"$prefix/include" bindings/c/tw-follow.c \
+  "$@" -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -I"$prefix/include" "${TW_FOLLOW_SOURCES[@]}" \
     -L"$prefix/$libdir" -ltwfollow "${runpath[@]}" -o "$prefix/bin/tw-follow"
 }

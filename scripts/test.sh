@@ -72,7 +72,7 @@ build_native() {
   # cargo test builds neither the .so, the .a nor the sandbox binary.
   cargo build --quiet --workspace --lib --bins --examples
   mkdir -p build
-  cc "${CFLAGS_STRICT[@]}" bindings/c/tw-follow.c "${debug_lib[@]}" -o build/tw-follow
+  cc "${CFLAGS_STRICT[@]}" "${TW_FOLLOW_SOURCES[@]}" "${debug_lib[@]}" -o build/tw-follow
   native_built=1
 }
 debug_lib=(-Ltarget/debug -ltwfollow -Wl,-rpath,"$PWD/target/debug")

@@ -62,6 +62,11 @@ fn config_new_checks_every_argument() {
         unsafe { tw_config_from_env(ptr::null_mut()) },
         TwStatus::NullArgument
     );
+    assert_eq!(
+        unsafe { tw_config_from_env_credentials(ptr::null_mut()) },
+        TwStatus::NullArgument
+    );
+    assert_eq!(last().message, "out_config is NULL");
 }
 
 #[test]

@@ -28,8 +28,19 @@ const PROXY_VARS: [&str; 8] = [
 ];
 
 fn from_env() -> Result<Config, (TwStatus, Last)> {
+    made_by(tw_config_from_env)
+}
+
+/// The credential variables alone: TW_API_BASE and TW_API_VERSION are not read.
+fn from_env_credentials() -> Result<Config, (TwStatus, Last)> {
+    made_by(tw_config_from_env_credentials)
+}
+
+fn made_by(
+    make: unsafe extern "C" fn(*mut *mut TwConfig) -> TwStatus,
+) -> Result<Config, (TwStatus, Last)> {
     let mut out = ptr::null_mut();
-    match unsafe { tw_config_from_env(&mut out) } {
+    match unsafe { make(&mut out) } {
         TwStatus::Ok => Ok(Config(out)),
         status => {
             assert!(out.is_null());
@@ -62,6 +73,7 @@ fn environment() {
             VARS[..4].join(", ")
         )
     );
+    assert_eq!(from_env_credentials().err().unwrap(), (status, last));
     for (i, name) in VARS[..4].iter().enumerate() {
         for (other, value) in VARS[..4].iter().zip(values) {
             std::env::set_var(other, value);
@@ -73,6 +85,7 @@ fn environment() {
             last.message,
             format!("environment variable {name} is not set or empty")
         );
+        assert_eq!(from_env_credentials().err().unwrap(), (status, last));
         std::env::set_var(name, values[i]);
     }
 
@@ -202,6 +215,7 @@ fn environment() {
         "{}",
         last.message
     );
+    assert_eq!(from_env_credentials().err().unwrap(), (status, last));
     std::env::set_var("TW_OAUTH2_CLIENT_ID", OAUTH2_CLIENT_ID);
     std::env::set_var("TW_OAUTH2_CLIENT_SECRET", OAUTH2_CLIENT_SECRET);
     std::env::set_var("TW_OAUTH2_EXPIRES_AT", "soon");
@@ -215,6 +229,16 @@ fn environment() {
     std::env::set_var("TW_OAUTH2_EXPIRES_AT", tokens["expires_at"].to_string());
     std::env::set_var("TW_API_VERSION", "1.1");
     assert_eq!(from_env().err().unwrap().0, TwStatus::InvalidArgument);
+    // The credentials alone: TW_API_VERSION (1.1, refused for OAuth 2.0) and a bad
+    // TW_API_BASE are not read; the OAuth 2.0 config follows through v2.
+    std::env::set_var("TW_API_BASE", "http://example.com");
+    let alone = from_env_credentials().unwrap();
+    assert_eq!(alone.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+    assert_eq!(
+        alone.follow("twitterdev", false).unwrap(),
+        r#"{"data":{"following":true,"pending_follow":false}}"#
+    );
+    std::env::set_var("TW_API_BASE", sandbox.base_url());
     std::env::set_var("TW_API_VERSION", "2");
     let config = from_env().unwrap();
     assert_eq!(
@@ -238,4 +262,23 @@ fn environment() {
     let user: serde_json::Value =
         serde_json::from_str(&config.follow("twitterdev", false).unwrap()).unwrap();
     assert_eq!(user["screen_name"], "twitterdev", "the API 1.1 user object");
+
+    // The credentials alone: a bad TW_API_BASE and TW_API_VERSION, which refuse the
+    // whole config of tw_config_from_env, are not read (and a good TW_API_VERSION=2
+    // would not apply either: the follow is API 1.1's).
+    std::env::set_var("TW_API_BASE", "http://example.com");
+    std::env::set_var("TW_API_VERSION", "3");
+    assert_eq!(from_env().err().unwrap().0, TwStatus::InvalidArgument);
+    let alone = from_env_credentials().unwrap();
+    assert_eq!(alone.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+    std::env::set_var("TW_API_VERSION", "2");
+    let v1 = from_env_credentials().unwrap();
+    assert_eq!(v1.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+    for config in [alone, v1] {
+        let user: serde_json::Value =
+            serde_json::from_str(&config.follow("twitterdev", false).unwrap()).unwrap();
+        assert_eq!(user["screen_name"], "twitterdev", "the API 1.1 user object");
+    }
+    std::env::remove_var("TW_API_BASE");
+    std::env::remove_var("TW_API_VERSION");
 }

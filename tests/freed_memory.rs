@@ -226,6 +226,34 @@ fn hits() -> Vec<(&'static str, usize)> {
         .collect()
 }
 
+/// The scanner, armed from `start` until dropped (so a panicking call cannot leave it
+/// armed for the next test).
+struct Scan;
+
+impl Scan {
+    fn start() -> Scan {
+        ARMED.store(true, Ordering::SeqCst);
+        Scan
+    }
+}
+
+impl Drop for Scan {
+    fn drop(&mut self) {
+        ARMED.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Fails when a needle was found in a block freed while the scanner was armed, naming
+/// the needles and the sizes of the blocks they were in (which buffer leaked).
+fn assert_nothing_found(what: &str) {
+    let sizes = hit_sizes();
+    assert_eq!(
+        hits(),
+        [],
+        "{what} found in freed heap blocks (of these sizes: {sizes:?})"
+    );
+}
+
 fn new_config(token_secret: *const std::ffi::c_char) -> (TwStatus, *mut TwConfig) {
     let mut config = ptr::null_mut();
     let status = unsafe {
@@ -271,12 +299,12 @@ fn no_secret_is_left_in_freed_memory() {
     let unreachable = format!("http://127.0.0.1:{closed_port}");
 
     // The scanner works: a block holding a secret is seen when freed.
-    ARMED.store(true, Ordering::SeqCst);
+    let scan = Scan::start();
     drop(std::hint::black_box(TOKEN_SECRET.to_bytes().to_vec()));
-    ARMED.store(false, Ordering::SeqCst);
+    drop(scan);
     assert_eq!(hits(), [("token secret", 1)]);
 
-    ARMED.store(true, Ordering::SeqCst);
+    let scan = Scan::start();
     let (status, config) = new_config(TOKEN_SECRET.as_ptr());
     assert_eq!(status, TwStatus::Ok);
     let refused = follow(config, &refusing.base_url());
@@ -296,7 +324,7 @@ fn no_secret_is_left_in_freed_memory() {
     let bad_utf8_status = new_config(c"ts\xff".as_ptr()).0;
     // And one refused after all four were copied: an empty credential.
     let empty_status = new_config(c"".as_ptr()).0;
-    ARMED.store(false, Ordering::SeqCst);
+    drop(scan);
 
     // Code 326 (a locked account) has its own status since issue 11.
     assert_eq!(refused, TwStatus::AccountState, "{:?}", last());
@@ -310,7 +338,7 @@ fn no_secret_is_left_in_freed_memory() {
     assert_eq!(bad_utf8_status, TwStatus::InvalidUtf8);
     assert_eq!(empty_status, TwStatus::InvalidArgument);
     assert_eq!(refusing.requests().len(), 2);
-    assert_eq!(hits(), [], "secrets found in freed heap blocks");
+    assert_nothing_found("secrets");
 }
 
 /// The answer of the token endpoint server (a child process: a server in this
@@ -350,62 +378,36 @@ fn token_endpoint_answer(head: &str, body: &str) -> (String, bool) {
 #[test]
 #[ignore = "a server process for no_token_is_left_in_freed_memory"]
 fn token_endpoint_server() {
-    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    use std::io::Write as _;
     if std::env::var_os("FREED_MEMORY_SERVER").is_none() {
         return;
     }
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    println!("PORT {}", listener.local_addr().unwrap().port());
+    let server = Scripted::start(|request, out| {
+        let (answer, sized) =
+            token_endpoint_answer(&request.head, &String::from_utf8_lossy(&request.body));
+        let status = if answer.contains("Not Found") {
+            "404 Not Found"
+        } else {
+            "200 OK"
+        };
+        let framing = if sized {
+            format!("content-length: {}\r\n", answer.len())
+        } else {
+            "connection: close\r\n".to_owned()
+        };
+        let _ = write!(
+            out,
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{framing}\r\n{answer}"
+        );
+        if !sized {
+            // The answer ends with the connection.
+            let _ = out.shutdown(std::net::Shutdown::Both);
+        }
+    });
+    println!("PORT {}", server.addr.port());
     std::io::stdout().flush().unwrap();
-    for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
-        std::thread::spawn(move || {
-            let mut out = stream.try_clone().unwrap();
-            let mut reader = BufReader::new(stream);
-            loop {
-                let mut head = String::new();
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push_str(&line);
-                    if line == "\r\n" {
-                        break;
-                    }
-                }
-                let length = head
-                    .lines()
-                    .find_map(|l| {
-                        let (k, v) = l.split_once(':')?;
-                        k.eq_ignore_ascii_case("content-length")
-                            .then(|| v.trim().parse::<usize>().ok())?
-                    })
-                    .unwrap_or(0);
-                let mut body = vec![0; length];
-                if reader.read_exact(&mut body).is_err() {
-                    return;
-                }
-                let (answer, sized) = token_endpoint_answer(&head, &String::from_utf8_lossy(&body));
-                let status = if answer.contains("Not Found") {
-                    "404 Not Found"
-                } else {
-                    "200 OK"
-                };
-                let framing = if sized {
-                    format!("content-length: {}\r\n", answer.len())
-                } else {
-                    "connection: close\r\n".to_owned()
-                };
-                let _ = write!(
-                    out,
-                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{framing}\r\n{answer}"
-                );
-                if !sized {
-                    return;
-                }
-            }
-        });
+    loop {
+        std::thread::park(); // serves until the parent kills this process
     }
 }
 
@@ -459,6 +461,49 @@ fn free_string(s: *mut std::ffi::c_char) {
     unsafe { tw_string_free(s) };
 }
 
+/// The config `make` creates, against `base_url`; each call's status goes to `statuses`.
+///
+/// # Safety
+/// As the C API's: the config is the caller's to free.
+unsafe fn config_at(
+    base_url: &CStr,
+    statuses: &mut Vec<TwStatus>,
+    make: impl FnOnce(*mut *mut TwConfig) -> TwStatus,
+) -> *mut TwConfig {
+    let mut config = ptr::null_mut();
+    statuses.push(make(&mut config));
+    statuses.push(tw_config_set_base_url(config, base_url.as_ptr()));
+    config
+}
+
+/// A config of the test's OAuth 2.0 client against `base_url`, holding the old tokens
+/// when `with_tokens`.
+///
+/// # Safety
+/// As the C API's: the config is the caller's to free.
+unsafe fn oauth2_config(
+    base_url: &CStr,
+    with_tokens: bool,
+    statuses: &mut Vec<TwStatus>,
+) -> *mut TwConfig {
+    let config = config_at(base_url, statuses, |out| unsafe {
+        tw_config_new_oauth2(
+            OAUTH2_CLIENT_ID.as_ptr(),
+            OAUTH2_CLIENT_SECRET.as_ptr(),
+            out,
+        )
+    });
+    if with_tokens {
+        statuses.push(tw_config_set_oauth2_tokens(
+            config,
+            OLD_ACCESS.as_ptr(),
+            OLD_REFRESH.as_ptr(),
+            0,
+        ));
+    }
+    config
+}
+
 #[test]
 fn no_token_is_left_in_freed_memory() {
     let _serial = serial();
@@ -469,25 +514,13 @@ fn no_token_is_left_in_freed_memory() {
     let new_refresh = cstr(NEW_REFRESH);
     hits();
 
-    ARMED.store(true, Ordering::SeqCst);
+    let scan = Scan::start();
     // OAuth 2.0: a Bearer follow (2/users/me, the follow), a refresh (the old refresh
     // token sent, a new pair received and handed to the callback), a follow with the
     // new token, a revoke, and the config freed.
-    let mut config = ptr::null_mut();
     let mut statuses = Vec::new();
     unsafe {
-        statuses.push(tw_config_new_oauth2(
-            OAUTH2_CLIENT_ID.as_ptr(),
-            OAUTH2_CLIENT_SECRET.as_ptr(),
-            &mut config,
-        ));
-        statuses.push(tw_config_set_base_url(config, base_url.as_ptr()));
-        statuses.push(tw_config_set_oauth2_tokens(
-            config,
-            OLD_ACCESS.as_ptr(),
-            OLD_REFRESH.as_ptr(),
-            0,
-        ));
+        let config = oauth2_config(&base_url, true, &mut statuses);
         statuses.push(tw_config_set_token_callback(
             config,
             Some(ignore_tokens),
@@ -514,31 +547,13 @@ fn no_token_is_left_in_freed_memory() {
 
         // A refresh alone, then the config freed: the old refresh token's request and
         // the new pair's answer are the last the connection's buffers held.
-        let mut config = ptr::null_mut();
-        statuses.push(tw_config_new_oauth2(
-            OAUTH2_CLIENT_ID.as_ptr(),
-            OAUTH2_CLIENT_SECRET.as_ptr(),
-            &mut config,
-        ));
-        statuses.push(tw_config_set_base_url(config, base_url.as_ptr()));
-        statuses.push(tw_config_set_oauth2_tokens(
-            config,
-            OLD_ACCESS.as_ptr(),
-            OLD_REFRESH.as_ptr(),
-            0,
-        ));
+        let config = oauth2_config(&base_url, true, &mut statuses);
         statuses.push(tw_oauth2_refresh(config));
         tw_config_free(config);
     }
     unsafe {
         // The code exchange, the answer read to the end of the connection.
-        let mut config = ptr::null_mut();
-        statuses.push(tw_config_new_oauth2(
-            OAUTH2_CLIENT_ID.as_ptr(),
-            OAUTH2_CLIENT_SECRET.as_ptr(),
-            &mut config,
-        ));
-        statuses.push(tw_config_set_base_url(config, base_url.as_ptr()));
+        let config = oauth2_config(&base_url, false, &mut statuses);
         let (mut url, mut state, mut verifier) =
             (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
         statuses.push(tw_oauth2_authorize_url(
@@ -564,13 +579,9 @@ fn no_token_is_left_in_freed_memory() {
         tw_config_free(config);
 
         // OAuth 1.0a: the request token and the access token.
-        let mut app = ptr::null_mut();
-        statuses.push(tw_config_new_app(
-            CONSUMER_KEY.as_ptr(),
-            CONSUMER_SECRET.as_ptr(),
-            &mut app,
-        ));
-        statuses.push(tw_config_set_base_url(app, base_url.as_ptr()));
+        let app = config_at(&base_url, &mut statuses, |out| {
+            tw_config_new_app(CONSUMER_KEY.as_ptr(), CONSUMER_SECRET.as_ptr(), out)
+        });
         let (mut token, mut secret, mut authorize) =
             (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
         statuses.push(tw_oauth1_request_token(
@@ -611,7 +622,7 @@ fn no_token_is_left_in_freed_memory() {
         }
         tw_config_free(app);
     }
-    ARMED.store(false, Ordering::SeqCst);
+    drop(scan);
     drop(server);
 
     assert!(
@@ -619,12 +630,7 @@ fn no_token_is_left_in_freed_memory() {
         "{statuses:?} {:?}",
         last()
     );
-    let sizes = hit_sizes();
-    assert_eq!(
-        hits(),
-        [],
-        "tokens found in freed heap blocks (of these sizes: {sizes:?})"
-    );
+    assert_nothing_found("tokens");
 }
 
 #[test]
@@ -648,7 +654,7 @@ fn the_token_store_leaves_no_secret_in_freed_memory() {
     std::fs::write(&store, oauth2).unwrap();
     std::fs::set_permissions(&store, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
 
-    ARMED.store(true, Ordering::SeqCst);
+    let scan = Scan::start();
     let (status, config) = new_config(TOKEN_SECRET.as_ptr());
     assert_eq!(status, TwStatus::Ok);
     let url = cstr(&me.base_url());
@@ -704,7 +710,7 @@ fn the_token_store_leaves_no_secret_in_freed_memory() {
     }
     let defaulted = unsafe { tw_store_set_default(store_c.as_ptr(), c"grant".as_ptr()) };
     let removed = unsafe { tw_store_remove(store_c.as_ptr(), c"freed_memory".as_ptr()) };
-    ARMED.store(false, Ordering::SeqCst);
+    drop(scan);
 
     assert_eq!(saved, TwStatus::Ok, "{:?}", last());
     assert_eq!(
@@ -722,5 +728,5 @@ fn the_token_store_leaves_no_secret_in_freed_memory() {
     let kept = std::fs::read_to_string(&store).unwrap();
     assert!(kept.contains(OAUTH2_REFRESH) && !kept.contains("freed_memory"));
     let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(hits(), [], "secrets found in freed heap blocks");
+    assert_nothing_found("secrets");
 }

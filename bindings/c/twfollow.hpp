@@ -337,6 +337,16 @@ public:
         return Client(config);
     }
 
+    // The credential variables alone (OAuth 1.0a, or TW_OAUTH2_* as from_env chooses),
+    // with the same errors; TW_API_BASE and TW_API_VERSION are not read, so a bad value
+    // there does not matter: for a program whose own options replace them (set them
+    // with set_base_url and set_api_version).
+    static Client from_env_credentials() {
+        TwConfig *config = nullptr;
+        detail::check(tw_config_from_env_credentials(&config));
+        return Client(config);
+    }
+
     // A client for an account of the token store (docs/tokens.md): account "" = the
     // store's default, store_path "" = TWFOLLOW_STORE, else
     // $XDG_CONFIG_HOME/twfollow/accounts.json, else ~/.config/twfollow/accounts.json.

@@ -130,6 +130,35 @@ pub unsafe extern "C" fn tw_config_from_env(out_config: *mut *mut TwConfig) -> T
     })
 }
 
+/// Creates a configuration from the environment's credential variables alone, chosen
+/// as `tw_config_from_env` chooses them (the four OAuth 1.0a ones, or `TW_OAUTH2_*`
+/// when `TW_OAUTH2_ACCESS_TOKEN` is set and `TW_ACCESS_TOKEN` is not), with the same
+/// refusals in the same words, but reading neither `TW_API_BASE` nor `TW_API_VERSION`:
+/// the base URL and API version are the defaults of `tw_config_new`. For a program
+/// whose own options replace those two variables (then set them with
+/// `tw_config_set_base_url` and `tw_config_set_api_version`): a bad value there cannot
+/// fail a config the option makes good.
+///
+/// Ownership as `tw_config_new`. Returns `TW_STATUS_NULL_ARGUMENT`,
+/// `TW_STATUS_INVALID_ARGUMENT` (the message names every missing credential
+/// variable, or the bad one; a variable that is not UTF-8 counts as missing).
+///
+/// Thread rules: reads the environment; do not call while another thread changes it.
+///
+/// # Safety
+/// `out_config` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_from_env_credentials(
+    out_config: *mut *mut TwConfig,
+) -> TwStatus {
+    fallible(|| {
+        non_null(out_config, "out_config")?;
+        let settings = Settings::from_credentials_lookup(|name| std::env::var(name).ok())?;
+        publish_config(settings, out_config);
+        Ok(())
+    })
+}
+
 /// Borrows the config for a call: the one place every export that takes a config
 /// passes, so it refuses NULL and a call from inside this config's own token
 /// callback or trace hook (`TW_STATUS_REENTERED`) before anything else.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The man page renders (`man -l`, and groff finds nothing to warn about) and agrees with the
 # tool: every option and TW_* variable that `tw-follow --help` names has an entry, every exit code
-# bindings/c/tw-follow.c can return has an entry under EXIT STATUS, and it names the crate's
+# tw-follow can return (bindings/c/tw-follow/cli.h, and main()) has an entry under EXIT STATUS, and it names the crate's
 # version. Prints one line per failed check and exits 1 if any failed.
 # Usage: tests/dist/check_man_page.sh TW_FOLLOW MAN_PAGE
 set -euo pipefail
@@ -31,7 +31,7 @@ done
 names="$options $variables"
 
 # The exit codes: the tool's named codes, and the numbers main() returns directly.
-codes=$( (grep -oE 'EXIT_[A-Z]+ = [0-9]+' bindings/c/tw-follow.c | grep -oE '[0-9]+$'
+codes=$( (grep -oE 'EXIT_[A-Z]+ = [0-9]+' bindings/c/tw-follow/cli.h | grep -oE '[0-9]+$'
   sed -n '/^int main(/,/^}/p' bindings/c/tw-follow.c | grep -oE 'return [0-9]+;' | grep -oE '[0-9]+') | sort -un)
 for code in $codes; do
   grep -qE "^ {7}$code +[A-Z]" <(section "EXIT STATUS") || fail "exit code $code has no entry under EXIT STATUS"

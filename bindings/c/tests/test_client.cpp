@@ -442,6 +442,33 @@ static void test_pay_per_use(const std::string &base_url) {
     CHECK(limits.app_day.sent && limits.app_day.reset_epoch > limits.window.reset_epoch);
 }
 
+// Client::from_env_credentials: the credential variables alone, so a bad TW_API_BASE or
+// TW_API_VERSION (which from_env refuses) is not read; missing ones named as from_env does.
+static void test_from_env_credentials(const std::string &base_url) {
+    setenv("TW_CONSUMER_KEY", "sandbox-consumer-key", 1);
+    setenv("TW_CONSUMER_SECRET", "sandbox-consumer-secret", 1);
+    setenv("TW_ACCESS_TOKEN", "1500000001-sandboxAccessToken1", 1);
+    setenv("TW_ACCESS_TOKEN_SECRET", "sandbox-token-secret-1", 1);
+    unsetenv("TW_OAUTH2_ACCESS_TOKEN");
+    setenv("TW_API_BASE", "http://example.com", 1);
+    setenv("TW_API_VERSION", "2", 1);
+    CHECK(expect_error([] { twfollow::Client::from_env(); }).status() == TW_STATUS_INVALID_ARGUMENT);
+    twfollow::Client client = twfollow::Client::from_env_credentials();
+    client.set_base_url(base_url);
+    CHECK(contains(client.follow("twitterdev"), "\"screen_name\":\"twitterdev\""));  // API 1.1's user object
+    unsetenv("TW_ACCESS_TOKEN");
+    twfollow::Error alone = expect_error([] { twfollow::Client::from_env_credentials(); });
+    twfollow::Error all = expect_error([] { twfollow::Client::from_env(); });
+    CHECK(alone.status() == TW_STATUS_INVALID_ARGUMENT);
+    CHECK(std::string(alone.what()) == "environment variable TW_ACCESS_TOKEN is not set or empty");
+    CHECK(std::string(alone.what()) == all.what());
+    const char *names[] = {"TW_CONSUMER_KEY", "TW_CONSUMER_SECRET", "TW_ACCESS_TOKEN_SECRET", "TW_API_BASE",
+                           "TW_API_VERSION"};
+    for (const char *name : names) {
+        unsetenv(name);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         std::fprintf(stderr, "usage: %s SANDBOX_BASE_URL\n", argv[0]);
@@ -503,6 +530,7 @@ int main(int argc, char **argv) {
     test_pay_per_use(base_url);
     test_trace(base_url);
     test_store(base_url);
+    test_from_env_credentials(base_url);
 
     CHECK(twfollow::version().find("twfollow/") == 0);
     std::printf("c++: %d passed, %d failed\n", checks - failures, failures);

@@ -17,7 +17,9 @@ import urllib.parse
 import pytest
 
 import twfollow
-from conftest import CONFIDENTIAL, REDIRECT, SandboxProcess, pin_from, sign_in, twurlrc, visit, xurl_file
+from conftest import (
+    CONFIDENTIAL, REDIRECT, SandboxProcess, expire, pin_from, read_store, save_oauth2, sign_in, twurlrc, visit, xurl_file,
+)
 
 TWITTERDEV = "2244994945"
 OAUTH1_USER = ("TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
@@ -66,31 +68,6 @@ def redirected(url):
     status, location, _ = visit(url)
     assert status == 302
     return location
-
-
-def read_store(path):
-    return json.loads(path.read_text())
-
-
-def write_store(path, data):
-    temporary = path.with_name("test-tampering.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as file:
-        json.dump(data, file)
-    os.replace(temporary, path)
-
-
-def expire(path, name):
-    data = read_store(path)
-    data["accounts"][name]["expires_at"] = int(time.time()) - 10
-    write_store(path, data)
-
-
-def save_oauth2(base_url, name=None):
-    """An OAuth 2.0 account saved the library's way (faster than driving authorize)."""
-    flow, tokens = sign_in(base_url)
-    with flow:
-        return twfollow.Store().save(flow, name), tokens
 
 
 def test_authorize_saves_and_a_plain_follow_uses_the_default(cli, app_env, private_store):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 import twfollow
+from conftest import sign_in
 
 CREDENTIALS = ("TW_CONSUMER_KEY", "TW_CONSUMER_SECRET", "TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
 
@@ -88,3 +89,25 @@ def test_bad_keyword_values_are_not_blamed_on_the_environment(env):
     error = error_of(base_url="http://example.com")
     assert isinstance(error, twfollow.InvalidArgumentError)
     assert error.message.startswith("invalid base URL"), error.message
+
+
+def test_oauth2_variables_with_a_keyword_are_chosen_as_the_library_chooses(env, sandbox):
+    """TW_OAUTH2_* when TW_ACCESS_TOKEN is not set: the library's choice with a keyword
+    given too (tw_config_from_env_credentials), the same refusals, a bad TW_API_BASE unread."""
+    flow, tokens = sign_in(sandbox.base_url)
+    flow.close()
+    env.delenv("TW_ACCESS_TOKEN")
+    env.setenv("TW_OAUTH2_ACCESS_TOKEN", tokens["access_token"])
+    env.setenv("TW_OAUTH2_REFRESH_TOKEN", tokens["refresh_token"])
+    env.setenv("TW_API_BASE", "http://example.com")
+    # A refresh token needs its client id: refused in the library's words either way.
+    library = error_of()
+    assert "TW_OAUTH2_CLIENT_ID" in library.message
+    assert repr(error_of(base_url=sandbox.base_url)) == repr(library)
+    # Without one (no refresh token either), it still follows: it cannot refresh, that is all.
+    env.delenv("TW_OAUTH2_REFRESH_TOKEN")
+    with twfollow.Client.from_env(base_url=sandbox.base_url) as client:
+        assert client.follow("twitterdev") == {"data": {"following": True, "pending_follow": False}}
+    env.setenv("TW_OAUTH2_EXPIRES_AT", "soon")
+    library = error_of(base_url=sandbox.base_url)
+    assert library.message.startswith("environment variable TW_OAUTH2_EXPIRES_AT"), library.message

@@ -16,7 +16,7 @@ import urllib.parse
 import pytest
 
 import twfollow
-from conftest import CONFIDENTIAL, SandboxProcess, sign_in, twurlrc, xurl_file
+from conftest import CONFIDENTIAL, SandboxProcess, expire, read_store, save_oauth2, sign_in, twurlrc, xurl_file
 from twfollow._tokens import take_string
 
 TWITTERDEV = 2244994945
@@ -29,33 +29,6 @@ def sandbox():
     process = SandboxProcess()
     yield process
     process.stop()
-
-
-def read_store(path):
-    return json.loads(path.read_text())
-
-
-def write_store(path, data):
-    """Rewrites the store as the library would (0600, rename over), for a test's tampering."""
-    temporary = path.with_name("test-tampering.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as file:
-        json.dump(data, file)
-    os.replace(temporary, path)
-
-
-def expire(path, name):
-    """The account's access token has expired, as far as the store says (X has not been told)."""
-    data = read_store(path)
-    data["accounts"][name]["expires_at"] = int(time.time()) - 10
-    write_store(path, data)
-
-
-def saved_oauth2_account(base_url, store, name=None):
-    flow, tokens = sign_in(base_url)
-    with flow:
-        saved = store.save(flow, name)
-    return saved, tokens
 
 
 def bearer_get(base_url, path, token):
@@ -74,7 +47,7 @@ def test_save_list_default_and_follow(sandbox, private_store):
     store = twfollow.Store()
     assert store.path == str(private_store)
     assert store.accounts() == [] and store.default is None
-    name, tokens = saved_oauth2_account(sandbox.base_url, store)
+    name, tokens = save_oauth2(sandbox.base_url, store=store)
     assert name == "sandbox_me"
     assert stat.S_IMODE(os.stat(private_store).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(private_store.parent).st_mode) == 0o700
@@ -87,7 +60,7 @@ def test_save_list_default_and_follow(sandbox, private_store):
     for secret in (tokens["access_token"], tokens["refresh_token"], *SECRETS_OF_THE_SANDBOX):
         assert secret not in listing and secret not in repr(store.accounts())
     # A second account does not take the default; set_default moves it.
-    assert saved_oauth2_account(sandbox.base_url, store, "work")[0] == "work"
+    assert save_oauth2(sandbox.base_url, "work", store)[0] == "work"
     assert store.default == "sandbox_me"
     store.set_default("work")
     assert store.default == "work" and [a.name for a in store.accounts() if a.default] == ["work"]
@@ -125,8 +98,8 @@ def account_fields(index, path=None):
 def test_the_accounts_as_fields_through_ctypes(sandbox, private_store):
     store = twfollow.Store()
     assert account_fields(0) == (twfollow.Status.OK, (None,) * 5 + (0, False, False), 0)
-    saved_oauth2_account(sandbox.base_url, store)
-    saved_oauth2_account(sandbox.base_url, store, "work")
+    save_oauth2(sandbox.base_url, store=store)
+    save_oauth2(sandbox.base_url, "work", store)
     for index, account in enumerate(store.accounts()):
         status, fields, count = account_fields(index)
         assert status == twfollow.Status.OK and count == 2
@@ -162,7 +135,7 @@ def test_an_oauth1_account_saved_from_the_pin_flow_follows(sandbox, account_of, 
 def test_access_token_refreshes_saves_and_works_with_raw_http(sandbox, private_store, counting_proxy):
     proxy = counting_proxy(sandbox.base_url)
     store = twfollow.Store()
-    name, first = saved_oauth2_account(sandbox.base_url, store)
+    name, first = save_oauth2(sandbox.base_url, store=store)
     with twfollow.Client.from_store(base_url=proxy.base_url) as client:
         assert client.access_token() == first["access_token"], "still valid: no refresh"
         assert proxy.refreshes == 0
@@ -179,7 +152,7 @@ def test_access_token_refreshes_saves_and_works_with_raw_http(sandbox, private_s
 
 def test_remove_with_revoke_ends_the_grant_at_x(sandbox, private_store):
     store = twfollow.Store()
-    name, _ = saved_oauth2_account(sandbox.base_url, store)
+    name, _ = save_oauth2(sandbox.base_url, store=store)
     refresh_token = read_store(private_store)["accounts"][name]["refresh_token"]
     store.remove(name, revoke=True, base_url=sandbox.base_url)
     assert store.accounts() == []
@@ -207,7 +180,7 @@ def test_a_pre_fork_pool_meeting_an_expired_grant_refreshes_once(sandbox, privat
     global _PARENTS_CLIENT
     proxy = counting_proxy(sandbox.base_url)
     store = twfollow.Store()
-    name, first = saved_oauth2_account(sandbox.base_url, store)
+    name, first = save_oauth2(sandbox.base_url, store=store)
     expire(private_store, name)
     # The config is made before the fork (gunicorn --preload), the grant already expired.
     _PARENTS_CLIENT = client = twfollow.Client.from_store(base_url=proxy.base_url)
@@ -273,7 +246,7 @@ def test_imports_of_twurl_and_xurl_files_follow(sandbox, account_of, tmp_path):
 def test_async_client_from_store(sandbox, private_store):
     import asyncio
 
-    name, first = saved_oauth2_account(sandbox.base_url, twfollow.Store())
+    name, first = save_oauth2(sandbox.base_url)
 
     async def main():
         async with twfollow.AsyncClient.from_store(name, base_url=sandbox.base_url, max_workers=2) as client:

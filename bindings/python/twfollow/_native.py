@@ -38,6 +38,7 @@ TOKEN_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
 SIGNATURES = {
     "tw_config_new": ([c_char_p, c_char_p, c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
     "tw_config_from_env": ([ctypes.POINTER(config_p)], status_t),
+    "tw_config_from_env_credentials": ([ctypes.POINTER(config_p)], status_t),
     "tw_config_set_base_url": ([config_p, c_char_p], status_t),
     "tw_config_set_timeout_ms": ([config_p, ctypes.c_uint32], status_t),
     "tw_config_set_user_agent": ([config_p, c_char_p], status_t),

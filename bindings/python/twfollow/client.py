@@ -12,7 +12,7 @@ from ._environment import ENV_API_BASE as ENV_API_BASE
 from ._environment import ENV_API_VERSION as ENV_API_VERSION
 from ._environment import ENV_CREDENTIALS as ENV_CREDENTIALS
 from ._environment import ENV_OAUTH2 as ENV_OAUTH2
-from ._environment import _config_from_env_credentials, _environment
+from ._environment import _environment
 from ._handle import ConfigHandle
 from ._options import MAX_EXPIRES_AT as MAX_EXPIRES_AT
 from ._options import MAX_TIMEOUT_MS as MAX_TIMEOUT_MS
@@ -116,8 +116,8 @@ class Client(ConfigHandle):
             _check(_native.lib().tw_config_from_env(ctypes.byref(config)))
         else:
             # tw_config_from_env would read, and refuse, the variables the keywords replace:
-            # take the credentials from the environment, then the variables not replaced.
-            config = _config_from_env_credentials()
+            # the credentials alone from the library, then the variables not replaced.
+            _check(_native.lib().tw_config_from_env_credentials(ctypes.byref(config)))
             for option, variable in (("base_url", ENV_API_BASE), ("api_version", ENV_API_VERSION)):
                 value = _environment(variable) if options[option] is None else None
                 if value is not None:

@@ -343,16 +343,11 @@ impl Settings {
         Ok(())
     }
 
-    /// Reads the `TW_*` variables through `lookup` (the process environment in production).
+    /// Reads the `TW_*` variables through `lookup` (the process environment in production):
+    /// the credentials, then the optional `TW_API_BASE` and `TW_API_VERSION`.
     /// A missing or empty credential variable is refused, naming every one that is.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, Error> {
-        let set = |name: &str| lookup(name).filter(|v| !v.is_empty());
-        let mut settings =
-            if set(ENV_OAUTH2_ACCESS_TOKEN).is_some() && set(ENV_ACCESS_TOKEN).is_none() {
-                Settings::oauth2_from_lookup(set)?
-            } else {
-                Settings::oauth1_from_lookup(&lookup)?
-            };
+        let mut settings = Settings::from_credentials_lookup(&lookup)?;
         if let Some(base) = lookup(ENV_API_BASE).filter(|v| !v.is_empty()) {
             settings.base_url = BaseUrl::parse(&base).map_err(|e| {
                 Error::invalid_argument(format!(
@@ -376,6 +371,22 @@ impl Settings {
             })?;
         }
         Ok(settings)
+    }
+
+    /// The credential variables alone, chosen as [`Settings::from_lookup`] chooses them
+    /// (the four OAuth 1.0a ones, or `TW_OAUTH2_*` when `TW_OAUTH2_ACCESS_TOKEN` is set
+    /// and `TW_ACCESS_TOKEN` is not), with the defaults for everything else: for a
+    /// caller whose own options replace `TW_API_BASE` and `TW_API_VERSION`, which are
+    /// then not read at all.
+    pub fn from_credentials_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Settings, Error> {
+        let set = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        if set(ENV_OAUTH2_ACCESS_TOKEN).is_some() && set(ENV_ACCESS_TOKEN).is_none() {
+            Settings::oauth2_from_lookup(set)
+        } else {
+            Settings::oauth1_from_lookup(&lookup)
+        }
     }
 
     pub fn set_api_version(&mut self, version: u32) -> Result<(), Error> {
@@ -475,16 +486,18 @@ mod tests {
         assert_eq!(s.user_agent, "my-app/1.0");
     }
 
+    /// An environment of `pairs`, as `from_lookup` reads one.
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
     #[test]
     fn from_lookup_names_every_missing_variable() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| v.to_string())
-            }
-        };
         let err = Settings::from_lookup(env(&[
             ("TW_CONSUMER_KEY", "a"),
             ("TW_CONSUMER_SECRET", "b"),
@@ -555,6 +568,60 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn from_credentials_lookup_reads_the_credentials_alone() {
+        // A bad base URL or version is not read: the defaults stay.
+        let s = Settings::from_credentials_lookup(env(&[
+            ("TW_CONSUMER_KEY", "a"),
+            ("TW_CONSUMER_SECRET", "b"),
+            ("TW_ACCESS_TOKEN", "42-c"),
+            ("TW_ACCESS_TOKEN_SECRET", "d"),
+            ("TW_API_BASE", "http://example.com"),
+            ("TW_API_VERSION", "3"),
+        ]))
+        .unwrap();
+        assert_eq!(s.base_url.as_str(), DEFAULT_BASE_URL);
+        assert_eq!(s.api_version, ApiVersion::V1_1);
+        assert_eq!(s.credentials.access_token, "42-c");
+        assert!(s.oauth2.is_none());
+        // The same refusals as from_lookup, in the same words.
+        for pairs in [
+            &[("TW_API_BASE", "http://example.com")][..],
+            &[("TW_CONSUMER_KEY", "a"), ("TW_ACCESS_TOKEN", "")][..],
+            &[
+                ("TW_OAUTH2_ACCESS_TOKEN", "t"),
+                ("TW_OAUTH2_REFRESH_TOKEN", "r"),
+            ][..],
+            &[
+                ("TW_OAUTH2_ACCESS_TOKEN", "t"),
+                ("TW_OAUTH2_EXPIRES_AT", "soon"),
+            ][..],
+        ] {
+            let alone = Settings::from_credentials_lookup(env(pairs)).unwrap_err();
+            let all = Settings::from_lookup(env(pairs)).unwrap_err();
+            assert_eq!((alone.kind, &alone.message), (all.kind, &all.message));
+        }
+        // OAuth 2.0 when its access token is set and the OAuth 1.0a one is not.
+        let s = Settings::from_credentials_lookup(env(&[
+            ("TW_CONSUMER_KEY", "a"),
+            ("TW_OAUTH2_ACCESS_TOKEN", "t"),
+            ("TW_OAUTH2_CLIENT_ID", "client"),
+            ("TW_OAUTH2_EXPIRES_AT", "1700000000"),
+            ("TW_API_VERSION", "1.1"),
+        ]))
+        .unwrap();
+        let app = s.oauth2.as_ref().unwrap();
+        assert_eq!(app.client_id, "client");
+        assert!(app.tokens.is_some());
+        assert!(Settings::from_credentials_lookup(env(&[
+            ("TW_OAUTH2_ACCESS_TOKEN", "t"),
+            ("TW_ACCESS_TOKEN", "c"),
+        ]))
+        .unwrap_err()
+        .message
+        .contains("TW_CONSUMER_KEY"));
     }
 
     #[test]

@@ -1,0 +1,92 @@
+/*
+ * The parts of tw-follow (bindings/c/tw-follow.c, the command and its dispatch) share
+ * these: exit codes, the help texts, reporting and printing (output.c), and getting the
+ * user's answer in authorize (listener.c). Internal to the tool: not installed.
+ */
+#ifndef TW_FOLLOW_CLI_H
+#define TW_FOLLOW_CLI_H
+
+#include "twfollow.h"
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* sysexits.h values, spelled out so the tool builds where the header is missing. */
+enum {
+    EXIT_REFUSED = 1,
+    EXIT_USAGE = 64,
+    EXIT_DATAERR = 65,
+    EXIT_UNAVAILABLE = 69,
+    EXIT_SOFTWARE = 70,
+    EXIT_CANTCREAT = 73,
+    EXIT_IOERR = 74,
+    EXIT_TEMPFAIL = 75,
+    EXIT_PROTOCOL = 76,
+    EXIT_NOPERM = 77,
+    EXIT_CONFIG = 78
+};
+
+/* The longest first line --proxy-file accepts, in bytes. */
+#define MAX_PROXY_LINE 8192
+/* The longest line read from standard input (a PIN, a code or a redirected URL). */
+#define MAX_INPUT_LINE 8192
+/* The default of --wait: how long authorize listens for the browser. */
+#define LISTEN_WAIT_SECONDS 300
+
+/* help.c: the help texts and the exit code of each status. */
+void usage(FILE *out);
+void authorize_usage(FILE *out);
+int exit_code_for(TwStatus status);
+void print_exit_codes(void);
+
+/* output.c: reporting failures, options' values, the wire trace, secrets and exports. */
+extern const char *report_suffix; /* what the next report() adds to the library's message */
+void report(TwStatus status);
+bool has_password(const char *url);
+void wipe(char *buffer, size_t size);
+void wipe_text(char *text);
+void free_secret(char *text);
+int read_proxy_file(const char *path, char *line);
+void print_trace_line(void *user_data, int32_t kind, const char *line);
+int parse_api_version(const char *text, uint32_t *out);
+int parse_timeout(const char *text, uint32_t *out);
+void print_call_summary(void);
+int tokens_written(FILE *out, const char *what);
+void print_export(FILE *out, const char *name, const char *value);
+void print_comment_value(FILE *out, const char *value);
+
+/* The OAuth 2.0 tokens a config holds, as the library gives them (tw_config_get_oauth2_tokens). */
+struct oauth2_tokens {
+    char *access, *refresh, *scope;
+    int64_t expires_at;
+};
+int get_oauth2_tokens(const TwConfig *config, struct oauth2_tokens *tokens);
+void free_oauth2_tokens(struct oauth2_tokens *tokens);
+void print_oauth2_exports(FILE *out, const struct oauth2_tokens *tokens);
+int print_unsaved_tokens(TwConfig *config);
+
+/* listener.c: the user's answer in authorize, caught on a loopback redirect or pasted. */
+struct redirect_listener {
+    int fds[2];
+    nfds_t count;
+    char host[16]; /* 127.0.0.1, ::1 or localhost */
+    unsigned port;
+    char path[1024];
+};
+
+/* What the listener takes: a query whose NAMES[0] or NAMES[1] (NULL: none) is EXPECTED. */
+struct expected_answer {
+    const char *names[2];
+    const char *expected;
+};
+int open_listener(const char *uri, bool paste, struct redirect_listener *listener);
+void print_waiting(const char *uri, unsigned seconds);
+int listened_answer(struct redirect_listener *listener, const char *uri, const struct expected_answer *expected,
+                    unsigned seconds, char line[MAX_INPUT_LINE + 2]);
+char *callback_verifier(char *answer, const char *token, int *exit_code);
+int read_answer(char line[MAX_INPUT_LINE + 2], const char *what);
+
+#endif

@@ -1,0 +1,199 @@
+/* tw-follow's help texts (the paragraphs python -m twfollow prints word for word:
+   tests/drift checks them) and the exit code of each status. */
+#define _POSIX_C_SOURCE 200809L /* strerror, as in every part */
+
+#include "cli.h"
+
+#include <string.h>
+
+/* The Environment and Exit status paragraphs are word for word those of
+   `python -m twfollow --help` (tests/drift checks it). */
+void usage(FILE *out) {
+    fputs("usage: tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM]\n"
+          "                 [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--quiet]\n"
+          "                 [--trace] [--store PATH] [--account NAME]\n"
+          "                 [follow | unfollow | relationship] TARGET\n"
+          "       tw-follow [OPTIONS] accounts [--json] | accounts default NAME\n"
+          "       tw-follow [OPTIONS] accounts remove NAME [--revoke] | accounts import twurl|xurl|env [PATH]\n"
+          "       tw-follow [OPTIONS] token\n"
+          "       tw-follow authorize [--oauth2 ...]   get and save a user's tokens (tw-follow authorize --help)\n"
+          "       tw-follow --help | --version | --exit-codes\n"
+          "\n"
+          "Follows TARGET (@name, name, or a numeric user id) and prints the API's JSON\n"
+          "answer. `unfollow TARGET` unfollows; `relationship TARGET` prints what holds\n"
+          "between you and TARGET ({\"target\":{...},\"following\":...}: a member is there\n"
+          "only when the API said it). A user named like a command is written @name.\n"
+          "\n"
+          "`accounts` lists the token store's accounts (--json: as JSON; no secret either\n"
+          "way), `accounts default NAME` sets the default, `accounts remove NAME` removes\n"
+          "one (--revoke: its OAuth 2.0 grant at X first), `accounts import twurl|xurl|env\n"
+          "[PATH]` copies accounts from ~/.twurlrc, ~/.xurl or the TW_* variables; `token`\n"
+          "prints a valid OAuth 2.0 access token alone (refreshed and saved first when\n"
+          "needed), for curl. Credentials: --account NAME (or --store) uses the store;\n"
+          "else TW_* variables; else the store's default account.\n"
+          "\n"
+          "  --notify           turn on notifications for the user's posts\n"
+          "  --base-url URL     API base URL (http:// only for loopback hosts)\n"
+          "  --timeout-ms N     deadline for the whole call, 1 to 4294967295 (default 30000)\n"
+          "  --ca-file PEM      trust these certificates instead of the built-in roots\n"
+          "  --proxy URL        http://, https://, socks5:// or socks5h:// proxy; \"\" for none.\n"
+          "                     Other users see a password here (ps): use --proxy-file\n"
+          "  --proxy-file PATH  the proxy URL from the first line of PATH (- for standard input)\n"
+          "  --api-version V    1.1, 2 (a name costs a lookup; no --notify), or auto (1.1,\n"
+          "                     then 2 for good if 1.1 refuses the app's access tier)\n"
+          "  --quiet            print nothing on success\n"
+          "  --trace            show each request and response on stderr as curl -v does\n"
+          "                     (> sent, < received, * signature base string and notes),\n"
+          "                     secrets removed\n"
+          "  --store PATH       the token store (else TWFOLLOW_STORE, else\n"
+          "                     ~/.config/twfollow/accounts.json)\n"
+          "  --account NAME     follow as this stored account (else TW_* variables, else\n"
+          "                     the default)\n"
+          "  --json             accounts: the list as JSON\n"
+          "  --revoke           accounts remove: revoke the OAuth 2.0 grant at X first\n"
+          "  --exit-codes       print each status's number, name and exit code, and exit\n"
+          "\n",
+          out);
+    /* Two strings: C99 compilers need take only 4095 bytes in one. */
+    fputs("Environment (an option wins: its variable is then not read):\n"
+          "  TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET\n"
+          "      the OAuth 1.0a user-context credentials, unless --account or --store\n"
+          "      (without them: the store's default account)\n"
+          "  TW_API_BASE      base URL unless --base-url (default https://api.twitter.com)\n"
+          "  TW_API_VERSION   1.1, 2 or auto unless --api-version (default 1.1)\n"
+          "  TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN, TW_OAUTH2_EXPIRES_AT,\n"
+          "  TW_OAUTH2_CLIENT_ID, TW_OAUTH2_CLIENT_SECRET\n"
+          "      an OAuth 2.0 user token instead, when TW_ACCESS_TOKEN is not set; never\n"
+          "      refreshed here (the rotated refresh token would be lost): run\n"
+          "      `accounts import env` once, then follow from the store\n"
+          "  TWFOLLOW_STORE   the token store unless --store (default\n"
+          "      $XDG_CONFIG_HOME/twfollow/accounts.json, else ~/.config/twfollow/accounts.json)\n"
+          "  https_proxy, HTTPS_PROXY, http_proxy, all_proxy, ALL_PROXY, no_proxy, NO_PROXY\n"
+          "      the proxy, by curl's rules, unless --proxy or --proxy-file\n"
+          "\n"
+          "Exit status: 0 done; 1 refused for this target (forbidden, not found, already\n"
+          "requested, blocked); 64 usage (unknown option, missing or malformed value); 65\n"
+          "bad target or argument; 69 network, TLS or server error; 70 internal error; 73\n"
+          "refreshed tokens could not be saved (they are printed on stderr); 74 tokens\n"
+          "could not be written out; 75 timeout, rate limit or follow limit (try later);\n"
+          "76 unexpected HTTP status or response; 77 credentials refused, or the account\n"
+          "suspended or locked; 78 missing or bad configuration (credentials, the token\n"
+          "store, a setting the library refuses, an unreadable --proxy-file), or the app\n"
+          "refused by X for its access tier, permissions, credits or usage cap.\n",
+          out);
+}
+
+/* No default case: -Wall (-Wswitch) then fails the build when the header gains a
+   status this table lacks. */
+int exit_code_for(TwStatus status) {
+    switch (status) {
+    case TW_STATUS_OK:
+        return 0;
+    case TW_STATUS_NULL_ARGUMENT:
+    case TW_STATUS_INVALID_UTF8:
+    case TW_STATUS_INVALID_ARGUMENT:
+        return EXIT_DATAERR;
+    case TW_STATUS_NETWORK:
+    case TW_STATUS_TLS:
+    case TW_STATUS_SERVER_ERROR:
+        return EXIT_UNAVAILABLE;
+    case TW_STATUS_TIMEOUT:
+    case TW_STATUS_RATE_LIMITED:
+    case TW_STATUS_FOLLOW_LIMIT:
+        return EXIT_TEMPFAIL;
+    case TW_STATUS_AUTH:
+    case TW_STATUS_ACCOUNT_STATE:
+        return EXIT_NOPERM;
+    /* A refusal of the app, not of the target: its setup at X must change. */
+    case TW_STATUS_ACCESS_TIER:
+    case TW_STATUS_APP_PERMISSION:
+    case TW_STATUS_PAYMENT_REQUIRED:
+    case TW_STATUS_USAGE_CAPPED:
+    case TW_STATUS_STORE:
+        return EXIT_CONFIG;
+    /* The rotated tokens are only in this process: loud, and its own code. */
+    case TW_STATUS_TOKENS_NOT_SAVED:
+        return EXIT_CANTCREAT;
+    case TW_STATUS_FORBIDDEN:
+    case TW_STATUS_NOT_FOUND:
+    case TW_STATUS_ALREADY_REQUESTED:
+    case TW_STATUS_BLOCKED:
+        return EXIT_REFUSED;
+    case TW_STATUS_HTTP_ERROR:
+    case TW_STATUS_BAD_RESPONSE:
+        return EXIT_PROTOCOL;
+    case TW_STATUS_NO_RATE_LIMIT:
+    case TW_STATUS_REENTERED:
+    case TW_STATUS_INTERNAL:
+        return EXIT_SOFTWARE;
+    }
+    return EXIT_SOFTWARE; /* a number from a newer library */
+}
+
+/* --exit-codes: "NUMBER TW_STATUS_NAME EXIT" for every status the library knows. */
+void print_exit_codes(void) {
+    int32_t n;
+    for (n = 0; n < 1000; n++) {
+        const char *text = tw_status_str(n);
+        if (strncmp(text, "TW_STATUS_", 10) == 0) {
+            printf("%d %.*s %d\n", (int)n, (int)strcspn(text, ":"), text, exit_code_for((TwStatus)n));
+        }
+    }
+}
+
+
+void authorize_usage(FILE *out) {
+    fputs("usage: tw-follow authorize [--base-url URL] [--callback URL] [--paste] [--wait SECONDS]\n"
+          "                           [--store PATH] [--account NAME | --exports]\n"
+          "       tw-follow authorize --oauth2 --client-id ID [--client-secret SECRET]\n"
+          "                           --redirect-uri URI [--scope SCOPES] [--base-url URL]\n"
+          "                           [--paste] [--wait SECONDS]\n"
+          "                           [--store PATH] [--account NAME | --exports]\n"
+          "\n"
+          "Gets a user's tokens and saves them in the token store as an account (--account\n"
+          "NAME, else the user's screen name; the default account when the store has none).\n"
+          "The page to open goes to stderr; the answer is read from standard input. With\n"
+          "--exports it saves nothing and prints shell lines instead:\n"
+          "eval \"$(tw-follow authorize --exports)\".\n"
+          "\n"
+          "OAuth 1.0a (PIN): with your app's TW_CONSUMER_KEY and TW_CONSUMER_SECRET, prints\n"
+          "the page where the user approves the app, reads the PIN it shows, and saves\n"
+          "the token (it does not expire); --exports prints export TW_ACCESS_TOKEN=... and\n"
+          "export TW_ACCESS_TOKEN_SECRET=... with the user's id and name as a comment.\n"
+          "\n"
+          "OAuth 2.0 (--oauth2, Authorization Code with PKCE): prints the page to open,\n"
+          "reads the address the browser was sent to (or just its code), and saves the\n"
+          "tokens: a follow from the store refreshes them by itself and saves each new\n"
+          "pair under the store's lock. --exports prints export TW_OAUTH2_CLIENT_ID,\n"
+          "TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN and TW_OAUTH2_EXPIRES_AT lines\n"
+          "instead, which the CLI never refreshes (run accounts import env to store them).\n"
+          "\n"
+          "When the redirect URI (or the OAuth 1.0a --callback URL) is a loopback http://\n"
+          "address with a port (127.0.0.1, [::1] or localhost), authorize listens there\n"
+          "instead of reading standard input: it takes the one redirect that carries its\n"
+          "state (or request token), answers the browser with a page that can be closed,\n"
+          "and finishes on its own, or gives up after --wait seconds. With --paste, with\n"
+          "any other address, or when that port is taken, the address is pasted instead.\n"
+          "\n"
+          "  --base-url URL         API base URL (else TW_API_BASE, else https://api.twitter.com)\n"
+          "  --oauth2               OAuth 2.0 instead of OAuth 1.0a\n"
+          "  --client-id ID         the app's OAuth 2.0 client id (else TW_OAUTH2_CLIENT_ID)\n"
+          "  --client-secret SECRET a confidential client's secret; other users can see it\n"
+          "                         here (ps): prefer TW_OAUTH2_CLIENT_SECRET\n"
+          "  --redirect-uri URI     the callback URL registered for the app\n"
+          "  --scope SCOPES         default \"tweet.read users.read follows.write offline.access\"\n"
+          "  --callback URL         OAuth 1.0a: the app's callback URL instead of the PIN (oob)\n"
+          "  --paste                paste the redirected address instead of listening for it\n"
+          "  --wait SECONDS         how long to listen for the browser (default 300)\n"
+          "  --store PATH           the token store (else TWFOLLOW_STORE, else\n"
+          "                         ~/.config/twfollow/accounts.json)\n"
+          "  --account NAME         save as NAME (default: the user's screen name)\n"
+          "  --exports              print export lines instead of saving (saves nothing)\n"
+          "\n"
+          "Exit status: 0 tokens saved (or printed); 64 usage; 65 no or bad answer (on standard input,\n"
+          "or no redirect within --wait seconds); 69 network, TLS or server error; 74 the tokens\n"
+          "could not be written (a full disk, a closed stream: the code is spent, authorize again);\n"
+          "76 unexpected HTTP status or response; 77 refused (wrong PIN, used or expired request\n"
+          "token, denied, bad code or client); 78 missing or bad configuration.\n",
+          out);
+}

@@ -1,0 +1,412 @@
+/* ---- the redirect listener: catching the browser's redirect on a loopback URI ----
+ *
+ * As bindings/python/twfollow/_redirect_listener.py: when the redirect URI (OAuth 2.0) or
+ * the callback (OAuth 1.0a) is a loopback http:// URI with a port, authorize listens there
+ * for the length of the flow, takes the one GET of that path whose query carries the
+ * expected state (or request token), answers the browser with a page that can be closed,
+ * and hands back the address it was sent to. Other requests get a refusal and the wait goes
+ * on; nothing but loopback is ever listened on, and nothing after the deadline. */
+
+#define _POSIX_C_SOURCE 200809L /* MSG_NOSIGNAL, clock_gettime */
+
+#include "cli.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define MAX_REQUEST_HEAD 8192
+#define PER_REQUEST_MS 10000 /* one connection may not hold the wait up for longer */
+
+static const char CLOSE_PAGE[] =
+    "<!doctype html><meta charset=utf-8><title>twfollow</title>"
+    "<p>The authorization reached the command line. You can close this window.</p>\n";
+static const char REFUSED_PAGE[] =
+    "<!doctype html><meta charset=utf-8><title>twfollow</title>"
+    "<p>This is not the answer the command line is waiting for (its state or token does not "
+    "match): ignored.</p>\n";
+static const char NOT_FOUND_PAGE[] =
+    "<!doctype html><meta charset=utf-8><title>twfollow</title><p>Not the redirect address.</p>\n";
+
+/* Host, port and path of a loopback http:// URI with an explicit port (no user, no
+   fragment): 1, else 0. The host is lowercased; an empty path is "/". */
+static int loopback_target(const char *uri, struct redirect_listener *to) {
+    const char *p = uri, *host, *end;
+    size_t length, i;
+    unsigned long port = 0;
+    bool bracketed = false;
+    if (strncasecmp(p, "http://", 7) != 0) {
+        return 0;
+    }
+    p += 7;
+    if (strchr(p, '#') != NULL || memchr(p, '@', strcspn(p, "/?")) != NULL) {
+        return 0;
+    }
+    if (*p == '[') {
+        bracketed = true;
+        host = p + 1;
+        end = strchr(host, ']');
+        if (end == NULL || end[1] != ':') {
+            return 0;
+        }
+        p = end + 2;
+    } else {
+        host = p;
+        end = p + strcspn(p, ":/?");
+        if (*end != ':') {
+            return 0;
+        }
+        p = end + 1;
+    }
+    length = (size_t)(end - host);
+    if (length == 0 || length >= sizeof to->host) {
+        return 0;
+    }
+    for (i = 0; i < length; i++) {
+        char c = host[i];
+        to->host[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    to->host[length] = '\0';
+    if (bracketed ? strcmp(to->host, "::1") != 0
+                  : strcmp(to->host, "127.0.0.1") != 0 && strcmp(to->host, "localhost") != 0) {
+        return 0;
+    }
+    for (i = 0; p[i] >= '0' && p[i] <= '9' && i < 6; i++) {
+        port = port * 10 + (unsigned long)(p[i] - '0');
+    }
+    if (i == 0 || port == 0 || port > 65535 || (p[i] != '\0' && p[i] != '/' && p[i] != '?')) {
+        return 0;
+    }
+    to->port = (unsigned)port;
+    p += i;
+    length = strcspn(p, "?");
+    if (length >= sizeof to->path) {
+        return 0;
+    }
+    if (length == 0) {
+        strcpy(to->path, "/");
+    } else {
+        memcpy(to->path, p, length);
+        to->path[length] = '\0';
+    }
+    return 1;
+}
+
+static void close_listener(struct redirect_listener *listener) {
+    nfds_t i;
+    for (i = 0; i < listener->count; i++) {
+        close(listener->fds[i]);
+    }
+    listener->count = 0;
+}
+
+/* One listening socket on ADDRESS (IPv4 or IPv6 loopback) and the listener's port. */
+static int listen_on(struct redirect_listener *listener, int family) {
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+    int fd = socket(family, SOCK_STREAM, 0), one = 1, ok;
+    if (fd < 0) {
+        return -1;
+    }
+    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (family == AF_INET) {
+        memset(&v4, 0, sizeof v4);
+        v4.sin_family = AF_INET;
+        v4.sin_port = htons((uint16_t)listener->port);
+        v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ok = bind(fd, (struct sockaddr *)&v4, sizeof v4) == 0;
+    } else {
+        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        memset(&v6, 0, sizeof v6);
+        v6.sin6_family = AF_INET6;
+        v6.sin6_port = htons((uint16_t)listener->port);
+        v6.sin6_addr = in6addr_loopback;
+        ok = bind(fd, (struct sockaddr *)&v6, sizeof v6) == 0;
+    }
+    if (!ok || listen(fd, 4) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    listener->fds[listener->count++] = fd;
+    return 0;
+}
+
+/* Opens the listener for URI: 1; 0 when the answer is to be pasted instead (--paste, a URI
+   that is not loopback http:// with a port, or a port that cannot be listened on: said). */
+int open_listener(const char *uri, bool paste, struct redirect_listener *listener) {
+    memset(listener, 0, sizeof *listener);
+    if (paste || !loopback_target(uri, listener)) {
+        return 0;
+    }
+    /* localhost: 127.0.0.1 must work; ::1 is added when the system has it. */
+    if (listen_on(listener, strcmp(listener->host, "::1") == 0 ? AF_INET6 : AF_INET) != 0) {
+        fprintf(stderr, "tw-follow: cannot listen on port %u of %s (%s): paste the address instead\n",
+                listener->port, listener->host, strerror(errno));
+        return 0;
+    }
+    if (strcmp(listener->host, "localhost") == 0) {
+        (void)listen_on(listener, AF_INET6);
+    }
+    return 1;
+}
+
+static long long monotonic_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static void respond(int fd, int code, const char *reason, const char *page) {
+    char head[256];
+    int length = snprintf(head, sizeof head,
+                          "HTTP/1.1 %d %s\r\nContent-Type: text/html; charset=utf-8\r\n"
+                          "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+                          code, reason, strlen(page));
+    /* The browser may have gone away: nothing to tell it then. */
+    if (length > 0 && send(fd, head, (size_t)length, MSG_NOSIGNAL) == length) {
+        (void)send(fd, page, strlen(page), MSG_NOSIGNAL);
+    }
+}
+
+static int hex_digit(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The value of NAME in QUERY (a=b&c=d, up to its end or a blank), percent- and
+   +-decoded into OUT (OUT_SIZE bytes): 1; 0 when absent or too long. */
+static int query_value(const char *query, const char *name, char *out, size_t out_size) {
+    size_t name_length = strlen(name);
+    const char *p = query;
+    while (*p != '\0' && *p != ' ') {
+        size_t field = strcspn(p, "& ");
+        if (field > name_length && strncmp(p, name, name_length) == 0 && p[name_length] == '=') {
+            const char *v = p + name_length + 1, *end = p + field;
+            size_t n = 0;
+            while (v < end) {
+                char c = *v++;
+                if (c == '+') {
+                    c = ' ';
+                } else if (c == '%' && end - v >= 2 && hex_digit(v[0]) >= 0 && hex_digit(v[1]) >= 0) {
+                    c = (char)(hex_digit(v[0]) * 16 + hex_digit(v[1]));
+                    v += 2;
+                }
+                if (n + 1 >= out_size) {
+                    return 0;
+                }
+                out[n++] = c;
+            }
+            out[n] = '\0';
+            return 1;
+        }
+        p += field;
+        if (*p == '&') {
+            p++;
+        }
+    }
+    return 0;
+}
+
+/* Reads one request on FD and answers it. Returns the redirected address (URI's part
+   before any ? with the request's query; malloc'd) when it is the expected one, else NULL. */
+static char *answer_request(int fd, const struct redirect_listener *listener, const char *uri,
+                            const struct expected_answer *expected, long long deadline) {
+    static char head[MAX_REQUEST_HEAD + 1];
+    char value[512];
+    size_t length = 0, i;
+    const char *target, *query, *version;
+    char *found = NULL;
+    long long until = monotonic_ms() + PER_REQUEST_MS;
+    if (until > deadline) {
+        until = deadline;
+    }
+    while (length < MAX_REQUEST_HEAD) {
+        struct pollfd one;
+        long long left = until - monotonic_ms();
+        ssize_t got;
+        one.fd = fd;
+        one.events = POLLIN;
+        if (left <= 0 || poll(&one, 1, (int)left) <= 0) {
+            break;
+        }
+        got = recv(fd, head + length, MAX_REQUEST_HEAD - length, 0);
+        if (got <= 0) {
+            break;
+        }
+        length += (size_t)got;
+        head[length] = '\0';
+        if (strstr(head, "\r\n\r\n") != NULL || strstr(head, "\n\n") != NULL) {
+            break;
+        }
+    }
+    head[length] = '\0';
+    /* GET SP target SP HTTP/1.x */
+    target = strncmp(head, "GET ", 4) == 0 ? head + 4 : NULL;
+    version = target != NULL ? strchr(target, ' ') : NULL;
+    if (version == NULL || strncmp(version + 1, "HTTP/1.", 7) != 0) {
+        respond(fd, 400, "Bad Request", NOT_FOUND_PAGE);
+    } else if (strncmp(target, listener->path, strlen(listener->path)) != 0 ||
+               (target[strlen(listener->path)] != '?' && target[strlen(listener->path)] != ' ')) {
+        respond(fd, 404, "Not Found", NOT_FOUND_PAGE);
+    } else {
+        int matches = 0;
+        query = target[strlen(listener->path)] == '?' ? target + strlen(listener->path) + 1 : version;
+        for (i = 0; i < 2 && expected->names[i] != NULL; i++) {
+            if (query_value(query, expected->names[i], value, sizeof value) &&
+                strcmp(value, expected->expected) == 0) {
+                matches = 1;
+            }
+        }
+        if (!matches) {
+            respond(fd, 400, "Bad Request", REFUSED_PAGE);
+        } else {
+            size_t base = strcspn(uri, "?#"), query_length = (size_t)(version - query);
+            found = malloc(base + 1 + query_length + 1);
+            if (found != NULL) {
+                memcpy(found, uri, base);
+                found[base] = '?';
+                memcpy(found + base + 1, query, query_length);
+                found[base + 1 + query_length] = '\0';
+            }
+            respond(fd, 200, "OK", CLOSE_PAGE);
+        }
+    }
+    wipe(head, sizeof head); /* the code or verifier was in it */
+    wipe(value, sizeof value);
+    return found;
+}
+
+/* Waits until the expected redirect arrives (its address, malloc'd) or the deadline passes
+   (NULL); closes the listener either way. */
+static char *wait_for_redirect(struct redirect_listener *listener, const char *uri,
+                               const struct expected_answer *expected, unsigned seconds) {
+    long long deadline = monotonic_ms() + (long long)seconds * 1000;
+    char *found = NULL;
+    while (found == NULL) {
+        struct pollfd fds[2];
+        nfds_t i;
+        long long left = deadline - monotonic_ms();
+        if (left <= 0) {
+            break;
+        }
+        for (i = 0; i < listener->count; i++) {
+            fds[i].fd = listener->fds[i];
+            fds[i].events = POLLIN;
+            fds[i].revents = 0;
+        }
+        if (poll(fds, listener->count, (int)left) <= 0) {
+            continue; /* a signal, or the deadline: checked above */
+        }
+        for (i = 0; i < listener->count && found == NULL; i++) {
+            if (fds[i].revents & POLLIN) {
+                int connection = accept(fds[i].fd, NULL, NULL);
+                if (connection >= 0) {
+                    found = answer_request(connection, listener, uri, expected, deadline);
+                    close(connection);
+                }
+            }
+        }
+    }
+    close_listener(listener);
+    return found;
+}
+
+/* The prompt's last line while the listener waits (play_user.py and the tests key on it). */
+void print_waiting(const char *uri, unsigned seconds) {
+    fprintf(stderr,
+            "Waiting up to %u s for the browser to be sent to %s "
+            "(or stop with Ctrl-C and run again with --paste)...\n",
+            seconds, uri);
+    fflush(stderr);
+}
+
+/* The caught address into LINE (the buffer a pasted answer goes to): 1; else 0, said. */
+int listened_answer(struct redirect_listener *listener, const char *uri, const struct expected_answer *expected,
+                           unsigned seconds, char line[MAX_INPUT_LINE + 2]) {
+    char *found = wait_for_redirect(listener, uri, expected, seconds);
+    size_t length = found != NULL ? strlen(found) : 0;
+    if (found == NULL || length > MAX_INPUT_LINE) {
+        free_secret(found);
+        fprintf(stderr, "tw-follow: no redirect to %s within %u s\n", uri, seconds);
+        return 0;
+    }
+    memcpy(line, found, length + 1);
+    free_secret(found);
+    return 1;
+}
+
+/* The OAuth 1.0a verifier in ANSWER: a PIN or bare verifier as it is; from a callback address
+   (http:// or https://, pasted or caught), its oauth_verifier, once its oauth_token is TOKEN.
+   NULL, said, with *exit_code set, when the address refuses: denied, another request token,
+   no verifier. Nothing is sent then. */
+char *callback_verifier(char *answer, const char *token, int *exit_code) {
+    static char verifier[MAX_INPUT_LINE + 2];
+    static char value[MAX_INPUT_LINE + 2];
+    const char *query;
+    if (strncmp(answer, "http://", 7) != 0 && strncmp(answer, "https://", 8) != 0) {
+        return answer;
+    }
+    query = strchr(answer, '?');
+    query = query != NULL ? query + 1 : "";
+    if (query_value(query, "denied", value, sizeof value)) {
+        fputs("TW_STATUS_AUTH: the user denied access to the app (the callback says denied)\n", stderr);
+        *exit_code = exit_code_for(TW_STATUS_AUTH);
+        return NULL;
+    }
+    if (!query_value(query, "oauth_token", value, sizeof value) || strcmp(value, token) != 0) {
+        fputs("TW_STATUS_INVALID_ARGUMENT: the callback's oauth_token is not this flow's request token: nothing was "
+              "sent\n",
+              stderr);
+        *exit_code = exit_code_for(TW_STATUS_INVALID_ARGUMENT);
+        return NULL;
+    }
+    if (!query_value(query, "oauth_verifier", verifier, sizeof verifier) || verifier[0] == '\0') {
+        fputs("TW_STATUS_INVALID_ARGUMENT: the callback URL has no oauth_verifier\n", stderr);
+        *exit_code = exit_code_for(TW_STATUS_INVALID_ARGUMENT);
+        return NULL;
+    }
+    return verifier;
+}
+
+
+
+/* One line of standard input without its line ending and the blanks around it.
+   Returns 0 (and says why) on end of input, an empty line or one too long. */
+int read_answer(char line[MAX_INPUT_LINE + 2], const char *what) {
+    size_t length, start = 0;
+    if (fgets(line, MAX_INPUT_LINE + 2, stdin) == NULL) {
+        fprintf(stderr, "tw-follow: no %s on standard input\n", what);
+        return 0;
+    }
+    length = strlen(line);
+    if (length > MAX_INPUT_LINE && line[length - 1] != '\n') {
+        wipe_text(line);
+        fprintf(stderr, "tw-follow: the %s is longer than %d bytes\n", what, MAX_INPUT_LINE);
+        return 0;
+    }
+    while (length > 0 && strchr(" \t\r\n", line[length - 1]) != NULL) {
+        line[--length] = '\0';
+    }
+    while (line[start] == ' ' || line[start] == '\t') {
+        start++;
+    }
+    memmove(line, line + start, length - start + 1);
+    if (line[0] == '\0') {
+        fprintf(stderr, "tw-follow: no %s on standard input (an empty line)\n", what);
+        return 0;
+    }
+    return 1;
+}

@@ -1,0 +1,263 @@
+/* tw-follow's output: failures reported as STATUS: message, options' values read, the
+   wire trace, secrets wiped, and export lines a shell can eval. */
+#define _POSIX_C_SOURCE 200809L /* strerror, as in every part */
+
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What the next report() adds to the library's message (the way out of a refusal). */
+const char *report_suffix = "";
+
+/* "TW_STATUS_X: description" -> prints "TW_STATUS_X: <last error message><report_suffix>". */
+void report(TwStatus status) {
+    const char *text = tw_status_str((int32_t)status);
+    size_t name_length = strcspn(text, ":");
+    fprintf(stderr, "%.*s: %s%s\n", (int)name_length, text, tw_last_error_message(), report_suffix);
+    report_suffix = "";
+}
+
+/* True when a proxy URL carries a non-empty password ("scheme://user:password@host"). */
+bool has_password(const char *url) {
+    const char *authority = strstr(url, "://");
+    const char *at = NULL, *colon;
+    size_t i, length;
+    authority = authority != NULL ? authority + 3 : url;
+    length = strcspn(authority, "/?#");
+    for (i = 0; i < length; i++) {
+        if (authority[i] == '@') {
+            at = authority + i;
+        }
+    }
+    if (at == NULL) {
+        return false;
+    }
+    colon = memchr(authority, ':', (size_t)(at - authority));
+    return colon != NULL && colon + 1 < at;
+}
+
+void wipe(char *buffer, size_t size) {
+    volatile char *p = buffer; /* volatile: the compiler may not drop the stores */
+    while (size-- > 0) {
+        *p++ = 0;
+    }
+}
+
+/* The first line of PATH ("-": standard input) without its line ending and the blanks
+   around it, into line[MAX_PROXY_LINE + 1]. On failure prints why and returns 0. */
+int read_proxy_file(const char *path, char *line) {
+    FILE *file = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    const char *problem = NULL;
+    size_t length = 0, start = 0;
+    int c;
+    if (file == NULL) {
+        fprintf(stderr, "tw-follow: --proxy-file %s: %s\n", path, strerror(errno));
+        return 0;
+    }
+    while ((c = getc(file)) != EOF && c != '\n') {
+        if (c == '\0') {
+            problem = "the first line contains a NUL byte";
+            break;
+        }
+        if (length == MAX_PROXY_LINE) {
+            problem = "the first line is longer than 8192 bytes";
+            break;
+        }
+        line[length++] = (char)c;
+    }
+    if (problem == NULL && ferror(file)) {
+        problem = strerror(errno);
+    }
+    if (file != stdin) {
+        fclose(file);
+    }
+    while (length > 0 && strchr(" \t\r", line[length - 1]) != NULL) {
+        length--;
+    }
+    while (start < length && strchr(" \t", line[start]) != NULL) {
+        start++;
+    }
+    memmove(line, line + start, length - start);
+    length -= start;
+    line[length] = '\0';
+    if (problem == NULL && length == 0) {
+        problem = "the first line is empty (for no proxy, pass --proxy \"\")";
+    }
+    if (problem != NULL) {
+        wipe(line, MAX_PROXY_LINE + 1);
+        fprintf(stderr, "tw-follow: --proxy-file %s: %s\n", path, problem);
+        return 0;
+    }
+    return 1;
+}
+
+/* --trace: each line of the library's wire trace on stderr, prefixed as curl -v does:
+   "> " what was sent, "< " what came back, "* " the signature base string and notes
+   (also for a kind a newer library adds). */
+void print_trace_line(void *user_data, int32_t kind, const char *line) {
+    const char *prefix = "* ";
+    (void)user_data;
+    switch (kind) {
+    case TW_TRACE_KIND_REQUEST_LINE:
+    case TW_TRACE_KIND_REQUEST_HEADER:
+        prefix = "> ";
+        break;
+    case TW_TRACE_KIND_RESPONSE_STATUS:
+    case TW_TRACE_KIND_RESPONSE_HEADER:
+    case TW_TRACE_KIND_RESPONSE_BODY:
+        prefix = "< ";
+        break;
+    default:
+        break;
+    }
+    fprintf(stderr, "%s%s\n", prefix, line);
+}
+
+/* 1.1 (or 1), 2 or auto (0), as tw_config_set_api_version numbers them; 0 if none. */
+int parse_api_version(const char *text, uint32_t *out) {
+    if (strcmp(text, "1.1") == 0 || strcmp(text, "1") == 0) {
+        *out = 1;
+    } else if (strcmp(text, "2") == 0) {
+        *out = 2;
+    } else if (strcmp(text, "auto") == 0) {
+        *out = 0;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* --trace, after the call: what it sent and the 24-hour budgets the last answer told
+   (python -m twfollow prints the same lines). */
+void print_call_summary(void) {
+    int64_t v[6];
+    fprintf(stderr, "* requests sent: %d\n", (int)tw_last_request_count());
+    if (tw_last_day_budgets(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != TW_STATUS_OK) {
+        return;
+    }
+    fputs("* 24-hour budgets:", stderr);
+    for (int i = 0; i < 2; i++) {
+        const int64_t *b = &v[3 * i];
+        if (b[0] == -1) {
+            continue; /* not sent */
+        }
+        fprintf(stderr, "%s %s %lld of %lld left, resets at %lld", i == 1 && v[0] != -1 ? ";" : "",
+                i == 0 ? "user" : "app", (long long)b[1], (long long)b[0], (long long)b[2]);
+    }
+    fputc('\n', stderr);
+}
+
+int parse_timeout(const char *text, uint32_t *out) {
+    char *end = NULL;
+    unsigned long value;
+    if (text[0] < '0' || text[0] > '9') {
+        return 0;
+    }
+    errno = 0;
+    value = strtoul(text, &end, 10);
+    if (errno != 0 || *end != '\0' || value == 0 || value > 0xFFFFFFFFUL) {
+        return 0;
+    }
+    *out = (uint32_t)value;
+    return 1;
+}
+
+
+void wipe_text(char *text) {
+    volatile char *p = text; /* volatile: the compiler may not drop the stores */
+    while (p != NULL && *p != '\0') {
+        *p++ = '\0';
+    }
+}
+
+void free_secret(char *text) {
+    wipe_text(text);
+    free(text);
+}
+
+/* After the tokens were written to `out`: flushes it and checks that every write
+   reached it (a full disk, a closed pipe). Returns 0, having said so on stderr, when
+   one did not: the tokens are lost, and the caller exits EXIT_IOERR. */
+int tokens_written(FILE *out, const char *what) {
+    int failed, error;
+    errno = 0;
+    failed = fflush(out) != 0;
+    error = errno;
+    if (ferror(out)) {
+        failed = 1;
+    }
+    if (failed) {
+        fprintf(stderr, "tw-follow: the %s could not be written to %s (%s)\n", what,
+                out == stdout ? "standard output" : "standard error", strerror(error != 0 ? error : EIO));
+    }
+    return !failed;
+}
+
+/* export NAME='value', with ' written as '\'' so any value survives eval. */
+void print_export(FILE *out, const char *name, const char *value) {
+    fprintf(out, "export %s='", name);
+    for (; *value != '\0'; value++) {
+        if (*value == '\'') {
+            fputs("'\\''", out);
+        } else {
+            fputc(*value, out);
+        }
+    }
+    fputs("'\n", out);
+}
+
+/* A value for a "# ..." comment line: letters, digits, space and _.- kept, anything
+   else (a newline above all) as '?'. */
+void print_comment_value(FILE *out, const char *value) {
+    for (; *value != '\0'; value++) {
+        char c = *value;
+        int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    strchr(" _.-", c) != NULL;
+        fputc(plain ? c : '?', out);
+    }
+}
+
+
+int get_oauth2_tokens(const TwConfig *config, struct oauth2_tokens *tokens) {
+    memset(tokens, 0, sizeof *tokens);
+    return tw_config_get_oauth2_tokens(config, &tokens->access, &tokens->refresh, &tokens->expires_at,
+                                       &tokens->scope) == TW_STATUS_OK;
+}
+
+void free_oauth2_tokens(struct oauth2_tokens *tokens) {
+    tw_string_free(tokens->access);
+    tw_string_free(tokens->refresh);
+    tw_string_free(tokens->scope);
+    memset(tokens, 0, sizeof *tokens);
+}
+
+/* `export` lines for the tokens (a grant without a refresh token: `unset`). */
+void print_oauth2_exports(FILE *out, const struct oauth2_tokens *tokens) {
+    char expires_at[24];
+    print_export(out, "TW_OAUTH2_ACCESS_TOKEN", tokens->access);
+    if (tokens->refresh != NULL) {
+        print_export(out, "TW_OAUTH2_REFRESH_TOKEN", tokens->refresh);
+    } else {
+        fputs("unset TW_OAUTH2_REFRESH_TOKEN\n", out);
+    }
+    snprintf(expires_at, sizeof expires_at, "%lld", (long long)tokens->expires_at);
+    print_export(out, "TW_OAUTH2_EXPIRES_AT", expires_at);
+}
+
+/* After TW_STATUS_TOKENS_NOT_SAVED: the only copy of the new pair, on stderr (exit 73).
+   Returns 0 when it could not be written either (the caller exits EXIT_IOERR). */
+int print_unsaved_tokens(TwConfig *config) {
+    struct oauth2_tokens tokens;
+    if (!get_oauth2_tokens(config, &tokens)) {
+        return 1;
+    }
+    fputs("tw-follow: the refreshed OAuth 2.0 tokens could not be saved to the store and the old refresh\n"
+          "tw-follow: token no longer works; keep these lines (they hold secrets), fix the store, and\n"
+          "tw-follow: eval them and run `tw-follow accounts import env`:\n",
+          stderr);
+    print_oauth2_exports(stderr, &tokens);
+    free_oauth2_tokens(&tokens);
+    return tokens_written(stderr, "refreshed OAuth 2.0 tokens");
+}
