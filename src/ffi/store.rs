@@ -158,8 +158,8 @@ pub unsafe extern "C" fn tw_store_list(
     })
 }
 
-/// One account of `tw_store_list`'s list, for a reader of flat JSON objects only (the
-/// C++ wrapper, `tw-follow accounts`): `*out_record` receives the `index`-th record
+/// One account of `tw_store_list`'s list as one flat JSON object
+/// (`tw_store_account_fields` gives it as fields): `*out_record` receives the `index`-th record
 /// (counted from 0, in the list's order, with its members:
 /// `{"name","kind","screen_name","user_id","app","expires_at","has_refresh_token","default"}`),
 /// or NULL when `index` is past the end; `*out_count` (if not NULL) the number of
