@@ -90,8 +90,8 @@ pub unsafe extern "C" fn tw_config_get_oauth2_tokens(
 /// out of logs); `*out_user_id` (decimal digits) and `*out_screen_name` who the user
 /// is, or NULL both when the config does not know it: a config from `tw_config_new`
 /// or `tw_config_from_env` (until `tw_store_save_account` learns it), or a stored
-/// account saved without them. Pass NULL for a field you do not want. Nothing is
-/// written on any other status.
+/// account without a screen name (xurl's `APP-oauth1`, imported). Pass NULL for a
+/// field you do not want. Nothing is written on any other status.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT` (`config`), `TW_STATUS_INVALID_ARGUMENT` (an
 /// OAuth 2.0 config: see `tw_config_get_oauth2_tokens`; an app's config before
