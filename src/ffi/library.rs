@@ -104,3 +104,36 @@ pub extern "C" fn tw_version() -> *const c_char {
         .as_ptr()
         .cast()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn several_fields_are_published_all_or_none() {
+        let untouched = 0x5eed as *mut c_char;
+        let (mut a, mut b, mut c) = (untouched, untouched, untouched);
+        // A NUL in the last field: nothing is written (the first string, made, is wiped).
+        let refused = unsafe {
+            publish_fields(&[
+                (Some("first"), "first", &mut a),
+                (None, "second", &mut b),
+                (Some("th\0ird"), "third", &mut c),
+            ])
+        };
+        assert_eq!(refused.err().map(|f| f.status), Some(TwStatus::BadResponse));
+        assert_eq!([a, b, c], [untouched; 3]);
+        // None is NULL; a NULL out-pointer is a field not wanted.
+        unsafe {
+            publish_fields(&[
+                (Some("first"), "first", &mut a),
+                (None, "second", &mut b),
+                (Some("third"), "third", ptr::null_mut()),
+            ])
+            .unwrap_or_else(|_| panic!("publishing failed"));
+            assert_eq!(std::ffi::CStr::from_ptr(a).to_str(), Ok("first"));
+            assert!(b.is_null());
+            tw_string_free(a);
+        }
+    }
+}
