@@ -1,33 +1,78 @@
-//! TLS for a config with a CA file, verified by the file's [`PinningVerifier`].
+//! TLS: the one connector of the chain for it, [`Tls`].
 //!
-//! Why a connector of our own: ureq 3.5.2 builds its rustls `ClientConfig` itself and
-//! takes no certificate verifier (its `TlsConfig` has root certificates and a crypto
-//! provider only), so configs with a CA file wrap TLS here, with the pieces of ureq's
-//! `unversioned` transport module (ureq is pinned exactly for them; see Cargo.toml).
-//! Configs without a CA file keep ureq's own `RustlsConnector`.
+//! A config without a CA file uses ureq's own `RustlsConnector` (the built-in roots),
+//! one for the whole process. A config with a CA file needs its [`PinningVerifier`],
+//! and ureq 3.5.2 builds its rustls `ClientConfig` itself and takes no certificate
+//! verifier (its `TlsConfig` has root certificates and a crypto provider only), so that
+//! case wraps the stream here, with the pieces of ureq's `unversioned` transport module
+//! (ureq is pinned exactly for them; see Cargo.toml).
 
 use std::fmt;
 use std::io::{Read, Write};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use ureq::unversioned::transport::time::{Duration as UreqDuration, Instant as UreqInstant};
 use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, LazyBuffers, NextTimeout, Transport, TransportAdapter,
+    Buffers, ConnectionDetails, Connector, LazyBuffers, NextTimeout, RustlsConnector, Transport,
+    TransportAdapter,
 };
 
 use crate::core::wire::pinning::PinningVerifier;
 
-/// Wraps the chained transport in TLS verified by a [`PinningVerifier`].
-pub struct PinningTls {
+/// The rustls configuration with the built-in roots, shared by every config in the
+/// process: ureq caches it per connector, and building the root store is the
+/// costly part of a cold start.
+static SHARED_TLS: LazyLock<RustlsConnector> = LazyLock::new(RustlsConnector::default);
+
+/// TLS for the connections of one agent: the process's shared set-up, or the one
+/// of a config's CA file.
+#[derive(Debug)]
+pub struct Tls {
+    pinned: Option<PinningTls>,
+}
+
+impl Tls {
+    pub fn new(trust: Option<&Arc<PinningVerifier>>) -> Tls {
+        Tls {
+            pinned: trust.map(|verifier| PinningTls::new(verifier.clone())),
+        }
+    }
+}
+
+impl<In: Transport> Connector<In> for Tls {
+    type Out = Box<dyn Transport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let Some(transport) = chained else {
+            return Ok(None);
+        };
+        if !details.needs_tls() || transport.is_tls() {
+            return Ok(Some(transport.boxed()));
+        }
+        match &self.pinned {
+            Some(pinned) => pinned.wrap(details, transport).map(Some),
+            None => Ok(SHARED_TLS
+                .connect(details, Some(transport))?
+                .map(Transport::boxed)),
+        }
+    }
+}
+
+/// TLS verified by a CA file's [`PinningVerifier`].
+struct PinningTls {
     config: Arc<ClientConfig>,
 }
 
 impl PinningTls {
     /// One rustls configuration per agent (each holds its own session cache, so a
     /// forked child's agent resumes no session of its parent's).
-    pub fn new(verifier: Arc<PinningVerifier>) -> PinningTls {
+    fn new(verifier: Arc<PinningVerifier>) -> PinningTls {
         let config = ClientConfig::builder_with_provider(verifier.provider.clone())
             .with_protocol_versions(rustls::ALL_VERSIONS)
             .expect("the crypto provider supports TLS 1.2 and 1.3")
@@ -48,20 +93,13 @@ impl fmt::Debug for PinningTls {
     }
 }
 
-impl<In: Transport> Connector<In> for PinningTls {
-    type Out = Box<dyn Transport>;
-
-    fn connect(
+impl PinningTls {
+    /// `transport` wrapped in TLS, the handshake done within the connection's budget.
+    fn wrap(
         &self,
         details: &ConnectionDetails,
-        chained: Option<In>,
-    ) -> Result<Option<Self::Out>, ureq::Error> {
-        let Some(transport) = chained else {
-            return Ok(None);
-        };
-        if !details.needs_tls() || transport.is_tls() {
-            return Ok(Some(transport.boxed()));
-        }
+        transport: impl Transport,
+    ) -> Result<Box<dyn Transport>, ureq::Error> {
         let host = details.uri.host().unwrap_or_default();
         // An IPv6 literal comes in brackets; rustls wants the bare address.
         let host = host.trim_start_matches('[').trim_end_matches(']');
@@ -73,13 +111,13 @@ impl<In: Transport> Connector<In> for PinningTls {
         socket.set_timeout(handshake_timeout(details));
         let mut stream = StreamOwned::new(connection, socket);
         stream.conn.complete_io(&mut stream.sock)?;
-        Ok(Some(Box::new(PinningTlsTransport {
+        Ok(Box::new(PinningTlsTransport {
             buffers: LazyBuffers::new(
                 details.config.input_buffer_size(),
                 details.config.output_buffer_size(),
             ),
             stream,
-        })))
+        }))
     }
 }
 

@@ -11,13 +11,13 @@
 //! a closed socket), so the wrapper answers it from the fact that the
 //! connection has just completed an exchange.
 
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ureq::unversioned::transport::time::Duration as UreqDuration;
 use ureq::unversioned::transport::{
-    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
-    SocksConnector, TcpConnector, Transport,
+    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, SocksConnector,
+    TcpConnector, Transport,
 };
 use ureq::Agent;
 use zeroize::{Zeroize as _, Zeroizing};
@@ -25,7 +25,7 @@ use zeroize::{Zeroize as _, Zeroizing};
 use crate::core::auth::session::OAuth2Session;
 use crate::core::error::Error;
 use crate::core::net::resolver::CachingResolver;
-use crate::core::net::tls::PinningTls;
+use crate::core::net::tls::Tls;
 use crate::core::net::trace::Tracer;
 use crate::core::net::traced::TracedConnector;
 use crate::core::settings::proxy::{proxy_for, ProxyChoice};
@@ -183,9 +183,7 @@ pub fn connector(trust: Option<&Arc<PinningVerifier>>) -> impl Connector {
         .chain(ConnectProxyConnector::default())
         .chain(TcpConnector::default())
         .chain(ProbeOnCheckout)
-        .chain(Tls {
-            own: trust.map(|verifier| PinningTls::new(verifier.clone())),
-        })
+        .chain(Tls::new(trust))
         .chain(WipeOnDrop)
 }
 
@@ -243,31 +241,6 @@ impl<T: Transport> Drop for Wiped<T> {
         let unconsumed = buffers.input().len();
         buffers.input_consume(unconsumed);
         buffers.input_append_buf().zeroize();
-    }
-}
-
-/// The rustls configuration with the built-in roots, shared by every config in the
-/// process: ureq caches it per connector, and building the root store is the
-/// costly part of a cold start.
-static SHARED_TLS: LazyLock<RustlsConnector> = LazyLock::new(RustlsConnector::default);
-
-#[derive(Debug)]
-struct Tls {
-    own: Option<PinningTls>,
-}
-
-impl<In: Transport> Connector<In> for Tls {
-    type Out = Box<dyn Transport>;
-
-    fn connect(
-        &self,
-        details: &ConnectionDetails,
-        chained: Option<In>,
-    ) -> Result<Option<Self::Out>, ureq::Error> {
-        match &self.own {
-            Some(pinning) => pinning.connect(details, chained),
-            None => Ok(SHARED_TLS.connect(details, chained)?.map(Transport::boxed)),
-        }
     }
 }
 
