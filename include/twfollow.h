@@ -937,19 +937,6 @@ enum TwStatus tw_config_set_token_callback(struct TwConfig *config,
                                            void *user_data);
 
 /**
- * The OAuth 2.0 tokens the config holds now, in the callback's shape (as fields:
- * `tw_config_get_oauth2_tokens`).
- *
- * On `TW_STATUS_OK`, `*out_tokens_json` receives a new string to release with
- * `tw_string_free`. Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT`
- * (not an OAuth 2.0 config, or no tokens yet).
- *
- * # Safety
- * `config` is NULL or a live config; `out_tokens_json` NULL or writable.
- */
-enum TwStatus tw_config_get_tokens(const struct TwConfig *config, char **out_tokens_json);
-
-/**
  * Refreshes the OAuth 2.0 access token now (`POST <base>/2/oauth2/token`,
  * `grant_type=refresh_token`). Follows do this by themselves 60 s before
  * `expires_at` and once after a 401; call it to refresh ahead of time. On success
@@ -982,27 +969,16 @@ enum TwStatus tw_oauth2_refresh(const struct TwConfig *config);
 enum TwStatus tw_oauth2_revoke(const struct TwConfig *config, const char *token);
 
 /**
- * `tw_oauth1_access_token` with the answer as fields, for a program without a JSON
- * parser: the same one request, statuses, thread rules and change to the config
- * (it follows as that user from now on).
+ * The OAuth 2.0 tokens the config holds now, in the callback's shape.
  *
- * On `TW_STATUS_OK`, `*out_token`, `*out_token_secret` and `*out_screen_name`
- * receive new strings (release each with `tw_string_free`, which wipes it) and
- * `*out_user_id` the user's id. Store the token and secret: they do not expire.
- * Every out-pointer is required (NULL is `TW_STATUS_NULL_ARGUMENT`, nothing sent);
- * nothing is written on any other status.
+ * On `TW_STATUS_OK`, `*out_tokens_json` receives a new string to release with
+ * `tw_string_free`. Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT`
+ * (not an OAuth 2.0 config, or no tokens yet).
  *
  * # Safety
- * As `tw_oauth1_access_token`; each out-pointer NULL or writable.
+ * `config` is NULL or a live config; `out_tokens_json` NULL or writable.
  */
-enum TwStatus tw_oauth1_access_token_ex(struct TwConfig *config,
-                                        const char *request_token,
-                                        const char *request_token_secret,
-                                        const char *verifier,
-                                        char **out_token,
-                                        char **out_token_secret,
-                                        uint64_t *out_user_id,
-                                        char **out_screen_name);
+enum TwStatus tw_config_get_tokens(const struct TwConfig *config, char **out_tokens_json);
 
 /**
  * The OAuth 2.0 tokens the config holds now, as fields: what
@@ -1046,9 +1022,9 @@ enum TwStatus tw_config_get_oauth2_tokens(const struct TwConfig *config,
  *
  * Returns `TW_STATUS_NULL_ARGUMENT` (any pointer NULL), `TW_STATUS_INVALID_UTF8`,
  * `TW_STATUS_INVALID_ARGUMENT` (empty, not JSON, not an object, no non-empty string
- * `access_token`, a member of another type, a negative `expires_at`). The message
- * names the member, never a value: the JSON holds secrets. Thread rules: any
- * thread, any number at once.
+ * `access_token`, a member of another type, a negative `expires_at`, a NUL
+ * character in a string). The message names the member, never a value: the JSON
+ * holds secrets. Thread rules: any thread, any number at once.
  *
  * # Safety
  * `tokens_json` is NULL or NUL-terminated; each out-pointer NULL or writable.
@@ -1058,6 +1034,35 @@ enum TwStatus tw_oauth2_tokens_from_json(const char *tokens_json,
                                          char **out_refresh_token,
                                          int64_t *out_expires_at,
                                          char **out_scope);
+
+/**
+ * The OAuth 1.0a user token the config follows with, as fields, for a program
+ * without a JSON parser: after `tw_oauth1_access_token` (what its JSON gives), and
+ * on a config from `tw_config_new`, `tw_config_from_env` or an OAuth 1.0a account
+ * of the token store (`tw_config_from_store`). Nothing is sent.
+ *
+ * On `TW_STATUS_OK`, each out-pointer that is not NULL receives a new string to
+ * release with `tw_string_free` (which wipes it): `*out_access_token` and
+ * `*out_access_token_secret` the user's token and its secret (secrets: keep them
+ * out of logs); `*out_user_id` (decimal digits) and `*out_screen_name` who the user
+ * is, or NULL both when the config does not know it: a config from `tw_config_new`
+ * or `tw_config_from_env` (until `tw_store_save_account` learns it), or a stored
+ * account without a screen name (xurl's `APP-oauth1`, imported). Pass NULL for a
+ * field you do not want. Nothing is written on any other status.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT` (`config`), `TW_STATUS_INVALID_ARGUMENT` (an
+ * OAuth 2.0 config: see `tw_config_get_oauth2_tokens`; an app's config before
+ * `tw_oauth1_access_token`), `TW_STATUS_BAD_RESPONSE` (a field holds a NUL byte).
+ * Thread rules: as `tw_follow`: any thread, while no setter runs on the config.
+ *
+ * # Safety
+ * `config` is NULL or a live config; each out-pointer NULL or writable.
+ */
+enum TwStatus tw_config_get_oauth1_tokens(const struct TwConfig *config,
+                                          char **out_access_token,
+                                          char **out_access_token_secret,
+                                          char **out_user_id,
+                                          char **out_screen_name);
 
 /**
  * Creates a configuration for a stored account.
@@ -1147,8 +1152,8 @@ enum TwStatus tw_store_save_account(struct TwConfig *config,
 enum TwStatus tw_store_list(const char *store_path, char **out_json);
 
 /**
- * One account of `tw_store_list`'s list, for a reader of flat JSON objects only (the
- * C++ wrapper, `tw-follow accounts`): `*out_record` receives the `index`-th record
+ * One account of `tw_store_list`'s list as one flat JSON object
+ * (`tw_store_account_fields` gives it as fields): `*out_record` receives the `index`-th record
  * (counted from 0, in the list's order, with its members:
  * `{"name","kind","screen_name","user_id","app","expires_at","has_refresh_token","default"}`),
  * or NULL when `index` is past the end; `*out_count` (if not NULL) the number of
@@ -1170,6 +1175,47 @@ enum TwStatus tw_store_account_at(const char *store_path,
                                   uint32_t index,
                                   char **out_record,
                                   uint32_t *out_count);
+
+/**
+ * One account of `tw_store_list`'s list as fields, for a program without a JSON
+ * parser: the `index`-th account (counted from 0, in the list's order: sorted by
+ * name). No secret is among them. Each out-pointer may be NULL: that field is not
+ * wanted.
+ *
+ * On `TW_STATUS_OK`: `*out_count` receives the number of accounts; the string
+ * fields receive new strings to release with `tw_string_free`, or NULL: `*out_name`
+ * the account's name; `*out_kind` `"oauth1"` or `"oauth2"`; `*out_screen_name` and
+ * `*out_user_id` (decimal digits) the user, each NULL while not known (an imported
+ * OAuth 2.0 account before its first call); `*out_app` the app's name (its consumer
+ * key or client id). `*out_expires_at` receives when the OAuth 2.0 access token
+ * expires, in seconds since the Unix epoch (0 when unknown, and for OAuth 1.0a);
+ * `*out_has_refresh_token` whether an OAuth 2.0 account can refresh;
+ * `*out_is_default` whether it is the store's default. Past the end, every string
+ * field is NULL, the numbers 0 and the flags false: `*out_count` says how many there
+ * are. (A store edited by hand may lack a kind or an app: NULL.) Nothing is written
+ * on any other status. Each call reads the store again: another process may change
+ * it between two calls (then an account may be skipped or repeated; a NULL name
+ * ends the walk).
+ *
+ * Returns `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT` (an empty `store_path`),
+ * `TW_STATUS_STORE` (as `tw_store_list`), `TW_STATUS_BAD_RESPONSE` (a field holds a
+ * NUL byte). Thread rules: any thread; reads the environment when `store_path` is
+ * NULL.
+ *
+ * # Safety
+ * `store_path` NULL or NUL-terminated; each out-pointer NULL or writable.
+ */
+enum TwStatus tw_store_account_fields(const char *store_path,
+                                      uint32_t index,
+                                      char **out_name,
+                                      char **out_kind,
+                                      char **out_screen_name,
+                                      char **out_user_id,
+                                      char **out_app,
+                                      int64_t *out_expires_at,
+                                      bool *out_has_refresh_token,
+                                      bool *out_is_default,
+                                      uint32_t *out_count);
 
 /**
  * Makes `account` the store's default account.
@@ -1212,7 +1258,7 @@ enum TwStatus tw_store_remove(const char *store_path, const char *account);
  * 2.0 account's user id is learnt by its first call (`GET 2/users/me`).
  *
  * On `TW_STATUS_OK`, `*out_json` (if not NULL) receives `{"imported":["name",…]}`
- * (`tw_string_free`).
+ * (`tw_string_free`); `tw_store_import_names` gives the names without JSON.
  *
  * Returns `TW_STATUS_NULL_ARGUMENT` (`format`), `TW_STATUS_INVALID_UTF8`,
  * `TW_STATUS_INVALID_ARGUMENT` (an unknown format, an empty path, a source path
@@ -1227,6 +1273,26 @@ enum TwStatus tw_store_import(const char *store_path,
                               const char *format,
                               const char *source_path,
                               char **out_json);
+
+/**
+ * Imports accounts as `tw_store_import` does, and gives their names without JSON:
+ * on `TW_STATUS_OK`, `*out_names` (if not NULL) receives the names imported, in
+ * the source's order, each followed by a newline (`"sandbox_me\nsandbox_2\n"`;
+ * `""` when the source held none): an account name never holds a newline (1 to 100
+ * bytes of UTF-8 without control characters). Release it with `tw_string_free`.
+ * `*out_count` (if not NULL) receives how many there are. Nothing is written on any
+ * other status.
+ *
+ * Returns, and thread rules, as `tw_store_import`.
+ *
+ * # Safety
+ * Strings NULL or NUL-terminated; `out_names` and `out_count` NULL or writable.
+ */
+enum TwStatus tw_store_import_names(const char *store_path,
+                                    const char *format,
+                                    const char *source_path,
+                                    char **out_names,
+                                    uint32_t *out_count);
 
 /**
  * The path of the store that `store_path` (NULL: the path rule) designates, for

@@ -69,6 +69,26 @@ fn access_token(
     Ok(serde_json::from_str(&take(json)).unwrap())
 }
 
+type Oauth1Fields = (String, String, Option<String>, Option<String>);
+
+/// tw_config_get_oauth1_tokens: the fields, or the status with nothing written.
+fn oauth1_fields(config: *const TwConfig) -> Result<Oauth1Fields, TwStatus> {
+    let untouched = 0x5eed as *mut c_char;
+    let [mut t, mut s, mut i, mut n] = [untouched; 4];
+    let status = unsafe { tw_config_get_oauth1_tokens(config, &mut t, &mut s, &mut i, &mut n) };
+    if status != TwStatus::Ok {
+        assert_eq!([t, s, i, n], [untouched; 4], "outputs written on failure");
+        return Err(status);
+    }
+    assert_eq!(
+        i.is_null(),
+        n.is_null(),
+        "the user's id and name come together"
+    );
+    let optional = |p: *mut c_char| (!p.is_null()).then(|| take(p));
+    Ok((take(t), take(s), optional(i), optional(n)))
+}
+
 fn pin_from(page: &str) -> String {
     let start = page
         .find("<code id=\"oauth_pin\">")
@@ -102,6 +122,16 @@ fn the_pin_flow_gets_a_token_that_follows() {
     assert_eq!(answer["oauth_token_secret"], account.token_secret.as_str());
     assert_eq!(answer["user_id"], "1500000001");
     assert_eq!(answer["screen_name"], "sandbox_me");
+    // The same as fields: no JSON parser needed.
+    assert_eq!(
+        oauth1_fields(config.0),
+        Ok((
+            account.token.clone(),
+            account.token_secret.clone(),
+            Some("1500000001".to_owned()),
+            Some("sandbox_me".to_owned()),
+        ))
+    );
     // The config now follows as that user.
     let followed: serde_json::Value =
         serde_json::from_str(&config.follow("@twitterdev", false).unwrap()).unwrap();
@@ -254,6 +284,53 @@ fn oauth2_tokens_as_fields() {
         assert_eq!(nulls, [TwStatus::NullArgument; 4]);
     }
     assert!(a.is_null() && r.is_null() && s.is_null() && e == 0);
+}
+
+#[test]
+fn oauth1_tokens_as_fields() {
+    // Nothing is sent: the base URL answers nothing.
+    let user = Config::new(CONSUMER_KEY, "s", "token-1", "secret-1");
+    assert_eq!(
+        oauth1_fields(user.0),
+        Ok(("token-1".to_owned(), "secret-1".to_owned(), None, None)),
+        "a config of four credentials does not know its user"
+    );
+    // Each field may be left out; the others still come.
+    let mut secret = ptr::null_mut();
+    let status = unsafe {
+        tw_config_get_oauth1_tokens(
+            user.0,
+            ptr::null_mut(),
+            &mut secret,
+            ptr::null_mut(),
+            ptr::null_mut(),
+        )
+    };
+    assert_eq!(status, TwStatus::Ok, "{:?}", last());
+    assert_eq!(take(secret), "secret-1");
+    let nothing = unsafe {
+        tw_config_get_oauth1_tokens(
+            user.0,
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+        )
+    };
+    assert_eq!(nothing, TwStatus::Ok);
+
+    let app = app_config("http://127.0.0.1:9", CONSUMER_SECRET);
+    assert_eq!(oauth1_fields(app.0), Err(TwStatus::InvalidArgument));
+    assert!(last().message.contains("no user token yet"), "{:?}", last());
+    let oauth2 = oauth2_config("http://127.0.0.1:9", false);
+    assert_eq!(oauth1_fields(oauth2.0), Err(TwStatus::InvalidArgument));
+    assert!(
+        last().message.contains("tw_config_get_oauth2_tokens"),
+        "{:?}",
+        last()
+    );
+    assert_eq!(oauth1_fields(ptr::null()), Err(TwStatus::NullArgument));
+    assert_eq!(last().message, "config is NULL");
 }
 
 /// Collects what the token callback receives.
@@ -798,108 +875,4 @@ fn token_json_refusals_name_no_secret() {
         assert_eq!(status, TwStatus::InvalidUtf8);
     }
     assert!(a.is_null() && r.is_null() && s.is_null() && e == 0);
-}
-
-/// tw_oauth1_access_token_ex: (token, secret, user id, screen name), or the failure
-/// with nothing written.
-fn access_token_fields(
-    config: &Config,
-    token: &str,
-    secret: &str,
-    verifier: &str,
-) -> Result<(String, String, u64, String), (TwStatus, Last)> {
-    let (t, s, v) = (cstr(token), cstr(secret), cstr(verifier));
-    let untouched = 0x5eed as *mut c_char;
-    let (mut ot, mut os, mut id, mut name) = (untouched, untouched, 7u64, untouched);
-    let status = unsafe {
-        tw_oauth1_access_token_ex(
-            config.0,
-            t.as_ptr(),
-            s.as_ptr(),
-            v.as_ptr(),
-            &mut ot,
-            &mut os,
-            &mut id,
-            &mut name,
-        )
-    };
-    if status != TwStatus::Ok {
-        assert!(
-            ot == untouched && os == untouched && id == 7 && name == untouched,
-            "outputs written on failure"
-        );
-        return Err((status, last()));
-    }
-    Ok((take(ot), take(os), id, take(name)))
-}
-
-#[test]
-fn the_pin_flows_answer_as_fields() {
-    let sandbox = start_sandbox();
-    let config = app_config(&sandbox.base_url(), CONSUMER_SECRET);
-    let (token, secret, url) = request_token(&config, "oob").unwrap();
-    let pin = pin_from(&visit(&url).2);
-    let before = sandbox.requests().len();
-    let (t, s, id, name) = access_token_fields(&config, &token, &secret, &pin).unwrap();
-    assert_eq!(sandbox.requests().len(), before + 1);
-    assert_eq!(tw_last_request_count(), 1);
-    let account = Account::builtin(1);
-    assert_eq!(
-        (t.as_str(), s.as_str(), id, name.as_str()),
-        (
-            account.token.as_str(),
-            account.token_secret.as_str(),
-            1_500_000_001,
-            "sandbox_me"
-        )
-    );
-    // The config now follows as that user, as after tw_oauth1_access_token.
-    let followed: serde_json::Value =
-        serde_json::from_str(&config.follow("@twitterdev", false).unwrap()).unwrap();
-    assert_eq!(followed["id"], 2244994945u64);
-
-    // The same refusals as tw_oauth1_access_token: a used request token, bad input.
-    let (status, e) = access_token_fields(&config, &token, &secret, &pin).unwrap_err();
-    assert_eq!(status, TwStatus::Auth, "a request token works once: {e:?}");
-    assert!(!e.message.contains(&secret));
-    assert_eq!(
-        access_token_fields(&config, "", &secret, &pin)
-            .unwrap_err()
-            .0,
-        TwStatus::InvalidArgument
-    );
-    // Each NULL out-pointer: nothing sent, nothing written.
-    let (token, secret, url) = request_token(&config, "oob").unwrap();
-    let pin = pin_from(&visit(&url).2);
-    let (t, s, v) = (cstr(&token), cstr(&secret), cstr(&pin));
-    let before = sandbox.requests().len();
-    let (mut ot, mut os, mut id, mut name) =
-        (ptr::null_mut(), ptr::null_mut(), 0u64, ptr::null_mut());
-    unsafe {
-        let (t, s, v) = (t.as_ptr(), s.as_ptr(), v.as_ptr());
-        let c = config.0;
-        let statuses = [
-            tw_oauth1_access_token_ex(c, t, s, v, ptr::null_mut(), &mut os, &mut id, &mut name),
-            tw_oauth1_access_token_ex(c, t, s, v, &mut ot, ptr::null_mut(), &mut id, &mut name),
-            tw_oauth1_access_token_ex(c, t, s, v, &mut ot, &mut os, ptr::null_mut(), &mut name),
-            tw_oauth1_access_token_ex(c, t, s, v, &mut ot, &mut os, &mut id, ptr::null_mut()),
-            tw_oauth1_access_token_ex(
-                ptr::null_mut(),
-                t,
-                s,
-                v,
-                &mut ot,
-                &mut os,
-                &mut id,
-                &mut name,
-            ),
-            tw_oauth1_access_token_ex(c, ptr::null(), s, v, &mut ot, &mut os, &mut id, &mut name),
-        ];
-        assert_eq!(statuses, [TwStatus::NullArgument; 6]);
-    }
-    assert!(ot.is_null() && os.is_null() && name.is_null() && id == 0);
-    assert_eq!(sandbox.requests().len(), before);
-    // The request token was not used up by those: it still works.
-    let (_, _, id, name) = access_token_fields(&config, &token, &secret, &pin).unwrap();
-    assert_eq!((id, name.as_str()), (1_500_000_001, "sandbox_me"));
 }

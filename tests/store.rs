@@ -126,6 +126,79 @@ fn list(store: &str) -> serde_json::Value {
     serde_json::from_str(&take(json)).unwrap()
 }
 
+/// One account as tw_store_account_fields gives it.
+#[derive(Debug, PartialEq, Eq)]
+struct Fields {
+    name: Option<String>,
+    kind: Option<String>,
+    screen_name: Option<String>,
+    user_id: Option<String>,
+    app: Option<String>,
+    expires_at: i64,
+    has_refresh_token: bool,
+    is_default: bool,
+    count: u32,
+}
+
+/// The `index`-th account as fields, or the status with nothing written.
+fn account_fields(store: &str, index: u32) -> Result<Fields, TwStatus> {
+    let store = cstr(store);
+    let untouched = 0x5eed as *mut std::ffi::c_char;
+    let mut strings = [untouched; 5];
+    let (mut expires_at, mut refresh, mut default, mut count) = (-7i64, true, true, 7777u32);
+    let [name, kind, screen_name, user_id, app] = &mut strings;
+    let status = unsafe {
+        tw_store_account_fields(
+            store.as_ptr(),
+            index,
+            name,
+            kind,
+            screen_name,
+            user_id,
+            app,
+            &mut expires_at,
+            &mut refresh,
+            &mut default,
+            &mut count,
+        )
+    };
+    if status != TwStatus::Ok {
+        assert_eq!(strings, [untouched; 5], "outputs written on failure");
+        assert_eq!(
+            (expires_at, refresh, default, count),
+            (-7, true, true, 7777)
+        );
+        return Err(status);
+    }
+    let [name, kind, screen_name, user_id, app] = strings.map(|p| (!p.is_null()).then(|| take(p)));
+    Ok(Fields {
+        name,
+        kind,
+        screen_name,
+        user_id,
+        app,
+        expires_at,
+        has_refresh_token: refresh,
+        is_default: default,
+        count,
+    })
+}
+
+/// What past the end of a store of `count` accounts gives.
+fn past_the_end(count: u32) -> Fields {
+    Fields {
+        name: None,
+        kind: None,
+        screen_name: None,
+        user_id: None,
+        app: None,
+        expires_at: 0,
+        has_refresh_token: false,
+        is_default: false,
+        count,
+    }
+}
+
 fn read_store(store: &str) -> serde_json::Value {
     serde_json::from_slice(&fs::read(store).unwrap()).unwrap()
 }
@@ -271,6 +344,128 @@ fn saving_records_the_user_and_the_listing_holds_no_secret() {
         assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
         config.follow("@twitterdev", false).unwrap();
     }
+}
+
+#[test]
+fn the_listing_comes_as_fields_too() {
+    let sandbox = start_sandbox();
+    let (dir, store, tokens) = stored_grant(&sandbox, "fields");
+    let oauth1 = Config::for_account(&sandbox.base_url(), 2);
+    assert_eq!(save(&oauth1, &store, None).unwrap(), "sandbox_2");
+    // An account whose user is not known yet, and one edited by hand (no kind, no app;
+    // a name beyond ASCII).
+    edit_store(&store, |doc| {
+        let mut later = doc["accounts"]["sandbox_2"].clone();
+        let record = later.as_object_mut().unwrap();
+        record.remove("user_id");
+        record.remove("screen_name");
+        doc["accounts"]["later"] = later;
+        doc["accounts"]["édité"] = serde_json::json!({"note": "by hand"});
+    });
+    let listing = list(&store);
+    let records = listing["accounts"].as_array().unwrap();
+    assert_eq!(records.len(), 4);
+    let s = cstr(&store);
+    for (index, record) in records.iter().enumerate() {
+        let text = |key: &str| record[key].as_str().map(str::to_owned);
+        let expected = Fields {
+            name: text("name"),
+            kind: text("kind"),
+            screen_name: text("screen_name"),
+            user_id: text("user_id"),
+            app: text("app"),
+            expires_at: record["expires_at"].as_i64().unwrap(),
+            has_refresh_token: record["has_refresh_token"].as_bool().unwrap(),
+            is_default: record["default"].as_bool().unwrap(),
+            count: 4,
+        };
+        assert_eq!(account_fields(&store, index as u32), Ok(expected));
+        // tw_store_account_at's record is the listing's.
+        let (mut json, mut count) = (ptr::null_mut(), 0u32);
+        let status =
+            unsafe { tw_store_account_at(s.as_ptr(), index as u32, &mut json, &mut count) };
+        assert_eq!((status, count), (TwStatus::Ok, 4));
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&take(json)).unwrap(),
+            *record
+        );
+    }
+    let grant = account_fields(&store, 0).unwrap();
+    assert_eq!(grant.name.as_deref(), Some("grant"));
+    assert_eq!(grant.user_id.as_deref(), Some("1500000001"));
+    assert_eq!(grant.app.as_deref(), Some(OAUTH2_CLIENT_ID));
+    assert!(grant.is_default && grant.has_refresh_token && grant.expires_at > 1_700_000_000);
+    let later = account_fields(&store, 1).unwrap();
+    assert_eq!(
+        (later.kind.as_deref(), later.user_id, later.screen_name),
+        (Some("oauth1"), None, None),
+        "a user not known yet is NULL"
+    );
+    assert_eq!(later.expires_at, 0);
+    let by_hand = account_fields(&store, 3).unwrap();
+    assert_eq!(
+        (by_hand.name.as_deref(), by_hand.kind, by_hand.app),
+        (Some("édité"), None, None)
+    );
+    for index in [4, 5, u32::MAX] {
+        assert_eq!(account_fields(&store, index), Ok(past_the_end(4)));
+    }
+    // Every out-pointer is optional.
+    let nulls = unsafe {
+        tw_store_account_fields(
+            s.as_ptr(),
+            0,
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+        )
+    };
+    assert_eq!(nulls, TwStatus::Ok);
+    // No secret among the fields.
+    let shown = format!(
+        "{:?}",
+        (0..4)
+            .map(|i| account_fields(&store, i))
+            .collect::<Vec<_>>()
+    );
+    for secret in [
+        tokens["access_token"].as_str().unwrap(),
+        tokens["refresh_token"].as_str().unwrap(),
+        &Account::builtin(2).token,
+        &Account::builtin(2).token_secret,
+    ] {
+        assert!(!shown.contains(secret), "the fields show a secret");
+    }
+
+    // Bad arguments, a store that does not exist yet, one that cannot be read.
+    assert_eq!(account_fields("", 0), Err(TwStatus::InvalidArgument));
+    let bad = unsafe {
+        tw_store_account_fields(
+            c"/tmp/\xff".as_ptr(),
+            0,
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+        )
+    };
+    assert_eq!(bad, TwStatus::InvalidUtf8);
+    let none = dir.0.join("none.json").display().to_string();
+    assert_eq!(account_fields(&none, 0), Ok(past_the_end(0)));
+    fs::write(&store, b"{not json").unwrap();
+    assert_eq!(account_fields(&store, 0), Err(TwStatus::Store));
+    assert!(last().message.contains(&store), "{:?}", last());
 }
 
 #[test]
@@ -745,6 +940,37 @@ fn import(
         .collect())
 }
 
+/// tw_store_import_names: (the names' lines, their count), or the status with nothing
+/// written.
+fn import_names(
+    store: &str,
+    format: &std::ffi::CStr,
+    source: Option<&Path>,
+) -> Result<(String, u32), TwStatus> {
+    let s = cstr(store);
+    let source = source.map(|p| cstr(&p.display().to_string()));
+    let untouched = 0x5eed as *mut std::ffi::c_char;
+    let (mut names, mut count) = (untouched, 7777u32);
+    let status = unsafe {
+        tw_store_import_names(
+            s.as_ptr(),
+            format.as_ptr(),
+            source.as_ref().map_or(ptr::null(), |p| p.as_ptr()),
+            &mut names,
+            &mut count,
+        )
+    };
+    if status != TwStatus::Ok {
+        assert_eq!(
+            (names, count),
+            (untouched, 7777),
+            "outputs written on failure"
+        );
+        return Err(status);
+    }
+    Ok((take(names), count))
+}
+
 fn follows_from_store(sandbox: &Sandbox, store: &str, name: &str) {
     let config = from_store(store, Some(name)).unwrap_or_else(|e| panic!("{name}: {e:?}"));
     assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
@@ -773,6 +999,33 @@ fn twurl_and_xurl_files_are_imported_and_their_accounts_follow() {
         import(&store, "twurl", Some(&twurlrc)).unwrap(),
         ["sandbox_me", "sandbox_2"]
     );
+    // Again, with the names one a line (an import overwrites: the store is the same).
+    assert_eq!(
+        import_names(&store, c"twurl", Some(&twurlrc)),
+        Ok(("sandbox_me\nsandbox_2\n".to_owned(), 2))
+    );
+    for (store, format, status) in [
+        (store.as_str(), c"netrc", TwStatus::InvalidArgument),
+        (store.as_str(), c"\xff", TwStatus::InvalidUtf8),
+        ("", c"twurl", TwStatus::InvalidArgument),
+    ] {
+        assert_eq!(import_names(store, format, Some(&twurlrc)), Err(status));
+    }
+    assert_eq!(
+        import_names(&store, c"env", Some(&twurlrc)),
+        Err(TwStatus::InvalidArgument),
+        "a source path with env"
+    );
+    let null_format = unsafe {
+        tw_store_import_names(
+            cstr(&store).as_ptr(),
+            ptr::null(),
+            ptr::null(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+        )
+    };
+    assert_eq!(null_format, TwStatus::NullArgument);
     let listing = list(&store);
     assert_eq!(listing["default"], "sandbox_2");
     assert_eq!(listing["accounts"][0]["user_id"], "1500000002");

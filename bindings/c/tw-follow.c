@@ -19,6 +19,9 @@
  * tw-follow/: help.c (help texts, exit codes), output.c (reports, exports, secrets wiped),
  * listener.c (authorize's answer, caught on a loopback redirect or pasted); cli.h
  * declares what they share.
+ *
+ * It reads no JSON: the library gives its own data (tokens, the store's accounts, what
+ * an import saved) as fields; JSON is only printed, as the library or the API wrote it.
  */
 #define _POSIX_C_SOURCE 200809L /* unsetenv */
 
@@ -29,243 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* Reading the library's JSON answers: flat objects of strings, numbers and null (see
- * the header). A C program without a JSON library needs only this much. */
-
-static const char *skip_blanks(const char *p) {
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
-        p++;
-    }
-    return p;
-}
-
-static int hex_value(const char *p, unsigned *out) {
-    unsigned value = 0;
-    int i;
-    for (i = 0; i < 4; i++) {
-        char c = p[i];
-        value <<= 4;
-        if (c >= '0' && c <= '9') {
-            value |= (unsigned)(c - '0');
-        } else if (c >= 'a' && c <= 'f') {
-            value |= (unsigned)(c - 'a' + 10);
-        } else if (c >= 'A' && c <= 'F') {
-            value |= (unsigned)(c - 'A' + 10);
-        } else {
-            return 0;
-        }
-    }
-    *out = value;
-    return 1;
-}
-
-/* Decodes the JSON string at *p (just past its opening quote) into a new buffer and
-   moves *p past its closing quote; NULL if it is malformed or memory runs out. */
-static char *json_string(const char **p) {
-    const char *s = *p;
-    char *text = malloc(strlen(s) + 1), *w = text; /* decoding never lengthens */
-    if (text == NULL) {
-        return NULL;
-    }
-    while (*s != '"') {
-        unsigned code;
-        if (*s == '\0' || (unsigned char)*s < 0x20) {
-            free_secret(text);
-            return NULL;
-        }
-        if (*s != '\\') {
-            *w++ = *s++;
-            continue;
-        }
-        s++;
-        switch (*s) {
-        case '"': case '\\': case '/': *w++ = *s; break;
-        case 'b': *w++ = '\b'; break;
-        case 'f': *w++ = '\f'; break;
-        case 'n': *w++ = '\n'; break;
-        case 'r': *w++ = '\r'; break;
-        case 't': *w++ = '\t'; break;
-        case 'u':
-            /* \uXXXX (a surrogate pair as two) as UTF-8; 6 or 12 bytes in, at most 4 out. */
-            if (!hex_value(s + 1, &code)) {
-                free_secret(text);
-                return NULL;
-            }
-            s += 4;
-            if (code >= 0xD800 && code <= 0xDBFF) {
-                unsigned low;
-                if (s[1] != '\\' || s[2] != 'u' || !hex_value(s + 3, &low) || low < 0xDC00 || low > 0xDFFF) {
-                    free_secret(text);
-                    return NULL;
-                }
-                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
-                s += 6;
-            }
-            if (code == 0 || (code >= 0xDC00 && code <= 0xDFFF)) {
-                free_secret(text);
-                return NULL;
-            }
-            if (code < 0x80) {
-                *w++ = (char)code;
-            } else if (code < 0x800) {
-                *w++ = (char)(0xC0 | (code >> 6));
-                *w++ = (char)(0x80 | (code & 0x3F));
-            } else if (code < 0x10000) {
-                *w++ = (char)(0xE0 | (code >> 12));
-                *w++ = (char)(0x80 | ((code >> 6) & 0x3F));
-                *w++ = (char)(0x80 | (code & 0x3F));
-            } else {
-                *w++ = (char)(0xF0 | (code >> 18));
-                *w++ = (char)(0x80 | ((code >> 12) & 0x3F));
-                *w++ = (char)(0x80 | ((code >> 6) & 0x3F));
-                *w++ = (char)(0x80 | (code & 0x3F));
-            }
-            break;
-        default:
-            free_secret(text);
-            return NULL;
-        }
-        s++;
-    }
-    *w = '\0';
-    *p = s + 1;
-    return text;
-}
-
-/* Moves past one JSON value at p (a string, number, literal, or an object or array of
-   them, nested at most 8 deep); NULL if it is malformed. */
-static const char *skip_value(const char *p, int depth) {
-    p = skip_blanks(p);
-    if (*p == '"') {
-        char *text;
-        p++;
-        if ((text = json_string(&p)) == NULL) {
-            return NULL;
-        }
-        free_secret(text);
-        return p;
-    }
-    if (*p == '{' || *p == '[') {
-        char close = *p == '{' ? '}' : ']';
-        if (depth >= 8) {
-            return NULL;
-        }
-        p = skip_blanks(p + 1);
-        if (*p == close) {
-            return p + 1;
-        }
-        for (;;) {
-            if (close == '}') {
-                if (*p != '"' || (p = skip_value(p, depth + 1)) == NULL) {
-                    return NULL;
-                }
-                p = skip_blanks(p);
-                if (*p++ != ':') {
-                    return NULL;
-                }
-            }
-            if ((p = skip_value(p, depth + 1)) == NULL) {
-                return NULL;
-            }
-            p = skip_blanks(p);
-            if (*p == close) {
-                return p + 1;
-            }
-            if (*p++ != ',') {
-                return NULL;
-            }
-        }
-    }
-    {
-        size_t length = strspn(p, "-+.eE0123456789truefalsn");
-        return length == 0 ? NULL : p + length;
-    }
-}
-
-/* The value of field `name` of a JSON object: a string's text, or the text of any
-   other value (a number's digits, true, false, an array...), in a new buffer (free it
-   with free_secret). Returns 1 found, 0 absent or null, -1 malformed (or out of memory). */
-static int json_field(const char *json, const char *name, char **out) {
-    const char *p = skip_blanks(json);
-    int found = 0;
-    *out = NULL;
-    if (*p++ != '{') {
-        return -1;
-    }
-    p = skip_blanks(p);
-    if (*p == '}') {
-        return 0;
-    }
-    for (;;) {
-        char *key, *value = NULL;
-        int wanted;
-        if (*p++ != '"' || (key = json_string(&p)) == NULL) {
-            break;
-        }
-        wanted = strcmp(key, name) == 0;
-        free(key);
-        p = skip_blanks(p);
-        if (*p++ != ':') {
-            break;
-        }
-        p = skip_blanks(p);
-        if (*p == '"') {
-            p++;
-            if ((value = json_string(&p)) == NULL) {
-                break;
-            }
-        } else if (strncmp(p, "null", 4) == 0) {
-            p += 4;
-        } else {
-            const char *end = skip_value(p, 0);
-            size_t length = end != NULL ? (size_t)(end - p) : 0;
-            if (length == 0 || (value = malloc(length + 1)) == NULL) {
-                break;
-            }
-            memcpy(value, p, length);
-            value[length] = '\0';
-            p = end;
-        }
-        if (wanted && found == 0) {
-            *out = value;
-            found = value != NULL ? 1 : 0;
-        } else {
-            free_secret(value);
-        }
-        p = skip_blanks(p);
-        if (*p == '}') {
-            return found;
-        }
-        if (*p++ != ',') {
-            break;
-        }
-        p = skip_blanks(p);
-    }
-    free_secret(*out);
-    *out = NULL;
-    return -1;
-}
-
-/* Prints `export NAME='value'` for each field (a missing or null one as `unset NAME`).
-   Returns 0 when the JSON is not the library's flat object. */
-static int print_json_exports(FILE *out, const char *json, const char *const fields[][2], size_t count) {
-    size_t i;
-    for (i = 0; i < count; i++) {
-        char *value = NULL;
-        int found = json_field(json, fields[i][0], &value);
-        if (found < 0) {
-            return 0;
-        }
-        if (found) {
-            print_export(out, fields[i][1], value);
-        } else {
-            fprintf(out, "unset %s\n", fields[i][1]);
-        }
-        free_secret(value);
-    }
-    return 1;
-}
 
 static bool is_set(const char *name) {
     const char *value = getenv(name);
@@ -333,12 +99,8 @@ static int authorize_oauth1(const char *base_url, const char *callback, bool pas
     struct redirect_listener listener;
     char *verifier;
     int got, refusal = 0;
-    char *token = NULL, *token_secret = NULL, *url = NULL, *json = NULL;
-    char *user_id = NULL, *screen_name = NULL;
-    static const char *const exports[][2] = {
-        {"oauth_token", "TW_ACCESS_TOKEN"},
-        {"oauth_token_secret", "TW_ACCESS_TOKEN_SECRET"},
-    };
+    char *token = NULL, *token_secret = NULL, *url = NULL;
+    char *access = NULL, *access_secret = NULL, *user_id = NULL, *screen_name = NULL;
     TwConfig *config = NULL;
     TwStatus status;
     int ok;
@@ -392,7 +154,7 @@ static int authorize_oauth1(const char *base_url, const char *callback, bool pas
         tw_config_free(config);
         return got ? refusal : EXIT_DATAERR;
     }
-    status = tw_oauth1_access_token(config, token, token_secret, verifier, &json);
+    status = tw_oauth1_access_token(config, token, token_secret, verifier, NULL);
     wipe_text(verifier);
     wipe_text(pin);
     tw_string_free(token);
@@ -401,23 +163,24 @@ static int authorize_oauth1(const char *base_url, const char *callback, bool pas
         return authorize_failed(status, config);
     }
     if (!saving->exports) {
-        tw_string_free(json);
         return save_authorized(config, saving);
     }
-    ok = json_field(json, "user_id", &user_id) == 1 && json_field(json, "screen_name", &screen_name) == 1;
+    /* The config knows its user after tw_oauth1_access_token: NULL ids are a library fault. */
+    ok = tw_config_get_oauth1_tokens(config, &access, &access_secret, &user_id, &screen_name) == TW_STATUS_OK &&
+         user_id != NULL && screen_name != NULL;
     if (ok) {
-        ok = print_json_exports(stdout, json, exports, 2);
-    }
-    if (ok) {
+        print_export(stdout, "TW_ACCESS_TOKEN", access);
+        print_export(stdout, "TW_ACCESS_TOKEN_SECRET", access_secret);
         fputs("# user_id ", stdout);
         print_comment_value(stdout, user_id);
         fputs(" screen_name ", stdout);
         print_comment_value(stdout, screen_name);
         fputc('\n', stdout);
     }
-    free_secret(user_id);
-    free_secret(screen_name);
-    tw_string_free(json);
+    tw_string_free(access);
+    tw_string_free(access_secret);
+    tw_string_free(user_id);
+    tw_string_free(screen_name);
     tw_config_free(config);
     if (!ok) {
         fputs("TW_STATUS_BAD_RESPONSE: the library's access token answer could not be read\n", stderr);
@@ -756,121 +519,100 @@ static int store_failed(TwStatus status) {
 }
 
 /* "expires 2026-12-01T20:00:00Z, refreshable" and the like, for the listing. */
-static void print_expiry(const char *kind, const char *expires_at, const char *has_refresh) {
-    long long seconds = expires_at != NULL ? strtoll(expires_at, NULL, 10) : 0;
-    const char *refresh = has_refresh != NULL && strcmp(has_refresh, "true") == 0 ? ", refreshable"
-                                                                                   : ", no refresh token";
+static void print_expiry(const char *kind, int64_t expires_at, bool has_refresh) {
+    const char *refresh = has_refresh ? ", refreshable" : ", no refresh token";
     if (kind == NULL || strcmp(kind, "oauth2") != 0) {
         fputs("no expiry", stdout);
-    } else if (seconds <= 0) {
+    } else if (expires_at <= 0) {
         printf("expiry unknown%s", refresh);
     } else {
-        time_t at = (time_t)seconds;
+        time_t at = (time_t)expires_at;
         struct tm parts;
         char text[32];
         if (gmtime_r(&at, &parts) == NULL || strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts) == 0) {
-            snprintf(text, sizeof text, "%lld", seconds);
+            snprintf(text, sizeof text, "%lld", (long long)expires_at);
         }
         printf("expires %s%s", text, refresh);
     }
-}
-
-/* The items of the array that member `name` of a JSON object holds: calls `each` with
-   each item's text (NUL-terminated copy). Returns 0 when the JSON is not that shape. */
-static int json_array_items(const char *json, const char *name, void (*each)(const char *item, void *data),
-                            void *data) {
-    char *array = NULL;
-    const char *p;
-    int ok = 1;
-    if (json_field(json, name, &array) < 0) {
-        return 0;
-    }
-    if (array == NULL) {
-        return 1; /* absent or null: no items */
-    }
-    p = skip_blanks(array);
-    if (*p++ != '[') {
-        free_secret(array);
-        return 0;
-    }
-    p = skip_blanks(p);
-    while (ok && *p != ']') {
-        const char *end = skip_value(p, 0);
-        char *item;
-        if (end == NULL || (item = malloc((size_t)(end - p) + 1)) == NULL) {
-            ok = 0;
-            break;
-        }
-        memcpy(item, p, (size_t)(end - p));
-        item[end - p] = '\0';
-        each(item, data);
-        free_secret(item);
-        p = skip_blanks(end);
-        if (*p == ',') {
-            p = skip_blanks(p + 1);
-        } else if (*p != ']') {
-            ok = 0;
-        }
-    }
-    free_secret(array);
-    return ok;
 }
 
 static bool known(const char *value) {
     return value != NULL && *value != '\0';
 }
 
-/* One line of the listing: "* " marks the default. */
-static void print_account(const char *record, void *data) {
-    static const char *const names[] = {"name",       "kind",       "screen_name",       "user_id",
-                                        "app",        "expires_at", "has_refresh_token", "default"};
-    char *values[8] = {NULL};
-    size_t i;
-    (void)data;
-    for (i = 0; i < 8; i++) {
-        (void)json_field(record, names[i], &values[i]);
-    }
-    /* A screen name or id not known yet (an imported OAuth 2.0 account before its first call): "-". */
-    printf("%c %s  %s  %s%s  id %s  app %s  ", values[7] != NULL && strcmp(values[7], "true") == 0 ? '*' : ' ',
-           values[0] ? values[0] : "", values[1] ? values[1] : "", known(values[2]) ? "@" : "",
-           known(values[2]) ? values[2] : "-", known(values[3]) ? values[3] : "-", values[4] ? values[4] : "");
-    print_expiry(values[1], values[5], values[6]);
-    fputc('\n', stdout);
-    for (i = 0; i < 8; i++) {
-        free_secret(values[i]);
-    }
+/* One account of the store, as the library gives it (tw_store_account_fields). */
+struct account {
+    char *name, *kind, *screen_name, *user_id, *app;
+    int64_t expires_at;
+    bool has_refresh_token, is_default;
+};
+
+static TwStatus get_account(const char *store, uint32_t index, struct account *account, uint32_t *count) {
+    memset(account, 0, sizeof *account);
+    return tw_store_account_fields(store, index, &account->name, &account->kind, &account->screen_name,
+                                   &account->user_id, &account->app, &account->expires_at,
+                                   &account->has_refresh_token, &account->is_default, count);
 }
 
-static void count_item(const char *item, void *data) {
-    (void)item;
-    ++*(size_t *)data;
+static void free_account(struct account *account) {
+    tw_string_free(account->name);
+    tw_string_free(account->kind);
+    tw_string_free(account->screen_name);
+    tw_string_free(account->user_id);
+    tw_string_free(account->app);
+    memset(account, 0, sizeof *account);
+}
+
+/* One line of the listing: "* " marks the default. */
+static void print_account(const struct account *a) {
+    /* A screen name or id not known yet (an imported OAuth 2.0 account before its first call): "-". */
+    printf("%c %s  %s  %s%s  id %s  app %s  ", a->is_default ? '*' : ' ', a->name, a->kind ? a->kind : "",
+           known(a->screen_name) ? "@" : "", known(a->screen_name) ? a->screen_name : "-",
+           known(a->user_id) ? a->user_id : "-", a->app ? a->app : "");
+    print_expiry(a->kind, a->expires_at, a->has_refresh_token);
+    fputc('\n', stdout);
 }
 
 static int list_accounts(const char *store, bool as_json) {
     char *json = NULL, *path = NULL;
-    size_t count = 0;
-    TwStatus status = tw_store_list(store, &json);
-    int ok;
-    if (status != TW_STATUS_OK) {
-        return store_failed(status);
-    }
+    struct account account;
+    uint32_t count = 0, i;
+    TwStatus status;
     if (as_json) {
+        status = tw_store_list(store, &json);
+        if (status != TW_STATUS_OK) {
+            return store_failed(status);
+        }
         puts(json);
         tw_string_free(json);
         return 0;
     }
-    ok = json_field(json, "path", &path) == 1 && json_array_items(json, "accounts", count_item, &count);
-    if (ok && count == 0) {
-        printf("no accounts in %s\n", path);
-    } else if (ok) {
-        printf("accounts in %s:\n", path);
-        ok = json_array_items(json, "accounts", print_account, NULL);
+    /* The first account and the count, then the path for the heading. */
+    status = get_account(store, 0, &account, &count);
+    if (status == TW_STATUS_OK) {
+        status = tw_store_path(store, &path);
     }
-    free_secret(path);
-    tw_string_free(json);
-    if (!ok) {
-        fputs("TW_STATUS_BAD_RESPONSE: the library's account list could not be read\n", stderr);
-        return EXIT_PROTOCOL;
+    if (status != TW_STATUS_OK) {
+        free_account(&account);
+        return store_failed(status);
+    }
+    if (account.name == NULL) {
+        printf("no accounts in %s\n", path);
+    } else {
+        printf("accounts in %s:\n", path);
+    }
+    /* Each call reads the store again: a NULL name (another process removed some) ends the walk. */
+    for (i = 1; account.name != NULL; i++) {
+        print_account(&account);
+        free_account(&account);
+        if (i >= count || (status = get_account(store, i, &account, &count)) != TW_STATUS_OK) {
+            break;
+        }
+    }
+    free_account(&account);
+    tw_string_free(path);
+    if (status != TW_STATUS_OK) {
+        return store_failed(status);
     }
     return 0;
 }
@@ -906,20 +648,11 @@ static int revoke_account(const char *store, const char *name, const struct opti
     return 0;
 }
 
-static void print_imported(const char *item, void *data) {
-    const char *p = skip_blanks(item);
-    char *name;
-    if (*p++ == '"' && (name = json_string(&p)) != NULL) {
-        fprintf(stderr, "tw-follow: imported account %s into %s\n", name, (const char *)data);
-        free(name);
-    }
-}
-
 /* `accounts ...`: words after "accounts". */
 static int accounts_main(int count, char **words, const char *store, bool as_json, bool revoke,
                          const struct options *options) {
     const char *verb = count > 0 ? words[0] : NULL;
-    char *path = NULL, *json = NULL;
+    char *path = NULL, *names = NULL;
     TwStatus status;
     int shape = verb == NULL                                                  ? count == 0
                 : strcmp(verb, "default") == 0 || strcmp(verb, "remove") == 0 ? count == 2
@@ -949,13 +682,13 @@ static int accounts_main(int count, char **words, const char *store, bool as_jso
     } else if (strcmp(verb, "remove") == 0) {
         status = tw_store_remove(store, words[1]);
     } else {
-        status = tw_store_import(store, words[1], count == 3 ? words[2] : NULL, &json);
+        status = tw_store_import_names(store, words[1], count == 3 ? words[2] : NULL, &names, NULL);
     }
     if (status == TW_STATUS_OK) {
         status = tw_store_path(store, &path);
     }
     if (status != TW_STATUS_OK) {
-        tw_string_free(json);
+        tw_string_free(names);
         return store_failed(status);
     }
     if (strcmp(verb, "default") == 0) {
@@ -963,10 +696,14 @@ static int accounts_main(int count, char **words, const char *store, bool as_jso
     } else if (strcmp(verb, "remove") == 0) {
         fprintf(stderr, "tw-follow: removed account %s%s from %s\n", words[1], revoke ? " (its grant revoked at X)" : "",
                 path);
-    } else if (!json_array_items(json, "imported", print_imported, path)) {
-        fputs("tw-follow: (the library's import answer could not be read)\n", stderr);
+    } else {
+        /* One name a line, each ended by a newline: account names hold none. */
+        const char *name, *end;
+        for (name = names; (end = strchr(name, '\n')) != NULL; name = end + 1) {
+            fprintf(stderr, "tw-follow: imported account %.*s into %s\n", (int)(end - name), name, path);
+        }
     }
-    tw_string_free(json);
+    tw_string_free(names);
     tw_string_free(path);
     return 0;
 }

@@ -13,7 +13,6 @@
 
 #include "twfollow.h"
 
-#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -177,92 +176,29 @@ inline std::string take(char *s) {
     return text;
 }
 
-// Takes several strings the library returned at once: each copied into its
-// std::string (a NULL one leaves it as it is), all freed (and so wiped), also when a
-// copy throws.
-template <std::size_t N> inline void take_all(char *(&from)[N], std::string *const (&to)[N]) {
-    std::size_t i = 0;
-    try {
-        for (; i < N; ++i) {
-            if (from[i] != nullptr) {
-                *to[i] = from[i];
-            }
-            tw_string_free(from[i]);
+// Strings the library returns through several out-parameters (out[i]): take(i) copies
+// one and frees (and so wipes) it; any not taken is freed when this goes.
+template <size_t N> struct OutStrings {
+    char *out[N] = {};
+    OutStrings() = default;
+    OutStrings(const OutStrings &) = delete;
+    OutStrings &operator=(const OutStrings &) = delete;
+    ~OutStrings() {
+        for (char *s : out) {
+            tw_string_free(s);
         }
-    } catch (...) {
-        for (; i < N; ++i) {
-            tw_string_free(from[i]);
-        }
-        throw;
     }
-}
+    std::string take(size_t i) { // "" for NULL
+        char *s = out[i];
+        out[i] = nullptr;
+        return s == nullptr ? std::string() : detail::take(s);
+    }
+};
 
 inline void refuse_nul(const std::string &value, const char *name) {
     if (value.find('\0') != std::string::npos) {
         throw Error(TW_STATUS_INVALID_ARGUMENT, std::string(name) + " contains a NUL byte", 0, 0);
     }
-}
-
-// The value of a field of the library's flat JSON answers (strings, integers, true,
-// false, null): false when absent or null. Store::accounts is its last user (the
-// tokens and the relationship come as fields from the library now): it goes with it. serde_json escapes only quotes, backslashes and control
-// characters, so \uXXXX is below 0x80 in practice; others are written as UTF-8.
-inline bool json_field(const std::string &json, const std::string &name, std::string &out) {
-    const std::string key = "\"" + name + "\"";
-    std::string::size_type at = 0;
-    while ((at = json.find(key, at)) != std::string::npos) {
-        // A key follows '{' or ',' (blanks aside); the same text inside a value does not.
-        std::string::size_type before = json.find_last_not_of(" \t\r\n", at == 0 ? 0 : at - 1);
-        std::string::size_type p = json.find_first_not_of(" \t\r\n", at + key.size());
-        at += key.size();
-        if (at == key.size() || before == std::string::npos || (json[before] != '{' && json[before] != ',') ||
-            p == std::string::npos || json[p] != ':') {
-            continue;
-        }
-        p = json.find_first_not_of(" \t\r\n", p + 1);
-        if (p == std::string::npos || json.compare(p, 4, "null") == 0) {
-            return false;
-        }
-        out.clear();
-        if (json[p] != '"') {
-            std::string::size_type end = json.find_first_not_of("-0123456789truefals", p);
-            out = json.substr(p, end == std::string::npos ? std::string::npos : end - p);
-            return !out.empty();
-        }
-        for (++p; p < json.size() && json[p] != '"'; ++p) {
-            char c = json[p];
-            if (c == '\\' && p + 1 < json.size()) {
-                c = json[++p];
-                if (c == 'u' && p + 4 < json.size()) {
-                    unsigned long code = std::stoul(json.substr(p + 1, 4), nullptr, 16);
-                    p += 4;
-                    if (code < 0x80) {
-                        out += static_cast<char>(code);
-                    } else if (code < 0x800) {
-                        out += static_cast<char>(0xC0 | (code >> 6));
-                        out += static_cast<char>(0x80 | (code & 0x3F));
-                    } else {
-                        out += static_cast<char>(0xE0 | (code >> 12));
-                        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-                        out += static_cast<char>(0x80 | (code & 0x3F));
-                    }
-                    continue;
-                }
-                c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c == 'b' ? '\b' : c == 'f' ? '\f' : c;
-            }
-            out += c;
-        }
-        return true;
-    }
-    return false;
-}
-
-inline std::string required_field(const std::string &json, const char *name) {
-    std::string value;
-    if (!json_field(json, name, value)) {
-        throw Error(TW_STATUS_BAD_RESPONSE, std::string("the library's answer has no ") + name, 0, 0);
-    }
-    return value;
 }
 
 // A TokenCallback and the exception it last threw; lives as long as the config.
@@ -312,22 +248,24 @@ struct OAuth2Tokens {
     // message names the member, never a value).
     static OAuth2Tokens from_json(const std::string &json) {
         detail::refuse_nul(json, "tokens_json");
-        char *access = nullptr, *refresh = nullptr, *scope = nullptr;
+        detail::OutStrings<3> text;
         int64_t expires_at = 0;
-        detail::check(tw_oauth2_tokens_from_json(json.c_str(), &access, &refresh, &expires_at, &scope));
-        return take(access, refresh, expires_at, scope);
+        detail::check(
+            tw_oauth2_tokens_from_json(json.c_str(), &text.out[0], &text.out[1], &expires_at, &text.out[2]));
+        return taken(text, expires_at);
     }
 
 private:
     friend class Client;
 
-    // Takes the fields the library wrote (tw_oauth2_tokens_from_json, tw_config_get_oauth2_tokens).
-    static OAuth2Tokens take(char *access, char *refresh, int64_t expires_at, char *scope) {
+    // The fields the library wrote (tw_oauth2_tokens_from_json, tw_config_get_oauth2_tokens):
+    // access token, refresh token (NULL: none), scope.
+    static OAuth2Tokens taken(detail::OutStrings<3> &text, int64_t expires_at) {
         OAuth2Tokens tokens;
+        tokens.access_token = text.take(0);
+        tokens.refresh_token = text.take(1);
+        tokens.scope = text.take(2);
         tokens.expires_at = expires_at;
-        char *from[] = {access, refresh, scope};
-        std::string *const to[] = {&tokens.access_token, &tokens.refresh_token, &tokens.scope};
-        detail::take_all(from, to);
         return tokens;
     }
 };
@@ -359,6 +297,7 @@ struct Relationship {
 
 class OAuth1Flow;
 class OAuth2Flow;
+struct OAuth1Token;
 
 class Client {
 public:
@@ -573,12 +512,18 @@ public:
         return detail::take(json);
     }
 
+    // OAuth 1.0a: the user token the client follows with, and its user (user_id and
+    // screen_name "" when the client does not know them: one made from the four
+    // credentials), as fields (tw_config_get_oauth1_tokens). TW_STATUS_INVALID_ARGUMENT
+    // for an OAuth 2.0 client or an app without a user token yet.
+    OAuth1Token oauth1_token() const;
+
     // OAuth 2.0: the tokens held now, as fields (tw_config_get_oauth2_tokens).
     OAuth2Tokens oauth2_tokens() const {
-        char *access = nullptr, *refresh = nullptr, *scope = nullptr;
+        detail::OutStrings<3> text;
         int64_t expires_at = 0;
-        detail::check(tw_config_get_oauth2_tokens(config_, &access, &refresh, &expires_at, &scope));
-        return OAuth2Tokens::take(access, refresh, expires_at, scope);
+        detail::check(tw_config_get_oauth2_tokens(config_, &text.out[0], &text.out[1], &expires_at, &text.out[2]));
+        return OAuth2Tokens::taken(text, expires_at);
     }
 
     // OAuth 2.0: a valid access token alone, for a request this wrapper does not make
@@ -650,6 +595,17 @@ struct OAuth1Token {
     std::string screen_name;
 };
 
+inline OAuth1Token Client::oauth1_token() const {
+    detail::OutStrings<4> text;
+    detail::check(tw_config_get_oauth1_tokens(config_, &text.out[0], &text.out[1], &text.out[2], &text.out[3]));
+    OAuth1Token access;
+    access.token = text.take(0);
+    access.secret = text.take(1);
+    access.user_id = text.take(2);
+    access.screen_name = text.take(3);
+    return access;
+}
+
 // The OAuth 1.0a three-legged flow with the app's consumer key and secret.
 // callback "oob" is the PIN flow; with a URL, the user is sent there with
 // oauth_token and oauth_verifier. A web app stores request_token() and
@@ -694,16 +650,9 @@ public:
         detail::refuse_nul(request_token_, "request_token");
         detail::refuse_nul(request_token_secret_, "request_token_secret");
         detail::refuse_nul(verifier, "verifier");
-        char *token = nullptr, *secret = nullptr, *screen_name = nullptr;
-        uint64_t user_id = 0;
-        detail::check(tw_oauth1_access_token_ex(app_.config_, request_token_.c_str(), request_token_secret_.c_str(),
-                                                verifier.c_str(), &token, &secret, &user_id, &screen_name));
-        OAuth1Token access;
-        char *from[] = {token, secret, screen_name};
-        std::string *const to[] = {&access.token, &access.secret, &access.screen_name};
-        detail::take_all(from, to);
-        access.user_id = std::to_string(static_cast<unsigned long long>(user_id));
-        return access;
+        detail::check(tw_oauth1_access_token(app_.config_, request_token_.c_str(), request_token_secret_.c_str(),
+                                             verifier.c_str(), nullptr));
+        return app_.oauth1_token(); // the answer's fields: the app's config knows its user now
     }
 
     // A new Client that follows as that user, with this flow's app keys and base URL.
@@ -881,28 +830,26 @@ public:
         return detail::take(json);
     }
 
-    // The accounts, in the listing's order (tw_store_account_at: each record is one flat
-    // object; another process may change the store meanwhile, then the walk ends early).
+    // The accounts, in the listing's order, as fields (tw_store_account_fields; each
+    // call reads the store: another process may change it meanwhile, then the walk ends
+    // early).
     std::vector<Account> accounts() const {
         std::vector<Account> accounts;
         uint32_t count = 0;
         for (uint32_t i = 0; i == 0 || i < count; ++i) {
-            char *record = nullptr;
-            detail::check(tw_store_account_at(c_path(), i, &record, &count));
-            if (record == nullptr) {
+            detail::OutStrings<5> text;
+            Account account;
+            detail::check(tw_store_account_fields(c_path(), i, &text.out[0], &text.out[1], &text.out[2],
+                                                  &text.out[3], &text.out[4], &account.expires_at,
+                                                  &account.has_refresh_token, &account.is_default, &count));
+            if (text.out[0] == nullptr) {
                 break;
             }
-            const std::string json = detail::take(record);
-            Account account;
-            account.name = detail::required_field(json, "name");
-            account.kind = detail::required_field(json, "kind");
-            detail::json_field(json, "screen_name", account.screen_name);
-            detail::json_field(json, "user_id", account.user_id);
-            detail::json_field(json, "app", account.app);
-            std::string value;
-            account.expires_at = detail::json_field(json, "expires_at", value) ? std::stoll(value) : 0;
-            account.has_refresh_token = detail::json_field(json, "has_refresh_token", value) && value == "true";
-            account.is_default = detail::json_field(json, "default", value) && value == "true";
+            account.name = text.take(0);
+            account.kind = text.take(1);
+            account.screen_name = text.take(2);
+            account.user_id = text.take(3);
+            account.app = text.take(4);
             accounts.push_back(account);
         }
         return accounts;
@@ -943,6 +890,23 @@ public:
         detail::check(tw_store_import(c_path(), format.c_str(), source_path.empty() ? nullptr : source_path.c_str(),
                                       &json));
         return detail::take(json);
+    }
+
+    // Imports as import_from does, and returns the names imported, in the source's
+    // order (tw_store_import_names).
+    std::vector<std::string> import_names(const std::string &format,
+                                          const std::string &source_path = std::string()) const {
+        detail::refuse_nul(format, "format");
+        detail::refuse_nul(source_path, "source_path");
+        char *lines = nullptr;
+        detail::check(tw_store_import_names(c_path(), format.c_str(),
+                                            source_path.empty() ? nullptr : source_path.c_str(), &lines, nullptr));
+        const std::string text = detail::take(lines);
+        std::vector<std::string> names;
+        for (std::string::size_type at = 0, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1) {
+            names.push_back(text.substr(at, end - at)); // names hold no newline
+        }
+        return names;
     }
 
 private:

@@ -8,14 +8,12 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{
-    arg_str, fallible, inside_callback, non_null, opt_arg_str, Failure, InCallback,
-};
+use super::boundary::{arg_str, fallible, inside_callback, non_null, opt_arg_str, InCallback};
 use super::callback::{with_c_text, UserData};
 use super::config::{config_mut, config_ref, publish_config, TwConfig};
-use super::library::{out_string, out_strings, publish_string};
+use super::library::{out_string, publish_fields, publish_string};
 use super::status::TwStatus;
-use crate::core::{Identity, OAuth1AccessToken, Settings, OAUTH2_DEFAULT_SCOPE};
+use crate::core::{Identity, Settings, OAUTH2_DEFAULT_SCOPE};
 
 /// Receives the OAuth 2.0 tokens each time the library changes them (a refresh, a
 /// code exchange), as `{"access_token":"…","refresh_token":"…"|null,"expires_at":N,"scope":"…"}`
@@ -99,16 +97,20 @@ pub unsafe extern "C" fn tw_oauth1_request_token(
         non_null(out_authorize_url, "out_authorize_url")?;
         let client = &config.client;
         let token = client.request_token(callback)?;
-        [
-            *out_request_token,
-            *out_request_token_secret,
-            *out_authorize_url,
-        ] = out_strings([
-            (token.token.as_str(), "request token"),
-            (token.secret.as_str(), "request token secret"),
-            (client.authorize_url(&token.token).as_str(), "authorize URL"),
-        ])?;
-        Ok(())
+        let url = client.authorize_url(&token.token);
+        publish_fields(&[
+            (
+                Some(token.token.as_str()),
+                "request token",
+                out_request_token,
+            ),
+            (
+                Some(token.secret.as_str()),
+                "request token secret",
+                out_request_token_secret,
+            ),
+            (Some(url.as_str()), "authorize URL", out_authorize_url),
+        ])
     })
 }
 
@@ -141,48 +143,19 @@ pub unsafe extern "C" fn tw_oauth1_access_token(
     out_json: *mut *mut c_char,
 ) -> TwStatus {
     fallible(|| {
-        let strings = [request_token, request_token_secret, verifier];
-        let (config, access) = trade_request_token(config, strings, || Ok(()))?;
-        let json = (!out_json.is_null())
-            .then(|| out_string(&access.to_json(), "access token answer"))
-            .transpose()?;
-        adopt_access_token(config, &access)?;
-        if let Some(json) = json {
-            *out_json = json.into_raw();
-        }
-        Ok(())
-    })
-}
-
-/// The request of `tw_oauth1_access_token` and `tw_oauth1_access_token_ex`: the arguments checked (then
-/// `check_outs`, before anything is sent), the request token traded.
-///
-/// # Safety
-/// `config` is NULL or a live config; the strings NULL or NUL-terminated.
-pub(super) unsafe fn trade_request_token<'a>(
-    config: *mut TwConfig,
-    [request_token, request_token_secret, verifier]: [*const c_char; 3],
-    check_outs: impl FnOnce() -> Result<(), Failure>,
-) -> Result<(&'a mut TwConfig, OAuth1AccessToken), Failure> {
-    let config = config_mut(config)?;
-    let request_token = arg_str(request_token, "request_token")?;
-    let request_token_secret = arg_str(request_token_secret, "request_token_secret")?;
-    let verifier = arg_str(verifier, "verifier")?;
-    check_outs()?;
-    let access = config
-        .client
-        .access_token(request_token, request_token_secret, verifier)?;
-    Ok((config, access))
-}
-
-/// Gives the config the user's token (and who the user is).
-pub(super) fn adopt_access_token(
-    config: &mut TwConfig,
-    access: &OAuth1AccessToken,
-) -> Result<(), Failure> {
-    config
-        .client
-        .update(|s| {
+        let config = config_mut(config)?;
+        let request_token = arg_str(request_token, "request_token")?;
+        let request_token_secret = arg_str(request_token_secret, "request_token_secret")?;
+        let verifier = arg_str(verifier, "verifier")?;
+        let access = config
+            .client
+            .access_token(request_token, request_token_secret, verifier)?;
+        let json = if out_json.is_null() {
+            None
+        } else {
+            Some(out_string(&access.to_json(), "access token answer")?)
+        };
+        config.client.update(|s| {
             s.set_access_token(&access.token, &access.secret)?;
             // Kept for tw_store_save_account, which then sends nothing to learn it.
             s.identity = Some(Identity {
@@ -190,8 +163,12 @@ pub(super) fn adopt_access_token(
                 screen_name: access.screen_name.clone(),
             });
             Ok(())
-        })
-        .map_err(Failure::from)
+        })?;
+        if let Some(json) = json {
+            *out_json = json.into_raw();
+        }
+        Ok(())
+    })
 }
 
 /// Creates a configuration for OAuth 2.0 user tokens of the app's OAuth 2.0 client
@@ -259,12 +236,15 @@ pub unsafe extern "C" fn tw_oauth2_authorize_url(
         non_null(out_state, "out_state")?;
         non_null(out_code_verifier, "out_code_verifier")?;
         let start = config.client.oauth2_authorization(redirect_uri, scope)?;
-        [*out_url, *out_state, *out_code_verifier] = out_strings([
-            (start.url.as_str(), "authorize URL"),
-            (start.state.as_str(), "state"),
-            (start.code_verifier.as_str(), "code verifier"),
-        ])?;
-        Ok(())
+        publish_fields(&[
+            (Some(start.url.as_str()), "authorize URL", out_url),
+            (Some(start.state.as_str()), "state", out_state),
+            (
+                Some(start.code_verifier.as_str()),
+                "code verifier",
+                out_code_verifier,
+            ),
+        ])
     })
 }
 
@@ -388,28 +368,6 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
             }) as _
         }))?;
         Ok(())
-    })
-}
-
-/// The OAuth 2.0 tokens the config holds now, in the callback's shape (as fields:
-/// `tw_config_get_oauth2_tokens`).
-///
-/// On `TW_STATUS_OK`, `*out_tokens_json` receives a new string to release with
-/// `tw_string_free`. Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT`
-/// (not an OAuth 2.0 config, or no tokens yet).
-///
-/// # Safety
-/// `config` is NULL or a live config; `out_tokens_json` NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn tw_config_get_tokens(
-    config: *const TwConfig,
-    out_tokens_json: *mut *mut c_char,
-) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
-        non_null(out_tokens_json, "out_tokens_json")?;
-        let json = config.client.oauth2_tokens_json()?;
-        publish_string(&json, "tokens", out_tokens_json)
     })
 }
 

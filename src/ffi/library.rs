@@ -1,7 +1,8 @@
-//! The library's own strings: publishing one to an out-parameter, releasing what it
-//! returned, and its version.
+//! The library's own strings: publishing one or several to out-parameters, releasing
+//! what it returned, and its version.
 
 use std::ffi::{c_char, CString};
+use std::ptr;
 
 use zeroize::Zeroize as _;
 
@@ -10,7 +11,9 @@ use super::status::TwStatus;
 
 /// Copies `value` into a new C string for an out-parameter.
 pub(crate) fn out_string(value: &str, name: &str) -> Result<CString, Failure> {
-    CString::new(value).map_err(|_| {
+    CString::new(value).map_err(|refused| {
+        // The refused copy may be a token: wiped, as tw_string_free wipes.
+        refused.into_vec().zeroize();
         Failure::new(
             TwStatus::BadResponse,
             format!("the {name} holds a NUL byte"),
@@ -18,23 +21,42 @@ pub(crate) fn out_string(value: &str, name: &str) -> Result<CString, Failure> {
     })
 }
 
-/// One new C string per `(value, name)`, all or none: after a failure those made
-/// are released (and so wiped) with `tw_string_free`. Each is the caller's to publish.
-pub(crate) fn out_strings<const N: usize>(
-    values: [(&str, &str); N],
-) -> Result<[*mut c_char; N], Failure> {
-    let mut made = [std::ptr::null_mut(); N];
-    for (i, (value, name)) in values.into_iter().enumerate() {
-        match out_string(value, name) {
-            Ok(text) => made[i] = text.into_raw(),
-            Err(failure) => {
-                // SAFETY: each is NULL or a string just made here.
-                made.into_iter().for_each(|s| unsafe { tw_string_free(s) });
+/// Overwrites a C string the library made, then frees it.
+fn wipe(text: CString) {
+    text.into_bytes_with_nul().zeroize();
+}
+
+/// Publishes several string fields at once, all or none: each `(value, name, out)`
+/// writes `value` (`None`: NULL) to `*out`, unless `out` is NULL (a field the caller
+/// does not want). Every string is made before any is written, so a failure writes
+/// nothing, and the strings made already are wiped.
+///
+/// # Safety
+/// Each `out` is NULL or writable.
+pub(crate) unsafe fn publish_fields(
+    fields: &[(Option<&str>, &str, *mut *mut c_char)],
+) -> Result<(), Failure> {
+    let mut made = Vec::with_capacity(fields.len());
+    for &(value, name, out) in fields {
+        let text = match value
+            .filter(|_| !out.is_null())
+            .map(|v| out_string(v, name))
+        {
+            Some(Err(failure)) => {
+                made.into_iter().flatten().for_each(wipe);
                 return Err(failure);
             }
+            Some(Ok(text)) => Some(text),
+            None => None,
+        };
+        made.push(text);
+    }
+    for (&(_, _, out), text) in fields.iter().zip(made) {
+        if !out.is_null() {
+            *out = text.map_or(ptr::null_mut(), CString::into_raw);
         }
     }
-    Ok(made)
+    Ok(())
 }
 
 /// Writes `value` to `*out` as a new C string (see [`out_string`]).
@@ -50,6 +72,16 @@ pub(crate) unsafe fn publish_string(
     Ok(())
 }
 
+/// Writes `value` to `*out` unless `out` is NULL (a field the caller does not want).
+///
+/// # Safety
+/// `out` is NULL or writable.
+pub(crate) unsafe fn publish_value<T>(out: *mut T, value: T) {
+    if !out.is_null() {
+        *out = value;
+    }
+}
+
 /// Releases a string returned by any `tw_` function (`tw_follow`'s JSON, tokens,
 /// URLs). Its bytes are overwritten first: token strings hold secrets. NULL is a
 /// no-op. Passing any other pointer, or freeing twice, is undefined behaviour.
@@ -60,7 +92,7 @@ pub(crate) unsafe fn publish_string(
 pub unsafe extern "C" fn tw_string_free(s: *mut c_char) {
     infallible((), || {
         if !s.is_null() {
-            CString::from_raw(s).into_bytes_with_nul().zeroize();
+            wipe(CString::from_raw(s));
         }
     })
 }
@@ -71,4 +103,37 @@ pub extern "C" fn tw_version() -> *const c_char {
     concat!("twfollow/", env!("CARGO_PKG_VERSION"), "\0")
         .as_ptr()
         .cast()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn several_fields_are_published_all_or_none() {
+        let untouched = 0x5eed as *mut c_char;
+        let (mut a, mut b, mut c) = (untouched, untouched, untouched);
+        // A NUL in the last field: nothing is written (the first string, made, is wiped).
+        let refused = unsafe {
+            publish_fields(&[
+                (Some("first"), "first", &mut a),
+                (None, "second", &mut b),
+                (Some("th\0ird"), "third", &mut c),
+            ])
+        };
+        assert_eq!(refused.err().map(|f| f.status), Some(TwStatus::BadResponse));
+        assert_eq!([a, b, c], [untouched; 3]);
+        // None is NULL; a NULL out-pointer is a field not wanted.
+        unsafe {
+            publish_fields(&[
+                (Some("first"), "first", &mut a),
+                (None, "second", &mut b),
+                (Some("third"), "third", ptr::null_mut()),
+            ])
+            .unwrap_or_else(|_| panic!("publishing failed"));
+            assert_eq!(std::ffi::CStr::from_ptr(a).to_str(), Ok("first"));
+            assert!(b.is_null());
+            tw_string_free(a);
+        }
+    }
 }

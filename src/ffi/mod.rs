@@ -21,8 +21,8 @@ mod boundary;
 
 mod callback;
 
-// The exports, in the header's order: a config, the calls, the token flows and the
-// store, the trace, what tells the outcome, the library's strings (publishing and
+// The exports, in the header's order: a config, the calls, the token flows, the tokens
+// a config holds, the store, the trace, what tells the outcome, the library's strings (publishing and
 // releasing them).
 mod config;
 

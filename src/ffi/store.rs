@@ -9,9 +9,9 @@ use std::ffi::{c_char, OsString};
 
 use super::boundary::{arg_str, fallible, non_null, opt_arg_str, Failure};
 use super::config::{config_mut, config_ref, publish_client, TwConfig};
-use super::library::{out_string, publish_string};
+use super::library::{out_string, publish_fields, publish_string, publish_value};
 use super::status::TwStatus;
-use crate::core::{ImportFormat, Store};
+use crate::core::{AccountSummary, ImportFormat, Store};
 
 fn env(name: &str) -> Option<OsString> {
     std::env::var_os(name)
@@ -28,6 +28,16 @@ unsafe fn account_arg<'a>(account: *const c_char) -> Result<Option<&'a str>, Fai
         Some("") => Err(Failure::new(TwStatus::InvalidArgument, "account is empty")),
         other => Ok(other),
     }
+}
+
+/// A required account name: NULL and empty are refused.
+unsafe fn required_account<'a>(account: *const c_char) -> Result<&'a str, Failure> {
+    account_arg(account)?.ok_or_else(|| Failure::new(TwStatus::NullArgument, "account is NULL"))
+}
+
+/// Writes `count` to `*out_count` unless it is NULL (a count past `u32::MAX` as that).
+unsafe fn publish_count(count: usize, out_count: *mut u32) {
+    publish_value(out_count, u32::try_from(count).unwrap_or(u32::MAX));
 }
 
 /// Creates a configuration for a stored account.
@@ -148,8 +158,8 @@ pub unsafe extern "C" fn tw_store_list(
     })
 }
 
-/// One account of `tw_store_list`'s list, for a reader of flat JSON objects only (the
-/// C++ wrapper, `tw-follow accounts`): `*out_record` receives the `index`-th record
+/// One account of `tw_store_list`'s list as one flat JSON object
+/// (`tw_store_account_fields` gives it as fields): `*out_record` receives the `index`-th record
 /// (counted from 0, in the list's order, with its members:
 /// `{"name","kind","screen_name","user_id","app","expires_at","has_refresh_token","default"}`),
 /// or NULL when `index` is past the end; `*out_count` (if not NULL) the number of
@@ -176,14 +186,79 @@ pub unsafe extern "C" fn tw_store_account_at(
     fallible(|| {
         let store = open(store_path)?;
         non_null(out_record, "out_record")?;
-        let (count, record) = store.account_at(index as usize)?;
-        *out_record = match record {
-            Some(json) => out_string(&json, "account record")?.into_raw(),
+        let (count, summary) = store.account_at(index as usize)?;
+        *out_record = match summary {
+            Some(summary) => {
+                out_string(&summary.to_json().to_string(), "account record")?.into_raw()
+            }
             None => std::ptr::null_mut(),
         };
-        if !out_count.is_null() {
-            *out_count = u32::try_from(count).unwrap_or(u32::MAX);
-        }
+        publish_count(count, out_count);
+        Ok(())
+    })
+}
+
+/// One account of `tw_store_list`'s list as fields, for a program without a JSON
+/// parser: the `index`-th account (counted from 0, in the list's order: sorted by
+/// name). No secret is among them. Each out-pointer may be NULL: that field is not
+/// wanted.
+///
+/// On `TW_STATUS_OK`: `*out_count` receives the number of accounts; the string
+/// fields receive new strings to release with `tw_string_free`, or NULL: `*out_name`
+/// the account's name; `*out_kind` `"oauth1"` or `"oauth2"`; `*out_screen_name` and
+/// `*out_user_id` (decimal digits) the user, each NULL while not known (an imported
+/// OAuth 2.0 account before its first call); `*out_app` the app's name (its consumer
+/// key or client id). `*out_expires_at` receives when the OAuth 2.0 access token
+/// expires, in seconds since the Unix epoch (0 when unknown, and for OAuth 1.0a);
+/// `*out_has_refresh_token` whether an OAuth 2.0 account can refresh;
+/// `*out_is_default` whether it is the store's default. Past the end, every string
+/// field is NULL, the numbers 0 and the flags false: `*out_count` says how many there
+/// are. (A store edited by hand may lack a kind or an app: NULL.) Nothing is written
+/// on any other status. Each call reads the store again: another process may change
+/// it between two calls (then an account may be skipped or repeated; a NULL name
+/// ends the walk).
+///
+/// Returns `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT` (an empty `store_path`),
+/// `TW_STATUS_STORE` (as `tw_store_list`), `TW_STATUS_BAD_RESPONSE` (a field holds a
+/// NUL byte). Thread rules: any thread; reads the environment when `store_path` is
+/// NULL.
+///
+/// # Safety
+/// `store_path` NULL or NUL-terminated; each out-pointer NULL or writable.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)] // one out-parameter per field
+pub unsafe extern "C" fn tw_store_account_fields(
+    store_path: *const c_char,
+    index: u32,
+    out_name: *mut *mut c_char,
+    out_kind: *mut *mut c_char,
+    out_screen_name: *mut *mut c_char,
+    out_user_id: *mut *mut c_char,
+    out_app: *mut *mut c_char,
+    out_expires_at: *mut i64,
+    out_has_refresh_token: *mut bool,
+    out_is_default: *mut bool,
+    out_count: *mut u32,
+) -> TwStatus {
+    fallible(|| {
+        let store = open(store_path)?;
+        let (count, summary) = store.account_at(index as usize)?;
+        let summary = summary.as_ref();
+        let text = |field: fn(&AccountSummary) -> &Option<String>| {
+            summary.and_then(|s| field(s).as_deref())
+        };
+        publish_fields(&[
+            (summary.map(|s| s.name.as_str()), "account name", out_name),
+            (text(|s| &s.kind), "kind", out_kind),
+            (text(|s| &s.screen_name), "screen name", out_screen_name),
+            (text(|s| &s.user_id), "user id", out_user_id),
+            (text(|s| &s.app), "app", out_app),
+        ])?;
+        publish_value(out_expires_at, summary.map_or(0, |s| s.expires_at));
+        let flag = |field: fn(&AccountSummary) -> bool| summary.is_some_and(field);
+        publish_value(out_has_refresh_token, flag(|s| s.has_refresh_token));
+        publish_value(out_is_default, flag(|s| s.is_default));
+        publish_count(count, out_count);
         Ok(())
     })
 }
@@ -204,9 +279,7 @@ pub unsafe extern "C" fn tw_store_set_default(
 ) -> TwStatus {
     fallible(|| {
         let store = open(store_path)?;
-        let account = account_arg(account)?
-            .ok_or_else(|| Failure::new(TwStatus::NullArgument, "account is NULL"))?;
-        store.set_default(account)?;
+        store.set_default(required_account(account)?)?;
         Ok(())
     })
 }
@@ -227,9 +300,7 @@ pub unsafe extern "C" fn tw_store_remove(
 ) -> TwStatus {
     fallible(|| {
         let store = open(store_path)?;
-        let account = account_arg(account)?
-            .ok_or_else(|| Failure::new(TwStatus::NullArgument, "account is NULL"))?;
-        store.remove(account)?;
+        store.remove(required_account(account)?)?;
         Ok(())
     })
 }
@@ -248,7 +319,7 @@ pub unsafe extern "C" fn tw_store_remove(
 /// 2.0 account's user id is learnt by its first call (`GET 2/users/me`).
 ///
 /// On `TW_STATUS_OK`, `*out_json` (if not NULL) receives `{"imported":["name",…]}`
-/// (`tw_string_free`).
+/// (`tw_string_free`); `tw_store_import_names` gives the names without JSON.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT` (`format`), `TW_STATUS_INVALID_UTF8`,
 /// `TW_STATUS_INVALID_ARGUMENT` (an unknown format, an empty path, a source path
@@ -266,14 +337,52 @@ pub unsafe extern "C" fn tw_store_import(
     out_json: *mut *mut c_char,
 ) -> TwStatus {
     fallible(|| {
-        let store = open(store_path)?;
-        let format = ImportFormat::parse(arg_str(format, "format")?)?;
-        let source = opt_arg_str(source_path, "source_path")?;
-        let names = store.import(format, source, env)?;
+        let names = import(store_path, format, source_path)?;
         if !out_json.is_null() {
             let json = serde_json::json!({ "imported": names }).to_string();
             publish_string(&json, "import answer", out_json)?;
         }
+        Ok(())
+    })
+}
+
+/// The import both `tw_store_import` and `tw_store_import_names` make.
+unsafe fn import(
+    store_path: *const c_char,
+    format: *const c_char,
+    source_path: *const c_char,
+) -> Result<Vec<String>, Failure> {
+    let store = open(store_path)?;
+    let format = ImportFormat::parse(arg_str(format, "format")?)?;
+    let source = opt_arg_str(source_path, "source_path")?;
+    Ok(store.import(format, source, env)?)
+}
+
+/// Imports accounts as `tw_store_import` does, and gives their names without JSON:
+/// on `TW_STATUS_OK`, `*out_names` (if not NULL) receives the names imported, in
+/// the source's order, each followed by a newline (`"sandbox_me\nsandbox_2\n"`;
+/// `""` when the source held none): an account name never holds a newline (1 to 100
+/// bytes of UTF-8 without control characters). Release it with `tw_string_free`.
+/// `*out_count` (if not NULL) receives how many there are. Nothing is written on any
+/// other status.
+///
+/// Returns, and thread rules, as `tw_store_import`.
+///
+/// # Safety
+/// Strings NULL or NUL-terminated; `out_names` and `out_count` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tw_store_import_names(
+    store_path: *const c_char,
+    format: *const c_char,
+    source_path: *const c_char,
+    out_names: *mut *mut c_char,
+    out_count: *mut u32,
+) -> TwStatus {
+    fallible(|| {
+        let names = import(store_path, format, source_path)?;
+        let lines: String = names.iter().map(|name| format!("{name}\n")).collect();
+        publish_fields(&[(Some(lines.as_str()), "account names", out_names)])?;
+        publish_count(names.len(), out_count);
         Ok(())
     })
 }
@@ -325,9 +434,7 @@ pub unsafe extern "C" fn tw_oauth2_access_token(
         non_null(out_access_token, "out_access_token")?;
         let (token, expires_at) = config.client.valid_access_token()?;
         publish_string(&token, "access token", out_access_token)?;
-        if !out_expires_at.is_null() {
-            *out_expires_at = expires_at;
-        }
+        publish_value(out_expires_at, expires_at);
         Ok(())
     })
 }

@@ -1,60 +1,36 @@
-//! The library's tokens as fields, for a program without a JSON parser: the OAuth
-//! 1.0a access token's answer (`tw_oauth1_access_token_ex`), the OAuth 2.0 tokens a
-//! config holds (`tw_config_get_oauth2_tokens`) and those of the library's own token
-//! JSON (`tw_oauth2_tokens_from_json`: the token callback's, the code exchange's).
+//! The tokens a config holds, read back: OAuth 2.0 as JSON and as fields, OAuth 1.0a
+//! as fields; and the fields of the library's own token JSON (what the token
+//! callback receives), so a C program needs no JSON parser to keep them.
+//!
+//! Every string these functions return holds secret material: release each with
+//! `tw_string_free`, which overwrites it before freeing it.
 
 use std::ffi::c_char;
 
-use super::auth::{adopt_access_token, trade_request_token};
 use super::boundary::{arg_str, fallible, non_null, Failure};
 use super::config::{config_ref, TwConfig};
-use super::library::{out_string, out_strings, tw_string_free};
+use super::library::{publish_fields, publish_string};
 use super::status::TwStatus;
 use crate::core::OAuth2Tokens;
 
-/// `tw_oauth1_access_token` with the answer as fields, for a program without a JSON
-/// parser: the same one request, statuses, thread rules and change to the config
-/// (it follows as that user from now on).
+/// The OAuth 2.0 tokens the config holds now, in the callback's shape.
 ///
-/// On `TW_STATUS_OK`, `*out_token`, `*out_token_secret` and `*out_screen_name`
-/// receive new strings (release each with `tw_string_free`, which wipes it) and
-/// `*out_user_id` the user's id. Store the token and secret: they do not expire.
-/// Every out-pointer is required (NULL is `TW_STATUS_NULL_ARGUMENT`, nothing sent);
-/// nothing is written on any other status.
+/// On `TW_STATUS_OK`, `*out_tokens_json` receives a new string to release with
+/// `tw_string_free`. Returns `TW_STATUS_NULL_ARGUMENT`, `TW_STATUS_INVALID_ARGUMENT`
+/// (not an OAuth 2.0 config, or no tokens yet).
 ///
 /// # Safety
-/// As `tw_oauth1_access_token`; each out-pointer NULL or writable.
+/// `config` is NULL or a live config; `out_tokens_json` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn tw_oauth1_access_token_ex(
-    config: *mut TwConfig,
-    request_token: *const c_char,
-    request_token_secret: *const c_char,
-    verifier: *const c_char,
-    out_token: *mut *mut c_char,
-    out_token_secret: *mut *mut c_char,
-    out_user_id: *mut u64,
-    out_screen_name: *mut *mut c_char,
+pub unsafe extern "C" fn tw_config_get_tokens(
+    config: *const TwConfig,
+    out_tokens_json: *mut *mut c_char,
 ) -> TwStatus {
     fallible(|| {
-        let strings = [request_token, request_token_secret, verifier];
-        let (config, access) = trade_request_token(config, strings, || {
-            non_null(out_token, "out_token")?;
-            non_null(out_token_secret, "out_token_secret")?;
-            non_null(out_user_id, "out_user_id")?;
-            non_null(out_screen_name, "out_screen_name")
-        })?;
-        let made = out_strings([
-            (access.token.as_str(), "access token"),
-            (access.secret.as_str(), "access token secret"),
-            (access.screen_name.as_str(), "screen name"),
-        ])?;
-        if let Err(failure) = adopt_access_token(config, &access) {
-            made.into_iter().for_each(|s| tw_string_free(s));
-            return Err(failure);
-        }
-        [*out_token, *out_token_secret, *out_screen_name] = made;
-        *out_user_id = access.user_id;
-        Ok(())
+        let config = config_ref(config)?;
+        non_null(out_tokens_json, "out_tokens_json")?;
+        let json = config.client.oauth2_tokens_json()?;
+        publish_string(&json, "tokens", out_tokens_json)
     })
 }
 
@@ -82,13 +58,16 @@ pub unsafe extern "C" fn tw_config_get_oauth2_tokens(
 ) -> TwStatus {
     fallible(|| {
         let config = config_ref(config)?;
-        let out = TokenFields::new(
-            out_access_token,
-            out_refresh_token,
+        non_null(out_access_token, "out_access_token")?;
+        non_null(out_refresh_token, "out_refresh_token")?;
+        non_null(out_expires_at, "out_expires_at")?;
+        non_null(out_scope, "out_scope")?;
+        let tokens = config.client.oauth2_tokens()?;
+        publish_oauth2_fields(
+            &tokens,
+            [out_access_token, out_refresh_token, out_scope],
             out_expires_at,
-            out_scope,
-        )?;
-        out.publish(&config.client.oauth2_tokens()?)
+        )
     })
 }
 
@@ -111,9 +90,9 @@ pub unsafe extern "C" fn tw_config_get_oauth2_tokens(
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT` (any pointer NULL), `TW_STATUS_INVALID_UTF8`,
 /// `TW_STATUS_INVALID_ARGUMENT` (empty, not JSON, not an object, no non-empty string
-/// `access_token`, a member of another type, a negative `expires_at`). The message
-/// names the member, never a value: the JSON holds secrets. Thread rules: any
-/// thread, any number at once.
+/// `access_token`, a member of another type, a negative `expires_at`, a NUL
+/// character in a string). The message names the member, never a value: the JSON
+/// holds secrets. Thread rules: any thread, any number at once.
 ///
 /// # Safety
 /// `tokens_json` is NULL or NUL-terminated; each out-pointer NULL or writable.
@@ -133,69 +112,90 @@ pub unsafe extern "C" fn tw_oauth2_tokens_from_json(
                 "tokens_json is empty",
             ));
         }
-        let out = TokenFields::new(
-            out_access_token,
-            out_refresh_token,
+        non_null(out_access_token, "out_access_token")?;
+        non_null(out_refresh_token, "out_refresh_token")?;
+        non_null(out_expires_at, "out_expires_at")?;
+        non_null(out_scope, "out_scope")?;
+        publish_oauth2_fields(
+            &OAuth2Tokens::from_json(json)?,
+            [out_access_token, out_refresh_token, out_scope],
             out_expires_at,
-            out_scope,
-        )?;
-        out.publish(&OAuth2Tokens::from_json(json)?)
+        )
     })
 }
 
-/// The four out-pointers of a token's fields, checked not NULL.
-struct TokenFields {
-    access_token: *mut *mut c_char,
-    refresh_token: *mut *mut c_char,
+/// Writes OAuth 2.0 tokens as fields, all or nothing (the out-pointers checked).
+///
+/// # Safety
+/// The pointers are writable.
+unsafe fn publish_oauth2_fields(
+    tokens: &OAuth2Tokens,
+    [access, refresh, scope]: [*mut *mut c_char; 3],
     expires_at: *mut i64,
-    scope: *mut *mut c_char,
+) -> Result<(), Failure> {
+    publish_fields(&[
+        (Some(tokens.access_token.as_str()), "access token", access),
+        (
+            tokens.refresh_token.as_deref().map(|t| t.as_str()),
+            "refresh token",
+            refresh,
+        ),
+        (Some(tokens.scope.as_str()), "scope", scope),
+    ])?;
+    *expires_at = tokens.expires_at;
+    Ok(())
 }
 
-impl TokenFields {
-    fn new(
-        access_token: *mut *mut c_char,
-        refresh_token: *mut *mut c_char,
-        expires_at: *mut i64,
-        scope: *mut *mut c_char,
-    ) -> Result<TokenFields, Failure> {
-        non_null(access_token, "out_access_token")?;
-        non_null(refresh_token, "out_refresh_token")?;
-        non_null(expires_at, "out_expires_at")?;
-        non_null(scope, "out_scope")?;
-        Ok(TokenFields {
-            access_token,
-            refresh_token,
-            expires_at,
-            scope,
-        })
-    }
-
-    /// Writes `tokens`, all or nothing.
-    ///
-    /// # Safety
-    /// The pointers are writable.
-    unsafe fn publish(self, tokens: &OAuth2Tokens) -> Result<(), Failure> {
-        // Each string is made before any is written, so a failure writes nothing;
-        // those made already are wiped by tw_string_free.
-        let refresh = match tokens.refresh_token.as_deref() {
-            None => std::ptr::null_mut(),
-            Some(token) => out_string(token, "refresh token")?.into_raw(),
-        };
-        let made = out_strings([
-            (tokens.access_token.as_str(), "access token"),
-            (tokens.scope.as_str(), "scope"),
-        ]);
-        let [access, scope] = match made {
-            Ok(made) => made,
-            Err(failure) => {
-                tw_string_free(refresh);
-                return Err(failure);
-            }
-        };
-        *self.access_token = access;
-        *self.refresh_token = refresh;
-        *self.expires_at = tokens.expires_at;
-        *self.scope = scope;
-        Ok(())
-    }
+/// The OAuth 1.0a user token the config follows with, as fields, for a program
+/// without a JSON parser: after `tw_oauth1_access_token` (what its JSON gives), and
+/// on a config from `tw_config_new`, `tw_config_from_env` or an OAuth 1.0a account
+/// of the token store (`tw_config_from_store`). Nothing is sent.
+///
+/// On `TW_STATUS_OK`, each out-pointer that is not NULL receives a new string to
+/// release with `tw_string_free` (which wipes it): `*out_access_token` and
+/// `*out_access_token_secret` the user's token and its secret (secrets: keep them
+/// out of logs); `*out_user_id` (decimal digits) and `*out_screen_name` who the user
+/// is, or NULL both when the config does not know it: a config from `tw_config_new`
+/// or `tw_config_from_env` (until `tw_store_save_account` learns it), or a stored
+/// account without a screen name (xurl's `APP-oauth1`, imported). Pass NULL for a
+/// field you do not want. Nothing is written on any other status.
+///
+/// Returns `TW_STATUS_NULL_ARGUMENT` (`config`), `TW_STATUS_INVALID_ARGUMENT` (an
+/// OAuth 2.0 config: see `tw_config_get_oauth2_tokens`; an app's config before
+/// `tw_oauth1_access_token`), `TW_STATUS_BAD_RESPONSE` (a field holds a NUL byte).
+/// Thread rules: as `tw_follow`: any thread, while no setter runs on the config.
+///
+/// # Safety
+/// `config` is NULL or a live config; each out-pointer NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_get_oauth1_tokens(
+    config: *const TwConfig,
+    out_access_token: *mut *mut c_char,
+    out_access_token_secret: *mut *mut c_char,
+    out_user_id: *mut *mut c_char,
+    out_screen_name: *mut *mut c_char,
+) -> TwStatus {
+    fallible(|| {
+        let config = config_ref(config)?;
+        let (credentials, identity) = config.client.oauth1_tokens()?;
+        let user_id = identity.map(|user| user.user_id.to_string());
+        publish_fields(&[
+            (
+                Some(credentials.access_token.as_str()),
+                "access token",
+                out_access_token,
+            ),
+            (
+                Some(credentials.access_token_secret.as_str()),
+                "access token secret",
+                out_access_token_secret,
+            ),
+            (user_id.as_deref(), "user id", out_user_id),
+            (
+                identity.map(|user| user.screen_name.as_str()),
+                "screen name",
+                out_screen_name,
+            ),
+        ])
+    })
 }

@@ -183,7 +183,7 @@ static void test_pay_per_use(const char *base_url) {
 
 /* The library's own data as fields, with no JSON parser: a relationship's flags
    (known / set bits) and the fields of the token JSON. */
-static void test_fields(const char *base_url) {
+static void test_relationship_and_token_json_fields(const char *base_url) {
     TwConfig *config = sandbox_config(base_url);
     uint32_t known = 0, set = 0;
     char *json = NULL, *access = NULL, *refresh = NULL, *scope = NULL;
@@ -222,6 +222,91 @@ static void test_fields(const char *base_url) {
     CHECK(access == NULL && refresh == NULL && scope == NULL && expires_at == 1900000000);
 }
 
+static int is(const char *value, const char *expected) {
+    return value != NULL && strcmp(value, expected) == 0;
+}
+
+/*
+ * The library's own data as fields, without a JSON parser: the OAuth 1.0a token and
+ * its user, the store's accounts, an import's names (in a store of its own).
+ */
+static void test_fields(const char *base_url) {
+    TwConfig *config = sandbox_config(base_url);
+    char dir[] = "/tmp/twfollow-c-fields-XXXXXX", store[64], twurlrc[64], lock[80];
+    char *token = NULL, *secret = NULL, *user_id = NULL, *screen_name = NULL, *saved = NULL;
+    char *name = NULL, *kind = NULL, *app = NULL, *names = NULL;
+    int64_t expires_at = -1;
+    bool refreshable = true, is_default = false;
+    uint32_t count = 99;
+    FILE *file;
+
+    /* Four credentials: the token, and no user known yet. */
+    CHECK(tw_config_get_oauth1_tokens(config, &token, &secret, &user_id, &screen_name) == TW_STATUS_OK);
+    CHECK(is(token, "1500000001-sandboxAccessToken1") && is(secret, "sandbox-token-secret-1"));
+    CHECK(user_id == NULL && screen_name == NULL);
+    tw_string_free(token);
+    tw_string_free(secret);
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(store, sizeof store, "%s/accounts.json", dir);
+    snprintf(lock, sizeof lock, "%s.lock", store);
+    snprintf(twurlrc, sizeof twurlrc, "%s/twurlrc", dir);
+    /* Saving learns the user (one GET 2/users/me): the config knows it from then on. */
+    CHECK(tw_store_save_account(config, store, NULL, &saved) == TW_STATUS_OK && is(saved, "sandbox_me"));
+    tw_string_free(saved);
+    CHECK(tw_config_get_oauth1_tokens(config, NULL, NULL, &user_id, &screen_name) == TW_STATUS_OK);
+    CHECK(is(user_id, "1500000001") && is(screen_name, "sandbox_me"));
+    tw_string_free(user_id);
+    tw_string_free(screen_name);
+
+    CHECK(tw_store_account_fields(store, 0, &name, &kind, &screen_name, &user_id, &app, &expires_at, &refreshable,
+                                  &is_default, &count) == TW_STATUS_OK);
+    CHECK(is(name, "sandbox_me") && is(kind, "oauth1") && is(screen_name, "sandbox_me"));
+    CHECK(is(user_id, "1500000001") && is(app, "sandbox-consumer-key"));
+    CHECK(expires_at == 0 && !refreshable && is_default && count == 1);
+    tw_string_free(name);
+    tw_string_free(kind);
+    tw_string_free(screen_name);
+    tw_string_free(user_id);
+    tw_string_free(app);
+    /* Past the end: no name, the count. */
+    name = kind = (char *)"untouched";
+    CHECK(tw_store_account_fields(store, 1, &name, &kind, NULL, NULL, NULL, NULL, NULL, NULL, &count) ==
+          TW_STATUS_OK);
+    CHECK(name == NULL && kind == NULL && count == 1);
+    CHECK(tw_store_account_fields("", 0, &name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL) ==
+          TW_STATUS_INVALID_ARGUMENT);
+    CHECK(name == NULL);
+
+    file = fopen(twurlrc, "w");
+    CHECK(file != NULL);
+    if (file != NULL) {
+        fputs("---\nprofiles:\n  sandbox_2:\n    sandbox-consumer-key:\n      username: sandbox_2\n"
+              "      consumer_key: sandbox-consumer-key\n      consumer_secret: sandbox-consumer-secret\n"
+              "      token: 1500000002-sandboxAccessToken2\n      secret: sandbox-token-secret-2\n",
+              file);
+        fclose(file);
+    }
+    count = 99;
+    CHECK(tw_store_import_names(store, "twurl", twurlrc, &names, &count) == TW_STATUS_OK);
+    CHECK(is(names, "sandbox_2\n") && count == 1);
+    tw_string_free(names);
+    names = NULL;
+    CHECK(tw_store_import_names(store, NULL, twurlrc, &names, &count) == TW_STATUS_NULL_ARGUMENT);
+    CHECK(names == NULL && count == 1);
+    CHECK(tw_store_account_fields(store, 0, &name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &count) ==
+          TW_STATUS_OK);
+    CHECK(is(name, "sandbox_2") && count == 2); /* sorted by name: '2' before 'm' */
+    tw_string_free(name);
+
+    CHECK(tw_config_get_oauth1_tokens(NULL, &token, NULL, NULL, NULL) == TW_STATUS_NULL_ARGUMENT);
+    remove(twurlrc);
+    remove(store);
+    remove(lock);
+    rmdir(dir);
+    tw_config_free(config);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s SANDBOX_BASE_URL\n", argv[0]);
@@ -230,8 +315,9 @@ int main(int argc, char **argv) {
     test_success(argv[1]);
     test_refusals(argv[1]);
     test_bad_arguments();
-    test_pay_per_use(argv[1]);
     test_fields(argv[1]);
+    test_pay_per_use(argv[1]);
+    test_relationship_and_token_json_fields(argv[1]);
     test_fork(argv[1]);
     printf("c: %d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;

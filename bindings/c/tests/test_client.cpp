@@ -132,6 +132,10 @@ static void test_token_flows(const std::string &base_url) {
     CHECK(access.user_id == "1500000001");
     CHECK(access.screen_name == "sandbox_me");
     CHECK(pin_flow.client(access).follow("@twitterdev").find("\"id\":2244994945") != std::string::npos);
+    // The same fields from a client made of the four credentials, which does not know its user.
+    twfollow::OAuth1Token known = sandbox_client(base_url).oauth1_token();
+    CHECK(known.token == access.token && known.secret == access.secret);
+    CHECK(known.user_id.empty() && known.screen_name.empty());
 
     // A wrong PIN is refused with the server's words, and burns the request token.
     twfollow::OAuth1Flow wrong_pin("sandbox-consumer-key", "sandbox-consumer-secret");
@@ -193,6 +197,7 @@ static void test_token_flows(const std::string &base_url) {
     twfollow::OAuth2Tokens rotated = twfollow::OAuth2Tokens::from_json(received.back());
     CHECK(rotated.refresh_token != fetched.refresh_token && !rotated.refresh_token.empty());
     CHECK(moved_bearer.tokens() == received.back());
+    CHECK(expect_error([&] { moved_bearer.oauth1_token(); }).status() == TW_STATUS_INVALID_ARGUMENT);
     twfollow::OAuth2Tokens held = moved_bearer.oauth2_tokens();
     CHECK(held.access_token == rotated.access_token && held.refresh_token == rotated.refresh_token &&
           held.expires_at == rotated.expires_at && held.scope == rotated.scope && !held.scope.empty());
@@ -414,6 +419,32 @@ static void test_store(const std::string &base_url) {
     CHECK(expect_error([&] { twfollow::Client::from_store("work", path); }).status() == TW_STATUS_STORE);
     CHECK(expect_error([&] { store.set_default("nobody"); }).status() == TW_STATUS_STORE);
     CHECK(expect_error([&] { twfollow::Store(std::string("a\0b", 3)); }).status() == TW_STATUS_INVALID_ARGUMENT);
+
+    // Importing twurl's file: the names, in the file's order; an OAuth 1.0a account lists no expiry.
+    const std::string twurlrc = std::string(folder) + "/twurlrc";
+    FILE *file = std::fopen(twurlrc.c_str(), "w");
+    CHECK(file != nullptr);
+    if (file != nullptr) {
+        std::fputs("---\nprofiles:\n"
+                   "  sandbox_2:\n    sandbox-consumer-key:\n      username: sandbox_2\n"
+                   "      consumer_key: sandbox-consumer-key\n      consumer_secret: sandbox-consumer-secret\n"
+                   "      token: 1500000002-sandboxAccessToken2\n      secret: sandbox-token-secret-2\n"
+                   "  other:\n    sandbox-consumer-key:\n      username: other\n"
+                   "      consumer_key: sandbox-consumer-key\n      consumer_secret: sandbox-consumer-secret\n"
+                   "      token: 1500000003-sandboxAccessToken3\n      secret: sandbox-token-secret-3\n",
+                   file);
+        std::fclose(file);
+    }
+    const std::vector<std::string> imported = store.import_names("twurl", twurlrc);
+    CHECK(imported.size() == 2 && imported[0] == "sandbox_2" && imported[1] == "other");
+    accounts = store.accounts();
+    CHECK(accounts.size() == 3 && accounts[1].name == "sandbox_2" && accounts[1].kind == "oauth1");
+    CHECK(accounts.size() == 3 && accounts[1].user_id == "1500000002" && accounts[1].expires_at == 0);
+    // The store had no default any more (work was it): the first imported one is it now.
+    CHECK(accounts.size() == 3 && !accounts[1].has_refresh_token && accounts[1].is_default);
+    CHECK(twfollow::Client::from_store("sandbox_2", path).oauth1_token().user_id == "1500000002");
+    CHECK(expect_error([&] { store.import_names("netrc", twurlrc); }).status() == TW_STATUS_INVALID_ARGUMENT);
+    std::remove(twurlrc.c_str());
 
     std::remove(path.c_str());
     std::remove((path + ".lock").c_str());

@@ -17,6 +17,7 @@ import pytest
 
 import twfollow
 from conftest import CONFIDENTIAL, SandboxProcess, expire, read_store, save_oauth2, sign_in, twurlrc, xurl_file
+from twfollow._tokens import take_string
 
 TWITTERDEV = 2244994945
 SECRETS_OF_THE_SANDBOX = (CONFIDENTIAL[1], "sandbox-consumer-secret", "sandbox-token-secret-1")
@@ -76,6 +77,42 @@ def test_save_list_default_and_follow(sandbox, private_store):
         assert client.follow("@twitterdev")["data"]["following"] is True
     with pytest.raises(twfollow.StoreError, match="nobody"):
         twfollow.Client.from_store("nobody", base_url=sandbox.base_url)
+
+
+def account_fields(index, path=None):
+    """tw_store_account_fields through ctypes: (status, the fields as a tuple, count)."""
+    lib = twfollow._native.lib()
+    strings = [ctypes.c_void_p() for _ in range(5)]
+    expires_at, refresh, default, count = ctypes.c_int64(-7), ctypes.c_bool(True), ctypes.c_bool(True), ctypes.c_uint32(7)
+    status = lib.tw_store_account_fields(
+        path, index, *(ctypes.byref(s) for s in strings),
+        ctypes.byref(expires_at), ctypes.byref(refresh), ctypes.byref(default), ctypes.byref(count),
+    )  # fmt: skip
+    if status != twfollow.Status.OK:
+        assert [s.value for s in strings] == [None] * 5 and (expires_at.value, count.value) == (-7, 7)
+        return status, None, None
+    texts = [take_string(s) if s.value else None for s in strings]
+    return status, (*texts, expires_at.value, refresh.value, default.value), count.value
+
+
+def test_the_accounts_as_fields_through_ctypes(sandbox, private_store):
+    store = twfollow.Store()
+    assert account_fields(0) == (twfollow.Status.OK, (None,) * 5 + (0, False, False), 0)
+    save_oauth2(sandbox.base_url, store=store)
+    save_oauth2(sandbox.base_url, "work", store)
+    for index, account in enumerate(store.accounts()):
+        status, fields, count = account_fields(index)
+        assert status == twfollow.Status.OK and count == 2
+        assert fields == (
+            account.name, account.kind, account.screen_name, account.user_id, account.app,
+            account.expires_at, account.has_refresh_token, account.default,
+        )  # fmt: skip
+    assert account_fields(2) == (twfollow.Status.OK, (None,) * 5 + (0, False, False), 2)
+    assert account_fields(2**32 - 1)[2] == 2
+    lib = twfollow._native.lib()
+    assert lib.tw_store_account_fields(None, 0, *[None] * 9) == twfollow.Status.OK
+    assert account_fields(0, b"")[0] == twfollow.Status.INVALID_ARGUMENT
+    assert account_fields(0, b"/tmp/\xff")[0] == twfollow.Status.INVALID_UTF8
 
 
 def test_an_oauth1_account_saved_from_the_pin_flow_follows(sandbox, account_of, private_store):
@@ -194,6 +231,12 @@ def test_imports_of_twurl_and_xurl_files_follow(sandbox, account_of, tmp_path):
         os.chmod(path, 0o600)
         names = store.import_from(kind, path)
         assert names, kind
+        # The same import, with the names one a line (tw_store_import_names, for C).
+        lines, count = ctypes.c_void_p(), ctypes.c_uint32()
+        lib = twfollow._native.lib()
+        status = lib.tw_store_import_names(None, kind.encode(), str(path).encode(), ctypes.byref(lines), ctypes.byref(count))
+        assert status == twfollow.Status.OK
+        assert (take_string(lines), count.value) == ("".join(f"{name}\n" for name in names), len(names))
         for name in names:
             with twfollow.Client.from_store(name, base_url=sandbox.base_url) as client:
                 answer = client.follow("@twitterdev")

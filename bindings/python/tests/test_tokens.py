@@ -7,6 +7,7 @@ as a browser would show the page (the PIN) or the redirect (the code)."""
 from __future__ import annotations
 
 import base64
+import ctypes
 import hashlib
 import json
 import logging
@@ -19,6 +20,7 @@ import pytest
 
 import twfollow
 from conftest import CONFIDENTIAL, PUBLIC_CLIENT, REDIRECT, pin_from, sign_in, visit
+from twfollow._tokens import take_string
 
 UNRESERVED = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
 
@@ -62,6 +64,8 @@ def test_the_pin_flow_gets_a_token_that_follows(sandbox, oauth1_flow, account_of
         status, _, page = visit(url)
         assert status == 200
         access = flow.fetch_access_token(pin_from(page) + "\n")  # as typed, with its newline
+        # The same as fields, for C (tw_config_get_oauth1_tokens), from the flow's config.
+        assert oauth1_fields(flow._client) == (twfollow.Status.OK, (token, token_secret, "1500000001", "sandbox_me"))
     assert (access.token, access.secret, access.user_id, access.screen_name) == (
         token, token_secret, "1500000001", "sandbox_me",
     )
@@ -69,6 +73,29 @@ def test_the_pin_flow_gets_a_token_that_follows(sandbox, oauth1_flow, account_of
         assert token not in text and token_secret not in text and secret not in text
     with access.client() as client:
         assert client.follow("@twitterdev")["id"] == 2244994945
+        # A client of the four credentials does not know its user.
+        assert oauth1_fields(client) == (twfollow.Status.OK, (token, token_secret, None, None))
+
+
+def oauth1_fields(client):
+    """tw_config_get_oauth1_tokens through ctypes: (status, the four fields or None)."""
+    lib = twfollow._native.lib()
+    strings = [ctypes.c_void_p() for _ in range(4)]
+    with client._borrowed() as config:
+        status = lib.tw_config_get_oauth1_tokens(config, *(ctypes.byref(s) for s in strings))
+    if status != twfollow.Status.OK:
+        assert [s.value for s in strings] == [None] * 4
+        return status, None
+    return status, tuple(take_string(s) if s.value else None for s in strings)
+
+
+def test_oauth1_fields_are_refused_for_other_configs(sandbox):
+    with twfollow.OAuth1Flow("sandbox-consumer-key", "sandbox-consumer-secret", base_url=sandbox.base_url) as flow:
+        assert oauth1_fields(flow._client)[0] == twfollow.Status.INVALID_ARGUMENT  # no user token yet
+    with twfollow.Client.oauth2(CONFIDENTIAL[0], "an-access-token", base_url=sandbox.base_url) as client:
+        assert oauth1_fields(client)[0] == twfollow.Status.INVALID_ARGUMENT
+    lib = twfollow._native.lib()
+    assert lib.tw_config_get_oauth1_tokens(None, None, None, None, None) == twfollow.Status.NULL_ARGUMENT
 
 
 def test_the_callback_flow_resumes_in_another_flow_object(oauth1_flow):
@@ -555,32 +582,3 @@ def test_the_token_json_as_fields_through_ctypes(sandbox):
     assert _token_fields(None)[0] == twfollow.Status.NULL_ARGUMENT
     assert _token_fields(b'{"access_token":"\xff"}')[0] == twfollow.Status.INVALID_UTF8
 
-
-def test_the_pin_flows_answer_as_fields_through_ctypes(sandbox, oauth1_flow, account_of):
-    """tw_oauth1_access_token_ex: the answer as fields for C (Python reads the JSON)."""
-    import ctypes
-
-    from twfollow import _native
-
-    lib = _native.lib()
-    _key, _secret, token, token_secret = account_of(1)
-    with oauth1_flow() as flow:
-        url = flow.authorization_url()
-        pin = pin_from(visit(url)[2]).encode()
-        outs = [ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_uint64(7), ctypes.c_void_p()]
-        request = (flow.request_token.encode(), flow.request_token_secret.encode(), pin)
-        with flow._client._borrowed() as config:
-            assert lib.tw_oauth1_access_token_ex(config, *request, *(ctypes.byref(o) for o in outs)) == 0
-            assert lib.tw_last_request_count() == 1
-        texts = []
-        for out in (outs[0], outs[1], outs[3]):
-            texts.append(ctypes.string_at(out.value).decode())
-            lib.tw_string_free(out)
-        assert texts == [token, token_secret, "sandbox_me"] and outs[2].value == 1500000001
-        # A request token works once: refused, nothing written.
-        again = [ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_uint64(7), ctypes.c_void_p()]
-        with flow._client._borrowed() as config:
-            status = lib.tw_oauth1_access_token_ex(config, *request, *(ctypes.byref(o) for o in again))
-        assert status == twfollow.Status.AUTH
-        assert [o.value for o in again] == [None, None, 7, None]
-        assert token_secret not in lib.tw_last_error_message().decode()

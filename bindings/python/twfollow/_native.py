@@ -78,11 +78,6 @@ SIGNATURES = {
     "tw_config_new_app": ([c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
     "tw_oauth1_request_token": ([config_p, c_char_p, out_string, out_string, out_string], status_t),
     "tw_oauth1_access_token": ([config_p, c_char_p, c_char_p, c_char_p, out_string], status_t),
-    # The same answer as fields, for C without a JSON parser; Python reads the JSON.
-    "tw_oauth1_access_token_ex": (
-        [config_p, c_char_p, c_char_p, c_char_p, out_string, out_string, ctypes.POINTER(ctypes.c_uint64), out_string],
-        status_t,
-    ),
     "tw_config_new_oauth2": ([c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
     "tw_oauth2_authorize_url": ([config_p, c_char_p, c_char_p, out_string, out_string, out_string], status_t),
     "tw_oauth2_exchange_code": ([config_p, c_char_p, c_char_p, c_char_p, c_char_p, out_string], status_t),
@@ -93,6 +88,7 @@ SIGNATURES = {
         [config_p, out_string, out_string, ctypes.POINTER(ctypes.c_int64), out_string],
         status_t,
     ),
+    "tw_config_get_oauth1_tokens": ([config_p, out_string, out_string, out_string, out_string], status_t),
     # The fields of the library's token JSON, for C without a JSON parser; Python parses it.
     "tw_oauth2_tokens_from_json": (
         [c_char_p, out_string, out_string, ctypes.POINTER(ctypes.c_int64), out_string],
@@ -105,9 +101,16 @@ SIGNATURES = {
     "tw_store_save_account": ([config_p, c_char_p, c_char_p, out_string], status_t),
     "tw_store_list": ([c_char_p, out_string], status_t),
     "tw_store_account_at": ([c_char_p, ctypes.c_uint32, out_string, ctypes.POINTER(ctypes.c_uint32)], status_t),
+    "tw_store_account_fields": (
+        [c_char_p, ctypes.c_uint32, *[out_string] * 5, ctypes.POINTER(ctypes.c_int64)]
+        + [ctypes.POINTER(ctypes.c_bool)] * 2
+        + [ctypes.POINTER(ctypes.c_uint32)],
+        status_t,
+    ),
     "tw_store_set_default": ([c_char_p, c_char_p], status_t),
     "tw_store_remove": ([c_char_p, c_char_p], status_t),
     "tw_store_import": ([c_char_p, c_char_p, c_char_p, out_string], status_t),
+    "tw_store_import_names": ([c_char_p, c_char_p, c_char_p, out_string, ctypes.POINTER(ctypes.c_uint32)], status_t),
     "tw_store_path": ([c_char_p, out_string], status_t),
     "tw_oauth2_access_token": ([config_p, out_string, ctypes.POINTER(ctypes.c_int64)], status_t),
 }

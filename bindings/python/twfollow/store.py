@@ -90,7 +90,7 @@ class Store:
 
     def account_at(self, index: int) -> Optional[Account]:
         """The `index`-th account of `accounts()` (None past the end), read with one C
-        call that returns a flat record (tw_store_account_at, for C and C++ readers)."""
+        call that returns its record alone (tw_store_account_at)."""
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 2**32:
             raise InvalidArgumentError(Status.INVALID_ARGUMENT, "index must be an int from 0 to 2**32-1")
         out = ctypes.c_void_p()

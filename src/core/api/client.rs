@@ -27,8 +27,8 @@ use crate::core::proto::answer::Followed;
 use crate::core::proto::relationship::Relationship;
 use crate::core::proto::target::Target;
 use crate::core::proto::v2;
-use crate::core::settings::{ApiVersion, Settings};
-use crate::core::wire::signer::{OAuthNonce, SigningUrl};
+use crate::core::settings::{ApiVersion, Identity, Settings};
+use crate::core::wire::signer::{Credentials, OAuthNonce, SigningUrl};
 
 /// What an OAuth 1.0a config can do instead of an API v2 follow with notifications.
 const OR_API_1_1: &str = ", or use API 1.1";
@@ -405,6 +405,19 @@ impl Client {
                 "the 2/users/me answer has no username",
             )),
         }
+    }
+
+    /// The OAuth 1.0a user's token and secret, and the user when known (see
+    /// [`Identity`]). Nothing is sent.
+    pub fn oauth1_tokens(&self) -> Result<(&Credentials, Option<&Identity>), Error> {
+        if self.oauth2.is_some() {
+            return Err(Error::invalid_argument(
+                "this is an OAuth 2.0 config: its tokens are read with tw_config_get_oauth2_tokens",
+            ));
+        }
+        self.require_user_token()?;
+        let settings = self.settings();
+        Ok((&settings.credentials, settings.identity.as_ref()))
     }
 
     /// Makes this OAuth 2.0 config store-backed: its refreshes go through `store`.

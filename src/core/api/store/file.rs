@@ -345,24 +345,11 @@ impl Document {
         })
     }
 
-    /// The listing's record of one account (no secret in it).
-    pub fn summary(&self, name: &str) -> Value {
-        let record = self
-            .members("accounts")
+    /// The record of the account `name` as the file has it (secrets too), if any.
+    pub fn record(&self, name: &str) -> Option<&Map<String, Value>> {
+        self.members("accounts")
             .and_then(|a| a.get(name))
-            .and_then(Value::as_object);
-        let field = |key: &str| record.and_then(|r| r.get(key)).and_then(Value::as_str);
-        let has_refresh = field("refresh_token").is_some_and(|t| !t.is_empty());
-        serde_json::json!({
-            "name": name,
-            "kind": field("kind"),
-            "screen_name": field("screen_name"),
-            "user_id": field("user_id"),
-            "app": field("app"),
-            "expires_at": record.and_then(|r| r.get("expires_at")).and_then(Value::as_i64).unwrap_or(0),
-            "has_refresh_token": has_refresh,
-            "default": self.default_account() == Some(name),
-        })
+            .and_then(Value::as_object)
     }
 
     /// Adds or overwrites the account `name` and merges its app (the app's other

@@ -6,10 +6,12 @@
 //! - [`path`]: where the store is, who may read it.
 //! - [`lock`]: the lock, the read, the atomic write.
 //! - [`file`]: the format (version 1) and its accounts.
+//! - [`listing`]: the accounts without their secrets.
 //! - [`import`]: accounts from twurl, xurl and the `TW_*` variables.
 
 pub mod file;
 pub mod import;
+pub mod listing;
 pub mod lock;
 pub mod path;
 
@@ -30,6 +32,7 @@ use crate::core::settings::{Identity, Settings, DEFAULT_TIMEOUT};
 use crate::core::wire::signer::Credentials;
 
 pub use self::import::ImportFormat;
+pub use self::listing::AccountSummary;
 
 /// One token store (by its path; nothing is read until asked).
 #[derive(Debug, Clone)]
@@ -163,27 +166,16 @@ impl Store {
 
     /// The accounts without any secret, as the contract's JSON.
     pub fn list_json(&self) -> Result<String, Error> {
-        let doc = self.load()?;
-        let accounts: Vec<serde_json::Value> = doc
-            .account_names()
-            .into_iter()
-            .map(|n| doc.summary(n))
-            .collect();
-        Ok(serde_json::json!({
-            "path": self.path.file.display().to_string(),
-            "default": doc.default_account(),
-            "accounts": accounts,
-        })
-        .to_string())
+        Ok(listing::listing_json(&self.load()?, &self.path.file))
     }
 
-    /// The number of accounts, and the `index`-th record of `list_json`'s list (the
-    /// same order and members), or `None` past the end: for readers of flat JSON only.
-    pub fn account_at(&self, index: usize) -> Result<(usize, Option<String>), Error> {
+    /// The number of accounts, and the `index`-th of `list_json`'s list (the same
+    /// order and members), or `None` past the end.
+    pub fn account_at(&self, index: usize) -> Result<(usize, Option<AccountSummary>), Error> {
         let doc = self.load()?;
         let names = doc.account_names();
-        let record = names.get(index).map(|n| doc.summary(n).to_string());
-        Ok((names.len(), record))
+        let summary = names.get(index).map(|n| AccountSummary::of(&doc, n));
+        Ok((names.len(), summary))
     }
 
     pub fn set_default(&self, name: &str) -> Result<(), Error> {
