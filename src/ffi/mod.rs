@@ -9,8 +9,8 @@
 //! From the bottom: `status` (the table), `last_error` (what a call records),
 //! `boundary` (the panic boundary, argument checks, the test hook), `callback`
 //! (calling C back), `library` (the library's strings: publishing and freeing them);
-//! then the exports, which import those and `config` (and `store` and `tokens`
-//! the token flows' `auth`).
+//! then the exports, which import those and `config` (and `store` the token flows'
+//! `auth`).
 
 // The plumbing (exporting only the status table).
 mod status;
