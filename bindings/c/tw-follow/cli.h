@@ -89,4 +89,20 @@ int listened_answer(struct redirect_listener *listener, const char *uri, const s
 char *callback_verifier(char *answer, const char *token, int *exit_code);
 int read_answer(char line[MAX_INPUT_LINE + 2], const char *what);
 
+/* tw-follow.c: the environment and the options every verb takes. */
+bool is_set(const char *name);
+bool env_user_token(void);
+/* The options every verb takes, applied to a config. */
+struct options {
+    const char *base_url, *ca_file, *proxy;
+    uint32_t timeout_ms, api_version;
+    bool api_version_given, trace;
+};
+TwStatus apply_options(TwConfig *config, const struct options *o);
+
+/* authorize.c and accounts.c: the two verbs with words of their own. */
+int authorize_main(int argc, char **argv);
+int accounts_main(int count, char **words, const char *store, bool as_json, bool revoke,
+                  const struct options *options);
+
 #endif

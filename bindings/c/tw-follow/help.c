@@ -1,6 +1,6 @@
 /* tw-follow's help texts (the paragraphs python -m twfollow prints word for word:
    tests/drift checks them) and the exit code of each status. */
-#define _POSIX_C_SOURCE 200809L /* strerror, as in every part */
+#define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
 

@@ -1,0 +1,204 @@
+/* tw-follow accounts: the token store's accounts listed, made the default, removed
+   (their grant revoked at X first, with --revoke) or imported from twurl, xurl or the
+   environment. */
+#define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
+
+#include "cli.h"
+
+#include <string.h>
+#include <time.h>
+
+static int store_failed(TwStatus status) {
+    report(status);
+    return exit_code_for(status);
+}
+
+/* "expires 2026-12-01T20:00:00Z, refreshable" and the like, for the listing. */
+static void print_expiry(const char *kind, int64_t expires_at, bool has_refresh) {
+    const char *refresh = has_refresh ? ", refreshable" : ", no refresh token";
+    if (kind == NULL || strcmp(kind, "oauth2") != 0) {
+        fputs("no expiry", stdout);
+    } else if (expires_at <= 0) {
+        printf("expiry unknown%s", refresh);
+    } else {
+        time_t at = (time_t)expires_at;
+        struct tm parts;
+        char text[32];
+        if (gmtime_r(&at, &parts) == NULL || strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts) == 0) {
+            snprintf(text, sizeof text, "%lld", (long long)expires_at);
+        }
+        printf("expires %s%s", text, refresh);
+    }
+}
+
+static bool known(const char *value) {
+    return value != NULL && *value != '\0';
+}
+
+/* One account of the store, as the library gives it (tw_store_account_fields). */
+struct account {
+    char *name, *kind, *screen_name, *user_id, *app;
+    int64_t expires_at;
+    bool has_refresh_token, is_default;
+};
+
+static TwStatus get_account(const char *store, uint32_t index, struct account *account, uint32_t *count) {
+    memset(account, 0, sizeof *account);
+    return tw_store_account_fields(store, index, &account->name, &account->kind, &account->screen_name,
+                                   &account->user_id, &account->app, &account->expires_at,
+                                   &account->has_refresh_token, &account->is_default, count);
+}
+
+static void free_account(struct account *account) {
+    tw_string_free(account->name);
+    tw_string_free(account->kind);
+    tw_string_free(account->screen_name);
+    tw_string_free(account->user_id);
+    tw_string_free(account->app);
+    memset(account, 0, sizeof *account);
+}
+
+/* One line of the listing: "* " marks the default. */
+static void print_account(const struct account *a) {
+    /* A screen name or id not known yet (an imported OAuth 2.0 account before its first call): "-". */
+    printf("%c %s  %s  %s%s  id %s  app %s  ", a->is_default ? '*' : ' ', a->name, a->kind ? a->kind : "",
+           known(a->screen_name) ? "@" : "", known(a->screen_name) ? a->screen_name : "-",
+           known(a->user_id) ? a->user_id : "-", a->app ? a->app : "");
+    print_expiry(a->kind, a->expires_at, a->has_refresh_token);
+    fputc('\n', stdout);
+}
+
+static int list_accounts(const char *store, bool as_json) {
+    char *json = NULL, *path = NULL;
+    struct account account;
+    uint32_t count = 0, i;
+    TwStatus status;
+    if (as_json) {
+        status = tw_store_list(store, &json);
+        if (status != TW_STATUS_OK) {
+            return store_failed(status);
+        }
+        puts(json);
+        tw_string_free(json);
+        return 0;
+    }
+    /* The first account and the count, then the path for the heading. */
+    status = get_account(store, 0, &account, &count);
+    if (status == TW_STATUS_OK) {
+        status = tw_store_path(store, &path);
+    }
+    if (status != TW_STATUS_OK) {
+        free_account(&account);
+        return store_failed(status);
+    }
+    if (account.name == NULL) {
+        printf("no accounts in %s\n", path);
+    } else {
+        printf("accounts in %s:\n", path);
+    }
+    /* Each call reads the store again: a NULL name (another process removed some) ends the walk. */
+    for (i = 1; account.name != NULL; i++) {
+        print_account(&account);
+        free_account(&account);
+        if (i >= count || (status = get_account(store, i, &account, &count)) != TW_STATUS_OK) {
+            break;
+        }
+    }
+    free_account(&account);
+    tw_string_free(path);
+    if (status != TW_STATUS_OK) {
+        return store_failed(status);
+    }
+    return 0;
+}
+
+/* Revokes a stored OAuth 2.0 account's grant at X (the refresh token, else the access token). */
+static int revoke_account(const char *store, const char *name, const struct options *options) {
+    TwConfig *config = NULL;
+    struct oauth2_tokens tokens;
+    TwStatus status = tw_config_from_store(store, name, &config);
+    if (status == TW_STATUS_OK) {
+        status = apply_options(config, options);
+    }
+    if (status != TW_STATUS_OK) {
+        tw_config_free(config);
+        return store_failed(status);
+    }
+    if (!get_oauth2_tokens(config, &tokens)) {
+        tw_config_free(config);
+        fprintf(stderr,
+                "TW_STATUS_INVALID_ARGUMENT: account %s is OAuth 1.0a: its tokens are revoked by the user in the "
+                "app's settings at X (nothing was revoked or removed)\n",
+                name);
+        return EXIT_DATAERR;
+    }
+    status = tw_oauth2_revoke(config, tokens.refresh != NULL ? tokens.refresh : tokens.access);
+    free_oauth2_tokens(&tokens);
+    if (status != TW_STATUS_OK) {
+        report(status);
+        tw_config_free(config);
+        return exit_code_for(status);
+    }
+    tw_config_free(config);
+    return 0;
+}
+
+/* `accounts ...`: words after "accounts". */
+int accounts_main(int count, char **words, const char *store, bool as_json, bool revoke,
+                  const struct options *options) {
+    const char *verb = count > 0 ? words[0] : NULL;
+    char *path = NULL, *names = NULL;
+    TwStatus status;
+    int shape = verb == NULL                                                  ? count == 0
+                : strcmp(verb, "default") == 0 || strcmp(verb, "remove") == 0 ? count == 2
+                : strcmp(verb, "import") == 0                                 ? count == 2 || count == 3
+                                                                              : 0;
+    if (!shape) {
+        fputs("tw-follow: usage: accounts [--json] | accounts default NAME | accounts remove NAME [--revoke] | "
+              "accounts import twurl|xurl|env [PATH]\n",
+              stderr);
+        return EXIT_USAGE;
+    }
+    if ((as_json && verb != NULL) || (revoke && (verb == NULL || strcmp(verb, "remove") != 0))) {
+        fputs("tw-follow: --json goes with accounts alone, --revoke with accounts remove\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (verb == NULL) {
+        return list_accounts(store, as_json);
+    }
+    if (strcmp(verb, "remove") == 0 && revoke) {
+        int code = revoke_account(store, words[1], options);
+        if (code != 0) {
+            return code;
+        }
+    }
+    if (strcmp(verb, "default") == 0) {
+        status = tw_store_set_default(store, words[1]);
+    } else if (strcmp(verb, "remove") == 0) {
+        status = tw_store_remove(store, words[1]);
+    } else {
+        status = tw_store_import_names(store, words[1], count == 3 ? words[2] : NULL, &names, NULL);
+    }
+    if (status == TW_STATUS_OK) {
+        status = tw_store_path(store, &path);
+    }
+    if (status != TW_STATUS_OK) {
+        tw_string_free(names);
+        return store_failed(status);
+    }
+    if (strcmp(verb, "default") == 0) {
+        fprintf(stderr, "tw-follow: %s is now the default account in %s\n", words[1], path);
+    } else if (strcmp(verb, "remove") == 0) {
+        fprintf(stderr, "tw-follow: removed account %s%s from %s\n", words[1], revoke ? " (its grant revoked at X)" : "",
+                path);
+    } else {
+        /* One name a line, each ended by a newline: account names hold none. */
+        const char *name, *end;
+        for (name = names; (end = strchr(name, '\n')) != NULL; name = end + 1) {
+            fprintf(stderr, "tw-follow: imported account %.*s into %s\n", (int)(end - name), name, path);
+        }
+    }
+    tw_string_free(names);
+    tw_string_free(path);
+    return 0;
+}

@@ -1,0 +1,335 @@
+/* tw-follow authorize: a user's tokens by OAuth 1.0a (PIN or callback) or OAuth 2.0
+   (PKCE), saved in the token store or printed as export lines. */
+#define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
+
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- tw-follow authorize: getting a user's tokens (OAuth 1.0a PIN, OAuth 2.0 PKCE) ----
+ *
+ * twurl's habit: the URL to open goes to stderr, the PIN (or the redirected URL) is
+ * read from stdin, and stdout gets only lines a shell can eval:
+ *   eval "$(tw-follow authorize)"
+ * Values are single-quoted; anything the server sends outside them is filtered, so a
+ * hostile answer cannot inject a command into that eval. */
+
+/* Where authorize saves: NULL, NULL = the store rule's path, the screen name. */
+struct saving {
+    bool exports; /* print export lines instead, save nothing */
+    const char *store;
+    const char *account;
+};
+
+/* The saving step of authorize: the config's user into the store, and where on stderr.
+   Frees the config. */
+static int save_authorized(TwConfig *config, const struct saving *saving) {
+    char *name = NULL, *path = NULL;
+    TwStatus status = tw_store_save_account(config, saving->store, saving->account, &name);
+    if (status == TW_STATUS_OK) {
+        status = tw_store_path(saving->store, &path);
+    }
+    tw_config_free(config);
+    if (status != TW_STATUS_OK) {
+        tw_string_free(name);
+        report(status);
+        return exit_code_for(status);
+    }
+    fprintf(stderr, "tw-follow: saved account %s to %s\n", name, path);
+    if (env_user_token()) {
+        fprintf(stderr,
+                "tw-follow: note: a user token is set in the environment, and it wins over the store's default "
+                "account: unset it, or follow with --account %s\n",
+                name);
+    }
+    tw_string_free(name);
+    tw_string_free(path);
+    return 0;
+}
+
+/* Fails with "STATUS: message" and the status's exit code; frees the config. */
+static int authorize_failed(TwStatus status, TwConfig *config) {
+    report(status);
+    tw_config_free(config);
+    return exit_code_for(status);
+}
+
+static int authorize_oauth1(const char *base_url, const char *callback, bool paste, unsigned wait,
+                            const struct saving *saving) {
+    const char *key = getenv("TW_CONSUMER_KEY"), *secret = getenv("TW_CONSUMER_SECRET");
+    static char pin[MAX_INPUT_LINE + 2];
+    struct redirect_listener listener;
+    char *verifier;
+    int got, refusal = 0;
+    char *token = NULL, *token_secret = NULL, *url = NULL;
+    char *access = NULL, *access_secret = NULL, *user_id = NULL, *screen_name = NULL;
+    TwConfig *config = NULL;
+    TwStatus status;
+    int ok;
+    if (key == NULL || *key == '\0' || secret == NULL || *secret == '\0') {
+        fprintf(stderr, "tw-follow: set TW_CONSUMER_KEY and TW_CONSUMER_SECRET to your app's API key and secret\n");
+        return EXIT_CONFIG;
+    }
+    status = tw_config_new_app(key, secret, &config);
+    if (status == TW_STATUS_OK && base_url != NULL) {
+        status = tw_config_set_base_url(config, base_url);
+    }
+    if (status != TW_STATUS_OK) {
+        report(status);
+        tw_config_free(config);
+        return EXIT_CONFIG;
+    }
+    status = tw_oauth1_request_token(config, callback != NULL ? callback : "oob", &token, &token_secret, &url);
+    if (status != TW_STATUS_OK) {
+        return authorize_failed(status, config);
+    }
+    if (callback != NULL && open_listener(callback, paste, &listener)) {
+        struct expected_answer expected = {{"oauth_token", "denied"}, NULL};
+        expected.expected = token; /* the 1.0a callback's "state" */
+        fprintf(stderr, "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
+                        "\n  %s\n\n", url);
+        print_waiting(callback, wait);
+        got = listened_answer(&listener, callback, &expected, wait, pin);
+    } else if (callback != NULL) {
+        fprintf(stderr,
+                "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
+                "\n  %s\n\n"
+                "The browser is then sent to %s?oauth_token=...&oauth_verifier=... (that page\n"
+                "may fail to load: it does not matter). Paste that whole address (or just its oauth_verifier) "
+                "and press Enter:\n",
+                url, callback);
+        got = read_answer(pin, "redirected address or verifier");
+    } else {
+        fprintf(stderr,
+                "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
+                "\n  %s\n\n"
+                "Then type the PIN it shows and press Enter:\n",
+                url);
+        got = read_answer(pin, "PIN");
+    }
+    tw_string_free(url);
+    verifier = got ? callback_verifier(pin, token, &refusal) : NULL;
+    if (verifier == NULL) {
+        wipe_text(pin);
+        tw_string_free(token);
+        tw_string_free(token_secret);
+        tw_config_free(config);
+        return got ? refusal : EXIT_DATAERR;
+    }
+    status = tw_oauth1_access_token(config, token, token_secret, verifier, NULL);
+    wipe_text(verifier);
+    wipe_text(pin);
+    tw_string_free(token);
+    tw_string_free(token_secret);
+    if (status != TW_STATUS_OK) {
+        return authorize_failed(status, config);
+    }
+    if (!saving->exports) {
+        return save_authorized(config, saving);
+    }
+    /* The config knows its user after tw_oauth1_access_token: NULL ids are a library fault. */
+    ok = tw_config_get_oauth1_tokens(config, &access, &access_secret, &user_id, &screen_name) == TW_STATUS_OK &&
+         user_id != NULL && screen_name != NULL;
+    if (ok) {
+        print_export(stdout, "TW_ACCESS_TOKEN", access);
+        print_export(stdout, "TW_ACCESS_TOKEN_SECRET", access_secret);
+        fputs("# user_id ", stdout);
+        print_comment_value(stdout, user_id);
+        fputs(" screen_name ", stdout);
+        print_comment_value(stdout, screen_name);
+        fputc('\n', stdout);
+    }
+    tw_string_free(access);
+    tw_string_free(access_secret);
+    tw_string_free(user_id);
+    tw_string_free(screen_name);
+    tw_config_free(config);
+    if (!ok) {
+        fputs("TW_STATUS_BAD_RESPONSE: the library's access token answer could not be read\n", stderr);
+        return EXIT_PROTOCOL;
+    }
+    return tokens_written(stdout, "tokens") ? 0 : EXIT_IOERR;
+}
+
+static int authorize_oauth2(const char *base_url, const char *client_id, const char *client_secret,
+                            const char *redirect_uri, const char *scope, bool paste, unsigned wait,
+                            const struct saving *saving) {
+    static char answer[MAX_INPUT_LINE + 2];
+    struct redirect_listener listener;
+    int got;
+    char *url = NULL, *state = NULL, *verifier = NULL, *tokens = NULL;
+    struct oauth2_tokens held;
+    TwConfig *config = NULL;
+    TwStatus status;
+    int ok;
+    status = tw_config_new_oauth2(client_id, client_secret, &config);
+    if (status == TW_STATUS_OK && base_url != NULL) {
+        status = tw_config_set_base_url(config, base_url);
+    }
+    if (status == TW_STATUS_OK) {
+        /* Checks redirect_uri and scope before anything is shown. */
+        status = tw_oauth2_authorize_url(config, redirect_uri, scope, &url, &state, &verifier);
+    }
+    if (status != TW_STATUS_OK) {
+        report(status);
+        tw_config_free(config);
+        return EXIT_CONFIG;
+    }
+    if (open_listener(redirect_uri, paste, &listener)) {
+        struct expected_answer expected = {{"state", NULL}, NULL};
+        expected.expected = state;
+        fprintf(stderr, "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
+                        "\n  %s\n\n", url);
+        print_waiting(redirect_uri, wait);
+        tw_string_free(url);
+        got = listened_answer(&listener, redirect_uri, &expected, wait, answer);
+    } else {
+        fprintf(stderr,
+                "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
+                "\n  %s\n\n"
+                "The browser is then sent to %s?state=...&code=... (that page may fail\n"
+                "to load: it does not matter). Paste that whole address (or just its code) and press Enter:\n",
+                url, redirect_uri);
+        tw_string_free(url);
+        got = read_answer(answer, "redirected address or code");
+    }
+    if (!got) {
+        tw_string_free(state);
+        tw_string_free(verifier);
+        tw_config_free(config);
+        return EXIT_DATAERR;
+    }
+    status = tw_oauth2_exchange_code(config, redirect_uri, answer, state, verifier, &tokens);
+    wipe_text(answer);
+    tw_string_free(state);
+    tw_string_free(verifier);
+    if (status != TW_STATUS_OK) {
+        return authorize_failed(status, config);
+    }
+    if (!saving->exports) {
+        tw_string_free(tokens);
+        return save_authorized(config, saving);
+    }
+    print_export(stdout, "TW_OAUTH2_CLIENT_ID", client_id);
+    /* The config holds the tokens the exchange returned. */
+    ok = get_oauth2_tokens(config, &held);
+    if (ok) {
+        print_oauth2_exports(stdout, &held);
+        fputs("# scope ", stdout);
+        print_comment_value(stdout, held.scope);
+        fputc('\n', stdout);
+    }
+    if (ok && client_secret != NULL) {
+        fputs("# a confidential client: export TW_OAUTH2_CLIENT_SECRET too, or refreshes are refused\n", stdout);
+    }
+    free_oauth2_tokens(&held);
+    tw_string_free(tokens);
+    tw_config_free(config);
+    if (!ok) {
+        fputs("TW_STATUS_BAD_RESPONSE: the library's token answer could not be read\n", stderr);
+        return EXIT_PROTOCOL;
+    }
+    if (!tokens_written(stdout, "tokens")) {
+        return EXIT_IOERR;
+    }
+    if (getenv("TW_ACCESS_TOKEN") != NULL && *getenv("TW_ACCESS_TOKEN") != '\0') {
+        fputs("tw-follow: note: TW_ACCESS_TOKEN is set, and OAuth 1.0a wins: unset TW_ACCESS_TOKEN to follow "
+              "with these OAuth 2.0 tokens\n",
+              stderr);
+    }
+    return 0;
+}
+
+/* tw-follow authorize [OPTIONS]: argv[0] is "authorize". */
+int authorize_main(int argc, char **argv) {
+    const char *base_url = getenv("TW_API_BASE"), *client_id = getenv("TW_OAUTH2_CLIENT_ID");
+    const char *client_secret = getenv("TW_OAUTH2_CLIENT_SECRET"), *redirect_uri = NULL, *scope = NULL;
+    const char *callback = NULL;
+    bool oauth2 = false, secret_in_argv = false, oauth2_option = false, paste = false;
+    unsigned wait = LISTEN_WAIT_SECONDS;
+    struct saving saving = {false, NULL, NULL};
+    int i;
+    if (base_url != NULL && *base_url == '\0') {
+        base_url = NULL; /* an empty TW_API_BASE is unset, as for follows */
+    }
+    for (i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            authorize_usage(stdout);
+            return 0;
+        } else if (strcmp(arg, "--oauth2") == 0) {
+            oauth2 = true;
+        } else if (strcmp(arg, "--exports") == 0) {
+            saving.exports = true;
+        } else if (strcmp(arg, "--store") == 0 && i + 1 < argc) {
+            saving.store = argv[++i];
+        } else if (strcmp(arg, "--account") == 0 && i + 1 < argc) {
+            saving.account = argv[++i];
+        } else if (strcmp(arg, "--base-url") == 0 && i + 1 < argc) {
+            base_url = argv[++i];
+        } else if (strcmp(arg, "--client-id") == 0 && i + 1 < argc) {
+            client_id = argv[++i];
+            oauth2_option = true;
+        } else if (strcmp(arg, "--client-secret") == 0 && i + 1 < argc) {
+            client_secret = argv[++i];
+            secret_in_argv = oauth2_option = true;
+        } else if (strcmp(arg, "--redirect-uri") == 0 && i + 1 < argc) {
+            redirect_uri = argv[++i];
+            oauth2_option = true;
+        } else if (strcmp(arg, "--scope") == 0 && i + 1 < argc) {
+            scope = argv[++i];
+            oauth2_option = true;
+        } else if (strcmp(arg, "--callback") == 0 && i + 1 < argc) {
+            callback = argv[++i];
+        } else if (strcmp(arg, "--paste") == 0) {
+            paste = true;
+        } else if (strcmp(arg, "--wait") == 0 && i + 1 < argc) {
+            const char *text = argv[++i];
+            char *end = NULL;
+            unsigned long seconds = strtoul(text, &end, 10);
+            if (*text < '0' || *text > '9' || *end != '\0' || seconds < 1 || seconds > 3600) {
+                fprintf(stderr, "tw-follow authorize: --wait: not a number of seconds from 1 to 3600: '%s'\n", text);
+                return EXIT_USAGE;
+            }
+            wait = (unsigned)seconds;
+        } else {
+            fprintf(stderr, "tw-follow authorize: unknown or incomplete option %s\n", arg);
+            authorize_usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (saving.exports && (saving.store != NULL || saving.account != NULL)) {
+        fputs("tw-follow authorize: --exports saves nothing: it goes without --store and --account\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (!oauth2) {
+        if (oauth2_option) {
+            fputs("tw-follow authorize: --client-id, --client-secret, --redirect-uri and --scope need --oauth2\n",
+                  stderr);
+            return EXIT_USAGE;
+        }
+        if (callback != NULL && *callback == '\0') {
+            fputs("tw-follow authorize: --callback needs a URL\n", stderr);
+            return EXIT_USAGE;
+        }
+        return authorize_oauth1(base_url, callback, paste, wait, &saving);
+    }
+    if (callback != NULL) {
+        fputs("tw-follow authorize: --callback is for OAuth 1.0a; OAuth 2.0 takes --redirect-uri\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (secret_in_argv) {
+        fputs("tw-follow: warning: other users can see --client-secret (ps); set TW_OAUTH2_CLIENT_SECRET instead\n",
+              stderr);
+    }
+    if (client_secret != NULL && *client_secret == '\0') {
+        client_secret = NULL; /* an empty TW_OAUTH2_CLIENT_SECRET: a public client */
+    }
+    if (client_id == NULL || *client_id == '\0' || redirect_uri == NULL) {
+        fputs("tw-follow authorize: --oauth2 needs --client-id (or TW_OAUTH2_CLIENT_ID) and --redirect-uri\n",
+              stderr);
+        return EXIT_USAGE;
+    }
+    return authorize_oauth2(base_url, client_id, client_secret, redirect_uri, scope, paste, wait, &saving);
+}
