@@ -1252,7 +1252,8 @@ enum TwStatus tw_store_remove(const char *store_path, const char *account);
  * (`~/.xurl/auth.yml`, or the file `~/.xurl` of xurl before 1.1: an account per
  * OAuth 2.0 user, named by the username, and `APP-oauth1` for an app's OAuth 1.0a
  * token), or `"env"` (the `TW_*` or `TW_OAUTH2_*` variables, read as
- * `tw_config_from_env` reads them, as the account `env`; `source_path` must be
+ * `tw_config_from_env_credentials` reads them, as the account `env`: `TW_API_BASE`
+ * and `TW_API_VERSION` are not read, an account keeps neither; `source_path` must be
  * NULL). `source_path`: the file, NULL for the tool's default file under `HOME`.
  * An OAuth 1.0a account's user id comes from its token's numeric prefix; an OAuth
  * 2.0 account's user id is learnt by its first call (`GET 2/users/me`).

@@ -1084,15 +1084,13 @@ fn the_environment_is_imported_as_one_account() {
     let store = dir.store();
     let one = Account::builtin(1);
     let mut command = worker(&["import-env", &store]);
-    for name in [
-        "TW_API_BASE",
-        "TW_API_VERSION",
-        "TW_OAUTH2_ACCESS_TOKEN",
-        "TW_OAUTH2_REFRESH_TOKEN",
-    ] {
+    for name in ["TW_OAUTH2_ACCESS_TOKEN", "TW_OAUTH2_REFRESH_TOKEN"] {
         command.env_remove(name);
     }
+    // Neither is read: an account keeps no base URL or version.
     let child = command
+        .env("TW_API_BASE", "http://example.com")
+        .env("TW_API_VERSION", "3")
         .env("TW_CONSUMER_KEY", CONSUMER_KEY)
         .env("TW_CONSUMER_SECRET", CONSUMER_SECRET)
         .env("TW_ACCESS_TOKEN", &one.token)

@@ -305,10 +305,12 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
     Ok(found)
 }
 
-/// The `TW_*` (OAuth 1.0a) or `TW_OAUTH2_*` variables, read as `tw_config_from_env`
-/// reads them, as one account named `env`.
+/// The `TW_*` (OAuth 1.0a) or `TW_OAUTH2_*` variables, chosen as `tw_config_from_env`
+/// chooses them, as one account named `env`. `TW_API_BASE` and `TW_API_VERSION` are
+/// not read: an account keeps no base URL or version, so neither can spoil an import.
 fn from_env(env: &dyn Fn(&str) -> Option<OsString>) -> Result<Found, Error> {
-    let settings = Settings::from_lookup(|name| env(name).and_then(|v| v.into_string().ok()))?;
+    let settings =
+        Settings::from_credentials_lookup(|name| env(name).and_then(|v| v.into_string().ok()))?;
     let account = match &settings.oauth2 {
         Some(session) => Account {
             app_name: session.client_id.clone(),
