@@ -5,7 +5,7 @@
 #     is relative to the file itself):
 #       lib/libtwfollow.so.VERSION (SONAME libtwfollow.so.0) + links, lib/libtwfollow.a,
 #       lib/pkgconfig/twfollow.pc, twfollow-static.pc, lib/cmake/twfollow/ (find_package),
-#       include/twfollow.h, twfollow.hpp, bin/tw-follow, share/man/man1/tw-follow.1,
+#       include/twfollow.h, twfollow.hpp (+ twfollow/), bin/tw-follow, share/man/man1/tw-follow.1,
 #       share/man/man3/ (twfollow.3, one page per function),
 #       share/doc/twfollow/LICENSE-MIT, LICENSE-APACHE
 #   twfollow-VERSION-cp38-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl: the Python

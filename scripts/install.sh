@@ -6,7 +6,7 @@
 #   lib/pkgconfig/twfollow.pc (shared) and twfollow-static.pc (static)
 #   lib/cmake/twfollow/: find_package(twfollow CONFIG) gives twfollow::twfollow (shared) and
 #     twfollow::twfollow_static (static, with the system libraries it needs)
-#   include/twfollow.h, include/twfollow.hpp
+#   include/twfollow.h, include/twfollow.hpp and its parts in include/twfollow/
 #   bin/tw-follow, share/man/man1/tw-follow.1, share/man/man3/ (twfollow.3 and one page per
 #     function, from the header: scripts/man3.py), share/doc/twfollow/LICENSE-MIT, LICENSE-APACHE
 # Then prints exactly what to set (PKG_CONFIG_PATH, CMAKE_PREFIX_PATH, the loader path, PATH,

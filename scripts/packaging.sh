@@ -30,7 +30,7 @@ install_prefix() {
   # "-lgcc_s -lpthread" -> "gcc_s;pthread": CMake adds the -l itself.
   # shellcheck disable=SC2086 # one library per word
   cmake_libs=$(printf '%s\n' $native_libs | sed 's/^-l//' | paste -sd ';' -)
-  install -d "$prefix/$libdir/pkgconfig" "$prefix/$libdir/cmake/twfollow" "$prefix/include" "$prefix/bin" \
+  install -d "$prefix/$libdir/pkgconfig" "$prefix/$libdir/cmake/twfollow" "$prefix/include/twfollow" "$prefix/bin" \
     "$prefix/share/man/man1" "$prefix/share/man/man3" "$prefix/share/doc/twfollow"
   install -m 755 "$shared" "$prefix/$libdir/libtwfollow.so.$version"
   ln -sf "libtwfollow.so.$version" "$prefix/$libdir/libtwfollow.so.$major"
@@ -48,6 +48,7 @@ install_prefix() {
       "$template" >"$prefix/$dir/$name"
   done
   install -m 644 include/twfollow.h bindings/c/twfollow.hpp "$prefix/include/"
+  install -m 644 bindings/c/twfollow/*.hpp "$prefix/include/twfollow/" # the C++ wrapper's parts
   install -m 644 bindings/c/tw-follow.1 "$prefix/share/man/man1/"
   python3 scripts/man3.py "$prefix/share/man/man3" "$version" >/dev/null
   install -m 644 LICENSE-MIT LICENSE-APACHE "$prefix/share/doc/twfollow/"

@@ -229,7 +229,7 @@ if [ -z "$in_the_way" ]; then
   check "docs: dpkg -r removes the three packages" bash -c \
     "! dpkg-query -W -f '\${db:Status-Abbrev}\n' ${deb_packages[*]} 2>/dev/null | grep -q '^i'"
   check "nothing of them is left in /usr, nor in the loader's cache" bash -c \
-    "! ls /usr/include/twfollow.h /usr/include/twfollow.hpp /usr/lib/x86_64-linux-gnu/libtwfollow* \
+    "! ls /usr/include/twfollow.h /usr/include/twfollow.hpp /usr/include/twfollow /usr/lib/x86_64-linux-gnu/libtwfollow* \
        /usr/lib/x86_64-linux-gnu/pkgconfig/twfollow* /usr/lib/x86_64-linux-gnu/cmake/twfollow /usr/bin/tw-follow \
        /usr/share/man/man3/tw_follow.3.gz /usr/share/doc/libtwfollow0 2>/dev/null | grep -q . &&
      ! /sbin/ldconfig -p | grep -q libtwfollow"

@@ -1,0 +1,293 @@
+// twfollow/common.hpp: errors, limits, results (follow outcome, relationship flags, OAuth 2.0
+// tokens), callbacks and the helpers every part uses.
+// Part of twfollow.hpp, which includes every part: include that.
+#ifndef TWFOLLOW_COMMON_HPP
+#define TWFOLLOW_COMMON_HPP
+
+#include "twfollow.h"
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace twfollow {
+
+// A failed call: the status, the HTTP status (0 when none), the Twitter error code
+// (0 when none) and the library's one-line message as what(). Thrown by the wrappers
+// with what the thread's last error says besides (from_last): an API v2 problem's
+// members ("" when not sent), the reset that binds a rate limit, the requests sent.
+class Error : public std::runtime_error {
+public:
+    Error(TwStatus status, const std::string &message, int32_t http_status, int32_t api_code)
+        : std::runtime_error(message), status_(status), http_status_(http_status), api_code_(api_code),
+          reset_at_(0), request_count_(0) {}
+
+    // The error the last failed call on this thread recorded, with status `status`.
+    static Error from_last(TwStatus status) {
+        Error e(status, tw_last_error_message(), tw_last_http_status(), tw_last_api_error_code());
+        e.problem_type_ = tw_last_problem(TW_PROBLEM_FIELD_TYPE);
+        e.title_ = tw_last_problem(TW_PROBLEM_FIELD_TITLE);
+        e.detail_ = tw_last_problem(TW_PROBLEM_FIELD_DETAIL);
+        e.reason_ = tw_last_problem(TW_PROBLEM_FIELD_REASON);
+        e.required_enrollment_ = tw_last_problem(TW_PROBLEM_FIELD_REQUIRED_ENROLLMENT);
+        e.registration_url_ = tw_last_problem(TW_PROBLEM_FIELD_REGISTRATION_URL);
+        e.reset_at_ = tw_last_reset_at();
+        e.request_count_ = tw_last_request_count();
+        return e;
+    }
+
+    TwStatus status() const noexcept { return status_; }
+    int32_t http_status() const noexcept { return http_status_; }
+    int32_t api_code() const noexcept { return api_code_; }
+    // The API v2 problem's members, "" for each one not sent (e.g. reason()
+    // "client-not-enrolled", title() "CreditsDepleted").
+    const std::string &problem_type() const noexcept { return problem_type_; }
+    const std::string &title() const noexcept { return title_; }
+    const std::string &detail() const noexcept { return detail_; }
+    const std::string &reason() const noexcept { return reason_; }
+    const std::string &required_enrollment() const noexcept { return required_enrollment_; }
+    const std::string &registration_url() const noexcept { return registration_url_; }
+    // TW_STATUS_RATE_LIMITED: when the request may succeed again (seconds since the
+    // epoch; the latest reset of the spent windows), 0 otherwise (tw_last_reset_at).
+    int64_t reset_at() const noexcept { return reset_at_; }
+    // The HTTP requests the failed call sent (tw_last_request_count).
+    int32_t request_count() const noexcept { return request_count_; }
+    // "TW_STATUS_...: description", static.
+    const char *status_text() const noexcept { return tw_status_str(static_cast<int32_t>(status_)); }
+    // True when X refused the app or the token's account (access tier, permission, credits, usage cap,
+    // suspended or locked), not the target: every target would meet it, and what()
+    // ends with "To fix: ...".
+    bool refusal_of_setup() const noexcept {
+        return status_ == TW_STATUS_ACCESS_TIER || status_ == TW_STATUS_APP_PERMISSION ||
+               status_ == TW_STATUS_ACCOUNT_STATE || status_ == TW_STATUS_PAYMENT_REQUIRED ||
+               status_ == TW_STATUS_USAGE_CAPPED;
+    }
+
+private:
+    TwStatus status_;
+    int32_t http_status_;
+    int32_t api_code_;
+    std::string problem_type_, title_, detail_, reason_, required_enrollment_, registration_url_;
+    int64_t reset_at_;
+    int32_t request_count_;
+};
+
+// One budget of a response: `sent` false when the response did not carry it.
+struct Budget {
+    bool sent;
+    int64_t limit;
+    int64_t remaining;
+    int64_t reset_epoch;
+};
+
+// The budgets of this thread's last response: the 15-minute window
+// (tw_last_rate_limit) and the user's and the app's 24-hour budgets
+// (tw_last_day_budgets). Reads only: the last error stays as it is.
+struct Limits {
+    Budget window;
+    Budget user_day;
+    Budget app_day;
+};
+
+inline Limits last_limits() {
+    Limits l = {{false, 0, 0, 0}, {false, 0, 0, 0}, {false, 0, 0, 0}};
+    l.window.sent = tw_last_rate_limit(&l.window.limit, &l.window.remaining, &l.window.reset_epoch) == TW_STATUS_OK;
+    if (tw_last_day_budgets(&l.user_day.limit, &l.user_day.remaining, &l.user_day.reset_epoch, &l.app_day.limit,
+                            &l.app_day.remaining, &l.app_day.reset_epoch) == TW_STATUS_OK) {
+        l.user_day.sent = l.user_day.limit != -1;
+        l.app_day.sent = l.app_day.limit != -1;
+    } else {
+        l.user_day = l.app_day = Budget{false, 0, 0, 0};
+    }
+    return l;
+}
+
+// How many HTTP requests the last call on this thread sent (tw_last_request_count).
+inline int32_t last_request_count() noexcept { return tw_last_request_count(); }
+
+// A follow and what it did: `pending` when the account is protected and the
+// request awaits approval.
+struct FollowResult {
+    std::string json;
+    bool pending;
+};
+
+// Receives the OAuth 2.0 tokens as JSON each time the library changes them, in the
+// shape of TwTokenCallback (OAuth2Tokens::from_json gives its fields, also from inside
+// it). It runs on the
+// thread whose call refreshed, before that call returns; a call into the same Client
+// from inside it throws Error with TW_STATUS_REENTERED at once ("called from inside
+// this config's token callback"; nothing is sent). An exception it throws does not
+// cross into C: the Client keeps it
+// (token_callback_error()) and the call that refreshed succeeds with the new tokens.
+typedef std::function<void(const std::string &tokens_json)> TokenCallback;
+
+// Receives each line of the wire trace (Client::set_trace; see tw_config_set_trace):
+// `kind` is a TwTraceKind number (TW_TRACE_KIND_...; a newer library may add some),
+// the line holds no secret. It runs on the thread making the call; a call into the
+// same Client from inside it throws Error with TW_STATUS_REENTERED at once. An exception it throws is dropped: nothing unwinds into C.
+typedef std::function<void(int32_t kind, const std::string &line)> TraceCallback;
+
+// "> " for what was sent, "< " for what came back, "* " for the base string and the
+// library's notes: the prefixes of `tw-follow --trace` (and curl -v).
+inline const char *trace_prefix(int32_t kind) {
+    switch (kind) {
+    case TW_TRACE_KIND_REQUEST_LINE:
+    case TW_TRACE_KIND_REQUEST_HEADER:
+        return "> ";
+    case TW_TRACE_KIND_RESPONSE_STATUS:
+    case TW_TRACE_KIND_RESPONSE_HEADER:
+    case TW_TRACE_KIND_RESPONSE_BODY:
+        return "< ";
+    default:
+        return "* ";
+    }
+}
+
+namespace detail {
+inline void check(TwStatus status) {
+    if (status != TW_STATUS_OK) {
+        throw Error::from_last(status);
+    }
+}
+
+// Takes a string the library returned: copies it, then frees (and so wipes) the original.
+inline std::string take(char *s) {
+    std::string text;
+    try {
+        text = s;
+    } catch (...) {
+        tw_string_free(s);
+        throw;
+    }
+    tw_string_free(s);
+    return text;
+}
+
+// Strings the library returns through several out-parameters (out[i]): take(i) copies
+// one and frees (and so wipes) it; any not taken is freed when this goes.
+template <size_t N> struct OutStrings {
+    char *out[N] = {};
+    OutStrings() = default;
+    OutStrings(const OutStrings &) = delete;
+    OutStrings &operator=(const OutStrings &) = delete;
+    ~OutStrings() {
+        for (char *s : out) {
+            tw_string_free(s);
+        }
+    }
+    std::string take(size_t i) { // "" for NULL
+        char *s = out[i];
+        out[i] = nullptr;
+        return s == nullptr ? std::string() : detail::take(s);
+    }
+};
+
+inline void refuse_nul(const std::string &value, const char *name) {
+    if (value.find('\0') != std::string::npos) {
+        throw Error(TW_STATUS_INVALID_ARGUMENT, std::string(name) + " contains a NUL byte", 0, 0);
+    }
+}
+
+// A TokenCallback and the exception it last threw; lives as long as the config.
+struct TokenSink {
+    explicit TokenSink(TokenCallback f) : callback(std::move(f)) {}
+    TokenCallback callback;
+    std::mutex mutex;
+    std::exception_ptr error;
+
+    static void call(void *user_data, const char *tokens_json) {
+        TokenSink *sink = static_cast<TokenSink *>(user_data);
+        try {
+            sink->callback(std::string(tokens_json));
+        } catch (...) { // nothing may unwind into C
+            std::lock_guard<std::mutex> lock(sink->mutex);
+            sink->error = std::current_exception();
+        }
+    }
+};
+
+// A TraceCallback; lives as long as the config.
+struct TraceSink {
+    explicit TraceSink(TraceCallback f) : callback(std::move(f)) {}
+    TraceCallback callback;
+
+    static void call(void *user_data, int32_t kind, const char *line) {
+        try {
+            static_cast<TraceSink *>(user_data)->callback(kind, std::string(line));
+        } catch (...) { // nothing may unwind into C; a trace line is not worth failing a call
+        }
+    }
+};
+} // namespace detail
+
+// OAuth 2.0 tokens as fields: those a Client holds (Client::oauth2_tokens), a flow
+// fetched (OAuth2Flow::tokens) or the token callback received (from_json).
+struct OAuth2Tokens {
+    std::string access_token;
+    std::string refresh_token; // "" when the grant has none (no offline.access)
+    int64_t expires_at;        // seconds since the Unix epoch; 0 when unknown
+    std::string scope;
+
+    // The fields of the library's own token JSON: what the token callback receives,
+    // what OAuth2Flow::fetch_token and Client::tokens() return (the library reads it,
+    // tw_oauth2_tokens_from_json). Safe inside a token callback: it touches no
+    // Client. Throws Error with TW_STATUS_INVALID_ARGUMENT for anything else (the
+    // message names the member, never a value).
+    static OAuth2Tokens from_json(const std::string &json) {
+        detail::refuse_nul(json, "tokens_json");
+        detail::OutStrings<3> text;
+        int64_t expires_at = 0;
+        detail::check(
+            tw_oauth2_tokens_from_json(json.c_str(), &text.out[0], &text.out[1], &expires_at, &text.out[2]));
+        return taken(text, expires_at);
+    }
+
+private:
+    friend class Client;
+
+    // The fields the library wrote (tw_oauth2_tokens_from_json, tw_config_get_oauth2_tokens):
+    // access token, refresh token (NULL: none), scope.
+    static OAuth2Tokens taken(detail::OutStrings<3> &text, int64_t expires_at) {
+        OAuth2Tokens tokens;
+        tokens.access_token = text.take(0);
+        tokens.refresh_token = text.take(1);
+        tokens.scope = text.take(2);
+        tokens.expires_at = expires_at;
+        return tokens;
+    }
+};
+
+// One flag of a relationship: known to hold, known not to, or unknown (the API did
+// not say; never a guessed false).
+enum class Flag { unknown, no, yes };
+
+// What holds between the token's user and a target (Client::relationship_ex,
+// tw_relationship_ex): the flags as the library read them, and its JSON besides
+// (the target's id and username are there).
+struct Relationship {
+    uint32_t known; // TwRelationshipFlag bits the API said
+    uint32_t set;   // those of them that hold
+    std::string json;
+
+    Flag flag(TwRelationshipFlag f) const noexcept {
+        const uint32_t bit = static_cast<uint32_t>(f);
+        return (known & bit) == 0 ? Flag::unknown : (set & bit) != 0 ? Flag::yes : Flag::no;
+    }
+    Flag following() const noexcept { return flag(TW_RELATIONSHIP_FLAG_FOLLOWING); }
+    Flag follow_request_sent() const noexcept { return flag(TW_RELATIONSHIP_FLAG_FOLLOW_REQUEST_SENT); }
+    Flag follow_request_received() const noexcept { return flag(TW_RELATIONSHIP_FLAG_FOLLOW_REQUEST_RECEIVED); }
+    Flag followed_by() const noexcept { return flag(TW_RELATIONSHIP_FLAG_FOLLOWED_BY); }
+    Flag blocking() const noexcept { return flag(TW_RELATIONSHIP_FLAG_BLOCKING); }
+    Flag blocked_by() const noexcept { return flag(TW_RELATIONSHIP_FLAG_BLOCKED_BY); } // API 1.1 only
+    Flag muting() const noexcept { return flag(TW_RELATIONSHIP_FLAG_MUTING); }
+};
+
+} // namespace twfollow
+
+#endif // TWFOLLOW_COMMON_HPP

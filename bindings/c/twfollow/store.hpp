@@ -1,0 +1,140 @@
+// twfollow/store.hpp: the token store: Store and its Accounts.
+// Part of twfollow.hpp, which includes every part: include that.
+#ifndef TWFOLLOW_STORE_HPP
+#define TWFOLLOW_STORE_HPP
+
+#include "flows.hpp"
+
+namespace twfollow {
+
+// One stored account, as the store lists it: no secret in it.
+struct Account {
+    std::string name;
+    std::string kind;        // "oauth1" or "oauth2"
+    std::string screen_name; // "" when not known yet
+    std::string user_id;     // digits (ids exceed 2^53); "" when not known yet
+    std::string app;
+    int64_t expires_at;      // seconds since the Unix epoch; 0 unknown (and for OAuth 1.0a)
+    bool has_refresh_token;
+    bool is_default;
+};
+
+// The token store at path ("" = TWFOLLOW_STORE, else $XDG_CONFIG_HOME/twfollow/accounts.json,
+// else ~/.config/twfollow/accounts.json, read at each call). Every method is one call
+// of the store API (tw_store_*): locking, permissions and atomic rewrites are the
+// library's. TW_STATUS_STORE for an unusable store or a missing account, the file untouched.
+class Store {
+public:
+    explicit Store(const std::string &path = std::string()) : path_(path) { detail::refuse_nul(path, "path"); }
+
+    // The file this store names (it may not exist yet).
+    std::string path() const {
+        char *path = nullptr;
+        detail::check(tw_store_path(c_path(), &path));
+        return detail::take(path);
+    }
+
+    // The accounts without any secret, as the library's JSON:
+    // {"path","default","accounts":[{"name","kind","screen_name","user_id","app",
+    //  "expires_at","has_refresh_token","default"}]}.
+    std::string list_json() const {
+        char *json = nullptr;
+        detail::check(tw_store_list(c_path(), &json));
+        return detail::take(json);
+    }
+
+    // The accounts, in the listing's order, as fields (tw_store_account_fields; each
+    // call reads the store: another process may change it meanwhile, then the walk ends
+    // early).
+    std::vector<Account> accounts() const {
+        std::vector<Account> accounts;
+        uint32_t count = 0;
+        for (uint32_t i = 0; i == 0 || i < count; ++i) {
+            detail::OutStrings<5> text;
+            Account account;
+            detail::check(tw_store_account_fields(c_path(), i, &text.out[0], &text.out[1], &text.out[2],
+                                                  &text.out[3], &text.out[4], &account.expires_at,
+                                                  &account.has_refresh_token, &account.is_default, &count));
+            if (text.out[0] == nullptr) {
+                break;
+            }
+            account.name = text.take(0);
+            account.kind = text.take(1);
+            account.screen_name = text.take(2);
+            account.user_id = text.take(3);
+            account.app = text.take(4);
+            accounts.push_back(account);
+        }
+        return accounts;
+    }
+
+    // Saves the user the client (or a flow after fetch_access_token / fetch_token)
+    // follows as, and its app, as account ("" = the user's screen name; one of that name
+    // is replaced); the default when the store has none. Returns the name. From then on
+    // an OAuth 2.0 client is store-backed.
+    std::string save(const Client &client, const std::string &account = std::string()) const {
+        return save_config(client.config_, account);
+    }
+    std::string save(const OAuth1Flow &flow, const std::string &account = std::string()) const {
+        return save_config(flow.app_.config_, account);
+    }
+    std::string save(const OAuth2Flow &flow, const std::string &account = std::string()) const {
+        return save_config(flow.config_.config_, account);
+    }
+
+    void set_default(const std::string &account) const {
+        detail::refuse_nul(account, "account");
+        detail::check(tw_store_set_default(c_path(), account.c_str()));
+    }
+
+    // Removes the account (and its app when no other account uses it). To end its
+    // OAuth 2.0 grant at X too, revoke first: Client::from_store(name).revoke(refresh token).
+    void remove(const std::string &account) const {
+        detail::refuse_nul(account, "account");
+        detail::check(tw_store_remove(c_path(), account.c_str()));
+    }
+
+    // Imports another tool's accounts: "twurl" (~/.twurlrc), "xurl" (~/.xurl) or "env"
+    // (the TW_* variables; source_path ""). Returns {"imported":["name",...]}.
+    std::string import_from(const std::string &format, const std::string &source_path = std::string()) const {
+        detail::refuse_nul(format, "format");
+        detail::refuse_nul(source_path, "source_path");
+        char *json = nullptr;
+        detail::check(tw_store_import(c_path(), format.c_str(), source_path.empty() ? nullptr : source_path.c_str(),
+                                      &json));
+        return detail::take(json);
+    }
+
+    // Imports as import_from does, and returns the names imported, in the source's
+    // order (tw_store_import_names).
+    std::vector<std::string> import_names(const std::string &format,
+                                          const std::string &source_path = std::string()) const {
+        detail::refuse_nul(format, "format");
+        detail::refuse_nul(source_path, "source_path");
+        char *lines = nullptr;
+        detail::check(tw_store_import_names(c_path(), format.c_str(),
+                                            source_path.empty() ? nullptr : source_path.c_str(), &lines, nullptr));
+        const std::string text = detail::take(lines);
+        std::vector<std::string> names;
+        for (std::string::size_type at = 0, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1) {
+            names.push_back(text.substr(at, end - at)); // names hold no newline
+        }
+        return names;
+    }
+
+private:
+    const char *c_path() const { return path_.empty() ? nullptr : path_.c_str(); }
+
+    std::string save_config(TwConfig *config, const std::string &account) const {
+        detail::refuse_nul(account, "account");
+        char *name = nullptr;
+        detail::check(tw_store_save_account(config, c_path(), account.empty() ? nullptr : account.c_str(), &name));
+        return detail::take(name);
+    }
+
+    std::string path_;
+};
+
+} // namespace twfollow
+
+#endif // TWFOLLOW_STORE_HPP
