@@ -97,7 +97,8 @@ const RANKS: &[&[&str]] = &[
     &["fuzzing"],
 ];
 
-/// Longest file of the library or the sandbox, in lines outside test modules.
+/// Longest source file: of the library or the sandbox in lines outside test modules,
+/// of the bindings, scripts and benchmarks in lines.
 const MAX_NON_TEST_LINES: usize = 500;
 
 /// `text` without comments, string and char literals (their contents become spaces,
@@ -580,6 +581,44 @@ fn no_source_file_is_over_500_lines_of_non_test_code() {
     assert!(
         long.is_empty(),
         "files over {MAX_NON_TEST_LINES} lines of non-test code:\n{}",
+        long.join("\n")
+    );
+}
+
+/// Every other source file that ships or builds: the C tool and its parts, the C++
+/// wrapper, the Python package, the scripts and the benchmarks (their tests aside).
+fn other_sources(dir: &Path, out: &mut Vec<(String, usize)>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.display().to_string();
+        if path.is_dir() {
+            if !name.ends_with("/tests") && !name.ends_with("__pycache__") {
+                other_sources(&path, out);
+            }
+        } else if ["c", "h", "hpp", "py", "sh", "rs"]
+            .iter()
+            .any(|e| path.extension().is_some_and(|x| x == *e))
+        {
+            out.push((name, fs::read_to_string(&path).unwrap().lines().count()));
+        }
+    }
+}
+
+#[test]
+fn no_binding_script_or_benchmark_is_over_500_lines() {
+    let mut files = Vec::new();
+    for dir in ["bindings/c", "bindings/python/twfollow", "scripts", "bench"] {
+        other_sources(Path::new(dir), &mut files);
+    }
+    assert!(files.iter().any(|(path, _)| path.ends_with("tw-follow.c")));
+    let long: Vec<String> = files
+        .iter()
+        .filter(|(_, n)| *n > MAX_NON_TEST_LINES)
+        .map(|(path, n)| format!("{path}: {n} lines"))
+        .collect();
+    assert!(
+        long.is_empty(),
+        "files over {MAX_NON_TEST_LINES} lines (split them by concern):\n{}",
         long.join("\n")
     );
 }
