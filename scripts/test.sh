@@ -100,8 +100,9 @@ stage_fmt() {
   echo "== rustfmt, clippy"
   cargo fmt --all --check
   cargo clippy --quiet --workspace --all-targets -- -D warnings
-  echo "== mypy --strict, ruff (bindings/python/twfollow)"
-  (cd bindings/python && ../../.venv/bin/mypy && ../../.venv/bin/ruff check --quiet twfollow)
+  echo "== mypy --strict, ruff check and ruff format (bindings/python/twfollow)"
+  (cd bindings/python && ../../.venv/bin/mypy && ../../.venv/bin/ruff check --quiet twfollow &&
+    ../../.venv/bin/ruff format --check --quiet twfollow)
 }
 
 stage_rust() {

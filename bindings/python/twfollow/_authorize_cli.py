@@ -158,9 +158,7 @@ def _fail(error: errors.TwError) -> int:
     return errors.EXIT_CODES.get(error.status, errors.EXIT_SOFTWARE)
 
 
-PROMPT = (
-    "Open this page in a browser, sign in as the account that will follow, and approve the app:\n\n  {url}\n"
-)
+PROMPT = "Open this page in a browser, sign in as the account that will follow, and approve the app:\n\n  {url}\n"
 
 
 # The saving step: the flow's user into the token store (None with --exports).
@@ -202,19 +200,32 @@ def _oauth1(prog: str, base_url: Optional[str], args: argparse.Namespace, save: 
             url = flow.authorization_url()
             listener = _redirect_listener.open_listener(callback, args.paste, prog, _say) if args.callback else None
             if listener is not None:
-                print(PROMPT.format(url=url) + "\n" + _redirect_listener.waiting_prompt(callback, args.wait),
-                      file=sys.stderr, flush=True)
+                print(
+                    PROMPT.format(url=url) + "\n" + _redirect_listener.waiting_prompt(callback, args.wait),
+                    file=sys.stderr,
+                    flush=True,
+                )
                 token = flow.request_token  # the 1.0a callback's "state"
-                answer = _listened(listener, lambda q: token is not None and token in (q.get("oauth_token"),
-                                                                                      q.get("denied")), args.wait)
+                answer = _listened(
+                    listener,
+                    lambda q: token is not None and token in (q.get("oauth_token"), q.get("denied")),
+                    args.wait,
+                )
             elif args.callback:
-                print(PROMPT.format(url=url) + f"\nThe browser is then sent to {callback}?oauth_token=...&"
-                      "oauth_verifier=... (that page\nmay fail to load: it does not matter). Paste that whole "
-                      "address (or just its oauth_verifier) and press Enter:", file=sys.stderr, flush=True)
+                print(
+                    PROMPT.format(url=url) + f"\nThe browser is then sent to {callback}?oauth_token=...&"
+                    "oauth_verifier=... (that page\nmay fail to load: it does not matter). Paste that whole "
+                    "address (or just its oauth_verifier) and press Enter:",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 answer = _read_answer("redirected address or verifier")
             else:
-                print(PROMPT.format(url=url) + "\nThen type the PIN it shows and press Enter:", file=sys.stderr,
-                      flush=True)
+                print(
+                    PROMPT.format(url=url) + "\nThen type the PIN it shows and press Enter:",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 answer = _read_answer("PIN")
             access = flow.fetch_access_token(answer)
         except _NoAnswer as e:
@@ -251,8 +262,11 @@ def _oauth2(
         listener = _redirect_listener.open_listener(args.redirect_uri, args.paste, prog, _say)
         try:
             if listener is not None:
-                print(PROMPT.format(url=url) + "\n" + _redirect_listener.waiting_prompt(args.redirect_uri, args.wait),
-                      file=sys.stderr, flush=True)
+                print(
+                    PROMPT.format(url=url) + "\n" + _redirect_listener.waiting_prompt(args.redirect_uri, args.wait),
+                    file=sys.stderr,
+                    flush=True,
+                )
                 answer = _listened(listener, lambda q: q.get("state") == state, args.wait)
             else:
                 print(
@@ -296,7 +310,9 @@ def main(argv: List[str], prog: str = "python -m twfollow") -> int:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--base-url", metavar="URL", help="API base URL (else TW_API_BASE, else https://api.twitter.com)")
+    parser.add_argument(
+        "--base-url", metavar="URL", help="API base URL (else TW_API_BASE, else https://api.twitter.com)"
+    )
     parser.add_argument("--oauth2", action="store_true", help="OAuth 2.0 instead of OAuth 1.0a")
     parser.add_argument("--client-id", metavar="ID", help="the app's OAuth 2.0 client id (else TW_OAUTH2_CLIENT_ID)")
     parser.add_argument(
@@ -310,8 +326,13 @@ def main(argv: List[str], prog: str = "python -m twfollow") -> int:
     )
     parser.add_argument("--callback", metavar="URL", help="OAuth 1.0a: the app's callback URL instead of the PIN (oob)")
     parser.add_argument("--paste", action="store_true", help="paste the redirected address instead of listening for it")
-    parser.add_argument("--wait", metavar="SECONDS", type=_seconds, default=_redirect_listener.WAIT_SECONDS,
-                        help=f"how long to listen for the browser (default {_redirect_listener.WAIT_SECONDS})")
+    parser.add_argument(
+        "--wait",
+        metavar="SECONDS",
+        type=_seconds,
+        default=_redirect_listener.WAIT_SECONDS,
+        help=f"how long to listen for the browser (default {_redirect_listener.WAIT_SECONDS})",
+    )
     parser.add_argument(
         "--store", metavar="PATH", help="the token store (else TWFOLLOW_STORE, else ~/.config/twfollow/accounts.json)"
     )

@@ -29,4 +29,3 @@ def _environment(name: str) -> Optional[str]:
         return raw.decode("utf-8") if raw else None
     except UnicodeDecodeError:
         return None
-

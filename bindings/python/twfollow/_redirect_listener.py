@@ -106,8 +106,9 @@ class Listener:
                 if found is not None:
                     return found
 
-    def _answer(self, connection: socket.socket, accept: Callable[[Dict[str, str]], bool],
-                seconds: float) -> Optional[str]:
+    def _answer(
+        self, connection: socket.socket, accept: Callable[[Dict[str, str]], bool], seconds: float
+    ) -> Optional[str]:
         connection.settimeout(seconds)
         head = b""
         try:
@@ -167,12 +168,13 @@ def open_listener(uri: str, paste: bool, prog: str, err: Callable[[str], None]) 
     except OSError as e:
         target = loopback_target(uri)
         assert target is not None
-        err(f"{prog}: cannot listen on port {target[1]} of {target[0]} ({e.strerror or e}): "
-            "paste the address instead")
+        err(f"{prog}: cannot listen on port {target[1]} of {target[0]} ({e.strerror or e}): paste the address instead")
         return None
 
 
 def waiting_prompt(uri: str, seconds: int) -> str:
     """The prompt's last line while the listener waits (play_user.py and the tests key on it)."""
-    return (f"Waiting up to {seconds} s for the browser to be sent to {uri} "
-            "(or stop with Ctrl-C and run again with --paste)...")
+    return (
+        f"Waiting up to {seconds} s for the browser to be sent to {uri} "
+        "(or stop with Ctrl-C and run again with --paste)..."
+    )

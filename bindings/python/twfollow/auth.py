@@ -326,4 +326,3 @@ def _client_options(options: Dict[str, Any]) -> Dict[str, Any]:
     if unknown:
         raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
     return dict({name: None for name in _CLIENT_OPTIONS}, api_version=None, **options)
-

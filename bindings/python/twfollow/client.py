@@ -459,4 +459,3 @@ class Client(ConfigHandle):
 
     def __repr__(self) -> str:
         return f"<twfollow.Client {'closed' if self._closing else 'open'}>"
-
