@@ -66,7 +66,8 @@ public:
     }
 
     // Step 2: verifier = the PIN the user typed, or the callback's oauth_verifier. A
-    // request token works once: after a wrong PIN (TW_STATUS_AUTH) start again.
+    // request token works once: after a wrong PIN (TW_STATUS_AUTH) start again. It
+    // sends one request; last_request_count() reads the field getter's 0 after it.
     OAuth1Token fetch_access_token(const std::string &verifier) {
         detail::refuse_nul(request_token_, "request_token");
         detail::refuse_nul(request_token_secret_, "request_token_secret");

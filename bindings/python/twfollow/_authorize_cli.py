@@ -161,6 +161,11 @@ def _fail(error: errors.TwError) -> int:
 PROMPT = "Open this page in a browser, sign in as the account that will follow, and approve the app:\n\n  {url}\n"
 
 
+def _prompt(url: str, then: str) -> None:
+    """The page to open, then what happens next, on stderr (as tw-follow prints them)."""
+    print(PROMPT.format(url=url) + "\n" + then, file=sys.stderr, flush=True)
+
+
 # The saving step: the flow's user into the token store (None with --exports).
 Saver = Optional[Callable[[Union[OAuth1Flow, OAuth2Flow]], int]]
 
@@ -200,11 +205,7 @@ def _oauth1(prog: str, base_url: Optional[str], args: argparse.Namespace, save: 
             url = flow.authorization_url()
             listener = _redirect_listener.open_listener(callback, args.paste, prog, _say) if args.callback else None
             if listener is not None:
-                print(
-                    PROMPT.format(url=url) + "\n" + _redirect_listener.waiting_prompt(callback, args.wait),
-                    file=sys.stderr,
-                    flush=True,
-                )
+                _prompt(url, _redirect_listener.waiting_prompt(callback, args.wait))
                 token = flow.request_token  # the 1.0a callback's "state"
                 answer = _listened(
                     listener,
@@ -212,20 +213,15 @@ def _oauth1(prog: str, base_url: Optional[str], args: argparse.Namespace, save: 
                     args.wait,
                 )
             elif args.callback:
-                print(
-                    PROMPT.format(url=url) + f"\nThe browser is then sent to {callback}?oauth_token=...&"
+                _prompt(
+                    url,
+                    f"The browser is then sent to {callback}?oauth_token=...&"
                     "oauth_verifier=... (that page\nmay fail to load: it does not matter). Paste that whole "
                     "address (or just its oauth_verifier) and press Enter:",
-                    file=sys.stderr,
-                    flush=True,
                 )
                 answer = _read_answer("redirected address or verifier")
             else:
-                print(
-                    PROMPT.format(url=url) + "\nThen type the PIN it shows and press Enter:",
-                    file=sys.stderr,
-                    flush=True,
-                )
+                _prompt(url, "Then type the PIN it shows and press Enter:")
                 answer = _read_answer("PIN")
             access = flow.fetch_access_token(answer)
         except _NoAnswer as e:
@@ -262,19 +258,14 @@ def _oauth2(
         listener = _redirect_listener.open_listener(args.redirect_uri, args.paste, prog, _say)
         try:
             if listener is not None:
-                print(
-                    PROMPT.format(url=url) + "\n" + _redirect_listener.waiting_prompt(args.redirect_uri, args.wait),
-                    file=sys.stderr,
-                    flush=True,
-                )
+                _prompt(url, _redirect_listener.waiting_prompt(args.redirect_uri, args.wait))
                 answer = _listened(listener, lambda q: q.get("state") == state, args.wait)
             else:
-                print(
-                    PROMPT.format(url=url) + f"\nThe browser is then sent to {args.redirect_uri}?state=...&code=... "
+                _prompt(
+                    url,
+                    f"The browser is then sent to {args.redirect_uri}?state=...&code=... "
                     "(that page may fail\nto load: it does not matter). Paste that whole address (or just its code) "
                     "and press Enter:",
-                    file=sys.stderr,
-                    flush=True,
                 )
                 answer = _read_answer("redirected address or code")
             # A person pasting into a terminal: a bare code is fine here (no forged redirect).
