@@ -181,38 +181,14 @@ class Client(ConfigHandle):
                 raise
         return client
 
-    def _adopt(
-        self,
-        config: ctypes.c_void_p,
-        base_url: Optional[str],
-        timeout: Optional[float],
-        user_agent: Optional[str],
-        ca_file: Optional[str],
-        proxy: Optional[str],
-        max_retries: Optional[int],
-        max_wait: Optional[float],
-        api_version: Union[int, str, None],
-        trace: Union[bool, _trace.TraceHook, None],
-        from_variables: Dict[str, str],
-    ) -> None:
-        """Takes ownership of `config` and applies the options that are not None;
-        `from_variables` names the environment variable an option was read from."""
+    def _adopt(self, config: ctypes.c_void_p, from_variables: Dict[str, str], **options: Any) -> None:
+        """Takes ownership of `config` and applies the options that are not None
+        (`apply_options`, which types them); `from_variables` names the environment
+        variable an option was read from."""
         self._own(config)
         self._trace_callback: Optional[ctypes._CFunctionType] = None  # kept alive as long as the config
         try:
-            self._trace_callback = apply_options(
-                config,
-                base_url,
-                timeout,
-                user_agent,
-                ca_file,
-                proxy,
-                max_retries,
-                max_wait,
-                api_version,
-                trace,
-                from_variables,
-            )
+            self._trace_callback = apply_options(config, from_variables=from_variables, **options)
         except BaseException:
             self.close()
             raise
