@@ -52,6 +52,21 @@ def pin_from(page: str) -> str:
     return match.group(1)
 
 
+def pin_of(url: str) -> str:
+    """The user opens the authorize page and reads its PIN."""
+    status, _, page = visit(url)
+    assert status == 200, page
+    return pin_from(page)
+
+
+def redirected(url: str) -> str:
+    """The user approves: the address the browser is sent to."""
+    status, location, _ = visit(url)
+    assert status == 302
+    assert location is not None
+    return location
+
+
 def sign_in(base_url: str, client: Tuple[str, Optional[str]] = CONFIDENTIAL, **kwargs: Any) -> Tuple[Any, Dict[str, Any]]:
     """The whole OAuth 2.0 PKCE flow as the sandbox's user; returns (flow, tokens). The
     caller closes the flow."""
@@ -279,6 +294,33 @@ def connect_proxy() -> Iterator[Callable[[str, str], ConnectProxy]]:
 
 TW_FOLLOW_BIN = os.environ.get("TW_FOLLOW_BIN", str(REPO / "build" / "tw-follow"))
 VALGRIND_ERROR = 99
+
+# The page to open in `authorize`'s prompt, and how the prompt's last line ends (pasting,
+# or listening on a loopback redirect URI).
+AUTHORIZE_URL = re.compile(r"^\s+(http://\S+)$", re.M)
+AUTHORIZE_PROMPT_ENDS = ("press Enter:", "(or stop with Ctrl-C and run again with --paste)...")
+
+
+def play_authorize(argv: Sequence[str], env: Dict[str, str], answer_for: Callable[[str], Optional[str]]) -> Tuple[int, str, str]:
+    """Runs an `authorize` command line, playing the user: reads stderr up to the prompt's
+    last line; `answer_for(url)` gets the page to open and returns what the user types
+    (None: nothing, end of input). Returns (exit code, stdout, stderr); under valgrind,
+    no memory error."""
+    process = subprocess.Popen(
+        list(argv), env=env, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stderr is not None
+    shown = ""
+    while True:
+        line = process.stderr.readline()
+        shown += line
+        if not line or line.rstrip().endswith(AUTHORIZE_PROMPT_ENDS):
+            break
+    match = AUTHORIZE_URL.search(shown)
+    typed = answer_for(match.group(1)) if match else None
+    out, err = process.communicate(None if typed is None else typed + "\n", timeout=120)
+    assert process.returncode != VALGRIND_ERROR, err
+    return process.returncode, out, shown + err
 
 
 class Cli:

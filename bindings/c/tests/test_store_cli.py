@@ -18,12 +18,12 @@ import pytest
 
 import twfollow
 from conftest import (
-    CONFIDENTIAL, REDIRECT, SandboxProcess, expire, pin_from, read_store, save_oauth2, sign_in, twurlrc, visit, xurl_file,
+    CONFIDENTIAL, REDIRECT, SandboxProcess, expire, pin_of, play_authorize, read_store, redirected, save_oauth2, sign_in,
+    twurlrc, xurl_file,
 )
 
 TWITTERDEV = "2244994945"
 OAUTH1_USER = ("TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
-URL = re.compile(r"^\s+(http://\S+)$", re.M)
 
 
 @pytest.fixture(scope="module")
@@ -42,32 +42,7 @@ def app_env(sandbox_env):
 
 def authorize(cli, args, env, answer_for):
     """`CLI authorize ARGS`, playing the user: (exit code, stdout, stderr)."""
-    process = subprocess.Popen(
-        [*cli.command, "authorize", *args], env=env, text=True,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    shown = ""
-    while True:
-        line = process.stderr.readline()
-        shown += line
-        if not line or line.rstrip().endswith("press Enter:"):
-            break
-    match = URL.search(shown)
-    typed = answer_for(match.group(1)) if match else None
-    out, err = process.communicate(None if typed is None else typed + "\n", timeout=120)
-    return process.returncode, out, shown + err
-
-
-def pin_of(url):
-    status, _, page = visit(url)
-    assert status == 200, page
-    return pin_from(page)
-
-
-def redirected(url):
-    status, location, _ = visit(url)
-    assert status == 302
-    return location
+    return play_authorize([*cli.command, "authorize", *args], env, answer_for)
 
 
 def test_authorize_saves_and_a_plain_follow_uses_the_default(cli, app_env, private_store):

@@ -19,14 +19,14 @@ import time
 import urllib.parse
 
 import pytest
-from conftest import CONFIDENTIAL, PUBLIC_CLIENT, REDIRECT, pin_from, visit
+from conftest import (
+    AUTHORIZE_URL, CONFIDENTIAL, PUBLIC_CLIENT, REDIRECT, VALGRIND_ERROR, pin_of, play_authorize, redirected,
+    visit,
+)  # fmt: skip
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 BINARY = os.environ.get("TW_FOLLOW_BIN", str(REPO / "build" / "tw-follow"))
-VALGRIND_ERROR = 99
 OAUTH1_USER = ("TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
-URL = re.compile(r"^\s+(http://\S+)$", re.M)
-WAITING = "(or stop with Ctrl-C and run again with --paste)..."
 
 
 TOOLS = ("tw-follow", "python -m twfollow")
@@ -58,33 +58,7 @@ def without(env, names):
 def authorize(tool, args, env, answer_for):
     """Runs `tw-follow authorize ARGS`; `answer_for(url)` plays the user and returns
     what they type (None: nothing, end of input). Returns (exit code, stdout, stderr)."""
-    process = subprocess.Popen(
-        command(tool, ["authorize", *args]), env=env, text=True,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    shown = ""
-    while True:  # up to the prompt's last line
-        line = process.stderr.readline()
-        shown += line
-        if not line or line.rstrip().endswith(("press Enter:", WAITING)):
-            break
-    match = URL.search(shown)
-    typed = answer_for(match.group(1)) if match else None
-    out, err = process.communicate(None if typed is None else typed + "\n", timeout=120)
-    assert process.returncode != VALGRIND_ERROR, err
-    return process.returncode, out, shown + err
-
-
-def pin_of(url):
-    status, _, page = visit(url)
-    assert status == 200, page
-    return pin_from(page)
-
-
-def redirected(url):
-    status, location, _ = visit(url)
-    assert status == 302
-    return location
+    return play_authorize(command(tool, ["authorize", *args]), env, answer_for)
 
 
 def follow_after_eval(tool, exports, env, *args):
@@ -298,7 +272,7 @@ def authorize_to_full_disk(tool, args, env, answer_for):
             shown += line
             if not line or line.rstrip().endswith("press Enter:"):
                 break
-        match = URL.search(shown)
+        match = AUTHORIZE_URL.search(shown)
         assert match, shown
         _, err = process.communicate(answer_for(match.group(1)) + "\n", timeout=120)
     assert process.returncode != VALGRIND_ERROR, err
