@@ -59,21 +59,26 @@ pub(crate) fn check_v2_follow(
     check_v2_target(target)
 }
 
-/// A GET of an API v2 user answer (`data.id`, and `data.username` when present).
-pub(crate) fn get_user(
-    sender: &Sender,
-    path: &str,
-    how: V2Auth<'_>,
-) -> Result<(u64, Option<String>), Error> {
+/// A GET of an API v2 user answer at `path` (with its query), as it came.
+fn get_v2_user(sender: &Sender, path: &str, how: &V2Auth<'_>) -> Result<Followed, Error> {
     let (url, signing_url) = sender.endpoint(path);
-    let found = sender.send(&Request {
+    sender.send(&Request {
         url: &url,
         signing_url: &signing_url,
         body: Body::None,
         answer: Answer::V2User,
         auth: how.auth,
         secrets: how.secrets,
-    })?;
+    })
+}
+
+/// A GET of an API v2 user answer (`data.id`, and `data.username` when present).
+pub(crate) fn get_user(
+    sender: &Sender,
+    path: &str,
+    how: V2Auth<'_>,
+) -> Result<(u64, Option<String>), Error> {
+    let found = get_v2_user(sender, path, &how)?;
     v2_user(
         found.http_status,
         &found.json,
@@ -274,15 +279,8 @@ pub(crate) fn relationship_v2(
         Target::UserId(id) => v2::user_path(*id),
         Target::ScreenName(name) => v2::lookup_path(name),
     };
-    let (url, signing_url) = sender.endpoint(&format!("{path}?{}", v2::CONNECTION_STATUS_QUERY));
-    let answer = sender.send(&Request {
-        url: &url,
-        signing_url: &signing_url,
-        body: Body::None,
-        answer: Answer::V2User,
-        auth: how.auth,
-        secrets: how.secrets,
-    })?;
+    let path = format!("{path}?{}", v2::CONNECTION_STATUS_QUERY);
+    let answer = get_v2_user(sender, &path, &how)?;
     let relationship = Relationship::from_v2_user(
         answer.http_status,
         &answer.json,
