@@ -141,23 +141,28 @@ fn refresh_request(sender: &Sender, session: &OAuth2Session) -> Result<oauth2::T
         .refresh_token()
         .ok_or_else(OAuth2Session::no_refresh_token)?;
     let form = oauth2::refresh_form(&refresh_token, session.public_client_id());
-    oauth2_post(sender, session, TOKEN_PATH, &form, &[&refresh_token])
-        .and_then(|answer| {
-            let answer = Wiped(answer);
-            oauth2::parse_token_answer(
-                answer.0.http_status,
-                answer.0.json.as_bytes(),
-                now(),
-                &[&refresh_token],
-            )
-        })
-        .map_err(during(
-            "refreshing the OAuth 2.0 access token failed (the old tokens are kept)",
-        ))
-        .map(|answer| {
-            answer.notes.iter().for_each(|note| sender.trace_note(note));
-            answer.tokens
-        })
+    token_request(sender, session, &form, &[&refresh_token]).map_err(during(
+        "refreshing the OAuth 2.0 access token failed (the old tokens are kept)",
+    ))
+}
+
+/// Posts `form` (which holds `secrets`) to the token endpoint: the tokens it answers.
+/// The answer is wiped once read; its oddities become trace notes.
+pub(crate) fn token_request(
+    sender: &Sender,
+    session: &OAuth2Session,
+    form: &str,
+    secrets: &[&str],
+) -> Result<oauth2::Tokens, Error> {
+    let answer = Wiped(oauth2_post(sender, session, TOKEN_PATH, form, secrets)?);
+    let read = oauth2::parse_token_answer(
+        answer.0.http_status,
+        answer.0.json.as_bytes(),
+        now(),
+        secrets,
+    )?;
+    read.notes.iter().for_each(|note| sender.trace_note(note));
+    Ok(read.tokens)
 }
 
 /// Refreshes first when the access token expires within the refresh margin.

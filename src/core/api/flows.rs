@@ -4,7 +4,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::core::api::bearer::{now, oauth2_post, REVOKE_PATH, TOKEN_PATH};
+use crate::core::api::bearer::{oauth2_post, token_request, REVOKE_PATH};
 use crate::core::api::request::{during, Body, Request, RequestAuth, Sender, Wiped};
 use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
 use crate::core::auth::oauth2;
@@ -149,25 +149,9 @@ pub(crate) fn exchange_code(
         code_verifier,
         session.public_client_id(),
     );
-    let answer = oauth2_post(
-        sender,
-        session,
-        TOKEN_PATH,
-        &form,
-        &[code.as_str(), code_verifier],
-    )
-    .and_then(|answer| {
-        let answer = Wiped(answer);
-        oauth2::parse_token_answer(
-            answer.0.http_status,
-            answer.0.json.as_bytes(),
-            now(),
-            &[code.as_str(), code_verifier],
-        )
-    })
-    .map_err(during("exchanging the authorization code"))?;
-    answer.notes.iter().for_each(|note| sender.trace_note(note));
-    session.replace(answer.tokens, true);
+    let tokens = token_request(sender, session, &form, &[code.as_str(), code_verifier])
+        .map_err(during("exchanging the authorization code"))?;
+    session.replace(tokens, true);
     Ok(session.tokens_json().expect("just stored"))
 }
 
