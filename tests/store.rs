@@ -411,21 +411,7 @@ fn the_listing_comes_as_fields_too() {
         assert_eq!(account_fields(&store, index), Ok(past_the_end(4)));
     }
     // Every out-pointer is optional.
-    let nulls = unsafe {
-        tw_store_account_fields(
-            s.as_ptr(),
-            0,
-            ptr::null_mut(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-        )
-    };
+    let nulls = without_outputs(&s);
     assert_eq!(nulls, TwStatus::Ok);
     // No secret among the fields.
     let shown = format!(
@@ -445,21 +431,7 @@ fn the_listing_comes_as_fields_too() {
 
     // Bad arguments, a store that does not exist yet, one that cannot be read.
     assert_eq!(account_fields("", 0), Err(TwStatus::InvalidArgument));
-    let bad = unsafe {
-        tw_store_account_fields(
-            c"/tmp/\xff".as_ptr(),
-            0,
-            ptr::null_mut(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-        )
-    };
+    let bad = without_outputs(c"/tmp/\xff");
     assert_eq!(bad, TwStatus::InvalidUtf8);
     let none = dir.0.join("none.json").display().to_string();
     assert_eq!(account_fields(&none, 0), Ok(past_the_end(0)));
@@ -1103,6 +1075,25 @@ fn the_environment_is_imported_as_one_account() {
     assert_eq!(listing["default"], "env");
     assert_eq!(listing["accounts"][0]["user_id"], "1500000001");
     follows_from_store(&sandbox, &store, "env");
+}
+
+/// `tw_store_account_fields` of the first account with every out-pointer NULL.
+fn without_outputs(store: &std::ffi::CStr) -> TwStatus {
+    unsafe {
+        tw_store_account_fields(
+            store.as_ptr(),
+            0,
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+        )
+    }
 }
 
 /// Whether an account of the store file is whole (every member its kind needs).
