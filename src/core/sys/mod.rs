@@ -3,4 +3,5 @@
 
 pub mod clock;
 pub mod fork;
+pub mod in_flight;
 pub mod random;
