@@ -1,6 +1,8 @@
 //! The token store (issue 19) through the C ABI, against the sandbox. Concurrency is
 //! tested with real processes: this binary run again as a worker (store/worker.rs).
 
+#[path = "store/rounds.rs"]
+mod rounds;
 mod support;
 #[path = "store/worker.rs"]
 mod worker;
