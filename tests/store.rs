@@ -602,9 +602,9 @@ fn a_refresh_the_store_cannot_keep_says_so() {
         unsafe { tw_config_set_token_callback(config.0, Some(count_tokens), ptr::null_mut()) },
         TwStatus::Ok
     );
-    // The temporary file cannot be created (root ignores permissions; a folder in
-    // its place stops anyone).
-    fs::create_dir(dir.0.join("accounts.json.tmp")).unwrap();
+    // The store cannot be written (root ignores permissions; a folder in the place
+    // of its recovery copy stops anyone).
+    fs::create_dir(dir.0.join("accounts.json.recovery")).unwrap();
     let before = fs::read(&store).unwrap();
     assert_eq!(
         unsafe { tw_oauth2_refresh(config.0) },
@@ -621,7 +621,7 @@ fn a_refresh_the_store_cannot_keep_says_so() {
 
     // Once the store can be written again, the next refresh starts from the pair the
     // config holds (the stored one is dead), and saves its answer.
-    fs::remove_dir(dir.0.join("accounts.json.tmp")).unwrap();
+    fs::remove_dir(dir.0.join("accounts.json.recovery")).unwrap();
     assert_eq!(
         unsafe { tw_oauth2_refresh(config.0) },
         TwStatus::Ok,
@@ -1179,7 +1179,8 @@ fn kill_nine_at_any_instant_leaves_a_whole_store() {
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .filter(|n| {
-                !["accounts.json", "accounts.json.lock", "accounts.json.tmp"].contains(&n.as_str())
+                !["accounts.json", "accounts.json.lock"].contains(&n.as_str())
+                    && !n.starts_with("accounts.json.tmp.")
             })
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");

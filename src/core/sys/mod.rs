@@ -1,6 +1,7 @@
 //! The bottom rank beside `error`: what the operating system gives (the clock, the
-//! CSPRNG, fork awareness).
+//! CSPRNG, fork awareness, the registry of held lock descriptors).
 
 pub mod clock;
 pub mod fork;
+pub mod held;
 pub mod random;
