@@ -197,6 +197,9 @@ pub struct SandboxConfig {
     pub v2_window: Duration,
     /// How long an OAuth 2.0 access token lives (X: two hours).
     pub oauth2_token_lifetime_secs: u64,
+    /// How long a refresh's answer takes after the grant has rotated: X has the new
+    /// pair, the client does not yet (for deadline, fork, signal and kill tests).
+    pub oauth2_refresh_delay: Duration,
     /// API requests per account per 24 hours (`x-user-limit-24hour-*`, on every API
     /// answer): all endpoints of both versions together; then 429.
     pub day_budget: u32,
@@ -232,6 +235,7 @@ impl Default for SandboxConfig {
             v2_lookup_limit: 900,
             v2_window: Duration::from_secs(15 * 60),
             oauth2_token_lifetime_secs: 7200,
+            oauth2_refresh_delay: Duration::ZERO,
             day_budget: 100_000,
             app_day_budget: 1_000_000,
             app_limits: Vec::new(),

@@ -8,6 +8,7 @@
 //! `GET /sandbox/requests` answers how many requests it has received.
 
 use std::io::Write;
+use std::time::Duration;
 
 use twfollow_sandbox::{Sandbox, SandboxConfig};
 
@@ -34,6 +35,8 @@ options:
   --v2-follow-limit N          API v2 follows per user per 15 minutes (default {v2})
   --oauth2-token-lifetime SECS lifetime of the OAuth 2.0 access tokens it issues
                                (default {lifetime}; 0: expired at once)
+  --oauth2-refresh-delay-ms MS answer a refresh MS ms after rotating the grant
+                               (default 0): X has the new pair, the client not yet
   --day-budget N               API requests per account per 24 h, in the
                                x-user-limit-24hour-* headers of every API answer; then
                                429 (default {day})
@@ -100,6 +103,9 @@ fn main() {
             "--fail-first" => config.fail_first = value(&flag, args),
             "--v2-follow-limit" => config.v2_follow_limit = value(&flag, args),
             "--oauth2-token-lifetime" => config.oauth2_token_lifetime_secs = value(&flag, args),
+            "--oauth2-refresh-delay-ms" => {
+                config.oauth2_refresh_delay = Duration::from_millis(value(&flag, args))
+            }
             "--restrict-app" => config.app_limits.push(value(&flag, args)),
             "--day-budget" => config.day_budget = value(&flag, args),
             "--app-day-budget" => config.app_day_budget = value(&flag, args),

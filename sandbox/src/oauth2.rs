@@ -426,7 +426,10 @@ pub(crate) fn token(shared: &Shared, request: &Request) -> Response {
                 return invalid_token();
             };
             grants.refreshes += 1;
-            grants.issue(client, used.account, &used.scope, lifetime)
+            let answer = grants.issue(client, used.account, &used.scope, lifetime);
+            drop(state);
+            std::thread::sleep(shared.config.oauth2_refresh_delay);
+            answer
         }
         Some(_) => oauth2_error(
             400,

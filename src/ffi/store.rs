@@ -356,7 +356,7 @@ unsafe fn import(
     let store = open(store_path)?;
     let format = ImportFormat::parse(arg_str(format, "format")?)?;
     let source = opt_arg_str(source_path, "source_path")?;
-    Ok(store.import(format, source, env)?)
+    Ok(store.import(format, source, env, false)?.imported)
 }
 
 /// Imports accounts as `tw_store_import` does, and gives their names without JSON:
@@ -406,7 +406,7 @@ pub unsafe extern "C" fn tw_store_path(
     fallible(|| {
         let store = open(store_path)?;
         non_null(out_path, "out_path")?;
-        let path = store.path().to_string_lossy().into_owned();
+        let path = store.location();
         publish_string(&path, "store path", out_path)?;
         Ok(())
     })

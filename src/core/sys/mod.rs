@@ -4,4 +4,5 @@
 pub mod clock;
 pub mod fork;
 pub mod held;
+pub mod in_flight;
 pub mod random;
