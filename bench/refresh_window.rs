@@ -29,7 +29,12 @@ pub fn refresh_window(n: usize) {
     let signed_in = support::oauth2_config(&sandbox.base_url(), true);
     support::sign_in(&signed_in);
     let status = unsafe {
-        tw_store_save_account(signed_in.0, store.as_ptr(), c"bench".as_ptr(), ptr::null_mut())
+        tw_store_save_account(
+            signed_in.0,
+            store.as_ptr(),
+            c"bench".as_ptr(),
+            ptr::null_mut(),
+        )
     };
     assert_eq!(status, TwStatus::Ok);
     let mut config = ptr::null_mut();
@@ -41,7 +46,11 @@ pub fn refresh_window(n: usize) {
     assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
     let mut notes: Vec<f64> = Vec::with_capacity(n);
     let status = unsafe {
-        tw_config_set_trace(config.0, Some(durable_note), &mut notes as *mut _ as *mut c_void)
+        tw_config_set_trace(
+            config.0,
+            Some(durable_note),
+            &mut notes as *mut _ as *mut c_void,
+        )
     };
     assert_eq!(status, TwStatus::Ok);
     let started = Instant::now();
@@ -53,9 +62,12 @@ pub fn refresh_window(n: usize) {
     let median = notes[notes.len() / 2];
     report("store.refresh_whole", whole_us, "us");
     report("store.refresh_answer_to_durable_median", median, "us");
-    report("store.refresh_answer_to_durable_p99", notes[notes.len() * 99 / 100], "us");
+    report(
+        "store.refresh_answer_to_durable_p99",
+        notes[notes.len() * 99 / 100],
+        "us",
+    );
     report("store.refresh_durable_share", median / whole_us, "x");
     drop(config);
     let _ = std::fs::remove_dir_all(&dir);
 }
-

@@ -18,7 +18,7 @@ pub struct TwConfig {
 
 /// After `fork()`, the child must draw new nonces, open its own connections and
 /// close its copies of the store locks its parent held.
-fn install_fork_handler() {
+pub(crate) fn install_fork_handler() {
     static ONCE: Once = Once::new();
     extern "C" fn before_fork() {
         core::note_fork_prepare();

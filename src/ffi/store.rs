@@ -19,6 +19,8 @@ fn env(name: &str) -> Option<OsString> {
 
 /// The store at `store_path` (NULL: the path rule).
 unsafe fn open(store_path: *const c_char) -> Result<Store, Failure> {
+    // A program that only uses the store forks too: its children must drop the locks.
+    super::config::install_fork_handler();
     Ok(Store::open(opt_arg_str(store_path, "store_path")?, env)?)
 }
 

@@ -6,10 +6,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::core::api::store::access::{hold_for, Store};
 use crate::core::api::store::backend::{Backend, Held};
 use crate::core::api::store::file::{Document, User};
 use crate::core::api::store::path::store_error;
-use crate::core::api::store::{hold_for, Store};
 use crate::core::auth::oauth2::Tokens;
 use crate::core::auth::session::{InFlightRefresh, LockedTokens, TokenStore};
 use crate::core::error::{Error, ErrorKind};
