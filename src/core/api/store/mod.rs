@@ -31,7 +31,7 @@ use crate::core::error::Error;
 use crate::core::settings::{Identity, Settings, DEFAULT_TIMEOUT};
 use crate::core::wire::signer::Credentials;
 
-pub use self::import::ImportFormat;
+pub use self::import::{ImportFormat, ImportReport};
 pub use self::listing::AccountSummary;
 
 /// One token store (by its path; nothing is read until asked).
@@ -272,20 +272,44 @@ impl Store {
     }
 
     /// Imports accounts from another tool's file or the environment (see
-    /// [`import`]); existing names are overwritten. Returns the names.
+    /// [`import`]); existing names are overwritten, except an OAuth 2.0 account of the
+    /// same app whose stored grant differs from the source's (the store's is newer:
+    /// kept, unless `force`).
+    // STUB (branch clipy): the lead's core change replaces this body; the signature
+    // and the report are the contract the bindings use.
     pub fn import(
         &self,
         format: ImportFormat,
         source: Option<&str>,
         env: impl Fn(&str) -> Option<OsString>,
-    ) -> Result<Vec<String>, Error> {
+        force: bool,
+    ) -> Result<ImportReport, Error> {
         let found = import::read(format, source, &env)?;
         for (name, _) in &found.accounts {
             check_account_name(name)?;
         }
+        let path = self.path.file.clone();
         self.modify(Store::default_deadline(), |doc| {
+            let mut report = ImportReport::default();
             for (name, account) in &found.accounts {
+                let newer_stored = match (&account.user, doc.account(name, &path)) {
+                    (User::OAuth2(source), Ok(stored)) => {
+                        stored.app_name == account.app_name
+                            && matches!(&stored.user, User::OAuth2(t)
+                                if t.refresh_token.as_deref() != source.refresh_token.as_deref()
+                                    || t.access_token != source.access_token)
+                    }
+                    _ => false,
+                };
+                if newer_stored && !force {
+                    report.kept.push(name.clone());
+                    continue;
+                }
                 doc.put_account(name, account);
+                report.imported.push(name.clone());
+                if matches!(&account.user, User::OAuth2(t) if t.refresh_token.is_some()) {
+                    report.handed_over.push(name.clone());
+                }
             }
             let default_ok = doc.default_account().is_some_and(|d| doc.has_account(d));
             if !default_ok {
@@ -295,9 +319,8 @@ impl Store {
                     .or_else(|| found.accounts.first().map(|(n, _)| n.as_str()));
                 doc.set_default(choice);
             }
-            Ok(())
-        })?;
-        Ok(found.accounts.into_iter().map(|(name, _)| name).collect())
+            Ok(report)
+        })
     }
 }
 
