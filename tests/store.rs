@@ -594,7 +594,14 @@ unsafe extern "C" fn count_tokens(_: *mut std::ffi::c_void, _: *const std::ffi::
 
 #[test]
 fn a_refresh_the_store_cannot_keep_says_so() {
-    let sandbox = start_sandbox();
+    let sandbox = Sandbox::start(
+        SandboxConfig {
+            oauth2_refresh_delay: Duration::from_millis(300),
+            ..SandboxConfig::default()
+        },
+        0,
+    )
+    .unwrap();
     let (dir, store, first) = stored_grant(&sandbox, "unsaved");
     let config = from_store(&store, None).unwrap();
     assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
@@ -602,26 +609,63 @@ fn a_refresh_the_store_cannot_keep_says_so() {
         unsafe { tw_config_set_token_callback(config.0, Some(count_tokens), ptr::null_mut()) },
         TwStatus::Ok
     );
-    // The temporary file cannot be created (root ignores permissions; a folder in
-    // its place stops anyone).
-    fs::create_dir(dir.0.join("accounts.json.tmp")).unwrap();
+    // A store that cannot be written before the refresh: the refresh cannot be
+    // recorded as in flight, so it is not sent. (Root ignores permissions; a file
+    // in the folder's place stops anyone.)
+    let folder = dir.0.clone();
+    let aside = folder.with_extension("aside");
+    let block = {
+        let (folder, aside) = (folder.clone(), aside.clone());
+        move || {
+            fs::rename(&folder, &aside).unwrap();
+            fs::write(&folder, b"not a folder").unwrap();
+        }
+    };
+    let unblock = || {
+        fs::remove_file(&folder).unwrap();
+        fs::rename(&aside, &folder).unwrap();
+    };
     let before = fs::read(&store).unwrap();
+    block();
+    assert_eq!(unsafe { tw_oauth2_refresh(config.0) }, TwStatus::Store);
+    unblock();
+    assert_eq!(sandbox.oauth2_refresh_count(), 0, "nothing sent");
+    assert_eq!(fs::read(&store).unwrap(), before, "the store is as it was");
+
+    // A store that breaks while the refresh is on its way: the new pair is held,
+    // handed to the callback, and the failure said.
+    let watched = store.clone();
+    let breaker = std::thread::spawn({
+        let block = block.clone();
+        move || {
+            while !fs::read_to_string(&watched)
+                .unwrap_or_default()
+                .contains("refresh_in_flight")
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            block();
+        }
+    });
     assert_eq!(
         unsafe { tw_oauth2_refresh(config.0) },
         TwStatus::TokensNotSaved
     );
+    breaker.join().unwrap();
     let message = last().message;
     assert!(message.contains("still held by this config"), "{message}");
     assert!(message.contains("token callback"), "{message}");
     assert_eq!(RECEIVED.load(Ordering::SeqCst), 1);
-    assert_eq!(fs::read(&store).unwrap(), before, "the store is as it was");
     let held = tokens_of(&config);
     assert_ne!(held["refresh_token"], first["refresh_token"]);
     assert!(!message.contains(held["refresh_token"].as_str().unwrap()));
+    unblock();
+    let recorded = &read_store(&store)["accounts"]["grant"];
+    assert_eq!(recorded["refresh_token"], first["refresh_token"]);
+    assert!(recorded["refresh_in_flight"]["pid"].is_u64(), "{recorded}");
 
     // Once the store can be written again, the next refresh starts from the pair the
     // config holds (the stored one is dead), and saves its answer.
-    fs::remove_dir(dir.0.join("accounts.json.tmp")).unwrap();
     assert_eq!(
         unsafe { tw_oauth2_refresh(config.0) },
         TwStatus::Ok,

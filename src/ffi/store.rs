@@ -364,7 +364,7 @@ pub unsafe extern "C" fn tw_store_path(
     fallible(|| {
         let store = open(store_path)?;
         non_null(out_path, "out_path")?;
-        let path = store.path().to_string_lossy().into_owned();
+        let path = store.location();
         publish_string(&path, "store path", out_path)?;
         Ok(())
     })

@@ -3,10 +3,9 @@
 //! calls with `Authorization: Bearer` that refresh first when the token expires and
 //! once more after a 401.
 
-use std::time::Instant;
-
 use zeroize::Zeroizing;
 
+use crate::core::api::deadline::{self, REFRESH_GRACE};
 use crate::core::api::friendship::get_user;
 use crate::core::api::request::{during, Body, Request, RequestAuth, Sender, V2Auth, Wiped};
 use crate::core::auth::oauth2;
@@ -15,6 +14,7 @@ use crate::core::error::{Error, ErrorKind};
 use crate::core::net::body::Answer;
 use crate::core::proto::answer::Followed;
 use crate::core::sys::clock::unix_now;
+use crate::core::sys::in_flight;
 
 pub const TOKEN_PATH: &str = "/2/oauth2/token";
 pub const REVOKE_PATH: &str = "/2/oauth2/revoke";
@@ -68,41 +68,60 @@ pub(crate) fn oauth2_post(
     })
 }
 
+/// What a refresh did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refreshed {
+    /// Another thread changed the tokens since the refused call: nothing to do.
+    Nothing,
+    /// Took the tokens another process stored (no request sent).
+    Adopted,
+    /// Sent the refresh; the new pair is in place (and stored, if store-backed).
+    Rotated,
+}
+
 /// A new access token from the refresh token. X rotates refresh tokens: the new
 /// pair reaches the application's callback before this returns. On failure the old
 /// tokens stay in place. `seen_generation`: refresh only if the tokens are still the
 /// ones a refused call used (another thread may have refreshed meanwhile). A
 /// store-backed session refreshes under the store's lock (see [`refresh_stored`]).
+/// The wait for another thread's refresh, the store's lock and the request share
+/// the call's one deadline.
 pub(crate) fn refresh(
     sender: &Sender,
     session: &OAuth2Session,
     seen_generation: Option<u64>,
-) -> Result<(), Error> {
-    let _refreshing = session.refreshing();
-    if seen_generation.is_some_and(|seen| seen != session.generation()) {
-        return Ok(());
-    }
-    if let Some(store) = session.token_store() {
-        return refresh_stored(sender, session, store.as_ref());
-    }
-    session.check_refresh_allowed()?;
-    let tokens = refresh_request(sender, session)?;
-    session.store(tokens, true);
-    Ok(())
+) -> Result<Refreshed, Error> {
+    let timeout = sender.settings.timeout;
+    deadline::within(timeout, || {
+        let _turn = session.refresh_turn(deadline::at(timeout))?;
+        if seen_generation.is_some_and(|seen| seen != session.generation()) {
+            return Ok(Refreshed::Nothing);
+        }
+        if let Some(store) = session.token_store() {
+            return refresh_stored(sender, session, store.as_ref());
+        }
+        session.check_refresh_allowed()?;
+        let _in_flight = in_flight::begin();
+        let tokens = refresh_request(sender, session)?;
+        session.store(tokens, true);
+        Ok(Refreshed::Rotated)
+    })
 }
 
-/// The refresh of a store-backed config, across processes: under the store's
-/// lock, the account is read again; tokens another process stored meanwhile are
-/// taken instead of refreshing (unless they too are about to expire). Otherwise
-/// the refresh is sent and its answer written to the store before the lock is
-/// released; the callback gets the new pair after that, before this returns.
+/// The refresh of a store-backed config, across processes and hosts: under the
+/// account's lock, the account is read again; tokens another process stored
+/// meanwhile are taken instead of refreshing (unless they too are about to expire).
+/// Otherwise the refresh is recorded as in flight, sent, and its answer written to
+/// the store (clearing the record) before the lock is released; the callback gets
+/// the new pair after that, before this returns. A request already sent may run
+/// [`REFRESH_GRACE`] past the call's deadline: abandoning X's answer could lose the
+/// grant.
 fn refresh_stored(
     sender: &Sender,
     session: &OAuth2Session,
     store: &dyn TokenStore,
-) -> Result<(), Error> {
-    let deadline = Instant::now() + sender.settings.timeout;
-    let mut locked = store.lock(deadline)?;
+) -> Result<Refreshed, Error> {
+    let mut locked = store.lock(deadline::at(sender.settings.timeout))?;
     let stored = locked.stored();
     // Tokens someone else stored since this config last synced win. (Tokens this
     // config holds that the store lacks, after a failed write, are not replaced:
@@ -112,10 +131,36 @@ fn refresh_stored(
         session.store(stored.clone(), false);
         session.set_synced(&stored.access_token);
         if usable || stored.refresh_token.is_none() {
-            return Ok(());
+            return Ok(Refreshed::Adopted);
         }
     }
-    let tokens = refresh_request(sender, session)?;
+    let interrupted = locked.interrupted();
+    if let Some(lost) = interrupted.as_ref().filter(|f| f.refused) {
+        return Err(lost.lost_grant(store.account()));
+    }
+    if session.refresh_token().is_none() {
+        return Err(OAuth2Session::no_refresh_token());
+    }
+    deadline::left(
+        sender.settings.timeout,
+        "refreshing the OAuth 2.0 access token",
+    )?;
+    locked.begin_refresh()?;
+    let in_flight = in_flight::begin();
+    let tokens = match deadline::with_grace(REFRESH_GRACE, || refresh_request(sender, session)) {
+        Ok(tokens) => tokens,
+        // X answered no, so this request rotated nothing. (Without an answer, X may
+        // have rotated the token: the in-flight record stays, to explain it later.)
+        Err(e) if e.http_status != 0 => {
+            let lost = interrupted.is_some() && e.kind == ErrorKind::Auth;
+            locked.refresh_refused(lost);
+            return Err(match interrupted.filter(|_| lost) {
+                Some(found) => found.lost_grant(store.account()),
+                None => e,
+            });
+        }
+        Err(e) => return Err(e),
+    };
     session.store(tokens, false);
     let current = session.tokens().expect("just stored");
     let saved = locked.save(&current);
@@ -123,6 +168,7 @@ fn refresh_stored(
         session.set_synced(&current.access_token);
     }
     drop(locked);
+    drop(in_flight);
     session.notify();
     saved.map_err(|e| {
         Error::new(
@@ -132,7 +178,8 @@ fn refresh_stored(
                 e.message
             ),
         )
-    })
+    })?;
+    Ok(Refreshed::Rotated)
 }
 
 /// Sends `grant_type=refresh_token` with the session's refresh token: the new tokens.
@@ -174,24 +221,31 @@ pub(crate) fn refresh_if_due(sender: &Sender, session: &OAuth2Session) -> Result
 }
 
 /// Runs `call` with the access token, refreshing first when it is about to
-/// expire, and once more after a 401 (then `call` runs again once).
+/// expire, and once more after a 401 (then `call` runs again). When the 401's cure
+/// was tokens another process stored and those are refused too (this client fell
+/// behind while others refreshed), the stored refresh token is used, once. One
+/// deadline covers it all.
 pub(crate) fn with_bearer<T>(
     sender: &Sender,
     session: &OAuth2Session,
     call: impl Fn(Bearer<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
-    refresh_if_due(sender, session)?;
-    let generation = session.generation();
-    match call_with_bearer(session, &call) {
-        Err(e) if e.http_status == 401 && e.kind == ErrorKind::Auth => {
-            if session.refresh_token().is_none() {
-                return Err(e);
+    let refused = |r: &Result<T, Error>| matches!(r, Err(e) if e.http_status == 401 && e.kind == ErrorKind::Auth);
+    deadline::within(sender.settings.timeout, || {
+        refresh_if_due(sender, session)?;
+        let mut result = call_with_bearer(session, &call);
+        for _ in 0..2 {
+            if !refused(&result) || session.refresh_token().is_none() {
+                return result;
             }
-            refresh(sender, session, Some(generation))?;
-            call_with_bearer(session, &call)
+            let cure = refresh(sender, session, Some(session.generation()))?;
+            result = call_with_bearer(session, &call);
+            if cure == Refreshed::Rotated {
+                break;
+            }
         }
-        other => other,
-    }
+        result
+    })
 }
 
 /// Runs `call` once with the current access token, and every secret the session
@@ -228,8 +282,11 @@ pub(crate) fn source_user_id(
     }
     let (id, screen_name) = me(sender, bearer.v2_auth())?;
     if let Some(store) = session.token_store() {
-        let deadline = Instant::now() + sender.settings.timeout;
-        store.remember_identity(id, screen_name.as_deref(), deadline);
+        store.remember_identity(
+            id,
+            screen_name.as_deref(),
+            deadline::at(sender.settings.timeout),
+        );
     }
     session.set_identity(id, screen_name);
     Ok(id)

@@ -365,7 +365,7 @@ impl Client {
     /// OAuth 2.0: a new access token from the refresh token (see [`bearer::refresh`]:
     /// `seen_generation`, the callback, the store's lock).
     pub fn refresh(&self, seen_generation: Option<u64>) -> Result<(), Error> {
-        bearer::refresh(&self.sender, self.session()?, seen_generation)
+        bearer::refresh(&self.sender, self.session()?, seen_generation).map(drop)
     }
 
     /// OAuth 2.0: revokes `token` (an access or a refresh token).

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
+use crate::core::api::deadline;
 use crate::core::api::retry::{retry_delay, with_retry_count};
 use crate::core::auth::session::OAuth2Session;
 use crate::core::error::{Error, ErrorKind};
@@ -133,6 +134,10 @@ impl Sender {
 
     /// Sends `request`, retrying as [`Client::follow`](crate::core::Client::follow) describes.
     pub(crate) fn send(&self, request: &Request<'_>) -> Result<Followed, Error> {
+        deadline::within(self.settings.timeout, || self.send_with_retries(request))
+    }
+
+    fn send_with_retries(&self, request: &Request<'_>) -> Result<Followed, Error> {
         let mut waited = Duration::ZERO;
         let mut retries = 0;
         loop {
@@ -149,6 +154,10 @@ impl Sender {
                 }
                 _ => return Err(with_retry_count(error, retries)),
             };
+            // The call's time is spent (a request timed out): a retry would get none.
+            if deadline::left(self.settings.timeout, "retrying").is_err() {
+                return Err(with_retry_count(error, retries));
+            }
             if let Some(tracer) = self.agents.tracer() {
                 tracer.info(&format!(
                     "retrying in {} ms (retry {} of at most {})",
@@ -158,6 +167,7 @@ impl Sender {
                 ));
             }
             std::thread::sleep(delay);
+            deadline::postpone(delay);
             waited += delay;
             retries += 1;
         }
@@ -261,6 +271,17 @@ impl Sender {
             trace.credential_notes(&self.settings.credentials);
         }
 
+        // What is left of the call's one deadline (a lock wait or a refresh may have
+        // used some): nothing left, nothing sent.
+        let timeout = match deadline::left(self.settings.timeout, "sending the request") {
+            Ok(timeout) => timeout,
+            Err(error) => {
+                return Received {
+                    result: Err(error),
+                    server_clock: None,
+                }
+            }
+        };
         let agent = self.agents.get(&self.settings);
         let authorization_header = match authorization.map(wiped_header_value).transpose() {
             Ok(value) => value,
@@ -273,24 +294,37 @@ impl Sender {
         };
         let result = match request.body {
             Body::None => {
-                let mut get = agent.get(request.url);
+                let mut get = agent
+                    .get(request.url)
+                    .config()
+                    .timeout_global(Some(timeout))
+                    .build();
                 if let Some(value) = authorization_header {
                     get = get.header("Authorization", value);
                 }
                 get.call()
             }
             Body::Delete => {
-                let mut delete = agent.delete(request.url);
+                let mut delete = agent
+                    .delete(request.url)
+                    .config()
+                    .timeout_global(Some(timeout))
+                    .build();
                 if let Some(value) = authorization_header {
                     delete = delete.header("Authorization", value);
                 }
                 delete.call()
             }
             Body::Form { encoded, .. } | Body::Json(encoded) => {
-                let mut post = agent.post(request.url).content_type(match request.body {
-                    Body::Json(_) => "application/json",
-                    _ => "application/x-www-form-urlencoded",
-                });
+                let mut post = agent
+                    .post(request.url)
+                    .config()
+                    .timeout_global(Some(timeout))
+                    .build()
+                    .content_type(match request.body {
+                        Body::Json(_) => "application/json",
+                        _ => "application/x-www-form-urlencoded",
+                    });
                 if let Some(value) = authorization_header {
                     post = post.header("Authorization", value);
                 }

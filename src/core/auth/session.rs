@@ -18,11 +18,14 @@ pub type TokenCallback = Arc<dyn Fn(&str) + Send + Sync>;
 /// Where a store-backed config's tokens live between processes (the token store in
 /// api/store implements it, so that `auth` needs nothing of the rank above).
 pub trait TokenStore: Send + Sync {
-    /// Takes the store's exclusive lock, waiting at most until `deadline`
-    /// (`ErrorKind::Timeout` after it), and reads the account's tokens under it.
+    /// Takes the account's lock, waiting at most until `deadline` (`ErrorKind::Timeout`
+    /// after it, saying who refreshes when the store knows), and reads the account's
+    /// tokens under it.
     fn lock(&self, deadline: Instant) -> Result<Box<dyn LockedTokens + '_>, Error>;
     /// Where the store is, for messages.
     fn describe(&self) -> String;
+    /// The account's name in the store.
+    fn account(&self) -> &str;
     /// Records the user's id and screen name when the account lacked them (an
     /// imported account), so the next process sends no `GET 2/users/me`.
     fn remember_identity(&self, user_id: u64, screen_name: Option<&str>, deadline: Instant);
@@ -32,8 +35,67 @@ pub trait TokenStore: Send + Sync {
 pub trait LockedTokens {
     /// The tokens stored now (another process may have written newer ones).
     fn stored(&self) -> &Tokens;
-    /// Writes `tokens` to the account (atomically, still under the lock).
+    /// A refresh that a process recorded as in flight and never finished.
+    fn interrupted(&self) -> Option<InFlightRefresh>;
+    /// Records this process's refresh as in flight, before its request is sent: a
+    /// refresh that cannot be recorded is not sent.
+    fn begin_refresh(&mut self) -> Result<(), Error>;
+    /// Writes `tokens` to the account and clears the in-flight record, in one write
+    /// (still under the lock; refused when the account changed under it).
     fn save(&mut self, tokens: &Tokens) -> Result<(), Error>;
+    /// X refused the refresh. `lost`: after an interrupted refresh, so the grant is
+    /// gone (recorded, so that no later call sends another refresh that cannot
+    /// succeed); else the record goes back to what it was before (best effort).
+    fn refresh_refused(&mut self, lost: bool);
+}
+
+/// A refresh recorded in the store as in flight: when, where, and whether a later
+/// refresh was refused after it (the grant is then known lost).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InFlightRefresh {
+    /// Seconds since the Unix epoch.
+    pub since: i64,
+    pub host: String,
+    pub pid: u64,
+    pub refused: bool,
+}
+
+impl InFlightRefresh {
+    /// One made by this process now.
+    pub fn now() -> InFlightRefresh {
+        let host = rustix::system::uname()
+            .nodename()
+            .to_string_lossy()
+            .into_owned();
+        InFlightRefresh {
+            since: crate::core::sys::clock::unix_now() as i64,
+            host,
+            pid: u64::from(std::process::id()),
+            refused: false,
+        }
+    }
+
+    /// "at Mon, 07 Dec 2026 12:00:00 GMT on host web-1 (pid 4242)".
+    pub fn describe(&self) -> String {
+        let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(self.since.max(0) as u64);
+        format!(
+            "at {} on host {} (pid {})",
+            httpdate::fmt_http_date(when),
+            self.host,
+            self.pid
+        )
+    }
+
+    /// The refusal of a refresh whose grant a refresh that never finished took away.
+    pub fn lost_grant(&self, account: &str) -> Error {
+        Error::new(
+            ErrorKind::Auth,
+            format!(
+                "the OAuth 2.0 grant of the account {account:?} was lost: a process died (or lost its store) during a refresh {}, after X had rotated the refresh token and before the new one was stored, so X refuses the stored one; authorize again: tw-follow authorize --account {account} (nothing more is sent until then)",
+                self.describe()
+            ),
+        )
+    }
 }
 
 pub struct OAuth2Session {
@@ -44,8 +106,8 @@ pub struct OAuth2Session {
     /// Counts token changes, so a thread that saw a 401 with tokens of generation
     /// `g` refreshes only if nobody did since.
     generation: AtomicU64,
-    /// Held for the whole of a refresh: concurrent calls refresh at most once.
-    refresh_lock: Mutex<()>,
+    /// Who refreshes now (see [`RefreshTurn`]): concurrent calls refresh at most once.
+    refresh_holder: AtomicU64,
     /// The id of the tokens' user (`GET 2/users/me`), for the follow path.
     user_id: Mutex<Option<u64>>,
     /// Their screen name, when an answer told it (for saving the account).
@@ -60,6 +122,15 @@ pub struct OAuth2Session {
     /// The fork generation (`crate::core::sys::fork`) the tokens were given in: a child
     /// of a fork must not refresh tokens it shares with its parent (X rotates).
     born: AtomicU64,
+}
+
+/// A config's turn to refresh ([`OAuth2Session::refresh_turn`]), until dropped.
+pub struct RefreshTurn<'a>(&'a OAuth2Session);
+
+impl Drop for RefreshTurn<'_> {
+    fn drop(&mut self) {
+        self.0.refresh_holder.store(0, Ordering::SeqCst);
+    }
 }
 
 impl fmt::Debug for OAuth2Session {
@@ -86,7 +157,7 @@ impl OAuth2Session {
             client_secret,
             tokens: Mutex::new(None),
             generation: AtomicU64::new(0),
-            refresh_lock: Mutex::new(()),
+            refresh_holder: AtomicU64::new(0),
             user_id: Mutex::new(None),
             screen_name: Mutex::new(None),
             callback: Mutex::new(None),
@@ -193,9 +264,36 @@ impl OAuth2Session {
         *lock(&self.screen_name) = screen_name;
     }
 
-    /// Takes the refresh lock: the caller refreshes while holding it.
-    pub fn refreshing(&self) -> MutexGuard<'_, ()> {
-        lock(&self.refresh_lock)
+    /// This config's turn to refresh, waited for until `deadline` at most: the caller
+    /// refreshes while holding it. Not a mutex held across the network: a child
+    /// forked while a thread of its parent refreshed would inherit it locked forever.
+    /// The holder is a fork generation instead, and a turn taken in a parent process
+    /// belongs to a thread the child does not have, so the child takes it over.
+    pub fn refresh_turn(&self, deadline: Instant) -> Result<RefreshTurn<'_>, Error> {
+        let mine = crate::core::sys::fork::generation() + 1;
+        let mut pause = std::time::Duration::from_micros(200);
+        loop {
+            let holder = self.refresh_holder.load(Ordering::SeqCst);
+            if holder != mine
+                && self
+                    .refresh_holder
+                    .compare_exchange(holder, mine, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_ok()
+            {
+                return Ok(RefreshTurn(self));
+            }
+            let now = Instant::now();
+            if holder == mine && now >= deadline {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    "timed out waiting for another thread's refresh of this OAuth 2.0 config (nothing was sent)",
+                ));
+            }
+            if holder == mine {
+                std::thread::sleep(pause.min(deadline - now));
+                pause = (pause * 2).min(std::time::Duration::from_millis(10));
+            }
+        }
     }
 
     /// Replaces the tokens. `notify`: hand them to the application's callback before

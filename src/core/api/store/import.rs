@@ -44,20 +44,6 @@ impl ImportFormat {
 /// kilobytes.
 pub const MAX_SOURCE: u64 = 1 << 20;
 
-/// What an import did (`Store::import`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ImportReport {
-    /// The accounts written, in the source's order.
-    pub imported: Vec<String>,
-    /// Accounts left as they were: the store holds another OAuth 2.0 grant of the same
-    /// app and user, which is newer than the source's (the store refreshes it). `force`
-    /// replaces them.
-    pub kept: Vec<String>,
-    /// Imported accounts whose OAuth 2.0 refresh token belongs to the store from now
-    /// on: its first refresh rotates it, and the source tool's copy dies then.
-    pub handed_over: Vec<String>,
-}
-
 /// What an import found: named accounts, and the one the source calls its default.
 pub struct Found {
     pub accounts: Vec<(String, Account)>,

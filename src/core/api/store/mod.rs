@@ -1,16 +1,22 @@
-//! The token store: apps and named accounts in one JSON file that several processes
-//! share. Every change happens under an exclusive lock and lands atomically
-//! ([`lock`]); a store-backed OAuth 2.0 config refreshes under that lock, so N
-//! processes meeting one expired grant refresh it once ([`StoreLink`]).
+//! The token store: apps and named accounts in one JSON document that several
+//! processes share, in a file of this host or on a Redis server that many hosts
+//! share ([`backend`]). Every change happens under a lock and lands whole, as a
+//! compare-and-set on the document's revision; a store-backed OAuth 2.0 config
+//! refreshes under its account's lock, so N processes meeting one expired grant
+//! refresh it once ([`link`]).
 //!
-//! - [`path`]: where the store is, who may read it.
-//! - [`lock`]: the lock, the read, the atomic write.
-//! - [`file`]: the format (version 1) and its accounts.
+//! - [`path`]: where the file store is, who may read it.
+//! - [`lock`]: the file store's lock, read and atomic write.
+//! - [`backend`]: the file store and the Redis store behind one face.
+//! - [`file`]: the format (version 1), its accounts and their versions.
+//! - [`link`]: a config's refreshes through the store.
 //! - [`listing`]: the accounts without their secrets.
 //! - [`import`]: accounts from twurl, xurl and the `TW_*` variables.
 
+pub mod backend;
 pub mod file;
 pub mod import;
+mod link;
 pub mod listing;
 pub mod lock;
 pub mod path;
@@ -18,80 +24,132 @@ pub mod path;
 use std::ffi::OsString;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
+use self::backend::{Backend, FileBackend, STORE_WIDE};
 use self::file::{Account, App, Document, User};
-use self::path::{store_error, StorePath};
+use self::link::StoreLink;
+use self::path::{store_error, StorePath, ENV_STORE};
 use crate::core::api::client::Client;
-use crate::core::auth::oauth2::Tokens;
-use crate::core::auth::session::{LockedTokens, TokenStore};
-use crate::core::error::Error;
+use crate::core::api::deadline::{self, REFRESH_GRACE};
+use crate::core::error::{Error, ErrorKind};
 use crate::core::settings::{Identity, Settings, DEFAULT_TIMEOUT};
 use crate::core::wire::signer::Credentials;
 
-pub use self::import::{ImportFormat, ImportReport};
+pub use self::file::Kind;
+pub use self::import::ImportFormat;
 pub use self::listing::AccountSummary;
 
-/// One token store (by its path; nothing is read until asked).
+/// What an import did, by account name (see [`Store::import`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// The accounts written (new, or replaced).
+    pub imported: Vec<String>,
+    /// The accounts whose stored OAuth 2.0 grant was kept: the store holds another
+    /// grant of the same app and user, which is the newer one (the source's copy
+    /// died at the store's first refresh). `force` replaces it.
+    pub kept: Vec<String>,
+    /// The imported accounts whose refresh token belongs to the store from now on:
+    /// the first refresh kills the source tool's copy.
+    pub handed_over: Vec<String>,
+}
+
+/// One token store (by its location; nothing is read until asked).
 #[derive(Debug, Clone)]
 pub struct Store {
-    path: StorePath,
+    backend: Arc<dyn Backend>,
+}
+
+/// Whether a store given by name is a URL of the shared store rather than a path.
+pub fn is_store_url(spec: &str) -> bool {
+    spec.starts_with("redis://") || spec.starts_with("rediss://")
 }
 
 impl Store {
-    /// The store at `explicit`, else the path rule (see [`StorePath::resolve`]);
-    /// `env` reads the variables (the process environment in production).
+    /// The store at `explicit`, else the path rule (see [`StorePath::resolve`]); a
+    /// `redis://` or `rediss://` URL (given, or in `TWFOLLOW_STORE`) is the shared
+    /// store on that server. `env` reads the variables (the process environment in
+    /// production).
     pub fn open(
         explicit: Option<&str>,
         env: impl Fn(&str) -> Option<OsString>,
     ) -> Result<Store, Error> {
+        let named = match explicit {
+            Some(spec) => Some(spec.to_owned()),
+            None => env(ENV_STORE).and_then(|v| v.into_string().ok()),
+        };
+        if let Some(url) = named.as_deref().filter(|s| is_store_url(s)) {
+            return Ok(Store {
+                backend: open_url(url, &env)?,
+            });
+        }
         Ok(Store {
-            path: StorePath::resolve(explicit, env)?,
+            backend: Arc::new(FileBackend {
+                path: StorePath::resolve(explicit, env)?,
+            }),
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path.file
+    /// Where the store is, for messages: its path, or its URL without the password.
+    pub fn location(&self) -> String {
+        self.backend.location()
     }
 
-    /// Reads the store without the lock (renames are atomic: a reader sees the old
-    /// store or the new one). A store that does not exist yet reads as empty.
+    /// The location as a path, for the messages that name it.
+    fn at(&self) -> String {
+        self.backend.location()
+    }
+
+    /// Reads the store without a lock (every write replaces it whole). A store that
+    /// does not exist yet reads as empty.
     fn load(&self) -> Result<Document, Error> {
-        match lock::read(&self.path)? {
-            Some(bytes) => Document::parse(&bytes, &self.path.file),
+        match self.backend.read()? {
+            Some(bytes) => Document::parse(&bytes, Path::new(&self.at())),
             None => Ok(Document::empty()),
         }
     }
 
     /// Like `load`, but a store that does not exist is an error.
     fn load_existing(&self) -> Result<Document, Error> {
-        match lock::read(&self.path)? {
-            Some(bytes) => Document::parse(&bytes, &self.path.file),
+        match self.backend.read()? {
+            Some(bytes) => Document::parse(&bytes, Path::new(&self.at())),
             None => Err(store_error(
-                &self.path.file,
+                Path::new(&self.at()),
                 "does not exist: run `tw-follow authorize` (or tw_store_save_account) to save an account",
             )),
         }
     }
 
-    /// Under the lock: reads the store, applies `change`, writes it back when
-    /// `change` succeeded. The lock is waited for until `deadline` at most.
+    /// Under the lock of `scope`: reads the store, applies `change`, writes it back
+    /// when `change` succeeded, as a compare-and-set on the revision read. When
+    /// another writer got in first (a refresh of another account, on another host),
+    /// the change is applied again to what it wrote. The lock is waited for until
+    /// `deadline` at most.
     fn modify<T>(
         &self,
+        scope: &str,
         deadline: Instant,
-        change: impl FnOnce(&mut Document) -> Result<T, Error>,
+        mut change: impl FnMut(&mut Document) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let _lock = lock::lock(&self.path, deadline)?;
-        let mut doc = self.load()?;
-        let out = change(&mut doc)?;
-        lock::write(&self.path, &doc.to_bytes())?;
-        Ok(out)
+        let _held = self.backend.lock(scope, deadline, hold_for(deadline))?;
+        loop {
+            let mut doc = self.load()?;
+            let revision = doc.revision();
+            let out = change(&mut doc)?;
+            doc.set_revision(revision + 1);
+            if self.backend.write(&doc.to_bytes(), revision)? {
+                return Ok(out);
+            }
+            if Instant::now() >= deadline {
+                return Err(stale(&self.at()));
+            }
+        }
     }
 
     fn default_deadline() -> Instant {
-        Instant::now() + DEFAULT_TIMEOUT
+        deadline::at(DEFAULT_TIMEOUT)
     }
 
     /// The name `account` stands for: itself, or the store's default.
@@ -100,7 +158,7 @@ impl Store {
             Some(name) => Ok(name.to_owned()),
             None => doc.default_account().map(str::to_owned).ok_or_else(|| {
                 store_error(
-                    &self.path.file,
+                    Path::new(&self.at()),
                     "has no default account: name one (--account NAME) or choose one (tw-follow accounts default NAME)",
                 )
             }),
@@ -110,15 +168,18 @@ impl Store {
     /// A client for a stored account (`None`: the default). An OAuth 2.0 account
     /// is store-backed: its refreshes go through the store's lock.
     pub fn client_for(&self, account: Option<&str>) -> Result<Client, Error> {
+        let at = self.at();
         let doc = self.load_existing()?;
         let name = self.account_name(&doc, account)?;
-        let stored = doc.account(&name, &self.path.file)?;
+        let stored = doc.account(&name, Path::new(&at))?;
         let App {
             consumer_key,
             consumer_secret,
             client_id,
             client_secret,
         } = stored.app;
+        let refused =
+            |e: Error| store_error(Path::new(&at), format!("account {name:?}: {}", e.message));
         match stored.user {
             User::OAuth1 { token, secret } => {
                 let mut settings = Settings::new(Credentials {
@@ -127,9 +188,7 @@ impl Store {
                     access_token: token.to_string(),
                     access_token_secret: secret.to_string(),
                 })
-                .map_err(|e| {
-                    store_error(&self.path.file, format!("account {name:?}: {}", e.message))
-                })?;
+                .map_err(refused)?;
                 settings.identity =
                     stored
                         .user_id
@@ -144,9 +203,7 @@ impl Store {
                 let client_id = client_id.unwrap_or_default();
                 let mut settings =
                     Settings::new_oauth2(&client_id, client_secret.as_deref().map(String::as_str))
-                        .map_err(|e| {
-                            store_error(&self.path.file, format!("account {name:?}: {}", e.message))
-                        })?;
+                        .map_err(refused)?;
                 if let Some(app) = settings.oauth2.as_mut() {
                     app.tokens = Some(tokens);
                 }
@@ -155,10 +212,7 @@ impl Store {
                 if let Some(id) = stored.user_id {
                     session.set_identity(id, stored.screen_name);
                 }
-                session.set_token_store(Arc::new(StoreLink {
-                    path: self.path.clone(),
-                    account: name,
-                }));
+                session.set_token_store(Arc::new(StoreLink::new(self.backend.clone(), name)));
                 Ok(client)
             }
         }
@@ -166,7 +220,7 @@ impl Store {
 
     /// The accounts without any secret, as the contract's JSON.
     pub fn list_json(&self) -> Result<String, Error> {
-        Ok(listing::listing_json(&self.load()?, &self.path.file))
+        Ok(listing::listing_json(&self.load()?, Path::new(&self.at())))
     }
 
     /// The number of accounts, and the `index`-th of `list_json`'s list (the same
@@ -179,8 +233,9 @@ impl Store {
     }
 
     pub fn set_default(&self, name: &str) -> Result<(), Error> {
-        self.modify(Store::default_deadline(), |doc| {
-            doc.account(name, &self.path.file)?;
+        let at = self.at();
+        self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
+            doc.account(name, Path::new(&at))?;
             doc.set_default(Some(name));
             Ok(())
         })
@@ -188,12 +243,13 @@ impl Store {
 
     /// Removes the account (and its app when no other account uses it).
     pub fn remove(&self, name: &str) -> Result<(), Error> {
-        self.modify(Store::default_deadline(), |doc| {
+        let at = self.at();
+        self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
             if doc.remove_account(name) {
                 Ok(())
             } else {
                 Err(store_error(
-                    &self.path.file,
+                    Path::new(&at),
                     format!("has no account {name:?}"),
                 ))
             }
@@ -202,10 +258,20 @@ impl Store {
 
     /// Saves the config's user and app as `name` (`None`: the user's screen name),
     /// with the user's id and screen name (learnt, or one `GET 2/users/me`). The
-    /// config is store-backed from then on. Returns the name.
+    /// config is store-backed from then on. Returns the name. An OAuth 2.0 grant is
+    /// never saved under a second name: two accounts holding one refresh token would
+    /// kill each other's copy at the first refresh.
     pub fn save_account(&self, client: &mut Client, name: Option<&str>) -> Result<String, Error> {
+        let timeout = client.settings().timeout;
+        deadline::within(timeout, || self.save_account_within(client, name))
+    }
+
+    fn save_account_within(
+        &self,
+        client: &mut Client,
+        name: Option<&str>,
+    ) -> Result<String, Error> {
         let settings = client.settings();
-        let deadline_budget = settings.timeout;
         let account = if settings.oauth2.is_some() {
             let (user_id, screen_name) = client.oauth2_identity()?;
             let session = client.oauth2_session().expect("OAuth 2.0");
@@ -255,7 +321,9 @@ impl Store {
             })?,
         };
         check_account_name(&name)?;
-        self.modify(Instant::now() + deadline_budget, |doc| {
+        let at = self.at();
+        self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
+            refuse_shared_grant(doc, &name, &account, &at)?;
             doc.put_account(&name, &account);
             if doc.default_account().is_none_or(|d| !doc.has_account(d)) {
                 doc.set_default(Some(&name));
@@ -263,20 +331,16 @@ impl Store {
             Ok(())
         })?;
         if client.oauth2_session().is_some() {
-            client.set_token_store(Arc::new(StoreLink {
-                path: self.path.clone(),
-                account: name.clone(),
-            }))?;
+            client.set_token_store(Arc::new(StoreLink::new(self.backend.clone(), name.clone())))?;
         }
         Ok(name)
     }
 
     /// Imports accounts from another tool's file or the environment (see
-    /// [`import`]); existing names are overwritten, except an OAuth 2.0 account of the
-    /// same app whose stored grant differs from the source's (the store's is newer:
-    /// kept, unless `force`).
-    // STUB (branch clipy): the lead's core change replaces this body; the signature
-    // and the report are the contract the bindings use.
+    /// [`import`]). Existing names are overwritten, except that an OAuth 2.0 grant
+    /// the store holds for the same app and user is never replaced by a different
+    /// one from the source (the store's is the newer: X rotated the source's away at
+    /// the store's first refresh) unless `force`.
     pub fn import(
         &self,
         format: ImportFormat,
@@ -288,23 +352,15 @@ impl Store {
         for (name, _) in &found.accounts {
             check_account_name(name)?;
         }
-        let path = self.path.file.clone();
-        self.modify(Store::default_deadline(), |doc| {
+        let at = self.at();
+        self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
             let mut report = ImportReport::default();
             for (name, account) in &found.accounts {
-                let newer_stored = match (&account.user, doc.account(name, &path)) {
-                    (User::OAuth2(source), Ok(stored)) => {
-                        stored.app_name == account.app_name
-                            && matches!(&stored.user, User::OAuth2(t)
-                                if t.refresh_token.as_deref() != source.refresh_token.as_deref()
-                                    || t.access_token != source.access_token)
-                    }
-                    _ => false,
-                };
-                if newer_stored && !force {
+                if !force && doc.holds_newer_grant(name, account) {
                     report.kept.push(name.clone());
                     continue;
                 }
+                refuse_shared_grant(doc, name, account, &at)?;
                 doc.put_account(name, account);
                 report.imported.push(name.clone());
                 if matches!(&account.user, User::OAuth2(t) if t.refresh_token.is_some()) {
@@ -324,6 +380,51 @@ impl Store {
     }
 }
 
+/// The store for a URL: the Redis store.
+fn open_url(url: &str, env: &dyn Fn(&str) -> Option<OsString>) -> Result<Arc<dyn Backend>, Error> {
+    let _ = env;
+    Err(Error::new(
+        ErrorKind::Store,
+        format!(
+            "the token store {} is a Redis URL, which this twfollow was built without",
+            backend::redacted_url(url)
+        ),
+    ))
+}
+
+/// A compare-and-set that kept losing until the deadline.
+fn stale(at: &str) -> Error {
+    Error::new(
+        ErrorKind::Timeout,
+        format!("the token store {at} kept changing under this write until the call's time ran out (nothing was changed)"),
+    )
+}
+
+/// Refuses to write an OAuth 2.0 grant under `name` when another account holds its
+/// refresh token: the first refresh of either would kill the other's copy.
+fn refuse_shared_grant(
+    doc: &Document,
+    name: &str,
+    account: &Account,
+    at: &str,
+) -> Result<(), Error> {
+    let User::OAuth2(tokens) = &account.user else {
+        return Ok(());
+    };
+    let Some(refresh) = tokens.refresh_token.as_deref() else {
+        return Ok(());
+    };
+    match doc.holders_of(refresh, name).first() {
+        None => Ok(()),
+        Some(other) => Err(store_error(
+            Path::new(at),
+            format!(
+                "already holds this OAuth 2.0 grant as the account {other:?}: two accounts must never hold one refresh token (the first refresh would kill the other's copy); use --account {other:?}, or remove it first"
+            ),
+        )),
+    }
+}
+
 /// An account name: 1 to 100 bytes of UTF-8, no control characters.
 fn check_account_name(name: &str) -> Result<(), Error> {
     if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
@@ -334,72 +435,8 @@ fn check_account_name(name: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// The link from a store-backed OAuth 2.0 config to its account in the store.
-struct StoreLink {
-    path: StorePath,
-    account: String,
-}
-
-/// The account while the lock is held.
-struct LockedAccount<'a> {
-    link: &'a StoreLink,
-    _lock: lock::StoreLock,
-    doc: Document,
-    tokens: Tokens,
-}
-
-impl TokenStore for StoreLink {
-    fn lock(&self, deadline: Instant) -> Result<Box<dyn LockedTokens + '_>, Error> {
-        let held = lock::lock(&self.path, deadline)?;
-        let store = Store {
-            path: self.path.clone(),
-        };
-        let doc = store.load_existing()?;
-        let tokens = match doc.account(&self.account, &self.path.file)?.user {
-            User::OAuth2(tokens) => tokens,
-            User::OAuth1 { .. } => {
-                return Err(store_error(
-                    &self.path.file,
-                    format!(
-                    "account {:?} holds OAuth 1.0a tokens now, not this config's OAuth 2.0 grant",
-                    self.account
-                ),
-                ))
-            }
-        };
-        Ok(Box::new(LockedAccount {
-            link: self,
-            _lock: held,
-            doc,
-            tokens,
-        }))
-    }
-
-    fn describe(&self) -> String {
-        format!("{} (account {:?})", self.path.file.display(), self.account)
-    }
-
-    /// Best effort: a store that cannot be written now costs a `GET 2/users/me`
-    /// in the next process, nothing more, so a failure is not the call's.
-    fn remember_identity(&self, user_id: u64, screen_name: Option<&str>, deadline: Instant) {
-        let store = Store {
-            path: self.path.clone(),
-        };
-        let _ = store.modify(deadline, |doc| {
-            doc.put_identity(&self.account, user_id, screen_name);
-            Ok(())
-        });
-    }
-}
-
-impl LockedTokens for LockedAccount<'_> {
-    fn stored(&self) -> &Tokens {
-        &self.tokens
-    }
-
-    fn save(&mut self, tokens: &Tokens) -> Result<(), Error> {
-        self.doc
-            .put_tokens(&self.link.account, tokens, &self.link.path.file)?;
-        lock::write(&self.link.path, &self.doc.to_bytes())
-    }
+/// How long a lock taken at `deadline`'s call may live: the call's time, the grace a
+/// refresh already sent gets, and a margin for the write that follows.
+pub(crate) fn hold_for(deadline: Instant) -> Duration {
+    deadline.saturating_duration_since(Instant::now()) + REFRESH_GRACE + Duration::from_secs(5)
 }

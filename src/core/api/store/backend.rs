@@ -1,0 +1,120 @@
+//! Where a store keeps its document: a file on this host ([`FileBackend`]), or a
+//! server that many hosts share (the Redis store). The store's rules — versioned
+//! records, the in-flight record of a refresh, the import rule — live above, in
+//! [`Store`](super::Store); a backend only reads, locks and writes whole documents.
+
+use std::time::{Duration, Instant};
+
+use zeroize::Zeroizing;
+
+use crate::core::api::store::lock;
+use crate::core::api::store::path::StorePath;
+use crate::core::error::Error;
+
+/// The lock scope of changes to the store as a whole (the default account, imports,
+/// saves, removals); a refresh locks its account's name alone.
+pub const STORE_WIDE: &str = "";
+
+/// A lock, held until dropped.
+pub trait Held {}
+
+/// What a store's document is kept in.
+pub trait Backend: Send + Sync + std::fmt::Debug {
+    /// Where the store is, for messages: a path, or a URL without its password.
+    fn location(&self) -> String;
+    /// The document's bytes, `None` when there is no store yet. Readers take no lock:
+    /// every write replaces the document whole, so a reader sees the old or the new.
+    fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error>;
+    /// Takes the lock of `scope` (an account's name, or [`STORE_WIDE`]), waiting until
+    /// `deadline` at most (`ErrorKind::Timeout` after it). A lock that can expire
+    /// (Redis) lives `hold` at least; one that cannot (the file's `flock`) ignores it.
+    fn lock(&self, scope: &str, deadline: Instant, hold: Duration) -> Result<Box<dyn Held>, Error>;
+    /// Replaces the document with `bytes` if its revision is still `expected` (the
+    /// revision the writer read; 0: no store yet), atomically. `Ok(false)`: someone
+    /// wrote since, and nothing was changed (a lock that expired under a paused
+    /// holder cannot let it overwrite a newer document).
+    fn write(&self, bytes: &[u8], expected: u64) -> Result<bool, Error>;
+    /// Whether creating the store creates files on this host (the listing says so).
+    fn is_local(&self) -> bool {
+        false
+    }
+}
+
+/// The file store: one JSON file, its `flock`ed sibling lock file, atomic renames
+/// ([`lock`]). Every scope takes the one lock of the file, which cannot expire: a
+/// writer holding it has read the latest revision, so `write` need not check it.
+#[derive(Debug, Clone)]
+pub struct FileBackend {
+    pub path: StorePath,
+}
+
+struct FileLock(#[allow(dead_code)] lock::StoreLock);
+
+impl Held for FileLock {}
+
+impl Backend for FileBackend {
+    fn location(&self) -> String {
+        self.path.file.display().to_string()
+    }
+
+    fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
+        lock::read(&self.path)
+    }
+
+    fn lock(
+        &self,
+        _scope: &str,
+        deadline: Instant,
+        _hold: Duration,
+    ) -> Result<Box<dyn Held>, Error> {
+        Ok(Box::new(FileLock(lock::lock(&self.path, deadline)?)))
+    }
+
+    fn write(&self, bytes: &[u8], _expected: u64) -> Result<bool, Error> {
+        lock::write(&self.path, bytes)?;
+        Ok(true)
+    }
+
+    fn is_local(&self) -> bool {
+        true
+    }
+}
+
+/// `url` with the password of its user information replaced by `***`: what messages,
+/// the listing and the trace may show of a store's URL.
+pub fn redacted_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    let user = match userinfo.split_once(':') {
+        Some((user, _password)) => format!("{user}:***"),
+        None => userinfo.to_owned(),
+    };
+    format!("{scheme}://{user}@{host}{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted_url;
+
+    #[test]
+    fn a_url_loses_its_password_and_keeps_the_rest() {
+        for (url, shown) in [
+            (
+                "redis://u:p%40ss@h:6379/2?prefix=x",
+                "redis://u:***@h:6379/2?prefix=x",
+            ),
+            ("rediss://:secret@h/0", "rediss://:***@h/0"),
+            ("redis://user@h", "redis://user@h"),
+            ("redis://h:1/0?prefix=a@b", "redis://h:1/0?prefix=a@b"),
+            ("redis://a:b@c@h", "redis://a:***@h"),
+        ] {
+            assert_eq!(redacted_url(url), shown, "{url}");
+        }
+    }
+}
