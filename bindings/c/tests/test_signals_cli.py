@@ -29,7 +29,10 @@ DELAY_MS = 200
 
 @pytest.fixture(scope="module")
 def slow_refreshes():
-    process = SandboxProcess("--oauth2-token-lifetime", "60", "--oauth2-refresh-delay-ms", str(DELAY_MS))
+    process = SandboxProcess(
+        "--oauth2-token-lifetime", "60", "--oauth2-refresh-delay-ms", str(DELAY_MS),
+        "--v2-follow-limit", "100000", "--user-budget", "100000",  # two follows a kill
+    )  # fmt: skip
     yield process
     process.stop()
 
