@@ -241,9 +241,9 @@ def test_a_refresh_that_cannot_be_saved_exits_73_with_the_only_copy(cli, sandbox
     name, first = save_oauth2(sandbox.base_url)
     expire(private_store, name)
     before = private_store.read_bytes()
-    # The store's one temporary file cannot be made (a folder in its place, which
+    # The store cannot be written (a folder in the place of its recovery copy, which
     # no writer may remove, root included): the refresh succeeds at X, the save fails.
-    blocker = private_store.with_name(private_store.name + ".tmp")
+    blocker = private_store.with_name(private_store.name + ".recovery")
     blocker.mkdir()
     (blocker / "keep").write_text("")
     result = cli.run([TWITTERDEV], app_env)
