@@ -389,7 +389,13 @@ static void test_store(const std::string &base_url) {
     CHECK(http_get(flow.authorization_url(), location, page) == 302);
     twfollow::OAuth2Tokens fetched = twfollow::OAuth2Tokens::from_json(flow.fetch_token(location));
     CHECK(store.save(flow) == "sandbox_me");
-    CHECK(store.save(flow, "work") == "work");
+    // One grant, one account: a second name for it is refused (its first refresh would kill the other's copy).
+    CHECK(expect_error([&] { store.save(flow, "work"); }).status() == TW_STATUS_STORE);
+    twfollow::OAuth2Flow second("sandbox-oauth2-client", "http://127.0.0.1:9/callback", "sandbox-oauth2-client-secret");
+    second.set_base_url(base_url);
+    CHECK(http_get(second.authorization_url(), location, page) == 302);
+    second.fetch_token(location);
+    CHECK(store.save(second, "work") == "work");
     std::vector<twfollow::Account> accounts = store.accounts();
     CHECK(accounts.size() == 2);
     CHECK(accounts.size() == 2 && accounts[0].name == "sandbox_me" && accounts[1].name == "work");
@@ -448,9 +454,13 @@ static void test_store(const std::string &base_url) {
 
     // Item 1 of issue 27: an OAuth 2.0 grant imported from the environment is handed over;
     // imported again after the store refreshed it, the store's newer grant is kept, unless forced.
+    twfollow::OAuth2Flow third("sandbox-oauth2-client", "http://127.0.0.1:9/callback", "sandbox-oauth2-client-secret");
+    third.set_base_url(base_url);
+    CHECK(http_get(third.authorization_url(), location, page) == 302);
+    twfollow::OAuth2Tokens exported = twfollow::OAuth2Tokens::from_json(third.fetch_token(location));
     setenv("TW_OAUTH2_CLIENT_ID", "sandbox-oauth2-client", 1);
-    setenv("TW_OAUTH2_ACCESS_TOKEN", fetched.access_token.c_str(), 1);
-    setenv("TW_OAUTH2_REFRESH_TOKEN", fetched.refresh_token.c_str(), 1);
+    setenv("TW_OAUTH2_ACCESS_TOKEN", exported.access_token.c_str(), 1);
+    setenv("TW_OAUTH2_REFRESH_TOKEN", exported.refresh_token.c_str(), 1);
     unsetenv("TW_ACCESS_TOKEN");
     twfollow::ImportReport report = store.import_ex("env");
     CHECK(report.imported == std::vector<std::string>{"env"} && report.kept.empty());
