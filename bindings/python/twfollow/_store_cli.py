@@ -11,7 +11,7 @@ import time
 from typing import Any, Dict, Iterator, List, Optional, Union
 
 from . import errors
-from ._authorize_cli import oauth2_export_lines, write_tokens
+from ._authorize_cli import oauth2_export_lines
 from ._environment import _environment
 from .auth import OAuth1Flow, OAuth2Flow
 from .client import Client
@@ -121,7 +121,15 @@ def print_unsaved_tokens(client: Client, prog: str) -> bool:
         f"{prog}: token no longer works; keep these lines (they hold secrets), fix the store, and\n"
         f"{prog}: eval them and run `{prog} accounts import env`:\n" + "\n".join(oauth2_export_lines(tokens))
     )
-    return write_tokens(text, sys.stderr, prog, "refreshed OAuth 2.0 tokens")
+    # Straight to the descriptor: the CLI's stderr drops failed writes (as tw-follow's
+    # fprintf does), but this one must be known to have failed (exit 74).
+    data = (text + "\n").encode()
+    try:
+        while data:
+            data = data[os.write(2, data) :]
+    except OSError:
+        return False
+    return True
 
 
 def _expiry(account: Account) -> str:
