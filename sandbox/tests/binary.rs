@@ -36,6 +36,7 @@ fn help_exits_0_and_lists_every_flag() {
             "--fail-first",
             "--v2-follow-limit",
             "--oauth2-token-lifetime",
+            "--oauth2-refresh-delay-ms",
             "--day-budget",
             "--app-day-budget",
             "--restrict-app",
