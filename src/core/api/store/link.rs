@@ -66,13 +66,15 @@ impl TokenStore for StoreLink {
         let doc = self.store.load_existing()?;
         let tokens = match doc.account(&self.account, Path::new(&self.at()))?.user {
             User::OAuth2(tokens) => tokens,
-            User::OAuth1 { .. } => return Err(store_error(
-                Path::new(&self.at()),
-                format!(
+            User::OAuth1 { .. } => {
+                return Err(store_error(
+                    Path::new(&self.at()),
+                    format!(
                     "account {:?} holds OAuth 1.0a tokens now, not this config's OAuth 2.0 grant",
                     self.account
                 ),
-            )),
+                ))
+            }
         };
         Ok(Box::new(LockedAccount {
             link: self,

@@ -8,6 +8,7 @@
 //! - [`path`]: where the file store is, who may read it.
 //! - [`lock`]: the file store's lock, read and atomic write.
 //! - [`backend`]: the file store and the Redis store behind one face.
+//! - [`redis`]: the Redis store (a server many hosts share).
 //! - [`file`]: the format (version 1), its accounts and their versions.
 //! - [`link`]: a config's refreshes through the store.
 //! - [`listing`]: the accounts without their secrets.
@@ -20,6 +21,7 @@ mod link;
 pub mod listing;
 pub mod lock;
 pub mod path;
+pub mod redis;
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -76,13 +78,16 @@ impl Store {
         explicit: Option<&str>,
         env: impl Fn(&str) -> Option<OsString>,
     ) -> Result<Store, Error> {
-        let named = match explicit {
-            Some(spec) => Some(spec.to_owned()),
-            None => env(ENV_STORE).and_then(|v| v.into_string().ok()),
+        // A URL may hold a password: no copy of it is left unwiped.
+        let named: Option<Zeroizing<String>> = match explicit {
+            Some(spec) => Some(Zeroizing::new(spec.to_owned())),
+            None => env(ENV_STORE)
+                .and_then(|v| v.into_string().ok())
+                .map(Zeroizing::new),
         };
         if let Some(url) = named.as_deref().filter(|s| is_store_url(s)) {
             return Ok(Store {
-                backend: open_url(url, &env)?,
+                backend: Arc::new(self::redis::RedisBackend::open(url)?),
             });
         }
         Ok(Store {
@@ -378,18 +383,6 @@ impl Store {
             Ok(report)
         })
     }
-}
-
-/// The store for a URL: the Redis store.
-fn open_url(url: &str, env: &dyn Fn(&str) -> Option<OsString>) -> Result<Arc<dyn Backend>, Error> {
-    let _ = env;
-    Err(Error::new(
-        ErrorKind::Store,
-        format!(
-            "the token store {} is a Redis URL, which this twfollow was built without",
-            backend::redacted_url(url)
-        ),
-    ))
 }
 
 /// A compare-and-set that kept losing until the deadline.
