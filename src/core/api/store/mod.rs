@@ -9,6 +9,7 @@
 //! - [`lock`]: the file store's lock, read and atomic write.
 //! - [`backend`]: the file store and the Redis store behind one face.
 //! - [`redis`]: the Redis store (a server many hosts share).
+//! - [`redis_url`]: its URL.
 //! - [`file`]: the format (version 1), its accounts and their versions.
 //! - [`link`]: a config's refreshes through the store.
 //! - [`listing`]: the accounts without their secrets.
@@ -22,6 +23,7 @@ pub mod listing;
 pub mod lock;
 pub mod path;
 pub mod redis;
+pub mod redis_url;
 
 use std::ffi::OsString;
 use std::path::Path;
