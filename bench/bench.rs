@@ -5,6 +5,8 @@
 //! cargo bench --bench bench -- HTTP_URL [HTTPS_URL CA_FILE [N]]
 //! ```
 
+#[path = "refresh_window.rs"]
+mod refresh_window;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -448,11 +450,18 @@ fn main() {
     }
     if std::env::var_os("TWFOLLOW_BENCH_STORE_ONLY").is_some() {
         store_vs_env(base_url, n);
+        refresh_window::refresh_window(200);
+        return;
+    }
+    // Against its own sandbox: HTTP_URL is not used.
+    if std::env::var_os("TWFOLLOW_BENCH_REFRESH_ONLY").is_some() {
+        refresh_window::refresh_window(200);
         return;
     }
     signing();
     end_to_end(base_url, n);
     store_vs_env(base_url, n);
+    refresh_window::refresh_window(200);
     trace_cost(base_url, n);
     if let (Some(https_url), Some(ca_file)) = (args.get(1), args.get(2)) {
         https_keep_alive(https_url, ca_file, n);

@@ -121,6 +121,11 @@ figure("new config + follow, from the token store (same rounds)", get("store.ope
 row("token store: extra time per new config (same run)", get("store.extra_per_open"), "<= 1000 us",
     lambda v: v <= 1000)
 row("token store / environment: new config + follow", get("store.store_over_env"))
+figure("stored refresh, whole (sandbox token endpoint, file store)", get("store.refresh_whole"), "us")
+figure("kill -9 window, the library's part: answer read to pair durable (median)",
+       get("store.refresh_answer_to_durable_median"), "us")
+figure("kill -9 window, the library's part (p99)", get("store.refresh_answer_to_durable_p99"), "us")
+row("kill -9 window, the library's part / whole refresh", get("store.refresh_durable_share"))
 figure("peak RSS after ~1,000 follows", get("memory.peak_rss_after_1k_plus"), "MiB")
 figure("peak RSS after 100,000 more", get("memory.peak_rss_after_100k_more"), "MiB")
 size, stripped = get("library.size_bytes"), get("library.stripped_bytes")

@@ -187,8 +187,7 @@ pub struct SandboxConfig {
     /// The server clock runs this many seconds ahead of the real one (negative:
     /// behind), in its checks and in its `Date` header: a client with a drifting clock.
     pub clock_skew_secs: i64,
-    /// Answer this many requests first with 503, code 130 (over capacity), before
-    /// looking at them: a failure mode for retry tests.
+    /// Answer this many requests first 503, code 130 (over capacity): for retry tests.
     pub fail_first: usize,
     /// API v2 requests per user per window: follows (Twitter: 50 per 15 minutes)
     /// and user lookups (Twitter: 900 per 15 minutes).
@@ -197,11 +196,9 @@ pub struct SandboxConfig {
     pub v2_window: Duration,
     /// How long an OAuth 2.0 access token lives (X: two hours).
     pub oauth2_token_lifetime_secs: u64,
-    /// How long a refresh's answer takes after the grant has rotated: X has the new
-    /// pair, the client does not yet (for deadline, fork, signal and kill tests).
+    /// A refresh answers this late, after rotating (X has the pair, the client not yet).
     pub oauth2_refresh_delay: Duration,
-    /// API requests per account per 24 hours (`x-user-limit-24hour-*`, on every API
-    /// answer): all endpoints of both versions together; then 429.
+    /// API requests per account per 24 h, all endpoints (`x-user-limit-24hour-*`); then 429.
     pub day_budget: u32,
     /// API requests per 24 hours of all accounts together (`x-app-limit-24hour-*`).
     pub app_day_budget: u32,

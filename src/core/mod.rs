@@ -21,7 +21,7 @@ pub mod wire;
 
 pub use api::client::Client;
 pub use api::request::requests_sent_on_this_thread;
-pub use api::store::{AccountSummary, ImportFormat, Store};
+pub use api::store::{AccountSummary, ImportFormat, ImportReport, Store};
 pub use auth::oauth2::DEFAULT_SCOPE as OAUTH2_DEFAULT_SCOPE;
 pub use auth::tokens::Tokens as OAuth2Tokens;
 pub use error::{DayBudgets, Error, ErrorKind, Problem, RateLimit, Window};
@@ -33,6 +33,7 @@ pub use settings::ca_file::CaFile;
 pub use settings::hooks::{NameLookup, TraceHook, TraceKind};
 pub use settings::proxy::ProxyChoice;
 pub use settings::{ApiVersion, Identity, Settings};
-pub use sys::fork::note_fork_in_child;
+pub use sys::fork::{note_fork_in_child, note_fork_prepare};
+pub use sys::held::close_held_in_child;
 pub use sys::in_flight::count as refreshes_in_flight;
 pub use wire::signer::{Credentials, OAuthNonce};

@@ -16,15 +16,27 @@ pub struct TwConfig {
     pub(crate) client: Client,
 }
 
-/// After `fork()`, the child must draw new nonces and open its own connections.
-fn install_fork_handler() {
+/// After `fork()`, the child must draw new nonces, open its own connections and
+/// close its copies of the store locks its parent held.
+pub(crate) fn install_fork_handler() {
     static ONCE: Once = Once::new();
+    extern "C" fn before_fork() {
+        core::note_fork_prepare();
+    }
+    fn close_fd(fd: i32) {
+        // SAFETY: `fd` is the child's copy of a descriptor the parent holds a store lock
+        // on; nothing else in the child uses it. close is async-signal-safe, and closing
+        // the copy leaves the parent's lock held by the parent alone.
+        unsafe { libc::close(fd) };
+    }
     extern "C" fn in_child() {
+        core::close_held_in_child(close_fd);
         core::note_fork_in_child();
     }
     ONCE.call_once(|| {
-        // SAFETY: registers a handler that only does an atomic add (async-signal-safe).
-        unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+        // SAFETY: registers handlers that only do atomic operations and close
+        // (async-signal-safe).
+        unsafe { libc::pthread_atfork(Some(before_fork), None, Some(in_child)) };
     });
 }
 

@@ -11,6 +11,7 @@
 //! - `stop-after-refresh STORE ACCOUNT BASE TARGET`: a follow that stops itself
 //!   (SIGSTOP) when the answer of its refresh arrives, before storing it: a holder
 //!   paused past its lock (tests/store_redis.rs).
+//! - `refresh STORE ACCOUNT BASE`: `tw_config_from_store` + `tw_oauth2_refresh`, once.
 //! - `refresh-loop STORE ACCOUNT BASE`: `tw_config_from_store` + `tw_oauth2_refresh`,
 //!   again and again, until killed.
 //! - `save-loop STORE ACCOUNT`: saves the (OAuth 1.0a) account under two other names,
@@ -20,6 +21,10 @@
 //! - `prefork-env BASE CLIENT_ID ACCESS REFRESH`: an OAuth 2.0 config without a store,
 //!   with expired tokens, inherited by one forked child, which must refuse to refresh.
 //!
+//! - `fork-during-refresh STORE ACCOUNT BASE TIMEOUT_MS`: one thread refreshes (the
+//!   sandbox answers slowly); once the refresh is in flight the process forks, and the
+//!   child follows with the same config and the timeout: it must return within it
+//!   (exit 0; 3 when it took longer, with the time on stderr).
 //! - `import-env STORE`: `tw_store_import(STORE, "env")` with this process's variables.
 //!
 //! Exit status: 0, or the `TwStatus` of the failing call (its message on stderr).
@@ -101,6 +106,11 @@ pub fn main(args: Vec<String>) -> ! {
             unsafe { tw_config_free(config) };
             exit(status as i32);
         }
+        "refresh" => {
+            let config = from_store(&c(arg(1)), &c(arg(2)), Some(arg(3)));
+            check(unsafe { tw_oauth2_refresh(config) }, "tw_oauth2_refresh");
+            exit(0);
+        }
         "refresh-loop" => loop {
             let config = from_store(&c(arg(1)), &c(arg(2)), Some(arg(3)));
             check(unsafe { tw_oauth2_refresh(config) }, "tw_oauth2_refresh");
@@ -176,6 +186,42 @@ pub fn main(args: Vec<String>) -> ! {
                 }
                 -1 => panic!("fork failed"),
                 pid => exit(wait_all(&[pid])),
+            }
+        }
+        "fork-during-refresh" => {
+            let config = from_store(&c(arg(1)), &c(arg(2)), Some(arg(3)));
+            let timeout_ms: u32 = arg(4).parse().unwrap();
+            let shared = config as usize;
+            let refresher =
+                std::thread::spawn(move || unsafe { tw_oauth2_refresh(shared as *mut TwConfig) });
+            let store = arg(1).to_owned();
+            while !std::fs::read_to_string(&store)
+                .unwrap_or_default()
+                .contains("refresh_in_flight")
+            {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            // SAFETY: the child makes library calls only, as a pre-fork server's does.
+            match unsafe { libc::fork() } {
+                0 => {
+                    check(
+                        unsafe { tw_config_set_timeout_ms(config, timeout_ms) },
+                        "tw_config_set_timeout_ms",
+                    );
+                    let start = std::time::Instant::now();
+                    let _ = follow(config, "2244994945");
+                    let took = start.elapsed();
+                    if took > std::time::Duration::from_millis(u64::from(timeout_ms) + 500) {
+                        eprintln!("the child took {took:?} with a timeout of {timeout_ms} ms");
+                        exit(3);
+                    }
+                    exit(0);
+                }
+                -1 => panic!("fork failed"),
+                pid => {
+                    check(refresher.join().unwrap(), "tw_oauth2_refresh (parent)");
+                    exit(wait_all(&[pid]));
+                }
             }
         }
         "import-env" => {

@@ -1,48 +1,83 @@
-//! The store's lock and its atomic write: `flock(LOCK_EX)` on the sibling lock file
-//! (waited for within the call's deadline), and every write through one temporary
-//! file, fsync, rename over the store, fsync of the folder.
+//! The store's lock and its atomic write: `flock(LOCK_EX)` on the lock file beside
+//! the real file (waited for within the call's deadline), and every write through a
+//! temporary file of the writer's own, fsync, rename over the store, fsync of the
+//! folder. A file that cannot be renamed over (a bind-mounted file) is rewritten in
+//! place behind a recovery copy instead ([`recovery`]). Nothing is created before
+//! the store, its folder and its lock file are checked
+//! ([`StorePath::check_before_creating`]). Every descriptor that carries a lock is in
+//! the fork registry ([`HeldFile`]): a forked child never keeps one.
 
-use std::fs::{self, File, OpenOptions, Permissions, TryLockError};
-use std::io::{Read, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+mod recovery;
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
 use crate::core::api::store::path::store_error;
-use crate::core::api::store::path::{check_private, metadata, StorePath};
+use crate::core::api::store::path::{check_private, metadata_of, StorePath};
 use crate::core::error::{Error, ErrorKind};
+use crate::core::sys::held::HeldFile;
 
-/// The exclusive lock, held until dropped (closing the file releases `flock`).
+/// How long a reader waits for an in-place rewrite (milliseconds of disk writes) and
+/// such a rewrite for the readers before it.
+const SHARED_WAIT: Duration = Duration::from_secs(30);
+
+/// The exclusive lock, held until dropped (unlocked, then closed).
 pub struct StoreLock {
-    _file: File,
+    _held: HeldFile,
 }
 
-/// Takes the store's exclusive lock, waiting until `deadline` at most. Creates the
-/// folder (0700) and the lock file (0600) when they do not exist.
+/// Takes the store's exclusive lock, waiting until `deadline` at most. Checks the
+/// store, its folder and its lock file first, then creates the folder (0700) and the
+/// lock file (0600) when they do not exist.
 pub fn lock(path: &StorePath, deadline: Instant) -> Result<StoreLock, Error> {
+    path.check_before_creating()?;
     path.ensure_folder()?;
     let lock_path = path.lock_file();
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(&lock_path)
-        .map_err(|e| {
-            store_error(
-                &path.file,
-                format!("cannot open its lock file {}: {e}", lock_path.display()),
-            )
-        })?;
+    let held = HeldFile::open(|| {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&lock_path)
+    })
+    .map_err(|e| {
+        let hint = match e.raw_os_error() {
+            Some(libc::EACCES | libc::EPERM | libc::EROFS) => format!(
+                ": the folder {} must be writable by this user (a bind-mounted file: mount its folder instead)",
+                path.folder().display()
+            ),
+            _ => String::new(),
+        };
+        store_error(
+            &path.file,
+            format!("cannot open its lock file {}: {e}{hint}", lock_path.display()),
+        )
+    })?;
     // Polling try_lock keeps the wait within the deadline (a blocking flock cannot
     // be given one without a signal). Short sleeps at first: a holder usually
     // finishes within milliseconds (one refresh round trip).
+    wait_for(path, deadline, || held.file().try_lock())?;
+    Ok(StoreLock { _held: held })
+}
+
+/// Polls `try_lock` until it succeeds or `deadline` passes.
+fn wait_for(
+    path: &StorePath,
+    deadline: Instant,
+    mut try_lock: impl FnMut() -> Result<(), TryLockError>,
+) -> Result<(), Error> {
     let mut pause = Duration::from_micros(200);
     loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(StoreLock { _file: file }),
+        match try_lock() {
+            Ok(()) => return Ok(()),
             Err(TryLockError::WouldBlock) => {}
             Err(TryLockError::Error(e)) => {
                 return Err(store_error(&path.file, format!("cannot be locked: {e}")))
@@ -64,53 +99,148 @@ pub fn lock(path: &StorePath, deadline: Instant) -> Result<StoreLock, Error> {
 }
 
 /// The store's bytes in a wiped buffer, `None` when it does not exist yet. A store
-/// that others may read or write, or that another user owns, is refused.
+/// that others may read or write, or that another user owns, or whose folder or lock
+/// file is not this user's, is refused. The read holds a shared `flock` on the file
+/// itself, which only an in-place rewrite takes exclusively; when a recovery copy is
+/// there (an in-place rewrite began and may not have finished), the copy is the store.
 pub fn read(path: &StorePath) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
-    let Some(meta) = metadata(&path.file)? else {
-        return Ok(None);
-    };
-    check_private(&path.file, &meta)?;
-    let mut file = match File::open(&path.file) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(store_error(&path.file, format!("cannot be read: {e}"))),
-    };
-    // One allocation of the right size: a buffer that grows leaves copies behind.
-    let size = usize::try_from(meta.len()).unwrap_or(0);
+    path.check_before_creating()?;
+    // A recovery copy that vanishes between its check and its read was removed by a
+    // writer that had just made the file whole: read again.
+    for _ in 0..100 {
+        let Some(meta) = metadata_of(path)? else {
+            return Ok(None);
+        };
+        check_private(&path.file, &meta)?;
+        let held = match HeldFile::open(|| File::open(path.real())) {
+            Ok(held) => held,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(store_error(&path.file, format!("cannot be read: {e}"))),
+        };
+        wait_for(path, Instant::now() + SHARED_WAIT, || {
+            held.file().try_lock_shared()
+        })?;
+        match recovery::read_copy(path)? {
+            recovery::Copy::None => {
+                let size = usize::try_from(meta.len()).unwrap_or(0);
+                let mut file = held.file();
+                return read_all(path, &mut file, size).map(Some);
+            }
+            recovery::Copy::Whole(bytes) => {
+                drop(held);
+                recovery::mend(path);
+                return Ok(Some(bytes));
+            }
+            recovery::Copy::Vanished => {}
+        }
+    }
+    Err(store_error(
+        &path.file,
+        "cannot be read: it keeps being rewritten",
+    ))
+}
+
+/// All of `file` in one wiped allocation (a buffer that grows leaves copies behind).
+fn read_all(
+    path: &StorePath,
+    file: &mut impl Read,
+    size: usize,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     let mut bytes = Zeroizing::new(Vec::with_capacity(size.saturating_add(4096)));
     file.read_to_end(&mut bytes)
         .map_err(|e| store_error(&path.file, format!("cannot be read: {e}")))?;
-    Ok(Some(bytes))
+    Ok(bytes)
 }
 
-/// Replaces the store with `bytes`: the temporary file (0600) is written and
-/// fsynced, renamed over the store, and the folder fsynced, so a crash at any
-/// instant leaves the old store or the new one. The caller holds the lock.
-pub fn write(path: &StorePath, bytes: &[u8]) -> Result<(), Error> {
+/// A writer's failure: the store was left as it was.
+fn failed(path: &StorePath, what: &str, e: io::Error) -> Error {
+    store_error(
+        &path.file,
+        format!("cannot be written ({what}: {e}); it was left as it was"),
+    )
+}
+
+/// A new temporary file (0600, created exclusively under a name of its own) beside
+/// the real file, holding `bytes`, fsynced.
+fn write_temp(path: &StorePath, bytes: &[u8]) -> Result<PathBuf, Error> {
     let temp = path.temp_file();
-    let failed = |what: &str, e: std::io::Error| {
-        store_error(
-            &path.file,
-            format!("cannot be written ({what}: {e}); it was left as it was"),
-        )
-    };
     let mut file = OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
         .open(&temp)
-        .map_err(|e| failed("creating the temporary file", e))?;
-    // A temporary file left by a crash keeps its mode: make sure it is private.
-    file.set_permissions(Permissions::from_mode(0o600))
-        .map_err(|e| failed("chmod of the temporary file", e))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| failed("writing the temporary file", e))?;
-    drop(file);
-    fs::rename(&temp, &path.file).map_err(|e| failed("renaming the temporary file", e))?;
-    File::open(path.folder())
-        .and_then(|folder| folder.sync_all())
-        .map_err(|e| failed("fsync of the folder", e))?;
-    Ok(())
+        .map_err(|e| failed(path, "creating the temporary file", e))?;
+    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+        drop(file);
+        let _ = fs::remove_file(&temp);
+        return Err(failed(path, "writing the temporary file", e));
+    }
+    Ok(temp)
+}
+
+/// fsync of the real file's folder (a rename or a removal is durable after it).
+fn sync_folder(path: &StorePath) -> io::Result<()> {
+    File::open(path.folder()).and_then(|folder| folder.sync_all())
+}
+
+/// Replaces the store with `bytes`: a temporary file of this writer's own (0600) is
+/// written and fsynced, renamed over the real file, and the folder fsynced, so a
+/// crash at any instant leaves the old store or the new one. A file that cannot be
+/// renamed over (`EBUSY`, `EXDEV`: a bind-mounted file) is rewritten in place behind
+/// a recovery copy ([`recovery`]), old or new just the same. The caller holds the lock.
+pub fn write(path: &StorePath, bytes: &[u8]) -> Result<(), Error> {
+    let mut temp = write_temp(path, bytes)?;
+    // A recovery copy from an in-place rewrite that did not finish is what readers
+    // read: it is replaced by the new store first (the write is then done for them),
+    // and removed once the file itself is whole.
+    let recovering = recovery::exists(path)?;
+    if recovering {
+        recovery::commit(path, &temp)?;
+        match write_temp(path, bytes) {
+            Ok(again) => temp = again,
+            // The new store is the recovery copy, whole and durable; the file is
+            // mended by the next writer or reader.
+            Err(_) => return Ok(()),
+        }
+    }
+    match fs::rename(&temp, path.real()) {
+        Ok(()) => {
+            sync_folder(path).map_err(|e| failed(path, "fsync of the folder", e))?;
+            if recovering {
+                recovery::remove(path);
+            }
+            remove_leftovers(path);
+            Ok(())
+        }
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EBUSY | libc::EXDEV)) => {
+            if recovering {
+                let _ = fs::remove_file(&temp);
+                recovery::rewrite_in_place(path, bytes)
+            } else {
+                recovery::commit(path, &temp)?;
+                recovery::rewrite_in_place(path, bytes)
+            }
+        }
+        Err(e) => {
+            let _ = fs::remove_file(&temp);
+            if recovering {
+                return Ok(());
+            }
+            Err(failed(path, "renaming the temporary file", e))
+        }
+    }
+}
+
+/// Removes temporary files that crashed writers left (the caller holds the lock, so
+/// no other writer is writing one). Best effort: they are harmless.
+fn remove_leftovers(path: &StorePath) {
+    let Ok(entries) = fs::read_dir(path.folder()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if path.is_temp_name(&entry.file_name()) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }

@@ -10,11 +10,13 @@
 //! - [`backend`]: the file store and the Redis store behind one face.
 //! - [`redis`]: the Redis store (a server many hosts share).
 //! - [`redis_url`]: its URL.
-//! - [`file`]: the format (version 1), its accounts and their versions.
+//! - [`file`]: the format (version 1) and its accounts; `records`: their versions,
+//!   the refresh in flight, who holds which grant.
 //! - [`link`]: a config's refreshes through the store.
 //! - [`listing`]: the accounts without their secrets.
 //! - [`import`]: accounts from twurl, xurl and the `TW_*` variables.
 
+mod access;
 pub mod backend;
 pub mod file;
 pub mod import;
@@ -22,24 +24,25 @@ mod link;
 pub mod listing;
 pub mod lock;
 pub mod path;
+mod records;
 pub mod redis;
 pub mod redis_url;
 
 use std::ffi::OsString;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
-use self::backend::{Backend, FileBackend, STORE_WIDE};
+pub use self::access::Store;
+use self::backend::{FileBackend, STORE_WIDE};
 use self::file::{Account, App, Document, User};
 use self::link::StoreLink;
 use self::path::{store_error, StorePath, ENV_STORE};
 use crate::core::api::client::Client;
-use crate::core::api::deadline::{self, REFRESH_GRACE};
-use crate::core::error::{Error, ErrorKind};
-use crate::core::settings::{Identity, Settings, DEFAULT_TIMEOUT};
+use crate::core::api::deadline;
+use crate::core::error::Error;
+use crate::core::settings::{Identity, Settings};
 use crate::core::wire::signer::Credentials;
 
 pub use self::file::Kind;
@@ -58,12 +61,6 @@ pub struct ImportReport {
     /// The imported accounts whose refresh token belongs to the store from now on:
     /// the first refresh kills the source tool's copy.
     pub handed_over: Vec<String>,
-}
-
-/// One token store (by its location; nothing is read until asked).
-#[derive(Debug, Clone)]
-pub struct Store {
-    backend: Arc<dyn Backend>,
 }
 
 /// Whether a store given by name is a URL of the shared store rather than a path.
@@ -99,73 +96,13 @@ impl Store {
         })
     }
 
-    /// Where the store is, for messages: its path, or its URL without the password.
-    pub fn location(&self) -> String {
-        self.backend.location()
-    }
-
-    /// The location as a path, for the messages that name it.
-    fn at(&self) -> String {
-        self.backend.location()
-    }
-
-    /// Reads the store without a lock (every write replaces it whole). A store that
-    /// does not exist yet reads as empty.
-    fn load(&self) -> Result<Document, Error> {
-        match self.backend.read()? {
-            Some(bytes) => Document::parse(&bytes, Path::new(&self.at())),
-            None => Ok(Document::empty()),
-        }
-    }
-
-    /// Like `load`, but a store that does not exist is an error.
-    fn load_existing(&self) -> Result<Document, Error> {
-        match self.backend.read()? {
-            Some(bytes) => Document::parse(&bytes, Path::new(&self.at())),
-            None => Err(store_error(
-                Path::new(&self.at()),
-                "does not exist: run `tw-follow authorize` (or tw_store_save_account) to save an account",
-            )),
-        }
-    }
-
-    /// Under the lock of `scope`: reads the store, applies `change`, writes it back
-    /// when `change` succeeded, as a compare-and-set on the revision read. When
-    /// another writer got in first (a refresh of another account, on another host),
-    /// the change is applied again to what it wrote. The lock is waited for until
-    /// `deadline` at most.
-    fn modify<T>(
-        &self,
-        scope: &str,
-        deadline: Instant,
-        mut change: impl FnMut(&mut Document) -> Result<T, Error>,
-    ) -> Result<T, Error> {
-        let _held = self.backend.lock(scope, deadline, hold_for(deadline))?;
-        loop {
-            let mut doc = self.load()?;
-            let revision = doc.revision();
-            let out = change(&mut doc)?;
-            doc.set_revision(revision + 1);
-            if self.backend.write(&doc.to_bytes(), revision)? {
-                return Ok(out);
-            }
-            if Instant::now() >= deadline {
-                return Err(stale(&self.at()));
-            }
-        }
-    }
-
-    fn default_deadline() -> Instant {
-        deadline::at(DEFAULT_TIMEOUT)
-    }
-
     /// The name `account` stands for: itself, or the store's default.
     fn account_name(&self, doc: &Document, account: Option<&str>) -> Result<String, Error> {
         match account {
             Some(name) => Ok(name.to_owned()),
             None => doc.default_account().map(str::to_owned).ok_or_else(|| {
                 store_error(
-                    Path::new(&self.at()),
+                    Path::new(&self.location()),
                     "has no default account: name one (--account NAME) or choose one (tw-follow accounts default NAME)",
                 )
             }),
@@ -175,7 +112,7 @@ impl Store {
     /// A client for a stored account (`None`: the default). An OAuth 2.0 account
     /// is store-backed: its refreshes go through the store's lock.
     pub fn client_for(&self, account: Option<&str>) -> Result<Client, Error> {
-        let at = self.at();
+        let at = self.location();
         let doc = self.load_existing()?;
         let name = self.account_name(&doc, account)?;
         let stored = doc.account(&name, Path::new(&at))?;
@@ -227,7 +164,10 @@ impl Store {
 
     /// The accounts without any secret, as the contract's JSON.
     pub fn list_json(&self) -> Result<String, Error> {
-        Ok(listing::listing_json(&self.load()?, Path::new(&self.at())))
+        Ok(listing::listing_json(
+            &self.load()?,
+            Path::new(&self.location()),
+        ))
     }
 
     /// The number of accounts, and the `index`-th of `list_json`'s list (the same
@@ -240,7 +180,7 @@ impl Store {
     }
 
     pub fn set_default(&self, name: &str) -> Result<(), Error> {
-        let at = self.at();
+        let at = self.location();
         self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
             doc.account(name, Path::new(&at))?;
             doc.set_default(Some(name));
@@ -250,7 +190,7 @@ impl Store {
 
     /// Removes the account (and its app when no other account uses it).
     pub fn remove(&self, name: &str) -> Result<(), Error> {
-        let at = self.at();
+        let at = self.location();
         self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
             if doc.remove_account(name) {
                 Ok(())
@@ -328,7 +268,7 @@ impl Store {
             })?,
         };
         check_account_name(&name)?;
-        let at = self.at();
+        let at = self.location();
         self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
             refuse_shared_grant(doc, &name, &account, &at)?;
             doc.put_account(&name, &account);
@@ -359,7 +299,7 @@ impl Store {
         for (name, _) in &found.accounts {
             check_account_name(name)?;
         }
-        let at = self.at();
+        let at = self.location();
         self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
             let mut report = ImportReport::default();
             for (name, account) in &found.accounts {
@@ -385,14 +325,6 @@ impl Store {
             Ok(report)
         })
     }
-}
-
-/// A compare-and-set that kept losing until the deadline.
-fn stale(at: &str) -> Error {
-    Error::new(
-        ErrorKind::Timeout,
-        format!("the token store {at} kept changing under this write until the call's time ran out (nothing was changed)"),
-    )
 }
 
 /// Refuses to write an OAuth 2.0 grant under `name` when another account holds its
@@ -428,10 +360,4 @@ fn check_account_name(name: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
-}
-
-/// How long a lock taken at `deadline`'s call may live: the call's time, the grace a
-/// refresh already sent gets, and a margin for the write that follows.
-pub(crate) fn hold_for(deadline: Instant) -> Duration {
-    deadline.saturating_duration_since(Instant::now()) + REFRESH_GRACE + Duration::from_secs(5)
 }

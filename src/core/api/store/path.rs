@@ -19,11 +19,41 @@ pub(crate) fn store_error(path: &Path, what: impl std::fmt::Display) -> Error {
 pub const ENV_STORE: &str = "TWFOLLOW_STORE";
 /// The store's name inside `$XDG_CONFIG_HOME` (or `~/.config`).
 pub const DEFAULT_RELATIVE: &str = "twfollow/accounts.json";
+/// What a temporary file's name adds to the store's (then 16 random hex digits).
+const TEMP_SUFFIX: &str = ".tmp.";
+/// Symbolic links followed at most (the kernel's own limit).
+const MAX_LINKS: usize = 40;
 
-/// The store's file and its two siblings: the lock file and the one temporary file.
+/// `path` with its final chain of symbolic links followed: the file itself, or where a
+/// dangling link points (a relative target is taken from the link's folder, as the
+/// kernel does). The folders on the way are left to the kernel: whichever way a
+/// folder is reached, it is one folder, and one lock file in it.
+pub fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(folder) if target.is_relative() => folder.join(target),
+                    _ => target,
+                };
+            }
+            Ok(_) => return Ok(current),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(current),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::from_raw_os_error(libc::ELOOP))
+}
+
+/// The store's file as it was named (`file`, for messages) and as it is (`real`: the
+/// end of its chain of symbolic links, resolved once), beside which its siblings
+/// live: the lock file, the writers' temporary files and the recovery copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StorePath {
     pub file: PathBuf,
+    real: PathBuf,
 }
 
 impl StorePath {
@@ -52,35 +82,67 @@ impl StorePath {
                     )
                 })?,
         };
-        Ok(StorePath { file })
+        Ok(StorePath::new(file))
+    }
+
+    /// The store at `file`, its symbolic links followed now (see [`resolve_links`]).
+    pub fn new(file: PathBuf) -> StorePath {
+        let real = resolve_links(&file).unwrap_or_else(|_| file.clone());
+        StorePath { file, real }
+    }
+
+    /// The file itself: `file` with its chain of symbolic links followed (the target
+    /// of a dangling link; `file` when it is no link).
+    pub fn real(&self) -> &Path {
+        &self.real
     }
 
     fn sibling(&self, suffix: &str) -> PathBuf {
-        let mut name = self.file.file_name().unwrap_or_default().to_os_string();
+        let mut name = self.real.file_name().unwrap_or_default().to_os_string();
         name.push(suffix);
-        self.file.with_file_name(name)
+        self.real.with_file_name(name)
     }
 
-    /// `accounts.json.lock`: the file `flock` is taken on (never renamed, so every
-    /// process locks the same inode).
+    /// `accounts.json.lock` beside the real file: the file `flock` is taken on (never
+    /// renamed, so every process, by any path to the store, locks the same inode).
     pub fn lock_file(&self) -> PathBuf {
         self.sibling(".lock")
     }
 
-    /// `accounts.json.tmp`: the one temporary file, replaced by the next writer.
+    /// A new name for a writer's temporary file: `accounts.json.tmp.` and 16 random
+    /// hex digits (created exclusively, so no two writers ever share one).
     pub fn temp_file(&self) -> PathBuf {
-        self.sibling(".tmp")
+        let mut bytes = [0u8; 8];
+        crate::core::sys::random::with_csprng(|rng| rng.fill_bytes(&mut bytes));
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        self.sibling(&format!("{TEMP_SUFFIX}{hex}"))
     }
 
-    /// The folder that holds the three files.
+    /// Whether `name` (a file name in the folder) is one of this store's temporary files.
+    pub fn is_temp_name(&self, name: &std::ffi::OsStr) -> bool {
+        let mut prefix = self.real.file_name().unwrap_or_default().to_os_string();
+        prefix.push(TEMP_SUFFIX);
+        let (name, prefix) = (name.as_encoded_bytes(), prefix.as_encoded_bytes());
+        name.len() == prefix.len() + 16 && name.starts_with(prefix)
+            || name == &prefix[..prefix.len() - 1]
+    }
+
+    /// `accounts.json.recovery`: the whole new store, kept while the store is rewritten
+    /// in place (a file that cannot be renamed over); its presence means "read me".
+    pub fn recovery_file(&self) -> PathBuf {
+        self.sibling(".recovery")
+    }
+
+    /// The folder that holds the real file and its siblings.
     pub fn folder(&self) -> PathBuf {
-        match self.file.parent() {
+        match self.real.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         }
     }
 
     /// Creates the folder (0700, and any missing parents) when it does not exist.
+    /// Call [`StorePath::check_before_creating`] first.
     pub fn ensure_folder(&self) -> Result<(), Error> {
         let folder = self.folder();
         if folder.is_dir() {
@@ -96,6 +158,93 @@ impl StorePath {
                     format!("cannot create its folder {}: {e}", folder.display()),
                 )
             })
+    }
+}
+
+impl StorePath {
+    /// Everything checked before anything is created: the store (when it exists) is
+    /// private and this user's ([`check_private`]); its folder (when it exists) is
+    /// this user's or root's and no one else may write in it (unless it is sticky, as
+    /// /tmp is); a folder still to be made would be made inside a folder of this user
+    /// or root; and a lock file already there is this user's (a lock file another
+    /// user's run made would lock this user out of their own store).
+    pub fn check_before_creating(&self) -> Result<(), Error> {
+        if let Some(meta) = metadata_of(self)? {
+            check_private(&self.file, &meta)?;
+        }
+        let me = rustix::process::geteuid().as_raw();
+        let folder = self.folder();
+        let mut nearest = folder.as_path();
+        let meta = loop {
+            match fs::metadata(nearest) {
+                Ok(meta) => break meta,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    nearest = match nearest.parent() {
+                        Some(p) if !p.as_os_str().is_empty() => p,
+                        _ => Path::new("."),
+                    };
+                }
+                Err(e) => {
+                    return Err(store_error(
+                        &self.file,
+                        format!("cannot be reached: its folder {}: {e}", nearest.display()),
+                    ))
+                }
+            }
+        };
+        if meta.uid() != me && meta.uid() != 0 {
+            return Err(store_error(
+                &self.file,
+                format!(
+                    "is in the folder {}, which uid {} owns, not this user (uid {me}): refusing to create or change another user's files; run as that user, or point TWFOLLOW_STORE elsewhere",
+                    nearest.display(),
+                    meta.uid()
+                ),
+            ));
+        }
+        let mode = meta.permissions().mode();
+        if nearest == folder && mode & 0o022 != 0 && mode & 0o1000 == 0 {
+            return Err(store_error(
+                &self.file,
+                format!(
+                    "is in the folder {}, which other users may write in (mode {:03o}): they could replace the store; run `chmod go-w {}`",
+                    folder.display(),
+                    mode & 0o777,
+                    folder.display()
+                ),
+            ));
+        }
+        let lock = self.lock_file();
+        match fs::symlink_metadata(&lock) {
+            Ok(meta) if meta.is_file() && meta.uid() == me => Ok(()),
+            Ok(meta) if meta.is_file() => Err(store_error(
+                &self.file,
+                format!(
+                    "has a lock file {} that uid {} owns, not this user (uid {me}) (made by a run as another user?): remove it",
+                    lock.display(),
+                    meta.uid()
+                ),
+            )),
+            Ok(_) => Err(store_error(
+                &self.file,
+                format!("has a lock file {} that is not a regular file: remove it", lock.display()),
+            )),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(store_error(
+                &self.file,
+                format!("cannot check its lock file {}: {e}", lock.display()),
+            )),
+        }
+    }
+}
+
+/// The metadata of the real file, `None` when it does not exist yet.
+pub fn metadata_of(path: &StorePath) -> Result<Option<Metadata>, Error> {
+    match fs::metadata(&path.real) {
+        Ok(meta) if meta.is_file() => Ok(Some(meta)),
+        Ok(_) => Err(store_error(&path.file, "is not a regular file")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(store_error(&path.file, format!("cannot be read: {e}"))),
     }
 }
 
@@ -177,15 +326,51 @@ mod tests {
 
     #[test]
     fn the_siblings_sit_beside_the_store() {
-        let path = StorePath {
-            file: PathBuf::from("/a/b/accounts.json"),
-        };
+        let path = StorePath::new(PathBuf::from("/a/b/accounts.json"));
         assert_eq!(path.lock_file(), PathBuf::from("/a/b/accounts.json.lock"));
-        assert_eq!(path.temp_file(), PathBuf::from("/a/b/accounts.json.tmp"));
+        assert_eq!(
+            path.recovery_file(),
+            PathBuf::from("/a/b/accounts.json.recovery")
+        );
+        let (one, two) = (path.temp_file(), path.temp_file());
+        assert_ne!(one, two, "each writer's temporary file has its own name");
+        assert_eq!(one.parent(), Some(Path::new("/a/b")));
+        for temp in [&one, &two] {
+            assert!(path.is_temp_name(temp.file_name().unwrap()), "{temp:?}");
+        }
+        assert!(path.is_temp_name("accounts.json.tmp".as_ref()));
+        assert!(!path.is_temp_name("accounts.json.lock".as_ref()));
+        assert!(!path.is_temp_name("accounts.json.tmp.x".as_ref()));
         assert_eq!(path.folder(), PathBuf::from("/a/b"));
-        let bare = StorePath {
-            file: PathBuf::from("accounts.json"),
-        };
+        let bare = StorePath::new(PathBuf::from("accounts.json"));
         assert_eq!(bare.folder(), PathBuf::from("."));
+    }
+
+    #[test]
+    fn a_chain_of_links_is_followed_to_the_real_file() {
+        let dir = std::env::temp_dir().join(format!("twfollow-links-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("real")).unwrap();
+        fs::create_dir_all(dir.join("links")).unwrap();
+        let real = dir.join("real/accounts.json");
+        std::os::unix::fs::symlink("../real/accounts.json", dir.join("links/one")).unwrap();
+        std::os::unix::fs::symlink(dir.join("links/one"), dir.join("links/two")).unwrap();
+        // Dangling: the file does not exist yet; the lock goes beside the target.
+        let path = StorePath::new(dir.join("links/two"));
+        assert_eq!(path.file, dir.join("links/two"));
+        assert_eq!(
+            fs::canonicalize(path.folder()).unwrap(),
+            fs::canonicalize(dir.join("real")).unwrap()
+        );
+        assert_eq!(path.lock_file().file_name().unwrap(), "accounts.json.lock");
+        fs::write(&real, b"{}").unwrap();
+        let again = StorePath::new(dir.join("links/two"));
+        assert_eq!(
+            fs::canonicalize(again.real()).unwrap(),
+            fs::canonicalize(&real).unwrap()
+        );
+        std::os::unix::fs::symlink("loop", dir.join("links/loop")).unwrap();
+        assert!(resolve_links(&dir.join("links/loop")).is_err());
+        let _ = fs::remove_dir_all(&dir);
     }
 }

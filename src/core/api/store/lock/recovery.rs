@@ -1,0 +1,139 @@
+//! A store file that cannot be renamed over (a bind-mounted file: `rename()` onto a
+//! mount point fails with `EBUSY`) is rewritten in place, behind a recovery copy:
+//!
+//! 1. the new store is written to a temporary file of its own, fsynced, and renamed
+//!    to `accounts.json.recovery` beside the store (its folder is an ordinary folder,
+//!    where renames work), and the folder fsynced: from then on the copy, whole by
+//!    construction, is what every reader reads;
+//! 2. under an exclusive `flock` on the store file itself (readers hold a shared one
+//!    while they read it), the file is rewritten in place: write, truncate, fsync;
+//! 3. the copy is removed and the folder fsynced.
+//!
+//! A reader takes the shared lock, then reads the copy when there is one, else the
+//! file: before step 1 the file is the old store, whole; from step 1 until step 3 the
+//! copy is the new one; after step 3 the file is. `kill -9` at any instant leaves one
+//! of these states (a dead process's locks are released), so every reader sees the
+//! old store or the new one. A reader that finds a copy mends the file when the
+//! store's lock is free.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Read;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::path::Path;
+use std::time::Instant;
+
+use zeroize::Zeroizing;
+
+use super::{failed, sync_folder, wait_for, SHARED_WAIT};
+use crate::core::api::store::path::{check_private, store_error, StorePath};
+use crate::core::error::Error;
+use crate::core::sys::held::HeldFile;
+
+/// What the recovery copy's place holds, for a reader.
+pub(super) enum Copy {
+    /// No copy: the store file is whole.
+    None,
+    /// The copy: the store.
+    Whole(Zeroizing<Vec<u8>>),
+    /// A copy was there and is gone (a writer has just made the file whole).
+    Vanished,
+}
+
+/// Whether a recovery copy is there, for a writer. Something else in its place (a
+/// folder, a link) is refused: the store could not be written safely in place.
+pub(super) fn exists(path: &StorePath) -> Result<bool, Error> {
+    let copy = path.recovery_file();
+    match fs::symlink_metadata(&copy) {
+        Ok(meta) if meta.is_file() => Ok(true),
+        Ok(_) => Err(store_error(
+            &path.file,
+            format!(
+                "cannot be written: {} (the place of its recovery copy) is not a regular file; it was left as it was",
+                copy.display()
+            ),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(failed(path, "checking the recovery copy", e)),
+    }
+}
+
+/// The recovery copy, when there is one (a reader's view: anything but a regular
+/// file is no copy of ours). A copy another user owns or others may read is refused.
+pub(super) fn read_copy(path: &StorePath) -> Result<Copy, Error> {
+    let copy = path.recovery_file();
+    let meta = match fs::symlink_metadata(&copy) {
+        Ok(meta) if meta.is_file() => meta,
+        Ok(_) => return Ok(Copy::None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Copy::None),
+        Err(e) => return Err(store_error(&path.file, format!("cannot be read: {e}"))),
+    };
+    check_private(&copy, &meta)?;
+    let mut file = match File::open(&copy) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Copy::Vanished),
+        Err(e) => return Err(store_error(&path.file, format!("cannot be read: {e}"))),
+    };
+    let size = usize::try_from(meta.len()).unwrap_or(0);
+    let mut bytes = Zeroizing::new(Vec::with_capacity(size.saturating_add(4096)));
+    file.read_to_end(&mut bytes)
+        .map_err(|e| store_error(&path.file, format!("cannot be read: {e}")))?;
+    Ok(Copy::Whole(bytes))
+}
+
+/// Step 1: the temporary file `temp` (written and fsynced) becomes the recovery copy.
+pub(super) fn commit(path: &StorePath, temp: &Path) -> Result<(), Error> {
+    if let Err(e) = fs::rename(temp, path.recovery_file()) {
+        let _ = fs::remove_file(temp);
+        return Err(failed(path, "renaming the recovery copy", e));
+    }
+    sync_folder(path).map_err(|e| failed(path, "fsync of the folder", e))
+}
+
+/// Steps 2 and 3. The new store is already the recovery copy, whole and durable, so
+/// nothing here can lose it: a failure leaves the copy for the next writer or reader
+/// to mend the file from.
+pub(super) fn rewrite_in_place(path: &StorePath, bytes: &[u8]) -> Result<(), Error> {
+    let Ok(held) = HeldFile::open(|| {
+        OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path.real())
+    }) else {
+        return Ok(());
+    };
+    if wait_for(path, Instant::now() + SHARED_WAIT, || {
+        held.file().try_lock()
+    })
+    .is_err()
+    {
+        return Ok(());
+    }
+    let file = held.file();
+    let written = file
+        .write_all_at(bytes, 0)
+        .and_then(|()| file.set_len(bytes.len() as u64))
+        .and_then(|()| file.sync_all());
+    if written.is_ok() {
+        remove(path);
+    }
+    Ok(())
+}
+
+/// Step 3 (the file is whole): removes the copy. Best effort: a copy left is the
+/// store as the file is, and the next writer removes it.
+pub(super) fn remove(path: &StorePath) {
+    if fs::remove_file(path.recovery_file()).is_ok() {
+        let _ = sync_folder(path);
+    }
+}
+
+/// A reader found a copy: when the store's lock is free, the file is made whole
+/// again (written as any write is). Best effort: otherwise the next writer does it.
+pub(super) fn mend(path: &StorePath) {
+    let Ok(_lock) = super::lock(path, Instant::now()) else {
+        return;
+    };
+    if let Ok(Copy::Whole(bytes)) = read_copy(path) {
+        let _ = super::write(path, &bytes);
+    }
+}
