@@ -1080,7 +1080,8 @@ enum TwStatus tw_config_get_oauth1_tokens(const struct TwConfig *config,
 /**
  * Creates a configuration for a stored account.
  *
- * `store_path`: the store's file, or NULL for the path rule: `TWFOLLOW_STORE`, else
+ * `store_path`: the store's file or a `redis://` / `rediss://` URL (the store many
+ * hosts share: docs/tokens.md), or NULL for the path rule: `TWFOLLOW_STORE`, else
  * `$XDG_CONFIG_HOME/twfollow/accounts.json`, else `$HOME/.config/twfollow/accounts.json`.
  * `account`: its name, or NULL for the store's default account.
  *
@@ -1283,7 +1284,7 @@ enum TwStatus tw_store_remove(const char *store_path, const char *account);
 
 /**
  * The path of the store that `store_path` (NULL: the path rule) designates, for
- * messages. Nothing is read or created.
+ * messages: a URL without its password. Nothing is read or created.
  *
  * On `TW_STATUS_OK`, `*out_path` receives a new string (`tw_string_free`).
  * Returns `TW_STATUS_NULL_ARGUMENT` (`out_path`), `TW_STATUS_INVALID_UTF8`,

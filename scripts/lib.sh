@@ -9,6 +9,8 @@ ensure_tools() {
   command -v pkg-config >/dev/null || missing+=(pkg-config)
   command -v valgrind >/dev/null || missing+=(valgrind)
   python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)
+  # The Redis store's tests start their own redis-server (tests/store_redis.rs, test_store_redis.py).
+  command -v redis-server >/dev/null || missing+=(redis-server)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}" >&2
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

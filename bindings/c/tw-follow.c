@@ -3,7 +3,7 @@
  *
  *   tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM]
  *             [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--quiet] [--trace]
- *             [--store PATH] [--account NAME] [follow | unfollow | relationship] TARGET
+ *             [--store STORE] [--account NAME] [follow | unfollow | relationship] TARGET
  *   tw-follow [OPTIONS] accounts [--json] | accounts default NAME | accounts remove NAME [--revoke]
  *             | accounts import twurl|xurl|env [PATH] [--force]
  *   tw-follow [OPTIONS] token
@@ -99,12 +99,16 @@ static bool uses_store(const char *store, const char *account) {
 }
 
 /* True when the store file the rule names exists (or cannot be looked at: then the
-   library says why). */
+   library says why); a shared store's URL (redis://, rediss://) counts as one. */
 static bool store_exists(void) {
     char *path = NULL;
     FILE *file;
     bool exists = true;
     if (tw_store_path(NULL, &path) != TW_STATUS_OK) {
+        return true;
+    }
+    if (strncmp(path, "redis://", 8) == 0 || strncmp(path, "rediss://", 9) == 0) {
+        tw_string_free(path);
         return true;
     }
     file = fopen(path, "r");

@@ -1,6 +1,11 @@
 //! The token store (docs/tokens.md, "The token store"): configs from stored
 //! accounts, saving, listing, choosing the default, removing, importing.
 //!
+//! A `store_path` is a file's path or the URL of a shared store on Redis
+//! (`redis://[[user]:password@]host[:port][/db][?prefix=NAME]`, `rediss://…`): there
+//! `TW_STATUS_STORE` also means the server could not be reached or refused the
+//! password, and messages name the URL without its password.
+//!
 //! Every function here that takes `store_path` reads `TWFOLLOW_STORE`,
 //! `XDG_CONFIG_HOME` and `HOME` only when it is NULL: do not call them while another
 //! thread changes the environment.
@@ -44,7 +49,8 @@ pub(crate) unsafe fn publish_count(count: usize, out_count: *mut u32) {
 
 /// Creates a configuration for a stored account.
 ///
-/// `store_path`: the store's file, or NULL for the path rule: `TWFOLLOW_STORE`, else
+/// `store_path`: the store's file or a `redis://` / `rediss://` URL (the store many
+/// hosts share: docs/tokens.md), or NULL for the path rule: `TWFOLLOW_STORE`, else
 /// `$XDG_CONFIG_HOME/twfollow/accounts.json`, else `$HOME/.config/twfollow/accounts.json`.
 /// `account`: its name, or NULL for the store's default account.
 ///
@@ -349,7 +355,7 @@ pub unsafe extern "C" fn tw_store_remove(
 }
 
 /// The path of the store that `store_path` (NULL: the path rule) designates, for
-/// messages. Nothing is read or created.
+/// messages: a URL without its password. Nothing is read or created.
 ///
 /// On `TW_STATUS_OK`, `*out_path` receives a new string (`tw_string_free`).
 /// Returns `TW_STATUS_NULL_ARGUMENT` (`out_path`), `TW_STATUS_INVALID_UTF8`,

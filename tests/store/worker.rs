@@ -4,9 +4,13 @@
 //! (separated by newlines), so it is always built with the tests. Calls go through
 //! the C ABI.
 //!
-//! Modes (arguments after the mode; `STORE` the store's path, `BASE` the sandbox):
+//! Modes (arguments after the mode; `STORE` the store's path or URL, `BASE` the sandbox):
 //! - `follow STORE ACCOUNT BASE TARGET`: waits for the file `$TWFOLLOW_WORKER_GO` (so
-//!   that the workers start together), then `tw_config_from_store` and `tw_follow`.
+//!   that the workers start together), then `tw_config_from_store` and `tw_follow`
+//!   (with `$TWFOLLOW_WORKER_TIMEOUT_MS` as the config's timeout when it is set).
+//! - `stop-after-refresh STORE ACCOUNT BASE TARGET`: a follow that stops itself
+//!   (SIGSTOP) when the answer of its refresh arrives, before storing it: a holder
+//!   paused past its lock (tests/store_redis.rs).
 //! - `refresh STORE ACCOUNT BASE`: `tw_config_from_store` + `tw_oauth2_refresh`, once.
 //! - `refresh-loop STORE ACCOUNT BASE`: `tw_config_from_store` + `tw_oauth2_refresh`,
 //!   again and again, until killed.
@@ -79,6 +83,25 @@ pub fn main(args: Vec<String>) -> ! {
                 }
             }
             let config = from_store(&c(arg(1)), &c(arg(2)), Some(arg(3)));
+            if let Some(ms) = std::env::var("TWFOLLOW_WORKER_TIMEOUT_MS")
+                .ok()
+                .and_then(|ms| ms.parse().ok())
+            {
+                check(
+                    unsafe { tw_config_set_timeout_ms(config, ms) },
+                    "tw_config_set_timeout_ms",
+                );
+            }
+            let status = follow(config, arg(4));
+            unsafe { tw_config_free(config) };
+            exit(status as i32);
+        }
+        "stop-after-refresh" => {
+            let config = from_store(&c(arg(1)), &c(arg(2)), Some(arg(3)));
+            check(
+                unsafe { tw_config_set_trace(config, Some(stop_at_token_answer), ptr::null_mut()) },
+                "tw_config_set_trace",
+            );
             let status = follow(config, arg(4));
             unsafe { tw_config_free(config) };
             exit(status as i32);
@@ -220,6 +243,24 @@ pub fn main(args: Vec<String>) -> ! {
             eprintln!("store_worker: unknown mode {other:?}");
             exit(2)
         }
+    }
+}
+
+static SENT_REFRESH: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The trace of `stop-after-refresh`: SIGSTOP at the status line of the token answer.
+unsafe extern "C" fn stop_at_token_answer(
+    _: *mut std::ffi::c_void,
+    kind: i32,
+    line: *const std::ffi::c_char,
+) {
+    use std::sync::atomic::Ordering;
+    let line = unsafe { CStr::from_ptr(line) }.to_string_lossy();
+    if kind == TwTraceKind::RequestLine as i32 {
+        SENT_REFRESH.store(line.contains("/oauth2/token"), Ordering::SeqCst);
+    } else if kind == TwTraceKind::ResponseStatus as i32 && SENT_REFRESH.load(Ordering::SeqCst) {
+        // SAFETY: raise is async-signal-safe and takes no pointer.
+        unsafe { libc::raise(libc::SIGSTOP) };
     }
 }
 

@@ -45,7 +45,8 @@ public:
 
     // A client for an account of the token store (docs/tokens.md): account "" = the
     // store's default, store_path "" = TWFOLLOW_STORE, else
-    // $XDG_CONFIG_HOME/twfollow/accounts.json, else ~/.config/twfollow/accounts.json.
+    // $XDG_CONFIG_HOME/twfollow/accounts.json, else ~/.config/twfollow/accounts.json; a
+    // redis:// or rediss:// URL is the store many hosts share.
     // An OAuth 2.0 account is store-backed: each refresh happens under the store's lock
     // and its new pair is saved before the call returns (also in processes forked after
     // this). TW_STATUS_STORE for an unusable store or a missing account; the base URL,

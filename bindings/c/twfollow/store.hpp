@@ -27,7 +27,8 @@ struct ImportReport {
 };
 
 // The token store at path ("" = TWFOLLOW_STORE, else $XDG_CONFIG_HOME/twfollow/accounts.json,
-// else ~/.config/twfollow/accounts.json, read at each call). Every method is one call
+// else ~/.config/twfollow/accounts.json, read at each call), or at a redis:// or rediss://
+// URL (the store many hosts share; path() gives it without its password). Every method is one call
 // of the store API (tw_store_*): locking, permissions and atomic rewrites are the
 // library's. TW_STATUS_STORE for an unusable store or a missing account, the file untouched.
 class Store {

@@ -1,12 +1,12 @@
 """python -m twfollow [--notify] [--base-url URL] [--timeout SECONDS] [--ca-file PEM]
                     [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--trace]
-                    [--store PATH] [--account NAME] [follow | unfollow | relationship] TARGET
+                    [--store STORE] [--account NAME] [follow | unfollow | relationship] TARGET
 python -m twfollow [OPTIONS] accounts [--json] | accounts default NAME
                    | accounts remove NAME [--revoke] | accounts import twurl|xurl|env [PATH] [--force]
 python -m twfollow [OPTIONS] token
 
 Follows TARGET (or unfollows it, or prints the relationship with it) and prints the
-API's JSON answer, as the user of --account NAME (or --store PATH: its default) in the
+API's JSON answer, as the user of --account NAME (or --store STORE: its default) in the
 token store, else of TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,
 TW_ACCESS_TOKEN_SECRET (or an OAuth 2.0 user token from TW_OAUTH2_ACCESS_TOKEN when
 TW_ACCESS_TOKEN is not set, never refreshed here), else of the store's default account
@@ -239,7 +239,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         "* signature base string and notes), secrets removed",
     )
     parser.add_argument(
-        "--store", metavar="PATH", help="the token store (else TWFOLLOW_STORE, else ~/.config/twfollow/accounts.json)"
+        "--store",
+        metavar="STORE",
+        help="the token store: a path or a redis:// or rediss:// URL "
+        "(else TWFOLLOW_STORE, else ~/.config/twfollow/accounts.json)",
     )
     parser.add_argument(
         "--account", metavar="NAME", help="follow as this stored account (else TW_* variables, else the default)"

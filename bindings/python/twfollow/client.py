@@ -164,7 +164,8 @@ class Client(ConfigHandle):
         """A client for an account of the token store (`twfollow.Store`, docs/tokens.md):
         `account` None is the store's default, `store` None the usual path
         (TWFOLLOW_STORE, else $XDG_CONFIG_HOME/twfollow/accounts.json, else
-        ~/.config/twfollow/accounts.json). The options are those of `Client`; the base
+        ~/.config/twfollow/accounts.json; a `redis://` or `rediss://` URL is the store
+        many hosts share). The options are those of `Client`; the base
         URL, timeout and proxy are not stored: TW_API_BASE and TW_API_VERSION apply as
         for `from_env` (a keyword given wins, and its variable is then not read).
 

@@ -22,7 +22,7 @@ from ._tokens import take_string
 from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth2Flow
 from .client import Client, _check, _encode
-from .errors import InvalidArgumentError, Status
+from .errors import InvalidArgumentError, Status, TwError
 
 StorePath = Union[str, "os.PathLike[str]", None]
 # TwStoreImport: the flag of tw_store_import_ex.
@@ -86,8 +86,9 @@ def _optional(value: Optional[str], name: str) -> Optional[bytes]:
 class Store:
     """The token store at `path` (None: TWFOLLOW_STORE, else
     $XDG_CONFIG_HOME/twfollow/accounts.json, else ~/.config/twfollow/accounts.json,
-    read at each call). Holds no file open and no secret: each method reads or
-    rewrites the file under its lock. Raises StoreError for an unusable store (bad
+    read at each call), or on the Redis server of a `redis://` or `rediss://` URL (the
+    store many hosts share; docs/tokens.md, "Many hosts"). Holds no file open and no
+    secret: each method reads or rewrites the store under its lock. Raises StoreError for an unusable store (bad
     permissions, not JSON, unknown version) or a missing account, the file untouched."""
 
     def __init__(self, path: StorePath = None) -> None:
@@ -96,7 +97,7 @@ class Store:
 
     @property
     def path(self) -> str:
-        """The file this store names (it may not exist yet)."""
+        """The file this store names (it may not exist yet), or its URL without the password."""
         out = ctypes.c_void_p()
         _check(_native.lib().tw_store_path(self._path, ctypes.byref(out)))
         return take_string(out)
@@ -198,4 +199,10 @@ class Store:
         return ImportedAccounts(imported, kept, handed_over)
 
     def __repr__(self) -> str:
-        return f"<twfollow.Store {self._given or '(default path)'}>"
+        if self._given is None:
+            return "<twfollow.Store (default path)>"
+        try:
+            shown = self.path  # a URL's password removed
+        except TwError:
+            shown = "(refused)"
+        return f"<twfollow.Store {shown}>"

@@ -60,7 +60,10 @@ impl TokenStore for StoreLink {
                 e
             })?;
         let doc = self.store.load_existing()?;
-        let tokens = match doc.account(&self.account, Path::new(&self.store.location()))?.user {
+        let tokens = match doc
+            .account(&self.account, Path::new(&self.store.location()))?
+            .user
+        {
             User::OAuth2(tokens) => tokens,
             User::OAuth1 { .. } => {
                 return Err(store_error(

@@ -8,6 +8,8 @@
 //! - [`path`]: where the file store is, who may read it.
 //! - [`lock`]: the file store's lock, read and atomic write.
 //! - [`backend`]: the file store and the Redis store behind one face.
+//! - [`redis`]: the Redis store (a server many hosts share).
+//! - [`redis_url`]: its URL.
 //! - [`file`]: the format (version 1) and its accounts; `records`: their versions,
 //!   the refresh in flight, who holds which grant.
 //! - [`link`]: a config's refreshes through the store.
@@ -23,6 +25,8 @@ pub mod listing;
 pub mod lock;
 pub mod path;
 mod records;
+pub mod redis;
+pub mod redis_url;
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -31,13 +35,13 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 pub use self::access::Store;
-use self::backend::{Backend, FileBackend, STORE_WIDE};
+use self::backend::{FileBackend, STORE_WIDE};
 use self::file::{Account, App, Document, User};
 use self::link::StoreLink;
 use self::path::{store_error, StorePath, ENV_STORE};
 use crate::core::api::client::Client;
 use crate::core::api::deadline;
-use crate::core::error::{Error, ErrorKind};
+use crate::core::error::Error;
 use crate::core::settings::{Identity, Settings};
 use crate::core::wire::signer::Credentials;
 
@@ -73,13 +77,16 @@ impl Store {
         explicit: Option<&str>,
         env: impl Fn(&str) -> Option<OsString>,
     ) -> Result<Store, Error> {
-        let named = match explicit {
-            Some(spec) => Some(spec.to_owned()),
-            None => env(ENV_STORE).and_then(|v| v.into_string().ok()),
+        // A URL may hold a password: no copy of it is left unwiped.
+        let named: Option<Zeroizing<String>> = match explicit {
+            Some(spec) => Some(Zeroizing::new(spec.to_owned())),
+            None => env(ENV_STORE)
+                .and_then(|v| v.into_string().ok())
+                .map(Zeroizing::new),
         };
         if let Some(url) = named.as_deref().filter(|s| is_store_url(s)) {
             return Ok(Store {
-                backend: open_url(url, &env)?,
+                backend: Arc::new(self::redis::RedisBackend::open(url)?),
             });
         }
         Ok(Store {
@@ -157,7 +164,10 @@ impl Store {
 
     /// The accounts without any secret, as the contract's JSON.
     pub fn list_json(&self) -> Result<String, Error> {
-        Ok(listing::listing_json(&self.load()?, Path::new(&self.location())))
+        Ok(listing::listing_json(
+            &self.load()?,
+            Path::new(&self.location()),
+        ))
     }
 
     /// The number of accounts, and the `index`-th of `list_json`'s list (the same
@@ -315,18 +325,6 @@ impl Store {
             Ok(report)
         })
     }
-}
-
-/// The store for a URL: the Redis store.
-fn open_url(url: &str, env: &dyn Fn(&str) -> Option<OsString>) -> Result<Arc<dyn Backend>, Error> {
-    let _ = env;
-    Err(Error::new(
-        ErrorKind::Store,
-        format!(
-            "the token store {} is a Redis URL, which this twfollow was built without",
-            backend::redacted_url(url)
-        ),
-    ))
 }
 
 /// Refuses to write an OAuth 2.0 grant under `name` when another account holds its

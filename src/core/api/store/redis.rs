@@ -1,0 +1,455 @@
+//! The Redis store: the store's document on a Redis server that many hosts share
+//! (`redis://[[user]:password@]host[:port][/db][?prefix=NAME]`, `rediss://…` for TLS).
+//!
+//! Keys, all under the prefix (`twfollow` unless `?prefix=` names another):
+//! `{prefix}:store` holds the document (the same JSON as the file store),
+//! `{prefix}:lock:{account}` an account's refresh lock, `{prefix}:lock` the
+//! store-wide one. A lock is `SET key random NX PX ttl`, released by its holder alone
+//! (a compare-and-delete script); a write is a script that sets the document only if
+//! the revision inside the stored one is still the one the writer read, so a holder
+//! paused past its lock's expiry changes nothing. Nothing is created on this host.
+//!
+//! The password: parsed into wiped buffers, sent by this module alone (`AUTH`, packed
+//! in a wiped buffer: the redis crate never sees it), never named: the location is the
+//! URL with the password replaced by `***`. The redis crate does keep the answers it
+//! parsed (the document, tokens included) in its read buffer until the connection
+//! closes, unwiped; the document this module sends is packed in a wiped buffer.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use redis::{ConnectionAddr, ConnectionLike, IntoConnectionInfo, RedisError, Value};
+use zeroize::Zeroizing;
+
+use crate::core::api::deadline;
+use crate::core::api::store::backend::{redacted_url, Backend, Held, STORE_WIDE};
+use crate::core::api::store::redis_url::{parse, Target};
+use crate::core::error::{Error, ErrorKind};
+use crate::core::settings::DEFAULT_TIMEOUT;
+use crate::core::sys::{fork, random::with_csprng};
+
+/// The least time one command gets, even when the call's time is (almost) spent: the
+/// store of a refresh already sent, the release of a lock and the read that explains a
+/// lock wait that ran out must still be tried.
+const COMMAND_FLOOR: Duration = Duration::from_secs(1);
+
+/// Sets the document only when its stored revision is still `ARGV[1]`: 1 when it did,
+/// 0 when another writer got in first. The revision is read from the document itself
+/// (cjson), so no second key can drift from it.
+const COMPARE_AND_SET: &str = r#"local doc = redis.call('GET', KEYS[1])
+local current = 0
+if doc then
+  local ok, parsed = pcall(cjson.decode, doc)
+  if not ok or type(parsed) ~= 'table' then
+    return redis.error_reply('ERR twfollow: the stored document is not a JSON object')
+  end
+  current = tonumber(parsed['revision']) or 0
+end
+if current ~= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1"#;
+
+/// Deletes the lock only if it still holds this holder's random value.
+const COMPARE_AND_DELETE: &str = r#"if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0"#;
+
+/// The store on a Redis server.
+pub struct RedisBackend {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    shown: String,
+    target: Target,
+    client: redis::Client,
+    /// One connection per process, reused by its calls (and replaced in a forked
+    /// child: its parent's socket is not its to write on).
+    pooled: Mutex<Option<Pooled>>,
+}
+
+struct Pooled {
+    owner: (u32, u64),
+    connection: redis::Connection,
+}
+
+/// The process and fork generation a connection belongs to.
+fn owner() -> (u32, u64) {
+    (std::process::id(), fork::generation())
+}
+
+impl fmt::Debug for RedisBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisBackend")
+            .field("location", &self.inner.shown)
+            .field("prefix", &self.inner.target.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+fn store_failure(shown: &str, what: impl fmt::Display) -> Error {
+    Error::new(ErrorKind::Store, format!("the token store {shown} {what}"))
+}
+
+impl RedisBackend {
+    /// The store at `url` (`redis://` or `rediss://`). Nothing is sent yet: the first
+    /// read or lock connects.
+    pub fn open(url: &str) -> Result<RedisBackend, Error> {
+        let shown = redacted_url(url);
+        let target = parse(url).map_err(|why| store_failure(&shown, why))?;
+        let client = client(&target).map_err(|e| {
+            store_failure(
+                &shown,
+                format!("cannot be used: {}", redis_detail(&e, &target)),
+            )
+        })?;
+        Ok(RedisBackend {
+            inner: Arc::new(Inner {
+                shown,
+                target,
+                client,
+                pooled: Mutex::new(None),
+            }),
+        })
+    }
+
+    fn key(&self, what: &str) -> String {
+        format!("{}:{what}", self.inner.target.prefix)
+    }
+
+    fn lock_key(&self, scope: &str) -> String {
+        if scope == STORE_WIDE {
+            self.key("lock")
+        } else {
+            self.key(&format!("lock:{scope}"))
+        }
+    }
+}
+
+/// The redis crate's client for `target`, without its user or password (this module
+/// authenticates itself) and without a `SELECT` (ditto): connecting sends nothing.
+fn client(target: &Target) -> Result<redis::Client, RedisError> {
+    let addr = if target.tls {
+        ConnectionAddr::TcpTls {
+            host: target.host.clone(),
+            port: target.port,
+            insecure: false,
+            tls_params: None,
+        }
+    } else {
+        ConnectionAddr::Tcp(target.host.clone(), target.port)
+    };
+    let info = addr
+        .into_connection_info()?
+        .set_redis_settings(redis::RedisConnectionInfo::default().set_skip_set_lib_name());
+    match &target.ca_pem {
+        Some(pem) => redis::Client::build_with_tls(
+            info,
+            redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(pem.clone()),
+            },
+        ),
+        None => redis::Client::open(info),
+    }
+}
+
+/// One RESP command (an array of bulk strings) packed in a wiped buffer of exactly
+/// its size: for the commands that carry the password or the document.
+fn pack(args: &[&[u8]]) -> Zeroizing<Vec<u8>> {
+    let head = |n: usize, mark: u8| format!("{}{n}\r\n", mark as char);
+    let size = head(args.len(), b'*').len()
+        + args
+            .iter()
+            .map(|a| head(a.len(), b'$').len() + a.len() + 2)
+            .sum::<usize>();
+    let mut out = Zeroizing::new(Vec::with_capacity(size));
+    out.extend_from_slice(head(args.len(), b'*').as_bytes());
+    for arg in args {
+        out.extend_from_slice(head(arg.len(), b'$').as_bytes());
+        out.extend_from_slice(arg);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+/// What went wrong, in words that never hold the password.
+fn redis_detail(e: &RedisError, target: &Target) -> String {
+    let text = match e.code() {
+        Some("WRONGPASS") | Some("NOAUTH") if target.password.is_none() => {
+            "asks for a password, and the URL gives none".to_owned()
+        }
+        Some("WRONGPASS") => "refused the user name and password of the URL (WRONGPASS)".to_owned(),
+        Some("NOAUTH") => "asks for a password (NOAUTH)".to_owned(),
+        _ if e.is_connection_refusal() => format!("is unreachable (connection refused: {e})"),
+        _ if e.is_timeout() => {
+            "did not answer within the call's time (unreachable, or too slow)".to_owned()
+        }
+        _ => e.to_string(),
+    };
+    match target.password.as_deref() {
+        Some(p) if !p.is_empty() && text.contains(p.as_str()) => text.replace(p.as_str(), "***"),
+        _ => text,
+    }
+}
+
+impl Inner {
+    /// Runs `op` on this process's connection (made first when there is none), with
+    /// what is left until `deadline` (at least [`COMMAND_FLOOR`]) as its timeouts. A
+    /// reused connection that turns out dropped (a restarted server) is replaced and
+    /// `op` tried once more.
+    fn run<T>(
+        &self,
+        deadline: Instant,
+        what: &str,
+        mut op: impl FnMut(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> Result<T, Error> {
+        let mut slot = self.pooled.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.as_ref().is_some_and(|p| p.owner != owner()) {
+            *slot = None;
+        }
+        loop {
+            let budget = deadline
+                .saturating_duration_since(Instant::now())
+                .max(COMMAND_FLOOR);
+            let reused = slot.is_some();
+            if !reused {
+                let connection = self
+                    .connect(budget)
+                    .map_err(|e| self.failure("cannot be reached", &e))?;
+                *slot = Some(Pooled {
+                    owner: owner(),
+                    connection,
+                });
+            }
+            let connection = &mut slot.as_mut().expect("connected above").connection;
+            let result = connection
+                .set_read_timeout(Some(budget))
+                .and_then(|()| connection.set_write_timeout(Some(budget)))
+                .and_then(|()| op(connection));
+            match result {
+                Ok(value) => return Ok(value),
+                Err(e) if e.is_io_error() || e.is_unrecoverable_error() => {
+                    *slot = None;
+                    if !(reused && e.is_connection_dropped()) {
+                        return Err(self.failure(what, &e));
+                    }
+                }
+                Err(e) => return Err(self.failure(what, &e)),
+            }
+        }
+    }
+
+    /// A new connection: TCP (and TLS), then `AUTH` and `SELECT` in one round trip
+    /// when the URL asks for them.
+    fn connect(&self, budget: Duration) -> redis::RedisResult<redis::Connection> {
+        let mut connection = self.client.get_connection_with_timeout(budget)?;
+        let t = &self.target;
+        let mut commands: Vec<Zeroizing<Vec<u8>>> = Vec::new();
+        if let Some(password) = &t.password {
+            let mut auth: Vec<&[u8]> = vec![b"AUTH"];
+            if let Some(user) = &t.user {
+                auth.push(user.as_bytes());
+            }
+            auth.push(password.as_bytes());
+            commands.push(pack(&auth));
+        }
+        if t.db != 0 {
+            commands.push(pack(&[b"SELECT", t.db.to_string().as_bytes()]));
+        }
+        if !commands.is_empty() {
+            let mut both =
+                Zeroizing::new(Vec::with_capacity(commands.iter().map(|c| c.len()).sum()));
+            commands.iter().for_each(|c| both.extend_from_slice(c));
+            connection.set_read_timeout(Some(budget))?;
+            connection.set_write_timeout(Some(budget))?;
+            for answer in connection.req_packed_commands(&both, 0, commands.len())? {
+                if let Value::ServerError(e) = answer {
+                    return Err(e.into());
+                }
+            }
+        }
+        Ok(connection)
+    }
+
+    fn failure(&self, what: &str, e: &RedisError) -> Error {
+        store_failure(
+            &self.shown,
+            format!("{what}: {}", redis_detail(e, &self.target)),
+        )
+    }
+
+    fn unexpected(&self, what: &str, answer: &Value) -> Error {
+        store_failure(
+            &self.shown,
+            format!("answered {what} unexpectedly ({})", kind_of(answer)),
+        )
+    }
+}
+
+/// The type of an answer, never its content (which may be the document).
+fn kind_of(answer: &Value) -> &'static str {
+    match answer {
+        Value::Nil => "nil",
+        Value::Int(_) => "an integer",
+        Value::BulkString(_) => "a string",
+        Value::SimpleString(_) => "a status",
+        Value::Okay => "OK",
+        Value::Array(_) => "an array",
+        Value::ServerError(_) => "an error",
+        _ => "another type",
+    }
+}
+
+/// A lock held on the server, released (if still this holder's) when dropped.
+struct RedisLock {
+    inner: Arc<Inner>,
+    key: String,
+    token: String,
+    owner: (u32, u64),
+}
+
+impl Held for RedisLock {}
+
+impl Drop for RedisLock {
+    fn drop(&mut self) {
+        // A forked child does not release its parent's lock. A failure leaves the lock
+        // to expire by itself.
+        if self.owner != owner() {
+            return;
+        }
+        let deadline = Instant::now() + COMMAND_FLOOR;
+        let _ = self.inner.run(deadline, "cannot release its lock", |c| {
+            redis::cmd("EVAL")
+                .arg(COMPARE_AND_DELETE)
+                .arg(1)
+                .arg(&self.key)
+                .arg(&self.token)
+                .query::<Value>(c)
+        });
+    }
+}
+
+/// 32 hex digits from the CSPRNG: a lock holder's own value.
+fn random_token() -> String {
+    let mut bytes = [0u8; 16];
+    with_csprng(|rng| rng.fill_bytes(&mut bytes));
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Backend for RedisBackend {
+    fn location(&self) -> String {
+        self.inner.shown.clone()
+    }
+
+    fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
+        let key = self.key("store");
+        let deadline = deadline::at(DEFAULT_TIMEOUT);
+        let answer = self.inner.run(deadline, "cannot be read", |c| {
+            redis::cmd("GET").arg(&key).query::<Value>(c)
+        })?;
+        match answer {
+            Value::Nil => Ok(None),
+            Value::BulkString(bytes) => Ok(Some(Zeroizing::new(bytes))),
+            other => Err(self.inner.unexpected("GET", &other)),
+        }
+    }
+
+    fn lock(&self, scope: &str, deadline: Instant, hold: Duration) -> Result<Box<dyn Held>, Error> {
+        let key = self.lock_key(scope);
+        let token = random_token();
+        let ttl = hold.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
+        let mut pause = Duration::from_millis(2);
+        loop {
+            let answer = self.inner.run(deadline, "cannot take its lock", |c| {
+                redis::cmd("SET")
+                    .arg(&key)
+                    .arg(&token)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(ttl)
+                    .query::<Value>(c)
+            })?;
+            match answer {
+                Value::Okay => {
+                    return Ok(Box::new(RedisLock {
+                        inner: self.inner.clone(),
+                        key,
+                        token,
+                        owner: owner(),
+                    }))
+                }
+                Value::Nil => {}
+                other => return Err(self.inner.unexpected("SET NX", &other)),
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                let whose = if scope == STORE_WIDE {
+                    "store-wide".to_owned()
+                } else {
+                    format!("account {scope:?}'s")
+                };
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "timed out waiting for the lock of the token store {} ({whose} lock, which another process, on this host or another, holds)",
+                        self.inner.shown
+                    ),
+                ));
+            }
+            // Jittered, so that waiting hosts do not poll in step.
+            let jitter = with_csprng(|rng| rng.next_u32() % 3);
+            std::thread::sleep((pause + Duration::from_millis(jitter.into())).min(deadline - now));
+            pause = (pause * 2).min(Duration::from_millis(50));
+        }
+    }
+
+    fn write(&self, bytes: &[u8], expected: u64) -> Result<bool, Error> {
+        let key = self.key("store");
+        let expected = expected.to_string();
+        let command = pack(&[
+            b"EVAL",
+            COMPARE_AND_SET.as_bytes(),
+            b"1",
+            key.as_bytes(),
+            expected.as_bytes(),
+            bytes,
+        ]);
+        let deadline = deadline::at(DEFAULT_TIMEOUT);
+        let answer = self.inner.run(deadline, "cannot be written", |c| {
+            c.req_packed_command(&command)
+        })?;
+        match answer {
+            Value::Int(1) => Ok(true),
+            Value::Int(0) => Ok(false),
+            Value::ServerError(e) => Err(self.inner.failure("cannot be written", &e.into())),
+            other => Err(self.inner.unexpected("the compare-and-set", &other)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_location_hold_no_password() {
+        let store = RedisBackend::open("redis://u:hunter2@127.0.0.1:1/0?prefix=p").unwrap();
+        assert_eq!(store.location(), "redis://u:***@127.0.0.1:1/0?prefix=p");
+        assert!(!format!("{store:?}").contains("hunter2"));
+        assert_eq!(store.lock_key(STORE_WIDE), "p:lock");
+        assert_eq!(store.lock_key("brand"), "p:lock:brand");
+    }
+
+    #[test]
+    fn commands_are_packed_as_resp_arrays() {
+        assert_eq!(
+            &pack(&[b"AUTH", b"u", b"pw"])[..],
+            b"*3\r\n$4\r\nAUTH\r\n$1\r\nu\r\n$2\r\npw\r\n"
+        );
+        let p = pack(&[&b"x"[..]; 12]);
+        assert_eq!(p.len(), p.capacity());
+    }
+}

@@ -1,0 +1,202 @@
+//! A store URL read: `redis://[[user]:password@]host[:port][/db][?prefix=NAME]`,
+//! `rediss://…` (TLS; `&ca_file=PEM` trusts that file's certificates instead of the
+//! built-in roots). The user name and password are decoded into wiped buffers; no
+//! reason for a refusal quotes the URL.
+
+use zeroize::Zeroizing;
+
+use crate::core::settings::ca_file::CaFile;
+
+/// The prefix of every key when the URL names none.
+pub const DEFAULT_PREFIX: &str = "twfollow";
+const DEFAULT_PORT: u16 = 6379;
+
+/// What a store URL says.
+pub(super) struct Target {
+    pub tls: bool,
+    pub host: String,
+    pub port: u16,
+    pub user: Option<Zeroizing<String>>,
+    pub password: Option<Zeroizing<String>>,
+    pub db: i64,
+    pub prefix: String,
+    /// The PEM of `?ca_file=`: these trust anchors instead of the built-in roots.
+    pub ca_pem: Option<Vec<u8>>,
+}
+
+/// Percent-decodes `text` into a wiped buffer of its size (no reallocation leaves a
+/// copy behind).
+fn decode(text: &str, what: &str) -> Result<Zeroizing<String>, String> {
+    let bytes = text.as_bytes();
+    let mut out = Zeroizing::new(Vec::with_capacity(bytes.len()));
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                Some(b) => out.push(b),
+                None => return Err(format!("has a bad percent-escape in its {what}")),
+            }
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    match std::str::from_utf8(&out) {
+        Ok(s) => {
+            let mut text = Zeroizing::new(String::with_capacity(s.len()));
+            text.push_str(s);
+            Ok(text)
+        }
+        Err(_) => Err(format!("has a {what} that is not UTF-8")),
+    }
+}
+
+/// Reads a store URL. The reasons never quote the URL (it may hold the password).
+pub(super) fn parse(url: &str) -> Result<Target, String> {
+    let (tls, rest) = if let Some(rest) = url.strip_prefix("rediss://") {
+        (true, rest)
+    } else if let Some(rest) = url.strip_prefix("redis://") {
+        (false, rest)
+    } else {
+        return Err("is not a redis:// or rediss:// URL".into());
+    };
+    if rest.contains('#') {
+        return Err("is a URL with a fragment (#…), which a store URL has none of".into());
+    }
+    let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let (userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((userinfo, hostport)) => (Some(userinfo), hostport),
+        None => (None, authority),
+    };
+    let (user, password) = match userinfo {
+        None => (None, None),
+        Some(info) => {
+            let (user, password) = match info.split_once(':') {
+                Some((user, password)) => (user, Some(decode(password, "password")?)),
+                None => (info, None),
+            };
+            let user = Some(decode(user, "user name")?).filter(|u| !u.is_empty());
+            (user, password.filter(|p| !p.is_empty()))
+        }
+    };
+    let (host, port) = split_host_port(hostport)?;
+    let db = match path.trim_matches('/') {
+        "" => 0,
+        n => n
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or("has a database (the path) that is not a number from 0 up")?,
+    };
+    let mut prefix = DEFAULT_PREFIX.to_owned();
+    let mut ca_pem = None;
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        match &*name {
+            "prefix" => {
+                let ok = !value.is_empty()
+                    && value.len() <= 100
+                    && !value.chars().any(|c| c.is_control() || c.is_whitespace());
+                if !ok {
+                    return Err("has a prefix that is empty, longer than 100 bytes, or holds spaces or control characters".into());
+                }
+                prefix = value.into_owned();
+            }
+            "ca_file" if tls => {
+                let ca =
+                    CaFile::read(&value).map_err(|e| format!("cannot be used: {}", e.message))?;
+                let pem = std::fs::read(&ca.path).map_err(|e| {
+                    format!("cannot be used: cannot read CA file {:?}: {e}", ca.path)
+                })?;
+                ca_pem = Some(pem);
+            }
+            "ca_file" => {
+                return Err("names a ca_file, which only a rediss:// (TLS) URL uses".into())
+            }
+            other => {
+                return Err(format!(
+                    "has the parameter {other:?}, which a store URL does not know (prefix, ca_file)"
+                ))
+            }
+        }
+    }
+    Ok(Target {
+        tls,
+        host,
+        port,
+        user,
+        password,
+        db,
+        prefix,
+        ca_pem,
+    })
+}
+
+fn split_host_port(hostport: &str) -> Result<(String, u16), String> {
+    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+        let (host, after) = v6
+            .split_once(']')
+            .ok_or("has an IPv6 host without its ']'")?;
+        (host, after.strip_prefix(':'))
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (hostport, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("names no host".into());
+    }
+    let port = match port {
+        None | Some("") => DEFAULT_PORT,
+        Some(p) => p
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p != 0)
+            .ok_or("has a port that is not a number from 1 to 65535")?,
+    };
+    Ok((host.to_owned(), port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_read_and_their_passwords_stay_out_of_every_reason() {
+        let t = parse("redis://u%3A1:p%40ss@[::1]:7000/3?prefix=app-1").unwrap();
+        assert_eq!((t.host.as_str(), t.port, t.db), ("::1", 7000, 3));
+        assert_eq!(t.user.as_deref().map(String::as_str), Some("u:1"));
+        assert_eq!(t.password.as_deref().map(String::as_str), Some("p@ss"));
+        assert_eq!((t.prefix.as_str(), t.tls), ("app-1", false));
+        let t = parse("rediss://:secret@cache.example").unwrap();
+        assert_eq!(
+            (t.host.as_str(), t.port, t.db, t.tls),
+            ("cache.example", 6379, 0, true)
+        );
+        assert!(t.user.is_none());
+        assert_eq!(t.prefix, DEFAULT_PREFIX);
+        for bad in [
+            "redis://:secret@",
+            "redis://:secret@h:0",
+            "redis://:secret@h:99999",
+            "redis://:secret@h/x",
+            "redis://:secret@h?prefix=",
+            "redis://:secret@h?pefix=a",
+            "redis://:secret@h#frag",
+            "redis://:sec%zzret@h",
+            "redis://:secret@h?ca_file=/x.pem",
+            "rediss://:secret@h?ca_file=/nonexistent.pem",
+        ] {
+            let why = parse(bad).err().unwrap_or_else(|| panic!("{bad} accepted"));
+            assert!(!why.contains("secret") && !why.contains("sec%"), "{why}");
+        }
+    }
+}

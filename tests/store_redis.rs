@@ -1,0 +1,710 @@
+//! The Redis store (issue 28) through the C ABI, against the sandbox and a real
+//! `redis-server` that each test starts on a loopback port (with AOF, in a folder of
+//! its own) and kills at its end. "Hosts" are worker processes (store/worker.rs) with
+//! a HOME of their own and no shared file: only the Redis URL joins them.
+
+mod support;
+#[path = "store/worker.rs"]
+mod worker;
+
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::ptr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use support::*;
+use twfollow::ffi::*;
+
+const PUBLIC_USER_ID: &str = "2244994945";
+
+/// A fresh folder.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "twfollow-redis-{}-{}-{name}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn sub(&self, name: &str) -> PathBuf {
+        let path = self.0.join(name);
+        fs::create_dir_all(&path).unwrap();
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A `redis-server` of the test's own: loopback, a free port (found by binding port
+/// 0; another is tried when someone takes it first), AOF on with `appendfsync always`.
+struct Redis {
+    child: Option<Child>,
+    port: u16,
+    dir: TempDir,
+    password: Option<String>,
+}
+
+impl Redis {
+    fn start(password: Option<&str>) -> Redis {
+        let mut redis = Redis {
+            child: None,
+            port: 0,
+            dir: TempDir::new("server"),
+            password: password.map(str::to_owned),
+        };
+        for _ in 0..10 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            redis.port = port;
+            if redis.launch() {
+                return redis;
+            }
+        }
+        panic!("redis-server did not start on any port");
+    }
+
+    /// Starts the server on `self.port` with `self.dir`; false when it exits (its port
+    /// was taken meanwhile).
+    fn launch(&mut self) -> bool {
+        let mut command = Command::new("redis-server");
+        command
+            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
+            .args([
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+            ])
+            .arg("--dir")
+            .arg(&self.dir.0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(password) = &self.password {
+            command.args(["--requirepass", password]);
+        }
+        let mut child = command.spawn().expect(
+            "redis-server is installed (scripts/test.sh installs it: apt-get install redis-server)",
+        );
+        let until = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < until {
+            if child.try_wait().unwrap().is_some() {
+                let _ = child.wait();
+                return false;
+            }
+            if self.ping() {
+                self.child = Some(child);
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        false
+    }
+
+    fn ping(&self) -> bool {
+        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        s.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+        let _ = s.write_all(b"PING\r\n");
+        let mut answer = [0u8; 64];
+        // +PONG, or -NOAUTH when a password is asked: either way, it serves.
+        matches!(s.read(&mut answer), Ok(n) if n > 0)
+    }
+
+    /// Kills the server (-9: only what the AOF holds survives).
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port, from its AOF.
+    fn restart(&mut self) {
+        let until = Instant::now() + Duration::from_secs(10);
+        while !self.launch() {
+            assert!(Instant::now() < until, "redis-server did not start again");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The store URL (with the server's password), under `prefix`.
+    fn url(&self, prefix: &str) -> String {
+        let auth = self
+            .password
+            .as_ref()
+            .map(|p| format!(":{p}@"))
+            .unwrap_or_default();
+        format!("redis://{auth}127.0.0.1:{}/0?prefix={prefix}", self.port)
+    }
+
+    /// A connection of the test's own, to look at and edit the keys.
+    fn connection(&self) -> redis::Connection {
+        let auth = self
+            .password
+            .as_ref()
+            .map(|p| format!(":{p}@"))
+            .unwrap_or_default();
+        redis::Client::open(format!("redis://{auth}127.0.0.1:{}/0", self.port))
+            .unwrap()
+            .get_connection_with_timeout(Duration::from_secs(5))
+            .unwrap()
+    }
+
+    fn document(&self, prefix: &str) -> serde_json::Value {
+        let bytes: Vec<u8> = redis::cmd("GET")
+            .arg(format!("{prefix}:store"))
+            .query(&mut self.connection())
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    /// Rewrites the document as a test needs it (nobody else writes then).
+    fn edit(&self, prefix: &str, change: impl FnOnce(&mut serde_json::Value)) {
+        let mut doc = self.document(prefix);
+        change(&mut doc);
+        let _: () = redis::cmd("SET")
+            .arg(format!("{prefix}:store"))
+            .arg(serde_json::to_vec_pretty(&doc).unwrap())
+            .query(&mut self.connection())
+            .unwrap();
+    }
+
+    fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = redis::cmd("KEYS")
+            .arg("*")
+            .query(&mut self.connection())
+            .unwrap();
+        keys.sort();
+        keys
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A worker process (see store/worker.rs) on the "host" whose HOME is `home`.
+fn worker(home: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args([
+            "--ignored",
+            "--exact",
+            "store_worker",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("TWFOLLOW_STORE_WORKER", args.join("\n"))
+        .env("HOME", home)
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("TWFOLLOW_STORE")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Not a test: the entry point of the worker processes, which `worker` runs.
+#[test]
+#[ignore = "the worker processes' entry point (tests/store/worker.rs)"]
+fn store_worker() {
+    let args = std::env::var("TWFOLLOW_STORE_WORKER").expect("run by worker()");
+    worker::main(args.split('\n').map(str::to_owned).collect());
+}
+
+fn finish(child: Child) -> (i32, String) {
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn save(config: &Config, store: &str, account: &str) -> Result<String, (TwStatus, Last)> {
+    let (store, account) = (cstr(store), cstr(account));
+    let mut name = ptr::null_mut();
+    let status =
+        unsafe { tw_store_save_account(config.0, store.as_ptr(), account.as_ptr(), &mut name) };
+    if status != TwStatus::Ok {
+        return Err((status, last()));
+    }
+    Ok(take(name))
+}
+
+fn from_store(store: &str, account: Option<&str>) -> Result<Config, (TwStatus, Last)> {
+    let (store, account) = (cstr(store), account.map(cstr));
+    let mut out = ptr::null_mut();
+    let status = unsafe {
+        tw_config_from_store(
+            store.as_ptr(),
+            account.as_ref().map_or(ptr::null(), |a| a.as_ptr()),
+            &mut out,
+        )
+    };
+    if status != TwStatus::Ok {
+        return Err((status, last()));
+    }
+    Ok(Config(out))
+}
+
+fn list(store: &str) -> serde_json::Value {
+    let store = cstr(store);
+    let mut json = ptr::null_mut();
+    assert_eq!(
+        unsafe { tw_store_list(store.as_ptr(), &mut json) },
+        TwStatus::Ok,
+        "{:?}",
+        last()
+    );
+    serde_json::from_str(&take(json)).unwrap()
+}
+
+/// A sandbox grant saved in the Redis store as `grant`; its tokens.
+fn stored_grant(sandbox: &Sandbox, store: &str) -> serde_json::Value {
+    let config = oauth2_config(&sandbox.base_url(), true);
+    let tokens = sign_in(&config);
+    assert_eq!(save(&config, store, "grant").unwrap(), "grant");
+    tokens
+}
+
+fn refreshes_sent(sandbox: &Sandbox, start: usize) -> usize {
+    sandbox.requests()[start..]
+        .iter()
+        .filter(|r| r.target.contains("oauth2/token"))
+        .count()
+}
+
+/// Starts `per_host` followers on each host together; their (exit code, stderr).
+fn fleet(
+    sandbox: &Sandbox,
+    dir: &TempDir,
+    homes: &[PathBuf],
+    store: &str,
+    per_host: usize,
+) -> Vec<(i32, String)> {
+    static ROUND: AtomicUsize = AtomicUsize::new(0);
+    let go = dir
+        .0
+        .join(format!("go-{}", ROUND.fetch_add(1, Ordering::SeqCst)));
+    let children: Vec<Child> = homes
+        .iter()
+        .flat_map(|home| (0..per_host).map(move |_| home))
+        .map(|home| {
+            worker(
+                home,
+                &[
+                    "follow",
+                    store,
+                    "grant",
+                    &sandbox.base_url(),
+                    PUBLIC_USER_ID,
+                ],
+            )
+            .env("TWFOLLOW_WORKER_GO", &go)
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    fs::write(&go, b"").unwrap();
+    children.into_iter().map(finish).collect()
+}
+
+/// Marks the stored grant expired (for the client) and ends its access token (for X).
+fn expire(redis: &Redis, sandbox: &Sandbox, prefix: &str) {
+    redis.edit(prefix, |doc| {
+        doc["accounts"]["grant"]["expires_at"] = 1.into()
+    });
+    sandbox.expire_oauth2_access_tokens();
+}
+
+fn hosts(dir: &TempDir, n: usize) -> Vec<PathBuf> {
+    (0..n).map(|i| dir.sub(&format!("host-{i}"))).collect()
+}
+
+/// No host got a file: the store is on the server alone.
+fn assert_no_files(homes: &[PathBuf]) {
+    for home in homes {
+        let found: Vec<_> = fs::read_dir(home).unwrap().collect();
+        assert!(found.is_empty(), "{home:?} holds {found:?}");
+    }
+}
+
+#[test]
+fn three_hosts_of_four_processes_refresh_once_per_expiry() {
+    let redis = Redis::start(Some("fleet-password"));
+    let sandbox = start_sandbox();
+    let store = redis.url("fleet");
+    let first = stored_grant(&sandbox, &store);
+    let dir = TempDir::new("fleet");
+    let homes = hosts(&dir, 3);
+    let mut previous = first["refresh_token"].clone();
+    for round in 1..=3 {
+        expire(&redis, &sandbox, "fleet");
+        let start = sandbox.request_count();
+        for (code, stderr) in fleet(&sandbox, &dir, &homes, &store, 4) {
+            assert_eq!(code, 0, "round {round}: {stderr}");
+        }
+        assert_eq!(
+            sandbox.oauth2_refresh_count(),
+            round,
+            "one refresh in round {round}"
+        );
+        assert_eq!(refreshes_sent(&sandbox, start), 1);
+        let stored = &redis.document("fleet")["accounts"]["grant"];
+        assert_ne!(
+            stored["refresh_token"], previous,
+            "round {round} rotated the grant"
+        );
+        assert!(stored["refresh_in_flight"].is_null(), "{stored}");
+        previous = stored["refresh_token"].clone();
+    }
+    assert_no_files(&homes);
+    assert_eq!(
+        redis.keys(),
+        ["fleet:store"],
+        "every key under the prefix, no lock left"
+    );
+}
+
+#[test]
+fn the_store_lives_under_its_prefix_and_every_verb_works_on_it() {
+    let redis = Redis::start(None);
+    let sandbox = start_sandbox();
+    let store = redis.url("verbs");
+    let oauth1 = Config::for_sandbox(&sandbox);
+    assert_eq!(save(&oauth1, &store, "plain").unwrap(), "plain");
+    stored_grant(&sandbox, &store);
+    let listing = list(&store);
+    assert_eq!(listing["path"], store.as_str());
+    assert_eq!(listing["default"], "plain");
+    assert_eq!(listing["accounts"].as_array().unwrap().len(), 2);
+    let name = cstr("grant");
+    let c_store = cstr(&store);
+    assert_eq!(
+        unsafe { tw_store_set_default(c_store.as_ptr(), name.as_ptr()) },
+        TwStatus::Ok
+    );
+    assert_eq!(list(&store)["default"], "grant");
+    let config = from_store(&store, None).unwrap();
+    assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+    config.follow(PUBLIC_USER_ID, false).unwrap();
+    let mut path = ptr::null_mut();
+    assert_eq!(
+        unsafe { tw_store_path(c_store.as_ptr(), &mut path) },
+        TwStatus::Ok
+    );
+    assert_eq!(take(path), store);
+    assert_eq!(
+        unsafe { tw_store_remove(c_store.as_ptr(), cstr("plain").as_ptr()) },
+        TwStatus::Ok
+    );
+    assert_eq!(list(&store)["accounts"].as_array().unwrap().len(), 1);
+    // An import into it, from another "host" with only the TW_* variables.
+    let dir = TempDir::new("import");
+    let home = dir.sub("host");
+    let account = Account::builtin(2);
+    let mut import = worker(&home, &["import-env", &store]);
+    import
+        .env("TW_CONSUMER_KEY", CONSUMER_KEY)
+        .env("TW_CONSUMER_SECRET", CONSUMER_SECRET)
+        .env("TW_ACCESS_TOKEN", &account.token)
+        .env("TW_ACCESS_TOKEN_SECRET", &account.token_secret);
+    let (code, stderr) = finish(import.spawn().unwrap());
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(list(&store)["accounts"].as_array().unwrap().len(), 2);
+    assert_no_files(&[home]);
+    // Another prefix on the same server is another store.
+    assert_eq!(
+        list(&redis.url("other"))["accounts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert!(
+        redis.keys().iter().all(|k| k.starts_with("verbs:")),
+        "{:?}",
+        redis.keys()
+    );
+}
+
+#[test]
+fn redis_down_is_the_store_status_and_nothing_reaches_x_then_aof_brings_it_back() {
+    let mut redis = Redis::start(Some("s3cr3t-pw"));
+    let sandbox = start_sandbox();
+    let store = redis.url("down");
+    let tokens = stored_grant(&sandbox, &store);
+    let dir = TempDir::new("down");
+    let home = dir.sub("host");
+    redis.stop();
+    for expired in [false, true] {
+        let before = sandbox.request_count();
+        let mut follow = worker(
+            &home,
+            &[
+                "follow",
+                &store,
+                "grant",
+                &sandbox.base_url(),
+                PUBLIC_USER_ID,
+            ],
+        );
+        if expired {
+            sandbox.expire_oauth2_access_tokens();
+        }
+        let (code, stderr) = finish(follow.spawn().unwrap());
+        assert_eq!(code, TwStatus::Store as i32, "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "redis://:***@127.0.0.1:{}/0?prefix=down",
+                redis.port
+            )),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("s3cr3t-pw"), "{stderr}");
+        assert_eq!(sandbox.request_count(), before, "nothing was sent to X");
+    }
+    redis.restart();
+    let (code, stderr) = finish(
+        worker(
+            &home,
+            &[
+                "follow",
+                &store,
+                "grant",
+                &sandbox.base_url(),
+                PUBLIC_USER_ID,
+            ],
+        )
+        .spawn()
+        .unwrap(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let stored = &redis.document("down")["accounts"]["grant"];
+    // The access token was ended by the sandbox above: one refresh of the same grant.
+    assert_eq!(sandbox.oauth2_refresh_count(), 1);
+    assert_ne!(stored["refresh_token"], tokens["refresh_token"]);
+    assert_no_files(&[home]);
+}
+
+#[test]
+fn a_wrong_or_missing_password_is_the_store_status_and_never_printed() {
+    let redis = Redis::start(Some("right-password"));
+    for (url, says) in [
+        (
+            format!("redis://:wr0ng-pw@127.0.0.1:{}", redis.port),
+            "WRONGPASS",
+        ),
+        (
+            format!("redis://someone:wr0ng-pw@127.0.0.1:{}", redis.port),
+            "WRONGPASS",
+        ),
+        (
+            format!("redis://127.0.0.1:{}", redis.port),
+            "asks for a password",
+        ),
+    ] {
+        let (status, last) = from_store(&url, None).err().unwrap();
+        assert_eq!(status, TwStatus::Store, "{last:?}");
+        assert!(last.message.contains(says), "{last:?}");
+        assert!(!last.message.contains("wr0ng-pw"), "{last:?}");
+        let mut path = ptr::null_mut();
+        let c_url = cstr(&url);
+        assert_eq!(
+            unsafe { tw_store_path(c_url.as_ptr(), &mut path) },
+            TwStatus::Ok
+        );
+        assert!(!take(path).contains("wr0ng-pw"));
+    }
+    // Nothing listens: refused at once, named without its password.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("redis://:pw-x@127.0.0.1:{port}");
+    let (status, last) = from_store(&url, None).err().unwrap();
+    assert_eq!(status, TwStatus::Store);
+    assert!(
+        last.message.contains("unreachable") && !last.message.contains("pw-x"),
+        "{last:?}"
+    );
+}
+
+/// The Redis lock's key of the account `grant`, while some process holds it.
+fn wait_for_lock(redis: &Redis, prefix: &str) {
+    let until = Instant::now() + Duration::from_secs(10);
+    let key = format!("{prefix}:lock:grant");
+    while !redis.keys().contains(&key) {
+        assert!(Instant::now() < until, "nobody took the lock");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_holder_killed_during_a_slow_refresh_lets_the_others_finish_after_its_lock_expires() {
+    let redis = Redis::start(None);
+    let sandbox = Sandbox::start(
+        SandboxConfig {
+            oauth2_refresh_delay: Duration::from_secs(3),
+            ..SandboxConfig::default()
+        },
+        0,
+    )
+    .unwrap();
+    let store = redis.url("killed");
+    stored_grant(&sandbox, &store);
+    expire(&redis, &sandbox, "killed");
+    let dir = TempDir::new("killed");
+    let homes = hosts(&dir, 3);
+    let follow = |home: &Path, timeout_ms: &str| {
+        worker(
+            home,
+            &[
+                "follow",
+                &store,
+                "grant",
+                &sandbox.base_url(),
+                PUBLIC_USER_ID,
+            ],
+        )
+        .env("TWFOLLOW_WORKER_TIMEOUT_MS", timeout_ms)
+        .spawn()
+        .unwrap()
+    };
+    // A 1 s call: its lock lives 1 s + the grace (10 s) + 5 s.
+    let mut holder = follow(&homes[0], "1000");
+    wait_for_lock(&redis, "killed");
+    let until = Instant::now() + Duration::from_secs(10);
+    while sandbox.oauth2_refresh_count() == 0 {
+        assert!(Instant::now() < until);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    let started = Instant::now();
+    let impatient = follow(&homes[1], "2000");
+    let others: Vec<Child> = (0..3).map(|i| follow(&homes[1 + i % 2], "40000")).collect();
+    let (code, stderr) = finish(impatient);
+    assert_eq!(code, TwStatus::Timeout as i32, "{stderr}");
+    assert!(
+        stderr.contains("in flight since") && stderr.contains("on host"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("tw-follow authorize --account grant"),
+        "{stderr}"
+    );
+    for (code, stderr) in others.into_iter().map(finish) {
+        // X rotated the grant when it received the killed refresh: the others say so.
+        assert_eq!(code, TwStatus::Auth as i32, "{stderr}");
+        assert!(
+            stderr.contains("tw-follow authorize --account grant"),
+            "{stderr}"
+        );
+    }
+    assert!(
+        started.elapsed() >= Duration::from_secs(8),
+        "they waited for the lock's expiry"
+    );
+    assert!(
+        sandbox.oauth2_refresh_count() <= 2,
+        "one refused try at most after the kill"
+    );
+}
+
+fn is_stopped(pid: u32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('T'))
+    })
+}
+
+#[test]
+fn a_holder_paused_past_its_lock_cannot_overwrite_the_newer_grant() {
+    let redis = Redis::start(None);
+    let sandbox = start_sandbox();
+    let store = redis.url("paused");
+    stored_grant(&sandbox, &store);
+    expire(&redis, &sandbox, "paused");
+    let dir = TempDir::new("paused");
+    let homes = hosts(&dir, 2);
+    let paused = worker(
+        &homes[0],
+        &[
+            "stop-after-refresh",
+            &store,
+            "grant",
+            &sandbox.base_url(),
+            PUBLIC_USER_ID,
+        ],
+    )
+    .spawn()
+    .unwrap();
+    let until = Instant::now() + Duration::from_secs(20);
+    while !is_stopped(paused.id()) {
+        assert!(Instant::now() < until, "the worker did not stop itself");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Its lock expires (ended now rather than in 45 s, as its time to live would).
+    let _: () = redis::cmd("PEXPIRE")
+        .arg("paused:lock:grant")
+        .arg(1)
+        .query(&mut redis.connection())
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    // Meanwhile, on another host, the person authorizes again: a newer grant.
+    let config = oauth2_config(&sandbox.base_url(), true);
+    let newer = sign_in(&config);
+    assert_eq!(save(&config, &store, "grant").unwrap(), "grant");
+    unsafe { libc::kill(paused.id() as i32, libc::SIGCONT) };
+    let (code, stderr) = finish(paused);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("changed by another writer"), "{stderr}");
+    let stored = &redis.document("paused")["accounts"]["grant"];
+    assert_eq!(
+        stored["refresh_token"], newer["refresh_token"],
+        "the store keeps the newer grant"
+    );
+    let (code, stderr) = finish(
+        worker(
+            &homes[1],
+            &[
+                "follow",
+                &store,
+                "grant",
+                &sandbox.base_url(),
+                PUBLIC_USER_ID,
+            ],
+        )
+        .spawn()
+        .unwrap(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+}
