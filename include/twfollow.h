@@ -292,6 +292,19 @@ typedef enum TwProblemField {
 } TwProblemField;
 
 /**
+ * The flags of `tw_store_import_ex`, as bits of its `flags` argument. Numbers never
+ * change and are never reused.
+ */
+typedef enum TwStoreImport {
+  /**
+   * Replace a stored OAuth 2.0 grant even when it differs from the source's for the
+   * same app and user (the store's is then newer, and the source's refresh token is
+   * likely dead already): the CLIs' `--force`.
+   */
+  TW_STORE_IMPORT_FORCE = 1,
+} TwStoreImport;
+
+/**
  * Configuration and connection pool for follow calls. Opaque: create it with
  * `tw_config_new` or `tw_config_from_env`, release it with `tw_config_free`.
  */
@@ -1093,16 +1106,22 @@ enum TwStatus tw_config_get_oauth1_tokens(const struct TwConfig *config,
  * (`tw_config_set_oauth2_tokens`, `tw_oauth2_exchange_code`) end the link to the
  * store: `tw_store_save_account` makes it again.
  *
- * The base URL, timeout and proxy are not stored: set them on the config. Nothing
- * is sent.
+ * The base URL, timeout and proxy are not stored. As `tw_config_from_env` does,
+ * `TW_API_BASE` (optional base URL, the rules of `tw_config_set_base_url`) and
+ * `TW_API_VERSION` (optional, `1.1`, `2` or `auto`; an OAuth 2.0 account takes `2`
+ * or `auto` only) are read from the environment, so a program run against the
+ * sandbox with its variables exported never sends to the real API; a bad value is
+ * refused naming the variable. `tw_config_from_store_credentials` reads neither, for
+ * a program whose own options replace them. Set the rest on the config. Nothing is
+ * sent.
  *
  * Ownership as `tw_config_new`. Returns `TW_STATUS_NULL_ARGUMENT` (`out_config`),
  * `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT` (an empty `store_path` or
- * `account`), `TW_STATUS_STORE` (no store, a store others may read or write or
- * another user owns, not valid JSON, an unknown version, no such account or no
- * default, an incomplete account: the message names the path and the fix; the file
- * is never changed).
- * Thread rules: reads the environment when `store_path` is NULL.
+ * `account`; a bad `TW_API_BASE` or `TW_API_VERSION`), `TW_STATUS_STORE` (no store,
+ * a store others may read or write or another user owns, not valid JSON, an unknown
+ * version, no such account or no default, an incomplete account: the message names
+ * the path and the fix; the file is never changed).
+ * Thread rules: reads the environment; do not call while another thread changes it.
  *
  * # Safety
  * Strings NULL or NUL-terminated; `out_config` NULL or writable.
@@ -1110,6 +1129,25 @@ enum TwStatus tw_config_get_oauth1_tokens(const struct TwConfig *config,
 enum TwStatus tw_config_from_store(const char *store_path,
                                    const char *account,
                                    struct TwConfig **out_config);
+
+/**
+ * A configuration for a stored account as `tw_config_from_store` makes it, with the
+ * same arguments, ownership, statuses and refusals, but reading neither
+ * `TW_API_BASE` nor `TW_API_VERSION`: the base URL and API version are the defaults
+ * of `tw_config_new` (set them with `tw_config_set_base_url` and
+ * `tw_config_set_api_version`). For a program whose own options replace those two
+ * variables (as `tw_config_from_env_credentials` is beside `tw_config_from_env`): a
+ * bad value there cannot fail a config the option makes good.
+ *
+ * Thread rules: reads the environment (`TWFOLLOW_STORE`, `XDG_CONFIG_HOME`, `HOME`)
+ * when `store_path` is NULL.
+ *
+ * # Safety
+ * Strings NULL or NUL-terminated; `out_config` NULL or writable.
+ */
+enum TwStatus tw_config_from_store_credentials(const char *store_path,
+                                               const char *account,
+                                               struct TwConfig **out_config);
 
 /**
  * Saves the config's user and app to the store as `account` (NULL: the user's
@@ -1252,58 +1290,6 @@ enum TwStatus tw_store_set_default(const char *store_path, const char *account);
 enum TwStatus tw_store_remove(const char *store_path, const char *account);
 
 /**
- * Imports accounts into the store; existing names are overwritten, and the
- * source's default becomes the store's when the store has none. Nothing is sent.
- *
- * `format`: `"twurl"` (`~/.twurlrc`: an account per profile and app, named by the
- * screen name, or `name@consumer_key` when a user has several apps), `"xurl"`
- * (`~/.xurl/auth.yml`, or the file `~/.xurl` of xurl before 1.1: an account per
- * OAuth 2.0 user, named by the username, and `APP-oauth1` for an app's OAuth 1.0a
- * token), or `"env"` (the `TW_*` or `TW_OAUTH2_*` variables, read as
- * `tw_config_from_env_credentials` reads them, as the account `env`: `TW_API_BASE`
- * and `TW_API_VERSION` are not read, an account keeps neither; `source_path` must be
- * NULL). `source_path`: the file, NULL for the tool's default file under `HOME`.
- * An OAuth 1.0a account's user id comes from its token's numeric prefix; an OAuth
- * 2.0 account's user id is learnt by its first call (`GET 2/users/me`).
- *
- * On `TW_STATUS_OK`, `*out_json` (if not NULL) receives `{"imported":["name",…]}`
- * (`tw_string_free`); `tw_store_import_names` gives the names without JSON.
- *
- * Returns `TW_STATUS_NULL_ARGUMENT` (`format`), `TW_STATUS_INVALID_UTF8`,
- * `TW_STATUS_INVALID_ARGUMENT` (an unknown format, an empty path, a source path
- * with `"env"`, missing or bad variables), `TW_STATUS_STORE` (an unreadable or
- * malformed source file, the store as `tw_store_list`), `TW_STATUS_TIMEOUT`.
- * Thread rules: reads the environment (`HOME`, the `TW_*` variables).
- *
- * # Safety
- * Strings NULL or NUL-terminated; `out_json` NULL or writable.
- */
-enum TwStatus tw_store_import(const char *store_path,
-                              const char *format,
-                              const char *source_path,
-                              char **out_json);
-
-/**
- * Imports accounts as `tw_store_import` does, and gives their names without JSON:
- * on `TW_STATUS_OK`, `*out_names` (if not NULL) receives the names imported, in
- * the source's order, each followed by a newline (`"sandbox_me\nsandbox_2\n"`;
- * `""` when the source held none): an account name never holds a newline (1 to 100
- * bytes of UTF-8 without control characters). Release it with `tw_string_free`.
- * `*out_count` (if not NULL) receives how many there are. Nothing is written on any
- * other status.
- *
- * Returns, and thread rules, as `tw_store_import`.
- *
- * # Safety
- * Strings NULL or NUL-terminated; `out_names` and `out_count` NULL or writable.
- */
-enum TwStatus tw_store_import_names(const char *store_path,
-                                    const char *format,
-                                    const char *source_path,
-                                    char **out_names,
-                                    uint32_t *out_count);
-
-/**
  * The path of the store that `store_path` (NULL: the path rule) designates, for
  * messages. Nothing is read or created.
  *
@@ -1334,6 +1320,105 @@ enum TwStatus tw_store_path(const char *store_path, char **out_path);
 enum TwStatus tw_oauth2_access_token(const struct TwConfig *config,
                                      char **out_access_token,
                                      int64_t *out_expires_at);
+
+/**
+ * Imports accounts into the store; nothing is sent. Existing names are overwritten,
+ * except one rule: an account whose stored OAuth 2.0 grant (same app, same user)
+ * differs from the source's is *kept*: the store refreshed it since the source
+ * copied it, so the source's refresh token is dead, and writing it back would lose
+ * the grant (`tw_store_import_ex` with `TW_STORE_IMPORT_FORCE` replaces it). The
+ * source's default becomes the store's when the store has none. An imported OAuth
+ * 2.0 grant belongs to the store from then on: its first refresh rotates the refresh
+ * token, and the source tool's copy stops working then.
+ *
+ * `format`: `"twurl"` (`~/.twurlrc`: an account per profile and app, named by the
+ * screen name, or `name@consumer_key` when a user has several apps), `"xurl"`
+ * (`~/.xurl/auth.yml`, or the file `~/.xurl` of xurl before 1.1: an account per
+ * OAuth 2.0 user, named by the username, and `APP-oauth1` for an app's OAuth 1.0a
+ * token), or `"env"` (the `TW_*` or `TW_OAUTH2_*` variables, read as
+ * `tw_config_from_env_credentials` reads them, as the account `env`: `TW_API_BASE`
+ * and `TW_API_VERSION` are not read, an account keeps neither; `source_path` must be
+ * NULL). `source_path`: the file, NULL for the tool's default file under `HOME`. Only
+ * a regular file of at most 1 MiB is read (a FIFO, a device, `/dev/zero` or a larger
+ * file is `TW_STATUS_STORE`, read no further); a screen name in it with a control
+ * character or over 100 bytes is refused as an account name would be. An OAuth 1.0a
+ * account's user id comes from its token's numeric prefix; an OAuth 2.0 account's
+ * user id is learnt by its first call (`GET 2/users/me`).
+ *
+ * On `TW_STATUS_OK`, `*out_json` (if not NULL) receives
+ * `{"imported":["name",…],"kept":["name",…],"handed_over":["name",…]}`
+ * (`tw_string_free`): the names written; those kept as they were; and the imported
+ * ones whose OAuth 2.0 refresh token now belongs to the store.
+ * `tw_store_import_ex` gives the same without JSON.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT` (`format`), `TW_STATUS_INVALID_UTF8`,
+ * `TW_STATUS_INVALID_ARGUMENT` (an unknown format, an empty path, a source path
+ * with `"env"`, missing or bad variables), `TW_STATUS_STORE` (an unreadable,
+ * malformed, oversized or not regular source file, the store as `tw_store_list`),
+ * `TW_STATUS_TIMEOUT`.
+ * Thread rules: reads the environment (`HOME`, the `TW_*` variables).
+ *
+ * # Safety
+ * Strings NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+enum TwStatus tw_store_import(const char *store_path,
+                              const char *format,
+                              const char *source_path,
+                              char **out_json);
+
+/**
+ * Imports accounts as `tw_store_import` does, and gives their names without JSON:
+ * on `TW_STATUS_OK`, `*out_names` (if not NULL) receives the names imported, in
+ * the source's order, each followed by a newline (`"sandbox_me\nsandbox_2\n"`;
+ * `""` when the source held none): an account name never holds a newline (1 to 100
+ * bytes of UTF-8 without control characters). Release it with `tw_string_free`.
+ * `*out_count` (if not NULL) receives how many there are. Nothing is written on any
+ * other status. The accounts kept and handed over: `tw_store_import_ex`.
+ *
+ * Returns, and thread rules, as `tw_store_import`.
+ *
+ * # Safety
+ * Strings NULL or NUL-terminated; `out_names` and `out_count` NULL or writable.
+ */
+enum TwStatus tw_store_import_names(const char *store_path,
+                                    const char *format,
+                                    const char *source_path,
+                                    char **out_names,
+                                    uint32_t *out_count);
+
+/**
+ * Imports accounts as `tw_store_import` does, with `flags` (`TwStoreImport` bits:
+ * `TW_STORE_IMPORT_FORCE` replaces a stored OAuth 2.0 grant that differs from the
+ * source's; 0 for none), and gives the three lists of names without JSON, each as
+ * `tw_store_import_names` gives its own (each name followed by a newline, `""` for
+ * none; account names hold no control character):
+ *
+ * - `*out_imported_names`: the accounts written, in the source's order;
+ * - `*out_kept_names`: the accounts left as they were, because the store holds
+ *   another OAuth 2.0 grant of the same app and user, which is newer than the
+ *   source's (say so, and that `TW_STORE_IMPORT_FORCE` replaces it); always `""`
+ *   with that flag;
+ * - `*out_handed_over_names`: imported accounts whose OAuth 2.0 refresh token belongs
+ *   to the store from now on (warn that the source tool stops working for that grant
+ *   once twfollow refreshes it).
+ *
+ * Each out-pointer may be NULL (that list is not wanted); each string is released
+ * with `tw_string_free`. All are written only on `TW_STATUS_OK`.
+ *
+ * Returns as `tw_store_import`, and `TW_STATUS_INVALID_ARGUMENT` for a flag bit this
+ * library does not know (nothing is read or written). Thread rules: as
+ * `tw_store_import`.
+ *
+ * # Safety
+ * Strings NULL or NUL-terminated; each out-pointer NULL or writable.
+ */
+enum TwStatus tw_store_import_ex(const char *store_path,
+                                 const char *format,
+                                 const char *source_path,
+                                 uint32_t flags,
+                                 char **out_imported_names,
+                                 char **out_kept_names,
+                                 char **out_handed_over_names);
 
 /**
  * Sets (or, with a NULL `callback`, removes) the wire trace of this config: every
@@ -1428,6 +1513,21 @@ int64_t tw_last_reset_at(void);
  * leaves the last error as it is.
  */
 int32_t tw_last_request_count(void);
+
+/**
+ * How many OAuth 2.0 token refreshes this process has in flight now, in all threads
+ * and configs: each counts from just before its request is sent until its answer is
+ * saved (in the token store, for a store-backed config, and handed to the token
+ * callback) or the refresh has failed. X rotates the refresh token when it answers,
+ * so a process that dies in that window loses the grant: a program defers its exit
+ * on a signal (SIGINT, SIGTERM, SIGHUP) while this is not 0, and exits once the call
+ * returns (`tw-follow` does; docs/tokens.md, "Signals").
+ *
+ * Async-signal-safe: one atomic load, no lock, no allocation, no thread-local
+ * storage; call it from a signal handler. A getter: it leaves the last error as it
+ * is. Never negative.
+ */
+int32_t tw_refreshes_in_flight(void);
 
 /**
  * The members of the API v2 problem of the last failed call on this thread (RFC

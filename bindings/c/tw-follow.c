@@ -5,7 +5,7 @@
  *             [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--quiet] [--trace]
  *             [--store PATH] [--account NAME] [follow | unfollow | relationship] TARGET
  *   tw-follow [OPTIONS] accounts [--json] | accounts default NAME | accounts remove NAME [--revoke]
- *             | accounts import twurl|xurl|env [PATH]
+ *             | accounts import twurl|xurl|env [PATH] [--force]
  *   tw-follow [OPTIONS] token
  *
  * Credentials: --account (or --store) -> the token store; else TW_CONSUMER_KEY,
@@ -18,7 +18,8 @@
  * This file: the options, the configs they make and the dispatch. tw-follow/: help.c
  * (help texts, exit codes), output.c (reports, exports, secrets wiped), authorize.c
  * and listener.c (authorize, and its answer caught on a loopback redirect or pasted),
- * accounts.c (the store's accounts); cli.h declares what they share.
+ * accounts.c (the store's accounts), signals.c (SIGINT, SIGTERM and SIGHUP deferred while a
+ * refresh is in flight); cli.h declares what they share.
  *
  * It reads no JSON: the library gives its own data (tokens, the store's accounts, what
  * an import saved) as fields; JSON is only printed, as the library or the API wrote it.
@@ -116,6 +117,39 @@ static bool store_exists(void) {
     return exists;
 }
 
+/* What the token callback of a store-backed config needs to check that the store holds
+   the pair it is handed (the library calls it after a failed write too). */
+struct stored_account {
+    const char *store, *account;
+};
+
+/* The token callback of a store-backed config: once the store holds the refreshed pair,
+   a signal deferred during the refresh may act (then the follow is not sent). When the
+   store does not hold it (the write failed: TW_STATUS_TOKENS_NOT_SAVED), the signal waits
+   until the call has returned and the pair has been printed. */
+static void on_refreshed(void *user_data, const char *tokens_json) {
+    const struct stored_account *where = user_data;
+    struct oauth2_tokens handed, stored;
+    TwConfig *reread = NULL;
+    bool saved = false;
+    memset(&handed, 0, sizeof handed);
+    if (tw_oauth2_tokens_from_json(tokens_json, &handed.access, &handed.refresh, &handed.expires_at,
+                                   &handed.scope) != TW_STATUS_OK) {
+        return;
+    }
+    /* Another config (this one must not be called back into), read from the file. */
+    if (tw_config_from_store_credentials(where->store, where->account, &reread) == TW_STATUS_OK &&
+        get_oauth2_tokens(reread, &stored)) {
+        saved = strcmp(stored.access, handed.access) == 0;
+        free_oauth2_tokens(&stored);
+    }
+    tw_config_free(reread);
+    free_oauth2_tokens(&handed);
+    if (saved) {
+        deliver_deferred_signal();
+    }
+}
+
 /* The config of a call: --account (or --store) -> the store; else TW_* credentials in
    the environment; else the store's default account. A config from TW_OAUTH2_*
    variables gets no refresh token, so it can never refresh: the rotated pair would
@@ -210,15 +244,20 @@ int main(int argc, char **argv) {
     enum command command = COMMAND_FOLLOW;
     static char proxy_line[MAX_PROXY_LINE + 1];
     struct options options = {NULL, NULL, NULL, 0, 0, false, false};
-    bool notify = false, quiet = false, warn_of_password, as_json = false, revoke = false, from_env_oauth2;
+    bool notify = false, quiet = false, warn_of_password, as_json = false, revoke = false, force = false;
+    bool from_env_oauth2;
     TwConfig *config = NULL;
     char *json = NULL;
     TwStatus status;
+    struct stored_account stored;
     int i;
 
+    defer_signals_during_refreshes();
     /* A user named "authorize" is followed with @authorize or -- authorize. */
     if (argc > 1 && strcmp(argv[1], "authorize") == 0) {
-        return authorize_main(argc - 1, argv + 1);
+        int code = authorize_main(argc - 1, argv + 1);
+        deliver_deferred_signal();
+        return code;
     }
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -241,6 +280,8 @@ int main(int argc, char **argv) {
             as_json = true;
         } else if (strcmp(arg, "--revoke") == 0) {
             revoke = true;
+        } else if (strcmp(arg, "--force") == 0) {
+            force = true;
         } else if (strcmp(arg, "--store") == 0 && i + 1 < argc) {
             store = argv[++i];
         } else if (strcmp(arg, "--account") == 0 && i + 1 < argc) {
@@ -301,8 +342,9 @@ int main(int argc, char **argv) {
         usage(stderr);
         return EXIT_USAGE;
     }
-    if (command < COMMAND_ACCOUNTS && (as_json || revoke)) {
-        fprintf(stderr, "tw-follow: --json goes with accounts alone, --revoke with accounts remove\n");
+    if (command < COMMAND_ACCOUNTS && (as_json || revoke || force)) {
+        fprintf(stderr, "tw-follow: --json goes with accounts alone, --revoke with accounts remove, --force with "
+                        "accounts import\n");
         return EXIT_USAGE;
     }
     if (notify && command != COMMAND_FOLLOW) {
@@ -331,8 +373,9 @@ int main(int argc, char **argv) {
                   "use --proxy-file PATH (- for standard input) or https_proxy instead\n",
                   stderr);
         }
-        code = accounts_main(verb_count, verb_words, store, as_json, revoke, &options);
+        code = accounts_main(verb_count, verb_words, store, as_json, revoke, force, &options);
         wipe(proxy_line, sizeof proxy_line);
+        deliver_deferred_signal();
         return code;
     }
 
@@ -345,6 +388,8 @@ int main(int argc, char **argv) {
     if (options.api_version_given) {
         unsetenv("TW_API_VERSION");
     }
+    stored.store = store;
+    stored.account = account;
     from_env_oauth2 = !uses_store(store, account) && env_oauth2();
     if (from_env_oauth2 && refuse_expired_env_token()) {
         wipe(proxy_line, sizeof proxy_line);
@@ -353,6 +398,10 @@ int main(int argc, char **argv) {
     status = make_config(store, account, &config);
     if (status == TW_STATUS_OK) {
         status = apply_options(config, &options);
+    }
+    if (status == TW_STATUS_OK && uses_store(store, account)) {
+        /* Refused for an OAuth 1.0a config, which never refreshes: then nothing to defer. */
+        (void)tw_config_set_token_callback(config, on_refreshed, &stored);
     }
     wipe(proxy_line, sizeof proxy_line); /* the library keeps its own copy */
     if (status != TW_STATUS_OK) {
@@ -385,6 +434,11 @@ int main(int argc, char **argv) {
         status = tw_follow(config, target, notify, &json);
         break;
     }
+    /* A signal deferred during a refresh acts now, once the new pair is saved, or else
+       printed (TW_STATUS_TOKENS_NOT_SAVED: below). */
+    if (status != TW_STATUS_TOKENS_NOT_SAVED) {
+        deliver_deferred_signal();
+    }
     if (options.trace) {
         print_call_summary();
     }
@@ -396,8 +450,10 @@ int main(int argc, char **argv) {
         if (status == TW_STATUS_TOKENS_NOT_SAVED && !print_unsaved_tokens(config)) {
             /* The rotated pair reached neither the store nor stderr. */
             tw_config_free(config);
+            deliver_deferred_signal();
             return EXIT_IOERR;
         }
+        deliver_deferred_signal();
         tw_config_free(config);
         return exit_code_for(status);
     }

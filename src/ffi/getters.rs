@@ -127,6 +127,25 @@ pub extern "C" fn tw_last_request_count() -> i32 {
     infallible(0, || read(0, |last| last.request_count))
 }
 
+/// How many OAuth 2.0 token refreshes this process has in flight now, in all threads
+/// and configs: each counts from just before its request is sent until its answer is
+/// saved (in the token store, for a store-backed config, and handed to the token
+/// callback) or the refresh has failed. X rotates the refresh token when it answers,
+/// so a process that dies in that window loses the grant: a program defers its exit
+/// on a signal (SIGINT, SIGTERM, SIGHUP) while this is not 0, and exits once the call
+/// returns (`tw-follow` does; docs/tokens.md, "Signals").
+///
+/// Async-signal-safe: one atomic load, no lock, no allocation, no thread-local
+/// storage; call it from a signal handler. A getter: it leaves the last error as it
+/// is. Never negative.
+#[no_mangle]
+pub extern "C" fn tw_refreshes_in_flight() -> i32 {
+    // The boundary costs nothing unless a panic unwinds (none can here).
+    infallible(0, || {
+        i32::try_from(crate::core::refreshes_in_flight()).unwrap_or(i32::MAX)
+    })
+}
+
 /// A member of an API v2 problem, for `tw_last_problem`. Numbers never change.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

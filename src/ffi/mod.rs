@@ -36,6 +36,8 @@ mod tokens;
 
 mod store;
 
+mod store_import;
+
 mod trace;
 
 mod getters;
@@ -50,5 +52,6 @@ pub use getters::*;
 pub use library::*;
 pub use status::*;
 pub use store::*;
+pub use store_import::*;
 pub use tokens::*;
 pub use trace::*;

@@ -7,18 +7,18 @@
 
 use std::ffi::{c_char, OsString};
 
-use super::boundary::{arg_str, fallible, non_null, opt_arg_str, Failure};
+use super::boundary::{fallible, non_null, opt_arg_str, Failure};
 use super::config::{config_mut, config_ref, publish_client, TwConfig};
 use super::library::{out_string, publish_fields, publish_string, publish_value};
 use super::status::TwStatus;
-use crate::core::{AccountSummary, ImportFormat, Store};
+use crate::core::{AccountSummary, Client, Store};
 
-fn env(name: &str) -> Option<OsString> {
+pub(crate) fn env(name: &str) -> Option<OsString> {
     std::env::var_os(name)
 }
 
 /// The store at `store_path` (NULL: the path rule).
-unsafe fn open(store_path: *const c_char) -> Result<Store, Failure> {
+pub(crate) unsafe fn open(store_path: *const c_char) -> Result<Store, Failure> {
     // A program that only uses the store forks too: its children must drop the locks.
     super::config::install_fork_handler();
     Ok(Store::open(opt_arg_str(store_path, "store_path")?, env)?)
@@ -38,7 +38,7 @@ unsafe fn required_account<'a>(account: *const c_char) -> Result<&'a str, Failur
 }
 
 /// Writes `count` to `*out_count` unless it is NULL (a count past `u32::MAX` as that).
-unsafe fn publish_count(count: usize, out_count: *mut u32) {
+pub(crate) unsafe fn publish_count(count: usize, out_count: *mut u32) {
     publish_value(out_count, u32::try_from(count).unwrap_or(u32::MAX));
 }
 
@@ -62,16 +62,22 @@ unsafe fn publish_count(count: usize, out_count: *mut u32) {
 /// (`tw_config_set_oauth2_tokens`, `tw_oauth2_exchange_code`) end the link to the
 /// store: `tw_store_save_account` makes it again.
 ///
-/// The base URL, timeout and proxy are not stored: set them on the config. Nothing
-/// is sent.
+/// The base URL, timeout and proxy are not stored. As `tw_config_from_env` does,
+/// `TW_API_BASE` (optional base URL, the rules of `tw_config_set_base_url`) and
+/// `TW_API_VERSION` (optional, `1.1`, `2` or `auto`; an OAuth 2.0 account takes `2`
+/// or `auto` only) are read from the environment, so a program run against the
+/// sandbox with its variables exported never sends to the real API; a bad value is
+/// refused naming the variable. `tw_config_from_store_credentials` reads neither, for
+/// a program whose own options replace them. Set the rest on the config. Nothing is
+/// sent.
 ///
 /// Ownership as `tw_config_new`. Returns `TW_STATUS_NULL_ARGUMENT` (`out_config`),
 /// `TW_STATUS_INVALID_UTF8`, `TW_STATUS_INVALID_ARGUMENT` (an empty `store_path` or
-/// `account`), `TW_STATUS_STORE` (no store, a store others may read or write or
-/// another user owns, not valid JSON, an unknown version, no such account or no
-/// default, an incomplete account: the message names the path and the fix; the file
-/// is never changed).
-/// Thread rules: reads the environment when `store_path` is NULL.
+/// `account`; a bad `TW_API_BASE` or `TW_API_VERSION`), `TW_STATUS_STORE` (no store,
+/// a store others may read or write or another user owns, not valid JSON, an unknown
+/// version, no such account or no default, an incomplete account: the message names
+/// the path and the fix; the file is never changed).
+/// Thread rules: reads the environment; do not call while another thread changes it.
 ///
 /// # Safety
 /// Strings NULL or NUL-terminated; `out_config` NULL or writable.
@@ -82,12 +88,49 @@ pub unsafe extern "C" fn tw_config_from_store(
     out_config: *mut *mut TwConfig,
 ) -> TwStatus {
     fallible(|| {
-        let store = open(store_path)?;
-        let account = account_arg(account)?;
-        non_null(out_config, "out_config")?;
-        publish_client(store.client_for(account)?, out_config);
+        let mut client = stored_client(store_path, account, out_config)?;
+        client.update(|settings| settings.apply_environment(|name| std::env::var(name).ok()))?;
+        publish_client(client, out_config);
         Ok(())
     })
+}
+
+/// A configuration for a stored account as `tw_config_from_store` makes it, with the
+/// same arguments, ownership, statuses and refusals, but reading neither
+/// `TW_API_BASE` nor `TW_API_VERSION`: the base URL and API version are the defaults
+/// of `tw_config_new` (set them with `tw_config_set_base_url` and
+/// `tw_config_set_api_version`). For a program whose own options replace those two
+/// variables (as `tw_config_from_env_credentials` is beside `tw_config_from_env`): a
+/// bad value there cannot fail a config the option makes good.
+///
+/// Thread rules: reads the environment (`TWFOLLOW_STORE`, `XDG_CONFIG_HOME`, `HOME`)
+/// when `store_path` is NULL.
+///
+/// # Safety
+/// Strings NULL or NUL-terminated; `out_config` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tw_config_from_store_credentials(
+    store_path: *const c_char,
+    account: *const c_char,
+    out_config: *mut *mut TwConfig,
+) -> TwStatus {
+    fallible(|| {
+        let client = stored_client(store_path, account, out_config)?;
+        publish_client(client, out_config);
+        Ok(())
+    })
+}
+
+/// The client of a stored account, its arguments checked (`out_config` too).
+unsafe fn stored_client(
+    store_path: *const c_char,
+    account: *const c_char,
+    out_config: *mut *mut TwConfig,
+) -> Result<Client, Failure> {
+    let store = open(store_path)?;
+    let account = account_arg(account)?;
+    non_null(out_config, "out_config")?;
+    Ok(store.client_for(account)?)
 }
 
 /// Saves the config's user and app to the store as `account` (NULL: the user's
@@ -190,9 +233,7 @@ pub unsafe extern "C" fn tw_store_account_at(
         non_null(out_record, "out_record")?;
         let (count, summary) = store.account_at(index as usize)?;
         *out_record = match summary {
-            Some(summary) => {
-                out_string(&summary.to_json().to_string(), "account record")?.into_raw()
-            }
+            Some(summary) => out_string(&summary.to_json_text(), "account record")?.into_raw(),
             None => std::ptr::null_mut(),
         };
         publish_count(count, out_count);
@@ -303,89 +344,6 @@ pub unsafe extern "C" fn tw_store_remove(
     fallible(|| {
         let store = open(store_path)?;
         store.remove(required_account(account)?)?;
-        Ok(())
-    })
-}
-
-/// Imports accounts into the store; existing names are overwritten, and the
-/// source's default becomes the store's when the store has none. Nothing is sent.
-///
-/// `format`: `"twurl"` (`~/.twurlrc`: an account per profile and app, named by the
-/// screen name, or `name@consumer_key` when a user has several apps), `"xurl"`
-/// (`~/.xurl/auth.yml`, or the file `~/.xurl` of xurl before 1.1: an account per
-/// OAuth 2.0 user, named by the username, and `APP-oauth1` for an app's OAuth 1.0a
-/// token), or `"env"` (the `TW_*` or `TW_OAUTH2_*` variables, read as
-/// `tw_config_from_env_credentials` reads them, as the account `env`: `TW_API_BASE`
-/// and `TW_API_VERSION` are not read, an account keeps neither; `source_path` must be
-/// NULL). `source_path`: the file, NULL for the tool's default file under `HOME`.
-/// An OAuth 1.0a account's user id comes from its token's numeric prefix; an OAuth
-/// 2.0 account's user id is learnt by its first call (`GET 2/users/me`).
-///
-/// On `TW_STATUS_OK`, `*out_json` (if not NULL) receives `{"imported":["name",…]}`
-/// (`tw_string_free`); `tw_store_import_names` gives the names without JSON.
-///
-/// Returns `TW_STATUS_NULL_ARGUMENT` (`format`), `TW_STATUS_INVALID_UTF8`,
-/// `TW_STATUS_INVALID_ARGUMENT` (an unknown format, an empty path, a source path
-/// with `"env"`, missing or bad variables), `TW_STATUS_STORE` (an unreadable or
-/// malformed source file, the store as `tw_store_list`), `TW_STATUS_TIMEOUT`.
-/// Thread rules: reads the environment (`HOME`, the `TW_*` variables).
-///
-/// # Safety
-/// Strings NULL or NUL-terminated; `out_json` NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn tw_store_import(
-    store_path: *const c_char,
-    format: *const c_char,
-    source_path: *const c_char,
-    out_json: *mut *mut c_char,
-) -> TwStatus {
-    fallible(|| {
-        let names = import(store_path, format, source_path)?;
-        if !out_json.is_null() {
-            let json = serde_json::json!({ "imported": names }).to_string();
-            publish_string(&json, "import answer", out_json)?;
-        }
-        Ok(())
-    })
-}
-
-/// The import both `tw_store_import` and `tw_store_import_names` make.
-unsafe fn import(
-    store_path: *const c_char,
-    format: *const c_char,
-    source_path: *const c_char,
-) -> Result<Vec<String>, Failure> {
-    let store = open(store_path)?;
-    let format = ImportFormat::parse(arg_str(format, "format")?)?;
-    let source = opt_arg_str(source_path, "source_path")?;
-    Ok(store.import(format, source, env, false)?.imported)
-}
-
-/// Imports accounts as `tw_store_import` does, and gives their names without JSON:
-/// on `TW_STATUS_OK`, `*out_names` (if not NULL) receives the names imported, in
-/// the source's order, each followed by a newline (`"sandbox_me\nsandbox_2\n"`;
-/// `""` when the source held none): an account name never holds a newline (1 to 100
-/// bytes of UTF-8 without control characters). Release it with `tw_string_free`.
-/// `*out_count` (if not NULL) receives how many there are. Nothing is written on any
-/// other status.
-///
-/// Returns, and thread rules, as `tw_store_import`.
-///
-/// # Safety
-/// Strings NULL or NUL-terminated; `out_names` and `out_count` NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn tw_store_import_names(
-    store_path: *const c_char,
-    format: *const c_char,
-    source_path: *const c_char,
-    out_names: *mut *mut c_char,
-    out_count: *mut u32,
-) -> TwStatus {
-    fallible(|| {
-        let names = import(store_path, format, source_path)?;
-        let lines: String = names.iter().map(|name| format!("{name}\n")).collect();
-        publish_fields(&[(Some(lines.as_str()), "account names", out_names)])?;
-        publish_count(names.len(), out_count);
         Ok(())
     })
 }

@@ -389,7 +389,13 @@ static void test_store(const std::string &base_url) {
     CHECK(http_get(flow.authorization_url(), location, page) == 302);
     twfollow::OAuth2Tokens fetched = twfollow::OAuth2Tokens::from_json(flow.fetch_token(location));
     CHECK(store.save(flow) == "sandbox_me");
-    CHECK(store.save(flow, "work") == "work");
+    // One grant, one account: a second name for it is refused (its first refresh would kill the other's copy).
+    CHECK(expect_error([&] { store.save(flow, "work"); }).status() == TW_STATUS_STORE);
+    twfollow::OAuth2Flow second("sandbox-oauth2-client", "http://127.0.0.1:9/callback", "sandbox-oauth2-client-secret");
+    second.set_base_url(base_url);
+    CHECK(http_get(second.authorization_url(), location, page) == 302);
+    second.fetch_token(location);
+    CHECK(store.save(second, "work") == "work");
     std::vector<twfollow::Account> accounts = store.accounts();
     CHECK(accounts.size() == 2);
     CHECK(accounts.size() == 2 && accounts[0].name == "sandbox_me" && accounts[1].name == "work");
@@ -445,6 +451,41 @@ static void test_store(const std::string &base_url) {
     CHECK(twfollow::Client::from_store("sandbox_2", path).oauth1_token().user_id == "1500000002");
     CHECK(expect_error([&] { store.import_names("netrc", twurlrc); }).status() == TW_STATUS_INVALID_ARGUMENT);
     std::remove(twurlrc.c_str());
+
+    // Item 1 of issue 27: an OAuth 2.0 grant imported from the environment is handed over;
+    // imported again after the store refreshed it, the store's newer grant is kept, unless forced.
+    twfollow::OAuth2Flow third("sandbox-oauth2-client", "http://127.0.0.1:9/callback", "sandbox-oauth2-client-secret");
+    third.set_base_url(base_url);
+    CHECK(http_get(third.authorization_url(), location, page) == 302);
+    twfollow::OAuth2Tokens exported = twfollow::OAuth2Tokens::from_json(third.fetch_token(location));
+    setenv("TW_OAUTH2_CLIENT_ID", "sandbox-oauth2-client", 1);
+    setenv("TW_OAUTH2_ACCESS_TOKEN", exported.access_token.c_str(), 1);
+    setenv("TW_OAUTH2_REFRESH_TOKEN", exported.refresh_token.c_str(), 1);
+    unsetenv("TW_ACCESS_TOKEN");
+    twfollow::ImportReport report = store.import_ex("env");
+    CHECK(report.imported == std::vector<std::string>{"env"} && report.kept.empty());
+    CHECK(report.handed_over == std::vector<std::string>{"env"});
+    CHECK(store.import_from("env").find("\"kept\":[\"env\"]") == std::string::npos); // the same grant: imported
+    twfollow::Client env_account = twfollow::Client::from_store("env", path);
+    env_account.set_base_url(base_url);
+    CHECK(twfollow::refreshes_in_flight() == 0);
+    env_account.refresh(); // the store's grant is newer than the variables' now
+    CHECK(twfollow::refreshes_in_flight() == 0);
+    report = store.import_ex("env");
+    CHECK(report.imported.empty() && report.kept == std::vector<std::string>{"env"} && report.handed_over.empty());
+    report = store.import_ex("env", "", true);
+    CHECK(report.imported == std::vector<std::string>{"env"} && report.kept.empty());
+    // TW_API_BASE applies to a stored account as to from_env (issue 27, item 11);
+    // from_store_credentials does not read it.
+    setenv("TW_API_BASE", "http://example.com", 1);
+    CHECK(expect_error([&] { twfollow::Client::from_store("sandbox_2", path); }).status() == TW_STATUS_INVALID_ARGUMENT);
+    CHECK(twfollow::Client::from_store_credentials("sandbox_2", path).oauth1_token().user_id == "1500000002");
+    setenv("TW_API_BASE", base_url.c_str(), 1);
+    CHECK(contains(twfollow::Client::from_store("sandbox_2", path).follow("twitterdev"), "\"screen_name\""));
+    const char *variables[] = {"TW_OAUTH2_CLIENT_ID", "TW_OAUTH2_ACCESS_TOKEN", "TW_OAUTH2_REFRESH_TOKEN", "TW_API_BASE"};
+    for (const char *name : variables) {
+        unsetenv(name);
+    }
 
     std::remove(path.c_str());
     std::remove((path + ".lock").c_str());

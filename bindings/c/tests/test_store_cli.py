@@ -9,8 +9,10 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import pathlib
 import re
 import subprocess
+import threading
 import time
 import urllib.parse
 
@@ -237,28 +239,52 @@ def test_the_account_option_wins_over_the_environment(cli, sandbox, sandbox_env,
     assert missing.returncode == 78 and "nobody" in missing.stderr
 
 
-def test_a_refresh_that_cannot_be_saved_exits_73_with_the_only_copy(cli, sandbox, app_env, private_store):
-    name, first = save_oauth2(sandbox.base_url)
+class StoreBreaker:
+    """Breaks the store once a refresh is recorded in flight in it (X is then working on
+    the refresh): its folder is replaced by a file, so the save of the answer fails.
+    (Breaking it earlier sends nothing: the refresh cannot be recorded.)"""
+
+    def __init__(self, store: pathlib.Path) -> None:
+        self.store, self.folder = store, store.parent
+        self.aside = self.folder.with_name(self.folder.name + ".aside")
+        self.thread = threading.Thread(target=self._break)
+        self.thread.start()
+
+    def _break(self) -> None:
+        deadline = time.monotonic() + 30
+        while b"refresh_in_flight" not in self.store.read_bytes():
+            assert time.monotonic() < deadline, "no refresh began"
+            time.sleep(0.002)
+        self.folder.rename(self.aside)
+        self.folder.write_text("not a folder")
+
+    def mend(self) -> None:
+        self.thread.join()
+        self.folder.unlink()
+        self.aside.rename(self.folder)
+
+
+def test_a_refresh_that_cannot_be_saved_exits_73_with_the_only_copy(cli, start_sandbox, app_env, private_store):
+    slow = start_sandbox("--oauth2-refresh-delay-ms", "300")
+    env = dict(app_env, TW_API_BASE=slow.base_url)
+    name, first = save_oauth2(slow.base_url)
     expire(private_store, name)
-    before = private_store.read_bytes()
-    # The store cannot be written (a folder in the place of its recovery copy, which
-    # no writer may remove, root included): the refresh succeeds at X, the save fails.
-    blocker = private_store.with_name(private_store.name + ".recovery")
-    blocker.mkdir()
-    (blocker / "keep").write_text("")
-    result = cli.run([TWITTERDEV], app_env)
+    breaker = StoreBreaker(private_store)
+    result = cli.run([TWITTERDEV], env)
+    breaker.mend()
     assert result.returncode == 73, result.stderr
     assert result.stderr.startswith("TW_STATUS_TOKENS_NOT_SAVED: ")
-    assert private_store.read_bytes() == before, "the store is left as it was"
+    stored = read_store(private_store)["accounts"][name]
+    assert stored["refresh_token"] == first["refresh_token"], "the store kept the old pair"
+    assert stored["refresh_in_flight"]["pid"] > 0, "and the record that explains it"
     exports = "\n".join(line for line in result.stderr.splitlines() if line.startswith(("export ", "unset ")))
     printed = dict(re.findall(r"^export (TW_OAUTH2_[A-Z_]+)='([^']*)'$", exports, re.M))
     assert printed["TW_OAUTH2_REFRESH_TOKEN"] != first["refresh_token"], "the new pair, its only copy"
-    # That copy is whole: imported as the message says, it follows (and refreshes later).
-    (blocker / "keep").unlink()
-    blocker.rmdir()
-    env = dict(app_env, **printed, TW_OAUTH2_CLIENT_ID=CONFIDENTIAL[0], TW_OAUTH2_CLIENT_SECRET=CONFIDENTIAL[1])
-    assert cli.run(["accounts", "import", "env"], env).returncode == 0
-    again = cli.run(["--account", "env", "--base-url", sandbox.base_url, "token"], app_env)
+    # That copy is whole: imported as the message says (--force: the store's own grant
+    # of that user is the older one here), it follows (and refreshes later).
+    imported = dict(env, **printed, TW_OAUTH2_CLIENT_ID=CONFIDENTIAL[0], TW_OAUTH2_CLIENT_SECRET=CONFIDENTIAL[1])
+    assert cli.run(["accounts", "import", "env", "--force"], imported).returncode == 0
+    again = cli.run(["--account", "env", "--base-url", slow.base_url, "token"], env)
     assert again.returncode == 0 and again.stdout.strip() == printed["TW_OAUTH2_ACCESS_TOKEN"], again.stderr
 
 
@@ -311,18 +337,16 @@ def test_token_onto_a_full_disk_exits_74(cli, sandbox, app_env, private_store):
     assert "the access token could not be written to standard output (No space left on device)" in result.stderr
 
 
-def test_an_unsaved_refresh_whose_only_copy_cannot_be_printed_exits_74(cli, sandbox, app_env, private_store):
-    name, _ = save_oauth2(sandbox.base_url)
+def test_an_unsaved_refresh_whose_only_copy_cannot_be_printed_exits_74(cli, start_sandbox, app_env, private_store):
+    slow = start_sandbox("--oauth2-refresh-delay-ms", "300")
+    name, _ = save_oauth2(slow.base_url)
     expire(private_store, name)
-    # As in the 73 test: the store's temporary file cannot be made, so the save fails;
-    # and stderr, where the only copy goes, is a full disk.
-    blocker = private_store.with_name(private_store.name + ".tmp")
-    blocker.mkdir()
-    (blocker / "keep").write_text("")
+    # As in the 73 test, the save of the answer fails; and stderr, where the only copy
+    # goes, is a full disk.
+    breaker = StoreBreaker(private_store)
     try:
-        result = run_onto_full(cli, [TWITTERDEV], app_env, "stderr")
+        result = run_onto_full(cli, [TWITTERDEV], dict(app_env, TW_API_BASE=slow.base_url), "stderr")
     finally:
-        (blocker / "keep").unlink()
-        blocker.rmdir()
+        breaker.mend()
     assert result.returncode == 74, result.stdout
     assert result.stdout == ""

@@ -1,6 +1,6 @@
-/* tw-follow accounts: the token store's accounts listed, made the default, removed
-   (their grant revoked at X first, with --revoke) or imported from twurl, xurl or the
-   environment. */
+/* tw-follow accounts: the token store's accounts listed (what a terminal would act on
+   escaped), made the default, removed (their grant revoked at X first, with --revoke) or
+   imported from twurl, xurl or the environment (a newer stored grant kept unless --force). */
 #define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
@@ -58,12 +58,45 @@ static void free_account(struct account *account) {
     memset(account, 0, sizeof *account);
 }
 
+/* TEXT as the listing prints it: what a terminal would act on escaped, as python -m
+   twfollow escapes it (a store edited by hand, or a file of another tool, may hold
+   anything): ASCII controls and DEL as \xHH, the C1 controls (U+0080 to U+009F) and the
+   bidirectional marks and overrides as \uXXXX, a backslash as \\. The library gives
+   UTF-8. */
+static void print_escaped(const char *text) {
+    const unsigned char *p = (const unsigned char *)text;
+    for (; *p != '\0'; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            printf("\\x%02x", *p);
+        } else if (*p == '\\') {
+            fputs("\\\\", stdout);
+        } else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            printf("\\u%04x", p[1]);
+            p++;
+        } else if (p[0] == 0xe2 && ((p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f || (p[2] >= 0xaa && p[2] <= 0xae))) ||
+                                    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))) {
+            printf("\\u%04x", 0x2000 + ((p[1] & 0x3f) << 6) + (p[2] & 0x3f));
+            p += 2;
+        } else {
+            fputc(*p, stdout);
+        }
+    }
+}
+
 /* One line of the listing: "* " marks the default. */
 static void print_account(const struct account *a) {
+    printf("%c ", a->is_default ? '*' : ' ');
+    print_escaped(a->name);
+    fputs("  ", stdout);
+    print_escaped(a->kind ? a->kind : "");
     /* A screen name or id not known yet (an imported OAuth 2.0 account before its first call): "-". */
-    printf("%c %s  %s  %s%s  id %s  app %s  ", a->is_default ? '*' : ' ', a->name, a->kind ? a->kind : "",
-           known(a->screen_name) ? "@" : "", known(a->screen_name) ? a->screen_name : "-",
-           known(a->user_id) ? a->user_id : "-", a->app ? a->app : "");
+    fputs(known(a->screen_name) ? "  @" : "  ", stdout);
+    print_escaped(known(a->screen_name) ? a->screen_name : "-");
+    fputs("  id ", stdout);
+    print_escaped(known(a->user_id) ? a->user_id : "-");
+    fputs("  app ", stdout);
+    print_escaped(a->app ? a->app : "");
+    fputs("  ", stdout);
     print_expiry(a->kind, a->expires_at, a->has_refresh_token);
     fputc('\n', stdout);
 }
@@ -91,11 +124,9 @@ static int list_accounts(const char *store, bool as_json) {
         free_account(&account);
         return store_failed(status);
     }
-    if (account.name == NULL) {
-        printf("no accounts in %s\n", path);
-    } else {
-        printf("accounts in %s:\n", path);
-    }
+    fputs(account.name == NULL ? "no accounts in " : "accounts in ", stdout);
+    print_escaped(path);
+    fputs(account.name == NULL ? "\n" : ":\n", stdout);
     /* Each call reads the store again: a NULL name (another process removed some) ends the walk. */
     for (i = 1; account.name != NULL; i++) {
         print_account(&account);
@@ -143,11 +174,60 @@ static int revoke_account(const char *store, const char *name, const struct opti
     return 0;
 }
 
+/* What the import messages call the source: the file given, or the tool's own. */
+static const char *source_name(const char *format, const char *source_path) {
+    if (source_path != NULL) {
+        return source_path;
+    }
+    if (strcmp(format, "twurl") == 0) {
+        return "~/.twurlrc";
+    }
+    return strcmp(format, "xurl") == 0 ? "~/.xurl" : "the TW_OAUTH2_* variables";
+}
+
+/* Each name of NAMES (each ended by a newline: account names hold none) as FORMAT's
+   first %.*s, with ARG as its second %s. */
+static void print_names(const char *names, const char *format, const char *arg) {
+    const char *name, *end;
+    for (name = names; name != NULL && (end = strchr(name, '\n')) != NULL; name = end + 1) {
+        fprintf(stderr, format, (int)(end - name), name, arg);
+    }
+}
+
+/* `accounts import FORMAT [PATH] [--force]`: what was imported, kept and handed over. */
+static int import_accounts(const char *store, const char *format, const char *source_path, bool force) {
+    char *path = NULL, *imported = NULL, *kept = NULL, *handed_over = NULL;
+    const char *source = source_name(format, source_path);
+    TwStatus status = tw_store_import_ex(store, format, source_path, force ? (uint32_t)TW_STORE_IMPORT_FORCE : 0,
+                                         &imported, &kept, &handed_over);
+    if (status == TW_STATUS_OK) {
+        status = tw_store_path(store, &path);
+    }
+    if (status != TW_STATUS_OK) {
+        tw_string_free(imported);
+        tw_string_free(kept);
+        tw_string_free(handed_over);
+        return store_failed(status);
+    }
+    print_names(imported, "tw-follow: imported account %.*s into %s\n", path);
+    print_names(kept, "tw-follow: kept: the store's grant for %.*s is newer than the one in %s; --force replaces it\n",
+                source);
+    print_names(handed_over,
+                "tw-follow: warning: the OAuth 2.0 grant of %.*s belongs to the store now: %s stops working for it "
+                "once twfollow refreshes it (X rotates the refresh token)\n",
+                source);
+    tw_string_free(imported);
+    tw_string_free(kept);
+    tw_string_free(handed_over);
+    tw_string_free(path);
+    return 0;
+}
+
 /* `accounts ...`: words after "accounts". */
-int accounts_main(int count, char **words, const char *store, bool as_json, bool revoke,
+int accounts_main(int count, char **words, const char *store, bool as_json, bool revoke, bool force,
                   const struct options *options) {
     const char *verb = count > 0 ? words[0] : NULL;
-    char *path = NULL, *names = NULL;
+    char *path = NULL;
     TwStatus status;
     int shape = verb == NULL                                                  ? count == 0
                 : strcmp(verb, "default") == 0 || strcmp(verb, "remove") == 0 ? count == 2
@@ -155,16 +235,22 @@ int accounts_main(int count, char **words, const char *store, bool as_json, bool
                                                                               : 0;
     if (!shape) {
         fputs("tw-follow: usage: accounts [--json] | accounts default NAME | accounts remove NAME [--revoke] | "
-              "accounts import twurl|xurl|env [PATH]\n",
+              "accounts import twurl|xurl|env [PATH] [--force]\n",
               stderr);
         return EXIT_USAGE;
     }
-    if ((as_json && verb != NULL) || (revoke && (verb == NULL || strcmp(verb, "remove") != 0))) {
-        fputs("tw-follow: --json goes with accounts alone, --revoke with accounts remove\n", stderr);
+    if ((as_json && verb != NULL) || (revoke && (verb == NULL || strcmp(verb, "remove") != 0)) ||
+        (force && (verb == NULL || strcmp(verb, "import") != 0))) {
+        fputs("tw-follow: --json goes with accounts alone, --revoke with accounts remove, --force with accounts "
+              "import\n",
+              stderr);
         return EXIT_USAGE;
     }
     if (verb == NULL) {
         return list_accounts(store, as_json);
+    }
+    if (strcmp(verb, "import") == 0) {
+        return import_accounts(store, words[1], count == 3 ? words[2] : NULL, force);
     }
     if (strcmp(verb, "remove") == 0 && revoke) {
         int code = revoke_account(store, words[1], options);
@@ -174,31 +260,21 @@ int accounts_main(int count, char **words, const char *store, bool as_json, bool
     }
     if (strcmp(verb, "default") == 0) {
         status = tw_store_set_default(store, words[1]);
-    } else if (strcmp(verb, "remove") == 0) {
-        status = tw_store_remove(store, words[1]);
     } else {
-        status = tw_store_import_names(store, words[1], count == 3 ? words[2] : NULL, &names, NULL);
+        status = tw_store_remove(store, words[1]);
     }
     if (status == TW_STATUS_OK) {
         status = tw_store_path(store, &path);
     }
     if (status != TW_STATUS_OK) {
-        tw_string_free(names);
         return store_failed(status);
     }
     if (strcmp(verb, "default") == 0) {
         fprintf(stderr, "tw-follow: %s is now the default account in %s\n", words[1], path);
-    } else if (strcmp(verb, "remove") == 0) {
+    } else {
         fprintf(stderr, "tw-follow: removed account %s%s from %s\n", words[1], revoke ? " (its grant revoked at X)" : "",
                 path);
-    } else {
-        /* One name a line, each ended by a newline: account names hold none. */
-        const char *name, *end;
-        for (name = names; (end = strchr(name, '\n')) != NULL; name = end + 1) {
-            fprintf(stderr, "tw-follow: imported account %.*s into %s\n", (int)(end - name), name, path);
-        }
     }
-    tw_string_free(names);
     tw_string_free(path);
     return 0;
 }

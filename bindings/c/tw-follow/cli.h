@@ -100,9 +100,17 @@ struct options {
 };
 TwStatus apply_options(TwConfig *config, const struct options *o);
 
+/* signals.c: SIGINT, SIGTERM and SIGHUP deferred while a refresh is in flight
+   (tw_refreshes_in_flight), then delivered with their default action: after every
+   library call returns (deliver_deferred_signal) and from the token callback of a
+   store-backed config, which runs once the new pair is saved (deliver_after_save). */
+void defer_signals_during_refreshes(void);
+void deliver_deferred_signal(void);
+void deliver_after_save(void *user_data, const char *tokens_json);
+
 /* authorize.c and accounts.c: the two verbs with words of their own. */
 int authorize_main(int argc, char **argv);
-int accounts_main(int count, char **words, const char *store, bool as_json, bool revoke,
+int accounts_main(int count, char **words, const char *store, bool as_json, bool revoke, bool force,
                   const struct options *options);
 
 #endif

@@ -14,7 +14,8 @@ void usage(FILE *out) {
           "                 [--trace] [--store PATH] [--account NAME]\n"
           "                 [follow | unfollow | relationship] TARGET\n"
           "       tw-follow [OPTIONS] accounts [--json] | accounts default NAME\n"
-          "       tw-follow [OPTIONS] accounts remove NAME [--revoke] | accounts import twurl|xurl|env [PATH]\n"
+          "       tw-follow [OPTIONS] accounts remove NAME [--revoke]\n"
+          "       tw-follow [OPTIONS] accounts import twurl|xurl|env [PATH] [--force]\n"
           "       tw-follow [OPTIONS] token\n"
           "       tw-follow authorize [--oauth2 ...]   get and save a user's tokens (tw-follow authorize --help)\n"
           "       tw-follow --help | --version | --exit-codes\n"
@@ -27,7 +28,8 @@ void usage(FILE *out) {
           "`accounts` lists the token store's accounts (--json: as JSON; no secret either\n"
           "way), `accounts default NAME` sets the default, `accounts remove NAME` removes\n"
           "one (--revoke: its OAuth 2.0 grant at X first), `accounts import twurl|xurl|env\n"
-          "[PATH]` copies accounts from ~/.twurlrc, ~/.xurl or the TW_* variables; `token`\n"
+          "[PATH]` copies accounts from ~/.twurlrc, ~/.xurl or the TW_* variables (a newer\n"
+          "stored OAuth 2.0 grant is kept unless --force); `token`\n"
           "prints a valid OAuth 2.0 access token alone (refreshed and saved first when\n"
           "needed), for curl. Credentials: --account NAME (or --store) uses the store;\n"
           "else TW_* variables; else the store's default account.\n"
@@ -51,6 +53,8 @@ void usage(FILE *out) {
           "                     the default)\n"
           "  --json             accounts: the list as JSON\n"
           "  --revoke           accounts remove: revoke the OAuth 2.0 grant at X first\n"
+          "  --force            accounts import: replace a stored OAuth 2.0 grant that\n"
+          "                     differs from the source's (the store's is newer)\n"
           "  --exit-codes       print each status's number, name and exit code, and exit\n"
           "\n",
           out);

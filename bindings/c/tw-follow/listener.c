@@ -152,8 +152,14 @@ int open_listener(const char *uri, bool paste, struct redirect_listener *listene
                 listener->port, listener->host, strerror(errno));
         return 0;
     }
-    if (strcmp(listener->host, "localhost") == 0) {
-        (void)listen_on(listener, AF_INET6);
+    /* Without IPv6 nobody can be on ::1; taken, a browser that sends localhost there reaches
+       another program: said, not skipped. */
+    if (strcmp(listener->host, "localhost") == 0 && listen_on(listener, AF_INET6) != 0 && errno == EADDRINUSE) {
+        fprintf(stderr,
+                "tw-follow: warning: port %u of ::1 is taken by another program (%s): a browser that sends "
+                "localhost to ::1 reaches it instead; listening on 127.0.0.1 only (if nothing arrives, use --paste "
+                "or a 127.0.0.1 redirect URI)\n",
+                listener->port, strerror(EADDRINUSE));
     }
     return 1;
 }

@@ -49,14 +49,15 @@ public:
     // An OAuth 2.0 account is store-backed: each refresh happens under the store's lock
     // and its new pair is saved before the call returns (also in processes forked after
     // this). TW_STATUS_STORE for an unusable store or a missing account; the base URL,
-    // timeout and proxy are not stored: set them on the client.
+    // timeout and proxy are not stored: TW_API_BASE and TW_API_VERSION apply as for
+    // from_env (from_store_credentials reads neither, for a program whose options replace
+    // them); set the rest on the client.
     static Client from_store(const std::string &account = std::string(), const std::string &store_path = std::string()) {
-        detail::refuse_nul(account, "account");
-        detail::refuse_nul(store_path, "store_path");
-        TwConfig *config = nullptr;
-        detail::check(tw_config_from_store(store_path.empty() ? nullptr : store_path.c_str(),
-                                           account.empty() ? nullptr : account.c_str(), &config));
-        return Client(config);
+        return stored(tw_config_from_store, account, store_path);
+    }
+    static Client from_store_credentials(const std::string &account = std::string(),
+                                         const std::string &store_path = std::string()) {
+        return stored(tw_config_from_store_credentials, account, store_path);
     }
 
     // A client that follows through API v2 with an OAuth 2.0 user token of the app's
@@ -285,6 +286,15 @@ public:
     TwConfig *handle() const noexcept { return config_; }
 
 private:
+    static Client stored(TwStatus (*make)(const char *, const char *, TwConfig **), const std::string &account,
+                         const std::string &store_path) {
+        detail::refuse_nul(account, "account");
+        detail::refuse_nul(store_path, "store_path");
+        TwConfig *config = nullptr;
+        detail::check(make(store_path.empty() ? nullptr : store_path.c_str(), account.empty() ? nullptr : account.c_str(),
+                           &config));
+        return Client(config);
+    }
     friend class OAuth1Flow;
     friend class OAuth2Flow;
     friend class Store;

@@ -110,6 +110,11 @@ inline Limits last_limits() {
 // How many HTTP requests the last call on this thread sent (tw_last_request_count).
 inline int32_t last_request_count() noexcept { return tw_last_request_count(); }
 
+// How many OAuth 2.0 refreshes this process has in flight now (tw_refreshes_in_flight):
+// from just before a refresh is sent until its answer is saved. Async-signal-safe: a
+// signal handler may defer the exit while it is not 0, as tw-follow does.
+inline int32_t refreshes_in_flight() noexcept { return tw_refreshes_in_flight(); }
+
 // A follow and what it did: `pending` when the account is protected and the
 // request awaits approval.
 struct FollowResult {

@@ -10,13 +10,20 @@ namespace twfollow {
 // One stored account, as the store lists it: no secret in it.
 struct Account {
     std::string name;
-    std::string kind;        // "oauth1" or "oauth2"
+    std::string kind;        // "oauth1" or "oauth2"; "" for a record without one
     std::string screen_name; // "" when not known yet
     std::string user_id;     // digits (ids exceed 2^53); "" when not known yet
     std::string app;
     int64_t expires_at;      // seconds since the Unix epoch; 0 unknown (and for OAuth 1.0a)
     bool has_refresh_token;
     bool is_default;
+};
+
+// What Store::import_ex did.
+struct ImportReport {
+    std::vector<std::string> imported;    // written, in the source's order
+    std::vector<std::string> kept;        // left as they were: the store's OAuth 2.0 grant is newer
+    std::vector<std::string> handed_over; // imported; their refresh token belongs to the store now
 };
 
 // The token store at path ("" = TWFOLLOW_STORE, else $XDG_CONFIG_HOME/twfollow/accounts.json,
@@ -95,7 +102,7 @@ public:
     }
 
     // Imports another tool's accounts: "twurl" (~/.twurlrc), "xurl" (~/.xurl) or "env"
-    // (the TW_* variables; source_path ""). Returns {"imported":["name",...]}.
+    // (the TW_* variables; source_path ""). Returns {"imported":[...],"kept":[...],"handed_over":[...]}.
     std::string import_from(const std::string &format, const std::string &source_path = std::string()) const {
         detail::refuse_nul(format, "format");
         detail::refuse_nul(source_path, "source_path");
@@ -114,15 +121,39 @@ public:
         char *lines = nullptr;
         detail::check(tw_store_import_names(c_path(), format.c_str(),
                                             source_path.empty() ? nullptr : source_path.c_str(), &lines, nullptr));
-        const std::string text = detail::take(lines);
+        return this->lines(detail::take(lines));
+    }
+
+    // Imports as import_from does, with force (TW_STORE_IMPORT_FORCE: replace a stored
+    // OAuth 2.0 grant that differs from the source's), and says what it did
+    // (tw_store_import_ex): the names imported, those kept (the store's grant is newer
+    // than the source's), and those handed over (their refresh token belongs to the store
+    // now: the source tool's copy stops working at the store's first refresh).
+    ImportReport import_ex(const std::string &format, const std::string &source_path = std::string(),
+                           bool force = false) const {
+        detail::refuse_nul(format, "format");
+        detail::refuse_nul(source_path, "source_path");
+        detail::OutStrings<3> lists;
+        detail::check(tw_store_import_ex(c_path(), format.c_str(), source_path.empty() ? nullptr : source_path.c_str(),
+                                         force ? static_cast<uint32_t>(TW_STORE_IMPORT_FORCE) : 0u, &lists.out[0],
+                                         &lists.out[1], &lists.out[2]));
+        ImportReport report;
+        report.imported = lines(lists.take(0));
+        report.kept = lines(lists.take(1));
+        report.handed_over = lines(lists.take(2));
+        return report;
+    }
+
+private:
+    // Names each ended by a newline (names hold none).
+    static std::vector<std::string> lines(const std::string &text) {
         std::vector<std::string> names;
         for (std::string::size_type at = 0, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1) {
-            names.push_back(text.substr(at, end - at)); // names hold no newline
+            names.push_back(text.substr(at, end - at));
         }
         return names;
     }
 
-private:
     const char *c_path() const { return path_.empty() ? nullptr : path_.c_str(); }
 
     std::string save_config(TwConfig *config, const std::string &account) const {

@@ -252,9 +252,12 @@ def test_async_client_from_store(sandbox, private_store):
         async with twfollow.AsyncClient.from_store(name, base_url=sandbox.base_url, max_workers=2) as client:
             answer = await client.follow(TWITTERDEV)
             token = await client.access_token()
-            assert twfollow.Store().save(client, "copy") == "copy"
+            assert twfollow.Store().save(client, name) == name  # saved again under its own name
+            # Under a second name it is refused: two accounts must never hold one refresh token.
+            with pytest.raises(twfollow.StoreError, match="two accounts must never hold one refresh token"):
+                twfollow.Store().save(client, "copy")
             return answer, token
 
     answer, token = asyncio.run(main())
     assert answer["data"]["following"] is True and token == first["access_token"]
-    assert {a.name for a in twfollow.Store().accounts()} == {name, "copy"}
+    assert {a.name for a in twfollow.Store().accounts()} == {name}

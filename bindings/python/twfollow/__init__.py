@@ -15,7 +15,7 @@ them: twfollow.Store and Client.from_store (the token store, docs/tokens.md).
 from ._native import LibraryNotFoundError
 from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth1Token, OAuth2Flow
-from .client import Budget, Client, DayBudgets, RateLimit, version
+from .client import Budget, Client, DayBudgets, RateLimit, refreshes_in_flight, version
 from .errors import (
     AccessTierError,
     AccountStateError,
@@ -46,7 +46,7 @@ from .errors import (
     UsageCappedError,
     UserNotEnrolledError,
 )
-from .store import Account, Store
+from .store import Account, ImportedAccounts, Store
 from .trace import TraceKind
 
 __version__ = "0.1.0"
@@ -93,4 +93,6 @@ __all__ = [
     "TraceKind",
     "TwError",
     "version",
+    "refreshes_in_flight",
+    "ImportedAccounts",
 ]

@@ -2,7 +2,7 @@
                     [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--trace]
                     [--store PATH] [--account NAME] [follow | unfollow | relationship] TARGET
 python -m twfollow [OPTIONS] accounts [--json] | accounts default NAME
-                   | accounts remove NAME [--revoke] | accounts import twurl|xurl|env [PATH]
+                   | accounts remove NAME [--revoke] | accounts import twurl|xurl|env [PATH] [--force]
 python -m twfollow [OPTIONS] token
 
 Follows TARGET (or unfollows it, or prints the relationship with it) and prints the
@@ -14,18 +14,21 @@ TW_ACCESS_TOKEN is not set, never refreshed here), else of the store's default a
 authorize [--oauth2 ...]` gets the tokens and saves them in the token store (see its
 --help; docs/tokens.md). Exit codes are those of the C tool tw-follow
 (errors.EXIT_CODES; `--exit-codes` prints them): 0 success, 64 usage, 78
-configuration, and one code per status family.
+configuration, and one code per status family. SIGINT, SIGTERM and SIGHUP wait while
+a call that may refresh runs, as tw-follow's do (_signals.py); a standard error that
+cannot be written (2>/dev/full) changes no exit code, as in tw-follow.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import os
 import sys
 from typing import List, NoReturn, Optional
 
-from . import _authorize_cli, _store_cli, errors
+from . import _authorize_cli, _signals, _store_cli, errors
 from .client import MAX_TIMEOUT_MS, Client, version
 from .trace import call_summary, to_stderr
 
@@ -142,8 +145,34 @@ def _program_name() -> str:
     return "python -m twfollow" if name in ("", "__main__.py", "-c") else name
 
 
+class _UnfailingStderr(io.TextIOBase):
+    """Standard error written straight to its descriptor, a failed write dropped (as
+    tw-follow's fprintf): a full disk or a closed stream there changes no exit code, and
+    nothing is left in a buffer for the interpreter's exit to fail on (exit 120)."""
+
+    def __init__(self, fd: int, encoding: str) -> None:
+        self._fd = fd
+        self._encoding = encoding
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        data = text.encode(self._encoding, "backslashreplace")
+        try:
+            while data:
+                data = data[os.write(self._fd, data) :]
+        except OSError:
+            pass
+        return len(text)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     # `authorize` gets tokens (_authorize_cli.py); a user of that name: @authorize.
+    if argv is None:  # the program itself, not a caller of main()
+        _signals.install()
+        sys.stderr.flush()
+        sys.stderr = _UnfailingStderr(sys.stderr.fileno(), sys.stderr.encoding or "utf-8")
     arguments = sys.argv[1:] if argv is None else argv
     if arguments[:1] == ["authorize"]:
         return _authorize_cli.main(arguments[1:])
@@ -152,7 +181,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         prog=prog,
         usage=f"{prog} [OPTIONS] [follow | unfollow | relationship] TARGET\n"
         f"       {prog} [OPTIONS] accounts [--json] | accounts default NAME\n"
-        f"       {prog} [OPTIONS] accounts remove NAME [--revoke] | accounts import twurl|xurl|env [PATH]\n"
+        f"       {prog} [OPTIONS] accounts remove NAME [--revoke]\n"
+        f"       {prog} [OPTIONS] accounts import twurl|xurl|env [PATH] [--force]\n"
         f"       {prog} [OPTIONS] token\n"
         f"       {prog} authorize [--oauth2 ...]",
         description="Follows TARGET and prints the API's JSON answer. `unfollow TARGET` unfollows; "
@@ -162,7 +192,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         "(see its --help). `accounts` lists the stored accounts (`--json`: as JSON; no secret "
         "either way), `accounts default NAME` sets the default, `accounts remove NAME` removes one "
         "(`--revoke`: its OAuth 2.0 grant at X first), `accounts import twurl|xurl|env [PATH]` copies "
-        "accounts from ~/.twurlrc, ~/.xurl or the TW_* variables; `token` prints a valid OAuth 2.0 "
+        "accounts from ~/.twurlrc, ~/.xurl or the TW_* variables (a newer stored OAuth 2.0 grant is kept "
+        "unless --force); `token` prints a valid OAuth 2.0 "
         "access token alone (refreshed and saved first when needed), for curl. Credentials: "
         "--account NAME (or --store) uses the store; else TW_* variables; else the store's "
         "default account.",
@@ -215,6 +246,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="accounts: the list as JSON")
     parser.add_argument("--revoke", action="store_true", help="accounts remove: revoke the OAuth 2.0 grant at X first")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="accounts import: replace a stored OAuth 2.0 grant that differs from the source's (the store's is newer)",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument(
         "--exit-codes", action=_ExitCodes, nargs=0, help="print each status's number, name and exit code, and exit"
@@ -225,8 +261,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         command, target = args.words[0], ""
         if command == "token" and len(args.words) != 1:
             parser.error("token takes no TARGET")
-    elif args.json or args.revoke:
-        parser.error("--json goes with accounts alone, --revoke with accounts remove")
+    elif args.json or args.revoke or args.force:
+        parser.error("--json goes with accounts alone, --revoke with accounts remove, --force with accounts import")
     elif args.words[0] in COMMANDS:
         if len(args.words) != 2:
             parser.error(f"{args.words[0]} needs one TARGET")
@@ -257,7 +293,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         except errors.TwError as e:
             return _fail(e, errors.EXIT_CONFIG)
         options.pop("api_version", None)
-        return _store_cli.accounts_main(prog, args.words[1:], args.store, args.json, args.revoke, options)
+        return _store_cli.accounts_main(
+            prog, args.words[1:], args.store, args.json, args.revoke, options, force=args.force
+        )
     from_env_oauth2 = not _store_cli.uses_store(args.account, args.store) and _store_cli.env_oauth2()
     expired = _store_cli.refuse_expired_env_token(prog) if from_env_oauth2 else None
     if expired is not None:
@@ -270,7 +308,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         # After the status line, which stays the first line of stderr on failure.
         if warn_of_password:
             _warn_of_password(prog)
-    with client:
+    with client, _signals.deferred():  # a signal acts once the outcome is handled
         try:
             if command == "token":
                 answer = client.access_token()

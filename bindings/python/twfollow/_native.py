@@ -67,6 +67,7 @@ SIGNATURES = {
     "tw_last_day_budgets": ([ctypes.POINTER(ctypes.c_int64)] * 6, status_t),
     "tw_last_reset_at": ([], ctypes.c_int64),
     "tw_last_request_count": ([], ctypes.c_int32),
+    "tw_refreshes_in_flight": ([], ctypes.c_int32),
     "tw_last_problem": ([ctypes.c_int32], c_char_p),
     "tw_last_error_message": ([], c_char_p),
     "tw_last_http_status": ([], ctypes.c_int32),
@@ -98,6 +99,7 @@ SIGNATURES = {
     "tw_oauth2_revoke": ([config_p, c_char_p], status_t),
     # The token store (docs/tokens.md): accounts saved in one locked JSON file.
     "tw_config_from_store": ([c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
+    "tw_config_from_store_credentials": ([c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
     "tw_store_save_account": ([config_p, c_char_p, c_char_p, out_string], status_t),
     "tw_store_list": ([c_char_p, out_string], status_t),
     "tw_store_account_at": ([c_char_p, ctypes.c_uint32, out_string, ctypes.POINTER(ctypes.c_uint32)], status_t),
@@ -111,6 +113,10 @@ SIGNATURES = {
     "tw_store_remove": ([c_char_p, c_char_p], status_t),
     "tw_store_import": ([c_char_p, c_char_p, c_char_p, out_string], status_t),
     "tw_store_import_names": ([c_char_p, c_char_p, c_char_p, out_string, ctypes.POINTER(ctypes.c_uint32)], status_t),
+    "tw_store_import_ex": (
+        [c_char_p, c_char_p, c_char_p, ctypes.c_uint32, out_string, out_string, out_string],
+        status_t,
+    ),
     "tw_store_path": ([c_char_p, out_string], status_t),
     "tw_oauth2_access_token": ([config_p, out_string, ctypes.POINTER(ctypes.c_int64)], status_t),
 }

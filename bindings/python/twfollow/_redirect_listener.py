@@ -8,6 +8,7 @@ answer is taken (others get a refusal and the wait goes on), and only until the 
 
 from __future__ import annotations
 
+import errno
 import select
 import socket
 import time
@@ -16,7 +17,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 WAIT_SECONDS = 300  # the default of --wait, as tw-follow
 MAX_REQUEST_HEAD = 8192  # a redirect's request line and headers fit easily
-PER_REQUEST_SECONDS = 10  # one connection may not hold the wait up for longer
+PER_REQUEST_SECONDS = 10  # one connection may not hold the wait up for longer, in total
 
 CLOSE_PAGE = (
     "<!doctype html><meta charset=utf-8><title>twfollow</title>"
@@ -63,6 +64,8 @@ class Listener:
         self.uri = uri
         self.host, self.port, self.path = target
         self._sockets: List[socket.socket] = []
+        # localhost's ::1 taken by another program (None: listened on, or no IPv6 here).
+        self.taken: Optional[OSError] = None
         try:
             for i, (family, address) in enumerate(_LOOPBACK[self.host]):
                 try:
@@ -77,10 +80,12 @@ class Listener:
                 try:
                     sock.bind((address, self.port))
                     sock.listen(4)
-                except OSError:
+                except OSError as e:
                     sock.close()
                     if i == 0:
                         raise
+                    if e.errno == errno.EADDRINUSE:
+                        self.taken = e
                     continue
                 self._sockets.append(sock)
         except OSError:
@@ -102,23 +107,28 @@ class Listener:
                 except OSError:
                     continue
                 with connection:
-                    found = self._answer(connection, accept, min(PER_REQUEST_SECONDS, max(left, 0.1)))
+                    found = self._answer(connection, accept, min(time.monotonic() + PER_REQUEST_SECONDS, deadline))
                 if found is not None:
                     return found
 
     def _answer(
-        self, connection: socket.socket, accept: Callable[[Dict[str, str]], bool], seconds: float
+        self, connection: socket.socket, accept: Callable[[Dict[str, str]], bool], until: float
     ) -> Optional[str]:
-        connection.settimeout(seconds)
+        """Reads one request until `until` (time.monotonic()) at most, in total: a client
+        that sends a byte at a time cannot hold the wait up past it (as tw-follow's poll)."""
         head = b""
         try:
             while b"\r\n\r\n" not in head and b"\n\n" not in head and len(head) <= MAX_REQUEST_HEAD:
+                left = until - time.monotonic()
+                if left <= 0:
+                    break
+                connection.settimeout(left)
                 chunk = connection.recv(1024)
                 if not chunk:
                     break
                 head += chunk
         except OSError:
-            return None
+            head = b""  # timed out or reset: answered as a bad request, as tw-follow does
         parts = head.split(b"\n", 1)[0].decode("latin-1").split()
         if len(parts) != 3 or parts[0] != "GET" or not parts[2].startswith("HTTP/1."):
             _respond(connection, 400, "Bad Request", NOT_FOUND_PAGE)
@@ -164,12 +174,19 @@ def open_listener(uri: str, paste: bool, prog: str, err: Callable[[str], None]) 
     if paste or loopback_target(uri) is None:
         return None
     try:
-        return Listener(uri)
+        listener = Listener(uri)
     except OSError as e:
         target = loopback_target(uri)
         assert target is not None
         err(f"{prog}: cannot listen on port {target[1]} of {target[0]} ({e.strerror or e}): paste the address instead")
         return None
+    if listener.taken is not None:
+        err(
+            f"{prog}: warning: port {listener.port} of ::1 is taken by another program ({listener.taken.strerror}): "
+            "a browser that sends localhost to ::1 reaches it instead; listening on 127.0.0.1 only (if nothing "
+            "arrives, use --paste or a 127.0.0.1 redirect URI)"
+        )
+    return listener
 
 
 def waiting_prompt(uri: str, seconds: int) -> str:

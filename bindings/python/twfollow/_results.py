@@ -93,6 +93,15 @@ def last_request_count() -> int:
     return int(_native.lib().tw_last_request_count())
 
 
+def refreshes_in_flight() -> int:
+    """How many OAuth 2.0 token refreshes this process has in flight now, in every thread
+    (tw_refreshes_in_flight): each counts from just before its request is sent until its
+    answer is saved (or the refresh failed). X rotates the refresh token when it answers,
+    so a process that dies meanwhile loses the grant. Python's signal handlers never run
+    inside a C call, so a call always ends (its pair saved) before a handler runs."""
+    return int(_native.lib().tw_refreshes_in_flight())
+
+
 # TwProblemField numbers, in Problem's order.
 _PROBLEM_FIELDS = range(6)
 

@@ -11,7 +11,7 @@ import time
 from typing import Any, Dict, Iterator, List, Optional, Union
 
 from . import errors
-from ._authorize_cli import oauth2_export_lines, write_tokens
+from ._authorize_cli import oauth2_export_lines
 from ._environment import _environment
 from .auth import OAuth1Flow, OAuth2Flow
 from .client import Client
@@ -121,7 +121,15 @@ def print_unsaved_tokens(client: Client, prog: str) -> bool:
         f"{prog}: token no longer works; keep these lines (they hold secrets), fix the store, and\n"
         f"{prog}: eval them and run `{prog} accounts import env`:\n" + "\n".join(oauth2_export_lines(tokens))
     )
-    return write_tokens(text, sys.stderr, prog, "refreshed OAuth 2.0 tokens")
+    # Straight to the descriptor: the CLI's stderr drops failed writes (as tw-follow's
+    # fprintf does), but this one must be known to have failed (exit 74).
+    data = (text + "\n").encode()
+    try:
+        while data:
+            data = data[os.write(2, data) :]
+    except OSError:
+        return False
+    return True
 
 
 def _expiry(account: Account) -> str:
@@ -133,39 +141,88 @@ def _expiry(account: Account) -> str:
     return "expires " + time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(account.expires_at)) + refresh
 
 
+# What a terminal would act on: ASCII controls, DEL, the C1 controls, the bidirectional marks and overrides.
+_TERMINAL_CONTROLS = {
+    **{c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]},
+    **{c: f"\\u{c:04x}" for c in [*range(0x80, 0xA0), 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]},
+    ord("\\"): "\\\\",
+}
+
+
+def escaped(text: str) -> str:
+    """`text` as the listing prints it, as tw-follow escapes it (a store edited by hand, or a
+    file of another tool, may hold anything): ASCII controls and DEL as \\xHH, C1 controls and
+    bidirectional marks as \\uXXXX, a backslash as \\\\."""
+    return text.translate(_TERMINAL_CONTROLS)
+
+
 def account_lines(path: str, accounts: List[Account]) -> List[str]:
-    """The `accounts` listing: "* " marks the default; no secret in it."""
+    """The `accounts` listing: "* " marks the default; no secret in it; every field escaped."""
     if not accounts:
-        return [f"no accounts in {path}"]
-    lines = [f"accounts in {path}:"]
+        return [f"no accounts in {escaped(path)}"]
+    lines = [f"accounts in {escaped(path)}:"]
     for account in accounts:
         mark = "*" if account.default else " "
         # A screen name or id not known yet (an imported OAuth 2.0 account before its first call): "-".
         screen_name = f"@{account.screen_name}" if account.screen_name else "-"
         lines.append(
-            f"{mark} {account.name}  {account.kind}  {screen_name}  id {account.user_id or '-'}"
-            f"  app {account.app}  {_expiry(account)}"
+            f"{mark} {escaped(account.name)}  {escaped(account.kind or '')}  {escaped(screen_name)}"
+            f"  id {escaped(account.user_id or '-')}  app {escaped(account.app)}  {_expiry(account)}"
         )
     return lines
 
 
+def _source_name(kind: str, path: Optional[str]) -> str:
+    """What the import messages call the source: the file given, or the tool's own."""
+    if path is not None:
+        return path
+    return {"twurl": "~/.twurlrc", "xurl": "~/.xurl"}.get(kind, "the TW_OAUTH2_* variables")
+
+
+def import_lines(prog: str, kind: str, path: Optional[str], store: Store, force: bool) -> List[str]:
+    """`accounts import`: the lines tw-follow prints for what was imported, kept and handed over."""
+    report = store.import_from(kind, path, force=force)
+    source, where = _source_name(kind, path), store.path
+    return (
+        [f"{prog}: imported account {name} into {where}" for name in report]
+        + [
+            f"{prog}: kept: the store's grant for {name} is newer than the one in {source}; --force replaces it"
+            for name in report.kept
+        ]
+        + [
+            f"{prog}: warning: the OAuth 2.0 grant of {name} belongs to the store now: {source} stops working "
+            "for it once twfollow refreshes it (X rotates the refresh token)"
+            for name in report.handed_over
+        ]
+    )
+
+
 def accounts_main(
-    prog: str, words: List[str], store_path: Optional[str], as_json: bool, revoke: bool, options: Dict[str, Any]
+    prog: str,
+    words: List[str],
+    store_path: Optional[str],
+    as_json: bool,
+    revoke: bool,
+    options: Dict[str, Any],
+    force: bool = False,
 ) -> int:
     """`accounts [--json]`, `accounts default NAME`, `accounts remove NAME [--revoke]`,
-    `accounts import twurl|xurl|env [PATH]`: words after "accounts"."""
+    `accounts import twurl|xurl|env [PATH] [--force]`: words after "accounts"."""
     store = Store(store_path)
     verb = words[0] if words else None
     usage = (
         f"{prog}: usage: accounts [--json] | accounts default NAME | accounts remove NAME [--revoke] | "
-        "accounts import twurl|xurl|env [PATH]"
+        "accounts import twurl|xurl|env [PATH] [--force]"
     )
     shapes = {None: (0, 0), "default": (1, 1), "remove": (1, 1), "import": (1, 2)}
     if verb not in shapes or not shapes[verb][0] <= max(len(words) - 1, 0) <= shapes[verb][1]:
         print(usage, file=sys.stderr)
         return errors.EXIT_USAGE
-    if (as_json and verb is not None) or (revoke and verb != "remove"):
-        print(f"{prog}: --json goes with accounts alone, --revoke with accounts remove", file=sys.stderr)
+    if (as_json and verb is not None) or (revoke and verb != "remove") or (force and verb != "import"):
+        print(
+            f"{prog}: --json goes with accounts alone, --revoke with accounts remove, --force with accounts import",
+            file=sys.stderr,
+        )
         return errors.EXIT_USAGE
     try:
         if verb is None:
@@ -181,9 +238,8 @@ def accounts_main(
             revoked = " (its grant revoked at X)" if revoke else ""
             print(f"{prog}: removed account {words[1]}{revoked} from {store.path}", file=sys.stderr)
         else:
-            kind, path = words[1], words[2] if len(words) > 2 else None
-            for name in store.import_from(kind, path):
-                print(f"{prog}: imported account {name} into {store.path}", file=sys.stderr)
+            for line in import_lines(prog, words[1], words[2] if len(words) > 2 else None, store, force):
+                print(line, file=sys.stderr)
     except errors.TwError as e:
         print(f"{e.status_name}: {e}", file=sys.stderr)
         return errors.EXIT_CODES.get(e.status, errors.EXIT_SOFTWARE)

@@ -27,11 +27,24 @@ from ._results import _parse_object, _raise_last, _target_text
 from ._results import last_day_budgets as last_day_budgets
 from ._results import last_rate_limit as last_rate_limit
 from ._results import last_request_count as last_request_count
+from ._results import refreshes_in_flight as refreshes_in_flight
 from ._results import version as version
 from ._tokens import TokenCallback, TokenHandler, check_handler, take_string, tokens_from_json
 from .errors import InvalidArgumentError, Status
 
 PENDING = 2  # TW_FOLLOW_OUTCOME_PENDING
+
+
+def _variables_not_replaced(options: Dict[str, Any]) -> Dict[str, str]:
+    """TW_API_BASE and TW_API_VERSION into `options` where no keyword replaced them (the
+    library made the config without reading either): {option: variable} of those taken."""
+    taken: Dict[str, str] = {}
+    for option, variable in (("base_url", ENV_API_BASE), ("api_version", ENV_API_VERSION)):
+        value = _environment(variable) if options[option] is None else None
+        if value is not None:
+            options[option] = value.strip() if option == "api_version" else value
+            taken[option] = variable
+    return taken
 
 
 class Client(ConfigHandle):
@@ -111,18 +124,15 @@ class Client(ConfigHandle):
             check_handler(on_token_refresh)
         options = _options(locals())
         config = ctypes.c_void_p()
-        from_variables: Dict[str, str] = {}
+        lib = _native.lib()
         if base_url is None and api_version is None:
-            _check(_native.lib().tw_config_from_env(ctypes.byref(config)))
+            _check(lib.tw_config_from_env(ctypes.byref(config)))
+            from_variables: Dict[str, str] = {}
         else:
             # tw_config_from_env would read, and refuse, the variables the keywords replace:
             # the credentials alone from the library, then the variables not replaced.
-            _check(_native.lib().tw_config_from_env_credentials(ctypes.byref(config)))
-            for option, variable in (("base_url", ENV_API_BASE), ("api_version", ENV_API_VERSION)):
-                value = _environment(variable) if options[option] is None else None
-                if value is not None:
-                    options[option] = value.strip() if option == "api_version" else value
-                    from_variables[option] = variable
+            _check(lib.tw_config_from_env_credentials(ctypes.byref(config)))
+            from_variables = _variables_not_replaced(options)
         client = cls.__new__(cls)
         client._adopt(config, from_variables=from_variables, **options)
         if on_token_refresh is not None:
@@ -155,7 +165,8 @@ class Client(ConfigHandle):
         `account` None is the store's default, `store` None the usual path
         (TWFOLLOW_STORE, else $XDG_CONFIG_HOME/twfollow/accounts.json, else
         ~/.config/twfollow/accounts.json). The options are those of `Client`; the base
-        URL, timeout and proxy are not stored.
+        URL, timeout and proxy are not stored: TW_API_BASE and TW_API_VERSION apply as
+        for `from_env` (a keyword given wins, and its variable is then not read).
 
         An OAuth 2.0 account is store-backed: every refresh happens under the store's
         lock after re-reading the account (another process's newer tokens are used
@@ -169,9 +180,16 @@ class Client(ConfigHandle):
         store_bytes = None if store is None else _encode(os.fspath(store), "store")
         account_bytes = None if account is None else _encode(account, "account")
         config = ctypes.c_void_p()
-        _check(_native.lib().tw_config_from_store(store_bytes, account_bytes, ctypes.byref(config)))
+        lib = _native.lib()
+        from_variables: Dict[str, str] = {}
+        if base_url is None and api_version is None:
+            # TW_API_BASE and TW_API_VERSION are read as from_env reads them.
+            _check(lib.tw_config_from_store(store_bytes, account_bytes, ctypes.byref(config)))
+        else:
+            _check(lib.tw_config_from_store_credentials(store_bytes, account_bytes, ctypes.byref(config)))
+            from_variables = _variables_not_replaced(options)
         client = cls.__new__(cls)
-        client._adopt(config, from_variables={}, **options)
+        client._adopt(config, from_variables=from_variables, **options)
         if on_token_refresh is not None:
             try:
                 if client._holds_oauth2_tokens():

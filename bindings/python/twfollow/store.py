@@ -25,6 +25,8 @@ from .client import Client, _check, _encode
 from .errors import InvalidArgumentError, Status
 
 StorePath = Union[str, "os.PathLike[str]", None]
+# TwStoreImport: the flag of tw_store_import_ex.
+_TW_STORE_IMPORT_FORCE = 1
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Account:
     """One stored account, as the listing gives it: no secret in it."""
 
     name: str
-    kind: str  # "oauth1" or "oauth2"
+    kind: Optional[str]  # "oauth1" or "oauth2"; None for a record without one (edited by hand)
     screen_name: str
     user_id: str  # digits: ids exceed 2**53
     app: str
@@ -44,7 +46,7 @@ class Account:
     def from_listing(cls, record: Dict[str, Any]) -> "Account":
         return cls(
             name=str(record["name"]),
-            kind=str(record["kind"]),
+            kind=None if record.get("kind") is None else str(record["kind"]),
             screen_name=str(record.get("screen_name") or ""),
             user_id=str(record.get("user_id") or ""),
             app=str(record.get("app") or ""),
@@ -52,6 +54,29 @@ class Account:
             has_refresh_token=bool(record.get("has_refresh_token")),
             default=bool(record.get("default")),
         )
+
+
+class ImportedAccounts(List[str]):
+    """What `Store.import_from` did: the names imported (it is their list, in the source's
+    order, as before), and `kept`, the accounts left as they were because the store holds
+    another OAuth 2.0 grant of the same app and user, newer than the source's (`force=True`
+    replaces them), and `handed_over`, the imported accounts whose OAuth 2.0 refresh token
+    belongs to the store from now on (the source tool's copy stops working at the store's
+    first refresh)."""
+
+    def __init__(self, imported: List[str], kept: List[str], handed_over: List[str]) -> None:
+        super().__init__(imported)
+        self.kept = kept
+        self.handed_over = handed_over
+
+    @property
+    def imported(self) -> List[str]:
+        return list(self)
+
+
+def _names(text: str) -> List[str]:
+    """tw_store_import_ex's names: each ended by a newline."""
+    return text.split("\n")[:-1] if text else []
 
 
 def _optional(value: Optional[str], name: str) -> Optional[bytes]:
@@ -154,16 +179,23 @@ class Store:
             tokens = client.tokens
             client.revoke(tokens.get("refresh_token") or tokens["access_token"])
 
-    def import_from(self, kind: str, path: StorePath = None) -> List[str]:
+    def import_from(self, kind: str, path: StorePath = None, force: bool = False) -> ImportedAccounts:
         """Imports the accounts of another tool: "twurl" (~/.twurlrc), "xurl" (~/.xurl)
         or "env" (the TW_* and TW_OAUTH2_* variables; `path` must be None). `path`
-        None: the tool's own file. Accounts of the same names are replaced. Returns the
-        names imported."""
+        None: the tool's own file (a regular file of at most 1 MiB). Accounts of the same
+        names are replaced, except a stored OAuth 2.0 grant of the same app and user that
+        differs from the source's: the store's is newer, and it is kept unless `force`.
+        Returns the names imported, with `.kept` and `.handed_over` (ImportedAccounts)."""
         source = None if path is None else _encode(os.fspath(path), "path")
-        out = ctypes.c_void_p()
-        _check(_native.lib().tw_store_import(self._path, _encode(kind, "kind"), source, ctypes.byref(out)))
-        answer = json.loads(take_string(out))
-        return [str(name) for name in answer.get("imported", [])]
+        outs = [ctypes.c_void_p() for _ in range(3)]
+        flags = _TW_STORE_IMPORT_FORCE if force else 0
+        _check(
+            _native.lib().tw_store_import_ex(
+                self._path, _encode(kind, "kind"), source, flags, *(ctypes.byref(out) for out in outs)
+            )
+        )
+        imported, kept, handed_over = (_names(take_string(out)) for out in outs)
+        return ImportedAccounts(imported, kept, handed_over)
 
     def __repr__(self) -> str:
         return f"<twfollow.Store {self._given or '(default path)'}>"

@@ -240,12 +240,16 @@ pub(crate) fn with_bearer<T>(
     let refused = |r: &Result<T, Error>| matches!(r, Err(e) if e.http_status == 401 && e.kind == ErrorKind::Auth);
     deadline::within(sender.settings.timeout, || {
         refresh_if_due(sender, session)?;
+        // The generation of the tokens each call used: a refresh happens only if no
+        // other thread has changed them since.
+        let mut used = session.generation();
         let mut result = call_with_bearer(session, &call);
         for _ in 0..2 {
             if !refused(&result) || session.refresh_token().is_none() {
                 return result;
             }
-            let cure = refresh(sender, session, Some(session.generation()))?;
+            let cure = refresh(sender, session, Some(used))?;
+            used = session.generation();
             result = call_with_bearer(session, &call);
             if cure == Refreshed::Rotated {
                 break;

@@ -348,8 +348,19 @@ impl Settings {
     /// A missing or empty credential variable is refused, naming every one that is.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, Error> {
         let mut settings = Settings::from_credentials_lookup(&lookup)?;
+        settings.apply_environment(lookup)?;
+        Ok(settings)
+    }
+
+    /// Applies the optional `TW_API_BASE` and `TW_API_VERSION` read through `lookup`
+    /// (empty is unset), as [`Settings::from_lookup`] does; an error names the variable.
+    /// Settings from elsewhere (the token store) take them this way.
+    pub fn apply_environment(
+        &mut self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<(), Error> {
         if let Some(base) = lookup(ENV_API_BASE).filter(|v| !v.is_empty()) {
-            settings.base_url = BaseUrl::parse(&base).map_err(|e| {
+            self.base_url = BaseUrl::parse(&base).map_err(|e| {
                 Error::invalid_argument(format!(
                     "environment variable {ENV_API_BASE}: {}",
                     e.message
@@ -357,20 +368,20 @@ impl Settings {
             })?;
         }
         if let Some(version) = lookup(ENV_API_VERSION).filter(|v| !v.is_empty()) {
-            let parsed = match settings.oauth2 {
+            let parsed = match self.oauth2 {
                 // An OAuth 2.0 config always uses API v2: auto has nothing to switch to.
                 Some(_) if matches!(version.trim(), "2" | "auto") => Ok(ApiVersion::V1_1),
-                Some(_) => settings.set_api_version(1).map(|()| ApiVersion::V1_1),
-                None => ApiVersion::parse(&version, &settings.credentials.access_token),
+                Some(_) => self.set_api_version(1).map(|()| ApiVersion::V1_1),
+                None => ApiVersion::parse(&version, &self.credentials.access_token),
             };
-            settings.api_version = parsed.map_err(|e| {
+            self.api_version = parsed.map_err(|e| {
                 Error::invalid_argument(format!(
                     "environment variable {ENV_API_VERSION}: {}",
                     e.message
                 ))
             })?;
         }
-        Ok(settings)
+        Ok(())
     }
 
     /// The credential variables alone, chosen as [`Settings::from_lookup`] chooses them

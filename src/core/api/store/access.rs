@@ -25,16 +25,11 @@ impl Store {
         self.backend.location()
     }
 
-    /// The location as a path, for the messages that name it.
-    pub(super) fn at(&self) -> String {
-        self.backend.location()
-    }
-
     /// Reads the store without a lock (every write replaces it whole). A store that
     /// does not exist yet reads as empty.
     pub(super) fn load(&self) -> Result<Document, Error> {
         match self.backend.read()? {
-            Some(bytes) => Document::parse(&bytes, Path::new(&self.at())),
+            Some(bytes) => Document::parse(&bytes, Path::new(&self.location())),
             None => Ok(Document::empty()),
         }
     }
@@ -42,9 +37,9 @@ impl Store {
     /// Like `load`, but a store that does not exist is an error.
     pub(super) fn load_existing(&self) -> Result<Document, Error> {
         match self.backend.read()? {
-            Some(bytes) => Document::parse(&bytes, Path::new(&self.at())),
+            Some(bytes) => Document::parse(&bytes, Path::new(&self.location())),
             None => Err(store_error(
-                Path::new(&self.at()),
+                Path::new(&self.location()),
                 "does not exist: run `tw-follow authorize` (or tw_store_save_account) to save an account",
             )),
         }
@@ -71,7 +66,7 @@ impl Store {
                 return Ok(out);
             }
             if Instant::now() >= deadline {
-                return Err(stale(&self.at()));
+                return Err(stale(&self.location()));
             }
         }
     }

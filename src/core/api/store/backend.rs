@@ -34,10 +34,6 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// wrote since, and nothing was changed (a lock that expired under a paused
     /// holder cannot let it overwrite a newer document).
     fn write(&self, bytes: &[u8], expected: u64) -> Result<bool, Error>;
-    /// Whether creating the store creates files on this host (the listing says so).
-    fn is_local(&self) -> bool {
-        false
-    }
 }
 
 /// The file store: one JSON file, its `flock`ed sibling lock file, atomic renames
@@ -73,10 +69,6 @@ impl Backend for FileBackend {
     fn write(&self, bytes: &[u8], _expected: u64) -> Result<bool, Error> {
         lock::write(&self.path, bytes)?;
         Ok(true)
-    }
-
-    fn is_local(&self) -> bool {
-        true
     }
 }
 

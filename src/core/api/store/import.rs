@@ -2,6 +2,11 @@
 //! the `TW_*` / `TW_OAUTH2_*` variables. Nothing is sent: the user's id comes from
 //! an OAuth 1.0a token's numeric prefix, the screen name from the file when it has
 //! one (an OAuth 2.0 account without them learns them at its first follow).
+//!
+//! A source file is read only when it is a regular file, and at most [`MAX_SOURCE`]
+//! bytes of it (a FIFO, a device or `/dev/zero` is refused, never read forever). Screen
+//! names are checked as account names are (1 to 100 bytes, no control character): a
+//! file whose name would reach a terminal raw is refused, naming the profile escaped.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -34,6 +39,10 @@ impl ImportFormat {
         }
     }
 }
+
+/// The largest source file an import reads: twurl's and xurl's files are a few
+/// kilobytes.
+pub const MAX_SOURCE: u64 = 1 << 20;
 
 /// What an import found: named accounts, and the one the source calls its default.
 pub struct Found {
@@ -91,9 +100,7 @@ pub fn read(
 /// The file's first YAML document. The text and the tree are wiped afterwards (the
 /// parser's own scratch buffers cannot be reached).
 fn load_yaml(path: &Path) -> Result<Yaml, Error> {
-    let bytes = Zeroizing::new(
-        std::fs::read(path).map_err(|e| import_error(path, format!("cannot read it: {e}")))?,
-    );
+    let bytes = read_bounded(path)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| import_error(path, "it is not UTF-8"))?;
     let mut docs = YamlLoader::load_from_str(text).map_err(|e| {
         let marker = e.marker();
@@ -113,6 +120,58 @@ fn load_yaml(path: &Path) -> Result<Yaml, Error> {
     };
     docs.iter_mut().for_each(wipe_yaml);
     Ok(first)
+}
+
+/// The file's bytes: a regular file (after symlinks) of at most [`MAX_SOURCE`] bytes.
+/// Opened without blocking, so a FIFO without a writer cannot hang the import before
+/// it is refused.
+fn read_bounded(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let cannot = |e: std::io::Error| import_error(path, format!("cannot read it: {e}"));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(import_error(
+            path,
+            "it is not a regular file (a FIFO, a device or a folder): give the file itself",
+        ));
+    }
+    if meta.len() > MAX_SOURCE {
+        return Err(import_error(
+            path,
+            format!("it is larger than {MAX_SOURCE} bytes: not a twurl or xurl file"),
+        ));
+    }
+    let mut bytes = Zeroizing::new(Vec::with_capacity(meta.len() as usize + 1));
+    file.take(MAX_SOURCE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_SOURCE {
+        return Err(import_error(
+            path,
+            format!("it is larger than {MAX_SOURCE} bytes: not a twurl or xurl file"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// A screen name from a source file, checked as account names are: 1 to 100 bytes,
+/// no control character (it is printed by the listing and in messages).
+fn check_screen_name(path: &Path, name: &str) -> Result<(), Error> {
+    if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
+        return Err(import_error(
+            path,
+            format!(
+                "the screen name {name:?} is not a name (1 to 100 bytes, no control characters): fix the file"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn wipe_yaml(yaml: &mut Yaml) {
@@ -198,12 +257,14 @@ fn from_twurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
                 })
             };
             let consumer_key = text(profile, "consumer_key").unwrap_or(key);
+            let screen_name = text(profile, "username").unwrap_or(username);
+            check_screen_name(path, screen_name)?;
             let account = oauth1_account(
                 consumer_key,
                 field("consumer_secret")?,
                 field("token")?,
                 field("secret")?,
-                Some(text(profile, "username").unwrap_or(username)),
+                Some(screen_name),
             );
             let name = if apps.len() == 1 {
                 username.to_owned()
@@ -245,6 +306,7 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
     let all_users: Vec<String> = apps.iter().flat_map(|(_, app)| users(app)).collect();
     for &(app_name, app) in &apps {
         for (username, token) in entries(&app["oauth2_tokens"]) {
+            check_screen_name(path, username)?;
             let oauth2 = &token["oauth2"];
             let client_id = text(app, "client_id").ok_or_else(|| {
                 import_error(
@@ -387,6 +449,42 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.message.contains("no twurl profiles"), "{e}");
+    }
+
+    #[test]
+    fn only_a_regular_file_of_at_most_1_mib_is_read() {
+        for path in ["/dev/zero", "/dev/null", "/tmp"] {
+            let e = read_bounded(Path::new(path)).err().unwrap();
+            assert_eq!(e.kind, ErrorKind::Store);
+            assert!(e.message.contains("not a regular file"), "{e}");
+        }
+        let dir = std::env::temp_dir().join(format!("twfollow-import-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("fifo");
+        let _ = std::fs::remove_file(&fifo);
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        // No writer: a blocking open would hang here.
+        let e = read_bounded(&fifo).err().unwrap();
+        assert!(e.message.contains("not a regular file"), "{e}");
+        let big = dir.join("big");
+        std::fs::write(&big, vec![b'#'; MAX_SOURCE as usize + 1]).unwrap();
+        let e = read_bounded(&big).err().unwrap();
+        assert!(e.message.contains("larger than 1048576 bytes"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_screen_name_with_a_control_character_is_refused_escaped() {
+        let doc = yaml(
+            "profiles:\n  \"al\\e[31mice\":\n    k1:\n      consumer_secret: s1\n      token: 42-t1\n      secret: ts1\n",
+        );
+        let e = from_twurl(&doc, Path::new(PATH)).err().unwrap();
+        assert!(e.message.contains(r"al\u{1b}[31mice"), "{e}");
+        assert!(!e.message.contains('\u{1b}'));
     }
 
     #[test]

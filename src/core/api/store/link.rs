@@ -27,10 +27,6 @@ impl StoreLink {
             account,
         }
     }
-
-    fn at(&self) -> String {
-        self.store.location()
-    }
 }
 
 /// The account while its lock is held.
@@ -64,11 +60,11 @@ impl TokenStore for StoreLink {
                 e
             })?;
         let doc = self.store.load_existing()?;
-        let tokens = match doc.account(&self.account, Path::new(&self.at()))?.user {
+        let tokens = match doc.account(&self.account, Path::new(&self.store.location()))?.user {
             User::OAuth2(tokens) => tokens,
             User::OAuth1 { .. } => {
                 return Err(store_error(
-                    Path::new(&self.at()),
+                    Path::new(&self.store.location()),
                     format!(
                     "account {:?} holds OAuth 1.0a tokens now, not this config's OAuth 2.0 grant",
                     self.account
@@ -87,7 +83,7 @@ impl TokenStore for StoreLink {
     }
 
     fn describe(&self) -> String {
-        format!("{} (account {:?})", self.at(), self.account)
+        format!("{} (account {:?})", self.store.location(), self.account)
     }
 
     fn account(&self) -> &str {
@@ -110,7 +106,7 @@ impl LockedAccount<'_> {
     /// wrote, as long as the account itself is still the version this process knew.
     fn write(&mut self, change: impl Fn(&mut Document) -> Result<(), Error>) -> Result<(), Error> {
         let name = &self.link.account;
-        let at = self.link.at();
+        let at = self.link.store.location();
         loop {
             let revision = self.doc.revision();
             change(&mut self.doc)?;
@@ -157,7 +153,7 @@ impl LockedTokens for LockedAccount<'_> {
 
     fn save(&mut self, tokens: &Tokens) -> Result<(), Error> {
         let name = self.link.account.clone();
-        let at = self.link.at();
+        let at = self.link.store.location();
         self.write(|doc| doc.put_tokens(&name, tokens, Path::new(&at)))
     }
 

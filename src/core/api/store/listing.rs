@@ -1,5 +1,10 @@
 //! The listing: each account as `tw_store_list` and the command-line tools show it,
 //! without any secret, as fields ([`AccountSummary`]) and as the contract's JSON.
+//!
+//! Names come from other tools' files and from hand edits: the JSON escapes every
+//! character a terminal could act on (serde_json leaves DEL, the C1 controls and the
+//! bidirectional overrides raw), so `accounts --json` never prints one raw. The
+//! fields are as stored: the command-line tools escape them when they print them.
 
 use std::path::Path;
 
@@ -52,6 +57,11 @@ impl AccountSummary {
         }
     }
 
+    /// The listing's JSON record as text, every terminal control escaped.
+    pub fn to_json_text(&self) -> String {
+        escape_terminal_controls(&self.to_json().to_string())
+    }
+
     /// The listing's JSON record.
     pub fn to_json(&self) -> Value {
         serde_json::json!({
@@ -79,10 +89,45 @@ pub fn summaries(doc: &Document) -> Vec<AccountSummary> {
 /// `{"path":…,"default":…|null,"accounts":[record…]}`.
 pub fn listing_json(doc: &Document, path: &Path) -> String {
     let accounts: Vec<Value> = summaries(doc).iter().map(AccountSummary::to_json).collect();
-    serde_json::json!({
+    let json = serde_json::json!({
         "path": path.display().to_string(),
         "default": doc.default_account(),
         "accounts": accounts,
     })
-    .to_string()
+    .to_string();
+    escape_terminal_controls(&json)
+}
+
+/// A character a terminal acts on that serde_json leaves raw: DEL, the C1 controls
+/// (U+0080 to U+009F: CSI among them) and the bidirectional marks and overrides.
+pub fn is_terminal_control(c: char) -> bool {
+    matches!(c, '\u{7f}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// JSON text with each [`is_terminal_control`] character written `\uXXXX`: the same
+/// JSON value (such characters can only be inside strings).
+pub fn escape_terminal_controls(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if is_terminal_control(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_controls_are_escaped_and_the_value_is_kept() {
+        let value = serde_json::json!({"name": "a\u{9b}31mb\u{7f}\u{202e}c\u{1b}"});
+        let text = escape_terminal_controls(&value.to_string());
+        assert!(text.is_ascii(), "{text}");
+        assert_eq!(text, r#"{"name":"a\u009b31mb\u007f\u202ec\u001b"}"#);
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+    }
 }

@@ -95,7 +95,7 @@ impl Store {
             Some(name) => Ok(name.to_owned()),
             None => doc.default_account().map(str::to_owned).ok_or_else(|| {
                 store_error(
-                    Path::new(&self.at()),
+                    Path::new(&self.location()),
                     "has no default account: name one (--account NAME) or choose one (tw-follow accounts default NAME)",
                 )
             }),
@@ -105,7 +105,7 @@ impl Store {
     /// A client for a stored account (`None`: the default). An OAuth 2.0 account
     /// is store-backed: its refreshes go through the store's lock.
     pub fn client_for(&self, account: Option<&str>) -> Result<Client, Error> {
-        let at = self.at();
+        let at = self.location();
         let doc = self.load_existing()?;
         let name = self.account_name(&doc, account)?;
         let stored = doc.account(&name, Path::new(&at))?;
@@ -157,7 +157,7 @@ impl Store {
 
     /// The accounts without any secret, as the contract's JSON.
     pub fn list_json(&self) -> Result<String, Error> {
-        Ok(listing::listing_json(&self.load()?, Path::new(&self.at())))
+        Ok(listing::listing_json(&self.load()?, Path::new(&self.location())))
     }
 
     /// The number of accounts, and the `index`-th of `list_json`'s list (the same
@@ -170,7 +170,7 @@ impl Store {
     }
 
     pub fn set_default(&self, name: &str) -> Result<(), Error> {
-        let at = self.at();
+        let at = self.location();
         self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
             doc.account(name, Path::new(&at))?;
             doc.set_default(Some(name));
@@ -180,7 +180,7 @@ impl Store {
 
     /// Removes the account (and its app when no other account uses it).
     pub fn remove(&self, name: &str) -> Result<(), Error> {
-        let at = self.at();
+        let at = self.location();
         self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
             if doc.remove_account(name) {
                 Ok(())
@@ -258,7 +258,7 @@ impl Store {
             })?,
         };
         check_account_name(&name)?;
-        let at = self.at();
+        let at = self.location();
         self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
             refuse_shared_grant(doc, &name, &account, &at)?;
             doc.put_account(&name, &account);
@@ -289,7 +289,7 @@ impl Store {
         for (name, _) in &found.accounts {
             check_account_name(name)?;
         }
-        let at = self.at();
+        let at = self.location();
         self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
             let mut report = ImportReport::default();
             for (name, account) in &found.accounts {

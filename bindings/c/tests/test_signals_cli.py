@@ -1,0 +1,105 @@
+"""Signals at random moments of a refresh (issue 27, item 7), with real processes: tw-follow
+follows through the token store against a sandbox that answers each refresh 200 ms after
+rotating the grant (--oauth2-refresh-delay-ms) and issues access tokens that need a refresh
+at every run (--oauth2-token-lifetime 60: inside the library's 60 s margin). A grant is lost
+when the next follow from the store fails.
+
+SIGTERM and SIGINT: deferred while a refresh is in flight (tw_refreshes_in_flight), then the
+process dies of the signal (the shell sees 128 + n): 0 grants lost. SIGKILL cannot be
+deferred: the grants it loses are counted and printed (the window between X rotating the
+token and the new pair being on disk; docs/tokens.md). 8 kills of each here; TW_TORTURE=1
+makes it 40 of each."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+
+import pytest
+
+import twfollow
+from conftest import TW_FOLLOW_BIN, SandboxProcess, save_oauth2
+
+KILLS = 40 if os.environ.get("TW_TORTURE") == "1" else 8
+DELAY_MS = 200
+
+
+@pytest.fixture(scope="module")
+def slow_refreshes():
+    process = SandboxProcess(
+        "--oauth2-token-lifetime", "60", "--oauth2-refresh-delay-ms", str(DELAY_MS),
+        "--v2-follow-limit", "100000", "--user-budget", "100000",  # two follows a kill
+    )  # fmt: skip
+    yield process
+    process.stop()
+
+
+def follow(store, env):
+    return subprocess.Popen(
+        [TW_FOLLOW_BIN, "--store", str(store), "--account", "grant", "--quiet", "2244994945"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def torture(signum, store, env, base_url):
+    """KILLS runs, each sent `signum` at a random moment of its refresh: (grants lost,
+    how the runs ended: {"finished": n, "died": n})."""
+    rng = random.Random(f"{signum}-{os.getpid()}")
+    lost, ends = 0, {"finished": 0, "died": 0}
+    for _ in range(KILLS):
+        process = follow(store, env)
+        time.sleep(rng.uniform(0, (DELAY_MS + 100) / 1000))
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode in (0, -signum), (process.returncode, err)
+        ends["finished" if process.returncode == 0 else "died"] += 1
+        check = follow(store, env)
+        _, err = check.communicate(timeout=60)
+        if check.returncode != 0:
+            assert check.returncode == 77, err
+            lost += 1
+            save_oauth2(base_url, "grant", twfollow.Store(store))  # authorize again
+    return lost, ends
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=["SIGTERM", "SIGINT", "SIGKILL"])
+def test_signals_at_random_moments_of_a_refresh(slow_refreshes, sandbox_env, tmp_path, signum, capsys):
+    store = tmp_path / "twfollow" / "accounts.json"
+    save_oauth2(slow_refreshes.base_url, "grant", twfollow.Store(store))
+    env = {k: v for k, v in sandbox_env.items() if not k.startswith("TW_ACCESS_TOKEN")}
+    env["TW_API_BASE"] = slow_refreshes.base_url
+    lost, ends = torture(signum, store, env, slow_refreshes.base_url)
+    with capsys.disabled():
+        print(f"\n{signal.Signals(signum).name}: {lost} of {KILLS} grants lost ({ends['died']} runs died of it, "
+              f"{ends['finished']} had finished)")  # fmt: skip
+    if signum != signal.SIGKILL:
+        assert lost == 0
+
+
+def test_a_deferred_signal_still_kills_and_a_signal_outside_a_refresh_acts_at_once(slow_refreshes, sandbox_env, tmp_path):
+    # A refresh in flight: SIGTERM waits for its answer (200 ms), and the process dies of it
+    # (128 + 15 for the shell) without following: the store has the new pair.
+    store = tmp_path / "twfollow" / "accounts.json"
+    save_oauth2(slow_refreshes.base_url, "grant", twfollow.Store(store))
+    before = store.read_text()
+    env = {k: v for k, v in sandbox_env.items() if not k.startswith("TW_ACCESS_TOKEN")}
+    env["TW_API_BASE"] = slow_refreshes.base_url
+    process = follow(store, env)
+    time.sleep(0.1 + DELAY_MS / 2000)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == -signal.SIGTERM, err
+    assert store.read_text() != before, "the refreshed pair was not saved"
+    shell = subprocess.run(["sh", "-c", 'kill -TERM $$; echo never'], capture_output=True, text=True)
+    assert shell.returncode == -signal.SIGTERM
+    # No refresh (OAuth 1.0a, a slow server): the signal acts at once.
+    slow = subprocess.Popen([TW_FOLLOW_BIN, "--base-url", "http://127.0.0.1:9", "--timeout-ms", "30000", "twitterdev"],
+                            env=sandbox_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    time.sleep(0.2)
+    started = time.monotonic()
+    slow.send_signal(signal.SIGINT)
+    assert slow.wait(timeout=10) in (-signal.SIGINT, 69)
+    assert time.monotonic() - started < 5

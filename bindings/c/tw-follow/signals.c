@@ -1,0 +1,73 @@
+/* tw-follow's signals: SIGINT, SIGTERM and SIGHUP wait while an OAuth 2.0 refresh is in
+   flight (tw_refreshes_in_flight), so that X's rotated refresh token reaches the store
+   before the process dies; then the process dies of the signal as it asked (the shell
+   sees 128 + n). Outside a refresh they act at once, as without handlers. */
+#define _POSIX_C_SOURCE 200809L /* sigaction */
+
+#include "cli.h"
+
+#include <signal.h>
+#include <string.h>
+
+static const int DEFERRED_SIGNALS[] = {SIGINT, SIGTERM, SIGHUP};
+
+/* The signal that arrived during a refresh, 0 for none. */
+static volatile sig_atomic_t deferred_signal = 0;
+
+/* Dies of SIGNUM as if no handler had been installed: its default action restored,
+   unblocked (a handler runs with it blocked), raised. Async-signal-safe. */
+static void die_of(int signum) {
+    struct sigaction default_action;
+    sigset_t set;
+    memset(&default_action, 0, sizeof default_action);
+    default_action.sa_handler = SIG_DFL;
+    sigemptyset(&default_action.sa_mask);
+    (void)sigaction(signum, &default_action, NULL);
+    sigemptyset(&set);
+    sigaddset(&set, signum);
+    (void)sigprocmask(SIG_UNBLOCK, &set, NULL);
+    (void)raise(signum);
+}
+
+static void on_signal(int signum) {
+    if (tw_refreshes_in_flight() > 0) {
+        deferred_signal = signum; /* the library is between sending a refresh and saving its answer */
+        return;
+    }
+    die_of(signum);
+}
+
+void defer_signals_during_refreshes(void) {
+    struct sigaction action;
+    size_t i;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_signal;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    for (i = 0; i < sizeof DEFERRED_SIGNALS / sizeof DEFERRED_SIGNALS[0]; i++) {
+        sigaddset(&action.sa_mask, DEFERRED_SIGNALS[i]);
+    }
+    for (i = 0; i < sizeof DEFERRED_SIGNALS / sizeof DEFERRED_SIGNALS[0]; i++) {
+        struct sigaction old;
+        /* A signal the shell ignores (nohup, a background job's SIGINT) stays ignored. */
+        if (sigaction(DEFERRED_SIGNALS[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) {
+            continue;
+        }
+        (void)sigaction(DEFERRED_SIGNALS[i], &action, NULL);
+    }
+}
+
+void deliver_deferred_signal(void) {
+    int signum = deferred_signal;
+    if (signum != 0) {
+        die_of(signum);
+    }
+}
+
+/* The token callback of a store-backed config: the library calls it once the refreshed
+   pair is in the store, so a deferred signal may act now. */
+void deliver_after_save(void *user_data, const char *tokens_json) {
+    (void)user_data;
+    (void)tokens_json;
+    deliver_deferred_signal();
+}
