@@ -97,11 +97,16 @@ pub(crate) fn read_response(
     let server_clock = header("date").and_then(parse_http_date);
     // One reader for the three families: `x-rate-limit-*`, `x-user-limit-24hour-*`,
     // `x-app-limit-24hour-*`. `-remaining` and `-reset` make a window; `-limit` may be
-    // missing (-1), and a window at 0 remaining is spent all the same.
+    // missing (-1), and a window at 0 remaining is spent all the same. A header that is
+    // there but not a number spoils its window (none is better than a guessed one).
     let window = |prefix: &str| {
         let field = |name: &str| header(&format!("{prefix}-{name}"))?.trim().parse().ok();
+        let limit = match headers.get(format!("{prefix}-limit")) {
+            None => -1,
+            Some(_) => field("limit")?,
+        };
         Some(RateLimit {
-            limit: field("limit").unwrap_or(-1),
+            limit,
             remaining: field("remaining")?,
             reset_epoch: field("reset")?,
         })
