@@ -11,6 +11,8 @@ ensure_tools() {
   python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)
   # The Redis store's tests start their own redis-server (tests/store_redis.rs, test_store_redis.py).
   command -v redis-server >/dev/null || missing+=(redis-server)
+  # ... and mint the CA and certificate of a TLS one (tests/support/redis_server.rs).
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}" >&2
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -24,7 +24,8 @@
 #
 # What it installs when missing (and says so when it does):
 #   - with apt (sudo when not root): gcc, g++, python3, pkg-config, valgrind, python3-venv,
-#     redis-server (the Redis store's tests start their own, on a loopback port)
+#     redis-server (the Redis store's tests start their own, on a loopback port), openssl
+#     (mints the certificates of a TLS redis-server)
 #   - .venv in the checkout, with the pinned packages of tests/requirements.txt
 #   - install and dist stages: cmake and man-db (apt); dist also groff-base, git, lintian, rpm, cpio and dpkg-dev
 #     (apt), ziglang, cargo-zigbuild and auditwheel (pip, into target/dist/venv; see scripts/dist.sh)
@@ -59,7 +60,7 @@ for stage in "${stages[@]}"; do
 done
 
 echo "scripts/test.sh: stages: ${stages[*]}"
-echo "scripts/test.sh: installs what is missing: gcc g++ python3 pkg-config valgrind python3-venv redis-server (apt); .venv (tests/requirements.txt)$(
+echo "scripts/test.sh: installs what is missing: gcc g++ python3 pkg-config valgrind python3-venv redis-server openssl (apt); .venv (tests/requirements.txt)$(
   case " ${stages[*]} " in *" fuzz "*) echo "; cargo-fuzz (cargo install, into ${CARGO_HOME:-~/.cargo}/bin)" ;; esac)"
 ensure_tools
 ensure_venv

@@ -1,212 +1,28 @@
 //! The Redis store (issue 28) through the C ABI, against the sandbox and a real
 //! `redis-server` that each test starts on a loopback port (with AOF, in a folder of
-//! its own) and kills at its end. "Hosts" are worker processes (store/worker.rs) with
+//! its own; with TLS and a CA the test mints for `rediss://`: support/redis_server.rs)
+//! and kills at its end. "Hosts" are worker processes (store/worker.rs) with
 //! a HOME of their own and no shared file: only the Redis URL joins them.
 
+#[path = "support/redis_server.rs"]
+mod redis_server;
 mod support;
 #[path = "store/worker.rs"]
 mod worker;
 
 use std::fs;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use redis_server::{Pki, Redis, TempDir};
 use support::*;
 use twfollow::ffi::*;
 
 const PUBLIC_USER_ID: &str = "2244994945";
-
-/// A fresh folder.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "twfollow-redis-{}-{}-{name}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn sub(&self, name: &str) -> PathBuf {
-        let path = self.0.join(name);
-        fs::create_dir_all(&path).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A `redis-server` of the test's own: loopback, a free port (found by binding port
-/// 0; another is tried when someone takes it first), AOF on with `appendfsync always`.
-struct Redis {
-    child: Option<Child>,
-    port: u16,
-    dir: TempDir,
-    password: Option<String>,
-}
-
-impl Redis {
-    fn start(password: Option<&str>) -> Redis {
-        let mut redis = Redis {
-            child: None,
-            port: 0,
-            dir: TempDir::new("server"),
-            password: password.map(str::to_owned),
-        };
-        for _ in 0..10 {
-            let port = TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            redis.port = port;
-            if redis.launch() {
-                return redis;
-            }
-        }
-        panic!("redis-server did not start on any port");
-    }
-
-    /// Starts the server on `self.port` with `self.dir`; false when it exits (its port
-    /// was taken meanwhile).
-    fn launch(&mut self) -> bool {
-        let mut command = Command::new("redis-server");
-        command
-            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
-            .args([
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
-                "--save",
-                "",
-            ])
-            .arg("--dir")
-            .arg(&self.dir.0)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        if let Some(password) = &self.password {
-            command.args(["--requirepass", password]);
-        }
-        let mut child = command.spawn().expect(
-            "redis-server is installed (scripts/test.sh installs it: apt-get install redis-server)",
-        );
-        let until = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < until {
-            if child.try_wait().unwrap().is_some() {
-                let _ = child.wait();
-                return false;
-            }
-            if self.ping() {
-                self.child = Some(child);
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        false
-    }
-
-    fn ping(&self) -> bool {
-        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return false;
-        };
-        s.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
-        let _ = s.write_all(b"PING\r\n");
-        let mut answer = [0u8; 64];
-        // +PONG, or -NOAUTH when a password is asked: either way, it serves.
-        matches!(s.read(&mut answer), Ok(n) if n > 0)
-    }
-
-    /// Kills the server (-9: only what the AOF holds survives).
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    /// Starts it again on the same port, from its AOF.
-    fn restart(&mut self) {
-        let until = Instant::now() + Duration::from_secs(10);
-        while !self.launch() {
-            assert!(Instant::now() < until, "redis-server did not start again");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// The store URL (with the server's password), under `prefix`.
-    fn url(&self, prefix: &str) -> String {
-        let auth = self
-            .password
-            .as_ref()
-            .map(|p| format!(":{p}@"))
-            .unwrap_or_default();
-        format!("redis://{auth}127.0.0.1:{}/0?prefix={prefix}", self.port)
-    }
-
-    /// A connection of the test's own, to look at and edit the keys.
-    fn connection(&self) -> redis::Connection {
-        let auth = self
-            .password
-            .as_ref()
-            .map(|p| format!(":{p}@"))
-            .unwrap_or_default();
-        redis::Client::open(format!("redis://{auth}127.0.0.1:{}/0", self.port))
-            .unwrap()
-            .get_connection_with_timeout(Duration::from_secs(5))
-            .unwrap()
-    }
-
-    fn document(&self, prefix: &str) -> serde_json::Value {
-        let bytes: Vec<u8> = redis::cmd("GET")
-            .arg(format!("{prefix}:store"))
-            .query(&mut self.connection())
-            .unwrap();
-        serde_json::from_slice(&bytes).unwrap()
-    }
-
-    /// Rewrites the document as a test needs it (nobody else writes then).
-    fn edit(&self, prefix: &str, change: impl FnOnce(&mut serde_json::Value)) {
-        let mut doc = self.document(prefix);
-        change(&mut doc);
-        let _: () = redis::cmd("SET")
-            .arg(format!("{prefix}:store"))
-            .arg(serde_json::to_vec_pretty(&doc).unwrap())
-            .query(&mut self.connection())
-            .unwrap();
-    }
-
-    fn keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = redis::cmd("KEYS")
-            .arg("*")
-            .query(&mut self.connection())
-            .unwrap();
-        keys.sort();
-        keys
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
 
 /// A worker process (see store/worker.rs) on the "host" whose HOME is `home`.
 fn worker(home: &Path, args: &[&str]) -> Command {
@@ -707,4 +523,88 @@ fn a_holder_paused_past_its_lock_cannot_overwrite_the_newer_grant() {
         .unwrap(),
     );
     assert_eq!(code, 0, "{stderr}");
+}
+
+/// The statuses and messages of the calls a host makes first with a store it cannot
+/// use: listing it, and a config for its account `grant` (then no follow can be made).
+fn refusals(store: &str) -> Vec<(TwStatus, String)> {
+    let c_store = cstr(store);
+    let mut json = ptr::null_mut();
+    let listed = unsafe { tw_store_list(c_store.as_ptr(), &mut json) };
+    let listed = (listed, last().message);
+    assert!(json.is_null());
+    let opened = match from_store(store, Some("grant")) {
+        Ok(_) => (TwStatus::Ok, String::new()),
+        Err((status, last)) => (status, last.message),
+    };
+    vec![listed, opened]
+}
+
+#[test]
+fn a_rediss_store_trusts_its_ca_file_and_refuses_a_server_it_cannot_verify() {
+    let pki = Pki::mint("store");
+    let redis = Redis::start_tls(Some("tls-pass-word"), &pki);
+    let sandbox = start_sandbox();
+    let bare = redis.url("tls");
+    assert!(
+        bare.starts_with("rediss://:tls-pass-word@127.0.0.1:"),
+        "{bare}"
+    );
+    let store = format!("{bare}&ca_file={}", pki.ca.display());
+    let shown = format!(
+        "rediss://:***@127.0.0.1:{}/0?prefix=tls&ca_file={}",
+        redis.port,
+        pki.ca.display()
+    );
+
+    // Trusted through the CA file: every verb works over TLS.
+    let oauth1 = Config::for_sandbox(&sandbox);
+    assert_eq!(save(&oauth1, &store, "plain").unwrap(), "plain");
+    let first = stored_grant(&sandbox, &store);
+    let listing = list(&store);
+    assert_eq!(listing["path"], shown.as_str());
+    assert_eq!(listing["accounts"].as_array().unwrap().len(), 2);
+    let config = from_store(&store, Some("grant")).unwrap();
+    assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+    config.follow(PUBLIC_USER_ID, false).unwrap();
+    // And a refresh through it, stored over TLS.
+    expire(&redis, &sandbox, "tls");
+    let config = from_store(&store, Some("grant")).unwrap();
+    assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+    config.follow(PUBLIC_USER_ID, false).unwrap();
+    assert_eq!(sandbox.oauth2_refresh_count(), 1);
+    let stored = &redis.document("tls")["accounts"]["grant"];
+    assert_ne!(stored["refresh_token"], first["refresh_token"]);
+    assert_eq!(redis.keys(), ["tls:store"]);
+
+    // Not trusted: the built-in roots (no ca_file), or a CA that did not issue the
+    // server's certificate. The store status, the URL without its password, and
+    // nothing sent to X.
+    let other = Pki::mint("other");
+    let wrong_ca = format!("{bare}&ca_file={}", other.ca.display());
+    let before = sandbox.request_count();
+    for url in [&bare, &wrong_ca] {
+        for (status, message) in refusals(url) {
+            assert_eq!(status, TwStatus::Store, "{url}: {message}");
+            assert!(
+                message.contains(&format!("rediss://:***@127.0.0.1:{}/0", redis.port)),
+                "{message}"
+            );
+            assert!(message.contains("cannot be reached"), "{message}");
+            assert!(message.contains("UnknownIssuer"), "{message}");
+            assert!(!message.contains("tls-pass-word"), "{message}");
+        }
+    }
+    // A plain redis:// URL to the TLS port: refused as well.
+    let plain = format!(
+        "redis://:tls-pass-word@127.0.0.1:{}/0?prefix=tls",
+        redis.port
+    );
+    for (status, message) in refusals(&plain) {
+        assert_eq!(status, TwStatus::Store, "{message}");
+        assert!(!message.contains("tls-pass-word"), "{message}");
+    }
+    assert_eq!(sandbox.request_count(), before, "nothing was sent to X");
+    // The server kept the grant: the trusted URL still works.
+    assert_eq!(list(&store)["accounts"].as_array().unwrap().len(), 2);
 }

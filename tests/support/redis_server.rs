@@ -1,0 +1,358 @@
+//! A `redis-server` of a test's own (tests/store_redis.rs, tests/freed_memory.rs):
+//! loopback, a free port, AOF on, in a folder of its own, killed when dropped; with
+//! TLS (`rediss://`) when given certificates the test minted ([`Pki`]). Included with
+//! `#[path]` by the binaries that start one.
+
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// A fresh folder, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "twfollow-redis-{}-{}-{name}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn sub(&self, name: &str) -> PathBuf {
+        let path = self.0.join(name);
+        fs::create_dir_all(&path).unwrap();
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A private CA and a server certificate it issued for `IP:127.0.0.1` and
+/// `DNS:localhost` (ECDSA P-256, valid two days), minted by `openssl` (as
+/// tests/data/pinned/make.sh mints the committed ones) into a folder of their own.
+pub struct Pki {
+    _dir: TempDir,
+    /// The CA's certificate (PEM): what a client trusts.
+    pub ca: PathBuf,
+    /// The server's certificate and key (PEM).
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+fn openssl(args: &[&str], dir: &Path) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl is installed (scripts/test.sh installs it)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl Pki {
+    pub fn mint(name: &str) -> Pki {
+        let dir = TempDir::new(&format!("pki-{name}"));
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ];
+        let ca_subject = format!("/CN=twfollow test CA {name}");
+        // The CA: self-signed, CA:TRUE (OpenSSL 3's default for `req -x509`).
+        let mut args = vec!["req", "-x509", "-days", "2", "-subj", &ca_subject];
+        args.extend(ec);
+        args.extend(["-keyout", "ca.key.pem", "-out", "ca.cert.pem"]);
+        openssl(&args, &dir.0);
+        // The server: a request, signed by the CA as an end entity.
+        let mut args = vec!["req", "-subj", "/CN=localhost"];
+        args.extend(ec);
+        args.extend(["-keyout", "server.key.pem", "-out", "server.csr.pem"]);
+        openssl(&args, &dir.0);
+        fs::write(
+            dir.0.join("server.ext"),
+            "basicConstraints=critical,CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
+        )
+        .unwrap();
+        openssl(
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "server.csr.pem",
+                "-CA",
+                "ca.cert.pem",
+                "-CAkey",
+                "ca.key.pem",
+                "-set_serial",
+                "2",
+                "-days",
+                "2",
+                "-extfile",
+                "server.ext",
+                "-out",
+                "server.cert.pem",
+            ],
+            &dir.0,
+        );
+        Pki {
+            ca: dir.0.join("ca.cert.pem"),
+            cert: dir.0.join("server.cert.pem"),
+            key: dir.0.join("server.key.pem"),
+            _dir: dir,
+        }
+    }
+}
+
+/// A `redis-server` of the test's own: loopback, a free port (found by binding port
+/// 0; another is tried when someone takes it first), AOF on with `appendfsync always`.
+/// With TLS, it listens for TLS alone (`--port 0 --tls-port PORT`), presenting the
+/// certificate of its [`Pki`], and asks clients for none.
+pub struct Redis {
+    child: Option<Child>,
+    pub port: u16,
+    pub dir: TempDir,
+    pub password: Option<String>,
+    /// The server's certificate, key and CA (PEM files), for TLS.
+    tls: Option<(PathBuf, PathBuf, PathBuf)>,
+}
+
+impl Redis {
+    pub fn start(password: Option<&str>) -> Redis {
+        Redis::start_with(password, None)
+    }
+
+    /// A server that speaks TLS only, with `pki`'s server certificate.
+    pub fn start_tls(password: Option<&str>, pki: &Pki) -> Redis {
+        Redis::start_with(password, Some(pki))
+    }
+
+    fn start_with(password: Option<&str>, pki: Option<&Pki>) -> Redis {
+        let mut redis = Redis {
+            child: None,
+            port: 0,
+            dir: TempDir::new("server"),
+            password: password.map(str::to_owned),
+            tls: pki.map(|p| (p.cert.clone(), p.key.clone(), p.ca.clone())),
+        };
+        for _ in 0..10 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            redis.port = port;
+            if redis.launch() {
+                return redis;
+            }
+        }
+        panic!("redis-server did not start on any port");
+    }
+
+    /// Starts the server on `self.port` with `self.dir`; false when it exits (its port
+    /// was taken meanwhile).
+    fn launch(&mut self) -> bool {
+        let mut command = Command::new("redis-server");
+        let port = self.port.to_string();
+        command.args(["--bind", "127.0.0.1"]);
+        match &self.tls {
+            None => {
+                command.args(["--port", &port]);
+            }
+            Some((cert, key, ca)) => {
+                command
+                    .args(["--port", "0", "--tls-port", &port])
+                    .arg("--tls-cert-file")
+                    .arg(cert)
+                    .arg("--tls-key-file")
+                    .arg(key)
+                    .arg("--tls-ca-cert-file")
+                    .arg(ca)
+                    .args(["--tls-auth-clients", "no"]);
+            }
+        }
+        command
+            .args([
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+            ])
+            .arg("--dir")
+            .arg(&self.dir.0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(password) = &self.password {
+            command.args(["--requirepass", password]);
+        }
+        let mut child = command.spawn().expect(
+            "redis-server is installed (scripts/test.sh installs it: apt-get install redis-server)",
+        );
+        let until = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < until {
+            if child.try_wait().unwrap().is_some() {
+                let _ = child.wait();
+                return false;
+            }
+            if self.ping() {
+                self.child = Some(child);
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        false
+    }
+
+    fn ping(&self) -> bool {
+        if self.tls.is_some() {
+            // A TLS server: a PING over the test's own TLS connection.
+            return self
+                .try_connection()
+                .is_ok_and(|mut c| redis::cmd("PING").query::<String>(&mut c).is_ok());
+        }
+        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        s.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+        let _ = s.write_all(b"PING\r\n");
+        let mut answer = [0u8; 64];
+        // +PONG, or -NOAUTH when a password is asked: either way, it serves.
+        matches!(s.read(&mut answer), Ok(n) if n > 0)
+    }
+
+    /// Kills the server (-9: only what the AOF holds survives).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port, from its AOF.
+    pub fn restart(&mut self) {
+        let until = Instant::now() + Duration::from_secs(10);
+        while !self.launch() {
+            assert!(Instant::now() < until, "redis-server did not start again");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// `:PASSWORD@`, the password percent-encoded, or nothing.
+    fn auth(&self) -> String {
+        self.password
+            .as_ref()
+            .map(|p| format!(":{}@", percent_encoded(p)))
+            .unwrap_or_default()
+    }
+
+    /// The store URL (with the server's password), under `prefix`: `rediss://` for a
+    /// TLS server (which needs `&ca_file=` to be trusted).
+    pub fn url(&self, prefix: &str) -> String {
+        let scheme = if self.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
+        format!(
+            "{scheme}://{}127.0.0.1:{}/0?prefix={prefix}",
+            self.auth(),
+            self.port
+        )
+    }
+
+    fn try_connection(&self) -> redis::RedisResult<redis::Connection> {
+        let client = match &self.tls {
+            None => {
+                redis::Client::open(format!("redis://{}127.0.0.1:{}/0", self.auth(), self.port))?
+            }
+            Some((_, _, ca)) => redis::Client::build_with_tls(
+                format!("rediss://{}127.0.0.1:{}/0", self.auth(), self.port),
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(fs::read(ca).unwrap()),
+                },
+            )?,
+        };
+        client.get_connection_with_timeout(Duration::from_secs(5))
+    }
+
+    /// A connection of the test's own, to look at and edit the keys.
+    pub fn connection(&self) -> redis::Connection {
+        self.try_connection().unwrap()
+    }
+
+    pub fn document(&self, prefix: &str) -> serde_json::Value {
+        let bytes: Vec<u8> = redis::cmd("GET")
+            .arg(format!("{prefix}:store"))
+            .query(&mut self.connection())
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    /// Rewrites the document as a test needs it (nobody else writes then).
+    pub fn edit(&self, prefix: &str, change: impl FnOnce(&mut serde_json::Value)) {
+        let mut doc = self.document(prefix);
+        change(&mut doc);
+        self.put_document(prefix, &doc);
+    }
+
+    /// Stores `doc` as the document under `prefix`.
+    pub fn put_document(&self, prefix: &str, doc: &serde_json::Value) {
+        let _: () = redis::cmd("SET")
+            .arg(format!("{prefix}:store"))
+            .arg(serde_json::to_vec_pretty(doc).unwrap())
+            .query(&mut self.connection())
+            .unwrap();
+    }
+
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = redis::cmd("KEYS")
+            .arg("*")
+            .query(&mut self.connection())
+            .unwrap();
+        keys.sort();
+        keys
+    }
+}
+
+/// `text` with every byte but RFC 3986's unreserved ones percent-encoded: as a
+/// password goes in a URL.
+pub fn percent_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
