@@ -19,7 +19,13 @@
 //! The token store (issue 19): saving an account (with its `GET 2/users/me`),
 //! listing, a config from the store, changing the default and removing, with an
 //! OAuth 1.0a account and an OAuth 2.0 one whose tokens are needles too.
+//!
+//! The Redis store (issue 28): `the_redis_store_leaves_no_password_in_freed_memory`
+//! does the same, and a refresh, on a `redis-server` (and a TLS one) that asks for a
+//! password, which the store URL holds percent-encoded.
 
+#[path = "support/redis_server.rs"]
+mod redis_server;
 mod support;
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -176,6 +182,11 @@ fn needles() -> Vec<(&'static str, Vec<u8>)> {
             "OAuth 1.0a access-token secret (from the flow)",
             FLOW_TOKEN_SECRET.as_bytes().to_vec(),
         ),
+        (REDIS_PASSWORD_NEEDLE, REDIS_PASSWORD.as_bytes().to_vec()),
+        (
+            REDIS_PASSWORD_IN_URL_NEEDLE,
+            REDIS_PASSWORD_IN_URL.as_bytes().to_vec(),
+        ),
     ]);
     assert!(found.iter().all(|(_, needle)| needle.len() >= 20));
     assert!(found.len() <= HITS.len());
@@ -195,6 +206,13 @@ const EXCHANGED_REFRESH: &str = "exchanged-refresh-token-0123456789";
 const CODE: &CStr = c"authorization-code-0123456789";
 const REQUEST_TOKEN_SECRET: &str = "request-token-secret-0123456789";
 const FLOW_TOKEN_SECRET: &str = "flow-access-token-secret-0123456789";
+
+// The Redis store's password: as Redis and `AUTH` know it, and percent-encoded as a
+// store URL holds it (`@`, `/` and `:` must be).
+const REDIS_PASSWORD: &str = "redis@Pass/word:0123456789";
+const REDIS_PASSWORD_IN_URL: &str = "redis%40Pass%2Fword%3A0123456789";
+const REDIS_PASSWORD_NEEDLE: &str = "Redis password";
+const REDIS_PASSWORD_IN_URL_NEEDLE: &str = "Redis password, percent-encoded (in the URL)";
 
 /// The block sizes behind the current hits (read before `hits()` resets them).
 fn hit_sizes() -> Vec<(&'static str, Vec<usize>)> {
@@ -771,4 +789,172 @@ fn the_token_store_leaves_no_secret_in_freed_memory() {
     assert!(kept.contains(OAUTH2_REFRESH) && !kept.contains("freed_memory"));
     let _ = std::fs::remove_dir_all(&dir);
     assert_nothing_found("secrets");
+}
+
+/// The stored document of `the_redis_store_leaves_no_password_in_freed_memory`: an
+/// expired OAuth 2.0 grant of the test's client, so a follow refreshes it.
+fn redis_document() -> serde_json::Value {
+    let text = |c: &CStr| c.to_str().unwrap().to_owned();
+    serde_json::json!({
+        "version": 1,
+        "apps": {"client": {
+            "client_id": text(OAUTH2_CLIENT_ID),
+            "client_secret": text(OAUTH2_CLIENT_SECRET),
+        }},
+        "accounts": {"grant": {
+            "app": "client",
+            "kind": "oauth2",
+            "user_id": "1500000001",
+            "screen_name": "grant",
+            "access_token": text(OLD_ACCESS),
+            "refresh_token": text(OLD_REFRESH),
+            "expires_at": 1,
+            "scope": "tweet.read users.read follows.write offline.access",
+        }},
+    })
+}
+
+/// Through the store at `store`: a listing, an OAuth 1.0a account saved (its
+/// `GET 2/users/me` at `base_url`) and read back as fields, a follow with the stored
+/// OAuth 2.0 grant (expired: refreshed under the store's lock, the new pair stored),
+/// the default changed and an account removed. The statuses go to `statuses`.
+fn through_the_store(store: &CStr, base_url: &CStr, statuses: &mut Vec<TwStatus>) {
+    unsafe {
+        let mut json = ptr::null_mut();
+        statuses.push(tw_store_list(store.as_ptr(), &mut json));
+        free_string(json);
+        let (status, config) = new_config(TOKEN_SECRET.as_ptr());
+        statuses.push(status);
+        statuses.push(tw_config_set_base_url(config, base_url.as_ptr()));
+        let mut name = ptr::null_mut();
+        statuses.push(tw_store_save_account(
+            config,
+            store.as_ptr(),
+            ptr::null(),
+            &mut name,
+        ));
+        free_string(name);
+        tw_config_free(config);
+        let mut stored = ptr::null_mut();
+        statuses.push(tw_config_from_store(
+            store.as_ptr(),
+            c"me".as_ptr(),
+            &mut stored,
+        ));
+        let [mut token, mut secret] = [ptr::null_mut(); 2];
+        statuses.push(tw_config_get_oauth1_tokens(
+            stored,
+            &mut token,
+            &mut secret,
+            ptr::null_mut(),
+            ptr::null_mut(),
+        ));
+        free_string(token);
+        free_string(secret);
+        tw_config_free(stored);
+        let mut grant = ptr::null_mut();
+        statuses.push(tw_config_from_store(
+            store.as_ptr(),
+            c"grant".as_ptr(),
+            &mut grant,
+        ));
+        statuses.push(tw_config_set_base_url(grant, base_url.as_ptr()));
+        statuses.push(tw_follow(
+            grant,
+            c"2244994945".as_ptr(),
+            false,
+            ptr::null_mut(),
+        ));
+        tw_config_free(grant);
+        statuses.push(tw_store_set_default(store.as_ptr(), c"grant".as_ptr()));
+        statuses.push(tw_store_remove(store.as_ptr(), c"me".as_ptr()));
+    }
+}
+
+#[test]
+fn the_redis_store_leaves_no_password_in_freed_memory() {
+    use redis_server::{Pki, Redis};
+    let _serial = serial();
+    NEEDLES.get_or_init(needles);
+    let server = TokenServer::start();
+    let base_url = cstr(&server.base_url);
+    let pki = Pki::mint("freed");
+    let servers = [
+        Redis::start(Some(REDIS_PASSWORD)),
+        Redis::start_tls(Some(REDIS_PASSWORD), &pki),
+    ];
+    // The test's copies of the URLs, freed after the scan.
+    let stores: Vec<_> = servers
+        .iter()
+        .map(|redis| {
+            redis.put_document("freed", &redis_document());
+            let url = redis.url("freed");
+            assert!(url.contains(REDIS_PASSWORD_IN_URL), "{url}");
+            let url = match url.starts_with("rediss://") {
+                true => format!("{url}&ca_file={}", pki.ca.display()),
+                false => url,
+            };
+            cstr(&url)
+        })
+        .collect();
+    let closed_port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let unreachable = cstr(&format!(
+        "redis://:{REDIS_PASSWORD_IN_URL}@127.0.0.1:{closed_port}/0"
+    ));
+    hit_sizes();
+    hits();
+
+    // The scanner sees the password when a block holding it is freed.
+    let scan = Scan::start();
+    drop(std::hint::black_box(REDIS_PASSWORD.as_bytes().to_vec()));
+    drop(scan);
+    assert_eq!(hits(), [(REDIS_PASSWORD_NEEDLE, 1)]);
+    hit_sizes();
+
+    let scan = Scan::start();
+    let mut statuses = Vec::new();
+    for store in &stores {
+        through_the_store(store, &base_url, &mut statuses);
+    }
+    // And refused: nothing listens there (the message names the URL without it).
+    let mut json = ptr::null_mut();
+    let refused = unsafe { tw_store_list(unreachable.as_ptr(), &mut json) };
+    drop(scan);
+    drop(server);
+
+    assert!(
+        statuses.iter().all(|s| *s == TwStatus::Ok),
+        "{statuses:?} {:?}",
+        last()
+    );
+    assert_eq!(refused, TwStatus::Store);
+    assert!(!last().message.contains(REDIS_PASSWORD_IN_URL));
+    for redis in &servers {
+        let grant = &redis.document("freed")["accounts"]["grant"];
+        assert_eq!(grant["refresh_token"], NEW_REFRESH, "refreshed, and stored");
+    }
+    // Only the password is checked here: the library alone holds it (it sends `AUTH`
+    // itself; the redis crate is given no password) and Redis never answers it. The
+    // tokens and the app's secrets are found, and those copies are not the library's:
+    // they are the answers to `GET` (the document holds them), in the redis crate's
+    // read buffer (8 KiB blocks) and, over TLS, in rustls's received-record buffer
+    // (4 KiB) and its decrypted chunks (the document's size), all freed unwiped
+    // (docs/tokens.md, "Secrets"). The library's own copies of the document are wiped.
+    let password = |name: &&str| name.starts_with(REDIS_PASSWORD_NEEDLE);
+    let sizes: Vec<_> = hit_sizes()
+        .into_iter()
+        .filter(|(name, _)| password(name))
+        .collect();
+    let found: Vec<_> = hits()
+        .into_iter()
+        .filter(|(name, _)| password(name))
+        .collect();
+    assert_eq!(
+        found,
+        [],
+        "the Redis password found in freed heap blocks (of these sizes: {sizes:?})"
+    );
 }
