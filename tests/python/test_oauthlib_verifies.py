@@ -215,6 +215,10 @@ class OAuthlibServer:
                 # for the verdict; _create_request is how oauthlib (pinned) builds it.
                 request = outer.request_token_endpoint._create_request(uri, method, body, dict(self.headers))
                 valid, request = check(request)
+                # Kept before the answer leaves (the caller's `finally` would be after it:
+                # a fast client could compare before the server had noted its base string).
+                outer.base_strings += _computed.base_strings
+                _computed.base_strings = []
                 outer.verdicts.append(
                     {
                         "valid": valid,
