@@ -19,7 +19,8 @@
 #             builds from the unpacked prefix, man pages) and the manylinux wheel (auditwheel),
 #             pip install from a fresh clone; the .deb packages (lintian, installed into /usr,
 #             used, removed) and the .rpm packages (rpm -qlp, --requires) (tests/dist/test_dist.sh)
-#   fuzz      cargo-fuzz: each target for FUZZ_SECONDS (default 15)
+#   fuzz      cargo-fuzz: each target over the committed corpus and FUZZ_RUNS runs
+#             (default 20000) from a fixed seed: deterministic (scripts/fuzz.sh explores)
 # A stage that needs the built libraries, tw-follow or the sandbox builds or starts them.
 #
 # What it installs when missing (and says so when it does):
@@ -185,12 +186,12 @@ stage_dist() {
 }
 
 stage_fuzz() {
-  echo "== fuzzing (${FUZZ_SECONDS:-15} s per target; scripts/fuzz.sh 60 for the full run)"
+  echo "== fuzzing (the corpus and ${FUZZ_RUNS:-20000} seeded runs per target; scripts/fuzz.sh 60 explores)"
   if ! command -v cargo-fuzz >/dev/null; then
     echo "installing cargo-fuzz into ${CARGO_HOME:-~/.cargo}/bin (cargo install --locked cargo-fuzz)"
     cargo install --locked cargo-fuzz
   fi
-  scripts/fuzz.sh "${FUZZ_SECONDS:-15}" | tee -a "$log"
+  scripts/fuzz.sh --runs "${FUZZ_RUNS:-20000}" | tee -a "$log"
 }
 
 for stage in "${stages[@]}"; do
