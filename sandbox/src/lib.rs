@@ -5,8 +5,8 @@
 //! relationship (`GET 1.1/friendships/show.json`, v2 lookups with
 //! `user.fields=connection_status`, `GET 2/users/{id}`), and the ways to a user's token
 //! (OAuth 1.0a's `oauth/request_token`, `oauth/authorize`, `oauth/access_token`;
-//! OAuth 2.0's `i/oauth2/authorize`, `2/oauth2/token`, `2/oauth2/revoke`).
-//!
+//! OAuth 2.0's `i/oauth2/authorize`, `2/oauth2/token`, `2/oauth2/revoke`), the token's
+//! own user (`GET 1.1/account/verify_credentials.json`, `GET 2/users/me`).
 //! It checks OAuth 1.0a HMAC-SHA1 signatures with its own code (nothing from the
 //! twfollow crate), refuses stale timestamps and replayed nonces, checks PKCE and
 //! rotates refresh tokens, keeps a small user directory and the documented follow
@@ -18,7 +18,7 @@
 //! locked, an app-only Bearer token) are built in. A library (for the integration tests, with hooks to
 //! expire and revoke tokens) and the `sandbox` binary (for the demo and the binding
 //! tests). Its manual: docs/sandbox.md.
-
+mod account;
 mod http;
 mod oauth1;
 mod oauth2;
@@ -389,9 +389,9 @@ fn handle(shared: &Shared, request: &Request) -> Response {
             return error(503, 130, "Over capacity");
         }
     }
-    // Matched on the end of the path, so a base URL with a path prefix works.
-    let path = request.path();
-    let endpoints: [(&str, Endpoint); 10] = [
+    let path = request.path(); // matched on its end: a base URL may have a path prefix
+    let endpoints: [(&str, Endpoint); 11] = [
+        (account::VERIFY_CREDENTIALS, account::verify_credentials),
         ("/1.1/friendships/create.json", v1::friendships_create),
         ("/1.1/friendships/destroy.json", v1::friendships_destroy),
         ("/1.1/friendships/show.json", v1::friendships_show),
