@@ -40,7 +40,7 @@ impl Store {
             Some(bytes) => Document::parse(&bytes, Path::new(&self.location())),
             None => Err(store_error(
                 Path::new(&self.location()),
-                "does not exist: run `tw-follow authorize` (or tw_store_save_account) to save an account",
+                "does not exist: run `tw-follow authorize` to save an account",
             )),
         }
     }
