@@ -147,6 +147,14 @@ typedef enum TwStatus {
    */
   TW_STATUS_REENTERED = 39,
   /**
+   * A v2 problem `client-forbidden` with reason `user-not-enrolled`: X bills this request
+   * to the authenticated user, whose account is not enrolled in Pay-per-use. About that
+   * account's set-up, not the app (other accounts of the app are not affected; switching
+   * API versions does not help) and not the target: its owner enrolls it at the
+   * Developer Console. Never retried.
+   */
+  TW_STATUS_USER_NOT_ENROLLED = 40,
+  /**
    * A bug in twfollow (a caught panic). Please report it.
    */
   TW_STATUS_INTERNAL = 99,

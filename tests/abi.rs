@@ -318,6 +318,7 @@ fn status_texts() {
         (37, "TW_STATUS_STORE"),
         (38, "TW_STATUS_TOKENS_NOT_SAVED"),
         (39, "TW_STATUS_REENTERED"),
+        (40, "TW_STATUS_USER_NOT_ENROLLED"),
         (99, "TW_STATUS_INTERNAL"),
     ];
     for (n, name) in expected {
@@ -327,7 +328,7 @@ fn status_texts() {
             text(n)
         );
     }
-    for unknown in [-1, 4, 9, 29, 40, 98, 100, i32::MIN, i32::MAX] {
+    for unknown in [-1, 4, 9, 29, 41, 98, 100, i32::MIN, i32::MAX] {
         assert_eq!(text(unknown), "unknown status");
     }
 }

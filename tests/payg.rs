@@ -81,7 +81,7 @@ fn spent_credits_are_payment_required_and_never_sent_twice() {
     assert_eq!(problem(TwProblemField::Title), "CreditsDepleted");
     assert_eq!(
         problem(TwProblemField::Type),
-        "https://api.x.com/2/problems/credits-depleted"
+        "https://api.twitter.com/2/problems/credits"
     );
     assert_eq!(tw_last_reset_at(), 0);
     // API v2, by name: the lookup is refused already, and the follow is never sent.

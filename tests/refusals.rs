@@ -40,13 +40,15 @@ fn the_new_statuses_have_fixed_numbers_and_texts() {
         status_text(34),
         "TW_STATUS_ACCOUNT_STATE: the token's own account is suspended or locked"
     );
-    // 35 to 39 came after (pay-per-use, the token store, re-entry); 40 is not taken yet.
+    // 35 to 40 came after (pay-per-use, the token store, re-entry, X's user-not-enrolled);
+    // 41 is not taken yet.
     assert_eq!(TwStatus::PaymentRequired as i32, 35);
     assert_eq!(TwStatus::UsageCapped as i32, 36);
     assert_eq!(TwStatus::Store as i32, 37);
     assert_eq!(TwStatus::TokensNotSaved as i32, 38);
     assert_eq!(TwStatus::Reentered as i32, 39);
-    assert_eq!(status_text(40), "unknown status");
+    assert_eq!(TwStatus::UserNotEnrolled as i32, 40);
+    assert_eq!(status_text(41), "unknown status");
 }
 
 #[test]

@@ -119,17 +119,9 @@ pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result
         let gzip = request
             .header("accept-encoding")
             .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-        if request.path() == crate::REQUEST_COUNT_PATH {
-            // The tests' question, not a request to the API: neither counted nor logged.
-            let count = shared.requests_seen.load(Ordering::SeqCst);
-            let answer = ok(format!("{{\"requests\":{count}}}"));
-            write_response(
-                &mut writer,
-                &answer,
-                false,
-                keep_alive,
-                server_now(&shared.config),
-            )?;
+        if let Some(answer) = crate::inspect::answer(shared, request.path()) {
+            let now = server_now(&shared.config);
+            write_response(&mut writer, &answer, false, keep_alive, now)?;
             if !keep_alive {
                 return Ok(());
             }

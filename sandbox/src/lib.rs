@@ -18,8 +18,11 @@
 //! locked, an app-only Bearer token) are built in. A library (for the integration tests, with hooks to
 //! expire and revoke tokens) and the `sandbox` binary (for the demo and the binding
 //! tests). Its manual: docs/sandbox.md.
+
 mod account;
+mod billing;
 mod http;
+mod inspect;
 mod oauth1;
 mod oauth2;
 mod random;
@@ -34,7 +37,9 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+pub use billing::DEVELOPER_ACCOUNT_ID;
 pub use http::{http_date, Recorded};
+pub use inspect::{RECORDED_PATH, REQUEST_COUNT_PATH};
 pub use oauth2::{OAUTH2_CLIENT_ID, OAUTH2_CLIENT_SECRET, OAUTH2_PUBLIC_CLIENT_ID};
 pub use state::{
     BLOCKER_USER, FOLLOWER_USER, GENERATED_ID_BASE, MUTED_USER, PENDING_USER, PROTECTED_USER,
@@ -73,8 +78,15 @@ pub enum AppLimit {
     /// reason `client-not-enrolled`.
     NotEnrolled,
     /// Pay-per-use credits spent: every API request (1.1 and v2, OAuth 1.0a or a
-    /// Bearer token) is 402 with a `CreditsDepleted` problem.
+    /// Bearer token) is 402 with X's early-2026 problem (`CreditsDepleted`, type
+    /// `…/problems/credits`, an `account_id`).
     CreditsDepleted,
+    /// The same in X's form from about August 2026 (`Payment Required`, type
+    /// `https://api.x.com/2/problems/credits-depleted`).
+    CreditsDepletedAugust2026,
+    /// The authenticated user's account is not enrolled in Pay-per-use: every API v2
+    /// request is 403 `client-forbidden`, reason `user-not-enrolled`.
+    UserNotEnrolled,
     /// A monthly usage cap reached: every API request is 429 with a `usage-capped`
     /// problem (its 15-minute window and 24-hour budgets are not spent).
     UsageCapped,
@@ -83,14 +95,17 @@ pub enum AppLimit {
 impl std::str::FromStr for AppLimit {
     type Err = ();
 
-    /// `read-only`, `no-v1-access`, `not-enrolled`, `credits-depleted` or
-    /// `usage-capped`, as `--restrict-app` takes them.
+    /// `read-only`, `no-v1-access`, `not-enrolled`, `credits-depleted`,
+    /// `credits-depleted-2026-08`, `user-not-enrolled` or `usage-capped`, as
+    /// `--restrict-app` takes them.
     fn from_str(text: &str) -> Result<AppLimit, ()> {
         match text {
             "read-only" => Ok(AppLimit::ReadOnly),
             "no-v1-access" => Ok(AppLimit::NoV1Access),
             "not-enrolled" => Ok(AppLimit::NotEnrolled),
             "credits-depleted" => Ok(AppLimit::CreditsDepleted),
+            "credits-depleted-2026-08" => Ok(AppLimit::CreditsDepletedAugust2026),
+            "user-not-enrolled" => Ok(AppLimit::UserNotEnrolled),
             "usage-capped" => Ok(AppLimit::UsageCapped),
             _ => Err(()),
         }
@@ -261,11 +276,6 @@ pub(crate) struct Shared {
     pub requests_seen: AtomicUsize,
 }
 
-/// `GET` this path for `{"requests": N}`: how many requests the sandbox has received
-/// (this question not included), for tests that drive the binary and must show that
-/// nothing was sent twice.
-pub const REQUEST_COUNT_PATH: &str = "/sandbox/requests";
-
 /// A running sandbox. Dropping it stops the server.
 pub struct Sandbox {
     shared: Arc<Shared>,
@@ -382,14 +392,15 @@ type Endpoint = fn(&Shared, &Request) -> Response;
 
 /// Sends each request to its endpoint.
 fn handle(shared: &Shared, request: &Request) -> Response {
+    // Matched on the end of the path, so a base URL with a path prefix works.
+    let path = request.path();
     {
         let mut state = shared.state.lock().unwrap();
         if state.failed_on_purpose < shared.config.fail_first {
             state.failed_on_purpose += 1;
-            return error(503, 130, "Over capacity");
+            return billing::over_capacity(path.contains("/2/users/"));
         }
     }
-    let path = request.path(); // matched on its end: a base URL may have a path prefix
     let endpoints: [(&str, Endpoint); 11] = [
         (account::VERIFY_CREDENTIALS, account::verify_credentials),
         ("/1.1/friendships/create.json", v1::friendships_create),
@@ -437,53 +448,6 @@ impl SandboxConfig {
             .iter()
             .find(|(a, _)| a.token == token)
             .map(|(account, state)| (account, Some(*state)))
-    }
-}
-
-/// X's pay-per-use refusals of an app whatever it asks (its credits spent, a monthly
-/// cap reached), in the v2 problem shape X sends them in for both API versions.
-pub(crate) fn billing_refusal(limits: &[AppLimit]) -> Option<Response> {
-    let (status, body) = if limits.contains(&AppLimit::CreditsDepleted) {
-        (
-            402,
-            serde_json::json!({
-                "title": "CreditsDepleted",
-                "detail": format!("Your enrolled account [{DEVELOPER_ACCOUNT_ID}] does not have any credits to fulfill this request."),
-                "type": "https://api.x.com/2/problems/credits-depleted",
-                "status": 402,
-            }),
-        )
-    } else if limits.contains(&AppLimit::UsageCapped) {
-        (
-            429,
-            serde_json::json!({
-                "title": "UsageCapExceeded",
-                "detail": "Usage cap exceeded: Monthly product cap",
-                "type": "https://api.x.com/2/problems/usage-capped",
-                "period": "Monthly",
-                "scope": "Product",
-                "status": 429,
-            }),
-        )
-    } else {
-        return None;
-    };
-    Some(Response {
-        status,
-        content_type: "application/problem+json",
-        ..http::ok(body.to_string())
-    })
-}
-
-/// The developer account the sandbox's apps are enrolled under (X names it in a 402).
-pub const DEVELOPER_ACCOUNT_ID: u64 = 1_700_000_000_000_000_001;
-
-/// The 429 of a spent 24-hour budget, in each version's words.
-pub(crate) fn day_budget_refusal(v2: bool) -> Response {
-    if v2 {
-        http::problem(429, "Too Many Requests", "Too Many Requests", 88)
-    } else {
-        error(429, 88, "Rate limit exceeded")
     }
 }
 

@@ -46,8 +46,13 @@ options:
                                read-only (writes: 403, code 261 / oauth1-permissions),
                                no-v1-access (every API 1.1 request: 403, code 453),
                                not-enrolled (every API v2 request: 403 client-forbidden),
-                               credits-depleted (every API request: 402 CreditsDepleted),
+                               credits-depleted (every API request: 402 CreditsDepleted,
+                               X's early-2026 form), credits-depleted-2026-08 (the same,
+                               402 Payment Required, X's form from August 2026),
+                               user-not-enrolled (every API v2 request: 403
+                               client-forbidden, the account not enrolled in Pay-per-use),
                                usage-capped (every API request: 429 usage-capped)
+  --record                     keep every request, for GET /sandbox/recorded (tests)
   -h, --help                   print this help and exit
 
 Built in whatever the flags: apps restricted each way, a suspended (code 64) and a
@@ -107,6 +112,7 @@ fn main() {
                 config.oauth2_refresh_delay = Duration::from_millis(value(&flag, args))
             }
             "--restrict-app" => config.app_limits.push(value(&flag, args)),
+            "--record" => config.record = true,
             "--day-budget" => config.day_budget = value(&flag, args),
             "--app-day-budget" => config.app_day_budget = value(&flag, args),
             other => usage(&format!("unknown option {other:?}")),

@@ -1,12 +1,13 @@
 //! API 1.1: `POST 1.1/friendships/create.json`, `POST 1.1/friendships/destroy.json`,
 //! `GET 1.1/friendships/show.json`.
 
+use crate::billing::{billing_refusal, day_budget_refusal};
 use crate::http::{error, ok, param, Request, Response};
 use crate::oauth1::{account_refusal, authenticate, Authenticated};
 use crate::state::{
     find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow, Kind, Outcome, User,
 };
-use crate::{billing_refusal, day_budget_refusal, AppLimit, Shared};
+use crate::{AppLimit, Shared};
 
 /// The user object of a real recorded response, used as the template for answers.
 const FIXTURE: &str = include_str!("../data/friendships_create_200.json");

@@ -4,6 +4,7 @@
 //! user context (lookups also for the app-only token), with per-user rate-limit
 //! windows.
 
+use crate::billing::{billing_refusal, coded, day_budget_refusal, user_not_enrolled};
 use crate::http::{ok, param, problem, Headers, Request, Response};
 use crate::oauth1::{account_refusal, authenticate};
 use crate::oauth2::bearer;
@@ -11,10 +12,7 @@ use crate::state::{
     find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow, Kind, Outcome, User,
     V2Endpoint,
 };
-use crate::{
-    billing_refusal, day_budget_refusal, server_now, Account, App, AppLimit, Shared,
-    APP_ONLY_BEARER_TOKEN,
-};
+use crate::{server_now, Account, AccountState, App, AppLimit, Shared, APP_ONLY_BEARER_TOKEN};
 
 /// What API v2 answers 200 with when a user does not exist.
 fn not_found(parameter: &str, value: &str, code: i32) -> Response {
@@ -25,7 +23,8 @@ fn not_found(parameter: &str, value: &str, code: i32) -> Response {
         "resource_type": "user",
         "parameter": parameter,
         "resource_id": value,
-        "type": "https://api.twitter.com/2/problems/resource-not-found",
+        // X's OpenAPI document (2.167) requires this host; X sent api.twitter.com before.
+        "type": "https://api.x.com/2/problems/resource-not-found",
     }]});
     Response {
         api_code: code,
@@ -33,17 +32,34 @@ fn not_found(parameter: &str, value: &str, code: i32) -> Response {
     }
 }
 
+/// A 400 `invalid-request` problem, as X's OpenAPI document declares it: a `Problem`
+/// (`application/problem+json`, on the `api.x.com` host), with X's `errors` beside.
 fn invalid_request(parameter: &str, message: &str) -> Response {
     let body = serde_json::json!({
         "errors": [{"parameters": {parameter: []}, "message": message}],
         "title": "Invalid Request",
         "detail": "One or more parameters to your request was invalid.",
-        "type": "https://api.twitter.com/2/problems/invalid-request",
+        "type": "https://api.x.com/2/problems/invalid-request",
+        "status": 400,
     });
     Response {
         status: 400,
+        content_type: "application/problem+json",
         ..ok(body.to_string())
     }
+}
+
+/// A suspended or locked account on API v2: its code, in the shape X's OpenAPI
+/// document gives an `application/json` failure (`Error`: `code` and `message` at the
+/// top; API 1.1 wraps the same in `{"errors":[…]}`).
+fn account_refusal_v2(state: AccountState) -> Response {
+    let v1 = account_refusal(state);
+    let message = serde_json::from_str::<serde_json::Value>(&v1.body).ok();
+    let message = message
+        .as_ref()
+        .and_then(|body| body["errors"][0]["message"].as_str())
+        .unwrap_or_default();
+    coded(v1.status, v1.api_code, message)
 }
 
 /// An API v2 problem of a known type (`https://api.twitter.com/2/problems/<name>`),
@@ -137,7 +153,7 @@ fn authenticate_caller<'a>(
         ));
     }
     if let Some(state) = restricted {
-        return Err(account_refusal(state));
+        return Err(account_refusal_v2(state));
     }
     // Bearer tokens (OAuth 2.0) belong to the main app's clients: its billing holds.
     let limits = caller
@@ -146,6 +162,10 @@ fn authenticate_caller<'a>(
         .map_or(&config.app_limits, |app| &app.limits);
     if let Some(refusal) = billing_refusal(limits) {
         return Err(refusal);
+    }
+    // The request is billed to the user (OAuth 1.0a and OAuth 2.0 user tokens alike).
+    if limits.contains(&AppLimit::UserNotEnrolled) && caller.account.is_some() {
+        return Err(user_not_enrolled());
     }
     Ok(caller)
 }

@@ -422,8 +422,13 @@ fn suspended_and_locked_accounts_are_refused_whatever_they_ask() {
             &[("target_id", "783214")],
         );
         assert_eq!(coded(&show), (403, code), "{state:?}");
+        // API v2: the code at the top, as X's OpenAPI `Error` has it.
         let me = call(&base, s, "GET", "/2/users/me", &[]);
-        assert_eq!(coded(&me), (403, code), "{state:?}");
+        assert_eq!(
+            (me.status, me.json()["code"].as_i64()),
+            (403, Some(code)),
+            "{state:?}"
+        );
         // A bad signature is still 401 first.
         let wrong = Signer {
             consumer_secret: "wrong",
@@ -502,9 +507,14 @@ fn pay_per_use_refusals_and_the_day_budgets() {
         "/2/users/by/username/Twitter",
         &[],
     );
+    // X's early-2026 form: `credits` on api.twitter.com, with the account's id.
     assert_eq!(
-        (reply.status, reply.json()["status"].as_i64()),
-        (402, Some(402))
+        (reply.status, reply.json()["account_id"].as_u64()),
+        (402, Some(twfollow_sandbox::DEVELOPER_ACCOUNT_ID))
+    );
+    assert_eq!(
+        reply.json()["type"],
+        "https://api.twitter.com/2/problems/credits"
     );
     // A monthly cap: 429 usage-capped.
     let capped = signer(twfollow_sandbox::CAPPED_APP, &me);

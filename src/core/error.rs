@@ -31,6 +31,10 @@ pub enum ErrorKind {
     PaymentRequired,
     /// A `usage-capped` problem: a cap of the billing period is reached.
     UsageCapped,
+    /// A v2 `client-forbidden` problem with reason `user-not-enrolled`: X bills the
+    /// request to the authenticated user, whose account is not enrolled in
+    /// Pay-per-use. About that account's set-up, not the app and not the target.
+    UserNotEnrolled,
     /// The token store cannot be used (unreadable, unsafe, malformed, no such account).
     Store,
     /// A refresh succeeded but its rotated tokens could not be written to the store.
@@ -55,6 +59,9 @@ pub struct Error {
     pub day_budgets: Option<Box<DayBudgets>>,
     /// The v2 problem's own members, when the refusal was one (redacted, cut to length).
     pub problem: Option<Box<Problem>>,
+    /// The answer's `Date` (the server's clock), in seconds since the Unix epoch, when it
+    /// sent one: a reset is measured against it, never against the local clock alone.
+    pub server_clock: Option<i64>,
 }
 
 /// The 24-hour budgets X sends beside the 15-minute window:
@@ -101,6 +108,8 @@ pub struct Problem {
 /// The `x-rate-limit-limit`, `-remaining` and `-reset` headers of a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
+    /// -1 when the answer sent `-remaining` and `-reset` without `-limit` (X does at
+    /// times): the window is read, and spent at `remaining` 0, all the same.
     pub limit: i64,
     pub remaining: i64,
     /// When the window resets, in seconds since the Unix epoch.
@@ -117,6 +126,7 @@ impl Error {
             rate_limit: None,
             day_budgets: None,
             problem: None,
+            server_clock: None,
         }
     }
 
@@ -128,6 +138,16 @@ impl Error {
     /// The 24-hour budgets the response carried (none: both `None`).
     pub fn day_budgets(&self) -> DayBudgets {
         self.day_budgets.as_deref().copied().unwrap_or_default()
+    }
+
+    /// Whether the answer says a 24-hour budget (the user's or the app's) is spent: no
+    /// wait in a call can outlast it, so such a 429 is never retried.
+    pub fn spends_a_day_budget(&self) -> bool {
+        self.kind == ErrorKind::RateLimited
+            && self
+                .spent_windows()
+                .iter()
+                .any(|(window, _)| *window != Window::FifteenMinute)
     }
 
     /// When a rate-limited request may succeed again: the latest reset of the spent

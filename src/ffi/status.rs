@@ -85,12 +85,18 @@ pub enum TwStatus {
     /// config: refused at once (it would wait forever for the lock the callback runs
     /// under). Nothing was sent.
     Reentered = 39,
+    /// A v2 problem `client-forbidden` with reason `user-not-enrolled`: X bills this request
+    /// to the authenticated user, whose account is not enrolled in Pay-per-use. About that
+    /// account's set-up, not the app (other accounts of the app are not affected; switching
+    /// API versions does not help) and not the target: its owner enrolls it at the
+    /// Developer Console. Never retried.
+    UserNotEnrolled = 40,
     /// A bug in twfollow (a caught panic). Please report it.
     Internal = 99,
 }
 
 impl TwStatus {
-    pub(crate) const ALL: [TwStatus; 27] = [
+    pub(crate) const ALL: [TwStatus; 28] = [
         TwStatus::Ok,
         TwStatus::NullArgument,
         TwStatus::InvalidUtf8,
@@ -117,6 +123,7 @@ impl TwStatus {
         TwStatus::Store,
         TwStatus::TokensNotSaved,
         TwStatus::Reentered,
+        TwStatus::UserNotEnrolled,
         TwStatus::Internal,
     ];
 
@@ -144,6 +151,7 @@ impl TwStatus {
             ErrorKind::Store => TwStatus::Store,
             ErrorKind::TokensNotSaved => TwStatus::TokensNotSaved,
             ErrorKind::Reentered => TwStatus::Reentered,
+            ErrorKind::UserNotEnrolled => TwStatus::UserNotEnrolled,
         }
     }
 
@@ -203,6 +211,9 @@ impl TwStatus {
             }
             TwStatus::Reentered => {
                 c"TW_STATUS_REENTERED: called from inside this config's own callback"
+            }
+            TwStatus::UserNotEnrolled => {
+                c"TW_STATUS_USER_NOT_ENROLLED: the authenticated account is not enrolled in Pay-per-use"
             }
             TwStatus::Internal => c"TW_STATUS_INTERNAL: internal error in twfollow",
         }

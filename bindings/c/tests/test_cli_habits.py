@@ -83,6 +83,8 @@ PROVOKED = {
     "TW_STATUS_PAYMENT_REQUIRED": (["twitterdev"], CREDITLESS, (), None),
     "TW_STATUS_USAGE_CAPPED": (["twitterdev"], {"TW_CONSUMER_KEY": "sandbox-capped-key", "TW_CONSUMER_SECRET": "sandbox-capped-secret"}, (), None),
     "TW_STATUS_STORE": (["--account", "nobody", "twitterdev"], {}, (), None),
+    # A sandbox of its own, whose main app's users are not enrolled in Pay-per-use.
+    "TW_STATUS_USER_NOT_ENROLLED": (["--api-version", "2", "twitterdev"], {}, (), "user-not-enrolled"),
 }  # fmt: skip
 # Statuses no command line can bring about: a C caller's mistakes (the tool passes no
 # NULL), tw_last_rate_limit's own, a callback calling back, a bug; and the unsaved
@@ -104,12 +106,15 @@ CONFIGURATION = [
 ]
 
 
-def test_every_status_exits_with_the_code_its_table_lists(sandbox_env, scripted, closed_port, sandbox):
+def test_every_status_exits_with_the_code_its_table_lists(sandbox_env, scripted, closed_port, sandbox, start_sandbox):
     table = exit_code_table()
     assert set(PROVOKED) | NOT_FROM_A_COMMAND_LINE == set(table), "a status without a way to provoke it here"
     seen: List[Tuple[str, int]] = []
     for name, (args, changes, drop, answer) in PROVOKED.items():
-        base = scripted(*answer).base_url if answer is not None else sandbox.base_url
+        if isinstance(answer, str):  # a restriction of the main app (sandbox --restrict-app)
+            base = start_sandbox("--restrict-app", answer).base_url
+        else:
+            base = scripted(*answer).base_url if answer is not None else sandbox.base_url
         values = {"closed": closed_port, "https": sandbox.base_url.replace("http://", "https://"), "url": base}
         args = [a.format(**values) if isinstance(a, str) else a for a in args]
         env = dict(sandbox_env, TW_API_BASE=base, **changes)

@@ -86,10 +86,11 @@ void usage(FILE *out) {
           "refreshed tokens could not be saved (they are printed on stderr); 74 tokens\n"
           "could not be written out; 75 timeout, rate limit or follow limit (try later);\n"
           "76 unexpected HTTP status or response; 77 credentials refused, or the account\n"
-          "suspended or locked; 78 missing or bad configuration (credentials, the token\n"
-          "store, a setting the library refuses, an unreadable --proxy-file, TLS: an\n"
-          "untrusted certificate, a server that does not speak TLS), or the app refused\n"
-          "by X for its access tier, permissions, credits or usage cap.\n",
+          "suspended, locked or not enrolled in Pay-per-use; 78 missing or bad\n"
+          "configuration (credentials, the token store, a setting the library refuses, an\n"
+          "unreadable --proxy-file, TLS: an untrusted certificate, a server that does not\n"
+          "speak TLS), or the app refused by X for its access tier, permissions, credits\n"
+          "or usage cap.\n",
           out);
 }
 
@@ -112,6 +113,7 @@ int exit_code_for(TwStatus status) {
         return EXIT_TEMPFAIL;
     case TW_STATUS_AUTH:
     case TW_STATUS_ACCOUNT_STATE:
+    case TW_STATUS_USER_NOT_ENROLLED:
         return EXIT_NOPERM;
     /* A refusal of the app, not of the target: its setup at X must change. */
     case TW_STATUS_ACCESS_TIER:

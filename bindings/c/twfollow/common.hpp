@@ -60,12 +60,12 @@ public:
     // "TW_STATUS_...: description", static.
     const char *status_text() const noexcept { return tw_status_str(static_cast<int32_t>(status_)); }
     // True when X refused the app or the token's account (access tier, permission, credits, usage cap,
-    // suspended or locked), not the target: every target would meet it, and what()
+    // suspended, locked, or not enrolled in Pay-per-use), not the target: every target would meet it, and what()
     // ends with "To fix: ...".
     bool refusal_of_setup() const noexcept {
         return status_ == TW_STATUS_ACCESS_TIER || status_ == TW_STATUS_APP_PERMISSION ||
                status_ == TW_STATUS_ACCOUNT_STATE || status_ == TW_STATUS_PAYMENT_REQUIRED ||
-               status_ == TW_STATUS_USAGE_CAPPED;
+               status_ == TW_STATUS_USAGE_CAPPED || status_ == TW_STATUS_USER_NOT_ENROLLED;
     }
 
 private:

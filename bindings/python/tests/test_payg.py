@@ -30,7 +30,7 @@ def test_spent_credits_raise_payment_required_once(sandbox, account_of):
         assert (error.http_status, error.status, error.request_count) == (402, twfollow.Status.PAYMENT_REQUIRED, 1)
         assert client.last_request_count == 1
         assert error.title == "CreditsDepleted"
-        assert error.problem_type == "https://api.x.com/2/problems/credits-depleted"
+        assert error.problem_type == "https://api.twitter.com/2/problems/credits"
         assert error.detail is not None and error.detail.endswith("does not have any credits to fulfill this request.")
         assert error.reason is None and error.problem is not None
         assert str(error).startswith("HTTP 402: CreditsDepleted: Your enrolled account [")

@@ -44,6 +44,7 @@ from .errors import (
     TokensNotSavedError,
     TwError,
     UsageCappedError,
+    UserNotEnrolledError,
 )
 from .store import Account, ImportedAccounts, Store
 from .trace import TraceKind
@@ -56,6 +57,7 @@ __all__ = [
     "AccountStateError",
     "PaymentRequiredError",
     "UsageCappedError",
+    "UserNotEnrolledError",
     "StoreError",
     "TokensNotSavedError",
     "ReentrantCallError",

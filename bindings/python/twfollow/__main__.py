@@ -56,10 +56,11 @@ bad target or argument; 69 network or server error; 70 internal error; 73
 refreshed tokens could not be saved (they are printed on stderr); 74 tokens
 could not be written out; 75 timeout, rate limit or follow limit (try later);
 76 unexpected HTTP status or response; 77 credentials refused, or the account
-suspended or locked; 78 missing or bad configuration (credentials, the token
-store, a setting the library refuses, an unreadable --proxy-file, TLS: an
-untrusted certificate, a server that does not speak TLS), or the app refused
-by X for its access tier, permissions, credits or usage cap.
+suspended, locked or not enrolled in Pay-per-use; 78 missing or bad
+configuration (credentials, the token store, a setting the library refuses, an
+unreadable --proxy-file, TLS: an untrusted certificate, a server that does not
+speak TLS), or the app refused by X for its access tier, permissions, credits
+or usage cap.
 """
 
 # The first word, when it is one of these, says what to do with TARGET (a user named

@@ -36,6 +36,7 @@ class Status(enum.IntEnum):
     STORE = 37
     TOKENS_NOT_SAVED = 38
     REENTERED = 39
+    USER_NOT_ENROLLED = 40
     INTERNAL = 99
 
 
@@ -189,6 +190,13 @@ class AccountStateError(TwError):
     cannot act."""
 
 
+class UserNotEnrolledError(TwError):
+    """API v2's `client-forbidden` with reason `user-not-enrolled`: X bills the request to
+    the authenticated account, which is not enrolled in Pay-per-use. About that account's
+    set-up (its owner enrolls it at the Developer Console), not the app: other accounts of
+    the same app are not affected, and the other API version does not help."""
+
+
 class PaymentRequiredError(TwError):
     """HTTP 402 or a `CreditsDepleted` problem: the app's pay-per-use credits are spent.
     Never retried; add credits or raise the spending limit in the developer console."""
@@ -244,6 +252,7 @@ ERROR_CLASSES: Dict[int, Type[TwError]] = {
     Status.STORE: StoreError,
     Status.TOKENS_NOT_SAVED: TokensNotSavedError,
     Status.REENTERED: ReentrantCallError,
+    Status.USER_NOT_ENROLLED: UserNotEnrolledError,
     Status.INTERNAL: InternalError,
 }
 
@@ -272,7 +281,7 @@ EXIT_CANTCREAT = 73  # refreshed tokens could not be saved to the store
 EXIT_IOERR = 74  # tokens could not be written out (stdout, stderr, a file)
 EXIT_TEMPFAIL = 75  # timeout, rate limit, follow limit: try later
 EXIT_PROTOCOL = 76  # unexpected HTTP status or response
-EXIT_NOPERM = 77  # credentials refused, or the account suspended or locked
+EXIT_NOPERM = 77  # credentials refused, or the account suspended, locked or not enrolled
 # credentials or the token store missing or bad, a setting the library refuses, an
 # unreadable --proxy-file, a TLS failure, or the app's access tier, permissions, credits or usage cap
 # at X (a refusal of the app, not of the target)
@@ -305,5 +314,6 @@ EXIT_CODES: Dict[int, int] = {
     Status.STORE: EXIT_CONFIG,
     Status.TOKENS_NOT_SAVED: EXIT_CANTCREAT,
     Status.REENTERED: EXIT_SOFTWARE,
+    Status.USER_NOT_ENROLLED: EXIT_NOPERM,
     Status.INTERNAL: EXIT_SOFTWARE,
 }

@@ -16,11 +16,16 @@ pub(crate) fn retry_delay(error: &Error, retries: u32) -> Option<Duration> {
         // No response arrived: nothing was refused. (A TLS failure will not mend itself.)
         ErrorKind::Network | ErrorKind::Timeout if error.http_status == 0 => Some(backoff(retries)),
         ErrorKind::ServerError => Some(backoff(retries)),
-        // Only when the API said when the window resets, and then until the reset
-        // that binds: a spent 24-hour budget outlasts any wait budget, so that 429
-        // comes back at once. (402 and usage caps are never retried: not listed.)
+        // A 429 that names a spent 24-hour budget is never retried, however near its
+        // reset: a retry is one more billed request, and X's day budgets are not
+        // promised to open on the second.
+        ErrorKind::RateLimited if error.spends_a_day_budget() => None,
+        // Only when the API said when the window resets, and then until that reset,
+        // measured against the answer's `Date` (the server's clock, which set the
+        // reset), not against the local clock, which may be hours off. (402 and usage
+        // caps are never retried: not listed.)
         ErrorKind::RateLimited => error.binding_reset().map(|reset| {
-            let now = unix_now() as i64;
+            let now = error.server_clock.unwrap_or_else(|| unix_now() as i64);
             Duration::from_secs((reset - now).max(0) as u64) + backoff(0)
         }),
         _ => None,

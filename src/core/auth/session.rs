@@ -75,11 +75,11 @@ impl InFlightRefresh {
         }
     }
 
-    /// "at Mon, 07 Dec 2026 12:00:00 GMT on host web-1 (pid 4242)".
+    /// "Mon, 07 Dec 2026 12:00:00 GMT on host web-1 (pid 4242)".
     pub fn describe(&self) -> String {
         let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(self.since.max(0) as u64);
         format!(
-            "at {} on host {} (pid {})",
+            "{} on host {} (pid {})",
             httpdate::fmt_http_date(when),
             self.host,
             self.pid
@@ -91,7 +91,7 @@ impl InFlightRefresh {
         Error::new(
             ErrorKind::Auth,
             format!(
-                "the OAuth 2.0 grant of the account {account:?} was lost: a process died (or lost its store) during a refresh {}, after X had rotated the refresh token and before the new one was stored, so X refuses the stored one; authorize again: tw-follow authorize --account {account} (nothing more is sent until then)",
+                "the OAuth 2.0 grant of the account {account:?} was lost: a process died (or lost its store) during a refresh at {}, after X had rotated the refresh token and before the new one was stored, so X refuses the stored one; authorize again: tw-follow authorize --account {account} (nothing more is sent until then)",
                 self.describe()
             ),
         )

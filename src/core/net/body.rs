@@ -22,8 +22,8 @@ const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
 /// What a 429's message adds: which windows are spent and when each resets
 /// ("; the user's 24-hour budget is spent (0 of 1000 left), it resets at … (in … s)"),
 /// or the 15-minute reset when no window says it is spent.
-fn spent_window_text(rate_limit: Option<RateLimit>, day_budgets: DayBudgets) -> String {
-    let now = unix_now() as i64;
+/// "In … s" is measured against `now`, the server's clock when the answer said it.
+fn spent_window_text(rate_limit: Option<RateLimit>, day_budgets: DayBudgets, now: i64) -> String {
     let resets = |limit: &RateLimit| {
         format!(
             "it resets at {} (in {} s)",
@@ -44,11 +44,15 @@ fn spent_window_text(rate_limit: Option<RateLimit>, day_budgets: DayBudgets) -> 
     spent
         .iter()
         .map(|(window, limit)| {
+            let of_limit = if limit.limit < 0 {
+                String::new()
+            } else {
+                format!(" of {}", limit.limit)
+            };
             format!(
-                "; {} is spent ({} of {} left), {}",
+                "; {} is spent ({}{of_limit} left), {}",
                 window.describe(),
                 limit.remaining.max(0),
-                limit.limit,
                 resets(limit)
             )
         })
@@ -91,11 +95,18 @@ pub(crate) fn read_response(
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let location = header("location").map(str::to_owned);
     let server_clock = header("date").and_then(parse_http_date);
-    // One reader for the three families: `x-rate-limit-*`, `x-user-limit-24hour-*`, `x-app-limit-24hour-*`.
+    // One reader for the three families: `x-rate-limit-*`, `x-user-limit-24hour-*`,
+    // `x-app-limit-24hour-*`. `-remaining` and `-reset` make a window; `-limit` may be
+    // missing (-1), and a window at 0 remaining is spent all the same. A header that is
+    // there but not a number spoils its window (none is better than a guessed one).
     let window = |prefix: &str| {
         let field = |name: &str| header(&format!("{prefix}-{name}"))?.trim().parse().ok();
+        let limit = match headers.get(format!("{prefix}-limit")) {
+            None => -1,
+            Some(_) => field("limit")?,
+        };
         Some(RateLimit {
-            limit: field("limit")?,
+            limit,
             remaining: field("remaining")?,
             reset_epoch: field("reset")?,
         })
@@ -124,9 +135,11 @@ pub(crate) fn read_response(
     })
     .map_err(|mut e| {
         if e.kind == ErrorKind::RateLimited {
+            let now = server_clock.unwrap_or_else(|| unix_now() as i64);
             e.message
-                .push_str(&spent_window_text(rate_limit, day_budgets));
+                .push_str(&spent_window_text(rate_limit, day_budgets, now));
         }
+        e.server_clock = server_clock;
         e.rate_limit = rate_limit;
         e.day_budgets = (day_budgets != DayBudgets::default()).then(|| Box::new(day_budgets));
         e
@@ -283,6 +296,7 @@ mod tests {
                 user: window(0, 5000),
                 app: None,
             },
+            0,
         );
         assert!(
             text.starts_with(
@@ -290,10 +304,27 @@ mod tests {
             ),
             "{text}"
         );
-        let text = spent_window_text(window(3, 100), DayBudgets::default());
-        assert!(
-            text.starts_with("; the rate-limit window resets at 100"),
-            "{text}"
+        let text = spent_window_text(window(3, 100), DayBudgets::default(), 0);
+        assert_eq!(text, "; the rate-limit window resets at 100 (in 100 s)");
+        // Without `-limit`, the window is spent at 0 all the same, and said so.
+        let no_limit = Some(RateLimit {
+            limit: -1,
+            remaining: 0,
+            reset_epoch: 5000,
+        });
+        let text = spent_window_text(
+            None,
+            DayBudgets {
+                user: no_limit,
+                app: None,
+            },
+            4000,
         );
+        assert_eq!(
+            text,
+            "; the user's 24-hour budget is spent (0 left), it resets at 5000 (in 1000 s)"
+        );
+        assert!(limited(None, no_limit, None).spends_a_day_budget());
+        assert!(!limited(window(0, 100), None, None).spends_a_day_budget());
     }
 }

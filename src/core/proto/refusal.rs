@@ -23,23 +23,54 @@ pub struct ApiError {
     pub fields: Option<Problem>,
 }
 
-/// The v2 problem types (`https://api.twitter.com/2/problems/<name>`) that say more
-/// than the HTTP status, with the advice of those about the app. v2 problems carry no
-/// Twitter code; `reason` is the problem's `reason` member (`client-not-enrolled`).
-fn problem_kind(type_uri: &str, reason: Option<&str>) -> Option<(ErrorKind, Option<&'static str>)> {
-    let (_, name) = type_uri.rsplit_once("/2/problems/")?;
-    Some(match (name, reason) {
-        ("resource-not-found", _) => (ErrorKind::NotFound, None),
-        // Whatever the HTTP status: waiting for a rate window does not lift a cap.
-        ("usage-capped", _) => (ErrorKind::UsageCapped, Some(advice::USAGE_CAPPED)),
-        ("credits-depleted", _) => (ErrorKind::PaymentRequired, Some(advice::PAYMENT)),
-        ("client-forbidden", Some("client-not-enrolled")) => {
-            (ErrorKind::AccessTier, Some(advice::NOT_ENROLLED))
-        }
-        ("unsupported-authentication", _) => (ErrorKind::AppPermission, Some(advice::APP_ONLY)),
-        ("oauth1-permissions", _) => (ErrorKind::AppPermission, Some(advice::READ_ONLY)),
-        ("client-forbidden" | "not-authorized-for-resource", _) => (ErrorKind::Forbidden, None),
-        _ => return None,
+/// The hosts of X's problem types: `api.twitter.com` until 2026, `api.x.com` since;
+/// both still arrive.
+const PROBLEM_HOSTS: [&str; 2] = [
+    "https://api.twitter.com/2/problems/",
+    "https://api.x.com/2/problems/",
+];
+
+/// What a v2 problem says beyond its HTTP status, with the advice of those about the
+/// app or the account: by the last segment of its `type` (on either host), with its
+/// `reason` (`client-not-enrolled`, `user-not-enrolled`), else by its `title` (X names
+/// spent credits and caps there too, whatever the type says), else nothing (the
+/// status decides). v2 problems carry no Twitter code.
+fn problem_kind(
+    type_uri: Option<&str>,
+    title: Option<&str>,
+    reason: Option<&str>,
+) -> Option<(ErrorKind, Option<&'static str>)> {
+    let name =
+        type_uri.and_then(|uri| PROBLEM_HOSTS.iter().find_map(|host| uri.strip_prefix(host)));
+    let by_type = name.and_then(|name| {
+        Some(match (name, reason) {
+            ("resource-not-found", _) => (ErrorKind::NotFound, None),
+            // Whatever the HTTP status: waiting for a rate window does not lift a cap.
+            ("usage-capped", _) => (ErrorKind::UsageCapped, Some(advice::USAGE_CAPPED)),
+            // `credits` early in 2026, `credits-depleted` from about August.
+            ("credits" | "credits-depleted", _) => {
+                (ErrorKind::PaymentRequired, Some(advice::PAYMENT))
+            }
+            ("client-forbidden", Some("client-not-enrolled")) => {
+                (ErrorKind::AccessTier, Some(advice::NOT_ENROLLED))
+            }
+            ("client-forbidden", Some("user-not-enrolled")) => {
+                (ErrorKind::UserNotEnrolled, Some(advice::USER_NOT_ENROLLED))
+            }
+            ("unsupported-authentication", _) => (ErrorKind::AppPermission, Some(advice::APP_ONLY)),
+            ("oauth1-permissions", _) => (ErrorKind::AppPermission, Some(advice::READ_ONLY)),
+            ("client-forbidden" | "not-authorized-for-resource", _) => (ErrorKind::Forbidden, None),
+            _ => return None,
+        })
+    });
+    by_type.or_else(|| {
+        Some(match title? {
+            "CreditsDepleted" | "Payment Required" => {
+                (ErrorKind::PaymentRequired, Some(advice::PAYMENT))
+            }
+            "UsageCapExceeded" => (ErrorKind::UsageCapped, Some(advice::USAGE_CAPPED)),
+            _ => return None,
+        })
     })
 }
 
@@ -48,6 +79,7 @@ fn problem_kind(type_uri: &str, reason: Option<&str>) -> Option<(ErrorKind, Opti
 mod advice {
     pub const ACCESS_TIER: &str = "check that the app's X API package includes following (since 2026-04-20 only Enterprise does: no self-serve package, pay-per-use included) in the developer console at console.x.com, or use the other API version (API version auto switches by itself); see docs/x-api-access.md";
     pub const NOT_ENROLLED: &str = "enroll the app as X asks (attach it to a Project in the developer console at console.x.com, with a package that includes following), or use API 1.1; see docs/x-api-access.md";
+    pub const USER_NOT_ENROLLED: &str = "X bills this request to the authenticated account, which is not enrolled in Pay-per-use: sign in to the Developer Console at console.x.com as that account, create its developer account and enroll it in Pay-per-use (the app's set-up is not at fault; other accounts are not affected); see docs/x-api-access.md";
     pub const PAYMENT: &str = "add credits or raise the spending limit in the developer console at console.x.com (twfollow does not retry: every request is charged)";
     pub const USAGE_CAPPED: &str = "wait for the next billing period or raise the cap in the developer console at console.x.com: the cap resets with the billing period, not with a rate window (twfollow does not retry)";
     pub const READ_ONLY: &str = "set the app's permissions to Read and Write in the X developer portal, then regenerate the access token and secret";
@@ -88,12 +120,8 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
     let as_text =
         |v: Option<&serde_json::Value>| v.and_then(serde_json::Value::as_str).map(str::to_owned);
     let as_problem = |object: &serde_json::Map<String, serde_json::Value>| {
-        let reason = object.get("reason").and_then(serde_json::Value::as_str);
-        // X names the spent credits in the title; its type URI is not documented.
-        if object.get("title").and_then(serde_json::Value::as_str) == Some("CreditsDepleted") {
-            return Some((ErrorKind::PaymentRequired, Some(advice::PAYMENT)));
-        }
-        problem_kind(object.get("type")?.as_str()?, reason)
+        let text = |name: &str| object.get(name).and_then(serde_json::Value::as_str);
+        problem_kind(text("type"), text("title"), text("reason"))
     };
     let fields_of = |object: &serde_json::Map<String, serde_json::Value>| {
         let field = |name: &str| as_text(object.get(name)).filter(|t| !t.is_empty());
@@ -114,22 +142,52 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
         .and_then(|a| a.first())
     {
         return match first {
-            serde_json::Value::Object(err) => ApiError {
-                code: as_code(err.get("code")),
-                text: as_text(err.get("message"))
-                    .or_else(|| as_text(err.get("detail")))
-                    .or_else(|| as_text(err.get("title")))
-                    .unwrap_or_default(),
-                problem: as_problem(err).map(|(kind, _)| kind),
-                advice: as_problem(err).and_then(|(_, advice)| advice),
-                fields: fields_of(err),
-            },
+            serde_json::Value::Object(err) => {
+                let code = as_code(err.get("code"));
+                // A problem named in `errors[0]`, else (no code there either) the one
+                // at the root: X sends a usage cap in an `errors` envelope with its
+                // `type` and `title` beside it.
+                let (problem, named_by) = match as_problem(err) {
+                    Some(problem) => (Some(problem), err),
+                    None if code == 0 => match as_problem(&root) {
+                        Some(problem) => (Some(problem), &root),
+                        None => (None, err),
+                    },
+                    None => (None, err),
+                };
+                let text_of = |object: &serde_json::Map<String, serde_json::Value>| {
+                    as_text(object.get("message"))
+                        .or_else(|| as_text(object.get("detail")))
+                        .or_else(|| as_text(object.get("title")))
+                };
+                ApiError {
+                    code,
+                    text: text_of(err)
+                        .or_else(|| text_of(named_by))
+                        .unwrap_or_default(),
+                    problem: problem.map(|(kind, _)| kind),
+                    advice: problem.and_then(|(_, advice)| advice),
+                    fields: fields_of(named_by).or_else(|| fields_of(err)),
+                }
+            }
             serde_json::Value::String(text) => ApiError {
                 code: 0,
                 text: text.clone(),
                 ..ApiError::default()
             },
             _ => ApiError::default(),
+        };
+    }
+    // X's OpenAPI `Error`: `{"code": N, "message": "…"}` at the top, as sent with
+    // `application/json`.
+    if let (Some(code), Some(message)) = (
+        root.get("code").and_then(serde_json::Value::as_i64),
+        as_text(root.get("message")),
+    ) {
+        return ApiError {
+            code: i32::try_from(code).unwrap_or(0),
+            text: message,
+            ..ApiError::default()
         };
     }
     if let Some(error) = as_text(root.get("error")) {
@@ -370,10 +428,51 @@ fn check_success_body(http_status: u16, body: Vec<u8>) -> Result<String, Error> 
     // Validated without building it: a parsed tree would cost an allocation per key and string.
     let mut parser = serde_json::Deserializer::from_str(&text);
     match serde::de::IgnoredAny::deserialize(&mut parser).and_then(|_| parser.end()) {
+        // Skipping a string does not decode its escapes: a lone surrogate passes
+        // the skip, and a strict parser (serde_json's own, into a value) refuses it.
+        Ok(()) if !surrogates_pair(&text) => Err(bad(
+            "the body is not valid JSON (an unpaired UTF-16 surrogate escape in a string)",
+        )),
         Ok(()) if text.trim_start().starts_with('{') => Ok(text),
         Ok(()) => Err(bad("the body is JSON without an object at the top")),
         Err(e) => Err(bad(&format!("the body is not valid JSON ({e})"))),
     }
+}
+
+/// Whether every `\uD800`–`\uDBFF` escape in `json` (grammatically valid JSON) is
+/// followed at once by a `\uDC00`–`\uDFFF` one, and no low one comes alone: what a
+/// strict parser requires of strings, keys included.
+fn surrogates_pair(json: &str) -> bool {
+    let bytes = json.as_bytes();
+    let unit = |at: usize| {
+        let hex = bytes.get(at..at + 4)?;
+        u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+    };
+    let escape_at = |at: usize| bytes.get(at) == Some(&b'\\') && bytes.get(at + 1) == Some(&b'u');
+    let (mut at, mut in_string) = (0, false);
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' => in_string = !in_string,
+            b'\\' if in_string && escape_at(at) => {
+                match unit(at + 2) {
+                    Some(0xD800..=0xDBFF) => {
+                        if !(escape_at(at + 6) && matches!(unit(at + 8), Some(0xDC00..=0xDFFF))) {
+                            return false;
+                        }
+                        at += 12;
+                    }
+                    Some(0xDC00..=0xDFFF) | None => return false,
+                    Some(_) => at += 6,
+                }
+                continue;
+            }
+            // Any other escape is two bytes (`\"` included).
+            b'\\' if in_string => at += 1,
+            _ => {}
+        }
+        at += 1;
+    }
+    true
 }
 
 #[cfg(test)]
@@ -704,6 +803,54 @@ mod tests {
             (
                 403,
                 r#"{"errors":[{"code":226,"message":"You are unable to follow more people (automated)."}]}"#,
+                ErrorKind::Forbidden,
+            ),
+            // 2026 (issue 29): both hosts, the early and the late credits problem, the title
+            // alone, the account's enrollment, the spec's `Error` at the top.
+            (
+                402,
+                r#"{"account_id":1,"title":"CreditsDepleted","detail":"d","type":"https://api.twitter.com/2/problems/credits"}"#,
+                ErrorKind::PaymentRequired,
+            ),
+            (
+                403,
+                r#"{"title":"Payment Required","detail":"credits depleted","type":"about:blank"}"#,
+                ErrorKind::PaymentRequired,
+            ),
+            (
+                403,
+                r#"{"title":"UsageCapExceeded","detail":"d"}"#,
+                ErrorKind::UsageCapped,
+            ),
+            (
+                403,
+                r#"{"title":"Client Forbidden","detail":"d","reason":"user-not-enrolled","type":"https://api.x.com/2/problems/client-forbidden"}"#,
+                ErrorKind::UserNotEnrolled,
+            ),
+            (
+                403,
+                r#"{"title":"Client Forbidden","detail":"d","reason":"client-not-enrolled","type":"https://api.x.com/2/problems/client-forbidden"}"#,
+                ErrorKind::AccessTier,
+            ),
+            (
+                403,
+                r#"{"errors":[{"detail":"d","title":"Not Found Error","type":"https://api.x.com/2/problems/resource-not-found"}]}"#,
+                ErrorKind::NotFound,
+            ),
+            (
+                403,
+                r#"{"code":64,"message":"Suspended."}"#,
+                ErrorKind::AccountState,
+            ),
+            (
+                503,
+                r#"{"code":130,"message":"Over capacity"}"#,
+                ErrorKind::ServerError,
+            ),
+            // Another host's problem types are not X's.
+            (
+                403,
+                r#"{"title":"x","reason":"client-not-enrolled","type":"https://example.com/2/problems/client-forbidden"}"#,
                 ErrorKind::Forbidden,
             ),
             // Unknown problem types fall back to the status.

@@ -25,24 +25,28 @@ impl Store {
         self.backend.location()
     }
 
-    /// Reads the store without a lock (every write replaces it whole). A store that
-    /// does not exist yet reads as empty.
+    /// The document, `None` when there is no store yet. No lock: every write replaces
+    /// it whole.
+    fn read_document(&self) -> Result<Option<Document>, Error> {
+        let bytes = self.backend.read()?;
+        bytes
+            .map(|bytes| Document::parse(&bytes, Path::new(&self.location())))
+            .transpose()
+    }
+
+    /// The document; a store that does not exist yet reads as empty.
     pub(super) fn load(&self) -> Result<Document, Error> {
-        match self.backend.read()? {
-            Some(bytes) => Document::parse(&bytes, Path::new(&self.location())),
-            None => Ok(Document::empty()),
-        }
+        Ok(self.read_document()?.unwrap_or_else(Document::empty))
     }
 
     /// Like `load`, but a store that does not exist is an error.
     pub(super) fn load_existing(&self) -> Result<Document, Error> {
-        match self.backend.read()? {
-            Some(bytes) => Document::parse(&bytes, Path::new(&self.location())),
-            None => Err(store_error(
+        self.read_document()?.ok_or_else(|| {
+            store_error(
                 Path::new(&self.location()),
                 "does not exist: run `tw-follow authorize` to save an account",
-            )),
-        }
+            )
+        })
     }
 
     /// Under the lock of `scope`: reads the store, applies `change`, writes it back

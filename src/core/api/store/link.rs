@@ -52,7 +52,7 @@ impl TokenStore for StoreLink {
                     if let Some(f) = self.store.load().ok().and_then(|d| d.refresh_in_flight(&self.account)) {
                         e.message.push_str(&format!(
                             "; a refresh of this account has been in flight since {} (if that process died, the lock expires by itself, but the refresh may have cost the grant: then run tw-follow authorize --account {})",
-                            f.describe().trim_start_matches("at "),
+                            f.describe(),
                             self.account
                         ));
                     }
