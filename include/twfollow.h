@@ -762,6 +762,36 @@ enum TwStatus tw_relationship_ex(const struct TwConfig *config,
                                  char **out_json);
 
 /**
+ * The user the config's credentials act as (X's "who am I"): to check before a
+ * first follow which account a set of variables or a stored account is, or to show
+ * it (`tw-follow whoami`).
+ *
+ * What the config already knows costs no request: an account of the token store
+ * that holds its user's id and screen name (`tw_config_from_store`), a config from
+ * `tw_oauth1_access_token`, or an earlier `tw_me` on an OAuth 2.0 config. Else one
+ * request (`tw_last_request_count` says how many were sent: 0, 1, or 2 when an
+ * OAuth 2.0 token was refreshed first): `GET <base>/2/users/me` for an OAuth 2.0
+ * config and for OAuth 1.0a with API v2, `GET
+ * <base>/1.1/account/verify_credentials.json` for OAuth 1.0a with API 1.1 (with API
+ * version auto, API v2 once 1.1 refused the app's access tier). A store-backed
+ * OAuth 2.0 config saves what it learnt, so the next process sends nothing.
+ *
+ * On `TW_STATUS_OK`, `*out_user_id` receives the user's id (decimal digits) and
+ * `*out_username` the screen name as the API spells it, each a new string to
+ * release with `tw_string_free`. Nothing is written on any other status.
+ *
+ * Returns `TW_STATUS_NULL_ARGUMENT` (any pointer NULL: nothing is sent),
+ * `TW_STATUS_INVALID_ARGUMENT` (an app's config without a user token yet), or any
+ * status of `tw_follow` for the request (`TW_STATUS_AUTH` for refused credentials;
+ * `TW_STATUS_BAD_RESPONSE` for an answer without an id or a name). Retries, the
+ * timeout, clock correction and thread rules as `tw_follow`.
+ *
+ * # Safety
+ * `config` is NULL or a live config; `out_user_id` and `out_username` NULL or writable.
+ */
+enum TwStatus tw_me(const struct TwConfig *config, char **out_user_id, char **out_username);
+
+/**
  * Creates a configuration from an app's OAuth 1.0a consumer key and secret only,
  * for the PIN or callback flow (`tw_oauth1_request_token`, then
  * `tw_oauth1_access_token`, after which the config follows as that user).

@@ -12,11 +12,22 @@
 # Then prints exactly what to set (PKG_CONFIG_PATH, CMAKE_PREFIX_PATH, the loader path, PATH,
 # MANPATH) for the places PREFIX is not searched by default; for a system prefix, only ldconfig.
 # Usage: scripts/install.sh PREFIX      (e.g. /usr/local, or $HOME/.local, or /opt/twfollow)
+# Needs: cargo (Rust 1.85 or newer), a C compiler as cc, and python3 3.6 or newer (RHEL 7's will
+# do; it writes the man 3 pages with scripts/man3.py). bin/tw-follow finds the library by itself
+# ($ORIGIN/../lib), from any PATH and under cron; your own programs need an rpath or
+# LD_LIBRARY_PATH (docs/install.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 . scripts/packaging.sh
 [ $# -eq 1 ] || { echo "usage: scripts/install.sh PREFIX" >&2; exit 64; }
+for tool in cargo cc python3; do
+  command -v "$tool" >/dev/null || { echo "scripts/install.sh needs $tool (cargo: Rust 1.85 or newer; python3: 3.6 or newer)" >&2; exit 69; }
+done
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 6))' || {
+  echo "scripts/install.sh needs python3 3.6 or newer for the man 3 pages; found $(python3 --version 2>&1)" >&2
+  exit 69
+}
 mkdir -p "$1"
 prefix=$(cd "$1" && pwd)
 version=$(twfollow_version)
@@ -63,5 +74,7 @@ if [ ${#settings[@]} -gt 0 ]; then
   printf '  %s\n' "${settings[@]}"
 fi
 if ! searched "$prefix/lib" "$loader_dirs"; then
-  echo "  (or, instead of LD_LIBRARY_PATH, as root: echo $prefix/lib >/etc/ld.so.conf.d/twfollow.conf && ldconfig)"
+  echo "  (or, instead of LD_LIBRARY_PATH, as root: echo $prefix/lib >/etc/ld.so.conf.d/twfollow.conf && ldconfig;"
+  echo "  or link your programs with -Wl,-rpath,$prefix/lib: then they need neither, under cron too)"
 fi
+echo "$prefix/bin/tw-follow finds its library by itself: in a crontab, call it by that absolute path"

@@ -10,8 +10,8 @@ scripts/packaging.sh runs it for scripts/install.sh, the tarball and the package
 header is read with tests/drift/twfollow_header.py, the parser the drift tests use.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` (Python 3.7): scripts/install.sh runs this on the
+# oldest Python of the systems the tarball targets, RHEL 7's 3.6 (tests/drift/test_man3.py).
 import pathlib
 import re
 import sys

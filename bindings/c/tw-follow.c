@@ -211,7 +211,7 @@ static int options_from_environment(struct options *o) {
     if (!o->api_version_given && version != NULL && *version != '\0') {
         o->api_version_given = true;
         if (!parse_api_version(version, &o->api_version)) {
-            fputs("TW_STATUS_INVALID_ARGUMENT: environment variable TW_API_VERSION must be 1.1, 2 or auto\n", stderr);
+            fputs("tw-follow: environment variable TW_API_VERSION must be 1.1, 2 or auto\n", stderr);
             return 0;
         }
     }
@@ -219,7 +219,15 @@ static int options_from_environment(struct options *o) {
 }
 
 /* What to do: the first word, when it is one of these. */
-enum command { COMMAND_FOLLOW, COMMAND_UNFOLLOW, COMMAND_RELATIONSHIP, COMMAND_ACCOUNTS, COMMAND_TOKEN, COMMAND_NONE };
+enum command {
+    COMMAND_FOLLOW,
+    COMMAND_UNFOLLOW,
+    COMMAND_RELATIONSHIP,
+    COMMAND_ACCOUNTS, /* from here on: verbs without a TARGET */
+    COMMAND_TOKEN,
+    COMMAND_WHOAMI,
+    COMMAND_NONE
+};
 
 static enum command command_named(const char *word) {
     if (strcmp(word, "follow") == 0) {
@@ -236,6 +244,9 @@ static enum command command_named(const char *word) {
     }
     if (strcmp(word, "token") == 0) {
         return COMMAND_TOKEN;
+    }
+    if (strcmp(word, "whoami") == 0) {
+        return COMMAND_WHOAMI;
     }
     return COMMAND_NONE;
 }
@@ -299,28 +310,23 @@ int main(int argc, char **argv) {
         } else if (strcmp(arg, "--api-version") == 0 && i + 1 < argc) {
             options.api_version_given = true;
             if (!parse_api_version(argv[++i], &options.api_version)) {
-                fprintf(stderr, "tw-follow: --api-version must be 1.1, 2 or auto\n");
-                return EXIT_USAGE;
+                return usage_error(NULL, "--api-version must be 1.1, 2 or auto");
             }
         } else if (strcmp(arg, "--ca-file") == 0 && i + 1 < argc) {
             options.ca_file = argv[++i];
         } else if (strcmp(arg, "--timeout-ms") == 0 && i + 1 < argc) {
             if (!parse_timeout(argv[++i], &options.timeout_ms)) {
-                fprintf(stderr, "tw-follow: --timeout-ms needs a whole number from 1 to 4294967295\n");
-                return EXIT_USAGE;
+                return usage_error(NULL, "--timeout-ms needs a whole number from 1 to 4294967295");
             }
         } else if (strcmp(arg, "--") == 0 && i + 2 == argc && target == NULL && verb_count == 0 &&
                    (command_word == NULL || command < COMMAND_ACCOUNTS)) {
             target = argv[++i];
         } else if (arg[0] == '-' && arg[1] == '-') {
-            fprintf(stderr, "tw-follow: unknown or incomplete option %s\n", arg);
-            usage(stderr);
-            return EXIT_USAGE;
+            return usage_error(NULL, "unknown or incomplete option %s", arg);
         } else if (command_word != NULL && command >= COMMAND_ACCOUNTS) {
             /* accounts' words (a token takes none: counted, refused below) */
             if (verb_count == 3) {
-                fprintf(stderr, "tw-follow: too many words after %s\n", command_word);
-                return EXIT_USAGE;
+                return usage_error(NULL, "too many words after %s", command_word);
             }
             verb_words[verb_count++] = argv[i];
         } else if (target == NULL && command_word == NULL && command_named(arg) != COMMAND_NONE) {
@@ -329,35 +335,31 @@ int main(int argc, char **argv) {
         } else if (target == NULL) {
             target = arg;
         } else {
-            fprintf(stderr, "tw-follow: one TARGET only\n");
-            usage(stderr);
-            return EXIT_USAGE;
+            return usage_error(NULL, "one TARGET only (a user named like a command is written @name)");
         }
     }
-    if (command == COMMAND_TOKEN && verb_count != 0) {
-        fprintf(stderr, "tw-follow: token takes no TARGET\n");
-        return EXIT_USAGE;
+    if (command > COMMAND_ACCOUNTS && verb_count != 0) {
+        return usage_error(NULL, "%s takes no TARGET (a user of that name is written @%s)", command_word,
+                           command_word);
     }
     if (command < COMMAND_ACCOUNTS && target == NULL && command_word != NULL) {
-        fprintf(stderr, "tw-follow: %s needs one TARGET\n", command_word);
-        return EXIT_USAGE;
+        return usage_error(NULL, "%s needs one TARGET", command_word);
     }
     if (command < COMMAND_ACCOUNTS && target == NULL) {
-        usage(stderr);
-        return EXIT_USAGE;
+        return usage_error(NULL, "no TARGET: tw-follow [OPTIONS] [follow | unfollow | relationship] TARGET");
     }
-    if (command < COMMAND_ACCOUNTS && (as_json || revoke || force)) {
-        fprintf(stderr, "tw-follow: --json goes with accounts alone, --revoke with accounts remove, --force with "
-                        "accounts import\n");
-        return EXIT_USAGE;
+    if ((command < COMMAND_ACCOUNTS || command == COMMAND_TOKEN) && (as_json || revoke || force)) {
+        return usage_error(NULL, "--json goes with accounts and whoami, --revoke with accounts remove, --force "
+                                 "with accounts import");
+    }
+    if (command == COMMAND_WHOAMI && (revoke || force)) {
+        return usage_error(NULL, "--revoke goes with accounts remove, --force with accounts import");
     }
     if (notify && command != COMMAND_FOLLOW) {
-        fprintf(stderr, "tw-follow: --notify goes with follow only\n");
-        return EXIT_USAGE;
+        return usage_error(NULL, "--notify goes with follow only");
     }
     if (options.proxy != NULL && proxy_file != NULL) {
-        fprintf(stderr, "tw-follow: --proxy and --proxy-file cannot be used together\n");
-        return EXIT_USAGE;
+        return usage_error(NULL, "--proxy and --proxy-file cannot be used together");
     }
     warn_of_password = options.proxy != NULL && has_password(options.proxy);
     if (proxy_file != NULL) {
@@ -409,7 +411,7 @@ int main(int argc, char **argv) {
     }
     wipe(proxy_line, sizeof proxy_line); /* the library keeps its own copy */
     if (status != TW_STATUS_OK) {
-        report(status);
+        report_configuration(status);
     }
     /* After the status line, which stays the first line of stderr on failure. */
     if (warn_of_password) {
@@ -423,7 +425,14 @@ int main(int argc, char **argv) {
     }
 
     switch (command) {
+    case COMMAND_WHOAMI:
+        status = print_whoami(config, as_json, quiet);
+        break;
     case COMMAND_TOKEN:
+        if (refuse_token_of_oauth1(config, account)) {
+            tw_config_free(config);
+            return EXIT_CONFIG;
+        }
         status = tw_oauth2_access_token(config, &json, NULL);
         break;
     case COMMAND_UNFOLLOW:
@@ -461,7 +470,7 @@ int main(int argc, char **argv) {
         tw_config_free(config);
         return exit_code_for(status);
     }
-    if (!quiet) {
+    if (!quiet && json != NULL) {
         puts(json);
     }
     tw_string_free(json);

@@ -100,6 +100,9 @@ pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a
 pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result<()> {
     stream.set_nodelay(true)?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    if crate::account::refused_tls(&stream)? {
+        return Ok(()); // a TLS client on this plain-HTTP port, answered
+    }
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     loop {

@@ -5,8 +5,8 @@
 //! relationship (`GET 1.1/friendships/show.json`, v2 lookups with
 //! `user.fields=connection_status`, `GET 2/users/{id}`), and the ways to a user's token
 //! (OAuth 1.0a's `oauth/request_token`, `oauth/authorize`, `oauth/access_token`;
-//! OAuth 2.0's `i/oauth2/authorize`, `2/oauth2/token`, `2/oauth2/revoke`).
-//!
+//! OAuth 2.0's `i/oauth2/authorize`, `2/oauth2/token`, `2/oauth2/revoke`), the token's
+//! own user (`GET 1.1/account/verify_credentials.json`, `GET 2/users/me`).
 //! It checks OAuth 1.0a HMAC-SHA1 signatures with its own code (nothing from the
 //! twfollow crate), refuses stale timestamps and replayed nonces, checks PKCE and
 //! rotates refresh tokens, keeps a small user directory and the documented follow
@@ -19,6 +19,7 @@
 //! expire and revoke tokens) and the `sandbox` binary (for the demo and the binding
 //! tests). Its manual: docs/sandbox.md.
 
+mod account;
 mod billing;
 mod http;
 mod inspect;
@@ -400,7 +401,8 @@ fn handle(shared: &Shared, request: &Request) -> Response {
             return billing::over_capacity(path.contains("/2/users/"));
         }
     }
-    let endpoints: [(&str, Endpoint); 10] = [
+    let endpoints: [(&str, Endpoint); 11] = [
+        (account::VERIFY_CREDENTIALS, account::verify_credentials),
         ("/1.1/friendships/create.json", v1::friendships_create),
         ("/1.1/friendships/destroy.json", v1::friendships_destroy),
         ("/1.1/friendships/show.json", v1::friendships_show),

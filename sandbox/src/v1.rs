@@ -17,7 +17,7 @@ const FIXTURE: &str = include_str!("../data/friendships_create_200.json");
 /// signature; then the app's access tier (453), the account (64, 326) and, for a
 /// write, the app's permission (261). Returns the caller and its parameters (form
 /// and query together).
-fn admit<'a>(
+pub(crate) fn admit<'a>(
     shared: &'a Shared,
     request: &Request,
     method: &str,
@@ -197,7 +197,7 @@ pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Response {
 }
 
 /// The fixture's user object with this user's identity; slashes escaped as the API does.
-fn user_json(user: &User, notify: bool) -> String {
+pub(crate) fn user_json(user: &User, notify: bool) -> String {
     let mut object: serde_json::Value = serde_json::from_str(FIXTURE).expect("fixture is JSON");
     let protected = matches!(user.kind, Kind::Protected | Kind::Pending);
     for (key, value) in [

@@ -30,6 +30,8 @@ mod follow;
 
 mod friendship;
 
+mod identity;
+
 mod auth;
 
 mod tokens;
@@ -49,6 +51,7 @@ pub use config::*;
 pub use follow::*;
 pub use friendship::*;
 pub use getters::*;
+pub use identity::*;
 pub use library::*;
 pub use status::*;
 pub use store::*;

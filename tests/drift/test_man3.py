@@ -5,6 +5,7 @@ own, not with the parser the generator uses, so a function the parser missed fai
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -90,3 +91,30 @@ def test_the_generator_is_one_source_with_the_header():
     code = GENERATOR.read_text().split('"""', 2)[2]
     named = [name for name in declared_functions() if re.search(rf"\b{name}\b", code)]
     assert named == [], f"named by hand in scripts/man3.py: {named}"
+
+
+# scripts/install.sh runs the generator with the system's python3: on RHEL 7 (glibc 2.17, the
+# tarball's oldest target) that is Python 3.6 (issue 30, item 7).
+INSTALL_PYTHON_FILES = [GENERATOR, REPO / "tests" / "drift" / "twfollow_header.py"]
+
+
+def test_the_generator_is_python_3_6():
+    import ast
+
+    for path in INSTALL_PYTHON_FILES:
+        source = path.read_text()
+        assert not re.search(r"^from __future__ import annotations", source, re.M), f"{path.name}: Python 3.7+"
+        ast.parse(source, filename=str(path), feature_version=(3, 6))
+
+
+@pytest.mark.skipif(shutil.which("python3.6") is None, reason="no python3.6 on this machine")
+def test_the_generator_runs_on_python_3_6(tmp_path, pages):
+    old = subprocess.run(
+        ["python3.6", str(GENERATOR), str(tmp_path / "man3")], capture_output=True, text=True,
+        env=dict(os.environ, PYENV_VERSION="3.6"),  # a pyenv shim: its 3.6; a real python3.6: ignored
+    )  # fmt: skip
+    if old.returncode != 0 and "pyenv" in old.stderr:
+        pytest.skip("python3.6 is a pyenv shim without that version")
+    assert old.returncode == 0, old.stderr
+    for page in pages.iterdir():
+        assert (tmp_path / "man3" / page.name).read_text() == page.read_text(), page.name

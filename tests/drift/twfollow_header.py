@@ -7,8 +7,8 @@ Run it to print the status table as Markdown, ready to paste into the docs:
     python3 tests/drift/twfollow_header.py
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` (Python 3.7): scripts/install.sh runs this on the
+# oldest Python of the systems the tarball targets, RHEL 7's 3.6 (tests/drift/test_man3.py).
 import pathlib
 import re
 from typing import List, NamedTuple, Optional

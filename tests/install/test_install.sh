@@ -57,6 +57,21 @@ check "installed tw-follow runs from its prefix (RUNPATH \$ORIGIN/../lib)" \
   TW_ACCESS_TOKEN=1500000001-sandboxAccessToken1 TW_ACCESS_TOKEN_SECRET=sandbox-token-secret-1 \
   "$prefix/bin/tw-follow" --quiet --base-url "$sandbox_url" @twitterdev
 check "tw-follow is on the PATH" test "$(command -v tw-follow)" = "$prefix/bin/tw-follow"
+# cron: PATH=/usr/bin:/bin and HOME only (docs/install.md, "At run time"; docs/tokens.md's recipe).
+cron() { (cd / && env -i HOME="$HOME" PATH=/usr/bin:/bin "$@"); }
+check "under cron's environment, tw-follow by its absolute path follows" \
+  cron TW_API_BASE="$sandbox_url" TW_CONSUMER_KEY=sandbox-consumer-key TW_CONSUMER_SECRET=sandbox-consumer-secret \
+  TW_ACCESS_TOKEN=1500000001-sandboxAccessToken1 TW_ACCESS_TOKEN_SECRET=sandbox-token-secret-1 \
+  "$prefix/bin/tw-follow" --quiet @twitterdev
+check "under cron's environment, tw-follow by name is not found (exit 127)" \
+  bash -c "cd / && env -i PATH=/usr/bin:/bin sh -c 'tw-follow --version' >/dev/null 2>&1; test \$? -eq 127"
+# shellcheck disable=SC2046 # pkg-config output is meant to be split
+cc "${flags[@]}" tests/c/test_follow.c $(pkg-config --cflags --libs twfollow) \
+  -Wl,-rpath,"$(pkg-config --variable=libdir twfollow)" -o "$work/dynamic-rpath"
+check "under cron's environment, a program built without an rpath does not find the library" \
+  bash -c "! (cd / && env -i PATH=/usr/bin:/bin '$work/dynamic' '$sandbox_url') >/dev/null 2>&1"
+check "under cron's environment, a program built with docs/install.md's rpath follows" \
+  cron "$work/dynamic-rpath" "$sandbox_url"
 check "man tw-follow finds the installed page" test "$(man -w tw-follow)" = "$prefix/share/man/man1/tw-follow.1"
 check "man 3 tw_follow and man 3 twfollow find the installed pages" \
   test "$(man -w 3 tw_follow twfollow | paste -sd ' ' -)" = "$prefix/share/man/man3/tw_follow.3 $prefix/share/man/man3/twfollow.3"

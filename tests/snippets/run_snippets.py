@@ -17,8 +17,12 @@ Python package installed in .venv. By the fence's language:
 
 Any other language, or a fence without one, fails: say what it is.
 
-Every snippet runs from the repository root against its own fresh sandbox (so
-snippets cannot depend on each other's follows), with the sandbox's account 1 in
+Every snippet runs from the repository root, in the order of the documents (README.md,
+then docs/*.md by name) and of the snippets in each, against one sandbox started once
+for the whole run, as a reader who tries them one after another would: a snippet must
+work whatever the snippets before it followed, unfollowed or requested (use targets whose
+state the examples do not change, or say in the example what it changes and accept
+both outcomes). Each snippet has the sandbox's account 1 in
 TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN, TW_ACCESS_TOKEN_SECRET, its
 URL in TW_API_BASE, a token store of its own in TWFOLLOW_STORE (a folder not yet
 made: never the user's ~/.config/twfollow), and build/ and .venv/bin first on PATH (so `tw-follow`,
@@ -275,7 +279,7 @@ def source_of(snippet: Snippet) -> str:
     return f"{prelude}\n{signature} {{\n{origin}\n{snippet.code}    return 0;\n}}\n"
 
 
-def execute(snippet: Snippet, workdir: Path) -> Outcome:
+def execute(snippet: Snippet, workdir: Path, sandbox: "Sandbox") -> Outcome:
     lib_dir = REPO / "target" / "debug"
     stem = workdir / f"snippet{snippet.line}"
     if snippet.language in ("c", "cpp"):
@@ -301,20 +305,17 @@ def execute(snippet: Snippet, workdir: Path) -> Outcome:
         command, seconds = ["bash", "-eu", str(source)], SH_SECONDS
     else:
         raise AssertionError(snippet.language)
-    try:
-        sandbox = Sandbox()
-    except (OSError, RuntimeError) as e:
-        return Outcome(False, f"cannot start the sandbox: {e}")
-    try:
-        return run(command, snippet_env(sandbox.url, workdir / f"store{snippet.line}"), seconds)
-    finally:
-        sandbox.close()
+    if sandbox.process.poll() is not None:
+        return Outcome(False, "the sandbox has stopped (an earlier snippet?)")
+    store = workdir / f"store-{snippet.path.stem}-{snippet.line}"
+    return run(command, snippet_env(sandbox.url, store), seconds)
 
 
-def check(snippet: Snippet, workdir: Path) -> Optional[Outcome]:
+def check(snippet: Snippet, workdir: Path, sandbox: Optional["Sandbox"]) -> Optional[Outcome]:
     """The outcome of a snippet that is checked here, or None for one that is not."""
     if snippet.language in RUN:
-        return execute(snippet, workdir)
+        assert sandbox is not None, "started when a snippet is to run"
+        return execute(snippet, workdir, sandbox)
     if snippet.language in PARSED:
         try:
             json.loads(snippet.code)
@@ -364,6 +365,23 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"0 passed, {len(snippets)} failed")
             return 1
 
+    sandbox: Optional[Sandbox] = None
+    if any(s.language in RUN and not s.skip_reason for s in snippets):
+        try:
+            sandbox = Sandbox()  # one for the whole run, in order: as a reader tries them
+        except (OSError, RuntimeError) as e:
+            print(f"cannot start the sandbox: {e}")
+            print(f"0 passed, {len(snippets)} failed")
+            return 1
+    try:
+        return run_all(snippets, tally, sandbox, args.verbose)
+    finally:
+        if sandbox is not None:
+            sandbox.close()
+
+
+def run_all(snippets: List[Snippet], tally: Tally, sandbox: Optional[Sandbox], verbose: bool) -> int:
+    """Checks each snippet in order against the one sandbox; prints the outcome."""
     with tempfile.TemporaryDirectory(prefix="twfollow-snippets-") as work:
         for s in snippets:
             if s.language not in LANGUAGES:
@@ -374,7 +392,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 tally.skipped.append(f"{s.where} {s.language}: {s.skip_reason}")
                 continue
             started = time.monotonic()
-            outcome = check(s, Path(work))
+            outcome = check(s, Path(work), sandbox)
             if outcome is None:
                 tally.not_run[s.language] = tally.not_run.get(s.language, 0) + 1
                 continue
@@ -386,7 +404,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             else:
                 tally.failed += 1
                 print(f"FAIL {s.where} {s.language}: {outcome.detail}")
-            if outcome.output and (args.verbose or not outcome.ok):
+            if outcome.output and (verbose or not outcome.ok):
                 print("     | " + "\n     | ".join(outcome.output.rstrip("\n").splitlines()[-40:]))
 
     print("checked here: " + ", ".join(f"{lang} {n}" for lang, n in sorted(tally.by_language.items())))

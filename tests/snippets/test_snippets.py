@@ -273,3 +273,24 @@ def test_relative_links_lead_somewhere():
                 elif anchor and path.suffix == ".md" and anchor not in headings_slugs(path):
                     broken.append(f"{document.name}: {target} (no such heading)")
     assert broken == []
+
+
+def test_snippets_run_in_order_against_one_sandbox(tmp_path):
+    # The second snippet sees what the first did: one sandbox for the whole run, as a
+    # reader who tries the examples one after another has.
+    result = run_runner(
+        tmp_path,
+        """\
+        ```sh
+        tw-follow --quiet locked_lucy
+        ```
+
+        ```sh
+        status=0
+        tw-follow locked_lucy 2>/dev/null || status=$?
+        test "$status" -eq 1   # TW_STATUS_ALREADY_REQUESTED: the first snippet asked
+        ```
+        """,
+    )
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines()[-1] == "2 passed, 0 failed"

@@ -343,6 +343,11 @@ static void test_refusals_and_relationships(const std::string &base_url) {
     CHECK(missing.status() == TW_STATUS_NOT_FOUND && !missing.refusal_of_setup());
     CHECK(expect_error([&] { client.unfollow(std::string("a\0b", 3)); }).status() == TW_STATUS_INVALID_ARGUMENT);
 
+    // Who the credentials act as: one request (API 1.1 here), then the same answer again.
+    twfollow::User me = client.me();
+    CHECK(me.id == "1500000001" && me.username == "sandbox_me");
+    CHECK(twfollow::last_request_count() == 1);
+
     twfollow::Client read_only("sandbox-readonly-key", "sandbox-readonly-secret", "1500000001-sandboxAccessToken1",
                                "sandbox-token-secret-1");
     read_only.set_base_url(base_url);

@@ -303,7 +303,7 @@ def test_both_tools_list_and_refuse_alike(clis, sandbox, app_env, account_of, pr
     # The same refusals, the same codes.
     for args, code in ((["accounts", "default", "nobody"], 78), (["--account", "nobody", "@twitterdev"], 78),
                        (["accounts", "import", "nosuchtool"], 65), (["accounts", "bogus"], 64),
-                       (["token", "extra"], 64), (["--account", "sandbox_me", "token"], 65)):  # fmt: skip
+                       (["token", "extra"], 64), (["--account", "sandbox_me", "token"], 78)):  # fmt: skip
         results = [cli.run(args, app_env) for cli in clis]
         assert [r.returncode for r in results] == [code, code], (args, [r.stderr for r in results])
 

@@ -52,20 +52,21 @@ def test_quiet_prints_nothing(sandbox_env):
         (["blocker_bob"], 1, "TW_STATUS_BLOCKED: HTTP 403, error 162: "),
         (["nosuchuser"], 1, "TW_STATUS_NOT_FOUND: HTTP 403, error 108: "),
         (["bad name"], 65, "TW_STATUS_INVALID_ARGUMENT: invalid target"),
-        (["--base-url", "http://127.0.0.1:9", "twitterdev"], 69, "TW_STATUS_NETWORK: "),
-        (["--base-url", "http://example.com", "twitterdev"], 78, "TW_STATUS_INVALID_ARGUMENT: invalid base URL"),
+        (["--base-url", "http://127.0.0.1:{closed_port}", "twitterdev"], 69, "TW_STATUS_NETWORK: "),
+        (["--base-url", "http://example.com", "twitterdev"], 78, "tw-follow: invalid base URL"),
         (["--timeout-ms", "0", "twitterdev"], 64, "tw-follow: --timeout-ms needs"),
         (["--timeout-ms", "4294967296", "twitterdev"], 64, "tw-follow: --timeout-ms needs"),
-        (["--ca-file", "/nonexistent.pem", "twitterdev"], 78, "TW_STATUS_INVALID_ARGUMENT: cannot read CA file"),
-        (["--proxy", "ftp://u:pw@x", "twitterdev"], 78, "TW_STATUS_INVALID_ARGUMENT: invalid proxy URL"),
+        (["--ca-file", "/nonexistent.pem", "twitterdev"], 78, "tw-follow: cannot read CA file"),
+        (["--proxy", "ftp://u:pw@x", "twitterdev"], 78, "tw-follow: invalid proxy URL"),
         (["--bogus", "twitterdev"], 64, "tw-follow: unknown or incomplete option --bogus"),
         (["a", "b"], 64, "tw-follow: one TARGET only"),
-        ([], 64, "usage: tw-follow"),
+        ([], 64, "tw-follow: no TARGET"),
         (["--base-url"], 64, "tw-follow: unknown or incomplete option --base-url"),
     ],
 )
-def test_failures_exit_with_their_family_code(sandbox_env, args, code, stderr):
-    result = run(args, sandbox_env)
+def test_failures_exit_with_their_family_code(sandbox_env, closed_port, args, code, stderr):
+    # {closed_port}: a loopback port this test bound and closed, so nothing listens there.
+    result = run([arg.format(closed_port=closed_port) for arg in args], sandbox_env)
     assert result.returncode == code, result.stderr
     assert result.stderr.startswith(stderr), result.stderr
     assert result.stdout == ""
@@ -88,7 +89,10 @@ def test_api_v2(sandbox_env):
     )
     assert run(["--api-version", "2", "--notify", "twitterdev"], sandbox_env).returncode == 65
     usage = run(["--api-version", "3", "twitterdev"], sandbox_env)
-    assert (usage.returncode, usage.stderr) == (64, "tw-follow: --api-version must be 1.1, 2 or auto\n")
+    assert (usage.returncode, usage.stderr) == (
+        64,
+        "tw-follow: --api-version must be 1.1, 2 or auto\nTry 'tw-follow --help' for more information.\n",
+    )
     assert run(["twitterdev"], dict(sandbox_env, TW_API_VERSION="v2")).returncode == 78
 
 

@@ -234,17 +234,13 @@ int accounts_main(int count, char **words, const char *store, bool as_json, bool
                 : strcmp(verb, "import") == 0                                 ? count == 2 || count == 3
                                                                               : 0;
     if (!shape) {
-        fputs("tw-follow: usage: accounts [--json] | accounts default NAME | accounts remove NAME [--revoke] | "
-              "accounts import twurl|xurl|env [PATH] [--force]\n",
-              stderr);
-        return EXIT_USAGE;
+        return usage_error(NULL, "usage: accounts [--json] | accounts default NAME | accounts remove NAME [--revoke] | "
+                                 "accounts import twurl|xurl|env [PATH] [--force]");
     }
     if ((as_json && verb != NULL) || (revoke && (verb == NULL || strcmp(verb, "remove") != 0)) ||
         (force && (verb == NULL || strcmp(verb, "import") != 0))) {
-        fputs("tw-follow: --json goes with accounts alone, --revoke with accounts remove, --force with accounts "
-              "import\n",
-              stderr);
-        return EXIT_USAGE;
+        return usage_error(NULL, "--json goes with accounts alone, --revoke with accounts remove, --force with "
+                                 "accounts import");
     }
     if (verb == NULL) {
         return list_accounts(store, as_json);

@@ -76,7 +76,7 @@ static int authorize_oauth1(const char *base_url, const char *callback, bool pas
         status = tw_config_set_base_url(config, base_url);
     }
     if (status != TW_STATUS_OK) {
-        report(status);
+        report_configuration(status);
         tw_config_free(config);
         return EXIT_CONFIG;
     }
@@ -172,7 +172,7 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
         status = tw_oauth2_authorize_url(config, redirect_uri, scope, &url, &state, &verifier);
     }
     if (status != TW_STATUS_OK) {
-        report(status);
+        report_configuration(status);
         tw_config_free(config);
         return EXIT_CONFIG;
     }
@@ -289,35 +289,27 @@ int authorize_main(int argc, char **argv) {
             char *end = NULL;
             unsigned long seconds = strtoul(text, &end, 10);
             if (*text < '0' || *text > '9' || *end != '\0' || seconds < 1 || seconds > 3600) {
-                fprintf(stderr, "tw-follow authorize: --wait: not a number of seconds from 1 to 3600: '%s'\n", text);
-                return EXIT_USAGE;
+                return usage_error("authorize", "--wait: not a number of seconds from 1 to 3600: '%s'", text);
             }
             wait = (unsigned)seconds;
         } else {
-            fprintf(stderr, "tw-follow authorize: unknown or incomplete option %s\n", arg);
-            authorize_usage(stderr);
-            return EXIT_USAGE;
+            return usage_error("authorize", "unknown or incomplete option %s", arg);
         }
     }
     if (saving.exports && (saving.store != NULL || saving.account != NULL)) {
-        fputs("tw-follow authorize: --exports saves nothing: it goes without --store and --account\n", stderr);
-        return EXIT_USAGE;
+        return usage_error("authorize", "--exports saves nothing: it goes without --store and --account");
     }
     if (!oauth2) {
         if (oauth2_option) {
-            fputs("tw-follow authorize: --client-id, --client-secret, --redirect-uri and --scope need --oauth2\n",
-                  stderr);
-            return EXIT_USAGE;
+            return usage_error("authorize", "--client-id, --client-secret, --redirect-uri and --scope need --oauth2");
         }
         if (callback != NULL && *callback == '\0') {
-            fputs("tw-follow authorize: --callback needs a URL\n", stderr);
-            return EXIT_USAGE;
+            return usage_error("authorize", "--callback needs a URL");
         }
         return authorize_oauth1(base_url, callback, paste, wait, &saving);
     }
     if (callback != NULL) {
-        fputs("tw-follow authorize: --callback is for OAuth 1.0a; OAuth 2.0 takes --redirect-uri\n", stderr);
-        return EXIT_USAGE;
+        return usage_error("authorize", "--callback is for OAuth 1.0a; OAuth 2.0 takes --redirect-uri");
     }
     if (secret_in_argv) {
         fputs("tw-follow: warning: other users can see --client-secret (ps); set TW_OAUTH2_CLIENT_SECRET instead\n",
@@ -327,9 +319,7 @@ int authorize_main(int argc, char **argv) {
         client_secret = NULL; /* an empty TW_OAUTH2_CLIENT_SECRET: a public client */
     }
     if (client_id == NULL || *client_id == '\0' || redirect_uri == NULL) {
-        fputs("tw-follow authorize: --oauth2 needs --client-id (or TW_OAUTH2_CLIENT_ID) and --redirect-uri\n",
-              stderr);
-        return EXIT_USAGE;
+        return usage_error("authorize", "--oauth2 needs --client-id (or TW_OAUTH2_CLIENT_ID) and --redirect-uri");
     }
     return authorize_oauth2(base_url, client_id, client_secret, redirect_uri, scope, paste, wait, &saving);
 }

@@ -39,12 +39,14 @@ enum {
 /* help.c: the help texts and the exit code of each status. */
 void usage(FILE *out);
 void authorize_usage(FILE *out);
+int usage_error(const char *verb, const char *format, ...);
 int exit_code_for(TwStatus status);
 void print_exit_codes(void);
 
 /* output.c: reporting failures, options' values, the wire trace, secrets and exports. */
 extern const char *report_suffix; /* what the next report() adds to the library's message */
 void report(TwStatus status);
+void report_configuration(TwStatus status);
 bool has_password(const char *url);
 void wipe(char *buffer, size_t size);
 void wipe_text(char *text);
@@ -107,6 +109,10 @@ TwStatus apply_options(TwConfig *config, const struct options *o);
 void defer_signals_during_refreshes(void);
 void deliver_deferred_signal(void);
 void deliver_after_save(void *user_data, const char *tokens_json);
+
+/* whoami.c: whoami, and token's refusal of OAuth 1.0a credentials. */
+TwStatus print_whoami(const TwConfig *config, bool as_json, bool quiet);
+int refuse_token_of_oauth1(const TwConfig *config, const char *account);
 
 /* authorize.c and accounts.c: the two verbs with words of their own. */
 int authorize_main(int argc, char **argv);

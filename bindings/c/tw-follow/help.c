@@ -4,6 +4,7 @@
 
 #include "cli.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 /* The Environment and Exit status paragraphs are word for word those of
@@ -17,13 +18,17 @@ void usage(FILE *out) {
           "       tw-follow [OPTIONS] accounts remove NAME [--revoke]\n"
           "       tw-follow [OPTIONS] accounts import twurl|xurl|env [PATH] [--force]\n"
           "       tw-follow [OPTIONS] token\n"
+          "       tw-follow [OPTIONS] whoami [--json]\n"
           "       tw-follow authorize [--oauth2 ...]   get and save a user's tokens (tw-follow authorize --help)\n"
           "       tw-follow --help | --version | --exit-codes\n"
           "\n"
           "Follows TARGET (@name, name, or a numeric user id) and prints the API's JSON\n"
           "answer. `unfollow TARGET` unfollows; `relationship TARGET` prints what holds\n"
           "between you and TARGET ({\"target\":{...},\"following\":...}: a member is there\n"
-          "only when the API said it). A user named like a command is written @name.\n"
+          "only when the API said it). `whoami` prints who the credentials act as\n"
+          "(@name and id; --json: {\"id\":...,\"username\":...}), with no request when the\n"
+          "store knows it. A user named like a command (follow, unfollow, relationship,\n"
+          "accounts, token, whoami, authorize) is written @name: `tw-follow @whoami`.\n"
           "\n"
           "`accounts` lists the token store's accounts (--json: as JSON; no secret either\n"
           "way), `accounts default NAME` sets the default, `accounts remove NAME` removes\n"
@@ -51,7 +56,7 @@ void usage(FILE *out) {
           "                     (else TWFOLLOW_STORE, else ~/.config/twfollow/accounts.json)\n"
           "  --account NAME     follow as this stored account (else TW_* variables, else\n"
           "                     the default)\n"
-          "  --json             accounts: the list as JSON\n"
+          "  --json             accounts, whoami: the answer as JSON\n"
           "  --revoke           accounts remove: revoke the OAuth 2.0 grant at X first\n"
           "  --force            accounts import: replace a stored OAuth 2.0 grant that\n"
           "                     differs from the source's (the store's is newer)\n"
@@ -77,14 +82,15 @@ void usage(FILE *out) {
           "\n"
           "Exit status: 0 done; 1 refused for this target (forbidden, not found, already\n"
           "requested, blocked); 64 usage (unknown option, missing or malformed value); 65\n"
-          "bad target or argument; 69 network, TLS or server error; 70 internal error; 73\n"
+          "bad target or argument; 69 network or server error; 70 internal error; 73\n"
           "refreshed tokens could not be saved (they are printed on stderr); 74 tokens\n"
           "could not be written out; 75 timeout, rate limit or follow limit (try later);\n"
           "76 unexpected HTTP status or response; 77 credentials refused, or the account\n"
           "suspended, locked or not enrolled in Pay-per-use; 78 missing or bad\n"
           "configuration (credentials, the token store, a setting the library refuses, an\n"
-          "unreadable --proxy-file), or the app refused by X for its access tier,\n"
-          "permissions, credits or usage cap.\n",
+          "unreadable --proxy-file, TLS: an untrusted certificate, a server that does not\n"
+          "speak TLS), or the app refused by X for its access tier, permissions, credits\n"
+          "or usage cap.\n",
           out);
 }
 
@@ -99,7 +105,6 @@ int exit_code_for(TwStatus status) {
     case TW_STATUS_INVALID_ARGUMENT:
         return EXIT_DATAERR;
     case TW_STATUS_NETWORK:
-    case TW_STATUS_TLS:
     case TW_STATUS_SERVER_ERROR:
         return EXIT_UNAVAILABLE;
     case TW_STATUS_TIMEOUT:
@@ -116,6 +121,9 @@ int exit_code_for(TwStatus status) {
     case TW_STATUS_PAYMENT_REQUIRED:
     case TW_STATUS_USAGE_CAPPED:
     case TW_STATUS_STORE:
+    /* Every target would meet it: a CA file, a base URL (https:// to a plain-HTTP port),
+       a proxy that intercepts TLS. Waiting does not cure it. */
+    case TW_STATUS_TLS:
         return EXIT_CONFIG;
     /* The rotated tokens are only in this process: loud, and its own code. */
     case TW_STATUS_TOKENS_NOT_SAVED:
@@ -134,6 +142,20 @@ int exit_code_for(TwStatus status) {
         return EXIT_SOFTWARE;
     }
     return EXIT_SOFTWARE; /* a number from a newer library */
+}
+
+/* A usage error, as git and curl report one: "tw-follow[ VERB]: what is wrong", then where
+   the help is (not the help itself). Returns EXIT_USAGE. */
+int usage_error(const char *verb, const char *format, ...) {
+    va_list arguments;
+    const char *space = verb != NULL ? " " : "";
+    verb = verb != NULL ? verb : "";
+    fprintf(stderr, "tw-follow%s%s: ", space, verb);
+    va_start(arguments, format);
+    vfprintf(stderr, format, arguments);
+    va_end(arguments);
+    fprintf(stderr, "\nTry 'tw-follow%s%s --help' for more information.\n", space, verb);
+    return EXIT_USAGE;
 }
 
 /* --exit-codes: "NUMBER TW_STATUS_NAME EXIT" for every status the library knows. */
@@ -197,9 +219,9 @@ void authorize_usage(FILE *out) {
           "  --exports              print export lines instead of saving (saves nothing)\n"
           "\n"
           "Exit status: 0 tokens saved (or printed); 64 usage; 65 no or bad answer (on standard input,\n"
-          "or no redirect within --wait seconds); 69 network, TLS or server error; 74 the tokens\n"
+          "or no redirect within --wait seconds); 69 network or server error; 74 the tokens\n"
           "could not be written (a full disk, a closed stream: the code is spent, authorize again);\n"
           "76 unexpected HTTP status or response; 77 refused (wrong PIN, used or expired request\n"
-          "token, denied, bad code or client); 78 missing or bad configuration.\n",
+          "token, denied, bad code or client); 78 missing or bad configuration, or TLS failed.\n",
           out);
 }

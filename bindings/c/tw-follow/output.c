@@ -19,6 +19,20 @@ void report(TwStatus status) {
     report_suffix = "";
 }
 
+/* A failure while making the call's config (the environment, the store, an option the
+   library refuses): configuration, exit 78. A status whose own exit code is 78 (the
+   store) is reported as report() does; any other (the library's INVALID_ARGUMENT, 65 in
+   the table) is not named, so that the status printed and the exit code always agree
+   with --exit-codes: "tw-follow: message". */
+void report_configuration(TwStatus status) {
+    if (exit_code_for(status) == EXIT_CONFIG) {
+        report(status);
+        return;
+    }
+    fprintf(stderr, "tw-follow: %s%s\n", tw_last_error_message(), report_suffix);
+    report_suffix = "";
+}
+
 /* True when a proxy URL carries a non-empty password ("scheme://user:password@host"). */
 bool has_password(const char *url) {
     const char *authority = strstr(url, "://");

@@ -206,6 +206,18 @@ public:
         return result;
     }
 
+    // The user the credentials act as (tw_me): no request when the client knows it (a
+    // stored account with its user, an earlier me() of an OAuth 2.0 client), else one
+    // (GET 2/users/me, or GET 1.1/account/verify_credentials.json for OAuth 1.0a with API 1.1).
+    User me() const {
+        detail::OutStrings<2> text;
+        detail::check(tw_me(config_, &text.out[0], &text.out[1]));
+        User user;
+        user.id = text.take(0);
+        user.username = text.take(1);
+        return user;
+    }
+
     // OAuth 2.0: sets (or, with an empty function, removes) the token callback. A setter.
     Client &set_token_callback(TokenCallback on_token_refresh) {
         std::unique_ptr<detail::TokenSink> sink;

@@ -122,6 +122,12 @@ struct FollowResult {
     bool pending;
 };
 
+// The user a client's credentials act as (Client::me, tw_me).
+struct User {
+    std::string id;       // decimal digits
+    std::string username; // as the API spells it
+};
+
 // Receives the OAuth 2.0 tokens as JSON each time the library changes them, in the
 // shape of TwTokenCallback (OAuth2Tokens::from_json gives its fields, also from inside
 // it). It runs on the

@@ -28,11 +28,11 @@ def test_refusal_exit_code_and_message(sandbox_env):
     )
 
 
-def test_exit_codes(sandbox_env):
+def test_exit_codes(sandbox_env, closed_port):
     assert run(["bad name"], sandbox_env).returncode == 65
     assert run(["twitterdev"], sandbox_env, drop=("TW_CONSUMER_KEY",)).returncode == 78
     assert run([], sandbox_env).returncode == 64
     assert run(["--bogus", "x"], sandbox_env).returncode == 64
-    assert run(["--base-url", "http://127.0.0.1:9", "twitterdev"], sandbox_env).returncode == 69
+    assert run(["--base-url", f"http://127.0.0.1:{closed_port}", "twitterdev"], sandbox_env).returncode == 69
     version = run(["--version"], sandbox_env)
     assert version.returncode == 0 and "twfollow/0.1.0" in version.stdout

@@ -52,14 +52,15 @@ Environment (an option wins: its variable is then not read):
 
 Exit status: 0 done; 1 refused for this target (forbidden, not found, already
 requested, blocked); 64 usage (unknown option, missing or malformed value); 65
-bad target or argument; 69 network, TLS or server error; 70 internal error; 73
+bad target or argument; 69 network or server error; 70 internal error; 73
 refreshed tokens could not be saved (they are printed on stderr); 74 tokens
 could not be written out; 75 timeout, rate limit or follow limit (try later);
 76 unexpected HTTP status or response; 77 credentials refused, or the account
 suspended, locked or not enrolled in Pay-per-use; 78 missing or bad
 configuration (credentials, the token store, a setting the library refuses, an
-unreadable --proxy-file), or the app refused by X for its access tier,
-permissions, credits or usage cap.
+unreadable --proxy-file, TLS: an untrusted certificate, a server that does not
+speak TLS), or the app refused by X for its access tier, permissions, credits
+or usage cap.
 """
 
 # The first word, when it is one of these, says what to do with TARGET (a user named
@@ -133,6 +134,17 @@ def read_proxy_file(path: str) -> str:
         raise ProxyFileError('the first line is empty (for no proxy, pass --proxy "")')
     # Not UTF-8: passed on as is, for the library's own refusal (TW_STATUS_INVALID_UTF8).
     return line.decode("utf-8", "surrogateescape")
+
+
+def _fail_configuration(error: errors.TwError, prog: str) -> int:
+    """A failure while making the client (the environment, the store, an option the library
+    refuses): exit 78. A status whose own exit code is 78 (the store) is named; any other
+    (InvalidArgumentError, 65 in --exit-codes) is not, so that the status printed and the exit
+    code always agree with --exit-codes (as tw-follow)."""
+    if errors.EXIT_CODES.get(error.status) == errors.EXIT_CONFIG:
+        return _fail(error, errors.EXIT_CONFIG)
+    print(f"{prog}: {error}", file=sys.stderr)
+    return errors.EXIT_CONFIG
 
 
 def _fail(error: errors.TwError, exit_code: int) -> int:
@@ -295,7 +307,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         try:
             options = _store_cli.options_from_environment(options)
         except errors.TwError as e:
-            return _fail(e, errors.EXIT_CONFIG)
+            return _fail_configuration(e, prog)
         options.pop("api_version", None)
         return _store_cli.accounts_main(
             prog, args.words[1:], args.store, args.json, args.revoke, options, force=args.force
@@ -307,11 +319,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         client = _store_cli.make_client(prog, args.account, args.store, dict(options, api_version=args.api_version))
     except errors.TwError as e:
-        return _fail(e, errors.EXIT_CONFIG)
+        return _fail_configuration(e, prog)
     finally:
         # After the status line, which stays the first line of stderr on failure.
         if warn_of_password:
             _warn_of_password(prog)
+    if command == "token" and not client._holds_oauth2_tokens():
+        client.close()
+        whose = f"the account {args.account} holds" if args.account is not None else "these are"
+        print(
+            f"{prog}: token: {whose} OAuth 1.0a credentials, which have no bearer token to print (OAuth 1.0a "
+            "signs each request with the token and its secret); `token` needs an OAuth 2.0 account: save one with "
+            "`tw-follow authorize --oauth2 --client-id ID --redirect-uri URI` and pass --account NAME",
+            file=sys.stderr,
+        )
+        return errors.EXIT_CONFIG
     with client, _signals.deferred():  # a signal acts once the outcome is handled
         try:
             if command == "token":

@@ -49,10 +49,10 @@ any other address, or when that port is taken, the address is pasted instead.
 
 EPILOG = """\
 Exit status: 0 tokens saved (or printed); 64 usage; 65 no or bad answer (on standard input,
-or no redirect within --wait seconds); 69 network, TLS or server error; 74 the tokens
+or no redirect within --wait seconds); 69 network or server error; 74 the tokens
 could not be written (a full disk, a closed stream: the code is spent, authorize again);
 76 unexpected HTTP status or response; 77 refused (wrong PIN, used or expired request
-token, denied, bad code or client); 78 missing or bad configuration.
+token, denied, bad code or client); 78 missing or bad configuration, or TLS failed.
 """
 
 OAUTH2_EXPORTS = (
@@ -158,6 +158,16 @@ def _fail(error: errors.TwError) -> int:
     return errors.EXIT_CODES.get(error.status, errors.EXIT_SOFTWARE)
 
 
+def _fail_configuration(error: errors.TwError, prog: str) -> int:
+    """A flow the library would not make (an option it refuses): exit 78, the status named
+    only when its own exit code is 78 (as tw-follow and the follow's options)."""
+    if errors.EXIT_CODES.get(error.status) == errors.EXIT_CONFIG:
+        _fail(error)
+    else:
+        print(f"{prog}: {error}", file=sys.stderr)
+    return errors.EXIT_CONFIG
+
+
 PROMPT = "Open this page in a browser, sign in as the account that will follow, and approve the app:\n\n  {url}\n"
 
 
@@ -198,8 +208,7 @@ def _oauth1(prog: str, base_url: Optional[str], args: argparse.Namespace, save: 
     try:
         flow = OAuth1Flow(key, secret, callback=callback, base_url=base_url)
     except errors.TwError as e:
-        _fail(e)
-        return errors.EXIT_CONFIG
+        return _fail_configuration(e, prog)
     with flow:
         try:
             url = flow.authorization_url()
@@ -247,14 +256,12 @@ def _oauth2(
     try:
         flow = OAuth2Flow(args.client_id, args.redirect_uri, client_secret, args.scope, base_url=base_url)
     except errors.TwError as e:
-        _fail(e)
-        return errors.EXIT_CONFIG
+        return _fail_configuration(e, prog)
     with flow:
         try:
             url, state = flow.authorization_url()  # checks redirect_uri and scope before anything is shown
         except errors.TwError as e:
-            _fail(e)
-            return errors.EXIT_CONFIG
+            return _fail_configuration(e, prog)
         listener = _redirect_listener.open_listener(args.redirect_uri, args.paste, prog, _say)
         try:
             if listener is not None:

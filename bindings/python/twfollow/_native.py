@@ -57,6 +57,7 @@ SIGNATURES = {
     ),
     "tw_unfollow": ([config_p, c_char_p, ctypes.POINTER(ctypes.c_void_p)], status_t),
     "tw_relationship": ([config_p, c_char_p, ctypes.POINTER(ctypes.c_void_p)], status_t),
+    "tw_me": ([config_p, out_string, out_string], status_t),
     # The flags as TwRelationshipFlag bits (known, set), for C without a JSON parser;
     # Python reads tw_relationship's JSON.
     "tw_relationship_ex": (

@@ -1,9 +1,11 @@
 """AsyncClient: the Client's calls as coroutines, for asyncio programs.
 
 Each call runs the blocking C call in one of the client's worker threads (ctypes
-releases the GIL while it runs), so the event loop goes on meanwhile. The coroutines
-are made from the Client's own methods, named in CALLS and CONSTRUCTORS below; a test
-fails when Client gains a public member this module does not mirror.
+releases the GIL while it runs), so the event loop goes on meanwhile. Each coroutine and
+constructor is written out with its Client twin's signature, so that mypy --strict checks
+calls to it (a misspelt keyword is an error), and takes the twin's docstring; a test fails
+when a signature differs, or when Client gains a public member this module does not
+mirror (CALLS, CONSTRUCTORS, BY_HAND).
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
-import functools
-import inspect
-from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, Type, cast
+import os
+from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, TypeVar, Union
 
+from . import trace as _trace
+from ._tokens import TokenHandler
 from .client import (
     Client,
     DayBudgets,
@@ -25,7 +28,7 @@ from .client import (
 )
 from .errors import InvalidArgumentError, Status, TwError
 
-# Client methods that talk to the API: each gets a coroutine twin of the same name,
+# Client methods that talk to the API: each has a coroutine twin of the same name,
 # signature and docstring that runs it in a worker thread.
 CALLS = (
     "follow",
@@ -35,6 +38,7 @@ CALLS = (
     "unfollow_json",
     "relationship",
     "relationship_json",
+    "me",
     "refresh",
     "revoke",
     "access_token",
@@ -95,49 +99,25 @@ def _run_call(method: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[st
     return _Outcome(value, None, True, last_rate_limit(), last_day_budgets(), last_request_count())
 
 
-def _call_twin(name: str) -> Callable[..., Any]:
-    method = getattr(Client, name)
-
-    @functools.wraps(method)
-    async def twin(self: "AsyncClient", *args: Any, **kwargs: Any) -> Any:
-        outcome = await self._run(getattr(self._client, name), args, kwargs)
-        if outcome.responded:
-            _last_rate_limit.set(outcome.rate_limit)
-            _last_day_budgets.set(outcome.day_budgets)
-        _last_request_count.set(outcome.request_count)
-        if outcome.error is not None:
-            raise outcome.error
-        return outcome.value
-
-    return twin
+_T = TypeVar("_T")
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def _with_max_workers(signature: inspect.Signature, leading: Optional[str] = None) -> inspect.Signature:
-    """`signature` with the keyword `max_workers` added (and `leading`, self or cls, first)."""
-    parameters = list(signature.parameters.values())
-    if leading is not None:
-        parameters.insert(0, inspect.Parameter(leading, inspect.Parameter.POSITIONAL_OR_KEYWORD))
-    max_workers = inspect.Parameter(
-        "max_workers", inspect.Parameter.KEYWORD_ONLY, default=DEFAULT_MAX_WORKERS, annotation="int"
-    )
-    # Before a **kwargs, if there is one: nothing may follow it.
-    at = next((i for i, p in enumerate(parameters) if p.kind is p.VAR_KEYWORD), len(parameters))
-    return signature.replace(parameters=[*parameters[:at], max_workers, *parameters[at:]])
+def _docs_of(method: Callable[..., Any]) -> Callable[[_F], _F]:
+    """Gives the twin its Client method's docstring; the signature is the twin's own,
+    written out so that type checkers see it (a test compares the two)."""
+
+    def copy(twin: _F) -> _F:
+        twin.__doc__ = method.__doc__
+        return twin
+
+    return copy
 
 
-def _constructor_twin(name: str) -> "classmethod[Any, Any, AsyncClient]":
-    make = getattr(Client, name)
-
-    @functools.wraps(make)
-    def twin(cls: Type[AsyncClient], *args: Any, max_workers: int = DEFAULT_MAX_WORKERS, **kwargs: Any) -> AsyncClient:
-        client = cls.__new__(cls)
-        client._adopt(make(*args, **kwargs), max_workers)
-        return client
-
-    twin.__signature__ = _with_max_workers(inspect.signature(make), "cls").replace(  # type: ignore[attr-defined]
-        return_annotation="AsyncClient"
-    )
-    return classmethod(cast(Callable[..., AsyncClient], twin))
+def _keywords(arguments: Dict[str, Any]) -> Dict[str, Any]:
+    """A twin's arguments (`locals()` at its start) for its Client twin: without self,
+    cls and max_workers."""
+    return {name: value for name, value in arguments.items() if name not in ("self", "cls", "max_workers")}
 
 
 class AsyncClient:
@@ -162,10 +142,152 @@ class AsyncClient:
     threads are released.
     """
 
-    def __init__(self, *args: Any, max_workers: int = DEFAULT_MAX_WORKERS, **kwargs: Any) -> None:
-        self._adopt(Client(*args, **kwargs), max_workers)
+    def __init__(
+        self,
+        consumer_key: str,
+        consumer_secret: str,
+        access_token: str,
+        access_token_secret: str,
+        *,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        ca_file: Optional[str] = None,
+        proxy: Optional[str] = None,
+        max_retries: Optional[int] = None,
+        max_wait: Optional[float] = None,
+        api_version: Union[int, str, None] = None,
+        trace: Union[bool, _trace.TraceHook, None] = None,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+    ) -> None:
+        self._adopt(Client(**_keywords(locals())), max_workers)
 
-    __init__.__signature__ = _with_max_workers(inspect.signature(Client.__init__))  # type: ignore[attr-defined]
+    @classmethod
+    @_docs_of(Client.from_env)
+    def from_env(
+        cls,
+        *,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        ca_file: Optional[str] = None,
+        proxy: Optional[str] = None,
+        max_retries: Optional[int] = None,
+        max_wait: Optional[float] = None,
+        api_version: Union[int, str, None] = None,
+        on_token_refresh: Optional[TokenHandler] = None,
+        trace: Union[bool, _trace.TraceHook, None] = None,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+    ) -> "AsyncClient":
+        return cls._around(Client.from_env(**_keywords(locals())), max_workers)
+
+    @classmethod
+    @_docs_of(Client.from_store)
+    def from_store(
+        cls,
+        account: Optional[str] = None,
+        store: Union[str, "os.PathLike[str]", None] = None,
+        *,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        ca_file: Optional[str] = None,
+        proxy: Optional[str] = None,
+        max_retries: Optional[int] = None,
+        max_wait: Optional[float] = None,
+        api_version: Union[int, str, None] = None,
+        on_token_refresh: Optional[TokenHandler] = None,
+        trace: Union[bool, _trace.TraceHook, None] = None,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+    ) -> "AsyncClient":
+        return cls._around(Client.from_store(**_keywords(locals())), max_workers)
+
+    @classmethod
+    @_docs_of(Client.oauth2)
+    def oauth2(
+        cls,
+        client_id: str,
+        access_token: str,
+        refresh_token: Optional[str] = None,
+        expires_at: int = 0,
+        *,
+        client_secret: Optional[str] = None,
+        on_token_refresh: Optional[TokenHandler] = None,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        ca_file: Optional[str] = None,
+        proxy: Optional[str] = None,
+        max_retries: Optional[int] = None,
+        max_wait: Optional[float] = None,
+        trace: Union[bool, _trace.TraceHook, None] = None,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+    ) -> "AsyncClient":
+        return cls._around(Client.oauth2(**_keywords(locals())), max_workers)
+
+    @classmethod
+    def _around(cls, client: Client, max_workers: int) -> "AsyncClient":
+        made = cls.__new__(cls)
+        made._adopt(client, max_workers)
+        return made
+
+    # The calls: each runs its Client twin in a worker thread (see _call).
+
+    @_docs_of(Client.follow)
+    async def follow(self, target: Union[str, int], notify: bool = False) -> Dict[str, Any]:
+        return await self._call(self._client.follow, target, notify)
+
+    @_docs_of(Client.follow_json)
+    async def follow_json(self, target: Union[str, int], notify: bool = False) -> str:
+        return await self._call(self._client.follow_json, target, notify)
+
+    @_docs_of(Client.follow_detailed)
+    async def follow_detailed(self, target: Union[str, int], notify: bool = False) -> Tuple[Dict[str, Any], bool]:
+        return await self._call(self._client.follow_detailed, target, notify)
+
+    @_docs_of(Client.unfollow)
+    async def unfollow(self, target: Union[str, int]) -> Dict[str, Any]:
+        return await self._call(self._client.unfollow, target)
+
+    @_docs_of(Client.unfollow_json)
+    async def unfollow_json(self, target: Union[str, int]) -> str:
+        return await self._call(self._client.unfollow_json, target)
+
+    @_docs_of(Client.relationship)
+    async def relationship(self, target: Union[str, int]) -> Dict[str, Any]:
+        return await self._call(self._client.relationship, target)
+
+    @_docs_of(Client.relationship_json)
+    async def relationship_json(self, target: Union[str, int]) -> str:
+        return await self._call(self._client.relationship_json, target)
+
+    @_docs_of(Client.me)
+    async def me(self) -> Dict[str, str]:
+        return await self._call(self._client.me)
+
+    @_docs_of(Client.refresh)
+    async def refresh(self) -> Dict[str, Any]:
+        return await self._call(self._client.refresh)
+
+    @_docs_of(Client.revoke)
+    async def revoke(self, token: str) -> None:
+        return await self._call(self._client.revoke, token)
+
+    @_docs_of(Client.access_token)
+    async def access_token(self) -> str:
+        return await self._call(self._client.access_token)
+
+    async def _call(self, method: Callable[..., _T], *args: Any) -> _T:
+        """Runs `method(*args)` in a worker thread; the task's last_* values follow it."""
+        outcome = await self._run(method, args, {})
+        if outcome.responded:
+            _last_rate_limit.set(outcome.rate_limit)
+            _last_day_budgets.set(outcome.day_budgets)
+        _last_request_count.set(outcome.request_count)
+        if outcome.error is not None:
+            raise outcome.error
+        value: _T = outcome.value
+        return value
 
     def _adopt(self, client: Client, max_workers: int) -> None:
         if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
@@ -233,9 +355,3 @@ class AsyncClient:
 
     def __repr__(self) -> str:
         return f"<twfollow.AsyncClient {'closed' if self._closing else 'open'}>"
-
-
-for _name in CALLS:
-    setattr(AsyncClient, _name, _call_twin(_name))
-for _name in CONSTRUCTORS:
-    setattr(AsyncClient, _name, _constructor_twin(_name))

@@ -305,6 +305,21 @@ class Client(ConfigHandle):
                 _raise_last(status)
             return take_string(out)
 
+    def me(self) -> Dict[str, str]:
+        """The user these credentials act as: {"id": "1500000001", "username": "sandbox_me"}
+        (the id as a digit string, the name as the API spells it). No request when the
+        client knows it (a stored account with its user, an earlier `me()` of an OAuth 2.0
+        client); else one: `GET 2/users/me` (OAuth 2.0, or OAuth 1.0a with API v2) or
+        `GET 1.1/account/verify_credentials.json` (OAuth 1.0a with API 1.1).
+        `last_request_count` says which. Raises a `TwError` subclass on failure
+        (`AuthError` for refused credentials)."""
+        with self._borrowed() as config:
+            user_id, username = ctypes.c_void_p(), ctypes.c_void_p()
+            status = _native.lib().tw_me(config, ctypes.byref(user_id), ctypes.byref(username))
+            if status != Status.OK:
+                _raise_last(status)
+            return {"id": take_string(user_id), "username": take_string(username)}
+
     # OAuth 2.0 user tokens. Getting them: twfollow.OAuth2Flow (auth.py).
 
     @classmethod

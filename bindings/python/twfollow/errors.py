@@ -275,7 +275,7 @@ EXIT_OK = 0
 EXIT_REFUSED = 1  # the API refused this target: forbidden, not found, pending, blocked
 EXIT_USAGE = 64  # unknown option, missing or malformed option value
 EXIT_DATAERR = 65  # a bad target or argument
-EXIT_UNAVAILABLE = 69  # network, TLS, server error
+EXIT_UNAVAILABLE = 69  # network, server error
 EXIT_SOFTWARE = 70  # internal error
 EXIT_CANTCREAT = 73  # refreshed tokens could not be saved to the store
 EXIT_IOERR = 74  # tokens could not be written out (stdout, stderr, a file)
@@ -283,7 +283,7 @@ EXIT_TEMPFAIL = 75  # timeout, rate limit, follow limit: try later
 EXIT_PROTOCOL = 76  # unexpected HTTP status or response
 EXIT_NOPERM = 77  # credentials refused, or the account suspended, locked or not enrolled
 # credentials or the token store missing or bad, a setting the library refuses, an
-# unreadable --proxy-file, or the app's access tier, permissions, credits or usage cap
+# unreadable --proxy-file, a TLS failure, or the app's access tier, permissions, credits or usage cap
 # at X (a refusal of the app, not of the target)
 EXIT_CONFIG = 78
 
@@ -294,7 +294,7 @@ EXIT_CODES: Dict[int, int] = {
     Status.INVALID_ARGUMENT: EXIT_DATAERR,
     Status.NETWORK: EXIT_UNAVAILABLE,
     Status.TIMEOUT: EXIT_TEMPFAIL,
-    Status.TLS: EXIT_UNAVAILABLE,
+    Status.TLS: EXIT_CONFIG,  # every target would meet it: a CA file, a base URL, a proxy
     Status.AUTH: EXIT_NOPERM,
     Status.FORBIDDEN: EXIT_REFUSED,
     Status.NOT_FOUND: EXIT_REFUSED,

@@ -16,8 +16,10 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use crate::core::api::bearer::{self, with_bearer};
+use crate::core::api::deadline;
 use crate::core::api::flows::{self, Authorization};
 use crate::core::api::friendship::{self, check_v2_follow, check_v2_target, FOLLOW_PATH};
+use crate::core::api::identity;
 use crate::core::api::request::{Request, Sender, V2Auth};
 use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
 use crate::core::auth::oauth2;
@@ -405,6 +407,43 @@ impl Client {
                 "the 2/users/me answer has no username",
             )),
         }
+    }
+
+    /// The user these credentials act as: (id, screen name). What the config knows
+    /// (the token store's record, the access token's answer, an earlier call) costs no
+    /// request; else one: `GET 2/users/me` for OAuth 2.0 (refreshing first when due, as
+    /// every call does) and for OAuth 1.0a with API v2, `GET
+    /// 1.1/account/verify_credentials.json` for OAuth 1.0a with API 1.1 (auto: API 1.1
+    /// until it refuses the app's access tier, then API v2). A store-backed OAuth 2.0
+    /// config stores what it learnt, so the next process sends nothing.
+    pub fn me(&self) -> Result<(u64, String), Error> {
+        let no_username = || Error::bad_response(200, "the 2/users/me answer has no username");
+        if let Some(session) = &self.oauth2 {
+            if let (Some(id), Some(name)) = (session.user_id(), session.screen_name()) {
+                return Ok((id, name));
+            }
+            let (id, name) = with_bearer(&self.sender, session, |bearer| {
+                bearer::me(&self.sender, bearer.v2_auth())
+            })?;
+            let name = name.ok_or_else(no_username)?;
+            if let Some(store) = session.token_store() {
+                let deadline = deadline::at(self.settings().timeout);
+                store.remember_identity(id, Some(&name), deadline);
+            }
+            session.set_identity(id, Some(name.clone()));
+            return Ok((id, name));
+        }
+        if let Some(identity) = &self.settings().identity {
+            return Ok((identity.user_id, identity.screen_name.clone()));
+        }
+        self.require_user_token()?;
+        self.with_api_version(|version| match version {
+            ApiVersion::V2 { .. } => match bearer::me(&self.sender, V2Auth::OAUTH1)? {
+                (id, Some(name)) => Ok((id, name)),
+                (_, None) => Err(no_username()),
+            },
+            _ => identity::verify_credentials(&self.sender),
+        })
     }
 
     /// The OAuth 1.0a user's token and secret, and the user when known (see

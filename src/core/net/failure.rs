@@ -89,6 +89,11 @@ fn tls_failure(settings: &Settings, error: &ureq::Error) -> String {
         ureq::Error::Io(e) => e.get_ref().and_then(|inner| inner.downcast_ref()),
         _ => None,
     };
+    if rustls_error.is_some_and(answered_without_tls) {
+        return format!(
+            "TLS error with {host}: the server does not speak TLS: it answered the TLS handshake with something else (plain HTTP?); check the base URL's port, or use http:// for a plain-HTTP server on loopback"
+        );
+    }
     let ca_file = settings.ca_file.as_ref().map(|ca| ca.path.as_str());
     match (
         rustls_error.and_then(|e| certificate_refusal(e, ca_file)),
@@ -98,6 +103,16 @@ fn tls_failure(settings: &Settings, error: &ureq::Error) -> String {
         (None, ureq::Error::Io(e)) => format!("TLS error with {host}: {e}"),
         (None, _) => format!("TLS error with {host}: {error}"),
     }
+}
+
+/// The server's first bytes were no TLS record at all (an HTTP answer such as
+/// `HTTP/1.1 400`, or another protocol): the server does not speak TLS on this port.
+fn answered_without_tls(error: &rustls::Error) -> bool {
+    use rustls::InvalidMessage as Bad;
+    matches!(
+        error,
+        rustls::Error::InvalidMessage(Bad::InvalidContentType | Bad::UnknownProtocolVersion)
+    )
 }
 
 /// Why the server's certificate was refused, starting with the kind of problem in a few

@@ -44,7 +44,7 @@ impl Store {
         self.read_document()?.ok_or_else(|| {
             store_error(
                 Path::new(&self.location()),
-                "does not exist: run `tw-follow authorize` (or tw_store_save_account) to save an account",
+                "does not exist: run `tw-follow authorize` to save an account",
             )
         })
     }
