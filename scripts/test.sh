@@ -194,9 +194,16 @@ stage_fuzz() {
   scripts/fuzz.sh --runs "${FUZZ_RUNS:-20000}" | tee -a "$log"
 }
 
+# Each stage's wall time, on its own line as it ends and all together at the end.
+times=()
 for stage in "${stages[@]}"; do
+  started=$SECONDS
   "stage_$stage"
+  times+=("$stage $((SECONDS - started))s")
+  echo "-- stage $stage: $((SECONDS - started)) s"
 done
+printf -v joined '%s, ' "${times[@]}"
+echo "stage times: ${joined%, } (total ${SECONDS} s)"
 
 # `|| true`: a stage without counts (fmt alone) is not a failure of grep's.
 passed=$({ grep -oE '([0-9]+) passed' "$log" || true; } | awk '{s+=$1} END {print s+0}')
