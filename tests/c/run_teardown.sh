@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The teardown tests (issue 16, item 1): the library called from an atexit handler
 # and from a pthread_key_create destructor, after the thread's Rust storage is gone.
-# Builds both against target/debug/libtwfollow.so with the strict C flags, runs
-# them, then runs them under valgrind. Each must exit 0 (134 would be the abort).
+# Builds both against target/debug/libtwfollow.so with the strict C flags and runs
+# them under valgrind (the same binary, with its memory checked). Each must exit 0
+# (134 would be the abort).
 #   tests/c/run_teardown.sh SANDBOX_URL
 # Needs cc and valgrind (scripts/lib.sh's ensure_tools installs them).
 set -euo pipefail
@@ -14,7 +15,6 @@ mkdir -p build
 for test in teardown_atexit teardown_thread_key; do
   cc "${CFLAGS_STRICT[@]}" -pthread "tests/c/$test.c" -Ltarget/debug -ltwfollow \
     -Wl,-rpath,"$PWD/target/debug" -o "build/$test"
-  "build/$test" "$url"
   valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
     "build/$test" "$url" | sed 's/^c teardown/c teardown under valgrind/'
 done
