@@ -3,9 +3,10 @@
 #   scripts/test.sh [STAGE...]     stages: fmt rust c install python snippets dist fuzz
 #   fmt       cargo fmt --check, cargo clippy -D warnings; mypy --strict and ruff on the
 #             Python package (pinned in tests/requirements.txt)
-#   rust      cargo test: unit tests (signer vectors, targets, error mapping), integration
-#             tests through the C ABI against the sandbox, the header-drift check, the
-#             fuzz corpus replay (tests/fuzz_corpus.rs); freed memory also in release
+#   rust      cargo nextest run (cargo test when cargo-nextest is missing): unit tests (signer
+#             vectors, targets, error mapping), integration tests through the C ABI against the
+#             sandbox, the header-drift check, the fuzz corpus replay (tests/fuzz_corpus.rs);
+#             freed memory also in release (sharing install's target directory)
 #   c         the header compiled alone as C99 and as C++11, strict warnings; C tests (C99,
 #             -Wall -Wextra -Wpedantic -Werror): under valgrind, under ASan+UBSan+LSan (with a
 #             canary proving the sanitizer is linked); the C++ wrapper's test; calls at host
@@ -110,10 +111,20 @@ stage_fmt() {
 }
 
 stage_rust() {
-  echo "== cargo test"
-  cargo test --workspace 2>&1 | tee -a "$log"
-  # Optimised code moves key state around differently: check freed memory there too.
-  cargo test --release --test freed_memory 2>&1 | tee -a "$log"
+  # cargo-nextest runs the test binaries side by side (cargo test runs one at a time), each test
+  # in a process of its own; .config/nextest.toml starts the slowest first.
+  if command -v cargo-nextest >/dev/null; then
+    echo "== cargo nextest run"
+    cargo nextest run --workspace --no-fail-fast 2>&1 | tee -a "$log"
+  else
+    echo "== cargo test (cargo-nextest is not installed: the binaries run one at a time)"
+    cargo test --workspace 2>&1 | tee -a "$log"
+  fi
+  # Optimised code moves key state around differently (a stale copy of the HMAC midstates in the
+  # config block showed up only here): check freed memory in release too. In install's target
+  # directory, whose release dependencies it builds (or reuses) for scripts/install.sh.
+  echo "== freed memory in release"
+  CARGO_TARGET_DIR="$PWD/target/install" cargo test --release --test freed_memory 2>&1 | tee -a "$log"
 }
 
 stage_c() {
