@@ -13,13 +13,13 @@ import time
 from typing import Dict, List, Tuple
 
 import pytest
-from conftest import TW_FOLLOW_BIN, pin_of, play_authorize
+from conftest import TW_FOLLOW_BIN, pin_of, play_authorize, sanitized
 
 NO_USER = ("TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
 
 
 def run(args: List[str], env: Dict[str, str], drop=()) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in env.items() if k not in drop}
+    env = sanitized({k: v for k, v in env.items() if k not in drop})
     return subprocess.run([TW_FOLLOW_BIN, *args], env=env, capture_output=True, text=True, timeout=60)
 
 
@@ -118,7 +118,7 @@ def test_every_status_exits_with_the_code_its_table_lists(sandbox_env, scripted,
         values = {"closed": closed_port, "https": sandbox.base_url.replace("http://", "https://"), "url": base}
         args = [a.format(**values) if isinstance(a, str) else a for a in args]
         env = dict(sandbox_env, TW_API_BASE=base, **changes)
-        result = subprocess.run([TW_FOLLOW_BIN, *args], env={k: v for k, v in env.items() if k not in drop},
+        result = subprocess.run([TW_FOLLOW_BIN, *args], env=sanitized({k: v for k, v in env.items() if k not in drop}),
                                 capture_output=True, timeout=60)  # fmt: skip
         printed = result.stderr.decode("utf-8", "replace").split(":")[0]
         assert printed == name, (name, result.stderr)
