@@ -9,6 +9,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any, List
 
@@ -28,6 +29,11 @@ class build_rust_and_tool(build_rust):
 
 
 def build_tool(library: Path, tool: Path) -> None:
+    if not sys.platform.startswith("linux"):
+        # The link below ($ORIGIN, -l:FILE, patchelf) is ELF's: elsewhere the package ships
+        # the library alone, and `python -m twfollow` says the tool is missing.
+        print(f"tw-follow is not built on {sys.platform}: install it with scripts/install.sh")
+        return
     compiler = shlex.split(os.environ.get("TW_FOLLOW_CC") or os.environ.get("CC") or "cc")
     command: List[str] = [
         *compiler, "-std=c99", "-O2", "-Wall", "-Wextra", "-Wpedantic", f"-I{REPO / 'include'}",
