@@ -218,6 +218,7 @@ int main(int argc, char **argv) {
     int i;
 
     defer_signals_during_refreshes();
+    argv = split_option_values(argc, argv, &argc);
     /* A user named "authorize" is followed with @authorize or -- authorize. */
     if (argc > 1 && strcmp(argv[1], "authorize") == 0) {
         int code = authorize_main(argc - 1, argv + 1);

@@ -43,6 +43,9 @@ USAGE_ERRORS = [
     ["--notify", "unfollow", "twitterdev"],
     ["authorize", "--bogus"],
     ["authorize", "--wait", "0"],
+    ["--quiet=1", "twitterdev"],
+    ["--api-version=3", "twitterdev"],
+    ["authorize", "--wait=0"],
 ]
 
 
@@ -55,6 +58,19 @@ def test_a_usage_error_is_short_and_says_where_the_help_is(sandbox_env, args):
     assert lines[0].startswith("tw-follow"), result.stderr
     assert re.fullmatch(r"Try 'tw-follow( authorize)? --help' for more information\.", lines[-1]), result.stderr
     assert result.stdout == ""
+
+
+def test_an_option_takes_its_value_after_an_equals_sign_as_git_and_curl_do(sandbox, sandbox_env):
+    env = {k: v for k, v in sandbox_env.items() if k != "TW_API_BASE"}
+    result = run([f"--base-url={sandbox.base_url}", "--timeout-ms=5000", "--api-version=2", "twitterdev"], env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["data"]["following"] is True
+    # A flag given a value is refused, never read as a target: nothing is sent.
+    seen = sandbox.requests_seen()
+    assert run(["--quiet=twitterdev"], sandbox_env).returncode == 64
+    # After `--`, `--base-url=x` would be a target: split nothing there.
+    assert run(["--", "--base-url=x"], sandbox_env).returncode == 65
+    assert sandbox.requests_seen() == seen
 
 
 # How to make each status reach the tool's output: (arguments, environment changes,

@@ -102,6 +102,7 @@ struct options {
 };
 TwStatus apply_options(TwConfig *config, const struct options *o);
 int options_from_environment(struct options *o);
+char **split_option_values(int argc, char **argv, int *out_argc);
 
 /* signals.c: SIGINT, SIGTERM and SIGHUP deferred while a refresh is in flight
    (tw_refreshes_in_flight), then delivered with their default action: after every
