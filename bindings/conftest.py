@@ -1,6 +1,6 @@
 """Fixtures for the binding tests (Python package, C tool): the sandbox binary,
 scripted loopback servers, the sandbox's credentials, an HTTP CONNECT proxy, and
-both command-line tools (tw-follow, python -m twfollow) run the same way."""
+the command-line tool tw-follow."""
 
 from __future__ import annotations
 
@@ -292,8 +292,22 @@ def connect_proxy() -> Iterator[Callable[[str, str], ConnectProxy]]:
         proxy.close()
 
 
+# The tool the tests run: scripts/test.sh gives an ASan+UBSan build (a plain one under
+# valgrind runs the smoke set of bindings/c/tests/test_under_valgrind.py).
 TW_FOLLOW_BIN = os.environ.get("TW_FOLLOW_BIN", str(REPO / "build" / "tw-follow"))
-VALGRIND_ERROR = 99
+# The exit code of a memory error: valgrind's --error-exitcode, and the sanitizers' exitcode
+# below (a build without them ignores the variables).
+MEMORY_ERROR = 99
+SANITIZERS = {
+    "ASAN_OPTIONS": f"exitcode={MEMORY_ERROR}:abort_on_error=0",
+    "UBSAN_OPTIONS": f"exitcode={MEMORY_ERROR}:halt_on_error=1:print_stacktrace=1",
+}
+
+
+def sanitized(env: Dict[str, str]) -> Dict[str, str]:
+    """The environment with the sanitizers' options: a memory error exits MEMORY_ERROR."""
+    return dict(env, **SANITIZERS)
+
 
 # The page to open in `authorize`'s prompt, and how the prompt's last line ends (pasting,
 # or listening on a loopback redirect URI).
@@ -304,10 +318,10 @@ AUTHORIZE_PROMPT_ENDS = ("press Enter:", "(or stop with Ctrl-C and run again wit
 def play_authorize(argv: Sequence[str], env: Dict[str, str], answer_for: Callable[[str], Optional[str]]) -> Tuple[int, str, str]:
     """Runs an `authorize` command line, playing the user: reads stderr up to the prompt's
     last line; `answer_for(url)` gets the page to open and returns what the user types
-    (None: nothing, end of input). Returns (exit code, stdout, stderr); under valgrind,
-    no memory error."""
+    (None: nothing, end of input). Returns (exit code, stdout, stderr), after checking
+    that no memory error was found."""
     process = subprocess.Popen(
-        list(argv), env=env, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        list(argv), env=sanitized(env), text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     assert process.stderr is not None
     shown = ""
@@ -319,33 +333,26 @@ def play_authorize(argv: Sequence[str], env: Dict[str, str], answer_for: Callabl
     match = AUTHORIZE_URL.search(shown)
     typed = answer_for(match.group(1)) if match else None
     out, err = process.communicate(None if typed is None else typed + "\n", timeout=120)
-    assert process.returncode != VALGRIND_ERROR, err
+    assert process.returncode != MEMORY_ERROR, err
     return process.returncode, out, shown + err
 
 
 class Cli:
-    """One of the command-line tools. `run` takes the arguments (str or bytes), the
-    environment, variables to drop from it, standard input, and whether the memory
-    checker (if any) wraps this run."""
+    """The command-line tool (`command`, the words before the arguments). `run` takes the
+    arguments (str or bytes), the environment, variables to drop from it and standard
+    input, and checks that no memory error was found."""
 
-    def __init__(self, name: str, command: Sequence[str], memory_checker: Sequence[str] = ()) -> None:
+    def __init__(self, name: str, command: Sequence[str]) -> None:
         self.name = name
         self.command = list(command)
-        self.memory_checker = list(memory_checker)
 
     def run(
-        self,
-        args: Sequence[Union[str, bytes]],
-        env: Dict[str, str],
-        drop: Sequence[str] = (),
-        input: Optional[str] = None,
-        memcheck: bool = True,
+        self, args: Sequence[Union[str, bytes]], env: Dict[str, str], drop: Sequence[str] = (), input: Optional[str] = None
     ) -> subprocess.CompletedProcess:
-        env = {k: v for k, v in env.items() if k not in drop}
-        command = [*(self.memory_checker if memcheck else []), *self.command, *args]
+        env = sanitized({k: v for k, v in env.items() if k not in drop})
+        command = [*self.command, *args]
         result = subprocess.run(command, env=env, input=input, capture_output=True, text=True, errors="replace")
-        if memcheck and self.memory_checker:
-            assert result.returncode != VALGRIND_ERROR, result.stderr
+        assert result.returncode != MEMORY_ERROR, result.stderr
         return result
 
     def __repr__(self) -> str:
@@ -353,28 +360,13 @@ class Cli:
 
 
 def tw_follow() -> Cli:
-    """tw-follow, under valgrind when TWFOLLOW_VALGRIND=1 (no memory error, nothing
-    definitely or indirectly lost)."""
-    valgrind = [
-        "valgrind", "-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
-        f"--error-exitcode={VALGRIND_ERROR}",
-    ]  # fmt: skip
-    return Cli("tw-follow", [TW_FOLLOW_BIN], valgrind if os.environ.get("TWFOLLOW_VALGRIND") == "1" else [])
-
-
-CLIS = {"tw-follow": tw_follow, "python -m twfollow": lambda: Cli("python -m twfollow", [sys.executable, "-m", "twfollow"])}
-
-
-@pytest.fixture(params=list(CLIS))
-def cli(request) -> Cli:
-    """Each command-line tool in turn."""
-    return CLIS[request.param]()
+    return Cli("tw-follow", [TW_FOLLOW_BIN])
 
 
 @pytest.fixture
-def clis() -> List[Cli]:
-    """Both command-line tools, to compare them."""
-    return [make() for make in CLIS.values()]
+def cli() -> Cli:
+    """tw-follow (TW_FOLLOW_BIN)."""
+    return tw_follow()
 
 
 @pytest.fixture(autouse=True)
@@ -507,7 +499,7 @@ def xurl_file(tokens: Dict[str, Any], username: str = "sandbox_me", oauth1: Opti
     return text + "default_app: sandbox-app\n"
 
 
-# The token store's tests (tests of both CLIs and of Python): a store read, tampered
+# The token store's tests (of the CLI and of Python): a store read, tampered
 # with, and an OAuth 2.0 account saved the library's way.
 
 

@@ -9,7 +9,8 @@
 #       share/man/man3/ (twfollow.3, one page per function),
 #       share/doc/twfollow/LICENSE-MIT, LICENSE-APACHE
 #   twfollow-VERSION-cp38-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl: the Python
-#     package, holding the very same libtwfollow.so
+#     package, holding the very same libtwfollow.so and tw-follow beside it (built by zig cc
+#     for glibc 2.17, run path $ORIGIN)
 #   the Debian packages libtwfollow0, libtwfollow-dev, tw-follow (_VERSION-1_amd64.deb) and the
 #     RPM packages twfollow, twfollow-devel, tw-follow (-VERSION-1.x86_64.rpm), under /usr, of
 #     the same library (scripts/system_packages.sh)
@@ -53,10 +54,12 @@ fi
 # library's build must use the same flags to reuse the dependencies.
 export RUSTFLAGS="-C link-arg=-Wl,-soname,libtwfollow.so.${version%%.*}"
 
-# The wheel: setuptools-rust runs `cargo-zigbuild rustc --crate-type cdylib --target TRIPLE.2.17`.
+# The wheel: setuptools-rust runs `cargo-zigbuild rustc --crate-type cdylib --target TRIPLE.2.17`;
+# setup.py compiles tw-follow with TW_FOLLOW_CC and makes it need the library by its file name
+# (patchelf: the library's SONAME is libtwfollow.so.0, a name the wheel holds no file of).
 # A stale build/ would slip old files into the wheel.
 rm -rf bindings/python/build target/dist/wheel dist
-CARGO=cargo-zigbuild CARGO_BUILD_TARGET="$triple.$glibc" \
+CARGO=cargo-zigbuild CARGO_BUILD_TARGET="$triple.$glibc" TW_FOLLOW_CC="python -m ziglang cc -target x86_64-linux-gnu.$glibc" \
   pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps -w target/dist/wheel ./bindings/python
 # Checks the wheel against the manylinux_2_17 policy (no symbol newer than the policy allows, no
 # library outside it) and tags it so.

@@ -13,8 +13,9 @@
 #             shutdown (atexit, thread-key destructor) under valgrind
 #   install   install into a temporary prefix; build with pkg-config only, shared and static
 #             (the static library's one run of the C tests)
-#   python    pytest: the Python package (installed with pip), the C tool tw-follow under
-#             valgrind, and oauthlib verifying the library's signatures independently
+#   python    pytest: the Python package (installed with pip, tw-follow inside), the C tool
+#             tw-follow built with ASan+UBSan (a smoke set of its runs under valgrind), and
+#             oauthlib verifying the library's signatures independently
 #   snippets  every code block of README.md and docs/*.md compiled or run against the
 #             sandbox (tests/snippets), and the runner's own tests
 #   dist      scripts/dist.sh: the glibc 2.17 tarball (symbols checked, pkg-config and CMake
@@ -165,8 +166,11 @@ stage_install() {
 }
 
 stage_python() {
-  echo "== Python package, C tool (under valgrind), oauthlib"
+  echo "== Python package, C tool (ASan+UBSan; a smoke set under valgrind), oauthlib"
   ensure_sandbox
+  # Every test runs this build; a smoke set (test_under_valgrind.py) runs the plain one under valgrind.
+  local sanitize=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  cc "${CFLAGS_STRICT[@]}" "${sanitize[@]}" "${TW_FOLLOW_SOURCES[@]}" "${debug_lib[@]}" -o build/tw-follow-sanitized
   install_python_package
   sandbox_credentials
   (cd /tmp && "$OLDPWD/.venv/bin/python" - <<'PY') | tee -a "$log"
@@ -177,7 +181,7 @@ with twfollow.Client.from_env() as client:
 print("pip-installed package follows with its bundled library: 1 passed, 0 failed")
 PY
   TWFOLLOW_LIB="$PWD/target/debug/libtwfollow.so" TWFOLLOW_SANDBOX="$PWD/target/debug/sandbox" \
-    TW_FOLLOW_BIN="$PWD/build/tw-follow" TWFOLLOW_VALGRIND=1 \
+    TW_FOLLOW_BIN="$PWD/build/tw-follow-sanitized" TWFOLLOW_VALGRIND=1 TW_FOLLOW_VALGRIND_BIN="$PWD/build/tw-follow" \
     .venv/bin/python -m pytest -q 2>&1 | tee -a "$log"
 }
 

@@ -638,3 +638,332 @@ fn every_core_folder_has_a_rank() {
         unranked.join("\n")
     );
 }
+
+// ---- The bindings: the Python package and the C tool (docs/architecture.md, "Ranks") ----
+
+/// One-name modules for `circles`.
+fn graph_of(
+    edges: BTreeMap<String, BTreeSet<String>>,
+) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
+    edges
+        .into_iter()
+        .map(|(from, to)| (vec![from], to.into_iter().map(|t| vec![t]).collect()))
+        .collect()
+}
+
+/// Python source without its comments and string literals (triple-quoted ones too), so
+/// that an import in a docstring's example is no import.
+fn python_code(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '#' {
+            let end = rest.find('\n').unwrap_or(rest.len());
+            rest = &rest[end..];
+        } else if c == '"' || c == '\'' {
+            let quote = if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
+                &rest[..3]
+            } else {
+                &rest[..1]
+            };
+            let mut i = quote.len();
+            while i < rest.len() && !rest[i..].starts_with(quote) {
+                i += if rest[i..].starts_with('\\') { 2 } else { 1 };
+                while !rest.is_char_boundary(i.min(rest.len())) {
+                    i += 1;
+                }
+            }
+            let end = (i + quote.len()).min(rest.len());
+            out.extend(rest[..end].chars().filter(|&c| c == '\n'));
+            rest = &rest[end..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+/// The modules of the package a file imports, wherever the import stands (in a function or
+/// under `if TYPE_CHECKING:` too): `from .m import x`, `from . import m`, `from twfollow.m
+/// import x`, `import twfollow.m`; `__init__` for the package itself.
+fn python_imports(code: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let statements = code.replace("\\\n", " ");
+    let mut lines = statements.lines();
+    while let Some(line) = lines.next() {
+        let mut line = line.trim().to_owned();
+        if line.contains('(') && !line.contains(')') {
+            for more in lines.by_ref() {
+                line.push(' ');
+                line.push_str(more.trim());
+                if more.contains(')') {
+                    break;
+                }
+            }
+        }
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+            .filter(|w| !w.is_empty())
+            .collect();
+        let (from, names): (&str, &[&str]) = match words.as_slice() {
+            ["from", from, "import", names @ ..] => (from, names),
+            ["import", names @ ..] => ("", names),
+            _ => continue,
+        };
+        let module_of = |path: &str| -> Option<String> {
+            let path = path
+                .strip_prefix("twfollow")
+                .filter(|p| p.is_empty() || p.starts_with('.'))
+                .unwrap_or(path);
+            match path.strip_prefix('.') {
+                Some("") => None,
+                Some(name) => Some(name.split('.').next().unwrap().to_owned()),
+                None if path.is_empty() => Some("__init__".to_owned()),
+                None => None,
+            }
+        };
+        if from.is_empty() {
+            // `import twfollow.m as x`: the names are module paths.
+            let mut names = names.iter();
+            while let Some(name) = names.next() {
+                if *name == "as" {
+                    names.next();
+                } else if name.starts_with("twfollow") {
+                    found.extend(module_of(name));
+                }
+            }
+        } else if from == "." || from == "twfollow" {
+            // `from . import m, n as o`: each name a module of the package, else (a name
+            // __init__ exports) the package itself.
+            let mut names = names.iter();
+            while let Some(name) = names.next() {
+                if *name == "as" {
+                    names.next();
+                } else if modules.contains(*name) {
+                    found.insert((*name).to_owned());
+                } else if from == "twfollow" {
+                    found.insert("__init__".to_owned());
+                }
+            }
+        } else {
+            found.extend(module_of(from));
+        }
+    }
+    found
+}
+
+fn python_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let dir = Path::new("bindings/python/twfollow");
+    let files: Vec<(String, String)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .map(|p| {
+            let stem = p.file_stem().unwrap().to_str().unwrap().to_owned();
+            (stem, fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    let modules: BTreeSet<String> = files.iter().map(|(m, _)| m.clone()).collect();
+    files
+        .iter()
+        .map(|(module, text)| {
+            let mut imports = python_imports(&python_code(text), &modules);
+            imports.remove(module);
+            (module.clone(), imports)
+        })
+        .collect()
+}
+
+/// The C tool's files (bindings/c/tw-follow.c and tw-follow/*.c), each without comments
+/// and strings: (file name, code).
+fn c_tool_files() -> Vec<(String, String)> {
+    let mut paths = vec![PathBuf::from("bindings/c/tw-follow.c")];
+    paths.extend(
+        fs::read_dir("bindings/c/tw-follow")
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "c")),
+    );
+    paths
+        .iter()
+        .map(|p| {
+            let name = p.file_name().unwrap().to_str().unwrap().to_owned();
+            (
+                name,
+                without_comments_and_strings(&fs::read_to_string(p).unwrap()),
+            )
+        })
+        .collect()
+}
+
+/// `code` with everything inside braces blanked: what stands at file scope.
+fn file_scope(code: &str) -> String {
+    let mut depth = 0usize;
+    code.chars()
+        .map(|c| match c {
+            '{' => {
+                depth += 1;
+                ' '
+            }
+            '}' => {
+                depth = depth.saturating_sub(1);
+                ' '
+            }
+            _ if depth > 0 && c != '\n' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+/// The names a file defines at file scope and shares (not `static`): each function with a
+/// body and each variable with a value.
+fn c_definitions(code: &str) -> BTreeSet<String> {
+    let scope = file_scope(code);
+    let mut found = BTreeSet::new();
+    // File-scope statements end with `;` or at a function's body (blanked: two spaces or a
+    // line end after `)`), so split on `;` and look at what each piece declares.
+    for piece in code_pieces(code, &scope) {
+        let head = piece.0.trim_start();
+        if head.starts_with("static") || head.starts_with("extern") || head.starts_with('#') {
+            continue;
+        }
+        let Some(open) = head.find(['(', '=']) else {
+            continue;
+        };
+        let name: String = head[..open]
+            .trim_end()
+            .chars()
+            .rev()
+            .take_while(|&c| is_ident(c))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let defines = head[open..].starts_with('=') || piece.1;
+        if !name.is_empty() && defines {
+            found.insert(name);
+        }
+    }
+    found
+}
+
+/// The file-scope declarations of `code` with whether each has a body.
+fn code_pieces<'a>(code: &'a str, scope: &str) -> Vec<(&'a str, bool)> {
+    let mut pieces = Vec::new();
+    let (mut start, mut depth) = (0, 0usize);
+    let bytes = code.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' => {
+                if depth == 0 {
+                    pieces.push((&code[start..i], true));
+                }
+                depth += 1;
+            }
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    start = i + 1;
+                }
+            }
+            b';' if depth == 0 => {
+                pieces.push((&code[start..i], false));
+                start = i + 1;
+            }
+            b'\n' if depth == 0 && scope[start..i].trim_start().starts_with('#') => {
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    // A struct or enum at file scope is a piece with a body but no `(`: not a definition.
+    pieces
+        .into_iter()
+        .map(|(p, body)| (p, body && p.contains('(')))
+        .collect()
+}
+
+/// Which file of the C tool uses a name another defines: file -> files it depends on.
+fn c_tool_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let files = c_tool_files();
+    let defined: Vec<(String, BTreeSet<String>)> = files
+        .iter()
+        .map(|(name, code)| (name.clone(), c_definitions(code)))
+        .collect();
+    files
+        .iter()
+        .map(|(name, code)| {
+            let uses: BTreeSet<String> = defined
+                .iter()
+                .filter(|(other, names)| {
+                    other != name && names.iter().any(|n| find_word(code, n).is_some())
+                })
+                .map(|(other, _)| other.clone())
+                .collect();
+            (name.clone(), uses)
+        })
+        .collect()
+}
+
+#[test]
+fn the_binding_parsers_see_what_a_reader_sees() {
+    let modules: BTreeSet<String> = ["a", "b", "c", "d", "e"].map(str::to_owned).into();
+    let code = python_code(
+        "\"\"\"import twfollow\nfrom .e import x\"\"\"\nfrom . import a, b as bee\nfrom .c import (\n    y,\n)\n# from .e import z\ndef f():\n    import twfollow.d as dee\n",
+    );
+    let found: Vec<String> = python_imports(&code, &modules).into_iter().collect();
+    assert_eq!(found, ["a", "b", "c", "d"]);
+    let code = without_comments_and_strings(
+        "#include \"cli.h\"\nstatic int hidden(void) { return 1; }\nconst char *shared = \"x\";\nint used(int a);\nint body(int a) {\n    return used(a) + hidden(); /* other() */\n}\nstruct s { int (*f)(void); };\n",
+    );
+    let defined: Vec<String> = c_definitions(&code).into_iter().collect();
+    assert_eq!(defined, ["body", "shared"]);
+}
+
+#[test]
+fn no_module_of_the_python_package_imports_in_a_circle() {
+    let graph = python_graph();
+    assert!(graph.contains_key("_native") && graph.contains_key("client"));
+    let found = circles(&graph_of(graph.clone()));
+    assert!(
+        found.is_empty(),
+        "import circles in the Python package: {found:?}"
+    );
+    // The low module: the loaded library and its C types, on which the others stand.
+    assert!(
+        graph["_native"].is_empty(),
+        "_native imports {:?}",
+        graph["_native"]
+    );
+    let up: Vec<&String> = graph
+        .iter()
+        .filter(|(module, imports)| *module != "__main__" && imports.contains("__init__"))
+        .map(|(module, _)| module)
+        .collect();
+    assert!(
+        up.is_empty(),
+        "modules importing the package's __init__: {up:?}"
+    );
+}
+
+#[test]
+fn no_file_of_the_c_tool_uses_another_in_a_circle() {
+    let graph = c_tool_graph();
+    assert!(
+        graph["tw-follow.c"].contains("output.c"),
+        "the parser sees no use: {graph:?}"
+    );
+    let found = circles(&graph_of(graph.clone()));
+    assert!(
+        found.is_empty(),
+        "files of tw-follow that use each other: {found:?}"
+    );
+    // The command (main, the dispatch) is the top: no verb or helper uses it.
+    let up: Vec<&String> = graph
+        .iter()
+        .filter(|(_, uses)| uses.contains("tw-follow.c"))
+        .map(|(file, _)| file)
+        .collect();
+    assert!(up.is_empty(), "files using tw-follow.c: {up:?}");
+}

@@ -13,9 +13,11 @@
  * else the store's default account (TW_API_BASE, TW_API_VERSION optional; an option
  * wins over its variable). Prints the user JSON on stdout. On failure prints
  * "STATUS_NAME: message" on stderr and exits with the code of the status's family
- * (see usage(); python -m twfollow exits with the same codes).
+ * (see usage()). The Python package ships this tool: its `twfollow` script and
+ * `python -m twfollow` run it.
  *
- * This file: the options, the configs they make and the dispatch. tw-follow/: help.c
+ * This file: the command line, the configs it makes and the dispatch. tw-follow/: options.c
+ * (the options every verb takes, the environment: below the verbs), help.c
  * (help texts, exit codes), output.c (reports, exports, secrets wiped), authorize.c
  * and listener.c (authorize, and its answer caught on a loopback redirect or pasted),
  * accounts.c (the store's accounts), signals.c (SIGINT, SIGTERM and SIGHUP deferred while a
@@ -33,17 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-bool is_set(const char *name) {
-    const char *value = getenv(name);
-    return value != NULL && *value != '\0';
-}
-
-/* A user's token in the environment (OAuth 1.0a or OAuth 2.0): it wins over the
-   store's default account. */
-bool env_user_token(void) {
-    return is_set("TW_ACCESS_TOKEN") || is_set("TW_OAUTH2_ACCESS_TOKEN");
-}
 
 /* ---- the token store: which credentials a call uses, `accounts`, `token` ---- */
 
@@ -177,47 +168,6 @@ static TwStatus make_config(const char *store, const char *account, TwConfig **c
 }
 
 
-TwStatus apply_options(TwConfig *config, const struct options *o) {
-    TwStatus status = TW_STATUS_OK;
-    if (o->base_url != NULL) {
-        status = tw_config_set_base_url(config, o->base_url);
-    }
-    if (status == TW_STATUS_OK && o->proxy != NULL) {
-        status = tw_config_set_proxy(config, o->proxy);
-    }
-    if (status == TW_STATUS_OK && o->ca_file != NULL) {
-        status = tw_config_set_ca_file(config, o->ca_file);
-    }
-    if (status == TW_STATUS_OK && o->timeout_ms != 0) {
-        status = tw_config_set_timeout_ms(config, o->timeout_ms);
-    }
-    if (status == TW_STATUS_OK && o->api_version_given) {
-        status = tw_config_set_api_version(config, o->api_version);
-    }
-    if (status == TW_STATUS_OK && o->trace) {
-        status = tw_config_set_trace(config, print_trace_line, NULL);
-    }
-    return status;
-}
-
-/* A stored account keeps no base URL or API version: TW_API_BASE and TW_API_VERSION
-   apply to it as to credentials from the environment, unless an option replaced them.
-   Returns 0 (and says why) for a TW_API_VERSION the tool does not know. */
-static int options_from_environment(struct options *o) {
-    const char *base = getenv("TW_API_BASE"), *version = getenv("TW_API_VERSION");
-    if (o->base_url == NULL && base != NULL && *base != '\0') {
-        o->base_url = base;
-    }
-    if (!o->api_version_given && version != NULL && *version != '\0') {
-        o->api_version_given = true;
-        if (!parse_api_version(version, &o->api_version)) {
-            fputs("tw-follow: environment variable TW_API_VERSION must be 1.1, 2 or auto\n", stderr);
-            return 0;
-        }
-    }
-    return 1;
-}
-
 /* What to do: the first word, when it is one of these. */
 enum command {
     COMMAND_FOLLOW,
@@ -268,6 +218,7 @@ int main(int argc, char **argv) {
     int i;
 
     defer_signals_during_refreshes();
+    argv = split_option_values(argc, argv, &argc);
     /* A user named "authorize" is followed with @authorize or -- authorize. */
     if (argc > 1 && strcmp(argv[1], "authorize") == 0) {
         int code = authorize_main(argc - 1, argv + 1);
@@ -314,6 +265,10 @@ int main(int argc, char **argv) {
             }
         } else if (strcmp(arg, "--ca-file") == 0 && i + 1 < argc) {
             options.ca_file = argv[++i];
+        } else if (strcmp(arg, "--timeout") == 0 && i + 1 < argc) {
+            if (!parse_timeout_seconds(argv[++i], &options.timeout_ms)) {
+                return usage_error(NULL, "--timeout needs a number of seconds from 0.001 to 4294967.295");
+            }
         } else if (strcmp(arg, "--timeout-ms") == 0 && i + 1 < argc) {
             if (!parse_timeout(argv[++i], &options.timeout_ms)) {
                 return usage_error(NULL, "--timeout-ms needs a whole number from 1 to 4294967295");

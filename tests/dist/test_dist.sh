@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds the distribution (scripts/dist.sh) and tests it as a user meets it:
-#   - the tarball's library and tw-follow need no symbol version newer than GLIBC_2.17;
-#     `auditwheel show` finds the wheel manylinux_2_17 (= manylinux2014) compliant;
+#   - the tarball's library and tw-follow, and the wheel's tw-follow, need no symbol version newer
+#     than GLIBC_2.17; `auditwheel show` finds the wheel manylinux_2_17 (= manylinux2014) compliant;
 #   - from the tarball unpacked in a temporary directory: the C test suite built with pkg-config,
 #     shared and static, follows through the sandbox; bin/tw-follow runs from there; the man page
 #     renders and agrees with --help and the tool's exit codes;
 #   - docs/install.md's walkthrough, run as written: a C program built with pkg-config and with
 #     CMake's find_package, shared and static, tw-follow, man -l, and the wheel pip-installed
-#     into a fresh venv, all following through the sandbox;
+#     into a fresh venv (the package, and its twfollow script running the tw-follow it ships),
+#     all following through the sandbox;
 #   - `pip install bindings/python` from a fresh `git clone` of HEAD, in a fresh venv, compiles
 #     the library from the clone's sources and follows (the clone's cargo reuses compiled registry
 #     dependencies, never twfollow itself: see below). Neither Python check sets TWFOLLOW_LIB.
@@ -117,6 +118,11 @@ check "the wheel holds the licences" \
   "$wheel" twfollow/libtwfollow.abi3.so >wheel-library.so
 check "the wheel holds one shared library, the very same as the tarball's" \
   bash -c "[ \"\$(grep -c '\.so' wheel.txt)\" = 1 ] && cmp wheel-library.so '$u/lib/libtwfollow.so.$version'"
+"$tools/python" -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
+  "$wheel" twfollow/tw-follow >wheel-tw-follow
+check "the wheel's tw-follow needs nothing newer than GLIBC_2.17" at_most_2_17 wheel-tw-follow
+check "the wheel's tw-follow needs the library beside it (run path \$ORIGIN)" bash -c \
+  "readelf -d wheel-tw-follow | grep -q 'NEEDED.*\[libtwfollow.abi3.so\]' && readelf -d wheel-tw-follow | grep -q 'R.*PATH.*\[\$ORIGIN\]'"
 
 follows_in() {  # follows_in VENV: the package in VENV follows with the library it carries
   (cd "$work" && "$1/bin/python" - "$1" <<'PY')
@@ -151,6 +157,8 @@ check "docs: pkg-config (shared, static), tw-follow and CMake (shared, static) a
 check "docs: man -l renders the page" grep -q '^EXIT STATUS' walkthrough/walkthrough.out
 check "docs: the wheel, pip-installed into a fresh venv, follows" grep -qix twitterdev walkthrough/walkthrough.out
 check "the wheel's package loads the library it carries" follows_in "$work/walkthrough/venv"
+check "the wheel's twfollow script runs its tw-follow, which follows" \
+  grep -q '"id":2244994945' <(cd "$work" && "$work/walkthrough/venv/bin/twfollow" @twitterdev)
 
 # --- the Debian packages: lintian, then installed into this system's /usr as a user installs
 # them (docs/install.md's apt.sh, as written), used with no path given, and removed again
@@ -279,6 +287,8 @@ check "pip install from a fresh clone compiled twfollow from the clone" \
 check "pip install from a fresh clone: a platform-tagged wheel" \
   grep -qx "Tag: cp38-abi3-linux_x86_64" source-venv/lib/python3*/site-packages/twfollow-"$version".dist-info/WHEEL
 check "pip install from a fresh clone follows" follows_in "$work/source-venv"
+check "pip install from a fresh clone: python -m twfollow runs the tw-follow it built" \
+  grep -q '"id":2244994945' <(cd "$work" && "$work/source-venv/bin/python" -m twfollow @twitterdev)
 
 echo "dist: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -13,13 +13,13 @@ import time
 from typing import Dict, List, Tuple
 
 import pytest
-from conftest import TW_FOLLOW_BIN, pin_of, play_authorize
+from conftest import TW_FOLLOW_BIN, pin_of, play_authorize, sanitized
 
 NO_USER = ("TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
 
 
 def run(args: List[str], env: Dict[str, str], drop=()) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in env.items() if k not in drop}
+    env = sanitized({k: v for k, v in env.items() if k not in drop})
     return subprocess.run([TW_FOLLOW_BIN, *args], env=env, capture_output=True, text=True, timeout=60)
 
 
@@ -43,6 +43,9 @@ USAGE_ERRORS = [
     ["--notify", "unfollow", "twitterdev"],
     ["authorize", "--bogus"],
     ["authorize", "--wait", "0"],
+    ["--quiet=1", "twitterdev"],
+    ["--api-version=3", "twitterdev"],
+    ["authorize", "--wait=0"],
 ]
 
 
@@ -55,6 +58,19 @@ def test_a_usage_error_is_short_and_says_where_the_help_is(sandbox_env, args):
     assert lines[0].startswith("tw-follow"), result.stderr
     assert re.fullmatch(r"Try 'tw-follow( authorize)? --help' for more information\.", lines[-1]), result.stderr
     assert result.stdout == ""
+
+
+def test_an_option_takes_its_value_after_an_equals_sign_as_git_and_curl_do(sandbox, sandbox_env):
+    env = {k: v for k, v in sandbox_env.items() if k != "TW_API_BASE"}
+    result = run([f"--base-url={sandbox.base_url}", "--timeout-ms=5000", "--api-version=2", "twitterdev"], env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["data"]["following"] is True
+    # A flag given a value is refused, never read as a target: nothing is sent.
+    seen = sandbox.requests_seen()
+    assert run(["--quiet=twitterdev"], sandbox_env).returncode == 64
+    # After `--`, `--base-url=x` would be a target: split nothing there.
+    assert run(["--", "--base-url=x"], sandbox_env).returncode == 65
+    assert sandbox.requests_seen() == seen
 
 
 # How to make each status reach the tool's output: (arguments, environment changes,
@@ -118,7 +134,7 @@ def test_every_status_exits_with_the_code_its_table_lists(sandbox_env, scripted,
         values = {"closed": closed_port, "https": sandbox.base_url.replace("http://", "https://"), "url": base}
         args = [a.format(**values) if isinstance(a, str) else a for a in args]
         env = dict(sandbox_env, TW_API_BASE=base, **changes)
-        result = subprocess.run([TW_FOLLOW_BIN, *args], env={k: v for k, v in env.items() if k not in drop},
+        result = subprocess.run([TW_FOLLOW_BIN, *args], env=sanitized({k: v for k, v in env.items() if k not in drop}),
                                 capture_output=True, timeout=60)  # fmt: skip
         printed = result.stderr.decode("utf-8", "replace").split(":")[0]
         assert printed == name, (name, result.stderr)

@@ -1,5 +1,4 @@
-"""Issue 27 through both command-line tools (tw-follow and python -m twfollow, the same
-behaviour), with real processes and files: an import never puts back an older OAuth 2.0
+"""Issue 27 through tw-follow, with real processes and files: an import never puts back an older OAuth 2.0
 grant (kept, said on one line; --force replaces it) and warns when a grant is handed over to
 the store; a FIFO or /dev/zero as the source fails cleanly; a screen name with a control
 character is refused; the listing escapes what a terminal would act on; the loopback
@@ -19,7 +18,8 @@ import time
 import pytest
 
 from conftest import (
-    CONFIDENTIAL, REDIRECT, SandboxProcess, TW_FOLLOW_BIN, expire, read_store, sign_in, twurlrc, write_store, xurl_file,
+    CONFIDENTIAL, REDIRECT, SandboxProcess, TW_FOLLOW_BIN, expire, read_store, sanitized, sign_in, twurlrc, write_store,
+    xurl_file,
 )  # fmt: skip
 
 TWITTERDEV = "2244994945"
@@ -38,10 +38,6 @@ def app_env(sandbox_env):
     return {k: v for k, v in sandbox_env.items() if k not in OAUTH1_USER}
 
 
-def prog(cli):
-    return "tw-follow" if cli.name == "tw-follow" else "python -m twfollow"
-
-
 def test_an_import_keeps_a_newer_stored_grant_unless_forced(cli, sandbox, app_env, private_store, tmp_path):
     flow, tokens = sign_in(sandbox.base_url)
     flow.close()
@@ -49,8 +45,8 @@ def test_an_import_keeps_a_newer_stored_grant_unless_forced(cli, sandbox, app_en
     source.write_text(xurl_file(tokens))
     first = cli.run(["accounts", "import", "xurl", str(source)], app_env)
     assert first.returncode == 0, first.stderr
-    assert f"{prog(cli)}: imported account sandbox_me into {private_store}" in first.stderr
-    assert (f"{prog(cli)}: warning: the OAuth 2.0 grant of sandbox_me belongs to the store now: {source} stops "
+    assert f"tw-follow: imported account sandbox_me into {private_store}" in first.stderr
+    assert (f"tw-follow: warning: the OAuth 2.0 grant of sandbox_me belongs to the store now: {source} stops "
             "working for it once twfollow refreshes it (X rotates the refresh token)") in first.stderr  # fmt: skip
     # The store refreshes: the file's refresh token is dead from now on.
     expire(private_store, "sandbox_me")
@@ -62,7 +58,7 @@ def test_an_import_keeps_a_newer_stored_grant_unless_forced(cli, sandbox, app_en
     again = cli.run(["accounts", "import", "xurl", str(source)], app_env)
     assert again.returncode == 0, again.stderr
     assert again.stderr.splitlines() == [
-        f"{prog(cli)}: kept: the store's grant for sandbox_me is newer than the one in {source}; --force replaces it"
+        f"tw-follow: kept: the store's grant for sandbox_me is newer than the one in {source}; --force replaces it"
     ]
     assert read_store(private_store)["accounts"]["sandbox_me"]["refresh_token"] == stored
     expire(private_store, "sandbox_me")
@@ -108,10 +104,10 @@ def test_a_screen_name_with_a_control_character_is_refused(cli, app_env, account
     assert not private_store.exists()
 
 
-def test_the_listing_escapes_what_a_terminal_would_act_on(clis, app_env, account_of, private_store, tmp_path):
+def test_the_listing_escapes_what_a_terminal_would_act_on(cli, app_env, account_of, private_store, tmp_path):
     source = tmp_path / "twurlrc"
     source.write_text(twurlrc(account_of(1)))
-    assert clis[0].run(["accounts", "import", "twurl", str(source)], app_env).returncode == 0
+    assert cli.run(["accounts", "import", "twurl", str(source)], app_env).returncode == 0
     data = read_store(private_store)
     record = data["accounts"].pop("sandbox_me")
     record["screen_name"] = "ev\x1b]0;owned\x07il"
@@ -119,30 +115,25 @@ def test_the_listing_escapes_what_a_terminal_would_act_on(clis, app_env, account
     del record["kind"]
     data["accounts"]["bidi\u202egnp.exe"] = record
     write_store(private_store, data)
-    listings = [cli.run(["accounts"], app_env) for cli in clis]
-    for listed in listings:
-        assert listed.returncode == 0, listed.stderr
-        line = listed.stdout.splitlines()[1]
-        assert line == ("  bidi\\u202egnp.exe    @ev\\x1b]0;owned\\x07il  id 1500000001  app app\\u009b31m\\\\  "
-                        "no expiry"), line  # fmt: skip
-        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", listed.stdout)
-    assert listings[0].stdout == listings[1].stdout
-    as_json = [cli.run(["accounts", "--json"], app_env).stdout for cli in clis]
-    assert as_json[0] == as_json[1] and as_json[0].strip().isascii() and "\\u202e" in as_json[0]
+    listed = cli.run(["accounts"], app_env)
+    assert listed.returncode == 0, listed.stderr
+    line = listed.stdout.splitlines()[1]
+    assert line == ("  bidi\\u202egnp.exe    @ev\\x1b]0;owned\\x07il  id 1500000001  app app\\u009b31m\\\\  "
+                    "no expiry"), line  # fmt: skip
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", listed.stdout)
+    as_json = cli.run(["accounts", "--json"], app_env).stdout
+    assert as_json.strip().isascii() and "\\u202e" in as_json
     import twfollow
 
     [account] = twfollow.Store(private_store).accounts()
     assert account.kind is None and account.name == "bidi\u202egnp.exe"
 
 
-def test_a_full_standard_error_changes_no_exit_code(clis, sandbox_env):
-    env = dict(sandbox_env, TW_ACCESS_TOKEN="1500000001-revoked")
-    codes = []
-    for cli in clis:
-        with open("/dev/full", "w") as full:
-            result = subprocess.run([*cli.command, "twitterdev"], env=env, stdout=subprocess.DEVNULL, stderr=full)
-        codes.append(result.returncode)
-    assert codes == [77, 77]
+def test_a_full_standard_error_changes_no_exit_code(cli, sandbox_env):
+    env = sanitized(dict(sandbox_env, TW_ACCESS_TOKEN="1500000001-revoked"))
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([*cli.command, "twitterdev"], env=env, stdout=subprocess.DEVNULL, stderr=full)
+    assert result.returncode == 77
 
 
 def free_port():
@@ -155,7 +146,7 @@ def start_authorize(cli, uri, wait, env):
     process = subprocess.Popen(
         [*cli.command, "authorize", "--oauth2", "--client-id", CONFIDENTIAL[0], "--redirect-uri", uri, "--wait", str(wait),
          "--exports"],
-        env=dict(env, TW_OAUTH2_CLIENT_SECRET=CONFIDENTIAL[1]), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        env=sanitized(dict(env, TW_OAUTH2_CLIENT_SECRET=CONFIDENTIAL[1])), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     shown = ""
@@ -180,7 +171,7 @@ def test_localhost_with_its_ipv6_port_taken_is_said(cli, app_env):
         process, shown = start_authorize(cli, f"http://localhost:{port}/callback", 1, app_env)
         _, err = process.communicate(timeout=60)
     assert process.returncode == 65
-    assert (f"{prog(cli)}: warning: port {port} of ::1 is taken by another program (Address already in use): a "
+    assert (f"tw-follow: warning: port {port} of ::1 is taken by another program (Address already in use): a "
             "browser that sends localhost to ::1 reaches it instead; listening on 127.0.0.1 only") in shown + err  # fmt: skip
 
 

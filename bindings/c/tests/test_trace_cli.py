@@ -1,6 +1,6 @@
-"""--trace in tw-follow and python -m twfollow: the wire trace on stderr with curl -v's
-prefixes (`> ` sent, `< ` received, `* ` base string and notes), the same lines from
-both tools, stdout and the exit code unchanged, no secret shown."""
+"""--trace in tw-follow: the wire trace on stderr with curl -v's prefixes (`> ` sent,
+`< ` received, `* ` base string and notes), stdout and the exit code unchanged, no secret
+shown."""
 
 from __future__ import annotations
 
@@ -63,11 +63,10 @@ def masked(lines):
     return out
 
 
-def test_both_tools_trace_the_same_lines(clis, sandbox_env):
-    results = [cli.run(["--trace", "--api-version", "2", "twitterdev"], sandbox_env, memcheck=False) for cli in clis]
-    assert [r.returncode for r in results] == [0, 0], [r.stderr for r in results]
-    c_lines, python_lines = (masked(trace_lines(r.stderr)) for r in results)
-    assert c_lines == python_lines
+def test_the_trace_shows_each_request_and_ends_with_the_summary(cli, sandbox_env):
+    result = cli.run(["--trace", "--api-version", "2", "twitterdev"], sandbox_env)
+    assert result.returncode == 0, result.stderr
+    c_lines = masked(trace_lines(result.stderr))
     assert [line for line in c_lines if line.startswith("> ") and " HTTP/1.1" in line] == [
         "> GET /2/users/by/username/twitterdev HTTP/1.1",
         "> POST /2/users/1500000001/following HTTP/1.1",
@@ -94,5 +93,5 @@ def test_a_proxy_password_is_never_printed(cli, sandbox_env, connect_proxy, pass
 
 
 def test_help_names_the_option(cli, sandbox_env):
-    result = cli.run(["--help"], sandbox_env, memcheck=False)
+    result = cli.run(["--help"], sandbox_env)
     assert "--trace" in result.stdout

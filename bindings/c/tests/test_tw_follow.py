@@ -1,35 +1,16 @@
-"""tw-follow, the C command-line tool, end to end (and under valgrind when asked).
-
-The binary comes from TW_FOLLOW_BIN (default build/tw-follow). With
-TWFOLLOW_VALGRIND=1 every run goes through valgrind, which must report no
-memory error and nothing definitely or indirectly lost.
-"""
+"""tw-follow, the C command-line tool, end to end (TW_FOLLOW_BIN, default build/tw-follow;
+scripts/test.sh gives an ASan+UBSan build)."""
 
 from __future__ import annotations
 
 import json
-import os
-import pathlib
-import subprocess
 
 import pytest
-
-REPO = pathlib.Path(__file__).resolve().parents[3]
-BINARY = os.environ.get("TW_FOLLOW_BIN", str(REPO / "build" / "tw-follow"))
-VALGRIND_ERROR = 99
+from conftest import tw_follow
 
 
 def run(args, env, drop=()):
-    command = [BINARY, *args]
-    if os.environ.get("TWFOLLOW_VALGRIND") == "1":
-        command = [
-            "valgrind", "-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
-            f"--error-exitcode={VALGRIND_ERROR}", *command,
-        ]
-    env = {k: v for k, v in env.items() if k not in drop}
-    result = subprocess.run(command, env=env, capture_output=True, text=True)
-    assert result.returncode != VALGRIND_ERROR, result.stderr
-    return result
+    return tw_follow().run(args, env, drop=drop)
 
 
 def test_follow_prints_json(sandbox_env):

@@ -1,6 +1,4 @@
-"""`tw-follow authorize` and `python -m twfollow authorize` (the same contract),
-end to end against the sandbox; the C tool under valgrind when TWFOLLOW_VALGRIND=1,
-as in test_tw_follow.py. The test plays the user: it reads the page to open from
+"""`tw-follow authorize`, end to end against the sandbox. The test plays the user: it reads the page to open from
 stderr, opens it without following redirects (as a browser shows the PIN, or is
 sent to the callback), types the answer on stdin, then evals the export lines that
 --exports prints in bash and follows with them, with the same tool. (Saving to the
@@ -10,43 +8,29 @@ from __future__ import annotations
 
 import json
 import os
-import pathlib
 import re
 import socket
 import subprocess
-import sys
 import time
 import urllib.parse
 
 import pytest
 from conftest import (
-    AUTHORIZE_URL, CONFIDENTIAL, PUBLIC_CLIENT, REDIRECT, VALGRIND_ERROR, pin_of, play_authorize, redirected,
-    visit,
+    AUTHORIZE_URL, CONFIDENTIAL, MEMORY_ERROR, PUBLIC_CLIENT, REDIRECT, TW_FOLLOW_BIN, pin_of, play_authorize, redirected,
+    sanitized, visit,
 )  # fmt: skip
 
-REPO = pathlib.Path(__file__).resolve().parents[3]
-BINARY = os.environ.get("TW_FOLLOW_BIN", str(REPO / "build" / "tw-follow"))
 OAUTH1_USER = ("TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
 
 
-TOOLS = ("tw-follow", "python -m twfollow")
-
-
-@pytest.fixture(params=TOOLS)
-def tool(request):
-    return request.param
+@pytest.fixture
+def tool():
+    """The tool's name, as its messages say it."""
+    return "tw-follow"
 
 
 def command(tool, args):
-    if tool == "python -m twfollow":
-        return [sys.executable, "-m", "twfollow", *args]
-    argv = [BINARY, *args]
-    if os.environ.get("TWFOLLOW_VALGRIND") == "1":
-        argv = [
-            "valgrind", "-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
-            f"--error-exitcode={VALGRIND_ERROR}", *argv,
-        ]
-    return argv
+    return [TW_FOLLOW_BIN, *args]
 
 
 def without(env, names):
@@ -65,7 +49,7 @@ def follow_after_eval(tool, exports, env, *args):
     """bash evals the printed lines, then runs the tool with ARGS in that environment."""
     script = 'eval "$1"; shift; exec "$@"'
     return subprocess.run(["bash", "-c", script, "bash", exports, *command(tool, list(args))],
-                          env=env, capture_output=True, text=True)
+                          env=sanitized(env), capture_output=True, text=True)
 
 
 def exported(exports):
@@ -263,7 +247,7 @@ def authorize_to_full_disk(tool, args, env, answer_for):
     """`authorize` with standard output on /dev/full (every write fails with ENOSPC)."""
     with open("/dev/full", "w") as full:
         process = subprocess.Popen(
-            command(tool, ["authorize", *args]), env=env, text=True,
+            command(tool, ["authorize", *args]), env=sanitized(env), text=True,
             stdin=subprocess.PIPE, stdout=full, stderr=subprocess.PIPE,
         )
         shown = ""
@@ -275,7 +259,7 @@ def authorize_to_full_disk(tool, args, env, answer_for):
         match = AUTHORIZE_URL.search(shown)
         assert match, shown
         _, err = process.communicate(answer_for(match.group(1)) + "\n", timeout=120)
-    assert process.returncode != VALGRIND_ERROR, err
+    assert process.returncode != MEMORY_ERROR, err
     return process.returncode, err
 
 

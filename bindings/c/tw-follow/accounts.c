@@ -58,9 +58,8 @@ static void free_account(struct account *account) {
     memset(account, 0, sizeof *account);
 }
 
-/* TEXT as the listing prints it: what a terminal would act on escaped, as python -m
-   twfollow escapes it (a store edited by hand, or a file of another tool, may hold
-   anything): ASCII controls and DEL as \xHH, the C1 controls (U+0080 to U+009F) and the
+/* TEXT as the listing prints it: what a terminal would act on escaped (a store edited by
+   hand, or a file of another tool, may hold anything): ASCII controls and DEL as \xHH, the C1 controls (U+0080 to U+009F) and the
    bidirectional marks and overrides as \uXXXX, a backslash as \\. The library gives
    UTF-8. */
 static void print_escaped(const char *text) {

@@ -53,8 +53,6 @@ void wipe_text(char *text);
 void free_secret(char *text);
 int read_proxy_file(const char *path, char *line);
 void print_trace_line(void *user_data, int32_t kind, const char *line);
-int parse_api_version(const char *text, uint32_t *out);
-int parse_timeout(const char *text, uint32_t *out);
 void print_call_summary(void);
 int tokens_written(FILE *out, const char *what);
 void print_export(FILE *out, const char *name, const char *value);
@@ -91,16 +89,20 @@ int listened_answer(struct redirect_listener *listener, const char *uri, const s
 char *callback_verifier(char *answer, const char *token, int *exit_code);
 int read_answer(char line[MAX_INPUT_LINE + 2], const char *what);
 
-/* tw-follow.c: the environment and the options every verb takes. */
+/* options.c: the environment and the options every verb takes, below the verbs. */
 bool is_set(const char *name);
 bool env_user_token(void);
-/* The options every verb takes, applied to a config. */
+int parse_api_version(const char *text, uint32_t *out);
+int parse_timeout(const char *text, uint32_t *out);
+int parse_timeout_seconds(const char *text, uint32_t *out);
 struct options {
     const char *base_url, *ca_file, *proxy;
     uint32_t timeout_ms, api_version;
     bool api_version_given, trace;
 };
 TwStatus apply_options(TwConfig *config, const struct options *o);
+int options_from_environment(struct options *o);
+char **split_option_values(int argc, char **argv, int *out_argc);
 
 /* signals.c: SIGINT, SIGTERM and SIGHUP deferred while a refresh is in flight
    (tw_refreshes_in_flight), then delivered with their default action: after every

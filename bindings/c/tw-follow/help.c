@@ -1,5 +1,5 @@
-/* tw-follow's help texts (the paragraphs python -m twfollow prints word for word:
-   tests/drift checks them) and the exit code of each status. */
+/* tw-follow's help texts (tests/drift checks their tables against the header) and the
+   exit code of each status. */
 #define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
@@ -7,8 +7,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-/* The Environment and Exit status paragraphs are word for word those of
-   `python -m twfollow --help` (tests/drift checks it). */
 void usage(FILE *out) {
     fputs("usage: tw-follow [--notify] [--base-url URL] [--timeout-ms N] [--ca-file PEM]\n"
           "                 [--proxy URL | --proxy-file PATH] [--api-version 1.1|2|auto] [--quiet]\n"
@@ -42,6 +40,7 @@ void usage(FILE *out) {
           "  --notify           turn on notifications for the user's posts\n"
           "  --base-url URL     API base URL (http:// only for loopback hosts)\n"
           "  --timeout-ms N     deadline for the whole call, 1 to 4294967295 (default 30000)\n"
+          "  --timeout SECONDS  the same in seconds, 0.001 to 4294967.295\n"
           "  --ca-file PEM      trust these certificates instead of the built-in roots\n"
           "  --proxy URL        http://, https://, socks5:// or socks5h:// proxy; \"\" for none.\n"
           "                     Other users see a password here (ps): use --proxy-file\n"

@@ -1,6 +1,6 @@
 /* ---- the redirect listener: catching the browser's redirect on a loopback URI ----
  *
- * As bindings/python/twfollow/_redirect_listener.py: when the redirect URI (OAuth 2.0) or
+ * When the redirect URI (OAuth 2.0) or
  * the callback (OAuth 1.0a) is a loopback http:// URI with a port, authorize listens there
  * for the length of the flow, takes the one GET of that path whose query carries the
  * expected state (or request token), answers the browser with a page that can be closed,

@@ -129,22 +129,7 @@ void print_trace_line(void *user_data, int32_t kind, const char *line) {
     fprintf(stderr, "%s%s\n", prefix, line);
 }
 
-/* 1.1 (or 1), 2 or auto (0), as tw_config_set_api_version numbers them; 0 if none. */
-int parse_api_version(const char *text, uint32_t *out) {
-    if (strcmp(text, "1.1") == 0 || strcmp(text, "1") == 0) {
-        *out = 1;
-    } else if (strcmp(text, "2") == 0) {
-        *out = 2;
-    } else if (strcmp(text, "auto") == 0) {
-        *out = 0;
-    } else {
-        return 0;
-    }
-    return 1;
-}
-
-/* --trace, after the call: what it sent and the 24-hour budgets the last answer told
-   (python -m twfollow prints the same lines). */
+/* --trace, after the call: what it sent and the 24-hour budgets the last answer told. */
 void print_call_summary(void) {
     int64_t v[6];
     fprintf(stderr, "* requests sent: %d\n", (int)tw_last_request_count());
@@ -162,22 +147,6 @@ void print_call_summary(void) {
     }
     fputc('\n', stderr);
 }
-
-int parse_timeout(const char *text, uint32_t *out) {
-    char *end = NULL;
-    unsigned long value;
-    if (text[0] < '0' || text[0] > '9') {
-        return 0;
-    }
-    errno = 0;
-    value = strtoul(text, &end, 10);
-    if (errno != 0 || *end != '\0' || value == 0 || value > 0xFFFFFFFFUL) {
-        return 0;
-    }
-    *out = (uint32_t)value;
-    return 1;
-}
-
 
 void wipe_text(char *text) {
     volatile char *p = text; /* volatile: the compiler may not drop the stores */

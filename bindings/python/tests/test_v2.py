@@ -82,21 +82,9 @@ def test_a_token_without_a_user_id_is_refused_for_v2():
     assert "no-id-in-this-token" not in str(caught.value)
 
 
-def test_from_env_and_cli(sandbox_env):
+def test_from_env_reads_the_api_version(sandbox_env):
     env = dict(sandbox_env, TW_API_VERSION="2")
     code = "import twfollow\nwith twfollow.Client.from_env() as c: print(c.follow_json('783214'))"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"data": {"following": True, "pending_follow": False}}
-    cli = subprocess.run(
-        [sys.executable, "-m", "twfollow", "--api-version", "2", "@Twitter"],
-        env=sandbox_env, capture_output=True, text=True,
-    )
-    assert cli.returncode == 0, cli.stderr
-    assert json.loads(cli.stdout)["data"]["following"] is True
-    bad = subprocess.run(
-        [sys.executable, "-m", "twfollow", "twitterdev"],
-        env=dict(sandbox_env, TW_API_VERSION="3"), capture_output=True, text=True,
-    )
-    assert bad.returncode == 78
-    assert "TW_API_VERSION: unsupported API version" in bad.stderr

@@ -1,4 +1,5 @@
-"""Finds, loads and declares the twfollow C library.
+"""Finds, loads and declares the twfollow C library: the package's lowest module (it
+imports none of the others), with the C types the others share.
 
 Every function of include/twfollow.h is declared here with its argtypes and
 restype (a missing restype would truncate pointers to int); a test fails when
@@ -12,8 +13,6 @@ import importlib.machinery
 import os
 import sys
 from typing import List, Optional
-
-from .trace import CALLBACK as TRACE_CALLBACK
 
 # The major version of the C library this package speaks to.
 ABI_PREFIX = "twfollow/0."
@@ -31,6 +30,8 @@ config_p = ctypes.c_void_p  # TwConfig *
 status_t = ctypes.c_int  # TwStatus: a C enum, int-sized
 out_string = ctypes.POINTER(ctypes.c_void_p)  # char **: read, then freed with tw_string_free
 
+# TwTraceCallback: void (*)(void *user_data, int32_t kind, const char *line)
+TRACE_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int32, ctypes.c_char_p)
 # TwTokenCallback: void (*)(void *user_data, const char *tokens_json)
 TOKEN_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
 

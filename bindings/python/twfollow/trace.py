@@ -15,11 +15,9 @@ from __future__ import annotations
 import ctypes
 import enum
 import logging
-import sys
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Union
+from typing import Callable, Dict, Union
 
-if TYPE_CHECKING:
-    from .client import DayBudgets
+from ._native import TRACE_CALLBACK
 
 LOGGER_NAME = "twfollow"
 
@@ -49,9 +47,6 @@ PREFIXES: Dict[int, str] = {
 
 TraceHook = Callable[[Union[TraceKind, int], str], None]
 
-# void (*)(void *user_data, int32_t kind, const char *line)
-CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int32, ctypes.c_char_p)
-
 
 def prefixed(kind: int, line: str) -> str:
     """The line as `tw-follow --trace` prints it (a kind from a newer library: `* `)."""
@@ -62,25 +57,6 @@ def to_logger(kind: Union[TraceKind, int], line: str) -> None:
     """Logs the line to logging.getLogger("twfollow") at DEBUG, prefixed; the record
     carries the kind as `twfollow_trace_kind`."""
     logging.getLogger(LOGGER_NAME).debug("%s", prefixed(kind, line), extra={"twfollow_trace_kind": kind})
-
-
-def call_summary(request_count: int, budgets: Optional[DayBudgets]) -> List[str]:
-    """What `--trace` prints after the call (tw-follow prints the same): the requests
-    it sent, and the 24-hour budgets of the last answer when it told them."""
-    lines = [f"* requests sent: {request_count}"]
-    if budgets is not None:
-        parts = [
-            f"{name} {budget.remaining} of {budget.limit} left, resets at {budget.reset_at}"
-            for name, budget in (("user", budgets.user), ("app", budgets.app))
-            if budget is not None
-        ]
-        lines.append("* 24-hour budgets: " + "; ".join(parts))
-    return lines
-
-
-def to_stderr(kind: Union[TraceKind, int], line: str) -> None:
-    """Writes the line to standard error, prefixed (as `python -m twfollow --trace`)."""
-    sys.stderr.write(prefixed(kind, line) + "\n")
 
 
 def c_callback(trace: Union[bool, TraceHook]) -> "ctypes._CFunctionType":
@@ -95,4 +71,4 @@ def c_callback(trace: Union[bool, TraceHook]) -> "ctypes._CFunctionType":
             known = kind
         hook(known, line.decode("utf-8", "replace"))
 
-    return CALLBACK(call)
+    return TRACE_CALLBACK(call)

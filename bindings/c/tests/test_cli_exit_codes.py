@@ -1,6 +1,6 @@
-"""tw-follow and python -m twfollow side by side: the same failure gives the same exit
-code (and the same status), options win over the environment, and the proxy can come
-from the environment, a file or standard input without its password in argv."""
+"""tw-follow's exit codes: each failure its code (and its status), options win over the
+environment, and the proxy can come from the environment, a file or standard input without
+its password in argv."""
 
 from __future__ import annotations
 
@@ -12,19 +12,14 @@ import pytest
 FOLLOW_LIMIT = b'{"errors":[{"code":161,"message":"You are unable to follow more people at this time."}]}'
 
 
-def timeout(cli, milliseconds):
-    """The timeout option of `cli` for a number of milliseconds (tw-follow counts
-    milliseconds, the Python tool seconds)."""
-    if cli.name == "tw-follow":
-        return ["--timeout-ms", str(milliseconds)]
-    return ["--timeout", repr(milliseconds / 1000) if isinstance(milliseconds, int) else str(milliseconds)]
-
-
-# (case, arguments (with {url} the server's base URL), environment changes, variables dropped, exit code)
-SAME_INPUTS = [
-    ("zero timeout", lambda cli: timeout(cli, 0) + ["twitterdev"], {}, (), 64),
-    ("timeout over 2**32-1 ms", lambda cli: timeout(cli, 2**32) + ["twitterdev"], {}, (), 64),
-    ("timeout not a number", lambda cli: timeout(cli, "soon") + ["twitterdev"], {}, (), 64),
+# (case, arguments, environment changes, variables dropped, exit code)
+INPUTS = [
+    ("zero timeout", lambda cli: ["--timeout-ms", "0", "twitterdev"], {}, (), 64),
+    ("timeout over 2**32-1 ms", lambda cli: ["--timeout-ms", str(2**32), "twitterdev"], {}, (), 64),
+    ("timeout not a number", lambda cli: ["--timeout-ms", "soon", "twitterdev"], {}, (), 64),
+    ("zero timeout in seconds", lambda cli: ["--timeout", "0.0004", "twitterdev"], {}, (), 64),
+    ("timeout over 2**32-1 ms, in seconds", lambda cli: ["--timeout", "4294967.2955", "twitterdev"], {}, (), 64),
+    ("timeout in seconds not a number", lambda cli: ["--timeout", "nan", "twitterdev"], {}, (), 64),
     ("unknown option", lambda cli: ["--bogus", "twitterdev"], {}, (), 64),
     ("option without its value", lambda cli: ["twitterdev", "--base-url"], {}, (), 64),
     ("no target", lambda cli: [], {}, (), 64),
@@ -48,48 +43,46 @@ SAME_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize("case,args,env,drop,code", SAME_INPUTS, ids=[c[0] for c in SAME_INPUTS])
-def test_same_input_same_exit_code(clis, sandbox_env, case, args, env, drop, code):
-    # Exit codes only: the memory checker already watches these paths in test_tw_follow.py
-    # and in the tests below, and CI time is short.
-    results = [cli.run(args(cli), dict(sandbox_env, **env), drop=drop, input="", memcheck=False) for cli in clis]
-    assert [r.returncode for r in results] == [code, code], [r.stderr for r in results]
-    assert all(r.stdout == "" for r in results)
-    # A failure the library reported names the same status in both.
-    statuses = {r.stderr.split(":")[0] for r in results if r.stderr.startswith("TW_STATUS_")}
-    assert len(statuses) <= 1, [r.stderr for r in results]
+@pytest.mark.parametrize("case,args,env,drop,code", INPUTS, ids=[c[0] for c in INPUTS])
+def test_each_input_its_exit_code(cli, sandbox_env, case, args, env, drop, code):
+    result = cli.run(args(cli), dict(sandbox_env, **env), drop=drop, input="")
+    assert result.returncode == code, result.stderr
+    assert result.stdout == ""
+
+
+def test_timeout_in_seconds_is_the_deadline(cli, sandbox_env, scripted):
+    slow = scripted(delay=2.0).base_url
+    result = cli.run(["--timeout", "0.3", "--base-url", slow, "twitterdev"], sandbox_env)
+    assert result.returncode == 75 and result.stderr.startswith("TW_STATUS_TIMEOUT: "), result.stderr
+    fine = cli.run(["--timeout", "5", "--quiet", "twitterdev"], sandbox_env)
+    assert fine.returncode == 0, fine.stderr
 
 
 # (case, scripted server: status, body, headers, delay, tls; extra arguments; exit code; status)
-SAME_ANSWERS = [
+ANSWERS = [
     ("server error", (500, b"{}", {}, 0.0, False), [], 69, "TW_STATUS_SERVER_ERROR"),
     ("untrusted certificate", (200, b"{}", {}, 0.0, True), [], 78, "TW_STATUS_TLS"),
     ("redirect", (302, b"", {"Location": "/elsewhere"}, 0.0, False), [], 76, "TW_STATUS_HTTP_ERROR"),
     ("not a JSON object", (200, b"[]", {}, 0.0, False), [], 76, "TW_STATUS_BAD_RESPONSE"),
     ("rate limited", (429, b"{}", {}, 0.0, False), [], 75, "TW_STATUS_RATE_LIMITED"),
     ("follow limit", (403, FOLLOW_LIMIT, {}, 0.0, False), [], 75, "TW_STATUS_FOLLOW_LIMIT"),
-    ("timeout", (200, b"{}", {}, 2.0, False), "timeout", 75, "TW_STATUS_TIMEOUT"),
+    ("timeout", (200, b"{}", {}, 2.0, False), ["--timeout-ms", "300"], 75, "TW_STATUS_TIMEOUT"),
     ("credentials refused", (401, b"{}", {}, 0.0, False), [], 77, "TW_STATUS_AUTH"),
 ]
 
 
-@pytest.mark.parametrize("case,server,extra,code,status", SAME_ANSWERS, ids=[c[0] for c in SAME_ANSWERS])
-def test_same_answer_same_exit_code(clis, sandbox_env, scripted, case, server, extra, code, status):
+@pytest.mark.parametrize("case,server,extra,code,status", ANSWERS, ids=[c[0] for c in ANSWERS])
+def test_each_answer_its_exit_code(cli, sandbox_env, scripted, case, server, extra, code, status):
     base_url = scripted(*server).base_url
-    for cli in clis:
-        args = timeout(cli, 300) if extra == "timeout" else extra
-        # Exit codes only (and valgrind takes ring's AES-GCM assembly, over TLS, for a read
-        # of uninitialised memory).
-        result = cli.run([*args, "--base-url", base_url, "twitterdev"], sandbox_env, memcheck=False)
-        assert (cli.name, result.returncode) == (cli.name, code), result.stderr
-        assert result.stderr.startswith(status + ": "), result.stderr
+    result = cli.run([*extra, "--base-url", base_url, "twitterdev"], sandbox_env)
+    assert result.returncode == code, result.stderr
+    assert result.stderr.startswith(status + ": "), result.stderr
 
 
-def test_no_response_same_exit_code(clis, sandbox_env, closed_port):
-    for cli in clis:
-        result = cli.run(["--base-url", f"http://127.0.0.1:{closed_port}", "twitterdev"], sandbox_env, memcheck=False)
-        assert (cli.name, result.returncode) == (cli.name, 69), result.stderr
-        assert result.stderr.startswith("TW_STATUS_NETWORK: "), result.stderr
+def test_no_response_exits_69(cli, sandbox_env, closed_port):
+    result = cli.run(["--base-url", f"http://127.0.0.1:{closed_port}", "twitterdev"], sandbox_env)
+    assert result.returncode == 69, result.stderr
+    assert result.stderr.startswith("TW_STATUS_NETWORK: "), result.stderr
 
 
 # Issue 16, item 9: an option wins over its variable, which is then not read at all.
@@ -184,7 +177,7 @@ def test_proxy_password_in_argv_is_warned_about_without_showing_it(cli, sandbox_
     ["http://u:{pw}@127.0.0.1:9", "socks5h://u:{pw}@127.0.0.1:9/", "ftp://u:{pw}@proxy.invalid", "u:{pw}@host:1"],
 )
 def test_warning_never_contains_the_password_even_when_the_proxy_is_refused(cli, sandbox_env, url):
-    result = cli.run(["--proxy", url.format(pw="s3cret-pw"), "twitterdev"], sandbox_env, memcheck=False)  # text only
+    result = cli.run(["--proxy", url.format(pw="s3cret-pw"), "twitterdev"], sandbox_env)
     assert result.returncode != 0
     assert "warning: other users can see the --proxy password" in result.stderr
     assert "s3cret-pw" not in result.stderr
@@ -192,7 +185,7 @@ def test_warning_never_contains_the_password_even_when_the_proxy_is_refused(cli,
 
 @pytest.mark.parametrize("url", ["", "http://127.0.0.1:9", "http://user@127.0.0.1:9", "http://user:@127.0.0.1:9"])
 def test_no_warning_without_a_password(cli, sandbox_env, url):
-    result = cli.run(["--proxy", url, "twitterdev"], sandbox_env, memcheck=False)  # text only
+    result = cli.run(["--proxy", url, "twitterdev"], sandbox_env)
     assert "warning" not in result.stderr, result.stderr
 
 

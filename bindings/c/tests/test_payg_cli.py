@@ -1,6 +1,6 @@
-"""Both command-line tools on the pay-per-use refusals (issue 22): the same status line
-and exit code, one request sent (counted at the sandbox), and `--trace` ends with the
-requests sent and the 24-hour budgets, in the same words."""
+"""tw-follow on the pay-per-use refusals (issue 22): the status line and exit code, one
+request sent (counted at the sandbox), and `--trace` ends with the requests sent and the
+24-hour budgets."""
 
 from __future__ import annotations
 
@@ -40,25 +40,25 @@ def test_refusals_of_the_bill_exit_78_after_one_request(cli, sandbox, sandbox_en
     assert result.stdout == ""
 
 
-def test_trace_ends_with_the_requests_sent_and_the_budgets(clis, start_sandbox, sandbox_env):
+def test_trace_ends_with_the_requests_sent_and_the_budgets(cli, start_sandbox, sandbox_env):
     sandbox = start_sandbox("--day-budget", "4")
     env = dict(sandbox_env, TW_API_BASE=sandbox.base_url)
     summaries = []
-    for cli in clis:
+    for _ in range(2):
         result = cli.run(["--trace", "--api-version", "2", "@twitterdev"], env)
         assert result.returncode == 0, result.stderr
         found = SUMMARY.search(result.stderr)
         assert found and result.stderr.endswith(found.group(0)), result.stderr
         summaries.append(found.groups())
-    # Each sent a lookup and the follow; the user's budget counted both.
+    # Each run sent a lookup and the follow; the user's budget counted both.
     assert [s[:3] for s in summaries] == [("2", "2", "4"), ("2", "0", "4")], summaries
 
 
-def test_a_spent_day_budget_exits_75_after_one_request(clis, start_sandbox, sandbox_env):
+def test_a_spent_day_budget_exits_75_after_one_request(cli, start_sandbox, sandbox_env):
     sandbox = start_sandbox("--day-budget", "1")
     env = dict(sandbox_env, TW_API_BASE=sandbox.base_url)
-    assert clis[0].run(["twitterdev"], env).returncode == 0
-    for cli in clis:
+    assert cli.run(["twitterdev"], env).returncode == 0
+    for _ in range(2):
         before = sandbox.requests_seen()
         result = cli.run(["--trace", "twitterdev"], env)
         assert result.returncode == 75, result.stderr

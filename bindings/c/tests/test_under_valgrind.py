@@ -1,0 +1,103 @@
+"""A smoke set of tw-follow runs under valgrind (TWFOLLOW_VALGRIND=1; a plain build,
+TW_FOLLOW_VALGRIND_BIN, default build/tw-follow): no memory error and nothing definitely or
+indirectly lost on each path of the tool: a follow, a refusal, relationship, unfollow, the
+trace, the proxy from standard input, usage errors, the token store's verbs, a refresh
+through the store, and authorize (PIN pasted; OAuth 2.0 caught by the loopback listener).
+Every other test runs the ASan+UBSan build scripts/test.sh gives as TW_FOLLOW_BIN."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+from conftest import (
+    CONFIDENTIAL, MEMORY_ERROR, REPO, Cli, expire, pin_of, play_authorize, redirected, save_oauth2, twurlrc, visit,
+)  # fmt: skip
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("TWFOLLOW_VALGRIND") != "1", reason="TWFOLLOW_VALGRIND=1 runs them"
+)
+
+VALGRIND = [
+    "valgrind", "-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
+    f"--error-exitcode={MEMORY_ERROR}",
+]  # fmt: skip
+BINARY = os.environ.get("TW_FOLLOW_VALGRIND_BIN", str(REPO / "build" / "tw-follow"))
+OAUTH1_USER = ("TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
+
+
+@pytest.fixture
+def checked():
+    return Cli("tw-follow under valgrind", [*VALGRIND, BINARY])
+
+
+# (arguments, environment changes, standard input, exit code)
+RUNS = [
+    (["--notify", "--timeout-ms", "5000", "@twitterdev"], {}, None, 0),
+    (["blocker_bob"], {}, None, 1),
+    (["--api-version", "2", "relationship", "muted_mia"], {}, None, 0),
+    (["unfollow", "twitterdev"], {}, None, 0),
+    (["--trace", "--api-version", "2", "twitterdev"], {}, None, 0),
+    (["--proxy-file", "-", "twitterdev"], {}, "\n", 78),
+    (["--bogus"], {}, None, 64),
+    (["--timeout", "0", "twitterdev"], {}, None, 64),
+    (["twitterdev"], {"TW_ACCESS_TOKEN_SECRET": "wrong"}, None, 77),
+    (["twitterdev"], {"TW_API_VERSION": "3"}, None, 78),
+]
+
+
+@pytest.mark.parametrize(
+    "args,changes,stdin,code", RUNS, ids=[" ".join(r[0]) or "none" for r in RUNS]
+)
+def test_a_run_frees_what_it_takes(checked, sandbox_env, args, changes, stdin, code):
+    result = checked.run(args, dict(sandbox_env, **changes), input=stdin)
+    assert result.returncode == code, result.stderr
+
+
+def test_the_store_verbs_and_a_refresh(
+    checked, sandbox, sandbox_env, account_of, private_store, tmp_path
+):
+    app_env = {k: v for k, v in sandbox_env.items() if k not in OAUTH1_USER}
+    source = tmp_path / "twurlrc"
+    source.write_text(twurlrc(account_of(1)))
+    assert (
+        checked.run(["accounts", "import", "twurl", str(source)], app_env).returncode
+        == 0
+    )
+    name, _ = save_oauth2(sandbox.base_url, "grant")
+    expire(private_store, name)
+    for args in (["--account", name, "twitterdev"], ["--account", name, "token"], ["accounts"], ["accounts", "--json"],
+                 ["whoami"], ["accounts", "default", name], ["accounts", "remove", "sandbox_me"]):  # fmt: skip
+        result = checked.run(args, app_env)
+        assert result.returncode == 0, (args, result.stderr)
+
+
+def test_authorize_with_a_pin_and_with_the_listener(checked, sandbox_env):
+    app_env = {k: v for k, v in sandbox_env.items() if k not in OAUTH1_USER}
+    code, out, err = play_authorize(
+        [*checked.command, "authorize", "--exports"], app_env, pin_of
+    )
+    assert code == 0 and "export TW_ACCESS_TOKEN=" in out, err
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    uri = f"http://127.0.0.1:{port}/callback"
+
+    def browser(url):
+        """Approves, and is sent to the listener; types nothing."""
+        status, _, _ = visit(redirected(url))
+        assert status == 200
+
+    env = dict(app_env, TW_OAUTH2_CLIENT_SECRET=CONFIDENTIAL[1])
+    args = [
+        "authorize",
+        "--oauth2",
+        "--client-id",
+        CONFIDENTIAL[0],
+        "--redirect-uri",
+        uri,
+        "--exports",
+    ]
+    code, out, err = play_authorize([*checked.command, *args], env, browser)
+    assert code == 0 and "export TW_OAUTH2_REFRESH_TOKEN=" in out, err

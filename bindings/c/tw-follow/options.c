@@ -1,0 +1,151 @@
+/*
+ * The options every verb takes and what the environment says, below the verbs: tw-follow.c,
+ * accounts.c and authorize.c use them; this file uses only output.c (the trace's printer).
+ */
+#define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
+
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The options that take a value, in every verb. */
+static const char *const VALUE_OPTIONS[] = {
+    "--account", "--api-version", "--base-url", "--ca-file", "--callback", "--client-id",
+    "--client-secret", "--proxy", "--proxy-file", "--redirect-uri", "--scope", "--store",
+    "--timeout", "--timeout-ms", "--wait",
+};
+
+/* git's and curl's habit: `--name=value` is `--name value` for an option that takes a
+   value. A flag given a value (`--quiet=x`) stays one word and is refused as unknown:
+   never read as a target, since a follow costs money. Nothing after `--` is split.
+   The copy lives until exit (reachable from the static pointer). */
+char **split_option_values(int argc, char **argv, int *out_argc) {
+    static char **split;
+    int i, n = 0;
+    bool after_terminator = false;
+    split = calloc((size_t)argc * 2 + 1, sizeof *split);
+    if (split == NULL) {
+        *out_argc = argc;
+        return argv;
+    }
+    for (i = 0; i < argc; i++) {
+        const char *equals = strchr(argv[i], '=');
+        size_t k, name_length = equals == NULL ? 0 : (size_t)(equals - argv[i]);
+        bool takes_value = false;
+        if (strcmp(argv[i], "--") == 0) after_terminator = true;
+        for (k = 0; i > 0 && !after_terminator && equals != NULL && k < sizeof VALUE_OPTIONS / sizeof *VALUE_OPTIONS; k++) {
+            takes_value = takes_value || (strlen(VALUE_OPTIONS[k]) == name_length &&
+                                          strncmp(argv[i], VALUE_OPTIONS[k], name_length) == 0);
+        }
+        if (takes_value && (split[n] = strndup(argv[i], name_length)) != NULL) {
+            split[++n] = (char *)equals + 1;
+            n++;
+        } else {
+            split[n++] = argv[i];
+        }
+    }
+    *out_argc = n;
+    return split;
+}
+
+bool is_set(const char *name) {
+    const char *value = getenv(name);
+    return value != NULL && *value != '\0';
+}
+
+/* A user's token in the environment (OAuth 1.0a or OAuth 2.0): it wins over the
+   store's default account. */
+bool env_user_token(void) {
+    return is_set("TW_ACCESS_TOKEN") || is_set("TW_OAUTH2_ACCESS_TOKEN");
+}
+
+/* 1.1 (or 1), 2 or auto (0), as tw_config_set_api_version numbers them; 0 if none. */
+int parse_api_version(const char *text, uint32_t *out) {
+    if (strcmp(text, "1.1") == 0 || strcmp(text, "1") == 0) {
+        *out = 1;
+    } else if (strcmp(text, "2") == 0) {
+        *out = 2;
+    } else if (strcmp(text, "auto") == 0) {
+        *out = 0;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* --timeout-ms: a whole number of milliseconds, 1 to 2**32-1. */
+int parse_timeout(const char *text, uint32_t *out) {
+    char *end = NULL;
+    unsigned long value;
+    if (text[0] < '0' || text[0] > '9') {
+        return 0;
+    }
+    errno = 0;
+    value = strtoul(text, &end, 10);
+    if (errno != 0 || *end != '\0' || value == 0 || value > 0xFFFFFFFFUL) {
+        return 0;
+    }
+    *out = (uint32_t)value;
+    return 1;
+}
+
+/* --timeout: seconds (a decimal number, 0.001 to 4294967.295) that round to 1 to 2**32-1
+   whole milliseconds (the twfollow command's option when it was Python's). */
+int parse_timeout_seconds(const char *text, uint32_t *out) {
+    char *end = NULL;
+    double ms;
+    errno = 0;
+    ms = strtod(text, &end) * 1000.0;
+    while (*end == ' ' || *end == '\t' || *end == '\n') {
+        end++;
+    }
+    /* NaN fails both comparisons. */
+    if (end == text || errno != 0 || *end != '\0' || !(ms >= 0.5 && ms < 4294967295.5)) {
+        return 0;
+    }
+    *out = (uint32_t)(ms + 0.5);
+    return 1;
+}
+
+TwStatus apply_options(TwConfig *config, const struct options *o) {
+    TwStatus status = TW_STATUS_OK;
+    if (o->base_url != NULL) {
+        status = tw_config_set_base_url(config, o->base_url);
+    }
+    if (status == TW_STATUS_OK && o->proxy != NULL) {
+        status = tw_config_set_proxy(config, o->proxy);
+    }
+    if (status == TW_STATUS_OK && o->ca_file != NULL) {
+        status = tw_config_set_ca_file(config, o->ca_file);
+    }
+    if (status == TW_STATUS_OK && o->timeout_ms != 0) {
+        status = tw_config_set_timeout_ms(config, o->timeout_ms);
+    }
+    if (status == TW_STATUS_OK && o->api_version_given) {
+        status = tw_config_set_api_version(config, o->api_version);
+    }
+    if (status == TW_STATUS_OK && o->trace) {
+        status = tw_config_set_trace(config, print_trace_line, NULL);
+    }
+    return status;
+}
+
+/* A stored account keeps no base URL or API version: TW_API_BASE and TW_API_VERSION
+   apply to it as to credentials from the environment, unless an option replaced them.
+   Returns 0 (and says why) for a TW_API_VERSION the tool does not know. */
+int options_from_environment(struct options *o) {
+    const char *base = getenv("TW_API_BASE"), *version = getenv("TW_API_VERSION");
+    if (o->base_url == NULL && base != NULL && *base != '\0') {
+        o->base_url = base;
+    }
+    if (!o->api_version_given && version != NULL && *version != '\0') {
+        o->api_version_given = true;
+        if (!parse_api_version(version, &o->api_version)) {
+            fputs("tw-follow: environment variable TW_API_VERSION must be 1.1, 2 or auto\n", stderr);
+            return 0;
+        }
+    }
+    return 1;
+}
