@@ -9,7 +9,7 @@ mod worker;
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,34 +19,6 @@ use support::*;
 use twfollow::ffi::*;
 
 const PUBLIC_USER_ID: &str = "2244994945";
-
-/// A fresh private folder for one test's store.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "twfollow-store-{}-{}-{name}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
-        TempDir(dir)
-    }
-
-    fn store(&self) -> String {
-        self.0.join("accounts.json").display().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A worker process (see store/worker.rs) with these arguments.
 fn worker(args: &[&str]) -> Command {
@@ -71,14 +43,6 @@ fn worker(args: &[&str]) -> Command {
 fn store_worker() {
     let args = std::env::var("TWFOLLOW_STORE_WORKER").expect("run by worker()");
     worker::main(args.split('\n').map(str::to_owned).collect());
-}
-
-fn finish(child: Child) -> (i32, String) {
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn save(config: &Config, store: &str, account: Option<&str>) -> Result<String, (TwStatus, Last)> {

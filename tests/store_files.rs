@@ -18,41 +18,12 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::ptr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use support::*;
 use twfollow::ffi::*;
 
 const PUBLIC_USER_ID: &str = "2244994945";
-
-/// A fresh private folder for one test.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "twfollow-files-{}-{}-{name}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, relative: &str) -> String {
-        self.0.join(relative).display().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The program and arguments that run a worker (see store_files/worker.rs).
 fn worker_argv() -> Vec<String> {
@@ -86,14 +57,6 @@ fn worker(wrapper: &[&str], args: &[&str]) -> Command {
 fn store_files_worker() {
     let args = std::env::var("TWFOLLOW_STORE_WORKER").expect("run by worker()");
     worker::main(args.split('\n').map(str::to_owned).collect());
-}
-
-fn finish(child: Child) -> (i32, String) {
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn is_root() -> bool {

@@ -18,7 +18,7 @@ use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use redis_server::{Pki, Redis, TempDir};
+use redis_server::{Pki, Redis};
 use support::*;
 use twfollow::ffi::*;
 
@@ -50,14 +50,6 @@ fn worker(home: &Path, args: &[&str]) -> Command {
 fn store_worker() {
     let args = std::env::var("TWFOLLOW_STORE_WORKER").expect("run by worker()");
     worker::main(args.split('\n').map(str::to_owned).collect());
-}
-
-fn finish(child: Child) -> (i32, String) {
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn save(config: &Config, store: &str, account: &str) -> Result<String, (TwStatus, Last)> {

@@ -8,6 +8,9 @@ pub use twfollow_sandbox as sandbox;
 use std::ffi::{c_char, CStr, CString};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::Child;
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -593,4 +596,54 @@ pub fn sign_in(config: &Config) -> serde_json::Value {
     let (code, location, _) = visit(&url);
     assert_eq!(code, 302, "{url}");
     exchange(config, &location.unwrap(), Some(&state), &verifier).unwrap()
+}
+
+/// A fresh private folder (0700) for one test, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "twfollow-test-{}-{}-{name}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        TempDir(dir)
+    }
+
+    /// `relative` inside the folder, as a string.
+    pub fn path(&self, relative: &str) -> String {
+        self.0.join(relative).display().to_string()
+    }
+
+    /// The folder's token store file.
+    pub fn store(&self) -> String {
+        self.path("accounts.json")
+    }
+
+    /// A folder `name` inside, made.
+    pub fn sub(&self, name: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::create_dir_all(&path).unwrap();
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Waits for a worker process: its exit code (-1 when a signal ended it) and stderr.
+pub fn finish(child: Child) -> (i32, String) {
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
