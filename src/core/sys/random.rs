@@ -31,3 +31,11 @@ pub(crate) fn with_csprng<T>(mut use_rng: impl FnMut(&mut dyn RngCore) -> T) -> 
         _ => use_rng(&mut OsRng.unwrap_err()),
     }
 }
+
+/// `bytes` random bytes from [`with_csprng`] as lowercase hex: names nobody else
+/// picks (a temporary file's, a lock holder's).
+pub(crate) fn random_hex(bytes: usize) -> String {
+    let mut raw = vec![0u8; bytes];
+    with_csprng(|rng| rng.fill_bytes(&mut raw));
+    raw.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -112,9 +112,7 @@ impl StorePath {
     /// A new name for a writer's temporary file: `accounts.json.tmp.` and 16 random
     /// hex digits (created exclusively, so no two writers ever share one).
     pub fn temp_file(&self) -> PathBuf {
-        let mut bytes = [0u8; 8];
-        crate::core::sys::random::with_csprng(|rng| rng.fill_bytes(&mut bytes));
-        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::core::sys::random::random_hex(8);
         self.sibling(&format!("{TEMP_SUFFIX}{hex}"))
     }
 

@@ -27,7 +27,8 @@ use crate::core::api::store::backend::{redacted_url, Backend, Held, STORE_WIDE};
 use crate::core::api::store::redis_url::{parse, Target};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::settings::DEFAULT_TIMEOUT;
-use crate::core::sys::{fork, random::with_csprng};
+use crate::core::sys::fork;
+use crate::core::sys::random::{random_hex, with_csprng};
 
 /// The least time one command gets, even when the call's time is (almost) spent: the
 /// store of a refresh already sent, the release of a lock and the read that explains a
@@ -332,13 +333,6 @@ impl Drop for RedisLock {
     }
 }
 
-/// 32 hex digits from the CSPRNG: a lock holder's own value.
-fn random_token() -> String {
-    let mut bytes = [0u8; 16];
-    with_csprng(|rng| rng.fill_bytes(&mut bytes));
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl Backend for RedisBackend {
     fn location(&self) -> String {
         self.inner.shown.clone()
@@ -359,7 +353,7 @@ impl Backend for RedisBackend {
 
     fn lock(&self, scope: &str, deadline: Instant, hold: Duration) -> Result<Box<dyn Held>, Error> {
         let key = self.lock_key(scope);
-        let token = random_token();
+        let token = random_hex(16);
         let ttl = hold.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
         let mut pause = Duration::from_millis(2);
         loop {
