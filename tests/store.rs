@@ -22,19 +22,7 @@ const PUBLIC_USER_ID: &str = "2244994945";
 
 /// A worker process (see store/worker.rs) with these arguments.
 fn worker(args: &[&str]) -> Command {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command
-        .args([
-            "--ignored",
-            "--exact",
-            "store_worker",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("TWFOLLOW_STORE_WORKER", args.join("\n"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    command
+    worker_process("store_worker", &[], args)
 }
 
 /// Not a test: the entry point of the worker processes, which `worker` runs.
@@ -43,41 +31,6 @@ fn worker(args: &[&str]) -> Command {
 fn store_worker() {
     let args = std::env::var("TWFOLLOW_STORE_WORKER").expect("run by worker()");
     worker::main(args.split('\n').map(str::to_owned).collect());
-}
-
-fn save(config: &Config, store: &str, account: Option<&str>) -> Result<String, (TwStatus, Last)> {
-    let (store, account) = (cstr(store), account.map(cstr));
-    let mut name = ptr::null_mut();
-    let status = unsafe {
-        tw_store_save_account(
-            config.0,
-            store.as_ptr(),
-            account.as_ref().map_or(ptr::null(), |a| a.as_ptr()),
-            &mut name,
-        )
-    };
-    if status != TwStatus::Ok {
-        assert!(name.is_null());
-        return Err((status, last()));
-    }
-    Ok(take(name))
-}
-
-fn from_store(store: &str, account: Option<&str>) -> Result<Config, (TwStatus, Last)> {
-    let (store, account) = (cstr(store), account.map(cstr));
-    let mut out = ptr::null_mut();
-    let status = unsafe {
-        tw_config_from_store(
-            store.as_ptr(),
-            account.as_ref().map_or(ptr::null(), |a| a.as_ptr()),
-            &mut out,
-        )
-    };
-    if status != TwStatus::Ok {
-        assert!(out.is_null());
-        return Err((status, last()));
-    }
-    Ok(Config(out))
 }
 
 fn list(store: &str) -> serde_json::Value {
@@ -163,10 +116,6 @@ fn past_the_end(count: u32) -> Fields {
         is_default: false,
         count,
     }
-}
-
-fn read_store(store: &str) -> serde_json::Value {
-    serde_json::from_slice(&fs::read(store).unwrap()).unwrap()
 }
 
 /// Rewrites the store as a test needs it (nobody else is using it then).
@@ -1127,19 +1076,6 @@ fn whole(doc: &serde_json::Value, name: &str) -> bool {
                 && has(app, "client_id")
         }
         _ => false,
-    }
-}
-
-/// A small deterministic generator (the test must not depend on a crate for this).
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
     }
 }
 

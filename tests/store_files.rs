@@ -25,30 +25,10 @@ use twfollow::ffi::*;
 
 const PUBLIC_USER_ID: &str = "2244994945";
 
-/// The program and arguments that run a worker (see store_files/worker.rs).
-fn worker_argv() -> Vec<String> {
-    vec![
-        std::env::current_exe().unwrap().display().to_string(),
-        "--ignored".into(),
-        "--exact".into(),
-        "store_files_worker".into(),
-        "--nocapture".into(),
-        "--test-threads=1".into(),
-    ]
-}
-
 /// A worker process with these arguments, run through `wrapper` (nsenter, setpriv)
 /// when one is given.
 fn worker(wrapper: &[&str], args: &[&str]) -> Command {
-    let mut argv: Vec<String> = wrapper.iter().map(|s| s.to_string()).collect();
-    argv.extend(worker_argv());
-    let mut command = Command::new(&argv[0]);
-    command
-        .args(&argv[1..])
-        .env("TWFOLLOW_STORE_WORKER", args.join("\n"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    command
+    worker_process("store_files_worker", wrapper, args)
 }
 
 /// Not a test: the entry point of the worker processes.
@@ -62,17 +42,6 @@ fn store_files_worker() {
 fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
-}
-
-fn save(config: &Config, store: &str, account: &str) -> Result<String, (TwStatus, Last)> {
-    let (store, account) = (cstr(store), cstr(account));
-    let mut name = ptr::null_mut();
-    let status =
-        unsafe { tw_store_save_account(config.0, store.as_ptr(), account.as_ptr(), &mut name) };
-    if status != TwStatus::Ok {
-        return Err((status, last()));
-    }
-    Ok(take(name))
 }
 
 fn set_default(store: &str, name: &str) -> (TwStatus, Last) {
@@ -90,10 +59,6 @@ fn list(store: &str) -> Result<serde_json::Value, (TwStatus, Last)> {
     }
 }
 
-fn read_store(store: &str) -> serde_json::Value {
-    serde_json::from_slice(&fs::read(store).unwrap()).unwrap()
-}
-
 /// Pretends the stored grant expired (the file rewritten in place, as a test may:
 /// nobody else is using it then).
 fn expire(store: &str) {
@@ -106,7 +71,7 @@ fn expire(store: &str) {
 fn save_grant(sandbox: &Sandbox, store: &str) -> serde_json::Value {
     let config = oauth2_config(&sandbox.base_url(), true);
     let tokens = sign_in(&config);
-    assert_eq!(save(&config, store, "grant").unwrap(), "grant");
+    assert_eq!(save(&config, store, Some("grant")).unwrap(), "grant");
     tokens
 }
 
@@ -263,7 +228,12 @@ fn a_bind_mounted_store_is_refreshed_and_changed_in_place() {
     let dir = TempDir::new("bind");
     let host = dir.path("host/accounts.json");
     let first = save_grant(&sandbox, &host);
-    save(&Config::for_account(&sandbox.base_url(), 2), &host, "plain").unwrap();
+    save(
+        &Config::for_account(&sandbox.base_url(), 2),
+        &host,
+        Some("plain"),
+    )
+    .unwrap();
     let Some((container, mounted)) = mount_store(&dir, &host) else {
         return;
     };
@@ -330,19 +300,6 @@ fn mount_store(dir: &TempDir, host: &str) -> Option<(String, Mounted)> {
     }
 }
 
-/// A small deterministic generator (as in tests/store.rs).
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-}
-
 #[test]
 fn kill_nine_during_in_place_rewrites_never_shows_a_torn_store() {
     let kills: usize = std::env::var("TWFOLLOW_TORTURE_KILLS")
@@ -353,7 +310,12 @@ fn kill_nine_during_in_place_rewrites_never_shows_a_torn_store() {
     let dir = TempDir::new("bind-kill");
     let host = dir.path("host/accounts.json");
     save_grant(&sandbox, &host);
-    save(&Config::for_account(&sandbox.base_url(), 2), &host, "plain").unwrap();
+    save(
+        &Config::for_account(&sandbox.base_url(), 2),
+        &host,
+        Some("plain"),
+    )
+    .unwrap();
     let Some((container, mounted)) = mount_store(&dir, &host) else {
         return;
     };
@@ -541,7 +503,7 @@ fn a_run_as_another_user_is_refused_and_creates_nothing() {
     // refused before anything is made, and the owner's changes work afterwards.
     let folder = dir.0.join("nobody");
     let store = dir.path("nobody/accounts.json");
-    assert_eq!(save(&config, &store, "me").unwrap(), "me");
+    assert_eq!(save(&config, &store, Some("me")).unwrap(), "me");
     fs::remove_file(dir.0.join("nobody/accounts.json.lock")).unwrap();
     for path in [&folder, &PathBuf::from(&store)] {
         std::os::unix::fs::chown(path, Some(65534), Some(65534)).unwrap();
@@ -551,7 +513,10 @@ fn a_run_as_another_user_is_refused_and_creates_nothing() {
     let (status, e) = set_default(&store, "me");
     assert_eq!(status, TwStatus::Store);
     assert!(e.message.contains("owned by uid 65534"), "{}", e.message);
-    assert_eq!(save(&config, &store, "x").unwrap_err().0, TwStatus::Store);
+    assert_eq!(
+        save(&config, &store, Some("x")).unwrap_err().0,
+        TwStatus::Store
+    );
     assert_eq!(list(&store).unwrap_err().0, TwStatus::Store);
     assert_eq!(
         names_in(&folder),
@@ -577,7 +542,7 @@ fn a_run_as_another_user_is_refused_and_creates_nothing() {
     let empty = dir.0.join("empty");
     fs::create_dir(&empty).unwrap();
     std::os::unix::fs::chown(&empty, Some(65534), Some(65534)).unwrap();
-    let (status, e) = save(&config, &dir.path("empty/accounts.json"), "x").unwrap_err();
+    let (status, e) = save(&config, &dir.path("empty/accounts.json"), Some("x")).unwrap_err();
     assert_eq!(status, TwStatus::Store);
     assert!(e.message.contains("which uid 65534 owns"), "{}", e.message);
     assert!(names_in(&empty).is_empty());
@@ -585,7 +550,7 @@ fn a_run_as_another_user_is_refused_and_creates_nothing() {
     let open = dir.0.join("open");
     fs::create_dir(&open).unwrap();
     fs::set_permissions(&open, fs::Permissions::from_mode(0o777)).unwrap();
-    let (status, e) = save(&config, &dir.path("open/accounts.json"), "x").unwrap_err();
+    let (status, e) = save(&config, &dir.path("open/accounts.json"), Some("x")).unwrap_err();
     assert_eq!(status, TwStatus::Store);
     assert!(e.message.contains("chmod go-w"), "{}", e.message);
     assert!(names_in(&open).is_empty());
@@ -593,7 +558,7 @@ fn a_run_as_another_user_is_refused_and_creates_nothing() {
     fs::create_dir(&readable).unwrap();
     fs::set_permissions(&readable, fs::Permissions::from_mode(0o700)).unwrap();
     let store = dir.path("readable/accounts.json");
-    assert_eq!(save(&config, &store, "me").unwrap(), "me");
+    assert_eq!(save(&config, &store, Some("me")).unwrap(), "me");
     fs::remove_file(readable.join("accounts.json.lock")).unwrap();
     fs::set_permissions(&store, fs::Permissions::from_mode(0o644)).unwrap();
     let (status, e) = set_default(&store, "me");

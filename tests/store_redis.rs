@@ -13,7 +13,7 @@ mod worker;
 use std::fs;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -26,21 +26,11 @@ const PUBLIC_USER_ID: &str = "2244994945";
 
 /// A worker process (see store/worker.rs) on the "host" whose HOME is `home`.
 fn worker(home: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(std::env::current_exe().unwrap());
+    let mut command = worker_process("store_worker", &[], args);
     command
-        .args([
-            "--ignored",
-            "--exact",
-            "store_worker",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("TWFOLLOW_STORE_WORKER", args.join("\n"))
         .env("HOME", home)
         .env_remove("XDG_CONFIG_HOME")
-        .env_remove("TWFOLLOW_STORE")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+        .env_remove("TWFOLLOW_STORE");
     command
 }
 
@@ -50,33 +40,6 @@ fn worker(home: &Path, args: &[&str]) -> Command {
 fn store_worker() {
     let args = std::env::var("TWFOLLOW_STORE_WORKER").expect("run by worker()");
     worker::main(args.split('\n').map(str::to_owned).collect());
-}
-
-fn save(config: &Config, store: &str, account: &str) -> Result<String, (TwStatus, Last)> {
-    let (store, account) = (cstr(store), cstr(account));
-    let mut name = ptr::null_mut();
-    let status =
-        unsafe { tw_store_save_account(config.0, store.as_ptr(), account.as_ptr(), &mut name) };
-    if status != TwStatus::Ok {
-        return Err((status, last()));
-    }
-    Ok(take(name))
-}
-
-fn from_store(store: &str, account: Option<&str>) -> Result<Config, (TwStatus, Last)> {
-    let (store, account) = (cstr(store), account.map(cstr));
-    let mut out = ptr::null_mut();
-    let status = unsafe {
-        tw_config_from_store(
-            store.as_ptr(),
-            account.as_ref().map_or(ptr::null(), |a| a.as_ptr()),
-            &mut out,
-        )
-    };
-    if status != TwStatus::Ok {
-        return Err((status, last()));
-    }
-    Ok(Config(out))
 }
 
 fn list(store: &str) -> serde_json::Value {
@@ -95,7 +58,7 @@ fn list(store: &str) -> serde_json::Value {
 fn stored_grant(sandbox: &Sandbox, store: &str) -> serde_json::Value {
     let config = oauth2_config(&sandbox.base_url(), true);
     let tokens = sign_in(&config);
-    assert_eq!(save(&config, store, "grant").unwrap(), "grant");
+    assert_eq!(save(&config, store, Some("grant")).unwrap(), "grant");
     tokens
 }
 
@@ -205,7 +168,7 @@ fn the_store_lives_under_its_prefix_and_every_verb_works_on_it() {
     let sandbox = start_sandbox();
     let store = redis.url("verbs");
     let oauth1 = Config::for_sandbox(&sandbox);
-    assert_eq!(save(&oauth1, &store, "plain").unwrap(), "plain");
+    assert_eq!(save(&oauth1, &store, Some("plain")).unwrap(), "plain");
     stored_grant(&sandbox, &store);
     let listing = list(&store);
     assert_eq!(listing["path"], store.as_str());
@@ -490,7 +453,7 @@ fn a_holder_paused_past_its_lock_cannot_overwrite_the_newer_grant() {
     // Meanwhile, on another host, the person authorizes again: a newer grant.
     let config = oauth2_config(&sandbox.base_url(), true);
     let newer = sign_in(&config);
-    assert_eq!(save(&config, &store, "grant").unwrap(), "grant");
+    assert_eq!(save(&config, &store, Some("grant")).unwrap(), "grant");
     unsafe { libc::kill(paused.id() as i32, libc::SIGCONT) };
     let (code, stderr) = finish(paused);
     assert_ne!(code, 0, "{stderr}");
@@ -551,7 +514,7 @@ fn a_rediss_store_trusts_its_ca_file_and_refuses_a_server_it_cannot_verify() {
 
     // Trusted through the CA file: every verb works over TLS.
     let oauth1 = Config::for_sandbox(&sandbox);
-    assert_eq!(save(&oauth1, &store, "plain").unwrap(), "plain");
+    assert_eq!(save(&oauth1, &store, Some("plain")).unwrap(), "plain");
     let first = stored_grant(&sandbox, &store);
     let listing = list(&store);
     assert_eq!(listing["path"], shown.as_str());

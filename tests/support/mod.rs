@@ -647,3 +647,85 @@ pub fn finish(child: Child) -> (i32, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// `tw_store_save_account`: the name saved, or the status and last error (nothing written).
+pub fn save(
+    config: &Config,
+    store: &str,
+    account: Option<&str>,
+) -> Result<String, (TwStatus, Last)> {
+    let (store, account) = (cstr(store), account.map(cstr));
+    let mut name = ptr::null_mut();
+    let status = unsafe {
+        tw_store_save_account(
+            config.0,
+            store.as_ptr(),
+            account.as_ref().map_or(ptr::null(), |a| a.as_ptr()),
+            &mut name,
+        )
+    };
+    if status != TwStatus::Ok {
+        assert!(name.is_null());
+        return Err((status, last()));
+    }
+    Ok(take(name))
+}
+
+/// `tw_config_from_store`: the config, or the status and last error (nothing written).
+pub fn from_store(store: &str, account: Option<&str>) -> Result<Config, (TwStatus, Last)> {
+    let (store, account) = (cstr(store), account.map(cstr));
+    let mut out = ptr::null_mut();
+    let status = unsafe {
+        tw_config_from_store(
+            store.as_ptr(),
+            account.as_ref().map_or(ptr::null(), |a| a.as_ptr()),
+            &mut out,
+        )
+    };
+    if status != TwStatus::Ok {
+        assert!(out.is_null());
+        return Err((status, last()));
+    }
+    Ok(Config(out))
+}
+
+/// The store file as JSON.
+pub fn read_store(store: &str) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(store).unwrap()).unwrap()
+}
+
+/// A small deterministic generator (the test must not depend on a crate for this).
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// This test binary run again as a worker process: its ignored test `entry` (which
+/// reads `args` from `TWFOLLOW_STORE_WORKER`), through `wrapper` (nsenter, setpriv)
+/// when one is given; stdout dropped, stderr kept for `finish`.
+pub fn worker_process(entry: &str, wrapper: &[&str], args: &[&str]) -> std::process::Command {
+    let exe = std::env::current_exe().unwrap().display().to_string();
+    let mut argv: Vec<&str> = wrapper.to_vec();
+    argv.extend([
+        exe.as_str(),
+        "--ignored",
+        "--exact",
+        entry,
+        "--nocapture",
+        "--test-threads=1",
+    ]);
+    let mut command = std::process::Command::new(argv[0]);
+    command
+        .args(&argv[1..])
+        .env("TWFOLLOW_STORE_WORKER", args.join("\n"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    command
+}
