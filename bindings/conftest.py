@@ -96,6 +96,12 @@ def sandbox_env(sandbox) -> Dict[str, str]:
     return dict(os.environ, TW_API_BASE=sandbox.base_url, **dict(zip(names, account(1))))
 
 
+@pytest.fixture
+def app_env(sandbox_env) -> Dict[str, str]:
+    """The app's keys, no user token: a follow then takes the store's default account."""
+    return {k: v for k, v in sandbox_env.items() if k not in ("TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")}
+
+
 def sandbox_binary() -> str:
     explicit = os.environ.get("TWFOLLOW_SANDBOX")
     if explicit:

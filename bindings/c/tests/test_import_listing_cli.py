@@ -23,7 +23,6 @@ from conftest import (
 )  # fmt: skip
 
 TWITTERDEV = "2244994945"
-OAUTH1_USER = ("TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +30,6 @@ def sandbox():
     process = SandboxProcess()
     yield process
     process.stop()
-
-
-@pytest.fixture
-def app_env(sandbox_env):
-    return {k: v for k, v in sandbox_env.items() if k not in OAUTH1_USER}
 
 
 def test_an_import_keeps_a_newer_stored_grant_unless_forced(cli, sandbox, app_env, private_store, tmp_path):

@@ -24,7 +24,6 @@ from conftest import (
 )  # fmt: skip
 
 TWITTERDEV = "2244994945"
-OAUTH1_USER = ("TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +32,6 @@ def sandbox():
     process = SandboxProcess()
     yield process
     process.stop()
-
-
-@pytest.fixture
-def app_env(sandbox_env):
-    """The app's keys, no user token: a follow then takes the store's default account."""
-    return {k: v for k, v in sandbox_env.items() if k not in OAUTH1_USER}
 
 
 def authorize(cli, args, env, answer_for):
