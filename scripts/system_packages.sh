@@ -10,16 +10,6 @@
 # Dependencies are computed, not written: dpkg-shlibdeps and rpmbuild's ELF scan name the
 # libraries (and, for RPM, the glibc symbol versions) the binaries need.
 
-packager="twfollow maintainers <maintainers@twfollow.example.org>"
-summary="follow a user on Twitter/X from C, C++ and Python"
-# Lines of at most 79 characters (lintian), as in the control file.
-description_lines=(
-  "twfollow signs OAuth 1.0a and OAuth 2.0 requests and follows, unfollows or"
-  "looks up users through the Twitter/X API, behind a small C ABI: every call"
-  "returns a status, never panics or unwinds into the caller, and keeps secrets"
-  "out of its messages."
-)
-
 # move_into DEST ROOT PATH...: moves ROOT/PATH (files, links or directories) to DEST/PATH.
 move_into() {
   local dest=$1 root=$2 path
@@ -55,13 +45,18 @@ build_debs() {
   rm -r "$tree/usr/share/doc/twfollow"
   nothing_left "$tree"
 
+  # dpkg-gencontrol writes each package's control file from packaging/debian/control.in, with
+  # the version of the changelog, the Installed-Size and the Depends dpkg-shlibdeps computes
+  # (which reads debian/control and, for our own library, debian/shlibs.local).
+  install -d "$work/src/debian"
+  sed "s|@MAJOR@|$major|g" packaging/debian/control.in >"$work/src/debian/control"
+  printf '%s\n' "twfollow ($full) unstable; urgency=medium" "" "  * Release $version, packaged by scripts/dist.sh." "" \
+    " -- $(sed -n 's/^Maintainer: //p' packaging/debian/control.in)  $date" >"$work/src/debian/changelog"
   for pkg in "$lib" libtwfollow-dev tw-follow; do
     dir="$work/$pkg"
     install -d "$dir/DEBIAN" "$dir/usr/share/doc/$pkg"
     install -m 644 packaging/debian/copyright "$dir/usr/share/doc/$pkg/copyright"
-    printf '%s\n' "twfollow ($full) unstable; urgency=medium" "" \
-      "  * Release $version, packaged by scripts/dist.sh." "" " -- $packager  $date" |
-      gzip -9n >"$dir/usr/share/doc/$pkg/changelog.Debian.gz"
+    gzip -9n <"$work/src/debian/changelog" >"$dir/usr/share/doc/$pkg/changelog.Debian.gz"
     find "$dir/usr/share/man" -type f -exec gzip -9n {} + 2>/dev/null || true
     # Policy's modes: no executable shared library, 644 for data, 755 for directories.
     find "$dir" -type d -exec chmod 755 {} +
@@ -73,34 +68,17 @@ build_debs() {
   install -d "$work/$lib/usr/share/lintian/overrides"
   printf '%s\n' "# yaml-rust2, a Rust port of libyaml's parser, not a copy of the C library" \
     "$lib: embedded-library libyaml [$libdir/libtwfollow.so.$version]" >"$work/$lib/usr/share/lintian/overrides/$lib"
-  chmod 644 "$work/$lib/usr/share/lintian/overrides/$lib"
-  printf 'libtwfollow %s %s (>= %s)\n' "$major" "$lib" "$version" >"$work/$lib/DEBIAN/shlibs"
+  printf 'libtwfollow %s %s (>= %s)\n' "$major" "$lib" "$version" | tee "$work/src/debian/shlibs.local" >"$work/$lib/DEBIAN/shlibs"
   # ldconfig runs once after the whole dpkg run, as debhelper arranges it.
   echo "activate-noawait ldconfig" >"$work/$lib/DEBIAN/triggers"
-  chmod 644 "$work/$lib/DEBIAN/shlibs" "$work/$lib/DEBIAN/triggers"
+  chmod 644 "$work/$lib/usr/share/lintian/overrides/$lib" "$work/$lib/DEBIAN/shlibs" "$work/$lib/DEBIAN/triggers"
 
-  # dpkg-shlibdeps reads debian/control and, for our own library, debian/shlibs.local.
-  install -d "$work/src/debian"
-  printf 'Source: twfollow\n\nPackage: %s\nArchitecture: amd64\n' "$lib" >"$work/src/debian/control"
-  cp "$work/$lib/DEBIAN/shlibs" "$work/src/debian/shlibs.local"
   local lib_depends tool_depends
   lib_depends=$(shlibdeps "$work" "$work/$lib/$libdir/libtwfollow.so.$version")
   tool_depends=$(shlibdeps "$work" "$work/tw-follow/usr/bin/tw-follow" -l"$work/$lib/$libdir")
-
-  control "$work/$lib" "$lib" libs "$lib_depends" "Multi-Arch: same" \
-    "$summary (shared library)" "This package holds the shared library, $lib.so.$major."
-  control "$work/libtwfollow-dev" libtwfollow-dev libdevel "$lib (= $full)" "Multi-Arch: same" \
-    "$summary (development files)" \
-    "This package holds the header twfollow.h (and the C++ wrapper twfollow.hpp)," \
-    "the static library, pkg-config files (twfollow, twfollow-static), the CMake" \
-    "package (find_package(twfollow)) and a man page for every function" \
-    "(man 3 twfollow)."
-  control "$work/tw-follow" tw-follow net "$tool_depends" "" \
-    "command-line tool to follow a user on Twitter/X" \
-    "tw-follow follows, unfollows or looks up a user with the credentials in TW_*" \
-    "variables, and gets a user's tokens (tw-follow authorize). It is the" \
-    "command-line face of the twfollow library."
-
+  (cd "$work/src" && dpkg-gencontrol -p"$lib" -P"$work/$lib" -V"shlibs:Depends=$lib_depends" &&
+    dpkg-gencontrol -plibtwfollow-dev -P"$work/libtwfollow-dev" &&
+    dpkg-gencontrol -ptw-follow -P"$work/tw-follow" -V"shlibs:Depends=$tool_depends")
   for pkg in "$lib" libtwfollow-dev tw-follow; do
     (cd "$work/$pkg" && find usr -type f -exec md5sum {} + | LC_ALL=C sort -k 2 >DEBIAN/md5sums)
     chmod 644 "$work/$pkg/DEBIAN/md5sums"
@@ -124,30 +102,6 @@ shlibdeps() {
   sed -n 's/^shlibs:Depends=//p' "$work/shlibdeps.out" | sed -E "s/libc6 \(>= [^)]*\)/libc6 (>= $glibc)/"
 }
 
-# control DIR PACKAGE SECTION DEPENDS EXTRA_FIELD SYNOPSIS DESCRIPTION_LINE...: DIR/DEBIAN/control,
-# for build_debs (its $full is the version).
-control() {
-  local dir=$1 pkg=$2 section=$3 depends=$4 extra=$5 synopsis=$6 line size
-  shift 6
-  size=$(du -sk --exclude=DEBIAN "$dir" | cut -f 1)
-  {
-    echo "Package: $pkg"
-    echo "Source: twfollow"
-    echo "Version: $full"
-    echo "Architecture: amd64"
-    echo "Maintainer: $packager"
-    echo "Installed-Size: $size"
-    echo "Depends: $depends"
-    [ -z "$extra" ] || echo "$extra"
-    echo "Section: $section"
-    echo "Priority: optional"
-    echo "Description: $synopsis"
-    for line in "${description_lines[@]}" "" "$@"; do
-      if [ -z "$line" ]; then echo " ."; else echo " $line"; fi
-    done
-  } >"$dir/DEBIAN/control"
-}
-
 # build_rpms TREE OUT VERSION: TREE/usr filled by install_prefix with LIBDIR lib64.
 # Readable by rpm 4.11 (RHEL/CentOS 7): gzip payload, not the zstd of newer rpm.
 build_rpms() {
@@ -161,9 +115,7 @@ build_rpms() {
     "$tree/usr/share/licenses/twfollow/"
   rmdir "$tree/usr/share/doc/twfollow"
   find "$tree/usr/share/man" -type f -exec gzip -9n {} +
-  sed -e "s|@VERSION@|$version|g" -e "s|@MAJOR@|$major|g" -e "s|@PACKAGER@|$packager|g" \
-    -e "s|@SUMMARY@|$summary|g" -e "s|@DESCRIPTION@|${description_lines[*]}|g" \
-    packaging/rpm/twfollow.spec.in >"$work/SPECS/twfollow.spec"
+  sed -e "s|@VERSION@|$version|g" -e "s|@MAJOR@|$major|g" packaging/rpm/twfollow.spec.in >"$work/SPECS/twfollow.spec"
   rpmbuild -bb --quiet --target x86_64 \
     --define "_topdir $work" --define "_rpmdir $out" --define "tree $tree" \
     --define "_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm" \
