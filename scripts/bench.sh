@@ -20,31 +20,14 @@ ensure_tools
 ensure_venv
 n=${1:-10000}
 .venv/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt
-if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-missing=()
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
-for tool in wrk hyperfine curl openssl; do command -v $tool >/dev/null || missing+=($tool); done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}" >&2
-  $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-if ! [ -f /usr/include/oauth.h ]; then
-  $SUDO apt-get install -y -qq liboauth-dev >/dev/null 2>&1 || echo "liboauth-dev did not install: its figure is n/a" >&2
-fi
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+export PATH="$PATH:/usr/sbin" # nginx, for a user who is not root
+install_missing nginx-light:nginx wrk hyperfine curl openssl
+[ -f /usr/include/oauth.h ] || apt_install liboauth-dev || echo "liboauth-dev did not install: its figure is n/a" >&2
 
-cargo build --release --quiet --lib
-mkdir -p build
-cc -O2 -Iinclude "${TW_FOLLOW_SOURCES[@]}" -Ltarget/release -ltwfollow \
-  -Wl,-rpath,"$PWD/target/release" -o build/tw-follow-release
+build_release
 
 work=$(mktemp -d)
-nginx_pid=""
-cleanup() {
-  [ -z "$nginx_pid" ] || kill "$nginx_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+on_exit "rm -rf $work"
 
 # A private CA and a server certificate for 127.0.0.1, made for this run only.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
@@ -95,8 +78,8 @@ http {
   }
 }
 EOF
-"$nginx_bin" -p "$work" -c "$work/nginx.conf" &
-nginx_pid=$!
+nginx -p "$work" -c "$work/nginx.conf" &
+on_exit "kill $! 2>/dev/null || true"
 http_url="http://127.0.0.1:$http_port"
 https_url="https://127.0.0.1:$https_port"
 path=/1.1/friendships/create.json

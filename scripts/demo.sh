@@ -14,10 +14,9 @@ cd "$(dirname "$0")/.."
 ensure_tools
 
 echo "== building (release)"
-cargo build --release --quiet --workspace --lib --bins
-mkdir -p build
-cc "${CFLAGS_STRICT[@]}" "${TW_FOLLOW_SOURCES[@]}" -Ltarget/release -ltwfollow \
-  -Wl,-rpath,"$PWD/target/release" -o build/tw-follow-release
+build_release
+# The Python package from the checkout, with the library just built.
+export TWFOLLOW_LIB="$PWD/target/release/libtwfollow.so" PYTHONPATH=bindings/python
 
 start_sandbox target/release/sandbox
 sandbox_credentials
@@ -29,9 +28,12 @@ echo "== C: build/tw-follow-release $target"
 build/tw-follow-release "$target"
 
 echo
-echo "== Python: python3 -m twfollow --notify $target"
-TWFOLLOW_LIB="$PWD/target/release/libtwfollow.so" PYTHONPATH=bindings/python \
-  python3 -m twfollow --notify "$target"
+echo "== Python: twfollow.Client.from_env().follow_json(\"$target\", notify=True)"
+python3 - "$target" <<'PY'
+import sys, twfollow
+with twfollow.Client.from_env() as client:
+    print(client.follow_json(sys.argv[1], notify=True))
+PY
 
 echo
 echo "== API v2 (a name is looked up, then followed by id): build/tw-follow-release --api-version 2 $target"
@@ -51,7 +53,7 @@ TW_CONSUMER_KEY=sandbox-creditless-key TW_CONSUMER_SECRET=sandbox-creditless-sec
 echo "(tw-follow exited with $status: 78 means X refused the app, not the target; the 402 was not sent again)"
 
 store_dir=$(mktemp -d)
-trap 'kill $SANDBOX_PID 2>/dev/null || true; rm -rf "$store_dir"' EXIT  # keeps lib.sh's sandbox stop
+on_exit "rm -rf $store_dir"
 export TWFOLLOW_STORE="$store_dir/twfollow/accounts.json"
 echo
 echo "== Getting tokens, OAuth 1.0a PIN flow: build/tw-follow-release authorize"
@@ -82,7 +84,7 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 
 echo
 echo "== Getting tokens, OAuth 2.0 with PKCE (Python): OAuth2Flow, saved to the store, then a follow through API v2"
-TWFOLLOW_LIB="$PWD/target/release/libtwfollow.so" PYTHONPATH=bindings/python python3 - <<'PY'
+python3 - <<'PY'
 import os, subprocess, twfollow
 
 flow = twfollow.OAuth2Flow("sandbox-oauth2-client", "http://127.0.0.1:8080/callback",

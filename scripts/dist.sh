@@ -22,11 +22,12 @@
 # Usage: scripts/dist.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/packaging.sh
+. scripts/lib.sh
 . scripts/system_packages.sh
 
 glibc=2.17
 triple=x86_64-unknown-linux-gnu
+zig_cc=(python -m ziglang cc -target "x86_64-linux-gnu.$glibc")
 tools="$PWD/target/dist/venv"
 export CARGO_TARGET_DIR="$PWD/target/dist/cargo"
 out="$CARGO_TARGET_DIR/$triple/release"
@@ -34,22 +35,9 @@ version=$(twfollow_version)
 name="twfollow-$version-linux-x86_64"
 stage="$PWD/target/dist/$name"
 
-if [ ! -x "$tools/bin/python" ] || ! cmp -s packaging/dist-requirements.txt "$tools/requirements.stamp"; then
-  echo "installing into $tools: $(sed '/^#/d' packaging/dist-requirements.txt | paste -sd ' ' -)"
-  rm -rf "$tools"
-  python3 -m venv "$tools"
-  "$tools/bin/pip" install -q --disable-pip-version-check -r packaging/dist-requirements.txt
-  cp packaging/dist-requirements.txt "$tools/requirements.stamp"
-fi
+ensure_venv "$tools" packaging/dist-requirements.txt
 export PATH="$tools/bin:$PATH"
-missing=()
-command -v rpmbuild >/dev/null || missing+=(rpm)
-command -v dpkg-shlibdeps >/dev/null || missing+=(dpkg-dev)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]} (apt)"
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+install_missing rpm:rpmbuild dpkg-dev:dpkg-shlibdeps
 # Through RUSTFLAGS rather than rustc arguments: setuptools-rust runs cargo itself, and the static
 # library's build must use the same flags to reuse the dependencies.
 export RUSTFLAGS="-C link-arg=-Wl,-soname,libtwfollow.so.${version%%.*}"
@@ -59,35 +47,35 @@ export RUSTFLAGS="-C link-arg=-Wl,-soname,libtwfollow.so.${version%%.*}"
 # (patchelf: the library's SONAME is libtwfollow.so.0, a name the wheel holds no file of).
 # A stale build/ would slip old files into the wheel.
 rm -rf bindings/python/build target/dist/wheel dist
-CARGO=cargo-zigbuild CARGO_BUILD_TARGET="$triple.$glibc" TW_FOLLOW_CC="python -m ziglang cc -target x86_64-linux-gnu.$glibc" \
+CARGO=cargo-zigbuild CARGO_BUILD_TARGET="$triple.$glibc" TW_FOLLOW_CC="${zig_cc[*]}" \
   pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps -w target/dist/wheel ./bindings/python
 # Checks the wheel against the manylinux_2_17 policy (no symbol newer than the policy allows, no
 # library outside it) and tags it so.
 auditwheel repair --plat "manylinux_${glibc/./_}_x86_64" -w dist target/dist/wheel/twfollow-*.whl \
   >target/dist/auditwheel.log 2>&1 || { cat target/dist/auditwheel.log >&2; exit 1; }
 
-# The static library, and the system libraries it needs (rustc names them while it links).
-native_libs=$(cargo-zigbuild rustc --quiet --release --lib --crate-type staticlib --target "$triple.$glibc" \
-  -- --print native-static-libs 2>&1 | sed -n 's/.*native-static-libs: //p' | tail -n 1)
-[ -n "$native_libs" ] || { echo "rustc did not name the static library's native libraries" >&2; exit 1; }
+# The static library, and the system libraries it needs. The crate is compiled once more (a
+# crate type cargo rustc adds is a build of its own); every dependency is reused.
+native_libs=$(native_static_libs cargo-zigbuild rustc --quiet --release --lib --crate-type staticlib \
+  --target "$triple.$glibc" --)
 
 rm -rf "$stage"
 install_prefix "$stage" "$version" "$out/libtwfollow.so" "$out/libtwfollow.a" "$native_libs"
-install_tw_follow "$stage" lib origin python -m ziglang cc -target "x86_64-linux-gnu.$glibc"
+install_tw_follow "$stage" lib origin "${zig_cc[@]}"
 # Owner, order and times fixed, so the same commit gives the same tarball.
 tar -C "$(dirname "$stage")" --sort=name --owner=0 --group=0 --numeric-owner \
   --mtime="@$(git log -1 --format=%ct 2>/dev/null || echo 0)" -czf "dist/$name.tar.gz" "$name"
 
-# The Debian and RPM packages, of the same library (and a tw-follow of their own, without a
-# run path: the loader finds the library in /usr's library directory), stripped as
-# distributions ship programs.
+# The Debian and RPM packages, of the same library and one tw-follow of their own: no run path
+# (the loader finds the library in /usr's library directory), stripped as distributions ship
+# programs. It links to the library by its SONAME, whichever directory that lies in.
 system="$PWD/target/dist/system"
 rm -rf "$system"
 install_prefix "$system/deb/usr" "$version" "$out/libtwfollow.so" "$out/libtwfollow.a" "$native_libs" \
   lib/x86_64-linux-gnu /usr
-install_tw_follow "$system/deb/usr" lib/x86_64-linux-gnu "" python -m ziglang cc -target "x86_64-linux-gnu.$glibc" -s -fPIE -pie
-build_debs target/dist/system/deb dist "$version"
 install_prefix "$system/rpm/usr" "$version" "$out/libtwfollow.so" "$out/libtwfollow.a" "$native_libs" lib64 /usr
-install_tw_follow "$system/rpm/usr" lib64 "" python -m ziglang cc -target "x86_64-linux-gnu.$glibc" -s -fPIE -pie
+install_tw_follow "$system/deb/usr" lib/x86_64-linux-gnu "" "${zig_cc[@]}" -s -fPIE -pie
+cp "$system/deb/usr/bin/tw-follow" "$system/rpm/usr/bin/"
+build_debs target/dist/system/deb dist "$version"
 build_rpms target/dist/system/rpm dist "$version"
 ls -1 dist

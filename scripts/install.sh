@@ -19,7 +19,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-. scripts/packaging.sh
 [ $# -eq 1 ] || { echo "usage: scripts/install.sh PREFIX" >&2; exit 64; }
 for tool in cargo cc python3; do
   command -v "$tool" >/dev/null || { echo "scripts/install.sh needs $tool (cargo: Rust 1.85 or newer; python3: 3.6 or newer)" >&2; exit 69; }
@@ -36,8 +35,8 @@ soname="libtwfollow.so.${version%%.*}"
 # A target directory of its own: the SONAME is set only for installed copies, so
 # the in-tree target/ libraries stay linkable with plain -L.
 export CARGO_TARGET_DIR="$PWD/target/install"
-cargo rustc --quiet --release --lib --crate-type cdylib -- -C link-arg=-Wl,-soname,"$soname"
-private_libs=$(native_static_libs --release)   # also builds libtwfollow.a
+# One compile gives both libraries (Cargo.toml's crate types), the SONAME going to the shared one.
+private_libs=$(native_static_libs cargo rustc --quiet --release --lib -- -C link-arg=-Wl,-soname,"$soname")
 out="$CARGO_TARGET_DIR/release"
 install_prefix "$prefix" "$version" "$out/libtwfollow.so" "$out/libtwfollow.a" "$private_libs"
 install_tw_follow "$prefix" lib origin cc

@@ -1,34 +1,48 @@
-# Shared by scripts/demo.sh and scripts/test.sh. Source it; do not run it.
+# Shared by the scripts and the test drivers. Source it; do not run it.
 
-# Installs what a fresh Debian machine lacks for the build and the tests.
+# apt_install PACKAGE...: installs with apt (through sudo when not root), and says so.
+apt_install() {
+  local sudo=sudo
+  [ "$(id -u)" != 0 ] || sudo=""
+  echo "installing: $* (apt)" >&2
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+# install_missing PACKAGE[:COMMAND]...: apt_install the packages whose command (by default the
+# package's own name) is not on PATH.
+install_missing() {
+  local package missing=()
+  for package in "$@"; do command -v "${package#*:}" >/dev/null || missing+=("${package%%:*}"); done
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+}
+
+# Installs what a fresh Debian machine lacks for the build and the tests. The Redis store's tests
+# start their own redis-server (tests/store_redis.rs, test_store_redis.py) and mint the CA and
+# certificate of a TLS one with openssl (tests/support/redis_server.rs).
 ensure_tools() {
-  local missing=()
-  command -v cc >/dev/null || missing+=(gcc)
-  command -v c++ >/dev/null || missing+=(g++)
-  command -v python3 >/dev/null || missing+=(python3)
-  command -v pkg-config >/dev/null || missing+=(pkg-config)
-  command -v valgrind >/dev/null || missing+=(valgrind)
-  python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)
-  # The Redis store's tests start their own redis-server (tests/store_redis.rs, test_store_redis.py).
-  command -v redis-server >/dev/null || missing+=(redis-server)
-  # ... and mint the CA and certificate of a TLS one (tests/support/redis_server.rs).
-  command -v openssl >/dev/null || missing+=(openssl)
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing: ${missing[*]}" >&2
-    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
+  install_missing gcc:cc g++:c++ python3 pkg-config valgrind redis-server openssl
+  python3 -c "import venv, ensurepip" 2>/dev/null || apt_install python3-venv
   command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)" >&2; exit 1; }
 }
 
-# Creates .venv with the pinned test packages, once per change of tests/requirements.txt.
+# ensure_venv [VENV REQUIREMENTS]: VENV (default .venv) with the pinned packages of REQUIREMENTS
+# (default tests/requirements.txt), made again whenever that file changes.
 ensure_venv() {
-  if [ ! -x .venv/bin/python ] || ! cmp -s tests/requirements.txt .venv/requirements.stamp; then
-    rm -rf .venv
-    python3 -m venv .venv
-    .venv/bin/pip install -q --disable-pip-version-check -r tests/requirements.txt
-    cp tests/requirements.txt .venv/requirements.stamp
+  local venv=${1:-.venv} requirements=${2:-tests/requirements.txt}
+  if [ ! -x "$venv/bin/python" ] || ! cmp -s "$requirements" "$venv/requirements.stamp"; then
+    echo "installing into $venv: $(sed '/^#/d' "$requirements" | paste -sd ' ' -)"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$venv/requirements.stamp"
   fi
+}
+
+# on_exit COMMAND: runs COMMAND (shell text) when the script exits, after those given before.
+on_exit() {
+  exit_commands="${exit_commands:-}$1; "
+  # shellcheck disable=SC2064 # expanded now, on purpose
+  trap "$exit_commands" EXIT
 }
 
 # start_sandbox BINARY [ARGS...]: runs the sandbox in the background, sets
@@ -38,7 +52,7 @@ start_sandbox() {
   log=$(mktemp)
   "$@" >"$log" 2>"${SANDBOX_LOG:-/dev/null}" &
   SANDBOX_PID=$!
-  trap 'kill $SANDBOX_PID 2>/dev/null || true' EXIT
+  on_exit "kill $SANDBOX_PID 2>/dev/null || true"
   for _ in $(seq 100); do
     SANDBOX_URL=$(head -n 1 "$log")
     [ -n "$SANDBOX_URL" ] && break
@@ -60,9 +74,24 @@ sandbox_credentials() {
 CFLAGS_STRICT=(-std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude)
 . scripts/packaging.sh # TW_FOLLOW_SOURCES
 
-# The system libraries the static library needs, as rustc reports them.
-# Extra arguments (e.g. --release) go to cargo.
+# build_release: the library and the sandbox in release, and build/tw-follow-release linked to
+# that library (scripts/demo.sh, scripts/bench.sh).
+build_release() {
+  cargo build --release --quiet --workspace --lib --bins
+  mkdir -p build
+  cc "${CFLAGS_STRICT[@]}" -O2 "${TW_FOLLOW_SOURCES[@]}" -Ltarget/release -ltwfollow \
+    -Wl,-rpath,"$PWD/target/release" -o build/tw-follow-release
+}
+
+# native_static_libs CARGO_RUSTC_COMMAND... [-- RUSTC_ARGS...]: runs the command (a `cargo rustc`
+# that builds the static library) and prints the system libraries that library needs, as rustc
+# names them while it links it; on failure, cargo's output.
 native_static_libs() {
-  cargo rustc --quiet "$@" --lib --crate-type staticlib -- --print native-static-libs 2>&1 |
-    sed -n 's/.*native-static-libs: //p' | tail -n 1
+  local log libs
+  log=$(mktemp)
+  "$@" --print native-static-libs >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; return 1; }
+  libs=$(sed -n 's/.*native-static-libs: //p' "$log" | tail -n 1)
+  rm -f "$log"
+  [ -n "$libs" ] || { echo "rustc did not name the static library's native libraries" >&2; return 1; }
+  echo "$libs"
 }

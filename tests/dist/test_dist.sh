@@ -19,36 +19,30 @@
 #     --requires: nothing newer than GLIBC_2.17, no zstd payload), the tarball's library.
 # Installs what is missing (apt): cmake, man-db, groff-base, git, lintian, rpm, cpio. The last line is
 # "dist: N passed, N failed".
-# Usage: tests/dist/test_dist.sh
+# Usage: tests/dist/test_dist.sh [--built]   (--built: test what scripts/dist.sh has made already,
+# as scripts/test.sh has it run in the background during the stages before)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
-. scripts/packaging.sh
 repo=$PWD
+install_missing cmake man-db:man groff-base:groff git lintian rpm:rpmbuild cpio
 
-missing=()
-command -v cmake >/dev/null || missing+=(cmake)
-command -v man >/dev/null || missing+=(man-db)
-command -v groff >/dev/null || missing+=(groff-base)
-command -v git >/dev/null || missing+=(git)
-command -v lintian >/dev/null || missing+=(lintian)
-command -v rpmbuild >/dev/null || missing+=(rpm)
-command -v cpio >/dev/null || missing+=(cpio)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}" >&2
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-scripts/dist.sh >/dev/null
+[ "${1:-}" = --built ] || scripts/dist.sh >/dev/null
 version=$(twfollow_version)
 tarball="$repo/dist/twfollow-$version-linux-x86_64.tar.gz"
 wheel=$(ls "$repo"/dist/twfollow-"$version"-*.whl)
+debs=("$repo"/dist/*_"$version"-1_amd64.deb)
+rpms=("$repo"/dist/*-"$version"-1.x86_64.rpm)
+# lintian takes minutes over the static library: it reads the .deb files beside the checks
+# below, and its verdict is checked with the other Debian checks.
+lintian --allow-root --fail-on error "${debs[@]}" >"$repo/target/dist/lintian.txt" 2>&1 &
+lintian_pid=$!
+on_exit "kill $lintian_pid 2>/dev/null || true"
 
 cargo build --quiet -p twfollow-sandbox
 start_sandbox target/debug/sandbox
 work=$(mktemp -d)
-trap 'kill $SANDBOX_PID 2>/dev/null || true; rm -rf "$work"' EXIT
+on_exit "rm -rf $work"
 sandbox_credentials
 unset TWFOLLOW_LIB
 
@@ -163,13 +157,11 @@ check "the wheel's twfollow script runs its tw-follow, which follows" \
 # --- the Debian packages: lintian, then installed into this system's /usr as a user installs
 # them (docs/install.md's apt.sh, as written), used with no path given, and removed again
 # (apt-remove.sh): nothing of them may stay behind, and nothing of a later run may be in the way.
-debs=("$repo"/dist/*_"$version"-1_amd64.deb)
-rpms=("$repo"/dist/*-"$version"-1.x86_64.rpm)
 deb_packages=(tw-follow libtwfollow-dev libtwfollow0)
 check "three Debian and three RPM packages" test "${#debs[@]} ${#rpms[@]}" = "3 3"
 lintian_status=0
-lintian --allow-root --fail-on error "${debs[@]}" >lintian.txt 2>&1 || lintian_status=$?
-sed 's/^/lintian: /' lintian.txt
+wait "$lintian_pid" || lintian_status=$?
+sed 's/^/lintian: /' "$repo/target/dist/lintian.txt"
 check "lintian: no error in the .deb files" test "$lintian_status" = 0
 check "libtwfollow0 is named after the SONAME and holds only the library" test "$(dpkg-deb -c "$repo/dist/libtwfollow0_$version-1_amd64.deb" |
   grep -oE '/usr/lib/x86_64-linux-gnu/[^ ]*' | sort | paste -sd ' ' -)" = \
@@ -268,20 +260,21 @@ check "the RPM's library is the tarball's" bash -c \
   "rpm2cpio '$(rpm_of twfollow)' | (mkdir rpm-x && cd rpm-x && cpio -idm --quiet) && cmp rpm-x/usr/lib64/libtwfollow.so.$version '$u/lib/libtwfollow.so.$version'"
 
 # --- pip install from a fresh clone: the build backend compiles the library itself.
-# The clone's cargo shares scripts/install.sh's target directory, for the registry dependencies
-# (ureq, rustls, ring...) only: cargo tells path packages apart by their location, so twfollow
-# itself, library and build script, is compiled from the clone, as the log must show. Both
-# builds name their library libtwfollow.so: the clone's copies are removed afterwards, so
-# install.sh finds its own missing and rebuilds them.
+# The clone's cargo shares the checkout's target directory and the debug profile of the python
+# stage's pip install, for the registry dependencies (ureq, rustls, ring...) only: cargo tells
+# path packages apart by their location, so twfollow itself, library and build script, is
+# compiled from the clone, as the log must show. (The release build of the same backend is the
+# wheel's, above.) Both builds name their library libtwfollow.so: the clone's copies are removed
+# afterwards, so the checkout's next cargo build finds its own missing and makes them again.
 clone="$repo/target/dist/fresh-clone"
-shared_target="$repo/target/install"
 rm -rf "$clone"
 git clone -q "$repo" "$clone"
 python3 -m venv source-venv
-env -u RUSTFLAGS CARGO_TARGET_DIR="$shared_target" source-venv/bin/pip install -v --disable-pip-version-check \
-  "$clone/bindings/python" >pip-source.log 2>&1 || tail -n 30 pip-source.log >&2
-rm -f "$shared_target"/release/libtwfollow.so "$shared_target"/release/libtwfollow.d \
-  "$shared_target"/release/deps/libtwfollow.so "$shared_target"/release/deps/twfollow.d
+env -u RUSTFLAGS SETUPTOOLS_RUST_CARGO_PROFILE=dev CARGO_TARGET_DIR="$repo/target" \
+  source-venv/bin/pip install -v --disable-pip-version-check "$clone/bindings/python" >pip-source.log 2>&1 ||
+  tail -n 30 pip-source.log >&2
+rm -f "$repo"/target/debug/libtwfollow.so "$repo"/target/debug/libtwfollow.d \
+  "$repo"/target/debug/deps/libtwfollow.so "$repo"/target/debug/deps/twfollow.d
 check "pip install from a fresh clone compiled twfollow from the clone" \
   grep -q "Compiling twfollow v$version ($clone)" pip-source.log
 check "pip install from a fresh clone: a platform-tagged wheel" \

@@ -6,6 +6,7 @@
 # Usage: tests/install/test_install.sh SANDBOX_BASE_URL
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib.sh
 repo=$PWD
 sandbox_url=$1
 prefix=$(mktemp -d)
@@ -16,14 +17,7 @@ failed=0
 check() {  # check DESCRIPTION COMMAND...
   if "${@:2}"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1" >&2; fi
 }
-missing=()
-command -v cmake >/dev/null || missing+=(cmake)
-command -v man >/dev/null || missing+=(man-db)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}" >&2
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+install_missing cmake man-db:man
 
 scripts/install.sh "$prefix" >"$work/install.txt"
 # A user's shell: nothing set but what install.sh printed.
