@@ -18,7 +18,9 @@ cd "$(dirname "$0")/.."
 # The gate builds unoptimised: on 2 cores its build takes half the time of an optimised one
 # (73 s and 150 s) and its fixed number of runs a little over half a minute more (38 s and 5 s).
 # Exploring runs for a time, so there the optimised build's speed pays.
+gate=""
 if [ "${1:-}" = --runs ]; then
+  gate=1
   budget=(-runs="${2:?--runs needs a number}" -seed=1)
   corpus=(fuzz/corpus)
   profile=--dev
@@ -27,30 +29,40 @@ else
   corpus=(fuzz/new-corpus fuzz/corpus)
   profile=--release
 fi
-command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+if ! command -v cargo-fuzz >/dev/null; then
+  echo "installing cargo-fuzz into ${CARGO_HOME:-~/.cargo}/bin (cargo install --locked cargo-fuzz)"
+  cargo install --locked cargo-fuzz
+fi
 export RUSTC_BOOTSTRAP=1
-targets=(target_parse percent_encoding error_body response_mapping tokens_json)
 cargo fuzz build "$profile" >/dev/null 2>&1 || { cargo fuzz build "$profile"; exit 1; }
-total_crashes=0
+mapfile -t targets < <(cargo fuzz list)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+# run TARGET: one libFuzzer process, its output in $scratch/TARGET.log, its exit status in .status.
+run() {
+  local dirs=() root status=0
+  for root in "${corpus[@]}"; do mkdir -p "$root/$1" && dirs+=("$root/$1"); done
+  # The first folder gets the new inputs: with --runs, a scratch one.
+  [ -z "$gate" ] || dirs=("$(mktemp -d -p "$scratch")" "${dirs[@]}")
+  cargo fuzz run "$profile" "$1" "${dirs[@]}" -- "${budget[@]}" -max_len=1024 -print_final_stats=1 \
+    >"$scratch/$1.log" 2>&1 || status=$?
+  echo "$status" >"$scratch/$1.status"
+}
+# One process per core at a time (libFuzzer's runs from a seed are the same side by side).
+for target in "${targets[@]}"; do
+  run "$target" &
+  [ "$(jobs -rp | wc -l)" -lt "$(nproc)" ] || wait -n
+done
+wait
+failed=0
 printf '%-18s %12s %8s %8s\n' target executions exec/s crashes
 for target in "${targets[@]}"; do
-  log=$(mktemp)
-  status=0
-  dirs=()
-  for root in "${corpus[@]}"; do mkdir -p "$root/$target"; dirs+=("$root/$target"); done
-  # The first folder gets the new inputs: with --runs, a scratch one.
-  [ "${1:-}" = --runs ] && dirs=("$(mktemp -d)" "${dirs[@]}")
-  cargo fuzz run "$profile" "$target" "${dirs[@]}" -- "${budget[@]}" -max_len=1024 -print_final_stats=1 >"$log" 2>&1 || status=$?
-  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+  log="$scratch/$target.log"
   crashes=0
-  if [ "$status" -ne 0 ]; then
-    crashes=1
-    grep -E "ERROR|panicked|Test unit written" "$log" | head -n 5 >&2
-  fi
-  total_crashes=$((total_crashes + crashes))
-  printf '%-18s %12s %8s %8s\n' "$target" "${runs:-?}" "${rate:-?}" "$crashes"
-  rm -f "$log"
+  [ "$(cat "$scratch/$target.status")" = 0 ] || { crashes=1 && grep -E "ERROR|panicked|Test unit written" "$log" | head -n 5 >&2; }
+  printf '%-18s %12s %8s %8s\n' "$target" "$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)" \
+    "$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)" "$crashes"
+  failed=$((failed + crashes))
 done
-echo "fuzz: $((${#targets[@]} - total_crashes)) passed, $total_crashes failed"
-[ "$total_crashes" -eq 0 ]
+echo "fuzz: $((${#targets[@]} - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -6,7 +6,9 @@
 #   rust      cargo nextest run (cargo test when cargo-nextest is missing): unit tests (signer
 #             vectors, targets, error mapping), integration tests through the C ABI against the
 #             sandbox, the header-drift check, the fuzz corpus replay (tests/fuzz_corpus.rs);
-#             freed memory also in release (sharing install's target directory)
+#             freed memory also in release, where a stale copy of the HMAC midstates once showed
+#             up that the debug build did not show (in install's target directory, which it
+#             fills with the release dependencies install.sh reuses)
 #   c         the header compiled alone as C99 and as C++11, strict warnings; C tests (C99,
 #             -Wall -Wextra -Wpedantic -Werror): under valgrind, under ASan+UBSan+LSan (with a
 #             canary proving the sanitizer is linked); the C++ wrapper's test; calls at host
@@ -24,7 +26,9 @@
 #             used, removed) and the .rpm packages (rpm -qlp, --requires) (tests/dist/test_dist.sh)
 #   fuzz      cargo-fuzz: each target over the committed corpus and FUZZ_RUNS runs
 #             (default 20000) from a fixed seed: deterministic (scripts/fuzz.sh explores)
-# A stage that needs the built libraries, tw-follow or the sandbox builds or starts them.
+# A stage that needs the built libraries, tw-follow or the sandbox builds or starts them. With
+# any of c, install, python or snippets in the run, the dist and fuzz stages' builds start in the
+# background when the first of those does (see background_builds), and those stages wait for them.
 #
 # What it installs when missing (and says so when it does):
 #   - with apt (sudo when not root): gcc, g++, python3, pkg-config, valgrind, python3-venv,
@@ -39,67 +43,90 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-# dist after install: the fresh clone's build reuses install's dependency cache.
+# dist after python: the fresh clone's pip install reuses the dependencies the python stage's compiled.
 all_stages=(fmt rust c install python snippets dist fuzz)
-
-usage() {
-  echo "usage: scripts/test.sh [STAGE...]   (no stage: all of them, in this order)"
-  echo "stages: ${all_stages[*]}"
-}
-
-stages=("$@")
-if [ ${#stages[@]} -eq 0 ]; then
-  stages=("${all_stages[@]}")
-fi
-for stage in "${stages[@]}"; do
-  case " ${all_stages[*]} " in
-    *" $stage "*) ;;
-    *)
-      if [ "$stage" = --help ] || [ "$stage" = -h ]; then usage; exit 0; fi
-      echo "scripts/test.sh: unknown stage '$stage'" >&2
-      usage >&2
-      exit 64
-      ;;
-  esac
+usage="usage: scripts/test.sh [STAGE...]   (no stage: all of them, in this order)
+stages: ${all_stages[*]}"
+for stage in "$@"; do
+  case " ${all_stages[*]} " in *" $stage "*) continue ;; esac
+  case $stage in -h | --help) echo "$usage" && exit 0 ;; esac
+  printf "scripts/test.sh: unknown stage '%s'\n%s\n" "$stage" "$usage" >&2
+  exit 64
 done
+[ $# -gt 0 ] || set -- "${all_stages[@]}"
+stages=("$@")
+running() { [[ " ${stages[*]} " == *" $1 "* ]]; } # running STAGE: STAGE is in this run
 
 echo "scripts/test.sh: stages: ${stages[*]}"
 echo "scripts/test.sh: installs what is missing: gcc g++ python3 pkg-config valgrind python3-venv redis-server openssl (apt); .venv (tests/requirements.txt)$(
-  case " ${stages[*]} " in *" fuzz "*) echo "; cargo-fuzz (cargo install, into ${CARGO_HOME:-~/.cargo}/bin)" ;; esac)"
+  running fuzz && echo "; cargo-fuzz (cargo install, into ${CARGO_HOME:-~/.cargo}/bin)")"
 ensure_tools
 ensure_venv
 log=$(mktemp)
+debug_lib=(-Ltarget/debug -ltwfollow -Wl,-rpath,"$PWD/target/debug")
+sanitize=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
 
-# Built once per run, by whichever stage needs it first.
-native_built=""
+# once STEP: runs the function STEP the first time a stage needs what it makes, and never again.
+declare -A done_steps
+once() {
+  [ -z "${done_steps[$1]:-}" ] || return 0
+  "$1"
+  done_steps[$1]=1
+}
+
 build_native() {
-  [ -z "$native_built" ] || return 0
   echo "-- building the library, the sandbox and tw-follow (debug)"
   # cargo test builds neither the .so, the .a nor the sandbox binary.
-  cargo build --quiet --workspace --lib --bins --examples
+  cargo build --quiet --workspace --lib --bins
   mkdir -p build
   cc "${CFLAGS_STRICT[@]}" "${TW_FOLLOW_SOURCES[@]}" "${debug_lib[@]}" -o build/tw-follow
-  native_built=1
 }
-debug_lib=(-Ltarget/debug -ltwfollow -Wl,-rpath,"$PWD/target/debug")
 
-sandbox_started=""
-ensure_sandbox() {
-  [ -z "$sandbox_started" ] || return 0
-  build_native
+sandbox() {
+  once build_native
   start_sandbox target/debug/sandbox
-  sandbox_started=1
 }
 
-python_installed=""
-install_python_package() {
-  [ -z "$python_installed" ] || return 0
-  build_native
+python_package() {
+  once build_native
   # The build backend (setuptools-rust) compiles the library; the debug profile reuses
   # what `cargo build` left in target/.
   SETUPTOOLS_RUST_CARGO_PROFILE=dev .venv/bin/pip install -q --no-build-isolation \
     --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
-  python_installed=1
+}
+
+# The two slowest builds run in the background from the first stage after rust on, at a low
+# priority: the stages between mostly keep one core busy (valgrind, pytest, cc), and they take
+# the other. The dist stage's is scripts/dist.sh (the glibc 2.17 build, the wheel, the tarball
+# and the packages), the fuzz stage's the whole gate (its build and its runs: the same verdict
+# whenever they run). Each stage then waits for its own and tests what it made.
+declare -A background_pid background_start
+background_builds() {
+  running c || running install || running python || running snippets || return 0
+  if running dist; then
+    once python_package # its pip install builds in bindings/python/build, which dist.sh empties
+    install_missing rpm:rpmbuild dpkg-dev:dpkg-shlibdeps # apt now, not beside another stage's
+    background dist 10 scripts/dist.sh
+  fi
+  if running fuzz; then
+    background fuzz 19 scripts/fuzz.sh --runs "${FUZZ_RUNS:-20000}"
+  fi
+}
+# background NAME NICENESS COMMAND...: in a process group of its own (setsid), stopped whole if
+# this run ends first; its output in build/NAME.log.
+background() {
+  mkdir -p build
+  setsid nice -n "$2" "${@:3}" </dev/null >"build/$1.log" 2>&1 &
+  background_pid[$1]=$!
+  background_start[$1]=$EPOCHSECONDS
+  on_exit "kill -- -$! 2>/dev/null || true"
+}
+# waited NAME: true once NAME's background run ended well (its output in build/NAME.log), false
+# if none was started; if it failed, shows its output and ends the run.
+waited() {
+  [ -n "${background_pid[$1]:-}" ] || return 1
+  wait "${background_pid[$1]}" || { cat "build/$1.log" >&2; exit 1; }
+  echo "-- $1 ran in the background for $(($(stat -c %Y "build/$1.log") - background_start[$1])) s"
 }
 
 stage_fmt() {
@@ -130,8 +157,7 @@ stage_rust() {
 
 stage_c() {
   echo "== C and C++"
-  build_native
-  ensure_sandbox
+  once sandbox
   cc "${CFLAGS_STRICT[@]}" -c tests/c/header_alone.c -o build/header_alone.o
   c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Iinclude -c tests/c/header_alone.cpp -o build/header_alone_cpp.o
   echo "header compiles alone as C99 and C++11"
@@ -148,7 +174,6 @@ stage_c() {
   tests/c/run_teardown.sh "$SANDBOX_URL" | tee -a "$log"
 
   echo "== C tests under AddressSanitizer + UndefinedBehaviorSanitizer (and LeakSanitizer)"
-  local sanitize=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   cc "${CFLAGS_STRICT[@]}" "${sanitize[@]}" tests/c/sanitizer_canary.c -o build/sanitizer_canary
   if build/sanitizer_canary 2>build/sanitizer_canary.err || ! grep -q "AddressSanitizer: heap-buffer-overflow" build/sanitizer_canary.err; then
     echo "the sanitizer is not active: its canary overflow went unreported" >&2
@@ -161,17 +186,16 @@ stage_c() {
 
 stage_install() {
   echo "== install (pkg-config, shared and static)"
-  ensure_sandbox
+  once sandbox
   tests/install/test_install.sh "$SANDBOX_URL" | tee -a "$log"
 }
 
 stage_python() {
   echo "== Python package, C tool (ASan+UBSan; a smoke set under valgrind), oauthlib"
-  ensure_sandbox
+  once sandbox
   # Every test runs this build; a smoke set (test_under_valgrind.py) runs the plain one under valgrind.
-  local sanitize=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   cc "${CFLAGS_STRICT[@]}" "${sanitize[@]}" "${TW_FOLLOW_SOURCES[@]}" "${debug_lib[@]}" -o build/tw-follow-sanitized
-  install_python_package
+  once python_package
   sandbox_credentials
   (cd /tmp && "$OLDPWD/.venv/bin/python" - <<'PY') | tee -a "$log"
 # A new user's three lines, with the library the package ships (no TWFOLLOW_LIB).
@@ -187,29 +211,34 @@ PY
 
 stage_snippets() {
   echo "== code blocks of README.md and docs/ (compiled or run against the sandbox)"
-  build_native
-  install_python_package
+  once build_native
+  once python_package
   .venv/bin/python tests/snippets/run_snippets.py | tee -a "$log"
   .venv/bin/python -m pytest -q tests/snippets 2>&1 | tee -a "$log"
 }
 
 stage_dist() {
   echo "== distribution: glibc 2.17 tarball and manylinux wheel (scripts/dist.sh), pkg-config, CMake, man page, pip from a fresh clone"
-  tests/dist/test_dist.sh | tee -a "$log"
+  if waited dist; then
+    tests/dist/test_dist.sh --built | tee -a "$log"
+  else
+    tests/dist/test_dist.sh | tee -a "$log"
+  fi
 }
 
 stage_fuzz() {
   echo "== fuzzing (the corpus and ${FUZZ_RUNS:-20000} seeded runs per target; scripts/fuzz.sh 60 explores)"
-  if ! command -v cargo-fuzz >/dev/null; then
-    echo "installing cargo-fuzz into ${CARGO_HOME:-~/.cargo}/bin (cargo install --locked cargo-fuzz)"
-    cargo install --locked cargo-fuzz
+  if waited fuzz; then
+    tee -a "$log" <build/fuzz.log
+  else
+    scripts/fuzz.sh --runs "${FUZZ_RUNS:-20000}" | tee -a "$log"
   fi
-  scripts/fuzz.sh --runs "${FUZZ_RUNS:-20000}" | tee -a "$log"
 }
 
 # Each stage's wall time, on its own line as it ends and all together at the end.
 times=()
 for stage in "${stages[@]}"; do
+  case $stage in fmt | rust) ;; *) once background_builds ;; esac
   started=$SECONDS
   "stage_$stage"
   times+=("$stage $((SECONDS - started))s")
@@ -219,12 +248,10 @@ printf -v joined '%s, ' "${times[@]}"
 echo "stage times: ${joined%, } (total ${SECONDS} s)"
 
 # `|| true`: a stage without counts (fmt alone) is not a failure of grep's.
-passed=$({ grep -oE '([0-9]+) passed' "$log" || true; } | awk '{s+=$1} END {print s+0}')
-failed=$({ grep -oE '([0-9]+) failed' "$log" || true; } | awk '{s+=$1} END {print s+0}')
+counts=$({ grep -oE '[0-9]+ (passed|failed)' "$log" || true; } |
+  awk '{n[$2] += $1} END {printf "%d passed, %d failed", n["passed"], n["failed"]}')
 rm -f "$log"
-if [ "${stages[*]}" = "${all_stages[*]}" ]; then
-  echo "all suites: $passed passed, $failed failed"
-else
-  echo "stages ${stages[*]}: $passed passed, $failed failed"
-fi
-[ "$failed" -eq 0 ]
+scope="stages ${stages[*]}"
+[ "${stages[*]}" != "${all_stages[*]}" ] || scope="all suites"
+echo "$scope: $counts"
+[[ $counts == *" 0 failed" ]]
