@@ -292,44 +292,21 @@ impl Sender {
                 }
             }
         };
+        let prepared = Prepared {
+            timeout,
+            authorization: authorization_header,
+        };
         let result = match request.body {
-            Body::None => {
-                let mut get = agent
-                    .get(request.url)
-                    .config()
-                    .timeout_global(Some(timeout))
-                    .build();
-                if let Some(value) = authorization_header {
-                    get = get.header("Authorization", value);
-                }
-                get.call()
-            }
-            Body::Delete => {
-                let mut delete = agent
-                    .delete(request.url)
-                    .config()
-                    .timeout_global(Some(timeout))
-                    .build();
-                if let Some(value) = authorization_header {
-                    delete = delete.header("Authorization", value);
-                }
-                delete.call()
-            }
-            Body::Form { encoded, .. } | Body::Json(encoded) => {
-                let mut post = agent
-                    .post(request.url)
-                    .config()
-                    .timeout_global(Some(timeout))
-                    .build()
-                    .content_type(match request.body {
-                        Body::Json(_) => "application/json",
-                        _ => "application/x-www-form-urlencoded",
-                    });
-                if let Some(value) = authorization_header {
-                    post = post.header("Authorization", value);
-                }
-                post.send(encoded.as_bytes())
-            }
+            Body::None => prepared.apply(agent.get(request.url)).call(),
+            Body::Delete => prepared.apply(agent.delete(request.url)).call(),
+            Body::Form { encoded, .. } => prepared
+                .apply(agent.post(request.url))
+                .content_type("application/x-www-form-urlencoded")
+                .send(encoded.as_bytes()),
+            Body::Json(json) => prepared
+                .apply(agent.post(request.url))
+                .content_type("application/json")
+                .send(json.as_bytes()),
         };
         let signature = signed
             .as_ref()
@@ -363,6 +340,23 @@ impl Sender {
             trace.line(TraceKind::Info, &e.message);
         }
         received
+    }
+}
+
+/// What every request carries whatever its method: what is left of the call's
+/// deadline, and the `Authorization` value.
+struct Prepared {
+    timeout: Duration,
+    authorization: Option<ureq::http::HeaderValue>,
+}
+
+impl Prepared {
+    fn apply<B>(self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        let request = request.config().timeout_global(Some(self.timeout)).build();
+        match self.authorization {
+            Some(value) => request.header("Authorization", value),
+            None => request,
+        }
     }
 }
 
