@@ -1,8 +1,8 @@
 //! The client: a config's settings, the sender built from them, its OAuth 2.0
-//! session, and every call an application makes. `impl Client` is here and only
-//! here; each call is a few lines over the modules below it: [`friendship`] (the
-//! requests of each API version), [`bearer`] (requests with the OAuth 2.0 session),
-//! [`flows`] (the token flows) and [`request`] (sending, retries, the clock).
+//! session, and every call an application makes but the token flows (their `impl
+//! Client` is in [`flows`], above this module). Each call is a few lines over the
+//! modules below it: [`friendship`] (the requests of each API version), [`bearer`]
+//! (requests with the OAuth 2.0 session) and [`request`] (sending, retries, the clock).
 //!
 //! [`friendship`]: crate::core::api::friendship
 //! [`bearer`]: crate::core::api::bearer
@@ -17,11 +17,9 @@ use zeroize::Zeroizing;
 
 use crate::core::api::bearer::{self, with_bearer};
 use crate::core::api::deadline;
-use crate::core::api::flows::{self, Authorization};
 use crate::core::api::friendship::{self, check_v2_follow, check_v2_target, FOLLOW_PATH};
 use crate::core::api::identity;
 use crate::core::api::request::{Request, Sender, V2Auth};
-use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
 use crate::core::auth::oauth2;
 use crate::core::auth::session::{OAuth2Session, TokenCallback, TokenStore};
 use crate::core::error::{Error, ErrorKind};
@@ -38,7 +36,7 @@ const OR_API_1_1: &str = ", or use API 1.1";
 /// Settings plus the HTTP agent built from them. Share it between threads
 /// (`&Client`) for calls; change it only through `&mut` (no call may run then).
 pub struct Client {
-    sender: Sender,
+    pub(super) sender: Sender,
     /// The follow endpoint of API 1.1, and of API v2 when the follower's id is known
     /// (versions 2 and auto), as sent and as signed.
     follow_v1: (String, SigningUrl),
@@ -272,49 +270,12 @@ impl Client {
         Ok(())
     }
 
-    fn session(&self) -> Result<&OAuth2Session, Error> {
+    pub(super) fn session(&self) -> Result<&OAuth2Session, Error> {
         self.oauth2.as_deref().ok_or_else(|| {
             Error::invalid_argument(
                 "this config is not an OAuth 2.0 config: create it with tw_config_new_oauth2",
             )
         })
-    }
-
-    /// OAuth 1.0a step 1: a request token for `callback` (`oob` for the PIN flow),
-    /// signed with the consumer key and secret only.
-    pub fn request_token(&self, callback: &str) -> Result<RequestToken, Error> {
-        oauth1::validate_callback(callback)?;
-        if self.oauth2.is_some() {
-            return Err(Error::invalid_argument(
-                "an OAuth 2.0 config has no consumer key: the PIN flow needs tw_config_new_app",
-            ));
-        }
-        flows::request_token(&self.sender, callback)
-    }
-
-    /// The page where the user approves the app for `request_token`.
-    pub fn authorize_url(&self, request_token: &str) -> String {
-        oauth1::authorize_url(self.settings().base_url.as_str(), request_token)
-    }
-
-    /// OAuth 1.0a step 2: trades the request token and the verifier (the PIN, or
-    /// `oauth_verifier` from the callback) for the user's access token.
-    pub fn access_token(
-        &self,
-        request_token: &str,
-        request_token_secret: &str,
-        verifier: &str,
-    ) -> Result<AccessToken, Error> {
-        flows::access_token(&self.sender, request_token, request_token_secret, verifier)
-    }
-
-    /// OAuth 2.0 step 1: the authorize URL with a fresh state and PKCE pair. Nothing is sent.
-    pub fn oauth2_authorization(
-        &self,
-        redirect_uri: &str,
-        scope: &str,
-    ) -> Result<Authorization, Error> {
-        flows::authorization(&self.sender, self.session()?, redirect_uri, scope)
     }
 
     /// Tokens the application stored (the callback is not called for them).
@@ -343,36 +304,10 @@ impl Client {
             .ok_or_else(|| Error::invalid_argument("this OAuth 2.0 config holds no tokens yet"))
     }
 
-    /// OAuth 2.0: trades an authorization code for tokens, which this config then
-    /// holds (the callback receives them too). `code_or_url` is the bare code or the
-    /// whole redirected URL (then its `state` must be `expected_state`).
-    pub fn exchange_code(
-        &self,
-        redirect_uri: &str,
-        code_or_url: &str,
-        expected_state: Option<&str>,
-        code_verifier: &str,
-    ) -> Result<Zeroizing<String>, Error> {
-        let session = self.session()?;
-        flows::exchange_code(
-            &self.sender,
-            session,
-            redirect_uri,
-            code_or_url,
-            expected_state,
-            code_verifier,
-        )
-    }
-
     /// OAuth 2.0: a new access token from the refresh token (see [`bearer::refresh`]:
     /// `seen_generation`, the callback, the store's lock).
     pub fn refresh(&self, seen_generation: Option<u64>) -> Result<(), Error> {
         bearer::refresh(&self.sender, self.session()?, seen_generation).map(drop)
-    }
-
-    /// OAuth 2.0: revokes `token` (an access or a refresh token).
-    pub fn revoke(&self, token: &str) -> Result<(), Error> {
-        flows::revoke(&self.sender, self.session()?, token)
     }
 
     /// The OAuth 2.0 tokens' user: what the config learnt, else one `GET 2/users/me`
