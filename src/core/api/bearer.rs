@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use crate::core::api::deadline::{self, REFRESH_GRACE};
 use crate::core::api::friendship::get_user;
-use crate::core::api::request::{during, Body, Request, RequestAuth, Sender, V2Auth, Wiped};
+use crate::core::api::request::{during, Auth, Body, RequestAuth, Sender, Wiped};
 use crate::core::auth::oauth2;
 use crate::core::auth::session::{OAuth2Session, TokenStore};
 use crate::core::error::{Error, ErrorKind};
@@ -34,8 +34,8 @@ pub(crate) struct Bearer<'a> {
 
 impl<'a> Bearer<'a> {
     /// How an API v2 request with this token says who sends it.
-    pub(crate) fn v2_auth(self) -> V2Auth<'a> {
-        V2Auth {
+    pub(crate) fn v2_auth(self) -> Auth<'a> {
+        Auth {
             auth: RequestAuth::Header(Some(self.header)),
             secrets: self.secrets,
         }
@@ -50,22 +50,19 @@ pub(crate) fn oauth2_post(
     form: &str,
     secrets: &[&str],
 ) -> Result<Followed, Error> {
-    let (url, signing_url) = sender.endpoint(path);
     let basic = session.basic_authorization();
     let held = session.secrets();
     let mut all_secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
     all_secrets.extend_from_slice(secrets);
-    sender.send(&Request {
-        url: &url,
-        signing_url: &signing_url,
-        body: Body::Form {
-            params: &[],
-            encoded: form,
-        },
-        answer: Answer::User,
+    let body = Body::Form {
+        params: &[],
+        encoded: form,
+    };
+    let auth = Auth {
         auth: RequestAuth::Header(basic.as_deref().map(String::as_str)),
         secrets: &all_secrets,
-    })
+    };
+    sender.send_to(path, body, Answer::User, auth)
 }
 
 /// What a refresh did.
@@ -277,7 +274,7 @@ fn call_with_bearer<T>(
 }
 
 /// The user of a token (`GET 2/users/me`): id and screen name.
-pub(crate) fn me(sender: &Sender, how: V2Auth<'_>) -> Result<(u64, Option<String>), Error> {
+pub(crate) fn me(sender: &Sender, how: Auth<'_>) -> Result<(u64, Option<String>), Error> {
     get_user(sender, ME_PATH, how).map_err(during("finding the token's user (GET 2/users/me)"))
 }
 

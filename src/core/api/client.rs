@@ -19,7 +19,7 @@ use crate::core::api::bearer::{self, with_bearer};
 use crate::core::api::deadline;
 use crate::core::api::friendship::{self, check_v2_follow, check_v2_target, FOLLOW_PATH};
 use crate::core::api::identity;
-use crate::core::api::request::{Request, Sender, V2Auth};
+use crate::core::api::request::{Auth, Request, Sender};
 use crate::core::auth::oauth2;
 use crate::core::auth::session::{OAuth2Session, TokenCallback, TokenStore};
 use crate::core::error::{Error, ErrorKind};
@@ -169,7 +169,7 @@ impl Client {
         &self,
         check_v2: impl Fn() -> Result<(), Error>,
         v1: impl Fn() -> Result<T, Error>,
-        v2: impl Fn(&dyn Fn() -> Result<u64, Error>, V2Auth<'_>) -> Result<T, Error>,
+        v2: impl Fn(&dyn Fn() -> Result<u64, Error>, Auth<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         if let Some(session) = &self.oauth2 {
             check_v2()?;
@@ -182,7 +182,7 @@ impl Client {
         self.with_api_version(|version| match version {
             ApiVersion::V2 { source_user_id } => {
                 check_v2()?;
-                v2(&|| Ok(source_user_id), V2Auth::OAUTH1)
+                v2(&|| Ok(source_user_id), Auth::OAUTH1)
             }
             _ => v1(),
         })
@@ -232,7 +232,7 @@ impl Client {
         match (self.current_api_version(), &self.follow_v2) {
             (ApiVersion::V2 { .. }, Some(endpoint)) => {
                 check_v2_follow(target, notify, OR_API_1_1)?;
-                friendship::follow_v2(&self.sender, endpoint, target, V2Auth::OAUTH1, send)
+                friendship::follow_v2(&self.sender, endpoint, target, Auth::OAUTH1, send)
             }
             _ => friendship::follow_v1(&self.follow_v1, target, notify, send),
         }
@@ -335,7 +335,7 @@ impl Client {
                 "this config has no user yet: finish the PIN flow (tw_oauth1_access_token) first",
             ));
         }
-        match bearer::me(&self.sender, V2Auth::OAUTH1)? {
+        match bearer::me(&self.sender, Auth::OAUTH1)? {
             (id, Some(name)) => Ok((id, name)),
             (_, None) => Err(Error::bad_response(
                 200,
@@ -373,7 +373,7 @@ impl Client {
         }
         self.require_user_token()?;
         self.with_api_version(|version| match version {
-            ApiVersion::V2 { .. } => match bearer::me(&self.sender, V2Auth::OAUTH1)? {
+            ApiVersion::V2 { .. } => match bearer::me(&self.sender, Auth::OAUTH1)? {
                 (id, Some(name)) => Ok((id, name)),
                 (_, None) => Err(no_username()),
             },

@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use crate::core::api::bearer::{oauth2_post, token_request, REVOKE_PATH};
 use crate::core::api::client::Client;
-use crate::core::api::request::{during, Body, Request, RequestAuth, Wiped};
+use crate::core::api::request::{during, Auth, Body, RequestAuth, Wiped};
 use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
 use crate::core::auth::oauth2;
 use crate::core::error::Error;
@@ -62,21 +62,18 @@ impl Client {
             access_token: token.to_owned(),
             access_token_secret: token_secret.to_owned(),
         });
-        let (url, signing_url) = self.sender.endpoint(path);
-        self.sender.send(&Request {
-            url: &url,
-            signing_url: &signing_url,
-            body: Body::Form {
-                params: &[],
-                encoded: "",
-            },
-            answer: Answer::Form,
+        let body = Body::Form {
+            params: &[],
+            encoded: "",
+        };
+        let auth = Auth {
             auth: RequestAuth::OAuth1With {
                 signer: &signer,
                 extra,
             },
             secrets: &[token_secret],
-        })
+        };
+        self.sender.send_to(path, body, Answer::Form, auth)
     }
 
     /// OAuth 1.0a step 2: trades the request token and the verifier (the PIN, or

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::core::api::request::{during, Body, Request, RequestAuth, Sender};
+use crate::core::api::request::{during, Auth, Body, Sender};
 use crate::core::error::Error;
 use crate::core::net::body::Answer;
 use crate::core::proto::relationship::user_id_of;
@@ -16,16 +16,13 @@ pub const VERIFY_CREDENTIALS_PATH: &str =
 
 /// The OAuth 1.0a user of the config's token, by API 1.1: (id, screen name). One request.
 pub(crate) fn verify_credentials(sender: &Sender) -> Result<(u64, String), Error> {
-    let (url, signing_url) = sender.endpoint(VERIFY_CREDENTIALS_PATH);
     let answer = sender
-        .send(&Request {
-            url: &url,
-            signing_url: &signing_url,
-            body: Body::None,
-            answer: Answer::User,
-            auth: RequestAuth::OAuth1,
-            secrets: &[],
-        })
+        .send_to(
+            VERIFY_CREDENTIALS_PATH,
+            Body::None,
+            Answer::User,
+            Auth::OAUTH1,
+        )
         .map_err(during(
             "finding the token's user (GET 1.1/account/verify_credentials.json)",
         ))?;

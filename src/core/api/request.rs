@@ -43,14 +43,11 @@ pub fn requests_sent_on_this_thread() -> u64 {
 
 /// One API request, before signing.
 pub(crate) struct Request<'a> {
-    pub url: &'a str,
-    pub signing_url: &'a SigningUrl,
+    /// The URL as sent and as signed ([`Sender::endpoint`]).
+    pub endpoint: &'a (String, SigningUrl),
     pub body: Body<'a>,
     pub answer: Answer,
-    pub auth: RequestAuth<'a>,
-    /// Values to remove from any message besides the config's credentials (a
-    /// request-token secret, OAuth 2.0 tokens, a client secret).
-    pub secrets: &'a [&'a str],
+    pub auth: Auth<'a>,
 }
 
 /// How a request says who sends it.
@@ -82,16 +79,18 @@ pub(crate) enum Body<'a> {
     Json(&'a str),
 }
 
-/// How an API v2 request says who sends it: OAuth 1.0a, or a Bearer header whose
-/// token is also a secret to redact.
+/// How a request says who sends it, and the values to remove from any message
+/// besides the config's credentials (a request-token secret, OAuth 2.0 tokens, a
+/// client secret).
 #[derive(Clone, Copy)]
-pub(crate) struct V2Auth<'a> {
+pub(crate) struct Auth<'a> {
     pub auth: RequestAuth<'a>,
     pub secrets: &'a [&'a str],
 }
 
-impl V2Auth<'_> {
-    pub(crate) const OAUTH1: V2Auth<'static> = V2Auth {
+impl Auth<'_> {
+    /// Signed with the config's OAuth 1.0a credentials, which are redacted anyway.
+    pub(crate) const OAUTH1: Auth<'static> = Auth {
         auth: RequestAuth::OAuth1,
         secrets: &[],
     };
@@ -130,6 +129,23 @@ impl Sender {
     /// `path` under the base URL, as sent and as signed.
     pub(crate) fn endpoint(&self, path: &str) -> (String, SigningUrl) {
         self.settings.base_url.endpoint(path)
+    }
+
+    /// Sends a request to `path` under the base URL (see [`Sender::send`]).
+    pub(crate) fn send_to(
+        &self,
+        path: &str,
+        body: Body<'_>,
+        answer: Answer,
+        auth: Auth<'_>,
+    ) -> Result<Followed, Error> {
+        let endpoint = self.endpoint(path);
+        self.send(&Request {
+            endpoint: &endpoint,
+            body,
+            answer,
+            auth,
+        })
     }
 
     /// Sends `request`, retrying as [`Client::follow`](crate::core::Client::follow) describes.
@@ -180,7 +196,7 @@ impl Sender {
     /// Bearer or Basic request has no timestamp: its 401 is final here.
     fn send_correcting_clock(&self, request: &Request<'_>) -> Result<Followed, Error> {
         let first = self.attempt(request, &OAuthNonce::fresh(self.clock_offset()));
-        if let RequestAuth::Header(_) = request.auth {
+        if let RequestAuth::Header(_) = request.auth.auth {
             return first.result;
         }
         let (Err(e), Some(server_clock)) = (&first.result, first.server_clock) else {
@@ -246,17 +262,17 @@ impl Sender {
         };
         let signable = SignableRequest {
             method,
-            url: request.signing_url,
+            url: &request.endpoint.1,
             form,
         };
-        let signed = match request.auth {
+        let signed = match request.auth.auth {
             RequestAuth::OAuth1 => Some(self.signer.sign(&signable, nonce)),
             RequestAuth::OAuth1With { signer, extra } => {
                 Some(signer.sign_with(&signable, nonce, Some(extra)))
             }
             RequestAuth::Header(_) => None,
         };
-        let authorization = match (&signed, request.auth) {
+        let authorization = match (&signed, request.auth.auth) {
             (Some(signed), _) => Some(signed.authorization.as_str()),
             (None, RequestAuth::Header(value)) => value,
             (None, _) => None,
@@ -265,7 +281,7 @@ impl Sender {
         let trace = self
             .agents
             .tracer()
-            .map(|tracer| tracer.for_request(request.secrets, authorization));
+            .map(|tracer| tracer.for_request(request.auth.secrets, authorization));
         if let (Some(trace), Some(signed)) = (&trace, &signed) {
             trace.line(TraceKind::BaseString, signed.base_string());
             trace.credential_notes(&self.settings.credentials);
@@ -297,14 +313,14 @@ impl Sender {
             authorization: authorization_header,
         };
         let result = match request.body {
-            Body::None => prepared.apply(agent.get(request.url)).call(),
-            Body::Delete => prepared.apply(agent.delete(request.url)).call(),
+            Body::None => prepared.apply(agent.get(&request.endpoint.0)).call(),
+            Body::Delete => prepared.apply(agent.delete(&request.endpoint.0)).call(),
             Body::Form { encoded, .. } => prepared
-                .apply(agent.post(request.url))
+                .apply(agent.post(&request.endpoint.0))
                 .content_type("application/x-www-form-urlencoded")
                 .send(encoded.as_bytes()),
             Body::Json(json) => prepared
-                .apply(agent.post(request.url))
+                .apply(agent.post(&request.endpoint.0))
                 .content_type("application/json")
                 .send(json.as_bytes()),
         };
@@ -312,7 +328,7 @@ impl Sender {
             .as_ref()
             .map_or("", |signed| signed.signature.as_str());
         let redactor = Redactor::new(self.settings.credentials.secrets(), signature)
-            .with_extra(request.secrets);
+            .with_extra(request.auth.secrets);
         let received = match result {
             Ok(response) => {
                 if let Some(trace) = &trace {
