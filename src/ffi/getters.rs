@@ -5,6 +5,7 @@ use std::ffi::c_char;
 
 use super::boundary::infallible;
 use super::last_error::read;
+use super::library::publish_value;
 use super::status::TwStatus;
 use crate::core::{DayBudgets, RateLimit};
 
@@ -43,15 +44,9 @@ pub unsafe extern "C" fn tw_last_rate_limit(
         let Some(rate) = read(None, |last| last.rate_limit) else {
             return TwStatus::NoRateLimit;
         };
-        for (out, value) in [
-            (limit, rate.limit),
-            (remaining, rate.remaining),
-            (reset_epoch, rate.reset_epoch),
-        ] {
-            if !out.is_null() {
-                *out = value;
-            }
-        }
+        publish_value(limit, rate.limit);
+        publish_value(remaining, rate.remaining);
+        publish_value(reset_epoch, rate.reset_epoch);
         TwStatus::Ok
     })
 }
@@ -96,9 +91,7 @@ pub unsafe extern "C" fn tw_last_day_budgets(
             (app_remaining, ar),
             (app_reset_epoch, ae),
         ] {
-            if !out.is_null() {
-                *out = value;
-            }
+            publish_value(out, value);
         }
         TwStatus::Ok
     })
@@ -177,20 +170,11 @@ pub enum TwProblemField {
 pub extern "C" fn tw_last_problem(field: i32) -> *const c_char {
     infallible(c"".as_ptr(), || {
         read(c"".as_ptr(), |last| {
-            let p = &last.problem;
-            use TwProblemField as F;
-            let fields = [
-                (F::Type, &p.type_uri),
-                (F::Title, &p.title),
-                (F::Detail, &p.detail),
-                (F::Reason, &p.reason),
-                (F::RequiredEnrollment, &p.required_enrollment),
-                (F::RegistrationUrl, &p.registration_url),
-            ];
-            fields
-                .iter()
-                .find(|(which, _)| *which as i32 == field)
-                .map_or(c"".as_ptr(), |(_, value)| value.as_ptr())
+            // TwProblemField's numbers are the indexes of the members.
+            let member = usize::try_from(field)
+                .ok()
+                .and_then(|i| last.problem.get(i));
+            member.map_or(c"".as_ptr(), |member| member.as_ptr())
         })
     })
 }

@@ -49,37 +49,27 @@ pub(crate) struct LastError {
     pub day_budgets: DayBudgets,
     /// When a rate-limited request may succeed again (0: not rate limited, or not said).
     pub reset_at: i64,
-    pub problem: ProblemFields,
+    /// The v2 problem's members, indexed by `TwProblemField`.
+    pub problem: [CString; 6],
     /// HTTP requests the last fallible call sent.
     pub request_count: i32,
 }
 
 /// The problem's members as C strings, `""` for each one not sent.
-#[derive(Default)]
-pub(crate) struct ProblemFields {
-    pub type_uri: CString,
-    pub title: CString,
-    pub detail: CString,
-    pub reason: CString,
-    pub required_enrollment: CString,
-    pub registration_url: CString,
-}
-
-impl ProblemFields {
-    fn from(problem: Option<&Problem>) -> ProblemFields {
-        let Some(problem) = problem else {
-            return ProblemFields::default();
-        };
-        let c = |field: &Option<String>| c_string(field.as_deref().unwrap_or(""));
-        ProblemFields {
-            type_uri: c(&problem.type_uri),
-            title: c(&problem.title),
-            detail: c(&problem.detail),
-            reason: c(&problem.reason),
-            required_enrollment: c(&problem.required_enrollment),
-            registration_url: c(&problem.registration_url),
-        }
-    }
+/// A problem's members as C strings, in the order of `TwProblemField` (`""`: absent).
+fn problem_fields(problem: Option<&Problem>) -> [CString; 6] {
+    let Some(p) = problem else {
+        return Default::default();
+    };
+    [
+        &p.type_uri,
+        &p.title,
+        &p.detail,
+        &p.reason,
+        &p.required_enrollment,
+        &p.registration_url,
+    ]
+    .map(|member| c_string(member.as_deref().unwrap_or("")))
 }
 
 thread_local! {
@@ -130,7 +120,7 @@ pub(crate) fn record_failure(failure: &Failure) {
         rate_limit: error.rate_limit,
         day_budgets: error.day_budgets(),
         reset_at: error.binding_reset().unwrap_or(0),
-        problem: ProblemFields::from(error.problem.as_deref()),
+        problem: problem_fields(error.problem.as_deref()),
         request_count: 0,
     });
 }
