@@ -285,9 +285,19 @@ pub(crate) fn source_user_id(
     session: &OAuth2Session,
     bearer: Bearer<'_>,
 ) -> Result<u64, Error> {
-    if let Some(id) = session.user_id() {
-        return Ok(id);
+    match session.user_id() {
+        Some(id) => Ok(id),
+        None => learn_identity(sender, session, bearer).map(|(id, _)| id),
     }
+}
+
+/// The OAuth 2.0 tokens' user by `GET 2/users/me`, kept by the session and, when it
+/// is store-backed, stored for the next process.
+pub(crate) fn learn_identity(
+    sender: &Sender,
+    session: &OAuth2Session,
+    bearer: Bearer<'_>,
+) -> Result<(u64, Option<String>), Error> {
     let (id, screen_name) = me(sender, bearer.v2_auth())?;
     if let Some(store) = session.token_store() {
         store.remember_identity(
@@ -296,6 +306,6 @@ pub(crate) fn source_user_id(
             deadline::at(sender.settings.timeout),
         );
     }
-    session.set_identity(id, screen_name);
-    Ok(id)
+    session.set_identity(id, screen_name.clone());
+    Ok((id, screen_name))
 }

@@ -16,7 +16,6 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use crate::core::api::bearer::{self, with_bearer};
-use crate::core::api::deadline;
 use crate::core::api::friendship::{self, check_v2_follow, check_v2_target, FOLLOW_PATH};
 use crate::core::api::identity;
 use crate::core::api::request::{Auth, Request, Sender};
@@ -335,13 +334,7 @@ impl Client {
                 "this config has no user yet: finish the PIN flow (tw_oauth1_access_token) first",
             ));
         }
-        match bearer::me(&self.sender, Auth::OAUTH1)? {
-            (id, Some(name)) => Ok((id, name)),
-            (_, None) => Err(Error::bad_response(
-                200,
-                "the 2/users/me answer has no username",
-            )),
-        }
+        with_username(bearer::me(&self.sender, Auth::OAUTH1)?)
     }
 
     /// The user these credentials act as: (id, screen name). What the config knows
@@ -352,31 +345,20 @@ impl Client {
     /// until it refuses the app's access tier, then API v2). A store-backed OAuth 2.0
     /// config stores what it learnt, so the next process sends nothing.
     pub fn me(&self) -> Result<(u64, String), Error> {
-        let no_username = || Error::bad_response(200, "the 2/users/me answer has no username");
         if let Some(session) = &self.oauth2 {
             if let (Some(id), Some(name)) = (session.user_id(), session.screen_name()) {
                 return Ok((id, name));
             }
-            let (id, name) = with_bearer(&self.sender, session, |bearer| {
-                bearer::me(&self.sender, bearer.v2_auth())
-            })?;
-            let name = name.ok_or_else(no_username)?;
-            if let Some(store) = session.token_store() {
-                let deadline = deadline::at(self.settings().timeout);
-                store.remember_identity(id, Some(&name), deadline);
-            }
-            session.set_identity(id, Some(name.clone()));
-            return Ok((id, name));
+            return with_username(with_bearer(&self.sender, session, |bearer| {
+                bearer::learn_identity(&self.sender, session, bearer)
+            })?);
         }
         if let Some(identity) = &self.settings().identity {
             return Ok((identity.user_id, identity.screen_name.clone()));
         }
         self.require_user_token()?;
         self.with_api_version(|version| match version {
-            ApiVersion::V2 { .. } => match bearer::me(&self.sender, Auth::OAUTH1)? {
-                (id, Some(name)) => Ok((id, name)),
-                (_, None) => Err(no_username()),
-            },
+            ApiVersion::V2 { .. } => with_username(bearer::me(&self.sender, Auth::OAUTH1)?),
             _ => identity::verify_credentials(&self.sender),
         })
     }
@@ -413,5 +395,16 @@ impl Client {
         bearer::refresh_if_due(&self.sender, self.session()?)?;
         let tokens = self.oauth2_tokens()?;
         Ok((tokens.access_token.clone(), tokens.expires_at))
+    }
+}
+
+/// A `2/users/me` answer's user, who must have a username.
+fn with_username((id, name): (u64, Option<String>)) -> Result<(u64, String), Error> {
+    match name {
+        Some(name) => Ok((id, name)),
+        None => Err(Error::bad_response(
+            200,
+            "the 2/users/me answer has no username",
+        )),
     }
 }

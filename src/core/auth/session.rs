@@ -250,10 +250,6 @@ impl OAuth2Session {
         *lock(&self.user_id)
     }
 
-    pub fn set_user_id(&self, id: u64) {
-        *lock(&self.user_id) = Some(id);
-    }
-
     pub fn screen_name(&self) -> Option<String> {
         lock(&self.screen_name).clone()
     }
