@@ -12,13 +12,11 @@
 //!   `target_id`; the source is the token's user); API v2 the user lookup with
 //!   `user.fields=connection_status`, one request for a name or an id.
 
-use serde_json::Value;
-
 use crate::core::api::request::{Auth, Body, Request, Sender};
 use crate::core::error::Error;
 use crate::core::net::body::Answer;
 use crate::core::proto::answer::Followed;
-use crate::core::proto::relationship::{user_id_of, Relationship};
+use crate::core::proto::relationship::{Relationship, V1User};
 use crate::core::proto::target::Target;
 use crate::core::proto::v2;
 use crate::core::proto::v2::{v2_data, v2_user};
@@ -156,19 +154,15 @@ pub(crate) fn unfollow_v1(sender: &Sender, target: &Target) -> Result<Followed, 
     let answer = sender.send_to(UNFOLLOW_PATH, body, Answer::User, Auth::OAUTH1)?;
     // The answer is the user object; its own `following` is eventually consistent
     // (it may still say true), but the unfollow was accepted.
-    let user: Value = serde_json::from_str(&answer.json).map_err(|e| {
+    let user = V1User::read(&answer.json).map_err(|e| {
         Error::bad_response(
             answer.http_status,
             &format!("the body is not usable JSON ({e})"),
         )
     })?;
-    let user = user.as_object().expect("checked: a JSON object");
     let relationship = Relationship {
-        target_id: user_id_of(user),
-        target_username: user
-            .get("screen_name")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        target_id: user.id(),
+        target_username: user.screen_name.0,
         following: Some(false),
         ..Relationship::default()
     };
@@ -215,13 +209,10 @@ pub(crate) fn unfollow_v2(
     let (target_id, username) = v2_target_id(sender, target, how)?;
     let path = v2::unfollow_path(source_user_id, target_id);
     let answer = sender.send_to(&path, Body::Delete, Answer::V2Follow, how)?;
-    let following = v2_data(
-        answer.http_status,
-        &answer.json,
-        &Redactor::NONE.with_extra(how.secrets),
-    )?
-    .get("following")
-    .and_then(Value::as_bool);
+    let redactor = Redactor::NONE.with_extra(how.secrets);
+    let following = v2_data(answer.http_status, &answer.json, &redactor)?
+        .get("following")
+        .and_then(serde_json::Value::as_bool);
     let relationship = Relationship {
         target_id: Some(target_id),
         target_username: username,

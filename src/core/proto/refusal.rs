@@ -137,16 +137,17 @@ struct ErrorMembers {
     registration_url: Lenient<String>,
 }
 
-impl ErrorMembers {
-    /// The members of a JSON object (anything else has none). Read from the parsed
-    /// value, so a repeated member counts once (the last), as it always did.
-    fn of(value: Value) -> Option<ErrorMembers> {
-        match value {
-            Value::Object(_) => ErrorMembers::deserialize(value).ok(),
-            _ => None,
-        }
+/// The members of a JSON object read into `T`, a shape of [`Lenient`] members;
+/// `None` for anything but an object. Read from the parsed value, so a repeated
+/// member counts once (the last).
+pub(crate) fn object_members<T: DeserializeOwned>(value: Value) -> Option<T> {
+    match value {
+        Value::Object(_) => T::deserialize(value).ok(),
+        _ => None,
     }
+}
 
+impl ErrorMembers {
     fn code(&self) -> i32 {
         self.code.0.and_then(|c| i32::try_from(c).ok()).unwrap_or(0)
     }
@@ -183,7 +184,10 @@ impl ErrorMembers {
 /// v2 problem shape (`title`, `detail`, `type`), alone or as the first of `errors`.
 /// Returns the default when the body is none of them.
 pub fn parse_api_error(body: &[u8]) -> ApiError {
-    let Some(mut root) = serde_json::from_slice(body).ok().and_then(ErrorMembers::of) else {
+    let Some(mut root) = serde_json::from_slice(body)
+        .ok()
+        .and_then(object_members::<ErrorMembers>)
+    else {
         return ApiError::default();
     };
     if let Some(first) = root.errors.0.take().and_then(|e| e.into_iter().next()) {
@@ -193,7 +197,7 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
                 ..ApiError::default()
             };
         }
-        let Some(err) = ErrorMembers::of(first) else {
+        let Some(err) = object_members::<ErrorMembers>(first) else {
             return ApiError::default();
         };
         let code = err.code();
