@@ -44,18 +44,25 @@ pub(crate) fn install_fork_handler() {
 ///
 /// # Safety
 /// `out_config` was checked to be non-NULL and writable.
-pub(crate) unsafe fn publish_config(settings: Settings, out_config: *mut *mut TwConfig) {
-    publish_client(Client::new(settings), out_config);
+pub(crate) unsafe fn publish_config(
+    settings: Settings,
+    out_config: *mut *mut TwConfig,
+) -> Result<(), Failure> {
+    publish_client(Client::new(settings), out_config)
 }
 
 /// Boxes a config around `client` and writes it to `out_config`.
 ///
 /// # Safety
 /// `out_config` was checked to be non-NULL and writable.
-pub(crate) unsafe fn publish_client(client: Client, out_config: *mut *mut TwConfig) {
+pub(crate) unsafe fn publish_client(
+    client: Client,
+    out_config: *mut *mut TwConfig,
+) -> Result<(), Failure> {
     install_fork_handler();
     super::boundary::read_test_hook();
     *out_config = Box::into_raw(Box::new(TwConfig { client }));
+    Ok(())
 }
 
 /// Creates a configuration from the four OAuth 1.0a user-context credentials.
@@ -105,8 +112,7 @@ pub unsafe extern "C" fn tw_config_new(
             access_token: access_token.to_owned(),
             access_token_secret: access_token_secret.to_owned(),
         };
-        publish_config(Settings::new(credentials)?, out_config);
-        Ok(())
+        publish_config(Settings::new(credentials)?, out_config)
     })
 }
 
@@ -137,8 +143,7 @@ pub unsafe extern "C" fn tw_config_from_env(out_config: *mut *mut TwConfig) -> T
     fallible(|| {
         non_null(out_config, "out_config")?;
         let settings = Settings::from_lookup(|name| std::env::var(name).ok())?;
-        publish_config(settings, out_config);
-        Ok(())
+        publish_config(settings, out_config)
     })
 }
 
@@ -166,8 +171,7 @@ pub unsafe extern "C" fn tw_config_from_env_credentials(
     fallible(|| {
         non_null(out_config, "out_config")?;
         let settings = Settings::from_credentials_lookup(|name| std::env::var(name).ok())?;
-        publish_config(settings, out_config);
-        Ok(())
+        publish_config(settings, out_config)
     })
 }
 
