@@ -249,10 +249,7 @@ impl Sender {
             if let Some(tracer) = self.agents.tracer() {
                 tracer.info(&error.message);
             }
-            return Received {
-                result: Err(error.clone()),
-                server_clock: None,
-            };
+            return failed(error.clone());
         }
         let (method, form): (_, &[(&str, &str)]) = match request.body {
             Body::None => ("GET", &[]),
@@ -291,22 +288,12 @@ impl Sender {
         // used some): nothing left, nothing sent.
         let timeout = match deadline::left(self.settings.timeout, "sending the request") {
             Ok(timeout) => timeout,
-            Err(error) => {
-                return Received {
-                    result: Err(error),
-                    server_clock: None,
-                }
-            }
+            Err(error) => return failed(error),
         };
         let agent = self.agents.get(&self.settings);
         let authorization_header = match authorization.map(wiped_header_value).transpose() {
             Ok(value) => value,
-            Err(error) => {
-                return Received {
-                    result: Err(error),
-                    server_clock: None,
-                }
-            }
+            Err(error) => return failed(error),
         };
         let prepared = Prepared {
             timeout,
@@ -342,10 +329,7 @@ impl Sender {
                     trace.as_ref(),
                 )
             }
-            Err(e) => Received {
-                result: Err(transport_error(&self.settings, e, 0, &redactor)),
-                server_clock: None,
-            },
+            Err(e) => failed(transport_error(&self.settings, e, 0, &redactor)),
         };
         // Handed to the network, so counted (even if the connection then failed), unless
         // refused before anything left: only that is InvalidArgument here (not loopback).
@@ -356,6 +340,14 @@ impl Sender {
             trace.line(TraceKind::Info, &e.message);
         }
         received
+    }
+}
+
+/// A request that got no answer.
+fn failed(error: Error) -> Received {
+    Received {
+        result: Err(error),
+        server_clock: None,
     }
 }
 
