@@ -24,24 +24,6 @@ pub(crate) fn now() -> i64 {
     unix_now() as i64
 }
 
-/// What a request with the session's access token carries: the `Authorization`
-/// value, and the secrets its messages must not hold.
-#[derive(Clone, Copy)]
-pub(crate) struct Bearer<'a> {
-    header: &'a str,
-    secrets: &'a [&'a str],
-}
-
-impl<'a> Bearer<'a> {
-    /// How an API v2 request with this token says who sends it.
-    pub(crate) fn v2_auth(self) -> Auth<'a> {
-        Auth {
-            auth: RequestAuth::Header(Some(self.header)),
-            secrets: self.secrets,
-        }
-    }
-}
-
 /// Sends a form to an OAuth 2.0 endpoint with the client's authentication.
 pub(crate) fn oauth2_post(
     sender: &Sender,
@@ -232,7 +214,7 @@ pub(crate) fn refresh_if_due(sender: &Sender, session: &OAuth2Session) -> Result
 pub(crate) fn with_bearer<T>(
     sender: &Sender,
     session: &OAuth2Session,
-    call: impl Fn(Bearer<'_>) -> Result<T, Error>,
+    call: impl Fn(Auth<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let refused = |r: &Result<T, Error>| matches!(r, Err(e) if e.http_status == 401 && e.kind == ErrorKind::Auth);
     deadline::within(sender.settings.timeout, || {
@@ -260,15 +242,15 @@ pub(crate) fn with_bearer<T>(
 /// holds (the token included) for its requests to redact.
 fn call_with_bearer<T>(
     session: &OAuth2Session,
-    call: &impl Fn(Bearer<'_>) -> Result<T, Error>,
+    call: &impl Fn(Auth<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let (token, _) = session.access_token()?;
     let header = Zeroizing::new(format!("Bearer {}", token.as_str()));
     let held = session.secrets();
     let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
     secrets.push(&token);
-    call(Bearer {
-        header: &header,
+    call(Auth {
+        auth: RequestAuth::Header(Some(&header)),
         secrets: &secrets,
     })
 }
@@ -283,7 +265,7 @@ pub(crate) fn me(sender: &Sender, how: Auth<'_>) -> Result<(u64, Option<String>)
 pub(crate) fn source_user_id(
     sender: &Sender,
     session: &OAuth2Session,
-    bearer: Bearer<'_>,
+    bearer: Auth<'_>,
 ) -> Result<u64, Error> {
     match session.user_id() {
         Some(id) => Ok(id),
@@ -296,9 +278,9 @@ pub(crate) fn source_user_id(
 pub(crate) fn learn_identity(
     sender: &Sender,
     session: &OAuth2Session,
-    bearer: Bearer<'_>,
+    bearer: Auth<'_>,
 ) -> Result<(u64, Option<String>), Error> {
-    let (id, screen_name) = me(sender, bearer.v2_auth())?;
+    let (id, screen_name) = me(sender, bearer)?;
     if let Some(store) = session.token_store() {
         store.remember_identity(
             id,

@@ -174,7 +174,7 @@ impl Client {
             check_v2()?;
             return with_bearer(&self.sender, session, |bearer| {
                 let source = || bearer::source_user_id(&self.sender, session, bearer);
-                v2(&source, bearer.v2_auth())
+                v2(&source, bearer)
             });
         }
         self.require_user_token()?;
@@ -317,7 +317,7 @@ impl Client {
             return Ok((id, Some(name)));
         }
         with_bearer(&self.sender, session, |bearer| {
-            let (id, screen_name) = bearer::me(&self.sender, bearer.v2_auth())?;
+            let (id, screen_name) = bearer::me(&self.sender, bearer)?;
             session.set_identity(id, screen_name.clone());
             Ok((id, screen_name))
         })
