@@ -353,17 +353,21 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
         let config = config_mut(config)?;
         let address = &*config as *const TwConfig as usize;
         let user_data = UserData::new(user_data);
-        Ok(config.client.set_token_callback(callback.map(|callback| {
-            Arc::new(move |json: &str| {
-                with_c_text(json, |text| {
-                    inside_callback(address, InCallback::TokenCallback, || {
-                        // SAFETY: as promised to tw_config_set_token_callback; the
-                        // text lives during the call.
-                        unsafe { callback(user_data.get(), text) }
+        config
+            .client
+            .session()?
+            .set_callback(callback.map(|callback| {
+                Arc::new(move |json: &str| {
+                    with_c_text(json, |text| {
+                        inside_callback(address, InCallback::TokenCallback, || {
+                            // SAFETY: as promised to tw_config_set_token_callback; the
+                            // text lives during the call.
+                            unsafe { callback(user_data.get(), text) }
+                        })
                     })
-                })
-            }) as _
-        }))?)
+                }) as _
+            }));
+        Ok(())
     })
 }
 

@@ -20,7 +20,7 @@ use crate::core::api::friendship::{self, check_v2_follow, check_v2_target, FOLLO
 use crate::core::api::identity;
 use crate::core::api::request::{Auth, Request, Sender};
 use crate::core::auth::oauth2;
-use crate::core::auth::session::{OAuth2Session, TokenCallback, TokenStore};
+use crate::core::auth::session::{OAuth2Session, TokenStore};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::proto::answer::Followed;
 use crate::core::proto::relationship::Relationship;
@@ -269,7 +269,8 @@ impl Client {
         Ok(())
     }
 
-    pub(super) fn session(&self) -> Result<&OAuth2Session, Error> {
+    /// The OAuth 2.0 session, refused for an OAuth 1.0a config.
+    pub fn session(&self) -> Result<&OAuth2Session, Error> {
         self.oauth2.as_deref().ok_or_else(|| {
             Error::invalid_argument(
                 "this config is not an OAuth 2.0 config: create it with tw_config_new_oauth2",
@@ -290,17 +291,6 @@ impl Client {
             false,
         );
         Ok(())
-    }
-
-    pub fn set_token_callback(&self, callback: Option<TokenCallback>) -> Result<(), Error> {
-        self.session()?.set_callback(callback);
-        Ok(())
-    }
-
-    pub fn oauth2_tokens_json(&self) -> Result<Zeroizing<String>, Error> {
-        self.session()?
-            .tokens_json()
-            .ok_or_else(|| Error::invalid_argument("this OAuth 2.0 config holds no tokens yet"))
     }
 
     /// OAuth 2.0: a new access token from the refresh token (see [`bearer::refresh`]:
