@@ -15,10 +15,10 @@ use crate::core::{DayBudgets, RateLimit};
 #[no_mangle]
 pub extern "C" fn tw_status_str(status: i32) -> *const c_char {
     infallible(c"unknown status".as_ptr(), || {
-        TwStatus::ALL
+        TwStatus::TABLE
             .iter()
-            .find(|s| **s as i32 == status)
-            .map_or(c"unknown status", |s| s.text())
+            .find(|(s, _)| *s as i32 == status)
+            .map_or(c"unknown status", |(_, text)| text)
             .as_ptr()
     })
 }
