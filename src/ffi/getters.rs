@@ -7,7 +7,7 @@ use super::boundary::infallible;
 use super::last_error::read;
 use super::library::publish_value;
 use super::status::TwStatus;
-use crate::core::{DayBudgets, RateLimit};
+use crate::core::DayBudgets;
 
 /// A static description of a status number, e.g. `"TW_STATUS_OK: success"`.
 /// Takes `int32_t` so any number is safe: unknown ones give `"unknown status"`.
@@ -78,20 +78,13 @@ pub unsafe extern "C" fn tw_last_day_budgets(
         if budgets == DayBudgets::default() {
             return TwStatus::NoRateLimit;
         }
-        let fields = |budget: Option<RateLimit>| {
-            budget.map_or([-1; 3], |b| [b.limit, b.remaining, b.reset_epoch])
-        };
-        let [ul, ur, ue] = fields(budgets.user);
-        let [al, ar, ae] = fields(budgets.app);
-        for (out, value) in [
-            (user_limit, ul),
-            (user_remaining, ur),
-            (user_reset_epoch, ue),
-            (app_limit, al),
-            (app_remaining, ar),
-            (app_reset_epoch, ae),
-        ] {
-            publish_value(out, value);
+        let user = [user_limit, user_remaining, user_reset_epoch];
+        let app = [app_limit, app_remaining, app_reset_epoch];
+        for (budget, outs) in [(budgets.user, user), (budgets.app, app)] {
+            let values = budget.map_or([-1; 3], |b| [b.limit, b.remaining, b.reset_epoch]);
+            for (out, value) in outs.into_iter().zip(values) {
+                publish_value(out, value);
+            }
         }
         TwStatus::Ok
     })
