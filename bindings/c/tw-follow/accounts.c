@@ -6,12 +6,6 @@
 #include "cli.h"
 
 #include <string.h>
-#include <time.h>
-
-static int store_failed(TwStatus status) {
-    report(status);
-    return exit_code_for(status);
-}
 
 /* "expires 2026-12-01T20:00:00Z, refreshable" and the like, for the listing. */
 static void print_expiry(const char *kind, int64_t expires_at, bool has_refresh) {
@@ -21,13 +15,8 @@ static void print_expiry(const char *kind, int64_t expires_at, bool has_refresh)
     } else if (expires_at <= 0) {
         printf("expiry unknown%s", refresh);
     } else {
-        time_t at = (time_t)expires_at;
-        struct tm parts;
         char text[32];
-        if (gmtime_r(&at, &parts) == NULL || strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts) == 0) {
-            snprintf(text, sizeof text, "%lld", (long long)expires_at);
-        }
-        printf("expires %s%s", text, refresh);
+        printf("expires %s%s", utc_text(expires_at, text), refresh);
     }
 }
 
@@ -108,7 +97,7 @@ static int list_accounts(const char *store, bool as_json) {
     if (as_json) {
         status = tw_store_list(store, &json);
         if (status != TW_STATUS_OK) {
-            return store_failed(status);
+            return report(status);
         }
         puts(json);
         tw_string_free(json);
@@ -121,7 +110,7 @@ static int list_accounts(const char *store, bool as_json) {
     }
     if (status != TW_STATUS_OK) {
         free_account(&account);
-        return store_failed(status);
+        return report(status);
     }
     fputs(account.name == NULL ? "no accounts in " : "accounts in ", stdout);
     print_escaped(path);
@@ -137,7 +126,7 @@ static int list_accounts(const char *store, bool as_json) {
     free_account(&account);
     tw_string_free(path);
     if (status != TW_STATUS_OK) {
-        return store_failed(status);
+        return report(status);
     }
     return 0;
 }
@@ -146,13 +135,14 @@ static int list_accounts(const char *store, bool as_json) {
 static int revoke_account(const char *store, const char *name, const struct options *options) {
     TwConfig *config = NULL;
     struct oauth2_tokens tokens;
+    int code;
     TwStatus status = tw_config_from_store(store, name, &config);
     if (status == TW_STATUS_OK) {
         status = apply_options(config, options);
     }
     if (status != TW_STATUS_OK) {
         tw_config_free(config);
-        return store_failed(status);
+        return report(status);
     }
     if (!get_oauth2_tokens(config, &tokens)) {
         tw_config_free(config);
@@ -164,13 +154,9 @@ static int revoke_account(const char *store, const char *name, const struct opti
     }
     status = tw_oauth2_revoke(config, tokens.refresh != NULL ? tokens.refresh : tokens.access);
     free_oauth2_tokens(&tokens);
-    if (status != TW_STATUS_OK) {
-        report(status);
-        tw_config_free(config);
-        return exit_code_for(status);
-    }
+    code = status == TW_STATUS_OK ? 0 : report(status);
     tw_config_free(config);
-    return 0;
+    return code;
 }
 
 /* What the import messages call the source: the file given, or the tool's own. */
@@ -206,7 +192,7 @@ static int import_accounts(const char *store, const char *format, const char *so
         tw_string_free(imported);
         tw_string_free(kept);
         tw_string_free(handed_over);
-        return store_failed(status);
+        return report(status);
     }
     print_names(imported, "tw-follow: imported account %.*s into %s\n", path);
     print_names(kept, "tw-follow: kept: the store's grant for %.*s is newer than the one in %s; --force replaces it\n",
@@ -262,7 +248,7 @@ int accounts_main(int count, char **words, const char *store, bool as_json, bool
         status = tw_store_path(store, &path);
     }
     if (status != TW_STATUS_OK) {
-        return store_failed(status);
+        return report(status);
     }
     if (strcmp(verb, "default") == 0) {
         fprintf(stderr, "tw-follow: %s is now the default account in %s\n", words[1], path);

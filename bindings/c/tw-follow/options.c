@@ -10,44 +10,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The options that take a value, in every verb. */
-static const char *const VALUE_OPTIONS[] = {
-    "--account", "--api-version", "--base-url", "--ca-file", "--callback", "--client-id",
-    "--client-secret", "--proxy", "--proxy-file", "--redirect-uri", "--scope", "--store",
-    "--timeout", "--timeout-ms", "--wait",
-};
-
-/* git's and curl's habit: `--name=value` is `--name value` for an option that takes a
-   value. A flag given a value (`--quiet=x`) stays one word and is refused as unknown:
-   never read as a target, since a follow costs money. Nothing after `--` is split.
-   The copy lives until exit (reachable from the static pointer). */
-char **split_option_values(int argc, char **argv, int *out_argc) {
-    static char **split;
-    int i, n = 0;
-    bool after_terminator = false;
-    split = calloc((size_t)argc * 2 + 1, sizeof *split);
-    if (split == NULL) {
-        *out_argc = argc;
-        return argv;
-    }
-    for (i = 0; i < argc; i++) {
-        const char *equals = strchr(argv[i], '=');
-        size_t k, name_length = equals == NULL ? 0 : (size_t)(equals - argv[i]);
-        bool takes_value = false;
-        if (strcmp(argv[i], "--") == 0) after_terminator = true;
-        for (k = 0; i > 0 && !after_terminator && equals != NULL && k < sizeof VALUE_OPTIONS / sizeof *VALUE_OPTIONS; k++) {
-            takes_value = takes_value || (strlen(VALUE_OPTIONS[k]) == name_length &&
-                                          strncmp(argv[i], VALUE_OPTIONS[k], name_length) == 0);
+/* ARG as one of SPECS: a flag by its exact name, an option with a value as `--name value`
+   or, git's and curl's habit, `--name=value`. A flag given a value (`--quiet=x`) matches
+   nothing and is refused as unknown: never read as a target, since a follow costs money. */
+int take_option(const struct option_spec *specs, int argc, char **argv, int *i) {
+    const char *arg = argv[*i];
+    for (; specs->name != NULL; specs++) {
+        size_t length = strlen(specs->name);
+        if (strncmp(arg, specs->name, length) != 0) {
+            continue;
         }
-        if (takes_value && (split[n] = strndup(argv[i], name_length)) != NULL) {
-            split[++n] = (char *)equals + 1;
-            n++;
-        } else {
-            split[n++] = argv[i];
+        if (arg[length] == '\0' && specs->flag != NULL) {
+            *specs->flag = true;
+            return 1;
+        }
+        if (specs->value != NULL && arg[length] == '=') {
+            *specs->value = arg + length + 1;
+            return 1;
+        }
+        if (specs->value != NULL && arg[length] == '\0' && *i + 1 < argc) {
+            *specs->value = argv[++*i];
+            return 1;
         }
     }
-    *out_argc = n;
-    return split;
+    return 0;
 }
 
 bool is_set(const char *name) {

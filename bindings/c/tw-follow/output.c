@@ -7,30 +7,33 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* What the next report() adds to the library's message (the way out of a refusal). */
 const char *report_suffix = "";
 
-/* "TW_STATUS_X: description" -> prints "TW_STATUS_X: <last error message><report_suffix>". */
-void report(TwStatus status) {
+/* "TW_STATUS_X: description" -> prints "TW_STATUS_X: <last error message><report_suffix>".
+   Returns the status's exit code. */
+int report(TwStatus status) {
     const char *text = tw_status_str((int32_t)status);
     size_t name_length = strcspn(text, ":");
     fprintf(stderr, "%.*s: %s%s\n", (int)name_length, text, tw_last_error_message(), report_suffix);
     report_suffix = "";
+    return exit_code_for(status);
 }
 
 /* A failure while making the call's config (the environment, the store, an option the
    library refuses): configuration, exit 78. A status whose own exit code is 78 (the
    store) is reported as report() does; any other (the library's INVALID_ARGUMENT, 65 in
    the table) is not named, so that the status printed and the exit code always agree
-   with --exit-codes: "tw-follow: message". */
-void report_configuration(TwStatus status) {
+   with --exit-codes: "tw-follow: message". Returns EXIT_CONFIG. */
+int report_configuration(TwStatus status) {
     if (exit_code_for(status) == EXIT_CONFIG) {
-        report(status);
-        return;
+        return report(status);
     }
     fprintf(stderr, "tw-follow: %s%s\n", tw_last_error_message(), report_suffix);
     report_suffix = "";
+    return EXIT_CONFIG;
 }
 
 /* True when a proxy URL carries a non-empty password ("scheme://user:password@host"). */
@@ -149,15 +152,19 @@ void print_call_summary(void) {
 }
 
 void wipe_text(char *text) {
-    volatile char *p = text; /* volatile: the compiler may not drop the stores */
-    while (p != NULL && *p != '\0') {
-        *p++ = '\0';
+    if (text != NULL) {
+        wipe(text, strlen(text));
     }
 }
 
-void free_secret(char *text) {
-    wipe_text(text);
-    free(text);
+/* Seconds since the epoch as "2026-12-01T20:00:00Z" in TEXT (the number when it cannot be). */
+const char *utc_text(int64_t seconds, char text[32]) {
+    time_t at = (time_t)seconds;
+    struct tm parts;
+    if (gmtime_r(&at, &parts) == NULL || strftime(text, 32, "%Y-%m-%dT%H:%M:%SZ", &parts) == 0) {
+        snprintf(text, 32, "%lld", (long long)seconds);
+    }
+    return text;
 }
 
 /* After the tokens were written to `out`: flushes it and checks that every write

@@ -63,11 +63,3 @@ void deliver_deferred_signal(void) {
         die_of(signum);
     }
 }
-
-/* The token callback of a store-backed config: the library calls it once the refreshed
-   pair is in the store, so a deferred signal may act now. */
-void deliver_after_save(void *user_data, const char *tokens_json) {
-    (void)user_data;
-    (void)tokens_json;
-    deliver_deferred_signal();
-}
