@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- the token store: which credentials a call uses, `accounts`, `token` ---- */
 
@@ -74,21 +75,12 @@ static bool uses_store(const char *store, const char *account) {
    library says why); a shared store's URL (redis://, rediss://) counts as one. */
 static bool store_exists(void) {
     char *path = NULL;
-    FILE *file;
-    bool exists = true;
+    bool exists;
     if (tw_store_path(NULL, &path) != TW_STATUS_OK) {
         return true;
     }
-    if (strncmp(path, "redis://", 8) == 0 || strncmp(path, "rediss://", 9) == 0) {
-        tw_string_free(path);
-        return true;
-    }
-    file = fopen(path, "r");
-    if (file != NULL) {
-        fclose(file);
-    } else if (errno == ENOENT) {
-        exists = false;
-    }
+    exists = strncmp(path, "redis://", 8) == 0 || strncmp(path, "rediss://", 9) == 0 || access(path, F_OK) == 0 ||
+             errno != ENOENT;
     tw_string_free(path);
     return exists;
 }

@@ -149,7 +149,7 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
                                 "to load: it does not matter). Paste that whole address (or just its code) and "
                                 "press Enter:\n",
                                 "redirected address or code"};
-    char *url = NULL, *state = NULL, *verifier = NULL, *tokens = NULL;
+    char *url = NULL, *state = NULL, *verifier = NULL;
     struct oauth2_tokens held;
     TwConfig *config = NULL;
     TwStatus status;
@@ -176,7 +176,7 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
         tw_config_free(config);
         return EXIT_DATAERR;
     }
-    status = tw_oauth2_exchange_code(config, redirect_uri, answer, state, verifier, &tokens);
+    status = tw_oauth2_exchange_code(config, redirect_uri, answer, state, verifier, NULL);
     wipe_text(answer);
     tw_string_free(state);
     tw_string_free(verifier);
@@ -184,7 +184,6 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
         return authorize_failed(status, config);
     }
     if (!saving->exports) {
-        tw_string_free(tokens);
         return save_authorized(config, saving);
     }
     print_export(stdout, "TW_OAUTH2_CLIENT_ID", client_id);
@@ -200,7 +199,6 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
         fputs("# a confidential client: export TW_OAUTH2_CLIENT_SECRET too, or refreshes are refused\n", stdout);
     }
     free_oauth2_tokens(&held);
-    tw_string_free(tokens);
     tw_config_free(config);
     if (!ok) {
         fputs("TW_STATUS_BAD_RESPONSE: the library's token answer could not be read\n", stderr);
@@ -225,20 +223,13 @@ int authorize_main(int argc, char **argv) {
     unsigned wait = LISTEN_WAIT_SECONDS;
     struct saving saving = {false, NULL, NULL};
     const struct option_spec specs[] = {
-        {"--help", &help, NULL},
-        {"-h", &help, NULL},
-        {"--oauth2", &oauth2, NULL},
-        {"--exports", &saving.exports, NULL},
-        {"--paste", &paste, NULL},
-        {"--store", NULL, &saving.store},
-        {"--account", NULL, &saving.account},
-        {"--base-url", NULL, &base_url},
-        {"--client-id", NULL, &client_id},
-        {"--client-secret", NULL, &client_secret},
-        {"--redirect-uri", NULL, &redirect_uri},
-        {"--scope", NULL, &scope},
-        {"--callback", NULL, &callback},
-        {"--wait", NULL, &wait_text},
+        {"--help", &help, NULL},           {"-h", &help, NULL},
+        {"--oauth2", &oauth2, NULL},       {"--exports", &saving.exports, NULL},
+        {"--paste", &paste, NULL},         {"--store", NULL, &saving.store},
+        {"--account", NULL, &saving.account}, {"--base-url", NULL, &base_url},
+        {"--client-id", NULL, &client_id}, {"--client-secret", NULL, &client_secret},
+        {"--redirect-uri", NULL, &redirect_uri}, {"--scope", NULL, &scope},
+        {"--callback", NULL, &callback},   {"--wait", NULL, &wait_text},
         {NULL, NULL, NULL}};
     int i;
     for (i = 1; i < argc && !help; i++) {

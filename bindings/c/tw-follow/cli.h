@@ -47,6 +47,7 @@ extern const char *report_suffix; /* what the next report() adds to the library'
 int report(TwStatus status);
 int report_configuration(TwStatus status);
 bool has_password(const char *url);
+void trim(char *line);
 void wipe(char *buffer, size_t size);
 void wipe_text(char *text);
 const char *utc_text(int64_t seconds, char text[32]);

@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,16 +160,6 @@ static void respond(int fd, int code, const char *reason, const char *page) {
     }
 }
 
-static int hex_digit(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* The value of NAME in QUERY (a=b&c=d, up to its end or a blank), percent- and
    +-decoded into OUT (OUT_SIZE bytes): 1; 0 when absent or too long. */
 static int query_value(const char *query, const char *name, char *out, size_t out_size) {
@@ -183,8 +174,9 @@ static int query_value(const char *query, const char *name, char *out, size_t ou
                 char c = *v++;
                 if (c == '+') {
                     c = ' ';
-                } else if (c == '%' && end - v >= 2 && hex_digit(v[0]) >= 0 && hex_digit(v[1]) >= 0) {
-                    c = (char)(hex_digit(v[0]) * 16 + hex_digit(v[1]));
+                } else if (c == '%' && end - v >= 2 && isxdigit((unsigned char)v[0]) && isxdigit((unsigned char)v[1])) {
+                    char hex[3] = {v[0], v[1], '\0'}; /* the tool never calls setlocale: "C" digits */
+                    c = (char)strtol(hex, NULL, 16);
                     v += 2;
                 }
                 if (n + 1 >= out_size) {
@@ -304,7 +296,7 @@ static int listened_answer(struct redirect_listener *listener, const struct ques
 /* One line of standard input without its line ending and the blanks around it.
    Returns 0 (and says why) on end of input, an empty line or one too long. */
 static int read_answer(char line[MAX_INPUT_LINE + 2], const char *what) {
-    size_t length, start = 0;
+    size_t length;
     if (fgets(line, MAX_INPUT_LINE + 2, stdin) == NULL) {
         fprintf(stderr, "tw-follow: no %s on standard input\n", what);
         return 0;
@@ -315,13 +307,7 @@ static int read_answer(char line[MAX_INPUT_LINE + 2], const char *what) {
         fprintf(stderr, "tw-follow: the %s is longer than %d bytes\n", what, MAX_INPUT_LINE);
         return 0;
     }
-    while (length > 0 && strchr(" \t\r\n", line[length - 1]) != NULL) {
-        line[--length] = '\0';
-    }
-    while (line[start] == ' ' || line[start] == '\t') {
-        start++;
-    }
-    memmove(line, line + start, length - start + 1);
+    trim(line);
     if (line[0] == '\0') {
         fprintf(stderr, "tw-follow: no %s on standard input (an empty line)\n", what);
         return 0;

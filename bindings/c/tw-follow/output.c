@@ -55,6 +55,16 @@ bool has_password(const char *url) {
     return colon != NULL && colon + 1 < at;
 }
 
+/* LINE without the blanks and the line ending around it, in place. */
+void trim(char *line) {
+    size_t start = strspn(line, " \t"), length = strlen(line);
+    while (length > start && strchr(" \t\r\n", line[length - 1]) != NULL) {
+        length--;
+    }
+    memmove(line, line + start, length - start);
+    line[length - start] = '\0';
+}
+
 void wipe(char *buffer, size_t size) {
     volatile char *p = buffer; /* volatile: the compiler may not drop the stores */
     while (size-- > 0) {
@@ -67,7 +77,7 @@ void wipe(char *buffer, size_t size) {
 int read_proxy_file(const char *path, char *line) {
     FILE *file = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     const char *problem = NULL;
-    size_t length = 0, start = 0;
+    size_t length = 0;
     int c;
     if (file == NULL) {
         fprintf(stderr, "tw-follow: --proxy-file %s: %s\n", path, strerror(errno));
@@ -90,16 +100,9 @@ int read_proxy_file(const char *path, char *line) {
     if (file != stdin) {
         fclose(file);
     }
-    while (length > 0 && strchr(" \t\r", line[length - 1]) != NULL) {
-        length--;
-    }
-    while (start < length && strchr(" \t", line[start]) != NULL) {
-        start++;
-    }
-    memmove(line, line + start, length - start);
-    length -= start;
     line[length] = '\0';
-    if (problem == NULL && length == 0) {
+    trim(line);
+    if (problem == NULL && line[0] == '\0') {
         problem = "the first line is empty (for no proxy, pass --proxy \"\")";
     }
     if (problem != NULL) {
