@@ -181,31 +181,27 @@ static void print_names(const char *names, const char *format, const char *arg) 
 
 /* `accounts import FORMAT [PATH] [--force]`: what was imported, kept and handed over. */
 static int import_accounts(const char *store, const char *format, const char *source_path, bool force) {
-    char *path = NULL, *imported = NULL, *kept = NULL, *handed_over = NULL;
-    const char *source = source_name(format, source_path);
+    /* What tw_store_import_ex lists: imported (said with the store's path), kept and handed over (with the source). */
+    static const char *const SAID[3] = {
+        "tw-follow: imported account %.*s into %s\n",
+        "tw-follow: kept: the store's grant for %.*s is newer than the one in %s; --force replaces it\n",
+        "tw-follow: warning: the OAuth 2.0 grant of %.*s belongs to the store now: %s stops working for it once "
+        "twfollow refreshes it (X rotates the refresh token)\n"};
+    char *path = NULL, *names[3] = {NULL, NULL, NULL};
+    int i;
     TwStatus status = tw_store_import_ex(store, format, source_path, force ? (uint32_t)TW_STORE_IMPORT_FORCE : 0,
-                                         &imported, &kept, &handed_over);
+                                         &names[0], &names[1], &names[2]);
     if (status == TW_STATUS_OK) {
         status = tw_store_path(store, &path);
     }
-    if (status != TW_STATUS_OK) {
-        tw_string_free(imported);
-        tw_string_free(kept);
-        tw_string_free(handed_over);
-        return report(status);
+    for (i = 0; i < 3; i++) {
+        if (status == TW_STATUS_OK) {
+            print_names(names[i], SAID[i], i == 0 ? path : source_name(format, source_path));
+        }
+        tw_string_free(names[i]);
     }
-    print_names(imported, "tw-follow: imported account %.*s into %s\n", path);
-    print_names(kept, "tw-follow: kept: the store's grant for %.*s is newer than the one in %s; --force replaces it\n",
-                source);
-    print_names(handed_over,
-                "tw-follow: warning: the OAuth 2.0 grant of %.*s belongs to the store now: %s stops working for it "
-                "once twfollow refreshes it (X rotates the refresh token)\n",
-                source);
-    tw_string_free(imported);
-    tw_string_free(kept);
-    tw_string_free(handed_over);
     tw_string_free(path);
-    return 0;
+    return status == TW_STATUS_OK ? 0 : report(status);
 }
 
 /* `accounts ...`: words after "accounts". */
