@@ -174,8 +174,9 @@ static int query_value(const char *query, const char *name, char *out, size_t ou
                 char c = *v++;
                 if (c == '+') {
                     c = ' ';
-                } else if (c == '%' && end - v >= 2 && isxdigit((unsigned char)v[0]) && isxdigit((unsigned char)v[1])) {
-                    char hex[3] = {v[0], v[1], '\0'}; /* the tool never calls setlocale: "C" digits */
+                } else if (c == '%' && end - v >= 2 && isxdigit((unsigned char)v[0]) &&
+                           isxdigit((unsigned char)v[1])) { /* no setlocale: the "C" locale's digits */
+                    char hex[3] = {v[0], v[1], '\0'};
                     c = (char)strtol(hex, NULL, 16);
                     v += 2;
                 }

@@ -167,17 +167,11 @@ inline void check(TwStatus status) {
     }
 }
 
-// Takes a string the library returned: copies it, then frees (and so wipes) the original.
+// Takes a string the library returned: copies it ("" for NULL), then frees (and so wipes)
+// the original, also when the copy throws.
 inline std::string take(char *s) {
-    std::string text;
-    try {
-        text = s;
-    } catch (...) {
-        tw_string_free(s);
-        throw;
-    }
-    tw_string_free(s);
-    return text;
+    std::unique_ptr<char, void (*)(char *)> owned(s, tw_string_free);
+    return s == nullptr ? std::string() : std::string(s);
 }
 
 // Strings the library returns through several out-parameters (out[i]): take(i) copies
@@ -195,7 +189,7 @@ template <size_t N> struct OutStrings {
     std::string take(size_t i) { // "" for NULL
         char *s = out[i];
         out[i] = nullptr;
-        return s == nullptr ? std::string() : detail::take(s);
+        return detail::take(s);
     }
 };
 
