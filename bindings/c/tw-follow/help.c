@@ -93,7 +93,9 @@ void usage(FILE *out) {
           out);
 }
 
-/* No default case: -Wall (-Wswitch) then fails the build when the header gains a
+/* The tool's own table (the library has no exit codes; the names --exit-codes prints come
+   from tw_status_str; test_every_status_exits_with_the_code_its_table_lists runs each status).
+   No default case: -Wall (-Wswitch) then fails the build when the header gains a
    status this table lacks. */
 int exit_code_for(TwStatus status) {
     switch (status) {

@@ -197,10 +197,11 @@ static int query_value(const char *query, const char *name, char *out, size_t ou
 }
 
 /* Reads one request on FD and answers it. Returns 1 when it is the expected one, its
-   redirected address (URI's part before any ? with the request's query) in LINE; -1 when
-   it is, but the address does not fit; else 0. */
-static int answer_request(int fd, const struct redirect_listener *listener, const char *uri,
-                          const struct question *question, long long deadline, char line[MAX_INPUT_LINE + 2]) {
+   redirected address (the redirect address's part before any ? with the request's query)
+   in LINE; -1 when it is, but the address does not fit; else 0. */
+static int answer_request(int fd, const struct redirect_listener *listener, const struct question *question,
+                          long long deadline, char line[MAX_INPUT_LINE + 2]) {
+    const char *uri = question->redirect;
     static char head[MAX_REQUEST_HEAD + 1];
     char value[512];
     size_t length = 0, i, path_length = strlen(listener->path);
@@ -278,7 +279,7 @@ static int listened_answer(struct redirect_listener *listener, const struct ques
         for (i = 0; i < listener->count && found == 0; i++) {
             int connection = fds[i].revents & POLLIN ? accept(fds[i].fd, NULL, NULL) : -1;
             if (connection >= 0) {
-                found = answer_request(connection, listener, question->redirect, question, deadline, line);
+                found = answer_request(connection, listener, question, deadline, line);
                 close(connection);
             }
         }

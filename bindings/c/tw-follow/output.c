@@ -165,18 +165,13 @@ const char *utc_text(int64_t seconds, char text[32]) {
    reached it (a full disk, a closed pipe). Returns 0, having said so on stderr, when
    one did not: the tokens are lost, and the caller exits EXIT_IOERR. */
 int tokens_written(FILE *out, const char *what) {
-    int failed, error;
     errno = 0;
-    failed = fflush(out) != 0;
-    error = errno;
-    if (ferror(out)) {
-        failed = 1;
+    if (fflush(out) == 0 && !ferror(out)) {
+        return 1;
     }
-    if (failed) {
-        fprintf(stderr, "tw-follow: the %s could not be written to %s (%s)\n", what,
-                out == stdout ? "standard output" : "standard error", strerror(error != 0 ? error : EIO));
-    }
-    return !failed;
+    fprintf(stderr, "tw-follow: the %s could not be written to %s (%s)\n", what,
+            out == stdout ? "standard output" : "standard error", strerror(errno != 0 ? errno : EIO));
+    return 0;
 }
 
 /* export NAME='value', with ' written as '\'' so any value survives eval. */
