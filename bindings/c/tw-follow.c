@@ -50,8 +50,8 @@ static bool env_oauth2(void) {
 }
 
 /* An expired TW_OAUTH2_ACCESS_TOKEN (the expiry the library read from TW_OAUTH2_EXPIRES_AT):
-   says so and returns 1, before anything is sent (a request with it would be refused, and it
-   costs money). */
+ * says so and returns 1, before anything is sent (a request with it would be refused, and it
+ * costs money). */
 static int refuse_expired_env_token(const TwConfig *config) {
     struct oauth2_tokens tokens;
     char when[32];
@@ -72,7 +72,7 @@ static bool uses_store(const char *store, const char *account) {
 }
 
 /* True when the store file the rule names exists (or cannot be looked at: then the
-   library says why); a shared store's URL (redis://, rediss://) counts as one. */
+ * library says why); a shared store's URL (redis://, rediss://) counts as one. */
 static bool store_exists(void) {
     char *path = NULL;
     bool exists;
@@ -86,15 +86,15 @@ static bool store_exists(void) {
 }
 
 /* What the token callback of a store-backed config needs to check that the store holds
-   the pair it is handed (the library calls it after a failed write too). */
+ * the pair it is handed (the library calls it after a failed write too). */
 struct stored_account {
     const char *store, *account;
 };
 
 /* The token callback of a store-backed config: once the store holds the refreshed pair,
-   a signal deferred during the refresh may act (then the follow is not sent). When the
-   store does not hold it (the write failed: TW_STATUS_TOKENS_NOT_SAVED), the signal waits
-   until the call has returned and the pair has been printed. */
+ * a signal deferred during the refresh may act (then the follow is not sent). When the
+ * store does not hold it (the write failed: TW_STATUS_TOKENS_NOT_SAVED), the signal waits
+ * until the call has returned and the pair has been printed. */
 static void on_refreshed(void *user_data, const char *tokens_json) {
     const struct stored_account *where = user_data;
     struct oauth2_tokens handed, stored;
@@ -119,9 +119,9 @@ static void on_refreshed(void *user_data, const char *tokens_json) {
 }
 
 /* The config of a call: --account (or --store) -> the store; else TW_* credentials in
-   the environment; else the store's default account. A config from TW_OAUTH2_*
-   variables gets no refresh token, so it can never refresh: the rotated pair would
-   reach only this process's output, which cron discards. */
+ * the environment; else the store's default account. A config from TW_OAUTH2_*
+ * variables gets no refresh token, so it can never refresh: the rotated pair would
+ * reach only this process's output, which cron discards. */
 static TwStatus make_config(const char *store, const char *account, TwConfig **config) {
     if (!uses_store(store, account)) {
         if (env_oauth2()) {
@@ -292,8 +292,8 @@ int main(int argc, char **argv) {
     }
 
     /* An option wins over its variable: tw_config_from_env must not even read it, or a
-       bad value there would fail before the option could replace it. Changing the
-       environment is safe here: this program has one thread. */
+     * bad value there would fail before the option could replace it. Changing the
+     * environment is safe here: this program has one thread. */
     if (options.base_url != NULL) {
         unsetenv("TW_API_BASE");
     }
@@ -353,7 +353,7 @@ int main(int argc, char **argv) {
         break;
     }
     /* A signal deferred during a refresh acts now, once the new pair is saved, or else
-       printed (TW_STATUS_TOKENS_NOT_SAVED: below). */
+     * printed (TW_STATUS_TOKENS_NOT_SAVED: below). */
     if (status != TW_STATUS_TOKENS_NOT_SAVED) {
         deliver_deferred_signal();
     }

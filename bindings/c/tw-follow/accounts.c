@@ -1,6 +1,6 @@
 /* tw-follow accounts: the token store's accounts listed (what a terminal would act on
-   escaped), made the default, removed (their grant revoked at X first, with --revoke) or
-   imported from twurl, xurl or the environment (a newer stored grant kept unless --force). */
+ * escaped), made the default, removed (their grant revoked at X first, with --revoke) or
+ * imported from twurl, xurl or the environment (a newer stored grant kept unless --force). */
 #define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
@@ -48,9 +48,9 @@ static void free_account(struct account *account) {
 }
 
 /* TEXT as the listing prints it: what a terminal would act on escaped (a store edited by
-   hand, or a file of another tool, may hold anything): ASCII controls and DEL as \xHH, the C1 controls (U+0080 to U+009F) and the
-   bidirectional marks and overrides as \uXXXX, a backslash as \\. The library gives
-   UTF-8. */
+ * hand, or a file of another tool, may hold anything): ASCII controls and DEL as \xHH, the C1 controls (U+0080 to U+009F) and the
+ * bidirectional marks and overrides as \uXXXX, a backslash as \\. The library gives
+ * UTF-8. */
 static void print_escaped(const char *text) {
     const unsigned char *p = (const unsigned char *)text;
     for (; *p != '\0'; p++) {
@@ -171,7 +171,7 @@ static const char *source_name(const char *format, const char *source_path) {
 }
 
 /* Each name of NAMES (each ended by a newline: account names hold none) as FORMAT's
-   first %.*s, with ARG as its second %s. */
+ * first %.*s, with ARG as its second %s. */
 static void print_names(const char *names, const char *format, const char *arg) {
     const char *name, *end;
     for (name = names; name != NULL && (end = strchr(name, '\n')) != NULL; name = end + 1) {

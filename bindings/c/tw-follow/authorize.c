@@ -1,5 +1,5 @@
 /* tw-follow authorize: a user's tokens by OAuth 1.0a (PIN or callback) or OAuth 2.0
-   (PKCE), saved in the token store or printed as export lines. */
+ * (PKCE), saved in the token store or printed as export lines. */
 #define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
@@ -23,7 +23,7 @@ struct saving {
 };
 
 /* The saving step of authorize: the config's user into the store, and where on stderr.
-   Frees the config. */
+ * Frees the config. */
 static int save_authorized(TwConfig *config, const struct saving *saving) {
     char *name = NULL, *path = NULL;
     TwStatus status = tw_store_save_account(config, saving->store, saving->account, &name);

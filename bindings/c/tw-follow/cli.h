@@ -102,9 +102,9 @@ struct option_spec {
 int take_option(const struct option_spec *specs, int argc, char **argv, int *i);
 
 /* signals.c: SIGINT, SIGTERM and SIGHUP deferred while a refresh is in flight
-   (tw_refreshes_in_flight), then delivered with their default action (deliver_deferred_signal):
-   after every library call returns, and from the token callback of a store-backed config
-   once the store holds the new pair (tw-follow.c). */
+ * (tw_refreshes_in_flight), then delivered with their default action (deliver_deferred_signal):
+ * after every library call returns, and from the token callback of a store-backed config
+ * once the store holds the new pair (tw-follow.c). */
 void defer_signals_during_refreshes(void);
 void deliver_deferred_signal(void);
 

@@ -46,7 +46,7 @@ struct redirect_listener {
 };
 
 /* Host, port and path of a loopback http:// URI with an explicit port (no user, no
-   fragment): 1, else 0. The host is lowercased; an empty path is "/". */
+ * fragment): 1, else 0. The host is lowercased; an empty path is "/". */
 static int loopback_target(const char *uri, struct redirect_listener *to) {
     static const char *const PREFIXES[][2] = {
         {"http://127.0.0.1:", "127.0.0.1"}, {"http://localhost:", "localhost"}, {"http://[::1]:", "::1"}};
@@ -118,7 +118,7 @@ static int listen_on(struct redirect_listener *listener, int family) {
 }
 
 /* Opens the listener for URI: 1; 0 when the answer is to be pasted instead (--paste, a URI
-   that is not loopback http:// with a port, or a port that cannot be listened on: said). */
+ * that is not loopback http:// with a port, or a port that cannot be listened on: said). */
 static int open_listener(const char *uri, bool paste, struct redirect_listener *listener) {
     memset(listener, 0, sizeof *listener);
     if (paste || !loopback_target(uri, listener)) {
@@ -131,7 +131,7 @@ static int open_listener(const char *uri, bool paste, struct redirect_listener *
         return 0;
     }
     /* Without IPv6 nobody can be on ::1; taken, a browser that sends localhost there reaches
-       another program: said, not skipped. */
+     * another program: said, not skipped. */
     if (strcmp(listener->host, "localhost") == 0 && listen_on(listener, AF_INET6) != 0 && errno == EADDRINUSE) {
         fprintf(stderr,
                 "tw-follow: warning: port %u of ::1 is taken by another program (%s): a browser that sends "
@@ -161,7 +161,7 @@ static void respond(int fd, int code, const char *reason, const char *page) {
 }
 
 /* The value of NAME in QUERY (a=b&c=d, up to its end or a blank), percent- and
-   +-decoded into OUT (OUT_SIZE bytes): 1; 0 when absent or too long. */
+ * +-decoded into OUT (OUT_SIZE bytes): 1; 0 when absent or too long. */
 static int query_value(const char *query, const char *name, char *out, size_t out_size) {
     size_t name_length = strlen(name);
     const char *p = query;
@@ -197,8 +197,8 @@ static int query_value(const char *query, const char *name, char *out, size_t ou
 }
 
 /* Reads one request on FD and answers it. Returns 1 when it is the expected one, its
-   redirected address (the redirect address's part before any ? with the request's query)
-   in LINE; -1 when it is, but the address does not fit; else 0. */
+ * redirected address (the redirect address's part before any ? with the request's query)
+ * in LINE; -1 when it is, but the address does not fit; else 0. */
 static int answer_request(int fd, const struct redirect_listener *listener, const struct question *question,
                           long long deadline, char line[MAX_INPUT_LINE + 2]) {
     const char *uri = question->redirect;
@@ -260,7 +260,7 @@ static int answer_request(int fd, const struct redirect_listener *listener, cons
 }
 
 /* Waits until the expected redirect arrives (its address into LINE: 1) or the deadline
-   passes (0, said); closes the listener either way. */
+ * passes (0, said); closes the listener either way. */
 static int listened_answer(struct redirect_listener *listener, const struct question *question, unsigned seconds,
                            char line[MAX_INPUT_LINE + 2]) {
     long long deadline = monotonic_ms() + (long long)seconds * 1000, left;
@@ -296,7 +296,7 @@ static int listened_answer(struct redirect_listener *listener, const struct ques
 }
 
 /* One line of standard input without its line ending and the blanks around it.
-   Returns 0 (and says why) on end of input, an empty line or one too long. */
+ * Returns 0 (and says why) on end of input, an empty line or one too long. */
 static int read_answer(char line[MAX_INPUT_LINE + 2], const char *what) {
     size_t length;
     if (fgets(line, MAX_INPUT_LINE + 2, stdin) == NULL) {
@@ -318,8 +318,8 @@ static int read_answer(char line[MAX_INPUT_LINE + 2], const char *what) {
 }
 
 /* The user's answer in authorize, into LINE: QUESTION's page to open on stderr, then the
-   redirect caught by a listener (a loopback http:// redirect address with a port, unless
-   PASTE) or the address pasted on standard input. 1; else 0, said. */
+ * redirect caught by a listener (a loopback http:// redirect address with a port, unless
+ * PASTE) or the address pasted on standard input. 1; else 0, said. */
 int ask_user(const struct question *question, bool paste, unsigned wait, char line[MAX_INPUT_LINE + 2]) {
     struct redirect_listener listener;
     bool listening = question->redirect != NULL && open_listener(question->redirect, paste, &listener);
@@ -341,9 +341,9 @@ int ask_user(const struct question *question, bool paste, unsigned wait, char li
 }
 
 /* The OAuth 1.0a verifier in ANSWER: a PIN or bare verifier as it is; from a callback address
-   (http:// or https://, pasted or caught), its oauth_verifier, once its oauth_token is TOKEN.
-   NULL, said, with *exit_code set, when the address refuses: denied, another request token,
-   no verifier. Nothing is sent then. */
+ * (http:// or https://, pasted or caught), its oauth_verifier, once its oauth_token is TOKEN.
+ * NULL, said, with *exit_code set, when the address refuses: denied, another request token,
+ * no verifier. Nothing is sent then. */
 char *callback_verifier(char *answer, const char *token, int *exit_code) {
     static char verifier[MAX_INPUT_LINE + 2];
     static char value[MAX_INPUT_LINE + 2];

@@ -11,8 +11,8 @@
 #include <string.h>
 
 /* ARG as one of SPECS: a flag by its exact name, an option with a value as `--name value`
-   or, git's and curl's habit, `--name=value`. A flag given a value (`--quiet=x`) matches
-   nothing and is refused as unknown: never read as a target, since a follow costs money. */
+ * or, git's and curl's habit, `--name=value`. A flag given a value (`--quiet=x`) matches
+ * nothing and is refused as unknown: never read as a target, since a follow costs money. */
 int take_option(const struct option_spec *specs, int argc, char **argv, int *i) {
     const char *arg = argv[*i];
     for (; specs->name != NULL; specs++) {
@@ -42,7 +42,7 @@ bool is_set(const char *name) {
 }
 
 /* A user's token in the environment (OAuth 1.0a or OAuth 2.0): it wins over the
-   store's default account. */
+ * store's default account. */
 bool env_user_token(void) {
     return is_set("TW_ACCESS_TOKEN") || is_set("TW_OAUTH2_ACCESS_TOKEN");
 }
@@ -78,7 +78,7 @@ int parse_timeout(const char *text, uint32_t *out) {
 }
 
 /* --timeout: seconds (a decimal number, 0.001 to 4294967.295) that round to 1 to 2**32-1
-   whole milliseconds (the twfollow command's option when it was Python's). */
+ * whole milliseconds (the twfollow command's option when it was Python's). */
 int parse_timeout_seconds(const char *text, uint32_t *out) {
     char *end = NULL;
     double ms;
@@ -119,8 +119,8 @@ TwStatus apply_options(TwConfig *config, const struct options *o) {
 }
 
 /* A stored account keeps no base URL or API version: TW_API_BASE and TW_API_VERSION
-   apply to it as to credentials from the environment, unless an option replaced them.
-   Returns 0 (and says why) for a TW_API_VERSION the tool does not know. */
+ * apply to it as to credentials from the environment, unless an option replaced them.
+ * Returns 0 (and says why) for a TW_API_VERSION the tool does not know. */
 int options_from_environment(struct options *o) {
     const char *base = getenv("TW_API_BASE"), *version = getenv("TW_API_VERSION");
     if (o->base_url == NULL && base != NULL && *base != '\0') {

@@ -1,5 +1,5 @@
 /* tw-follow's output: failures reported as STATUS: message, options' values read, the
-   wire trace, secrets wiped, and export lines a shell can eval. */
+ * wire trace, secrets wiped, and export lines a shell can eval. */
 #define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
@@ -13,7 +13,7 @@
 const char *report_suffix = "";
 
 /* "TW_STATUS_X: description" -> prints "TW_STATUS_X: <last error message><report_suffix>".
-   Returns the status's exit code. */
+ * Returns the status's exit code. */
 int report(TwStatus status) {
     const char *text = tw_status_str((int32_t)status);
     size_t name_length = strcspn(text, ":");
@@ -23,10 +23,10 @@ int report(TwStatus status) {
 }
 
 /* A failure while making the call's config (the environment, the store, an option the
-   library refuses): configuration, exit 78. A status whose own exit code is 78 (the
-   store) is reported as report() does; any other (the library's INVALID_ARGUMENT, 65 in
-   the table) is not named, so that the status printed and the exit code always agree
-   with --exit-codes: "tw-follow: message". Returns EXIT_CONFIG. */
+ * library refuses): configuration, exit 78. A status whose own exit code is 78 (the
+ * store) is reported as report() does; any other (the library's INVALID_ARGUMENT, 65 in
+ * the table) is not named, so that the status printed and the exit code always agree
+ * with --exit-codes: "tw-follow: message". Returns EXIT_CONFIG. */
 int report_configuration(TwStatus status) {
     if (exit_code_for(status) == EXIT_CONFIG) {
         return report(status);
@@ -73,7 +73,7 @@ void wipe(char *buffer, size_t size) {
 }
 
 /* The first line of PATH ("-": standard input) without its line ending and the blanks
-   around it, into line[MAX_PROXY_LINE + 1]. On failure prints why and returns 0. */
+ * around it, into line[MAX_PROXY_LINE + 1]. On failure prints why and returns 0. */
 int read_proxy_file(const char *path, char *line) {
     FILE *file = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     const char *problem = NULL;
@@ -114,8 +114,8 @@ int read_proxy_file(const char *path, char *line) {
 }
 
 /* --trace: each line of the library's wire trace on stderr, prefixed as curl -v does:
-   "> " what was sent, "< " what came back, "* " the signature base string and notes
-   (also for a kind a newer library adds). */
+ * "> " what was sent, "< " what came back, "* " the signature base string and notes
+ * (also for a kind a newer library adds). */
 void print_trace_line(void *user_data, int32_t kind, const char *line) {
     static const char *const PREFIXES[] = {
         [TW_TRACE_KIND_REQUEST_LINE] = "> ",    [TW_TRACE_KIND_REQUEST_HEADER] = "> ",
@@ -162,8 +162,8 @@ const char *utc_text(int64_t seconds, char text[32]) {
 }
 
 /* After the tokens were written to `out`: flushes it and checks that every write
-   reached it (a full disk, a closed pipe). Returns 0, having said so on stderr, when
-   one did not: the tokens are lost, and the caller exits EXIT_IOERR. */
+ * reached it (a full disk, a closed pipe). Returns 0, having said so on stderr, when
+ * one did not: the tokens are lost, and the caller exits EXIT_IOERR. */
 int tokens_written(FILE *out, const char *what) {
     errno = 0;
     if (fflush(out) == 0 && !ferror(out)) {
@@ -188,7 +188,7 @@ void print_export(FILE *out, const char *name, const char *value) {
 }
 
 /* A value for a "# ..." comment line: letters, digits, space and _.- kept, anything
-   else (a newline above all) as '?'. */
+ * else (a newline above all) as '?'. */
 void print_comment_value(FILE *out, const char *value) {
     for (; *value != '\0'; value++) {
         char c = *value;
@@ -226,7 +226,7 @@ void print_oauth2_exports(FILE *out, const struct oauth2_tokens *tokens) {
 }
 
 /* After TW_STATUS_TOKENS_NOT_SAVED: the only copy of the new pair, on stderr (exit 73).
-   Returns 0 when it could not be written either (the caller exits EXIT_IOERR). */
+ * Returns 0 when it could not be written either (the caller exits EXIT_IOERR). */
 int print_unsaved_tokens(TwConfig *config) {
     struct oauth2_tokens tokens;
     if (!get_oauth2_tokens(config, &tokens)) {
