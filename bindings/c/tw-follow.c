@@ -201,8 +201,14 @@ int main(int argc, char **argv) {
     }
     /* --help, --version and --exit-codes answer at once: what follows them is not read. */
     for (i = 1; i < argc && !help && !version && !exit_codes; i++) {
-        const char *arg = argv[i];
+        const char *arg = argv[i], *timeout_before = timeout, *timeout_ms_before = timeout_ms;
         if (take_option(specs, argc, argv, &i)) {
+            /* --timeout and --timeout-ms set one thing: the last one given wins, as in curl. */
+            if (timeout != timeout_before) {
+                timeout_ms = NULL;
+            } else if (timeout_ms != timeout_ms_before) {
+                timeout = NULL;
+            }
             continue;
         } else if (strcmp(arg, "--") == 0 && i + 2 == argc && target == NULL && verb_count == 0 &&
                    (command_word == NULL || command < COMMAND_ACCOUNTS)) {
@@ -240,7 +246,6 @@ int main(int argc, char **argv) {
     if (api_version != NULL && !parse_api_version(api_version, &options.api_version)) {
         return usage_error(NULL, "--api-version must be 1.1, 2 or auto");
     }
-    /* The two are alternatives; given both, --timeout-ms wins. */
     if (timeout != NULL && !parse_timeout_seconds(timeout, &options.timeout_ms)) {
         return usage_error(NULL, "--timeout needs a number of seconds from 0.001 to 4294967.295");
     }
