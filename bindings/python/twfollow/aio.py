@@ -18,15 +18,9 @@ import os
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, NamedTuple, Optional, TypeVar, Union
 
 from ._options import OAuth2Options, Options
+from ._results import DayBudgets, RateLimit, last_day_budgets, last_rate_limit, last_request_count
 from ._tokens import TokenHandler
-from .client import (
-    Client,
-    DayBudgets,
-    RateLimit,
-    last_day_budgets,
-    last_rate_limit,
-    last_request_count,
-)
+from .client import Client
 from .errors import InvalidArgumentError, Status, TwError
 
 if TYPE_CHECKING:

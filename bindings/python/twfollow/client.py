@@ -7,25 +7,24 @@ import os
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Union, cast
 
 from . import _native
-from ._environment import ENV_API_BASE as ENV_API_BASE
-from ._environment import ENV_API_VERSION as ENV_API_VERSION
-from ._environment import ENV_CREDENTIALS as ENV_CREDENTIALS
-from ._environment import ENV_OAUTH2 as ENV_OAUTH2
-from ._environment import _environment
 from ._handle import ConfigHandle
-from ._options import MAX_EXPIRES_AT as MAX_EXPIRES_AT
-from ._options import MAX_TIMEOUT_MS as MAX_TIMEOUT_MS
 from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, _expires_at, apply_options, check_names
-from ._results import MAX_USER_ID as MAX_USER_ID
-from ._results import Budget as Budget
-from ._results import DayBudgets as DayBudgets
-from ._results import RateLimit as RateLimit
-from ._results import _encode, _parse_object, _target_text, api, strings, take_string
+from ._results import (
+    MAX_USER_ID,
+    DayBudgets,
+    RateLimit,
+    _encode,
+    _parse_object,
+    _target_text,
+    api,
+    strings,
+    take_string,
+)
+
+# `twfollow.client.last_rate_limit()` and its siblings (docs/python.md):
 from ._results import last_day_budgets as last_day_budgets
 from ._results import last_rate_limit as last_rate_limit
 from ._results import last_request_count as last_request_count
-from ._results import refreshes_in_flight as refreshes_in_flight
-from ._results import version as version
 from ._tokens import TokenCallback, TokenHandler, check_handler, tokens_from_json
 from .errors import InvalidArgumentError, Status
 
@@ -33,6 +32,22 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
 PENDING = 2  # TW_FOLLOW_OUTCOME_PENDING
+
+
+# The variables tw_config_from_env reads that a keyword can replace (include/twfollow.h).
+ENV_API_BASE = "TW_API_BASE"
+ENV_API_VERSION = "TW_API_VERSION"
+
+
+def _environment(name: str) -> Optional[str]:
+    """A variable as tw_config_from_env reads it: None when unset, empty or not UTF-8."""
+    if not os.supports_bytes_environ:
+        return os.environ.get(name) or None
+    raw = os.environb.get(os.fsencode(name))
+    try:
+        return raw.decode("utf-8") if raw else None
+    except UnicodeDecodeError:
+        return None
 
 
 def _variables_not_replaced(options: Options) -> Dict[str, str]:
