@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Union
 
 from . import _native
 from ._handle import ConfigHandle
@@ -224,19 +224,12 @@ class Client(ConfigHandle):
                 raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
             self._calls += 1
         try:
-            out = ctypes.c_void_p()
-            if want_outcome:
-                outcome = ctypes.c_int(0)
-                api.tw_follow_ex(config, target_bytes, bool(notify), ctypes.byref(outcome), ctypes.byref(out))
-                pending = outcome.value == PENDING
-            else:
+            if not want_outcome:
                 # Without an outcome the library skips reading the user object.
-                api.tw_follow(config, target_bytes, bool(notify), ctypes.byref(out))
-                pending = False
-            try:
-                return ctypes.string_at(cast(int, out.value)).decode("utf-8"), pending
-            finally:
-                _native.lib().tw_string_free(out)
+                return strings(api.tw_follow, config, target_bytes, bool(notify))[0], False
+            outcome = ctypes.c_int(0)
+            text = strings(api.tw_follow_ex, config, target_bytes, bool(notify), ctypes.byref(outcome))[0]
+            return text, outcome.value == PENDING
         finally:
             with lock:
                 self._calls -= 1
