@@ -8,7 +8,8 @@ from typing import Any, Dict, NamedTuple, Optional, Tuple, Type
 
 class Status(enum.IntEnum):
     """Status numbers, as in include/twfollow.h (TW_STATUS_<name>); tests/drift
-    fails when this differs from the header, or a status has no exception class."""
+    fails when this differs from the header (`python3 tests/drift/twfollow_header.py
+    --python` prints the members), or a status has no exception class."""
 
     OK = 0
     NULL_ARGUMENT = 1
