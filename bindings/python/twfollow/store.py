@@ -15,13 +15,17 @@ import ctypes
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 
+from ._options import Options
 from ._results import _encode, api, strings, take_string
 from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth2Flow
 from .client import Client
 from .errors import InvalidArgumentError, Status, TwError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 StorePath = Union[str, "os.PathLike[str]", None]
 # TwStoreImport: the flag of tw_store_import_ex.
@@ -147,7 +151,7 @@ class Store:
         """Makes `name` the default account."""
         api.tw_store_set_default(self._path, _encode(name, "name"))
 
-    def remove(self, name: str, revoke: bool = False, **options: Any) -> None:
+    def remove(self, name: str, revoke: bool = False, **options: Unpack[Options]) -> None:
         """Removes the account (and its app when no other account uses it). With
         `revoke`, first revokes its OAuth 2.0 grant at X (the refresh token, else the
         access token; `options` as for `revoke`): when X refuses, the account stays.
@@ -158,7 +162,7 @@ class Store:
             self.revoke(name, **options)
         api.tw_store_remove(self._path, name_bytes)
 
-    def revoke(self, name: str, **options: Any) -> None:
+    def revoke(self, name: str, **options: Unpack[Options]) -> None:
         """Revokes the account's OAuth 2.0 grant at X (the account stays stored);
         `options` are those of `Client` (base_url, timeout, proxy...)."""
         with Client.from_store(name, self._given, **options) as client:
