@@ -15,7 +15,7 @@ import concurrent.futures
 import contextvars
 import functools
 import os
-from typing import TYPE_CHECKING, Any, Callable, Coroutine, NamedTuple, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Coroutine, NamedTuple, Optional, Tuple, TypeVar, Union
 
 from ._options import OAuth2Options, Options
 from ._results import DayBudgets, RateLimit, last_day_budgets, last_rate_limit, last_request_count
@@ -31,44 +31,35 @@ if TYPE_CHECKING:
 # The library keeps 64 idle connections per host: one per worker can stay alive.
 DEFAULT_MAX_WORKERS = 64
 
-# The rate-limit headers of the last response awaited in the current task.
-_last_rate_limit: contextvars.ContextVar[Optional[RateLimit]] = contextvars.ContextVar(
-    "twfollow_last_rate_limit", default=None
+# The rate-limit headers and 24-hour budgets of the last response awaited in the current
+# task, and the requests the last call awaited in it sent.
+_last_response: contextvars.ContextVar[Tuple[Optional[RateLimit], Optional[DayBudgets]]] = contextvars.ContextVar(
+    "twfollow_last_response", default=(None, None)
 )
-_last_day_budgets: contextvars.ContextVar[Optional[DayBudgets]] = contextvars.ContextVar(
-    "twfollow_last_day_budgets", default=None
-)
-# The requests the last call awaited in the current task sent.
 _last_request_count: contextvars.ContextVar[int] = contextvars.ContextVar("twfollow_last_request_count", default=0)
 
 
 class _Outcome(NamedTuple):
-    """What a call did in its worker thread: its value or its error, and whether an
-    HTTP response arrived (then `rate_limit` holds that response's headers)."""
+    """What a call did in its worker thread: its value or its error, the rate-limit
+    headers and 24-hour budgets of its response (None when none arrived), and the
+    requests it sent."""
 
     value: Any
     error: Optional[BaseException]
-    responded: bool
-    rate_limit: Optional[RateLimit]
-    day_budgets: Optional[DayBudgets]
+    response: Optional[Tuple[Optional[RateLimit], Optional[DayBudgets]]]
     request_count: int
 
 
 def _run_call(method: Callable[..., Any], args: Any, kwargs: Any) -> _Outcome:
     """Runs in a worker thread: the C library's per-thread state is read here."""
+    value, error = None, None
     try:
         value = method(*args, **kwargs)
-    except BaseException as error:
-        responded = isinstance(error, TwError) and error.http_status != 0
-        return _Outcome(
-            None,
-            error,
-            responded,
-            last_rate_limit() if responded else None,
-            last_day_budgets() if responded else None,
-            last_request_count(),
-        )
-    return _Outcome(value, None, True, last_rate_limit(), last_day_budgets(), last_request_count())
+    except BaseException as failure:
+        error = failure
+    responded = error is None or (isinstance(error, TwError) and error.http_status != 0)
+    response = (last_rate_limit(), last_day_budgets()) if responded else None
+    return _Outcome(value, error, response, last_request_count())
 
 
 _T = TypeVar("_T")
@@ -82,10 +73,12 @@ def _in_thread(
     and (for inspect.signature) signature."""
 
     async def call(self: AsyncClient, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        outcome = await self._run(method, (self._client, *args), kwargs)
-        if outcome.responded:
-            _last_rate_limit.set(outcome.rate_limit)
-            _last_day_budgets.set(outcome.day_budgets)
+        if self._closing:
+            raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
+        loop = asyncio.get_running_loop()
+        outcome = await loop.run_in_executor(self._executor, _run_call, method, (self._client, *args), kwargs)
+        if outcome.response is not None:
+            _last_response.set(outcome.response)
         _last_request_count.set(outcome.request_count)
         if outcome.error is not None:
             raise outcome.error
@@ -207,12 +200,6 @@ class AsyncClient:
         self._closing = False
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="twfollow")
 
-    async def _run(self, method: Callable[..., Any], args: Any, kwargs: Any) -> _Outcome:
-        if self._closing:
-            raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, _run_call, method, args, kwargs)
-
     async def aclose(self) -> None:
         """Closes the client: new calls raise `InvalidArgumentError` at once; the calls
         already awaited (a cancelled one that has started included) run to their end;
@@ -234,13 +221,13 @@ class AsyncClient:
         """The rate-limit headers of the last HTTP response awaited in the current task
         (None when it had none, or when the task has awaited no response). A call that
         got no response (refused before sending, network failure) leaves it as it was."""
-        return _last_rate_limit.get()
+        return _last_response.get()[0]
 
     @property
     def last_day_budgets(self) -> Optional[DayBudgets]:
         """The 24-hour budgets of the last HTTP response awaited in the current task
         (as `last_rate_limit`: a call without a response leaves it as it was)."""
-        return _last_day_budgets.get()
+        return _last_response.get()[1]
 
     @property
     def last_request_count(self) -> int:

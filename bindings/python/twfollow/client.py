@@ -6,7 +6,6 @@ import ctypes
 import os
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Union
 
-from . import _native
 from ._handle import ConfigHandle
 from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, _expires_at, apply_options, check_names
 from ._results import (
@@ -26,7 +25,7 @@ from ._results import last_day_budgets as last_day_budgets
 from ._results import last_rate_limit as last_rate_limit
 from ._results import last_request_count as last_request_count
 from ._tokens import TokenCallback, TokenHandler, check_handler, tokens_from_json
-from .errors import InvalidArgumentError, Status
+from .errors import InvalidArgumentError, Status, TwError
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -354,12 +353,10 @@ class Client(ConfigHandle):
         self._token_callback = callback
 
     def _holds_oauth2_tokens(self) -> bool:
-        with self._borrowed() as config:
-            out = ctypes.c_void_p()
-            if _native.lib().tw_config_get_tokens(config, ctypes.byref(out)) != Status.OK:
-                return False
-            take_string(out)
-            return True
+        try:
+            return bool(self.tokens)
+        except TwError:  # an OAuth 1.0a client's
+            return False
 
     @property
     def tokens(self) -> Dict[str, Any]:
