@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Union
+import threading
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Optional, Tuple, Union
 
-from ._handle import ConfigHandle
+from . import _native
 from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, _expires_at, apply_options, check_names
 from ._results import (
     MAX_USER_ID,
@@ -62,7 +64,7 @@ def _variables_not_replaced(options: Options) -> Dict[str, str]:
     return taken
 
 
-class Client(ConfigHandle):
+class Client:
     """Follows users with one set of OAuth 1.0a user-context credentials, or (made
     with `Client.oauth2`) with an OAuth 2.0 user token that it refreshes by itself.
 
@@ -191,13 +193,56 @@ class Client(ConfigHandle):
         """Takes ownership of `config` and applies the options that are not None
         (`apply_options`, which types them); `from_variables` names the environment
         variable an option was read from."""
-        self._own(config)
+        # Owned before anything can fail: close() frees it.
+        self._config: Optional[ctypes.c_void_p] = config
+        self._lock = threading.Lock()
+        self._calls = 0  # running calls: close() frees the config after the last one
+        self._closing = False
         self._trace_callback: Optional[ctypes._CFunctionType] = None  # kept alive as long as the config
         try:
             self._trace_callback = apply_options(config, options, from_variables or {})
         except BaseException:
             self.close()
             raise
+
+    @contextlib.contextmanager
+    def _borrowed(self) -> Iterator[ctypes.c_void_p]:
+        """The config for one call; a `close()` meanwhile frees it only after the call."""
+        with self._lock:
+            if self._config is None or self._closing:
+                raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
+            config = self._config
+            self._calls += 1
+        try:
+            yield config
+        finally:
+            with self._lock:
+                self._calls -= 1
+                if self._closing and self._calls == 0:
+                    self._free()
+
+    def close(self) -> None:
+        """Releases the config and its connections. Idempotent; waits for no one but
+        frees only after the last running `follow` returns."""
+        with self._lock:
+            self._closing = True
+            if self._calls == 0:
+                self._free()
+
+    def _free(self) -> None:
+        # Called with self._lock held.
+        if self._config is not None:
+            _native.lib().tw_config_free(self._config)
+            self._config = None
+
+    @property
+    def closed(self) -> bool:
+        return self._closing
+
+    def __del__(self) -> None:
+        # A fallback only: call close() or use `with`.
+        if getattr(self, "_lock", None) is not None:
+            self.close()
 
     def follow_json(self, target: Union[str, int], notify: bool = False) -> str:
         """Like `follow`, but returns the answer as the JSON text the API sent."""
