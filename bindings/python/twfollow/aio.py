@@ -24,7 +24,7 @@ from .client import Client
 from .errors import InvalidArgumentError, Status, TwError
 
 if TYPE_CHECKING:
-    from typing_extensions import Concatenate, ParamSpec, Unpack
+    from typing_extensions import Concatenate, ParamSpec, Self, Unpack
 
     _P = ParamSpec("_P")
 
@@ -244,7 +244,7 @@ class AsyncClient:
         """What `on_token_refresh` last raised (see `Client.token_refresh_error`)."""
         return self._client.token_refresh_error
 
-    async def __aenter__(self) -> AsyncClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -30,7 +30,7 @@ from ._tokens import TokenCallback, TokenHandler, check_handler, tokens_from_jso
 from .errors import InvalidArgumentError, Status, TwError
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
+    from typing_extensions import Self, Unpack
 
 PENDING = 2  # TW_FOLLOW_OUTCOME_PENDING
 
@@ -465,7 +465,7 @@ class Client:
         token refreshes, the call, retries, the clock-correction retry (0: none)."""
         return last_request_count()
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
