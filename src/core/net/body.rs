@@ -13,7 +13,6 @@ use crate::core::proto::refusal::{kind_for, map_response};
 use crate::core::proto::v2::{check_v2_follow_answer, v2_user_id};
 use crate::core::settings::Settings;
 use crate::core::sys::clock::unix_now;
-use crate::core::wire::httpdate::parse_http_date;
 use crate::core::wire::redact::Redactor;
 
 /// Largest error body read for its Twitter code; a larger one is mapped by status alone.
@@ -94,7 +93,11 @@ pub(crate) fn read_response(
     let headers = response.headers();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let location = header("location").map(str::to_owned);
-    let server_clock = header("date").and_then(parse_http_date);
+    // All three formats RFC 9110 (5.6.7) has recipients accept.
+    let server_clock = header("date")
+        .and_then(|date| httpdate::parse_http_date(date.trim()).ok())
+        .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|since| i64::try_from(since.as_secs()).ok());
     // One reader for the three families: `x-rate-limit-*`, `x-user-limit-24hour-*`,
     // `x-app-limit-24hour-*`. `-remaining` and `-reset` make a window; `-limit` may be
     // missing (-1), and a window at 0 remaining is spent all the same. A header that is
