@@ -10,6 +10,12 @@
 //! verdict, unchanged.
 //!
 //! The TLS connector that uses the verifier is `net::tls`.
+//!
+//! Why it stays (issue 31's verdict, docs/tls-and-proxies.md): ureq's own `RootCerts`
+//! would take the CA file as plain trust anchors, which covers a private CA and the CA of
+//! a TLS-inspecting proxy (its leaves are not CAs), but refuses the one-liner's certificate
+//! that issue 11 was filed for: users whose private gateway or local stand-in presents it
+//! (curl and requests accept it). tests/tls.rs `a_self_signed_ca_certificate_given_as_the_ca_file_is_trusted`.
 
 use std::sync::Arc;
 
