@@ -206,12 +206,8 @@ fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &str {
     std::str::from_utf8(&digits[start..]).expect("ASCII digits")
 }
 
-/// RFC 5849 3.4.2: base64(HMAC-SHA1(enc(consumer_secret) & enc(token_secret), base)).
-pub fn hmac_sha1_signature(consumer_secret: &str, token_secret: &str, base_string: &str) -> String {
-    SigningKey::new(consumer_secret, token_secret).signature(base_string.as_bytes())
-}
-
-/// The HMAC-SHA1 key schedule for one pair of secrets, computed once and cloned
+/// RFC 5849 3.4.2: the signature is base64(HMAC-SHA1(enc(consumer_secret) &
+/// enc(token_secret), base string)). The HMAC-SHA1 key schedule for one pair of secrets, computed once and cloned
 /// for each signature. `Debug` shows nothing of it, and it is overwritten on drop.
 #[derive(Clone)]
 pub struct SigningKey(Hmac<Sha1>);
@@ -542,8 +538,8 @@ mod tests {
             if let Some(expected) = case.get("base_string") {
                 assert_eq!(base, s(expected), "{}", case["name"]);
             }
-            let signature =
-                hmac_sha1_signature(s(&case["consumer_secret"]), s(&case["token_secret"]), &base);
+            let key = SigningKey::new(s(&case["consumer_secret"]), s(&case["token_secret"]));
+            let signature = key.signature(base.as_bytes());
             assert_eq!(signature, s(&case["signature"]), "{}", case["name"]);
         }
     }
