@@ -25,7 +25,7 @@ const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
 fn spent_window_text(rate_limit: Option<RateLimit>, day_budgets: DayBudgets, now: i64) -> String {
     let resets = |limit: &RateLimit| {
         format!(
-            "it resets at {} (in {} s)",
+            "resets at {} (in {} s)",
             limit.reset_epoch,
             (limit.reset_epoch - now).max(0)
         )
@@ -33,11 +33,7 @@ fn spent_window_text(rate_limit: Option<RateLimit>, day_budgets: DayBudgets, now
     let spent = spent_windows(rate_limit, day_budgets);
     if spent.is_empty() {
         return rate_limit.map_or_else(String::new, |limit| {
-            format!(
-                "; the rate-limit window resets at {} (in {} s)",
-                limit.reset_epoch,
-                (limit.reset_epoch - now).max(0)
-            )
+            format!("; the rate-limit window {}", resets(&limit))
         });
     }
     spent
@@ -49,7 +45,7 @@ fn spent_window_text(rate_limit: Option<RateLimit>, day_budgets: DayBudgets, now
                 format!(" of {}", limit.limit)
             };
             format!(
-                "; {} is spent ({}{of_limit} left), {}",
+                "; {} is spent ({}{of_limit} left), it {}",
                 window.describe(),
                 limit.remaining.max(0),
                 resets(limit)

@@ -19,8 +19,9 @@ use crate::core::wire::percent::{ascii, encode_to};
 /// The four OAuth 1.0a user-context credentials.
 ///
 /// `Debug` never prints the values, and they are overwritten (their whole
-/// allocation, by `zeroize`) when dropped.
-#[derive(Clone, PartialEq, Eq)]
+/// allocation, by `zeroize`) when dropped. `Default`: all four empty (an OAuth 2.0
+/// config has none).
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Credentials {
     pub consumer_key: String,
     pub consumer_secret: String,
