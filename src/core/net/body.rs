@@ -255,6 +255,37 @@ pub const MAX_BODY_BYTES: u64 = 1 << 20;
 mod tests {
     use super::*;
 
+    /// RFC 9110 5.6.7's own example, in each of the three formats it has recipients
+    /// accept, read from an answer as the clock correction reads it; other text is none.
+    #[test]
+    fn date_headers_in_all_three_formats_give_the_server_clock() {
+        let settings = Settings::new(crate::core::wire::signer::Credentials {
+            consumer_key: "ck".into(),
+            consumer_secret: "cs".into(),
+            access_token: "at".into(),
+            access_token_secret: "ats".into(),
+        })
+        .unwrap();
+        let clock = |date: &str| {
+            let response = ureq::http::Response::builder()
+                .status(200)
+                .header("date", date)
+                .body(ureq::Body::builder().data(r#"{"id":1}"#))
+                .unwrap();
+            read_response(&settings, response, Answer::User, &Redactor::NONE, None).server_clock
+        };
+        for date in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(clock(date), Some(784_111_777), "{date}");
+        }
+        for bad in ["Sun, 06 Nov 1994 08:49:37 UTC", "1994-11-06T08:49:37Z", ""] {
+            assert_eq!(clock(bad), None, "{bad}");
+        }
+    }
+
     #[test]
     fn the_reset_that_binds_is_the_latest_spent_window() {
         let window = |remaining, reset_epoch| {
