@@ -207,9 +207,10 @@ fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &str {
     std::str::from_utf8(&digits[start..]).expect("ASCII digits")
 }
 
-/// RFC 5849 3.4.2: the signature is base64(HMAC-SHA1(enc(consumer_secret) &
-/// enc(token_secret), base string)). The HMAC-SHA1 key schedule for one pair of secrets, computed once and cloned
-/// for each signature. `Debug` shows nothing of it, and it is overwritten on drop.
+/// The HMAC-SHA1 key schedule for one pair of secrets, computed once and cloned for
+/// each signature; RFC 5849 3.4.2: the signature is base64(HMAC-SHA1(enc(consumer_secret)
+/// & enc(token_secret), base string)). `Debug` shows nothing of it, and it is
+/// overwritten on drop.
 #[derive(Clone)]
 pub struct SigningKey(Hmac<Sha1>);
 
