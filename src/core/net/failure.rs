@@ -57,15 +57,7 @@ pub(crate) fn transport_error(
             ErrorKind::BadResponse,
             format!("HTTP {http_status}, but the gzip body is corrupt: {error}"),
         ),
-        ureq::Error::HostNotFound => (ErrorKind::Network, format!("host not found: {host}")),
-        ureq::Error::LargeResponseHeader(..) => (
-            ErrorKind::Network,
-            format!("no usable response from {host}: {error}"),
-        ),
-        ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => (
-            ErrorKind::Network,
-            format!("proxy failed for {host}: {error}"),
-        ),
+        // ureq's own words say what failed ("host not found", "CONNECT proxy failed: …").
         _ => (
             ErrorKind::Network,
             format!("network error{during} with {host}: {error}"),
