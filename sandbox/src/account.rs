@@ -4,9 +4,9 @@
 use std::io::{self, Write};
 use std::net::{Shutdown, TcpStream};
 
-use crate::http::{ok, param, Request, Response};
-use crate::state::{find_by_id, User};
-use crate::v1::{admit, user_json};
+use crate::http::{param, Request, Response};
+use crate::state::User;
+use crate::v1::{admit, user_object, v1_answer};
 use crate::Shared;
 
 /// Where [`verify_credentials`] answers (the end of the path).
@@ -20,15 +20,7 @@ pub(crate) fn verify_credentials(shared: &Shared, request: &Request) -> Response
         Ok(admitted) => admitted,
         Err(refusal) => return refusal,
     };
-    let account = caller.account;
-    let user = find_by_id(shared, account.user_id).unwrap_or_else(|| User {
-        id: account.user_id,
-        screen_name: account.screen_name.clone(),
-        name: account.screen_name.clone(),
-        kind: crate::state::Kind::Public,
-    });
-    let mut object: serde_json::Value =
-        serde_json::from_str(&user_json(&user, false)).expect("the template is JSON");
+    let mut object = user_object(&User::of(caller.account), false);
     if let Some(fields) = object.as_object_mut() {
         // Its own user: no relationship to itself.
         for member in ["following", "follow_request_sent", "notifications"] {
@@ -38,7 +30,7 @@ pub(crate) fn verify_credentials(shared: &Shared, request: &Request) -> Response
             fields.remove("status");
         }
     }
-    ok(object.to_string().replace('/', "\\/"))
+    v1_answer(object)
 }
 
 /// The first byte of a TLS connection: a handshake record (ClientHello).

@@ -2,8 +2,7 @@
 //! library's signer, and the three-legged flow that gets a user's token
 //! (`oauth/request_token`, `oauth/authorize`, `oauth/access_token`).
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
@@ -13,6 +12,7 @@ use crate::http::{
     error, form_answer, html_escape, page, param, percent_encode, redirect, text, unescape,
     Request, Response,
 };
+use crate::state::Expiring;
 use crate::{random, server_now, Account, AccountState, App, Shared};
 
 /// Twitter lets a request token wait this long for the person's approval.
@@ -181,17 +181,15 @@ pub(crate) fn authenticate<'a>(
     })
 }
 
-/// X's refusal of a restricted account, in API 1.1's shape (which X's v2 answers
-/// share for these gateway refusals, as they do for code 453).
-pub(crate) fn account_refusal(state: AccountState) -> Response {
+/// X's code and words for a restricted account, whatever it asks (API 1.1 wraps them
+/// in `{"errors":[…]}`, API v2 sends them as they are).
+pub(crate) fn account_refusal_words(state: AccountState) -> (i32, &'static str) {
     match state {
-        AccountState::Suspended => error(
-            403,
+        AccountState::Suspended => (
             64,
             "Your account is suspended and is not permitted to access this feature.",
         ),
-        AccountState::Locked => error(
-            403,
+        AccountState::Locked => (
             326,
             "To protect our users from spam and other malicious activity, this account is temporarily locked. Please log in to https://x.com to unlock your account.",
         ),
@@ -211,42 +209,35 @@ impl Callback {
         if text == "oob" {
             return Some(Callback::OutOfBand);
         }
-        let rest = text
-            .strip_prefix("https://")
-            .or_else(|| text.strip_prefix("http://"))?;
-        let host = rest.split(['/', '?']).next().unwrap_or_default();
-        let clean =
-            !text.contains('#') && !text.chars().any(|c| c.is_whitespace() || c.is_control());
-        (clean && !host.is_empty()).then(|| Callback::Url(text.to_owned()))
+        return_url_authority(text).map(|_| Callback::Url(text.to_owned()))
     }
+}
+
+/// Whether an absolute URL a person may be sent back to is `https`, and its authority
+/// (not empty); `None` for another scheme, a fragment, white space or control
+/// characters. OAuth 1.0a callbacks and OAuth 2.0 redirect URIs alike.
+pub(crate) fn return_url_authority(url: &str) -> Option<(bool, &str)> {
+    if url.contains('#') || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    let (https, rest) = match url.strip_prefix("https://") {
+        Some(rest) => (true, rest),
+        None => (false, url.strip_prefix("http://")?),
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    (!authority.is_empty()).then_some((https, authority))
 }
 
 /// A request token between `request_token` and `access_token`.
 pub(crate) struct RequestToken {
     secret: String,
     callback: Callback,
-    expires_at: Instant,
     /// Set once the person approved: the account (index) and the verifier issued.
     approval: Option<(usize, String)>,
 }
 
 /// The request tokens alive, by token.
-#[derive(Default)]
-pub(crate) struct RequestTokens(HashMap<String, RequestToken>);
-
-impl RequestTokens {
-    fn live(&self, token: &str) -> Option<&RequestToken> {
-        self.0.get(token).filter(|t| Instant::now() < t.expires_at)
-    }
-
-    /// Test hook: every request token issued so far expires now.
-    pub(crate) fn expire_all(&mut self) {
-        let now = Instant::now();
-        for token in self.0.values_mut() {
-            token.expires_at = now;
-        }
-    }
-}
+pub(crate) type RequestTokens = Expiring<RequestToken>;
 
 /// `POST oauth/request_token`: signed with the consumer secret alone (no token), with
 /// `oauth_callback` among the signed parameters.
@@ -279,18 +270,16 @@ pub(crate) fn request_token(shared: &Shared, request: &Request) -> Response {
     };
     let token = random::alphanumeric(27);
     let secret = random::alphanumeric(32);
+    let pending = RequestToken {
+        secret: secret.clone(),
+        callback,
+        approval: None,
+    };
     let mut state = shared.state.lock().unwrap();
-    let now = Instant::now();
-    state.request_tokens.0.retain(|_, t| now < t.expires_at);
-    state.request_tokens.0.insert(
-        token.clone(),
-        RequestToken {
-            secret: secret.clone(),
-            callback,
-            expires_at: now + REQUEST_TOKEN_LIFETIME,
-            approval: None,
-        },
-    );
+    let lifetime = REQUEST_TOKEN_LIFETIME;
+    state
+        .request_tokens
+        .insert(token.clone(), pending, lifetime);
     form_answer(&[
         ("oauth_token", &token),
         ("oauth_token_secret", &secret),
@@ -336,7 +325,7 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
     let deny = param(&query, "deny") == Some("1");
     let mut state = shared.state.lock().unwrap();
     let token = param(&query, "oauth_token").unwrap_or_default();
-    let Some(pending) = state.request_tokens.live(token) else {
+    let Some(pending) = state.request_tokens.live_mut(token) else {
         return page(
             400,
             "Invalid request token",
@@ -352,7 +341,7 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
     }
     let callback = pending.callback.clone();
     if deny {
-        state.request_tokens.0.remove(token);
+        state.request_tokens.take(token);
         return match callback {
             Callback::Url(url) => redirect(&url, &[("denied", token)]),
             Callback::OutOfBand => page(
@@ -366,9 +355,7 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
         Callback::OutOfBand => random::digits(7),
         Callback::Url(_) => random::alphanumeric(32),
     };
-    if let Some(pending) = state.request_tokens.0.get_mut(token) {
-        pending.approval = Some((account, verifier.clone()));
-    }
+    pending.approval = Some((account, verifier.clone()));
     drop(state);
     let name = html_escape(&shared.config.accounts[account].screen_name);
     match callback {
@@ -411,7 +398,7 @@ pub(crate) fn access_token(shared: &Shared, request: &Request) -> Response {
         .or_else(|| param(&form, "oauth_verifier"))
         .or_else(|| param(&query, "oauth_verifier"));
     // Removed whatever the outcome: a request token is good for one attempt.
-    let Some(used) = shared.state.lock().unwrap().request_tokens.0.remove(&token) else {
+    let Some(used) = shared.state.lock().unwrap().request_tokens.take(&token) else {
         return text(401, INVALID_TOKEN);
     };
     match used.approval {

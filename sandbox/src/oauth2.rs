@@ -3,13 +3,14 @@
 //! (`2/oauth2/revoke`), and the Bearer check the v2 endpoints use.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use crate::http::{html_escape, ok, page, param, redirect, Request, Response};
-use crate::oauth1::approving_account;
+use crate::http::{html_escape, json, page, param, redirect, Request, Response};
+use crate::oauth1::{approving_account, return_url_authority};
+use crate::state::Expiring;
 use crate::{random, Shared};
 
 /// The confidential client: it authenticates with HTTP Basic at the token and revoke endpoints.
@@ -21,31 +22,12 @@ pub const OAUTH2_PUBLIC_CLIENT_ID: &str = "sandbox-oauth2-public-client";
 /// An authorization code must be exchanged within this time (X: 30 seconds).
 const CODE_LIFETIME: Duration = Duration::from_secs(30);
 
-/// The scopes X knows; a request for any other is refused.
-const SCOPES: &[&str] = &[
-    "tweet.read",
-    "tweet.write",
-    "tweet.moderate.write",
-    "users.read",
-    "users.email",
-    "follows.read",
-    "follows.write",
-    "offline.access",
-    "space.read",
-    "mute.read",
-    "mute.write",
-    "like.read",
-    "like.write",
-    "list.read",
-    "list.write",
-    "block.read",
-    "block.write",
-    "bookmark.read",
-    "bookmark.write",
-    "media.write",
-    "dm.read",
-    "dm.write",
-];
+/// The scopes X knows (a scope parameter is a space-separated list of them); a request
+/// for any other is refused.
+const SCOPES: &str = "tweet.read tweet.write tweet.moderate.write users.read users.email \
+    follows.read follows.write offline.access space.read mute.read mute.write like.read \
+    like.write list.read list.write block.read block.write bookmark.read bookmark.write \
+    media.write dm.read dm.write";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Client {
@@ -94,79 +76,49 @@ fn is_pkce_string(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
-struct Code {
+pub(crate) struct Code {
     client: Client,
     redirect_uri: String,
     challenge: Challenge,
     scope: String,
     /// Index into the configured accounts.
     account: usize,
-    expires_at: Instant,
 }
 
-struct AccessGrant {
+/// What an access token or a refresh token stands for.
+pub(crate) struct Grant {
     client: Client,
     account: usize,
     scope: String,
-    expires_at: Instant,
-}
-
-struct RefreshGrant {
-    client: Client,
-    account: usize,
-    scope: String,
-    /// The access token issued with this refresh token: revoking one revokes both.
+    /// For a refresh token, the access token issued with it: revoking one revokes both.
     access_token: String,
 }
 
 /// Codes and tokens alive, and counters for the tests.
 #[derive(Default)]
 pub(crate) struct Grants {
-    codes: HashMap<String, Code>,
-    access: HashMap<String, AccessGrant>,
-    refresh: HashMap<String, RefreshGrant>,
+    pub codes: Expiring<Code>,
+    pub access: Expiring<Grant>,
+    pub refresh: HashMap<String, Grant>,
     pub refreshes: usize,
     pub exchanges: usize,
 }
 
 impl Grants {
-    /// Test hook: every access token issued so far expires now.
-    pub(crate) fn expire_access_tokens(&mut self) {
-        let now = Instant::now();
-        for grant in self.access.values_mut() {
-            grant.expires_at = now;
-        }
-    }
-
-    /// Test hook: every authorization code issued so far expires now.
-    pub(crate) fn expire_codes(&mut self) {
-        let now = Instant::now();
-        for code in self.codes.values_mut() {
-            code.expires_at = now;
-        }
-    }
-
-    /// Test hook: every access and refresh token issued so far is revoked.
-    pub(crate) fn revoke_all(&mut self) {
-        self.access.clear();
-        self.refresh.clear();
-    }
-
     /// A new access token (and refresh token when the scope has `offline.access`):
     /// the token endpoint's answer.
     fn issue(&mut self, client: Client, account: usize, scope: &str, lifetime: u64) -> Response {
-        let now = Instant::now();
-        self.access.retain(|_, grant| now < grant.expires_at);
         let access_token = random::token();
-        self.access.insert(
-            access_token.clone(),
-            AccessGrant {
-                client,
-                account,
-                scope: scope.to_owned(),
-                expires_at: now + Duration::from_secs(lifetime),
-            },
-        );
+        let grant = |access_token: String| Grant {
+            client,
+            account,
+            scope: scope.to_owned(),
+            access_token,
+        };
+        let access = grant(String::new());
+        let lifetime_secs = Duration::from_secs(lifetime);
+        self.access
+            .insert(access_token.clone(), access, lifetime_secs);
         let mut answer = serde_json::json!({
             "token_type": "bearer",
             "expires_in": lifetime,
@@ -175,20 +127,13 @@ impl Grants {
         });
         if scope.split(' ').any(|s| s == "offline.access") {
             let refresh_token = random::token();
-            self.refresh.insert(
-                refresh_token.clone(),
-                RefreshGrant {
-                    client,
-                    account,
-                    scope: scope.to_owned(),
-                    access_token,
-                },
-            );
+            self.refresh
+                .insert(refresh_token.clone(), grant(access_token));
             answer["refresh_token"] = refresh_token.into();
         }
         Response {
             headers: vec![("cache-control", "no-store".into())],
-            ..ok(answer.to_string())
+            ..json(200, 0, answer)
         }
     }
 }
@@ -197,29 +142,24 @@ impl Grants {
 /// expired or revoked one.
 pub(crate) fn bearer(shared: &Shared, token: &str) -> Option<(usize, String)> {
     let state = shared.state.lock().unwrap();
-    let grant = state.oauth2.access.get(token)?;
-    (Instant::now() < grant.expires_at).then(|| (grant.account, grant.scope.clone()))
+    let grant = state.oauth2.access.live(token)?;
+    Some((grant.account, grant.scope.clone()))
 }
 
 /// Where X lets a registered app send the person back: any https URL, or http on
 /// loopback (for native apps); never with a fragment.
 fn redirect_uri_allowed(uri: &str) -> bool {
-    if uri.contains('#') || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return false;
+    match return_url_authority(uri) {
+        Some((true, _)) => true,
+        Some((false, authority)) => {
+            let (host, port) = authority
+                .split_once(':')
+                .map_or((authority, None), |(h, p)| (h, Some(p)));
+            matches!(host, "localhost" | "127.0.0.1")
+                && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        }
+        None => false,
     }
-    let authority = |rest: &str| rest.split(['/', '?']).next().unwrap_or_default().to_owned();
-    if let Some(rest) = uri.strip_prefix("https://") {
-        return !authority(rest).is_empty();
-    }
-    let Some(rest) = uri.strip_prefix("http://") else {
-        return false;
-    };
-    let authority = authority(rest);
-    let (host, port) = authority
-        .split_once(':')
-        .map_or((authority.as_str(), None), |(h, p)| (h, Some(p)));
-    matches!(host, "localhost" | "127.0.0.1")
-        && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn bad_authorize_request(detail: &str) -> Response {
@@ -274,7 +214,8 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
         .unwrap_or_default()
         .split_whitespace()
         .collect();
-    if scopes.is_empty() || !scopes.iter().all(|s| SCOPES.contains(s)) {
+    let known = |scope: &&str| SCOPES.split_whitespace().any(|known| known == *scope);
+    if scopes.is_empty() || !scopes.iter().all(known) {
         return bad_authorize_request("scope must list scopes X knows, separated by spaces.");
     }
     let account = match approving_account(shared, &query) {
@@ -288,30 +229,26 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
         );
     }
     let code = random::token();
-    let mut grants = shared.state.lock().unwrap();
-    let now = Instant::now();
-    grants.oauth2.codes.retain(|_, c| now < c.expires_at);
-    grants.oauth2.codes.insert(
-        code.clone(),
-        Code {
-            client,
-            redirect_uri: redirect_uri.to_owned(),
-            challenge,
-            scope: scopes.join(" "),
-            account,
-            expires_at: now + CODE_LIFETIME,
-        },
-    );
-    drop(grants);
+    let grant = Code {
+        client,
+        redirect_uri: redirect_uri.to_owned(),
+        challenge,
+        scope: scopes.join(" "),
+        account,
+    };
+    let mut held = shared.state.lock().unwrap();
+    held.oauth2.codes.insert(code.clone(), grant, CODE_LIFETIME);
+    drop(held);
     redirect(redirect_uri, &[("state", state), ("code", &code)])
 }
 
 /// An error as X's token and revoke endpoints send it.
 fn oauth2_error(status: u16, error: &str, description: &str) -> Response {
-    Response {
+    json(
         status,
-        ..ok(serde_json::json!({"error": error, "error_description": description}).to_string())
-    }
+        0,
+        serde_json::json!({"error": error, "error_description": description}),
+    )
 }
 
 /// X's one answer for a bad, used, expired or mismatched code or token.
@@ -400,11 +337,10 @@ pub(crate) fn token(shared: &Shared, request: &Request) -> Response {
             let mut state = shared.state.lock().unwrap();
             let grants = &mut state.oauth2;
             // Whatever follows, the code is spent: one attempt each.
-            let Some(code) = grants.codes.remove(code) else {
+            let Some(code) = grants.codes.take(code) else {
                 return invalid_token();
             };
             let valid = code.client == client
-                && Instant::now() < code.expires_at
                 && code.redirect_uri == redirect_uri
                 && code.challenge.accepts(verifier);
             if !valid {
@@ -455,17 +391,17 @@ pub(crate) fn revoke(shared: &Shared, request: &Request) -> Response {
     let grants = &mut state.oauth2;
     let owner = grants
         .access
-        .get(token)
+        .live(token)
         .map(|g| g.client)
         .or_else(|| grants.refresh.get(token).map(|g| g.client));
     if owner.is_some_and(|owner| owner != client) {
         return invalid_token();
     }
-    grants.access.remove(token);
+    grants.access.take(token);
     if let Some(refresh) = grants.refresh.remove(token) {
-        grants.access.remove(&refresh.access_token);
+        grants.access.take(&refresh.access_token);
     }
-    ok(serde_json::json!({"revoked": true}).to_string())
+    json(200, 0, serde_json::json!({"revoked": true}))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use crate::billing::{billing_refusal, day_budget_refusal};
 use crate::http::{error, ok, param, Request, Response};
-use crate::oauth1::{account_refusal, authenticate, Authenticated};
+use crate::oauth1::{account_refusal_words, authenticate, Authenticated};
 use crate::state::{
     find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow, Kind, Outcome, User,
 };
@@ -46,7 +46,8 @@ pub(crate) fn admit<'a>(
         ));
     }
     if let Some(state) = caller.state {
-        return Err(account_refusal(state));
+        let (code, message) = account_refusal_words(state);
+        return Err(error(403, code, message));
     }
     if write && caller.app.has(AppLimit::ReadOnly) {
         return Err(error(
@@ -58,7 +59,7 @@ pub(crate) fn admit<'a>(
     if let Some(refusal) = billing_refusal(&caller.app.limits) {
         return Err(refusal);
     }
-    if spend_day_budgets(shared, request, caller.account.user_id).is_err() {
+    if !spend_day_budgets(shared, request, caller.account.user_id) {
         return Err(day_budget_refusal(false));
     }
     let mut all = form;
@@ -67,23 +68,28 @@ pub(crate) fn admit<'a>(
 }
 
 /// The user named by `user_id` or `screen_name` (exactly one; for
-/// `friendships/show`, `target_id` or `target_screen_name`); `Ok(None)` when nobody
-/// has it.
+/// `friendships/show`, `target_id` or `target_screen_name`), or the refusal: code 38
+/// for neither or both, `unknown` when nobody has it.
 fn named_user(
     shared: &Shared,
     params: &[(String, String)],
-    id_param: &str,
-    name_param: &str,
-) -> Result<Option<User>, Response> {
-    match (param(params, id_param), param(params, name_param)) {
-        (Some(id), None) => Ok(id.parse::<u64>().ok().and_then(|id| find_by_id(shared, id))),
-        (None, Some(name)) => Ok(find_by_name(shared, name)),
-        _ => Err(error(
-            400,
-            38,
-            &format!("Exactly one of {id_param} or {name_param} is required."),
-        )),
-    }
+    (id_param, name_param): (&str, &str),
+    unknown: Response,
+) -> Result<User, Response> {
+    let user = match (param(params, id_param), param(params, name_param)) {
+        (Some(id), None) => id.parse::<u64>().ok().and_then(|id| find_by_id(shared, id)),
+        (None, Some(name)) => find_by_name(shared, name),
+        _ => {
+            let message = format!("Exactly one of {id_param} or {name_param} is required.");
+            return Err(error(400, 38, &message));
+        }
+    };
+    user.ok_or(unknown)
+}
+
+/// What 1.1 answers for a user nobody has, in `create` and `destroy`.
+fn cannot_find() -> Response {
+    error(403, 108, "Cannot find specified user.")
 }
 
 pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Response {
@@ -97,15 +103,12 @@ pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Response
         Some("true") => true,
         Some(_) => return error(400, 0, "follow must be true or false."),
     };
-    let user = match named_user(shared, &all, "user_id", "screen_name") {
+    let user = match named_user(shared, &all, ("user_id", "screen_name"), cannot_find()) {
         Ok(user) => user,
         Err(refusal) => return refusal,
     };
-    let Some(user) = user else {
-        return error(403, 108, "Cannot find specified user.");
-    };
     match follow(shared, account, &user) {
-        Outcome::Following | Outcome::Requested => ok(user_json(&user, notify)),
+        Outcome::Following | Outcome::Requested => v1_answer(user_object(&user, notify)),
         Outcome::AlreadyRequested => error(
             403,
             160,
@@ -122,20 +125,15 @@ pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Respons
         Ok(admitted) => admitted,
         Err(refusal) => return refusal,
     };
-    let user = match named_user(shared, &all, "user_id", "screen_name") {
+    let user = match named_user(shared, &all, ("user_id", "screen_name"), cannot_find()) {
         Ok(user) => user,
         Err(refusal) => return refusal,
     };
-    let Some(user) = user else {
-        return error(403, 108, "Cannot find specified user.");
-    };
     let was_following = relation(shared, caller.account, &user).following;
     unfollow(shared, caller.account, &user);
-    // `\/` is JSON for `/`: the template parses as it is.
-    let mut answer: serde_json::Value =
-        serde_json::from_str(&user_json(&user, false)).expect("the template is JSON");
+    let mut answer = user_object(&user, false);
     answer["following"] = serde_json::json!(was_following);
-    ok(answer.to_string().replace('/', "\\/"))
+    v1_answer(answer)
 }
 
 /// The relationship between the token's user (the source; `source_id` or
@@ -154,12 +152,10 @@ pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Response {
     if names_someone_else {
         return error(403, 163, "Could not determine source user.");
     }
-    let user = match named_user(shared, &all, "target_id", "target_screen_name") {
+    let names = ("target_id", "target_screen_name");
+    let user = match named_user(shared, &all, names, error(404, 50, "User not found.")) {
         Ok(user) => user,
         Err(refusal) => return refusal,
-    };
-    let Some(user) = user else {
-        return error(404, 50, "User not found.");
     };
     let r = relation(shared, account, &user);
     // As X answers: `null` where it does not say (a request to a public account).
@@ -196,8 +192,8 @@ pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Response {
     ok(answer.to_string())
 }
 
-/// The fixture's user object with this user's identity; slashes escaped as the API does.
-pub(crate) fn user_json(user: &User, notify: bool) -> String {
+/// The fixture's user object with this user's identity.
+pub(crate) fn user_object(user: &User, notify: bool) -> serde_json::Value {
     let mut object: serde_json::Value = serde_json::from_str(FIXTURE).expect("fixture is JSON");
     let protected = matches!(user.kind, Kind::Protected | Kind::Pending);
     for (key, value) in [
@@ -216,5 +212,10 @@ pub(crate) fn user_json(user: &User, notify: bool) -> String {
     if protected {
         object.as_object_mut().unwrap().remove("status");
     }
-    object.to_string().replace('/', "\\/")
+    object
+}
+
+/// An API 1.1 answer, its slashes escaped `\/` as the API does.
+pub(crate) fn v1_answer(object: serde_json::Value) -> Response {
+    ok(object.to_string().replace('/', "\\/"))
 }
