@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::net::{Shutdown, TcpStream};
 
-use crate::http::{param, Request, Response};
+use crate::http::{param, Answer, Request};
 use crate::state::User;
 use crate::v1::{admit, user_object, v1_answer};
 use crate::Shared;
@@ -15,11 +15,8 @@ pub(crate) const VERIFY_CREDENTIALS: &str = "/1.1/account/verify_credentials.jso
 /// The user the token acts as, checked as every API 1.1 read is (signature, access
 /// tier, account state, credits, budgets): X's user object, without `status` when
 /// `skip_status=true`.
-pub(crate) fn verify_credentials(shared: &Shared, request: &Request) -> Response {
-    let (caller, params) = match admit(shared, request, "GET", false) {
-        Ok(admitted) => admitted,
-        Err(refusal) => return refusal,
-    };
+pub(crate) fn verify_credentials(shared: &Shared, request: &Request) -> Answer {
+    let (caller, params) = admit(shared, request, "GET", false)?;
     let mut object = user_object(&User::of(caller.account), false);
     if let Some(fields) = object.as_object_mut() {
         // Its own user: no relationship to itself.
@@ -30,7 +27,7 @@ pub(crate) fn verify_credentials(shared: &Shared, request: &Request) -> Response
             fields.remove("status");
         }
     }
-    v1_answer(object)
+    Ok(v1_answer(object))
 }
 
 /// The first byte of a TLS connection: a handshake record (ClientHello).

@@ -251,33 +251,45 @@ pub(crate) struct Response {
 
 pub(crate) type Headers = Vec<(&'static str, String)>;
 
+/// Decoded `name=value` pairs of a query or a form, in their order.
+pub(crate) type Params = Vec<(String, String)>;
+
+/// An endpoint's answer; `Err` holds a refusal, so that `?` sends it.
+pub(crate) type Answer = Result<Response, Response>;
+
+const JSON: &str = "application/json;charset=utf-8";
 const HTML: &str = "text/html;charset=utf-8";
 
-pub(crate) fn ok(body: String) -> Response {
-    Response {
-        status: 200,
-        api_code: 0,
-        body,
-        content_type: "application/json;charset=utf-8",
-        headers: Vec::new(),
+impl Response {
+    /// `body` as `content_type`; `api_code` is the Twitter code behind it, for the log.
+    fn new(status: u16, api_code: i32, content_type: &'static str, body: String) -> Response {
+        Response {
+            status,
+            api_code,
+            body,
+            content_type,
+            headers: Vec::new(),
+        }
     }
+}
+
+pub(crate) fn ok(body: String) -> Response {
+    Response::new(200, 0, JSON, body)
 }
 
 /// A JSON answer; `api_code` is the Twitter code behind it, for the log.
 pub(crate) fn json(status: u16, api_code: i32, body: Value) -> Response {
-    Response {
-        status,
-        api_code,
-        ..ok(body.to_string())
-    }
+    Response::new(status, api_code, JSON, body.to_string())
 }
 
 /// An RFC 7807 problem (`application/problem+json`), as API v2 sends its refusals.
 pub(crate) fn problem_json(status: u16, api_code: i32, body: Value) -> Response {
-    Response {
-        content_type: "application/problem+json",
-        ..json(status, api_code, body)
-    }
+    Response::new(
+        status,
+        api_code,
+        "application/problem+json",
+        body.to_string(),
+    )
 }
 
 /// An API 1.1 error.
@@ -294,11 +306,7 @@ pub(crate) fn problem(status: u16, title: &str, detail: &str, code: i32) -> Resp
 
 /// A plain-text answer, as Twitter words some OAuth 1.0a refusals.
 pub(crate) fn text(status: u16, body: &str) -> Response {
-    Response {
-        status,
-        content_type: "text/plain;charset=utf-8",
-        ..ok(body.to_owned())
-    }
+    Response::new(status, 0, "text/plain;charset=utf-8", body.to_owned())
 }
 
 /// `k=v&k2=v2`, each part percent-encoded.
@@ -312,10 +320,7 @@ fn encode_pairs(pairs: &[(&str, &str)]) -> String {
 
 /// A form-encoded answer (OAuth 1.0a tokens). Twitter labels it `text/html`; so do we.
 pub(crate) fn form_answer(pairs: &[(&str, &str)]) -> Response {
-    Response {
-        content_type: HTML,
-        ..ok(encode_pairs(pairs))
-    }
+    Response::new(200, 0, HTML, encode_pairs(pairs))
 }
 
 /// An HTML page for a person. `html` is inserted as is: escape what goes into it.
@@ -324,22 +329,15 @@ pub(crate) fn page(status: u16, title: &str, html: &str) -> Response {
     let body = format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1>\n{html}\n</body></html>\n"
     );
-    Response {
-        status,
-        content_type: HTML,
-        ..ok(body)
-    }
+    Response::new(status, 0, HTML, body)
 }
 
 /// A 302 to `base` with `params` appended to its query.
 pub(crate) fn redirect(base: &str, params: &[(&str, &str)]) -> Response {
     let separator = if base.contains('?') { '&' } else { '?' };
+    let location = format!("{base}{separator}{}", encode_pairs(params));
     Response {
-        status: 302,
-        headers: vec![(
-            "location",
-            format!("{base}{separator}{}", encode_pairs(params)),
-        )],
+        headers: vec![("location", location)],
         ..page(302, "Redirecting", "<p>Redirecting to the application.</p>")
     }
 }

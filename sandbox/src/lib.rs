@@ -46,7 +46,7 @@ pub use state::{
     PUBLIC_USER,
 };
 
-use http::{error, Request, Response};
+use http::{error, Answer, Request, Response};
 use state::{seeded_users, State, User};
 
 pub const CONSUMER_KEY: &str = "sandbox-consumer-key";
@@ -384,7 +384,7 @@ impl Drop for Sandbox {
     }
 }
 
-type Endpoint = fn(&Shared, &Request) -> Response;
+type Endpoint = fn(&Shared, &Request) -> Answer;
 
 /// Sends each request to its endpoint.
 fn handle(shared: &Shared, request: &Request) -> Response {
@@ -411,10 +411,11 @@ fn handle(shared: &Shared, request: &Request) -> Response {
         ("/2/oauth2/revoke", oauth2::revoke),
     ];
     if let Some((_, endpoint)) = endpoints.iter().find(|(end, _)| path.ends_with(end)) {
-        return endpoint(shared, request);
+        return endpoint(shared, request).unwrap_or_else(|refusal| refusal);
     }
     if let Some(at) = path.rfind("/2/users/") {
-        return v2::users(shared, request, &path[at + "/2/users/".len()..]);
+        let rest = &path[at + "/2/users/".len()..];
+        return v2::users(shared, request, rest).unwrap_or_else(|refusal| refusal);
     }
     error(404, 34, "Sorry, that page does not exist.")
 }
@@ -447,14 +448,10 @@ impl SandboxConfig {
     }
 }
 
-/// The sandbox's clock: the real one shifted by `clock_skew_secs`.
+/// The sandbox's clock, in seconds since the epoch: the real one shifted by
+/// `clock_skew_secs`.
 fn server_now(config: &SandboxConfig) -> u64 {
-    now_secs().saturating_add_signed(config.clock_skew_secs)
-}
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    let now = SystemTime::now().duration_since(UNIX_EPOCH);
+    let now = now.map_or(0, |since| since.as_secs());
+    now.saturating_add_signed(config.clock_skew_secs)
 }

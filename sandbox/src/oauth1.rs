@@ -9,8 +9,8 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use crate::http::{
-    error, form_answer, html_escape, page, param, percent_encode, redirect, text, unescape,
-    Request, Response,
+    error, form_answer, html_escape, page, param, percent_encode, redirect, text, unescape, Answer,
+    Params, Request, Response,
 };
 use crate::state::Expiring;
 use crate::{random, server_now, Account, AccountState, App, Shared};
@@ -71,6 +71,13 @@ pub(crate) struct OAuthParams(Vec<(String, String)>);
 impl OAuthParams {
     fn get(&self, name: &str) -> Option<&str> {
         param(&self.0, name)
+    }
+
+    /// `name` among these parameters, else in the form, else in the query.
+    fn find<'a>(&'a self, name: &str, form: &'a Params, query: &'a Params) -> Option<&'a str> {
+        self.get(name)
+            .or_else(|| param(form, name))
+            .or_else(|| param(query, name))
     }
 }
 
@@ -239,34 +246,38 @@ pub(crate) struct RequestToken {
 /// The request tokens alive, by token.
 pub(crate) type RequestTokens = Expiring<RequestToken>;
 
+/// 405 unless the request's method is `method`, then its query and form parameters
+/// (400 for bad percent-encoding): what API 1.1 and the OAuth 1.0a endpoints check first.
+pub(crate) fn query_and_form(
+    request: &Request,
+    method: &str,
+) -> Result<(Params, Params), Response> {
+    if request.method != method {
+        return Err(error(405, 0, &format!("Method not allowed: use {method}.")));
+    }
+    match (request.query(), request.form()) {
+        (Ok(query), Ok(form)) => Ok((query, form)),
+        _ => Err(error(400, 0, "Malformed percent-encoding.")),
+    }
+}
+
 /// `POST oauth/request_token`: signed with the consumer secret alone (no token), with
 /// `oauth_callback` among the signed parameters.
-pub(crate) fn request_token(shared: &Shared, request: &Request) -> Response {
-    if request.method != "POST" {
-        return error(405, 0, "Method not allowed: use POST.");
-    }
-    let (Ok(query), Ok(form)) = (request.query(), request.form()) else {
-        return error(400, 0, "Malformed percent-encoding.");
-    };
-    let verified = verify(shared, request, &form, &query, |token| match token {
+pub(crate) fn request_token(shared: &Shared, request: &Request) -> Answer {
+    let (query, form) = query_and_form(request, "POST")?;
+    let ((), oauth, _) = verify(shared, request, &form, &query, |token| match token {
         None | Some("") => Ok(((), String::new())),
         Some(_) => Err(could_not_authenticate()),
-    });
-    let oauth = match verified {
-        Ok(((), oauth, _)) => oauth,
-        Err(refusal) => return refusal,
-    };
-    let callback = oauth
-        .get("oauth_callback")
-        .or_else(|| param(&form, "oauth_callback"))
-        .or_else(|| param(&query, "oauth_callback"))
-        .and_then(Callback::parse);
-    let Some(callback) = callback else {
-        return error(
+    })?;
+    let Some(callback) = oauth
+        .find("oauth_callback", &form, &query)
+        .and_then(Callback::parse)
+    else {
+        return Err(error(
             403,
             415,
             "Callback URL not approved for this client application. Approved callback URLs can be adjusted in your application settings",
-        );
+        ));
     };
     let token = random::alphanumeric(27);
     let secret = random::alphanumeric(32);
@@ -280,11 +291,25 @@ pub(crate) fn request_token(shared: &Shared, request: &Request) -> Response {
     state
         .request_tokens
         .insert(token.clone(), pending, lifetime);
-    form_answer(&[
+    Ok(form_answer(&[
         ("oauth_token", &token),
         ("oauth_token_secret", &secret),
         ("oauth_callback_confirmed", "true"),
-    ])
+    ]))
+}
+
+/// The query of a page a person opens: 405 for another method than GET, a 400 page
+/// titled `title` for bad percent-encoding.
+pub(crate) fn page_query(request: &Request, title: &str) -> Result<Params, Response> {
+    if request.method != "GET" {
+        return Err(page(
+            405,
+            "Method not allowed",
+            "<p>Open this page with GET.</p>",
+        ));
+    }
+    let detail = "<p>Malformed percent-encoding.</p>";
+    request.query().map_err(|()| page(400, title, detail))
 }
 
 /// The account a person approves as: `account=N` (1-based, default 1) in the query.
@@ -311,45 +336,37 @@ pub(crate) fn approving_account(
 /// `GET oauth/authorize?oauth_token=RT[&account=N][&deny=1]` (also `oauth/authenticate`):
 /// the page a person opens. It approves at once as account N, and shows the PIN
 /// (`oob`) or sends the person back to the callback with the verifier.
-pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
-    if request.method != "GET" {
-        return page(405, "Method not allowed", "<p>Open this page with GET.</p>");
-    }
-    let Ok(query) = request.query() else {
-        return page(400, "Bad request", "<p>Malformed percent-encoding.</p>");
-    };
-    let account = match approving_account(shared, &query) {
-        Ok(account) => account,
-        Err(refusal) => return refusal,
-    };
+pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
+    let query = page_query(request, "Bad request")?;
+    let account = approving_account(shared, &query)?;
     let deny = param(&query, "deny") == Some("1");
     let mut state = shared.state.lock().unwrap();
     let token = param(&query, "oauth_token").unwrap_or_default();
     let Some(pending) = state.request_tokens.live_mut(token) else {
-        return page(
+        return Err(page(
             400,
             "Invalid request token",
             "<p>This request token is unknown or has expired: ask the application for a new one.</p>",
-        );
+        ));
     };
     if pending.approval.is_some() {
-        return page(
+        return Err(page(
             400,
             "Request token already used",
             "<p>This request token has already been approved.</p>",
-        );
+        ));
     }
     let callback = pending.callback.clone();
     if deny {
         state.request_tokens.take(token);
-        return match callback {
+        return Ok(match callback {
             Callback::Url(url) => redirect(&url, &[("denied", token)]),
             Callback::OutOfBand => page(
                 200,
                 "Authorization denied",
                 "<p>You denied the application access to your account. No PIN was issued.</p>",
             ),
-        };
+        });
     }
     let verifier = match callback {
         Callback::OutOfBand => random::digits(7),
@@ -358,7 +375,7 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
     pending.approval = Some((account, verifier.clone()));
     drop(state);
     let name = html_escape(&shared.config.accounts[account].screen_name);
-    match callback {
+    Ok(match callback {
         Callback::Url(url) => redirect(&url, &[("oauth_token", token), ("oauth_verifier", &verifier)]),
         Callback::OutOfBand => page(
             200,
@@ -367,41 +384,29 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
                 "<p>You (@{name}) authorized the application. Enter this PIN in the application:</p>\n<p><code id=\"oauth_pin\">{verifier}</code></p>"
             ),
         ),
-    }
+    })
 }
 
 /// `POST oauth/access_token`: `oauth_token` is the approved request token and the
 /// signature uses its secret; `oauth_verifier` (header or form) is the PIN or the
 /// callback's verifier. One attempt per request token, right or wrong.
-pub(crate) fn access_token(shared: &Shared, request: &Request) -> Response {
+pub(crate) fn access_token(shared: &Shared, request: &Request) -> Answer {
     const INVALID_TOKEN: &str = "Invalid request token.";
-    if request.method != "POST" {
-        return error(405, 0, "Method not allowed: use POST.");
-    }
-    let (Ok(query), Ok(form)) = (request.query(), request.form()) else {
-        return error(400, 0, "Malformed percent-encoding.");
-    };
-    let verified = verify(shared, request, &form, &query, |token| {
+    let (query, form) = query_and_form(request, "POST")?;
+    let (token, oauth, _) = verify(shared, request, &form, &query, |token| {
         let state = shared.state.lock().unwrap();
         let token = token.unwrap_or_default();
         match state.request_tokens.live(token) {
             Some(pending) => Ok((token.to_owned(), pending.secret.clone())),
             None => Err(text(401, INVALID_TOKEN)),
         }
-    });
-    let (token, oauth) = match verified {
-        Ok((token, oauth, _)) => (token, oauth),
-        Err(refusal) => return refusal,
-    };
-    let verifier = oauth
-        .get("oauth_verifier")
-        .or_else(|| param(&form, "oauth_verifier"))
-        .or_else(|| param(&query, "oauth_verifier"));
+    })?;
+    let verifier = oauth.find("oauth_verifier", &form, &query);
     // Removed whatever the outcome: a request token is good for one attempt.
     let Some(used) = shared.state.lock().unwrap().request_tokens.take(&token) else {
-        return text(401, INVALID_TOKEN);
+        return Err(text(401, INVALID_TOKEN));
     };
-    match used.approval {
+    Ok(match used.approval {
         Some((account, expected)) if verifier == Some(expected.as_str()) => {
             let account = &shared.config.accounts[account];
             form_answer(&[
@@ -415,7 +420,7 @@ pub(crate) fn access_token(shared: &Shared, request: &Request) -> Response {
             401,
             "Error processing your OAuth request: Invalid oauth_verifier parameter",
         ),
-    }
+    })
 }
 
 #[cfg(test)]

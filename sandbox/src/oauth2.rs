@@ -8,8 +8,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use crate::http::{html_escape, json, page, param, redirect, Request, Response};
-use crate::oauth1::{approving_account, return_url_authority};
+use crate::http::{html_escape, json, page, param, redirect, Answer, Params, Request, Response};
+use crate::oauth1::{approving_account, page_query, return_url_authority};
 use crate::state::Expiring;
 use crate::{random, Shared};
 
@@ -177,37 +177,32 @@ fn bad_authorize_request(detail: &str) -> Response {
 /// `N` (`account=N`, default 1) and redirects with a one-use code, or with
 /// `error=access_denied` for `deny=1`. A request it cannot trust gets a 400 page and
 /// no redirect.
-pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
-    if request.method != "GET" {
-        return page(405, "Method not allowed", "<p>Open this page with GET.</p>");
-    }
-    let Ok(query) = request.query() else {
-        return bad_authorize_request("Malformed percent-encoding.");
-    };
+pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
+    let query = page_query(request, "Something went wrong")?;
     let get = |name| param(&query, name).filter(|v| !v.is_empty());
-    let Some(client) = get("client_id").and_then(Client::by_id) else {
-        return bad_authorize_request("Unknown client_id.");
-    };
-    let Some(redirect_uri) = get("redirect_uri").filter(|u| redirect_uri_allowed(u)) else {
-        return bad_authorize_request(
-            "redirect_uri must be an https URL, or http on localhost or 127.0.0.1, without a fragment.",
-        );
-    };
+    let client = get("client_id")
+        .and_then(Client::by_id)
+        .ok_or_else(|| bad_authorize_request("Unknown client_id."))?;
+    let redirect_uri = get("redirect_uri")
+        .filter(|u| redirect_uri_allowed(u))
+        .ok_or_else(|| {
+            bad_authorize_request(
+                "redirect_uri must be an https URL, or http on localhost or 127.0.0.1, without a fragment.",
+            )
+        })?;
     if get("response_type") != Some("code") {
-        return bad_authorize_request("response_type must be code.");
+        return Err(bad_authorize_request("response_type must be code."));
     }
-    let Some(state) = get("state") else {
-        return bad_authorize_request("state is required.");
-    };
+    let state = get("state").ok_or_else(|| bad_authorize_request("state is required."))?;
     let challenge = match (get("code_challenge"), get("code_challenge_method")) {
         (Some(c), Some("S256")) if c.len() == 43 && is_pkce_string(c) => {
             Challenge::S256(c.to_owned())
         }
         (Some(c), Some("plain")) if is_pkce_string(c) => Challenge::Plain(c.to_owned()),
         _ => {
-            return bad_authorize_request(
+            return Err(bad_authorize_request(
                 "code_challenge is required, with code_challenge_method S256 or plain.",
-            )
+            ))
         }
     };
     let scopes: Vec<&str> = get("scope")
@@ -216,17 +211,13 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
         .collect();
     let known = |scope: &&str| SCOPES.split_whitespace().any(|known| known == *scope);
     if scopes.is_empty() || !scopes.iter().all(known) {
-        return bad_authorize_request("scope must list scopes X knows, separated by spaces.");
+        let detail = "scope must list scopes X knows, separated by spaces.";
+        return Err(bad_authorize_request(detail));
     }
-    let account = match approving_account(shared, &query) {
-        Ok(account) => account,
-        Err(refusal) => return refusal,
-    };
+    let account = approving_account(shared, &query)?;
     if param(&query, "deny") == Some("1") {
-        return redirect(
-            redirect_uri,
-            &[("error", "access_denied"), ("state", state)],
-        );
+        let denied = [("error", "access_denied"), ("state", state)];
+        return Ok(redirect(redirect_uri, &denied));
     }
     let code = random::token();
     let grant = Code {
@@ -239,7 +230,7 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
     let mut held = shared.state.lock().unwrap();
     held.oauth2.codes.insert(code.clone(), grant, CODE_LIFETIME);
     drop(held);
-    redirect(redirect_uri, &[("state", state), ("code", &code)])
+    Ok(redirect(redirect_uri, &[("state", state), ("code", &code)]))
 }
 
 /// An error as X's token and revoke endpoints send it.
@@ -302,7 +293,7 @@ fn authenticate_client(request: &Request, form: &[(String, String)]) -> Result<C
 
 /// What the token and revoke endpoints check first: a POST, a well-formed form, and
 /// the client's authentication.
-fn client_post(request: &Request) -> Result<(Vec<(String, String)>, Client), Response> {
+fn client_post(request: &Request) -> Result<(Params, Client), Response> {
     if request.method != "POST" {
         return Err(oauth2_error(405, "invalid_request", "Use POST."));
     }
@@ -320,73 +311,55 @@ fn client_post(request: &Request) -> Result<(Vec<(String, String)>, Client), Res
 /// `POST 2/oauth2/token`: `grant_type=authorization_code` (with `code`,
 /// `redirect_uri`, `code_verifier`) or `grant_type=refresh_token` (with
 /// `refresh_token`). A code and a refresh token each work once: a refresh rotates.
-pub(crate) fn token(shared: &Shared, request: &Request) -> Response {
-    let (form, client) = match client_post(request) {
-        Ok(accepted) => accepted,
-        Err(refusal) => return refusal,
-    };
+pub(crate) fn token(shared: &Shared, request: &Request) -> Answer {
+    let (form, client) = client_post(request)?;
+    let get = |name| param(&form, name).ok_or_else(|| missing(name));
     let lifetime = shared.config.oauth2_token_lifetime_secs;
-    match param(&form, "grant_type") {
-        Some("authorization_code") => {
-            let get = |name| param(&form, name).ok_or_else(|| missing(name));
-            let (code, redirect_uri, verifier) =
-                match (get("code"), get("redirect_uri"), get("code_verifier")) {
-                    (Ok(c), Ok(r), Ok(v)) => (c, r, v),
-                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return e,
-                };
+    match get("grant_type")? {
+        "authorization_code" => {
+            let (code, redirect_uri) = (get("code")?, get("redirect_uri")?);
+            let verifier = get("code_verifier")?;
             let mut state = shared.state.lock().unwrap();
             let grants = &mut state.oauth2;
             // Whatever follows, the code is spent: one attempt each.
-            let Some(code) = grants.codes.take(code) else {
-                return invalid_token();
-            };
+            let code = grants.codes.take(code).ok_or_else(invalid_token)?;
             let valid = code.client == client
                 && code.redirect_uri == redirect_uri
                 && code.challenge.accepts(verifier);
             if !valid {
-                return invalid_token();
+                return Err(invalid_token());
             }
             grants.exchanges += 1;
-            grants.issue(client, code.account, &code.scope, lifetime)
+            Ok(grants.issue(client, code.account, &code.scope, lifetime))
         }
-        Some("refresh_token") => {
-            let Some(refresh_token) = param(&form, "refresh_token") else {
-                return missing("refresh_token");
-            };
+        "refresh_token" => {
+            let refresh_token = get("refresh_token")?;
             let mut state = shared.state.lock().unwrap();
             let grants = &mut state.oauth2;
             if grants.refresh.get(refresh_token).map(|g| g.client) != Some(client) {
-                return invalid_token();
+                return Err(invalid_token());
             }
-            let Some(used) = grants.refresh.remove(refresh_token) else {
-                return invalid_token();
-            };
+            let used = grants.refresh.remove(refresh_token).expect("just found");
             grants.refreshes += 1;
             let answer = grants.issue(client, used.account, &used.scope, lifetime);
             drop(state);
             std::thread::sleep(shared.config.oauth2_refresh_delay);
-            answer
+            Ok(answer)
         }
-        Some(_) => oauth2_error(
+        _ => Err(oauth2_error(
             400,
             "unsupported_grant_type",
             "grant_type must be authorization_code or refresh_token.",
-        ),
-        None => missing("grant_type"),
+        )),
     }
 }
 
 /// `POST 2/oauth2/revoke`: `token` (access or refresh, `token_type_hint` optional).
 /// Revoking a refresh token revokes the access token issued with it. An unknown token
 /// is answered like a revoked one (RFC 7009); another client's token is refused.
-pub(crate) fn revoke(shared: &Shared, request: &Request) -> Response {
-    let (form, client) = match client_post(request) {
-        Ok(accepted) => accepted,
-        Err(refusal) => return refusal,
-    };
-    let Some(token) = param(&form, "token") else {
-        return missing("token");
-    };
+pub(crate) fn revoke(shared: &Shared, request: &Request) -> Answer {
+    let (form, client) = client_post(request)?;
+    let token = param(&form, "token").ok_or_else(|| missing("token"))?;
     let mut state = shared.state.lock().unwrap();
     let grants = &mut state.oauth2;
     let owner = grants
@@ -395,13 +368,13 @@ pub(crate) fn revoke(shared: &Shared, request: &Request) -> Response {
         .map(|g| g.client)
         .or_else(|| grants.refresh.get(token).map(|g| g.client));
     if owner.is_some_and(|owner| owner != client) {
-        return invalid_token();
+        return Err(invalid_token());
     }
     grants.access.take(token);
     if let Some(refresh) = grants.refresh.remove(token) {
         grants.access.take(&refresh.access_token);
     }
-    json(200, 0, serde_json::json!({"revoked": true}))
+    Ok(json(200, 0, serde_json::json!({"revoked": true})))
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! API 1.1: `POST 1.1/friendships/create.json`, `POST 1.1/friendships/destroy.json`,
 //! `GET 1.1/friendships/show.json`.
 
+use serde_json::json;
+
 use crate::billing::{billing_refusal, day_budget_refusal};
-use crate::http::{error, ok, param, Request, Response};
+use crate::http::{error, json, ok, param, Answer, Request, Response};
 use crate::oauth1::{account_refusal_words, authenticate, Authenticated};
 use crate::state::{
     find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow, Kind, Outcome, User,
@@ -92,75 +94,55 @@ fn cannot_find() -> Response {
     error(403, 108, "Cannot find specified user.")
 }
 
-pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Response {
-    let (caller, all) = match admit(shared, request, "POST", true) {
-        Ok(admitted) => admitted,
-        Err(refusal) => return refusal,
-    };
-    let account = caller.account;
+pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
+    let (caller, all) = admit(shared, request, "POST", true)?;
     let notify = match param(&all, "follow") {
         None | Some("false") => false,
         Some("true") => true,
-        Some(_) => return error(400, 0, "follow must be true or false."),
+        Some(_) => return Err(error(400, 0, "follow must be true or false.")),
     };
-    let user = match named_user(shared, &all, ("user_id", "screen_name"), cannot_find()) {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
-    match follow(shared, account, &user) {
+    let user = named_user(shared, &all, ("user_id", "screen_name"), cannot_find())?;
+    Ok(match follow(shared, caller.account, &user) {
         Outcome::Following | Outcome::Requested => v1_answer(user_object(&user, notify)),
-        Outcome::AlreadyRequested => error(
-            403,
-            160,
-            &format!("You've already requested to follow {}.", user.screen_name),
-        ),
+        Outcome::AlreadyRequested => {
+            let message = format!("You've already requested to follow {}.", user.screen_name);
+            error(403, 160, &message)
+        }
         Outcome::Refused { code, message } => error(403, code, message),
-    }
+    })
 }
 
 /// Unfollows; answers the user object (with `following` still true for a moment, as
 /// the eventually consistent API does). Unfollowing someone not followed is a 200 too.
-pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Response {
-    let (caller, all) = match admit(shared, request, "POST", true) {
-        Ok(admitted) => admitted,
-        Err(refusal) => return refusal,
-    };
-    let user = match named_user(shared, &all, ("user_id", "screen_name"), cannot_find()) {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
+pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Answer {
+    let (caller, all) = admit(shared, request, "POST", true)?;
+    let user = named_user(shared, &all, ("user_id", "screen_name"), cannot_find())?;
     let was_following = relation(shared, caller.account, &user).following;
     unfollow(shared, caller.account, &user);
     let mut answer = user_object(&user, false);
-    answer["following"] = serde_json::json!(was_following);
-    v1_answer(answer)
+    answer["following"] = json!(was_following);
+    Ok(v1_answer(answer))
 }
 
 /// The relationship between the token's user (the source; `source_id` or
 /// `source_screen_name`, if given, must name it) and `target_id` or
 /// `target_screen_name`.
-pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Response {
-    let (caller, all) = match admit(shared, request, "GET", false) {
-        Ok(admitted) => admitted,
-        Err(refusal) => return refusal,
-    };
+pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Answer {
+    let (caller, all) = admit(shared, request, "GET", false)?;
     let account = caller.account;
     let names_someone_else = param(&all, "source_id")
         .is_some_and(|id| id != account.user_id.to_string())
         || param(&all, "source_screen_name")
             .is_some_and(|name| !name.eq_ignore_ascii_case(&account.screen_name));
     if names_someone_else {
-        return error(403, 163, "Could not determine source user.");
+        return Err(error(403, 163, "Could not determine source user."));
     }
     let names = ("target_id", "target_screen_name");
-    let user = match named_user(shared, &all, names, error(404, 50, "User not found.")) {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
+    let user = named_user(shared, &all, names, error(404, 50, "User not found."))?;
     let r = relation(shared, account, &user);
     // As X answers: `null` where it does not say (a request to a public account).
     let requested = r.protected.then_some(r.follow_request_sent);
-    let answer = serde_json::json!({"relationship": {
+    let answer = json!({"relationship": {
         "source": {
             "id": account.user_id,
             "id_str": account.user_id.to_string(),
@@ -189,7 +171,7 @@ pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Response {
             "following_requested": null,
         },
     }});
-    ok(answer.to_string())
+    Ok(json(200, 0, answer))
 }
 
 /// The fixture's user object with this user's identity.
@@ -197,15 +179,15 @@ pub(crate) fn user_object(user: &User, notify: bool) -> serde_json::Value {
     let mut object: serde_json::Value = serde_json::from_str(FIXTURE).expect("fixture is JSON");
     let protected = matches!(user.kind, Kind::Protected | Kind::Pending);
     for (key, value) in [
-        ("id", serde_json::json!(user.id)),
-        ("id_str", serde_json::json!(user.id.to_string())),
-        ("name", serde_json::json!(user.name)),
-        ("screen_name", serde_json::json!(user.screen_name)),
-        ("protected", serde_json::json!(protected)),
+        ("id", json!(user.id)),
+        ("id_str", json!(user.id.to_string())),
+        ("name", json!(user.name)),
+        ("screen_name", json!(user.screen_name)),
+        ("protected", json!(protected)),
         // Eventually consistent, like the real endpoint: `following` stays false in the answer.
-        ("following", serde_json::json!(false)),
-        ("follow_request_sent", serde_json::json!(protected)),
-        ("notifications", serde_json::json!(notify)),
+        ("following", json!(false)),
+        ("follow_request_sent", json!(protected)),
+        ("notifications", json!(notify)),
     ] {
         object[key] = value;
     }

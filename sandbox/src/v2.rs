@@ -7,7 +7,7 @@
 use serde_json::json;
 
 use crate::billing::{billing_refusal, coded, day_budget_refusal, user_not_enrolled};
-use crate::http::{json, problem, problem_json, Request, Response};
+use crate::http::{json, param, problem, problem_json, Answer, Params, Request, Response};
 use crate::oauth1::{account_refusal_words, authenticate};
 use crate::oauth2::bearer;
 use crate::state::{
@@ -165,7 +165,7 @@ fn authenticate_caller<'a>(
 
 /// `rest` is the path after `/2/users/`: `me`, `by/username/{name}`, `{id}`,
 /// `{id}/following` or `{id}/following/{target}`.
-pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Response {
+pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let (endpoint, method, argument, target) = if rest == "me" {
         (V2Endpoint::Me, "GET", "", "")
@@ -178,58 +178,61 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Response 
     } else if all_digits(rest) {
         (V2Endpoint::Lookup, "GET", rest, "")
     } else {
-        return problem(404, "Not Found", "Sorry, that page does not exist.", 34);
+        return Err(problem(
+            404,
+            "Not Found",
+            "Sorry, that page does not exist.",
+            34,
+        ));
     };
     if request.method != method {
-        return problem(405, "Method Not Allowed", &format!("Use {method}."), 0);
+        return Err(problem(
+            405,
+            "Method Not Allowed",
+            &format!("Use {method}."),
+            0,
+        ));
     }
-    let Ok(query) = request.query() else {
-        return invalid_request("query", "Malformed percent-encoding.");
-    };
-    let caller = match authenticate_caller(shared, request, &query) {
-        Ok(caller) => caller,
-        Err(refusal) => return refusal,
-    };
+    let query = request
+        .query()
+        .map_err(|()| invalid_request("query", "Malformed percent-encoding."))?;
+    let caller = authenticate_caller(shared, request, &query)?;
     let writes = matches!(endpoint, V2Endpoint::Follow | V2Endpoint::Unfollow);
     let Some(account) = caller.account else {
         if endpoint != V2Endpoint::Lookup {
-            return typed_problem(
+            return Err(typed_problem(
                 "Unsupported Authentication",
                 "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].",
                 "unsupported-authentication",
                 &[],
-            );
+            ));
         }
         // The app-only token looks users up, with no relationship to anyone.
         if !spend_day_budgets(shared, request, 0) {
-            return day_budget_refusal(true);
+            return Err(day_budget_refusal(true));
         }
-        return match count_v2_request(shared, 0, endpoint) {
-            Ok(headers) => Response {
-                headers,
-                ..lookup(shared, argument, None, &query)
-            },
-            Err(refusal) => refusal,
-        };
+        let headers = count_v2_request(shared, 0, endpoint)?;
+        let answer = lookup(shared, argument, None, &query);
+        return Ok(Response {
+            headers,
+            ..answer.unwrap_or_else(|refusal| refusal)
+        });
     };
     if writes && !caller.may("follows.write") {
         let detail = "The token was not granted the follows.write scope.";
-        return problem(403, "Forbidden", detail, 0);
+        return Err(problem(403, "Forbidden", detail, 0));
     }
     if writes && caller.app_has(AppLimit::ReadOnly) {
-        return typed_problem(
+        return Err(typed_problem(
             "Forbidden",
             "Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.",
             "oauth1-permissions",
             &[],
-        );
+        ));
     }
-    let rate_headers = match count_v2_request(shared, account.user_id, endpoint) {
-        Ok(headers) => headers,
-        Err(refusal) => return refusal,
-    };
-    let response = if !spend_day_budgets(shared, request, account.user_id) {
-        day_budget_refusal(true)
+    let headers = count_v2_request(shared, account.user_id, endpoint)?;
+    let answer = if !spend_day_budgets(shared, request, account.user_id) {
+        Err(day_budget_refusal(true))
     } else if writes && argument != account.user_id.to_string() {
         let verb = if endpoint == V2Endpoint::Follow {
             "follow"
@@ -237,39 +240,40 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Response 
             "unfollow"
         };
         let detail = format!("You are not permitted to {verb} on behalf of another user: the id in the path must be the authenticating user's.");
-        problem(403, "Forbidden", &detail, 0)
+        Err(problem(403, "Forbidden", &detail, 0))
     } else {
         match endpoint {
-            V2Endpoint::Me => user_data(&User::of(account), None),
+            V2Endpoint::Me => Ok(user_data(&User::of(account), None)),
             V2Endpoint::Lookup => lookup(shared, argument, Some(account), &query),
             V2Endpoint::Follow => follow_user(shared, account, request),
             V2Endpoint::Unfollow => unfollow_user(shared, account, target),
         }
     };
-    Response {
-        headers: rate_headers,
-        ..response
-    }
+    // The rate-limit headers go on whatever the answer is.
+    Ok(Response {
+        headers,
+        ..answer.unwrap_or_else(|refusal| refusal)
+    })
 }
 
 /// A lookup by name (`by/username/{name}`) or by id (`{id}`): the user, with
 /// `connection_status` when `user.fields` asks for it and a user asks.
-fn lookup(
-    shared: &Shared,
-    name_or_id: &str,
-    caller: Option<&Account>,
-    query: &[(String, String)],
-) -> Response {
+fn lookup(shared: &Shared, name_or_id: &str, caller: Option<&Account>, query: &Params) -> Answer {
     let by_id = !name_or_id.is_empty() && name_or_id.bytes().all(|b| b.is_ascii_digit());
     let user = if by_id {
         if !is_user_id(name_or_id) {
-            return mismatch("query parameter", "id", name_or_id, "^[0-9]{1,19}$");
+            return Err(mismatch(
+                "query parameter",
+                "id",
+                name_or_id,
+                "^[0-9]{1,19}$",
+            ));
         }
         let found = name_or_id
             .parse()
             .ok()
             .and_then(|id| find_by_id(shared, id));
-        found.ok_or_else(|| not_found("id", name_or_id, 50))
+        found.ok_or_else(|| not_found("id", name_or_id, 50))?
     } else {
         let valid = (1..=15).contains(&name_or_id.len())
             && name_or_id
@@ -277,20 +281,16 @@ fn lookup(
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if !valid {
             let pattern = "^[A-Za-z0-9_]{1,15}$";
-            return mismatch("query parameter", "username", name_or_id, pattern);
+            return Err(mismatch("query parameter", "username", name_or_id, pattern));
         }
-        find_by_name(shared, name_or_id).ok_or_else(|| not_found("username", name_or_id, 50))
+        find_by_name(shared, name_or_id).ok_or_else(|| not_found("username", name_or_id, 50))?
     };
-    let user = match user {
-        Ok(user) => user,
-        Err(not_found) => return not_found,
-    };
-    let wants_connection = crate::http::param(query, "user.fields")
+    let wants_connection = param(query, "user.fields")
         .is_some_and(|fields| fields.split(',').any(|f| f == "connection_status"));
     let connection = caller
         .filter(|_| wants_connection)
         .map(|account| connection_status(shared, account, &user));
-    user_data(&user, connection)
+    Ok(user_data(&user, connection))
 }
 
 /// API v2's `connection_status`: what holds, by name (what it omits does not hold).
@@ -319,7 +319,7 @@ fn user_data(user: &User, connection_status: Option<Vec<&str>>) -> Response {
     json(200, 0, json!({ "data": data }))
 }
 
-fn follow_user(shared: &Shared, account: &Account, request: &Request) -> Response {
+fn follow_user(shared: &Shared, account: &Account, request: &Request) -> Answer {
     let json_type = request
         .header("content-type")
         .is_some_and(|t| t.starts_with("application/json"));
@@ -329,14 +329,12 @@ fn follow_user(shared: &Shared, account: &Account, request: &Request) -> Respons
         .and_then(|b| b.get("target_user_id")?.as_str())
         .filter(|id| json_type && is_user_id(id));
     let Some(target) = target else {
-        return invalid_request(
+        return Err(invalid_request(
             "target_user_id",
             "The request body must be JSON with target_user_id, a string of 1 to 19 digits.",
-        );
+        ));
     };
-    let Some(user) = target.parse().ok().and_then(|id| find_by_id(shared, id)) else {
-        return not_found("target_user_id", target, 108);
-    };
+    let user = target_user(shared, target)?;
     let answer = |following: bool| {
         json(
             200,
@@ -344,24 +342,32 @@ fn follow_user(shared: &Shared, account: &Account, request: &Request) -> Respons
             json!({"data": {"following": following, "pending_follow": !following}}),
         )
     };
-    match follow(shared, account, &user) {
+    Ok(match follow(shared, account, &user) {
         Outcome::Following => answer(true),
         // v2 answers a repeated request to a protected account like the first one.
         Outcome::Requested | Outcome::AlreadyRequested => answer(false),
         Outcome::Refused { code, message } => problem(403, "Forbidden", message, code),
-    }
+    })
+}
+
+/// The user a follow or an unfollow aims at, by id; X's 200 with `errors` when nobody has it.
+fn target_user(shared: &Shared, target: &str) -> Result<User, Response> {
+    let found = target.parse().ok().and_then(|id| find_by_id(shared, id));
+    found.ok_or_else(|| not_found("target_user_id", target, 108))
 }
 
 /// `DELETE 2/users/{source}/following/{target}`: `{"data":{"following":false}}`,
 /// also when the account did not follow the target.
-fn unfollow_user(shared: &Shared, account: &Account, target: &str) -> Response {
+fn unfollow_user(shared: &Shared, account: &Account, target: &str) -> Answer {
     if !is_user_id(target) {
         let pattern = "^[0-9]{1,19}$";
-        return mismatch("path parameter", "target_user_id", target, pattern);
+        return Err(mismatch(
+            "path parameter",
+            "target_user_id",
+            target,
+            pattern,
+        ));
     }
-    let Some(user) = target.parse().ok().and_then(|id| find_by_id(shared, id)) else {
-        return not_found("target_user_id", target, 108);
-    };
-    unfollow(shared, account, &user);
-    json(200, 0, json!({"data": {"following": false}}))
+    unfollow(shared, account, &target_user(shared, target)?);
+    Ok(json(200, 0, json!({"data": {"following": false}})))
 }
