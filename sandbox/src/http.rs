@@ -91,13 +91,13 @@ impl Request {
     }
 
     /// The decoded query parameters.
-    pub fn query(&self) -> Result<Vec<(String, String)>, ()> {
+    pub fn query(&self) -> Result<Vec<Param>, ()> {
         parse_pairs(self.raw_query())
     }
 
     /// The decoded form parameters when the body is `application/x-www-form-urlencoded`,
     /// else none (a body of another type is not a form, and is not signed).
-    pub fn form(&self) -> Result<Vec<(String, String)>, ()> {
+    pub fn form(&self) -> Result<Vec<Param>, ()> {
         let form_type = self
             .header("content-type")
             .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
@@ -109,7 +109,7 @@ impl Request {
 }
 
 /// The first value of `name` among decoded pairs.
-pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(pairs: &'a [Param], name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| k == name)
@@ -249,10 +249,10 @@ pub(crate) struct Response {
     pub headers: Headers,
 }
 
-pub(crate) type Headers = Vec<(&'static str, String)>;
+pub(crate) type Headers = Vec<(String, String)>;
 
-/// Decoded `name=value` pairs of a query or a form, in their order.
-pub(crate) type Params = Vec<(String, String)>;
+/// A decoded `name=value` pair of a query or a form.
+pub(crate) type Param = (String, String);
 
 /// An endpoint's answer; `Err` holds a refusal, so that `?` sends it.
 pub(crate) type Answer = Result<Response, Response>;
@@ -337,7 +337,7 @@ pub(crate) fn redirect(base: &str, params: &[(&str, &str)]) -> Response {
     let separator = if base.contains('?') { '&' } else { '?' };
     let location = format!("{base}{separator}{}", encode_pairs(params));
     Response {
-        headers: vec![("location", location)],
+        headers: vec![("location".into(), location)],
         ..page(302, "Redirecting", "<p>Redirecting to the application.</p>")
     }
 }
@@ -414,7 +414,7 @@ pub(crate) fn unescape(text: &str, plus_is_space: bool) -> Result<String, ()> {
 }
 
 /// Decodes `a=1&b=2` (a query or a form body).
-pub(crate) fn parse_pairs(text: &str) -> Result<Vec<(String, String)>, ()> {
+pub(crate) fn parse_pairs(text: &str) -> Result<Vec<Param>, ()> {
     text.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {

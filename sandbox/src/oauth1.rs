@@ -10,7 +10,7 @@ use sha1::Sha1;
 
 use crate::http::{
     error, form_answer, html_escape, page, param, percent_encode, redirect, text, unescape, Answer,
-    Params, Request, Response,
+    Param, Request, Response,
 };
 use crate::state::Expiring;
 use crate::{random, server_now, Account, AccountState, App, Shared};
@@ -19,7 +19,7 @@ use crate::{random, server_now, Account, AccountState, App, Shared};
 const REQUEST_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);
 
 /// Parses `OAuth k="v", k2="v2"` into decoded pairs.
-fn parse_authorization(header: &str) -> Result<Vec<(String, String)>, ()> {
+fn parse_authorization(header: &str) -> Result<Vec<Param>, ()> {
     let rest = header.strip_prefix("OAuth ").ok_or(())?;
     rest.split(',')
         .map(str::trim)
@@ -38,35 +38,33 @@ fn parse_authorization(header: &str) -> Result<Vec<(String, String)>, ()> {
 fn expected_signature(
     method: &str,
     url: &str,
-    params: &[(String, String)],
+    params: &[Param],
     consumer_secret: &str,
     token_secret: &str,
 ) -> String {
-    let mut pairs: Vec<(String, String)> = params
+    let mut pairs: Vec<Param> = params
         .iter()
         .filter(|(k, _)| k != "oauth_signature" && k != "realm")
         .map(|(k, v)| (percent_encode(k), percent_encode(v)))
         .collect();
     pairs.sort();
     let pairs: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let base = format!(
-        "{}&{}&{}",
+    let base = [
         method,
-        percent_encode(url),
-        percent_encode(&pairs.join("&"))
-    );
-    let key = format!(
-        "{}&{}",
-        percent_encode(consumer_secret),
-        percent_encode(token_secret)
-    );
+        &percent_encode(url),
+        &percent_encode(&pairs.join("&")),
+    ]
+    .join("&");
+    let key = [consumer_secret, token_secret]
+        .map(percent_encode)
+        .join("&");
     let mut mac = Hmac::<Sha1>::new_from_slice(key.as_bytes()).unwrap();
     mac.update(base.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
 /// The `oauth_*` parameters of a verified request's `Authorization` header.
-pub(crate) struct OAuthParams(Vec<(String, String)>);
+pub(crate) struct OAuthParams(Vec<Param>);
 
 impl OAuthParams {
     fn get(&self, name: &str) -> Option<&str> {
@@ -74,7 +72,7 @@ impl OAuthParams {
     }
 
     /// `name` among these parameters, else in the form, else in the query.
-    fn find<'a>(&'a self, name: &str, form: &'a Params, query: &'a Params) -> Option<&'a str> {
+    fn find<'a>(&'a self, name: &str, form: &'a [Param], query: &'a [Param]) -> Option<&'a str> {
         self.get(name)
             .or_else(|| param(form, name))
             .or_else(|| param(query, name))
@@ -93,8 +91,8 @@ fn could_not_authenticate() -> Response {
 fn verify<T>(
     shared: &Shared,
     request: &Request,
-    form: &[(String, String)],
-    query: &[(String, String)],
+    form: &[Param],
+    query: &[Param],
     token: impl FnOnce(Option<&str>) -> Result<(T, String), Response>,
 ) -> Result<(T, OAuthParams, App), Response> {
     let config = &shared.config;
@@ -146,12 +144,8 @@ fn verify<T>(
     if state.seen_nonces.len() > 100_000 {
         state.seen_nonces.retain(|_, t| *t >= horizon);
     }
-    let key = format!(
-        "{}:{}:{}",
-        oauth.get("oauth_token").unwrap_or_default(),
-        timestamp,
-        nonce
-    );
+    let token = oauth.get("oauth_token").unwrap_or_default();
+    let key = format!("{token}:{timestamp}:{nonce}");
     if state.seen_nonces.insert(key, timestamp).is_some() {
         return Err(could_not_authenticate());
     }
@@ -172,8 +166,8 @@ pub(crate) struct Authenticated<'a> {
 pub(crate) fn authenticate<'a>(
     shared: &'a Shared,
     request: &Request,
-    form: &[(String, String)],
-    query: &[(String, String)],
+    form: &[Param],
+    query: &[Param],
 ) -> Result<Authenticated<'a>, Response> {
     let ((account, state), _, app) = verify(shared, request, form, query, |token| {
         let (account, state) = token
@@ -251,7 +245,7 @@ pub(crate) type RequestTokens = Expiring<RequestToken>;
 pub(crate) fn query_and_form(
     request: &Request,
     method: &str,
-) -> Result<(Params, Params), Response> {
+) -> Result<(Vec<Param>, Vec<Param>), Response> {
     if request.method != method {
         return Err(error(405, 0, &format!("Method not allowed: use {method}.")));
     }
@@ -300,7 +294,7 @@ pub(crate) fn request_token(shared: &Shared, request: &Request) -> Answer {
 
 /// The query of a page a person opens: 405 for another method than GET, a 400 page
 /// titled `title` for bad percent-encoding.
-pub(crate) fn page_query(request: &Request, title: &str) -> Result<Params, Response> {
+pub(crate) fn page_query(request: &Request, title: &str) -> Result<Vec<Param>, Response> {
     if request.method != "GET" {
         return Err(page(
             405,
@@ -313,10 +307,7 @@ pub(crate) fn page_query(request: &Request, title: &str) -> Result<Params, Respo
 }
 
 /// The account a person approves as: `account=N` (1-based, default 1) in the query.
-pub(crate) fn approving_account(
-    shared: &Shared,
-    query: &[(String, String)],
-) -> Result<usize, Response> {
+pub(crate) fn approving_account(shared: &Shared, query: &[Param]) -> Result<usize, Response> {
     let index = param(query, "account")
         .map_or(Some(1), |n| n.parse::<usize>().ok())
         .and_then(|n| n.checked_sub(1))
@@ -427,7 +418,7 @@ pub(crate) fn access_token(shared: &Shared, request: &Request) -> Answer {
 mod tests {
     use super::*;
 
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    fn pairs(list: &[(&str, &str)]) -> Vec<Param> {
         list.iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()

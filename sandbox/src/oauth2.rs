@@ -8,7 +8,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use crate::http::{html_escape, json, page, param, redirect, Answer, Params, Request, Response};
+use crate::http::{html_escape, json, page, param, redirect, Answer, Param, Request, Response};
 use crate::oauth1::{approving_account, page_query, return_url_authority};
 use crate::state::Expiring;
 use crate::{random, Shared};
@@ -132,7 +132,7 @@ impl Grants {
             answer["refresh_token"] = refresh_token.into();
         }
         Response {
-            headers: vec![("cache-control", "no-store".into())],
+            headers: vec![("cache-control".into(), "no-store".into())],
             ..json(200, 0, answer)
         }
     }
@@ -269,7 +269,7 @@ fn missing(name: &str) -> Response {
 
 /// Who is calling the token or revoke endpoint: the confidential client proves it
 /// with HTTP Basic (its id and secret); the public client names itself in the form.
-fn authenticate_client(request: &Request, form: &[(String, String)]) -> Result<Client, Response> {
+fn authenticate_client(request: &Request, form: &[Param]) -> Result<Client, Response> {
     let named = param(form, "client_id");
     let Some(basic) = request.credentials("Basic") else {
         return match named.and_then(Client::by_id) {
@@ -293,7 +293,7 @@ fn authenticate_client(request: &Request, form: &[(String, String)]) -> Result<C
 
 /// What the token and revoke endpoints check first: a POST, a well-formed form, and
 /// the client's authentication.
-fn client_post(request: &Request) -> Result<(Params, Client), Response> {
+fn client_post(request: &Request) -> Result<(Vec<Param>, Client), Response> {
     if request.method != "POST" {
         return Err(oauth2_error(405, "invalid_request", "Use POST."));
     }

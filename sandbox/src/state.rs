@@ -188,13 +188,16 @@ impl Window {
         allowed
     }
 
-    /// The limit, what remains of it and when the window ends, under `names`.
-    fn headers(&self, names: [&'static str; 3], limit: u32, length: u64) -> Headers {
-        vec![
-            (names[0], limit.to_string()),
-            (names[1], limit.saturating_sub(self.used).to_string()),
-            (names[2], (self.start + length).to_string()),
+    /// `PREFIX-limit`, `PREFIX-remaining` and `PREFIX-reset` (when the window ends).
+    fn headers(&self, prefix: &str, limit: u32, length: u64) -> Headers {
+        let remaining = limit.saturating_sub(self.used);
+        [
+            ("limit", limit.into()),
+            ("remaining", remaining.into()),
+            ("reset", self.start + length),
         ]
+        .map(|(name, value)| (format!("{prefix}-{name}"), value.to_string()))
+        .into()
     }
 }
 
@@ -339,12 +342,7 @@ pub(crate) fn count_v2_request(
     let window = state.v2_windows.entry((user_id, endpoint)).or_default();
     let window = window.renewed(server_now(config), length);
     let allowed = window.spend(limit);
-    let names = [
-        "x-rate-limit-limit",
-        "x-rate-limit-remaining",
-        "x-rate-limit-reset",
-    ];
-    let headers = window.headers(names, limit, length);
+    let headers = window.headers("x-rate-limit", limit, length);
     if !allowed {
         return Err(Response {
             headers,
@@ -374,24 +372,8 @@ pub(crate) fn spend_day_budgets(shared: &Shared, request: &Request, user_id: u64
         user.used += 1;
         app.used += 1;
     }
-    let mut headers = user.headers(
-        [
-            "x-user-limit-24hour-limit",
-            "x-user-limit-24hour-remaining",
-            "x-user-limit-24hour-reset",
-        ],
-        config.day_budget,
-        DAY,
-    );
-    headers.extend(app.headers(
-        [
-            "x-app-limit-24hour-limit",
-            "x-app-limit-24hour-remaining",
-            "x-app-limit-24hour-reset",
-        ],
-        config.app_day_budget,
-        DAY,
-    ));
-    request.answer_headers.borrow_mut().extend(headers);
+    let mut headers = request.answer_headers.borrow_mut();
+    headers.extend(user.headers("x-user-limit-24hour", config.day_budget, DAY));
+    headers.extend(app.headers("x-app-limit-24hour", config.app_day_budget, DAY));
     allowed
 }

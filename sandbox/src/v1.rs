@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::billing::{billing_refusal, day_budget_refusal};
-use crate::http::{error, json, ok, param, Answer, Request, Response};
+use crate::http::{error, json, ok, param, Answer, Param, Request, Response};
 use crate::oauth1::{account_refusal_words, authenticate, Authenticated};
 use crate::state::{
     find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow, Kind, Outcome, User,
@@ -24,7 +24,7 @@ pub(crate) fn admit<'a>(
     request: &Request,
     method: &str,
     write: bool,
-) -> Result<(Authenticated<'a>, Vec<(String, String)>), Response> {
+) -> Result<(Authenticated<'a>, Vec<Param>), Response> {
     if request.method != method {
         return Err(error(405, 0, &format!("Method not allowed: use {method}.")));
     }
@@ -74,7 +74,7 @@ pub(crate) fn admit<'a>(
 /// for neither or both, `unknown` when nobody has it.
 fn named_user(
     shared: &Shared,
-    params: &[(String, String)],
+    params: &[Param],
     (id_param, name_param): (&str, &str),
     unknown: Response,
 ) -> Result<User, Response> {

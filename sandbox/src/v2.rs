@@ -7,7 +7,7 @@
 use serde_json::json;
 
 use crate::billing::{billing_refusal, coded, day_budget_refusal, user_not_enrolled};
-use crate::http::{json, param, problem, problem_json, Answer, Params, Request, Response};
+use crate::http::{json, param, problem, problem_json, Answer, Param, Request, Response};
 use crate::oauth1::{account_refusal_words, authenticate};
 use crate::oauth2::bearer;
 use crate::state::{
@@ -100,7 +100,7 @@ impl Caller<'_> {
 fn authenticate_caller<'a>(
     shared: &'a Shared,
     request: &Request,
-    query: &[(String, String)],
+    query: &[Param],
 ) -> Result<Caller<'a>, Response> {
     let unauthorized = |code| problem(401, "Unauthorized", "Unauthorized", code);
     let config = &shared.config;
@@ -258,7 +258,7 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
 
 /// A lookup by name (`by/username/{name}`) or by id (`{id}`): the user, with
 /// `connection_status` when `user.fields` asks for it and a user asks.
-fn lookup(shared: &Shared, name_or_id: &str, caller: Option<&Account>, query: &Params) -> Answer {
+fn lookup(shared: &Shared, name_or_id: &str, caller: Option<&Account>, query: &[Param]) -> Answer {
     let by_id = !name_or_id.is_empty() && name_or_id.bytes().all(|b| b.is_ascii_digit());
     let user = if by_id {
         if !is_user_id(name_or_id) {
