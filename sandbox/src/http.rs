@@ -394,7 +394,8 @@ pub(crate) fn percent_encode(text: &str) -> String {
 }
 
 /// Decodes %XX escapes (and `+` when `plus_is_space`), strictly: a `%` without two hex
-/// digits after it, or bytes that are not UTF-8, are an error.
+/// digits after it, or bytes that are not UTF-8, are an error (form_urlencoded::parse
+/// would pass them through; docs/sandbox.md promises a 400 for bad percent-encoding).
 pub(crate) fn unescape(text: &str, plus_is_space: bool) -> Result<String, ()> {
     let hex_pair = |after: &str| {
         after
