@@ -152,7 +152,7 @@ pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result
 /// Counts, answers, logs and records a request to the API.
 fn answer_api_request(shared: &Shared, request: &Request) -> Response {
     shared.requests_seen.fetch_add(1, Ordering::SeqCst);
-    let mut response = crate::handle(shared, request);
+    let mut response = crate::handle(shared, request).unwrap_or_else(|refusal| refusal);
     response.headers.extend(request.answer_headers.take());
     if shared.config.log {
         eprintln!(

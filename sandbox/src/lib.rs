@@ -46,7 +46,7 @@ pub use state::{
     PUBLIC_USER,
 };
 
-use http::{error, Answer, Request, Response};
+use http::{error, Answer, Request};
 use state::{seeded_users, State, User};
 
 pub const CONSUMER_KEY: &str = "sandbox-consumer-key";
@@ -387,14 +387,14 @@ impl Drop for Sandbox {
 type Endpoint = fn(&Shared, &Request) -> Answer;
 
 /// Sends each request to its endpoint.
-fn handle(shared: &Shared, request: &Request) -> Response {
+fn handle(shared: &Shared, request: &Request) -> Answer {
     // Matched on the end of the path, so a base URL with a path prefix works.
     let path = request.path();
     {
         let mut state = shared.state.lock().unwrap();
         if state.failed_on_purpose < shared.config.fail_first {
             state.failed_on_purpose += 1;
-            return billing::over_capacity(path.contains("/2/users/"));
+            return Err(billing::over_capacity(path.contains("/2/users/")));
         }
     }
     let endpoints: [(&str, Endpoint); 11] = [
@@ -411,13 +411,12 @@ fn handle(shared: &Shared, request: &Request) -> Response {
         ("/2/oauth2/revoke", oauth2::revoke),
     ];
     if let Some((_, endpoint)) = endpoints.iter().find(|(end, _)| path.ends_with(end)) {
-        return endpoint(shared, request).unwrap_or_else(|refusal| refusal);
+        return endpoint(shared, request);
     }
     if let Some(at) = path.rfind("/2/users/") {
-        let rest = &path[at + "/2/users/".len()..];
-        return v2::users(shared, request, rest).unwrap_or_else(|refusal| refusal);
+        return v2::users(shared, request, &path[at + "/2/users/".len()..]);
     }
-    error(404, 34, "Sorry, that page does not exist.")
+    Err(error(404, 34, "Sorry, that page does not exist."))
 }
 
 impl SandboxConfig {
