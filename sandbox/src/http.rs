@@ -67,6 +67,22 @@ pub(crate) struct Request {
 }
 
 impl Request {
+    /// The request of a parsed head, its body not yet read.
+    fn from_head(head: &httparse::Request) -> Request {
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).trim().to_owned();
+        Request {
+            method: head.method.unwrap_or_default().to_owned(),
+            target: head.path.unwrap_or_default().to_owned(),
+            headers: head
+                .headers
+                .iter()
+                .map(|h| (h.name.to_owned(), text(h.value)))
+                .collect(),
+            body: Vec::new(),
+            answer_headers: Default::default(),
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
     }
@@ -196,48 +212,28 @@ fn redacted_target(request: &Request) -> String {
 fn read_request(reader: &mut BufReader<TcpStream>) -> io::Result<Option<Request>> {
     let invalid = |what| io::Error::new(io::ErrorKind::InvalidData, what);
     let mut head = Vec::new();
-    let (method, target, headers) = loop {
+    let mut request = loop {
         if reader.read_until(b'\n', &mut head)? == 0 {
             return Ok(None);
         }
         let mut slots = [httparse::EMPTY_HEADER; 64];
         let mut parsed = httparse::Request::new(&mut slots);
         match parsed.parse(&head) {
-            Ok(httparse::Status::Complete(_)) => {
-                let headers: Vec<(String, String)> = parsed
-                    .headers
-                    .iter()
-                    .map(|h| {
-                        let value = String::from_utf8_lossy(h.value).trim().to_owned();
-                        (h.name.to_owned(), value)
-                    })
-                    .collect();
-                let (method, target) = (parsed.method.unwrap_or_default(), parsed.path);
-                break (
-                    method.to_owned(),
-                    target.unwrap_or_default().to_owned(),
-                    headers,
-                );
-            }
+            Ok(httparse::Status::Complete(_)) => break Request::from_head(&parsed),
             Ok(httparse::Status::Partial) if head.len() <= MAX_HEAD => {}
             _ => return Err(invalid("a malformed or too large request head")),
         }
     };
-    let length = find_header(&headers, "content-length")
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(0);
+    let length = request
+        .header("content-length")
+        .and_then(|v| v.parse().ok());
+    let length: usize = length.unwrap_or(0);
     if length > MAX_BODY {
         return Err(invalid("request body too large"));
     }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body)?;
-    Ok(Some(Request {
-        method,
-        target,
-        headers,
-        body,
-        answer_headers: Default::default(),
-    }))
+    request.body = vec![0; length];
+    reader.read_exact(&mut request.body)?;
+    Ok(Some(request))
 }
 
 pub(crate) struct Response {
