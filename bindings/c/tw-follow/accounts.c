@@ -185,8 +185,8 @@ static int import_accounts(const char *store, const char *format, const char *so
     static const char *const SAID[3] = {
         "tw-follow: imported account %.*s into %s\n",
         "tw-follow: kept: the store's grant for %.*s is newer than the one in %s; --force replaces it\n",
-        "tw-follow: warning: the OAuth 2.0 grant of %.*s belongs to the store now: %s stops working for it once "
-        "twfollow refreshes it (X rotates the refresh token)\n"};
+        ("tw-follow: warning: the OAuth 2.0 grant of %.*s belongs to the store now: %s stops working for it once "
+         "twfollow refreshes it (X rotates the refresh token)\n")};
     char *path = NULL, *names[3] = {NULL, NULL, NULL};
     int i;
     TwStatus status = tw_store_import_ex(store, format, source_path, force ? (uint32_t)TW_STORE_IMPORT_FORCE : 0,
