@@ -17,7 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The gate builds unoptimised: on 2 cores its build takes half the time of an optimised one
 # (73 s and 150 s) and its fixed number of runs a little over half a minute more (38 s and 5 s).
-# Exploring runs for a time, so there the optimised build's speed pays.
+# Exploring runs for a time, so there the optimised build's speed pays. Full debug info stays:
+# with line tables only, the gate's build took 152 s of CPU instead of 157 s (3 %).
 gate=""
 if [ "${1:-}" = --runs ]; then
   gate=1
