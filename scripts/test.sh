@@ -95,7 +95,7 @@ python_package() {
     --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
 }
 
-# The two slowest builds run in the background from the first stage after rust on, at a low
+# The two slowest builds run in the background from the first stage after rust on, at the lowest
 # priority: the stages between mostly keep one core busy (valgrind, pytest, cc), and they take
 # the other. The dist stage's is scripts/dist.sh (the glibc 2.17 build, the wheel, the tarball
 # and the packages), the fuzz stage's the whole gate (its build and its runs: the same verdict
@@ -106,17 +106,17 @@ background_builds() {
   if running dist; then
     once python_package # its pip install builds in bindings/python/build, which dist.sh empties
     install_missing rpm:rpmbuild dpkg-dev:dpkg-shlibdeps # apt now, not beside another stage's
-    background dist 10 scripts/dist.sh
+    background dist scripts/dist.sh
   fi
   if running fuzz; then
-    background fuzz 19 scripts/fuzz.sh --runs "${FUZZ_RUNS:-20000}"
+    background fuzz scripts/fuzz.sh --runs "${FUZZ_RUNS:-20000}"
   fi
 }
-# background NAME NICENESS COMMAND...: in a process group of its own (setsid), stopped whole if
-# this run ends first; its output in build/NAME.log.
+# background NAME COMMAND...: at the lowest priority, in a process group of its own (setsid),
+# stopped whole if this run ends first; its output in build/NAME.log.
 background() {
   mkdir -p build
-  setsid nice -n "$2" "${@:3}" </dev/null >"build/$1.log" 2>&1 &
+  setsid nice -n 19 "${@:2}" </dev/null >"build/$1.log" 2>&1 &
   background_pid[$1]=$!
   background_start[$1]=$EPOCHSECONDS
   on_exit "kill -- -$! 2>/dev/null || true"
