@@ -38,7 +38,7 @@ def visit(url: str) -> Tuple[int, Optional[str], str]:
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.netloc, timeout=10)
     try:
-        connection.request("GET", f"{parts.path}?{parts.query}")
+        connection.request("GET", f"{parts.path or '/'}?{parts.query}")
         response = connection.getresponse()
         return response.status, response.getheader("Location"), response.read().decode()
     finally:

@@ -7,8 +7,12 @@ when the next follow from the store fails.
 SIGTERM and SIGINT: deferred while a refresh is in flight (tw_refreshes_in_flight), then the
 process dies of the signal (the shell sees 128 + n): 0 grants lost. SIGKILL cannot be
 deferred: the grants it loses are counted and printed (the window between X rotating the
-token and the new pair being on disk; docs/tokens.md). 8 kills of each here; TW_TORTURE=1
-makes it 40 of each."""
+token and the new pair being on disk; docs/tokens.md). 8 kills of SIGTERM and of SIGINT here;
+TW_TORTURE=1 makes it 40 of each and adds 40 SIGKILL. SIGKILL only with TW_TORTURE=1: nothing in
+the tool can act on it, so what it measures is the library's window, which tests/store.rs proves
+harmless to the store (at least 200 kill -9 of refresh loops, every account whole) and
+tests/store/rounds.rs explains at the next follow
+(a_grant_lost_to_a_process_killed_during_its_refresh_is_explained_once)."""
 
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ import pytest
 import twfollow
 from conftest import TW_FOLLOW_BIN, SandboxProcess, save_oauth2
 
-KILLS = 40 if os.environ.get("TW_TORTURE") == "1" else 8
+TORTURE = os.environ.get("TW_TORTURE") == "1"
+KILLS = 40 if TORTURE else 8
 DELAY_MS = 200
 
 
@@ -65,7 +70,15 @@ def torture(signum, store, env, base_url):
     return lost, ends
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=["SIGTERM", "SIGINT", "SIGKILL"])
+@pytest.mark.parametrize(
+    "signum",
+    [
+        signal.SIGTERM,
+        signal.SIGINT,
+        pytest.param(signal.SIGKILL, marks=pytest.mark.skipif(not TORTURE, reason="TW_TORTURE=1 measures SIGKILL")),
+    ],
+    ids=["SIGTERM", "SIGINT", "SIGKILL"],
+)
 def test_signals_at_random_moments_of_a_refresh(slow_refreshes, sandbox_env, tmp_path, signum, capsys):
     store = tmp_path / "twfollow" / "accounts.json"
     save_oauth2(slow_refreshes.base_url, "grant", twfollow.Store(store))

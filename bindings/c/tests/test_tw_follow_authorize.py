@@ -437,10 +437,23 @@ def test_the_oauth1_callback_pasted(tool, sandbox_env, account_of):
     ],
 )
 def test_which_uris_are_listened_on(tool, sandbox_env, template, listens):
-    """Both tools tell a loopback redirect URI apart alike (nothing is sent before either wait)."""
+    """A loopback redirect URI is listened on: a redirect there is caught at once (its code,
+    made up here, is then refused by the sandbox); any other is pasted (nothing typed:
+    refused, nothing sent)."""
     uri = template.format(port=free_port())
-    code, out, err = authorize(tool, listening_oauth2_args(uri, "--wait", "1"), without(sandbox_env, OAUTH1_USER),
-                               lambda url: None)
-    assert (code, out) == (65, ""), err
-    assert (f"no redirect to {uri} within 1 s" in err) == listens, err
-    assert ("no redirected address or code on standard input" in err) != listens, err
+    pages = []
+
+    def browser(url):
+        """Sent to the redirect URI with the flow's state and a code the sandbox never issued."""
+        state = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["state"][0]
+        pages.append(visit(f"{uri}?state={state}&code=made-up"))
+
+    code, out, err = authorize(tool, listening_oauth2_args(uri, "--wait", "30"), without(sandbox_env, OAUTH1_USER),
+                               browser if listens else lambda url: None)  # fmt: skip
+    if listens:
+        assert f"Waiting up to 30 s for the browser to be sent to {uri}" in err, err
+        assert [status for status, _, _ in pages] == [200], pages
+        assert (code, out) == (77, "") and "TW_STATUS_AUTH: exchanging the authorization code" in err, err
+    else:
+        assert (code, out) == (65, ""), err
+        assert "Waiting up to" not in err and "no redirected address or code on standard input" in err, err

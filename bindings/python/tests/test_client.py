@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import threading
 import time
 
@@ -218,29 +219,6 @@ def test_the_gil_is_released_while_waiting(scripted, account_of):
     assert during > 100_000, during
 
 
-def test_threads_share_one_client(sandbox, account_of):
-    errors = []
-    with twfollow.Client(*account_of(2), base_url=sandbox.base_url) as client:
-
-        def work(n):
-            try:
-                for i in range(20):
-                    if (n + i) % 4 == 0:
-                        with pytest.raises(twfollow.BlockedError):
-                            client.follow("blocker_bob")
-                    else:
-                        assert client.follow("twitterdev")["id"] == 2244994945
-            except BaseException as e:  # collected: pytest.raises inside threads does not fail the test
-                errors.append(e)
-
-        threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    assert errors == []
-
-
 def test_tls_verification_and_ca_file(scripted, account_of):
     from conftest import TEST_CERT
 
@@ -255,13 +233,19 @@ def test_tls_verification_and_ca_file(scripted, account_of):
         twfollow.Client(*account_of(1), ca_file="/nonexistent.pem")
 
 
+# Follows per thread: 25 in CI (800 calls, 32 at a time); TW_TORTURE=1 for 200. The same
+# with 200 per thread through the C ABI: tests/threads.rs.
+FOLLOWS_PER_THREAD = 200 if os.environ.get("TW_TORTURE") == "1" else 25
+
+
 def test_thirty_two_python_threads_share_one_client(sandbox, account_of):
-    """32 threads x 200 follows; each thread sees its own outcomes."""
+    """32 threads x FOLLOWS_PER_THREAD follows, refusals among them in every other thread;
+    each thread sees its own outcomes."""
     failures = []
     with twfollow.Client(*account_of(3), base_url=sandbox.base_url) as client:
 
         def work(n):
-            for i in range(200):
+            for i in range(FOLLOWS_PER_THREAD):
                 try:
                     if n % 2 and i % 3 == 0:
                         try:
