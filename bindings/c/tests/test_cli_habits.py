@@ -35,6 +35,11 @@ USAGE_ERRORS = [
     ["a", "b"],
     ["--api-version", "3", "twitterdev"],
     ["--timeout-ms", "0", "twitterdev"],
+    ["--timeout-ms", "soon", "twitterdev"],
+    ["--timeout", "0.0004", "twitterdev"],  # under 1 ms
+    ["--timeout", "4294967.2955", "twitterdev"],  # over 2**32-1 ms
+    ["--timeout", "nan", "twitterdev"],
+    ["--proxy", "", "--proxy-file", "-", "twitterdev"],
     ["unfollow"],
     ["whoami", "x"],
     ["token", "x"],
@@ -149,6 +154,7 @@ def test_every_status_exits_with_the_code_its_table_lists(sandbox_env, scripted,
                                 capture_output=True, timeout=60)  # fmt: skip
         printed = result.stderr.decode("utf-8", "replace").split(":")[0]
         assert printed == name, (name, result.stderr)
+        assert result.stdout == b"", (name, result.stdout)
         assert result.returncode == table[name], (name, result.returncode, table[name], result.stderr)
         seen.append((name, result.returncode))
     assert len(seen) == len(PROVOKED)
@@ -157,7 +163,7 @@ def test_every_status_exits_with_the_code_its_table_lists(sandbox_env, scripted,
 @pytest.mark.parametrize("args,changes,drop", CONFIGURATION)
 def test_a_configuration_failure_exits_78_without_a_status_of_another_code(sandbox_env, args, changes, drop):
     result = run(args, dict(sandbox_env, **changes), drop)
-    assert result.returncode == 78, result.stderr
+    assert (result.returncode, result.stdout) == (78, ""), result.stderr
     first = result.stderr.splitlines()[0]
     if first.startswith("TW_STATUS_"):
         assert exit_code_table()[first.split(":")[0]] == 78, first
