@@ -177,11 +177,17 @@ def test_close_is_idempotent_and_final(sandbox, account_of):
         client.follow("twitterdev")
 
 
-def test_del_is_a_fallback(sandbox, account_of):
+def test_del_is_a_fallback(sandbox, account_of, monkeypatch):
+    """A client dropped without close() frees its config when collected."""
+    lib = twfollow._native.lib()
+    free, freed = lib.tw_config_free, []
+    monkeypatch.setattr(lib, "tw_config_free", lambda config: (freed.append(config), free(config))[1])
     client = twfollow.Client(*account_of(1), base_url=sandbox.base_url)
     client.follow("twitterdev")
+    config = client._config
     del client
     gc.collect()
+    assert len(freed) == 1 and freed[0] is config
 
 
 def test_from_env(sandbox, monkeypatch, account_of):
