@@ -13,6 +13,7 @@ of the tool's buffers. The library's own memory is checked under valgrind by the
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import socket
 
@@ -25,9 +26,11 @@ pytestmark = pytest.mark.skipif(
     os.environ.get("TWFOLLOW_VALGRIND") != "1", reason="TWFOLLOW_VALGRIND=1 runs them"
 )
 
+# --read-inline-info=no: a report shows no inlined frames, and each run starts in two thirds
+# of the time (the library's debug information is large).
 VALGRIND = [
     "valgrind", "-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
-    f"--error-exitcode={MEMORY_ERROR}",
+    f"--error-exitcode={MEMORY_ERROR}", "--read-inline-info=no",
 ]  # fmt: skip
 BINARY = os.environ.get("TW_FOLLOW_VALGRIND_BIN", str(REPO / "build" / "tw-follow"))
 OAUTH1_USER = ("TW_ACCESS_TOKEN", "TW_ACCESS_TOKEN_SECRET")
@@ -38,20 +41,27 @@ def checked():
     return Cli("tw-follow under valgrind", [*VALGRIND, BINARY])
 
 
-def test_a_follow_with_the_setters_the_trace_and_a_proxy_from_standard_input(checked, sandbox_env, connect_proxy):
+def side_by_side(checked, runs):
+    """Runs (arguments, environment, standard input) at once: valgrind's start-up is most of
+    each run, and CI has two cores."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(runs)) as pool:
+        return list(pool.map(lambda run: checked.run(run[0], run[1], input=run[2]), runs))
+
+
+def test_a_follow_a_refusal_and_relationship_free_what_they_take(checked, sandbox_env, connect_proxy):
+    """The follow with the setters, the trace and a proxy from standard input (one that
+    tunnels to the sandbox); a refusal's messages; relationship (API v2)."""
     proxy = connect_proxy("proxy-user", "proxy-password")
-    args = ["--notify", "--timeout-ms", "5000", "--trace", "--proxy-file", "-", "@twitterdev"]
-    result = checked.run(args, sandbox_env, input=f"http://proxy-user:proxy-password@{proxy.address}\n")
-    assert result.returncode == 0, result.stderr
+    runs = [
+        (["--notify", "--timeout-ms", "5000", "--trace", "--proxy-file", "-", "@twitterdev"], 0,
+         f"http://proxy-user:proxy-password@{proxy.address}\n"),
+        (["blocker_bob"], 1, None),
+        (["--api-version", "2", "relationship", "muted_mia"], 0, None),
+    ]  # fmt: skip
+    results = side_by_side(checked, [(args, sandbox_env, stdin) for args, _, stdin in runs])
+    for (args, code, _), result in zip(runs, results):
+        assert result.returncode == code, (args, result.stderr)
     assert [destination for destination, _ in proxy.requests] == [sandbox_env["TW_API_BASE"][len("http://") :]]
-
-
-@pytest.mark.parametrize(
-    "args,code", [(["blocker_bob"], 1), (["--api-version", "2", "relationship", "muted_mia"], 0)], ids=["refusal", "relationship"]
-)
-def test_a_run_frees_what_it_takes(checked, sandbox_env, args, code):
-    result = checked.run(args, sandbox_env)
-    assert result.returncode == code, result.stderr
 
 
 def test_the_store_verbs_and_a_refresh(checked, sandbox, sandbox_env, account_of, private_store, tmp_path):
@@ -63,9 +73,12 @@ def test_the_store_verbs_and_a_refresh(checked, sandbox, sandbox_env, account_of
     assert checked.run(["accounts", "import", "twurl", str(source)], app_env).returncode == 0
     name, _ = save_oauth2(sandbox.base_url, "grant")
     expire(private_store, name)
-    for args in (["--account", name, "twitterdev"], ["accounts"], ["whoami"], ["accounts", "remove", "sandbox_me"]):
-        result = checked.run(args, app_env)
-        assert result.returncode == 0, (args, result.stderr)
+    refreshed = checked.run(["--account", name, "twitterdev"], app_env)
+    assert refreshed.returncode == 0, refreshed.stderr
+    for result in side_by_side(checked, [(["accounts"], app_env, None), (["whoami"], app_env, None)]):
+        assert result.returncode == 0, result.stderr
+    removed = checked.run(["accounts", "remove", "sandbox_me"], app_env)
+    assert removed.returncode == 0, removed.stderr
 
 
 def test_authorize_with_a_pin_and_with_the_listener(checked, sandbox_env):
