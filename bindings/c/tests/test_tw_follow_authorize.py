@@ -217,28 +217,6 @@ def test_help_and_base_url(tool, sandbox_env, closed_port):
     assert code == 69 and err.startswith("TW_STATUS_NETWORK: ")
 
 
-def test_a_follow_with_exported_tokens_never_refreshes(tool, start_sandbox, sandbox_env):
-    # X rotates the refresh token: a refresh whose only copy reaches this process's
-    # output (which cron discards) would lose the grant. The tools refuse instead.
-    sandbox = start_sandbox("--oauth2-token-lifetime", "1")
-    env = dict(without(sandbox_env, OAUTH1_USER), TW_API_BASE=sandbox.base_url,
-               TW_OAUTH2_CLIENT_SECRET=CONFIDENTIAL[1])
-    code, first, err = authorize(tool, oauth2_args(CONFIDENTIAL[0], "--exports"), env, redirected)
-    assert code == 0, err
-    time.sleep(1.2)  # the access token has expired
-    followed = follow_after_eval(tool, first, env, "@twitterdev")
-    assert followed.returncode == 77, followed.stderr
-    assert followed.stderr.startswith("TW_STATUS_AUTH: ")
-    assert f"run `{tool} accounts import env` once and use the store" in followed.stderr
-    assert exported(first)["TW_OAUTH2_REFRESH_TOKEN"] not in followed.stderr
-    # Nothing was refreshed: the exported refresh token still works, from the store.
-    imported = follow_after_eval(tool, first, env, "accounts", "import", "env")
-    assert imported.returncode == 0, imported.stderr
-    [name] = re.findall(r"imported account (\S+) into ", imported.stderr)
-    again = follow_after_eval(tool, first, env, "--account", name, "Twitter")
-    assert again.returncode == 0, again.stderr
-
-
 # Issue 20, item 5: every write of tokens is checked; a failed one exits 74 (EXIT_IOERR)
 # with a message, never 0 (the code is spent, the tokens would be gone).
 
