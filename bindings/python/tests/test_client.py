@@ -118,6 +118,7 @@ def test_transport_failures(scripted, closed_port, account_of):
     # A target the library refuses, one of 1 MiB; the rest are the binding's own: NULs, ints
     # out of range, other types, a lone surrogate (the library's rules: src/core/proto/target.rs).
     ["bad name", "a" * (1 << 20), "twitter\0dev", "\0", 0, -1, 2**64, True, 1.5, None, b"twitterdev", "\udc80"],
+    ids=lambda target: repr(target)[:24],
 )
 def test_bad_targets_raise_value_error_and_send_nothing(scripted, target, account_of):
     server = scripted(200, b'{"id":1}')
