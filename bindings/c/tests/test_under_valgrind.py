@@ -82,11 +82,9 @@ def test_the_store_verbs_and_a_refresh(checked, sandbox, sandbox_env, account_of
 
 
 def test_authorize_with_a_pin_and_with_the_listener(checked, sandbox_env):
+    """The two flows side by side: the PIN pasted (OAuth 1.0a), and OAuth 2.0 caught by the
+    loopback listener."""
     app_env = {k: v for k, v in sandbox_env.items() if k not in OAUTH1_USER}
-    code, out, err = play_authorize(
-        [*checked.command, "authorize", "--exports"], app_env, pin_of
-    )
-    assert code == 0 and "export TW_ACCESS_TOKEN=" in out, err
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -97,15 +95,11 @@ def test_authorize_with_a_pin_and_with_the_listener(checked, sandbox_env):
         status, _, _ = visit(redirected(url))
         assert status == 200
 
-    env = dict(app_env, TW_OAUTH2_CLIENT_SECRET=CONFIDENTIAL[1])
-    args = [
-        "authorize",
-        "--oauth2",
-        "--client-id",
-        CONFIDENTIAL[0],
-        "--redirect-uri",
-        uri,
-        "--exports",
-    ]
-    code, out, err = play_authorize([*checked.command, *args], env, browser)
-    assert code == 0 and "export TW_OAUTH2_REFRESH_TOKEN=" in out, err
+    oauth2_env = dict(app_env, TW_OAUTH2_CLIENT_SECRET=CONFIDENTIAL[1])
+    oauth2 = ["authorize", "--oauth2", "--client-id", CONFIDENTIAL[0], "--redirect-uri", uri, "--exports"]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        pin = pool.submit(play_authorize, [*checked.command, "authorize", "--exports"], app_env, pin_of)
+        listened = pool.submit(play_authorize, [*checked.command, *oauth2], oauth2_env, browser)
+        for flow, printed in ((pin, "export TW_ACCESS_TOKEN="), (listened, "export TW_OAUTH2_REFRESH_TOKEN=")):
+            code, out, err = flow.result()
+            assert code == 0 and printed in out, err
