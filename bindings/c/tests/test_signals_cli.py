@@ -16,6 +16,7 @@ tests/store/rounds.rs explains at the next follow
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import random
 import signal
@@ -49,12 +50,12 @@ def follow(store, env):
     )  # fmt: skip
 
 
-def torture(signum, store, env, base_url):
-    """KILLS runs, each sent `signum` at a random moment of its refresh: (grants lost,
+def torture(signum, store, env, base_url, runs, seed):
+    """`runs` runs, each sent `signum` at a random moment of its refresh: (grants lost,
     how the runs ended: {"finished": n, "died": n})."""
-    rng = random.Random(f"{signum}-{os.getpid()}")
+    rng = random.Random(seed)
     lost, ends = 0, {"finished": 0, "died": 0}
-    for _ in range(KILLS):
+    for _ in range(runs):
         process = follow(store, env)
         time.sleep(rng.uniform(0, (DELAY_MS + 100) / 1000))
         process.send_signal(signum)
@@ -70,6 +71,11 @@ def torture(signum, store, env, base_url):
     return lost, ends
 
 
+# The KILLS runs go in two lanes side by side, each with a store and a grant of its own: a run
+# is mostly waiting for the sandbox's slow refresh.
+LANES = 2
+
+
 @pytest.mark.parametrize(
     "signum",
     [
@@ -80,11 +86,17 @@ def torture(signum, store, env, base_url):
     ids=["SIGTERM", "SIGINT", "SIGKILL"],
 )
 def test_signals_at_random_moments_of_a_refresh(slow_refreshes, sandbox_env, tmp_path, signum, capsys):
-    store = tmp_path / "twfollow" / "accounts.json"
-    save_oauth2(slow_refreshes.base_url, "grant", twfollow.Store(store))
     env = {k: v for k, v in sandbox_env.items() if not k.startswith("TW_ACCESS_TOKEN")}
     env["TW_API_BASE"] = slow_refreshes.base_url
-    lost, ends = torture(signum, store, env, slow_refreshes.base_url)
+    stores = [tmp_path / f"lane{lane}" / "accounts.json" for lane in range(LANES)]
+    for store in stores:
+        save_oauth2(slow_refreshes.base_url, "grant", twfollow.Store(store))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=LANES) as pool:
+        lanes = [pool.submit(torture, signum, store, env, slow_refreshes.base_url, KILLS // LANES,
+                             f"{signum}-{lane}-{os.getpid()}") for lane, store in enumerate(stores)]  # fmt: skip
+        results = [lane.result() for lane in lanes]
+    lost = sum(lane_lost for lane_lost, _ in results)
+    ends = {end: sum(lane_ends[end] for _, lane_ends in results) for end in ("finished", "died")}
     with capsys.disabled():
         print(f"\n{signal.Signals(signum).name}: {lost} of {KILLS} grants lost ({ends['died']} runs died of it, "
               f"{ends['finished']} had finished)")  # fmt: skip
