@@ -63,9 +63,9 @@ impl Store {
         let _held = self.backend.lock(scope, deadline, hold_for(deadline))?;
         loop {
             let mut doc = self.load()?;
-            let revision = doc.revision();
+            let revision = doc.revision;
             let out = change(&mut doc)?;
-            doc.set_revision(revision + 1);
+            doc.revision = revision + 1;
             if self.backend.write(&doc.to_bytes(), revision)? {
                 return Ok(out);
             }

@@ -111,9 +111,9 @@ impl LockedAccount<'_> {
         let name = &self.link.account;
         let at = self.link.store.location();
         loop {
-            let revision = self.doc.revision();
+            let revision = self.doc.revision;
             change(&mut self.doc)?;
-            self.doc.set_revision(revision + 1);
+            self.doc.revision = revision + 1;
             if self
                 .link
                 .store

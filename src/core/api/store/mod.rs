@@ -10,8 +10,8 @@
 //! - [`backend`]: the file store and the Redis store behind one face.
 //! - [`redis`]: the Redis store (a server many hosts share).
 //! - [`redis_url`]: its URL.
-//! - [`file`]: the format (version 1) and its accounts; `records`: their versions,
-//!   the refresh in flight, who holds which grant.
+//! - [`file`]: the format (version 1) and its accounts, their versions, the refresh
+//!   in flight, who holds which grant.
 //! - [`link`]: a config's refreshes through the store.
 //! - [`listing`]: the accounts without their secrets.
 //! - [`import`]: accounts from twurl, xurl and the `TW_*` variables.
@@ -24,7 +24,6 @@ mod link;
 pub mod listing;
 pub mod lock;
 pub mod path;
-mod records;
 pub mod redis;
 pub mod redis_url;
 
@@ -45,7 +44,6 @@ use crate::core::error::Error;
 use crate::core::settings::{Identity, Settings};
 use crate::core::wire::signer::Credentials;
 
-pub use self::file::Kind;
 pub use self::import::ImportFormat;
 pub use self::listing::AccountSummary;
 
@@ -100,7 +98,7 @@ impl Store {
     fn account_name(&self, doc: &Document, account: Option<&str>) -> Result<String, Error> {
         match account {
             Some(name) => Ok(name.to_owned()),
-            None => doc.default_account().map(str::to_owned).ok_or_else(|| {
+            None => doc.default.clone().ok_or_else(|| {
                 store_error(
                     Path::new(&self.location()),
                     "has no default account: name one (--account NAME) or choose one (tw-follow accounts default NAME)",
@@ -121,6 +119,7 @@ impl Store {
             consumer_secret,
             client_id,
             client_secret,
+            ..
         } = stored.app;
         let refused =
             |e: Error| store_error(Path::new(&at), format!("account {name:?}: {}", e.message));
@@ -174,16 +173,16 @@ impl Store {
     /// order and members), or `None` past the end.
     pub fn account_at(&self, index: usize) -> Result<(usize, Option<AccountSummary>), Error> {
         let doc = self.load()?;
-        let names = doc.account_names();
-        let summary = names.get(index).map(|n| AccountSummary::of(&doc, n));
-        Ok((names.len(), summary))
+        let summary = doc.accounts.keys().nth(index);
+        let summary = summary.map(|name| AccountSummary::of(&doc, name));
+        Ok((doc.accounts.len(), summary))
     }
 
     pub fn set_default(&self, name: &str) -> Result<(), Error> {
         let at = self.location();
         self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
             doc.account(name, Path::new(&at))?;
-            doc.set_default(Some(name));
+            doc.default = Some(name.to_owned());
             Ok(())
         })
     }
@@ -272,8 +271,12 @@ impl Store {
         self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
             refuse_shared_grant(doc, &name, &account, &at)?;
             doc.put_account(&name, &account);
-            if doc.default_account().is_none_or(|d| !doc.has_account(d)) {
-                doc.set_default(Some(&name));
+            if doc
+                .default
+                .as_ref()
+                .is_none_or(|d| !doc.accounts.contains_key(d))
+            {
+                doc.default = Some(name.clone());
             }
             Ok(())
         })?;
@@ -314,13 +317,15 @@ impl Store {
                     report.handed_over.push(name.clone());
                 }
             }
-            let default_ok = doc.default_account().is_some_and(|d| doc.has_account(d));
-            if !default_ok {
-                let choice = found
+            if doc
+                .default
+                .as_ref()
+                .is_none_or(|d| !doc.accounts.contains_key(d))
+            {
+                doc.default = found
                     .default
-                    .as_deref()
-                    .or_else(|| found.accounts.first().map(|(n, _)| n.as_str()));
-                doc.set_default(choice);
+                    .clone()
+                    .or_else(|| found.accounts.first().map(|(n, _)| n.clone()));
             }
             Ok(report)
         })
@@ -341,7 +346,7 @@ fn refuse_shared_grant(
     let Some(refresh) = tokens.refresh_token.as_deref() else {
         return Ok(());
     };
-    match doc.holders_of(refresh, name).first() {
+    match doc.holder_of(refresh, name) {
         None => Ok(()),
         Some(other) => Err(store_error(
             Path::new(at),
