@@ -154,6 +154,54 @@ pub struct Account {
     pub screen_name: Option<String>,
 }
 
+impl Account {
+    /// An OAuth 1.0a account; the user's id is the token's numeric prefix (`"<user
+    /// id>-…"`) when it has one.
+    pub fn oauth1(
+        consumer_key: &str,
+        consumer_secret: &str,
+        token: &str,
+        secret: &str,
+        screen_name: Option<&str>,
+    ) -> Account {
+        let user_id = token.split_once('-').and_then(|(id, _)| id.parse().ok());
+        Account {
+            app_name: consumer_key.to_owned(),
+            app: App {
+                consumer_key: Some(Zeroizing::new(consumer_key.to_owned())),
+                consumer_secret: Some(Zeroizing::new(consumer_secret.to_owned())),
+                ..App::default()
+            },
+            user: User::OAuth1 {
+                token: Zeroizing::new(token.to_owned()),
+                secret: Zeroizing::new(secret.to_owned()),
+            },
+            user_id: user_id.filter(|id| *id != 0),
+            screen_name: screen_name.map(str::to_owned),
+        }
+    }
+
+    /// An OAuth 2.0 account of the client `client_id`.
+    pub fn oauth2(
+        client_id: &str,
+        client_secret: Secret,
+        tokens: Tokens,
+        screen_name: Option<String>,
+    ) -> Account {
+        Account {
+            app_name: client_id.to_owned(),
+            app: App {
+                client_id: Some(client_id.to_owned()),
+                client_secret,
+                ..App::default()
+            },
+            user: User::OAuth2(tokens),
+            user_id: None,
+            screen_name,
+        }
+    }
+}
+
 /// Counts the bytes a serialization will take, so the real one never reallocates
 /// (a growing buffer would leave copies of the tokens in freed memory).
 struct Count(usize);

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use yaml_rust2::{Yaml, YamlLoader};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::core::api::store::file::{Account, App, User};
+use crate::core::api::store::file::Account;
 use crate::core::auth::oauth2::Tokens;
 use crate::core::error::{Error, ErrorKind};
 use crate::core::settings::Settings;
@@ -202,37 +202,6 @@ fn entries(yaml: &Yaml) -> Vec<(&str, &Yaml)> {
         .unwrap_or_default()
 }
 
-/// The numeric prefix of an OAuth 1.0a access token (`"<user id>-…"`).
-fn token_user_id(token: &str) -> Option<u64> {
-    token
-        .split_once('-')
-        .and_then(|(prefix, _)| prefix.parse::<u64>().ok())
-        .filter(|id| *id != 0)
-}
-
-fn oauth1_account(
-    consumer_key: &str,
-    consumer_secret: &str,
-    token: &str,
-    secret: &str,
-    screen_name: Option<&str>,
-) -> Account {
-    Account {
-        app_name: consumer_key.to_owned(),
-        app: App {
-            consumer_key: Some(Zeroizing::new(consumer_key.to_owned())),
-            consumer_secret: Some(Zeroizing::new(consumer_secret.to_owned())),
-            ..App::default()
-        },
-        user: User::OAuth1 {
-            token: Zeroizing::new(token.to_owned()),
-            secret: Zeroizing::new(secret.to_owned()),
-        },
-        user_id: token_user_id(token),
-        screen_name: screen_name.map(str::to_owned),
-    }
-}
-
 /// `~/.twurlrc`: `profiles: {screen name: {consumer key: {username, consumer_key,
 /// consumer_secret, token, secret}}}`, `configuration: {default_profile: [screen
 /// name, consumer key]}`. An account per profile and app: named by the screen name,
@@ -259,7 +228,7 @@ fn from_twurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
             let consumer_key = text(profile, "consumer_key").unwrap_or(key);
             let screen_name = text(profile, "username").unwrap_or(username);
             check_screen_name(path, screen_name)?;
-            let account = oauth1_account(
+            let account = Account::oauth1(
                 consumer_key,
                 field("consumer_secret")?,
                 field("token")?,
@@ -324,17 +293,9 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
             let mut tokens = Tokens::from_parts(access, text(oauth2, "refresh_token"), expires_at)
                 .map_err(|e| import_error(path, e.message))?;
             tokens.scope = String::new();
-            let account = Account {
-                app_name: client_id.to_owned(),
-                app: App {
-                    client_id: Some(client_id.to_owned()),
-                    client_secret: text(app, "client_secret").map(|s| Zeroizing::new(s.to_owned())),
-                    ..App::default()
-                },
-                user: User::OAuth2(tokens),
-                user_id: None,
-                screen_name: Some(username.to_owned()),
-            };
+            let client_secret = text(app, "client_secret").map(|s| Zeroizing::new(s.to_owned()));
+            let account =
+                Account::oauth2(client_id, client_secret, tokens, Some(username.to_owned()));
             let name = if all_users.iter().filter(|u| *u == username).count() > 1 {
                 format!("{username}@{app_name}")
             } else {
@@ -354,7 +315,7 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
         ) {
             found.accounts.push((
                 format!("{app_name}-oauth1"),
-                oauth1_account(key, secret, token, token_secret, None),
+                Account::oauth1(key, secret, token, token_secret, None),
             ));
         }
     }
@@ -374,31 +335,17 @@ fn from_env(env: &dyn Fn(&str) -> Option<OsString>) -> Result<Found, Error> {
     let settings =
         Settings::from_credentials_lookup(|name| env(name).and_then(|v| v.into_string().ok()))?;
     let account = match &settings.oauth2 {
-        Some(session) => Account {
-            app_name: session.client_id.clone(),
-            app: App {
-                client_id: Some(session.client_id.clone()),
-                client_secret: session.client_secret.clone(),
-                ..App::default()
-            },
-            user: User::OAuth2(
-                session
-                    .tokens
-                    .clone()
-                    .ok_or_else(|| Error::invalid_argument("TW_OAUTH2_ACCESS_TOKEN is not set"))?,
-            ),
-            user_id: None,
-            screen_name: None,
-        },
+        Some(session) => {
+            let tokens = session.tokens.clone();
+            let tokens = tokens
+                .ok_or_else(|| Error::invalid_argument("TW_OAUTH2_ACCESS_TOKEN is not set"))?;
+            let secret = session.client_secret.clone();
+            Account::oauth2(&session.client_id, secret, tokens, None)
+        }
         None => {
             let c = &settings.credentials;
-            oauth1_account(
-                &c.consumer_key,
-                &c.consumer_secret,
-                &c.access_token,
-                &c.access_token_secret,
-                None,
-            )
+            let (key, secret) = (&c.consumer_key, &c.consumer_secret);
+            Account::oauth1(key, secret, &c.access_token, &c.access_token_secret, None)
         }
     };
     Ok(Found {
@@ -410,6 +357,7 @@ fn from_env(env: &dyn Fn(&str) -> Option<OsString>) -> Result<Found, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::api::store::file::User;
 
     fn yaml(text: &str) -> Yaml {
         YamlLoader::load_from_str(text).unwrap().remove(0)

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
+use crate::core::api::store::backend::{Backend, Held};
 use crate::core::api::store::path::store_error;
 use crate::core::api::store::path::{check_private, metadata_of, StorePath};
 use crate::core::error::{Error, ErrorKind};
@@ -29,6 +30,35 @@ const SHARED_WAIT: Duration = Duration::from_secs(30);
 /// The exclusive lock, held until dropped (unlocked, then closed).
 pub struct StoreLock {
     _held: HeldFile,
+}
+
+impl Held for StoreLock {}
+
+/// The file store: one JSON file, its `flock`ed sibling lock file, atomic renames.
+/// Every scope takes the one lock of the file, which cannot expire: a writer holding
+/// it has read the latest revision, so `write` need not check it.
+impl Backend for StorePath {
+    fn location(&self) -> String {
+        self.file.display().to_string()
+    }
+
+    fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
+        read(self)
+    }
+
+    fn lock(
+        &self,
+        _scope: &str,
+        deadline: Instant,
+        _hold: Duration,
+    ) -> Result<Box<dyn Held>, Error> {
+        Ok(Box::new(lock(self, deadline)?))
+    }
+
+    fn write(&self, bytes: &[u8], _expected: u64) -> Result<bool, Error> {
+        write(self, bytes)?;
+        Ok(true)
+    }
 }
 
 /// Takes the store's exclusive lock, waiting until `deadline` at most. Checks the

@@ -34,7 +34,7 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 pub use self::access::Store;
-use self::backend::{FileBackend, STORE_WIDE};
+use self::backend::STORE_WIDE;
 use self::file::{Account, App, Document, User};
 use self::link::StoreLink;
 use self::path::{store_error, StorePath, ENV_STORE};
@@ -88,9 +88,7 @@ impl Store {
             });
         }
         Ok(Store {
-            backend: Arc::new(FileBackend {
-                path: StorePath::resolve(explicit, env)?,
-            }),
+            backend: Arc::new(StorePath::resolve(explicit, env)?),
         })
     }
 
@@ -221,17 +219,10 @@ impl Store {
         let account = if settings.oauth2.is_some() {
             let (user_id, screen_name) = client.oauth2_identity()?;
             let session = client.oauth2_session().expect("OAuth 2.0");
-            let tokens = client.oauth2_tokens()?;
+            let (id, secret) = (&session.client_id, session.client_secret.clone());
             Account {
-                app_name: session.client_id.clone(),
-                app: App {
-                    client_id: Some(session.client_id.clone()),
-                    client_secret: session.client_secret.clone(),
-                    ..App::default()
-                },
-                user: User::OAuth2(tokens),
                 user_id: Some(user_id),
-                screen_name,
+                ..Account::oauth2(id, secret, client.oauth2_tokens()?, screen_name)
             }
         } else {
             let (user_id, screen_name) = client.oauth1_identity()?;
@@ -242,20 +233,17 @@ impl Store {
                 });
                 Ok(())
             })?;
-            let credentials = &client.settings().credentials;
+            let c = &client.settings().credentials;
+            let (key, secret) = (&c.consumer_key, &c.consumer_secret);
             Account {
-                app_name: credentials.consumer_key.clone(),
-                app: App {
-                    consumer_key: Some(Zeroizing::new(credentials.consumer_key.clone())),
-                    consumer_secret: Some(Zeroizing::new(credentials.consumer_secret.clone())),
-                    ..App::default()
-                },
-                user: User::OAuth1 {
-                    token: Zeroizing::new(credentials.access_token.clone()),
-                    secret: Zeroizing::new(credentials.access_token_secret.clone()),
-                },
                 user_id: Some(user_id),
-                screen_name: Some(screen_name),
+                ..Account::oauth1(
+                    key,
+                    secret,
+                    &c.access_token,
+                    &c.access_token_secret,
+                    Some(&screen_name),
+                )
             }
         };
         let name = match name {
