@@ -74,18 +74,15 @@ pub fn listing_json(doc: &Document, path: &Path) -> String {
     escape_terminal_controls(&serde_json::to_string(&listing).expect("plain fields"))
 }
 
-/// A character a terminal acts on that serde_json leaves raw: DEL, the C1 controls
-/// (U+0080 to U+009F: CSI among them) and the bidirectional marks and overrides.
-pub fn is_terminal_control(c: char) -> bool {
-    matches!(c, '\u{7f}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
-/// JSON text with each [`is_terminal_control`] character written `\uXXXX`: the same
-/// JSON value (such characters can only be inside strings).
+/// JSON text with each character a terminal acts on that serde_json leaves raw
+/// written `\uXXXX`: DEL, the C1 controls (U+0080 to U+009F: CSI among them) and the
+/// bidirectional marks and overrides. The same JSON value (such characters can only
+/// be inside strings).
 pub fn escape_terminal_controls(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
-        if is_terminal_control(c) {
+        if matches!(c, '\u{7f}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
             out.push_str(&format!("\\u{:04x}", c as u32));
         } else {
             out.push(c);

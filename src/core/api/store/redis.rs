@@ -243,34 +243,23 @@ impl Inner {
         }
     }
 
-    /// A new connection: TCP (and TLS), then `AUTH` and `SELECT` in one round trip
-    /// when the URL asks for them.
+    /// A new connection: TCP (and TLS), then `AUTH` (packed here, in a wiped buffer)
+    /// and `SELECT` when the URL asks for them.
     fn connect(&self, budget: Duration) -> redis::RedisResult<redis::Connection> {
         let mut connection = self.client.get_connection_with_timeout(budget)?;
+        connection.set_read_timeout(Some(budget))?;
+        connection.set_write_timeout(Some(budget))?;
         let t = &self.target;
-        let mut commands: Vec<Zeroizing<Vec<u8>>> = Vec::new();
         if let Some(password) = &t.password {
             let mut auth: Vec<&[u8]> = vec![b"AUTH"];
-            if let Some(user) = &t.user {
-                auth.push(user.as_bytes());
-            }
+            auth.extend(t.user.as_ref().map(|user| user.as_bytes()));
             auth.push(password.as_bytes());
-            commands.push(pack(&auth));
+            if let Value::ServerError(e) = connection.req_packed_command(&pack(&auth))? {
+                return Err(e.into());
+            }
         }
         if t.db != 0 {
-            commands.push(pack(&[b"SELECT", t.db.to_string().as_bytes()]));
-        }
-        if !commands.is_empty() {
-            let mut both =
-                Zeroizing::new(Vec::with_capacity(commands.iter().map(|c| c.len()).sum()));
-            commands.iter().for_each(|c| both.extend_from_slice(c));
-            connection.set_read_timeout(Some(budget))?;
-            connection.set_write_timeout(Some(budget))?;
-            for answer in connection.req_packed_commands(&both, 0, commands.len())? {
-                if let Value::ServerError(e) = answer {
-                    return Err(e.into());
-                }
-            }
+            redis::cmd("SELECT").arg(t.db).exec(&mut connection)?;
         }
         Ok(connection)
     }
