@@ -20,6 +20,7 @@ use crate::core::api::store::path::store_error;
 use crate::core::auth::oauth2::Tokens;
 use crate::core::auth::session::InFlightRefresh;
 use crate::core::error::Error;
+use crate::core::wire::signer::Credentials;
 
 pub const VERSION: u64 = 1;
 
@@ -27,7 +28,7 @@ type Secret = Option<Zeroizing<String>>;
 
 /// The members of an object that this twfollow does not know, kept for the rewrite
 /// and wiped (keys too) when dropped.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Unknown(Map<String, Value>);
 
@@ -76,7 +77,7 @@ pub struct Document {
 }
 
 /// An app: the OAuth 1.0a pair, the OAuth 2.0 client, or both.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct App {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
@@ -91,7 +92,7 @@ pub struct App {
 }
 
 /// An account's record, as the file has it.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct Record {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Secret,
@@ -136,22 +137,32 @@ impl Record {
     }
 }
 
-/// The user of an account.
+/// What a stored account holds for its user, checked: enough for a client.
 pub enum User {
-    OAuth1 {
-        token: Zeroizing<String>,
-        secret: Zeroizing<String>,
+    OAuth1(Credentials),
+    OAuth2 {
+        client_id: String,
+        client_secret: Secret,
+        tokens: Tokens,
     },
-    OAuth2(Tokens),
 }
 
-/// One account, whole and checked: its app, its user, and who the user is.
-pub struct Account {
-    pub app_name: String,
-    pub app: App,
+/// A stored account, checked: its user, and who the user is.
+pub struct Stored {
     pub user: User,
     pub user_id: Option<u64>,
     pub screen_name: Option<String>,
+}
+
+/// An account to store: its app (merged into the stored one) and its record.
+#[derive(Clone)]
+pub struct Account {
+    pub app: App,
+    pub record: Record,
+}
+
+fn secret(text: &str) -> Secret {
+    Some(Zeroizing::new(text.to_owned()))
 }
 
 impl Account {
@@ -161,23 +172,27 @@ impl Account {
         consumer_key: &str,
         consumer_secret: &str,
         token: &str,
-        secret: &str,
+        token_secret: &str,
         screen_name: Option<&str>,
     ) -> Account {
-        let user_id = token.split_once('-').and_then(|(id, _)| id.parse().ok());
+        let user_id = token
+            .split_once('-')
+            .and_then(|(id, _)| id.parse::<u64>().ok());
         Account {
-            app_name: consumer_key.to_owned(),
             app: App {
-                consumer_key: Some(Zeroizing::new(consumer_key.to_owned())),
-                consumer_secret: Some(Zeroizing::new(consumer_secret.to_owned())),
+                consumer_key: secret(consumer_key),
+                consumer_secret: secret(consumer_secret),
                 ..App::default()
             },
-            user: User::OAuth1 {
-                token: Zeroizing::new(token.to_owned()),
-                secret: Zeroizing::new(secret.to_owned()),
+            record: Record {
+                access_token: secret(token),
+                access_token_secret: secret(token_secret),
+                app: Some(consumer_key.to_owned()),
+                kind: Some("oauth1".into()),
+                screen_name: screen_name.map(str::to_owned),
+                user_id: user_id.filter(|id| *id != 0).map(|id| id.to_string()),
+                ..Record::default()
             },
-            user_id: user_id.filter(|id| *id != 0),
-            screen_name: screen_name.map(str::to_owned),
         }
     }
 
@@ -185,20 +200,22 @@ impl Account {
     pub fn oauth2(
         client_id: &str,
         client_secret: Secret,
-        tokens: Tokens,
+        tokens: &Tokens,
         screen_name: Option<String>,
     ) -> Account {
-        Account {
-            app_name: client_id.to_owned(),
-            app: App {
-                client_id: Some(client_id.to_owned()),
-                client_secret,
-                ..App::default()
-            },
-            user: User::OAuth2(tokens),
-            user_id: None,
+        let mut record = Record {
+            app: Some(client_id.to_owned()),
+            kind: Some("oauth2".into()),
             screen_name,
-        }
+            ..Record::default()
+        };
+        record.set_tokens(tokens);
+        let app = App {
+            client_id: Some(client_id.to_owned()),
+            client_secret,
+            ..App::default()
+        };
+        Account { app, record }
     }
 }
 
@@ -279,8 +296,8 @@ impl Document {
         self.accounts.get(name).map_or(0, |r| r.version)
     }
 
-    /// The account `name`, whole, or a message naming what is missing.
-    pub fn account(&self, name: &str, path: &Path) -> Result<Account, Error> {
+    /// The account `name`, checked, or a message naming what is missing.
+    pub fn account(&self, name: &str, path: &Path) -> Result<Stored, Error> {
         let record = self.accounts.get(name).ok_or_else(|| {
             let known: Vec<&str> = self.accounts.keys().map(String::as_str).collect();
             store_error(
@@ -293,51 +310,50 @@ impl Document {
             )
         })?;
         let broken = |what: &str| store_error(path, format!("account {name:?} {what}"));
-        let secret = |key: &str, value: &Secret| {
-            filled(value)
-                .map(|s| Zeroizing::new(s.to_owned()))
-                .ok_or_else(|| broken(&format!("has no {key}")))
-        };
         let app_name = filled(&record.app).ok_or_else(|| broken("names no app"))?;
-        let stored_app = self.apps.get(app_name).ok_or_else(|| {
+        let app = self.apps.get(app_name).ok_or_else(|| {
             broken(&format!(
                 "names the app {app_name:?}, which the store does not have"
             ))
         })?;
-        let kept = |value: &Secret| filled(value).map(|s| Zeroizing::new(s.to_owned()));
-        let app = App {
-            consumer_key: kept(&stored_app.consumer_key),
-            consumer_secret: kept(&stored_app.consumer_secret),
-            client_id: filled(&stored_app.client_id).map(str::to_owned),
-            client_secret: kept(&stored_app.client_secret),
-            unknown: Unknown::default(),
-        };
+        let access_token =
+            filled(&record.access_token).ok_or_else(|| broken("has no access_token"));
         let user = match record.kind.as_deref() {
-            Some("oauth1") => {
-                if app.consumer_key.is_none() || app.consumer_secret.is_none() {
+            Some("oauth1") => match (
+                filled(&app.consumer_key),
+                filled(&app.consumer_secret),
+                access_token?,
+                filled(&record.access_token_secret),
+            ) {
+                (Some(key), Some(secret), token, Some(token_secret)) => User::OAuth1(Credentials {
+                    consumer_key: key.to_owned(),
+                    consumer_secret: secret.to_owned(),
+                    access_token: token.to_owned(),
+                    access_token_secret: token_secret.to_owned(),
+                }),
+                (Some(_), Some(_), _, None) => return Err(broken("has no access_token_secret")),
+                _ => {
                     return Err(broken(&format!(
                         "is an OAuth 1.0a account, but its app {app_name:?} has no consumer_key and consumer_secret"
-                    )));
+                    )))
                 }
-                User::OAuth1 {
-                    token: secret("access_token", &record.access_token)?,
-                    secret: secret("access_token_secret", &record.access_token_secret)?,
-                }
-            }
+            },
             Some("oauth2") => {
-                if app.client_id.is_none() {
-                    return Err(broken(&format!(
+                let client_id = filled(&app.client_id).ok_or_else(|| {
+                    broken(&format!(
                         "is an OAuth 2.0 account, but its app {app_name:?} has no client_id"
-                    )));
-                }
-                let mut tokens = Tokens::from_parts(
-                    &secret("access_token", &record.access_token)?,
-                    filled(&record.refresh_token),
-                    record.expires_at.unwrap_or(0),
-                )
-                .map_err(|e| broken(&e.message))?;
+                    ))
+                })?;
+                let refresh_token = filled(&record.refresh_token);
+                let expires_at = record.expires_at.unwrap_or(0);
+                let mut tokens = Tokens::from_parts(access_token?, refresh_token, expires_at)
+                    .map_err(|e| broken(&e.message))?;
                 tokens.scope = record.scope.clone().unwrap_or_default();
-                User::OAuth2(tokens)
+                User::OAuth2 {
+                    client_id: client_id.to_owned(),
+                    client_secret: filled(&app.client_secret).and_then(secret),
+                    tokens,
+                }
             }
             _ => return Err(broken("has no kind \"oauth1\" or \"oauth2\"")),
         };
@@ -350,9 +366,7 @@ impl Document {
                     .ok_or_else(|| broken("has a user_id that is not a string of digits"))?,
             ),
         };
-        Ok(Account {
-            app_name: app_name.to_owned(),
-            app,
+        Ok(Stored {
             user,
             user_id,
             screen_name: filled(&record.screen_name).map(str::to_owned),
@@ -362,10 +376,8 @@ impl Document {
     /// Adds or overwrites the account `name` and merges its app (the app's other
     /// members, such as the other protocol's pair, stay).
     pub fn put_account(&mut self, name: &str, account: &Account) {
-        let (given, app) = (
-            &account.app,
-            self.apps.entry(account.app_name.clone()).or_default(),
-        );
+        let app_name = account.record.app.clone().unwrap_or_default();
+        let (given, app) = (&account.app, self.apps.entry(app_name).or_default());
         for (slot, value) in [
             (&mut app.consumer_key, &given.consumer_key),
             (&mut app.consumer_secret, &given.consumer_secret),
@@ -378,24 +390,10 @@ impl Document {
         if given.client_id.is_some() {
             app.client_id.clone_from(&given.client_id);
         }
-        let mut record = Record {
-            app: Some(account.app_name.clone()),
-            user_id: account.user_id.map(|id| id.to_string()),
-            screen_name: account.screen_name.clone(),
+        let record = Record {
             version: self.version(name) + 1,
-            ..Record::default()
+            ..account.record.clone()
         };
-        match &account.user {
-            User::OAuth1 { token, secret } => {
-                record.kind = Some("oauth1".into());
-                record.access_token = Some(token.clone());
-                record.access_token_secret = Some(secret.clone());
-            }
-            User::OAuth2(tokens) => {
-                record.kind = Some("oauth2".into());
-                record.set_tokens(tokens);
-            }
-        }
         self.accounts.insert(name.to_owned(), record);
     }
 
@@ -470,24 +468,19 @@ impl Document {
     /// (it has refreshed since; the source's copy is dead). The same user is the same
     /// account name, or the same user id, or the same screen name.
     pub fn holds_newer_grant(&self, name: &str, account: &Account) -> bool {
-        let User::OAuth2(theirs) = &account.user else {
+        let theirs = &account.record;
+        if theirs.kind.as_deref() != Some("oauth2") {
             return false;
-        };
-        self.accounts.iter().any(|(stored_name, record)| {
-            let same_app = record.app.as_deref() == Some(account.app_name.as_str())
-                && record.kind.as_deref() == Some("oauth2");
+        }
+        self.accounts.iter().any(|(stored_name, ours)| {
+            let same_app = ours.app == theirs.app && ours.kind == theirs.kind;
             let same_user = stored_name == name
-                || account
-                    .user_id
-                    .is_some_and(|id| record.user_id.as_deref() == Some(&id.to_string()))
-                || account.screen_name.as_deref().is_some_and(|theirs| {
-                    record
-                        .screen_name
-                        .as_deref()
-                        .is_some_and(|ours| ours.eq_ignore_ascii_case(theirs))
+                || (theirs.user_id.is_some() && ours.user_id == theirs.user_id)
+                || theirs.screen_name.as_deref().is_some_and(|t| {
+                    (ours.screen_name.as_deref()).is_some_and(|o| o.eq_ignore_ascii_case(t))
                 });
-            let differs = record.refresh_token != theirs.refresh_token
-                || record.access_token.as_deref() != Some(&theirs.access_token);
+            let differs = ours.refresh_token != theirs.refresh_token
+                || ours.access_token != theirs.access_token;
             same_app && same_user && differs
         })
     }

@@ -295,7 +295,7 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
             tokens.scope = String::new();
             let client_secret = text(app, "client_secret").map(|s| Zeroizing::new(s.to_owned()));
             let account =
-                Account::oauth2(client_id, client_secret, tokens, Some(username.to_owned()));
+                Account::oauth2(client_id, client_secret, &tokens, Some(username.to_owned()));
             let name = if all_users.iter().filter(|u| *u == username).count() > 1 {
                 format!("{username}@{app_name}")
             } else {
@@ -336,8 +336,7 @@ fn from_env(env: &dyn Fn(&str) -> Option<OsString>) -> Result<Found, Error> {
         Settings::from_credentials_lookup(|name| env(name).and_then(|v| v.into_string().ok()))?;
     let account = match &settings.oauth2 {
         Some(session) => {
-            let tokens = session.tokens.clone();
-            let tokens = tokens
+            let tokens = (session.tokens.as_ref())
                 .ok_or_else(|| Error::invalid_argument("TW_OAUTH2_ACCESS_TOKEN is not set"))?;
             let secret = session.client_secret.clone();
             Account::oauth2(&session.client_id, secret, tokens, None)
@@ -357,7 +356,6 @@ fn from_env(env: &dyn Fn(&str) -> Option<OsString>) -> Result<Found, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::api::store::file::User;
 
     fn yaml(text: &str) -> Yaml {
         YamlLoader::load_from_str(text).unwrap().remove(0)
@@ -377,8 +375,9 @@ mod tests {
         let found = from_twurl(&doc, Path::new(PATH)).unwrap();
         assert_eq!(names(&found), ["alice@k1", "alice@k2", "bob"]);
         assert_eq!(found.default.as_deref(), Some("alice@k2"));
-        assert_eq!(found.accounts[2].1.user_id, Some(43));
-        assert_eq!(found.accounts[2].1.screen_name.as_deref(), Some("bob"));
+        let bob = &found.accounts[2].1.record;
+        assert_eq!(bob.user_id.as_deref(), Some("43"));
+        assert_eq!(bob.screen_name.as_deref(), Some("bob"));
     }
 
     #[test]
@@ -443,15 +442,11 @@ mod tests {
         let found = from_xurl(&doc, Path::new("/home/u/.xurl")).unwrap();
         assert_eq!(names(&found), ["u@a", "u@b", "v"]);
         assert_eq!(found.default.as_deref(), Some("u@a"));
-        let User::OAuth2(tokens) = &found.accounts[0].1.user else {
-            panic!("an OAuth 2.0 account")
-        };
-        assert_eq!(tokens.expires_at, 1_800_000_000);
-        assert_eq!(found.accounts[1].1.app_name, "cb");
-        let User::OAuth2(tokens) = &found.accounts[2].1.user else {
-            panic!("an OAuth 2.0 account")
-        };
-        assert!(tokens.refresh_token.is_none());
+        let record = |i: usize| &found.accounts[i].1.record;
+        assert_eq!(record(0).kind.as_deref(), Some("oauth2"));
+        assert_eq!(record(0).expires_at, Some(1_800_000_000));
+        assert_eq!(record(1).app.as_deref(), Some("cb"));
+        assert!(record(2).refresh_token.is_none() && record(2).access_token.is_some());
         let bearer_only =
             yaml("apps:\n  a:\n    client_id: c\n    bearer_token: {type: bearer, bearer: x}\n");
         let e = from_xurl(&bearer_only, Path::new("/x")).err().unwrap();

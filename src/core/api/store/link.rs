@@ -3,11 +3,10 @@
 //! answer with a compare-and-set on the account's version.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Instant;
 
 use crate::core::api::store::access::{hold_for, Store};
-use crate::core::api::store::backend::{Backend, Held};
+use crate::core::api::store::backend::Held;
 use crate::core::api::store::file::{Document, User};
 use crate::core::api::store::path::store_error;
 use crate::core::auth::oauth2::Tokens;
@@ -16,17 +15,8 @@ use crate::core::error::{Error, ErrorKind};
 
 /// The link from a store-backed OAuth 2.0 config to its account in the store.
 pub(super) struct StoreLink {
-    store: Store,
-    account: String,
-}
-
-impl StoreLink {
-    pub(super) fn new(backend: Arc<dyn Backend>, account: String) -> StoreLink {
-        StoreLink {
-            store: Store { backend },
-            account,
-        }
-    }
+    pub(super) store: Store,
+    pub(super) account: String,
 }
 
 /// The account while its lock is held.
@@ -60,20 +50,13 @@ impl TokenStore for StoreLink {
                 e
             })?;
         let doc = self.store.load_existing()?;
-        let tokens = match doc
-            .account(&self.account, Path::new(&self.store.location()))?
-            .user
-        {
-            User::OAuth2(tokens) => tokens,
-            User::OAuth1 { .. } => {
-                return Err(store_error(
-                    Path::new(&self.store.location()),
-                    format!(
-                    "account {:?} holds OAuth 1.0a tokens now, not this config's OAuth 2.0 grant",
-                    self.account
-                ),
-                ))
-            }
+        let at = self.store.location();
+        let User::OAuth2 { tokens, .. } = doc.account(&self.account, Path::new(&at))?.user else {
+            let what = "holds OAuth 1.0a tokens now, not this config's OAuth 2.0 grant";
+            return Err(store_error(
+                Path::new(&at),
+                format!("account {:?} {what}", self.account),
+            ));
         };
         Ok(Box::new(LockedAccount {
             link: self,

@@ -35,14 +35,13 @@ use zeroize::Zeroizing;
 
 pub use self::access::Store;
 use self::backend::STORE_WIDE;
-use self::file::{Account, App, Document, User};
+use self::file::{Account, Document, User};
 use self::link::StoreLink;
 use self::path::{store_error, StorePath, ENV_STORE};
 use crate::core::api::client::Client;
 use crate::core::api::deadline;
 use crate::core::error::Error;
 use crate::core::settings::{Identity, Settings};
-use crate::core::wire::signer::Credentials;
 
 pub use self::import::ImportFormat;
 pub use self::listing::AccountSummary;
@@ -92,6 +91,14 @@ impl Store {
         })
     }
 
+    /// The link of a store-backed OAuth 2.0 config to the account `name`.
+    fn link(&self, name: String) -> StoreLink {
+        StoreLink {
+            store: self.clone(),
+            account: name,
+        }
+    }
+
     /// The name `account` stands for: itself, or the store's default.
     fn account_name(&self, doc: &Document, account: Option<&str>) -> Result<String, Error> {
         match account {
@@ -112,39 +119,27 @@ impl Store {
         let doc = self.load_existing()?;
         let name = self.account_name(&doc, account)?;
         let stored = doc.account(&name, Path::new(&at))?;
-        let App {
-            consumer_key,
-            consumer_secret,
-            client_id,
-            client_secret,
-            ..
-        } = stored.app;
         let refused =
             |e: Error| store_error(Path::new(&at), format!("account {name:?}: {}", e.message));
         match stored.user {
-            User::OAuth1 { token, secret } => {
-                let mut settings = Settings::new(Credentials {
-                    consumer_key: consumer_key.as_deref().cloned().unwrap_or_default(),
-                    consumer_secret: consumer_secret.as_deref().cloned().unwrap_or_default(),
-                    access_token: token.to_string(),
-                    access_token_secret: secret.to_string(),
-                })
-                .map_err(refused)?;
+            User::OAuth1(credentials) => {
+                let mut settings = Settings::new(credentials).map_err(refused)?;
                 settings.identity =
-                    stored
-                        .user_id
-                        .zip(stored.screen_name)
-                        .map(|(user_id, screen_name)| Identity {
+                    (stored.user_id.zip(stored.screen_name)).map(|(user_id, screen_name)| {
+                        Identity {
                             user_id,
                             screen_name,
-                        });
+                        }
+                    });
                 Ok(Client::new(settings))
             }
-            User::OAuth2(tokens) => {
-                let client_id = client_id.unwrap_or_default();
-                let mut settings =
-                    Settings::new_oauth2(&client_id, client_secret.as_deref().map(String::as_str))
-                        .map_err(refused)?;
+            User::OAuth2 {
+                client_id,
+                client_secret,
+                tokens,
+            } => {
+                let secret = client_secret.as_deref().map(String::as_str);
+                let mut settings = Settings::new_oauth2(&client_id, secret).map_err(refused)?;
                 if let Some(app) = settings.oauth2.as_mut() {
                     app.tokens = Some(tokens);
                 }
@@ -153,7 +148,7 @@ impl Store {
                 if let Some(id) = stored.user_id {
                     session.set_identity(id, stored.screen_name);
                 }
-                session.set_token_store(Arc::new(StoreLink::new(self.backend.clone(), name)));
+                session.set_token_store(Arc::new(self.link(name)));
                 Ok(client)
             }
         }
@@ -216,14 +211,12 @@ impl Store {
         name: Option<&str>,
     ) -> Result<String, Error> {
         let settings = client.settings();
-        let account = if settings.oauth2.is_some() {
+        let (mut account, user_id) = if settings.oauth2.is_some() {
             let (user_id, screen_name) = client.oauth2_identity()?;
             let session = client.oauth2_session().expect("OAuth 2.0");
             let (id, secret) = (&session.client_id, session.client_secret.clone());
-            Account {
-                user_id: Some(user_id),
-                ..Account::oauth2(id, secret, client.oauth2_tokens()?, screen_name)
-            }
+            let tokens = client.oauth2_tokens()?;
+            (Account::oauth2(id, secret, &tokens, screen_name), user_id)
         } else {
             let (user_id, screen_name) = client.oauth1_identity()?;
             client.update(|s| {
@@ -235,20 +228,14 @@ impl Store {
             })?;
             let c = &client.settings().credentials;
             let (key, secret) = (&c.consumer_key, &c.consumer_secret);
-            Account {
-                user_id: Some(user_id),
-                ..Account::oauth1(
-                    key,
-                    secret,
-                    &c.access_token,
-                    &c.access_token_secret,
-                    Some(&screen_name),
-                )
-            }
+            let (token, token_secret) = (&c.access_token, &c.access_token_secret);
+            let account = Account::oauth1(key, secret, token, token_secret, Some(&screen_name));
+            (account, user_id)
         };
+        account.record.user_id = Some(user_id.to_string());
         let name = match name {
             Some(name) => name.to_owned(),
-            None => account.screen_name.clone().ok_or_else(|| {
+            None => account.record.screen_name.clone().ok_or_else(|| {
                 Error::invalid_argument(
                     "the user's screen name is unknown (the server did not say it): give the account a name",
                 )
@@ -269,7 +256,7 @@ impl Store {
             Ok(())
         })?;
         if client.oauth2_session().is_some() {
-            client.set_token_store(Arc::new(StoreLink::new(self.backend.clone(), name.clone())))?;
+            client.set_token_store(Arc::new(self.link(name.clone())))?;
         }
         Ok(name)
     }
@@ -301,7 +288,7 @@ impl Store {
                 refuse_shared_grant(doc, name, account, &at)?;
                 doc.put_account(name, account);
                 report.imported.push(name.clone());
-                if matches!(&account.user, User::OAuth2(t) if t.refresh_token.is_some()) {
+                if account.record.refresh_token.is_some() {
                     report.handed_over.push(name.clone());
                 }
             }
@@ -328,10 +315,7 @@ fn refuse_shared_grant(
     account: &Account,
     at: &str,
 ) -> Result<(), Error> {
-    let User::OAuth2(tokens) = &account.user else {
-        return Ok(());
-    };
-    let Some(refresh) = tokens.refresh_token.as_deref() else {
+    let Some(refresh) = account.record.refresh_token.as_deref() else {
         return Ok(());
     };
     match doc.holder_of(refresh, name) {
