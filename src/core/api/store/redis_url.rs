@@ -2,6 +2,13 @@
 //! `rediss://…` (TLS; `&ca_file=PEM` trusts that file's certificates instead of the
 //! built-in roots). The user name and password are decoded into wiped buffers; no
 //! reason for a refusal quotes the URL.
+//!
+//! Why not the redis crate's own parsing (`IntoConnectionInfo for &str`, issue 31's
+//! question): it parses with `url::Url`, whose serialization holds the password, and
+//! keeps the decoded password as an `ArcStr` in its `RedisConnectionInfo`; both are
+//! freed unwiped, which `the_redis_store_leaves_no_password_in_freed_memory` would
+//! find. Nor does it know `prefix` or `ca_file`. The redis crate
+//! gets only the host, port and TLS from here; `AUTH` is packed by `redis.rs`.
 
 use zeroize::Zeroizing;
 
