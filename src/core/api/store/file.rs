@@ -52,6 +52,12 @@ fn wipe(value: &mut Value) {
     }
 }
 
+/// An account name (and an imported screen name): 1 to 100 bytes of UTF-8, no
+/// control characters.
+pub fn is_account_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 100 && !name.chars().any(char::is_control)
+}
+
 /// The text of a member, `None` when it is absent or empty.
 fn filled<S: AsRef<str>>(value: &Option<S>) -> Option<&str> {
     value.as_ref().map(AsRef::as_ref).filter(|s| !s.is_empty())

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use yaml_rust2::{Yaml, YamlLoader};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::core::api::store::file::Account;
+use crate::core::api::store::file::{is_account_name, Account};
 use crate::core::auth::oauth2::Tokens;
 use crate::core::error::{Error, ErrorKind};
 use crate::core::settings::Settings;
@@ -88,21 +88,22 @@ pub fn read(
             }
         }
     };
-    let mut doc = load_yaml(&path)?;
+    let mut docs = load_yaml(&path)?;
+    let first = docs.first().unwrap_or(&Yaml::Null);
     let found = match format {
-        ImportFormat::Twurl => from_twurl(&doc, &path),
-        _ => from_xurl(&doc, &path),
+        ImportFormat::Twurl => from_twurl(first, &path),
+        _ => from_xurl(first, &path),
     };
-    wipe_yaml(&mut doc);
+    docs.iter_mut().for_each(wipe_yaml);
     found
 }
 
-/// The file's first YAML document. The text and the tree are wiped afterwards (the
-/// parser's own scratch buffers cannot be reached).
-fn load_yaml(path: &Path) -> Result<Yaml, Error> {
+/// The file's YAML documents (the caller wipes them; the parser's own scratch
+/// buffers cannot be reached). The text is wiped.
+fn load_yaml(path: &Path) -> Result<Vec<Yaml>, Error> {
     let bytes = read_bounded(path)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| import_error(path, "it is not UTF-8"))?;
-    let mut docs = YamlLoader::load_from_str(text).map_err(|e| {
+    YamlLoader::load_from_str(text).map_err(|e| {
         let marker = e.marker();
         import_error(
             path,
@@ -112,14 +113,7 @@ fn load_yaml(path: &Path) -> Result<Yaml, Error> {
                 marker.col() + 1
             ),
         )
-    })?;
-    let first = if docs.is_empty() {
-        Yaml::Null
-    } else {
-        docs.swap_remove(0)
-    };
-    docs.iter_mut().for_each(wipe_yaml);
-    Ok(first)
+    })
 }
 
 /// The file's bytes: a regular file (after symlinks) of at most [`MAX_SOURCE`] bytes.
@@ -163,15 +157,15 @@ fn read_bounded(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
 /// A screen name from a source file, checked as account names are: 1 to 100 bytes,
 /// no control character (it is printed by the listing and in messages).
 fn check_screen_name(path: &Path, name: &str) -> Result<(), Error> {
-    if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
-        return Err(import_error(
-            path,
-            format!(
-                "the screen name {name:?} is not a name (1 to 100 bytes, no control characters): fix the file"
-            ),
-        ));
+    if is_account_name(name) {
+        return Ok(());
     }
-    Ok(())
+    Err(import_error(
+        path,
+        format!(
+            "the screen name {name:?} is not a name (1 to 100 bytes, no control characters): fix the file"
+        ),
+    ))
 }
 
 fn wipe_yaml(yaml: &mut Yaml) {

@@ -246,11 +246,10 @@ pub fn write(path: &StorePath, bytes: &[u8]) -> Result<(), Error> {
         Err(e) if matches!(e.raw_os_error(), Some(libc::EBUSY | libc::EXDEV)) => {
             if recovering {
                 let _ = fs::remove_file(&temp);
-                recovery::rewrite_in_place(path, bytes)
             } else {
                 recovery::commit(path, &temp)?;
-                recovery::rewrite_in_place(path, bytes)
             }
+            recovery::rewrite_in_place(path, bytes)
         }
         Err(e) => {
             let _ = fs::remove_file(&temp);

@@ -35,7 +35,7 @@ use zeroize::Zeroizing;
 
 pub use self::access::Store;
 use self::backend::STORE_WIDE;
-use self::file::{Account, Document, User};
+use self::file::{is_account_name, Account, Document, User};
 use self::link::StoreLink;
 use self::path::{store_error, StorePath, ENV_STORE};
 use crate::core::api::client::Client;
@@ -329,12 +329,12 @@ fn refuse_shared_grant(
     }
 }
 
-/// An account name: 1 to 100 bytes of UTF-8, no control characters.
+/// Refuses an account name that [`is_account_name`] refuses.
 fn check_account_name(name: &str) -> Result<(), Error> {
-    if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
-        return Err(Error::invalid_argument(
-            "an account name has 1 to 100 bytes and no control characters",
-        ));
+    if is_account_name(name) {
+        return Ok(());
     }
-    Ok(())
+    Err(Error::invalid_argument(
+        "an account name has 1 to 100 bytes and no control characters",
+    ))
 }

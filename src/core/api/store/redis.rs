@@ -16,6 +16,7 @@
 //! closes, unwiped; the document this module sends is packed in a wiped buffer.
 
 use std::fmt;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,7 @@ use zeroize::Zeroizing;
 
 use crate::core::api::deadline;
 use crate::core::api::store::backend::{redacted_url, Backend, Held, STORE_WIDE};
+use crate::core::api::store::path::store_error;
 use crate::core::api::store::redis_url::{parse, Target};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::settings::DEFAULT_TIMEOUT;
@@ -90,19 +92,15 @@ impl fmt::Debug for RedisBackend {
     }
 }
 
-fn store_failure(shown: &str, what: impl fmt::Display) -> Error {
-    Error::new(ErrorKind::Store, format!("the token store {shown} {what}"))
-}
-
 impl RedisBackend {
     /// The store at `url` (`redis://` or `rediss://`). Nothing is sent yet: the first
     /// read or lock connects.
     pub fn open(url: &str) -> Result<RedisBackend, Error> {
         let shown = redacted_url(url);
-        let target = parse(url).map_err(|why| store_failure(&shown, why))?;
+        let target = parse(url).map_err(|why| store_error(Path::new(&shown), why))?;
         let client = client(&target).map_err(|e| {
-            store_failure(
-                &shown,
+            store_error(
+                Path::new(&shown),
                 format!("cannot be used: {}", redis_detail(&e, &target)),
             )
         })?;
@@ -265,15 +263,15 @@ impl Inner {
     }
 
     fn failure(&self, what: &str, e: &RedisError) -> Error {
-        store_failure(
-            &self.shown,
+        store_error(
+            Path::new(&self.shown),
             format!("{what}: {}", redis_detail(e, &self.target)),
         )
     }
 
     fn unexpected(&self, what: &str, answer: &Value) -> Error {
-        store_failure(
-            &self.shown,
+        store_error(
+            Path::new(&self.shown),
             format!("answered {what} unexpectedly ({})", kind_of(answer)),
         )
     }
