@@ -90,26 +90,21 @@ impl LockedAccount<'_> {
     /// Applies `change` to the account and writes the store, as a compare-and-set:
     /// when another writer got in first, the change is applied again to what it
     /// wrote, as long as the account itself is still the version this process knew.
-    fn write(&mut self, change: impl Fn(&mut Document) -> Result<(), Error>) -> Result<(), Error> {
+    fn write(
+        &mut self,
+        change: impl Fn(&mut Document, &str) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         let name = &self.link.account;
-        let at = self.link.store.location();
         loop {
-            let revision = self.doc.revision;
-            change(&mut self.doc)?;
-            self.doc.revision = revision + 1;
-            if self
-                .link
-                .store
-                .backend
-                .write(&self.doc.to_bytes(), revision)?
-            {
+            change(&mut self.doc, name)?;
+            if self.link.store.write_next(&mut self.doc)? {
                 self.version = self.doc.version(name);
                 return Ok(());
             }
             self.doc = self.link.store.load_existing()?;
             if self.doc.version(name) != self.version {
                 return Err(store_error(
-                    Path::new(&at),
+                    Path::new(&self.link.store.location()),
                     format!(
                         "account {name:?} was changed by another writer while this process held its lock (a lock that expired under a paused process?): this write was refused, and the store keeps the other one"
                     ),
@@ -129,22 +124,19 @@ impl LockedTokens for LockedAccount<'_> {
     }
 
     fn begin_refresh(&mut self) -> Result<(), Error> {
-        let name = self.link.account.clone();
         let mine = InFlightRefresh::now();
-        self.write(|doc| {
-            doc.set_refresh_in_flight(&name, Some(&mine));
+        self.write(|doc, name| {
+            doc.set_refresh_in_flight(name, Some(&mine));
             Ok(())
         })
     }
 
     fn save(&mut self, tokens: &Tokens) -> Result<(), Error> {
-        let name = self.link.account.clone();
         let at = self.link.store.location();
-        self.write(|doc| doc.put_tokens(&name, tokens, Path::new(&at)))
+        self.write(|doc, name| doc.put_tokens(name, tokens, Path::new(&at)))
     }
 
     fn refresh_refused(&mut self, lost: bool) {
-        let name = self.link.account.clone();
         let record = match (&self.found, lost) {
             (Some(found), true) => Some(InFlightRefresh {
                 refused: true,
@@ -152,8 +144,8 @@ impl LockedTokens for LockedAccount<'_> {
             }),
             (found, _) => found.clone(),
         };
-        let _ = self.write(|doc| {
-            doc.set_refresh_in_flight(&name, record.as_ref());
+        let _ = self.write(|doc, name| {
+            doc.set_refresh_in_flight(name, record.as_ref());
             Ok(())
         });
     }
