@@ -553,4 +553,70 @@ mod tests {
         let e = doc.account("b", Path::new(PATH)).err().unwrap();
         assert!(e.message.contains("names the app \"x\""), "{e}");
     }
+
+    /// A store as the previous release (a `serde_json::Value` tree) wrote it: read
+    /// and written again, it is the same JSON, member for member; and what this one
+    /// writes has the members, and their types, that release reads.
+    #[test]
+    fn the_previous_release_s_store_reads_and_writes_back_the_same() {
+        let text = r#"{
+  "accounts": {
+    "grant": {
+      "access_token": "at",
+      "app": "client",
+      "expires_at": 1764620000,
+      "kind": "oauth2",
+      "refresh_in_flight": {"host": "web-1", "pid": 42, "refused": false, "since": 1764610000},
+      "refresh_token": "rt",
+      "scope": "follows.write offline.access",
+      "screen_name": "me",
+      "user_id": "1500000001",
+      "version": 7
+    },
+    "me": {
+      "access_token": "1500000001-t",
+      "access_token_secret": "ts",
+      "app": "ck",
+      "kind": "oauth1",
+      "note": ["a", 1],
+      "version": 1
+    }
+  },
+  "apps": {
+    "ck": {"consumer_key": "ck", "consumer_secret": "cs"},
+    "client": {"client_id": "client", "client_secret": "s", "icon": "i"}
+  },
+  "default": "me",
+  "future": {"x": 1},
+  "revision": 12,
+  "version": 1
+}"#;
+        let doc = parse(text).unwrap();
+        let again: Value = serde_json::from_slice(&doc.to_bytes()).unwrap();
+        assert_eq!(again, serde_json::from_str::<Value>(text).unwrap());
+        let grant = doc.account("grant", Path::new(PATH)).unwrap();
+        let User::OAuth2 { tokens, .. } = grant.user else {
+            panic!("an OAuth 2.0 account")
+        };
+        assert_eq!(
+            (tokens.expires_at, grant.user_id),
+            (1764620000, Some(1500000001))
+        );
+        assert_eq!(doc.refresh_in_flight("grant").unwrap().host, "web-1");
+        let mut doc = Document::empty();
+        let account = Account::oauth1("ck", "cs", "1500000001-t", "ts", Some("me"));
+        doc.put_account("me", &account);
+        let written: Value = serde_json::from_slice(&doc.to_bytes()).unwrap();
+        assert_eq!(
+            written,
+            serde_json::json!({
+                "accounts": {"me": {"access_token": "1500000001-t", "access_token_secret": "ts",
+                    "app": "ck", "kind": "oauth1", "screen_name": "me", "user_id": "1500000001",
+                    "version": 1}},
+                "apps": {"ck": {"consumer_key": "ck", "consumer_secret": "cs"}},
+                "revision": 0,
+                "version": 1
+            })
+        );
+    }
 }

@@ -260,13 +260,10 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
         accounts: Vec::new(),
         default: None,
     };
-    let users = |app: &Yaml| {
-        entries(&app["oauth2_tokens"])
-            .into_iter()
-            .map(|(u, _)| u.to_owned())
-            .collect::<Vec<_>>()
-    };
-    let all_users: Vec<String> = apps.iter().flat_map(|(_, app)| users(app)).collect();
+    let all_users: Vec<&str> = (apps.iter())
+        .flat_map(|(_, app)| entries(&app["oauth2_tokens"]))
+        .map(|(user, _)| user)
+        .collect();
     for &(app_name, app) in &apps {
         for (username, token) in entries(&app["oauth2_tokens"]) {
             check_screen_name(path, username)?;
@@ -284,13 +281,12 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
                 .as_i64()
                 .filter(|t| *t > 0)
                 .unwrap_or(0);
-            let mut tokens = Tokens::from_parts(access, text(oauth2, "refresh_token"), expires_at)
+            let tokens = Tokens::from_parts(access, text(oauth2, "refresh_token"), expires_at)
                 .map_err(|e| import_error(path, e.message))?;
-            tokens.scope = String::new();
             let client_secret = text(app, "client_secret").map(|s| Zeroizing::new(s.to_owned()));
             let account =
                 Account::oauth2(client_id, client_secret, &tokens, Some(username.to_owned()));
-            let name = if all_users.iter().filter(|u| *u == username).count() > 1 {
+            let name = if all_users.iter().filter(|u| **u == username).count() > 1 {
                 format!("{username}@{app_name}")
             } else {
                 username.to_owned()
