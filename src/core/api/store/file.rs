@@ -483,7 +483,9 @@ impl Document {
             let same_user = stored_name == name
                 || (theirs.user_id.is_some() && ours.user_id == theirs.user_id)
                 || theirs.screen_name.as_deref().is_some_and(|t| {
-                    (ours.screen_name.as_deref()).is_some_and(|o| o.eq_ignore_ascii_case(t))
+                    ours.screen_name
+                        .as_deref()
+                        .is_some_and(|o| o.eq_ignore_ascii_case(t))
                 });
             let differs = ours.refresh_token != theirs.refresh_token
                 || ours.access_token != theirs.access_token;

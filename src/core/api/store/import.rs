@@ -260,7 +260,8 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
         accounts: Vec::new(),
         default: None,
     };
-    let all_users: Vec<&str> = (apps.iter())
+    let all_users: Vec<&str> = apps
+        .iter()
         .flat_map(|(_, app)| entries(&app["oauth2_tokens"]))
         .map(|(user, _)| user)
         .collect();
@@ -326,7 +327,9 @@ fn from_env(env: &dyn Fn(&str) -> Option<OsString>) -> Result<Found, Error> {
         Settings::from_credentials_lookup(|name| env(name).and_then(|v| v.into_string().ok()))?;
     let account = match &settings.oauth2 {
         Some(session) => {
-            let tokens = (session.tokens.as_ref())
+            let tokens = session
+                .tokens
+                .as_ref()
                 .ok_or_else(|| Error::invalid_argument("TW_OAUTH2_ACCESS_TOKEN is not set"))?;
             let secret = session.client_secret.clone();
             Account::oauth2(&session.client_id, secret, tokens, None)

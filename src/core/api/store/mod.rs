@@ -124,13 +124,11 @@ impl Store {
         match stored.user {
             User::OAuth1(credentials) => {
                 let mut settings = Settings::new(credentials).map_err(refused)?;
-                settings.identity =
-                    (stored.user_id.zip(stored.screen_name)).map(|(user_id, screen_name)| {
-                        Identity {
-                            user_id,
-                            screen_name,
-                        }
-                    });
+                let identity = stored.user_id.zip(stored.screen_name);
+                settings.identity = identity.map(|(user_id, screen_name)| Identity {
+                    user_id,
+                    screen_name,
+                });
                 Ok(Client::new(settings))
             }
             User::OAuth2 {
