@@ -27,12 +27,8 @@ use crate::core::sys::held::HeldFile;
 /// such a rewrite for the readers before it.
 const SHARED_WAIT: Duration = Duration::from_secs(30);
 
-/// The exclusive lock, held until dropped (unlocked, then closed).
-pub struct StoreLock {
-    _held: HeldFile,
-}
-
-impl Held for StoreLock {}
+/// The exclusive lock: the lock file, held until dropped (unlocked, then closed).
+impl Held for HeldFile {}
 
 /// The file store: one JSON file, its `flock`ed sibling lock file, atomic renames.
 /// Every scope takes the one lock of the file, which cannot expire: a writer holding
@@ -64,7 +60,7 @@ impl Backend for StorePath {
 /// Takes the store's exclusive lock, waiting until `deadline` at most. Checks the
 /// store, its folder and its lock file first, then creates the folder (0700) and the
 /// lock file (0600) when they do not exist.
-pub fn lock(path: &StorePath, deadline: Instant) -> Result<StoreLock, Error> {
+pub fn lock(path: &StorePath, deadline: Instant) -> Result<HeldFile, Error> {
     path.check_before_creating()?;
     path.ensure_folder()?;
     let lock_path = path.lock_file();
@@ -95,7 +91,7 @@ pub fn lock(path: &StorePath, deadline: Instant) -> Result<StoreLock, Error> {
     // be given one without a signal). Short sleeps at first: a holder usually
     // finishes within milliseconds (one refresh round trip).
     wait_for(path, deadline, || held.file().try_lock())?;
-    Ok(StoreLock { _held: held })
+    Ok(held)
 }
 
 /// Polls `try_lock` until it succeeds or `deadline` passes.
