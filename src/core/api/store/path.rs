@@ -157,9 +157,7 @@ impl StorePath {
                 )
             })
     }
-}
 
-impl StorePath {
     /// Everything checked before anything is created: the store (when it exists) is
     /// private and this user's ([`check_private`]); its folder (when it exists) is
     /// this user's or root's and no one else may write in it (unless it is sticky, as
