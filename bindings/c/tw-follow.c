@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- the token store: which credentials a call uses, `accounts`, `token` ---- */
 
@@ -48,40 +49,21 @@ static bool env_oauth2(void) {
     return !is_set("TW_ACCESS_TOKEN") && is_set("TW_OAUTH2_ACCESS_TOKEN");
 }
 
-/* An expired TW_OAUTH2_ACCESS_TOKEN (by TW_OAUTH2_EXPIRES_AT): says so and returns 1,
-   before anything is sent (a request with it would be refused, and it costs money). */
-static int refuse_expired_env_token(void) {
-    const char *expires = getenv("TW_OAUTH2_EXPIRES_AT");
-    char *end = NULL, when[32];
-    long long expires_at;
-    time_t at;
-    struct tm parts;
-    if (expires == NULL) {
-        return 0;
+/* An expired TW_OAUTH2_ACCESS_TOKEN (the expiry the library read from TW_OAUTH2_EXPIRES_AT):
+ * says so and returns 1, before anything is sent (a request with it would be refused, and it
+ * costs money). */
+static int refuse_expired_env_token(const TwConfig *config) {
+    struct oauth2_tokens tokens;
+    char when[32];
+    int expired = get_oauth2_tokens(config, &tokens) && tokens.expires_at != 0 && tokens.expires_at <= time(NULL);
+    if (expired) {
+        fprintf(stderr,
+                "TW_STATUS_AUTH: the OAuth 2.0 access token of TW_OAUTH2_ACCESS_TOKEN expired at %s (nothing was "
+                "sent)%s\n",
+                utc_text(tokens.expires_at, when), NO_ENV_REFRESH);
     }
-    while (*expires == ' ' || *expires == '\t') {
-        expires++;
-    }
-    if (*expires < '0' || *expires > '9') {
-        return 0; /* unknown, or refused by the library, which names the variable */
-    }
-    errno = 0;
-    expires_at = strtoll(expires, &end, 10);
-    while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r') {
-        end++;
-    }
-    if (errno != 0 || *end != '\0' || expires_at == 0 || (time_t)expires_at > time(NULL)) {
-        return 0;
-    }
-    at = (time_t)expires_at;
-    if (gmtime_r(&at, &parts) == NULL || strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &parts) == 0) {
-        return 0;
-    }
-    fprintf(stderr,
-            "TW_STATUS_AUTH: the OAuth 2.0 access token of TW_OAUTH2_ACCESS_TOKEN expired at %s (nothing was "
-            "sent)%s\n",
-            when, NO_ENV_REFRESH);
-    return 1;
+    free_oauth2_tokens(&tokens);
+    return expired;
 }
 
 /* --account or --store, or no user token in the environment: the token store. */
@@ -90,38 +72,29 @@ static bool uses_store(const char *store, const char *account) {
 }
 
 /* True when the store file the rule names exists (or cannot be looked at: then the
-   library says why); a shared store's URL (redis://, rediss://) counts as one. */
+ * library says why); a shared store's URL (redis://, rediss://) counts as one. */
 static bool store_exists(void) {
     char *path = NULL;
-    FILE *file;
-    bool exists = true;
+    bool exists;
     if (tw_store_path(NULL, &path) != TW_STATUS_OK) {
         return true;
     }
-    if (strncmp(path, "redis://", 8) == 0 || strncmp(path, "rediss://", 9) == 0) {
-        tw_string_free(path);
-        return true;
-    }
-    file = fopen(path, "r");
-    if (file != NULL) {
-        fclose(file);
-    } else if (errno == ENOENT) {
-        exists = false;
-    }
+    exists = strncmp(path, "redis://", 8) == 0 || strncmp(path, "rediss://", 9) == 0 || access(path, F_OK) == 0 ||
+             errno != ENOENT;
     tw_string_free(path);
     return exists;
 }
 
 /* What the token callback of a store-backed config needs to check that the store holds
-   the pair it is handed (the library calls it after a failed write too). */
+ * the pair it is handed (the library calls it after a failed write too). */
 struct stored_account {
     const char *store, *account;
 };
 
 /* The token callback of a store-backed config: once the store holds the refreshed pair,
-   a signal deferred during the refresh may act (then the follow is not sent). When the
-   store does not hold it (the write failed: TW_STATUS_TOKENS_NOT_SAVED), the signal waits
-   until the call has returned and the pair has been printed. */
+ * a signal deferred during the refresh may act (then the follow is not sent). When the
+ * store does not hold it (the write failed: TW_STATUS_TOKENS_NOT_SAVED), the signal waits
+ * until the call has returned and the pair has been printed. */
 static void on_refreshed(void *user_data, const char *tokens_json) {
     const struct stored_account *where = user_data;
     struct oauth2_tokens handed, stored;
@@ -146,9 +119,9 @@ static void on_refreshed(void *user_data, const char *tokens_json) {
 }
 
 /* The config of a call: --account (or --store) -> the store; else TW_* credentials in
-   the environment; else the store's default account. A config from TW_OAUTH2_*
-   variables gets no refresh token, so it can never refresh: the rotated pair would
-   reach only this process's output, which cron discards. */
+ * the environment; else the store's default account. A config from TW_OAUTH2_*
+ * variables gets no refresh token, so it can never refresh: the rotated pair would
+ * reach only this process's output, which cron discards. */
 static TwStatus make_config(const char *store, const char *account, TwConfig **config) {
     if (!uses_store(store, account)) {
         if (env_oauth2()) {
@@ -168,7 +141,7 @@ static TwStatus make_config(const char *store, const char *account, TwConfig **c
 }
 
 
-/* What to do: the first word, when it is one of these. */
+/* What to do: the first word, when it is one of COMMANDS (in this order). */
 enum command {
     COMMAND_FOLLOW,
     COMMAND_UNFOLLOW,
@@ -178,101 +151,65 @@ enum command {
     COMMAND_WHOAMI,
     COMMAND_NONE
 };
+static const char *const COMMANDS[] = {"follow", "unfollow", "relationship", "accounts", "token", "whoami"};
 
 static enum command command_named(const char *word) {
-    if (strcmp(word, "follow") == 0) {
-        return COMMAND_FOLLOW;
+    int command = COMMAND_FOLLOW;
+    while (command < COMMAND_NONE && strcmp(word, COMMANDS[command]) != 0) {
+        command++;
     }
-    if (strcmp(word, "unfollow") == 0) {
-        return COMMAND_UNFOLLOW;
-    }
-    if (strcmp(word, "relationship") == 0) {
-        return COMMAND_RELATIONSHIP;
-    }
-    if (strcmp(word, "accounts") == 0) {
-        return COMMAND_ACCOUNTS;
-    }
-    if (strcmp(word, "token") == 0) {
-        return COMMAND_TOKEN;
-    }
-    if (strcmp(word, "whoami") == 0) {
-        return COMMAND_WHOAMI;
-    }
-    return COMMAND_NONE;
+    return (enum command)command;
 }
 
+static const char PROXY_PASSWORD_WARNING[] =
+    "tw-follow: warning: other users can see the --proxy password (ps); "
+    "use --proxy-file PATH (- for standard input) or https_proxy instead\n";
+
 int main(int argc, char **argv) {
-    const char *target = NULL, *proxy_file = NULL, *store = NULL, *account = NULL;
-    const char *command_word = NULL;
+    const char *target = NULL, *proxy_file = NULL, *store = NULL, *account = NULL, *command_word = NULL;
+    const char *api_version = NULL, *timeout = NULL, *timeout_ms = NULL;
     char *verb_words[3] = {NULL, NULL, NULL};
-    int verb_count = 0;
+    int verb_count = 0, code, i;
     enum command command = COMMAND_FOLLOW;
     static char proxy_line[MAX_PROXY_LINE + 1];
     struct options options = {NULL, NULL, NULL, 0, 0, false, false};
-    bool notify = false, quiet = false, warn_of_password, as_json = false, revoke = false, force = false;
-    bool from_env_oauth2;
+    bool help = false, version = false, exit_codes = false, notify = false, quiet = false, as_json = false;
+    bool revoke = false, force = false, warn_of_password, from_env_oauth2;
+    const struct option_spec specs[] = {
+        {"--help", &help, NULL},           {"-h", &help, NULL},
+        {"--version", &version, NULL},     {"--exit-codes", &exit_codes, NULL},
+        {"--notify", &notify, NULL},       {"--quiet", &quiet, NULL},
+        {"-q", &quiet, NULL},              {"--trace", &options.trace, NULL},
+        {"--json", &as_json, NULL},        {"--revoke", &revoke, NULL},
+        {"--force", &force, NULL},         {"--store", NULL, &store},
+        {"--account", NULL, &account},     {"--base-url", NULL, &options.base_url},
+        {"--proxy", NULL, &options.proxy}, {"--proxy-file", NULL, &proxy_file},
+        {"--ca-file", NULL, &options.ca_file}, {"--api-version", NULL, &api_version},
+        {"--timeout", NULL, &timeout},     {"--timeout-ms", NULL, &timeout_ms},
+        {NULL, NULL, NULL}};
     TwConfig *config = NULL;
     char *json = NULL;
     TwStatus status;
     struct stored_account stored;
-    int i;
 
     defer_signals_during_refreshes();
-    argv = split_option_values(argc, argv, &argc);
     /* A user named "authorize" is followed with @authorize or -- authorize. */
     if (argc > 1 && strcmp(argv[1], "authorize") == 0) {
-        int code = authorize_main(argc - 1, argv + 1);
+        code = authorize_main(argc - 1, argv + 1);
         deliver_deferred_signal();
         return code;
     }
-    for (i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(arg, "--version") == 0) {
-            printf("tw-follow (%s)\n", tw_version());
-            return 0;
-        } else if (strcmp(arg, "--exit-codes") == 0) {
-            print_exit_codes();
-            return 0;
-        } else if (strcmp(arg, "--notify") == 0) {
-            notify = true;
-        } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
-            quiet = true;
-        } else if (strcmp(arg, "--trace") == 0) {
-            options.trace = true;
-        } else if (strcmp(arg, "--json") == 0) {
-            as_json = true;
-        } else if (strcmp(arg, "--revoke") == 0) {
-            revoke = true;
-        } else if (strcmp(arg, "--force") == 0) {
-            force = true;
-        } else if (strcmp(arg, "--store") == 0 && i + 1 < argc) {
-            store = argv[++i];
-        } else if (strcmp(arg, "--account") == 0 && i + 1 < argc) {
-            account = argv[++i];
-        } else if (strcmp(arg, "--base-url") == 0 && i + 1 < argc) {
-            options.base_url = argv[++i];
-        } else if (strcmp(arg, "--proxy") == 0 && i + 1 < argc) {
-            options.proxy = argv[++i];
-        } else if (strcmp(arg, "--proxy-file") == 0 && i + 1 < argc) {
-            proxy_file = argv[++i];
-        } else if (strcmp(arg, "--api-version") == 0 && i + 1 < argc) {
-            options.api_version_given = true;
-            if (!parse_api_version(argv[++i], &options.api_version)) {
-                return usage_error(NULL, "--api-version must be 1.1, 2 or auto");
+    /* --help, --version and --exit-codes answer at once: what follows them is not read. */
+    for (i = 1; i < argc && !help && !version && !exit_codes; i++) {
+        const char *arg = argv[i], *timeout_before = timeout, *timeout_ms_before = timeout_ms;
+        if (take_option(specs, argc, argv, &i)) {
+            /* --timeout and --timeout-ms set one thing: the last one given wins, as in curl. */
+            if (timeout != timeout_before) {
+                timeout_ms = NULL;
+            } else if (timeout_ms != timeout_ms_before) {
+                timeout = NULL;
             }
-        } else if (strcmp(arg, "--ca-file") == 0 && i + 1 < argc) {
-            options.ca_file = argv[++i];
-        } else if (strcmp(arg, "--timeout") == 0 && i + 1 < argc) {
-            if (!parse_timeout_seconds(argv[++i], &options.timeout_ms)) {
-                return usage_error(NULL, "--timeout needs a number of seconds from 0.001 to 4294967.295");
-            }
-        } else if (strcmp(arg, "--timeout-ms") == 0 && i + 1 < argc) {
-            if (!parse_timeout(argv[++i], &options.timeout_ms)) {
-                return usage_error(NULL, "--timeout-ms needs a whole number from 1 to 4294967295");
-            }
+            continue;
         } else if (strcmp(arg, "--") == 0 && i + 2 == argc && target == NULL && verb_count == 0 &&
                    (command_word == NULL || command < COMMAND_ACCOUNTS)) {
             target = argv[++i];
@@ -292,6 +229,28 @@ int main(int argc, char **argv) {
         } else {
             return usage_error(NULL, "one TARGET only (a user named like a command is written @name)");
         }
+    }
+    if (help) {
+        usage(stdout);
+        return 0;
+    }
+    if (version) {
+        printf("tw-follow (%s)\n", tw_version());
+        return 0;
+    }
+    if (exit_codes) {
+        print_exit_codes();
+        return 0;
+    }
+    options.api_version_given = api_version != NULL;
+    if (api_version != NULL && !parse_api_version(api_version, &options.api_version)) {
+        return usage_error(NULL, "--api-version must be 1.1, 2 or auto");
+    }
+    if (timeout != NULL && !parse_timeout_seconds(timeout, &options.timeout_ms)) {
+        return usage_error(NULL, "--timeout needs a number of seconds from 0.001 to 4294967.295");
+    }
+    if (timeout_ms != NULL && !parse_timeout(timeout_ms, &options.timeout_ms)) {
+        return usage_error(NULL, "--timeout-ms needs a whole number from 1 to 4294967295");
     }
     if (command > COMMAND_ACCOUNTS && verb_count != 0) {
         return usage_error(NULL, "%s takes no TARGET (a user of that name is written @%s)", command_word,
@@ -328,11 +287,8 @@ int main(int argc, char **argv) {
         return EXIT_CONFIG;
     }
     if (command == COMMAND_ACCOUNTS) {
-        int code;
         if (warn_of_password) {
-            fputs("tw-follow: warning: other users can see the --proxy password (ps); "
-                  "use --proxy-file PATH (- for standard input) or https_proxy instead\n",
-                  stderr);
+            fputs(PROXY_PASSWORD_WARNING, stderr);
         }
         code = accounts_main(verb_count, verb_words, store, as_json, revoke, force, &options);
         wipe(proxy_line, sizeof proxy_line);
@@ -341,8 +297,8 @@ int main(int argc, char **argv) {
     }
 
     /* An option wins over its variable: tw_config_from_env must not even read it, or a
-       bad value there would fail before the option could replace it. Changing the
-       environment is safe here: this program has one thread. */
+     * bad value there would fail before the option could replace it. Changing the
+     * environment is safe here: this program has one thread. */
     if (options.base_url != NULL) {
         unsetenv("TW_API_BASE");
     }
@@ -352,11 +308,12 @@ int main(int argc, char **argv) {
     stored.store = store;
     stored.account = account;
     from_env_oauth2 = !uses_store(store, account) && env_oauth2();
-    if (from_env_oauth2 && refuse_expired_env_token()) {
+    status = make_config(store, account, &config);
+    if (status == TW_STATUS_OK && from_env_oauth2 && refuse_expired_env_token(config)) {
         wipe(proxy_line, sizeof proxy_line);
+        tw_config_free(config);
         return exit_code_for(TW_STATUS_AUTH);
     }
-    status = make_config(store, account, &config);
     if (status == TW_STATUS_OK) {
         status = apply_options(config, &options);
     }
@@ -370,9 +327,7 @@ int main(int argc, char **argv) {
     }
     /* After the status line, which stays the first line of stderr on failure. */
     if (warn_of_password) {
-        fputs("tw-follow: warning: other users can see the --proxy password (ps); "
-              "use --proxy-file PATH (- for standard input) or https_proxy instead\n",
-              stderr);
+        fputs(PROXY_PASSWORD_WARNING, stderr);
     }
     if (status != TW_STATUS_OK) {
         tw_config_free(config);
@@ -403,7 +358,7 @@ int main(int argc, char **argv) {
         break;
     }
     /* A signal deferred during a refresh acts now, once the new pair is saved, or else
-       printed (TW_STATUS_TOKENS_NOT_SAVED: below). */
+     * printed (TW_STATUS_TOKENS_NOT_SAVED: below). */
     if (status != TW_STATUS_TOKENS_NOT_SAVED) {
         deliver_deferred_signal();
     }
@@ -414,16 +369,13 @@ int main(int argc, char **argv) {
         if (from_env_oauth2 && status == TW_STATUS_AUTH) {
             report_suffix = NO_ENV_REFRESH;
         }
-        report(status);
+        code = report(status);
         if (status == TW_STATUS_TOKENS_NOT_SAVED && !print_unsaved_tokens(config)) {
-            /* The rotated pair reached neither the store nor stderr. */
-            tw_config_free(config);
-            deliver_deferred_signal();
-            return EXIT_IOERR;
+            code = EXIT_IOERR; /* the rotated pair reached neither the store nor stderr */
         }
-        deliver_deferred_signal();
         tw_config_free(config);
-        return exit_code_for(status);
+        deliver_deferred_signal();
+        return code;
     }
     if (!quiet && json != NULL) {
         puts(json);

@@ -2,7 +2,8 @@
 from the Rust enum `TwStatus` in src/ffi) and for the functions' manual, for the drift
 tests beside it and for scripts/man3.py (the section-3 man pages).
 
-Run it to print the status table as Markdown, ready to paste into the docs:
+Run it to print the status table as Markdown, ready to paste into the docs (with
+`--python`: the members of the Python package's `Status`):
 
     python3 tests/drift/twfollow_header.py
 """
@@ -11,6 +12,7 @@ Run it to print the status table as Markdown, ready to paste into the docs:
 # oldest Python of the systems the tarball targets, RHEL 7's 3.6 (tests/drift/test_man3.py).
 import pathlib
 import re
+import sys
 from typing import List, NamedTuple, Optional
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -104,5 +106,10 @@ def markdown_table() -> str:
     return "\n".join(rows)
 
 
+def python_members() -> str:
+    """The members of the Python package's `Status` (bindings/python/twfollow/errors.py)."""
+    return "\n".join(f"    {s.name[len('TW_STATUS_'):]} = {s.number}" for s in statuses())
+
+
 if __name__ == "__main__":
-    print(markdown_table())
+    print(python_members() if sys.argv[1:] == ["--python"] else markdown_table())

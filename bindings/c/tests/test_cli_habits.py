@@ -73,6 +73,17 @@ def test_an_option_takes_its_value_after_an_equals_sign_as_git_and_curl_do(sandb
     assert sandbox.requests_seen() == seen
 
 
+
+@pytest.mark.parametrize("order", ["seconds last", "milliseconds last"])
+def test_of_timeout_and_timeout_ms_the_last_one_given_wins_as_in_curl(sandbox_env, scripted, order):
+    server = scripted(200, b"{}", {}, 1.5)  # answers after 1.5 s: a 300 ms deadline times out first
+    if order == "seconds last":
+        args = ["--timeout-ms", "9000", "--timeout", "0.3"]
+    else:
+        args = ["--timeout", "9", "--timeout-ms", "300"]
+    result = run([*args, "twitterdev"], dict(sandbox_env, TW_API_BASE=server.base_url))
+    assert result.stderr.startswith("TW_STATUS_TIMEOUT"), result.stderr
+
 # How to make each status reach the tool's output: (arguments, environment changes,
 # variables dropped, scripted answer or None). {url}: the sandbox, {scripted}: a scripted
 # server, {https}: the sandbox's plain-HTTP port as https://, {closed}: a closed port.

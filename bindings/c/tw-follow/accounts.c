@@ -1,17 +1,11 @@
 /* tw-follow accounts: the token store's accounts listed (what a terminal would act on
-   escaped), made the default, removed (their grant revoked at X first, with --revoke) or
-   imported from twurl, xurl or the environment (a newer stored grant kept unless --force). */
+ * escaped), made the default, removed (their grant revoked at X first, with --revoke) or
+ * imported from twurl, xurl or the environment (a newer stored grant kept unless --force). */
 #define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
 
 #include <string.h>
-#include <time.h>
-
-static int store_failed(TwStatus status) {
-    report(status);
-    return exit_code_for(status);
-}
 
 /* "expires 2026-12-01T20:00:00Z, refreshable" and the like, for the listing. */
 static void print_expiry(const char *kind, int64_t expires_at, bool has_refresh) {
@@ -21,13 +15,8 @@ static void print_expiry(const char *kind, int64_t expires_at, bool has_refresh)
     } else if (expires_at <= 0) {
         printf("expiry unknown%s", refresh);
     } else {
-        time_t at = (time_t)expires_at;
-        struct tm parts;
         char text[32];
-        if (gmtime_r(&at, &parts) == NULL || strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts) == 0) {
-            snprintf(text, sizeof text, "%lld", (long long)expires_at);
-        }
-        printf("expires %s%s", text, refresh);
+        printf("expires %s%s", utc_text(expires_at, text), refresh);
     }
 }
 
@@ -59,9 +48,9 @@ static void free_account(struct account *account) {
 }
 
 /* TEXT as the listing prints it: what a terminal would act on escaped (a store edited by
-   hand, or a file of another tool, may hold anything): ASCII controls and DEL as \xHH, the C1 controls (U+0080 to U+009F) and the
-   bidirectional marks and overrides as \uXXXX, a backslash as \\. The library gives
-   UTF-8. */
+ * hand, or a file of another tool, may hold anything): ASCII controls and DEL as \xHH, the C1 controls (U+0080 to U+009F) and the
+ * bidirectional marks and overrides as \uXXXX, a backslash as \\. The library gives
+ * UTF-8. */
 static void print_escaped(const char *text) {
     const unsigned char *p = (const unsigned char *)text;
     for (; *p != '\0'; p++) {
@@ -108,7 +97,7 @@ static int list_accounts(const char *store, bool as_json) {
     if (as_json) {
         status = tw_store_list(store, &json);
         if (status != TW_STATUS_OK) {
-            return store_failed(status);
+            return report(status);
         }
         puts(json);
         tw_string_free(json);
@@ -121,7 +110,7 @@ static int list_accounts(const char *store, bool as_json) {
     }
     if (status != TW_STATUS_OK) {
         free_account(&account);
-        return store_failed(status);
+        return report(status);
     }
     fputs(account.name == NULL ? "no accounts in " : "accounts in ", stdout);
     print_escaped(path);
@@ -137,7 +126,7 @@ static int list_accounts(const char *store, bool as_json) {
     free_account(&account);
     tw_string_free(path);
     if (status != TW_STATUS_OK) {
-        return store_failed(status);
+        return report(status);
     }
     return 0;
 }
@@ -146,13 +135,14 @@ static int list_accounts(const char *store, bool as_json) {
 static int revoke_account(const char *store, const char *name, const struct options *options) {
     TwConfig *config = NULL;
     struct oauth2_tokens tokens;
+    int code;
     TwStatus status = tw_config_from_store(store, name, &config);
     if (status == TW_STATUS_OK) {
         status = apply_options(config, options);
     }
     if (status != TW_STATUS_OK) {
         tw_config_free(config);
-        return store_failed(status);
+        return report(status);
     }
     if (!get_oauth2_tokens(config, &tokens)) {
         tw_config_free(config);
@@ -164,13 +154,9 @@ static int revoke_account(const char *store, const char *name, const struct opti
     }
     status = tw_oauth2_revoke(config, tokens.refresh != NULL ? tokens.refresh : tokens.access);
     free_oauth2_tokens(&tokens);
-    if (status != TW_STATUS_OK) {
-        report(status);
-        tw_config_free(config);
-        return exit_code_for(status);
-    }
+    code = status == TW_STATUS_OK ? 0 : report(status);
     tw_config_free(config);
-    return 0;
+    return code;
 }
 
 /* What the import messages call the source: the file given, or the tool's own. */
@@ -185,7 +171,7 @@ static const char *source_name(const char *format, const char *source_path) {
 }
 
 /* Each name of NAMES (each ended by a newline: account names hold none) as FORMAT's
-   first %.*s, with ARG as its second %s. */
+ * first %.*s, with ARG as its second %s. */
 static void print_names(const char *names, const char *format, const char *arg) {
     const char *name, *end;
     for (name = names; name != NULL && (end = strchr(name, '\n')) != NULL; name = end + 1) {
@@ -195,31 +181,27 @@ static void print_names(const char *names, const char *format, const char *arg) 
 
 /* `accounts import FORMAT [PATH] [--force]`: what was imported, kept and handed over. */
 static int import_accounts(const char *store, const char *format, const char *source_path, bool force) {
-    char *path = NULL, *imported = NULL, *kept = NULL, *handed_over = NULL;
-    const char *source = source_name(format, source_path);
+    /* What tw_store_import_ex lists: imported (said with the store's path), kept and handed over (with the source). */
+    static const char *const SAID[3] = {
+        "tw-follow: imported account %.*s into %s\n",
+        "tw-follow: kept: the store's grant for %.*s is newer than the one in %s; --force replaces it\n",
+        "tw-follow: warning: the OAuth 2.0 grant of %.*s belongs to the store now: %s stops working for it once "
+        "twfollow refreshes it (X rotates the refresh token)\n"};
+    char *path = NULL, *names[3] = {NULL, NULL, NULL};
+    int i;
     TwStatus status = tw_store_import_ex(store, format, source_path, force ? (uint32_t)TW_STORE_IMPORT_FORCE : 0,
-                                         &imported, &kept, &handed_over);
+                                         &names[0], &names[1], &names[2]);
     if (status == TW_STATUS_OK) {
         status = tw_store_path(store, &path);
     }
-    if (status != TW_STATUS_OK) {
-        tw_string_free(imported);
-        tw_string_free(kept);
-        tw_string_free(handed_over);
-        return store_failed(status);
+    for (i = 0; i < 3; i++) {
+        if (status == TW_STATUS_OK) {
+            print_names(names[i], SAID[i], i == 0 ? path : source_name(format, source_path));
+        }
+        tw_string_free(names[i]);
     }
-    print_names(imported, "tw-follow: imported account %.*s into %s\n", path);
-    print_names(kept, "tw-follow: kept: the store's grant for %.*s is newer than the one in %s; --force replaces it\n",
-                source);
-    print_names(handed_over,
-                "tw-follow: warning: the OAuth 2.0 grant of %.*s belongs to the store now: %s stops working for it "
-                "once twfollow refreshes it (X rotates the refresh token)\n",
-                source);
-    tw_string_free(imported);
-    tw_string_free(kept);
-    tw_string_free(handed_over);
     tw_string_free(path);
-    return 0;
+    return status == TW_STATUS_OK ? 0 : report(status);
 }
 
 /* `accounts ...`: words after "accounts". */
@@ -262,7 +244,7 @@ int accounts_main(int count, char **words, const char *store, bool as_json, bool
         status = tw_store_path(store, &path);
     }
     if (status != TW_STATUS_OK) {
-        return store_failed(status);
+        return report(status);
     }
     if (strcmp(verb, "default") == 0) {
         fprintf(stderr, "tw-follow: %s is now the default account in %s\n", words[1], path);

@@ -1,5 +1,5 @@
 /* tw-follow authorize: a user's tokens by OAuth 1.0a (PIN or callback) or OAuth 2.0
-   (PKCE), saved in the token store or printed as export lines. */
+ * (PKCE), saved in the token store or printed as export lines. */
 #define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
@@ -23,7 +23,7 @@ struct saving {
 };
 
 /* The saving step of authorize: the config's user into the store, and where on stderr.
-   Frees the config. */
+ * Frees the config. */
 static int save_authorized(TwConfig *config, const struct saving *saving) {
     char *name = NULL, *path = NULL;
     TwStatus status = tw_store_save_account(config, saving->store, saving->account, &name);
@@ -33,8 +33,7 @@ static int save_authorized(TwConfig *config, const struct saving *saving) {
     tw_config_free(config);
     if (status != TW_STATUS_OK) {
         tw_string_free(name);
-        report(status);
-        return exit_code_for(status);
+        return report(status);
     }
     fprintf(stderr, "tw-follow: saved account %s to %s\n", name, path);
     if (env_user_token()) {
@@ -50,64 +49,53 @@ static int save_authorized(TwConfig *config, const struct saving *saving) {
 
 /* Fails with "STATUS: message" and the status's exit code; frees the config. */
 static int authorize_failed(TwStatus status, TwConfig *config) {
-    report(status);
+    int code = report(status);
     tw_config_free(config);
-    return exit_code_for(status);
+    return code;
+}
+
+/* Fails before anything was shown (the app's settings refused): exit 78; frees the config. */
+static int setup_failed(TwStatus status, TwConfig *config) {
+    int code = report_configuration(status);
+    tw_config_free(config);
+    return code;
 }
 
 static int authorize_oauth1(const char *base_url, const char *callback, bool paste, unsigned wait,
                             const struct saving *saving) {
-    const char *key = getenv("TW_CONSUMER_KEY"), *secret = getenv("TW_CONSUMER_SECRET");
     static char pin[MAX_INPUT_LINE + 2];
-    struct redirect_listener listener;
-    char *verifier;
-    int got, refusal = 0;
-    char *token = NULL, *token_secret = NULL, *url = NULL;
+    struct question question = {NULL, NULL, {"oauth_token", "denied"}, NULL,
+                                "Then type the PIN it shows and press Enter:\n", "PIN"};
+    char *token = NULL, *token_secret = NULL, *url = NULL, *verifier;
     char *access = NULL, *access_secret = NULL, *user_id = NULL, *screen_name = NULL;
     TwConfig *config = NULL;
     TwStatus status;
-    int ok;
-    if (key == NULL || *key == '\0' || secret == NULL || *secret == '\0') {
+    int got, refusal = 0, ok;
+    if (!is_set("TW_CONSUMER_KEY") || !is_set("TW_CONSUMER_SECRET")) {
         fprintf(stderr, "tw-follow: set TW_CONSUMER_KEY and TW_CONSUMER_SECRET to your app's API key and secret\n");
         return EXIT_CONFIG;
     }
-    status = tw_config_new_app(key, secret, &config);
+    status = tw_config_new_app(getenv("TW_CONSUMER_KEY"), getenv("TW_CONSUMER_SECRET"), &config);
     if (status == TW_STATUS_OK && base_url != NULL) {
         status = tw_config_set_base_url(config, base_url);
     }
     if (status != TW_STATUS_OK) {
-        report_configuration(status);
-        tw_config_free(config);
-        return EXIT_CONFIG;
+        return setup_failed(status, config);
     }
     status = tw_oauth1_request_token(config, callback != NULL ? callback : "oob", &token, &token_secret, &url);
     if (status != TW_STATUS_OK) {
         return authorize_failed(status, config);
     }
-    if (callback != NULL && open_listener(callback, paste, &listener)) {
-        struct expected_answer expected = {{"oauth_token", "denied"}, NULL};
-        expected.expected = token; /* the 1.0a callback's "state" */
-        fprintf(stderr, "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
-                        "\n  %s\n\n", url);
-        print_waiting(callback, wait);
-        got = listened_answer(&listener, callback, &expected, wait, pin);
-    } else if (callback != NULL) {
-        fprintf(stderr,
-                "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
-                "\n  %s\n\n"
-                "The browser is then sent to %s?oauth_token=...&oauth_verifier=... (that page\n"
-                "may fail to load: it does not matter). Paste that whole address (or just its oauth_verifier) "
-                "and press Enter:\n",
-                url, callback);
-        got = read_answer(pin, "redirected address or verifier");
-    } else {
-        fprintf(stderr,
-                "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
-                "\n  %s\n\n"
-                "Then type the PIN it shows and press Enter:\n",
-                url);
-        got = read_answer(pin, "PIN");
+    question.page = url;
+    question.expected = token; /* the 1.0a callback's "state" */
+    if (callback != NULL) {
+        question.redirect = callback;
+        question.paste_prompt = "The browser is then sent to %s?oauth_token=...&oauth_verifier=... (that page\n"
+                                "may fail to load: it does not matter). Paste that whole address (or just its "
+                                "oauth_verifier) and press Enter:\n";
+        question.what = "redirected address or verifier";
     }
+    got = ask_user(&question, paste, wait, pin);
     tw_string_free(url);
     verifier = got ? callback_verifier(pin, token, &refusal) : NULL;
     if (verifier == NULL) {
@@ -156,13 +144,16 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
                             const char *redirect_uri, const char *scope, bool paste, unsigned wait,
                             const struct saving *saving) {
     static char answer[MAX_INPUT_LINE + 2];
-    struct redirect_listener listener;
-    int got;
-    char *url = NULL, *state = NULL, *verifier = NULL, *tokens = NULL;
+    struct question question = {NULL, NULL, {"state", NULL}, NULL,
+                                "The browser is then sent to %s?state=...&code=... (that page may fail\n"
+                                "to load: it does not matter). Paste that whole address (or just its code) and "
+                                "press Enter:\n",
+                                "redirected address or code"};
+    char *url = NULL, *state = NULL, *verifier = NULL;
     struct oauth2_tokens held;
     TwConfig *config = NULL;
     TwStatus status;
-    int ok;
+    int got, ok;
     status = tw_config_new_oauth2(client_id, client_secret, &config);
     if (status == TW_STATUS_OK && base_url != NULL) {
         status = tw_config_set_base_url(config, base_url);
@@ -172,35 +163,20 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
         status = tw_oauth2_authorize_url(config, redirect_uri, scope, &url, &state, &verifier);
     }
     if (status != TW_STATUS_OK) {
-        report_configuration(status);
-        tw_config_free(config);
-        return EXIT_CONFIG;
+        return setup_failed(status, config);
     }
-    if (open_listener(redirect_uri, paste, &listener)) {
-        struct expected_answer expected = {{"state", NULL}, NULL};
-        expected.expected = state;
-        fprintf(stderr, "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
-                        "\n  %s\n\n", url);
-        print_waiting(redirect_uri, wait);
-        tw_string_free(url);
-        got = listened_answer(&listener, redirect_uri, &expected, wait, answer);
-    } else {
-        fprintf(stderr,
-                "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
-                "\n  %s\n\n"
-                "The browser is then sent to %s?state=...&code=... (that page may fail\n"
-                "to load: it does not matter). Paste that whole address (or just its code) and press Enter:\n",
-                url, redirect_uri);
-        tw_string_free(url);
-        got = read_answer(answer, "redirected address or code");
-    }
+    question.page = url;
+    question.redirect = redirect_uri;
+    question.expected = state;
+    got = ask_user(&question, paste, wait, answer);
+    tw_string_free(url);
     if (!got) {
         tw_string_free(state);
         tw_string_free(verifier);
         tw_config_free(config);
         return EXIT_DATAERR;
     }
-    status = tw_oauth2_exchange_code(config, redirect_uri, answer, state, verifier, &tokens);
+    status = tw_oauth2_exchange_code(config, redirect_uri, answer, state, verifier, NULL);
     wipe_text(answer);
     tw_string_free(state);
     tw_string_free(verifier);
@@ -208,7 +184,6 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
         return authorize_failed(status, config);
     }
     if (!saving->exports) {
-        tw_string_free(tokens);
         return save_authorized(config, saving);
     }
     print_export(stdout, "TW_OAUTH2_CLIENT_ID", client_id);
@@ -224,7 +199,6 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
         fputs("# a confidential client: export TW_OAUTH2_CLIENT_SECRET too, or refreshes are refused\n", stdout);
     }
     free_oauth2_tokens(&held);
-    tw_string_free(tokens);
     tw_config_free(config);
     if (!ok) {
         fputs("TW_STATUS_BAD_RESPONSE: the library's token answer could not be read\n", stderr);
@@ -233,7 +207,7 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
     if (!tokens_written(stdout, "tokens")) {
         return EXIT_IOERR;
     }
-    if (getenv("TW_ACCESS_TOKEN") != NULL && *getenv("TW_ACCESS_TOKEN") != '\0') {
+    if (is_set("TW_ACCESS_TOKEN")) {
         fputs("tw-follow: note: TW_ACCESS_TOKEN is set, and OAuth 1.0a wins: unset TW_ACCESS_TOKEN to follow "
               "with these OAuth 2.0 tokens\n",
               stderr);
@@ -243,64 +217,46 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
 
 /* tw-follow authorize [OPTIONS]: argv[0] is "authorize". */
 int authorize_main(int argc, char **argv) {
-    const char *base_url = getenv("TW_API_BASE"), *client_id = getenv("TW_OAUTH2_CLIENT_ID");
-    const char *client_secret = getenv("TW_OAUTH2_CLIENT_SECRET"), *redirect_uri = NULL, *scope = NULL;
-    const char *callback = NULL;
-    bool oauth2 = false, secret_in_argv = false, oauth2_option = false, paste = false;
+    const char *base_url = NULL, *client_id = NULL, *client_secret = NULL, *redirect_uri = NULL, *scope = NULL;
+    const char *callback = NULL, *wait_text = NULL;
+    bool help = false, oauth2 = false, paste = false, secret_in_argv;
     unsigned wait = LISTEN_WAIT_SECONDS;
     struct saving saving = {false, NULL, NULL};
+    const struct option_spec specs[] = {
+        {"--help", &help, NULL},           {"-h", &help, NULL},
+        {"--oauth2", &oauth2, NULL},       {"--exports", &saving.exports, NULL},
+        {"--paste", &paste, NULL},         {"--store", NULL, &saving.store},
+        {"--account", NULL, &saving.account}, {"--base-url", NULL, &base_url},
+        {"--client-id", NULL, &client_id}, {"--client-secret", NULL, &client_secret},
+        {"--redirect-uri", NULL, &redirect_uri}, {"--scope", NULL, &scope},
+        {"--callback", NULL, &callback},   {"--wait", NULL, &wait_text},
+        {NULL, NULL, NULL}};
     int i;
-    if (base_url != NULL && *base_url == '\0') {
-        base_url = NULL; /* an empty TW_API_BASE is unset, as for follows */
-    }
-    for (i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            authorize_usage(stdout);
-            return 0;
-        } else if (strcmp(arg, "--oauth2") == 0) {
-            oauth2 = true;
-        } else if (strcmp(arg, "--exports") == 0) {
-            saving.exports = true;
-        } else if (strcmp(arg, "--store") == 0 && i + 1 < argc) {
-            saving.store = argv[++i];
-        } else if (strcmp(arg, "--account") == 0 && i + 1 < argc) {
-            saving.account = argv[++i];
-        } else if (strcmp(arg, "--base-url") == 0 && i + 1 < argc) {
-            base_url = argv[++i];
-        } else if (strcmp(arg, "--client-id") == 0 && i + 1 < argc) {
-            client_id = argv[++i];
-            oauth2_option = true;
-        } else if (strcmp(arg, "--client-secret") == 0 && i + 1 < argc) {
-            client_secret = argv[++i];
-            secret_in_argv = oauth2_option = true;
-        } else if (strcmp(arg, "--redirect-uri") == 0 && i + 1 < argc) {
-            redirect_uri = argv[++i];
-            oauth2_option = true;
-        } else if (strcmp(arg, "--scope") == 0 && i + 1 < argc) {
-            scope = argv[++i];
-            oauth2_option = true;
-        } else if (strcmp(arg, "--callback") == 0 && i + 1 < argc) {
-            callback = argv[++i];
-        } else if (strcmp(arg, "--paste") == 0) {
-            paste = true;
-        } else if (strcmp(arg, "--wait") == 0 && i + 1 < argc) {
-            const char *text = argv[++i];
-            char *end = NULL;
-            unsigned long seconds = strtoul(text, &end, 10);
-            if (*text < '0' || *text > '9' || *end != '\0' || seconds < 1 || seconds > 3600) {
-                return usage_error("authorize", "--wait: not a number of seconds from 1 to 3600: '%s'", text);
-            }
-            wait = (unsigned)seconds;
-        } else {
-            return usage_error("authorize", "unknown or incomplete option %s", arg);
+    for (i = 1; i < argc && !help; i++) {
+        if (!take_option(specs, argc, argv, &i)) {
+            return usage_error("authorize", "unknown or incomplete option %s", argv[i]);
         }
+    }
+    if (help) {
+        authorize_usage(stdout);
+        return 0;
+    }
+    if (wait_text != NULL) {
+        char *end = NULL;
+        unsigned long seconds = strtoul(wait_text, &end, 10);
+        if (*wait_text < '0' || *wait_text > '9' || *end != '\0' || seconds < 1 || seconds > 3600) {
+            return usage_error("authorize", "--wait: not a number of seconds from 1 to 3600: '%s'", wait_text);
+        }
+        wait = (unsigned)seconds;
+    }
+    if (base_url == NULL && is_set("TW_API_BASE")) {
+        base_url = getenv("TW_API_BASE"); /* an empty TW_API_BASE is unset, as for follows */
     }
     if (saving.exports && (saving.store != NULL || saving.account != NULL)) {
         return usage_error("authorize", "--exports saves nothing: it goes without --store and --account");
     }
     if (!oauth2) {
-        if (oauth2_option) {
+        if (client_id != NULL || client_secret != NULL || redirect_uri != NULL || scope != NULL) {
             return usage_error("authorize", "--client-id, --client-secret, --redirect-uri and --scope need --oauth2");
         }
         if (callback != NULL && *callback == '\0') {
@@ -310,6 +266,13 @@ int authorize_main(int argc, char **argv) {
     }
     if (callback != NULL) {
         return usage_error("authorize", "--callback is for OAuth 1.0a; OAuth 2.0 takes --redirect-uri");
+    }
+    secret_in_argv = client_secret != NULL;
+    if (client_id == NULL) {
+        client_id = getenv("TW_OAUTH2_CLIENT_ID");
+    }
+    if (client_secret == NULL) {
+        client_secret = getenv("TW_OAUTH2_CLIENT_SECRET");
     }
     if (secret_in_argv) {
         fputs("tw-follow: warning: other users can see --client-secret (ps); set TW_OAUTH2_CLIENT_SECRET instead\n",

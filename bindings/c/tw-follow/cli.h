@@ -8,7 +8,6 @@
 
 #include "twfollow.h"
 
-#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -45,12 +44,13 @@ void print_exit_codes(void);
 
 /* output.c: reporting failures, options' values, the wire trace, secrets and exports. */
 extern const char *report_suffix; /* what the next report() adds to the library's message */
-void report(TwStatus status);
-void report_configuration(TwStatus status);
+int report(TwStatus status);
+int report_configuration(TwStatus status);
 bool has_password(const char *url);
+void trim(char *line);
 void wipe(char *buffer, size_t size);
 void wipe_text(char *text);
-void free_secret(char *text);
+const char *utc_text(int64_t seconds, char text[32]);
 int read_proxy_file(const char *path, char *line);
 void print_trace_line(void *user_data, int32_t kind, const char *line);
 void print_call_summary(void);
@@ -69,25 +69,16 @@ void print_oauth2_exports(FILE *out, const struct oauth2_tokens *tokens);
 int print_unsaved_tokens(TwConfig *config);
 
 /* listener.c: the user's answer in authorize, caught on a loopback redirect or pasted. */
-struct redirect_listener {
-    int fds[2];
-    nfds_t count;
-    char host[16]; /* 127.0.0.1, ::1 or localhost */
-    unsigned port;
-    char path[1024];
+struct question {
+    const char *page;         /* the page to open */
+    const char *redirect;     /* where the browser is sent then (NULL: nowhere, a PIN is shown) */
+    const char *names[2];     /* the query member (or two, NULL: one) that carries... */
+    const char *expected;     /* ...this flow's state or request token */
+    const char *paste_prompt; /* what to paste, a format given the redirect address */
+    const char *what;         /* the answer's name in messages */
 };
-
-/* What the listener takes: a query whose NAMES[0] or NAMES[1] (NULL: none) is EXPECTED. */
-struct expected_answer {
-    const char *names[2];
-    const char *expected;
-};
-int open_listener(const char *uri, bool paste, struct redirect_listener *listener);
-void print_waiting(const char *uri, unsigned seconds);
-int listened_answer(struct redirect_listener *listener, const char *uri, const struct expected_answer *expected,
-                    unsigned seconds, char line[MAX_INPUT_LINE + 2]);
+int ask_user(const struct question *question, bool paste, unsigned wait, char line[MAX_INPUT_LINE + 2]);
 char *callback_verifier(char *answer, const char *token, int *exit_code);
-int read_answer(char line[MAX_INPUT_LINE + 2], const char *what);
 
 /* options.c: the environment and the options every verb takes, below the verbs. */
 bool is_set(const char *name);
@@ -102,15 +93,20 @@ struct options {
 };
 TwStatus apply_options(TwConfig *config, const struct options *o);
 int options_from_environment(struct options *o);
-char **split_option_values(int argc, char **argv, int *out_argc);
+/* One option of a verb: a flag (`flag` set to true) or one with a value (`*value`). */
+struct option_spec {
+    const char *name;
+    bool *flag;
+    const char **value;
+};
+int take_option(const struct option_spec *specs, int argc, char **argv, int *i);
 
 /* signals.c: SIGINT, SIGTERM and SIGHUP deferred while a refresh is in flight
-   (tw_refreshes_in_flight), then delivered with their default action: after every
-   library call returns (deliver_deferred_signal) and from the token callback of a
-   store-backed config, which runs once the new pair is saved (deliver_after_save). */
+ * (tw_refreshes_in_flight), then delivered with their default action (deliver_deferred_signal):
+ * after every library call returns, and from the token callback of a store-backed config
+ * once the store holds the new pair (tw-follow.c). */
 void defer_signals_during_refreshes(void);
 void deliver_deferred_signal(void);
-void deliver_after_save(void *user_data, const char *tokens_json);
 
 /* whoami.c: whoami, and token's refusal of OAuth 1.0a credentials. */
 TwStatus print_whoami(const TwConfig *config, bool as_json, bool quiet);

@@ -1,5 +1,5 @@
 /* tw-follow's help texts (tests/drift checks their tables against the header) and the
-   exit code of each status. */
+ * exit code of each status. */
 #define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
@@ -93,8 +93,10 @@ void usage(FILE *out) {
           out);
 }
 
-/* No default case: -Wall (-Wswitch) then fails the build when the header gains a
-   status this table lacks. */
+/* The tool's own table (the library has no exit codes; the names --exit-codes prints come
+ * from tw_status_str; test_every_status_exits_with_the_code_its_table_lists runs each status).
+ * No default case: -Wall (-Wswitch) then fails the build when the header gains a
+ * status this table lacks. */
 int exit_code_for(TwStatus status) {
     switch (status) {
     case TW_STATUS_OK:
@@ -121,7 +123,7 @@ int exit_code_for(TwStatus status) {
     case TW_STATUS_USAGE_CAPPED:
     case TW_STATUS_STORE:
     /* Every target would meet it: a CA file, a base URL (https:// to a plain-HTTP port),
-       a proxy that intercepts TLS. Waiting does not cure it. */
+     * a proxy that intercepts TLS. Waiting does not cure it. */
     case TW_STATUS_TLS:
         return EXIT_CONFIG;
     /* The rotated tokens are only in this process: loud, and its own code. */
@@ -144,7 +146,7 @@ int exit_code_for(TwStatus status) {
 }
 
 /* A usage error, as git and curl report one: "tw-follow[ VERB]: what is wrong", then where
-   the help is (not the help itself). Returns EXIT_USAGE. */
+ * the help is (not the help itself). Returns EXIT_USAGE. */
 int usage_error(const char *verb, const char *format, ...) {
     va_list arguments;
     const char *space = verb != NULL ? " " : "";

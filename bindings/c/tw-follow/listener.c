@@ -13,8 +13,10 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,49 +36,33 @@ static const char REFUSED_PAGE[] =
 static const char NOT_FOUND_PAGE[] =
     "<!doctype html><meta charset=utf-8><title>twfollow</title><p>Not the redirect address.</p>\n";
 
+/* Where authorize listens: one socket for 127.0.0.1 or ::1, two for localhost. */
+struct redirect_listener {
+    int fds[2];
+    nfds_t count;
+    char host[16]; /* 127.0.0.1, ::1 or localhost */
+    unsigned port;
+    char path[1024];
+};
+
 /* Host, port and path of a loopback http:// URI with an explicit port (no user, no
-   fragment): 1, else 0. The host is lowercased; an empty path is "/". */
+ * fragment): 1, else 0. The host is lowercased; an empty path is "/". */
 static int loopback_target(const char *uri, struct redirect_listener *to) {
-    const char *p = uri, *host, *end;
-    size_t length, i;
+    static const char *const PREFIXES[][2] = {
+        {"http://127.0.0.1:", "127.0.0.1"}, {"http://localhost:", "localhost"}, {"http://[::1]:", "::1"}};
+    const char *p = NULL;
+    size_t i, length;
     unsigned long port = 0;
-    bool bracketed = false;
-    if (strncasecmp(p, "http://", 7) != 0) {
-        return 0;
-    }
-    p += 7;
-    if (strchr(p, '#') != NULL || memchr(p, '@', strcspn(p, "/?")) != NULL) {
-        return 0;
-    }
-    if (*p == '[') {
-        bracketed = true;
-        host = p + 1;
-        end = strchr(host, ']');
-        if (end == NULL || end[1] != ':') {
-            return 0;
+    for (i = 0; i < 3 && p == NULL; i++) {
+        if (strncasecmp(uri, PREFIXES[i][0], strlen(PREFIXES[i][0])) == 0) {
+            p = uri + strlen(PREFIXES[i][0]);
+            strcpy(to->host, PREFIXES[i][1]);
         }
-        p = end + 2;
-    } else {
-        host = p;
-        end = p + strcspn(p, ":/?");
-        if (*end != ':') {
-            return 0;
-        }
-        p = end + 1;
     }
-    length = (size_t)(end - host);
-    if (length == 0 || length >= sizeof to->host) {
+    if (p == NULL || strchr(p, '#') != NULL) {
         return 0;
     }
-    for (i = 0; i < length; i++) {
-        char c = host[i];
-        to->host[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    }
-    to->host[length] = '\0';
-    if (bracketed ? strcmp(to->host, "::1") != 0
-                  : strcmp(to->host, "127.0.0.1") != 0 && strcmp(to->host, "localhost") != 0) {
-        return 0;
-    }
+    /* The port ends the authority: a user ("@") or anything else after it is refused. */
     for (i = 0; p[i] >= '0' && p[i] <= '9' && i < 6; i++) {
         port = port * 10 + (unsigned long)(p[i] - '0');
     }
@@ -86,24 +72,16 @@ static int loopback_target(const char *uri, struct redirect_listener *to) {
     to->port = (unsigned)port;
     p += i;
     length = strcspn(p, "?");
+    if (length == 0) {
+        p = "/";
+        length = 1;
+    }
     if (length >= sizeof to->path) {
         return 0;
     }
-    if (length == 0) {
-        strcpy(to->path, "/");
-    } else {
-        memcpy(to->path, p, length);
-        to->path[length] = '\0';
-    }
+    memcpy(to->path, p, length);
+    to->path[length] = '\0';
     return 1;
-}
-
-static void close_listener(struct redirect_listener *listener) {
-    nfds_t i;
-    for (i = 0; i < listener->count; i++) {
-        close(listener->fds[i]);
-    }
-    listener->count = 0;
 }
 
 /* One listening socket on ADDRESS (IPv4 or IPv6 loopback) and the listener's port. */
@@ -140,8 +118,8 @@ static int listen_on(struct redirect_listener *listener, int family) {
 }
 
 /* Opens the listener for URI: 1; 0 when the answer is to be pasted instead (--paste, a URI
-   that is not loopback http:// with a port, or a port that cannot be listened on: said). */
-int open_listener(const char *uri, bool paste, struct redirect_listener *listener) {
+ * that is not loopback http:// with a port, or a port that cannot be listened on: said). */
+static int open_listener(const char *uri, bool paste, struct redirect_listener *listener) {
     memset(listener, 0, sizeof *listener);
     if (paste || !loopback_target(uri, listener)) {
         return 0;
@@ -153,7 +131,7 @@ int open_listener(const char *uri, bool paste, struct redirect_listener *listene
         return 0;
     }
     /* Without IPv6 nobody can be on ::1; taken, a browser that sends localhost there reaches
-       another program: said, not skipped. */
+     * another program: said, not skipped. */
     if (strcmp(listener->host, "localhost") == 0 && listen_on(listener, AF_INET6) != 0 && errno == EADDRINUSE) {
         fprintf(stderr,
                 "tw-follow: warning: port %u of ::1 is taken by another program (%s): a browser that sends "
@@ -182,18 +160,8 @@ static void respond(int fd, int code, const char *reason, const char *page) {
     }
 }
 
-static int hex_digit(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* The value of NAME in QUERY (a=b&c=d, up to its end or a blank), percent- and
-   +-decoded into OUT (OUT_SIZE bytes): 1; 0 when absent or too long. */
+ * +-decoded into OUT (OUT_SIZE bytes): 1; 0 when absent or too long. */
 static int query_value(const char *query, const char *name, char *out, size_t out_size) {
     size_t name_length = strlen(name);
     const char *p = query;
@@ -206,8 +174,10 @@ static int query_value(const char *query, const char *name, char *out, size_t ou
                 char c = *v++;
                 if (c == '+') {
                     c = ' ';
-                } else if (c == '%' && end - v >= 2 && hex_digit(v[0]) >= 0 && hex_digit(v[1]) >= 0) {
-                    c = (char)(hex_digit(v[0]) * 16 + hex_digit(v[1]));
+                } else if (c == '%' && end - v >= 2 && isxdigit((unsigned char)v[0]) &&
+                           isxdigit((unsigned char)v[1])) { /* no setlocale: the "C" locale's digits */
+                    char hex[3] = {v[0], v[1], '\0'};
+                    c = (char)strtol(hex, NULL, 16);
                     v += 2;
                 }
                 if (n + 1 >= out_size) {
@@ -226,15 +196,17 @@ static int query_value(const char *query, const char *name, char *out, size_t ou
     return 0;
 }
 
-/* Reads one request on FD and answers it. Returns the redirected address (URI's part
-   before any ? with the request's query; malloc'd) when it is the expected one, else NULL. */
-static char *answer_request(int fd, const struct redirect_listener *listener, const char *uri,
-                            const struct expected_answer *expected, long long deadline) {
+/* Reads one request on FD and answers it. Returns 1 when it is the expected one, its
+ * redirected address (the redirect address's part before any ? with the request's query)
+ * in LINE; -1 when it is, but the address does not fit; else 0. */
+static int answer_request(int fd, const struct redirect_listener *listener, const struct question *question,
+                          long long deadline, char line[MAX_INPUT_LINE + 2]) {
+    const char *uri = question->redirect;
     static char head[MAX_REQUEST_HEAD + 1];
     char value[512];
-    size_t length = 0, i;
+    size_t length = 0, i, path_length = strlen(listener->path);
     const char *target, *query, *version;
-    char *found = NULL;
+    int found = 0;
     long long until = monotonic_ms() + PER_REQUEST_MS;
     if (until > deadline) {
         until = deadline;
@@ -264,30 +236,22 @@ static char *answer_request(int fd, const struct redirect_listener *listener, co
     version = target != NULL ? strchr(target, ' ') : NULL;
     if (version == NULL || strncmp(version + 1, "HTTP/1.", 7) != 0) {
         respond(fd, 400, "Bad Request", NOT_FOUND_PAGE);
-    } else if (strncmp(target, listener->path, strlen(listener->path)) != 0 ||
-               (target[strlen(listener->path)] != '?' && target[strlen(listener->path)] != ' ')) {
+    } else if (strncmp(target, listener->path, path_length) != 0 ||
+               (target[path_length] != '?' && target[path_length] != ' ')) {
         respond(fd, 404, "Not Found", NOT_FOUND_PAGE);
     } else {
-        int matches = 0;
-        query = target[strlen(listener->path)] == '?' ? target + strlen(listener->path) + 1 : version;
-        for (i = 0; i < 2 && expected->names[i] != NULL; i++) {
-            if (query_value(query, expected->names[i], value, sizeof value) &&
-                strcmp(value, expected->expected) == 0) {
-                matches = 1;
-            }
+        query = target[path_length] == '?' ? target + path_length + 1 : version;
+        for (i = 0; i < 2 && question->names[i] != NULL && !found; i++) {
+            found = query_value(query, question->names[i], value, sizeof value) &&
+                    strcmp(value, question->expected) == 0;
         }
-        if (!matches) {
-            respond(fd, 400, "Bad Request", REFUSED_PAGE);
-        } else {
-            size_t base = strcspn(uri, "?#"), query_length = (size_t)(version - query);
-            found = malloc(base + 1 + query_length + 1);
-            if (found != NULL) {
-                memcpy(found, uri, base);
-                found[base] = '?';
-                memcpy(found + base + 1, query, query_length);
-                found[base + 1 + query_length] = '\0';
-            }
+        if (found) {
+            int written = snprintf(line, MAX_INPUT_LINE + 2, "%.*s?%.*s", (int)strcspn(uri, "?#"), uri,
+                                   (int)(version - query), query);
+            found = written >= 0 && written <= MAX_INPUT_LINE ? 1 : -1;
             respond(fd, 200, "OK", CLOSE_PAGE);
+        } else {
+            respond(fd, 400, "Bad Request", REFUSED_PAGE);
         }
     }
     wipe(head, sizeof head); /* the code or verifier was in it */
@@ -295,19 +259,15 @@ static char *answer_request(int fd, const struct redirect_listener *listener, co
     return found;
 }
 
-/* Waits until the expected redirect arrives (its address, malloc'd) or the deadline passes
-   (NULL); closes the listener either way. */
-static char *wait_for_redirect(struct redirect_listener *listener, const char *uri,
-                               const struct expected_answer *expected, unsigned seconds) {
-    long long deadline = monotonic_ms() + (long long)seconds * 1000;
-    char *found = NULL;
-    while (found == NULL) {
+/* Waits until the expected redirect arrives (its address into LINE: 1) or the deadline
+ * passes (0, said); closes the listener either way. */
+static int listened_answer(struct redirect_listener *listener, const struct question *question, unsigned seconds,
+                           char line[MAX_INPUT_LINE + 2]) {
+    long long deadline = monotonic_ms() + (long long)seconds * 1000, left;
+    int found = 0;
+    nfds_t i;
+    while (found == 0 && (left = deadline - monotonic_ms()) > 0) {
         struct pollfd fds[2];
-        nfds_t i;
-        long long left = deadline - monotonic_ms();
-        if (left <= 0) {
-            break;
-        }
         for (i = 0; i < listener->count; i++) {
             fds[i].fd = listener->fds[i];
             fds[i].events = POLLIN;
@@ -316,48 +276,74 @@ static char *wait_for_redirect(struct redirect_listener *listener, const char *u
         if (poll(fds, listener->count, (int)left) <= 0) {
             continue; /* a signal, or the deadline: checked above */
         }
-        for (i = 0; i < listener->count && found == NULL; i++) {
-            if (fds[i].revents & POLLIN) {
-                int connection = accept(fds[i].fd, NULL, NULL);
-                if (connection >= 0) {
-                    found = answer_request(connection, listener, uri, expected, deadline);
-                    close(connection);
-                }
+        for (i = 0; i < listener->count && found == 0; i++) {
+            int connection = fds[i].revents & POLLIN ? accept(fds[i].fd, NULL, NULL) : -1;
+            if (connection >= 0) {
+                found = answer_request(connection, listener, question, deadline, line);
+                close(connection);
             }
         }
     }
-    close_listener(listener);
-    return found;
-}
-
-/* The prompt's last line while the listener waits (play_user.py and the tests key on it). */
-void print_waiting(const char *uri, unsigned seconds) {
-    fprintf(stderr,
-            "Waiting up to %u s for the browser to be sent to %s "
-            "(or stop with Ctrl-C and run again with --paste)...\n",
-            seconds, uri);
-    fflush(stderr);
-}
-
-/* The caught address into LINE (the buffer a pasted answer goes to): 1; else 0, said. */
-int listened_answer(struct redirect_listener *listener, const char *uri, const struct expected_answer *expected,
-                           unsigned seconds, char line[MAX_INPUT_LINE + 2]) {
-    char *found = wait_for_redirect(listener, uri, expected, seconds);
-    size_t length = found != NULL ? strlen(found) : 0;
-    if (found == NULL || length > MAX_INPUT_LINE) {
-        free_secret(found);
-        fprintf(stderr, "tw-follow: no redirect to %s within %u s\n", uri, seconds);
+    for (i = 0; i < listener->count; i++) {
+        close(listener->fds[i]);
+    }
+    if (found != 1) {
+        wipe(line, MAX_INPUT_LINE + 2);
+        fprintf(stderr, "tw-follow: no redirect to %s within %u s\n", question->redirect, seconds);
         return 0;
     }
-    memcpy(line, found, length + 1);
-    free_secret(found);
     return 1;
 }
 
+/* One line of standard input without its line ending and the blanks around it.
+ * Returns 0 (and says why) on end of input, an empty line or one too long. */
+static int read_answer(char line[MAX_INPUT_LINE + 2], const char *what) {
+    size_t length;
+    if (fgets(line, MAX_INPUT_LINE + 2, stdin) == NULL) {
+        fprintf(stderr, "tw-follow: no %s on standard input\n", what);
+        return 0;
+    }
+    length = strlen(line);
+    if (length > MAX_INPUT_LINE && line[length - 1] != '\n') {
+        wipe_text(line);
+        fprintf(stderr, "tw-follow: the %s is longer than %d bytes\n", what, MAX_INPUT_LINE);
+        return 0;
+    }
+    trim(line);
+    if (line[0] == '\0') {
+        fprintf(stderr, "tw-follow: no %s on standard input (an empty line)\n", what);
+        return 0;
+    }
+    return 1;
+}
+
+/* The user's answer in authorize, into LINE: QUESTION's page to open on stderr, then the
+ * redirect caught by a listener (a loopback http:// redirect address with a port, unless
+ * PASTE) or the address pasted on standard input. 1; else 0, said. */
+int ask_user(const struct question *question, bool paste, unsigned wait, char line[MAX_INPUT_LINE + 2]) {
+    struct redirect_listener listener;
+    bool listening = question->redirect != NULL && open_listener(question->redirect, paste, &listener);
+    fprintf(stderr,
+            "Open this page in a browser, sign in as the account that will follow, and approve the app:\n"
+            "\n  %s\n\n",
+            question->page);
+    if (!listening) {
+        fprintf(stderr, question->paste_prompt, question->redirect);
+        return read_answer(line, question->what);
+    }
+    /* The prompt's last line while the listener waits (play_user.py and the tests key on it). */
+    fprintf(stderr,
+            "Waiting up to %u s for the browser to be sent to %s "
+            "(or stop with Ctrl-C and run again with --paste)...\n",
+            wait, question->redirect);
+    fflush(stderr);
+    return listened_answer(&listener, question, wait, line);
+}
+
 /* The OAuth 1.0a verifier in ANSWER: a PIN or bare verifier as it is; from a callback address
-   (http:// or https://, pasted or caught), its oauth_verifier, once its oauth_token is TOKEN.
-   NULL, said, with *exit_code set, when the address refuses: denied, another request token,
-   no verifier. Nothing is sent then. */
+ * (http:// or https://, pasted or caught), its oauth_verifier, once its oauth_token is TOKEN.
+ * NULL, said, with *exit_code set, when the address refuses: denied, another request token,
+ * no verifier. Nothing is sent then. */
 char *callback_verifier(char *answer, const char *token, int *exit_code) {
     static char verifier[MAX_INPUT_LINE + 2];
     static char value[MAX_INPUT_LINE + 2];
@@ -387,32 +373,3 @@ char *callback_verifier(char *answer, const char *token, int *exit_code) {
     return verifier;
 }
 
-
-
-/* One line of standard input without its line ending and the blanks around it.
-   Returns 0 (and says why) on end of input, an empty line or one too long. */
-int read_answer(char line[MAX_INPUT_LINE + 2], const char *what) {
-    size_t length, start = 0;
-    if (fgets(line, MAX_INPUT_LINE + 2, stdin) == NULL) {
-        fprintf(stderr, "tw-follow: no %s on standard input\n", what);
-        return 0;
-    }
-    length = strlen(line);
-    if (length > MAX_INPUT_LINE && line[length - 1] != '\n') {
-        wipe_text(line);
-        fprintf(stderr, "tw-follow: the %s is longer than %d bytes\n", what, MAX_INPUT_LINE);
-        return 0;
-    }
-    while (length > 0 && strchr(" \t\r\n", line[length - 1]) != NULL) {
-        line[--length] = '\0';
-    }
-    while (line[start] == ' ' || line[start] == '\t') {
-        start++;
-    }
-    memmove(line, line + start, length - start + 1);
-    if (line[0] == '\0') {
-        fprintf(stderr, "tw-follow: no %s on standard input (an empty line)\n", what);
-        return 0;
-    }
-    return 1;
-}

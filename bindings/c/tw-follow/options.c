@@ -10,44 +10,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The options that take a value, in every verb. */
-static const char *const VALUE_OPTIONS[] = {
-    "--account", "--api-version", "--base-url", "--ca-file", "--callback", "--client-id",
-    "--client-secret", "--proxy", "--proxy-file", "--redirect-uri", "--scope", "--store",
-    "--timeout", "--timeout-ms", "--wait",
-};
-
-/* git's and curl's habit: `--name=value` is `--name value` for an option that takes a
-   value. A flag given a value (`--quiet=x`) stays one word and is refused as unknown:
-   never read as a target, since a follow costs money. Nothing after `--` is split.
-   The copy lives until exit (reachable from the static pointer). */
-char **split_option_values(int argc, char **argv, int *out_argc) {
-    static char **split;
-    int i, n = 0;
-    bool after_terminator = false;
-    split = calloc((size_t)argc * 2 + 1, sizeof *split);
-    if (split == NULL) {
-        *out_argc = argc;
-        return argv;
-    }
-    for (i = 0; i < argc; i++) {
-        const char *equals = strchr(argv[i], '=');
-        size_t k, name_length = equals == NULL ? 0 : (size_t)(equals - argv[i]);
-        bool takes_value = false;
-        if (strcmp(argv[i], "--") == 0) after_terminator = true;
-        for (k = 0; i > 0 && !after_terminator && equals != NULL && k < sizeof VALUE_OPTIONS / sizeof *VALUE_OPTIONS; k++) {
-            takes_value = takes_value || (strlen(VALUE_OPTIONS[k]) == name_length &&
-                                          strncmp(argv[i], VALUE_OPTIONS[k], name_length) == 0);
+/* ARG as one of SPECS: a flag by its exact name, an option with a value as `--name value`
+ * or, git's and curl's habit, `--name=value`. A flag given a value (`--quiet=x`) matches
+ * nothing and is refused as unknown: never read as a target, since a follow costs money. */
+int take_option(const struct option_spec *specs, int argc, char **argv, int *i) {
+    const char *arg = argv[*i];
+    for (; specs->name != NULL; specs++) {
+        size_t length = strlen(specs->name);
+        if (strncmp(arg, specs->name, length) != 0) {
+            continue;
         }
-        if (takes_value && (split[n] = strndup(argv[i], name_length)) != NULL) {
-            split[++n] = (char *)equals + 1;
-            n++;
-        } else {
-            split[n++] = argv[i];
+        if (arg[length] == '\0' && specs->flag != NULL) {
+            *specs->flag = true;
+            return 1;
+        }
+        if (specs->value != NULL && arg[length] == '=') {
+            *specs->value = arg + length + 1;
+            return 1;
+        }
+        if (specs->value != NULL && arg[length] == '\0' && *i + 1 < argc) {
+            *specs->value = argv[++*i];
+            return 1;
         }
     }
-    *out_argc = n;
-    return split;
+    return 0;
 }
 
 bool is_set(const char *name) {
@@ -56,7 +42,7 @@ bool is_set(const char *name) {
 }
 
 /* A user's token in the environment (OAuth 1.0a or OAuth 2.0): it wins over the
-   store's default account. */
+ * store's default account. */
 bool env_user_token(void) {
     return is_set("TW_ACCESS_TOKEN") || is_set("TW_OAUTH2_ACCESS_TOKEN");
 }
@@ -92,7 +78,7 @@ int parse_timeout(const char *text, uint32_t *out) {
 }
 
 /* --timeout: seconds (a decimal number, 0.001 to 4294967.295) that round to 1 to 2**32-1
-   whole milliseconds (the twfollow command's option when it was Python's). */
+ * whole milliseconds (the twfollow command's option when it was Python's). */
 int parse_timeout_seconds(const char *text, uint32_t *out) {
     char *end = NULL;
     double ms;
@@ -133,8 +119,8 @@ TwStatus apply_options(TwConfig *config, const struct options *o) {
 }
 
 /* A stored account keeps no base URL or API version: TW_API_BASE and TW_API_VERSION
-   apply to it as to credentials from the environment, unless an option replaced them.
-   Returns 0 (and says why) for a TW_API_VERSION the tool does not know. */
+ * apply to it as to credentials from the environment, unless an option replaced them.
+ * Returns 0 (and says why) for a TW_API_VERSION the tool does not know. */
 int options_from_environment(struct options *o) {
     const char *base = getenv("TW_API_BASE"), *version = getenv("TW_API_VERSION");
     if (o->base_url == NULL && base != NULL && *base != '\0') {

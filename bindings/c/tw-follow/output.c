@@ -1,5 +1,5 @@
 /* tw-follow's output: failures reported as STATUS: message, options' values read, the
-   wire trace, secrets wiped, and export lines a shell can eval. */
+ * wire trace, secrets wiped, and export lines a shell can eval. */
 #define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
@@ -7,30 +7,33 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* What the next report() adds to the library's message (the way out of a refusal). */
 const char *report_suffix = "";
 
-/* "TW_STATUS_X: description" -> prints "TW_STATUS_X: <last error message><report_suffix>". */
-void report(TwStatus status) {
+/* "TW_STATUS_X: description" -> prints "TW_STATUS_X: <last error message><report_suffix>".
+ * Returns the status's exit code. */
+int report(TwStatus status) {
     const char *text = tw_status_str((int32_t)status);
     size_t name_length = strcspn(text, ":");
     fprintf(stderr, "%.*s: %s%s\n", (int)name_length, text, tw_last_error_message(), report_suffix);
     report_suffix = "";
+    return exit_code_for(status);
 }
 
 /* A failure while making the call's config (the environment, the store, an option the
-   library refuses): configuration, exit 78. A status whose own exit code is 78 (the
-   store) is reported as report() does; any other (the library's INVALID_ARGUMENT, 65 in
-   the table) is not named, so that the status printed and the exit code always agree
-   with --exit-codes: "tw-follow: message". */
-void report_configuration(TwStatus status) {
+ * library refuses): configuration, exit 78. A status whose own exit code is 78 (the
+ * store) is reported as report() does; any other (the library's INVALID_ARGUMENT, 65 in
+ * the table) is not named, so that the status printed and the exit code always agree
+ * with --exit-codes: "tw-follow: message". Returns EXIT_CONFIG. */
+int report_configuration(TwStatus status) {
     if (exit_code_for(status) == EXIT_CONFIG) {
-        report(status);
-        return;
+        return report(status);
     }
     fprintf(stderr, "tw-follow: %s%s\n", tw_last_error_message(), report_suffix);
     report_suffix = "";
+    return EXIT_CONFIG;
 }
 
 /* True when a proxy URL carries a non-empty password ("scheme://user:password@host"). */
@@ -52,6 +55,16 @@ bool has_password(const char *url) {
     return colon != NULL && colon + 1 < at;
 }
 
+/* LINE without the blanks and the line ending around it, in place. */
+void trim(char *line) {
+    size_t start = strspn(line, " \t"), length = strlen(line);
+    while (length > start && strchr(" \t\r\n", line[length - 1]) != NULL) {
+        length--;
+    }
+    memmove(line, line + start, length - start);
+    line[length - start] = '\0';
+}
+
 void wipe(char *buffer, size_t size) {
     volatile char *p = buffer; /* volatile: the compiler may not drop the stores */
     while (size-- > 0) {
@@ -60,11 +73,11 @@ void wipe(char *buffer, size_t size) {
 }
 
 /* The first line of PATH ("-": standard input) without its line ending and the blanks
-   around it, into line[MAX_PROXY_LINE + 1]. On failure prints why and returns 0. */
+ * around it, into line[MAX_PROXY_LINE + 1]. On failure prints why and returns 0. */
 int read_proxy_file(const char *path, char *line) {
     FILE *file = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     const char *problem = NULL;
-    size_t length = 0, start = 0;
+    size_t length = 0;
     int c;
     if (file == NULL) {
         fprintf(stderr, "tw-follow: --proxy-file %s: %s\n", path, strerror(errno));
@@ -87,16 +100,9 @@ int read_proxy_file(const char *path, char *line) {
     if (file != stdin) {
         fclose(file);
     }
-    while (length > 0 && strchr(" \t\r", line[length - 1]) != NULL) {
-        length--;
-    }
-    while (start < length && strchr(" \t", line[start]) != NULL) {
-        start++;
-    }
-    memmove(line, line + start, length - start);
-    length -= start;
     line[length] = '\0';
-    if (problem == NULL && length == 0) {
+    trim(line);
+    if (problem == NULL && line[0] == '\0') {
         problem = "the first line is empty (for no proxy, pass --proxy \"\")";
     }
     if (problem != NULL) {
@@ -108,25 +114,16 @@ int read_proxy_file(const char *path, char *line) {
 }
 
 /* --trace: each line of the library's wire trace on stderr, prefixed as curl -v does:
-   "> " what was sent, "< " what came back, "* " the signature base string and notes
-   (also for a kind a newer library adds). */
+ * "> " what was sent, "< " what came back, "* " the signature base string and notes
+ * (also for a kind a newer library adds). */
 void print_trace_line(void *user_data, int32_t kind, const char *line) {
-    const char *prefix = "* ";
+    static const char *const PREFIXES[] = {
+        [TW_TRACE_KIND_REQUEST_LINE] = "> ",    [TW_TRACE_KIND_REQUEST_HEADER] = "> ",
+        [TW_TRACE_KIND_RESPONSE_STATUS] = "< ", [TW_TRACE_KIND_RESPONSE_HEADER] = "< ",
+        [TW_TRACE_KIND_RESPONSE_BODY] = "< "};
+    bool known = kind >= 0 && (size_t)kind < sizeof PREFIXES / sizeof *PREFIXES && PREFIXES[kind] != NULL;
     (void)user_data;
-    switch (kind) {
-    case TW_TRACE_KIND_REQUEST_LINE:
-    case TW_TRACE_KIND_REQUEST_HEADER:
-        prefix = "> ";
-        break;
-    case TW_TRACE_KIND_RESPONSE_STATUS:
-    case TW_TRACE_KIND_RESPONSE_HEADER:
-    case TW_TRACE_KIND_RESPONSE_BODY:
-        prefix = "< ";
-        break;
-    default:
-        break;
-    }
-    fprintf(stderr, "%s%s\n", prefix, line);
+    fprintf(stderr, "%s%s\n", known ? PREFIXES[kind] : "* ", line);
 }
 
 /* --trace, after the call: what it sent and the 24-hour budgets the last answer told. */
@@ -149,33 +146,32 @@ void print_call_summary(void) {
 }
 
 void wipe_text(char *text) {
-    volatile char *p = text; /* volatile: the compiler may not drop the stores */
-    while (p != NULL && *p != '\0') {
-        *p++ = '\0';
+    if (text != NULL) {
+        wipe(text, strlen(text));
     }
 }
 
-void free_secret(char *text) {
-    wipe_text(text);
-    free(text);
+/* Seconds since the epoch as "2026-12-01T20:00:00Z" in TEXT (the number when it cannot be). */
+const char *utc_text(int64_t seconds, char text[32]) {
+    time_t at = (time_t)seconds;
+    struct tm parts;
+    if (gmtime_r(&at, &parts) == NULL || strftime(text, 32, "%Y-%m-%dT%H:%M:%SZ", &parts) == 0) {
+        snprintf(text, 32, "%lld", (long long)seconds);
+    }
+    return text;
 }
 
 /* After the tokens were written to `out`: flushes it and checks that every write
-   reached it (a full disk, a closed pipe). Returns 0, having said so on stderr, when
-   one did not: the tokens are lost, and the caller exits EXIT_IOERR. */
+ * reached it (a full disk, a closed pipe). Returns 0, having said so on stderr, when
+ * one did not: the tokens are lost, and the caller exits EXIT_IOERR. */
 int tokens_written(FILE *out, const char *what) {
-    int failed, error;
     errno = 0;
-    failed = fflush(out) != 0;
-    error = errno;
-    if (ferror(out)) {
-        failed = 1;
+    if (fflush(out) == 0 && !ferror(out)) {
+        return 1;
     }
-    if (failed) {
-        fprintf(stderr, "tw-follow: the %s could not be written to %s (%s)\n", what,
-                out == stdout ? "standard output" : "standard error", strerror(error != 0 ? error : EIO));
-    }
-    return !failed;
+    fprintf(stderr, "tw-follow: the %s could not be written to %s (%s)\n", what,
+            out == stdout ? "standard output" : "standard error", strerror(errno != 0 ? errno : EIO));
+    return 0;
 }
 
 /* export NAME='value', with ' written as '\'' so any value survives eval. */
@@ -192,7 +188,7 @@ void print_export(FILE *out, const char *name, const char *value) {
 }
 
 /* A value for a "# ..." comment line: letters, digits, space and _.- kept, anything
-   else (a newline above all) as '?'. */
+ * else (a newline above all) as '?'. */
 void print_comment_value(FILE *out, const char *value) {
     for (; *value != '\0'; value++) {
         char c = *value;
@@ -230,7 +226,7 @@ void print_oauth2_exports(FILE *out, const struct oauth2_tokens *tokens) {
 }
 
 /* After TW_STATUS_TOKENS_NOT_SAVED: the only copy of the new pair, on stderr (exit 73).
-   Returns 0 when it could not be written either (the caller exits EXIT_IOERR). */
+ * Returns 0 when it could not be written either (the caller exits EXIT_IOERR). */
 int print_unsaved_tokens(TwConfig *config) {
     struct oauth2_tokens tokens;
     if (!get_oauth2_tokens(config, &tokens)) {

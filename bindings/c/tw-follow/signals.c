@@ -1,7 +1,7 @@
 /* tw-follow's signals: SIGINT, SIGTERM and SIGHUP wait while an OAuth 2.0 refresh is in
-   flight (tw_refreshes_in_flight), so that X's rotated refresh token reaches the store
-   before the process dies; then the process dies of the signal as it asked (the shell
-   sees 128 + n). Outside a refresh they act at once, as without handlers. */
+ * flight (tw_refreshes_in_flight), so that X's rotated refresh token reaches the store
+ * before the process dies; then the process dies of the signal as it asked (the shell
+ * sees 128 + n). Outside a refresh they act at once, as without handlers. */
 #define _POSIX_C_SOURCE 200809L /* sigaction */
 
 #include "cli.h"
@@ -15,7 +15,7 @@ static const int DEFERRED_SIGNALS[] = {SIGINT, SIGTERM, SIGHUP};
 static volatile sig_atomic_t deferred_signal = 0;
 
 /* Dies of SIGNUM as if no handler had been installed: its default action restored,
-   unblocked (a handler runs with it blocked), raised. Async-signal-safe. */
+ * unblocked (a handler runs with it blocked), raised. Async-signal-safe. */
 static void die_of(int signum) {
     struct sigaction default_action;
     sigset_t set;
@@ -62,12 +62,4 @@ void deliver_deferred_signal(void) {
     if (signum != 0) {
         die_of(signum);
     }
-}
-
-/* The token callback of a store-backed config: the library calls it once the refreshed
-   pair is in the store, so a deferred signal may act now. */
-void deliver_after_save(void *user_data, const char *tokens_json) {
-    (void)user_data;
-    (void)tokens_json;
-    deliver_deferred_signal();
 }

@@ -1,12 +1,13 @@
 /* tw-follow whoami: the user the credentials act as (tw_me), from the store without a
-   request when it knows, else one request. */
+ * request when it knows, else one request. */
 #define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
 
 #include <string.h>
 
-/* A JSON string's contents: `"`, `\` and control characters escaped. */
+/* A JSON string's contents: `"`, `\` and control characters escaped. Hand-written: tw_me
+ * gives fields, no JSON, and the tool reads none (test_whoami_prints_who_the_credentials_act_as). */
 static void print_json_text(const char *text) {
     for (; *text != '\0'; text++) {
         unsigned char c = (unsigned char)*text;
@@ -47,7 +48,7 @@ TwStatus print_whoami(const TwConfig *config, bool as_json, bool quiet) {
 }
 
 /* `token` on an OAuth 1.0a account (or credentials): it holds no bearer token. Says so
-   in the CLI's words and returns 1; 0 for an OAuth 2.0 config. */
+ * in the CLI's words and returns 1; 0 for an OAuth 2.0 config. */
 int refuse_token_of_oauth1(const TwConfig *config, const char *account) {
     char *tokens = NULL;
     if (tw_config_get_tokens(config, &tokens) == TW_STATUS_OK) {

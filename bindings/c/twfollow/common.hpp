@@ -167,17 +167,11 @@ inline void check(TwStatus status) {
     }
 }
 
-// Takes a string the library returned: copies it, then frees (and so wipes) the original.
+// Takes a string the library returned: copies it ("" for NULL), then frees (and so wipes)
+// the original, also when the copy throws.
 inline std::string take(char *s) {
-    std::string text;
-    try {
-        text = s;
-    } catch (...) {
-        tw_string_free(s);
-        throw;
-    }
-    tw_string_free(s);
-    return text;
+    std::unique_ptr<char, void (*)(char *)> owned(s, tw_string_free);
+    return s == nullptr ? std::string() : std::string(s);
 }
 
 // Strings the library returns through several out-parameters (out[i]): take(i) copies
@@ -195,7 +189,7 @@ template <size_t N> struct OutStrings {
     std::string take(size_t i) { // "" for NULL
         char *s = out[i];
         out[i] = nullptr;
-        return s == nullptr ? std::string() : detail::take(s);
+        return detail::take(s);
     }
 };
 
@@ -203,6 +197,26 @@ inline void refuse_nul(const std::string &value, const char *name) {
     if (value.find('\0') != std::string::npos) {
         throw Error(TW_STATUS_INVALID_ARGUMENT, std::string(name) + " contains a NUL byte", 0, 0);
     }
+}
+
+// A string for the C API: refused when it holds a NUL byte (C would cut it short there).
+inline const char *c_str(const std::string &value, const char *name) {
+    refuse_nul(value, name);
+    return value.c_str();
+}
+
+// The same, NULL for "" (the C API's "none" or "the default").
+inline const char *c_str_or_null(const std::string &value, const char *name) {
+    refuse_nul(value, name);
+    return value.empty() ? nullptr : value.c_str();
+}
+
+// Every call that returns one string has this shape: call(&out), checked, and the
+// string taken. `call` receives the out-pointer and returns the status.
+template <typename Call> std::string string_from(Call call) {
+    char *out = nullptr;
+    check(call(&out));
+    return take(out);
 }
 
 // A TokenCallback and the exception it last threw; lives as long as the config.
@@ -251,25 +265,23 @@ struct OAuth2Tokens {
     // Client. Throws Error with TW_STATUS_INVALID_ARGUMENT for anything else (the
     // message names the member, never a value).
     static OAuth2Tokens from_json(const std::string &json) {
-        detail::refuse_nul(json, "tokens_json");
-        detail::OutStrings<3> text;
-        int64_t expires_at = 0;
-        detail::check(
-            tw_oauth2_tokens_from_json(json.c_str(), &text.out[0], &text.out[1], &expires_at, &text.out[2]));
-        return taken(text, expires_at);
+        return read(tw_oauth2_tokens_from_json, detail::c_str(json, "tokens_json"));
     }
 
 private:
     friend class Client;
 
-    // The fields the library wrote (tw_oauth2_tokens_from_json, tw_config_get_oauth2_tokens):
-    // access token, refresh token (NULL: none), scope.
-    static OAuth2Tokens taken(detail::OutStrings<3> &text, int64_t expires_at) {
+    // The fields `get` writes from `source` (tw_oauth2_tokens_from_json, tw_config_get_oauth2_tokens):
+    // access token, refresh token (NULL: none), expiry, scope.
+    template <typename Source>
+    static OAuth2Tokens read(TwStatus (*get)(Source, char **, char **, int64_t *, char **), Source source) {
+        detail::OutStrings<3> text;
         OAuth2Tokens tokens;
+        tokens.expires_at = 0;
+        detail::check(get(source, &text.out[0], &text.out[1], &tokens.expires_at, &text.out[2]));
         tokens.access_token = text.take(0);
         tokens.refresh_token = text.take(1);
         tokens.scope = text.take(2);
-        tokens.expires_at = expires_at;
         return tokens;
     }
 };

@@ -36,7 +36,10 @@ public:
     OAuth1Flow(const std::string &consumer_key, const std::string &consumer_secret,
                const std::string &callback = "oob")
         : consumer_key_(consumer_key), consumer_secret_(consumer_secret), callback_(callback),
-          app_(new_app(consumer_key, consumer_secret)) {
+          app_(Client::made([&](TwConfig **config) {
+              return tw_config_new_app(detail::c_str(consumer_key, "consumer_key"),
+                                       detail::c_str(consumer_secret, "consumer_secret"), config);
+          })) {
         detail::refuse_nul(callback, "callback");
     }
 
@@ -48,11 +51,12 @@ public:
 
     // Step 1: gets a request token and returns the page where the user approves the app.
     std::string authorization_url() {
-        char *token = nullptr, *secret = nullptr, *url = nullptr;
-        detail::check(tw_oauth1_request_token(app_.config_, callback_.c_str(), &token, &secret, &url));
-        request_token_ = detail::take(token);
-        request_token_secret_ = detail::take(secret);
-        return detail::take(url);
+        detail::OutStrings<3> text;
+        detail::check(
+            tw_oauth1_request_token(app_.config_, callback_.c_str(), &text.out[0], &text.out[1], &text.out[2]));
+        request_token_ = text.take(0);
+        request_token_secret_ = text.take(1);
+        return text.take(2);
     }
 
     const std::string &request_token() const noexcept { return request_token_; }
@@ -69,11 +73,9 @@ public:
     // request token works once: after a wrong PIN (TW_STATUS_AUTH) start again. It
     // sends one request; last_request_count() reads the field getter's 0 after it.
     OAuth1Token fetch_access_token(const std::string &verifier) {
-        detail::refuse_nul(request_token_, "request_token");
-        detail::refuse_nul(request_token_secret_, "request_token_secret");
-        detail::refuse_nul(verifier, "verifier");
-        detail::check(tw_oauth1_access_token(app_.config_, request_token_.c_str(), request_token_secret_.c_str(),
-                                             verifier.c_str(), nullptr));
+        detail::check(tw_oauth1_access_token(app_.config_, detail::c_str(request_token_, "request_token"),
+                                             detail::c_str(request_token_secret_, "request_token_secret"),
+                                             detail::c_str(verifier, "verifier"), nullptr));
         return app_.oauth1_token(); // the answer's fields: the app's config knows its user now
     }
 
@@ -87,14 +89,6 @@ public:
     }
 
 private:
-    static Client new_app(const std::string &key, const std::string &secret) {
-        detail::refuse_nul(key, "consumer_key");
-        detail::refuse_nul(secret, "consumer_secret");
-        TwConfig *config = nullptr;
-        detail::check(tw_config_new_app(key.c_str(), secret.c_str(), &config));
-        return Client(config);
-    }
-
     friend class Store;
 
     std::string consumer_key_, consumer_secret_, callback_, base_url_;
@@ -111,7 +105,7 @@ public:
     OAuth2Flow(const std::string &client_id, const std::string &redirect_uri,
                const std::string &client_secret = std::string(), const std::string &scope = std::string())
         : client_id_(client_id), client_secret_(client_secret), redirect_uri_(redirect_uri), scope_(scope),
-          config_(new_client(client_id, client_secret)) {
+          config_(Client::new_oauth2(client_id, client_secret)) {
         detail::refuse_nul(redirect_uri, "redirect_uri");
         detail::refuse_nul(scope, "scope");
     }
@@ -125,13 +119,13 @@ public:
     // Step 1: the page where the user approves the app. Sends nothing; keeps state()
     // and code_verifier() for fetch_token.
     std::string authorization_url() {
-        char *url = nullptr, *state = nullptr, *verifier = nullptr;
+        detail::OutStrings<3> text;
         detail::check(tw_oauth2_authorize_url(config_.config_, redirect_uri_.c_str(),
-                                              scope_.empty() ? nullptr : scope_.c_str(), &url, &state, &verifier));
-        std::string page = detail::take(url);
-        state_ = detail::take(state);
-        code_verifier_ = detail::take(verifier);
-        return page;
+                                              scope_.empty() ? nullptr : scope_.c_str(), &text.out[0], &text.out[1],
+                                              &text.out[2]));
+        state_ = text.take(1);
+        code_verifier_ = text.take(2);
+        return text.take(0);
     }
 
     const std::string &state() const noexcept { return state_; }
@@ -189,23 +183,13 @@ public:
 private:
     std::string exchange(const std::string &code_or_url, const char *name) {
         detail::refuse_nul(code_or_url, name);
-        detail::refuse_nul(state_, "state");
-        detail::refuse_nul(code_verifier_, "code_verifier");
-        char *json = nullptr;
-        detail::check(tw_oauth2_exchange_code(config_.config_, redirect_uri_.c_str(), code_or_url.c_str(),
-                                              state_.empty() ? nullptr : state_.c_str(), code_verifier_.c_str(),
-                                              &json));
+        std::string json = detail::string_from([&](char **out) {
+            return tw_oauth2_exchange_code(config_.config_, redirect_uri_.c_str(), code_or_url.c_str(),
+                                           detail::c_str_or_null(state_, "state"),
+                                           detail::c_str(code_verifier_, "code_verifier"), out);
+        });
         fetched_ = true;
-        return detail::take(json);
-    }
-
-    static Client new_client(const std::string &client_id, const std::string &client_secret) {
-        detail::refuse_nul(client_id, "client_id");
-        detail::refuse_nul(client_secret, "client_secret");
-        TwConfig *config = nullptr;
-        detail::check(tw_config_new_oauth2(client_id.c_str(), client_secret.empty() ? nullptr : client_secret.c_str(),
-                                           &config));
-        return Client(config);
+        return json;
     }
 
     friend class Store;

@@ -37,18 +37,14 @@ public:
 
     // The file this store names (it may not exist yet).
     std::string path() const {
-        char *path = nullptr;
-        detail::check(tw_store_path(c_path(), &path));
-        return detail::take(path);
+        return detail::string_from([&](char **out) { return tw_store_path(c_path(), out); });
     }
 
     // The accounts without any secret, as the library's JSON:
     // {"path","default","accounts":[{"name","kind","screen_name","user_id","app",
     //  "expires_at","has_refresh_token","default"}]}.
     std::string list_json() const {
-        char *json = nullptr;
-        detail::check(tw_store_list(c_path(), &json));
-        return detail::take(json);
+        return detail::string_from([&](char **out) { return tw_store_list(c_path(), out); });
     }
 
     // The accounts, in the listing's order, as fields (tw_store_account_fields; each
@@ -91,38 +87,32 @@ public:
     }
 
     void set_default(const std::string &account) const {
-        detail::refuse_nul(account, "account");
-        detail::check(tw_store_set_default(c_path(), account.c_str()));
+        detail::check(tw_store_set_default(c_path(), detail::c_str(account, "account")));
     }
 
     // Removes the account (and its app when no other account uses it). To end its
     // OAuth 2.0 grant at X too, revoke first: Client::from_store(name).revoke(refresh token).
     void remove(const std::string &account) const {
-        detail::refuse_nul(account, "account");
-        detail::check(tw_store_remove(c_path(), account.c_str()));
+        detail::check(tw_store_remove(c_path(), detail::c_str(account, "account")));
     }
 
     // Imports another tool's accounts: "twurl" (~/.twurlrc), "xurl" (~/.xurl) or "env"
     // (the TW_* variables; source_path ""). Returns {"imported":[...],"kept":[...],"handed_over":[...]}.
     std::string import_from(const std::string &format, const std::string &source_path = std::string()) const {
-        detail::refuse_nul(format, "format");
-        detail::refuse_nul(source_path, "source_path");
-        char *json = nullptr;
-        detail::check(tw_store_import(c_path(), format.c_str(), source_path.empty() ? nullptr : source_path.c_str(),
-                                      &json));
-        return detail::take(json);
+        return detail::string_from([&](char **out) {
+            return tw_store_import(c_path(), detail::c_str(format, "format"),
+                                   detail::c_str_or_null(source_path, "source_path"), out);
+        });
     }
 
     // Imports as import_from does, and returns the names imported, in the source's
     // order (tw_store_import_names).
     std::vector<std::string> import_names(const std::string &format,
                                           const std::string &source_path = std::string()) const {
-        detail::refuse_nul(format, "format");
-        detail::refuse_nul(source_path, "source_path");
-        char *lines = nullptr;
-        detail::check(tw_store_import_names(c_path(), format.c_str(),
-                                            source_path.empty() ? nullptr : source_path.c_str(), &lines, nullptr));
-        return this->lines(detail::take(lines));
+        return lines(detail::string_from([&](char **out) {
+            return tw_store_import_names(c_path(), detail::c_str(format, "format"),
+                                         detail::c_str_or_null(source_path, "source_path"), out, nullptr);
+        }));
     }
 
     // Imports as import_from does, with force (TW_STORE_IMPORT_FORCE: replace a stored
@@ -132,10 +122,9 @@ public:
     // now: the source tool's copy stops working at the store's first refresh).
     ImportReport import_ex(const std::string &format, const std::string &source_path = std::string(),
                            bool force = false) const {
-        detail::refuse_nul(format, "format");
-        detail::refuse_nul(source_path, "source_path");
         detail::OutStrings<3> lists;
-        detail::check(tw_store_import_ex(c_path(), format.c_str(), source_path.empty() ? nullptr : source_path.c_str(),
+        detail::check(tw_store_import_ex(c_path(), detail::c_str(format, "format"),
+                                         detail::c_str_or_null(source_path, "source_path"),
                                          force ? static_cast<uint32_t>(TW_STORE_IMPORT_FORCE) : 0u, &lists.out[0],
                                          &lists.out[1], &lists.out[2]));
         ImportReport report;
@@ -158,10 +147,9 @@ private:
     const char *c_path() const { return path_.empty() ? nullptr : path_.c_str(); }
 
     std::string save_config(TwConfig *config, const std::string &account) const {
-        detail::refuse_nul(account, "account");
-        char *name = nullptr;
-        detail::check(tw_store_save_account(config, c_path(), account.empty() ? nullptr : account.c_str(), &name));
-        return detail::take(name);
+        return detail::string_from([&](char **out) {
+            return tw_store_save_account(config, c_path(), detail::c_str_or_null(account, "account"), out);
+        });
     }
 
     std::string path_;

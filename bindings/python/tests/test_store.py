@@ -17,7 +17,7 @@ import pytest
 
 import twfollow
 from conftest import CONFIDENTIAL, SandboxProcess, expire, read_store, save_oauth2, sign_in, twurlrc, xurl_file
-from twfollow._tokens import take_string
+from twfollow._results import take_string
 
 TWITTERDEV = 2244994945
 SECRETS_OF_THE_SANDBOX = (CONFIDENTIAL[1], "sandbox-consumer-secret", "sandbox-token-secret-1")

@@ -20,7 +20,7 @@ import pytest
 
 import twfollow
 from conftest import CONFIDENTIAL, PUBLIC_CLIENT, REDIRECT, pin_from, sign_in, visit
-from twfollow._tokens import take_string
+from twfollow._results import take_string
 
 UNRESERVED = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
 

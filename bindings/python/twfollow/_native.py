@@ -29,6 +29,11 @@ c_char_p = ctypes.c_char_p
 config_p = ctypes.c_void_p  # TwConfig *
 status_t = ctypes.c_int  # TwStatus: a C enum, int-sized
 out_string = ctypes.POINTER(ctypes.c_void_p)  # char **: read, then freed with tw_string_free
+out_config = ctypes.POINTER(config_p)
+out_int = ctypes.POINTER(ctypes.c_int)
+out_int64 = ctypes.POINTER(ctypes.c_int64)
+out_uint32 = ctypes.POINTER(ctypes.c_uint32)
+out_bool = ctypes.POINTER(ctypes.c_bool)
 
 # TwTraceCallback: void (*)(void *user_data, int32_t kind, const char *line)
 TRACE_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int32, ctypes.c_char_p)
@@ -37,9 +42,9 @@ TOKEN_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
 
 # name -> (argtypes, restype)
 SIGNATURES = {
-    "tw_config_new": ([c_char_p, c_char_p, c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
-    "tw_config_from_env": ([ctypes.POINTER(config_p)], status_t),
-    "tw_config_from_env_credentials": ([ctypes.POINTER(config_p)], status_t),
+    "tw_config_new": ([c_char_p, c_char_p, c_char_p, c_char_p, out_config], status_t),
+    "tw_config_from_env": ([out_config], status_t),
+    "tw_config_from_env_credentials": ([out_config], status_t),
     "tw_config_set_base_url": ([config_p, c_char_p], status_t),
     "tw_config_set_timeout_ms": ([config_p, ctypes.c_uint32], status_t),
     "tw_config_set_user_agent": ([config_p, c_char_p], status_t),
@@ -50,23 +55,16 @@ SIGNATURES = {
     "tw_config_set_max_wait_ms": ([config_p, ctypes.c_uint32], status_t),
     "tw_config_set_trace": ([config_p, TRACE_CALLBACK, ctypes.c_void_p], status_t),
     "tw_config_free": ([config_p], None),
-    # out_json is char **: taken as void ** so the pointer can be freed after reading.
-    "tw_follow": ([config_p, c_char_p, ctypes.c_bool, ctypes.POINTER(ctypes.c_void_p)], status_t),
-    "tw_follow_ex": (
-        [config_p, c_char_p, ctypes.c_bool, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_void_p)],
-        status_t,
-    ),
-    "tw_unfollow": ([config_p, c_char_p, ctypes.POINTER(ctypes.c_void_p)], status_t),
-    "tw_relationship": ([config_p, c_char_p, ctypes.POINTER(ctypes.c_void_p)], status_t),
+    "tw_follow": ([config_p, c_char_p, ctypes.c_bool, out_string], status_t),
+    "tw_follow_ex": ([config_p, c_char_p, ctypes.c_bool, out_int, out_string], status_t),
+    "tw_unfollow": ([config_p, c_char_p, out_string], status_t),
+    "tw_relationship": ([config_p, c_char_p, out_string], status_t),
     "tw_me": ([config_p, out_string, out_string], status_t),
     # The flags as TwRelationshipFlag bits (known, set), for C without a JSON parser;
     # Python reads tw_relationship's JSON.
-    "tw_relationship_ex": (
-        [config_p, c_char_p, ctypes.POINTER(ctypes.c_uint32), ctypes.POINTER(ctypes.c_uint32), out_string],
-        status_t,
-    ),
-    "tw_last_rate_limit": ([ctypes.POINTER(ctypes.c_int64)] * 3, status_t),
-    "tw_last_day_budgets": ([ctypes.POINTER(ctypes.c_int64)] * 6, status_t),
+    "tw_relationship_ex": ([config_p, c_char_p, out_uint32, out_uint32, out_string], status_t),
+    "tw_last_rate_limit": ([out_int64] * 3, status_t),
+    "tw_last_day_budgets": ([out_int64] * 6, status_t),
     "tw_last_reset_at": ([], ctypes.c_int64),
     "tw_last_request_count": ([], ctypes.c_int32),
     "tw_refreshes_in_flight": ([], ctypes.c_int32),
@@ -78,49 +76,41 @@ SIGNATURES = {
     "tw_string_free": ([ctypes.c_void_p], None),
     "tw_version": ([], c_char_p),
     # Getting tokens: OAuth 1.0a PIN/callback flow, OAuth 2.0 PKCE, refresh, revoke.
-    "tw_config_new_app": ([c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
+    "tw_config_new_app": ([c_char_p, c_char_p, out_config], status_t),
     "tw_oauth1_request_token": ([config_p, c_char_p, out_string, out_string, out_string], status_t),
     "tw_oauth1_access_token": ([config_p, c_char_p, c_char_p, c_char_p, out_string], status_t),
-    "tw_config_new_oauth2": ([c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
+    "tw_config_new_oauth2": ([c_char_p, c_char_p, out_config], status_t),
     "tw_oauth2_authorize_url": ([config_p, c_char_p, c_char_p, out_string, out_string, out_string], status_t),
     "tw_oauth2_exchange_code": ([config_p, c_char_p, c_char_p, c_char_p, c_char_p, out_string], status_t),
     "tw_config_set_oauth2_tokens": ([config_p, c_char_p, c_char_p, ctypes.c_int64], status_t),
     "tw_config_set_token_callback": ([config_p, TOKEN_CALLBACK, ctypes.c_void_p], status_t),
     "tw_config_get_tokens": ([config_p, out_string], status_t),
-    "tw_config_get_oauth2_tokens": (
-        [config_p, out_string, out_string, ctypes.POINTER(ctypes.c_int64), out_string],
-        status_t,
-    ),
+    "tw_config_get_oauth2_tokens": ([config_p, out_string, out_string, out_int64, out_string], status_t),
     "tw_config_get_oauth1_tokens": ([config_p, out_string, out_string, out_string, out_string], status_t),
     # The fields of the library's token JSON, for C without a JSON parser; Python parses it.
-    "tw_oauth2_tokens_from_json": (
-        [c_char_p, out_string, out_string, ctypes.POINTER(ctypes.c_int64), out_string],
-        status_t,
-    ),
+    "tw_oauth2_tokens_from_json": ([c_char_p, out_string, out_string, out_int64, out_string], status_t),
     "tw_oauth2_refresh": ([config_p], status_t),
     "tw_oauth2_revoke": ([config_p, c_char_p], status_t),
     # The token store (docs/tokens.md): accounts saved in one locked JSON file.
-    "tw_config_from_store": ([c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
-    "tw_config_from_store_credentials": ([c_char_p, c_char_p, ctypes.POINTER(config_p)], status_t),
+    "tw_config_from_store": ([c_char_p, c_char_p, out_config], status_t),
+    "tw_config_from_store_credentials": ([c_char_p, c_char_p, out_config], status_t),
     "tw_store_save_account": ([config_p, c_char_p, c_char_p, out_string], status_t),
     "tw_store_list": ([c_char_p, out_string], status_t),
-    "tw_store_account_at": ([c_char_p, ctypes.c_uint32, out_string, ctypes.POINTER(ctypes.c_uint32)], status_t),
+    "tw_store_account_at": ([c_char_p, ctypes.c_uint32, out_string, out_uint32], status_t),
     "tw_store_account_fields": (
-        [c_char_p, ctypes.c_uint32, *[out_string] * 5, ctypes.POINTER(ctypes.c_int64)]
-        + [ctypes.POINTER(ctypes.c_bool)] * 2
-        + [ctypes.POINTER(ctypes.c_uint32)],
+        [c_char_p, ctypes.c_uint32, *[out_string] * 5, out_int64, out_bool, out_bool, out_uint32],
         status_t,
     ),
     "tw_store_set_default": ([c_char_p, c_char_p], status_t),
     "tw_store_remove": ([c_char_p, c_char_p], status_t),
     "tw_store_import": ([c_char_p, c_char_p, c_char_p, out_string], status_t),
-    "tw_store_import_names": ([c_char_p, c_char_p, c_char_p, out_string, ctypes.POINTER(ctypes.c_uint32)], status_t),
+    "tw_store_import_names": ([c_char_p, c_char_p, c_char_p, out_string, out_uint32], status_t),
     "tw_store_import_ex": (
         [c_char_p, c_char_p, c_char_p, ctypes.c_uint32, out_string, out_string, out_string],
         status_t,
     ),
     "tw_store_path": ([c_char_p, out_string], status_t),
-    "tw_oauth2_access_token": ([config_p, out_string, ctypes.POINTER(ctypes.c_int64)], status_t),
+    "tw_oauth2_access_token": ([config_p, out_string, out_int64], status_t),
 }
 
 

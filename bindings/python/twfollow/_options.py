@@ -1,89 +1,90 @@
-"""The keyword options every constructor of `Client` takes, checked and applied to a
-TwConfig (the ranges are the C types': ctypes would wrap a value silently)."""
+"""The keyword options every constructor of `Client` takes, stated once (`Options`),
+checked and applied to a TwConfig (the ranges are the C types': ctypes would wrap a value
+silently)."""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
-from typing import Any, Dict, Iterator, Optional, Union
+from typing import Any, Dict, FrozenSet, Iterator, Mapping, Optional, TypedDict, Union
 
-from . import _native
 from . import trace as _trace
-from ._results import _check, _encode
+from ._results import _encode, api
 from .errors import InvalidArgumentError, Status, TwError
 
 MAX_TIMEOUT_MS = 2**32 - 1
 MAX_EXPIRES_AT = 2**63 - 1  # int64_t
 
-# The keyword options every constructor of `Client` takes (`Client.oauth2` all but
-# api_version), as each signature spells its annotation: the signatures stay written out
-# (typed on Python 3.8 without typing_extensions), and tests/test_options.py checks each
-# of them, and apply_options's, against this table.
-OPTION_TYPES: Dict[str, str] = {
-    "base_url": "Optional[str]",
-    "timeout": "Optional[float]",
-    "user_agent": "Optional[str]",
-    "ca_file": "Optional[str]",
-    "proxy": "Optional[str]",
-    "max_retries": "Optional[int]",
-    "max_wait": "Optional[float]",
-    "api_version": "Union[int, str, None]",
-    "trace": "Union[bool, _trace.TraceHook, None]",
-}
-_OPTIONS = tuple(OPTION_TYPES)
+
+class OAuth2Options(TypedDict, total=False):
+    """The keyword options of `Client.oauth2`: those of `Options` but the API version
+    (API v2 alone speaks OAuth 2.0 user tokens). None, or left out: the default."""
+
+    base_url: Optional[str]
+    timeout: Optional[float]
+    user_agent: Optional[str]
+    ca_file: Optional[str]
+    proxy: Optional[str]
+    max_retries: Optional[int]
+    max_wait: Optional[float]
+    trace: Union[bool, _trace.TraceHook, None]
 
 
-def _options(arguments: Dict[str, Any]) -> Dict[str, Any]:
-    """The keyword options of `Client()` / `Client.from_env()`, from their locals()."""
-    return {name: arguments[name] for name in _OPTIONS}
+class Options(OAuth2Options, total=False):
+    """The keyword options of `Client`, `Client.from_env` and `Client.from_store` (and of
+    their AsyncClient twins and the flows)."""
+
+    api_version: Union[int, str, None]
+
+
+OPTION_NAMES = frozenset(Options.__annotations__)
+OAUTH2_OPTION_NAMES = frozenset(OAuth2Options.__annotations__)
+
+
+def check_names(options: Mapping[str, Any], allowed: FrozenSet[str] = OPTION_NAMES) -> None:
+    """Refuses a keyword that is not an option, as Python refuses an unknown keyword."""
+    for name in options:
+        if name not in allowed:
+            raise TypeError(f"unexpected keyword argument {name!r}")
 
 
 def apply_options(
-    config: ctypes.c_void_p,
-    base_url: Optional[str],
-    timeout: Optional[float],
-    user_agent: Optional[str],
-    ca_file: Optional[str],
-    proxy: Optional[str],
-    max_retries: Optional[int],
-    max_wait: Optional[float],
-    api_version: Union[int, str, None],
-    trace: Union[bool, _trace.TraceHook, None],
-    from_variables: Dict[str, str],
-) -> "Optional[ctypes._CFunctionType]":
-    """Applies to `config` the options that are not None; `from_variables` names the
-    environment variable an option was read from. Returns the trace callback, which the
-    caller keeps alive as long as the config."""
-    lib = _native.lib()
-    if base_url is not None:
+    config: ctypes.c_void_p, options: Mapping[str, Any], from_variables: Dict[str, str]
+) -> Optional[ctypes._CFunctionType]:
+    """Applies to `config` the options (`Options`) that are not None; `from_variables`
+    names the environment variable an option was read from. Returns the trace callback,
+    which the caller keeps alive as long as the config."""
+    check_names(options)
+    if (base_url := options.get("base_url")) is not None:
         with _named_after(from_variables.get("base_url")):
-            _check(lib.tw_config_set_base_url(config, _encode(base_url, "base_url")))
-    if timeout is not None:
-        _check(lib.tw_config_set_timeout_ms(config, _milliseconds(timeout, "timeout", minimum=1)))
-    if user_agent is not None:
-        _check(lib.tw_config_set_user_agent(config, _encode(user_agent, "user_agent")))
-    if ca_file is not None:
-        _check(lib.tw_config_set_ca_file(config, _encode(ca_file, "ca_file")))
-    if proxy is not None:  # "" means no proxy, whatever the environment says
-        _check(lib.tw_config_set_proxy(config, _encode(proxy, "proxy")))
-    if max_retries is not None:
+            api.tw_config_set_base_url(config, _encode(base_url, "base_url"))
+    if (timeout := options.get("timeout")) is not None:
+        api.tw_config_set_timeout_ms(config, _milliseconds(timeout, "timeout", minimum=1))
+    if (user_agent := options.get("user_agent")) is not None:
+        api.tw_config_set_user_agent(config, _encode(user_agent, "user_agent"))
+    if (ca_file := options.get("ca_file")) is not None:
+        api.tw_config_set_ca_file(config, _encode(ca_file, "ca_file"))
+    if (proxy := options.get("proxy")) is not None:  # "" means no proxy, whatever the environment says
+        api.tw_config_set_proxy(config, _encode(proxy, "proxy"))
+    if (max_retries := options.get("max_retries")) is not None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 10:
             raise InvalidArgumentError(Status.INVALID_ARGUMENT, "max_retries must be an int from 0 to 10")
-        _check(lib.tw_config_set_max_retries(config, max_retries))
-    if max_wait is not None:
-        _check(lib.tw_config_set_max_wait_ms(config, _milliseconds(max_wait, "max_wait", minimum=0)))
-    if api_version is not None:
+        api.tw_config_set_max_retries(config, max_retries)
+    if (max_wait := options.get("max_wait")) is not None:
+        api.tw_config_set_max_wait_ms(config, _milliseconds(max_wait, "max_wait", minimum=0))
+    if (api_version := options.get("api_version")) is not None:
         with _named_after(from_variables.get("api_version")):
-            _check(lib.tw_config_set_api_version(config, _api_version(api_version)))
-    if trace is not None and trace is not False:
-        if trace is not True and not callable(trace):
-            raise InvalidArgumentError(
-                Status.INVALID_ARGUMENT, "trace must be True (log to the 'twfollow' logger) or a callable"
-            )
-        callback = _trace.c_callback(trace)
-        _check(lib.tw_config_set_trace(config, callback, None))
-        return callback
-    return None
+            api.tw_config_set_api_version(config, _api_version(api_version))
+    trace = options.get("trace")
+    if trace is None or trace is False:
+        return None
+    if trace is not True and not callable(trace):
+        raise InvalidArgumentError(
+            Status.INVALID_ARGUMENT, "trace must be True (log to the 'twfollow' logger) or a callable"
+        )
+    callback = _trace.c_callback(trace)
+    api.tw_config_set_trace(config, callback, None)
+    return callback
 
 
 @contextlib.contextmanager

@@ -1,11 +1,12 @@
-"""Crossing into C and back: text for C, the status check and the error it raises,
-and what the library keeps about the thread's last response."""
+"""Crossing into C and back: text for C, the library's functions that raise their
+failure (`api`), the strings they return, and what the library keeps about the thread's
+last response."""
 
 from __future__ import annotations
 
 import ctypes
 import json
-from typing import Any, Dict, NamedTuple, Optional, Union
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Union, cast
 
 from . import _native
 from .errors import InvalidArgumentError, Problem, RateLimitError, Status, error_for
@@ -114,7 +115,11 @@ def _last_problem() -> Optional[Problem]:
     return Problem(*values)
 
 
-def _raise_last(status: int) -> None:
+def _raise_failure(status: int, _function: object, _arguments: object) -> int:
+    """ctypes' errcheck of the functions of `api`: a failed call raises the exception of
+    its status, with what the library kept about it on this thread."""
+    if status == Status.OK:
+        return status
     lib = _native.lib()
     message = (lib.tw_last_error_message() or b"").decode("utf-8", "replace")
     error = error_for(
@@ -130,6 +135,43 @@ def _raise_last(status: int) -> None:
     raise error
 
 
+class _CheckedLibrary:
+    """The library's functions that return a TwStatus, each raising its failure as a
+    `TwError` (ctypes' errcheck) instead of returning it. `_native.lib()`'s own function
+    objects stay plain: the getters and the tests read statuses from them."""
+
+    def __getattr__(self, name: str) -> Any:
+        function: Any = _native.lib()[name]  # a new function object, not lib()'s cached one
+        function.argtypes, function.restype = _native.SIGNATURES[name]
+        function.errcheck = _raise_failure
+        setattr(self, name, function)
+        return function
+
+
+api: Any = _CheckedLibrary()
+
+
+def take_string(pointer: ctypes.c_void_p) -> str:
+    """The text of a string the library returned; frees (and so wipes) the C copy."""
+    try:
+        # On success the library always wrote a string (never NULL).
+        return ctypes.string_at(cast(int, pointer.value)).decode("utf-8")
+    finally:
+        _native.lib().tw_string_free(pointer)
+
+
+def strings(function: Callable[..., int], *arguments: Any, count: int = 1) -> List[str]:
+    """Calls `function(*arguments, out_1, ... out_count)`, its last parameters being
+    `char **` outputs, and returns their text (each freed by the library)."""
+    outs = [ctypes.c_void_p() for _ in range(count)]
+    function(*arguments, *map(ctypes.byref, outs))
+    try:
+        return [ctypes.string_at(cast(int, out.value)).decode("utf-8") for out in outs]
+    finally:
+        for out in outs:
+            _native.lib().tw_string_free(out)
+
+
 _DECODER = json.JSONDecoder()
 
 
@@ -139,11 +181,6 @@ def _parse_object(text: str) -> Dict[str, Any]:
     regexes and checks (measured: about 2 us of a 15 us parse of a user object)."""
     parsed: Dict[str, Any] = _DECODER.raw_decode(text)[0] if text.startswith("{") else json.loads(text)
     return parsed
-
-
-def _check(status: int) -> None:
-    if status != Status.OK:
-        _raise_last(status)
 
 
 def version() -> str:

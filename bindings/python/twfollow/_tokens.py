@@ -1,10 +1,9 @@
-"""OAuth 2.0 token plumbing shared by `Client` and the flows in `auth`: reading the
-secret strings the C API returns, and the bridge that hands rotated tokens from the
-library (any thread, inside a C call) to a Python callable."""
+"""OAuth 2.0 token plumbing shared by `Client` and the flows in `auth`: the tokens' JSON,
+and the bridge that hands rotated tokens from the library (any thread, inside a C call)
+to a Python callable."""
 
 from __future__ import annotations
 
-import ctypes
 import inspect
 import json
 import logging
@@ -45,15 +44,6 @@ def check_handler(handler: object) -> None:
         )
     if _is_coroutine_function(handler):
         raise TypeError(f"on_token_refresh is an async def function: {ASYNC_HANDLER_ADVICE}")
-
-
-def take_string(pointer: ctypes.c_void_p) -> str:
-    """The text of a string the library returned; frees (and so wipes) the C copy."""
-    try:
-        # On success the library always wrote a string (never NULL).
-        return ctypes.string_at(cast(int, pointer.value)).decode("utf-8")
-    finally:
-        _native.lib().tw_string_free(pointer)
 
 
 def tokens_from_json(text: str) -> Dict[str, Any]:

@@ -1,11 +1,11 @@
 """AsyncClient: the Client's calls as coroutines, for asyncio programs.
 
 Each call runs the blocking C call in one of the client's worker threads (ctypes
-releases the GIL while it runs), so the event loop goes on meanwhile. Each coroutine and
-constructor is written out with its Client twin's signature, so that mypy --strict checks
-calls to it (a misspelt keyword is an error), and takes the twin's docstring; a test fails
-when a signature differs, or when Client gains a public member this module does not
-mirror (CALLS, CONSTRUCTORS, BY_HAND).
+releases the GIL while it runs), so the event loop goes on meanwhile. Each coroutine is
+its Client twin run in a thread (`_in_thread`, typed with ParamSpec: mypy --strict checks
+calls to it as it checks the twin's, and a misspelt keyword is an error) and carries the
+twin's signature and docstring; the constructors take the same `Options`. A test fails
+when Client gains a public member this module does not mirror.
 """
 
 from __future__ import annotations
@@ -13,111 +13,80 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import functools
 import os
-from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Coroutine, NamedTuple, Optional, Tuple, TypeVar, Union
 
-from . import trace as _trace
+from ._options import OAuth2Options, Options
+from ._results import DayBudgets, RateLimit, last_day_budgets, last_rate_limit, last_request_count
 from ._tokens import TokenHandler
-from .client import (
-    Client,
-    DayBudgets,
-    RateLimit,
-    last_day_budgets,
-    last_rate_limit,
-    last_request_count,
-)
+from .client import Client
 from .errors import InvalidArgumentError, Status, TwError
 
-# Client methods that talk to the API: each has a coroutine twin of the same name,
-# signature and docstring that runs it in a worker thread.
-CALLS = (
-    "follow",
-    "follow_json",
-    "follow_detailed",
-    "unfollow",
-    "unfollow_json",
-    "relationship",
-    "relationship_json",
-    "me",
-    "refresh",
-    "revoke",
-    "access_token",
-)
-# Client class methods that make a client: the twin makes an AsyncClient around it.
-CONSTRUCTORS = ("from_env", "from_store", "oauth2")
-# Mirrored by hand: close() is aclose() here (and `async with`); the properties.
-BY_HAND = {
-    "close": "aclose",
-    "closed": "closed",
-    "last_rate_limit": "last_rate_limit",
-    "last_day_budgets": "last_day_budgets",
-    "last_request_count": "last_request_count",
-    "tokens": "tokens",
-    "token_refresh_error": "token_refresh_error",
-}
+if TYPE_CHECKING:
+    from typing_extensions import Concatenate, ParamSpec, Self, Unpack
+
+    _P = ParamSpec("_P")
 
 # The library keeps 64 idle connections per host: one per worker can stay alive.
 DEFAULT_MAX_WORKERS = 64
 
-# The rate-limit headers of the last response awaited in the current task.
-_last_rate_limit: contextvars.ContextVar[Optional[RateLimit]] = contextvars.ContextVar(
-    "twfollow_last_rate_limit", default=None
+# The rate-limit headers and 24-hour budgets of the last response awaited in the current
+# task, and the requests the last call awaited in it sent.
+_last_response: contextvars.ContextVar[Tuple[Optional[RateLimit], Optional[DayBudgets]]] = contextvars.ContextVar(
+    "twfollow_last_response", default=(None, None)
 )
-_last_day_budgets: contextvars.ContextVar[Optional[DayBudgets]] = contextvars.ContextVar(
-    "twfollow_last_day_budgets", default=None
-)
-# The requests the last call awaited in the current task sent.
 _last_request_count: contextvars.ContextVar[int] = contextvars.ContextVar("twfollow_last_request_count", default=0)
 
 
 class _Outcome(NamedTuple):
-    """What a call did in its worker thread: its value or its error, and whether an
-    HTTP response arrived (then `rate_limit` holds that response's headers)."""
+    """What a call did in its worker thread: its value or its error, the rate-limit
+    headers and 24-hour budgets of its response (None when none arrived), and the
+    requests it sent."""
 
     value: Any
     error: Optional[BaseException]
-    responded: bool
-    rate_limit: Optional[RateLimit]
-    day_budgets: Optional[DayBudgets]
+    response: Optional[Tuple[Optional[RateLimit], Optional[DayBudgets]]]
     request_count: int
 
 
-def _run_call(method: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> _Outcome:
+def _run_call(method: Callable[..., Any], args: Any, kwargs: Any) -> _Outcome:
     """Runs in a worker thread: the C library's per-thread state is read here."""
+    value, error = None, None
     try:
         value = method(*args, **kwargs)
-    except BaseException as error:
-        responded = isinstance(error, TwError) and error.http_status != 0
-        return _Outcome(
-            None,
-            error,
-            responded,
-            last_rate_limit() if responded else None,
-            last_day_budgets() if responded else None,
-            last_request_count(),
-        )
-    return _Outcome(value, None, True, last_rate_limit(), last_day_budgets(), last_request_count())
+    except BaseException as failure:
+        error = failure
+    responded = error is None or (isinstance(error, TwError) and error.http_status != 0)
+    response = (last_rate_limit(), last_day_budgets()) if responded else None
+    return _Outcome(value, error, response, last_request_count())
 
 
 _T = TypeVar("_T")
-_F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def _docs_of(method: Callable[..., Any]) -> Callable[[_F], _F]:
-    """Gives the twin its Client method's docstring; the signature is the twin's own,
-    written out so that type checkers see it (a test compares the two)."""
+def _in_thread(
+    method: Callable[Concatenate[Client, _P], _T],
+) -> Callable[Concatenate[AsyncClient, _P], Coroutine[Any, Any, _T]]:
+    """The coroutine twin of a Client method: runs it in one of the client's worker
+    threads, and the task's last_* values follow it. Takes the method's name, docstring
+    and (for inspect.signature) signature."""
 
-    def copy(twin: _F) -> _F:
-        twin.__doc__ = method.__doc__
-        return twin
+    async def call(self: AsyncClient, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        if self._closing:
+            raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
+        loop = asyncio.get_running_loop()
+        outcome = await loop.run_in_executor(self._executor, _run_call, method, (self._client, *args), kwargs)
+        if outcome.response is not None:
+            _last_response.set(outcome.response)
+        _last_request_count.set(outcome.request_count)
+        if outcome.error is not None:
+            raise outcome.error
+        value: _T = outcome.value
+        return value
 
-    return copy
-
-
-def _keywords(arguments: Dict[str, Any]) -> Dict[str, Any]:
-    """A twin's arguments (`locals()` at its start) for its Client twin: without self,
-    cls and max_workers."""
-    return {name: value for name, value in arguments.items() if name not in ("self", "cls", "max_workers")}
+    functools.update_wrapper(call, method)
+    return call
 
 
 class AsyncClient:
@@ -149,61 +118,37 @@ class AsyncClient:
         access_token: str,
         access_token_secret: str,
         *,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        user_agent: Optional[str] = None,
-        ca_file: Optional[str] = None,
-        proxy: Optional[str] = None,
-        max_retries: Optional[int] = None,
-        max_wait: Optional[float] = None,
-        api_version: Union[int, str, None] = None,
-        trace: Union[bool, _trace.TraceHook, None] = None,
         max_workers: int = DEFAULT_MAX_WORKERS,
+        **options: Unpack[Options],
     ) -> None:
-        self._adopt(Client(**_keywords(locals())), max_workers)
+        self._adopt(Client(consumer_key, consumer_secret, access_token, access_token_secret, **options), max_workers)
 
     @classmethod
-    @_docs_of(Client.from_env)
     def from_env(
         cls,
         *,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        user_agent: Optional[str] = None,
-        ca_file: Optional[str] = None,
-        proxy: Optional[str] = None,
-        max_retries: Optional[int] = None,
-        max_wait: Optional[float] = None,
-        api_version: Union[int, str, None] = None,
         on_token_refresh: Optional[TokenHandler] = None,
-        trace: Union[bool, _trace.TraceHook, None] = None,
         max_workers: int = DEFAULT_MAX_WORKERS,
-    ) -> "AsyncClient":
-        return cls._around(Client.from_env(**_keywords(locals())), max_workers)
+        **options: Unpack[Options],
+    ) -> AsyncClient:
+        """`Client.from_env`, for asyncio."""
+        return cls._around(Client.from_env(on_token_refresh=on_token_refresh, **options), max_workers)
 
     @classmethod
-    @_docs_of(Client.from_store)
     def from_store(
         cls,
         account: Optional[str] = None,
-        store: Union[str, "os.PathLike[str]", None] = None,
+        store: Union[str, os.PathLike[str], None] = None,
         *,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        user_agent: Optional[str] = None,
-        ca_file: Optional[str] = None,
-        proxy: Optional[str] = None,
-        max_retries: Optional[int] = None,
-        max_wait: Optional[float] = None,
-        api_version: Union[int, str, None] = None,
         on_token_refresh: Optional[TokenHandler] = None,
-        trace: Union[bool, _trace.TraceHook, None] = None,
         max_workers: int = DEFAULT_MAX_WORKERS,
-    ) -> "AsyncClient":
-        return cls._around(Client.from_store(**_keywords(locals())), max_workers)
+        **options: Unpack[Options],
+    ) -> AsyncClient:
+        """`Client.from_store`, for asyncio."""
+        client = Client.from_store(account, store, on_token_refresh=on_token_refresh, **options)
+        return cls._around(client, max_workers)
 
     @classmethod
-    @_docs_of(Client.oauth2)
     def oauth2(
         cls,
         client_id: str,
@@ -213,81 +158,39 @@ class AsyncClient:
         *,
         client_secret: Optional[str] = None,
         on_token_refresh: Optional[TokenHandler] = None,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        user_agent: Optional[str] = None,
-        ca_file: Optional[str] = None,
-        proxy: Optional[str] = None,
-        max_retries: Optional[int] = None,
-        max_wait: Optional[float] = None,
-        trace: Union[bool, _trace.TraceHook, None] = None,
         max_workers: int = DEFAULT_MAX_WORKERS,
-    ) -> "AsyncClient":
-        return cls._around(Client.oauth2(**_keywords(locals())), max_workers)
+        **options: Unpack[OAuth2Options],
+    ) -> AsyncClient:
+        """`Client.oauth2`, for asyncio."""
+        client = Client.oauth2(
+            client_id,
+            access_token,
+            refresh_token,
+            expires_at,
+            client_secret=client_secret,
+            on_token_refresh=on_token_refresh,
+            **options,
+        )
+        return cls._around(client, max_workers)
 
     @classmethod
-    def _around(cls, client: Client, max_workers: int) -> "AsyncClient":
+    def _around(cls, client: Client, max_workers: int) -> AsyncClient:
         made = cls.__new__(cls)
         made._adopt(client, max_workers)
         return made
 
-    # The calls: each runs its Client twin in a worker thread (see _call).
-
-    @_docs_of(Client.follow)
-    async def follow(self, target: Union[str, int], notify: bool = False) -> Dict[str, Any]:
-        return await self._call(self._client.follow, target, notify)
-
-    @_docs_of(Client.follow_json)
-    async def follow_json(self, target: Union[str, int], notify: bool = False) -> str:
-        return await self._call(self._client.follow_json, target, notify)
-
-    @_docs_of(Client.follow_detailed)
-    async def follow_detailed(self, target: Union[str, int], notify: bool = False) -> Tuple[Dict[str, Any], bool]:
-        return await self._call(self._client.follow_detailed, target, notify)
-
-    @_docs_of(Client.unfollow)
-    async def unfollow(self, target: Union[str, int]) -> Dict[str, Any]:
-        return await self._call(self._client.unfollow, target)
-
-    @_docs_of(Client.unfollow_json)
-    async def unfollow_json(self, target: Union[str, int]) -> str:
-        return await self._call(self._client.unfollow_json, target)
-
-    @_docs_of(Client.relationship)
-    async def relationship(self, target: Union[str, int]) -> Dict[str, Any]:
-        return await self._call(self._client.relationship, target)
-
-    @_docs_of(Client.relationship_json)
-    async def relationship_json(self, target: Union[str, int]) -> str:
-        return await self._call(self._client.relationship_json, target)
-
-    @_docs_of(Client.me)
-    async def me(self) -> Dict[str, str]:
-        return await self._call(self._client.me)
-
-    @_docs_of(Client.refresh)
-    async def refresh(self) -> Dict[str, Any]:
-        return await self._call(self._client.refresh)
-
-    @_docs_of(Client.revoke)
-    async def revoke(self, token: str) -> None:
-        return await self._call(self._client.revoke, token)
-
-    @_docs_of(Client.access_token)
-    async def access_token(self) -> str:
-        return await self._call(self._client.access_token)
-
-    async def _call(self, method: Callable[..., _T], *args: Any) -> _T:
-        """Runs `method(*args)` in a worker thread; the task's last_* values follow it."""
-        outcome = await self._run(method, args, {})
-        if outcome.responded:
-            _last_rate_limit.set(outcome.rate_limit)
-            _last_day_budgets.set(outcome.day_budgets)
-        _last_request_count.set(outcome.request_count)
-        if outcome.error is not None:
-            raise outcome.error
-        value: _T = outcome.value
-        return value
+    # The calls: each its Client twin, run in a worker thread.
+    follow = _in_thread(Client.follow)
+    follow_json = _in_thread(Client.follow_json)
+    follow_detailed = _in_thread(Client.follow_detailed)
+    unfollow = _in_thread(Client.unfollow)
+    unfollow_json = _in_thread(Client.unfollow_json)
+    relationship = _in_thread(Client.relationship)
+    relationship_json = _in_thread(Client.relationship_json)
+    me = _in_thread(Client.me)
+    refresh = _in_thread(Client.refresh)
+    revoke = _in_thread(Client.revoke)
+    access_token = _in_thread(Client.access_token)
 
     def _adopt(self, client: Client, max_workers: int) -> None:
         if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
@@ -296,12 +199,6 @@ class AsyncClient:
         self._client = client
         self._closing = False
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="twfollow")
-
-    async def _run(self, method: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> _Outcome:
-        if self._closing:
-            raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, _run_call, method, args, kwargs)
 
     async def aclose(self) -> None:
         """Closes the client: new calls raise `InvalidArgumentError` at once; the calls
@@ -324,13 +221,13 @@ class AsyncClient:
         """The rate-limit headers of the last HTTP response awaited in the current task
         (None when it had none, or when the task has awaited no response). A call that
         got no response (refused before sending, network failure) leaves it as it was."""
-        return _last_rate_limit.get()
+        return _last_response.get()[0]
 
     @property
     def last_day_budgets(self) -> Optional[DayBudgets]:
         """The 24-hour budgets of the last HTTP response awaited in the current task
         (as `last_rate_limit`: a call without a response leaves it as it was)."""
-        return _last_day_budgets.get()
+        return _last_response.get()[1]
 
     @property
     def last_request_count(self) -> int:
@@ -347,7 +244,7 @@ class AsyncClient:
         """What `on_token_refresh` last raised (see `Client.token_refresh_error`)."""
         return self._client.token_refresh_error
 
-    async def __aenter__(self) -> "AsyncClient":
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

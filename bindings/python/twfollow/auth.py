@@ -24,25 +24,45 @@ from __future__ import annotations
 import ctypes
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
-from . import _native
-from ._options import _OPTIONS
-from ._tokens import TokenHandler, take_string, tokens_from_json
-from .client import Client, _check, _encode
+from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, check_names
+from ._results import _encode, api, strings
+from ._tokens import TokenHandler, tokens_from_json
+from .client import Client
 from .errors import AuthError, InvalidArgumentError, Status
+
+if TYPE_CHECKING:
+    from typing_extensions import Self, Unpack
 
 _URL_SCHEMES = ("http://", "https://")
 
 
-def _call(client: Client, function: Callable[[ctypes.c_void_p], int]) -> None:
-    """Runs one C call on the client's config and raises its failure."""
-    with client._borrowed() as config:
-        _check(function(config))
-
-
 def _query(url: str) -> Dict[str, str]:
     return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query, keep_blank_values=True))
+
+
+class _AppConfig:
+    """What both flows share: a config of the app's own (no user yet) for the flow's
+    requests, with `Client`'s options (but the API version: each flow's endpoints have
+    theirs), closed with the flow."""
+
+    def _make_config(self, make: Callable[[Any], int], options: OAuth2Options) -> None:
+        check_names(options, OAUTH2_OPTION_NAMES)
+        self._options = options
+        config = ctypes.c_void_p()
+        make(ctypes.byref(config))
+        self._client = Client.__new__(Client)
+        self._client._adopt(config, options)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 @dataclass(frozen=True)
@@ -56,13 +76,13 @@ class OAuth1Token:
     screen_name: str
     _make_client: Callable[..., Client] = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
 
-    def client(self, **options: Any) -> Client:
+    def client(self, **options: Unpack[Options]) -> Client:
         """A new `Client` that follows as this user, with the flow's app keys and
         options (`options` override them). Close it, or use it in a `with` block."""
         return self._make_client(self.token, self.secret, **options)
 
 
-class OAuth1Flow:
+class OAuth1Flow(_AppConfig):
     """The OAuth 1.0a three-legged flow for one user, with the app's consumer key and
     secret (from the developer portal's "Keys and tokens").
 
@@ -85,7 +105,7 @@ class OAuth1Flow:
         *,
         request_token: Optional[str] = None,
         request_token_secret: Optional[str] = None,
-        **options: Any,
+        **options: Unpack[OAuth2Options],
     ) -> None:
         if (request_token is None) != (request_token_secret is None):
             raise InvalidArgumentError(
@@ -93,29 +113,18 @@ class OAuth1Flow:
             )
         self._consumer = (consumer_key, consumer_secret)
         self._callback = _encode(callback, "callback")
-        self._options = options
         self.request_token = request_token
         self.request_token_secret = request_token_secret
         keys = (_encode(consumer_key, "consumer_key"), _encode(consumer_secret, "consumer_secret"))
-        client_options = _client_options(options)
-        config = ctypes.c_void_p()
-        _check(_native.lib().tw_config_new_app(*keys, ctypes.byref(config)))
-        self._client = Client.__new__(Client)
-        self._client._adopt(config, from_variables={}, **client_options)
+        self._make_config(lambda out: api.tw_config_new_app(*keys, out), options)
 
     def authorization_url(self) -> str:
         """Step 1: asks Twitter for a request token (kept in `request_token` and
         `request_token_secret`) and returns the URL the user opens to approve the app."""
-        lib = _native.lib()
-        token, secret, url = ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_void_p()
-        _call(
-            self._client,
-            lambda config: lib.tw_oauth1_request_token(
-                config, self._callback, ctypes.byref(token), ctypes.byref(secret), ctypes.byref(url)
-            ),
-        )
-        self.request_token, self.request_token_secret = take_string(token), take_string(secret)
-        return take_string(url)
+        with self._client._borrowed() as config:
+            token, secret, url = strings(api.tw_oauth1_request_token, config, self._callback, count=3)
+        self.request_token, self.request_token_secret = token, secret
+        return url
 
     def fetch_access_token(self, verifier: str) -> OAuth1Token:
         """Step 2: trades the request token for the user's access token. `verifier` is
@@ -139,10 +148,8 @@ class OAuth1Flow:
             _encode(self.request_token_secret, "request_token_secret"),
             _encode(verifier, "verifier"),
         )
-        lib = _native.lib()
-        out = ctypes.c_void_p()
-        _call(self._client, lambda config: lib.tw_oauth1_access_token(config, *arguments, ctypes.byref(out)))
-        answer = tokens_from_json(take_string(out))
+        with self._client._borrowed() as config:
+            answer = tokens_from_json(strings(api.tw_oauth1_access_token, config, *arguments)[0])
         consumer_key, consumer_secret = self._consumer
 
         def make_client(token: str, secret: str, **overrides: Any) -> Client:
@@ -164,15 +171,6 @@ class OAuth1Flow:
             raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the callback URL has no oauth_verifier")
         return query["oauth_verifier"]
 
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> "OAuth1Flow":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         step = "request token held" if self.request_token else "no request token yet"
         return f"<twfollow.OAuth1Flow {step}>"
@@ -185,7 +183,7 @@ def is_redirected_url(text: str) -> bool:
     return "://" in text or text.startswith("?")
 
 
-class OAuth2Flow:
+class OAuth2Flow(_AppConfig):
     """OAuth 2.0 Authorization Code with PKCE for one user, with the app's OAuth 2.0
     client id (developer portal, "User authentication settings"), the callback URL
     registered there, and the client secret for a confidential client (None for a
@@ -207,7 +205,7 @@ class OAuth2Flow:
         *,
         state: Optional[str] = None,
         code_verifier: Optional[str] = None,
-        **options: Any,
+        **options: Unpack[OAuth2Options],
     ) -> None:
         self.client_id = client_id
         self.redirect_uri = redirect_uri
@@ -217,29 +215,20 @@ class OAuth2Flow:
         self._client_secret = client_secret
         self._redirect_uri = _encode(redirect_uri, "redirect_uri")
         self._scope = None if scope is None else _encode(scope, "scope")
-        self._options = options
         self._tokens: Optional[Dict[str, Any]] = None
         secret = None if client_secret is None else _encode(client_secret, "client_secret")
         client = (_encode(client_id, "client_id"), secret)
-        client_options = _client_options(options)
-        config = ctypes.c_void_p()
-        _check(_native.lib().tw_config_new_oauth2(*client, ctypes.byref(config)))
-        self._client = Client.__new__(Client)
-        self._client._adopt(config, from_variables={}, **client_options)
+        self._make_config(lambda out: api.tw_config_new_oauth2(*client, out), options)
 
     def authorization_url(self) -> Tuple[str, str]:
         """Step 1: (the URL the user opens to approve the app, its `state`). Sends
         nothing; keeps `state` and the PKCE `code_verifier` for `fetch_token`."""
-        lib = _native.lib()
-        url, state, verifier = ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_void_p()
-        _call(
-            self._client,
-            lambda config: lib.tw_oauth2_authorize_url(
-                config, self._redirect_uri, self._scope, ctypes.byref(url), ctypes.byref(state), ctypes.byref(verifier)
-            ),
-        )
-        self.state, self.code_verifier = take_string(state), take_string(verifier)
-        return take_string(url), self.state
+        with self._client._borrowed() as config:
+            url, state, verifier = strings(
+                api.tw_oauth2_authorize_url, config, self._redirect_uri, self._scope, count=3
+            )
+        self.state, self.code_verifier = state, verifier
+        return url, state
 
     def fetch_token(self, redirected_url: Optional[str] = None, *, code: Optional[str] = None) -> Dict[str, Any]:
         """Step 2: trades the code for tokens. Pass `redirected_url`, the whole URL the
@@ -281,18 +270,17 @@ class OAuth2Flow:
             None if self.state is None else _encode(self.state, "state"),
             _encode(self.code_verifier, "code_verifier"),
         )
-        lib = _native.lib()
-        out = ctypes.c_void_p()
-        _call(self._client, lambda config: lib.tw_oauth2_exchange_code(config, *arguments, ctypes.byref(out)))
-        self._tokens = tokens_from_json(take_string(out))
+        with self._client._borrowed() as config:
+            self._tokens = tokens_from_json(strings(api.tw_oauth2_exchange_code, config, *arguments)[0])
         return dict(self._tokens)
 
-    def client(self, on_token_refresh: Optional[TokenHandler] = None, **options: Any) -> Client:
+    def client(self, on_token_refresh: Optional[TokenHandler] = None, **options: Unpack[OAuth2Options]) -> Client:
         """A new `Client` that follows with the tokens `fetch_token` got (see
         `Client.oauth2`; `options` override the flow's)."""
         if self._tokens is None:
             raise InvalidArgumentError(Status.INVALID_ARGUMENT, "no tokens yet: call fetch_token() first")
         tokens = self._tokens
+        merged: OAuth2Options = {**self._options, **options}
         return Client.oauth2(
             self.client_id,
             tokens["access_token"],
@@ -300,29 +288,8 @@ class OAuth2Flow:
             tokens.get("expires_at") or 0,
             client_secret=self._client_secret,
             on_token_refresh=on_token_refresh,
-            **dict(self._options, **options),
+            **merged,
         )
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> "OAuth2Flow":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"<twfollow.OAuth2Flow client_id={self.client_id!r} redirect_uri={self.redirect_uri!r}>"
-
-
-# A flow's own config speaks the API version its endpoints need.
-_CLIENT_OPTIONS = tuple(name for name in _OPTIONS if name != "api_version")
-
-
-def _client_options(options: Dict[str, Any]) -> Dict[str, Any]:
-    """The keyword options of `Client` for a flow's own config; refuses unknown ones."""
-    unknown = sorted(set(options) - set(_CLIENT_OPTIONS))
-    if unknown:
-        raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
-    return dict({name: None for name in _CLIENT_OPTIONS}, api_version=None, **options)

@@ -2,52 +2,69 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
-from typing import Any, Dict, Optional, Tuple, Union, cast
+import threading
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Optional, Tuple, Union
 
 from . import _native
-from . import trace as _trace
-from ._environment import ENV_API_BASE as ENV_API_BASE
-from ._environment import ENV_API_VERSION as ENV_API_VERSION
-from ._environment import ENV_CREDENTIALS as ENV_CREDENTIALS
-from ._environment import ENV_OAUTH2 as ENV_OAUTH2
-from ._environment import _environment
-from ._handle import ConfigHandle
-from ._options import MAX_EXPIRES_AT as MAX_EXPIRES_AT
-from ._options import MAX_TIMEOUT_MS as MAX_TIMEOUT_MS
-from ._options import _expires_at, _options, apply_options
-from ._results import MAX_USER_ID as MAX_USER_ID
-from ._results import Budget as Budget
-from ._results import DayBudgets as DayBudgets
-from ._results import RateLimit as RateLimit
-from ._results import _check as _check
-from ._results import _encode as _encode
-from ._results import _parse_object, _raise_last, _target_text
+from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, _expires_at, apply_options, check_names
+from ._results import (
+    MAX_USER_ID,
+    DayBudgets,
+    RateLimit,
+    _encode,
+    _parse_object,
+    _target_text,
+    api,
+    strings,
+    take_string,
+)
+
+# `twfollow.client.last_rate_limit()` and its siblings (docs/python.md):
 from ._results import last_day_budgets as last_day_budgets
 from ._results import last_rate_limit as last_rate_limit
 from ._results import last_request_count as last_request_count
-from ._results import refreshes_in_flight as refreshes_in_flight
-from ._results import version as version
-from ._tokens import TokenCallback, TokenHandler, check_handler, take_string, tokens_from_json
-from .errors import InvalidArgumentError, Status
+from ._tokens import TokenCallback, TokenHandler, check_handler, tokens_from_json
+from .errors import InvalidArgumentError, Status, TwError
+
+if TYPE_CHECKING:
+    from typing_extensions import Self, Unpack
 
 PENDING = 2  # TW_FOLLOW_OUTCOME_PENDING
 
 
-def _variables_not_replaced(options: Dict[str, Any]) -> Dict[str, str]:
+# The variables tw_config_from_env reads that a keyword can replace (include/twfollow.h).
+ENV_API_BASE = "TW_API_BASE"
+ENV_API_VERSION = "TW_API_VERSION"
+
+
+def _environment(name: str) -> Optional[str]:
+    """A variable as tw_config_from_env reads it: None when unset, empty or not UTF-8."""
+    if not os.supports_bytes_environ:
+        return os.environ.get(name) or None
+    raw = os.environb.get(os.fsencode(name))
+    try:
+        return raw.decode("utf-8") if raw else None
+    except UnicodeDecodeError:
+        return None
+
+
+def _variables_not_replaced(options: Options) -> Dict[str, str]:
     """TW_API_BASE and TW_API_VERSION into `options` where no keyword replaced them (the
     library made the config without reading either): {option: variable} of those taken."""
     taken: Dict[str, str] = {}
-    for option, variable in (("base_url", ENV_API_BASE), ("api_version", ENV_API_VERSION)):
-        value = _environment(variable) if options[option] is None else None
-        if value is not None:
-            options[option] = value.strip() if option == "api_version" else value
-            taken[option] = variable
+    base_url = _environment(ENV_API_BASE) if options.get("base_url") is None else None
+    if base_url is not None:
+        options["base_url"], taken["base_url"] = base_url, ENV_API_BASE
+    api_version = _environment(ENV_API_VERSION) if options.get("api_version") is None else None
+    if api_version is not None:
+        options["api_version"], taken["api_version"] = api_version.strip(), ENV_API_VERSION
     return taken
 
 
-class Client(ConfigHandle):
+class Client:
     """Follows users with one set of OAuth 1.0a user-context credentials, or (made
     with `Client.oauth2`) with an OAuth 2.0 user token that it refreshes by itself.
 
@@ -70,16 +87,7 @@ class Client(ConfigHandle):
         consumer_secret: str,
         access_token: str,
         access_token_secret: str,
-        *,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        user_agent: Optional[str] = None,
-        ca_file: Optional[str] = None,
-        proxy: Optional[str] = None,
-        max_retries: Optional[int] = None,
-        max_wait: Optional[float] = None,
-        api_version: Union[int, str, None] = None,
-        trace: Union[bool, _trace.TraceHook, None] = None,
+        **options: Unpack[Options],
     ) -> None:
         credentials = [
             _encode(consumer_key, "consumer_key"),
@@ -88,24 +96,11 @@ class Client(ConfigHandle):
             _encode(access_token_secret, "access_token_secret"),
         ]
         config = ctypes.c_void_p()
-        _check(_native.lib().tw_config_new(*credentials, ctypes.byref(config)))
-        self._adopt(config, from_variables={}, **_options(locals()))
+        api.tw_config_new(*credentials, ctypes.byref(config))
+        self._adopt(config, options)
 
     @classmethod
-    def from_env(
-        cls,
-        *,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        user_agent: Optional[str] = None,
-        ca_file: Optional[str] = None,
-        proxy: Optional[str] = None,
-        max_retries: Optional[int] = None,
-        max_wait: Optional[float] = None,
-        api_version: Union[int, str, None] = None,
-        on_token_refresh: Optional[TokenHandler] = None,
-        trace: Union[bool, _trace.TraceHook, None] = None,
-    ) -> "Client":
+    def from_env(cls, *, on_token_refresh: Optional[TokenHandler] = None, **options: Unpack[Options]) -> Client:
         """Credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,
         TW_ACCESS_TOKEN_SECRET; base URL from TW_API_BASE and API version from
         TW_API_VERSION. A keyword given wins over its variable, which is then not read
@@ -120,47 +115,19 @@ class Client(ConfigHandle):
         credentials, which never change, `on_token_refresh` is never called.
         `on_token_refresh` must be a plain function: an `async def` one is refused with
         TypeError (see `Client.oauth2`)."""
-        if on_token_refresh is not None:
-            check_handler(on_token_refresh)
-        options = _options(locals())
-        config = ctypes.c_void_p()
-        lib = _native.lib()
-        if base_url is None and api_version is None:
-            _check(lib.tw_config_from_env(ctypes.byref(config)))
-            from_variables: Dict[str, str] = {}
-        else:
-            # tw_config_from_env would read, and refuse, the variables the keywords replace:
-            # the credentials alone from the library, then the variables not replaced.
-            _check(lib.tw_config_from_env_credentials(ctypes.byref(config)))
-            from_variables = _variables_not_replaced(options)
-        client = cls.__new__(cls)
-        client._adopt(config, from_variables=from_variables, **options)
-        if on_token_refresh is not None:
-            try:
-                if client._holds_oauth2_tokens():
-                    client._watch_tokens(on_token_refresh)
-            except BaseException:
-                client.close()
-                raise
-        return client
+        return cls._from_variables(
+            api.tw_config_from_env, api.tw_config_from_env_credentials, on_token_refresh, options
+        )
 
     @classmethod
     def from_store(
         cls,
         account: Optional[str] = None,
-        store: Union[str, "os.PathLike[str]", None] = None,
+        store: Union[str, os.PathLike[str], None] = None,
         *,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        user_agent: Optional[str] = None,
-        ca_file: Optional[str] = None,
-        proxy: Optional[str] = None,
-        max_retries: Optional[int] = None,
-        max_wait: Optional[float] = None,
-        api_version: Union[int, str, None] = None,
         on_token_refresh: Optional[TokenHandler] = None,
-        trace: Union[bool, _trace.TraceHook, None] = None,
-    ) -> "Client":
+        **options: Unpack[Options],
+    ) -> Client:
         """A client for an account of the token store (`twfollow.Store`, docs/tokens.md):
         `account` None is the store's default, `store` None the usual path
         (TWFOLLOW_STORE, else $XDG_CONFIG_HOME/twfollow/accounts.json, else
@@ -177,20 +144,40 @@ class Client(ConfigHandle):
         fork. StoreError for an unusable store or a missing account (nothing sent);
         TokensNotSavedError when a refresh succeeded but the store could not be written
         (the client still holds the new tokens: `tokens`)."""
-        options = _options(locals())
-        store_bytes = None if store is None else _encode(os.fspath(store), "store")
-        account_bytes = None if account is None else _encode(account, "account")
+        names = (
+            None if store is None else _encode(os.fspath(store), "store"),
+            None if account is None else _encode(account, "account"),
+        )
+        return cls._from_variables(
+            lambda out: api.tw_config_from_store(*names, out),
+            lambda out: api.tw_config_from_store_credentials(*names, out),
+            on_token_refresh,
+            options,
+        )
+
+    @classmethod
+    def _from_variables(
+        cls,
+        make: Callable[[Any], int],
+        make_from_credentials: Callable[[Any], int],
+        on_token_refresh: Optional[TokenHandler],
+        options: Options,
+    ) -> Client:
+        """A client whose config `make` writes, reading TW_API_BASE and TW_API_VERSION
+        too; when a keyword replaces either, `make_from_credentials` writes it (it would
+        read, and refuse, the variables the keywords replace) and the variables not
+        replaced are read here."""
+        if on_token_refresh is not None:
+            check_handler(on_token_refresh)
         config = ctypes.c_void_p()
-        lib = _native.lib()
         from_variables: Dict[str, str] = {}
-        if base_url is None and api_version is None:
-            # TW_API_BASE and TW_API_VERSION are read as from_env reads them.
-            _check(lib.tw_config_from_store(store_bytes, account_bytes, ctypes.byref(config)))
+        if options.get("base_url") is None and options.get("api_version") is None:
+            make(ctypes.byref(config))
         else:
-            _check(lib.tw_config_from_store_credentials(store_bytes, account_bytes, ctypes.byref(config)))
+            make_from_credentials(ctypes.byref(config))
             from_variables = _variables_not_replaced(options)
         client = cls.__new__(cls)
-        client._adopt(config, from_variables=from_variables, **options)
+        client._adopt(config, options, from_variables)
         if on_token_refresh is not None:
             try:
                 if client._holds_oauth2_tokens():
@@ -200,17 +187,62 @@ class Client(ConfigHandle):
                 raise
         return client
 
-    def _adopt(self, config: ctypes.c_void_p, from_variables: Dict[str, str], **options: Any) -> None:
+    def _adopt(
+        self, config: ctypes.c_void_p, options: OAuth2Options, from_variables: Optional[Dict[str, str]] = None
+    ) -> None:
         """Takes ownership of `config` and applies the options that are not None
         (`apply_options`, which types them); `from_variables` names the environment
         variable an option was read from."""
-        self._own(config)
+        # Owned before anything can fail: close() frees it.
+        self._config: Optional[ctypes.c_void_p] = config
+        self._lock = threading.Lock()
+        self._calls = 0  # running calls: close() frees the config after the last one
+        self._closing = False
         self._trace_callback: Optional[ctypes._CFunctionType] = None  # kept alive as long as the config
         try:
-            self._trace_callback = apply_options(config, from_variables=from_variables, **options)
+            self._trace_callback = apply_options(config, options, from_variables or {})
         except BaseException:
             self.close()
             raise
+
+    @contextlib.contextmanager
+    def _borrowed(self) -> Iterator[ctypes.c_void_p]:
+        """The config for one call; a `close()` meanwhile frees it only after the call."""
+        with self._lock:
+            if self._config is None or self._closing:
+                raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
+            config = self._config
+            self._calls += 1
+        try:
+            yield config
+        finally:
+            with self._lock:
+                self._calls -= 1
+                if self._closing and self._calls == 0:
+                    self._free()
+
+    def close(self) -> None:
+        """Releases the config and its connections. Idempotent; waits for no one but
+        frees only after the last running `follow` returns."""
+        with self._lock:
+            self._closing = True
+            if self._calls == 0:
+                self._free()
+
+    def _free(self) -> None:
+        # Called with self._lock held.
+        if self._config is not None:
+            _native.lib().tw_config_free(self._config)
+            self._config = None
+
+    @property
+    def closed(self) -> bool:
+        return self._closing
+
+    def __del__(self) -> None:
+        # A fallback only: call close() or use `with`.
+        if getattr(self, "_lock", None) is not None:
+            self.close()
 
     def follow_json(self, target: Union[str, int], notify: bool = False) -> str:
         """Like `follow`, but returns the answer as the JSON text the API sent."""
@@ -229,7 +261,6 @@ class Client(ConfigHandle):
             target_bytes = b"%d" % target
         else:
             target_bytes = _encode(_target_text(target), "target")
-        lib = _native.lib()
         lock = self._lock
         with lock:
             config = self._config
@@ -237,21 +268,12 @@ class Client(ConfigHandle):
                 raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
             self._calls += 1
         try:
-            out = ctypes.c_void_p()
-            if want_outcome:
-                outcome = ctypes.c_int(0)
-                status = lib.tw_follow_ex(config, target_bytes, bool(notify), ctypes.byref(outcome), ctypes.byref(out))
-                pending = outcome.value == PENDING
-            else:
+            if not want_outcome:
                 # Without an outcome the library skips reading the user object.
-                status = lib.tw_follow(config, target_bytes, bool(notify), ctypes.byref(out))
-                pending = False
-            if status != Status.OK:
-                _raise_last(status)
-            try:
-                return ctypes.string_at(cast(int, out.value)).decode("utf-8"), pending
-            finally:
-                lib.tw_string_free(out)
+                return strings(api.tw_follow, config, target_bytes, bool(notify))[0], False
+            outcome = ctypes.c_int(0)
+            text = strings(api.tw_follow_ex, config, target_bytes, bool(notify), ctypes.byref(outcome))[0]
+            return text, outcome.value == PENDING
         finally:
             with lock:
                 self._calls -= 1
@@ -299,11 +321,7 @@ class Client(ConfigHandle):
         """tw_unfollow or tw_relationship: the relationship's JSON text."""
         target_bytes = _encode(_target_text(target), "target")
         with self._borrowed() as config:
-            out = ctypes.c_void_p()
-            status = getattr(_native.lib(), function)(config, target_bytes, ctypes.byref(out))
-            if status != Status.OK:
-                _raise_last(status)
-            return take_string(out)
+            return strings(getattr(api, function), config, target_bytes)[0]
 
     def me(self) -> Dict[str, str]:
         """The user these credentials act as: {"id": "1500000001", "username": "sandbox_me"}
@@ -314,11 +332,8 @@ class Client(ConfigHandle):
         `last_request_count` says which. Raises a `TwError` subclass on failure
         (`AuthError` for refused credentials)."""
         with self._borrowed() as config:
-            user_id, username = ctypes.c_void_p(), ctypes.c_void_p()
-            status = _native.lib().tw_me(config, ctypes.byref(user_id), ctypes.byref(username))
-            if status != Status.OK:
-                _raise_last(status)
-            return {"id": take_string(user_id), "username": take_string(username)}
+            user_id, username = strings(api.tw_me, config, count=2)
+        return {"id": user_id, "username": username}
 
     # OAuth 2.0 user tokens. Getting them: twfollow.OAuth2Flow (auth.py).
 
@@ -332,15 +347,8 @@ class Client(ConfigHandle):
         *,
         client_secret: Optional[str] = None,
         on_token_refresh: Optional[TokenHandler] = None,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        user_agent: Optional[str] = None,
-        ca_file: Optional[str] = None,
-        proxy: Optional[str] = None,
-        max_retries: Optional[int] = None,
-        max_wait: Optional[float] = None,
-        trace: Union[bool, _trace.TraceHook, None] = None,
-    ) -> "Client":
+        **options: Unpack[OAuth2Options],
+    ) -> Client:
         """A client that follows through API v2 with an OAuth 2.0 user token of the
         app's OAuth 2.0 client (`client_secret` for a confidential client, None for a
         public one), as stored from `OAuth2Flow.fetch_token` or `on_token_refresh`.
@@ -359,6 +367,7 @@ class Client(ConfigHandle):
         it closed, not run, and a TypeError kept in `token_refresh_error`. With
         AsyncClient, store from a plain function:
         `asyncio.run_coroutine_threadsafe(save(tokens), loop).result()`."""
+        check_names(options, OAUTH2_OPTION_NAMES)
         if on_token_refresh is not None:
             check_handler(on_token_refresh)
         client_id_bytes = _encode(client_id, "client_id")
@@ -368,13 +377,12 @@ class Client(ConfigHandle):
             None if refresh_token is None else _encode(refresh_token, "refresh_token"),
             _expires_at(expires_at),
         )
-        lib = _native.lib()
         config = ctypes.c_void_p()
-        _check(lib.tw_config_new_oauth2(client_id_bytes, secret_bytes, ctypes.byref(config)))
+        api.tw_config_new_oauth2(client_id_bytes, secret_bytes, ctypes.byref(config))
         client = cls.__new__(cls)
-        client._adopt(config, from_variables={}, **_options(dict(locals(), api_version=None)))
+        client._adopt(config, options)
         try:
-            _check(lib.tw_config_set_oauth2_tokens(config, *token_arguments))
+            api.tw_config_set_oauth2_tokens(config, *token_arguments)
             if on_token_refresh is not None:
                 client._watch_tokens(on_token_refresh)
         except BaseException:
@@ -386,16 +394,14 @@ class Client(ConfigHandle):
         """Hands every new set of tokens to `handler` (a setter: before any call)."""
         callback = TokenCallback(handler)
         with self._borrowed() as config:
-            _check(_native.lib().tw_config_set_token_callback(config, callback.c_function, None))
+            api.tw_config_set_token_callback(config, callback.c_function, None)
         self._token_callback = callback
 
     def _holds_oauth2_tokens(self) -> bool:
-        with self._borrowed() as config:
-            out = ctypes.c_void_p()
-            if _native.lib().tw_config_get_tokens(config, ctypes.byref(out)) != Status.OK:
-                return False
-            take_string(out)
-            return True
+        try:
+            return bool(self.tokens)
+        except TwError:  # an OAuth 1.0a client's
+            return False
 
     @property
     def tokens(self) -> Dict[str, Any]:
@@ -403,9 +409,7 @@ class Client(ConfigHandle):
         there is none), "expires_at" (seconds since the Unix epoch, 0 when unknown),
         "scope"}. InvalidArgumentError for an OAuth 1.0a client."""
         with self._borrowed() as config:
-            out = ctypes.c_void_p()
-            _check(_native.lib().tw_config_get_tokens(config, ctypes.byref(out)))
-            return tokens_from_json(take_string(out))
+            return tokens_from_json(strings(api.tw_config_get_tokens, config)[0])
 
     def refresh(self) -> Dict[str, Any]:
         """Refreshes the OAuth 2.0 access token now (follows do it by themselves when
@@ -413,7 +417,7 @@ class Client(ConfigHandle):
         before this returns. On failure (AuthError when the refresh token is refused:
         authorize again) the old tokens stay in place."""
         with self._borrowed() as config:
-            _check(_native.lib().tw_oauth2_refresh(config))
+            api.tw_oauth2_refresh(config)
         return self.tokens
 
     def access_token(self) -> str:
@@ -423,7 +427,7 @@ class Client(ConfigHandle):
         InvalidArgumentError for an OAuth 1.0a client."""
         with self._borrowed() as config:
             out = ctypes.c_void_p()
-            _check(_native.lib().tw_oauth2_access_token(config, ctypes.byref(out), None))
+            api.tw_oauth2_access_token(config, ctypes.byref(out), None)
             return take_string(out)
 
     def revoke(self, token: str) -> None:
@@ -432,7 +436,7 @@ class Client(ConfigHandle):
         calls with a revoked one raise AuthError."""
         token_bytes = _encode(token, "token")
         with self._borrowed() as config:
-            _check(_native.lib().tw_oauth2_revoke(config, token_bytes))
+            api.tw_oauth2_revoke(config, token_bytes)
 
     @property
     def token_refresh_error(self) -> Optional[BaseException]:
@@ -461,7 +465,7 @@ class Client(ConfigHandle):
         token refreshes, the call, retries, the clock-correction retry (0: none)."""
         return last_request_count()
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

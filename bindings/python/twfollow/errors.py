@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
-from typing import Dict, NamedTuple, Optional, Type
+from typing import Any, Dict, NamedTuple, Optional, Tuple, Type
 
 
 class Status(enum.IntEnum):
     """Status numbers, as in include/twfollow.h (TW_STATUS_<name>); tests/drift
-    fails when this, ERROR_CLASSES or EXIT_CODES differs from the header."""
+    fails when this differs from the header (`python3 tests/drift/twfollow_header.py
+    --python` prints the members), or a status has no exception class."""
 
     OK = 0
     NULL_ARGUMENT = 1
@@ -60,6 +61,10 @@ class Problem(NamedTuple):
     registration_url: Optional[str] = None
 
 
+# Each status's exception class, filled in by the classes below: each names its statuses.
+ERROR_CLASSES: Dict[int, Type[TwError]] = {}
+
+
 class TwError(Exception):
     """A failed call. `str(err)` is the library's one-line message.
 
@@ -93,6 +98,10 @@ class TwError(Exception):
         self.registration_url: Optional[str] = fields.registration_url
         self.request_count = request_count
 
+    def __init_subclass__(cls, statuses: Tuple[Status, ...] = (), **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        ERROR_CLASSES.update(dict.fromkeys(statuses, cls))
+
     def __str__(self) -> str:
         return self.message
 
@@ -103,47 +112,49 @@ class TwError(Exception):
         )
 
 
-class InvalidArgumentError(TwError, ValueError):
+class InvalidArgumentError(
+    TwError, ValueError, statuses=(Status.NULL_ARGUMENT, Status.INVALID_UTF8, Status.INVALID_ARGUMENT)
+):
     """Bad input (NULL, not UTF-8, bad target, empty credential, bad URL): nothing was sent."""
 
 
-class NetworkError(TwError):
+class NetworkError(TwError, statuses=(Status.NETWORK,)):
     """No HTTP response: refused, reset, DNS, garbage, proxy failure."""
 
 
-class TimeoutError(NetworkError):
+class TimeoutError(NetworkError, statuses=(Status.TIMEOUT,)):
     """The whole call exceeded the configured timeout."""
 
 
-class TLSError(NetworkError):
+class TLSError(NetworkError, statuses=(Status.TLS,)):
     """TLS handshake or certificate verification failed."""
 
 
-class AuthError(TwError):
+class AuthError(TwError, statuses=(Status.AUTH,)):
     """401, or Twitter codes 32, 89, 135, 215."""
 
 
-class ForbiddenError(TwError):
+class ForbiddenError(TwError, statuses=(Status.FORBIDDEN,)):
     """403 refusals; the more specific ones below are subclasses."""
 
 
-class FollowLimitError(ForbiddenError):
+class FollowLimitError(ForbiddenError, statuses=(Status.FOLLOW_LIMIT,)):
     """Twitter code 161: the daily follow limit is reached."""
 
 
-class AlreadyRequestedError(ForbiddenError):
+class AlreadyRequestedError(ForbiddenError, statuses=(Status.ALREADY_REQUESTED,)):
     """Twitter code 160: a follow request to this protected account is pending."""
 
 
-class BlockedError(ForbiddenError):
+class BlockedError(ForbiddenError, statuses=(Status.BLOCKED,)):
     """Twitter code 162: the user has blocked you."""
 
 
-class NotFoundError(TwError):
+class NotFoundError(TwError, statuses=(Status.NOT_FOUND,)):
     """404, or Twitter codes 34, 50, 63, 108."""
 
 
-class RateLimitError(TwError):
+class RateLimitError(TwError, statuses=(Status.RATE_LIMITED,)):
     """429, or Twitter code 88. `reset_at`: when the request may succeed again
     (seconds since the Unix epoch): the latest reset of the spent windows (15-minute,
     the user's or the app's 24-hour budget), or None when the response did not say."""
@@ -151,19 +162,19 @@ class RateLimitError(TwError):
     reset_at: Optional[int] = None
 
 
-class ServerError(TwError):
+class ServerError(TwError, statuses=(Status.SERVER_ERROR,)):
     """5xx."""
 
 
-class HTTPError(TwError):
+class HTTPError(TwError, statuses=(Status.HTTP_ERROR,)):
     """Any other non-2xx status, including redirects (never followed)."""
 
 
-class BadResponseError(TwError):
+class BadResponseError(TwError, statuses=(Status.BAD_RESPONSE,)):
     """2xx, but the body is not a JSON object, or is over 1 MiB."""
 
 
-class NoRateLimitError(TwError):
+class NoRateLimitError(TwError, statuses=(Status.NO_RATE_LIMIT,)):
     """The last response carried no rate-limit headers (only `tw_last_rate_limit` says
     so; `Client.last_rate_limit` returns None instead of raising it)."""
 
@@ -173,88 +184,57 @@ class NoRateLimitError(TwError):
 # message ends with "To fix: ..." (one line on what to do).
 
 
-class AccessTierError(TwError):
+class AccessTierError(TwError, statuses=(Status.ACCESS_TIER,)):
     """Twitter code 453, or API v2's `client-not-enrolled`: the app's access tier (its
     plan, or no Project) does not include the endpoint. `api_version="auto"` tries the
     other API version by itself."""
 
 
-class AppPermissionError(TwError):
+class AppPermissionError(TwError, statuses=(Status.APP_PERMISSION,)):
     """Twitter codes 87, 220, 261, or API v2's `oauth1-permissions` and
     `unsupported-authentication`: the app or its token may not do this (a read-only app,
     tokens made before Read and Write, an app-only Bearer token)."""
 
 
-class AccountStateError(TwError):
+class AccountStateError(TwError, statuses=(Status.ACCOUNT_STATE,)):
     """Twitter codes 64 (suspended) and 326 (locked): the access token's own account
     cannot act."""
 
 
-class UserNotEnrolledError(TwError):
+class UserNotEnrolledError(TwError, statuses=(Status.USER_NOT_ENROLLED,)):
     """API v2's `client-forbidden` with reason `user-not-enrolled`: X bills the request to
     the authenticated account, which is not enrolled in Pay-per-use. About that account's
     set-up (its owner enrolls it at the Developer Console), not the app: other accounts of
     the same app are not affected, and the other API version does not help."""
 
 
-class PaymentRequiredError(TwError):
+class PaymentRequiredError(TwError, statuses=(Status.PAYMENT_REQUIRED,)):
     """HTTP 402 or a `CreditsDepleted` problem: the app's pay-per-use credits are spent.
     Never retried; add credits or raise the spending limit in the developer console."""
 
 
-class UsageCappedError(TwError):
+class UsageCappedError(TwError, statuses=(Status.USAGE_CAPPED,)):
     """A `usage-capped` problem: a cap of the app's billing period is reached. It resets
     with the billing period, not a rate window; never retried."""
 
 
-class StoreError(TwError):
+class StoreError(TwError, statuses=(Status.STORE,)):
     """The token store cannot be used: unreadable, not valid JSON, an unknown version,
     unsafe permissions or owner, or no such account. Nothing was sent."""
 
 
-class TokensNotSavedError(TwError):
+class TokensNotSavedError(TwError, statuses=(Status.TOKENS_NOT_SAVED,)):
     """A refresh succeeded but the rotated tokens could not be written to the store. The
     client still holds them (`Client.tokens`) and the token handler received them."""
 
 
-class ReentrantCallError(TwError):
+class ReentrantCallError(TwError, statuses=(Status.REENTERED,)):
     """A call into a client from inside its own token handler or trace hook: refused at
     once (it would wait forever for the lock the handler runs under)."""
 
 
-class InternalError(TwError):
+class InternalError(TwError, statuses=(Status.INTERNAL,)):
     """A bug in twfollow."""
-
-
-ERROR_CLASSES: Dict[int, Type[TwError]] = {
-    Status.NULL_ARGUMENT: InvalidArgumentError,
-    Status.INVALID_UTF8: InvalidArgumentError,
-    Status.INVALID_ARGUMENT: InvalidArgumentError,
-    Status.NETWORK: NetworkError,
-    Status.TIMEOUT: TimeoutError,
-    Status.TLS: TLSError,
-    Status.AUTH: AuthError,
-    Status.FORBIDDEN: ForbiddenError,
-    Status.NOT_FOUND: NotFoundError,
-    Status.RATE_LIMITED: RateLimitError,
-    Status.FOLLOW_LIMIT: FollowLimitError,
-    Status.ALREADY_REQUESTED: AlreadyRequestedError,
-    Status.BLOCKED: BlockedError,
-    Status.SERVER_ERROR: ServerError,
-    Status.HTTP_ERROR: HTTPError,
-    Status.BAD_RESPONSE: BadResponseError,
-    Status.NO_RATE_LIMIT: NoRateLimitError,
-    Status.ACCESS_TIER: AccessTierError,
-    Status.APP_PERMISSION: AppPermissionError,
-    Status.ACCOUNT_STATE: AccountStateError,
-    Status.PAYMENT_REQUIRED: PaymentRequiredError,
-    Status.USAGE_CAPPED: UsageCappedError,
-    Status.STORE: StoreError,
-    Status.TOKENS_NOT_SAVED: TokensNotSavedError,
-    Status.REENTERED: ReentrantCallError,
-    Status.USER_NOT_ENROLLED: UserNotEnrolledError,
-    Status.INTERNAL: InternalError,
-}
 
 
 def error_for(
@@ -267,53 +247,3 @@ def error_for(
 ) -> TwError:
     """The exception for a status (TwError itself for a number this package does not know)."""
     return ERROR_CLASSES.get(status, TwError)(status, message, http_status, api_code, problem, request_count)
-
-
-# Process exit codes of the command-line tools, by family (sysexits.h where one fits).
-# tw-follow (bindings/c/tw-follow.c) uses the same; `--exit-codes` prints either table.
-EXIT_OK = 0
-EXIT_REFUSED = 1  # the API refused this target: forbidden, not found, pending, blocked
-EXIT_USAGE = 64  # unknown option, missing or malformed option value
-EXIT_DATAERR = 65  # a bad target or argument
-EXIT_UNAVAILABLE = 69  # network, server error
-EXIT_SOFTWARE = 70  # internal error
-EXIT_CANTCREAT = 73  # refreshed tokens could not be saved to the store
-EXIT_IOERR = 74  # tokens could not be written out (stdout, stderr, a file)
-EXIT_TEMPFAIL = 75  # timeout, rate limit, follow limit: try later
-EXIT_PROTOCOL = 76  # unexpected HTTP status or response
-EXIT_NOPERM = 77  # credentials refused, or the account suspended, locked or not enrolled
-# credentials or the token store missing or bad, a setting the library refuses, an
-# unreadable --proxy-file, a TLS failure, or the app's access tier, permissions, credits or usage cap
-# at X (a refusal of the app, not of the target)
-EXIT_CONFIG = 78
-
-EXIT_CODES: Dict[int, int] = {
-    Status.OK: EXIT_OK,
-    Status.NULL_ARGUMENT: EXIT_DATAERR,
-    Status.INVALID_UTF8: EXIT_DATAERR,
-    Status.INVALID_ARGUMENT: EXIT_DATAERR,
-    Status.NETWORK: EXIT_UNAVAILABLE,
-    Status.TIMEOUT: EXIT_TEMPFAIL,
-    Status.TLS: EXIT_CONFIG,  # every target would meet it: a CA file, a base URL, a proxy
-    Status.AUTH: EXIT_NOPERM,
-    Status.FORBIDDEN: EXIT_REFUSED,
-    Status.NOT_FOUND: EXIT_REFUSED,
-    Status.RATE_LIMITED: EXIT_TEMPFAIL,
-    Status.FOLLOW_LIMIT: EXIT_TEMPFAIL,
-    Status.ALREADY_REQUESTED: EXIT_REFUSED,
-    Status.BLOCKED: EXIT_REFUSED,
-    Status.SERVER_ERROR: EXIT_UNAVAILABLE,
-    Status.HTTP_ERROR: EXIT_PROTOCOL,
-    Status.BAD_RESPONSE: EXIT_PROTOCOL,
-    Status.NO_RATE_LIMIT: EXIT_SOFTWARE,
-    Status.ACCESS_TIER: EXIT_CONFIG,
-    Status.APP_PERMISSION: EXIT_CONFIG,
-    Status.ACCOUNT_STATE: EXIT_NOPERM,
-    Status.PAYMENT_REQUIRED: EXIT_CONFIG,
-    Status.USAGE_CAPPED: EXIT_CONFIG,
-    Status.STORE: EXIT_CONFIG,
-    Status.TOKENS_NOT_SAVED: EXIT_CANTCREAT,
-    Status.REENTERED: EXIT_SOFTWARE,
-    Status.USER_NOT_ENROLLED: EXIT_NOPERM,
-    Status.INTERNAL: EXIT_SOFTWARE,
-}

@@ -15,14 +15,17 @@ import ctypes
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 
-from . import _native
-from ._tokens import take_string
+from ._options import Options
+from ._results import _encode, api, strings, take_string
 from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth2Flow
-from .client import Client, _check, _encode
+from .client import Client
 from .errors import InvalidArgumentError, Status, TwError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 StorePath = Union[str, "os.PathLike[str]", None]
 # TwStoreImport: the flag of tw_store_import_ex.
@@ -98,14 +101,10 @@ class Store:
     @property
     def path(self) -> str:
         """The file this store names (it may not exist yet), or its URL without the password."""
-        out = ctypes.c_void_p()
-        _check(_native.lib().tw_store_path(self._path, ctypes.byref(out)))
-        return take_string(out)
+        return strings(api.tw_store_path, self._path)[0]
 
     def _listing(self) -> Dict[str, Any]:
-        out = ctypes.c_void_p()
-        _check(_native.lib().tw_store_list(self._path, ctypes.byref(out)))
-        listing = json.loads(take_string(out))
+        listing = json.loads(self.listing_json())
         if not isinstance(listing, dict):
             raise ValueError("the library's account list is not a JSON object")
         return listing
@@ -120,7 +119,7 @@ class Store:
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 2**32:
             raise InvalidArgumentError(Status.INVALID_ARGUMENT, "index must be an int from 0 to 2**32-1")
         out = ctypes.c_void_p()
-        _check(_native.lib().tw_store_account_at(self._path, index, ctypes.byref(out), None))
+        api.tw_store_account_at(self._path, index, ctypes.byref(out), None)
         if not out.value:
             return None
         record = json.loads(take_string(out))
@@ -128,9 +127,7 @@ class Store:
 
     def listing_json(self) -> str:
         """The listing as the library gives it: {"path", "default", "accounts": [...]}."""
-        out = ctypes.c_void_p()
-        _check(_native.lib().tw_store_list(self._path, ctypes.byref(out)))
-        return take_string(out)
+        return strings(api.tw_store_list, self._path)[0]
 
     @property
     def default(self) -> Optional[str]:
@@ -147,16 +144,14 @@ class Store:
         before a client made from it refreshes (or save that client instead)."""
         client = source if isinstance(source, Client) else source._client  # the flow's or AsyncClient's
         name = _optional(account, "account")
-        out = ctypes.c_void_p()
         with client._borrowed() as config:
-            _check(_native.lib().tw_store_save_account(config, self._path, name, ctypes.byref(out)))
-        return take_string(out)
+            return strings(api.tw_store_save_account, config, self._path, name)[0]
 
     def set_default(self, name: str) -> None:
         """Makes `name` the default account."""
-        _check(_native.lib().tw_store_set_default(self._path, _encode(name, "name")))
+        api.tw_store_set_default(self._path, _encode(name, "name"))
 
-    def remove(self, name: str, revoke: bool = False, **options: Any) -> None:
+    def remove(self, name: str, revoke: bool = False, **options: Unpack[Options]) -> None:
         """Removes the account (and its app when no other account uses it). With
         `revoke`, first revokes its OAuth 2.0 grant at X (the refresh token, else the
         access token; `options` as for `revoke`): when X refuses, the account stays.
@@ -165,9 +160,9 @@ class Store:
         name_bytes = _encode(name, "name")
         if revoke:
             self.revoke(name, **options)
-        _check(_native.lib().tw_store_remove(self._path, name_bytes))
+        api.tw_store_remove(self._path, name_bytes)
 
-    def revoke(self, name: str, **options: Any) -> None:
+    def revoke(self, name: str, **options: Unpack[Options]) -> None:
         """Revokes the account's OAuth 2.0 grant at X (the account stays stored);
         `options` are those of `Client` (base_url, timeout, proxy...)."""
         with Client.from_store(name, self._given, **options) as client:
@@ -188,15 +183,9 @@ class Store:
         differs from the source's: the store's is newer, and it is kept unless `force`.
         Returns the names imported, with `.kept` and `.handed_over` (ImportedAccounts)."""
         source = None if path is None else _encode(os.fspath(path), "path")
-        outs = [ctypes.c_void_p() for _ in range(3)]
         flags = _TW_STORE_IMPORT_FORCE if force else 0
-        _check(
-            _native.lib().tw_store_import_ex(
-                self._path, _encode(kind, "kind"), source, flags, *(ctypes.byref(out) for out in outs)
-            )
-        )
-        imported, kept, handed_over = (_names(take_string(out)) for out in outs)
-        return ImportedAccounts(imported, kept, handed_over)
+        lists = strings(api.tw_store_import_ex, self._path, _encode(kind, "kind"), source, flags, count=3)
+        return ImportedAccounts(*map(_names, lists))
 
     def __repr__(self) -> str:
         if self._given is None:
