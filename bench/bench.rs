@@ -5,13 +5,11 @@
 //! cargo bench --bench bench -- HTTP_URL [HTTPS_URL CA_FILE [N]]
 //! ```
 
-#[path = "refresh_window.rs"]
-mod refresh_window;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::ffi::{c_char, c_void, CString};
+use std::ffi::{c_char, c_void, CStr};
 use std::hint::black_box;
 use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,6 +17,7 @@ use std::time::Instant;
 
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
+use support::{cstr, Config, TempDir};
 use twfollow::core::wire::signer::{
     base_string_uri, signature_base_string, Credentials, OAuthNonce, SignableRequest, Signer,
     SigningUrl,
@@ -51,13 +50,8 @@ fn report(name: &str, value: f64, unit: &str) {
     println!("{name} {value:.3} {unit}");
 }
 
-fn credentials() -> Credentials {
-    Credentials {
-        consumer_key: "xvz1evFS4wEEPTGEFPHBog".into(),
-        consumer_secret: "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw".into(),
-        access_token: "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb".into(),
-        access_token_secret: "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE".into(),
-    }
+fn micros_since(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1e6
 }
 
 /// Best of several rounds, in nanoseconds per call.
@@ -74,7 +68,12 @@ fn time_per_call(rounds: usize, per_round: u32, mut f: impl FnMut()) -> f64 {
 }
 
 fn signing() {
-    let creds = credentials();
+    let creds = Credentials {
+        consumer_key: "xvz1evFS4wEEPTGEFPHBog".into(),
+        consumer_secret: "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw".into(),
+        access_token: "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb".into(),
+        access_token_secret: "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE".into(),
+    };
     let form = [("follow", "false"), ("user_id", "2244994945")];
     let url = "https://api.twitter.com/1.1/friendships/create.json";
     let signing_url = SigningUrl::parse(url).unwrap();
@@ -122,47 +121,30 @@ fn signing() {
     report("sign.base_string_bytes", base.len() as f64, "bytes");
 }
 
-struct Config(*mut TwConfig);
-unsafe impl Send for Config {}
-unsafe impl Sync for Config {}
-
-impl Config {
-    fn new(base_url: &str) -> Config {
-        let mut out = ptr::null_mut();
-        let c = |s: &str| CString::new(s).unwrap();
-        let (k, s, t, ts) = (
-            c("bench-key"),
-            c("bench-secret"),
-            c("1-bench-token"),
-            c("bench-token-secret"),
-        );
-        unsafe {
-            assert_eq!(
-                tw_config_new(k.as_ptr(), s.as_ptr(), t.as_ptr(), ts.as_ptr(), &mut out),
-                TwStatus::Ok
-            );
-            assert_eq!(
-                tw_config_set_base_url(out, c(base_url).as_ptr()),
-                TwStatus::Ok
-            );
-        }
-        Config(out)
-    }
-
-    fn follow(&self) {
-        let mut json: *mut c_char = ptr::null_mut();
-        let status = unsafe { tw_follow(self.0, c"2244994945".as_ptr(), false, &mut json) };
-        assert_eq!(status, TwStatus::Ok, "{:?}", unsafe {
-            std::ffi::CStr::from_ptr(tw_last_error_message())
-        });
-        unsafe { tw_string_free(json) };
-    }
+/// A config of the bench's OAuth 1.0a account (nginx checks no signature).
+fn bench_config(base_url: &str) -> Config {
+    let config = Config::new(
+        "bench-key",
+        "bench-secret",
+        "1-bench-token",
+        "bench-token-secret",
+    );
+    assert_eq!(config.set_base_url(base_url), TwStatus::Ok);
+    config
 }
 
-impl Drop for Config {
-    fn drop(&mut self) {
-        unsafe { tw_config_free(self.0) };
-    }
+fn set_ca_file(config: &Config, path: &str) {
+    let path = cstr(path);
+    let status = unsafe { tw_config_set_ca_file(config.0, path.as_ptr()) };
+    assert_eq!(status, TwStatus::Ok);
+}
+
+/// One follow through the C ABI and nothing around it (allocations per follow count it).
+fn follow(config: &Config) {
+    let mut json: *mut c_char = ptr::null_mut();
+    let status = unsafe { tw_follow(config.0, c"2244994945".as_ptr(), false, &mut json) };
+    assert_eq!(status, TwStatus::Ok, "{:?}", support::last());
+    unsafe { tw_string_free(json) };
 }
 
 /// Follows per second with `threads` threads sharing one config, `total` follows in all.
@@ -171,97 +153,63 @@ fn throughput(config: &Config, threads: usize, total: usize) -> f64 {
     let started = Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            scope.spawn(|| {
-                for _ in 0..per_thread {
-                    config.follow();
-                }
-            });
+            scope.spawn(|| (0..per_thread).for_each(|_| follow(config)));
         }
     });
     (per_thread * threads) as f64 / started.elapsed().as_secs_f64()
 }
 
-fn rss_peak_kib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
-/// The median of three runs of `f`.
-fn median_of_3(mut f: impl FnMut() -> f64) -> f64 {
-    let mut runs = [f(), f(), f()];
+/// Follows per second, the median of three runs of `n` after a warm-up of `n / 10`.
+fn warm_median_rate(config: &Config, n: usize) -> f64 {
+    throughput(config, 1, n / 10);
+    let mut runs = [0; 3].map(|_| throughput(config, 1, n));
     runs.sort_by(f64::total_cmp);
     runs[1]
 }
 
-fn end_to_end(base_url: &str, n: usize) {
-    let cold = Instant::now();
-    let config = Config::new(base_url);
-    config.follow();
-    report(
-        "cold.first_follow_http",
-        cold.elapsed().as_secs_f64() * 1e6,
-        "us",
-    );
-
-    throughput(&config, 1, n / 10); // warm-up
-    report(
-        "e2e.c_api",
-        median_of_3(|| throughput(&config, 1, n)),
-        "follows/s",
-    );
-    for threads in [1, 2, 4, 8] {
-        report(
-            &format!("threads.{threads}"),
-            throughput(&config, threads, n),
-            "follows/s",
-        );
-    }
-
+fn allocations_per_follow(config: &Config) -> f64 {
     let before = ALLOCATIONS.load(Ordering::Relaxed);
-    for _ in 0..1000 {
-        config.follow();
-    }
-    report(
-        "memory.allocations_per_follow",
-        (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / 1000.0,
-        "allocs",
-    );
-    report(
-        "memory.peak_rss_after_1k_plus",
-        rss_peak_kib() / 1024.0,
-        "MiB",
-    );
-    for _ in 0..100_000 {
-        config.follow();
-    }
-    report(
-        "memory.peak_rss_after_100k_more",
-        rss_peak_kib() / 1024.0,
-        "MiB",
-    );
+    (0..1000).for_each(|_| follow(config));
+    (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / 1000.0
 }
 
-/// Keep-alive follows over HTTPS (the server's certificate signed by `ca_file`).
-fn https_keep_alive(base_url: &str, ca_file: &str, n: usize) {
-    let config = Config::new(base_url);
-    let path = CString::new(ca_file).unwrap();
-    assert_eq!(
-        unsafe { tw_config_set_ca_file(config.0, path.as_ptr()) },
-        TwStatus::Ok
-    );
-    throughput(&config, 1, n / 10); // handshake and warm-up
-    report(
-        "tls.c_api",
-        median_of_3(|| throughput(&config, 1, n)),
-        "follows/s",
-    );
+fn rss_peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse::<f64>()
+        .unwrap()
+        / 1024.0
+}
+
+fn end_to_end(base_url: &str, n: usize) {
+    let cold = Instant::now();
+    let config = bench_config(base_url);
+    follow(&config);
+    report("cold.first_follow_http", micros_since(cold), "us");
+    report("e2e.c_api", warm_median_rate(&config, n), "follows/s");
+    for threads in [1, 2, 4, 8] {
+        let rate = throughput(&config, threads, n);
+        report(&format!("threads.{threads}"), rate, "follows/s");
+    }
+    let allocations = allocations_per_follow(&config);
+    report("memory.allocations_per_follow", allocations, "allocs");
+    report("memory.peak_rss_after_1k_plus", rss_peak_mib(), "MiB");
+    (0..100_000).for_each(|_| follow(&config));
+    report("memory.peak_rss_after_100k_more", rss_peak_mib(), "MiB");
 }
 
 /// Counts the lines of a traced config (the cheapest hook there is: what is left is
 /// the trace's own work).
 unsafe extern "C" fn count_line(user_data: *mut c_void, _kind: i32, _line: *const c_char) {
     (*(user_data as *const AtomicU64)).fetch_add(1, Ordering::Relaxed);
+}
+
+fn set_trace(config: &Config, hook: TwTraceCallback, user_data: *mut c_void) {
+    let status = unsafe { tw_config_set_trace(config.0, hook, user_data) };
+    assert_eq!(status, TwStatus::Ok);
 }
 
 /// The wire trace's cost (issue 15), in one run: follows per second with no hook (the
@@ -271,28 +219,14 @@ unsafe extern "C" fn count_line(user_data: *mut c_void, _kind: i32, _line: *cons
 fn trace_cost(base_url: &str, n: usize) {
     static LINES: AtomicU64 = AtomicU64::new(0);
     let lines = &LINES as *const AtomicU64 as *mut c_void;
-    let off = Config::new(base_url);
-    let removed = Config::new(base_url);
-    let on = Config::new(base_url);
-    unsafe {
-        assert_eq!(
-            tw_config_set_trace(removed.0, Some(count_line), lines),
-            TwStatus::Ok
-        );
-        assert_eq!(
-            tw_config_set_trace(removed.0, None, ptr::null_mut()),
-            TwStatus::Ok
-        );
-        assert_eq!(
-            tw_config_set_trace(on.0, Some(count_line), lines),
-            TwStatus::Ok
-        );
-    }
-    let configs = [&off, &removed, &on];
+    let [off, removed, on] = [0; 3].map(|_| bench_config(base_url));
+    set_trace(&removed, Some(count_line), lines);
+    set_trace(&removed, None, ptr::null_mut());
+    set_trace(&on, Some(count_line), lines);
     let per_round = (n / 10).max(100);
     let mut best = [0f64; 3];
     for _ in 0..5 {
-        for (config, best) in configs.iter().zip(&mut best) {
+        for (config, best) in [&off, &removed, &on].into_iter().zip(&mut best) {
             *best = best.max(throughput(config, 1, per_round));
         }
     }
@@ -303,20 +237,14 @@ fn trace_cost(base_url: &str, n: usize) {
     report("trace.removed_over_off", removed_rate / off_rate, "x");
     report("trace.on_over_off", on_rate / off_rate, "x");
     let before = LINES.load(Ordering::Relaxed);
-    on.follow();
-    report(
-        "trace.lines_per_follow",
-        (LINES.load(Ordering::Relaxed) - before) as f64,
-        "lines",
-    );
+    follow(&on);
+    let lines_per_follow = (LINES.load(Ordering::Relaxed) - before) as f64;
+    report("trace.lines_per_follow", lines_per_follow, "lines");
     for (name, config) in [("off", &off), ("on", &on)] {
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
-        for _ in 0..1000 {
-            config.follow();
-        }
+        let allocations = allocations_per_follow(config);
         report(
             &format!("trace.allocations_per_follow_{name}"),
-            (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / 1000.0,
+            allocations,
             "allocs",
         );
     }
@@ -326,9 +254,8 @@ fn trace_cost(base_url: &str, n: usize) {
 /// same OAuth 1.0a account; a new connection each time, as a new process would):
 /// what reading the store costs (issue 19's target: at most 1 ms more).
 fn store_vs_env(base_url: &str, n: usize) {
-    let dir = std::env::temp_dir().join(format!("twfollow-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = dir.join("accounts.json");
+    let dir = TempDir::new("bench-store");
+    let store = dir.store();
     std::fs::write(
         &store,
         r#"{"version":1,"default":"bench","apps":{"bench-key":{"consumer_key":"bench-key","consumer_secret":"bench-secret"}},
@@ -344,24 +271,16 @@ fn store_vs_env(base_url: &str, n: usize) {
     ] {
         std::env::set_var(name, value);
     }
-    let store_c = CString::new(store.to_str().unwrap()).unwrap();
-    let base = CString::new(base_url).unwrap();
     let open_and_follow = |from_store: bool| {
-        let mut out = ptr::null_mut();
-        let status = unsafe {
-            if from_store {
-                tw_config_from_store(store_c.as_ptr(), ptr::null(), &mut out)
-            } else {
-                tw_config_from_env(&mut out)
-            }
+        let config = if from_store {
+            support::from_store(&store, None).unwrap()
+        } else {
+            let mut out = ptr::null_mut();
+            assert_eq!(unsafe { tw_config_from_env(&mut out) }, TwStatus::Ok);
+            Config(out)
         };
-        assert_eq!(status, TwStatus::Ok);
-        assert_eq!(
-            unsafe { tw_config_set_base_url(out, base.as_ptr()) },
-            TwStatus::Ok
-        );
-        let config = Config(out);
-        config.follow();
+        assert_eq!(config.set_base_url(base_url), TwStatus::Ok);
+        follow(&config);
     };
     let per_round = (n / 20).max(100) as u32;
     // Interleaved rounds, best of each: the machine's noise hits both alike.
@@ -374,7 +293,48 @@ fn store_vs_env(base_url: &str, n: usize) {
     report("store.open_follow_store", store_us, "us");
     report("store.extra_per_open", store_us - env_us, "us");
     report("store.store_over_env", store_us / env_us, "x");
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Collects the durability notes of a traced store-backed config (microseconds).
+unsafe extern "C" fn durable_note(user_data: *mut c_void, _kind: i32, line: *const c_char) {
+    let line = unsafe { CStr::from_ptr(line) }.to_string_lossy();
+    if let Some(rest) = line.split("durable in the store ").nth(1) {
+        let us: f64 = rest.split(' ').next().unwrap().parse().unwrap();
+        unsafe { &mut *(user_data as *mut Vec<f64>) }.push(us);
+    }
+}
+
+/// The library's own part of the window in which a kill -9 loses a grant (issue 27):
+/// from a refresh's answer read to the new pair durable in the file store (the
+/// write, its fsync, the rename and the folder's fsync), beside the whole refresh.
+/// Against a sandbox of its own.
+fn refresh_window(n: usize) {
+    let sandbox = support::start_sandbox();
+    let dir = TempDir::new("bench-refresh");
+    let signed_in = support::oauth2_config(&sandbox.base_url(), true);
+    support::sign_in(&signed_in);
+    support::save(&signed_in, &dir.store(), Some("bench")).unwrap();
+    let config = support::from_store(&dir.store(), None).unwrap();
+    assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+    let mut notes: Vec<f64> = Vec::with_capacity(n);
+    set_trace(
+        &config,
+        Some(durable_note),
+        &mut notes as *mut _ as *mut c_void,
+    );
+    let started = Instant::now();
+    for _ in 0..n {
+        assert_eq!(unsafe { tw_oauth2_refresh(config.0) }, TwStatus::Ok);
+    }
+    let whole_us = micros_since(started) / n as f64;
+    drop(config);
+    notes.sort_by(f64::total_cmp);
+    let median = notes[notes.len() / 2];
+    report("store.refresh_whole", whole_us, "us");
+    report("store.refresh_answer_to_durable_median", median, "us");
+    let p99 = notes[notes.len() * 99 / 100];
+    report("store.refresh_answer_to_durable_p99", p99, "us");
+    report("store.refresh_durable_share", median / whole_us, "x");
 }
 
 fn tls() {
@@ -382,51 +342,36 @@ fn tls() {
     let server = support::TlsServer::start(
         b"HTTP/1.1 200 OK\r\ncontent-length: 8\r\nconnection: close\r\n\r\n{\"id\":1}",
     );
-    let config = Config::new(&server.base_url());
-    let path = CString::new(support::TEST_CERT).unwrap();
-    assert_eq!(
-        unsafe { tw_config_set_ca_file(config.0, path.as_ptr()) },
-        TwStatus::Ok
-    );
+    let config = bench_config(&server.base_url());
+    set_ca_file(&config, support::TEST_CERT);
     let cold = Instant::now();
-    config.follow();
-    report(
-        "cold.first_follow_https",
-        cold.elapsed().as_secs_f64() * 1e6,
-        "us",
-    );
-    let n = 300;
+    follow(&config);
+    report("cold.first_follow_https", micros_since(cold), "us");
     let started = Instant::now();
-    for _ in 0..n {
-        config.follow();
-    }
+    (0..300).for_each(|_| follow(&config));
     report(
         "tls.fresh_connection_follow",
-        started.elapsed().as_secs_f64() * 1e6 / f64::from(n),
+        micros_since(started) / 300.0,
         "us",
     );
     // A second config in the same process: its first HTTPS follow shows whether TLS set-up is repeated.
-    let second = Config::new(&server.base_url());
-    assert_eq!(
-        unsafe { tw_config_set_ca_file(second.0, path.as_ptr()) },
-        TwStatus::Ok
-    );
+    let second = bench_config(&server.base_url());
+    set_ca_file(&second, support::TEST_CERT);
     let started = Instant::now();
-    second.follow();
+    follow(&second);
     report(
         "cold.second_config_first_https",
-        started.elapsed().as_secs_f64() * 1e6,
+        micros_since(started),
         "us",
     );
-
     // The built-in root store: the first config of the process builds it, later ones share it.
     // (The test server's certificate is not in it, so these calls end in TW_STATUS_TLS.)
     for name in ["tls.webpki_first_config", "tls.webpki_second_config"] {
-        let config = Config::new(&server.base_url());
+        let config = bench_config(&server.base_url());
         let started = Instant::now();
         let status = unsafe { tw_follow(config.0, c"2244994945".as_ptr(), false, ptr::null_mut()) };
         assert_eq!(status, TwStatus::Tls);
-        report(name, started.elapsed().as_secs_f64() * 1e6, "us");
+        report(name, micros_since(started), "us");
     }
 }
 
@@ -440,31 +385,33 @@ fn main() {
         std::process::exit(64);
     };
     let n: usize = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(5_000);
+    let only = |part: &str| std::env::var_os(format!("TWFOLLOW_BENCH_{part}_ONLY")).is_some();
     // Only N keep-alive follows and their rate: one round of scripts/bench.sh's
     // interleaved rounds, or a profiler's run (valgrind --tool=callgrind).
-    if std::env::var_os("TWFOLLOW_BENCH_FOLLOWS_ONLY").is_some() {
-        let config = Config::new(base_url);
+    if only("FOLLOWS") {
+        let config = bench_config(base_url);
         throughput(&config, 1, n / 10); // connect, warm up
         report("round.c_api", throughput(&config, 1, n), "follows/s");
         return;
     }
-    if std::env::var_os("TWFOLLOW_BENCH_STORE_ONLY").is_some() {
+    if only("STORE") {
         store_vs_env(base_url, n);
-        refresh_window::refresh_window(200);
-        return;
+        return refresh_window(200);
     }
     // Against its own sandbox: HTTP_URL is not used.
-    if std::env::var_os("TWFOLLOW_BENCH_REFRESH_ONLY").is_some() {
-        refresh_window::refresh_window(200);
-        return;
+    if only("REFRESH") {
+        return refresh_window(200);
     }
     signing();
     end_to_end(base_url, n);
     store_vs_env(base_url, n);
-    refresh_window::refresh_window(200);
+    refresh_window(200);
     trace_cost(base_url, n);
     if let (Some(https_url), Some(ca_file)) = (args.get(1), args.get(2)) {
-        https_keep_alive(https_url, ca_file, n);
+        let config = bench_config(https_url);
+        set_ca_file(&config, ca_file);
+        // Keep-alive follows over HTTPS (the server's certificate signed by `ca_file`).
+        report("tls.c_api", warm_median_rate(&config, n), "follows/s");
     }
     tls();
 }

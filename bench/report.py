@@ -14,26 +14,31 @@ for line in sys.stdin:
             continue
         figures[parts[0]] = value
         rounds.setdefault(parts[0], []).append(value)
+get = figures.get
+
+
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2] if values else None
 
 
 def round_ratio(a, b):
     """The median over the rounds of round.a / round.b (each pair from the same round)."""
-    pairs = list(zip(rounds.get(f"round.{a}", []), rounds.get(f"round.{b}", [])))
-    ratios = sorted(x / y for x, y in pairs if y)
-    return ratios[len(ratios) // 2] if ratios else None
+    pairs = zip(rounds.get(f"round.{a}", []), rounds.get(f"round.{b}", []))
+    return median(x / y for x, y in pairs if y)
 
 
 def round_median(name):
-    values = sorted(rounds.get(f"round.{name}", []))
-    return values[len(values) // 2] if values else None
-
-
-def get(name):
-    return figures.get(name)
+    return median(rounds.get(f"round.{name}", []))
 
 
 def div(a, b):
     return a / b if a is not None and b else None
+
+
+def extra_us(slow, fast):
+    """What a call at rate `slow` spends beyond one at rate `fast`, in microseconds."""
+    return 1e6 / slow - 1e6 / fast if slow and fast else None
 
 
 def row(what, value, target="", ok=None):
@@ -47,11 +52,8 @@ def figure(what, value, unit):
     print(f"| {what} | {shown} |")
 
 
-wrk, c, py = get("e2e.wrk_floor"), get("e2e.c_api"), get("e2e.python_follow")
+wrk, c, py, pyj = (get(f"e2e.{n}") for n in ("wrk_floor", "c_api", "python_follow", "python_follow_json"))
 curl, ro = get("e2e.curl"), get("e2e.requests_oauthlib")
-pyj = get("e2e.python_follow_json")
-binding_us = (1e6 / py - 1e6 / c) if py and c else None
-binding_json_us = (1e6 / pyj - 1e6 / c) if pyj and c else None
 print("| ratio (same run) | value | target |")
 print("|---|---|---|")
 row("C API / wrk floor, HTTP keep-alive (median of 3 interleaved rounds)", round_ratio("c_api", "wrk"), ">= 0.85",
@@ -81,36 +83,36 @@ figure("rounds: wrk -t1 -c1 floor (median)", rw, "/s")
 figure("rounds: C API (median)", rc, "/s")
 figure("rounds: Python Client.follow (median)", rp, "/s")
 figure("rounds: Python Client.follow_json (median)", rpj, "/s")
-figure("rounds: client's own work per call (1/C - 1/wrk, medians)", (1e6 / rc - 1e6 / rw) if rc and rw else None, "us")
-figure("rounds: binding's own work per call, follow (1/Python - 1/C, medians)",
-       (1e6 / rp - 1e6 / rc) if rp and rc else None, "us")
-figure("rounds: binding's own work per call, follow_json (medians)",
-       (1e6 / rpj - 1e6 / rc) if rpj and rc else None, "us")
+figure("rounds: client's own work per call (1/C - 1/wrk, medians)", extra_us(rc, rw), "us")
+figure("rounds: binding's own work per call, follow (1/Python - 1/C, medians)", extra_us(rp, rc), "us")
+figure("rounds: binding's own work per call, follow_json (medians)", extra_us(rpj, rc), "us")
 figure("wrk -t1 -c1 floor, HTTP keep-alive", wrk, "/s")
 figure("C API, HTTP keep-alive (median of 3)", c, "/s")
 figure("Python Client.follow (median of 3)", py, "/s")
-figure("Python Client.follow_json (median of 3)", get("e2e.python_follow_json"), "/s")
-figure("binding's own work per call, Client.follow (1/Python - 1/C)", binding_us, "us")
-figure("binding's own work per call, Client.follow_json (no JSON parse)", binding_json_us, "us")
-figure("client's own work per call (1/C - 1/wrk)", (1e6 / c - 1e6 / wrk) if c and wrk else None, "us")
-figure("curl keep-alive (median of 3)", curl, "/s")
-figure("requests + requests-oauthlib Session (median of 3)", ro, "/s")
-figure("C API, HTTPS keep-alive (median of 3)", get("tls.c_api"), "/s")
-figure("curl, HTTPS keep-alive (median of 3)", get("tls.curl"), "/s")
-figure("cold HTTPS follow: tw-follow process (hyperfine median)", get("cold.tw_follow_https"), "us")
-figure("cold HTTPS request: curl process (hyperfine median)", get("cold.curl_https"), "us")
-figure("signing: twfollow (nonce, clock, normalisation, HMAC, base64, header)", get("sign.twfollow"), "ns")
-figure("signing: raw HMAC-SHA1 of the same base string (floor)", get("sign.hmac_floor"), "ns")
-figure("signing: of which nonce + clock", get("sign.nonce_and_clock"), "ns")
-figure("signing: liboauth oauth_sign_url2", get("sign.liboauth"), "ns")
-figure("signing: oauthlib Client.sign", get("sign.oauthlib"), "ns")
-for t in (1, 2, 4, 8):
-    figure(f"threads sharing one config: {t}", get(f"threads.{t}"), "/s")
-figure("in-process cold start: tw_config_new to first follow (http)", get("cold.first_follow_http"), "us")
-figure("in-process cold start: first HTTPS follow (CA file, handshake)", get("cold.first_follow_https"), "us")
-figure("fresh TLS connection per follow", get("tls.fresh_connection_follow"), "us")
+figure("Python Client.follow_json (median of 3)", pyj, "/s")
+figure("binding's own work per call, Client.follow (1/Python - 1/C)", extra_us(py, c), "us")
+figure("binding's own work per call, Client.follow_json (no JSON parse)", extra_us(pyj, c), "us")
+figure("client's own work per call (1/C - 1/wrk)", extra_us(c, wrk), "us")
+for what, name, unit in [
+    ("curl keep-alive (median of 3)", "e2e.curl", "/s"),
+    ("requests + requests-oauthlib Session (median of 3)", "e2e.requests_oauthlib", "/s"),
+    ("C API, HTTPS keep-alive (median of 3)", "tls.c_api", "/s"),
+    ("curl, HTTPS keep-alive (median of 3)", "tls.curl", "/s"),
+    ("cold HTTPS follow: tw-follow process (hyperfine median)", "cold.tw_follow_https", "us"),
+    ("cold HTTPS request: curl process (hyperfine median)", "cold.curl_https", "us"),
+    ("signing: twfollow (nonce, clock, normalisation, HMAC, base64, header)", "sign.twfollow", "ns"),
+    ("signing: raw HMAC-SHA1 of the same base string (floor)", "sign.hmac_floor", "ns"),
+    ("signing: of which nonce + clock", "sign.nonce_and_clock", "ns"),
+    ("signing: liboauth oauth_sign_url2", "sign.liboauth", "ns"),
+    ("signing: oauthlib Client.sign", "sign.oauthlib", "ns"),
+    *((f"threads sharing one config: {t}", f"threads.{t}", "/s") for t in (1, 2, 4, 8)),
+    ("in-process cold start: tw_config_new to first follow (http)", "cold.first_follow_http", "us"),
+    ("in-process cold start: first HTTPS follow (CA file, handshake)", "cold.first_follow_https", "us"),
+    ("fresh TLS connection per follow", "tls.fresh_connection_follow", "us"),
+    ("wire trace off (no hook: every call's path), best of 5 rounds", "trace.off", "/s"),
+]:
+    figure(what, get(name), unit)
 off = get("trace.off")
-figure("wire trace off (no hook: every call's path), best of 5 rounds", off, "/s")
 row("wire trace set, then removed / off", div(get("trace.removed"), off), "no cost once removed")
 row("wire trace on (a hook that counts lines) / off", div(get("trace.on"), off))
 figure("wire trace: lines per follow", get("trace.lines_per_follow"), "")

@@ -94,7 +94,6 @@ const RANKS: &[&[&str]] = &[
     &["settings"],
     &["net"],
     &["api"],
-    &["fuzzing"],
 ];
 
 /// Longest source file: of the library or the sandbox in lines outside test modules,

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use twfollow::core::fuzzing;
+#[path = "../fuzz/invariants.rs"]
+mod fuzzing;
 
 fn replay(target: &str, check: fn(&[u8])) -> usize {
     let mut count = 0;

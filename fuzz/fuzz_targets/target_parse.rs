@@ -1,3 +1,6 @@
 #![no_main]
-// Invariants: twfollow::core::fuzzing::target_parse (also replayed over the corpus by tests/fuzz_corpus.rs).
-libfuzzer_sys::fuzz_target!(|data: &[u8]| twfollow::core::fuzzing::target_parse(data));
+// Invariants: fuzz/invariants.rs target_parse (also replayed over the corpus by tests/fuzz_corpus.rs).
+#[path = "../invariants.rs"]
+#[allow(dead_code)] // each target runs one of the checks
+mod invariants;
+libfuzzer_sys::fuzz_target!(|data: &[u8]| invariants::target_parse(data));

@@ -4,9 +4,9 @@
 use std::io::{self, Write};
 use std::net::{Shutdown, TcpStream};
 
-use crate::http::{ok, param, Request, Response};
-use crate::state::{find_by_id, User};
-use crate::v1::{admit, user_json};
+use crate::http::{param, Answer, Request};
+use crate::state::User;
+use crate::v1::{admit, user_object, v1_answer};
 use crate::Shared;
 
 /// Where [`verify_credentials`] answers (the end of the path).
@@ -15,20 +15,9 @@ pub(crate) const VERIFY_CREDENTIALS: &str = "/1.1/account/verify_credentials.jso
 /// The user the token acts as, checked as every API 1.1 read is (signature, access
 /// tier, account state, credits, budgets): X's user object, without `status` when
 /// `skip_status=true`.
-pub(crate) fn verify_credentials(shared: &Shared, request: &Request) -> Response {
-    let (caller, params) = match admit(shared, request, "GET", false) {
-        Ok(admitted) => admitted,
-        Err(refusal) => return refusal,
-    };
-    let account = caller.account;
-    let user = find_by_id(shared, account.user_id).unwrap_or_else(|| User {
-        id: account.user_id,
-        screen_name: account.screen_name.clone(),
-        name: account.screen_name.clone(),
-        kind: crate::state::Kind::Public,
-    });
-    let mut object: serde_json::Value =
-        serde_json::from_str(&user_json(&user, false)).expect("the template is JSON");
+pub(crate) fn verify_credentials(shared: &Shared, request: &Request) -> Answer {
+    let (caller, params) = admit(shared, request, "GET", false)?;
+    let mut object = user_object(&User::of(caller.account), false);
     if let Some(fields) = object.as_object_mut() {
         // Its own user: no relationship to itself.
         for member in ["following", "follow_request_sent", "notifications"] {
@@ -38,7 +27,7 @@ pub(crate) fn verify_credentials(shared: &Shared, request: &Request) -> Response
             fields.remove("status");
         }
     }
-    ok(object.to_string().replace('/', "\\/"))
+    Ok(v1_answer(object))
 }
 
 /// The first byte of a TLS connection: a handshake record (ClientHello).

@@ -3,7 +3,7 @@
 //! cap (429), an account not enrolled in Pay-per-use (403), a spent 24-hour budget, and
 //! the 503 of an overloaded server.
 
-use crate::http::{self, error, Response};
+use crate::http::{error, json, problem, problem_json, Response};
 use crate::AppLimit;
 
 /// The developer account the sandbox's apps are enrolled under (X names it in a 402).
@@ -49,7 +49,7 @@ pub(crate) fn billing_refusal(limits: &[AppLimit]) -> Option<Response> {
     } else {
         return None;
     };
-    Some(problem_json(status, &body))
+    Some(problem_json(status, 0, body))
 }
 
 /// API v2's refusal of a request billed to the authenticated user when that user's
@@ -57,7 +57,8 @@ pub(crate) fn billing_refusal(limits: &[AppLimit]) -> Option<Response> {
 pub(crate) fn user_not_enrolled() -> Response {
     problem_json(
         403,
-        &serde_json::json!({
+        0,
+        serde_json::json!({
             "title": "Client Forbidden",
             "detail": "This request is billed to the authenticated user. Create a developer account at the Developer Console and enroll it in Pay-per-use.",
             "reason": "user-not-enrolled",
@@ -67,18 +68,10 @@ pub(crate) fn user_not_enrolled() -> Response {
     )
 }
 
-fn problem_json(status: u16, body: &serde_json::Value) -> Response {
-    Response {
-        status,
-        content_type: "application/problem+json",
-        ..http::ok(body.to_string())
-    }
-}
-
 /// The 429 of a spent 24-hour budget, in each version's words.
 pub(crate) fn day_budget_refusal(v2: bool) -> Response {
     if v2 {
-        http::problem(429, "Too Many Requests", "Too Many Requests", 88)
+        problem(429, "Too Many Requests", "Too Many Requests", 88)
     } else {
         error(429, 88, "Rate limit exceeded")
     }
@@ -97,10 +90,9 @@ pub(crate) fn over_capacity(v2: bool) -> Response {
 
 /// X's OpenAPI `Error`: `{"code": N, "message": "…"}`, as `application/json`.
 pub(crate) fn coded(status: u16, code: i32, message: &str) -> Response {
-    let body = serde_json::json!({"code": code, "message": message});
-    Response {
+    json(
         status,
-        api_code: code,
-        ..http::ok(body.to_string())
-    }
+        code,
+        serde_json::json!({"code": code, "message": message}),
+    )
 }

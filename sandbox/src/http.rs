@@ -1,15 +1,35 @@
 //! HTTP/1.1 on a socket: reading requests, writing answers, the shapes of those
 //! answers, and percent-encoding.
+//!
+//! The connection loop is written here rather than taken from a small server crate
+//! (tiny_http): the sandbox must answer a TLS ClientHello on its plain-HTTP port at
+//! once (`refused_tls`, tests/me.rs `https_to_a_plain_http_port_is_a_tls_error_at_once`),
+//! which needs the socket before any HTTP parsing, and tiny_http waits for a CRLF the
+//! ClientHello never sends. The request head is parsed by httparse.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::Ordering;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::Value;
 
 use crate::{server_now, Shared};
 
+/// RFC 7231 IMF-fixdate, e.g. `Fri, 12 Feb 2021 03:43:02 GMT`, as the `Date` header says it.
+pub use httpdate::fmt_http_date as http_date;
+
 const MAX_HEAD: usize = 64 * 1024;
 const MAX_BODY: usize = 1 << 20;
+
+/// RFC 3986's unreserved characters pass; every other byte becomes %XX (uppercase), as
+/// OAuth 1.0a's signature base string needs (and safe anywhere in a query).
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// What the sandbox saw of one request, and what it answered.
 #[derive(Debug, Clone)]
@@ -47,6 +67,22 @@ pub(crate) struct Request {
 }
 
 impl Request {
+    /// The request of a parsed head, its body not yet read.
+    fn from_head(head: &httparse::Request) -> Request {
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).trim().to_owned();
+        Request {
+            method: head.method.unwrap_or_default().to_owned(),
+            target: head.path.unwrap_or_default().to_owned(),
+            headers: head
+                .headers
+                .iter()
+                .map(|h| (h.name.to_owned(), text(h.value)))
+                .collect(),
+            body: Vec::new(),
+            answer_headers: Default::default(),
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
     }
@@ -71,13 +107,13 @@ impl Request {
     }
 
     /// The decoded query parameters.
-    pub fn query(&self) -> Result<Vec<(String, String)>, ()> {
+    pub fn query(&self) -> Result<Vec<Param>, ()> {
         parse_pairs(self.raw_query())
     }
 
     /// The decoded form parameters when the body is `application/x-www-form-urlencoded`,
     /// else none (a body of another type is not a form, and is not signed).
-    pub fn form(&self) -> Result<Vec<(String, String)>, ()> {
+    pub fn form(&self) -> Result<Vec<Param>, ()> {
         let form_type = self
             .header("content-type")
             .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
@@ -89,7 +125,7 @@ impl Request {
 }
 
 /// The first value of `name` among decoded pairs.
-pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(pairs: &'a [Param], name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| k == name)
@@ -105,13 +141,9 @@ pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result
     }
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
-    loop {
-        if shared.stopping.load(Ordering::SeqCst) {
+    while !shared.stopping.load(Ordering::SeqCst) {
+        let Some(request) = read_request(&mut reader)? else {
             return Ok(());
-        }
-        let request = match read_request(&mut reader)? {
-            Some(r) => r,
-            None => return Ok(()),
         };
         let keep_alive = !request
             .header("connection")
@@ -119,49 +151,45 @@ pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result
         let gzip = request
             .header("accept-encoding")
             .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-        if let Some(answer) = crate::inspect::answer(shared, request.path()) {
-            let now = server_now(&shared.config);
-            write_response(&mut writer, &answer, false, keep_alive, now)?;
-            if !keep_alive {
-                return Ok(());
-            }
-            continue;
-        }
-        shared.requests_seen.fetch_add(1, Ordering::SeqCst);
-        let mut response = crate::handle(shared, &request);
-        response.headers.extend(request.answer_headers.take());
-        if shared.config.log {
-            eprintln!(
-                "sandbox: {} {} -> {} (code {})",
-                request.method,
-                redacted_target(&request),
-                response.status,
-                response.api_code
-            );
-        }
-        if shared.config.record {
-            let mut state = shared.state.lock().unwrap();
-            state.recorded.push(Recorded {
-                method: request.method.clone(),
-                target: request.target.clone(),
-                headers: request.headers.clone(),
-                body: String::from_utf8_lossy(&request.body).into_owned(),
-                status: response.status,
-                api_code: response.api_code,
-            });
-        }
-        write_response(
-            &mut writer,
-            &response,
-            gzip,
-            keep_alive,
-            server_now(&shared.config),
-        )?;
+        // A test's question to the sandbox is answered plainly, neither counted nor recorded.
+        let (response, gzip) = match crate::inspect::answer(shared, request.path()) {
+            Some(answer) => (answer, false),
+            None => (answer_api_request(shared, &request), gzip),
+        };
+        write_response(&mut writer, &response, gzip, keep_alive, shared)?;
         if !keep_alive {
             let _ = writer.shutdown(Shutdown::Both);
             return Ok(());
         }
     }
+    Ok(())
+}
+
+/// Counts, answers, logs and records a request to the API.
+fn answer_api_request(shared: &Shared, request: &Request) -> Response {
+    shared.requests_seen.fetch_add(1, Ordering::SeqCst);
+    let mut response = crate::handle(shared, request).unwrap_or_else(|refusal| refusal);
+    response.headers.extend(request.answer_headers.take());
+    if shared.config.log {
+        eprintln!(
+            "sandbox: {} {} -> {} (code {})",
+            request.method,
+            redacted_target(request),
+            response.status,
+            response.api_code
+        );
+    }
+    if shared.config.record {
+        shared.state.lock().unwrap().recorded.push(Recorded {
+            method: request.method.clone(),
+            target: request.target.clone(),
+            headers: request.headers.clone(),
+            body: String::from_utf8_lossy(&request.body).into_owned(),
+            status: response.status,
+            api_code: response.api_code,
+        });
+    }
+    response
 }
 
 /// The target with query values hidden: request tokens and codes travel in queries,
@@ -179,57 +207,33 @@ fn redacted_target(request: &Request) -> String {
     format!("{}?{}=…", request.path(), names.join("=…&"))
 }
 
+/// The next request on the connection, or `None` when the client closed it. Blank
+/// lines before a request line are skipped (httparse does), as RFC 9112 allows.
 fn read_request(reader: &mut BufReader<TcpStream>) -> io::Result<Option<Request>> {
+    let invalid = |what| io::Error::new(io::ErrorKind::InvalidData, what);
     let mut head = Vec::new();
-    loop {
-        let before = head.len();
-        let n = reader.read_until(b'\n', &mut head)?;
-        if n == 0 {
+    let mut request = loop {
+        if reader.read_until(b'\n', &mut head)? == 0 {
             return Ok(None);
         }
-        if head.len() > MAX_HEAD {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "request head too large",
-            ));
+        let mut slots = [httparse::EMPTY_HEADER; 64];
+        let mut parsed = httparse::Request::new(&mut slots);
+        match parsed.parse(&head) {
+            Ok(httparse::Status::Complete(_)) => break Request::from_head(&parsed),
+            Ok(httparse::Status::Partial) if head.len() <= MAX_HEAD => {}
+            _ => return Err(invalid("a malformed or too large request head")),
         }
-        let line = &head[before..];
-        if line == b"\r\n" || line == b"\n" {
-            if before == 0 {
-                head.clear(); // tolerate blank lines between requests
-                continue;
-            }
-            break;
-        }
-    }
-    let head = String::from_utf8_lossy(&head);
-    let mut lines = head.lines();
-    let request_line = lines.next().unwrap_or_default();
-    let mut parts = request_line.split(' ');
-    let method = parts.next().unwrap_or_default().to_owned();
-    let target = parts.next().unwrap_or_default().to_owned();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    let length = find_header(&headers, "content-length")
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(0);
+    };
+    let length = request
+        .header("content-length")
+        .and_then(|v| v.parse().ok());
+    let length: usize = length.unwrap_or(0);
     if length > MAX_BODY {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "request body too large",
-        ));
+        return Err(invalid("request body too large"));
     }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body)?;
-    Ok(Some(Request {
-        method,
-        target,
-        headers,
-        body,
-        answer_headers: Default::default(),
-    }))
+    request.body = vec![0; length];
+    reader.read_exact(&mut request.body)?;
+    Ok(Some(request))
 }
 
 pub(crate) struct Response {
@@ -241,61 +245,78 @@ pub(crate) struct Response {
     pub headers: Headers,
 }
 
-pub(crate) type Headers = Vec<(&'static str, String)>;
+pub(crate) type Headers = Vec<(String, String)>;
+
+/// A decoded `name=value` pair of a query or a form.
+pub(crate) type Param = (String, String);
+
+/// An endpoint's answer; `Err` holds a refusal, so that `?` sends it.
+pub(crate) type Answer = Result<Response, Response>;
 
 const JSON: &str = "application/json;charset=utf-8";
 const HTML: &str = "text/html;charset=utf-8";
 
-pub(crate) fn ok(body: String) -> Response {
-    Response {
-        status: 200,
-        api_code: 0,
-        body,
-        content_type: JSON,
-        headers: Vec::new(),
+impl Response {
+    /// `body` as `content_type`; `api_code` is the Twitter code behind it, for the log.
+    fn new(status: u16, api_code: i32, content_type: &'static str, body: String) -> Response {
+        Response {
+            status,
+            api_code,
+            body,
+            content_type,
+            headers: Vec::new(),
+        }
     }
+}
+
+pub(crate) fn ok(body: String) -> Response {
+    Response::new(200, 0, JSON, body)
+}
+
+/// A JSON answer; `api_code` is the Twitter code behind it, for the log.
+pub(crate) fn json(status: u16, api_code: i32, body: Value) -> Response {
+    Response::new(status, api_code, JSON, body.to_string())
+}
+
+/// An RFC 7807 problem (`application/problem+json`), as API v2 sends its refusals.
+pub(crate) fn problem_json(status: u16, api_code: i32, body: Value) -> Response {
+    Response::new(
+        status,
+        api_code,
+        "application/problem+json",
+        body.to_string(),
+    )
 }
 
 /// An API 1.1 error.
 pub(crate) fn error(status: u16, code: i32, message: &str) -> Response {
-    let body = serde_json::json!({"errors": [{"code": code, "message": message}]}).to_string();
-    Response {
-        status,
-        api_code: code,
-        ..ok(body)
-    }
+    let body = serde_json::json!({"errors": [{"code": code, "message": message}]});
+    json(status, code, body)
 }
 
 /// An API v2 error: RFC 7807 problem details, no Twitter code.
 pub(crate) fn problem(status: u16, title: &str, detail: &str, code: i32) -> Response {
     let body = serde_json::json!({"title": title, "detail": detail, "type": "about:blank", "status": status});
-    Response {
-        status,
-        api_code: code,
-        content_type: "application/problem+json",
-        ..ok(body.to_string())
-    }
+    problem_json(status, code, body)
 }
 
 /// A plain-text answer, as Twitter words some OAuth 1.0a refusals.
 pub(crate) fn text(status: u16, body: &str) -> Response {
-    Response {
-        status,
-        content_type: "text/plain;charset=utf-8",
-        ..ok(body.to_owned())
-    }
+    Response::new(status, 0, "text/plain;charset=utf-8", body.to_owned())
+}
+
+/// `k=v&k2=v2`, each part percent-encoded.
+fn encode_pairs(pairs: &[(&str, &str)]) -> String {
+    let pairs: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+        .collect();
+    pairs.join("&")
 }
 
 /// A form-encoded answer (OAuth 1.0a tokens). Twitter labels it `text/html`; so do we.
 pub(crate) fn form_answer(pairs: &[(&str, &str)]) -> Response {
-    let body: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect();
-    Response {
-        content_type: HTML,
-        ..ok(body.join("&"))
-    }
+    Response::new(200, 0, HTML, encode_pairs(pairs))
 }
 
 /// An HTML page for a person. `html` is inserted as is: escape what goes into it.
@@ -304,59 +325,25 @@ pub(crate) fn page(status: u16, title: &str, html: &str) -> Response {
     let body = format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1>\n{html}\n</body></html>\n"
     );
-    Response {
-        status,
-        content_type: HTML,
-        ..ok(body)
-    }
+    Response::new(status, 0, HTML, body)
 }
 
 /// A 302 to `base` with `params` appended to its query.
 pub(crate) fn redirect(base: &str, params: &[(&str, &str)]) -> Response {
-    let mut location = base.to_owned();
-    let mut separator = if base.contains('?') { '&' } else { '?' };
-    for (k, v) in params {
-        location.push(separator);
-        location.push_str(&percent_encode(k));
-        location.push('=');
-        location.push_str(&percent_encode(v));
-        separator = '&';
-    }
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let location = format!("{base}{separator}{}", encode_pairs(params));
     Response {
-        status: 302,
-        headers: vec![("location", location)],
+        headers: vec![("location".into(), location)],
         ..page(302, "Redirecting", "<p>Redirecting to the application.</p>")
     }
 }
 
 pub(crate) fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        302 => "Found",
-        400 => "Bad Request",
-        429 => "Too Many Requests",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        503 => "Service Unavailable",
-        _ => "Unknown",
-    }
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 fn write_response(
@@ -364,7 +351,7 @@ fn write_response(
     response: &Response,
     gzip: bool,
     keep_alive: bool,
-    now: u64,
+    shared: &Shared,
 ) -> io::Result<()> {
     let body = if gzip {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -373,11 +360,15 @@ fn write_response(
     } else {
         response.body.clone().into_bytes()
     };
+    let reason = ::http::StatusCode::from_u16(response.status)
+        .ok()
+        .and_then(|status| status.canonical_reason());
+    let now = UNIX_EPOCH + Duration::from_secs(server_now(&shared.config));
     let mut head = format!(
         "HTTP/1.1 {} {}\r\ndate: {}\r\nserver: twfollow-sandbox\r\ncontent-type: {}\r\ncontent-length: {}\r\n",
         response.status,
-        reason(response.status),
-        http_date(UNIX_EPOCH + Duration::from_secs(now)),
+        reason.unwrap_or("Unknown"),
+        http_date(now),
         response.content_type,
         body.len()
     );
@@ -387,83 +378,40 @@ fn write_response(
     if gzip {
         head.push_str("content-encoding: gzip\r\n");
     }
-    head.push_str(if keep_alive {
-        "connection: keep-alive\r\n\r\n"
-    } else {
-        "connection: close\r\n\r\n"
-    });
+    let connection = if keep_alive { "keep-alive" } else { "close" };
+    head.push_str(&format!("connection: {connection}\r\n\r\n"));
     let mut message = head.into_bytes();
     message.extend_from_slice(&body);
     out.write_all(&message)
 }
 
-/// RFC 7231 IMF-fixdate, e.g. `Fri, 12 Feb 2021 03:43:02 GMT`.
-pub fn http_date(time: SystemTime) -> String {
-    let secs = time
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = (secs / 86_400) as i64;
-    let (h, m, s) = (secs % 86_400 / 3600, secs % 3600 / 60, secs % 60);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    format!(
-        "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
-        WEEKDAYS[days.rem_euclid(7) as usize],
-        day,
-        MONTHS[(month - 1) as usize],
-        year,
-        h,
-        m,
-        s
-    )
-}
-
-/// RFC 3986 unreserved characters pass; every other byte becomes %XX (uppercase), as
-/// OAuth 1.0a's signature base string needs (and safe anywhere in a query).
 pub(crate) fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
 
-/// Decodes %XX escapes (and `+` when `plus_is_space`), strictly: a bad escape is an error.
+/// Decodes %XX escapes (and `+` when `plus_is_space`), strictly: a `%` without two hex
+/// digits after it, or bytes that are not UTF-8, are an error (form_urlencoded::parse
+/// would pass them through; docs/sandbox.md promises a 400 for bad percent-encoding).
 pub(crate) fn unescape(text: &str, plus_is_space: bool) -> Result<String, ()> {
-    let mut bytes = Vec::with_capacity(text.len());
-    let mut iter = text.bytes();
-    while let Some(b) = iter.next() {
-        match b {
-            b'%' => {
-                let hex = [iter.next().ok_or(())?, iter.next().ok_or(())?];
-                let hex = std::str::from_utf8(&hex).map_err(|_| ())?;
-                bytes.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
-            }
-            b'+' if plus_is_space => bytes.push(b' '),
-            b => bytes.push(b),
-        }
+    let hex_pair = |after: &str| {
+        after
+            .get(..2)
+            .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    if !text.split('%').skip(1).all(hex_pair) {
+        return Err(());
     }
-    String::from_utf8(bytes).map_err(|_| ())
+    let text = if plus_is_space {
+        text.replace('+', " ")
+    } else {
+        text.to_owned()
+    };
+    let decoded = percent_decode_str(&text).decode_utf8().map_err(drop)?;
+    Ok(decoded.into_owned())
 }
 
 /// Decodes `a=1&b=2` (a query or a form body).
-pub(crate) fn parse_pairs(text: &str) -> Result<Vec<(String, String)>, ()> {
+pub(crate) fn parse_pairs(text: &str) -> Result<Vec<Param>, ()> {
     text.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {

@@ -33,7 +33,7 @@ mod v2;
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -46,7 +46,7 @@ pub use state::{
     PUBLIC_USER,
 };
 
-use http::{error, Request, Response};
+use http::{error, Answer, Request};
 use state::{seeded_users, State, User};
 
 pub const CONSUMER_KEY: &str = "sandbox-consumer-key";
@@ -319,13 +319,17 @@ impl Sandbox {
         format!("http://{}", self.addr)
     }
 
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.shared.state.lock().unwrap()
+    }
+
     /// Every request so far, in arrival order.
     pub fn requests(&self) -> Vec<Recorded> {
-        self.shared.state.lock().unwrap().recorded.clone()
+        self.state().recorded.clone()
     }
 
     pub fn request_count(&self) -> usize {
-        self.shared.state.lock().unwrap().recorded.len()
+        self.state().recorded.len()
     }
 
     /// Every request received so far, recorded or not (what [`REQUEST_COUNT_PATH`] answers).
@@ -336,45 +340,37 @@ impl Sandbox {
     /// Every OAuth 2.0 access token issued so far expires now (as if two hours had
     /// passed); refresh tokens still work.
     pub fn expire_oauth2_access_tokens(&self) {
-        self.shared
-            .state
-            .lock()
-            .unwrap()
-            .oauth2
-            .expire_access_tokens();
+        self.state().oauth2.access.expire_all();
     }
 
     /// Every OAuth 2.0 authorization code issued so far expires now (as if its 30
     /// seconds had passed).
     pub fn expire_oauth2_codes(&self) {
-        self.shared.state.lock().unwrap().oauth2.expire_codes();
+        self.state().oauth2.codes.expire_all();
     }
 
     /// Every OAuth 2.0 access and refresh token issued so far is revoked (as if the
     /// person had removed the app).
     pub fn revoke_all_oauth2_tokens(&self) {
-        self.shared.state.lock().unwrap().oauth2.revoke_all();
+        let mut state = self.state();
+        state.oauth2.access.clear();
+        state.oauth2.refresh.clear();
     }
 
     /// Successful `grant_type=refresh_token` exchanges so far.
     pub fn oauth2_refresh_count(&self) -> usize {
-        self.shared.state.lock().unwrap().oauth2.refreshes
+        self.state().oauth2.refreshes
     }
 
     /// Successful `grant_type=authorization_code` exchanges so far.
     pub fn oauth2_code_exchange_count(&self) -> usize {
-        self.shared.state.lock().unwrap().oauth2.exchanges
+        self.state().oauth2.exchanges
     }
 
     /// Every OAuth 1.0a request token issued so far expires now (as if ten minutes
     /// had passed).
     pub fn expire_oauth1_request_tokens(&self) {
-        self.shared
-            .state
-            .lock()
-            .unwrap()
-            .request_tokens
-            .expire_all();
+        self.state().request_tokens.expire_all();
     }
 }
 
@@ -388,17 +384,17 @@ impl Drop for Sandbox {
     }
 }
 
-type Endpoint = fn(&Shared, &Request) -> Response;
+type Endpoint = fn(&Shared, &Request) -> Answer;
 
 /// Sends each request to its endpoint.
-fn handle(shared: &Shared, request: &Request) -> Response {
+fn handle(shared: &Shared, request: &Request) -> Answer {
     // Matched on the end of the path, so a base URL with a path prefix works.
     let path = request.path();
     {
         let mut state = shared.state.lock().unwrap();
         if state.failed_on_purpose < shared.config.fail_first {
             state.failed_on_purpose += 1;
-            return billing::over_capacity(path.contains("/2/users/"));
+            return Err(billing::over_capacity(path.contains("/2/users/")));
         }
     }
     let endpoints: [(&str, Endpoint); 11] = [
@@ -420,7 +416,7 @@ fn handle(shared: &Shared, request: &Request) -> Response {
     if let Some(at) = path.rfind("/2/users/") {
         return v2::users(shared, request, &path[at + "/2/users/".len()..]);
     }
-    error(404, 34, "Sorry, that page does not exist.")
+    Err(error(404, 34, "Sorry, that page does not exist."))
 }
 
 impl SandboxConfig {
@@ -451,14 +447,10 @@ impl SandboxConfig {
     }
 }
 
-/// The sandbox's clock: the real one shifted by `clock_skew_secs`.
+/// The sandbox's clock, in seconds since the epoch: the real one shifted by
+/// `clock_skew_secs`.
 fn server_now(config: &SandboxConfig) -> u64 {
-    now_secs().saturating_add_signed(config.clock_skew_secs)
-}
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    let now = SystemTime::now().duration_since(UNIX_EPOCH);
+    let now = now.map_or(0, |since| since.as_secs());
+    now.saturating_add_signed(config.clock_skew_secs)
 }

@@ -27,37 +27,21 @@ options:
   --port N                     listen on 127.0.0.1:N (default 0: any free port)
   --user-budget N              new follows per account per 24 h (default {user})
   --app-budget N               new follows per app per 24 h, all accounts together (default {app})
-  --max-skew-secs N            refuse an oauth_timestamp further than N s from the
-                               sandbox's clock: 401, code 135 (default {skew})
-  --clock-skew SECONDS         run the sandbox's clock SECONDS ahead of the real one
-                               (negative: behind), in its checks and its Date header (default 0)
+  --max-skew-secs N            largest oauth_timestamp skew, else 401 code 135 (default {skew})
+  --clock-skew SECONDS         run the sandbox's clock SECONDS ahead (negative: behind)
   --fail-first N               answer the first N requests 503, code 130 (default 0)
   --v2-follow-limit N          API v2 follows per user per 15 minutes (default {v2})
-  --oauth2-token-lifetime SECS lifetime of the OAuth 2.0 access tokens it issues
-                               (default {lifetime}; 0: expired at once)
-  --oauth2-refresh-delay-ms MS answer a refresh MS ms after rotating the grant
-                               (default 0): X has the new pair, the client not yet
-  --day-budget N               API requests per account per 24 h, in the
-                               x-user-limit-24hour-* headers of every API answer; then
-                               429 (default {day})
-  --app-day-budget N           API requests per 24 h of all accounts together, in the
-                               x-app-limit-24hour-* headers; then 429 (default {app_day})
-  --restrict-app LIMIT         what X does not let the main app do (repeatable):
-                               read-only (writes: 403, code 261 / oauth1-permissions),
-                               no-v1-access (every API 1.1 request: 403, code 453),
-                               not-enrolled (every API v2 request: 403 client-forbidden),
-                               credits-depleted (every API request: 402 CreditsDepleted,
-                               X's early-2026 form), credits-depleted-2026-08 (the same,
-                               402 Payment Required, X's form from August 2026),
-                               user-not-enrolled (every API v2 request: 403
-                               client-forbidden, the account not enrolled in Pay-per-use),
-                               usage-capped (every API request: 429 usage-capped)
+  --oauth2-token-lifetime SECS lifetime of OAuth 2.0 access tokens (default {lifetime})
+  --oauth2-refresh-delay-ms MS answer a refresh MS ms after rotating the grant (default 0)
+  --day-budget N               API requests per account per 24 h, then 429 (default {day})
+  --app-day-budget N           API requests per 24 h, all accounts together (default {app_day})
+  --restrict-app LIMIT         what X does not let the main app do (repeatable): read-only,
+                               no-v1-access, not-enrolled, credits-depleted,
+                               credits-depleted-2026-08, user-not-enrolled, usage-capped
   --record                     keep every request, for GET /sandbox/recorded (tests)
   -h, --help                   print this help and exit
 
-Built in whatever the flags: apps restricted each way, a suspended (code 64) and a
-locked (code 326) account, and an app-only Bearer token (v2 writes: 403
-unsupported-authentication). Accounts, app and client credentials, endpoints:
+What each flag and limit does, the built-in accounts, apps, clients and endpoints:
 docs/sandbox.md.
 ",
         user = d.user_budget,

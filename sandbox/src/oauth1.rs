@@ -2,24 +2,24 @@
 //! library's signer, and the three-legged flow that gets a user's token
 //! (`oauth/request_token`, `oauth/authorize`, `oauth/access_token`).
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use crate::http::{
-    error, form_answer, html_escape, page, param, percent_encode, redirect, text, unescape,
-    Request, Response,
+    error, form_answer, html_escape, page, param, percent_encode, redirect, text, unescape, Answer,
+    Param, Request, Response,
 };
+use crate::state::Expiring;
 use crate::{random, server_now, Account, AccountState, App, Shared};
 
 /// Twitter lets a request token wait this long for the person's approval.
 const REQUEST_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);
 
 /// Parses `OAuth k="v", k2="v2"` into decoded pairs.
-fn parse_authorization(header: &str) -> Result<Vec<(String, String)>, ()> {
+fn parse_authorization(header: &str) -> Result<Vec<Param>, ()> {
     let rest = header.strip_prefix("OAuth ").ok_or(())?;
     rest.split(',')
         .map(str::trim)
@@ -38,39 +38,44 @@ fn parse_authorization(header: &str) -> Result<Vec<(String, String)>, ()> {
 fn expected_signature(
     method: &str,
     url: &str,
-    params: &[(String, String)],
+    params: &[Param],
     consumer_secret: &str,
     token_secret: &str,
 ) -> String {
-    let mut pairs: Vec<(String, String)> = params
+    let mut pairs: Vec<Param> = params
         .iter()
         .filter(|(k, _)| k != "oauth_signature" && k != "realm")
         .map(|(k, v)| (percent_encode(k), percent_encode(v)))
         .collect();
     pairs.sort();
     let pairs: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let base = format!(
-        "{}&{}&{}",
+    let base = [
         method,
-        percent_encode(url),
-        percent_encode(&pairs.join("&"))
-    );
-    let key = format!(
-        "{}&{}",
-        percent_encode(consumer_secret),
-        percent_encode(token_secret)
-    );
+        &percent_encode(url),
+        &percent_encode(&pairs.join("&")),
+    ]
+    .join("&");
+    let key = [consumer_secret, token_secret]
+        .map(percent_encode)
+        .join("&");
     let mut mac = Hmac::<Sha1>::new_from_slice(key.as_bytes()).unwrap();
     mac.update(base.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
 /// The `oauth_*` parameters of a verified request's `Authorization` header.
-pub(crate) struct OAuthParams(Vec<(String, String)>);
+pub(crate) struct OAuthParams(Vec<Param>);
 
 impl OAuthParams {
     fn get(&self, name: &str) -> Option<&str> {
         param(&self.0, name)
+    }
+
+    /// `name` among these parameters, else in the form, else in the query.
+    fn find<'a>(&'a self, name: &str, form: &'a [Param], query: &'a [Param]) -> Option<&'a str> {
+        self.get(name)
+            .or_else(|| param(form, name))
+            .or_else(|| param(query, name))
     }
 }
 
@@ -86,8 +91,8 @@ fn could_not_authenticate() -> Response {
 fn verify<T>(
     shared: &Shared,
     request: &Request,
-    form: &[(String, String)],
-    query: &[(String, String)],
+    form: &[Param],
+    query: &[Param],
     token: impl FnOnce(Option<&str>) -> Result<(T, String), Response>,
 ) -> Result<(T, OAuthParams, App), Response> {
     let config = &shared.config;
@@ -139,12 +144,8 @@ fn verify<T>(
     if state.seen_nonces.len() > 100_000 {
         state.seen_nonces.retain(|_, t| *t >= horizon);
     }
-    let key = format!(
-        "{}:{}:{}",
-        oauth.get("oauth_token").unwrap_or_default(),
-        timestamp,
-        nonce
-    );
+    let token = oauth.get("oauth_token").unwrap_or_default();
+    let key = format!("{token}:{timestamp}:{nonce}");
     if state.seen_nonces.insert(key, timestamp).is_some() {
         return Err(could_not_authenticate());
     }
@@ -165,8 +166,8 @@ pub(crate) struct Authenticated<'a> {
 pub(crate) fn authenticate<'a>(
     shared: &'a Shared,
     request: &Request,
-    form: &[(String, String)],
-    query: &[(String, String)],
+    form: &[Param],
+    query: &[Param],
 ) -> Result<Authenticated<'a>, Response> {
     let ((account, state), _, app) = verify(shared, request, form, query, |token| {
         let (account, state) = token
@@ -181,17 +182,15 @@ pub(crate) fn authenticate<'a>(
     })
 }
 
-/// X's refusal of a restricted account, in API 1.1's shape (which X's v2 answers
-/// share for these gateway refusals, as they do for code 453).
-pub(crate) fn account_refusal(state: AccountState) -> Response {
+/// X's code and words for a restricted account, whatever it asks (API 1.1 wraps them
+/// in `{"errors":[…]}`, API v2 sends them as they are).
+pub(crate) fn account_refusal_words(state: AccountState) -> (i32, &'static str) {
     match state {
-        AccountState::Suspended => error(
-            403,
+        AccountState::Suspended => (
             64,
             "Your account is suspended and is not permitted to access this feature.",
         ),
-        AccountState::Locked => error(
-            403,
+        AccountState::Locked => (
             326,
             "To protect our users from spam and other malicious activity, this account is temporarily locked. Please log in to https://x.com to unlock your account.",
         ),
@@ -211,98 +210,104 @@ impl Callback {
         if text == "oob" {
             return Some(Callback::OutOfBand);
         }
-        let rest = text
-            .strip_prefix("https://")
-            .or_else(|| text.strip_prefix("http://"))?;
-        let host = rest.split(['/', '?']).next().unwrap_or_default();
-        let clean =
-            !text.contains('#') && !text.chars().any(|c| c.is_whitespace() || c.is_control());
-        (clean && !host.is_empty()).then(|| Callback::Url(text.to_owned()))
+        return_url_authority(text).map(|_| Callback::Url(text.to_owned()))
     }
+}
+
+/// Whether an absolute URL a person may be sent back to is `https`, and its authority
+/// (not empty); `None` for another scheme, a fragment, white space or control
+/// characters. OAuth 1.0a callbacks and OAuth 2.0 redirect URIs alike.
+pub(crate) fn return_url_authority(url: &str) -> Option<(bool, &str)> {
+    if url.contains('#') || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    let (https, rest) = match url.strip_prefix("https://") {
+        Some(rest) => (true, rest),
+        None => (false, url.strip_prefix("http://")?),
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    (!authority.is_empty()).then_some((https, authority))
 }
 
 /// A request token between `request_token` and `access_token`.
 pub(crate) struct RequestToken {
     secret: String,
     callback: Callback,
-    expires_at: Instant,
     /// Set once the person approved: the account (index) and the verifier issued.
     approval: Option<(usize, String)>,
 }
 
 /// The request tokens alive, by token.
-#[derive(Default)]
-pub(crate) struct RequestTokens(HashMap<String, RequestToken>);
+pub(crate) type RequestTokens = Expiring<RequestToken>;
 
-impl RequestTokens {
-    fn live(&self, token: &str) -> Option<&RequestToken> {
-        self.0.get(token).filter(|t| Instant::now() < t.expires_at)
+/// 405 unless the request's method is `method`, then its query and form parameters
+/// (400 for bad percent-encoding): what API 1.1 and the OAuth 1.0a endpoints check first.
+pub(crate) fn query_and_form(
+    request: &Request,
+    method: &str,
+) -> Result<(Vec<Param>, Vec<Param>), Response> {
+    if request.method != method {
+        return Err(error(405, 0, &format!("Method not allowed: use {method}.")));
     }
-
-    /// Test hook: every request token issued so far expires now.
-    pub(crate) fn expire_all(&mut self) {
-        let now = Instant::now();
-        for token in self.0.values_mut() {
-            token.expires_at = now;
-        }
+    match (request.query(), request.form()) {
+        (Ok(query), Ok(form)) => Ok((query, form)),
+        _ => Err(error(400, 0, "Malformed percent-encoding.")),
     }
 }
 
 /// `POST oauth/request_token`: signed with the consumer secret alone (no token), with
 /// `oauth_callback` among the signed parameters.
-pub(crate) fn request_token(shared: &Shared, request: &Request) -> Response {
-    if request.method != "POST" {
-        return error(405, 0, "Method not allowed: use POST.");
-    }
-    let (Ok(query), Ok(form)) = (request.query(), request.form()) else {
-        return error(400, 0, "Malformed percent-encoding.");
-    };
-    let verified = verify(shared, request, &form, &query, |token| match token {
+pub(crate) fn request_token(shared: &Shared, request: &Request) -> Answer {
+    let (query, form) = query_and_form(request, "POST")?;
+    let ((), oauth, _) = verify(shared, request, &form, &query, |token| match token {
         None | Some("") => Ok(((), String::new())),
         Some(_) => Err(could_not_authenticate()),
-    });
-    let oauth = match verified {
-        Ok(((), oauth, _)) => oauth,
-        Err(refusal) => return refusal,
-    };
-    let callback = oauth
-        .get("oauth_callback")
-        .or_else(|| param(&form, "oauth_callback"))
-        .or_else(|| param(&query, "oauth_callback"))
-        .and_then(Callback::parse);
-    let Some(callback) = callback else {
-        return error(
+    })?;
+    let Some(callback) = oauth
+        .find("oauth_callback", &form, &query)
+        .and_then(Callback::parse)
+    else {
+        return Err(error(
             403,
             415,
             "Callback URL not approved for this client application. Approved callback URLs can be adjusted in your application settings",
-        );
+        ));
     };
     let token = random::alphanumeric(27);
     let secret = random::alphanumeric(32);
+    let pending = RequestToken {
+        secret: secret.clone(),
+        callback,
+        approval: None,
+    };
     let mut state = shared.state.lock().unwrap();
-    let now = Instant::now();
-    state.request_tokens.0.retain(|_, t| now < t.expires_at);
-    state.request_tokens.0.insert(
-        token.clone(),
-        RequestToken {
-            secret: secret.clone(),
-            callback,
-            expires_at: now + REQUEST_TOKEN_LIFETIME,
-            approval: None,
-        },
-    );
-    form_answer(&[
+    let lifetime = REQUEST_TOKEN_LIFETIME;
+    state
+        .request_tokens
+        .insert(token.clone(), pending, lifetime);
+    Ok(form_answer(&[
         ("oauth_token", &token),
         ("oauth_token_secret", &secret),
         ("oauth_callback_confirmed", "true"),
-    ])
+    ]))
+}
+
+/// The query of a page a person opens: 405 for another method than GET, a 400 page
+/// titled `title` for bad percent-encoding.
+pub(crate) fn page_query(request: &Request, title: &str) -> Result<Vec<Param>, Response> {
+    if request.method != "GET" {
+        return Err(page(
+            405,
+            "Method not allowed",
+            "<p>Open this page with GET.</p>",
+        ));
+    }
+    let detail = "<p>Malformed percent-encoding.</p>";
+    request.query().map_err(|()| page(400, title, detail))
 }
 
 /// The account a person approves as: `account=N` (1-based, default 1) in the query.
-pub(crate) fn approving_account(
-    shared: &Shared,
-    query: &[(String, String)],
-) -> Result<usize, Response> {
+pub(crate) fn approving_account(shared: &Shared, query: &[Param]) -> Result<usize, Response> {
     let index = param(query, "account")
         .map_or(Some(1), |n| n.parse::<usize>().ok())
         .and_then(|n| n.checked_sub(1))
@@ -322,56 +327,46 @@ pub(crate) fn approving_account(
 /// `GET oauth/authorize?oauth_token=RT[&account=N][&deny=1]` (also `oauth/authenticate`):
 /// the page a person opens. It approves at once as account N, and shows the PIN
 /// (`oob`) or sends the person back to the callback with the verifier.
-pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
-    if request.method != "GET" {
-        return page(405, "Method not allowed", "<p>Open this page with GET.</p>");
-    }
-    let Ok(query) = request.query() else {
-        return page(400, "Bad request", "<p>Malformed percent-encoding.</p>");
-    };
-    let account = match approving_account(shared, &query) {
-        Ok(account) => account,
-        Err(refusal) => return refusal,
-    };
+pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
+    let query = page_query(request, "Bad request")?;
+    let account = approving_account(shared, &query)?;
     let deny = param(&query, "deny") == Some("1");
     let mut state = shared.state.lock().unwrap();
     let token = param(&query, "oauth_token").unwrap_or_default();
-    let Some(pending) = state.request_tokens.live(token) else {
-        return page(
+    let Some(pending) = state.request_tokens.live_mut(token) else {
+        return Err(page(
             400,
             "Invalid request token",
             "<p>This request token is unknown or has expired: ask the application for a new one.</p>",
-        );
+        ));
     };
     if pending.approval.is_some() {
-        return page(
+        return Err(page(
             400,
             "Request token already used",
             "<p>This request token has already been approved.</p>",
-        );
+        ));
     }
     let callback = pending.callback.clone();
     if deny {
-        state.request_tokens.0.remove(token);
-        return match callback {
+        state.request_tokens.take(token);
+        return Ok(match callback {
             Callback::Url(url) => redirect(&url, &[("denied", token)]),
             Callback::OutOfBand => page(
                 200,
                 "Authorization denied",
                 "<p>You denied the application access to your account. No PIN was issued.</p>",
             ),
-        };
+        });
     }
     let verifier = match callback {
         Callback::OutOfBand => random::digits(7),
         Callback::Url(_) => random::alphanumeric(32),
     };
-    if let Some(pending) = state.request_tokens.0.get_mut(token) {
-        pending.approval = Some((account, verifier.clone()));
-    }
+    pending.approval = Some((account, verifier.clone()));
     drop(state);
     let name = html_escape(&shared.config.accounts[account].screen_name);
-    match callback {
+    Ok(match callback {
         Callback::Url(url) => redirect(&url, &[("oauth_token", token), ("oauth_verifier", &verifier)]),
         Callback::OutOfBand => page(
             200,
@@ -380,41 +375,29 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
                 "<p>You (@{name}) authorized the application. Enter this PIN in the application:</p>\n<p><code id=\"oauth_pin\">{verifier}</code></p>"
             ),
         ),
-    }
+    })
 }
 
 /// `POST oauth/access_token`: `oauth_token` is the approved request token and the
 /// signature uses its secret; `oauth_verifier` (header or form) is the PIN or the
 /// callback's verifier. One attempt per request token, right or wrong.
-pub(crate) fn access_token(shared: &Shared, request: &Request) -> Response {
+pub(crate) fn access_token(shared: &Shared, request: &Request) -> Answer {
     const INVALID_TOKEN: &str = "Invalid request token.";
-    if request.method != "POST" {
-        return error(405, 0, "Method not allowed: use POST.");
-    }
-    let (Ok(query), Ok(form)) = (request.query(), request.form()) else {
-        return error(400, 0, "Malformed percent-encoding.");
-    };
-    let verified = verify(shared, request, &form, &query, |token| {
+    let (query, form) = query_and_form(request, "POST")?;
+    let (token, oauth, _) = verify(shared, request, &form, &query, |token| {
         let state = shared.state.lock().unwrap();
         let token = token.unwrap_or_default();
         match state.request_tokens.live(token) {
             Some(pending) => Ok((token.to_owned(), pending.secret.clone())),
             None => Err(text(401, INVALID_TOKEN)),
         }
-    });
-    let (token, oauth) = match verified {
-        Ok((token, oauth, _)) => (token, oauth),
-        Err(refusal) => return refusal,
-    };
-    let verifier = oauth
-        .get("oauth_verifier")
-        .or_else(|| param(&form, "oauth_verifier"))
-        .or_else(|| param(&query, "oauth_verifier"));
+    })?;
+    let verifier = oauth.find("oauth_verifier", &form, &query);
     // Removed whatever the outcome: a request token is good for one attempt.
-    let Some(used) = shared.state.lock().unwrap().request_tokens.0.remove(&token) else {
-        return text(401, INVALID_TOKEN);
+    let Some(used) = shared.state.lock().unwrap().request_tokens.take(&token) else {
+        return Err(text(401, INVALID_TOKEN));
     };
-    match used.approval {
+    Ok(match used.approval {
         Some((account, expected)) if verifier == Some(expected.as_str()) => {
             let account = &shared.config.accounts[account];
             form_answer(&[
@@ -428,14 +411,14 @@ pub(crate) fn access_token(shared: &Shared, request: &Request) -> Response {
             401,
             "Error processing your OAuth request: Invalid oauth_verifier parameter",
         ),
-    }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    fn pairs(list: &[(&str, &str)]) -> Vec<Param> {
         list.iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()

@@ -3,13 +3,14 @@
 //! (`2/oauth2/revoke`), and the Bearer check the v2 endpoints use.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use crate::http::{html_escape, ok, page, param, redirect, Request, Response};
-use crate::oauth1::approving_account;
+use crate::http::{html_escape, json, page, param, redirect, Answer, Param, Request, Response};
+use crate::oauth1::{approving_account, page_query, return_url_authority};
+use crate::state::Expiring;
 use crate::{random, Shared};
 
 /// The confidential client: it authenticates with HTTP Basic at the token and revoke endpoints.
@@ -21,31 +22,12 @@ pub const OAUTH2_PUBLIC_CLIENT_ID: &str = "sandbox-oauth2-public-client";
 /// An authorization code must be exchanged within this time (X: 30 seconds).
 const CODE_LIFETIME: Duration = Duration::from_secs(30);
 
-/// The scopes X knows; a request for any other is refused.
-const SCOPES: &[&str] = &[
-    "tweet.read",
-    "tweet.write",
-    "tweet.moderate.write",
-    "users.read",
-    "users.email",
-    "follows.read",
-    "follows.write",
-    "offline.access",
-    "space.read",
-    "mute.read",
-    "mute.write",
-    "like.read",
-    "like.write",
-    "list.read",
-    "list.write",
-    "block.read",
-    "block.write",
-    "bookmark.read",
-    "bookmark.write",
-    "media.write",
-    "dm.read",
-    "dm.write",
-];
+/// The scopes X knows (a scope parameter is a space-separated list of them); a request
+/// for any other is refused.
+const SCOPES: &str = "tweet.read tweet.write tweet.moderate.write users.read users.email \
+    follows.read follows.write offline.access space.read mute.read mute.write like.read \
+    like.write list.read list.write block.read block.write bookmark.read bookmark.write \
+    media.write dm.read dm.write";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Client {
@@ -94,79 +76,49 @@ fn is_pkce_string(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
-struct Code {
+pub(crate) struct Code {
     client: Client,
     redirect_uri: String,
     challenge: Challenge,
     scope: String,
     /// Index into the configured accounts.
     account: usize,
-    expires_at: Instant,
 }
 
-struct AccessGrant {
+/// What an access token or a refresh token stands for.
+pub(crate) struct Grant {
     client: Client,
     account: usize,
     scope: String,
-    expires_at: Instant,
-}
-
-struct RefreshGrant {
-    client: Client,
-    account: usize,
-    scope: String,
-    /// The access token issued with this refresh token: revoking one revokes both.
+    /// For a refresh token, the access token issued with it: revoking one revokes both.
     access_token: String,
 }
 
 /// Codes and tokens alive, and counters for the tests.
 #[derive(Default)]
 pub(crate) struct Grants {
-    codes: HashMap<String, Code>,
-    access: HashMap<String, AccessGrant>,
-    refresh: HashMap<String, RefreshGrant>,
+    pub codes: Expiring<Code>,
+    pub access: Expiring<Grant>,
+    pub refresh: HashMap<String, Grant>,
     pub refreshes: usize,
     pub exchanges: usize,
 }
 
 impl Grants {
-    /// Test hook: every access token issued so far expires now.
-    pub(crate) fn expire_access_tokens(&mut self) {
-        let now = Instant::now();
-        for grant in self.access.values_mut() {
-            grant.expires_at = now;
-        }
-    }
-
-    /// Test hook: every authorization code issued so far expires now.
-    pub(crate) fn expire_codes(&mut self) {
-        let now = Instant::now();
-        for code in self.codes.values_mut() {
-            code.expires_at = now;
-        }
-    }
-
-    /// Test hook: every access and refresh token issued so far is revoked.
-    pub(crate) fn revoke_all(&mut self) {
-        self.access.clear();
-        self.refresh.clear();
-    }
-
     /// A new access token (and refresh token when the scope has `offline.access`):
     /// the token endpoint's answer.
     fn issue(&mut self, client: Client, account: usize, scope: &str, lifetime: u64) -> Response {
-        let now = Instant::now();
-        self.access.retain(|_, grant| now < grant.expires_at);
         let access_token = random::token();
-        self.access.insert(
-            access_token.clone(),
-            AccessGrant {
-                client,
-                account,
-                scope: scope.to_owned(),
-                expires_at: now + Duration::from_secs(lifetime),
-            },
-        );
+        let grant = |access_token: String| Grant {
+            client,
+            account,
+            scope: scope.to_owned(),
+            access_token,
+        };
+        let access = grant(String::new());
+        let lifetime_secs = Duration::from_secs(lifetime);
+        self.access
+            .insert(access_token.clone(), access, lifetime_secs);
         let mut answer = serde_json::json!({
             "token_type": "bearer",
             "expires_in": lifetime,
@@ -175,20 +127,13 @@ impl Grants {
         });
         if scope.split(' ').any(|s| s == "offline.access") {
             let refresh_token = random::token();
-            self.refresh.insert(
-                refresh_token.clone(),
-                RefreshGrant {
-                    client,
-                    account,
-                    scope: scope.to_owned(),
-                    access_token,
-                },
-            );
+            self.refresh
+                .insert(refresh_token.clone(), grant(access_token));
             answer["refresh_token"] = refresh_token.into();
         }
         Response {
-            headers: vec![("cache-control", "no-store".into())],
-            ..ok(answer.to_string())
+            headers: vec![("cache-control".into(), "no-store".into())],
+            ..json(200, 0, answer)
         }
     }
 }
@@ -197,29 +142,24 @@ impl Grants {
 /// expired or revoked one.
 pub(crate) fn bearer(shared: &Shared, token: &str) -> Option<(usize, String)> {
     let state = shared.state.lock().unwrap();
-    let grant = state.oauth2.access.get(token)?;
-    (Instant::now() < grant.expires_at).then(|| (grant.account, grant.scope.clone()))
+    let grant = state.oauth2.access.live(token)?;
+    Some((grant.account, grant.scope.clone()))
 }
 
 /// Where X lets a registered app send the person back: any https URL, or http on
 /// loopback (for native apps); never with a fragment.
 fn redirect_uri_allowed(uri: &str) -> bool {
-    if uri.contains('#') || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return false;
+    match return_url_authority(uri) {
+        Some((true, _)) => true,
+        Some((false, authority)) => {
+            let (host, port) = authority
+                .split_once(':')
+                .map_or((authority, None), |(h, p)| (h, Some(p)));
+            matches!(host, "localhost" | "127.0.0.1")
+                && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        }
+        None => false,
     }
-    let authority = |rest: &str| rest.split(['/', '?']).next().unwrap_or_default().to_owned();
-    if let Some(rest) = uri.strip_prefix("https://") {
-        return !authority(rest).is_empty();
-    }
-    let Some(rest) = uri.strip_prefix("http://") else {
-        return false;
-    };
-    let authority = authority(rest);
-    let (host, port) = authority
-        .split_once(':')
-        .map_or((authority.as_str(), None), |(h, p)| (h, Some(p)));
-    matches!(host, "localhost" | "127.0.0.1")
-        && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn bad_authorize_request(detail: &str) -> Response {
@@ -237,81 +177,69 @@ fn bad_authorize_request(detail: &str) -> Response {
 /// `N` (`account=N`, default 1) and redirects with a one-use code, or with
 /// `error=access_denied` for `deny=1`. A request it cannot trust gets a 400 page and
 /// no redirect.
-pub(crate) fn authorize(shared: &Shared, request: &Request) -> Response {
-    if request.method != "GET" {
-        return page(405, "Method not allowed", "<p>Open this page with GET.</p>");
-    }
-    let Ok(query) = request.query() else {
-        return bad_authorize_request("Malformed percent-encoding.");
-    };
+pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
+    let query = page_query(request, "Something went wrong")?;
     let get = |name| param(&query, name).filter(|v| !v.is_empty());
-    let Some(client) = get("client_id").and_then(Client::by_id) else {
-        return bad_authorize_request("Unknown client_id.");
-    };
-    let Some(redirect_uri) = get("redirect_uri").filter(|u| redirect_uri_allowed(u)) else {
-        return bad_authorize_request(
-            "redirect_uri must be an https URL, or http on localhost or 127.0.0.1, without a fragment.",
-        );
-    };
+    let client = get("client_id")
+        .and_then(Client::by_id)
+        .ok_or_else(|| bad_authorize_request("Unknown client_id."))?;
+    let redirect_uri = get("redirect_uri")
+        .filter(|u| redirect_uri_allowed(u))
+        .ok_or_else(|| {
+            bad_authorize_request(
+                "redirect_uri must be an https URL, or http on localhost or 127.0.0.1, without a fragment.",
+            )
+        })?;
     if get("response_type") != Some("code") {
-        return bad_authorize_request("response_type must be code.");
+        return Err(bad_authorize_request("response_type must be code."));
     }
-    let Some(state) = get("state") else {
-        return bad_authorize_request("state is required.");
-    };
+    let state = get("state").ok_or_else(|| bad_authorize_request("state is required."))?;
     let challenge = match (get("code_challenge"), get("code_challenge_method")) {
         (Some(c), Some("S256")) if c.len() == 43 && is_pkce_string(c) => {
             Challenge::S256(c.to_owned())
         }
         (Some(c), Some("plain")) if is_pkce_string(c) => Challenge::Plain(c.to_owned()),
         _ => {
-            return bad_authorize_request(
+            return Err(bad_authorize_request(
                 "code_challenge is required, with code_challenge_method S256 or plain.",
-            )
+            ))
         }
     };
     let scopes: Vec<&str> = get("scope")
         .unwrap_or_default()
         .split_whitespace()
         .collect();
-    if scopes.is_empty() || !scopes.iter().all(|s| SCOPES.contains(s)) {
-        return bad_authorize_request("scope must list scopes X knows, separated by spaces.");
+    let known = |scope: &&str| SCOPES.split_whitespace().any(|known| known == *scope);
+    if scopes.is_empty() || !scopes.iter().all(known) {
+        let detail = "scope must list scopes X knows, separated by spaces.";
+        return Err(bad_authorize_request(detail));
     }
-    let account = match approving_account(shared, &query) {
-        Ok(account) => account,
-        Err(refusal) => return refusal,
-    };
+    let account = approving_account(shared, &query)?;
     if param(&query, "deny") == Some("1") {
-        return redirect(
-            redirect_uri,
-            &[("error", "access_denied"), ("state", state)],
-        );
+        let denied = [("error", "access_denied"), ("state", state)];
+        return Ok(redirect(redirect_uri, &denied));
     }
     let code = random::token();
-    let mut grants = shared.state.lock().unwrap();
-    let now = Instant::now();
-    grants.oauth2.codes.retain(|_, c| now < c.expires_at);
-    grants.oauth2.codes.insert(
-        code.clone(),
-        Code {
-            client,
-            redirect_uri: redirect_uri.to_owned(),
-            challenge,
-            scope: scopes.join(" "),
-            account,
-            expires_at: now + CODE_LIFETIME,
-        },
-    );
-    drop(grants);
-    redirect(redirect_uri, &[("state", state), ("code", &code)])
+    let grant = Code {
+        client,
+        redirect_uri: redirect_uri.to_owned(),
+        challenge,
+        scope: scopes.join(" "),
+        account,
+    };
+    let mut held = shared.state.lock().unwrap();
+    held.oauth2.codes.insert(code.clone(), grant, CODE_LIFETIME);
+    drop(held);
+    Ok(redirect(redirect_uri, &[("state", state), ("code", &code)]))
 }
 
 /// An error as X's token and revoke endpoints send it.
 fn oauth2_error(status: u16, error: &str, description: &str) -> Response {
-    Response {
+    json(
         status,
-        ..ok(serde_json::json!({"error": error, "error_description": description}).to_string())
-    }
+        0,
+        serde_json::json!({"error": error, "error_description": description}),
+    )
 }
 
 /// X's one answer for a bad, used, expired or mismatched code or token.
@@ -341,7 +269,7 @@ fn missing(name: &str) -> Response {
 
 /// Who is calling the token or revoke endpoint: the confidential client proves it
 /// with HTTP Basic (its id and secret); the public client names itself in the form.
-fn authenticate_client(request: &Request, form: &[(String, String)]) -> Result<Client, Response> {
+fn authenticate_client(request: &Request, form: &[Param]) -> Result<Client, Response> {
     let named = param(form, "client_id");
     let Some(basic) = request.credentials("Basic") else {
         return match named.and_then(Client::by_id) {
@@ -365,7 +293,7 @@ fn authenticate_client(request: &Request, form: &[(String, String)]) -> Result<C
 
 /// What the token and revoke endpoints check first: a POST, a well-formed form, and
 /// the client's authentication.
-fn client_post(request: &Request) -> Result<(Vec<(String, String)>, Client), Response> {
+fn client_post(request: &Request) -> Result<(Vec<Param>, Client), Response> {
     if request.method != "POST" {
         return Err(oauth2_error(405, "invalid_request", "Use POST."));
     }
@@ -383,89 +311,70 @@ fn client_post(request: &Request) -> Result<(Vec<(String, String)>, Client), Res
 /// `POST 2/oauth2/token`: `grant_type=authorization_code` (with `code`,
 /// `redirect_uri`, `code_verifier`) or `grant_type=refresh_token` (with
 /// `refresh_token`). A code and a refresh token each work once: a refresh rotates.
-pub(crate) fn token(shared: &Shared, request: &Request) -> Response {
-    let (form, client) = match client_post(request) {
-        Ok(accepted) => accepted,
-        Err(refusal) => return refusal,
-    };
+pub(crate) fn token(shared: &Shared, request: &Request) -> Answer {
+    let (form, client) = client_post(request)?;
+    let get = |name| param(&form, name).ok_or_else(|| missing(name));
     let lifetime = shared.config.oauth2_token_lifetime_secs;
-    match param(&form, "grant_type") {
-        Some("authorization_code") => {
-            let get = |name| param(&form, name).ok_or_else(|| missing(name));
-            let (code, redirect_uri, verifier) =
-                match (get("code"), get("redirect_uri"), get("code_verifier")) {
-                    (Ok(c), Ok(r), Ok(v)) => (c, r, v),
-                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return e,
-                };
+    match get("grant_type")? {
+        "authorization_code" => {
+            let (code, redirect_uri) = (get("code")?, get("redirect_uri")?);
+            let verifier = get("code_verifier")?;
             let mut state = shared.state.lock().unwrap();
             let grants = &mut state.oauth2;
             // Whatever follows, the code is spent: one attempt each.
-            let Some(code) = grants.codes.remove(code) else {
-                return invalid_token();
-            };
+            let code = grants.codes.take(code).ok_or_else(invalid_token)?;
             let valid = code.client == client
-                && Instant::now() < code.expires_at
                 && code.redirect_uri == redirect_uri
                 && code.challenge.accepts(verifier);
             if !valid {
-                return invalid_token();
+                return Err(invalid_token());
             }
             grants.exchanges += 1;
-            grants.issue(client, code.account, &code.scope, lifetime)
+            Ok(grants.issue(client, code.account, &code.scope, lifetime))
         }
-        Some("refresh_token") => {
-            let Some(refresh_token) = param(&form, "refresh_token") else {
-                return missing("refresh_token");
-            };
+        "refresh_token" => {
+            let refresh_token = get("refresh_token")?;
             let mut state = shared.state.lock().unwrap();
             let grants = &mut state.oauth2;
             if grants.refresh.get(refresh_token).map(|g| g.client) != Some(client) {
-                return invalid_token();
+                return Err(invalid_token());
             }
-            let Some(used) = grants.refresh.remove(refresh_token) else {
-                return invalid_token();
-            };
+            let used = grants.refresh.remove(refresh_token).expect("just found");
             grants.refreshes += 1;
             let answer = grants.issue(client, used.account, &used.scope, lifetime);
             drop(state);
             std::thread::sleep(shared.config.oauth2_refresh_delay);
-            answer
+            Ok(answer)
         }
-        Some(_) => oauth2_error(
+        _ => Err(oauth2_error(
             400,
             "unsupported_grant_type",
             "grant_type must be authorization_code or refresh_token.",
-        ),
-        None => missing("grant_type"),
+        )),
     }
 }
 
 /// `POST 2/oauth2/revoke`: `token` (access or refresh, `token_type_hint` optional).
 /// Revoking a refresh token revokes the access token issued with it. An unknown token
 /// is answered like a revoked one (RFC 7009); another client's token is refused.
-pub(crate) fn revoke(shared: &Shared, request: &Request) -> Response {
-    let (form, client) = match client_post(request) {
-        Ok(accepted) => accepted,
-        Err(refusal) => return refusal,
-    };
-    let Some(token) = param(&form, "token") else {
-        return missing("token");
-    };
+pub(crate) fn revoke(shared: &Shared, request: &Request) -> Answer {
+    let (form, client) = client_post(request)?;
+    let token = param(&form, "token").ok_or_else(|| missing("token"))?;
     let mut state = shared.state.lock().unwrap();
     let grants = &mut state.oauth2;
     let owner = grants
         .access
-        .get(token)
+        .live(token)
         .map(|g| g.client)
         .or_else(|| grants.refresh.get(token).map(|g| g.client));
     if owner.is_some_and(|owner| owner != client) {
-        return invalid_token();
+        return Err(invalid_token());
     }
-    grants.access.remove(token);
+    grants.access.take(token);
     if let Some(refresh) = grants.refresh.remove(token) {
-        grants.access.remove(&refresh.access_token);
+        grants.access.take(&refresh.access_token);
     }
-    ok(serde_json::json!({"revoked": true}).to_string())
+    Ok(json(200, 0, serde_json::json!({"revoked": true})))
 }
 
 #[cfg(test)]

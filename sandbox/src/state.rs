@@ -2,10 +2,10 @@
 //! budgets, seen nonces, the recorded requests.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::http::Recorded;
-use crate::{Account, Shared};
+use crate::http::{problem, Headers, Recorded, Request, Response};
+use crate::{server_now, Account, Shared};
 
 /// A user in the directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +41,18 @@ pub const MUTED_USER: (&str, u64) = ("muted_mia", 1000000004);
 /// `user1` .. `user999999` exist too, with ids `GENERATED_ID_BASE + n`: plenty to exhaust budgets.
 pub const GENERATED_ID_BASE: u64 = 1_600_000_000;
 
+impl User {
+    /// An account of the sandbox as a user of the directory.
+    pub(crate) fn of(account: &Account) -> User {
+        User {
+            id: account.user_id,
+            screen_name: account.screen_name.clone(),
+            name: account.screen_name.clone(),
+            kind: Kind::Account,
+        }
+    }
+}
+
 pub(crate) fn seeded_users(accounts: &[Account]) -> Vec<User> {
     let user = |(screen_name, id): (&str, u64), name: &str, kind| User {
         id,
@@ -60,11 +72,7 @@ pub(crate) fn seeded_users(accounts: &[Account]) -> Vec<User> {
         user(BLOCKER_USER, "Bob (blocks you)", Kind::Blocker),
         user(MUTED_USER, "Mia (muted by you)", Kind::Public),
     ];
-    users.extend(
-        accounts
-            .iter()
-            .map(|a| user((&a.screen_name, a.user_id), &a.screen_name, Kind::Account)),
-    );
+    users.extend(accounts.iter().map(User::of));
     users
 }
 
@@ -109,6 +117,90 @@ pub(crate) enum V2Endpoint {
     Me,
 }
 
+/// Values that live until a deadline, by key: request tokens, codes, access tokens.
+pub(crate) struct Expiring<T>(HashMap<String, (T, Instant)>);
+
+impl<T> Default for Expiring<T> {
+    fn default() -> Self {
+        Expiring(HashMap::new())
+    }
+}
+
+impl<T> Expiring<T> {
+    /// Keeps `value` for `lifetime`, and forgets the entries that have expired.
+    pub fn insert(&mut self, key: String, value: T, lifetime: Duration) {
+        let now = Instant::now();
+        self.0.retain(|_, (_, until)| now < *until);
+        self.0.insert(key, (value, now + lifetime));
+    }
+
+    pub fn live(&self, key: &str) -> Option<&T> {
+        let (value, until) = self.0.get(key)?;
+        (Instant::now() < *until).then_some(value)
+    }
+
+    pub fn live_mut(&mut self, key: &str) -> Option<&mut T> {
+        let (value, until) = self.0.get_mut(key)?;
+        (Instant::now() < *until).then_some(value)
+    }
+
+    /// Removes `key`, and answers its value if it had not expired.
+    pub fn take(&mut self, key: &str) -> Option<T> {
+        let (value, until) = self.0.remove(key)?;
+        (Instant::now() < until).then_some(value)
+    }
+
+    /// Test hook: everything held expires now.
+    pub fn expire_all(&mut self) {
+        let now = Instant::now();
+        self.0.values_mut().for_each(|(_, until)| *until = now);
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+/// A fixed window of requests: when it started (seconds since the epoch) and how many
+/// it has counted.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Window {
+    start: u64,
+    used: u32,
+}
+
+impl Window {
+    /// This window, or a new one once `length` seconds have passed since it started.
+    fn renewed(&mut self, now: u64, length: u64) -> &mut Window {
+        if now >= self.start + length {
+            *self = Window {
+                start: now,
+                used: 0,
+            };
+        }
+        self
+    }
+
+    /// Counts one request when fewer than `limit` were counted; tells whether it did.
+    fn spend(&mut self, limit: u32) -> bool {
+        let allowed = self.used < limit;
+        self.used += u32::from(allowed);
+        allowed
+    }
+
+    /// `PREFIX-limit`, `PREFIX-remaining` and `PREFIX-reset` (when the window ends).
+    fn headers(&self, prefix: &str, limit: u32, length: u64) -> Headers {
+        let remaining = limit.saturating_sub(self.used);
+        [
+            ("limit", limit.into()),
+            ("remaining", remaining.into()),
+            ("reset", self.start + length),
+        ]
+        .map(|(name, value)| (format!("{prefix}-{name}"), value.to_string()))
+        .into()
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct State {
     /// (account id, followed id)
@@ -119,12 +211,11 @@ pub(crate) struct State {
     pub seen_nonces: HashMap<String, u64>,
     pub recorded: Vec<Recorded>,
     pub failed_on_purpose: usize,
-    /// (account id, v2 endpoint) → (window start, requests in it), seconds since the epoch.
-    pub v2_windows: HashMap<(u64, V2Endpoint), (u64, u32)>,
-    /// 24-hour budgets: account id (0: the app-only token) → (start, requests), and
-    /// all accounts together, seconds since the epoch.
-    pub day_windows: HashMap<u64, (u64, u32)>,
-    pub app_day_window: (u64, u32),
+    /// API v2's 15-minute windows, by account id (0: the app-only token) and endpoint.
+    v2_windows: HashMap<(u64, V2Endpoint), Window>,
+    /// The 24-hour budgets: by account id (0: the app-only token), and all together.
+    day_windows: HashMap<u64, Window>,
+    app_day_window: Window,
     pub request_tokens: crate::oauth1::RequestTokens,
     pub oauth2: crate::oauth2::Grants,
 }
@@ -142,27 +233,36 @@ pub(crate) enum Outcome {
     },
 }
 
-const SELF_FOLLOW: &str = "You can't follow yourself.";
-const BLOCKED: &str =
-    "You have been blocked from following this account at the request of the user.";
-const FOLLOW_LIMIT: &str = "You are unable to follow more people at this time. Learn more <a href='http://support.twitter.com/articles/66885-i-can-t-follow-people-follow-limits'>here</a>.";
+const SELF_FOLLOW: Outcome = Outcome::Refused {
+    code: 158,
+    message: "You can't follow yourself.",
+};
+const BLOCKED: Outcome = Outcome::Refused {
+    code: 162,
+    message: "You have been blocked from following this account at the request of the user.",
+};
+const FOLLOW_LIMIT: Outcome = Outcome::Refused {
+    code: 161,
+    message: "You are unable to follow more people at this time. Learn more <a href='http://support.twitter.com/articles/66885-i-can-t-follow-people-follow-limits'>here</a>.",
+};
+
+/// Forgets the follows older than `window`; tells how many remain.
+fn recent(follows: &mut VecDeque<Instant>, now: Instant, window: Duration) -> usize {
+    while follows
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= window)
+    {
+        follows.pop_front();
+    }
+    follows.len()
+}
 
 /// Applies the follow rules and budgets, the same for both API versions.
 pub(crate) fn follow(shared: &Shared, account: &Account, user: &User) -> Outcome {
     let config = &shared.config;
     match user.kind {
-        Kind::Account if user.id == account.user_id => {
-            return Outcome::Refused {
-                code: 158,
-                message: SELF_FOLLOW,
-            }
-        }
-        Kind::Blocker => {
-            return Outcome::Refused {
-                code: 162,
-                message: BLOCKED,
-            }
-        }
+        Kind::Account if user.id == account.user_id => return SELF_FOLLOW,
+        Kind::Blocker => return BLOCKED,
         Kind::Pending => return Outcome::AlreadyRequested,
         _ => {}
     }
@@ -172,28 +272,11 @@ pub(crate) fn follow(shared: &Shared, account: &Account, user: &User) -> Outcome
         return Outcome::AlreadyRequested;
     }
     if !state.following.contains(&edge) {
-        let now = Instant::now();
-        let window = config.budget_window;
-        let app = &mut state.follows_by_app;
-        while app
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= window)
-        {
-            app.pop_front();
-        }
-        let app_used = app.len();
+        let (now, window) = (Instant::now(), config.budget_window);
+        let app_used = recent(&mut state.follows_by_app, now, window);
         let mine = state.follows_by_account.entry(account.user_id).or_default();
-        while mine
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= window)
-        {
-            mine.pop_front();
-        }
-        if mine.len() >= config.user_budget || app_used >= config.app_budget {
-            return Outcome::Refused {
-                code: 161,
-                message: FOLLOW_LIMIT,
-            };
+        if recent(mine, now, window) >= config.user_budget || app_used >= config.app_budget {
+            return FOLLOW_LIMIT;
         }
         mine.push_back(now);
         state.follows_by_app.push_back(now);
@@ -239,55 +322,58 @@ pub(crate) fn relation(shared: &Shared, account: &Account, user: &User) -> Relat
     }
 }
 
-/// Counts an API request against the 24-hour budgets of `user_id` (0: the app-only
-/// token) and of the app, and puts their headers on the answer. Returns the 429
-/// refusal's words when either budget was already spent (then nothing is counted).
-pub(crate) fn spend_day_budgets(
+/// Counts an API v2 request in the 15-minute window of `user_id` (0: the app-only
+/// token) for `endpoint`: the `x-rate-limit-*` headers to send, or the 429 refusal
+/// (with them) when the window is used up.
+pub(crate) fn count_v2_request(
     shared: &Shared,
-    request: &crate::http::Request,
     user_id: u64,
-) -> Result<(), ()> {
+    endpoint: V2Endpoint,
+) -> Result<Headers, Response> {
+    let config = &shared.config;
+    let limit = match endpoint {
+        // X: 50 follows and 50 unfollows per user per 15 minutes, each in its window.
+        V2Endpoint::Follow | V2Endpoint::Unfollow => config.v2_follow_limit,
+        // X counts /2/users/me in its own window; the sandbox gives it the lookups' size.
+        V2Endpoint::Lookup | V2Endpoint::Me => config.v2_lookup_limit,
+    };
+    let length = config.v2_window.as_secs().max(1);
+    let mut state = shared.state.lock().unwrap();
+    let window = state.v2_windows.entry((user_id, endpoint)).or_default();
+    let window = window.renewed(server_now(config), length);
+    let allowed = window.spend(limit);
+    let headers = window.headers("x-rate-limit", limit, length);
+    if !allowed {
+        return Err(Response {
+            headers,
+            ..problem(429, "Too Many Requests", "Too Many Requests", 88)
+        });
+    }
+    Ok(headers)
+}
+
+/// Counts an API request against the 24-hour budgets of `user_id` (0: the app-only
+/// token) and of the app, and puts their headers on the answer. False when either
+/// budget was already spent (then nothing is counted).
+pub(crate) fn spend_day_budgets(shared: &Shared, request: &Request, user_id: u64) -> bool {
     const DAY: u64 = 24 * 3600;
     let config = &shared.config;
-    let now = crate::server_now(config);
-    let mut state = shared.state.lock().unwrap();
-    let fresh = |window: &mut (u64, u32)| {
-        if now >= window.0 + DAY {
-            *window = (now, 0);
-        }
-    };
-    let mut user = *state.day_windows.entry(user_id).or_insert((now, 0));
-    let mut app = state.app_day_window;
-    if app == (0, 0) {
-        app = (now, 0);
-    }
-    fresh(&mut user);
-    fresh(&mut app);
-    let allowed = user.1 < config.day_budget && app.1 < config.app_day_budget;
+    let now = server_now(config);
+    let mut guard = shared.state.lock().unwrap();
+    let state = &mut *guard;
+    let user = state
+        .day_windows
+        .entry(user_id)
+        .or_default()
+        .renewed(now, DAY);
+    let app = state.app_day_window.renewed(now, DAY);
+    let allowed = user.used < config.day_budget && app.used < config.app_day_budget;
     if allowed {
-        user.1 += 1;
-        app.1 += 1;
+        user.used += 1;
+        app.used += 1;
     }
-    state.day_windows.insert(user_id, user);
-    state.app_day_window = app;
-    let (user_limit, app_limit) = (config.day_budget, config.app_day_budget);
-    request.answer_headers.borrow_mut().extend([
-        ("x-user-limit-24hour-limit", user_limit.to_string()),
-        (
-            "x-user-limit-24hour-remaining",
-            user_limit.saturating_sub(user.1).to_string(),
-        ),
-        ("x-user-limit-24hour-reset", (user.0 + DAY).to_string()),
-        ("x-app-limit-24hour-limit", app_limit.to_string()),
-        (
-            "x-app-limit-24hour-remaining",
-            app_limit.saturating_sub(app.1).to_string(),
-        ),
-        ("x-app-limit-24hour-reset", (app.0 + DAY).to_string()),
-    ]);
-    if allowed {
-        Ok(())
-    } else {
-        Err(())
-    }
+    let mut headers = request.answer_headers.borrow_mut();
+    headers.extend(user.headers("x-user-limit-24hour", config.day_budget, DAY));
+    headers.extend(app.headers("x-app-limit-24hour", config.app_day_budget, DAY));
+    allowed
 }

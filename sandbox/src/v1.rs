@@ -1,9 +1,11 @@
 //! API 1.1: `POST 1.1/friendships/create.json`, `POST 1.1/friendships/destroy.json`,
 //! `GET 1.1/friendships/show.json`.
 
+use serde_json::json;
+
 use crate::billing::{billing_refusal, day_budget_refusal};
-use crate::http::{error, ok, param, Request, Response};
-use crate::oauth1::{account_refusal, authenticate, Authenticated};
+use crate::http::{error, json, ok, param, Answer, Param, Request, Response};
+use crate::oauth1::{account_refusal_words, authenticate, Authenticated};
 use crate::state::{
     find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow, Kind, Outcome, User,
 };
@@ -22,7 +24,7 @@ pub(crate) fn admit<'a>(
     request: &Request,
     method: &str,
     write: bool,
-) -> Result<(Authenticated<'a>, Vec<(String, String)>), Response> {
+) -> Result<(Authenticated<'a>, Vec<Param>), Response> {
     if request.method != method {
         return Err(error(405, 0, &format!("Method not allowed: use {method}.")));
     }
@@ -46,7 +48,8 @@ pub(crate) fn admit<'a>(
         ));
     }
     if let Some(state) = caller.state {
-        return Err(account_refusal(state));
+        let (code, message) = account_refusal_words(state);
+        return Err(error(403, code, message));
     }
     if write && caller.app.has(AppLimit::ReadOnly) {
         return Err(error(
@@ -58,7 +61,7 @@ pub(crate) fn admit<'a>(
     if let Some(refusal) = billing_refusal(&caller.app.limits) {
         return Err(refusal);
     }
-    if spend_day_budgets(shared, request, caller.account.user_id).is_err() {
+    if !spend_day_budgets(shared, request, caller.account.user_id) {
         return Err(day_budget_refusal(false));
     }
     let mut all = form;
@@ -67,104 +70,79 @@ pub(crate) fn admit<'a>(
 }
 
 /// The user named by `user_id` or `screen_name` (exactly one; for
-/// `friendships/show`, `target_id` or `target_screen_name`); `Ok(None)` when nobody
-/// has it.
+/// `friendships/show`, `target_id` or `target_screen_name`), or the refusal: code 38
+/// for neither or both, `unknown` when nobody has it.
 fn named_user(
     shared: &Shared,
-    params: &[(String, String)],
-    id_param: &str,
-    name_param: &str,
-) -> Result<Option<User>, Response> {
-    match (param(params, id_param), param(params, name_param)) {
-        (Some(id), None) => Ok(id.parse::<u64>().ok().and_then(|id| find_by_id(shared, id))),
-        (None, Some(name)) => Ok(find_by_name(shared, name)),
-        _ => Err(error(
-            400,
-            38,
-            &format!("Exactly one of {id_param} or {name_param} is required."),
-        )),
-    }
+    params: &[Param],
+    (id_param, name_param): (&str, &str),
+    unknown: Response,
+) -> Result<User, Response> {
+    let user = match (param(params, id_param), param(params, name_param)) {
+        (Some(id), None) => id.parse::<u64>().ok().and_then(|id| find_by_id(shared, id)),
+        (None, Some(name)) => find_by_name(shared, name),
+        _ => {
+            let message = format!("Exactly one of {id_param} or {name_param} is required.");
+            return Err(error(400, 38, &message));
+        }
+    };
+    user.ok_or(unknown)
 }
 
-pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Response {
-    let (caller, all) = match admit(shared, request, "POST", true) {
-        Ok(admitted) => admitted,
-        Err(refusal) => return refusal,
-    };
-    let account = caller.account;
+/// What 1.1 answers for a user nobody has, in `create` and `destroy`.
+fn cannot_find() -> Response {
+    error(403, 108, "Cannot find specified user.")
+}
+
+pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
+    let (caller, all) = admit(shared, request, "POST", true)?;
     let notify = match param(&all, "follow") {
         None | Some("false") => false,
         Some("true") => true,
-        Some(_) => return error(400, 0, "follow must be true or false."),
+        Some(_) => return Err(error(400, 0, "follow must be true or false.")),
     };
-    let user = match named_user(shared, &all, "user_id", "screen_name") {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
-    let Some(user) = user else {
-        return error(403, 108, "Cannot find specified user.");
-    };
-    match follow(shared, account, &user) {
-        Outcome::Following | Outcome::Requested => ok(user_json(&user, notify)),
-        Outcome::AlreadyRequested => error(
-            403,
-            160,
-            &format!("You've already requested to follow {}.", user.screen_name),
-        ),
+    let user = named_user(shared, &all, ("user_id", "screen_name"), cannot_find())?;
+    Ok(match follow(shared, caller.account, &user) {
+        Outcome::Following | Outcome::Requested => v1_answer(user_object(&user, notify)),
+        Outcome::AlreadyRequested => {
+            let message = format!("You've already requested to follow {}.", user.screen_name);
+            error(403, 160, &message)
+        }
         Outcome::Refused { code, message } => error(403, code, message),
-    }
+    })
 }
 
 /// Unfollows; answers the user object (with `following` still true for a moment, as
 /// the eventually consistent API does). Unfollowing someone not followed is a 200 too.
-pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Response {
-    let (caller, all) = match admit(shared, request, "POST", true) {
-        Ok(admitted) => admitted,
-        Err(refusal) => return refusal,
-    };
-    let user = match named_user(shared, &all, "user_id", "screen_name") {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
-    let Some(user) = user else {
-        return error(403, 108, "Cannot find specified user.");
-    };
+pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Answer {
+    let (caller, all) = admit(shared, request, "POST", true)?;
+    let user = named_user(shared, &all, ("user_id", "screen_name"), cannot_find())?;
     let was_following = relation(shared, caller.account, &user).following;
     unfollow(shared, caller.account, &user);
-    // `\/` is JSON for `/`: the template parses as it is.
-    let mut answer: serde_json::Value =
-        serde_json::from_str(&user_json(&user, false)).expect("the template is JSON");
-    answer["following"] = serde_json::json!(was_following);
-    ok(answer.to_string().replace('/', "\\/"))
+    let mut answer = user_object(&user, false);
+    answer["following"] = json!(was_following);
+    Ok(v1_answer(answer))
 }
 
 /// The relationship between the token's user (the source; `source_id` or
 /// `source_screen_name`, if given, must name it) and `target_id` or
 /// `target_screen_name`.
-pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Response {
-    let (caller, all) = match admit(shared, request, "GET", false) {
-        Ok(admitted) => admitted,
-        Err(refusal) => return refusal,
-    };
+pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Answer {
+    let (caller, all) = admit(shared, request, "GET", false)?;
     let account = caller.account;
     let names_someone_else = param(&all, "source_id")
         .is_some_and(|id| id != account.user_id.to_string())
         || param(&all, "source_screen_name")
             .is_some_and(|name| !name.eq_ignore_ascii_case(&account.screen_name));
     if names_someone_else {
-        return error(403, 163, "Could not determine source user.");
+        return Err(error(403, 163, "Could not determine source user."));
     }
-    let user = match named_user(shared, &all, "target_id", "target_screen_name") {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
-    let Some(user) = user else {
-        return error(404, 50, "User not found.");
-    };
+    let names = ("target_id", "target_screen_name");
+    let user = named_user(shared, &all, names, error(404, 50, "User not found."))?;
     let r = relation(shared, account, &user);
     // As X answers: `null` where it does not say (a request to a public account).
     let requested = r.protected.then_some(r.follow_request_sent);
-    let answer = serde_json::json!({"relationship": {
+    let answer = json!({"relationship": {
         "source": {
             "id": account.user_id,
             "id_str": account.user_id.to_string(),
@@ -193,28 +171,33 @@ pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Response {
             "following_requested": null,
         },
     }});
-    ok(answer.to_string())
+    Ok(json(200, 0, answer))
 }
 
-/// The fixture's user object with this user's identity; slashes escaped as the API does.
-pub(crate) fn user_json(user: &User, notify: bool) -> String {
+/// The fixture's user object with this user's identity.
+pub(crate) fn user_object(user: &User, notify: bool) -> serde_json::Value {
     let mut object: serde_json::Value = serde_json::from_str(FIXTURE).expect("fixture is JSON");
     let protected = matches!(user.kind, Kind::Protected | Kind::Pending);
     for (key, value) in [
-        ("id", serde_json::json!(user.id)),
-        ("id_str", serde_json::json!(user.id.to_string())),
-        ("name", serde_json::json!(user.name)),
-        ("screen_name", serde_json::json!(user.screen_name)),
-        ("protected", serde_json::json!(protected)),
+        ("id", json!(user.id)),
+        ("id_str", json!(user.id.to_string())),
+        ("name", json!(user.name)),
+        ("screen_name", json!(user.screen_name)),
+        ("protected", json!(protected)),
         // Eventually consistent, like the real endpoint: `following` stays false in the answer.
-        ("following", serde_json::json!(false)),
-        ("follow_request_sent", serde_json::json!(protected)),
-        ("notifications", serde_json::json!(notify)),
+        ("following", json!(false)),
+        ("follow_request_sent", json!(protected)),
+        ("notifications", json!(notify)),
     ] {
         object[key] = value;
     }
     if protected {
         object.as_object_mut().unwrap().remove("status");
     }
-    object.to_string().replace('/', "\\/")
+    object
+}
+
+/// An API 1.1 answer, its slashes escaped `\/` as the API does.
+pub(crate) fn v1_answer(object: serde_json::Value) -> Response {
+    ok(object.to_string().replace('/', "\\/"))
 }

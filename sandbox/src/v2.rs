@@ -4,19 +4,26 @@
 //! user context (lookups also for the app-only token), with per-user rate-limit
 //! windows.
 
+use serde_json::json;
+
 use crate::billing::{billing_refusal, coded, day_budget_refusal, user_not_enrolled};
-use crate::http::{ok, param, problem, Headers, Request, Response};
-use crate::oauth1::{account_refusal, authenticate};
+use crate::http::{json, param, problem, problem_json, Answer, Param, Request, Response};
+use crate::oauth1::{account_refusal_words, authenticate};
 use crate::oauth2::bearer;
 use crate::state::{
-    find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow, Kind, Outcome, User,
-    V2Endpoint,
+    count_v2_request, find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow,
+    Outcome, User, V2Endpoint,
 };
-use crate::{server_now, Account, AccountState, App, AppLimit, Shared, APP_ONLY_BEARER_TOKEN};
+use crate::{Account, App, AppLimit, Shared, APP_ONLY_BEARER_TOKEN};
+
+/// A user id as X's paths and bodies take it: 1 to 19 digits.
+fn is_user_id(text: &str) -> bool {
+    (1..=19).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
+}
 
 /// What API v2 answers 200 with when a user does not exist.
 fn not_found(parameter: &str, value: &str, code: i32) -> Response {
-    let body = serde_json::json!({"errors": [{
+    let body = json!({"errors": [{
         "value": value,
         "detail": format!("Could not find user with {parameter}: [{value}]."),
         "title": "Not Found Error",
@@ -26,59 +33,41 @@ fn not_found(parameter: &str, value: &str, code: i32) -> Response {
         // X's OpenAPI document (2.167) requires this host; X sent api.twitter.com before.
         "type": "https://api.x.com/2/problems/resource-not-found",
     }]});
-    Response {
-        api_code: code,
-        ..ok(body.to_string())
-    }
+    json(200, code, body)
 }
 
 /// A 400 `invalid-request` problem, as X's OpenAPI document declares it: a `Problem`
 /// (`application/problem+json`, on the `api.x.com` host), with X's `errors` beside.
 fn invalid_request(parameter: &str, message: &str) -> Response {
-    let body = serde_json::json!({
+    let body = json!({
         "errors": [{"parameters": {parameter: []}, "message": message}],
         "title": "Invalid Request",
         "detail": "One or more parameters to your request was invalid.",
         "type": "https://api.x.com/2/problems/invalid-request",
         "status": 400,
     });
-    Response {
-        status: 400,
-        content_type: "application/problem+json",
-        ..ok(body.to_string())
-    }
+    problem_json(400, 0, body)
 }
 
-/// A suspended or locked account on API v2: its code, in the shape X's OpenAPI
-/// document gives an `application/json` failure (`Error`: `code` and `message` at the
-/// top; API 1.1 wraps the same in `{"errors":[…]}`).
-fn account_refusal_v2(state: AccountState) -> Response {
-    let v1 = account_refusal(state);
-    let message = serde_json::from_str::<serde_json::Value>(&v1.body).ok();
-    let message = message
-        .as_ref()
-        .and_then(|body| body["errors"][0]["message"].as_str())
-        .unwrap_or_default();
-    coded(v1.status, v1.api_code, message)
+/// The 400 of a value that does not match its pattern.
+fn mismatch(what: &str, parameter: &str, value: &str, pattern: &str) -> Response {
+    let message = format!("The `{parameter}` {what} value [{value}] does not match {pattern}");
+    invalid_request(parameter, &message)
 }
 
-/// An API v2 problem of a known type (`https://api.twitter.com/2/problems/<name>`),
-/// with any further members X sends with it.
+/// A 403 problem of a known type (`https://api.twitter.com/2/problems/<name>`), with
+/// any further members X sends with it.
 fn typed_problem(title: &str, detail: &str, name: &str, extra: &[(&str, &str)]) -> Response {
-    let mut body = serde_json::json!({
+    let mut body = json!({
         "title": title,
         "detail": detail,
         "type": format!("https://api.twitter.com/2/problems/{name}"),
         "status": 403,
     });
     for (key, value) in extra {
-        body[*key] = serde_json::json!(value);
+        body[*key] = json!(value);
     }
-    Response {
-        status: 403,
-        content_type: "application/problem+json",
-        ..ok(body.to_string())
-    }
+    problem_json(403, 0, body)
 }
 
 /// Who a request acts for, and what it may do.
@@ -98,6 +87,10 @@ impl Caller<'_> {
             .as_deref()
             .is_none_or(|scopes| scopes.split(' ').any(|s| s == scope))
     }
+
+    fn app_has(&self, limit: AppLimit) -> bool {
+        self.app.as_ref().is_some_and(|app| app.has(limit))
+    }
 }
 
 /// A Bearer token (an OAuth 2.0 user token from `2/oauth2/token`, or the app-only
@@ -107,40 +100,38 @@ impl Caller<'_> {
 fn authenticate_caller<'a>(
     shared: &'a Shared,
     request: &Request,
-    query: &[(String, String)],
+    query: &[Param],
 ) -> Result<Caller<'a>, Response> {
     let unauthorized = |code| problem(401, "Unauthorized", "Unauthorized", code);
     let config = &shared.config;
     let mut restricted = None;
-    let caller = if request.credentials("Bearer") == Some(APP_ONLY_BEARER_TOKEN) {
-        Caller {
+    let caller = match request.credentials("Bearer") {
+        Some(APP_ONLY_BEARER_TOKEN) => Caller {
             account: None,
             scopes: None,
             app: config.app(&config.consumer_key),
+        },
+        Some(token) => {
+            let (account, scopes) = bearer(shared, token).ok_or_else(|| unauthorized(89))?;
+            Caller {
+                account: Some(&config.accounts[account]),
+                scopes: Some(scopes),
+                app: None,
+            }
         }
-    } else if let Some(token) = request.credentials("Bearer") {
-        let (account, scopes) = bearer(shared, token).ok_or_else(|| unauthorized(89))?;
-        Caller {
-            account: Some(&config.accounts[account]),
-            scopes: Some(scopes),
-            app: None,
-        }
-    } else {
-        // The JSON body is not signed: only the query and the oauth_* parameters are.
-        let caller =
-            authenticate(shared, request, &[], query).map_err(|r| unauthorized(r.api_code))?;
-        restricted = caller.state;
-        Caller {
-            account: Some(caller.account),
-            scopes: None,
-            app: Some(caller.app),
+        None => {
+            // The JSON body is not signed: only the query and the oauth_* parameters are.
+            let caller =
+                authenticate(shared, request, &[], query).map_err(|r| unauthorized(r.api_code))?;
+            restricted = caller.state;
+            Caller {
+                account: Some(caller.account),
+                scopes: None,
+                app: Some(caller.app),
+            }
         }
     };
-    if caller
-        .app
-        .as_ref()
-        .is_some_and(|app| app.has(AppLimit::NotEnrolled))
-    {
+    if caller.app_has(AppLimit::NotEnrolled) {
         return Err(typed_problem(
             "Client Forbidden",
             "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project. You can create a project via the developer portal.",
@@ -153,7 +144,9 @@ fn authenticate_caller<'a>(
         ));
     }
     if let Some(state) = restricted {
-        return Err(account_refusal_v2(state));
+        // X's OpenAPI `Error` shape (`code` and `message` at the top; 1.1 wraps them).
+        let (code, message) = account_refusal_words(state);
+        return Err(coded(403, code, message));
     }
     // Bearer tokens (OAuth 2.0) belong to the main app's clients: its billing holds.
     let limits = caller
@@ -172,7 +165,7 @@ fn authenticate_caller<'a>(
 
 /// `rest` is the path after `/2/users/`: `me`, `by/username/{name}`, `{id}`,
 /// `{id}/following` or `{id}/following/{target}`.
-pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Response {
+pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let (endpoint, method, argument, target) = if rest == "me" {
         (V2Endpoint::Me, "GET", "", "")
@@ -185,182 +178,119 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Response 
     } else if all_digits(rest) {
         (V2Endpoint::Lookup, "GET", rest, "")
     } else {
-        return problem(404, "Not Found", "Sorry, that page does not exist.", 34);
+        return Err(problem(
+            404,
+            "Not Found",
+            "Sorry, that page does not exist.",
+            34,
+        ));
     };
     if request.method != method {
-        return problem(405, "Method Not Allowed", &format!("Use {method}."), 0);
+        return Err(problem(
+            405,
+            "Method Not Allowed",
+            &format!("Use {method}."),
+            0,
+        ));
     }
-    let Ok(query) = request.query() else {
-        return invalid_request("query", "Malformed percent-encoding.");
-    };
-    let caller = match authenticate_caller(shared, request, &query) {
-        Ok(caller) => caller,
-        Err(refusal) => return refusal,
-    };
+    let query = request
+        .query()
+        .map_err(|()| invalid_request("query", "Malformed percent-encoding."))?;
+    let caller = authenticate_caller(shared, request, &query)?;
     let writes = matches!(endpoint, V2Endpoint::Follow | V2Endpoint::Unfollow);
     let Some(account) = caller.account else {
         if endpoint != V2Endpoint::Lookup {
-            return typed_problem(
+            return Err(typed_problem(
                 "Unsupported Authentication",
                 "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].",
                 "unsupported-authentication",
                 &[],
-            );
+            ));
         }
         // The app-only token looks users up, with no relationship to anyone.
-        if spend_day_budgets(shared, request, 0).is_err() {
-            return day_budget_refusal(true);
+        if !spend_day_budgets(shared, request, 0) {
+            return Err(day_budget_refusal(true));
         }
-        return match rate_headers(shared, 0, endpoint) {
-            Ok(headers) => Response {
-                headers,
-                ..lookup(shared, argument, None, &query)
-            },
-            Err(refusal) => refusal,
-        };
+        let headers = count_v2_request(shared, 0, endpoint)?;
+        let answer = lookup(shared, argument, None, &query);
+        return Ok(Response {
+            headers,
+            ..answer.unwrap_or_else(|refusal| refusal)
+        });
     };
     if writes && !caller.may("follows.write") {
-        return problem(
-            403,
-            "Forbidden",
-            "The token was not granted the follows.write scope.",
-            0,
-        );
+        let detail = "The token was not granted the follows.write scope.";
+        return Err(problem(403, "Forbidden", detail, 0));
     }
-    if writes
-        && caller
-            .app
-            .as_ref()
-            .is_some_and(|app| app.has(AppLimit::ReadOnly))
-    {
-        return typed_problem(
+    if writes && caller.app_has(AppLimit::ReadOnly) {
+        return Err(typed_problem(
             "Forbidden",
             "Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.",
             "oauth1-permissions",
             &[],
-        );
+        ));
     }
-    let rate_headers = match rate_headers(shared, account.user_id, endpoint) {
-        Ok(headers) => headers,
-        Err(refusal) => return refusal,
-    };
-    if spend_day_budgets(shared, request, account.user_id).is_err() {
-        return Response {
-            headers: rate_headers,
-            ..day_budget_refusal(true)
+    let headers = count_v2_request(shared, account.user_id, endpoint)?;
+    let answer = if !spend_day_budgets(shared, request, account.user_id) {
+        Err(day_budget_refusal(true))
+    } else if writes && argument != account.user_id.to_string() {
+        let verb = if endpoint == V2Endpoint::Follow {
+            "follow"
+        } else {
+            "unfollow"
         };
-    }
-    let response = match endpoint {
-        V2Endpoint::Me => user_data(
-            &User {
-                id: account.user_id,
-                screen_name: account.screen_name.clone(),
-                name: account.screen_name.clone(),
-                kind: Kind::Account,
-            },
-            None,
-        ),
-        V2Endpoint::Lookup => lookup(shared, argument, Some(account), &query),
-        V2Endpoint::Follow => follow_user(shared, account, argument, request),
-        V2Endpoint::Unfollow => unfollow_user(shared, account, argument, target),
-    };
-    Response {
-        headers: rate_headers,
-        ..response
-    }
-}
-
-/// Counts a request against the window of `user_id` (0: the app-only token): its
-/// rate-limit headers, or the 429 refusal when the window is used up.
-fn rate_headers(shared: &Shared, user_id: u64, endpoint: V2Endpoint) -> Result<Headers, Response> {
-    count_request(shared, user_id, endpoint).map_err(|headers| Response {
-        headers,
-        ..problem(429, "Too Many Requests", "Too Many Requests", 88)
-    })
-}
-
-/// Counts a v2 request against the user's window: the rate-limit headers to send,
-/// or (as `Err`) those of a refusal when the window is used up.
-fn count_request(shared: &Shared, user_id: u64, endpoint: V2Endpoint) -> Result<Headers, Headers> {
-    let config = &shared.config;
-    let limit = match endpoint {
-        // X: 50 follows and 50 unfollows per user per 15 minutes, each in its window.
-        V2Endpoint::Follow | V2Endpoint::Unfollow => config.v2_follow_limit,
-        // X counts /2/users/me in its own window; the sandbox gives it the lookups' size.
-        V2Endpoint::Lookup | V2Endpoint::Me => config.v2_lookup_limit,
-    };
-    let now = server_now(config);
-    let window = config.v2_window.as_secs().max(1);
-    let mut state = shared.state.lock().unwrap();
-    let (start, used) = state
-        .v2_windows
-        .entry((user_id, endpoint))
-        .or_insert((now, 0));
-    if now >= *start + window {
-        (*start, *used) = (now, 0);
-    }
-    let allowed = *used < limit;
-    if allowed {
-        *used += 1;
-    }
-    let headers = vec![
-        ("x-rate-limit-limit", limit.to_string()),
-        ("x-rate-limit-remaining", (limit - *used).to_string()),
-        ("x-rate-limit-reset", (*start + window).to_string()),
-    ];
-    if allowed {
-        Ok(headers)
+        let detail = format!("You are not permitted to {verb} on behalf of another user: the id in the path must be the authenticating user's.");
+        Err(problem(403, "Forbidden", &detail, 0))
     } else {
-        Err(headers)
-    }
+        match endpoint {
+            V2Endpoint::Me => Ok(user_data(&User::of(account), None)),
+            V2Endpoint::Lookup => lookup(shared, argument, Some(account), &query),
+            V2Endpoint::Follow => follow_user(shared, account, request),
+            V2Endpoint::Unfollow => unfollow_user(shared, account, target),
+        }
+    };
+    // The rate-limit headers go on whatever the answer is.
+    Ok(Response {
+        headers,
+        ..answer.unwrap_or_else(|refusal| refusal)
+    })
 }
 
 /// A lookup by name (`by/username/{name}`) or by id (`{id}`): the user, with
 /// `connection_status` when `user.fields` asks for it and a user asks.
-fn lookup(
-    shared: &Shared,
-    name_or_id: &str,
-    caller: Option<&Account>,
-    query: &[(String, String)],
-) -> Response {
+fn lookup(shared: &Shared, name_or_id: &str, caller: Option<&Account>, query: &[Param]) -> Answer {
     let by_id = !name_or_id.is_empty() && name_or_id.bytes().all(|b| b.is_ascii_digit());
     let user = if by_id {
-        if name_or_id.len() > 19 {
-            return invalid_request(
+        if !is_user_id(name_or_id) {
+            return Err(mismatch(
+                "query parameter",
                 "id",
-                &format!(
-                    "The `id` query parameter value [{name_or_id}] does not match ^[0-9]{{1,19}}$"
-                ),
-            );
+                name_or_id,
+                "^[0-9]{1,19}$",
+            ));
         }
         let found = name_or_id
             .parse()
             .ok()
             .and_then(|id| find_by_id(shared, id));
-        found.ok_or_else(|| not_found("id", name_or_id, 50))
+        found.ok_or_else(|| not_found("id", name_or_id, 50))?
     } else {
         let valid = (1..=15).contains(&name_or_id.len())
             && name_or_id
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if !valid {
-            return invalid_request(
-                "username",
-                &format!("The `username` query parameter value [{name_or_id}] does not match ^[A-Za-z0-9_]{{1,15}}$"),
-            );
+            let pattern = "^[A-Za-z0-9_]{1,15}$";
+            return Err(mismatch("query parameter", "username", name_or_id, pattern));
         }
-        find_by_name(shared, name_or_id).ok_or_else(|| not_found("username", name_or_id, 50))
-    };
-    let user = match user {
-        Ok(user) => user,
-        Err(not_found) => return not_found,
+        find_by_name(shared, name_or_id).ok_or_else(|| not_found("username", name_or_id, 50))?
     };
     let wants_connection = param(query, "user.fields")
         .is_some_and(|fields| fields.split(',').any(|f| f == "connection_status"));
     let connection = caller
         .filter(|_| wants_connection)
         .map(|account| connection_status(shared, account, &user));
-    user_data(&user, connection)
+    Ok(user_data(&user, connection))
 }
 
 /// API v2's `connection_status`: what holds, by name (what it omits does not hold).
@@ -378,26 +308,18 @@ fn connection_status(shared: &Shared, account: &Account, user: &User) -> Vec<&'s
 }
 
 fn user_data(user: &User, connection_status: Option<Vec<&str>>) -> Response {
-    let mut data = serde_json::json!({
+    let mut data = json!({
         "id": user.id.to_string(),
         "name": user.name,
         "username": user.screen_name,
     });
     if let Some(list) = connection_status {
-        data["connection_status"] = serde_json::json!(list);
+        data["connection_status"] = json!(list);
     }
-    ok(serde_json::json!({ "data": data }).to_string())
+    json(200, 0, json!({ "data": data }))
 }
 
-fn follow_user(shared: &Shared, account: &Account, source: &str, request: &Request) -> Response {
-    if source != account.user_id.to_string() {
-        return problem(
-            403,
-            "Forbidden",
-            "You are not permitted to follow on behalf of another user: the id in the path must be the authenticating user's.",
-            0,
-        );
-    }
+fn follow_user(shared: &Shared, account: &Account, request: &Request) -> Answer {
     let json_type = request
         .header("content-type")
         .is_some_and(|t| t.starts_with("application/json"));
@@ -405,51 +327,47 @@ fn follow_user(shared: &Shared, account: &Account, source: &str, request: &Reque
     let target = body
         .as_ref()
         .and_then(|b| b.get("target_user_id")?.as_str())
-        .filter(|id| (1..=19).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()));
-    let Some(target) = target.filter(|_| json_type) else {
-        return invalid_request(
+        .filter(|id| json_type && is_user_id(id));
+    let Some(target) = target else {
+        return Err(invalid_request(
             "target_user_id",
             "The request body must be JSON with target_user_id, a string of 1 to 19 digits.",
-        );
+        ));
     };
-    let Some(user) = target.parse().ok().and_then(|id| find_by_id(shared, id)) else {
-        return not_found("target_user_id", target, 108);
-    };
+    let user = target_user(shared, target)?;
     let answer = |following: bool| {
-        ok(
-            serde_json::json!({"data": {"following": following, "pending_follow": !following}})
-                .to_string(),
+        json(
+            200,
+            0,
+            json!({"data": {"following": following, "pending_follow": !following}}),
         )
     };
-    match follow(shared, account, &user) {
+    Ok(match follow(shared, account, &user) {
         Outcome::Following => answer(true),
         // v2 answers a repeated request to a protected account like the first one.
         Outcome::Requested | Outcome::AlreadyRequested => answer(false),
         Outcome::Refused { code, message } => problem(403, "Forbidden", message, code),
-    }
+    })
+}
+
+/// The user a follow or an unfollow aims at, by id; X's 200 with `errors` when nobody has it.
+fn target_user(shared: &Shared, target: &str) -> Result<User, Response> {
+    let found = target.parse().ok().and_then(|id| find_by_id(shared, id));
+    found.ok_or_else(|| not_found("target_user_id", target, 108))
 }
 
 /// `DELETE 2/users/{source}/following/{target}`: `{"data":{"following":false}}`,
 /// also when the account did not follow the target.
-fn unfollow_user(shared: &Shared, account: &Account, source: &str, target: &str) -> Response {
-    if source != account.user_id.to_string() {
-        return problem(
-            403,
-            "Forbidden",
-            "You are not permitted to unfollow on behalf of another user: the id in the path must be the authenticating user's.",
-            0,
-        );
-    }
-    let valid = (1..=19).contains(&target.len()) && target.bytes().all(|b| b.is_ascii_digit());
-    if !valid {
-        return invalid_request(
+fn unfollow_user(shared: &Shared, account: &Account, target: &str) -> Answer {
+    if !is_user_id(target) {
+        let pattern = "^[0-9]{1,19}$";
+        return Err(mismatch(
+            "path parameter",
             "target_user_id",
-            &format!("The `target_user_id` path parameter value [{target}] does not match ^[0-9]{{1,19}}$"),
-        );
+            target,
+            pattern,
+        ));
     }
-    let Some(user) = target.parse().ok().and_then(|id| find_by_id(shared, id)) else {
-        return not_found("target_user_id", target, 108);
-    };
-    unfollow(shared, account, &user);
-    ok(serde_json::json!({"data": {"following": false}}).to_string())
+    unfollow(shared, account, &target_user(shared, target)?);
+    Ok(json(200, 0, json!({"data": {"following": false}})))
 }

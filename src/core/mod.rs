@@ -11,8 +11,6 @@
 pub mod api;
 pub mod auth;
 pub mod error;
-#[doc(hidden)]
-pub mod fuzzing;
 pub mod net;
 pub mod proto;
 pub mod settings;

@@ -53,8 +53,7 @@ pub unsafe extern "C" fn tw_config_new_app(
             arg_str(consumer_secret, "consumer_secret")?.to_owned(),
         );
         non_null(out_config, "out_config")?;
-        publish_config(settings?, out_config);
-        Ok(())
+        publish_config(settings?, out_config)
     })
 }
 
@@ -195,8 +194,7 @@ pub unsafe extern "C" fn tw_config_new_oauth2(
             opt_arg_str(client_secret, "client_secret")?,
         );
         non_null(out_config, "out_config")?;
-        publish_config(settings?, out_config);
-        Ok(())
+        publish_config(settings?, out_config)
     })
 }
 
@@ -329,10 +327,9 @@ pub unsafe extern "C" fn tw_config_set_oauth2_tokens(
         let config = config_mut(config)?;
         let access_token = arg_str(access_token, "access_token")?;
         let refresh_token = opt_arg_str(refresh_token, "refresh_token")?;
-        config
+        Ok(config
             .client
-            .set_oauth2_tokens(access_token, refresh_token, expires_at)?;
-        Ok(())
+            .set_oauth2_tokens(access_token, refresh_token, expires_at)?)
     })
 }
 
@@ -356,17 +353,20 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
         let config = config_mut(config)?;
         let address = &*config as *const TwConfig as usize;
         let user_data = UserData::new(user_data);
-        config.client.set_token_callback(callback.map(|callback| {
-            Arc::new(move |json: &str| {
-                with_c_text(json, |text| {
-                    inside_callback(address, InCallback::TokenCallback, || {
-                        // SAFETY: as promised to tw_config_set_token_callback; the
-                        // text lives during the call.
-                        unsafe { callback(user_data.get(), text) }
+        config
+            .client
+            .session()?
+            .set_callback(callback.map(|callback| {
+                Arc::new(move |json: &str| {
+                    with_c_text(json, |text| {
+                        inside_callback(address, InCallback::TokenCallback, || {
+                            // SAFETY: as promised to tw_config_set_token_callback; the
+                            // text lives during the call.
+                            unsafe { callback(user_data.get(), text) }
+                        })
                     })
-                })
-            }) as _
-        }))?;
+                }) as _
+            }));
         Ok(())
     })
 }
@@ -388,8 +388,7 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
 pub unsafe extern "C" fn tw_oauth2_refresh(config: *const TwConfig) -> TwStatus {
     fallible(|| {
         let config = config_ref(config)?;
-        config.client.refresh(None)?;
-        Ok(())
+        Ok(config.client.refresh(None)?)
     })
 }
 
@@ -412,7 +411,6 @@ pub unsafe extern "C" fn tw_oauth2_revoke(
     fallible(|| {
         let config = config_ref(config)?;
         let token = arg_str(token, "token")?;
-        config.client.revoke(token)?;
-        Ok(())
+        Ok(config.client.revoke(token)?)
     })
 }

@@ -44,18 +44,25 @@ pub(crate) fn install_fork_handler() {
 ///
 /// # Safety
 /// `out_config` was checked to be non-NULL and writable.
-pub(crate) unsafe fn publish_config(settings: Settings, out_config: *mut *mut TwConfig) {
-    publish_client(Client::new(settings), out_config);
+pub(crate) unsafe fn publish_config(
+    settings: Settings,
+    out_config: *mut *mut TwConfig,
+) -> Result<(), Failure> {
+    publish_client(Client::new(settings), out_config)
 }
 
 /// Boxes a config around `client` and writes it to `out_config`.
 ///
 /// # Safety
 /// `out_config` was checked to be non-NULL and writable.
-pub(crate) unsafe fn publish_client(client: Client, out_config: *mut *mut TwConfig) {
+pub(crate) unsafe fn publish_client(
+    client: Client,
+    out_config: *mut *mut TwConfig,
+) -> Result<(), Failure> {
     install_fork_handler();
     super::boundary::read_test_hook();
     *out_config = Box::into_raw(Box::new(TwConfig { client }));
+    Ok(())
 }
 
 /// Creates a configuration from the four OAuth 1.0a user-context credentials.
@@ -105,8 +112,7 @@ pub unsafe extern "C" fn tw_config_new(
             access_token: access_token.to_owned(),
             access_token_secret: access_token_secret.to_owned(),
         };
-        publish_config(Settings::new(credentials)?, out_config);
-        Ok(())
+        publish_config(Settings::new(credentials)?, out_config)
     })
 }
 
@@ -137,8 +143,7 @@ pub unsafe extern "C" fn tw_config_from_env(out_config: *mut *mut TwConfig) -> T
     fallible(|| {
         non_null(out_config, "out_config")?;
         let settings = Settings::from_lookup(|name| std::env::var(name).ok())?;
-        publish_config(settings, out_config);
-        Ok(())
+        publish_config(settings, out_config)
     })
 }
 
@@ -166,8 +171,7 @@ pub unsafe extern "C" fn tw_config_from_env_credentials(
     fallible(|| {
         non_null(out_config, "out_config")?;
         let settings = Settings::from_credentials_lookup(|name| std::env::var(name).ok())?;
-        publish_config(settings, out_config);
-        Ok(())
+        publish_config(settings, out_config)
     })
 }
 
@@ -190,6 +194,24 @@ pub(crate) unsafe fn config_ref<'a>(config: *const TwConfig) -> Result<&'a TwCon
 pub(crate) unsafe fn config_mut<'a>(config: *mut TwConfig) -> Result<&'a mut TwConfig, Failure> {
     config_ref(config)?;
     Ok(&mut *config)
+}
+
+/// The body of a setter: borrows the config (as [`config_mut`]), checks the new
+/// value (`value`), and has `apply` set it on a copy of the settings, which replaces
+/// them only when it succeeds (see `Client::update`).
+///
+/// # Safety
+/// As [`config_ref`], and what `value` reads.
+unsafe fn set<T>(
+    config: *mut TwConfig,
+    value: impl FnOnce() -> Result<T, Failure>,
+    apply: impl FnOnce(&mut Settings, T) -> Result<(), core::Error>,
+) -> TwStatus {
+    fallible(|| {
+        let config = config_mut(config)?;
+        let value = value()?;
+        Ok(config.client.update(|settings| apply(settings, value))?)
+    })
 }
 
 /// Sets the API base URL (default `https://api.twitter.com`; X's own documentation
@@ -219,15 +241,14 @@ pub unsafe extern "C" fn tw_config_set_base_url(
     config: *mut TwConfig,
     base_url: *const c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_mut(config)?;
-        let base_url = BaseUrl::parse(arg_str(base_url, "base_url")?)?;
-        config.client.update(|s| {
-            s.base_url = base_url;
+    set(
+        config,
+        || Ok(BaseUrl::parse(arg_str(base_url, "base_url")?)?),
+        |settings, base_url| {
+            settings.base_url = base_url;
             Ok(())
-        })?;
-        Ok(())
-    })
+        },
+    )
 }
 
 /// Sets the deadline for a whole `tw_follow` call, from connecting to the last
@@ -246,12 +267,7 @@ pub unsafe extern "C" fn tw_config_set_timeout_ms(
     config: *mut TwConfig,
     timeout_ms: u32,
 ) -> TwStatus {
-    fallible(|| {
-        config_mut(config)?
-            .client
-            .update(|s| s.set_timeout_ms(timeout_ms))?;
-        Ok(())
-    })
+    set(config, || Ok(timeout_ms), Settings::set_timeout_ms)
 }
 
 /// Turns on retries (default 0: none; at most 10). A failure before any response
@@ -273,12 +289,7 @@ pub unsafe extern "C" fn tw_config_set_max_retries(
     config: *mut TwConfig,
     max_retries: u32,
 ) -> TwStatus {
-    fallible(|| {
-        config_mut(config)?
-            .client
-            .update(|s| s.set_max_retries(max_retries))?;
-        Ok(())
-    })
+    set(config, || Ok(max_retries), Settings::set_max_retries)
 }
 
 /// Chooses the Twitter API the calls go through: `1` (API 1.1, the default), `2`, or
@@ -326,12 +337,7 @@ pub unsafe extern "C" fn tw_config_set_api_version(
     config: *mut TwConfig,
     version: u32,
 ) -> TwStatus {
-    fallible(|| {
-        config_mut(config)?
-            .client
-            .update(|s| s.set_api_version(version))?;
-        Ok(())
-    })
+    set(config, || Ok(version), Settings::set_api_version)
 }
 
 /// Sets how long one call may spend waiting between retries, in all, in
@@ -349,13 +355,14 @@ pub unsafe extern "C" fn tw_config_set_max_wait_ms(
     config: *mut TwConfig,
     max_wait_ms: u32,
 ) -> TwStatus {
-    fallible(|| {
-        config_mut(config)?.client.update(|s| {
-            s.max_wait = std::time::Duration::from_millis(max_wait_ms.into());
+    set(
+        config,
+        || Ok(std::time::Duration::from_millis(max_wait_ms.into())),
+        |settings, max_wait| {
+            settings.max_wait = max_wait;
             Ok(())
-        })?;
-        Ok(())
-    })
+        },
+    )
 }
 
 /// Sets the `User-Agent` header (default `twfollow/<version>`): 1 to 1024 bytes,
@@ -373,12 +380,11 @@ pub unsafe extern "C" fn tw_config_set_user_agent(
     config: *mut TwConfig,
     user_agent: *const c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_mut(config)?;
-        let user_agent = arg_str(user_agent, "user_agent")?;
-        config.client.update(|s| s.set_user_agent(user_agent))?;
-        Ok(())
-    })
+    set(
+        config,
+        || arg_str(user_agent, "user_agent"),
+        Settings::set_user_agent,
+    )
 }
 
 /// Trusts the certificates of a PEM file instead of the built-in root store
@@ -408,15 +414,14 @@ pub unsafe extern "C" fn tw_config_set_ca_file(
     config: *mut TwConfig,
     path: *const c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_mut(config)?;
-        let ca_file = CaFile::read(arg_str(path, "path")?)?;
-        config.client.update(|s| {
-            s.ca_file = Some(ca_file);
+    set(
+        config,
+        || Ok(CaFile::read(arg_str(path, "path")?)?),
+        |settings, ca_file| {
+            settings.ca_file = Some(ca_file);
             Ok(())
-        })?;
-        Ok(())
-    })
+        },
+    )
 }
 
 /// Sets the proxy explicitly, instead of the environment variables (see
@@ -440,15 +445,14 @@ pub unsafe extern "C" fn tw_config_set_proxy(
     config: *mut TwConfig,
     proxy_url: *const c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_mut(config)?;
-        let proxy = ProxyChoice::parse(arg_str(proxy_url, "proxy_url")?)?;
-        config.client.update(|s| {
-            s.proxy = proxy;
+    set(
+        config,
+        || Ok(ProxyChoice::parse(arg_str(proxy_url, "proxy_url")?)?),
+        |settings, proxy| {
+            settings.proxy = proxy;
             Ok(())
-        })?;
-        Ok(())
-    })
+        },
+    )
 }
 
 /// Releases a config and its pooled connections, and wipes its secrets from

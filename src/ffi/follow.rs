@@ -101,8 +101,7 @@ unsafe fn follow(
 ) -> Result<(), Failure> {
     let config = config_ref(config)?;
     panic_if_asked_by_tests();
-    let target = Target::parse(arg_str(target, "target")?)
-        .map_err(|e| Failure::new(TwStatus::InvalidArgument, e.0))?;
+    let target = parse_target(target)?;
     let followed = config.client.follow(&target, notify)?;
     last_error::record_answer(&followed);
     let outcome = if !out_outcome.is_null() && followed.is_pending() {
@@ -123,4 +122,13 @@ unsafe fn follow(
         *out_json = json.into_raw();
     }
     Ok(())
+}
+
+/// The `target` argument: a screen name or a user id, checked before anything is sent.
+///
+/// # Safety
+/// `target` is NULL or NUL-terminated.
+pub(crate) unsafe fn parse_target(target: *const c_char) -> Result<Target, Failure> {
+    Target::parse(arg_str(target, "target")?)
+        .map_err(|e| Failure::new(TwStatus::InvalidArgument, e.0))
 }

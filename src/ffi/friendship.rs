@@ -2,12 +2,13 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{arg_str, fallible, non_null, Failure};
+use super::boundary::{fallible, non_null, Failure};
 use super::config::{config_ref, TwConfig};
+use super::follow::parse_target;
 use super::last_error;
 use super::library::publish_string;
 use super::status::TwStatus;
-use crate::core::{Followed, Relationship, Target};
+use crate::core::{Followed, Relationship};
 
 /// One flag of a relationship, as a bit of `tw_relationship_ex`'s `*out_known` and
 /// `*out_set` masks (test with `mask & TW_RELATIONSHIP_FLAG_…`). Numbers never
@@ -107,7 +108,7 @@ pub unsafe extern "C" fn tw_relationship(
         let config = config_ref(config)?;
         let target = parse_target(target)?;
         non_null(out_json, "out_json")?;
-        let (answer, _) = look_up(config, &target)?;
+        let (answer, _) = config.client.relationship(&target)?;
         publish(answer, out_json)
     })
 }
@@ -142,7 +143,7 @@ pub unsafe extern "C" fn tw_relationship_ex(
         let target = parse_target(target)?;
         non_null(out_known, "out_known")?;
         non_null(out_set, "out_set")?;
-        let (answer, relationship) = look_up(config, &target)?;
+        let (answer, relationship) = config.client.relationship(&target)?;
         let (known, set) = flags(&relationship);
         publish(answer, out_json)?;
         *out_known = known;
@@ -152,10 +153,6 @@ pub unsafe extern "C" fn tw_relationship_ex(
 }
 
 /// The one body of `tw_relationship` and `tw_relationship_ex`: one lookup.
-fn look_up(config: &TwConfig, target: &Target) -> Result<(Followed, Relationship), Failure> {
-    Ok(config.client.relationship(target)?)
-}
-
 /// The relationship's flags as `(known, set)` masks of `TwRelationshipFlag` bits.
 fn flags(relationship: &Relationship) -> (u32, u32) {
     use TwRelationshipFlag as F;
@@ -177,13 +174,6 @@ fn flags(relationship: &Relationship) -> (u32, u32) {
             if holds { set | flag as u32 } else { set },
         ),
     })
-}
-
-/// # Safety
-/// `target` is NULL or NUL-terminated.
-unsafe fn parse_target(target: *const c_char) -> Result<Target, Failure> {
-    Target::parse(arg_str(target, "target")?)
-        .map_err(|e| Failure::new(TwStatus::InvalidArgument, e.0))
 }
 
 /// Records the success and writes the JSON (if asked for).

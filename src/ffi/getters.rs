@@ -5,8 +5,9 @@ use std::ffi::c_char;
 
 use super::boundary::infallible;
 use super::last_error::read;
+use super::library::publish_value;
 use super::status::TwStatus;
-use crate::core::{DayBudgets, RateLimit};
+use crate::core::DayBudgets;
 
 /// A static description of a status number, e.g. `"TW_STATUS_OK: success"`.
 /// Takes `int32_t` so any number is safe: unknown ones give `"unknown status"`.
@@ -14,10 +15,10 @@ use crate::core::{DayBudgets, RateLimit};
 #[no_mangle]
 pub extern "C" fn tw_status_str(status: i32) -> *const c_char {
     infallible(c"unknown status".as_ptr(), || {
-        TwStatus::ALL
+        TwStatus::TABLE
             .iter()
-            .find(|s| **s as i32 == status)
-            .map_or(c"unknown status", |s| s.text())
+            .find(|(s, _)| *s as i32 == status)
+            .map_or(c"unknown status", |(_, text)| text)
             .as_ptr()
     })
 }
@@ -43,15 +44,9 @@ pub unsafe extern "C" fn tw_last_rate_limit(
         let Some(rate) = read(None, |last| last.rate_limit) else {
             return TwStatus::NoRateLimit;
         };
-        for (out, value) in [
-            (limit, rate.limit),
-            (remaining, rate.remaining),
-            (reset_epoch, rate.reset_epoch),
-        ] {
-            if !out.is_null() {
-                *out = value;
-            }
-        }
+        publish_value(limit, rate.limit);
+        publish_value(remaining, rate.remaining);
+        publish_value(reset_epoch, rate.reset_epoch);
         TwStatus::Ok
     })
 }
@@ -83,21 +78,12 @@ pub unsafe extern "C" fn tw_last_day_budgets(
         if budgets == DayBudgets::default() {
             return TwStatus::NoRateLimit;
         }
-        let fields = |budget: Option<RateLimit>| {
-            budget.map_or([-1; 3], |b| [b.limit, b.remaining, b.reset_epoch])
-        };
-        let [ul, ur, ue] = fields(budgets.user);
-        let [al, ar, ae] = fields(budgets.app);
-        for (out, value) in [
-            (user_limit, ul),
-            (user_remaining, ur),
-            (user_reset_epoch, ue),
-            (app_limit, al),
-            (app_remaining, ar),
-            (app_reset_epoch, ae),
-        ] {
-            if !out.is_null() {
-                *out = value;
+        let user = [user_limit, user_remaining, user_reset_epoch];
+        let app = [app_limit, app_remaining, app_reset_epoch];
+        for (budget, outs) in [(budgets.user, user), (budgets.app, app)] {
+            let values = budget.map_or([-1; 3], |b| [b.limit, b.remaining, b.reset_epoch]);
+            for (out, value) in outs.into_iter().zip(values) {
+                publish_value(out, value);
             }
         }
         TwStatus::Ok
@@ -177,20 +163,11 @@ pub enum TwProblemField {
 pub extern "C" fn tw_last_problem(field: i32) -> *const c_char {
     infallible(c"".as_ptr(), || {
         read(c"".as_ptr(), |last| {
-            let p = &last.problem;
-            use TwProblemField as F;
-            let fields = [
-                (F::Type, &p.type_uri),
-                (F::Title, &p.title),
-                (F::Detail, &p.detail),
-                (F::Reason, &p.reason),
-                (F::RequiredEnrollment, &p.required_enrollment),
-                (F::RegistrationUrl, &p.registration_url),
-            ];
-            fields
-                .iter()
-                .find(|(which, _)| *which as i32 == field)
-                .map_or(c"".as_ptr(), |(_, value)| value.as_ptr())
+            // TwProblemField's numbers are the indexes of the members.
+            let member = usize::try_from(field)
+                .ok()
+                .and_then(|i| last.problem.get(i));
+            member.map_or(c"".as_ptr(), |member| member.as_ptr())
         })
     })
 }

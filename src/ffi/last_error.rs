@@ -16,47 +16,30 @@ use crate::core::{self, DayBudgets, Followed, Problem, RateLimit};
 /// A failed call, as it will be reported through the `tw_last_*` getters.
 pub(crate) struct Failure {
     pub status: TwStatus,
-    pub message: String,
-    pub http_status: u16,
-    pub api_code: i32,
-    pub rate_limit: Option<RateLimit>,
-    pub day_budgets: Option<Box<DayBudgets>>,
-    /// `tw_last_reset_at`: the reset that binds a rate-limited request, 0 otherwise.
-    pub reset_at: i64,
-    pub problem: Option<Box<Problem>>,
+    /// What the getters report: the message and what the response said. Its kind
+    /// is not read (the status says it); a failure of the C layer's own checks
+    /// carries the message alone.
+    pub error: core::Error,
 }
 
 impl Failure {
     pub fn new(status: TwStatus, message: impl Into<String>) -> Self {
         Failure {
             status,
-            message: message.into(),
-            http_status: 0,
-            api_code: 0,
-            rate_limit: None,
-            day_budgets: None,
-            reset_at: 0,
-            problem: None,
+            error: core::Error::new(core::ErrorKind::InvalidArgument, message),
         }
     }
 }
 
 impl From<core::Error> for Failure {
-    fn from(e: core::Error) -> Self {
+    fn from(error: core::Error) -> Self {
         Failure {
-            status: TwStatus::from_kind(e.kind),
-            reset_at: e.binding_reset().unwrap_or(0),
-            message: e.message,
-            http_status: e.http_status,
-            api_code: e.api_code,
-            rate_limit: e.rate_limit,
-            day_budgets: e.day_budgets,
-            problem: e.problem,
+            status: TwStatus::from_kind(error.kind),
+            error,
         }
     }
 }
 
-/// What the getters read.
 #[derive(Default)]
 pub(crate) struct LastError {
     pub message: CString,
@@ -66,37 +49,27 @@ pub(crate) struct LastError {
     pub day_budgets: DayBudgets,
     /// When a rate-limited request may succeed again (0: not rate limited, or not said).
     pub reset_at: i64,
-    pub problem: ProblemFields,
+    /// The v2 problem's members, indexed by `TwProblemField`.
+    pub problem: [CString; 6],
     /// HTTP requests the last fallible call sent.
     pub request_count: i32,
 }
 
 /// The problem's members as C strings, `""` for each one not sent.
-#[derive(Default)]
-pub(crate) struct ProblemFields {
-    pub type_uri: CString,
-    pub title: CString,
-    pub detail: CString,
-    pub reason: CString,
-    pub required_enrollment: CString,
-    pub registration_url: CString,
-}
-
-impl ProblemFields {
-    fn from(problem: Option<&Problem>) -> ProblemFields {
-        let Some(problem) = problem else {
-            return ProblemFields::default();
-        };
-        let c = |field: &Option<String>| c_string(field.as_deref().unwrap_or(""));
-        ProblemFields {
-            type_uri: c(&problem.type_uri),
-            title: c(&problem.title),
-            detail: c(&problem.detail),
-            reason: c(&problem.reason),
-            required_enrollment: c(&problem.required_enrollment),
-            registration_url: c(&problem.registration_url),
-        }
-    }
+/// A problem's members as C strings, in the order of `TwProblemField` (`""`: absent).
+fn problem_fields(problem: Option<&Problem>) -> [CString; 6] {
+    let Some(p) = problem else {
+        return Default::default();
+    };
+    [
+        &p.type_uri,
+        &p.title,
+        &p.detail,
+        &p.reason,
+        &p.required_enrollment,
+        &p.registration_url,
+    ]
+    .map(|member| c_string(member.as_deref().unwrap_or("")))
 }
 
 thread_local! {
@@ -139,19 +112,19 @@ pub(crate) fn record(
 
 /// Records a failed call, with what its response said (limits, problem).
 pub(crate) fn record_failure(failure: &Failure) {
+    let error = &failure.error;
     store(LastError {
-        message: c_string(&failure.message),
-        http_status: i32::from(failure.http_status),
-        api_code: failure.api_code,
-        rate_limit: failure.rate_limit,
-        day_budgets: failure.day_budgets.as_deref().copied().unwrap_or_default(),
-        reset_at: failure.reset_at,
-        problem: ProblemFields::from(failure.problem.as_deref()),
+        message: c_string(&error.message),
+        http_status: i32::from(error.http_status),
+        api_code: error.api_code,
+        rate_limit: error.rate_limit,
+        day_budgets: error.day_budgets(),
+        reset_at: error.binding_reset().unwrap_or(0),
+        problem: problem_fields(error.problem.as_deref()),
         request_count: 0,
     });
 }
 
-/// Records a successful answer: its status and limits.
 pub(crate) fn record_answer(answer: &Followed) {
     store(LastError {
         http_status: i32::from(answer.http_status),

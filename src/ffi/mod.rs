@@ -10,7 +10,7 @@
 //! `boundary` (the panic boundary, argument checks, the test hook), `callback`
 //! (calling C back), `library` (the library's strings: publishing and freeing them);
 //! then the exports, which import those and `config` (and `store` the token flows'
-//! `auth`).
+//! `auth`, `friendship` the target check of `follow`).
 
 // The plumbing (exporting only the status table).
 mod status;

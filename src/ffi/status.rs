@@ -96,35 +96,75 @@ pub enum TwStatus {
 }
 
 impl TwStatus {
-    pub(crate) const ALL: [TwStatus; 28] = [
-        TwStatus::Ok,
-        TwStatus::NullArgument,
-        TwStatus::InvalidUtf8,
-        TwStatus::InvalidArgument,
-        TwStatus::Network,
-        TwStatus::Timeout,
-        TwStatus::Tls,
-        TwStatus::Auth,
-        TwStatus::Forbidden,
-        TwStatus::NotFound,
-        TwStatus::RateLimited,
-        TwStatus::FollowLimit,
-        TwStatus::AlreadyRequested,
-        TwStatus::Blocked,
-        TwStatus::ServerError,
-        TwStatus::HttpError,
-        TwStatus::BadResponse,
-        TwStatus::NoRateLimit,
-        TwStatus::AccessTier,
-        TwStatus::AppPermission,
-        TwStatus::AccountState,
-        TwStatus::PaymentRequired,
-        TwStatus::UsageCapped,
-        TwStatus::Store,
-        TwStatus::TokensNotSaved,
-        TwStatus::Reentered,
-        TwStatus::UserNotEnrolled,
-        TwStatus::Internal,
+    /// Every status with its static text (`tw_status_str`), in number order.
+    pub(crate) const TABLE: [(TwStatus, &'static CStr); 28] = [
+        (TwStatus::Ok, c"TW_STATUS_OK: success"),
+        (TwStatus::NullArgument, c"TW_STATUS_NULL_ARGUMENT: a required pointer argument was NULL"),
+        (TwStatus::InvalidUtf8, c"TW_STATUS_INVALID_UTF8: a string argument was not valid UTF-8"),
+        (TwStatus::InvalidArgument, c"TW_STATUS_INVALID_ARGUMENT: an argument was refused"),
+        (
+            TwStatus::Network,
+            c"TW_STATUS_NETWORK: no HTTP response (connection or protocol failure)",
+        ),
+        (TwStatus::Timeout, c"TW_STATUS_TIMEOUT: the call did not finish within the timeout"),
+        (TwStatus::Tls, c"TW_STATUS_TLS: TLS handshake or certificate verification failed"),
+        (TwStatus::Auth, c"TW_STATUS_AUTH: the credentials or the signature were refused"),
+        (TwStatus::Forbidden, c"TW_STATUS_FORBIDDEN: the API refused the follow"),
+        (TwStatus::NotFound, c"TW_STATUS_NOT_FOUND: no such user"),
+        (TwStatus::RateLimited, c"TW_STATUS_RATE_LIMITED: too many requests"),
+        (TwStatus::FollowLimit, c"TW_STATUS_FOLLOW_LIMIT: the daily follow limit is reached"),
+        (
+            TwStatus::AlreadyRequested,
+            c"TW_STATUS_ALREADY_REQUESTED: a follow request is already pending",
+        ),
+        (TwStatus::Blocked, c"TW_STATUS_BLOCKED: the user has blocked you"),
+        (TwStatus::ServerError, c"TW_STATUS_SERVER_ERROR: the API had a server error (5xx)"),
+        (
+            TwStatus::HttpError,
+            c"TW_STATUS_HTTP_ERROR: unexpected HTTP status (redirects are not followed)",
+        ),
+        (
+            TwStatus::BadResponse,
+            c"TW_STATUS_BAD_RESPONSE: 2xx, but the body is not a JSON object or is too large",
+        ),
+        (
+            TwStatus::NoRateLimit,
+            c"TW_STATUS_NO_RATE_LIMIT: the last response carried no rate-limit headers",
+        ),
+        (
+            TwStatus::AccessTier,
+            c"TW_STATUS_ACCESS_TIER: the app's access tier does not include this endpoint",
+        ),
+        (
+            TwStatus::AppPermission,
+            c"TW_STATUS_APP_PERMISSION: the app or its token may not do this",
+        ),
+        (
+            TwStatus::AccountState,
+            c"TW_STATUS_ACCOUNT_STATE: the token's own account is suspended or locked",
+        ),
+        (
+            TwStatus::PaymentRequired,
+            c"TW_STATUS_PAYMENT_REQUIRED: the app's pay-per-use credits are spent",
+        ),
+        (
+            TwStatus::UsageCapped,
+            c"TW_STATUS_USAGE_CAPPED: a usage cap of the billing period is reached",
+        ),
+        (TwStatus::Store, c"TW_STATUS_STORE: the token store cannot be used"),
+        (
+            TwStatus::TokensNotSaved,
+            c"TW_STATUS_TOKENS_NOT_SAVED: refreshed tokens could not be written to the store",
+        ),
+        (
+            TwStatus::Reentered,
+            c"TW_STATUS_REENTERED: called from inside this config's own callback",
+        ),
+        (
+            TwStatus::UserNotEnrolled,
+            c"TW_STATUS_USER_NOT_ENROLLED: the authenticated account is not enrolled in Pay-per-use",
+        ),
+        (TwStatus::Internal, c"TW_STATUS_INTERNAL: internal error in twfollow"),
     ];
 
     pub(crate) fn from_kind(kind: ErrorKind) -> TwStatus {
@@ -152,70 +192,6 @@ impl TwStatus {
             ErrorKind::TokensNotSaved => TwStatus::TokensNotSaved,
             ErrorKind::Reentered => TwStatus::Reentered,
             ErrorKind::UserNotEnrolled => TwStatus::UserNotEnrolled,
-        }
-    }
-
-    /// The status's name and a short description, NUL-terminated, static.
-    pub(crate) fn text(self) -> &'static CStr {
-        match self {
-            TwStatus::Ok => c"TW_STATUS_OK: success",
-            TwStatus::NullArgument => {
-                c"TW_STATUS_NULL_ARGUMENT: a required pointer argument was NULL"
-            }
-            TwStatus::InvalidUtf8 => {
-                c"TW_STATUS_INVALID_UTF8: a string argument was not valid UTF-8"
-            }
-            TwStatus::InvalidArgument => c"TW_STATUS_INVALID_ARGUMENT: an argument was refused",
-            TwStatus::Network => {
-                c"TW_STATUS_NETWORK: no HTTP response (connection or protocol failure)"
-            }
-            TwStatus::Timeout => c"TW_STATUS_TIMEOUT: the call did not finish within the timeout",
-            TwStatus::Tls => c"TW_STATUS_TLS: TLS handshake or certificate verification failed",
-            TwStatus::Auth => c"TW_STATUS_AUTH: the credentials or the signature were refused",
-            TwStatus::Forbidden => c"TW_STATUS_FORBIDDEN: the API refused the follow",
-            TwStatus::NotFound => c"TW_STATUS_NOT_FOUND: no such user",
-            TwStatus::RateLimited => c"TW_STATUS_RATE_LIMITED: too many requests",
-            TwStatus::FollowLimit => c"TW_STATUS_FOLLOW_LIMIT: the daily follow limit is reached",
-            TwStatus::AlreadyRequested => {
-                c"TW_STATUS_ALREADY_REQUESTED: a follow request is already pending"
-            }
-            TwStatus::Blocked => c"TW_STATUS_BLOCKED: the user has blocked you",
-            TwStatus::ServerError => c"TW_STATUS_SERVER_ERROR: the API had a server error (5xx)",
-            TwStatus::HttpError => {
-                c"TW_STATUS_HTTP_ERROR: unexpected HTTP status (redirects are not followed)"
-            }
-            TwStatus::BadResponse => {
-                c"TW_STATUS_BAD_RESPONSE: 2xx, but the body is not a JSON object or is too large"
-            }
-            TwStatus::NoRateLimit => {
-                c"TW_STATUS_NO_RATE_LIMIT: the last response carried no rate-limit headers"
-            }
-            TwStatus::AccessTier => {
-                c"TW_STATUS_ACCESS_TIER: the app's access tier does not include this endpoint"
-            }
-            TwStatus::AppPermission => {
-                c"TW_STATUS_APP_PERMISSION: the app or its token may not do this"
-            }
-            TwStatus::AccountState => {
-                c"TW_STATUS_ACCOUNT_STATE: the token's own account is suspended or locked"
-            }
-            TwStatus::PaymentRequired => {
-                c"TW_STATUS_PAYMENT_REQUIRED: the app's pay-per-use credits are spent"
-            }
-            TwStatus::UsageCapped => {
-                c"TW_STATUS_USAGE_CAPPED: a usage cap of the billing period is reached"
-            }
-            TwStatus::Store => c"TW_STATUS_STORE: the token store cannot be used",
-            TwStatus::TokensNotSaved => {
-                c"TW_STATUS_TOKENS_NOT_SAVED: refreshed tokens could not be written to the store"
-            }
-            TwStatus::Reentered => {
-                c"TW_STATUS_REENTERED: called from inside this config's own callback"
-            }
-            TwStatus::UserNotEnrolled => {
-                c"TW_STATUS_USER_NOT_ENROLLED: the authenticated account is not enrolled in Pay-per-use"
-            }
-            TwStatus::Internal => c"TW_STATUS_INTERNAL: internal error in twfollow",
         }
     }
 }

@@ -96,8 +96,7 @@ pub unsafe extern "C" fn tw_config_from_store(
     fallible(|| {
         let mut client = stored_client(store_path, account, out_config)?;
         client.update(|settings| settings.apply_environment(|name| std::env::var(name).ok()))?;
-        publish_client(client, out_config);
-        Ok(())
+        publish_client(client, out_config)
     })
 }
 
@@ -122,8 +121,7 @@ pub unsafe extern "C" fn tw_config_from_store_credentials(
 ) -> TwStatus {
     fallible(|| {
         let client = stored_client(store_path, account, out_config)?;
-        publish_client(client, out_config);
-        Ok(())
+        publish_client(client, out_config)
     })
 }
 
@@ -204,8 +202,7 @@ pub unsafe extern "C" fn tw_store_list(
         let store = open(store_path)?;
         non_null(out_json, "out_json")?;
         let json = store.list_json()?;
-        publish_string(&json, "listing", out_json)?;
-        Ok(())
+        publish_string(&json, "listing", out_json)
     })
 }
 
@@ -328,8 +325,7 @@ pub unsafe extern "C" fn tw_store_set_default(
 ) -> TwStatus {
     fallible(|| {
         let store = open(store_path)?;
-        store.set_default(required_account(account)?)?;
-        Ok(())
+        Ok(store.set_default(required_account(account)?)?)
     })
 }
 
@@ -349,8 +345,7 @@ pub unsafe extern "C" fn tw_store_remove(
 ) -> TwStatus {
     fallible(|| {
         let store = open(store_path)?;
-        store.remove(required_account(account)?)?;
-        Ok(())
+        Ok(store.remove(required_account(account)?)?)
     })
 }
 
@@ -373,8 +368,7 @@ pub unsafe extern "C" fn tw_store_path(
         let store = open(store_path)?;
         non_null(out_path, "out_path")?;
         let path = store.location();
-        publish_string(&path, "store path", out_path)?;
-        Ok(())
+        publish_string(&path, "store path", out_path)
     })
 }
 

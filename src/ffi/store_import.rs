@@ -193,7 +193,6 @@ pub unsafe extern "C" fn tw_store_import_ex(
                 "account names",
                 out_handed_over_names,
             ),
-        ])?;
-        Ok(())
+        ])
     })
 }

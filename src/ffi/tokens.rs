@@ -29,7 +29,7 @@ pub unsafe extern "C" fn tw_config_get_tokens(
     fallible(|| {
         let config = config_ref(config)?;
         non_null(out_tokens_json, "out_tokens_json")?;
-        let json = config.client.oauth2_tokens_json()?;
+        let json = config.client.oauth2_tokens()?.to_json();
         publish_string(&json, "tokens", out_tokens_json)
     })
 }

@@ -115,10 +115,9 @@ pub unsafe extern "C" fn tw_config_set_trace(
                 })
             }) as TraceHook
         });
-        config.client.update(|settings| {
+        Ok(config.client.update(|settings| {
             settings.trace = hook;
             Ok(())
-        })?;
-        Ok(())
+        })?)
     })
 }

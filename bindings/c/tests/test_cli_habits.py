@@ -51,6 +51,11 @@ USAGE_ERRORS = [
     ["--quiet=1", "twitterdev"],
     ["--api-version=3", "twitterdev"],
     ["authorize", "--wait=0"],
+    # Each value is checked as it is read: a later good one does not excuse it, nor does --help.
+    ["--timeout-ms", "0", "--timeout", "5", "twitterdev"],
+    ["--api-version", "3", "--api-version", "2", "twitterdev"],
+    ["--api-version", "3", "--help"],
+    ["authorize", "--wait", "0", "--wait", "5"],
 ]
 
 
@@ -79,15 +84,21 @@ def test_an_option_takes_its_value_after_an_equals_sign_as_git_and_curl_do(sandb
 
 
 
-@pytest.mark.parametrize("order", ["seconds last", "milliseconds last"])
-def test_of_timeout_and_timeout_ms_the_last_one_given_wins_as_in_curl(sandbox_env, scripted, order):
+LAST_TIMEOUT_WINS = [
+    (["--timeout-ms", "9000", "--timeout", "0.3"], True),
+    (["--timeout", "9", "--timeout-ms", "300"], True),
+    (["--timeout-ms", "300", "--timeout", "9"], False),
+    (["--timeout", "0.3", "--timeout-ms", "9000"], False),
+]
+
+
+@pytest.mark.parametrize("args,times_out", LAST_TIMEOUT_WINS)
+def test_of_timeout_and_timeout_ms_the_last_one_given_wins_as_in_curl(sandbox_env, scripted, args, times_out):
     server = scripted(200, b"{}", {}, 1.5)  # answers after 1.5 s: a 300 ms deadline times out first
-    if order == "seconds last":
-        args = ["--timeout-ms", "9000", "--timeout", "0.3"]
-    else:
-        args = ["--timeout", "9", "--timeout-ms", "300"]
     result = run([*args, "twitterdev"], dict(sandbox_env, TW_API_BASE=server.base_url))
-    assert result.stderr.startswith("TW_STATUS_TIMEOUT"), result.stderr
+    assert result.stderr.startswith("TW_STATUS_TIMEOUT") == times_out, result.stderr
+
+
 
 # How to make each status reach the tool's output: (arguments, environment changes,
 # variables dropped, scripted answer or None). {url}: the sandbox, {scripted}: a scripted

@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use crate::core::api::deadline::{self, REFRESH_GRACE};
 use crate::core::api::friendship::get_user;
-use crate::core::api::request::{during, Body, Request, RequestAuth, Sender, V2Auth, Wiped};
+use crate::core::api::request::{during, Auth, Body, RequestAuth, Sender, Wiped};
 use crate::core::auth::oauth2;
 use crate::core::auth::session::{OAuth2Session, TokenStore};
 use crate::core::error::{Error, ErrorKind};
@@ -24,24 +24,6 @@ pub(crate) fn now() -> i64 {
     unix_now() as i64
 }
 
-/// What a request with the session's access token carries: the `Authorization`
-/// value, and the secrets its messages must not hold.
-#[derive(Clone, Copy)]
-pub(crate) struct Bearer<'a> {
-    header: &'a str,
-    secrets: &'a [&'a str],
-}
-
-impl<'a> Bearer<'a> {
-    /// How an API v2 request with this token says who sends it.
-    pub(crate) fn v2_auth(self) -> V2Auth<'a> {
-        V2Auth {
-            auth: RequestAuth::Header(Some(self.header)),
-            secrets: self.secrets,
-        }
-    }
-}
-
 /// Sends a form to an OAuth 2.0 endpoint with the client's authentication.
 pub(crate) fn oauth2_post(
     sender: &Sender,
@@ -50,22 +32,19 @@ pub(crate) fn oauth2_post(
     form: &str,
     secrets: &[&str],
 ) -> Result<Followed, Error> {
-    let (url, signing_url) = sender.endpoint(path);
     let basic = session.basic_authorization();
     let held = session.secrets();
     let mut all_secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
     all_secrets.extend_from_slice(secrets);
-    sender.send(&Request {
-        url: &url,
-        signing_url: &signing_url,
-        body: Body::Form {
-            params: &[],
-            encoded: form,
-        },
-        answer: Answer::User,
+    let body = Body::Form {
+        params: &[],
+        encoded: form,
+    };
+    let auth = Auth {
         auth: RequestAuth::Header(basic.as_deref().map(String::as_str)),
         secrets: &all_secrets,
-    })
+    };
+    sender.send_to(path, body, Answer::User, auth)
 }
 
 /// What a refresh did.
@@ -235,7 +214,7 @@ pub(crate) fn refresh_if_due(sender: &Sender, session: &OAuth2Session) -> Result
 pub(crate) fn with_bearer<T>(
     sender: &Sender,
     session: &OAuth2Session,
-    call: impl Fn(Bearer<'_>) -> Result<T, Error>,
+    call: impl Fn(Auth<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let refused = |r: &Result<T, Error>| matches!(r, Err(e) if e.http_status == 401 && e.kind == ErrorKind::Auth);
     deadline::within(sender.settings.timeout, || {
@@ -263,21 +242,21 @@ pub(crate) fn with_bearer<T>(
 /// holds (the token included) for its requests to redact.
 fn call_with_bearer<T>(
     session: &OAuth2Session,
-    call: &impl Fn(Bearer<'_>) -> Result<T, Error>,
+    call: &impl Fn(Auth<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let (token, _) = session.access_token()?;
     let header = Zeroizing::new(format!("Bearer {}", token.as_str()));
     let held = session.secrets();
     let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
     secrets.push(&token);
-    call(Bearer {
-        header: &header,
+    call(Auth {
+        auth: RequestAuth::Header(Some(&header)),
         secrets: &secrets,
     })
 }
 
 /// The user of a token (`GET 2/users/me`): id and screen name.
-pub(crate) fn me(sender: &Sender, how: V2Auth<'_>) -> Result<(u64, Option<String>), Error> {
+pub(crate) fn me(sender: &Sender, how: Auth<'_>) -> Result<(u64, Option<String>), Error> {
     get_user(sender, ME_PATH, how).map_err(during("finding the token's user (GET 2/users/me)"))
 }
 
@@ -286,12 +265,22 @@ pub(crate) fn me(sender: &Sender, how: V2Auth<'_>) -> Result<(u64, Option<String
 pub(crate) fn source_user_id(
     sender: &Sender,
     session: &OAuth2Session,
-    bearer: Bearer<'_>,
+    bearer: Auth<'_>,
 ) -> Result<u64, Error> {
-    if let Some(id) = session.user_id() {
-        return Ok(id);
+    match session.user_id() {
+        Some(id) => Ok(id),
+        None => learn_identity(sender, session, bearer).map(|(id, _)| id),
     }
-    let (id, screen_name) = me(sender, bearer.v2_auth())?;
+}
+
+/// The OAuth 2.0 tokens' user by `GET 2/users/me`, kept by the session and, when it
+/// is store-backed, stored for the next process.
+pub(crate) fn learn_identity(
+    sender: &Sender,
+    session: &OAuth2Session,
+    bearer: Auth<'_>,
+) -> Result<(u64, Option<String>), Error> {
+    let (id, screen_name) = me(sender, bearer)?;
     if let Some(store) = session.token_store() {
         store.remember_identity(
             id,
@@ -299,6 +288,6 @@ pub(crate) fn source_user_id(
             deadline::at(sender.settings.timeout),
         );
     }
-    session.set_identity(id, screen_name);
-    Ok(id)
+    session.set_identity(id, screen_name.clone());
+    Ok((id, screen_name))
 }

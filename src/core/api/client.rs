@@ -1,8 +1,8 @@
 //! The client: a config's settings, the sender built from them, its OAuth 2.0
-//! session, and every call an application makes. `impl Client` is here and only
-//! here; each call is a few lines over the modules below it: [`friendship`] (the
-//! requests of each API version), [`bearer`] (requests with the OAuth 2.0 session),
-//! [`flows`] (the token flows) and [`request`] (sending, retries, the clock).
+//! session, and every call an application makes but the token flows (their `impl
+//! Client` is in [`flows`], above this module). Each call is a few lines over the
+//! modules below it: [`friendship`] (the requests of each API version), [`bearer`]
+//! (requests with the OAuth 2.0 session) and [`request`] (sending, retries, the clock).
 //!
 //! [`friendship`]: crate::core::api::friendship
 //! [`bearer`]: crate::core::api::bearer
@@ -16,14 +16,11 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use crate::core::api::bearer::{self, with_bearer};
-use crate::core::api::deadline;
-use crate::core::api::flows::{self, Authorization};
 use crate::core::api::friendship::{self, check_v2_follow, check_v2_target, FOLLOW_PATH};
 use crate::core::api::identity;
-use crate::core::api::request::{Request, Sender, V2Auth};
-use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
+use crate::core::api::request::{Auth, Request, Sender};
 use crate::core::auth::oauth2;
-use crate::core::auth::session::{OAuth2Session, TokenCallback, TokenStore};
+use crate::core::auth::session::{OAuth2Session, TokenStore};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::proto::answer::Followed;
 use crate::core::proto::relationship::Relationship;
@@ -38,7 +35,7 @@ const OR_API_1_1: &str = ", or use API 1.1";
 /// Settings plus the HTTP agent built from them. Share it between threads
 /// (`&Client`) for calls; change it only through `&mut` (no call may run then).
 pub struct Client {
-    sender: Sender,
+    pub(super) sender: Sender,
     /// The follow endpoint of API 1.1, and of API v2 when the follower's id is known
     /// (versions 2 and auto), as sent and as signed.
     follow_v1: (String, SigningUrl),
@@ -171,20 +168,20 @@ impl Client {
         &self,
         check_v2: impl Fn() -> Result<(), Error>,
         v1: impl Fn() -> Result<T, Error>,
-        v2: impl Fn(&dyn Fn() -> Result<u64, Error>, V2Auth<'_>) -> Result<T, Error>,
+        v2: impl Fn(&dyn Fn() -> Result<u64, Error>, Auth<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         if let Some(session) = &self.oauth2 {
             check_v2()?;
             return with_bearer(&self.sender, session, |bearer| {
                 let source = || bearer::source_user_id(&self.sender, session, bearer);
-                v2(&source, bearer.v2_auth())
+                v2(&source, bearer)
             });
         }
         self.require_user_token()?;
         self.with_api_version(|version| match version {
             ApiVersion::V2 { source_user_id } => {
                 check_v2()?;
-                v2(&|| Ok(source_user_id), V2Auth::OAUTH1)
+                v2(&|| Ok(source_user_id), Auth::OAUTH1)
             }
             _ => v1(),
         })
@@ -234,7 +231,7 @@ impl Client {
         match (self.current_api_version(), &self.follow_v2) {
             (ApiVersion::V2 { .. }, Some(endpoint)) => {
                 check_v2_follow(target, notify, OR_API_1_1)?;
-                friendship::follow_v2(&self.sender, endpoint, target, V2Auth::OAUTH1, send)
+                friendship::follow_v2(&self.sender, endpoint, target, Auth::OAUTH1, send)
             }
             _ => friendship::follow_v1(&self.follow_v1, target, notify, send),
         }
@@ -272,49 +269,13 @@ impl Client {
         Ok(())
     }
 
-    fn session(&self) -> Result<&OAuth2Session, Error> {
+    /// The OAuth 2.0 session, refused for an OAuth 1.0a config.
+    pub fn session(&self) -> Result<&OAuth2Session, Error> {
         self.oauth2.as_deref().ok_or_else(|| {
             Error::invalid_argument(
                 "this config is not an OAuth 2.0 config: create it with tw_config_new_oauth2",
             )
         })
-    }
-
-    /// OAuth 1.0a step 1: a request token for `callback` (`oob` for the PIN flow),
-    /// signed with the consumer key and secret only.
-    pub fn request_token(&self, callback: &str) -> Result<RequestToken, Error> {
-        oauth1::validate_callback(callback)?;
-        if self.oauth2.is_some() {
-            return Err(Error::invalid_argument(
-                "an OAuth 2.0 config has no consumer key: the PIN flow needs tw_config_new_app",
-            ));
-        }
-        flows::request_token(&self.sender, callback)
-    }
-
-    /// The page where the user approves the app for `request_token`.
-    pub fn authorize_url(&self, request_token: &str) -> String {
-        oauth1::authorize_url(self.settings().base_url.as_str(), request_token)
-    }
-
-    /// OAuth 1.0a step 2: trades the request token and the verifier (the PIN, or
-    /// `oauth_verifier` from the callback) for the user's access token.
-    pub fn access_token(
-        &self,
-        request_token: &str,
-        request_token_secret: &str,
-        verifier: &str,
-    ) -> Result<AccessToken, Error> {
-        flows::access_token(&self.sender, request_token, request_token_secret, verifier)
-    }
-
-    /// OAuth 2.0 step 1: the authorize URL with a fresh state and PKCE pair. Nothing is sent.
-    pub fn oauth2_authorization(
-        &self,
-        redirect_uri: &str,
-        scope: &str,
-    ) -> Result<Authorization, Error> {
-        flows::authorization(&self.sender, self.session()?, redirect_uri, scope)
     }
 
     /// Tokens the application stored (the callback is not called for them).
@@ -332,47 +293,10 @@ impl Client {
         Ok(())
     }
 
-    pub fn set_token_callback(&self, callback: Option<TokenCallback>) -> Result<(), Error> {
-        self.session()?.set_callback(callback);
-        Ok(())
-    }
-
-    pub fn oauth2_tokens_json(&self) -> Result<Zeroizing<String>, Error> {
-        self.session()?
-            .tokens_json()
-            .ok_or_else(|| Error::invalid_argument("this OAuth 2.0 config holds no tokens yet"))
-    }
-
-    /// OAuth 2.0: trades an authorization code for tokens, which this config then
-    /// holds (the callback receives them too). `code_or_url` is the bare code or the
-    /// whole redirected URL (then its `state` must be `expected_state`).
-    pub fn exchange_code(
-        &self,
-        redirect_uri: &str,
-        code_or_url: &str,
-        expected_state: Option<&str>,
-        code_verifier: &str,
-    ) -> Result<Zeroizing<String>, Error> {
-        let session = self.session()?;
-        flows::exchange_code(
-            &self.sender,
-            session,
-            redirect_uri,
-            code_or_url,
-            expected_state,
-            code_verifier,
-        )
-    }
-
     /// OAuth 2.0: a new access token from the refresh token (see [`bearer::refresh`]:
     /// `seen_generation`, the callback, the store's lock).
     pub fn refresh(&self, seen_generation: Option<u64>) -> Result<(), Error> {
         bearer::refresh(&self.sender, self.session()?, seen_generation).map(drop)
-    }
-
-    /// OAuth 2.0: revokes `token` (an access or a refresh token).
-    pub fn revoke(&self, token: &str) -> Result<(), Error> {
-        flows::revoke(&self.sender, self.session()?, token)
     }
 
     /// The OAuth 2.0 tokens' user: what the config learnt, else one `GET 2/users/me`
@@ -383,7 +307,7 @@ impl Client {
             return Ok((id, Some(name)));
         }
         with_bearer(&self.sender, session, |bearer| {
-            let (id, screen_name) = bearer::me(&self.sender, bearer.v2_auth())?;
+            let (id, screen_name) = bearer::me(&self.sender, bearer)?;
             session.set_identity(id, screen_name.clone());
             Ok((id, screen_name))
         })
@@ -400,13 +324,7 @@ impl Client {
                 "this config has no user yet: finish the PIN flow (tw_oauth1_access_token) first",
             ));
         }
-        match bearer::me(&self.sender, V2Auth::OAUTH1)? {
-            (id, Some(name)) => Ok((id, name)),
-            (_, None) => Err(Error::bad_response(
-                200,
-                "the 2/users/me answer has no username",
-            )),
-        }
+        with_username(bearer::me(&self.sender, Auth::OAUTH1)?)
     }
 
     /// The user these credentials act as: (id, screen name). What the config knows
@@ -417,31 +335,20 @@ impl Client {
     /// until it refuses the app's access tier, then API v2). A store-backed OAuth 2.0
     /// config stores what it learnt, so the next process sends nothing.
     pub fn me(&self) -> Result<(u64, String), Error> {
-        let no_username = || Error::bad_response(200, "the 2/users/me answer has no username");
         if let Some(session) = &self.oauth2 {
             if let (Some(id), Some(name)) = (session.user_id(), session.screen_name()) {
                 return Ok((id, name));
             }
-            let (id, name) = with_bearer(&self.sender, session, |bearer| {
-                bearer::me(&self.sender, bearer.v2_auth())
-            })?;
-            let name = name.ok_or_else(no_username)?;
-            if let Some(store) = session.token_store() {
-                let deadline = deadline::at(self.settings().timeout);
-                store.remember_identity(id, Some(&name), deadline);
-            }
-            session.set_identity(id, Some(name.clone()));
-            return Ok((id, name));
+            return with_username(with_bearer(&self.sender, session, |bearer| {
+                bearer::learn_identity(&self.sender, session, bearer)
+            })?);
         }
         if let Some(identity) = &self.settings().identity {
             return Ok((identity.user_id, identity.screen_name.clone()));
         }
         self.require_user_token()?;
         self.with_api_version(|version| match version {
-            ApiVersion::V2 { .. } => match bearer::me(&self.sender, V2Auth::OAUTH1)? {
-                (id, Some(name)) => Ok((id, name)),
-                (_, None) => Err(no_username()),
-            },
+            ApiVersion::V2 { .. } => with_username(bearer::me(&self.sender, Auth::OAUTH1)?),
             _ => identity::verify_credentials(&self.sender),
         })
     }
@@ -478,5 +385,16 @@ impl Client {
         bearer::refresh_if_due(&self.sender, self.session()?)?;
         let tokens = self.oauth2_tokens()?;
         Ok((tokens.access_token.clone(), tokens.expires_at))
+    }
+}
+
+/// A `2/users/me` answer's user, who must have a username.
+fn with_username((id, name): (u64, Option<String>)) -> Result<(u64, String), Error> {
+    match name {
+        Some(name) => Ok((id, name)),
+        None => Err(Error::bad_response(
+            200,
+            "the 2/users/me answer has no username",
+        )),
     }
 }

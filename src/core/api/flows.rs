@@ -1,14 +1,14 @@
-//! The token flows over HTTP: OAuth 1.0a request and access tokens (PIN or
-//! callback), and OAuth 2.0's authorization, code exchange and revoke (the refresh
-//! is in [`bearer`](crate::core::api::bearer)).
+//! The token flows, as calls of the [`Client`]: OAuth 1.0a request and access
+//! tokens (PIN or callback), and OAuth 2.0's authorization, code exchange and revoke
+//! (the refresh is in [`bearer`](crate::core::api::bearer)).
 
 use zeroize::Zeroizing;
 
 use crate::core::api::bearer::{oauth2_post, token_request, REVOKE_PATH};
-use crate::core::api::request::{during, Body, Request, RequestAuth, Sender, Wiped};
+use crate::core::api::client::Client;
+use crate::core::api::request::{during, Auth, Body, RequestAuth, Wiped};
 use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
 use crate::core::auth::oauth2;
-use crate::core::auth::session::OAuth2Session;
 use crate::core::error::Error;
 use crate::core::net::body::Answer;
 use crate::core::proto::answer::Followed;
@@ -24,146 +24,159 @@ pub struct Authorization {
     pub code_verifier: Zeroizing<String>,
 }
 
-/// OAuth 1.0a step 1: a request token for `callback` (checked by the caller),
-/// signed with the consumer key and secret only.
-pub(crate) fn request_token(sender: &Sender, callback: &str) -> Result<RequestToken, Error> {
-    let answer = oauth1_token_request(
-        sender,
-        REQUEST_TOKEN_PATH,
-        ("", ""),
-        ("oauth_callback", callback),
-    )
-    .map_err(during("getting a request token"))?;
-    let answer = Wiped(answer);
-    oauth1::parse_request_token_answer(answer.0.http_status, answer.0.json.as_bytes(), &[])
-}
+impl Client {
+    /// OAuth 1.0a step 1: a request token for `callback` (`oob` for the PIN flow),
+    /// signed with the consumer key and secret only.
+    pub fn request_token(&self, callback: &str) -> Result<RequestToken, Error> {
+        oauth1::validate_callback(callback)?;
+        if self.oauth2_session().is_some() {
+            return Err(Error::invalid_argument(
+                "an OAuth 2.0 config has no consumer key: the PIN flow needs tw_config_new_app",
+            ));
+        }
+        let answer = self
+            .oauth1_token_request(REQUEST_TOKEN_PATH, ("", ""), ("oauth_callback", callback))
+            .map_err(during("getting a request token"))?;
+        let answer = Wiped(answer);
+        oauth1::parse_request_token_answer(answer.0.http_status, answer.0.json.as_bytes(), &[])
+    }
 
-/// A POST to an OAuth 1.0a token endpoint, signed with the app's consumer key and
-/// secret and `token` (none for a request token; the request token and its secret
-/// for an access token), with one more `oauth_*` parameter. The answer is a form.
-fn oauth1_token_request(
-    sender: &Sender,
-    path: &str,
-    (token, token_secret): (&str, &str),
-    extra: (&str, &str),
-) -> Result<Followed, Error> {
-    let signer = Signer::new(Credentials {
-        consumer_key: sender.settings.credentials.consumer_key.clone(),
-        consumer_secret: sender.settings.credentials.consumer_secret.clone(),
-        access_token: token.to_owned(),
-        access_token_secret: token_secret.to_owned(),
-    });
-    let (url, signing_url) = sender.endpoint(path);
-    sender.send(&Request {
-        url: &url,
-        signing_url: &signing_url,
-        body: Body::Form {
+    /// The page where the user approves the app for `request_token`.
+    pub fn authorize_url(&self, request_token: &str) -> String {
+        oauth1::authorize_url(self.settings().base_url.as_str(), request_token)
+    }
+
+    /// A POST to an OAuth 1.0a token endpoint, signed with the app's consumer key and
+    /// secret and `token` (none for a request token; the request token and its secret
+    /// for an access token), with one more `oauth_*` parameter. The answer is a form.
+    fn oauth1_token_request(
+        &self,
+        path: &str,
+        (token, token_secret): (&str, &str),
+        extra: (&str, &str),
+    ) -> Result<Followed, Error> {
+        let credentials = &self.settings().credentials;
+        let signer = Signer::new(Credentials {
+            consumer_key: credentials.consumer_key.clone(),
+            consumer_secret: credentials.consumer_secret.clone(),
+            access_token: token.to_owned(),
+            access_token_secret: token_secret.to_owned(),
+        });
+        let body = Body::Form {
             params: &[],
             encoded: "",
-        },
-        answer: Answer::Form,
-        auth: RequestAuth::OAuth1With {
-            signer: &signer,
-            extra,
-        },
-        secrets: &[token_secret],
-    })
-}
+        };
+        let auth = Auth {
+            auth: RequestAuth::OAuth1With {
+                signer: &signer,
+                extra,
+            },
+            secrets: &[token_secret],
+        };
+        self.sender.send_to(path, body, Answer::Form, auth)
+    }
 
-/// OAuth 1.0a step 2: trades the request token and the verifier (the PIN, or
-/// `oauth_verifier` from the callback) for the user's access token.
-pub(crate) fn access_token(
-    sender: &Sender,
-    request_token: &str,
-    request_token_secret: &str,
-    verifier: &str,
-) -> Result<AccessToken, Error> {
-    for (name, value) in [
-        ("request_token", request_token),
-        ("request_token_secret", request_token_secret),
-        ("verifier", verifier),
-    ] {
-        if value.is_empty() {
-            return Err(Error::invalid_argument(format!("{name} is empty")));
+    /// OAuth 1.0a step 2: trades the request token and the verifier (the PIN, or
+    /// `oauth_verifier` from the callback) for the user's access token.
+    pub fn access_token(
+        &self,
+        request_token: &str,
+        request_token_secret: &str,
+        verifier: &str,
+    ) -> Result<AccessToken, Error> {
+        for (name, value) in [
+            ("request_token", request_token),
+            ("request_token_secret", request_token_secret),
+            ("verifier", verifier),
+        ] {
+            if value.is_empty() {
+                return Err(Error::invalid_argument(format!("{name} is empty")));
+            }
         }
+        let answer = self
+            .oauth1_token_request(
+                ACCESS_TOKEN_PATH,
+                (request_token, request_token_secret),
+                ("oauth_verifier", verifier),
+            )
+            .map_err(during("getting the access token"))?;
+        let answer = Wiped(answer);
+        oauth1::parse_access_token_answer(
+            answer.0.http_status,
+            answer.0.json.as_bytes(),
+            &[request_token_secret],
+        )
     }
-    let answer = oauth1_token_request(
-        sender,
-        ACCESS_TOKEN_PATH,
-        (request_token, request_token_secret),
-        ("oauth_verifier", verifier),
-    )
-    .map_err(during("getting the access token"))?;
-    let answer = Wiped(answer);
-    oauth1::parse_access_token_answer(
-        answer.0.http_status,
-        answer.0.json.as_bytes(),
-        &[request_token_secret],
-    )
-}
 
-/// OAuth 2.0 step 1: the authorize URL with a fresh state and PKCE pair. Nothing is sent.
-pub(crate) fn authorization(
-    sender: &Sender,
-    session: &OAuth2Session,
-    redirect_uri: &str,
-    scope: &str,
-) -> Result<Authorization, Error> {
-    oauth2::validate_redirect_uri(redirect_uri)?;
-    if scope.trim().is_empty() {
-        return Err(Error::invalid_argument("scope is empty"));
-    }
-    let pkce = oauth2::Pkce::generate();
-    let state = oauth2::new_state();
-    let endpoint = oauth2::authorize_endpoint_for(sender.settings.base_url.as_str());
-    let url = oauth2::authorize_url(
-        &endpoint,
-        &session.client_id,
-        redirect_uri,
-        scope,
-        &state,
-        pkce.challenge(),
-    );
-    Ok(Authorization {
-        url,
-        state: Zeroizing::new(state),
-        code_verifier: Zeroizing::new(pkce.verifier().to_owned()),
-    })
-}
-
-/// OAuth 2.0: trades an authorization code for tokens, which the session then
-/// holds (the callback receives them too). `code_or_url` is the bare code or the
-/// whole redirected URL (then its `state` must be `expected_state`).
-pub(crate) fn exchange_code(
-    sender: &Sender,
-    session: &OAuth2Session,
-    redirect_uri: &str,
-    code_or_url: &str,
-    expected_state: Option<&str>,
-    code_verifier: &str,
-) -> Result<Zeroizing<String>, Error> {
-    let code = oauth2::parse_redirect(code_or_url, expected_state.unwrap_or(""))?;
-    let form = oauth2::code_exchange_form(
-        code.as_str(),
-        redirect_uri,
-        code_verifier,
-        session.public_client_id(),
-    );
-    let tokens = token_request(sender, session, &form, &[code.as_str(), code_verifier])
-        .map_err(during("exchanging the authorization code"))?;
-    session.replace(tokens, true);
-    Ok(session.tokens_json().expect("just stored"))
-}
-
-/// OAuth 2.0: revokes `token` (an access or a refresh token).
-pub(crate) fn revoke(sender: &Sender, session: &OAuth2Session, token: &str) -> Result<(), Error> {
-    if token.is_empty() {
-        return Err(Error::invalid_argument("token is empty"));
-    }
-    let form = oauth2::revoke_form(token, session.public_client_id());
-    oauth2_post(sender, session, REVOKE_PATH, &form, &[token])
-        .and_then(|answer| {
-            oauth2::parse_revoke_answer(answer.http_status, answer.json.as_bytes(), &[token])
+    /// OAuth 2.0 step 1: the authorize URL with a fresh state and PKCE pair. Nothing is sent.
+    pub fn oauth2_authorization(
+        &self,
+        redirect_uri: &str,
+        scope: &str,
+    ) -> Result<Authorization, Error> {
+        let session = self.session()?;
+        oauth2::validate_redirect_uri(redirect_uri)?;
+        if scope.trim().is_empty() {
+            return Err(Error::invalid_argument("scope is empty"));
+        }
+        let pkce = oauth2::Pkce::generate();
+        let state = oauth2::new_state();
+        let endpoint = oauth2::authorize_endpoint_for(self.settings().base_url.as_str());
+        let url = oauth2::authorize_url(
+            &endpoint,
+            &session.client_id,
+            redirect_uri,
+            scope,
+            &state,
+            pkce.challenge(),
+        );
+        Ok(Authorization {
+            url,
+            state: Zeroizing::new(state),
+            code_verifier: Zeroizing::new(pkce.verifier().to_owned()),
         })
-        .map_err(during("revoking the token"))
+    }
+
+    /// OAuth 2.0: trades an authorization code for tokens, which this config then
+    /// holds (the callback receives them too). `code_or_url` is the bare code or the
+    /// whole redirected URL (then its `state` must be `expected_state`).
+    pub fn exchange_code(
+        &self,
+        redirect_uri: &str,
+        code_or_url: &str,
+        expected_state: Option<&str>,
+        code_verifier: &str,
+    ) -> Result<Zeroizing<String>, Error> {
+        let session = self.session()?;
+        let code = oauth2::parse_redirect(code_or_url, expected_state.unwrap_or(""))?;
+        let form = oauth2::code_exchange_form(
+            code.as_str(),
+            redirect_uri,
+            code_verifier,
+            session.public_client_id(),
+        );
+        let tokens = token_request(
+            &self.sender,
+            session,
+            &form,
+            &[code.as_str(), code_verifier],
+        )
+        .map_err(during("exchanging the authorization code"))?;
+        session.replace(tokens, true);
+        Ok(session.tokens_json().expect("just stored"))
+    }
+
+    /// OAuth 2.0: revokes `token` (an access or a refresh token).
+    pub fn revoke(&self, token: &str) -> Result<(), Error> {
+        let session = self.session()?;
+        if token.is_empty() {
+            return Err(Error::invalid_argument("token is empty"));
+        }
+        let form = oauth2::revoke_form(token, session.public_client_id());
+        oauth2_post(&self.sender, session, REVOKE_PATH, &form, &[token])
+            .and_then(|answer| {
+                oauth2::parse_revoke_answer(answer.http_status, answer.json.as_bytes(), &[token])
+            })
+            .map_err(during("revoking the token"))
+    }
 }

@@ -1,6 +1,6 @@
 //! The follow, the unfollow and the relationship lookup, each over either API
 //! version, for either kind of credentials (the caller says how a request is
-//! authorized: [`V2Auth`]). Each answer is a [`Followed`]; an unfollow's and a
+//! authorized: [`Auth`]). Each answer is a [`Followed`]; an unfollow's and a
 //! lookup's JSON is a [`Relationship`].
 //!
 //! - Follow: API 1.1 `POST 1.1/friendships/create.json`; API v2
@@ -12,13 +12,11 @@
 //!   `target_id`; the source is the token's user); API v2 the user lookup with
 //!   `user.fields=connection_status`, one request for a name or an id.
 
-use serde_json::Value;
-
-use crate::core::api::request::{Body, Request, RequestAuth, Sender, V2Auth};
+use crate::core::api::request::{Auth, Body, Request, Sender};
 use crate::core::error::Error;
 use crate::core::net::body::Answer;
 use crate::core::proto::answer::Followed;
-use crate::core::proto::relationship::{user_id_of, Relationship};
+use crate::core::proto::relationship::{Relationship, V1User};
 use crate::core::proto::target::Target;
 use crate::core::proto::v2;
 use crate::core::proto::v2::{v2_data, v2_user};
@@ -60,25 +58,17 @@ pub(crate) fn check_v2_follow(
 }
 
 /// A GET of an API v2 user answer at `path` (with its query), as it came.
-fn get_v2_user(sender: &Sender, path: &str, how: &V2Auth<'_>) -> Result<Followed, Error> {
-    let (url, signing_url) = sender.endpoint(path);
-    sender.send(&Request {
-        url: &url,
-        signing_url: &signing_url,
-        body: Body::None,
-        answer: Answer::V2User,
-        auth: how.auth,
-        secrets: how.secrets,
-    })
+fn get_v2_user(sender: &Sender, path: &str, how: Auth<'_>) -> Result<Followed, Error> {
+    sender.send_to(path, Body::None, Answer::V2User, how)
 }
 
 /// A GET of an API v2 user answer (`data.id`, and `data.username` when present).
 pub(crate) fn get_user(
     sender: &Sender,
     path: &str,
-    how: V2Auth<'_>,
+    how: Auth<'_>,
 ) -> Result<(u64, Option<String>), Error> {
-    let found = get_v2_user(sender, path, &how)?;
+    let found = get_v2_user(sender, path, how)?;
     v2_user(
         found.http_status,
         &found.json,
@@ -90,7 +80,7 @@ pub(crate) fn get_user(
 pub(crate) fn look_up(
     sender: &Sender,
     name: &str,
-    how: V2Auth<'_>,
+    how: Auth<'_>,
 ) -> Result<(u64, Option<String>), Error> {
     get_user(sender, &v2::lookup_path(name), how).map_err(|mut e| {
         e.message.push_str(&format!(" (looking up @{name})"));
@@ -102,7 +92,7 @@ pub(crate) fn look_up(
 fn v2_target_id(
     sender: &Sender,
     target: &Target,
-    how: V2Auth<'_>,
+    how: Auth<'_>,
 ) -> Result<(u64, Option<String>), Error> {
     match target {
         Target::UserId(id) => Ok((*id, None)),
@@ -122,17 +112,14 @@ pub(crate) fn follow_v1(
     // In parameter order ("follow" < "screen_name" | "user_id"): signing then needs no sort.
     let params = [("follow", follow), (name, value.as_str())];
     let encoded = format!("{name}={}&follow={follow}", percent_encode(&value));
-    let (follow_url, follow_signing_url) = endpoint;
     send(&Request {
-        url: follow_url,
-        signing_url: follow_signing_url,
+        endpoint,
         body: Body::Form {
             params: &params,
             encoded: &encoded,
         },
         answer: Answer::User,
-        auth: RequestAuth::OAuth1,
-        secrets: &[],
+        auth: Auth::OAUTH1,
     })
 }
 
@@ -143,19 +130,16 @@ pub(crate) fn follow_v2(
     sender: &Sender,
     endpoint: &(String, SigningUrl),
     target: &Target,
-    how: V2Auth<'_>,
+    how: Auth<'_>,
     send: impl FnOnce(&Request<'_>) -> Result<Followed, Error>,
 ) -> Result<Followed, Error> {
     let (target_id, _) = v2_target_id(sender, target, how)?;
     let body = v2::follow_body(target_id);
-    let (follow_url, follow_signing_url) = endpoint;
     send(&Request {
-        url: follow_url,
-        signing_url: follow_signing_url,
+        endpoint,
         body: Body::Json(&body),
         answer: Answer::V2Follow,
-        auth: how.auth,
-        secrets: how.secrets,
+        auth: how,
     })
 }
 
@@ -163,33 +147,22 @@ pub(crate) fn unfollow_v1(sender: &Sender, target: &Target) -> Result<Followed, 
     let (name, value) = target.param();
     let params = [(name, value.as_str())];
     let encoded = format!("{name}={}", percent_encode(&value));
-    let (url, signing_url) = sender.endpoint(UNFOLLOW_PATH);
-    let answer = sender.send(&Request {
-        url: &url,
-        signing_url: &signing_url,
-        body: Body::Form {
-            params: &params,
-            encoded: &encoded,
-        },
-        answer: Answer::User,
-        auth: RequestAuth::OAuth1,
-        secrets: &[],
-    })?;
+    let body = Body::Form {
+        params: &params,
+        encoded: &encoded,
+    };
+    let answer = sender.send_to(UNFOLLOW_PATH, body, Answer::User, Auth::OAUTH1)?;
     // The answer is the user object; its own `following` is eventually consistent
     // (it may still say true), but the unfollow was accepted.
-    let user: Value = serde_json::from_str(&answer.json).map_err(|e| {
+    let user = V1User::read(&answer.json).map_err(|e| {
         Error::bad_response(
             answer.http_status,
             &format!("the body is not usable JSON ({e})"),
         )
     })?;
-    let user = user.as_object().expect("checked: a JSON object");
     let relationship = Relationship {
-        target_id: user_id_of(user),
-        target_username: user
-            .get("screen_name")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        target_id: user.id(),
+        target_username: user.screen_name.0,
         following: Some(false),
         ..Relationship::default()
     };
@@ -211,15 +184,8 @@ pub(crate) fn relationship_v1(
     } else {
         "target_screen_name"
     };
-    let (url, signing_url) = sender.endpoint(&format!("{SHOW_PATH}?{param}={value}"));
-    let answer = sender.send(&Request {
-        url: &url,
-        signing_url: &signing_url,
-        body: Body::None,
-        answer: Answer::User,
-        auth: RequestAuth::OAuth1,
-        secrets: &[],
-    })?;
+    let path = format!("{SHOW_PATH}?{param}={value}");
+    let answer = sender.send_to(&path, Body::None, Answer::User, Auth::OAUTH1)?;
     let relationship = Relationship::from_v1_show(answer.http_status, &answer.json)?;
     Ok(with_relationship(answer, relationship))
 }
@@ -238,25 +204,15 @@ pub(crate) fn unfollow_v2(
     sender: &Sender,
     source_user_id: u64,
     target: &Target,
-    how: V2Auth<'_>,
+    how: Auth<'_>,
 ) -> Result<Followed, Error> {
     let (target_id, username) = v2_target_id(sender, target, how)?;
-    let (url, signing_url) = sender.endpoint(&v2::unfollow_path(source_user_id, target_id));
-    let answer = sender.send(&Request {
-        url: &url,
-        signing_url: &signing_url,
-        body: Body::Delete,
-        answer: Answer::V2Follow,
-        auth: how.auth,
-        secrets: how.secrets,
-    })?;
-    let following = v2_data(
-        answer.http_status,
-        &answer.json,
-        &Redactor::NONE.with_extra(how.secrets),
-    )?
-    .get("following")
-    .and_then(Value::as_bool);
+    let path = v2::unfollow_path(source_user_id, target_id);
+    let answer = sender.send_to(&path, Body::Delete, Answer::V2Follow, how)?;
+    let redactor = Redactor::NONE.with_extra(how.secrets);
+    let following = v2_data(answer.http_status, &answer.json, &redactor)?
+        .get("following")
+        .and_then(serde_json::Value::as_bool);
     let relationship = Relationship {
         target_id: Some(target_id),
         target_username: username,
@@ -273,14 +229,14 @@ pub(crate) fn unfollow_v2(
 pub(crate) fn relationship_v2(
     sender: &Sender,
     target: &Target,
-    how: V2Auth<'_>,
+    how: Auth<'_>,
 ) -> Result<(Followed, Relationship), Error> {
     let path = match target {
         Target::UserId(id) => v2::user_path(*id),
         Target::ScreenName(name) => v2::lookup_path(name),
     };
     let path = format!("{path}?{}", v2::CONNECTION_STATUS_QUERY);
-    let answer = get_v2_user(sender, &path, &how)?;
+    let answer = get_v2_user(sender, &path, how)?;
     let relationship = Relationship::from_v2_user(
         answer.http_status,
         &answer.json,

@@ -2,12 +2,10 @@
 //! `GET 1.1/account/verify_credentials.json` for an OAuth 1.0a config that does not use
 //! API v2 (API v2's `GET 2/users/me` is in [`bearer::me`](crate::core::api::bearer::me)).
 
-use serde_json::Value;
-
-use crate::core::api::request::{during, Body, Request, RequestAuth, Sender};
+use crate::core::api::request::{during, Auth, Body, Sender};
 use crate::core::error::Error;
 use crate::core::net::body::Answer;
-use crate::core::proto::relationship::user_id_of;
+use crate::core::proto::relationship::V1User;
 
 /// API 1.1's "who am I", relative to the base URL: the user object without its latest
 /// post or entities (the smallest answer).
@@ -16,16 +14,13 @@ pub const VERIFY_CREDENTIALS_PATH: &str =
 
 /// The OAuth 1.0a user of the config's token, by API 1.1: (id, screen name). One request.
 pub(crate) fn verify_credentials(sender: &Sender) -> Result<(u64, String), Error> {
-    let (url, signing_url) = sender.endpoint(VERIFY_CREDENTIALS_PATH);
     let answer = sender
-        .send(&Request {
-            url: &url,
-            signing_url: &signing_url,
-            body: Body::None,
-            answer: Answer::User,
-            auth: RequestAuth::OAuth1,
-            secrets: &[],
-        })
+        .send_to(
+            VERIFY_CREDENTIALS_PATH,
+            Body::None,
+            Answer::User,
+            Auth::OAUTH1,
+        )
         .map_err(during(
             "finding the token's user (GET 1.1/account/verify_credentials.json)",
         ))?;
@@ -40,15 +35,10 @@ fn user_of(http_status: u16, json: &str) -> Result<(u64, String), Error> {
             "the verify_credentials answer has no user id or screen name",
         )
     };
-    let user: Value = serde_json::from_str(json).map_err(|_| missing())?;
-    let user = user.as_object().ok_or_else(missing)?;
-    let id = user_id_of(user).ok_or_else(missing)?;
-    let name = user
-        .get("screen_name")
-        .and_then(Value::as_str)
-        .filter(|name| !name.is_empty())
-        .ok_or_else(missing)?;
-    Ok((id, name.to_owned()))
+    let user = V1User::read(json).map_err(|_| missing())?;
+    let id = user.id().ok_or_else(missing)?;
+    let name = user.screen_name.0.filter(|name| !name.is_empty());
+    Ok((id, name.ok_or_else(missing)?))
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! application keeps between calls and processes (the token store). Within the
 //! folder, from the bottom: `deadline` (one per call), `retry` and `request` (one request: sending, retries,
 //! the clock), `friendship` (the requests of each API version), `identity` (who the token is), `bearer` (requests
-//! with an OAuth 2.0 session), `flows` (the token flows), `client` (every call,
-//! over those), `store`.
+//! with an OAuth 2.0 session), `client` (every call, over those), `flows` (the token
+//! flows, as calls of the client), `store`.
 
 pub mod bearer;
 pub mod client;

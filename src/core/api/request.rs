@@ -43,14 +43,11 @@ pub fn requests_sent_on_this_thread() -> u64 {
 
 /// One API request, before signing.
 pub(crate) struct Request<'a> {
-    pub url: &'a str,
-    pub signing_url: &'a SigningUrl,
+    /// The URL as sent and as signed ([`Sender::endpoint`]).
+    pub endpoint: &'a (String, SigningUrl),
     pub body: Body<'a>,
     pub answer: Answer,
-    pub auth: RequestAuth<'a>,
-    /// Values to remove from any message besides the config's credentials (a
-    /// request-token secret, OAuth 2.0 tokens, a client secret).
-    pub secrets: &'a [&'a str],
+    pub auth: Auth<'a>,
 }
 
 /// How a request says who sends it.
@@ -82,16 +79,18 @@ pub(crate) enum Body<'a> {
     Json(&'a str),
 }
 
-/// How an API v2 request says who sends it: OAuth 1.0a, or a Bearer header whose
-/// token is also a secret to redact.
+/// How a request says who sends it, and the values to remove from any message
+/// besides the config's credentials (a request-token secret, OAuth 2.0 tokens, a
+/// client secret).
 #[derive(Clone, Copy)]
-pub(crate) struct V2Auth<'a> {
+pub(crate) struct Auth<'a> {
     pub auth: RequestAuth<'a>,
     pub secrets: &'a [&'a str],
 }
 
-impl V2Auth<'_> {
-    pub(crate) const OAUTH1: V2Auth<'static> = V2Auth {
+impl Auth<'_> {
+    /// Signed with the config's OAuth 1.0a credentials, which are redacted anyway.
+    pub(crate) const OAUTH1: Auth<'static> = Auth {
         auth: RequestAuth::OAuth1,
         secrets: &[],
     };
@@ -130,6 +129,23 @@ impl Sender {
     /// `path` under the base URL, as sent and as signed.
     pub(crate) fn endpoint(&self, path: &str) -> (String, SigningUrl) {
         self.settings.base_url.endpoint(path)
+    }
+
+    /// Sends a request to `path` under the base URL (see [`Sender::send`]).
+    pub(crate) fn send_to(
+        &self,
+        path: &str,
+        body: Body<'_>,
+        answer: Answer,
+        auth: Auth<'_>,
+    ) -> Result<Followed, Error> {
+        let endpoint = self.endpoint(path);
+        self.send(&Request {
+            endpoint: &endpoint,
+            body,
+            answer,
+            auth,
+        })
     }
 
     /// Sends `request`, retrying as [`Client::follow`](crate::core::Client::follow) describes.
@@ -180,7 +196,7 @@ impl Sender {
     /// Bearer or Basic request has no timestamp: its 401 is final here.
     fn send_correcting_clock(&self, request: &Request<'_>) -> Result<Followed, Error> {
         let first = self.attempt(request, &OAuthNonce::fresh(self.clock_offset()));
-        if let RequestAuth::Header(_) = request.auth {
+        if let RequestAuth::Header(_) = request.auth.auth {
             return first.result;
         }
         let (Err(e), Some(server_clock)) = (&first.result, first.server_clock) else {
@@ -233,10 +249,7 @@ impl Sender {
             if let Some(tracer) = self.agents.tracer() {
                 tracer.info(&error.message);
             }
-            return Received {
-                result: Err(error.clone()),
-                server_clock: None,
-            };
+            return failed(error.clone());
         }
         let (method, form): (_, &[(&str, &str)]) = match request.body {
             Body::None => ("GET", &[]),
@@ -246,17 +259,17 @@ impl Sender {
         };
         let signable = SignableRequest {
             method,
-            url: request.signing_url,
+            url: &request.endpoint.1,
             form,
         };
-        let signed = match request.auth {
+        let signed = match request.auth.auth {
             RequestAuth::OAuth1 => Some(self.signer.sign(&signable, nonce)),
             RequestAuth::OAuth1With { signer, extra } => {
                 Some(signer.sign_with(&signable, nonce, Some(extra)))
             }
             RequestAuth::Header(_) => None,
         };
-        let authorization = match (&signed, request.auth) {
+        let authorization = match (&signed, request.auth.auth) {
             (Some(signed), _) => Some(signed.authorization.as_str()),
             (None, RequestAuth::Header(value)) => value,
             (None, _) => None,
@@ -265,7 +278,7 @@ impl Sender {
         let trace = self
             .agents
             .tracer()
-            .map(|tracer| tracer.for_request(request.secrets, authorization));
+            .map(|tracer| tracer.for_request(request.auth.secrets, authorization));
         if let (Some(trace), Some(signed)) = (&trace, &signed) {
             trace.line(TraceKind::BaseString, signed.base_string());
             trace.credential_notes(&self.settings.credentials);
@@ -275,67 +288,34 @@ impl Sender {
         // used some): nothing left, nothing sent.
         let timeout = match deadline::left(self.settings.timeout, "sending the request") {
             Ok(timeout) => timeout,
-            Err(error) => {
-                return Received {
-                    result: Err(error),
-                    server_clock: None,
-                }
-            }
+            Err(error) => return failed(error),
         };
         let agent = self.agents.get(&self.settings);
         let authorization_header = match authorization.map(wiped_header_value).transpose() {
             Ok(value) => value,
-            Err(error) => {
-                return Received {
-                    result: Err(error),
-                    server_clock: None,
-                }
-            }
+            Err(error) => return failed(error),
+        };
+        let prepared = Prepared {
+            timeout,
+            authorization: authorization_header,
         };
         let result = match request.body {
-            Body::None => {
-                let mut get = agent
-                    .get(request.url)
-                    .config()
-                    .timeout_global(Some(timeout))
-                    .build();
-                if let Some(value) = authorization_header {
-                    get = get.header("Authorization", value);
-                }
-                get.call()
-            }
-            Body::Delete => {
-                let mut delete = agent
-                    .delete(request.url)
-                    .config()
-                    .timeout_global(Some(timeout))
-                    .build();
-                if let Some(value) = authorization_header {
-                    delete = delete.header("Authorization", value);
-                }
-                delete.call()
-            }
-            Body::Form { encoded, .. } | Body::Json(encoded) => {
-                let mut post = agent
-                    .post(request.url)
-                    .config()
-                    .timeout_global(Some(timeout))
-                    .build()
-                    .content_type(match request.body {
-                        Body::Json(_) => "application/json",
-                        _ => "application/x-www-form-urlencoded",
-                    });
-                if let Some(value) = authorization_header {
-                    post = post.header("Authorization", value);
-                }
-                post.send(encoded.as_bytes())
-            }
+            Body::None => prepared.apply(agent.get(&request.endpoint.0)).call(),
+            Body::Delete => prepared.apply(agent.delete(&request.endpoint.0)).call(),
+            Body::Form { encoded, .. } => prepared
+                .apply(agent.post(&request.endpoint.0))
+                .content_type("application/x-www-form-urlencoded")
+                .send(encoded.as_bytes()),
+            Body::Json(json) => prepared
+                .apply(agent.post(&request.endpoint.0))
+                .content_type("application/json")
+                .send(json.as_bytes()),
         };
         let signature = signed
             .as_ref()
             .map_or("", |signed| signed.signature.as_str());
         let redactor = Redactor::new(self.settings.credentials.secrets(), signature)
-            .with_extra(request.secrets);
+            .with_extra(request.auth.secrets);
         let received = match result {
             Ok(response) => {
                 if let Some(trace) = &trace {
@@ -349,10 +329,7 @@ impl Sender {
                     trace.as_ref(),
                 )
             }
-            Err(e) => Received {
-                result: Err(transport_error(&self.settings, e, 0, &redactor)),
-                server_clock: None,
-            },
+            Err(e) => failed(transport_error(&self.settings, e, 0, &redactor)),
         };
         // Handed to the network, so counted (even if the connection then failed), unless
         // refused before anything left: only that is InvalidArgument here (not loopback).
@@ -363,6 +340,31 @@ impl Sender {
             trace.line(TraceKind::Info, &e.message);
         }
         received
+    }
+}
+
+/// A request that got no answer.
+fn failed(error: Error) -> Received {
+    Received {
+        result: Err(error),
+        server_clock: None,
+    }
+}
+
+/// What every request carries whatever its method: what is left of the call's
+/// deadline, and the `Authorization` value.
+struct Prepared {
+    timeout: Duration,
+    authorization: Option<ureq::http::HeaderValue>,
+}
+
+impl Prepared {
+    fn apply<B>(self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        let request = request.config().timeout_global(Some(self.timeout)).build();
+        match self.authorization {
+            Some(value) => request.header("Authorization", value),
+            None => request,
+        }
     }
 }
 

@@ -44,11 +44,6 @@ fn redact(text: &str, secrets: &[&str]) -> String {
     Redactor::NONE.with_extra(secrets).redact(text)
 }
 
-/// The body as text with the secrets redacted, or `None` when it is not UTF-8.
-fn redacted_body(body: &[u8], secrets: &[&str]) -> Option<String> {
-    std::str::from_utf8(body).ok().map(|b| redact(b, secrets))
-}
-
 /// In `Debug` output, stands for a secret: its length and nothing else.
 struct Length(usize);
 
@@ -62,7 +57,7 @@ impl fmt::Debug for Length {
 /// text (minus `request_secrets`). Twitter answers these endpoints with its JSON
 /// errors, a v2 problem, or plain text (`Invalid oauth_verifier parameter`).
 pub fn answer_failure(http_status: u16, body: &[u8], request_secrets: &[&str]) -> Error {
-    let Some(text) = redacted_body(body, request_secrets) else {
+    let Ok(text) = std::str::from_utf8(body).map(|body| redact(body, request_secrets)) else {
         return api_failure(http_status, body, None, &Redactor::NONE);
     };
     let looks_structured = matches!(text.trim_start().chars().next(), Some('{' | '[' | '<'));

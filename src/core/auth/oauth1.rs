@@ -88,9 +88,20 @@ impl AccessToken {
     }
 }
 
-/// The named fields of a form-encoded answer (first occurrence wins), each in
-/// a wiped buffer. An empty value counts as missing.
-fn form_fields<const N: usize>(body: &[u8], names: [&str; N]) -> [Option<Zeroizing<String>>; N] {
+/// The named fields of a token endpoint's form-encoded answer (first occurrence
+/// wins), each in a wiped buffer. A non-2xx answer becomes the error it stands for
+/// (the server's text without `request_secrets`); a 2xx one must hold every field,
+/// not empty (`endpoint` names it in the message).
+fn form_answer<const N: usize>(
+    http_status: u16,
+    body: &[u8],
+    request_secrets: &[&str],
+    endpoint: &str,
+    names: [&str; N],
+) -> Result<[Zeroizing<String>; N], Error> {
+    if !(200..300).contains(&http_status) {
+        return Err(answer_failure(http_status, body, request_secrets));
+    }
     let mut found: [Option<Zeroizing<String>>; N] = std::array::from_fn(|_| None);
     for (name, value) in form_urlencoded::parse(body) {
         if let Some(i) = names.iter().position(|n| *n == name) {
@@ -99,37 +110,33 @@ fn form_fields<const N: usize>(body: &[u8], names: [&str; N]) -> [Option<Zeroizi
             }
         }
     }
-    found
+    if let Some(i) = found.iter().position(Option::is_none) {
+        return Err(Error::bad_response(
+            http_status,
+            &format!("the {endpoint} answer has no {}", names[i]),
+        ));
+    }
+    Ok(found.map(|field| field.expect("checked above")))
 }
 
-/// Reads the answer of `POST oauth/request_token`. A non-2xx answer becomes the
-/// error it stands for (the server's text without `request_secrets`); a 2xx one
-/// must hold `oauth_token`, `oauth_token_secret` and `oauth_callback_confirmed=true`.
+/// Reads the answer of `POST oauth/request_token` (see [`form_answer`]): it must hold
+/// `oauth_token`, `oauth_token_secret` and `oauth_callback_confirmed=true`.
 pub fn parse_request_token_answer(
     http_status: u16,
     body: &[u8],
     request_secrets: &[&str],
 ) -> Result<RequestToken, Error> {
-    if !(200..300).contains(&http_status) {
-        return Err(answer_failure(http_status, body, request_secrets));
-    }
-    let [token, secret, confirmed] = form_fields(
+    let [mut token, secret, confirmed] = form_answer(
+        http_status,
         body,
+        request_secrets,
+        "request_token",
         [
             "oauth_token",
             "oauth_token_secret",
             "oauth_callback_confirmed",
         ],
-    );
-    let missing = |field: &str| {
-        Error::bad_response(
-            http_status,
-            &format!("the request_token answer has no {field}"),
-        )
-    };
-    let mut token = token.ok_or_else(|| missing("oauth_token"))?;
-    let secret = secret.ok_or_else(|| missing("oauth_token_secret"))?;
-    let confirmed = confirmed.ok_or_else(|| missing("oauth_callback_confirmed"))?;
+    )?;
     if confirmed.as_str() != "true" {
         return Err(Error::bad_response(
             http_status,
@@ -144,37 +151,26 @@ pub fn parse_request_token_answer(
     })
 }
 
-/// Reads the answer of `POST oauth/access_token`. A non-2xx answer becomes the
-/// error it stands for (the server's text without `request_secrets`, e.g. the
-/// request token and verifier); a 2xx one must hold `oauth_token`,
-/// `oauth_token_secret`, `user_id` (a positive integer) and `screen_name`.
+/// Reads the answer of `POST oauth/access_token` (see [`form_answer`];
+/// `request_secrets`: e.g. the request token and verifier): it must hold
+/// `oauth_token`, `oauth_token_secret`, `user_id` (a positive integer) and `screen_name`.
 pub fn parse_access_token_answer(
     http_status: u16,
     body: &[u8],
     request_secrets: &[&str],
 ) -> Result<AccessToken, Error> {
-    if !(200..300).contains(&http_status) {
-        return Err(answer_failure(http_status, body, request_secrets));
-    }
-    let [token, secret, user_id, screen_name] = form_fields(
+    let [token, secret, user_id, screen_name] = form_answer(
+        http_status,
         body,
+        request_secrets,
+        "access_token",
         [
             "oauth_token",
             "oauth_token_secret",
             "user_id",
             "screen_name",
         ],
-    );
-    let missing = |field: &str| {
-        Error::bad_response(
-            http_status,
-            &format!("the access_token answer has no {field}"),
-        )
-    };
-    let token = token.ok_or_else(|| missing("oauth_token"))?;
-    let secret = secret.ok_or_else(|| missing("oauth_token_secret"))?;
-    let user_id = user_id.ok_or_else(|| missing("user_id"))?;
-    let screen_name = screen_name.ok_or_else(|| missing("screen_name"))?;
+    )?;
     let user_id = Some(user_id.as_str())
         .filter(|id| id.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|id| id.parse::<u64>().ok())

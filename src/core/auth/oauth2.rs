@@ -1,6 +1,16 @@
 //! OAuth 2.0 authorization code flow with PKCE (RFC 6749, RFC 7636), network-free
 //! parts: the PKCE pair and state, the authorize URL, the redirected URL, the form
 //! bodies of the token and revoke endpoints (their answers are read in `tokens`).
+//!
+//! Hand-written beside the `oauth2` crate (5.1, ramosbugs/oauth2-rs), on purpose (see
+//! docs/architecture.md, "Why not the oauth2 crate"): its token answer is refused
+//! unless the status is exactly 200 with a `token_type` and an integer `expires_in`,
+//! but X has already rotated the refresh token at any 2xx (test: `a_rotated_pair_is_kept_whatever_the_optional_fields_say`);
+//! its secrets are plain `String`s that are never wiped, and a refused answer is kept
+//! whole in its error; its sync clients are reqwest, ureq 2 and curl, not our ureq 3
+//! `Sender`. It would replace about 90 of these lines (PKCE, the authorize URL, the
+//! forms, the Basic header) and add url, chrono, thiserror, serde_path_to_error and a
+//! second rand.
 
 use std::fmt;
 

@@ -51,7 +51,7 @@ pub trait LockedTokens {
 
 /// A refresh recorded in the store as in flight: when, where, and whether a later
 /// refresh was refused after it (the grant is then known lost).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InFlightRefresh {
     /// Seconds since the Unix epoch.
     pub since: i64,
@@ -108,10 +108,9 @@ pub struct OAuth2Session {
     generation: AtomicU64,
     /// Who refreshes now (see [`RefreshTurn`]): concurrent calls refresh at most once.
     refresh_holder: AtomicU64,
-    /// The id of the tokens' user (`GET 2/users/me`), for the follow path.
-    user_id: Mutex<Option<u64>>,
-    /// Their screen name, when an answer told it (for saving the account).
-    screen_name: Mutex<Option<String>>,
+    /// The tokens' user: their id (`GET 2/users/me`), for the follow path, and their
+    /// screen name when an answer told it (for saving the account).
+    identity: Mutex<(Option<u64>, Option<String>)>,
     callback: Mutex<Option<TokenCallback>>,
     /// Set for a store-backed config: refreshes happen under the store's lock.
     token_store: Mutex<Option<Arc<dyn TokenStore>>>,
@@ -158,8 +157,7 @@ impl OAuth2Session {
             tokens: Mutex::new(None),
             generation: AtomicU64::new(0),
             refresh_holder: AtomicU64::new(0),
-            user_id: Mutex::new(None),
-            screen_name: Mutex::new(None),
+            identity: Mutex::default(),
             callback: Mutex::new(None),
             token_store: Mutex::new(None),
             synced: Mutex::new(None),
@@ -247,21 +245,16 @@ impl OAuth2Session {
     }
 
     pub fn user_id(&self) -> Option<u64> {
-        *lock(&self.user_id)
-    }
-
-    pub fn set_user_id(&self, id: u64) {
-        *lock(&self.user_id) = Some(id);
+        lock(&self.identity).0
     }
 
     pub fn screen_name(&self) -> Option<String> {
-        lock(&self.screen_name).clone()
+        lock(&self.identity).1.clone()
     }
 
     /// The tokens' user, as an answer or the store told it.
     pub fn set_identity(&self, id: u64, screen_name: Option<String>) {
-        *lock(&self.user_id) = Some(id);
-        *lock(&self.screen_name) = screen_name;
+        *lock(&self.identity) = (Some(id), screen_name);
     }
 
     /// This config's turn to refresh, waited for until `deadline` at most: the caller
@@ -308,8 +301,7 @@ impl OAuth2Session {
                     tokens.refresh_token = old.refresh_token.clone();
                 }
             } else {
-                *lock(&self.user_id) = None;
-                *lock(&self.screen_name) = None;
+                *lock(&self.identity) = (None, None);
             }
             *slot = Some(tokens);
             self.generation.fetch_add(1, Ordering::SeqCst);
@@ -334,8 +326,7 @@ impl OAuth2Session {
     pub fn replace(&self, tokens: Tokens, notify: bool) {
         *lock(&self.token_store) = None;
         *lock(&self.synced) = None;
-        *lock(&self.user_id) = None;
-        *lock(&self.screen_name) = None;
+        *lock(&self.identity) = (None, None);
         *lock(&self.tokens) = None;
         self.born
             .store(crate::core::sys::fork::generation(), Ordering::SeqCst);

@@ -94,27 +94,11 @@ impl Tokens {
     /// The members of [`Tokens::from_json`], each moved out of `root` (a misshapen one
     /// stays there, to be wiped).
     fn from_members(root: &mut serde_json::Map<String, Value>) -> Result<Tokens, Error> {
-        let access_token = match root.remove("access_token") {
-            Some(Value::String(t)) => Zeroizing::new(t),
-            Some(mut other) => {
-                wipe_json(&mut other);
-                return Err(bad_tokens_json("has an access_token that is not a string"));
-            }
-            None => return Err(bad_tokens_json("has no access_token")),
-        };
-        if access_token.is_empty() {
-            return Err(bad_tokens_json("has an empty access_token"));
-        }
-        let refresh_token = match root.remove("refresh_token") {
-            Some(Value::String(t)) => Some(Zeroizing::new(t)).filter(|t| !t.is_empty()),
-            None | Some(Value::Null) => None,
-            Some(mut other) => {
-                wipe_json(&mut other);
-                return Err(bad_tokens_json(
-                    "has a refresh_token that is neither a string nor null",
-                ));
-            }
-        };
+        let access_token =
+            take_access_token(root, "has an empty access_token").map_err(bad_tokens_json)?;
+        let refresh_token = take_refresh_token(root).map_err(|()| {
+            bad_tokens_json("has a refresh_token that is neither a string nor null")
+        })?;
         let expires_at = match root.get("expires_at") {
             None | Some(Value::Null) => 0,
             Some(Value::Number(n)) if n.as_i64().is_some_and(|secs| secs >= 0) => {
@@ -221,23 +205,11 @@ pub fn parse_token_answer(
     let mut notes = Vec::new();
     let mut note = |what: &str| notes.push(format!("note: the token answer {what}"));
     // Strings are moved out of the parsed tree into wiped buffers, never copied.
-    let access_token = match root.remove("access_token") {
-        Some(Value::String(t)) => Zeroizing::new(t),
-        Some(_) => return Err(bad("has an access_token that is not a string")),
-        None => return Err(bad("has no access_token")),
-    };
-    if access_token.is_empty() {
-        return Err(bad("has no access_token"));
-    }
-    let refresh_token = match root.remove("refresh_token") {
-        Some(Value::String(t)) => Some(Zeroizing::new(t)).filter(|t| !t.is_empty()),
-        None | Some(Value::Null) => None,
-        Some(mut other) => {
-            wipe_json(&mut other);
-            note("has a refresh_token that is not a string: ignored (the config keeps its refresh token)");
-            None
-        }
-    };
+    let access_token = take_access_token(&mut root, "has no access_token").map_err(bad)?;
+    let refresh_token = take_refresh_token(&mut root).unwrap_or_else(|()| {
+        note("has a refresh_token that is not a string: ignored (the config keeps its refresh token)");
+        None
+    });
     match root.get("token_type") {
         Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => {}
         None | Some(Value::Null) => note("has no token_type: taken for bearer"),
@@ -248,16 +220,18 @@ pub fn parse_token_answer(
             "has a token_type other than bearer: kept as a Bearer token, since the grant was rotated",
         ),
     }
-    let expires_at = match root.get("expires_in").map(expires_in_secs) {
-        None | Some(ExpiresIn::Null) => 0,
-        Some(ExpiresIn::Secs(secs)) => expires_at_from(now_unix, secs),
-        Some(ExpiresIn::Odd(secs, shape)) => {
-            note(&format!(
-                "has an expires_in that is {shape}: read as {secs} s"
-            ));
-            expires_at_from(now_unix, secs)
+    let expires_in = root.get("expires_in").filter(|value| !value.is_null());
+    let expires_at = match expires_in.map(expires_in_secs) {
+        None => 0,
+        Some(Some((secs, odd_shape))) => {
+            if let Some(shape) = odd_shape {
+                note(&format!(
+                    "has an expires_in that is {shape}: read as {secs} s"
+                ));
+            }
+            now_unix.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX))
         }
-        Some(ExpiresIn::Unreadable) => {
+        Some(None) => {
             note("has an expires_in that is not a number of seconds: the expiry is unknown (refreshed after the next 401)");
             0
         }
@@ -286,37 +260,53 @@ pub fn parse_token_answer(
     })
 }
 
-/// How an `expires_in` was written.
-enum ExpiresIn {
-    Null,
-    /// A whole number of seconds, as RFC 6749 says.
-    Secs(u64),
-    /// Readable, but not as RFC 6749 says (a whole float, a string of digits).
-    Odd(u64, &'static str),
-    Unreadable,
-}
-
-fn expires_in_secs(value: &Value) -> ExpiresIn {
+/// The seconds an `expires_in` says, with how it was written when that is not as
+/// RFC 6749 says (a whole number): a whole float, or a string of digits. `None`:
+/// unreadable.
+fn expires_in_secs(value: &Value) -> Option<(u64, Option<&'static str>)> {
     match value {
-        Value::Null => ExpiresIn::Null,
-        Value::Number(n) => match (n.as_u64(), n.as_f64()) {
-            (Some(secs), _) => ExpiresIn::Secs(secs),
-            (None, Some(f)) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 => {
-                // Saturates at u64::MAX, as the integer case does through i64::MAX.
-                ExpiresIn::Odd(f as u64, "a number with a fraction part")
-            }
-            _ => ExpiresIn::Unreadable,
-        },
-        Value::String(s) => match s.trim().parse::<u64>() {
-            Ok(secs) => ExpiresIn::Odd(secs, "a string"),
-            Err(_) => ExpiresIn::Unreadable,
-        },
-        _ => ExpiresIn::Unreadable,
+        Value::Number(n) => n.as_u64().map(|secs| (secs, None)).or_else(|| {
+            let f = n
+                .as_f64()
+                .filter(|f| f.is_finite() && *f >= 0.0 && f.fract() == 0.0)?;
+            // Saturates at u64::MAX, as the integer case does through i64::MAX.
+            Some((f as u64, Some("a number with a fraction part")))
+        }),
+        Value::String(s) => Some((s.trim().parse().ok()?, Some("a string"))),
+        _ => None,
     }
 }
 
-fn expires_at_from(now_unix: i64, secs: u64) -> i64 {
-    now_unix.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX))
+/// `access_token` moved out of `root` into a wiped buffer; the words of the refusal
+/// when it is absent (or `""`: `empty`) or not a string (then wiped).
+fn take_access_token(
+    root: &mut serde_json::Map<String, Value>,
+    empty: &'static str,
+) -> Result<Zeroizing<String>, &'static str> {
+    match root.remove("access_token") {
+        Some(Value::String(t)) if !t.is_empty() => Ok(Zeroizing::new(t)),
+        Some(Value::String(_)) => Err(empty),
+        Some(mut other) => {
+            wipe_json(&mut other);
+            Err("has an access_token that is not a string")
+        }
+        None => Err("has no access_token"),
+    }
+}
+
+/// `refresh_token` moved out of `root` into a wiped buffer (`None`: absent, null or
+/// `""`); `Err` when it is of another type (then wiped).
+fn take_refresh_token(
+    root: &mut serde_json::Map<String, Value>,
+) -> Result<Option<Zeroizing<String>>, ()> {
+    match root.remove("refresh_token") {
+        Some(Value::String(t)) => Ok(Some(Zeroizing::new(t)).filter(|t| !t.is_empty())),
+        None | Some(Value::Null) => Ok(None),
+        Some(mut other) => {
+            wipe_json(&mut other);
+            Err(())
+        }
+    }
 }
 
 /// Wipes every string inside a JSON value that is dropped unused (a misshapen

@@ -13,7 +13,6 @@ use crate::core::proto::refusal::{kind_for, map_response};
 use crate::core::proto::v2::{check_v2_follow_answer, v2_user_id};
 use crate::core::settings::Settings;
 use crate::core::sys::clock::unix_now;
-use crate::core::wire::httpdate::parse_http_date;
 use crate::core::wire::redact::Redactor;
 
 /// Largest error body read for its Twitter code; a larger one is mapped by status alone.
@@ -26,7 +25,7 @@ const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
 fn spent_window_text(rate_limit: Option<RateLimit>, day_budgets: DayBudgets, now: i64) -> String {
     let resets = |limit: &RateLimit| {
         format!(
-            "it resets at {} (in {} s)",
+            "resets at {} (in {} s)",
             limit.reset_epoch,
             (limit.reset_epoch - now).max(0)
         )
@@ -34,11 +33,7 @@ fn spent_window_text(rate_limit: Option<RateLimit>, day_budgets: DayBudgets, now
     let spent = spent_windows(rate_limit, day_budgets);
     if spent.is_empty() {
         return rate_limit.map_or_else(String::new, |limit| {
-            format!(
-                "; the rate-limit window resets at {} (in {} s)",
-                limit.reset_epoch,
-                (limit.reset_epoch - now).max(0)
-            )
+            format!("; the rate-limit window {}", resets(&limit))
         });
     }
     spent
@@ -50,7 +45,7 @@ fn spent_window_text(rate_limit: Option<RateLimit>, day_budgets: DayBudgets, now
                 format!(" of {}", limit.limit)
             };
             format!(
-                "; {} is spent ({}{of_limit} left), {}",
+                "; {} is spent ({}{of_limit} left), it {}",
                 window.describe(),
                 limit.remaining.max(0),
                 resets(limit)
@@ -94,7 +89,11 @@ pub(crate) fn read_response(
     let headers = response.headers();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let location = header("location").map(str::to_owned);
-    let server_clock = header("date").and_then(parse_http_date);
+    // All three formats RFC 9110 (5.6.7) has recipients accept.
+    let server_clock = header("date")
+        .and_then(|date| httpdate::parse_http_date(date.trim()).ok())
+        .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|since| i64::try_from(since.as_secs()).ok());
     // One reader for the three families: `x-rate-limit-*`, `x-user-limit-24hour-*`,
     // `x-app-limit-24hour-*`. `-remaining` and `-reset` make a window; `-limit` may be
     // missing (-1), and a window at 0 remaining is spent all the same. A header that is
@@ -255,6 +254,37 @@ pub const MAX_BODY_BYTES: u64 = 1 << 20;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// RFC 9110 5.6.7's own example, in each of the three formats it has recipients
+    /// accept, read from an answer as the clock correction reads it; other text is none.
+    #[test]
+    fn date_headers_in_all_three_formats_give_the_server_clock() {
+        let settings = Settings::new(crate::core::wire::signer::Credentials {
+            consumer_key: "ck".into(),
+            consumer_secret: "cs".into(),
+            access_token: "at".into(),
+            access_token_secret: "ats".into(),
+        })
+        .unwrap();
+        let clock = |date: &str| {
+            let response = ureq::http::Response::builder()
+                .status(200)
+                .header("date", date)
+                .body(ureq::Body::builder().data(r#"{"id":1}"#))
+                .unwrap();
+            read_response(&settings, response, Answer::User, &Redactor::NONE, None).server_clock
+        };
+        for date in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(clock(date), Some(784_111_777), "{date}");
+        }
+        for bad in ["Sun, 06 Nov 1994 08:49:37 UTC", "1994-11-06T08:49:37Z", ""] {
+            assert_eq!(clock(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn the_reset_that_binds_is_the_latest_spent_window() {

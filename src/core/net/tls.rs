@@ -5,7 +5,8 @@
 //! and ureq 3.5.2 builds its rustls `ClientConfig` itself and takes no certificate
 //! verifier (its `TlsConfig` has root certificates and a crypto provider only), so that
 //! case wraps the stream here, with the pieces of ureq's `unversioned` transport module
-//! (ureq is pinned exactly for them; see Cargo.toml).
+//! (ureq is held to 3.5.x for them; see Cargo.toml). Why pinning stays (issue 31's
+//! verdict): see `wire::pinning`.
 
 use std::fmt;
 use std::io::{Read, Write};

@@ -108,16 +108,20 @@ impl Tracer {
         }))
     }
 
-    /// Redacts `text` of the config's secrets and `extra`, and hands it to the hook.
-    fn emit(&self, extra: &[Zeroizing<String>], kind: TraceKind, text: &str) {
+    /// `text` without the config's secrets and `extra`.
+    fn redact(&self, extra: &[Zeroizing<String>], text: &str) -> String {
         let secrets: Vec<&str> = self
             .secrets
             .iter()
             .chain(extra)
             .map(|secret| secret.as_str())
             .collect();
-        let redacted = Redactor::NONE.with_extra(&secrets).redact(text);
-        (self.hook)(kind, &printable(&redacted));
+        Redactor::NONE.with_extra(&secrets).redact(text)
+    }
+
+    /// Redacts `text` of the config's secrets and `extra`, and hands it to the hook.
+    fn emit(&self, extra: &[Zeroizing<String>], kind: TraceKind, text: &str) {
+        (self.hook)(kind, &printable(&self.redact(extra, text)));
     }
 
     /// A note ([`TraceKind::Info`]).
@@ -262,14 +266,7 @@ impl RequestTrace<'_> {
     /// before it is cut, one line per line.
     pub(crate) fn body_excerpt(&self, body: &[u8]) {
         let text = Zeroizing::new(String::from_utf8_lossy(body).into_owned());
-        let secrets: Vec<&str> = self
-            .tracer
-            .secrets
-            .iter()
-            .chain(&self.extra)
-            .map(|secret| secret.as_str())
-            .collect();
-        let redacted = Redactor::NONE.with_extra(&secrets).redact(&text);
+        let redacted = self.tracer.redact(&self.extra, &text);
         let mut end = redacted.len().min(MAX_BODY_EXCERPT_BYTES);
         while !redacted.is_char_boundary(end) {
             end -= 1;
@@ -335,18 +332,15 @@ fn shown_proxy(proxy: &Proxy) -> String {
 
 /// Control characters (but tab) escaped, so a line cannot move the cursor or hold a NUL.
 fn printable(line: &str) -> String {
-    if !line.chars().any(|c| c.is_control() && c != '\t') {
-        return line.to_owned();
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        if c.is_control() && c != '\t' {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
     }
-    line.chars()
-        .map(|c| {
-            if c.is_control() && c != '\t' {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    out
 }
 
 #[cfg(test)]

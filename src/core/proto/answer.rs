@@ -1,6 +1,9 @@
-//! A successful answer, as the API sent it.
+//! A successful answer, as the API sent it, and the check that a 2xx body is a
+//! JSON object.
 
-use crate::core::error::{DayBudgets, RateLimit};
+use serde::Deserialize as _;
+
+use crate::core::error::{DayBudgets, Error, RateLimit};
 
 /// A successful answer (a follow, or a v2 user lookup).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,4 +30,58 @@ impl Followed {
             })
             .unwrap_or(false)
     }
+}
+
+/// The body of a 2xx answer, which must be UTF-8 JSON with an object at the top.
+pub(crate) fn check_success_body(http_status: u16, body: Vec<u8>) -> Result<String, Error> {
+    let bad = |what: &str| Error::bad_response(http_status, what);
+    let text = String::from_utf8(body).map_err(|_| bad("the body is not UTF-8"))?;
+    // Validated without building it: a parsed tree would cost an allocation per key and string.
+    let mut parser = serde_json::Deserializer::from_str(&text);
+    match serde::de::IgnoredAny::deserialize(&mut parser).and_then(|_| parser.end()) {
+        // Skipping a string does not decode its escapes: a lone surrogate passes
+        // the skip, and a strict parser (serde_json's own, into a value) refuses it.
+        Ok(()) if !surrogates_pair(&text) => Err(bad(
+            "the body is not valid JSON (an unpaired UTF-16 surrogate escape in a string)",
+        )),
+        Ok(()) if text.trim_start().starts_with('{') => Ok(text),
+        Ok(()) => Err(bad("the body is JSON without an object at the top")),
+        Err(e) => Err(bad(&format!("the body is not valid JSON ({e})"))),
+    }
+}
+
+/// Whether every `\uD800`–`\uDBFF` escape in `json` (grammatically valid JSON) is
+/// followed at once by a `\uDC00`–`\uDFFF` one, and no low one comes alone: what a
+/// strict parser requires of strings, keys included.
+fn surrogates_pair(json: &str) -> bool {
+    let bytes = json.as_bytes();
+    let unit = |at: usize| {
+        let hex = bytes.get(at..at + 4)?;
+        u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+    };
+    let escape_at = |at: usize| bytes.get(at) == Some(&b'\\') && bytes.get(at + 1) == Some(&b'u');
+    let (mut at, mut in_string) = (0, false);
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' => in_string = !in_string,
+            b'\\' if in_string && escape_at(at) => {
+                match unit(at + 2) {
+                    Some(0xD800..=0xDBFF) => {
+                        if !(escape_at(at + 6) && matches!(unit(at + 8), Some(0xDC00..=0xDFFF))) {
+                            return false;
+                        }
+                        at += 12;
+                    }
+                    Some(0xDC00..=0xDFFF) | None => return false,
+                    Some(_) => at += 6,
+                }
+                continue;
+            }
+            // Any other escape is two bytes (`\"` included).
+            b'\\' if in_string => at += 1,
+            _ => {}
+        }
+        at += 1;
+    }
+    true
 }

@@ -1,10 +1,13 @@
 //! What a refusal means: Twitter's codes, the v2 problem types and their advice,
 //! mapped to an [`Error`] (Twitter code first, then v2 problem type, then HTTP
-//! status); a 2xx body checked to be a JSON object. No I/O.
+//! status); a 2xx body is checked in [`answer`](crate::core::proto::answer). No I/O.
 
-use serde::Deserialize as _;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
 
 use crate::core::error::{Error, ErrorKind, Problem};
+use crate::core::proto::answer::check_success_body;
 use crate::core::wire::redact::Redactor;
 
 /// Longest piece of API text copied into a message.
@@ -104,93 +107,126 @@ fn advice_for_code(api_code: i32) -> Option<&'static str> {
     })
 }
 
+/// A member of any JSON type: `Some` when it has the type `T`, else `None` (a
+/// member of another type is ignored as if absent, so the rest of the body still counts).
+#[derive(Debug, Default)]
+pub(crate) struct Lenient<T>(pub Option<T>);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Lenient(T::deserialize(Value::deserialize(d)?).ok()))
+    }
+}
+
+/// The members an error body may have, in whichever shape the API used: Twitter's
+/// `errors` and `code`/`message`, RFC 6749's `error`, a v2 problem's.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ErrorMembers {
+    errors: Lenient<Vec<Value>>,
+    code: Lenient<i64>,
+    message: Lenient<String>,
+    error: Lenient<String>,
+    error_description: Lenient<String>,
+    title: Lenient<String>,
+    detail: Lenient<String>,
+    #[serde(rename = "type")]
+    type_uri: Lenient<String>,
+    reason: Lenient<String>,
+    required_enrollment: Lenient<String>,
+    registration_url: Lenient<String>,
+}
+
+/// The members of a JSON object read into `T`, a shape of [`Lenient`] members;
+/// `None` for anything but an object. Read from the parsed value, so a repeated
+/// member counts once (the last).
+pub(crate) fn object_members<T: DeserializeOwned>(value: Value) -> Option<T> {
+    match value {
+        Value::Object(_) => T::deserialize(value).ok(),
+        _ => None,
+    }
+}
+
+impl ErrorMembers {
+    fn code(&self) -> i32 {
+        self.code.0.and_then(|c| i32::try_from(c).ok()).unwrap_or(0)
+    }
+
+    fn problem(&self) -> Option<(ErrorKind, Option<&'static str>)> {
+        problem_kind(
+            self.type_uri.0.as_deref(),
+            self.title.0.as_deref(),
+            self.reason.0.as_deref(),
+        )
+    }
+
+    fn text(&self) -> Option<String> {
+        [&self.message, &self.detail, &self.title]
+            .into_iter()
+            .find_map(|text| text.0.clone())
+    }
+
+    fn fields(&self) -> Option<Problem> {
+        let field = |text: &Lenient<String>| text.0.clone().filter(|t| !t.is_empty());
+        let fields = Problem {
+            type_uri: field(&self.type_uri),
+            title: field(&self.title),
+            detail: field(&self.detail),
+            reason: field(&self.reason),
+            required_enrollment: field(&self.required_enrollment),
+            registration_url: field(&self.registration_url),
+        };
+        (fields != Problem::default()).then_some(fields)
+    }
+}
+
 /// Reads `{"errors":[{"code","message"}]}`, the legacy `{"error": "…"}` and the
 /// v2 problem shape (`title`, `detail`, `type`), alone or as the first of `errors`.
 /// Returns the default when the body is none of them.
 pub fn parse_api_error(body: &[u8]) -> ApiError {
-    let Ok(serde_json::Value::Object(root)) = serde_json::from_slice::<serde_json::Value>(body)
+    let Some(mut root) = serde_json::from_slice(body)
+        .ok()
+        .and_then(object_members::<ErrorMembers>)
     else {
         return ApiError::default();
     };
-    let as_code = |v: Option<&serde_json::Value>| {
-        v.and_then(serde_json::Value::as_i64)
-            .and_then(|c| i32::try_from(c).ok())
-            .unwrap_or(0)
-    };
-    let as_text =
-        |v: Option<&serde_json::Value>| v.and_then(serde_json::Value::as_str).map(str::to_owned);
-    let as_problem = |object: &serde_json::Map<String, serde_json::Value>| {
-        let text = |name: &str| object.get(name).and_then(serde_json::Value::as_str);
-        problem_kind(text("type"), text("title"), text("reason"))
-    };
-    let fields_of = |object: &serde_json::Map<String, serde_json::Value>| {
-        let field = |name: &str| as_text(object.get(name)).filter(|t| !t.is_empty());
-        let fields = Problem {
-            type_uri: field("type"),
-            title: field("title"),
-            detail: field("detail"),
-            reason: field("reason"),
-            required_enrollment: field("required_enrollment"),
-            registration_url: field("registration_url"),
-        };
-        (fields != Problem::default()).then_some(fields)
-    };
-
-    if let Some(first) = root
-        .get("errors")
-        .and_then(|e| e.as_array())
-        .and_then(|a| a.first())
-    {
-        return match first {
-            serde_json::Value::Object(err) => {
-                let code = as_code(err.get("code"));
-                // A problem named in `errors[0]`, else (no code there either) the one
-                // at the root: X sends a usage cap in an `errors` envelope with its
-                // `type` and `title` beside it.
-                let (problem, named_by) = match as_problem(err) {
-                    Some(problem) => (Some(problem), err),
-                    None if code == 0 => match as_problem(&root) {
-                        Some(problem) => (Some(problem), &root),
-                        None => (None, err),
-                    },
-                    None => (None, err),
-                };
-                let text_of = |object: &serde_json::Map<String, serde_json::Value>| {
-                    as_text(object.get("message"))
-                        .or_else(|| as_text(object.get("detail")))
-                        .or_else(|| as_text(object.get("title")))
-                };
-                ApiError {
-                    code,
-                    text: text_of(err)
-                        .or_else(|| text_of(named_by))
-                        .unwrap_or_default(),
-                    problem: problem.map(|(kind, _)| kind),
-                    advice: problem.and_then(|(_, advice)| advice),
-                    fields: fields_of(named_by).or_else(|| fields_of(err)),
-                }
-            }
-            serde_json::Value::String(text) => ApiError {
-                code: 0,
-                text: text.clone(),
+    if let Some(first) = root.errors.0.take().and_then(|e| e.into_iter().next()) {
+        if let Value::String(text) = first {
+            return ApiError {
+                text,
                 ..ApiError::default()
-            },
-            _ => ApiError::default(),
+            };
+        }
+        let Some(err) = object_members::<ErrorMembers>(first) else {
+            return ApiError::default();
+        };
+        let code = err.code();
+        // A problem named in `errors[0]`, else (no code there either) the one at the
+        // root: X sends a usage cap in an `errors` envelope with its `type` and
+        // `title` beside it.
+        let named_by = match err.problem() {
+            None if code == 0 && root.problem().is_some() => &root,
+            _ => &err,
+        };
+        let problem = named_by.problem();
+        return ApiError {
+            code,
+            text: err.text().or_else(|| named_by.text()).unwrap_or_default(),
+            problem: problem.map(|(kind, _)| kind),
+            advice: problem.and_then(|(_, advice)| advice),
+            fields: named_by.fields().or_else(|| err.fields()),
         };
     }
     // X's OpenAPI `Error`: `{"code": N, "message": "…"}` at the top, as sent with
     // `application/json`.
-    if let (Some(code), Some(message)) = (
-        root.get("code").and_then(serde_json::Value::as_i64),
-        as_text(root.get("message")),
-    ) {
+    if let (Some(_), Some(message)) = (root.code.0, root.message.0.clone()) {
         return ApiError {
-            code: i32::try_from(code).unwrap_or(0),
+            code: root.code(),
             text: message,
             ..ApiError::default()
         };
     }
-    if let Some(error) = as_text(root.get("error")) {
+    if let Some(error) = root.error.0.clone() {
         // RFC 6749 5.2: {"error": "invalid_grant", "error_description": "…"}.
         let problem = matches!(
             error.as_str(),
@@ -201,32 +237,30 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
                 | "invalid_token"
         )
         .then_some(ErrorKind::Auth);
-        let text = match as_text(root.get("error_description")) {
+        let text = match &root.error_description.0 {
             Some(description) => format!("{error}: {description}"),
             None => error,
         };
         return ApiError {
-            code: as_code(root.get("code")),
+            code: root.code(),
             text,
             problem,
             ..ApiError::default()
         };
     }
-    let title = as_text(root.get("title"));
-    let detail = as_text(root.get("detail"));
-    let text = match (title, detail) {
+    let text = match (root.title.0.clone(), root.detail.0.clone()) {
         (Some(t), Some(d)) if t != d => format!("{t}: {d}"),
         (Some(t), _) => t,
         (None, Some(d)) => d,
         (None, None) => String::new(),
     };
-    let problem = as_problem(&root);
+    let problem = root.problem();
     ApiError {
         code: 0,
         text,
         problem: problem.map(|(kind, _)| kind),
         advice: problem.and_then(|(_, advice)| advice),
-        fields: fields_of(&root),
+        fields: root.fields(),
     }
 }
 
@@ -420,59 +454,6 @@ fn problem_members_text(problem: &Problem) -> String {
     } else {
         format!(" ({})", parts.join("; "))
     }
-}
-
-fn check_success_body(http_status: u16, body: Vec<u8>) -> Result<String, Error> {
-    let bad = |what: &str| Error::bad_response(http_status, what);
-    let text = String::from_utf8(body).map_err(|_| bad("the body is not UTF-8"))?;
-    // Validated without building it: a parsed tree would cost an allocation per key and string.
-    let mut parser = serde_json::Deserializer::from_str(&text);
-    match serde::de::IgnoredAny::deserialize(&mut parser).and_then(|_| parser.end()) {
-        // Skipping a string does not decode its escapes: a lone surrogate passes
-        // the skip, and a strict parser (serde_json's own, into a value) refuses it.
-        Ok(()) if !surrogates_pair(&text) => Err(bad(
-            "the body is not valid JSON (an unpaired UTF-16 surrogate escape in a string)",
-        )),
-        Ok(()) if text.trim_start().starts_with('{') => Ok(text),
-        Ok(()) => Err(bad("the body is JSON without an object at the top")),
-        Err(e) => Err(bad(&format!("the body is not valid JSON ({e})"))),
-    }
-}
-
-/// Whether every `\uD800`–`\uDBFF` escape in `json` (grammatically valid JSON) is
-/// followed at once by a `\uDC00`–`\uDFFF` one, and no low one comes alone: what a
-/// strict parser requires of strings, keys included.
-fn surrogates_pair(json: &str) -> bool {
-    let bytes = json.as_bytes();
-    let unit = |at: usize| {
-        let hex = bytes.get(at..at + 4)?;
-        u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
-    };
-    let escape_at = |at: usize| bytes.get(at) == Some(&b'\\') && bytes.get(at + 1) == Some(&b'u');
-    let (mut at, mut in_string) = (0, false);
-    while at < bytes.len() {
-        match bytes[at] {
-            b'"' => in_string = !in_string,
-            b'\\' if in_string && escape_at(at) => {
-                match unit(at + 2) {
-                    Some(0xD800..=0xDBFF) => {
-                        if !(escape_at(at + 6) && matches!(unit(at + 8), Some(0xDC00..=0xDFFF))) {
-                            return false;
-                        }
-                        at += 12;
-                    }
-                    Some(0xDC00..=0xDFFF) | None => return false,
-                    Some(_) => at += 6,
-                }
-                continue;
-            }
-            // Any other escape is two bytes (`\"` included).
-            b'\\' if in_string => at += 1,
-            _ => {}
-        }
-        at += 1;
-    }
-    true
 }
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
 //! The relationship between the token's user and a target: the one answer shape of
 //! an unfollow and a relationship lookup, read from either API version's answer.
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::core::error::Error;
+use crate::core::proto::refusal::{object_members, Lenient};
 use crate::core::proto::v2::v2_data;
 use crate::core::wire::redact::Redactor;
 
@@ -66,7 +68,7 @@ impl Relationship {
             Error::bad_response(http_status, &format!("the body is not usable JSON ({e})"))
         })?;
         let relationship = root.get("relationship");
-        let (Some(Value::Object(source)), Some(Value::Object(target))) = (
+        let (Some(Value::Object(source)), Some(target @ Value::Object(_))) = (
             relationship.and_then(|r| r.get("source")),
             relationship.and_then(|r| r.get("target")),
         ) else {
@@ -76,12 +78,10 @@ impl Relationship {
             ));
         };
         let flag = |name: &str| source.get(name).and_then(Value::as_bool);
+        let target = V1User::deserialize(target).unwrap_or_default();
         Ok(Relationship {
-            target_id: user_id_of(target),
-            target_username: target
-                .get("screen_name")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            target_id: target.id(),
+            target_username: target.screen_name.0,
             following: flag("following"),
             follow_request_sent: flag("following_requested"),
             follow_request_received: flag("following_received"),
@@ -139,12 +139,26 @@ impl Relationship {
     }
 }
 
-/// `id_str` (or a numeric `id`) of an API 1.1 user object.
-pub(crate) fn user_id_of(user: &serde_json::Map<String, Value>) -> Option<u64> {
-    user.get("id_str")
-        .and_then(Value::as_str)
-        .and_then(|id| id.parse().ok())
-        .or_else(|| user.get("id").and_then(Value::as_u64))
+/// The members of an API 1.1 user object that this library reads.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct V1User {
+    id_str: Lenient<String>,
+    id: Lenient<u64>,
+    pub screen_name: Lenient<String>,
+}
+
+impl V1User {
+    /// The user object an answer's JSON holds (none: all members absent).
+    pub(crate) fn read(json: &str) -> Result<V1User, serde_json::Error> {
+        Ok(object_members(serde_json::from_str(json)?).unwrap_or_default())
+    }
+
+    /// `id_str`, or a numeric `id`.
+    pub(crate) fn id(&self) -> Option<u64> {
+        let id_str = self.id_str.0.as_deref().and_then(|id| id.parse().ok());
+        id_str.or(self.id.0)
+    }
 }
 
 #[cfg(test)]

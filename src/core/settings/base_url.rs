@@ -3,6 +3,8 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use ureq::http::Uri;
+
 use crate::core::error::Error;
 use crate::core::wire::signer::SigningUrl;
 
@@ -20,33 +22,56 @@ pub struct BaseUrl {
 
 impl BaseUrl {
     pub fn parse(input: &str) -> Result<BaseUrl, Error> {
+        // Whatever precedes an '@' may be a password: it is never shown.
+        let shown_input = match (input.split_once("://"), input.rfind('@')) {
+            (Some((scheme, _)), Some(at)) => format!("{scheme}://…{}", &input[at..]),
+            (None, Some(at)) => format!("…{}", &input[at..]),
+            _ => input.to_owned(),
+        };
         let refuse = |why: &str| {
-            let shown: String = input.chars().take(100).collect();
+            let shown: String = shown_input.chars().take(100).collect();
             Error::invalid_argument(format!("invalid base URL {shown:?}: {why}"))
         };
         if input.bytes().any(|b| b.is_ascii_control() || b == b' ') {
             return Err(refuse("contains spaces or control characters"));
         }
-        let (scheme, rest) = input
-            .split_once("://")
-            .ok_or_else(|| refuse("expected https://host[:port][/path]"))?;
-        let https = match scheme.to_ascii_lowercase().as_str() {
-            "https" => true,
-            "http" => false,
-            _ => {
+        // A query or fragment would be dropped or sent on; refused, even empty.
+        if input.contains(['?', '#']) {
+            return Err(refuse("a query or fragment is not allowed"));
+        }
+        let uri: Uri = input
+            .parse()
+            .map_err(|_| refuse("expected https://host[:port][/path]"))?;
+        let https = match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
+            Some("https") => true,
+            Some("http") => false,
+            Some(_) => {
                 return Err(refuse(
                     "the scheme must be https (or http for a loopback host)",
                 ))
             }
+            None => return Err(refuse("expected https://host[:port][/path]")),
         };
-        if rest.contains(['?', '#']) {
-            return Err(refuse("a query or fragment is not allowed"));
-        }
-        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
         if authority.contains('@') {
             return Err(refuse("credentials in the URL are not allowed"));
         }
-        let (host, port) = split_host_port(authority).ok_or_else(|| refuse("bad host or port"))?;
+        let host = uri.host().unwrap_or_default();
+        // http::Uri takes any text after the colon ("host:", "host:0", "host:65536") and
+        // then reports no port: the digits are checked here.
+        let port = match &authority[host.len()..] {
+            "" => None,
+            after_host => {
+                let digits = after_host
+                    .strip_prefix(':')
+                    .filter(|digits| digits.bytes().all(|b| b.is_ascii_digit()));
+                let port = digits.and_then(|digits| digits.parse::<u16>().ok());
+                Some(
+                    port.filter(|&port| port != 0)
+                        .ok_or_else(|| refuse("bad host or port"))?,
+                )
+            }
+        };
         if !is_valid_host(host) {
             return Err(refuse("bad host"));
         }
@@ -54,7 +79,7 @@ impl BaseUrl {
         if !https && !loopback {
             return Err(refuse("http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https://"));
         }
-        let path = path.trim_end_matches('/');
+        let path = uri.path().trim_end_matches('/');
         let mut url = format!(
             "{}://{}",
             if https { "https" } else { "http" },
@@ -106,31 +131,6 @@ impl fmt::Display for BaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.url)
     }
-}
-
-/// Splits `host[:port]` or `[v6][:port]`; the host keeps its brackets.
-fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
-    let (host, port) = if authority.starts_with('[') {
-        let end = authority.find(']')?;
-        let (host, rest) = authority.split_at(end + 1);
-        match rest {
-            "" => (host, None),
-            _ => (host, Some(rest.strip_prefix(':')?)),
-        }
-    } else {
-        match authority.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        }
-    };
-    let port = match port {
-        None => None,
-        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(p.parse::<u16>().ok().filter(|&p| p != 0)?)
-        }
-        Some(_) => return None,
-    };
-    Some((host, port))
 }
 
 fn is_valid_host(host: &str) -> bool {
@@ -224,6 +224,9 @@ mod tests {
             "https://[::1",
             "https://[zz]",
             "https://h_st",
+            "https://[::1]x",
+            // What http::Uri (ureq's URL) cannot hold could never be sent.
+            "https://h/<x>",
         ] {
             let err = BaseUrl::parse(bad).expect_err(bad);
             assert!(
@@ -231,6 +234,20 @@ mod tests {
                 "{bad}: {}",
                 err.message
             );
+        }
+    }
+
+    #[test]
+    fn a_password_in_a_refused_url_is_never_shown() {
+        for bad in [
+            "https://user:s3cret@api.twitter.com",
+            "http://user:s3cret@example.com",
+            "user:s3cret@api.twitter.com",
+            "https://user:s3cret@@api.twitter.com?x",
+            "https://user:s3cret@api.twitter.com/\n",
+        ] {
+            let message = BaseUrl::parse(bad).expect_err(bad).message;
+            assert!(!message.contains("s3cret"), "{message}");
         }
     }
 

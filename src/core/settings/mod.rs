@@ -63,27 +63,28 @@ impl ApiVersion {
     /// it) needs the id of the user who follows: the numeric prefix of an access token
     /// (`"<user id>-…"`), as Twitter issues them.
     pub fn new(version: u32, access_token: &str) -> Result<ApiVersion, Error> {
+        let source_user_id = || {
+            access_token
+                .split_once('-')
+                .map(|(prefix, _)| prefix)
+                .filter(|p| p.len() <= 19 && p.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|p| p.parse::<u64>().ok())
+                .filter(|&id| id != 0)
+                .ok_or_else(|| {
+                    // The token is a secret: describe it, never show it.
+                    Error::invalid_argument(
+                        "API v2 needs the following user's id, taken from the access token's numeric prefix (\"<user id>-...\"), and this access token has none",
+                    )
+                })
+        };
         match version {
             1 => Ok(ApiVersion::V1_1),
-            0 => match ApiVersion::new(2, access_token)? {
-                ApiVersion::V2 { source_user_id } => Ok(ApiVersion::Auto { source_user_id }),
-                _ => unreachable!("version 2 is V2"),
-            },
-            2 => {
-                let id = access_token
-                    .split_once('-')
-                    .map(|(prefix, _)| prefix)
-                    .filter(|p| p.len() <= 19 && p.bytes().all(|b| b.is_ascii_digit()))
-                    .and_then(|p| p.parse::<u64>().ok())
-                    .filter(|&id| id != 0);
-                id.map(|source_user_id| ApiVersion::V2 { source_user_id })
-                    .ok_or_else(|| {
-                        // The token is a secret: describe it, never show it.
-                        Error::invalid_argument(
-                            "API v2 needs the following user's id, taken from the access token's numeric prefix (\"<user id>-...\"), and this access token has none",
-                        )
-                    })
-            }
+            0 => Ok(ApiVersion::Auto {
+                source_user_id: source_user_id()?,
+            }),
+            2 => Ok(ApiVersion::V2 {
+                source_user_id: source_user_id()?,
+            }),
             _ => Err(Error::invalid_argument(format!(
                 "unsupported API version {version}: expected 1 (meaning 1.1), 2, or 0 (auto)"
             ))),
@@ -217,12 +218,7 @@ impl Settings {
 
     /// An OAuth 2.0 config of `app` (no OAuth 1.0a credentials at all).
     fn for_oauth2(app: OAuth2App) -> Settings {
-        let mut settings = Settings::with_defaults(Credentials {
-            consumer_key: String::new(),
-            consumer_secret: String::new(),
-            access_token: String::new(),
-            access_token_secret: String::new(),
-        });
+        let mut settings = Settings::with_defaults(Credentials::default());
         settings.oauth2 = Some(app);
         settings
     }

@@ -33,13 +33,6 @@ pub fn close_held_in_child(close: fn(i32)) {
     }
 }
 
-/// How many descriptors are registered now (for tests).
-pub fn held_count() -> usize {
-    HELD.iter()
-        .filter(|s| s.load(Ordering::SeqCst) >= 0)
-        .count()
-}
-
 /// A file whose descriptor is in the registry from before it is locked until after
 /// it is unlocked. Dropping it unlocks explicitly (`LOCK_UN` reaches every copy of
 /// the descriptor, a child's too), then leaves the registry, then closes.

@@ -1,7 +1,6 @@
-//! Bytes and text: percent-encoding and OAuth 1.0a signing, HTTP dates, redaction,
+//! Bytes and text: percent-encoding and OAuth 1.0a signing, redaction,
 //! certificate pinning checks. Imports only `error` and `sys`.
 
-pub mod httpdate;
 pub mod percent;
 pub mod pinning;
 pub mod redact;

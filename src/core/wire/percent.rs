@@ -1,7 +1,7 @@
-//! RFC 5849 (3.6) percent-encoding, and the decoding of a URL query, as OAuth 1.0a
-//! signing and the rest of the library need them.
+//! RFC 5849 (3.6) percent-encoding, as OAuth 1.0a signing and the rest of the
+//! library need it. (A query is decoded by `form_urlencoded::parse`.)
 
-use percent_encoding::{percent_decode_str, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 
 /// What RFC 5849 (3.6) encodes: every byte but the RFC 3986 unreserved characters
 /// (ALPHA, DIGIT, `-`, `.`, `_`, `~`).
@@ -33,25 +33,4 @@ pub(crate) fn ascii(bytes: Vec<u8>) -> String {
 /// as they are, every other byte as `%XX` with uppercase hex.
 pub fn percent_encode(input: &str) -> String {
     percent_encoding::utf8_percent_encode(input, OAUTH_ENCODE_SET).to_string()
-}
-
-/// The decoded name/value pairs of a URL query (`+` is a space, as in form
-/// encoding), in order, duplicates kept: RFC 5849 3.4.1.3.1 signs them.
-pub(crate) fn query_parameters(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (form_decode(name), form_decode(value))
-        })
-        .collect()
-}
-
-/// `%XX` escapes and `+` (a space) decoded; malformed escapes stay as they are,
-/// invalid UTF-8 becomes U+FFFD.
-pub(crate) fn form_decode(text: &str) -> String {
-    percent_decode_str(&text.replace('+', " "))
-        .decode_utf8_lossy()
-        .into_owned()
 }

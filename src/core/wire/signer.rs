@@ -9,17 +9,19 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use rand::distr::{Alphanumeric, Distribution};
 use sha1::Sha1;
+use ureq::http::Uri;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::core::sys::clock::unix_now;
 use crate::core::sys::random::with_csprng;
-use crate::core::wire::percent::{ascii, encode_to, query_parameters};
+use crate::core::wire::percent::{ascii, encode_to};
 
 /// The four OAuth 1.0a user-context credentials.
 ///
 /// `Debug` never prints the values, and they are overwritten (their whole
-/// allocation, by `zeroize`) when dropped.
-#[derive(Clone, PartialEq, Eq)]
+/// allocation, by `zeroize`) when dropped. `Default`: all four empty (an OAuth 2.0
+/// config has none).
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Credentials {
     pub consumer_key: String,
     pub consumer_secret: String,
@@ -64,60 +66,34 @@ impl fmt::Display for UrlError {
     }
 }
 
-/// The parts of an absolute `http`/`https` URL that signing needs.
-struct SplitUrl<'a> {
-    scheme: String,
-    authority: &'a str,
-    path: &'a str,
-    query: Option<&'a str>,
-}
-
-fn split_url(url: &str) -> Result<SplitUrl<'_>, UrlError> {
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| UrlError(format!("not an absolute URL: {url:?}")))?;
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "http" && scheme != "https" {
-        return Err(UrlError(format!("unsupported scheme {scheme:?}")));
+/// An absolute `http`/`https` URL, read by `http::Uri` as ureq reads the URL it sends.
+fn parse_url(url: &str) -> Result<Uri, UrlError> {
+    let uri: Uri = url
+        .parse()
+        .map_err(|e| UrlError(format!("not a URL: {url:?} ({e})")))?;
+    match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
+        Some("http" | "https") if uri.host().is_some_and(|host| !host.is_empty()) => Ok(uri),
+        Some("http" | "https") => Err(UrlError(format!("URL has no host: {url:?}"))),
+        Some(scheme) => Err(UrlError(format!("unsupported scheme {scheme:?}"))),
+        None => Err(UrlError(format!("not an absolute URL: {url:?}"))),
     }
-    let rest = rest.split('#').next().unwrap_or_default();
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, path_and_query) = rest.split_at(authority_end);
-    if authority.is_empty() {
-        return Err(UrlError(format!("URL has no host: {url:?}")));
-    }
-    let (path, query) = match path_and_query.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (path_and_query, None),
-    };
-    Ok(SplitUrl {
-        scheme,
-        authority,
-        path,
-        query,
-    })
 }
 
 /// RFC 5849 3.4.1.2 base string URI: lowercase scheme and host, default port
 /// dropped, query and fragment removed, empty path as `/`.
 pub fn base_string_uri(url: &str) -> Result<String, UrlError> {
-    Ok(base_uri_of(&split_url(url)?))
+    Ok(base_uri_of(&parse_url(url)?))
 }
 
-fn base_uri_of(parts: &SplitUrl<'_>) -> String {
-    let authority = parts.authority.to_ascii_lowercase();
-    let default_port = if parts.scheme == "http" {
-        ":80"
-    } else {
-        ":443"
+fn base_uri_of(uri: &Uri) -> String {
+    let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
+    let host = uri.host().unwrap_or_default().to_ascii_lowercase();
+    let default_port = if scheme == "http" { 80 } else { 443 };
+    let port = match uri.port_u16() {
+        Some(port) if port != default_port => format!(":{port}"),
+        _ => String::new(),
     };
-    let host = authority.strip_suffix(default_port).unwrap_or(&authority);
-    let path = if parts.path.is_empty() {
-        "/"
-    } else {
-        parts.path
-    };
-    format!("{}://{}{}", parts.scheme, host, path)
+    format!("{scheme}://{host}{port}{}", uri.path())
 }
 
 /// RFC 5849 3.4.1.3.2 parameter normalisation: encode each name and value, sort
@@ -231,13 +207,10 @@ fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &str {
     std::str::from_utf8(&digits[start..]).expect("ASCII digits")
 }
 
-/// RFC 5849 3.4.2: base64(HMAC-SHA1(enc(consumer_secret) & enc(token_secret), base)).
-pub fn hmac_sha1_signature(consumer_secret: &str, token_secret: &str, base_string: &str) -> String {
-    SigningKey::new(consumer_secret, token_secret).signature(base_string.as_bytes())
-}
-
-/// The HMAC-SHA1 key schedule for one pair of secrets, computed once and cloned
-/// for each signature. `Debug` shows nothing of it, and it is overwritten on drop.
+/// The HMAC-SHA1 key schedule for one pair of secrets, computed once and cloned for
+/// each signature; RFC 5849 3.4.2: the signature is base64(HMAC-SHA1(enc(consumer_secret)
+/// & enc(token_secret), base string)). `Debug` shows nothing of it, and it is
+/// overwritten on drop.
 #[derive(Clone)]
 pub struct SigningKey(Hmac<Sha1>);
 
@@ -322,10 +295,19 @@ pub struct SigningUrl {
 
 impl SigningUrl {
     pub fn parse(url: &str) -> Result<SigningUrl, UrlError> {
-        let parts = split_url(url)?;
+        let uri = parse_url(url)?;
         Ok(SigningUrl {
-            base_uri: base_uri_of(&parts),
-            query: parts.query.map(query_parameters).unwrap_or_default(),
+            base_uri: base_uri_of(&uri),
+            // Decoded as forms are (`+` a space, malformed escapes kept, invalid UTF-8
+            // as U+FFFD), in order, duplicates kept: RFC 5849 3.4.1.3.1 signs them.
+            query: uri
+                .query()
+                .map(|query| {
+                    form_urlencoded::parse(query.as_bytes())
+                        .into_owned()
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }
@@ -464,7 +446,7 @@ mod tests {
     use super::*;
     use crate::core::sys::fork;
     use crate::core::sys::random::NONCE_RNG;
-    use crate::core::wire::percent::{form_decode, percent_encode};
+    use crate::core::wire::percent::percent_encode;
     use percent_encoding::percent_decode_str;
     use serde_json::Value;
 
@@ -558,8 +540,8 @@ mod tests {
             if let Some(expected) = case.get("base_string") {
                 assert_eq!(base, s(expected), "{}", case["name"]);
             }
-            let signature =
-                hmac_sha1_signature(s(&case["consumer_secret"]), s(&case["token_secret"]), &base);
+            let key = SigningKey::new(s(&case["consumer_secret"]), s(&case["token_secret"]));
+            let signature = key.signature(base.as_bytes());
             assert_eq!(signature, s(&case["signature"]), "{}", case["name"]);
         }
     }
@@ -630,18 +612,21 @@ mod tests {
 
     #[test]
     fn form_parsing() {
+        let query = |url: &str| SigningUrl::parse(url).unwrap().query;
+        let pairs = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
         assert_eq!(
-            query_parameters("a=1&b=x+y&c=%3D%zz&&d"),
-            vec![
-                ("a".to_string(), "1".to_string()),
-                ("b".into(), "x y".into()),
-                ("c".into(), "=%zz".into()),
-                ("d".into(), "".into())
-            ]
+            query("https://h/?a=1&b=x+y&c=%3D%zz&&d"),
+            pairs(&[("a", "1"), ("b", "x y"), ("c", "=%zz"), ("d", "")])
         );
-        assert_eq!(form_decode("%"), "%");
-        assert_eq!(form_decode("%4"), "%4");
-        assert_eq!(form_decode("%e2%82%ac"), "€");
+        assert_eq!(
+            query("https://h/?a=%&b=%4&c=%e2%82%ac"),
+            pairs(&[("a", "%"), ("b", "%4"), ("c", "€")])
+        );
     }
 
     #[test]

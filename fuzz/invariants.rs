@@ -1,15 +1,16 @@
-//! Invariant checks shared by the fuzz targets (`fuzz/`) and the corpus replay
-//! test (`tests/fuzz_corpus.rs`). Each takes arbitrary bytes and panics when an
-//! invariant breaks; any panic is a bug.
+//! Invariant checks shared by the fuzz targets (`fuzz/fuzz_targets`) and the corpus
+//! replay test (`tests/fuzz_corpus.rs`), each of which includes this file with
+//! `#[path]`: test code, so not in the library. Each takes arbitrary bytes and panics
+//! when an invariant breaks; any panic is a bug.
 
-use crate::core::auth::tokens::Tokens;
-use crate::core::error::ErrorKind;
-use crate::core::proto::refusal::{map_response, parse_api_error};
-use crate::core::proto::target::Target;
-use crate::core::proto::v2;
-use crate::core::proto::v2::{check_v2_follow_answer, v2_user_id};
-use crate::core::wire::percent::percent_encode;
-use crate::core::wire::redact::Redactor;
+use twfollow::core::auth::tokens::Tokens;
+use twfollow::core::error::ErrorKind;
+use twfollow::core::proto::refusal::{map_response, parse_api_error};
+use twfollow::core::proto::target::Target;
+use twfollow::core::proto::v2;
+use twfollow::core::proto::v2::{check_v2_follow_answer, v2_user_id};
+use twfollow::core::wire::percent::percent_encode;
+use twfollow::core::wire::redact::Redactor;
 
 /// Target parsing: never panics; what it accepts is exactly the documented grammar.
 pub fn target_parse(data: &[u8]) {
