@@ -9,7 +9,9 @@ Every other test runs the ASan+UBSan build scripts/test.sh gives as TW_FOLLOW_BI
 checks all of the tool's own code (usage errors are nothing but that) and, through its
 LeakSanitizer, every leak; what valgrind adds is the library's uninstrumented reads and writes
 of the tool's buffers. The library's own memory is checked under valgrind by the c stage
-(tests/c/test_follow.c). Each run here costs about a second of valgrind start-up."""
+(tests/c/test_follow.c). Each run here costs 1.5 to 2 s of CPU, most of it valgrind reading
+the library's debug information and translating its code: 10 runs, those that do not depend
+on each other side by side."""
 
 from __future__ import annotations
 
