@@ -66,7 +66,7 @@ fn filled<S: AsRef<str>>(value: &Option<S>) -> Option<&str> {
 /// The store (members in the order the file has them: sorted).
 #[derive(Default, Serialize, Deserialize)]
 pub struct Document {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "records")]
     pub accounts: BTreeMap<String, Record>,
     #[serde(default)]
     pub apps: BTreeMap<String, App>,
@@ -132,9 +132,43 @@ pub struct Record {
     pub version: u64,
     #[serde(flatten)]
     pub unknown: Unknown,
+    /// A member of the wrong type (edited by hand): the record is kept in `unknown` as
+    /// the file has it, and only its account fails.
+    #[serde(skip)]
+    pub unreadable: bool,
+}
+
+/// Each record read on its own, so one that does not read fails only its account
+/// (`a_record_of_the_wrong_shape_fails_only_its_account`).
+fn records<'de, D: serde::Deserializer<'de>>(
+    records: D,
+) -> Result<BTreeMap<String, Record>, D::Error> {
+    let raw = BTreeMap::<String, Unknown>::deserialize(records)?;
+    Ok(raw
+        .into_iter()
+        .map(|(name, raw)| (name, Record::read(raw)))
+        .collect())
 }
 
 impl Record {
+    fn read(mut raw: Unknown) -> Record {
+        let value = Value::Object(std::mem::take(&mut raw.0));
+        // From a borrowed value: the read copies each secret into its own wiped string.
+        let read = Record::deserialize(&value);
+        if let Value::Object(map) = value {
+            raw.0 = map;
+        }
+        read.unwrap_or_else(|_| {
+            let version = raw.0.remove("version").and_then(|v| v.as_u64());
+            Record {
+                version: version.unwrap_or(0),
+                unknown: raw,
+                unreadable: true,
+                ..Record::default()
+            }
+        })
+    }
+
     fn set_tokens(&mut self, tokens: &Tokens) {
         self.access_token = Some(tokens.access_token.clone());
         self.refresh_token = tokens.refresh_token.clone();
@@ -316,6 +350,11 @@ impl Document {
             )
         })?;
         let broken = |what: &str| store_error(path, format!("account {name:?} {what}"));
+        if record.unreadable {
+            return Err(broken(
+                "has a member of the wrong type: fix it, or remove the account and authorize again",
+            ));
+        }
         let app_name = filled(&record.app).ok_or_else(|| broken("names no app"))?;
         let app = self.apps.get(app_name).ok_or_else(|| {
             broken(&format!(
@@ -502,6 +541,29 @@ mod tests {
 
     fn parse(text: &str) -> Result<Document, Error> {
         Document::parse(text.as_bytes(), Path::new(PATH))
+    }
+
+    #[test]
+    fn a_record_of_the_wrong_shape_fails_only_its_account() {
+        let text = r#"{"version":1,"revision":3,
+          "apps":{"ck":{"consumer_key":"ck","consumer_secret":"cs"}},
+          "accounts":{
+            "good":{"kind":"oauth1","app":"ck","access_token":"1-at","access_token_secret":"ats","version":2},
+            "odd":{"kind":"oauth1","app":"ck","access_token":"SECRET","user_id":5,"version":4}}}"#;
+        let doc = parse(text).unwrap();
+        assert!(doc.account("good", Path::new(PATH)).is_ok());
+        let e = doc.account("odd", Path::new(PATH)).err().unwrap();
+        assert!(
+            e.message.contains("\"odd\" has a member of the wrong type"),
+            "{e}"
+        );
+        assert!(!e.message.contains("SECRET"), "{e}");
+        assert_eq!(doc.version("odd"), 4);
+        // Written back as the file has it.
+        let again: Value = serde_json::from_slice(&doc.to_bytes()).unwrap();
+        assert_eq!(again["accounts"]["odd"]["user_id"], 5);
+        assert_eq!(again["accounts"]["odd"]["access_token"], "SECRET");
+        assert_eq!(again["accounts"]["odd"]["version"], 4);
     }
 
     #[test]
