@@ -1,7 +1,7 @@
-"""tw-follow's options against the environment: options win over their variables, the
-timeout in seconds is the deadline, and the proxy can come from the environment, a file or
-standard input without its password in argv. (Each status its exit code, every usage error
-64 and every configuration failure 78: test_cli_habits.py.)"""
+"""tw-follow's options against the environment: options win over their variables, and the
+proxy can come from the environment, a file or standard input without its password in argv.
+(Each status its exit code, every usage error 64, every configuration failure 78 and the two
+timeout options: test_cli_habits.py.)"""
 
 from __future__ import annotations
 
@@ -9,14 +9,6 @@ import json
 import os
 
 import pytest
-
-def test_timeout_in_seconds_is_the_deadline(cli, sandbox_env, scripted):
-    slow = scripted(delay=2.0).base_url
-    result = cli.run(["--timeout", "0.3", "--base-url", slow, "twitterdev"], sandbox_env)
-    assert result.returncode == 75 and result.stderr.startswith("TW_STATUS_TIMEOUT: "), result.stderr
-    fine = cli.run(["--timeout", "5", "--quiet", "twitterdev"], sandbox_env)
-    assert fine.returncode == 0, fine.stderr
-
 
 # Issue 16, item 9: an option wins over its variable, which is then not read at all.
 

@@ -94,7 +94,9 @@ LAST_TIMEOUT_WINS = [
 
 @pytest.mark.parametrize("args,times_out", LAST_TIMEOUT_WINS)
 def test_of_timeout_and_timeout_ms_the_last_one_given_wins_as_in_curl(sandbox_env, scripted, args, times_out):
-    server = scripted(200, b"{}", {}, 1.5)  # answers after 1.5 s: a 300 ms deadline times out first
+    # --timeout is in seconds (0.3 a 300 ms deadline, 9 not 9 ms) and --timeout-ms in
+    # milliseconds, whichever comes last: against an answer 0.8 s away, 300 ms times out first.
+    server = scripted(200, b"{}", {}, 0.8)
     result = run([*args, "twitterdev"], dict(sandbox_env, TW_API_BASE=server.base_url))
     assert result.stderr.startswith("TW_STATUS_TIMEOUT") == times_out, result.stderr
 
