@@ -101,7 +101,6 @@ def test_of_timeout_and_timeout_ms_the_last_one_given_wins_as_in_curl(sandbox_en
     assert result.stderr.startswith("TW_STATUS_TIMEOUT") == times_out, result.stderr
 
 
-
 # How to make each status reach the tool's output: (arguments, environment changes,
 # variables dropped, scripted answer or None). {url}: the sandbox, {scripted}: a scripted
 # server, {https}: the sandbox's plain-HTTP port as https://, {closed}: a closed port.
