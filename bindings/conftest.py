@@ -38,7 +38,7 @@ def visit(url: str) -> Tuple[int, Optional[str], str]:
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.netloc, timeout=10)
     try:
-        connection.request("GET", f"{parts.path}?{parts.query}")
+        connection.request("GET", f"{parts.path or '/'}?{parts.query}")
         response = connection.getresponse()
         return response.status, response.getheader("Location"), response.read().decode()
     finally:
@@ -430,7 +430,7 @@ class CountingProxy:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
 

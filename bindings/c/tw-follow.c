@@ -201,13 +201,19 @@ int main(int argc, char **argv) {
     }
     /* --help, --version and --exit-codes answer at once: what follows them is not read. */
     for (i = 1; i < argc && !help && !version && !exit_codes; i++) {
-        const char *arg = argv[i], *timeout_before = timeout, *timeout_ms_before = timeout_ms;
+        const char *arg = argv[i], *api_version_before = api_version;
+        const char *timeout_before = timeout, *timeout_ms_before = timeout_ms;
         if (take_option(specs, argc, argv, &i)) {
-            /* --timeout and --timeout-ms set one thing: the last one given wins, as in curl. */
-            if (timeout != timeout_before) {
-                timeout_ms = NULL;
-            } else if (timeout_ms != timeout_ms_before) {
-                timeout = NULL;
+            /* Each value is checked as it is read (as curl does); --timeout and --timeout-ms set one
+             * deadline, and the last one given wins. */
+            if (api_version != api_version_before && !parse_api_version(api_version, &options.api_version)) {
+                return usage_error(NULL, "--api-version must be 1.1, 2 or auto");
+            }
+            if (timeout != timeout_before && !parse_timeout_seconds(timeout, &options.timeout_ms)) {
+                return usage_error(NULL, "--timeout needs a number of seconds from 0.001 to 4294967.295");
+            }
+            if (timeout_ms != timeout_ms_before && !parse_timeout(timeout_ms, &options.timeout_ms)) {
+                return usage_error(NULL, "--timeout-ms needs a whole number from 1 to 4294967295");
             }
             continue;
         } else if (strcmp(arg, "--") == 0 && i + 2 == argc && target == NULL && verb_count == 0 &&
@@ -243,15 +249,6 @@ int main(int argc, char **argv) {
         return 0;
     }
     options.api_version_given = api_version != NULL;
-    if (api_version != NULL && !parse_api_version(api_version, &options.api_version)) {
-        return usage_error(NULL, "--api-version must be 1.1, 2 or auto");
-    }
-    if (timeout != NULL && !parse_timeout_seconds(timeout, &options.timeout_ms)) {
-        return usage_error(NULL, "--timeout needs a number of seconds from 0.001 to 4294967.295");
-    }
-    if (timeout_ms != NULL && !parse_timeout(timeout_ms, &options.timeout_ms)) {
-        return usage_error(NULL, "--timeout-ms needs a whole number from 1 to 4294967295");
-    }
     if (command > COMMAND_ACCOUNTS && verb_count != 0) {
         return usage_error(NULL, "%s takes no TARGET (a user of that name is written @%s)", command_word,
                            command_word);

@@ -1,6 +1,7 @@
-"""tw-follow's exit codes: each failure its code (and its status), options win over the
-environment, and the proxy can come from the environment, a file or standard input without
-its password in argv."""
+"""tw-follow's options against the environment: options win over their variables, and the
+proxy can come from the environment, a file or standard input without its password in argv.
+(Each status its exit code, every usage error 64, every configuration failure 78 and the two
+timeout options: test_cli_habits.py.)"""
 
 from __future__ import annotations
 
@@ -8,82 +9,6 @@ import json
 import os
 
 import pytest
-
-FOLLOW_LIMIT = b'{"errors":[{"code":161,"message":"You are unable to follow more people at this time."}]}'
-
-
-# (case, arguments, environment changes, variables dropped, exit code)
-INPUTS = [
-    ("zero timeout", lambda cli: ["--timeout-ms", "0", "twitterdev"], {}, (), 64),
-    ("timeout over 2**32-1 ms", lambda cli: ["--timeout-ms", str(2**32), "twitterdev"], {}, (), 64),
-    ("timeout not a number", lambda cli: ["--timeout-ms", "soon", "twitterdev"], {}, (), 64),
-    ("zero timeout in seconds", lambda cli: ["--timeout", "0.0004", "twitterdev"], {}, (), 64),
-    ("timeout over 2**32-1 ms, in seconds", lambda cli: ["--timeout", "4294967.2955", "twitterdev"], {}, (), 64),
-    ("timeout in seconds not a number", lambda cli: ["--timeout", "nan", "twitterdev"], {}, (), 64),
-    ("unknown option", lambda cli: ["--bogus", "twitterdev"], {}, (), 64),
-    ("option without its value", lambda cli: ["twitterdev", "--base-url"], {}, (), 64),
-    ("no target", lambda cli: [], {}, (), 64),
-    ("two targets", lambda cli: ["a", "b"], {}, (), 64),
-    ("unknown API version", lambda cli: ["--api-version", "3", "twitterdev"], {}, (), 64),
-    ("--proxy with --proxy-file", lambda cli: ["--proxy", "", "--proxy-file", "-", "twitterdev"], {}, (), 64),
-    ("bad target", lambda cli: ["bad name"], {}, (), 65),
-    ("target not UTF-8", lambda cli: [b"tw\xffdev"], {}, (), 65),
-    ("API v2 with --notify", lambda cli: ["--api-version", "2", "--notify", "twitterdev"], {}, (), 65),
-    ("request pending", lambda cli: ["pending_pat"], {}, (), 1),
-    ("blocked", lambda cli: ["blocker_bob"], {}, (), 1),
-    ("no such user", lambda cli: ["nosuchuser"], {}, (), 1),
-    ("wrong token secret", lambda cli: ["twitterdev"], {"TW_ACCESS_TOKEN_SECRET": "wrong"}, (), 77),
-    ("missing credential", lambda cli: ["twitterdev"], {}, ("TW_CONSUMER_KEY",), 78),
-    ("bad TW_API_BASE", lambda cli: ["twitterdev"], {"TW_API_BASE": "http://example.com"}, (), 78),
-    ("bad TW_API_VERSION", lambda cli: ["twitterdev"], {"TW_API_VERSION": "v2"}, (), 78),
-    ("refused --base-url", lambda cli: ["--base-url", "http://example.com", "twitterdev"], {}, (), 78),
-    ("unreadable --ca-file", lambda cli: ["--ca-file", "/nonexistent.pem", "twitterdev"], {}, (), 78),
-    ("refused --proxy", lambda cli: ["--proxy", "ftp://proxy.invalid", "twitterdev"], {}, (), 78),
-    ("missing --proxy-file", lambda cli: ["--proxy-file", "/nonexistent-proxy", "twitterdev"], {}, (), 78),
-]
-
-
-@pytest.mark.parametrize("case,args,env,drop,code", INPUTS, ids=[c[0] for c in INPUTS])
-def test_each_input_its_exit_code(cli, sandbox_env, case, args, env, drop, code):
-    result = cli.run(args(cli), dict(sandbox_env, **env), drop=drop, input="")
-    assert result.returncode == code, result.stderr
-    assert result.stdout == ""
-
-
-def test_timeout_in_seconds_is_the_deadline(cli, sandbox_env, scripted):
-    slow = scripted(delay=2.0).base_url
-    result = cli.run(["--timeout", "0.3", "--base-url", slow, "twitterdev"], sandbox_env)
-    assert result.returncode == 75 and result.stderr.startswith("TW_STATUS_TIMEOUT: "), result.stderr
-    fine = cli.run(["--timeout", "5", "--quiet", "twitterdev"], sandbox_env)
-    assert fine.returncode == 0, fine.stderr
-
-
-# (case, scripted server: status, body, headers, delay, tls; extra arguments; exit code; status)
-ANSWERS = [
-    ("server error", (500, b"{}", {}, 0.0, False), [], 69, "TW_STATUS_SERVER_ERROR"),
-    ("untrusted certificate", (200, b"{}", {}, 0.0, True), [], 78, "TW_STATUS_TLS"),
-    ("redirect", (302, b"", {"Location": "/elsewhere"}, 0.0, False), [], 76, "TW_STATUS_HTTP_ERROR"),
-    ("not a JSON object", (200, b"[]", {}, 0.0, False), [], 76, "TW_STATUS_BAD_RESPONSE"),
-    ("rate limited", (429, b"{}", {}, 0.0, False), [], 75, "TW_STATUS_RATE_LIMITED"),
-    ("follow limit", (403, FOLLOW_LIMIT, {}, 0.0, False), [], 75, "TW_STATUS_FOLLOW_LIMIT"),
-    ("timeout", (200, b"{}", {}, 2.0, False), ["--timeout-ms", "300"], 75, "TW_STATUS_TIMEOUT"),
-    ("credentials refused", (401, b"{}", {}, 0.0, False), [], 77, "TW_STATUS_AUTH"),
-]
-
-
-@pytest.mark.parametrize("case,server,extra,code,status", ANSWERS, ids=[c[0] for c in ANSWERS])
-def test_each_answer_its_exit_code(cli, sandbox_env, scripted, case, server, extra, code, status):
-    base_url = scripted(*server).base_url
-    result = cli.run([*extra, "--base-url", base_url, "twitterdev"], sandbox_env)
-    assert result.returncode == code, result.stderr
-    assert result.stderr.startswith(status + ": "), result.stderr
-
-
-def test_no_response_exits_69(cli, sandbox_env, closed_port):
-    result = cli.run(["--base-url", f"http://127.0.0.1:{closed_port}", "twitterdev"], sandbox_env)
-    assert result.returncode == 69, result.stderr
-    assert result.stderr.startswith("TW_STATUS_NETWORK: "), result.stderr
-
 
 # Issue 16, item 9: an option wins over its variable, which is then not read at all.
 

@@ -35,6 +35,11 @@ USAGE_ERRORS = [
     ["a", "b"],
     ["--api-version", "3", "twitterdev"],
     ["--timeout-ms", "0", "twitterdev"],
+    ["--timeout-ms", "soon", "twitterdev"],
+    ["--timeout", "0.0004", "twitterdev"],  # under 1 ms
+    ["--timeout", "4294967.2955", "twitterdev"],  # over 2**32-1 ms
+    ["--timeout", "nan", "twitterdev"],
+    ["--proxy", "", "--proxy-file", "-", "twitterdev"],
     ["unfollow"],
     ["whoami", "x"],
     ["token", "x"],
@@ -46,6 +51,11 @@ USAGE_ERRORS = [
     ["--quiet=1", "twitterdev"],
     ["--api-version=3", "twitterdev"],
     ["authorize", "--wait=0"],
+    # Each value is checked as it is read: a later good one does not excuse it, nor does --help.
+    ["--timeout-ms", "0", "--timeout", "5", "twitterdev"],
+    ["--api-version", "3", "--api-version", "2", "twitterdev"],
+    ["--api-version", "3", "--help"],
+    ["authorize", "--wait", "0", "--wait", "5"],
 ]
 
 
@@ -74,15 +84,22 @@ def test_an_option_takes_its_value_after_an_equals_sign_as_git_and_curl_do(sandb
 
 
 
-@pytest.mark.parametrize("order", ["seconds last", "milliseconds last"])
-def test_of_timeout_and_timeout_ms_the_last_one_given_wins_as_in_curl(sandbox_env, scripted, order):
-    server = scripted(200, b"{}", {}, 1.5)  # answers after 1.5 s: a 300 ms deadline times out first
-    if order == "seconds last":
-        args = ["--timeout-ms", "9000", "--timeout", "0.3"]
-    else:
-        args = ["--timeout", "9", "--timeout-ms", "300"]
+LAST_TIMEOUT_WINS = [
+    (["--timeout-ms", "9000", "--timeout", "0.3"], True),
+    (["--timeout", "9", "--timeout-ms", "300"], True),
+    (["--timeout-ms", "300", "--timeout", "9"], False),
+    (["--timeout", "0.3", "--timeout-ms", "9000"], False),
+]
+
+
+@pytest.mark.parametrize("args,times_out", LAST_TIMEOUT_WINS)
+def test_of_timeout_and_timeout_ms_the_last_one_given_wins_as_in_curl(sandbox_env, scripted, args, times_out):
+    # --timeout is in seconds (0.3 a 300 ms deadline, 9 not 9 ms) and --timeout-ms in
+    # milliseconds, whichever comes last: against an answer 0.8 s away, 300 ms times out first.
+    server = scripted(200, b"{}", {}, 0.8)
     result = run([*args, "twitterdev"], dict(sandbox_env, TW_API_BASE=server.base_url))
-    assert result.stderr.startswith("TW_STATUS_TIMEOUT"), result.stderr
+    assert result.stderr.startswith("TW_STATUS_TIMEOUT") == times_out, result.stderr
+
 
 # How to make each status reach the tool's output: (arguments, environment changes,
 # variables dropped, scripted answer or None). {url}: the sandbox, {scripted}: a scripted
@@ -149,6 +166,7 @@ def test_every_status_exits_with_the_code_its_table_lists(sandbox_env, scripted,
                                 capture_output=True, timeout=60)  # fmt: skip
         printed = result.stderr.decode("utf-8", "replace").split(":")[0]
         assert printed == name, (name, result.stderr)
+        assert result.stdout == b"", (name, result.stdout)
         assert result.returncode == table[name], (name, result.returncode, table[name], result.stderr)
         seen.append((name, result.returncode))
     assert len(seen) == len(PROVOKED)
@@ -157,7 +175,7 @@ def test_every_status_exits_with_the_code_its_table_lists(sandbox_env, scripted,
 @pytest.mark.parametrize("args,changes,drop", CONFIGURATION)
 def test_a_configuration_failure_exits_78_without_a_status_of_another_code(sandbox_env, args, changes, drop):
     result = run(args, dict(sandbox_env, **changes), drop)
-    assert result.returncode == 78, result.stderr
+    assert (result.returncode, result.stdout) == (78, ""), result.stderr
     first = result.stderr.splitlines()[0]
     if first.startswith("TW_STATUS_"):
         assert exit_code_table()[first.split(":")[0]] == 78, first

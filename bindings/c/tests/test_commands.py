@@ -11,7 +11,6 @@ NO_V1_APP = {"TW_CONSUMER_KEY": "sandbox-no-v1-key", "TW_CONSUMER_SECRET": "sand
 READ_ONLY_APP = {"TW_CONSUMER_KEY": "sandbox-readonly-key", "TW_CONSUMER_SECRET": "sandbox-readonly-secret"}
 UNENROLLED_APP = {"TW_CONSUMER_KEY": "sandbox-unenrolled-key", "TW_CONSUMER_SECRET": "sandbox-unenrolled-secret"}
 SUSPENDED = {"TW_ACCESS_TOKEN": "1500000064-sandboxSuspendedToken", "TW_ACCESS_TOKEN_SECRET": "sandbox-token-secret-suspended"}
-LOCKED = {"TW_ACCESS_TOKEN": "1500000326-sandboxLockedToken", "TW_ACCESS_TOKEN_SECRET": "sandbox-token-secret-locked"}
 ACCOUNT_2 = {"TW_ACCESS_TOKEN": "1500000002-sandboxAccessToken2", "TW_ACCESS_TOKEN_SECRET": "sandbox-token-secret-2"}
 
 
@@ -34,15 +33,14 @@ def test_relationship_and_unfollow_print_their_json(cli, sandbox_env):
     assert json.loads(v2.stdout)["follow_request_received"] is False
 
 
-# (case, arguments, environment changes, exit code, start of stderr)
+# (case, arguments, environment changes, exit code, start of stderr): unfollow and
+# relationship; a follow's refusals are in test_cli_habits.py's walk of the exit codes, and
+# each refusal's status in tests/refusals.rs.
 REFUSALS = [
-    ("read-only app", ["twitterdev"], READ_ONLY_APP, 78, "TW_STATUS_APP_PERMISSION: HTTP 403, error 261: "),
     ("read-only app, unfollow", ["unfollow", "twitterdev"], READ_ONLY_APP, 78, "TW_STATUS_APP_PERMISSION: "),
-    ("no API 1.1 in the tier", ["twitterdev"], NO_V1_APP, 78, "TW_STATUS_ACCESS_TIER: HTTP 403, error 453: "),
     ("no Project, API v2", ["--api-version", "2", "relationship", "Twitter"], UNENROLLED_APP, 78,
      "TW_STATUS_ACCESS_TIER: HTTP 403: Client Forbidden: "),
     ("suspended account", ["relationship", "twitterdev"], SUSPENDED, 77, "TW_STATUS_ACCOUNT_STATE: HTTP 403, error 64: "),
-    ("locked account", ["twitterdev"], LOCKED, 77, "TW_STATUS_ACCOUNT_STATE: HTTP 403, error 326: "),
     ("no such user", ["relationship", "nobody_here"], {}, 1, "TW_STATUS_NOT_FOUND: HTTP 404, error 50: User not found."),
     ("no such user, unfollow", ["unfollow", "nobody_here"], {}, 1, "TW_STATUS_NOT_FOUND: HTTP 403, error 108: "),
 ]  # fmt: skip

@@ -29,11 +29,6 @@ def test_quiet_prints_nothing(sandbox_env):
 @pytest.mark.parametrize(
     "args,code,stderr",
     [
-        (["pending_pat"], 1, "TW_STATUS_ALREADY_REQUESTED: HTTP 403, error 160: You've already requested to follow pending_pat."),
-        (["blocker_bob"], 1, "TW_STATUS_BLOCKED: HTTP 403, error 162: "),
-        (["nosuchuser"], 1, "TW_STATUS_NOT_FOUND: HTTP 403, error 108: "),
-        (["bad name"], 65, "TW_STATUS_INVALID_ARGUMENT: invalid target"),
-        (["--base-url", "http://127.0.0.1:{closed_port}", "twitterdev"], 69, "TW_STATUS_NETWORK: "),
         (["--base-url", "http://example.com", "twitterdev"], 78, "tw-follow: invalid base URL"),
         (["--timeout-ms", "0", "twitterdev"], 64, "tw-follow: --timeout-ms needs"),
         (["--timeout-ms", "4294967296", "twitterdev"], 64, "tw-follow: --timeout-ms needs"),
@@ -45,9 +40,9 @@ def test_quiet_prints_nothing(sandbox_env):
         (["--base-url"], 64, "tw-follow: unknown or incomplete option --base-url"),
     ],
 )
-def test_failures_exit_with_their_family_code(sandbox_env, closed_port, args, code, stderr):
-    # {closed_port}: a loopback port this test bound and closed, so nothing listens there.
-    result = run([arg.format(closed_port=closed_port) for arg in args], sandbox_env)
+def test_failures_exit_with_their_family_code(sandbox_env, args, code, stderr):
+    """The tool's own messages (each status's code and name: test_cli_habits.py's walk of the table)."""
+    result = run(args, sandbox_env)
     assert result.returncode == code, result.stderr
     assert result.stderr.startswith(stderr), result.stderr
     assert result.stdout == ""
@@ -60,33 +55,12 @@ def test_api_v2(sandbox_env):
     from_env = run(["Twitter"], dict(sandbox_env, TW_API_VERSION="2"))
     assert from_env.returncode == 0, from_env.stderr
     assert json.loads(from_env.stdout)["data"]["following"] is True
-    refused = run(["--api-version", "2", "blocker_bob"], sandbox_env)
-    assert refused.returncode == 1
-    assert refused.stderr.startswith("TW_STATUS_BLOCKED: HTTP 403: Forbidden: You have been blocked")
-    missing = run(["--api-version", "2", "nobody_here"], sandbox_env)
-    assert missing.returncode == 1
-    assert missing.stderr == (
-        "TW_STATUS_NOT_FOUND: HTTP 200: Could not find user with username: [nobody_here]. (looking up @nobody_here)\n"
-    )
     assert run(["--api-version", "2", "--notify", "twitterdev"], sandbox_env).returncode == 65
     usage = run(["--api-version", "3", "twitterdev"], sandbox_env)
     assert (usage.returncode, usage.stderr) == (
         64,
         "tw-follow: --api-version must be 1.1, 2 or auto\nTry 'tw-follow --help' for more information.\n",
     )
-    assert run(["twitterdev"], dict(sandbox_env, TW_API_VERSION="v2")).returncode == 78
-
-
-def test_wrong_credentials_exit_77(sandbox_env):
-    result = run(["twitterdev"], dict(sandbox_env, TW_ACCESS_TOKEN_SECRET="wrong"))
-    assert result.returncode == 77
-    assert result.stderr.startswith("TW_STATUS_AUTH: HTTP 401, error 32: ")
-
-
-def test_missing_credentials_exit_78(sandbox_env):
-    result = run(["twitterdev"], sandbox_env, drop=("TW_CONSUMER_SECRET",))
-    assert result.returncode == 78
-    assert "TW_CONSUMER_SECRET" in result.stderr
 
 
 def test_help_and_version(sandbox_env):

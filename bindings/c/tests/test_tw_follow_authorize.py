@@ -217,28 +217,6 @@ def test_help_and_base_url(tool, sandbox_env, closed_port):
     assert code == 69 and err.startswith("TW_STATUS_NETWORK: ")
 
 
-def test_a_follow_with_exported_tokens_never_refreshes(tool, start_sandbox, sandbox_env):
-    # X rotates the refresh token: a refresh whose only copy reaches this process's
-    # output (which cron discards) would lose the grant. The tools refuse instead.
-    sandbox = start_sandbox("--oauth2-token-lifetime", "1")
-    env = dict(without(sandbox_env, OAUTH1_USER), TW_API_BASE=sandbox.base_url,
-               TW_OAUTH2_CLIENT_SECRET=CONFIDENTIAL[1])
-    code, first, err = authorize(tool, oauth2_args(CONFIDENTIAL[0], "--exports"), env, redirected)
-    assert code == 0, err
-    time.sleep(1.2)  # the access token has expired
-    followed = follow_after_eval(tool, first, env, "@twitterdev")
-    assert followed.returncode == 77, followed.stderr
-    assert followed.stderr.startswith("TW_STATUS_AUTH: ")
-    assert f"run `{tool} accounts import env` once and use the store" in followed.stderr
-    assert exported(first)["TW_OAUTH2_REFRESH_TOKEN"] not in followed.stderr
-    # Nothing was refreshed: the exported refresh token still works, from the store.
-    imported = follow_after_eval(tool, first, env, "accounts", "import", "env")
-    assert imported.returncode == 0, imported.stderr
-    [name] = re.findall(r"imported account (\S+) into ", imported.stderr)
-    again = follow_after_eval(tool, first, env, "--account", name, "Twitter")
-    assert again.returncode == 0, again.stderr
-
-
 # Issue 20, item 5: every write of tokens is checked; a failed one exits 74 (EXIT_IOERR)
 # with a message, never 0 (the code is spent, the tokens would be gone).
 
@@ -437,10 +415,23 @@ def test_the_oauth1_callback_pasted(tool, sandbox_env, account_of):
     ],
 )
 def test_which_uris_are_listened_on(tool, sandbox_env, template, listens):
-    """Both tools tell a loopback redirect URI apart alike (nothing is sent before either wait)."""
+    """A loopback redirect URI is listened on: a redirect there is caught at once (its code,
+    made up here, is then refused by the sandbox); any other is pasted (nothing typed:
+    refused, nothing sent)."""
     uri = template.format(port=free_port())
-    code, out, err = authorize(tool, listening_oauth2_args(uri, "--wait", "1"), without(sandbox_env, OAUTH1_USER),
-                               lambda url: None)
-    assert (code, out) == (65, ""), err
-    assert (f"no redirect to {uri} within 1 s" in err) == listens, err
-    assert ("no redirected address or code on standard input" in err) != listens, err
+    pages = []
+
+    def browser(url):
+        """Sent to the redirect URI with the flow's state and a code the sandbox never issued."""
+        state = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["state"][0]
+        pages.append(visit(f"{uri}?state={state}&code=made-up"))
+
+    code, out, err = authorize(tool, listening_oauth2_args(uri, "--wait", "30"), without(sandbox_env, OAUTH1_USER),
+                               browser if listens else lambda url: None)  # fmt: skip
+    if listens:
+        assert f"Waiting up to 30 s for the browser to be sent to {uri}" in err, err
+        assert [status for status, _, _ in pages] == [200], pages
+        assert (code, out) == (77, "") and "TW_STATUS_AUTH: exchanging the authorization code" in err, err
+    else:
+        assert (code, out) == (65, ""), err
+        assert "Waiting up to" not in err and "no redirected address or code on standard input" in err, err

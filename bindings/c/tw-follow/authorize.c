@@ -233,21 +233,22 @@ int authorize_main(int argc, char **argv) {
         {NULL, NULL, NULL}};
     int i;
     for (i = 1; i < argc && !help; i++) {
+        const char *wait_before = wait_text;
         if (!take_option(specs, argc, argv, &i)) {
             return usage_error("authorize", "unknown or incomplete option %s", argv[i]);
+        }
+        if (wait_text != wait_before) { /* checked as it is read: a bad value is never passed over */
+            char *end = NULL;
+            unsigned long seconds = strtoul(wait_text, &end, 10);
+            if (*wait_text < '0' || *wait_text > '9' || *end != '\0' || seconds < 1 || seconds > 3600) {
+                return usage_error("authorize", "--wait: not a number of seconds from 1 to 3600: '%s'", wait_text);
+            }
+            wait = (unsigned)seconds;
         }
     }
     if (help) {
         authorize_usage(stdout);
         return 0;
-    }
-    if (wait_text != NULL) {
-        char *end = NULL;
-        unsigned long seconds = strtoul(wait_text, &end, 10);
-        if (*wait_text < '0' || *wait_text > '9' || *end != '\0' || seconds < 1 || seconds > 3600) {
-            return usage_error("authorize", "--wait: not a number of seconds from 1 to 3600: '%s'", wait_text);
-        }
-        wait = (unsigned)seconds;
     }
     if (base_url == NULL && is_set("TW_API_BASE")) {
         base_url = getenv("TW_API_BASE"); /* an empty TW_API_BASE is unset, as for follows */

@@ -35,7 +35,8 @@ def test_every_public_client_member_has_an_async_twin():
     for name in public - set(BY_HAND) - set(CONSTRUCTORS):
         twin = getattr(AsyncClient, name)
         assert inspect.iscoroutinefunction(twin), name
-        assert inspect.signature(twin) == inspect.signature(getattr(Client, name)), name
+        # The twin runs Client's own method in a thread (so its signature is that method's).
+        assert twin.__wrapped__ is getattr(Client, name), name
         assert twin.__doc__ == getattr(Client, name).__doc__, name
     max_workers = inspect.Parameter(
         "max_workers", inspect.Parameter.KEYWORD_ONLY, default=aio.DEFAULT_MAX_WORKERS, annotation="int"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import threading
 import time
 
@@ -114,7 +115,10 @@ def test_transport_failures(scripted, closed_port, account_of):
 
 @pytest.mark.parametrize(
     "target",
-    ["", "@", "bad name", "a" * (1 << 20), "sixteen_chars_xx", "twitter\0dev", "\0", "0", "18446744073709551616", 0, -1, 2**64, True, 1.5, None, b"twitterdev", "\udc80"],
+    # A target the library refuses, one of 1 MiB; the rest are the binding's own: NULs, ints
+    # out of range, other types, a lone surrogate (the library's rules: src/core/proto/target.rs).
+    ["bad name", "a" * (1 << 20), "twitter\0dev", "\0", 0, -1, 2**64, True, 1.5, None, b"twitterdev", "\udc80"],
+    ids=lambda target: repr(target)[:24],
 )
 def test_bad_targets_raise_value_error_and_send_nothing(scripted, target, account_of):
     server = scripted(200, b'{"id":1}')
@@ -174,11 +178,17 @@ def test_close_is_idempotent_and_final(sandbox, account_of):
         client.follow("twitterdev")
 
 
-def test_del_is_a_fallback(sandbox, account_of):
+def test_del_is_a_fallback(sandbox, account_of, monkeypatch):
+    """A client dropped without close() frees its config when collected."""
+    lib = twfollow._native.lib()
+    free, freed = lib.tw_config_free, []
+    monkeypatch.setattr(lib, "tw_config_free", lambda config: (freed.append(config), free(config))[1])
     client = twfollow.Client(*account_of(1), base_url=sandbox.base_url)
     client.follow("twitterdev")
+    config = client._config
     del client
     gc.collect()
+    assert len(freed) == 1 and freed[0] is config
 
 
 def test_from_env(sandbox, monkeypatch, account_of):
@@ -218,29 +228,6 @@ def test_the_gil_is_released_while_waiting(scripted, account_of):
     assert during > 100_000, during
 
 
-def test_threads_share_one_client(sandbox, account_of):
-    errors = []
-    with twfollow.Client(*account_of(2), base_url=sandbox.base_url) as client:
-
-        def work(n):
-            try:
-                for i in range(20):
-                    if (n + i) % 4 == 0:
-                        with pytest.raises(twfollow.BlockedError):
-                            client.follow("blocker_bob")
-                    else:
-                        assert client.follow("twitterdev")["id"] == 2244994945
-            except BaseException as e:  # collected: pytest.raises inside threads does not fail the test
-                errors.append(e)
-
-        threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    assert errors == []
-
-
 def test_tls_verification_and_ca_file(scripted, account_of):
     from conftest import TEST_CERT
 
@@ -255,13 +242,19 @@ def test_tls_verification_and_ca_file(scripted, account_of):
         twfollow.Client(*account_of(1), ca_file="/nonexistent.pem")
 
 
+# Follows per thread: 25 in CI (800 calls, 32 at a time); TW_TORTURE=1 for 200. The same
+# with 200 per thread through the C ABI: tests/threads.rs.
+FOLLOWS_PER_THREAD = 200 if os.environ.get("TW_TORTURE") == "1" else 25
+
+
 def test_thirty_two_python_threads_share_one_client(sandbox, account_of):
-    """32 threads x 200 follows; each thread sees its own outcomes."""
+    """32 threads x FOLLOWS_PER_THREAD follows, refusals among them in every other thread;
+    each thread sees its own outcomes."""
     failures = []
     with twfollow.Client(*account_of(3), base_url=sandbox.base_url) as client:
 
         def work(n):
-            for i in range(200):
+            for i in range(FOLLOWS_PER_THREAD):
                 try:
                     if n % 2 and i % 3 == 0:
                         try:

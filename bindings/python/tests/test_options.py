@@ -4,6 +4,7 @@ constructor of Client and AsyncClient takes them as `**options: Unpack[Options]`
 that is not an option is refused as Python refuses one."""
 
 import inspect
+import os
 from typing import Any
 
 import pytest
@@ -56,10 +57,17 @@ def test_every_option_is_applied(option: str) -> None:
         pass
 
 
-def test_a_keyword_that_is_no_option_is_refused() -> None:
+def test_a_keyword_that_is_no_option_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [name for name in os.environ if name.startswith("TW_")]:
+        monkeypatch.delenv(name)
     with pytest.raises(TypeError, match="'bogus'"):
         twfollow.Client("key", "secret", "token", "token secret", bogus=1)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="'api_version'"):
         twfollow.Client.oauth2("client", "token", api_version=2)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="'bogus'"):
         twfollow.OAuth2Flow("client", "https://app.example/callback", bogus=1)  # type: ignore[call-arg]
+    # Before anything else is looked at: no credentials in the environment, no store.
+    with pytest.raises(TypeError, match="'bogus'"):
+        twfollow.Client.from_env(bogus=1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="'bogus'"):
+        twfollow.Client.from_store("nobody", "/nonexistent/accounts.json", bogus=1)  # type: ignore[call-arg]

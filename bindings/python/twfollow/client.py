@@ -89,6 +89,7 @@ class Client:
         access_token_secret: str,
         **options: Unpack[Options],
     ) -> None:
+        check_names(options)  # a misspelt keyword is refused before anything is made
         credentials = [
             _encode(consumer_key, "consumer_key"),
             _encode(consumer_secret, "consumer_secret"),
@@ -167,6 +168,7 @@ class Client:
         too; when a keyword replaces either, `make_from_credentials` writes it (it would
         read, and refuse, the variables the keywords replace) and the variables not
         replaced are read here."""
+        check_names(options)  # before the store is opened or the environment read
         if on_token_refresh is not None:
             check_handler(on_token_refresh)
         config = ctypes.c_void_p()

@@ -51,7 +51,7 @@ pub trait LockedTokens {
 
 /// A refresh recorded in the store as in flight: when, where, and whether a later
 /// refresh was refused after it (the grant is then known lost).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InFlightRefresh {
     /// Seconds since the Unix epoch.
     pub since: i64,

@@ -57,7 +57,16 @@ pub(crate) fn transport_error(
             ErrorKind::BadResponse,
             format!("HTTP {http_status}, but the gzip body is corrupt: {error}"),
         ),
-        // ureq's own words say what failed ("host not found", "CONNECT proxy failed: …").
+        // These three messages are the tool's output that users and scripts know (issue 31 keeps them).
+        ureq::Error::HostNotFound => (ErrorKind::Network, format!("host not found: {host}")),
+        ureq::Error::LargeResponseHeader(..) => (
+            ErrorKind::Network,
+            format!("no usable response from {host}: {error}"),
+        ),
+        ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => (
+            ErrorKind::Network,
+            format!("proxy failed for {host}: {error}"),
+        ),
         _ => (
             ErrorKind::Network,
             format!("network error{during} with {host}: {error}"),
@@ -167,6 +176,28 @@ fn presented_name(name: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tool prints these; issue 31 kept their words (ureq's own would differ).
+    #[test]
+    fn network_failures_name_what_failed() {
+        let settings = Settings::new(crate::core::wire::signer::Credentials {
+            consumer_key: "ck".into(),
+            consumer_secret: "cs".into(),
+            access_token: "at".into(),
+            access_token_secret: "ats".into(),
+        })
+        .unwrap();
+        let message = |error| transport_error(&settings, error, 0, &Redactor::NONE).message;
+        assert_eq!(
+            message(ureq::Error::HostNotFound),
+            "host not found: api.twitter.com"
+        );
+        assert!(
+            message(ureq::Error::InvalidProxyUrl).starts_with("proxy failed for api.twitter.com: ")
+        );
+        assert!(message(ureq::Error::LargeResponseHeader(70_000, 65_536))
+            .starts_with("no usable response from api.twitter.com: "));
+    }
 
     #[test]
     fn certificate_refusals_in_plain_words() {

@@ -22,8 +22,14 @@ pub struct BaseUrl {
 
 impl BaseUrl {
     pub fn parse(input: &str) -> Result<BaseUrl, Error> {
+        // Whatever precedes an '@' may be a password: it is never shown.
+        let shown_input = match (input.split_once("://"), input.rfind('@')) {
+            (Some((scheme, _)), Some(at)) => format!("{scheme}://…{}", &input[at..]),
+            (None, Some(at)) => format!("…{}", &input[at..]),
+            _ => input.to_owned(),
+        };
         let refuse = |why: &str| {
-            let shown: String = input.chars().take(100).collect();
+            let shown: String = shown_input.chars().take(100).collect();
             Error::invalid_argument(format!("invalid base URL {shown:?}: {why}"))
         };
         if input.bytes().any(|b| b.is_ascii_control() || b == b' ') {
@@ -228,6 +234,20 @@ mod tests {
                 "{bad}: {}",
                 err.message
             );
+        }
+    }
+
+    #[test]
+    fn a_password_in_a_refused_url_is_never_shown() {
+        for bad in [
+            "https://user:s3cret@api.twitter.com",
+            "http://user:s3cret@example.com",
+            "user:s3cret@api.twitter.com",
+            "https://user:s3cret@@api.twitter.com?x",
+            "https://user:s3cret@api.twitter.com/\n",
+        ] {
+            let message = BaseUrl::parse(bad).expect_err(bad).message;
+            assert!(!message.contains("s3cret"), "{message}");
         }
     }
 

@@ -63,16 +63,22 @@ impl Store {
         let _held = self.backend.lock(scope, deadline, hold_for(deadline))?;
         loop {
             let mut doc = self.load()?;
-            let revision = doc.revision();
             let out = change(&mut doc)?;
-            doc.set_revision(revision + 1);
-            if self.backend.write(&doc.to_bytes(), revision)? {
+            if self.write_next(&mut doc)? {
                 return Ok(out);
             }
             if Instant::now() >= deadline {
                 return Err(stale(&self.location()));
             }
         }
+    }
+
+    /// Writes `doc` with the next revision, as a compare-and-set on the one it has.
+    /// False: another writer got in first, and nothing was written.
+    pub(super) fn write_next(&self, doc: &mut Document) -> Result<bool, Error> {
+        let revision = doc.revision;
+        doc.revision = revision + 1;
+        self.backend.write(&doc.to_bytes(), revision)
     }
 
     pub(super) fn default_deadline() -> Instant {

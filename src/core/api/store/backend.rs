@@ -1,5 +1,6 @@
-//! Where a store keeps its document: a file on this host ([`FileBackend`]), or a
-//! server that many hosts share (the Redis store). The store's rules — versioned
+//! Where a store keeps its document: a file on this host (its
+//! [`StorePath`](super::path::StorePath), [`lock`](super::lock)), or a server that
+//! many hosts share (the Redis store). The store's rules — versioned
 //! records, the in-flight record of a refresh, the import rule — live above, in
 //! [`Store`](super::Store); a backend only reads, locks and writes whole documents.
 
@@ -7,8 +8,6 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
-use crate::core::api::store::lock;
-use crate::core::api::store::path::StorePath;
 use crate::core::error::Error;
 
 /// The lock scope of changes to the store as a whole (the default account, imports,
@@ -34,42 +33,6 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// wrote since, and nothing was changed (a lock that expired under a paused
     /// holder cannot let it overwrite a newer document).
     fn write(&self, bytes: &[u8], expected: u64) -> Result<bool, Error>;
-}
-
-/// The file store: one JSON file, its `flock`ed sibling lock file, atomic renames
-/// ([`lock`]). Every scope takes the one lock of the file, which cannot expire: a
-/// writer holding it has read the latest revision, so `write` need not check it.
-#[derive(Debug, Clone)]
-pub struct FileBackend {
-    pub path: StorePath,
-}
-
-struct FileLock(#[allow(dead_code)] lock::StoreLock);
-
-impl Held for FileLock {}
-
-impl Backend for FileBackend {
-    fn location(&self) -> String {
-        self.path.file.display().to_string()
-    }
-
-    fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
-        lock::read(&self.path)
-    }
-
-    fn lock(
-        &self,
-        _scope: &str,
-        deadline: Instant,
-        _hold: Duration,
-    ) -> Result<Box<dyn Held>, Error> {
-        Ok(Box::new(FileLock(lock::lock(&self.path, deadline)?)))
-    }
-
-    fn write(&self, bytes: &[u8], _expected: u64) -> Result<bool, Error> {
-        lock::write(&self.path, bytes)?;
-        Ok(true)
-    }
 }
 
 /// `url` with the password of its user information replaced by `***`: what messages,

@@ -1,107 +1,261 @@
-//! The store's format, version 1 (docs/tokens.md, "The token store"): the JSON
-//! document is kept whole, so members a newer twfollow added survive a rewrite, and
-//! every string in it (keys too) is wiped when it is dropped or replaced.
+//! The store's format, version 1 (docs/tokens.md, "The token store"): serde shapes
+//! whose secrets are `Zeroizing` (wiped when dropped or replaced), each keeping the
+//! members it does not know (wiped too), so what a newer twfollow added survives a
+//! rewrite. A record is kept as the file has it; what an account needs is checked
+//! when it is used ([`Document::account`]), so the listing shows a record edited by
+//! hand, and the other accounts work. Also the store's rules' members: the
+//! document's revision and each account's version (every write is a compare-and-set
+//! on them), and the refresh recorded in flight.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::core::api::store::path::store_error;
 use crate::core::auth::oauth2::Tokens;
+use crate::core::auth::session::InFlightRefresh;
 use crate::core::error::Error;
+use crate::core::wire::signer::Credentials;
 
 pub const VERSION: u64 = 1;
 
-/// Wipes every string of a JSON value (the keys of its objects too).
-pub fn wipe(value: &mut Value) {
+type Secret = Option<Zeroizing<String>>;
+
+/// The members of an object that this twfollow does not know, kept for the rewrite
+/// and wiped (keys too) when dropped.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Unknown(Map<String, Value>);
+
+impl Drop for Unknown {
+    fn drop(&mut self) {
+        wipe(&mut Value::Object(std::mem::take(&mut self.0)));
+    }
+}
+
+fn wipe(value: &mut Value) {
     match value {
         Value::String(s) => s.zeroize(),
         Value::Array(items) => items.iter_mut().for_each(wipe),
-        Value::Object(map) => wipe_map(map),
+        Value::Object(map) => {
+            for (mut key, mut value) in std::mem::take(map) {
+                key.zeroize();
+                wipe(&mut value);
+            }
+        }
         _ => {}
     }
 }
 
-fn wipe_map(map: &mut Map<String, Value>) {
-    for (mut key, mut value) in std::mem::take(map) {
-        key.zeroize();
-        wipe(&mut value);
-    }
+/// An account name (and an imported screen name): 1 to 100 bytes of UTF-8, no
+/// control characters.
+pub fn is_account_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 100 && !name.chars().any(char::is_control)
 }
 
-/// Inserts, wiping whatever the key held before.
-pub(super) fn put(map: &mut Map<String, Value>, key: &str, value: Value) {
-    if let Some(mut old) = map.insert(key.to_owned(), value) {
-        wipe(&mut old);
-    }
+/// The text of a member, `None` when it is absent or empty.
+fn filled<S: AsRef<str>>(value: &Option<S>) -> Option<&str> {
+    value.as_ref().map(AsRef::as_ref).filter(|s| !s.is_empty())
 }
 
-pub(super) fn string(value: &str) -> Value {
-    Value::String(value.to_owned())
+/// The store (members in the order the file has them: sorted).
+#[derive(Default, Serialize, Deserialize)]
+pub struct Document {
+    #[serde(default, deserialize_with = "records")]
+    pub accounts: BTreeMap<String, Record>,
+    #[serde(default)]
+    pub apps: BTreeMap<String, App>,
+    /// The account used when none is named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// Every write stores the next one, and a write is a compare-and-set on it
+    /// ([`Backend::write`](super::backend::Backend::write)).
+    #[serde(default)]
+    pub revision: u64,
+    pub version: u64,
+    #[serde(flatten)]
+    pub unknown: Unknown,
 }
 
-/// What kind of user an account holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    OAuth1,
-    OAuth2,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::OAuth1 => "oauth1",
-            Kind::OAuth2 => "oauth2",
-        }
-    }
-}
-
-/// An app: the OAuth 1.0a pair, the OAuth 2.0 client, or both. Wiped on drop.
-#[derive(Default)]
+/// An app: the OAuth 1.0a pair, the OAuth 2.0 client, or both.
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct App {
-    pub consumer_key: Option<Zeroizing<String>>,
-    pub consumer_secret: Option<Zeroizing<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    pub client_secret: Option<Zeroizing<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Secret,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer_key: Secret,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer_secret: Secret,
+    #[serde(flatten)]
+    pub unknown: Unknown,
 }
 
-/// The user of an account.
-pub enum User {
-    OAuth1 {
-        token: Zeroizing<String>,
-        secret: Zeroizing<String>,
-    },
-    OAuth2(Tokens),
+/// An account's record, as the file has it.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct Record {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Secret,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token_secret: Secret,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    /// Seconds since the Unix epoch (OAuth 2.0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    /// `"oauth1"` or `"oauth2"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Recorded before a refresh's request is sent and cleared by the write that
+    /// stores its answer, so one found later tells that a process died (or lost its
+    /// store) with X's answer on the way, which may have cost the grant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_in_flight: Option<InFlightRefresh>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Secret,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screen_name: Option<String>,
+    /// Decimal digits (ids exceed 2^53).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Each change of the record stores the next one, so a writer can tell whether
+    /// the record it read is still the one stored.
+    #[serde(default)]
+    pub version: u64,
+    #[serde(flatten)]
+    pub unknown: Unknown,
+    /// A member of the wrong type (edited by hand): the record is kept in `unknown` as
+    /// the file has it, and only its account fails.
+    #[serde(skip)]
+    pub unreadable: bool,
 }
 
-impl User {
-    pub fn kind(&self) -> Kind {
-        match self {
-            User::OAuth1 { .. } => Kind::OAuth1,
-            User::OAuth2(_) => Kind::OAuth2,
+/// Each record read on its own, so one that does not read fails only its account
+/// (`a_record_of_the_wrong_shape_fails_only_its_account`).
+fn records<'de, D: serde::Deserializer<'de>>(
+    records: D,
+) -> Result<BTreeMap<String, Record>, D::Error> {
+    let raw = BTreeMap::<String, Unknown>::deserialize(records)?;
+    Ok(raw
+        .into_iter()
+        .map(|(name, raw)| (name, Record::read(raw)))
+        .collect())
+}
+
+impl Record {
+    fn read(mut raw: Unknown) -> Record {
+        let value = Value::Object(std::mem::take(&mut raw.0));
+        // From a borrowed value: the read copies each secret into its own wiped string.
+        let read = Record::deserialize(&value);
+        if let Value::Object(map) = value {
+            raw.0 = map;
         }
+        read.unwrap_or_else(|_| {
+            let version = raw.0.remove("version").and_then(|v| v.as_u64());
+            Record {
+                version: version.unwrap_or(0),
+                unknown: raw,
+                unreadable: true,
+                ..Record::default()
+            }
+        })
+    }
+
+    fn set_tokens(&mut self, tokens: &Tokens) {
+        self.access_token = Some(tokens.access_token.clone());
+        self.refresh_token = tokens.refresh_token.clone();
+        self.expires_at = Some(tokens.expires_at);
+        self.scope = Some(tokens.scope.clone());
     }
 }
 
-/// One account, whole: its app, its user, and who the user is.
-pub struct Account {
-    pub app_name: String,
-    pub app: App,
+/// What a stored account holds for its user, checked: enough for a client.
+pub enum User {
+    OAuth1(Credentials),
+    OAuth2 {
+        client_id: String,
+        client_secret: Secret,
+        tokens: Tokens,
+    },
+}
+
+/// A stored account, checked: its user, and who the user is.
+pub struct Stored {
     pub user: User,
     pub user_id: Option<u64>,
     pub screen_name: Option<String>,
 }
 
-/// The parsed store.
-pub struct Document {
-    pub(super) root: Map<String, Value>,
+/// An account to store: its app (merged into the stored one) and its record.
+#[derive(Clone)]
+pub struct Account {
+    pub app: App,
+    pub record: Record,
 }
 
-impl Drop for Document {
-    fn drop(&mut self) {
-        wipe_map(&mut self.root);
+fn secret(text: &str) -> Secret {
+    Some(Zeroizing::new(text.to_owned()))
+}
+
+impl Account {
+    /// An OAuth 1.0a account; the user's id is the token's numeric prefix (`"<user
+    /// id>-…"`) when it has one.
+    pub fn oauth1(
+        consumer_key: &str,
+        consumer_secret: &str,
+        token: &str,
+        token_secret: &str,
+        screen_name: Option<&str>,
+    ) -> Account {
+        let user_id = token
+            .split_once('-')
+            .and_then(|(id, _)| id.parse::<u64>().ok());
+        Account {
+            app: App {
+                consumer_key: secret(consumer_key),
+                consumer_secret: secret(consumer_secret),
+                ..App::default()
+            },
+            record: Record {
+                access_token: secret(token),
+                access_token_secret: secret(token_secret),
+                app: Some(consumer_key.to_owned()),
+                kind: Some("oauth1".into()),
+                screen_name: screen_name.map(str::to_owned),
+                user_id: user_id.filter(|id| *id != 0).map(|id| id.to_string()),
+                ..Record::default()
+            },
+        }
+    }
+
+    /// An OAuth 2.0 account of the client `client_id`.
+    pub fn oauth2(
+        client_id: &str,
+        client_secret: Secret,
+        tokens: &Tokens,
+        screen_name: Option<String>,
+    ) -> Account {
+        let mut record = Record {
+            app: Some(client_id.to_owned()),
+            kind: Some("oauth2".into()),
+            screen_name,
+            ..Record::default()
+        };
+        record.set_tokens(tokens);
+        let app = App {
+            client_id: Some(client_id.to_owned()),
+            client_secret,
+            ..App::default()
+        };
+        Account { app, record }
     }
 }
 
@@ -119,44 +273,41 @@ impl Write for Count {
     }
 }
 
+/// Only the version: read first, so a document of another version is named as one.
+#[derive(Deserialize)]
+struct Head {
+    version: Option<serde_json::Number>,
+}
+
 impl Document {
     /// A new store: version 1, no apps, no accounts.
     pub fn empty() -> Document {
-        let mut root = Map::new();
-        root.insert("version".into(), Value::from(VERSION));
-        root.insert("apps".into(), Value::Object(Map::new()));
-        root.insert("accounts".into(), Value::Object(Map::new()));
-        Document { root }
+        Document {
+            version: VERSION,
+            ..Document::default()
+        }
     }
 
-    /// Reads a store: valid JSON, an object, `version` 1, `apps` and `accounts`
-    /// objects. Anything else is refused with a message naming `path`.
+    /// Reads a store: valid JSON, an object, `version` 1, then the shapes above.
+    /// Anything else is refused with a message naming `path` and the position only
+    /// (serde's text could quote the file).
     pub fn parse(bytes: &[u8], path: &Path) -> Result<Document, Error> {
-        let untouched = "fix or remove it (it was left as it is)";
-        let mut value: Value = serde_json::from_slice(bytes).map_err(|e| {
-            // The position only: serde's text could quote the file.
+        let refused = |what: String| {
             store_error(
                 path,
-                format!(
-                    "is not valid JSON (line {}, column {}): {untouched}",
-                    e.line(),
-                    e.column()
-                ),
+                format!("{what}: fix or remove it (it was left as it is)"),
             )
-        })?;
-        let Value::Object(root) = &mut value else {
-            wipe(&mut value);
-            return Err(store_error(
-                path,
-                format!("is not a JSON object: {untouched}"),
-            ));
         };
-        let doc = Document {
-            root: std::mem::take(root),
-        };
-        match doc.root.get("version") {
-            Some(Value::Number(n)) if n.as_u64() == Some(VERSION) => {}
-            Some(Value::Number(n)) => {
+        let at = |e: serde_json::Error| format!("(line {}, column {})", e.line(), e.column());
+        if let Err(e) = serde_json::from_slice::<IgnoredAny>(bytes) {
+            return Err(refused(format!("is not valid JSON {}", at(e))));
+        }
+        if bytes.trim_ascii_start().first() != Some(&b'{') {
+            return Err(refused("is not a JSON object".into()));
+        }
+        match serde_json::from_slice::<Head>(bytes).map(|head| head.version) {
+            Ok(Some(n)) if n.as_u64() == Some(VERSION) => {}
+            Ok(Some(n)) => {
                 return Err(store_error(
                     path,
                     format!(
@@ -164,324 +315,222 @@ impl Document {
                     ),
                 ))
             }
-            _ => {
-                return Err(store_error(
-                    path,
-                    format!("has no numeric \"version\": {untouched}"),
-                ))
-            }
+            _ => return Err(refused("has no numeric \"version\"".into())),
         }
-        for member in ["apps", "accounts"] {
-            match doc.root.get(member) {
-                Some(Value::Object(_)) | None => {}
-                Some(_) => {
-                    return Err(store_error(
-                        path,
-                        format!("has an \"{member}\" that is not an object: {untouched}"),
-                    ))
-                }
-            }
-        }
-        Ok(doc)
+        serde_json::from_slice(bytes)
+            .map_err(|e| refused(format!("has a member of the wrong type {}", at(e))))
     }
 
     /// The document as pretty JSON with a final newline, in one wiped allocation.
     pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
         let mut count = Count(0);
-        serde_json::to_writer_pretty(&mut count, &self.root).expect("counting cannot fail");
+        serde_json::to_writer_pretty(&mut count, self).expect("counting cannot fail");
         let mut bytes = Zeroizing::new(Vec::with_capacity(count.0 + 1));
-        serde_json::to_writer_pretty(&mut *bytes, &self.root).expect("a Vec has room");
+        serde_json::to_writer_pretty(&mut *bytes, self).expect("a Vec has room");
         bytes.push(b'\n');
         bytes
     }
 
-    pub(super) fn members(&self, name: &str) -> Option<&Map<String, Value>> {
-        self.root.get(name).and_then(Value::as_object)
+    /// The account's version (0: no such account).
+    pub fn version(&self, name: &str) -> u64 {
+        self.accounts.get(name).map_or(0, |r| r.version)
     }
 
-    pub(super) fn members_mut(&mut self, name: &str) -> &mut Map<String, Value> {
-        let slot = self
-            .root
-            .entry(name.to_owned())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !slot.is_object() {
-            wipe(slot);
-            *slot = Value::Object(Map::new());
-        }
-        slot.as_object_mut().expect("just made an object")
-    }
-
-    pub fn default_account(&self) -> Option<&str> {
-        self.root.get("default").and_then(Value::as_str)
-    }
-
-    pub fn set_default(&mut self, name: Option<&str>) {
-        match name {
-            Some(name) => put(&mut self.root, "default", string(name)),
-            None => {
-                if let Some(mut old) = self.root.remove("default") {
-                    wipe(&mut old);
-                }
-            }
-        }
-    }
-
-    /// The accounts' names, sorted.
-    pub fn account_names(&self) -> Vec<&str> {
-        self.members("accounts")
-            .map(|accounts| accounts.keys().map(String::as_str).collect())
-            .unwrap_or_default()
-    }
-
-    pub fn has_account(&self, name: &str) -> bool {
-        self.members("accounts")
-            .is_some_and(|a| a.contains_key(name))
-    }
-
-    /// The account `name`, whole, or a message naming what is missing.
-    pub fn account(&self, name: &str, path: &Path) -> Result<Account, Error> {
-        let record = self
-            .members("accounts")
-            .and_then(|accounts| accounts.get(name))
-            .ok_or_else(|| {
-                let known = self.account_names().join(", ");
-                store_error(
-                    path,
-                    if known.is_empty() {
-                        format!("has no account {name:?} (it has none: run `tw-follow authorize` to save one)")
-                    } else {
-                        format!("has no account {name:?} (it has: {known})")
-                    },
-                )
-            })?;
+    /// The account `name`, checked, or a message naming what is missing.
+    pub fn account(&self, name: &str, path: &Path) -> Result<Stored, Error> {
+        let record = self.accounts.get(name).ok_or_else(|| {
+            let known: Vec<&str> = self.accounts.keys().map(String::as_str).collect();
+            store_error(
+                path,
+                if known.is_empty() {
+                    format!("has no account {name:?} (it has none: run `tw-follow authorize` to save one)")
+                } else {
+                    format!("has no account {name:?} (it has: {})", known.join(", "))
+                },
+            )
+        })?;
         let broken = |what: &str| store_error(path, format!("account {name:?} {what}"));
-        let record = record
-            .as_object()
-            .ok_or_else(|| broken("is not an object"))?;
-        let text = |key: &str| {
-            record
-                .get(key)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-        };
-        let secret = |key: &str| {
-            text(key)
-                .map(|s| Zeroizing::new(s.to_owned()))
-                .ok_or_else(|| broken(&format!("has no {key}")))
-        };
-        let app_name = text("app")
-            .ok_or_else(|| broken("names no app"))?
-            .to_owned();
-        let app_record = self
-            .members("apps")
-            .and_then(|apps| apps.get(&app_name))
-            .and_then(Value::as_object)
-            .ok_or_else(|| {
-                broken(&format!(
-                    "names the app {app_name:?}, which the store does not have"
-                ))
-            })?;
-        let app_text = |key: &str| {
-            app_record
-                .get(key)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-        };
-        let app = App {
-            consumer_key: app_text("consumer_key").map(|s| Zeroizing::new(s.to_owned())),
-            consumer_secret: app_text("consumer_secret").map(|s| Zeroizing::new(s.to_owned())),
-            client_id: app_text("client_id").map(str::to_owned),
-            client_secret: app_text("client_secret").map(|s| Zeroizing::new(s.to_owned())),
-        };
-        let user = match text("kind") {
-            Some("oauth1") => {
-                if app.consumer_key.is_none() || app.consumer_secret.is_none() {
+        if record.unreadable {
+            return Err(broken(
+                "has a member of the wrong type: fix it, or remove the account and authorize again",
+            ));
+        }
+        let app_name = filled(&record.app).ok_or_else(|| broken("names no app"))?;
+        let app = self.apps.get(app_name).ok_or_else(|| {
+            broken(&format!(
+                "names the app {app_name:?}, which the store does not have"
+            ))
+        })?;
+        let access_token =
+            filled(&record.access_token).ok_or_else(|| broken("has no access_token"));
+        let user = match record.kind.as_deref() {
+            Some("oauth1") => match (
+                filled(&app.consumer_key),
+                filled(&app.consumer_secret),
+                access_token?,
+                filled(&record.access_token_secret),
+            ) {
+                (Some(key), Some(secret), token, Some(token_secret)) => User::OAuth1(Credentials {
+                    consumer_key: key.to_owned(),
+                    consumer_secret: secret.to_owned(),
+                    access_token: token.to_owned(),
+                    access_token_secret: token_secret.to_owned(),
+                }),
+                (Some(_), Some(_), _, None) => return Err(broken("has no access_token_secret")),
+                _ => {
                     return Err(broken(&format!(
                         "is an OAuth 1.0a account, but its app {app_name:?} has no consumer_key and consumer_secret"
-                    )));
+                    )))
                 }
-                User::OAuth1 {
-                    token: secret("access_token")?,
-                    secret: secret("access_token_secret")?,
-                }
-            }
+            },
             Some("oauth2") => {
-                if app.client_id.is_none() {
-                    return Err(broken(&format!(
+                let client_id = filled(&app.client_id).ok_or_else(|| {
+                    broken(&format!(
                         "is an OAuth 2.0 account, but its app {app_name:?} has no client_id"
-                    )));
+                    ))
+                })?;
+                let refresh_token = filled(&record.refresh_token);
+                let expires_at = record.expires_at.unwrap_or(0);
+                let mut tokens = Tokens::from_parts(access_token?, refresh_token, expires_at)
+                    .map_err(|e| broken(&e.message))?;
+                tokens.scope = record.scope.clone().unwrap_or_default();
+                User::OAuth2 {
+                    client_id: client_id.to_owned(),
+                    client_secret: filled(&app.client_secret).and_then(secret),
+                    tokens,
                 }
-                let expires_at = match record.get("expires_at") {
-                    None | Some(Value::Null) => 0,
-                    Some(v) => v.as_i64().filter(|n| *n >= 0).ok_or_else(|| {
-                        broken("has an expires_at that is not a whole number of seconds")
-                    })?,
-                };
-                let mut tokens =
-                    Tokens::from_parts(&secret("access_token")?, text("refresh_token"), expires_at)
-                        .map_err(|e| broken(&e.message))?;
-                tokens.scope = text("scope").unwrap_or_default().to_owned();
-                User::OAuth2(tokens)
             }
             _ => return Err(broken("has no kind \"oauth1\" or \"oauth2\"")),
         };
-        let user_id = match record.get("user_id") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(id)) if id.is_empty() => None,
-            Some(Value::String(id)) => Some(
+        let user_id = match filled(&record.user_id) {
+            None => None,
+            Some(id) => Some(
                 id.parse::<u64>()
                     .ok()
                     .filter(|id| *id != 0)
                     .ok_or_else(|| broken("has a user_id that is not a string of digits"))?,
             ),
-            Some(_) => return Err(broken("has a user_id that is not a string of digits")),
         };
-        Ok(Account {
-            app_name,
-            app,
+        Ok(Stored {
             user,
             user_id,
-            screen_name: text("screen_name").map(str::to_owned),
+            screen_name: filled(&record.screen_name).map(str::to_owned),
         })
-    }
-
-    /// The record of the account `name` as the file has it (secrets too), if any.
-    pub fn record(&self, name: &str) -> Option<&Map<String, Value>> {
-        self.members("accounts")
-            .and_then(|a| a.get(name))
-            .and_then(Value::as_object)
     }
 
     /// Adds or overwrites the account `name` and merges its app (the app's other
     /// members, such as the other protocol's pair, stay).
     pub fn put_account(&mut self, name: &str, account: &Account) {
-        let apps = self.members_mut("apps");
-        let app = apps
-            .entry(account.app_name.clone())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !app.is_object() {
-            wipe(app);
-            *app = Value::Object(Map::new());
-        }
-        let app = app.as_object_mut().expect("an object");
-        let fields = [
-            (
-                "consumer_key",
-                account.app.consumer_key.as_deref().map(String::as_str),
-            ),
-            (
-                "consumer_secret",
-                account.app.consumer_secret.as_deref().map(String::as_str),
-            ),
-            ("client_id", account.app.client_id.as_deref()),
-            (
-                "client_secret",
-                account.app.client_secret.as_deref().map(String::as_str),
-            ),
-        ];
-        for (key, value) in fields {
-            if let Some(value) = value {
-                put(app, key, string(value));
+        let app_name = account.record.app.clone().unwrap_or_default();
+        let (given, app) = (&account.app, self.apps.entry(app_name).or_default());
+        for (slot, value) in [
+            (&mut app.consumer_key, &given.consumer_key),
+            (&mut app.consumer_secret, &given.consumer_secret),
+            (&mut app.client_secret, &given.client_secret),
+        ] {
+            if value.is_some() {
+                slot.clone_from(value);
             }
         }
-        let mut record = Map::new();
-        put(&mut record, "app", string(&account.app_name));
-        put(&mut record, "kind", string(account.user.kind().as_str()));
-        if let Some(id) = account.user_id {
-            put(&mut record, "user_id", string(&id.to_string()));
+        if given.client_id.is_some() {
+            app.client_id.clone_from(&given.client_id);
         }
-        if let Some(screen_name) = &account.screen_name {
-            put(&mut record, "screen_name", string(screen_name));
-        }
-        match &account.user {
-            User::OAuth1 { token, secret } => {
-                put(&mut record, "access_token", string(token));
-                put(&mut record, "access_token_secret", string(secret));
-            }
-            User::OAuth2(tokens) => write_tokens(&mut record, tokens),
-        }
-        let version = self.version(name);
-        record.insert("version".into(), Value::from(version + 1));
-        put(self.members_mut("accounts"), name, Value::Object(record));
+        let record = Record {
+            version: self.version(name) + 1,
+            ..account.record.clone()
+        };
+        self.accounts.insert(name.to_owned(), record);
     }
 
-    /// Replaces the OAuth 2.0 tokens of the account `name`, keeping its other members.
+    /// Applies `change` to the account `name`'s record and stores its next version;
+    /// `None` when there is no such account.
+    fn change(&mut self, name: &str, change: impl FnOnce(&mut Record)) -> Option<()> {
+        let record = self.accounts.get_mut(name)?;
+        change(record);
+        record.version += 1;
+        Some(())
+    }
+
+    /// Replaces the OAuth 2.0 tokens of the account `name` and clears its refresh in
+    /// flight, keeping its other members.
     pub fn put_tokens(&mut self, name: &str, tokens: &Tokens, path: &Path) -> Result<(), Error> {
-        let record = self
-            .members_mut("accounts")
-            .get_mut(name)
-            .and_then(Value::as_object_mut)
-            .ok_or_else(|| store_error(path, format!("has no account {name:?} any more")))?;
-        write_tokens(record, tokens);
-        if let Some(mut old) = record.remove(IN_FLIGHT) {
-            wipe(&mut old);
-        }
-        bump(record);
-        Ok(())
+        self.change(name, |record| {
+            record.set_tokens(tokens);
+            record.refresh_in_flight = None;
+        })
+        .ok_or_else(|| store_error(path, format!("has no account {name:?} any more")))
     }
 
     /// Records who the account's user is, when the store did not know it.
     pub fn put_identity(&mut self, name: &str, user_id: u64, screen_name: Option<&str>) {
-        if let Some(record) = self
-            .members_mut("accounts")
-            .get_mut(name)
-            .and_then(Value::as_object_mut)
-        {
-            put(record, "user_id", string(&user_id.to_string()));
+        self.change(name, |record| {
+            record.user_id = Some(user_id.to_string());
             if let Some(screen_name) = screen_name {
-                put(record, "screen_name", string(screen_name));
+                record.screen_name = Some(screen_name.to_owned());
             }
-            bump(record);
-        }
+        });
+    }
+
+    /// The refresh recorded as in flight for the account, if any.
+    pub fn refresh_in_flight(&self, name: &str) -> Option<InFlightRefresh> {
+        self.accounts.get(name)?.refresh_in_flight.clone()
+    }
+
+    /// Records (or, with `None`, clears) a refresh in flight for the account.
+    pub fn set_refresh_in_flight(&mut self, name: &str, in_flight: Option<&InFlightRefresh>) {
+        self.change(name, |record| record.refresh_in_flight = in_flight.cloned());
     }
 
     /// Removes the account, its app when no other account uses it, and the default
     /// when it named the account. False when there is no such account.
     pub fn remove_account(&mut self, name: &str) -> bool {
-        let Some(mut record) = self.members_mut("accounts").remove(name) else {
+        let Some(record) = self.accounts.remove(name) else {
             return false;
         };
-        let app = record.get("app").and_then(Value::as_str).map(str::to_owned);
-        wipe(&mut record);
-        if let Some(app) = app {
-            let used = self.members("accounts").is_some_and(|a| {
-                a.values()
-                    .any(|r| r.get("app").and_then(Value::as_str) == Some(&app))
-            });
-            if !used {
-                if let Some(mut old) = self.members_mut("apps").remove(&app) {
-                    wipe(&mut old);
-                }
+        if let Some(app) = &record.app {
+            if !self.accounts.values().any(|r| r.app == record.app) {
+                self.apps.remove(app);
             }
         }
-        if self.default_account() == Some(name) {
-            self.set_default(None);
+        if self.default.as_deref() == Some(name) {
+            self.default = None;
         }
         true
     }
-}
 
-/// The record member that says a refresh is in flight (`Document::refresh_in_flight`).
-pub(super) const IN_FLIGHT: &str = "refresh_in_flight";
-
-/// Stores the record's next version.
-pub(super) fn bump(record: &mut Map<String, Value>) {
-    let version = record.get("version").and_then(Value::as_u64).unwrap_or(0);
-    record.insert("version".into(), Value::from(version + 1));
-}
-
-fn write_tokens(record: &mut Map<String, Value>, tokens: &Tokens) {
-    put(record, "access_token", string(&tokens.access_token));
-    match &tokens.refresh_token {
-        Some(refresh) => put(record, "refresh_token", string(refresh)),
-        None => {
-            if let Some(mut old) = record.remove("refresh_token") {
-                wipe(&mut old);
-            }
-        }
+    /// Another account than `except` that holds `refresh_token`, if any.
+    pub fn holder_of(&self, refresh_token: &str, except: &str) -> Option<&str> {
+        self.accounts
+            .iter()
+            .find(|(name, record)| {
+                name.as_str() != except && filled(&record.refresh_token) == Some(refresh_token)
+            })
+            .map(|(name, _)| name.as_str())
     }
-    put(record, "expires_at", Value::from(tokens.expires_at));
-    put(record, "scope", string(&tokens.scope));
+
+    /// Whether the store holds, for the app and user of `account`, an OAuth 2.0
+    /// grant other than the one `account` brings: the store's is then the newer one
+    /// (it has refreshed since; the source's copy is dead). The same user is the same
+    /// account name, or the same user id, or the same screen name.
+    pub fn holds_newer_grant(&self, name: &str, account: &Account) -> bool {
+        let theirs = &account.record;
+        if theirs.kind.as_deref() != Some("oauth2") {
+            return false;
+        }
+        self.accounts.iter().any(|(stored_name, ours)| {
+            let same_app = ours.app == theirs.app && ours.kind == theirs.kind;
+            let same_user = stored_name == name
+                || (theirs.user_id.is_some() && ours.user_id == theirs.user_id)
+                || theirs.screen_name.as_deref().is_some_and(|t| {
+                    ours.screen_name
+                        .as_deref()
+                        .is_some_and(|o| o.eq_ignore_ascii_case(t))
+                });
+            let differs = ours.refresh_token != theirs.refresh_token
+                || ours.access_token != theirs.access_token;
+            same_app && same_user && differs
+        })
+    }
 }
 
 #[cfg(test)]
@@ -492,6 +541,29 @@ mod tests {
 
     fn parse(text: &str) -> Result<Document, Error> {
         Document::parse(text.as_bytes(), Path::new(PATH))
+    }
+
+    #[test]
+    fn a_record_of_the_wrong_shape_fails_only_its_account() {
+        let text = r#"{"version":1,"revision":3,
+          "apps":{"ck":{"consumer_key":"ck","consumer_secret":"cs"}},
+          "accounts":{
+            "good":{"kind":"oauth1","app":"ck","access_token":"1-at","access_token_secret":"ats","version":2},
+            "odd":{"kind":"oauth1","app":"ck","access_token":"SECRET","user_id":5,"version":4}}}"#;
+        let doc = parse(text).unwrap();
+        assert!(doc.account("good", Path::new(PATH)).is_ok());
+        let e = doc.account("odd", Path::new(PATH)).err().unwrap();
+        assert!(
+            e.message.contains("\"odd\" has a member of the wrong type"),
+            "{e}"
+        );
+        assert!(!e.message.contains("SECRET"), "{e}");
+        assert_eq!(doc.version("odd"), 4);
+        // Written back as the file has it.
+        let again: Value = serde_json::from_slice(&doc.to_bytes()).unwrap();
+        assert_eq!(again["accounts"]["odd"]["user_id"], 5);
+        assert_eq!(again["accounts"]["odd"]["access_token"], "SECRET");
+        assert_eq!(again["accounts"]["odd"]["version"], 4);
     }
 
     #[test]
@@ -506,7 +578,7 @@ mod tests {
             ("{\"x\":\"SECRET\"}", "has no numeric \"version\""),
             (
                 "{\"version\":1,\"accounts\":[\"SECRET\"]}",
-                "\"accounts\" that is not an object",
+                "has a member of the wrong type (line 1, column 24)",
             ),
         ] {
             let e = parse(text).err().unwrap();
@@ -524,16 +596,16 @@ mod tests {
         )
         .unwrap();
         let mut doc = doc;
-        doc.set_default(Some("a"));
+        doc.default = Some("a".into());
         let text = String::from_utf8(doc.to_bytes().to_vec()).unwrap();
         for kept in ["\"future\"", "\"icon\"", "\"note\"", "\"default\": \"a\""] {
             assert!(text.contains(kept), "{text}");
         }
         let account = doc.account("a", Path::new(PATH)).unwrap();
-        assert_eq!(account.user.kind(), Kind::OAuth1);
+        assert!(matches!(account.user, User::OAuth1 { .. }));
         assert!(doc.remove_account("a"));
-        assert_eq!(doc.default_account(), None);
-        assert!(doc.members("apps").unwrap().is_empty());
+        assert_eq!(doc.default, None);
+        assert!(doc.apps.is_empty());
     }
 
     #[test]
@@ -544,5 +616,71 @@ mod tests {
         assert!(e.message.contains("no account \"a\" (it has: b)"), "{e}");
         let e = doc.account("b", Path::new(PATH)).err().unwrap();
         assert!(e.message.contains("names the app \"x\""), "{e}");
+    }
+
+    /// A store as the previous release (a `serde_json::Value` tree) wrote it: read
+    /// and written again, it is the same JSON, member for member; and what this one
+    /// writes has the members, and their types, that release reads.
+    #[test]
+    fn the_previous_release_s_store_reads_and_writes_back_the_same() {
+        let text = r#"{
+  "accounts": {
+    "grant": {
+      "access_token": "at",
+      "app": "client",
+      "expires_at": 1764620000,
+      "kind": "oauth2",
+      "refresh_in_flight": {"host": "web-1", "pid": 42, "refused": false, "since": 1764610000},
+      "refresh_token": "rt",
+      "scope": "follows.write offline.access",
+      "screen_name": "me",
+      "user_id": "1500000001",
+      "version": 7
+    },
+    "me": {
+      "access_token": "1500000001-t",
+      "access_token_secret": "ts",
+      "app": "ck",
+      "kind": "oauth1",
+      "note": ["a", 1],
+      "version": 1
+    }
+  },
+  "apps": {
+    "ck": {"consumer_key": "ck", "consumer_secret": "cs"},
+    "client": {"client_id": "client", "client_secret": "s", "icon": "i"}
+  },
+  "default": "me",
+  "future": {"x": 1},
+  "revision": 12,
+  "version": 1
+}"#;
+        let doc = parse(text).unwrap();
+        let again: Value = serde_json::from_slice(&doc.to_bytes()).unwrap();
+        assert_eq!(again, serde_json::from_str::<Value>(text).unwrap());
+        let grant = doc.account("grant", Path::new(PATH)).unwrap();
+        let User::OAuth2 { tokens, .. } = grant.user else {
+            panic!("an OAuth 2.0 account")
+        };
+        assert_eq!(
+            (tokens.expires_at, grant.user_id),
+            (1764620000, Some(1500000001))
+        );
+        assert_eq!(doc.refresh_in_flight("grant").unwrap().host, "web-1");
+        let mut doc = Document::empty();
+        let account = Account::oauth1("ck", "cs", "1500000001-t", "ts", Some("me"));
+        doc.put_account("me", &account);
+        let written: Value = serde_json::from_slice(&doc.to_bytes()).unwrap();
+        assert_eq!(
+            written,
+            serde_json::json!({
+                "accounts": {"me": {"access_token": "1500000001-t", "access_token_secret": "ts",
+                    "app": "ck", "kind": "oauth1", "screen_name": "me", "user_id": "1500000001",
+                    "version": 1}},
+                "apps": {"ck": {"consumer_key": "ck", "consumer_secret": "cs"}},
+                "revision": 0,
+                "version": 1
+            })
+        );
     }
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use yaml_rust2::{Yaml, YamlLoader};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::core::api::store::file::{Account, App, User};
+use crate::core::api::store::file::{is_account_name, Account};
 use crate::core::auth::oauth2::Tokens;
 use crate::core::error::{Error, ErrorKind};
 use crate::core::settings::Settings;
@@ -88,21 +88,22 @@ pub fn read(
             }
         }
     };
-    let mut doc = load_yaml(&path)?;
+    let mut docs = load_yaml(&path)?;
+    let first = docs.first().unwrap_or(&Yaml::Null);
     let found = match format {
-        ImportFormat::Twurl => from_twurl(&doc, &path),
-        _ => from_xurl(&doc, &path),
+        ImportFormat::Twurl => from_twurl(first, &path),
+        _ => from_xurl(first, &path),
     };
-    wipe_yaml(&mut doc);
+    docs.iter_mut().for_each(wipe_yaml);
     found
 }
 
-/// The file's first YAML document. The text and the tree are wiped afterwards (the
-/// parser's own scratch buffers cannot be reached).
-fn load_yaml(path: &Path) -> Result<Yaml, Error> {
+/// The file's YAML documents (the caller wipes them; the parser's own scratch
+/// buffers cannot be reached). The text is wiped.
+fn load_yaml(path: &Path) -> Result<Vec<Yaml>, Error> {
     let bytes = read_bounded(path)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| import_error(path, "it is not UTF-8"))?;
-    let mut docs = YamlLoader::load_from_str(text).map_err(|e| {
+    YamlLoader::load_from_str(text).map_err(|e| {
         let marker = e.marker();
         import_error(
             path,
@@ -112,14 +113,7 @@ fn load_yaml(path: &Path) -> Result<Yaml, Error> {
                 marker.col() + 1
             ),
         )
-    })?;
-    let first = if docs.is_empty() {
-        Yaml::Null
-    } else {
-        docs.swap_remove(0)
-    };
-    docs.iter_mut().for_each(wipe_yaml);
-    Ok(first)
+    })
 }
 
 /// The file's bytes: a regular file (after symlinks) of at most [`MAX_SOURCE`] bytes.
@@ -163,15 +157,15 @@ fn read_bounded(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
 /// A screen name from a source file, checked as account names are: 1 to 100 bytes,
 /// no control character (it is printed by the listing and in messages).
 fn check_screen_name(path: &Path, name: &str) -> Result<(), Error> {
-    if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
-        return Err(import_error(
-            path,
-            format!(
-                "the screen name {name:?} is not a name (1 to 100 bytes, no control characters): fix the file"
-            ),
-        ));
+    if is_account_name(name) {
+        return Ok(());
     }
-    Ok(())
+    Err(import_error(
+        path,
+        format!(
+            "the screen name {name:?} is not a name (1 to 100 bytes, no control characters): fix the file"
+        ),
+    ))
 }
 
 fn wipe_yaml(yaml: &mut Yaml) {
@@ -202,37 +196,6 @@ fn entries(yaml: &Yaml) -> Vec<(&str, &Yaml)> {
         .unwrap_or_default()
 }
 
-/// The numeric prefix of an OAuth 1.0a access token (`"<user id>-…"`).
-fn token_user_id(token: &str) -> Option<u64> {
-    token
-        .split_once('-')
-        .and_then(|(prefix, _)| prefix.parse::<u64>().ok())
-        .filter(|id| *id != 0)
-}
-
-fn oauth1_account(
-    consumer_key: &str,
-    consumer_secret: &str,
-    token: &str,
-    secret: &str,
-    screen_name: Option<&str>,
-) -> Account {
-    Account {
-        app_name: consumer_key.to_owned(),
-        app: App {
-            consumer_key: Some(Zeroizing::new(consumer_key.to_owned())),
-            consumer_secret: Some(Zeroizing::new(consumer_secret.to_owned())),
-            ..App::default()
-        },
-        user: User::OAuth1 {
-            token: Zeroizing::new(token.to_owned()),
-            secret: Zeroizing::new(secret.to_owned()),
-        },
-        user_id: token_user_id(token),
-        screen_name: screen_name.map(str::to_owned),
-    }
-}
-
 /// `~/.twurlrc`: `profiles: {screen name: {consumer key: {username, consumer_key,
 /// consumer_secret, token, secret}}}`, `configuration: {default_profile: [screen
 /// name, consumer key]}`. An account per profile and app: named by the screen name,
@@ -259,7 +222,7 @@ fn from_twurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
             let consumer_key = text(profile, "consumer_key").unwrap_or(key);
             let screen_name = text(profile, "username").unwrap_or(username);
             check_screen_name(path, screen_name)?;
-            let account = oauth1_account(
+            let account = Account::oauth1(
                 consumer_key,
                 field("consumer_secret")?,
                 field("token")?,
@@ -297,13 +260,11 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
         accounts: Vec::new(),
         default: None,
     };
-    let users = |app: &Yaml| {
-        entries(&app["oauth2_tokens"])
-            .into_iter()
-            .map(|(u, _)| u.to_owned())
-            .collect::<Vec<_>>()
-    };
-    let all_users: Vec<String> = apps.iter().flat_map(|(_, app)| users(app)).collect();
+    let all_users: Vec<&str> = apps
+        .iter()
+        .flat_map(|(_, app)| entries(&app["oauth2_tokens"]))
+        .map(|(user, _)| user)
+        .collect();
     for &(app_name, app) in &apps {
         for (username, token) in entries(&app["oauth2_tokens"]) {
             check_screen_name(path, username)?;
@@ -321,21 +282,12 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
                 .as_i64()
                 .filter(|t| *t > 0)
                 .unwrap_or(0);
-            let mut tokens = Tokens::from_parts(access, text(oauth2, "refresh_token"), expires_at)
+            let tokens = Tokens::from_parts(access, text(oauth2, "refresh_token"), expires_at)
                 .map_err(|e| import_error(path, e.message))?;
-            tokens.scope = String::new();
-            let account = Account {
-                app_name: client_id.to_owned(),
-                app: App {
-                    client_id: Some(client_id.to_owned()),
-                    client_secret: text(app, "client_secret").map(|s| Zeroizing::new(s.to_owned())),
-                    ..App::default()
-                },
-                user: User::OAuth2(tokens),
-                user_id: None,
-                screen_name: Some(username.to_owned()),
-            };
-            let name = if all_users.iter().filter(|u| *u == username).count() > 1 {
+            let client_secret = text(app, "client_secret").map(|s| Zeroizing::new(s.to_owned()));
+            let account =
+                Account::oauth2(client_id, client_secret, &tokens, Some(username.to_owned()));
+            let name = if all_users.iter().filter(|u| **u == username).count() > 1 {
                 format!("{username}@{app_name}")
             } else {
                 username.to_owned()
@@ -354,7 +306,7 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
         ) {
             found.accounts.push((
                 format!("{app_name}-oauth1"),
-                oauth1_account(key, secret, token, token_secret, None),
+                Account::oauth1(key, secret, token, token_secret, None),
             ));
         }
     }
@@ -374,31 +326,18 @@ fn from_env(env: &dyn Fn(&str) -> Option<OsString>) -> Result<Found, Error> {
     let settings =
         Settings::from_credentials_lookup(|name| env(name).and_then(|v| v.into_string().ok()))?;
     let account = match &settings.oauth2 {
-        Some(session) => Account {
-            app_name: session.client_id.clone(),
-            app: App {
-                client_id: Some(session.client_id.clone()),
-                client_secret: session.client_secret.clone(),
-                ..App::default()
-            },
-            user: User::OAuth2(
-                session
-                    .tokens
-                    .clone()
-                    .ok_or_else(|| Error::invalid_argument("TW_OAUTH2_ACCESS_TOKEN is not set"))?,
-            ),
-            user_id: None,
-            screen_name: None,
-        },
+        Some(session) => {
+            let tokens = session
+                .tokens
+                .as_ref()
+                .ok_or_else(|| Error::invalid_argument("TW_OAUTH2_ACCESS_TOKEN is not set"))?;
+            let secret = session.client_secret.clone();
+            Account::oauth2(&session.client_id, secret, tokens, None)
+        }
         None => {
             let c = &settings.credentials;
-            oauth1_account(
-                &c.consumer_key,
-                &c.consumer_secret,
-                &c.access_token,
-                &c.access_token_secret,
-                None,
-            )
+            let (key, secret) = (&c.consumer_key, &c.consumer_secret);
+            Account::oauth1(key, secret, &c.access_token, &c.access_token_secret, None)
         }
     };
     Ok(Found {
@@ -429,8 +368,9 @@ mod tests {
         let found = from_twurl(&doc, Path::new(PATH)).unwrap();
         assert_eq!(names(&found), ["alice@k1", "alice@k2", "bob"]);
         assert_eq!(found.default.as_deref(), Some("alice@k2"));
-        assert_eq!(found.accounts[2].1.user_id, Some(43));
-        assert_eq!(found.accounts[2].1.screen_name.as_deref(), Some("bob"));
+        let bob = &found.accounts[2].1.record;
+        assert_eq!(bob.user_id.as_deref(), Some("43"));
+        assert_eq!(bob.screen_name.as_deref(), Some("bob"));
     }
 
     #[test]
@@ -495,15 +435,11 @@ mod tests {
         let found = from_xurl(&doc, Path::new("/home/u/.xurl")).unwrap();
         assert_eq!(names(&found), ["u@a", "u@b", "v"]);
         assert_eq!(found.default.as_deref(), Some("u@a"));
-        let User::OAuth2(tokens) = &found.accounts[0].1.user else {
-            panic!("an OAuth 2.0 account")
-        };
-        assert_eq!(tokens.expires_at, 1_800_000_000);
-        assert_eq!(found.accounts[1].1.app_name, "cb");
-        let User::OAuth2(tokens) = &found.accounts[2].1.user else {
-            panic!("an OAuth 2.0 account")
-        };
-        assert!(tokens.refresh_token.is_none());
+        let record = |i: usize| &found.accounts[i].1.record;
+        assert_eq!(record(0).kind.as_deref(), Some("oauth2"));
+        assert_eq!(record(0).expires_at, Some(1_800_000_000));
+        assert_eq!(record(1).app.as_deref(), Some("cb"));
+        assert!(record(2).refresh_token.is_none() && record(2).access_token.is_some());
         let bearer_only =
             yaml("apps:\n  a:\n    client_id: c\n    bearer_token: {type: bearer, bearer: x}\n");
         let e = from_xurl(&bearer_only, Path::new("/x")).err().unwrap();

@@ -3,11 +3,10 @@
 //! answer with a compare-and-set on the account's version.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Instant;
 
 use crate::core::api::store::access::{hold_for, Store};
-use crate::core::api::store::backend::{Backend, Held};
+use crate::core::api::store::backend::Held;
 use crate::core::api::store::file::{Document, User};
 use crate::core::api::store::path::store_error;
 use crate::core::auth::oauth2::Tokens;
@@ -16,17 +15,8 @@ use crate::core::error::{Error, ErrorKind};
 
 /// The link from a store-backed OAuth 2.0 config to its account in the store.
 pub(super) struct StoreLink {
-    store: Store,
-    account: String,
-}
-
-impl StoreLink {
-    pub(super) fn new(backend: Arc<dyn Backend>, account: String) -> StoreLink {
-        StoreLink {
-            store: Store { backend },
-            account,
-        }
-    }
+    pub(super) store: Store,
+    pub(super) account: String,
 }
 
 /// The account while its lock is held.
@@ -60,20 +50,13 @@ impl TokenStore for StoreLink {
                 e
             })?;
         let doc = self.store.load_existing()?;
-        let tokens = match doc
-            .account(&self.account, Path::new(&self.store.location()))?
-            .user
-        {
-            User::OAuth2(tokens) => tokens,
-            User::OAuth1 { .. } => {
-                return Err(store_error(
-                    Path::new(&self.store.location()),
-                    format!(
-                    "account {:?} holds OAuth 1.0a tokens now, not this config's OAuth 2.0 grant",
-                    self.account
-                ),
-                ))
-            }
+        let at = self.store.location();
+        let User::OAuth2 { tokens, .. } = doc.account(&self.account, Path::new(&at))?.user else {
+            let what = "holds OAuth 1.0a tokens now, not this config's OAuth 2.0 grant";
+            return Err(store_error(
+                Path::new(&at),
+                format!("account {:?} {what}", self.account),
+            ));
         };
         Ok(Box::new(LockedAccount {
             link: self,
@@ -107,26 +90,21 @@ impl LockedAccount<'_> {
     /// Applies `change` to the account and writes the store, as a compare-and-set:
     /// when another writer got in first, the change is applied again to what it
     /// wrote, as long as the account itself is still the version this process knew.
-    fn write(&mut self, change: impl Fn(&mut Document) -> Result<(), Error>) -> Result<(), Error> {
+    fn write(
+        &mut self,
+        change: impl Fn(&mut Document, &str) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         let name = &self.link.account;
-        let at = self.link.store.location();
         loop {
-            let revision = self.doc.revision();
-            change(&mut self.doc)?;
-            self.doc.set_revision(revision + 1);
-            if self
-                .link
-                .store
-                .backend
-                .write(&self.doc.to_bytes(), revision)?
-            {
+            change(&mut self.doc, name)?;
+            if self.link.store.write_next(&mut self.doc)? {
                 self.version = self.doc.version(name);
                 return Ok(());
             }
             self.doc = self.link.store.load_existing()?;
             if self.doc.version(name) != self.version {
                 return Err(store_error(
-                    Path::new(&at),
+                    Path::new(&self.link.store.location()),
                     format!(
                         "account {name:?} was changed by another writer while this process held its lock (a lock that expired under a paused process?): this write was refused, and the store keeps the other one"
                     ),
@@ -146,22 +124,19 @@ impl LockedTokens for LockedAccount<'_> {
     }
 
     fn begin_refresh(&mut self) -> Result<(), Error> {
-        let name = self.link.account.clone();
         let mine = InFlightRefresh::now();
-        self.write(|doc| {
-            doc.set_refresh_in_flight(&name, Some(&mine));
+        self.write(|doc, name| {
+            doc.set_refresh_in_flight(name, Some(&mine));
             Ok(())
         })
     }
 
     fn save(&mut self, tokens: &Tokens) -> Result<(), Error> {
-        let name = self.link.account.clone();
         let at = self.link.store.location();
-        self.write(|doc| doc.put_tokens(&name, tokens, Path::new(&at)))
+        self.write(|doc, name| doc.put_tokens(name, tokens, Path::new(&at)))
     }
 
     fn refresh_refused(&mut self, lost: bool) {
-        let name = self.link.account.clone();
         let record = match (&self.found, lost) {
             (Some(found), true) => Some(InFlightRefresh {
                 refused: true,
@@ -169,8 +144,8 @@ impl LockedTokens for LockedAccount<'_> {
             }),
             (found, _) => found.clone(),
         };
-        let _ = self.write(|doc| {
-            doc.set_refresh_in_flight(&name, record.as_ref());
+        let _ = self.write(|doc, name| {
+            doc.set_refresh_in_flight(name, record.as_ref());
             Ok(())
         });
     }

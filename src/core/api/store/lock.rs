@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
+use crate::core::api::store::backend::{Backend, Held};
 use crate::core::api::store::path::store_error;
 use crate::core::api::store::path::{check_private, metadata_of, StorePath};
 use crate::core::error::{Error, ErrorKind};
@@ -26,15 +27,40 @@ use crate::core::sys::held::HeldFile;
 /// such a rewrite for the readers before it.
 const SHARED_WAIT: Duration = Duration::from_secs(30);
 
-/// The exclusive lock, held until dropped (unlocked, then closed).
-pub struct StoreLock {
-    _held: HeldFile,
+/// The exclusive lock: the lock file, held until dropped (unlocked, then closed).
+impl Held for HeldFile {}
+
+/// The file store: one JSON file, its `flock`ed sibling lock file, atomic renames.
+/// Every scope takes the one lock of the file, which cannot expire: a writer holding
+/// it has read the latest revision, so `write` need not check it.
+impl Backend for StorePath {
+    fn location(&self) -> String {
+        self.file.display().to_string()
+    }
+
+    fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
+        read(self)
+    }
+
+    fn lock(
+        &self,
+        _scope: &str,
+        deadline: Instant,
+        _hold: Duration,
+    ) -> Result<Box<dyn Held>, Error> {
+        Ok(Box::new(lock(self, deadline)?))
+    }
+
+    fn write(&self, bytes: &[u8], _expected: u64) -> Result<bool, Error> {
+        write(self, bytes)?;
+        Ok(true)
+    }
 }
 
 /// Takes the store's exclusive lock, waiting until `deadline` at most. Checks the
 /// store, its folder and its lock file first, then creates the folder (0700) and the
 /// lock file (0600) when they do not exist.
-pub fn lock(path: &StorePath, deadline: Instant) -> Result<StoreLock, Error> {
+pub fn lock(path: &StorePath, deadline: Instant) -> Result<HeldFile, Error> {
     path.check_before_creating()?;
     path.ensure_folder()?;
     let lock_path = path.lock_file();
@@ -65,7 +91,7 @@ pub fn lock(path: &StorePath, deadline: Instant) -> Result<StoreLock, Error> {
     // be given one without a signal). Short sleeps at first: a holder usually
     // finishes within milliseconds (one refresh round trip).
     wait_for(path, deadline, || held.file().try_lock())?;
-    Ok(StoreLock { _held: held })
+    Ok(held)
 }
 
 /// Polls `try_lock` until it succeeds or `deadline` passes.
@@ -216,11 +242,10 @@ pub fn write(path: &StorePath, bytes: &[u8]) -> Result<(), Error> {
         Err(e) if matches!(e.raw_os_error(), Some(libc::EBUSY | libc::EXDEV)) => {
             if recovering {
                 let _ = fs::remove_file(&temp);
-                recovery::rewrite_in_place(path, bytes)
             } else {
                 recovery::commit(path, &temp)?;
-                recovery::rewrite_in_place(path, bytes)
             }
+            recovery::rewrite_in_place(path, bytes)
         }
         Err(e) => {
             let _ = fs::remove_file(&temp);

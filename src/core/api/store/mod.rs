@@ -10,8 +10,8 @@
 //! - [`backend`]: the file store and the Redis store behind one face.
 //! - [`redis`]: the Redis store (a server many hosts share).
 //! - [`redis_url`]: its URL.
-//! - [`file`]: the format (version 1) and its accounts; `records`: their versions,
-//!   the refresh in flight, who holds which grant.
+//! - [`file`]: the format (version 1) and its accounts, their versions, the refresh
+//!   in flight, who holds which grant.
 //! - [`link`]: a config's refreshes through the store.
 //! - [`listing`]: the accounts without their secrets.
 //! - [`import`]: accounts from twurl, xurl and the `TW_*` variables.
@@ -24,7 +24,6 @@ mod link;
 pub mod listing;
 pub mod lock;
 pub mod path;
-mod records;
 pub mod redis;
 pub mod redis_url;
 
@@ -35,17 +34,15 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 pub use self::access::Store;
-use self::backend::{FileBackend, STORE_WIDE};
-use self::file::{Account, App, Document, User};
+use self::backend::STORE_WIDE;
+use self::file::{is_account_name, Account, Document, User};
 use self::link::StoreLink;
 use self::path::{store_error, StorePath, ENV_STORE};
 use crate::core::api::client::Client;
 use crate::core::api::deadline;
 use crate::core::error::Error;
 use crate::core::settings::{Identity, Settings};
-use crate::core::wire::signer::Credentials;
 
-pub use self::file::Kind;
 pub use self::import::ImportFormat;
 pub use self::listing::AccountSummary;
 
@@ -90,17 +87,23 @@ impl Store {
             });
         }
         Ok(Store {
-            backend: Arc::new(FileBackend {
-                path: StorePath::resolve(explicit, env)?,
-            }),
+            backend: Arc::new(StorePath::resolve(explicit, env)?),
         })
+    }
+
+    /// The link of a store-backed OAuth 2.0 config to the account `name`.
+    fn link(&self, name: String) -> StoreLink {
+        StoreLink {
+            store: self.clone(),
+            account: name,
+        }
     }
 
     /// The name `account` stands for: itself, or the store's default.
     fn account_name(&self, doc: &Document, account: Option<&str>) -> Result<String, Error> {
         match account {
             Some(name) => Ok(name.to_owned()),
-            None => doc.default_account().map(str::to_owned).ok_or_else(|| {
+            None => doc.default.clone().ok_or_else(|| {
                 store_error(
                     Path::new(&self.location()),
                     "has no default account: name one (--account NAME) or choose one (tw-follow accounts default NAME)",
@@ -116,38 +119,25 @@ impl Store {
         let doc = self.load_existing()?;
         let name = self.account_name(&doc, account)?;
         let stored = doc.account(&name, Path::new(&at))?;
-        let App {
-            consumer_key,
-            consumer_secret,
-            client_id,
-            client_secret,
-        } = stored.app;
         let refused =
             |e: Error| store_error(Path::new(&at), format!("account {name:?}: {}", e.message));
         match stored.user {
-            User::OAuth1 { token, secret } => {
-                let mut settings = Settings::new(Credentials {
-                    consumer_key: consumer_key.as_deref().cloned().unwrap_or_default(),
-                    consumer_secret: consumer_secret.as_deref().cloned().unwrap_or_default(),
-                    access_token: token.to_string(),
-                    access_token_secret: secret.to_string(),
-                })
-                .map_err(refused)?;
-                settings.identity =
-                    stored
-                        .user_id
-                        .zip(stored.screen_name)
-                        .map(|(user_id, screen_name)| Identity {
-                            user_id,
-                            screen_name,
-                        });
+            User::OAuth1(credentials) => {
+                let mut settings = Settings::new(credentials).map_err(refused)?;
+                let identity = stored.user_id.zip(stored.screen_name);
+                settings.identity = identity.map(|(user_id, screen_name)| Identity {
+                    user_id,
+                    screen_name,
+                });
                 Ok(Client::new(settings))
             }
-            User::OAuth2(tokens) => {
-                let client_id = client_id.unwrap_or_default();
-                let mut settings =
-                    Settings::new_oauth2(&client_id, client_secret.as_deref().map(String::as_str))
-                        .map_err(refused)?;
+            User::OAuth2 {
+                client_id,
+                client_secret,
+                tokens,
+            } => {
+                let secret = client_secret.as_deref().map(String::as_str);
+                let mut settings = Settings::new_oauth2(&client_id, secret).map_err(refused)?;
                 if let Some(app) = settings.oauth2.as_mut() {
                     app.tokens = Some(tokens);
                 }
@@ -156,7 +146,7 @@ impl Store {
                 if let Some(id) = stored.user_id {
                     session.set_identity(id, stored.screen_name);
                 }
-                session.set_token_store(Arc::new(StoreLink::new(self.backend.clone(), name)));
+                session.set_token_store(Arc::new(self.link(name)));
                 Ok(client)
             }
         }
@@ -174,16 +164,16 @@ impl Store {
     /// order and members), or `None` past the end.
     pub fn account_at(&self, index: usize) -> Result<(usize, Option<AccountSummary>), Error> {
         let doc = self.load()?;
-        let names = doc.account_names();
-        let summary = names.get(index).map(|n| AccountSummary::of(&doc, n));
-        Ok((names.len(), summary))
+        let summary = doc.accounts.keys().nth(index);
+        let summary = summary.map(|name| AccountSummary::of(&doc, name));
+        Ok((doc.accounts.len(), summary))
     }
 
     pub fn set_default(&self, name: &str) -> Result<(), Error> {
         let at = self.location();
         self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
             doc.account(name, Path::new(&at))?;
-            doc.set_default(Some(name));
+            doc.default = Some(name.to_owned());
             Ok(())
         })
     }
@@ -219,21 +209,12 @@ impl Store {
         name: Option<&str>,
     ) -> Result<String, Error> {
         let settings = client.settings();
-        let account = if settings.oauth2.is_some() {
+        let (mut account, user_id) = if settings.oauth2.is_some() {
             let (user_id, screen_name) = client.oauth2_identity()?;
             let session = client.oauth2_session().expect("OAuth 2.0");
+            let (id, secret) = (&session.client_id, session.client_secret.clone());
             let tokens = client.oauth2_tokens()?;
-            Account {
-                app_name: session.client_id.clone(),
-                app: App {
-                    client_id: Some(session.client_id.clone()),
-                    client_secret: session.client_secret.clone(),
-                    ..App::default()
-                },
-                user: User::OAuth2(tokens),
-                user_id: Some(user_id),
-                screen_name,
-            }
+            (Account::oauth2(id, secret, &tokens, screen_name), user_id)
         } else {
             let (user_id, screen_name) = client.oauth1_identity()?;
             client.update(|s| {
@@ -243,25 +224,16 @@ impl Store {
                 });
                 Ok(())
             })?;
-            let credentials = &client.settings().credentials;
-            Account {
-                app_name: credentials.consumer_key.clone(),
-                app: App {
-                    consumer_key: Some(Zeroizing::new(credentials.consumer_key.clone())),
-                    consumer_secret: Some(Zeroizing::new(credentials.consumer_secret.clone())),
-                    ..App::default()
-                },
-                user: User::OAuth1 {
-                    token: Zeroizing::new(credentials.access_token.clone()),
-                    secret: Zeroizing::new(credentials.access_token_secret.clone()),
-                },
-                user_id: Some(user_id),
-                screen_name: Some(screen_name),
-            }
+            let c = &client.settings().credentials;
+            let (key, secret) = (&c.consumer_key, &c.consumer_secret);
+            let (token, token_secret) = (&c.access_token, &c.access_token_secret);
+            let account = Account::oauth1(key, secret, token, token_secret, Some(&screen_name));
+            (account, user_id)
         };
+        account.record.user_id = Some(user_id.to_string());
         let name = match name {
             Some(name) => name.to_owned(),
-            None => account.screen_name.clone().ok_or_else(|| {
+            None => account.record.screen_name.clone().ok_or_else(|| {
                 Error::invalid_argument(
                     "the user's screen name is unknown (the server did not say it): give the account a name",
                 )
@@ -272,13 +244,17 @@ impl Store {
         self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
             refuse_shared_grant(doc, &name, &account, &at)?;
             doc.put_account(&name, &account);
-            if doc.default_account().is_none_or(|d| !doc.has_account(d)) {
-                doc.set_default(Some(&name));
+            if doc
+                .default
+                .as_ref()
+                .is_none_or(|d| !doc.accounts.contains_key(d))
+            {
+                doc.default = Some(name.clone());
             }
             Ok(())
         })?;
         if client.oauth2_session().is_some() {
-            client.set_token_store(Arc::new(StoreLink::new(self.backend.clone(), name.clone())))?;
+            client.set_token_store(Arc::new(self.link(name.clone())))?;
         }
         Ok(name)
     }
@@ -310,17 +286,19 @@ impl Store {
                 refuse_shared_grant(doc, name, account, &at)?;
                 doc.put_account(name, account);
                 report.imported.push(name.clone());
-                if matches!(&account.user, User::OAuth2(t) if t.refresh_token.is_some()) {
+                if account.record.refresh_token.is_some() {
                     report.handed_over.push(name.clone());
                 }
             }
-            let default_ok = doc.default_account().is_some_and(|d| doc.has_account(d));
-            if !default_ok {
-                let choice = found
+            if doc
+                .default
+                .as_ref()
+                .is_none_or(|d| !doc.accounts.contains_key(d))
+            {
+                doc.default = found
                     .default
-                    .as_deref()
-                    .or_else(|| found.accounts.first().map(|(n, _)| n.as_str()));
-                doc.set_default(choice);
+                    .clone()
+                    .or_else(|| found.accounts.first().map(|(n, _)| n.clone()));
             }
             Ok(report)
         })
@@ -335,13 +313,10 @@ fn refuse_shared_grant(
     account: &Account,
     at: &str,
 ) -> Result<(), Error> {
-    let User::OAuth2(tokens) = &account.user else {
+    let Some(refresh) = account.record.refresh_token.as_deref() else {
         return Ok(());
     };
-    let Some(refresh) = tokens.refresh_token.as_deref() else {
-        return Ok(());
-    };
-    match doc.holders_of(refresh, name).first() {
+    match doc.holder_of(refresh, name) {
         None => Ok(()),
         Some(other) => Err(store_error(
             Path::new(at),
@@ -352,12 +327,12 @@ fn refuse_shared_grant(
     }
 }
 
-/// An account name: 1 to 100 bytes of UTF-8, no control characters.
+/// Refuses an account name that [`is_account_name`] refuses.
 fn check_account_name(name: &str) -> Result<(), Error> {
-    if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
-        return Err(Error::invalid_argument(
-            "an account name has 1 to 100 bytes and no control characters",
-        ));
+    if is_account_name(name) {
+        return Ok(());
     }
-    Ok(())
+    Err(Error::invalid_argument(
+        "an account name has 1 to 100 bytes and no control characters",
+    ))
 }

@@ -157,9 +157,7 @@ impl StorePath {
                 )
             })
     }
-}
 
-impl StorePath {
     /// Everything checked before anything is created: the store (when it exists) is
     /// private and this user's ([`check_private`]); its folder (when it exists) is
     /// this user's or root's and no one else may write in it (unless it is sticky, as
@@ -271,16 +269,6 @@ pub fn check_private(path: &Path, meta: &Metadata) -> Result<(), Error> {
         ));
     }
     Ok(())
-}
-
-/// The store's metadata, `None` when it does not exist yet.
-pub fn metadata(path: &Path) -> Result<Option<Metadata>, Error> {
-    match fs::metadata(path) {
-        Ok(meta) if meta.is_file() => Ok(Some(meta)),
-        Ok(_) => Err(store_error(path, "is not a regular file")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(store_error(path, format!("cannot be read: {e}"))),
-    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 //! closes, unwiped; the document this module sends is packed in a wiped buffer.
 
 use std::fmt;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,7 @@ use zeroize::Zeroizing;
 
 use crate::core::api::deadline;
 use crate::core::api::store::backend::{redacted_url, Backend, Held, STORE_WIDE};
+use crate::core::api::store::path::store_error;
 use crate::core::api::store::redis_url::{parse, Target};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::settings::DEFAULT_TIMEOUT;
@@ -90,19 +92,15 @@ impl fmt::Debug for RedisBackend {
     }
 }
 
-fn store_failure(shown: &str, what: impl fmt::Display) -> Error {
-    Error::new(ErrorKind::Store, format!("the token store {shown} {what}"))
-}
-
 impl RedisBackend {
     /// The store at `url` (`redis://` or `rediss://`). Nothing is sent yet: the first
     /// read or lock connects.
     pub fn open(url: &str) -> Result<RedisBackend, Error> {
         let shown = redacted_url(url);
-        let target = parse(url).map_err(|why| store_failure(&shown, why))?;
+        let target = parse(url).map_err(|why| store_error(Path::new(&shown), why))?;
         let client = client(&target).map_err(|e| {
-            store_failure(
-                &shown,
+            store_error(
+                Path::new(&shown),
                 format!("cannot be used: {}", redis_detail(&e, &target)),
             )
         })?;
@@ -243,48 +241,37 @@ impl Inner {
         }
     }
 
-    /// A new connection: TCP (and TLS), then `AUTH` and `SELECT` in one round trip
-    /// when the URL asks for them.
+    /// A new connection: TCP (and TLS), then `AUTH` (packed here, in a wiped buffer)
+    /// and `SELECT` when the URL asks for them.
     fn connect(&self, budget: Duration) -> redis::RedisResult<redis::Connection> {
         let mut connection = self.client.get_connection_with_timeout(budget)?;
+        connection.set_read_timeout(Some(budget))?;
+        connection.set_write_timeout(Some(budget))?;
         let t = &self.target;
-        let mut commands: Vec<Zeroizing<Vec<u8>>> = Vec::new();
         if let Some(password) = &t.password {
             let mut auth: Vec<&[u8]> = vec![b"AUTH"];
-            if let Some(user) = &t.user {
-                auth.push(user.as_bytes());
-            }
+            auth.extend(t.user.as_ref().map(|user| user.as_bytes()));
             auth.push(password.as_bytes());
-            commands.push(pack(&auth));
+            if let Value::ServerError(e) = connection.req_packed_command(&pack(&auth))? {
+                return Err(e.into());
+            }
         }
         if t.db != 0 {
-            commands.push(pack(&[b"SELECT", t.db.to_string().as_bytes()]));
-        }
-        if !commands.is_empty() {
-            let mut both =
-                Zeroizing::new(Vec::with_capacity(commands.iter().map(|c| c.len()).sum()));
-            commands.iter().for_each(|c| both.extend_from_slice(c));
-            connection.set_read_timeout(Some(budget))?;
-            connection.set_write_timeout(Some(budget))?;
-            for answer in connection.req_packed_commands(&both, 0, commands.len())? {
-                if let Value::ServerError(e) = answer {
-                    return Err(e.into());
-                }
-            }
+            redis::cmd("SELECT").arg(t.db).exec(&mut connection)?;
         }
         Ok(connection)
     }
 
     fn failure(&self, what: &str, e: &RedisError) -> Error {
-        store_failure(
-            &self.shown,
+        store_error(
+            Path::new(&self.shown),
             format!("{what}: {}", redis_detail(e, &self.target)),
         )
     }
 
     fn unexpected(&self, what: &str, answer: &Value) -> Error {
-        store_failure(
-            &self.shown,
+        store_error(
+            Path::new(&self.shown),
             format!("answered {what} unexpectedly ({})", kind_of(answer)),
         )
     }

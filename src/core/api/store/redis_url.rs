@@ -2,6 +2,13 @@
 //! `rediss://…` (TLS; `&ca_file=PEM` trusts that file's certificates instead of the
 //! built-in roots). The user name and password are decoded into wiped buffers; no
 //! reason for a refusal quotes the URL.
+//!
+//! Why not the redis crate's own parsing (`IntoConnectionInfo for &str`, issue 31's
+//! question): it parses with `url::Url`, whose serialization holds the password, and
+//! keeps the decoded password as an `ArcStr` in its `RedisConnectionInfo`; both are
+//! freed unwiped, which `the_redis_store_leaves_no_password_in_freed_memory` would
+//! find. Nor does it know `prefix` or `ca_file`. The redis crate
+//! gets only the host, port and TLS from here; `AUTH` is packed by `redis.rs`.
 
 use zeroize::Zeroizing;
 
@@ -25,34 +32,21 @@ pub(super) struct Target {
 }
 
 /// Percent-decodes `text` into a wiped buffer of its size (no reallocation leaves a
-/// copy behind).
+/// copy behind). A `%` not followed by two hex digits is refused, not kept as it is.
 fn decode(text: &str, what: &str) -> Result<Zeroizing<String>, String> {
-    let bytes = text.as_bytes();
-    let mut out = Zeroizing::new(Vec::with_capacity(bytes.len()));
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                Some(b) => out.push(b),
-                None => return Err(format!("has a bad percent-escape in its {what}")),
-            }
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let hex = |s: &str| {
+        s.get(..2)
+            .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    if !text.split('%').skip(1).all(hex) {
+        return Err(format!("has a bad percent-escape in its {what}"));
     }
-    match std::str::from_utf8(&out) {
-        Ok(s) => {
-            let mut text = Zeroizing::new(String::with_capacity(s.len()));
-            text.push_str(s);
-            Ok(text)
-        }
-        Err(_) => Err(format!("has a {what} that is not UTF-8")),
-    }
+    let mut bytes = Vec::with_capacity(text.len());
+    bytes.extend(percent_encoding::percent_decode_str(text));
+    String::from_utf8(bytes).map(Zeroizing::new).map_err(|e| {
+        drop(Zeroizing::new(e.into_bytes()));
+        format!("has a {what} that is not UTF-8")
+    })
 }
 
 /// Reads a store URL. The reasons never quote the URL (it may hold the password).

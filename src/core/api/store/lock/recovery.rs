@@ -17,7 +17,6 @@
 //! store's lock is free.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Read;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
 use std::time::Instant;
@@ -74,10 +73,7 @@ pub(super) fn read_copy(path: &StorePath) -> Result<Copy, Error> {
         Err(e) => return Err(store_error(&path.file, format!("cannot be read: {e}"))),
     };
     let size = usize::try_from(meta.len()).unwrap_or(0);
-    let mut bytes = Zeroizing::new(Vec::with_capacity(size.saturating_add(4096)));
-    file.read_to_end(&mut bytes)
-        .map_err(|e| store_error(&path.file, format!("cannot be read: {e}")))?;
-    Ok(Copy::Whole(bytes))
+    Ok(Copy::Whole(super::read_all(path, &mut file, size)?))
 }
 
 /// Step 1: the temporary file `temp` (written and fsynced) becomes the recovery copy.
