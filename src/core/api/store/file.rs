@@ -20,11 +20,10 @@ use crate::core::api::store::path::store_error;
 use crate::core::auth::oauth2::Tokens;
 use crate::core::auth::session::InFlightRefresh;
 use crate::core::error::Error;
-use crate::core::wire::signer::Credentials;
 
 pub const VERSION: u64 = 1;
 
-type Secret = Option<Zeroizing<String>>;
+pub type Secret = Option<Zeroizing<String>>;
 
 /// The members of an object that this twfollow does not know, kept for the rewrite
 /// and wiped (keys too) when dropped.
@@ -59,7 +58,7 @@ pub fn is_account_name(name: &str) -> bool {
 }
 
 /// The text of a member, `None` when it is absent or empty.
-fn filled<S: AsRef<str>>(value: &Option<S>) -> Option<&str> {
+pub fn filled<S: AsRef<str>>(value: &Option<S>) -> Option<&str> {
     value.as_ref().map(AsRef::as_ref).filter(|s| !s.is_empty())
 }
 
@@ -177,23 +176,6 @@ impl Record {
     }
 }
 
-/// What a stored account holds for its user, checked: enough for a client.
-pub enum User {
-    OAuth1(Credentials),
-    OAuth2 {
-        client_id: String,
-        client_secret: Secret,
-        tokens: Tokens,
-    },
-}
-
-/// A stored account, checked: its user, and who the user is.
-pub struct Stored {
-    pub user: User,
-    pub user_id: Option<u64>,
-    pub screen_name: Option<String>,
-}
-
 /// An account to store: its app (merged into the stored one) and its record.
 #[derive(Clone)]
 pub struct Account {
@@ -201,7 +183,7 @@ pub struct Account {
     pub record: Record,
 }
 
-fn secret(text: &str) -> Secret {
+pub fn secret(text: &str) -> Secret {
     Some(Zeroizing::new(text.to_owned()))
 }
 
@@ -336,88 +318,6 @@ impl Document {
         self.accounts.get(name).map_or(0, |r| r.version)
     }
 
-    /// The account `name`, checked, or a message naming what is missing.
-    pub fn account(&self, name: &str, path: &Path) -> Result<Stored, Error> {
-        let record = self.accounts.get(name).ok_or_else(|| {
-            let known: Vec<&str> = self.accounts.keys().map(String::as_str).collect();
-            store_error(
-                path,
-                if known.is_empty() {
-                    format!("has no account {name:?} (it has none: run `tw-follow authorize` to save one)")
-                } else {
-                    format!("has no account {name:?} (it has: {})", known.join(", "))
-                },
-            )
-        })?;
-        let broken = |what: &str| store_error(path, format!("account {name:?} {what}"));
-        if record.unreadable {
-            return Err(broken(
-                "has a member of the wrong type: fix it, or remove the account and authorize again",
-            ));
-        }
-        let app_name = filled(&record.app).ok_or_else(|| broken("names no app"))?;
-        let app = self.apps.get(app_name).ok_or_else(|| {
-            broken(&format!(
-                "names the app {app_name:?}, which the store does not have"
-            ))
-        })?;
-        let access_token =
-            filled(&record.access_token).ok_or_else(|| broken("has no access_token"));
-        let user = match record.kind.as_deref() {
-            Some("oauth1") => match (
-                filled(&app.consumer_key),
-                filled(&app.consumer_secret),
-                access_token?,
-                filled(&record.access_token_secret),
-            ) {
-                (Some(key), Some(secret), token, Some(token_secret)) => User::OAuth1(Credentials {
-                    consumer_key: key.to_owned(),
-                    consumer_secret: secret.to_owned(),
-                    access_token: token.to_owned(),
-                    access_token_secret: token_secret.to_owned(),
-                }),
-                (Some(_), Some(_), _, None) => return Err(broken("has no access_token_secret")),
-                _ => {
-                    return Err(broken(&format!(
-                        "is an OAuth 1.0a account, but its app {app_name:?} has no consumer_key and consumer_secret"
-                    )))
-                }
-            },
-            Some("oauth2") => {
-                let client_id = filled(&app.client_id).ok_or_else(|| {
-                    broken(&format!(
-                        "is an OAuth 2.0 account, but its app {app_name:?} has no client_id"
-                    ))
-                })?;
-                let refresh_token = filled(&record.refresh_token);
-                let expires_at = record.expires_at.unwrap_or(0);
-                let mut tokens = Tokens::from_parts(access_token?, refresh_token, expires_at)
-                    .map_err(|e| broken(&e.message))?;
-                tokens.scope = record.scope.clone().unwrap_or_default();
-                User::OAuth2 {
-                    client_id: client_id.to_owned(),
-                    client_secret: filled(&app.client_secret).and_then(secret),
-                    tokens,
-                }
-            }
-            _ => return Err(broken("has no kind \"oauth1\" or \"oauth2\"")),
-        };
-        let user_id = match filled(&record.user_id) {
-            None => None,
-            Some(id) => Some(
-                id.parse::<u64>()
-                    .ok()
-                    .filter(|id| *id != 0)
-                    .ok_or_else(|| broken("has a user_id that is not a string of digits"))?,
-            ),
-        };
-        Ok(Stored {
-            user,
-            user_id,
-            screen_name: filled(&record.screen_name).map(str::to_owned),
-        })
-    }
-
     /// Adds or overwrites the account `name` and merges its app (the app's other
     /// members, such as the other protocol's pair, stay).
     pub fn put_account(&mut self, name: &str, account: &Account) {
@@ -536,6 +436,7 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::api::store::checked::User;
 
     const PATH: &str = "/tmp/accounts.json";
 

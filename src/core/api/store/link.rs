@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use crate::core::api::store::access::{hold_for, Store};
 use crate::core::api::store::backend::Held;
-use crate::core::api::store::file::{Document, User};
+use crate::core::api::store::checked::User;
+use crate::core::api::store::file::Document;
 use crate::core::api::store::path::store_error;
 use crate::core::auth::oauth2::Tokens;
 use crate::core::auth::session::{InFlightRefresh, LockedTokens, TokenStore};

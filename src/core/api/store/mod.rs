@@ -18,6 +18,7 @@
 
 mod access;
 pub mod backend;
+pub mod checked;
 pub mod file;
 pub mod import;
 mod link;
@@ -35,7 +36,8 @@ use zeroize::Zeroizing;
 
 pub use self::access::Store;
 use self::backend::STORE_WIDE;
-use self::file::{is_account_name, Account, Document, User};
+use self::checked::User;
+use self::file::{is_account_name, Account, Document};
 use self::link::StoreLink;
 use self::path::{store_error, StorePath, ENV_STORE};
 use crate::core::api::client::Client;
