@@ -152,7 +152,16 @@ stage_rust() {
   # config block showed up only here): check freed memory in release too. In install's target
   # directory, whose release dependencies it builds (or reuses) for scripts/install.sh.
   echo "== freed memory in release"
-  CARGO_TARGET_DIR="$PWD/target/install" cargo test --release --test freed_memory 2>&1 | tee -a "$log"
+  # Each test in a process of its own, as nextest runs them: the scan sees every free of the
+  # process, and a block another test's thread frees late must not land in this one's window.
+  local release=(env CARGO_TARGET_DIR="$PWD/target/install" cargo test --release --test freed_memory)
+  "${release[@]}" --no-run 2>&1 | tee -a "$log"
+  local names
+  names=$("${release[@]}" -- --list --format terse 2>/dev/null | sed -n 's/: test$//p')
+  [ -n "$names" ] || { echo "freed_memory lists no test" >&2; exit 1; }
+  for name in $names; do
+    "${release[@]}" -- --exact "$name" 2>&1 | tee -a "$log"
+  done
 }
 
 stage_c() {
