@@ -259,13 +259,7 @@ mod tests {
     /// accept, read from an answer as the clock correction reads it; other text is none.
     #[test]
     fn date_headers_in_all_three_formats_give_the_server_clock() {
-        let settings = Settings::new(crate::core::wire::signer::Credentials {
-            consumer_key: "ck".into(),
-            consumer_secret: "cs".into(),
-            access_token: "at".into(),
-            access_token_secret: "ats".into(),
-        })
-        .unwrap();
+        let settings = Settings::new(crate::core::settings::tests::creds()).unwrap();
         let clock = |date: &str| {
             let response = ureq::http::Response::builder()
                 .status(200)

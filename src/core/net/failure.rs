@@ -180,13 +180,7 @@ mod tests {
     /// The tool prints these; issue 31 kept their words (ureq's own would differ).
     #[test]
     fn network_failures_name_what_failed() {
-        let settings = Settings::new(crate::core::wire::signer::Credentials {
-            consumer_key: "ck".into(),
-            consumer_secret: "cs".into(),
-            access_token: "at".into(),
-            access_token_secret: "ats".into(),
-        })
-        .unwrap();
+        let settings = Settings::new(crate::core::settings::tests::creds()).unwrap();
         let message = |error| transport_error(&settings, error, 0, &Redactor::NONE).message;
         assert_eq!(
             message(ureq::Error::HostNotFound),

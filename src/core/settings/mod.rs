@@ -459,10 +459,11 @@ fn check_credential(name: &str, value: &str) -> Result<(), Error> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn creds() -> Credentials {
+    /// Credentials for tests that need a Settings (here, net/body.rs, net/failure.rs).
+    pub(crate) fn creds() -> Credentials {
         Credentials {
             consumer_key: "ck".into(),
             consumer_secret: "cs".into(),
