@@ -22,13 +22,13 @@ pub struct BaseUrl {
 
 impl BaseUrl {
     pub fn parse(input: &str) -> Result<BaseUrl, Error> {
-        // Whatever precedes an '@' may be a password: it is never shown.
-        let shown_input = match (input.split_once("://"), input.rfind('@')) {
-            (Some((scheme, _)), Some(at)) => format!("{scheme}://…{}", &input[at..]),
-            (None, Some(at)) => format!("…{}", &input[at..]),
-            _ => input.to_owned(),
-        };
         let refuse = |why: &str| {
+            // Whatever precedes an '@' may be a password: it is never shown.
+            let shown_input = match (input.split_once("://"), input.rfind('@')) {
+                (Some((scheme, _)), Some(at)) => format!("{scheme}://…{}", &input[at..]),
+                (None, Some(at)) => format!("…{}", &input[at..]),
+                _ => input.to_owned(),
+            };
             let shown: String = shown_input.chars().take(100).collect();
             Error::invalid_argument(format!("invalid base URL {shown:?}: {why}"))
         };
