@@ -5,13 +5,18 @@ installed (its py.typed)."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+import os
 import pathlib
 import re
 import subprocess
 import sys
+import typing
 from typing import List
 
 import pytest
+import twfollow
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
@@ -97,3 +102,72 @@ def test_a_wrong_async_call_is_an_error_to_mypy(checked):
         assert any(f"wrong.py:{line}: error: {message}" in found for found in errors), (
             f"line {line}: {message!r} not in:\n" + "\n".join(errors)
         )
+
+
+def public_functions():
+    """Every public function and method of the package's public names (constructors included)."""
+    for name in twfollow.__all__:
+        value = getattr(twfollow, name)
+        if inspect.isfunction(value):
+            yield name, value
+        elif inspect.isclass(value) and value.__module__.startswith("twfollow"):
+            for member, function in vars(value).items():
+                function = getattr(function, "__func__", function)  # a classmethod's function
+                if inspect.isfunction(function) and (member == "__init__" or not member.startswith("_")):
+                    yield f"{name}.{member}", function
+
+
+def test_get_type_hints_reads_every_public_signature():
+    # `Self` and `Unpack` are there at run time too, not only under TYPE_CHECKING.
+    functions = dict(public_functions())
+    assert {"Client.__init__", "Client.oauth2", "AsyncClient.follow", "Store.import_from"} <= set(functions)
+    for name, function in functions.items():
+        assert typing.get_type_hints(function) is not None, name
+    assert unpacked(twfollow.Client.__init__) == ("Unpack", twfollow._options.Options)
+
+
+def unpacked(function):
+    """What get_type_hints reads in `**options: Unpack[...]`: ("Unpack", the TypedDict)."""
+    hint = typing.get_type_hints(function)["options"]
+    return typing.get_origin(hint).__name__, *typing.get_args(hint)
+
+
+def test_get_type_hints_reads_them_where_typing_lacks_self_and_unpack():
+    # Python before 3.11, whose typing has neither (the package needs no typing_extensions).
+    script = """
+import sys, types, typing
+
+class Older(types.ModuleType):
+    def __getattr__(self, name):
+        if name in ("Self", "Unpack"):
+            raise AttributeError(name)
+        return getattr(typing, name)
+
+sys.modules["typing"] = Older("typing")
+import test_typing
+sys.modules["typing"] = typing
+assert test_typing.twfollow._options.Unpack is not typing.Unpack  # the package's stand-in
+for name, function in test_typing.public_functions():
+    typing.get_type_hints(function)
+origin, options = test_typing.unpacked(test_typing.twfollow.Client.__init__)
+print(origin, options.__name__)
+"""
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(pathlib.Path(__file__).parent), *sys.path])}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["Unpack", "Options"]
+
+
+def test_all_is_a_literal_list_of_every_public_name():
+    # Written out, so that pyright and readers see it; complete, as the names imported are.
+    tree = ast.parse(pathlib.Path(twfollow.__file__).read_text())
+    (literal,) = [
+        node.value for node in tree.body if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "__all__"
+    ]
+    assert isinstance(literal, ast.List) and all(isinstance(item, ast.Constant) for item in literal.elts)
+    written = [item.value for item in literal.elts]
+    public = {
+        name for name, value in vars(twfollow).items() if not name.startswith("_") and not inspect.ismodule(value)
+    }
+    assert written == twfollow.__all__ and set(written) == public and len(written) == len(public)
+    assert {"Client", "AsyncClient", "TwError", "Status", "Store", "version"} <= public

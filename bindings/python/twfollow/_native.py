@@ -1,10 +1,5 @@
-"""Finds, loads and declares the twfollow C library: the package's lowest module (it
-imports none of the others), with the C types the others share.
-
-Every function of include/twfollow.h is declared here with its argtypes and
-restype (a missing restype would truncate pointers to int); a test fails when
-the header gains a function this table lacks.
-"""
+"""Finds, loads and declares the twfollow C library, with the C types the other modules share: the
+package's lowest module (it imports none of the others)."""
 
 from __future__ import annotations
 
@@ -40,7 +35,8 @@ TRACE_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int32, ctypes.
 # TwTokenCallback: void (*)(void *user_data, const char *tokens_json)
 TOKEN_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
 
-# name -> (argtypes, restype)
+# name -> (argtypes, restype) of every function of include/twfollow.h (a missing restype would
+# truncate pointers to int); test_binding.py fails when the header has a function this lacks.
 SIGNATURES = {
     "tw_config_new": ([c_char_p, c_char_p, c_char_p, c_char_p, out_config], status_t),
     "tw_config_from_env": ([out_config], status_t),
@@ -119,9 +115,8 @@ class LibraryNotFoundError(OSError):
 
 
 def _candidates() -> List[str]:
-    """Only places the user chose or the package owns: TWFOLLOW_LIB, the package's own
-    directory, the system loader's search by name. Never a path derived from where the
-    package happens to be installed (a checkout's target/ above a venv could be anyone's)."""
+    # Only places the user chose or the package owns: never a path derived from where the
+    # package happens to be installed (a checkout's target/ above a venv could be anyone's).
     explicit = os.environ.get("TWFOLLOW_LIB")
     if explicit:
         return [explicit]
@@ -129,17 +124,9 @@ def _candidates() -> List[str]:
     return [os.path.join(here, name) for name in BUNDLED_NAMES] + [SYSTEM_NAME]
 
 
-def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
-    for name, (argtypes, restype) in SIGNATURES.items():
-        function = getattr(lib, name)
-        function.argtypes = argtypes
-        function.restype = restype
-    return lib
-
-
 def load() -> ctypes.CDLL:
-    """Loads the library: TWFOLLOW_LIB if set (and only it), else the copy shipped in
-    the package, else the system loader's libtwfollow.so.0."""
+    """Loads the library: TWFOLLOW_LIB if set (and only it), else the package's copy, else the
+    system loader's libtwfollow.so.0; LibraryNotFoundError lists every place tried."""
     tried = []
     for place in _candidates():
         is_path = os.sep in place
@@ -155,7 +142,9 @@ def load() -> ctypes.CDLL:
         if missing:
             tried.append(f"{place} (not twfollow: lacks {', '.join(missing)})")
             continue
-        _declare(lib)
+        for name, (argtypes, restype) in SIGNATURES.items():
+            function = getattr(lib, name)
+            function.argtypes, function.restype = argtypes, restype
         version = lib.tw_version().decode()
         if not version.startswith(ABI_PREFIX):
             tried.append(f"{place} (version {version}, this package needs {ABI_PREFIX}x)")

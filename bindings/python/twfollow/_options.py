@@ -1,24 +1,57 @@
-"""The keyword options every constructor of `Client` takes, stated once (`Options`),
-checked and applied to a TwConfig (the ranges are the C types': ctypes would wrap a value
-silently)."""
+"""The keyword options every constructor of `Client` takes, stated once (`Options`), checked and
+applied to a TwConfig (the ranges are the C types': ctypes would wrap a value silently)."""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
-from typing import Any, Dict, FrozenSet, Iterator, Mapping, Optional, TypedDict, Union
+import os
+import sys
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Generic,
+    Iterator,
+    Mapping,
+    Optional,
+    Tuple,
+    TypedDict,
+    TypeVar,
+    Union,
+)
 
 from . import trace as _trace
-from ._results import _encode, api
+from ._results import _encode, api, checked_int
 from .errors import InvalidArgumentError, Status, TwError
 
+# The annotations' `Self` and `Unpack`, also at run time, so that typing.get_type_hints reads the
+# package's signatures (test_typing.py); typing_extensions is no dependency of the package.
+if TYPE_CHECKING:
+    from typing_extensions import Self as Self
+    from typing_extensions import Unpack as Unpack
+
+    StorePath = Union[str, os.PathLike[str], None]  # the token store's path or URL
+else:
+    # os.PathLike takes a type argument at run time from Python 3.9 on.
+    StorePath = Union[str, os.PathLike[str] if sys.version_info >= (3, 9) else os.PathLike, None]
+    try:
+        from typing import Self, Unpack
+    except ImportError:  # Python before 3.11: stand-ins that typing.get_type_hints accepts
+        _T = TypeVar("_T")
+        Self = TypeVar("Self")
+
+        class Unpack(Generic[_T]):
+            """`**options: Unpack[Options]`: the keywords are the TypedDict's members."""
+
+
 MAX_TIMEOUT_MS = 2**32 - 1
-MAX_EXPIRES_AT = 2**63 - 1  # int64_t
 
 
 class OAuth2Options(TypedDict, total=False):
-    """The keyword options of `Client.oauth2`: those of `Options` but the API version
-    (API v2 alone speaks OAuth 2.0 user tokens). None, or left out: the default."""
+    """The keyword options of `Client.oauth2` and the flows: those of `Options` but the API version."""
 
     base_url: Optional[str]
     timeout: Optional[float]
@@ -31,8 +64,7 @@ class OAuth2Options(TypedDict, total=False):
 
 
 class Options(OAuth2Options, total=False):
-    """The keyword options of `Client`, `Client.from_env` and `Client.from_store` (and of
-    their AsyncClient twins and the flows)."""
+    """The keyword options of `Client`, `Client.from_env` and `Client.from_store` (None: the default)."""
 
     api_version: Union[int, str, None]
 
@@ -48,33 +80,52 @@ def check_names(options: Mapping[str, Any], allowed: FrozenSet[str] = OPTION_NAM
             raise TypeError(f"unexpected keyword argument {name!r}")
 
 
+def _milliseconds(seconds: float, name: str, minimum: int) -> int:
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"{name} must be a number of seconds")
+    message = f"{name} must be between {minimum / 1000} and {MAX_TIMEOUT_MS / 1000} s"
+    return checked_int(round(seconds * 1000), minimum, MAX_TIMEOUT_MS, message)
+
+
+def _retries(count: int, _name: str) -> int:
+    return checked_int(count, 0, 10, "max_retries must be an int from 0 to 10")
+
+
+# "auto" is 0 in the C API; the int 0 is not taken here, where it would read as "none".
+_API_VERSIONS = {1: 1, 2: 2, "1": 1, "1.1": 1, "2": 2, "auto": 0}
+
+
+def _api_version(version: Union[int, str], _name: str) -> int:
+    if isinstance(version, bool) or not isinstance(version, (int, str)) or version not in _API_VERSIONS:
+        raise InvalidArgumentError(
+            Status.INVALID_ARGUMENT, f"api_version must be 1, '1.1', 2, '2' or 'auto', not {version!r}"
+        )
+    return _API_VERSIONS[version]
+
+
+# Each option but `trace`, in the order applied: (its setter in the C API, its value as that takes it).
+_SETTERS: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {
+    "base_url": ("tw_config_set_base_url", _encode),
+    "timeout": ("tw_config_set_timeout_ms", lambda seconds, name: _milliseconds(seconds, name, minimum=1)),
+    "user_agent": ("tw_config_set_user_agent", _encode),
+    "ca_file": ("tw_config_set_ca_file", _encode),
+    "proxy": ("tw_config_set_proxy", _encode),  # "" means no proxy, whatever the environment says
+    "max_retries": ("tw_config_set_max_retries", _retries),
+    "max_wait": ("tw_config_set_max_wait_ms", lambda seconds, name: _milliseconds(seconds, name, minimum=0)),
+    "api_version": ("tw_config_set_api_version", _api_version),
+}
+
+
 def apply_options(
     config: ctypes.c_void_p, options: Mapping[str, Any], from_variables: Dict[str, str]
 ) -> Optional[ctypes._CFunctionType]:
-    """Applies to `config` the options (`Options`) that are not None; `from_variables`
-    names the environment variable an option was read from. Returns the trace callback,
-    which the caller keeps alive as long as the config."""
+    """Applies to `config` the options that are not None; `from_variables` names the environment
+    variable an option was read from. Returns the trace callback, to keep alive with the config."""
     check_names(options)
-    if (base_url := options.get("base_url")) is not None:
-        with _named_after(from_variables.get("base_url")):
-            api.tw_config_set_base_url(config, _encode(base_url, "base_url"))
-    if (timeout := options.get("timeout")) is not None:
-        api.tw_config_set_timeout_ms(config, _milliseconds(timeout, "timeout", minimum=1))
-    if (user_agent := options.get("user_agent")) is not None:
-        api.tw_config_set_user_agent(config, _encode(user_agent, "user_agent"))
-    if (ca_file := options.get("ca_file")) is not None:
-        api.tw_config_set_ca_file(config, _encode(ca_file, "ca_file"))
-    if (proxy := options.get("proxy")) is not None:  # "" means no proxy, whatever the environment says
-        api.tw_config_set_proxy(config, _encode(proxy, "proxy"))
-    if (max_retries := options.get("max_retries")) is not None:
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 10:
-            raise InvalidArgumentError(Status.INVALID_ARGUMENT, "max_retries must be an int from 0 to 10")
-        api.tw_config_set_max_retries(config, max_retries)
-    if (max_wait := options.get("max_wait")) is not None:
-        api.tw_config_set_max_wait_ms(config, _milliseconds(max_wait, "max_wait", minimum=0))
-    if (api_version := options.get("api_version")) is not None:
-        with _named_after(from_variables.get("api_version")):
-            api.tw_config_set_api_version(config, _api_version(api_version))
+    for name, (setter, argument) in _SETTERS.items():
+        if (value := options.get(name)) is not None:
+            with _named_after(from_variables.get(name)):
+                getattr(api, setter)(config, argument(value, name))
     trace = options.get("trace")
     if trace is None or trace is False:
         return None
@@ -98,38 +149,3 @@ def _named_after(variable: Optional[str]) -> Iterator[None]:
         e.message = f"environment variable {variable}: {e.message}"
         e.args = (e.message,)
         raise
-
-
-# "auto" is 0 in the C API; the int 0 is not taken here, where it would read as "none".
-_API_VERSIONS = {1: 1, 2: 2, "1": 1, "1.1": 1, "2": 2, "auto": 0}
-
-
-def _api_version(version: Union[int, str]) -> int:
-    """1 / "1.1" (the default), 2 / "2", or "auto" (API 1.1, then API v2 for good once
-    1.1 refuses the app's access tier), as the C library numbers them."""
-    if isinstance(version, bool) or not isinstance(version, (int, str)) or version not in _API_VERSIONS:
-        raise InvalidArgumentError(
-            Status.INVALID_ARGUMENT, f"api_version must be 1, '1.1', 2, '2' or 'auto', not {version!r}"
-        )
-    return _API_VERSIONS[version]
-
-
-def _expires_at(value: int) -> int:
-    """Seconds since the Unix epoch as an int64 (ctypes would wrap it); 0 = unknown."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_EXPIRES_AT:
-        raise InvalidArgumentError(
-            Status.INVALID_ARGUMENT, "expires_at must be an int: seconds since the Unix epoch, 0 when unknown"
-        )
-    return value
-
-
-def _milliseconds(seconds: float, name: str, minimum: int) -> int:
-    """Seconds as a uint32 count of milliseconds, range-checked (ctypes would wrap it)."""
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"{name} must be a number of seconds")
-    ms = round(seconds * 1000)
-    if not minimum <= ms <= MAX_TIMEOUT_MS:
-        raise InvalidArgumentError(
-            Status.INVALID_ARGUMENT, f"{name} must be between {minimum / 1000} and {MAX_TIMEOUT_MS / 1000} s"
-        )
-    return ms

@@ -1,6 +1,5 @@
-"""OAuth 2.0 token plumbing shared by `Client` and the flows in `auth`: the tokens' JSON,
-and the bridge that hands rotated tokens from the library (any thread, inside a C call)
-to a Python callable."""
+"""OAuth 2.0 token plumbing of `Client` and the flows: the tokens' JSON, and the bridge that hands
+rotated tokens from the library (any thread, inside a C call) to a Python callable."""
 
 from __future__ import annotations
 
@@ -27,28 +26,20 @@ ASYNC_HANDLER_ADVICE = (
 )
 
 
-def _is_coroutine_function(handler: object) -> bool:
-    """An `async def` function, or an object whose `__call__` is one (partials included)."""
-    return inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
-        inspect.getattr_static(type(handler), "__call__", None)
-    )
-
-
 def check_handler(handler: object) -> None:
-    """Refuses, when the client is made, a handler that could never store the tokens:
-    one that is not callable (InvalidArgumentError) or is a coroutine function
-    (TypeError)."""
+    """Refuses, when the client is made, a handler that could never store the tokens: one that is
+    not callable (InvalidArgumentError) or an `async def` one, or its `__call__` (TypeError)."""
     if not callable(handler):
         raise InvalidArgumentError(
             Status.INVALID_ARGUMENT, f"on_token_refresh must be callable, not {type(handler).__name__}"
         )
-    if _is_coroutine_function(handler):
+    call = inspect.getattr_static(type(handler), "__call__", None)
+    if inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(call):
         raise TypeError(f"on_token_refresh is an async def function: {ASYNC_HANDLER_ADVICE}")
 
 
 def tokens_from_json(text: str) -> Dict[str, Any]:
-    """The callback's shape as a dict: access_token, refresh_token (None when the grant
-    has none), expires_at (seconds since the Unix epoch, 0 when unknown), scope."""
+    """The library's token JSON as a dict (access_token, refresh_token, expires_at, scope)."""
     tokens = json.loads(text)
     if not isinstance(tokens, dict):
         raise ValueError("the library's tokens are not a JSON object")
@@ -56,14 +47,9 @@ def tokens_from_json(text: str) -> Dict[str, Any]:
 
 
 class TokenCallback:
-    """Owns the C function pointer given to `tw_config_set_token_callback`: keep this
-    object alive as long as the config (ctypes frees the trampoline with it).
-
-    The library calls it on the thread whose call refreshed (or exchanged a code),
-    before that call returns. An exception from `handler` must not unwind into C: it
-    is logged on the "twfollow" logger (without the tokens) and kept in `error`; the
-    call that refreshed still returns normally and the config keeps the new tokens
-    (read them again from `Client.tokens`)."""
+    """The C function given to `tw_config_set_token_callback` (keep it alive with the config). An
+    exception from `handler` must not unwind into C: it is logged (without the tokens) and kept in
+    `error`; the call that refreshed returns normally, and the config keeps the new tokens."""
 
     def __init__(self, handler: TokenHandler) -> None:
         check_handler(handler)

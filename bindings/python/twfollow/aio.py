@@ -1,12 +1,5 @@
-"""AsyncClient: the Client's calls as coroutines, for asyncio programs.
-
-Each call runs the blocking C call in one of the client's worker threads (ctypes
-releases the GIL while it runs), so the event loop goes on meanwhile. Each coroutine is
-its Client twin run in a thread (`_in_thread`, typed with ParamSpec: mypy --strict checks
-calls to it as it checks the twin's, and a misspelt keyword is an error) and carries the
-twin's signature and docstring; the constructors take the same `Options`. A test fails
-when Client gains a public member this module does not mirror.
-"""
+"""AsyncClient: the Client's calls as coroutines, each its Client twin run in a worker thread by
+`_in_thread`, typed with ParamSpec so that mypy --strict checks a call as it checks the twin's."""
 
 from __future__ import annotations
 
@@ -14,17 +7,16 @@ import asyncio
 import concurrent.futures
 import contextvars
 import functools
-import os
-from typing import TYPE_CHECKING, Any, Callable, Coroutine, NamedTuple, Optional, Tuple, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Coroutine, NamedTuple, Optional, Tuple, TypeVar
 
-from ._options import OAuth2Options, Options
+from ._options import OAuth2Options, Options, Self, StorePath, Unpack
 from ._results import DayBudgets, RateLimit, last_day_budgets, last_rate_limit, last_request_count
 from ._tokens import TokenHandler
 from .client import Client
 from .errors import InvalidArgumentError, Status, TwError
 
 if TYPE_CHECKING:
-    from typing_extensions import Concatenate, ParamSpec, Self, Unpack
+    from typing_extensions import Concatenate, ParamSpec
 
     _P = ParamSpec("_P")
 
@@ -40,9 +32,7 @@ _last_request_count: contextvars.ContextVar[int] = contextvars.ContextVar("twfol
 
 
 class _Outcome(NamedTuple):
-    """What a call did in its worker thread: its value or its error, the rate-limit
-    headers and 24-hour budgets of its response (None when none arrived), and the
-    requests it sent."""
+    """What a call did in its worker thread, with its thread's last_* values (response: None when none)."""
 
     value: Any
     error: Optional[BaseException]
@@ -68,9 +58,8 @@ _T = TypeVar("_T")
 def _in_thread(
     method: Callable[Concatenate[Client, _P], _T],
 ) -> Callable[Concatenate[AsyncClient, _P], Coroutine[Any, Any, _T]]:
-    """The coroutine twin of a Client method: runs it in one of the client's worker
-    threads, and the task's last_* values follow it. Takes the method's name, docstring
-    and (for inspect.signature) signature."""
+    """The coroutine twin of a Client method, with its name, docstring and signature: runs it in
+    one of the client's worker threads, and the task's last_* values follow it."""
 
     async def call(self: AsyncClient, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         if self._closing:
@@ -90,26 +79,9 @@ def _in_thread(
 
 
 class AsyncClient:
-    """The Client for asyncio: the same constructors, options and calls, each call a
-    coroutine (`await client.follow("@name")`) with the same results and exceptions.
-
-    Calls run in the client's worker threads, at most `max_workers` at a time (more
-    awaits wait for a worker; that wait is not part of the timeout). Many tasks may
-    await calls on one client at once. Cancelling an await does not stop a call that
-    has started: it runs to its end in its thread (the follow may have been made) and
-    its result is dropped; the client stays usable. A call still waiting for a worker
-    is not sent at all.
-
-    `on_token_refresh` is a plain function, as for Client: it runs in the worker thread
-    of the call that refreshed, before that call returns. An `async def` handler is
-    refused with TypeError when the client is made; to store with a coroutine, wait
-    for it from a plain handler with
-    `asyncio.run_coroutine_threadsafe(save(tokens), loop).result()`.
-
-    Close with `await client.aclose()` or `async with`: new calls then raise
-    `InvalidArgumentError`, the calls already awaited finish, then the config and the
-    threads are released.
-    """
+    """The Client for asyncio: the same constructors, options and calls, each call a coroutine run in
+    one of at most `max_workers` threads. A cancelled call that has started runs to its end (the follow
+    may have been made). Close with `await client.aclose()` or `async with` (docs/python.md)."""
 
     def __init__(
         self,
@@ -138,7 +110,7 @@ class AsyncClient:
     def from_store(
         cls,
         account: Optional[str] = None,
-        store: Union[str, os.PathLike[str], None] = None,
+        store: StorePath = None,
         *,
         on_token_refresh: Optional[TokenHandler] = None,
         max_workers: int = DEFAULT_MAX_WORKERS,
@@ -201,8 +173,7 @@ class AsyncClient:
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="twfollow")
 
     async def aclose(self) -> None:
-        """Closes the client: new calls raise `InvalidArgumentError` at once; the calls
-        already awaited (a cancelled one that has started included) run to their end;
+        """Closes the client: new calls are refused at once; the calls already awaited run to their end,
         then the config and the worker threads are released. Idempotent."""
         self._closing = True
         await asyncio.get_running_loop().run_in_executor(None, self._release)
@@ -218,15 +189,12 @@ class AsyncClient:
 
     @property
     def last_rate_limit(self) -> Optional[RateLimit]:
-        """The rate-limit headers of the last HTTP response awaited in the current task
-        (None when it had none, or when the task has awaited no response). A call that
-        got no response (refused before sending, network failure) leaves it as it was."""
+        """The rate-limit headers of the last HTTP response awaited in the current task, or None."""
         return _last_response.get()[0]
 
     @property
     def last_day_budgets(self) -> Optional[DayBudgets]:
-        """The 24-hour budgets of the last HTTP response awaited in the current task
-        (as `last_rate_limit`: a call without a response leaves it as it was)."""
+        """The 24-hour budgets of the last HTTP response awaited in the current task, or None."""
         return _last_response.get()[1]
 
     @property

@@ -1,39 +1,19 @@
-"""Getting a user's tokens: the OAuth 1.0a PIN / callback flow (`OAuth1Flow`) and
-OAuth 2.0 Authorization Code with PKCE (`OAuth2Flow`).
-
-    flow = twfollow.OAuth1Flow(consumer_key, consumer_secret)          # PIN flow
-    print("Open", flow.authorization_url())
-    access = flow.fetch_access_token(input("PIN: "))
-    with access.client() as client:                                    # follows as that user
-        client.follow("@twitterdev")
-
-    flow = twfollow.OAuth2Flow(client_id, "https://app.example/callback")
-    url, state = flow.authorization_url()
-    tokens = flow.fetch_token(redirected_url)       # {"access_token", "refresh_token", ...}
-    with flow.client(on_token_refresh=store) as client:
-        client.follow("@twitterdev")
-
-Both flows keep what step 2 needs as attributes, so a web app can store it between
-the two steps and finish in another process (`OAuth1Flow(..., request_token=...,
-request_token_secret=...)`, `OAuth2Flow(..., state=..., code_verifier=...)`).
-Nothing is kept in global state. Secrets never appear in a repr or a message.
-"""
+"""Getting a user's tokens: the OAuth 1.0a PIN / callback flow (`OAuth1Flow`) and OAuth 2.0
+Authorization Code with PKCE (`OAuth2Flow`); docs/tokens.md, "From code". Secrets never appear in
+a repr or a message."""
 
 from __future__ import annotations
 
 import ctypes
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
-from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, check_names
+from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, Self, Unpack, check_names
 from ._results import _encode, api, strings
 from ._tokens import TokenHandler, tokens_from_json
 from .client import Client
 from .errors import AuthError, InvalidArgumentError, Status
-
-if TYPE_CHECKING:
-    from typing_extensions import Self, Unpack
 
 _URL_SCHEMES = ("http://", "https://")
 
@@ -43,9 +23,7 @@ def _query(url: str) -> Dict[str, str]:
 
 
 class _AppConfig:
-    """What both flows share: a config of the app's own (no user yet) for the flow's
-    requests, with `Client`'s options (but the API version: each flow's endpoints have
-    theirs), closed with the flow."""
+    """What both flows share: a config of the app's own for the flow's requests, closed with it."""
 
     def _make_config(self, make: Callable[[Any], int], options: OAuth2Options) -> None:
         check_names(options, OAUTH2_OPTION_NAMES)
@@ -67,8 +45,7 @@ class _AppConfig:
 
 @dataclass(frozen=True)
 class OAuth1Token:
-    """A user's OAuth 1.0a access token, from `OAuth1Flow.fetch_access_token`. Store
-    `token` and `secret`: they do not expire (the user can revoke the app)."""
+    """A user's OAuth 1.0a access token, from `OAuth1Flow.fetch_access_token`: it does not expire."""
 
     token: str = field(repr=False)
     secret: str = field(repr=False)
@@ -77,25 +54,14 @@ class OAuth1Token:
     _make_client: Callable[..., Client] = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
 
     def client(self, **options: Unpack[Options]) -> Client:
-        """A new `Client` that follows as this user, with the flow's app keys and
-        options (`options` override them). Close it, or use it in a `with` block."""
+        """A new `Client` that follows as this user, with the flow's app keys and options (`options` win)."""
         return self._make_client(self.token, self.secret, **options)
 
 
 class OAuth1Flow(_AppConfig):
-    """The OAuth 1.0a three-legged flow for one user, with the app's consumer key and
-    secret (from the developer portal's "Keys and tokens").
-
-    `callback="oob"` is the PIN flow: the user opens `authorization_url()`, approves,
-    and types the PIN the page shows into your program. With a callback URL, Twitter
-    redirects the user there with `oauth_token` and `oauth_verifier` instead.
-
-    `request_token` and `request_token_secret` (set by `authorization_url()`) are what
-    step 2 needs: a web app stores them and, in the request that receives the
-    callback, makes `OAuth1Flow(key, secret, request_token=..., request_token_secret=...)`.
-    Other keyword options (`base_url`, `timeout`, `ca_file`, `proxy`, ...) are those of
-    `Client` and apply to the clients made from this flow too. Close it (or use `with`).
-    """
+    """The OAuth 1.0a three-legged flow for one user, with the app's consumer key and secret;
+    `callback="oob"` is the PIN flow. A web app keeps `request_token` and `request_token_secret`
+    between the two steps. Close it (or use `with`)."""
 
     def __init__(
         self,
@@ -119,20 +85,15 @@ class OAuth1Flow(_AppConfig):
         self._make_config(lambda out: api.tw_config_new_app(*keys, out), options)
 
     def authorization_url(self) -> str:
-        """Step 1: asks Twitter for a request token (kept in `request_token` and
-        `request_token_secret`) and returns the URL the user opens to approve the app."""
+        """Step 1: gets a request token (kept in the flow) and returns the URL the user opens."""
         with self._client._borrowed() as config:
             token, secret, url = strings(api.tw_oauth1_request_token, config, self._callback, count=3)
         self.request_token, self.request_token_secret = token, secret
         return url
 
     def fetch_access_token(self, verifier: str) -> OAuth1Token:
-        """Step 2: trades the request token for the user's access token. `verifier` is
-        the PIN the user typed, the `oauth_verifier` of the callback, or the whole
-        callback URL (its `oauth_token` must be this flow's request token; a `denied`
-        one raises AuthError). Nothing is sent when the input is refused. A request
-        token works once: a wrong PIN (AuthError, with the server's words) burns it,
-        so start again with `authorization_url()`."""
+        """Step 2: trades the request token for the user's access token; `verifier` is the PIN, the
+        callback's `oauth_verifier` or its whole URL. A wrong PIN (AuthError) burns the request token."""
         if self.request_token is None or self.request_token_secret is None:
             raise InvalidArgumentError(
                 Status.INVALID_ARGUMENT,
@@ -177,24 +138,14 @@ class OAuth1Flow(_AppConfig):
 
 
 def is_redirected_url(text: str) -> bool:
-    """Whether `tw_oauth2_exchange_code` reads `text` as a redirected URL (and checks its
-    state) rather than as a bare code: the header's rule, anything with `://` or a
-    query starting with `?`."""
+    """Whether `tw_oauth2_exchange_code` reads `text` as a redirected URL (and checks its state)."""
     return "://" in text or text.startswith("?")
 
 
 class OAuth2Flow(_AppConfig):
-    """OAuth 2.0 Authorization Code with PKCE for one user, with the app's OAuth 2.0
-    client id (developer portal, "User authentication settings"), the callback URL
-    registered there, and the client secret for a confidential client (None for a
-    public one). `scope` None asks for "tweet.read users.read follows.write
-    offline.access": what a follow needs, plus a refresh token.
-
-    `authorization_url()` sets `state` and `code_verifier`; a web app stores them and,
-    in the request that receives the redirect, makes `OAuth2Flow(..., state=...,
-    code_verifier=...)` to call `fetch_token`. Other keyword options are those of
-    `Client` and apply to `client()` too. Close it (or use `with`).
-    """
+    """OAuth 2.0 Authorization Code with PKCE for one user, with the app's OAuth 2.0 client id, its
+    registered callback URL, and the secret of a confidential client. A web app keeps `state` and
+    `code_verifier` between the two steps. Close it (or use `with`)."""
 
     def __init__(
         self,
@@ -221,8 +172,7 @@ class OAuth2Flow(_AppConfig):
         self._make_config(lambda out: api.tw_config_new_oauth2(*client, out), options)
 
     def authorization_url(self) -> Tuple[str, str]:
-        """Step 1: (the URL the user opens to approve the app, its `state`). Sends
-        nothing; keeps `state` and the PKCE `code_verifier` for `fetch_token`."""
+        """Step 1: (the URL the user opens to approve the app, its `state`); sends nothing."""
         with self._client._borrowed() as config:
             url, state, verifier = strings(
                 api.tw_oauth2_authorize_url, config, self._redirect_uri, self._scope, count=3
@@ -231,19 +181,8 @@ class OAuth2Flow(_AppConfig):
         return url, state
 
     def fetch_token(self, redirected_url: Optional[str] = None, *, code: Optional[str] = None) -> Dict[str, Any]:
-        """Step 2: trades the code for tokens. Pass `redirected_url`, the whole URL the
-        user was redirected to (in a web app, the callback request's full URL, e.g.
-        Flask's `request.url`): its `state` must be this flow's, else
-        InvalidArgumentError and nothing is sent (the CSRF check); `error=access_denied`
-        raises AuthError. A bare code given there is refused, nothing sent: a bare code
-        carries no state, so it would skip that check.
-
-        `code=` takes a bare code explicitly, without the state check (PKCE still binds
-        it to this flow's verifier): for a person who pastes just the code, never for
-        `request.args["code"]` of a web app.
-
-        Returns {"access_token", "refresh_token" (None without offline.access),
-        "expires_at" (seconds since the Unix epoch), "scope"}: store them."""
+        """Step 2: trades the code for tokens, to store. `redirected_url`: the whole URL, whose `state`
+        is checked before anything is sent; `code=`: a bare code a person pasted (no state check)."""
         if (redirected_url is None) == (code is None):
             raise InvalidArgumentError(
                 Status.INVALID_ARGUMENT, "pass the redirected URL, or code= for a bare code (one of them)"
@@ -275,8 +214,7 @@ class OAuth2Flow(_AppConfig):
         return dict(self._tokens)
 
     def client(self, on_token_refresh: Optional[TokenHandler] = None, **options: Unpack[OAuth2Options]) -> Client:
-        """A new `Client` that follows with the tokens `fetch_token` got (see
-        `Client.oauth2`; `options` override the flow's)."""
+        """A new `Client` that follows with the tokens `fetch_token` got (`options` win over the flow's)."""
         if self._tokens is None:
             raise InvalidArgumentError(Status.INVALID_ARGUMENT, "no tokens yet: call fetch_token() first")
         tokens = self._tokens

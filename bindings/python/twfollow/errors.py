@@ -1,4 +1,4 @@
-"""Exceptions: one class per status family, all under TwError."""
+"""Exceptions: one class per status family, all under TwError (docs/python.md, "Errors")."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from typing import Any, Dict, NamedTuple, Optional, Tuple, Type
 
 
 class Status(enum.IntEnum):
-    """Status numbers, as in include/twfollow.h (TW_STATUS_<name>); tests/drift
-    fails when this differs from the header (`python3 tests/drift/twfollow_header.py
-    --python` prints the members), or a status has no exception class."""
+    """Status numbers, as in include/twfollow.h (TW_STATUS_<name>); tests/drift fails when this
+    differs from the header (`python3 tests/drift/twfollow_header.py --python` prints the members)."""
 
     OK = 0
     NULL_ARGUMENT = 1
@@ -42,7 +41,6 @@ class Status(enum.IntEnum):
 
 
 def status_name(status: int) -> str:
-    """`TW_STATUS_<NAME>` for a known number, `unknown status N` otherwise."""
     try:
         return f"TW_STATUS_{Status(status).name}"
     except ValueError:
@@ -50,8 +48,7 @@ def status_name(status: int) -> str:
 
 
 class Problem(NamedTuple):
-    """The members of an API v2 problem (RFC 7807, with X's own), each None when it
-    was not sent; redacted and cut to length like the message."""
+    """The members of an API v2 problem (RFC 7807, with X's own), each None when not sent."""
 
     type: Optional[str] = None
     title: Optional[str] = None
@@ -66,12 +63,8 @@ ERROR_CLASSES: Dict[int, Type[TwError]] = {}
 
 
 class TwError(Exception):
-    """A failed call. `str(err)` is the library's one-line message.
-
-    When the refusal was an API v2 problem, its members are attributes too: `title`,
-    `detail`, `reason`, `required_enrollment`, `registration_url`, `problem_type` (each
-    None when not sent; `problem` holds them all). `request_count`: the HTTP requests
-    the failed call sent (0: refused before sending)."""
+    """A failed call: `str(err)` is the library's one-line message; `status`, `http_status`,
+    `api_code`, `request_count` and an API v2 problem's members are attributes."""
 
     def __init__(
         self,
@@ -155,9 +148,7 @@ class NotFoundError(TwError, statuses=(Status.NOT_FOUND,)):
 
 
 class RateLimitError(TwError, statuses=(Status.RATE_LIMITED,)):
-    """429, or Twitter code 88. `reset_at`: when the request may succeed again
-    (seconds since the Unix epoch): the latest reset of the spent windows (15-minute,
-    the user's or the app's 24-hour budget), or None when the response did not say."""
+    """429, or Twitter code 88; `reset_at`: when the request may succeed again (None: not said)."""
 
     reset_at: Optional[int] = None
 
@@ -175,8 +166,7 @@ class BadResponseError(TwError, statuses=(Status.BAD_RESPONSE,)):
 
 
 class NoRateLimitError(TwError, statuses=(Status.NO_RATE_LIMIT,)):
-    """The last response carried no rate-limit headers (only `tw_last_rate_limit` says
-    so; `Client.last_rate_limit` returns None instead of raising it)."""
+    """No rate-limit headers (`tw_last_rate_limit`'s; `Client.last_rate_limit` is None instead)."""
 
 
 # Refusals of the app or the account, not of the target: not ForbiddenError, so code
@@ -185,65 +175,45 @@ class NoRateLimitError(TwError, statuses=(Status.NO_RATE_LIMIT,)):
 
 
 class AccessTierError(TwError, statuses=(Status.ACCESS_TIER,)):
-    """Twitter code 453, or API v2's `client-not-enrolled`: the app's access tier (its
-    plan, or no Project) does not include the endpoint. `api_version="auto"` tries the
-    other API version by itself."""
+    """Twitter code 453, or API v2's `client-not-enrolled`: the app's access tier lacks the endpoint."""
 
 
 class AppPermissionError(TwError, statuses=(Status.APP_PERMISSION,)):
-    """Twitter codes 87, 220, 261, or API v2's `oauth1-permissions` and
-    `unsupported-authentication`: the app or its token may not do this (a read-only app,
-    tokens made before Read and Write, an app-only Bearer token)."""
+    """Codes 87, 220, 261, or v2's `oauth1-permissions`: the app or its token may not do this."""
 
 
 class AccountStateError(TwError, statuses=(Status.ACCOUNT_STATE,)):
-    """Twitter codes 64 (suspended) and 326 (locked): the access token's own account
-    cannot act."""
+    """Twitter codes 64 (suspended) and 326 (locked): the access token's own account cannot act."""
 
 
 class UserNotEnrolledError(TwError, statuses=(Status.USER_NOT_ENROLLED,)):
-    """API v2's `client-forbidden` with reason `user-not-enrolled`: X bills the request to
-    the authenticated account, which is not enrolled in Pay-per-use. About that account's
-    set-up (its owner enrolls it at the Developer Console), not the app: other accounts of
-    the same app are not affected, and the other API version does not help."""
+    """API v2's `user-not-enrolled`: the authenticated account is not enrolled in Pay-per-use."""
 
 
 class PaymentRequiredError(TwError, statuses=(Status.PAYMENT_REQUIRED,)):
-    """HTTP 402 or a `CreditsDepleted` problem: the app's pay-per-use credits are spent.
-    Never retried; add credits or raise the spending limit in the developer console."""
+    """HTTP 402 or a `CreditsDepleted` problem: the app's pay-per-use credits are spent."""
 
 
 class UsageCappedError(TwError, statuses=(Status.USAGE_CAPPED,)):
-    """A `usage-capped` problem: a cap of the app's billing period is reached. It resets
-    with the billing period, not a rate window; never retried."""
+    """A `usage-capped` problem: a cap of the app's billing period is reached."""
 
 
 class StoreError(TwError, statuses=(Status.STORE,)):
-    """The token store cannot be used: unreadable, not valid JSON, an unknown version,
-    unsafe permissions or owner, or no such account. Nothing was sent."""
+    """The token store cannot be used (unreadable, unsafe, unknown version), or no such account."""
 
 
 class TokensNotSavedError(TwError, statuses=(Status.TOKENS_NOT_SAVED,)):
-    """A refresh succeeded but the rotated tokens could not be written to the store. The
-    client still holds them (`Client.tokens`) and the token handler received them."""
+    """A refresh succeeded but the store could not be written: the client holds the new tokens."""
 
 
 class ReentrantCallError(TwError, statuses=(Status.REENTERED,)):
-    """A call into a client from inside its own token handler or trace hook: refused at
-    once (it would wait forever for the lock the handler runs under)."""
+    """A call into a client from inside its own token handler or trace hook: refused at once."""
 
 
 class InternalError(TwError, statuses=(Status.INTERNAL,)):
     """A bug in twfollow."""
 
 
-def error_for(
-    status: int,
-    message: str,
-    http_status: int = 0,
-    api_code: int = 0,
-    problem: Optional[Problem] = None,
-    request_count: int = 0,
-) -> TwError:
+def error_for(status: int, message: str, *details: Any) -> TwError:
     """The exception for a status (TwError itself for a number this package does not know)."""
-    return ERROR_CLASSES.get(status, TwError)(status, message, http_status, api_code, problem, request_count)
+    return ERROR_CLASSES.get(status, TwError)(status, message, *details)

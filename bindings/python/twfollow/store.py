@@ -1,13 +1,5 @@
-"""The token store: named accounts in one locked JSON file (docs/tokens.md).
-
-    store = twfollow.Store()              # TWFOLLOW_STORE, else ~/.config/twfollow/accounts.json
-    name = store.save(flow_or_client)     # after authorizing
-    with twfollow.Client.from_store() as client:   # the default account
-        client.follow("@twitterdev")
-
-Every call here is one C call of the store API (include/twfollow.h, tw_store_*):
-the file's locking, permissions and atomic rewrites are the library's.
-"""
+"""The token store: named accounts in one locked JSON file (docs/tokens.md). Every call here is
+one C call of the store API (tw_store_*): the locking, permissions and atomic rewrites are the library's."""
 
 from __future__ import annotations
 
@@ -15,19 +7,15 @@ import ctypes
 import json
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Union
 
-from ._options import Options
-from ._results import _encode, api, strings, take_string
+from ._options import Options, StorePath, Unpack
+from ._results import _encode, api, checked_int, strings, take_string
 from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth2Flow
 from .client import Client
 from .errors import InvalidArgumentError, Status, TwError
 
-if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
-StorePath = Union[str, "os.PathLike[str]", None]
 # TwStoreImport: the flag of tw_store_import_ex.
 _TW_STORE_IMPORT_FORCE = 1
 
@@ -60,12 +48,8 @@ class Account:
 
 
 class ImportedAccounts(List[str]):
-    """What `Store.import_from` did: the names imported (it is their list, in the source's
-    order, as before), and `kept`, the accounts left as they were because the store holds
-    another OAuth 2.0 grant of the same app and user, newer than the source's (`force=True`
-    replaces them), and `handed_over`, the imported accounts whose OAuth 2.0 refresh token
-    belongs to the store from now on (the source tool's copy stops working at the store's
-    first refresh)."""
+    """What `Store.import_from` did: the list of the names imported, with `kept` (the accounts whose
+    stored OAuth 2.0 grant is newer, left as they were) and `handed_over` (grants the store owns now)."""
 
     def __init__(self, imported: List[str], kept: List[str], handed_over: List[str]) -> None:
         super().__init__(imported)
@@ -87,12 +71,8 @@ def _optional(value: Optional[str], name: str) -> Optional[bytes]:
 
 
 class Store:
-    """The token store at `path` (None: TWFOLLOW_STORE, else
-    $XDG_CONFIG_HOME/twfollow/accounts.json, else ~/.config/twfollow/accounts.json,
-    read at each call), or on the Redis server of a `redis://` or `rediss://` URL (the
-    store many hosts share; docs/tokens.md, "Many hosts"). Holds no file open and no
-    secret: each method reads or rewrites the store under its lock. Raises StoreError for an unusable store (bad
-    permissions, not JSON, unknown version) or a missing account, the file untouched."""
+    """The token store at `path` (None: the usual path), or at a `redis://` or `rediss://` URL. It holds
+    no secret: each method reads or rewrites the store under its lock (StoreError: it is untouched)."""
 
     def __init__(self, path: StorePath = None) -> None:
         self._given = None if path is None else os.fspath(path)
@@ -114,10 +94,8 @@ class Store:
         return [Account.from_listing(record) for record in self._listing().get("accounts", [])]
 
     def account_at(self, index: int) -> Optional[Account]:
-        """The `index`-th account of `accounts()` (None past the end), read with one C
-        call that returns its record alone (tw_store_account_at)."""
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 2**32:
-            raise InvalidArgumentError(Status.INVALID_ARGUMENT, "index must be an int from 0 to 2**32-1")
+        """The `index`-th account of `accounts()`, or None past the end (its record alone is read)."""
+        index = checked_int(index, 0, 2**32 - 1, "index must be an int from 0 to 2**32-1")
         out = ctypes.c_void_p()
         api.tw_store_account_at(self._path, index, ctypes.byref(out), None)
         if not out.value:
@@ -136,12 +114,8 @@ class Store:
         return None if name is None else str(name)
 
     def save(self, source: Union[Client, AsyncClient, OAuth1Flow, OAuth2Flow], account: Optional[str] = None) -> str:
-        """Saves the user `source` follows as (a Client or AsyncClient, or a flow after
-        `fetch_access_token` / `fetch_token`) and its app as `account` (None: the
-        user's screen name; one of that name is replaced), the default when the store
-        has none. Returns the name. From then on an OAuth 2.0 `source` is store-backed:
-        its refreshes are saved here. A flow holds the tokens `fetch_token` got: save it
-        before a client made from it refreshes (or save that client instead)."""
+        """Saves the user and app of a client or a flow that has its tokens as `account` (None: the
+        user's screen name) and returns the name; an OAuth 2.0 client saves its refreshes here then."""
         client = source if isinstance(source, Client) else source._client  # the flow's or AsyncClient's
         name = _optional(account, "account")
         with client._borrowed() as config:
@@ -152,19 +126,15 @@ class Store:
         api.tw_store_set_default(self._path, _encode(name, "name"))
 
     def remove(self, name: str, revoke: bool = False, **options: Unpack[Options]) -> None:
-        """Removes the account (and its app when no other account uses it). With
-        `revoke`, first revokes its OAuth 2.0 grant at X (the refresh token, else the
-        access token; `options` as for `revoke`): when X refuses, the account stays.
-        OAuth 1.0a tokens are revoked by the user in their settings
-        (InvalidArgumentError, nothing removed)."""
+        """Removes the account (and its app when no other account uses it); with `revoke`, after
+        `revoke(name, **options)` succeeded."""
         name_bytes = _encode(name, "name")
         if revoke:
             self.revoke(name, **options)
         api.tw_store_remove(self._path, name_bytes)
 
     def revoke(self, name: str, **options: Unpack[Options]) -> None:
-        """Revokes the account's OAuth 2.0 grant at X (the account stays stored);
-        `options` are those of `Client` (base_url, timeout, proxy...)."""
+        """Revokes the account's OAuth 2.0 grant at X (InvalidArgumentError for OAuth 1.0a); it stays stored."""
         with Client.from_store(name, self._given, **options) as client:
             if not client._holds_oauth2_tokens():
                 raise InvalidArgumentError(
@@ -176,12 +146,8 @@ class Store:
             client.revoke(tokens.get("refresh_token") or tokens["access_token"])
 
     def import_from(self, kind: str, path: StorePath = None, force: bool = False) -> ImportedAccounts:
-        """Imports the accounts of another tool: "twurl" (~/.twurlrc), "xurl" (~/.xurl)
-        or "env" (the TW_* and TW_OAUTH2_* variables; `path` must be None). `path`
-        None: the tool's own file (a regular file of at most 1 MiB). Accounts of the same
-        names are replaced, except a stored OAuth 2.0 grant of the same app and user that
-        differs from the source's: the store's is newer, and it is kept unless `force`.
-        Returns the names imported, with `.kept` and `.handed_over` (ImportedAccounts)."""
+        """Imports the accounts of "twurl" (~/.twurlrc), "xurl" (~/.xurl) or "env" (the TW_* variables),
+        from `path` (None: the tool's own file); a newer stored OAuth 2.0 grant is kept unless `force`."""
         source = None if path is None else _encode(os.fspath(path), "path")
         flags = _TW_STORE_IMPORT_FORCE if force else 0
         lists = strings(api.tw_store_import_ex, self._path, _encode(kind, "kind"), source, flags, count=3)

@@ -1,14 +1,5 @@
-"""The wire trace (tw_config_set_trace): what each request of a call sent and what
-came back, one line at a time, secrets removed. Off unless asked for:
-
-    import logging, twfollow
-    logging.basicConfig(level=logging.DEBUG)
-    client = twfollow.Client(..., trace=True)          # to logging.getLogger("twfollow")
-    client = twfollow.Client(..., trace=my_function)   # my_function(kind, line)
-
-Lines read like `curl -v` once prefixed (`prefixed`): `> ` what was sent, `< ` what
-came back, `* ` the signature base string and the library's notes.
-"""
+"""The wire trace (tw_config_set_trace, `Client(trace=...)`): what each request of a call sent and
+what came back, one line at a time, secrets removed (docs/debugging.md)."""
 
 from __future__ import annotations
 
@@ -49,19 +40,17 @@ TraceHook = Callable[[Union[TraceKind, int], str], None]
 
 
 def prefixed(kind: int, line: str) -> str:
-    """The line as `tw-follow --trace` prints it (a kind from a newer library: `* `)."""
+    """The line as `tw-follow --trace` and `curl -v` print it (a kind from a newer library: `* `)."""
     return PREFIXES.get(kind, "* ") + line
 
 
 def to_logger(kind: Union[TraceKind, int], line: str) -> None:
-    """Logs the line to logging.getLogger("twfollow") at DEBUG, prefixed; the record
-    carries the kind as `twfollow_trace_kind`."""
+    """Logs the line, prefixed, to the "twfollow" logger at DEBUG, its kind in `twfollow_trace_kind`."""
     logging.getLogger(LOGGER_NAME).debug("%s", prefixed(kind, line), extra={"twfollow_trace_kind": kind})
 
 
 def c_callback(trace: Union[bool, TraceHook]) -> "ctypes._CFunctionType":
-    """The C callback for `Client(trace=...)`: True logs (`to_logger`), a callable
-    receives (TraceKind, line). The caller keeps it alive as long as the config."""
+    """The C callback for `Client(trace=...)`: True logs (`to_logger`), a callable gets (kind, line)."""
     hook: TraceHook = to_logger if isinstance(trace, bool) else trace
 
     def call(_user_data: object, kind: int, line: bytes) -> None:
