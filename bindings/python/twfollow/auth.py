@@ -18,10 +18,6 @@ from .errors import AuthError, InvalidArgumentError, Status
 _URL_SCHEMES = ("http://", "https://")
 
 
-def _query(url: str) -> Dict[str, str]:
-    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query, keep_blank_values=True))
-
-
 class _AppConfig:
     """What both flows share: a config of the app's own for the flow's requests, closed with it."""
 
@@ -51,11 +47,12 @@ class OAuth1Token:
     secret: str = field(repr=False)
     user_id: str
     screen_name: str
-    _make_client: Callable[..., Client] = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+    _flow: OAuth1Flow = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
 
     def client(self, **options: Unpack[Options]) -> Client:
         """A new `Client` that follows as this user, with the flow's app keys and options (`options` win)."""
-        return self._make_client(self.token, self.secret, **options)
+        merged: Options = {**self._flow._options, **options}
+        return Client(*self._flow._consumer, self.token, self.secret, **merged)
 
 
 class OAuth1Flow(_AppConfig):
@@ -111,17 +108,12 @@ class OAuth1Flow(_AppConfig):
         )
         with self._client._borrowed() as config:
             answer = tokens_from_json(strings(api.tw_oauth1_access_token, config, *arguments)[0])
-        consumer_key, consumer_secret = self._consumer
-
-        def make_client(token: str, secret: str, **overrides: Any) -> Client:
-            return Client(consumer_key, consumer_secret, token, secret, **dict(self._options, **overrides))
-
         return OAuth1Token(
-            answer["oauth_token"], answer["oauth_token_secret"], answer["user_id"], answer["screen_name"], make_client
+            answer["oauth_token"], answer["oauth_token_secret"], answer["user_id"], answer["screen_name"], self
         )
 
     def _verifier_from_callback(self, url: str) -> str:
-        query = _query(url)
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query, keep_blank_values=True))
         if "denied" in query:
             raise AuthError(Status.AUTH, "the user denied access to the app (the callback says denied)")
         if query.get("oauth_token") != self.request_token:
