@@ -27,8 +27,8 @@ ASYNC_HANDLER_ADVICE = (
 
 
 def check_handler(handler: object) -> None:
-    """Refuses, when the client is made, a handler that could never store the tokens: one that is
-    not callable (InvalidArgumentError) or an `async def` one, or its `__call__` (TypeError)."""
+    """Refuses, when the client is made, a handler that could never store the tokens: one not callable
+    (InvalidArgumentError), or an `async def` function or an object whose `__call__` is one (TypeError)."""
     if not callable(handler):
         raise InvalidArgumentError(
             Status.INVALID_ARGUMENT, f"on_token_refresh must be callable, not {type(handler).__name__}"
