@@ -303,9 +303,15 @@ static void test_trace(const std::string &base_url) {
         status_line = status_line || (lines[i].first == TW_TRACE_KIND_RESPONSE_STATUS && lines[i].second == "HTTP/1.1 200 OK");
     }
     CHECK(request_line && status_line);
-    CHECK(std::string(twfollow::trace_prefix(TW_TRACE_KIND_REQUEST_HEADER)) == "> ");
-    CHECK(std::string(twfollow::trace_prefix(TW_TRACE_KIND_RESPONSE_BODY)) == "< ");
-    CHECK(std::string(twfollow::trace_prefix(99)) == "* ");
+    const std::pair<int32_t, std::string> prefixes[] = {
+        {TW_TRACE_KIND_REQUEST_LINE, "> "},    {TW_TRACE_KIND_REQUEST_HEADER, "> "},
+        {TW_TRACE_KIND_BASE_STRING, "* "},     {TW_TRACE_KIND_RESPONSE_STATUS, "< "},
+        {TW_TRACE_KIND_RESPONSE_HEADER, "< "}, {TW_TRACE_KIND_RESPONSE_BODY, "< "},
+        {TW_TRACE_KIND_INFO, "* "},            {99, "* "},
+        {-1, "* "}};
+    for (const auto &kind : prefixes) {
+        CHECK(twfollow::trace_prefix(kind.first) == kind.second);
+    }
 
     moved.set_trace([](int32_t, const std::string &) { throw std::runtime_error("a broken trace callback"); });
     CHECK(moved.follow("twitterdev").find("\"id_str\":\"2244994945\"") != std::string::npos);

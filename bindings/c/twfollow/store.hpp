@@ -77,13 +77,13 @@ public:
     // is replaced); the default when the store has none. Returns the name. From then on
     // an OAuth 2.0 client is store-backed.
     std::string save(const Client &client, const std::string &account = std::string()) const {
-        return save_config(client.config_, account);
+        return save_config(client.handle(), account);
     }
     std::string save(const OAuth1Flow &flow, const std::string &account = std::string()) const {
-        return save_config(flow.app_.config_, account);
+        return save_config(flow.app_.handle(), account);
     }
     std::string save(const OAuth2Flow &flow, const std::string &account = std::string()) const {
-        return save_config(flow.config_.config_, account);
+        return save_config(flow.config_.handle(), account);
     }
 
     void set_default(const std::string &account) const {
