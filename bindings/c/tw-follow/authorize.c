@@ -47,16 +47,9 @@ static int save_authorized(TwConfig *config, const struct saving *saving) {
     return 0;
 }
 
-/* Fails with "STATUS: message" and the status's exit code; frees the config. */
-static int authorize_failed(TwStatus status, TwConfig *config) {
-    int code = report(status);
-    tw_config_free(config);
-    return code;
-}
-
-/* Fails before anything was shown (the app's settings refused): exit 78; frees the config. */
-static int setup_failed(TwStatus status, TwConfig *config) {
-    int code = report_configuration(status);
+/* Ends authorize with CODE (report(): "STATUS: message"; report_configuration(): the app's settings
+ * refused before anything was shown, 78), the config freed. */
+static int failed(int code, TwConfig *config) {
     tw_config_free(config);
     return code;
 }
@@ -80,11 +73,11 @@ static int authorize_oauth1(const char *base_url, const char *callback, bool pas
         status = tw_config_set_base_url(config, base_url);
     }
     if (status != TW_STATUS_OK) {
-        return setup_failed(status, config);
+        return failed(report_configuration(status), config);
     }
     status = tw_oauth1_request_token(config, callback != NULL ? callback : "oob", &token, &token_secret, &url);
     if (status != TW_STATUS_OK) {
-        return authorize_failed(status, config);
+        return failed(report(status), config);
     }
     question.page = url;
     question.expected = token; /* the 1.0a callback's "state" */
@@ -102,8 +95,7 @@ static int authorize_oauth1(const char *base_url, const char *callback, bool pas
         wipe_text(pin);
         tw_string_free(token);
         tw_string_free(token_secret);
-        tw_config_free(config);
-        return got ? refusal : EXIT_DATAERR;
+        return failed(got ? refusal : EXIT_DATAERR, config);
     }
     status = tw_oauth1_access_token(config, token, token_secret, verifier, NULL);
     wipe_text(verifier);
@@ -111,7 +103,7 @@ static int authorize_oauth1(const char *base_url, const char *callback, bool pas
     tw_string_free(token);
     tw_string_free(token_secret);
     if (status != TW_STATUS_OK) {
-        return authorize_failed(status, config);
+        return failed(report(status), config);
     }
     if (!saving->exports) {
         return save_authorized(config, saving);
@@ -163,7 +155,7 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
         status = tw_oauth2_authorize_url(config, redirect_uri, scope, &url, &state, &verifier);
     }
     if (status != TW_STATUS_OK) {
-        return setup_failed(status, config);
+        return failed(report_configuration(status), config);
     }
     question.page = url;
     question.redirect = redirect_uri;
@@ -173,15 +165,14 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
     if (!got) {
         tw_string_free(state);
         tw_string_free(verifier);
-        tw_config_free(config);
-        return EXIT_DATAERR;
+        return failed(EXIT_DATAERR, config);
     }
     status = tw_oauth2_exchange_code(config, redirect_uri, answer, state, verifier, NULL);
     wipe_text(answer);
     tw_string_free(state);
     tw_string_free(verifier);
     if (status != TW_STATUS_OK) {
-        return authorize_failed(status, config);
+        return failed(report(status), config);
     }
     if (!saving->exports) {
         return save_authorized(config, saving);
