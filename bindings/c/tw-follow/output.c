@@ -113,19 +113,6 @@ int read_proxy_file(const char *path, char *line) {
     return 1;
 }
 
-/* --trace: each line of the library's wire trace on stderr, prefixed as curl -v does:
- * "> " what was sent, "< " what came back, "* " the signature base string and notes
- * (also for a kind a newer library adds). */
-void print_trace_line(void *user_data, int32_t kind, const char *line) {
-    static const char *const PREFIXES[] = {
-        [TW_TRACE_KIND_REQUEST_LINE] = "> ",    [TW_TRACE_KIND_REQUEST_HEADER] = "> ",
-        [TW_TRACE_KIND_RESPONSE_STATUS] = "< ", [TW_TRACE_KIND_RESPONSE_HEADER] = "< ",
-        [TW_TRACE_KIND_RESPONSE_BODY] = "< "};
-    bool known = kind >= 0 && (size_t)kind < sizeof PREFIXES / sizeof *PREFIXES && PREFIXES[kind] != NULL;
-    (void)user_data;
-    fprintf(stderr, "%s%s\n", known ? PREFIXES[kind] : "* ", line);
-}
-
 /* --trace, after the call: what it sent and the 24-hour budgets the last answer told. */
 void print_call_summary(void) {
     int64_t v[6];
