@@ -245,14 +245,15 @@ private:
     template <typename Sink, typename Function, typename CCallback>
     Client &install(std::unique_ptr<Sink> &slot, Function function, TwStatus (*setter)(TwConfig *, CCallback, void *)) {
         std::unique_ptr<Sink> sink(function ? new Sink(std::move(function)) : nullptr);
-        set(setter(handle(), sink ? &Sink::call : nullptr, sink.get()));
+        CCallback call = &Sink::call;
+        set(setter(handle(), sink ? call : nullptr, sink.get()));
         slot = std::move(sink);
         return *this;
     }
 
     // The sinks first: members go in reverse order, so the config that calls them is freed before they go.
-    std::unique_ptr<detail::TokenSink> sink_;
-    std::unique_ptr<detail::TraceSink> trace_sink_;
+    std::unique_ptr<detail::Sink<const std::string &>> sink_;
+    std::unique_ptr<detail::Sink<int32_t, const std::string &>> trace_sink_;
     std::unique_ptr<TwConfig, void (*)(TwConfig *)> config_;
 };
 

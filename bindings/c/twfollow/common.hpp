@@ -209,33 +209,23 @@ template <typename Call> std::string string_from(Call call) {
     return take(out);
 }
 
-// A TokenCallback and the exception it last threw; lives as long as the config.
-struct TokenSink {
-    explicit TokenSink(TokenCallback f) : callback(std::move(f)) {}
-    TokenCallback callback;
+// A callback (TokenCallback, TraceCallback) and the exception it last threw, which never
+// unwinds into C: a token callback's is kept for Client::token_callback_error(), a trace's
+// is dropped (nothing reads it). Lives as long as the config.
+template <typename... Args> struct Sink {
+    explicit Sink(std::function<void(Args...)> f) : callback(std::move(f)) {}
+    std::function<void(Args...)> callback;
     std::mutex mutex;
     std::exception_ptr error;
 
-    static void call(void *user_data, const char *tokens_json) {
-        TokenSink *sink = static_cast<TokenSink *>(user_data);
+    // The C callback: user_data is the Sink, the C arguments become Args.
+    template <typename... CArgs> static void call(void *user_data, CArgs... args) {
+        Sink *sink = static_cast<Sink *>(user_data);
         try {
-            sink->callback(std::string(tokens_json));
-        } catch (...) { // nothing may unwind into C
+            sink->callback(args...);
+        } catch (...) {
             std::lock_guard<std::mutex> lock(sink->mutex);
             sink->error = std::current_exception();
-        }
-    }
-};
-
-// A TraceCallback; lives as long as the config.
-struct TraceSink {
-    explicit TraceSink(TraceCallback f) : callback(std::move(f)) {}
-    TraceCallback callback;
-
-    static void call(void *user_data, int32_t kind, const char *line) {
-        try {
-            static_cast<TraceSink *>(user_data)->callback(kind, std::string(line));
-        } catch (...) { // nothing may unwind into C; a trace line is not worth failing a call
         }
     }
 };
