@@ -106,13 +106,10 @@ public:
     }
 
     // Imports as import_from does, and returns the names imported, in the source's
-    // order (tw_store_import_names).
+    // order (import_ex's imported; tw_store_import_names in C).
     std::vector<std::string> import_names(const std::string &format,
                                           const std::string &source_path = std::string()) const {
-        return lines(detail::string_from([&](char **out) {
-            return tw_store_import_names(c_path(), detail::c_str(format, "format"),
-                                         detail::c_str_or_null(source_path, "source_path"), out, nullptr);
-        }));
+        return import_ex(format, source_path).imported;
     }
 
     // Imports as import_from does, with force (TW_STORE_IMPORT_FORCE: replace a stored
