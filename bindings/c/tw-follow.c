@@ -212,7 +212,7 @@ int main(int argc, char **argv) {
             if (timeout != timeout_before && !parse_timeout_seconds(timeout, &options.timeout_ms)) {
                 return usage_error(NULL, "--timeout needs a number of seconds from 0.001 to 4294967.295");
             }
-            if (timeout_ms != timeout_ms_before && !parse_timeout(timeout_ms, &options.timeout_ms)) {
+            if (timeout_ms != timeout_ms_before && !parse_whole_number(timeout_ms, &options.timeout_ms)) {
                 return usage_error(NULL, "--timeout-ms needs a whole number from 1 to 4294967295");
             }
             continue;

@@ -21,7 +21,7 @@ struct authorize {
     bool exports; /* print export lines instead, save nothing */
     const char *store, *account; /* where to save: NULL, NULL = the store rule's path, the screen name */
     const char *base_url, *callback, *client_id, *client_secret, *redirect_uri, *scope;
-    unsigned wait;
+    uint32_t wait; /* seconds */
 };
 
 /* The saving step of authorize: the config's user into the store, and where on stderr. */
@@ -212,13 +212,9 @@ int authorize_main(int argc, char **argv) {
         if (!take_option(specs, argc, argv, &i)) {
             return usage_error("authorize", "unknown or incomplete option %s", argv[i]);
         }
-        if (wait_text != wait_before) { /* checked as it is read: a bad value is never passed over */
-            char *end = NULL;
-            unsigned long seconds = strtoul(wait_text, &end, 10);
-            if (*wait_text < '0' || *wait_text > '9' || *end != '\0' || seconds < 1 || seconds > 3600) {
-                return usage_error("authorize", "--wait: not a number of seconds from 1 to 3600: '%s'", wait_text);
-            }
-            a.wait = (unsigned)seconds;
+        /* Checked as it is read: a bad value is never passed over. */
+        if (wait_text != wait_before && !(parse_whole_number(wait_text, &a.wait) && a.wait <= 3600)) {
+            return usage_error("authorize", "--wait: not a number of seconds from 1 to 3600: '%s'", wait_text);
         }
     }
     if (help) {

@@ -83,7 +83,7 @@ char *callback_verifier(char *answer, const char *token, int *exit_code);
 bool is_set(const char *name);
 bool env_user_token(void);
 int parse_api_version(const char *text, uint32_t *out);
-int parse_timeout(const char *text, uint32_t *out);
+int parse_whole_number(const char *text, uint32_t *out);
 int parse_timeout_seconds(const char *text, uint32_t *out);
 struct options {
     const char *base_url, *ca_file, *proxy;

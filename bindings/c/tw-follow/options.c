@@ -61,8 +61,8 @@ int parse_api_version(const char *text, uint32_t *out) {
     return 1;
 }
 
-/* --timeout-ms: a whole number of milliseconds, 1 to 2**32-1. */
-int parse_timeout(const char *text, uint32_t *out) {
+/* A whole number from 1 to 2**32-1: --timeout-ms (milliseconds), --wait (seconds, then at most 3600). */
+int parse_whole_number(const char *text, uint32_t *out) {
     char *end = NULL;
     unsigned long value;
     if (text[0] < '0' || text[0] > '9') {
