@@ -99,9 +99,7 @@ inline Limits last_limits() {
                             &l.app_day.remaining, &l.app_day.reset_epoch) == TW_STATUS_OK) {
         l.user_day.sent = l.user_day.limit != -1;
         l.app_day.sent = l.app_day.limit != -1;
-    } else {
-        l.user_day = l.app_day = Budget{false, 0, 0, 0};
-    }
+    } // else nothing was written: both stay unsent, zeros
     return l;
 }
 
