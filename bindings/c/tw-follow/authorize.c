@@ -54,7 +54,7 @@ static int ask_oauth1(TwConfig *config, const struct authorize *a) {
     struct question question = {NULL, NULL, {"oauth_token", "denied"}, NULL,
                                 "Then type the PIN it shows and press Enter:\n", "PIN"};
     char *token = NULL, *token_secret = NULL, *url = NULL, *verifier;
-    int got, code = EXIT_DATAERR;
+    int got, code = EX_DATAERR;
     TwStatus status = tw_oauth1_request_token(config, a->callback != NULL ? a->callback : "oob", &token,
                                               &token_secret, &url);
     if (status != TW_STATUS_OK) {
@@ -93,7 +93,7 @@ static int ask_oauth2(TwConfig *config, const struct authorize *a) {
                                 "press Enter:\n",
                                 "redirected address or code"};
     char *url = NULL, *state = NULL, *verifier = NULL;
-    int code = EXIT_DATAERR;
+    int code = EX_DATAERR;
     /* Checks redirect_uri and scope before anything is shown: a refusal is the configuration's. */
     TwStatus status = tw_oauth2_authorize_url(config, a->redirect_uri, a->scope, &url, &state, &verifier);
     if (status != TW_STATUS_OK) {
@@ -158,10 +158,10 @@ static int print_exports(const TwConfig *config, const struct authorize *a) {
     if (!(a->oauth2 ? print_oauth2_lines(config, a) : print_oauth1_lines(config))) {
         fprintf(stderr, "TW_STATUS_BAD_RESPONSE: the library's %s answer could not be read\n",
                 a->oauth2 ? "token" : "access token");
-        return EXIT_PROTOCOL;
+        return EX_PROTOCOL;
     }
     if (!tokens_written(stdout, "tokens")) {
-        return EXIT_IOERR;
+        return EX_IOERR;
     }
     if (a->oauth2 && is_set("TW_ACCESS_TOKEN")) {
         fputs("tw-follow: note: TW_ACCESS_TOKEN is set, and OAuth 1.0a wins: unset TW_ACCESS_TOKEN to follow "
@@ -236,7 +236,7 @@ int authorize_main(int argc, char **argv) {
         }
         if (!is_set("TW_CONSUMER_KEY") || !is_set("TW_CONSUMER_SECRET")) {
             fprintf(stderr, "tw-follow: set TW_CONSUMER_KEY and TW_CONSUMER_SECRET to your app's API key and secret\n");
-            return EXIT_CONFIG;
+            return EX_CONFIG;
         }
         return run(&a);
     }

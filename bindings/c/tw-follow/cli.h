@@ -12,21 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sysexits.h>
 
-/* sysexits.h values, spelled out so the tool builds where the header is missing. */
-enum {
-    EXIT_REFUSED = 1,
-    EXIT_USAGE = 64,
-    EXIT_DATAERR = 65,
-    EXIT_UNAVAILABLE = 69,
-    EXIT_SOFTWARE = 70,
-    EXIT_CANTCREAT = 73,
-    EXIT_IOERR = 74,
-    EXIT_TEMPFAIL = 75,
-    EXIT_PROTOCOL = 76,
-    EXIT_NOPERM = 77,
-    EXIT_CONFIG = 78
-};
+/* The exit codes are sysexits.h's (EX_USAGE 64 ... EX_CONFIG 78), and this one: */
+#define EXIT_REFUSED 1 /* the API refused this target */
 
 /* The longest first line --proxy-file accepts, in bytes. */
 #define MAX_PROXY_LINE 8192
