@@ -153,7 +153,9 @@ static void respond(int fd, int code, const char *reason, const char *page) {
     }
 }
 
-/* The value of NAME in QUERY (a=b&c=d, up to its end or a blank), percent- and
+/* Hand-written: libc has no URL decoder, and the library's (tw_oauth2_exchange_code) would send
+ * the code: the listener must match the state before anything is sent.
+ * The value of NAME in QUERY (a=b&c=d, up to its end or a blank), percent- and
  * +-decoded into OUT (OUT_SIZE bytes): 1; 0 when absent or too long. */
 static int query_value(const char *query, const char *name, char *out, size_t out_size) {
     size_t name_length = strlen(name);

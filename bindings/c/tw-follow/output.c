@@ -65,6 +65,7 @@ void trim(char *line) {
     line[length - start] = '\0';
 }
 
+/* Hand-written: explicit_bzero is glibc 2.25+, and the tarball's tw-follow runs on glibc 2.17. */
 void wipe(char *buffer, size_t size) {
     volatile char *p = buffer; /* volatile: the compiler may not drop the stores */
     while (size-- > 0) {
