@@ -212,7 +212,7 @@ int main(int argc, char **argv) {
             if (timeout != timeout_before && !parse_timeout_seconds(timeout, &options.timeout_ms)) {
                 return usage_error(NULL, "--timeout needs a number of seconds from 0.001 to 4294967.295");
             }
-            if (timeout_ms != timeout_ms_before && !parse_timeout(timeout_ms, &options.timeout_ms)) {
+            if (timeout_ms != timeout_ms_before && !parse_whole_number(timeout_ms, &options.timeout_ms)) {
                 return usage_error(NULL, "--timeout-ms needs a whole number from 1 to 4294967295");
             }
             continue;
@@ -275,13 +275,13 @@ int main(int argc, char **argv) {
     warn_of_password = options.proxy != NULL && has_password(options.proxy);
     if (proxy_file != NULL) {
         if (!read_proxy_file(proxy_file, proxy_line)) {
-            return EXIT_CONFIG;
+            return EX_CONFIG;
         }
         options.proxy = proxy_line;
     }
     if ((command == COMMAND_ACCOUNTS || uses_store(store, account)) && !options_from_environment(&options)) {
         wipe(proxy_line, sizeof proxy_line);
-        return EXIT_CONFIG;
+        return EX_CONFIG;
     }
     if (command == COMMAND_ACCOUNTS) {
         if (warn_of_password) {
@@ -328,7 +328,7 @@ int main(int argc, char **argv) {
     }
     if (status != TW_STATUS_OK) {
         tw_config_free(config);
-        return EXIT_CONFIG;
+        return EX_CONFIG;
     }
 
     switch (command) {
@@ -338,7 +338,7 @@ int main(int argc, char **argv) {
     case COMMAND_TOKEN:
         if (refuse_token_of_oauth1(config, account)) {
             tw_config_free(config);
-            return EXIT_CONFIG;
+            return EX_CONFIG;
         }
         status = tw_oauth2_access_token(config, &json, NULL);
         break;
@@ -368,7 +368,7 @@ int main(int argc, char **argv) {
         }
         code = report(status);
         if (status == TW_STATUS_TOKENS_NOT_SAVED && !print_unsaved_tokens(config)) {
-            code = EXIT_IOERR; /* the rotated pair reached neither the store nor stderr */
+            code = EX_IOERR; /* the rotated pair reached neither the store nor stderr */
         }
         tw_config_free(config);
         deliver_deferred_signal();
@@ -380,7 +380,7 @@ int main(int argc, char **argv) {
     tw_string_free(json);
     tw_config_free(config);
     if (command == COMMAND_TOKEN && !tokens_written(stdout, "access token")) {
-        return EXIT_IOERR;
+        return EX_IOERR;
     }
     return 0;
 }

@@ -303,9 +303,15 @@ static void test_trace(const std::string &base_url) {
         status_line = status_line || (lines[i].first == TW_TRACE_KIND_RESPONSE_STATUS && lines[i].second == "HTTP/1.1 200 OK");
     }
     CHECK(request_line && status_line);
-    CHECK(std::string(twfollow::trace_prefix(TW_TRACE_KIND_REQUEST_HEADER)) == "> ");
-    CHECK(std::string(twfollow::trace_prefix(TW_TRACE_KIND_RESPONSE_BODY)) == "< ");
-    CHECK(std::string(twfollow::trace_prefix(99)) == "* ");
+    const std::pair<int32_t, std::string> prefixes[] = {
+        {TW_TRACE_KIND_REQUEST_LINE, "> "},    {TW_TRACE_KIND_REQUEST_HEADER, "> "},
+        {TW_TRACE_KIND_BASE_STRING, "* "},     {TW_TRACE_KIND_RESPONSE_STATUS, "< "},
+        {TW_TRACE_KIND_RESPONSE_HEADER, "< "}, {TW_TRACE_KIND_RESPONSE_BODY, "< "},
+        {TW_TRACE_KIND_INFO, "* "},            {99, "* "},
+        {-1, "* "}};
+    for (const auto &kind : prefixes) {
+        CHECK(twfollow::trace_prefix(kind.first) == kind.second);
+    }
 
     moved.set_trace([](int32_t, const std::string &) { throw std::runtime_error("a broken trace callback"); });
     CHECK(moved.follow("twitterdev").find("\"id_str\":\"2244994945\"") != std::string::npos);
@@ -562,6 +568,32 @@ static void test_from_env_credentials(const std::string &base_url) {
     }
 }
 
+// Every status the library names: Error's status_text() is tw_status_str's own static text,
+// "TW_STATUS_NAME: description", and refusal_of_setup() holds for the refusals of the app or the
+// account that every target would meet (the header's list), for no other status.
+static void test_status_texts() {
+    const TwStatus setup[] = {TW_STATUS_ACCESS_TIER,       TW_STATUS_APP_PERMISSION, TW_STATUS_ACCOUNT_STATE,
+                              TW_STATUS_PAYMENT_REQUIRED, TW_STATUS_USAGE_CAPPED,   TW_STATUS_USER_NOT_ENROLLED};
+    int named = 0, refusals = 0;
+    for (int32_t n = 0; n < 1000; ++n) {
+        const char *text = tw_status_str(n);
+        if (std::string(text).compare(0, 10, "TW_STATUS_") != 0) {
+            continue;
+        }
+        ++named;
+        const twfollow::Error error(static_cast<TwStatus>(n), "message", 0, 0);
+        CHECK(error.status_text() == text);
+        CHECK(std::string(error.status_text()).find(": ") != std::string::npos);
+        bool is_setup = false;
+        for (TwStatus status : setup) {
+            is_setup = is_setup || status == n;
+        }
+        CHECK(error.refusal_of_setup() == is_setup);
+        refusals += error.refusal_of_setup() ? 1 : 0;
+    }
+    CHECK(named >= 27 && refusals == 6);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         std::fprintf(stderr, "usage: %s SANDBOX_BASE_URL\n", argv[0]);
@@ -580,6 +612,7 @@ int main(int argc, char **argv) {
     CHECK(blocked.api_code() == 162);
     CHECK(std::string(blocked.what()).find("HTTP 403, error 162: ") == 0);
     CHECK(std::string(blocked.status_text()).find("TW_STATUS_BLOCKED") == 0);
+    test_status_texts();
 
     CHECK(expect_error([&] { client.follow("bad name"); }).status() == TW_STATUS_INVALID_ARGUMENT);
     CHECK(expect_error([&] { client.follow(std::string("twitter\0dev", 11)); }).status() ==

@@ -309,7 +309,7 @@ def test_an_account_whose_user_is_not_known_yet_is_listed(cli, app_env):
     assert "refresh-token-0" not in listed and "access-token-0" not in listed
 
 
-# Issue 20, item 5: a token that cannot be written out is a failure (74, EXIT_IOERR).
+# Issue 20, item 5: a token that cannot be written out is a failure (74, EX_IOERR).
 
 
 def run_onto_full(cli, args, env, stream):

@@ -217,7 +217,7 @@ def test_help_and_base_url(tool, sandbox_env, closed_port):
     assert code == 69 and err.startswith("TW_STATUS_NETWORK: ")
 
 
-# Issue 20, item 5: every write of tokens is checked; a failed one exits 74 (EXIT_IOERR)
+# Issue 20, item 5: every write of tokens is checked; a failed one exits 74 (EX_IOERR)
 # with a message, never 0 (the code is spent, the tokens would be gone).
 
 

@@ -150,7 +150,7 @@ static int revoke_account(const char *store, const char *name, const struct opti
                 "TW_STATUS_INVALID_ARGUMENT: account %s is OAuth 1.0a: its tokens are revoked by the user in the "
                 "app's settings at X (nothing was revoked or removed)\n",
                 name);
-        return EXIT_DATAERR;
+        return EX_DATAERR;
     }
     status = tw_oauth2_revoke(config, tokens.refresh != NULL ? tokens.refresh : tokens.access);
     free_oauth2_tokens(&tokens);

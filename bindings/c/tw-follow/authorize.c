@@ -15,22 +15,22 @@
  * Values are single-quoted; anything the server sends outside them is filtered, so a
  * hostile answer cannot inject a command into that eval. */
 
-/* Where authorize saves: NULL, NULL = the store rule's path, the screen name. */
-struct saving {
+/* What authorize was asked (the options, and the environment's client id and secret). */
+struct authorize {
+    bool oauth2, paste;
     bool exports; /* print export lines instead, save nothing */
-    const char *store;
-    const char *account;
+    const char *store, *account; /* where to save: NULL, NULL = the store rule's path, the screen name */
+    const char *base_url, *callback, *client_id, *client_secret, *redirect_uri, *scope;
+    uint32_t wait; /* seconds */
 };
 
-/* The saving step of authorize: the config's user into the store, and where on stderr.
- * Frees the config. */
-static int save_authorized(TwConfig *config, const struct saving *saving) {
+/* The saving step of authorize: the config's user into the store, and where on stderr. */
+static int save_authorized(TwConfig *config, const struct authorize *a) {
     char *name = NULL, *path = NULL;
-    TwStatus status = tw_store_save_account(config, saving->store, saving->account, &name);
+    TwStatus status = tw_store_save_account(config, a->store, a->account, &name);
     if (status == TW_STATUS_OK) {
-        status = tw_store_path(saving->store, &path);
+        status = tw_store_path(a->store, &path);
     }
-    tw_config_free(config);
     if (status != TW_STATUS_OK) {
         tw_string_free(name);
         return report(status);
@@ -47,102 +47,45 @@ static int save_authorized(TwConfig *config, const struct saving *saving) {
     return 0;
 }
 
-/* Fails with "STATUS: message" and the status's exit code; frees the config. */
-static int authorize_failed(TwStatus status, TwConfig *config) {
-    int code = report(status);
-    tw_config_free(config);
-    return code;
-}
-
-/* Fails before anything was shown (the app's settings refused): exit 78; frees the config. */
-static int setup_failed(TwStatus status, TwConfig *config) {
-    int code = report_configuration(status);
-    tw_config_free(config);
-    return code;
-}
-
-static int authorize_oauth1(const char *base_url, const char *callback, bool paste, unsigned wait,
-                            const struct saving *saving) {
+/* OAuth 1.0a: a request token, the user's PIN or callback, the access token into the config.
+ * 0, or the exit code (said). */
+static int ask_oauth1(TwConfig *config, const struct authorize *a) {
     static char pin[MAX_INPUT_LINE + 2];
     struct question question = {NULL, NULL, {"oauth_token", "denied"}, NULL,
                                 "Then type the PIN it shows and press Enter:\n", "PIN"};
     char *token = NULL, *token_secret = NULL, *url = NULL, *verifier;
-    char *access = NULL, *access_secret = NULL, *user_id = NULL, *screen_name = NULL;
-    TwConfig *config = NULL;
-    TwStatus status;
-    int got, refusal = 0, ok;
-    if (!is_set("TW_CONSUMER_KEY") || !is_set("TW_CONSUMER_SECRET")) {
-        fprintf(stderr, "tw-follow: set TW_CONSUMER_KEY and TW_CONSUMER_SECRET to your app's API key and secret\n");
-        return EXIT_CONFIG;
-    }
-    status = tw_config_new_app(getenv("TW_CONSUMER_KEY"), getenv("TW_CONSUMER_SECRET"), &config);
-    if (status == TW_STATUS_OK && base_url != NULL) {
-        status = tw_config_set_base_url(config, base_url);
-    }
+    int got, code = EX_DATAERR;
+    TwStatus status = tw_oauth1_request_token(config, a->callback != NULL ? a->callback : "oob", &token,
+                                              &token_secret, &url);
     if (status != TW_STATUS_OK) {
-        return setup_failed(status, config);
-    }
-    status = tw_oauth1_request_token(config, callback != NULL ? callback : "oob", &token, &token_secret, &url);
-    if (status != TW_STATUS_OK) {
-        return authorize_failed(status, config);
+        return report(status);
     }
     question.page = url;
     question.expected = token; /* the 1.0a callback's "state" */
-    if (callback != NULL) {
-        question.redirect = callback;
+    if (a->callback != NULL) {
+        question.redirect = a->callback;
         question.paste_prompt = "The browser is then sent to %s?oauth_token=...&oauth_verifier=... (that page\n"
                                 "may fail to load: it does not matter). Paste that whole address (or just its "
                                 "oauth_verifier) and press Enter:\n";
         question.what = "redirected address or verifier";
     }
-    got = ask_user(&question, paste, wait, pin);
+    got = ask_user(&question, a->paste, a->wait, pin);
     tw_string_free(url);
-    verifier = got ? callback_verifier(pin, token, &refusal) : NULL;
-    if (verifier == NULL) {
-        wipe_text(pin);
-        tw_string_free(token);
-        tw_string_free(token_secret);
-        tw_config_free(config);
-        return got ? refusal : EXIT_DATAERR;
+    verifier = got ? callback_verifier(pin, token, &code) : NULL;
+    if (verifier != NULL) {
+        status = tw_oauth1_access_token(config, token, token_secret, verifier, NULL);
+        code = status == TW_STATUS_OK ? 0 : report(status);
+        wipe_text(verifier);
     }
-    status = tw_oauth1_access_token(config, token, token_secret, verifier, NULL);
-    wipe_text(verifier);
     wipe_text(pin);
     tw_string_free(token);
     tw_string_free(token_secret);
-    if (status != TW_STATUS_OK) {
-        return authorize_failed(status, config);
-    }
-    if (!saving->exports) {
-        return save_authorized(config, saving);
-    }
-    /* The config knows its user after tw_oauth1_access_token: NULL ids are a library fault. */
-    ok = tw_config_get_oauth1_tokens(config, &access, &access_secret, &user_id, &screen_name) == TW_STATUS_OK &&
-         user_id != NULL && screen_name != NULL;
-    if (ok) {
-        print_export(stdout, "TW_ACCESS_TOKEN", access);
-        print_export(stdout, "TW_ACCESS_TOKEN_SECRET", access_secret);
-        fputs("# user_id ", stdout);
-        print_comment_value(stdout, user_id);
-        fputs(" screen_name ", stdout);
-        print_comment_value(stdout, screen_name);
-        fputc('\n', stdout);
-    }
-    tw_string_free(access);
-    tw_string_free(access_secret);
-    tw_string_free(user_id);
-    tw_string_free(screen_name);
-    tw_config_free(config);
-    if (!ok) {
-        fputs("TW_STATUS_BAD_RESPONSE: the library's access token answer could not be read\n", stderr);
-        return EXIT_PROTOCOL;
-    }
-    return tokens_written(stdout, "tokens") ? 0 : EXIT_IOERR;
+    return code;
 }
 
-static int authorize_oauth2(const char *base_url, const char *client_id, const char *client_secret,
-                            const char *redirect_uri, const char *scope, bool paste, unsigned wait,
-                            const struct saving *saving) {
+/* OAuth 2.0 with PKCE: the page, the redirected address or code, the tokens into the config.
+ * 0, or the exit code (said). */
+static int ask_oauth2(TwConfig *config, const struct authorize *a) {
     static char answer[MAX_INPUT_LINE + 2];
     struct question question = {NULL, NULL, {"state", NULL}, NULL,
                                 "The browser is then sent to %s?state=...&code=... (that page may fail\n"
@@ -150,64 +93,77 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
                                 "press Enter:\n",
                                 "redirected address or code"};
     char *url = NULL, *state = NULL, *verifier = NULL;
-    struct oauth2_tokens held;
-    TwConfig *config = NULL;
-    TwStatus status;
-    int got, ok;
-    status = tw_config_new_oauth2(client_id, client_secret, &config);
-    if (status == TW_STATUS_OK && base_url != NULL) {
-        status = tw_config_set_base_url(config, base_url);
-    }
-    if (status == TW_STATUS_OK) {
-        /* Checks redirect_uri and scope before anything is shown. */
-        status = tw_oauth2_authorize_url(config, redirect_uri, scope, &url, &state, &verifier);
-    }
+    int code = EX_DATAERR;
+    /* Checks redirect_uri and scope before anything is shown: a refusal is the configuration's. */
+    TwStatus status = tw_oauth2_authorize_url(config, a->redirect_uri, a->scope, &url, &state, &verifier);
     if (status != TW_STATUS_OK) {
-        return setup_failed(status, config);
+        return report_configuration(status);
     }
     question.page = url;
-    question.redirect = redirect_uri;
+    question.redirect = a->redirect_uri;
     question.expected = state;
-    got = ask_user(&question, paste, wait, answer);
-    tw_string_free(url);
-    if (!got) {
-        tw_string_free(state);
-        tw_string_free(verifier);
-        tw_config_free(config);
-        return EXIT_DATAERR;
+    if (ask_user(&question, a->paste, a->wait, answer)) {
+        status = tw_oauth2_exchange_code(config, a->redirect_uri, answer, state, verifier, NULL);
+        code = status == TW_STATUS_OK ? 0 : report(status);
+        wipe_text(answer);
     }
-    status = tw_oauth2_exchange_code(config, redirect_uri, answer, state, verifier, NULL);
-    wipe_text(answer);
+    tw_string_free(url);
     tw_string_free(state);
     tw_string_free(verifier);
-    if (status != TW_STATUS_OK) {
-        return authorize_failed(status, config);
-    }
-    if (!saving->exports) {
-        return save_authorized(config, saving);
-    }
-    print_export(stdout, "TW_OAUTH2_CLIENT_ID", client_id);
-    /* The config holds the tokens the exchange returned. */
-    ok = get_oauth2_tokens(config, &held);
+    return code;
+}
+
+/* --exports after OAuth 1.0a: the token lines, the user as a comment. 0 when the config's
+ * tokens cannot be read (it knows its user after tw_oauth1_access_token: a library fault). */
+static int print_oauth1_lines(const TwConfig *config) {
+    char *text[4] = {NULL, NULL, NULL, NULL}; /* token, secret, user id, screen name */
+    int ok = tw_config_get_oauth1_tokens(config, &text[0], &text[1], &text[2], &text[3]) == TW_STATUS_OK &&
+             text[2] != NULL && text[3] != NULL;
     if (ok) {
+        print_export(stdout, "TW_ACCESS_TOKEN", text[0]);
+        print_export(stdout, "TW_ACCESS_TOKEN_SECRET", text[1]);
+        fputs("# user_id ", stdout);
+        print_comment_value(stdout, text[2]);
+        fputs(" screen_name ", stdout);
+        print_comment_value(stdout, text[3]);
+        fputc('\n', stdout);
+    }
+    for (int i = 0; i < 4; i++) {
+        tw_string_free(text[i]);
+    }
+    return ok;
+}
+
+/* --exports after OAuth 2.0: the client id and the tokens the exchange returned. 0 when the
+ * config's tokens cannot be read. */
+static int print_oauth2_lines(const TwConfig *config, const struct authorize *a) {
+    struct oauth2_tokens held;
+    int ok = get_oauth2_tokens(config, &held);
+    if (ok) {
+        print_export(stdout, "TW_OAUTH2_CLIENT_ID", a->client_id);
         print_oauth2_exports(stdout, &held);
         fputs("# scope ", stdout);
         print_comment_value(stdout, held.scope);
         fputc('\n', stdout);
     }
-    if (ok && client_secret != NULL) {
+    if (ok && a->client_secret != NULL) {
         fputs("# a confidential client: export TW_OAUTH2_CLIENT_SECRET too, or refreshes are refused\n", stdout);
     }
     free_oauth2_tokens(&held);
-    tw_config_free(config);
-    if (!ok) {
-        fputs("TW_STATUS_BAD_RESPONSE: the library's token answer could not be read\n", stderr);
-        return EXIT_PROTOCOL;
+    return ok;
+}
+
+/* --exports: the lines a shell can eval, written out. 0, or the exit code (said). */
+static int print_exports(const TwConfig *config, const struct authorize *a) {
+    if (!(a->oauth2 ? print_oauth2_lines(config, a) : print_oauth1_lines(config))) {
+        fprintf(stderr, "TW_STATUS_BAD_RESPONSE: the library's %s answer could not be read\n",
+                a->oauth2 ? "token" : "access token");
+        return EX_PROTOCOL;
     }
     if (!tokens_written(stdout, "tokens")) {
-        return EXIT_IOERR;
+        return EX_IOERR;
     }
-    if (is_set("TW_ACCESS_TOKEN")) {
+    if (a->oauth2 && is_set("TW_ACCESS_TOKEN")) {
         fputs("tw-follow: note: TW_ACCESS_TOKEN is set, and OAuth 1.0a wins: unset TW_ACCESS_TOKEN to follow "
               "with these OAuth 2.0 tokens\n",
               stderr);
@@ -215,21 +171,40 @@ static int authorize_oauth2(const char *base_url, const char *client_id, const c
     return 0;
 }
 
+/* The flow A asks for, with the app's config; then the user saved, or the export lines. */
+static int run(const struct authorize *a) {
+    TwConfig *config = NULL;
+    int code;
+    TwStatus status = a->oauth2 ? tw_config_new_oauth2(a->client_id, a->client_secret, &config)
+                                : tw_config_new_app(getenv("TW_CONSUMER_KEY"), getenv("TW_CONSUMER_SECRET"), &config);
+    if (status == TW_STATUS_OK && a->base_url != NULL) {
+        status = tw_config_set_base_url(config, a->base_url);
+    }
+    if (status != TW_STATUS_OK) {
+        code = report_configuration(status); /* the app's settings, refused before anything was shown */
+    } else {
+        code = a->oauth2 ? ask_oauth2(config, a) : ask_oauth1(config, a);
+    }
+    if (code == 0) {
+        code = a->exports ? print_exports(config, a) : save_authorized(config, a);
+    }
+    tw_config_free(config);
+    return code;
+}
+
 /* tw-follow authorize [OPTIONS]: argv[0] is "authorize". */
 int authorize_main(int argc, char **argv) {
-    const char *base_url = NULL, *client_id = NULL, *client_secret = NULL, *redirect_uri = NULL, *scope = NULL;
-    const char *callback = NULL, *wait_text = NULL;
-    bool help = false, oauth2 = false, paste = false, secret_in_argv;
-    unsigned wait = LISTEN_WAIT_SECONDS;
-    struct saving saving = {false, NULL, NULL};
+    const char *wait_text = NULL;
+    bool help = false, secret_in_argv;
+    struct authorize a = {false, false, false, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, LISTEN_WAIT_SECONDS};
     const struct option_spec specs[] = {
-        {"--help", &help, NULL},           {"-h", &help, NULL},
-        {"--oauth2", &oauth2, NULL},       {"--exports", &saving.exports, NULL},
-        {"--paste", &paste, NULL},         {"--store", NULL, &saving.store},
-        {"--account", NULL, &saving.account}, {"--base-url", NULL, &base_url},
-        {"--client-id", NULL, &client_id}, {"--client-secret", NULL, &client_secret},
-        {"--redirect-uri", NULL, &redirect_uri}, {"--scope", NULL, &scope},
-        {"--callback", NULL, &callback},   {"--wait", NULL, &wait_text},
+        {"--help", &help, NULL},             {"-h", &help, NULL},
+        {"--oauth2", &a.oauth2, NULL},       {"--exports", &a.exports, NULL},
+        {"--paste", &a.paste, NULL},         {"--store", NULL, &a.store},
+        {"--account", NULL, &a.account},     {"--base-url", NULL, &a.base_url},
+        {"--client-id", NULL, &a.client_id}, {"--client-secret", NULL, &a.client_secret},
+        {"--redirect-uri", NULL, &a.redirect_uri}, {"--scope", NULL, &a.scope},
+        {"--callback", NULL, &a.callback},   {"--wait", NULL, &wait_text},
         {NULL, NULL, NULL}};
     int i;
     for (i = 1; i < argc && !help; i++) {
@@ -237,53 +212,53 @@ int authorize_main(int argc, char **argv) {
         if (!take_option(specs, argc, argv, &i)) {
             return usage_error("authorize", "unknown or incomplete option %s", argv[i]);
         }
-        if (wait_text != wait_before) { /* checked as it is read: a bad value is never passed over */
-            char *end = NULL;
-            unsigned long seconds = strtoul(wait_text, &end, 10);
-            if (*wait_text < '0' || *wait_text > '9' || *end != '\0' || seconds < 1 || seconds > 3600) {
-                return usage_error("authorize", "--wait: not a number of seconds from 1 to 3600: '%s'", wait_text);
-            }
-            wait = (unsigned)seconds;
+        /* Checked as it is read: a bad value is never passed over. */
+        if (wait_text != wait_before && !(parse_whole_number(wait_text, &a.wait) && a.wait <= 3600)) {
+            return usage_error("authorize", "--wait: not a number of seconds from 1 to 3600: '%s'", wait_text);
         }
     }
     if (help) {
         authorize_usage(stdout);
         return 0;
     }
-    if (base_url == NULL && is_set("TW_API_BASE")) {
-        base_url = getenv("TW_API_BASE"); /* an empty TW_API_BASE is unset, as for follows */
+    if (a.base_url == NULL && is_set("TW_API_BASE")) {
+        a.base_url = getenv("TW_API_BASE"); /* an empty TW_API_BASE is unset, as for follows */
     }
-    if (saving.exports && (saving.store != NULL || saving.account != NULL)) {
+    if (a.exports && (a.store != NULL || a.account != NULL)) {
         return usage_error("authorize", "--exports saves nothing: it goes without --store and --account");
     }
-    if (!oauth2) {
-        if (client_id != NULL || client_secret != NULL || redirect_uri != NULL || scope != NULL) {
+    if (!a.oauth2) {
+        if (a.client_id != NULL || a.client_secret != NULL || a.redirect_uri != NULL || a.scope != NULL) {
             return usage_error("authorize", "--client-id, --client-secret, --redirect-uri and --scope need --oauth2");
         }
-        if (callback != NULL && *callback == '\0') {
+        if (a.callback != NULL && *a.callback == '\0') {
             return usage_error("authorize", "--callback needs a URL");
         }
-        return authorize_oauth1(base_url, callback, paste, wait, &saving);
+        if (!is_set("TW_CONSUMER_KEY") || !is_set("TW_CONSUMER_SECRET")) {
+            fprintf(stderr, "tw-follow: set TW_CONSUMER_KEY and TW_CONSUMER_SECRET to your app's API key and secret\n");
+            return EX_CONFIG;
+        }
+        return run(&a);
     }
-    if (callback != NULL) {
+    if (a.callback != NULL) {
         return usage_error("authorize", "--callback is for OAuth 1.0a; OAuth 2.0 takes --redirect-uri");
     }
-    secret_in_argv = client_secret != NULL;
-    if (client_id == NULL) {
-        client_id = getenv("TW_OAUTH2_CLIENT_ID");
+    secret_in_argv = a.client_secret != NULL;
+    if (a.client_id == NULL) {
+        a.client_id = getenv("TW_OAUTH2_CLIENT_ID");
     }
-    if (client_secret == NULL) {
-        client_secret = getenv("TW_OAUTH2_CLIENT_SECRET");
+    if (a.client_secret == NULL) {
+        a.client_secret = getenv("TW_OAUTH2_CLIENT_SECRET");
     }
     if (secret_in_argv) {
         fputs("tw-follow: warning: other users can see --client-secret (ps); set TW_OAUTH2_CLIENT_SECRET instead\n",
               stderr);
     }
-    if (client_secret != NULL && *client_secret == '\0') {
-        client_secret = NULL; /* an empty TW_OAUTH2_CLIENT_SECRET: a public client */
+    if (a.client_secret != NULL && *a.client_secret == '\0') {
+        a.client_secret = NULL; /* an empty TW_OAUTH2_CLIENT_SECRET: a public client */
     }
-    if (client_id == NULL || *client_id == '\0' || redirect_uri == NULL) {
+    if (a.client_id == NULL || *a.client_id == '\0' || a.redirect_uri == NULL) {
         return usage_error("authorize", "--oauth2 needs --client-id (or TW_OAUTH2_CLIENT_ID) and --redirect-uri");
     }
-    return authorize_oauth2(base_url, client_id, client_secret, redirect_uri, scope, paste, wait, &saving);
+    return run(&a);
 }

@@ -12,21 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sysexits.h>
 
-/* sysexits.h values, spelled out so the tool builds where the header is missing. */
-enum {
-    EXIT_REFUSED = 1,
-    EXIT_USAGE = 64,
-    EXIT_DATAERR = 65,
-    EXIT_UNAVAILABLE = 69,
-    EXIT_SOFTWARE = 70,
-    EXIT_CANTCREAT = 73,
-    EXIT_IOERR = 74,
-    EXIT_TEMPFAIL = 75,
-    EXIT_PROTOCOL = 76,
-    EXIT_NOPERM = 77,
-    EXIT_CONFIG = 78
-};
+/* The exit codes are sysexits.h's (EX_USAGE 64 ... EX_CONFIG 78), and this one: */
+#define EXIT_REFUSED 1 /* the API refused this target */
 
 /* The longest first line --proxy-file accepts, in bytes. */
 #define MAX_PROXY_LINE 8192
@@ -52,7 +41,6 @@ void wipe(char *buffer, size_t size);
 void wipe_text(char *text);
 const char *utc_text(int64_t seconds, char text[32]);
 int read_proxy_file(const char *path, char *line);
-void print_trace_line(void *user_data, int32_t kind, const char *line);
 void print_call_summary(void);
 int tokens_written(FILE *out, const char *what);
 void print_export(FILE *out, const char *name, const char *value);
@@ -84,7 +72,7 @@ char *callback_verifier(char *answer, const char *token, int *exit_code);
 bool is_set(const char *name);
 bool env_user_token(void);
 int parse_api_version(const char *text, uint32_t *out);
-int parse_timeout(const char *text, uint32_t *out);
+int parse_whole_number(const char *text, uint32_t *out);
 int parse_timeout_seconds(const char *text, uint32_t *out);
 struct options {
     const char *base_url, *ca_file, *proxy;

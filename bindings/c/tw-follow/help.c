@@ -104,18 +104,18 @@ int exit_code_for(TwStatus status) {
     case TW_STATUS_NULL_ARGUMENT:
     case TW_STATUS_INVALID_UTF8:
     case TW_STATUS_INVALID_ARGUMENT:
-        return EXIT_DATAERR;
+        return EX_DATAERR;
     case TW_STATUS_NETWORK:
     case TW_STATUS_SERVER_ERROR:
-        return EXIT_UNAVAILABLE;
+        return EX_UNAVAILABLE;
     case TW_STATUS_TIMEOUT:
     case TW_STATUS_RATE_LIMITED:
     case TW_STATUS_FOLLOW_LIMIT:
-        return EXIT_TEMPFAIL;
+        return EX_TEMPFAIL;
     case TW_STATUS_AUTH:
     case TW_STATUS_ACCOUNT_STATE:
     case TW_STATUS_USER_NOT_ENROLLED:
-        return EXIT_NOPERM;
+        return EX_NOPERM;
     /* A refusal of the app, not of the target: its setup at X must change. */
     case TW_STATUS_ACCESS_TIER:
     case TW_STATUS_APP_PERMISSION:
@@ -125,10 +125,10 @@ int exit_code_for(TwStatus status) {
     /* Every target would meet it: a CA file, a base URL (https:// to a plain-HTTP port),
      * a proxy that intercepts TLS. Waiting does not cure it. */
     case TW_STATUS_TLS:
-        return EXIT_CONFIG;
+        return EX_CONFIG;
     /* The rotated tokens are only in this process: loud, and its own code. */
     case TW_STATUS_TOKENS_NOT_SAVED:
-        return EXIT_CANTCREAT;
+        return EX_CANTCREAT;
     case TW_STATUS_FORBIDDEN:
     case TW_STATUS_NOT_FOUND:
     case TW_STATUS_ALREADY_REQUESTED:
@@ -136,17 +136,17 @@ int exit_code_for(TwStatus status) {
         return EXIT_REFUSED;
     case TW_STATUS_HTTP_ERROR:
     case TW_STATUS_BAD_RESPONSE:
-        return EXIT_PROTOCOL;
+        return EX_PROTOCOL;
     case TW_STATUS_NO_RATE_LIMIT:
     case TW_STATUS_REENTERED:
     case TW_STATUS_INTERNAL:
-        return EXIT_SOFTWARE;
+        return EX_SOFTWARE;
     }
-    return EXIT_SOFTWARE; /* a number from a newer library */
+    return EX_SOFTWARE; /* a number from a newer library */
 }
 
 /* A usage error, as git and curl report one: "tw-follow[ VERB]: what is wrong", then where
- * the help is (not the help itself). Returns EXIT_USAGE. */
+ * the help is (not the help itself). Returns EX_USAGE. */
 int usage_error(const char *verb, const char *format, ...) {
     va_list arguments;
     const char *space = verb != NULL ? " " : "";
@@ -156,7 +156,7 @@ int usage_error(const char *verb, const char *format, ...) {
     vfprintf(stderr, format, arguments);
     va_end(arguments);
     fprintf(stderr, "\nTry 'tw-follow%s%s --help' for more information.\n", space, verb);
-    return EXIT_USAGE;
+    return EX_USAGE;
 }
 
 /* --exit-codes: "NUMBER TW_STATUS_NAME EXIT" for every status the library knows. */

@@ -11,7 +11,7 @@
 
 #include "cli.h"
 
-#include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -51,66 +51,59 @@ static int loopback_target(const char *uri, struct redirect_listener *to) {
     static const char *const PREFIXES[][2] = {
         {"http://127.0.0.1:", "127.0.0.1"}, {"http://localhost:", "localhost"}, {"http://[::1]:", "::1"}};
     const char *p = NULL;
+    char *end;
     size_t i, length;
-    unsigned long port = 0;
+    unsigned long port;
     for (i = 0; i < 3 && p == NULL; i++) {
         if (strncasecmp(uri, PREFIXES[i][0], strlen(PREFIXES[i][0])) == 0) {
             p = uri + strlen(PREFIXES[i][0]);
             strcpy(to->host, PREFIXES[i][1]);
         }
     }
-    if (p == NULL || strchr(p, '#') != NULL) {
+    if (p == NULL || strchr(p, '#') != NULL || *p < '0' || *p > '9') {
         return 0;
     }
     /* The port ends the authority: a user ("@") or anything else after it is refused. */
-    for (i = 0; p[i] >= '0' && p[i] <= '9' && i < 6; i++) {
-        port = port * 10 + (unsigned long)(p[i] - '0');
-    }
-    if (i == 0 || port == 0 || port > 65535 || (p[i] != '\0' && p[i] != '/' && p[i] != '?')) {
+    port = strtoul(p, &end, 10);
+    if (port == 0 || port > 65535 || (*end != '\0' && *end != '/' && *end != '?')) {
         return 0;
     }
     to->port = (unsigned)port;
-    p += i;
+    p = end;
     length = strcspn(p, "?");
     if (length == 0) {
         p = "/";
         length = 1;
     }
-    if (length >= sizeof to->path) {
-        return 0;
-    }
-    memcpy(to->path, p, length);
-    to->path[length] = '\0';
-    return 1;
+    return snprintf(to->path, sizeof to->path, "%.*s", (int)length, p) < (int)sizeof to->path;
 }
 
-/* One listening socket on ADDRESS (IPv4 or IPv6 loopback) and the listener's port. */
-static int listen_on(struct redirect_listener *listener, int family) {
-    struct sockaddr_in v4;
-    struct sockaddr_in6 v6;
-    int fd = socket(family, SOCK_STREAM, 0), one = 1, ok;
-    if (fd < 0) {
+/* One listening socket on ADDRESS (IPv4 or IPv6 loopback, numeric) at the listener's port:
+ * 0, else -1 with errno set. */
+static int listen_on(struct redirect_listener *listener, const char *address) {
+    struct addrinfo hints, *found = NULL;
+    char port[8];
+    int fd = -1, one = 1, ok, error;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+    hints.ai_socktype = SOCK_STREAM;
+    snprintf(port, sizeof port, "%u", listener->port);
+    error = getaddrinfo(address, port, &hints, &found);
+    if (error != 0) {
+        errno = error == EAI_SYSTEM ? errno : EADDRNOTAVAIL;
         return -1;
     }
-    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (family == AF_INET) {
-        memset(&v4, 0, sizeof v4);
-        v4.sin_family = AF_INET;
-        v4.sin_port = htons((uint16_t)listener->port);
-        v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ok = bind(fd, (struct sockaddr *)&v4, sizeof v4) == 0;
-    } else {
-        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-        memset(&v6, 0, sizeof v6);
-        v6.sin6_family = AF_INET6;
-        v6.sin6_port = htons((uint16_t)listener->port);
-        v6.sin6_addr = in6addr_loopback;
-        ok = bind(fd, (struct sockaddr *)&v6, sizeof v6) == 0;
-    }
-    if (!ok || listen(fd, 4) != 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
+    fd = socket(found->ai_family, SOCK_STREAM, 0);
+    ok = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+         (found->ai_family != AF_INET6 || setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) == 0) &&
+         bind(fd, found->ai_addr, found->ai_addrlen) == 0 && listen(fd, 4) == 0;
+    error = errno;
+    freeaddrinfo(found);
+    if (!ok) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        errno = error;
         return -1;
     }
     listener->fds[listener->count++] = fd;
@@ -125,14 +118,14 @@ static int open_listener(const char *uri, bool paste, struct redirect_listener *
         return 0;
     }
     /* localhost: 127.0.0.1 must work; ::1 is added when the system has it. */
-    if (listen_on(listener, strcmp(listener->host, "::1") == 0 ? AF_INET6 : AF_INET) != 0) {
+    if (listen_on(listener, strcmp(listener->host, "::1") == 0 ? "::1" : "127.0.0.1") != 0) {
         fprintf(stderr, "tw-follow: cannot listen on port %u of %s (%s): paste the address instead\n",
                 listener->port, listener->host, strerror(errno));
         return 0;
     }
     /* Without IPv6 nobody can be on ::1; taken, a browser that sends localhost there reaches
      * another program: said, not skipped. */
-    if (strcmp(listener->host, "localhost") == 0 && listen_on(listener, AF_INET6) != 0 && errno == EADDRINUSE) {
+    if (strcmp(listener->host, "localhost") == 0 && listen_on(listener, "::1") != 0 && errno == EADDRINUSE) {
         fprintf(stderr,
                 "tw-follow: warning: port %u of ::1 is taken by another program (%s): a browser that sends "
                 "localhost to ::1 reaches it instead; listening on 127.0.0.1 only (if nothing arrives, use --paste "
@@ -160,7 +153,9 @@ static void respond(int fd, int code, const char *reason, const char *page) {
     }
 }
 
-/* The value of NAME in QUERY (a=b&c=d, up to its end or a blank), percent- and
+/* Hand-written: libc has no URL decoder, and the library's (tw_oauth2_exchange_code) would send
+ * the code: the listener must match the state before anything is sent.
+ * The value of NAME in QUERY (a=b&c=d, up to its end or a blank), percent- and
  * +-decoded into OUT (OUT_SIZE bytes): 1; 0 when absent or too long. */
 static int query_value(const char *query, const char *name, char *out, size_t out_size) {
     size_t name_length = strlen(name);
@@ -212,11 +207,9 @@ static int answer_request(int fd, const struct redirect_listener *listener, cons
         until = deadline;
     }
     while (length < MAX_REQUEST_HEAD) {
-        struct pollfd one;
+        struct pollfd one = {.fd = fd, .events = POLLIN};
         long long left = until - monotonic_ms();
         ssize_t got;
-        one.fd = fd;
-        one.events = POLLIN;
         if (left <= 0 || poll(&one, 1, (int)left) <= 0) {
             break;
         }
@@ -269,9 +262,7 @@ static int listened_answer(struct redirect_listener *listener, const struct ques
     while (found == 0 && (left = deadline - monotonic_ms()) > 0) {
         struct pollfd fds[2];
         for (i = 0; i < listener->count; i++) {
-            fds[i].fd = listener->fds[i];
-            fds[i].events = POLLIN;
-            fds[i].revents = 0;
+            fds[i] = (struct pollfd){.fd = listener->fds[i], .events = POLLIN};
         }
         if (poll(fds, listener->count, (int)left) <= 0) {
             continue; /* a signal, or the deadline: checked above */

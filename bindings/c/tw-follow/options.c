@@ -1,6 +1,6 @@
 /*
  * The options every verb takes and what the environment says, below the verbs: tw-follow.c,
- * accounts.c and authorize.c use them; this file uses only output.c (the trace's printer).
+ * accounts.c and authorize.c use them; this file uses no other part.
  */
 #define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
@@ -61,8 +61,8 @@ int parse_api_version(const char *text, uint32_t *out) {
     return 1;
 }
 
-/* --timeout-ms: a whole number of milliseconds, 1 to 2**32-1. */
-int parse_timeout(const char *text, uint32_t *out) {
+/* A whole number from 1 to 2**32-1: --timeout-ms (milliseconds), --wait (seconds, then at most 3600). */
+int parse_whole_number(const char *text, uint32_t *out) {
     char *end = NULL;
     unsigned long value;
     if (text[0] < '0' || text[0] > '9') {
@@ -93,6 +93,19 @@ int parse_timeout_seconds(const char *text, uint32_t *out) {
     }
     *out = (uint32_t)(ms + 0.5);
     return 1;
+}
+
+/* --trace: each line of the library's wire trace on stderr, prefixed as curl -v does:
+ * "> " what was sent, "< " what came back, "* " the signature base string and notes
+ * (also for a kind a newer library adds). */
+static void print_trace_line(void *user_data, int32_t kind, const char *line) {
+    static const char *const PREFIXES[] = {
+        [TW_TRACE_KIND_REQUEST_LINE] = "> ",    [TW_TRACE_KIND_REQUEST_HEADER] = "> ",
+        [TW_TRACE_KIND_RESPONSE_STATUS] = "< ", [TW_TRACE_KIND_RESPONSE_HEADER] = "< ",
+        [TW_TRACE_KIND_RESPONSE_BODY] = "< "};
+    bool known = kind >= 0 && (size_t)kind < sizeof PREFIXES / sizeof *PREFIXES && PREFIXES[kind] != NULL;
+    (void)user_data;
+    fprintf(stderr, "%s%s\n", known ? PREFIXES[kind] : "* ", line);
 }
 
 TwStatus apply_options(TwConfig *config, const struct options *o) {

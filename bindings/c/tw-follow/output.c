@@ -26,14 +26,14 @@ int report(TwStatus status) {
  * library refuses): configuration, exit 78. A status whose own exit code is 78 (the
  * store) is reported as report() does; any other (the library's INVALID_ARGUMENT, 65 in
  * the table) is not named, so that the status printed and the exit code always agree
- * with --exit-codes: "tw-follow: message". Returns EXIT_CONFIG. */
+ * with --exit-codes: "tw-follow: message". Returns EX_CONFIG. */
 int report_configuration(TwStatus status) {
-    if (exit_code_for(status) == EXIT_CONFIG) {
+    if (exit_code_for(status) == EX_CONFIG) {
         return report(status);
     }
     fprintf(stderr, "tw-follow: %s%s\n", tw_last_error_message(), report_suffix);
     report_suffix = "";
-    return EXIT_CONFIG;
+    return EX_CONFIG;
 }
 
 /* True when a proxy URL carries a non-empty password ("scheme://user:password@host"). */
@@ -65,6 +65,7 @@ void trim(char *line) {
     line[length - start] = '\0';
 }
 
+/* Hand-written: explicit_bzero is glibc 2.25+, and the tarball's tw-follow runs on glibc 2.17. */
 void wipe(char *buffer, size_t size) {
     volatile char *p = buffer; /* volatile: the compiler may not drop the stores */
     while (size-- > 0) {
@@ -113,19 +114,6 @@ int read_proxy_file(const char *path, char *line) {
     return 1;
 }
 
-/* --trace: each line of the library's wire trace on stderr, prefixed as curl -v does:
- * "> " what was sent, "< " what came back, "* " the signature base string and notes
- * (also for a kind a newer library adds). */
-void print_trace_line(void *user_data, int32_t kind, const char *line) {
-    static const char *const PREFIXES[] = {
-        [TW_TRACE_KIND_REQUEST_LINE] = "> ",    [TW_TRACE_KIND_REQUEST_HEADER] = "> ",
-        [TW_TRACE_KIND_RESPONSE_STATUS] = "< ", [TW_TRACE_KIND_RESPONSE_HEADER] = "< ",
-        [TW_TRACE_KIND_RESPONSE_BODY] = "< "};
-    bool known = kind >= 0 && (size_t)kind < sizeof PREFIXES / sizeof *PREFIXES && PREFIXES[kind] != NULL;
-    (void)user_data;
-    fprintf(stderr, "%s%s\n", known ? PREFIXES[kind] : "* ", line);
-}
-
 /* --trace, after the call: what it sent and the 24-hour budgets the last answer told. */
 void print_call_summary(void) {
     int64_t v[6];
@@ -163,7 +151,7 @@ const char *utc_text(int64_t seconds, char text[32]) {
 
 /* After the tokens were written to `out`: flushes it and checks that every write
  * reached it (a full disk, a closed pipe). Returns 0, having said so on stderr, when
- * one did not: the tokens are lost, and the caller exits EXIT_IOERR. */
+ * one did not: the tokens are lost, and the caller exits EX_IOERR. */
 int tokens_written(FILE *out, const char *what) {
     errno = 0;
     if (fflush(out) == 0 && !ferror(out)) {
@@ -226,7 +214,7 @@ void print_oauth2_exports(FILE *out, const struct oauth2_tokens *tokens) {
 }
 
 /* After TW_STATUS_TOKENS_NOT_SAVED: the only copy of the new pair, on stderr (exit 73).
- * Returns 0 when it could not be written either (the caller exits EXIT_IOERR). */
+ * Returns 0 when it could not be written either (the caller exits EX_IOERR). */
 int print_unsaved_tokens(TwConfig *config) {
     struct oauth2_tokens tokens;
     if (!get_oauth2_tokens(config, &tokens)) {

@@ -17,12 +17,8 @@ static volatile sig_atomic_t deferred_signal = 0;
 /* Dies of SIGNUM as if no handler had been installed: its default action restored,
  * unblocked (a handler runs with it blocked), raised. Async-signal-safe. */
 static void die_of(int signum) {
-    struct sigaction default_action;
     sigset_t set;
-    memset(&default_action, 0, sizeof default_action);
-    default_action.sa_handler = SIG_DFL;
-    sigemptyset(&default_action.sa_mask);
-    (void)sigaction(signum, &default_action, NULL);
+    (void)signal(signum, SIG_DFL);
     sigemptyset(&set);
     sigaddset(&set, signum);
     (void)sigprocmask(SIG_UNBLOCK, &set, NULL);
@@ -43,10 +39,7 @@ void defer_signals_during_refreshes(void) {
     memset(&action, 0, sizeof action);
     action.sa_handler = on_signal;
     action.sa_flags = SA_RESTART;
-    sigemptyset(&action.sa_mask);
-    for (i = 0; i < sizeof DEFERRED_SIGNALS / sizeof DEFERRED_SIGNALS[0]; i++) {
-        sigaddset(&action.sa_mask, DEFERRED_SIGNALS[i]);
-    }
+    sigfillset(&action.sa_mask); /* the handler runs alone: only an atomic read, then perhaps die_of */
     for (i = 0; i < sizeof DEFERRED_SIGNALS / sizeof DEFERRED_SIGNALS[0]; i++) {
         struct sigaction old;
         /* A signal the shell ignores (nohup, a background job's SIGINT) stays ignored. */

@@ -15,12 +15,12 @@ class Client {
 public:
     Client(const std::string &consumer_key, const std::string &consumer_secret,
            const std::string &access_token, const std::string &access_token_secret)
-        : config_(nullptr) {
-        detail::check(tw_config_new(detail::c_str(consumer_key, "credential"),
-                                    detail::c_str(consumer_secret, "credential"),
-                                    detail::c_str(access_token, "credential"),
-                                    detail::c_str(access_token_secret, "credential"), &config_));
-    }
+        : Client(made([&](TwConfig **config) {
+              return tw_config_new(detail::c_str(consumer_key, "credential"),
+                                   detail::c_str(consumer_secret, "credential"),
+                                   detail::c_str(access_token, "credential"),
+                                   detail::c_str(access_token_secret, "credential"), config);
+          })) {}
 
     // Credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,
     // TW_ACCESS_TOKEN_SECRET; base URL from TW_API_BASE when set.
@@ -60,7 +60,7 @@ public:
                          const std::string &client_secret = std::string(),
                          TokenCallback on_token_refresh = TokenCallback()) {
         Client client = new_oauth2(client_id, client_secret);
-        client.set(tw_config_set_oauth2_tokens(client.config_, detail::c_str(access_token, "access_token"),
+        client.set(tw_config_set_oauth2_tokens(client.handle(), detail::c_str(access_token, "access_token"),
                                                detail::c_str_or_null(refresh_token, "refresh_token"), expires_at));
         if (on_token_refresh) {
             client.set_token_callback(std::move(on_token_refresh));
@@ -68,69 +68,57 @@ public:
         return client;
     }
 
-    Client(Client &&other) noexcept
-        : config_(other.config_), sink_(std::move(other.sink_)), trace_sink_(std::move(other.trace_sink_)) {
-        other.config_ = nullptr;
-    }
-    Client &operator=(Client &&other) noexcept {
-        if (this != &other) {
-            tw_config_free(config_); // before its callback's sink goes
-            config_ = other.config_;
-            other.config_ = nullptr;
-            sink_ = std::move(other.sink_);
-            trace_sink_ = std::move(other.trace_sink_);
-        }
-        return *this;
-    }
-    Client(const Client &) = delete;
-    Client &operator=(const Client &) = delete;
-    ~Client() { tw_config_free(config_); }
+    // Moving keeps one owner: a moved-from client holds no config (handle() is null). A
+    // move-assignment frees the config it replaces; by the setters' rule no call is running
+    // on it, so no callback can reach its sinks meanwhile.
+    Client(Client &&) noexcept = default;
+    Client &operator=(Client &&) noexcept = default;
 
     Client &set_base_url(const std::string &url) {
-        return set(tw_config_set_base_url(config_, detail::c_str(url, "base_url")));
+        return set(tw_config_set_base_url(handle(), detail::c_str(url, "base_url")));
     }
-    Client &set_timeout_ms(uint32_t timeout_ms) { return set(tw_config_set_timeout_ms(config_, timeout_ms)); }
+    Client &set_timeout_ms(uint32_t timeout_ms) { return set(tw_config_set_timeout_ms(handle(), timeout_ms)); }
     Client &set_user_agent(const std::string &user_agent) {
-        return set(tw_config_set_user_agent(config_, detail::c_str(user_agent, "user_agent")));
+        return set(tw_config_set_user_agent(handle(), detail::c_str(user_agent, "user_agent")));
     }
 
     // Trusts the certificates of a PEM file instead of the built-in roots.
     Client &set_ca_file(const std::string &path) {
-        return set(tw_config_set_ca_file(config_, detail::c_str(path, "path")));
+        return set(tw_config_set_ca_file(handle(), detail::c_str(path, "path")));
     }
 
     // Sets the proxy explicitly ("" for none, whatever the environment says).
     Client &set_proxy(const std::string &url) {
-        return set(tw_config_set_proxy(config_, detail::c_str(url, "proxy_url")));
+        return set(tw_config_set_proxy(handle(), detail::c_str(url, "proxy_url")));
     }
 
     // Opt-in retries (see tw_config_set_max_retries) and their total wait budget.
-    Client &set_max_retries(uint32_t max_retries) { return set(tw_config_set_max_retries(config_, max_retries)); }
-    Client &set_max_wait_ms(uint32_t max_wait_ms) { return set(tw_config_set_max_wait_ms(config_, max_wait_ms)); }
+    Client &set_max_retries(uint32_t max_retries) { return set(tw_config_set_max_retries(handle(), max_retries)); }
+    Client &set_max_wait_ms(uint32_t max_wait_ms) { return set(tw_config_set_max_wait_ms(handle(), max_wait_ms)); }
 
     // 1 (API 1.1, the default), 2, or 0 for auto (API 1.1, then API v2 for good once
     // 1.1 refuses the app's access tier); see tw_config_set_api_version.
-    Client &set_api_version(uint32_t version) { return set(tw_config_set_api_version(config_, version)); }
+    Client &set_api_version(uint32_t version) { return set(tw_config_set_api_version(handle(), version)); }
 
     // Like follow(), and says whether the follow is pending (tw_follow_ex).
     FollowResult follow_ex(const std::string &target, bool notify = false) const {
         TwFollowOutcome outcome = TW_FOLLOW_OUTCOME_ACTIVE;
         std::string json = detail::string_from(
-            [&](char **out) { return tw_follow_ex(config_, detail::c_str(target, "target"), notify, &outcome, out); });
+            [&](char **out) { return tw_follow_ex(handle(), detail::c_str(target, "target"), notify, &outcome, out); });
         return FollowResult{json, outcome == TW_FOLLOW_OUTCOME_PENDING};
     }
 
     // Follows target ("@name", "name" or a numeric id); returns the user JSON as sent by the API.
     std::string follow(const std::string &target, bool notify = false) const {
         return detail::string_from(
-            [&](char **out) { return tw_follow(config_, detail::c_str(target, "target"), notify, out); });
+            [&](char **out) { return tw_follow(handle(), detail::c_str(target, "target"), notify, out); });
     }
 
     // Unfollows target (tw_unfollow); returns the relationship after it as JSON,
     // {"target":{"id":"...","username":"..."},"following":false}.
     std::string unfollow(const std::string &target) const {
         return detail::string_from(
-            [&](char **out) { return tw_unfollow(config_, detail::c_str(target, "target"), out); });
+            [&](char **out) { return tw_unfollow(handle(), detail::c_str(target, "target"), out); });
     }
 
     // What holds between the token's user and target (tw_relationship), as JSON with
@@ -138,7 +126,7 @@ public:
     // a member is there only when the API said it (absent means unknown).
     std::string relationship(const std::string &target) const {
         return detail::string_from(
-            [&](char **out) { return tw_relationship(config_, detail::c_str(target, "target"), out); });
+            [&](char **out) { return tw_relationship(handle(), detail::c_str(target, "target"), out); });
     }
 
     // Like relationship(), with the flags read by the library (tw_relationship_ex):
@@ -146,7 +134,7 @@ public:
     Relationship relationship_ex(const std::string &target) const {
         Relationship result{0, 0, std::string()};
         result.json = detail::string_from([&](char **out) {
-            return tw_relationship_ex(config_, detail::c_str(target, "target"), &result.known, &result.set, out);
+            return tw_relationship_ex(handle(), detail::c_str(target, "target"), &result.known, &result.set, out);
         });
         return result;
     }
@@ -156,7 +144,7 @@ public:
     // (GET 2/users/me, or GET 1.1/account/verify_credentials.json for OAuth 1.0a with API 1.1).
     User me() const {
         detail::OutStrings<2> text;
-        detail::check(tw_me(config_, &text.out[0], &text.out[1]));
+        detail::check(tw_me(handle(), &text.out[0], &text.out[1]));
         User user;
         user.id = text.take(0);
         user.username = text.take(1);
@@ -170,7 +158,7 @@ public:
 
     // OAuth 2.0: the tokens held now, as JSON (oauth2_tokens() gives them as fields).
     std::string tokens() const {
-        return detail::string_from([&](char **out) { return tw_config_get_tokens(config_, out); });
+        return detail::string_from([&](char **out) { return tw_config_get_tokens(handle(), out); });
     }
 
     // OAuth 1.0a: the user token the client follows with, and its user (user_id and
@@ -181,23 +169,23 @@ public:
 
     // OAuth 2.0: the tokens held now, as fields (tw_config_get_oauth2_tokens).
     OAuth2Tokens oauth2_tokens() const {
-        return OAuth2Tokens::read<const TwConfig *>(tw_config_get_oauth2_tokens, config_);
+        return OAuth2Tokens::read<const TwConfig *>(tw_config_get_oauth2_tokens, handle());
     }
 
     // OAuth 2.0: a valid access token alone, for a request this wrapper does not make
     // (refreshed first when it expires within the refresh margin, and saved if the
     // client is store-backed). TW_STATUS_INVALID_ARGUMENT for an OAuth 1.0a client.
     std::string access_token() const {
-        return detail::string_from([&](char **out) { return tw_oauth2_access_token(config_, out, nullptr); });
+        return detail::string_from([&](char **out) { return tw_oauth2_access_token(handle(), out, nullptr); });
     }
 
     // OAuth 2.0: refreshes the access token now; the callback has the new tokens when
     // this returns. On failure the old tokens stay.
-    void refresh() const { detail::check(tw_oauth2_refresh(config_)); }
+    void refresh() const { detail::check(tw_oauth2_refresh(handle())); }
 
     // OAuth 2.0: revokes the access token or the refresh token (which ends the grant).
     void revoke(const std::string &token) const {
-        detail::check(tw_oauth2_revoke(config_, detail::c_str(token, "token")));
+        detail::check(tw_oauth2_revoke(handle(), detail::c_str(token, "token")));
     }
 
     // The last exception the token callback threw (null when none).
@@ -215,14 +203,13 @@ public:
     Client &set_trace(TraceCallback on_line) { return install(trace_sink_, std::move(on_line), tw_config_set_trace); }
 
     // The underlying handle, for C functions this wrapper does not cover.
-    TwConfig *handle() const noexcept { return config_; }
+    TwConfig *handle() const noexcept { return config_.get(); }
 
 private:
     friend class OAuth1Flow;
     friend class OAuth2Flow;
-    friend class Store;
 
-    explicit Client(TwConfig *config) : config_(config) {}
+    explicit Client(TwConfig *config) : config_(config, tw_config_free) {}
 
     // A Client around the config `make(&config)` creates (checked).
     template <typename Make> static Client made(Make make) {
@@ -258,14 +245,16 @@ private:
     template <typename Sink, typename Function, typename CCallback>
     Client &install(std::unique_ptr<Sink> &slot, Function function, TwStatus (*setter)(TwConfig *, CCallback, void *)) {
         std::unique_ptr<Sink> sink(function ? new Sink(std::move(function)) : nullptr);
-        set(setter(config_, sink ? &Sink::call : nullptr, sink.get()));
+        CCallback call = &Sink::call;
+        set(setter(handle(), sink ? call : nullptr, sink.get()));
         slot = std::move(sink);
         return *this;
     }
 
-    TwConfig *config_;
-    std::unique_ptr<detail::TokenSink> sink_; // destroyed after ~Client freed the config
-    std::unique_ptr<detail::TraceSink> trace_sink_; // likewise
+    // The sinks first: members go in reverse order, so the config that calls them is freed before they go.
+    std::unique_ptr<detail::Sink<const std::string &>> sink_;
+    std::unique_ptr<detail::Sink<int32_t, const std::string &>> trace_sink_;
+    std::unique_ptr<TwConfig, void (*)(TwConfig *)> config_;
 };
 
 } // namespace twfollow

@@ -30,12 +30,9 @@ public:
     // The error the last failed call on this thread recorded, with status `status`.
     static Error from_last(TwStatus status) {
         Error e(status, tw_last_error_message(), tw_last_http_status(), tw_last_api_error_code());
-        e.problem_type_ = tw_last_problem(TW_PROBLEM_FIELD_TYPE);
-        e.title_ = tw_last_problem(TW_PROBLEM_FIELD_TITLE);
-        e.detail_ = tw_last_problem(TW_PROBLEM_FIELD_DETAIL);
-        e.reason_ = tw_last_problem(TW_PROBLEM_FIELD_REASON);
-        e.required_enrollment_ = tw_last_problem(TW_PROBLEM_FIELD_REQUIRED_ENROLLMENT);
-        e.registration_url_ = tw_last_problem(TW_PROBLEM_FIELD_REGISTRATION_URL);
+        for (int32_t field = 0; field < PROBLEM_FIELDS; ++field) {
+            e.problem_[field] = tw_last_problem(field);
+        }
         e.reset_at_ = tw_last_reset_at();
         e.request_count_ = tw_last_request_count();
         return e;
@@ -46,12 +43,12 @@ public:
     int32_t api_code() const noexcept { return api_code_; }
     // The API v2 problem's members, "" for each one not sent (e.g. reason()
     // "client-not-enrolled", title() "CreditsDepleted").
-    const std::string &problem_type() const noexcept { return problem_type_; }
-    const std::string &title() const noexcept { return title_; }
-    const std::string &detail() const noexcept { return detail_; }
-    const std::string &reason() const noexcept { return reason_; }
-    const std::string &required_enrollment() const noexcept { return required_enrollment_; }
-    const std::string &registration_url() const noexcept { return registration_url_; }
+    const std::string &problem_type() const noexcept { return problem_[TW_PROBLEM_FIELD_TYPE]; }
+    const std::string &title() const noexcept { return problem_[TW_PROBLEM_FIELD_TITLE]; }
+    const std::string &detail() const noexcept { return problem_[TW_PROBLEM_FIELD_DETAIL]; }
+    const std::string &reason() const noexcept { return problem_[TW_PROBLEM_FIELD_REASON]; }
+    const std::string &required_enrollment() const noexcept { return problem_[TW_PROBLEM_FIELD_REQUIRED_ENROLLMENT]; }
+    const std::string &registration_url() const noexcept { return problem_[TW_PROBLEM_FIELD_REGISTRATION_URL]; }
     // TW_STATUS_RATE_LIMITED: when the request may succeed again (seconds since the
     // epoch; the latest reset of the spent windows), 0 otherwise (tw_last_reset_at).
     int64_t reset_at() const noexcept { return reset_at_; }
@@ -72,7 +69,8 @@ private:
     TwStatus status_;
     int32_t http_status_;
     int32_t api_code_;
-    std::string problem_type_, title_, detail_, reason_, required_enrollment_, registration_url_;
+    static const int32_t PROBLEM_FIELDS = TW_PROBLEM_FIELD_REGISTRATION_URL + 1;
+    std::string problem_[PROBLEM_FIELDS]; // by TwProblemField number
     int64_t reset_at_;
     int32_t request_count_;
 };
@@ -101,9 +99,7 @@ inline Limits last_limits() {
                             &l.app_day.remaining, &l.app_day.reset_epoch) == TW_STATUS_OK) {
         l.user_day.sent = l.user_day.limit != -1;
         l.app_day.sent = l.app_day.limit != -1;
-    } else {
-        l.user_day = l.app_day = Budget{false, 0, 0, 0};
-    }
+    } // else nothing was written: both stay unsent, zeros
     return l;
 }
 
@@ -147,17 +143,9 @@ typedef std::function<void(int32_t kind, const std::string &line)> TraceCallback
 // "> " for what was sent, "< " for what came back, "* " for the base string and the
 // library's notes: the prefixes of `tw-follow --trace` (and curl -v).
 inline const char *trace_prefix(int32_t kind) {
-    switch (kind) {
-    case TW_TRACE_KIND_REQUEST_LINE:
-    case TW_TRACE_KIND_REQUEST_HEADER:
-        return "> ";
-    case TW_TRACE_KIND_RESPONSE_STATUS:
-    case TW_TRACE_KIND_RESPONSE_HEADER:
-    case TW_TRACE_KIND_RESPONSE_BODY:
-        return "< ";
-    default:
-        return "* ";
-    }
+    // By TwTraceKind number: request line and header, base string, response status, header and body.
+    static const char *const prefixes[] = {"> ", "> ", "* ", "< ", "< ", "< "};
+    return kind >= 0 && kind < 6 ? prefixes[kind] : "* ";
 }
 
 namespace detail {
@@ -219,33 +207,23 @@ template <typename Call> std::string string_from(Call call) {
     return take(out);
 }
 
-// A TokenCallback and the exception it last threw; lives as long as the config.
-struct TokenSink {
-    explicit TokenSink(TokenCallback f) : callback(std::move(f)) {}
-    TokenCallback callback;
+// A callback (TokenCallback, TraceCallback) and the exception it last threw, which never
+// unwinds into C: a token callback's is kept for Client::token_callback_error(), a trace's
+// is dropped (nothing reads it). Lives as long as the config.
+template <typename... Args> struct Sink {
+    explicit Sink(std::function<void(Args...)> f) : callback(std::move(f)) {}
+    std::function<void(Args...)> callback;
     std::mutex mutex;
     std::exception_ptr error;
 
-    static void call(void *user_data, const char *tokens_json) {
-        TokenSink *sink = static_cast<TokenSink *>(user_data);
+    // The C callback: user_data is the Sink, the C arguments become Args.
+    template <typename... CArgs> static void call(void *user_data, CArgs... args) {
+        Sink *sink = static_cast<Sink *>(user_data);
         try {
-            sink->callback(std::string(tokens_json));
-        } catch (...) { // nothing may unwind into C
+            sink->callback(args...);
+        } catch (...) {
             std::lock_guard<std::mutex> lock(sink->mutex);
             sink->error = std::current_exception();
-        }
-    }
-};
-
-// A TraceCallback; lives as long as the config.
-struct TraceSink {
-    explicit TraceSink(TraceCallback f) : callback(std::move(f)) {}
-    TraceCallback callback;
-
-    static void call(void *user_data, int32_t kind, const char *line) {
-        try {
-            static_cast<TraceSink *>(user_data)->callback(kind, std::string(line));
-        } catch (...) { // nothing may unwind into C; a trace line is not worth failing a call
         }
     }
 };

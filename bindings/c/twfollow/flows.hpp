@@ -18,7 +18,7 @@ struct OAuth1Token {
 
 inline OAuth1Token Client::oauth1_token() const {
     detail::OutStrings<4> text;
-    detail::check(tw_config_get_oauth1_tokens(config_, &text.out[0], &text.out[1], &text.out[2], &text.out[3]));
+    detail::check(tw_config_get_oauth1_tokens(handle(), &text.out[0], &text.out[1], &text.out[2], &text.out[3]));
     OAuth1Token access;
     access.token = text.take(0);
     access.secret = text.take(1);
@@ -53,7 +53,7 @@ public:
     std::string authorization_url() {
         detail::OutStrings<3> text;
         detail::check(
-            tw_oauth1_request_token(app_.config_, callback_.c_str(), &text.out[0], &text.out[1], &text.out[2]));
+            tw_oauth1_request_token(app_.handle(), callback_.c_str(), &text.out[0], &text.out[1], &text.out[2]));
         request_token_ = text.take(0);
         request_token_secret_ = text.take(1);
         return text.take(2);
@@ -73,7 +73,7 @@ public:
     // request token works once: after a wrong PIN (TW_STATUS_AUTH) start again. It
     // sends one request; last_request_count() reads the field getter's 0 after it.
     OAuth1Token fetch_access_token(const std::string &verifier) {
-        detail::check(tw_oauth1_access_token(app_.config_, detail::c_str(request_token_, "request_token"),
+        detail::check(tw_oauth1_access_token(app_.handle(), detail::c_str(request_token_, "request_token"),
                                              detail::c_str(request_token_secret_, "request_token_secret"),
                                              detail::c_str(verifier, "verifier"), nullptr));
         return app_.oauth1_token(); // the answer's fields: the app's config knows its user now
@@ -120,7 +120,7 @@ public:
     // and code_verifier() for fetch_token.
     std::string authorization_url() {
         detail::OutStrings<3> text;
-        detail::check(tw_oauth2_authorize_url(config_.config_, redirect_uri_.c_str(),
+        detail::check(tw_oauth2_authorize_url(config_.handle(), redirect_uri_.c_str(),
                                               scope_.empty() ? nullptr : scope_.c_str(), &text.out[0], &text.out[1],
                                               &text.out[2]));
         state_ = text.take(1);
@@ -184,7 +184,7 @@ private:
     std::string exchange(const std::string &code_or_url, const char *name) {
         detail::refuse_nul(code_or_url, name);
         std::string json = detail::string_from([&](char **out) {
-            return tw_oauth2_exchange_code(config_.config_, redirect_uri_.c_str(), code_or_url.c_str(),
+            return tw_oauth2_exchange_code(config_.handle(), redirect_uri_.c_str(), code_or_url.c_str(),
                                            detail::c_str_or_null(state_, "state"),
                                            detail::c_str(code_verifier_, "code_verifier"), out);
         });

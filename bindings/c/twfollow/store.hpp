@@ -77,13 +77,13 @@ public:
     // is replaced); the default when the store has none. Returns the name. From then on
     // an OAuth 2.0 client is store-backed.
     std::string save(const Client &client, const std::string &account = std::string()) const {
-        return save_config(client.config_, account);
+        return save_config(client.handle(), account);
     }
     std::string save(const OAuth1Flow &flow, const std::string &account = std::string()) const {
-        return save_config(flow.app_.config_, account);
+        return save_config(flow.app_.handle(), account);
     }
     std::string save(const OAuth2Flow &flow, const std::string &account = std::string()) const {
-        return save_config(flow.config_.config_, account);
+        return save_config(flow.config_.handle(), account);
     }
 
     void set_default(const std::string &account) const {
@@ -106,13 +106,10 @@ public:
     }
 
     // Imports as import_from does, and returns the names imported, in the source's
-    // order (tw_store_import_names).
+    // order (import_ex's imported; tw_store_import_names in C).
     std::vector<std::string> import_names(const std::string &format,
                                           const std::string &source_path = std::string()) const {
-        return lines(detail::string_from([&](char **out) {
-            return tw_store_import_names(c_path(), detail::c_str(format, "format"),
-                                         detail::c_str_or_null(source_path, "source_path"), out, nullptr);
-        }));
+        return import_ex(format, source_path).imported;
     }
 
     // Imports as import_from does, with force (TW_STORE_IMPORT_FORCE: replace a stored
