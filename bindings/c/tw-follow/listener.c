@@ -63,9 +63,10 @@ static int loopback_target(const char *uri, struct redirect_listener *to) {
     if (p == NULL || strchr(p, '#') != NULL || *p < '0' || *p > '9') {
         return 0;
     }
-    /* The port ends the authority: a user ("@") or anything else after it is refused. */
+    /* The port ends the authority: a user ("@") or anything else after it is refused, as is a
+     * port of over six digits (leading zeros included). */
     port = strtoul(p, &end, 10);
-    if (port == 0 || port > 65535 || (*end != '\0' && *end != '/' && *end != '?')) {
+    if (port == 0 || port > 65535 || end - p > 6 || (*end != '\0' && *end != '/' && *end != '?')) {
         return 0;
     }
     to->port = (unsigned)port;

@@ -209,7 +209,8 @@ template <typename Call> std::string string_from(Call call) {
 
 // A callback (TokenCallback, TraceCallback) and the exception it last threw, which never
 // unwinds into C: a token callback's is kept for Client::token_callback_error(), a trace's
-// is dropped (nothing reads it). Lives as long as the config.
+// is dropped (nothing reads it). Lives as long as the config. noexcept: should the lock
+// throw, the program ends here rather than unwinding through the library's C frames.
 template <typename... Args> struct Sink {
     explicit Sink(std::function<void(Args...)> f) : callback(std::move(f)) {}
     std::function<void(Args...)> callback;
@@ -217,7 +218,7 @@ template <typename... Args> struct Sink {
     std::exception_ptr error;
 
     // The C callback: user_data is the Sink, the C arguments become Args.
-    template <typename... CArgs> static void call(void *user_data, CArgs... args) {
+    template <typename... CArgs> static void call(void *user_data, CArgs... args) noexcept {
         Sink *sink = static_cast<Sink *>(user_data);
         try {
             sink->callback(args...);

@@ -7,6 +7,8 @@ as a browser would show the page (the PIN) or the redirect (the code)."""
 from __future__ import annotations
 
 import base64
+import copy
+import dataclasses
 import ctypes
 import hashlib
 import json
@@ -75,6 +77,10 @@ def test_the_pin_flow_gets_a_token_that_follows(sandbox, oauth1_flow, account_of
         assert client.follow("@twitterdev")["id"] == 2244994945
         # A client of the four credentials does not know its user.
         assert oauth1_fields(client) == (twfollow.Status.OK, (token, token_secret, None, None))
+    # Plain data to store: asdict and deepcopy take it (the flow, closed by now, is not inside).
+    assert dataclasses.asdict(access)["secret"] == token_secret
+    with copy.deepcopy(access).client() as client:
+        assert client.follow("@twitterdev")["id"] == 2244994945
 
 
 def oauth1_fields(client):

@@ -113,14 +113,16 @@ def public_functions():
         elif inspect.isclass(value) and value.__module__.startswith("twfollow"):
             for member, function in vars(value).items():
                 function = getattr(function, "__func__", function)  # a classmethod's function
-                if inspect.isfunction(function) and (member == "__init__" or not member.startswith("_")):
+                if inspect.isfunction(function) and (member in ("__init__", "__enter__", "__aenter__") or not member.startswith("_")):
                     yield f"{name}.{member}", function
 
 
 def test_get_type_hints_reads_every_public_signature():
     # `Self` and `Unpack` are there at run time too, not only under TYPE_CHECKING.
     functions = dict(public_functions())
-    assert {"Client.__init__", "Client.oauth2", "AsyncClient.follow", "Store.import_from"} <= set(functions)
+    assert {"Client.__init__", "Client.__enter__", "AsyncClient.__aenter__", "Client.oauth2", "Store.import_from"} <= set(
+        functions
+    )
     for name, function in functions.items():
         assert typing.get_type_hints(function) is not None, name
     assert unpacked(twfollow.Client.__init__) == ("Unpack", twfollow._options.Options)

@@ -47,12 +47,13 @@ class OAuth1Token:
     secret: str = field(repr=False)
     user_id: str
     screen_name: str
-    _flow: OAuth1Flow = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+    # A closure, not the flow: dataclasses.asdict and copy.deepcopy copy a function as it is, and the
+    # flow holds a ctypes pointer they cannot copy (test_the_pin_flow_gets_a_token_that_follows).
+    _make_client: Callable[..., Client] = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
 
     def client(self, **options: Unpack[Options]) -> Client:
         """A new `Client` that follows as this user, with the flow's app keys and options (`options` win)."""
-        merged: Options = {**self._flow._options, **options}
-        return Client(*self._flow._consumer, self.token, self.secret, **merged)
+        return self._make_client(self.token, self.secret, **options)
 
 
 class OAuth1Flow(_AppConfig):
@@ -108,8 +109,13 @@ class OAuth1Flow(_AppConfig):
         )
         with self._client._borrowed() as config:
             answer = tokens_from_json(strings(api.tw_oauth1_access_token, config, *arguments)[0])
+        consumer_key, consumer_secret = self._consumer
+
+        def make_client(token: str, secret: str, **overrides: Any) -> Client:
+            return Client(consumer_key, consumer_secret, token, secret, **dict(self._options, **overrides))
+
         return OAuth1Token(
-            answer["oauth_token"], answer["oauth_token_secret"], answer["user_id"], answer["screen_name"], self
+            answer["oauth_token"], answer["oauth_token_secret"], answer["user_id"], answer["screen_name"], make_client
         )
 
     def _verifier_from_callback(self, url: str) -> str:

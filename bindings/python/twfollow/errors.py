@@ -214,6 +214,13 @@ class InternalError(TwError, statuses=(Status.INTERNAL,)):
     """A bug in twfollow."""
 
 
-def error_for(status: int, message: str, *details: Any) -> TwError:
+def error_for(
+    status: int,
+    message: str,
+    http_status: int = 0,
+    api_code: int = 0,
+    problem: Optional[Problem] = None,
+    request_count: int = 0,
+) -> TwError:
     """The exception for a status (TwError itself for a number this package does not know)."""
-    return ERROR_CLASSES.get(status, TwError)(status, message, *details)
+    return ERROR_CLASSES.get(status, TwError)(status, message, http_status, api_code, problem, request_count)
