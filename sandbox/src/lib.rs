@@ -192,22 +192,17 @@ pub struct SandboxConfig {
     pub consumer_key: String,
     pub consumer_secret: String,
     pub accounts: Vec<Account>,
-    /// New follows per account per window (Twitter: 400 per 24 h).
-    pub user_budget: usize,
-    /// New follows per app per window (Twitter: 1000 per 24 h).
-    pub app_budget: usize,
-    pub budget_window: Duration,
-    /// Largest accepted distance between `oauth_timestamp` and the server clock.
-    pub max_skew_secs: u64,
+    /// New follows per account per 24 h (Twitter: 400).
+    pub user_budget: u32,
+    /// New follows per app per 24 h (Twitter: 1000).
+    pub app_budget: u32,
     /// The server clock runs this many seconds ahead of the real one (negative:
     /// behind), in its checks and in its `Date` header: a client with a drifting clock.
     pub clock_skew_secs: i64,
     /// Answer this many requests first 503, code 130 (over capacity): for retry tests.
     pub fail_first: usize,
-    /// API v2 requests per user per window: follows (Twitter: 50 per 15 minutes)
-    /// and user lookups (Twitter: 900 per 15 minutes).
+    /// API v2 follows per user per window (Twitter: 50 per 15 minutes); lookups: 900.
     pub v2_follow_limit: u32,
-    pub v2_lookup_limit: u32,
     pub v2_window: Duration,
     /// How long an OAuth 2.0 access token lives (X: two hours).
     pub oauth2_token_lifetime_secs: u64,
@@ -239,12 +234,9 @@ impl Default for SandboxConfig {
             accounts: (1..=3).map(Account::builtin).collect(),
             user_budget: 400,
             app_budget: 1000,
-            budget_window: Duration::from_secs(24 * 3600),
-            max_skew_secs: 300,
             clock_skew_secs: 0,
             fail_first: 0,
             v2_follow_limit: 50,
-            v2_lookup_limit: 900,
             v2_window: Duration::from_secs(15 * 60),
             oauth2_token_lifetime_secs: 7200,
             oauth2_refresh_delay: Duration::ZERO,
@@ -343,34 +335,9 @@ impl Sandbox {
         self.state().oauth2.access.expire_all();
     }
 
-    /// Every OAuth 2.0 authorization code issued so far expires now (as if its 30
-    /// seconds had passed).
-    pub fn expire_oauth2_codes(&self) {
-        self.state().oauth2.codes.expire_all();
-    }
-
-    /// Every OAuth 2.0 access and refresh token issued so far is revoked (as if the
-    /// person had removed the app).
-    pub fn revoke_all_oauth2_tokens(&self) {
-        let mut state = self.state();
-        state.oauth2.access.clear();
-        state.oauth2.refresh.clear();
-    }
-
     /// Successful `grant_type=refresh_token` exchanges so far.
     pub fn oauth2_refresh_count(&self) -> usize {
         self.state().oauth2.refreshes
-    }
-
-    /// Successful `grant_type=authorization_code` exchanges so far.
-    pub fn oauth2_code_exchange_count(&self) -> usize {
-        self.state().oauth2.exchanges
-    }
-
-    /// Every OAuth 1.0a request token issued so far expires now (as if ten minutes
-    /// had passed).
-    pub fn expire_oauth1_request_tokens(&self) {
-        self.state().request_tokens.expire_all();
     }
 }
 
@@ -397,14 +364,13 @@ fn handle(shared: &Shared, request: &Request) -> Answer {
             return Err(billing::over_capacity(path.contains("/2/users/")));
         }
     }
-    let endpoints: [(&str, Endpoint); 11] = [
+    let endpoints: [(&str, Endpoint); 10] = [
         (account::VERIFY_CREDENTIALS, account::verify_credentials),
         ("/1.1/friendships/create.json", v1::friendships_create),
         ("/1.1/friendships/destroy.json", v1::friendships_destroy),
         ("/1.1/friendships/show.json", v1::friendships_show),
         ("/oauth/request_token", oauth1::request_token),
         ("/oauth/authorize", oauth1::authorize),
-        ("/oauth/authenticate", oauth1::authorize),
         ("/oauth/access_token", oauth1::access_token),
         ("/i/oauth2/authorize", oauth2::authorize),
         ("/2/oauth2/token", oauth2::token),

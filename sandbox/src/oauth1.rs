@@ -18,6 +18,9 @@ use crate::{random, server_now, Account, AccountState, App, Shared};
 /// Twitter lets a request token wait this long for the person's approval.
 const REQUEST_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);
 
+/// The largest distance X accepts between `oauth_timestamp` and its clock.
+const MAX_SKEW_SECS: u64 = 300;
+
 /// Parses `OAuth k="v", k2="v2"` into decoded pairs.
 fn parse_authorization(header: &str) -> Result<Vec<Param>, ()> {
     let rest = header.strip_prefix("OAuth ").ok_or(())?;
@@ -116,7 +119,7 @@ fn verify<T>(
         .get("oauth_timestamp")
         .and_then(|t| t.parse().ok())
         .ok_or_else(could_not_authenticate)?;
-    if server_now(config).abs_diff(timestamp) > config.max_skew_secs {
+    if server_now(config).abs_diff(timestamp) > MAX_SKEW_SECS {
         return Err(error(401, 135, "Timestamp out of bounds."));
     }
     let nonce = oauth
@@ -140,7 +143,7 @@ fn verify<T>(
     }
     let mut state = shared.state.lock().unwrap();
     // Nonces older than the skew window can be forgotten: their timestamps are refused anyway.
-    let horizon = server_now(config).saturating_sub(config.max_skew_secs + 1);
+    let horizon = server_now(config).saturating_sub(MAX_SKEW_SECS + 1);
     if state.seen_nonces.len() > 100_000 {
         state.seen_nonces.retain(|_, t| *t >= horizon);
     }
@@ -324,7 +327,7 @@ pub(crate) fn approving_account(shared: &Shared, query: &[Param]) -> Result<usiz
     })
 }
 
-/// `GET oauth/authorize?oauth_token=RT[&account=N][&deny=1]` (also `oauth/authenticate`):
+/// `GET oauth/authorize?oauth_token=RT[&account=N][&deny=1]`:
 /// the page a person opens. It approves at once as account N, and shows the PIN
 /// (`oob`) or sends the person back to the callback with the verifier.
 pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {

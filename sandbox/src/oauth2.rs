@@ -45,26 +45,12 @@ impl Client {
     }
 }
 
-/// RFC 7636: what the client committed to at the authorize step.
-#[derive(Debug, Clone)]
-enum Challenge {
-    S256(String),
-    Plain(String),
-}
-
-impl Challenge {
-    fn accepts(&self, verifier: &str) -> bool {
-        if !is_pkce_string(verifier) {
-            return false;
-        }
-        match self {
-            Challenge::S256(challenge) => {
-                let digest = Sha256::digest(verifier.as_bytes());
-                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest) == *challenge
-            }
-            Challenge::Plain(challenge) => verifier == challenge,
-        }
-    }
+/// RFC 7636's S256 check: BASE64URL(SHA-256(verifier)) is the challenge the client
+/// committed to at the authorize step.
+fn pkce_accepts(challenge: &str, verifier: &str) -> bool {
+    let digest = Sha256::digest(verifier.as_bytes());
+    is_pkce_string(verifier)
+        && base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest) == challenge
 }
 
 /// 43 to 128 unreserved characters: the shape RFC 7636 gives verifiers (and so
@@ -79,7 +65,7 @@ fn is_pkce_string(text: &str) -> bool {
 pub(crate) struct Code {
     client: Client,
     redirect_uri: String,
-    challenge: Challenge,
+    challenge: String,
     scope: String,
     /// Index into the configured accounts.
     account: usize,
@@ -101,7 +87,6 @@ pub(crate) struct Grants {
     pub access: Expiring<Grant>,
     pub refresh: HashMap<String, Grant>,
     pub refreshes: usize,
-    pub exchanges: usize,
 }
 
 impl Grants {
@@ -194,17 +179,13 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
         return Err(bad_authorize_request("response_type must be code."));
     }
     let state = get("state").ok_or_else(|| bad_authorize_request("state is required."))?;
-    let challenge = match (get("code_challenge"), get("code_challenge_method")) {
-        (Some(c), Some("S256")) if c.len() == 43 && is_pkce_string(c) => {
-            Challenge::S256(c.to_owned())
-        }
-        (Some(c), Some("plain")) if is_pkce_string(c) => Challenge::Plain(c.to_owned()),
-        _ => {
-            return Err(bad_authorize_request(
-                "code_challenge is required, with code_challenge_method S256 or plain.",
-            ))
-        }
-    };
+    let challenge = get("code_challenge")
+        .filter(|c| {
+            c.len() == 43 && is_pkce_string(c) && get("code_challenge_method") == Some("S256")
+        })
+        .ok_or_else(|| {
+            bad_authorize_request("code_challenge is required, with code_challenge_method S256.")
+        })?;
     let scopes: Vec<&str> = get("scope")
         .unwrap_or_default()
         .split_whitespace()
@@ -223,7 +204,7 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
     let grant = Code {
         client,
         redirect_uri: redirect_uri.to_owned(),
-        challenge,
+        challenge: challenge.to_owned(),
         scope: scopes.join(" "),
         account,
     };
@@ -325,11 +306,10 @@ pub(crate) fn token(shared: &Shared, request: &Request) -> Answer {
             let code = grants.codes.take(code).ok_or_else(invalid_token)?;
             let valid = code.client == client
                 && code.redirect_uri == redirect_uri
-                && code.challenge.accepts(verifier);
+                && pkce_accepts(&code.challenge, verifier);
             if !valid {
                 return Err(invalid_token());
             }
-            grants.exchanges += 1;
             Ok(grants.issue(client, code.account, &code.scope, lifetime))
         }
         "refresh_token" => {
@@ -383,21 +363,26 @@ mod tests {
 
     #[test]
     fn s256_matches_the_rfc_7636_example() {
-        let challenge = Challenge::S256("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into());
-        assert!(challenge.accepts("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
-        assert!(!challenge.accepts("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK"));
+        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+        assert!(pkce_accepts(
+            challenge,
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        ));
+        assert!(!pkce_accepts(
+            challenge,
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK"
+        ));
         // The challenge itself is no verifier.
-        assert!(!challenge.accepts("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+        assert!(!pkce_accepts(challenge, challenge));
     }
 
     #[test]
     fn verifiers_are_43_to_128_unreserved_characters() {
-        let plain = |v: &str| Challenge::Plain(v.into()).accepts(v);
-        assert!(plain(&"a".repeat(43)));
-        assert!(plain(&"-._~".repeat(32)));
-        assert!(!plain(&"a".repeat(42)));
-        assert!(!plain(&"a".repeat(129)));
-        assert!(!plain(&format!("{}+", "a".repeat(43))));
+        assert!(is_pkce_string(&"a".repeat(43)));
+        assert!(is_pkce_string(&"-._~".repeat(32)));
+        assert!(!is_pkce_string(&"a".repeat(42)));
+        assert!(!is_pkce_string(&"a".repeat(129)));
+        assert!(!is_pkce_string(&format!("{}+", "a".repeat(43))));
     }
 
     #[test]

@@ -124,19 +124,11 @@ pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Answer 
     Ok(v1_answer(answer))
 }
 
-/// The relationship between the token's user (the source; `source_id` or
-/// `source_screen_name`, if given, must name it) and `target_id` or
+/// The relationship between the token's user (the source) and `target_id` or
 /// `target_screen_name`.
 pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Answer {
     let (caller, all) = admit(shared, request, "GET", false)?;
     let account = caller.account;
-    let names_someone_else = param(&all, "source_id")
-        .is_some_and(|id| id != account.user_id.to_string())
-        || param(&all, "source_screen_name")
-            .is_some_and(|name| !name.eq_ignore_ascii_case(&account.screen_name));
-    if names_someone_else {
-        return Err(error(403, 163, "Could not determine source user."));
-    }
     let names = ("target_id", "target_screen_name");
     let user = named_user(shared, &all, names, error(404, 50, "User not found."))?;
     let r = relation(shared, account, &user);
