@@ -20,12 +20,12 @@
 //! tests). Its manual: docs/sandbox.md.
 
 mod account;
-mod billing;
 mod http;
 mod inspect;
 mod oauth1;
 mod oauth2;
 mod random;
+mod refusals;
 mod state;
 mod v1;
 mod v2;
@@ -37,7 +37,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub use billing::DEVELOPER_ACCOUNT_ID;
 pub use http::{http_date, Recorded};
 pub use inspect::{RECORDED_PATH, REQUEST_COUNT_PATH};
 pub use oauth2::{OAUTH2_CLIENT_ID, OAUTH2_CLIENT_SECRET, OAUTH2_PUBLIC_CLIENT_ID};
@@ -361,7 +360,10 @@ fn handle(shared: &Shared, request: &Request) -> Answer {
         let mut state = shared.state.lock().unwrap();
         if state.failed_on_purpose < shared.config.fail_first {
             state.failed_on_purpose += 1;
-            return Err(billing::over_capacity(path.contains("/2/users/")));
+            return Err(refusals::refuse(
+                "over-capacity",
+                path.contains("/2/users/"),
+            ));
         }
     }
     let endpoints: [(&str, Endpoint); 10] = [

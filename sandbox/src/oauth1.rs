@@ -12,6 +12,7 @@ use crate::http::{
     error, form_answer, html_escape, page, param, percent_encode, redirect, text, unescape, Answer,
     Param, Request, Response,
 };
+use crate::refusals::refuse;
 use crate::state::Expiring;
 use crate::{random, server_now, Account, AccountState, App, Shared};
 
@@ -83,7 +84,7 @@ impl OAuthParams {
 }
 
 fn could_not_authenticate() -> Response {
-    error(401, 32, "Could not authenticate you.")
+    refuse("could-not-authenticate", false)
 }
 
 /// Checks a request's OAuth 1.0a header: method, version, consumer key (one of the
@@ -99,12 +100,9 @@ fn verify<T>(
     token: impl FnOnce(Option<&str>) -> Result<(T, String), Response>,
 ) -> Result<(T, OAuthParams, App), Response> {
     let config = &shared.config;
-    let Some(header) = request.header("authorization") else {
-        return Err(error(400, 215, "Bad Authentication data."));
-    };
-    let oauth = OAuthParams(
-        parse_authorization(header).map_err(|_| error(400, 215, "Bad Authentication data."))?,
-    );
+    let header = request.header("authorization").ok_or(());
+    let oauth = header.and_then(parse_authorization);
+    let oauth = OAuthParams(oauth.map_err(|()| refuse("bad-authentication", false))?);
     if oauth.get("oauth_signature_method") != Some("HMAC-SHA1")
         || oauth.get("oauth_version").is_some_and(|v| v != "1.0")
     {
@@ -120,7 +118,7 @@ fn verify<T>(
         .and_then(|t| t.parse().ok())
         .ok_or_else(could_not_authenticate)?;
     if server_now(config).abs_diff(timestamp) > MAX_SKEW_SECS {
-        return Err(error(401, 135, "Timestamp out of bounds."));
+        return Err(refuse("timestamp", false));
     }
     let nonce = oauth
         .get("oauth_nonce")
@@ -175,7 +173,7 @@ pub(crate) fn authenticate<'a>(
     let ((account, state), _, app) = verify(shared, request, form, query, |token| {
         let (account, state) = token
             .and_then(|token| shared.config.account(token))
-            .ok_or_else(|| error(401, 89, "Invalid or expired token."))?;
+            .ok_or_else(|| refuse("invalid-token", false))?;
         Ok(((account, state), account.token_secret.clone()))
     })?;
     Ok(Authenticated {
@@ -183,21 +181,6 @@ pub(crate) fn authenticate<'a>(
         state,
         app,
     })
-}
-
-/// X's code and words for a restricted account, whatever it asks (API 1.1 wraps them
-/// in `{"errors":[…]}`, API v2 sends them as they are).
-pub(crate) fn account_refusal_words(state: AccountState) -> (i32, &'static str) {
-    match state {
-        AccountState::Suspended => (
-            64,
-            "Your account is suspended and is not permitted to access this feature.",
-        ),
-        AccountState::Locked => (
-            326,
-            "To protect our users from spam and other malicious activity, this account is temporarily locked. Please log in to https://x.com to unlock your account.",
-        ),
-    }
 }
 
 /// Where the person goes after approving: a PIN page, or back to the application.

@@ -4,7 +4,8 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use crate::http::{problem, Headers, Recorded, Request, Response};
+use crate::http::{Headers, Recorded, Request, Response};
+use crate::refusals::refuse;
 use crate::{server_now, Account, SandboxConfig, Shared};
 
 /// A user in the directory.
@@ -362,7 +363,7 @@ pub(crate) fn count_v2_request(
     if !allowed {
         return Err(Response {
             headers,
-            ..problem(429, "Too Many Requests", "Too Many Requests", 88)
+            ..refuse("rate-limited", true)
         });
     }
     Ok(headers)

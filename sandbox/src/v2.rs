@@ -6,15 +6,13 @@
 
 use serde_json::json;
 
-use crate::billing::{billing_refusal, coded, day_budget_refusal, user_not_enrolled};
 use crate::http::{json, param, problem, problem_json, Answer, Param, Request, Response};
-use crate::oauth1::{account_refusal_words, authenticate};
-use crate::oauth2::bearer;
+use crate::refusals::{self, refuse};
 use crate::state::{
     count_v2_request, find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow,
     Outcome, User, V2Endpoint,
 };
-use crate::{Account, App, AppLimit, Shared, APP_ONLY_BEARER_TOKEN};
+use crate::{Account, Shared};
 
 /// A user id as X's paths and bodies take it: 1 to 19 digits.
 fn is_user_id(text: &str) -> bool {
@@ -55,114 +53,6 @@ fn mismatch(what: &str, parameter: &str, value: &str, pattern: &str) -> Response
     invalid_request(parameter, &message)
 }
 
-/// A 403 problem of a known type (`https://api.twitter.com/2/problems/<name>`), with
-/// any further members X sends with it.
-fn typed_problem(title: &str, detail: &str, name: &str, extra: &[(&str, &str)]) -> Response {
-    let mut body = json!({
-        "title": title,
-        "detail": detail,
-        "type": format!("https://api.twitter.com/2/problems/{name}"),
-        "status": 403,
-    });
-    for (key, value) in extra {
-        body[*key] = json!(value);
-    }
-    problem_json(403, 0, body)
-}
-
-/// Who a request acts for, and what it may do.
-struct Caller<'a> {
-    /// `None` for the app-only Bearer token, which acts for no user.
-    account: Option<&'a Account>,
-    /// The OAuth 2.0 token's scopes; `None` for OAuth 1.0a, which carries the app's
-    /// permissions.
-    scopes: Option<String>,
-    /// The OAuth 1.0a app (`None` for Bearer tokens).
-    app: Option<App>,
-}
-
-impl Caller<'_> {
-    fn may(&self, scope: &str) -> bool {
-        self.scopes
-            .as_deref()
-            .is_none_or(|scopes| scopes.split(' ').any(|s| s == scope))
-    }
-
-    fn app_has(&self, limit: AppLimit) -> bool {
-        self.app.as_ref().is_some_and(|app| app.has(limit))
-    }
-}
-
-/// A Bearer token (an OAuth 2.0 user token from `2/oauth2/token`, or the app-only
-/// token) or an OAuth 1.0a signature: any authentication failure is API v2's
-/// codeless 401. Then an app outside a Project is 403 `client-forbidden`, and a
-/// suspended or locked account 403 with its code.
-fn authenticate_caller<'a>(
-    shared: &'a Shared,
-    request: &Request,
-    query: &[Param],
-) -> Result<Caller<'a>, Response> {
-    let unauthorized = |code| problem(401, "Unauthorized", "Unauthorized", code);
-    let config = &shared.config;
-    let mut restricted = None;
-    let caller = match request.credentials("Bearer") {
-        Some(APP_ONLY_BEARER_TOKEN) => Caller {
-            account: None,
-            scopes: None,
-            app: config.app(&config.consumer_key),
-        },
-        Some(token) => {
-            let (account, scopes) = bearer(shared, token).ok_or_else(|| unauthorized(89))?;
-            Caller {
-                account: Some(&config.accounts[account]),
-                scopes: Some(scopes),
-                app: None,
-            }
-        }
-        None => {
-            // The JSON body is not signed: only the query and the oauth_* parameters are.
-            let caller =
-                authenticate(shared, request, &[], query).map_err(|r| unauthorized(r.api_code))?;
-            restricted = caller.state;
-            Caller {
-                account: Some(caller.account),
-                scopes: None,
-                app: Some(caller.app),
-            }
-        }
-    };
-    if caller.app_has(AppLimit::NotEnrolled) {
-        return Err(typed_problem(
-            "Client Forbidden",
-            "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project. You can create a project via the developer portal.",
-            "client-forbidden",
-            &[
-                ("reason", "client-not-enrolled"),
-                ("registration_url", "https://developer.twitter.com/en/docs/projects/overview"),
-                ("required_enrollment", "Appropriate Level of API Access"),
-            ],
-        ));
-    }
-    if let Some(state) = restricted {
-        // X's OpenAPI `Error` shape (`code` and `message` at the top; 1.1 wraps them).
-        let (code, message) = account_refusal_words(state);
-        return Err(coded(403, code, message));
-    }
-    // Bearer tokens (OAuth 2.0) belong to the main app's clients: its billing holds.
-    let limits = caller
-        .app
-        .as_ref()
-        .map_or(&config.app_limits, |app| &app.limits);
-    if let Some(refusal) = billing_refusal(limits) {
-        return Err(refusal);
-    }
-    // The request is billed to the user (OAuth 1.0a and OAuth 2.0 user tokens alike).
-    if limits.contains(&AppLimit::UserNotEnrolled) && caller.account.is_some() {
-        return Err(user_not_enrolled());
-    }
-    Ok(caller)
-}
-
 /// `rest` is the path after `/2/users/`: `me`, `by/username/{name}`, `{id}`,
 /// `{id}/following` or `{id}/following/{target}`.
 pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
@@ -196,23 +86,19 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
     let query = request
         .query()
         .map_err(|()| invalid_request("query", "Malformed percent-encoding."))?;
-    let caller = authenticate_caller(shared, request, &query)?;
     let writes = matches!(endpoint, V2Endpoint::Follow | V2Endpoint::Unfollow);
+    // The JSON body is not signed: only the query and the oauth_* parameters are.
+    let caller = refusals::admit(shared, request, (&query, &[]), true, writes)?;
     let Some(account) = caller.account else {
         if endpoint != V2Endpoint::Lookup {
-            return Err(typed_problem(
-                "Unsupported Authentication",
-                "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].",
-                "unsupported-authentication",
-                &[],
-            ));
+            return Err(refuse("app-only", true));
         }
         // The app-only token looks users up, with no relationship to anyone.
-        if !spend_day_budgets(shared, request, 0) {
-            return Err(day_budget_refusal(true));
-        }
         let headers = count_v2_request(shared, 0, endpoint)?;
-        let answer = lookup(shared, argument, None, &query);
+        let answer = match spend_day_budgets(shared, request, 0) {
+            true => lookup(shared, argument, None, &query),
+            false => Err(refuse("rate-limited", true)),
+        };
         return Ok(Response {
             headers,
             ..answer.unwrap_or_else(|refusal| refusal)
@@ -222,17 +108,9 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
         let detail = "The token was not granted the follows.write scope.";
         return Err(problem(403, "Forbidden", detail, 0));
     }
-    if writes && caller.app_has(AppLimit::ReadOnly) {
-        return Err(typed_problem(
-            "Forbidden",
-            "Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.",
-            "oauth1-permissions",
-            &[],
-        ));
-    }
     let headers = count_v2_request(shared, account.user_id, endpoint)?;
     let answer = if !spend_day_budgets(shared, request, account.user_id) {
-        Err(day_budget_refusal(true))
+        Err(refuse("rate-limited", true))
     } else if writes && argument != account.user_id.to_string() {
         let verb = if endpoint == V2Endpoint::Follow {
             "follow"

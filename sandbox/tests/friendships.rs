@@ -502,7 +502,7 @@ fn pay_per_use_refusals_and_the_day_budgets() {
     // X's early-2026 form: `credits` on api.twitter.com, with the account's id.
     assert_eq!(
         (reply.status, reply.json()["account_id"].as_u64()),
-        (402, Some(twfollow_sandbox::DEVELOPER_ACCOUNT_ID))
+        (402, Some(1_700_000_000_000_000_001))
     );
     assert_eq!(
         reply.json()["type"],
