@@ -10,6 +10,7 @@
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::Ordering;
+use std::sync::OnceLock;
 use std::time::{Duration, UNIX_EPOCH};
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -298,6 +299,35 @@ pub(crate) fn error(status: u16, code: i32, message: &str) -> Response {
 pub(crate) fn problem(status: u16, title: &str, detail: &str, code: i32) -> Response {
     let body = serde_json::json!({"title": title, "detail": detail, "type": "about:blank", "status": status});
     problem_json(status, code, body)
+}
+
+/// The refusal `name` of data/refusals.json in the words of API v2 (`v2`) or API 1.1:
+/// its `problem` as `application/problem+json` (also in API 1.1 when it has no code),
+/// else its `code` and `message`, as `{"code","message"}` (API v2: X's OpenAPI `Error`)
+/// or `{"errors":[{"code","message"}]}` (API 1.1).
+pub(crate) fn refuse(name: &str, v2: bool) -> Response {
+    static TABLE: OnceLock<Value> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        serde_json::from_str(include_str!("../data/refusals.json")).expect("refusals.json")
+    });
+    let entry = &table[name];
+    let status = entry["status"]
+        .as_u64()
+        .expect("every refusal has a status") as u16;
+    let code = entry["code"].as_i64().unwrap_or(0) as i32;
+    let (problem, message) = (&entry["problem"], &entry["message"]);
+    if problem.is_object() && (v2 || message.is_null()) {
+        problem_json(status, code, problem.clone())
+    } else if v2 {
+        json(
+            status,
+            code,
+            serde_json::json!({"code": code, "message": message}),
+        )
+    } else {
+        let body = serde_json::json!({"errors": [{"code": code, "message": message}]});
+        json(status, code, body)
+    }
 }
 
 /// A plain-text answer, as Twitter words some OAuth 1.0a refusals.

@@ -59,6 +59,16 @@ pub const UNENROLLED_APP: (&str, &str) = ("sandbox-unenrolled-key", "sandbox-une
 pub const CREDITLESS_APP: (&str, &str) = ("sandbox-creditless-key", "sandbox-creditless-secret");
 pub const CAPPED_APP: (&str, &str) = ("sandbox-capped-key", "sandbox-capped-secret");
 
+/// The built-in apps besides the main one, each with what X does not let it do. Every
+/// account's token works with every app.
+const OTHER_APPS: [((&str, &str), AppLimit); 5] = [
+    (READ_ONLY_APP, AppLimit::ReadOnly),
+    (NO_V1_APP, AppLimit::NoV1Access),
+    (UNENROLLED_APP, AppLimit::NotEnrolled),
+    (CREDITLESS_APP, AppLimit::CreditsDepleted),
+    (CAPPED_APP, AppLimit::UsageCapped),
+];
+
 /// An app-only Bearer token of the main app (what the developer portal shows as
 /// "Bearer Token"): API v2 lookups take it; acting for a user (`2/users/me`, follow,
 /// unfollow) is 403 `unsupported-authentication`; API 1.1 refuses every Bearer token
@@ -108,28 +118,6 @@ impl std::str::FromStr for AppLimit {
             "usage-capped" => Ok(AppLimit::UsageCapped),
             _ => Err(()),
         }
-    }
-}
-
-/// An OAuth 1.0a app (consumer) and what X does not let it do.
-#[derive(Debug, Clone)]
-pub struct App {
-    pub consumer_key: String,
-    pub consumer_secret: String,
-    pub limits: Vec<AppLimit>,
-}
-
-impl App {
-    fn builtin((consumer_key, consumer_secret): (&str, &str), limit: AppLimit) -> App {
-        App {
-            consumer_key: consumer_key.into(),
-            consumer_secret: consumer_secret.into(),
-            limits: vec![limit],
-        }
-    }
-
-    pub fn has(&self, limit: AppLimit) -> bool {
-        self.limits.contains(&limit)
     }
 }
 
@@ -213,12 +201,6 @@ pub struct SandboxConfig {
     pub app_day_budget: u32,
     /// What X does not let the main app (`consumer_key`) do; none by default.
     pub app_limits: Vec<AppLimit>,
-    /// More apps, each with its limits (built in: [`READ_ONLY_APP`], [`NO_V1_APP`],
-    /// [`UNENROLLED_APP`], [`CREDITLESS_APP`], [`CAPPED_APP`]). Every account's token works with every app.
-    pub other_apps: Vec<App>,
-    /// Accounts whose tokens authenticate and are then refused, whatever they ask
-    /// (built in: [`Account::restricted`] for each state). They approve no token flow.
-    pub restricted_accounts: Vec<(Account, AccountState)>,
     /// Keep every request for [`Sandbox::requests`] (tests); the binary logs instead.
     pub record: bool,
     /// Print one line per request on stderr.
@@ -242,16 +224,6 @@ impl Default for SandboxConfig {
             day_budget: 100_000,
             app_day_budget: 1_000_000,
             app_limits: Vec::new(),
-            other_apps: vec![
-                App::builtin(READ_ONLY_APP, AppLimit::ReadOnly),
-                App::builtin(NO_V1_APP, AppLimit::NoV1Access),
-                App::builtin(UNENROLLED_APP, AppLimit::NotEnrolled),
-                App::builtin(CREDITLESS_APP, AppLimit::CreditsDepleted),
-                App::builtin(CAPPED_APP, AppLimit::UsageCapped),
-            ],
-            restricted_accounts: [AccountState::Suspended, AccountState::Locked]
-                .map(|state| (Account::restricted(state), state))
-                .to_vec(),
             record: true,
             log: false,
         }
@@ -360,10 +332,7 @@ fn handle(shared: &Shared, request: &Request) -> Answer {
         let mut state = shared.state.lock().unwrap();
         if state.failed_on_purpose < shared.config.fail_first {
             state.failed_on_purpose += 1;
-            return Err(refusals::refuse(
-                "over-capacity",
-                path.contains("/2/users/"),
-            ));
+            return Err(http::refuse("over-capacity", path.contains("/2/users/")));
         }
     }
     let endpoints: [(&str, Endpoint); 10] = [
@@ -388,30 +357,28 @@ fn handle(shared: &Shared, request: &Request) -> Answer {
 }
 
 impl SandboxConfig {
-    /// The app with this consumer key: the main one or another.
-    pub(crate) fn app(&self, consumer_key: &str) -> Option<App> {
+    /// The consumer secret and the limits of the app with this consumer key: the main
+    /// one or a built-in other.
+    pub(crate) fn app(&self, consumer_key: &str) -> Option<(String, Vec<AppLimit>)> {
         if consumer_key == self.consumer_key {
-            return Some(App {
-                consumer_key: self.consumer_key.clone(),
-                consumer_secret: self.consumer_secret.clone(),
-                limits: self.app_limits.clone(),
-            });
+            return Some((self.consumer_secret.clone(), self.app_limits.clone()));
         }
-        self.other_apps
-            .iter()
-            .find(|app| app.consumer_key == consumer_key)
-            .cloned()
+        let found = OTHER_APPS
+            .into_iter()
+            .find(|((key, _), _)| *key == consumer_key);
+        found.map(|((_, secret), limit)| (secret.to_owned(), vec![limit]))
     }
 
-    /// The account with this access token, and its state when it is restricted.
-    pub(crate) fn account(&self, token: &str) -> Option<(&Account, Option<AccountState>)> {
-        if let Some(account) = self.accounts.iter().find(|a| a.token == token) {
-            return Some((account, None));
-        }
-        self.restricted_accounts
-            .iter()
-            .find(|(a, _)| a.token == token)
-            .map(|(account, state)| (account, Some(*state)))
+    /// The account with this access token, and its state when it is one of the
+    /// restricted accounts ([`Account::restricted`]: their tokens authenticate, then
+    /// every request is refused; they approve no token flow).
+    pub(crate) fn account(&self, token: &str) -> Option<(Account, Option<AccountState>)> {
+        let restricted = [AccountState::Suspended, AccountState::Locked]
+            .map(|state| (Account::restricted(state), Some(state)));
+        let builtin = self.accounts.iter().map(|account| (account.clone(), None));
+        builtin
+            .chain(restricted)
+            .find(|(account, _)| account.token == token)
     }
 }
 

@@ -9,12 +9,11 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use crate::http::{
-    error, form_answer, html_escape, page, param, percent_encode, redirect, text, unescape, Answer,
-    Param, Request, Response,
+    error, form_answer, html_escape, page, param, percent_encode, redirect, refuse, text, unescape,
+    Answer, Param, Request, Response,
 };
-use crate::refusals::refuse;
 use crate::state::Expiring;
-use crate::{random, server_now, Account, AccountState, App, Shared};
+use crate::{random, server_now, Account, AccountState, AppLimit, Shared};
 
 /// Twitter lets a request token wait this long for the person's approval.
 const REQUEST_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);
@@ -98,7 +97,7 @@ fn verify<T>(
     form: &[Param],
     query: &[Param],
     token: impl FnOnce(Option<&str>) -> Result<(T, String), Response>,
-) -> Result<(T, OAuthParams, App), Response> {
+) -> Result<(T, OAuthParams, Vec<AppLimit>), Response> {
     let config = &shared.config;
     let header = request.header("authorization").ok_or(());
     let oauth = header.and_then(parse_authorization);
@@ -108,7 +107,7 @@ fn verify<T>(
     {
         return Err(could_not_authenticate());
     }
-    let app = oauth
+    let (consumer_secret, limits) = oauth
         .get("oauth_consumer_key")
         .and_then(|key| config.app(key))
         .ok_or_else(could_not_authenticate)?;
@@ -133,7 +132,7 @@ fn verify<T>(
         &request.method,
         &url,
         &params,
-        &app.consumer_secret,
+        &consumer_secret,
         &token_secret,
     );
     if oauth.get("oauth_signature") != Some(expected.as_str()) {
@@ -151,35 +150,37 @@ fn verify<T>(
         return Err(could_not_authenticate());
     }
     drop(state);
-    Ok((owner, oauth, app))
+    Ok((owner, oauth, limits))
 }
 
 /// Who a request signed with a user's access token comes from.
-pub(crate) struct Authenticated<'a> {
-    pub account: &'a Account,
+pub(crate) struct Authenticated {
+    pub account: Account,
     /// Set for a restricted account, which every endpoint then refuses.
     pub state: Option<AccountState>,
-    pub app: App,
+    /// What X does not let the app do.
+    pub limits: Vec<AppLimit>,
 }
 
 /// Checks a request signed with a user's access token: returns that user's account
 /// and app, or the API's error response.
-pub(crate) fn authenticate<'a>(
-    shared: &'a Shared,
+pub(crate) fn authenticate(
+    shared: &Shared,
     request: &Request,
     form: &[Param],
     query: &[Param],
-) -> Result<Authenticated<'a>, Response> {
-    let ((account, state), _, app) = verify(shared, request, form, query, |token| {
+) -> Result<Authenticated, Response> {
+    let ((account, state), _, limits) = verify(shared, request, form, query, |token| {
         let (account, state) = token
             .and_then(|token| shared.config.account(token))
             .ok_or_else(|| refuse("invalid-token", false))?;
-        Ok(((account, state), account.token_secret.clone()))
+        let secret = account.token_secret.clone();
+        Ok(((account, state), secret))
     })?;
     Ok(Authenticated {
         account,
         state,
-        app,
+        limits,
     })
 }
 

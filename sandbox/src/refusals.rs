@@ -1,45 +1,15 @@
-//! Who may call the API, and X's refusals that are about the app, the account or the
-//! request rather than the target: one table of X's own words (data/refusals.json),
-//! rendered for either API version, and the order X checks them in.
+//! Who may call the API, and X's refusals of the app or the account whatever the
+//! target, in the order X checks them (their words: data/refusals.json, http::refuse).
 
-use std::sync::OnceLock;
-
-use serde_json::{json, Value};
-
-use crate::http::{json, problem_json, Param, Request, Response};
+use crate::http::{refuse, Param, Request, Response};
 use crate::oauth1::authenticate;
 use crate::oauth2::bearer;
 use crate::{Account, AccountState, AppLimit, Shared, APP_ONLY_BEARER_TOKEN};
 
-/// The refusal `name` of data/refusals.json in the words of API v2 (`v2`) or API 1.1:
-/// its `problem` as `application/problem+json` (also in API 1.1 when it has no code),
-/// else its `code` and `message`, as `{"code","message"}` (API v2: X's OpenAPI `Error`)
-/// or `{"errors":[{"code","message"}]}` (API 1.1).
-pub(crate) fn refuse(name: &str, v2: bool) -> Response {
-    static TABLE: OnceLock<Value> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        serde_json::from_str(include_str!("../data/refusals.json")).expect("refusals.json")
-    });
-    let entry = &table[name];
-    let status = entry["status"]
-        .as_u64()
-        .expect("every refusal has a status") as u16;
-    let code = entry["code"].as_i64().unwrap_or(0) as i32;
-    let (problem, message) = (&entry["problem"], &entry["message"]);
-    if problem.is_object() && (v2 || message.is_null()) {
-        problem_json(status, code, problem.clone())
-    } else if v2 {
-        json(status, code, json!({"code": code, "message": message}))
-    } else {
-        let body = json!({"errors": [{"code": code, "message": message}]});
-        json(status, code, body)
-    }
-}
-
 /// Who a request acts for, and what its app may do.
-pub(crate) struct Caller<'a> {
+pub(crate) struct Caller {
     /// `None` for the app-only Bearer token, which acts for no user.
-    pub account: Option<&'a Account>,
+    pub account: Option<Account>,
     /// Set for a restricted account, which every endpoint refuses.
     state: Option<AccountState>,
     /// What X does not let the app do (the main app's, for Bearer tokens).
@@ -49,7 +19,7 @@ pub(crate) struct Caller<'a> {
     scopes: Option<String>,
 }
 
-impl Caller<'_> {
+impl Caller {
     pub fn may(&self, scope: &str) -> bool {
         self.scopes
             .as_deref()
@@ -90,13 +60,13 @@ impl Caller<'_> {
 /// Bearer token is 403, code 220); API v2 also an OAuth 2.0 user token or the app-only
 /// token, and words any authentication failure as one codeless 401. Then X's refusals
 /// of the app or the account, for a `write` or a read.
-pub(crate) fn admit<'a>(
-    shared: &'a Shared,
+pub(crate) fn admit(
+    shared: &Shared,
     request: &Request,
     (query, form): (&[Param], &[Param]),
     v2: bool,
     write: bool,
-) -> Result<Caller<'a>, Response> {
+) -> Result<Caller, Response> {
     let config = &shared.config;
     let unauthorized = |api_code| Response {
         api_code,
@@ -110,7 +80,9 @@ pub(crate) fn admit<'a>(
                 _ => Some(bearer(shared, token).ok_or_else(|| unauthorized(89))?),
             };
             Caller {
-                account: user.as_ref().map(|(index, _)| &config.accounts[*index]),
+                account: user
+                    .as_ref()
+                    .map(|(index, _)| config.accounts[*index].clone()),
                 state: None,
                 limits: config.app_limits.clone(),
                 scopes: user.map(|(_, scopes)| scopes),
@@ -125,7 +97,7 @@ pub(crate) fn admit<'a>(
             Caller {
                 account: Some(signed.account),
                 state: signed.state,
-                limits: signed.app.limits,
+                limits: signed.limits,
                 scopes: None,
             }
         }

@@ -4,8 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use crate::http::{Headers, Recorded, Request, Response};
-use crate::refusals::refuse;
+use crate::http::{refuse, Headers, Recorded, Request, Response};
 use crate::{server_now, Account, SandboxConfig, Shared};
 
 /// A user in the directory.

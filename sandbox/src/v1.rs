@@ -3,9 +3,9 @@
 
 use serde_json::json;
 
-use crate::http::{error, json, ok, param, Answer, Param, Request, Response};
+use crate::http::{error, json, ok, param, refuse, Answer, Param, Request, Response};
 use crate::oauth1::query_and_form;
-use crate::refusals::{self, refuse};
+use crate::refusals;
 use crate::state::{
     find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow, Kind, Outcome, User,
 };
@@ -18,12 +18,12 @@ const FIXTURE: &str = include_str!("../data/friendships_create_200.json");
 /// encoding, the caller and X's refusals of its app or account (for a `write` or a
 /// read), the 24-hour budgets. Returns the caller's account and the parameters (form
 /// and query together).
-pub(crate) fn admit<'a>(
-    shared: &'a Shared,
+pub(crate) fn admit(
+    shared: &Shared,
     request: &Request,
     method: &str,
     write: bool,
-) -> Result<(&'a Account, Vec<Param>), Response> {
+) -> Result<(Account, Vec<Param>), Response> {
     let (query, form) = query_and_form(request, method)?;
     let caller = refusals::admit(shared, request, (&query, &form), false, write)?;
     let account = caller.account.expect("API 1.1 takes user context only");
@@ -68,7 +68,7 @@ pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
         Some(_) => return Err(error(400, 0, "follow must be true or false.")),
     };
     let user = named_user(shared, &all, ("user_id", "screen_name"), cannot_find())?;
-    Ok(match follow(shared, account, &user) {
+    Ok(match follow(shared, &account, &user) {
         Outcome::Following | Outcome::Requested => v1_answer(user_object(&user, notify)),
         Outcome::AlreadyRequested => {
             let message = format!("You've already requested to follow {}.", user.screen_name);
@@ -83,8 +83,8 @@ pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
 pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Answer {
     let (account, all) = admit(shared, request, "POST", true)?;
     let user = named_user(shared, &all, ("user_id", "screen_name"), cannot_find())?;
-    let was_following = relation(shared, account, &user).following;
-    unfollow(shared, account, &user);
+    let was_following = relation(shared, &account, &user).following;
+    unfollow(shared, &account, &user);
     let mut answer = user_object(&user, false);
     answer["following"] = json!(was_following);
     Ok(v1_answer(answer))
@@ -96,7 +96,7 @@ pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Answer {
     let (account, all) = admit(shared, request, "GET", false)?;
     let names = ("target_id", "target_screen_name");
     let user = named_user(shared, &all, names, error(404, 50, "User not found."))?;
-    let r = relation(shared, account, &user);
+    let r = relation(shared, &account, &user);
     // As X answers: `null` where it does not say (a request to a public account).
     let requested = r.protected.then_some(r.follow_request_sent);
     let answer = json!({"relationship": {

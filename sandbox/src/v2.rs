@@ -6,8 +6,8 @@
 
 use serde_json::json;
 
-use crate::http::{json, param, problem, problem_json, Answer, Param, Request, Response};
-use crate::refusals::{self, refuse};
+use crate::http::{json, param, problem, problem_json, refuse, Answer, Param, Request, Response};
+use crate::refusals;
 use crate::state::{
     count_v2_request, find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow,
     Outcome, User, V2Endpoint,
@@ -89,7 +89,7 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
     let writes = matches!(endpoint, V2Endpoint::Follow | V2Endpoint::Unfollow);
     // The JSON body is not signed: only the query and the oauth_* parameters are.
     let caller = refusals::admit(shared, request, (&query, &[]), true, writes)?;
-    let Some(account) = caller.account else {
+    let Some(account) = &caller.account else {
         if endpoint != V2Endpoint::Lookup {
             return Err(refuse("app-only", true));
         }
