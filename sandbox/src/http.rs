@@ -349,11 +349,10 @@ pub(crate) fn form_answer(pairs: &[(&str, &str)]) -> Response {
     Response::new(200, 0, HTML, encode_pairs(pairs))
 }
 
-/// An HTML page for a person. `html` is inserted as is: escape what goes into it.
+/// An HTML page for a person: `title`, and `html` (the sandbox's own words) below it.
 pub(crate) fn page(status: u16, title: &str, html: &str) -> Response {
-    let title = html_escape(title);
     let body = format!(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1>\n{html}\n</body></html>\n"
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1>\n<p>{html}</p>\n</body></html>\n"
     );
     Response::new(status, 0, HTML, body)
 }
@@ -364,16 +363,8 @@ pub(crate) fn redirect(base: &str, params: &[(&str, &str)]) -> Response {
     let location = format!("{base}{separator}{}", encode_pairs(params));
     Response {
         headers: vec![("location".into(), location)],
-        ..page(302, "Redirecting", "<p>Redirecting to the application.</p>")
+        ..page(302, "Redirecting", "Back to the application.")
     }
-}
-
-pub(crate) fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 fn write_response(

@@ -9,8 +9,8 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use crate::http::{
-    error, form_answer, html_escape, page, param, percent_encode, redirect, refuse, text, unescape,
-    Answer, Param, Request, Response,
+    error, form_answer, page, param, percent_encode, redirect, refuse, text, unescape, Answer,
+    Param, Request, Response,
 };
 use crate::state::Expiring;
 use crate::{random, server_now, Account, AccountState, AppLimit, Shared};
@@ -279,71 +279,56 @@ pub(crate) fn request_token(shared: &Shared, request: &Request) -> Answer {
     ]))
 }
 
-/// The query of a page a person opens: 405 for another method than GET, a 400 page
-/// titled `title` for bad percent-encoding.
-pub(crate) fn page_query(request: &Request, title: &str) -> Result<Vec<Param>, Response> {
+/// A page that refuses what a person's browser asked for (no redirect: the request
+/// cannot be trusted).
+pub(crate) fn refused_page(text: &str) -> Response {
+    page(400, "Something went wrong", text)
+}
+
+/// The query of a page a person opens: 405 for another method than GET, 400 for bad
+/// percent-encoding.
+pub(crate) fn page_query(request: &Request) -> Result<Vec<Param>, Response> {
     if request.method != "GET" {
-        return Err(page(
-            405,
-            "Method not allowed",
-            "<p>Open this page with GET.</p>",
-        ));
+        return Err(page(405, "Method not allowed", "Open this page with GET."));
     }
-    let detail = "<p>Malformed percent-encoding.</p>";
-    request.query().map_err(|()| page(400, title, detail))
+    let query = request.query();
+    query.map_err(|()| refused_page("Malformed percent-encoding."))
 }
 
 /// The account a person approves as: `account=N` (1-based, default 1) in the query.
 pub(crate) fn approving_account(shared: &Shared, query: &[Param]) -> Result<usize, Response> {
+    let count = shared.config.accounts.len();
     let index = param(query, "account")
         .map_or(Some(1), |n| n.parse::<usize>().ok())
         .and_then(|n| n.checked_sub(1))
-        .filter(|&i| i < shared.config.accounts.len());
-    index.ok_or_else(|| {
-        page(
-            400,
-            "No such account",
-            &format!(
-                "<p>account must be a number from 1 to {}.</p>",
-                shared.config.accounts.len()
-            ),
-        )
-    })
+        .filter(|&i| i < count);
+    index.ok_or_else(|| refused_page(&format!("account must be a number from 1 to {count}.")))
 }
 
 /// `GET oauth/authorize?oauth_token=RT[&account=N][&deny=1]`:
 /// the page a person opens. It approves at once as account N, and shows the PIN
 /// (`oob`) or sends the person back to the callback with the verifier.
 pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
-    let query = page_query(request, "Bad request")?;
+    let query = page_query(request)?;
     let account = approving_account(shared, &query)?;
-    let deny = param(&query, "deny") == Some("1");
     let mut state = shared.state.lock().unwrap();
     let token = param(&query, "oauth_token").unwrap_or_default();
     let Some(pending) = state.request_tokens.live_mut(token) else {
-        return Err(page(
-            400,
-            "Invalid request token",
-            "<p>This request token is unknown or has expired: ask the application for a new one.</p>",
+        return Err(refused_page(
+            "This request token is unknown or has expired.",
         ));
     };
     if pending.approval.is_some() {
-        return Err(page(
-            400,
-            "Request token already used",
-            "<p>This request token has already been approved.</p>",
+        return Err(refused_page(
+            "This request token has already been approved.",
         ));
     }
     let callback = pending.callback.clone();
-    if deny {
+    if param(&query, "deny") == Some("1") {
         state.request_tokens.take(token);
         return Ok(match callback {
             Callback::Url(url) => redirect(&url, &[("denied", token)]),
-            Callback::OutOfBand => page(
-                200,
-                "Authorization denied",
-                "<p>You denied the application access to your account. No PIN was issued.</p>",
-            ),
+            Callback::OutOfBand => page(200, "Authorization denied", "No PIN was issued."),
         });
     }
     let verifier = match callback {
@@ -352,15 +337,13 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
     };
     pending.approval = Some((account, verifier.clone()));
     drop(state);
-    let name = html_escape(&shared.config.accounts[account].screen_name);
+    let name = &shared.config.accounts[account].screen_name;
     Ok(match callback {
         Callback::Url(url) => redirect(&url, &[("oauth_token", token), ("oauth_verifier", &verifier)]),
         Callback::OutOfBand => page(
             200,
             "Application authorized",
-            &format!(
-                "<p>You (@{name}) authorized the application. Enter this PIN in the application:</p>\n<p><code id=\"oauth_pin\">{verifier}</code></p>"
-            ),
+            &format!("You (@{name}) authorized the application. Enter this PIN in the application: <code id=\"oauth_pin\">{verifier}</code>"),
         ),
     })
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use crate::http::{html_escape, json, page, param, redirect, Answer, Param, Request, Response};
-use crate::oauth1::{approving_account, page_query, return_url_authority};
+use crate::http::{json, param, redirect, Answer, Param, Request, Response};
+use crate::oauth1::{approving_account, page_query, refused_page, return_url_authority};
 use crate::state::Expiring;
 use crate::{random, Shared};
 
@@ -148,14 +148,9 @@ fn redirect_uri_allowed(uri: &str) -> bool {
 }
 
 fn bad_authorize_request(detail: &str) -> Response {
-    page(
-        400,
-        "Something went wrong",
-        &format!(
-            "<p>You weren't able to give access to the App. {}</p>",
-            html_escape(detail)
-        ),
-    )
+    refused_page(&format!(
+        "You weren't able to give access to the App. {detail}"
+    ))
 }
 
 /// `GET i/oauth2/authorize`: the page a person opens. It approves at once as account
@@ -163,7 +158,7 @@ fn bad_authorize_request(detail: &str) -> Response {
 /// `error=access_denied` for `deny=1`. A request it cannot trust gets a 400 page and
 /// no redirect.
 pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
-    let query = page_query(request, "Something went wrong")?;
+    let query = page_query(request)?;
     let get = |name| param(&query, name).filter(|v| !v.is_empty());
     let client = get("client_id")
         .and_then(Client::by_id)
