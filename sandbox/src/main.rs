@@ -19,7 +19,7 @@ fn help() -> String {
         "\
 sandbox: a stand-in for api.twitter.com on 127.0.0.1, for twfollow's demo and tests.
 It prints its base URL (http://127.0.0.1:PORT) as the first line on stdout, then logs
-one line per request on stderr (query values hidden), until it is stopped.
+one line per request on stderr (queries hidden), until it is stopped.
 
 usage: sandbox [OPTIONS]
 

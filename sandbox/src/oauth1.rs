@@ -66,22 +66,6 @@ fn expected_signature(
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
-/// The `oauth_*` parameters of a verified request's `Authorization` header.
-pub(crate) struct OAuthParams(Vec<Param>);
-
-impl OAuthParams {
-    fn get(&self, name: &str) -> Option<&str> {
-        param(&self.0, name)
-    }
-
-    /// `name` among these parameters, else in the form, else in the query.
-    fn find<'a>(&'a self, name: &str, form: &'a [Param], query: &'a [Param]) -> Option<&'a str> {
-        self.get(name)
-            .or_else(|| param(form, name))
-            .or_else(|| param(query, name))
-    }
-}
-
 fn could_not_authenticate() -> Response {
     refuse("could-not-authenticate", false)
 }
@@ -90,42 +74,41 @@ fn could_not_authenticate() -> Response {
 /// apps), timestamp, nonce (no replays), and the HMAC-SHA1 signature over the header,
 /// `form` and `query` parameters. `token` is given the `oauth_token` parameter
 /// (absent or not) and answers what it stands for and its secret, or the refusal to
-/// send. Returns that, the parameters and the app.
+/// send. Returns that, every signed parameter (the header's, the form's, the
+/// query's, in that order) and the app's limits.
 fn verify<T>(
     shared: &Shared,
     request: &Request,
     form: &[Param],
     query: &[Param],
     token: impl FnOnce(Option<&str>) -> Result<(T, String), Response>,
-) -> Result<(T, OAuthParams, Vec<AppLimit>), Response> {
+) -> Result<(T, Vec<Param>, Vec<AppLimit>), Response> {
     let config = &shared.config;
     let header = request.header("authorization").ok_or(());
     let oauth = header.and_then(parse_authorization);
-    let oauth = OAuthParams(oauth.map_err(|()| refuse("bad-authentication", false))?);
-    if oauth.get("oauth_signature_method") != Some("HMAC-SHA1")
-        || oauth.get("oauth_version").is_some_and(|v| v != "1.0")
+    let oauth = oauth.map_err(|()| refuse("bad-authentication", false))?;
+    let get = |name| param(&oauth, name);
+    if get("oauth_signature_method") != Some("HMAC-SHA1")
+        || get("oauth_version").is_some_and(|v| v != "1.0")
     {
         return Err(could_not_authenticate());
     }
-    let (consumer_secret, limits) = oauth
-        .get("oauth_consumer_key")
+    let (consumer_secret, limits) = get("oauth_consumer_key")
         .and_then(|key| config.app(key))
         .ok_or_else(could_not_authenticate)?;
-    let (owner, token_secret) = token(oauth.get("oauth_token"))?;
-    let timestamp: u64 = oauth
-        .get("oauth_timestamp")
+    let (owner, token_secret) = token(get("oauth_token"))?;
+    let timestamp: u64 = get("oauth_timestamp")
         .and_then(|t| t.parse().ok())
         .ok_or_else(could_not_authenticate)?;
     if server_now(config).abs_diff(timestamp) > MAX_SKEW_SECS {
         return Err(refuse("timestamp", false));
     }
-    let nonce = oauth
-        .get("oauth_nonce")
+    let nonce = get("oauth_nonce")
         .filter(|n| !n.is_empty())
         .ok_or_else(could_not_authenticate)?;
     let host = request.header("host").unwrap_or("127.0.0.1");
     let url = format!("http://{}{}", host.to_ascii_lowercase(), request.path());
-    let mut params = oauth.0.clone();
+    let mut params = oauth.clone();
     params.extend_from_slice(form);
     params.extend_from_slice(query);
     let expected = expected_signature(
@@ -135,7 +118,7 @@ fn verify<T>(
         &consumer_secret,
         &token_secret,
     );
-    if oauth.get("oauth_signature") != Some(expected.as_str()) {
+    if get("oauth_signature") != Some(expected.as_str()) {
         return Err(could_not_authenticate());
     }
     let mut state = shared.state.lock().unwrap();
@@ -144,13 +127,13 @@ fn verify<T>(
     if state.seen_nonces.len() > 100_000 {
         state.seen_nonces.retain(|_, t| *t >= horizon);
     }
-    let token = oauth.get("oauth_token").unwrap_or_default();
+    let token = get("oauth_token").unwrap_or_default();
     let key = format!("{token}:{timestamp}:{nonce}");
     if state.seen_nonces.insert(key, timestamp).is_some() {
         return Err(could_not_authenticate());
     }
     drop(state);
-    Ok((owner, oauth, limits))
+    Ok((owner, params, limits))
 }
 
 /// Who a request signed with a user's access token comes from.
@@ -246,14 +229,11 @@ pub(crate) fn query_and_form(
 /// `oauth_callback` among the signed parameters.
 pub(crate) fn request_token(shared: &Shared, request: &Request) -> Answer {
     let (query, form) = query_and_form(request, "POST")?;
-    let ((), oauth, _) = verify(shared, request, &form, &query, |token| match token {
+    let ((), signed, _) = verify(shared, request, &form, &query, |token| match token {
         None | Some("") => Ok(((), String::new())),
         Some(_) => Err(could_not_authenticate()),
     })?;
-    let Some(callback) = oauth
-        .find("oauth_callback", &form, &query)
-        .and_then(Callback::parse)
-    else {
+    let Some(callback) = param(&signed, "oauth_callback").and_then(Callback::parse) else {
         return Err(error(
             403,
             415,
@@ -354,7 +334,7 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
 pub(crate) fn access_token(shared: &Shared, request: &Request) -> Answer {
     const INVALID_TOKEN: &str = "Invalid request token.";
     let (query, form) = query_and_form(request, "POST")?;
-    let (token, oauth, _) = verify(shared, request, &form, &query, |token| {
+    let (token, signed, _) = verify(shared, request, &form, &query, |token| {
         let state = shared.state.lock().unwrap();
         let token = token.unwrap_or_default();
         match state.request_tokens.live(token) {
@@ -362,7 +342,7 @@ pub(crate) fn access_token(shared: &Shared, request: &Request) -> Answer {
             None => Err(text(401, INVALID_TOKEN)),
         }
     })?;
-    let verifier = oauth.find("oauth_verifier", &form, &query);
+    let verifier = param(&signed, "oauth_verifier");
     // Removed whatever the outcome: a request token is good for one attempt.
     let Some(used) = shared.state.lock().unwrap().request_tokens.take(&token) else {
         return Err(text(401, INVALID_TOKEN));
