@@ -297,7 +297,8 @@ pub(crate) fn problem(status: u16, title: &str, detail: &str, code: i32) -> Resp
     problem_json(status, code, body)
 }
 
-/// The refusal `name` of data/refusals.json in the words of API v2 (`v2`) or API 1.1:
+/// The refusal `name` of data/refusals.json: its `body` as it is, or in the words of
+/// API v2 (`v2`) or API 1.1:
 /// its `problem` as `application/problem+json` (also in API 1.1 when it has no code),
 /// else its `code` and `message`, as `{"code","message"}` (API v2: X's OpenAPI `Error`)
 /// or `{"errors":[{"code","message"}]}` (API 1.1).
@@ -312,7 +313,9 @@ pub(crate) fn refuse(name: &str, v2: bool) -> Response {
         .expect("every refusal has a status") as u16;
     let code = entry["code"].as_i64().unwrap_or(0) as i32;
     let (problem, message) = (&entry["problem"], &entry["message"]);
-    if problem.is_object() && (v2 || message.is_null()) {
+    if entry["body"].is_object() {
+        json(status, code, entry["body"].clone())
+    } else if problem.is_object() && (v2 || message.is_null()) {
         problem_json(status, code, problem.clone())
     } else if v2 {
         json(

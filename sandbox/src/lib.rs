@@ -45,7 +45,7 @@ pub use state::{
     PUBLIC_USER,
 };
 
-use http::{error, Answer, Request};
+use http::{Answer, Request};
 use state::{seeded_users, State, User};
 
 pub const CONSUMER_KEY: &str = "sandbox-consumer-key";
@@ -353,7 +353,7 @@ fn handle(shared: &Shared, request: &Request) -> Answer {
     if let Some(at) = path.rfind("/2/users/") {
         return v2::users(shared, request, &path[at + "/2/users/".len()..]);
     }
-    Err(error(404, 34, "Sorry, that page does not exist."))
+    Err(http::refuse("page-not-found", false))
 }
 
 impl SandboxConfig {

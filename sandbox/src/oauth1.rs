@@ -217,7 +217,7 @@ pub(crate) fn query_and_form(
     method: &str,
 ) -> Result<(Vec<Param>, Vec<Param>), Response> {
     if request.method != method {
-        return Err(error(405, 0, &format!("Method not allowed: use {method}.")));
+        return Err(refuse("method-not-allowed", false));
     }
     match (request.query(), request.form()) {
         (Ok(query), Ok(form)) => Ok((query, form)),

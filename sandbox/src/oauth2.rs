@@ -8,7 +8,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use crate::http::{json, param, redirect, Answer, Param, Request, Response};
+use crate::http::{json, param, redirect, refuse, Answer, Param, Request, Response};
 use crate::oauth1::{approving_account, page_query, refused_page, return_url_authority};
 use crate::state::Expiring;
 use crate::{random, Shared};
@@ -220,19 +220,11 @@ fn oauth2_error(status: u16, error: &str, description: &str) -> Response {
 
 /// X's one answer for a bad, used, expired or mismatched code or token.
 fn invalid_token() -> Response {
-    oauth2_error(
-        400,
-        "invalid_request",
-        "Value passed for the token was invalid.",
-    )
+    refuse("invalid-oauth2-token", false)
 }
 
 fn unauthorized_client() -> Response {
-    oauth2_error(
-        401,
-        "unauthorized_client",
-        "Missing valid authorization header",
-    )
+    refuse("unauthorized-client", false)
 }
 
 fn missing(name: &str) -> Response {
@@ -321,11 +313,7 @@ pub(crate) fn token(shared: &Shared, request: &Request) -> Answer {
             std::thread::sleep(shared.config.oauth2_refresh_delay);
             Ok(answer)
         }
-        _ => Err(oauth2_error(
-            400,
-            "unsupported_grant_type",
-            "grant_type must be authorization_code or refresh_token.",
-        )),
+        _ => Err(refuse("unsupported-grant-type", false)),
     }
 }
 

@@ -68,20 +68,10 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
     } else if all_digits(rest) {
         (V2Endpoint::Lookup, "GET", rest, "")
     } else {
-        return Err(problem(
-            404,
-            "Not Found",
-            "Sorry, that page does not exist.",
-            34,
-        ));
+        return Err(refuse("page-not-found", true));
     };
     if request.method != method {
-        return Err(problem(
-            405,
-            "Method Not Allowed",
-            &format!("Use {method}."),
-            0,
-        ));
+        return Err(refuse("method-not-allowed", true));
     }
     let query = request
         .query()
@@ -89,42 +79,31 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
     let writes = matches!(endpoint, V2Endpoint::Follow | V2Endpoint::Unfollow);
     // The JSON body is not signed: only the query and the oauth_* parameters are.
     let caller = refusals::admit(shared, request, (&query, &[]), true, writes)?;
-    let Some(account) = &caller.account else {
-        if endpoint != V2Endpoint::Lookup {
-            return Err(refuse("app-only", true));
-        }
-        // The app-only token looks users up, with no relationship to anyone.
-        let headers = count_v2_request(shared, 0, endpoint)?;
-        let answer = match spend_day_budgets(shared, request, 0) {
-            true => lookup(shared, argument, None, &query),
-            false => Err(refuse("rate-limited", true)),
-        };
-        return Ok(Response {
-            headers,
-            ..answer.unwrap_or_else(|refusal| refusal)
-        });
-    };
-    if writes && !caller.may("follows.write") {
-        let detail = "The token was not granted the follows.write scope.";
-        return Err(problem(403, "Forbidden", detail, 0));
+    if caller.account.is_none() && endpoint != V2Endpoint::Lookup {
+        return Err(refuse("app-only", true));
     }
-    let headers = count_v2_request(shared, account.user_id, endpoint)?;
-    let answer = if !spend_day_budgets(shared, request, account.user_id) {
+    if writes && !caller.may("follows.write") {
+        return Err(refuse("no-follows-write-scope", true));
+    }
+    // 0: the app-only token, which looks users up with no relationship to anyone.
+    let user_id = caller.account.as_ref().map_or(0, |account| account.user_id);
+    let headers = count_v2_request(shared, user_id, endpoint)?;
+    let answer = if !spend_day_budgets(shared, request, user_id) {
         Err(refuse("rate-limited", true))
-    } else if writes && argument != account.user_id.to_string() {
-        let verb = if endpoint == V2Endpoint::Follow {
-            "follow"
-        } else {
-            "unfollow"
+    } else if writes && argument != user_id.to_string() {
+        let verb = match endpoint {
+            V2Endpoint::Follow => "follow",
+            _ => "unfollow",
         };
         let detail = format!("You are not permitted to {verb} on behalf of another user: the id in the path must be the authenticating user's.");
         Err(problem(403, "Forbidden", &detail, 0))
     } else {
-        match endpoint {
-            V2Endpoint::Me => Ok(user_data(&User::of(account), None)),
-            V2Endpoint::Lookup => lookup(shared, argument, Some(account), &query),
-            V2Endpoint::Follow => follow_user(shared, account, request),
-            V2Endpoint::Unfollow => unfollow_user(shared, account, target),
+        match (endpoint, &caller.account) {
+            (V2Endpoint::Lookup, account) => lookup(shared, argument, account.as_ref(), &query),
+            (V2Endpoint::Me, Some(account)) => Ok(user_data(&User::of(account), None)),
+            (V2Endpoint::Follow, Some(account)) => follow_user(shared, account, request),
+            (V2Endpoint::Unfollow, Some(account)) => unfollow_user(shared, account, target),
+            (_, None) => unreachable!("the app-only token only looks users up"),
         }
     };
     // The rate-limit headers go on whatever the answer is.
