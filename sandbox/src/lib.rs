@@ -328,12 +328,9 @@ type Endpoint = fn(&Shared, &Request) -> Answer;
 fn handle(shared: &Shared, request: &Request) -> Answer {
     // Matched on the end of the path, so a base URL with a path prefix works.
     let path = request.path();
-    {
-        let mut state = shared.state.lock().unwrap();
-        if state.failed_on_purpose < shared.config.fail_first {
-            state.failed_on_purpose += 1;
-            return Err(http::refuse("over-capacity", path.contains("/2/users/")));
-        }
+    // This request is counted already: the first `fail_first` fail.
+    if shared.requests_seen.load(Ordering::SeqCst) <= shared.config.fail_first {
+        return Err(http::refuse("over-capacity", path.contains("/2/users/")));
     }
     let endpoints: [(&str, Endpoint); 10] = [
         (account::VERIFY_CREDENTIALS, account::verify_credentials),

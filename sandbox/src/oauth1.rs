@@ -312,7 +312,7 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
         });
     }
     let verifier = match callback {
-        Callback::OutOfBand => random::digits(7),
+        Callback::OutOfBand => random::pin(),
         Callback::Url(_) => random::alphanumeric(32),
     };
     pending.approval = Some((account, verifier.clone()));

@@ -217,7 +217,6 @@ pub(crate) struct State {
     requested: HashSet<(u64, u64)>,
     pub seen_nonces: HashMap<String, u64>,
     pub recorded: Vec<Recorded>,
-    pub failed_on_purpose: usize,
     windows: HashMap<(Budget, u64), Window>,
     pub request_tokens: crate::oauth1::RequestTokens,
     pub oauth2: crate::oauth2::Grants,

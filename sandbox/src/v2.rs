@@ -99,7 +99,14 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
         Err(problem(403, "Forbidden", &detail, 0))
     } else {
         match (endpoint, &caller.account) {
-            (V2Endpoint::Lookup, account) => lookup(shared, argument, account.as_ref(), &query),
+            (V2Endpoint::Lookup, account) => {
+                let by = if rest.starts_with("by/") {
+                    "username"
+                } else {
+                    "id"
+                };
+                lookup(shared, (by, argument), account.as_ref(), &query)
+            }
             (V2Endpoint::Me, Some(account)) => Ok(user_data(&User::of(account), None)),
             (V2Endpoint::Follow, Some(account)) => follow_user(shared, account, request),
             (V2Endpoint::Unfollow, Some(account)) => unfollow_user(shared, account, target),
@@ -113,35 +120,31 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
     })
 }
 
-/// A lookup by name (`by/username/{name}`) or by id (`{id}`): the user, with
+/// A lookup by `username` (`by/username/{name}`) or by `id` (`{id}`): the user, with
 /// `connection_status` when `user.fields` asks for it and a user asks.
-fn lookup(shared: &Shared, name_or_id: &str, caller: Option<&Account>, query: &[Param]) -> Answer {
-    let by_id = !name_or_id.is_empty() && name_or_id.bytes().all(|b| b.is_ascii_digit());
-    let user = if by_id {
-        if !is_user_id(name_or_id) {
-            return Err(mismatch(
-                "query parameter",
-                "id",
-                name_or_id,
-                "^[0-9]{1,19}$",
-            ));
+fn lookup(
+    shared: &Shared,
+    (parameter, value): (&str, &str),
+    caller: Option<&Account>,
+    query: &[Param],
+) -> Answer {
+    let (valid, pattern, found) = match parameter {
+        "id" => {
+            let found = value.parse().ok().and_then(|id| find_by_id(shared, id));
+            (is_user_id(value), "^[0-9]{1,19}$", found)
         }
-        let found = name_or_id
-            .parse()
-            .ok()
-            .and_then(|id| find_by_id(shared, id));
-        found.ok_or_else(|| not_found("id", name_or_id, 50))?
-    } else {
-        let valid = (1..=15).contains(&name_or_id.len())
-            && name_or_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
-        if !valid {
-            let pattern = "^[A-Za-z0-9_]{1,15}$";
-            return Err(mismatch("query parameter", "username", name_or_id, pattern));
+        _ => {
+            let valid = (1..=15).contains(&value.len())
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            (valid, "^[A-Za-z0-9_]{1,15}$", find_by_name(shared, value))
         }
-        find_by_name(shared, name_or_id).ok_or_else(|| not_found("username", name_or_id, 50))?
     };
+    if !valid {
+        return Err(mismatch("query parameter", parameter, value, pattern));
+    }
+    let user = found.ok_or_else(|| not_found(parameter, value, 50))?;
     let wants_connection = param(query, "user.fields")
         .is_some_and(|fields| fields.split(',').any(|f| f == "connection_status"));
     let connection = caller
