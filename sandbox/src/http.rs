@@ -312,10 +312,10 @@ pub(crate) fn refuse(name: &str, v2: bool) -> Response {
         .as_u64()
         .expect("every refusal has a status") as u16;
     let code = entry["code"].as_i64().unwrap_or(0) as i32;
-    let (problem, message) = (&entry["problem"], &entry["message"]);
+    let (problem, message) = (&entry["problem"], entry["message"].as_str());
     if entry["body"].is_object() {
         json(status, code, entry["body"].clone())
-    } else if problem.is_object() && (v2 || message.is_null()) {
+    } else if problem.is_object() && (v2 || message.is_none()) {
         problem_json(status, code, problem.clone())
     } else if v2 {
         json(
@@ -324,8 +324,7 @@ pub(crate) fn refuse(name: &str, v2: bool) -> Response {
             serde_json::json!({"code": code, "message": message}),
         )
     } else {
-        let body = serde_json::json!({"errors": [{"code": code, "message": message}]});
-        json(status, code, body)
+        error(status, code, message.unwrap_or_default())
     }
 }
 

@@ -187,6 +187,8 @@ impl Callback {
 /// Whether an absolute URL a person may be sent back to is `https`, and its authority
 /// (not empty); `None` for another scheme, a fragment, white space or control
 /// characters. OAuth 1.0a callbacks and OAuth 2.0 redirect URIs alike.
+/// (Not http::Uri: it takes `#frag`, `localhost:` and `localhost:80x` without a word,
+/// which oauth2's redirect_uris_are_https_or_loopback_http refuses.)
 pub(crate) fn return_url_authority(url: &str) -> Option<(bool, &str)> {
     if url.contains('#') || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
