@@ -268,31 +268,16 @@ pub(crate) enum Outcome {
     Requested,
     /// A protected account with a request from this account already pending.
     AlreadyRequested,
-    Refused {
-        code: i32,
-        message: &'static str,
-    },
+    /// The name of X's refusal in data/refusals.json.
+    Refused(&'static str),
 }
-
-const SELF_FOLLOW: Outcome = Outcome::Refused {
-    code: 158,
-    message: "You can't follow yourself.",
-};
-const BLOCKED: Outcome = Outcome::Refused {
-    code: 162,
-    message: "You have been blocked from following this account at the request of the user.",
-};
-const FOLLOW_LIMIT: Outcome = Outcome::Refused {
-    code: 161,
-    message: "You are unable to follow more people at this time. Learn more <a href='http://support.twitter.com/articles/66885-i-can-t-follow-people-follow-limits'>here</a>.",
-};
 
 /// Applies the follow rules and budgets, the same for both API versions.
 pub(crate) fn follow(shared: &Shared, account: &Account, user: &User) -> Outcome {
     let config = &shared.config;
     match user.kind {
-        Kind::Account if user.id == account.user_id => return SELF_FOLLOW,
-        Kind::Blocker => return BLOCKED,
+        Kind::Account if user.id == account.user_id => return Outcome::Refused("self-follow"),
+        Kind::Blocker => return Outcome::Refused("blocked"),
         Kind::Pending => return Outcome::AlreadyRequested,
         _ => {}
     }
@@ -304,7 +289,7 @@ pub(crate) fn follow(shared: &Shared, account: &Account, user: &User) -> Outcome
     if !state.following.contains(&edge) {
         let budgets = [(Budget::Follows, account.user_id), (Budget::AppFollows, 0)];
         if !state.spend(config, &budgets).0 {
-            return FOLLOW_LIMIT;
+            return Outcome::Refused("follow-limit");
         }
         if user.kind == Kind::Protected {
             state.requested.insert(edge);

@@ -74,7 +74,7 @@ pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
             let message = format!("You've already requested to follow {}.", user.screen_name);
             error(403, 160, &message)
         }
-        Outcome::Refused { code, message } => error(403, code, message),
+        Outcome::Refused(name) => refuse(name, false),
     })
 }
 

@@ -206,7 +206,7 @@ fn follow_user(shared: &Shared, account: &Account, request: &Request) -> Answer 
         Outcome::Following => answer(true),
         // v2 answers a repeated request to a protected account like the first one.
         Outcome::Requested | Outcome::AlreadyRequested => answer(false),
-        Outcome::Refused { code, message } => problem(403, "Forbidden", message, code),
+        Outcome::Refused(name) => refuse(name, true),
     })
 }
 
