@@ -136,23 +136,15 @@ fn verify<T>(
     Ok((owner, params, limits))
 }
 
-/// Who a request signed with a user's access token comes from.
-pub(crate) struct Authenticated {
-    pub account: Account,
-    /// Set for a restricted account, which every endpoint then refuses.
-    pub state: Option<AccountState>,
-    /// What X does not let the app do.
-    pub limits: Vec<AppLimit>,
-}
-
-/// Checks a request signed with a user's access token: returns that user's account
-/// and app, or the API's error response.
+/// Checks a request signed with a user's access token: returns that user's account,
+/// its state when it is restricted (every endpoint then refuses it) and the app's
+/// limits, or the API's error response.
 pub(crate) fn authenticate(
     shared: &Shared,
     request: &Request,
     form: &[Param],
     query: &[Param],
-) -> Result<Authenticated, Response> {
+) -> Result<(Account, Option<AccountState>, Vec<AppLimit>), Response> {
     let ((account, state), _, limits) = verify(shared, request, form, query, |token| {
         let (account, state) = token
             .and_then(|token| shared.config.account(token))
@@ -160,11 +152,7 @@ pub(crate) fn authenticate(
         let secret = account.token_secret.clone();
         Ok(((account, state), secret))
     })?;
-    Ok(Authenticated {
-        account,
-        state,
-        limits,
-    })
+    Ok((account, state, limits))
 }
 
 /// Where the person goes after approving: a PIN page, or back to the application.
@@ -295,7 +283,7 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
     let account = approving_account(shared, &query)?;
     let mut state = shared.state.lock().unwrap();
     let token = param(&query, "oauth_token").unwrap_or_default();
-    let Some(pending) = state.request_tokens.live_mut(token) else {
+    let Some(pending) = state.request_tokens.live(token) else {
         return Err(refused_page(
             "This request token is unknown or has expired.",
         ));
@@ -337,7 +325,7 @@ pub(crate) fn access_token(shared: &Shared, request: &Request) -> Answer {
     const INVALID_TOKEN: &str = "Invalid request token.";
     let (query, form) = query_and_form(request, "POST")?;
     let (token, signed, _) = verify(shared, request, &form, &query, |token| {
-        let state = shared.state.lock().unwrap();
+        let mut state = shared.state.lock().unwrap();
         let token = token.unwrap_or_default();
         match state.request_tokens.live(token) {
             Some(pending) => Ok((token.to_owned(), pending.secret.clone())),

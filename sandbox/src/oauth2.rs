@@ -126,7 +126,7 @@ impl Grants {
 /// The user (account index) and scope of a live access token; `None` for an unknown,
 /// expired or revoked one.
 pub(crate) fn bearer(shared: &Shared, token: &str) -> Option<(usize, String)> {
-    let state = shared.state.lock().unwrap();
+    let mut state = shared.state.lock().unwrap();
     let grant = state.oauth2.access.live(token)?;
     Some((grant.account, grant.scope.clone()))
 }

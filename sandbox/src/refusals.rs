@@ -90,14 +90,14 @@ pub(crate) fn admit(
         }
         None => {
             let signed = authenticate(shared, request, form, query);
-            let signed = signed.map_err(|refused| match v2 {
+            let (account, state, limits) = signed.map_err(|refused| match v2 {
                 true => unauthorized(refused.api_code),
                 false => refused,
             })?;
             Caller {
-                account: Some(signed.account),
-                state: signed.state,
-                limits: signed.limits,
+                account: Some(account),
+                state,
+                limits,
                 scopes: None,
             }
         }

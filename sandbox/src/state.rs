@@ -134,12 +134,7 @@ impl<T> Expiring<T> {
         self.0.insert(key, (value, now + lifetime));
     }
 
-    pub fn live(&self, key: &str) -> Option<&T> {
-        let (value, until) = self.0.get(key)?;
-        (Instant::now() < *until).then_some(value)
-    }
-
-    pub fn live_mut(&mut self, key: &str) -> Option<&mut T> {
+    pub fn live(&mut self, key: &str) -> Option<&mut T> {
         let (value, until) = self.0.get_mut(key)?;
         (Instant::now() < *until).then_some(value)
     }
