@@ -291,12 +291,6 @@ pub(crate) fn error(status: u16, code: i32, message: &str) -> Response {
     json(status, code, body)
 }
 
-/// An API v2 error: RFC 7807 problem details, no Twitter code.
-pub(crate) fn problem(status: u16, title: &str, detail: &str, code: i32) -> Response {
-    let body = serde_json::json!({"title": title, "detail": detail, "type": "about:blank", "status": status});
-    problem_json(status, code, body)
-}
-
 /// The refusal `name` of data/refusals.json: its `body` as it is, or in the words of
 /// API v2 (`v2`) or API 1.1:
 /// its `problem` as `application/problem+json` (also in API 1.1 when it has no code),

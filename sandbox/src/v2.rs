@@ -6,7 +6,7 @@
 
 use serde_json::json;
 
-use crate::http::{json, param, problem, problem_json, refuse, Answer, Param, Request, Response};
+use crate::http::{json, param, problem_json, refuse, Answer, Param, Request, Response};
 use crate::refusals;
 use crate::state::{
     count_v2_request, find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow,
@@ -96,7 +96,9 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
             _ => "unfollow",
         };
         let detail = format!("You are not permitted to {verb} on behalf of another user: the id in the path must be the authenticating user's.");
-        Err(problem(403, "Forbidden", &detail, 0))
+        let body =
+            json!({"title": "Forbidden", "detail": detail, "type": "about:blank", "status": 403});
+        Err(problem_json(403, 0, body))
     } else {
         match (endpoint, &caller.account) {
             (V2Endpoint::Lookup, account) => {
