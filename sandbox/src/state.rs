@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use crate::http::{refuse, Headers, Recorded, Request, Response};
+use crate::http::{Headers, Recorded, Request};
 use crate::{server_now, Account, SandboxConfig, Shared};
 
 /// A user in the directory.
@@ -328,32 +328,16 @@ pub(crate) fn relation(shared: &Shared, account: &Account, user: &User) -> Relat
     }
 }
 
-/// Counts an API v2 request in the 15-minute window of `user_id` (0: the app-only
-/// token) for `endpoint`: the `x-rate-limit-*` headers to send, or the 429 refusal
-/// (with them) when the window is used up.
-pub(crate) fn count_v2_request(
-    shared: &Shared,
-    user_id: u64,
-    endpoint: V2Endpoint,
-) -> Result<Headers, Response> {
-    let mut state = shared.state.lock().unwrap();
-    let (allowed, headers) = state.spend(&shared.config, &[(Budget::V2(endpoint), user_id)]);
-    if !allowed {
-        return Err(Response {
-            headers,
-            ..refuse("rate-limited", true)
-        });
-    }
-    Ok(headers)
-}
-
-/// Counts an API request against the 24-hour budgets of `user_id` (0: the app-only
-/// token) and of the app, and puts their headers on the answer. False when either
-/// budget was already spent (then nothing is counted).
-pub(crate) fn spend_day_budgets(shared: &Shared, request: &Request, user_id: u64) -> bool {
-    let mut state = shared.state.lock().unwrap();
-    let budgets = [(Budget::Day, user_id), (Budget::AppDay, 0)];
-    let (allowed, headers) = state.spend(&shared.config, &budgets);
+/// Counts a request in these windows when every one has room ([`State::spend`]), and
+/// puts their headers on its answer, whatever that is. False when one was used up
+/// (then nothing is counted).
+pub(crate) fn spend(shared: &Shared, request: &Request, windows: &[(Budget, u64)]) -> bool {
+    let (allowed, headers) = shared.state.lock().unwrap().spend(&shared.config, windows);
     request.answer_headers.borrow_mut().extend(headers);
     allowed
+}
+
+/// The 24-hour budgets of `user_id` (0: the app-only token) and of the app.
+pub(crate) fn day_budgets(user_id: u64) -> [(Budget, u64); 2] {
+    [(Budget::Day, user_id), (Budget::AppDay, 0)]
 }

@@ -7,7 +7,7 @@ use crate::http::{error, json, ok, param, refuse, Answer, Param, Request, Respon
 use crate::oauth1::query_and_form;
 use crate::refusals;
 use crate::state::{
-    find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow, Kind, Outcome, User,
+    day_budgets, find_by_id, find_by_name, follow, relation, spend, unfollow, Kind, Outcome, User,
 };
 use crate::{Account, Shared};
 
@@ -27,7 +27,7 @@ pub(crate) fn admit(
     let (query, form) = query_and_form(request, method)?;
     let caller = refusals::admit(shared, request, (&query, &form), false, write)?;
     let account = caller.account.expect("API 1.1 takes user context only");
-    if !spend_day_budgets(shared, request, account.user_id) {
+    if !spend(shared, request, &day_budgets(account.user_id)) {
         return Err(refuse("rate-limited", false));
     }
     let mut all = form;

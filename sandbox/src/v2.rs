@@ -9,8 +9,8 @@ use serde_json::json;
 use crate::http::{json, param, problem_json, refuse, Answer, Param, Request, Response};
 use crate::refusals;
 use crate::state::{
-    count_v2_request, find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow,
-    Outcome, User, V2Endpoint,
+    day_budgets, find_by_id, find_by_name, follow, relation, spend, unfollow, Budget, Outcome,
+    User, V2Endpoint,
 };
 use crate::{Account, Shared};
 
@@ -87,10 +87,11 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
     }
     // 0: the app-only token, which looks users up with no relationship to anyone.
     let user_id = caller.account.as_ref().map_or(0, |account| account.user_id);
-    let headers = count_v2_request(shared, user_id, endpoint)?;
-    let answer = if !spend_day_budgets(shared, request, user_id) {
-        Err(refuse("rate-limited", true))
-    } else if writes && argument != user_id.to_string() {
+    let window = [(Budget::V2(endpoint), user_id)];
+    if !spend(shared, request, &window) || !spend(shared, request, &day_budgets(user_id)) {
+        return Err(refuse("rate-limited", true));
+    }
+    if writes && argument != user_id.to_string() {
         let verb = match endpoint {
             V2Endpoint::Follow => "follow",
             _ => "unfollow",
@@ -98,28 +99,22 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
         let detail = format!("You are not permitted to {verb} on behalf of another user: the id in the path must be the authenticating user's.");
         let body =
             json!({"title": "Forbidden", "detail": detail, "type": "about:blank", "status": 403});
-        Err(problem_json(403, 0, body))
-    } else {
-        match (endpoint, &caller.account) {
-            (V2Endpoint::Lookup, account) => {
-                let by = if rest.starts_with("by/") {
-                    "username"
-                } else {
-                    "id"
-                };
-                lookup(shared, (by, argument), account.as_ref(), &query)
-            }
-            (V2Endpoint::Me, Some(account)) => Ok(user_data(&User::of(account), None)),
-            (V2Endpoint::Follow, Some(account)) => follow_user(shared, account, request),
-            (V2Endpoint::Unfollow, Some(account)) => unfollow_user(shared, account, target),
-            (_, None) => unreachable!("the app-only token only looks users up"),
+        return Err(problem_json(403, 0, body));
+    }
+    match (endpoint, &caller.account) {
+        (V2Endpoint::Lookup, account) => {
+            let by = if rest.starts_with("by/") {
+                "username"
+            } else {
+                "id"
+            };
+            lookup(shared, (by, argument), account.as_ref(), &query)
         }
-    };
-    // The rate-limit headers go on whatever the answer is.
-    Ok(Response {
-        headers,
-        ..answer.unwrap_or_else(|refusal| refusal)
-    })
+        (V2Endpoint::Me, Some(account)) => Ok(user_data(&User::of(account), None)),
+        (V2Endpoint::Follow, Some(account)) => follow_user(shared, account, request),
+        (V2Endpoint::Unfollow, Some(account)) => unfollow_user(shared, account, target),
+        (_, None) => unreachable!("the app-only token only looks users up"),
+    }
 }
 
 /// A lookup by `username` (`by/username/{name}`) or by `id` (`{id}`): the user, with
