@@ -15,9 +15,9 @@
 //! errors; v2 with `{"data":…}`, problem details without codes, and per-user rate
 //! limits with `x-rate-limit-*`. Apps and accounts in the states X refuses for reasons
 //! of their own (read-only, an access tier without API 1.1, no Project, suspended,
-//! locked, an app-only Bearer token) are built in. A library (for the integration tests, with hooks to
-//! expire and revoke tokens) and the `sandbox` binary (for the demo and the binding
-//! tests). Its manual: docs/sandbox.md.
+//! locked, an app-only Bearer token) are built in. A library (for the integration
+//! tests, with hooks to expire tokens) and the `sandbox` binary (for the demo and the
+//! binding tests). Its manual: docs/sandbox.md.
 
 mod account;
 mod http;
