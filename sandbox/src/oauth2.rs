@@ -29,20 +29,13 @@ const SCOPES: &str = "tweet.read tweet.write tweet.moderate.write users.read use
     like.write list.read list.write block.read block.write bookmark.read bookmark.write \
     media.write dm.read dm.write";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Client {
-    Confidential,
-    Public,
-}
+/// A client, by its id: the confidential one or the public one.
+type Client = &'static str;
 
-impl Client {
-    fn by_id(id: &str) -> Option<Client> {
-        match id {
-            OAUTH2_CLIENT_ID => Some(Client::Confidential),
-            OAUTH2_PUBLIC_CLIENT_ID => Some(Client::Public),
-            _ => None,
-        }
-    }
+fn client_by_id(id: &str) -> Option<Client> {
+    [OAUTH2_CLIENT_ID, OAUTH2_PUBLIC_CLIENT_ID]
+        .into_iter()
+        .find(|known| *known == id)
 }
 
 /// RFC 7636's S256 check: BASE64URL(SHA-256(verifier)) is the challenge the client
@@ -161,7 +154,7 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
     let query = page_query(request)?;
     let get = |name| param(&query, name).filter(|v| !v.is_empty());
     let client = get("client_id")
-        .and_then(Client::by_id)
+        .and_then(client_by_id)
         .ok_or_else(|| bad_authorize_request("Unknown client_id."))?;
     let redirect_uri = get("redirect_uri")
         .filter(|u| redirect_uri_allowed(u))
@@ -240,8 +233,8 @@ fn missing(name: &str) -> Response {
 fn authenticate_client(request: &Request, form: &[Param]) -> Result<Client, Response> {
     let named = param(form, "client_id");
     let Some(basic) = request.credentials("Basic") else {
-        return match named.and_then(Client::by_id) {
-            Some(Client::Public) => Ok(Client::Public),
+        return match named {
+            Some(OAUTH2_PUBLIC_CLIENT_ID) => Ok(OAUTH2_PUBLIC_CLIENT_ID),
             _ => Err(unauthorized_client()),
         };
     };
@@ -256,7 +249,7 @@ fn authenticate_client(request: &Request, form: &[Param]) -> Result<Client, Resp
     if !proven || named.is_some_and(|n| n != id) {
         return Err(unauthorized_client());
     }
-    Ok(Client::Confidential)
+    Ok(OAUTH2_CLIENT_ID)
 }
 
 /// What the token and revoke endpoints check first: a POST, a well-formed form, and
