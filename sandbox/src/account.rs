@@ -16,8 +16,8 @@ pub(crate) const VERIFY_CREDENTIALS: &str = "/1.1/account/verify_credentials.jso
 /// tier, account state, credits, budgets): X's user object, without `status` when
 /// `skip_status=true`.
 pub(crate) fn verify_credentials(shared: &Shared, request: &Request) -> Answer {
-    let (caller, params) = admit(shared, request, "GET", false)?;
-    let mut object = user_object(&User::of(caller.account), false);
+    let (account, params) = admit(shared, request, "GET", false)?;
+    let mut object = user_object(&User::of(&account), false);
     if let Some(fields) = object.as_object_mut() {
         // Its own user: no relationship to itself.
         for member in ["following", "follow_request_sent", "notifications"] {

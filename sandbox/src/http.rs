@@ -10,6 +10,7 @@
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::Ordering;
+use std::sync::OnceLock;
 use std::time::{Duration, UNIX_EPOCH};
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -192,19 +193,15 @@ fn answer_api_request(shared: &Shared, request: &Request) -> Response {
     response
 }
 
-/// The target with query values hidden: request tokens and codes travel in queries,
-/// and a log is no place for them.
+/// The target with its query hidden: request tokens and codes travel in queries, and
+/// a log is no place for them.
 fn redacted_target(request: &Request) -> String {
-    let query = request.raw_query();
-    if query.is_empty() {
-        return request.path().to_owned();
-    }
-    let names: Vec<&str> = query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split_once('=').map_or(p, |(k, _)| k))
-        .collect();
-    format!("{}?{}=…", request.path(), names.join("=…&"))
+    let hidden = if request.raw_query().is_empty() {
+        ""
+    } else {
+        "?…"
+    };
+    format!("{}{hidden}", request.path())
 }
 
 /// The next request on the connection, or `None` when the client closed it. Blank
@@ -294,10 +291,35 @@ pub(crate) fn error(status: u16, code: i32, message: &str) -> Response {
     json(status, code, body)
 }
 
-/// An API v2 error: RFC 7807 problem details, no Twitter code.
-pub(crate) fn problem(status: u16, title: &str, detail: &str, code: i32) -> Response {
-    let body = serde_json::json!({"title": title, "detail": detail, "type": "about:blank", "status": status});
-    problem_json(status, code, body)
+/// The refusal `name` of data/refusals.json: its `body` as it is, or in the words of
+/// API v2 (`v2`) or API 1.1:
+/// its `problem` as `application/problem+json` (also in API 1.1 when it has no code),
+/// else its `code` and `message`, as `{"code","message"}` (API v2: X's OpenAPI `Error`)
+/// or `{"errors":[{"code","message"}]}` (API 1.1).
+pub(crate) fn refuse(name: &str, v2: bool) -> Response {
+    static TABLE: OnceLock<Value> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        serde_json::from_str(include_str!("../data/refusals.json")).expect("refusals.json")
+    });
+    let entry = &table[name];
+    let status = entry["status"]
+        .as_u64()
+        .expect("every refusal has a status") as u16;
+    let code = entry["code"].as_i64().unwrap_or(0) as i32;
+    let (problem, message) = (&entry["problem"], entry["message"].as_str());
+    if entry["body"].is_object() {
+        json(status, code, entry["body"].clone())
+    } else if problem.is_object() && (v2 || message.is_none()) {
+        problem_json(status, code, problem.clone())
+    } else if v2 {
+        json(
+            status,
+            code,
+            serde_json::json!({"code": code, "message": message}),
+        )
+    } else {
+        error(status, code, message.unwrap_or_default())
+    }
 }
 
 /// A plain-text answer, as Twitter words some OAuth 1.0a refusals.
@@ -319,11 +341,10 @@ pub(crate) fn form_answer(pairs: &[(&str, &str)]) -> Response {
     Response::new(200, 0, HTML, encode_pairs(pairs))
 }
 
-/// An HTML page for a person. `html` is inserted as is: escape what goes into it.
+/// An HTML page for a person: `title`, and `html` (the sandbox's own words) below it.
 pub(crate) fn page(status: u16, title: &str, html: &str) -> Response {
-    let title = html_escape(title);
     let body = format!(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1>\n{html}\n</body></html>\n"
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1>\n<p>{html}</p>\n</body></html>\n"
     );
     Response::new(status, 0, HTML, body)
 }
@@ -334,16 +355,8 @@ pub(crate) fn redirect(base: &str, params: &[(&str, &str)]) -> Response {
     let location = format!("{base}{separator}{}", encode_pairs(params));
     Response {
         headers: vec![("location".into(), location)],
-        ..page(302, "Redirecting", "<p>Redirecting to the application.</p>")
+        ..page(302, "Redirecting", "Back to the application.")
     }
-}
-
-pub(crate) fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 fn write_response(

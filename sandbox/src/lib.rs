@@ -15,17 +15,17 @@
 //! errors; v2 with `{"data":…}`, problem details without codes, and per-user rate
 //! limits with `x-rate-limit-*`. Apps and accounts in the states X refuses for reasons
 //! of their own (read-only, an access tier without API 1.1, no Project, suspended,
-//! locked, an app-only Bearer token) are built in. A library (for the integration tests, with hooks to
-//! expire and revoke tokens) and the `sandbox` binary (for the demo and the binding
-//! tests). Its manual: docs/sandbox.md.
+//! locked, an app-only Bearer token) are built in. A library (for the integration
+//! tests, with hooks to expire tokens) and the `sandbox` binary (for the demo and the
+//! binding tests). Its manual: docs/sandbox.md.
 
 mod account;
-mod billing;
 mod http;
 mod inspect;
 mod oauth1;
 mod oauth2;
 mod random;
+mod refusals;
 mod state;
 mod v1;
 mod v2;
@@ -37,7 +37,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub use billing::DEVELOPER_ACCOUNT_ID;
 pub use http::{http_date, Recorded};
 pub use inspect::{RECORDED_PATH, REQUEST_COUNT_PATH};
 pub use oauth2::{OAUTH2_CLIENT_ID, OAUTH2_CLIENT_SECRET, OAUTH2_PUBLIC_CLIENT_ID};
@@ -46,7 +45,7 @@ pub use state::{
     PUBLIC_USER,
 };
 
-use http::{error, Answer, Request};
+use http::{Answer, Request};
 use state::{seeded_users, State, User};
 
 pub const CONSUMER_KEY: &str = "sandbox-consumer-key";
@@ -59,6 +58,16 @@ pub const NO_V1_APP: (&str, &str) = ("sandbox-no-v1-key", "sandbox-no-v1-secret"
 pub const UNENROLLED_APP: (&str, &str) = ("sandbox-unenrolled-key", "sandbox-unenrolled-secret");
 pub const CREDITLESS_APP: (&str, &str) = ("sandbox-creditless-key", "sandbox-creditless-secret");
 pub const CAPPED_APP: (&str, &str) = ("sandbox-capped-key", "sandbox-capped-secret");
+
+/// The built-in apps besides the main one, each with what X does not let it do. Every
+/// account's token works with every app.
+const OTHER_APPS: [((&str, &str), AppLimit); 5] = [
+    (READ_ONLY_APP, AppLimit::ReadOnly),
+    (NO_V1_APP, AppLimit::NoV1Access),
+    (UNENROLLED_APP, AppLimit::NotEnrolled),
+    (CREDITLESS_APP, AppLimit::CreditsDepleted),
+    (CAPPED_APP, AppLimit::UsageCapped),
+];
 
 /// An app-only Bearer token of the main app (what the developer portal shows as
 /// "Bearer Token"): API v2 lookups take it; acting for a user (`2/users/me`, follow,
@@ -109,28 +118,6 @@ impl std::str::FromStr for AppLimit {
             "usage-capped" => Ok(AppLimit::UsageCapped),
             _ => Err(()),
         }
-    }
-}
-
-/// An OAuth 1.0a app (consumer) and what X does not let it do.
-#[derive(Debug, Clone)]
-pub struct App {
-    pub consumer_key: String,
-    pub consumer_secret: String,
-    pub limits: Vec<AppLimit>,
-}
-
-impl App {
-    fn builtin((consumer_key, consumer_secret): (&str, &str), limit: AppLimit) -> App {
-        App {
-            consumer_key: consumer_key.into(),
-            consumer_secret: consumer_secret.into(),
-            limits: vec![limit],
-        }
-    }
-
-    pub fn has(&self, limit: AppLimit) -> bool {
-        self.limits.contains(&limit)
     }
 }
 
@@ -192,22 +179,17 @@ pub struct SandboxConfig {
     pub consumer_key: String,
     pub consumer_secret: String,
     pub accounts: Vec<Account>,
-    /// New follows per account per window (Twitter: 400 per 24 h).
-    pub user_budget: usize,
-    /// New follows per app per window (Twitter: 1000 per 24 h).
-    pub app_budget: usize,
-    pub budget_window: Duration,
-    /// Largest accepted distance between `oauth_timestamp` and the server clock.
-    pub max_skew_secs: u64,
+    /// New follows per account per 24 h (Twitter: 400).
+    pub user_budget: u32,
+    /// New follows per app per 24 h (Twitter: 1000).
+    pub app_budget: u32,
     /// The server clock runs this many seconds ahead of the real one (negative:
     /// behind), in its checks and in its `Date` header: a client with a drifting clock.
     pub clock_skew_secs: i64,
     /// Answer this many requests first 503, code 130 (over capacity): for retry tests.
     pub fail_first: usize,
-    /// API v2 requests per user per window: follows (Twitter: 50 per 15 minutes)
-    /// and user lookups (Twitter: 900 per 15 minutes).
+    /// API v2 follows per user per window (Twitter: 50 per 15 minutes); lookups: 900.
     pub v2_follow_limit: u32,
-    pub v2_lookup_limit: u32,
     pub v2_window: Duration,
     /// How long an OAuth 2.0 access token lives (X: two hours).
     pub oauth2_token_lifetime_secs: u64,
@@ -219,12 +201,6 @@ pub struct SandboxConfig {
     pub app_day_budget: u32,
     /// What X does not let the main app (`consumer_key`) do; none by default.
     pub app_limits: Vec<AppLimit>,
-    /// More apps, each with its limits (built in: [`READ_ONLY_APP`], [`NO_V1_APP`],
-    /// [`UNENROLLED_APP`], [`CREDITLESS_APP`], [`CAPPED_APP`]). Every account's token works with every app.
-    pub other_apps: Vec<App>,
-    /// Accounts whose tokens authenticate and are then refused, whatever they ask
-    /// (built in: [`Account::restricted`] for each state). They approve no token flow.
-    pub restricted_accounts: Vec<(Account, AccountState)>,
     /// Keep every request for [`Sandbox::requests`] (tests); the binary logs instead.
     pub record: bool,
     /// Print one line per request on stderr.
@@ -239,28 +215,15 @@ impl Default for SandboxConfig {
             accounts: (1..=3).map(Account::builtin).collect(),
             user_budget: 400,
             app_budget: 1000,
-            budget_window: Duration::from_secs(24 * 3600),
-            max_skew_secs: 300,
             clock_skew_secs: 0,
             fail_first: 0,
             v2_follow_limit: 50,
-            v2_lookup_limit: 900,
             v2_window: Duration::from_secs(15 * 60),
             oauth2_token_lifetime_secs: 7200,
             oauth2_refresh_delay: Duration::ZERO,
             day_budget: 100_000,
             app_day_budget: 1_000_000,
             app_limits: Vec::new(),
-            other_apps: vec![
-                App::builtin(READ_ONLY_APP, AppLimit::ReadOnly),
-                App::builtin(NO_V1_APP, AppLimit::NoV1Access),
-                App::builtin(UNENROLLED_APP, AppLimit::NotEnrolled),
-                App::builtin(CREDITLESS_APP, AppLimit::CreditsDepleted),
-                App::builtin(CAPPED_APP, AppLimit::UsageCapped),
-            ],
-            restricted_accounts: [AccountState::Suspended, AccountState::Locked]
-                .map(|state| (Account::restricted(state), state))
-                .to_vec(),
             record: true,
             log: false,
         }
@@ -343,34 +306,9 @@ impl Sandbox {
         self.state().oauth2.access.expire_all();
     }
 
-    /// Every OAuth 2.0 authorization code issued so far expires now (as if its 30
-    /// seconds had passed).
-    pub fn expire_oauth2_codes(&self) {
-        self.state().oauth2.codes.expire_all();
-    }
-
-    /// Every OAuth 2.0 access and refresh token issued so far is revoked (as if the
-    /// person had removed the app).
-    pub fn revoke_all_oauth2_tokens(&self) {
-        let mut state = self.state();
-        state.oauth2.access.clear();
-        state.oauth2.refresh.clear();
-    }
-
     /// Successful `grant_type=refresh_token` exchanges so far.
     pub fn oauth2_refresh_count(&self) -> usize {
         self.state().oauth2.refreshes
-    }
-
-    /// Successful `grant_type=authorization_code` exchanges so far.
-    pub fn oauth2_code_exchange_count(&self) -> usize {
-        self.state().oauth2.exchanges
-    }
-
-    /// Every OAuth 1.0a request token issued so far expires now (as if ten minutes
-    /// had passed).
-    pub fn expire_oauth1_request_tokens(&self) {
-        self.state().request_tokens.expire_all();
     }
 }
 
@@ -390,21 +328,17 @@ type Endpoint = fn(&Shared, &Request) -> Answer;
 fn handle(shared: &Shared, request: &Request) -> Answer {
     // Matched on the end of the path, so a base URL with a path prefix works.
     let path = request.path();
-    {
-        let mut state = shared.state.lock().unwrap();
-        if state.failed_on_purpose < shared.config.fail_first {
-            state.failed_on_purpose += 1;
-            return Err(billing::over_capacity(path.contains("/2/users/")));
-        }
+    // This request is counted already: the first `fail_first` fail.
+    if shared.requests_seen.load(Ordering::SeqCst) <= shared.config.fail_first {
+        return Err(http::refuse("over-capacity", path.contains("/2/users/")));
     }
-    let endpoints: [(&str, Endpoint); 11] = [
+    let endpoints: [(&str, Endpoint); 10] = [
         (account::VERIFY_CREDENTIALS, account::verify_credentials),
         ("/1.1/friendships/create.json", v1::friendships_create),
         ("/1.1/friendships/destroy.json", v1::friendships_destroy),
         ("/1.1/friendships/show.json", v1::friendships_show),
         ("/oauth/request_token", oauth1::request_token),
         ("/oauth/authorize", oauth1::authorize),
-        ("/oauth/authenticate", oauth1::authorize),
         ("/oauth/access_token", oauth1::access_token),
         ("/i/oauth2/authorize", oauth2::authorize),
         ("/2/oauth2/token", oauth2::token),
@@ -416,34 +350,32 @@ fn handle(shared: &Shared, request: &Request) -> Answer {
     if let Some(at) = path.rfind("/2/users/") {
         return v2::users(shared, request, &path[at + "/2/users/".len()..]);
     }
-    Err(error(404, 34, "Sorry, that page does not exist."))
+    Err(http::refuse("page-not-found", false))
 }
 
 impl SandboxConfig {
-    /// The app with this consumer key: the main one or another.
-    pub(crate) fn app(&self, consumer_key: &str) -> Option<App> {
+    /// The consumer secret and the limits of the app with this consumer key: the main
+    /// one or a built-in other.
+    pub(crate) fn app(&self, consumer_key: &str) -> Option<(String, Vec<AppLimit>)> {
         if consumer_key == self.consumer_key {
-            return Some(App {
-                consumer_key: self.consumer_key.clone(),
-                consumer_secret: self.consumer_secret.clone(),
-                limits: self.app_limits.clone(),
-            });
+            return Some((self.consumer_secret.clone(), self.app_limits.clone()));
         }
-        self.other_apps
-            .iter()
-            .find(|app| app.consumer_key == consumer_key)
-            .cloned()
+        let found = OTHER_APPS
+            .into_iter()
+            .find(|((key, _), _)| *key == consumer_key);
+        found.map(|((_, secret), limit)| (secret.to_owned(), vec![limit]))
     }
 
-    /// The account with this access token, and its state when it is restricted.
-    pub(crate) fn account(&self, token: &str) -> Option<(&Account, Option<AccountState>)> {
-        if let Some(account) = self.accounts.iter().find(|a| a.token == token) {
-            return Some((account, None));
-        }
-        self.restricted_accounts
-            .iter()
-            .find(|(a, _)| a.token == token)
-            .map(|(account, state)| (account, Some(*state)))
+    /// The account with this access token, and its state when it is one of the
+    /// restricted accounts ([`Account::restricted`]: their tokens authenticate, then
+    /// every request is refused; they approve no token flow).
+    pub(crate) fn account(&self, token: &str) -> Option<(Account, Option<AccountState>)> {
+        let restricted = [AccountState::Suspended, AccountState::Locked]
+            .map(|state| (Account::restricted(state), Some(state)));
+        let builtin = self.accounts.iter().map(|account| (account.clone(), None));
+        builtin
+            .chain(restricted)
+            .find(|(account, _)| account.token == token)
     }
 }
 

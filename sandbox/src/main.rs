@@ -19,22 +19,19 @@ fn help() -> String {
         "\
 sandbox: a stand-in for api.twitter.com on 127.0.0.1, for twfollow's demo and tests.
 It prints its base URL (http://127.0.0.1:PORT) as the first line on stdout, then logs
-one line per request on stderr (query values hidden), until it is stopped.
+one line per request on stderr (queries hidden), until it is stopped.
 
 usage: sandbox [OPTIONS]
 
 options:
   --port N                     listen on 127.0.0.1:N (default 0: any free port)
   --user-budget N              new follows per account per 24 h (default {user})
-  --app-budget N               new follows per app per 24 h, all accounts together (default {app})
-  --max-skew-secs N            largest oauth_timestamp skew, else 401 code 135 (default {skew})
   --clock-skew SECONDS         run the sandbox's clock SECONDS ahead (negative: behind)
   --fail-first N               answer the first N requests 503, code 130 (default 0)
   --v2-follow-limit N          API v2 follows per user per 15 minutes (default {v2})
   --oauth2-token-lifetime SECS lifetime of OAuth 2.0 access tokens (default {lifetime})
   --oauth2-refresh-delay-ms MS answer a refresh MS ms after rotating the grant (default 0)
   --day-budget N               API requests per account per 24 h, then 429 (default {day})
-  --app-day-budget N           API requests per 24 h, all accounts together (default {app_day})
   --restrict-app LIMIT         what X does not let the main app do (repeatable): read-only,
                                no-v1-access, not-enrolled, credits-depleted,
                                credits-depleted-2026-08, user-not-enrolled, usage-capped
@@ -45,12 +42,9 @@ What each flag and limit does, the built-in accounts, apps, clients and endpoint
 docs/sandbox.md.
 ",
         user = d.user_budget,
-        app = d.app_budget,
-        skew = d.max_skew_secs,
         v2 = d.v2_follow_limit,
         lifetime = d.oauth2_token_lifetime_secs,
         day = d.day_budget,
-        app_day = d.app_day_budget,
     )
 }
 
@@ -86,8 +80,6 @@ fn main() {
             }
             "--port" => port = value(&flag, args),
             "--user-budget" => config.user_budget = value(&flag, args),
-            "--app-budget" => config.app_budget = value(&flag, args),
-            "--max-skew-secs" => config.max_skew_secs = value(&flag, args),
             "--clock-skew" => config.clock_skew_secs = value(&flag, args),
             "--fail-first" => config.fail_first = value(&flag, args),
             "--v2-follow-limit" => config.v2_follow_limit = value(&flag, args),
@@ -98,7 +90,6 @@ fn main() {
             "--restrict-app" => config.app_limits.push(value(&flag, args)),
             "--record" => config.record = true,
             "--day-budget" => config.day_budget = value(&flag, args),
-            "--app-day-budget" => config.app_day_budget = value(&flag, args),
             other => usage(&format!("unknown option {other:?}")),
         }
     }

@@ -9,14 +9,17 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use crate::http::{
-    error, form_answer, html_escape, page, param, percent_encode, redirect, text, unescape, Answer,
+    error, form_answer, page, param, percent_encode, redirect, refuse, text, unescape, Answer,
     Param, Request, Response,
 };
 use crate::state::Expiring;
-use crate::{random, server_now, Account, AccountState, App, Shared};
+use crate::{random, server_now, Account, AccountState, AppLimit, Shared};
 
 /// Twitter lets a request token wait this long for the person's approval.
 const REQUEST_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);
+
+/// The largest distance X accepts between `oauth_timestamp` and its clock.
+const MAX_SKEW_SECS: u64 = 300;
 
 /// Parses `OAuth k="v", k2="v2"` into decoded pairs.
 fn parse_authorization(header: &str) -> Result<Vec<Param>, ()> {
@@ -63,138 +66,93 @@ fn expected_signature(
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
-/// The `oauth_*` parameters of a verified request's `Authorization` header.
-pub(crate) struct OAuthParams(Vec<Param>);
-
-impl OAuthParams {
-    fn get(&self, name: &str) -> Option<&str> {
-        param(&self.0, name)
-    }
-
-    /// `name` among these parameters, else in the form, else in the query.
-    fn find<'a>(&'a self, name: &str, form: &'a [Param], query: &'a [Param]) -> Option<&'a str> {
-        self.get(name)
-            .or_else(|| param(form, name))
-            .or_else(|| param(query, name))
-    }
-}
-
 fn could_not_authenticate() -> Response {
-    error(401, 32, "Could not authenticate you.")
+    refuse("could-not-authenticate", false)
 }
 
 /// Checks a request's OAuth 1.0a header: method, version, consumer key (one of the
 /// apps), timestamp, nonce (no replays), and the HMAC-SHA1 signature over the header,
 /// `form` and `query` parameters. `token` is given the `oauth_token` parameter
 /// (absent or not) and answers what it stands for and its secret, or the refusal to
-/// send. Returns that, the parameters and the app.
+/// send. Returns that, every signed parameter (the header's, the form's, the
+/// query's, in that order) and the app's limits.
 fn verify<T>(
     shared: &Shared,
     request: &Request,
     form: &[Param],
     query: &[Param],
     token: impl FnOnce(Option<&str>) -> Result<(T, String), Response>,
-) -> Result<(T, OAuthParams, App), Response> {
+) -> Result<(T, Vec<Param>, Vec<AppLimit>), Response> {
     let config = &shared.config;
-    let Some(header) = request.header("authorization") else {
-        return Err(error(400, 215, "Bad Authentication data."));
-    };
-    let oauth = OAuthParams(
-        parse_authorization(header).map_err(|_| error(400, 215, "Bad Authentication data."))?,
-    );
-    if oauth.get("oauth_signature_method") != Some("HMAC-SHA1")
-        || oauth.get("oauth_version").is_some_and(|v| v != "1.0")
+    let header = request.header("authorization").ok_or(());
+    let oauth = header.and_then(parse_authorization);
+    let oauth = oauth.map_err(|()| refuse("bad-authentication", false))?;
+    let get = |name| param(&oauth, name);
+    if get("oauth_signature_method") != Some("HMAC-SHA1")
+        || get("oauth_version").is_some_and(|v| v != "1.0")
     {
         return Err(could_not_authenticate());
     }
-    let app = oauth
-        .get("oauth_consumer_key")
+    let (consumer_secret, limits) = get("oauth_consumer_key")
         .and_then(|key| config.app(key))
         .ok_or_else(could_not_authenticate)?;
-    let (owner, token_secret) = token(oauth.get("oauth_token"))?;
-    let timestamp: u64 = oauth
-        .get("oauth_timestamp")
+    let (owner, token_secret) = token(get("oauth_token"))?;
+    let timestamp: u64 = get("oauth_timestamp")
         .and_then(|t| t.parse().ok())
         .ok_or_else(could_not_authenticate)?;
-    if server_now(config).abs_diff(timestamp) > config.max_skew_secs {
-        return Err(error(401, 135, "Timestamp out of bounds."));
+    if server_now(config).abs_diff(timestamp) > MAX_SKEW_SECS {
+        return Err(refuse("timestamp", false));
     }
-    let nonce = oauth
-        .get("oauth_nonce")
+    let nonce = get("oauth_nonce")
         .filter(|n| !n.is_empty())
         .ok_or_else(could_not_authenticate)?;
     let host = request.header("host").unwrap_or("127.0.0.1");
     let url = format!("http://{}{}", host.to_ascii_lowercase(), request.path());
-    let mut params = oauth.0.clone();
+    let mut params = oauth.clone();
     params.extend_from_slice(form);
     params.extend_from_slice(query);
     let expected = expected_signature(
         &request.method,
         &url,
         &params,
-        &app.consumer_secret,
+        &consumer_secret,
         &token_secret,
     );
-    if oauth.get("oauth_signature") != Some(expected.as_str()) {
+    if get("oauth_signature") != Some(expected.as_str()) {
         return Err(could_not_authenticate());
     }
     let mut state = shared.state.lock().unwrap();
     // Nonces older than the skew window can be forgotten: their timestamps are refused anyway.
-    let horizon = server_now(config).saturating_sub(config.max_skew_secs + 1);
+    let horizon = server_now(config).saturating_sub(MAX_SKEW_SECS + 1);
     if state.seen_nonces.len() > 100_000 {
         state.seen_nonces.retain(|_, t| *t >= horizon);
     }
-    let token = oauth.get("oauth_token").unwrap_or_default();
+    let token = get("oauth_token").unwrap_or_default();
     let key = format!("{token}:{timestamp}:{nonce}");
     if state.seen_nonces.insert(key, timestamp).is_some() {
         return Err(could_not_authenticate());
     }
     drop(state);
-    Ok((owner, oauth, app))
+    Ok((owner, params, limits))
 }
 
-/// Who a request signed with a user's access token comes from.
-pub(crate) struct Authenticated<'a> {
-    pub account: &'a Account,
-    /// Set for a restricted account, which every endpoint then refuses.
-    pub state: Option<AccountState>,
-    pub app: App,
-}
-
-/// Checks a request signed with a user's access token: returns that user's account
-/// and app, or the API's error response.
-pub(crate) fn authenticate<'a>(
-    shared: &'a Shared,
+/// Checks a request signed with a user's access token: returns that user's account,
+/// its state when it is restricted (every endpoint then refuses it) and the app's
+/// limits, or the API's error response.
+pub(crate) fn authenticate(
+    shared: &Shared,
     request: &Request,
     form: &[Param],
     query: &[Param],
-) -> Result<Authenticated<'a>, Response> {
-    let ((account, state), _, app) = verify(shared, request, form, query, |token| {
+) -> Result<(Account, Option<AccountState>, Vec<AppLimit>), Response> {
+    let ((account, state), _, limits) = verify(shared, request, form, query, |token| {
         let (account, state) = token
             .and_then(|token| shared.config.account(token))
-            .ok_or_else(|| error(401, 89, "Invalid or expired token."))?;
-        Ok(((account, state), account.token_secret.clone()))
+            .ok_or_else(|| refuse("invalid-token", false))?;
+        let secret = account.token_secret.clone();
+        Ok(((account, state), secret))
     })?;
-    Ok(Authenticated {
-        account,
-        state,
-        app,
-    })
-}
-
-/// X's code and words for a restricted account, whatever it asks (API 1.1 wraps them
-/// in `{"errors":[…]}`, API v2 sends them as they are).
-pub(crate) fn account_refusal_words(state: AccountState) -> (i32, &'static str) {
-    match state {
-        AccountState::Suspended => (
-            64,
-            "Your account is suspended and is not permitted to access this feature.",
-        ),
-        AccountState::Locked => (
-            326,
-            "To protect our users from spam and other malicious activity, this account is temporarily locked. Please log in to https://x.com to unlock your account.",
-        ),
-    }
+    Ok((account, state, limits))
 }
 
 /// Where the person goes after approving: a PIN page, or back to the application.
@@ -217,6 +175,8 @@ impl Callback {
 /// Whether an absolute URL a person may be sent back to is `https`, and its authority
 /// (not empty); `None` for another scheme, a fragment, white space or control
 /// characters. OAuth 1.0a callbacks and OAuth 2.0 redirect URIs alike.
+/// (Not http::Uri: it takes `#frag`, `localhost:` and `localhost:80x` without a word,
+/// which oauth2's redirect_uris_are_https_or_loopback_http refuses.)
 pub(crate) fn return_url_authority(url: &str) -> Option<(bool, &str)> {
     if url.contains('#') || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
@@ -247,7 +207,7 @@ pub(crate) fn query_and_form(
     method: &str,
 ) -> Result<(Vec<Param>, Vec<Param>), Response> {
     if request.method != method {
-        return Err(error(405, 0, &format!("Method not allowed: use {method}.")));
+        return Err(refuse("method-not-allowed", false));
     }
     match (request.query(), request.form()) {
         (Ok(query), Ok(form)) => Ok((query, form)),
@@ -259,14 +219,11 @@ pub(crate) fn query_and_form(
 /// `oauth_callback` among the signed parameters.
 pub(crate) fn request_token(shared: &Shared, request: &Request) -> Answer {
     let (query, form) = query_and_form(request, "POST")?;
-    let ((), oauth, _) = verify(shared, request, &form, &query, |token| match token {
+    let ((), signed, _) = verify(shared, request, &form, &query, |token| match token {
         None | Some("") => Ok(((), String::new())),
         Some(_) => Err(could_not_authenticate()),
     })?;
-    let Some(callback) = oauth
-        .find("oauth_callback", &form, &query)
-        .and_then(Callback::parse)
-    else {
+    let Some(callback) = param(&signed, "oauth_callback").and_then(Callback::parse) else {
         return Err(error(
             403,
             415,
@@ -292,88 +249,71 @@ pub(crate) fn request_token(shared: &Shared, request: &Request) -> Answer {
     ]))
 }
 
-/// The query of a page a person opens: 405 for another method than GET, a 400 page
-/// titled `title` for bad percent-encoding.
-pub(crate) fn page_query(request: &Request, title: &str) -> Result<Vec<Param>, Response> {
+/// A page that refuses what a person's browser asked for (no redirect: the request
+/// cannot be trusted).
+pub(crate) fn refused_page(text: &str) -> Response {
+    page(400, "Something went wrong", text)
+}
+
+/// The query of a page a person opens: 405 for another method than GET, 400 for bad
+/// percent-encoding.
+pub(crate) fn page_query(request: &Request) -> Result<Vec<Param>, Response> {
     if request.method != "GET" {
-        return Err(page(
-            405,
-            "Method not allowed",
-            "<p>Open this page with GET.</p>",
-        ));
+        return Err(page(405, "Method not allowed", "Open this page with GET."));
     }
-    let detail = "<p>Malformed percent-encoding.</p>";
-    request.query().map_err(|()| page(400, title, detail))
+    let query = request.query();
+    query.map_err(|()| refused_page("Malformed percent-encoding."))
 }
 
 /// The account a person approves as: `account=N` (1-based, default 1) in the query.
 pub(crate) fn approving_account(shared: &Shared, query: &[Param]) -> Result<usize, Response> {
+    let count = shared.config.accounts.len();
     let index = param(query, "account")
         .map_or(Some(1), |n| n.parse::<usize>().ok())
         .and_then(|n| n.checked_sub(1))
-        .filter(|&i| i < shared.config.accounts.len());
-    index.ok_or_else(|| {
-        page(
-            400,
-            "No such account",
-            &format!(
-                "<p>account must be a number from 1 to {}.</p>",
-                shared.config.accounts.len()
-            ),
-        )
-    })
+        .filter(|&i| i < count);
+    index.ok_or_else(|| refused_page(&format!("account must be a number from 1 to {count}.")))
 }
 
-/// `GET oauth/authorize?oauth_token=RT[&account=N][&deny=1]` (also `oauth/authenticate`):
+/// `GET oauth/authorize?oauth_token=RT[&account=N][&deny=1]`:
 /// the page a person opens. It approves at once as account N, and shows the PIN
 /// (`oob`) or sends the person back to the callback with the verifier.
 pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
-    let query = page_query(request, "Bad request")?;
+    let query = page_query(request)?;
     let account = approving_account(shared, &query)?;
-    let deny = param(&query, "deny") == Some("1");
     let mut state = shared.state.lock().unwrap();
     let token = param(&query, "oauth_token").unwrap_or_default();
-    let Some(pending) = state.request_tokens.live_mut(token) else {
-        return Err(page(
-            400,
-            "Invalid request token",
-            "<p>This request token is unknown or has expired: ask the application for a new one.</p>",
+    let Some(pending) = state.request_tokens.live(token) else {
+        return Err(refused_page(
+            "This request token is unknown or has expired.",
         ));
     };
     if pending.approval.is_some() {
-        return Err(page(
-            400,
-            "Request token already used",
-            "<p>This request token has already been approved.</p>",
+        return Err(refused_page(
+            "This request token has already been approved.",
         ));
     }
     let callback = pending.callback.clone();
-    if deny {
+    if param(&query, "deny") == Some("1") {
         state.request_tokens.take(token);
         return Ok(match callback {
             Callback::Url(url) => redirect(&url, &[("denied", token)]),
-            Callback::OutOfBand => page(
-                200,
-                "Authorization denied",
-                "<p>You denied the application access to your account. No PIN was issued.</p>",
-            ),
+            Callback::OutOfBand => page(200, "Authorization denied", "No PIN was issued."),
         });
     }
     let verifier = match callback {
-        Callback::OutOfBand => random::digits(7),
+        Callback::OutOfBand => random::pin(),
         Callback::Url(_) => random::alphanumeric(32),
     };
     pending.approval = Some((account, verifier.clone()));
     drop(state);
-    let name = html_escape(&shared.config.accounts[account].screen_name);
+    let name = &shared.config.accounts[account].screen_name;
     Ok(match callback {
         Callback::Url(url) => redirect(&url, &[("oauth_token", token), ("oauth_verifier", &verifier)]),
         Callback::OutOfBand => page(
             200,
             "Application authorized",
-            &format!(
-                "<p>You (@{name}) authorized the application. Enter this PIN in the application:</p>\n<p><code id=\"oauth_pin\">{verifier}</code></p>"
-            ),
+            &format!("You (@{name}) authorized the application. Enter this PIN in the application: <code id=\"oauth_pin\">{verifier}</code>"),
         ),
     })
 }
@@ -384,15 +324,15 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
 pub(crate) fn access_token(shared: &Shared, request: &Request) -> Answer {
     const INVALID_TOKEN: &str = "Invalid request token.";
     let (query, form) = query_and_form(request, "POST")?;
-    let (token, oauth, _) = verify(shared, request, &form, &query, |token| {
-        let state = shared.state.lock().unwrap();
+    let (token, signed, _) = verify(shared, request, &form, &query, |token| {
+        let mut state = shared.state.lock().unwrap();
         let token = token.unwrap_or_default();
         match state.request_tokens.live(token) {
             Some(pending) => Ok((token.to_owned(), pending.secret.clone())),
             None => Err(text(401, INVALID_TOKEN)),
         }
     })?;
-    let verifier = oauth.find("oauth_verifier", &form, &query);
+    let verifier = param(&signed, "oauth_verifier");
     // Removed whatever the outcome: a request token is good for one attempt.
     let Some(used) = shared.state.lock().unwrap().request_tokens.take(&token) else {
         return Err(text(401, INVALID_TOKEN));

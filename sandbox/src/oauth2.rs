@@ -8,8 +8,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use crate::http::{html_escape, json, page, param, redirect, Answer, Param, Request, Response};
-use crate::oauth1::{approving_account, page_query, return_url_authority};
+use crate::http::{json, param, redirect, refuse, Answer, Param, Request, Response};
+use crate::oauth1::{approving_account, page_query, refused_page, return_url_authority};
 use crate::state::Expiring;
 use crate::{random, Shared};
 
@@ -29,42 +29,21 @@ const SCOPES: &str = "tweet.read tweet.write tweet.moderate.write users.read use
     like.write list.read list.write block.read block.write bookmark.read bookmark.write \
     media.write dm.read dm.write";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Client {
-    Confidential,
-    Public,
+/// A client, by its id: the confidential one or the public one.
+type Client = &'static str;
+
+fn client_by_id(id: &str) -> Option<Client> {
+    [OAUTH2_CLIENT_ID, OAUTH2_PUBLIC_CLIENT_ID]
+        .into_iter()
+        .find(|known| *known == id)
 }
 
-impl Client {
-    fn by_id(id: &str) -> Option<Client> {
-        match id {
-            OAUTH2_CLIENT_ID => Some(Client::Confidential),
-            OAUTH2_PUBLIC_CLIENT_ID => Some(Client::Public),
-            _ => None,
-        }
-    }
-}
-
-/// RFC 7636: what the client committed to at the authorize step.
-#[derive(Debug, Clone)]
-enum Challenge {
-    S256(String),
-    Plain(String),
-}
-
-impl Challenge {
-    fn accepts(&self, verifier: &str) -> bool {
-        if !is_pkce_string(verifier) {
-            return false;
-        }
-        match self {
-            Challenge::S256(challenge) => {
-                let digest = Sha256::digest(verifier.as_bytes());
-                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest) == *challenge
-            }
-            Challenge::Plain(challenge) => verifier == challenge,
-        }
-    }
+/// RFC 7636's S256 check: BASE64URL(SHA-256(verifier)) is the challenge the client
+/// committed to at the authorize step.
+fn pkce_accepts(challenge: &str, verifier: &str) -> bool {
+    let digest = Sha256::digest(verifier.as_bytes());
+    is_pkce_string(verifier)
+        && base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest) == challenge
 }
 
 /// 43 to 128 unreserved characters: the shape RFC 7636 gives verifiers (and so
@@ -79,7 +58,7 @@ fn is_pkce_string(text: &str) -> bool {
 pub(crate) struct Code {
     client: Client,
     redirect_uri: String,
-    challenge: Challenge,
+    challenge: String,
     scope: String,
     /// Index into the configured accounts.
     account: usize,
@@ -101,7 +80,6 @@ pub(crate) struct Grants {
     pub access: Expiring<Grant>,
     pub refresh: HashMap<String, Grant>,
     pub refreshes: usize,
-    pub exchanges: usize,
 }
 
 impl Grants {
@@ -141,7 +119,7 @@ impl Grants {
 /// The user (account index) and scope of a live access token; `None` for an unknown,
 /// expired or revoked one.
 pub(crate) fn bearer(shared: &Shared, token: &str) -> Option<(usize, String)> {
-    let state = shared.state.lock().unwrap();
+    let mut state = shared.state.lock().unwrap();
     let grant = state.oauth2.access.live(token)?;
     Some((grant.account, grant.scope.clone()))
 }
@@ -163,14 +141,9 @@ fn redirect_uri_allowed(uri: &str) -> bool {
 }
 
 fn bad_authorize_request(detail: &str) -> Response {
-    page(
-        400,
-        "Something went wrong",
-        &format!(
-            "<p>You weren't able to give access to the App. {}</p>",
-            html_escape(detail)
-        ),
-    )
+    refused_page(&format!(
+        "You weren't able to give access to the App. {detail}"
+    ))
 }
 
 /// `GET i/oauth2/authorize`: the page a person opens. It approves at once as account
@@ -178,10 +151,10 @@ fn bad_authorize_request(detail: &str) -> Response {
 /// `error=access_denied` for `deny=1`. A request it cannot trust gets a 400 page and
 /// no redirect.
 pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
-    let query = page_query(request, "Something went wrong")?;
+    let query = page_query(request)?;
     let get = |name| param(&query, name).filter(|v| !v.is_empty());
     let client = get("client_id")
-        .and_then(Client::by_id)
+        .and_then(client_by_id)
         .ok_or_else(|| bad_authorize_request("Unknown client_id."))?;
     let redirect_uri = get("redirect_uri")
         .filter(|u| redirect_uri_allowed(u))
@@ -194,17 +167,13 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
         return Err(bad_authorize_request("response_type must be code."));
     }
     let state = get("state").ok_or_else(|| bad_authorize_request("state is required."))?;
-    let challenge = match (get("code_challenge"), get("code_challenge_method")) {
-        (Some(c), Some("S256")) if c.len() == 43 && is_pkce_string(c) => {
-            Challenge::S256(c.to_owned())
-        }
-        (Some(c), Some("plain")) if is_pkce_string(c) => Challenge::Plain(c.to_owned()),
-        _ => {
-            return Err(bad_authorize_request(
-                "code_challenge is required, with code_challenge_method S256 or plain.",
-            ))
-        }
-    };
+    let challenge = get("code_challenge")
+        .filter(|c| {
+            c.len() == 43 && is_pkce_string(c) && get("code_challenge_method") == Some("S256")
+        })
+        .ok_or_else(|| {
+            bad_authorize_request("code_challenge is required, with code_challenge_method S256.")
+        })?;
     let scopes: Vec<&str> = get("scope")
         .unwrap_or_default()
         .split_whitespace()
@@ -223,7 +192,7 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
     let grant = Code {
         client,
         redirect_uri: redirect_uri.to_owned(),
-        challenge,
+        challenge: challenge.to_owned(),
         scope: scopes.join(" "),
         account,
     };
@@ -244,19 +213,11 @@ fn oauth2_error(status: u16, error: &str, description: &str) -> Response {
 
 /// X's one answer for a bad, used, expired or mismatched code or token.
 fn invalid_token() -> Response {
-    oauth2_error(
-        400,
-        "invalid_request",
-        "Value passed for the token was invalid.",
-    )
+    refuse("invalid-oauth2-token", false)
 }
 
 fn unauthorized_client() -> Response {
-    oauth2_error(
-        401,
-        "unauthorized_client",
-        "Missing valid authorization header",
-    )
+    refuse("unauthorized-client", false)
 }
 
 fn missing(name: &str) -> Response {
@@ -272,8 +233,8 @@ fn missing(name: &str) -> Response {
 fn authenticate_client(request: &Request, form: &[Param]) -> Result<Client, Response> {
     let named = param(form, "client_id");
     let Some(basic) = request.credentials("Basic") else {
-        return match named.and_then(Client::by_id) {
-            Some(Client::Public) => Ok(Client::Public),
+        return match named {
+            Some(OAUTH2_PUBLIC_CLIENT_ID) => Ok(OAUTH2_PUBLIC_CLIENT_ID),
             _ => Err(unauthorized_client()),
         };
     };
@@ -288,7 +249,7 @@ fn authenticate_client(request: &Request, form: &[Param]) -> Result<Client, Resp
     if !proven || named.is_some_and(|n| n != id) {
         return Err(unauthorized_client());
     }
-    Ok(Client::Confidential)
+    Ok(OAUTH2_CLIENT_ID)
 }
 
 /// What the token and revoke endpoints check first: a POST, a well-formed form, and
@@ -325,11 +286,10 @@ pub(crate) fn token(shared: &Shared, request: &Request) -> Answer {
             let code = grants.codes.take(code).ok_or_else(invalid_token)?;
             let valid = code.client == client
                 && code.redirect_uri == redirect_uri
-                && code.challenge.accepts(verifier);
+                && pkce_accepts(&code.challenge, verifier);
             if !valid {
                 return Err(invalid_token());
             }
-            grants.exchanges += 1;
             Ok(grants.issue(client, code.account, &code.scope, lifetime))
         }
         "refresh_token" => {
@@ -346,11 +306,7 @@ pub(crate) fn token(shared: &Shared, request: &Request) -> Answer {
             std::thread::sleep(shared.config.oauth2_refresh_delay);
             Ok(answer)
         }
-        _ => Err(oauth2_error(
-            400,
-            "unsupported_grant_type",
-            "grant_type must be authorization_code or refresh_token.",
-        )),
+        _ => Err(refuse("unsupported-grant-type", false)),
     }
 }
 
@@ -383,21 +339,26 @@ mod tests {
 
     #[test]
     fn s256_matches_the_rfc_7636_example() {
-        let challenge = Challenge::S256("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into());
-        assert!(challenge.accepts("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
-        assert!(!challenge.accepts("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK"));
+        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+        assert!(pkce_accepts(
+            challenge,
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        ));
+        assert!(!pkce_accepts(
+            challenge,
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK"
+        ));
         // The challenge itself is no verifier.
-        assert!(!challenge.accepts("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+        assert!(!pkce_accepts(challenge, challenge));
     }
 
     #[test]
     fn verifiers_are_43_to_128_unreserved_characters() {
-        let plain = |v: &str| Challenge::Plain(v.into()).accepts(v);
-        assert!(plain(&"a".repeat(43)));
-        assert!(plain(&"-._~".repeat(32)));
-        assert!(!plain(&"a".repeat(42)));
-        assert!(!plain(&"a".repeat(129)));
-        assert!(!plain(&format!("{}+", "a".repeat(43))));
+        assert!(is_pkce_string(&"a".repeat(43)));
+        assert!(is_pkce_string(&"-._~".repeat(32)));
+        assert!(!is_pkce_string(&"a".repeat(42)));
+        assert!(!is_pkce_string(&"a".repeat(129)));
+        assert!(!is_pkce_string(&format!("{}+", "a".repeat(43))));
     }
 
     #[test]

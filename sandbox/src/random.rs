@@ -2,7 +2,7 @@
 //! rand's thread-local generator (a CSPRNG seeded by the operating system).
 
 use base64::Engine as _;
-use rand::distr::{Alphanumeric, SampleString, Uniform};
+use rand::distr::{Alphanumeric, SampleString};
 use rand::Rng;
 
 /// Letters and digits, like Twitter's request tokens, secrets and verifiers.
@@ -10,14 +10,9 @@ pub(crate) fn alphanumeric(len: usize) -> String {
     Alphanumeric.sample_string(&mut rand::rng(), len)
 }
 
-/// A PIN.
-pub(crate) fn digits(len: usize) -> String {
-    let digit = Uniform::new(b'0', b'9' + 1).expect("a non-empty range");
-    rand::rng()
-        .sample_iter(digit)
-        .take(len)
-        .map(char::from)
-        .collect()
+/// A PIN of seven digits.
+pub(crate) fn pin() -> String {
+    format!("{:07}", rand::rng().random_range(0..10_000_000))
 }
 
 /// 32 random bytes, base64url without padding (43 characters): codes and OAuth 2.0 tokens.

@@ -1,11 +1,11 @@
 //! The user directory, and what changes as requests arrive: follows, follow requests,
 //! budgets, seen nonces, the recorded requests.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use crate::http::{problem, Headers, Recorded, Request, Response};
-use crate::{server_now, Account, Shared};
+use crate::http::{Headers, Recorded, Request};
+use crate::{server_now, Account, SandboxConfig, Shared};
 
 /// A user in the directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,12 +134,7 @@ impl<T> Expiring<T> {
         self.0.insert(key, (value, now + lifetime));
     }
 
-    pub fn live(&self, key: &str) -> Option<&T> {
-        let (value, until) = self.0.get(key)?;
-        (Instant::now() < *until).then_some(value)
-    }
-
-    pub fn live_mut(&mut self, key: &str) -> Option<&mut T> {
+    pub fn live(&mut self, key: &str) -> Option<&mut T> {
         let (value, until) = self.0.get_mut(key)?;
         (Instant::now() < *until).then_some(value)
     }
@@ -155,9 +150,50 @@ impl<T> Expiring<T> {
         let now = Instant::now();
         self.0.values_mut().for_each(|(_, until)| *until = now);
     }
+}
 
-    pub fn clear(&mut self) {
-        self.0.clear();
+/// What a window of requests counts, each with its own limit and length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Budget {
+    /// New follows per account, and per app (id 0), in 24 hours.
+    Follows,
+    AppFollows,
+    /// API requests per account (id 0: the app-only token), and per app (id 0), in 24 hours.
+    Day,
+    AppDay,
+    /// API v2's 15-minute windows, by account (id 0: the app-only token) and endpoint.
+    V2(V2Endpoint),
+}
+
+/// X counts /2/users/me and the lookups each in its own window of this size.
+const V2_LOOKUP_LIMIT: u32 = 900;
+
+impl Budget {
+    /// Its limit and its length in seconds.
+    fn size(self, config: &SandboxConfig) -> (u32, u64) {
+        const DAY: u64 = 24 * 3600;
+        let v2_window = config.v2_window.as_secs().max(1);
+        match self {
+            Budget::Follows => (config.user_budget, DAY),
+            Budget::AppFollows => (config.app_budget, DAY),
+            Budget::Day => (config.day_budget, DAY),
+            Budget::AppDay => (config.app_day_budget, DAY),
+            // X: 50 follows and 50 unfollows per user per 15 minutes, each in its window.
+            Budget::V2(V2Endpoint::Follow | V2Endpoint::Unfollow) => {
+                (config.v2_follow_limit, v2_window)
+            }
+            Budget::V2(_) => (V2_LOOKUP_LIMIT, v2_window),
+        }
+    }
+
+    /// The prefix of the headers that tell the window on every answer, if any do.
+    fn header_prefix(self) -> Option<&'static str> {
+        match self {
+            Budget::Follows | Budget::AppFollows => None,
+            Budget::Day => Some("x-user-limit-24hour"),
+            Budget::AppDay => Some("x-app-limit-24hour"),
+            Budget::V2(_) => Some("x-rate-limit"),
+        }
     }
 }
 
@@ -169,55 +205,55 @@ pub(crate) struct Window {
     used: u32,
 }
 
-impl Window {
-    /// This window, or a new one once `length` seconds have passed since it started.
-    fn renewed(&mut self, now: u64, length: u64) -> &mut Window {
-        if now >= self.start + length {
-            *self = Window {
-                start: now,
-                used: 0,
-            };
-        }
-        self
-    }
-
-    /// Counts one request when fewer than `limit` were counted; tells whether it did.
-    fn spend(&mut self, limit: u32) -> bool {
-        let allowed = self.used < limit;
-        self.used += u32::from(allowed);
-        allowed
-    }
-
-    /// `PREFIX-limit`, `PREFIX-remaining` and `PREFIX-reset` (when the window ends).
-    fn headers(&self, prefix: &str, limit: u32, length: u64) -> Headers {
-        let remaining = limit.saturating_sub(self.used);
-        [
-            ("limit", limit.into()),
-            ("remaining", remaining.into()),
-            ("reset", self.start + length),
-        ]
-        .map(|(name, value)| (format!("{prefix}-{name}"), value.to_string()))
-        .into()
-    }
-}
-
 #[derive(Default)]
 pub(crate) struct State {
     /// (account id, followed id)
     following: HashSet<(u64, u64)>,
     requested: HashSet<(u64, u64)>,
-    follows_by_account: HashMap<u64, VecDeque<Instant>>,
-    follows_by_app: VecDeque<Instant>,
     pub seen_nonces: HashMap<String, u64>,
     pub recorded: Vec<Recorded>,
-    pub failed_on_purpose: usize,
-    /// API v2's 15-minute windows, by account id (0: the app-only token) and endpoint.
-    v2_windows: HashMap<(u64, V2Endpoint), Window>,
-    /// The 24-hour budgets: by account id (0: the app-only token), and all together.
-    day_windows: HashMap<u64, Window>,
-    app_day_window: Window,
+    windows: HashMap<(Budget, u64), Window>,
     pub request_tokens: crate::oauth1::RequestTokens,
     pub oauth2: crate::oauth2::Grants,
+}
+
+impl State {
+    /// Counts one request in each of these windows (a budget and a user id) when every
+    /// one has room, renewing those whose time has passed; tells whether it counted,
+    /// and the headers that tell the windows.
+    pub fn spend(&mut self, config: &SandboxConfig, windows: &[(Budget, u64)]) -> (bool, Headers) {
+        let now = server_now(config);
+        let mut allowed = true;
+        for &(budget, id) in windows {
+            let (limit, length) = budget.size(config);
+            let window = self.windows.entry((budget, id)).or_default();
+            if now >= window.start + length {
+                *window = Window {
+                    start: now,
+                    used: 0,
+                };
+            }
+            allowed &= window.used < limit;
+        }
+        let mut headers = Headers::new();
+        for &(budget, id) in windows {
+            let (limit, length) = budget.size(config);
+            let window = self.windows.get_mut(&(budget, id)).expect("renewed above");
+            window.used += u32::from(allowed);
+            let Some(prefix) = budget.header_prefix() else {
+                continue;
+            };
+            let remaining = limit.saturating_sub(window.used);
+            for (name, value) in [
+                ("limit", limit.into()),
+                ("remaining", remaining.into()),
+                ("reset", window.start + length),
+            ] {
+                headers.push((format!("{prefix}-{name}"), value.to_string()));
+            }
+        }
+        (allowed, headers)
+    }
 }
 
 /// What a follow did, before either API version words it.
@@ -227,42 +263,16 @@ pub(crate) enum Outcome {
     Requested,
     /// A protected account with a request from this account already pending.
     AlreadyRequested,
-    Refused {
-        code: i32,
-        message: &'static str,
-    },
-}
-
-const SELF_FOLLOW: Outcome = Outcome::Refused {
-    code: 158,
-    message: "You can't follow yourself.",
-};
-const BLOCKED: Outcome = Outcome::Refused {
-    code: 162,
-    message: "You have been blocked from following this account at the request of the user.",
-};
-const FOLLOW_LIMIT: Outcome = Outcome::Refused {
-    code: 161,
-    message: "You are unable to follow more people at this time. Learn more <a href='http://support.twitter.com/articles/66885-i-can-t-follow-people-follow-limits'>here</a>.",
-};
-
-/// Forgets the follows older than `window`; tells how many remain.
-fn recent(follows: &mut VecDeque<Instant>, now: Instant, window: Duration) -> usize {
-    while follows
-        .front()
-        .is_some_and(|t| now.duration_since(*t) >= window)
-    {
-        follows.pop_front();
-    }
-    follows.len()
+    /// The name of X's refusal in data/refusals.json.
+    Refused(&'static str),
 }
 
 /// Applies the follow rules and budgets, the same for both API versions.
 pub(crate) fn follow(shared: &Shared, account: &Account, user: &User) -> Outcome {
     let config = &shared.config;
     match user.kind {
-        Kind::Account if user.id == account.user_id => return SELF_FOLLOW,
-        Kind::Blocker => return BLOCKED,
+        Kind::Account if user.id == account.user_id => return Outcome::Refused("self-follow"),
+        Kind::Blocker => return Outcome::Refused("blocked"),
         Kind::Pending => return Outcome::AlreadyRequested,
         _ => {}
     }
@@ -272,14 +282,10 @@ pub(crate) fn follow(shared: &Shared, account: &Account, user: &User) -> Outcome
         return Outcome::AlreadyRequested;
     }
     if !state.following.contains(&edge) {
-        let (now, window) = (Instant::now(), config.budget_window);
-        let app_used = recent(&mut state.follows_by_app, now, window);
-        let mine = state.follows_by_account.entry(account.user_id).or_default();
-        if recent(mine, now, window) >= config.user_budget || app_used >= config.app_budget {
-            return FOLLOW_LIMIT;
+        let budgets = [(Budget::Follows, account.user_id), (Budget::AppFollows, 0)];
+        if !state.spend(config, &budgets).0 {
+            return Outcome::Refused("follow-limit");
         }
-        mine.push_back(now);
-        state.follows_by_app.push_back(now);
         if user.kind == Kind::Protected {
             state.requested.insert(edge);
             return Outcome::Requested;
@@ -322,58 +328,16 @@ pub(crate) fn relation(shared: &Shared, account: &Account, user: &User) -> Relat
     }
 }
 
-/// Counts an API v2 request in the 15-minute window of `user_id` (0: the app-only
-/// token) for `endpoint`: the `x-rate-limit-*` headers to send, or the 429 refusal
-/// (with them) when the window is used up.
-pub(crate) fn count_v2_request(
-    shared: &Shared,
-    user_id: u64,
-    endpoint: V2Endpoint,
-) -> Result<Headers, Response> {
-    let config = &shared.config;
-    let limit = match endpoint {
-        // X: 50 follows and 50 unfollows per user per 15 minutes, each in its window.
-        V2Endpoint::Follow | V2Endpoint::Unfollow => config.v2_follow_limit,
-        // X counts /2/users/me in its own window; the sandbox gives it the lookups' size.
-        V2Endpoint::Lookup | V2Endpoint::Me => config.v2_lookup_limit,
-    };
-    let length = config.v2_window.as_secs().max(1);
-    let mut state = shared.state.lock().unwrap();
-    let window = state.v2_windows.entry((user_id, endpoint)).or_default();
-    let window = window.renewed(server_now(config), length);
-    let allowed = window.spend(limit);
-    let headers = window.headers("x-rate-limit", limit, length);
-    if !allowed {
-        return Err(Response {
-            headers,
-            ..problem(429, "Too Many Requests", "Too Many Requests", 88)
-        });
-    }
-    Ok(headers)
+/// Counts a request in these windows when every one has room ([`State::spend`]), and
+/// puts their headers on its answer, whatever that is. False when one was used up
+/// (then nothing is counted).
+pub(crate) fn spend(shared: &Shared, request: &Request, windows: &[(Budget, u64)]) -> bool {
+    let (allowed, headers) = shared.state.lock().unwrap().spend(&shared.config, windows);
+    request.answer_headers.borrow_mut().extend(headers);
+    allowed
 }
 
-/// Counts an API request against the 24-hour budgets of `user_id` (0: the app-only
-/// token) and of the app, and puts their headers on the answer. False when either
-/// budget was already spent (then nothing is counted).
-pub(crate) fn spend_day_budgets(shared: &Shared, request: &Request, user_id: u64) -> bool {
-    const DAY: u64 = 24 * 3600;
-    let config = &shared.config;
-    let now = server_now(config);
-    let mut guard = shared.state.lock().unwrap();
-    let state = &mut *guard;
-    let user = state
-        .day_windows
-        .entry(user_id)
-        .or_default()
-        .renewed(now, DAY);
-    let app = state.app_day_window.renewed(now, DAY);
-    let allowed = user.used < config.day_budget && app.used < config.app_day_budget;
-    if allowed {
-        user.used += 1;
-        app.used += 1;
-    }
-    let mut headers = request.answer_headers.borrow_mut();
-    headers.extend(user.headers("x-user-limit-24hour", config.day_budget, DAY));
-    headers.extend(app.headers("x-app-limit-24hour", config.app_day_budget, DAY));
-    allowed
+/// The 24-hour budgets of `user_id` (0: the app-only token) and of the app.
+pub(crate) fn day_budgets(user_id: u64) -> [(Budget, u64); 2] {
+    [(Budget::Day, user_id), (Budget::AppDay, 0)]
 }

@@ -3,70 +3,36 @@
 
 use serde_json::json;
 
-use crate::billing::{billing_refusal, day_budget_refusal};
-use crate::http::{error, json, ok, param, Answer, Param, Request, Response};
-use crate::oauth1::{account_refusal_words, authenticate, Authenticated};
+use crate::http::{error, json, ok, param, refuse, Answer, Param, Request, Response};
+use crate::oauth1::query_and_form;
+use crate::refusals;
 use crate::state::{
-    find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow, Kind, Outcome, User,
+    day_budgets, find_by_id, find_by_name, follow, relation, spend, unfollow, Kind, Outcome, User,
 };
-use crate::{AppLimit, Shared};
+use crate::{Account, Shared};
 
 /// The user object of a real recorded response, used as the template for answers.
 const FIXTURE: &str = include_str!("../data/friendships_create_200.json");
 
 /// What every 1.1 endpoint checks first, in X's order: the method, the parameters'
-/// encoding, OAuth 1.0a user context (any Bearer token is 403, code 220), the
-/// signature; then the app's access tier (453), the account (64, 326) and, for a
-/// write, the app's permission (261). Returns the caller and its parameters (form
+/// encoding, the caller and X's refusals of its app or account (for a `write` or a
+/// read), the 24-hour budgets. Returns the caller's account and the parameters (form
 /// and query together).
-pub(crate) fn admit<'a>(
-    shared: &'a Shared,
+pub(crate) fn admit(
+    shared: &Shared,
     request: &Request,
     method: &str,
     write: bool,
-) -> Result<(Authenticated<'a>, Vec<Param>), Response> {
-    if request.method != method {
-        return Err(error(405, 0, &format!("Method not allowed: use {method}.")));
-    }
-    let (Ok(query), Ok(form)) = (request.query(), request.form()) else {
-        return Err(error(400, 0, "Malformed percent-encoding."));
-    };
-    if request.credentials("Bearer").is_some() {
-        // API 1.1 takes OAuth 1.0a user context only.
-        return Err(error(
-            403,
-            220,
-            "Your credentials do not allow access to this resource.",
-        ));
-    }
-    let caller = authenticate(shared, request, &form, &query)?;
-    if caller.app.has(AppLimit::NoV1Access) {
-        return Err(error(
-            403,
-            453,
-            "You currently have access to a subset of X API V2 endpoints and limited v1.1 endpoints (e.g. media post, oauth) only. If you need access to this endpoint, you may need a different access level. You can learn more here: https://developer.x.com/en/portal/product",
-        ));
-    }
-    if let Some(state) = caller.state {
-        let (code, message) = account_refusal_words(state);
-        return Err(error(403, code, message));
-    }
-    if write && caller.app.has(AppLimit::ReadOnly) {
-        return Err(error(
-            403,
-            261,
-            "Application cannot perform write actions. Contact API support to request write access.",
-        ));
-    }
-    if let Some(refusal) = billing_refusal(&caller.app.limits) {
-        return Err(refusal);
-    }
-    if !spend_day_budgets(shared, request, caller.account.user_id) {
-        return Err(day_budget_refusal(false));
+) -> Result<(Account, Vec<Param>), Response> {
+    let (query, form) = query_and_form(request, method)?;
+    let caller = refusals::admit(shared, request, (&query, &form), false, write)?;
+    let account = caller.account.expect("API 1.1 takes user context only");
+    if !spend(shared, request, &day_budgets(account.user_id)) {
+        return Err(refuse("rate-limited", false));
     }
     let mut all = form;
     all.extend(query);
-    Ok((caller, all))
+    Ok((account, all))
 }
 
 /// The user named by `user_id` or `screen_name` (exactly one; for
@@ -95,51 +61,42 @@ fn cannot_find() -> Response {
 }
 
 pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
-    let (caller, all) = admit(shared, request, "POST", true)?;
+    let (account, all) = admit(shared, request, "POST", true)?;
     let notify = match param(&all, "follow") {
         None | Some("false") => false,
         Some("true") => true,
         Some(_) => return Err(error(400, 0, "follow must be true or false.")),
     };
     let user = named_user(shared, &all, ("user_id", "screen_name"), cannot_find())?;
-    Ok(match follow(shared, caller.account, &user) {
+    Ok(match follow(shared, &account, &user) {
         Outcome::Following | Outcome::Requested => v1_answer(user_object(&user, notify)),
         Outcome::AlreadyRequested => {
             let message = format!("You've already requested to follow {}.", user.screen_name);
             error(403, 160, &message)
         }
-        Outcome::Refused { code, message } => error(403, code, message),
+        Outcome::Refused(name) => refuse(name, false),
     })
 }
 
 /// Unfollows; answers the user object (with `following` still true for a moment, as
 /// the eventually consistent API does). Unfollowing someone not followed is a 200 too.
 pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Answer {
-    let (caller, all) = admit(shared, request, "POST", true)?;
+    let (account, all) = admit(shared, request, "POST", true)?;
     let user = named_user(shared, &all, ("user_id", "screen_name"), cannot_find())?;
-    let was_following = relation(shared, caller.account, &user).following;
-    unfollow(shared, caller.account, &user);
+    let was_following = relation(shared, &account, &user).following;
+    unfollow(shared, &account, &user);
     let mut answer = user_object(&user, false);
     answer["following"] = json!(was_following);
     Ok(v1_answer(answer))
 }
 
-/// The relationship between the token's user (the source; `source_id` or
-/// `source_screen_name`, if given, must name it) and `target_id` or
+/// The relationship between the token's user (the source) and `target_id` or
 /// `target_screen_name`.
 pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Answer {
-    let (caller, all) = admit(shared, request, "GET", false)?;
-    let account = caller.account;
-    let names_someone_else = param(&all, "source_id")
-        .is_some_and(|id| id != account.user_id.to_string())
-        || param(&all, "source_screen_name")
-            .is_some_and(|name| !name.eq_ignore_ascii_case(&account.screen_name));
-    if names_someone_else {
-        return Err(error(403, 163, "Could not determine source user."));
-    }
+    let (account, all) = admit(shared, request, "GET", false)?;
     let names = ("target_id", "target_screen_name");
     let user = named_user(shared, &all, names, error(404, 50, "User not found."))?;
-    let r = relation(shared, account, &user);
+    let r = relation(shared, &account, &user);
     // As X answers: `null` where it does not say (a request to a public account).
     let requested = r.protected.then_some(r.follow_request_sent);
     let answer = json!({"relationship": {

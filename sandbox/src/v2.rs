@@ -6,15 +6,13 @@
 
 use serde_json::json;
 
-use crate::billing::{billing_refusal, coded, day_budget_refusal, user_not_enrolled};
-use crate::http::{json, param, problem, problem_json, Answer, Param, Request, Response};
-use crate::oauth1::{account_refusal_words, authenticate};
-use crate::oauth2::bearer;
+use crate::http::{json, param, problem_json, refuse, Answer, Param, Request, Response};
+use crate::refusals;
 use crate::state::{
-    count_v2_request, find_by_id, find_by_name, follow, relation, spend_day_budgets, unfollow,
-    Outcome, User, V2Endpoint,
+    day_budgets, find_by_id, find_by_name, follow, relation, spend, unfollow, Budget, Outcome,
+    User, V2Endpoint,
 };
-use crate::{Account, App, AppLimit, Shared, APP_ONLY_BEARER_TOKEN};
+use crate::{Account, Shared};
 
 /// A user id as X's paths and bodies take it: 1 to 19 digits.
 fn is_user_id(text: &str) -> bool {
@@ -55,114 +53,6 @@ fn mismatch(what: &str, parameter: &str, value: &str, pattern: &str) -> Response
     invalid_request(parameter, &message)
 }
 
-/// A 403 problem of a known type (`https://api.twitter.com/2/problems/<name>`), with
-/// any further members X sends with it.
-fn typed_problem(title: &str, detail: &str, name: &str, extra: &[(&str, &str)]) -> Response {
-    let mut body = json!({
-        "title": title,
-        "detail": detail,
-        "type": format!("https://api.twitter.com/2/problems/{name}"),
-        "status": 403,
-    });
-    for (key, value) in extra {
-        body[*key] = json!(value);
-    }
-    problem_json(403, 0, body)
-}
-
-/// Who a request acts for, and what it may do.
-struct Caller<'a> {
-    /// `None` for the app-only Bearer token, which acts for no user.
-    account: Option<&'a Account>,
-    /// The OAuth 2.0 token's scopes; `None` for OAuth 1.0a, which carries the app's
-    /// permissions.
-    scopes: Option<String>,
-    /// The OAuth 1.0a app (`None` for Bearer tokens).
-    app: Option<App>,
-}
-
-impl Caller<'_> {
-    fn may(&self, scope: &str) -> bool {
-        self.scopes
-            .as_deref()
-            .is_none_or(|scopes| scopes.split(' ').any(|s| s == scope))
-    }
-
-    fn app_has(&self, limit: AppLimit) -> bool {
-        self.app.as_ref().is_some_and(|app| app.has(limit))
-    }
-}
-
-/// A Bearer token (an OAuth 2.0 user token from `2/oauth2/token`, or the app-only
-/// token) or an OAuth 1.0a signature: any authentication failure is API v2's
-/// codeless 401. Then an app outside a Project is 403 `client-forbidden`, and a
-/// suspended or locked account 403 with its code.
-fn authenticate_caller<'a>(
-    shared: &'a Shared,
-    request: &Request,
-    query: &[Param],
-) -> Result<Caller<'a>, Response> {
-    let unauthorized = |code| problem(401, "Unauthorized", "Unauthorized", code);
-    let config = &shared.config;
-    let mut restricted = None;
-    let caller = match request.credentials("Bearer") {
-        Some(APP_ONLY_BEARER_TOKEN) => Caller {
-            account: None,
-            scopes: None,
-            app: config.app(&config.consumer_key),
-        },
-        Some(token) => {
-            let (account, scopes) = bearer(shared, token).ok_or_else(|| unauthorized(89))?;
-            Caller {
-                account: Some(&config.accounts[account]),
-                scopes: Some(scopes),
-                app: None,
-            }
-        }
-        None => {
-            // The JSON body is not signed: only the query and the oauth_* parameters are.
-            let caller =
-                authenticate(shared, request, &[], query).map_err(|r| unauthorized(r.api_code))?;
-            restricted = caller.state;
-            Caller {
-                account: Some(caller.account),
-                scopes: None,
-                app: Some(caller.app),
-            }
-        }
-    };
-    if caller.app_has(AppLimit::NotEnrolled) {
-        return Err(typed_problem(
-            "Client Forbidden",
-            "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project. You can create a project via the developer portal.",
-            "client-forbidden",
-            &[
-                ("reason", "client-not-enrolled"),
-                ("registration_url", "https://developer.twitter.com/en/docs/projects/overview"),
-                ("required_enrollment", "Appropriate Level of API Access"),
-            ],
-        ));
-    }
-    if let Some(state) = restricted {
-        // X's OpenAPI `Error` shape (`code` and `message` at the top; 1.1 wraps them).
-        let (code, message) = account_refusal_words(state);
-        return Err(coded(403, code, message));
-    }
-    // Bearer tokens (OAuth 2.0) belong to the main app's clients: its billing holds.
-    let limits = caller
-        .app
-        .as_ref()
-        .map_or(&config.app_limits, |app| &app.limits);
-    if let Some(refusal) = billing_refusal(limits) {
-        return Err(refusal);
-    }
-    // The request is billed to the user (OAuth 1.0a and OAuth 2.0 user tokens alike).
-    if limits.contains(&AppLimit::UserNotEnrolled) && caller.account.is_some() {
-        return Err(user_not_enrolled());
-    }
-    Ok(caller)
-}
-
 /// `rest` is the path after `/2/users/`: `me`, `by/username/{name}`, `{id}`,
 /// `{id}/following` or `{id}/following/{target}`.
 pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
@@ -178,113 +68,80 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
     } else if all_digits(rest) {
         (V2Endpoint::Lookup, "GET", rest, "")
     } else {
-        return Err(problem(
-            404,
-            "Not Found",
-            "Sorry, that page does not exist.",
-            34,
-        ));
+        return Err(refuse("page-not-found", true));
     };
     if request.method != method {
-        return Err(problem(
-            405,
-            "Method Not Allowed",
-            &format!("Use {method}."),
-            0,
-        ));
+        return Err(refuse("method-not-allowed", true));
     }
     let query = request
         .query()
         .map_err(|()| invalid_request("query", "Malformed percent-encoding."))?;
-    let caller = authenticate_caller(shared, request, &query)?;
     let writes = matches!(endpoint, V2Endpoint::Follow | V2Endpoint::Unfollow);
-    let Some(account) = caller.account else {
-        if endpoint != V2Endpoint::Lookup {
-            return Err(typed_problem(
-                "Unsupported Authentication",
-                "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].",
-                "unsupported-authentication",
-                &[],
-            ));
-        }
-        // The app-only token looks users up, with no relationship to anyone.
-        if !spend_day_budgets(shared, request, 0) {
-            return Err(day_budget_refusal(true));
-        }
-        let headers = count_v2_request(shared, 0, endpoint)?;
-        let answer = lookup(shared, argument, None, &query);
-        return Ok(Response {
-            headers,
-            ..answer.unwrap_or_else(|refusal| refusal)
-        });
-    };
+    // The JSON body is not signed: only the query and the oauth_* parameters are.
+    let caller = refusals::admit(shared, request, (&query, &[]), true, writes)?;
+    if caller.account.is_none() && endpoint != V2Endpoint::Lookup {
+        return Err(refuse("app-only", true));
+    }
     if writes && !caller.may("follows.write") {
-        let detail = "The token was not granted the follows.write scope.";
-        return Err(problem(403, "Forbidden", detail, 0));
+        return Err(refuse("no-follows-write-scope", true));
     }
-    if writes && caller.app_has(AppLimit::ReadOnly) {
-        return Err(typed_problem(
-            "Forbidden",
-            "Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.",
-            "oauth1-permissions",
-            &[],
-        ));
+    // 0: the app-only token, which looks users up with no relationship to anyone.
+    let user_id = caller.account.as_ref().map_or(0, |account| account.user_id);
+    let window = [(Budget::V2(endpoint), user_id)];
+    if !spend(shared, request, &window) || !spend(shared, request, &day_budgets(user_id)) {
+        return Err(refuse("rate-limited", true));
     }
-    let headers = count_v2_request(shared, account.user_id, endpoint)?;
-    let answer = if !spend_day_budgets(shared, request, account.user_id) {
-        Err(day_budget_refusal(true))
-    } else if writes && argument != account.user_id.to_string() {
-        let verb = if endpoint == V2Endpoint::Follow {
-            "follow"
-        } else {
-            "unfollow"
+    if writes && argument != user_id.to_string() {
+        let verb = match endpoint {
+            V2Endpoint::Follow => "follow",
+            _ => "unfollow",
         };
         let detail = format!("You are not permitted to {verb} on behalf of another user: the id in the path must be the authenticating user's.");
-        Err(problem(403, "Forbidden", &detail, 0))
-    } else {
-        match endpoint {
-            V2Endpoint::Me => Ok(user_data(&User::of(account), None)),
-            V2Endpoint::Lookup => lookup(shared, argument, Some(account), &query),
-            V2Endpoint::Follow => follow_user(shared, account, request),
-            V2Endpoint::Unfollow => unfollow_user(shared, account, target),
+        let body =
+            json!({"title": "Forbidden", "detail": detail, "type": "about:blank", "status": 403});
+        return Err(problem_json(403, 0, body));
+    }
+    match (endpoint, &caller.account) {
+        (V2Endpoint::Lookup, account) => {
+            let by = if rest.starts_with("by/") {
+                "username"
+            } else {
+                "id"
+            };
+            lookup(shared, (by, argument), account.as_ref(), &query)
         }
-    };
-    // The rate-limit headers go on whatever the answer is.
-    Ok(Response {
-        headers,
-        ..answer.unwrap_or_else(|refusal| refusal)
-    })
+        (V2Endpoint::Me, Some(account)) => Ok(user_data(&User::of(account), None)),
+        (V2Endpoint::Follow, Some(account)) => follow_user(shared, account, request),
+        (V2Endpoint::Unfollow, Some(account)) => unfollow_user(shared, account, target),
+        (_, None) => unreachable!("the app-only token only looks users up"),
+    }
 }
 
-/// A lookup by name (`by/username/{name}`) or by id (`{id}`): the user, with
+/// A lookup by `username` (`by/username/{name}`) or by `id` (`{id}`): the user, with
 /// `connection_status` when `user.fields` asks for it and a user asks.
-fn lookup(shared: &Shared, name_or_id: &str, caller: Option<&Account>, query: &[Param]) -> Answer {
-    let by_id = !name_or_id.is_empty() && name_or_id.bytes().all(|b| b.is_ascii_digit());
-    let user = if by_id {
-        if !is_user_id(name_or_id) {
-            return Err(mismatch(
-                "query parameter",
-                "id",
-                name_or_id,
-                "^[0-9]{1,19}$",
-            ));
+fn lookup(
+    shared: &Shared,
+    (parameter, value): (&str, &str),
+    caller: Option<&Account>,
+    query: &[Param],
+) -> Answer {
+    let (valid, pattern, found) = match parameter {
+        "id" => {
+            let found = value.parse().ok().and_then(|id| find_by_id(shared, id));
+            (is_user_id(value), "^[0-9]{1,19}$", found)
         }
-        let found = name_or_id
-            .parse()
-            .ok()
-            .and_then(|id| find_by_id(shared, id));
-        found.ok_or_else(|| not_found("id", name_or_id, 50))?
-    } else {
-        let valid = (1..=15).contains(&name_or_id.len())
-            && name_or_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
-        if !valid {
-            let pattern = "^[A-Za-z0-9_]{1,15}$";
-            return Err(mismatch("query parameter", "username", name_or_id, pattern));
+        _ => {
+            let valid = (1..=15).contains(&value.len())
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            (valid, "^[A-Za-z0-9_]{1,15}$", find_by_name(shared, value))
         }
-        find_by_name(shared, name_or_id).ok_or_else(|| not_found("username", name_or_id, 50))?
     };
+    if !valid {
+        return Err(mismatch("query parameter", parameter, value, pattern));
+    }
+    let user = found.ok_or_else(|| not_found(parameter, value, 50))?;
     let wants_connection = param(query, "user.fields")
         .is_some_and(|fields| fields.split(',').any(|f| f == "connection_status"));
     let connection = caller
@@ -346,7 +203,7 @@ fn follow_user(shared: &Shared, account: &Account, request: &Request) -> Answer 
         Outcome::Following => answer(true),
         // v2 answers a repeated request to a protected account like the first one.
         Outcome::Requested | Outcome::AlreadyRequested => answer(false),
-        Outcome::Refused { code, message } => problem(403, "Forbidden", message, code),
+        Outcome::Refused(name) => refuse(name, true),
     })
 }
 

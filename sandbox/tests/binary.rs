@@ -30,15 +30,12 @@ fn help_exits_0_and_lists_every_flag() {
         [
             "--port",
             "--user-budget",
-            "--app-budget",
-            "--max-skew-secs",
             "--clock-skew",
             "--fail-first",
             "--v2-follow-limit",
             "--oauth2-token-lifetime",
             "--oauth2-refresh-delay-ms",
             "--day-budget",
-            "--app-day-budget",
             "--restrict-app",
             "--record",
         ]

@@ -1,0 +1,109 @@
+//! Who may call the API, and X's refusals of the app or the account whatever the
+//! target, in the order X checks them (their words: data/refusals.json, http::refuse).
+
+use crate::http::{refuse, Param, Request, Response};
+use crate::oauth1::authenticate;
+use crate::oauth2::bearer;
+use crate::{Account, AccountState, AppLimit, Shared, APP_ONLY_BEARER_TOKEN};
+
+/// Who a request acts for, and what its app may do.
+pub(crate) struct Caller {
+    /// `None` for the app-only Bearer token, which acts for no user.
+    pub account: Option<Account>,
+    /// Set for a restricted account, which every endpoint refuses.
+    state: Option<AccountState>,
+    /// What X does not let the app do (the main app's, for Bearer tokens).
+    limits: Vec<AppLimit>,
+    /// An OAuth 2.0 user token's scopes; `None` for OAuth 1.0a, which carries the
+    /// app's permissions, and for the app-only token.
+    scopes: Option<String>,
+}
+
+impl Caller {
+    pub fn may(&self, scope: &str) -> bool {
+        self.scopes
+            .as_deref()
+            .is_none_or(|scopes| scopes.split(' ').any(|s| s == scope))
+    }
+
+    /// X's refusal of the app or the account whatever the target, by name, in the
+    /// order X checks them (docs/sandbox.md).
+    fn refusal(&self, v2: bool, write: bool) -> Option<&'static str> {
+        let has = |limit| self.limits.contains(&limit);
+        let user = self.account.is_some();
+        let oauth1_user = user && self.scopes.is_none();
+        [
+            (!v2 && has(AppLimit::NoV1Access), "no-v1-access"),
+            (v2 && has(AppLimit::NotEnrolled), "not-enrolled"),
+            (self.state == Some(AccountState::Suspended), "suspended"),
+            (self.state == Some(AccountState::Locked), "locked"),
+            // OAuth 2.0 tokens have scopes instead.
+            (write && oauth1_user && has(AppLimit::ReadOnly), "read-only"),
+            (has(AppLimit::CreditsDepleted), "credits-depleted"),
+            (
+                has(AppLimit::CreditsDepletedAugust2026),
+                "credits-depleted-2026-08",
+            ),
+            (has(AppLimit::UsageCapped), "usage-capped"),
+            // The request is billed to the user (OAuth 1.0a and OAuth 2.0 user tokens).
+            (
+                v2 && user && has(AppLimit::UserNotEnrolled),
+                "user-not-enrolled",
+            ),
+        ]
+        .into_iter()
+        .find_map(|(refused, name)| refused.then_some(name))
+    }
+}
+
+/// Who calls, from the credentials: API 1.1 takes an OAuth 1.0a signature only (any
+/// Bearer token is 403, code 220); API v2 also an OAuth 2.0 user token or the app-only
+/// token, and words any authentication failure as one codeless 401. Then X's refusals
+/// of the app or the account, for a `write` or a read.
+pub(crate) fn admit(
+    shared: &Shared,
+    request: &Request,
+    (query, form): (&[Param], &[Param]),
+    v2: bool,
+    write: bool,
+) -> Result<Caller, Response> {
+    let config = &shared.config;
+    let unauthorized = |api_code| Response {
+        api_code,
+        ..refuse("unauthorized", true)
+    };
+    let caller = match request.credentials("Bearer") {
+        Some(_) if !v2 => return Err(refuse("bearer-on-v1", false)),
+        Some(token) => {
+            let user = match token {
+                APP_ONLY_BEARER_TOKEN => None,
+                _ => Some(bearer(shared, token).ok_or_else(|| unauthorized(89))?),
+            };
+            Caller {
+                account: user
+                    .as_ref()
+                    .map(|(index, _)| config.accounts[*index].clone()),
+                state: None,
+                limits: config.app_limits.clone(),
+                scopes: user.map(|(_, scopes)| scopes),
+            }
+        }
+        None => {
+            let signed = authenticate(shared, request, form, query);
+            let (account, state, limits) = signed.map_err(|refused| match v2 {
+                true => unauthorized(refused.api_code),
+                false => refused,
+            })?;
+            Caller {
+                account: Some(account),
+                state,
+                limits,
+                scopes: None,
+            }
+        }
+    };
+    match caller.refusal(v2, write) {
+        Some(name) => Err(refuse(name, v2)),
+        None => Ok(caller),
+    }
+}
