@@ -18,10 +18,7 @@ use std::time::Instant;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use support::{cstr, Config, TempDir};
-use twfollow::core::wire::signer::{
-    base_string_uri, signature_base_string, Credentials, OAuthNonce, SignableRequest, Signer,
-    SigningUrl,
-};
+use twfollow::core::wire::signer::{Credentials, OAuthNonce, SignableRequest, Signer, SigningUrl};
 use twfollow::ffi::*;
 
 /// Counts heap allocations, to report allocations per follow.
@@ -87,19 +84,10 @@ fn signing() {
         black_box(signer.sign(black_box(&request), &OAuthNonce::fresh(0)));
     });
     // The floor: HMAC-SHA1 of the same base string with the same key, nothing else.
-    let nonce = OAuthNonce::fresh(0);
-    let timestamp = nonce.timestamp.to_string();
-    let params = [
-        ("oauth_consumer_key", creds.consumer_key.as_str()),
-        ("oauth_nonce", &nonce.nonce),
-        ("oauth_signature_method", "HMAC-SHA1"),
-        ("oauth_timestamp", &timestamp),
-        ("oauth_token", &creds.access_token),
-        ("oauth_version", "1.0"),
-        ("user_id", "2244994945"),
-        ("follow", "false"),
-    ];
-    let base = signature_base_string("POST", &base_string_uri(url).unwrap(), &params);
+    let base = signer
+        .sign(&request, &OAuthNonce::fresh(0))
+        .base_string()
+        .to_owned();
     let key = format!("{}&{}", creds.consumer_secret, creds.access_token_secret);
     let floor = time_per_call(7, 50_000, || {
         let mut mac = Hmac::<Sha1>::new_from_slice(black_box(key.as_bytes())).unwrap();
