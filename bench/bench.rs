@@ -235,13 +235,6 @@ fn trace_cost(base_url: &str, n: usize) {
 fn store_vs_env(base_url: &str, n: usize) {
     let dir = TempDir::new("bench-store");
     let store = dir.store();
-    std::fs::write(
-        &store,
-        r#"{"version":1,"default":"bench","apps":{"bench-key":{"consumer_key":"bench-key","consumer_secret":"bench-secret"}},
-"accounts":{"bench":{"app":"bench-key","kind":"oauth1","user_id":"1","screen_name":"bench","access_token":"1-bench-token","access_token_secret":"bench-token-secret"}}}"#,
-    )
-    .unwrap();
-    std::fs::set_permissions(&store, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     for (name, value) in [
         ("TW_CONSUMER_KEY", "bench-key"),
         ("TW_CONSUMER_SECRET", "bench-secret"),
@@ -250,9 +243,14 @@ fn store_vs_env(base_url: &str, n: usize) {
     ] {
         std::env::set_var(name, value);
     }
+    // The same account in the store, imported from these variables (nothing is sent).
+    let path = cstr(&store);
+    let env = c"env".as_ptr();
+    let status = unsafe { tw_store_import(path.as_ptr(), env, ptr::null(), ptr::null_mut()) };
+    assert_eq!(status, TwStatus::Ok, "{:?}", support::last());
     let open_and_follow = |from_store: bool| {
         let config = if from_store {
-            support::from_store(&store, None).unwrap()
+            support::from_store(&store, Some("env")).unwrap()
         } else {
             let mut out = ptr::null_mut();
             assert_eq!(unsafe { tw_config_from_env(&mut out) }, TwStatus::Ok);
