@@ -205,7 +205,8 @@ stage_python() {
   # Every test runs this build; a smoke set (test_under_valgrind.py) runs the plain one under valgrind.
   cc "${CFLAGS_STRICT[@]}" "${sanitize[@]}" "${TW_FOLLOW_SOURCES[@]}" "${debug_lib[@]}" -o build/tw-follow-sanitized
   once python_package
-  # A new user's lines with the library the package ships: README.md's example (snippets).
+  # The package following with the library it ships, as a new user does: README.md's example,
+  # which the snippets stage runs.
   TWFOLLOW_LIB="$PWD/target/debug/libtwfollow.so" TWFOLLOW_SANDBOX="$PWD/target/debug/sandbox" \
     TW_FOLLOW_BIN="$PWD/build/tw-follow-sanitized" TWFOLLOW_VALGRIND=1 TW_FOLLOW_VALGRIND_BIN="$PWD/build/tw-follow" \
     .venv/bin/python -m pytest -q 2>&1 | tee -a "$log"
