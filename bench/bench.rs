@@ -18,10 +18,7 @@ use std::time::Instant;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use support::{cstr, Config, TempDir};
-use twfollow::core::wire::signer::{
-    base_string_uri, signature_base_string, Credentials, OAuthNonce, SignableRequest, Signer,
-    SigningUrl,
-};
+use twfollow::core::wire::signer::{Credentials, OAuthNonce, SignableRequest, Signer, SigningUrl};
 use twfollow::ffi::*;
 
 /// Counts heap allocations, to report allocations per follow.
@@ -87,19 +84,10 @@ fn signing() {
         black_box(signer.sign(black_box(&request), &OAuthNonce::fresh(0)));
     });
     // The floor: HMAC-SHA1 of the same base string with the same key, nothing else.
-    let nonce = OAuthNonce::fresh(0);
-    let timestamp = nonce.timestamp.to_string();
-    let params = [
-        ("oauth_consumer_key", creds.consumer_key.as_str()),
-        ("oauth_nonce", &nonce.nonce),
-        ("oauth_signature_method", "HMAC-SHA1"),
-        ("oauth_timestamp", &timestamp),
-        ("oauth_token", &creds.access_token),
-        ("oauth_version", "1.0"),
-        ("user_id", "2244994945"),
-        ("follow", "false"),
-    ];
-    let base = signature_base_string("POST", &base_string_uri(url).unwrap(), &params);
+    let base = signer
+        .sign(&request, &OAuthNonce::fresh(0))
+        .base_string()
+        .to_owned();
     let key = format!("{}&{}", creds.consumer_secret, creds.access_token_secret);
     let floor = time_per_call(7, 50_000, || {
         let mut mac = Hmac::<Sha1>::new_from_slice(black_box(key.as_bytes())).unwrap();
@@ -118,7 +106,6 @@ fn signing() {
     report("sign.nonce_and_clock", fresh, "ns");
     report("sign.with_fixed_nonce", fixed, "ns");
     report("sign.hmac_floor", floor, "ns");
-    report("sign.base_string_bytes", base.len() as f64, "bytes");
 }
 
 /// A config of the bench's OAuth 1.0a account (nginx checks no signature).
@@ -189,7 +176,6 @@ fn end_to_end(base_url: &str, n: usize) {
     let config = bench_config(base_url);
     follow(&config);
     report("cold.first_follow_http", micros_since(cold), "us");
-    report("e2e.c_api", warm_median_rate(&config, n), "follows/s");
     for threads in [1, 2, 4, 8] {
         let rate = throughput(&config, threads, n);
         report(&format!("threads.{threads}"), rate, "follows/s");
@@ -214,8 +200,9 @@ fn set_trace(config: &Config, hook: TwTraceCallback, user_data: *mut c_void) {
 
 /// The wire trace's cost (issue 15), in one run: follows per second with no hook (the
 /// code path of every call before the trace existed), with a hook set and removed
-/// again, and with a hook that only counts lines; each the best of interleaved rounds,
-/// with its ratio to "off". Allocations per follow, off and on. No timing is asserted.
+/// again, and with a hook that only counts lines; each the best of interleaved rounds
+/// (report.py gives their ratios to "off"). Allocations per follow with the hook on (off:
+/// `memory.allocations_per_follow`). No timing is asserted.
 fn trace_cost(base_url: &str, n: usize) {
     static LINES: AtomicU64 = AtomicU64::new(0);
     let lines = &LINES as *const AtomicU64 as *mut c_void;
@@ -234,20 +221,12 @@ fn trace_cost(base_url: &str, n: usize) {
     report("trace.off", off_rate, "follows/s");
     report("trace.removed", removed_rate, "follows/s");
     report("trace.on", on_rate, "follows/s");
-    report("trace.removed_over_off", removed_rate / off_rate, "x");
-    report("trace.on_over_off", on_rate / off_rate, "x");
     let before = LINES.load(Ordering::Relaxed);
     follow(&on);
     let lines_per_follow = (LINES.load(Ordering::Relaxed) - before) as f64;
     report("trace.lines_per_follow", lines_per_follow, "lines");
-    for (name, config) in [("off", &off), ("on", &on)] {
-        let allocations = allocations_per_follow(config);
-        report(
-            &format!("trace.allocations_per_follow_{name}"),
-            allocations,
-            "allocs",
-        );
-    }
+    let allocations = allocations_per_follow(&on);
+    report("trace.allocations_per_follow_on", allocations, "allocs");
 }
 
 /// A new config and one follow, from the token store vs from the environment (the
@@ -256,13 +235,6 @@ fn trace_cost(base_url: &str, n: usize) {
 fn store_vs_env(base_url: &str, n: usize) {
     let dir = TempDir::new("bench-store");
     let store = dir.store();
-    std::fs::write(
-        &store,
-        r#"{"version":1,"default":"bench","apps":{"bench-key":{"consumer_key":"bench-key","consumer_secret":"bench-secret"}},
-"accounts":{"bench":{"app":"bench-key","kind":"oauth1","user_id":"1","screen_name":"bench","access_token":"1-bench-token","access_token_secret":"bench-token-secret"}}}"#,
-    )
-    .unwrap();
-    std::fs::set_permissions(&store, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     for (name, value) in [
         ("TW_CONSUMER_KEY", "bench-key"),
         ("TW_CONSUMER_SECRET", "bench-secret"),
@@ -271,9 +243,14 @@ fn store_vs_env(base_url: &str, n: usize) {
     ] {
         std::env::set_var(name, value);
     }
+    // The same account in the store, imported from these variables (nothing is sent).
+    let path = cstr(&store);
+    let env = c"env".as_ptr();
+    let status = unsafe { tw_store_import(path.as_ptr(), env, ptr::null(), ptr::null_mut()) };
+    assert_eq!(status, TwStatus::Ok, "{:?}", support::last());
     let open_and_follow = |from_store: bool| {
         let config = if from_store {
-            support::from_store(&store, None).unwrap()
+            support::from_store(&store, Some("env")).unwrap()
         } else {
             let mut out = ptr::null_mut();
             assert_eq!(unsafe { tw_config_from_env(&mut out) }, TwStatus::Ok);
@@ -291,8 +268,6 @@ fn store_vs_env(base_url: &str, n: usize) {
     }
     report("store.open_follow_env", env_us, "us");
     report("store.open_follow_store", store_us, "us");
-    report("store.extra_per_open", store_us - env_us, "us");
-    report("store.store_over_env", store_us / env_us, "x");
 }
 
 /// Collects the durability notes of a traced store-backed config (microseconds).
@@ -334,7 +309,6 @@ fn refresh_window(n: usize) {
     report("store.refresh_answer_to_durable_median", median, "us");
     let p99 = notes[notes.len() * 99 / 100];
     report("store.refresh_answer_to_durable_p99", p99, "us");
-    report("store.refresh_durable_share", median / whole_us, "x");
 }
 
 fn tls() {
@@ -354,25 +328,6 @@ fn tls() {
         micros_since(started) / 300.0,
         "us",
     );
-    // A second config in the same process: its first HTTPS follow shows whether TLS set-up is repeated.
-    let second = bench_config(&server.base_url());
-    set_ca_file(&second, support::TEST_CERT);
-    let started = Instant::now();
-    follow(&second);
-    report(
-        "cold.second_config_first_https",
-        micros_since(started),
-        "us",
-    );
-    // The built-in root store: the first config of the process builds it, later ones share it.
-    // (The test server's certificate is not in it, so these calls end in TW_STATUS_TLS.)
-    for name in ["tls.webpki_first_config", "tls.webpki_second_config"] {
-        let config = bench_config(&server.base_url());
-        let started = Instant::now();
-        let status = unsafe { tw_follow(config.0, c"2244994945".as_ptr(), false, ptr::null_mut()) };
-        assert_eq!(status, TwStatus::Tls);
-        report(name, micros_since(started), "us");
-    }
 }
 
 fn main() {
@@ -396,10 +351,6 @@ fn main() {
     }
     if only("STORE") {
         store_vs_env(base_url, n);
-        return refresh_window(200);
-    }
-    // Against its own sandbox: HTTP_URL is not used.
-    if only("REFRESH") {
         return refresh_window(200);
     }
     signing();

@@ -19,11 +19,12 @@ cd "$(dirname "$0")/.."
 # (73 s and 150 s) and its fixed number of runs a little over half a minute more (38 s and 5 s).
 # Exploring runs for a time, so there the optimised build's speed pays. Full debug info stays:
 # with line tables only, the gate's build took 152 s of CPU instead of 157 s (3 %).
-gate=""
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+# The first folder of the corpus gets the new inputs: with --runs, a scratch one.
 if [ "${1:-}" = --runs ]; then
-  gate=1
   budget=(-runs="${2:?--runs needs a number}" -seed=1)
-  corpus=(fuzz/corpus)
+  corpus=("$scratch/new" fuzz/corpus)
   profile=--dev
 else
   budget=(-max_total_time="${1:-60}")
@@ -37,14 +38,10 @@ fi
 export RUSTC_BOOTSTRAP=1
 cargo fuzz build "$profile" >/dev/null 2>&1 || { cargo fuzz build "$profile"; exit 1; }
 mapfile -t targets < <(cargo fuzz list)
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
 # run TARGET: one libFuzzer process, its output in $scratch/TARGET.log, its exit status in .status.
 run() {
   local dirs=() root status=0
   for root in "${corpus[@]}"; do mkdir -p "$root/$1" && dirs+=("$root/$1"); done
-  # The first folder gets the new inputs: with --runs, a scratch one.
-  [ -z "$gate" ] || dirs=("$(mktemp -d -p "$scratch")" "${dirs[@]}")
   cargo fuzz run "$profile" "$1" "${dirs[@]}" -- "${budget[@]}" -max_len=1024 -print_final_stats=1 \
     >"$scratch/$1.log" 2>&1 || status=$?
   echo "$status" >"$scratch/$1.status"

@@ -43,9 +43,7 @@ install_tw_follow "$prefix" lib origin cc
 echo "installed twfollow $version into $prefix"
 
 # What the tools search without being told, compared with where PREFIX put things.
-searched() {  # searched DIR LIST(colon-separated)
-  case ":$2:" in *":$1:"*) return 0 ;; *) return 1 ;; esac
-}
+searched() { [[ ":$2:" == *":$1:"* ]]; } # searched DIR LIST(colon-separated)
 pc_path=$(pkg-config --variable pc_path pkg-config 2>/dev/null || true)
 ldconfig=$(PATH="$PATH:/sbin:/usr/sbin" command -v ldconfig || true)
 # The loader's trusted directories, and those of /etc/ld.so.conf.
@@ -56,9 +54,8 @@ settings=()
 searched "$prefix/lib/pkgconfig" "$pc_path" ||
   settings+=("export PKG_CONFIG_PATH=\"$prefix/lib/pkgconfig\${PKG_CONFIG_PATH:+:\$PKG_CONFIG_PATH}\"")
 # CMake searches <prefix>/lib/cmake/<name> under /usr/local and /usr on its own.
-case $prefix in /usr | /usr/local) ;; *)
-  settings+=("export CMAKE_PREFIX_PATH=\"$prefix\${CMAKE_PREFIX_PATH:+:\$CMAKE_PREFIX_PATH}\"") ;;
-esac
+searched "$prefix" /usr:/usr/local ||
+  settings+=("export CMAKE_PREFIX_PATH=\"$prefix\${CMAKE_PREFIX_PATH:+:\$CMAKE_PREFIX_PATH}\"")
 searched "$prefix/lib" "$loader_dirs" ||
   settings+=("export LD_LIBRARY_PATH=\"$prefix/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}\"")
 searched "$prefix/bin" "$PATH" || settings+=("export PATH=\"$prefix/bin:\$PATH\"")

@@ -87,11 +87,9 @@ build_release() {
 # that builds the static library) and prints the system libraries that library needs, as rustc
 # names them while it links it; on failure, cargo's output.
 native_static_libs() {
-  local log libs
-  log=$(mktemp)
-  "$@" --print native-static-libs >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; return 1; }
-  libs=$(sed -n 's/.*native-static-libs: //p' "$log" | tail -n 1)
-  rm -f "$log"
+  local output libs
+  output=$("$@" --print native-static-libs 2>&1) || { printf '%s\n' "$output" >&2; return 1; }
+  libs=$(sed -n 's/.*native-static-libs: //p' <<<"$output" | tail -n 1)
   [ -n "$libs" ] || { echo "rustc did not name the static library's native libraries" >&2; return 1; }
   echo "$libs"
 }

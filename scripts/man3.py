@@ -1,13 +1,9 @@
 #!/usr/bin/env python3
-"""Writes the section-3 man pages from include/twfollow.h's doc comments, the one source of
-the C API's manual: one page per exported function (tw_follow.3, ...) and the twfollow(3)
-overview, which lists every function and every status. Nothing here names a function: a
-function added to the header gets its page on the next build.
+"""Writes the section-3 man pages from include/twfollow.h's doc comments (read by the drift
+tests' parser): one page per function and the twfollow(3) overview of every function and status.
+Nothing here names a function: a function added to the header gets its page.
 
   scripts/man3.py OUTDIR [VERSION [HEADER]]     (default: the crate's version, include/twfollow.h)
-
-scripts/packaging.sh runs it for scripts/install.sh, the tarball and the packages. The
-header is read with tests/drift/twfollow_header.py, the parser the drift tests use.
 """
 
 # No `from __future__ import annotations` (Python 3.7): scripts/install.sh runs this on the
@@ -58,9 +54,8 @@ def _first_sentence(doc: List[str]) -> str:
 
 
 def _without_asides(sentence: str) -> str:
-    """The sentence without its parenthesised asides, for the one-line NAME."""
-    shorter = re.sub(r"\s*\([^()]*\)", "", sentence)
-    return sentence if shorter == sentence else _without_asides(shorter)
+    """The sentence without its parenthesised asides (and theirs), for the one-line NAME."""
+    return re.sub(r"\s*\((?:[^()]|\([^()]*\))*\)", "", sentence)
 
 
 def _body(doc: List[str]) -> List[str]:

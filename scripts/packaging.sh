@@ -38,10 +38,8 @@ install_prefix() {
   install -m 644 "$static" "$prefix/$libdir/libtwfollow.a"
   for template in packaging/*.pc.in packaging/*.cmake.in; do
     name=$(basename "$template" .in)
-    case $name in
-      *.pc) dir=$libdir/pkgconfig ;;
-      *) dir=$libdir/cmake/twfollow ;;
-    esac
+    dir=$libdir/cmake/twfollow
+    [[ $name != *.pc ]] || dir=$libdir/pkgconfig
     sed -e "s|@VERSION@|$version|g" -e "s|@MAJOR@|$major|g" -e "s|@LIBDIR@|$libdir|g" \
       -e "s|@PC_PREFIX@|$pc_prefix|g" -e "s|@CMAKE_UP@|../$up|g" \
       -e "s|@NATIVE_LIBS@|$native_libs|g" -e "s|@CMAKE_NATIVE_LIBS@|$cmake_libs|g" \

@@ -1,22 +1,16 @@
 #!/usr/bin/env python3
-"""Plays the user's part of an authorization against the sandbox, where a person
-would use a browser. For the demo, docs/tokens.md's examples and anyone trying the
-flows without a developer account; never needed with the real API.
+"""Plays the person at the browser in an authorization against the sandbox: for the demo,
+docs/tokens.md's examples and anyone trying the flows without a developer account.
 
-  play_user.py pin URL           opens the OAuth 1.0a authorize page, prints its PIN
-  play_user.py redirect URL      opens the OAuth 2.0 authorize page, prints where it
-                                 sends the browser (the redirect URI with state and code)
-  play_user.py COMMAND [ARG...]  runs an interactive `tw-follow authorize ...` (or
-                                 `python -m twfollow authorize ...`): shows its prompt,
-                                 opens the page it names and, when the command listens
-                                 for the redirect, follows it there as a browser does
-                                 (and shows the page the command answers with); else
-                                 types the PIN or the redirected address. Passes the
-                                 command's stdout and exit status through
+  play_user.py pin URL           prints the PIN the OAuth 1.0a authorize page URL shows
+  play_user.py redirect URL      prints where the OAuth 2.0 authorize page URL sends the browser
+  play_user.py COMMAND [ARG...]  runs an interactive `tw-follow authorize ...` and plays its user:
+                                 opens the page its prompt names, then follows the redirect to
+                                 the command when it listens, else types the PIN or the redirected
+                                 address; passes the command's stdout and exit status through
 
-The sandbox approves at once, as account 1 (add &account=N to a URL for another).
-Standard library only; redirects are never followed, as a browser's address bar
-would show them.
+The sandbox approves at once, as account 1 (add &account=N to a URL for another). Standard
+library only; a redirect is never followed, as a browser's address bar would show it.
 """
 
 from __future__ import annotations
@@ -34,8 +28,7 @@ PAGE = re.compile(r"^\s+(https?://\S+)$", re.M)
 def visit(url: str) -> tuple:
     """GET without following redirects: (status, Location, body)."""
     parts = urllib.parse.urlsplit(url)
-    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = connection_class(parts.netloc, timeout=30)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=30)  # the sandbox's plain HTTP
     try:
         connection.request("GET", f"{parts.path}?{parts.query}" if parts.query else parts.path)
         response = connection.getresponse()
@@ -63,11 +56,10 @@ def drive(command: list) -> int:
     """Runs an interactive authorize command and answers its prompt."""
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     prompt = ""
-    while True:
-        line = process.stderr.readline()
+    for line in iter(process.stderr.readline, ""):
         sys.stderr.write(line)
         prompt += line
-        if not line or line.rstrip().endswith(("press Enter:", "run again with --paste)...")):
+        if line.rstrip().endswith(("press Enter:", "run again with --paste)...")):
             break
     match = PAGE.search(prompt)
     if match and prompt.rstrip().endswith("--paste)..."):
@@ -76,15 +68,13 @@ def drive(command: list) -> int:
         _, _, page = visit(redirected)
         text = re.sub(r"<title>.*?</title>|<[^>]+>", "", page).strip()
         sys.stderr.write(f"[play_user.py, as the user: approved; the browser was sent back and shows: {text}]\n")
-        process.stdin.close()
     elif match:
         oauth2 = "/i/oauth2/authorize?" in match.group(1)
         answer = redirect_of(match.group(1)) if oauth2 else pin_on(match.group(1))
         shown = answer if not oauth2 else answer.split("?", 1)[0] + "?state=...&code=..."
         sys.stderr.write(f"[play_user.py, as the user: opened the page, typed {shown}]\n")
         process.stdin.write(answer + "\n")
-    if not process.stdin.closed:
-        process.stdin.close()
+    process.stdin.close()
     sys.stderr.write(process.stderr.read())
     return process.wait()
 

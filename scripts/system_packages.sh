@@ -20,20 +20,12 @@ move_into() {
   done
 }
 
-# nothing_left TREE: every file of TREE went into a package.
-nothing_left() {
-  local left
-  left=$(find "$1" ! -type d)
-  [ -z "$left" ] || { echo "in no package: $left" >&2; return 1; }
-}
-
 # build_debs TREE OUT VERSION: TREE/usr filled by install_prefix with LIBDIR lib/x86_64-linux-gnu.
 build_debs() {
   local tree out=$2 version=$3
   tree=$(cd "$1" && pwd)
-  local major=${version%%.*} multiarch=x86_64-linux-gnu date work pkg dir
+  local major=${version%%.*} libdir=usr/lib/x86_64-linux-gnu date work pkg dir left
   local lib="libtwfollow$major" full="$version-1"
-  local libdir="usr/lib/$multiarch"
   work="$tree.split"
   date=$(date -R -u -d "@$(git log -1 --format=%ct 2>/dev/null || echo 0)")
   rm -rf "$work"
@@ -43,7 +35,8 @@ build_debs() {
   move_into "$work/tw-follow" "$tree" usr/bin usr/share/man/man1
   # Debian's place for the licences is each package's copyright file.
   rm -r "$tree/usr/share/doc/twfollow"
-  nothing_left "$tree"
+  left=$(find "$tree" ! -type d)
+  [ -z "$left" ] || { echo "in no package: $left" >&2; return 1; }
 
   # dpkg-gencontrol writes each package's control file from packaging/debian/control.in, with
   # the version of the changelog, the Installed-Size and the Depends dpkg-shlibdeps computes
@@ -63,15 +56,11 @@ build_debs() {
     find "$dir/usr" -type f -exec chmod 644 {} +
   done
   chmod 755 "$work/tw-follow/usr/bin/tw-follow"
-  # lintian takes yaml-rust2 (a Rust port of libyaml, for tw_store_import) for a copy of the
-  # C libyaml, from its error strings: no C libyaml is in the library.
-  install -d "$work/$lib/usr/share/lintian/overrides"
-  printf '%s\n' "# yaml-rust2, a Rust port of libyaml's parser, not a copy of the C library" \
-    "$lib: embedded-library libyaml [$libdir/libtwfollow.so.$version]" >"$work/$lib/usr/share/lintian/overrides/$lib"
+  install -D -m 644 packaging/debian/lintian-overrides "$work/$lib/usr/share/lintian/overrides/$lib"
   printf 'libtwfollow %s %s (>= %s)\n' "$major" "$lib" "$version" | tee "$work/src/debian/shlibs.local" >"$work/$lib/DEBIAN/shlibs"
   # ldconfig runs once after the whole dpkg run, as debhelper arranges it.
   echo "activate-noawait ldconfig" >"$work/$lib/DEBIAN/triggers"
-  chmod 644 "$work/$lib/usr/share/lintian/overrides/$lib" "$work/$lib/DEBIAN/shlibs" "$work/$lib/DEBIAN/triggers"
+  chmod 644 "$work/$lib/DEBIAN/shlibs" "$work/$lib/DEBIAN/triggers"
 
   local lib_depends tool_depends
   lib_depends=$(shlibdeps "$work" "$work/$lib/$libdir/libtwfollow.so.$version")
@@ -110,11 +99,7 @@ build_rpms() {
   out=$(cd "$2" && pwd)
   work="$tree.rpmbuild"
   rm -rf "$work"
-  mkdir -p "$work/SPECS" "$tree/usr/share/licenses/twfollow"
-  mv "$tree/usr/share/doc/twfollow/LICENSE-MIT" "$tree/usr/share/doc/twfollow/LICENSE-APACHE" \
-    "$tree/usr/share/licenses/twfollow/"
-  rmdir "$tree/usr/share/doc/twfollow"
-  find "$tree/usr/share/man" -type f -exec gzip -9n {} +
+  mkdir -p "$work/SPECS"
   sed -e "s|@VERSION@|$version|g" -e "s|@MAJOR@|$major|g" packaging/rpm/twfollow.spec.in >"$work/SPECS/twfollow.spec"
   rpmbuild -bb --quiet --target x86_64 \
     --define "_topdir $work" --define "_rpmdir $out" --define "tree $tree" \
