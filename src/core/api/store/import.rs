@@ -135,13 +135,7 @@ fn read_bounded(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
             "it is not a regular file (a FIFO, a device or a folder): give the file itself",
         ));
     }
-    if meta.len() > MAX_SOURCE {
-        return Err(import_error(
-            path,
-            format!("it is larger than {MAX_SOURCE} bytes: not a twurl or xurl file"),
-        ));
-    }
-    let mut bytes = Zeroizing::new(Vec::with_capacity(meta.len() as usize + 1));
+    let mut bytes = Zeroizing::new(Vec::with_capacity(meta.len().min(MAX_SOURCE) as usize + 1));
     file.take(MAX_SOURCE + 1)
         .read_to_end(&mut bytes)
         .map_err(cannot)?;

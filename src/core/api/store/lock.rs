@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
-use crate::core::api::store::backend::{Backend, Held};
+use crate::core::api::store::backend::{poll, Backend, Held};
 use crate::core::api::store::path::store_error;
 use crate::core::api::store::path::{check_private, metadata_of, StorePath};
 use crate::core::error::{Error, ErrorKind};
@@ -87,40 +87,33 @@ pub fn lock(path: &StorePath, deadline: Instant) -> Result<HeldFile, Error> {
             format!("cannot open its lock file {}: {e}{hint}", lock_path.display()),
         )
     })?;
-    // Polling try_lock keeps the wait within the deadline (a blocking flock cannot
-    // be given one without a signal). Short sleeps at first: a holder usually
-    // finishes within milliseconds (one refresh round trip).
     wait_for(path, deadline, || held.file().try_lock())?;
     Ok(held)
 }
 
-/// Polls `try_lock` until it succeeds or `deadline` passes.
+/// Polls `try_lock` until it succeeds or `deadline` passes (a blocking flock cannot
+/// be given a deadline without a signal).
 fn wait_for(
     path: &StorePath,
     deadline: Instant,
-    mut try_lock: impl FnMut() -> Result<(), TryLockError>,
+    try_lock: impl Fn() -> Result<(), TryLockError>,
 ) -> Result<(), Error> {
-    let mut pause = Duration::from_micros(200);
-    loop {
-        match try_lock() {
-            Ok(()) => return Ok(()),
-            Err(TryLockError::WouldBlock) => {}
-            Err(TryLockError::Error(e)) => {
-                return Err(store_error(&path.file, format!("cannot be locked: {e}")))
-            }
+    let locked = poll(deadline, Duration::from_millis(10), || match try_lock() {
+        Ok(()) => Ok(true),
+        Err(TryLockError::WouldBlock) => Ok(false),
+        Err(TryLockError::Error(e)) => {
+            Err(store_error(&path.file, format!("cannot be locked: {e}")))
         }
-        let now = Instant::now();
-        if now >= deadline {
-            return Err(Error::new(
-                ErrorKind::Timeout,
-                format!(
-                    "timed out waiting for the lock of the token store {} (another process holds it)",
-                    path.file.display()
-                ),
-            ));
-        }
-        std::thread::sleep(pause.min(deadline - now));
-        pause = (pause * 2).min(Duration::from_millis(10));
+    })?;
+    match locked {
+        true => Ok(()),
+        false => Err(Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "timed out waiting for the lock of the token store {} (another process holds it)",
+                path.file.display()
+            ),
+        )),
     }
 }
 

@@ -43,13 +43,13 @@ use self::path::{store_error, StorePath, ENV_STORE};
 use crate::core::api::client::Client;
 use crate::core::api::deadline;
 use crate::core::error::Error;
-use crate::core::settings::{Identity, Settings};
+use crate::core::settings::{Identity, Settings, DEFAULT_TIMEOUT};
 
 pub use self::import::ImportFormat;
 pub use self::listing::AccountSummary;
 
 /// What an import did, by account name (see [`Store::import`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ImportReport {
     /// The accounts written (new, or replaced).
     pub imported: Vec<String>,
@@ -173,7 +173,7 @@ impl Store {
 
     pub fn set_default(&self, name: &str) -> Result<(), Error> {
         let at = self.location();
-        self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
+        self.modify(STORE_WIDE, deadline::at(DEFAULT_TIMEOUT), |doc| {
             doc.account(name, Path::new(&at))?;
             doc.default = Some(name.to_owned());
             Ok(())
@@ -183,7 +183,7 @@ impl Store {
     /// Removes the account (and its app when no other account uses it).
     pub fn remove(&self, name: &str) -> Result<(), Error> {
         let at = self.location();
-        self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
+        self.modify(STORE_WIDE, deadline::at(DEFAULT_TIMEOUT), |doc| {
             if doc.remove_account(name) {
                 Ok(())
             } else {
@@ -243,16 +243,10 @@ impl Store {
         };
         check_account_name(&name)?;
         let at = self.location();
-        self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
+        self.modify(STORE_WIDE, deadline::at(DEFAULT_TIMEOUT), |doc| {
             refuse_shared_grant(doc, &name, &account, &at)?;
             doc.put_account(&name, &account);
-            if doc
-                .default
-                .as_ref()
-                .is_none_or(|d| !doc.accounts.contains_key(d))
-            {
-                doc.default = Some(name.clone());
-            }
+            doc.default_unless_set(&name);
             Ok(())
         })?;
         if client.oauth2_session().is_some() {
@@ -278,7 +272,7 @@ impl Store {
             check_account_name(name)?;
         }
         let at = self.location();
-        self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
+        self.modify(STORE_WIDE, deadline::at(DEFAULT_TIMEOUT), |doc| {
             let mut report = ImportReport::default();
             for (name, account) in &found.accounts {
                 if !force && doc.holds_newer_grant(name, account) {
@@ -292,15 +286,9 @@ impl Store {
                     report.handed_over.push(name.clone());
                 }
             }
-            if doc
-                .default
-                .as_ref()
-                .is_none_or(|d| !doc.accounts.contains_key(d))
-            {
-                doc.default = found
-                    .default
-                    .clone()
-                    .or_else(|| found.accounts.first().map(|(n, _)| n.clone()));
+            let first = found.accounts.first().map(|(name, _)| name);
+            if let Some(name) = found.default.as_ref().or(first) {
+                doc.default_unless_set(name);
             }
             Ok(report)
         })
