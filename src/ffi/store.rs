@@ -16,7 +16,7 @@ use super::boundary::{fallible, non_null, opt_arg_str, Failure};
 use super::config::{config_mut, config_ref, publish_client, TwConfig};
 use super::library::{out_string, publish_fields, publish_string, publish_value};
 use super::status::TwStatus;
-use crate::core::{AccountSummary, Client, Store};
+use crate::core::{Client, Store};
 
 pub(crate) fn env(name: &str) -> Option<OsString> {
     std::env::var_os(name)
@@ -289,21 +289,18 @@ pub unsafe extern "C" fn tw_store_account_fields(
     fallible(|| {
         let store = open(store_path)?;
         let (count, summary) = store.account_at(index as usize)?;
-        let summary = summary.as_ref();
-        let text = |field: fn(&AccountSummary) -> &Option<String>| {
-            summary.and_then(|s| field(s).as_deref())
-        };
+        let found = summary.is_some();
+        let s = summary.unwrap_or_default();
         publish_fields(&[
-            (summary.map(|s| s.name.as_str()), "account name", out_name),
-            (text(|s| &s.kind), "kind", out_kind),
-            (text(|s| &s.screen_name), "screen name", out_screen_name),
-            (text(|s| &s.user_id), "user id", out_user_id),
-            (text(|s| &s.app), "app", out_app),
+            (found.then_some(&s.name), "account name", out_name),
+            (s.kind.as_deref(), "kind", out_kind),
+            (s.screen_name.as_deref(), "screen name", out_screen_name),
+            (s.user_id.as_deref(), "user id", out_user_id),
+            (s.app.as_deref(), "app", out_app),
         ])?;
-        publish_value(out_expires_at, summary.map_or(0, |s| s.expires_at));
-        let flag = |field: fn(&AccountSummary) -> bool| summary.is_some_and(field);
-        publish_value(out_has_refresh_token, flag(|s| s.has_refresh_token));
-        publish_value(out_is_default, flag(|s| s.is_default));
+        publish_value(out_expires_at, s.expires_at);
+        publish_value(out_has_refresh_token, s.has_refresh_token);
+        publish_value(out_is_default, s.is_default);
         publish_count(count, out_count);
         Ok(())
     })

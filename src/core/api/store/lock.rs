@@ -206,48 +206,29 @@ fn sync_folder(path: &StorePath) -> io::Result<()> {
 /// Replaces the store with `bytes`: a temporary file of this writer's own (0600) is
 /// written and fsynced, renamed over the real file, and the folder fsynced, so a
 /// crash at any instant leaves the old store or the new one. A file that cannot be
-/// renamed over (`EBUSY`, `EXDEV`: a bind-mounted file) is rewritten in place behind
-/// a recovery copy ([`recovery`]), old or new just the same. The caller holds the lock.
+/// renamed over (`EBUSY`, `EXDEV`: a bind-mounted file), or one whose recovery copy
+/// is there (an in-place rewrite that did not finish: readers read the copy), is
+/// rewritten in place behind a new recovery copy ([`recovery`]), old or new just the
+/// same. The caller holds the lock.
 pub fn write(path: &StorePath, bytes: &[u8]) -> Result<(), Error> {
-    let mut temp = write_temp(path, bytes)?;
-    // A recovery copy from an in-place rewrite that did not finish is what readers
-    // read: it is replaced by the new store first (the write is then done for them),
-    // and removed once the file itself is whole.
-    let recovering = recovery::exists(path)?;
-    if recovering {
-        recovery::commit(path, &temp)?;
-        match write_temp(path, bytes) {
-            Ok(again) => temp = again,
-            // The new store is the recovery copy, whole and durable; the file is
-            // mended by the next writer or reader.
-            Err(_) => return Ok(()),
-        }
-    }
-    match fs::rename(&temp, path.real()) {
-        Ok(()) => {
-            sync_folder(path).map_err(|e| failed(path, "fsync of the folder", e))?;
-            if recovering {
-                recovery::remove(path);
-            }
-            remove_leftovers(path);
-            Ok(())
-        }
-        Err(e) if matches!(e.raw_os_error(), Some(libc::EBUSY | libc::EXDEV)) => {
-            if recovering {
-                let _ = fs::remove_file(&temp);
-            } else {
-                recovery::commit(path, &temp)?;
-            }
-            recovery::rewrite_in_place(path, bytes)
-        }
-        Err(e) => {
-            let _ = fs::remove_file(&temp);
-            if recovering {
+    let temp = write_temp(path, bytes)?;
+    if !recovery::exists(path)? {
+        match fs::rename(&temp, path.real()) {
+            Ok(()) => {
+                sync_folder(path).map_err(|e| failed(path, "fsync of the folder", e))?;
+                remove_leftovers(path);
                 return Ok(());
             }
-            Err(failed(path, "renaming the temporary file", e))
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EBUSY | libc::EXDEV)) => {}
+            Err(e) => {
+                let _ = fs::remove_file(&temp);
+                return Err(failed(path, "renaming the temporary file", e));
+            }
         }
     }
+    recovery::commit(path, &temp)?;
+    recovery::rewrite_in_place(path, bytes);
+    Ok(())
 }
 
 /// Removes temporary files that crashed writers left (the caller holds the lock, so

@@ -1,5 +1,7 @@
 //! A store file that cannot be renamed over (a bind-mounted file: `rename()` onto a
-//! mount point fails with `EBUSY`) is rewritten in place, behind a recovery copy:
+//! mount point fails with `EBUSY`), or whose recovery copy a writer finds (an
+//! in-place rewrite that did not finish), is rewritten in place, behind a recovery
+//! copy:
 //!
 //! 1. the new store is written to a temporary file of its own, fsynced, and renamed
 //!    to `accounts.json.recovery` beside the store (its folder is an ordinary folder,
@@ -88,37 +90,23 @@ pub(super) fn commit(path: &StorePath, temp: &Path) -> Result<(), Error> {
 /// Steps 2 and 3. The new store is already the recovery copy, whole and durable, so
 /// nothing here can lose it: a failure leaves the copy for the next writer or reader
 /// to mend the file from.
-pub(super) fn rewrite_in_place(path: &StorePath, bytes: &[u8]) -> Result<(), Error> {
+pub(super) fn rewrite_in_place(path: &StorePath, bytes: &[u8]) {
     let Ok(held) = HeldFile::open(|| {
         OpenOptions::new()
             .write(true)
             .custom_flags(libc::O_NOFOLLOW)
             .open(path.real())
     }) else {
-        return Ok(());
+        return;
     };
-    if wait_for(path, Instant::now() + SHARED_WAIT, || {
-        held.file().try_lock()
-    })
-    .is_err()
-    {
-        return Ok(());
-    }
     let file = held.file();
-    let written = file
-        .write_all_at(bytes, 0)
-        .and_then(|()| file.set_len(bytes.len() as u64))
-        .and_then(|()| file.sync_all());
-    if written.is_ok() {
-        remove(path);
-    }
-    Ok(())
-}
-
-/// Step 3 (the file is whole): removes the copy. Best effort: a copy left is the
-/// store as the file is, and the next writer removes it.
-pub(super) fn remove(path: &StorePath) {
-    if fs::remove_file(path.recovery_file()).is_ok() {
+    let written = wait_for(path, Instant::now() + SHARED_WAIT, || file.try_lock()).is_ok()
+        && file.write_all_at(bytes, 0).is_ok()
+        && file.set_len(bytes.len() as u64).is_ok()
+        && file.sync_all().is_ok();
+    // Step 3 (the file is whole): the copy goes. Best effort: a copy left is the store
+    // as the file is, and the next writer removes it.
+    if written && fs::remove_file(path.recovery_file()).is_ok() {
         let _ = sync_folder(path);
     }
 }
