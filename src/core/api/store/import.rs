@@ -45,6 +45,7 @@ impl ImportFormat {
 pub const MAX_SOURCE: u64 = 1 << 20;
 
 /// What an import found: named accounts, and the one the source calls its default.
+#[derive(Default)]
 pub struct Found {
     pub accounts: Vec<(String, Account)>,
     pub default: Option<String>,
@@ -201,10 +202,7 @@ fn from_twurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
     }
     let default = &doc["configuration"]["default_profile"];
     let default = (default[0].as_str(), default[1].as_str());
-    let mut found = Found {
-        accounts: Vec::new(),
-        default: None,
-    };
+    let mut found = Found::default();
     for (username, apps) in profiles {
         let apps = entries(apps);
         for &(key, profile) in &apps {
@@ -250,10 +248,7 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
         return Err(import_error(path, "it has no xurl apps"));
     }
     let default_app = text(doc, "default_app");
-    let mut found = Found {
-        accounts: Vec::new(),
-        default: None,
-    };
+    let mut found = Found::default();
     let all_users: Vec<&str> = apps
         .iter()
         .flat_map(|(_, app)| entries(&app["oauth2_tokens"]))

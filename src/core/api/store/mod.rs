@@ -101,25 +101,18 @@ impl Store {
         }
     }
 
-    /// The name `account` stands for: itself, or the store's default.
-    fn account_name(&self, doc: &Document, account: Option<&str>) -> Result<String, Error> {
-        match account {
-            Some(name) => Ok(name.to_owned()),
-            None => doc.default.clone().ok_or_else(|| {
-                store_error(
-                    Path::new(&self.location()),
-                    "has no default account: name one (--account NAME) or choose one (tw-follow accounts default NAME)",
-                )
-            }),
-        }
-    }
-
     /// A client for a stored account (`None`: the default). An OAuth 2.0 account
     /// is store-backed: its refreshes go through the store's lock.
     pub fn client_for(&self, account: Option<&str>) -> Result<Client, Error> {
         let at = self.location();
         let doc = self.load_existing()?;
-        let name = self.account_name(&doc, account)?;
+        let name = match account.map(str::to_owned).or_else(|| doc.default.clone()) {
+            Some(name) => name,
+            None => return Err(store_error(
+                Path::new(&at),
+                "has no default account: name one (--account NAME) or choose one (tw-follow accounts default NAME)",
+            )),
+        };
         let stored = doc.account(&name, Path::new(&at))?;
         let refused =
             |e: Error| store_error(Path::new(&at), format!("account {name:?}: {}", e.message));

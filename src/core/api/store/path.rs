@@ -213,17 +213,13 @@ impl StorePath {
         let lock = self.lock_file();
         match fs::symlink_metadata(&lock) {
             Ok(meta) if meta.is_file() && meta.uid() == me => Ok(()),
-            Ok(meta) if meta.is_file() => Err(store_error(
+            Ok(meta) => Err(store_error(
                 &self.file,
                 format!(
-                    "has a lock file {} that uid {} owns, not this user (uid {me}) (made by a run as another user?): remove it",
+                    "has a lock file {} that is not a regular file of this user (uid {me}; it is uid {}'s: made by a run as another user?): remove it",
                     lock.display(),
                     meta.uid()
                 ),
-            )),
-            Ok(_) => Err(store_error(
-                &self.file,
-                format!("has a lock file {} that is not a regular file: remove it", lock.display()),
             )),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(store_error(
