@@ -14,7 +14,7 @@ use std::ffi::{c_char, OsString};
 
 use super::boundary::{fallible, non_null, opt_arg_str, Failure};
 use super::config::{config_mut, config_ref, publish_client, TwConfig};
-use super::library::{out_string, publish_fields, publish_string, publish_value};
+use super::library::{publish_fields, publish_string, publish_value};
 use super::status::TwStatus;
 use crate::core::{Client, Store};
 
@@ -235,10 +235,8 @@ pub unsafe extern "C" fn tw_store_account_at(
         let store = open(store_path)?;
         non_null(out_record, "out_record")?;
         let (count, summary) = store.account_at(index as usize)?;
-        *out_record = match summary {
-            Some(summary) => out_string(&summary.to_json_text(), "account record")?.into_raw(),
-            None => std::ptr::null_mut(),
-        };
+        let record = summary.map(|summary| summary.to_json_text());
+        publish_fields(&[(record.as_deref(), "account record", out_record)])?;
         publish_count(count, out_count);
         Ok(())
     })

@@ -37,7 +37,8 @@ use zeroize::Zeroizing;
 pub use self::access::Store;
 use self::backend::STORE_WIDE;
 use self::checked::User;
-use self::file::{is_account_name, Account, Document};
+use self::file::{is_account_name, Account};
+use self::import::Found;
 use self::link::StoreLink;
 use self::path::{store_error, StorePath, ENV_STORE};
 use crate::core::api::client::Client;
@@ -234,14 +235,14 @@ impl Store {
                 )
             })?,
         };
-        check_account_name(&name)?;
-        let at = self.location();
-        self.modify(STORE_WIDE, deadline::at(DEFAULT_TIMEOUT), |doc| {
-            refuse_shared_grant(doc, &name, &account, &at)?;
-            doc.put_account(&name, &account);
-            doc.default_unless_set(&name);
-            Ok(())
-        })?;
+        let accounts = vec![(name.clone(), account)];
+        self.put_accounts(
+            &Found {
+                accounts,
+                default: None,
+            },
+            true,
+        )?;
         if client.oauth2_session().is_some() {
             client.set_token_store(Arc::new(self.link(name.clone())))?;
         }
@@ -260,7 +261,14 @@ impl Store {
         env: impl Fn(&str) -> Option<OsString>,
         force: bool,
     ) -> Result<ImportReport, Error> {
-        let found = import::read(format, source, &env)?;
+        self.put_accounts(&import::read(format, source, &env)?, force)
+    }
+
+    /// Writes the accounts `found` (and makes its default, else its first, the
+    /// store's when the store has none); unless `force`, an account whose stored
+    /// OAuth 2.0 grant is newer is kept. No two accounts may hold one refresh token:
+    /// the first refresh of either would kill the other's copy.
+    fn put_accounts(&self, found: &Found, force: bool) -> Result<ImportReport, Error> {
         for (name, _) in &found.accounts {
             check_account_name(name)?;
         }
@@ -272,10 +280,18 @@ impl Store {
                     report.kept.push(name.clone());
                     continue;
                 }
-                refuse_shared_grant(doc, name, account, &at)?;
+                let refresh = account.record.refresh_token.as_deref();
+                if let Some(other) = refresh.and_then(|token| doc.holder_of(token, name)) {
+                    return Err(store_error(
+                        Path::new(&at),
+                        format!(
+                            "already holds this OAuth 2.0 grant as the account {other:?}: two accounts must never hold one refresh token (the first refresh would kill the other's copy); use --account {other:?}, or remove it first"
+                        ),
+                    ));
+                }
                 doc.put_account(name, account);
                 report.imported.push(name.clone());
-                if account.record.refresh_token.is_some() {
+                if refresh.is_some() {
                     report.handed_over.push(name.clone());
                 }
             }
@@ -285,28 +301,6 @@ impl Store {
             }
             Ok(report)
         })
-    }
-}
-
-/// Refuses to write an OAuth 2.0 grant under `name` when another account holds its
-/// refresh token: the first refresh of either would kill the other's copy.
-fn refuse_shared_grant(
-    doc: &Document,
-    name: &str,
-    account: &Account,
-    at: &str,
-) -> Result<(), Error> {
-    let Some(refresh) = account.record.refresh_token.as_deref() else {
-        return Ok(());
-    };
-    match doc.holder_of(refresh, name) {
-        None => Ok(()),
-        Some(other) => Err(store_error(
-            Path::new(at),
-            format!(
-                "already holds this OAuth 2.0 grant as the account {other:?}: two accounts must never hold one refresh token (the first refresh would kill the other's copy); use --account {other:?}, or remove it first"
-            ),
-        )),
     }
 }
 

@@ -139,13 +139,11 @@ impl StorePath {
         }
     }
 
-    /// Creates the folder (0700, and any missing parents) when it does not exist.
+    /// Creates the folder (0700, and any missing parents) when it does not exist (an
+    /// existing folder is no error: `create_dir_all`'s rule).
     /// Call [`StorePath::check_before_creating`] first.
     pub fn ensure_folder(&self) -> Result<(), Error> {
         let folder = self.folder();
-        if folder.is_dir() {
-            return Ok(());
-        }
         DirBuilder::new()
             .recursive(true)
             .mode(0o700)
