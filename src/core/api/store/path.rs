@@ -53,7 +53,9 @@ pub fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StorePath {
     pub file: PathBuf,
-    real: PathBuf,
+    /// The file itself: `file` with its chain of symbolic links followed (the target
+    /// of a dangling link; `file` when it is no link).
+    pub real: PathBuf,
 }
 
 impl StorePath {
@@ -89,12 +91,6 @@ impl StorePath {
     pub fn new(file: PathBuf) -> StorePath {
         let real = resolve_links(&file).unwrap_or_else(|_| file.clone());
         StorePath { file, real }
-    }
-
-    /// The file itself: `file` with its chain of symbolic links followed (the target
-    /// of a dangling link; `file` when it is no link).
-    pub fn real(&self) -> &Path {
-        &self.real
     }
 
     fn sibling(&self, suffix: &str) -> PathBuf {
@@ -346,7 +342,7 @@ mod tests {
         fs::write(&real, b"{}").unwrap();
         let again = StorePath::new(dir.join("links/two"));
         assert_eq!(
-            fs::canonicalize(again.real()).unwrap(),
+            fs::canonicalize(&again.real).unwrap(),
             fs::canonicalize(&real).unwrap()
         );
         std::os::unix::fs::symlink("loop", dir.join("links/loop")).unwrap();

@@ -21,11 +21,12 @@
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
 use super::{failed, sync_folder, wait_for, SHARED_WAIT};
+use crate::core::api::store::backend::{Backend, STORE_WIDE};
 use crate::core::api::store::path::{check_private, store_error, StorePath};
 use crate::core::error::Error;
 use crate::core::sys::held::HeldFile;
@@ -95,7 +96,7 @@ pub(super) fn rewrite_in_place(path: &StorePath, bytes: &[u8]) {
         OpenOptions::new()
             .write(true)
             .custom_flags(libc::O_NOFOLLOW)
-            .open(path.real())
+            .open(&path.real)
     }) else {
         return;
     };
@@ -114,10 +115,10 @@ pub(super) fn rewrite_in_place(path: &StorePath, bytes: &[u8]) {
 /// A reader found a copy: when the store's lock is free, the file is made whole
 /// again (written as any write is). Best effort: otherwise the next writer does it.
 pub(super) fn mend(path: &StorePath) {
-    let Ok(_lock) = super::lock(path, Instant::now()) else {
+    let Ok(_lock) = path.lock(STORE_WIDE, Instant::now(), Duration::ZERO) else {
         return;
     };
     if let Ok(Copy::Whole(bytes)) = read_copy(path) {
-        let _ = super::write(path, &bytes);
+        let _ = path.write(&bytes, 0);
     }
 }
