@@ -173,10 +173,7 @@ pub unsafe extern "C" fn tw_store_save_account(
         let store = open(store_path)?;
         let account = account_arg(account)?;
         let name = store.save_account(&mut config.client, account)?;
-        if !out_account.is_null() {
-            publish_string(&name, "account name", out_account)?;
-        }
-        Ok(())
+        publish_fields(&[(Some(&name), "account name", out_account)])
     })
 }
 

@@ -17,16 +17,16 @@
 //! - [`import`]: accounts from twurl, xurl and the `TW_*` variables.
 
 mod access;
-pub mod backend;
-pub mod checked;
-pub mod file;
-pub mod import;
+mod backend;
+mod checked;
+mod file;
+mod import;
 mod link;
-pub mod listing;
-pub mod lock;
-pub mod path;
-pub mod redis;
-pub mod redis_url;
+mod listing;
+mod lock;
+mod path;
+mod redis;
+mod redis_url;
 
 use std::ffi::OsString;
 use std::path::Path;
