@@ -6,8 +6,6 @@
 //! bidirectional overrides raw), so `accounts --json` never prints one raw. The
 //! fields are as stored: the command-line tools escape them when they print them.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use crate::core::api::store::file::Document;
@@ -55,11 +53,9 @@ impl AccountSummary {
 
 /// The contract's listing of the store at `path`:
 /// `{"path":…,"default":…|null,"accounts":[record…]}`, accounts sorted by name.
-pub fn listing_json(doc: &Document, path: &Path) -> String {
-    let accounts: Vec<_> = (doc.accounts.keys())
-        .map(|name| AccountSummary::of(doc, name))
-        .collect();
-    let path = path.display().to_string();
+pub fn listing_json(doc: &Document, path: &str) -> String {
+    let summary = |name: &String| AccountSummary::of(doc, name);
+    let accounts: Vec<_> = doc.accounts.keys().map(summary).collect();
     let listing = serde_json::json!({"accounts": accounts, "default": doc.default, "path": path});
     escape_terminal_controls(&listing.to_string())
 }

@@ -63,11 +63,6 @@ pub struct ImportReport {
     pub handed_over: Vec<String>,
 }
 
-/// Whether a store given by name is a URL of the shared store rather than a path.
-pub fn is_store_url(spec: &str) -> bool {
-    spec.starts_with("redis://") || spec.starts_with("rediss://")
-}
-
 impl Store {
     /// The store at `explicit`, else the path rule (see [`StorePath::resolve`]); a
     /// `redis://` or `rediss://` URL (given, or in `TWFOLLOW_STORE`) is the shared
@@ -84,7 +79,8 @@ impl Store {
                 .and_then(|v| v.into_string().ok())
                 .map(Zeroizing::new),
         };
-        if let Some(url) = named.as_deref().filter(|s| is_store_url(s)) {
+        let is_url = |s: &&String| s.starts_with("redis://") || s.starts_with("rediss://");
+        if let Some(url) = named.as_deref().filter(is_url) {
             return Ok(Store {
                 backend: Arc::new(self::redis::RedisBackend::open(url)?),
             });
@@ -150,10 +146,7 @@ impl Store {
 
     /// The accounts without any secret, as the contract's JSON.
     pub fn list_json(&self) -> Result<String, Error> {
-        Ok(listing::listing_json(
-            &self.load()?,
-            Path::new(&self.location()),
-        ))
+        Ok(listing::listing_json(&self.load()?, &self.location()))
     }
 
     /// The number of accounts, and the `index`-th of `list_json`'s list (the same
@@ -269,8 +262,10 @@ impl Store {
     /// OAuth 2.0 grant is newer is kept. No two accounts may hold one refresh token:
     /// the first refresh of either would kill the other's copy.
     fn put_accounts(&self, found: &Found, force: bool) -> Result<ImportReport, Error> {
-        for (name, _) in &found.accounts {
-            check_account_name(name)?;
+        if !found.accounts.iter().all(|(name, _)| is_account_name(name)) {
+            return Err(Error::invalid_argument(
+                "an account name has 1 to 100 bytes and no control characters",
+            ));
         }
         let at = self.location();
         self.modify(STORE_WIDE, deadline::at(DEFAULT_TIMEOUT), |doc| {
@@ -302,14 +297,4 @@ impl Store {
             Ok(report)
         })
     }
-}
-
-/// Refuses an account name that [`is_account_name`] refuses.
-fn check_account_name(name: &str) -> Result<(), Error> {
-    if is_account_name(name) {
-        return Ok(());
-    }
-    Err(Error::invalid_argument(
-        "an account name has 1 to 100 bytes and no control characters",
-    ))
 }
