@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 
 use crate::core::api::store::backend::{poll, Backend, Held};
 use crate::core::api::store::path::store_error;
-use crate::core::api::store::path::{check_private, metadata_of, StorePath};
+use crate::core::api::store::path::{metadata_of, StorePath};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::sys::held::HeldFile;
 
@@ -45,39 +45,24 @@ impl Backend for StorePath {
     /// there (an in-place rewrite began and may not have finished), the copy is the store.
     fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
         self.check_before_creating()?;
-        // A recovery copy that vanishes between its check and its read was removed by a
-        // writer that had just made the file whole: read again.
-        for _ in 0..100 {
-            let Some(meta) = metadata_of(self)? else {
-                return Ok(None);
-            };
-            check_private(&self.file, &meta)?;
-            let held = match HeldFile::open(|| File::open(&self.real)) {
-                Ok(held) => held,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-                Err(e) => return Err(store_error(&self.file, format!("cannot be read: {e}"))),
-            };
-            wait_for(self, Instant::now() + SHARED_WAIT, || {
-                held.file().try_lock_shared()
-            })?;
-            match recovery::read_copy(self)? {
-                recovery::Copy::None => {
-                    let size = usize::try_from(meta.len()).unwrap_or(0);
-                    let mut file = held.file();
-                    return read_all(self, &mut file, size).map(Some);
-                }
-                recovery::Copy::Whole(bytes) => {
-                    drop(held);
-                    recovery::mend(self);
-                    return Ok(Some(bytes));
-                }
-                recovery::Copy::Vanished => {}
-            }
+        let Some(meta) = metadata_of(self)? else {
+            return Ok(None);
+        };
+        let held = match HeldFile::open(|| File::open(&self.real)) {
+            Ok(held) => held,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(store_error(&self.file, format!("cannot be read: {e}"))),
+        };
+        wait_for(self, Instant::now() + SHARED_WAIT, || {
+            held.file().try_lock_shared()
+        })?;
+        if let Some(copy) = recovery::read_copy(self)? {
+            drop(held);
+            recovery::mend(self);
+            return Ok(Some(copy));
         }
-        Err(store_error(
-            &self.file,
-            "cannot be read: it keeps being rewritten",
-        ))
+        let size = usize::try_from(meta.len()).unwrap_or(0);
+        read_all(self, &mut held.file(), size).map(Some)
     }
 
     /// Takes the store's exclusive lock, waiting until `deadline` at most. Checks the
@@ -128,7 +113,7 @@ impl Backend for StorePath {
     /// same. The caller holds the lock.
     fn write(&self, bytes: &[u8], _expected: u64) -> Result<bool, Error> {
         let temp = write_temp(self, bytes)?;
-        if !recovery::exists(self)? {
+        if !recovery::exists(self) {
             match fs::rename(&temp, &self.real) {
                 Ok(()) => {
                     sync_folder(self).map_err(|e| failed(self, "fsync of the folder", e))?;

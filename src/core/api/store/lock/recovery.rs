@@ -31,52 +31,33 @@ use crate::core::api::store::path::{check_private, store_error, StorePath};
 use crate::core::error::Error;
 use crate::core::sys::held::HeldFile;
 
-/// What the recovery copy's place holds, for a reader.
-pub(super) enum Copy {
-    /// No copy: the store file is whole.
-    None,
-    /// The copy: the store.
-    Whole(Zeroizing<Vec<u8>>),
-    /// A copy was there and is gone (a writer has just made the file whole).
-    Vanished,
-}
-
-/// Whether a recovery copy is there, for a writer. Something else in its place (a
-/// folder, a link) is refused: the store could not be written safely in place.
-pub(super) fn exists(path: &StorePath) -> Result<bool, Error> {
-    let copy = path.recovery_file();
-    match fs::symlink_metadata(&copy) {
-        Ok(meta) if meta.is_file() => Ok(true),
-        Ok(_) => Err(store_error(
-            &path.file,
-            format!(
-                "cannot be written: {} (the place of its recovery copy) is not a regular file; it was left as it was",
-                copy.display()
-            ),
-        )),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(failed(path, "checking the recovery copy", e)),
-    }
+/// Whether a recovery copy is there, as a reader sees it (a regular file; anything
+/// else in its place is no copy of ours; a folder there fails the rename onto it).
+pub(super) fn exists(path: &StorePath) -> bool {
+    fs::symlink_metadata(path.recovery_file()).is_ok_and(|meta| meta.is_file())
 }
 
 /// The recovery copy, when there is one (a reader's view: anything but a regular
 /// file is no copy of ours). A copy another user owns or others may read is refused.
-pub(super) fn read_copy(path: &StorePath) -> Result<Copy, Error> {
+/// A copy that vanishes before it is opened was removed by a writer that had made the
+/// file whole (under the exclusive lock the reader's shared one now keeps out): none.
+pub(super) fn read_copy(path: &StorePath) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
     let copy = path.recovery_file();
+    let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+    let cannot = |e: std::io::Error| store_error(&path.file, format!("cannot be read: {e}"));
     let meta = match fs::symlink_metadata(&copy) {
         Ok(meta) if meta.is_file() => meta,
-        Ok(_) => return Ok(Copy::None),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Copy::None),
-        Err(e) => return Err(store_error(&path.file, format!("cannot be read: {e}"))),
+        Err(e) if !gone(&e) => return Err(cannot(e)),
+        _ => return Ok(None),
     };
     check_private(&copy, &meta)?;
     let mut file = match File::open(&copy) {
         Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Copy::Vanished),
-        Err(e) => return Err(store_error(&path.file, format!("cannot be read: {e}"))),
+        Err(e) if gone(&e) => return Ok(None),
+        Err(e) => return Err(cannot(e)),
     };
     let size = usize::try_from(meta.len()).unwrap_or(0);
-    Ok(Copy::Whole(super::read_all(path, &mut file, size)?))
+    super::read_all(path, &mut file, size).map(Some)
 }
 
 /// Step 1: the temporary file `temp` (written and fsynced) becomes the recovery copy.
@@ -118,7 +99,7 @@ pub(super) fn mend(path: &StorePath) {
     let Ok(_lock) = path.lock(STORE_WIDE, Instant::now(), Duration::ZERO) else {
         return;
     };
-    if let Ok(Copy::Whole(bytes)) = read_copy(path) {
+    if let Ok(Some(bytes)) = read_copy(path) {
         let _ = path.write(&bytes, 0);
     }
 }
