@@ -189,7 +189,10 @@ fn redis_detail(e: &RedisError, target: &Target) -> String {
         _ => e.to_string(),
     };
     match target.password.as_deref() {
-        Some(p) if !p.is_empty() && text.contains(p.as_str()) => text.replace(p.as_str(), "***"),
+        // The text that held it is wiped, not freed as it is.
+        Some(p) if !p.is_empty() && text.contains(p.as_str()) => {
+            Zeroizing::new(text).replace(p.as_str(), "***")
+        }
         _ => text,
     }
 }
