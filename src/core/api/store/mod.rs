@@ -35,7 +35,7 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 pub use self::access::Store;
-use self::backend::STORE_WIDE;
+use self::backend::{Backend, STORE_WIDE};
 use self::checked::User;
 use self::file::{is_account_name, Account};
 use self::import::Found;
@@ -72,22 +72,18 @@ impl Store {
         explicit: Option<&str>,
         env: impl Fn(&str) -> Option<OsString>,
     ) -> Result<Store, Error> {
-        // A URL may hold a password: no copy of it is left unwiped.
-        let named: Option<Zeroizing<String>> = match explicit {
-            Some(spec) => Some(Zeroizing::new(spec.to_owned())),
-            None => env(ENV_STORE)
-                .and_then(|v| v.into_string().ok())
-                .map(Zeroizing::new),
+        // A URL may hold a password: the variable's copy of it is wiped.
+        let variable = env(ENV_STORE)
+            .and_then(|v| v.into_string().ok())
+            .map(Zeroizing::new);
+        let named = explicit.or(variable.as_deref().map(String::as_str));
+        let backend: Arc<dyn Backend> = match named {
+            Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => {
+                Arc::new(self::redis::RedisBackend::open(url)?)
+            }
+            _ => Arc::new(StorePath::resolve(explicit, env)?),
         };
-        let is_url = |s: &&String| s.starts_with("redis://") || s.starts_with("rediss://");
-        if let Some(url) = named.as_deref().filter(is_url) {
-            return Ok(Store {
-                backend: Arc::new(self::redis::RedisBackend::open(url)?),
-            });
-        }
-        Ok(Store {
-            backend: Arc::new(StorePath::resolve(explicit, env)?),
-        })
+        Ok(Store { backend })
     }
 
     /// The link of a store-backed OAuth 2.0 config to the account `name`.
