@@ -114,15 +114,13 @@ impl RedisBackend {
         })
     }
 
-    fn key(&self, what: &str) -> String {
-        format!("{}:{what}", self.inner.target.prefix)
-    }
-
-    fn lock_key(&self, scope: &str) -> String {
-        if scope == STORE_WIDE {
-            self.key("lock")
-        } else {
-            self.key(&format!("lock:{scope}"))
+    /// A key under the prefix: `store` (the document), `lock` (the store-wide lock),
+    /// `lock:ACCOUNT` (an account's).
+    fn key(&self, what: &str, scope: &str) -> String {
+        let prefix = &self.inner.target.prefix;
+        match scope {
+            STORE_WIDE => format!("{prefix}:{what}"),
+            account => format!("{prefix}:{what}:{account}"),
         }
     }
 }
@@ -317,7 +315,7 @@ impl Backend for RedisBackend {
     }
 
     fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
-        let key = self.key("store");
+        let key = self.key("store", STORE_WIDE);
         let deadline = deadline::at(DEFAULT_TIMEOUT);
         let answer = self.inner.run(deadline, "cannot be read", |c| {
             redis::cmd("GET").arg(&key).query::<Value>(c)
@@ -330,7 +328,7 @@ impl Backend for RedisBackend {
     }
 
     fn lock(&self, scope: &str, deadline: Instant, hold: Duration) -> Result<Box<dyn Held>, Error> {
-        let key = self.lock_key(scope);
+        let key = self.key("lock", scope);
         let token = random_hex(16);
         let ttl = hold.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
         let taken = poll(deadline, Duration::from_millis(50), || {
@@ -366,7 +364,7 @@ impl Backend for RedisBackend {
     }
 
     fn write(&self, bytes: &[u8], expected: u64) -> Result<bool, Error> {
-        let key = self.key("store");
+        let key = self.key("store", STORE_WIDE);
         let expected = expected.to_string();
         let command = pack(&[
             b"EVAL",
@@ -398,8 +396,8 @@ mod tests {
         let store = RedisBackend::open("redis://u:hunter2@127.0.0.1:1/0?prefix=p").unwrap();
         assert_eq!(store.location(), "redis://u:***@127.0.0.1:1/0?prefix=p");
         assert!(!format!("{store:?}").contains("hunter2"));
-        assert_eq!(store.lock_key(STORE_WIDE), "p:lock");
-        assert_eq!(store.lock_key("brand"), "p:lock:brand");
+        assert_eq!(store.key("lock", STORE_WIDE), "p:lock");
+        assert_eq!(store.key("lock", "brand"), "p:lock:brand");
     }
 
     #[test]
