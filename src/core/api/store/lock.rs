@@ -18,8 +18,7 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 use crate::core::api::store::backend::{poll, Backend, Held};
-use crate::core::api::store::path::store_error;
-use crate::core::api::store::path::{metadata_of, StorePath};
+use crate::core::api::store::path::{metadata_of, store_error, StorePath};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::sys::held::HeldFile;
 
