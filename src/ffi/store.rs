@@ -14,9 +14,9 @@ use std::ffi::{c_char, OsString};
 
 use super::boundary::{fallible, non_null, opt_arg_str, Failure};
 use super::config::{config_mut, config_ref, publish_client, TwConfig};
-use super::library::{out_string, publish_fields, publish_string, publish_value};
+use super::library::{publish_fields, publish_string, publish_value};
 use super::status::TwStatus;
-use crate::core::{AccountSummary, Client, Store};
+use crate::core::{Client, Store};
 
 pub(crate) fn env(name: &str) -> Option<OsString> {
     std::env::var_os(name)
@@ -173,10 +173,7 @@ pub unsafe extern "C" fn tw_store_save_account(
         let store = open(store_path)?;
         let account = account_arg(account)?;
         let name = store.save_account(&mut config.client, account)?;
-        if !out_account.is_null() {
-            publish_string(&name, "account name", out_account)?;
-        }
-        Ok(())
+        publish_fields(&[(Some(&name), "account name", out_account)])
     })
 }
 
@@ -235,10 +232,8 @@ pub unsafe extern "C" fn tw_store_account_at(
         let store = open(store_path)?;
         non_null(out_record, "out_record")?;
         let (count, summary) = store.account_at(index as usize)?;
-        *out_record = match summary {
-            Some(summary) => out_string(&summary.to_json_text(), "account record")?.into_raw(),
-            None => std::ptr::null_mut(),
-        };
+        let record = summary.map(|summary| summary.to_json_text());
+        publish_fields(&[(record.as_deref(), "account record", out_record)])?;
         publish_count(count, out_count);
         Ok(())
     })
@@ -289,21 +284,18 @@ pub unsafe extern "C" fn tw_store_account_fields(
     fallible(|| {
         let store = open(store_path)?;
         let (count, summary) = store.account_at(index as usize)?;
-        let summary = summary.as_ref();
-        let text = |field: fn(&AccountSummary) -> &Option<String>| {
-            summary.and_then(|s| field(s).as_deref())
-        };
+        let found = summary.is_some();
+        let s = summary.unwrap_or_default();
         publish_fields(&[
-            (summary.map(|s| s.name.as_str()), "account name", out_name),
-            (text(|s| &s.kind), "kind", out_kind),
-            (text(|s| &s.screen_name), "screen name", out_screen_name),
-            (text(|s| &s.user_id), "user id", out_user_id),
-            (text(|s| &s.app), "app", out_app),
+            (found.then_some(&s.name), "account name", out_name),
+            (s.kind.as_deref(), "kind", out_kind),
+            (s.screen_name.as_deref(), "screen name", out_screen_name),
+            (s.user_id.as_deref(), "user id", out_user_id),
+            (s.app.as_deref(), "app", out_app),
         ])?;
-        publish_value(out_expires_at, summary.map_or(0, |s| s.expires_at));
-        let flag = |field: fn(&AccountSummary) -> bool| summary.is_some_and(field);
-        publish_value(out_has_refresh_token, flag(|s| s.has_refresh_token));
-        publish_value(out_is_default, flag(|s| s.is_default));
+        publish_value(out_expires_at, s.expires_at);
+        publish_value(out_has_refresh_token, s.has_refresh_token);
+        publish_value(out_is_default, s.is_default);
         publish_count(count, out_count);
         Ok(())
     })

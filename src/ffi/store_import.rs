@@ -5,7 +5,7 @@
 use std::ffi::c_char;
 
 use super::boundary::{arg_str, fallible, opt_arg_str, Failure};
-use super::library::{publish_fields, publish_string};
+use super::library::publish_fields;
 use super::status::TwStatus;
 use super::store::{env, open, publish_count};
 use crate::core::{ImportFormat, ImportReport};
@@ -68,16 +68,8 @@ pub unsafe extern "C" fn tw_store_import(
 ) -> TwStatus {
     fallible(|| {
         let report = import(store_path, format, source_path, false)?;
-        if !out_json.is_null() {
-            let json = serde_json::json!({
-                "imported": report.imported,
-                "kept": report.kept,
-                "handed_over": report.handed_over,
-            })
-            .to_string();
-            publish_string(&json, "import answer", out_json)?;
-        }
-        Ok(())
+        let json = serde_json::to_string(&report).expect("lists of names");
+        publish_fields(&[(Some(json.as_str()), "import answer", out_json)])
     })
 }
 
@@ -121,11 +113,8 @@ pub unsafe extern "C" fn tw_store_import_names(
 ) -> TwStatus {
     fallible(|| {
         let report = import(store_path, format, source_path, false)?;
-        publish_fields(&[(
-            Some(lines(&report.imported).as_str()),
-            "account names",
-            out_names,
-        )])?;
+        let names = lines(&report.imported);
+        publish_fields(&[(Some(&names), "account names", out_names)])?;
         publish_count(report.imported.len(), out_count);
         Ok(())
     })
@@ -177,22 +166,12 @@ pub unsafe extern "C" fn tw_store_import_ex(
             ));
         }
         let report = import(store_path, format, source_path, flags & known != 0)?;
+        let [imported, kept, handed_over] =
+            [&report.imported, &report.kept, &report.handed_over].map(|names| lines(names));
         publish_fields(&[
-            (
-                Some(lines(&report.imported).as_str()),
-                "account names",
-                out_imported_names,
-            ),
-            (
-                Some(lines(&report.kept).as_str()),
-                "account names",
-                out_kept_names,
-            ),
-            (
-                Some(lines(&report.handed_over).as_str()),
-                "account names",
-                out_handed_over_names,
-            ),
+            (Some(&imported), "account names", out_imported_names),
+            (Some(&kept), "account names", out_kept_names),
+            (Some(&handed_over), "account names", out_handed_over_names),
         ])
     })
 }

@@ -6,12 +6,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::core::api::deadline::{self, REFRESH_GRACE};
+use crate::core::api::deadline::REFRESH_GRACE;
 use crate::core::api::store::backend::Backend;
 use crate::core::api::store::file::Document;
 use crate::core::api::store::path::store_error;
 use crate::core::error::{Error, ErrorKind};
-use crate::core::settings::DEFAULT_TIMEOUT;
 
 /// One token store (by its location; nothing is read until asked).
 #[derive(Debug, Clone)]
@@ -49,49 +48,47 @@ impl Store {
         })
     }
 
-    /// Under the lock of `scope`: reads the store, applies `change`, writes it back
-    /// when `change` succeeded, as a compare-and-set on the revision read. When
-    /// another writer got in first (a refresh of another account, on another host),
-    /// the change is applied again to what it wrote. The lock is waited for until
-    /// `deadline` at most.
+    /// Under the lock of `scope` (waited for until `deadline` at most): reads the
+    /// store, applies `change` and writes it back (see [`Store::write_changed`]).
     pub(super) fn modify<T>(
         &self,
         scope: &str,
         deadline: Instant,
-        mut change: impl FnMut(&mut Document) -> Result<T, Error>,
+        change: impl FnMut(&mut Document) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let _held = self.backend.lock(scope, deadline, hold_for(deadline))?;
+        self.write_changed(&mut self.load()?, Some(deadline), change)
+    }
+
+    /// Applies `change` to `doc` and writes it with the next revision, as a
+    /// compare-and-set on the one it has. When another writer got in first (a refresh
+    /// of another account, on another host), the change is applied again to what it
+    /// wrote, and written while `deadline` has not passed (`None`: for as long as
+    /// `change` accepts what it reads, as a refresh's answer must be stored).
+    pub(super) fn write_changed<T>(
+        &self,
+        doc: &mut Document,
+        deadline: Option<Instant>,
+        mut change: impl FnMut(&mut Document) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut retried = false;
         loop {
-            let mut doc = self.load()?;
-            let out = change(&mut doc)?;
-            if self.write_next(&mut doc)? {
+            // Applied first, so a change that refuses what another writer wrote says so.
+            let out = change(doc)?;
+            if retried && deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!("the token store {} kept changing under this write until the call's time ran out (nothing was changed)", self.location()),
+                ));
+            }
+            doc.revision += 1;
+            if self.backend.write(&doc.to_bytes(), doc.revision - 1)? {
                 return Ok(out);
             }
-            if Instant::now() >= deadline {
-                return Err(stale(&self.location()));
-            }
+            *doc = self.load_existing()?;
+            retried = true;
         }
     }
-
-    /// Writes `doc` with the next revision, as a compare-and-set on the one it has.
-    /// False: another writer got in first, and nothing was written.
-    pub(super) fn write_next(&self, doc: &mut Document) -> Result<bool, Error> {
-        let revision = doc.revision;
-        doc.revision = revision + 1;
-        self.backend.write(&doc.to_bytes(), revision)
-    }
-
-    pub(super) fn default_deadline() -> Instant {
-        deadline::at(DEFAULT_TIMEOUT)
-    }
-}
-
-/// A compare-and-set that kept losing until the deadline.
-fn stale(at: &str) -> Error {
-    Error::new(
-        ErrorKind::Timeout,
-        format!("the token store {at} kept changing under this write until the call's time ran out (nothing was changed)"),
-    )
 }
 
 /// How long a lock taken at `deadline`'s call may live: the call's time, the grace a

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 use crate::core::error::Error;
+use crate::core::sys::random::with_csprng;
 
 /// The lock scope of changes to the store as a whole (the default account, imports,
 /// saves, removals); a refresh locks its account's name alone.
@@ -33,6 +34,30 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// wrote since, and nothing was changed (a lock that expired under a paused
     /// holder cannot let it overwrite a newer document).
     fn write(&self, bytes: &[u8], expected: u64) -> Result<bool, Error>;
+}
+
+/// Calls `attempt` until it succeeds (`Ok(true)`) or `deadline` passes (`Ok(false)`),
+/// with pauses that double from 200 µs up to `longest`, each up to a quarter longer
+/// at random, so that waiters on many hosts do not poll in step. A holder usually
+/// finishes within milliseconds (one refresh round trip).
+pub fn poll(
+    deadline: Instant,
+    longest: Duration,
+    mut attempt: impl FnMut() -> Result<bool, Error>,
+) -> Result<bool, Error> {
+    let mut pause = Duration::from_micros(200);
+    loop {
+        if attempt()? {
+            return Ok(true);
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Ok(false);
+        }
+        let jitter = pause / 4 * with_csprng(|rng| rng.next_u32() % 100) / 100;
+        std::thread::sleep((pause + jitter).min(deadline - now));
+        pause = (pause * 2).min(longest);
+    }
 }
 
 /// `url` with the password of its user information replaced by `***`: what messages,

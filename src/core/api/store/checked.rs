@@ -55,25 +55,23 @@ impl Document {
         let access_token =
             filled(&record.access_token).ok_or_else(|| broken("has no access_token"));
         let user = match record.kind.as_deref() {
-            Some("oauth1") => match (
-                filled(&app.consumer_key),
-                filled(&app.consumer_secret),
-                access_token?,
-                filled(&record.access_token_secret),
-            ) {
-                (Some(key), Some(secret), token, Some(token_secret)) => User::OAuth1(Credentials {
-                    consumer_key: key.to_owned(),
-                    consumer_secret: secret.to_owned(),
-                    access_token: token.to_owned(),
-                    access_token_secret: token_secret.to_owned(),
-                }),
-                (Some(_), Some(_), _, None) => return Err(broken("has no access_token_secret")),
-                _ => {
+            Some("oauth1") => {
+                let access_token = access_token?.to_owned();
+                let pair = (filled(&app.consumer_key), filled(&app.consumer_secret));
+                let (Some(key), Some(secret)) = pair else {
                     return Err(broken(&format!(
                         "is an OAuth 1.0a account, but its app {app_name:?} has no consumer_key and consumer_secret"
-                    )))
-                }
-            },
+                    )));
+                };
+                let token_secret = filled(&record.access_token_secret)
+                    .ok_or_else(|| broken("has no access_token_secret"))?;
+                User::OAuth1(Credentials {
+                    consumer_key: key.to_owned(),
+                    consumer_secret: secret.to_owned(),
+                    access_token,
+                    access_token_secret: token_secret.to_owned(),
+                })
+            }
             Some("oauth2") => {
                 let client_id = filled(&app.client_id).ok_or_else(|| {
                     broken(&format!(
@@ -93,14 +91,10 @@ impl Document {
             }
             _ => return Err(broken("has no kind \"oauth1\" or \"oauth2\"")),
         };
-        let user_id = match filled(&record.user_id) {
+        let user_id = match filled(&record.user_id).map(str::parse::<u64>) {
             None => None,
-            Some(id) => Some(
-                id.parse::<u64>()
-                    .ok()
-                    .filter(|id| *id != 0)
-                    .ok_or_else(|| broken("has a user_id that is not a string of digits"))?,
-            ),
+            Some(Ok(id)) if id != 0 => Some(id),
+            Some(_) => return Err(broken("has a user_id that is not a string of digits")),
         };
         Ok(Stored {
             user,

@@ -342,6 +342,17 @@ impl Document {
         self.accounts.insert(name.to_owned(), record);
     }
 
+    /// Makes `name` the default when the store has none (or one it no longer holds).
+    pub fn default_unless_set(&mut self, name: &str) {
+        if self
+            .default
+            .as_ref()
+            .is_none_or(|d| !self.accounts.contains_key(d))
+        {
+            self.default = Some(name.to_owned());
+        }
+    }
+
     /// Applies `change` to the account `name`'s record and stores its next version;
     /// `None` when there is no such account.
     fn change(&mut self, name: &str, change: impl FnOnce(&mut Record)) -> Option<()> {

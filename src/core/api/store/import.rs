@@ -45,6 +45,7 @@ impl ImportFormat {
 pub const MAX_SOURCE: u64 = 1 << 20;
 
 /// What an import found: named accounts, and the one the source calls its default.
+#[derive(Default)]
 pub struct Found {
     pub accounts: Vec<(String, Account)>,
     pub default: Option<String>,
@@ -135,13 +136,7 @@ fn read_bounded(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
             "it is not a regular file (a FIFO, a device or a folder): give the file itself",
         ));
     }
-    if meta.len() > MAX_SOURCE {
-        return Err(import_error(
-            path,
-            format!("it is larger than {MAX_SOURCE} bytes: not a twurl or xurl file"),
-        ));
-    }
-    let mut bytes = Zeroizing::new(Vec::with_capacity(meta.len() as usize + 1));
+    let mut bytes = Zeroizing::new(Vec::with_capacity(meta.len().min(MAX_SOURCE) as usize + 1));
     file.take(MAX_SOURCE + 1)
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
@@ -207,10 +202,7 @@ fn from_twurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
     }
     let default = &doc["configuration"]["default_profile"];
     let default = (default[0].as_str(), default[1].as_str());
-    let mut found = Found {
-        accounts: Vec::new(),
-        default: None,
-    };
+    let mut found = Found::default();
     for (username, apps) in profiles {
         let apps = entries(apps);
         for &(key, profile) in &apps {
@@ -256,10 +248,7 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
         return Err(import_error(path, "it has no xurl apps"));
     }
     let default_app = text(doc, "default_app");
-    let mut found = Found {
-        accounts: Vec::new(),
-        default: None,
-    };
+    let mut found = Found::default();
     let all_users: Vec<&str> = apps
         .iter()
         .flat_map(|(_, app)| entries(&app["oauth2_tokens"]))

@@ -34,8 +34,7 @@ struct LockedAccount<'a> {
 
 impl TokenStore for StoreLink {
     fn lock(&self, deadline: Instant) -> Result<Box<dyn LockedTokens + '_>, Error> {
-        let backend = &self.store.backend;
-        let held = backend
+        let held = self.store.backend
             .lock(&self.account, deadline, hold_for(deadline))
             .map_err(|mut e| {
                 // Waiting ran out: say who refreshes, when the store knows.
@@ -95,23 +94,20 @@ impl LockedAccount<'_> {
         &mut self,
         change: impl Fn(&mut Document, &str) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let name = &self.link.account;
-        loop {
-            change(&mut self.doc, name)?;
-            if self.link.store.write_next(&mut self.doc)? {
-                self.version = self.doc.version(name);
-                return Ok(());
-            }
-            self.doc = self.link.store.load_existing()?;
-            if self.doc.version(name) != self.version {
+        let (store, name, version) = (&self.link.store, &self.link.account, self.version);
+        store.write_changed(&mut self.doc, None, |doc| {
+            if doc.version(name) != version {
                 return Err(store_error(
-                    Path::new(&self.link.store.location()),
+                    Path::new(&store.location()),
                     format!(
                         "account {name:?} was changed by another writer while this process held its lock (a lock that expired under a paused process?): this write was refused, and the store keeps the other one"
                     ),
                 ));
             }
-        }
+            change(doc, name)
+        })?;
+        self.version = self.doc.version(name);
+        Ok(())
     }
 }
 

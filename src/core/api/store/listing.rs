@@ -6,8 +6,6 @@
 //! bidirectional overrides raw), so `accounts --json` never prints one raw. The
 //! fields are as stored: the command-line tools escape them when they print them.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use crate::core::api::store::file::Document;
@@ -15,7 +13,7 @@ use crate::core::api::store::file::Document;
 /// One account as the listing shows it: no secret in it. A string is `None` when
 /// the record lacks it (a screen name or id not learnt yet, a record edited by hand).
 /// Its JSON is the listing's record (members sorted, as the contract shows them).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AccountSummary {
     pub app: Option<String>,
     #[serde(rename = "default")]
@@ -55,23 +53,11 @@ impl AccountSummary {
 
 /// The contract's listing of the store at `path`:
 /// `{"path":…,"default":…|null,"accounts":[record…]}`, accounts sorted by name.
-pub fn listing_json(doc: &Document, path: &Path) -> String {
-    #[derive(Serialize)]
-    struct Listing<'a> {
-        accounts: Vec<AccountSummary>,
-        default: Option<&'a str>,
-        path: String,
-    }
-    let listing = Listing {
-        accounts: doc
-            .accounts
-            .keys()
-            .map(|name| AccountSummary::of(doc, name))
-            .collect(),
-        default: doc.default.as_deref(),
-        path: path.display().to_string(),
-    };
-    escape_terminal_controls(&serde_json::to_string(&listing).expect("plain fields"))
+pub fn listing_json(doc: &Document, path: &str) -> String {
+    let summary = |name: &String| AccountSummary::of(doc, name);
+    let accounts: Vec<_> = doc.accounts.keys().map(summary).collect();
+    let listing = serde_json::json!({"accounts": accounts, "default": doc.default, "path": path});
+    escape_terminal_controls(&listing.to_string())
 }
 
 /// JSON text with each character a terminal acts on that serde_json leaves raw

@@ -17,9 +17,8 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
-use crate::core::api::store::backend::{Backend, Held};
-use crate::core::api::store::path::store_error;
-use crate::core::api::store::path::{check_private, metadata_of, StorePath};
+use crate::core::api::store::backend::{poll, Backend, Held};
+use crate::core::api::store::path::{metadata_of, store_error, StorePath};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::sys::held::HeldFile;
 
@@ -38,132 +37,125 @@ impl Backend for StorePath {
         self.file.display().to_string()
     }
 
+    /// The store's bytes in a wiped buffer, `None` when it does not exist yet. A store
+    /// that others may read or write, or that another user owns, or whose folder or lock
+    /// file is not this user's, is refused. The read holds a shared `flock` on the file
+    /// itself, which only an in-place rewrite takes exclusively; when a recovery copy is
+    /// there (an in-place rewrite began and may not have finished), the copy is the store.
     fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
-        read(self)
+        self.check_before_creating()?;
+        let Some(meta) = metadata_of(self)? else {
+            return Ok(None);
+        };
+        let held = match HeldFile::open(|| File::open(&self.real)) {
+            Ok(held) => held,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(store_error(&self.file, format!("cannot be read: {e}"))),
+        };
+        wait_for(self, Instant::now() + SHARED_WAIT, || {
+            held.file().try_lock_shared()
+        })?;
+        if let Some(copy) = recovery::read_copy(self)? {
+            drop(held);
+            recovery::mend(self);
+            return Ok(Some(copy));
+        }
+        let size = usize::try_from(meta.len()).unwrap_or(0);
+        read_all(self, &mut held.file(), size).map(Some)
     }
 
+    /// Takes the store's exclusive lock, waiting until `deadline` at most. Checks the
+    /// store, its folder and its lock file first, then creates the folder (0700) and the
+    /// lock file (0600) when they do not exist.
     fn lock(
         &self,
         _scope: &str,
         deadline: Instant,
         _hold: Duration,
     ) -> Result<Box<dyn Held>, Error> {
-        Ok(Box::new(lock(self, deadline)?))
+        self.check_before_creating()?;
+        self.ensure_folder()?;
+        let lock_path = self.lock_file();
+        let held = HeldFile::open(|| {
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(&lock_path)
+        })
+        .map_err(|e| {
+            let hint = match e.raw_os_error() {
+                Some(libc::EACCES | libc::EPERM | libc::EROFS) => format!(
+                    ": the folder {} must be writable by this user (a bind-mounted file: mount its folder instead)",
+                    self.folder().display()
+                ),
+                _ => String::new(),
+            };
+            store_error(
+                &self.file,
+                format!("cannot open its lock file {}: {e}{hint}", lock_path.display()),
+            )
+        })?;
+        wait_for(self, deadline, || held.file().try_lock())?;
+        Ok(Box::new(held))
     }
 
+    /// Replaces the store with `bytes`: a temporary file of this writer's own (0600) is
+    /// written and fsynced, renamed over the real file, and the folder fsynced, so a
+    /// crash at any instant leaves the old store or the new one. A file that cannot be
+    /// renamed over (`EBUSY`, `EXDEV`: a bind-mounted file), or one whose recovery copy
+    /// is there (an in-place rewrite that did not finish: readers read the copy), is
+    /// rewritten in place behind a new recovery copy ([`recovery`]), old or new just the
+    /// same. The caller holds the lock.
     fn write(&self, bytes: &[u8], _expected: u64) -> Result<bool, Error> {
-        write(self, bytes)?;
+        let temp = write_temp(self, bytes)?;
+        if !recovery::exists(self) {
+            match fs::rename(&temp, &self.real) {
+                Ok(()) => {
+                    sync_folder(self).map_err(|e| failed(self, "fsync of the folder", e))?;
+                    remove_leftovers(self);
+                    return Ok(true);
+                }
+                Err(e) if matches!(e.raw_os_error(), Some(libc::EBUSY | libc::EXDEV)) => {}
+                Err(e) => {
+                    let _ = fs::remove_file(&temp);
+                    return Err(failed(self, "renaming the temporary file", e));
+                }
+            }
+        }
+        recovery::commit(self, &temp)?;
+        recovery::rewrite_in_place(self, bytes);
         Ok(true)
     }
 }
 
-/// Takes the store's exclusive lock, waiting until `deadline` at most. Checks the
-/// store, its folder and its lock file first, then creates the folder (0700) and the
-/// lock file (0600) when they do not exist.
-pub fn lock(path: &StorePath, deadline: Instant) -> Result<HeldFile, Error> {
-    path.check_before_creating()?;
-    path.ensure_folder()?;
-    let lock_path = path.lock_file();
-    let held = HeldFile::open(|| {
-        OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&lock_path)
-    })
-    .map_err(|e| {
-        let hint = match e.raw_os_error() {
-            Some(libc::EACCES | libc::EPERM | libc::EROFS) => format!(
-                ": the folder {} must be writable by this user (a bind-mounted file: mount its folder instead)",
-                path.folder().display()
-            ),
-            _ => String::new(),
-        };
-        store_error(
-            &path.file,
-            format!("cannot open its lock file {}: {e}{hint}", lock_path.display()),
-        )
-    })?;
-    // Polling try_lock keeps the wait within the deadline (a blocking flock cannot
-    // be given one without a signal). Short sleeps at first: a holder usually
-    // finishes within milliseconds (one refresh round trip).
-    wait_for(path, deadline, || held.file().try_lock())?;
-    Ok(held)
-}
-
-/// Polls `try_lock` until it succeeds or `deadline` passes.
+/// Polls `try_lock` until it succeeds or `deadline` passes (a blocking flock cannot
+/// be given a deadline without a signal).
 fn wait_for(
     path: &StorePath,
     deadline: Instant,
-    mut try_lock: impl FnMut() -> Result<(), TryLockError>,
+    try_lock: impl Fn() -> Result<(), TryLockError>,
 ) -> Result<(), Error> {
-    let mut pause = Duration::from_micros(200);
-    loop {
-        match try_lock() {
-            Ok(()) => return Ok(()),
-            Err(TryLockError::WouldBlock) => {}
-            Err(TryLockError::Error(e)) => {
-                return Err(store_error(&path.file, format!("cannot be locked: {e}")))
-            }
+    let locked = poll(deadline, Duration::from_millis(10), || match try_lock() {
+        Ok(()) => Ok(true),
+        Err(TryLockError::WouldBlock) => Ok(false),
+        Err(TryLockError::Error(e)) => {
+            Err(store_error(&path.file, format!("cannot be locked: {e}")))
         }
-        let now = Instant::now();
-        if now >= deadline {
-            return Err(Error::new(
-                ErrorKind::Timeout,
-                format!(
-                    "timed out waiting for the lock of the token store {} (another process holds it)",
-                    path.file.display()
-                ),
-            ));
-        }
-        std::thread::sleep(pause.min(deadline - now));
-        pause = (pause * 2).min(Duration::from_millis(10));
+    })?;
+    match locked {
+        true => Ok(()),
+        false => Err(Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "timed out waiting for the lock of the token store {} (another process holds it)",
+                path.file.display()
+            ),
+        )),
     }
-}
-
-/// The store's bytes in a wiped buffer, `None` when it does not exist yet. A store
-/// that others may read or write, or that another user owns, or whose folder or lock
-/// file is not this user's, is refused. The read holds a shared `flock` on the file
-/// itself, which only an in-place rewrite takes exclusively; when a recovery copy is
-/// there (an in-place rewrite began and may not have finished), the copy is the store.
-pub fn read(path: &StorePath) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
-    path.check_before_creating()?;
-    // A recovery copy that vanishes between its check and its read was removed by a
-    // writer that had just made the file whole: read again.
-    for _ in 0..100 {
-        let Some(meta) = metadata_of(path)? else {
-            return Ok(None);
-        };
-        check_private(&path.file, &meta)?;
-        let held = match HeldFile::open(|| File::open(path.real())) {
-            Ok(held) => held,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(store_error(&path.file, format!("cannot be read: {e}"))),
-        };
-        wait_for(path, Instant::now() + SHARED_WAIT, || {
-            held.file().try_lock_shared()
-        })?;
-        match recovery::read_copy(path)? {
-            recovery::Copy::None => {
-                let size = usize::try_from(meta.len()).unwrap_or(0);
-                let mut file = held.file();
-                return read_all(path, &mut file, size).map(Some);
-            }
-            recovery::Copy::Whole(bytes) => {
-                drop(held);
-                recovery::mend(path);
-                return Ok(Some(bytes));
-            }
-            recovery::Copy::Vanished => {}
-        }
-    }
-    Err(store_error(
-        &path.file,
-        "cannot be read: it keeps being rewritten",
-    ))
 }
 
 /// All of `file` in one wiped allocation (a buffer that grows leaves copies behind).
@@ -208,53 +200,6 @@ fn write_temp(path: &StorePath, bytes: &[u8]) -> Result<PathBuf, Error> {
 /// fsync of the real file's folder (a rename or a removal is durable after it).
 fn sync_folder(path: &StorePath) -> io::Result<()> {
     File::open(path.folder()).and_then(|folder| folder.sync_all())
-}
-
-/// Replaces the store with `bytes`: a temporary file of this writer's own (0600) is
-/// written and fsynced, renamed over the real file, and the folder fsynced, so a
-/// crash at any instant leaves the old store or the new one. A file that cannot be
-/// renamed over (`EBUSY`, `EXDEV`: a bind-mounted file) is rewritten in place behind
-/// a recovery copy ([`recovery`]), old or new just the same. The caller holds the lock.
-pub fn write(path: &StorePath, bytes: &[u8]) -> Result<(), Error> {
-    let mut temp = write_temp(path, bytes)?;
-    // A recovery copy from an in-place rewrite that did not finish is what readers
-    // read: it is replaced by the new store first (the write is then done for them),
-    // and removed once the file itself is whole.
-    let recovering = recovery::exists(path)?;
-    if recovering {
-        recovery::commit(path, &temp)?;
-        match write_temp(path, bytes) {
-            Ok(again) => temp = again,
-            // The new store is the recovery copy, whole and durable; the file is
-            // mended by the next writer or reader.
-            Err(_) => return Ok(()),
-        }
-    }
-    match fs::rename(&temp, path.real()) {
-        Ok(()) => {
-            sync_folder(path).map_err(|e| failed(path, "fsync of the folder", e))?;
-            if recovering {
-                recovery::remove(path);
-            }
-            remove_leftovers(path);
-            Ok(())
-        }
-        Err(e) if matches!(e.raw_os_error(), Some(libc::EBUSY | libc::EXDEV)) => {
-            if recovering {
-                let _ = fs::remove_file(&temp);
-            } else {
-                recovery::commit(path, &temp)?;
-            }
-            recovery::rewrite_in_place(path, bytes)
-        }
-        Err(e) => {
-            let _ = fs::remove_file(&temp);
-            if recovering {
-                return Ok(());
-            }
-            Err(failed(path, "renaming the temporary file", e))
-        }
-    }
 }
 
 /// Removes temporary files that crashed writers left (the caller holds the lock, so

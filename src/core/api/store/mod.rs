@@ -17,16 +17,16 @@
 //! - [`import`]: accounts from twurl, xurl and the `TW_*` variables.
 
 mod access;
-pub mod backend;
-pub mod checked;
-pub mod file;
-pub mod import;
+mod backend;
+mod checked;
+mod file;
+mod import;
 mod link;
-pub mod listing;
-pub mod lock;
-pub mod path;
-pub mod redis;
-pub mod redis_url;
+mod listing;
+mod lock;
+mod path;
+mod redis;
+mod redis_url;
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -35,21 +35,22 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 pub use self::access::Store;
-use self::backend::STORE_WIDE;
+use self::backend::{Backend, STORE_WIDE};
 use self::checked::User;
-use self::file::{is_account_name, Account, Document};
+use self::file::{is_account_name, Account};
+use self::import::Found;
 use self::link::StoreLink;
 use self::path::{store_error, StorePath, ENV_STORE};
 use crate::core::api::client::Client;
 use crate::core::api::deadline;
 use crate::core::error::Error;
-use crate::core::settings::{Identity, Settings};
+use crate::core::settings::{Identity, Settings, DEFAULT_TIMEOUT};
 
 pub use self::import::ImportFormat;
 pub use self::listing::AccountSummary;
 
 /// What an import did, by account name (see [`Store::import`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ImportReport {
     /// The accounts written (new, or replaced).
     pub imported: Vec<String>,
@@ -62,11 +63,6 @@ pub struct ImportReport {
     pub handed_over: Vec<String>,
 }
 
-/// Whether a store given by name is a URL of the shared store rather than a path.
-pub fn is_store_url(spec: &str) -> bool {
-    spec.starts_with("redis://") || spec.starts_with("rediss://")
-}
-
 impl Store {
     /// The store at `explicit`, else the path rule (see [`StorePath::resolve`]); a
     /// `redis://` or `rediss://` URL (given, or in `TWFOLLOW_STORE`) is the shared
@@ -76,21 +72,18 @@ impl Store {
         explicit: Option<&str>,
         env: impl Fn(&str) -> Option<OsString>,
     ) -> Result<Store, Error> {
-        // A URL may hold a password: no copy of it is left unwiped.
-        let named: Option<Zeroizing<String>> = match explicit {
-            Some(spec) => Some(Zeroizing::new(spec.to_owned())),
-            None => env(ENV_STORE)
-                .and_then(|v| v.into_string().ok())
-                .map(Zeroizing::new),
+        // A URL may hold a password: the variable's copy of it is wiped.
+        let variable = env(ENV_STORE)
+            .and_then(|v| v.into_string().ok())
+            .map(Zeroizing::new);
+        let named = explicit.or(variable.as_deref().map(String::as_str));
+        let backend: Arc<dyn Backend> = match named {
+            Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => {
+                Arc::new(self::redis::RedisBackend::open(url)?)
+            }
+            _ => Arc::new(StorePath::resolve(explicit, env)?),
         };
-        if let Some(url) = named.as_deref().filter(|s| is_store_url(s)) {
-            return Ok(Store {
-                backend: Arc::new(self::redis::RedisBackend::open(url)?),
-            });
-        }
-        Ok(Store {
-            backend: Arc::new(StorePath::resolve(explicit, env)?),
-        })
+        Ok(Store { backend })
     }
 
     /// The link of a store-backed OAuth 2.0 config to the account `name`.
@@ -101,25 +94,18 @@ impl Store {
         }
     }
 
-    /// The name `account` stands for: itself, or the store's default.
-    fn account_name(&self, doc: &Document, account: Option<&str>) -> Result<String, Error> {
-        match account {
-            Some(name) => Ok(name.to_owned()),
-            None => doc.default.clone().ok_or_else(|| {
-                store_error(
-                    Path::new(&self.location()),
-                    "has no default account: name one (--account NAME) or choose one (tw-follow accounts default NAME)",
-                )
-            }),
-        }
-    }
-
     /// A client for a stored account (`None`: the default). An OAuth 2.0 account
     /// is store-backed: its refreshes go through the store's lock.
     pub fn client_for(&self, account: Option<&str>) -> Result<Client, Error> {
         let at = self.location();
         let doc = self.load_existing()?;
-        let name = self.account_name(&doc, account)?;
+        let name = match account.map(str::to_owned).or_else(|| doc.default.clone()) {
+            Some(name) => name,
+            None => return Err(store_error(
+                Path::new(&at),
+                "has no default account: name one (--account NAME) or choose one (tw-follow accounts default NAME)",
+            )),
+        };
         let stored = doc.account(&name, Path::new(&at))?;
         let refused =
             |e: Error| store_error(Path::new(&at), format!("account {name:?}: {}", e.message));
@@ -156,10 +142,7 @@ impl Store {
 
     /// The accounts without any secret, as the contract's JSON.
     pub fn list_json(&self) -> Result<String, Error> {
-        Ok(listing::listing_json(
-            &self.load()?,
-            Path::new(&self.location()),
-        ))
+        Ok(listing::listing_json(&self.load()?, &self.location()))
     }
 
     /// The number of accounts, and the `index`-th of `list_json`'s list (the same
@@ -173,7 +156,7 @@ impl Store {
 
     pub fn set_default(&self, name: &str) -> Result<(), Error> {
         let at = self.location();
-        self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
+        self.modify(STORE_WIDE, deadline::at(DEFAULT_TIMEOUT), |doc| {
             doc.account(name, Path::new(&at))?;
             doc.default = Some(name.to_owned());
             Ok(())
@@ -183,7 +166,7 @@ impl Store {
     /// Removes the account (and its app when no other account uses it).
     pub fn remove(&self, name: &str) -> Result<(), Error> {
         let at = self.location();
-        self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
+        self.modify(STORE_WIDE, deadline::at(DEFAULT_TIMEOUT), |doc| {
             if doc.remove_account(name) {
                 Ok(())
             } else {
@@ -241,20 +224,14 @@ impl Store {
                 )
             })?,
         };
-        check_account_name(&name)?;
-        let at = self.location();
-        self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
-            refuse_shared_grant(doc, &name, &account, &at)?;
-            doc.put_account(&name, &account);
-            if doc
-                .default
-                .as_ref()
-                .is_none_or(|d| !doc.accounts.contains_key(d))
-            {
-                doc.default = Some(name.clone());
-            }
-            Ok(())
-        })?;
+        let accounts = vec![(name.clone(), account)];
+        self.put_accounts(
+            &Found {
+                accounts,
+                default: None,
+            },
+            true,
+        )?;
         if client.oauth2_session().is_some() {
             client.set_token_store(Arc::new(self.link(name.clone())))?;
         }
@@ -273,68 +250,47 @@ impl Store {
         env: impl Fn(&str) -> Option<OsString>,
         force: bool,
     ) -> Result<ImportReport, Error> {
-        let found = import::read(format, source, &env)?;
-        for (name, _) in &found.accounts {
-            check_account_name(name)?;
+        self.put_accounts(&import::read(format, source, &env)?, force)
+    }
+
+    /// Writes the accounts `found` (and makes its default, else its first, the
+    /// store's when the store has none); unless `force`, an account whose stored
+    /// OAuth 2.0 grant is newer is kept. No two accounts may hold one refresh token:
+    /// the first refresh of either would kill the other's copy.
+    fn put_accounts(&self, found: &Found, force: bool) -> Result<ImportReport, Error> {
+        if !found.accounts.iter().all(|(name, _)| is_account_name(name)) {
+            return Err(Error::invalid_argument(
+                "an account name has 1 to 100 bytes and no control characters",
+            ));
         }
         let at = self.location();
-        self.modify(STORE_WIDE, Store::default_deadline(), |doc| {
+        self.modify(STORE_WIDE, deadline::at(DEFAULT_TIMEOUT), |doc| {
             let mut report = ImportReport::default();
             for (name, account) in &found.accounts {
                 if !force && doc.holds_newer_grant(name, account) {
                     report.kept.push(name.clone());
                     continue;
                 }
-                refuse_shared_grant(doc, name, account, &at)?;
+                let refresh = account.record.refresh_token.as_deref();
+                if let Some(other) = refresh.and_then(|token| doc.holder_of(token, name)) {
+                    return Err(store_error(
+                        Path::new(&at),
+                        format!(
+                            "already holds this OAuth 2.0 grant as the account {other:?}: two accounts must never hold one refresh token (the first refresh would kill the other's copy); use --account {other:?}, or remove it first"
+                        ),
+                    ));
+                }
                 doc.put_account(name, account);
                 report.imported.push(name.clone());
-                if account.record.refresh_token.is_some() {
+                if refresh.is_some() {
                     report.handed_over.push(name.clone());
                 }
             }
-            if doc
-                .default
-                .as_ref()
-                .is_none_or(|d| !doc.accounts.contains_key(d))
-            {
-                doc.default = found
-                    .default
-                    .clone()
-                    .or_else(|| found.accounts.first().map(|(n, _)| n.clone()));
+            let first = found.accounts.first().map(|(name, _)| name);
+            if let Some(name) = found.default.as_ref().or(first) {
+                doc.default_unless_set(name);
             }
             Ok(report)
         })
     }
-}
-
-/// Refuses to write an OAuth 2.0 grant under `name` when another account holds its
-/// refresh token: the first refresh of either would kill the other's copy.
-fn refuse_shared_grant(
-    doc: &Document,
-    name: &str,
-    account: &Account,
-    at: &str,
-) -> Result<(), Error> {
-    let Some(refresh) = account.record.refresh_token.as_deref() else {
-        return Ok(());
-    };
-    match doc.holder_of(refresh, name) {
-        None => Ok(()),
-        Some(other) => Err(store_error(
-            Path::new(at),
-            format!(
-                "already holds this OAuth 2.0 grant as the account {other:?}: two accounts must never hold one refresh token (the first refresh would kill the other's copy); use --account {other:?}, or remove it first"
-            ),
-        )),
-    }
-}
-
-/// Refuses an account name that [`is_account_name`] refuses.
-fn check_account_name(name: &str) -> Result<(), Error> {
-    if is_account_name(name) {
-        return Ok(());
-    }
-    Err(Error::invalid_argument(
-        "an account name has 1 to 100 bytes and no control characters",
-    ))
 }

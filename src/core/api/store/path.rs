@@ -53,7 +53,9 @@ pub fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StorePath {
     pub file: PathBuf,
-    real: PathBuf,
+    /// The file itself: `file` with its chain of symbolic links followed (the target
+    /// of a dangling link; `file` when it is no link).
+    pub real: PathBuf,
 }
 
 impl StorePath {
@@ -89,12 +91,6 @@ impl StorePath {
     pub fn new(file: PathBuf) -> StorePath {
         let real = resolve_links(&file).unwrap_or_else(|_| file.clone());
         StorePath { file, real }
-    }
-
-    /// The file itself: `file` with its chain of symbolic links followed (the target
-    /// of a dangling link; `file` when it is no link).
-    pub fn real(&self) -> &Path {
-        &self.real
     }
 
     fn sibling(&self, suffix: &str) -> PathBuf {
@@ -139,13 +135,11 @@ impl StorePath {
         }
     }
 
-    /// Creates the folder (0700, and any missing parents) when it does not exist.
+    /// Creates the folder (0700, and any missing parents) when it does not exist (an
+    /// existing folder is no error: `create_dir_all`'s rule).
     /// Call [`StorePath::check_before_creating`] first.
     pub fn ensure_folder(&self) -> Result<(), Error> {
         let folder = self.folder();
-        if folder.is_dir() {
-            return Ok(());
-        }
         DirBuilder::new()
             .recursive(true)
             .mode(0o700)
@@ -213,17 +207,13 @@ impl StorePath {
         let lock = self.lock_file();
         match fs::symlink_metadata(&lock) {
             Ok(meta) if meta.is_file() && meta.uid() == me => Ok(()),
-            Ok(meta) if meta.is_file() => Err(store_error(
+            Ok(meta) => Err(store_error(
                 &self.file,
                 format!(
-                    "has a lock file {} that uid {} owns, not this user (uid {me}) (made by a run as another user?): remove it",
+                    "has a lock file {} that is not a regular file of this user (uid {me}; it is uid {}'s: made by a run as another user?): remove it",
                     lock.display(),
                     meta.uid()
                 ),
-            )),
-            Ok(_) => Err(store_error(
-                &self.file,
-                format!("has a lock file {} that is not a regular file: remove it", lock.display()),
             )),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(store_error(
@@ -352,7 +342,7 @@ mod tests {
         fs::write(&real, b"{}").unwrap();
         let again = StorePath::new(dir.join("links/two"));
         assert_eq!(
-            fs::canonicalize(again.real()).unwrap(),
+            fs::canonicalize(&again.real).unwrap(),
             fs::canonicalize(&real).unwrap()
         );
         std::os::unix::fs::symlink("loop", dir.join("links/loop")).unwrap();

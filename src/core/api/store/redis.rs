@@ -24,13 +24,13 @@ use redis::{ConnectionAddr, ConnectionLike, IntoConnectionInfo, RedisError, Valu
 use zeroize::Zeroizing;
 
 use crate::core::api::deadline;
-use crate::core::api::store::backend::{redacted_url, Backend, Held, STORE_WIDE};
+use crate::core::api::store::backend::{poll, redacted_url, Backend, Held, STORE_WIDE};
 use crate::core::api::store::path::store_error;
 use crate::core::api::store::redis_url::{parse, Target};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::settings::DEFAULT_TIMEOUT;
 use crate::core::sys::fork;
-use crate::core::sys::random::{random_hex, with_csprng};
+use crate::core::sys::random::random_hex;
 
 /// The least time one command gets, even when the call's time is (almost) spent: the
 /// store of a refresh already sent, the release of a lock and the read that explains a
@@ -114,15 +114,13 @@ impl RedisBackend {
         })
     }
 
-    fn key(&self, what: &str) -> String {
-        format!("{}:{what}", self.inner.target.prefix)
-    }
-
-    fn lock_key(&self, scope: &str) -> String {
-        if scope == STORE_WIDE {
-            self.key("lock")
-        } else {
-            self.key(&format!("lock:{scope}"))
+    /// A key under the prefix: `store` (the document), `lock` (the store-wide lock),
+    /// `lock:ACCOUNT` (an account's).
+    fn key(&self, what: &str, scope: &str) -> String {
+        let prefix = &self.inner.target.prefix;
+        match scope {
+            STORE_WIDE => format!("{prefix}:{what}"),
+            account => format!("{prefix}:{what}:{account}"),
         }
     }
 }
@@ -189,7 +187,10 @@ fn redis_detail(e: &RedisError, target: &Target) -> String {
         _ => e.to_string(),
     };
     match target.password.as_deref() {
-        Some(p) if !p.is_empty() && text.contains(p.as_str()) => text.replace(p.as_str(), "***"),
+        // The text that held it is wiped, not freed as it is.
+        Some(p) if !p.is_empty() && text.contains(p.as_str()) => {
+            Zeroizing::new(text).replace(p.as_str(), "***")
+        }
         _ => text,
     }
 }
@@ -269,25 +270,13 @@ impl Inner {
         )
     }
 
-    fn unexpected(&self, what: &str, answer: &Value) -> Error {
+    /// An answer of a type the command never gives (its content may be the document:
+    /// never shown).
+    fn unexpected(&self, what: &str) -> Error {
         store_error(
             Path::new(&self.shown),
-            format!("answered {what} unexpectedly ({})", kind_of(answer)),
+            format!("answered {what} with a value of an unexpected type"),
         )
-    }
-}
-
-/// The type of an answer, never its content (which may be the document).
-fn kind_of(answer: &Value) -> &'static str {
-    match answer {
-        Value::Nil => "nil",
-        Value::Int(_) => "an integer",
-        Value::BulkString(_) => "a string",
-        Value::SimpleString(_) => "a status",
-        Value::Okay => "OK",
-        Value::Array(_) => "an array",
-        Value::ServerError(_) => "an error",
-        _ => "another type",
     }
 }
 
@@ -326,7 +315,7 @@ impl Backend for RedisBackend {
     }
 
     fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
-        let key = self.key("store");
+        let key = self.key("store", STORE_WIDE);
         let deadline = deadline::at(DEFAULT_TIMEOUT);
         let answer = self.inner.run(deadline, "cannot be read", |c| {
             redis::cmd("GET").arg(&key).query::<Value>(c)
@@ -334,61 +323,48 @@ impl Backend for RedisBackend {
         match answer {
             Value::Nil => Ok(None),
             Value::BulkString(bytes) => Ok(Some(Zeroizing::new(bytes))),
-            other => Err(self.inner.unexpected("GET", &other)),
+            _ => Err(self.inner.unexpected("GET")),
         }
     }
 
     fn lock(&self, scope: &str, deadline: Instant, hold: Duration) -> Result<Box<dyn Held>, Error> {
-        let key = self.lock_key(scope);
+        let key = self.key("lock", scope);
         let token = random_hex(16);
         let ttl = hold.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
-        let mut pause = Duration::from_millis(2);
-        loop {
+        let taken = poll(deadline, Duration::from_millis(50), || {
             let answer = self.inner.run(deadline, "cannot take its lock", |c| {
-                redis::cmd("SET")
-                    .arg(&key)
-                    .arg(&token)
-                    .arg("NX")
-                    .arg("PX")
-                    .arg(ttl)
-                    .query::<Value>(c)
+                let args = [key.as_str(), &token, "NX", "PX"];
+                redis::cmd("SET").arg(&args[..]).arg(ttl).query::<Value>(c)
             })?;
             match answer {
-                Value::Okay => {
-                    return Ok(Box::new(RedisLock {
-                        inner: self.inner.clone(),
-                        key,
-                        token,
-                        owner: owner(),
-                    }))
-                }
-                Value::Nil => {}
-                other => return Err(self.inner.unexpected("SET NX", &other)),
+                Value::Okay => Ok(true),
+                Value::Nil => Ok(false),
+                _ => Err(self.inner.unexpected("SET NX")),
             }
-            let now = Instant::now();
-            if now >= deadline {
-                let whose = if scope == STORE_WIDE {
-                    "store-wide".to_owned()
-                } else {
-                    format!("account {scope:?}'s")
-                };
-                return Err(Error::new(
-                    ErrorKind::Timeout,
-                    format!(
-                        "timed out waiting for the lock of the token store {} ({whose} lock, which another process, on this host or another, holds)",
-                        self.inner.shown
-                    ),
-                ));
-            }
-            // Jittered, so that waiting hosts do not poll in step.
-            let jitter = with_csprng(|rng| rng.next_u32() % 3);
-            std::thread::sleep((pause + Duration::from_millis(jitter.into())).min(deadline - now));
-            pause = (pause * 2).min(Duration::from_millis(50));
+        })?;
+        if !taken {
+            let whose = match scope {
+                STORE_WIDE => "store-wide".to_owned(),
+                account => format!("account {account:?}'s"),
+            };
+            return Err(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "timed out waiting for the lock of the token store {} ({whose} lock, which another process, on this host or another, holds)",
+                    self.inner.shown
+                ),
+            ));
         }
+        Ok(Box::new(RedisLock {
+            inner: self.inner.clone(),
+            key,
+            token,
+            owner: owner(),
+        }))
     }
 
     fn write(&self, bytes: &[u8], expected: u64) -> Result<bool, Error> {
-        let key = self.key("store");
+        let key = self.key("store", STORE_WIDE);
         let expected = expected.to_string();
         let command = pack(&[
             b"EVAL",
@@ -406,7 +382,7 @@ impl Backend for RedisBackend {
             Value::Int(1) => Ok(true),
             Value::Int(0) => Ok(false),
             Value::ServerError(e) => Err(self.inner.failure("cannot be written", &e.into())),
-            other => Err(self.inner.unexpected("the compare-and-set", &other)),
+            _ => Err(self.inner.unexpected("the compare-and-set")),
         }
     }
 }
@@ -420,8 +396,8 @@ mod tests {
         let store = RedisBackend::open("redis://u:hunter2@127.0.0.1:1/0?prefix=p").unwrap();
         assert_eq!(store.location(), "redis://u:***@127.0.0.1:1/0?prefix=p");
         assert!(!format!("{store:?}").contains("hunter2"));
-        assert_eq!(store.lock_key(STORE_WIDE), "p:lock");
-        assert_eq!(store.lock_key("brand"), "p:lock:brand");
+        assert_eq!(store.key("lock", STORE_WIDE), "p:lock");
+        assert_eq!(store.key("lock", "brand"), "p:lock:brand");
     }
 
     #[test]

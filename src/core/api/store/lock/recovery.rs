@@ -1,5 +1,7 @@
 //! A store file that cannot be renamed over (a bind-mounted file: `rename()` onto a
-//! mount point fails with `EBUSY`) is rewritten in place, behind a recovery copy:
+//! mount point fails with `EBUSY`), or whose recovery copy a writer finds (an
+//! in-place rewrite that did not finish), is rewritten in place, behind a recovery
+//! copy:
 //!
 //! 1. the new store is written to a temporary file of its own, fsynced, and renamed
 //!    to `accounts.json.recovery` beside the store (its folder is an ordinary folder,
@@ -19,61 +21,43 @@
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
 use super::{failed, sync_folder, wait_for, SHARED_WAIT};
+use crate::core::api::store::backend::{Backend, STORE_WIDE};
 use crate::core::api::store::path::{check_private, store_error, StorePath};
 use crate::core::error::Error;
 use crate::core::sys::held::HeldFile;
 
-/// What the recovery copy's place holds, for a reader.
-pub(super) enum Copy {
-    /// No copy: the store file is whole.
-    None,
-    /// The copy: the store.
-    Whole(Zeroizing<Vec<u8>>),
-    /// A copy was there and is gone (a writer has just made the file whole).
-    Vanished,
-}
-
-/// Whether a recovery copy is there, for a writer. Something else in its place (a
-/// folder, a link) is refused: the store could not be written safely in place.
-pub(super) fn exists(path: &StorePath) -> Result<bool, Error> {
-    let copy = path.recovery_file();
-    match fs::symlink_metadata(&copy) {
-        Ok(meta) if meta.is_file() => Ok(true),
-        Ok(_) => Err(store_error(
-            &path.file,
-            format!(
-                "cannot be written: {} (the place of its recovery copy) is not a regular file; it was left as it was",
-                copy.display()
-            ),
-        )),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(failed(path, "checking the recovery copy", e)),
-    }
+/// Whether a recovery copy is there, as a reader sees it (a regular file; anything
+/// else in its place is no copy of ours; a folder there fails the rename onto it).
+pub(super) fn exists(path: &StorePath) -> bool {
+    fs::symlink_metadata(path.recovery_file()).is_ok_and(|meta| meta.is_file())
 }
 
 /// The recovery copy, when there is one (a reader's view: anything but a regular
 /// file is no copy of ours). A copy another user owns or others may read is refused.
-pub(super) fn read_copy(path: &StorePath) -> Result<Copy, Error> {
+/// A copy that vanishes before it is opened was removed by a writer that had made the
+/// file whole (under the exclusive lock the reader's shared one now keeps out): none.
+pub(super) fn read_copy(path: &StorePath) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
     let copy = path.recovery_file();
+    let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+    let cannot = |e: std::io::Error| store_error(&path.file, format!("cannot be read: {e}"));
     let meta = match fs::symlink_metadata(&copy) {
         Ok(meta) if meta.is_file() => meta,
-        Ok(_) => return Ok(Copy::None),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Copy::None),
-        Err(e) => return Err(store_error(&path.file, format!("cannot be read: {e}"))),
+        Err(e) if !gone(&e) => return Err(cannot(e)),
+        _ => return Ok(None),
     };
     check_private(&copy, &meta)?;
     let mut file = match File::open(&copy) {
         Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Copy::Vanished),
-        Err(e) => return Err(store_error(&path.file, format!("cannot be read: {e}"))),
+        Err(e) if gone(&e) => return Ok(None),
+        Err(e) => return Err(cannot(e)),
     };
     let size = usize::try_from(meta.len()).unwrap_or(0);
-    Ok(Copy::Whole(super::read_all(path, &mut file, size)?))
+    super::read_all(path, &mut file, size).map(Some)
 }
 
 /// Step 1: the temporary file `temp` (written and fsynced) becomes the recovery copy.
@@ -88,37 +72,23 @@ pub(super) fn commit(path: &StorePath, temp: &Path) -> Result<(), Error> {
 /// Steps 2 and 3. The new store is already the recovery copy, whole and durable, so
 /// nothing here can lose it: a failure leaves the copy for the next writer or reader
 /// to mend the file from.
-pub(super) fn rewrite_in_place(path: &StorePath, bytes: &[u8]) -> Result<(), Error> {
+pub(super) fn rewrite_in_place(path: &StorePath, bytes: &[u8]) {
     let Ok(held) = HeldFile::open(|| {
         OpenOptions::new()
             .write(true)
             .custom_flags(libc::O_NOFOLLOW)
-            .open(path.real())
+            .open(&path.real)
     }) else {
-        return Ok(());
+        return;
     };
-    if wait_for(path, Instant::now() + SHARED_WAIT, || {
-        held.file().try_lock()
-    })
-    .is_err()
-    {
-        return Ok(());
-    }
     let file = held.file();
-    let written = file
-        .write_all_at(bytes, 0)
-        .and_then(|()| file.set_len(bytes.len() as u64))
-        .and_then(|()| file.sync_all());
-    if written.is_ok() {
-        remove(path);
-    }
-    Ok(())
-}
-
-/// Step 3 (the file is whole): removes the copy. Best effort: a copy left is the
-/// store as the file is, and the next writer removes it.
-pub(super) fn remove(path: &StorePath) {
-    if fs::remove_file(path.recovery_file()).is_ok() {
+    let written = wait_for(path, Instant::now() + SHARED_WAIT, || file.try_lock()).is_ok()
+        && file.write_all_at(bytes, 0).is_ok()
+        && file.set_len(bytes.len() as u64).is_ok()
+        && file.sync_all().is_ok();
+    // Step 3 (the file is whole): the copy goes. Best effort: a copy left is the store
+    // as the file is, and the next writer removes it.
+    if written && fs::remove_file(path.recovery_file()).is_ok() {
         let _ = sync_folder(path);
     }
 }
@@ -126,10 +96,10 @@ pub(super) fn remove(path: &StorePath) {
 /// A reader found a copy: when the store's lock is free, the file is made whole
 /// again (written as any write is). Best effort: otherwise the next writer does it.
 pub(super) fn mend(path: &StorePath) {
-    let Ok(_lock) = super::lock(path, Instant::now()) else {
+    let Ok(_lock) = path.lock(STORE_WIDE, Instant::now(), Duration::ZERO) else {
         return;
     };
-    if let Ok(Copy::Whole(bytes)) = read_copy(path) {
-        let _ = super::write(path, &bytes);
+    if let Ok(Some(bytes)) = read_copy(path) {
+        let _ = path.write(&bytes, 0);
     }
 }
