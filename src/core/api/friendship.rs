@@ -166,10 +166,7 @@ pub(crate) fn unfollow_v1(sender: &Sender, target: &Target) -> Result<Followed, 
         following: Some(false),
         ..Relationship::default()
     };
-    Ok(Followed {
-        json: relationship.to_json(),
-        ..answer
-    })
+    Ok(with_relationship(answer, relationship).0)
 }
 
 pub(crate) fn relationship_v1(
@@ -219,10 +216,7 @@ pub(crate) fn unfollow_v2(
         following,
         ..Relationship::default()
     };
-    Ok(Followed {
-        json: relationship.to_json(),
-        ..answer
-    })
+    Ok(with_relationship(answer, relationship).0)
 }
 
 /// The API v2 relationship lookup, checked by [`check_v2_target`].
