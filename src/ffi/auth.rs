@@ -149,11 +149,9 @@ pub unsafe extern "C" fn tw_oauth1_access_token(
         let access = config
             .client
             .access_token(request_token, request_token_secret, verifier)?;
-        let json = if out_json.is_null() {
-            None
-        } else {
-            Some(out_string(&access.to_json(), "access token answer")?)
-        };
+        let json = (!out_json.is_null())
+            .then(|| out_string(&access.to_json(), "access token answer"))
+            .transpose()?;
         config.client.update(|s| {
             s.set_access_token(&access.token, &access.secret)?;
             // Kept for tw_store_save_account, which then sends nothing to learn it.
