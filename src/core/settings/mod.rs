@@ -1,7 +1,6 @@
 //! Settings: credentials, API version, timeout, retries, user agent, and where
 //! the base URL, proxy and trust anchors come from.
 
-use std::fmt;
 use std::time::Duration;
 
 use zeroize::Zeroizing;
@@ -111,15 +110,6 @@ pub struct OAuth2App {
     pub tokens: Option<Tokens>,
 }
 
-impl fmt::Debug for OAuth2App {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuth2App")
-            .field("client_id", &self.client_id)
-            .field("confidential", &self.client_secret.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
 /// Everything a follow needs besides the target. Built by [`Settings::new`], adjusted by the setters.
 #[derive(Clone)]
 pub struct Settings {
@@ -143,23 +133,10 @@ pub struct Settings {
     pub identity: Option<Identity>,
 }
 
-impl fmt::Debug for Settings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Settings")
-            .field("credentials", &self.credentials)
-            .field("base_url", &self.base_url.as_str())
-            .field("timeout", &self.timeout)
-            .field("user_agent", &self.user_agent)
-            .field("ca_file", &self.ca_file.as_ref().map(|ca| &ca.path))
-            .field("proxy", &self.proxy)
-            .field("max_retries", &self.max_retries)
-            .field("max_wait", &self.max_wait)
-            .field("api_version", &self.api_version)
-            .field("oauth2", &self.oauth2)
-            .field("name_lookup", &self.name_lookup)
-            .field("trace", &self.trace.as_ref().map(|_| ".."))
-            .field("identity", &self.identity)
-            .finish()
+/// Shows nothing of the settings: they hold the credentials.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Settings { .. }")
     }
 }
 

@@ -251,12 +251,6 @@ impl Drop for SigningKey {
     }
 }
 
-impl fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SigningKey { .. }")
-    }
-}
-
 /// The values that make each signature unique. Tests inject them; requests use [`OAuthNonce::fresh`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthNonce {
@@ -337,23 +331,11 @@ impl SignedHeader {
     }
 }
 
-impl fmt::Debug for SignedHeader {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SignedHeader { .. }")
-    }
-}
-
 /// Everything needed to sign for one set of credentials.
 #[derive(Clone)]
 pub struct Signer {
     credentials: Credentials,
     key: SigningKey,
-}
-
-impl fmt::Debug for Signer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Signer { .. }")
-    }
 }
 
 impl Signer {
