@@ -174,14 +174,12 @@ impl Sender {
             if deadline::left(self.settings.timeout, "retrying").is_err() {
                 return Err(with_retry_count(error, retries));
             }
-            if let Some(tracer) = self.agents.tracer() {
-                tracer.info(&format!(
-                    "retrying in {} ms (retry {} of at most {})",
-                    delay.as_millis(),
-                    retries + 1,
-                    self.settings.max_retries
-                ));
-            }
+            self.trace_note(&format!(
+                "retrying in {} ms (retry {} of at most {})",
+                delay.as_millis(),
+                retries + 1,
+                self.settings.max_retries
+            ));
             std::thread::sleep(delay);
             deadline::postpone(delay);
             waited += delay;
@@ -211,11 +209,9 @@ impl Sender {
             return first.result;
         }
         self.clock_offset.store(offset, Ordering::Relaxed);
-        if let Some(tracer) = self.agents.tracer() {
-            tracer.info(&format!(
-                "the server's clock is {offset} s from ours: signing again with the corrected timestamp"
-            ));
-        }
+        self.trace_note(&format!(
+            "the server's clock is {offset} s from ours: signing again with the corrected timestamp"
+        ));
         self.attempt(request, &OAuthNonce::fresh(offset))
             .result
             .map_err(|mut e| {
@@ -246,9 +242,7 @@ impl Sender {
     /// One request with `nonce`: no retry, no clock correction.
     pub(crate) fn attempt(&self, request: &Request<'_>, nonce: &OAuthNonce) -> Received {
         if let Some(error) = &self.agents.setup_error {
-            if let Some(tracer) = self.agents.tracer() {
-                tracer.info(&error.message);
-            }
+            self.trace_note(&error.message);
             return failed(error.clone());
         }
         const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
