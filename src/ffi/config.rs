@@ -214,6 +214,16 @@ unsafe fn set<T>(
     })
 }
 
+/// A setter's `apply` that puts the checked value in one field of the settings.
+fn field<T>(
+    place: fn(&mut Settings) -> &mut T,
+) -> impl FnOnce(&mut Settings, T) -> Result<(), core::Error> {
+    move |settings, value| {
+        *place(settings) = value;
+        Ok(())
+    }
+}
+
 /// Sets the API base URL (default `https://api.twitter.com`; X's own documentation
 /// now names `https://api.x.com`, which is accepted the same way). The follow goes to
 /// `<base_url>/1.1/friendships/create.json` (API v2: `<base_url>/2/users/...`).
@@ -244,10 +254,7 @@ pub unsafe extern "C" fn tw_config_set_base_url(
     set(
         config,
         || Ok(BaseUrl::parse(arg_str(base_url, "base_url")?)?),
-        |settings, base_url| {
-            settings.base_url = base_url;
-            Ok(())
-        },
+        field(|settings| &mut settings.base_url),
     )
 }
 
@@ -358,10 +365,7 @@ pub unsafe extern "C" fn tw_config_set_max_wait_ms(
     set(
         config,
         || Ok(std::time::Duration::from_millis(max_wait_ms.into())),
-        |settings, max_wait| {
-            settings.max_wait = max_wait;
-            Ok(())
-        },
+        field(|settings| &mut settings.max_wait),
     )
 }
 
@@ -416,11 +420,8 @@ pub unsafe extern "C" fn tw_config_set_ca_file(
 ) -> TwStatus {
     set(
         config,
-        || Ok(CaFile::read(arg_str(path, "path")?)?),
-        |settings, ca_file| {
-            settings.ca_file = Some(ca_file);
-            Ok(())
-        },
+        || Ok(Some(CaFile::read(arg_str(path, "path")?)?)),
+        field(|settings| &mut settings.ca_file),
     )
 }
 
@@ -448,10 +449,7 @@ pub unsafe extern "C" fn tw_config_set_proxy(
     set(
         config,
         || Ok(ProxyChoice::parse(arg_str(proxy_url, "proxy_url")?)?),
-        |settings, proxy| {
-            settings.proxy = proxy;
-            Ok(())
-        },
+        field(|settings| &mut settings.proxy),
     )
 }
 
