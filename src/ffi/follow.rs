@@ -120,6 +120,5 @@ unsafe fn follow(
 /// # Safety
 /// `target` is NULL or NUL-terminated.
 pub(crate) unsafe fn parse_target(target: *const c_char) -> Result<Target, Failure> {
-    Target::parse(arg_str(target, "target")?)
-        .map_err(|e| Failure::new(TwStatus::InvalidArgument, e.0))
+    Ok(Target::parse(arg_str(target, "target")?)?)
 }
