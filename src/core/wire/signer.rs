@@ -12,6 +12,7 @@ use sha1::Sha1;
 use ureq::http::Uri;
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::core::error::Error;
 use crate::core::sys::clock::unix_now;
 use crate::core::sys::random::with_csprng;
 use crate::core::wire::percent::{ascii, encode_to};
@@ -56,32 +57,26 @@ impl Drop for Credentials {
     }
 }
 
-/// Error for a URL the signer cannot normalise.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UrlError(pub String);
-
-impl fmt::Display for UrlError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 /// An absolute `http`/`https` URL, read by `http::Uri` as ureq reads the URL it sends.
-fn parse_url(url: &str) -> Result<Uri, UrlError> {
+fn parse_url(url: &str) -> Result<Uri, Error> {
     let uri: Uri = url
         .parse()
-        .map_err(|e| UrlError(format!("not a URL: {url:?} ({e})")))?;
+        .map_err(|e| Error::invalid_argument(format!("not a URL: {url:?} ({e})")))?;
     match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
         Some("http" | "https") if uri.host().is_some_and(|host| !host.is_empty()) => Ok(uri),
-        Some("http" | "https") => Err(UrlError(format!("URL has no host: {url:?}"))),
-        Some(scheme) => Err(UrlError(format!("unsupported scheme {scheme:?}"))),
-        None => Err(UrlError(format!("not an absolute URL: {url:?}"))),
+        Some("http" | "https") => Err(Error::invalid_argument(format!("URL has no host: {url:?}"))),
+        Some(scheme) => Err(Error::invalid_argument(format!(
+            "unsupported scheme {scheme:?}"
+        ))),
+        None => Err(Error::invalid_argument(format!(
+            "not an absolute URL: {url:?}"
+        ))),
     }
 }
 
 /// RFC 5849 3.4.1.2 base string URI: lowercase scheme and host, default port
 /// dropped, query and fragment removed, empty path as `/`.
-pub fn base_string_uri(url: &str) -> Result<String, UrlError> {
+pub fn base_string_uri(url: &str) -> Result<String, Error> {
     Ok(base_uri_of(&parse_url(url)?))
 }
 
@@ -288,7 +283,7 @@ pub struct SigningUrl {
 }
 
 impl SigningUrl {
-    pub fn parse(url: &str) -> Result<SigningUrl, UrlError> {
+    pub fn parse(url: &str) -> Result<SigningUrl, Error> {
         let uri = parse_url(url)?;
         Ok(SigningUrl {
             base_uri: base_uri_of(&uri),
