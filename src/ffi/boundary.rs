@@ -104,22 +104,12 @@ pub(crate) fn not_reentered<T>(config: *const T) -> Result<(), Failure> {
     }
 }
 
-/// Whether this thread is running a callback of `config` now.
-pub(crate) fn is_inside_callback_of<T>(config: *const T) -> bool {
-    not_reentered(config).is_err()
-}
-
 /// Borrows a NUL-terminated UTF-8 argument.
 ///
 /// # Safety
 /// `ptr` is NULL or points to a NUL-terminated string that outlives the call.
 pub(crate) unsafe fn arg_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Failure> {
-    if ptr.is_null() {
-        return Err(Failure::new(
-            TwStatus::NullArgument,
-            format!("{name} is NULL"),
-        ));
-    }
+    non_null(ptr, name)?;
     CStr::from_ptr(ptr).to_str().map_err(|e| {
         Failure::new(
             TwStatus::InvalidUtf8,

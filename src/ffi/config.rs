@@ -4,9 +4,7 @@ use std::ffi::c_char;
 use std::mem::MaybeUninit;
 use std::sync::Once;
 
-use super::boundary::{
-    arg_str, fallible, infallible, is_inside_callback_of, non_null, not_reentered, Failure,
-};
+use super::boundary::{arg_str, fallible, infallible, non_null, not_reentered, Failure};
 use super::status::TwStatus;
 use crate::core::{self, BaseUrl, CaFile, Client, Credentials, ProxyChoice, Settings};
 
@@ -466,7 +464,7 @@ pub unsafe extern "C" fn tw_config_free(config: *mut TwConfig) {
     infallible((), || {
         // Freeing a config from inside its own callback would pull it from under the
         // call still running on it: refused, the config stays (and is leaked if never freed).
-        if !config.is_null() && !is_inside_callback_of(config) {
+        if !config.is_null() && not_reentered(config).is_ok() {
             // The credentials and the signing key wipe themselves when dropped. Then
             // every byte of the block is zeroed too: an optimised build can leave
             // stale copies of the key state in padding or unused enum space (seen
