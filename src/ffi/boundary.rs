@@ -15,10 +15,10 @@ pub(crate) use super::last_error::Failure;
 /// Runs the body of a fallible exported function: clears the thread's last
 /// error, catches panics, and records the failure (if any) for the getters.
 /// Recording never panics, even while the thread's storage is being torn down
-/// (see [`last_error::record`]), so nothing here can abort the host.
+/// (see [`last_error::clear`]), so nothing here can abort the host.
 /// It also counts the HTTP requests the body sent, for `tw_last_request_count`.
 pub(crate) fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
-    last_error::record("", 0, 0, None);
+    last_error::clear();
     let sent_before = core::requests_sent_on_this_thread();
     let outcome = catch_unwind(AssertUnwindSafe(body));
     last_error::record_request_count(core::requests_sent_on_this_thread() - sent_before);

@@ -96,20 +96,10 @@ fn store(new: LastError) {
     });
 }
 
-/// Records the outcome of a call for this thread's getters; never panics.
-pub(crate) fn record(
-    message: &str,
-    http_status: u16,
-    api_code: i32,
-    rate_limit: Option<RateLimit>,
-) {
-    store(LastError {
-        message: c_string(message),
-        http_status: i32::from(http_status),
-        api_code,
-        rate_limit,
-        ..LastError::default()
-    });
+/// Clears the thread's last error at the start of a call (the request count stays
+/// until the call sets it); never panics.
+pub(crate) fn clear() {
+    store(LastError::default());
 }
 
 /// Records a failed call, with what its response said (limits, problem).
