@@ -12,14 +12,12 @@
 //! forms, the Basic header) and add url, chrono, thiserror, serde_path_to_error and a
 //! second rand.
 
-use std::fmt;
-
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
-use super::{check_absolute_http_url, form_body, random_bytes, Length};
+use super::{check_absolute_http_url, form_body, random_bytes, Secret};
 pub use crate::core::auth::tokens::{
     parse_revoke_answer, parse_token_answer, token_endpoint_failure, TokenAnswer, Tokens,
 };
@@ -50,9 +48,9 @@ const STATE_RANDOM_BYTES: usize = 32;
 
 /// A PKCE pair (RFC 7636): the verifier stays with the caller until the code
 /// exchange; the challenge goes into the authorize URL. `Debug` hides the verifier.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pkce {
-    verifier: Zeroizing<String>,
+    verifier: Secret,
     challenge: String,
 }
 
@@ -65,7 +63,7 @@ impl Pkce {
         URL_SAFE_NO_PAD.encode_string(&bytes[..], &mut verifier);
         let challenge = challenge_of(&verifier);
         Pkce {
-            verifier,
+            verifier: Secret(verifier),
             challenge,
         }
     }
@@ -80,7 +78,7 @@ impl Pkce {
             ));
         }
         Ok(Pkce {
-            verifier: Zeroizing::new(verifier.to_owned()),
+            verifier: Secret::new(verifier.to_owned()),
             challenge: challenge_of(verifier),
         })
     }
@@ -92,15 +90,6 @@ impl Pkce {
     /// BASE64URL-nopad(SHA-256(verifier)), sent with `code_challenge_method=S256`.
     pub fn challenge(&self) -> &str {
         &self.challenge
-    }
-}
-
-impl fmt::Debug for Pkce {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pkce")
-            .field("verifier", &Length(self.verifier.len()))
-            .field("challenge", &self.challenge)
-            .finish()
     }
 }
 
@@ -160,18 +149,12 @@ pub fn authorize_url(
 }
 
 /// An authorization code (short-lived, one use). `Debug` hides it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Code(Zeroizing<String>);
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Code(Secret);
 
 impl Code {
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-impl fmt::Debug for Code {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Code").field(&Length(self.0.len())).finish()
     }
 }
 
@@ -193,7 +176,7 @@ pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Code, E
                 "the authorization code contains spaces or control characters",
             ));
         }
-        return Ok(Code(Zeroizing::new(input.to_owned())));
+        return Ok(Code(Secret::new(input.to_owned())));
     }
     if expected_state.is_empty() {
         return Err(Error::invalid_argument(
@@ -249,7 +232,7 @@ pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Code, E
         return Err(Error::new(ErrorKind::Auth, message));
     }
     match code {
-        Some(code) if !code.is_empty() => Ok(Code(code)),
+        Some(code) if !code.is_empty() => Ok(Code(Secret(code))),
         _ => Err(Error::invalid_argument(
             "the redirected URL has no code parameter",
         )),
