@@ -1,7 +1,5 @@
 //! Who to follow: a screen name or a numeric user id, checked before any I/O.
 
-use std::fmt;
-
 use crate::core::error::Error;
 
 /// A validated follow target.
@@ -67,15 +65,6 @@ impl Target {
         match self {
             Target::ScreenName(name) => ("screen_name", name.clone()),
             Target::UserId(id) => ("user_id", id.to_string()),
-        }
-    }
-}
-
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Target::ScreenName(name) => write!(f, "@{name}"),
-            Target::UserId(id) => write!(f, "user id {id}"),
         }
     }
 }
