@@ -57,18 +57,13 @@ pub(crate) fn check_v2_follow(
     check_v2_target(target)
 }
 
-/// A GET of an API v2 user answer at `path` (with its query), as it came.
-fn get_v2_user(sender: &Sender, path: &str, how: Auth<'_>) -> Result<Followed, Error> {
-    sender.send_to(path, Body::None, Answer::V2User, how)
-}
-
 /// A GET of an API v2 user answer (`data.id`, and `data.username` when present).
 pub(crate) fn get_user(
     sender: &Sender,
     path: &str,
     how: Auth<'_>,
 ) -> Result<(u64, Option<String>), Error> {
-    let found = get_v2_user(sender, path, how)?;
+    let found = sender.send_to(path, Body::None, Answer::V2User, how)?;
     v2_user(
         found.http_status,
         &found.json,
@@ -230,7 +225,7 @@ pub(crate) fn relationship_v2(
         Target::ScreenName(name) => v2::lookup_path(name),
     };
     let path = format!("{path}?{}", v2::CONNECTION_STATUS_QUERY);
-    let answer = get_v2_user(sender, &path, how)?;
+    let answer = sender.send_to(&path, Body::None, Answer::V2User, how)?;
     let relationship = Relationship::from_v2_user(
         answer.http_status,
         &answer.json,
