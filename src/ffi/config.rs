@@ -38,17 +38,6 @@ pub(crate) fn install_fork_handler() {
     });
 }
 
-/// Boxes a new config and writes it to `out_config`.
-///
-/// # Safety
-/// `out_config` was checked to be non-NULL and writable.
-pub(crate) unsafe fn publish_config(
-    settings: Settings,
-    out_config: *mut *mut TwConfig,
-) -> Result<(), Failure> {
-    publish_client(Client::new(settings), out_config)
-}
-
 /// Boxes a config around `client` and writes it to `out_config`.
 ///
 /// # Safety
@@ -110,7 +99,7 @@ pub unsafe extern "C" fn tw_config_new(
             access_token: access_token.to_owned(),
             access_token_secret: access_token_secret.to_owned(),
         };
-        publish_config(Settings::new(credentials)?, out_config)
+        publish_client(Client::new(Settings::new(credentials)?), out_config)
     })
 }
 
@@ -141,7 +130,7 @@ pub unsafe extern "C" fn tw_config_from_env(out_config: *mut *mut TwConfig) -> T
     fallible(|| {
         non_null(out_config, "out_config")?;
         let settings = Settings::from_lookup(|name| std::env::var(name).ok())?;
-        publish_config(settings, out_config)
+        publish_client(Client::new(settings), out_config)
     })
 }
 
@@ -169,7 +158,7 @@ pub unsafe extern "C" fn tw_config_from_env_credentials(
     fallible(|| {
         non_null(out_config, "out_config")?;
         let settings = Settings::from_credentials_lookup(|name| std::env::var(name).ok())?;
-        publish_config(settings, out_config)
+        publish_client(Client::new(settings), out_config)
     })
 }
 
