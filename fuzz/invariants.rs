@@ -32,8 +32,12 @@ pub fn target_parse(data: &[u8]) {
             assert_eq!(text.parse::<u64>().ok(), Some(id));
         }
         Err(e) => {
-            assert!(e.0.starts_with("invalid"));
-            assert!(!e.0.contains('\n') && e.0.len() < 300, "{:?}", e.0);
+            assert!(e.message.starts_with("invalid"));
+            assert!(
+                !e.message.contains('\n') && e.message.len() < 300,
+                "{:?}",
+                e.message
+            );
         }
     }
 }

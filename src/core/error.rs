@@ -157,10 +157,8 @@ impl Error {
             return None;
         }
         let spent = self.spent_windows();
-        match spent.iter().map(|(_, limit)| limit.reset_epoch).max() {
-            Some(reset) => Some(reset),
-            None => self.rate_limit.map(|limit| limit.reset_epoch),
-        }
+        let latest = spent.iter().map(|(_, limit)| limit.reset_epoch).max();
+        latest.or(self.rate_limit.map(|limit| limit.reset_epoch))
     }
 
     pub fn invalid_argument(message: impl Into<String>) -> Self {

@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use super::boundary::{arg_str, fallible, inside_callback, non_null, opt_arg_str, InCallback};
 use super::callback::{with_c_text, UserData};
-use super::config::{config_mut, config_ref, publish_config, TwConfig};
+use super::config::{config_mut, config_ref, publish_client, TwConfig};
 use super::library::{out_string, publish_fields, publish_string};
 use super::status::TwStatus;
-use crate::core::{Identity, Settings, OAUTH2_DEFAULT_SCOPE};
+use crate::core::{Client, Identity, Settings, OAUTH2_DEFAULT_SCOPE};
 
 /// Receives the OAuth 2.0 tokens each time the library changes them (a refresh, a
 /// code exchange), as `{"access_token":"…","refresh_token":"…"|null,"expires_at":N,"scope":"…"}`
@@ -53,7 +53,7 @@ pub unsafe extern "C" fn tw_config_new_app(
             arg_str(consumer_secret, "consumer_secret")?.to_owned(),
         );
         non_null(out_config, "out_config")?;
-        publish_config(settings?, out_config)
+        publish_client(Client::new(settings?), out_config)
     })
 }
 
@@ -149,11 +149,9 @@ pub unsafe extern "C" fn tw_oauth1_access_token(
         let access = config
             .client
             .access_token(request_token, request_token_secret, verifier)?;
-        let json = if out_json.is_null() {
-            None
-        } else {
-            Some(out_string(&access.to_json(), "access token answer")?)
-        };
+        let json = (!out_json.is_null())
+            .then(|| out_string(&access.to_json(), "access token answer"))
+            .transpose()?;
         config.client.update(|s| {
             s.set_access_token(&access.token, &access.secret)?;
             // Kept for tw_store_save_account, which then sends nothing to learn it.
@@ -194,7 +192,7 @@ pub unsafe extern "C" fn tw_config_new_oauth2(
             opt_arg_str(client_secret, "client_secret")?,
         );
         non_null(out_config, "out_config")?;
-        publish_config(settings?, out_config)
+        publish_client(Client::new(settings?), out_config)
     })
 }
 

@@ -15,10 +15,10 @@ pub(crate) use super::last_error::Failure;
 /// Runs the body of a fallible exported function: clears the thread's last
 /// error, catches panics, and records the failure (if any) for the getters.
 /// Recording never panics, even while the thread's storage is being torn down
-/// (see [`last_error::record`]), so nothing here can abort the host.
+/// (see [`last_error::clear`]), so nothing here can abort the host.
 /// It also counts the HTTP requests the body sent, for `tw_last_request_count`.
 pub(crate) fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
-    last_error::record("", 0, 0, None);
+    last_error::clear();
     let sent_before = core::requests_sent_on_this_thread();
     let outcome = catch_unwind(AssertUnwindSafe(body));
     last_error::record_request_count(core::requests_sent_on_this_thread() - sent_before);
@@ -104,22 +104,12 @@ pub(crate) fn not_reentered<T>(config: *const T) -> Result<(), Failure> {
     }
 }
 
-/// Whether this thread is running a callback of `config` now.
-pub(crate) fn is_inside_callback_of<T>(config: *const T) -> bool {
-    not_reentered(config).is_err()
-}
-
 /// Borrows a NUL-terminated UTF-8 argument.
 ///
 /// # Safety
 /// `ptr` is NULL or points to a NUL-terminated string that outlives the call.
 pub(crate) unsafe fn arg_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Failure> {
-    if ptr.is_null() {
-        return Err(Failure::new(
-            TwStatus::NullArgument,
-            format!("{name} is NULL"),
-        ));
-    }
+    non_null(ptr, name)?;
     CStr::from_ptr(ptr).to_str().map_err(|e| {
         Failure::new(
             TwStatus::InvalidUtf8,

@@ -4,9 +4,7 @@ use std::ffi::c_char;
 use std::mem::MaybeUninit;
 use std::sync::Once;
 
-use super::boundary::{
-    arg_str, fallible, infallible, is_inside_callback_of, non_null, not_reentered, Failure,
-};
+use super::boundary::{arg_str, fallible, infallible, non_null, not_reentered, Failure};
 use super::status::TwStatus;
 use crate::core::{self, BaseUrl, CaFile, Client, Credentials, ProxyChoice, Settings};
 
@@ -38,17 +36,6 @@ pub(crate) fn install_fork_handler() {
         // (async-signal-safe).
         unsafe { libc::pthread_atfork(Some(before_fork), None, Some(in_child)) };
     });
-}
-
-/// Boxes a new config and writes it to `out_config`.
-///
-/// # Safety
-/// `out_config` was checked to be non-NULL and writable.
-pub(crate) unsafe fn publish_config(
-    settings: Settings,
-    out_config: *mut *mut TwConfig,
-) -> Result<(), Failure> {
-    publish_client(Client::new(settings), out_config)
 }
 
 /// Boxes a config around `client` and writes it to `out_config`.
@@ -112,7 +99,7 @@ pub unsafe extern "C" fn tw_config_new(
             access_token: access_token.to_owned(),
             access_token_secret: access_token_secret.to_owned(),
         };
-        publish_config(Settings::new(credentials)?, out_config)
+        publish_client(Client::new(Settings::new(credentials)?), out_config)
     })
 }
 
@@ -143,7 +130,7 @@ pub unsafe extern "C" fn tw_config_from_env(out_config: *mut *mut TwConfig) -> T
     fallible(|| {
         non_null(out_config, "out_config")?;
         let settings = Settings::from_lookup(|name| std::env::var(name).ok())?;
-        publish_config(settings, out_config)
+        publish_client(Client::new(settings), out_config)
     })
 }
 
@@ -171,7 +158,7 @@ pub unsafe extern "C" fn tw_config_from_env_credentials(
     fallible(|| {
         non_null(out_config, "out_config")?;
         let settings = Settings::from_credentials_lookup(|name| std::env::var(name).ok())?;
-        publish_config(settings, out_config)
+        publish_client(Client::new(settings), out_config)
     })
 }
 
@@ -214,6 +201,16 @@ unsafe fn set<T>(
     })
 }
 
+/// A setter's `apply` that puts the checked value in one field of the settings.
+fn field<T>(
+    place: fn(&mut Settings) -> &mut T,
+) -> impl FnOnce(&mut Settings, T) -> Result<(), core::Error> {
+    move |settings, value| {
+        *place(settings) = value;
+        Ok(())
+    }
+}
+
 /// Sets the API base URL (default `https://api.twitter.com`; X's own documentation
 /// now names `https://api.x.com`, which is accepted the same way). The follow goes to
 /// `<base_url>/1.1/friendships/create.json` (API v2: `<base_url>/2/users/...`).
@@ -244,10 +241,7 @@ pub unsafe extern "C" fn tw_config_set_base_url(
     set(
         config,
         || Ok(BaseUrl::parse(arg_str(base_url, "base_url")?)?),
-        |settings, base_url| {
-            settings.base_url = base_url;
-            Ok(())
-        },
+        field(|settings| &mut settings.base_url),
     )
 }
 
@@ -358,10 +352,7 @@ pub unsafe extern "C" fn tw_config_set_max_wait_ms(
     set(
         config,
         || Ok(std::time::Duration::from_millis(max_wait_ms.into())),
-        |settings, max_wait| {
-            settings.max_wait = max_wait;
-            Ok(())
-        },
+        field(|settings| &mut settings.max_wait),
     )
 }
 
@@ -416,11 +407,8 @@ pub unsafe extern "C" fn tw_config_set_ca_file(
 ) -> TwStatus {
     set(
         config,
-        || Ok(CaFile::read(arg_str(path, "path")?)?),
-        |settings, ca_file| {
-            settings.ca_file = Some(ca_file);
-            Ok(())
-        },
+        || Ok(Some(CaFile::read(arg_str(path, "path")?)?)),
+        field(|settings| &mut settings.ca_file),
     )
 }
 
@@ -448,10 +436,7 @@ pub unsafe extern "C" fn tw_config_set_proxy(
     set(
         config,
         || Ok(ProxyChoice::parse(arg_str(proxy_url, "proxy_url")?)?),
-        |settings, proxy| {
-            settings.proxy = proxy;
-            Ok(())
-        },
+        field(|settings| &mut settings.proxy),
     )
 }
 
@@ -468,7 +453,7 @@ pub unsafe extern "C" fn tw_config_free(config: *mut TwConfig) {
     infallible((), || {
         // Freeing a config from inside its own callback would pull it from under the
         // call still running on it: refused, the config stays (and is leaked if never freed).
-        if !config.is_null() && !is_inside_callback_of(config) {
+        if !config.is_null() && not_reentered(config).is_ok() {
             // The credentials and the signing key wipe themselves when dropped. Then
             // every byte of the block is zeroed too: an optimised build can leave
             // stale copies of the key state in padding or unused enum space (seen

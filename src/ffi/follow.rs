@@ -6,7 +6,7 @@ use std::ptr;
 use super::boundary::{arg_str, fallible, panic_if_asked_by_tests, Failure};
 use super::config::{config_ref, TwConfig};
 use super::last_error;
-use super::library::out_string;
+use super::library::{publish_fields, publish_value};
 use super::status::TwStatus;
 use crate::core::Target;
 
@@ -110,17 +110,8 @@ unsafe fn follow(
         TwFollowOutcome::Active
     };
     // Both outputs are prepared before either is written: outputs only on success.
-    let json = if out_json.is_null() {
-        None
-    } else {
-        Some(out_string(&followed.json, "response body")?)
-    };
-    if !out_outcome.is_null() {
-        *out_outcome = outcome;
-    }
-    if let Some(json) = json {
-        *out_json = json.into_raw();
-    }
+    publish_fields(&[(Some(&followed.json), "response body", out_json)])?;
+    publish_value(out_outcome, outcome);
     Ok(())
 }
 
@@ -129,6 +120,5 @@ unsafe fn follow(
 /// # Safety
 /// `target` is NULL or NUL-terminated.
 pub(crate) unsafe fn parse_target(target: *const c_char) -> Result<Target, Failure> {
-    Target::parse(arg_str(target, "target")?)
-        .map_err(|e| Failure::new(TwStatus::InvalidArgument, e.0))
+    Ok(Target::parse(arg_str(target, "target")?)?)
 }

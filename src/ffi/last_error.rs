@@ -55,7 +55,6 @@ pub(crate) struct LastError {
     pub request_count: i32,
 }
 
-/// The problem's members as C strings, `""` for each one not sent.
 /// A problem's members as C strings, in the order of `TwProblemField` (`""`: absent).
 fn problem_fields(problem: Option<&Problem>) -> [CString; 6] {
     let Some(p) = problem else {
@@ -83,31 +82,24 @@ fn c_string(text: &str) -> CString {
 
 /// Replaces what this thread's getters report; never panics. The request count is
 /// kept: only [`record_request_count`] sets it.
+/// Changes the thread's last error, unless it cannot be reached (see above).
+fn change(f: impl FnOnce(&mut LastError)) {
+    let _ = LAST_ERROR.try_with(|last| last.try_borrow_mut().map(|mut last| f(&mut last)));
+}
+
 fn store(new: LastError) {
-    let _ = LAST_ERROR.try_with(|last| {
-        if let Ok(mut last) = last.try_borrow_mut() {
-            *last = LastError {
-                request_count: last.request_count,
-                ..new
-            };
+    change(|last| {
+        *last = LastError {
+            request_count: last.request_count,
+            ..new
         }
     });
 }
 
-/// Records the outcome of a call for this thread's getters; never panics.
-pub(crate) fn record(
-    message: &str,
-    http_status: u16,
-    api_code: i32,
-    rate_limit: Option<RateLimit>,
-) {
-    store(LastError {
-        message: c_string(message),
-        http_status: i32::from(http_status),
-        api_code,
-        rate_limit,
-        ..LastError::default()
-    });
+/// Clears the thread's last error at the start of a call (the request count stays
+/// until the call sets it); never panics.
+pub(crate) fn clear() {
+    store(LastError::default());
 }
 
 /// Records a failed call, with what its response said (limits, problem).
@@ -136,11 +128,7 @@ pub(crate) fn record_answer(answer: &Followed) {
 
 /// Records how many requests the last fallible call sent.
 pub(crate) fn record_request_count(count: u64) {
-    let _ = LAST_ERROR.try_with(|last| {
-        if let Ok(mut last) = last.try_borrow_mut() {
-            last.request_count = i32::try_from(count).unwrap_or(i32::MAX);
-        }
-    });
+    change(|last| last.request_count = i32::try_from(count).unwrap_or(i32::MAX));
 }
 
 /// Runs `call` (an application callback, which may make `tw_` calls of its own) and
@@ -148,21 +136,11 @@ pub(crate) fn record_request_count(count: u64) {
 /// outcome is not replaced by that of a call made from inside the callback.
 pub(crate) fn preserved(call: impl FnOnce()) {
     // Taken out whole (the callback's calls record into a fresh one), put back after.
-    let saved = LAST_ERROR
-        .try_with(|last| {
-            last.try_borrow_mut()
-                .map(|mut last| std::mem::take(&mut *last))
-                .ok()
-        })
-        .ok()
-        .flatten();
+    let mut saved = None;
+    change(|last| saved = Some(std::mem::take(last)));
     call();
     if let Some(saved) = saved {
-        let _ = LAST_ERROR.try_with(|last| {
-            if let Ok(mut last) = last.try_borrow_mut() {
-                *last = saved;
-            }
-        });
+        change(|last| *last = saved);
     }
 }
 

@@ -58,13 +58,8 @@ pub unsafe extern "C" fn tw_config_get_oauth2_tokens(
 ) -> TwStatus {
     fallible(|| {
         let config = config_ref(config)?;
-        non_null(out_access_token, "out_access_token")?;
-        non_null(out_refresh_token, "out_refresh_token")?;
-        non_null(out_expires_at, "out_expires_at")?;
-        non_null(out_scope, "out_scope")?;
-        let tokens = config.client.oauth2_tokens()?;
         publish_oauth2_fields(
-            &tokens,
+            || Ok(config.client.oauth2_tokens()?),
             [out_access_token, out_refresh_token, out_scope],
             out_expires_at,
         )
@@ -112,27 +107,29 @@ pub unsafe extern "C" fn tw_oauth2_tokens_from_json(
                 "tokens_json is empty",
             ));
         }
-        non_null(out_access_token, "out_access_token")?;
-        non_null(out_refresh_token, "out_refresh_token")?;
-        non_null(out_expires_at, "out_expires_at")?;
-        non_null(out_scope, "out_scope")?;
         publish_oauth2_fields(
-            &OAuth2Tokens::from_json(json)?,
+            || Ok(OAuth2Tokens::from_json(json)?),
             [out_access_token, out_refresh_token, out_scope],
             out_expires_at,
         )
     })
 }
 
-/// Writes OAuth 2.0 tokens as fields, all or nothing (the out-pointers checked).
+/// Checks the out-pointers (none may be NULL), then writes the `tokens` as fields,
+/// all or nothing.
 ///
 /// # Safety
-/// The pointers are writable.
+/// Each pointer is NULL or writable.
 unsafe fn publish_oauth2_fields(
-    tokens: &OAuth2Tokens,
+    tokens: impl FnOnce() -> Result<OAuth2Tokens, Failure>,
     [access, refresh, scope]: [*mut *mut c_char; 3],
     expires_at: *mut i64,
 ) -> Result<(), Failure> {
+    non_null(access, "out_access_token")?;
+    non_null(refresh, "out_refresh_token")?;
+    non_null(expires_at, "out_expires_at")?;
+    non_null(scope, "out_scope")?;
+    let tokens = tokens()?;
     publish_fields(&[
         (Some(tokens.access_token.as_str()), "access token", access),
         (

@@ -44,20 +44,6 @@ pub enum TwTraceKind {
     Info = 6,
 }
 
-impl From<TraceKind> for TwTraceKind {
-    fn from(kind: TraceKind) -> TwTraceKind {
-        match kind {
-            TraceKind::RequestLine => TwTraceKind::RequestLine,
-            TraceKind::RequestHeader => TwTraceKind::RequestHeader,
-            TraceKind::BaseString => TwTraceKind::BaseString,
-            TraceKind::ResponseStatus => TwTraceKind::ResponseStatus,
-            TraceKind::ResponseHeader => TwTraceKind::ResponseHeader,
-            TraceKind::ResponseBody => TwTraceKind::ResponseBody,
-            TraceKind::Info => TwTraceKind::Info,
-        }
-    }
-}
-
 /// Receives one trace line: `kind` is a `TwTraceKind` number, `line` one line of
 /// UTF-8 text without its line ending, control characters escaped (`\u{1b}`).
 ///
@@ -105,7 +91,7 @@ pub unsafe extern "C" fn tw_config_set_trace(
         let user_data = UserData::new(user_data);
         let hook: Option<TraceHook> = callback.map(|callback| {
             Arc::new(move |kind: TraceKind, line: &str| {
-                let kind = TwTraceKind::from(kind) as i32;
+                let kind = kind as i32;
                 with_c_text(line, |text| {
                     inside_callback(address, InCallback::TraceHook, || {
                         // SAFETY: as promised to tw_config_set_trace; the line lives
@@ -120,4 +106,25 @@ pub unsafe extern "C" fn tw_config_set_trace(
             Ok(())
         })?)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_trace_kind_is_passed_as_its_tw_trace_kind() {
+        use {TraceKind as K, TwTraceKind as C};
+        for (kind, number) in [
+            (K::RequestLine, C::RequestLine),
+            (K::RequestHeader, C::RequestHeader),
+            (K::BaseString, C::BaseString),
+            (K::ResponseStatus, C::ResponseStatus),
+            (K::ResponseHeader, C::ResponseHeader),
+            (K::ResponseBody, C::ResponseBody),
+            (K::Info, C::Info),
+        ] {
+            assert_eq!(kind as i32, number as i32, "{kind:?}");
+        }
+    }
 }

@@ -48,15 +48,6 @@ pub struct Client {
     auto_switched: AtomicBool,
 }
 
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("settings", &self.sender.settings)
-            .field("oauth2", &self.oauth2)
-            .finish_non_exhaustive()
-    }
-}
-
 impl Client {
     /// Builds the agent; the proxy environment variables are read now (and again
     /// whenever the settings change).

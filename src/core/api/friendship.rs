@@ -57,18 +57,13 @@ pub(crate) fn check_v2_follow(
     check_v2_target(target)
 }
 
-/// A GET of an API v2 user answer at `path` (with its query), as it came.
-fn get_v2_user(sender: &Sender, path: &str, how: Auth<'_>) -> Result<Followed, Error> {
-    sender.send_to(path, Body::None, Answer::V2User, how)
-}
-
 /// A GET of an API v2 user answer (`data.id`, and `data.username` when present).
 pub(crate) fn get_user(
     sender: &Sender,
     path: &str,
     how: Auth<'_>,
 ) -> Result<(u64, Option<String>), Error> {
-    let found = get_v2_user(sender, path, how)?;
+    let found = sender.send_to(path, Body::None, Answer::V2User, how)?;
     v2_user(
         found.http_status,
         &found.json,
@@ -166,10 +161,7 @@ pub(crate) fn unfollow_v1(sender: &Sender, target: &Target) -> Result<Followed, 
         following: Some(false),
         ..Relationship::default()
     };
-    Ok(Followed {
-        json: relationship.to_json(),
-        ..answer
-    })
+    Ok(with_relationship(answer, relationship).0)
 }
 
 pub(crate) fn relationship_v1(
@@ -219,10 +211,7 @@ pub(crate) fn unfollow_v2(
         following,
         ..Relationship::default()
     };
-    Ok(Followed {
-        json: relationship.to_json(),
-        ..answer
-    })
+    Ok(with_relationship(answer, relationship).0)
 }
 
 /// The API v2 relationship lookup, checked by [`check_v2_target`].
@@ -236,7 +225,7 @@ pub(crate) fn relationship_v2(
         Target::ScreenName(name) => v2::lookup_path(name),
     };
     let path = format!("{path}?{}", v2::CONNECTION_STATUS_QUERY);
-    let answer = get_v2_user(sender, &path, how)?;
+    let answer = sender.send_to(&path, Body::None, Answer::V2User, how)?;
     let relationship = Relationship::from_v2_user(
         answer.http_status,
         &answer.json,

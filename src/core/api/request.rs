@@ -174,14 +174,12 @@ impl Sender {
             if deadline::left(self.settings.timeout, "retrying").is_err() {
                 return Err(with_retry_count(error, retries));
             }
-            if let Some(tracer) = self.agents.tracer() {
-                tracer.info(&format!(
-                    "retrying in {} ms (retry {} of at most {})",
-                    delay.as_millis(),
-                    retries + 1,
-                    self.settings.max_retries
-                ));
-            }
+            self.trace_note(&format!(
+                "retrying in {} ms (retry {} of at most {})",
+                delay.as_millis(),
+                retries + 1,
+                self.settings.max_retries
+            ));
             std::thread::sleep(delay);
             deadline::postpone(delay);
             waited += delay;
@@ -211,11 +209,9 @@ impl Sender {
             return first.result;
         }
         self.clock_offset.store(offset, Ordering::Relaxed);
-        if let Some(tracer) = self.agents.tracer() {
-            tracer.info(&format!(
-                "the server's clock is {offset} s from ours: signing again with the corrected timestamp"
-            ));
-        }
+        self.trace_note(&format!(
+            "the server's clock is {offset} s from ours: signing again with the corrected timestamp"
+        ));
         self.attempt(request, &OAuthNonce::fresh(offset))
             .result
             .map_err(|mut e| {
@@ -246,16 +242,15 @@ impl Sender {
     /// One request with `nonce`: no retry, no clock correction.
     pub(crate) fn attempt(&self, request: &Request<'_>, nonce: &OAuthNonce) -> Received {
         if let Some(error) = &self.agents.setup_error {
-            if let Some(tracer) = self.agents.tracer() {
-                tracer.info(&error.message);
-            }
+            self.trace_note(&error.message);
             return failed(error.clone());
         }
-        let (method, form): (_, &[(&str, &str)]) = match request.body {
-            Body::None => ("GET", &[]),
-            Body::Delete => ("DELETE", &[]),
-            Body::Form { params, .. } => ("POST", params),
-            Body::Json(_) => ("POST", &[]),
+        const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
+        let (method, form, content_type, body): (_, &[(&str, &str)], _, _) = match request.body {
+            Body::None => ("GET", &[], None, None),
+            Body::Delete => ("DELETE", &[], None, None),
+            Body::Form { params, encoded } => ("POST", params, FORM, Some(encoded)),
+            Body::Json(json) => ("POST", &[], Some("application/json"), Some(json)),
         };
         let signable = SignableRequest {
             method,
@@ -291,25 +286,20 @@ impl Sender {
             Err(error) => return failed(error),
         };
         let agent = self.agents.get(&self.settings);
-        let authorization_header = match authorization.map(wiped_header_value).transpose() {
-            Ok(value) => value,
+        let mut http = ureq::http::Request::builder()
+            .method(method)
+            .uri(&request.endpoint.0);
+        match authorization.map(wiped_header_value).transpose() {
+            Ok(Some(value)) => http = http.header("Authorization", value),
+            Ok(None) => {}
             Err(error) => return failed(error),
-        };
-        let prepared = Prepared {
-            timeout,
-            authorization: authorization_header,
-        };
-        let result = match request.body {
-            Body::None => prepared.apply(agent.get(&request.endpoint.0)).call(),
-            Body::Delete => prepared.apply(agent.delete(&request.endpoint.0)).call(),
-            Body::Form { encoded, .. } => prepared
-                .apply(agent.post(&request.endpoint.0))
-                .content_type("application/x-www-form-urlencoded")
-                .send(encoded.as_bytes()),
-            Body::Json(json) => prepared
-                .apply(agent.post(&request.endpoint.0))
-                .content_type("application/json")
-                .send(json.as_bytes()),
+        }
+        if let Some(content_type) = content_type {
+            http = http.header("Content-Type", content_type);
+        }
+        let result = match body {
+            Some(body) => run(&agent, http.body(body.as_bytes()), timeout),
+            None => run(&agent, http.body(()), timeout),
         };
         let signature = signed
             .as_ref()
@@ -351,21 +341,14 @@ fn failed(error: Error) -> Received {
     }
 }
 
-/// What every request carries whatever its method: what is left of the call's
-/// deadline, and the `Authorization` value.
-struct Prepared {
+/// Sends `request` on `agent` within `timeout` (what is left of the call's deadline).
+fn run(
+    agent: &ureq::Agent,
+    request: Result<ureq::http::Request<impl ureq::AsSendBody>, ureq::http::Error>,
     timeout: Duration,
-    authorization: Option<ureq::http::HeaderValue>,
-}
-
-impl Prepared {
-    fn apply<B>(self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
-        let request = request.config().timeout_global(Some(self.timeout)).build();
-        match self.authorization {
-            Some(value) => request.header("Authorization", value),
-            None => request,
-        }
-    }
+) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+    let request = agent.configure_request(request?);
+    agent.run(request.timeout_global(Some(timeout)).build())
 }
 
 /// A header value whose bytes are wiped when ureq drops the request: a Bearer token

@@ -53,6 +53,35 @@ impl fmt::Debug for Length {
     }
 }
 
+/// A secret text: wiped when dropped, shown by `Debug` as its length only, so the
+/// types that hold one derive their `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    pub fn new(text: String) -> Secret {
+        Secret(Zeroizing::new(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Secret {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Length(self.0.len()).fmt(f)
+    }
+}
+
 /// The error a non-2xx answer of an OAuth endpoint stands for, with the server's
 /// text (minus `request_secrets`). Twitter answers these endpoints with its JSON
 /// errors, a v2 problem, or plain text (`Invalid oauth_verifier parameter`).

@@ -2,11 +2,9 @@
 //! callback check, the answers of `oauth/request_token` and `oauth/access_token`,
 //! and the authorize URL a person opens.
 
-use std::fmt;
-
 use zeroize::Zeroizing;
 
-use super::{answer_failure, check_absolute_http_url, json_object, JsonValue, Length};
+use super::{answer_failure, check_absolute_http_url, json_object, JsonValue, Secret};
 use crate::core::error::Error;
 
 /// The callback value that asks for a PIN (out-of-band) instead of a redirect.
@@ -35,43 +33,22 @@ pub fn authorize_url(base_url: &str, request_token: &str) -> String {
 
 /// Step 1's answer: a temporary token and secret, kept by the caller until step 2
 /// (possibly in another process). `Debug` shows only lengths.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestToken {
-    pub token: String,
-    pub secret: Zeroizing<String>,
+    pub token: Secret,
+    pub secret: Secret,
     /// Always `true`: an answer without `oauth_callback_confirmed=true` is refused.
     pub callback_confirmed: bool,
 }
 
-impl fmt::Debug for RequestToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RequestToken")
-            .field("token", &Length(self.token.len()))
-            .field("secret", &Length(self.secret.len()))
-            .field("callback_confirmed", &self.callback_confirmed)
-            .finish()
-    }
-}
-
 /// Step 2's answer: the user's access token and secret, and who the user is.
 /// `Debug` shows only the lengths of the token and secret.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessToken {
-    pub token: Zeroizing<String>,
-    pub secret: Zeroizing<String>,
+    pub token: Secret,
+    pub secret: Secret,
     pub user_id: u64,
     pub screen_name: String,
-}
-
-impl fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AccessToken")
-            .field("token", &Length(self.token.len()))
-            .field("secret", &Length(self.secret.len()))
-            .field("user_id", &self.user_id)
-            .field("screen_name", &self.screen_name)
-            .finish()
-    }
 }
 
 impl AccessToken {
@@ -98,15 +75,15 @@ fn form_answer<const N: usize>(
     request_secrets: &[&str],
     endpoint: &str,
     names: [&str; N],
-) -> Result<[Zeroizing<String>; N], Error> {
+) -> Result<[Secret; N], Error> {
     if !(200..300).contains(&http_status) {
         return Err(answer_failure(http_status, body, request_secrets));
     }
-    let mut found: [Option<Zeroizing<String>>; N] = std::array::from_fn(|_| None);
+    let mut found: [Option<Secret>; N] = std::array::from_fn(|_| None);
     for (name, value) in form_urlencoded::parse(body) {
         if let Some(i) = names.iter().position(|n| *n == name) {
             if found[i].is_none() && !value.is_empty() {
-                found[i] = Some(Zeroizing::new(value.into_owned()));
+                found[i] = Some(Secret::new(value.into_owned()));
             }
         }
     }
@@ -126,7 +103,7 @@ pub fn parse_request_token_answer(
     body: &[u8],
     request_secrets: &[&str],
 ) -> Result<RequestToken, Error> {
-    let [mut token, secret, confirmed] = form_answer(
+    let [token, secret, confirmed] = form_answer(
         http_status,
         body,
         request_secrets,
@@ -144,8 +121,7 @@ pub fn parse_request_token_answer(
         ));
     }
     Ok(RequestToken {
-        // The request token is public (it travels in the authorize URL).
-        token: std::mem::take(&mut *token),
+        token,
         secret,
         callback_confirmed: true,
     })
@@ -250,7 +226,7 @@ mod tests {
         let body =
             format!("oauth_token={RT}&oauth_token_secret={RTS}&oauth_callback_confirmed=true");
         let rt = parse_request_token_answer(200, body.as_bytes(), &[]).unwrap();
-        assert_eq!(rt.token, RT);
+        assert_eq!(rt.token.as_str(), RT);
         assert_eq!(rt.secret.as_str(), RTS);
         assert!(rt.callback_confirmed);
         // Values are form-decoded.
@@ -427,16 +403,16 @@ mod tests {
     #[test]
     fn debug_hides_tokens_and_secrets() {
         let rt = RequestToken {
-            token: RT.into(),
-            secret: Zeroizing::new(RTS.into()),
+            token: Secret::new(RT.into()),
+            secret: Secret::new(RTS.into()),
             callback_confirmed: true,
         };
         let shown = format!("{rt:?}");
         assert!(!shown.contains(RT) && !shown.contains(RTS), "{shown}");
         assert!(shown.contains(&format!("<{} bytes>", RTS.len())), "{shown}");
         let at = AccessToken {
-            token: Zeroizing::new(AT.into()),
-            secret: Zeroizing::new(ATS.into()),
+            token: Secret::new(AT.into()),
+            secret: Secret::new(ATS.into()),
             user_id: 7588892,
             screen_name: "kaiyes".into(),
         };

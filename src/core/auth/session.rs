@@ -2,7 +2,6 @@
 //! id, and the application's callback for rotated tokens. Shared (`Arc`) by every
 //! copy of the settings, so a setter that rebuilds the client keeps it.
 
-use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -129,19 +128,6 @@ pub struct RefreshTurn<'a>(&'a OAuth2Session);
 impl Drop for RefreshTurn<'_> {
     fn drop(&mut self) {
         self.0.refresh_holder.store(0, Ordering::SeqCst);
-    }
-}
-
-impl fmt::Debug for OAuth2Session {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuth2Session")
-            .field("client_id", &self.client_id)
-            .field("confidential", &self.client_secret.is_some())
-            .field(
-                "store",
-                &lock(&self.token_store).as_ref().map(|s| s.describe()),
-            )
-            .finish_non_exhaustive()
     }
 }
 

@@ -327,10 +327,7 @@ fn wipe_json(value: &mut Value) {
 /// other bodies are read as Twitter errors. The HTTP status is kept, and
 /// `request_secrets` never reach the message.
 pub fn token_endpoint_failure(http_status: u16, body: &[u8], request_secrets: &[&str]) -> Error {
-    let root = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(root)) => root,
-        _ => return answer_failure(http_status, body, request_secrets),
-    };
+    let root = serde_json::from_slice::<Value>(body).unwrap_or_default();
     let Some(Value::String(error)) = root.get("error") else {
         return answer_failure(http_status, body, request_secrets);
     };

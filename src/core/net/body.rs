@@ -163,33 +163,29 @@ fn read_body(
     redactor: &Redactor<'_>,
     trace: Option<&RequestTrace<'_>>,
 ) -> Result<String, Error> {
-    let limit = if (200..300).contains(&status) {
+    let success = (200..300).contains(&status);
+    let limit = if success {
         MAX_BODY_BYTES
     } else {
         MAX_ERROR_BODY_BYTES
     };
     let body = match read_to_vec(response.body_mut(), limit) {
         Ok(body) => body,
+        Err(ureq::Error::BodyExceedsLimit(_)) if success => {
+            let what = format!("the body is larger than {limit} bytes");
+            return Err(Error::bad_response(status, &what));
+        }
         Err(ureq::Error::BodyExceedsLimit(_)) => {
-            let success = (200..300).contains(&status);
+            let message =
+                format!("HTTP {status}: response body is larger than {limit} bytes (not read)");
             return Err(Error {
-                kind: if success {
-                    ErrorKind::BadResponse
-                } else {
-                    kind_for(status, 0)
-                },
-                message: if success {
-                    format!("HTTP {status}, but the body is larger than {limit} bytes")
-                } else {
-                    format!("HTTP {status}: response body is larger than {limit} bytes (not read)")
-                },
                 http_status: status,
-                ..Error::new(ErrorKind::HttpError, "")
+                ..Error::new(kind_for(status, 0), message)
             });
         }
         Err(e) => return Err(transport_error(settings, e, status, redactor)),
     };
-    if let Some(trace) = trace.filter(|_| !(200..300).contains(&status)) {
+    if let Some(trace) = trace.filter(|_| !success) {
         trace.body_excerpt(&body);
     }
     match answer {

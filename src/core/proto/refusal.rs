@@ -22,7 +22,8 @@ pub struct ApiError {
     pub problem: Option<ErrorKind>,
     /// What to do, when the problem is about the app or the account.
     pub advice: Option<&'static str>,
-    /// The problem's own members as sent (not yet redacted), when the body was a v2 problem.
+    /// The problem's own members, when the body was a v2 problem: as sent (from
+    /// [`parse_api_error`]), or redacted and cut (in [`api_failure`]'s error).
     pub fields: Option<Problem>,
 }
 
@@ -166,8 +167,9 @@ impl ErrorMembers {
             .find_map(|text| text.0.clone())
     }
 
-    fn fields(&self) -> Option<Problem> {
-        let field = |text: &Lenient<String>| text.0.clone().filter(|t| !t.is_empty());
+    /// The problem's members that were sent (not empty), each passed through `clean`.
+    fn fields(&self, clean: &dyn Fn(&str) -> String) -> Option<Problem> {
+        let field = |text: &Lenient<String>| text.0.as_deref().filter(|t| !t.is_empty()).map(clean);
         let fields = Problem {
             type_uri: field(&self.type_uri),
             title: field(&self.title),
@@ -184,6 +186,11 @@ impl ErrorMembers {
 /// v2 problem shape (`title`, `detail`, `type`), alone or as the first of `errors`.
 /// Returns the default when the body is none of them.
 pub fn parse_api_error(body: &[u8]) -> ApiError {
+    read_api_error(body, &str::to_owned)
+}
+
+/// [`parse_api_error`], with each member of a problem passed through `clean`.
+fn read_api_error(body: &[u8], clean: &dyn Fn(&str) -> String) -> ApiError {
     let Some(mut root) = serde_json::from_slice(body)
         .ok()
         .and_then(object_members::<ErrorMembers>)
@@ -214,7 +221,7 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
             text: err.text().or_else(|| named_by.text()).unwrap_or_default(),
             problem: problem.map(|(kind, _)| kind),
             advice: problem.and_then(|(_, advice)| advice),
-            fields: named_by.fields().or_else(|| err.fields()),
+            fields: named_by.fields(clean).or_else(|| err.fields(clean)),
         };
     }
     // X's OpenAPI `Error`: `{"code": N, "message": "…"}` at the top, as sent with
@@ -260,7 +267,7 @@ pub fn parse_api_error(body: &[u8]) -> ApiError {
         text,
         problem: problem.map(|(kind, _)| kind),
         advice: problem.and_then(|(_, advice)| advice),
-        fields: root.fields(),
+        fields: root.fields(clean),
     }
 }
 
@@ -369,7 +376,9 @@ pub fn api_failure(
     location: Option<&str>,
     redactor: &Redactor<'_>,
 ) -> Error {
-    let api = parse_api_error(body);
+    // Each member from outside is redacted before it is cut, as the text is.
+    let clean = |text: &str| one_line(&redactor.redact(text), MAX_API_TEXT);
+    let api = read_api_error(body, &clean);
     let kind = kind_for_code(api.code)
         .or(api.problem)
         .or_else(|| follow_refusal_kind(http_status, &api))
@@ -384,23 +393,8 @@ pub fn api_failure(
     if api.code != 0 {
         message.push_str(&format!(", error {}", api.code));
     }
-    let text = one_line(&redactor.redact(&api.text), MAX_API_TEXT);
-    // Each member from outside is redacted before it is cut, as the text is.
-    let clean = |field: &Option<String>| {
-        field
-            .as_deref()
-            .map(|value| one_line(&redactor.redact(value), MAX_API_TEXT))
-    };
-    let problem = api.fields.as_ref().map(|fields| {
-        Box::new(Problem {
-            type_uri: clean(&fields.type_uri),
-            title: clean(&fields.title),
-            detail: clean(&fields.detail),
-            reason: clean(&fields.reason),
-            required_enrollment: clean(&fields.required_enrollment),
-            registration_url: clean(&fields.registration_url),
-        })
-    });
+    let text = clean(&api.text);
+    let problem = api.fields.clone().map(Box::new);
     if !text.is_empty() {
         message.push_str(": ");
         message.push_str(&text);

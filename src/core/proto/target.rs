@@ -1,6 +1,6 @@
 //! Who to follow: a screen name or a numeric user id, checked before any I/O.
 
-use std::fmt;
+use crate::core::error::Error;
 
 /// A validated follow target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,16 +9,6 @@ pub enum Target {
     ScreenName(String),
     /// A user id in `1..=u64::MAX`.
     UserId(u64),
-}
-
-/// Why a target string was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TargetError(pub String);
-
-impl fmt::Display for TargetError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 const MAX_SCREEN_NAME: usize = 15;
@@ -40,12 +30,12 @@ fn describe(input: &str) -> String {
 
 impl Target {
     /// `@name` → screen name; all ASCII digits → user id; another valid name → screen name.
-    pub fn parse(input: &str) -> Result<Target, TargetError> {
+    pub fn parse(input: &str) -> Result<Target, Error> {
         if let Some(name) = input.strip_prefix('@') {
             return if is_screen_name(name) {
                 Ok(Target::ScreenName(name.to_owned()))
             } else {
-                Err(TargetError(format!(
+                Err(Error::invalid_argument(format!(
                     "invalid screen name {}: expected @ and 1-15 letters, digits or underscores",
                     describe(input)
                 )))
@@ -53,9 +43,9 @@ impl Target {
         }
         if !input.is_empty() && input.bytes().all(|b| b.is_ascii_digit()) {
             return match input.parse::<u64>() {
-                Ok(0) => Err(TargetError("invalid user id 0: ids start at 1".into())),
+                Ok(0) => Err(Error::invalid_argument("invalid user id 0: ids start at 1")),
                 Ok(id) => Ok(Target::UserId(id)),
-                Err(_) => Err(TargetError(format!(
+                Err(_) => Err(Error::invalid_argument(format!(
                     "invalid user id {}: larger than 18446744073709551615",
                     describe(input)
                 ))),
@@ -64,7 +54,7 @@ impl Target {
         if is_screen_name(input) {
             return Ok(Target::ScreenName(input.to_owned()));
         }
-        Err(TargetError(format!(
+        Err(Error::invalid_argument(format!(
             "invalid target {}: expected a user id (digits) or a screen name (optional @, 1-15 letters, digits or underscores)",
             describe(input)
         )))
@@ -75,15 +65,6 @@ impl Target {
         match self {
             Target::ScreenName(name) => ("screen_name", name.clone()),
             Target::UserId(id) => ("user_id", id.to_string()),
-        }
-    }
-}
-
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Target::ScreenName(name) => write!(f, "@{name}"),
-            Target::UserId(id) => write!(f, "user id {id}"),
         }
     }
 }
@@ -142,7 +123,11 @@ mod tests {
             "a.b",
         ] {
             let err = Target::parse(bad).expect_err(bad);
-            assert!(err.0.starts_with("invalid"), "{bad:?}: {}", err.0);
+            assert!(
+                err.message.starts_with("invalid"),
+                "{bad:?}: {}",
+                err.message
+            );
         }
     }
 
@@ -150,12 +135,12 @@ mod tests {
     fn messages_are_short_and_escaped() {
         let long = "x".repeat(1 << 20);
         let err = Target::parse(&long).unwrap_err();
-        assert!(err.0.len() < 200, "{}", err.0.len());
+        assert!(err.message.len() < 200, "{}", err.message.len());
         let err = Target::parse("a\nb").unwrap_err();
-        assert!(!err.0.contains('\n'));
+        assert!(!err.message.contains('\n'));
         // Found by fuzzing: escaped control characters once made a 400-byte message.
         let err = Target::parse(&"\u{15}".repeat(40)).unwrap_err();
-        assert!(err.0.len() < 200, "{}", err.0.len());
+        assert!(err.message.len() < 200, "{}", err.message.len());
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! The API base URL and its rule: `https://` for any host, `http://` only for loopback.
 
-use std::fmt;
 use std::net::IpAddr;
 
 use ureq::http::Uri;
@@ -124,12 +123,6 @@ impl BaseUrl {
 
     pub fn is_loopback(&self) -> bool {
         self.loopback
-    }
-}
-
-impl fmt::Display for BaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.url)
     }
 }
 

@@ -1,7 +1,6 @@
 //! Settings: credentials, API version, timeout, retries, user agent, and where
 //! the base URL, proxy and trust anchors come from.
 
-use std::fmt;
 use std::time::Duration;
 
 use zeroize::Zeroizing;
@@ -30,19 +29,6 @@ pub const DEFAULT_MAX_WAIT: Duration = Duration::from_millis(30_000);
 
 /// Real keys and tokens are under 100 bytes; anything far longer is a mistake.
 pub const MAX_CREDENTIAL_BYTES: usize = 1024;
-
-/// The names `tw_config_from_env` reads.
-pub const ENV_CONSUMER_KEY: &str = "TW_CONSUMER_KEY";
-pub const ENV_CONSUMER_SECRET: &str = "TW_CONSUMER_SECRET";
-pub const ENV_ACCESS_TOKEN: &str = "TW_ACCESS_TOKEN";
-pub const ENV_ACCESS_TOKEN_SECRET: &str = "TW_ACCESS_TOKEN_SECRET";
-pub const ENV_API_BASE: &str = "TW_API_BASE";
-pub const ENV_API_VERSION: &str = "TW_API_VERSION";
-pub const ENV_OAUTH2_ACCESS_TOKEN: &str = "TW_OAUTH2_ACCESS_TOKEN";
-pub const ENV_OAUTH2_REFRESH_TOKEN: &str = "TW_OAUTH2_REFRESH_TOKEN";
-pub const ENV_OAUTH2_EXPIRES_AT: &str = "TW_OAUTH2_EXPIRES_AT";
-pub const ENV_OAUTH2_CLIENT_ID: &str = "TW_OAUTH2_CLIENT_ID";
-pub const ENV_OAUTH2_CLIENT_SECRET: &str = "TW_OAUTH2_CLIENT_SECRET";
 
 /// Which Twitter API the follow goes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -91,12 +77,13 @@ impl ApiVersion {
         }
     }
 
-    /// Reads `"1.1"`, `"1"`, `"2"` or `"auto"`, as `TW_API_VERSION` holds it.
-    pub fn parse(text: &str, access_token: &str) -> Result<ApiVersion, Error> {
+    /// The number [`ApiVersion::new`] takes for `"1.1"`, `"1"`, `"2"` or `"auto"`, as
+    /// `TW_API_VERSION` holds it.
+    pub fn number(text: &str) -> Result<u32, Error> {
         match text.trim() {
-            "1.1" | "1" => Ok(ApiVersion::V1_1),
-            "2" => ApiVersion::new(2, access_token),
-            "auto" => ApiVersion::new(0, access_token),
+            "1.1" | "1" => Ok(1),
+            "2" => Ok(2),
+            "auto" => Ok(0),
             other => Err(Error::invalid_argument(format!(
                 "unsupported API version {:?}: expected 1.1, 2 or auto",
                 other.chars().take(20).collect::<String>()
@@ -123,15 +110,6 @@ pub struct OAuth2App {
     pub tokens: Option<Tokens>,
 }
 
-impl fmt::Debug for OAuth2App {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuth2App")
-            .field("client_id", &self.client_id)
-            .field("confidential", &self.client_secret.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
 /// Everything a follow needs besides the target. Built by [`Settings::new`], adjusted by the setters.
 #[derive(Clone)]
 pub struct Settings {
@@ -155,23 +133,10 @@ pub struct Settings {
     pub identity: Option<Identity>,
 }
 
-impl fmt::Debug for Settings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Settings")
-            .field("credentials", &self.credentials)
-            .field("base_url", &self.base_url.as_str())
-            .field("timeout", &self.timeout)
-            .field("user_agent", &self.user_agent)
-            .field("ca_file", &self.ca_file.as_ref().map(|ca| &ca.path))
-            .field("proxy", &self.proxy)
-            .field("max_retries", &self.max_retries)
-            .field("max_wait", &self.max_wait)
-            .field("api_version", &self.api_version)
-            .field("oauth2", &self.oauth2)
-            .field("name_lookup", &self.name_lookup)
-            .field("trace", &self.trace.as_ref().map(|_| ".."))
-            .field("identity", &self.identity)
-            .finish()
+/// Shows nothing of the settings: they hold the credentials.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Settings { .. }")
     }
 }
 
@@ -244,10 +209,10 @@ impl Settings {
     /// An OAuth 1.0a config from the four `TW_*` credentials; names every missing one.
     fn oauth1_from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Settings, Error> {
         let names = [
-            ENV_CONSUMER_KEY,
-            ENV_CONSUMER_SECRET,
-            ENV_ACCESS_TOKEN,
-            ENV_ACCESS_TOKEN_SECRET,
+            "TW_CONSUMER_KEY",
+            "TW_CONSUMER_SECRET",
+            "TW_ACCESS_TOKEN",
+            "TW_ACCESS_TOKEN_SECRET",
         ];
         // Wiped if the others are missing; moved into `Credentials` (wiped on drop) otherwise.
         let mut values = names.map(|name| Zeroizing::new(lookup(name).unwrap_or_default()));
@@ -284,37 +249,32 @@ impl Settings {
     /// An OAuth 2.0 config from `TW_OAUTH2_*` (the access token is set; `set` gives
     /// only non-empty values). Without a client id it can follow but not refresh.
     fn oauth2_from_lookup(set: impl Fn(&str) -> Option<String>) -> Result<Settings, Error> {
-        let refresh_token = set(ENV_OAUTH2_REFRESH_TOKEN);
-        let client_id = match set(ENV_OAUTH2_CLIENT_ID) {
+        let refresh_token = set("TW_OAUTH2_REFRESH_TOKEN");
+        let client_id = match set("TW_OAUTH2_CLIENT_ID") {
             Some(id) => id,
             None if refresh_token.is_some() => {
-                return Err(Error::invalid_argument(format!(
-                    "environment variable {ENV_OAUTH2_CLIENT_ID} is not set: {ENV_OAUTH2_REFRESH_TOKEN} needs it"
-                )))
+                return Err(Error::invalid_argument(
+                    "environment variable TW_OAUTH2_CLIENT_ID is not set: TW_OAUTH2_REFRESH_TOKEN needs it",
+                ))
             }
             None => String::new(),
         };
-        let client_secret = set(ENV_OAUTH2_CLIENT_SECRET).map(Zeroizing::new);
-        let expires_at = match set(ENV_OAUTH2_EXPIRES_AT) {
+        let client_secret = set("TW_OAUTH2_CLIENT_SECRET").map(Zeroizing::new);
+        let expires_at = match set("TW_OAUTH2_EXPIRES_AT") {
             None => 0,
             Some(text) => text.trim().parse::<i64>().ok().filter(|t| *t >= 0).ok_or_else(|| {
-                Error::invalid_argument(format!(
-                    "environment variable {ENV_OAUTH2_EXPIRES_AT} is not a time in seconds since the Unix epoch"
-                ))
+                Error::invalid_argument(
+                    "environment variable TW_OAUTH2_EXPIRES_AT is not a time in seconds since the Unix epoch",
+                )
             })?,
         };
-        let access_token = set(ENV_OAUTH2_ACCESS_TOKEN).unwrap_or_default();
+        let access_token = set("TW_OAUTH2_ACCESS_TOKEN").unwrap_or_default();
         let tokens = Tokens::from_parts(
             &Zeroizing::new(access_token),
             refresh_token.as_deref(),
             expires_at,
         )
-        .map_err(|e| {
-            Error::invalid_argument(format!(
-                "environment variable {ENV_OAUTH2_ACCESS_TOKEN}: {}",
-                e.message
-            ))
-        })?;
+        .map_err(in_variable("TW_OAUTH2_ACCESS_TOKEN"))?;
         Ok(Settings::for_oauth2(OAuth2App {
             client_id,
             client_secret,
@@ -355,27 +315,13 @@ impl Settings {
         &mut self,
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<(), Error> {
-        if let Some(base) = lookup(ENV_API_BASE).filter(|v| !v.is_empty()) {
-            self.base_url = BaseUrl::parse(&base).map_err(|e| {
-                Error::invalid_argument(format!(
-                    "environment variable {ENV_API_BASE}: {}",
-                    e.message
-                ))
-            })?;
+        if let Some(base) = lookup("TW_API_BASE").filter(|v| !v.is_empty()) {
+            self.base_url = BaseUrl::parse(&base).map_err(in_variable("TW_API_BASE"))?;
         }
-        if let Some(version) = lookup(ENV_API_VERSION).filter(|v| !v.is_empty()) {
-            let parsed = match self.oauth2 {
-                // An OAuth 2.0 config always uses API v2: auto has nothing to switch to.
-                Some(_) if matches!(version.trim(), "2" | "auto") => Ok(ApiVersion::V1_1),
-                Some(_) => self.set_api_version(1).map(|()| ApiVersion::V1_1),
-                None => ApiVersion::parse(&version, &self.credentials.access_token),
-            };
-            self.api_version = parsed.map_err(|e| {
-                Error::invalid_argument(format!(
-                    "environment variable {ENV_API_VERSION}: {}",
-                    e.message
-                ))
-            })?;
+        if let Some(version) = lookup("TW_API_VERSION").filter(|v| !v.is_empty()) {
+            ApiVersion::number(&version)
+                .and_then(|number| self.set_api_version(number))
+                .map_err(in_variable("TW_API_VERSION"))?;
         }
         Ok(())
     }
@@ -389,7 +335,7 @@ impl Settings {
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Settings, Error> {
         let set = |name: &str| lookup(name).filter(|v| !v.is_empty());
-        if set(ENV_OAUTH2_ACCESS_TOKEN).is_some() && set(ENV_ACCESS_TOKEN).is_none() {
+        if set("TW_OAUTH2_ACCESS_TOKEN").is_some() && set("TW_ACCESS_TOKEN").is_none() {
             Settings::oauth2_from_lookup(set)
         } else {
             Settings::oauth1_from_lookup(&lookup)
@@ -446,6 +392,11 @@ impl Settings {
 }
 
 /// A credential must be non-empty and at most [`MAX_CREDENTIAL_BYTES`] long.
+/// Names the environment variable a refused value came from.
+fn in_variable(name: &str) -> impl FnOnce(Error) -> Error + '_ {
+    move |e| Error::invalid_argument(format!("environment variable {name}: {}", e.message))
+}
+
 fn check_credential(name: &str, value: &str) -> Result<(), Error> {
     if value.is_empty() {
         return Err(Error::invalid_argument(format!("{name} is empty")));
@@ -671,20 +622,17 @@ pub(crate) mod tests {
             .unwrap_err()
             .message
             .starts_with("API v2 needs"));
-        assert_eq!(
-            ApiVersion::parse("auto", "7-x").unwrap(),
-            ApiVersion::Auto { source_user_id: 7 }
-        );
+        assert_eq!(ApiVersion::number("auto").unwrap(), 0);
         for bad in [3, 11, u32::MAX] {
             assert!(ApiVersion::new(bad, "1-x")
                 .unwrap_err()
                 .message
                 .starts_with("unsupported API version"));
         }
-        assert_eq!(ApiVersion::parse("1.1", "x").unwrap(), ApiVersion::V1_1);
-        assert_eq!(ApiVersion::parse(" 2 ", "7-x").unwrap(), v2(7));
-        assert!(ApiVersion::parse("2.0", "7-x").is_err());
-        assert!(ApiVersion::parse("v2", "7-x").is_err());
+        assert_eq!(ApiVersion::number("1.1").unwrap(), 1);
+        assert_eq!(ApiVersion::number(" 2 ").unwrap(), 2);
+        assert!(ApiVersion::number("2.0").is_err());
+        assert!(ApiVersion::number("v2").is_err());
 
         let mut s = Settings::new(creds()).unwrap();
         assert_eq!(s.api_version, ApiVersion::V1_1);

@@ -1,14 +1,13 @@
 //! Proxy choice from the environment, by curl's rules (see docs/tls-and-proxies.md).
 
-use std::fmt;
-
 use std::net::IpAddr;
 
+use crate::core::auth::Secret;
 use crate::core::error::Error;
 use crate::core::settings::base_url::{without_trailing_dot, BaseUrl};
 
 /// Where the proxy comes from.
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum ProxyChoice {
     /// The environment, by curl's rules (see `proxy::proxy_for`).
     #[default]
@@ -16,18 +15,8 @@ pub enum ProxyChoice {
     /// No proxy, whatever the environment says.
     Direct,
     /// This proxy (`http://`, `https://`, `socks5://`, `socks5h://`), for every host,
-    /// loopback included. `Debug` hides it: it may hold a password.
-    Url(String),
-}
-
-impl fmt::Debug for ProxyChoice {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ProxyChoice::FromEnvironment => "FromEnvironment",
-            ProxyChoice::Direct => "Direct",
-            ProxyChoice::Url(_) => "Url(..)",
-        })
-    }
+    /// loopback included. `Debug` shows its length only: it may hold a password.
+    Url(Secret),
 }
 
 impl ProxyChoice {
@@ -46,7 +35,7 @@ impl ProxyChoice {
                 "invalid proxy URL (not shown, it may hold a password): expected http://, https://, socks5:// or socks5h:// with a host",
             ));
         }
-        Ok(ProxyChoice::Url(url.to_owned()))
+        Ok(ProxyChoice::Url(Secret::new(url.to_owned())))
     }
 }
 
@@ -212,7 +201,7 @@ mod tests {
         ] {
             assert_eq!(
                 ProxyChoice::parse(ok).unwrap(),
-                ProxyChoice::Url(ok.into()),
+                ProxyChoice::Url(Secret::new(ok.into())),
                 "{ok}"
             );
         }
@@ -224,8 +213,11 @@ mod tests {
             );
         }
         assert_eq!(
-            format!("{:?}", ProxyChoice::Url("http://u:pw@p".into())),
-            "Url(..)"
+            format!(
+                "{:?}",
+                ProxyChoice::Url(Secret::new("http://u:pw@p".into()))
+            ),
+            "Url(<13 bytes>)"
         );
     }
 

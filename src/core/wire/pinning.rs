@@ -56,23 +56,6 @@ impl PinningVerifier {
             provider,
         })
     }
-
-    /// The presented certificate is one of the file's: trusted as itself, as long as it
-    /// names the server (webpki's own check). Its dates need no check here: webpki
-    /// checks a server certificate's validity before its basic constraints
-    /// (`check_issuer_independent_properties` in rustls-webpki 0.103), so a refusal
-    /// for being a CA means the dates passed; an expired or future one is refused as
-    /// such (tests/tls.rs `an_expired_pinned_certificate_is_refused`,
-    /// `a_pinned_certificate_not_valid_yet_is_refused`).
-    fn accept_pinned(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        server_name: &ServerName<'_>,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let parsed = ParsedCertificate::try_from(end_entity)?;
-        rustls::client::verify_server_name(&parsed, server_name)?;
-        Ok(ServerCertVerified::assertion())
-    }
 }
 
 impl ServerCertVerifier for PinningVerifier {
@@ -95,7 +78,16 @@ impl ServerCertVerifier for PinningVerifier {
                 if is_ca_used_as_end_entity(&refusal)
                     && self.pinned.iter().any(|pinned| pinned == end_entity) =>
             {
-                self.accept_pinned(end_entity, server_name)
+                // The presented certificate is one of the file's: trusted as itself, as long as it
+                // names the server (webpki's own check). Its dates need no check here: webpki
+                // checks a server certificate's validity before its basic constraints
+                // (`check_issuer_independent_properties` in rustls-webpki 0.103), so a refusal for
+                // being a CA means the dates passed; an expired or future one is refused as such
+                // (tests/tls.rs `an_expired_pinned_certificate_is_refused`,
+                // `a_pinned_certificate_not_valid_yet_is_refused`).
+                let parsed = ParsedCertificate::try_from(end_entity)?;
+                rustls::client::verify_server_name(&parsed, server_name)?;
+                Ok(ServerCertVerified::assertion())
             }
             verdict => verdict,
         }

@@ -12,6 +12,7 @@ use sha1::Sha1;
 use ureq::http::Uri;
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::core::error::Error;
 use crate::core::sys::clock::unix_now;
 use crate::core::sys::random::with_csprng;
 use crate::core::wire::percent::{ascii, encode_to};
@@ -56,32 +57,26 @@ impl Drop for Credentials {
     }
 }
 
-/// Error for a URL the signer cannot normalise.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UrlError(pub String);
-
-impl fmt::Display for UrlError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 /// An absolute `http`/`https` URL, read by `http::Uri` as ureq reads the URL it sends.
-fn parse_url(url: &str) -> Result<Uri, UrlError> {
+fn parse_url(url: &str) -> Result<Uri, Error> {
     let uri: Uri = url
         .parse()
-        .map_err(|e| UrlError(format!("not a URL: {url:?} ({e})")))?;
+        .map_err(|e| Error::invalid_argument(format!("not a URL: {url:?} ({e})")))?;
     match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
         Some("http" | "https") if uri.host().is_some_and(|host| !host.is_empty()) => Ok(uri),
-        Some("http" | "https") => Err(UrlError(format!("URL has no host: {url:?}"))),
-        Some(scheme) => Err(UrlError(format!("unsupported scheme {scheme:?}"))),
-        None => Err(UrlError(format!("not an absolute URL: {url:?}"))),
+        Some("http" | "https") => Err(Error::invalid_argument(format!("URL has no host: {url:?}"))),
+        Some(scheme) => Err(Error::invalid_argument(format!(
+            "unsupported scheme {scheme:?}"
+        ))),
+        None => Err(Error::invalid_argument(format!(
+            "not an absolute URL: {url:?}"
+        ))),
     }
 }
 
 /// RFC 5849 3.4.1.2 base string URI: lowercase scheme and host, default port
 /// dropped, query and fragment removed, empty path as `/`.
-pub fn base_string_uri(url: &str) -> Result<String, UrlError> {
+pub fn base_string_uri(url: &str) -> Result<String, Error> {
     Ok(base_uri_of(&parse_url(url)?))
 }
 
@@ -96,24 +91,12 @@ fn base_uri_of(uri: &Uri) -> String {
     format!("{scheme}://{host}{port}{}", uri.path())
 }
 
-/// RFC 5849 3.4.1.3.2 parameter normalisation: encode each name and value, sort
-/// by encoded name then encoded value, join as `name=value` with `&`.
-/// `oauth_signature` and `realm` are left out.
-pub fn normalized_parameters<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
-    let mut out = Vec::new();
-    write_normalized(&mut out, params, false);
-    ascii(out)
-}
-
-/// Writes the normalised parameters to `out`, percent-encoded once more when
-/// `encode_again` (as the base string needs them). Encoding already-encoded text
-/// only turns `%` into `%25`, `=` into `%3D` and `&` into `%26`, so the second
-/// pass is folded into the copy.
-fn write_normalized<K: AsRef<str>, V: AsRef<str>>(
-    out: &mut Vec<u8>,
-    params: &[(K, V)],
-    encode_again: bool,
-) {
+/// Writes the RFC 5849 3.4.1.3.2 normalised parameters to `out` (each name and value
+/// encoded, sorted by encoded name then encoded value, joined as `name=value` with
+/// `&`; `oauth_signature` and `realm` left out), percent-encoded once more, as the
+/// base string holds them. Encoding already-encoded text only turns `%` into `%25`,
+/// `=` into `%3D` and `&` into `%26`, so the second pass is folded into the copy.
+fn write_normalized<K: AsRef<str>, V: AsRef<str>>(out: &mut Vec<u8>, params: &[(K, V)]) {
     // Every encoded name and value goes into one buffer; the sort moves only their spans.
     let raw_len: usize = params
         .iter()
@@ -138,31 +121,22 @@ fn write_normalized<K: AsRef<str>, V: AsRef<str>>(
     if !spans.is_sorted_by(|a, b| pair(a) <= pair(b)) {
         spans.sort_unstable_by(|a, b| pair(a).cmp(&pair(b)));
     }
-    let (equals, and): (&[u8], &[u8]) = if encode_again {
-        (b"%3D", b"%26")
-    } else {
-        (b"=", b"&")
-    };
-    out.reserve(encoded.len() * if encode_again { 3 } else { 1 } + spans.len() * 6);
+    out.reserve(encoded.len() * 3 + spans.len() * 6);
     let copy = |out: &mut Vec<u8>, text: &[u8]| {
-        if encode_again {
-            for (i, run) in text.split(|&b| b == b'%').enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b"%25");
-                }
-                out.extend_from_slice(run);
+        for (i, run) in text.split(|&b| b == b'%').enumerate() {
+            if i > 0 {
+                out.extend_from_slice(b"%25");
             }
-        } else {
-            out.extend_from_slice(text);
+            out.extend_from_slice(run);
         }
     };
     for (i, span) in spans.iter().enumerate() {
         if i > 0 {
-            out.extend_from_slice(and);
+            out.extend_from_slice(b"%26");
         }
         let (name, value) = pair(span);
         copy(out, name);
-        out.extend_from_slice(equals);
+        out.extend_from_slice(b"%3D");
         copy(out, value);
     }
 }
@@ -189,7 +163,7 @@ fn base_string_bytes<K: AsRef<str>, V: AsRef<str>>(
     out.push(b'&');
     encode_to(&mut out, base_uri.as_bytes());
     out.push(b'&');
-    write_normalized(&mut out, params, true);
+    write_normalized(&mut out, params);
     out
 }
 
@@ -251,12 +225,6 @@ impl Drop for SigningKey {
     }
 }
 
-impl fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SigningKey { .. }")
-    }
-}
-
 /// The values that make each signature unique. Tests inject them; requests use [`OAuthNonce::fresh`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthNonce {
@@ -294,7 +262,7 @@ pub struct SigningUrl {
 }
 
 impl SigningUrl {
-    pub fn parse(url: &str) -> Result<SigningUrl, UrlError> {
+    pub fn parse(url: &str) -> Result<SigningUrl, Error> {
         let uri = parse_url(url)?;
         Ok(SigningUrl {
             base_uri: base_uri_of(&uri),
@@ -337,23 +305,11 @@ impl SignedHeader {
     }
 }
 
-impl fmt::Debug for SignedHeader {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SignedHeader { .. }")
-    }
-}
-
 /// Everything needed to sign for one set of credentials.
 #[derive(Clone)]
 pub struct Signer {
     credentials: Credentials,
     key: SigningKey,
-}
-
-impl fmt::Debug for Signer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Signer { .. }")
-    }
 }
 
 impl Signer {
@@ -444,6 +400,17 @@ impl Signer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The normalised parameters as RFC 5849 3.4.1.3.2 writes them: what the base
+    /// string holds, decoded once.
+    fn normalized_parameters<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
+        let mut out = Vec::new();
+        write_normalized(&mut out, params);
+        let decoded = percent_encoding::percent_decode(&out)
+            .decode_utf8()
+            .unwrap();
+        decoded.into_owned()
+    }
     use crate::core::sys::fork;
     use crate::core::sys::random::NONCE_RNG;
     use crate::core::wire::percent::percent_encode;
