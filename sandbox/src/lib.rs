@@ -193,6 +193,11 @@ pub struct SandboxConfig {
     pub v2_window: Duration,
     /// How long an OAuth 2.0 access token lives (X: two hours).
     pub oauth2_token_lifetime_secs: u64,
+    /// How long an OAuth 2.0 authorization code waits for its exchange (X: 30 seconds).
+    pub oauth2_code_lifetime: Duration,
+    /// How long an OAuth 1.0a request token waits for the person's approval and its
+    /// exchange (Twitter: 10 minutes).
+    pub request_token_lifetime: Duration,
     /// A refresh answers this late, after rotating (X has the pair, the client not yet).
     pub oauth2_refresh_delay: Duration,
     /// API requests per account per 24 h, all endpoints (`x-user-limit-24hour-*`); then 429.
@@ -220,6 +225,8 @@ impl Default for SandboxConfig {
             v2_follow_limit: 50,
             v2_window: Duration::from_secs(15 * 60),
             oauth2_token_lifetime_secs: 7200,
+            oauth2_code_lifetime: Duration::from_secs(30),
+            request_token_lifetime: Duration::from_secs(10 * 60),
             oauth2_refresh_delay: Duration::ZERO,
             day_budget: 100_000,
             app_day_budget: 1_000_000,

@@ -19,9 +19,6 @@ pub const OAUTH2_CLIENT_SECRET: &str = "sandbox-oauth2-client-secret";
 /// The public client (a native or single-page app): no secret, `client_id` in the form body.
 pub const OAUTH2_PUBLIC_CLIENT_ID: &str = "sandbox-oauth2-public-client";
 
-/// An authorization code must be exchanged within this time (X: 30 seconds).
-const CODE_LIFETIME: Duration = Duration::from_secs(30);
-
 /// The scopes X knows (a scope parameter is a space-separated list of them); a request
 /// for any other is refused.
 const SCOPES: &str = "tweet.read tweet.write tweet.moderate.write users.read users.email \
@@ -196,8 +193,9 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
         scope: scopes.join(" "),
         account,
     };
+    let lifetime = shared.config.oauth2_code_lifetime;
     let mut held = shared.state.lock().unwrap();
-    held.oauth2.codes.insert(code.clone(), grant, CODE_LIFETIME);
+    held.oauth2.codes.insert(code.clone(), grant, lifetime);
     drop(held);
     Ok(redirect(redirect_uri, &[("state", state), ("code", &code)]))
 }
