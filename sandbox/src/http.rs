@@ -168,8 +168,11 @@ pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result
 
 /// Counts, answers, logs and records a request to the API.
 fn answer_api_request(shared: &Shared, request: &Request) -> Response {
-    shared.requests_seen.fetch_add(1, Ordering::SeqCst);
-    let mut response = crate::handle(shared, request).unwrap_or_else(|refusal| refusal);
+    // Its place in arrival order, from 1: the counter's own answer, which no other
+    // request's arrival changes.
+    let number = shared.requests_seen.fetch_add(1, Ordering::SeqCst) + 1;
+    let answer = crate::handle(shared, request, number);
+    let mut response = answer.unwrap_or_else(|refusal| refusal);
     response.headers.extend(request.answer_headers.take());
     if shared.config.log {
         eprintln!(

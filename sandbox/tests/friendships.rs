@@ -577,3 +577,21 @@ fn reply_time() -> u64 {
         .unwrap()
         .as_secs()
 }
+
+#[test]
+fn fail_first_fails_exactly_that_many_requests_however_they_overlap() {
+    let sandbox = start_with(SandboxConfig {
+        fail_first: 4,
+        ..SandboxConfig::default()
+    });
+    let base = sandbox.base_url();
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let senders: Vec<_> = (0..12)
+            .map(|_| scope.spawn(|| get(&base, "/2/users/me").status))
+            .collect();
+        senders.into_iter().map(|s| s.join().unwrap()).collect()
+    });
+    let failed = statuses.iter().filter(|&&status| status == 503).count();
+    assert_eq!(failed, 4, "{statuses:?}");
+    assert_eq!(sandbox.requests_seen(), 12);
+}
