@@ -294,11 +294,12 @@ pub(crate) fn error(status: u16, code: i32, message: &str) -> Response {
     json(status, code, body)
 }
 
-/// The refusal `name` of data/refusals.json: its `body` as it is, or in the words of
-/// API v2 (`v2`) or API 1.1:
-/// its `problem` as `application/problem+json` (also in API 1.1 when it has no code),
-/// else its `code` and `message`, as `{"code","message"}` (API v2: X's OpenAPI `Error`)
-/// or `{"errors":[{"code","message"}]}` (API 1.1).
+/// The refusal `name` of data/refusals.json: its `body` as it is; else its `problem`
+/// as `application/problem+json` in API v2 (`v2`), and in API 1.1 when it has no
+/// `message` (X words those refusals as problems alone); else its `code` (0 when it has
+/// none: the sandbox's 405, whose 1.1 form nobody recorded from X) and `message`, as
+/// `{"code","message"}` (API v2: X's OpenAPI `Error`) or
+/// `{"errors":[{"code","message"}]}` (API 1.1).
 pub(crate) fn refuse(name: &str, v2: bool) -> Response {
     static TABLE: OnceLock<Value> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
