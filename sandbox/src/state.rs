@@ -165,7 +165,8 @@ pub(crate) enum Budget {
     V2(V2Endpoint),
 }
 
-/// X counts /2/users/me and the lookups each in its own window of this size.
+/// User lookups per user per window (X: 900 per 15 minutes). X counts /2/users/me in
+/// its own window; the sandbox gives it the lookups' size.
 const V2_LOOKUP_LIMIT: u32 = 900;
 
 impl Budget {
