@@ -175,10 +175,16 @@ fn answer_api_request(shared: &Shared, request: &Request) -> Response {
     let mut response = answer.unwrap_or_else(|refusal| refusal);
     response.headers.extend(request.answer_headers.take());
     if shared.config.log {
+        // The query hidden: request tokens and codes travel in queries.
+        let query = if request.raw_query().is_empty() {
+            ""
+        } else {
+            "?…"
+        };
         eprintln!(
-            "sandbox: {} {} -> {} (code {})",
+            "sandbox: {} {}{query} -> {} (code {})",
             request.method,
-            redacted_target(request),
+            request.path(),
             response.status,
             response.api_code
         );
@@ -194,17 +200,6 @@ fn answer_api_request(shared: &Shared, request: &Request) -> Response {
         });
     }
     response
-}
-
-/// The target with its query hidden: request tokens and codes travel in queries, and
-/// a log is no place for them.
-fn redacted_target(request: &Request) -> String {
-    let hidden = if request.raw_query().is_empty() {
-        ""
-    } else {
-        "?…"
-    };
-    format!("{}{hidden}", request.path())
 }
 
 /// The next request on the connection, or `None` when the client closed it. Blank
@@ -253,12 +248,12 @@ pub(crate) type Param = (String, String);
 /// An endpoint's answer; `Err` holds a refusal, so that `?` sends it.
 pub(crate) type Answer = Result<Response, Response>;
 
-const JSON: &str = "application/json;charset=utf-8";
+pub(crate) const JSON: &str = "application/json;charset=utf-8";
 const HTML: &str = "text/html;charset=utf-8";
 
 impl Response {
     /// `body` as `content_type`; `api_code` is the Twitter code behind it, for the log.
-    fn new(status: u16, api_code: i32, content_type: &'static str, body: String) -> Response {
+    pub fn new(status: u16, api_code: i32, content_type: &'static str, body: String) -> Response {
         Response {
             status,
             api_code,
@@ -267,10 +262,6 @@ impl Response {
             headers: Vec::new(),
         }
     }
-}
-
-pub(crate) fn ok(body: String) -> Response {
-    Response::new(200, 0, JSON, body)
 }
 
 /// A JSON answer; `api_code` is the Twitter code behind it, for the log.

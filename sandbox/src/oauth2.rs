@@ -254,15 +254,10 @@ fn authenticate_client(request: &Request, form: &[Param]) -> Result<Client, Resp
 /// the client's authentication.
 fn client_post(request: &Request) -> Result<(Vec<Param>, Client), Response> {
     if request.method != "POST" {
-        return Err(oauth2_error(405, "invalid_request", "Use POST."));
+        return Err(refuse("oauth2-method-not-allowed", false));
     }
-    let Ok(form) = request.form() else {
-        return Err(oauth2_error(
-            400,
-            "invalid_request",
-            "Malformed percent-encoding.",
-        ));
-    };
+    let form = request.form();
+    let form = form.map_err(|()| refuse("oauth2-malformed-form", false))?;
     let client = authenticate_client(request, &form)?;
     Ok((form, client))
 }

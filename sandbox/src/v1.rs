@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::http::{error, json, ok, param, refuse, Answer, Param, Request, Response};
+use crate::http::{error, json, param, refuse, Answer, Param, Request, Response, JSON};
 use crate::oauth1::query_and_form;
 use crate::refusals;
 use crate::state::{
@@ -156,5 +156,6 @@ pub(crate) fn user_object(user: &User, notify: bool) -> serde_json::Value {
 
 /// An API 1.1 answer, its slashes escaped `\/` as the API does.
 pub(crate) fn v1_answer(object: serde_json::Value) -> Response {
-    ok(object.to_string().replace('/', "\\/"))
+    let body = object.to_string().replace('/', "\\/");
+    Response::new(200, 0, JSON, body)
 }
