@@ -218,13 +218,8 @@ pub(crate) fn request_token(shared: &Shared, request: &Request) -> Answer {
         None | Some("") => Ok(((), String::new())),
         Some(_) => Err(could_not_authenticate()),
     })?;
-    let Some(callback) = param(&signed, "oauth_callback").and_then(Callback::parse) else {
-        return Err(error(
-            403,
-            415,
-            "Callback URL not approved for this client application. Approved callback URLs can be adjusted in your application settings",
-        ));
-    };
+    let callback = param(&signed, "oauth_callback").and_then(Callback::parse);
+    let callback = callback.ok_or_else(|| refuse("callback-not-approved", false))?;
     let token = random::alphanumeric(27);
     let secret = random::alphanumeric(32);
     let pending = RequestToken {

@@ -55,11 +55,6 @@ fn named_user(
     user.ok_or(unknown)
 }
 
-/// What 1.1 answers for a user nobody has, in `create` and `destroy`.
-fn cannot_find() -> Response {
-    error(403, 108, "Cannot find specified user.")
-}
-
 pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
     let (account, all) = admit(shared, request, "POST", true)?;
     let notify = match param(&all, "follow") {
@@ -67,7 +62,12 @@ pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
         Some("true") => true,
         Some(_) => return Err(error(400, 0, "follow must be true or false.")),
     };
-    let user = named_user(shared, &all, ("user_id", "screen_name"), cannot_find())?;
+    let user = named_user(
+        shared,
+        &all,
+        ("user_id", "screen_name"),
+        refuse("cannot-find", false),
+    )?;
     Ok(match follow(shared, &account, &user) {
         Outcome::Following | Outcome::Requested => v1_answer(user_object(&user, notify)),
         Outcome::AlreadyRequested => {
@@ -82,7 +82,12 @@ pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
 /// the eventually consistent API does). Unfollowing someone not followed is a 200 too.
 pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Answer {
     let (account, all) = admit(shared, request, "POST", true)?;
-    let user = named_user(shared, &all, ("user_id", "screen_name"), cannot_find())?;
+    let user = named_user(
+        shared,
+        &all,
+        ("user_id", "screen_name"),
+        refuse("cannot-find", false),
+    )?;
     let was_following = relation(shared, &account, &user).following;
     unfollow(shared, &account, &user);
     let mut answer = user_object(&user, false);
