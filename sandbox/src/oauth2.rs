@@ -200,15 +200,6 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
     Ok(redirect(redirect_uri, &[("state", state), ("code", &code)]))
 }
 
-/// An error as X's token and revoke endpoints send it.
-fn oauth2_error(status: u16, error: &str, description: &str) -> Response {
-    json(
-        status,
-        0,
-        serde_json::json!({"error": error, "error_description": description}),
-    )
-}
-
 /// X's one answer for a bad, used, expired or mismatched code or token.
 fn invalid_token() -> Response {
     refuse("invalid-oauth2-token", false)
@@ -218,12 +209,11 @@ fn unauthorized_client() -> Response {
     refuse("unauthorized-client", false)
 }
 
+/// X's answer when the token or revoke endpoint misses a parameter it needs.
 fn missing(name: &str) -> Response {
-    oauth2_error(
-        400,
-        "invalid_request",
-        &format!("Missing required parameter [{name}]."),
-    )
+    let description = format!("Missing required parameter [{name}].");
+    let body = serde_json::json!({"error": "invalid_request", "error_description": description});
+    json(400, 0, body)
 }
 
 /// Who is calling the token or revoke endpoint: the confidential client proves it
