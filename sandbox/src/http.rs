@@ -271,12 +271,8 @@ pub(crate) fn json(status: u16, api_code: i32, body: Value) -> Response {
 
 /// An RFC 7807 problem (`application/problem+json`), as API v2 sends its refusals.
 pub(crate) fn problem_json(status: u16, api_code: i32, body: Value) -> Response {
-    Response::new(
-        status,
-        api_code,
-        "application/problem+json",
-        body.to_string(),
-    )
+    let content_type = "application/problem+json";
+    Response::new(status, api_code, content_type, body.to_string())
 }
 
 /// An API 1.1 error.
