@@ -122,10 +122,8 @@ static int print_oauth1_lines(const TwConfig *config) {
     if (ok) {
         print_export(stdout, "TW_ACCESS_TOKEN", text[0]);
         print_export(stdout, "TW_ACCESS_TOKEN_SECRET", text[1]);
-        fputs("# user_id ", stdout);
-        print_comment_value(stdout, text[2]);
-        fputs(" screen_name ", stdout);
-        print_comment_value(stdout, text[3]);
+        print_comment_value(stdout, "# user_id ", text[2]);
+        print_comment_value(stdout, " screen_name ", text[3]);
         fputc('\n', stdout);
     }
     for (int i = 0; i < 4; i++) {
@@ -142,8 +140,7 @@ static int print_oauth2_lines(const TwConfig *config, const struct authorize *a)
     if (ok) {
         print_export(stdout, "TW_OAUTH2_CLIENT_ID", a->client_id);
         print_oauth2_exports(stdout, &held);
-        fputs("# scope ", stdout);
-        print_comment_value(stdout, held.scope);
+        print_comment_value(stdout, "# scope ", held.scope);
         fputc('\n', stdout);
     }
     if (ok && a->client_secret != NULL) {
@@ -156,9 +153,8 @@ static int print_oauth2_lines(const TwConfig *config, const struct authorize *a)
 /* --exports: the lines a shell can eval, written out. 0, or the exit code (said). */
 static int print_exports(const TwConfig *config, const struct authorize *a) {
     if (!(a->oauth2 ? print_oauth2_lines(config, a) : print_oauth1_lines(config))) {
-        fprintf(stderr, "TW_STATUS_BAD_RESPONSE: the library's %s answer could not be read\n",
-                a->oauth2 ? "token" : "access token");
-        return EX_PROTOCOL;
+        return report_as(TW_STATUS_BAD_RESPONSE, "the library's %s answer could not be read",
+                         a->oauth2 ? "token" : "access token");
     }
     if (!tokens_written(stdout, "tokens")) {
         return EX_IOERR;
@@ -208,12 +204,12 @@ int authorize_main(int argc, char **argv) {
         {NULL, NULL, NULL}};
     int i;
     for (i = 1; i < argc && !help; i++) {
-        const char *wait_before = wait_text;
-        if (!take_option(specs, argc, argv, &i)) {
+        const struct option_spec *taken = take_option(specs, argc, argv, &i);
+        if (taken == NULL) {
             return usage_error("authorize", "unknown or incomplete option %s", argv[i]);
         }
         /* Checked as it is read: a bad value is never passed over. */
-        if (wait_text != wait_before && !(parse_whole_number(wait_text, &a.wait) && a.wait <= 3600)) {
+        if (taken->value == &wait_text && !(parse_whole_number(wait_text, &a.wait) && a.wait <= 3600)) {
             return usage_error("authorize", "--wait: not a number of seconds from 1 to 3600: '%s'", wait_text);
         }
     }
