@@ -124,11 +124,7 @@ public:
                                          detail::c_str_or_null(source_path, "source_path"),
                                          force ? static_cast<uint32_t>(TW_STORE_IMPORT_FORCE) : 0u, &lists.out[0],
                                          &lists.out[1], &lists.out[2]));
-        ImportReport report;
-        report.imported = lines(lists.take(0));
-        report.kept = lines(lists.take(1));
-        report.handed_over = lines(lists.take(2));
-        return report;
+        return ImportReport{lines(lists.take(0)), lines(lists.take(1)), lines(lists.take(2))};
     }
 
 private:
