@@ -358,6 +358,7 @@ int main(int argc, char **argv) {
     if (options.trace) {
         print_call_summary();
     }
+    code = 0;
     if (status != TW_STATUS_OK) {
         if (from_env_oauth2 && status == TW_STATUS_AUTH) {
             report_suffix = NO_ENV_REFRESH;
@@ -366,17 +367,14 @@ int main(int argc, char **argv) {
         if (status == TW_STATUS_TOKENS_NOT_SAVED && !print_unsaved_tokens(config)) {
             code = EX_IOERR; /* the rotated pair reached neither the store nor stderr */
         }
-        tw_config_free(config);
-        deliver_deferred_signal();
-        return code;
-    }
-    if (!quiet && json != NULL) {
+    } else if (!quiet && json != NULL) {
         puts(json);
     }
     tw_string_free(json);
     tw_config_free(config);
-    if (command == COMMAND_TOKEN && !tokens_written(stdout, "access token")) {
+    deliver_deferred_signal(); /* after TW_STATUS_TOKENS_NOT_SAVED: the pair is printed now */
+    if (status == TW_STATUS_OK && command == COMMAND_TOKEN && !tokens_written(stdout, "access token")) {
         return EX_IOERR;
     }
-    return 0;
+    return code;
 }

@@ -90,12 +90,11 @@ static int list_accounts(const char *store, bool as_json) {
     TwStatus status;
     if (as_json) {
         status = tw_store_list(store, &json);
-        if (status != TW_STATUS_OK) {
-            return report(status);
+        if (status == TW_STATUS_OK) {
+            puts(json);
         }
-        puts(json);
         tw_string_free(json);
-        return 0;
+        return status == TW_STATUS_OK ? 0 : report(status);
     }
     /* The first account and the count, then the path for the heading. */
     status = get_account(store, 0, &account, &count);
@@ -118,10 +117,7 @@ static int list_accounts(const char *store, bool as_json) {
     }
     free_account(&account);
     tw_string_free(path);
-    if (status != TW_STATUS_OK) {
-        return report(status);
-    }
-    return 0;
+    return status == TW_STATUS_OK ? 0 : report(status);
 }
 
 /* Revokes a stored OAuth 2.0 account's grant at X (the refresh token, else the access token). */

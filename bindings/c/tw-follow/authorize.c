@@ -191,7 +191,7 @@ static int run(const struct authorize *a) {
 /* tw-follow authorize [OPTIONS]: argv[0] is "authorize". */
 int authorize_main(int argc, char **argv) {
     const char *wait_text = NULL;
-    bool help = false, secret_in_argv;
+    bool help = false;
     struct authorize a = {false, false, false, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, LISTEN_WAIT_SECONDS};
     const struct option_spec specs[] = {
         {"--help", &help, NULL},             {"-h", &help, NULL},
@@ -239,16 +239,14 @@ int authorize_main(int argc, char **argv) {
     if (a.callback != NULL) {
         return usage_error("authorize", "--callback is for OAuth 1.0a; OAuth 2.0 takes --redirect-uri");
     }
-    secret_in_argv = a.client_secret != NULL;
-    if (a.client_id == NULL) {
-        a.client_id = getenv("TW_OAUTH2_CLIENT_ID");
-    }
-    if (a.client_secret == NULL) {
-        a.client_secret = getenv("TW_OAUTH2_CLIENT_SECRET");
-    }
-    if (secret_in_argv) {
+    if (a.client_secret != NULL) {
         fputs("tw-follow: warning: other users can see --client-secret (ps); set TW_OAUTH2_CLIENT_SECRET instead\n",
               stderr);
+    } else {
+        a.client_secret = getenv("TW_OAUTH2_CLIENT_SECRET");
+    }
+    if (a.client_id == NULL) {
+        a.client_id = getenv("TW_OAUTH2_CLIENT_ID");
     }
     if (a.client_secret != NULL && *a.client_secret == '\0') {
         a.client_secret = NULL; /* an empty TW_OAUTH2_CLIENT_SECRET: a public client */
