@@ -31,12 +31,10 @@ static int save_authorized(TwConfig *config, const struct authorize *a) {
     if (status == TW_STATUS_OK) {
         status = tw_store_path(a->store, &path);
     }
-    if (status != TW_STATUS_OK) {
-        tw_string_free(name);
-        return report(status);
+    if (status == TW_STATUS_OK) {
+        fprintf(stderr, "tw-follow: saved account %s to %s\n", name, path);
     }
-    fprintf(stderr, "tw-follow: saved account %s to %s\n", name, path);
-    if (env_user_token()) {
+    if (status == TW_STATUS_OK && env_user_token()) {
         fprintf(stderr,
                 "tw-follow: note: a user token is set in the environment, and it wins over the store's default "
                 "account: unset it, or follow with --account %s\n",
@@ -44,7 +42,7 @@ static int save_authorized(TwConfig *config, const struct authorize *a) {
     }
     tw_string_free(name);
     tw_string_free(path);
-    return 0;
+    return status == TW_STATUS_OK ? 0 : report(status);
 }
 
 /* OAuth 1.0a: a request token, the user's PIN or callback, the access token into the config.
