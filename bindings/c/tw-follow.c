@@ -75,12 +75,8 @@ static bool uses_store(const char *store, const char *account) {
  * library says why); a shared store's URL (redis://, rediss://) counts as one. */
 static bool store_exists(void) {
     char *path = NULL;
-    bool exists;
-    if (tw_store_path(NULL, &path) != TW_STATUS_OK) {
-        return true;
-    }
-    exists = strncmp(path, "redis://", 8) == 0 || strncmp(path, "rediss://", 9) == 0 || access(path, F_OK) == 0 ||
-             errno != ENOENT;
+    bool exists = tw_store_path(NULL, &path) != TW_STATUS_OK || strncmp(path, "redis://", 8) == 0 ||
+                  strncmp(path, "rediss://", 9) == 0 || access(path, F_OK) == 0 || errno != ENOENT;
     tw_string_free(path);
     return exists;
 }
