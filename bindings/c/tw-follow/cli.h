@@ -27,14 +27,14 @@
 /* help.c: the help texts and the exit code of each status. */
 void usage(FILE *out);
 void authorize_usage(FILE *out);
-int usage_error(const char *verb, const char *format, ...);
+int usage_error(const char *verb, const char *format, ...) __attribute__((format(printf, 2, 3)));
 int exit_code_for(TwStatus status);
 void print_exit_codes(void);
 
 /* output.c: reporting failures, options' values, the wire trace, secrets and exports. */
 extern const char *report_suffix; /* what the next report() adds to the library's message */
 int report(TwStatus status);
-int report_as(TwStatus status, const char *format, ...);
+int report_as(TwStatus status, const char *format, ...) __attribute__((format(printf, 2, 3)));
 int report_configuration(TwStatus status);
 bool has_password(const char *url);
 void trim(char *line);

@@ -14,15 +14,24 @@
 const char *report_suffix = "";
 
 /* Prints "TW_STATUS_X: <the message FORMAT makes><report_suffix>" on stderr (the name from
- * tw_status_str). Returns the status's exit code. */
+ * tw_status_str), in one write: whole in a log that other jobs append to, never cut by a
+ * signal. Returns the status's exit code. */
 int report_as(TwStatus status, const char *format, ...) {
     const char *text = tw_status_str((int32_t)status);
+    char *message = NULL;
     va_list arguments;
-    fprintf(stderr, "%.*s: ", (int)strcspn(text, ":"), text);
+    int length;
     va_start(arguments, format);
-    vfprintf(stderr, format, arguments);
+    length = vsnprintf(NULL, 0, format, arguments);
     va_end(arguments);
-    fprintf(stderr, "%s\n", report_suffix);
+    if (length >= 0 && (message = malloc((size_t)length + 1)) != NULL) {
+        va_start(arguments, format);
+        vsnprintf(message, (size_t)length + 1, format, arguments);
+        va_end(arguments);
+    }
+    fprintf(stderr, "%.*s: %s%s\n", (int)strcspn(text, ":"), text, message ? message : "(out of memory)",
+            report_suffix);
+    free(message);
     report_suffix = "";
     return exit_code_for(status);
 }

@@ -117,9 +117,9 @@ _SETTERS: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {
 def apply_options(
     config: ctypes.c_void_p, options: Mapping[str, Any], from_variables: Dict[str, str]
 ) -> Optional[ctypes._CFunctionType]:
-    """Applies to `config` the options (their names checked) that are not None; `from_variables` names
-    the environment variable an option was read from, which a refusal's message starts with. Returns
-    the trace callback, to keep alive with the config."""
+    """Applies to `config` the options that are not None (the caller has checked their names:
+    `check_names`); `from_variables` names the environment variable an option was read from, which a
+    refusal's message starts with. Returns the trace callback, to keep alive with the config."""
     for name, (setter, argument) in _SETTERS.items():
         if (value := options.get(name)) is None:
             continue
