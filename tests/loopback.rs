@@ -24,8 +24,8 @@ fn client(base: &str, table: &[(&str, &[IpAddr])]) -> Client {
     let mut settings = Settings::new(Credentials {
         consumer_key: CONSUMER_KEY.into(),
         consumer_secret: CONSUMER_SECRET.into(),
-        access_token: me.token.clone(),
-        access_token_secret: me.token_secret.clone(),
+        access_token: me.token.clone().into(),
+        access_token_secret: me.token_secret.clone().into(),
     })
     .unwrap();
     settings.base_url = BaseUrl::parse(base).unwrap();

@@ -375,7 +375,7 @@ impl Client {
     pub fn valid_access_token(&self) -> Result<(Zeroizing<String>, i64), Error> {
         bearer::refresh_if_due(&self.sender, self.session()?)?;
         let tokens = self.oauth2_tokens()?;
-        Ok((tokens.access_token.clone(), tokens.expires_at))
+        Ok((tokens.access_token.0.clone(), tokens.expires_at))
     }
 }
 

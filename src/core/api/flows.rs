@@ -59,8 +59,8 @@ impl Client {
         let signer = Signer::new(Credentials {
             consumer_key: credentials.consumer_key.clone(),
             consumer_secret: credentials.consumer_secret.clone(),
-            access_token: token.to_owned(),
-            access_token_secret: token_secret.to_owned(),
+            access_token: token.into(),
+            access_token_secret: token_secret.into(),
         });
         let body = Body::Form {
             params: &[],

@@ -12,14 +12,13 @@ pub mod oauth2;
 pub mod session;
 pub mod tokens;
 
-use std::fmt;
-
 use rand::TryRngCore as _;
 use zeroize::Zeroizing;
 
 use crate::core::error::Error;
 use crate::core::proto::refusal::{api_failure, kind_for, one_line, parse_api_error, ApiError};
 use crate::core::wire::redact::Redactor;
+pub use crate::core::wire::Secret;
 
 /// Longest piece of a server's text copied into a message.
 const MAX_SERVER_TEXT: usize = 300;
@@ -42,44 +41,6 @@ fn random_bytes<const N: usize>() -> Zeroizing<[u8; N]> {
 /// it in (see [`Redactor`]).
 fn redact(text: &str, secrets: &[&str]) -> String {
     Redactor::NONE.with_extra(secrets).redact(text)
-}
-
-/// In `Debug` output, stands for a secret: its length and nothing else.
-struct Length(usize);
-
-impl fmt::Debug for Length {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<{} bytes>", self.0)
-    }
-}
-
-/// A secret text: wiped when dropped, shown by `Debug` as its length only, so the
-/// types that hold one derive their `Debug`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Zeroizing<String>);
-
-impl Secret {
-    pub fn new(text: String) -> Secret {
-        Secret(Zeroizing::new(text))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::ops::Deref for Secret {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        Length(self.0.len()).fmt(f)
-    }
 }
 
 /// The error a non-2xx answer of an OAuth endpoint stands for, with the server's

@@ -648,10 +648,7 @@ mod tests {
         assert!(answer.notes.is_empty(), "{:?}", answer.notes);
         let tokens = answer.tokens;
         assert_eq!(tokens.access_token.as_str(), ACCESS);
-        assert_eq!(
-            tokens.refresh_token.as_deref().map(String::as_str),
-            Some(REFRESH)
-        );
+        assert_eq!(tokens.refresh_token.as_deref(), Some(REFRESH));
         assert_eq!(tokens.expires_at, 1_700_007_200);
         assert_eq!(tokens.scope, DEFAULT_SCOPE);
 
@@ -761,10 +758,7 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{body}: {e:?}"));
             let t = &answer.tokens;
             assert_eq!(t.access_token.as_str(), ACCESS, "{body}");
-            assert_eq!(
-                t.refresh_token.as_deref().map(String::as_str),
-                Some(REFRESH)
-            );
+            assert_eq!(t.refresh_token.as_deref(), Some(REFRESH));
             assert_eq!(
                 (t.expires_at, t.scope.as_str()),
                 (*expires_at, *scope),
@@ -926,8 +920,8 @@ mod tests {
 
     fn tokens(refresh: Option<&str>, expires_at: i64) -> Tokens {
         Tokens {
-            access_token: Zeroizing::new(ACCESS.into()),
-            refresh_token: refresh.map(|r| Zeroizing::new(r.to_owned())),
+            access_token: ACCESS.into(),
+            refresh_token: refresh.map(Into::into),
             expires_at,
             scope: DEFAULT_SCOPE.into(),
         }

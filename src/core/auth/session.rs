@@ -155,7 +155,9 @@ impl OAuth2Session {
     /// session's current tokens.
     pub fn set_token_store(&self, store: Arc<dyn TokenStore>) {
         *lock(&self.token_store) = Some(store);
-        let current = lock(&self.tokens).as_ref().map(|t| t.access_token.clone());
+        let current = lock(&self.tokens)
+            .as_ref()
+            .map(|t| t.access_token.0.clone());
         *lock(&self.synced) = current;
     }
 

@@ -1,22 +1,20 @@
 //! A user's OAuth 2.0 tokens, and the token and revoke endpoints' answers read
 //! into them (network-free).
 
-use std::fmt;
-
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{answer_failure, json_object, redact, JsonValue, Length, MAX_SERVER_TEXT};
+use super::{answer_failure, json_object, redact, JsonValue, Secret, MAX_SERVER_TEXT};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::proto::refusal::{kind_for, one_line};
 
 /// A user's OAuth 2.0 tokens. The tokens are wiped when dropped; `Debug` shows
 /// only their lengths.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Tokens {
-    pub access_token: Zeroizing<String>,
+    pub access_token: Secret,
     /// Present when the scope had `offline.access`. X rotates it on each refresh.
-    pub refresh_token: Option<Zeroizing<String>>,
+    pub refresh_token: Option<Secret>,
     /// When the access token expires, in seconds since the Unix epoch; 0 when unknown.
     pub expires_at: i64,
     pub scope: String,
@@ -39,8 +37,8 @@ impl Tokens {
             ));
         }
         Ok(Tokens {
-            access_token: Zeroizing::new(access_token.to_owned()),
-            refresh_token: refresh_token.map(|r| Zeroizing::new(r.to_owned())),
+            access_token: access_token.into(),
+            refresh_token: refresh_token.map(Secret::from),
             expires_at,
             scope: String::new(),
         })
@@ -54,7 +52,7 @@ impl Tokens {
                 "refresh_token",
                 self.refresh_token
                     .as_deref()
-                    .map_or(JsonValue::Null, |t| JsonValue::Str(t)),
+                    .map_or(JsonValue::Null, JsonValue::Str),
             ),
             ("expires_at", JsonValue::Int(self.expires_at)),
             ("scope", JsonValue::Str(&self.scope)),
@@ -137,20 +135,6 @@ impl Tokens {
     /// (see [`REFRESH_MARGIN_SECS`](crate::core::auth::oauth2::REFRESH_MARGIN_SECS)). Never when the expiry is unknown.
     pub fn needs_refresh(&self, now_unix: i64, margin_secs: i64) -> bool {
         self.expires_at > 0 && now_unix.saturating_add(margin_secs) >= self.expires_at
-    }
-}
-
-impl fmt::Debug for Tokens {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Tokens")
-            .field("access_token", &Length(self.access_token.len()))
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|t| Length(t.len())),
-            )
-            .field("expires_at", &self.expires_at)
-            .field("scope", &self.scope)
-            .finish()
     }
 }
 
@@ -282,9 +266,9 @@ fn expires_in_secs(value: &Value) -> Option<(u64, Option<&'static str>)> {
 fn take_access_token(
     root: &mut serde_json::Map<String, Value>,
     empty: &'static str,
-) -> Result<Zeroizing<String>, &'static str> {
+) -> Result<Secret, &'static str> {
     match root.remove("access_token") {
-        Some(Value::String(t)) if !t.is_empty() => Ok(Zeroizing::new(t)),
+        Some(Value::String(t)) if !t.is_empty() => Ok(Secret::new(t)),
         Some(Value::String(_)) => Err(empty),
         Some(mut other) => {
             wipe_json(&mut other);
@@ -296,11 +280,9 @@ fn take_access_token(
 
 /// `refresh_token` moved out of `root` into a wiped buffer (`None`: absent, null or
 /// `""`); `Err` when it is of another type (then wiped).
-fn take_refresh_token(
-    root: &mut serde_json::Map<String, Value>,
-) -> Result<Option<Zeroizing<String>>, ()> {
+fn take_refresh_token(root: &mut serde_json::Map<String, Value>) -> Result<Option<Secret>, ()> {
     match root.remove("refresh_token") {
-        Some(Value::String(t)) => Ok(Some(Zeroizing::new(t)).filter(|t| !t.is_empty())),
+        Some(Value::String(t)) => Ok(Some(Secret::new(t)).filter(|t| !t.is_empty())),
         None | Some(Value::Null) => Ok(None),
         Some(mut other) => {
             wipe_json(&mut other);

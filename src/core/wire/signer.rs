@@ -3,31 +3,28 @@
 //! Everything that varies between two signatures of the same request (nonce and
 //! timestamp) is an argument, so the signer is tested against fixed vectors.
 
-use std::fmt;
-
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use rand::distr::{Alphanumeric, Distribution};
 use sha1::Sha1;
 use ureq::http::Uri;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::core::error::Error;
 use crate::core::sys::clock::unix_now;
 use crate::core::sys::random::with_csprng;
 use crate::core::wire::percent::{ascii, encode_to};
+use crate::core::wire::Secret;
 
-/// The four OAuth 1.0a user-context credentials.
-///
-/// `Debug` never prints the values, and they are overwritten (their whole
-/// allocation, by `zeroize`) when dropped. `Default`: all four empty (an OAuth 2.0
+/// The four OAuth 1.0a user-context credentials, each a [`Secret`] (wiped when
+/// dropped, its length only in `Debug`). `Default`: all four empty (an OAuth 2.0
 /// config has none).
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default, Debug)]
 pub struct Credentials {
-    pub consumer_key: String,
-    pub consumer_secret: String,
-    pub access_token: String,
-    pub access_token_secret: String,
+    pub consumer_key: Secret,
+    pub consumer_secret: Secret,
+    pub access_token: Secret,
+    pub access_token_secret: Secret,
 }
 
 impl Credentials {
@@ -39,21 +36,6 @@ impl Credentials {
             &self.access_token,
             &self.access_token_secret,
         ]
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Credentials { .. }")
-    }
-}
-
-impl Drop for Credentials {
-    fn drop(&mut self) {
-        self.consumer_key.zeroize();
-        self.consumer_secret.zeroize();
-        self.access_token.zeroize();
-        self.access_token_secret.zeroize();
     }
 }
 
@@ -416,6 +398,7 @@ mod tests {
     use crate::core::wire::percent::percent_encode;
     use percent_encoding::percent_decode_str;
     use serde_json::Value;
+    use zeroize::Zeroize as _;
 
     fn vectors() -> Value {
         let path = concat!(
