@@ -188,12 +188,7 @@ pub(crate) fn token_request(
     secrets: &[&str],
 ) -> Result<oauth2::Tokens, Error> {
     let answer = Wiped(oauth2_post(sender, session, TOKEN_PATH, form, secrets)?);
-    let read = oauth2::parse_token_answer(
-        answer.0.http_status,
-        answer.0.json.as_bytes(),
-        now(),
-        secrets,
-    )?;
+    let read = oauth2::parse_token_answer(answer.0.http_status, answer.0.json.as_bytes(), now())?;
     read.notes.iter().for_each(|note| sender.trace_note(note));
     Ok(read.tokens)
 }

@@ -38,7 +38,7 @@ impl Client {
             .oauth1_token_request(REQUEST_TOKEN_PATH, ("", ""), ("oauth_callback", callback))
             .map_err(during("getting a request token"))?;
         let answer = Wiped(answer);
-        oauth1::parse_request_token_answer(answer.0.http_status, answer.0.json.as_bytes(), &[])
+        oauth1::parse_request_token_answer(answer.0.http_status, answer.0.json.as_bytes())
     }
 
     /// The page where the user approves the app for `request_token`.
@@ -101,11 +101,7 @@ impl Client {
             )
             .map_err(during("getting the access token"))?;
         let answer = Wiped(answer);
-        oauth1::parse_access_token_answer(
-            answer.0.http_status,
-            answer.0.json.as_bytes(),
-            &[request_token_secret],
-        )
+        oauth1::parse_access_token_answer(answer.0.http_status, answer.0.json.as_bytes())
     }
 
     /// OAuth 2.0 step 1: the authorize URL with a fresh state and PKCE pair. Nothing is sent.
@@ -175,7 +171,7 @@ impl Client {
         let form = oauth2::revoke_form(token, session.public_client_id());
         oauth2_post(&self.sender, session, REVOKE_PATH, &form, &[token])
             .and_then(|answer| {
-                oauth2::parse_revoke_answer(answer.http_status, answer.json.as_bytes(), &[token])
+                oauth2::parse_revoke_answer(answer.http_status, answer.json.as_bytes())
             })
             .map_err(during("revoking the token"))
     }

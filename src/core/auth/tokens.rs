@@ -4,9 +4,8 @@
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{answer_failure, json_object, redact, JsonValue, Secret, MAX_SERVER_TEXT};
+use super::{json_object, JsonValue, Secret};
 use crate::core::error::{Error, ErrorKind};
-use crate::core::proto::refusal::{kind_for, one_line};
 
 /// A user's OAuth 2.0 tokens. The tokens are wiped when dropped; `Debug` shows
 /// only their lengths.
@@ -161,18 +160,14 @@ pub struct TokenAnswer {
 /// after the next 401) when absent or unreadable; `scope` is a string or a list of
 /// strings; a missing `token_type` is taken for bearer. Only a `token_type` other
 /// than bearer with no `refresh_token` is refused (nothing is lost then). Each
-/// oddity is a note of [`TokenAnswer::notes`]. Non-2xx answers are
-/// [`token_endpoint_failure`]. `request_secrets` (the code, verifier, refresh
-/// token…) never reach a message. Hold `body` in a wiped buffer: it has the tokens.
+/// oddity is a note of [`TokenAnswer::notes`]. A non-2xx answer never comes here:
+/// the sender maps it (`api_failure`, which reads RFC 6749's `error`). Hold `body`
+/// in a wiped buffer: it has the tokens.
 pub fn parse_token_answer(
     http_status: u16,
     body: &[u8],
     now_unix: i64,
-    request_secrets: &[&str],
 ) -> Result<TokenAnswer, Error> {
-    if !(200..300).contains(&http_status) {
-        return Err(token_endpoint_failure(http_status, body, request_secrets));
-    }
     let bad = |what: &str| Error::bad_response(http_status, &format!("the token answer {what}"));
     let mut root = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(root)) => root,
@@ -303,45 +298,9 @@ fn wipe_json(value: &mut Value) {
     }
 }
 
-/// The error a non-2xx answer of the token or revoke endpoint stands for. The
-/// OAuth shape `{"error","error_description"}` becomes `error: description`, of
-/// kind [`ErrorKind::Auth`] for a refused grant or client, else by HTTP status;
-/// other bodies are read as Twitter errors. The HTTP status is kept, and
-/// `request_secrets` never reach the message.
-pub fn token_endpoint_failure(http_status: u16, body: &[u8], request_secrets: &[&str]) -> Error {
-    let root = serde_json::from_slice::<Value>(body).unwrap_or_default();
-    let Some(Value::String(error)) = root.get("error") else {
-        return answer_failure(http_status, body, request_secrets);
-    };
-    let kind = match error.as_str() {
-        "invalid_grant" | "invalid_request" | "unauthorized_client" | "invalid_client" => {
-            ErrorKind::Auth
-        }
-        _ => kind_for(http_status, 0),
-    };
-    let line = match root.get("error_description").and_then(Value::as_str) {
-        Some(description) if !description.trim().is_empty() => format!("{error}: {description}"),
-        _ => error.clone(),
-    };
-    Error {
-        http_status,
-        ..Error::new(
-            kind,
-            one_line(&redact(&line, request_secrets), MAX_SERVER_TEXT),
-        )
-    }
-}
-
-/// Reads the revoke endpoint's answer: any 2xx is done (RFC 7009) unless it
-/// says `"revoked": false`; anything else is [`token_endpoint_failure`].
-pub fn parse_revoke_answer(
-    http_status: u16,
-    body: &[u8],
-    request_secrets: &[&str],
-) -> Result<(), Error> {
-    if !(200..300).contains(&http_status) {
-        return Err(token_endpoint_failure(http_status, body, request_secrets));
-    }
+/// Reads the revoke endpoint's 2xx answer: done (RFC 7009) unless it says
+/// `"revoked": false`.
+pub fn parse_revoke_answer(http_status: u16, body: &[u8]) -> Result<(), Error> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(root)) if root.get("revoked") == Some(&Value::Bool(false)) => {
             Err(Error {
