@@ -262,7 +262,7 @@ pub(crate) fn source_user_id(
     session: &OAuth2Session,
     bearer: Auth<'_>,
 ) -> Result<u64, Error> {
-    match session.user_id() {
+    match session.identity().0 {
         Some(id) => Ok(id),
         None => learn_identity(sender, session, bearer).map(|(id, _)| id),
     }

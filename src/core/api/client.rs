@@ -294,7 +294,7 @@ impl Client {
     /// (refreshing first when the token expires, as every call does).
     pub fn oauth2_identity(&self) -> Result<(u64, Option<String>), Error> {
         let session = self.session()?;
-        if let (Some(id), Some(name)) = (session.user_id(), session.screen_name()) {
+        if let (Some(id), Some(name)) = session.identity() {
             return Ok((id, Some(name)));
         }
         with_bearer(&self.sender, session, |bearer| {
@@ -327,7 +327,7 @@ impl Client {
     /// config stores what it learnt, so the next process sends nothing.
     pub fn me(&self) -> Result<(u64, String), Error> {
         if let Some(session) = &self.oauth2 {
-            if let (Some(id), Some(name)) = (session.user_id(), session.screen_name()) {
+            if let (Some(id), Some(name)) = session.identity() {
                 return Ok((id, name));
             }
             return with_username(with_bearer(&self.sender, session, |bearer| {

@@ -124,12 +124,12 @@ impl Client {
             redirect_uri,
             scope,
             &state,
-            pkce.challenge(),
+            &pkce.challenge,
         );
         Ok(Authorization {
             url,
             state: Zeroizing::new(state),
-            code_verifier: Zeroizing::new(pkce.verifier().to_owned()),
+            code_verifier: pkce.verifier.0,
         })
     }
 

@@ -48,8 +48,9 @@ const STATE_RANDOM_BYTES: usize = 32;
 /// exchange; the challenge goes into the authorize URL. `Debug` hides the verifier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pkce {
-    verifier: Secret,
-    challenge: String,
+    pub verifier: Secret,
+    /// BASE64URL-nopad(SHA-256(verifier)), sent with `code_challenge_method=S256`.
+    pub challenge: String,
 }
 
 impl Pkce {
@@ -64,15 +65,6 @@ impl Pkce {
             verifier: Secret(verifier),
             challenge,
         }
-    }
-
-    pub fn verifier(&self) -> &str {
-        &self.verifier
-    }
-
-    /// BASE64URL-nopad(SHA-256(verifier)), sent with `code_challenge_method=S256`.
-    pub fn challenge(&self) -> &str {
-        &self.challenge
     }
 }
 
@@ -131,22 +123,13 @@ pub fn authorize_url(
         .finish()
 }
 
-/// An authorization code (short-lived, one use). `Debug` hides it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Code(Secret);
-
-impl Code {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// Takes the code from what the person pasted: the bare code, or the whole
 /// redirected URL (anything with `://`, or a query starting with `?`). A URL
 /// must carry `state` equal to `expected_state`, checked before anything else;
 /// an `error` in it (`access_denied` when the person said no) is a refusal of
 /// kind [`ErrorKind::Auth`]. Surrounding white space is ignored.
-pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Code, Error> {
+/// The code is a [`Secret`] (short-lived, one use).
+pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Secret, Error> {
     let input = code_or_url.trim();
     if input.is_empty() {
         return Err(Error::invalid_argument(
@@ -159,7 +142,7 @@ pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Code, E
                 "the authorization code contains spaces or control characters",
             ));
         }
-        return Ok(Code(Secret::new(input.to_owned())));
+        return Ok(input.into());
     }
     if expected_state.is_empty() {
         return Err(Error::invalid_argument(
@@ -215,7 +198,7 @@ pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Code, E
         return Err(Error::new(ErrorKind::Auth, message));
     }
     match code {
-        Some(code) if !code.is_empty() => Ok(Code(Secret(code))),
+        Some(code) if !code.is_empty() => Ok(Secret(code)),
         _ => Err(Error::invalid_argument(
             "the redirected URL has no code parameter",
         )),
@@ -320,13 +303,20 @@ mod tests {
         let mut seen = HashSet::new();
         for _ in 0..200 {
             let pkce = Pkce::generate();
-            assert_eq!(pkce.verifier().len(), 64);
-            assert!(unreserved(pkce.verifier()), "{}", pkce.verifier());
-            // The challenge is that of the verifier, as an independent rebuild says.
-            assert_eq!(pkce.challenge(), challenge_of(pkce.verifier()));
-            assert_eq!(pkce.challenge().len(), 43);
+            assert_eq!(pkce.verifier.as_str().len(), 64);
             assert!(
-                seen.insert(pkce.verifier().to_owned()),
+                unreserved(pkce.verifier.as_str()),
+                "{}",
+                pkce.verifier.as_str()
+            );
+            // The challenge is that of the verifier, as an independent rebuild says.
+            assert_eq!(
+                pkce.challenge.as_str(),
+                challenge_of(pkce.verifier.as_str())
+            );
+            assert_eq!(pkce.challenge.as_str().len(), 43);
+            assert!(
+                seen.insert(pkce.verifier.as_str().to_owned()),
                 "a verifier repeated"
             );
         }
@@ -337,7 +327,7 @@ mod tests {
         // 200 verifiers x 64 characters: all 64 symbols show up unless the source is broken.
         let mut symbols = HashSet::new();
         for _ in 0..200 {
-            symbols.extend(Pkce::generate().verifier().bytes());
+            symbols.extend(Pkce::generate().verifier.bytes());
         }
         assert_eq!(symbols.len(), 64);
     }
@@ -346,8 +336,8 @@ mod tests {
     fn pkce_debug_hides_the_verifier() {
         let pkce = Pkce::generate();
         let shown = format!("{pkce:?}");
-        assert!(!shown.contains(pkce.verifier()), "{shown}");
-        assert!(shown.contains("<64 bytes>") && shown.contains(pkce.challenge()));
+        assert!(!shown.contains(pkce.verifier.as_str()), "{shown}");
+        assert!(shown.contains("<64 bytes>") && shown.contains(pkce.challenge.as_str()));
     }
 
     #[test]
@@ -547,7 +537,7 @@ mod tests {
         let code = parse_redirect("?state=S&code=SECRET-CODE", "S").unwrap();
         let shown = format!("{code:?}");
         assert!(!shown.contains("SECRET-CODE"));
-        assert_eq!(shown, "Code(<11 bytes>)");
+        assert_eq!(shown, "<11 bytes>");
     }
 
     fn pairs(body: &str) -> Vec<(String, String)> {

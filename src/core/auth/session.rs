@@ -232,12 +232,9 @@ impl OAuth2Session {
         lock(&self.tokens).as_ref().map(Tokens::to_json)
     }
 
-    pub fn user_id(&self) -> Option<u64> {
-        lock(&self.identity).0
-    }
-
-    pub fn screen_name(&self) -> Option<String> {
-        lock(&self.identity).1.clone()
+    /// The tokens' user as far as known: id and screen name.
+    pub fn identity(&self) -> (Option<u64>, Option<String>) {
+        lock(&self.identity).clone()
     }
 
     /// The tokens' user, as an answer or the store told it.
