@@ -97,7 +97,7 @@ impl Client {
     ) -> Result<(), Error> {
         let mut settings = self.settings().clone();
         change(&mut settings)?;
-        let clock_offset = self.clock_offset();
+        let clock_offset = self.sender.clock_offset();
         // What auto learnt holds while the setting stays auto for the same user.
         let switched = self.auto_switched.load(Ordering::Relaxed)
             && settings.api_version == self.settings().api_version;
@@ -105,11 +105,6 @@ impl Client {
         self.sender.set_clock_offset(clock_offset);
         self.auto_switched.store(switched, Ordering::Relaxed);
         Ok(())
-    }
-
-    /// The correction applied to the local clock for `oauth_timestamp`, in seconds.
-    pub fn clock_offset(&self) -> i64 {
-        self.sender.clock_offset()
     }
 
     /// The API version calls use now: the configured one, or for auto, API 1.1 until
