@@ -239,7 +239,7 @@ fn call_with_bearer<T>(
     session: &OAuth2Session,
     call: &impl Fn(Auth<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
-    let (token, _) = session.access_token()?;
+    let token = session.access_token()?;
     let header = Zeroizing::new(format!("Bearer {}", token.as_str()));
     let held = session.secrets();
     let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();

@@ -97,16 +97,14 @@ impl Tokens {
             bad_tokens_json("has a refresh_token that is neither a string nor null")
         })?;
         let expires_at = match root.get("expires_at") {
-            None | Some(Value::Null) => 0,
-            Some(Value::Number(n)) if n.as_i64().is_some_and(|secs| secs >= 0) => {
-                n.as_i64().unwrap_or_default()
-            }
-            Some(_) => {
-                return Err(bad_tokens_json(
-                    "has an expires_at that is not a whole number of seconds since the Unix epoch, 0 or more",
-                ))
-            }
-        };
+            None | Some(Value::Null) => Some(0),
+            Some(value) => value.as_i64().filter(|secs| *secs >= 0),
+        }
+        .ok_or_else(|| {
+            bad_tokens_json(
+                "has an expires_at that is not a whole number of seconds since the Unix epoch, 0 or more",
+            )
+        })?;
         let scope = match root.remove("scope") {
             Some(Value::String(scope)) => scope,
             None | Some(Value::Null) => String::new(),
