@@ -56,12 +56,6 @@ fn parse_url(url: &str) -> Result<Uri, Error> {
     }
 }
 
-/// RFC 5849 3.4.1.2 base string URI: lowercase scheme and host, default port
-/// dropped, query and fragment removed, empty path as `/`.
-pub fn base_string_uri(url: &str) -> Result<String, Error> {
-    Ok(base_uri_of(&parse_url(url)?))
-}
-
 fn base_uri_of(uri: &Uri) -> String {
     let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
     let host = uri.host().unwrap_or_default().to_ascii_lowercase();
@@ -121,16 +115,6 @@ fn write_normalized<K: AsRef<str>, V: AsRef<str>>(out: &mut Vec<u8>, params: &[(
         out.extend_from_slice(b"%3D");
         copy(out, value);
     }
-}
-
-/// RFC 5849 3.4.1 signature base string from the method, the base string URI
-/// and every request parameter (query, form body and `oauth_*`, decoded).
-pub fn signature_base_string<K: AsRef<str>, V: AsRef<str>>(
-    method: &str,
-    base_uri: &str,
-    params: &[(K, V)],
-) -> String {
-    ascii(base_string_bytes(method, base_uri, params))
 }
 
 fn base_string_bytes<K: AsRef<str>, V: AsRef<str>>(
@@ -382,6 +366,22 @@ impl Signer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// RFC 5849 3.4.1.2 base string URI: lowercase scheme and host, default port
+    /// dropped, query and fragment removed, empty path as `/`.
+    fn base_string_uri(url: &str) -> Result<String, Error> {
+        Ok(base_uri_of(&parse_url(url)?))
+    }
+
+    /// RFC 5849 3.4.1 signature base string from the method, the base string URI
+    /// and every request parameter (query, form body and `oauth_*`, decoded).
+    fn signature_base_string<K: AsRef<str>, V: AsRef<str>>(
+        method: &str,
+        base_uri: &str,
+        params: &[(K, V)],
+    ) -> String {
+        ascii(base_string_bytes(method, base_uri, params))
+    }
 
     /// The normalised parameters as RFC 5849 3.4.1.3.2 writes them: what the base
     /// string holds, decoded once.
