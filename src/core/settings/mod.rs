@@ -283,11 +283,10 @@ impl Settings {
 
     /// Sets the user's OAuth 1.0a access token (after the PIN or callback flow).
     pub fn set_access_token(&mut self, token: &str, secret: &str) -> Result<(), Error> {
-        let mut credentials = self.credentials.clone();
-        credentials.access_token = token.into();
-        credentials.access_token_secret = secret.into();
-        let settings = Settings::new(credentials)?;
-        self.credentials = settings.credentials.clone();
+        check_credential("access_token", token)?;
+        check_credential("access_token_secret", secret)?;
+        self.credentials.access_token = token.into();
+        self.credentials.access_token_secret = secret.into();
         // Another user's token, maybe: the caller sets the identity it learnt.
         self.identity = None;
         match self.api_version {
@@ -390,12 +389,12 @@ impl Settings {
     }
 }
 
-/// A credential must be non-empty and at most [`MAX_CREDENTIAL_BYTES`] long.
 /// Names the environment variable a refused value came from.
 fn in_variable(name: &str) -> impl FnOnce(Error) -> Error + '_ {
     move |e| Error::invalid_argument(format!("environment variable {name}: {}", e.message))
 }
 
+/// A credential must be non-empty and at most [`MAX_CREDENTIAL_BYTES`] long.
 fn check_credential(name: &str, value: &str) -> Result<(), Error> {
     if value.is_empty() {
         return Err(Error::invalid_argument(format!("{name} is empty")));
