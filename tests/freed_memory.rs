@@ -47,6 +47,8 @@ const ACCESS_TOKEN: &CStr = c"1500000001-freedMemoryToken";
 const TOKEN_SECRET: &CStr = c"ts~Secret&Value!0123";
 const OAUTH2_ACCESS: &str = "freedMemoryOAuth2AccessToken0123";
 const OAUTH2_REFRESH: &str = "freedMemoryOAuth2RefreshToken4567";
+/// The access token of a stored OAuth 1.0a account whose app lacks its consumer pair.
+const REFUSED_OAUTH1_ACCESS: &str = "1500000003-refusedOAuth1AccessToken";
 
 /// The tests share the allocator's scanner: one at a time.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -138,6 +140,10 @@ fn needles() -> Vec<(&'static str, Vec<u8>)> {
         (
             "stored OAuth 2.0 refresh token",
             OAUTH2_REFRESH.as_bytes().to_vec(),
+        ),
+        (
+            "stored OAuth 1.0a access token of a refused account",
+            REFUSED_OAUTH1_ACCESS.as_bytes().to_vec(),
         ),
     ];
     let text = |c: &'static CStr| c.to_str().unwrap();
@@ -706,10 +712,11 @@ fn the_token_store_leaves_no_secret_in_freed_memory() {
     let _ = std::fs::remove_dir_all(&dir);
     let store = dir.join("accounts.json");
     let store_c = cstr(store.to_str().unwrap());
-    // An OAuth 2.0 account beside it, written as a newer process would have.
+    // An OAuth 2.0 account beside it, written as a newer process would have, and an
+    // OAuth 1.0a account whose app has no consumer pair (refused when opened).
     std::fs::create_dir_all(&dir).unwrap();
     let oauth2 = format!(
-        r#"{{"version":1,"apps":{{"client":{{"client_id":"client"}}}},"accounts":{{"grant":{{"app":"client","kind":"oauth2","user_id":"1500000002","screen_name":"grant","access_token":"{OAUTH2_ACCESS}","refresh_token":"{OAUTH2_REFRESH}","expires_at":4000000000,"scope":"follows.write"}}}}}}"#
+        r#"{{"version":1,"apps":{{"client":{{"client_id":"client"}}}},"accounts":{{"grant":{{"app":"client","kind":"oauth2","user_id":"1500000002","screen_name":"grant","access_token":"{OAUTH2_ACCESS}","refresh_token":"{OAUTH2_REFRESH}","expires_at":4000000000,"scope":"follows.write"}},"refused":{{"app":"client","kind":"oauth1","access_token":"{REFUSED_OAUTH1_ACCESS}","access_token_secret":"refused-secret"}}}}}}"#
     );
     std::fs::write(&store, oauth2).unwrap();
     std::fs::set_permissions(&store, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
@@ -768,22 +775,24 @@ fn the_token_store_leaves_no_secret_in_freed_memory() {
         }
         unsafe { tw_config_free(stored) };
     }
+    let mut none = ptr::null_mut();
+    let refused = unsafe { tw_config_from_store(store_c.as_ptr(), c"refused".as_ptr(), &mut none) };
     let defaulted = unsafe { tw_store_set_default(store_c.as_ptr(), c"grant".as_ptr()) };
     let removed = unsafe { tw_store_remove(store_c.as_ptr(), c"freed_memory".as_ptr()) };
     drop(scan);
 
     assert_eq!(saved, TwStatus::Ok, "{:?}", last());
     assert_eq!(
-        (listed, listed_fields, opened, read_back, defaulted, removed),
+        (listed, listed_fields, opened, read_back, refused),
         (
             TwStatus::Ok,
             TwStatus::Ok,
             [TwStatus::Ok; 2],
             TwStatus::Ok,
-            TwStatus::Ok,
-            TwStatus::Ok
+            TwStatus::Store
         )
     );
+    assert_eq!((defaulted, removed), (TwStatus::Ok, TwStatus::Ok));
     assert_eq!(me.requests().len(), 1, "one GET 2/users/me");
     let kept = std::fs::read_to_string(&store).unwrap();
     assert!(kept.contains(OAUTH2_REFRESH) && !kept.contains("freed_memory"));

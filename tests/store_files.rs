@@ -284,6 +284,43 @@ fn a_bind_mounted_store_is_refreshed_and_changed_in_place() {
     );
 }
 
+#[test]
+fn a_recovery_copy_without_its_store_file_is_the_store() {
+    let sandbox = start_sandbox();
+    let dir = TempDir::new("copy-alone");
+    let store = dir.store();
+    let copy = format!("{store}.recovery");
+    let names = |store: &str| -> Vec<String> {
+        let listing = list(store).unwrap_or_else(|e| panic!("{e:?}"));
+        let accounts = listing["accounts"].as_array().unwrap();
+        accounts
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let config = |n| Config::for_account(&sandbox.base_url(), n);
+    save(&config(1), &store, Some("first")).unwrap();
+    let whole = fs::read(&store).unwrap();
+    // A copy left beside no file (the file removed, or not yet made by a rewrite that
+    // was to create it): readers read the copy, and mend the file from it.
+    fs::rename(&store, &copy).unwrap();
+    assert_eq!(names(&store), ["first"], "read from the copy alone");
+    assert_eq!(
+        fs::read(&store).unwrap(),
+        whole,
+        "the file made from the copy"
+    );
+    assert!(!Path::new(&copy).exists());
+    // A writer that finds the copy and no file creates the file (0600) behind it: the
+    // save is there for readers, and the next save keeps it.
+    fs::rename(&store, &copy).unwrap();
+    save(&config(2), &store, Some("second")).unwrap();
+    assert!(!Path::new(&copy).exists());
+    assert_eq!(fs::metadata(&store).unwrap().mode() & 0o777, 0o600);
+    save(&config(3), &store, Some("third")).unwrap();
+    assert_eq!(names(&store), ["first", "second", "third"]);
+}
+
 /// Bind-mounts the store at `host` onto `container/accounts.json` in a namespace of
 /// its own (as `docker run -v ./accounts.json:/home/app/.config/twfollow/accounts.json`
 /// does); `None` (and why, printed) when this cannot be done here.

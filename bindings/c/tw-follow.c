@@ -50,20 +50,20 @@ static bool env_oauth2(void) {
 }
 
 /* An expired TW_OAUTH2_ACCESS_TOKEN (the expiry the library read from TW_OAUTH2_EXPIRES_AT):
- * says so and returns 1, before anything is sent (a request with it would be refused, and it
- * costs money). */
+ * says so and returns the exit code, before anything is sent (a request with it would be
+ * refused, and it costs money); else 0. */
 static int refuse_expired_env_token(const TwConfig *config) {
     struct oauth2_tokens tokens;
     char when[32];
-    int expired = get_oauth2_tokens(config, &tokens) && tokens.expires_at != 0 && tokens.expires_at <= time(NULL);
-    if (expired) {
-        fprintf(stderr,
-                "TW_STATUS_AUTH: the OAuth 2.0 access token of TW_OAUTH2_ACCESS_TOKEN expired at %s (nothing was "
-                "sent)%s\n",
-                utc_text(tokens.expires_at, when), NO_ENV_REFRESH);
+    int code = 0;
+    if (get_oauth2_tokens(config, &tokens) && tokens.expires_at != 0 && tokens.expires_at <= time(NULL)) {
+        report_suffix = NO_ENV_REFRESH;
+        code = report_as(TW_STATUS_AUTH,
+                         "the OAuth 2.0 access token of TW_OAUTH2_ACCESS_TOKEN expired at %s (nothing was sent)",
+                         utc_text(tokens.expires_at, when));
     }
     free_oauth2_tokens(&tokens);
-    return expired;
+    return code;
 }
 
 /* --account or --store, or no user token in the environment: the token store. */
@@ -75,12 +75,8 @@ static bool uses_store(const char *store, const char *account) {
  * library says why); a shared store's URL (redis://, rediss://) counts as one. */
 static bool store_exists(void) {
     char *path = NULL;
-    bool exists;
-    if (tw_store_path(NULL, &path) != TW_STATUS_OK) {
-        return true;
-    }
-    exists = strncmp(path, "redis://", 8) == 0 || strncmp(path, "rediss://", 9) == 0 || access(path, F_OK) == 0 ||
-             errno != ENOENT;
+    bool exists = tw_store_path(NULL, &path) != TW_STATUS_OK || strncmp(path, "redis://", 8) == 0 ||
+                  strncmp(path, "rediss://", 9) == 0 || access(path, F_OK) == 0 || errno != ENOENT;
     tw_string_free(path);
     return exists;
 }
@@ -190,7 +186,6 @@ int main(int argc, char **argv) {
     TwConfig *config = NULL;
     char *json = NULL;
     TwStatus status;
-    struct stored_account stored;
 
     defer_signals_during_refreshes();
     /* A user named "authorize" is followed with @authorize or -- authorize. */
@@ -201,18 +196,18 @@ int main(int argc, char **argv) {
     }
     /* --help, --version and --exit-codes answer at once: what follows them is not read. */
     for (i = 1; i < argc && !help && !version && !exit_codes; i++) {
-        const char *arg = argv[i], *api_version_before = api_version;
-        const char *timeout_before = timeout, *timeout_ms_before = timeout_ms;
-        if (take_option(specs, argc, argv, &i)) {
+        const char *arg = argv[i];
+        const struct option_spec *taken = take_option(specs, argc, argv, &i);
+        if (taken != NULL) {
             /* Each value is checked as it is read (as curl does); --timeout and --timeout-ms set one
              * deadline, and the last one given wins. */
-            if (api_version != api_version_before && !parse_api_version(api_version, &options.api_version)) {
+            if (taken->value == &api_version && !parse_api_version(api_version, &options.api_version)) {
                 return usage_error(NULL, "--api-version must be 1.1, 2 or auto");
             }
-            if (timeout != timeout_before && !parse_timeout_seconds(timeout, &options.timeout_ms)) {
+            if (taken->value == &timeout && !parse_timeout_seconds(timeout, &options.timeout_ms)) {
                 return usage_error(NULL, "--timeout needs a number of seconds from 0.001 to 4294967.295");
             }
-            if (timeout_ms != timeout_ms_before && !parse_whole_number(timeout_ms, &options.timeout_ms)) {
+            if (taken->value == &timeout_ms && !parse_whole_number(timeout_ms, &options.timeout_ms)) {
                 return usage_error(NULL, "--timeout-ms needs a whole number from 1 to 4294967295");
             }
             continue;
@@ -238,14 +233,12 @@ int main(int argc, char **argv) {
     }
     if (help) {
         usage(stdout);
-        return 0;
-    }
-    if (version) {
+    } else if (version) {
         printf("tw-follow (%s)\n", tw_version());
-        return 0;
-    }
-    if (exit_codes) {
+    } else if (exit_codes) {
         print_exit_codes();
+    }
+    if (help || version || exit_codes) {
         return 0;
     }
     options.api_version_given = api_version != NULL;
@@ -302,14 +295,13 @@ int main(int argc, char **argv) {
     if (options.api_version_given) {
         unsetenv("TW_API_VERSION");
     }
-    stored.store = store;
-    stored.account = account;
+    struct stored_account stored = {store, account};
     from_env_oauth2 = !uses_store(store, account) && env_oauth2();
     status = make_config(store, account, &config);
-    if (status == TW_STATUS_OK && from_env_oauth2 && refuse_expired_env_token(config)) {
+    if (status == TW_STATUS_OK && from_env_oauth2 && (code = refuse_expired_env_token(config)) != 0) {
         wipe(proxy_line, sizeof proxy_line);
         tw_config_free(config);
-        return exit_code_for(TW_STATUS_AUTH);
+        return code;
     }
     if (status == TW_STATUS_OK) {
         status = apply_options(config, &options);
@@ -362,6 +354,7 @@ int main(int argc, char **argv) {
     if (options.trace) {
         print_call_summary();
     }
+    code = 0;
     if (status != TW_STATUS_OK) {
         if (from_env_oauth2 && status == TW_STATUS_AUTH) {
             report_suffix = NO_ENV_REFRESH;
@@ -370,17 +363,14 @@ int main(int argc, char **argv) {
         if (status == TW_STATUS_TOKENS_NOT_SAVED && !print_unsaved_tokens(config)) {
             code = EX_IOERR; /* the rotated pair reached neither the store nor stderr */
         }
-        tw_config_free(config);
-        deliver_deferred_signal();
-        return code;
-    }
-    if (!quiet && json != NULL) {
+    } else if (!quiet && json != NULL) {
         puts(json);
     }
     tw_string_free(json);
     tw_config_free(config);
-    if (command == COMMAND_TOKEN && !tokens_written(stdout, "access token")) {
+    deliver_deferred_signal(); /* after TW_STATUS_TOKENS_NOT_SAVED: the pair is printed now */
+    if (status == TW_STATUS_OK && command == COMMAND_TOKEN && !tokens_written(stdout, "access token")) {
         return EX_IOERR;
     }
-    return 0;
+    return code;
 }

@@ -168,14 +168,23 @@ pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result
 
 /// Counts, answers, logs and records a request to the API.
 fn answer_api_request(shared: &Shared, request: &Request) -> Response {
-    shared.requests_seen.fetch_add(1, Ordering::SeqCst);
-    let mut response = crate::handle(shared, request).unwrap_or_else(|refusal| refusal);
+    // Its place in arrival order, from 1: the counter's own answer, which no other
+    // request's arrival changes.
+    let number = shared.requests_seen.fetch_add(1, Ordering::SeqCst) + 1;
+    let answer = crate::handle(shared, request, number);
+    let mut response = answer.unwrap_or_else(|refusal| refusal);
     response.headers.extend(request.answer_headers.take());
     if shared.config.log {
+        // The query hidden: request tokens and codes travel in queries.
+        let query = if request.raw_query().is_empty() {
+            ""
+        } else {
+            "?…"
+        };
         eprintln!(
-            "sandbox: {} {} -> {} (code {})",
+            "sandbox: {} {}{query} -> {} (code {})",
             request.method,
-            redacted_target(request),
+            request.path(),
             response.status,
             response.api_code
         );
@@ -191,17 +200,6 @@ fn answer_api_request(shared: &Shared, request: &Request) -> Response {
         });
     }
     response
-}
-
-/// The target with its query hidden: request tokens and codes travel in queries, and
-/// a log is no place for them.
-fn redacted_target(request: &Request) -> String {
-    let hidden = if request.raw_query().is_empty() {
-        ""
-    } else {
-        "?…"
-    };
-    format!("{}{hidden}", request.path())
 }
 
 /// The next request on the connection, or `None` when the client closed it. Blank
@@ -250,12 +248,12 @@ pub(crate) type Param = (String, String);
 /// An endpoint's answer; `Err` holds a refusal, so that `?` sends it.
 pub(crate) type Answer = Result<Response, Response>;
 
-const JSON: &str = "application/json;charset=utf-8";
+pub(crate) const JSON: &str = "application/json;charset=utf-8";
 const HTML: &str = "text/html;charset=utf-8";
 
 impl Response {
     /// `body` as `content_type`; `api_code` is the Twitter code behind it, for the log.
-    fn new(status: u16, api_code: i32, content_type: &'static str, body: String) -> Response {
+    pub fn new(status: u16, api_code: i32, content_type: &'static str, body: String) -> Response {
         Response {
             status,
             api_code,
@@ -266,10 +264,6 @@ impl Response {
     }
 }
 
-pub(crate) fn ok(body: String) -> Response {
-    Response::new(200, 0, JSON, body)
-}
-
 /// A JSON answer; `api_code` is the Twitter code behind it, for the log.
 pub(crate) fn json(status: u16, api_code: i32, body: Value) -> Response {
     Response::new(status, api_code, JSON, body.to_string())
@@ -277,12 +271,8 @@ pub(crate) fn json(status: u16, api_code: i32, body: Value) -> Response {
 
 /// An RFC 7807 problem (`application/problem+json`), as API v2 sends its refusals.
 pub(crate) fn problem_json(status: u16, api_code: i32, body: Value) -> Response {
-    Response::new(
-        status,
-        api_code,
-        "application/problem+json",
-        body.to_string(),
-    )
+    let content_type = "application/problem+json";
+    Response::new(status, api_code, content_type, body.to_string())
 }
 
 /// An API 1.1 error.
@@ -291,11 +281,12 @@ pub(crate) fn error(status: u16, code: i32, message: &str) -> Response {
     json(status, code, body)
 }
 
-/// The refusal `name` of data/refusals.json: its `body` as it is, or in the words of
-/// API v2 (`v2`) or API 1.1:
-/// its `problem` as `application/problem+json` (also in API 1.1 when it has no code),
-/// else its `code` and `message`, as `{"code","message"}` (API v2: X's OpenAPI `Error`)
-/// or `{"errors":[{"code","message"}]}` (API 1.1).
+/// The refusal `name` of data/refusals.json: its `body` as it is; else its `problem`
+/// as `application/problem+json` in API v2 (`v2`), and in API 1.1 when it has no
+/// `message` (X words those refusals as problems alone); else its `code` (0 when it has
+/// none: the sandbox's 405, whose 1.1 form nobody recorded from X) and `message`, as
+/// `{"code","message"}` (API v2: X's OpenAPI `Error`) or
+/// `{"errors":[{"code","message"}]}` (API 1.1).
 pub(crate) fn refuse(name: &str, v2: bool) -> Response {
     static TABLE: OnceLock<Value> = OnceLock::new();
     let table = TABLE.get_or_init(|| {

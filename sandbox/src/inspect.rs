@@ -3,7 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::http::{ok, Response};
+use crate::http::{json, Response};
 use crate::Shared;
 
 /// `GET` this path for `{"requests": N}`: how many requests the sandbox has received
@@ -20,7 +20,7 @@ pub const RECORDED_PATH: &str = "/sandbox/recorded";
 pub(crate) fn answer(shared: &Shared, path: &str) -> Option<Response> {
     if path == REQUEST_COUNT_PATH {
         let count = shared.requests_seen.load(Ordering::SeqCst);
-        return Some(ok(format!("{{\"requests\":{count}}}")));
+        return Some(json(200, 0, serde_json::json!({ "requests": count })));
     }
     if path != RECORDED_PATH {
         return None;
@@ -39,5 +39,5 @@ pub(crate) fn answer(shared: &Shared, path: &str) -> Option<Response> {
             })
         })
         .collect();
-    Some(ok(serde_json::json!({ "recorded": recorded }).to_string()))
+    Some(json(200, 0, serde_json::json!({ "recorded": recorded })))
 }

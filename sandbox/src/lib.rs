@@ -193,6 +193,11 @@ pub struct SandboxConfig {
     pub v2_window: Duration,
     /// How long an OAuth 2.0 access token lives (X: two hours).
     pub oauth2_token_lifetime_secs: u64,
+    /// How long an OAuth 2.0 authorization code waits for its exchange (X: 30 seconds).
+    pub oauth2_code_lifetime: Duration,
+    /// How long an OAuth 1.0a request token waits for the person's approval and its
+    /// exchange (Twitter: 10 minutes).
+    pub request_token_lifetime: Duration,
     /// A refresh answers this late, after rotating (X has the pair, the client not yet).
     pub oauth2_refresh_delay: Duration,
     /// API requests per account per 24 h, all endpoints (`x-user-limit-24hour-*`); then 429.
@@ -220,6 +225,8 @@ impl Default for SandboxConfig {
             v2_follow_limit: 50,
             v2_window: Duration::from_secs(15 * 60),
             oauth2_token_lifetime_secs: 7200,
+            oauth2_code_lifetime: Duration::from_secs(30),
+            request_token_lifetime: Duration::from_secs(10 * 60),
             oauth2_refresh_delay: Duration::ZERO,
             day_budget: 100_000,
             app_day_budget: 1_000_000,
@@ -324,12 +331,12 @@ impl Drop for Sandbox {
 
 type Endpoint = fn(&Shared, &Request) -> Answer;
 
-/// Sends each request to its endpoint.
-fn handle(shared: &Shared, request: &Request) -> Answer {
+/// Sends each request to its endpoint; `number` is its place in arrival order (from
+/// 1): the first `fail_first` fail.
+fn handle(shared: &Shared, request: &Request, number: usize) -> Answer {
     // Matched on the end of the path, so a base URL with a path prefix works.
     let path = request.path();
-    // This request is counted already: the first `fail_first` fail.
-    if shared.requests_seen.load(Ordering::SeqCst) <= shared.config.fail_first {
+    if number <= shared.config.fail_first {
         return Err(http::refuse("over-capacity", path.contains("/2/users/")));
     }
     let endpoints: [(&str, Endpoint); 10] = [

@@ -2,8 +2,6 @@
 //! library's signer, and the three-legged flow that gets a user's token
 //! (`oauth/request_token`, `oauth/authorize`, `oauth/access_token`).
 
-use std::time::Duration;
-
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
@@ -14,9 +12,6 @@ use crate::http::{
 };
 use crate::state::Expiring;
 use crate::{random, server_now, Account, AccountState, AppLimit, Shared};
-
-/// Twitter lets a request token wait this long for the person's approval.
-const REQUEST_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);
 
 /// The largest distance X accepts between `oauth_timestamp` and its clock.
 const MAX_SKEW_SECS: u64 = 300;
@@ -223,13 +218,8 @@ pub(crate) fn request_token(shared: &Shared, request: &Request) -> Answer {
         None | Some("") => Ok(((), String::new())),
         Some(_) => Err(could_not_authenticate()),
     })?;
-    let Some(callback) = param(&signed, "oauth_callback").and_then(Callback::parse) else {
-        return Err(error(
-            403,
-            415,
-            "Callback URL not approved for this client application. Approved callback URLs can be adjusted in your application settings",
-        ));
-    };
+    let callback = param(&signed, "oauth_callback").and_then(Callback::parse);
+    let callback = callback.ok_or_else(|| refuse("callback-not-approved", false))?;
     let token = random::alphanumeric(27);
     let secret = random::alphanumeric(32);
     let pending = RequestToken {
@@ -237,8 +227,8 @@ pub(crate) fn request_token(shared: &Shared, request: &Request) -> Answer {
         callback,
         approval: None,
     };
+    let lifetime = shared.config.request_token_lifetime;
     let mut state = shared.state.lock().unwrap();
-    let lifetime = REQUEST_TOKEN_LIFETIME;
     state
         .request_tokens
         .insert(token.clone(), pending, lifetime);

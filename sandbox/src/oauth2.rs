@@ -19,9 +19,6 @@ pub const OAUTH2_CLIENT_SECRET: &str = "sandbox-oauth2-client-secret";
 /// The public client (a native or single-page app): no secret, `client_id` in the form body.
 pub const OAUTH2_PUBLIC_CLIENT_ID: &str = "sandbox-oauth2-public-client";
 
-/// An authorization code must be exchanged within this time (X: 30 seconds).
-const CODE_LIFETIME: Duration = Duration::from_secs(30);
-
 /// The scopes X knows (a scope parameter is a space-separated list of them); a request
 /// for any other is refused.
 const SCOPES: &str = "tweet.read tweet.write tweet.moderate.write users.read users.email \
@@ -196,19 +193,11 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
         scope: scopes.join(" "),
         account,
     };
+    let lifetime = shared.config.oauth2_code_lifetime;
     let mut held = shared.state.lock().unwrap();
-    held.oauth2.codes.insert(code.clone(), grant, CODE_LIFETIME);
+    held.oauth2.codes.insert(code.clone(), grant, lifetime);
     drop(held);
     Ok(redirect(redirect_uri, &[("state", state), ("code", &code)]))
-}
-
-/// An error as X's token and revoke endpoints send it.
-fn oauth2_error(status: u16, error: &str, description: &str) -> Response {
-    json(
-        status,
-        0,
-        serde_json::json!({"error": error, "error_description": description}),
-    )
 }
 
 /// X's one answer for a bad, used, expired or mismatched code or token.
@@ -220,12 +209,11 @@ fn unauthorized_client() -> Response {
     refuse("unauthorized-client", false)
 }
 
+/// X's answer when the token or revoke endpoint misses a parameter it needs.
 fn missing(name: &str) -> Response {
-    oauth2_error(
-        400,
-        "invalid_request",
-        &format!("Missing required parameter [{name}]."),
-    )
+    let description = format!("Missing required parameter [{name}].");
+    let body = serde_json::json!({"error": "invalid_request", "error_description": description});
+    json(400, 0, body)
 }
 
 /// Who is calling the token or revoke endpoint: the confidential client proves it
@@ -256,15 +244,10 @@ fn authenticate_client(request: &Request, form: &[Param]) -> Result<Client, Resp
 /// the client's authentication.
 fn client_post(request: &Request) -> Result<(Vec<Param>, Client), Response> {
     if request.method != "POST" {
-        return Err(oauth2_error(405, "invalid_request", "Use POST."));
+        return Err(refuse("oauth2-method-not-allowed", false));
     }
-    let Ok(form) = request.form() else {
-        return Err(oauth2_error(
-            400,
-            "invalid_request",
-            "Malformed percent-encoding.",
-        ));
-    };
+    let form = request.form();
+    let form = form.map_err(|()| refuse("oauth2-malformed-form", false))?;
     let client = authenticate_client(request, &form)?;
     Ok((form, client))
 }

@@ -17,8 +17,6 @@ pub(crate) enum Kind {
     Pending,
     /// Has blocked every sandbox account.
     Blocker,
-    /// One of the sandbox's own accounts.
-    Account,
 }
 
 #[derive(Debug, Clone)]
@@ -48,65 +46,68 @@ impl User {
             id: account.user_id,
             screen_name: account.screen_name.clone(),
             name: account.screen_name.clone(),
-            kind: Kind::Account,
+            kind: Kind::Public,
         }
     }
 }
 
+/// The seeded users besides the accounts: who, display name, kind.
+const SEEDED: [((&str, u64), &str, Kind); 6] = [
+    (PUBLIC_USER, "Twitter Dev", Kind::Public),
+    (FOLLOWER_USER, "Twitter", Kind::Public),
+    (PROTECTED_USER, "Lucy (protected)", Kind::Protected),
+    (
+        PENDING_USER,
+        "Pat (protected, request pending)",
+        Kind::Pending,
+    ),
+    (BLOCKER_USER, "Bob (blocks you)", Kind::Blocker),
+    (MUTED_USER, "Mia (muted by you)", Kind::Public),
+];
+
 pub(crate) fn seeded_users(accounts: &[Account]) -> Vec<User> {
-    let user = |(screen_name, id): (&str, u64), name: &str, kind| User {
+    let seeded = SEEDED.map(|((screen_name, id), name, kind)| User {
         id,
         screen_name: screen_name.into(),
         name: name.into(),
         kind,
-    };
-    let mut users = vec![
-        user(PUBLIC_USER, "Twitter Dev", Kind::Public),
-        user(FOLLOWER_USER, "Twitter", Kind::Public),
-        user(PROTECTED_USER, "Lucy (protected)", Kind::Protected),
-        user(
-            PENDING_USER,
-            "Pat (protected, request pending)",
-            Kind::Pending,
-        ),
-        user(BLOCKER_USER, "Bob (blocks you)", Kind::Blocker),
-        user(MUTED_USER, "Mia (muted by you)", Kind::Public),
-    ];
-    users.extend(accounts.iter().map(User::of));
-    users
+    });
+    seeded
+        .into_iter()
+        .chain(accounts.iter().map(User::of))
+        .collect()
 }
 
 pub(crate) fn find_by_id(shared: &Shared, id: u64) -> Option<User> {
-    if let Some(u) = shared.users.iter().find(|u| u.id == id) {
-        return Some(u.clone());
-    }
-    let n = id.checked_sub(GENERATED_ID_BASE)?;
-    (1..=999_999).contains(&n).then(|| generated(n))
+    let seeded = shared.users.iter().find(|u| u.id == id);
+    seeded
+        .cloned()
+        .or_else(|| generated(id.checked_sub(GENERATED_ID_BASE)?))
 }
 
 pub(crate) fn find_by_name(shared: &Shared, name: &str) -> Option<User> {
-    if let Some(u) = shared
+    let seeded = shared
         .users
         .iter()
-        .find(|u| u.screen_name.eq_ignore_ascii_case(name))
-    {
-        return Some(u.clone());
-    }
-    let digits = name.strip_prefix("user")?;
-    if digits.starts_with('0') {
-        return None;
-    }
-    let n: u64 = digits.parse().ok()?;
-    (1..=999_999).contains(&n).then(|| generated(n))
+        .find(|u| u.screen_name.eq_ignore_ascii_case(name));
+    // `user` and a number without a leading zero.
+    let number = || {
+        name.strip_prefix("user")
+            .filter(|digits| !digits.starts_with('0'))
+    };
+    seeded
+        .cloned()
+        .or_else(|| generated(number()?.parse().ok()?))
 }
 
-fn generated(n: u64) -> User {
-    User {
+/// `user{n}`, for `n` from 1 to 999999.
+fn generated(n: u64) -> Option<User> {
+    (1..=999_999).contains(&n).then(|| User {
         id: GENERATED_ID_BASE + n,
         screen_name: format!("user{n}"),
         name: format!("Sandbox user {n}"),
         kind: Kind::Public,
-    }
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -165,7 +166,8 @@ pub(crate) enum Budget {
     V2(V2Endpoint),
 }
 
-/// X counts /2/users/me and the lookups each in its own window of this size.
+/// User lookups per user per window (X: 900 per 15 minutes). X counts /2/users/me in
+/// its own window; the sandbox gives it the lookups' size.
 const V2_LOOKUP_LIMIT: u32 = 900;
 
 impl Budget {
@@ -271,7 +273,7 @@ pub(crate) enum Outcome {
 pub(crate) fn follow(shared: &Shared, account: &Account, user: &User) -> Outcome {
     let config = &shared.config;
     match user.kind {
-        Kind::Account if user.id == account.user_id => return Outcome::Refused("self-follow"),
+        _ if user.id == account.user_id => return Outcome::Refused("self-follow"),
         Kind::Blocker => return Outcome::Refused("blocked"),
         Kind::Pending => return Outcome::AlreadyRequested,
         _ => {}

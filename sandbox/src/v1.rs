@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::http::{error, json, ok, param, refuse, Answer, Param, Request, Response};
+use crate::http::{error, json, param, refuse, Answer, Param, Request, Response, JSON};
 use crate::oauth1::query_and_form;
 use crate::refusals;
 use crate::state::{
@@ -35,14 +35,17 @@ pub(crate) fn admit(
     Ok((account, all))
 }
 
-/// The user named by `user_id` or `screen_name` (exactly one; for
-/// `friendships/show`, `target_id` or `target_screen_name`), or the refusal: code 38
-/// for neither or both, `unknown` when nobody has it.
+/// The parameters that name the user of `create` and `destroy`, and X's refusal when
+/// nobody has it; then those of `show`'s target.
+const FOLLOWED: (&str, &str, &str) = ("user_id", "screen_name", "cannot-find");
+const SHOWN: (&str, &str, &str) = ("target_id", "target_screen_name", "user-not-found");
+
+/// The user named by the id or the name parameter (exactly one), or the refusal: code 38
+/// for neither or both, X's refusal `unknown` when nobody has it.
 fn named_user(
     shared: &Shared,
     params: &[Param],
-    (id_param, name_param): (&str, &str),
-    unknown: Response,
+    (id_param, name_param, unknown): (&str, &str, &str),
 ) -> Result<User, Response> {
     let user = match (param(params, id_param), param(params, name_param)) {
         (Some(id), None) => id.parse::<u64>().ok().and_then(|id| find_by_id(shared, id)),
@@ -52,12 +55,7 @@ fn named_user(
             return Err(error(400, 38, &message));
         }
     };
-    user.ok_or(unknown)
-}
-
-/// What 1.1 answers for a user nobody has, in `create` and `destroy`.
-fn cannot_find() -> Response {
-    error(403, 108, "Cannot find specified user.")
+    user.ok_or_else(|| refuse(unknown, false))
 }
 
 pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
@@ -67,7 +65,7 @@ pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
         Some("true") => true,
         Some(_) => return Err(error(400, 0, "follow must be true or false.")),
     };
-    let user = named_user(shared, &all, ("user_id", "screen_name"), cannot_find())?;
+    let user = named_user(shared, &all, FOLLOWED)?;
     Ok(match follow(shared, &account, &user) {
         Outcome::Following | Outcome::Requested => v1_answer(user_object(&user, notify)),
         Outcome::AlreadyRequested => {
@@ -82,7 +80,7 @@ pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
 /// the eventually consistent API does). Unfollowing someone not followed is a 200 too.
 pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Answer {
     let (account, all) = admit(shared, request, "POST", true)?;
-    let user = named_user(shared, &all, ("user_id", "screen_name"), cannot_find())?;
+    let user = named_user(shared, &all, FOLLOWED)?;
     let was_following = relation(shared, &account, &user).following;
     unfollow(shared, &account, &user);
     let mut answer = user_object(&user, false);
@@ -94,8 +92,7 @@ pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Answer 
 /// `target_screen_name`.
 pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Answer {
     let (account, all) = admit(shared, request, "GET", false)?;
-    let names = ("target_id", "target_screen_name");
-    let user = named_user(shared, &all, names, error(404, 50, "User not found."))?;
+    let user = named_user(shared, &all, SHOWN)?;
     let r = relation(shared, &account, &user);
     // As X answers: `null` where it does not say (a request to a public account).
     let requested = r.protected.then_some(r.follow_request_sent);
@@ -156,5 +153,6 @@ pub(crate) fn user_object(user: &User, notify: bool) -> serde_json::Value {
 
 /// An API 1.1 answer, its slashes escaped `\/` as the API does.
 pub(crate) fn v1_answer(object: serde_json::Value) -> Response {
-    ok(object.to_string().replace('/', "\\/"))
+    let body = object.to_string().replace('/', "\\/");
+    Response::new(200, 0, JSON, body)
 }

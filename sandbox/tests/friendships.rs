@@ -512,11 +512,10 @@ fn pay_per_use_refusals_and_the_day_budgets() {
     let capped = signer(twfollow_sandbox::CAPPED_APP, &me);
     let reply = call(&base, capped, "GET", "/2/users/by/username/Twitter", &[]);
     assert_eq!(reply.status, 429);
-    assert_eq!(
-        reply.json()["type"],
-        "https://api.x.com/2/problems/usage-capped"
-    );
-    assert_eq!(reply.json()["period"], "Monthly");
+    // X's body as it was seen (tests/data/x-answers/429-usage-capped.json).
+    let observed = r#"{"title":"UsageCapExceeded","period":"Monthly","scope":"Product","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.twitter.com/2/problems/usage-capped"}"#;
+    let observed: serde_json::Value = serde_json::from_str(observed).unwrap();
+    assert_eq!(reply.json(), observed);
     // The day budget counts every API answer down, then refuses (the 15-minute window is not spent).
     let s = signer(main_app(), &me);
     let left = |reply: &Reply| {
@@ -576,4 +575,22 @@ fn reply_time() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs()
+}
+
+#[test]
+fn fail_first_fails_exactly_that_many_requests_however_they_overlap() {
+    let sandbox = start_with(SandboxConfig {
+        fail_first: 4,
+        ..SandboxConfig::default()
+    });
+    let base = sandbox.base_url();
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let senders: Vec<_> = (0..12)
+            .map(|_| scope.spawn(|| get(&base, "/2/users/me").status))
+            .collect();
+        senders.into_iter().map(|s| s.join().unwrap()).collect()
+    });
+    let failed = statuses.iter().filter(|&&status| status == 503).count();
+    assert_eq!(failed, 4, "{statuses:?}");
+    assert_eq!(sandbox.requests_seen(), 12);
 }

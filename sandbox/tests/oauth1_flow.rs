@@ -4,8 +4,10 @@
 
 mod support;
 
+use std::time::Duration;
+
 use support::*;
-use twfollow_sandbox::{Account, PUBLIC_USER};
+use twfollow_sandbox::{Account, SandboxConfig, PUBLIC_USER};
 
 const REQUEST_TOKEN: &str = "/oauth/request_token";
 const ACCESS_TOKEN: &str = "/oauth/access_token";
@@ -386,6 +388,26 @@ fn authorize_refuses_unknown_and_used_request_tokens() {
     assert_eq!(page.status, 200);
     let page = get(&base, &format!("/oauth/authorize?oauth_token={token}"));
     assert_eq!(page.status, 400, "approved twice");
+}
+
+#[test]
+fn a_request_token_lives_ten_minutes() {
+    let lifetime = SandboxConfig::default().request_token_lifetime;
+    assert_eq!(lifetime, Duration::from_secs(10 * 60));
+    // One that has lived its lifetime is unknown to both the page and the exchange.
+    let sandbox = start_with(SandboxConfig {
+        request_token_lifetime: Duration::ZERO,
+        ..SandboxConfig::default()
+    });
+    let base = sandbox.base_url();
+    let (token, secret) = request_token(&base, "oob");
+    let page = get(&base, &format!("/oauth/authorize?oauth_token={token}"));
+    assert_eq!(page.status, 400);
+    let reply = access_token(&base, &token, &secret, "0000000");
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (401, "Invalid request token.")
+    );
 }
 
 #[test]

@@ -4,6 +4,8 @@
 
 mod support;
 
+use std::time::Duration;
+
 use support::*;
 use twfollow_sandbox::{
     Sandbox, SandboxConfig, OAUTH2_CLIENT_ID, OAUTH2_CLIENT_SECRET, OAUTH2_PUBLIC_CLIENT_ID,
@@ -347,6 +349,21 @@ fn a_code_works_once_with_its_verifier_redirect_and_client() {
     let reply = As::Public.post(&base, TOKEN, &[("grant_type", "password")]);
     assert_eq!(reply.status, 400);
     assert_eq!(reply.json()["error"], "unsupported_grant_type");
+}
+
+#[test]
+fn a_code_lives_30_seconds() {
+    let lifetime = SandboxConfig::default().oauth2_code_lifetime;
+    assert_eq!(lifetime, Duration::from_secs(30));
+    // One that has lived its lifetime is refused.
+    let sandbox = start_with(SandboxConfig {
+        oauth2_code_lifetime: Duration::ZERO,
+        ..SandboxConfig::default()
+    });
+    let base = sandbox.base_url();
+    let (verifier, challenge) = pkce_pair();
+    let code = code_for(&base, OAUTH2_PUBLIC_CLIENT_ID, ALL_SCOPES, &challenge);
+    assert_invalid_token(&exchange(&base, As::Public, &code, &verifier));
 }
 
 #[test]

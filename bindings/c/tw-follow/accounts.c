@@ -7,16 +7,16 @@
 
 #include <string.h>
 
-/* "expires 2026-12-01T20:00:00Z, refreshable" and the like, for the listing. */
+/* "  expires 2026-12-01T20:00:00Z, refreshable" and the like: the listing's line ends so. */
 static void print_expiry(const char *kind, int64_t expires_at, bool has_refresh) {
     const char *refresh = has_refresh ? ", refreshable" : ", no refresh token";
     if (kind == NULL || strcmp(kind, "oauth2") != 0) {
-        fputs("no expiry", stdout);
+        puts("  no expiry");
     } else if (expires_at <= 0) {
-        printf("expiry unknown%s", refresh);
+        printf("  expiry unknown%s\n", refresh);
     } else {
         char text[32];
-        printf("expires %s%s", utc_text(expires_at, text), refresh);
+        printf("  expires %s%s\n", utc_text(expires_at, text), refresh);
     }
 }
 
@@ -47,12 +47,13 @@ static void free_account(struct account *account) {
     memset(account, 0, sizeof *account);
 }
 
-/* TEXT as the listing prints it: what a terminal would act on escaped (a store edited by
- * hand, or a file of another tool, may hold anything): ASCII controls and DEL as \xHH, the C1 controls (U+0080 to U+009F) and the
- * bidirectional marks and overrides as \uXXXX, a backslash as \\. The library gives
- * UTF-8. */
-static void print_escaped(const char *text) {
-    const unsigned char *p = (const unsigned char *)text;
+/* BEFORE, then TEXT (NULL: "") as the listing prints it: what a terminal would act on escaped (a
+ * store edited by hand, or a file of another tool, may hold anything): ASCII controls and DEL as
+ * \xHH, the C1 controls (U+0080 to U+009F) and the bidirectional marks and overrides as \uXXXX, a
+ * backslash as \\. The library gives UTF-8. */
+static void print_escaped(const char *before, const char *text) {
+    const unsigned char *p = (const unsigned char *)(text != NULL ? text : "");
+    fputs(before, stdout);
     for (; *p != '\0'; p++) {
         if (*p < 0x20 || *p == 0x7f) {
             printf("\\x%02x", *p);
@@ -73,20 +74,13 @@ static void print_escaped(const char *text) {
 
 /* One line of the listing: "* " marks the default. */
 static void print_account(const struct account *a) {
-    printf("%c ", a->is_default ? '*' : ' ');
-    print_escaped(a->name);
-    fputs("  ", stdout);
-    print_escaped(a->kind ? a->kind : "");
+    print_escaped(a->is_default ? "* " : "  ", a->name);
+    print_escaped("  ", a->kind);
     /* A screen name or id not known yet (an imported OAuth 2.0 account before its first call): "-". */
-    fputs(known(a->screen_name) ? "  @" : "  ", stdout);
-    print_escaped(known(a->screen_name) ? a->screen_name : "-");
-    fputs("  id ", stdout);
-    print_escaped(known(a->user_id) ? a->user_id : "-");
-    fputs("  app ", stdout);
-    print_escaped(a->app ? a->app : "");
-    fputs("  ", stdout);
+    print_escaped(known(a->screen_name) ? "  @" : "  ", known(a->screen_name) ? a->screen_name : "-");
+    print_escaped("  id ", known(a->user_id) ? a->user_id : "-");
+    print_escaped("  app ", a->app);
     print_expiry(a->kind, a->expires_at, a->has_refresh_token);
-    fputc('\n', stdout);
 }
 
 static int list_accounts(const char *store, bool as_json) {
@@ -96,12 +90,11 @@ static int list_accounts(const char *store, bool as_json) {
     TwStatus status;
     if (as_json) {
         status = tw_store_list(store, &json);
-        if (status != TW_STATUS_OK) {
-            return report(status);
+        if (status == TW_STATUS_OK) {
+            puts(json);
         }
-        puts(json);
         tw_string_free(json);
-        return 0;
+        return status == TW_STATUS_OK ? 0 : report(status);
     }
     /* The first account and the count, then the path for the heading. */
     status = get_account(store, 0, &account, &count);
@@ -112,8 +105,7 @@ static int list_accounts(const char *store, bool as_json) {
         free_account(&account);
         return report(status);
     }
-    fputs(account.name == NULL ? "no accounts in " : "accounts in ", stdout);
-    print_escaped(path);
+    print_escaped(account.name == NULL ? "no accounts in " : "accounts in ", path);
     fputs(account.name == NULL ? "\n" : ":\n", stdout);
     /* Each call reads the store again: a NULL name (another process removed some) ends the walk. */
     for (i = 1; account.name != NULL; i++) {
@@ -125,10 +117,7 @@ static int list_accounts(const char *store, bool as_json) {
     }
     free_account(&account);
     tw_string_free(path);
-    if (status != TW_STATUS_OK) {
-        return report(status);
-    }
-    return 0;
+    return status == TW_STATUS_OK ? 0 : report(status);
 }
 
 /* Revokes a stored OAuth 2.0 account's grant at X (the refresh token, else the access token). */
@@ -146,11 +135,10 @@ static int revoke_account(const char *store, const char *name, const struct opti
     }
     if (!get_oauth2_tokens(config, &tokens)) {
         tw_config_free(config);
-        fprintf(stderr,
-                "TW_STATUS_INVALID_ARGUMENT: account %s is OAuth 1.0a: its tokens are revoked by the user in the "
-                "app's settings at X (nothing was revoked or removed)\n",
-                name);
-        return EX_DATAERR;
+        return report_as(TW_STATUS_INVALID_ARGUMENT,
+                         "account %s is OAuth 1.0a: its tokens are revoked by the user in the app's settings at X "
+                         "(nothing was revoked or removed)",
+                         name);
     }
     status = tw_oauth2_revoke(config, tokens.refresh != NULL ? tokens.refresh : tokens.access);
     free_oauth2_tokens(&tokens);
@@ -207,50 +195,41 @@ static int import_accounts(const char *store, const char *format, const char *so
 /* `accounts ...`: words after "accounts". */
 int accounts_main(int count, char **words, const char *store, bool as_json, bool revoke, bool force,
                   const struct options *options) {
-    const char *verb = count > 0 ? words[0] : NULL;
+    const char *verb = count > 0 ? words[0] : "";
+    bool listing = count == 0, removing = strcmp(verb, "remove") == 0, importing = strcmp(verb, "import") == 0;
     char *path = NULL;
+    int code = 0;
     TwStatus status;
-    int shape = verb == NULL                                                  ? count == 0
-                : strcmp(verb, "default") == 0 || strcmp(verb, "remove") == 0 ? count == 2
-                : strcmp(verb, "import") == 0                                 ? count == 2 || count == 3
-                                                                              : 0;
-    if (!shape) {
+    /* (tw-follow.c passes at most three words) */
+    if (!(listing || ((removing || strcmp(verb, "default") == 0) && count == 2) || (importing && count >= 2))) {
         return usage_error(NULL, "usage: accounts [--json] | accounts default NAME | accounts remove NAME [--revoke] | "
                                  "accounts import twurl|xurl|env [PATH] [--force]");
     }
-    if ((as_json && verb != NULL) || (revoke && (verb == NULL || strcmp(verb, "remove") != 0)) ||
-        (force && (verb == NULL || strcmp(verb, "import") != 0))) {
+    if ((as_json && !listing) || (revoke && !removing) || (force && !importing)) {
         return usage_error(NULL, "--json goes with accounts alone, --revoke with accounts remove, --force with "
                                  "accounts import");
     }
-    if (verb == NULL) {
+    if (listing) {
         return list_accounts(store, as_json);
     }
-    if (strcmp(verb, "import") == 0) {
+    if (importing) {
         return import_accounts(store, words[1], count == 3 ? words[2] : NULL, force);
     }
-    if (strcmp(verb, "remove") == 0 && revoke) {
-        int code = revoke_account(store, words[1], options);
-        if (code != 0) {
-            return code;
-        }
+    if (revoke && (code = revoke_account(store, words[1], options)) != 0) {
+        return code;
     }
-    if (strcmp(verb, "default") == 0) {
-        status = tw_store_set_default(store, words[1]);
-    } else {
-        status = tw_store_remove(store, words[1]);
-    }
+    status = removing ? tw_store_remove(store, words[1]) : tw_store_set_default(store, words[1]);
     if (status == TW_STATUS_OK) {
         status = tw_store_path(store, &path);
     }
     if (status != TW_STATUS_OK) {
         return report(status);
     }
-    if (strcmp(verb, "default") == 0) {
-        fprintf(stderr, "tw-follow: %s is now the default account in %s\n", words[1], path);
-    } else {
+    if (removing) {
         fprintf(stderr, "tw-follow: removed account %s%s from %s\n", words[1], revoke ? " (its grant revoked at X)" : "",
                 path);
+    } else {
+        fprintf(stderr, "tw-follow: %s is now the default account in %s\n", words[1], path);
     }
     tw_string_free(path);
     return 0;

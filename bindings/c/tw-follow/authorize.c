@@ -31,12 +31,10 @@ static int save_authorized(TwConfig *config, const struct authorize *a) {
     if (status == TW_STATUS_OK) {
         status = tw_store_path(a->store, &path);
     }
-    if (status != TW_STATUS_OK) {
-        tw_string_free(name);
-        return report(status);
+    if (status == TW_STATUS_OK) {
+        fprintf(stderr, "tw-follow: saved account %s to %s\n", name, path);
     }
-    fprintf(stderr, "tw-follow: saved account %s to %s\n", name, path);
-    if (env_user_token()) {
+    if (status == TW_STATUS_OK && env_user_token()) {
         fprintf(stderr,
                 "tw-follow: note: a user token is set in the environment, and it wins over the store's default "
                 "account: unset it, or follow with --account %s\n",
@@ -44,7 +42,7 @@ static int save_authorized(TwConfig *config, const struct authorize *a) {
     }
     tw_string_free(name);
     tw_string_free(path);
-    return 0;
+    return status == TW_STATUS_OK ? 0 : report(status);
 }
 
 /* OAuth 1.0a: a request token, the user's PIN or callback, the access token into the config.
@@ -122,10 +120,8 @@ static int print_oauth1_lines(const TwConfig *config) {
     if (ok) {
         print_export(stdout, "TW_ACCESS_TOKEN", text[0]);
         print_export(stdout, "TW_ACCESS_TOKEN_SECRET", text[1]);
-        fputs("# user_id ", stdout);
-        print_comment_value(stdout, text[2]);
-        fputs(" screen_name ", stdout);
-        print_comment_value(stdout, text[3]);
+        print_comment_value(stdout, "# user_id ", text[2]);
+        print_comment_value(stdout, " screen_name ", text[3]);
         fputc('\n', stdout);
     }
     for (int i = 0; i < 4; i++) {
@@ -142,8 +138,7 @@ static int print_oauth2_lines(const TwConfig *config, const struct authorize *a)
     if (ok) {
         print_export(stdout, "TW_OAUTH2_CLIENT_ID", a->client_id);
         print_oauth2_exports(stdout, &held);
-        fputs("# scope ", stdout);
-        print_comment_value(stdout, held.scope);
+        print_comment_value(stdout, "# scope ", held.scope);
         fputc('\n', stdout);
     }
     if (ok && a->client_secret != NULL) {
@@ -156,9 +151,8 @@ static int print_oauth2_lines(const TwConfig *config, const struct authorize *a)
 /* --exports: the lines a shell can eval, written out. 0, or the exit code (said). */
 static int print_exports(const TwConfig *config, const struct authorize *a) {
     if (!(a->oauth2 ? print_oauth2_lines(config, a) : print_oauth1_lines(config))) {
-        fprintf(stderr, "TW_STATUS_BAD_RESPONSE: the library's %s answer could not be read\n",
-                a->oauth2 ? "token" : "access token");
-        return EX_PROTOCOL;
+        return report_as(TW_STATUS_BAD_RESPONSE, "the library's %s answer could not be read",
+                         a->oauth2 ? "token" : "access token");
     }
     if (!tokens_written(stdout, "tokens")) {
         return EX_IOERR;
@@ -195,7 +189,7 @@ static int run(const struct authorize *a) {
 /* tw-follow authorize [OPTIONS]: argv[0] is "authorize". */
 int authorize_main(int argc, char **argv) {
     const char *wait_text = NULL;
-    bool help = false, secret_in_argv;
+    bool help = false;
     struct authorize a = {false, false, false, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, LISTEN_WAIT_SECONDS};
     const struct option_spec specs[] = {
         {"--help", &help, NULL},             {"-h", &help, NULL},
@@ -208,12 +202,12 @@ int authorize_main(int argc, char **argv) {
         {NULL, NULL, NULL}};
     int i;
     for (i = 1; i < argc && !help; i++) {
-        const char *wait_before = wait_text;
-        if (!take_option(specs, argc, argv, &i)) {
+        const struct option_spec *taken = take_option(specs, argc, argv, &i);
+        if (taken == NULL) {
             return usage_error("authorize", "unknown or incomplete option %s", argv[i]);
         }
         /* Checked as it is read: a bad value is never passed over. */
-        if (wait_text != wait_before && !(parse_whole_number(wait_text, &a.wait) && a.wait <= 3600)) {
+        if (taken->value == &wait_text && !(parse_whole_number(wait_text, &a.wait) && a.wait <= 3600)) {
             return usage_error("authorize", "--wait: not a number of seconds from 1 to 3600: '%s'", wait_text);
         }
     }
@@ -243,16 +237,14 @@ int authorize_main(int argc, char **argv) {
     if (a.callback != NULL) {
         return usage_error("authorize", "--callback is for OAuth 1.0a; OAuth 2.0 takes --redirect-uri");
     }
-    secret_in_argv = a.client_secret != NULL;
-    if (a.client_id == NULL) {
-        a.client_id = getenv("TW_OAUTH2_CLIENT_ID");
-    }
-    if (a.client_secret == NULL) {
-        a.client_secret = getenv("TW_OAUTH2_CLIENT_SECRET");
-    }
-    if (secret_in_argv) {
+    if (a.client_secret != NULL) {
         fputs("tw-follow: warning: other users can see --client-secret (ps); set TW_OAUTH2_CLIENT_SECRET instead\n",
               stderr);
+    } else {
+        a.client_secret = getenv("TW_OAUTH2_CLIENT_SECRET");
+    }
+    if (a.client_id == NULL) {
+        a.client_id = getenv("TW_OAUTH2_CLIENT_ID");
     }
     if (a.client_secret != NULL && *a.client_secret == '\0') {
         a.client_secret = NULL; /* an empty TW_OAUTH2_CLIENT_SECRET: a public client */

@@ -34,6 +34,7 @@ void print_exit_codes(void);
 /* output.c: reporting failures, options' values, the wire trace, secrets and exports. */
 extern const char *report_suffix; /* what the next report() adds to the library's message */
 int report(TwStatus status);
+int report_as(TwStatus status, const char *format, ...);
 int report_configuration(TwStatus status);
 bool has_password(const char *url);
 void trim(char *line);
@@ -44,7 +45,7 @@ int read_proxy_file(const char *path, char *line);
 void print_call_summary(void);
 int tokens_written(FILE *out, const char *what);
 void print_export(FILE *out, const char *name, const char *value);
-void print_comment_value(FILE *out, const char *value);
+void print_comment_value(FILE *out, const char *before, const char *value);
 
 /* The OAuth 2.0 tokens a config holds, as the library gives them (tw_config_get_oauth2_tokens). */
 struct oauth2_tokens {
@@ -87,7 +88,7 @@ struct option_spec {
     bool *flag;
     const char **value;
 };
-int take_option(const struct option_spec *specs, int argc, char **argv, int *i);
+const struct option_spec *take_option(const struct option_spec *specs, int argc, char **argv, int *i);
 
 /* signals.c: SIGINT, SIGTERM and SIGHUP deferred while a refresh is in flight
  * (tw_refreshes_in_flight), then delivered with their default action (deliver_deferred_signal):

@@ -26,15 +26,11 @@
 #define MAX_REQUEST_HEAD 8192
 #define PER_REQUEST_MS 10000 /* one connection may not hold the wait up for longer */
 
-static const char CLOSE_PAGE[] =
-    "<!doctype html><meta charset=utf-8><title>twfollow</title>"
-    "<p>The authorization reached the command line. You can close this window.</p>\n";
+#define PAGE(text) "<!doctype html><meta charset=utf-8><title>twfollow</title><p>" text "</p>\n"
+static const char CLOSE_PAGE[] = PAGE("The authorization reached the command line. You can close this window.");
 static const char REFUSED_PAGE[] =
-    "<!doctype html><meta charset=utf-8><title>twfollow</title>"
-    "<p>This is not the answer the command line is waiting for (its state or token does not "
-    "match): ignored.</p>\n";
-static const char NOT_FOUND_PAGE[] =
-    "<!doctype html><meta charset=utf-8><title>twfollow</title><p>Not the redirect address.</p>\n";
+    PAGE("This is not the answer the command line is waiting for (its state or token does not match): ignored.");
+static const char NOT_FOUND_PAGE[] = PAGE("Not the redirect address.");
 
 /* Where authorize listens: one socket for 127.0.0.1 or ::1, two for localhost. */
 struct redirect_listener {
@@ -346,22 +342,15 @@ char *callback_verifier(char *answer, const char *token, int *exit_code) {
     query = strchr(answer, '?');
     query = query != NULL ? query + 1 : "";
     if (query_value(query, "denied", value, sizeof value)) {
-        fputs("TW_STATUS_AUTH: the user denied access to the app (the callback says denied)\n", stderr);
-        *exit_code = exit_code_for(TW_STATUS_AUTH);
-        return NULL;
+        *exit_code = report_as(TW_STATUS_AUTH, "the user denied access to the app (the callback says denied)");
+    } else if (!query_value(query, "oauth_token", value, sizeof value) || strcmp(value, token) != 0) {
+        *exit_code = report_as(TW_STATUS_INVALID_ARGUMENT,
+                               "the callback's oauth_token is not this flow's request token: nothing was sent");
+    } else if (!query_value(query, "oauth_verifier", verifier, sizeof verifier) || verifier[0] == '\0') {
+        *exit_code = report_as(TW_STATUS_INVALID_ARGUMENT, "the callback URL has no oauth_verifier");
+    } else {
+        return verifier;
     }
-    if (!query_value(query, "oauth_token", value, sizeof value) || strcmp(value, token) != 0) {
-        fputs("TW_STATUS_INVALID_ARGUMENT: the callback's oauth_token is not this flow's request token: nothing was "
-              "sent\n",
-              stderr);
-        *exit_code = exit_code_for(TW_STATUS_INVALID_ARGUMENT);
-        return NULL;
-    }
-    if (!query_value(query, "oauth_verifier", verifier, sizeof verifier) || verifier[0] == '\0') {
-        fputs("TW_STATUS_INVALID_ARGUMENT: the callback URL has no oauth_verifier\n", stderr);
-        *exit_code = exit_code_for(TW_STATUS_INVALID_ARGUMENT);
-        return NULL;
-    }
-    return verifier;
+    return NULL;
 }
 

@@ -12,8 +12,9 @@
 
 /* ARG as one of SPECS: a flag by its exact name, an option with a value as `--name value`
  * or, git's and curl's habit, `--name=value`. A flag given a value (`--quiet=x`) matches
- * nothing and is refused as unknown: never read as a target, since a follow costs money. */
-int take_option(const struct option_spec *specs, int argc, char **argv, int *i) {
+ * nothing and is refused as unknown: never read as a target, since a follow costs money.
+ * Returns the spec taken, or NULL. */
+const struct option_spec *take_option(const struct option_spec *specs, int argc, char **argv, int *i) {
     const char *arg = argv[*i];
     for (; specs->name != NULL; specs++) {
         size_t length = strlen(specs->name);
@@ -22,18 +23,18 @@ int take_option(const struct option_spec *specs, int argc, char **argv, int *i) 
         }
         if (arg[length] == '\0' && specs->flag != NULL) {
             *specs->flag = true;
-            return 1;
+            return specs;
         }
         if (specs->value != NULL && arg[length] == '=') {
             *specs->value = arg + length + 1;
-            return 1;
+            return specs;
         }
         if (specs->value != NULL && arg[length] == '\0' && *i + 1 < argc) {
             *specs->value = argv[++*i];
-            return 1;
+            return specs;
         }
     }
-    return 0;
+    return NULL;
 }
 
 bool is_set(const char *name) {

@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,14 +13,23 @@
 /* What the next report() adds to the library's message (the way out of a refusal). */
 const char *report_suffix = "";
 
-/* "TW_STATUS_X: description" -> prints "TW_STATUS_X: <last error message><report_suffix>".
- * Returns the status's exit code. */
-int report(TwStatus status) {
+/* Prints "TW_STATUS_X: <the message FORMAT makes><report_suffix>" on stderr (the name from
+ * tw_status_str). Returns the status's exit code. */
+int report_as(TwStatus status, const char *format, ...) {
     const char *text = tw_status_str((int32_t)status);
-    size_t name_length = strcspn(text, ":");
-    fprintf(stderr, "%.*s: %s%s\n", (int)name_length, text, tw_last_error_message(), report_suffix);
+    va_list arguments;
+    fprintf(stderr, "%.*s: ", (int)strcspn(text, ":"), text);
+    va_start(arguments, format);
+    vfprintf(stderr, format, arguments);
+    va_end(arguments);
+    fprintf(stderr, "%s\n", report_suffix);
     report_suffix = "";
     return exit_code_for(status);
+}
+
+/* A failed call: its status, and the library's message for it. */
+int report(TwStatus status) {
+    return report_as(status, "%s", tw_last_error_message());
 }
 
 /* A failure while making the call's config (the environment, the store, an option the
@@ -175,9 +185,10 @@ void print_export(FILE *out, const char *name, const char *value) {
     fputs("'\n", out);
 }
 
-/* A value for a "# ..." comment line: letters, digits, space and _.- kept, anything
- * else (a newline above all) as '?'. */
-void print_comment_value(FILE *out, const char *value) {
+/* BEFORE, then a value for a "# ..." comment line: letters, digits, space and _.- kept,
+ * anything else (a newline above all) as '?'. */
+void print_comment_value(FILE *out, const char *before, const char *value) {
+    fputs(before, out);
     for (; *value != '\0'; value++) {
         char c = *value;
         int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

@@ -6,9 +6,11 @@
 
 #include <string.h>
 
-/* A JSON string's contents: `"`, `\` and control characters escaped. Hand-written: tw_me
- * gives fields, no JSON, and the tool reads none (test_whoami_prints_who_the_credentials_act_as). */
-static void print_json_text(const char *text) {
+/* BEFORE, then TEXT as a JSON string's contents: `"`, `\` and control characters escaped.
+ * Hand-written: tw_me gives fields, no JSON, and the tool reads none
+ * (test_whoami_prints_who_the_credentials_act_as). */
+static void print_json_text(const char *before, const char *text) {
+    fputs(before, stdout);
     for (; *text != '\0'; text++) {
         unsigned char c = (unsigned char)*text;
         if (c == '"' || c == '\\') {
@@ -25,21 +27,13 @@ static void print_json_text(const char *text) {
 TwStatus print_whoami(const TwConfig *config, bool as_json, bool quiet) {
     char *id = NULL, *username = NULL;
     TwStatus status = tw_me(config, &id, &username);
-    if (status != TW_STATUS_OK || quiet) {
-        tw_string_free(id);
-        tw_string_free(username);
-        return status;
-    }
-    if (as_json) {
-        fputs("{\"id\":\"", stdout);
-        print_json_text(id);
-        fputs("\",\"username\":\"", stdout);
-        print_json_text(username);
+    if (status == TW_STATUS_OK && !quiet && as_json) {
+        print_json_text("{\"id\":\"", id);
+        print_json_text("\",\"username\":\"", username);
         fputs("\"}\n", stdout);
-    } else {
+    } else if (status == TW_STATUS_OK && !quiet) {
         /* A name from the API: shown as the listing of accounts shows names. */
-        fputs("@", stdout);
-        print_json_text(username);
+        print_json_text("@", username);
         printf(" (id %s)\n", id);
     }
     tw_string_free(id);

@@ -74,23 +74,15 @@ public:
     Client(Client &&) noexcept = default;
     Client &operator=(Client &&) noexcept = default;
 
-    Client &set_base_url(const std::string &url) {
-        return set(tw_config_set_base_url(handle(), detail::c_str(url, "base_url")));
-    }
+    Client &set_base_url(const std::string &url) { return set(tw_config_set_base_url, url, "base_url"); }
     Client &set_timeout_ms(uint32_t timeout_ms) { return set(tw_config_set_timeout_ms(handle(), timeout_ms)); }
-    Client &set_user_agent(const std::string &user_agent) {
-        return set(tw_config_set_user_agent(handle(), detail::c_str(user_agent, "user_agent")));
-    }
+    Client &set_user_agent(const std::string &agent) { return set(tw_config_set_user_agent, agent, "user_agent"); }
 
     // Trusts the certificates of a PEM file instead of the built-in roots.
-    Client &set_ca_file(const std::string &path) {
-        return set(tw_config_set_ca_file(handle(), detail::c_str(path, "path")));
-    }
+    Client &set_ca_file(const std::string &path) { return set(tw_config_set_ca_file, path, "path"); }
 
     // Sets the proxy explicitly ("" for none, whatever the environment says).
-    Client &set_proxy(const std::string &url) {
-        return set(tw_config_set_proxy(handle(), detail::c_str(url, "proxy_url")));
-    }
+    Client &set_proxy(const std::string &url) { return set(tw_config_set_proxy, url, "proxy_url"); }
 
     // Opt-in retries (see tw_config_set_max_retries) and their total wait budget.
     Client &set_max_retries(uint32_t max_retries) { return set(tw_config_set_max_retries(handle(), max_retries)); }
@@ -116,18 +108,12 @@ public:
 
     // Unfollows target (tw_unfollow); returns the relationship after it as JSON,
     // {"target":{"id":"...","username":"..."},"following":false}.
-    std::string unfollow(const std::string &target) const {
-        return detail::string_from(
-            [&](char **out) { return tw_unfollow(handle(), detail::c_str(target, "target"), out); });
-    }
+    std::string unfollow(const std::string &target) const { return on_target(tw_unfollow, target); }
 
     // What holds between the token's user and target (tw_relationship), as JSON with
     // "following", "follow_request_sent", "followed_by", "blocking", "muting", ...;
     // a member is there only when the API said it (absent means unknown).
-    std::string relationship(const std::string &target) const {
-        return detail::string_from(
-            [&](char **out) { return tw_relationship(handle(), detail::c_str(target, "target"), out); });
-    }
+    std::string relationship(const std::string &target) const { return on_target(tw_relationship, target); }
 
     // Like relationship(), with the flags read by the library (tw_relationship_ex):
     // the same one request, and the same JSON in Relationship::json.
@@ -145,10 +131,7 @@ public:
     User me() const {
         detail::OutStrings<2> text;
         detail::check(tw_me(handle(), &text.out[0], &text.out[1]));
-        User user;
-        user.id = text.take(0);
-        user.username = text.take(1);
-        return user;
+        return User{text.take(0), text.take(1)};
     }
 
     // OAuth 2.0: sets (or, with an empty function, removes) the token callback. A setter.
@@ -238,6 +221,16 @@ private:
     Client &set(TwStatus status) {
         detail::check(status);
         return *this;
+    }
+
+    // A setter of one text, refused with a NUL byte (the message names it `name`).
+    Client &set(TwStatus (*setter)(TwConfig *, const char *), const std::string &value, const char *name) {
+        return set(setter(handle(), detail::c_str(value, name)));
+    }
+
+    // A call on `target` that returns one string (the JSON).
+    std::string on_target(TwStatus (*call)(const TwConfig *, const char *, char **), const std::string &target) const {
+        return detail::string_from([&](char **out) { return call(handle(), detail::c_str(target, "target"), out); });
     }
 
     // Sets (or, with an empty function, removes) a callback through `setter`; the

@@ -255,13 +255,9 @@ private:
     template <typename Source>
     static OAuth2Tokens read(TwStatus (*get)(Source, char **, char **, int64_t *, char **), Source source) {
         detail::OutStrings<3> text;
-        OAuth2Tokens tokens;
-        tokens.expires_at = 0;
-        detail::check(get(source, &text.out[0], &text.out[1], &tokens.expires_at, &text.out[2]));
-        tokens.access_token = text.take(0);
-        tokens.refresh_token = text.take(1);
-        tokens.scope = text.take(2);
-        return tokens;
+        int64_t expires_at = 0;
+        detail::check(get(source, &text.out[0], &text.out[1], &expires_at, &text.out[2]));
+        return OAuth2Tokens{text.take(0), text.take(1), expires_at, text.take(2)};
     }
 };
 

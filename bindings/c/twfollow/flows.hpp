@@ -19,12 +19,7 @@ struct OAuth1Token {
 inline OAuth1Token Client::oauth1_token() const {
     detail::OutStrings<4> text;
     detail::check(tw_config_get_oauth1_tokens(handle(), &text.out[0], &text.out[1], &text.out[2], &text.out[3]));
-    OAuth1Token access;
-    access.token = text.take(0);
-    access.secret = text.take(1);
-    access.user_id = text.take(2);
-    access.screen_name = text.take(3);
-    return access;
+    return OAuth1Token{text.take(0), text.take(1), text.take(2), text.take(3)};
 }
 
 // The OAuth 1.0a three-legged flow with the app's consumer key and secret.

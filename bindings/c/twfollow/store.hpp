@@ -55,19 +55,16 @@ public:
         uint32_t count = 0;
         for (uint32_t i = 0; i == 0 || i < count; ++i) {
             detail::OutStrings<5> text;
-            Account account;
+            int64_t expires_at = 0;
+            bool has_refresh_token = false, is_default = false;
             detail::check(tw_store_account_fields(c_path(), i, &text.out[0], &text.out[1], &text.out[2],
-                                                  &text.out[3], &text.out[4], &account.expires_at,
-                                                  &account.has_refresh_token, &account.is_default, &count));
+                                                  &text.out[3], &text.out[4], &expires_at, &has_refresh_token,
+                                                  &is_default, &count));
             if (text.out[0] == nullptr) {
                 break;
             }
-            account.name = text.take(0);
-            account.kind = text.take(1);
-            account.screen_name = text.take(2);
-            account.user_id = text.take(3);
-            account.app = text.take(4);
-            accounts.push_back(account);
+            accounts.push_back(Account{text.take(0), text.take(1), text.take(2), text.take(3), text.take(4), expires_at,
+                                       has_refresh_token, is_default});
         }
         return accounts;
     }
@@ -124,11 +121,7 @@ public:
                                          detail::c_str_or_null(source_path, "source_path"),
                                          force ? static_cast<uint32_t>(TW_STORE_IMPORT_FORCE) : 0u, &lists.out[0],
                                          &lists.out[1], &lists.out[2]));
-        ImportReport report;
-        report.imported = lines(lists.take(0));
-        report.kept = lines(lists.take(1));
-        report.handed_over = lines(lists.take(2));
-        return report;
+        return ImportReport{lines(lists.take(0)), lines(lists.take(1)), lines(lists.take(2))};
     }
 
 private:

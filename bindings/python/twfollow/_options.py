@@ -3,7 +3,6 @@ applied to a TwConfig (the ranges are the C types': ctypes would wrap a value si
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
 import sys
@@ -14,7 +13,6 @@ from typing import (
     Dict,
     FrozenSet,
     Generic,
-    Iterator,
     Mapping,
     Optional,
     Tuple,
@@ -119,13 +117,19 @@ _SETTERS: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {
 def apply_options(
     config: ctypes.c_void_p, options: Mapping[str, Any], from_variables: Dict[str, str]
 ) -> Optional[ctypes._CFunctionType]:
-    """Applies to `config` the options that are not None; `from_variables` names the environment
-    variable an option was read from. Returns the trace callback, to keep alive with the config."""
-    check_names(options)
+    """Applies to `config` the options (their names checked) that are not None; `from_variables` names
+    the environment variable an option was read from, which a refusal's message starts with. Returns
+    the trace callback, to keep alive with the config."""
     for name, (setter, argument) in _SETTERS.items():
-        if (value := options.get(name)) is not None:
-            with _named_after(from_variables.get(name)):
-                getattr(api, setter)(config, argument(value, name))
+        if (value := options.get(name)) is None:
+            continue
+        try:
+            getattr(api, setter)(config, argument(value, name))
+        except TwError as e:
+            if (variable := from_variables.get(name)) is not None:
+                e.message = f"environment variable {variable}: {e.message}"
+                e.args = (e.message,)
+            raise
     trace = options.get("trace")
     if trace is None or trace is False:
         return None
@@ -136,16 +140,3 @@ def apply_options(
     callback = _trace.c_callback(trace)
     api.tw_config_set_trace(config, callback, None)
     return callback
-
-
-@contextlib.contextmanager
-def _named_after(variable: Optional[str]) -> Iterator[None]:
-    """Prefixes the message of an error with the environment variable the value came from."""
-    try:
-        yield
-    except TwError as e:
-        if variable is None:
-            raise
-        e.message = f"environment variable {variable}: {e.message}"
-        e.args = (e.message,)
-        raise

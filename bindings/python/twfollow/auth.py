@@ -135,11 +135,6 @@ class OAuth1Flow(_AppConfig):
         return f"<twfollow.OAuth1Flow {step}>"
 
 
-def is_redirected_url(text: str) -> bool:
-    """Whether `tw_oauth2_exchange_code` reads `text` as a redirected URL (and checks its state)."""
-    return "://" in text or text.startswith("?")
-
-
 class OAuth2Flow(_AppConfig):
     """OAuth 2.0 Authorization Code with PKCE for one user, with the app's OAuth 2.0 client id, its
     registered callback URL, and the secret of a confidential client. A web app keeps `state` and
@@ -194,7 +189,9 @@ class OAuth2Flow(_AppConfig):
         text = code if code is not None else (redirected_url or "")
         if isinstance(text, str):
             text = text.strip()
-        if code is None and isinstance(text, str) and not is_redirected_url(text):
+        # tw_oauth2_exchange_code's rule for a redirected URL (whose state it checks): "://" in it, or a
+        # query starting with "?".
+        if code is None and isinstance(text, str) and not ("://" in text or text.startswith("?")):
             raise InvalidArgumentError(
                 Status.INVALID_ARGUMENT,
                 "fetch_token takes the whole redirected URL, whose state is checked against this flow's; "

@@ -95,7 +95,7 @@ class Client:
         """A client of the TW_* variables' credentials, TW_API_BASE and TW_API_VERSION; a keyword
         given wins over its variable, which is then not read. `on_token_refresh`: see `oauth2`."""
         return cls._from_variables(
-            api.tw_config_from_env, api.tw_config_from_env_credentials, on_token_refresh, options
+            api.tw_config_from_env, api.tw_config_from_env_credentials, (), on_token_refresh, options
         )
 
     @classmethod
@@ -114,32 +114,30 @@ class Client:
             None if account is None else _encode(account, "account"),
         )
         return cls._from_variables(
-            lambda out: api.tw_config_from_store(*names, out),
-            lambda out: api.tw_config_from_store_credentials(*names, out),
-            on_token_refresh,
-            options,
+            api.tw_config_from_store, api.tw_config_from_store_credentials, names, on_token_refresh, options
         )
 
     @classmethod
     def _from_variables(
         cls,
-        make: Callable[[Any], int],
-        make_from_credentials: Callable[[Any], int],
+        make: Callable[..., int],
+        make_from_credentials: Callable[..., int],
+        arguments: Tuple[Optional[bytes], ...],
         on_token_refresh: Optional[TokenHandler],
         options: Options,
     ) -> Client:
-        # `make` reads TW_API_BASE and TW_API_VERSION too; when a keyword replaces either,
-        # `make_from_credentials` (which reads neither) makes the config and those not replaced
-        # are read here.
+        # `make(*arguments, &config)` reads TW_API_BASE and TW_API_VERSION too; when a keyword
+        # replaces either, `make_from_credentials` (which reads neither) makes the config and those
+        # not replaced are read here.
         check_names(options)  # before the store is opened or the environment read
         if on_token_refresh is not None:
             check_handler(on_token_refresh)
         config = ctypes.c_void_p()
         from_variables: Dict[str, str] = {}
         if options.get("base_url") is None and options.get("api_version") is None:
-            make(ctypes.byref(config))
+            make(*arguments, ctypes.byref(config))
         else:
-            make_from_credentials(ctypes.byref(config))
+            make_from_credentials(*arguments, ctypes.byref(config))
             from_variables = _variables_not_replaced(options)
         client = cls.__new__(cls)
         client._adopt(config, options, from_variables)

@@ -61,11 +61,6 @@ class ImportedAccounts(List[str]):
         return list(self)
 
 
-def _names(text: str) -> List[str]:
-    """tw_store_import_ex's names: each ended by a newline."""
-    return text.split("\n")[:-1] if text else []
-
-
 def _optional(value: Optional[str], name: str) -> Optional[bytes]:
     return None if value is None else _encode(value, name)
 
@@ -151,7 +146,8 @@ class Store:
         source = None if path is None else _encode(os.fspath(path), "path")
         flags = _TW_STORE_IMPORT_FORCE if force else 0
         lists = strings(api.tw_store_import_ex, self._path, _encode(kind, "kind"), source, flags, count=3)
-        return ImportedAccounts(*map(_names, lists))
+        # Each list's names are each ended by a newline ("" for none).
+        return ImportedAccounts(*(text.split("\n")[:-1] for text in lists))
 
     def __repr__(self) -> str:
         if self._given is None:

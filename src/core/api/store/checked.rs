@@ -56,7 +56,8 @@ impl Document {
             filled(&record.access_token).ok_or_else(|| broken("has no access_token"));
         let user = match record.kind.as_deref() {
             Some("oauth1") => {
-                let access_token = access_token?.to_owned();
+                // Copied only into the wiped Credentials, after every check.
+                let access_token = access_token?;
                 let pair = (filled(&app.consumer_key), filled(&app.consumer_secret));
                 let (Some(key), Some(secret)) = pair else {
                     return Err(broken(&format!(

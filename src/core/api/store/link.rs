@@ -30,6 +30,8 @@ struct LockedAccount<'a> {
     version: u64,
     /// The in-flight record found when the lock was taken.
     found: Option<InFlightRefresh>,
+    /// The call's deadline, which bounds every write but the save of a refreshed pair.
+    deadline: Instant,
 }
 
 impl TokenStore for StoreLink {
@@ -65,6 +67,7 @@ impl TokenStore for StoreLink {
             found: doc.refresh_in_flight(&self.account),
             doc,
             tokens,
+            deadline,
         }))
     }
 
@@ -89,13 +92,16 @@ impl TokenStore for StoreLink {
 impl LockedAccount<'_> {
     /// Applies `change` to the account and writes the store, as a compare-and-set:
     /// when another writer got in first, the change is applied again to what it
-    /// wrote, as long as the account itself is still the version this process knew.
+    /// wrote, as long as the account itself is still the version this process knew,
+    /// until `deadline` (`None`: for as long as that holds, as a rotated pair must be
+    /// stored; see [`Store::write_changed`]).
     fn write(
         &mut self,
+        deadline: Option<Instant>,
         change: impl Fn(&mut Document, &str) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let (store, name, version) = (&self.link.store, &self.link.account, self.version);
-        store.write_changed(&mut self.doc, None, |doc| {
+        store.write_changed(&mut self.doc, deadline, |doc| {
             if doc.version(name) != version {
                 return Err(store_error(
                     Path::new(&store.location()),
@@ -122,7 +128,7 @@ impl LockedTokens for LockedAccount<'_> {
 
     fn begin_refresh(&mut self) -> Result<(), Error> {
         let mine = InFlightRefresh::now();
-        self.write(|doc, name| {
+        self.write(Some(self.deadline), |doc, name| {
             doc.set_refresh_in_flight(name, Some(&mine));
             Ok(())
         })
@@ -130,7 +136,9 @@ impl LockedTokens for LockedAccount<'_> {
 
     fn save(&mut self, tokens: &Tokens) -> Result<(), Error> {
         let at = self.link.store.location();
-        self.write(|doc, name| doc.put_tokens(name, tokens, Path::new(&at)))
+        self.write(None, |doc, name| {
+            doc.put_tokens(name, tokens, Path::new(&at))
+        })
     }
 
     fn refresh_refused(&mut self, lost: bool) {
@@ -141,9 +149,84 @@ impl LockedTokens for LockedAccount<'_> {
             }),
             (found, _) => found.clone(),
         };
-        let _ = self.write(|doc, name| {
+        let _ = self.write(Some(self.deadline), |doc, name| {
             doc.set_refresh_in_flight(name, record.as_ref());
             Ok(())
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use zeroize::Zeroizing;
+
+    use super::*;
+    use crate::core::api::store::backend::Backend;
+
+    /// Writes another writer always gets in before, at first.
+    const LOSSES: u64 = 20;
+
+    /// A store whose compare-and-set is lost `LOSSES` times: every read finds a newer
+    /// revision (another account changed), the account itself never changes.
+    #[derive(Debug, Default)]
+    struct Contended {
+        revision: AtomicU64,
+        writes: AtomicU64,
+    }
+
+    struct NoLock;
+    impl Held for NoLock {}
+
+    impl Backend for Contended {
+        fn location(&self) -> String {
+            "contended".to_owned()
+        }
+
+        fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
+            let revision = self.revision.fetch_add(1, SeqCst);
+            let doc = format!(
+                r#"{{"version":1,"revision":{revision},"apps":{{"app":{{"client_id":"client"}}}},
+                "accounts":{{"grant":{{"app":"app","kind":"oauth2","access_token":"at",
+                "refresh_token":"rt","expires_at":1,"version":1}}}}}}"#
+            );
+            Ok(Some(Zeroizing::new(doc.into_bytes())))
+        }
+
+        fn lock(&self, _: &str, _: Instant, _: Duration) -> Result<Box<dyn Held>, Error> {
+            Ok(Box::new(NoLock))
+        }
+
+        fn write(&self, _bytes: &[u8], _expected: u64) -> Result<bool, Error> {
+            Ok(self.writes.fetch_add(1, SeqCst) >= LOSSES)
+        }
+    }
+
+    #[test]
+    fn the_writes_around_a_refresh_end_at_the_deadline_and_its_save_does_not() {
+        let backend = Arc::new(Contended::default());
+        let link = StoreLink {
+            store: Store {
+                backend: backend.clone(),
+            },
+            account: "grant".to_owned(),
+        };
+        // The call's time is up: a write lost to another writer is not tried again.
+        let e = link
+            .lock(Instant::now())
+            .unwrap()
+            .begin_refresh()
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Timeout, "{}", e.message);
+        assert_eq!(backend.writes.load(SeqCst), 1);
+        link.lock(Instant::now()).unwrap().refresh_refused(true);
+        assert_eq!(backend.writes.load(SeqCst), 2);
+        // The rotated pair is stored for as long as the account is this process's version.
+        let tokens = Tokens::from_parts("new-access", Some("new-refresh"), 4_000_000_000).unwrap();
+        link.lock(Instant::now()).unwrap().save(&tokens).unwrap();
+        assert_eq!(backend.writes.load(SeqCst), LOSSES + 1);
     }
 }

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 use crate::core::api::store::backend::{poll, Backend, Held};
-use crate::core::api::store::path::{metadata_of, store_error, StorePath};
+use crate::core::api::store::path::{store_error, StorePath};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::sys::held::HeldFile;
 
@@ -41,27 +41,34 @@ impl Backend for StorePath {
     /// that others may read or write, or that another user owns, or whose folder or lock
     /// file is not this user's, is refused. The read holds a shared `flock` on the file
     /// itself, which only an in-place rewrite takes exclusively; when a recovery copy is
-    /// there (an in-place rewrite began and may not have finished), the copy is the store.
+    /// there (an in-place rewrite began and may not have finished), the copy is the store,
+    /// with or without the file. A copy gone before it is read was removed after the
+    /// file was made whole: a reader that found neither looks once more.
     fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
         self.check_before_creating()?;
-        let Some(meta) = metadata_of(self)? else {
-            return Ok(None);
-        };
-        let held = match HeldFile::open(|| File::open(&self.real)) {
-            Ok(held) => held,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(store_error(&self.file, format!("cannot be read: {e}"))),
-        };
-        wait_for(self, Instant::now() + SHARED_WAIT, || {
-            held.file().try_lock_shared()
-        })?;
-        if let Some(copy) = recovery::read_copy(self)? {
-            drop(held);
-            recovery::mend(self);
-            return Ok(Some(copy));
+        for _ in 0..2 {
+            let held = match HeldFile::open(|| File::open(&self.real)) {
+                Ok(held) => Some(held),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                Err(e) => return Err(store_error(&self.file, format!("cannot be read: {e}"))),
+            };
+            if let Some(held) = &held {
+                wait_for(self, Instant::now() + SHARED_WAIT, || {
+                    held.file().try_lock_shared()
+                })?;
+            }
+            if let Some(copy) = recovery::read_copy(self)? {
+                drop(held);
+                recovery::mend(self);
+                return Ok(Some(copy));
+            }
+            if let Some(held) = held {
+                let size = held.file().metadata().map_or(0, |meta| meta.len());
+                let size = usize::try_from(size).unwrap_or(0);
+                return read_all(self, &mut held.file(), size).map(Some);
+            }
         }
-        let size = usize::try_from(meta.len()).unwrap_or(0);
-        read_all(self, &mut held.file(), size).map(Some)
+        Ok(None)
     }
 
     /// Takes the store's exclusive lock, waiting until `deadline` at most. Checks the

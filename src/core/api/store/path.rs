@@ -207,14 +207,19 @@ impl StorePath {
         let lock = self.lock_file();
         match fs::symlink_metadata(&lock) {
             Ok(meta) if meta.is_file() && meta.uid() == me => Ok(()),
-            Ok(meta) => Err(store_error(
-                &self.file,
-                format!(
-                    "has a lock file {} that is not a regular file of this user (uid {me}; it is uid {}'s: made by a run as another user?): remove it",
-                    lock.display(),
-                    meta.uid()
-                ),
-            )),
+            Ok(meta) => {
+                let cause = match meta.is_file() {
+                    true => format!(
+                        "that uid {} owns, not this user (uid {me}) (made by a run as another user?)",
+                        meta.uid()
+                    ),
+                    false => "that is not a regular file".to_owned(),
+                };
+                Err(store_error(
+                    &self.file,
+                    format!("has a lock file {} {cause}: remove it", lock.display()),
+                ))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(store_error(
                 &self.file,
@@ -320,6 +325,36 @@ mod tests {
         assert_eq!(path.folder(), PathBuf::from("/a/b"));
         let bare = StorePath::new(PathBuf::from("accounts.json"));
         assert_eq!(bare.folder(), PathBuf::from("."));
+    }
+
+    #[test]
+    fn a_lock_file_is_refused_by_its_cause() {
+        let dir = std::env::temp_dir().join(format!("twfollow-lockfile-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let path = StorePath::new(dir.join("accounts.json"));
+        let refusal = || path.check_before_creating().unwrap_err().message;
+        fs::create_dir(path.lock_file()).unwrap();
+        let message = refusal();
+        assert!(
+            message.contains("accounts.json.lock that is not a regular file: remove it"),
+            "{message}"
+        );
+        assert!(!message.contains("uid"), "{message}");
+        fs::remove_dir(path.lock_file()).unwrap();
+        fs::write(path.lock_file(), b"").unwrap();
+        path.check_before_creating().unwrap();
+        if rustix::process::geteuid().is_root() {
+            std::os::unix::fs::chown(path.lock_file(), Some(4242), None).unwrap();
+            let message = refusal();
+            assert!(
+                message.contains("accounts.json.lock that uid 4242 owns, not this user (uid 0) (made by a run as another user?): remove it"),
+                "{message}"
+            );
+        } else {
+            eprintln!("another owner's lock file skipped: not root (it needs chown)");
+        }
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -11,12 +11,13 @@
 //!    while they read it), the file is rewritten in place: write, truncate, fsync;
 //! 3. the copy is removed and the folder fsynced.
 //!
-//! A reader takes the shared lock, then reads the copy when there is one, else the
-//! file: before step 1 the file is the old store, whole; from step 1 until step 3 the
-//! copy is the new one; after step 3 the file is. `kill -9` at any instant leaves one
-//! of these states (a dead process's locks are released), so every reader sees the
-//! old store or the new one. A reader that finds a copy mends the file when the
-//! store's lock is free.
+//! A reader takes the shared lock, then reads the copy when there is one (with or
+//! without the file: a stale copy beside no file is the store too), else the file:
+//! before step 1 the file is the old store, whole; from step 1 until step 3 the copy
+//! is the new one; after step 3 the file is. `kill -9` at any instant leaves one of
+//! these states (a dead process's locks are released), so every reader sees the old
+//! store or the new one. A reader that finds a copy mends the file when the store's
+//! lock is free.
 
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
@@ -71,11 +72,15 @@ pub(super) fn commit(path: &StorePath, temp: &Path) -> Result<(), Error> {
 
 /// Steps 2 and 3. The new store is already the recovery copy, whole and durable, so
 /// nothing here can lose it: a failure leaves the copy for the next writer or reader
-/// to mend the file from.
+/// to mend the file from. A file that is missing (a stale copy beside no file) is
+/// created (0600), and the folder fsynced before the copy goes.
 pub(super) fn rewrite_in_place(path: &StorePath, bytes: &[u8]) {
     let Ok(held) = HeldFile::open(|| {
         OpenOptions::new()
             .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
             .custom_flags(libc::O_NOFOLLOW)
             .open(&path.real)
     }) else {
@@ -85,7 +90,8 @@ pub(super) fn rewrite_in_place(path: &StorePath, bytes: &[u8]) {
     let written = wait_for(path, Instant::now() + SHARED_WAIT, || file.try_lock()).is_ok()
         && file.write_all_at(bytes, 0).is_ok()
         && file.set_len(bytes.len() as u64).is_ok()
-        && file.sync_all().is_ok();
+        && file.sync_all().is_ok()
+        && sync_folder(path).is_ok();
     // Step 3 (the file is whole): the copy goes. Best effort: a copy left is the store
     // as the file is, and the next writer removes it.
     if written && fs::remove_file(path.recovery_file()).is_ok() {
