@@ -116,7 +116,7 @@ fn tls_names_drop_the_trailing_dot() {
         })
         .unwrap();
     let followed = client.follow(&twitterdev(), false).unwrap();
-    assert_eq!(followed.json, r#"{"id":1}"#);
+    assert_eq!(followed.json.as_str(), r#"{"id":1}"#);
     assert_eq!(server.requests.load(Ordering::SeqCst), 1);
     assert_eq!(
         *server.server_names.lock().unwrap(),

@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use crate::core::api::deadline::{self, REFRESH_GRACE};
 use crate::core::api::friendship::get_user;
-use crate::core::api::request::{during, Auth, Body, RequestAuth, Sender, Wiped};
+use crate::core::api::request::{during, Auth, Body, RequestAuth, Sender};
 use crate::core::auth::oauth2;
 use crate::core::auth::session::{OAuth2Session, TokenStore};
 use crate::core::error::{Error, ErrorKind};
@@ -187,8 +187,8 @@ pub(crate) fn token_request(
     form: &str,
     secrets: &[&str],
 ) -> Result<oauth2::Tokens, Error> {
-    let answer = Wiped(oauth2_post(sender, session, TOKEN_PATH, form, secrets)?);
-    let read = oauth2::parse_token_answer(answer.0.http_status, answer.0.json.as_bytes(), now())?;
+    let answer = oauth2_post(sender, session, TOKEN_PATH, form, secrets)?;
+    let read = oauth2::parse_token_answer(answer.http_status, answer.json.as_bytes(), now())?;
     read.notes.iter().for_each(|note| sender.trace_note(note));
     Ok(read.tokens)
 }

@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use crate::core::api::bearer::{oauth2_post, token_request, REVOKE_PATH};
 use crate::core::api::client::Client;
-use crate::core::api::request::{during, Auth, Body, RequestAuth, Wiped};
+use crate::core::api::request::{during, Auth, Body, RequestAuth};
 use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
 use crate::core::auth::oauth2;
 use crate::core::error::Error;
@@ -37,8 +37,7 @@ impl Client {
         let answer = self
             .oauth1_token_request(REQUEST_TOKEN_PATH, ("", ""), ("oauth_callback", callback))
             .map_err(during("getting a request token"))?;
-        let answer = Wiped(answer);
-        oauth1::parse_request_token_answer(answer.0.http_status, answer.0.json.as_bytes())
+        oauth1::parse_request_token_answer(answer.http_status, answer.json.as_bytes())
     }
 
     /// The page where the user approves the app for `request_token`.
@@ -100,8 +99,7 @@ impl Client {
                 ("oauth_verifier", verifier),
             )
             .map_err(during("getting the access token"))?;
-        let answer = Wiped(answer);
-        oauth1::parse_access_token_answer(answer.0.http_status, answer.0.json.as_bytes())
+        oauth1::parse_access_token_answer(answer.http_status, answer.json.as_bytes())
     }
 
     /// OAuth 2.0 step 1: the authorize URL with a fresh state and PKCE pair. Nothing is sent.

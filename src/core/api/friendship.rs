@@ -179,7 +179,7 @@ pub(crate) fn relationship_v1(
 /// A lookup's answer: its JSON replaced by the relationship's, which comes along.
 fn with_relationship(answer: Followed, relationship: Relationship) -> (Followed, Relationship) {
     let answer = Followed {
-        json: relationship.to_json(),
+        json: relationship.to_json().into(),
         ..answer
     };
     (answer, relationship)

@@ -145,7 +145,7 @@ pub(crate) fn read_response(
     });
     Received {
         result: result.map(|json| Followed {
-            json,
+            json: json.into(),
             http_status: status,
             rate_limit,
             day_budgets,
