@@ -88,7 +88,11 @@ fn signing() {
         .sign(&request, &OAuthNonce::fresh(0))
         .base_string()
         .to_owned();
-    let key = format!("{}&{}", creds.consumer_secret, creds.access_token_secret);
+    let key = format!(
+        "{}&{}",
+        creds.consumer_secret.as_str(),
+        creds.access_token_secret.as_str()
+    );
     let floor = time_per_call(7, 50_000, || {
         let mut mac = Hmac::<Sha1>::new_from_slice(black_box(key.as_bytes())).unwrap();
         mac.update(black_box(base.as_bytes()));

@@ -217,8 +217,8 @@ fn replayed_nonce_and_stale_timestamp_are_refused() {
     let mut settings = Settings::new(twfollow::core::Credentials {
         consumer_key: CONSUMER_KEY.into(),
         consumer_secret: CONSUMER_SECRET.into(),
-        access_token: me.token.clone(),
-        access_token_secret: me.token_secret.clone(),
+        access_token: me.token.clone().into(),
+        access_token_secret: me.token_secret.clone().into(),
     })
     .unwrap();
     settings.base_url = twfollow::core::BaseUrl::parse(&sandbox.base_url()).unwrap();

@@ -24,8 +24,8 @@ fn client(base: &str, table: &[(&str, &[IpAddr])]) -> Client {
     let mut settings = Settings::new(Credentials {
         consumer_key: CONSUMER_KEY.into(),
         consumer_secret: CONSUMER_SECRET.into(),
-        access_token: me.token.clone(),
-        access_token_secret: me.token_secret.clone(),
+        access_token: me.token.clone().into(),
+        access_token_secret: me.token_secret.clone().into(),
     })
     .unwrap();
     settings.base_url = BaseUrl::parse(base).unwrap();
@@ -116,7 +116,7 @@ fn tls_names_drop_the_trailing_dot() {
         })
         .unwrap();
     let followed = client.follow(&twitterdev(), false).unwrap();
-    assert_eq!(followed.json, r#"{"id":1}"#);
+    assert_eq!(followed.json.as_str(), r#"{"id":1}"#);
     assert_eq!(server.requests.load(Ordering::SeqCst), 1);
     assert_eq!(
         *server.server_names.lock().unwrap(),

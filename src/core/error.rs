@@ -130,11 +130,6 @@ impl Error {
         }
     }
 
-    /// The windows this answer says are spent (remaining 0), each with its reset.
-    pub fn spent_windows(&self) -> Vec<(Window, RateLimit)> {
-        spent_windows(self.rate_limit, self.day_budgets())
-    }
-
     /// The 24-hour budgets the response carried (none: both `None`).
     pub fn day_budgets(&self) -> DayBudgets {
         self.day_budgets.as_deref().copied().unwrap_or_default()
@@ -144,8 +139,7 @@ impl Error {
     /// wait in a call can outlast it, so such a 429 is never retried.
     pub fn spends_a_day_budget(&self) -> bool {
         self.kind == ErrorKind::RateLimited
-            && self
-                .spent_windows()
+            && spent_windows(self.rate_limit, self.day_budgets())
                 .iter()
                 .any(|(window, _)| *window != Window::FifteenMinute)
     }
@@ -156,7 +150,7 @@ impl Error {
         if self.kind != ErrorKind::RateLimited {
             return None;
         }
-        let spent = self.spent_windows();
+        let spent = spent_windows(self.rate_limit, self.day_budgets());
         let latest = spent.iter().map(|(_, limit)| limit.reset_epoch).max();
         latest.or(self.rate_limit.map(|limit| limit.reset_epoch))
     }

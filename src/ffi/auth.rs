@@ -350,7 +350,7 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
     fallible(|| {
         let config = config_mut(config)?;
         let address = &*config as *const TwConfig as usize;
-        let user_data = UserData::new(user_data);
+        let user_data = UserData(user_data);
         config
             .client
             .session()?

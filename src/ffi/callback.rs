@@ -7,13 +7,11 @@ use zeroize::Zeroizing;
 
 /// The `user_data` an application gave with a callback.
 #[derive(Clone, Copy)]
-pub(crate) struct UserData(*mut c_void);
+pub(crate) struct UserData(pub(crate) *mut c_void);
 
 impl UserData {
-    pub(crate) fn new(user_data: *mut c_void) -> UserData {
-        UserData(user_data)
-    }
-
+    /// Taken by a method, so that a closure captures the whole `UserData` (which is
+    /// `Send`), not its pointer.
     pub(crate) fn get(self) -> *mut c_void {
         self.0
     }

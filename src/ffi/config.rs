@@ -94,10 +94,10 @@ pub unsafe extern "C" fn tw_config_new(
         let access_token_secret = arg_str(access_token_secret, "access_token_secret")?;
         non_null(out_config, "out_config")?;
         let credentials = Credentials {
-            consumer_key: consumer_key.to_owned(),
-            consumer_secret: consumer_secret.to_owned(),
-            access_token: access_token.to_owned(),
-            access_token_secret: access_token_secret.to_owned(),
+            consumer_key: consumer_key.into(),
+            consumer_secret: consumer_secret.into(),
+            access_token: access_token.into(),
+            access_token_secret: access_token_secret.into(),
         };
         publish_client(Client::new(Settings::new(credentials)?), out_config)
     })

@@ -132,11 +132,7 @@ unsafe fn publish_oauth2_fields(
     let tokens = tokens()?;
     publish_fields(&[
         (Some(tokens.access_token.as_str()), "access token", access),
-        (
-            tokens.refresh_token.as_deref().map(|t| t.as_str()),
-            "refresh token",
-            refresh,
-        ),
+        (tokens.refresh_token.as_deref(), "refresh token", refresh),
         (Some(tokens.scope.as_str()), "scope", scope),
     ])?;
     *expires_at = tokens.expires_at;

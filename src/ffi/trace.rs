@@ -88,7 +88,7 @@ pub unsafe extern "C" fn tw_config_set_trace(
     fallible(|| {
         let config = config_mut(config)?;
         let address = &*config as *const TwConfig as usize;
-        let user_data = UserData::new(user_data);
+        let user_data = UserData(user_data);
         let hook: Option<TraceHook> = callback.map(|callback| {
             Arc::new(move |kind: TraceKind, line: &str| {
                 let kind = kind as i32;

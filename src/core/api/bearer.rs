@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use crate::core::api::deadline::{self, REFRESH_GRACE};
 use crate::core::api::friendship::get_user;
-use crate::core::api::request::{during, Auth, Body, RequestAuth, Sender, Wiped};
+use crate::core::api::request::{during, Auth, Body, RequestAuth, Sender};
 use crate::core::auth::oauth2;
 use crate::core::auth::session::{OAuth2Session, TokenStore};
 use crate::core::error::{Error, ErrorKind};
@@ -187,13 +187,8 @@ pub(crate) fn token_request(
     form: &str,
     secrets: &[&str],
 ) -> Result<oauth2::Tokens, Error> {
-    let answer = Wiped(oauth2_post(sender, session, TOKEN_PATH, form, secrets)?);
-    let read = oauth2::parse_token_answer(
-        answer.0.http_status,
-        answer.0.json.as_bytes(),
-        now(),
-        secrets,
-    )?;
+    let answer = oauth2_post(sender, session, TOKEN_PATH, form, secrets)?;
+    let read = oauth2::parse_token_answer(answer.http_status, answer.json.as_bytes(), now())?;
     read.notes.iter().for_each(|note| sender.trace_note(note));
     Ok(read.tokens)
 }
@@ -244,7 +239,7 @@ fn call_with_bearer<T>(
     session: &OAuth2Session,
     call: &impl Fn(Auth<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
-    let (token, _) = session.access_token()?;
+    let token = session.access_token()?;
     let header = Zeroizing::new(format!("Bearer {}", token.as_str()));
     let held = session.secrets();
     let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
@@ -267,7 +262,7 @@ pub(crate) fn source_user_id(
     session: &OAuth2Session,
     bearer: Auth<'_>,
 ) -> Result<u64, Error> {
-    match session.user_id() {
+    match session.identity().0 {
         Some(id) => Ok(id),
         None => learn_identity(sender, session, bearer).map(|(id, _)| id),
     }

@@ -97,7 +97,7 @@ impl Client {
     ) -> Result<(), Error> {
         let mut settings = self.settings().clone();
         change(&mut settings)?;
-        let clock_offset = self.clock_offset();
+        let clock_offset = self.sender.clock_offset();
         // What auto learnt holds while the setting stays auto for the same user.
         let switched = self.auto_switched.load(Ordering::Relaxed)
             && settings.api_version == self.settings().api_version;
@@ -105,11 +105,6 @@ impl Client {
         self.sender.set_clock_offset(clock_offset);
         self.auto_switched.store(switched, Ordering::Relaxed);
         Ok(())
-    }
-
-    /// The correction applied to the local clock for `oauth_timestamp`, in seconds.
-    pub fn clock_offset(&self) -> i64 {
-        self.sender.clock_offset()
     }
 
     /// The API version calls use now: the configured one, or for auto, API 1.1 until
@@ -294,7 +289,7 @@ impl Client {
     /// (refreshing first when the token expires, as every call does).
     pub fn oauth2_identity(&self) -> Result<(u64, Option<String>), Error> {
         let session = self.session()?;
-        if let (Some(id), Some(name)) = (session.user_id(), session.screen_name()) {
+        if let (Some(id), Some(name)) = session.identity() {
             return Ok((id, Some(name)));
         }
         with_bearer(&self.sender, session, |bearer| {
@@ -327,7 +322,7 @@ impl Client {
     /// config stores what it learnt, so the next process sends nothing.
     pub fn me(&self) -> Result<(u64, String), Error> {
         if let Some(session) = &self.oauth2 {
-            if let (Some(id), Some(name)) = (session.user_id(), session.screen_name()) {
+            if let (Some(id), Some(name)) = session.identity() {
                 return Ok((id, name));
             }
             return with_username(with_bearer(&self.sender, session, |bearer| {
@@ -375,7 +370,7 @@ impl Client {
     pub fn valid_access_token(&self) -> Result<(Zeroizing<String>, i64), Error> {
         bearer::refresh_if_due(&self.sender, self.session()?)?;
         let tokens = self.oauth2_tokens()?;
-        Ok((tokens.access_token.clone(), tokens.expires_at))
+        Ok((tokens.access_token.0.clone(), tokens.expires_at))
     }
 }
 

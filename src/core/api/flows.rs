@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use crate::core::api::bearer::{oauth2_post, token_request, REVOKE_PATH};
 use crate::core::api::client::Client;
-use crate::core::api::request::{during, Auth, Body, RequestAuth, Wiped};
+use crate::core::api::request::{during, Auth, Body, RequestAuth};
 use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
 use crate::core::auth::oauth2;
 use crate::core::error::Error;
@@ -37,8 +37,7 @@ impl Client {
         let answer = self
             .oauth1_token_request(REQUEST_TOKEN_PATH, ("", ""), ("oauth_callback", callback))
             .map_err(during("getting a request token"))?;
-        let answer = Wiped(answer);
-        oauth1::parse_request_token_answer(answer.0.http_status, answer.0.json.as_bytes(), &[])
+        oauth1::parse_request_token_answer(answer.http_status, answer.json.as_bytes())
     }
 
     /// The page where the user approves the app for `request_token`.
@@ -59,8 +58,8 @@ impl Client {
         let signer = Signer::new(Credentials {
             consumer_key: credentials.consumer_key.clone(),
             consumer_secret: credentials.consumer_secret.clone(),
-            access_token: token.to_owned(),
-            access_token_secret: token_secret.to_owned(),
+            access_token: token.into(),
+            access_token_secret: token_secret.into(),
         });
         let body = Body::Form {
             params: &[],
@@ -100,12 +99,7 @@ impl Client {
                 ("oauth_verifier", verifier),
             )
             .map_err(during("getting the access token"))?;
-        let answer = Wiped(answer);
-        oauth1::parse_access_token_answer(
-            answer.0.http_status,
-            answer.0.json.as_bytes(),
-            &[request_token_secret],
-        )
+        oauth1::parse_access_token_answer(answer.http_status, answer.json.as_bytes())
     }
 
     /// OAuth 2.0 step 1: the authorize URL with a fresh state and PKCE pair. Nothing is sent.
@@ -128,12 +122,12 @@ impl Client {
             redirect_uri,
             scope,
             &state,
-            pkce.challenge(),
+            &pkce.challenge,
         );
         Ok(Authorization {
             url,
             state: Zeroizing::new(state),
-            code_verifier: Zeroizing::new(pkce.verifier().to_owned()),
+            code_verifier: pkce.verifier.0,
         })
     }
 
@@ -175,7 +169,7 @@ impl Client {
         let form = oauth2::revoke_form(token, session.public_client_id());
         oauth2_post(&self.sender, session, REVOKE_PATH, &form, &[token])
             .and_then(|answer| {
-                oauth2::parse_revoke_answer(answer.http_status, answer.json.as_bytes(), &[token])
+                oauth2::parse_revoke_answer(answer.http_status, answer.json.as_bytes())
             })
             .map_err(during("revoking the token"))
     }

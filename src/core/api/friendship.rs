@@ -71,19 +71,8 @@ pub(crate) fn get_user(
     )
 }
 
-/// API v2: the id and the username (as the API spells it) of the user named `name`.
-pub(crate) fn look_up(
-    sender: &Sender,
-    name: &str,
-    how: Auth<'_>,
-) -> Result<(u64, Option<String>), Error> {
-    get_user(sender, &v2::lookup_path(name), how).map_err(|mut e| {
-        e.message.push_str(&format!(" (looking up @{name})"));
-        e
-    })
-}
-
-/// The API v2 id of `target` (a screen name is looked up, with a request of its own).
+/// The API v2 id of `target`, and the username (as the API spells it) when a screen
+/// name was looked up (with a request of its own).
 fn v2_target_id(
     sender: &Sender,
     target: &Target,
@@ -91,7 +80,12 @@ fn v2_target_id(
 ) -> Result<(u64, Option<String>), Error> {
     match target {
         Target::UserId(id) => Ok((*id, None)),
-        Target::ScreenName(name) => look_up(sender, name, how),
+        Target::ScreenName(name) => {
+            get_user(sender, &v2::lookup_path(name), how).map_err(|mut e| {
+                e.message.push_str(&format!(" (looking up @{name})"));
+                e
+            })
+        }
     }
 }
 
@@ -185,7 +179,7 @@ pub(crate) fn relationship_v1(
 /// A lookup's answer: its JSON replaced by the relationship's, which comes along.
 fn with_relationship(answer: Followed, relationship: Relationship) -> (Followed, Relationship) {
     let answer = Followed {
-        json: relationship.to_json(),
+        json: relationship.to_json().into(),
         ..answer
     };
     (answer, relationship)

@@ -363,13 +363,3 @@ fn wiped_header_value(value: &str) -> Result<ureq::http::HeaderValue, Error> {
         )
     })
 }
-
-/// A token endpoint's answer (new tokens, a request-token secret), wiped when dropped.
-pub(crate) struct Wiped(pub Followed);
-
-impl Drop for Wiped {
-    fn drop(&mut self) {
-        use zeroize::Zeroize as _;
-        self.0.json.zeroize();
-    }
-}

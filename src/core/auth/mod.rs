@@ -12,14 +12,13 @@ pub mod oauth2;
 pub mod session;
 pub mod tokens;
 
-use std::fmt;
-
 use rand::TryRngCore as _;
 use zeroize::Zeroizing;
 
 use crate::core::error::Error;
 use crate::core::proto::refusal::{api_failure, kind_for, one_line, parse_api_error, ApiError};
 use crate::core::wire::redact::Redactor;
+pub use crate::core::wire::Secret;
 
 /// Longest piece of a server's text copied into a message.
 const MAX_SERVER_TEXT: usize = 300;
@@ -38,71 +37,23 @@ fn random_bytes<const N: usize>() -> Zeroizing<[u8; N]> {
     bytes
 }
 
-/// `text` with every non-empty secret replaced, in each form a server may echo
-/// it in (see [`Redactor`]).
-fn redact(text: &str, secrets: &[&str]) -> String {
-    Redactor::NONE.with_extra(secrets).redact(text)
-}
-
-/// In `Debug` output, stands for a secret: its length and nothing else.
-struct Length(usize);
-
-impl fmt::Debug for Length {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<{} bytes>", self.0)
-    }
-}
-
-/// A secret text: wiped when dropped, shown by `Debug` as its length only, so the
-/// types that hold one derive their `Debug`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Zeroizing<String>);
-
-impl Secret {
-    pub fn new(text: String) -> Secret {
-        Secret(Zeroizing::new(text))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::ops::Deref for Secret {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        Length(self.0.len()).fmt(f)
-    }
-}
-
-/// The error a non-2xx answer of an OAuth endpoint stands for, with the server's
-/// text (minus `request_secrets`). Twitter answers these endpoints with its JSON
-/// errors, a v2 problem, or plain text (`Invalid oauth_verifier parameter`).
-pub fn answer_failure(http_status: u16, body: &[u8], request_secrets: &[&str]) -> Error {
-    let Ok(text) = std::str::from_utf8(body).map(|body| redact(body, request_secrets)) else {
-        return api_failure(http_status, body, None, &Redactor::NONE);
-    };
+/// The error a non-2xx answer of an OAuth 1.0a token endpoint stands for, with the
+/// server's text (the caller redacts `body` first). Twitter answers these endpoints
+/// with its JSON errors, a v2 problem, or plain text (`Invalid oauth_verifier parameter`).
+pub fn answer_failure(http_status: u16, body: &[u8]) -> Error {
+    let text = std::str::from_utf8(body).unwrap_or_default();
     let looks_structured = matches!(text.trim_start().chars().next(), Some('{' | '[' | '<'));
-    if parse_api_error(text.as_bytes()) == ApiError::default()
-        && !looks_structured
-        && !text.trim().is_empty()
+    if parse_api_error(body) == ApiError::default() && !looks_structured && !text.trim().is_empty()
     {
         return Error {
             http_status,
             ..Error::new(
                 kind_for(http_status, 0),
-                format!("HTTP {http_status}: {}", one_line(&text, MAX_SERVER_TEXT)),
+                format!("HTTP {http_status}: {}", one_line(text, MAX_SERVER_TEXT)),
             )
         };
     }
-    api_failure(http_status, text.as_bytes(), None, &Redactor::NONE)
+    api_failure(http_status, body, None, &Redactor::NONE)
 }
 
 /// A form body (`application/x-www-form-urlencoded`) in a wiped buffer.
@@ -194,7 +145,6 @@ fn check_absolute_http_url(url: &str, what: &str) -> Result<(), Error> {
 mod tests {
     use super::*;
     use crate::core::error::ErrorKind;
-    use crate::core::wire::redact::REDACTED;
 
     #[test]
     fn random_bytes_differ_between_draws() {
@@ -205,20 +155,10 @@ mod tests {
     }
 
     #[test]
-    fn redact_covers_raw_form_and_json_escaped_forms() {
-        let secrets = ["tok/en+1", "", "pin"];
-        let text = r#"got tok/en+1, tok%2Fen%2B1 and tok\/en+1; pin"#;
-        let out = redact(text, &secrets);
-        assert_eq!(out, "got [redacted], [redacted] and [redacted]; [redacted]");
-        assert_eq!(redact("nothing here", &secrets), "nothing here");
-    }
-
-    #[test]
     fn answer_failure_keeps_plain_text_and_status() {
         let e = answer_failure(
             401,
             b"Error processing your OAuth request: Invalid oauth_verifier parameter",
-            &[],
         );
         assert_eq!(e.kind, ErrorKind::Auth);
         assert_eq!(e.http_status, 401);
@@ -233,7 +173,6 @@ mod tests {
         let e = answer_failure(
             401,
             br#"{"errors":[{"code":32,"message":"Could not authenticate you."}]}"#,
-            &[],
         );
         assert_eq!(
             (e.kind, e.http_status, e.api_code),
@@ -242,44 +181,28 @@ mod tests {
         assert_eq!(e.message, "HTTP 401, error 32: Could not authenticate you.");
         let e = answer_failure(
             403,
-            br#"{"errors":[{"code":415,"message":"Callback URL not approved for this client application."}]}"#,
-            &[],
-        );
+            br#"{"errors":[{"code":415,"message":"Callback URL not approved for this client application."}]}"#);
         assert_eq!((e.kind, e.api_code), (ErrorKind::Forbidden, 415));
     }
 
     #[test]
-    fn answer_failure_never_echoes_request_secrets() {
-        let secret = "RequestTokenSecret123";
-        for body in [
-            format!("Invalid request token {secret}"),
-            format!(r#"{{"errors":[{{"code":89,"message":"bad token {secret}"}}]}}"#),
-            format!(r#"{{"title":"Unauthorized","detail":"token {secret} expired"}}"#),
-        ] {
-            let e = answer_failure(401, body.as_bytes(), &[secret]);
-            assert!(!e.message.contains(secret), "{}", e.message);
-            assert!(e.message.contains(REDACTED), "{}", e.message);
-        }
-    }
-
-    #[test]
     fn answer_failure_does_not_copy_html_or_unknown_json() {
-        let e = answer_failure(500, b"<html><body>oops</body></html>", &[]);
+        let e = answer_failure(500, b"<html><body>oops</body></html>");
         assert_eq!(e.kind, ErrorKind::ServerError);
         assert!(!e.message.contains("oops"), "{}", e.message);
-        let e = answer_failure(400, br#"{"unexpected":"value"}"#, &[]);
+        let e = answer_failure(400, br#"{"unexpected":"value"}"#);
         assert_eq!(e.kind, ErrorKind::HttpError);
         assert!(!e.message.contains("value"), "{}", e.message);
-        let e = answer_failure(401, b"", &[]);
+        let e = answer_failure(401, b"");
         assert_eq!(e.message, "HTTP 401: empty response body");
-        let e = answer_failure(401, b"\xff\xfe", &[]);
+        let e = answer_failure(401, b"\xff\xfe");
         assert_eq!((e.kind, e.http_status), (ErrorKind::Auth, 401));
     }
 
     #[test]
     fn plain_text_is_one_bounded_line() {
         let long = format!("line one\r\nline two {}", "x".repeat(1000));
-        let e = answer_failure(401, long.as_bytes(), &[]);
+        let e = answer_failure(401, long.as_bytes());
         assert!(!e.message.contains(['\r', '\n']));
         assert!(e.message.chars().count() <= MAX_SERVER_TEXT + 20);
         assert!(e.message.starts_with("HTTP 401: line one line two x"));

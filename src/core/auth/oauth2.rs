@@ -18,9 +18,7 @@ use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
 use super::{check_absolute_http_url, form_body, random_bytes, Secret};
-pub use crate::core::auth::tokens::{
-    parse_revoke_answer, parse_token_answer, token_endpoint_failure, TokenAnswer, Tokens,
-};
+pub use crate::core::auth::tokens::{parse_revoke_answer, parse_token_answer, TokenAnswer, Tokens};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::proto::refusal::one_line;
 
@@ -50,8 +48,9 @@ const STATE_RANDOM_BYTES: usize = 32;
 /// exchange; the challenge goes into the authorize URL. `Debug` hides the verifier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pkce {
-    verifier: Secret,
-    challenge: String,
+    pub verifier: Secret,
+    /// BASE64URL-nopad(SHA-256(verifier)), sent with `code_challenge_method=S256`.
+    pub challenge: String,
 }
 
 impl Pkce {
@@ -66,15 +65,6 @@ impl Pkce {
             verifier: Secret(verifier),
             challenge,
         }
-    }
-
-    pub fn verifier(&self) -> &str {
-        &self.verifier
-    }
-
-    /// BASE64URL-nopad(SHA-256(verifier)), sent with `code_challenge_method=S256`.
-    pub fn challenge(&self) -> &str {
-        &self.challenge
     }
 }
 
@@ -133,22 +123,13 @@ pub fn authorize_url(
         .finish()
 }
 
-/// An authorization code (short-lived, one use). `Debug` hides it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Code(Secret);
-
-impl Code {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// Takes the code from what the person pasted: the bare code, or the whole
 /// redirected URL (anything with `://`, or a query starting with `?`). A URL
 /// must carry `state` equal to `expected_state`, checked before anything else;
 /// an `error` in it (`access_denied` when the person said no) is a refusal of
 /// kind [`ErrorKind::Auth`]. Surrounding white space is ignored.
-pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Code, Error> {
+/// The code is a [`Secret`] (short-lived, one use).
+pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Secret, Error> {
     let input = code_or_url.trim();
     if input.is_empty() {
         return Err(Error::invalid_argument(
@@ -161,7 +142,7 @@ pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Code, E
                 "the authorization code contains spaces or control characters",
             ));
         }
-        return Ok(Code(Secret::new(input.to_owned())));
+        return Ok(input.into());
     }
     if expected_state.is_empty() {
         return Err(Error::invalid_argument(
@@ -217,7 +198,7 @@ pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Code, E
         return Err(Error::new(ErrorKind::Auth, message));
     }
     match code {
-        Some(code) if !code.is_empty() => Ok(Code(Secret(code))),
+        Some(code) if !code.is_empty() => Ok(Secret(code)),
         _ => Err(Error::invalid_argument(
             "the redirected URL has no code parameter",
         )),
@@ -322,13 +303,20 @@ mod tests {
         let mut seen = HashSet::new();
         for _ in 0..200 {
             let pkce = Pkce::generate();
-            assert_eq!(pkce.verifier().len(), 64);
-            assert!(unreserved(pkce.verifier()), "{}", pkce.verifier());
-            // The challenge is that of the verifier, as an independent rebuild says.
-            assert_eq!(pkce.challenge(), challenge_of(pkce.verifier()));
-            assert_eq!(pkce.challenge().len(), 43);
+            assert_eq!(pkce.verifier.as_str().len(), 64);
             assert!(
-                seen.insert(pkce.verifier().to_owned()),
+                unreserved(pkce.verifier.as_str()),
+                "{}",
+                pkce.verifier.as_str()
+            );
+            // The challenge is that of the verifier, as an independent rebuild says.
+            assert_eq!(
+                pkce.challenge.as_str(),
+                challenge_of(pkce.verifier.as_str())
+            );
+            assert_eq!(pkce.challenge.as_str().len(), 43);
+            assert!(
+                seen.insert(pkce.verifier.as_str().to_owned()),
                 "a verifier repeated"
             );
         }
@@ -339,7 +327,7 @@ mod tests {
         // 200 verifiers x 64 characters: all 64 symbols show up unless the source is broken.
         let mut symbols = HashSet::new();
         for _ in 0..200 {
-            symbols.extend(Pkce::generate().verifier().bytes());
+            symbols.extend(Pkce::generate().verifier.bytes());
         }
         assert_eq!(symbols.len(), 64);
     }
@@ -348,8 +336,8 @@ mod tests {
     fn pkce_debug_hides_the_verifier() {
         let pkce = Pkce::generate();
         let shown = format!("{pkce:?}");
-        assert!(!shown.contains(pkce.verifier()), "{shown}");
-        assert!(shown.contains("<64 bytes>") && shown.contains(pkce.challenge()));
+        assert!(!shown.contains(pkce.verifier.as_str()), "{shown}");
+        assert!(shown.contains("<64 bytes>") && shown.contains(pkce.challenge.as_str()));
     }
 
     #[test]
@@ -549,7 +537,7 @@ mod tests {
         let code = parse_redirect("?state=S&code=SECRET-CODE", "S").unwrap();
         let shown = format!("{code:?}");
         assert!(!shown.contains("SECRET-CODE"));
-        assert_eq!(shown, "Code(<11 bytes>)");
+        assert_eq!(shown, "<11 bytes>");
     }
 
     fn pairs(body: &str) -> Vec<(String, String)> {
@@ -643,20 +631,16 @@ mod tests {
 
     #[test]
     fn token_answer_is_read_and_expiry_computed() {
-        let answer =
-            parse_token_answer(200, sandbox_answer().as_bytes(), 1_700_000_000, &[]).unwrap();
+        let answer = parse_token_answer(200, sandbox_answer().as_bytes(), 1_700_000_000).unwrap();
         assert!(answer.notes.is_empty(), "{:?}", answer.notes);
         let tokens = answer.tokens;
         assert_eq!(tokens.access_token.as_str(), ACCESS);
-        assert_eq!(
-            tokens.refresh_token.as_deref().map(String::as_str),
-            Some(REFRESH)
-        );
+        assert_eq!(tokens.refresh_token.as_deref(), Some(REFRESH));
         assert_eq!(tokens.expires_at, 1_700_007_200);
         assert_eq!(tokens.scope, DEFAULT_SCOPE);
 
         let minimal = format!(r#"{{"token_type":"Bearer","access_token":"{ACCESS}"}}"#);
-        let tokens = parse_token_answer(200, minimal.as_bytes(), 5, &[])
+        let tokens = parse_token_answer(200, minimal.as_bytes(), 5)
             .unwrap()
             .tokens;
         assert_eq!(
@@ -670,12 +654,12 @@ mod tests {
         let nulls = format!(
             r#"{{"token_type":"BEARER","access_token":"{ACCESS}","refresh_token":null,"expires_in":null,"scope":null}}"#
         );
-        assert!(parse_token_answer(200, nulls.as_bytes(), 5, &[]).is_ok());
+        assert!(parse_token_answer(200, nulls.as_bytes(), 5).is_ok());
         let huge = format!(
             r#"{{"token_type":"bearer","access_token":"{ACCESS}","expires_in":18446744073709551615}}"#
         );
         assert_eq!(
-            parse_token_answer(200, huge.as_bytes(), 5, &[])
+            parse_token_answer(200, huge.as_bytes(), 5)
                 .unwrap()
                 .tokens
                 .expires_at,
@@ -757,14 +741,11 @@ mod tests {
             ),
         ];
         for (body, expires_at, scope, about) in &cases {
-            let answer = parse_token_answer(200, body.as_bytes(), 1000, &[])
+            let answer = parse_token_answer(200, body.as_bytes(), 1000)
                 .unwrap_or_else(|e| panic!("{body}: {e:?}"));
             let t = &answer.tokens;
             assert_eq!(t.access_token.as_str(), ACCESS, "{body}");
-            assert_eq!(
-                t.refresh_token.as_deref().map(String::as_str),
-                Some(REFRESH)
-            );
+            assert_eq!(t.refresh_token.as_deref(), Some(REFRESH));
             assert_eq!(
                 (t.expires_at, t.scope.as_str()),
                 (*expires_at, *scope),
@@ -786,7 +767,7 @@ mod tests {
         let body = format!(
             r#"{{"token_type":"bearer","access_token":"{ACCESS}","refresh_token":["{REFRESH}"]}}"#
         );
-        let answer = parse_token_answer(200, body.as_bytes(), 0, &[]).unwrap();
+        let answer = parse_token_answer(200, body.as_bytes(), 0).unwrap();
         assert!(answer.tokens.refresh_token.is_none());
         assert!(answer.notes[0].contains("refresh_token that is not a string"));
         assert!(!answer.notes[0].contains(REFRESH));
@@ -813,7 +794,7 @@ mod tests {
             ),
         ];
         for (body, expected) in cases {
-            let e = parse_token_answer(200, body.as_bytes(), 0, &[]).unwrap_err();
+            let e = parse_token_answer(200, body.as_bytes(), 0).unwrap_err();
             assert_eq!(
                 (e.kind, e.http_status),
                 (ErrorKind::BadResponse, 200),
@@ -830,104 +811,17 @@ mod tests {
     }
 
     #[test]
-    fn oauth_errors_are_auth_with_a_one_line_message_and_the_status() {
-        let e = parse_token_answer(
-            400,
-            br#"{"error":"invalid_request","error_description":"Value passed for the token was invalid."}"#,
-            0,
-            &[],
-        )
-        .unwrap_err();
-        assert_eq!((e.kind, e.http_status), (ErrorKind::Auth, 400));
-        assert_eq!(
-            e.message,
-            "invalid_request: Value passed for the token was invalid."
-        );
-        let e = parse_token_answer(
-            401,
-            br#"{"error":"unauthorized_client","error_description":"Missing valid\nauthorization header"}"#,
-            0,
-            &[],
-        )
-        .unwrap_err();
-        assert_eq!((e.kind, e.http_status), (ErrorKind::Auth, 401));
-        assert_eq!(
-            e.message,
-            "unauthorized_client: Missing valid authorization header"
-        );
-        for name in ["invalid_grant", "invalid_client"] {
-            let body = format!(r#"{{"error":"{name}"}}"#);
-            let e = parse_token_answer(400, body.as_bytes(), 0, &[]).unwrap_err();
-            assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Auth, name));
-        }
-    }
-
-    #[test]
-    fn other_failures_map_by_status() {
-        let e =
-            parse_token_answer(400, br#"{"error":"unsupported_grant_type"}"#, 0, &[]).unwrap_err();
-        assert_eq!((e.kind, e.http_status), (ErrorKind::HttpError, 400));
-        assert_eq!(e.message, "unsupported_grant_type");
-        let e = parse_token_answer(
-            429,
-            br#"{"title":"Too Many Requests","detail":"Too Many Requests","status":429}"#,
-            0,
-            &[],
-        )
-        .unwrap_err();
-        assert_eq!((e.kind, e.http_status), (ErrorKind::RateLimited, 429));
-        let e = parse_token_answer(503, b"<html>down</html>", 0, &[]).unwrap_err();
-        assert_eq!((e.kind, e.http_status), (ErrorKind::ServerError, 503));
-        let e = parse_token_answer(302, b"", 0, &[]).unwrap_err();
-        assert_eq!((e.kind, e.http_status), (ErrorKind::HttpError, 302));
-    }
-
-    #[test]
-    fn no_request_token_is_echoed_in_any_message() {
-        let bodies = [
-            format!(
-                r#"{{"error":"invalid_request","error_description":"refresh token {REFRESH} was used"}}"#
-            ),
-            format!(r#"{{"error":"invalid_grant {REFRESH}"}}"#),
-            format!(
-                r#"{{"errors":[{{"code":89,"message":"Invalid or expired token {REFRESH}"}}]}}"#
-            ),
-            format!("token {REFRESH} is unknown"),
-        ];
-        for body in &bodies {
-            for status in [400, 401, 500] {
-                let e = parse_token_answer(status, body.as_bytes(), 0, &[REFRESH, "code-1"])
-                    .unwrap_err();
-                assert!(!e.message.contains(REFRESH), "{}", e.message);
-                assert!(e.message.contains("[redacted]"), "{}", e.message);
-                let e = parse_revoke_answer(status, body.as_bytes(), &[REFRESH]).unwrap_err();
-                assert!(!e.message.contains(REFRESH), "{}", e.message);
-            }
-        }
-    }
-
-    #[test]
     fn revoke_answers() {
-        assert_eq!(
-            parse_revoke_answer(200, br#"{"revoked":true}"#, &[]),
-            Ok(())
-        );
-        assert_eq!(parse_revoke_answer(200, b"", &[]), Ok(()));
-        let e = parse_revoke_answer(200, br#"{"revoked":false}"#, &[]).unwrap_err();
+        assert_eq!(parse_revoke_answer(200, br#"{"revoked":true}"#), Ok(()));
+        assert_eq!(parse_revoke_answer(200, b""), Ok(()));
+        let e = parse_revoke_answer(200, br#"{"revoked":false}"#).unwrap_err();
         assert_eq!((e.kind, e.http_status), (ErrorKind::Auth, 200));
-        let e = parse_revoke_answer(
-            401,
-            br#"{"error":"unauthorized_client","error_description":"Missing valid authorization header"}"#,
-            &[],
-        )
-        .unwrap_err();
-        assert_eq!((e.kind, e.http_status), (ErrorKind::Auth, 401));
     }
 
     fn tokens(refresh: Option<&str>, expires_at: i64) -> Tokens {
         Tokens {
-            access_token: Zeroizing::new(ACCESS.into()),
-            refresh_token: refresh.map(|r| Zeroizing::new(r.to_owned())),
+            access_token: ACCESS.into(),
+            refresh_token: refresh.map(Into::into),
             expires_at,
             scope: DEFAULT_SCOPE.into(),
         }
@@ -952,7 +846,7 @@ mod tests {
             )
         );
         // Parsing an answer and writing it back keeps every value.
-        let parsed = parse_token_answer(200, sandbox_answer().as_bytes(), 100, &[])
+        let parsed = parse_token_answer(200, sandbox_answer().as_bytes(), 100)
             .unwrap()
             .tokens;
         let back: Value = serde_json::from_str(&parsed.to_json()).unwrap();

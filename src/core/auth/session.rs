@@ -9,6 +9,7 @@ use std::time::Instant;
 use zeroize::Zeroizing;
 
 use crate::core::auth::oauth2::{Tokens, REFRESH_MARGIN_SECS};
+use crate::core::auth::Secret;
 use crate::core::error::{Error, ErrorKind};
 
 /// Receives the tokens as JSON each time they change (a refresh, a code exchange).
@@ -155,7 +156,9 @@ impl OAuth2Session {
     /// session's current tokens.
     pub fn set_token_store(&self, store: Arc<dyn TokenStore>) {
         *lock(&self.token_store) = Some(store);
-        let current = lock(&self.tokens).as_ref().map(|t| t.access_token.clone());
+        let current = lock(&self.tokens)
+            .as_ref()
+            .map(|t| t.access_token.0.clone());
         *lock(&self.synced) = current;
     }
 
@@ -194,18 +197,15 @@ impl OAuth2Session {
         ))
     }
 
-    /// The current access token and its generation; refused when there is none yet.
-    pub fn access_token(&self) -> Result<(Zeroizing<String>, u64), Error> {
+    /// The current access token; refused when there is none yet.
+    pub fn access_token(&self) -> Result<Secret, Error> {
         let tokens = lock(&self.tokens);
         let tokens = tokens.as_ref().ok_or_else(|| {
             Error::invalid_argument(
                 "this OAuth 2.0 config has no access token yet: exchange an authorization code or set the tokens first",
             )
         })?;
-        Ok((
-            Zeroizing::new(tokens.access_token.to_string()),
-            self.generation.load(Ordering::SeqCst),
-        ))
+        Ok(tokens.access_token.clone())
     }
 
     pub fn generation(&self) -> u64 {
@@ -219,23 +219,17 @@ impl OAuth2Session {
             .is_some_and(|t| t.refresh_token.is_some() && t.needs_refresh(now, REFRESH_MARGIN_SECS))
     }
 
-    pub fn refresh_token(&self) -> Option<Zeroizing<String>> {
-        lock(&self.tokens)
-            .as_ref()
-            .and_then(|t| t.refresh_token.as_ref())
-            .map(|r| Zeroizing::new(r.to_string()))
+    pub fn refresh_token(&self) -> Option<Secret> {
+        lock(&self.tokens).as_ref()?.refresh_token.clone()
     }
 
     pub fn tokens_json(&self) -> Option<Zeroizing<String>> {
         lock(&self.tokens).as_ref().map(Tokens::to_json)
     }
 
-    pub fn user_id(&self) -> Option<u64> {
-        lock(&self.identity).0
-    }
-
-    pub fn screen_name(&self) -> Option<String> {
-        lock(&self.identity).1.clone()
+    /// The tokens' user as far as known: id and screen name.
+    pub fn identity(&self) -> (Option<u64>, Option<String>) {
+        lock(&self.identity).clone()
     }
 
     /// The tokens' user, as an answer or the store told it.
@@ -336,10 +330,8 @@ impl OAuth2Session {
     pub fn secrets(&self) -> Vec<Zeroizing<String>> {
         let mut secrets = Vec::with_capacity(4);
         if let Some(tokens) = lock(&self.tokens).as_ref() {
-            secrets.push(Zeroizing::new(tokens.access_token.to_string()));
-            if let Some(refresh) = &tokens.refresh_token {
-                secrets.push(Zeroizing::new(refresh.to_string()));
-            }
+            secrets.push(tokens.access_token.0.clone());
+            secrets.extend(tokens.refresh_token.clone().map(|refresh| refresh.0));
         }
         if let Some(secret) = &self.client_secret {
             secrets.push(secret.clone());

@@ -1,22 +1,19 @@
 //! A user's OAuth 2.0 tokens, and the token and revoke endpoints' answers read
 //! into them (network-free).
 
-use std::fmt;
-
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{answer_failure, json_object, redact, JsonValue, Length, MAX_SERVER_TEXT};
+use super::{json_object, JsonValue, Secret};
 use crate::core::error::{Error, ErrorKind};
-use crate::core::proto::refusal::{kind_for, one_line};
 
 /// A user's OAuth 2.0 tokens. The tokens are wiped when dropped; `Debug` shows
 /// only their lengths.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Tokens {
-    pub access_token: Zeroizing<String>,
+    pub access_token: Secret,
     /// Present when the scope had `offline.access`. X rotates it on each refresh.
-    pub refresh_token: Option<Zeroizing<String>>,
+    pub refresh_token: Option<Secret>,
     /// When the access token expires, in seconds since the Unix epoch; 0 when unknown.
     pub expires_at: i64,
     pub scope: String,
@@ -39,8 +36,8 @@ impl Tokens {
             ));
         }
         Ok(Tokens {
-            access_token: Zeroizing::new(access_token.to_owned()),
-            refresh_token: refresh_token.map(|r| Zeroizing::new(r.to_owned())),
+            access_token: access_token.into(),
+            refresh_token: refresh_token.map(Secret::from),
             expires_at,
             scope: String::new(),
         })
@@ -54,7 +51,7 @@ impl Tokens {
                 "refresh_token",
                 self.refresh_token
                     .as_deref()
-                    .map_or(JsonValue::Null, |t| JsonValue::Str(t)),
+                    .map_or(JsonValue::Null, JsonValue::Str),
             ),
             ("expires_at", JsonValue::Int(self.expires_at)),
             ("scope", JsonValue::Str(&self.scope)),
@@ -100,16 +97,14 @@ impl Tokens {
             bad_tokens_json("has a refresh_token that is neither a string nor null")
         })?;
         let expires_at = match root.get("expires_at") {
-            None | Some(Value::Null) => 0,
-            Some(Value::Number(n)) if n.as_i64().is_some_and(|secs| secs >= 0) => {
-                n.as_i64().unwrap_or_default()
-            }
-            Some(_) => {
-                return Err(bad_tokens_json(
-                    "has an expires_at that is not a whole number of seconds since the Unix epoch, 0 or more",
-                ))
-            }
-        };
+            None | Some(Value::Null) => Some(0),
+            Some(value) => value.as_i64().filter(|secs| *secs >= 0),
+        }
+        .ok_or_else(|| {
+            bad_tokens_json(
+                "has an expires_at that is not a whole number of seconds since the Unix epoch, 0 or more",
+            )
+        })?;
         let scope = match root.remove("scope") {
             Some(Value::String(scope)) => scope,
             None | Some(Value::Null) => String::new(),
@@ -140,20 +135,6 @@ impl Tokens {
     }
 }
 
-impl fmt::Debug for Tokens {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Tokens")
-            .field("access_token", &Length(self.access_token.len()))
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|t| Length(t.len())),
-            )
-            .field("expires_at", &self.expires_at)
-            .field("scope", &self.scope)
-            .finish()
-    }
-}
-
 /// A refusal of [`Tokens::from_json`]'s input: `what` names a member, never a value.
 fn bad_tokens_json(what: &str) -> Error {
     Error::invalid_argument(format!("the tokens JSON {what}"))
@@ -177,18 +158,14 @@ pub struct TokenAnswer {
 /// after the next 401) when absent or unreadable; `scope` is a string or a list of
 /// strings; a missing `token_type` is taken for bearer. Only a `token_type` other
 /// than bearer with no `refresh_token` is refused (nothing is lost then). Each
-/// oddity is a note of [`TokenAnswer::notes`]. Non-2xx answers are
-/// [`token_endpoint_failure`]. `request_secrets` (the code, verifier, refresh
-/// token…) never reach a message. Hold `body` in a wiped buffer: it has the tokens.
+/// oddity is a note of [`TokenAnswer::notes`]. A non-2xx answer never comes here:
+/// the sender maps it (`api_failure`, which reads RFC 6749's `error`). Hold `body`
+/// in a wiped buffer: it has the tokens.
 pub fn parse_token_answer(
     http_status: u16,
     body: &[u8],
     now_unix: i64,
-    request_secrets: &[&str],
 ) -> Result<TokenAnswer, Error> {
-    if !(200..300).contains(&http_status) {
-        return Err(token_endpoint_failure(http_status, body, request_secrets));
-    }
     let bad = |what: &str| Error::bad_response(http_status, &format!("the token answer {what}"));
     let mut root = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(root)) => root,
@@ -282,9 +259,9 @@ fn expires_in_secs(value: &Value) -> Option<(u64, Option<&'static str>)> {
 fn take_access_token(
     root: &mut serde_json::Map<String, Value>,
     empty: &'static str,
-) -> Result<Zeroizing<String>, &'static str> {
+) -> Result<Secret, &'static str> {
     match root.remove("access_token") {
-        Some(Value::String(t)) if !t.is_empty() => Ok(Zeroizing::new(t)),
+        Some(Value::String(t)) if !t.is_empty() => Ok(Secret::new(t)),
         Some(Value::String(_)) => Err(empty),
         Some(mut other) => {
             wipe_json(&mut other);
@@ -296,11 +273,9 @@ fn take_access_token(
 
 /// `refresh_token` moved out of `root` into a wiped buffer (`None`: absent, null or
 /// `""`); `Err` when it is of another type (then wiped).
-fn take_refresh_token(
-    root: &mut serde_json::Map<String, Value>,
-) -> Result<Option<Zeroizing<String>>, ()> {
+fn take_refresh_token(root: &mut serde_json::Map<String, Value>) -> Result<Option<Secret>, ()> {
     match root.remove("refresh_token") {
-        Some(Value::String(t)) => Ok(Some(Zeroizing::new(t)).filter(|t| !t.is_empty())),
+        Some(Value::String(t)) => Ok(Some(Secret::new(t)).filter(|t| !t.is_empty())),
         None | Some(Value::Null) => Ok(None),
         Some(mut other) => {
             wipe_json(&mut other);
@@ -321,45 +296,9 @@ fn wipe_json(value: &mut Value) {
     }
 }
 
-/// The error a non-2xx answer of the token or revoke endpoint stands for. The
-/// OAuth shape `{"error","error_description"}` becomes `error: description`, of
-/// kind [`ErrorKind::Auth`] for a refused grant or client, else by HTTP status;
-/// other bodies are read as Twitter errors. The HTTP status is kept, and
-/// `request_secrets` never reach the message.
-pub fn token_endpoint_failure(http_status: u16, body: &[u8], request_secrets: &[&str]) -> Error {
-    let root = serde_json::from_slice::<Value>(body).unwrap_or_default();
-    let Some(Value::String(error)) = root.get("error") else {
-        return answer_failure(http_status, body, request_secrets);
-    };
-    let kind = match error.as_str() {
-        "invalid_grant" | "invalid_request" | "unauthorized_client" | "invalid_client" => {
-            ErrorKind::Auth
-        }
-        _ => kind_for(http_status, 0),
-    };
-    let line = match root.get("error_description").and_then(Value::as_str) {
-        Some(description) if !description.trim().is_empty() => format!("{error}: {description}"),
-        _ => error.clone(),
-    };
-    Error {
-        http_status,
-        ..Error::new(
-            kind,
-            one_line(&redact(&line, request_secrets), MAX_SERVER_TEXT),
-        )
-    }
-}
-
-/// Reads the revoke endpoint's answer: any 2xx is done (RFC 7009) unless it
-/// says `"revoked": false`; anything else is [`token_endpoint_failure`].
-pub fn parse_revoke_answer(
-    http_status: u16,
-    body: &[u8],
-    request_secrets: &[&str],
-) -> Result<(), Error> {
-    if !(200..300).contains(&http_status) {
-        return Err(token_endpoint_failure(http_status, body, request_secrets));
-    }
+/// Reads the revoke endpoint's 2xx answer: done (RFC 7009) unless it says
+/// `"revoked": false`.
+pub fn parse_revoke_answer(http_status: u16, body: &[u8]) -> Result<(), Error> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(root)) if root.get("revoked") == Some(&Value::Bool(false)) => {
             Err(Error {

@@ -145,7 +145,7 @@ pub(crate) fn read_response(
     });
     Received {
         result: result.map(|json| Followed {
-            json,
+            json: json.into(),
             http_status: status,
             rate_limit,
             day_budgets,
@@ -239,7 +239,7 @@ fn form_response(
     if !(200..300).contains(&http_status) {
         let redacted = String::from_utf8(body).map(|text| redactor.redact(&text).into_bytes());
         let body = redacted.unwrap_or_else(|e| e.into_bytes());
-        return Err(answer_failure(http_status, &body, &[]));
+        return Err(answer_failure(http_status, &body));
     }
     String::from_utf8(body).map_err(|_| Error::bad_response(http_status, "the body is not UTF-8"))
 }
@@ -250,6 +250,22 @@ pub const MAX_BODY_BYTES: u64 = 1 << 20;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_refusals_never_echo_request_secrets() {
+        let secret = "RequestTokenSecret123";
+        let secrets = [secret];
+        let redactor = Redactor::NONE.with_extra(&secrets);
+        for body in [
+            format!("Invalid request token {secret}"),
+            format!(r#"{{"errors":[{{"code":89,"message":"bad token {secret}"}}]}}"#),
+            format!(r#"{{"title":"Unauthorized","detail":"token {secret} expired"}}"#),
+        ] {
+            let e = form_response(401, body.into_bytes(), &redactor).unwrap_err();
+            assert!(!e.message.contains(secret), "{}", e.message);
+            assert!(e.message.contains("[redacted]"), "{}", e.message);
+        }
+    }
 
     /// RFC 9110 5.6.7's own example, in each of the three formats it has recipients
     /// accept, read from an answer as the clock correction reads it; other text is none.

@@ -85,9 +85,6 @@ impl Tracer {
         ] {
             add_secret(&mut secrets, secret);
         }
-        if let Some(client_secret) = session.and_then(|session| session.client_secret.as_ref()) {
-            add_secret(&mut secrets, client_secret);
-        }
         if let Some(password) = proxy.and_then(Proxy::password) {
             add_secret(&mut secrets, password);
             // As the Proxy-Authorization header carries it.
@@ -129,19 +126,14 @@ impl Tracer {
         self.emit(&[], TraceKind::Info, text);
     }
 
-    /// The OAuth 2.0 tokens held now, in every form (they rotate, and a server may
-    /// echo any of them, also in a request that does not carry it).
+    /// What an OAuth 2.0 session holds now: the tokens (they rotate, and a server may
+    /// echo any of them, also in a request that does not carry it), the client secret
+    /// and its Basic credential.
     fn token_forms(&self) -> Vec<Zeroizing<String>> {
-        let mut forms = Vec::new();
-        if let Some(session) = &self.session {
-            if let Ok((access_token, _)) = session.access_token() {
-                add_secret(&mut forms, &access_token);
-            }
-            if let Some(refresh_token) = session.refresh_token() {
-                add_secret(&mut forms, &refresh_token);
-            }
-        }
-        forms
+        self.session
+            .as_ref()
+            .map(|session| session.secrets())
+            .unwrap_or_default()
     }
 
     /// The trace of one request: also redacts `request_secrets`, the credentials of a

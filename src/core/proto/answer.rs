@@ -2,14 +2,16 @@
 //! JSON object.
 
 use serde::Deserialize as _;
+use zeroize::Zeroizing;
 
 use crate::core::error::{DayBudgets, Error, RateLimit};
 
 /// A successful answer (a follow, or a v2 user lookup).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Followed {
-    /// The user object exactly as the API sent it (after gzip decoding).
-    pub json: String,
+    /// The user object exactly as the API sent it (after gzip decoding), wiped when
+    /// dropped: a token endpoint's answer holds tokens.
+    pub json: Zeroizing<String>,
     pub http_status: u16,
     pub rate_limit: Option<RateLimit>,
     /// The 24-hour budgets the answer carried.

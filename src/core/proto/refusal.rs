@@ -18,10 +18,9 @@ const MAX_API_TEXT: usize = 300;
 pub struct ApiError {
     pub code: i32,
     pub text: String,
-    /// What a v2 problem `type` URI says, when it is one this library knows.
-    pub problem: Option<ErrorKind>,
-    /// What to do, when the problem is about the app or the account.
-    pub advice: Option<&'static str>,
+    /// What a v2 problem `type` URI says, when it is one this library knows, with what
+    /// to do when the problem is about the app or the account.
+    pub problem: Option<(ErrorKind, Option<&'static str>)>,
     /// The problem's own members, when the body was a v2 problem: as sent (from
     /// [`parse_api_error`]), or redacted and cut (in [`api_failure`]'s error).
     pub fields: Option<Problem>,
@@ -219,8 +218,7 @@ fn read_api_error(body: &[u8], clean: &dyn Fn(&str) -> String) -> ApiError {
         return ApiError {
             code,
             text: err.text().or_else(|| named_by.text()).unwrap_or_default(),
-            problem: problem.map(|(kind, _)| kind),
-            advice: problem.and_then(|(_, advice)| advice),
+            problem,
             fields: named_by.fields(clean).or_else(|| err.fields(clean)),
         };
     }
@@ -243,7 +241,7 @@ fn read_api_error(body: &[u8], clean: &dyn Fn(&str) -> String) -> ApiError {
                 | "unauthorized_client"
                 | "invalid_token"
         )
-        .then_some(ErrorKind::Auth);
+        .then_some((ErrorKind::Auth, None));
         let text = match &root.error_description.0 {
             Some(description) => format!("{error}: {description}"),
             None => error,
@@ -261,12 +259,10 @@ fn read_api_error(body: &[u8], clean: &dyn Fn(&str) -> String) -> ApiError {
         (None, Some(d)) => d,
         (None, None) => String::new(),
     };
-    let problem = root.problem();
     ApiError {
         code: 0,
         text,
-        problem: problem.map(|(kind, _)| kind),
-        advice: problem.and_then(|(_, advice)| advice),
+        problem: root.problem(),
         fields: root.fields(clean),
     }
 }
@@ -380,12 +376,12 @@ pub fn api_failure(
     let clean = |text: &str| one_line(&redactor.redact(text), MAX_API_TEXT);
     let api = read_api_error(body, &clean);
     let kind = kind_for_code(api.code)
-        .or(api.problem)
+        .or(api.problem.map(|(kind, _)| kind))
         .or_else(|| follow_refusal_kind(http_status, &api))
         .unwrap_or_else(|| kind_for_status(http_status));
     let advice = match kind_for_code(api.code) {
         Some(_) => advice_for_code(api.code),
-        None => api.advice,
+        None => api.problem.and_then(|(_, advice)| advice),
     }
     // A bare 402 says no more than its status.
     .or((kind == ErrorKind::PaymentRequired).then_some(advice::PAYMENT));
@@ -596,7 +592,6 @@ mod tests {
                 code: 32,
                 text: "Could not authenticate you.".into(),
                 problem: None,
-                advice: None,
                 fields: None,
             }
         );
@@ -606,7 +601,6 @@ mod tests {
                 code: 0,
                 text: "Not authorized.".into(),
                 problem: None,
-                advice: None,
                 fields: None,
             }
         );
@@ -618,7 +612,6 @@ mod tests {
                 code: 0,
                 text: "Unauthorized".into(),
                 problem: None,
-                advice: None,
                 fields: Some(Problem {
                     type_uri: Some("about:blank".into()),
                     title: Some("Unauthorized".into()),

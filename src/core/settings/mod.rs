@@ -17,6 +17,7 @@ use crate::core::settings::ca_file::CaFile;
 use crate::core::settings::hooks::{NameLookup, TraceHook};
 use crate::core::settings::proxy::ProxyChoice;
 use crate::core::wire::signer::Credentials;
+use crate::core::wire::Secret;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.twitter.com";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(30_000);
@@ -161,10 +162,9 @@ impl Settings {
         check_credential("consumer_key", &consumer_key)?;
         check_credential("consumer_secret", &consumer_secret)?;
         Ok(Settings::with_defaults(Credentials {
-            consumer_key,
-            consumer_secret,
-            access_token: String::new(),
-            access_token_secret: String::new(),
+            consumer_key: consumer_key.into(),
+            consumer_secret: consumer_secret.into(),
+            ..Credentials::default()
         }))
     }
 
@@ -215,7 +215,7 @@ impl Settings {
             "TW_ACCESS_TOKEN_SECRET",
         ];
         // Wiped if the others are missing; moved into `Credentials` (wiped on drop) otherwise.
-        let mut values = names.map(|name| Zeroizing::new(lookup(name).unwrap_or_default()));
+        let values = names.map(|name| Zeroizing::new(lookup(name).unwrap_or_default()));
         let missing: Vec<&str> = names
             .iter()
             .zip(&values)
@@ -236,8 +236,7 @@ impl Settings {
                 )))
             }
         }
-        let [consumer_key, consumer_secret, access_token, access_token_secret] =
-            values.each_mut().map(|value| std::mem::take(&mut **value));
+        let [consumer_key, consumer_secret, access_token, access_token_secret] = values.map(Secret);
         Settings::new(Credentials {
             consumer_key,
             consumer_secret,
@@ -284,11 +283,10 @@ impl Settings {
 
     /// Sets the user's OAuth 1.0a access token (after the PIN or callback flow).
     pub fn set_access_token(&mut self, token: &str, secret: &str) -> Result<(), Error> {
-        let mut credentials = self.credentials.clone();
-        credentials.access_token = token.to_owned();
-        credentials.access_token_secret = secret.to_owned();
-        let settings = Settings::new(credentials)?;
-        self.credentials = settings.credentials.clone();
+        check_credential("access_token", token)?;
+        check_credential("access_token_secret", secret)?;
+        self.credentials.access_token = token.into();
+        self.credentials.access_token_secret = secret.into();
         // Another user's token, maybe: the caller sets the identity it learnt.
         self.identity = None;
         match self.api_version {
@@ -391,12 +389,12 @@ impl Settings {
     }
 }
 
-/// A credential must be non-empty and at most [`MAX_CREDENTIAL_BYTES`] long.
 /// Names the environment variable a refused value came from.
 fn in_variable(name: &str) -> impl FnOnce(Error) -> Error + '_ {
     move |e| Error::invalid_argument(format!("environment variable {name}: {}", e.message))
 }
 
+/// A credential must be non-empty and at most [`MAX_CREDENTIAL_BYTES`] long.
 fn check_credential(name: &str, value: &str) -> Result<(), Error> {
     if value.is_empty() {
         return Err(Error::invalid_argument(format!("{name} is empty")));
@@ -430,7 +428,7 @@ pub(crate) mod tests {
         assert_eq!(s.timeout, Duration::from_secs(30));
         assert_eq!(s.user_agent, "twfollow/0.1.0");
         let mut empty = creds();
-        empty.access_token_secret.clear();
+        empty.access_token_secret = Secret::default();
         assert_eq!(
             Settings::new(empty).unwrap_err().message,
             "access_token_secret is empty"
@@ -512,7 +510,7 @@ pub(crate) mod tests {
             "{}",
             err.message
         );
-        assert_eq!(s.credentials.access_token_secret, "d");
+        assert_eq!(s.credentials.access_token_secret.as_str(), "d");
         let err = Settings::from_lookup(env(&[
             ("TW_CONSUMER_KEY", "a"),
             ("TW_CONSUMER_SECRET", "b"),
@@ -543,7 +541,7 @@ pub(crate) mod tests {
         .unwrap();
         assert_eq!(s.base_url.as_str(), DEFAULT_BASE_URL);
         assert_eq!(s.api_version, ApiVersion::V1_1);
-        assert_eq!(s.credentials.access_token, "42-c");
+        assert_eq!(s.credentials.access_token.as_str(), "42-c");
         assert!(s.oauth2.is_none());
         // The same refusals as from_lookup, in the same words.
         for pairs in [

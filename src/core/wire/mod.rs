@@ -1,7 +1,52 @@
 //! Bytes and text: percent-encoding and OAuth 1.0a signing, redaction,
-//! certificate pinning checks. Imports only `error` and `sys`.
+//! certificate pinning checks, and [`Secret`]. Imports only `error` and `sys`.
 
 pub mod percent;
 pub mod pinning;
 pub mod redact;
 pub mod signer;
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+/// A secret text: wiped when dropped, shown by `Debug` as its length only, so the
+/// types that hold one derive their `Debug`.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(pub Zeroizing<String>);
+
+impl Secret {
+    pub fn new(text: String) -> Secret {
+        Secret(Zeroizing::new(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(text: String) -> Secret {
+        Secret::new(text)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(text: &str) -> Secret {
+        Secret::new(text.to_owned())
+    }
+}
+
+impl std::ops::Deref for Secret {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0.len())
+    }
+}

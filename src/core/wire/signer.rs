@@ -3,31 +3,28 @@
 //! Everything that varies between two signatures of the same request (nonce and
 //! timestamp) is an argument, so the signer is tested against fixed vectors.
 
-use std::fmt;
-
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use rand::distr::{Alphanumeric, Distribution};
 use sha1::Sha1;
 use ureq::http::Uri;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::core::error::Error;
 use crate::core::sys::clock::unix_now;
 use crate::core::sys::random::with_csprng;
 use crate::core::wire::percent::{ascii, encode_to};
+use crate::core::wire::Secret;
 
-/// The four OAuth 1.0a user-context credentials.
-///
-/// `Debug` never prints the values, and they are overwritten (their whole
-/// allocation, by `zeroize`) when dropped. `Default`: all four empty (an OAuth 2.0
+/// The four OAuth 1.0a user-context credentials, each a [`Secret`] (wiped when
+/// dropped, its length only in `Debug`). `Default`: all four empty (an OAuth 2.0
 /// config has none).
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default, Debug)]
 pub struct Credentials {
-    pub consumer_key: String,
-    pub consumer_secret: String,
-    pub access_token: String,
-    pub access_token_secret: String,
+    pub consumer_key: Secret,
+    pub consumer_secret: Secret,
+    pub access_token: Secret,
+    pub access_token_secret: Secret,
 }
 
 impl Credentials {
@@ -39,21 +36,6 @@ impl Credentials {
             &self.access_token,
             &self.access_token_secret,
         ]
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Credentials { .. }")
-    }
-}
-
-impl Drop for Credentials {
-    fn drop(&mut self) {
-        self.consumer_key.zeroize();
-        self.consumer_secret.zeroize();
-        self.access_token.zeroize();
-        self.access_token_secret.zeroize();
     }
 }
 
@@ -72,12 +54,6 @@ fn parse_url(url: &str) -> Result<Uri, Error> {
             "not an absolute URL: {url:?}"
         ))),
     }
-}
-
-/// RFC 5849 3.4.1.2 base string URI: lowercase scheme and host, default port
-/// dropped, query and fragment removed, empty path as `/`.
-pub fn base_string_uri(url: &str) -> Result<String, Error> {
-    Ok(base_uri_of(&parse_url(url)?))
 }
 
 fn base_uri_of(uri: &Uri) -> String {
@@ -139,16 +115,6 @@ fn write_normalized<K: AsRef<str>, V: AsRef<str>>(out: &mut Vec<u8>, params: &[(
         out.extend_from_slice(b"%3D");
         copy(out, value);
     }
-}
-
-/// RFC 5849 3.4.1 signature base string from the method, the base string URI
-/// and every request parameter (query, form body and `oauth_*`, decoded).
-pub fn signature_base_string<K: AsRef<str>, V: AsRef<str>>(
-    method: &str,
-    base_uri: &str,
-    params: &[(K, V)],
-) -> String {
-    ascii(base_string_bytes(method, base_uri, params))
 }
 
 fn base_string_bytes<K: AsRef<str>, V: AsRef<str>>(
@@ -401,6 +367,22 @@ impl Signer {
 mod tests {
     use super::*;
 
+    /// RFC 5849 3.4.1.2 base string URI: lowercase scheme and host, default port
+    /// dropped, query and fragment removed, empty path as `/`.
+    fn base_string_uri(url: &str) -> Result<String, Error> {
+        Ok(base_uri_of(&parse_url(url)?))
+    }
+
+    /// RFC 5849 3.4.1 signature base string from the method, the base string URI
+    /// and every request parameter (query, form body and `oauth_*`, decoded).
+    fn signature_base_string<K: AsRef<str>, V: AsRef<str>>(
+        method: &str,
+        base_uri: &str,
+        params: &[(K, V)],
+    ) -> String {
+        ascii(base_string_bytes(method, base_uri, params))
+    }
+
     /// The normalised parameters as RFC 5849 3.4.1.3.2 writes them: what the base
     /// string holds, decoded once.
     fn normalized_parameters<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
@@ -416,6 +398,7 @@ mod tests {
     use crate::core::wire::percent::percent_encode;
     use percent_encoding::percent_decode_str;
     use serde_json::Value;
+    use zeroize::Zeroize as _;
 
     fn vectors() -> Value {
         let path = concat!(

@@ -67,10 +67,10 @@ impl Document {
                 let token_secret = filled(&record.access_token_secret)
                     .ok_or_else(|| broken("has no access_token_secret"))?;
                 User::OAuth1(Credentials {
-                    consumer_key: key.to_owned(),
-                    consumer_secret: secret.to_owned(),
-                    access_token: access_token.to_owned(),
-                    access_token_secret: token_secret.to_owned(),
+                    consumer_key: key.into(),
+                    consumer_secret: secret.into(),
+                    access_token: access_token.into(),
+                    access_token_secret: token_secret.into(),
                 })
             }
             Some("oauth2") => {

@@ -169,8 +169,8 @@ impl Record {
     }
 
     fn set_tokens(&mut self, tokens: &Tokens) {
-        self.access_token = Some(tokens.access_token.clone());
-        self.refresh_token = tokens.refresh_token.clone();
+        self.access_token = Some(tokens.access_token.0.clone());
+        self.refresh_token = tokens.refresh_token.clone().map(|token| token.0);
         self.expires_at = Some(tokens.expires_at);
         self.scope = Some(tokens.scope.clone());
     }
