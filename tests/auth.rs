@@ -459,6 +459,14 @@ fn pkce_refusals() {
         tw_oauth2_authorize_url(config.0, bad.as_ptr(), ptr::null(), &mut u, &mut s, &mut v)
     };
     assert_eq!(status, TwStatus::InvalidArgument);
+    // OAuth 1.0a's steps on an OAuth 2.0 config (it has no consumer key): refused, nothing sent.
+    let before = sandbox.requests().len();
+    let (status, e) = request_token(&config, "oob").unwrap_err();
+    assert_eq!(status, TwStatus::InvalidArgument, "{e:?}");
+    let (status, e) = access_token(&config, "rt", "rts", "1234567").unwrap_err();
+    assert_eq!(status, TwStatus::InvalidArgument, "{e:?}");
+    assert!(e.message.contains("no consumer key"), "{}", e.message);
+    assert_eq!(sandbox.requests().len(), before);
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::boundary::{arg_str, fallible, inside_callback, non_null, opt_arg_str, InCallback};
 use super::callback::{with_c_text, UserData};
 use super::config::{config_mut, config_ref, publish_client, TwConfig};
-use super::library::{out_string, publish_fields, publish_string};
+use super::library::{out_string, publish_fields, publish_string, wipe};
 use super::status::TwStatus;
 use crate::core::{Client, Identity, Settings, OAUTH2_DEFAULT_SCOPE};
 
@@ -152,7 +152,7 @@ pub unsafe extern "C" fn tw_oauth1_access_token(
         let json = (!out_json.is_null())
             .then(|| out_string(&access.to_json(), "access token answer"))
             .transpose()?;
-        config.client.update(|s| {
+        let updated = config.client.update(|s| {
             s.set_access_token(&access.token, &access.secret)?;
             // Kept for tw_store_save_account, which then sends nothing to learn it.
             s.identity = Some(Identity {
@@ -160,7 +160,11 @@ pub unsafe extern "C" fn tw_oauth1_access_token(
                 screen_name: access.screen_name.clone(),
             });
             Ok(())
-        })?;
+        });
+        if let Err(error) = updated {
+            json.into_iter().for_each(wipe); // it holds the token secret
+            return Err(error.into());
+        }
         if let Some(json) = json {
             *out_json = json.into_raw();
         }

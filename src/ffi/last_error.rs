@@ -80,13 +80,14 @@ fn c_string(text: &str) -> CString {
     CString::new(text.replace('\0', "\\0")).unwrap_or_default()
 }
 
-/// Replaces what this thread's getters report; never panics. The request count is
-/// kept: only [`record_request_count`] sets it.
-/// Changes the thread's last error, unless it cannot be reached (see above).
+/// Changes the thread's last error; never panics (a thread being torn down, or a
+/// getter's borrow still held, leaves it as it is).
 fn change(f: impl FnOnce(&mut LastError)) {
     let _ = LAST_ERROR.try_with(|last| last.try_borrow_mut().map(|mut last| f(&mut last)));
 }
 
+/// Replaces what this thread's getters report. The request count is kept: only
+/// [`record_request_count`] sets it.
 fn store(new: LastError) {
     change(|last| {
         *last = LastError {

@@ -22,7 +22,7 @@ pub(crate) fn out_string(value: &str, name: &str) -> Result<CString, Failure> {
 }
 
 /// Overwrites a C string the library made, then frees it.
-fn wipe(text: CString) {
+pub(crate) fn wipe(text: CString) {
     text.into_bytes_with_nul().zeroize();
 }
 

@@ -29,11 +29,7 @@ impl Client {
     /// signed with the consumer key and secret only.
     pub fn request_token(&self, callback: &str) -> Result<RequestToken, Error> {
         oauth1::validate_callback(callback)?;
-        if self.oauth2_session().is_some() {
-            return Err(Error::invalid_argument(
-                "an OAuth 2.0 config has no consumer key: the PIN flow needs tw_config_new_app",
-            ));
-        }
+        self.refuse_oauth2()?;
         let answer = self
             .oauth1_token_request(REQUEST_TOKEN_PATH, ("", ""), ("oauth_callback", callback))
             .map_err(during("getting a request token"))?;
@@ -43,6 +39,17 @@ impl Client {
     /// The page where the user approves the app for `request_token`.
     pub fn authorize_url(&self, request_token: &str) -> String {
         oauth1::authorize_url(self.settings().base_url.as_str(), request_token)
+    }
+
+    /// The OAuth 1.0a flow signs with a consumer key, which an OAuth 2.0 config has not:
+    /// refused before anything is sent.
+    fn refuse_oauth2(&self) -> Result<(), Error> {
+        match self.oauth2_session() {
+            Some(_) => Err(Error::invalid_argument(
+                "an OAuth 2.0 config has no consumer key: the PIN flow needs tw_config_new_app",
+            )),
+            None => Ok(()),
+        }
     }
 
     /// A POST to an OAuth 1.0a token endpoint, signed with the app's consumer key and
@@ -92,6 +99,7 @@ impl Client {
                 return Err(Error::invalid_argument(format!("{name} is empty")));
             }
         }
+        self.refuse_oauth2()?;
         let answer = self
             .oauth1_token_request(
                 ACCESS_TOKEN_PATH,

@@ -123,7 +123,7 @@ impl Tracer {
 
     /// A note ([`TraceKind::Info`]).
     pub(crate) fn info(&self, text: &str) {
-        self.emit(&[], TraceKind::Info, text);
+        self.emit(&self.token_forms(), TraceKind::Info, text);
     }
 
     /// What an OAuth 2.0 session holds now: the tokens (they rotate, and a server may

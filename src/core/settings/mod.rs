@@ -317,7 +317,12 @@ impl Settings {
             self.base_url = BaseUrl::parse(&base).map_err(in_variable("TW_API_BASE"))?;
         }
         if let Some(version) = lookup("TW_API_VERSION").filter(|v| !v.is_empty()) {
-            ApiVersion::number(&version)
+            let number = match ApiVersion::number(&version) {
+                // An OAuth 2.0 config refuses every version but v2 in its own words.
+                Err(_) if self.oauth2.is_some() => Ok(1),
+                number => number,
+            };
+            number
                 .and_then(|number| self.set_api_version(number))
                 .map_err(in_variable("TW_API_VERSION"))?;
         }
@@ -572,6 +577,23 @@ pub(crate) mod tests {
         let app = s.oauth2.as_ref().unwrap();
         assert_eq!(app.client_id, "client");
         assert!(app.tokens.is_some());
+        // Its TW_API_VERSION: 2 and auto are taken, anything else refused in OAuth 2.0's words.
+        let oauth2 = |version: &str| {
+            let version = version.to_owned();
+            Settings::from_lookup(move |name: &str| match name {
+                "TW_OAUTH2_ACCESS_TOKEN" => Some("t".into()),
+                "TW_OAUTH2_CLIENT_ID" => Some("client".into()),
+                "TW_API_VERSION" => Some(version.clone()),
+                _ => None,
+            })
+        };
+        assert!(oauth2("2").is_ok() && oauth2("auto").is_ok());
+        for version in ["1.1", "3", "v2"] {
+            assert_eq!(
+                oauth2(version).unwrap_err().message,
+                "environment variable TW_API_VERSION: an OAuth 2.0 config follows through API v2 only: OAuth 2.0 tokens do not work with API 1.1"
+            );
+        }
         assert!(Settings::from_credentials_lookup(env(&[
             ("TW_OAUTH2_ACCESS_TOKEN", "t"),
             ("TW_ACCESS_TOKEN", "c"),
