@@ -8,11 +8,14 @@ pub mod signer;
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 /// A secret text: wiped when dropped, shown by `Debug` as its length only, so the
-/// types that hold one derive their `Debug`.
-#[derive(Clone, PartialEq, Eq, Default)]
+/// types that hold one derive their `Debug`; (de)serialized as the plain string (the
+/// token store's secrets).
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Secret(pub Zeroizing<String>);
 
 impl Secret {
@@ -34,6 +37,12 @@ impl From<String> for Secret {
 impl From<&str> for Secret {
     fn from(text: &str) -> Secret {
         Secret::new(text.to_owned())
+    }
+}
+
+impl AsRef<str> for Secret {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 

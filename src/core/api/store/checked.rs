@@ -3,18 +3,19 @@
 
 use std::path::Path;
 
-use crate::core::api::store::file::{filled, secret, Document, Secret};
+use crate::core::api::store::file::{filled, secret, Document};
 use crate::core::api::store::path::store_error;
 use crate::core::auth::oauth2::Tokens;
 use crate::core::error::Error;
 use crate::core::wire::signer::Credentials;
+use crate::core::wire::Secret;
 
 /// What a stored account holds for its user, checked: enough for a client.
 pub enum User {
     OAuth1(Credentials),
     OAuth2 {
         client_id: String,
-        client_secret: Secret,
+        client_secret: Option<Secret>,
         tokens: Tokens,
     },
 }

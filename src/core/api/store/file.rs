@@ -1,5 +1,5 @@
 //! The store's format, version 1 (docs/tokens.md, "The token store"): serde shapes
-//! whose secrets are `Zeroizing` (wiped when dropped or replaced), each keeping the
+//! whose secrets are [`Secret`]s (wiped when dropped or replaced), each keeping the
 //! members it does not know (wiped too), so what a newer twfollow added survives a
 //! rewrite. A record is kept as the file has it; what an account needs is checked
 //! when it is used ([`Document::account`]), so the listing shows a record edited by
@@ -20,10 +20,9 @@ use crate::core::api::store::path::store_error;
 use crate::core::auth::oauth2::Tokens;
 use crate::core::auth::session::InFlightRefresh;
 use crate::core::error::Error;
+use crate::core::wire::Secret;
 
 pub const VERSION: u64 = 1;
-
-pub type Secret = Option<Zeroizing<String>>;
 
 /// The members of an object that this twfollow does not know, kept for the rewrite
 /// and wiped (keys too) when dropped.
@@ -87,11 +86,11 @@ pub struct App {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_secret: Secret,
+    pub client_secret: Option<Secret>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub consumer_key: Secret,
+    pub consumer_key: Option<Secret>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub consumer_secret: Secret,
+    pub consumer_secret: Option<Secret>,
     #[serde(flatten)]
     pub unknown: Unknown,
 }
@@ -100,9 +99,9 @@ pub struct App {
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub struct Record {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub access_token: Secret,
+    pub access_token: Option<Secret>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub access_token_secret: Secret,
+    pub access_token_secret: Option<Secret>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
     /// Seconds since the Unix epoch (OAuth 2.0).
@@ -117,7 +116,7 @@ pub struct Record {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_in_flight: Option<InFlightRefresh>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Secret,
+    pub refresh_token: Option<Secret>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -169,8 +168,8 @@ impl Record {
     }
 
     fn set_tokens(&mut self, tokens: &Tokens) {
-        self.access_token = Some(tokens.access_token.0.clone());
-        self.refresh_token = tokens.refresh_token.clone().map(|token| token.0);
+        self.access_token = Some(tokens.access_token.clone());
+        self.refresh_token = tokens.refresh_token.clone();
         self.expires_at = Some(tokens.expires_at);
         self.scope = Some(tokens.scope.clone());
     }
@@ -183,8 +182,8 @@ pub struct Account {
     pub record: Record,
 }
 
-pub fn secret(text: &str) -> Secret {
-    Some(Zeroizing::new(text.to_owned()))
+pub fn secret(text: &str) -> Option<Secret> {
+    Some(Secret::from(text))
 }
 
 impl Account {
@@ -221,7 +220,7 @@ impl Account {
     /// An OAuth 2.0 account of the client `client_id`.
     pub fn oauth2(
         client_id: &str,
-        client_secret: Secret,
+        client_secret: Option<Secret>,
         tokens: &Tokens,
         screen_name: Option<String>,
     ) -> Account {

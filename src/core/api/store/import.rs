@@ -18,6 +18,7 @@ use crate::core::api::store::file::{is_account_name, Account};
 use crate::core::auth::oauth2::Tokens;
 use crate::core::error::{Error, ErrorKind};
 use crate::core::settings::Settings;
+use crate::core::wire::Secret;
 
 /// Where accounts are imported from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,7 +274,7 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
                 .unwrap_or(0);
             let tokens = Tokens::from_parts(access, text(oauth2, "refresh_token"), expires_at)
                 .map_err(|e| import_error(path, e.message))?;
-            let client_secret = text(app, "client_secret").map(|s| Zeroizing::new(s.to_owned()));
+            let client_secret = text(app, "client_secret").map(Secret::from);
             let account =
                 Account::oauth2(client_id, client_secret, &tokens, Some(username.to_owned()));
             let name = if all_users.iter().filter(|u| **u == username).count() > 1 {
@@ -320,7 +321,7 @@ fn from_env(env: &dyn Fn(&str) -> Option<OsString>) -> Result<Found, Error> {
                 .tokens
                 .as_ref()
                 .ok_or_else(|| Error::invalid_argument("TW_OAUTH2_ACCESS_TOKEN is not set"))?;
-            let secret = session.client_secret.clone();
+            let secret = session.client_secret.clone().map(Secret);
             Account::oauth2(&session.client_id, secret, tokens, None)
         }
         None => {

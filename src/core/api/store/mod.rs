@@ -45,6 +45,7 @@ use crate::core::api::client::Client;
 use crate::core::api::deadline;
 use crate::core::error::Error;
 use crate::core::settings::{Identity, Settings, DEFAULT_TIMEOUT};
+use crate::core::wire::Secret;
 
 pub use self::import::ImportFormat;
 pub use self::listing::AccountSummary;
@@ -124,7 +125,7 @@ impl Store {
                 client_secret,
                 tokens,
             } => {
-                let secret = client_secret.as_deref().map(String::as_str);
+                let secret = client_secret.as_deref();
                 let mut settings = Settings::new_oauth2(&client_id, secret).map_err(refused)?;
                 if let Some(app) = settings.oauth2.as_mut() {
                     app.tokens = Some(tokens);
@@ -197,7 +198,10 @@ impl Store {
         let (mut account, user_id) = if settings.oauth2.is_some() {
             let (user_id, screen_name) = client.oauth2_identity()?;
             let session = client.oauth2_session().expect("OAuth 2.0");
-            let (id, secret) = (&session.client_id, session.client_secret.clone());
+            let (id, secret) = (
+                &session.client_id,
+                session.client_secret.clone().map(Secret),
+            );
             let tokens = client.oauth2_tokens()?;
             (Account::oauth2(id, secret, &tokens, screen_name), user_id)
         } else {
