@@ -101,7 +101,7 @@ impl InFlightRefresh {
 pub struct OAuth2Session {
     pub client_id: String,
     /// `None` for a public client (PKCE only).
-    pub client_secret: Option<Zeroizing<String>>,
+    pub client_secret: Option<Secret>,
     tokens: Mutex<Option<Tokens>>,
     /// Counts token changes, so a thread that saw a 401 with tokens of generation
     /// `g` refreshes only if nobody did since.
@@ -137,7 +137,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl OAuth2Session {
-    pub fn new(client_id: String, client_secret: Option<Zeroizing<String>>) -> OAuth2Session {
+    pub fn new(client_id: String, client_secret: Option<Secret>) -> OAuth2Session {
         OAuth2Session {
             client_id,
             client_secret,
@@ -334,7 +334,7 @@ impl OAuth2Session {
             secrets.extend(tokens.refresh_token.clone().map(|refresh| refresh.0));
         }
         if let Some(secret) = &self.client_secret {
-            secrets.push(secret.clone());
+            secrets.push(secret.0.clone());
         }
         if let Some(basic) = self.basic_authorization() {
             let credential = basic.strip_prefix("Basic ").unwrap_or(&basic);

@@ -107,7 +107,7 @@ pub struct Identity {
 pub struct OAuth2App {
     pub client_id: String,
     /// `None` for a public client (PKCE only).
-    pub client_secret: Option<Zeroizing<String>>,
+    pub client_secret: Option<Secret>,
     pub tokens: Option<Tokens>,
 }
 
@@ -176,7 +176,7 @@ impl Settings {
         }
         Ok(Settings::for_oauth2(OAuth2App {
             client_id: client_id.to_owned(),
-            client_secret: client_secret.map(|s| Zeroizing::new(s.to_owned())),
+            client_secret: client_secret.map(Secret::from),
             tokens: None,
         }))
     }
@@ -258,7 +258,7 @@ impl Settings {
             }
             None => String::new(),
         };
-        let client_secret = set("TW_OAUTH2_CLIENT_SECRET").map(Zeroizing::new);
+        let client_secret = set("TW_OAUTH2_CLIENT_SECRET").map(Secret::from);
         let expires_at = match set("TW_OAUTH2_EXPIRES_AT") {
             None => 0,
             Some(text) => text.trim().parse::<i64>().ok().filter(|t| *t >= 0).ok_or_else(|| {

@@ -321,7 +321,7 @@ fn from_env(env: &dyn Fn(&str) -> Option<OsString>) -> Result<Found, Error> {
                 .tokens
                 .as_ref()
                 .ok_or_else(|| Error::invalid_argument("TW_OAUTH2_ACCESS_TOKEN is not set"))?;
-            let secret = session.client_secret.clone().map(Secret);
+            let secret = session.client_secret.clone();
             Account::oauth2(&session.client_id, secret, tokens, None)
         }
         None => {

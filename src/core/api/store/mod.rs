@@ -45,7 +45,6 @@ use crate::core::api::client::Client;
 use crate::core::api::deadline;
 use crate::core::error::Error;
 use crate::core::settings::{Identity, Settings, DEFAULT_TIMEOUT};
-use crate::core::wire::Secret;
 
 pub use self::import::ImportFormat;
 pub use self::listing::AccountSummary;
@@ -198,10 +197,7 @@ impl Store {
         let (mut account, user_id) = if settings.oauth2.is_some() {
             let (user_id, screen_name) = client.oauth2_identity()?;
             let session = client.oauth2_session().expect("OAuth 2.0");
-            let (id, secret) = (
-                &session.client_id,
-                session.client_secret.clone().map(Secret),
-            );
+            let (id, secret) = (&session.client_id, session.client_secret.clone());
             let tokens = client.oauth2_tokens()?;
             (Account::oauth2(id, secret, &tokens, screen_name), user_id)
         } else {
