@@ -1,10 +1,5 @@
-"""Follow a user on Twitter/X through the twfollow C library (docs/python.md):
-
-    with twfollow.Client(consumer_key, consumer_secret, access_token, access_token_secret) as client:
-        user = client.follow("@twitterdev")
-
-`AsyncClient` for asyncio; `OAuth1Flow` and `OAuth2Flow` get a user's tokens, `Store` keeps them.
-"""
+"""Follow a user on Twitter/X through the twfollow C library: `Client(...).follow("@twitterdev")`;
+`AsyncClient` for asyncio; `OAuth1Flow` and `OAuth2Flow` get a user's tokens, `Store` keeps them."""
 
 from ._native import LibraryNotFoundError
 from ._results import Budget, DayBudgets, RateLimit, refreshes_in_flight, version

@@ -1,6 +1,4 @@
-"""`python -m twfollow` and the `twfollow` console script: they run tw-follow, the C tool the
-package ships beside its library (built with it by setup.py), with the same arguments; its
-output and exit code are theirs (docs/cli.md)."""
+"""`python -m twfollow` and the `twfollow` script: they run tw-follow, shipped beside the library (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -14,8 +12,7 @@ EXIT_SOFTWARE = 70
 
 
 def main() -> NoReturn:
-    """Replaces this process with tw-follow (os.execv): signals, standard streams and the
-    exit code are the tool's own."""
+    """Replaces this process with tw-follow (os.execv): signals, streams and exit code are the tool's."""
     try:
         os.execv(TOOL, [TOOL, *sys.argv[1:]])
     except OSError as e:

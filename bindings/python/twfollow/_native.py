@@ -1,5 +1,4 @@
-"""Finds, loads and declares the twfollow C library, with the C types the other modules share: the
-package's lowest module (it imports none of the others)."""
+"""Finds, loads and declares the C library, with its C types: the lowest module (it imports no other)."""
 
 from __future__ import annotations
 
@@ -125,8 +124,7 @@ def _candidates() -> List[str]:
 
 
 def load() -> ctypes.CDLL:
-    """Loads the library: TWFOLLOW_LIB if set (and only it), else the package's copy, else the
-    system loader's libtwfollow.so.0; LibraryNotFoundError lists every place tried."""
+    """Loads TWFOLLOW_LIB if set (and only it), else the package's copy, else the system's libtwfollow.so.0."""
     tried = []
     for place in _candidates():
         is_path = os.sep in place

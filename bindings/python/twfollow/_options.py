@@ -1,5 +1,4 @@
-"""The keyword options every constructor of `Client` takes, stated once (`Options`), checked and
-applied to a TwConfig (the ranges are the C types': ctypes would wrap a value silently)."""
+"""The keyword options of `Client`'s constructors, stated once (`Options`), checked and applied to a config."""
 
 from __future__ import annotations
 
@@ -117,9 +116,8 @@ _SETTERS: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {
 def apply_options(
     config: ctypes.c_void_p, options: Mapping[str, Any], from_variables: Dict[str, str]
 ) -> Optional[ctypes._CFunctionType]:
-    """Applies to `config` the options that are not None (the caller has checked their names:
-    `check_names`); `from_variables` names the environment variable an option was read from, which a
-    refusal's message starts with. Returns the trace callback, to keep alive with the config."""
+    """Applies the options given (not None); `from_variables`: {option: the variable it came from}.
+    Returns the trace callback, to keep alive with the config."""
     for name, (setter, argument) in _SETTERS.items():
         if (value := options.get(name)) is None:
             continue

@@ -1,5 +1,4 @@
-"""OAuth 2.0 token plumbing of `Client` and the flows: the tokens' JSON, and the bridge that hands
-rotated tokens from the library (any thread, inside a C call) to a Python callable."""
+"""OAuth 2.0 tokens: their JSON, and the bridge that hands the rotated ones from C to a Python callable."""
 
 from __future__ import annotations
 
@@ -27,8 +26,7 @@ ASYNC_HANDLER_ADVICE = (
 
 
 def check_handler(handler: object) -> None:
-    """Refuses, when the client is made, a handler that could never store the tokens: one not callable
-    (InvalidArgumentError), or an `async def` function or an object whose `__call__` is one (TypeError)."""
+    """Refuses a handler that could never store the tokens: one not callable, or an `async def` one."""
     if not callable(handler):
         raise InvalidArgumentError(
             Status.INVALID_ARGUMENT, f"on_token_refresh must be callable, not {type(handler).__name__}"
@@ -47,9 +45,7 @@ def tokens_from_json(text: str) -> Dict[str, Any]:
 
 
 class TokenCallback:
-    """The C function given to `tw_config_set_token_callback` (keep it alive with the config). An
-    exception from `handler` must not unwind into C: it is logged (without the tokens) and kept in
-    `error`; the call that refreshed returns normally, and the config keeps the new tokens."""
+    """The C token callback (kept alive with the config): `handler`'s exception is logged and kept in `error`."""
 
     def __init__(self, handler: TokenHandler) -> None:
         check_handler(handler)

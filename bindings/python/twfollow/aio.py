@@ -1,13 +1,12 @@
-"""AsyncClient: the Client's calls as coroutines, each its Client twin run in a worker thread by
-`_in_thread`, typed with ParamSpec so that mypy --strict checks a call as it checks the twin's."""
+"""AsyncClient: the Client's calls as coroutines, each its Client twin run in a worker thread."""
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextvars
 import functools
-from typing import TYPE_CHECKING, Any, Callable, Coroutine, NamedTuple, Optional, Tuple, TypeVar
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, Callable, Coroutine, Optional, Tuple, TypeVar, cast
 
 from ._options import OAuth2Options, Options, Self, StorePath, Unpack
 from ._results import DayBudgets, RateLimit, last_day_budgets, last_rate_limit, last_request_count
@@ -23,33 +22,24 @@ if TYPE_CHECKING:
 # The library keeps 64 idle connections per host: one per worker can stay alive.
 DEFAULT_MAX_WORKERS = 64
 
-# The rate-limit headers and 24-hour budgets of the last response awaited in the current
-# task, and the requests the last call awaited in it sent.
-_last_response: contextvars.ContextVar[Tuple[Optional[RateLimit], Optional[DayBudgets]]] = contextvars.ContextVar(
-    "twfollow_last_response", default=(None, None)
-)
-_last_request_count: contextvars.ContextVar[int] = contextvars.ContextVar("twfollow_last_request_count", default=0)
+# A response's rate-limit headers and 24-hour budgets.
+_Response = Tuple[Optional[RateLimit], Optional[DayBudgets]]
+# Those of the last response awaited in the current task, and the requests the last call awaited in it sent.
+_last_response: ContextVar[_Response] = ContextVar("twfollow_last_response", default=(None, None))
+_last_request_count: ContextVar[int] = ContextVar("twfollow_last_request_count", default=0)
 
 
-class _Outcome(NamedTuple):
-    """What a call did in its worker thread, with its thread's last_* values (response: None when none)."""
-
-    value: Any
-    error: Optional[BaseException]
-    response: Optional[Tuple[Optional[RateLimit], Optional[DayBudgets]]]
-    request_count: int
-
-
-def _run_call(method: Callable[..., Any], args: Any, kwargs: Any) -> _Outcome:
-    """Runs in a worker thread: the C library's per-thread state is read here."""
+def _run_call(
+    method: Callable[..., Any], args: Any, kwargs: Any
+) -> Tuple[Any, Optional[BaseException], Optional[_Response], int]:
+    """In a worker thread: (value, error, the response if any, the request count), read on that thread."""
     value, error = None, None
     try:
         value = method(*args, **kwargs)
     except BaseException as failure:
         error = failure
     responded = error is None or (isinstance(error, TwError) and error.http_status != 0)
-    response = (last_rate_limit(), last_day_budgets()) if responded else None
-    return _Outcome(value, error, response, last_request_count())
+    return value, error, (last_rate_limit(), last_day_budgets()) if responded else None, last_request_count()
 
 
 _T = TypeVar("_T")
@@ -58,30 +48,27 @@ _T = TypeVar("_T")
 def _in_thread(
     method: Callable[Concatenate[Client, _P], _T],
 ) -> Callable[Concatenate[AsyncClient, _P], Coroutine[Any, Any, _T]]:
-    """The coroutine twin of a Client method, with its name, docstring and signature: runs it in
-    one of the client's worker threads, and the task's last_* values follow it."""
+    """The coroutine twin of a Client method, typed with its signature: it runs in a worker thread."""
 
     async def call(self: AsyncClient, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         if self._closing:
             raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
         loop = asyncio.get_running_loop()
-        outcome = await loop.run_in_executor(self._executor, _run_call, method, (self._client, *args), kwargs)
-        if outcome.response is not None:
-            _last_response.set(outcome.response)
-        _last_request_count.set(outcome.request_count)
-        if outcome.error is not None:
-            raise outcome.error
-        value: _T = outcome.value
-        return value
+        running = loop.run_in_executor(self._executor, _run_call, method, (self._client, *args), kwargs)
+        value, error, response, request_count = await running
+        if response is not None:
+            _last_response.set(response)
+        _last_request_count.set(request_count)
+        if error is not None:
+            raise error
+        return cast(_T, value)
 
     functools.update_wrapper(call, method)
     return call
 
 
 class AsyncClient:
-    """The Client for asyncio: the same constructors, options and calls, each call a coroutine run in
-    one of at most `max_workers` threads. A cancelled call that has started runs to its end (the follow
-    may have been made). Close with `await client.aclose()` or `async with` (docs/python.md)."""
+    """The Client for asyncio, each call a coroutine run in a worker thread. `await aclose()`, or `async with`."""
 
     def __init__(
         self,
@@ -117,8 +104,7 @@ class AsyncClient:
         **options: Unpack[Options],
     ) -> AsyncClient:
         """`Client.from_store`, for asyncio."""
-        client = Client.from_store(account, store, on_token_refresh=on_token_refresh, **options)
-        return cls._around(client, max_workers)
+        return cls._around(Client.from_store(account, store, on_token_refresh=on_token_refresh, **options), max_workers)
 
     @classmethod
     def oauth2(
@@ -173,8 +159,7 @@ class AsyncClient:
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="twfollow")
 
     async def aclose(self) -> None:
-        """Closes the client: new calls are refused at once; the calls already awaited run to their end,
-        then the config and the worker threads are released. Idempotent."""
+        """Refuses new calls at once; releases the config and the threads after the calls awaited."""
         self._closing = True
         await asyncio.get_running_loop().run_in_executor(None, self._release)
 

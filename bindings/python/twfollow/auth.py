@@ -1,6 +1,4 @@
-"""Getting a user's tokens: the OAuth 1.0a PIN / callback flow (`OAuth1Flow`) and OAuth 2.0
-Authorization Code with PKCE (`OAuth2Flow`); docs/tokens.md, "From code". Secrets never appear in
-a repr or a message."""
+"""Getting a user's tokens: the OAuth 1.0a PIN / callback flow and OAuth 2.0 with PKCE (docs/tokens.md)."""
 
 from __future__ import annotations
 
@@ -10,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, Self, Unpack, check_names
-from ._results import _encode, api, strings
+from ._results import _encode, api
 from ._tokens import TokenHandler, tokens_from_json
 from .client import Client
 from .errors import AuthError, InvalidArgumentError, Status
@@ -57,9 +55,7 @@ class OAuth1Token:
 
 
 class OAuth1Flow(_AppConfig):
-    """The OAuth 1.0a three-legged flow for one user, with the app's consumer key and secret;
-    `callback="oob"` is the PIN flow. A web app keeps `request_token` and `request_token_secret`
-    between the two steps. Close it (or use `with`)."""
+    """The OAuth 1.0a three-legged flow for one user (`callback="oob"`: the PIN flow). Close it, or use `with`."""
 
     def __init__(
         self,
@@ -84,14 +80,12 @@ class OAuth1Flow(_AppConfig):
 
     def authorization_url(self) -> str:
         """Step 1: gets a request token (kept in the flow) and returns the URL the user opens."""
-        with self._client._borrowed() as config:
-            token, secret, url = strings(api.tw_oauth1_request_token, config, self._callback, count=3)
+        token, secret, url = self._client._call(api.tw_oauth1_request_token, self._callback, count=3)
         self.request_token, self.request_token_secret = token, secret
         return url
 
     def fetch_access_token(self, verifier: str) -> OAuth1Token:
-        """Step 2: trades the request token for the user's access token; `verifier` is the PIN, the
-        callback's `oauth_verifier` or its whole URL. A wrong PIN (AuthError) burns the request token."""
+        """Step 2: the user's access token for the PIN, the callback's `oauth_verifier` or its whole URL."""
         if self.request_token is None or self.request_token_secret is None:
             raise InvalidArgumentError(
                 Status.INVALID_ARGUMENT,
@@ -107,8 +101,7 @@ class OAuth1Flow(_AppConfig):
             _encode(self.request_token_secret, "request_token_secret"),
             _encode(verifier, "verifier"),
         )
-        with self._client._borrowed() as config:
-            answer = tokens_from_json(strings(api.tw_oauth1_access_token, config, *arguments)[0])
+        answer = tokens_from_json(self._client._call(api.tw_oauth1_access_token, *arguments)[0])
         consumer_key, consumer_secret = self._consumer
 
         def make_client(token: str, secret: str, **overrides: Any) -> Client:
@@ -136,9 +129,7 @@ class OAuth1Flow(_AppConfig):
 
 
 class OAuth2Flow(_AppConfig):
-    """OAuth 2.0 Authorization Code with PKCE for one user, with the app's OAuth 2.0 client id, its
-    registered callback URL, and the secret of a confidential client. A web app keeps `state` and
-    `code_verifier` between the two steps. Close it (or use `with`)."""
+    """OAuth 2.0 Authorization Code with PKCE for one user. Close it, or use `with`."""
 
     def __init__(
         self,
@@ -166,16 +157,12 @@ class OAuth2Flow(_AppConfig):
 
     def authorization_url(self) -> Tuple[str, str]:
         """Step 1: (the URL the user opens to approve the app, its `state`); sends nothing."""
-        with self._client._borrowed() as config:
-            url, state, verifier = strings(
-                api.tw_oauth2_authorize_url, config, self._redirect_uri, self._scope, count=3
-            )
+        url, state, verifier = self._client._call(api.tw_oauth2_authorize_url, self._redirect_uri, self._scope, count=3)
         self.state, self.code_verifier = state, verifier
         return url, state
 
     def fetch_token(self, redirected_url: Optional[str] = None, *, code: Optional[str] = None) -> Dict[str, Any]:
-        """Step 2: trades the code for tokens, to store. `redirected_url`: the whole URL, whose `state`
-        is checked before anything is sent; `code=`: a bare code a person pasted (no state check)."""
+        """Step 2: the tokens, to store, for the whole redirected URL (its `state` checked) or a bare `code=`."""
         if (redirected_url is None) == (code is None):
             raise InvalidArgumentError(
                 Status.INVALID_ARGUMENT, "pass the redirected URL, or code= for a bare code (one of them)"
@@ -204,8 +191,7 @@ class OAuth2Flow(_AppConfig):
             None if self.state is None else _encode(self.state, "state"),
             _encode(self.code_verifier, "code_verifier"),
         )
-        with self._client._borrowed() as config:
-            self._tokens = tokens_from_json(strings(api.tw_oauth2_exchange_code, config, *arguments)[0])
+        self._tokens = tokens_from_json(self._client._call(api.tw_oauth2_exchange_code, *arguments)[0])
         return dict(self._tokens)
 
     def client(self, on_token_refresh: Optional[TokenHandler] = None, **options: Unpack[OAuth2Options]) -> Client:

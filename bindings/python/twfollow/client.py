@@ -6,7 +6,7 @@ import contextlib
 import ctypes
 import os
 import threading
-from typing import Any, Callable, Dict, Iterator, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 from . import _native
 from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, Self, StorePath, Unpack, apply_options, check_names
@@ -16,7 +16,7 @@ from ._results import (
     RateLimit,
     _encode,
     _parse_object,
-    _target_text,
+    _target_bytes,
     api,
     checked_int,
     strings,
@@ -64,9 +64,7 @@ def _variables_not_replaced(options: Options) -> Dict[str, str]:
 
 
 class Client:
-    """Follows users with OAuth 1.0a user-context credentials, or (`Client.oauth2`) an OAuth 2.0
-    user token it refreshes by itself. Thread-safe: calls release the GIL and share one connection
-    pool. Close it, or use `with` (docs/python.md)."""
+    """Follows users, with OAuth 1.0a credentials or an OAuth 2.0 token; thread-safe. Close it, or use `with`."""
 
     # The OAuth 2.0 token callback given to the C library; kept while the config lives.
     _token_callback: Optional[TokenCallback] = None
@@ -92,8 +90,7 @@ class Client:
 
     @classmethod
     def from_env(cls, *, on_token_refresh: Optional[TokenHandler] = None, **options: Unpack[Options]) -> Client:
-        """A client of the TW_* variables' credentials, TW_API_BASE and TW_API_VERSION; a keyword
-        given wins over its variable, which is then not read. `on_token_refresh`: see `oauth2`."""
+        """A client of the TW_* variables; a keyword given wins over its variable, which is then not read."""
         return cls._from_variables(
             api.tw_config_from_env, api.tw_config_from_env_credentials, (), on_token_refresh, options
         )
@@ -107,8 +104,7 @@ class Client:
         on_token_refresh: Optional[TokenHandler] = None,
         **options: Unpack[Options],
     ) -> Client:
-        """A client for an account of the token store (None: its default) at `store` (None: the
-        usual path); an OAuth 2.0 one saves each refresh there. StoreError: nothing was sent."""
+        """A client for an account (None: the default) of the token store at `store` (None: the usual path)."""
         names = (
             None if store is None else _encode(os.fspath(store), "store"),
             None if account is None else _encode(account, "account"),
@@ -187,6 +183,11 @@ class Client:
         finally:
             self._give_back()
 
+    def _call(self, function: Callable[..., int], *arguments: Any, count: int = 1) -> List[str]:
+        """`function(config, *arguments, out_1, ... out_count)` with the config borrowed: the outputs' text."""
+        with self._borrowed() as config:
+            return strings(function, config, *arguments, count=count)
+
     def close(self) -> None:
         """Releases the config and its connections, at once or when the last running call returns."""
         with self._lock:
@@ -225,7 +226,7 @@ class Client:
         if type(target) is int and 1 <= target <= MAX_USER_ID:
             target_bytes = b"%d" % target
         else:
-            target_bytes = _encode(_target_text(target), "target")
+            target_bytes = _target_bytes(target)
         config = self._borrow()
         try:
             if not want_outcome:
@@ -238,13 +239,12 @@ class Client:
             self._give_back()
 
     def follow(self, target: Union[str, int], notify: bool = False) -> Dict[str, Any]:
-        """Follows `target` ("@name", "name", a digit string or an int user id) and returns the API's
-        answer. Raises a `TwError` subclass (InvalidArgumentError for bad input: nothing sent)."""
+        """Follows `target` ("@name", "name", a digit string or an int user id); returns the API's answer."""
         return _parse_object(self._follow(target, notify, want_outcome=False)[0])
 
     def unfollow_json(self, target: Union[str, int]) -> str:
         """Like `unfollow`, but returns the JSON text."""
-        return self._relationship_call("tw_unfollow", target)
+        return self._call(api.tw_unfollow, _target_bytes(target))[0]
 
     def unfollow(self, target: Union[str, int]) -> Dict[str, Any]:
         """Unfollows `target` (as for `follow`); returns the relationship after it, as `relationship()`."""
@@ -252,23 +252,15 @@ class Client:
 
     def relationship_json(self, target: Union[str, int]) -> str:
         """Like `relationship`, but returns the JSON text."""
-        return self._relationship_call("tw_relationship", target)
+        return self._call(api.tw_relationship, _target_bytes(target))[0]
 
     def relationship(self, target: Union[str, int]) -> Dict[str, Any]:
-        """What holds between the token's user and `target`: {"target": {...}, "following": bool, ...},
-        a key there only when the API said it (absent: unknown, never False)."""
+        """What holds between the token's user and `target`: {"target": {...}, "following": bool, ...}."""
         return _parse_object(self.relationship_json(target))
 
-    def _relationship_call(self, function: str, target: Union[str, int]) -> str:
-        target_bytes = _encode(_target_text(target), "target")
-        with self._borrowed() as config:
-            return strings(getattr(api, function), config, target_bytes)[0]
-
     def me(self) -> Dict[str, str]:
-        """The user these credentials act as: {"id": "1500000001", "username": "sandbox_me"}; no
-        request when the client knows it. AuthError for refused credentials."""
-        with self._borrowed() as config:
-            user_id, username = strings(api.tw_me, config, count=2)
+        """The user these credentials act as: {"id": "1500000001", "username": "sandbox_me"}."""
+        user_id, username = self._call(api.tw_me, count=2)
         return {"id": user_id, "username": username}
 
     # OAuth 2.0 user tokens. Getting them: twfollow.OAuth2Flow (auth.py).
@@ -285,9 +277,7 @@ class Client:
         on_token_refresh: Optional[TokenHandler] = None,
         **options: Unpack[OAuth2Options],
     ) -> Client:
-        """A client that follows through API v2 with an OAuth 2.0 user token, refreshed by itself;
-        X rotates refresh tokens: `on_token_refresh(tokens)`, a plain function (`async def` is a
-        TypeError), stores each new pair before the call that refreshed returns."""
+        """A client with an OAuth 2.0 user token, refreshed by itself; `on_token_refresh` stores each new pair."""
         check_names(options, OAUTH2_OPTION_NAMES)
         if on_token_refresh is not None:
             check_handler(on_token_refresh)
@@ -315,8 +305,7 @@ class Client:
 
     def _watch_tokens(self, handler: TokenHandler) -> None:
         callback = TokenCallback(handler)
-        with self._borrowed() as config:
-            api.tw_config_set_token_callback(config, callback.c_function, None)
+        self._call(api.tw_config_set_token_callback, callback.c_function, None, count=0)
         self._token_callback = callback
 
     def _holds_oauth2_tokens(self) -> bool:
@@ -328,14 +317,11 @@ class Client:
     @property
     def tokens(self) -> Dict[str, Any]:
         """The OAuth 2.0 tokens held now: {"access_token", "refresh_token", "expires_at", "scope"}."""
-        with self._borrowed() as config:
-            return tokens_from_json(strings(api.tw_config_get_tokens, config)[0])
+        return tokens_from_json(self._call(api.tw_config_get_tokens)[0])
 
     def refresh(self) -> Dict[str, Any]:
-        """Refreshes the OAuth 2.0 access token now and returns the new tokens (on failure, the old
-        ones stay: AuthError when the refresh token is refused)."""
-        with self._borrowed() as config:
-            api.tw_oauth2_refresh(config)
+        """Refreshes the OAuth 2.0 access token now and returns the new tokens (on failure, the old ones stay)."""
+        self._call(api.tw_oauth2_refresh, count=0)
         return self.tokens
 
     def access_token(self) -> str:
@@ -347,14 +333,11 @@ class Client:
 
     def revoke(self, token: str) -> None:
         """Revokes an OAuth 2.0 token: the access token, or the refresh token (which ends the grant)."""
-        token_bytes = _encode(token, "token")
-        with self._borrowed() as config:
-            api.tw_oauth2_revoke(config, token_bytes)
+        self._call(api.tw_oauth2_revoke, _encode(token, "token"), count=0)
 
     @property
     def token_refresh_error(self) -> Optional[BaseException]:
-        """The last exception `on_token_refresh` raised (logged, never raised), or None: store
-        `tokens` another way before the rotated refresh token is lost with the process."""
+        """The last exception `on_token_refresh` raised (logged, never raised), or None."""
         return self._token_callback.error if self._token_callback is not None else None
 
     @property

@@ -7,8 +7,7 @@ from typing import Any, Dict, NamedTuple, Optional, Tuple, Type
 
 
 class Status(enum.IntEnum):
-    """Status numbers, as in include/twfollow.h (TW_STATUS_<name>); tests/drift fails when this
-    differs from the header (`python3 tests/drift/twfollow_header.py --python` prints the members)."""
+    """Status numbers, as in include/twfollow.h (TW_STATUS_<name>); tests/drift checks them."""
 
     OK = 0
     NULL_ARGUMENT = 1
@@ -40,13 +39,6 @@ class Status(enum.IntEnum):
     INTERNAL = 99
 
 
-def status_name(status: int) -> str:
-    try:
-        return f"TW_STATUS_{Status(status).name}"
-    except ValueError:
-        return f"unknown status {status}"
-
-
 class Problem(NamedTuple):
     """The members of an API v2 problem (RFC 7807, with X's own), each None when not sent."""
 
@@ -63,8 +55,7 @@ ERROR_CLASSES: Dict[int, Type[TwError]] = {}
 
 
 class TwError(Exception):
-    """A failed call: `str(err)` is the library's one-line message; `status`, `http_status`,
-    `api_code`, `request_count` and an API v2 problem's members are attributes."""
+    """A failed call: `str(err)` is the library's message; the status and what the answer said are attributes."""
 
     def __init__(
         self,
@@ -77,7 +68,7 @@ class TwError(Exception):
     ) -> None:
         super().__init__(message)
         self.status = status
-        self.status_name = status_name(status)
+        self.status_name = f"TW_STATUS_{Status(status).name}" if status in list(Status) else f"unknown status {status}"
         self.message = message
         self.http_status = http_status
         self.api_code = api_code

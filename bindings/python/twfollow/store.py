@@ -1,5 +1,4 @@
-"""The token store: named accounts in one locked JSON file (docs/tokens.md). Every call here is
-one C call of the store API (tw_store_*): the locking, permissions and atomic rewrites are the library's."""
+"""The token store: named accounts in one locked JSON file (docs/tokens.md), each call one tw_store_* call."""
 
 from __future__ import annotations
 
@@ -48,8 +47,7 @@ class Account:
 
 
 class ImportedAccounts(List[str]):
-    """What `Store.import_from` did: the list of the names imported, with `kept` (the accounts whose
-    stored OAuth 2.0 grant is newer, left as they were) and `handed_over` (grants the store owns now)."""
+    """The names `Store.import_from` imported, with those it `kept` and those `handed_over` (docs/python.md)."""
 
     def __init__(self, imported: List[str], kept: List[str], handed_over: List[str]) -> None:
         super().__init__(imported)
@@ -66,8 +64,7 @@ def _optional(value: Optional[str], name: str) -> Optional[bytes]:
 
 
 class Store:
-    """The token store at `path` (None: the usual path), or at a `redis://` or `rediss://` URL. It holds
-    no secret: each method reads or rewrites the store under its lock (StoreError: it is untouched)."""
+    """The token store at `path` (None: the usual path) or a `redis://` URL; each method takes its lock."""
 
     def __init__(self, path: StorePath = None) -> None:
         self._given = None if path is None else os.fspath(path)
@@ -109,20 +106,17 @@ class Store:
         return None if name is None else str(name)
 
     def save(self, source: Union[Client, AsyncClient, OAuth1Flow, OAuth2Flow], account: Optional[str] = None) -> str:
-        """Saves the user and app of a client or a flow that has its tokens as `account` (None: the
-        user's screen name) and returns the name; an OAuth 2.0 client saves its refreshes here then."""
+        """Saves a client's or a flow's user and app as `account` (None: the screen name); returns the name."""
         client = source if isinstance(source, Client) else source._client  # the flow's or AsyncClient's
         name = _optional(account, "account")
-        with client._borrowed() as config:
-            return strings(api.tw_store_save_account, config, self._path, name)[0]
+        return client._call(api.tw_store_save_account, self._path, name)[0]
 
     def set_default(self, name: str) -> None:
         """Makes `name` the default account."""
         api.tw_store_set_default(self._path, _encode(name, "name"))
 
     def remove(self, name: str, revoke: bool = False, **options: Unpack[Options]) -> None:
-        """Removes the account (and its app when no other account uses it); with `revoke`, after
-        `revoke(name, **options)` succeeded."""
+        """Removes the account (and its app when no other account uses it); with `revoke`, revokes it first."""
         name_bytes = _encode(name, "name")
         if revoke:
             self.revoke(name, **options)
@@ -141,8 +135,7 @@ class Store:
             client.revoke(tokens.get("refresh_token") or tokens["access_token"])
 
     def import_from(self, kind: str, path: StorePath = None, force: bool = False) -> ImportedAccounts:
-        """Imports the accounts of "twurl" (~/.twurlrc), "xurl" (~/.xurl) or "env" (the TW_* variables),
-        from `path` (None: the tool's own file); a newer stored OAuth 2.0 grant is kept unless `force`."""
+        """Imports the accounts of "twurl", "xurl" or "env" (the TW_* variables) from `path` (None: the tool's)."""
         source = None if path is None else _encode(os.fspath(path), "path")
         flags = _TW_STORE_IMPORT_FORCE if force else 0
         lists = strings(api.tw_store_import_ex, self._path, _encode(kind, "kind"), source, flags, count=3)

@@ -1,5 +1,4 @@
-"""The wire trace (tw_config_set_trace, `Client(trace=...)`): what each request of a call sent and
-what came back, one line at a time, secrets removed (docs/debugging.md)."""
+"""The wire trace (`Client(trace=...)`): each request and answer, line by line, secrets removed."""
 
 from __future__ import annotations
 
