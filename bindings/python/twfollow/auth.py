@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import ctypes
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, Self, Unpack, check_names
 from ._results import _encode, api
@@ -19,13 +18,11 @@ _URL_SCHEMES = ("http://", "https://")
 class _AppConfig:
     """What both flows share: a config of the app's own for the flow's requests, closed with it."""
 
-    def _make_config(self, make: Callable[[Any], int], options: OAuth2Options) -> None:
+    def _make_config(self, make: Callable[..., int], arguments: Sequence[Any], options: OAuth2Options) -> None:
         check_names(options, OAUTH2_OPTION_NAMES)
         self._options = options
-        config = ctypes.c_void_p()
-        make(ctypes.byref(config))
         self._client = Client.__new__(Client)
-        self._client._adopt(config, options)
+        self._client._adopt(make, arguments, options, {})
 
     def close(self) -> None:
         self._client.close()
@@ -76,7 +73,7 @@ class OAuth1Flow(_AppConfig):
         self.request_token = request_token
         self.request_token_secret = request_token_secret
         keys = (_encode(consumer_key, "consumer_key"), _encode(consumer_secret, "consumer_secret"))
-        self._make_config(lambda out: api.tw_config_new_app(*keys, out), options)
+        self._make_config(api.tw_config_new_app, keys, options)
 
     def authorization_url(self) -> str:
         """Step 1: gets a request token (kept in the flow) and returns the URL the user opens."""
@@ -153,7 +150,7 @@ class OAuth2Flow(_AppConfig):
         self._tokens: Optional[Dict[str, Any]] = None
         secret = None if client_secret is None else _encode(client_secret, "client_secret")
         client = (_encode(client_id, "client_id"), secret)
-        self._make_config(lambda out: api.tw_config_new_oauth2(*client, out), options)
+        self._make_config(api.tw_config_new_oauth2, client, options)
 
     def authorization_url(self) -> Tuple[str, str]:
         """Step 1: (the URL the user opens to approve the app, its `state`); sends nothing."""

@@ -6,7 +6,7 @@ import contextlib
 import ctypes
 import os
 import threading
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import _native
 from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, Self, StorePath, Unpack, apply_options, check_names
@@ -84,9 +84,7 @@ class Client:
             _encode(access_token, "access_token"),
             _encode(access_token_secret, "access_token_secret"),
         ]
-        config = ctypes.c_void_p()
-        api.tw_config_new(*credentials, ctypes.byref(config))
-        self._adopt(config, options)
+        self._adopt(api.tw_config_new, credentials, options, {})
 
     @classmethod
     def from_env(cls, *, on_token_refresh: Optional[TokenHandler] = None, **options: Unpack[Options]) -> Client:
@@ -128,15 +126,11 @@ class Client:
         check_names(options)  # before the store is opened or the environment read
         if on_token_refresh is not None:
             check_handler(on_token_refresh)
-        config = ctypes.c_void_p()
-        from_variables: Dict[str, str] = {}
-        if options.get("base_url") is None and options.get("api_version") is None:
-            make(*arguments, ctypes.byref(config))
-        else:
-            make_from_credentials(*arguments, ctypes.byref(config))
-            from_variables = _variables_not_replaced(options)
         client = cls.__new__(cls)
-        client._adopt(config, options, from_variables)
+        if options.get("base_url") is None and options.get("api_version") is None:
+            client._adopt(make, arguments, options, {})
+        else:
+            client._adopt(make_from_credentials, arguments, options, _variables_not_replaced(options))
         if on_token_refresh is not None:
             try:
                 if client._holds_oauth2_tokens():
@@ -147,16 +141,19 @@ class Client:
         return client
 
     def _adopt(
-        self, config: ctypes.c_void_p, options: OAuth2Options, from_variables: Optional[Dict[str, str]] = None
+        self, make: Callable[..., int], arguments: Sequence[Any], options: OAuth2Options, from_variables: Dict[str, str]
     ) -> None:
-        # Owned before anything can fail (close() frees it); then the options are applied.
+        # The config `make(*arguments, &config)` makes, owned before anything can fail (close() frees it);
+        # then the options are applied.
+        config = ctypes.c_void_p()
+        make(*arguments, ctypes.byref(config))
         self._config: Optional[ctypes.c_void_p] = config
         self._lock = threading.Lock()
         self._calls = 0  # running calls: close() frees the config after the last one
         self._closing = False
         self._trace_callback: Optional[ctypes._CFunctionType] = None  # kept alive as long as the config
         try:
-            self._trace_callback = apply_options(config, options, from_variables or {})
+            self._trace_callback = apply_options(config, options, from_variables)
         except BaseException:
             self.close()
             raise
@@ -290,12 +287,10 @@ class Client:
                 expires_at, 0, MAX_EXPIRES_AT, "expires_at must be an int: seconds since the Unix epoch, 0 when unknown"
             ),
         )
-        config = ctypes.c_void_p()
-        api.tw_config_new_oauth2(client_id_bytes, secret_bytes, ctypes.byref(config))
         client = cls.__new__(cls)
-        client._adopt(config, options)
+        client._adopt(api.tw_config_new_oauth2, (client_id_bytes, secret_bytes), options, {})
         try:
-            api.tw_config_set_oauth2_tokens(config, *token_arguments)
+            client._call(api.tw_config_set_oauth2_tokens, *token_arguments, count=0)
             if on_token_refresh is not None:
                 client._watch_tokens(on_token_refresh)
         except BaseException:

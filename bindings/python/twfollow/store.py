@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import json
 import os
 from dataclasses import dataclass
@@ -34,16 +35,10 @@ class Account:
 
     @classmethod
     def from_listing(cls, record: Dict[str, Any]) -> "Account":
-        return cls(
-            name=str(record["name"]),
-            kind=None if record.get("kind") is None else str(record["kind"]),
-            screen_name=str(record.get("screen_name") or ""),
-            user_id=str(record.get("user_id") or ""),
-            app=str(record.get("app") or ""),
-            expires_at=int(record.get("expires_at") or 0),
-            has_refresh_token=bool(record.get("has_refresh_token")),
-            default=bool(record.get("default")),
-        )
+        values: Dict[str, Any] = {field.name: record.get(field.name) for field in dataclasses.fields(cls)}
+        # A text the record lacks is null in the listing, "" here (but a missing kind: None).
+        values.update({name: values[name] or "" for name in ("screen_name", "user_id", "app")})
+        return cls(**values)
 
 
 class ImportedAccounts(List[str]):
