@@ -21,8 +21,8 @@ from typing import (
 )
 
 from . import trace as _trace
-from ._results import _encode, api, checked_int
-from .errors import InvalidArgumentError, Status, TwError
+from ._results import _encode, api, checked_int, invalid
+from .errors import TwError
 
 # The annotations' `Self` and `Unpack`, also at run time, so that typing.get_type_hints reads the
 # package's signatures (test_typing.py); typing_extensions is no dependency of the package.
@@ -79,7 +79,7 @@ def check_names(options: Mapping[str, Any], allowed: FrozenSet[str] = OPTION_NAM
 
 def _milliseconds(seconds: float, name: str, minimum: int) -> int:
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"{name} must be a number of seconds")
+        raise invalid(f"{name} must be a number of seconds")
     message = f"{name} must be between {minimum / 1000} and {MAX_TIMEOUT_MS / 1000} s"
     return checked_int(round(seconds * 1000), minimum, MAX_TIMEOUT_MS, message)
 
@@ -94,9 +94,7 @@ _API_VERSIONS = {1: 1, 2: 2, "1": 1, "1.1": 1, "2": 2, "auto": 0}
 
 def _api_version(version: Union[int, str], _name: str) -> int:
     if isinstance(version, bool) or not isinstance(version, (int, str)) or version not in _API_VERSIONS:
-        raise InvalidArgumentError(
-            Status.INVALID_ARGUMENT, f"api_version must be 1, '1.1', 2, '2' or 'auto', not {version!r}"
-        )
+        raise invalid(f"api_version must be 1, '1.1', 2, '2' or 'auto', not {version!r}")
     return _API_VERSIONS[version]
 
 
@@ -132,9 +130,7 @@ def apply_options(
     if trace is None or trace is False:
         return None
     if trace is not True and not callable(trace):
-        raise InvalidArgumentError(
-            Status.INVALID_ARGUMENT, "trace must be True (log to the 'twfollow' logger) or a callable"
-        )
+        raise invalid("trace must be True (log to the 'twfollow' logger) or a callable")
     callback = _trace.c_callback(trace)
     api.tw_config_set_trace(config, callback, None)
     return callback

@@ -12,12 +12,17 @@ from .errors import InvalidArgumentError, Problem, RateLimitError, Status, error
 MAX_USER_ID = 2**64 - 1
 
 
+def invalid(message: str) -> InvalidArgumentError:
+    """The error of input refused before anything was sent."""
+    return InvalidArgumentError(Status.INVALID_ARGUMENT, message)
+
+
 def _encode(value: str, name: str) -> bytes:
     """UTF-8 for C; refuses what ctypes would silently mangle (embedded NUL, lone surrogates)."""
     if not isinstance(value, str):
-        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"{name} must be a str, not {type(value).__name__}")
+        raise invalid(f"{name} must be a str, not {type(value).__name__}")
     if "\0" in value:
-        raise InvalidArgumentError(Status.INVALID_ARGUMENT, f"{name} contains a NUL character")
+        raise invalid(f"{name} contains a NUL character")
     try:
         return value.encode("utf-8")
     except UnicodeEncodeError:
@@ -27,7 +32,7 @@ def _encode(value: str, name: str) -> bytes:
 def checked_int(value: Any, low: int, high: int, message: str) -> int:
     """`value`, an int (not a bool: True is no count) from `low` to `high`; else InvalidArgumentError."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidArgumentError(Status.INVALID_ARGUMENT, message)
+        raise invalid(message)
     return value
 
 
@@ -37,9 +42,7 @@ def _target_bytes(target: Union[str, int]) -> bytes:
         return b"%d" % checked_int(target, 1, MAX_USER_ID, f"invalid user id {target}: must be 1..{MAX_USER_ID}")
     if isinstance(target, str):
         return _encode(target, "target")
-    raise InvalidArgumentError(
-        Status.INVALID_ARGUMENT, f"target must be a str or an int user id, not {type(target).__name__}"
-    )
+    raise invalid(f"target must be a str or an int user id, not {type(target).__name__}")
 
 
 class Budget(NamedTuple):

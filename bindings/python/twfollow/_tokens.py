@@ -8,7 +8,7 @@ import logging
 from typing import Any, Callable, Dict, Optional, cast
 
 from . import _native
-from .errors import InvalidArgumentError, Status
+from ._results import invalid
 
 logger = logging.getLogger("twfollow")
 
@@ -28,9 +28,7 @@ ASYNC_HANDLER_ADVICE = (
 def check_handler(handler: object) -> None:
     """Refuses a handler that could never store the tokens: one not callable, or an `async def` one."""
     if not callable(handler):
-        raise InvalidArgumentError(
-            Status.INVALID_ARGUMENT, f"on_token_refresh must be callable, not {type(handler).__name__}"
-        )
+        raise invalid(f"on_token_refresh must be callable, not {type(handler).__name__}")
     call = inspect.getattr_static(type(handler), "__call__", None)
     if inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(call):
         raise TypeError(f"on_token_refresh is an async def function: {ASYNC_HANDLER_ADVICE}")

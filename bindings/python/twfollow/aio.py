@@ -9,10 +9,10 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, Optional, Tuple, TypeVar, cast
 
 from ._options import OAuth2Options, Options, Self, StorePath, Unpack
-from ._results import DayBudgets, RateLimit, last_day_budgets, last_rate_limit, last_request_count
+from ._results import DayBudgets, RateLimit, invalid, last_day_budgets, last_rate_limit, last_request_count
 from ._tokens import TokenHandler
 from .client import Client
-from .errors import InvalidArgumentError, Status, TwError
+from .errors import TwError
 
 if TYPE_CHECKING:
     from typing_extensions import Concatenate, ParamSpec
@@ -52,7 +52,7 @@ def _in_thread(
 
     async def call(self: AsyncClient, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         if self._closing:
-            raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
+            raise invalid("the client is closed")
         loop = asyncio.get_running_loop()
         running = loop.run_in_executor(self._executor, _run_call, method, (self._client, *args), kwargs)
         value, error, response, request_count = await running
@@ -153,7 +153,7 @@ class AsyncClient:
     def _adopt(self, client: Client, max_workers: int) -> None:
         if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
             client.close()
-            raise InvalidArgumentError(Status.INVALID_ARGUMENT, "max_workers must be an int of at least 1")
+            raise invalid("max_workers must be an int of at least 1")
         self._client = client
         self._closing = False
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="twfollow")

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, Self, Unpack, check_names
-from ._results import _encode, api
+from ._results import _encode, api, invalid
 from ._tokens import TokenHandler, tokens_from_json
 from .client import Client
-from .errors import AuthError, InvalidArgumentError, Status
+from .errors import AuthError, Status
 
 _URL_SCHEMES = ("http://", "https://")
 
@@ -65,9 +65,7 @@ class OAuth1Flow(_AppConfig):
         **options: Unpack[OAuth2Options],
     ) -> None:
         if (request_token is None) != (request_token_secret is None):
-            raise InvalidArgumentError(
-                Status.INVALID_ARGUMENT, "request_token and request_token_secret go together: give both or neither"
-            )
+            raise invalid("request_token and request_token_secret go together: give both or neither")
         self._consumer = (consumer_key, consumer_secret)
         self._callback = _encode(callback, "callback")
         self.request_token = request_token
@@ -84,8 +82,7 @@ class OAuth1Flow(_AppConfig):
     def fetch_access_token(self, verifier: str) -> OAuth1Token:
         """Step 2: the user's access token for the PIN, the callback's `oauth_verifier` or its whole URL."""
         if self.request_token is None or self.request_token_secret is None:
-            raise InvalidArgumentError(
-                Status.INVALID_ARGUMENT,
+            raise invalid(
                 "no request token: call authorization_url() first, or make the flow with "
                 "request_token and request_token_secret",
             )
@@ -113,11 +110,9 @@ class OAuth1Flow(_AppConfig):
         if "denied" in query:
             raise AuthError(Status.AUTH, "the user denied access to the app (the callback says denied)")
         if query.get("oauth_token") != self.request_token:
-            raise InvalidArgumentError(
-                Status.INVALID_ARGUMENT, "the callback's oauth_token is not this flow's request token: nothing was sent"
-            )
+            raise invalid("the callback's oauth_token is not this flow's request token: nothing was sent")
         if not query.get("oauth_verifier"):
-            raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the callback URL has no oauth_verifier")
+            raise invalid("the callback URL has no oauth_verifier")
         return query["oauth_verifier"]
 
     def __repr__(self) -> str:
@@ -161,12 +156,9 @@ class OAuth2Flow(_AppConfig):
     def fetch_token(self, redirected_url: Optional[str] = None, *, code: Optional[str] = None) -> Dict[str, Any]:
         """Step 2: the tokens, to store, for the whole redirected URL (its `state` checked) or a bare `code=`."""
         if (redirected_url is None) == (code is None):
-            raise InvalidArgumentError(
-                Status.INVALID_ARGUMENT, "pass the redirected URL, or code= for a bare code (one of them)"
-            )
+            raise invalid("pass the redirected URL, or code= for a bare code (one of them)")
         if self.code_verifier is None:
-            raise InvalidArgumentError(
-                Status.INVALID_ARGUMENT,
+            raise invalid(
                 "no PKCE verifier: call authorization_url() first, or make the flow with state and code_verifier",
             )
         # One of the two is given (checked above).
@@ -176,8 +168,7 @@ class OAuth2Flow(_AppConfig):
         # tw_oauth2_exchange_code's rule for a redirected URL (whose state it checks): "://" in it, or a
         # query starting with "?".
         if code is None and isinstance(text, str) and not ("://" in text or text.startswith("?")):
-            raise InvalidArgumentError(
-                Status.INVALID_ARGUMENT,
+            raise invalid(
                 "fetch_token takes the whole redirected URL, whose state is checked against this flow's; "
                 "this is a bare code, which would skip that check: pass the URL (a web app: the callback "
                 "request's full URL), or code=... where a person pasted it. Nothing was sent",
@@ -194,7 +185,7 @@ class OAuth2Flow(_AppConfig):
     def client(self, on_token_refresh: Optional[TokenHandler] = None, **options: Unpack[OAuth2Options]) -> Client:
         """A new `Client` that follows with the tokens `fetch_token` got (`options` win over the flow's)."""
         if self._tokens is None:
-            raise InvalidArgumentError(Status.INVALID_ARGUMENT, "no tokens yet: call fetch_token() first")
+            raise invalid("no tokens yet: call fetch_token() first")
         tokens = self._tokens
         merged: OAuth2Options = {**self._options, **options}
         return Client.oauth2(

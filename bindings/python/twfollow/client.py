@@ -19,6 +19,7 @@ from ._results import (
     _target_bytes,
     api,
     checked_int,
+    invalid,
     strings,
     take_string,
 )
@@ -28,7 +29,7 @@ from ._results import last_day_budgets as last_day_budgets
 from ._results import last_rate_limit as last_rate_limit
 from ._results import last_request_count as last_request_count
 from ._tokens import TokenCallback, TokenHandler, check_handler, tokens_from_json
-from .errors import InvalidArgumentError, Status, TwError
+from .errors import TwError
 
 PENDING = 2  # TW_FOLLOW_OUTCOME_PENDING
 MAX_EXPIRES_AT = 2**63 - 1  # int64_t
@@ -162,7 +163,7 @@ class Client:
         """The config for one call, given back with `_give_back`: a `close()` meanwhile frees it after."""
         with self._lock:
             if self._config is None or self._closing:
-                raise InvalidArgumentError(Status.INVALID_ARGUMENT, "the client is closed")
+                raise invalid("the client is closed")
             self._calls += 1
             return self._config
 

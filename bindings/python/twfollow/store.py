@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Union
 
 from ._options import Options, StorePath, Unpack
-from ._results import _encode, api, checked_int, strings, take_string
+from ._results import _encode, api, checked_int, invalid, strings, take_string
 from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth2Flow
 from .client import Client
-from .errors import InvalidArgumentError, Status, TwError
+from .errors import TwError
 
 # TwStoreImport: the flag of tw_store_import_ex.
 _TW_STORE_IMPORT_FORCE = 1
@@ -121,8 +121,7 @@ class Store:
         """Revokes the account's OAuth 2.0 grant at X (InvalidArgumentError for OAuth 1.0a); it stays stored."""
         with Client.from_store(name, self._given, **options) as client:
             if not client._holds_oauth2_tokens():
-                raise InvalidArgumentError(
-                    Status.INVALID_ARGUMENT,
+                raise invalid(
                     f"account {name} is OAuth 1.0a: its tokens are revoked by the user in the app's settings at X "
                     "(nothing was revoked or removed)",
                 )
