@@ -5,20 +5,8 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Callable,
-    Dict,
-    FrozenSet,
-    Generic,
-    Mapping,
-    Optional,
-    Tuple,
-    TypedDict,
-    TypeVar,
-    Union,
-)
+import typing
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Mapping, Optional, Tuple, TypedDict, Union
 
 from . import trace as _trace
 from ._results import _encode, api, checked_int, invalid
@@ -37,10 +25,10 @@ else:
     try:
         from typing import Self, Unpack
     except ImportError:  # Python before 3.11: stand-ins that typing.get_type_hints accepts
-        _T = TypeVar("_T")
-        Self = TypeVar("Self")
+        _T = typing.TypeVar("_T")
+        Self = typing.TypeVar("Self")
 
-        class Unpack(Generic[_T]):
+        class Unpack(typing.Generic[_T]):
             """`**options: Unpack[Options]`: the keywords are the TypedDict's members."""
 
 

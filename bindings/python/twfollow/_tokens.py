@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-from typing import Any, Callable, Dict, Optional, cast
+from typing import Any, Callable, Dict, Optional
 
 from . import _native
 from ._results import invalid
@@ -17,10 +17,9 @@ logger = logging.getLogger("twfollow")
 TokenHandler = Callable[[Dict[str, Any]], None]
 
 ASYNC_HANDLER_ADVICE = (
-    "on_token_refresh must be a plain function that stores the tokens before it returns: the "
-    "library calls it inside the call that refreshed, where a coroutine would never run. With "
-    "AsyncClient, store from a plain function, e.g. "
-    "asyncio.run_coroutine_threadsafe(save(tokens), loop).result() (the call runs in a worker "
+    "on_token_refresh must be a plain function that stores the tokens before it returns: the library calls it "
+    "inside the call that refreshed, where a coroutine would never run. With AsyncClient, store from a plain "
+    "function, e.g. asyncio.run_coroutine_threadsafe(save(tokens), loop).result() (the call runs in a worker "
     "thread, so the loop is free to run it)"
 )
 
@@ -47,15 +46,14 @@ class TokenCallback:
 
     def __init__(self, handler: TokenHandler) -> None:
         check_handler(handler)
-        self.handler = handler
+        # Typed to return None, but an untyped caller may pass anything.
+        self.handler: Callable[[Dict[str, Any]], object] = handler
         self.error: Optional[BaseException] = None
         self.c_function = _native.TOKEN_CALLBACK(self._called)
 
     def _called(self, _user_data: Optional[int], tokens_json: bytes) -> None:
         try:
-            # Typed to return None, but an untyped caller may pass anything.
-            handler = cast(Callable[[Dict[str, Any]], object], self.handler)
-            result = handler(tokens_from_json(tokens_json.decode("utf-8")))
+            result = self.handler(tokens_from_json(tokens_json.decode("utf-8")))
             if inspect.isawaitable(result):
                 # Never dropped silently: not awaited here (no loop may run on this
                 # thread), closed so it cannot run later with stale tokens, and reported.
@@ -66,9 +64,8 @@ class TokenCallback:
         except BaseException as error:
             self.error = error
             logger.error(
-                "on_token_refresh raised %s: the new tokens were not stored by it; they are still "
-                "held by the client (Client.tokens) and the exception is kept in "
-                "Client.token_refresh_error",
+                "on_token_refresh raised %s: the new tokens were not stored by it; they are still held by the "
+                "client (Client.tokens) and the exception is kept in Client.token_refresh_error",
                 type(error).__name__,
                 exc_info=error,
             )

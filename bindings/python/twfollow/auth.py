@@ -83,8 +83,8 @@ class OAuth1Flow(_AppConfig):
         """Step 2: the user's access token for the PIN, the callback's `oauth_verifier` or its whole URL."""
         if self.request_token is None or self.request_token_secret is None:
             raise invalid(
-                "no request token: call authorization_url() first, or make the flow with "
-                "request_token and request_token_secret",
+                "no request token: call authorization_url() first, or make the flow with request_token and "
+                "request_token_secret"
             )
         if isinstance(verifier, str) and verifier.strip().startswith(_URL_SCHEMES):
             verifier = self._verifier_from_callback(verifier.strip())
@@ -169,9 +169,9 @@ class OAuth2Flow(_AppConfig):
         # query starting with "?".
         if code is None and isinstance(text, str) and not ("://" in text or text.startswith("?")):
             raise invalid(
-                "fetch_token takes the whole redirected URL, whose state is checked against this flow's; "
-                "this is a bare code, which would skip that check: pass the URL (a web app: the callback "
-                "request's full URL), or code=... where a person pasted it. Nothing was sent",
+                "fetch_token takes the whole redirected URL, whose state is checked against this flow's; this is a "
+                "bare code, which would skip that check: pass the URL (a web app: the callback request's full URL), "
+                "or code=... where a person pasted it. Nothing was sent",
             )
         arguments = (
             self._redirect_uri,

@@ -103,8 +103,7 @@ class Store:
     def save(self, source: Union[Client, AsyncClient, OAuth1Flow, OAuth2Flow], account: Optional[str] = None) -> str:
         """Saves a client's or a flow's user and app as `account` (None: the screen name); returns the name."""
         client = source if isinstance(source, Client) else source._client  # the flow's or AsyncClient's
-        name = _optional(account, "account")
-        return client._call(api.tw_store_save_account, self._path, name)[0]
+        return client._call(api.tw_store_save_account, self._path, _optional(account, "account"))[0]
 
     def set_default(self, name: str) -> None:
         """Makes `name` the default account."""
