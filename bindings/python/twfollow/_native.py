@@ -6,7 +6,7 @@ import ctypes
 import importlib.machinery
 import os
 import sys
-from typing import List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 # The major version of the C library this package speaks to.
 ABI_PREFIX = "twfollow/0."
@@ -34,32 +34,67 @@ TRACE_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int32, ctypes.
 # TwTokenCallback: void (*)(void *user_data, const char *tokens_json)
 TOKEN_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
 
-# name -> (argtypes, restype) of every function of include/twfollow.h (a missing restype would
-# truncate pointers to int); test_binding.py fails when the header has a function this lacks.
-SIGNATURES = {
-    "tw_config_new": ([c_char_p, c_char_p, c_char_p, c_char_p, out_config], status_t),
-    "tw_config_from_env": ([out_config], status_t),
-    "tw_config_from_env_credentials": ([out_config], status_t),
-    "tw_config_set_base_url": ([config_p, c_char_p], status_t),
-    "tw_config_set_timeout_ms": ([config_p, ctypes.c_uint32], status_t),
-    "tw_config_set_user_agent": ([config_p, c_char_p], status_t),
-    "tw_config_set_ca_file": ([config_p, c_char_p], status_t),
-    "tw_config_set_proxy": ([config_p, c_char_p], status_t),
-    "tw_config_set_max_retries": ([config_p, ctypes.c_uint32], status_t),
-    "tw_config_set_api_version": ([config_p, ctypes.c_uint32], status_t),
-    "tw_config_set_max_wait_ms": ([config_p, ctypes.c_uint32], status_t),
-    "tw_config_set_trace": ([config_p, TRACE_CALLBACK, ctypes.c_void_p], status_t),
-    "tw_config_free": ([config_p], None),
-    "tw_follow": ([config_p, c_char_p, ctypes.c_bool, out_string], status_t),
-    "tw_follow_ex": ([config_p, c_char_p, ctypes.c_bool, out_int, out_string], status_t),
-    "tw_unfollow": ([config_p, c_char_p, out_string], status_t),
-    "tw_relationship": ([config_p, c_char_p, out_string], status_t),
-    "tw_me": ([config_p, out_string, out_string], status_t),
+# name -> argtypes of every function of include/twfollow.h that returns a TwStatus (its restype);
+# SIGNATURES adds the others. test_binding.py fails when the header has a function these lack.
+_STATUS_FUNCTIONS: Dict[str, List[Any]] = {
+    "tw_config_new": [c_char_p, c_char_p, c_char_p, c_char_p, out_config],
+    "tw_config_from_env": [out_config],
+    "tw_config_from_env_credentials": [out_config],
+    "tw_config_set_base_url": [config_p, c_char_p],
+    "tw_config_set_timeout_ms": [config_p, ctypes.c_uint32],
+    "tw_config_set_user_agent": [config_p, c_char_p],
+    "tw_config_set_ca_file": [config_p, c_char_p],
+    "tw_config_set_proxy": [config_p, c_char_p],
+    "tw_config_set_max_retries": [config_p, ctypes.c_uint32],
+    "tw_config_set_api_version": [config_p, ctypes.c_uint32],
+    "tw_config_set_max_wait_ms": [config_p, ctypes.c_uint32],
+    "tw_config_set_trace": [config_p, TRACE_CALLBACK, ctypes.c_void_p],
+    "tw_follow": [config_p, c_char_p, ctypes.c_bool, out_string],
+    "tw_follow_ex": [config_p, c_char_p, ctypes.c_bool, out_int, out_string],
+    "tw_unfollow": [config_p, c_char_p, out_string],
+    "tw_relationship": [config_p, c_char_p, out_string],
+    "tw_me": [config_p, out_string, out_string],
     # The flags as TwRelationshipFlag bits (known, set), for C without a JSON parser;
     # Python reads tw_relationship's JSON.
-    "tw_relationship_ex": ([config_p, c_char_p, out_uint32, out_uint32, out_string], status_t),
-    "tw_last_rate_limit": ([out_int64] * 3, status_t),
-    "tw_last_day_budgets": ([out_int64] * 6, status_t),
+    "tw_relationship_ex": [config_p, c_char_p, out_uint32, out_uint32, out_string],
+    "tw_last_rate_limit": [out_int64] * 3,
+    "tw_last_day_budgets": [out_int64] * 6,
+    # Getting tokens: OAuth 1.0a PIN/callback flow, OAuth 2.0 PKCE, refresh, revoke.
+    "tw_config_new_app": [c_char_p, c_char_p, out_config],
+    "tw_oauth1_request_token": [config_p, c_char_p, out_string, out_string, out_string],
+    "tw_oauth1_access_token": [config_p, c_char_p, c_char_p, c_char_p, out_string],
+    "tw_config_new_oauth2": [c_char_p, c_char_p, out_config],
+    "tw_oauth2_authorize_url": [config_p, c_char_p, c_char_p, out_string, out_string, out_string],
+    "tw_oauth2_exchange_code": [config_p, c_char_p, c_char_p, c_char_p, c_char_p, out_string],
+    "tw_config_set_oauth2_tokens": [config_p, c_char_p, c_char_p, ctypes.c_int64],
+    "tw_config_set_token_callback": [config_p, TOKEN_CALLBACK, ctypes.c_void_p],
+    "tw_config_get_tokens": [config_p, out_string],
+    "tw_config_get_oauth2_tokens": [config_p, out_string, out_string, out_int64, out_string],
+    "tw_config_get_oauth1_tokens": [config_p, out_string, out_string, out_string, out_string],
+    # The fields of the library's token JSON, for C without a JSON parser; Python parses it.
+    "tw_oauth2_tokens_from_json": [c_char_p, out_string, out_string, out_int64, out_string],
+    "tw_oauth2_refresh": [config_p],
+    "tw_oauth2_revoke": [config_p, c_char_p],
+    # The token store (docs/tokens.md): accounts saved in one locked JSON file.
+    "tw_config_from_store": [c_char_p, c_char_p, out_config],
+    "tw_config_from_store_credentials": [c_char_p, c_char_p, out_config],
+    "tw_store_save_account": [config_p, c_char_p, c_char_p, out_string],
+    "tw_store_list": [c_char_p, out_string],
+    "tw_store_account_at": [c_char_p, ctypes.c_uint32, out_string, out_uint32],
+    "tw_store_account_fields": [c_char_p, ctypes.c_uint32, *[out_string] * 5, out_int64, *[out_bool] * 2, out_uint32],
+    "tw_store_set_default": [c_char_p, c_char_p],
+    "tw_store_remove": [c_char_p, c_char_p],
+    "tw_store_import": [c_char_p, c_char_p, c_char_p, out_string],
+    "tw_store_import_names": [c_char_p, c_char_p, c_char_p, out_string, out_uint32],
+    "tw_store_import_ex": [c_char_p, c_char_p, c_char_p, ctypes.c_uint32, out_string, out_string, out_string],
+    "tw_store_path": [c_char_p, out_string],
+    "tw_oauth2_access_token": [config_p, out_string, out_int64],
+}
+
+# name -> (argtypes, restype) of every function of the header (a missing restype would truncate pointers to int).
+SIGNATURES: Dict[str, Tuple[List[Any], Any]] = {
+    **{name: (argtypes, status_t) for name, argtypes in _STATUS_FUNCTIONS.items()},
+    "tw_config_free": ([config_p], None),
     "tw_last_reset_at": ([], ctypes.c_int64),
     "tw_last_request_count": ([], ctypes.c_int32),
     "tw_refreshes_in_flight": ([], ctypes.c_int32),
@@ -70,42 +105,6 @@ SIGNATURES = {
     "tw_status_str": ([ctypes.c_int32], c_char_p),
     "tw_string_free": ([ctypes.c_void_p], None),
     "tw_version": ([], c_char_p),
-    # Getting tokens: OAuth 1.0a PIN/callback flow, OAuth 2.0 PKCE, refresh, revoke.
-    "tw_config_new_app": ([c_char_p, c_char_p, out_config], status_t),
-    "tw_oauth1_request_token": ([config_p, c_char_p, out_string, out_string, out_string], status_t),
-    "tw_oauth1_access_token": ([config_p, c_char_p, c_char_p, c_char_p, out_string], status_t),
-    "tw_config_new_oauth2": ([c_char_p, c_char_p, out_config], status_t),
-    "tw_oauth2_authorize_url": ([config_p, c_char_p, c_char_p, out_string, out_string, out_string], status_t),
-    "tw_oauth2_exchange_code": ([config_p, c_char_p, c_char_p, c_char_p, c_char_p, out_string], status_t),
-    "tw_config_set_oauth2_tokens": ([config_p, c_char_p, c_char_p, ctypes.c_int64], status_t),
-    "tw_config_set_token_callback": ([config_p, TOKEN_CALLBACK, ctypes.c_void_p], status_t),
-    "tw_config_get_tokens": ([config_p, out_string], status_t),
-    "tw_config_get_oauth2_tokens": ([config_p, out_string, out_string, out_int64, out_string], status_t),
-    "tw_config_get_oauth1_tokens": ([config_p, out_string, out_string, out_string, out_string], status_t),
-    # The fields of the library's token JSON, for C without a JSON parser; Python parses it.
-    "tw_oauth2_tokens_from_json": ([c_char_p, out_string, out_string, out_int64, out_string], status_t),
-    "tw_oauth2_refresh": ([config_p], status_t),
-    "tw_oauth2_revoke": ([config_p, c_char_p], status_t),
-    # The token store (docs/tokens.md): accounts saved in one locked JSON file.
-    "tw_config_from_store": ([c_char_p, c_char_p, out_config], status_t),
-    "tw_config_from_store_credentials": ([c_char_p, c_char_p, out_config], status_t),
-    "tw_store_save_account": ([config_p, c_char_p, c_char_p, out_string], status_t),
-    "tw_store_list": ([c_char_p, out_string], status_t),
-    "tw_store_account_at": ([c_char_p, ctypes.c_uint32, out_string, out_uint32], status_t),
-    "tw_store_account_fields": (
-        [c_char_p, ctypes.c_uint32, *[out_string] * 5, out_int64, out_bool, out_bool, out_uint32],
-        status_t,
-    ),
-    "tw_store_set_default": ([c_char_p, c_char_p], status_t),
-    "tw_store_remove": ([c_char_p, c_char_p], status_t),
-    "tw_store_import": ([c_char_p, c_char_p, c_char_p, out_string], status_t),
-    "tw_store_import_names": ([c_char_p, c_char_p, c_char_p, out_string, out_uint32], status_t),
-    "tw_store_import_ex": (
-        [c_char_p, c_char_p, c_char_p, ctypes.c_uint32, out_string, out_string, out_string],
-        status_t,
-    ),
-    "tw_store_path": ([c_char_p, out_string], status_t),
-    "tw_oauth2_access_token": ([config_p, out_string, out_int64], status_t),
 }
 
 

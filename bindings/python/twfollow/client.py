@@ -132,14 +132,7 @@ class Client:
             client._adopt(make, arguments, options, {})
         else:
             client._adopt(make_from_credentials, arguments, options, _variables_not_replaced(options))
-        if on_token_refresh is not None:
-            try:
-                if client._holds_oauth2_tokens():
-                    client._watch_tokens(on_token_refresh)
-            except BaseException:
-                client.close()
-                raise
-        return client
+        return client._ready(on_token_refresh)
 
     def _adopt(
         self, make: Callable[..., int], arguments: Sequence[Any], options: OAuth2Options, from_variables: Dict[str, str]
@@ -290,19 +283,21 @@ class Client:
         )
         client = cls.__new__(cls)
         client._adopt(api.tw_config_new_oauth2, (client_id_bytes, secret_bytes), options, {})
-        try:
-            client._call(api.tw_config_set_oauth2_tokens, *token_arguments, count=0)
-            if on_token_refresh is not None:
-                client._watch_tokens(on_token_refresh)
-        except BaseException:
-            client.close()
-            raise
-        return client
+        return client._ready(on_token_refresh, token_arguments)
 
-    def _watch_tokens(self, handler: TokenHandler) -> None:
-        callback = TokenCallback(handler)
-        self._call(api.tw_config_set_token_callback, callback.c_function, None, count=0)
-        self._token_callback = callback
+    def _ready(self, on_token_refresh: Optional[TokenHandler], tokens: Sequence[Any] = ()) -> Client:
+        """Sets the OAuth 2.0 `tokens` given, and `on_token_refresh` if the client holds some; closes it on failure."""
+        try:
+            if tokens:
+                self._call(api.tw_config_set_oauth2_tokens, *tokens, count=0)
+            if on_token_refresh is not None and (tokens or self._holds_oauth2_tokens()):
+                callback = TokenCallback(on_token_refresh)
+                self._call(api.tw_config_set_token_callback, callback.c_function, None, count=0)
+                self._token_callback = callback
+        except BaseException:
+            self.close()
+            raise
+        return self
 
     def _holds_oauth2_tokens(self) -> bool:
         try:

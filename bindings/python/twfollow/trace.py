@@ -53,10 +53,7 @@ def c_callback(trace: Union[bool, TraceHook]) -> "ctypes._CFunctionType":
     hook: TraceHook = to_logger if isinstance(trace, bool) else trace
 
     def call(_user_data: object, kind: int, line: bytes) -> None:
-        try:
-            known: Union[TraceKind, int] = TraceKind(kind)
-        except ValueError:
-            known = kind
-        hook(known, line.decode("utf-8", "replace"))
+        # PREFIXES has every kind this package knows.
+        hook(TraceKind(kind) if kind in PREFIXES else kind, line.decode("utf-8", "replace"))
 
     return TRACE_CALLBACK(call)
