@@ -102,8 +102,7 @@ _SETTERS: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {
 def apply_options(
     config: ctypes.c_void_p, options: Mapping[str, Any], from_variables: Dict[str, str]
 ) -> Optional[ctypes._CFunctionType]:
-    """Applies the options given (not None); `from_variables`: {option: the variable it came from}.
-    Returns the trace callback, to keep alive with the config."""
+    """Applies the options given (not None); returns the trace callback, to keep alive with the config."""
     for name, (setter, argument) in _SETTERS.items():
         if (value := options.get(name)) is None:
             continue

@@ -35,9 +35,7 @@ def check_handler(handler: object) -> None:
 
 def tokens_from_json(text: str) -> Dict[str, Any]:
     """The library's token JSON as a dict (access_token, refresh_token, expires_at, scope)."""
-    tokens = json.loads(text)
-    if not isinstance(tokens, dict):
-        raise ValueError("the library's tokens are not a JSON object")
+    tokens: Dict[str, Any] = json.loads(text)
     return tokens
 
 

@@ -52,8 +52,7 @@ def _environment(name: str) -> Optional[str]:
 
 
 def _variables_not_replaced(options: Options) -> Dict[str, str]:
-    """TW_API_BASE and TW_API_VERSION into `options` where no keyword replaced them (the
-    library made the config without reading either): {option: variable} of those taken."""
+    """TW_API_BASE and TW_API_VERSION into `options` where no keyword replaced them: {option: variable}."""
     taken: Dict[str, str] = {}
     base_url = _environment(ENV_API_BASE) if options.get("base_url") is None else None
     if base_url is not None:

@@ -71,9 +71,7 @@ class Store:
         return strings(api.tw_store_path, self._path)[0]
 
     def _listing(self) -> Dict[str, Any]:
-        listing = json.loads(self.listing_json())
-        if not isinstance(listing, dict):
-            raise ValueError("the library's account list is not a JSON object")
+        listing: Dict[str, Any] = json.loads(self.listing_json())
         return listing
 
     def accounts(self) -> List[Account]:
@@ -87,8 +85,7 @@ class Store:
         api.tw_store_account_at(self._path, index, ctypes.byref(out), None)
         if not out.value:
             return None
-        record = json.loads(take_string(out))
-        return Account.from_listing(record) if isinstance(record, dict) else None
+        return Account.from_listing(json.loads(take_string(out)))
 
     def listing_json(self) -> str:
         """The listing as the library gives it: {"path", "default", "accounts": [...]}."""
