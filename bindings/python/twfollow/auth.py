@@ -165,14 +165,14 @@ class OAuth2Flow(_AppConfig):
         text = code if code is not None else (redirected_url or "")
         if isinstance(text, str):
             text = text.strip()
-        # tw_oauth2_exchange_code's rule for a redirected URL (whose state it checks): "://" in it, or a
-        # query starting with "?".
-        if code is None and isinstance(text, str) and not ("://" in text or text.startswith("?")):
-            raise invalid(
-                "fetch_token takes the whole redirected URL, whose state is checked against this flow's; this is a "
-                "bare code, which would skip that check: pass the URL (a web app: the callback request's full URL), "
-                "or code=... where a person pasted it. Nothing was sent",
-            )
+            # tw_oauth2_exchange_code's rule for a redirected URL (whose state it checks): "://" in it, or a
+            # query starting with "?".
+            if code is None and not ("://" in text or text.startswith("?")):
+                raise invalid(
+                    "fetch_token takes the whole redirected URL, whose state is checked against this flow's; this is "
+                    "a bare code, which would skip that check: pass the URL (a web app: the callback request's full "
+                    "URL), or code=... where a person pasted it. Nothing was sent",
+                )
         arguments = (
             self._redirect_uri,
             _encode(text, "redirected_url" if code is None else "code"),

@@ -38,14 +38,11 @@ PREFIXES: Dict[int, str] = {
 TraceHook = Callable[[Union[TraceKind, int], str], None]
 
 
-def prefixed(kind: int, line: str) -> str:
-    """The line as `tw-follow --trace` and `curl -v` print it (a kind from a newer library: `* `)."""
-    return PREFIXES.get(kind, "* ") + line
-
-
 def to_logger(kind: Union[TraceKind, int], line: str) -> None:
-    """Logs the line, prefixed, to the "twfollow" logger at DEBUG, its kind in `twfollow_trace_kind`."""
-    logging.getLogger(LOGGER_NAME).debug("%s", prefixed(kind, line), extra={"twfollow_trace_kind": kind})
+    """Logs the line at DEBUG to "twfollow", as `tw-follow --trace` prints it (the kind: `twfollow_trace_kind`)."""
+    # A kind from a newer library: "* ".
+    prefixed = PREFIXES.get(kind, "* ") + line
+    logging.getLogger(LOGGER_NAME).debug("%s", prefixed, extra={"twfollow_trace_kind": kind})
 
 
 def c_callback(trace: Union[bool, TraceHook]) -> "ctypes._CFunctionType":
