@@ -29,6 +29,10 @@ def _encode(value: str, name: str) -> bytes:
         raise InvalidArgumentError(Status.INVALID_UTF8, f"{name} is not valid Unicode text") from None
 
 
+def _encode_optional(value: Optional[str], name: str) -> Optional[bytes]:
+    return None if value is None else _encode(value, name)
+
+
 def checked_int(value: Any, low: int, high: int, message: str) -> int:
     """`value`, an int (not a bool: True is no count) from `low` to `high`; else InvalidArgumentError."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

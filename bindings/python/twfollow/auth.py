@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, Self, Unpack, check_names
-from ._results import _encode, api, invalid
+from ._results import _encode, _encode_optional, api, invalid
 from ._tokens import TokenHandler, tokens_from_json
 from .client import Client
 from .errors import AuthError, Status
@@ -141,10 +141,9 @@ class OAuth2Flow(_AppConfig):
         self.code_verifier = code_verifier
         self._client_secret = client_secret
         self._redirect_uri = _encode(redirect_uri, "redirect_uri")
-        self._scope = None if scope is None else _encode(scope, "scope")
+        self._scope = _encode_optional(scope, "scope")
         self._tokens: Optional[Dict[str, Any]] = None
-        secret = None if client_secret is None else _encode(client_secret, "client_secret")
-        client = (_encode(client_id, "client_id"), secret)
+        client = (_encode(client_id, "client_id"), _encode_optional(client_secret, "client_secret"))
         self._make_config(api.tw_config_new_oauth2, client, options)
 
     def authorization_url(self) -> Tuple[str, str]:
@@ -176,7 +175,7 @@ class OAuth2Flow(_AppConfig):
         arguments = (
             self._redirect_uri,
             _encode(text, "redirected_url" if code is None else "code"),
-            None if self.state is None else _encode(self.state, "state"),
+            _encode_optional(self.state, "state"),
             _encode(self.code_verifier, "code_verifier"),
         )
         self._tokens = tokens_from_json(self._client._call(api.tw_oauth2_exchange_code, *arguments)[0])

@@ -15,6 +15,7 @@ from ._results import (
     DayBudgets,
     RateLimit,
     _encode,
+    _encode_optional,
     _parse_object,
     _target_bytes,
     api,
@@ -103,10 +104,7 @@ class Client:
         **options: Unpack[Options],
     ) -> Client:
         """A client for an account (None: the default) of the token store at `store` (None: the usual path)."""
-        names = (
-            None if store is None else _encode(os.fspath(store), "store"),
-            None if account is None else _encode(account, "account"),
-        )
+        names = (None if store is None else _encode(os.fspath(store), "store"), _encode_optional(account, "account"))
         return cls._from_variables(
             api.tw_config_from_store, api.tw_config_from_store_credentials, names, on_token_refresh, options
         )
@@ -245,7 +243,7 @@ class Client:
         return self._call(api.tw_relationship, _target_bytes(target))[0]
 
     def relationship(self, target: Union[str, int]) -> Dict[str, Any]:
-        """What holds between the token's user and `target`: {"target": {...}, "following": bool, ...}."""
+        """What holds between the token's user and `target`: {"following": bool, ...}, a key absent when unknown."""
         return _parse_object(self.relationship_json(target))
 
     def me(self) -> Dict[str, str]:
@@ -271,17 +269,16 @@ class Client:
         check_names(options, OAUTH2_OPTION_NAMES)
         if on_token_refresh is not None:
             check_handler(on_token_refresh)
-        client_id_bytes = _encode(client_id, "client_id")
-        secret_bytes = None if client_secret is None else _encode(client_secret, "client_secret")
+        app = (_encode(client_id, "client_id"), _encode_optional(client_secret, "client_secret"))
         token_arguments = (
             _encode(access_token, "access_token"),
-            None if refresh_token is None else _encode(refresh_token, "refresh_token"),
+            _encode_optional(refresh_token, "refresh_token"),
             checked_int(
                 expires_at, 0, MAX_EXPIRES_AT, "expires_at must be an int: seconds since the Unix epoch, 0 when unknown"
             ),
         )
         client = cls.__new__(cls)
-        client._adopt(api.tw_config_new_oauth2, (client_id_bytes, secret_bytes), options, {})
+        client._adopt(api.tw_config_new_oauth2, app, options, {})
         return client._ready(on_token_refresh, token_arguments)
 
     def _ready(self, on_token_refresh: Optional[TokenHandler], tokens: Sequence[Any] = ()) -> Client:

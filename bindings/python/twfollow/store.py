@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Union
 
 from ._options import Options, StorePath, Unpack
-from ._results import _encode, api, checked_int, invalid, strings, take_string
+from ._results import _encode, _encode_optional, api, checked_int, invalid, strings, take_string
 from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth2Flow
 from .client import Client
@@ -54,16 +54,12 @@ class ImportedAccounts(List[str]):
         return list(self)
 
 
-def _optional(value: Optional[str], name: str) -> Optional[bytes]:
-    return None if value is None else _encode(value, name)
-
-
 class Store:
     """The token store at `path` (None: the usual path) or a `redis://` URL; each method takes its lock."""
 
     def __init__(self, path: StorePath = None) -> None:
         self._given = None if path is None else os.fspath(path)
-        self._path = _optional(self._given, "path")
+        self._path = _encode_optional(self._given, "path")
 
     @property
     def path(self) -> str:
@@ -100,7 +96,7 @@ class Store:
     def save(self, source: Union[Client, AsyncClient, OAuth1Flow, OAuth2Flow], account: Optional[str] = None) -> str:
         """Saves a client's or a flow's user and app as `account` (None: the screen name); returns the name."""
         client = source if isinstance(source, Client) else source._client  # the flow's or AsyncClient's
-        return client._call(api.tw_store_save_account, self._path, _optional(account, "account"))[0]
+        return client._call(api.tw_store_save_account, self._path, _encode_optional(account, "account"))[0]
 
     def set_default(self, name: str) -> None:
         """Makes `name` the default account."""
