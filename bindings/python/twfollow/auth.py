@@ -12,8 +12,6 @@ from ._tokens import TokenHandler, tokens_from_json
 from .client import Client
 from .errors import AuthError, Status
 
-_URL_SCHEMES = ("http://", "https://")
-
 
 class _AppConfig:
     """What both flows share: a config of the app's own for the flow's requests, closed with it."""
@@ -86,7 +84,7 @@ class OAuth1Flow(_AppConfig):
                 "no request token: call authorization_url() first, or make the flow with request_token and "
                 "request_token_secret"
             )
-        if isinstance(verifier, str) and verifier.strip().startswith(_URL_SCHEMES):
+        if isinstance(verifier, str) and verifier.strip().startswith(("http://", "https://")):
             verifier = self._verifier_from_callback(verifier.strip())
         elif isinstance(verifier, str):
             verifier = verifier.strip()  # a PIN pasted with its line ending

@@ -55,11 +55,9 @@ def _environment(name: str) -> Optional[str]:
 def _variables_not_replaced(options: Options) -> Dict[str, str]:
     """TW_API_BASE and TW_API_VERSION into `options` where no keyword replaced them: {option: variable}."""
     taken: Dict[str, str] = {}
-    base_url = _environment(ENV_API_BASE) if options.get("base_url") is None else None
-    if base_url is not None:
+    if options.get("base_url") is None and (base_url := _environment(ENV_API_BASE)) is not None:
         options["base_url"], taken["base_url"] = base_url, ENV_API_BASE
-    api_version = _environment(ENV_API_VERSION) if options.get("api_version") is None else None
-    if api_version is not None:
+    if options.get("api_version") is None and (api_version := _environment(ENV_API_VERSION)) is not None:
         options["api_version"], taken["api_version"] = api_version.strip(), ENV_API_VERSION
     return taken
 
