@@ -1,14 +1,13 @@
-"""OAuth 2.0 tokens: their JSON, and the bridge that hands the rotated ones from C to a Python callable."""
+"""The OAuth 2.0 token handler: its check, and the bridge that hands it the rotated tokens from C."""
 
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 from typing import Any, Callable, Dict, Optional
 
 from . import _native
-from ._results import invalid
+from ._results import _parse_object, invalid
 
 logger = logging.getLogger("twfollow")
 
@@ -33,25 +32,19 @@ def check_handler(handler: object) -> None:
         raise TypeError(f"on_token_refresh is an async def function: {ASYNC_HANDLER_ADVICE}")
 
 
-def tokens_from_json(text: str) -> Dict[str, Any]:
-    """The library's token JSON as a dict (access_token, refresh_token, expires_at, scope)."""
-    tokens: Dict[str, Any] = json.loads(text)
-    return tokens
-
-
 class TokenCallback:
     """The C token callback (kept alive with the config): `handler`'s exception is logged and kept in `error`."""
 
     def __init__(self, handler: TokenHandler) -> None:
-        check_handler(handler)
-        # Typed to return None, but an untyped caller may pass anything.
+        # Checked (check_handler) before the client was made. Typed to return None, but an untyped caller
+        # may pass anything.
         self.handler: Callable[[Dict[str, Any]], object] = handler
         self.error: Optional[BaseException] = None
         self.c_function = _native.TOKEN_CALLBACK(self._called)
 
     def _called(self, _user_data: Optional[int], tokens_json: bytes) -> None:
         try:
-            result = self.handler(tokens_from_json(tokens_json.decode("utf-8")))
+            result = self.handler(_parse_object(tokens_json.decode("utf-8")))
             if inspect.isawaitable(result):
                 # Never dropped silently: not awaited here (no loop may run on this
                 # thread), closed so it cannot run later with stale tokens, and reported.

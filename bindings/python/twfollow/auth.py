@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, Self, Unpack, check_names
-from ._results import _encode, _encode_optional, api, invalid
-from ._tokens import TokenHandler, tokens_from_json
+from ._results import _encode, _encode_optional, _parse_object, api, invalid
+from ._tokens import TokenHandler
 from .client import Client
 from .errors import AuthError, Status
 
@@ -93,7 +93,7 @@ class OAuth1Flow(_AppConfig):
             _encode(self.request_token_secret, "request_token_secret"),
             _encode(verifier, "verifier"),
         )
-        answer = tokens_from_json(self._client._call(api.tw_oauth1_access_token, *arguments)[0])
+        answer = _parse_object(self._client._call(api.tw_oauth1_access_token, *arguments)[0])
         consumer_key, consumer_secret = self._consumer
 
         def make_client(token: str, secret: str, **overrides: Any) -> Client:
@@ -176,7 +176,7 @@ class OAuth2Flow(_AppConfig):
             _encode_optional(self.state, "state"),
             _encode(self.code_verifier, "code_verifier"),
         )
-        self._tokens = tokens_from_json(self._client._call(api.tw_oauth2_exchange_code, *arguments)[0])
+        self._tokens = _parse_object(self._client._call(api.tw_oauth2_exchange_code, *arguments)[0])
         return dict(self._tokens)
 
     def client(self, on_token_refresh: Optional[TokenHandler] = None, **options: Unpack[OAuth2Options]) -> Client:

@@ -29,7 +29,7 @@ from ._results import (
 from ._results import last_day_budgets as last_day_budgets
 from ._results import last_rate_limit as last_rate_limit
 from ._results import last_request_count as last_request_count
-from ._tokens import TokenCallback, TokenHandler, check_handler, tokens_from_json
+from ._tokens import TokenCallback, TokenHandler, check_handler
 from .errors import TwError
 
 PENDING = 2  # TW_FOLLOW_OUTCOME_PENDING
@@ -302,7 +302,7 @@ class Client:
     @property
     def tokens(self) -> Dict[str, Any]:
         """The OAuth 2.0 tokens held now: {"access_token", "refresh_token", "expires_at", "scope"}."""
-        return tokens_from_json(self._call(api.tw_config_get_tokens)[0])
+        return _parse_object(self._call(api.tw_config_get_tokens)[0])
 
     def refresh(self) -> Dict[str, Any]:
         """Refreshes the OAuth 2.0 access token now and returns the new tokens (on failure, the old ones stay)."""
