@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
-import json
 import os
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Union
 
 from ._options import Options, StorePath, Unpack
-from ._results import _encode, _encode_optional, api, checked_int, invalid, strings, take_string
+from ._results import _encode, _encode_optional, _parse_object, api, checked_int, invalid, strings, take_string
 from .aio import AsyncClient
 from .auth import OAuth1Flow, OAuth2Flow
 from .client import Client
@@ -67,8 +66,7 @@ class Store:
         return strings(api.tw_store_path, self._path)[0]
 
     def _listing(self) -> Dict[str, Any]:
-        listing: Dict[str, Any] = json.loads(self.listing_json())
-        return listing
+        return _parse_object(self.listing_json())
 
     def accounts(self) -> List[Account]:
         """The accounts (none when the file does not exist yet)."""
@@ -81,7 +79,7 @@ class Store:
         api.tw_store_account_at(self._path, index, ctypes.byref(out), None)
         if not out.value:
             return None
-        return Account.from_listing(json.loads(take_string(out)))
+        return Account.from_listing(_parse_object(take_string(out)))
 
     def listing_json(self) -> str:
         """The listing as the library gives it: {"path", "default", "accounts": [...]}."""
