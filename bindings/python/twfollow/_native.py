@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ctypes
+import functools
 import importlib.machinery
 import os
 import sys
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 # The major version of the C library this package speaks to.
 ABI_PREFIX = "twfollow/0."
@@ -126,8 +127,7 @@ def load() -> ctypes.CDLL:
     """Loads TWFOLLOW_LIB if set (and only it), else the package's copy, else the system's libtwfollow.so.0."""
     tried = []
     for place in _candidates():
-        is_path = os.sep in place
-        if is_path and not os.path.exists(place):
+        if os.sep in place and not os.path.exists(place):
             tried.append(f"{place} (no such file)")
             continue
         try:
@@ -155,12 +155,7 @@ def load() -> ctypes.CDLL:
     )
 
 
-_lib: Optional[ctypes.CDLL] = None
-
-
+@functools.lru_cache(maxsize=None)
 def lib() -> ctypes.CDLL:
-    """The loaded library (loaded on first use)."""
-    global _lib
-    if _lib is None:
-        _lib = load()
-    return _lib
+    """The loaded library (loaded on first use; a failure is not kept, the next call tries again)."""
+    return load()
