@@ -101,9 +101,8 @@ measure() {
     "$work/cold.csv"
 
   .venv/bin/python bench/peers.py "$http_url" "$n"
-  local so=target/release/libtwfollow.so
-  echo "library.size_bytes $(stat -c %s $so) bytes"
-  echo "library.stripped_bytes $(strip -o "$work/stripped.so" $so && stat -c %s "$work/stripped.so") bytes"
+  # The release profile strips the library's symbols already (performance.md).
+  echo "library.size_bytes $(stat -c %s target/release/libtwfollow.so) bytes"
 }
 measure | tee "$work/figures"
 

@@ -53,11 +53,8 @@ start_sandbox() {
   "$@" >"$log" 2>"${SANDBOX_LOG:-/dev/null}" &
   SANDBOX_PID=$!
   on_exit "kill $SANDBOX_PID 2>/dev/null || true"
-  for _ in $(seq 100); do
-    SANDBOX_URL=$(head -n 1 "$log")
-    [ -n "$SANDBOX_URL" ] && break
-    sleep 0.05
-  done
+  for _ in $(seq 100); do [ -s "$log" ] && break; sleep 0.05; done
+  SANDBOX_URL=$(head -n 1 "$log")
   rm -f "$log"
   [ -n "$SANDBOX_URL" ] || { echo "the sandbox did not start" >&2; exit 1; }
 }
