@@ -48,14 +48,12 @@ fn report(name: &str, value: f64, unit: &str) {
 }
 
 /// Best of several rounds, in nanoseconds per call.
-fn time_per_call(rounds: usize, per_round: u32, mut f: impl FnMut()) -> f64 {
+fn time_per_call(rounds: usize, per_round: usize, mut f: impl FnMut()) -> f64 {
     (0..rounds)
         .map(|_| {
             let started = Instant::now();
-            for _ in 0..per_round {
-                f();
-            }
-            started.elapsed().as_nanos() as f64 / f64::from(per_round)
+            (0..per_round).for_each(|_| f());
+            started.elapsed().as_nanos() as f64 / per_round as f64
         })
         .fold(f64::INFINITY, f64::min)
 }
@@ -126,9 +124,7 @@ fn follow(config: &Config) {
 
 /// Follows per second over `n` keep-alive follows.
 fn throughput(config: &Config, n: usize) -> f64 {
-    let started = Instant::now();
-    (0..n).for_each(|_| follow(config));
-    n as f64 / started.elapsed().as_secs_f64()
+    1e9 / time_per_call(1, n, || follow(config))
 }
 
 /// Follows per second, the median of three runs of `n` after a warm-up of `n / 10`.
@@ -194,10 +190,12 @@ fn trace_cost(base_url: &str, n: usize) {
             *best = best.max(throughput(config, per_round));
         }
     }
-    let [off_rate, removed_rate, on_rate] = best;
-    report("trace.off", off_rate, "follows/s");
-    report("trace.removed", removed_rate, "follows/s");
-    report("trace.on", on_rate, "follows/s");
+    for (name, rate) in ["trace.off", "trace.removed", "trace.on"]
+        .into_iter()
+        .zip(best)
+    {
+        report(name, rate, "follows/s");
+    }
     let allocations = allocations_per_follow(&on);
     report("trace.allocations_per_follow_on", allocations, "allocs");
 }
@@ -232,7 +230,7 @@ fn store_vs_env(base_url: &str, n: usize) {
         assert_eq!(config.set_base_url(base_url), TwStatus::Ok);
         follow(&config);
     };
-    let per_round = (n / 20).max(100) as u32;
+    let per_round = (n / 20).max(100);
     // Interleaved rounds, best of each: the machine's noise hits both alike.
     let (mut env_us, mut store_us) = (f64::MAX, f64::MAX);
     for _ in 0..5 {

@@ -92,10 +92,10 @@ measure() {
   curl_rate tls.curl "$https_url" --cacert "$work/ca.pem"
 
   # A cold HTTPS follow, process start to answer: tw-follow (C, the release library) vs curl.
-  local follow=(build/tw-follow-release --base-url "$https_url" --ca-file "$work/ca.pem" 2244994945)
   TW_CONSUMER_KEY=bench-key TW_CONSUMER_SECRET=bench-secret TW_ACCESS_TOKEN=1-bench-token \
     TW_ACCESS_TOKEN_SECRET=bench-token-secret hyperfine -N -w 5 -r 40 --export-csv "$work/cold.csv" \
-    "${follow[*]}" "curl -s -o /dev/null --cacert $work/ca.pem -d $body $https_url$path" >/dev/null
+    "build/tw-follow-release --base-url $https_url --ca-file $work/ca.pem 2244994945" \
+    "curl -s -o /dev/null --cacert $work/ca.pem -d $body $https_url$path" >/dev/null
   # Its columns: command, mean, stddev, median (seconds), ...
   awk -F, 'NR > 1 { printf "%s %.3f us\n", NR == 2 ? "cold.tw_follow_https" : "cold.curl_https", $4 * 1e6 }' \
     "$work/cold.csv"

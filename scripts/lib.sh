@@ -61,10 +61,8 @@ start_sandbox() {
 
 # The sandbox's built-in account 1 (see sandbox/src/lib.rs).
 sandbox_credentials() {
-  export TW_CONSUMER_KEY=sandbox-consumer-key
-  export TW_CONSUMER_SECRET=sandbox-consumer-secret
-  export TW_ACCESS_TOKEN=1500000001-sandboxAccessToken1
-  export TW_ACCESS_TOKEN_SECRET=sandbox-token-secret-1
+  export TW_CONSUMER_KEY=sandbox-consumer-key TW_CONSUMER_SECRET=sandbox-consumer-secret
+  export TW_ACCESS_TOKEN=1500000001-sandboxAccessToken1 TW_ACCESS_TOKEN_SECRET=sandbox-token-secret-1
   export TW_API_BASE="$SANDBOX_URL"
 }
 
