@@ -190,12 +190,10 @@ fn trace_cost(base_url: &str, n: usize) {
             *best = best.max(throughput(config, per_round));
         }
     }
-    for (name, rate) in ["trace.off", "trace.removed", "trace.on"]
-        .into_iter()
-        .zip(best)
-    {
-        report(name, rate, "follows/s");
-    }
+    let [off_rate, removed_rate, on_rate] = best;
+    report("trace.off", off_rate, "follows/s");
+    report("trace.removed", removed_rate, "follows/s");
+    report("trace.on", on_rate, "follows/s");
     let allocations = allocations_per_follow(&on);
     report("trace.allocations_per_follow_on", allocations, "allocs");
 }
