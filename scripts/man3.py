@@ -80,10 +80,13 @@ def _body(doc: List[str]) -> List[str]:
             out += [r".IP \(bu 2", _line(_inline(line[2:]))]
         elif line:
             paragraph.append(line)
-    if in_example:  # an unclosed fence: close it here
+    if in_example:  # an unclosed fence: closed here, in place of the blank line the loop added to it
         out[-1:] = [".fi", ".RE"]
     # A section heading right after DESCRIPTION (no text before it) would leave it empty.
     return out[1:] if out[1:2] and out[1].startswith(".SH") else out
+
+
+_SYNOPSIS = [".SH SYNOPSIS", ".nf", ".B #include <twfollow.h>", ".fi", ".PP"]
 
 
 def _head(name: str, source: str, description: str, version: str) -> List[str]:
@@ -100,7 +103,6 @@ def _head(name: str, source: str, description: str, version: str) -> List[str]:
     ]
 
 
-_SYNOPSIS = [".SH SYNOPSIS", ".nf", ".B #include <twfollow.h>", ".fi", ".PP"]
 _LINK_LINE = [".PP", r"Link with \fB\-ltwfollow\fP, e.g. \fBcc app.c $(pkg\-config \-\-cflags \-\-libs twfollow)\fP."]
 
 
