@@ -47,19 +47,13 @@ fn report(name: &str, value: f64, unit: &str) {
     println!("{name} {value:.3} {unit}");
 }
 
-fn micros_since(started: Instant) -> f64 {
-    started.elapsed().as_secs_f64() * 1e6
-}
-
 /// Best of several rounds, in nanoseconds per call.
-fn time_per_call(rounds: usize, per_round: u32, mut f: impl FnMut()) -> f64 {
+fn time_per_call(rounds: usize, per_round: usize, mut f: impl FnMut()) -> f64 {
     (0..rounds)
         .map(|_| {
             let started = Instant::now();
-            for _ in 0..per_round {
-                f();
-            }
-            started.elapsed().as_nanos() as f64 / f64::from(per_round)
+            (0..per_round).for_each(|_| f());
+            started.elapsed().as_nanos() as f64 / per_round as f64
         })
         .fold(f64::INFINITY, f64::min)
 }
@@ -98,16 +92,12 @@ fn signing() {
         mac.update(black_box(base.as_bytes()));
         black_box(mac.finalize().into_bytes());
     });
-    // Where the time goes: a fresh nonce and timestamp alone, and signing with a fixed one.
-    let fresh = time_per_call(7, 50_000, || {
-        black_box(OAuthNonce::fresh(0));
-    });
+    // Signing with a fixed nonce: what a fresh nonce and timestamp add.
     let fixed_nonce = OAuthNonce::fresh(0);
     let fixed = time_per_call(7, 50_000, || {
         black_box(signer.sign(black_box(&request), &fixed_nonce));
     });
     report("sign.twfollow", full, "ns");
-    report("sign.nonce_and_clock", fresh, "ns");
     report("sign.with_fixed_nonce", fixed, "ns");
     report("sign.hmac_floor", floor, "ns");
 }
@@ -124,12 +114,6 @@ fn bench_config(base_url: &str) -> Config {
     config
 }
 
-fn set_ca_file(config: &Config, path: &str) {
-    let path = cstr(path);
-    let status = unsafe { tw_config_set_ca_file(config.0, path.as_ptr()) };
-    assert_eq!(status, TwStatus::Ok);
-}
-
 /// One follow through the C ABI and nothing around it (allocations per follow count it).
 fn follow(config: &Config) {
     let mut json: *mut c_char = ptr::null_mut();
@@ -138,22 +122,15 @@ fn follow(config: &Config) {
     unsafe { tw_string_free(json) };
 }
 
-/// Follows per second with `threads` threads sharing one config, `total` follows in all.
-fn throughput(config: &Config, threads: usize, total: usize) -> f64 {
-    let per_thread = total / threads;
-    let started = Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| (0..per_thread).for_each(|_| follow(config)));
-        }
-    });
-    (per_thread * threads) as f64 / started.elapsed().as_secs_f64()
+/// Follows per second over `n` keep-alive follows.
+fn throughput(config: &Config, n: usize) -> f64 {
+    1e9 / time_per_call(1, n, || follow(config))
 }
 
 /// Follows per second, the median of three runs of `n` after a warm-up of `n / 10`.
 fn warm_median_rate(config: &Config, n: usize) -> f64 {
-    throughput(config, 1, n / 10);
-    let mut runs = [0; 3].map(|_| throughput(config, 1, n));
+    throughput(config, n / 10);
+    let mut runs = [0; 3].map(|_| throughput(config, n));
     runs.sort_by(f64::total_cmp);
     runs[1]
 }
@@ -166,24 +143,16 @@ fn allocations_per_follow(config: &Config) -> f64 {
 
 fn rss_peak_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
-    line.split_whitespace()
-        .nth(1)
-        .unwrap()
-        .parse::<f64>()
-        .unwrap()
-        / 1024.0
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .unwrap();
+    kib.trim().trim_end_matches(" kB").parse::<f64>().unwrap() / 1024.0
 }
 
-fn end_to_end(base_url: &str, n: usize) {
-    let cold = Instant::now();
+fn memory(base_url: &str, n: usize) {
     let config = bench_config(base_url);
-    follow(&config);
-    report("cold.first_follow_http", micros_since(cold), "us");
-    for threads in [1, 2, 4, 8] {
-        let rate = throughput(&config, threads, n);
-        report(&format!("threads.{threads}"), rate, "follows/s");
-    }
+    throughput(&config, n); // connect, warm up
     let allocations = allocations_per_follow(&config);
     report("memory.allocations_per_follow", allocations, "allocs");
     report("memory.peak_rss_after_1k_plus", rss_peak_mib(), "MiB");
@@ -218,17 +187,13 @@ fn trace_cost(base_url: &str, n: usize) {
     let mut best = [0f64; 3];
     for _ in 0..5 {
         for (config, best) in [&off, &removed, &on].into_iter().zip(&mut best) {
-            *best = best.max(throughput(config, 1, per_round));
+            *best = best.max(throughput(config, per_round));
         }
     }
     let [off_rate, removed_rate, on_rate] = best;
     report("trace.off", off_rate, "follows/s");
     report("trace.removed", removed_rate, "follows/s");
     report("trace.on", on_rate, "follows/s");
-    let before = LINES.load(Ordering::Relaxed);
-    follow(&on);
-    let lines_per_follow = (LINES.load(Ordering::Relaxed) - before) as f64;
-    report("trace.lines_per_follow", lines_per_follow, "lines");
     let allocations = allocations_per_follow(&on);
     report("trace.allocations_per_follow_on", allocations, "allocs");
 }
@@ -263,7 +228,7 @@ fn store_vs_env(base_url: &str, n: usize) {
         assert_eq!(config.set_base_url(base_url), TwStatus::Ok);
         follow(&config);
     };
-    let per_round = (n / 20).max(100) as u32;
+    let per_round = (n / 20).max(100);
     // Interleaved rounds, best of each: the machine's noise hits both alike.
     let (mut env_us, mut store_us) = (f64::MAX, f64::MAX);
     for _ in 0..5 {
@@ -305,33 +270,12 @@ fn refresh_window(n: usize) {
     for _ in 0..n {
         assert_eq!(unsafe { tw_oauth2_refresh(config.0) }, TwStatus::Ok);
     }
-    let whole_us = micros_since(started) / n as f64;
+    let whole_us = started.elapsed().as_secs_f64() * 1e6 / n as f64;
     drop(config);
     notes.sort_by(f64::total_cmp);
     let median = notes[notes.len() / 2];
     report("store.refresh_whole", whole_us, "us");
     report("store.refresh_answer_to_durable_median", median, "us");
-    let p99 = notes[notes.len() * 99 / 100];
-    report("store.refresh_answer_to_durable_p99", p99, "us");
-}
-
-fn tls() {
-    // A server that closes after each answer: every follow pays a fresh TLS handshake.
-    let server = support::TlsServer::start(
-        b"HTTP/1.1 200 OK\r\ncontent-length: 8\r\nconnection: close\r\n\r\n{\"id\":1}",
-    );
-    let config = bench_config(&server.base_url());
-    set_ca_file(&config, support::TEST_CERT);
-    let cold = Instant::now();
-    follow(&config);
-    report("cold.first_follow_https", micros_since(cold), "us");
-    let started = Instant::now();
-    (0..300).for_each(|_| follow(&config));
-    report(
-        "tls.fresh_connection_follow",
-        micros_since(started) / 300.0,
-        "us",
-    );
 }
 
 fn main() {
@@ -349,8 +293,8 @@ fn main() {
     // interleaved rounds, or a profiler's run (valgrind --tool=callgrind).
     if only("FOLLOWS") {
         let config = bench_config(base_url);
-        throughput(&config, 1, n / 10); // connect, warm up
-        report("round.c_api", throughput(&config, 1, n), "follows/s");
+        throughput(&config, n / 10); // connect, warm up
+        report("round.c_api", throughput(&config, n), "follows/s");
         return;
     }
     if only("STORE") {
@@ -358,15 +302,16 @@ fn main() {
         return refresh_window(200);
     }
     signing();
-    end_to_end(base_url, n);
+    memory(base_url, n);
     store_vs_env(base_url, n);
     refresh_window(200);
     trace_cost(base_url, n);
     if let (Some(https_url), Some(ca_file)) = (args.get(1), args.get(2)) {
         let config = bench_config(https_url);
-        set_ca_file(&config, ca_file);
+        let ca_file = cstr(ca_file);
+        let status = unsafe { tw_config_set_ca_file(config.0, ca_file.as_ptr()) };
+        assert_eq!(status, TwStatus::Ok);
         // Keep-alive follows over HTTPS (the server's certificate signed by `ca_file`).
         report("tls.c_api", warm_median_rate(&config, n), "follows/s");
     }
-    tls();
 }

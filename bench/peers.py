@@ -2,7 +2,7 @@
 
 peers.py BASE_URL N --round   the twfollow package: Client.follow and Client.follow_json
                               (one of the script's interleaved rounds)
-peers.py BASE_URL N           oauthlib signing, requests + requests-oauthlib
+peers.py BASE_URL N           requests + requests-oauthlib
 """
 
 import sys
@@ -11,12 +11,10 @@ from functools import partial
 
 import requests
 import twfollow
-from oauthlib.oauth1 import Client as OAuthClient
 from requests_oauthlib import OAuth1
 
 CREDS = ("bench-key", "bench-secret", "1-bench-token", "bench-token-secret")
 FORM = {"user_id": "2244994945", "follow": "false"}
-FORM_BODY = "user_id=2244994945&follow=false"
 
 
 def seconds(fn, n):
@@ -35,14 +33,6 @@ def main():
             for name, fn in [("follow", tw.follow), ("follow_json", tw.follow_json)]:
                 print(f"round.python_{name} {n / seconds(partial(fn, 2244994945), n):.3f} follows/s")
         return
-
-    client = OAuthClient(*CREDS)
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-
-    def sign():  # the request bench.rs signs
-        client.sign("https://api.twitter.com/1.1/friendships/create.json", "POST", FORM_BODY, headers)
-
-    print(f"sign.oauthlib {min(seconds(sign, 2000) for _ in range(3)) / 2000 * 1e9:.3f} ns")
 
     session = requests.Session()
     session.auth = OAuth1(*CREDS)

@@ -4,13 +4,11 @@ same-run ratios against the issue's targets (scripts/bench.sh). Never fails on t
 import re
 import sys
 
-figures = {}
-rounds = {}  # round.NAME: one figure per interleaved round, in order
+figures = {}  # name: its values in order (round.NAME: one per interleaved round)
 for line in sys.stdin:
     parts = line.split()
     if len(parts) == 3 and re.fullmatch(r"-?[\d.]+", parts[1]):
-        figures[parts[0]] = float(parts[1])
-        rounds.setdefault(parts[0], []).append(float(parts[1]))
+        figures.setdefault(parts[0], []).append(float(parts[1]))
 
 
 def median(values):
@@ -20,15 +18,13 @@ def median(values):
 
 def get(name):
     """A figure; of a round's figure, the median over the rounds."""
-    return median(rounds.get(name, [])) if name.startswith("round.") else figures.get(name)
-
-
-def round_ratio(a, b):
-    """The median over the rounds of round.a / round.b (each pair from the same round)."""
-    return median(x / y for x, y in zip(rounds.get(f"round.{a}", []), rounds.get(f"round.{b}", [])) if y)
+    return median(figures.get(name, []))
 
 
 def div(a, b):
+    """a / b; of two rounds' figures, the median over the rounds of each round's ratio."""
+    if a.startswith("round.") and b.startswith("round."):
+        return median(x / y for x, y in zip(figures.get(a, []), figures.get(b, [])) if y)
     a, b = get(a), get(b)
     return a / b if a is not None and b else None
 
@@ -51,10 +47,10 @@ def row(what, value, target=""):
 
 print("| ratio (same run) | value | target |")
 print("|---|---|---|")
-row("C API / wrk floor, HTTP keep-alive (median of 3 interleaved rounds)", round_ratio("c_api", "wrk"), ">= 0.85")
-row("Python Client.follow / wrk floor (same rounds)", round_ratio("python_follow", "wrk"), ">= 0.70")
-row("Python Client.follow_json / wrk floor (same rounds)", round_ratio("python_follow_json", "wrk"))
-row("Python Client.follow / C API (same rounds)", round_ratio("python_follow", "c_api"))
+row("C API / wrk floor, HTTP keep-alive (median of 3 interleaved rounds)", div("round.c_api", "round.wrk"), ">= 0.85")
+row("Python Client.follow / wrk floor (same rounds)", div("round.python_follow", "round.wrk"), ">= 0.70")
+row("Python Client.follow_json / wrk floor (same rounds)", div("round.python_follow_json", "round.wrk"))
+row("Python Client.follow / C API (same rounds)", div("round.python_follow", "round.c_api"))
 row("C API / curl keep-alive", div("round.c_api", "e2e.curl"))
 row("C API / requests-oauthlib", div("round.c_api", "e2e.requests_oauthlib"))
 row("Python Client.follow / requests-oauthlib", div("round.python_follow", "e2e.requests_oauthlib"))
@@ -75,9 +71,8 @@ row(
 row("wire trace set, then removed / off", div("trace.removed", "trace.off"), "no cost once removed")
 row("wire trace on (a hook that counts lines) / off", div("trace.on", "trace.off"))
 from_env, from_store = get("store.open_follow_env"), get("store.open_follow_store")
-row(
-    "token store: extra time per new config (same run)", from_env and from_store and from_store - from_env, "<= 1000 us"
-)
+extra = from_store - from_env if from_env and from_store else None
+row("token store: extra time per new config (same run)", extra, "<= 1000 us")
 row("token store / environment: new config + follow", div("store.open_follow_store", "store.open_follow_env"))
 row(
     "kill -9 window, the library's part / whole refresh",

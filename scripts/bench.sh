@@ -5,14 +5,14 @@
 #   scripts/bench.sh [N]     (follows per end-to-end figure, default 10000; about 2 min)
 # Peers: wrk -t1 -c1 (the transport floor: POST of the same body, keep-alive), curl
 # with keep-alive (HTTP and HTTPS), curl's cold HTTPS request (hyperfine), raw
-# HMAC-SHA1 (the signing floor), liboauth, oauthlib, requests + requests-oauthlib.
+# HMAC-SHA1 (the signing floor), requests + requests-oauthlib.
 # nginx (bench/nginx.conf) answers every POST with the recorded follow response
 # (`return 200`), over HTTP and over HTTPS with a private CA made by openssl for this run.
 # Everything it runs lives in bench/: bench.rs (twfollow's own figures, the cargo
-# [[bench]]), peers.py, post.lua (wrk's POST), liboauth_sign.c and report.py (the table).
+# [[bench]]), peers.py, post.lua (wrk's POST) and report.py (the table).
 # It installs what is missing: the tools and .venv of scripts/test.sh, then
-# bench/requirements.txt into .venv, and nginx-light, wrk, hyperfine, curl, openssl
-# and liboauth-dev from apt.
+# bench/requirements.txt into .venv, and nginx-light, wrk, hyperfine, curl and openssl
+# from apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -22,7 +22,6 @@ n=${1:-10000}
 .venv/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt
 export PATH="$PATH:/usr/sbin" # nginx, for a user who is not root
 install_missing nginx-light:nginx wrk hyperfine curl openssl
-[ -f /usr/include/oauth.h ] || apt_install liboauth-dev || echo "liboauth-dev did not install: its figure is n/a" >&2
 
 build_release
 export TWFOLLOW_LIB="$PWD/target/release/libtwfollow.so" PYTHONPATH=bindings/python
@@ -93,21 +92,17 @@ measure() {
   curl_rate tls.curl "$https_url" --cacert "$work/ca.pem"
 
   # A cold HTTPS follow, process start to answer: tw-follow (C, the release library) vs curl.
-  local follow=(build/tw-follow-release --base-url "$https_url" --ca-file "$work/ca.pem" 2244994945)
   TW_CONSUMER_KEY=bench-key TW_CONSUMER_SECRET=bench-secret TW_ACCESS_TOKEN=1-bench-token \
     TW_ACCESS_TOKEN_SECRET=bench-token-secret hyperfine -N -w 5 -r 40 --export-csv "$work/cold.csv" \
-    "${follow[*]}" "curl -s -o /dev/null --cacert $work/ca.pem -d $body $https_url$path" >/dev/null
+    "build/tw-follow-release --base-url $https_url --ca-file $work/ca.pem 2244994945" \
+    "curl -s -o /dev/null --cacert $work/ca.pem -d $body $https_url$path" >/dev/null
   # Its columns: command, mean, stddev, median (seconds), ...
   awk -F, 'NR > 1 { printf "%s %.3f us\n", NR == 2 ? "cold.tw_follow_https" : "cold.curl_https", $4 * 1e6 }' \
     "$work/cold.csv"
 
   .venv/bin/python bench/peers.py "$http_url" "$n"
-  if [ -f /usr/include/oauth.h ] && cc -O2 -std=c99 bench/liboauth_sign.c -loauth -o build/liboauth_sign 2>/dev/null; then
-    build/liboauth_sign
-  fi
-  local so=target/release/libtwfollow.so
-  echo "library.size_bytes $(stat -c %s $so) bytes"
-  echo "library.stripped_bytes $(strip -o "$work/stripped.so" $so && stat -c %s "$work/stripped.so") bytes"
+  # The release profile strips the library's symbols already (performance.md).
+  echo "library.size_bytes $(stat -c %s target/release/libtwfollow.so) bytes"
 }
 measure | tee "$work/figures"
 

@@ -53,21 +53,16 @@ start_sandbox() {
   "$@" >"$log" 2>"${SANDBOX_LOG:-/dev/null}" &
   SANDBOX_PID=$!
   on_exit "kill $SANDBOX_PID 2>/dev/null || true"
-  for _ in $(seq 100); do
-    SANDBOX_URL=$(head -n 1 "$log")
-    [ -n "$SANDBOX_URL" ] && break
-    sleep 0.05
-  done
+  for _ in $(seq 100); do [ -s "$log" ] && break; sleep 0.05; done
+  SANDBOX_URL=$(head -n 1 "$log")
   rm -f "$log"
   [ -n "$SANDBOX_URL" ] || { echo "the sandbox did not start" >&2; exit 1; }
 }
 
 # The sandbox's built-in account 1 (see sandbox/src/lib.rs).
 sandbox_credentials() {
-  export TW_CONSUMER_KEY=sandbox-consumer-key
-  export TW_CONSUMER_SECRET=sandbox-consumer-secret
-  export TW_ACCESS_TOKEN=1500000001-sandboxAccessToken1
-  export TW_ACCESS_TOKEN_SECRET=sandbox-token-secret-1
+  export TW_CONSUMER_KEY=sandbox-consumer-key TW_CONSUMER_SECRET=sandbox-consumer-secret
+  export TW_ACCESS_TOKEN=1500000001-sandboxAccessToken1 TW_ACCESS_TOKEN_SECRET=sandbox-token-secret-1
   export TW_API_BASE="$SANDBOX_URL"
 }
 

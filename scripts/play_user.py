@@ -80,16 +80,14 @@ def drive(command: list) -> int:
 
 
 def main(argv: list) -> int:
-    if len(argv) == 2 and argv[0] == "pin":
-        print(pin_on(argv[1]))
-    elif len(argv) == 2 and argv[0] == "redirect":
-        print(redirect_of(argv[1]))
-    elif argv and argv[0] not in ("-h", "--help"):
+    modes = {"pin": pin_on, "redirect": redirect_of}
+    if len(argv) == 2 and argv[0] in modes:
+        print(modes[argv[0]](argv[1]))
+        return 0
+    if argv and argv[0] not in ("-h", "--help"):
         return drive(argv)
-    else:
-        print(__doc__, file=sys.stderr)
-        return 64
-    return 0
+    print(__doc__, file=sys.stderr)
+    return 64
 
 
 if __name__ == "__main__":

@@ -108,9 +108,7 @@ background_builds() {
     install_missing rpm:rpmbuild dpkg-dev:dpkg-shlibdeps # apt now, not beside another stage's
     background dist scripts/dist.sh
   fi
-  if running fuzz; then
-    background fuzz scripts/fuzz.sh --runs "${FUZZ_RUNS:-20000}"
-  fi
+  ! running fuzz || background fuzz scripts/fuzz.sh --runs "${FUZZ_RUNS:-20000}"
 }
 # background NAME COMMAND...: at the lowest priority, in a process group of its own (setsid),
 # stopped whole if this run ends first; its output in build/NAME.log.
