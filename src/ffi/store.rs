@@ -10,7 +10,7 @@
 //! `XDG_CONFIG_HOME` and `HOME` only when it is NULL: do not call them while another
 //! thread changes the environment.
 
-use std::ffi::{c_char, OsString};
+use std::ffi::c_char;
 
 use super::boundary::{fallible, non_null, opt_arg_str, Failure};
 use super::config::{config_mut, config_ref, publish_client, TwConfig};
@@ -18,15 +18,12 @@ use super::library::{publish_fields, publish_string, publish_value};
 use super::status::TwStatus;
 use crate::core::{Client, Store};
 
-pub(crate) fn env(name: &str) -> Option<OsString> {
-    std::env::var_os(name)
-}
-
 /// The store at `store_path` (NULL: the path rule).
 pub(crate) unsafe fn open(store_path: *const c_char) -> Result<Store, Failure> {
     // A program that only uses the store forks too: its children must drop the locks.
     super::config::install_fork_handler();
-    Ok(Store::open(opt_arg_str(store_path, "store_path")?, env)?)
+    let store_path = opt_arg_str(store_path, "store_path")?;
+    Ok(Store::open(store_path, |name| std::env::var_os(name))?)
 }
 
 /// An optional account name: NULL is `None`, empty is refused.
@@ -198,8 +195,7 @@ pub unsafe extern "C" fn tw_store_list(
     fallible(|| {
         let store = open(store_path)?;
         non_null(out_json, "out_json")?;
-        let json = store.list_json()?;
-        publish_string(&json, "listing", out_json)
+        publish_string(&store.list_json()?, "listing", out_json)
     })
 }
 
@@ -359,8 +355,7 @@ pub unsafe extern "C" fn tw_store_path(
     fallible(|| {
         let store = open(store_path)?;
         non_null(out_path, "out_path")?;
-        let path = store.location();
-        publish_string(&path, "store path", out_path)
+        publish_string(&store.location(), "store path", out_path)
     })
 }
 

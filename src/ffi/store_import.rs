@@ -7,7 +7,7 @@ use std::ffi::c_char;
 use super::boundary::{arg_str, fallible, opt_arg_str, Failure};
 use super::library::publish_fields;
 use super::status::TwStatus;
-use super::store::{env, open, publish_count};
+use super::store::{open, publish_count};
 use crate::core::{ImportFormat, ImportReport};
 
 /// The flags of `tw_store_import_ex`, as bits of its `flags` argument. Numbers never
@@ -83,7 +83,7 @@ unsafe fn import(
     let store = open(store_path)?;
     let format = ImportFormat::parse(arg_str(format, "format")?)?;
     let source = opt_arg_str(source_path, "source_path")?;
-    Ok(store.import(format, source, env, force)?)
+    Ok(store.import(format, source, |name| std::env::var_os(name), force)?)
 }
 
 /// Names one a line, each followed by a newline (`""` for none).

@@ -1,6 +1,8 @@
 //! A store's document through its backend: reading it, and changing it under a
 //! lock as a compare-and-set on its revision. What the store does with accounts
-//! builds on this (the parent module, and `link` for refreshes).
+//! builds on this (the parent module, and `link` for refreshes). A module of its own
+//! because the parent uses `link`, which uses this: in the parent it would be an
+//! import circle (`tests/architecture.rs`, `no_module_imports_in_a_circle`).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -35,7 +37,9 @@ impl Store {
 
     /// The document; a store that does not exist yet reads as empty.
     pub(super) fn load(&self) -> Result<Document, Error> {
-        Ok(self.read_document()?.unwrap_or_else(Document::empty))
+        Ok(self
+            .read_document()?
+            .unwrap_or_else(|| Document::empty(Path::new(&self.location()))))
     }
 
     /// Like `load`, but a store that does not exist is an error.

@@ -15,8 +15,8 @@ use crate::core::sys::random::with_csprng;
 /// saves, removals); a refresh locks its account's name alone.
 pub const STORE_WIDE: &str = "";
 
-/// A lock, held until dropped.
-pub trait Held {}
+/// A lock, held until dropped (it may borrow its backend).
+pub type Held<'a> = Box<dyn Send + 'a>;
 
 /// What a store's document is kept in.
 pub trait Backend: Send + Sync + std::fmt::Debug {
@@ -28,7 +28,7 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// Takes the lock of `scope` (an account's name, or [`STORE_WIDE`]), waiting until
     /// `deadline` at most (`ErrorKind::Timeout` after it). A lock that can expire
     /// (Redis) lives `hold` at least; one that cannot (the file's `flock`) ignores it.
-    fn lock(&self, scope: &str, deadline: Instant, hold: Duration) -> Result<Box<dyn Held>, Error>;
+    fn lock(&self, scope: &str, deadline: Instant, hold: Duration) -> Result<Held<'_>, Error>;
     /// Replaces the document with `bytes` if its revision is still `expected` (the
     /// revision the writer read; 0: no store yet), atomically. `Ok(false)`: someone
     /// wrote since, and nothing was changed (a lock that expired under a paused

@@ -1,35 +1,25 @@
 //! A stored account checked for use: enough for a client, or a message naming what is
 //! missing (the store keeps a record as the file has it: [`super::file`]).
 
-use std::path::Path;
-
-use crate::core::api::store::file::{filled, secret, Document};
+use crate::core::api::store::file::{filled, Document};
 use crate::core::api::store::path::store_error;
 use crate::core::auth::oauth2::Tokens;
 use crate::core::error::Error;
+use crate::core::settings::{Identity, Settings};
 use crate::core::wire::signer::Credentials;
-use crate::core::wire::Secret;
 
-/// What a stored account holds for its user, checked: enough for a client.
-pub enum User {
-    OAuth1(Credentials),
-    OAuth2 {
-        client_id: String,
-        client_secret: Option<Secret>,
-        tokens: Tokens,
-    },
-}
-
-/// A stored account, checked: its user, and who the user is.
+/// A stored account, checked: the settings of a client for it (an OAuth 1.0a
+/// account's hold its user too), and who the user is.
 pub struct Stored {
-    pub user: User,
+    pub settings: Settings,
     pub user_id: Option<u64>,
     pub screen_name: Option<String>,
 }
 
 impl Document {
     /// The account `name`, checked, or a message naming what is missing.
-    pub fn account(&self, name: &str, path: &Path) -> Result<Stored, Error> {
+    pub fn account(&self, name: &str) -> Result<Stored, Error> {
+        let path = &self.at;
         let record = self.accounts.get(name).ok_or_else(|| {
             let known: Vec<&str> = self.accounts.keys().map(String::as_str).collect();
             store_error(
@@ -55,7 +45,8 @@ impl Document {
         })?;
         let access_token =
             filled(&record.access_token).ok_or_else(|| broken("has no access_token"));
-        let user = match record.kind.as_deref() {
+        let refused = |e: Error| store_error(path, format!("account {name:?}: {}", e.message));
+        let mut settings = match record.kind.as_deref() {
             Some("oauth1") => {
                 // Copied only into the wiped Credentials, after every check.
                 let access_token = access_token?;
@@ -67,12 +58,13 @@ impl Document {
                 };
                 let token_secret = filled(&record.access_token_secret)
                     .ok_or_else(|| broken("has no access_token_secret"))?;
-                User::OAuth1(Credentials {
+                Settings::new(Credentials {
                     consumer_key: key.into(),
                     consumer_secret: secret.into(),
                     access_token: access_token.into(),
                     access_token_secret: token_secret.into(),
                 })
+                .map_err(refused)?
             }
             Some("oauth2") => {
                 let client_id = filled(&app.client_id).ok_or_else(|| {
@@ -85,11 +77,12 @@ impl Document {
                 let mut tokens = Tokens::from_parts(access_token?, refresh_token, expires_at)
                     .map_err(|e| broken(&e.message))?;
                 tokens.scope = record.scope.clone().unwrap_or_default();
-                User::OAuth2 {
-                    client_id: client_id.to_owned(),
-                    client_secret: filled(&app.client_secret).and_then(secret),
-                    tokens,
+                let mut settings =
+                    Settings::new_oauth2(client_id, filled(&app.client_secret)).map_err(refused)?;
+                if let Some(app) = settings.oauth2.as_mut() {
+                    app.tokens = Some(tokens);
                 }
+                settings
             }
             _ => return Err(broken("has no kind \"oauth1\" or \"oauth2\"")),
         };
@@ -98,10 +91,19 @@ impl Document {
             Some(Ok(id)) if id != 0 => Some(id),
             Some(_) => return Err(broken("has a user_id that is not a string of digits")),
         };
+        let screen_name = filled(&record.screen_name).map(str::to_owned);
+        if settings.oauth2.is_none() {
+            settings.identity = user_id
+                .zip(screen_name.clone())
+                .map(|(user_id, screen_name)| Identity {
+                    user_id,
+                    screen_name,
+                });
+        }
         Ok(Stored {
-            user,
+            settings,
             user_id,
-            screen_name: filled(&record.screen_name).map(str::to_owned),
+            screen_name,
         })
     }
 }

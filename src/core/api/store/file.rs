@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
@@ -78,6 +78,9 @@ pub struct Document {
     pub version: u64,
     #[serde(flatten)]
     pub unknown: Unknown,
+    /// Where the store is, for messages (a URL without its password).
+    #[serde(skip)]
+    pub at: PathBuf,
 }
 
 /// An app: the OAuth 1.0a pair, the OAuth 2.0 client, or both.
@@ -167,7 +170,7 @@ impl Record {
         })
     }
 
-    fn set_tokens(&mut self, tokens: &Tokens) {
+    pub fn set_tokens(&mut self, tokens: &Tokens) {
         self.access_token = Some(tokens.access_token.clone());
         self.refresh_token = tokens.refresh_token.clone();
         self.expires_at = Some(tokens.expires_at);
@@ -261,10 +264,11 @@ struct Head {
 }
 
 impl Document {
-    /// A new store: version 1, no apps, no accounts.
-    pub fn empty() -> Document {
+    /// A new store at `at`: version 1, no apps, no accounts.
+    pub fn empty(at: &Path) -> Document {
         Document {
             version: VERSION,
+            at: at.to_owned(),
             ..Document::default()
         }
     }
@@ -298,8 +302,10 @@ impl Document {
             }
             _ => return Err(refused("has no numeric \"version\"".into())),
         }
-        serde_json::from_slice(bytes)
-            .map_err(|e| refused(format!("has a member of the wrong type {}", at(e))))
+        let mut doc: Document = serde_json::from_slice(bytes)
+            .map_err(|e| refused(format!("has a member of the wrong type {}", at(e))))?;
+        doc.at = path.to_owned();
+        Ok(doc)
     }
 
     /// The document as pretty JSON with a final newline, in one wiped allocation.
@@ -341,54 +347,22 @@ impl Document {
         self.accounts.insert(name.to_owned(), record);
     }
 
-    /// Makes `name` the default when the store has none (or one it no longer holds).
-    pub fn default_unless_set(&mut self, name: &str) {
-        if self
-            .default
-            .as_ref()
-            .is_none_or(|d| !self.accounts.contains_key(d))
-        {
-            self.default = Some(name.to_owned());
-        }
-    }
-
-    /// Applies `change` to the account `name`'s record and stores its next version;
-    /// `None` when there is no such account.
-    fn change(&mut self, name: &str, change: impl FnOnce(&mut Record)) -> Option<()> {
-        let record = self.accounts.get_mut(name)?;
+    /// Applies `change` to the account `name`'s record and stores its next version.
+    pub fn change(&mut self, name: &str, change: impl FnOnce(&mut Record)) -> Result<(), Error> {
+        let Some(record) = self.accounts.get_mut(name) else {
+            return Err(store_error(
+                &self.at,
+                format!("has no account {name:?} any more"),
+            ));
+        };
         change(record);
         record.version += 1;
-        Some(())
-    }
-
-    /// Replaces the OAuth 2.0 tokens of the account `name` and clears its refresh in
-    /// flight, keeping its other members.
-    pub fn put_tokens(&mut self, name: &str, tokens: &Tokens, path: &Path) -> Result<(), Error> {
-        self.change(name, |record| {
-            record.set_tokens(tokens);
-            record.refresh_in_flight = None;
-        })
-        .ok_or_else(|| store_error(path, format!("has no account {name:?} any more")))
-    }
-
-    /// Records who the account's user is, when the store did not know it.
-    pub fn put_identity(&mut self, name: &str, user_id: u64, screen_name: Option<&str>) {
-        self.change(name, |record| {
-            record.user_id = Some(user_id.to_string());
-            if let Some(screen_name) = screen_name {
-                record.screen_name = Some(screen_name.to_owned());
-            }
-        });
+        Ok(())
     }
 
     /// The refresh recorded as in flight for the account, if any.
     pub fn refresh_in_flight(&self, name: &str) -> Option<InFlightRefresh> {
         self.accounts.get(name)?.refresh_in_flight.clone()
-    }
-
-    /// Records (or, with `None`, clears) a refresh in flight for the account.
-    pub fn set_refresh_in_flight(&mut self, name: &str, in_flight: Option<&InFlightRefresh>) {
-        self.change(name, |record| record.refresh_in_flight = in_flight.cloned());
     }
 
     /// Removes the account, its app when no other account uses it, and the default
@@ -446,7 +420,6 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::api::store::checked::User;
 
     const PATH: &str = "/tmp/accounts.json";
 
@@ -462,8 +435,8 @@ mod tests {
             "good":{"kind":"oauth1","app":"ck","access_token":"1-at","access_token_secret":"ats","version":2},
             "odd":{"kind":"oauth1","app":"ck","access_token":"SECRET","user_id":5,"version":4}}}"#;
         let doc = parse(text).unwrap();
-        assert!(doc.account("good", Path::new(PATH)).is_ok());
-        let e = doc.account("odd", Path::new(PATH)).err().unwrap();
+        assert!(doc.account("good").is_ok());
+        let e = doc.account("odd").err().unwrap();
         assert!(
             e.message.contains("\"odd\" has a member of the wrong type"),
             "{e}"
@@ -512,8 +485,8 @@ mod tests {
         for kept in ["\"future\"", "\"icon\"", "\"note\"", "\"default\": \"a\""] {
             assert!(text.contains(kept), "{text}");
         }
-        let account = doc.account("a", Path::new(PATH)).unwrap();
-        assert!(matches!(account.user, User::OAuth1 { .. }));
+        let account = doc.account("a").unwrap();
+        assert!(account.settings.oauth2.is_none());
         assert!(doc.remove_account("a"));
         assert_eq!(doc.default, None);
         assert!(doc.apps.is_empty());
@@ -523,9 +496,9 @@ mod tests {
     fn a_missing_account_or_field_is_named() {
         let doc = parse(r#"{"version":1,"apps":{},"accounts":{"b":{"app":"x","kind":"oauth2"}}}"#)
             .unwrap();
-        let e = doc.account("a", Path::new(PATH)).err().unwrap();
+        let e = doc.account("a").err().unwrap();
         assert!(e.message.contains("no account \"a\" (it has: b)"), "{e}");
-        let e = doc.account("b", Path::new(PATH)).err().unwrap();
+        let e = doc.account("b").err().unwrap();
         assert!(e.message.contains("names the app \"x\""), "{e}");
     }
 
@@ -569,16 +542,15 @@ mod tests {
         let doc = parse(text).unwrap();
         let again: Value = serde_json::from_slice(&doc.to_bytes()).unwrap();
         assert_eq!(again, serde_json::from_str::<Value>(text).unwrap());
-        let grant = doc.account("grant", Path::new(PATH)).unwrap();
-        let User::OAuth2 { tokens, .. } = grant.user else {
-            panic!("an OAuth 2.0 account")
-        };
+        let grant = doc.account("grant").unwrap();
+        let tokens = grant.settings.oauth2.and_then(|app| app.tokens);
+        let tokens = tokens.expect("an OAuth 2.0 account");
         assert_eq!(
             (tokens.expires_at, grant.user_id),
             (1764620000, Some(1500000001))
         );
         assert_eq!(doc.refresh_in_flight("grant").unwrap().host, "web-1");
-        let mut doc = Document::empty();
+        let mut doc = Document::empty(Path::new(PATH));
         let account = Account::oauth1("ck", "cs", "1500000001-t", "ts", Some("me"));
         doc.put_account("me", &account);
         let written: Value = serde_json::from_slice(&doc.to_bytes()).unwrap();

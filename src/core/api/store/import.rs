@@ -7,6 +7,11 @@
 //! bytes of it (a FIFO, a device or `/dev/zero` is refused, never read forever). Screen
 //! names are checked as account names are (1 to 100 bytes, no control character): a
 //! file whose name would reach a terminal raw is refused, naming the profile escaped.
+//!
+//! Walked by hand, not read into serde shapes (issue 31): yaml-rust2 has no serde
+//! support, and serde shapes of both formats plus a map that keeps the file's order
+//! (imports name accounts in it) measured about 60 lines against the walk's helpers'
+//! 40 (`text`, `entries`, `load_yaml`, `wipe_yaml`), with a new YAML dependency.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -2,13 +2,11 @@
 //! account's lock, record themselves as in flight before sending, and store their
 //! answer with a compare-and-set on the account's version.
 
-use std::path::Path;
 use std::time::Instant;
 
 use crate::core::api::store::access::{hold_for, Store};
 use crate::core::api::store::backend::Held;
-use crate::core::api::store::checked::User;
-use crate::core::api::store::file::Document;
+use crate::core::api::store::file::{Document, Record};
 use crate::core::api::store::path::store_error;
 use crate::core::auth::oauth2::Tokens;
 use crate::core::auth::session::{InFlightRefresh, LockedTokens, TokenStore};
@@ -23,7 +21,7 @@ pub(super) struct StoreLink {
 /// The account while its lock is held.
 struct LockedAccount<'a> {
     link: &'a StoreLink,
-    _held: Box<dyn Held>,
+    _held: Held<'a>,
     doc: Document,
     tokens: Tokens,
     /// The account's version this process last read or wrote.
@@ -52,11 +50,11 @@ impl TokenStore for StoreLink {
                 e
             })?;
         let doc = self.store.load_existing()?;
-        let at = self.store.location();
-        let User::OAuth2 { tokens, .. } = doc.account(&self.account, Path::new(&at))?.user else {
+        let settings = doc.account(&self.account)?.settings;
+        let Some(tokens) = settings.oauth2.and_then(|app| app.tokens) else {
             let what = "holds OAuth 1.0a tokens now, not this config's OAuth 2.0 grant";
             return Err(store_error(
-                Path::new(&at),
+                &doc.at,
                 format!("account {:?} {what}", self.account),
             ));
         };
@@ -83,14 +81,18 @@ impl TokenStore for StoreLink {
     /// in the next process, nothing more, so a failure is not the call's.
     fn remember_identity(&self, user_id: u64, screen_name: Option<&str>, deadline: Instant) {
         let _ = self.store.modify(&self.account, deadline, |doc| {
-            doc.put_identity(&self.account, user_id, screen_name);
-            Ok(())
+            doc.change(&self.account, |record| {
+                record.user_id = Some(user_id.to_string());
+                if let Some(screen_name) = screen_name {
+                    record.screen_name = Some(screen_name.to_owned());
+                }
+            })
         });
     }
 }
 
 impl LockedAccount<'_> {
-    /// Applies `change` to the account and writes the store, as a compare-and-set:
+    /// Applies `change` to the account's record and writes the store, as a compare-and-set:
     /// when another writer got in first, the change is applied again to what it
     /// wrote, as long as the account itself is still the version this process knew,
     /// until `deadline` (`None`: for as long as that holds, as a rotated pair must be
@@ -98,19 +100,19 @@ impl LockedAccount<'_> {
     fn write(
         &mut self,
         deadline: Option<Instant>,
-        change: impl Fn(&mut Document, &str) -> Result<(), Error>,
+        change: impl Fn(&mut Record),
     ) -> Result<(), Error> {
         let (store, name, version) = (&self.link.store, &self.link.account, self.version);
         store.write_changed(&mut self.doc, deadline, |doc| {
             if doc.version(name) != version {
                 return Err(store_error(
-                    Path::new(&store.location()),
+                    &doc.at,
                     format!(
                         "account {name:?} was changed by another writer while this process held its lock (a lock that expired under a paused process?): this write was refused, and the store keeps the other one"
                     ),
                 ));
             }
-            change(doc, name)
+            doc.change(name, &change)
         })?;
         self.version = self.doc.version(name);
         Ok(())
@@ -128,16 +130,15 @@ impl LockedTokens for LockedAccount<'_> {
 
     fn begin_refresh(&mut self) -> Result<(), Error> {
         let mine = InFlightRefresh::now();
-        self.write(Some(self.deadline), |doc, name| {
-            doc.set_refresh_in_flight(name, Some(&mine));
-            Ok(())
+        self.write(Some(self.deadline), |record| {
+            record.refresh_in_flight = Some(mine.clone());
         })
     }
 
     fn save(&mut self, tokens: &Tokens) -> Result<(), Error> {
-        let at = self.link.store.location();
-        self.write(None, |doc, name| {
-            doc.put_tokens(name, tokens, Path::new(&at))
+        self.write(None, |record| {
+            record.set_tokens(tokens);
+            record.refresh_in_flight = None;
         })
     }
 
@@ -149,9 +150,8 @@ impl LockedTokens for LockedAccount<'_> {
             }),
             (found, _) => found.clone(),
         };
-        let _ = self.write(Some(self.deadline), |doc, name| {
-            doc.set_refresh_in_flight(name, record.as_ref());
-            Ok(())
+        let _ = self.write(Some(self.deadline), |stored| {
+            stored.refresh_in_flight = record.clone();
         });
     }
 }
@@ -178,9 +178,6 @@ mod tests {
         writes: AtomicU64,
     }
 
-    struct NoLock;
-    impl Held for NoLock {}
-
     impl Backend for Contended {
         fn location(&self) -> String {
             "contended".to_owned()
@@ -196,8 +193,8 @@ mod tests {
             Ok(Some(Zeroizing::new(doc.into_bytes())))
         }
 
-        fn lock(&self, _: &str, _: Instant, _: Duration) -> Result<Box<dyn Held>, Error> {
-            Ok(Box::new(NoLock))
+        fn lock(&self, _: &str, _: Instant, _: Duration) -> Result<Held<'_>, Error> {
+            Ok(Box::new(()))
         }
 
         fn write(&self, _bytes: &[u8], _expected: u64) -> Result<bool, Error> {

@@ -9,9 +9,9 @@
 
 mod recovery;
 
-use std::fs::{self, File, OpenOptions, TryLockError};
+use std::fs::{self, DirBuilder, File, OpenOptions, TryLockError};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -25,9 +25,6 @@ use crate::core::sys::held::HeldFile;
 /// How long a reader waits for an in-place rewrite (milliseconds of disk writes) and
 /// such a rewrite for the readers before it.
 const SHARED_WAIT: Duration = Duration::from_secs(30);
-
-/// The exclusive lock: the lock file, held until dropped (unlocked, then closed).
-impl Held for HeldFile {}
 
 /// The file store: one JSON file, its `flock`ed sibling lock file, atomic renames.
 /// Every scope takes the one lock of the file, which cannot expire: a writer holding
@@ -63,9 +60,7 @@ impl Backend for StorePath {
                 return Ok(Some(copy));
             }
             if let Some(held) = held {
-                let size = held.file().metadata().map_or(0, |meta| meta.len());
-                let size = usize::try_from(size).unwrap_or(0);
-                return read_all(self, &mut held.file(), size).map(Some);
+                return read_all(self, held.file()).map(Some);
             }
         }
         Ok(None)
@@ -74,14 +69,18 @@ impl Backend for StorePath {
     /// Takes the store's exclusive lock, waiting until `deadline` at most. Checks the
     /// store, its folder and its lock file first, then creates the folder (0700) and the
     /// lock file (0600) when they do not exist.
-    fn lock(
-        &self,
-        _scope: &str,
-        deadline: Instant,
-        _hold: Duration,
-    ) -> Result<Box<dyn Held>, Error> {
+    fn lock(&self, _scope: &str, deadline: Instant, _hold: Duration) -> Result<Held<'_>, Error> {
         self.check_before_creating()?;
-        self.ensure_folder()?;
+        // The folder (0700) and any missing parents; an existing folder is no error.
+        let folder = self.folder();
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&folder)
+            .map_err(|e| {
+                let why = format!("cannot create its folder {}: {e}", folder.display());
+                store_error(&self.file, why)
+            })?;
         let lock_path = self.lock_file();
         let held = HeldFile::open(|| {
             OpenOptions::new()
@@ -165,13 +164,12 @@ fn wait_for(
     }
 }
 
-/// All of `file` in one wiped allocation (a buffer that grows leaves copies behind).
-fn read_all(
-    path: &StorePath,
-    file: &mut impl Read,
-    size: usize,
-) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let mut bytes = Zeroizing::new(Vec::with_capacity(size.saturating_add(4096)));
+/// All of `file` in one wiped allocation of its size and some room (a buffer that
+/// grows leaves copies behind).
+fn read_all(path: &StorePath, mut file: &File) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let size = file.metadata().map_or(0, |meta| meta.len());
+    let room = usize::try_from(size).unwrap_or(0).saturating_add(4096);
+    let mut bytes = Zeroizing::new(Vec::with_capacity(room));
     file.read_to_end(&mut bytes)
         .map_err(|e| store_error(&path.file, format!("cannot be read: {e}")))?;
     Ok(bytes)

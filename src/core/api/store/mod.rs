@@ -29,14 +29,12 @@ mod redis;
 mod redis_url;
 
 use std::ffi::OsString;
-use std::path::Path;
 use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
 pub use self::access::Store;
 use self::backend::{Backend, STORE_WIDE};
-use self::checked::User;
 use self::file::{is_account_name, Account};
 use self::import::Found;
 use self::link::StoreLink;
@@ -44,7 +42,7 @@ use self::path::{store_error, StorePath, ENV_STORE};
 use crate::core::api::client::Client;
 use crate::core::api::deadline;
 use crate::core::error::Error;
-use crate::core::settings::{Identity, Settings, DEFAULT_TIMEOUT};
+use crate::core::settings::{Identity, DEFAULT_TIMEOUT};
 
 pub use self::import::ImportFormat;
 pub use self::listing::AccountSummary;
@@ -97,47 +95,23 @@ impl Store {
     /// A client for a stored account (`None`: the default). An OAuth 2.0 account
     /// is store-backed: its refreshes go through the store's lock.
     pub fn client_for(&self, account: Option<&str>) -> Result<Client, Error> {
-        let at = self.location();
         let doc = self.load_existing()?;
         let name = match account.map(str::to_owned).or_else(|| doc.default.clone()) {
             Some(name) => name,
             None => return Err(store_error(
-                Path::new(&at),
+                &doc.at,
                 "has no default account: name one (--account NAME) or choose one (tw-follow accounts default NAME)",
             )),
         };
-        let stored = doc.account(&name, Path::new(&at))?;
-        let refused =
-            |e: Error| store_error(Path::new(&at), format!("account {name:?}: {}", e.message));
-        match stored.user {
-            User::OAuth1(credentials) => {
-                let mut settings = Settings::new(credentials).map_err(refused)?;
-                let identity = stored.user_id.zip(stored.screen_name);
-                settings.identity = identity.map(|(user_id, screen_name)| Identity {
-                    user_id,
-                    screen_name,
-                });
-                Ok(Client::new(settings))
+        let stored = doc.account(&name)?;
+        let client = Client::new(stored.settings);
+        if let Some(session) = client.oauth2_session() {
+            if let Some(id) = stored.user_id {
+                session.set_identity(id, stored.screen_name);
             }
-            User::OAuth2 {
-                client_id,
-                client_secret,
-                tokens,
-            } => {
-                let secret = client_secret.as_deref();
-                let mut settings = Settings::new_oauth2(&client_id, secret).map_err(refused)?;
-                if let Some(app) = settings.oauth2.as_mut() {
-                    app.tokens = Some(tokens);
-                }
-                let client = Client::new(settings);
-                let session = client.oauth2_session().expect("an OAuth 2.0 config");
-                if let Some(id) = stored.user_id {
-                    session.set_identity(id, stored.screen_name);
-                }
-                session.set_token_store(Arc::new(self.link(name)));
-                Ok(client)
-            }
+            session.set_token_store(Arc::new(self.link(name)));
         }
+        Ok(client)
     }
 
     /// The accounts without any secret, as the contract's JSON.
@@ -155,9 +129,8 @@ impl Store {
     }
 
     pub fn set_default(&self, name: &str) -> Result<(), Error> {
-        let at = self.location();
         self.modify(STORE_WIDE, deadline::at(DEFAULT_TIMEOUT), |doc| {
-            doc.account(name, Path::new(&at))?;
+            doc.account(name)?;
             doc.default = Some(name.to_owned());
             Ok(())
         })
@@ -165,15 +138,11 @@ impl Store {
 
     /// Removes the account (and its app when no other account uses it).
     pub fn remove(&self, name: &str) -> Result<(), Error> {
-        let at = self.location();
         self.modify(STORE_WIDE, deadline::at(DEFAULT_TIMEOUT), |doc| {
             if doc.remove_account(name) {
                 Ok(())
             } else {
-                Err(store_error(
-                    Path::new(&at),
-                    format!("has no account {name:?}"),
-                ))
+                Err(store_error(&doc.at, format!("has no account {name:?}")))
             }
         })
     }
@@ -193,10 +162,9 @@ impl Store {
         client: &mut Client,
         name: Option<&str>,
     ) -> Result<String, Error> {
-        let settings = client.settings();
-        let (mut account, user_id) = if settings.oauth2.is_some() {
+        let session = client.oauth2_session().cloned();
+        let (mut account, user_id) = if let Some(session) = &session {
             let (user_id, screen_name) = client.oauth2_identity()?;
-            let session = client.oauth2_session().expect("OAuth 2.0");
             let (id, secret) = (&session.client_id, session.client_secret.clone());
             let tokens = client.oauth2_tokens()?;
             (Account::oauth2(id, secret, &tokens, screen_name), user_id)
@@ -224,16 +192,13 @@ impl Store {
                 )
             })?,
         };
-        let accounts = vec![(name.clone(), account)];
-        self.put_accounts(
-            &Found {
-                accounts,
-                default: None,
-            },
-            true,
-        )?;
-        if client.oauth2_session().is_some() {
-            client.set_token_store(Arc::new(self.link(name.clone())))?;
+        let found = Found {
+            accounts: vec![(name.clone(), account)],
+            default: None,
+        };
+        self.put_accounts(&found, true)?;
+        if let Some(session) = session {
+            session.set_token_store(Arc::new(self.link(name.clone())));
         }
         Ok(name)
     }
@@ -263,7 +228,6 @@ impl Store {
                 "an account name has 1 to 100 bytes and no control characters",
             ));
         }
-        let at = self.location();
         self.modify(STORE_WIDE, deadline::at(DEFAULT_TIMEOUT), |doc| {
             let mut report = ImportReport::default();
             for (name, account) in &found.accounts {
@@ -274,7 +238,7 @@ impl Store {
                 let refresh = account.record.refresh_token.as_deref();
                 if let Some(other) = refresh.and_then(|token| doc.holder_of(token, name)) {
                     return Err(store_error(
-                        Path::new(&at),
+                        &doc.at,
                         format!(
                             "already holds this OAuth 2.0 grant as the account {other:?}: two accounts must never hold one refresh token (the first refresh would kill the other's copy); use --account {other:?}, or remove it first"
                         ),
@@ -287,8 +251,10 @@ impl Store {
                 }
             }
             let first = found.accounts.first().map(|(name, _)| name);
-            if let Some(name) = found.default.as_ref().or(first) {
-                doc.default_unless_set(name);
+            // The default, when the store has none (or one it no longer holds).
+            let held = doc.default.as_ref().filter(|d| doc.accounts.contains_key(*d));
+            if let (None, Some(name)) = (held, found.default.as_ref().or(first)) {
+                doc.default = Some(name.clone());
             }
             Ok(report)
         })

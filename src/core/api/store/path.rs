@@ -1,8 +1,9 @@
 //! Where the store is (the path rule) and who may read it (the permission rule).
 
 use std::ffi::OsString;
-use std::fs::{self, DirBuilder, Metadata};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::fs::{self, Metadata};
+use std::io::ErrorKind::NotFound;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::core::error::{Error, ErrorKind};
@@ -27,20 +28,19 @@ const MAX_LINKS: usize = 40;
 /// `path` with its final chain of symbolic links followed: the file itself, or where a
 /// dangling link points (a relative target is taken from the link's folder, as the
 /// kernel does). The folders on the way are left to the kernel: whichever way a
-/// folder is reached, it is one folder, and one lock file in it.
+/// folder is reached, it is one folder, and one lock file in it. Not
+/// `fs::canonicalize`: it fails on a dangling link, through which a store is first
+/// saved (`a_symlinked_store_is_one_store_by_both_paths`).
 pub fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
     let mut current = path.to_path_buf();
     for _ in 0..MAX_LINKS {
-        match fs::symlink_metadata(&current) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let target = fs::read_link(&current)?;
-                current = match current.parent() {
-                    Some(folder) if target.is_relative() => folder.join(target),
-                    _ => target,
-                };
+        match fs::read_link(&current) {
+            // Taken from the link's folder; an absolute target replaces it (Path::join).
+            Ok(target) => current = current.parent().unwrap_or(Path::new("")).join(target),
+            // Not a link (EINVAL), or nothing there.
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOENT)) => {
+                return Ok(current)
             }
-            Ok(_) => return Ok(current),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(current),
             Err(e) => return Err(e),
         }
     }
@@ -135,23 +135,6 @@ impl StorePath {
         }
     }
 
-    /// Creates the folder (0700, and any missing parents) when it does not exist (an
-    /// existing folder is no error: `create_dir_all`'s rule).
-    /// Call [`StorePath::check_before_creating`] first.
-    pub fn ensure_folder(&self) -> Result<(), Error> {
-        let folder = self.folder();
-        DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&folder)
-            .map_err(|e| {
-                store_error(
-                    &self.file,
-                    format!("cannot create its folder {}: {e}", folder.display()),
-                )
-            })
-    }
-
     /// Everything checked before anything is created: the store (when it exists) is
     /// private and this user's ([`check_private`]); its folder (when it exists) is
     /// this user's or root's and no one else may write in it (unless it is sticky, as
@@ -159,29 +142,21 @@ impl StorePath {
     /// or root; and a lock file already there is this user's (a lock file another
     /// user's run made would lock this user out of their own store).
     pub fn check_before_creating(&self) -> Result<(), Error> {
-        if let Some(meta) = metadata_of(self)? {
-            check_private(&self.file, &meta)?;
+        match fs::metadata(&self.real) {
+            Ok(meta) if meta.is_file() => check_private(&self.file, &meta)?,
+            Ok(_) => return Err(store_error(&self.file, "is not a regular file")),
+            Err(e) if e.kind() == NotFound => {}
+            Err(e) => return Err(store_error(&self.file, format!("cannot be read: {e}"))),
         }
         let me = rustix::process::geteuid().as_raw();
         let folder = self.folder();
-        let mut nearest = folder.as_path();
-        let meta = loop {
-            match fs::metadata(nearest) {
-                Ok(meta) => break meta,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    nearest = match nearest.parent() {
-                        Some(p) if !p.as_os_str().is_empty() => p,
-                        _ => Path::new("."),
-                    };
-                }
-                Err(e) => {
-                    return Err(store_error(
-                        &self.file,
-                        format!("cannot be reached: its folder {}: {e}", nearest.display()),
-                    ))
-                }
-            }
-        };
+        // The nearest folder on the way that is there (or fails for another reason).
+        let present = |p: &&Path| !matches!(fs::metadata(p), Err(e) if e.kind() == NotFound);
+        let nearest = folder.ancestors().find(present).unwrap_or(Path::new("."));
+        let meta = fs::metadata(nearest).map_err(|e| {
+            let why = format!("cannot be reached: its folder {}: {e}", nearest.display());
+            store_error(&self.file, why)
+        })?;
         if meta.uid() != me && meta.uid() != 0 {
             return Err(store_error(
                 &self.file,
@@ -220,22 +195,12 @@ impl StorePath {
                     format!("has a lock file {} {cause}: remove it", lock.display()),
                 ))
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) if e.kind() == NotFound => Ok(()),
             Err(e) => Err(store_error(
                 &self.file,
                 format!("cannot check its lock file {}: {e}", lock.display()),
             )),
         }
-    }
-}
-
-/// The metadata of the real file, `None` when it does not exist yet.
-pub fn metadata_of(path: &StorePath) -> Result<Option<Metadata>, Error> {
-    match fs::metadata(&path.real) {
-        Ok(meta) if meta.is_file() => Ok(Some(meta)),
-        Ok(_) => Err(store_error(&path.file, "is not a regular file")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(store_error(&path.file, format!("cannot be read: {e}"))),
     }
 }
 

@@ -17,7 +17,7 @@
 
 use std::fmt;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use redis::{ConnectionAddr, ConnectionLike, IntoConnectionInfo, RedisError, Value};
@@ -61,10 +61,6 @@ return 0"#;
 
 /// The store on a Redis server.
 pub struct RedisBackend {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
     shown: String,
     target: Target,
     client: redis::Client,
@@ -86,42 +82,9 @@ fn owner() -> (u32, u64) {
 impl fmt::Debug for RedisBackend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisBackend")
-            .field("location", &self.inner.shown)
-            .field("prefix", &self.inner.target.prefix)
+            .field("location", &self.shown)
+            .field("prefix", &self.target.prefix)
             .finish_non_exhaustive()
-    }
-}
-
-impl RedisBackend {
-    /// The store at `url` (`redis://` or `rediss://`). Nothing is sent yet: the first
-    /// read or lock connects.
-    pub fn open(url: &str) -> Result<RedisBackend, Error> {
-        let shown = redacted_url(url);
-        let target = parse(url).map_err(|why| store_error(Path::new(&shown), why))?;
-        let client = client(&target).map_err(|e| {
-            store_error(
-                Path::new(&shown),
-                format!("cannot be used: {}", redis_detail(&e, &target)),
-            )
-        })?;
-        Ok(RedisBackend {
-            inner: Arc::new(Inner {
-                shown,
-                target,
-                client,
-                pooled: Mutex::new(None),
-            }),
-        })
-    }
-
-    /// A key under the prefix: `store` (the document), `lock` (the store-wide lock),
-    /// `lock:ACCOUNT` (an account's).
-    fn key(&self, what: &str, scope: &str) -> String {
-        let prefix = &self.inner.target.prefix;
-        match scope {
-            STORE_WIDE => format!("{prefix}:{what}"),
-            account => format!("{prefix}:{what}:{account}"),
-        }
     }
 }
 
@@ -195,7 +158,36 @@ fn redis_detail(e: &RedisError, target: &Target) -> String {
     }
 }
 
-impl Inner {
+impl RedisBackend {
+    /// The store at `url` (`redis://` or `rediss://`). Nothing is sent yet: the first
+    /// read or lock connects.
+    pub fn open(url: &str) -> Result<RedisBackend, Error> {
+        let shown = redacted_url(url);
+        let target = parse(url).map_err(|why| store_error(Path::new(&shown), why))?;
+        let client = client(&target).map_err(|e| {
+            store_error(
+                Path::new(&shown),
+                format!("cannot be used: {}", redis_detail(&e, &target)),
+            )
+        })?;
+        Ok(RedisBackend {
+            shown,
+            target,
+            client,
+            pooled: Mutex::new(None),
+        })
+    }
+
+    /// A key under the prefix: `store` (the document), `lock` (the store-wide lock),
+    /// `lock:ACCOUNT` (an account's).
+    fn key(&self, what: &str, scope: &str) -> String {
+        let prefix = &self.target.prefix;
+        match scope {
+            STORE_WIDE => format!("{prefix}:{what}"),
+            account => format!("{prefix}:{what}:{account}"),
+        }
+    }
+
     /// Runs `op` on this process's connection (made first when there is none), with
     /// what is left until `deadline` (at least [`COMMAND_FLOOR`]) as its timeouts. A
     /// reused connection that turns out dropped (a restarted server) is replaced and
@@ -281,16 +273,14 @@ impl Inner {
 }
 
 /// A lock held on the server, released (if still this holder's) when dropped.
-struct RedisLock {
-    inner: Arc<Inner>,
+struct RedisLock<'a> {
+    backend: &'a RedisBackend,
     key: String,
     token: String,
     owner: (u32, u64),
 }
 
-impl Held for RedisLock {}
-
-impl Drop for RedisLock {
+impl Drop for RedisLock<'_> {
     fn drop(&mut self) {
         // A forked child does not release its parent's lock. A failure leaves the lock
         // to expire by itself.
@@ -298,7 +288,7 @@ impl Drop for RedisLock {
             return;
         }
         let deadline = Instant::now() + COMMAND_FLOOR;
-        let _ = self.inner.run(deadline, "cannot release its lock", |c| {
+        let _ = self.backend.run(deadline, "cannot release its lock", |c| {
             redis::cmd("EVAL")
                 .arg(COMPARE_AND_DELETE)
                 .arg(1)
@@ -311,35 +301,35 @@ impl Drop for RedisLock {
 
 impl Backend for RedisBackend {
     fn location(&self) -> String {
-        self.inner.shown.clone()
+        self.shown.clone()
     }
 
     fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
         let key = self.key("store", STORE_WIDE);
         let deadline = deadline::at(DEFAULT_TIMEOUT);
-        let answer = self.inner.run(deadline, "cannot be read", |c| {
+        let answer = self.run(deadline, "cannot be read", |c| {
             redis::cmd("GET").arg(&key).query::<Value>(c)
         })?;
         match answer {
             Value::Nil => Ok(None),
             Value::BulkString(bytes) => Ok(Some(Zeroizing::new(bytes))),
-            _ => Err(self.inner.unexpected("GET")),
+            _ => Err(self.unexpected("GET")),
         }
     }
 
-    fn lock(&self, scope: &str, deadline: Instant, hold: Duration) -> Result<Box<dyn Held>, Error> {
+    fn lock(&self, scope: &str, deadline: Instant, hold: Duration) -> Result<Held<'_>, Error> {
         let key = self.key("lock", scope);
         let token = random_hex(16);
         let ttl = hold.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
         let taken = poll(deadline, Duration::from_millis(50), || {
-            let answer = self.inner.run(deadline, "cannot take its lock", |c| {
+            let answer = self.run(deadline, "cannot take its lock", |c| {
                 let args = [key.as_str(), &token, "NX", "PX"];
                 redis::cmd("SET").arg(&args[..]).arg(ttl).query::<Value>(c)
             })?;
             match answer {
                 Value::Okay => Ok(true),
                 Value::Nil => Ok(false),
-                _ => Err(self.inner.unexpected("SET NX")),
+                _ => Err(self.unexpected("SET NX")),
             }
         })?;
         if !taken {
@@ -351,12 +341,12 @@ impl Backend for RedisBackend {
                 ErrorKind::Timeout,
                 format!(
                     "timed out waiting for the lock of the token store {} ({whose} lock, which another process, on this host or another, holds)",
-                    self.inner.shown
+                    self.shown
                 ),
             ));
         }
         Ok(Box::new(RedisLock {
-            inner: self.inner.clone(),
+            backend: self,
             key,
             token,
             owner: owner(),
@@ -375,14 +365,14 @@ impl Backend for RedisBackend {
             bytes,
         ]);
         let deadline = deadline::at(DEFAULT_TIMEOUT);
-        let answer = self.inner.run(deadline, "cannot be written", |c| {
+        let answer = self.run(deadline, "cannot be written", |c| {
             c.req_packed_command(&command)
         })?;
         match answer {
             Value::Int(1) => Ok(true),
             Value::Int(0) => Ok(false),
-            Value::ServerError(e) => Err(self.inner.failure("cannot be written", &e.into())),
-            _ => Err(self.inner.unexpected("the compare-and-set")),
+            Value::ServerError(e) => Err(self.failure("cannot be written", &e.into())),
+            _ => Err(self.unexpected("the compare-and-set")),
         }
     }
 }

@@ -52,13 +52,12 @@ pub(super) fn read_copy(path: &StorePath) -> Result<Option<Zeroizing<Vec<u8>>>, 
         _ => return Ok(None),
     };
     check_private(&copy, &meta)?;
-    let mut file = match File::open(&copy) {
+    let file = match File::open(&copy) {
         Ok(file) => file,
         Err(e) if gone(&e) => return Ok(None),
         Err(e) => return Err(cannot(e)),
     };
-    let size = usize::try_from(meta.len()).unwrap_or(0);
-    super::read_all(path, &mut file, size).map(Some)
+    super::read_all(path, &file).map(Some)
 }
 
 /// Step 1: the temporary file `temp` (written and fsynced) becomes the recovery copy.
