@@ -115,6 +115,18 @@ def test_the_accounts_as_fields_through_ctypes(sandbox, private_store):
     assert account_fields(0, b"/tmp/\xff")[0] == twfollow.Status.INVALID_UTF8
 
 
+def test_a_library_answer_that_is_not_an_object_is_a_bad_response(private_store, monkeypatch):
+    # Another version of the library (TWFOLLOW_LIB) could answer so: a TwError, never a KeyError or a list.
+    store = twfollow.Store()
+    monkeypatch.setattr(twfollow.Store, "listing_json", lambda self: "[]")
+    with pytest.raises(twfollow.BadResponseError, match="not a JSON object"):
+        store.accounts()
+    sparse = twfollow.Account.from_listing({"name": "x"})
+    assert (sparse.kind, sparse.screen_name, sparse.expires_at, sparse.has_refresh_token, sparse.default) == (
+        None, "", 0, False, False,
+    )  # fmt: skip
+
+
 def test_an_oauth1_account_saved_from_the_pin_flow_follows(sandbox, account_of, private_store):
     from conftest import pin_from, visit
 

@@ -68,7 +68,8 @@ def _in_thread(
 
 
 class AsyncClient:
-    """The Client for asyncio, each call a coroutine run in a worker thread. `await aclose()`, or `async with`."""
+    """The Client for asyncio, each call a coroutine run in a worker thread. `await aclose()`, or `async with`.
+    A cancelled call that has started runs to its end (the follow may have been made)."""
 
     def __init__(
         self,

@@ -263,7 +263,8 @@ class Client:
         on_token_refresh: Optional[TokenHandler] = None,
         **options: Unpack[OAuth2Options],
     ) -> Client:
-        """A client with an OAuth 2.0 user token, refreshed by itself; `on_token_refresh` stores each new pair."""
+        """A client with an OAuth 2.0 user token, refreshed by itself. `on_token_refresh`, a plain function (not
+        `async def`), must store each new pair before it returns: X has already revoked the old one."""
         check_names(options, OAUTH2_OPTION_NAMES)
         if on_token_refresh is not None:
             check_handler(on_token_refresh)

@@ -34,9 +34,9 @@ class Account:
 
     @classmethod
     def from_listing(cls, record: Dict[str, Any]) -> "Account":
-        values: Dict[str, Any] = {field.name: record.get(field.name) for field in dataclasses.fields(cls)}
-        # A text the record lacks is null in the listing, "" here (but a missing kind: None).
-        values.update({name: values[name] or "" for name in ("screen_name", "user_id", "app")})
+        # What the record lacks (null in the listing) is "", 0 or False by its field's type (a missing kind: None).
+        empty: Dict[str, Any] = {"str": "", "int": 0, "bool": False}
+        values: Dict[str, Any] = {f.name: record.get(f.name) or empty.get(str(f.type)) for f in dataclasses.fields(cls)}
         return cls(**values)
 
 
@@ -54,7 +54,8 @@ class ImportedAccounts(List[str]):
 
 
 class Store:
-    """The token store at `path` (None: the usual path) or a `redis://` URL; each method takes its lock."""
+    """The token store at `path` (None: the usual path) or a `redis://`/`rediss://` URL; each method takes its
+    lock, and leaves the store untouched when it raises StoreError."""
 
     def __init__(self, path: StorePath = None) -> None:
         self._given = None if path is None else os.fspath(path)
@@ -101,7 +102,8 @@ class Store:
         api.tw_store_set_default(self._path, _encode(name, "name"))
 
     def remove(self, name: str, revoke: bool = False, **options: Unpack[Options]) -> None:
-        """Removes the account (and its app when no other account uses it); with `revoke`, revokes it first."""
+        """Removes the account (and its app when no other account uses it); with `revoke`, revokes it first, and
+        removes nothing when the revoke fails."""
         name_bytes = _encode(name, "name")
         if revoke:
             self.revoke(name, **options)
@@ -119,7 +121,8 @@ class Store:
             client.revoke(tokens.get("refresh_token") or tokens["access_token"])
 
     def import_from(self, kind: str, path: StorePath = None, force: bool = False) -> ImportedAccounts:
-        """Imports the accounts of "twurl", "xurl" or "env" (the TW_* variables) from `path` (None: the tool's)."""
+        """Imports the accounts of "twurl", "xurl" or "env" (the TW_* variables) from `path` (None: the tool's);
+        a stored OAuth 2.0 grant newer than the imported one is kept unless `force`."""
         source = None if path is None else _encode(os.fspath(path), "path")
         flags = _TW_STORE_IMPORT_FORCE if force else 0
         lists = strings(api.tw_store_import_ex, self._path, _encode(kind, "kind"), source, flags, count=3)
