@@ -1,9 +1,10 @@
 /* tw-follow's output: failures reported as STATUS: message, options' values read, the
  * wire trace, secrets wiped, and export lines a shell can eval. */
-#define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
+#define _GNU_SOURCE /* vasprintf (glibc, musl and the BSDs have it), and POSIX.1-2008 */
 
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -20,15 +21,11 @@ int report_as(TwStatus status, const char *format, ...) {
     const char *text = tw_status_str((int32_t)status);
     char *message = NULL;
     va_list arguments;
-    int length;
     va_start(arguments, format);
-    length = vsnprintf(NULL, 0, format, arguments);
-    va_end(arguments);
-    if (length >= 0 && (message = malloc((size_t)length + 1)) != NULL) {
-        va_start(arguments, format);
-        vsnprintf(message, (size_t)length + 1, format, arguments);
-        va_end(arguments);
+    if (vasprintf(&message, format, arguments) < 0) {
+        message = NULL; /* undefined after a failure */
     }
+    va_end(arguments);
     fprintf(stderr, "%.*s: %s%s\n", (int)strcspn(text, ":"), text, message ? message : "(out of memory)",
             report_suffix);
     free(message);
@@ -57,21 +54,15 @@ int report_configuration(TwStatus status) {
 
 /* True when a proxy URL carries a non-empty password ("scheme://user:password@host"). */
 bool has_password(const char *url) {
-    const char *authority = strstr(url, "://");
-    const char *at = NULL, *colon;
-    size_t i, length;
+    const char *authority = strstr(url, "://"), *colon;
+    size_t length;
     authority = authority != NULL ? authority + 3 : url;
     length = strcspn(authority, "/?#");
-    for (i = 0; i < length; i++) {
-        if (authority[i] == '@') {
-            at = authority + i;
-        }
+    while (length > 0 && authority[length - 1] != '@') {
+        length--; /* to the last '@', where the user information ends */
     }
-    if (at == NULL) {
-        return false;
-    }
-    colon = memchr(authority, ':', (size_t)(at - authority));
-    return colon != NULL && colon + 1 < at;
+    colon = length > 0 ? memchr(authority, ':', length - 1) : NULL;
+    return colon != NULL && colon + 2 < authority + length;
 }
 
 /* LINE without the blanks and the line ending around it, in place. */
@@ -96,28 +87,20 @@ void wipe(char *buffer, size_t size) {
  * around it, into line[MAX_PROXY_LINE + 1]. On failure prints why and returns 0. */
 int read_proxy_file(const char *path, char *line) {
     FILE *file = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-    const char *problem = NULL;
+    const char *problem = file == NULL ? strerror(errno) : NULL;
     size_t length = 0;
     int c;
-    if (file == NULL) {
-        fprintf(stderr, "tw-follow: --proxy-file %s: %s\n", path, strerror(errno));
-        return 0;
-    }
-    while ((c = getc(file)) != EOF && c != '\n') {
-        if (c == '\0') {
-            problem = "the first line contains a NUL byte";
-            break;
+    while (problem == NULL && (c = getc(file)) != EOF && c != '\n') {
+        if (c == '\0' || length == MAX_PROXY_LINE) {
+            problem = c == '\0' ? "the first line contains a NUL byte" : "the first line is longer than 8192 bytes";
+        } else {
+            line[length++] = (char)c;
         }
-        if (length == MAX_PROXY_LINE) {
-            problem = "the first line is longer than 8192 bytes";
-            break;
-        }
-        line[length++] = (char)c;
     }
     if (problem == NULL && ferror(file)) {
         problem = strerror(errno);
     }
-    if (file != stdin) {
+    if (file != NULL && file != stdin) {
         fclose(file);
     }
     line[length] = '\0';
@@ -194,15 +177,12 @@ void print_export(FILE *out, const char *name, const char *value) {
     fputs("'\n", out);
 }
 
-/* BEFORE, then a value for a "# ..." comment line: letters, digits, space and _.- kept,
- * anything else (a newline above all) as '?'. */
+/* BEFORE, then a value for a "# ..." comment line: ASCII letters and digits (isalnum in the "C"
+ * locale: the tool sets none), space and _.- kept, anything else (a newline above all) as '?'. */
 void print_comment_value(FILE *out, const char *before, const char *value) {
     fputs(before, out);
     for (; *value != '\0'; value++) {
-        char c = *value;
-        int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    strchr(" _.-", c) != NULL;
-        fputc(plain ? c : '?', out);
+        fputc(isalnum((unsigned char)*value) || strchr(" _.-", *value) != NULL ? *value : '?', out);
     }
 }
 
