@@ -318,33 +318,19 @@ int main(int argc, char **argv) {
     if (warn_of_password) {
         fputs(PROXY_PASSWORD_WARNING, stderr);
     }
-    if (status != TW_STATUS_OK) {
+    if (status != TW_STATUS_OK || (command == COMMAND_TOKEN && refuse_token_of_oauth1(config, account))) {
         tw_config_free(config);
         return EX_CONFIG;
     }
 
-    switch (command) {
-    case COMMAND_WHOAMI:
+    if (command == COMMAND_WHOAMI) {
         status = print_whoami(config, as_json, quiet);
-        break;
-    case COMMAND_TOKEN:
-        if (refuse_token_of_oauth1(config, account)) {
-            tw_config_free(config);
-            return EX_CONFIG;
-        }
+    } else if (command == COMMAND_TOKEN) {
         status = tw_oauth2_access_token(config, &json, NULL);
-        break;
-    case COMMAND_UNFOLLOW:
-        status = tw_unfollow(config, target, &json);
-        break;
-    case COMMAND_RELATIONSHIP:
-        status = tw_relationship(config, target, &json);
-        break;
-    case COMMAND_FOLLOW:
-    case COMMAND_ACCOUNTS:
-    case COMMAND_NONE:
+    } else if (command == COMMAND_FOLLOW) {
         status = tw_follow(config, target, notify, &json);
-        break;
+    } else {
+        status = (command == COMMAND_UNFOLLOW ? tw_unfollow : tw_relationship)(config, target, &json);
     }
     /* A signal deferred during a refresh acts now, once the new pair is saved, or else
      * printed (TW_STATUS_TOKENS_NOT_SAVED: below). */
