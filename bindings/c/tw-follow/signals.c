@@ -14,14 +14,12 @@ static const int DEFERRED_SIGNALS[] = {SIGINT, SIGTERM, SIGHUP};
 /* The signal that arrived during a refresh, 0 for none. */
 static volatile sig_atomic_t deferred_signal = 0;
 
-/* Dies of SIGNUM as if no handler had been installed: its default action restored,
- * unblocked (a handler runs with it blocked), raised. Async-signal-safe. */
+/* Dies of SIGNUM as if no handler had been installed: its default action restored, then
+ * raised. Outside the handler it acts at once; inside, where every signal is blocked, it
+ * acts as the handler returns and the mask is restored (before any other code runs).
+ * Async-signal-safe. */
 static void die_of(int signum) {
-    sigset_t set;
     (void)signal(signum, SIG_DFL);
-    sigemptyset(&set);
-    sigaddset(&set, signum);
-    (void)sigprocmask(SIG_UNBLOCK, &set, NULL);
     (void)raise(signum);
 }
 
