@@ -6,6 +6,7 @@
 
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,13 +66,9 @@ int parse_api_version(const char *text, uint32_t *out) {
 /* A whole number from 1 to 2**32-1: --timeout-ms (milliseconds), --wait (seconds, then at most 3600). */
 int parse_whole_number(const char *text, uint32_t *out) {
     char *end = NULL;
-    unsigned long value;
-    if (text[0] < '0' || text[0] > '9') {
-        return 0;
-    }
-    errno = 0;
-    value = strtoul(text, &end, 10);
-    if (errno != 0 || *end != '\0' || value == 0 || value > 0xFFFFFFFFUL) {
+    /* Past 2**64-1 strtoull gives ULLONG_MAX: too large here as well. */
+    unsigned long long value = isdigit((unsigned char)text[0]) ? strtoull(text, &end, 10) : 0;
+    if (value == 0 || *end != '\0' || value > 0xFFFFFFFFULL) {
         return 0;
     }
     *out = (uint32_t)value;
