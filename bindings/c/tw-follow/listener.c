@@ -296,8 +296,7 @@ int ask_user(const struct question *question, bool paste, unsigned wait, char li
     fprintf(stderr,
             "Waiting up to %u s for the browser to be sent to %s "
             "(or stop with Ctrl-C and run again with --paste)...\n",
-            wait, question->redirect);
-    fflush(stderr);
+            wait, question->redirect); /* stderr is unbuffered: shown at once */
     return listened_answer(&listener, question, wait, line);
 }
 

@@ -202,15 +202,13 @@ void free_oauth2_tokens(struct oauth2_tokens *tokens) {
 
 /* `export` lines for the tokens (a grant without a refresh token: `unset`). */
 void print_oauth2_exports(FILE *out, const struct oauth2_tokens *tokens) {
-    char expires_at[24];
     print_export(out, "TW_OAUTH2_ACCESS_TOKEN", tokens->access);
     if (tokens->refresh != NULL) {
         print_export(out, "TW_OAUTH2_REFRESH_TOKEN", tokens->refresh);
     } else {
         fputs("unset TW_OAUTH2_REFRESH_TOKEN\n", out);
     }
-    snprintf(expires_at, sizeof expires_at, "%lld", (long long)tokens->expires_at);
-    print_export(out, "TW_OAUTH2_EXPIRES_AT", expires_at);
+    fprintf(out, "export TW_OAUTH2_EXPIRES_AT='%lld'\n", (long long)tokens->expires_at); /* a number: no ' in it */
 }
 
 /* After TW_STATUS_TOKENS_NOT_SAVED: the only copy of the new pair, on stderr (exit 73).
