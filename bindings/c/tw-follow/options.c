@@ -133,13 +133,12 @@ TwStatus apply_options(TwConfig *config, const struct options *o) {
  * apply to it as to credentials from the environment, unless an option replaced them.
  * Returns 0 (and says why) for a TW_API_VERSION the tool does not know. */
 int options_from_environment(struct options *o) {
-    const char *base = getenv("TW_API_BASE"), *version = getenv("TW_API_VERSION");
-    if (o->base_url == NULL && base != NULL && *base != '\0') {
-        o->base_url = base;
+    if (o->base_url == NULL && is_set("TW_API_BASE")) {
+        o->base_url = getenv("TW_API_BASE");
     }
-    if (!o->api_version_given && version != NULL && *version != '\0') {
+    if (!o->api_version_given && is_set("TW_API_VERSION")) {
         o->api_version_given = true;
-        if (!parse_api_version(version, &o->api_version)) {
+        if (!parse_api_version(getenv("TW_API_VERSION"), &o->api_version)) {
             fputs("tw-follow: environment variable TW_API_VERSION must be 1.1, 2 or auto\n", stderr);
             return 0;
         }
