@@ -195,8 +195,7 @@ inline const char *c_str(const std::string &value, const char *name) {
 
 // The same, NULL for "" (the C API's "none" or "the default").
 inline const char *c_str_or_null(const std::string &value, const char *name) {
-    refuse_nul(value, name);
-    return value.empty() ? nullptr : value.c_str();
+    return value.empty() ? nullptr : c_str(value, name);
 }
 
 // Every call that returns one string has this shape: call(&out), checked, and the
