@@ -1,6 +1,6 @@
 /* tw-follow's output: failures reported as STATUS: message, options' values read, the
  * wire trace, secrets wiped, and export lines a shell can eval. */
-#define _GNU_SOURCE /* vasprintf (glibc, musl and the BSDs have it), and POSIX.1-2008 */
+#define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
 
@@ -21,11 +21,15 @@ int report_as(TwStatus status, const char *format, ...) {
     const char *text = tw_status_str((int32_t)status);
     char *message = NULL;
     va_list arguments;
+    int length;
     va_start(arguments, format);
-    if (vasprintf(&message, format, arguments) < 0) {
-        message = NULL; /* undefined after a failure */
-    }
+    length = vsnprintf(NULL, 0, format, arguments);
     va_end(arguments);
+    if (length >= 0 && (message = malloc((size_t)length + 1)) != NULL) {
+        va_start(arguments, format);
+        vsnprintf(message, (size_t)length + 1, format, arguments);
+        va_end(arguments);
+    }
     fprintf(stderr, "%.*s: %s%s\n", (int)strcspn(text, ":"), text, message ? message : "(out of memory)",
             report_suffix);
     free(message);
