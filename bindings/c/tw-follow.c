@@ -31,7 +31,6 @@
 #include "tw-follow/cli.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -117,9 +116,8 @@ static void on_refreshed(void *user_data, const char *tokens_json) {
  * reach only this process's output, which cron discards. */
 static TwStatus make_config(const char *store, const char *account, TwConfig **config) {
     if (!uses_store(store, account)) {
-        if (env_oauth2()) {
-            unsetenv("TW_OAUTH2_REFRESH_TOKEN"); /* this program has one thread */
-        }
+        /* Read only for TW_OAUTH2_* credentials (env_oauth2); this program has one thread. */
+        unsetenv("TW_OAUTH2_REFRESH_TOKEN");
         return tw_config_from_env(config);
     }
     if (account == NULL && store == NULL && !store_exists()) {
