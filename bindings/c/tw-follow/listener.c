@@ -126,14 +126,13 @@ static long long monotonic_ms(void) {
 }
 
 static void respond(int fd, int code, const char *reason, const char *page) {
-    char head[256];
-    int length = snprintf(head, sizeof head,
+    char answer[1024]; /* the head (under 200 bytes) and a page of this file's */
+    int length = snprintf(answer, sizeof answer,
                           "HTTP/1.1 %d %s\r\nContent-Type: text/html; charset=utf-8\r\n"
-                          "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-                          code, reason, strlen(page));
-    /* The browser may have gone away: nothing to tell it then. */
-    if (length > 0 && send(fd, head, (size_t)length, MSG_NOSIGNAL) == length) {
-        (void)send(fd, page, strlen(page), MSG_NOSIGNAL);
+                          "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n%s",
+                          code, reason, strlen(page), page);
+    if (length > 0 && (size_t)length < sizeof answer) {
+        (void)send(fd, answer, (size_t)length, MSG_NOSIGNAL); /* the browser may have gone away */
     }
 }
 
