@@ -261,11 +261,8 @@ int main(int argc, char **argv) {
         return usage_error(NULL, "--proxy and --proxy-file cannot be used together");
     }
     warn_of_password = options.proxy != NULL && has_password(options.proxy);
-    if (proxy_file != NULL) {
-        if (!read_proxy_file(proxy_file, proxy_line)) {
-            return EX_CONFIG;
-        }
-        options.proxy = proxy_line;
+    if (proxy_file != NULL && (options.proxy = read_proxy_file(proxy_file, proxy_line)) == NULL) {
+        return EX_CONFIG;
     }
     if ((command == COMMAND_ACCOUNTS || uses_store(store, account)) && !options_from_environment(&options)) {
         wipe(proxy_line, sizeof proxy_line);

@@ -88,8 +88,8 @@ void wipe(char *buffer, size_t size) {
 }
 
 /* The first line of PATH ("-": standard input) without its line ending and the blanks
- * around it, into line[MAX_PROXY_LINE + 1]. On failure prints why and returns 0. */
-int read_proxy_file(const char *path, char *line) {
+ * around it, into line[MAX_PROXY_LINE + 1]: LINE, or NULL having said why. */
+const char *read_proxy_file(const char *path, char *line) {
     FILE *file = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     const char *problem = file == NULL ? strerror(errno) : NULL;
     size_t length = 0;
@@ -115,9 +115,9 @@ int read_proxy_file(const char *path, char *line) {
     if (problem != NULL) {
         wipe(line, MAX_PROXY_LINE + 1);
         fprintf(stderr, "tw-follow: --proxy-file %s: %s\n", path, problem);
-        return 0;
+        return NULL;
     }
-    return 1;
+    return line;
 }
 
 /* --trace, after the call: what it sent and the 24-hour budgets the last answer told. */
