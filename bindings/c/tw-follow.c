@@ -31,7 +31,6 @@
 #include "tw-follow/cli.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -93,16 +92,13 @@ struct stored_account {
  * until the call has returned and the pair has been printed. */
 static void on_refreshed(void *user_data, const char *tokens_json) {
     const struct stored_account *where = user_data;
-    struct oauth2_tokens handed, stored;
+    struct oauth2_tokens handed = {NULL, NULL, NULL, 0}, stored;
     TwConfig *reread = NULL;
     bool saved = false;
-    memset(&handed, 0, sizeof handed);
-    if (tw_oauth2_tokens_from_json(tokens_json, &handed.access, &handed.refresh, &handed.expires_at,
-                                   &handed.scope) != TW_STATUS_OK) {
-        return;
-    }
     /* Another config (this one must not be called back into), read from the file. */
-    if (tw_config_from_store_credentials(where->store, where->account, &reread) == TW_STATUS_OK &&
+    if (tw_oauth2_tokens_from_json(tokens_json, &handed.access, &handed.refresh, &handed.expires_at,
+                                   &handed.scope) == TW_STATUS_OK &&
+        tw_config_from_store_credentials(where->store, where->account, &reread) == TW_STATUS_OK &&
         get_oauth2_tokens(reread, &stored)) {
         saved = strcmp(stored.access, handed.access) == 0;
         free_oauth2_tokens(&stored);
@@ -120,9 +116,8 @@ static void on_refreshed(void *user_data, const char *tokens_json) {
  * reach only this process's output, which cron discards. */
 static TwStatus make_config(const char *store, const char *account, TwConfig **config) {
     if (!uses_store(store, account)) {
-        if (env_oauth2()) {
-            unsetenv("TW_OAUTH2_REFRESH_TOKEN"); /* this program has one thread */
-        }
+        /* Read only for TW_OAUTH2_* credentials (env_oauth2); this program has one thread. */
+        unsetenv("TW_OAUTH2_REFRESH_TOKEN");
         return tw_config_from_env(config);
     }
     if (account == NULL && store == NULL && !store_exists()) {
@@ -266,11 +261,8 @@ int main(int argc, char **argv) {
         return usage_error(NULL, "--proxy and --proxy-file cannot be used together");
     }
     warn_of_password = options.proxy != NULL && has_password(options.proxy);
-    if (proxy_file != NULL) {
-        if (!read_proxy_file(proxy_file, proxy_line)) {
-            return EX_CONFIG;
-        }
-        options.proxy = proxy_line;
+    if (proxy_file != NULL && (options.proxy = read_proxy_file(proxy_file, proxy_line)) == NULL) {
+        return EX_CONFIG;
     }
     if ((command == COMMAND_ACCOUNTS || uses_store(store, account)) && !options_from_environment(&options)) {
         wipe(proxy_line, sizeof proxy_line);
@@ -318,33 +310,19 @@ int main(int argc, char **argv) {
     if (warn_of_password) {
         fputs(PROXY_PASSWORD_WARNING, stderr);
     }
-    if (status != TW_STATUS_OK) {
+    if (status != TW_STATUS_OK || (command == COMMAND_TOKEN && refuse_token_of_oauth1(config, account))) {
         tw_config_free(config);
         return EX_CONFIG;
     }
 
-    switch (command) {
-    case COMMAND_WHOAMI:
+    if (command == COMMAND_WHOAMI) {
         status = print_whoami(config, as_json, quiet);
-        break;
-    case COMMAND_TOKEN:
-        if (refuse_token_of_oauth1(config, account)) {
-            tw_config_free(config);
-            return EX_CONFIG;
-        }
+    } else if (command == COMMAND_TOKEN) {
         status = tw_oauth2_access_token(config, &json, NULL);
-        break;
-    case COMMAND_UNFOLLOW:
-        status = tw_unfollow(config, target, &json);
-        break;
-    case COMMAND_RELATIONSHIP:
-        status = tw_relationship(config, target, &json);
-        break;
-    case COMMAND_FOLLOW:
-    case COMMAND_ACCOUNTS:
-    case COMMAND_NONE:
+    } else if (command == COMMAND_FOLLOW) {
         status = tw_follow(config, target, notify, &json);
-        break;
+    } else {
+        status = (command == COMMAND_UNFOLLOW ? tw_unfollow : tw_relationship)(config, target, &json);
     }
     /* A signal deferred during a refresh acts now, once the new pair is saved, or else
      * printed (TW_STATUS_TOKENS_NOT_SAVED: below). */

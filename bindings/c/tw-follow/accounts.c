@@ -101,18 +101,16 @@ static int list_accounts(const char *store, bool as_json) {
     if (status == TW_STATUS_OK) {
         status = tw_store_path(store, &path);
     }
-    if (status != TW_STATUS_OK) {
-        free_account(&account);
-        return report(status);
+    if (status == TW_STATUS_OK) {
+        print_escaped(account.name == NULL ? "no accounts in " : "accounts in ", path);
+        fputs(account.name == NULL ? "\n" : ":\n", stdout);
     }
-    print_escaped(account.name == NULL ? "no accounts in " : "accounts in ", path);
-    fputs(account.name == NULL ? "\n" : ":\n", stdout);
     /* Each call reads the store again: a NULL name (another process removed some) ends the walk. */
-    for (i = 1; account.name != NULL; i++) {
+    for (i = 1; status == TW_STATUS_OK && account.name != NULL; i++) {
         print_account(&account);
-        free_account(&account);
-        if (i >= count || (status = get_account(store, i, &account, &count)) != TW_STATUS_OK) {
-            break;
+        free_account(&account); /* its name NULL: the walk ends unless another account is read */
+        if (i < count) {
+            status = get_account(store, i, &account, &count);
         }
     }
     free_account(&account);
@@ -123,28 +121,23 @@ static int list_accounts(const char *store, bool as_json) {
 /* Revokes a stored OAuth 2.0 account's grant at X (the refresh token, else the access token). */
 static int revoke_account(const char *store, const char *name, const struct options *options) {
     TwConfig *config = NULL;
-    struct oauth2_tokens tokens;
-    int code;
+    struct oauth2_tokens tokens = {NULL, NULL, NULL, 0};
+    int code = 0;
     TwStatus status = tw_config_from_store(store, name, &config);
     if (status == TW_STATUS_OK) {
         status = apply_options(config, options);
     }
-    if (status != TW_STATUS_OK) {
-        tw_config_free(config);
-        return report(status);
-    }
-    if (!get_oauth2_tokens(config, &tokens)) {
-        tw_config_free(config);
-        return report_as(TW_STATUS_INVALID_ARGUMENT,
+    if (status == TW_STATUS_OK && !get_oauth2_tokens(config, &tokens)) {
+        code = report_as(TW_STATUS_INVALID_ARGUMENT,
                          "account %s is OAuth 1.0a: its tokens are revoked by the user in the app's settings at X "
                          "(nothing was revoked or removed)",
                          name);
+    } else if (status == TW_STATUS_OK) {
+        status = tw_oauth2_revoke(config, tokens.refresh != NULL ? tokens.refresh : tokens.access);
     }
-    status = tw_oauth2_revoke(config, tokens.refresh != NULL ? tokens.refresh : tokens.access);
     free_oauth2_tokens(&tokens);
-    code = status == TW_STATUS_OK ? 0 : report(status);
     tw_config_free(config);
-    return code;
+    return status == TW_STATUS_OK ? code : report(status);
 }
 
 /* What the import messages call the source: the file given, or the tool's own. */

@@ -49,8 +49,6 @@ static int save_authorized(TwConfig *config, const struct authorize *a) {
  * 0, or the exit code (said). */
 static int ask_oauth1(TwConfig *config, const struct authorize *a) {
     static char pin[MAX_INPUT_LINE + 2];
-    struct question question = {NULL, NULL, {"oauth_token", "denied"}, NULL,
-                                "Then type the PIN it shows and press Enter:\n", "PIN"};
     char *token = NULL, *token_secret = NULL, *url = NULL, *verifier;
     int got, code = EX_DATAERR;
     TwStatus status = tw_oauth1_request_token(config, a->callback != NULL ? a->callback : "oob", &token,
@@ -58,10 +56,10 @@ static int ask_oauth1(TwConfig *config, const struct authorize *a) {
     if (status != TW_STATUS_OK) {
         return report(status);
     }
-    question.page = url;
-    question.expected = token; /* the 1.0a callback's "state" */
+    /* The request token is what the 1.0a callback carries as its "state". */
+    struct question question = {url, a->callback, {"oauth_token", "denied"}, token,
+                                "Then type the PIN it shows and press Enter:\n", "PIN"};
     if (a->callback != NULL) {
-        question.redirect = a->callback;
         question.paste_prompt = "The browser is then sent to %s?oauth_token=...&oauth_verifier=... (that page\n"
                                 "may fail to load: it does not matter). Paste that whole address (or just its "
                                 "oauth_verifier) and press Enter:\n";
@@ -85,11 +83,6 @@ static int ask_oauth1(TwConfig *config, const struct authorize *a) {
  * 0, or the exit code (said). */
 static int ask_oauth2(TwConfig *config, const struct authorize *a) {
     static char answer[MAX_INPUT_LINE + 2];
-    struct question question = {NULL, NULL, {"state", NULL}, NULL,
-                                "The browser is then sent to %s?state=...&code=... (that page may fail\n"
-                                "to load: it does not matter). Paste that whole address (or just its code) and "
-                                "press Enter:\n",
-                                "redirected address or code"};
     char *url = NULL, *state = NULL, *verifier = NULL;
     int code = EX_DATAERR;
     /* Checks redirect_uri and scope before anything is shown: a refusal is the configuration's. */
@@ -97,9 +90,11 @@ static int ask_oauth2(TwConfig *config, const struct authorize *a) {
     if (status != TW_STATUS_OK) {
         return report_configuration(status);
     }
-    question.page = url;
-    question.redirect = a->redirect_uri;
-    question.expected = state;
+    struct question question = {url, a->redirect_uri, {"state", NULL}, state,
+                                "The browser is then sent to %s?state=...&code=... (that page may fail\n"
+                                "to load: it does not matter). Paste that whole address (or just its code) and "
+                                "press Enter:\n",
+                                "redirected address or code"};
     if (ask_user(&question, a->paste, a->wait, answer)) {
         status = tw_oauth2_exchange_code(config, a->redirect_uri, answer, state, verifier, NULL);
         code = status == TW_STATUS_OK ? 0 : report(status);
@@ -190,7 +185,7 @@ static int run(const struct authorize *a) {
 int authorize_main(int argc, char **argv) {
     const char *wait_text = NULL;
     bool help = false;
-    struct authorize a = {false, false, false, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, LISTEN_WAIT_SECONDS};
+    struct authorize a = {.wait = LISTEN_WAIT_SECONDS};
     const struct option_spec specs[] = {
         {"--help", &help, NULL},             {"-h", &help, NULL},
         {"--oauth2", &a.oauth2, NULL},       {"--exports", &a.exports, NULL},

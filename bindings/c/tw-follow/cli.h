@@ -41,7 +41,7 @@ void trim(char *line);
 void wipe(char *buffer, size_t size);
 void wipe_text(char *text);
 const char *utc_text(int64_t seconds, char text[32]);
-int read_proxy_file(const char *path, char *line);
+const char *read_proxy_file(const char *path, char *line);
 void print_call_summary(void);
 int tokens_written(FILE *out, const char *what);
 void print_export(FILE *out, const char *name, const char *value);

@@ -11,7 +11,6 @@
 
 #include "cli.h"
 
-#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -34,7 +33,7 @@ static const char NOT_FOUND_PAGE[] = PAGE("Not the redirect address.");
 
 /* Where authorize listens: one socket for 127.0.0.1 or ::1, two for localhost. */
 struct redirect_listener {
-    int fds[2];
+    struct pollfd fds[2]; /* the listening sockets, polled for a connection */
     nfds_t count;
     char host[16]; /* 127.0.0.1, ::1 or localhost */
     unsigned port;
@@ -48,7 +47,7 @@ static int loopback_target(const char *uri, struct redirect_listener *to) {
         {"http://127.0.0.1:", "127.0.0.1"}, {"http://localhost:", "localhost"}, {"http://[::1]:", "::1"}};
     const char *p = NULL;
     char *end;
-    size_t i, length;
+    size_t i;
     unsigned long port;
     for (i = 0; i < 3 && p == NULL; i++) {
         if (strncasecmp(uri, PREFIXES[i][0], strlen(PREFIXES[i][0])) == 0) {
@@ -66,45 +65,33 @@ static int loopback_target(const char *uri, struct redirect_listener *to) {
         return 0;
     }
     to->port = (unsigned)port;
-    p = end;
-    length = strcspn(p, "?");
-    if (length == 0) {
-        p = "/";
-        length = 1;
+    if (*end == '/') {
+        end++; /* the path is written with its first slash, or "/" when empty */
     }
-    return snprintf(to->path, sizeof to->path, "%.*s", (int)length, p) < (int)sizeof to->path;
+    return snprintf(to->path, sizeof to->path, "/%.*s", (int)strcspn(end, "?"), end) < (int)sizeof to->path;
 }
 
-/* One listening socket on ADDRESS (IPv4 or IPv6 loopback, numeric) at the listener's port:
+/* One listening socket on the loopback address of IPv4 or IPv6 at the listener's port:
  * 0, else -1 with errno set. */
-static int listen_on(struct redirect_listener *listener, const char *address) {
-    struct addrinfo hints, *found = NULL;
-    char port[8];
-    int fd = -1, one = 1, ok, error;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-    hints.ai_socktype = SOCK_STREAM;
-    snprintf(port, sizeof port, "%u", listener->port);
-    error = getaddrinfo(address, port, &hints, &found);
-    if (error != 0) {
-        errno = error == EAI_SYSTEM ? errno : EADDRNOTAVAIL;
-        return -1;
+static int listen_on(struct redirect_listener *listener, bool ipv6) {
+    struct sockaddr_in four = {.sin_family = AF_INET, .sin_port = htons((uint16_t)listener->port),
+                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in6 six = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)listener->port),
+                               .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    int one = 1, error, fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+    if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+        (!ipv6 || setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) == 0) &&
+        bind(fd, ipv6 ? (struct sockaddr *)&six : (struct sockaddr *)&four, ipv6 ? sizeof six : sizeof four) == 0 &&
+        listen(fd, 4) == 0) {
+        listener->fds[listener->count++] = (struct pollfd){.fd = fd, .events = POLLIN};
+        return 0;
     }
-    fd = socket(found->ai_family, SOCK_STREAM, 0);
-    ok = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
-         (found->ai_family != AF_INET6 || setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) == 0) &&
-         bind(fd, found->ai_addr, found->ai_addrlen) == 0 && listen(fd, 4) == 0;
     error = errno;
-    freeaddrinfo(found);
-    if (!ok) {
-        if (fd >= 0) {
-            close(fd);
-        }
-        errno = error;
-        return -1;
+    if (fd >= 0) {
+        close(fd);
     }
-    listener->fds[listener->count++] = fd;
-    return 0;
+    errno = error;
+    return -1;
 }
 
 /* Opens the listener for URI: 1; 0 when the answer is to be pasted instead (--paste, a URI
@@ -115,14 +102,14 @@ static int open_listener(const char *uri, bool paste, struct redirect_listener *
         return 0;
     }
     /* localhost: 127.0.0.1 must work; ::1 is added when the system has it. */
-    if (listen_on(listener, strcmp(listener->host, "::1") == 0 ? "::1" : "127.0.0.1") != 0) {
+    if (listen_on(listener, strcmp(listener->host, "::1") == 0) != 0) {
         fprintf(stderr, "tw-follow: cannot listen on port %u of %s (%s): paste the address instead\n",
                 listener->port, listener->host, strerror(errno));
         return 0;
     }
     /* Without IPv6 nobody can be on ::1; taken, a browser that sends localhost there reaches
      * another program: said, not skipped. */
-    if (strcmp(listener->host, "localhost") == 0 && listen_on(listener, "::1") != 0 && errno == EADDRINUSE) {
+    if (strcmp(listener->host, "localhost") == 0 && listen_on(listener, true) != 0 && errno == EADDRINUSE) {
         fprintf(stderr,
                 "tw-follow: warning: port %u of ::1 is taken by another program (%s): a browser that sends "
                 "localhost to ::1 reaches it instead; listening on 127.0.0.1 only (if nothing arrives, use --paste "
@@ -139,14 +126,13 @@ static long long monotonic_ms(void) {
 }
 
 static void respond(int fd, int code, const char *reason, const char *page) {
-    char head[256];
-    int length = snprintf(head, sizeof head,
+    char answer[1024]; /* the head (under 200 bytes) and a page of this file's */
+    int length = snprintf(answer, sizeof answer,
                           "HTTP/1.1 %d %s\r\nContent-Type: text/html; charset=utf-8\r\n"
-                          "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-                          code, reason, strlen(page));
-    /* The browser may have gone away: nothing to tell it then. */
-    if (length > 0 && send(fd, head, (size_t)length, MSG_NOSIGNAL) == length) {
-        (void)send(fd, page, strlen(page), MSG_NOSIGNAL);
+                          "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n%s",
+                          code, reason, strlen(page), page);
+    if (length > 0 && (size_t)length < sizeof answer) {
+        (void)send(fd, answer, (size_t)length, MSG_NOSIGNAL); /* the browser may have gone away */
     }
 }
 
@@ -155,37 +141,32 @@ static void respond(int fd, int code, const char *reason, const char *page) {
  * The value of NAME in QUERY (a=b&c=d, up to its end or a blank), percent- and
  * +-decoded into OUT (OUT_SIZE bytes): 1; 0 when absent or too long. */
 static int query_value(const char *query, const char *name, char *out, size_t out_size) {
-    size_t name_length = strlen(name);
-    const char *p = query;
-    while (*p != '\0' && *p != ' ') {
-        size_t field = strcspn(p, "& ");
-        if (field > name_length && strncmp(p, name, name_length) == 0 && p[name_length] == '=') {
-            const char *v = p + name_length + 1, *end = p + field;
-            size_t n = 0;
-            while (v < end) {
-                char c = *v++;
-                if (c == '+') {
-                    c = ' ';
-                } else if (c == '%' && end - v >= 2 && isxdigit((unsigned char)v[0]) &&
-                           isxdigit((unsigned char)v[1])) { /* no setlocale: the "C" locale's digits */
-                    char hex[3] = {v[0], v[1], '\0'};
-                    c = (char)strtol(hex, NULL, 16);
-                    v += 2;
-                }
-                if (n + 1 >= out_size) {
-                    return 0;
-                }
-                out[n++] = c;
-            }
-            out[n] = '\0';
-            return 1;
-        }
-        p += field;
-        if (*p == '&') {
-            p++;
+    size_t name_length = strlen(name), n = 0;
+    const char *p = query, *end;
+    while (strncmp(p, name, name_length) != 0 || p[name_length] != '=') {
+        p += strcspn(p, "& ");
+        if (*p++ != '&') {
+            return 0; /* the query's end: no such member */
         }
     }
-    return 0;
+    end = p + strcspn(p, "& ");
+    for (p += name_length + 1; p < end; p++) {
+        char c = *p;
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%' && end - p >= 3 && isxdigit((unsigned char)p[1]) &&
+                   isxdigit((unsigned char)p[2])) { /* no setlocale: the "C" locale's digits */
+            char hex[3] = {p[1], p[2], '\0'};
+            c = (char)strtol(hex, NULL, 16);
+            p += 2;
+        }
+        if (n + 1 >= out_size) {
+            return 0;
+        }
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    return 1;
 }
 
 /* Reads one request on FD and answers it. Returns 1 when it is the expected one, its
@@ -203,24 +184,19 @@ static int answer_request(int fd, const struct redirect_listener *listener, cons
     if (until > deadline) {
         until = deadline;
     }
-    while (length < MAX_REQUEST_HEAD) {
+    head[0] = '\0';
+    /* Until the head's blank line, within the connection's deadline. */
+    while (length < MAX_REQUEST_HEAD && strstr(head, "\r\n\r\n") == NULL && strstr(head, "\n\n") == NULL) {
         struct pollfd one = {.fd = fd, .events = POLLIN};
         long long left = until - monotonic_ms();
-        ssize_t got;
-        if (left <= 0 || poll(&one, 1, (int)left) <= 0) {
-            break;
-        }
-        got = recv(fd, head + length, MAX_REQUEST_HEAD - length, 0);
+        ssize_t got =
+            left > 0 && poll(&one, 1, (int)left) > 0 ? recv(fd, head + length, MAX_REQUEST_HEAD - length, 0) : 0;
         if (got <= 0) {
             break;
         }
         length += (size_t)got;
         head[length] = '\0';
-        if (strstr(head, "\r\n\r\n") != NULL || strstr(head, "\n\n") != NULL) {
-            break;
-        }
     }
-    head[length] = '\0';
     /* GET SP target SP HTTP/1.x */
     target = strncmp(head, "GET ", 4) == 0 ? head + 4 : NULL;
     version = target != NULL ? strchr(target, ' ') : NULL;
@@ -257,15 +233,11 @@ static int listened_answer(struct redirect_listener *listener, const struct ques
     int found = 0;
     nfds_t i;
     while (found == 0 && (left = deadline - monotonic_ms()) > 0) {
-        struct pollfd fds[2];
-        for (i = 0; i < listener->count; i++) {
-            fds[i] = (struct pollfd){.fd = listener->fds[i], .events = POLLIN};
-        }
-        if (poll(fds, listener->count, (int)left) <= 0) {
+        if (poll(listener->fds, listener->count, (int)left) <= 0) {
             continue; /* a signal, or the deadline: checked above */
         }
         for (i = 0; i < listener->count && found == 0; i++) {
-            int connection = fds[i].revents & POLLIN ? accept(fds[i].fd, NULL, NULL) : -1;
+            int connection = listener->fds[i].revents & POLLIN ? accept(listener->fds[i].fd, NULL, NULL) : -1;
             if (connection >= 0) {
                 found = answer_request(connection, listener, question, deadline, line);
                 close(connection);
@@ -273,7 +245,7 @@ static int listened_answer(struct redirect_listener *listener, const struct ques
         }
     }
     for (i = 0; i < listener->count; i++) {
-        close(listener->fds[i]);
+        close(listener->fds[i].fd);
     }
     if (found != 1) {
         wipe(line, MAX_INPUT_LINE + 2);
@@ -323,8 +295,7 @@ int ask_user(const struct question *question, bool paste, unsigned wait, char li
     fprintf(stderr,
             "Waiting up to %u s for the browser to be sent to %s "
             "(or stop with Ctrl-C and run again with --paste)...\n",
-            wait, question->redirect);
-    fflush(stderr);
+            wait, question->redirect); /* stderr is unbuffered: shown at once */
     return listened_answer(&listener, question, wait, line);
 }
 

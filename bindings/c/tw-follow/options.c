@@ -6,6 +6,7 @@
 
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,13 +66,9 @@ int parse_api_version(const char *text, uint32_t *out) {
 /* A whole number from 1 to 2**32-1: --timeout-ms (milliseconds), --wait (seconds, then at most 3600). */
 int parse_whole_number(const char *text, uint32_t *out) {
     char *end = NULL;
-    unsigned long value;
-    if (text[0] < '0' || text[0] > '9') {
-        return 0;
-    }
-    errno = 0;
-    value = strtoul(text, &end, 10);
-    if (errno != 0 || *end != '\0' || value == 0 || value > 0xFFFFFFFFUL) {
+    /* Past 2**64-1 strtoull gives ULLONG_MAX: too large here as well. */
+    unsigned long long value = isdigit((unsigned char)text[0]) ? strtoull(text, &end, 10) : 0;
+    if (value == 0 || *end != '\0' || value > 0xFFFFFFFFULL) {
         return 0;
     }
     *out = (uint32_t)value;
@@ -136,13 +133,12 @@ TwStatus apply_options(TwConfig *config, const struct options *o) {
  * apply to it as to credentials from the environment, unless an option replaced them.
  * Returns 0 (and says why) for a TW_API_VERSION the tool does not know. */
 int options_from_environment(struct options *o) {
-    const char *base = getenv("TW_API_BASE"), *version = getenv("TW_API_VERSION");
-    if (o->base_url == NULL && base != NULL && *base != '\0') {
-        o->base_url = base;
+    if (o->base_url == NULL && is_set("TW_API_BASE")) {
+        o->base_url = getenv("TW_API_BASE");
     }
-    if (!o->api_version_given && version != NULL && *version != '\0') {
+    if (!o->api_version_given && is_set("TW_API_VERSION")) {
         o->api_version_given = true;
-        if (!parse_api_version(version, &o->api_version)) {
+        if (!parse_api_version(getenv("TW_API_VERSION"), &o->api_version)) {
             fputs("tw-follow: environment variable TW_API_VERSION must be 1.1, 2 or auto\n", stderr);
             return 0;
         }

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -57,21 +58,15 @@ int report_configuration(TwStatus status) {
 
 /* True when a proxy URL carries a non-empty password ("scheme://user:password@host"). */
 bool has_password(const char *url) {
-    const char *authority = strstr(url, "://");
-    const char *at = NULL, *colon;
-    size_t i, length;
+    const char *authority = strstr(url, "://"), *colon;
+    size_t length;
     authority = authority != NULL ? authority + 3 : url;
     length = strcspn(authority, "/?#");
-    for (i = 0; i < length; i++) {
-        if (authority[i] == '@') {
-            at = authority + i;
-        }
+    while (length > 0 && authority[length - 1] != '@') {
+        length--; /* to the last '@', where the user information ends */
     }
-    if (at == NULL) {
-        return false;
-    }
-    colon = memchr(authority, ':', (size_t)(at - authority));
-    return colon != NULL && colon + 1 < at;
+    colon = length > 0 ? memchr(authority, ':', length - 1) : NULL;
+    return colon != NULL && colon + 2 < authority + length;
 }
 
 /* LINE without the blanks and the line ending around it, in place. */
@@ -93,31 +88,23 @@ void wipe(char *buffer, size_t size) {
 }
 
 /* The first line of PATH ("-": standard input) without its line ending and the blanks
- * around it, into line[MAX_PROXY_LINE + 1]. On failure prints why and returns 0. */
-int read_proxy_file(const char *path, char *line) {
+ * around it, into line[MAX_PROXY_LINE + 1]: LINE, or NULL having said why. */
+const char *read_proxy_file(const char *path, char *line) {
     FILE *file = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-    const char *problem = NULL;
+    const char *problem = file == NULL ? strerror(errno) : NULL;
     size_t length = 0;
     int c;
-    if (file == NULL) {
-        fprintf(stderr, "tw-follow: --proxy-file %s: %s\n", path, strerror(errno));
-        return 0;
-    }
-    while ((c = getc(file)) != EOF && c != '\n') {
-        if (c == '\0') {
-            problem = "the first line contains a NUL byte";
-            break;
+    while (problem == NULL && (c = getc(file)) != EOF && c != '\n') {
+        if (c == '\0' || length == MAX_PROXY_LINE) {
+            problem = c == '\0' ? "the first line contains a NUL byte" : "the first line is longer than 8192 bytes";
+        } else {
+            line[length++] = (char)c;
         }
-        if (length == MAX_PROXY_LINE) {
-            problem = "the first line is longer than 8192 bytes";
-            break;
-        }
-        line[length++] = (char)c;
     }
     if (problem == NULL && ferror(file)) {
         problem = strerror(errno);
     }
-    if (file != stdin) {
+    if (file != NULL && file != stdin) {
         fclose(file);
     }
     line[length] = '\0';
@@ -128,9 +115,9 @@ int read_proxy_file(const char *path, char *line) {
     if (problem != NULL) {
         wipe(line, MAX_PROXY_LINE + 1);
         fprintf(stderr, "tw-follow: --proxy-file %s: %s\n", path, problem);
-        return 0;
+        return NULL;
     }
-    return 1;
+    return line;
 }
 
 /* --trace, after the call: what it sent and the 24-hour budgets the last answer told. */
@@ -194,15 +181,12 @@ void print_export(FILE *out, const char *name, const char *value) {
     fputs("'\n", out);
 }
 
-/* BEFORE, then a value for a "# ..." comment line: letters, digits, space and _.- kept,
- * anything else (a newline above all) as '?'. */
+/* BEFORE, then a value for a "# ..." comment line: ASCII letters and digits (isalnum in the "C"
+ * locale: the tool sets none), space and _.- kept, anything else (a newline above all) as '?'. */
 void print_comment_value(FILE *out, const char *before, const char *value) {
     fputs(before, out);
     for (; *value != '\0'; value++) {
-        char c = *value;
-        int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    strchr(" _.-", c) != NULL;
-        fputc(plain ? c : '?', out);
+        fputc(isalnum((unsigned char)*value) || strchr(" _.-", *value) != NULL ? *value : '?', out);
     }
 }
 
@@ -222,15 +206,13 @@ void free_oauth2_tokens(struct oauth2_tokens *tokens) {
 
 /* `export` lines for the tokens (a grant without a refresh token: `unset`). */
 void print_oauth2_exports(FILE *out, const struct oauth2_tokens *tokens) {
-    char expires_at[24];
     print_export(out, "TW_OAUTH2_ACCESS_TOKEN", tokens->access);
     if (tokens->refresh != NULL) {
         print_export(out, "TW_OAUTH2_REFRESH_TOKEN", tokens->refresh);
     } else {
         fputs("unset TW_OAUTH2_REFRESH_TOKEN\n", out);
     }
-    snprintf(expires_at, sizeof expires_at, "%lld", (long long)tokens->expires_at);
-    print_export(out, "TW_OAUTH2_EXPIRES_AT", expires_at);
+    fprintf(out, "export TW_OAUTH2_EXPIRES_AT='%lld'\n", (long long)tokens->expires_at); /* a number: no ' in it */
 }
 
 /* After TW_STATUS_TOKENS_NOT_SAVED: the only copy of the new pair, on stderr (exit 73).

@@ -7,21 +7,18 @@
 #include "cli.h"
 
 #include <signal.h>
-#include <string.h>
 
 static const int DEFERRED_SIGNALS[] = {SIGINT, SIGTERM, SIGHUP};
 
 /* The signal that arrived during a refresh, 0 for none. */
 static volatile sig_atomic_t deferred_signal = 0;
 
-/* Dies of SIGNUM as if no handler had been installed: its default action restored,
- * unblocked (a handler runs with it blocked), raised. Async-signal-safe. */
+/* Dies of SIGNUM as if no handler had been installed: its default action restored, then
+ * raised. Outside the handler it acts at once; inside, where every signal is blocked, it
+ * acts as the handler returns and the mask is restored (before any other code runs).
+ * Async-signal-safe. */
 static void die_of(int signum) {
-    sigset_t set;
     (void)signal(signum, SIG_DFL);
-    sigemptyset(&set);
-    sigaddset(&set, signum);
-    (void)sigprocmask(SIG_UNBLOCK, &set, NULL);
     (void)raise(signum);
 }
 
@@ -34,19 +31,15 @@ static void on_signal(int signum) {
 }
 
 void defer_signals_during_refreshes(void) {
-    struct sigaction action;
+    struct sigaction action = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
     size_t i;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = on_signal;
-    action.sa_flags = SA_RESTART;
     sigfillset(&action.sa_mask); /* the handler runs alone: only an atomic read, then perhaps die_of */
     for (i = 0; i < sizeof DEFERRED_SIGNALS / sizeof DEFERRED_SIGNALS[0]; i++) {
         struct sigaction old;
         /* A signal the shell ignores (nohup, a background job's SIGINT) stays ignored. */
-        if (sigaction(DEFERRED_SIGNALS[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) {
-            continue;
+        if (sigaction(DEFERRED_SIGNALS[i], NULL, &old) != 0 || old.sa_handler != SIG_IGN) {
+            (void)sigaction(DEFERRED_SIGNALS[i], &action, NULL);
         }
-        (void)sigaction(DEFERRED_SIGNALS[i], &action, NULL);
     }
 }
 

@@ -24,8 +24,7 @@ namespace twfollow {
 class Error : public std::runtime_error {
 public:
     Error(TwStatus status, const std::string &message, int32_t http_status, int32_t api_code)
-        : std::runtime_error(message), status_(status), http_status_(http_status), api_code_(api_code),
-          reset_at_(0), request_count_(0) {}
+        : std::runtime_error(message), status_(status), http_status_(http_status), api_code_(api_code) {}
 
     // The error the last failed call on this thread recorded, with status `status`.
     static Error from_last(TwStatus status) {
@@ -71,8 +70,8 @@ private:
     int32_t api_code_;
     static const int32_t PROBLEM_FIELDS = TW_PROBLEM_FIELD_REGISTRATION_URL + 1;
     std::string problem_[PROBLEM_FIELDS]; // by TwProblemField number
-    int64_t reset_at_;
-    int32_t request_count_;
+    int64_t reset_at_ = 0;
+    int32_t request_count_ = 0;
 };
 
 // One budget of a response: `sent` false when the response did not carry it.
@@ -195,8 +194,7 @@ inline const char *c_str(const std::string &value, const char *name) {
 
 // The same, NULL for "" (the C API's "none" or "the default").
 inline const char *c_str_or_null(const std::string &value, const char *name) {
-    refuse_nul(value, name);
-    return value.empty() ? nullptr : value.c_str();
+    return value.empty() ? nullptr : c_str(value, name);
 }
 
 // Every call that returns one string has this shape: call(&out), checked, and the

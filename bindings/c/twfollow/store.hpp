@@ -36,16 +36,12 @@ public:
     explicit Store(const std::string &path = std::string()) : path_(path) { detail::refuse_nul(path, "path"); }
 
     // The file this store names (it may not exist yet).
-    std::string path() const {
-        return detail::string_from([&](char **out) { return tw_store_path(c_path(), out); });
-    }
+    std::string path() const { return text(tw_store_path); }
 
     // The accounts without any secret, as the library's JSON:
     // {"path","default","accounts":[{"name","kind","screen_name","user_id","app",
     //  "expires_at","has_refresh_token","default"}]}.
-    std::string list_json() const {
-        return detail::string_from([&](char **out) { return tw_store_list(c_path(), out); });
-    }
+    std::string list_json() const { return text(tw_store_list); }
 
     // The accounts, in the listing's order, as fields (tw_store_account_fields; each
     // call reads the store: another process may change it meanwhile, then the walk ends
@@ -83,15 +79,11 @@ public:
         return save_config(flow.config_.handle(), account);
     }
 
-    void set_default(const std::string &account) const {
-        detail::check(tw_store_set_default(c_path(), detail::c_str(account, "account")));
-    }
+    void set_default(const std::string &account) const { on_account(tw_store_set_default, account); }
 
     // Removes the account (and its app when no other account uses it). To end its
     // OAuth 2.0 grant at X too, revoke first: Client::from_store(name).revoke(refresh token).
-    void remove(const std::string &account) const {
-        detail::check(tw_store_remove(c_path(), detail::c_str(account, "account")));
-    }
+    void remove(const std::string &account) const { on_account(tw_store_remove, account); }
 
     // Imports another tool's accounts: "twurl" (~/.twurlrc), "xurl" (~/.xurl) or "env"
     // (the TW_* variables; source_path ""). Returns {"imported":[...],"kept":[...],"handed_over":[...]}.
@@ -135,6 +127,16 @@ private:
     }
 
     const char *c_path() const { return path_.empty() ? nullptr : path_.c_str(); }
+
+    // A call on the store that returns one string (its path, its listing).
+    std::string text(TwStatus (*call)(const char *, char **)) const {
+        return detail::string_from([&](char **out) { return call(c_path(), out); });
+    }
+
+    // A change to one account of the store.
+    void on_account(TwStatus (*change)(const char *, const char *), const std::string &account) const {
+        detail::check(change(c_path(), detail::c_str(account, "account")));
+    }
 
     std::string save_config(TwConfig *config, const std::string &account) const {
         return detail::string_from([&](char **out) {
