@@ -14,13 +14,8 @@ use crate::core::DayBudgets;
 /// Never NULL; never free it.
 #[no_mangle]
 pub extern "C" fn tw_status_str(status: i32) -> *const c_char {
-    infallible(c"unknown status".as_ptr(), || {
-        TwStatus::TABLE
-            .iter()
-            .find(|(s, _)| *s as i32 == status)
-            .map_or(c"unknown status", |(_, text)| text)
-            .as_ptr()
-    })
+    let text = || TwStatus::text(status).unwrap_or(c"unknown status");
+    infallible(c"unknown status".as_ptr(), || text().as_ptr())
 }
 
 /// The `x-rate-limit-limit`, `-remaining` and `-reset` headers (reset in seconds
