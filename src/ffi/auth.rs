@@ -8,7 +8,7 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{arg_str, fallible, inside_callback, non_null, opt_arg_str, InCallback};
+use super::boundary::{arg_str, fallible, inside_callback, non_null, opt_arg_str};
 use super::callback::{with_c_text, UserData};
 use super::config::{config_mut, config_ref, publish_client, TwConfig};
 use super::library::{out_string, publish_fields, publish_string, wipe};
@@ -361,7 +361,7 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
             .set_callback(callback.map(|callback| {
                 Arc::new(move |json: &str| {
                     with_c_text(json, |text| {
-                        inside_callback(address, InCallback::TokenCallback, || {
+                        inside_callback(address, "token callback", || {
                             // SAFETY: as promised to tw_config_set_token_callback; the
                             // text lives during the call.
                             unsafe { callback(user_data.get(), text) }

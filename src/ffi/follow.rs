@@ -3,9 +3,8 @@
 use std::ffi::c_char;
 use std::ptr;
 
-use super::boundary::{arg_str, fallible, panic_if_asked_by_tests, Failure};
+use super::boundary::{arg_str, fallible, panic_if_asked_by_tests, record_answer, Failure};
 use super::config::{config_ref, TwConfig};
-use super::last_error;
 use super::library::{publish_fields, publish_value};
 use super::status::TwStatus;
 use crate::core::Target;
@@ -103,7 +102,7 @@ unsafe fn follow(
     panic_if_asked_by_tests();
     let target = parse_target(target)?;
     let followed = config.client.follow(&target, notify)?;
-    last_error::record_answer(&followed);
+    record_answer(&followed);
     let outcome = if !out_outcome.is_null() && followed.is_pending() {
         TwFollowOutcome::Pending
     } else {

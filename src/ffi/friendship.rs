@@ -2,10 +2,9 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{fallible, non_null, Failure};
+use super::boundary::{fallible, non_null, record_answer, Failure};
 use super::config::{config_ref, TwConfig};
 use super::follow::parse_target;
-use super::last_error;
 use super::library::publish_string;
 use super::status::TwStatus;
 use crate::core::{Followed, Relationship};
@@ -181,7 +180,7 @@ fn flags(relationship: &Relationship) -> (u32, u32) {
 /// # Safety
 /// `out_json` is NULL or writable.
 unsafe fn publish(answer: Followed, out_json: *mut *mut c_char) -> Result<(), Failure> {
-    last_error::record_answer(&answer);
+    record_answer(&answer);
     if !out_json.is_null() {
         publish_string(&answer.json, "answer", out_json)?;
     }

@@ -3,8 +3,7 @@
 
 use std::ffi::c_char;
 
-use super::boundary::infallible;
-use super::last_error::read;
+use super::boundary::{infallible, read};
 use super::library::publish_value;
 use super::status::TwStatus;
 use crate::core::DayBudgets;
@@ -36,7 +35,7 @@ pub unsafe extern "C" fn tw_last_rate_limit(
     reset_epoch: *mut i64,
 ) -> TwStatus {
     infallible(TwStatus::Internal, || {
-        let Some(rate) = read(None, |last| last.rate_limit) else {
+        let Some(rate) = read(None, |state| state.last.rate_limit) else {
             return TwStatus::NoRateLimit;
         };
         publish_value(limit, rate.limit);
@@ -69,7 +68,7 @@ pub unsafe extern "C" fn tw_last_day_budgets(
     app_reset_epoch: *mut i64,
 ) -> TwStatus {
     infallible(TwStatus::Internal, || {
-        let budgets = read(DayBudgets::default(), |last| last.day_budgets);
+        let budgets = read(DayBudgets::default(), |state| state.last.day_budgets);
         if budgets == DayBudgets::default() {
             return TwStatus::NoRateLimit;
         }
@@ -93,7 +92,7 @@ pub unsafe extern "C" fn tw_last_day_budgets(
 /// it is.
 #[no_mangle]
 pub extern "C" fn tw_last_reset_at() -> i64 {
-    infallible(0, || read(0, |last| last.reset_at))
+    infallible(0, || read(0, |state| state.last.reset_at))
 }
 
 /// How many HTTP requests the last fallible call on this thread sent: user lookups,
@@ -105,7 +104,7 @@ pub extern "C" fn tw_last_reset_at() -> i64 {
 /// leaves the last error as it is.
 #[no_mangle]
 pub extern "C" fn tw_last_request_count() -> i32 {
-    infallible(0, || read(0, |last| last.request_count))
+    infallible(0, || read(0, |state| state.request_count))
 }
 
 /// How many OAuth 2.0 token refreshes this process has in flight now, in all threads
@@ -157,11 +156,11 @@ pub enum TwProblemField {
 #[no_mangle]
 pub extern "C" fn tw_last_problem(field: i32) -> *const c_char {
     infallible(c"".as_ptr(), || {
-        read(c"".as_ptr(), |last| {
+        read(c"".as_ptr(), |state| {
             // TwProblemField's numbers are the indexes of the members.
             let member = usize::try_from(field)
                 .ok()
-                .and_then(|i| last.problem.get(i));
+                .and_then(|i| state.last.problem.get(i));
             member.map_or(c"".as_ptr(), |member| member.as_ptr())
         })
     })
@@ -185,7 +184,7 @@ pub extern "C" fn tw_last_problem(field: i32) -> *const c_char {
 #[no_mangle]
 pub extern "C" fn tw_last_error_message() -> *const c_char {
     infallible(c"".as_ptr(), || {
-        read(c"".as_ptr(), |last| last.message.as_ptr())
+        read(c"".as_ptr(), |state| state.last.message.as_ptr())
     })
 }
 
@@ -193,11 +192,11 @@ pub extern "C" fn tw_last_error_message() -> *const c_char {
 /// follow), or 0 when the last call got no response (or sent nothing).
 #[no_mangle]
 pub extern "C" fn tw_last_http_status() -> i32 {
-    infallible(0, || read(0, |last| last.http_status))
+    infallible(0, || read(0, |state| state.last.http_status))
 }
 
 /// The first Twitter error code of the last response on this thread, or 0 when there was none.
 #[no_mangle]
 pub extern "C" fn tw_last_api_error_code() -> i32 {
-    infallible(0, || read(0, |last| last.api_code))
+    infallible(0, || read(0, |state| state.last.api_code))
 }

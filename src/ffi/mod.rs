@@ -6,16 +6,14 @@
 //! `include/twfollow.h` is generated from these modules' doc comments, in the
 //! order they are declared here.
 //!
-//! From the bottom: `status` (the table), `last_error` (what a call records),
-//! `boundary` (the panic boundary, argument checks, the test hook), `callback`
+//! From the bottom: `status` (the table), `boundary` (the panic boundary, what a
+//! call records, argument checks, the test hook), `callback`
 //! (calling C back), `library` (the library's strings: publishing and freeing them);
 //! then the exports, which import those and `config` (and `store` the token flows'
 //! `auth`, `friendship` the target check of `follow`).
 
 // The plumbing (exporting only the status table).
 mod status;
-
-mod last_error;
 
 mod boundary;
 

@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{fallible, inside_callback, InCallback};
+use super::boundary::{fallible, inside_callback};
 use super::callback::{with_c_text, UserData};
 use super::config::{config_mut, TwConfig};
 use super::status::TwStatus;
@@ -93,7 +93,7 @@ pub unsafe extern "C" fn tw_config_set_trace(
             Arc::new(move |kind: TraceKind, line: &str| {
                 let kind = kind as i32;
                 with_c_text(line, |text| {
-                    inside_callback(address, InCallback::TraceHook, || {
+                    inside_callback(address, "trace hook", || {
                         // SAFETY: as promised to tw_config_set_trace; the line lives
                         // during the call.
                         unsafe { callback(user_data.get(), kind, text) }
