@@ -3,11 +3,11 @@
 use std::ffi::c_char;
 use std::ptr;
 
-use super::boundary::{arg_str, fallible, panic_if_asked_by_tests, record_answer, Failure};
-use super::config::{config_ref, TwConfig};
+use super::boundary::{arg_str, panic_if_asked_by_tests, record_answer, Failure};
+use super::config::{with_config, TwConfig};
 use super::library::{publish_fields, publish_value};
 use super::status::TwStatus;
-use crate::core::Target;
+use crate::core::{Client, Target};
 
 /// What a successful follow did, from `tw_follow_ex`.
 #[repr(C)]
@@ -64,7 +64,9 @@ pub unsafe extern "C" fn tw_follow(
     notify: bool,
     out_json: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| follow(config, target, notify, ptr::null_mut(), out_json))
+    with_config(config, |client| {
+        follow(client, target, notify, ptr::null_mut(), out_json)
+    })
 }
 
 /// `tw_follow`, also telling whether the follow is active or waits for the user's
@@ -84,7 +86,9 @@ pub unsafe extern "C" fn tw_follow_ex(
     out_outcome: *mut TwFollowOutcome,
     out_json: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| follow(config, target, notify, out_outcome, out_json))
+    with_config(config, |client| {
+        follow(client, target, notify, out_outcome, out_json)
+    })
 }
 
 /// The body shared by `tw_follow` and `tw_follow_ex`.
@@ -92,16 +96,15 @@ pub unsafe extern "C" fn tw_follow_ex(
 /// # Safety
 /// As `tw_follow_ex`.
 unsafe fn follow(
-    config: *const TwConfig,
+    client: &Client,
     target: *const c_char,
     notify: bool,
     out_outcome: *mut TwFollowOutcome,
     out_json: *mut *mut c_char,
 ) -> Result<(), Failure> {
-    let config = config_ref(config)?;
     panic_if_asked_by_tests();
     let target = parse_target(target)?;
-    let followed = config.client.follow(&target, notify)?;
+    let followed = client.follow(&target, notify)?;
     record_answer(&followed);
     let outcome = if !out_outcome.is_null() && followed.is_pending() {
         TwFollowOutcome::Pending

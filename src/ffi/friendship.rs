@@ -2,10 +2,10 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{fallible, non_null, record_answer, Failure};
-use super::config::{config_ref, TwConfig};
+use super::boundary::{non_null, record_answer, Failure};
+use super::config::{with_config, TwConfig};
 use super::follow::parse_target;
-use super::library::publish_string;
+use super::library::publish_fields;
 use super::status::TwStatus;
 use crate::core::{Followed, Relationship};
 
@@ -63,10 +63,9 @@ pub unsafe extern "C" fn tw_unfollow(
     target: *const c_char,
     out_json: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
+    with_config(config, |client| {
         let target = parse_target(target)?;
-        let answer = config.client.unfollow(&target)?;
+        let answer = client.unfollow(&target)?;
         publish(answer, out_json)
     })
 }
@@ -103,11 +102,10 @@ pub unsafe extern "C" fn tw_relationship(
     target: *const c_char,
     out_json: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
+    with_config(config, |client| {
         let target = parse_target(target)?;
         non_null(out_json, "out_json")?;
-        let (answer, _) = config.client.relationship(&target)?;
+        let (answer, _) = client.relationship(&target)?;
         publish(answer, out_json)
     })
 }
@@ -137,12 +135,11 @@ pub unsafe extern "C" fn tw_relationship_ex(
     out_set: *mut u32,
     out_json: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
+    with_config(config, |client| {
         let target = parse_target(target)?;
         non_null(out_known, "out_known")?;
         non_null(out_set, "out_set")?;
-        let (answer, relationship) = config.client.relationship(&target)?;
+        let (answer, relationship) = client.relationship(&target)?;
         let (known, set) = flags(&relationship);
         publish(answer, out_json)?;
         *out_known = known;
@@ -181,10 +178,7 @@ fn flags(relationship: &Relationship) -> (u32, u32) {
 /// `out_json` is NULL or writable.
 unsafe fn publish(answer: Followed, out_json: *mut *mut c_char) -> Result<(), Failure> {
     record_answer(&answer);
-    if !out_json.is_null() {
-        publish_string(&answer.json, "answer", out_json)?;
-    }
-    Ok(())
+    publish_fields(&[(Some(&answer.json), "answer", out_json)])
 }
 
 #[cfg(test)]

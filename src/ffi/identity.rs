@@ -2,8 +2,8 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{fallible, non_null};
-use super::config::{config_ref, TwConfig};
+use super::boundary::non_null;
+use super::config::{with_config, TwConfig};
 use super::library::publish_fields;
 use super::status::TwStatus;
 
@@ -39,11 +39,10 @@ pub unsafe extern "C" fn tw_me(
     out_user_id: *mut *mut c_char,
     out_username: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
+    with_config(config, |client| {
         non_null(out_user_id, "out_user_id")?;
         non_null(out_username, "out_username")?;
-        let (id, username) = config.client.me()?;
+        let (id, username) = client.me()?;
         let id = id.to_string();
         publish_fields(&[
             (Some(&id), "user id", out_user_id),

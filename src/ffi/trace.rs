@@ -3,9 +3,9 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{fallible, inside_callback};
+use super::boundary::inside_callback;
 use super::callback::{with_c_text, UserData};
-use super::config::{config_mut, TwConfig};
+use super::config::{with_config_mut, TwConfig};
 use super::status::TwStatus;
 use crate::core::{TraceHook, TraceKind};
 
@@ -85,9 +85,8 @@ pub unsafe extern "C" fn tw_config_set_trace(
     callback: TwTraceCallback,
     user_data: *mut c_void,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_mut(config)?;
-        let address = &*config as *const TwConfig as usize;
+    let address = config as usize;
+    with_config_mut(config, |client| {
         let user_data = UserData(user_data);
         let hook: Option<TraceHook> = callback.map(|callback| {
             Arc::new(move |kind: TraceKind, line: &str| {
@@ -101,7 +100,7 @@ pub unsafe extern "C" fn tw_config_set_trace(
                 })
             }) as TraceHook
         });
-        Ok(config.client.update(|settings| {
+        Ok(client.update(|settings| {
             settings.trace = hook;
             Ok(())
         })?)
