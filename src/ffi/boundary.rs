@@ -218,13 +218,9 @@ pub(crate) fn not_reentered<T>(config: *const T) -> Result<(), Failure> {
 pub(crate) unsafe fn arg_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Failure> {
     non_null(ptr, name)?;
     CStr::from_ptr(ptr).to_str().map_err(|e| {
-        Failure::new(
-            TwStatus::InvalidUtf8,
-            format!(
-                "{name} is not valid UTF-8 (bad byte at offset {})",
-                e.valid_up_to()
-            ),
-        )
+        let offset = e.valid_up_to();
+        let message = format!("{name} is not valid UTF-8 (bad byte at offset {offset})");
+        Failure::new(TwStatus::InvalidUtf8, message)
     })
 }
 
@@ -236,22 +232,16 @@ pub(crate) unsafe fn opt_arg_str<'a>(
     ptr: *const c_char,
     name: &str,
 ) -> Result<Option<&'a str>, Failure> {
-    if ptr.is_null() {
-        Ok(None)
-    } else {
-        arg_str(ptr, name).map(Some)
-    }
+    (!ptr.is_null()).then(|| arg_str(ptr, name)).transpose()
 }
 
+/// Refuses a NULL pointer argument.
 pub(crate) fn non_null<T>(ptr: *const T, name: &str) -> Result<(), Failure> {
-    if ptr.is_null() {
-        Err(Failure::new(
-            TwStatus::NullArgument,
-            format!("{name} is NULL"),
-        ))
-    } else {
-        Ok(())
+    if !ptr.is_null() {
+        return Ok(());
     }
+    let message = format!("{name} is NULL");
+    Err(Failure::new(TwStatus::NullArgument, message))
 }
 
 #[cfg(test)]
