@@ -8,8 +8,9 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{arg_str, fallible, inside_callback, non_null, opt_arg_str};
-use super::callback::{with_c_text, UserData};
+use super::boundary::{
+    arg_str, fallible, inside_callback, non_null, opt_arg_str, with_c_text, UserData,
+};
 use super::config::{publish_client, with_config, with_config_mut, TwConfig};
 use super::library::publish_fields;
 use super::status::TwStatus;

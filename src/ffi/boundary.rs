@@ -1,6 +1,7 @@
 //! The panic boundary around every exported body; what a call leaves on its thread
 //! (the last error the `tw_last_*` getters read, the request count, the callback it
-//! runs); and the argument checks (NULL, UTF-8) every export shares.
+//! runs); calling the application back (its `user_data` from any thread, text as a C
+//! string); and the argument checks (NULL, UTF-8) every export shares.
 //!
 //! The thread's state is a thread-local. While a thread's thread-locals are being
 //! destroyed (an `atexit` handler after `exit()`, a `pthread_key_create`
@@ -9,9 +10,11 @@
 //! `TW_STATUS_NO_RATE_LIMIT`), rather than aborting the host.
 
 use std::cell::RefCell;
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use zeroize::Zeroizing;
 
 use super::status::TwStatus;
 use crate::core::{self, DayBudgets, Followed, Problem, RateLimit};
@@ -196,6 +199,36 @@ pub(crate) fn inside_callback(config: usize, callback: &'static str, call: impl 
     if let Some(saved) = saved {
         change(|state| *state = saved);
     }
+}
+
+/// The `user_data` an application gave with a callback.
+#[derive(Clone, Copy)]
+pub(crate) struct UserData(pub(crate) *mut c_void);
+
+impl UserData {
+    /// Taken by a method, so that a closure captures the whole `UserData` (which is
+    /// `Send`), not its pointer.
+    pub(crate) fn get(self) -> *mut c_void {
+        self.0
+    }
+}
+
+// SAFETY: the caller of each callback setter promises that the callback may run on
+// any thread that calls into the config, with this user_data.
+unsafe impl Send for UserData {}
+unsafe impl Sync for UserData {}
+
+/// Runs `call` with `text` as a NUL-terminated string that lives during the call,
+/// in a buffer wiped afterwards (the text may be tokens). Text holding a NUL is not
+/// passed at all (a C reader would see it cut short): `call` does not run.
+pub(crate) fn with_c_text(text: &str, call: impl FnOnce(*const c_char)) {
+    if text.contains('\0') {
+        return;
+    }
+    let mut bytes = Zeroizing::new(Vec::with_capacity(text.len() + 1));
+    bytes.extend_from_slice(text.as_bytes());
+    bytes.push(0);
+    call(bytes.as_ptr().cast());
 }
 
 /// Refuses a call on `config` made from inside one of that config's own callbacks.

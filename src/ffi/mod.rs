@@ -7,28 +7,21 @@
 //! order they are declared here.
 //!
 //! From the bottom: `status` (the table), `boundary` (the panic boundary, what a
-//! call records, argument checks, the test hook), `callback`
-//! (calling C back), `library` (the library's strings: publishing and freeing them);
-//! then the exports, which import those and `config` (and `store` the token flows'
-//! `auth`, `friendship` the target check of `follow`).
+//! call records, calling C back, argument checks, the test hook), `library` (the
+//! library's strings: publishing and freeing them); then the exports, which import
+//! those and `config`.
 
 // The plumbing (exporting only the status table).
 mod status;
 
 mod boundary;
 
-mod callback;
-
 // The exports, in the header's order: a config, the calls, the token flows, the tokens
 // a config holds, the store, the trace, what tells the outcome, the library's strings (publishing and
 // releasing them).
 mod config;
 
-mod follow;
-
-mod friendship;
-
-mod identity;
+mod calls;
 
 mod auth;
 
@@ -45,11 +38,9 @@ mod getters;
 mod library;
 
 pub use auth::*;
+pub use calls::*;
 pub use config::*;
-pub use follow::*;
-pub use friendship::*;
 pub use getters::*;
-pub use identity::*;
 pub use library::*;
 pub use status::*;
 pub use store::*;

@@ -3,8 +3,7 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::inside_callback;
-use super::callback::{with_c_text, UserData};
+use super::boundary::{inside_callback, with_c_text, UserData};
 use super::config::{with_config_mut, TwConfig};
 use super::status::TwStatus;
 use crate::core::{TraceHook, TraceKind};
