@@ -224,14 +224,11 @@ pub unsafe extern "C" fn tw_oauth2_authorize_url(
         non_null(out_state, "out_state")?;
         non_null(out_code_verifier, "out_code_verifier")?;
         let start = client.oauth2_authorization(redirect_uri, scope)?;
+        let verifier = &start.code_verifier;
         publish_fields(&[
-            (Some(start.url.as_str()), "authorize URL", out_url),
-            (Some(start.state.as_str()), "state", out_state),
-            (
-                Some(start.code_verifier.as_str()),
-                "code verifier",
-                out_code_verifier,
-            ),
+            (Some(&start.url), "authorize URL", out_url),
+            (Some(&start.state), "state", out_state),
+            (Some(verifier), "code verifier", out_code_verifier),
         ])
     })
 }

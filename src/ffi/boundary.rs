@@ -222,13 +222,11 @@ unsafe impl Sync for UserData {}
 /// in a buffer wiped afterwards (the text may be tokens). Text holding a NUL is not
 /// passed at all (a C reader would see it cut short): `call` does not run.
 pub(crate) fn with_c_text(text: &str, call: impl FnOnce(*const c_char)) {
-    if text.contains('\0') {
-        return;
+    // Checked first: CString::new would keep a refused copy in a buffer it does not wipe.
+    if !text.contains('\0') {
+        let text = Zeroizing::new(CString::new(text).expect("no NUL"));
+        call(text.as_ptr());
     }
-    let mut bytes = Zeroizing::new(Vec::with_capacity(text.len() + 1));
-    bytes.extend_from_slice(text.as_bytes());
-    bytes.push(0);
-    call(bytes.as_ptr().cast());
 }
 
 /// Refuses a call on `config` made from inside one of that config's own callbacks.

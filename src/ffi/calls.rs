@@ -123,7 +123,7 @@ unsafe fn follow(
 ///
 /// # Safety
 /// `target` is NULL or NUL-terminated.
-pub(crate) unsafe fn parse_target(target: *const c_char) -> Result<Target, Failure> {
+unsafe fn parse_target(target: *const c_char) -> Result<Target, Failure> {
     Ok(Target::parse(arg_str(target, "target")?)?)
 }
 
@@ -281,12 +281,10 @@ fn flags(relationship: &Relationship) -> (u32, u32) {
         (F::Muting, r.muting),
     ]
     .into_iter()
-    .fold((0, 0), |(known, set), (flag, value)| match value {
-        None => (known, set),
-        Some(holds) => (
-            known | flag as u32,
-            if holds { set | flag as u32 } else { set },
-        ),
+    .fold((0, 0), |(known, set), (flag, value)| {
+        let bit = flag as u32;
+        let holds = if value == Some(true) { bit } else { 0 };
+        (known | value.map_or(0, |_| bit), set | holds)
     })
 }
 

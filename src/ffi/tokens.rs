@@ -100,10 +100,8 @@ pub unsafe extern "C" fn tw_oauth2_tokens_from_json(
     fallible(|| {
         let json = arg_str(tokens_json, "tokens_json")?;
         if json.is_empty() {
-            return Err(Failure::new(
-                TwStatus::InvalidArgument,
-                "tokens_json is empty",
-            ));
+            let message = "tokens_json is empty";
+            return Err(Failure::new(TwStatus::InvalidArgument, message));
         }
         publish_oauth2_fields(
             || Ok(OAuth2Tokens::from_json(json)?),
@@ -168,24 +166,14 @@ pub unsafe extern "C" fn tw_config_get_oauth1_tokens(
 ) -> TwStatus {
     with_config(config, |client| {
         let (credentials, identity) = client.oauth1_tokens()?;
+        let (token, secret) = (&credentials.access_token, &credentials.access_token_secret);
         let user_id = identity.map(|user| user.user_id.to_string());
+        let screen_name = identity.map(|user| user.screen_name.as_str());
         publish_fields(&[
-            (
-                Some(credentials.access_token.as_str()),
-                "access token",
-                out_access_token,
-            ),
-            (
-                Some(credentials.access_token_secret.as_str()),
-                "access token secret",
-                out_access_token_secret,
-            ),
+            (Some(token), "access token", out_access_token),
+            (Some(secret), "access token secret", out_access_token_secret),
             (user_id.as_deref(), "user id", out_user_id),
-            (
-                identity.map(|user| user.screen_name.as_str()),
-                "screen name",
-                out_screen_name,
-            ),
+            (screen_name, "screen name", out_screen_name),
         ])
     })
 }
