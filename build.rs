@@ -15,10 +15,7 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let config =
         cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
-    let header = cbindgen::Builder::new()
-        .with_crate(&crate_dir)
-        .with_config(config)
-        .generate()
+    let header = cbindgen::generate_with_config(&crate_dir, config)
         .expect("cbindgen could not generate the header");
     header.write_to_file(out_dir.join("twfollow.h"));
     if std::env::var_os("CI").is_none() {

@@ -97,17 +97,13 @@ pub unsafe extern "C" fn tw_oauth1_request_token(
         let token = client.request_token(callback)?;
         let url = client.authorize_url(&token.token);
         publish_fields(&[
-            (
-                Some(token.token.as_str()),
-                "request token",
-                out_request_token,
-            ),
+            (Some(&token.token), "request token", out_request_token),
             (
                 Some(token.secret.as_str()),
                 "request token secret",
                 out_request_token_secret,
             ),
-            (Some(url.as_str()), "authorize URL", out_authorize_url),
+            (Some(&url), "authorize URL", out_authorize_url),
         ])
     })
 }

@@ -6,7 +6,7 @@ use std::ffi::c_char;
 use super::boundary::{infallible, read};
 use super::library::publish_value;
 use super::status::TwStatus;
-use crate::core::DayBudgets;
+use crate::core::{DayBudgets, RateLimit};
 
 /// A static description of a status number, e.g. `"TW_STATUS_OK: success"`.
 /// Takes `int32_t` so any number is safe: unknown ones give `"unknown status"`.
@@ -38,9 +38,7 @@ pub unsafe extern "C" fn tw_last_rate_limit(
         let Some(rate) = read(None, |state| state.last.rate_limit) else {
             return TwStatus::NoRateLimit;
         };
-        publish_value(limit, rate.limit);
-        publish_value(remaining, rate.remaining);
-        publish_value(reset_epoch, rate.reset_epoch);
+        publish_window([limit, remaining, reset_epoch], Some(rate));
         TwStatus::Ok
     })
 }
@@ -72,16 +70,22 @@ pub unsafe extern "C" fn tw_last_day_budgets(
         if budgets == DayBudgets::default() {
             return TwStatus::NoRateLimit;
         }
-        let user = [user_limit, user_remaining, user_reset_epoch];
-        let app = [app_limit, app_remaining, app_reset_epoch];
-        for (budget, outs) in [(budgets.user, user), (budgets.app, app)] {
-            let values = budget.map_or([-1; 3], |b| [b.limit, b.remaining, b.reset_epoch]);
-            for (out, value) in outs.into_iter().zip(values) {
-                publish_value(out, value);
-            }
-        }
+        publish_window([user_limit, user_remaining, user_reset_epoch], budgets.user);
+        publish_window([app_limit, app_remaining, app_reset_epoch], budgets.app);
         TwStatus::Ok
     })
+}
+
+/// Writes a window's limit, remaining and reset (-1 each for a window not carried)
+/// to those of `outs` that are not NULL.
+///
+/// # Safety
+/// Each pointer is NULL or writable.
+unsafe fn publish_window(outs: [*mut i64; 3], window: Option<RateLimit>) {
+    let values = window.map_or([-1; 3], |w| [w.limit, w.remaining, w.reset_epoch]);
+    for (out, value) in outs.into_iter().zip(values) {
+        publish_value(out, value);
+    }
 }
 
 /// After `TW_STATUS_RATE_LIMITED`: when the refused request may succeed again, in

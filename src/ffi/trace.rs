@@ -89,12 +89,11 @@ pub unsafe extern "C" fn tw_config_set_trace(
         let user_data = UserData(user_data);
         let hook: Option<TraceHook> = callback.map(|callback| {
             Arc::new(move |kind: TraceKind, line: &str| {
-                let kind = kind as i32;
                 with_c_text(line, |text| {
                     inside_callback(address, "trace hook", || {
                         // SAFETY: as promised to tw_config_set_trace; the line lives
                         // during the call.
-                        unsafe { callback(user_data.get(), kind, text) }
+                        unsafe { callback(user_data.get(), kind as i32, text) }
                     })
                 })
             }) as TraceHook
