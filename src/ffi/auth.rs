@@ -8,9 +8,7 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{
-    arg_str, fallible, inside_callback, non_null, opt_arg_str, with_c_text, UserData,
-};
+use super::boundary::{arg_str, call_back, fallible, non_null, opt_arg_str, UserData};
 use super::config::{publish_client, with_config, with_config_mut, TwConfig};
 use super::library::publish_fields;
 use super::status::TwStatus;
@@ -326,12 +324,10 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
         let user_data = UserData(user_data);
         client.session()?.set_callback(callback.map(|callback| {
             Arc::new(move |json: &str| {
-                with_c_text(json, |text| {
-                    inside_callback(address, "token callback", || {
-                        // SAFETY: as promised to tw_config_set_token_callback; the
-                        // text lives during the call.
-                        unsafe { callback(user_data.get(), text) }
-                    })
+                call_back(address, "token callback", json, |text| {
+                    // SAFETY: as promised to tw_config_set_token_callback; the text
+                    // lives during the call.
+                    unsafe { callback(user_data.get(), text) }
                 })
             }) as _
         }));

@@ -181,26 +181,6 @@ pub(crate) fn panic_if_asked_by_tests() {
     }
 }
 
-/// Runs `call`, the application's `callback` (its name: "token callback", "trace
-/// hook") of the config at `config`, marked as inside it, so that a call back into
-/// that config is refused at once instead of waiting forever for a lock the
-/// callback runs under. The callback may make `tw_` calls of its own: they record
-/// into a fresh state, and the calling `tw_` function's is put back afterwards, so
-/// its outcome is not replaced. (`call` cannot unwind: it is a C function.)
-pub(crate) fn inside_callback(config: usize, callback: &'static str, call: impl FnOnce()) {
-    let mut saved = None;
-    let inside = ThreadState {
-        inside: Some((config, callback)),
-        ..ThreadState::default()
-    };
-    // A thread whose storage is being torn down cannot mark: the call then runs unmarked.
-    change(|state| saved = Some(std::mem::replace(state, inside)));
-    call();
-    if let Some(saved) = saved {
-        change(|state| *state = saved);
-    }
-}
-
 /// The `user_data` an application gave with a callback.
 #[derive(Clone, Copy)]
 pub(crate) struct UserData(pub(crate) *mut c_void);
@@ -218,14 +198,38 @@ impl UserData {
 unsafe impl Send for UserData {}
 unsafe impl Sync for UserData {}
 
-/// Runs `call` with `text` as a NUL-terminated string that lives during the call,
-/// in a buffer wiped afterwards (the text may be tokens). Text holding a NUL is not
+/// Calls the application back from inside a `tw_` call: runs `call`, which calls the
+/// application's `callback` (its name: "token callback", "trace hook") of the config
+/// at `config`, with `text` as a NUL-terminated string that lives during the call, in
+/// a buffer wiped afterwards (the text may be tokens). Text holding a NUL is not
 /// passed at all (a C reader would see it cut short): `call` does not run.
-pub(crate) fn with_c_text(text: &str, call: impl FnOnce(*const c_char)) {
+///
+/// The call is marked as inside that callback, so that a call back into that config
+/// is refused at once instead of waiting forever for a lock the callback runs under.
+/// The callback may make `tw_` calls of its own: they record into a fresh state, and
+/// the calling `tw_` function's is put back afterwards, so its outcome is not
+/// replaced. (`call` cannot unwind: it calls a C function.)
+pub(crate) fn call_back(
+    config: usize,
+    callback: &'static str,
+    text: &str,
+    call: impl FnOnce(*const c_char),
+) {
     // Checked first: CString::new would keep a refused copy in a buffer it does not wipe.
-    if !text.contains('\0') {
-        let text = Zeroizing::new(CString::new(text).expect("no NUL"));
-        call(text.as_ptr());
+    if text.contains('\0') {
+        return;
+    }
+    let text = Zeroizing::new(CString::new(text).expect("no NUL"));
+    let mut saved = None;
+    let inside = ThreadState {
+        inside: Some((config, callback)),
+        ..ThreadState::default()
+    };
+    // A thread whose storage is being torn down cannot mark: the call then runs unmarked.
+    change(|state| saved = Some(std::mem::replace(state, inside)));
+    call(text.as_ptr());
+    if let Some(saved) = saved {
+        change(|state| *state = saved);
     }
 }
 
@@ -316,7 +320,7 @@ mod tests {
     #[test]
     fn a_callback_is_marked_and_leaves_its_callers_state() {
         fallible(|| Err(Failure::new(TwStatus::Network, "outer")));
-        inside_callback(8, "trace hook", || {
+        call_back(8, "trace hook", "line", |_| {
             let refused = not_reentered(8 as *const u8).err().map(|f| f.error.message);
             assert_eq!(
                 refused.as_deref(),

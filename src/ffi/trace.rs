@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{inside_callback, with_c_text, UserData};
+use super::boundary::{call_back, UserData};
 use super::config::{with_config_mut, TwConfig};
 use super::status::TwStatus;
 use crate::core::{TraceHook, TraceKind};
@@ -89,12 +89,10 @@ pub unsafe extern "C" fn tw_config_set_trace(
         let user_data = UserData(user_data);
         let hook: Option<TraceHook> = callback.map(|callback| {
             Arc::new(move |kind: TraceKind, line: &str| {
-                with_c_text(line, |text| {
-                    inside_callback(address, "trace hook", || {
-                        // SAFETY: as promised to tw_config_set_trace; the line lives
-                        // during the call.
-                        unsafe { callback(user_data.get(), kind as i32, text) }
-                    })
+                call_back(address, "trace hook", line, |text| {
+                    // SAFETY: as promised to tw_config_set_trace; the line lives during
+                    // the call.
+                    unsafe { callback(user_data.get(), kind as i32, text) }
                 })
             }) as TraceHook
         });
