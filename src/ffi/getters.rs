@@ -96,7 +96,7 @@ unsafe fn publish_window(outs: [*mut i64; 3], window: Option<RateLimit>) {
 /// it is.
 #[no_mangle]
 pub extern "C" fn tw_last_reset_at() -> i64 {
-    infallible(0, || read(0, |state| state.last.reset_at))
+    read(0, |state| state.last.reset_at)
 }
 
 /// How many HTTP requests the last fallible call on this thread sent: user lookups,
@@ -108,7 +108,7 @@ pub extern "C" fn tw_last_reset_at() -> i64 {
 /// leaves the last error as it is.
 #[no_mangle]
 pub extern "C" fn tw_last_request_count() -> i32 {
-    infallible(0, || read(0, |state| state.request_count))
+    read(0, |state| state.request_count)
 }
 
 /// How many OAuth 2.0 token refreshes this process has in flight now, in all threads
@@ -159,14 +159,11 @@ pub enum TwProblemField {
 /// number gives `""`.
 #[no_mangle]
 pub extern "C" fn tw_last_problem(field: i32) -> *const c_char {
-    infallible(c"".as_ptr(), || {
-        read(c"".as_ptr(), |state| {
-            // TwProblemField's numbers are the indexes of the members.
-            let member = usize::try_from(field)
-                .ok()
-                .and_then(|i| state.last.problem.get(i));
-            member.map_or(c"".as_ptr(), |member| member.as_ptr())
-        })
+    read(c"".as_ptr(), |state| {
+        // TwProblemField's numbers are the indexes of the members (any other: none).
+        let index = usize::try_from(field).unwrap_or(usize::MAX);
+        let member = state.last.problem.get(index);
+        member.map_or(c"".as_ptr(), |member| member.as_ptr())
     })
 }
 
@@ -187,20 +184,18 @@ pub extern "C" fn tw_last_problem(field: i32) -> *const c_char {
 /// tests/c/teardown_atexit.c and tests/c/teardown_thread_key.c).
 #[no_mangle]
 pub extern "C" fn tw_last_error_message() -> *const c_char {
-    infallible(c"".as_ptr(), || {
-        read(c"".as_ptr(), |state| state.last.message.as_ptr())
-    })
+    read(c"".as_ptr(), |state| state.last.message.as_ptr())
 }
 
 /// The HTTP status of the last response on this thread (200 after a successful
 /// follow), or 0 when the last call got no response (or sent nothing).
 #[no_mangle]
 pub extern "C" fn tw_last_http_status() -> i32 {
-    infallible(0, || read(0, |state| state.last.http_status))
+    read(0, |state| state.last.http_status)
 }
 
 /// The first Twitter error code of the last response on this thread, or 0 when there was none.
 #[no_mangle]
 pub extern "C" fn tw_last_api_error_code() -> i32 {
-    infallible(0, || read(0, |state| state.last.api_code))
+    read(0, |state| state.last.api_code)
 }

@@ -2,7 +2,8 @@
 //! code in the crate, and it uses only the core's public face.
 //!
 //! Each exported body runs inside [`boundary::fallible`] or
-//! [`boundary::infallible`], which catch panics, so nothing unwinds into C.
+//! [`boundary::infallible`] (a getter's through [`boundary::read`]), which catch
+//! panics, so nothing unwinds into C.
 //! `include/twfollow.h` is generated from these modules' doc comments, in the
 //! order they are declared here.
 //!
