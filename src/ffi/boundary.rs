@@ -85,8 +85,8 @@ fn change(f: impl FnOnce(&mut ThreadState)) {
 /// Reads this thread's state inside the panic boundary (a getter's whole body), or
 /// `fallback` once the thread's storage is gone.
 pub(crate) fn read<T>(fallback: T, get: impl FnOnce(&ThreadState) -> T) -> T {
-    let read = || STATE.try_with(|state| state.try_borrow().map(|state| get(&state)).ok());
-    infallible(None, || read().ok().flatten()).unwrap_or(fallback)
+    let got = || STATE.try_with(|state| state.try_borrow().map(|state| get(&state)).ok());
+    infallible(None, || got().ok().flatten()).unwrap_or(fallback)
 }
 
 /// Text from outside holds no NUL in practice; the replacement only guards the invariant.
