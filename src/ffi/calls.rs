@@ -9,7 +9,7 @@ use super::boundary::{arg_str, non_null, panic_if_asked_by_tests, record_answer,
 use super::config::{with_config, TwConfig};
 use super::library::{publish_fields, publish_value};
 use super::status::TwStatus;
-use crate::core::{Client, Followed, Relationship, Target};
+use crate::core::{Followed, Relationship, Target};
 
 /// What a successful follow did, from `tw_follow_ex`.
 #[repr(C)]
@@ -66,9 +66,7 @@ pub unsafe extern "C" fn tw_follow(
     notify: bool,
     out_json: *mut *mut c_char,
 ) -> TwStatus {
-    with_config(config, |client| {
-        follow(client, target, notify, ptr::null_mut(), out_json)
-    })
+    follow(config, target, notify, ptr::null_mut(), out_json)
 }
 
 /// `tw_follow`, also telling whether the follow is active or waits for the user's
@@ -88,9 +86,7 @@ pub unsafe extern "C" fn tw_follow_ex(
     out_outcome: *mut TwFollowOutcome,
     out_json: *mut *mut c_char,
 ) -> TwStatus {
-    with_config(config, |client| {
-        follow(client, target, notify, out_outcome, out_json)
-    })
+    follow(config, target, notify, out_outcome, out_json)
 }
 
 /// The body shared by `tw_follow` and `tw_follow_ex`.
@@ -98,25 +94,27 @@ pub unsafe extern "C" fn tw_follow_ex(
 /// # Safety
 /// As `tw_follow_ex`.
 unsafe fn follow(
-    client: &Client,
+    config: *const TwConfig,
     target: *const c_char,
     notify: bool,
     out_outcome: *mut TwFollowOutcome,
     out_json: *mut *mut c_char,
-) -> Result<(), Failure> {
-    panic_if_asked_by_tests();
-    let target = parse_target(target)?;
-    let followed = client.follow(&target, notify)?;
-    record_answer(&followed);
-    let outcome = if !out_outcome.is_null() && followed.is_pending() {
-        TwFollowOutcome::Pending
-    } else {
-        TwFollowOutcome::Active
-    };
-    // Both outputs are prepared before either is written: outputs only on success.
-    publish_fields(&[(Some(&followed.json), "response body", out_json)])?;
-    publish_value(out_outcome, outcome);
-    Ok(())
+) -> TwStatus {
+    with_config(config, |client| {
+        panic_if_asked_by_tests();
+        let target = parse_target(target)?;
+        let followed = client.follow(&target, notify)?;
+        record_answer(&followed);
+        let outcome = if !out_outcome.is_null() && followed.is_pending() {
+            TwFollowOutcome::Pending
+        } else {
+            TwFollowOutcome::Active
+        };
+        // Both outputs are prepared before either is written: outputs only on success.
+        publish_fields(&[(Some(&followed.json), "response body", out_json)])?;
+        publish_value(out_outcome, outcome);
+        Ok(())
+    })
 }
 
 /// The `target` argument: a screen name or a user id, checked before anything is sent.
