@@ -15,18 +15,11 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let config =
         cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
-    let header = cbindgen::Builder::new()
-        .with_crate(&crate_dir)
-        .with_config(config)
-        .generate()
+    let header = cbindgen::generate_with_config(&crate_dir, config)
         .expect("cbindgen could not generate the header");
-    let generated = out_dir.join("twfollow.h");
-    header.write_to_file(&generated);
+    header.write_to_file(out_dir.join("twfollow.h"));
     if std::env::var_os("CI").is_none() {
-        let committed = crate_dir.join("include/twfollow.h");
-        let fresh = std::fs::read(&generated).unwrap();
-        if std::fs::read(&committed).ok().as_deref() != Some(&fresh[..]) {
-            std::fs::write(&committed, fresh).expect("write include/twfollow.h");
-        }
+        // cbindgen writes only when the text differs, so the committed file's time stays.
+        header.write_to_file(crate_dir.join("include/twfollow.h"));
     }
 }

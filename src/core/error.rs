@@ -3,44 +3,45 @@
 
 use std::fmt;
 
-/// What went wrong, one variant per C status the library reports from `core`.
+/// What went wrong, one variant per C status the library reports from `core`, numbered
+/// as that status (the C layer maps a kind to its status by number).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
-    InvalidArgument,
-    Network,
-    Timeout,
-    Tls,
-    Auth,
-    Forbidden,
-    NotFound,
-    RateLimited,
-    FollowLimit,
-    AlreadyRequested,
-    Blocked,
-    ServerError,
-    HttpError,
-    BadResponse,
+    InvalidArgument = 3,
+    Network = 10,
+    Timeout = 11,
+    Tls = 12,
+    Auth = 20,
+    Forbidden = 21,
+    NotFound = 22,
+    RateLimited = 23,
+    FollowLimit = 24,
+    AlreadyRequested = 25,
+    Blocked = 26,
+    ServerError = 27,
+    HttpError = 28,
+    BadResponse = 30,
     /// The app's access tier (plan, or a Project it is not attached to) does not
     /// include the endpoint: about the app, not the target.
-    AccessTier,
+    AccessTier = 32,
     /// The app or its token may not do this (read-only app, app-only token, ...).
-    AppPermission,
+    AppPermission = 33,
     /// The token's own account is suspended or locked.
-    AccountState,
+    AccountState = 34,
     /// HTTP 402 or a `CreditsDepleted` problem: the app's prepaid credits are spent.
-    PaymentRequired,
+    PaymentRequired = 35,
     /// A `usage-capped` problem: a cap of the billing period is reached.
-    UsageCapped,
+    UsageCapped = 36,
     /// A v2 `client-forbidden` problem with reason `user-not-enrolled`: X bills the
     /// request to the authenticated user, whose account is not enrolled in
     /// Pay-per-use. About that account's set-up, not the app and not the target.
-    UserNotEnrolled,
+    UserNotEnrolled = 40,
     /// The token store cannot be used (unreadable, unsafe, malformed, no such account).
-    Store,
+    Store = 37,
     /// A refresh succeeded but its rotated tokens could not be written to the store.
-    TokensNotSaved,
+    TokensNotSaved = 38,
     /// A call into a config from inside that config's own token callback or trace hook.
-    Reentered,
+    Reentered = 39,
 }
 
 /// An error with a one-line message that never contains a secret.

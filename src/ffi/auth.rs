@@ -8,10 +8,9 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{arg_str, fallible, inside_callback, non_null, opt_arg_str, InCallback};
-use super::callback::{with_c_text, UserData};
-use super::config::{config_mut, config_ref, publish_client, TwConfig};
-use super::library::{out_string, publish_fields, publish_string, wipe};
+use super::boundary::{arg_str, call_back, fallible, non_null, opt_arg_str, UserData};
+use super::config::{publish_client, with_config, with_config_mut, TwConfig};
+use super::library::publish_fields;
 use super::status::TwStatus;
 use crate::core::{Client, Identity, Settings, OAUTH2_DEFAULT_SCOPE};
 
@@ -88,27 +87,21 @@ pub unsafe extern "C" fn tw_oauth1_request_token(
     out_request_token_secret: *mut *mut c_char,
     out_authorize_url: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
+    with_config(config, |client| {
         let callback = arg_str(callback, "callback")?;
         non_null(out_request_token, "out_request_token")?;
         non_null(out_request_token_secret, "out_request_token_secret")?;
         non_null(out_authorize_url, "out_authorize_url")?;
-        let client = &config.client;
         let token = client.request_token(callback)?;
         let url = client.authorize_url(&token.token);
         publish_fields(&[
-            (
-                Some(token.token.as_str()),
-                "request token",
-                out_request_token,
-            ),
+            (Some(&token.token), "request token", out_request_token),
             (
                 Some(token.secret.as_str()),
                 "request token secret",
                 out_request_token_secret,
             ),
-            (Some(url.as_str()), "authorize URL", out_authorize_url),
+            (Some(&url), "authorize URL", out_authorize_url),
         ])
     })
 }
@@ -141,18 +134,12 @@ pub unsafe extern "C" fn tw_oauth1_access_token(
     verifier: *const c_char,
     out_json: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_mut(config)?;
+    with_config_mut(config, |client| {
         let request_token = arg_str(request_token, "request_token")?;
         let request_token_secret = arg_str(request_token_secret, "request_token_secret")?;
         let verifier = arg_str(verifier, "verifier")?;
-        let access = config
-            .client
-            .access_token(request_token, request_token_secret, verifier)?;
-        let json = (!out_json.is_null())
-            .then(|| out_string(&access.to_json(), "access token answer"))
-            .transpose()?;
-        let updated = config.client.update(|s| {
+        let access = client.access_token(request_token, request_token_secret, verifier)?;
+        client.update(|s| {
             s.set_access_token(&access.token, &access.secret)?;
             // Kept for tw_store_save_account, which then sends nothing to learn it.
             s.identity = Some(Identity {
@@ -160,15 +147,11 @@ pub unsafe extern "C" fn tw_oauth1_access_token(
                 screen_name: access.screen_name.clone(),
             });
             Ok(())
-        });
-        if let Err(error) = updated {
-            json.into_iter().for_each(wipe); // it holds the token secret
-            return Err(error.into());
-        }
-        if let Some(json) = json {
-            *out_json = json.into_raw();
-        }
-        Ok(())
+        })?;
+        // Made once the config took the token (so a refusal leaves no copy): JSON
+        // escapes a NUL, so publishing it cannot fail.
+        let json = access.to_json();
+        publish_fields(&[(Some(&json), "access token answer", out_json)])
     })
 }
 
@@ -228,22 +211,18 @@ pub unsafe extern "C" fn tw_oauth2_authorize_url(
     out_state: *mut *mut c_char,
     out_code_verifier: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
+    with_config(config, |client| {
         let redirect_uri = arg_str(redirect_uri, "redirect_uri")?;
         let scope = opt_arg_str(scope, "scope")?.unwrap_or(OAUTH2_DEFAULT_SCOPE);
         non_null(out_url, "out_url")?;
         non_null(out_state, "out_state")?;
         non_null(out_code_verifier, "out_code_verifier")?;
-        let start = config.client.oauth2_authorization(redirect_uri, scope)?;
+        let start = client.oauth2_authorization(redirect_uri, scope)?;
+        let verifier = &start.code_verifier;
         publish_fields(&[
-            (Some(start.url.as_str()), "authorize URL", out_url),
-            (Some(start.state.as_str()), "state", out_state),
-            (
-                Some(start.code_verifier.as_str()),
-                "code verifier",
-                out_code_verifier,
-            ),
+            (Some(&start.url), "authorize URL", out_url),
+            (Some(&start.state), "state", out_state),
+            (Some(verifier), "code verifier", out_code_verifier),
         ])
     })
 }
@@ -288,22 +267,14 @@ pub unsafe extern "C" fn tw_oauth2_exchange_code(
     code_verifier: *const c_char,
     out_tokens_json: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
+    with_config(config, |client| {
         let redirect_uri = arg_str(redirect_uri, "redirect_uri")?;
         let code_or_url = arg_str(code_or_url, "code_or_url")?;
         let expected_state = opt_arg_str(expected_state, "expected_state")?;
         let code_verifier = arg_str(code_verifier, "code_verifier")?;
-        let json = config.client.exchange_code(
-            redirect_uri,
-            code_or_url,
-            expected_state,
-            code_verifier,
-        )?;
-        if !out_tokens_json.is_null() {
-            publish_string(&json, "tokens", out_tokens_json)?;
-        }
-        Ok(())
+        let json =
+            client.exchange_code(redirect_uri, code_or_url, expected_state, code_verifier)?;
+        publish_fields(&[(Some(&json), "tokens", out_tokens_json)])
     })
 }
 
@@ -325,13 +296,10 @@ pub unsafe extern "C" fn tw_config_set_oauth2_tokens(
     refresh_token: *const c_char,
     expires_at: i64,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_mut(config)?;
+    with_config_mut(config, |client| {
         let access_token = arg_str(access_token, "access_token")?;
         let refresh_token = opt_arg_str(refresh_token, "refresh_token")?;
-        Ok(config
-            .client
-            .set_oauth2_tokens(access_token, refresh_token, expires_at)?)
+        Ok(client.set_oauth2_tokens(access_token, refresh_token, expires_at)?)
     })
 }
 
@@ -351,24 +319,18 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
     callback: TwTokenCallback,
     user_data: *mut c_void,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_mut(config)?;
-        let address = &*config as *const TwConfig as usize;
+    let address = config as usize;
+    with_config_mut(config, |client| {
         let user_data = UserData(user_data);
-        config
-            .client
-            .session()?
-            .set_callback(callback.map(|callback| {
-                Arc::new(move |json: &str| {
-                    with_c_text(json, |text| {
-                        inside_callback(address, InCallback::TokenCallback, || {
-                            // SAFETY: as promised to tw_config_set_token_callback; the
-                            // text lives during the call.
-                            unsafe { callback(user_data.get(), text) }
-                        })
-                    })
-                }) as _
-            }));
+        client.session()?.set_callback(callback.map(|callback| {
+            Arc::new(move |json: &str| {
+                call_back(address, "token callback", json, |text| {
+                    // SAFETY: as promised to tw_config_set_token_callback; the text
+                    // lives during the call.
+                    unsafe { callback(user_data.get(), text) }
+                })
+            }) as _
+        }));
         Ok(())
     })
 }
@@ -388,10 +350,7 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
 /// `config` is NULL or a live config.
 #[no_mangle]
 pub unsafe extern "C" fn tw_oauth2_refresh(config: *const TwConfig) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
-        Ok(config.client.refresh(None)?)
-    })
+    with_config(config, |client| Ok(client.refresh(None)?))
 }
 
 /// Revokes an OAuth 2.0 token (`POST <base>/2/oauth2/revoke`): the access token or
@@ -410,9 +369,8 @@ pub unsafe extern "C" fn tw_oauth2_revoke(
     config: *const TwConfig,
     token: *const c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
+    with_config(config, |client| {
         let token = arg_str(token, "token")?;
-        Ok(config.client.revoke(token)?)
+        Ok(client.revoke(token)?)
     })
 }

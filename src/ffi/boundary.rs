@@ -1,27 +1,138 @@
-//! The panic boundary around every exported body, and the argument checks
-//! (NULL, UTF-8) every export shares.
+//! The panic boundary around every exported body; what a call leaves on its thread
+//! (the last error the `tw_last_*` getters read, the request count, the callback it
+//! runs); calling the application back (its `user_data` from any thread, text as a C
+//! string); and the argument checks (NULL, UTF-8) every export shares.
+//!
+//! The thread's state is a thread-local. While a thread's thread-locals are being
+//! destroyed (an `atexit` handler after `exit()`, a `pthread_key_create`
+//! destructor), it can no longer be reached: a call then records nothing and the
+//! getters answer as if nothing had been recorded (`""`, 0, 0,
+//! `TW_STATUS_NO_RATE_LIMIT`), rather than aborting the host.
 
-use std::cell::Cell;
-use std::ffi::{c_char, CStr};
+use std::cell::RefCell;
+use std::ffi::{c_char, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::last_error;
-use super::status::TwStatus;
-use crate::core;
+use zeroize::Zeroizing;
 
-pub(crate) use super::last_error::Failure;
+use super::status::TwStatus;
+use crate::core::{self, DayBudgets, Followed, Problem, RateLimit};
+
+/// A failed call, as it will be reported through the `tw_last_*` getters.
+pub(crate) struct Failure {
+    pub status: TwStatus,
+    /// What the getters report: the message and what the response said. Its kind
+    /// is not read (the status says it); a failure of the C layer's own checks
+    /// carries the message alone.
+    pub error: core::Error,
+}
+
+impl Failure {
+    pub fn new(status: TwStatus, message: impl Into<String>) -> Self {
+        Failure {
+            status,
+            error: core::Error::new(core::ErrorKind::InvalidArgument, message),
+        }
+    }
+}
+
+impl From<core::Error> for Failure {
+    fn from(error: core::Error) -> Self {
+        Failure {
+            status: TwStatus::from_kind(error.kind),
+            error,
+        }
+    }
+}
+
+/// What the last fallible call on this thread recorded: a failure, or what a
+/// successful call's response said.
+#[derive(Default)]
+pub(crate) struct LastError {
+    pub message: CString,
+    pub http_status: i32,
+    pub api_code: i32,
+    pub rate_limit: Option<RateLimit>,
+    pub day_budgets: DayBudgets,
+    /// When a rate-limited request may succeed again (0: not rate limited, or not said).
+    pub reset_at: i64,
+    /// The v2 problem's members, indexed by `TwProblemField`.
+    pub problem: [CString; 6],
+}
+
+/// What a thread's calls leave on it.
+#[derive(Default)]
+pub(crate) struct ThreadState {
+    pub last: LastError,
+    /// HTTP requests the last fallible call sent.
+    pub request_count: i32,
+    /// The config (its address) whose callback this thread is running, and the
+    /// callback's name, if any.
+    inside: Option<(usize, &'static str)>,
+}
+
+thread_local! {
+    static STATE: RefCell<ThreadState> = RefCell::new(ThreadState::default());
+}
+
+/// Changes the thread's state; never panics (a thread being torn down, or a
+/// getter's borrow still held, leaves it as it is).
+fn change(f: impl FnOnce(&mut ThreadState)) {
+    let _ = STATE.try_with(|state| state.try_borrow_mut().map(|mut state| f(&mut state)));
+}
+
+/// Reads this thread's state inside the panic boundary (a getter's whole body), or
+/// `fallback` once the thread's storage is gone.
+pub(crate) fn read<T>(fallback: T, get: impl FnOnce(&ThreadState) -> T) -> T {
+    let got = || STATE.try_with(|state| state.try_borrow().map(|state| get(&state)).ok());
+    infallible(None, || got().ok().flatten()).unwrap_or(fallback)
+}
+
+/// Text from outside holds no NUL in practice; the replacement only guards the invariant.
+fn c_string(text: &str) -> CString {
+    CString::new(text.replace('\0', "\\0")).unwrap_or_default()
+}
+
+/// A problem's members as C strings, in the order of `TwProblemField` (`""`: absent).
+fn problem_fields(problem: Option<&Problem>) -> [CString; 6] {
+    let Some(p) = problem else {
+        return Default::default();
+    };
+    [
+        &p.type_uri,
+        &p.title,
+        &p.detail,
+        &p.reason,
+        &p.required_enrollment,
+        &p.registration_url,
+    ]
+    .map(|member| c_string(member.as_deref().unwrap_or("")))
+}
+
+/// Records a successful call's answer: its HTTP status and limits.
+pub(crate) fn record_answer(answer: &Followed) {
+    change(|state| {
+        state.last = LastError {
+            http_status: i32::from(answer.http_status),
+            rate_limit: answer.rate_limit,
+            day_budgets: answer.day_budgets,
+            ..LastError::default()
+        }
+    });
+}
 
 /// Runs the body of a fallible exported function: clears the thread's last
-/// error, catches panics, and records the failure (if any) for the getters.
-/// Recording never panics, even while the thread's storage is being torn down
-/// (see [`last_error::clear`]), so nothing here can abort the host.
+/// error, catches panics, and records the failure (if any), with what its
+/// response said, for the getters. Recording never panics, even while the thread's
+/// storage is being torn down, so nothing here can abort the host.
 /// It also counts the HTTP requests the body sent, for `tw_last_request_count`.
 pub(crate) fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
-    last_error::clear();
+    change(|state| state.last = LastError::default());
     let sent_before = core::requests_sent_on_this_thread();
     let outcome = catch_unwind(AssertUnwindSafe(body));
-    last_error::record_request_count(core::requests_sent_on_this_thread() - sent_before);
+    let sent = core::requests_sent_on_this_thread() - sent_before;
+    change(|state| state.request_count = i32::try_from(sent).unwrap_or(i32::MAX));
     let failure = match outcome {
         Ok(Ok(())) => return TwStatus::Ok,
         Ok(Err(failure)) => failure,
@@ -30,7 +141,18 @@ pub(crate) fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
             "internal error: twfollow panicked (a bug; please report it)",
         ),
     };
-    last_error::record_failure(&failure);
+    let error = &failure.error;
+    change(|state| {
+        state.last = LastError {
+            message: c_string(&error.message),
+            http_status: i32::from(error.http_status),
+            api_code: error.api_code,
+            rate_limit: error.rate_limit,
+            day_budgets: error.day_budgets(),
+            reset_at: error.binding_reset().unwrap_or(0),
+            problem: problem_fields(error.problem.as_deref()),
+        }
+    });
     failure.status
 }
 
@@ -57,48 +179,66 @@ pub(crate) fn panic_if_asked_by_tests() {
     }
 }
 
-/// Which of a config's callbacks a thread is running.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum InCallback {
-    TokenCallback,
-    TraceHook,
-}
+/// The `user_data` an application gave with a callback.
+#[derive(Clone, Copy)]
+pub(crate) struct UserData(pub(crate) *mut c_void);
 
-thread_local! {
-    /// The config (its address) whose callback this thread is running, if any.
-    static INSIDE: Cell<Option<(usize, InCallback)>> = const { Cell::new(None) };
-}
-
-/// Runs `call` (the application's callback of the config at `config`) marked as
-/// inside it, so that a call back into that config is refused at once instead of
-/// waiting forever for a lock the callback runs under.
-pub(crate) fn inside_callback(config: usize, which: InCallback, call: impl FnOnce()) {
-    struct Restore(Option<(usize, InCallback)>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let _ = INSIDE.try_with(|inside| inside.set(self.0));
-        }
+impl UserData {
+    /// Taken by a method, so that a closure captures the whole `UserData` (which is
+    /// `Send`), not its pointer.
+    pub(crate) fn get(self) -> *mut c_void {
+        self.0
     }
+}
+
+// SAFETY: the caller of each callback setter promises that the callback may run on
+// any thread that calls into the config, with this user_data.
+unsafe impl Send for UserData {}
+unsafe impl Sync for UserData {}
+
+/// Calls the application back from inside a `tw_` call: runs `call`, which calls the
+/// application's `callback` (its name: "token callback", "trace hook") of the config
+/// at `config`, with `text` as a NUL-terminated string that lives during the call, in
+/// a buffer wiped afterwards (the text may be tokens). Text holding a NUL is not
+/// passed at all (a C reader would see it cut short): `call` does not run.
+///
+/// The call is marked as inside that callback, so that a call back into that config
+/// is refused at once instead of waiting forever for a lock the callback runs under.
+/// The callback may make `tw_` calls of its own: they record into a fresh state, and
+/// the calling `tw_` function's is put back afterwards, so its outcome is not
+/// replaced. (`call` cannot unwind: it calls a C function.)
+pub(crate) fn call_back(
+    config: usize,
+    callback: &'static str,
+    text: &str,
+    call: impl FnOnce(*const c_char),
+) {
+    // Checked first: CString::new would keep a refused copy in a buffer it does not wipe.
+    if text.contains('\0') {
+        return;
+    }
+    let text = Zeroizing::new(CString::new(text).expect("no NUL"));
+    let mut saved = None;
+    let inside = ThreadState {
+        inside: Some((config, callback)),
+        ..ThreadState::default()
+    };
     // A thread whose storage is being torn down cannot mark: the call then runs unmarked.
-    let _restore = INSIDE
-        .try_with(|inside| inside.replace(Some((config, which))))
-        .ok()
-        .map(Restore);
-    last_error::preserved(call);
+    change(|state| saved = Some(std::mem::replace(state, inside)));
+    call(text.as_ptr());
+    if let Some(saved) = saved {
+        change(|state| *state = saved);
+    }
 }
 
 /// Refuses a call on `config` made from inside one of that config's own callbacks.
 /// Every export that takes a config passes here (through `config_ref`/`config_mut`)
 /// before it looks at any other argument, so nothing is sent.
 pub(crate) fn not_reentered<T>(config: *const T) -> Result<(), Failure> {
-    let inside = INSIDE.try_with(Cell::get).ok().flatten();
-    match inside {
-        Some((address, which)) if address == config as usize => Err(Failure::new(
+    match read(None, |state| state.inside) {
+        Some((address, callback)) if address == config as usize => Err(Failure::new(
             TwStatus::Reentered,
-            match which {
-                InCallback::TokenCallback => "called from inside this config's token callback",
-                InCallback::TraceHook => "called from inside this config's trace hook",
-            },
+            format!("called from inside this config's {callback}"),
         )),
         _ => Ok(()),
     }
@@ -111,13 +251,9 @@ pub(crate) fn not_reentered<T>(config: *const T) -> Result<(), Failure> {
 pub(crate) unsafe fn arg_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Failure> {
     non_null(ptr, name)?;
     CStr::from_ptr(ptr).to_str().map_err(|e| {
-        Failure::new(
-            TwStatus::InvalidUtf8,
-            format!(
-                "{name} is not valid UTF-8 (bad byte at offset {})",
-                e.valid_up_to()
-            ),
-        )
+        let offset = e.valid_up_to();
+        let message = format!("{name} is not valid UTF-8 (bad byte at offset {offset})");
+        Failure::new(TwStatus::InvalidUtf8, message)
     })
 }
 
@@ -129,28 +265,27 @@ pub(crate) unsafe fn opt_arg_str<'a>(
     ptr: *const c_char,
     name: &str,
 ) -> Result<Option<&'a str>, Failure> {
-    if ptr.is_null() {
-        Ok(None)
-    } else {
-        arg_str(ptr, name).map(Some)
-    }
+    (!ptr.is_null()).then(|| arg_str(ptr, name)).transpose()
 }
 
+/// Refuses a NULL pointer argument.
 pub(crate) fn non_null<T>(ptr: *const T, name: &str) -> Result<(), Failure> {
-    if ptr.is_null() {
-        Err(Failure::new(
-            TwStatus::NullArgument,
-            format!("{name} is NULL"),
-        ))
-    } else {
-        Ok(())
+    if !ptr.is_null() {
+        return Ok(());
     }
+    let message = format!("{name} is NULL");
+    Err(Failure::new(TwStatus::NullArgument, message))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ffi::last_error::tests::message;
+
+    fn message() -> String {
+        read(String::new(), |state| {
+            state.last.message.to_str().unwrap().to_owned()
+        })
+    }
 
     #[test]
     fn a_panic_becomes_internal_and_never_unwinds() {
@@ -178,5 +313,21 @@ mod tests {
     fn nul_bytes_in_messages_are_escaped() {
         fallible(|| Err(Failure::new(TwStatus::Network, "a\0b")));
         assert_eq!(message(), "a\\0b");
+    }
+
+    #[test]
+    fn a_callback_is_marked_and_leaves_its_callers_state() {
+        fallible(|| Err(Failure::new(TwStatus::Network, "outer")));
+        call_back(8, "trace hook", "line", |_| {
+            let refused = not_reentered(8 as *const u8).err().map(|f| f.error.message);
+            assert_eq!(
+                refused.as_deref(),
+                Some("called from inside this config's trace hook")
+            );
+            assert!(not_reentered(16 as *const u8).is_ok());
+            fallible(|| Err(Failure::new(TwStatus::Timeout, "inner")));
+        });
+        assert_eq!(message(), "outer");
+        assert!(not_reentered(8 as *const u8).is_ok());
     }
 }

@@ -183,6 +183,29 @@ pub(crate) unsafe fn config_mut<'a>(config: *mut TwConfig) -> Result<&'a mut TwC
     Ok(&mut *config)
 }
 
+/// The body of an export that takes a config: borrows it inside the panic boundary
+/// (as [`config_ref`]) and runs `body` on its client.
+///
+/// # Safety
+/// As [`config_ref`].
+pub(crate) unsafe fn with_config(
+    config: *const TwConfig,
+    body: impl FnOnce(&Client) -> Result<(), Failure>,
+) -> TwStatus {
+    fallible(|| body(&config_ref(config)?.client))
+}
+
+/// As [`with_config`], for an export that changes the config (as [`config_mut`]).
+///
+/// # Safety
+/// As [`config_ref`].
+pub(crate) unsafe fn with_config_mut(
+    config: *mut TwConfig,
+    body: impl FnOnce(&mut Client) -> Result<(), Failure>,
+) -> TwStatus {
+    fallible(|| body(&mut config_mut(config)?.client))
+}
+
 /// The body of a setter: borrows the config (as [`config_mut`]), checks the new
 /// value (`value`), and has `apply` set it on a copy of the settings, which replaces
 /// them only when it succeeds (see `Client::update`).
@@ -194,10 +217,9 @@ unsafe fn set<T>(
     value: impl FnOnce() -> Result<T, Failure>,
     apply: impl FnOnce(&mut Settings, T) -> Result<(), core::Error>,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_mut(config)?;
+    with_config_mut(config, |client| {
         let value = value()?;
-        Ok(config.client.update(|settings| apply(settings, value))?)
+        Ok(client.update(|settings| apply(settings, value))?)
     })
 }
 

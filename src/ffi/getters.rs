@@ -3,24 +3,18 @@
 
 use std::ffi::c_char;
 
-use super::boundary::infallible;
-use super::last_error::read;
+use super::boundary::{infallible, read};
 use super::library::publish_value;
 use super::status::TwStatus;
-use crate::core::DayBudgets;
+use crate::core::{DayBudgets, RateLimit};
 
 /// A static description of a status number, e.g. `"TW_STATUS_OK: success"`.
 /// Takes `int32_t` so any number is safe: unknown ones give `"unknown status"`.
 /// Never NULL; never free it.
 #[no_mangle]
 pub extern "C" fn tw_status_str(status: i32) -> *const c_char {
-    infallible(c"unknown status".as_ptr(), || {
-        TwStatus::TABLE
-            .iter()
-            .find(|(s, _)| *s as i32 == status)
-            .map_or(c"unknown status", |(_, text)| text)
-            .as_ptr()
-    })
+    let text = || TwStatus::text(status).unwrap_or(c"unknown status");
+    infallible(c"unknown status".as_ptr(), || text().as_ptr())
 }
 
 /// The `x-rate-limit-limit`, `-remaining` and `-reset` headers (reset in seconds
@@ -41,12 +35,10 @@ pub unsafe extern "C" fn tw_last_rate_limit(
     reset_epoch: *mut i64,
 ) -> TwStatus {
     infallible(TwStatus::Internal, || {
-        let Some(rate) = read(None, |last| last.rate_limit) else {
+        let Some(rate) = read(None, |state| state.last.rate_limit) else {
             return TwStatus::NoRateLimit;
         };
-        publish_value(limit, rate.limit);
-        publish_value(remaining, rate.remaining);
-        publish_value(reset_epoch, rate.reset_epoch);
+        publish_window([limit, remaining, reset_epoch], Some(rate));
         TwStatus::Ok
     })
 }
@@ -74,20 +66,26 @@ pub unsafe extern "C" fn tw_last_day_budgets(
     app_reset_epoch: *mut i64,
 ) -> TwStatus {
     infallible(TwStatus::Internal, || {
-        let budgets = read(DayBudgets::default(), |last| last.day_budgets);
+        let budgets = read(DayBudgets::default(), |state| state.last.day_budgets);
         if budgets == DayBudgets::default() {
             return TwStatus::NoRateLimit;
         }
-        let user = [user_limit, user_remaining, user_reset_epoch];
-        let app = [app_limit, app_remaining, app_reset_epoch];
-        for (budget, outs) in [(budgets.user, user), (budgets.app, app)] {
-            let values = budget.map_or([-1; 3], |b| [b.limit, b.remaining, b.reset_epoch]);
-            for (out, value) in outs.into_iter().zip(values) {
-                publish_value(out, value);
-            }
-        }
+        publish_window([user_limit, user_remaining, user_reset_epoch], budgets.user);
+        publish_window([app_limit, app_remaining, app_reset_epoch], budgets.app);
         TwStatus::Ok
     })
+}
+
+/// Writes a window's limit, remaining and reset (-1 each for a window not carried)
+/// to those of `outs` that are not NULL.
+///
+/// # Safety
+/// Each pointer is NULL or writable.
+unsafe fn publish_window(outs: [*mut i64; 3], window: Option<RateLimit>) {
+    let values = window.map_or([-1; 3], |w| [w.limit, w.remaining, w.reset_epoch]);
+    for (out, value) in outs.into_iter().zip(values) {
+        publish_value(out, value);
+    }
 }
 
 /// After `TW_STATUS_RATE_LIMITED`: when the refused request may succeed again, in
@@ -98,7 +96,7 @@ pub unsafe extern "C" fn tw_last_day_budgets(
 /// it is.
 #[no_mangle]
 pub extern "C" fn tw_last_reset_at() -> i64 {
-    infallible(0, || read(0, |last| last.reset_at))
+    read(0, |state| state.last.reset_at)
 }
 
 /// How many HTTP requests the last fallible call on this thread sent: user lookups,
@@ -110,7 +108,7 @@ pub extern "C" fn tw_last_reset_at() -> i64 {
 /// leaves the last error as it is.
 #[no_mangle]
 pub extern "C" fn tw_last_request_count() -> i32 {
-    infallible(0, || read(0, |last| last.request_count))
+    read(0, |state| state.request_count)
 }
 
 /// How many OAuth 2.0 token refreshes this process has in flight now, in all threads
@@ -161,14 +159,11 @@ pub enum TwProblemField {
 /// number gives `""`.
 #[no_mangle]
 pub extern "C" fn tw_last_problem(field: i32) -> *const c_char {
-    infallible(c"".as_ptr(), || {
-        read(c"".as_ptr(), |last| {
-            // TwProblemField's numbers are the indexes of the members.
-            let member = usize::try_from(field)
-                .ok()
-                .and_then(|i| last.problem.get(i));
-            member.map_or(c"".as_ptr(), |member| member.as_ptr())
-        })
+    read(c"".as_ptr(), |state| {
+        // TwProblemField's numbers are the indexes of the members (any other: none).
+        let index = usize::try_from(field).unwrap_or(usize::MAX);
+        let member = state.last.problem.get(index);
+        member.map_or(c"".as_ptr(), |member| member.as_ptr())
     })
 }
 
@@ -189,20 +184,18 @@ pub extern "C" fn tw_last_problem(field: i32) -> *const c_char {
 /// tests/c/teardown_atexit.c and tests/c/teardown_thread_key.c).
 #[no_mangle]
 pub extern "C" fn tw_last_error_message() -> *const c_char {
-    infallible(c"".as_ptr(), || {
-        read(c"".as_ptr(), |last| last.message.as_ptr())
-    })
+    read(c"".as_ptr(), |state| state.last.message.as_ptr())
 }
 
 /// The HTTP status of the last response on this thread (200 after a successful
 /// follow), or 0 when the last call got no response (or sent nothing).
 #[no_mangle]
 pub extern "C" fn tw_last_http_status() -> i32 {
-    infallible(0, || read(0, |last| last.http_status))
+    read(0, |state| state.last.http_status)
 }
 
 /// The first Twitter error code of the last response on this thread, or 0 when there was none.
 #[no_mangle]
 pub extern "C" fn tw_last_api_error_code() -> i32 {
-    infallible(0, || read(0, |last| last.api_code))
+    read(0, |state| state.last.api_code)
 }

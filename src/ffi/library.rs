@@ -2,34 +2,36 @@
 //! what it returned, and its version.
 
 use std::ffi::{c_char, CString};
-use std::ptr;
+use std::{mem, ptr};
 
-use zeroize::Zeroize as _;
+use zeroize::{Zeroize as _, Zeroizing};
 
 use super::boundary::{infallible, Failure};
 use super::status::TwStatus;
 
-/// Copies `value` into a new C string for an out-parameter.
-pub(crate) fn out_string(value: &str, name: &str) -> Result<CString, Failure> {
-    CString::new(value).map_err(|refused| {
-        // The refused copy may be a token: wiped, as tw_string_free wipes.
-        refused.into_vec().zeroize();
-        Failure::new(
-            TwStatus::BadResponse,
-            format!("the {name} holds a NUL byte"),
-        )
-    })
+/// Copies `value` into a new C string for an out-parameter, wiped when dropped
+/// unless it is published (see [`into_raw`]).
+pub(crate) fn out_string(value: &str, name: &str) -> Result<Zeroizing<CString>, Failure> {
+    match CString::new(value) {
+        Ok(text) => Ok(Zeroizing::new(text)),
+        Err(refused) => {
+            // The refused copy may be a token: wiped, as tw_string_free wipes.
+            refused.into_vec().zeroize();
+            let message = format!("the {name} holds a NUL byte");
+            Err(Failure::new(TwStatus::BadResponse, message))
+        }
+    }
 }
 
-/// Overwrites a C string the library made, then frees it.
-pub(crate) fn wipe(text: CString) {
-    text.into_bytes_with_nul().zeroize();
+/// Hands a made string to the caller, who releases it with `tw_string_free`.
+fn into_raw(mut text: Zeroizing<CString>) -> *mut c_char {
+    mem::take(&mut *text).into_raw()
 }
 
 /// Publishes several string fields at once, all or none: each `(value, name, out)`
 /// writes `value` (`None`: NULL) to `*out`, unless `out` is NULL (a field the caller
 /// does not want). Every string is made before any is written, so a failure writes
-/// nothing, and the strings made already are wiped.
+/// nothing, and the strings made already are wiped as they drop.
 ///
 /// # Safety
 /// Each `out` is NULL or writable.
@@ -37,24 +39,11 @@ pub(crate) unsafe fn publish_fields(
     fields: &[(Option<&str>, &str, *mut *mut c_char)],
 ) -> Result<(), Failure> {
     let mut made = Vec::with_capacity(fields.len());
-    for &(value, name, out) in fields {
-        let text = match value
-            .filter(|_| !out.is_null())
-            .map(|v| out_string(v, name))
-        {
-            Some(Err(failure)) => {
-                made.into_iter().flatten().for_each(wipe);
-                return Err(failure);
-            }
-            Some(Ok(text)) => Some(text),
-            None => None,
-        };
-        made.push(text);
+    for &(value, name, out) in fields.iter().filter(|(_, _, out)| !out.is_null()) {
+        made.push((out, value.map(|value| out_string(value, name)).transpose()?));
     }
-    for (&(_, _, out), text) in fields.iter().zip(made) {
-        if !out.is_null() {
-            *out = text.map_or(ptr::null_mut(), CString::into_raw);
-        }
+    for (out, text) in made {
+        *out = text.map_or(ptr::null_mut(), into_raw);
     }
     Ok(())
 }
@@ -68,7 +57,7 @@ pub(crate) unsafe fn publish_string(
     name: &str,
     out: *mut *mut c_char,
 ) -> Result<(), Failure> {
-    *out = out_string(value, name)?.into_raw();
+    *out = into_raw(out_string(value, name)?);
     Ok(())
 }
 
@@ -92,7 +81,7 @@ pub(crate) unsafe fn publish_value<T>(out: *mut T, value: T) {
 pub unsafe extern "C" fn tw_string_free(s: *mut c_char) {
     infallible((), || {
         if !s.is_null() {
-            wipe(CString::from_raw(s));
+            drop(Zeroizing::new(CString::from_raw(s)));
         }
     })
 }

@@ -8,7 +8,7 @@
 use std::ffi::c_char;
 
 use super::boundary::{arg_str, fallible, non_null, Failure};
-use super::config::{config_ref, TwConfig};
+use super::config::{with_config, TwConfig};
 use super::library::{publish_fields, publish_string};
 use super::status::TwStatus;
 use crate::core::OAuth2Tokens;
@@ -26,10 +26,9 @@ pub unsafe extern "C" fn tw_config_get_tokens(
     config: *const TwConfig,
     out_tokens_json: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
+    with_config(config, |client| {
         non_null(out_tokens_json, "out_tokens_json")?;
-        let json = config.client.oauth2_tokens()?.to_json();
+        let json = client.oauth2_tokens()?.to_json();
         publish_string(&json, "tokens", out_tokens_json)
     })
 }
@@ -56,10 +55,9 @@ pub unsafe extern "C" fn tw_config_get_oauth2_tokens(
     out_expires_at: *mut i64,
     out_scope: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
+    with_config(config, |client| {
         publish_oauth2_fields(
-            || Ok(config.client.oauth2_tokens()?),
+            || Ok(client.oauth2_tokens()?),
             [out_access_token, out_refresh_token, out_scope],
             out_expires_at,
         )
@@ -102,10 +100,8 @@ pub unsafe extern "C" fn tw_oauth2_tokens_from_json(
     fallible(|| {
         let json = arg_str(tokens_json, "tokens_json")?;
         if json.is_empty() {
-            return Err(Failure::new(
-                TwStatus::InvalidArgument,
-                "tokens_json is empty",
-            ));
+            let message = "tokens_json is empty";
+            return Err(Failure::new(TwStatus::InvalidArgument, message));
         }
         publish_oauth2_fields(
             || Ok(OAuth2Tokens::from_json(json)?),
@@ -168,27 +164,16 @@ pub unsafe extern "C" fn tw_config_get_oauth1_tokens(
     out_user_id: *mut *mut c_char,
     out_screen_name: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
-        let (credentials, identity) = config.client.oauth1_tokens()?;
+    with_config(config, |client| {
+        let (credentials, identity) = client.oauth1_tokens()?;
+        let (token, secret) = (&credentials.access_token, &credentials.access_token_secret);
         let user_id = identity.map(|user| user.user_id.to_string());
+        let screen_name = identity.map(|user| user.screen_name.as_str());
         publish_fields(&[
-            (
-                Some(credentials.access_token.as_str()),
-                "access token",
-                out_access_token,
-            ),
-            (
-                Some(credentials.access_token_secret.as_str()),
-                "access token secret",
-                out_access_token_secret,
-            ),
+            (Some(token), "access token", out_access_token),
+            (Some(secret), "access token secret", out_access_token_secret),
             (user_id.as_deref(), "user id", out_user_id),
-            (
-                identity.map(|user| user.screen_name.as_str()),
-                "screen name",
-                out_screen_name,
-            ),
+            (screen_name, "screen name", out_screen_name),
         ])
     })
 }

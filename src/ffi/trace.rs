@@ -3,9 +3,8 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{fallible, inside_callback, InCallback};
-use super::callback::{with_c_text, UserData};
-use super::config::{config_mut, TwConfig};
+use super::boundary::{call_back, UserData};
+use super::config::{with_config_mut, TwConfig};
 use super::status::TwStatus;
 use crate::core::{TraceHook, TraceKind};
 
@@ -85,23 +84,19 @@ pub unsafe extern "C" fn tw_config_set_trace(
     callback: TwTraceCallback,
     user_data: *mut c_void,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_mut(config)?;
-        let address = &*config as *const TwConfig as usize;
+    let address = config as usize;
+    with_config_mut(config, |client| {
         let user_data = UserData(user_data);
         let hook: Option<TraceHook> = callback.map(|callback| {
             Arc::new(move |kind: TraceKind, line: &str| {
-                let kind = kind as i32;
-                with_c_text(line, |text| {
-                    inside_callback(address, InCallback::TraceHook, || {
-                        // SAFETY: as promised to tw_config_set_trace; the line lives
-                        // during the call.
-                        unsafe { callback(user_data.get(), kind, text) }
-                    })
+                call_back(address, "trace hook", line, |text| {
+                    // SAFETY: as promised to tw_config_set_trace; the line lives during
+                    // the call.
+                    unsafe { callback(user_data.get(), kind as i32, text) }
                 })
             }) as TraceHook
         });
-        Ok(config.client.update(|settings| {
+        Ok(client.update(|settings| {
             settings.trace = hook;
             Ok(())
         })?)

@@ -1,14 +1,129 @@
-//! `tw_unfollow`, `tw_relationship` and `tw_relationship_ex` (its flags as bits).
+//! The calls about a user: `tw_follow` and `tw_follow_ex`; `tw_unfollow`,
+//! `tw_relationship` and `tw_relationship_ex` (its flags as bits); `tw_me`, the user a
+//! config's credentials act as.
 
 use std::ffi::c_char;
+use std::ptr;
 
-use super::boundary::{fallible, non_null, Failure};
-use super::config::{config_ref, TwConfig};
-use super::follow::parse_target;
-use super::last_error;
-use super::library::publish_string;
+use super::boundary::{arg_str, non_null, panic_if_asked_by_tests, record_answer, Failure};
+use super::config::{with_config, TwConfig};
+use super::library::{publish_fields, publish_value};
 use super::status::TwStatus;
-use crate::core::{Followed, Relationship};
+use crate::core::{Followed, Relationship, Target};
+
+/// What a successful follow did, from `tw_follow_ex`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TwFollowOutcome {
+    /// You now follow the user (the API may still show `"following": false` for a
+    /// moment: it is eventually consistent).
+    Active = 1,
+    /// The user's account is protected: a follow request waits for their approval.
+    Pending = 2,
+}
+
+/// Follows a user (`POST <base>/1.1/friendships/create.json`, OAuth 1.0a signed;
+/// API v2 if chosen with `tw_config_set_api_version`, which says how it differs).
+///
+/// `target`: `"@name"` or `"name"` (1-15 of `[A-Za-z0-9_]`) is sent as
+/// `screen_name`; all ASCII digits (1 to 18446744073709551615, no sign or spaces)
+/// as `user_id`. Anything else is `TW_STATUS_INVALID_ARGUMENT` and nothing is sent.
+/// `notify`: sent as `follow=true` (notifications for the user's posts) or `follow=false`.
+///
+/// On `TW_STATUS_OK`, if `out_json` is not NULL, `*out_json` receives the user
+/// object exactly as the API sent it (API v2: its answer, `{"data":{...}}`), as
+/// NUL-terminated UTF-8 JSON; release it with `tw_string_free`. On failure `*out_json` is left untouched, and
+/// `tw_last_error_message`, `tw_last_http_status` and `tw_last_api_error_code`
+/// explain it. Redirects are never followed (a 3xx is `TW_STATUS_HTTP_ERROR`).
+///
+/// Returns any status: see `TwStatus`. The Twitter error code decides first,
+/// then the HTTP status. With an `http://` base URL, `TW_STATUS_INVALID_ARGUMENT`
+/// also means the host (or the proxy set with `tw_config_set_proxy`) resolved to
+/// an address that is not loopback: nothing was sent, and the message names the
+/// address. Such a refusal is never retried.
+///
+/// If the server refuses the request's timestamp (401 with code 135, or a 401
+/// without code from a server whose `Date` is 30 s or more from the local clock, as
+/// API v2 answers) and sends its time in `Date`, the config keeps the clock
+/// difference for all later calls and this call is signed afresh and sent once
+/// more (so it may take up to twice the timeout).
+///
+/// Thread rules: any number of threads may call `tw_follow` on one config at
+/// once; each call blocks its thread for at most the configured timeout per
+/// attempt (one attempt unless retries are on: `tw_config_set_max_retries`). It
+/// reads no environment variable (the proxy was chosen when the config was set
+/// up; a forked child keeps that choice and opens its own connections). It may be
+/// called from an `atexit` handler or a thread-local destructor (see
+/// `tw_last_error_message`); where the thread's random generator is gone by
+/// then, the nonce and the retry jitter come straight from the operating system's.
+///
+/// # Safety
+/// `config` is NULL or a live config; `target` is NULL or NUL-terminated; `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tw_follow(
+    config: *const TwConfig,
+    target: *const c_char,
+    notify: bool,
+    out_json: *mut *mut c_char,
+) -> TwStatus {
+    follow(config, target, notify, ptr::null_mut(), out_json)
+}
+
+/// `tw_follow`, also telling whether the follow is active or waits for the user's
+/// approval (a protected account), without parsing the JSON yourself.
+///
+/// On `TW_STATUS_OK`, `*out_outcome` (if `out_outcome` is not NULL) receives
+/// `TW_FOLLOW_OUTCOME_ACTIVE` or `TW_FOLLOW_OUTCOME_PENDING`, and `*out_json` as
+/// in `tw_follow`. Statuses, ownership and thread rules as `tw_follow`.
+///
+/// # Safety
+/// As `tw_follow`; `out_outcome` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tw_follow_ex(
+    config: *const TwConfig,
+    target: *const c_char,
+    notify: bool,
+    out_outcome: *mut TwFollowOutcome,
+    out_json: *mut *mut c_char,
+) -> TwStatus {
+    follow(config, target, notify, out_outcome, out_json)
+}
+
+/// The body shared by `tw_follow` and `tw_follow_ex`.
+///
+/// # Safety
+/// As `tw_follow_ex`.
+unsafe fn follow(
+    config: *const TwConfig,
+    target: *const c_char,
+    notify: bool,
+    out_outcome: *mut TwFollowOutcome,
+    out_json: *mut *mut c_char,
+) -> TwStatus {
+    with_config(config, |client| {
+        panic_if_asked_by_tests();
+        let target = parse_target(target)?;
+        let followed = client.follow(&target, notify)?;
+        record_answer(&followed);
+        let outcome = if !out_outcome.is_null() && followed.is_pending() {
+            TwFollowOutcome::Pending
+        } else {
+            TwFollowOutcome::Active
+        };
+        // Both outputs are prepared before either is written: outputs only on success.
+        publish_fields(&[(Some(&followed.json), "response body", out_json)])?;
+        publish_value(out_outcome, outcome);
+        Ok(())
+    })
+}
+
+/// The `target` argument: a screen name or a user id, checked before anything is sent.
+///
+/// # Safety
+/// `target` is NULL or NUL-terminated.
+unsafe fn parse_target(target: *const c_char) -> Result<Target, Failure> {
+    Ok(Target::parse(arg_str(target, "target")?)?)
+}
 
 /// One flag of a relationship, as a bit of `tw_relationship_ex`'s `*out_known` and
 /// `*out_set` masks (test with `mask & TW_RELATIONSHIP_FLAG_…`). Numbers never
@@ -64,10 +179,9 @@ pub unsafe extern "C" fn tw_unfollow(
     target: *const c_char,
     out_json: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
+    with_config(config, |client| {
         let target = parse_target(target)?;
-        let answer = config.client.unfollow(&target)?;
+        let answer = client.unfollow(&target)?;
         publish(answer, out_json)
     })
 }
@@ -104,11 +218,10 @@ pub unsafe extern "C" fn tw_relationship(
     target: *const c_char,
     out_json: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
+    with_config(config, |client| {
         let target = parse_target(target)?;
         non_null(out_json, "out_json")?;
-        let (answer, _) = config.client.relationship(&target)?;
+        let (answer, _) = client.relationship(&target)?;
         publish(answer, out_json)
     })
 }
@@ -138,12 +251,11 @@ pub unsafe extern "C" fn tw_relationship_ex(
     out_set: *mut u32,
     out_json: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
+    with_config(config, |client| {
         let target = parse_target(target)?;
         non_null(out_known, "out_known")?;
         non_null(out_set, "out_set")?;
-        let (answer, relationship) = config.client.relationship(&target)?;
+        let (answer, relationship) = client.relationship(&target)?;
         let (known, set) = flags(&relationship);
         publish(answer, out_json)?;
         *out_known = known;
@@ -167,12 +279,10 @@ fn flags(relationship: &Relationship) -> (u32, u32) {
         (F::Muting, r.muting),
     ]
     .into_iter()
-    .fold((0, 0), |(known, set), (flag, value)| match value {
-        None => (known, set),
-        Some(holds) => (
-            known | flag as u32,
-            if holds { set | flag as u32 } else { set },
-        ),
+    .fold((0, 0), |(known, set), (flag, value)| {
+        let bit = flag as u32;
+        let holds = if value == Some(true) { bit } else { 0 };
+        (known | value.map_or(0, |_| bit), set | holds)
     })
 }
 
@@ -181,11 +291,52 @@ fn flags(relationship: &Relationship) -> (u32, u32) {
 /// # Safety
 /// `out_json` is NULL or writable.
 unsafe fn publish(answer: Followed, out_json: *mut *mut c_char) -> Result<(), Failure> {
-    last_error::record_answer(&answer);
-    if !out_json.is_null() {
-        publish_string(&answer.json, "answer", out_json)?;
-    }
-    Ok(())
+    record_answer(&answer);
+    publish_fields(&[(Some(&answer.json), "answer", out_json)])
+}
+
+/// The user the config's credentials act as (X's "who am I"): to check before a
+/// first follow which account a set of variables or a stored account is, or to show
+/// it (`tw-follow whoami`).
+///
+/// What the config already knows costs no request: an account of the token store
+/// that holds its user's id and screen name (`tw_config_from_store`), a config from
+/// `tw_oauth1_access_token`, or an earlier `tw_me` on an OAuth 2.0 config. Else one
+/// request (`tw_last_request_count` says how many were sent: 0, 1, or 2 when an
+/// OAuth 2.0 token was refreshed first): `GET <base>/2/users/me` for an OAuth 2.0
+/// config and for OAuth 1.0a with API v2, `GET
+/// <base>/1.1/account/verify_credentials.json` for OAuth 1.0a with API 1.1 (with API
+/// version auto, API v2 once 1.1 refused the app's access tier). A store-backed
+/// OAuth 2.0 config saves what it learnt, so the next process sends nothing.
+///
+/// On `TW_STATUS_OK`, `*out_user_id` receives the user's id (decimal digits) and
+/// `*out_username` the screen name as the API spells it, each a new string to
+/// release with `tw_string_free`. Nothing is written on any other status.
+///
+/// Returns `TW_STATUS_NULL_ARGUMENT` (any pointer NULL: nothing is sent),
+/// `TW_STATUS_INVALID_ARGUMENT` (an app's config without a user token yet), or any
+/// status of `tw_follow` for the request (`TW_STATUS_AUTH` for refused credentials;
+/// `TW_STATUS_BAD_RESPONSE` for an answer without an id or a name). Retries, the
+/// timeout, clock correction and thread rules as `tw_follow`.
+///
+/// # Safety
+/// `config` is NULL or a live config; `out_user_id` and `out_username` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tw_me(
+    config: *const TwConfig,
+    out_user_id: *mut *mut c_char,
+    out_username: *mut *mut c_char,
+) -> TwStatus {
+    with_config(config, |client| {
+        non_null(out_user_id, "out_user_id")?;
+        non_null(out_username, "out_username")?;
+        let (id, username) = client.me()?;
+        let id = id.to_string();
+        publish_fields(&[
+            (Some(&id), "user id", out_user_id),
+            (Some(&username), "username", out_username),
+        ])
+    })
 }
 
 #[cfg(test)]
