@@ -9,14 +9,11 @@ use crate::state::User;
 use crate::v1::{admit, user_object, v1_answer};
 use crate::Shared;
 
-/// Where [`verify_credentials`] answers (the end of the path).
-pub(crate) const VERIFY_CREDENTIALS: &str = "/1.1/account/verify_credentials.json";
-
 /// The user the token acts as, checked as every API 1.1 read is (signature, access
 /// tier, account state, credits, budgets): X's user object, without `status` when
 /// `skip_status=true`.
 pub(crate) fn verify_credentials(shared: &Shared, request: &Request) -> Answer {
-    let (account, params) = admit(shared, request, "GET", false)?;
+    let (account, params) = admit(shared, request, false)?;
     let mut object = user_object(&User::of(&account), false);
     if let Some(fields) = object.as_object_mut() {
         // Its own user: no relationship to itself.

@@ -62,6 +62,11 @@ pub(crate) struct Request {
     pub target: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The decoded query and form (set by the router: see [`Request::decode`]).
+    pub query: Vec<Param>,
+    pub form: Vec<Param>,
+    /// What the `{}` segments of the endpoint's path matched.
+    pub path_params: Vec<String>,
     /// Headers every answer to this request carries, whatever it is (the 24-hour
     /// budgets, set once the caller is known).
     pub answer_headers: std::cell::RefCell<Headers>,
@@ -80,6 +85,9 @@ impl Request {
                 .map(|h| (h.name.to_owned(), text(h.value)))
                 .collect(),
             body: Vec::new(),
+            query: Vec::new(),
+            form: Vec::new(),
+            path_params: Vec::new(),
             answer_headers: Default::default(),
         }
     }
@@ -107,21 +115,18 @@ impl Request {
         self.target.split_once('?').map_or("", |(_, q)| q)
     }
 
-    /// The decoded query parameters.
-    pub fn query(&self) -> Result<Vec<Param>, ()> {
-        parse_pairs(self.raw_query())
-    }
-
-    /// The decoded form parameters when the body is `application/x-www-form-urlencoded`,
-    /// else none (a body of another type is not a form, and is not signed).
-    pub fn form(&self) -> Result<Vec<Param>, ()> {
+    /// Decodes the query, and the body when `form_body` and it is
+    /// `application/x-www-form-urlencoded` (a body of another type is not a form, and
+    /// is not signed); an error for bad percent-encoding.
+    pub fn decode(&mut self, form_body: bool) -> Result<(), ()> {
+        self.query = parse_pairs(self.raw_query())?;
         let form_type = self
             .header("content-type")
             .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
-        if !form_type {
-            return Ok(Vec::new());
+        if form_body && form_type {
+            self.form = parse_pairs(std::str::from_utf8(&self.body).unwrap_or(""))?;
         }
-        parse_pairs(std::str::from_utf8(&self.body).unwrap_or(""))
+        Ok(())
     }
 }
 
@@ -143,7 +148,7 @@ pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     while !shared.stopping.load(Ordering::SeqCst) {
-        let Some(request) = read_request(&mut reader)? else {
+        let Some(mut request) = read_request(&mut reader)? else {
             return Ok(());
         };
         let keep_alive = !request
@@ -155,7 +160,7 @@ pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result
         // A test's question to the sandbox is answered plainly, neither counted nor recorded.
         let (response, gzip) = match crate::inspect::answer(shared, request.path()) {
             Some(answer) => (answer, false),
-            None => (answer_api_request(shared, &request), gzip),
+            None => (answer_api_request(shared, &mut request), gzip),
         };
         write_response(&mut writer, &response, gzip, keep_alive, shared)?;
         if !keep_alive {
@@ -167,7 +172,7 @@ pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result
 }
 
 /// Counts, answers, logs and records a request to the API.
-fn answer_api_request(shared: &Shared, request: &Request) -> Response {
+fn answer_api_request(shared: &Shared, request: &mut Request) -> Response {
     // Its place in arrival order, from 1: the counter's own answer, which no other
     // request's arrival changes.
     let number = shared.requests_seen.fetch_add(1, Ordering::SeqCst) + 1;

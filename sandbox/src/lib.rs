@@ -331,33 +331,111 @@ impl Drop for Sandbox {
 
 type Endpoint = fn(&Shared, &Request) -> Answer;
 
-/// Sends each request to its endpoint; `number` is its place in arrival order (from
-/// 1): the first `fail_first` fail.
-fn handle(shared: &Shared, request: &Request, number: usize) -> Answer {
-    // Matched on the end of the path, so a base URL with a path prefix works.
-    let path = request.path();
+/// How an endpoint words a refusal of its method or of its parameters' encoding.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Family {
+    /// API 1.1 and OAuth 1.0a's token endpoints: `{"errors":[{"code","message"}]}`.
+    V1,
+    /// API v2: problems (its JSON body is no form).
+    V2,
+    /// A page a person opens: HTML.
+    Page,
+    /// OAuth 2.0's token and revoke endpoints: `{"error","error_description"}`.
+    Token,
+}
+
+use Family::{Page, Token, V1, V2};
+
+/// Every endpoint: its method and the end of its path (`{}`: any one segment, handed
+/// to it in `path_params`), its family and its handler. Paths are matched on their
+/// end, so a base URL with a path prefix works.
+const ENDPOINTS: [(&str, Family, Endpoint); 15] = [
+    (
+        "GET /1.1/account/verify_credentials.json",
+        V1,
+        account::verify_credentials,
+    ),
+    (
+        "POST /1.1/friendships/create.json",
+        V1,
+        v1::friendships_create,
+    ),
+    (
+        "POST /1.1/friendships/destroy.json",
+        V1,
+        v1::friendships_destroy,
+    ),
+    ("GET /1.1/friendships/show.json", V1, v1::friendships_show),
+    ("POST /oauth/request_token", V1, oauth1::request_token),
+    ("GET /oauth/authorize", Page, oauth1::authorize),
+    ("POST /oauth/access_token", V1, oauth1::access_token),
+    ("GET /i/oauth2/authorize", Page, oauth2::authorize),
+    ("POST /2/oauth2/token", Token, oauth2::token),
+    ("POST /2/oauth2/revoke", Token, oauth2::revoke),
+    ("GET /2/users/me", V2, v2::me),
+    ("GET /2/users/by/username/{}", V2, v2::lookup),
+    ("GET /2/users/{}", V2, v2::lookup),
+    ("POST /2/users/{}/following", V2, v2::follow),
+    ("DELETE /2/users/{}/following/{}", V2, v2::unfollow),
+];
+
+/// What the `{}` segments of `pattern` match when `path` ends with it.
+fn path_params(pattern: &str, path: &str) -> Option<Vec<String>> {
+    let wanted: Vec<&str> = pattern.split('/').skip(1).collect();
+    let given: Vec<&str> = path.split('/').collect();
+    // Not from 0: the pattern's leading slash must be in the path.
+    let start = given.len().checked_sub(wanted.len()).filter(|&at| at > 0)?;
+    let pairs = wanted.into_iter().zip(&given[start..]);
+    let mut params = Vec::new();
+    for (wanted, given) in pairs {
+        match wanted {
+            "{}" => params.push(given.to_string()),
+            _ if wanted != *given => return None,
+            _ => {}
+        }
+    }
+    Some(params)
+}
+
+/// Sends each request to its endpoint, after its method and its parameters' encoding
+/// are checked; `number` is its place in arrival order (from 1): the first
+/// `fail_first` fail.
+fn handle(shared: &Shared, request: &mut Request, number: usize) -> Answer {
+    let v2_path = request.path().contains("/2/users/");
     if number <= shared.config.fail_first {
-        return Err(http::refuse("over-capacity", path.contains("/2/users/")));
+        return Err(http::refuse("over-capacity", v2_path));
     }
-    let endpoints: [(&str, Endpoint); 10] = [
-        (account::VERIFY_CREDENTIALS, account::verify_credentials),
-        ("/1.1/friendships/create.json", v1::friendships_create),
-        ("/1.1/friendships/destroy.json", v1::friendships_destroy),
-        ("/1.1/friendships/show.json", v1::friendships_show),
-        ("/oauth/request_token", oauth1::request_token),
-        ("/oauth/authorize", oauth1::authorize),
-        ("/oauth/access_token", oauth1::access_token),
-        ("/i/oauth2/authorize", oauth2::authorize),
-        ("/2/oauth2/token", oauth2::token),
-        ("/2/oauth2/revoke", oauth2::revoke),
-    ];
-    if let Some((_, endpoint)) = endpoints.iter().find(|(end, _)| path.ends_with(end)) {
-        return endpoint(shared, request);
+    let routes: Vec<_> = ENDPOINTS
+        .into_iter()
+        .filter_map(|(route, family, endpoint)| {
+            let (method, pattern) = route.split_once(' ')?;
+            Some((
+                method,
+                family,
+                endpoint,
+                path_params(pattern, request.path())?,
+            ))
+        })
+        .collect();
+    let Some(&(_, path_family, _, _)) = routes.first() else {
+        return Err(http::refuse("page-not-found", v2_path));
+    };
+    // A refusal of the method or of the encoding, in the words of the endpoint's family.
+    let refused = |family, name: &str| match family {
+        V1 | V2 => http::refuse(name, family == V2),
+        Token => http::refuse(&format!("oauth2-{name}"), false),
+        Page if name == "malformed" => oauth1::refused_page("Malformed percent-encoding."),
+        Page => http::page(405, "Method not allowed", "Open this page with GET."),
+    };
+    let route = routes.into_iter().find(|route| route.0 == request.method);
+    let Some((_, family, endpoint, params)) = route else {
+        return Err(refused(path_family, "method-not-allowed"));
+    };
+    request.path_params = params;
+    if request.decode(family != V2).is_err() {
+        return Err(refused(family, "malformed"));
     }
-    if let Some(at) = path.rfind("/2/users/") {
-        return v2::users(shared, request, &path[at + "/2/users/".len()..]);
-    }
-    Err(http::refuse("page-not-found", false))
+    endpoint(shared, request)
 }
 
 impl SandboxConfig {

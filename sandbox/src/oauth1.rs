@@ -7,8 +7,8 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use crate::http::{
-    error, form_answer, page, param, percent_encode, redirect, refuse, text, unescape, Answer,
-    Param, Request, Response,
+    form_answer, page, param, percent_encode, redirect, refuse, text, unescape, Answer, Param,
+    Request, Response,
 };
 use crate::state::Expiring;
 use crate::{random, server_now, Account, AccountState, AppLimit, Shared};
@@ -67,15 +67,13 @@ fn could_not_authenticate() -> Response {
 
 /// Checks a request's OAuth 1.0a header: method, version, consumer key (one of the
 /// apps), timestamp, nonce (no replays), and the HMAC-SHA1 signature over the header,
-/// `form` and `query` parameters. `token` is given the `oauth_token` parameter
+/// form and query parameters. `token` is given the `oauth_token` parameter
 /// (absent or not) and answers what it stands for and its secret, or the refusal to
 /// send. Returns that, every signed parameter (the header's, the form's, the
 /// query's, in that order) and the app's limits.
 fn verify<T>(
     shared: &Shared,
     request: &Request,
-    form: &[Param],
-    query: &[Param],
     token: impl FnOnce(Option<&str>) -> Result<(T, String), Response>,
 ) -> Result<(T, Vec<Param>, Vec<AppLimit>), Response> {
     let config = &shared.config;
@@ -104,8 +102,8 @@ fn verify<T>(
     let host = request.header("host").unwrap_or("127.0.0.1");
     let url = format!("http://{}{}", host.to_ascii_lowercase(), request.path());
     let mut params = oauth.clone();
-    params.extend_from_slice(form);
-    params.extend_from_slice(query);
+    params.extend_from_slice(&request.form);
+    params.extend_from_slice(&request.query);
     let expected = expected_signature(
         &request.method,
         &url,
@@ -137,10 +135,8 @@ fn verify<T>(
 pub(crate) fn authenticate(
     shared: &Shared,
     request: &Request,
-    form: &[Param],
-    query: &[Param],
 ) -> Result<(Account, Option<AccountState>, Vec<AppLimit>), Response> {
-    let ((account, state), _, limits) = verify(shared, request, form, query, |token| {
+    let ((account, state), _, limits) = verify(shared, request, |token| {
         let (account, state) = token
             .and_then(|token| shared.config.account(token))
             .ok_or_else(|| refuse("invalid-token", false))?;
@@ -195,26 +191,10 @@ pub(crate) struct RequestToken {
 /// The request tokens alive, by token.
 pub(crate) type RequestTokens = Expiring<RequestToken>;
 
-/// 405 unless the request's method is `method`, then its query and form parameters
-/// (400 for bad percent-encoding): what API 1.1 and the OAuth 1.0a endpoints check first.
-pub(crate) fn query_and_form(
-    request: &Request,
-    method: &str,
-) -> Result<(Vec<Param>, Vec<Param>), Response> {
-    if request.method != method {
-        return Err(refuse("method-not-allowed", false));
-    }
-    match (request.query(), request.form()) {
-        (Ok(query), Ok(form)) => Ok((query, form)),
-        _ => Err(error(400, 0, "Malformed percent-encoding.")),
-    }
-}
-
 /// `POST oauth/request_token`: signed with the consumer secret alone (no token), with
 /// `oauth_callback` among the signed parameters.
 pub(crate) fn request_token(shared: &Shared, request: &Request) -> Answer {
-    let (query, form) = query_and_form(request, "POST")?;
-    let ((), signed, _) = verify(shared, request, &form, &query, |token| match token {
+    let ((), signed, _) = verify(shared, request, |token| match token {
         None | Some("") => Ok(((), String::new())),
         Some(_) => Err(could_not_authenticate()),
     })?;
@@ -245,16 +225,6 @@ pub(crate) fn refused_page(text: &str) -> Response {
     page(400, "Something went wrong", text)
 }
 
-/// The query of a page a person opens: 405 for another method than GET, 400 for bad
-/// percent-encoding.
-pub(crate) fn page_query(request: &Request) -> Result<Vec<Param>, Response> {
-    if request.method != "GET" {
-        return Err(page(405, "Method not allowed", "Open this page with GET."));
-    }
-    let query = request.query();
-    query.map_err(|()| refused_page("Malformed percent-encoding."))
-}
-
 /// The account a person approves as: `account=N` (1-based, default 1) in the query.
 pub(crate) fn approving_account(shared: &Shared, query: &[Param]) -> Result<usize, Response> {
     let count = shared.config.accounts.len();
@@ -269,10 +239,10 @@ pub(crate) fn approving_account(shared: &Shared, query: &[Param]) -> Result<usiz
 /// the page a person opens. It approves at once as account N, and shows the PIN
 /// (`oob`) or sends the person back to the callback with the verifier.
 pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
-    let query = page_query(request)?;
-    let account = approving_account(shared, &query)?;
+    let query = &request.query;
+    let account = approving_account(shared, query)?;
     let mut state = shared.state.lock().unwrap();
-    let token = param(&query, "oauth_token").unwrap_or_default();
+    let token = param(query, "oauth_token").unwrap_or_default();
     let Some(pending) = state.request_tokens.live(token) else {
         return Err(refused_page(
             "This request token is unknown or has expired.",
@@ -284,7 +254,7 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
         ));
     }
     let callback = pending.callback.clone();
-    if param(&query, "deny") == Some("1") {
+    if param(query, "deny") == Some("1") {
         state.request_tokens.take(token);
         return Ok(match callback {
             Callback::Url(url) => redirect(&url, &[("denied", token)]),
@@ -313,8 +283,7 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
 /// callback's verifier. One attempt per request token, right or wrong.
 pub(crate) fn access_token(shared: &Shared, request: &Request) -> Answer {
     const INVALID_TOKEN: &str = "Invalid request token.";
-    let (query, form) = query_and_form(request, "POST")?;
-    let (token, signed, _) = verify(shared, request, &form, &query, |token| {
+    let (token, signed, _) = verify(shared, request, |token| {
         let mut state = shared.state.lock().unwrap();
         let token = token.unwrap_or_default();
         match state.request_tokens.live(token) {

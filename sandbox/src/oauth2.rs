@@ -8,8 +8,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use crate::http::{json, param, redirect, refuse, Answer, Param, Request, Response};
-use crate::oauth1::{approving_account, page_query, refused_page, return_url_authority};
+use crate::http::{json, param, redirect, refuse, Answer, Request, Response};
+use crate::oauth1::{approving_account, refused_page, return_url_authority};
 use crate::state::Expiring;
 use crate::{random, Shared};
 
@@ -148,8 +148,8 @@ fn bad_authorize_request(detail: &str) -> Response {
 /// `error=access_denied` for `deny=1`. A request it cannot trust gets a 400 page and
 /// no redirect.
 pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
-    let query = page_query(request)?;
-    let get = |name| param(&query, name).filter(|v| !v.is_empty());
+    let query = &request.query;
+    let get = |name| param(query, name).filter(|v| !v.is_empty());
     let client = get("client_id")
         .and_then(client_by_id)
         .ok_or_else(|| bad_authorize_request("Unknown client_id."))?;
@@ -180,8 +180,8 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
         let detail = "scope must list scopes X knows, separated by spaces.";
         return Err(bad_authorize_request(detail));
     }
-    let account = approving_account(shared, &query)?;
-    if param(&query, "deny") == Some("1") {
+    let account = approving_account(shared, query)?;
+    if param(query, "deny") == Some("1") {
         let denied = [("error", "access_denied"), ("state", state)];
         return Ok(redirect(redirect_uri, &denied));
     }
@@ -218,8 +218,8 @@ fn missing(name: &str) -> Response {
 
 /// Who is calling the token or revoke endpoint: the confidential client proves it
 /// with HTTP Basic (its id and secret); the public client names itself in the form.
-fn authenticate_client(request: &Request, form: &[Param]) -> Result<Client, Response> {
-    let named = param(form, "client_id");
+fn authenticate_client(request: &Request) -> Result<Client, Response> {
+    let named = param(&request.form, "client_id");
     let Some(basic) = request.credentials("Basic") else {
         return match named {
             Some(OAUTH2_PUBLIC_CLIENT_ID) => Ok(OAUTH2_PUBLIC_CLIENT_ID),
@@ -240,24 +240,12 @@ fn authenticate_client(request: &Request, form: &[Param]) -> Result<Client, Resp
     Ok(OAUTH2_CLIENT_ID)
 }
 
-/// What the token and revoke endpoints check first: a POST, a well-formed form, and
-/// the client's authentication.
-fn client_post(request: &Request) -> Result<(Vec<Param>, Client), Response> {
-    if request.method != "POST" {
-        return Err(refuse("oauth2-method-not-allowed", false));
-    }
-    let form = request.form();
-    let form = form.map_err(|()| refuse("oauth2-malformed-form", false))?;
-    let client = authenticate_client(request, &form)?;
-    Ok((form, client))
-}
-
 /// `POST 2/oauth2/token`: `grant_type=authorization_code` (with `code`,
 /// `redirect_uri`, `code_verifier`) or `grant_type=refresh_token` (with
 /// `refresh_token`). A code and a refresh token each work once: a refresh rotates.
 pub(crate) fn token(shared: &Shared, request: &Request) -> Answer {
-    let (form, client) = client_post(request)?;
-    let get = |name| param(&form, name).ok_or_else(|| missing(name));
+    let client = authenticate_client(request)?;
+    let get = |name| param(&request.form, name).ok_or_else(|| missing(name));
     let lifetime = shared.config.oauth2_token_lifetime_secs;
     match get("grant_type")? {
         "authorization_code" => {
@@ -297,8 +285,8 @@ pub(crate) fn token(shared: &Shared, request: &Request) -> Answer {
 /// Revoking a refresh token revokes the access token issued with it. An unknown token
 /// is answered like a revoked one (RFC 7009); another client's token is refused.
 pub(crate) fn revoke(shared: &Shared, request: &Request) -> Answer {
-    let (form, client) = client_post(request)?;
-    let token = param(&form, "token").ok_or_else(|| missing("token"))?;
+    let client = authenticate_client(request)?;
+    let token = param(&request.form, "token").ok_or_else(|| missing("token"))?;
     let mut state = shared.state.lock().unwrap();
     let grants = &mut state.oauth2;
     let owner = grants

@@ -1,7 +1,7 @@
 //! Who may call the API, and X's refusals of the app or the account whatever the
 //! target, in the order X checks them (their words: data/refusals.json, http::refuse).
 
-use crate::http::{refuse, Param, Request, Response};
+use crate::http::{refuse, Request, Response};
 use crate::oauth1::authenticate;
 use crate::oauth2::bearer;
 use crate::{Account, AccountState, AppLimit, Shared, APP_ONLY_BEARER_TOKEN};
@@ -63,7 +63,6 @@ impl Caller {
 pub(crate) fn admit(
     shared: &Shared,
     request: &Request,
-    (query, form): (&[Param], &[Param]),
     v2: bool,
     write: bool,
 ) -> Result<Caller, Response> {
@@ -89,7 +88,7 @@ pub(crate) fn admit(
             }
         }
         None => {
-            let signed = authenticate(shared, request, form, query);
+            let signed = authenticate(shared, request);
             let (account, state, limits) = signed.map_err(|refused| match v2 {
                 true => unauthorized(refused.api_code),
                 false => refused,

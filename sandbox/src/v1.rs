@@ -4,7 +4,6 @@
 use serde_json::json;
 
 use crate::http::{error, json, param, refuse, Answer, Param, Request, Response, JSON};
-use crate::oauth1::query_and_form;
 use crate::refusals;
 use crate::state::{
     day_budgets, find_by_id, find_by_name, follow, relation, spend, unfollow, Kind, Outcome, User,
@@ -14,25 +13,21 @@ use crate::{Account, Shared};
 /// The user object of a real recorded response, used as the template for answers.
 const FIXTURE: &str = include_str!("../data/friendships_create_200.json");
 
-/// What every 1.1 endpoint checks first, in X's order: the method, the parameters'
-/// encoding, the caller and X's refusals of its app or account (for a `write` or a
+/// What every 1.1 endpoint checks after the method and the parameters' encoding, in
+/// X's order: the caller and X's refusals of its app or account (for a `write` or a
 /// read), the 24-hour budgets. Returns the caller's account and the parameters (form
 /// and query together).
 pub(crate) fn admit(
     shared: &Shared,
     request: &Request,
-    method: &str,
     write: bool,
 ) -> Result<(Account, Vec<Param>), Response> {
-    let (query, form) = query_and_form(request, method)?;
-    let caller = refusals::admit(shared, request, (&query, &form), false, write)?;
+    let caller = refusals::admit(shared, request, false, write)?;
     let account = caller.account.expect("API 1.1 takes user context only");
     if !spend(shared, request, &day_budgets(account.user_id)) {
         return Err(refuse("rate-limited", false));
     }
-    let mut all = form;
-    all.extend(query);
-    Ok((account, all))
+    Ok((account, [&request.form[..], &request.query].concat()))
 }
 
 /// The parameters that name the user of `create` and `destroy`, and X's refusal when
@@ -59,7 +54,7 @@ fn named_user(
 }
 
 pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
-    let (account, all) = admit(shared, request, "POST", true)?;
+    let (account, all) = admit(shared, request, true)?;
     let notify = match param(&all, "follow") {
         None | Some("false") => false,
         Some("true") => true,
@@ -79,7 +74,7 @@ pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
 /// Unfollows; answers the user object (with `following` still true for a moment, as
 /// the eventually consistent API does). Unfollowing someone not followed is a 200 too.
 pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Answer {
-    let (account, all) = admit(shared, request, "POST", true)?;
+    let (account, all) = admit(shared, request, true)?;
     let user = named_user(shared, &all, FOLLOWED)?;
     let was_following = relation(shared, &account, &user).following;
     unfollow(shared, &account, &user);
@@ -91,7 +86,7 @@ pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Answer 
 /// The relationship between the token's user (the source) and `target_id` or
 /// `target_screen_name`.
 pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Answer {
-    let (account, all) = admit(shared, request, "GET", false)?;
+    let (account, all) = admit(shared, request, false)?;
     let user = named_user(shared, &all, SHOWN)?;
     let r = relation(shared, &account, &user);
     // As X answers: `null` where it does not say (a request to a public account).
