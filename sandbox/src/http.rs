@@ -57,6 +57,7 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
         .map(|(_, v)| v.as_str())
 }
 
+#[derive(Default)]
 pub(crate) struct Request {
     pub method: String,
     pub target: String,
@@ -84,11 +85,7 @@ impl Request {
                 .iter()
                 .map(|h| (h.name.to_owned(), text(h.value)))
                 .collect(),
-            body: Vec::new(),
-            query: Vec::new(),
-            form: Vec::new(),
-            path_params: Vec::new(),
-            answer_headers: Default::default(),
+            ..Default::default()
         }
     }
 

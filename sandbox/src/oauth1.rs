@@ -146,21 +146,10 @@ pub(crate) fn authenticate(
     Ok((account, state, limits))
 }
 
-/// Where the person goes after approving: a PIN page, or back to the application.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Callback {
-    OutOfBand,
-    Url(String),
-}
-
-impl Callback {
-    /// `oob`, or an absolute http(s) URL without a fragment.
-    fn parse(text: &str) -> Option<Callback> {
-        if text == "oob" {
-            return Some(Callback::OutOfBand);
-        }
-        return_url_authority(text).map(|_| Callback::Url(text.to_owned()))
-    }
+/// Where the person goes after approving: `oob` (a PIN page), or back to the
+/// application at an absolute http(s) URL without a fragment.
+fn callback_accepted(callback: &str) -> bool {
+    callback == "oob" || return_url_authority(callback).is_some()
 }
 
 /// Whether an absolute URL a person may be sent back to is `https`, and its authority
@@ -183,7 +172,8 @@ pub(crate) fn return_url_authority(url: &str) -> Option<(bool, &str)> {
 /// A request token between `request_token` and `access_token`.
 pub(crate) struct RequestToken {
     secret: String,
-    callback: Callback,
+    /// `oob` or a URL ([`callback_accepted`]).
+    callback: String,
     /// Set once the person approved: the account (index) and the verifier issued.
     approval: Option<(usize, String)>,
 }
@@ -198,13 +188,13 @@ pub(crate) fn request_token(shared: &Shared, request: &Request) -> Answer {
         None | Some("") => Ok(((), String::new())),
         Some(_) => Err(could_not_authenticate()),
     })?;
-    let callback = param(&signed, "oauth_callback").and_then(Callback::parse);
+    let callback = param(&signed, "oauth_callback").filter(|c| callback_accepted(c));
     let callback = callback.ok_or_else(|| refuse("callback-not-approved", false))?;
     let token = random::alphanumeric(27);
     let secret = random::alphanumeric(32);
     let pending = RequestToken {
         secret: secret.clone(),
-        callback,
+        callback: callback.to_owned(),
         approval: None,
     };
     let lifetime = shared.config.request_token_lifetime;
@@ -254,27 +244,28 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
         ));
     }
     let callback = pending.callback.clone();
+    let out_of_band = callback == "oob";
     if param(query, "deny") == Some("1") {
         state.request_tokens.take(token);
-        return Ok(match callback {
-            Callback::Url(url) => redirect(&url, &[("denied", token)]),
-            Callback::OutOfBand => page(200, "Authorization denied", "No PIN was issued."),
+        return Ok(match out_of_band {
+            true => page(200, "Authorization denied", "No PIN was issued."),
+            false => redirect(&callback, &[("denied", token)]),
         });
     }
-    let verifier = match callback {
-        Callback::OutOfBand => random::pin(),
-        Callback::Url(_) => random::alphanumeric(32),
+    let verifier = match out_of_band {
+        true => random::pin(),
+        false => random::alphanumeric(32),
     };
     pending.approval = Some((account, verifier.clone()));
     drop(state);
     let name = &shared.config.accounts[account].screen_name;
-    Ok(match callback {
-        Callback::Url(url) => redirect(&url, &[("oauth_token", token), ("oauth_verifier", &verifier)]),
-        Callback::OutOfBand => page(
+    Ok(match out_of_band {
+        true => page(
             200,
             "Application authorized",
             &format!("You (@{name}) authorized the application. Enter this PIN in the application: <code id=\"oauth_pin\">{verifier}</code>"),
         ),
+        false => redirect(&callback, &[("oauth_token", token), ("oauth_verifier", &verifier)]),
     })
 }
 
@@ -366,17 +357,14 @@ mod tests {
 
     #[test]
     fn callbacks_are_oob_or_absolute_http_urls() {
-        assert_eq!(Callback::parse("oob"), Some(Callback::OutOfBand));
-        for good in [
+        let good = [
+            "oob",
             "https://app.example/cb",
             "http://localhost:8080/cb?x=1",
             "http://127.0.0.1",
-        ] {
-            assert_eq!(
-                Callback::parse(good),
-                Some(Callback::Url(good.into())),
-                "{good}"
-            );
+        ];
+        for good in good {
+            assert!(callback_accepted(good), "{good}");
         }
         for bad in [
             "",
@@ -389,7 +377,7 @@ mod tests {
             "https://a/b c",
             "javascript:alert(1)",
         ] {
-            assert_eq!(Callback::parse(bad), None, "{bad}");
+            assert!(!callback_accepted(bad), "{bad}");
         }
     }
 }
