@@ -1,7 +1,7 @@
 //! API 1.1: `POST 1.1/friendships/create.json`, `POST 1.1/friendships/destroy.json`,
 //! `GET 1.1/friendships/show.json`.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::http::{error, json, param, refuse, Answer, Param, Request, Response, JSON};
 use crate::refusals;
@@ -12,6 +12,9 @@ use crate::{Account, Shared};
 
 /// The user object of a real recorded response, used as the template for answers.
 const FIXTURE: &str = include_str!("../data/friendships_create_200.json");
+
+/// X's relationship answer (`show.json`), its members that depend on nobody filled in.
+const RELATIONSHIP: &str = include_str!("../data/friendships_show.json");
 
 /// What every 1.1 endpoint checks after the method and the parameters' encoding, in
 /// X's order: the caller and X's refusals of its app or account (for a `write` or a
@@ -91,41 +94,32 @@ pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Answer {
     let r = relation(shared, &account, &user);
     // As X answers: `null` where it does not say (a request to a public account).
     let requested = r.protected.then_some(r.follow_request_sent);
-    let answer = json!({"relationship": {
-        "source": {
-            "id": account.user_id,
-            "id_str": account.user_id.to_string(),
-            "screen_name": account.screen_name,
-            "following": r.following,
-            "followed_by": r.followed_by,
-            "live_following": false,
-            "following_received": null,
-            "following_requested": requested,
-            "notifications_enabled": null,
-            "can_dm": r.followed_by,
-            "blocking": false,
-            "blocked_by": r.blocked_by,
-            "muting": r.muting,
-            "want_retweets": null,
-            "all_replies": null,
-            "marked_spam": null,
-        },
-        "target": {
-            "id": user.id,
-            "id_str": user.id.to_string(),
-            "screen_name": user.screen_name,
-            "following": r.followed_by,
-            "followed_by": r.following,
-            "following_received": null,
-            "following_requested": null,
-        },
-    }});
+    let mut answer: Value = serde_json::from_str(RELATIONSHIP).expect("a JSON template");
+    for (member, value) in [
+        ("source/id", json!(account.user_id)),
+        ("source/id_str", json!(account.user_id.to_string())),
+        ("source/screen_name", json!(account.screen_name)),
+        ("source/following", json!(r.following)),
+        ("source/followed_by", json!(r.followed_by)),
+        ("source/following_requested", json!(requested)),
+        ("source/can_dm", json!(r.followed_by)),
+        ("source/blocked_by", json!(r.blocked_by)),
+        ("source/muting", json!(r.muting)),
+        ("target/id", json!(user.id)),
+        ("target/id_str", json!(user.id.to_string())),
+        ("target/screen_name", json!(user.screen_name)),
+        ("target/following", json!(r.followed_by)),
+        ("target/followed_by", json!(r.following)),
+    ] {
+        let pointer = format!("/relationship/{member}");
+        *answer.pointer_mut(&pointer).expect("in the template") = value;
+    }
     Ok(json(200, 0, answer))
 }
 
 /// The fixture's user object with this user's identity.
-pub(crate) fn user_object(user: &User, notify: bool) -> serde_json::Value {
-    let mut object: serde_json::Value = serde_json::from_str(FIXTURE).expect("fixture is JSON");
+pub(crate) fn user_object(user: &User, notify: bool) -> Value {
+    let mut object: Value = serde_json::from_str(FIXTURE).expect("fixture is JSON");
     let protected = matches!(user.kind, Kind::Protected | Kind::Pending);
     for (key, value) in [
         ("id", json!(user.id)),
@@ -147,7 +141,7 @@ pub(crate) fn user_object(user: &User, notify: bool) -> serde_json::Value {
 }
 
 /// An API 1.1 answer, its slashes escaped `\/` as the API does.
-pub(crate) fn v1_answer(object: serde_json::Value) -> Response {
+pub(crate) fn v1_answer(object: Value) -> Response {
     let body = object.to_string().replace('/', "\\/");
     Response::new(200, 0, JSON, body)
 }
