@@ -137,48 +137,38 @@ fn redirect_uri_allowed(uri: &str) -> bool {
     }
 }
 
-fn bad_authorize_request(detail: &str) -> Response {
-    refused_page(&format!(
-        "You weren't able to give access to the App. {detail}"
-    ))
-}
-
 /// `GET i/oauth2/authorize`: the page a person opens. It approves at once as account
 /// `N` (`account=N`, default 1) and redirects with a one-use code, or with
 /// `error=access_denied` for `deny=1`. A request it cannot trust gets a 400 page and
 /// no redirect.
 pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
     let query = &request.query;
-    let get = |name| param(query, name).filter(|v| !v.is_empty());
-    let client = get("client_id")
-        .and_then(client_by_id)
-        .ok_or_else(|| bad_authorize_request("Unknown client_id."))?;
-    let redirect_uri = get("redirect_uri")
-        .filter(|u| redirect_uri_allowed(u))
-        .ok_or_else(|| {
-            bad_authorize_request(
-                "redirect_uri must be an https URL, or http on localhost or 127.0.0.1, without a fragment.",
-            )
-        })?;
-    if get("response_type") != Some("code") {
-        return Err(bad_authorize_request("response_type must be code."));
-    }
-    let state = get("state").ok_or_else(|| bad_authorize_request("state is required."))?;
-    let challenge = get("code_challenge")
-        .filter(|c| {
-            c.len() == 43 && is_pkce_string(c) && get("code_challenge_method") == Some("S256")
-        })
-        .ok_or_else(|| {
-            bad_authorize_request("code_challenge is required, with code_challenge_method S256.")
-        })?;
-    let scopes: Vec<&str> = get("scope")
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let known = |scope: &&str| SCOPES.split_whitespace().any(|known| known == *scope);
-    if scopes.is_empty() || !scopes.iter().all(known) {
-        let detail = "scope must list scopes X knows, separated by spaces.";
-        return Err(bad_authorize_request(detail));
+    let get = |name| param(query, name).unwrap_or_default();
+    let (client, redirect_uri) = (client_by_id(get("client_id")), get("redirect_uri"));
+    let (state, challenge, scope) = (get("state"), get("code_challenge"), get("scope"));
+    let known = |scope| SCOPES.split_whitespace().any(|known| known == scope);
+    let s256 = get("code_challenge_method") == "S256";
+    // X's checks, in its order, each with what the page says when it fails.
+    let checks = [
+        (client.is_some(), "Unknown client_id."),
+        (
+            redirect_uri_allowed(redirect_uri),
+            "redirect_uri must be an https URL, or http on localhost or 127.0.0.1, without a fragment.",
+        ),
+        (get("response_type") == "code", "response_type must be code."),
+        (!state.is_empty(), "state is required."),
+        (
+            challenge.len() == 43 && is_pkce_string(challenge) && s256,
+            "code_challenge is required, with code_challenge_method S256.",
+        ),
+        (
+            scope.split_whitespace().next().is_some() && scope.split_whitespace().all(known),
+            "scope must list scopes X knows, separated by spaces.",
+        ),
+    ];
+    if let Some((_, detail)) = checks.into_iter().find(|(passed, _)| !passed) {
+        let text = format!("You weren't able to give access to the App. {detail}");
+        return Err(refused_page(&text));
     }
     let account = approving_account(shared, query)?;
     if param(query, "deny") == Some("1") {
@@ -187,10 +177,10 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
     }
     let code = random::token();
     let grant = Code {
-        client,
+        client: client.expect("checked above"),
         redirect_uri: redirect_uri.to_owned(),
         challenge: challenge.to_owned(),
-        scope: scopes.join(" "),
+        scope: scope.split_whitespace().collect::<Vec<_>>().join(" "),
         account,
     };
     let lifetime = shared.config.oauth2_code_lifetime;
