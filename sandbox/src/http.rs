@@ -178,15 +178,12 @@ fn answer_api_request(shared: &Shared, request: &mut Request) -> Response {
     response.headers.extend(request.answer_headers.take());
     if shared.config.log {
         // The query hidden: request tokens and codes travel in queries.
-        let query = if request.raw_query().is_empty() {
-            ""
-        } else {
-            "?…"
-        };
+        let query = (!request.raw_query().is_empty()).then_some("?…");
         eprintln!(
-            "sandbox: {} {}{query} -> {} (code {})",
+            "sandbox: {} {}{} -> {} (code {})",
             request.method,
             request.path(),
+            query.unwrap_or_default(),
             response.status,
             response.api_code
         );
@@ -305,11 +302,8 @@ pub(crate) fn refuse(name: &str, v2: bool) -> Response {
     } else if problem.is_object() && (v2 || message.is_none()) {
         problem_json(status, code, problem.clone())
     } else if v2 {
-        json(
-            status,
-            code,
-            serde_json::json!({"code": code, "message": message}),
-        )
+        let body = serde_json::json!({"code": code, "message": message});
+        json(status, code, body)
     } else {
         error(status, code, message.unwrap_or_default())
     }

@@ -14,6 +14,9 @@ use crate::state::{
 use crate::{Account, Shared};
 
 /// A user id as X's paths and bodies take it: 1 to 19 digits.
+const USER_ID_PATTERN: &str = "^[0-9]{1,19}$";
+
+/// Whether `text` is a user id ([`USER_ID_PATTERN`]).
 fn is_user_id(text: &str) -> bool {
     (1..=19).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
 }
@@ -113,7 +116,7 @@ pub(crate) fn lookup(shared: &Shared, request: &Request) -> Answer {
         ("username", "^[A-Za-z0-9_]{1,15}$", valid, found)
     } else {
         let found = value.parse().ok().and_then(|id| find_by_id(shared, id));
-        ("id", "^[0-9]{1,19}$", is_user_id(value), found)
+        ("id", USER_ID_PATTERN, is_user_id(value), found)
     };
     if !valid {
         return Err(mismatch("query parameter", parameter, value, pattern));
@@ -171,19 +174,14 @@ pub(crate) fn follow(shared: &Shared, request: &Request) -> Answer {
         ));
     };
     let user = target_user(shared, target)?;
-    let answer = |following: bool| {
-        json(
-            200,
-            0,
-            json!({"data": {"following": following, "pending_follow": !following}}),
-        )
-    };
-    Ok(match state::follow(shared, &account, &user) {
-        Outcome::Following => answer(true),
+    let following = match state::follow(shared, &account, &user) {
+        Outcome::Following => true,
         // v2 answers a repeated request to a protected account like the first one.
-        Outcome::Requested | Outcome::AlreadyRequested => answer(false),
-        Outcome::Refused(name) => refuse(name, true),
-    })
+        Outcome::Requested | Outcome::AlreadyRequested => false,
+        Outcome::Refused(name) => return Err(refuse(name, true)),
+    };
+    let body = json!({"data": {"following": following, "pending_follow": !following}});
+    Ok(json(200, 0, body))
 }
 
 /// The user a follow or an unfollow aims at, by id; X's 200 with `errors` when nobody has it.
@@ -198,13 +196,8 @@ pub(crate) fn unfollow(shared: &Shared, request: &Request) -> Answer {
     let account = admit(shared, request, V2Endpoint::Unfollow)?.expect(USER_ONLY);
     let target = request.path_params[1].as_str();
     if !is_user_id(target) {
-        let pattern = "^[0-9]{1,19}$";
-        return Err(mismatch(
-            "path parameter",
-            "target_user_id",
-            target,
-            pattern,
-        ));
+        let refused = mismatch("path parameter", "target_user_id", target, USER_ID_PATTERN);
+        return Err(refused);
     }
     state::unfollow(shared, &account, &target_user(shared, target)?);
     Ok(json(200, 0, json!({"data": {"following": false}})))
