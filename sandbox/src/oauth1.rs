@@ -37,8 +37,8 @@ fn expected_signature(
     method: &str,
     url: &str,
     params: &[Param],
-    consumer_secret: &str,
-    token_secret: &str,
+    // The consumer secret and the token secret.
+    secrets: [&str; 2],
 ) -> String {
     let mut pairs: Vec<Param> = params
         .iter()
@@ -47,15 +47,9 @@ fn expected_signature(
         .collect();
     pairs.sort();
     let pairs: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let base = [
-        method,
-        &percent_encode(url),
-        &percent_encode(&pairs.join("&")),
-    ]
-    .join("&");
-    let key = [consumer_secret, token_secret]
-        .map(percent_encode)
-        .join("&");
+    let (url, pairs) = (percent_encode(url), percent_encode(&pairs.join("&")));
+    let base = format!("{method}&{url}&{pairs}");
+    let key = secrets.map(percent_encode).join("&");
     let mut mac = Hmac::<Sha1>::new_from_slice(key.as_bytes()).unwrap();
     mac.update(base.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
@@ -108,8 +102,7 @@ fn verify<T>(
         &request.method,
         &url,
         &params,
-        &consumer_secret,
-        &token_secret,
+        [&consumer_secret, &token_secret],
     );
     if get("oauth_signature") != Some(expected.as_str()) {
         return Err(could_not_authenticate());
@@ -330,8 +323,7 @@ mod tests {
                 "POST",
                 "https://photos.example.net/initiate",
                 &initiate,
-                "kd94hf93k423kf44",
-                ""
+                ["kd94hf93k423kf44", ""]
             ),
             "74KNZJeDHnMBp0EMJ9ZHt/XKycU="
         );
@@ -348,8 +340,7 @@ mod tests {
                 "POST",
                 "https://photos.example.net/token",
                 &token,
-                "kd94hf93k423kf44",
-                "hdhd0244k9j7ao03"
+                ["kd94hf93k423kf44", "hdhd0244k9j7ao03"]
             ),
             "gKgrFCywp7rO0OXSjdot/IHF7IU="
         );
