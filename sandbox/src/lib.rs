@@ -237,6 +237,7 @@ impl Default for SandboxConfig {
     }
 }
 
+#[derive(Default)]
 pub(crate) struct Shared {
     pub config: SandboxConfig,
     pub users: Vec<User>,
@@ -261,9 +262,7 @@ impl Sandbox {
         let shared = Arc::new(Shared {
             users: seeded_users(&config.accounts),
             config,
-            state: Mutex::new(State::default()),
-            stopping: AtomicBool::new(false),
-            requests_seen: AtomicUsize::new(0),
+            ..Default::default()
         });
         let accept_shared = shared.clone();
         let accept_thread = thread::spawn(move || {
