@@ -29,27 +29,22 @@ impl Caller {
     /// X's refusal of the app or the account whatever the target, by name, in the
     /// order X checks them (docs/sandbox.md).
     fn refusal(&self, v2: bool, write: bool) -> Option<&'static str> {
+        use AppLimit::*;
         let has = |limit| self.limits.contains(&limit);
         let user = self.account.is_some();
         let oauth1_user = user && self.scopes.is_none();
         [
-            (!v2 && has(AppLimit::NoV1Access), "no-v1-access"),
-            (v2 && has(AppLimit::NotEnrolled), "not-enrolled"),
+            (!v2 && has(NoV1Access), "no-v1-access"),
+            (v2 && has(NotEnrolled), "not-enrolled"),
             (self.state == Some(AccountState::Suspended), "suspended"),
             (self.state == Some(AccountState::Locked), "locked"),
             // OAuth 2.0 tokens have scopes instead.
-            (write && oauth1_user && has(AppLimit::ReadOnly), "read-only"),
-            (has(AppLimit::CreditsDepleted), "credits-depleted"),
-            (
-                has(AppLimit::CreditsDepletedAugust2026),
-                "credits-depleted-2026-08",
-            ),
-            (has(AppLimit::UsageCapped), "usage-capped"),
+            (write && oauth1_user && has(ReadOnly), "read-only"),
+            (has(CreditsDepleted), "credits-depleted"),
+            (has(CreditsDepletedAugust2026), "credits-depleted-2026-08"),
+            (has(UsageCapped), "usage-capped"),
             // The request is billed to the user (OAuth 1.0a and OAuth 2.0 user tokens).
-            (
-                v2 && user && has(AppLimit::UserNotEnrolled),
-                "user-not-enrolled",
-            ),
+            (v2 && user && has(UserNotEnrolled), "user-not-enrolled"),
         ]
         .into_iter()
         .find_map(|(refused, name)| refused.then_some(name))
