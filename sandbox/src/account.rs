@@ -13,7 +13,7 @@ use crate::Shared;
 /// tier, account state, credits, budgets): X's user object, without `status` when
 /// `skip_status=true`.
 pub(crate) fn verify_credentials(shared: &Shared, request: &Request) -> Answer {
-    let (account, params) = admit(shared, request, false)?;
+    let (account, params) = admit(shared, request)?;
     let mut object = user_object(&User::of(&account), false);
     if let Some(fields) = object.as_object_mut() {
         // Its own user: no relationship to itself.

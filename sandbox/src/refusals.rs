@@ -54,13 +54,8 @@ impl Caller {
 /// Who calls, from the credentials: API 1.1 takes an OAuth 1.0a signature only (any
 /// Bearer token is 403, code 220); API v2 also an OAuth 2.0 user token or the app-only
 /// token, and words any authentication failure as one codeless 401. Then X's refusals
-/// of the app or the account, for a `write` or a read.
-pub(crate) fn admit(
-    shared: &Shared,
-    request: &Request,
-    v2: bool,
-    write: bool,
-) -> Result<Caller, Response> {
+/// of the app or the account, for a write (every method but GET) or a read.
+pub(crate) fn admit(shared: &Shared, request: &Request, v2: bool) -> Result<Caller, Response> {
     let config = &shared.config;
     let unauthorized = |api_code| Response {
         api_code,
@@ -96,7 +91,7 @@ pub(crate) fn admit(
             }
         }
     };
-    match caller.refusal(v2, write) {
+    match caller.refusal(v2, request.method != "GET") {
         Some(name) => Err(refuse(name, v2)),
         None => Ok(caller),
     }

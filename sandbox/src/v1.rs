@@ -17,15 +17,10 @@ const FIXTURE: &str = include_str!("../data/friendships_create_200.json");
 const RELATIONSHIP: &str = include_str!("../data/friendships_show.json");
 
 /// What every 1.1 endpoint checks after the method and the parameters' encoding, in
-/// X's order: the caller and X's refusals of its app or account (for a `write` or a
-/// read), the 24-hour budgets. Returns the caller's account and the parameters (form
-/// and query together).
-pub(crate) fn admit(
-    shared: &Shared,
-    request: &Request,
-    write: bool,
-) -> Result<(Account, Vec<Param>), Response> {
-    let caller = refusals::admit(shared, request, false, write)?;
+/// X's order: the caller and X's refusals of its app or account, the 24-hour budgets.
+/// Returns the caller's account and the parameters (form and query together).
+pub(crate) fn admit(shared: &Shared, request: &Request) -> Result<(Account, Vec<Param>), Response> {
+    let caller = refusals::admit(shared, request, false)?;
     let account = caller.account.expect("API 1.1 takes user context only");
     if !spend(shared, request, &day_budgets(account.user_id)) {
         return Err(refuse("rate-limited", false));
@@ -57,7 +52,7 @@ fn named_user(
 }
 
 pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
-    let (account, all) = admit(shared, request, true)?;
+    let (account, all) = admit(shared, request)?;
     let notify = match param(&all, "follow") {
         None | Some("false") => false,
         Some("true") => true,
@@ -77,7 +72,7 @@ pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
 /// Unfollows; answers the user object (with `following` still true for a moment, as
 /// the eventually consistent API does). Unfollowing someone not followed is a 200 too.
 pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Answer {
-    let (account, all) = admit(shared, request, true)?;
+    let (account, all) = admit(shared, request)?;
     let user = named_user(shared, &all, FOLLOWED)?;
     let was_following = relation(shared, &account, &user).following;
     unfollow(shared, &account, &user);
@@ -89,7 +84,7 @@ pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Answer 
 /// The relationship between the token's user (the source) and `target_id` or
 /// `target_screen_name`.
 pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Answer {
-    let (account, all) = admit(shared, request, false)?;
+    let (account, all) = admit(shared, request)?;
     let user = named_user(shared, &all, SHOWN)?;
     let r = relation(shared, &account, &user);
     // As X answers: `null` where it does not say (a request to a public account).

@@ -67,7 +67,7 @@ fn admit(
 ) -> Result<Option<Account>, Response> {
     let writes = matches!(endpoint, V2Endpoint::Follow | V2Endpoint::Unfollow);
     // The JSON body is not signed: only the query and the oauth_* parameters are.
-    let caller = refusals::admit(shared, request, true, writes)?;
+    let caller = refusals::admit(shared, request, true)?;
     if caller.account.is_none() && endpoint != V2Endpoint::Lookup {
         return Err(refuse("app-only", true));
     }
