@@ -268,12 +268,11 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
 pub(crate) fn access_token(shared: &Shared, request: &Request) -> Answer {
     const INVALID_TOKEN: &str = "Invalid request token.";
     let (token, signed, _) = verify(shared, request, |token| {
-        let mut state = shared.state.lock().unwrap();
         let token = token.unwrap_or_default();
-        match state.request_tokens.live(token) {
-            Some(pending) => Ok((token.to_owned(), pending.secret.clone())),
-            None => Err(text(401, INVALID_TOKEN)),
-        }
+        let mut state = shared.state.lock().unwrap();
+        let pending = state.request_tokens.live(token);
+        let pending = pending.ok_or_else(|| text(401, INVALID_TOKEN))?;
+        Ok((token.to_owned(), pending.secret.clone()))
     })?;
     let verifier = param(&signed, "oauth_verifier");
     // Removed whatever the outcome: a request token is good for one attempt.
