@@ -75,8 +75,11 @@ const OTHER_APPS: [((&str, &str), AppLimit); 5] = [
 /// (403, code 220).
 pub const APP_ONLY_BEARER_TOKEN: &str = "AAAAAAAAAAAAAAAAAAAAAsandboxAppOnlyBearerToken";
 
-/// Why X may refuse an app, whatever the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Why X may refuse an app, whatever the target. Its names, as `--restrict-app` takes
+/// them: `read-only`, `no-v1-access`, `not-enrolled`, `credits-depleted`,
+/// `credits-depleted-2026-08`, `user-not-enrolled` and `usage-capped`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum AppLimit {
     /// Read-only permissions (or tokens made before Read and Write): writes are 403,
     /// code 261 in API 1.1 and the problem `oauth1-permissions` in API v2.
@@ -92,6 +95,7 @@ pub enum AppLimit {
     CreditsDepleted,
     /// The same in X's form from about August 2026 (`Payment Required`, type
     /// `https://api.x.com/2/problems/credits-depleted`).
+    #[serde(rename = "credits-depleted-2026-08")]
     CreditsDepletedAugust2026,
     /// The authenticated user's account is not enrolled in Pay-per-use: every API v2
     /// request is 403 `client-forbidden`, reason `user-not-enrolled`.
@@ -104,20 +108,9 @@ pub enum AppLimit {
 impl std::str::FromStr for AppLimit {
     type Err = ();
 
-    /// `read-only`, `no-v1-access`, `not-enrolled`, `credits-depleted`,
-    /// `credits-depleted-2026-08`, `user-not-enrolled` or `usage-capped`, as
-    /// `--restrict-app` takes them.
+    /// One of its names.
     fn from_str(text: &str) -> Result<AppLimit, ()> {
-        match text {
-            "read-only" => Ok(AppLimit::ReadOnly),
-            "no-v1-access" => Ok(AppLimit::NoV1Access),
-            "not-enrolled" => Ok(AppLimit::NotEnrolled),
-            "credits-depleted" => Ok(AppLimit::CreditsDepleted),
-            "credits-depleted-2026-08" => Ok(AppLimit::CreditsDepletedAugust2026),
-            "user-not-enrolled" => Ok(AppLimit::UserNotEnrolled),
-            "usage-capped" => Ok(AppLimit::UsageCapped),
-            _ => Err(()),
-        }
+        serde_json::from_value(text.into()).map_err(drop)
     }
 }
 
@@ -469,4 +462,31 @@ fn server_now(config: &SandboxConfig) -> u64 {
     let now = SystemTime::now().duration_since(UNIX_EPOCH);
     let now = now.map_or(0, |since| since.as_secs());
     now.saturating_add_signed(config.clock_skew_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AppLimit;
+
+    #[test]
+    fn app_limits_parse_by_their_flag_names() {
+        let names = [
+            ("read-only", AppLimit::ReadOnly),
+            ("no-v1-access", AppLimit::NoV1Access),
+            ("not-enrolled", AppLimit::NotEnrolled),
+            ("credits-depleted", AppLimit::CreditsDepleted),
+            (
+                "credits-depleted-2026-08",
+                AppLimit::CreditsDepletedAugust2026,
+            ),
+            ("user-not-enrolled", AppLimit::UserNotEnrolled),
+            ("usage-capped", AppLimit::UsageCapped),
+        ];
+        for (name, limit) in names {
+            assert_eq!(name.parse(), Ok(limit), "{name}");
+        }
+        for bad in ["", "ReadOnly", "read_only", "credits-depleted-august-2026"] {
+            assert_eq!(bad.parse::<AppLimit>(), Err(()), "{bad}");
+        }
+    }
 }
