@@ -389,10 +389,10 @@ pub(crate) fn percent_encode(text: &str) -> String {
     utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
 
-/// Decodes %XX escapes (and `+` when `plus_is_space`), strictly: a `%` without two hex
-/// digits after it, or bytes that are not UTF-8, are an error (form_urlencoded::parse
-/// would pass them through; docs/sandbox.md promises a 400 for bad percent-encoding).
-pub(crate) fn unescape(text: &str, plus_is_space: bool) -> Result<String, ()> {
+/// Decodes %XX escapes, strictly: a `%` without two hex digits after it, or bytes that
+/// are not UTF-8, are an error (form_urlencoded::parse would pass them through;
+/// docs/sandbox.md promises a 400 for bad percent-encoding).
+pub(crate) fn unescape(text: &str) -> Result<String, ()> {
     let hex_pair = |after: &str| {
         after
             .get(..2)
@@ -401,22 +401,52 @@ pub(crate) fn unescape(text: &str, plus_is_space: bool) -> Result<String, ()> {
     if !text.split('%').skip(1).all(hex_pair) {
         return Err(());
     }
-    let text = if plus_is_space {
-        text.replace('+', " ")
-    } else {
-        text.to_owned()
-    };
-    let decoded = percent_decode_str(&text).decode_utf8().map_err(drop)?;
+    let decoded = percent_decode_str(text).decode_utf8().map_err(drop)?;
     Ok(decoded.into_owned())
 }
 
-/// Decodes `a=1&b=2` (a query or a form body).
+/// Decodes `a=1&b=2` (a query or a form body) with form_urlencoded, once [`unescape`]
+/// has found its escapes sound (the separators are ASCII: the whole text's escapes
+/// are sound exactly when each part's are).
 pub(crate) fn parse_pairs(text: &str) -> Result<Vec<Param>, ()> {
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            Ok((unescape(k, true)?, unescape(v, true)?))
-        })
-        .collect()
+    unescape(text)?;
+    Ok(form_urlencoded::parse(text.as_bytes())
+        .into_owned()
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_pairs;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn pairs_decode_plus_escapes_and_bare_names() {
+        let decoded = parse_pairs("a=1+2&b=%2B%C3%A9&&c&d=").unwrap();
+        assert_eq!(
+            decoded,
+            pairs(&[("a", "1 2"), ("b", "+é"), ("c", ""), ("d", "")])
+        );
+        assert_eq!(parse_pairs("").unwrap(), pairs(&[]));
+    }
+
+    #[test]
+    fn bad_escapes_and_bytes_that_are_not_utf_8_are_refused() {
+        for bad in [
+            "a=%",
+            "a=%4",
+            "a=%zz",
+            "%G1=x",
+            "a=%C3",
+            "a=%C3&b=%A9",
+            "a=%FF",
+        ] {
+            assert_eq!(parse_pairs(bad), Err(()), "{bad}");
+        }
+    }
 }

@@ -28,7 +28,7 @@ fn parse_authorization(header: &str) -> Result<Vec<Param>, ()> {
                 .strip_prefix('"')
                 .and_then(|v| v.strip_suffix('"'))
                 .ok_or(())?;
-            Ok((unescape(k, false)?, unescape(v, false)?))
+            Ok((unescape(k)?, unescape(v)?))
         })
         .collect()
 }
