@@ -52,22 +52,20 @@ fn is_pkce_string(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
-pub(crate) struct Code {
-    client: Client,
-    redirect_uri: String,
-    challenge: String,
-    scope: String,
-    /// Index into the configured accounts.
-    account: usize,
-}
-
-/// What an access token or a refresh token stands for.
+/// What a code, an access token or a refresh token stands for.
+#[derive(Clone)]
 pub(crate) struct Grant {
     client: Client,
+    /// Index into the configured accounts.
     account: usize,
     scope: String,
-    /// For a refresh token, the access token issued with it: revoking one revokes both.
-    access_token: String,
+}
+
+/// An authorization code: its grant, for this redirect URI and PKCE challenge.
+pub(crate) struct Code {
+    grant: Grant,
+    redirect_uri: String,
+    challenge: String,
 }
 
 /// Codes and tokens alive, and counters for the tests.
@@ -75,37 +73,30 @@ pub(crate) struct Grant {
 pub(crate) struct Grants {
     pub codes: Expiring<Code>,
     pub access: Expiring<Grant>,
-    pub refresh: HashMap<String, Grant>,
+    /// Each with the access token issued with it: revoking one revokes both.
+    pub refresh: HashMap<String, (Grant, String)>,
     pub refreshes: usize,
 }
 
 impl Grants {
     /// A new access token (and refresh token when the scope has `offline.access`):
     /// the token endpoint's answer.
-    fn issue(&mut self, client: Client, account: usize, scope: &str, lifetime: u64) -> Response {
+    fn issue(&mut self, grant: Grant, lifetime: u64) -> Response {
         let access_token = random::token();
-        let grant = |access_token: String| Grant {
-            client,
-            account,
-            scope: scope.to_owned(),
-            access_token,
-        };
-        let access = grant(String::new());
-        let lifetime_secs = Duration::from_secs(lifetime);
-        self.access
-            .insert(access_token.clone(), access, lifetime_secs);
         let mut answer = serde_json::json!({
             "token_type": "bearer",
             "expires_in": lifetime,
             "access_token": access_token,
-            "scope": scope,
+            "scope": grant.scope,
         });
-        if scope.split(' ').any(|s| s == "offline.access") {
+        if grant.scope.split(' ').any(|s| s == "offline.access") {
             let refresh_token = random::token();
-            self.refresh
-                .insert(refresh_token.clone(), grant(access_token));
+            let refresh = (grant.clone(), access_token.clone());
+            self.refresh.insert(refresh_token.clone(), refresh);
             answer["refresh_token"] = refresh_token.into();
         }
+        let lifetime = Duration::from_secs(lifetime);
+        self.access.insert(access_token, grant, lifetime);
         Response {
             headers: vec![("cache-control".into(), "no-store".into())],
             ..json(200, 0, answer)
@@ -177,11 +168,13 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
     }
     let code = random::token();
     let grant = Code {
-        client: client.expect("checked above"),
+        grant: Grant {
+            client: client.expect("checked above"),
+            account,
+            scope: scope.split_whitespace().collect::<Vec<_>>().join(" "),
+        },
         redirect_uri: redirect_uri.to_owned(),
         challenge: challenge.to_owned(),
-        scope: scope.split_whitespace().collect::<Vec<_>>().join(" "),
-        account,
     };
     let lifetime = shared.config.oauth2_code_lifetime;
     let mut held = shared.state.lock().unwrap();
@@ -237,32 +230,30 @@ pub(crate) fn token(shared: &Shared, request: &Request) -> Answer {
     let client = authenticate_client(request)?;
     let get = |name| param(&request.form, name).ok_or_else(|| missing(name));
     let lifetime = shared.config.oauth2_token_lifetime_secs;
+    let mut state = shared.state.lock().unwrap();
+    let grants = &mut state.oauth2;
     match get("grant_type")? {
         "authorization_code" => {
             let (code, redirect_uri) = (get("code")?, get("redirect_uri")?);
             let verifier = get("code_verifier")?;
-            let mut state = shared.state.lock().unwrap();
-            let grants = &mut state.oauth2;
             // Whatever follows, the code is spent: one attempt each.
             let code = grants.codes.take(code).ok_or_else(invalid_token)?;
-            let valid = code.client == client
+            let valid = code.grant.client == client
                 && code.redirect_uri == redirect_uri
                 && pkce_accepts(&code.challenge, verifier);
             if !valid {
                 return Err(invalid_token());
             }
-            Ok(grants.issue(client, code.account, &code.scope, lifetime))
+            Ok(grants.issue(code.grant, lifetime))
         }
         "refresh_token" => {
             let refresh_token = get("refresh_token")?;
-            let mut state = shared.state.lock().unwrap();
-            let grants = &mut state.oauth2;
-            if grants.refresh.get(refresh_token).map(|g| g.client) != Some(client) {
+            if grants.refresh.get(refresh_token).map(|g| g.0.client) != Some(client) {
                 return Err(invalid_token());
             }
-            let used = grants.refresh.remove(refresh_token).expect("just found");
+            let (used, _) = grants.refresh.remove(refresh_token).expect("just found");
             grants.refreshes += 1;
-            let answer = grants.issue(client, used.account, &used.scope, lifetime);
+            let answer = grants.issue(used, lifetime);
             drop(state);
             std::thread::sleep(shared.config.oauth2_refresh_delay);
             Ok(answer)
@@ -283,13 +274,13 @@ pub(crate) fn revoke(shared: &Shared, request: &Request) -> Answer {
         .access
         .live(token)
         .map(|g| g.client)
-        .or_else(|| grants.refresh.get(token).map(|g| g.client));
+        .or_else(|| grants.refresh.get(token).map(|(g, _)| g.client));
     if owner.is_some_and(|owner| owner != client) {
         return Err(invalid_token());
     }
     grants.access.take(token);
-    if let Some(refresh) = grants.refresh.remove(token) {
-        grants.access.take(&refresh.access_token);
+    if let Some((_, access_token)) = grants.refresh.remove(token) {
+        grants.access.take(&access_token);
     }
     Ok(json(200, 0, serde_json::json!({"revoked": true})))
 }
