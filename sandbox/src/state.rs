@@ -230,16 +230,12 @@ impl State {
             let (limit, length, prefix) = budget.size(config);
             let window = self.windows.get_mut(&(budget, id)).expect("renewed above");
             window.used += u32::from(allowed);
-            let Some(prefix) = prefix else {
-                continue;
-            };
-            let remaining = limit.saturating_sub(window.used);
-            for (name, value) in [
-                ("limit", limit.into()),
-                ("remaining", remaining.into()),
-                ("reset", window.start + length),
-            ] {
-                headers.push((format!("{prefix}-{name}"), value.to_string()));
+            if let Some(prefix) = prefix {
+                let remaining = limit.saturating_sub(window.used);
+                let reset = window.start + length;
+                headers.push((format!("{prefix}-limit"), limit.to_string()));
+                headers.push((format!("{prefix}-remaining"), remaining.to_string()));
+                headers.push((format!("{prefix}-reset"), reset.to_string()));
             }
         }
         (allowed, headers)
