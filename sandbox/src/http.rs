@@ -139,7 +139,7 @@ pub(crate) fn param<'a>(pairs: &'a [Param], name: &str) -> Option<&'a str> {
 pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result<()> {
     stream.set_nodelay(true)?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    if crate::account::refused_tls(&stream)? {
+    if refused_tls(&stream)? {
         return Ok(()); // a TLS client on this plain-HTTP port, answered
     }
     let mut writer = stream.try_clone()?;
@@ -385,6 +385,28 @@ fn write_response(
     out.write_all(&message)
 }
 
+/// The first byte of a TLS connection: a handshake record (ClientHello).
+const TLS_HANDSHAKE: u8 = 0x16;
+
+/// What a plain-HTTP server says to a TLS ClientHello (as nginx, Apache or Python's
+/// http.server do: an HTTP 400 in plain text, then the connection closed), so a client
+/// given `https://` for this `http://` port fails at once instead of waiting out its
+/// timeout for a ServerHello that never comes.
+const NOT_TLS: &[u8] = b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 66\r\n\r\nThis is the sandbox's plain-HTTP port: use http://, not https://.\n";
+
+/// True when the client opened with a TLS handshake: then it has been answered and the
+/// connection closed, and nothing more is read from it.
+pub(crate) fn refused_tls(stream: &TcpStream) -> io::Result<bool> {
+    let mut first = [0u8; 1];
+    if stream.peek(&mut first)? == 0 || first[0] != TLS_HANDSHAKE {
+        return Ok(false);
+    }
+    let mut writer = stream;
+    writer.write_all(NOT_TLS)?;
+    let _ = stream.shutdown(Shutdown::Both);
+    Ok(true)
+}
+
 pub(crate) fn percent_encode(text: &str) -> String {
     utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
@@ -417,7 +439,7 @@ pub(crate) fn parse_pairs(text: &str) -> Result<Vec<Param>, ()> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_pairs;
+    use super::{parse_pairs, NOT_TLS};
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter()
@@ -433,6 +455,13 @@ mod tests {
             pairs(&[("a", "1 2"), ("b", "+é"), ("c", ""), ("d", "")])
         );
         assert_eq!(parse_pairs("").unwrap(), pairs(&[]));
+    }
+
+    #[test]
+    fn the_plain_answer_says_its_own_length() {
+        let text = std::str::from_utf8(NOT_TLS).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains(&format!("Content-Length: {}", body.len())));
     }
 
     #[test]

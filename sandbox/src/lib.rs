@@ -19,7 +19,6 @@
 //! tests, with hooks to expire tokens) and the `sandbox` binary (for the demo and the
 //! binding tests). Its manual: docs/sandbox.md.
 
-mod account;
 mod http;
 mod inspect;
 mod oauth1;
@@ -345,7 +344,7 @@ const ENDPOINTS: [(&str, Family, Endpoint); 15] = [
     (
         "GET /1.1/account/verify_credentials.json",
         V1,
-        account::verify_credentials,
+        v1::verify_credentials,
     ),
     (
         "POST /1.1/friendships/create.json",

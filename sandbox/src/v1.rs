@@ -1,5 +1,6 @@
 //! API 1.1: `POST 1.1/friendships/create.json`, `POST 1.1/friendships/destroy.json`,
-//! `GET 1.1/friendships/show.json`.
+//! `GET 1.1/friendships/show.json`, `GET 1.1/account/verify_credentials.json` (the
+//! token's own user).
 
 use serde_json::{json, Value};
 
@@ -110,6 +111,24 @@ pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Answer {
         *answer.pointer_mut(&pointer).expect("in the template") = value;
     }
     Ok(json(200, 0, answer))
+}
+
+/// The user the token acts as, checked as every API 1.1 read is (signature, access
+/// tier, account state, credits, budgets): X's user object, without `status` when
+/// `skip_status=true`.
+pub(crate) fn verify_credentials(shared: &Shared, request: &Request) -> Answer {
+    let (account, params) = admit(shared, request)?;
+    let mut object = user_object(&User::of(&account), false);
+    if let Some(fields) = object.as_object_mut() {
+        // Its own user: no relationship to itself.
+        for member in ["following", "follow_request_sent", "notifications"] {
+            fields.remove(member);
+        }
+        if param(&params, "skip_status") == Some("true") {
+            fields.remove("status");
+        }
+    }
+    Ok(v1_answer(object))
 }
 
 /// The fixture's user object with this user's identity.
