@@ -155,7 +155,7 @@ pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result
             .header("accept-encoding")
             .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
         // A test's question to the sandbox is answered plainly, neither counted nor recorded.
-        let (response, gzip) = match crate::inspect::answer(shared, request.path()) {
+        let (response, gzip) = match crate::inspect(shared, request.path()) {
             Some(answer) => (answer, false),
             None => (answer_api_request(shared, &mut request), gzip),
         };

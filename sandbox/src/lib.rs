@@ -20,7 +20,6 @@
 //! binding tests). Its manual: docs/sandbox.md.
 
 mod http;
-mod inspect;
 mod oauth1;
 mod oauth2;
 mod random;
@@ -37,14 +36,14 @@ use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub use http::{http_date, Recorded};
-pub use inspect::{RECORDED_PATH, REQUEST_COUNT_PATH};
 pub use oauth2::{OAUTH2_CLIENT_ID, OAUTH2_CLIENT_SECRET, OAUTH2_PUBLIC_CLIENT_ID};
 pub use state::{
     BLOCKER_USER, FOLLOWER_USER, GENERATED_ID_BASE, MUTED_USER, PENDING_USER, PROTECTED_USER,
     PUBLIC_USER,
 };
 
-use http::{Answer, Request};
+use http::{json, Answer, Request, Response};
+use serde_json::json;
 use state::{seeded_users, State, User};
 
 pub const CONSUMER_KEY: &str = "sandbox-consumer-key";
@@ -308,6 +307,43 @@ impl Sandbox {
     pub fn oauth2_refresh_count(&self) -> usize {
         self.state().oauth2.refreshes
     }
+}
+
+/// `GET` this path for `{"requests": N}`: how many requests the sandbox has received
+/// (this question not included), for tests that drive the binary and must show that
+/// nothing was sent twice.
+pub const REQUEST_COUNT_PATH: &str = "/sandbox/requests";
+
+/// `GET` this path for the requests recorded so far (the binary records with
+/// `--record`): `{"recorded":[{"method","target","content_type","body","status"}…]}`,
+/// in arrival order, without their other headers (they hold credentials).
+pub const RECORDED_PATH: &str = "/sandbox/recorded";
+
+/// The answer to a test's question at `path` (not a request to the API: neither
+/// counted, recorded nor logged), or `None` when it is none.
+fn inspect(shared: &Shared, path: &str) -> Option<Response> {
+    if path == REQUEST_COUNT_PATH {
+        let count = shared.requests_seen.load(Ordering::SeqCst);
+        return Some(json(200, 0, json!({ "requests": count })));
+    }
+    if path != RECORDED_PATH {
+        return None;
+    }
+    let state = shared.state.lock().unwrap();
+    let recorded: Vec<serde_json::Value> = state
+        .recorded
+        .iter()
+        .map(|r| {
+            json!({
+                "method": r.method,
+                "target": r.target,
+                "content_type": r.header("content-type"),
+                "body": r.body,
+                "status": r.status,
+            })
+        })
+        .collect();
+    Some(json(200, 0, json!({ "recorded": recorded })))
 }
 
 impl Drop for Sandbox {
