@@ -377,22 +377,10 @@ use Family::{Page, Token, V1, V2};
 /// to it in `path_params`), its family and its handler. Paths are matched on their
 /// end, so a base URL with a path prefix works.
 const ENDPOINTS: [(&str, Family, Endpoint); 15] = [
-    (
-        "GET /1.1/account/verify_credentials.json",
-        V1,
-        v1::verify_credentials,
-    ),
-    (
-        "POST /1.1/friendships/create.json",
-        V1,
-        v1::friendships_create,
-    ),
-    (
-        "POST /1.1/friendships/destroy.json",
-        V1,
-        v1::friendships_destroy,
-    ),
-    ("GET /1.1/friendships/show.json", V1, v1::friendships_show),
+    ("GET /1.1/account/verify_credentials.json", V1, v1::me),
+    ("POST /1.1/friendships/create.json", V1, v1::follow),
+    ("POST /1.1/friendships/destroy.json", V1, v1::unfollow),
+    ("GET /1.1/friendships/show.json", V1, v1::relationship),
     ("POST /oauth/request_token", V1, oauth1::request_token),
     ("GET /oauth/authorize", Page, oauth1::authorize),
     ("POST /oauth/access_token", V1, oauth1::access_token),

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::http::{error, json, param, refuse, Answer, Param, Request, Response, JSON};
 use crate::refusals;
 use crate::state::{
-    day_budgets, find_by_id, find_by_name, follow, relation, spend, unfollow, Kind, Outcome, User,
+    self, day_budgets, find_by_id, find_by_name, relation, spend, Kind, Outcome, User,
 };
 use crate::{Account, Shared};
 
@@ -52,7 +52,8 @@ fn named_user(
     user.ok_or_else(|| refuse(unknown, false))
 }
 
-pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
+/// `POST 1.1/friendships/create.json`: follows; answers the user object.
+pub(crate) fn follow(shared: &Shared, request: &Request) -> Answer {
     let (account, all) = admit(shared, request)?;
     let notify = match param(&all, "follow") {
         None | Some("false") => false,
@@ -60,7 +61,7 @@ pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
         Some(_) => return Err(error(400, 0, "follow must be true or false.")),
     };
     let user = named_user(shared, &all, FOLLOWED)?;
-    Ok(match follow(shared, &account, &user) {
+    Ok(match state::follow(shared, &account, &user) {
         Outcome::Following | Outcome::Requested => v1_answer(user_object(&user, notify)),
         Outcome::AlreadyRequested => {
             let message = format!("You've already requested to follow {}.", user.screen_name);
@@ -70,21 +71,22 @@ pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
     })
 }
 
-/// Unfollows; answers the user object (with `following` still true for a moment, as
-/// the eventually consistent API does). Unfollowing someone not followed is a 200 too.
-pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Answer {
+/// `POST 1.1/friendships/destroy.json`: unfollows; answers the user object (with
+/// `following` still true for a moment, as the eventually consistent API does).
+/// Unfollowing someone not followed is a 200 too.
+pub(crate) fn unfollow(shared: &Shared, request: &Request) -> Answer {
     let (account, all) = admit(shared, request)?;
     let user = named_user(shared, &all, FOLLOWED)?;
     let was_following = relation(shared, &account, &user).following;
-    unfollow(shared, &account, &user);
+    state::unfollow(shared, &account, &user);
     let mut answer = user_object(&user, false);
     answer["following"] = json!(was_following);
     Ok(v1_answer(answer))
 }
 
-/// The relationship between the token's user (the source) and `target_id` or
-/// `target_screen_name`.
-pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Answer {
+/// `GET 1.1/friendships/show.json`: the relationship between the token's user (the
+/// source) and `target_id` or `target_screen_name`.
+pub(crate) fn relationship(shared: &Shared, request: &Request) -> Answer {
     let (account, all) = admit(shared, request)?;
     let user = named_user(shared, &all, SHOWN)?;
     let r = relation(shared, &account, &user);
@@ -113,10 +115,10 @@ pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Answer {
     Ok(json(200, 0, answer))
 }
 
-/// The user the token acts as, checked as every API 1.1 read is (signature, access
-/// tier, account state, credits, budgets): X's user object, without `status` when
-/// `skip_status=true`.
-pub(crate) fn verify_credentials(shared: &Shared, request: &Request) -> Answer {
+/// `GET 1.1/account/verify_credentials.json`: the user the token acts as, checked as
+/// every API 1.1 read is (signature, access tier, account state, credits, budgets):
+/// X's user object, without `status` when `skip_status=true`.
+pub(crate) fn me(shared: &Shared, request: &Request) -> Answer {
     let (account, params) = admit(shared, request)?;
     let mut object = user_object(&User::of(&account), false);
     if let Some(fields) = object.as_object_mut() {
