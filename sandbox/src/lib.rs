@@ -401,15 +401,11 @@ fn path_params(pattern: &str, path: &str) -> Option<Vec<String>> {
     // Not from 0: the pattern's leading slash must be in the path.
     let start = given.len().checked_sub(wanted.len()).filter(|&at| at > 0)?;
     let pairs = wanted.into_iter().zip(&given[start..]);
-    let mut params = Vec::new();
-    for (wanted, given) in pairs {
-        match wanted {
-            "{}" => params.push(given.to_string()),
-            _ if wanted != *given => return None,
-            _ => {}
-        }
-    }
-    Some(params)
+    let matches = pairs
+        .clone()
+        .all(|(wanted, given)| wanted == "{}" || wanted == *given);
+    let params = pairs.filter(|(wanted, _)| *wanted == "{}");
+    matches.then(|| params.map(|(_, given)| given.to_string()).collect())
 }
 
 /// Sends each request to its endpoint, after its method and its parameters' encoding
@@ -424,12 +420,8 @@ fn handle(shared: &Shared, request: &mut Request, number: usize) -> Answer {
         .into_iter()
         .filter_map(|(route, family, endpoint)| {
             let (method, pattern) = route.split_once(' ')?;
-            Some((
-                method,
-                family,
-                endpoint,
-                path_params(pattern, request.path())?,
-            ))
+            let params = path_params(pattern, request.path())?;
+            Some((method, family, endpoint, params))
         })
         .collect();
     let Some(&(_, path_family, _, _)) = routes.first() else {
@@ -489,7 +481,27 @@ fn server_now(config: &SandboxConfig) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::AppLimit;
+    use super::{path_params, AppLimit};
+
+    #[test]
+    fn paths_match_on_their_end_segment_by_segment() {
+        let follow = "/2/users/{}/following";
+        let params = |path| path_params(follow, path);
+        assert_eq!(params("/2/users/12/following"), Some(vec!["12".into()]));
+        assert_eq!(
+            params("/proxy/2/users/12/following"),
+            Some(vec!["12".into()])
+        );
+        for other in [
+            "/x2/users/12/following",
+            "2/users/12/following",
+            "/2/users/12/following/",
+        ] {
+            assert_eq!(params(other), None, "{other}");
+        }
+        assert_eq!(path_params("/2/users/me", "/2/users/me"), Some(vec![]));
+        assert_eq!(path_params("/2/users/me", "/2/users/mee"), None);
+    }
 
     #[test]
     fn app_limits_parse_by_their_flag_names() {
