@@ -316,11 +316,10 @@ pub(crate) fn text(status: u16, body: &str) -> Response {
 
 /// `k=v&k2=v2`, each part percent-encoded.
 fn encode_pairs(pairs: &[(&str, &str)]) -> String {
-    let pairs: Vec<String> = pairs
+    let pairs = pairs
         .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect();
-    pairs.join("&")
+        .map(|(k, v)| [percent_encode(k), percent_encode(v)].join("="));
+    pairs.collect::<Vec<_>>().join("&")
 }
 
 /// A form-encoded answer (OAuth 1.0a tokens). Twitter labels it `text/html`; so do we.
@@ -380,9 +379,7 @@ fn write_response(
     }
     let connection = if keep_alive { "keep-alive" } else { "close" };
     head.push_str(&format!("connection: {connection}\r\n\r\n"));
-    let mut message = head.into_bytes();
-    message.extend_from_slice(&body);
-    out.write_all(&message)
+    out.write_all(&[head.as_bytes(), &body].concat())
 }
 
 /// The first byte of a TLS connection: a handshake record (ClientHello).
@@ -432,9 +429,8 @@ pub(crate) fn unescape(text: &str) -> Result<String, ()> {
 /// are sound exactly when each part's are).
 pub(crate) fn parse_pairs(text: &str) -> Result<Vec<Param>, ()> {
     unescape(text)?;
-    Ok(form_urlencoded::parse(text.as_bytes())
-        .into_owned()
-        .collect())
+    let pairs = form_urlencoded::parse(text.as_bytes());
+    Ok(pairs.into_owned().collect())
 }
 
 #[cfg(test)]
