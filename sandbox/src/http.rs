@@ -57,11 +57,17 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
         .map(|(_, v)| v.as_str())
 }
 
+#[derive(Default)]
 pub(crate) struct Request {
     pub method: String,
     pub target: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The decoded query and form (set by the router: see [`Request::decode`]).
+    pub query: Vec<Param>,
+    pub form: Vec<Param>,
+    /// What the `{}` segments of the endpoint's path matched.
+    pub path_params: Vec<String>,
     /// Headers every answer to this request carries, whatever it is (the 24-hour
     /// budgets, set once the caller is known).
     pub answer_headers: std::cell::RefCell<Headers>,
@@ -79,8 +85,7 @@ impl Request {
                 .iter()
                 .map(|h| (h.name.to_owned(), text(h.value)))
                 .collect(),
-            body: Vec::new(),
-            answer_headers: Default::default(),
+            ..Default::default()
         }
     }
 
@@ -107,21 +112,18 @@ impl Request {
         self.target.split_once('?').map_or("", |(_, q)| q)
     }
 
-    /// The decoded query parameters.
-    pub fn query(&self) -> Result<Vec<Param>, ()> {
-        parse_pairs(self.raw_query())
-    }
-
-    /// The decoded form parameters when the body is `application/x-www-form-urlencoded`,
-    /// else none (a body of another type is not a form, and is not signed).
-    pub fn form(&self) -> Result<Vec<Param>, ()> {
+    /// Decodes the query, and the body when `form_body` and it is
+    /// `application/x-www-form-urlencoded` (a body of another type is not a form, and
+    /// is not signed); an error for bad percent-encoding.
+    pub fn decode(&mut self, form_body: bool) -> Result<(), ()> {
+        self.query = parse_pairs(self.raw_query())?;
         let form_type = self
             .header("content-type")
             .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
-        if !form_type {
-            return Ok(Vec::new());
+        if form_body && form_type {
+            self.form = parse_pairs(std::str::from_utf8(&self.body).unwrap_or(""))?;
         }
-        parse_pairs(std::str::from_utf8(&self.body).unwrap_or(""))
+        Ok(())
     }
 }
 
@@ -137,13 +139,13 @@ pub(crate) fn param<'a>(pairs: &'a [Param], name: &str) -> Option<&'a str> {
 pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result<()> {
     stream.set_nodelay(true)?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    if crate::account::refused_tls(&stream)? {
+    if refused_tls(&stream)? {
         return Ok(()); // a TLS client on this plain-HTTP port, answered
     }
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     while !shared.stopping.load(Ordering::SeqCst) {
-        let Some(request) = read_request(&mut reader)? else {
+        let Some(mut request) = read_request(&mut reader)? else {
             return Ok(());
         };
         let keep_alive = !request
@@ -153,9 +155,9 @@ pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result
             .header("accept-encoding")
             .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
         // A test's question to the sandbox is answered plainly, neither counted nor recorded.
-        let (response, gzip) = match crate::inspect::answer(shared, request.path()) {
+        let (response, gzip) = match crate::inspect(shared, request.path()) {
             Some(answer) => (answer, false),
-            None => (answer_api_request(shared, &request), gzip),
+            None => (answer_api_request(shared, &mut request), gzip),
         };
         write_response(&mut writer, &response, gzip, keep_alive, shared)?;
         if !keep_alive {
@@ -167,7 +169,7 @@ pub(crate) fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result
 }
 
 /// Counts, answers, logs and records a request to the API.
-fn answer_api_request(shared: &Shared, request: &Request) -> Response {
+fn answer_api_request(shared: &Shared, request: &mut Request) -> Response {
     // Its place in arrival order, from 1: the counter's own answer, which no other
     // request's arrival changes.
     let number = shared.requests_seen.fetch_add(1, Ordering::SeqCst) + 1;
@@ -176,15 +178,12 @@ fn answer_api_request(shared: &Shared, request: &Request) -> Response {
     response.headers.extend(request.answer_headers.take());
     if shared.config.log {
         // The query hidden: request tokens and codes travel in queries.
-        let query = if request.raw_query().is_empty() {
-            ""
-        } else {
-            "?…"
-        };
+        let query = (!request.raw_query().is_empty()).then_some("?…");
         eprintln!(
-            "sandbox: {} {}{query} -> {} (code {})",
+            "sandbox: {} {}{} -> {} (code {})",
             request.method,
             request.path(),
+            query.unwrap_or_default(),
             response.status,
             response.api_code
         );
@@ -303,11 +302,8 @@ pub(crate) fn refuse(name: &str, v2: bool) -> Response {
     } else if problem.is_object() && (v2 || message.is_none()) {
         problem_json(status, code, problem.clone())
     } else if v2 {
-        json(
-            status,
-            code,
-            serde_json::json!({"code": code, "message": message}),
-        )
+        let body = serde_json::json!({"code": code, "message": message});
+        json(status, code, body)
     } else {
         error(status, code, message.unwrap_or_default())
     }
@@ -320,11 +316,10 @@ pub(crate) fn text(status: u16, body: &str) -> Response {
 
 /// `k=v&k2=v2`, each part percent-encoded.
 fn encode_pairs(pairs: &[(&str, &str)]) -> String {
-    let pairs: Vec<String> = pairs
+    let pairs = pairs
         .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect();
-    pairs.join("&")
+        .map(|(k, v)| [percent_encode(k), percent_encode(v)].join("="));
+    pairs.collect::<Vec<_>>().join("&")
 }
 
 /// A form-encoded answer (OAuth 1.0a tokens). Twitter labels it `text/html`; so do we.
@@ -384,19 +379,39 @@ fn write_response(
     }
     let connection = if keep_alive { "keep-alive" } else { "close" };
     head.push_str(&format!("connection: {connection}\r\n\r\n"));
-    let mut message = head.into_bytes();
-    message.extend_from_slice(&body);
-    out.write_all(&message)
+    out.write_all(&[head.as_bytes(), &body].concat())
+}
+
+/// The first byte of a TLS connection: a handshake record (ClientHello).
+const TLS_HANDSHAKE: u8 = 0x16;
+
+/// What a plain-HTTP server says to a TLS ClientHello (as nginx, Apache or Python's
+/// http.server do: an HTTP 400 in plain text, then the connection closed), so a client
+/// given `https://` for this `http://` port fails at once instead of waiting out its
+/// timeout for a ServerHello that never comes.
+const NOT_TLS: &[u8] = b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 66\r\n\r\nThis is the sandbox's plain-HTTP port: use http://, not https://.\n";
+
+/// True when the client opened with a TLS handshake: then it has been answered and the
+/// connection closed, and nothing more is read from it.
+pub(crate) fn refused_tls(stream: &TcpStream) -> io::Result<bool> {
+    let mut first = [0u8; 1];
+    if stream.peek(&mut first)? == 0 || first[0] != TLS_HANDSHAKE {
+        return Ok(false);
+    }
+    let mut writer = stream;
+    writer.write_all(NOT_TLS)?;
+    let _ = stream.shutdown(Shutdown::Both);
+    Ok(true)
 }
 
 pub(crate) fn percent_encode(text: &str) -> String {
     utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
 
-/// Decodes %XX escapes (and `+` when `plus_is_space`), strictly: a `%` without two hex
-/// digits after it, or bytes that are not UTF-8, are an error (form_urlencoded::parse
-/// would pass them through; docs/sandbox.md promises a 400 for bad percent-encoding).
-pub(crate) fn unescape(text: &str, plus_is_space: bool) -> Result<String, ()> {
+/// Decodes %XX escapes, strictly: a `%` without two hex digits after it, or bytes that
+/// are not UTF-8, are an error (form_urlencoded::parse would pass them through;
+/// docs/sandbox.md promises a 400 for bad percent-encoding).
+pub(crate) fn unescape(text: &str) -> Result<String, ()> {
     let hex_pair = |after: &str| {
         after
             .get(..2)
@@ -405,22 +420,58 @@ pub(crate) fn unescape(text: &str, plus_is_space: bool) -> Result<String, ()> {
     if !text.split('%').skip(1).all(hex_pair) {
         return Err(());
     }
-    let text = if plus_is_space {
-        text.replace('+', " ")
-    } else {
-        text.to_owned()
-    };
-    let decoded = percent_decode_str(&text).decode_utf8().map_err(drop)?;
+    let decoded = percent_decode_str(text).decode_utf8().map_err(drop)?;
     Ok(decoded.into_owned())
 }
 
-/// Decodes `a=1&b=2` (a query or a form body).
+/// Decodes `a=1&b=2` (a query or a form body) with form_urlencoded, once [`unescape`]
+/// has found its escapes sound (the separators are ASCII: the whole text's escapes
+/// are sound exactly when each part's are).
 pub(crate) fn parse_pairs(text: &str) -> Result<Vec<Param>, ()> {
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            Ok((unescape(k, true)?, unescape(v, true)?))
-        })
-        .collect()
+    unescape(text)?;
+    let pairs = form_urlencoded::parse(text.as_bytes());
+    Ok(pairs.into_owned().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_pairs, NOT_TLS};
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn pairs_decode_plus_escapes_and_bare_names() {
+        let decoded = parse_pairs("a=1+2&b=%2B%C3%A9&&c&d=").unwrap();
+        assert_eq!(
+            decoded,
+            pairs(&[("a", "1 2"), ("b", "+é"), ("c", ""), ("d", "")])
+        );
+        assert_eq!(parse_pairs("").unwrap(), pairs(&[]));
+    }
+
+    #[test]
+    fn the_plain_answer_says_its_own_length() {
+        let text = std::str::from_utf8(NOT_TLS).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains(&format!("Content-Length: {}", body.len())));
+    }
+
+    #[test]
+    fn bad_escapes_and_bytes_that_are_not_utf_8_are_refused() {
+        for bad in [
+            "a=%",
+            "a=%4",
+            "a=%zz",
+            "%G1=x",
+            "a=%C3",
+            "a=%C3&b=%A9",
+            "a=%FF",
+        ] {
+            assert_eq!(parse_pairs(bad), Err(()), "{bad}");
+        }
+    }
 }

@@ -19,9 +19,7 @@
 //! tests, with hooks to expire tokens) and the `sandbox` binary (for the demo and the
 //! binding tests). Its manual: docs/sandbox.md.
 
-mod account;
 mod http;
-mod inspect;
 mod oauth1;
 mod oauth2;
 mod random;
@@ -38,14 +36,14 @@ use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub use http::{http_date, Recorded};
-pub use inspect::{RECORDED_PATH, REQUEST_COUNT_PATH};
 pub use oauth2::{OAUTH2_CLIENT_ID, OAUTH2_CLIENT_SECRET, OAUTH2_PUBLIC_CLIENT_ID};
 pub use state::{
     BLOCKER_USER, FOLLOWER_USER, GENERATED_ID_BASE, MUTED_USER, PENDING_USER, PROTECTED_USER,
     PUBLIC_USER,
 };
 
-use http::{Answer, Request};
+use http::{json, Answer, Request, Response};
+use serde_json::json;
 use state::{seeded_users, State, User};
 
 pub const CONSUMER_KEY: &str = "sandbox-consumer-key";
@@ -75,8 +73,11 @@ const OTHER_APPS: [((&str, &str), AppLimit); 5] = [
 /// (403, code 220).
 pub const APP_ONLY_BEARER_TOKEN: &str = "AAAAAAAAAAAAAAAAAAAAAsandboxAppOnlyBearerToken";
 
-/// Why X may refuse an app, whatever the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Why X may refuse an app, whatever the target. Its names, as `--restrict-app` takes
+/// them: `read-only`, `no-v1-access`, `not-enrolled`, `credits-depleted`,
+/// `credits-depleted-2026-08`, `user-not-enrolled` and `usage-capped`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum AppLimit {
     /// Read-only permissions (or tokens made before Read and Write): writes are 403,
     /// code 261 in API 1.1 and the problem `oauth1-permissions` in API v2.
@@ -92,6 +93,7 @@ pub enum AppLimit {
     CreditsDepleted,
     /// The same in X's form from about August 2026 (`Payment Required`, type
     /// `https://api.x.com/2/problems/credits-depleted`).
+    #[serde(rename = "credits-depleted-2026-08")]
     CreditsDepletedAugust2026,
     /// The authenticated user's account is not enrolled in Pay-per-use: every API v2
     /// request is 403 `client-forbidden`, reason `user-not-enrolled`.
@@ -104,20 +106,9 @@ pub enum AppLimit {
 impl std::str::FromStr for AppLimit {
     type Err = ();
 
-    /// `read-only`, `no-v1-access`, `not-enrolled`, `credits-depleted`,
-    /// `credits-depleted-2026-08`, `user-not-enrolled` or `usage-capped`, as
-    /// `--restrict-app` takes them.
+    /// One of its names.
     fn from_str(text: &str) -> Result<AppLimit, ()> {
-        match text {
-            "read-only" => Ok(AppLimit::ReadOnly),
-            "no-v1-access" => Ok(AppLimit::NoV1Access),
-            "not-enrolled" => Ok(AppLimit::NotEnrolled),
-            "credits-depleted" => Ok(AppLimit::CreditsDepleted),
-            "credits-depleted-2026-08" => Ok(AppLimit::CreditsDepletedAugust2026),
-            "user-not-enrolled" => Ok(AppLimit::UserNotEnrolled),
-            "usage-capped" => Ok(AppLimit::UsageCapped),
-            _ => Err(()),
-        }
+        serde_json::from_value(text.into()).map_err(drop)
     }
 }
 
@@ -237,6 +228,7 @@ impl Default for SandboxConfig {
     }
 }
 
+#[derive(Default)]
 pub(crate) struct Shared {
     pub config: SandboxConfig,
     pub users: Vec<User>,
@@ -261,9 +253,7 @@ impl Sandbox {
         let shared = Arc::new(Shared {
             users: seeded_users(&config.accounts),
             config,
-            state: Mutex::new(State::default()),
-            stopping: AtomicBool::new(false),
-            requests_seen: AtomicUsize::new(0),
+            ..Default::default()
         });
         let accept_shared = shared.clone();
         let accept_thread = thread::spawn(move || {
@@ -319,6 +309,43 @@ impl Sandbox {
     }
 }
 
+/// `GET` this path for `{"requests": N}`: how many requests the sandbox has received
+/// (this question not included), for tests that drive the binary and must show that
+/// nothing was sent twice.
+pub const REQUEST_COUNT_PATH: &str = "/sandbox/requests";
+
+/// `GET` this path for the requests recorded so far (the binary records with
+/// `--record`): `{"recorded":[{"method","target","content_type","body","status"}…]}`,
+/// in arrival order, without their other headers (they hold credentials).
+pub const RECORDED_PATH: &str = "/sandbox/recorded";
+
+/// The answer to a test's question at `path` (not a request to the API: neither
+/// counted, recorded nor logged), or `None` when it is none.
+fn inspect(shared: &Shared, path: &str) -> Option<Response> {
+    if path == REQUEST_COUNT_PATH {
+        let count = shared.requests_seen.load(Ordering::SeqCst);
+        return Some(json(200, 0, json!({ "requests": count })));
+    }
+    if path != RECORDED_PATH {
+        return None;
+    }
+    let state = shared.state.lock().unwrap();
+    let recorded: Vec<serde_json::Value> = state
+        .recorded
+        .iter()
+        .map(|r| {
+            json!({
+                "method": r.method,
+                "target": r.target,
+                "content_type": r.header("content-type"),
+                "body": r.body,
+                "status": r.status,
+            })
+        })
+        .collect();
+    Some(json(200, 0, json!({ "recorded": recorded })))
+}
+
 impl Drop for Sandbox {
     fn drop(&mut self) {
         self.shared.stopping.store(true, Ordering::SeqCst);
@@ -331,33 +358,91 @@ impl Drop for Sandbox {
 
 type Endpoint = fn(&Shared, &Request) -> Answer;
 
-/// Sends each request to its endpoint; `number` is its place in arrival order (from
-/// 1): the first `fail_first` fail.
-fn handle(shared: &Shared, request: &Request, number: usize) -> Answer {
-    // Matched on the end of the path, so a base URL with a path prefix works.
-    let path = request.path();
+/// How an endpoint words a refusal of its method or of its parameters' encoding.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Family {
+    /// API 1.1 and OAuth 1.0a's token endpoints: `{"errors":[{"code","message"}]}`.
+    V1,
+    /// API v2: problems (its JSON body is no form).
+    V2,
+    /// A page a person opens: HTML.
+    Page,
+    /// OAuth 2.0's token and revoke endpoints: `{"error","error_description"}`.
+    Token,
+}
+
+use Family::{Page, Token, V1, V2};
+
+/// Every endpoint: its method and the end of its path (`{}`: any one segment, handed
+/// to it in `path_params`), its family and its handler. Paths are matched on their
+/// end, so a base URL with a path prefix works.
+const ENDPOINTS: [(&str, Family, Endpoint); 15] = [
+    ("GET /1.1/account/verify_credentials.json", V1, v1::me),
+    ("POST /1.1/friendships/create.json", V1, v1::follow),
+    ("POST /1.1/friendships/destroy.json", V1, v1::unfollow),
+    ("GET /1.1/friendships/show.json", V1, v1::relationship),
+    ("POST /oauth/request_token", V1, oauth1::request_token),
+    ("GET /oauth/authorize", Page, oauth1::authorize),
+    ("POST /oauth/access_token", V1, oauth1::access_token),
+    ("GET /i/oauth2/authorize", Page, oauth2::authorize),
+    ("POST /2/oauth2/token", Token, oauth2::token),
+    ("POST /2/oauth2/revoke", Token, oauth2::revoke),
+    ("GET /2/users/me", V2, v2::me),
+    ("GET /2/users/by/username/{}", V2, v2::lookup),
+    ("GET /2/users/{}", V2, v2::lookup),
+    ("POST /2/users/{}/following", V2, v2::follow),
+    ("DELETE /2/users/{}/following/{}", V2, v2::unfollow),
+];
+
+/// What the `{}` segments of `pattern` match when `path` ends with it.
+fn path_params(pattern: &str, path: &str) -> Option<Vec<String>> {
+    let wanted: Vec<&str> = pattern.split('/').skip(1).collect();
+    let given: Vec<&str> = path.split('/').collect();
+    // Not from 0: the pattern's leading slash must be in the path.
+    let start = given.len().checked_sub(wanted.len()).filter(|&at| at > 0)?;
+    let pairs = wanted.into_iter().zip(&given[start..]);
+    let matches = pairs
+        .clone()
+        .all(|(wanted, given)| wanted == "{}" || wanted == *given);
+    let params = pairs.filter(|(wanted, _)| *wanted == "{}");
+    matches.then(|| params.map(|(_, given)| given.to_string()).collect())
+}
+
+/// Sends each request to its endpoint, after its method and its parameters' encoding
+/// are checked; `number` is its place in arrival order (from 1): the first
+/// `fail_first` fail.
+fn handle(shared: &Shared, request: &mut Request, number: usize) -> Answer {
+    let v2_path = request.path().contains("/2/users/");
     if number <= shared.config.fail_first {
-        return Err(http::refuse("over-capacity", path.contains("/2/users/")));
+        return Err(http::refuse("over-capacity", v2_path));
     }
-    let endpoints: [(&str, Endpoint); 10] = [
-        (account::VERIFY_CREDENTIALS, account::verify_credentials),
-        ("/1.1/friendships/create.json", v1::friendships_create),
-        ("/1.1/friendships/destroy.json", v1::friendships_destroy),
-        ("/1.1/friendships/show.json", v1::friendships_show),
-        ("/oauth/request_token", oauth1::request_token),
-        ("/oauth/authorize", oauth1::authorize),
-        ("/oauth/access_token", oauth1::access_token),
-        ("/i/oauth2/authorize", oauth2::authorize),
-        ("/2/oauth2/token", oauth2::token),
-        ("/2/oauth2/revoke", oauth2::revoke),
-    ];
-    if let Some((_, endpoint)) = endpoints.iter().find(|(end, _)| path.ends_with(end)) {
-        return endpoint(shared, request);
+    let routes: Vec<_> = ENDPOINTS
+        .into_iter()
+        .filter_map(|(route, family, endpoint)| {
+            let (method, pattern) = route.split_once(' ')?;
+            let params = path_params(pattern, request.path())?;
+            Some((method, family, endpoint, params))
+        })
+        .collect();
+    let Some(&(_, path_family, _, _)) = routes.first() else {
+        return Err(http::refuse("page-not-found", v2_path));
+    };
+    // A refusal of the method or of the encoding, in the words of the endpoint's family.
+    let refused = |family, name: &str| match family {
+        V1 | V2 => http::refuse(name, family == V2),
+        Token => http::refuse(&format!("oauth2-{name}"), false),
+        Page if name == "malformed" => oauth1::refused_page("Malformed percent-encoding."),
+        Page => http::page(405, "Method not allowed", "Open this page with GET."),
+    };
+    let route = routes.into_iter().find(|route| route.0 == request.method);
+    let Some((_, family, endpoint, params)) = route else {
+        return Err(refused(path_family, "method-not-allowed"));
+    };
+    request.path_params = params;
+    if request.decode(family != V2).is_err() {
+        return Err(refused(family, "malformed"));
     }
-    if let Some(at) = path.rfind("/2/users/") {
-        return v2::users(shared, request, &path[at + "/2/users/".len()..]);
-    }
-    Err(http::refuse("page-not-found", false))
+    endpoint(shared, request)
 }
 
 impl SandboxConfig {
@@ -392,4 +477,51 @@ fn server_now(config: &SandboxConfig) -> u64 {
     let now = SystemTime::now().duration_since(UNIX_EPOCH);
     let now = now.map_or(0, |since| since.as_secs());
     now.saturating_add_signed(config.clock_skew_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{path_params, AppLimit};
+
+    #[test]
+    fn paths_match_on_their_end_segment_by_segment() {
+        let follow = "/2/users/{}/following";
+        let params = |path| path_params(follow, path);
+        assert_eq!(params("/2/users/12/following"), Some(vec!["12".into()]));
+        assert_eq!(
+            params("/proxy/2/users/12/following"),
+            Some(vec!["12".into()])
+        );
+        for other in [
+            "/x2/users/12/following",
+            "2/users/12/following",
+            "/2/users/12/following/",
+        ] {
+            assert_eq!(params(other), None, "{other}");
+        }
+        assert_eq!(path_params("/2/users/me", "/2/users/me"), Some(vec![]));
+        assert_eq!(path_params("/2/users/me", "/2/users/mee"), None);
+    }
+
+    #[test]
+    fn app_limits_parse_by_their_flag_names() {
+        let names = [
+            ("read-only", AppLimit::ReadOnly),
+            ("no-v1-access", AppLimit::NoV1Access),
+            ("not-enrolled", AppLimit::NotEnrolled),
+            ("credits-depleted", AppLimit::CreditsDepleted),
+            (
+                "credits-depleted-2026-08",
+                AppLimit::CreditsDepletedAugust2026,
+            ),
+            ("user-not-enrolled", AppLimit::UserNotEnrolled),
+            ("usage-capped", AppLimit::UsageCapped),
+        ];
+        for (name, limit) in names {
+            assert_eq!(name.parse(), Ok(limit), "{name}");
+        }
+        for bad in ["", "ReadOnly", "read_only", "credits-depleted-august-2026"] {
+            assert_eq!(bad.parse::<AppLimit>(), Err(()), "{bad}");
+        }
+    }
 }

@@ -97,10 +97,8 @@ fn main() {
         eprintln!("sandbox: cannot listen on 127.0.0.1:{port}: {e}");
         std::process::exit(1);
     });
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{}", sandbox.base_url());
-    let _ = out.flush();
-    drop(out);
+    // Standard output is line-buffered: the line goes out whole, at once.
+    let _ = writeln!(std::io::stdout(), "{}", sandbox.base_url());
     loop {
         std::thread::park();
     }

@@ -7,8 +7,8 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use crate::http::{
-    error, form_answer, page, param, percent_encode, redirect, refuse, text, unescape, Answer,
-    Param, Request, Response,
+    form_answer, page, param, percent_encode, redirect, refuse, text, unescape, Answer, Param,
+    Request, Response,
 };
 use crate::state::Expiring;
 use crate::{random, server_now, Account, AccountState, AppLimit, Shared};
@@ -28,7 +28,7 @@ fn parse_authorization(header: &str) -> Result<Vec<Param>, ()> {
                 .strip_prefix('"')
                 .and_then(|v| v.strip_suffix('"'))
                 .ok_or(())?;
-            Ok((unescape(k, false)?, unescape(v, false)?))
+            Ok((unescape(k)?, unescape(v)?))
         })
         .collect()
 }
@@ -37,8 +37,8 @@ fn expected_signature(
     method: &str,
     url: &str,
     params: &[Param],
-    consumer_secret: &str,
-    token_secret: &str,
+    // The consumer secret and the token secret.
+    secrets: [&str; 2],
 ) -> String {
     let mut pairs: Vec<Param> = params
         .iter()
@@ -47,15 +47,9 @@ fn expected_signature(
         .collect();
     pairs.sort();
     let pairs: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let base = [
-        method,
-        &percent_encode(url),
-        &percent_encode(&pairs.join("&")),
-    ]
-    .join("&");
-    let key = [consumer_secret, token_secret]
-        .map(percent_encode)
-        .join("&");
+    let (url, pairs) = (percent_encode(url), percent_encode(&pairs.join("&")));
+    let base = format!("{method}&{url}&{pairs}");
+    let key = secrets.map(percent_encode).join("&");
     let mut mac = Hmac::<Sha1>::new_from_slice(key.as_bytes()).unwrap();
     mac.update(base.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
@@ -67,15 +61,13 @@ fn could_not_authenticate() -> Response {
 
 /// Checks a request's OAuth 1.0a header: method, version, consumer key (one of the
 /// apps), timestamp, nonce (no replays), and the HMAC-SHA1 signature over the header,
-/// `form` and `query` parameters. `token` is given the `oauth_token` parameter
+/// form and query parameters. `token` is given the `oauth_token` parameter
 /// (absent or not) and answers what it stands for and its secret, or the refusal to
 /// send. Returns that, every signed parameter (the header's, the form's, the
 /// query's, in that order) and the app's limits.
 fn verify<T>(
     shared: &Shared,
     request: &Request,
-    form: &[Param],
-    query: &[Param],
     token: impl FnOnce(Option<&str>) -> Result<(T, String), Response>,
 ) -> Result<(T, Vec<Param>, Vec<AppLimit>), Response> {
     let config = &shared.config;
@@ -104,14 +96,13 @@ fn verify<T>(
     let host = request.header("host").unwrap_or("127.0.0.1");
     let url = format!("http://{}{}", host.to_ascii_lowercase(), request.path());
     let mut params = oauth.clone();
-    params.extend_from_slice(form);
-    params.extend_from_slice(query);
+    params.extend_from_slice(&request.form);
+    params.extend_from_slice(&request.query);
     let expected = expected_signature(
         &request.method,
         &url,
         &params,
-        &consumer_secret,
-        &token_secret,
+        [&consumer_secret, &token_secret],
     );
     if get("oauth_signature") != Some(expected.as_str()) {
         return Err(could_not_authenticate());
@@ -137,10 +128,8 @@ fn verify<T>(
 pub(crate) fn authenticate(
     shared: &Shared,
     request: &Request,
-    form: &[Param],
-    query: &[Param],
 ) -> Result<(Account, Option<AccountState>, Vec<AppLimit>), Response> {
-    let ((account, state), _, limits) = verify(shared, request, form, query, |token| {
+    let ((account, state), _, limits) = verify(shared, request, |token| {
         let (account, state) = token
             .and_then(|token| shared.config.account(token))
             .ok_or_else(|| refuse("invalid-token", false))?;
@@ -150,21 +139,10 @@ pub(crate) fn authenticate(
     Ok((account, state, limits))
 }
 
-/// Where the person goes after approving: a PIN page, or back to the application.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Callback {
-    OutOfBand,
-    Url(String),
-}
-
-impl Callback {
-    /// `oob`, or an absolute http(s) URL without a fragment.
-    fn parse(text: &str) -> Option<Callback> {
-        if text == "oob" {
-            return Some(Callback::OutOfBand);
-        }
-        return_url_authority(text).map(|_| Callback::Url(text.to_owned()))
-    }
+/// Where the person goes after approving: `oob` (a PIN page), or back to the
+/// application at an absolute http(s) URL without a fragment.
+fn callback_accepted(callback: &str) -> bool {
+    callback == "oob" || return_url_authority(callback).is_some()
 }
 
 /// Whether an absolute URL a person may be sent back to is `https`, and its authority
@@ -187,7 +165,8 @@ pub(crate) fn return_url_authority(url: &str) -> Option<(bool, &str)> {
 /// A request token between `request_token` and `access_token`.
 pub(crate) struct RequestToken {
     secret: String,
-    callback: Callback,
+    /// `oob` or a URL ([`callback_accepted`]).
+    callback: String,
     /// Set once the person approved: the account (index) and the verifier issued.
     approval: Option<(usize, String)>,
 }
@@ -195,36 +174,20 @@ pub(crate) struct RequestToken {
 /// The request tokens alive, by token.
 pub(crate) type RequestTokens = Expiring<RequestToken>;
 
-/// 405 unless the request's method is `method`, then its query and form parameters
-/// (400 for bad percent-encoding): what API 1.1 and the OAuth 1.0a endpoints check first.
-pub(crate) fn query_and_form(
-    request: &Request,
-    method: &str,
-) -> Result<(Vec<Param>, Vec<Param>), Response> {
-    if request.method != method {
-        return Err(refuse("method-not-allowed", false));
-    }
-    match (request.query(), request.form()) {
-        (Ok(query), Ok(form)) => Ok((query, form)),
-        _ => Err(error(400, 0, "Malformed percent-encoding.")),
-    }
-}
-
 /// `POST oauth/request_token`: signed with the consumer secret alone (no token), with
 /// `oauth_callback` among the signed parameters.
 pub(crate) fn request_token(shared: &Shared, request: &Request) -> Answer {
-    let (query, form) = query_and_form(request, "POST")?;
-    let ((), signed, _) = verify(shared, request, &form, &query, |token| match token {
+    let ((), signed, _) = verify(shared, request, |token| match token {
         None | Some("") => Ok(((), String::new())),
         Some(_) => Err(could_not_authenticate()),
     })?;
-    let callback = param(&signed, "oauth_callback").and_then(Callback::parse);
+    let callback = param(&signed, "oauth_callback").filter(|c| callback_accepted(c));
     let callback = callback.ok_or_else(|| refuse("callback-not-approved", false))?;
     let token = random::alphanumeric(27);
     let secret = random::alphanumeric(32);
     let pending = RequestToken {
         secret: secret.clone(),
-        callback,
+        callback: callback.to_owned(),
         approval: None,
     };
     let lifetime = shared.config.request_token_lifetime;
@@ -245,16 +208,6 @@ pub(crate) fn refused_page(text: &str) -> Response {
     page(400, "Something went wrong", text)
 }
 
-/// The query of a page a person opens: 405 for another method than GET, 400 for bad
-/// percent-encoding.
-pub(crate) fn page_query(request: &Request) -> Result<Vec<Param>, Response> {
-    if request.method != "GET" {
-        return Err(page(405, "Method not allowed", "Open this page with GET."));
-    }
-    let query = request.query();
-    query.map_err(|()| refused_page("Malformed percent-encoding."))
-}
-
 /// The account a person approves as: `account=N` (1-based, default 1) in the query.
 pub(crate) fn approving_account(shared: &Shared, query: &[Param]) -> Result<usize, Response> {
     let count = shared.config.accounts.len();
@@ -269,10 +222,10 @@ pub(crate) fn approving_account(shared: &Shared, query: &[Param]) -> Result<usiz
 /// the page a person opens. It approves at once as account N, and shows the PIN
 /// (`oob`) or sends the person back to the callback with the verifier.
 pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
-    let query = page_query(request)?;
-    let account = approving_account(shared, &query)?;
+    let query = &request.query;
+    let account = approving_account(shared, query)?;
     let mut state = shared.state.lock().unwrap();
-    let token = param(&query, "oauth_token").unwrap_or_default();
+    let token = param(query, "oauth_token").unwrap_or_default();
     let Some(pending) = state.request_tokens.live(token) else {
         return Err(refused_page(
             "This request token is unknown or has expired.",
@@ -284,27 +237,28 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
         ));
     }
     let callback = pending.callback.clone();
-    if param(&query, "deny") == Some("1") {
+    let out_of_band = callback == "oob";
+    if param(query, "deny") == Some("1") {
         state.request_tokens.take(token);
-        return Ok(match callback {
-            Callback::Url(url) => redirect(&url, &[("denied", token)]),
-            Callback::OutOfBand => page(200, "Authorization denied", "No PIN was issued."),
+        return Ok(match out_of_band {
+            true => page(200, "Authorization denied", "No PIN was issued."),
+            false => redirect(&callback, &[("denied", token)]),
         });
     }
-    let verifier = match callback {
-        Callback::OutOfBand => random::pin(),
-        Callback::Url(_) => random::alphanumeric(32),
+    let verifier = match out_of_band {
+        true => random::pin(),
+        false => random::alphanumeric(32),
     };
     pending.approval = Some((account, verifier.clone()));
     drop(state);
     let name = &shared.config.accounts[account].screen_name;
-    Ok(match callback {
-        Callback::Url(url) => redirect(&url, &[("oauth_token", token), ("oauth_verifier", &verifier)]),
-        Callback::OutOfBand => page(
+    Ok(match out_of_band {
+        true => page(
             200,
             "Application authorized",
             &format!("You (@{name}) authorized the application. Enter this PIN in the application: <code id=\"oauth_pin\">{verifier}</code>"),
         ),
+        false => redirect(&callback, &[("oauth_token", token), ("oauth_verifier", &verifier)]),
     })
 }
 
@@ -313,14 +267,12 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
 /// callback's verifier. One attempt per request token, right or wrong.
 pub(crate) fn access_token(shared: &Shared, request: &Request) -> Answer {
     const INVALID_TOKEN: &str = "Invalid request token.";
-    let (query, form) = query_and_form(request, "POST")?;
-    let (token, signed, _) = verify(shared, request, &form, &query, |token| {
-        let mut state = shared.state.lock().unwrap();
+    let (token, signed, _) = verify(shared, request, |token| {
         let token = token.unwrap_or_default();
-        match state.request_tokens.live(token) {
-            Some(pending) => Ok((token.to_owned(), pending.secret.clone())),
-            None => Err(text(401, INVALID_TOKEN)),
-        }
+        let mut state = shared.state.lock().unwrap();
+        let pending = state.request_tokens.live(token);
+        let pending = pending.ok_or_else(|| text(401, INVALID_TOKEN))?;
+        Ok((token.to_owned(), pending.secret.clone()))
     })?;
     let verifier = param(&signed, "oauth_verifier");
     // Removed whatever the outcome: a request token is good for one attempt.
@@ -370,8 +322,7 @@ mod tests {
                 "POST",
                 "https://photos.example.net/initiate",
                 &initiate,
-                "kd94hf93k423kf44",
-                ""
+                ["kd94hf93k423kf44", ""]
             ),
             "74KNZJeDHnMBp0EMJ9ZHt/XKycU="
         );
@@ -388,8 +339,7 @@ mod tests {
                 "POST",
                 "https://photos.example.net/token",
                 &token,
-                "kd94hf93k423kf44",
-                "hdhd0244k9j7ao03"
+                ["kd94hf93k423kf44", "hdhd0244k9j7ao03"]
             ),
             "gKgrFCywp7rO0OXSjdot/IHF7IU="
         );
@@ -397,17 +347,14 @@ mod tests {
 
     #[test]
     fn callbacks_are_oob_or_absolute_http_urls() {
-        assert_eq!(Callback::parse("oob"), Some(Callback::OutOfBand));
-        for good in [
+        let good = [
+            "oob",
             "https://app.example/cb",
             "http://localhost:8080/cb?x=1",
             "http://127.0.0.1",
-        ] {
-            assert_eq!(
-                Callback::parse(good),
-                Some(Callback::Url(good.into())),
-                "{good}"
-            );
+        ];
+        for good in good {
+            assert!(callback_accepted(good), "{good}");
         }
         for bad in [
             "",
@@ -420,7 +367,7 @@ mod tests {
             "https://a/b c",
             "javascript:alert(1)",
         ] {
-            assert_eq!(Callback::parse(bad), None, "{bad}");
+            assert!(!callback_accepted(bad), "{bad}");
         }
     }
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use crate::http::{json, param, redirect, refuse, Answer, Param, Request, Response};
-use crate::oauth1::{approving_account, page_query, refused_page, return_url_authority};
+use crate::http::{json, param, redirect, refuse, Answer, Request, Response};
+use crate::oauth1::{approving_account, refused_page, return_url_authority};
 use crate::state::Expiring;
 use crate::{random, Shared};
 
@@ -52,22 +52,20 @@ fn is_pkce_string(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
-pub(crate) struct Code {
-    client: Client,
-    redirect_uri: String,
-    challenge: String,
-    scope: String,
-    /// Index into the configured accounts.
-    account: usize,
-}
-
-/// What an access token or a refresh token stands for.
+/// What a code, an access token or a refresh token stands for.
+#[derive(Clone)]
 pub(crate) struct Grant {
     client: Client,
+    /// Index into the configured accounts.
     account: usize,
     scope: String,
-    /// For a refresh token, the access token issued with it: revoking one revokes both.
-    access_token: String,
+}
+
+/// An authorization code: its grant, for this redirect URI and PKCE challenge.
+pub(crate) struct Code {
+    grant: Grant,
+    redirect_uri: String,
+    challenge: String,
 }
 
 /// Codes and tokens alive, and counters for the tests.
@@ -75,37 +73,30 @@ pub(crate) struct Grant {
 pub(crate) struct Grants {
     pub codes: Expiring<Code>,
     pub access: Expiring<Grant>,
-    pub refresh: HashMap<String, Grant>,
+    /// Each with the access token issued with it: revoking one revokes both.
+    pub refresh: HashMap<String, (Grant, String)>,
     pub refreshes: usize,
 }
 
 impl Grants {
     /// A new access token (and refresh token when the scope has `offline.access`):
     /// the token endpoint's answer.
-    fn issue(&mut self, client: Client, account: usize, scope: &str, lifetime: u64) -> Response {
+    fn issue(&mut self, grant: Grant, lifetime: u64) -> Response {
         let access_token = random::token();
-        let grant = |access_token: String| Grant {
-            client,
-            account,
-            scope: scope.to_owned(),
-            access_token,
-        };
-        let access = grant(String::new());
-        let lifetime_secs = Duration::from_secs(lifetime);
-        self.access
-            .insert(access_token.clone(), access, lifetime_secs);
         let mut answer = serde_json::json!({
             "token_type": "bearer",
             "expires_in": lifetime,
             "access_token": access_token,
-            "scope": scope,
+            "scope": grant.scope,
         });
-        if scope.split(' ').any(|s| s == "offline.access") {
+        if grant.scope.split(' ').any(|s| s == "offline.access") {
             let refresh_token = random::token();
-            self.refresh
-                .insert(refresh_token.clone(), grant(access_token));
+            let refresh = (grant.clone(), access_token.clone());
+            self.refresh.insert(refresh_token.clone(), refresh);
             answer["refresh_token"] = refresh_token.into();
         }
+        let lifetime = Duration::from_secs(lifetime);
+        self.access.insert(access_token, grant, lifetime);
         Response {
             headers: vec![("cache-control".into(), "no-store".into())],
             ..json(200, 0, answer)
@@ -137,61 +128,53 @@ fn redirect_uri_allowed(uri: &str) -> bool {
     }
 }
 
-fn bad_authorize_request(detail: &str) -> Response {
-    refused_page(&format!(
-        "You weren't able to give access to the App. {detail}"
-    ))
-}
-
 /// `GET i/oauth2/authorize`: the page a person opens. It approves at once as account
 /// `N` (`account=N`, default 1) and redirects with a one-use code, or with
 /// `error=access_denied` for `deny=1`. A request it cannot trust gets a 400 page and
 /// no redirect.
 pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
-    let query = page_query(request)?;
-    let get = |name| param(&query, name).filter(|v| !v.is_empty());
-    let client = get("client_id")
-        .and_then(client_by_id)
-        .ok_or_else(|| bad_authorize_request("Unknown client_id."))?;
-    let redirect_uri = get("redirect_uri")
-        .filter(|u| redirect_uri_allowed(u))
-        .ok_or_else(|| {
-            bad_authorize_request(
-                "redirect_uri must be an https URL, or http on localhost or 127.0.0.1, without a fragment.",
-            )
-        })?;
-    if get("response_type") != Some("code") {
-        return Err(bad_authorize_request("response_type must be code."));
+    let query = &request.query;
+    let get = |name| param(query, name).unwrap_or_default();
+    let (client, redirect_uri) = (client_by_id(get("client_id")), get("redirect_uri"));
+    let (state, challenge, scope) = (get("state"), get("code_challenge"), get("scope"));
+    let known = |scope| SCOPES.split_whitespace().any(|known| known == scope);
+    let s256 = get("code_challenge_method") == "S256";
+    // X's checks, in its order, each with what the page says when it fails.
+    let checks = [
+        (client.is_some(), "Unknown client_id."),
+        (
+            redirect_uri_allowed(redirect_uri),
+            "redirect_uri must be an https URL, or http on localhost or 127.0.0.1, without a fragment.",
+        ),
+        (get("response_type") == "code", "response_type must be code."),
+        (!state.is_empty(), "state is required."),
+        (
+            challenge.len() == 43 && is_pkce_string(challenge) && s256,
+            "code_challenge is required, with code_challenge_method S256.",
+        ),
+        (
+            scope.split_whitespace().next().is_some() && scope.split_whitespace().all(known),
+            "scope must list scopes X knows, separated by spaces.",
+        ),
+    ];
+    if let Some((_, detail)) = checks.into_iter().find(|(passed, _)| !passed) {
+        let text = format!("You weren't able to give access to the App. {detail}");
+        return Err(refused_page(&text));
     }
-    let state = get("state").ok_or_else(|| bad_authorize_request("state is required."))?;
-    let challenge = get("code_challenge")
-        .filter(|c| {
-            c.len() == 43 && is_pkce_string(c) && get("code_challenge_method") == Some("S256")
-        })
-        .ok_or_else(|| {
-            bad_authorize_request("code_challenge is required, with code_challenge_method S256.")
-        })?;
-    let scopes: Vec<&str> = get("scope")
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let known = |scope: &&str| SCOPES.split_whitespace().any(|known| known == *scope);
-    if scopes.is_empty() || !scopes.iter().all(known) {
-        let detail = "scope must list scopes X knows, separated by spaces.";
-        return Err(bad_authorize_request(detail));
-    }
-    let account = approving_account(shared, &query)?;
-    if param(&query, "deny") == Some("1") {
+    let account = approving_account(shared, query)?;
+    if param(query, "deny") == Some("1") {
         let denied = [("error", "access_denied"), ("state", state)];
         return Ok(redirect(redirect_uri, &denied));
     }
     let code = random::token();
     let grant = Code {
-        client,
+        grant: Grant {
+            client: client.expect("checked above"),
+            account,
+            scope: scope.split_whitespace().collect::<Vec<_>>().join(" "),
+        },
         redirect_uri: redirect_uri.to_owned(),
         challenge: challenge.to_owned(),
-        scope: scopes.join(" "),
-        account,
     };
     let lifetime = shared.config.oauth2_code_lifetime;
     let mut held = shared.state.lock().unwrap();
@@ -218,8 +201,8 @@ fn missing(name: &str) -> Response {
 
 /// Who is calling the token or revoke endpoint: the confidential client proves it
 /// with HTTP Basic (its id and secret); the public client names itself in the form.
-fn authenticate_client(request: &Request, form: &[Param]) -> Result<Client, Response> {
-    let named = param(form, "client_id");
+fn authenticate_client(request: &Request) -> Result<Client, Response> {
+    let named = param(&request.form, "client_id");
     let Some(basic) = request.credentials("Basic") else {
         return match named {
             Some(OAUTH2_PUBLIC_CLIENT_ID) => Ok(OAUTH2_PUBLIC_CLIENT_ID),
@@ -240,51 +223,37 @@ fn authenticate_client(request: &Request, form: &[Param]) -> Result<Client, Resp
     Ok(OAUTH2_CLIENT_ID)
 }
 
-/// What the token and revoke endpoints check first: a POST, a well-formed form, and
-/// the client's authentication.
-fn client_post(request: &Request) -> Result<(Vec<Param>, Client), Response> {
-    if request.method != "POST" {
-        return Err(refuse("oauth2-method-not-allowed", false));
-    }
-    let form = request.form();
-    let form = form.map_err(|()| refuse("oauth2-malformed-form", false))?;
-    let client = authenticate_client(request, &form)?;
-    Ok((form, client))
-}
-
 /// `POST 2/oauth2/token`: `grant_type=authorization_code` (with `code`,
 /// `redirect_uri`, `code_verifier`) or `grant_type=refresh_token` (with
 /// `refresh_token`). A code and a refresh token each work once: a refresh rotates.
 pub(crate) fn token(shared: &Shared, request: &Request) -> Answer {
-    let (form, client) = client_post(request)?;
-    let get = |name| param(&form, name).ok_or_else(|| missing(name));
+    let client = authenticate_client(request)?;
+    let get = |name| param(&request.form, name).ok_or_else(|| missing(name));
     let lifetime = shared.config.oauth2_token_lifetime_secs;
+    let mut state = shared.state.lock().unwrap();
+    let grants = &mut state.oauth2;
     match get("grant_type")? {
         "authorization_code" => {
             let (code, redirect_uri) = (get("code")?, get("redirect_uri")?);
             let verifier = get("code_verifier")?;
-            let mut state = shared.state.lock().unwrap();
-            let grants = &mut state.oauth2;
             // Whatever follows, the code is spent: one attempt each.
             let code = grants.codes.take(code).ok_or_else(invalid_token)?;
-            let valid = code.client == client
+            let valid = code.grant.client == client
                 && code.redirect_uri == redirect_uri
                 && pkce_accepts(&code.challenge, verifier);
             if !valid {
                 return Err(invalid_token());
             }
-            Ok(grants.issue(client, code.account, &code.scope, lifetime))
+            Ok(grants.issue(code.grant, lifetime))
         }
         "refresh_token" => {
             let refresh_token = get("refresh_token")?;
-            let mut state = shared.state.lock().unwrap();
-            let grants = &mut state.oauth2;
-            if grants.refresh.get(refresh_token).map(|g| g.client) != Some(client) {
+            if grants.refresh.get(refresh_token).map(|g| g.0.client) != Some(client) {
                 return Err(invalid_token());
             }
-            let used = grants.refresh.remove(refresh_token).expect("just found");
+            let (used, _) = grants.refresh.remove(refresh_token).expect("just found");
             grants.refreshes += 1;
-            let answer = grants.issue(client, used.account, &used.scope, lifetime);
+            let answer = grants.issue(used, lifetime);
             drop(state);
             std::thread::sleep(shared.config.oauth2_refresh_delay);
             Ok(answer)
@@ -297,21 +266,21 @@ pub(crate) fn token(shared: &Shared, request: &Request) -> Answer {
 /// Revoking a refresh token revokes the access token issued with it. An unknown token
 /// is answered like a revoked one (RFC 7009); another client's token is refused.
 pub(crate) fn revoke(shared: &Shared, request: &Request) -> Answer {
-    let (form, client) = client_post(request)?;
-    let token = param(&form, "token").ok_or_else(|| missing("token"))?;
+    let client = authenticate_client(request)?;
+    let token = param(&request.form, "token").ok_or_else(|| missing("token"))?;
     let mut state = shared.state.lock().unwrap();
     let grants = &mut state.oauth2;
     let owner = grants
         .access
         .live(token)
         .map(|g| g.client)
-        .or_else(|| grants.refresh.get(token).map(|g| g.client));
+        .or_else(|| grants.refresh.get(token).map(|(g, _)| g.client));
     if owner.is_some_and(|owner| owner != client) {
         return Err(invalid_token());
     }
     grants.access.take(token);
-    if let Some(refresh) = grants.refresh.remove(token) {
-        grants.access.take(&refresh.access_token);
+    if let Some((_, access_token)) = grants.refresh.remove(token) {
+        grants.access.take(&access_token);
     }
     Ok(json(200, 0, serde_json::json!({"revoked": true})))
 }

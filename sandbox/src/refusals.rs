@@ -1,7 +1,7 @@
 //! Who may call the API, and X's refusals of the app or the account whatever the
 //! target, in the order X checks them (their words: data/refusals.json, http::refuse).
 
-use crate::http::{refuse, Param, Request, Response};
+use crate::http::{refuse, Request, Response};
 use crate::oauth1::authenticate;
 use crate::oauth2::bearer;
 use crate::{Account, AccountState, AppLimit, Shared, APP_ONLY_BEARER_TOKEN};
@@ -29,27 +29,22 @@ impl Caller {
     /// X's refusal of the app or the account whatever the target, by name, in the
     /// order X checks them (docs/sandbox.md).
     fn refusal(&self, v2: bool, write: bool) -> Option<&'static str> {
+        use AppLimit::*;
         let has = |limit| self.limits.contains(&limit);
         let user = self.account.is_some();
         let oauth1_user = user && self.scopes.is_none();
         [
-            (!v2 && has(AppLimit::NoV1Access), "no-v1-access"),
-            (v2 && has(AppLimit::NotEnrolled), "not-enrolled"),
+            (!v2 && has(NoV1Access), "no-v1-access"),
+            (v2 && has(NotEnrolled), "not-enrolled"),
             (self.state == Some(AccountState::Suspended), "suspended"),
             (self.state == Some(AccountState::Locked), "locked"),
             // OAuth 2.0 tokens have scopes instead.
-            (write && oauth1_user && has(AppLimit::ReadOnly), "read-only"),
-            (has(AppLimit::CreditsDepleted), "credits-depleted"),
-            (
-                has(AppLimit::CreditsDepletedAugust2026),
-                "credits-depleted-2026-08",
-            ),
-            (has(AppLimit::UsageCapped), "usage-capped"),
+            (write && oauth1_user && has(ReadOnly), "read-only"),
+            (has(CreditsDepleted), "credits-depleted"),
+            (has(CreditsDepletedAugust2026), "credits-depleted-2026-08"),
+            (has(UsageCapped), "usage-capped"),
             // The request is billed to the user (OAuth 1.0a and OAuth 2.0 user tokens).
-            (
-                v2 && user && has(AppLimit::UserNotEnrolled),
-                "user-not-enrolled",
-            ),
+            (v2 && user && has(UserNotEnrolled), "user-not-enrolled"),
         ]
         .into_iter()
         .find_map(|(refused, name)| refused.then_some(name))
@@ -59,14 +54,8 @@ impl Caller {
 /// Who calls, from the credentials: API 1.1 takes an OAuth 1.0a signature only (any
 /// Bearer token is 403, code 220); API v2 also an OAuth 2.0 user token or the app-only
 /// token, and words any authentication failure as one codeless 401. Then X's refusals
-/// of the app or the account, for a `write` or a read.
-pub(crate) fn admit(
-    shared: &Shared,
-    request: &Request,
-    (query, form): (&[Param], &[Param]),
-    v2: bool,
-    write: bool,
-) -> Result<Caller, Response> {
+/// of the app or the account, for a write (every method but GET) or a read.
+pub(crate) fn admit(shared: &Shared, request: &Request, v2: bool) -> Result<Caller, Response> {
     let config = &shared.config;
     let unauthorized = |api_code| Response {
         api_code,
@@ -89,7 +78,7 @@ pub(crate) fn admit(
             }
         }
         None => {
-            let signed = authenticate(shared, request, form, query);
+            let signed = authenticate(shared, request);
             let (account, state, limits) = signed.map_err(|refused| match v2 {
                 true => unauthorized(refused.api_code),
                 false => refused,
@@ -102,7 +91,7 @@ pub(crate) fn admit(
             }
         }
     };
-    match caller.refusal(v2, write) {
+    match caller.refusal(v2, request.method != "GET") {
         Some(name) => Err(refuse(name, v2)),
         None => Ok(caller),
     }

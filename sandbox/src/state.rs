@@ -171,30 +171,21 @@ pub(crate) enum Budget {
 const V2_LOOKUP_LIMIT: u32 = 900;
 
 impl Budget {
-    /// Its limit and its length in seconds.
-    fn size(self, config: &SandboxConfig) -> (u32, u64) {
+    /// Its limit, its length in seconds, and the prefix of the headers that tell the
+    /// window on every answer, if any do.
+    fn size(self, config: &SandboxConfig) -> (u32, u64, Option<&'static str>) {
         const DAY: u64 = 24 * 3600;
         let v2_window = config.v2_window.as_secs().max(1);
         match self {
-            Budget::Follows => (config.user_budget, DAY),
-            Budget::AppFollows => (config.app_budget, DAY),
-            Budget::Day => (config.day_budget, DAY),
-            Budget::AppDay => (config.app_day_budget, DAY),
+            Budget::Follows => (config.user_budget, DAY, None),
+            Budget::AppFollows => (config.app_budget, DAY, None),
+            Budget::Day => (config.day_budget, DAY, Some("x-user-limit-24hour")),
+            Budget::AppDay => (config.app_day_budget, DAY, Some("x-app-limit-24hour")),
             // X: 50 follows and 50 unfollows per user per 15 minutes, each in its window.
             Budget::V2(V2Endpoint::Follow | V2Endpoint::Unfollow) => {
-                (config.v2_follow_limit, v2_window)
+                (config.v2_follow_limit, v2_window, Some("x-rate-limit"))
             }
-            Budget::V2(_) => (V2_LOOKUP_LIMIT, v2_window),
-        }
-    }
-
-    /// The prefix of the headers that tell the window on every answer, if any do.
-    fn header_prefix(self) -> Option<&'static str> {
-        match self {
-            Budget::Follows | Budget::AppFollows => None,
-            Budget::Day => Some("x-user-limit-24hour"),
-            Budget::AppDay => Some("x-app-limit-24hour"),
-            Budget::V2(_) => Some("x-rate-limit"),
+            Budget::V2(_) => (V2_LOOKUP_LIMIT, v2_window, Some("x-rate-limit")),
         }
     }
 }
@@ -227,31 +218,24 @@ impl State {
         let now = server_now(config);
         let mut allowed = true;
         for &(budget, id) in windows {
-            let (limit, length) = budget.size(config);
+            let (limit, length, _) = budget.size(config);
             let window = self.windows.entry((budget, id)).or_default();
             if now >= window.start + length {
-                *window = Window {
-                    start: now,
-                    used: 0,
-                };
+                (window.start, window.used) = (now, 0);
             }
             allowed &= window.used < limit;
         }
         let mut headers = Headers::new();
         for &(budget, id) in windows {
-            let (limit, length) = budget.size(config);
+            let (limit, length, prefix) = budget.size(config);
             let window = self.windows.get_mut(&(budget, id)).expect("renewed above");
             window.used += u32::from(allowed);
-            let Some(prefix) = budget.header_prefix() else {
-                continue;
-            };
-            let remaining = limit.saturating_sub(window.used);
-            for (name, value) in [
-                ("limit", limit.into()),
-                ("remaining", remaining.into()),
-                ("reset", window.start + length),
-            ] {
-                headers.push((format!("{prefix}-{name}"), value.to_string()));
+            if let Some(prefix) = prefix {
+                let remaining = limit.saturating_sub(window.used);
+                let reset = window.start + length;
+                headers.push((format!("{prefix}-limit"), limit.to_string()));
+                headers.push((format!("{prefix}-remaining"), remaining.to_string()));
+                headers.push((format!("{prefix}-reset"), reset.to_string()));
             }
         }
         (allowed, headers)

@@ -1,38 +1,32 @@
 //! API 1.1: `POST 1.1/friendships/create.json`, `POST 1.1/friendships/destroy.json`,
-//! `GET 1.1/friendships/show.json`.
+//! `GET 1.1/friendships/show.json`, `GET 1.1/account/verify_credentials.json` (the
+//! token's own user).
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::http::{error, json, param, refuse, Answer, Param, Request, Response, JSON};
-use crate::oauth1::query_and_form;
 use crate::refusals;
 use crate::state::{
-    day_budgets, find_by_id, find_by_name, follow, relation, spend, unfollow, Kind, Outcome, User,
+    self, day_budgets, find_by_id, find_by_name, relation, spend, Kind, Outcome, User,
 };
 use crate::{Account, Shared};
 
 /// The user object of a real recorded response, used as the template for answers.
 const FIXTURE: &str = include_str!("../data/friendships_create_200.json");
 
-/// What every 1.1 endpoint checks first, in X's order: the method, the parameters'
-/// encoding, the caller and X's refusals of its app or account (for a `write` or a
-/// read), the 24-hour budgets. Returns the caller's account and the parameters (form
-/// and query together).
-pub(crate) fn admit(
-    shared: &Shared,
-    request: &Request,
-    method: &str,
-    write: bool,
-) -> Result<(Account, Vec<Param>), Response> {
-    let (query, form) = query_and_form(request, method)?;
-    let caller = refusals::admit(shared, request, (&query, &form), false, write)?;
+/// X's relationship answer (`show.json`), its members that depend on nobody filled in.
+const RELATIONSHIP: &str = include_str!("../data/friendships_show.json");
+
+/// What every 1.1 endpoint checks after the method and the parameters' encoding, in
+/// X's order: the caller and X's refusals of its app or account, the 24-hour budgets.
+/// Returns the caller's account and the parameters (form and query together).
+pub(crate) fn admit(shared: &Shared, request: &Request) -> Result<(Account, Vec<Param>), Response> {
+    let caller = refusals::admit(shared, request, false)?;
     let account = caller.account.expect("API 1.1 takes user context only");
     if !spend(shared, request, &day_budgets(account.user_id)) {
         return Err(refuse("rate-limited", false));
     }
-    let mut all = form;
-    all.extend(query);
-    Ok((account, all))
+    Ok((account, [&request.form[..], &request.query].concat()))
 }
 
 /// The parameters that name the user of `create` and `destroy`, and X's refusal when
@@ -58,15 +52,16 @@ fn named_user(
     user.ok_or_else(|| refuse(unknown, false))
 }
 
-pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
-    let (account, all) = admit(shared, request, "POST", true)?;
+/// `POST 1.1/friendships/create.json`: follows; answers the user object.
+pub(crate) fn follow(shared: &Shared, request: &Request) -> Answer {
+    let (account, all) = admit(shared, request)?;
     let notify = match param(&all, "follow") {
         None | Some("false") => false,
         Some("true") => true,
         Some(_) => return Err(error(400, 0, "follow must be true or false.")),
     };
     let user = named_user(shared, &all, FOLLOWED)?;
-    Ok(match follow(shared, &account, &user) {
+    Ok(match state::follow(shared, &account, &user) {
         Outcome::Following | Outcome::Requested => v1_answer(user_object(&user, notify)),
         Outcome::AlreadyRequested => {
             let message = format!("You've already requested to follow {}.", user.screen_name);
@@ -76,61 +71,71 @@ pub(crate) fn friendships_create(shared: &Shared, request: &Request) -> Answer {
     })
 }
 
-/// Unfollows; answers the user object (with `following` still true for a moment, as
-/// the eventually consistent API does). Unfollowing someone not followed is a 200 too.
-pub(crate) fn friendships_destroy(shared: &Shared, request: &Request) -> Answer {
-    let (account, all) = admit(shared, request, "POST", true)?;
+/// `POST 1.1/friendships/destroy.json`: unfollows; answers the user object (with
+/// `following` still true for a moment, as the eventually consistent API does).
+/// Unfollowing someone not followed is a 200 too.
+pub(crate) fn unfollow(shared: &Shared, request: &Request) -> Answer {
+    let (account, all) = admit(shared, request)?;
     let user = named_user(shared, &all, FOLLOWED)?;
     let was_following = relation(shared, &account, &user).following;
-    unfollow(shared, &account, &user);
+    state::unfollow(shared, &account, &user);
     let mut answer = user_object(&user, false);
     answer["following"] = json!(was_following);
     Ok(v1_answer(answer))
 }
 
-/// The relationship between the token's user (the source) and `target_id` or
-/// `target_screen_name`.
-pub(crate) fn friendships_show(shared: &Shared, request: &Request) -> Answer {
-    let (account, all) = admit(shared, request, "GET", false)?;
+/// `GET 1.1/friendships/show.json`: the relationship between the token's user (the
+/// source) and `target_id` or `target_screen_name`.
+pub(crate) fn relationship(shared: &Shared, request: &Request) -> Answer {
+    let (account, all) = admit(shared, request)?;
     let user = named_user(shared, &all, SHOWN)?;
     let r = relation(shared, &account, &user);
     // As X answers: `null` where it does not say (a request to a public account).
     let requested = r.protected.then_some(r.follow_request_sent);
-    let answer = json!({"relationship": {
-        "source": {
-            "id": account.user_id,
-            "id_str": account.user_id.to_string(),
-            "screen_name": account.screen_name,
-            "following": r.following,
-            "followed_by": r.followed_by,
-            "live_following": false,
-            "following_received": null,
-            "following_requested": requested,
-            "notifications_enabled": null,
-            "can_dm": r.followed_by,
-            "blocking": false,
-            "blocked_by": r.blocked_by,
-            "muting": r.muting,
-            "want_retweets": null,
-            "all_replies": null,
-            "marked_spam": null,
-        },
-        "target": {
-            "id": user.id,
-            "id_str": user.id.to_string(),
-            "screen_name": user.screen_name,
-            "following": r.followed_by,
-            "followed_by": r.following,
-            "following_received": null,
-            "following_requested": null,
-        },
-    }});
+    let mut answer: Value = serde_json::from_str(RELATIONSHIP).expect("a JSON template");
+    for (member, value) in [
+        ("source/id", json!(account.user_id)),
+        ("source/id_str", json!(account.user_id.to_string())),
+        ("source/screen_name", json!(account.screen_name)),
+        ("source/following", json!(r.following)),
+        ("source/followed_by", json!(r.followed_by)),
+        ("source/following_requested", json!(requested)),
+        ("source/can_dm", json!(r.followed_by)),
+        ("source/blocked_by", json!(r.blocked_by)),
+        ("source/muting", json!(r.muting)),
+        ("target/id", json!(user.id)),
+        ("target/id_str", json!(user.id.to_string())),
+        ("target/screen_name", json!(user.screen_name)),
+        ("target/following", json!(r.followed_by)),
+        ("target/followed_by", json!(r.following)),
+    ] {
+        let pointer = format!("/relationship/{member}");
+        *answer.pointer_mut(&pointer).expect("in the template") = value;
+    }
     Ok(json(200, 0, answer))
 }
 
+/// `GET 1.1/account/verify_credentials.json`: the user the token acts as, checked as
+/// every API 1.1 read is (signature, access tier, account state, credits, budgets):
+/// X's user object, without `status` when `skip_status=true`.
+pub(crate) fn me(shared: &Shared, request: &Request) -> Answer {
+    let (account, params) = admit(shared, request)?;
+    let mut object = user_object(&User::of(&account), false);
+    if let Some(fields) = object.as_object_mut() {
+        // Its own user: no relationship to itself.
+        for member in ["following", "follow_request_sent", "notifications"] {
+            fields.remove(member);
+        }
+        if param(&params, "skip_status") == Some("true") {
+            fields.remove("status");
+        }
+    }
+    Ok(v1_answer(object))
+}
+
 /// The fixture's user object with this user's identity.
-pub(crate) fn user_object(user: &User, notify: bool) -> serde_json::Value {
-    let mut object: serde_json::Value = serde_json::from_str(FIXTURE).expect("fixture is JSON");
+pub(crate) fn user_object(user: &User, notify: bool) -> Value {
+    let mut object: Value = serde_json::from_str(FIXTURE).expect("fixture is JSON");
     let protected = matches!(user.kind, Kind::Protected | Kind::Pending);
     for (key, value) in [
         ("id", json!(user.id)),
@@ -152,7 +157,7 @@ pub(crate) fn user_object(user: &User, notify: bool) -> serde_json::Value {
 }
 
 /// An API 1.1 answer, its slashes escaped `\/` as the API does.
-pub(crate) fn v1_answer(object: serde_json::Value) -> Response {
+pub(crate) fn v1_answer(object: Value) -> Response {
     let body = object.to_string().replace('/', "\\/");
     Response::new(200, 0, JSON, body)
 }

@@ -6,15 +6,17 @@
 
 use serde_json::json;
 
-use crate::http::{json, param, problem_json, refuse, Answer, Param, Request, Response};
+use crate::http::{json, param, problem_json, refuse, Answer, Request, Response};
 use crate::refusals;
 use crate::state::{
-    day_budgets, find_by_id, find_by_name, follow, relation, spend, unfollow, Budget, Outcome,
-    User, V2Endpoint,
+    self, day_budgets, find_by_id, find_by_name, relation, spend, Budget, Outcome, User, V2Endpoint,
 };
 use crate::{Account, Shared};
 
 /// A user id as X's paths and bodies take it: 1 to 19 digits.
+const USER_ID_PATTERN: &str = "^[0-9]{1,19}$";
+
+/// Whether `text` is a user id ([`USER_ID_PATTERN`]).
 fn is_user_id(text: &str) -> bool {
     (1..=19).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
 }
@@ -53,32 +55,19 @@ fn mismatch(what: &str, parameter: &str, value: &str, pattern: &str) -> Response
     invalid_request(parameter, &message)
 }
 
-/// `rest` is the path after `/2/users/`: `me`, `by/username/{name}`, `{id}`,
-/// `{id}/following` or `{id}/following/{target}`.
-pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
-    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let (endpoint, method, argument, target) = if rest == "me" {
-        (V2Endpoint::Me, "GET", "", "")
-    } else if let Some(name) = rest.strip_prefix("by/username/") {
-        (V2Endpoint::Lookup, "GET", name, "")
-    } else if let Some(id) = rest.strip_suffix("/following") {
-        (V2Endpoint::Follow, "POST", id, "")
-    } else if let Some((id, target)) = rest.split_once("/following/") {
-        (V2Endpoint::Unfollow, "DELETE", id, target)
-    } else if all_digits(rest) {
-        (V2Endpoint::Lookup, "GET", rest, "")
-    } else {
-        return Err(refuse("page-not-found", true));
-    };
-    if request.method != method {
-        return Err(refuse("method-not-allowed", true));
-    }
-    let query = request
-        .query()
-        .map_err(|()| invalid_request("query", "Malformed percent-encoding."))?;
+/// What every v2 endpoint checks after the method and the query's encoding, in X's
+/// order: the caller and X's refusals of its app or account, the app-only token (for
+/// lookups only), the `follows.write` scope of a write, the 15-minute window and the
+/// 24-hour budgets, and that a write acts for the caller (the path's first id).
+/// Returns the caller's account (`None`: the app-only token).
+fn admit(
+    shared: &Shared,
+    request: &Request,
+    endpoint: V2Endpoint,
+) -> Result<Option<Account>, Response> {
     let writes = matches!(endpoint, V2Endpoint::Follow | V2Endpoint::Unfollow);
     // The JSON body is not signed: only the query and the oauth_* parameters are.
-    let caller = refusals::admit(shared, request, (&query, &[]), true, writes)?;
+    let caller = refusals::admit(shared, request, true)?;
     if caller.account.is_none() && endpoint != V2Endpoint::Lookup {
         return Err(refuse("app-only", true));
     }
@@ -91,7 +80,7 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
     if !spend(shared, request, &window) || !spend(shared, request, &day_budgets(user_id)) {
         return Err(refuse("rate-limited", true));
     }
-    if writes && argument != user_id.to_string() {
+    if writes && request.path_params[0] != user_id.to_string() {
         let verb = match endpoint {
             V2Endpoint::Follow => "follow",
             _ => "unfollow",
@@ -101,52 +90,43 @@ pub(crate) fn users(shared: &Shared, request: &Request, rest: &str) -> Answer {
             json!({"title": "Forbidden", "detail": detail, "type": "about:blank", "status": 403});
         return Err(problem_json(403, 0, body));
     }
-    match (endpoint, &caller.account) {
-        (V2Endpoint::Lookup, account) => {
-            let by = if rest.starts_with("by/") {
-                "username"
-            } else {
-                "id"
-            };
-            lookup(shared, (by, argument), account.as_ref(), &query)
-        }
-        (V2Endpoint::Me, Some(account)) => Ok(user_data(&User::of(account), None)),
-        (V2Endpoint::Follow, Some(account)) => follow_user(shared, account, request),
-        (V2Endpoint::Unfollow, Some(account)) => unfollow_user(shared, account, target),
-        (_, None) => unreachable!("the app-only token only looks users up"),
-    }
+    Ok(caller.account)
 }
 
-/// A lookup by `username` (`by/username/{name}`) or by `id` (`{id}`): the user, with
+/// What only a user's credentials may do.
+const USER_ONLY: &str = "the app-only token only looks users up";
+
+/// `GET 2/users/me`: the caller's own user.
+pub(crate) fn me(shared: &Shared, request: &Request) -> Answer {
+    let account = admit(shared, request, V2Endpoint::Me)?.expect(USER_ONLY);
+    Ok(user_data(&User::of(&account), None))
+}
+
+/// `GET 2/users/by/username/{name}` or `GET 2/users/{id}`: the user, with
 /// `connection_status` when `user.fields` asks for it and a user asks.
-fn lookup(
-    shared: &Shared,
-    (parameter, value): (&str, &str),
-    caller: Option<&Account>,
-    query: &[Param],
-) -> Answer {
-    let (valid, pattern, found) = match parameter {
-        "id" => {
-            let found = value.parse().ok().and_then(|id| find_by_id(shared, id));
-            (is_user_id(value), "^[0-9]{1,19}$", found)
-        }
-        _ => {
-            let valid = (1..=15).contains(&value.len())
-                && value
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_');
-            (valid, "^[A-Za-z0-9_]{1,15}$", find_by_name(shared, value))
-        }
+pub(crate) fn lookup(shared: &Shared, request: &Request) -> Answer {
+    let caller = admit(shared, request, V2Endpoint::Lookup)?;
+    let value = request.path_params[0].as_str();
+    let (parameter, pattern, valid, found) = if request.path().contains("/by/username/") {
+        let valid = (1..=15).contains(&value.len())
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let found = find_by_name(shared, value);
+        ("username", "^[A-Za-z0-9_]{1,15}$", valid, found)
+    } else {
+        let found = value.parse().ok().and_then(|id| find_by_id(shared, id));
+        ("id", USER_ID_PATTERN, is_user_id(value), found)
     };
     if !valid {
         return Err(mismatch("query parameter", parameter, value, pattern));
     }
     let user = found.ok_or_else(|| not_found(parameter, value, 50))?;
-    let wants_connection = param(query, "user.fields")
+    let wants_connection = param(&request.query, "user.fields")
         .is_some_and(|fields| fields.split(',').any(|f| f == "connection_status"));
     let connection = caller
         .filter(|_| wants_connection)
-        .map(|account| connection_status(shared, account, &user));
+        .map(|account| connection_status(shared, &account, &user));
     Ok(user_data(&user, connection))
 }
 
@@ -176,7 +156,9 @@ fn user_data(user: &User, connection_status: Option<Vec<&str>>) -> Response {
     json(200, 0, json!({ "data": data }))
 }
 
-fn follow_user(shared: &Shared, account: &Account, request: &Request) -> Answer {
+/// `POST 2/users/{id}/following`, with `{"target_user_id":"…"}`.
+pub(crate) fn follow(shared: &Shared, request: &Request) -> Answer {
+    let account = admit(shared, request, V2Endpoint::Follow)?.expect(USER_ONLY);
     let json_type = request
         .header("content-type")
         .is_some_and(|t| t.starts_with("application/json"));
@@ -192,19 +174,14 @@ fn follow_user(shared: &Shared, account: &Account, request: &Request) -> Answer 
         ));
     };
     let user = target_user(shared, target)?;
-    let answer = |following: bool| {
-        json(
-            200,
-            0,
-            json!({"data": {"following": following, "pending_follow": !following}}),
-        )
-    };
-    Ok(match follow(shared, account, &user) {
-        Outcome::Following => answer(true),
+    let following = match state::follow(shared, &account, &user) {
+        Outcome::Following => true,
         // v2 answers a repeated request to a protected account like the first one.
-        Outcome::Requested | Outcome::AlreadyRequested => answer(false),
-        Outcome::Refused(name) => refuse(name, true),
-    })
+        Outcome::Requested | Outcome::AlreadyRequested => false,
+        Outcome::Refused(name) => return Err(refuse(name, true)),
+    };
+    let body = json!({"data": {"following": following, "pending_follow": !following}});
+    Ok(json(200, 0, body))
 }
 
 /// The user a follow or an unfollow aims at, by id; X's 200 with `errors` when nobody has it.
@@ -215,16 +192,13 @@ fn target_user(shared: &Shared, target: &str) -> Result<User, Response> {
 
 /// `DELETE 2/users/{source}/following/{target}`: `{"data":{"following":false}}`,
 /// also when the account did not follow the target.
-fn unfollow_user(shared: &Shared, account: &Account, target: &str) -> Answer {
+pub(crate) fn unfollow(shared: &Shared, request: &Request) -> Answer {
+    let account = admit(shared, request, V2Endpoint::Unfollow)?.expect(USER_ONLY);
+    let target = request.path_params[1].as_str();
     if !is_user_id(target) {
-        let pattern = "^[0-9]{1,19}$";
-        return Err(mismatch(
-            "path parameter",
-            "target_user_id",
-            target,
-            pattern,
-        ));
+        let refused = mismatch("path parameter", "target_user_id", target, USER_ID_PATTERN);
+        return Err(refused);
     }
-    unfollow(shared, account, &target_user(shared, target)?);
+    state::unfollow(shared, &account, &target_user(shared, target)?);
     Ok(json(200, 0, json!({"data": {"following": false}})))
 }
