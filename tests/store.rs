@@ -724,6 +724,24 @@ fn unsafe_torn_and_unknown_stores_are_refused_and_left_untouched() {
         e.message
     );
     assert_eq!(fs::read(&store).unwrap(), good);
+    // An account no client could be made from (an app edited by hand) is refused as the
+    // default too, naming it, before anything is written.
+    let mut doc: serde_json::Value = serde_json::from_slice(&good).unwrap();
+    for app in doc["apps"].as_object_mut().unwrap().values_mut() {
+        app["client_id"] = "c".repeat(1100).into();
+    }
+    fs::write(&store, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let spoilt = fs::read(&store).unwrap();
+    assert_eq!(
+        unsafe { tw_store_set_default(s.as_ptr(), name.as_ptr()) },
+        TwStatus::Store
+    );
+    let message = last().message;
+    assert!(
+        message.contains("account \"grant\": client_id is longer than 1024 bytes"),
+        "{message}"
+    );
+    assert_eq!(fs::read(&store).unwrap(), spoilt);
 }
 
 #[test]

@@ -75,7 +75,7 @@ static int loopback_target(const char *uri, struct redirect_listener *to) {
  * 0, else -1 with errno set. */
 static int listen_on(struct redirect_listener *listener, bool ipv6) {
     struct sockaddr_in four = {.sin_family = AF_INET, .sin_port = htons((uint16_t)listener->port),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+                               .sin_addr.s_addr = htonl(0x7f000001)} /* 127.0.0.1: INADDR_LOOPBACK is not POSIX */;
     struct sockaddr_in6 six = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)listener->port),
                                .sin6_addr = IN6ADDR_LOOPBACK_INIT};
     int one = 1, error, fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);

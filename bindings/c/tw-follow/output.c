@@ -92,6 +92,9 @@ void wipe(char *buffer, size_t size) {
 const char *read_proxy_file(const char *path, char *line) {
     FILE *file = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     const char *problem = file == NULL ? strerror(errno) : NULL;
+    if (file != NULL) {
+        setvbuf(file, NULL, _IONBF, 0); /* no stdio buffer, freed unwiped, holds the password */
+    }
     size_t length = 0;
     int c;
     while (problem == NULL && (c = getc(file)) != EOF && c != '\n') {

@@ -45,6 +45,11 @@ impl Document {
         })?;
         let access_token =
             filled(&record.access_token).ok_or_else(|| broken("has no access_token"));
+        let user_id = match filled(&record.user_id).map(str::parse::<u64>) {
+            None => None,
+            Some(Ok(id)) if id != 0 => Some(id),
+            Some(_) => return Err(broken("has a user_id that is not a string of digits")),
+        };
         let refused = |e: Error| store_error(path, format!("account {name:?}: {}", e.message));
         let mut settings = match record.kind.as_deref() {
             Some("oauth1") => {
@@ -85,11 +90,6 @@ impl Document {
                 settings
             }
             _ => return Err(broken("has no kind \"oauth1\" or \"oauth2\"")),
-        };
-        let user_id = match filled(&record.user_id).map(str::parse::<u64>) {
-            None => None,
-            Some(Ok(id)) if id != 0 => Some(id),
-            Some(_) => return Err(broken("has a user_id that is not a string of digits")),
         };
         let screen_name = filled(&record.screen_name).map(str::to_owned);
         if settings.oauth2.is_none() {
