@@ -300,8 +300,9 @@ pub unsafe extern "C" fn tw_store_account_fields(
 /// Makes `account` the store's default account.
 ///
 /// Returns `TW_STATUS_NULL_ARGUMENT` (`account`), `TW_STATUS_INVALID_UTF8`,
-/// `TW_STATUS_INVALID_ARGUMENT` (empty), `TW_STATUS_STORE` (no such account; the
-/// store is unchanged), `TW_STATUS_TIMEOUT` (the lock was not free within 30 s).
+/// `TW_STATUS_INVALID_ARGUMENT` (empty), `TW_STATUS_STORE` (no such account, or one no
+/// config could be made from; the store is unchanged), `TW_STATUS_TIMEOUT` (the lock was
+/// not free within 30 s).
 /// Thread rules: any thread; reads the environment when `store_path` is NULL.
 ///
 /// # Safety
