@@ -55,12 +55,18 @@ impl Client {
     /// A POST to an OAuth 1.0a token endpoint, signed with the app's consumer key and
     /// secret and `token` (none for a request token; the request token and its secret
     /// for an access token), with one more `oauth_*` parameter. The answer is a form.
+    /// The token secret and `oauth_verifier` are the request's secrets.
     fn oauth1_token_request(
         &self,
         path: &str,
         (token, token_secret): (&str, &str),
         extra: (&str, &str),
     ) -> Result<Followed, Error> {
+        let verifier = if extra.0 == "oauth_verifier" {
+            extra.1
+        } else {
+            ""
+        };
         let credentials = &self.settings().credentials;
         let signer = Signer::new(Credentials {
             consumer_key: credentials.consumer_key.clone(),
@@ -77,7 +83,7 @@ impl Client {
                 signer: &signer,
                 extra,
             },
-            secrets: &[token_secret],
+            secrets: &[token_secret, verifier],
         };
         self.sender.send_to(path, body, Answer::Form, auth)
     }

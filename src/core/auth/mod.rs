@@ -38,22 +38,25 @@ fn random_bytes<const N: usize>() -> Zeroizing<[u8; N]> {
 }
 
 /// The error a non-2xx answer of an OAuth 1.0a token endpoint stands for, with the
-/// server's text (the caller redacts `body` first). Twitter answers these endpoints
-/// with its JSON errors, a v2 problem, or plain text (`Invalid oauth_verifier parameter`).
-pub fn answer_failure(http_status: u16, body: &[u8]) -> Error {
-    let text = std::str::from_utf8(body).unwrap_or_default();
+/// server's text, redacted before it is cut. Twitter answers these endpoints with its
+/// JSON errors, a v2 problem, or plain text (`Invalid oauth_verifier parameter`).
+pub fn answer_failure(http_status: u16, body: &[u8], redactor: &Redactor<'_>) -> Error {
+    // Redacted before it is parsed: no unwiped copy of an echoed secret is left behind.
+    let text = std::str::from_utf8(body).map_or_else(|_| String::new(), |t| redactor.redact(t));
     let looks_structured = matches!(text.trim_start().chars().next(), Some('{' | '[' | '<'));
-    if parse_api_error(body) == ApiError::default() && !looks_structured && !text.trim().is_empty()
+    if parse_api_error(text.as_bytes()) == ApiError::default()
+        && !looks_structured
+        && !text.trim().is_empty()
     {
         return Error {
             http_status,
             ..Error::new(
                 kind_for(http_status, 0),
-                format!("HTTP {http_status}: {}", one_line(text, MAX_SERVER_TEXT)),
+                format!("HTTP {http_status}: {}", one_line(&text, MAX_SERVER_TEXT)),
             )
         };
     }
-    api_failure(http_status, body, None, &Redactor::NONE)
+    api_failure(http_status, body, None, redactor)
 }
 
 /// A form body (`application/x-www-form-urlencoded`) in a wiped buffer.
@@ -159,6 +162,7 @@ mod tests {
         let e = answer_failure(
             401,
             b"Error processing your OAuth request: Invalid oauth_verifier parameter",
+            &Redactor::NONE,
         );
         assert_eq!(e.kind, ErrorKind::Auth);
         assert_eq!(e.http_status, 401);
@@ -173,6 +177,7 @@ mod tests {
         let e = answer_failure(
             401,
             br#"{"errors":[{"code":32,"message":"Could not authenticate you."}]}"#,
+            &Redactor::NONE,
         );
         assert_eq!(
             (e.kind, e.http_status, e.api_code),
@@ -181,28 +186,29 @@ mod tests {
         assert_eq!(e.message, "HTTP 401, error 32: Could not authenticate you.");
         let e = answer_failure(
             403,
-            br#"{"errors":[{"code":415,"message":"Callback URL not approved for this client application."}]}"#);
+            br#"{"errors":[{"code":415,"message":"Callback URL not approved for this client application."}]}"#,
+            &Redactor::NONE);
         assert_eq!((e.kind, e.api_code), (ErrorKind::Forbidden, 415));
     }
 
     #[test]
     fn answer_failure_does_not_copy_html_or_unknown_json() {
-        let e = answer_failure(500, b"<html><body>oops</body></html>");
+        let e = answer_failure(500, b"<html><body>oops</body></html>", &Redactor::NONE);
         assert_eq!(e.kind, ErrorKind::ServerError);
         assert!(!e.message.contains("oops"), "{}", e.message);
-        let e = answer_failure(400, br#"{"unexpected":"value"}"#);
+        let e = answer_failure(400, br#"{"unexpected":"value"}"#, &Redactor::NONE);
         assert_eq!(e.kind, ErrorKind::HttpError);
         assert!(!e.message.contains("value"), "{}", e.message);
-        let e = answer_failure(401, b"");
+        let e = answer_failure(401, b"", &Redactor::NONE);
         assert_eq!(e.message, "HTTP 401: empty response body");
-        let e = answer_failure(401, b"\xff\xfe");
+        let e = answer_failure(401, b"\xff\xfe", &Redactor::NONE);
         assert_eq!((e.kind, e.http_status), (ErrorKind::Auth, 401));
     }
 
     #[test]
     fn plain_text_is_one_bounded_line() {
         let long = format!("line one\r\nline two {}", "x".repeat(1000));
-        let e = answer_failure(401, long.as_bytes());
+        let e = answer_failure(401, long.as_bytes(), &Redactor::NONE);
         assert!(!e.message.contains(['\r', '\n']));
         assert!(e.message.chars().count() <= MAX_SERVER_TEXT + 20);
         assert!(e.message.starts_with("HTTP 401: line one line two x"));

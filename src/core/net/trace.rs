@@ -31,7 +31,7 @@ use zeroize::Zeroizing;
 use crate::core::auth::session::OAuth2Session;
 use crate::core::settings::hooks::{TraceHook, TraceKind};
 use crate::core::settings::Settings;
-use crate::core::wire::redact::Redactor;
+use crate::core::wire::redact::{Redactor, REDACTED};
 use crate::core::wire::signer::Credentials;
 
 /// The most of a non-2xx body a trace shows, in bytes (redacted first, then cut).
@@ -292,7 +292,13 @@ fn shown_credentials(value: &[u8]) -> String {
         None => (value, &b""[..]),
     };
     if scheme.eq_ignore_ascii_case(b"OAuth") {
-        return String::from_utf8_lossy(value).into_owned();
+        // Nothing in it is secret but a verifier, which trades a request token for the user's.
+        let value = String::from_utf8_lossy(value);
+        let verifier = value.split_once("oauth_verifier=\"");
+        return match verifier.and_then(|(head, rest)| Some((head, rest.split_once('"')?.1))) {
+            Some((head, tail)) => format!("{head}oauth_verifier=\"{REDACTED}\"{tail}"),
+            None => value.into_owned(),
+        };
     }
     let scheme = String::from_utf8_lossy(scheme);
     let chars = std::str::from_utf8(credentials).map_or(credentials.len(), |c| c.chars().count());
@@ -345,6 +351,12 @@ mod tests {
         assert_eq!(
             shown_credentials(oauth),
             String::from_utf8_lossy(oauth).into_owned()
+        );
+        assert_eq!(
+            shown_credentials(
+                br#"OAuth oauth_token="t", oauth_verifier="4711", oauth_version="1.0""#
+            ),
+            r#"OAuth oauth_token="t", oauth_verifier="[redacted]", oauth_version="1.0""#
         );
         assert_eq!(
             shown_credentials(b"Bearer AAAAbbbbccccdddd1234"),

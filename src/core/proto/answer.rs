@@ -35,9 +35,13 @@ impl Followed {
 }
 
 /// The body of a 2xx answer, which must be UTF-8 JSON with an object at the top.
-pub(crate) fn check_success_body(http_status: u16, body: Vec<u8>) -> Result<String, Error> {
+/// A refused body is wiped with its buffer: it may echo a token.
+pub(crate) fn check_success_body(
+    http_status: u16,
+    body: Zeroizing<Vec<u8>>,
+) -> Result<Zeroizing<String>, Error> {
     let bad = |what: &str| Error::bad_response(http_status, what);
-    let text = String::from_utf8(body).map_err(|_| bad("the body is not UTF-8"))?;
+    let text = utf8(http_status, body)?;
     // Validated without building it: a parsed tree would cost an allocation per key and string.
     let mut parser = serde_json::Deserializer::from_str(&text);
     match serde::de::IgnoredAny::deserialize(&mut parser).and_then(|_| parser.end()) {
@@ -49,6 +53,20 @@ pub(crate) fn check_success_body(http_status: u16, body: Vec<u8>) -> Result<Stri
         Ok(()) if text.trim_start().starts_with('{') => Ok(text),
         Ok(()) => Err(bad("the body is JSON without an object at the top")),
         Err(e) => Err(bad(&format!("the body is not valid JSON ({e})"))),
+    }
+}
+
+/// The text of a 2xx body, in the same buffer (wiped when dropped, refused or not).
+pub(crate) fn utf8(
+    http_status: u16,
+    mut body: Zeroizing<Vec<u8>>,
+) -> Result<Zeroizing<String>, Error> {
+    match String::from_utf8(std::mem::take(&mut *body)) {
+        Ok(text) => Ok(Zeroizing::new(text)),
+        Err(e) => {
+            drop(Zeroizing::new(e.into_bytes()));
+            Err(Error::bad_response(http_status, "the body is not UTF-8"))
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use crate::core::error::{Error, ErrorKind, Problem};
 use crate::core::proto::answer::check_success_body;
@@ -331,7 +332,9 @@ pub fn map_response(
     body: Vec<u8>,
     location: Option<&str>,
     redactor: &Redactor<'_>,
-) -> Result<String, Error> {
+) -> Result<Zeroizing<String>, Error> {
+    // Wiped when dropped, whatever the answer: a refusal may echo a token.
+    let body = Zeroizing::new(body);
     if (200..300).contains(&http_status) {
         return check_success_body(http_status, body);
     }
@@ -372,9 +375,13 @@ pub fn api_failure(
     location: Option<&str>,
     redactor: &Redactor<'_>,
 ) -> Error {
-    // Each member from outside is redacted before it is cut, as the text is.
+    // Each member from outside is redacted before it is cut, as the text is; the
+    // body is redacted before it is parsed, so that no unwiped copy of what the parse
+    // takes out of it (an echoed token) is left in freed memory.
     let clean = |text: &str| one_line(&redactor.redact(text), MAX_API_TEXT);
-    let api = read_api_error(body, &clean);
+    let redacted =
+        std::str::from_utf8(body).map_or_else(|_| String::new(), |text| redactor.redact(text));
+    let api = read_api_error(redacted.as_bytes(), &clean);
     let kind = kind_for_code(api.code)
         .or(api.problem.map(|(kind, _)| kind))
         .or_else(|| follow_refusal_kind(http_status, &api))
@@ -978,10 +985,10 @@ mod tests {
         let ok = r#"{"id":1,"url":"https:\/\/t.co"}"#;
         // Numbers beyond f64 are valid JSON and passed on as sent.
         let huge = r#"{"n":1122222222222222e22222222}"#;
-        assert_eq!(map_response(200, huge.into(), None, &NONE).unwrap(), huge);
-        assert_eq!(map_response(200, ok.into(), None, &NONE).unwrap(), ok);
+        assert_eq!(*map_response(200, huge.into(), None, &NONE).unwrap(), huge);
+        assert_eq!(*map_response(200, ok.into(), None, &NONE).unwrap(), ok);
         assert_eq!(
-            map_response(201, b" {}".to_vec(), None, &NONE).unwrap(),
+            *map_response(201, b" {}".to_vec(), None, &NONE).unwrap(),
             " {}"
         );
         for bad in [
