@@ -197,8 +197,8 @@ pub(crate) fn unfollow_v2(
     let answer = sender.send_to(&path, Body::Delete, Answer::V2Follow, how)?;
     let redactor = Redactor::NONE.with_extra(how.secrets);
     let following = v2_data(answer.http_status, &answer.json, &redactor)?
-        .get("following")
-        .and_then(serde_json::Value::as_bool);
+        .following
+        .0;
     let relationship = Relationship {
         target_id: Some(target_id),
         target_username: username,

@@ -71,45 +71,23 @@ fn form_body(pairs: &[(&str, &str)]) -> Zeroizing<String> {
     Zeroizing::new(form.finish())
 }
 
-/// A value in a JSON object written by [`json_object`].
-enum JsonValue<'a> {
-    Str(&'a str),
-    Int(i64),
-    Null,
-}
-
-/// A flat JSON object in a wiped buffer.
-fn json_object(fields: &[(&str, JsonValue<'_>)]) -> Zeroizing<String> {
-    // Escaping writes at most 6 bytes per byte (`\u00XX`): the buffer never grows.
-    let capacity = 2 + fields
-        .iter()
-        .map(|(name, value)| {
-            6 * name.len()
-                + 4
-                + match value {
-                    JsonValue::Str(s) => 6 * s.len() + 2,
-                    JsonValue::Int(_) => 20,
-                    JsonValue::Null => 4,
-                }
-        })
-        .sum::<usize>();
-    let mut out = Zeroizing::new(Vec::with_capacity(capacity));
-    out.push(b'{');
-    for (i, (name, value)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+/// `value` as JSON in a wiped buffer, allocated once at the size a first pass
+/// measured: it never grows, so no unwiped copy is left behind.
+fn wiped_json(value: &impl serde::Serialize) -> Zeroizing<String> {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
         }
-        serde_json::to_writer(&mut *out, name).expect("writing to a Vec cannot fail");
-        out.push(b':');
-        match value {
-            JsonValue::Str(s) => {
-                serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail")
-            }
-            JsonValue::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
-            JsonValue::Null => out.extend_from_slice(b"null"),
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
         }
     }
-    out.push(b'}');
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value).expect("plain data serializes");
+    let mut out = Zeroizing::new(Vec::with_capacity(count.0));
+    serde_json::to_writer(&mut *out, value).expect("plain data serializes");
     let bytes = std::mem::take(&mut *out);
     Zeroizing::new(String::from_utf8(bytes).expect("serde_json writes UTF-8"))
 }
@@ -228,32 +206,19 @@ mod tests {
     }
 
     #[test]
-    fn json_object_escapes_and_parses_back() {
-        let json = json_object(&[
-            ("s", JsonValue::Str("quote \" slash \\ nl \n ctl \u{1} é")),
-            ("n", JsonValue::Int(-42)),
-            ("z", JsonValue::Null),
-        ]);
-        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(
-            value,
-            serde_json::json!({"s": "quote \" slash \\ nl \n ctl \u{1} é", "n": -42, "z": null})
-        );
-        assert_eq!(json_object(&[]).as_str(), "{}");
-    }
-
-    #[test]
-    fn json_object_buffer_never_grows() {
+    fn wiped_json_escapes_and_its_buffer_never_grows() {
         // All control characters: the worst case for escaping.
-        let worst: String = (0u8..0x20).map(char::from).collect();
-        let fields = [
-            ("k", JsonValue::Str(&worst)),
-            ("i", JsonValue::Int(i64::MIN)),
-        ];
-        let json = json_object(&fields);
-        let capacity = 2 + (6 + 4 + 6 * worst.len() + 2) + (6 + 4 + 20);
-        assert_eq!(json.capacity(), capacity, "the first allocation was kept");
-        assert!(json.len() <= capacity);
+        let worst: String = (0u8..0x20)
+            .map(char::from)
+            .chain("\" \\ é".chars())
+            .collect();
+        let value = serde_json::json!({"s": worst, "n": i64::MIN, "z": null});
+        let json = wiped_json(&value);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&json).unwrap(),
+            value
+        );
+        assert_eq!(json.capacity(), json.len(), "the first allocation was kept");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use zeroize::Zeroizing;
 
-use super::{check_absolute_http_url, json_object, JsonValue, Secret};
+use super::{check_absolute_http_url, wiped_json, Secret};
 use crate::core::error::Error;
 
 /// The callback value that asks for a PIN (out-of-band) instead of a redirect.
@@ -53,13 +53,19 @@ impl AccessToken {
     /// `{"oauth_token":…,"oauth_token_secret":…,"user_id":"…","screen_name":…}`
     /// (the id as a string, as the API writes ids), in a wiped buffer.
     pub fn to_json(&self) -> Zeroizing<String> {
-        let user_id = self.user_id.to_string();
-        json_object(&[
-            ("oauth_token", JsonValue::Str(&self.token)),
-            ("oauth_token_secret", JsonValue::Str(&self.secret)),
-            ("user_id", JsonValue::Str(&user_id)),
-            ("screen_name", JsonValue::Str(&self.screen_name)),
-        ])
+        #[derive(serde::Serialize)]
+        struct Json<'a> {
+            oauth_token: &'a str,
+            oauth_token_secret: &'a str,
+            user_id: String,
+            screen_name: &'a str,
+        }
+        wiped_json(&Json {
+            oauth_token: &self.token,
+            oauth_token_secret: &self.secret,
+            user_id: self.user_id.to_string(),
+            screen_name: &self.screen_name,
+        })
     }
 }
 

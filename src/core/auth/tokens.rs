@@ -4,12 +4,12 @@
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{json_object, JsonValue, Secret};
+use super::{wiped_json, Secret};
 use crate::core::error::{Error, ErrorKind};
 
 /// A user's OAuth 2.0 tokens. The tokens are wiped when dropped; `Debug` shows
-/// only their lengths.
-#[derive(Clone, PartialEq, Eq, Debug)]
+/// only their lengths. Serialized as [`Tokens::to_json`] writes them.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize)]
 pub struct Tokens {
     pub access_token: Secret,
     /// Present when the scope had `offline.access`. X rotates it on each refresh.
@@ -45,17 +45,7 @@ impl Tokens {
 
     /// `{"access_token":…,"refresh_token":…|null,"expires_at":…,"scope":…}`, in a wiped buffer.
     pub fn to_json(&self) -> Zeroizing<String> {
-        json_object(&[
-            ("access_token", JsonValue::Str(&self.access_token)),
-            (
-                "refresh_token",
-                self.refresh_token
-                    .as_deref()
-                    .map_or(JsonValue::Null, JsonValue::Str),
-            ),
-            ("expires_at", JsonValue::Int(self.expires_at)),
-            ("scope", JsonValue::Str(&self.scope)),
-        ])
+        wiped_json(self)
     }
 
     /// Reads the library's own token JSON (what [`Tokens::to_json`] writes: the token
