@@ -173,7 +173,10 @@ fn refresh_request(sender: &Sender, session: &OAuth2Session) -> Result<oauth2::T
     let refresh_token = session
         .refresh_token()
         .ok_or_else(OAuth2Session::no_refresh_token)?;
-    let form = oauth2::refresh_form(&refresh_token, session.public_client_id());
+    let form = session.form(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", &refresh_token),
+    ]);
     token_request(sender, session, &form, &[&refresh_token]).map_err(during(
         "refreshing the OAuth 2.0 access token failed (the old tokens are kept)",
     ))

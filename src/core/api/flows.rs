@@ -157,12 +157,12 @@ impl Client {
     ) -> Result<Zeroizing<String>, Error> {
         let session = self.session()?;
         let code = oauth2::parse_redirect(code_or_url, expected_state.unwrap_or(""))?;
-        let form = oauth2::code_exchange_form(
-            code.as_str(),
-            redirect_uri,
-            code_verifier,
-            session.public_client_id(),
-        );
+        let form = session.form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", redirect_uri),
+            ("code_verifier", code_verifier),
+        ]);
         let tokens = token_request(
             &self.sender,
             session,
@@ -180,7 +180,7 @@ impl Client {
         if token.is_empty() {
             return Err(Error::invalid_argument("token is empty"));
         }
-        let form = oauth2::revoke_form(token, session.public_client_id());
+        let form = session.form(&[("token", token)]);
         oauth2_post(&self.sender, session, REVOKE_PATH, &form, &[token])
             .and_then(|answer| {
                 oauth2::parse_revoke_answer(answer.http_status, answer.json.as_bytes())

@@ -17,7 +17,7 @@ use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
-use super::{check_absolute_http_url, form_body, random_bytes, Secret};
+use super::{check_absolute_http_url, random_bytes, Secret};
 pub use crate::core::auth::tokens::{parse_revoke_answer, parse_token_answer, TokenAnswer, Tokens};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::proto::refusal::one_line;
@@ -203,43 +203,6 @@ pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Secret,
             "the redirected URL has no code parameter",
         )),
     }
-}
-
-/// The token request for a code: `grant_type=authorization_code`, `code`,
-/// `redirect_uri`, `code_verifier`, and `client_id` for a public client
-/// (a confidential one authenticates with [`basic_auth_header`] instead).
-pub fn code_exchange_form(
-    code: &str,
-    redirect_uri: &str,
-    code_verifier: &str,
-    public_client_id: Option<&str>,
-) -> Zeroizing<String> {
-    let mut pairs = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("redirect_uri", redirect_uri),
-        ("code_verifier", code_verifier),
-    ];
-    pairs.extend(public_client_id.map(|id| ("client_id", id)));
-    form_body(&pairs)
-}
-
-/// The token request for a refresh: `grant_type=refresh_token`, `refresh_token`,
-/// and `client_id` for a public client.
-pub fn refresh_form(refresh_token: &str, public_client_id: Option<&str>) -> Zeroizing<String> {
-    let mut pairs = vec![
-        ("grant_type", "refresh_token"),
-        ("refresh_token", refresh_token),
-    ];
-    pairs.extend(public_client_id.map(|id| ("client_id", id)));
-    form_body(&pairs)
-}
-
-/// The revoke request (RFC 7009): `token`, and `client_id` for a public client.
-pub fn revoke_form(token: &str, public_client_id: Option<&str>) -> Zeroizing<String> {
-    let mut pairs = vec![("token", token)];
-    pairs.extend(public_client_id.map(|id| ("client_id", id)));
-    form_body(&pairs)
 }
 
 /// `Basic base64(id:secret)`, where id and secret are form-encoded first
@@ -554,22 +517,26 @@ mod tests {
     }
 
     #[test]
-    fn code_exchange_form_for_public_and_confidential_clients() {
-        let body = code_exchange_form(
-            "c+/=",
-            "http://127.0.0.1:9/cb?a=1&b",
-            "verifier~",
-            Some("pub id"),
-        );
+    fn endpoint_forms_for_public_and_confidential_clients() {
+        use crate::core::auth::session::OAuth2Session;
+        let public = OAuth2Session::new("pub id".into(), None);
+        let confidential = OAuth2Session::new("id".into(), Some("secret".into()));
+        let code = |session: &OAuth2Session, code, redirect_uri, verifier| {
+            session.form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", redirect_uri),
+                ("code_verifier", verifier),
+            ])
+        };
         assert_eq!(
-            body.as_str(),
+            code(&public, "c+/=", "http://127.0.0.1:9/cb?a=1&b", "verifier~").as_str(),
             "grant_type=authorization_code&code=c%2B%2F%3D\
              &redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb%3Fa%3D1%26b\
              &code_verifier=verifier%7E&client_id=pub+id"
         );
-        let body = code_exchange_form("c", "https://r/", "v", None);
         assert_eq!(
-            pairs(&body),
+            pairs(&code(&confidential, "c", "https://r/", "v")),
             owned(&[
                 ("grant_type", "authorization_code"),
                 ("code", "c"),
@@ -577,27 +544,11 @@ mod tests {
                 ("code_verifier", "v"),
             ])
         );
-    }
-
-    #[test]
-    fn refresh_and_revoke_forms() {
         assert_eq!(
-            pairs(&refresh_form("r&t", Some("id"))),
-            owned(&[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", "r&t"),
-                ("client_id", "id")
-            ])
+            pairs(&public.form(&[("token", "t=1")])),
+            owned(&[("token", "t=1"), ("client_id", "pub id")])
         );
-        assert_eq!(
-            refresh_form("rt", None).as_str(),
-            "grant_type=refresh_token&refresh_token=rt"
-        );
-        assert_eq!(
-            pairs(&revoke_form("t=1", Some("id"))),
-            owned(&[("token", "t=1"), ("client_id", "id")])
-        );
-        assert_eq!(revoke_form("tok", None).as_str(), "token=tok");
+        assert_eq!(confidential.form(&[("token", "tok")]).as_str(), "token=tok");
     }
 
     #[test]

@@ -133,20 +133,6 @@ fn base_string_bytes<K: AsRef<str>, V: AsRef<str>>(
     out
 }
 
-/// `n` in decimal, written into `digits` (a `u64` has at most 20).
-fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &str {
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&digits[start..]).expect("ASCII digits")
-}
-
 /// The HMAC-SHA1 key schedule for one pair of secrets, computed once and cloned for
 /// each signature; RFC 5849 3.4.2: the signature is base64(HMAC-SHA1(enc(consumer_secret)
 /// & enc(token_secret), base string)). `Debug` shows nothing of it, and it is
@@ -304,8 +290,9 @@ impl Signer {
         extra: Option<(&str, &str)>,
     ) -> SignedHeader {
         let query = &request.url.query;
-        let mut digits = [0u8; 20];
-        let timestamp = decimal(nonce.timestamp, &mut digits);
+        // One small allocation among the signature's several (a hand-written stack
+        // formatter went; not measured apart, it is small beside the HMAC).
+        let timestamp = nonce.timestamp.to_string();
         let token = &self.credentials.access_token;
         // In name order, so the normalisation below rarely needs its sort. On the
         // stack: at most seven of the eight are present.
@@ -316,7 +303,7 @@ impl Signer {
             extra.filter(|(name, _)| *name < "oauth_nonce"),
             Some(("oauth_nonce", &nonce.nonce)),
             Some(("oauth_signature_method", "HMAC-SHA1")),
-            Some(("oauth_timestamp", timestamp)),
+            Some(("oauth_timestamp", &timestamp)),
             (!token.is_empty()).then_some(("oauth_token", token.as_str())),
             extra.filter(|(name, _)| *name >= "oauth_nonce"),
             Some(("oauth_version", "1.0")),
@@ -577,14 +564,6 @@ mod tests {
             query("https://h/?a=%&b=%4&c=%e2%82%ac"),
             pairs(&[("a", "%"), ("b", "%4"), ("c", "€")])
         );
-    }
-
-    #[test]
-    fn decimal_matches_to_string() {
-        let mut digits = [0u8; 20];
-        for n in [0, 7, 10, 1318622958, u64::MAX] {
-            assert_eq!(decimal(n, &mut digits), n.to_string());
-        }
     }
 
     #[test]
