@@ -264,10 +264,9 @@ impl Sender {
             }
             RequestAuth::Header(_) => None,
         };
-        let authorization = match (&signed, request.auth.auth) {
-            (Some(signed), _) => Some(signed.authorization.as_str()),
-            (None, RequestAuth::Header(value)) => value,
-            (None, _) => None,
+        let authorization = match request.auth.auth {
+            RequestAuth::Header(value) => value,
+            _ => signed.as_ref().map(|signed| signed.authorization.as_str()),
         };
         // Only with a hook set: nothing is formatted otherwise.
         let trace = self
