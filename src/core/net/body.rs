@@ -46,7 +46,7 @@ fn spent_window_text(rate_limit: Option<RateLimit>, day_budgets: DayBudgets, now
             };
             format!(
                 "; {} is spent ({}{of_limit} left), it {}",
-                window.describe(),
+                window,
                 limit.remaining.max(0),
                 resets(limit)
             )
