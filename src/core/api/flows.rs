@@ -129,9 +129,8 @@ impl Client {
         }
         let pkce = oauth2::Pkce::generate();
         let state = oauth2::new_state();
-        let endpoint = oauth2::authorize_endpoint_for(self.settings().base_url.as_str());
         let url = oauth2::authorize_url(
-            &endpoint,
+            self.settings().base_url.as_str(),
             &session.client_id,
             redirect_uri,
             scope,

@@ -83,34 +83,25 @@ pub fn validate_redirect_uri(redirect_uri: &str) -> Result<(), Error> {
     check_absolute_http_url(redirect_uri, "redirect_uri must be an absolute http(s) URL")
 }
 
-/// The authorize page for an API base URL: X's own page for the real API,
-/// `{base}/i/oauth2/authorize` for any other base (the sandbox).
-pub fn authorize_endpoint_for(base_url: &str) -> String {
-    let base = base_url.trim_end_matches('/');
-    if X_API_BASE_URLS.iter().any(|x| x.eq_ignore_ascii_case(base)) {
-        X_AUTHORIZE_ENDPOINT.to_owned()
-    } else {
-        format!("{base}/i/oauth2/authorize")
-    }
-}
-
-/// The URL the person opens to approve the app, every parameter form-encoded:
-/// `response_type=code`, `client_id`, `redirect_uri`, `scope`, `state`,
-/// `code_challenge` and `code_challenge_method=S256`.
+/// The URL the person opens to approve the app: X's own page for the real API,
+/// `{base}/i/oauth2/authorize` for any other base URL (the sandbox), with every
+/// parameter form-encoded: `response_type=code`, `client_id`, `redirect_uri`,
+/// `scope`, `state`, `code_challenge` and `code_challenge_method=S256`.
 pub fn authorize_url(
-    authorize_endpoint: &str,
+    base_url: &str,
     client_id: &str,
     redirect_uri: &str,
     scope: &str,
     state: &str,
     code_challenge: &str,
 ) -> String {
-    let mut url = authorize_endpoint.to_owned();
-    match url.find('?') {
-        None => url.push('?'),
-        Some(i) if i + 1 < url.len() && !url.ends_with('&') => url.push('&'),
-        Some(_) => {}
-    }
+    let base = base_url.trim_end_matches('/');
+    let mut url = if X_API_BASE_URLS.iter().any(|x| x.eq_ignore_ascii_case(base)) {
+        X_AUTHORIZE_ENDPOINT.to_owned()
+    } else {
+        format!("{base}/i/oauth2/authorize")
+    };
+    url.push('?');
     let query_start = url.len();
     form_urlencoded::Serializer::for_suffix(url, query_start)
         .append_pair("response_type", "code")
@@ -316,24 +307,25 @@ mod tests {
     }
 
     #[test]
-    fn authorize_endpoint_is_xs_page_for_the_real_api_else_under_the_base() {
+    fn authorize_url_is_xs_page_for_the_real_api_else_under_the_base() {
+        let endpoint = |base| {
+            let url = authorize_url(base, "c", "https://r/", "s", "t", "ch");
+            url.split_once('?').unwrap().0.to_owned()
+        };
         for real in [
             "https://api.twitter.com",
             "https://api.twitter.com/",
             "https://api.x.com",
             "HTTPS://API.X.COM",
         ] {
-            assert_eq!(
-                authorize_endpoint_for(real),
-                "https://x.com/i/oauth2/authorize"
-            );
+            assert_eq!(endpoint(real), "https://x.com/i/oauth2/authorize");
         }
         assert_eq!(
-            authorize_endpoint_for("http://127.0.0.1:8123"),
+            endpoint("http://127.0.0.1:8123"),
             "http://127.0.0.1:8123/i/oauth2/authorize"
         );
         assert_eq!(
-            authorize_endpoint_for("https://proxy.example/twitter/"),
+            endpoint("https://proxy.example/twitter/"),
             "https://proxy.example/twitter/i/oauth2/authorize"
         );
     }
@@ -341,7 +333,7 @@ mod tests {
     #[test]
     fn authorize_url_form_encodes_every_parameter() {
         let url = authorize_url(
-            "https://x.com/i/oauth2/authorize",
+            "https://api.x.com",
             "client id&x",
             "http://127.0.0.1:9/cb?a=1",
             DEFAULT_SCOPE,
@@ -361,16 +353,6 @@ mod tests {
             .collect();
         assert_eq!(pairs[1], ("client_id".into(), "client id&x".into()));
         assert_eq!(pairs[3], ("scope".into(), DEFAULT_SCOPE.into()));
-        // An endpoint that already has a query keeps it.
-        let url = authorize_url(
-            "https://h/authorize?lang=en",
-            "c",
-            "https://r/",
-            "s",
-            "t",
-            "ch",
-        );
-        assert!(url.starts_with("https://h/authorize?lang=en&response_type=code&client_id=c"));
     }
 
     #[test]
