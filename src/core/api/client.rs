@@ -17,7 +17,6 @@ use zeroize::Zeroizing;
 
 use crate::core::api::bearer::{self, with_bearer};
 use crate::core::api::friendship::{self, check_v2_follow, check_v2_target, FOLLOW_PATH};
-use crate::core::api::identity;
 use crate::core::api::request::{Auth, Request, Sender};
 use crate::core::auth::oauth2;
 use crate::core::auth::session::{OAuth2Session, TokenStore};
@@ -335,7 +334,7 @@ impl Client {
         self.require_user_token()?;
         self.with_api_version(|version| match version {
             ApiVersion::V2 { .. } => with_username(bearer::me(&self.sender, Auth::OAUTH1)?),
-            _ => identity::verify_credentials(&self.sender),
+            _ => friendship::verify_credentials(&self.sender),
         })
     }
 
