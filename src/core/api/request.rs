@@ -200,7 +200,7 @@ impl Sender {
         let (Err(e), Some(server_clock)) = (&first.result, first.server_clock) else {
             return first.result;
         };
-        let offset = server_clock - unix_now() as i64;
+        let offset = server_clock - unix_now();
         let clock_refused = e.api_code == 135
             || (e.http_status == 401
                 && e.api_code == 0

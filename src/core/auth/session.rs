@@ -68,7 +68,7 @@ impl InFlightRefresh {
             .to_string_lossy()
             .into_owned();
         InFlightRefresh {
-            since: crate::core::sys::clock::unix_now() as i64,
+            since: crate::core::sys::clock::unix_now(),
             host,
             pid: u64::from(std::process::id()),
             refused: false,

@@ -134,7 +134,7 @@ pub(crate) fn read_response(
     })
     .map_err(|mut e| {
         if e.kind == ErrorKind::RateLimited {
-            let now = server_clock.unwrap_or_else(|| unix_now() as i64);
+            let now = server_clock.unwrap_or_else(unix_now);
             e.message
                 .push_str(&spent_window_text(rate_limit, day_budgets, now));
         }

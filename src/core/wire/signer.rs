@@ -180,7 +180,7 @@ impl OAuthNonce {
     pub fn fresh(clock_offset_secs: i64) -> Self {
         OAuthNonce {
             nonce: random_nonce(),
-            timestamp: unix_now().saturating_add_signed(clock_offset_secs),
+            timestamp: unix_now().saturating_add(clock_offset_secs).max(0) as u64,
         }
     }
 }
