@@ -72,36 +72,27 @@ pub(crate) fn utf8(
 
 /// Whether every `\uD800`–`\uDBFF` escape in `json` (grammatically valid JSON) is
 /// followed at once by a `\uDC00`–`\uDFFF` one, and no low one comes alone: what a
-/// strict parser requires of strings, keys included.
+/// strict parser requires of strings, keys included. In valid JSON a backslash stands
+/// only in a string and starts an escape, so no quote needs tracking.
 fn surrogates_pair(json: &str) -> bool {
     let bytes = json.as_bytes();
+    // The UTF-16 unit of a `\uXXXX` escape at `at`.
     let unit = |at: usize| {
-        let hex = bytes.get(at..at + 4)?;
+        let hex = bytes.get(at..at + 6)?.strip_prefix(b"\\u")?;
         u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
     };
-    let escape_at = |at: usize| bytes.get(at) == Some(&b'\\') && bytes.get(at + 1) == Some(&b'u');
-    let (mut at, mut in_string) = (0, false);
+    let mut at = 0;
     while at < bytes.len() {
-        match bytes[at] {
-            b'"' => in_string = !in_string,
-            b'\\' if in_string && escape_at(at) => {
-                match unit(at + 2) {
-                    Some(0xD800..=0xDBFF) => {
-                        if !(escape_at(at + 6) && matches!(unit(at + 8), Some(0xDC00..=0xDFFF))) {
-                            return false;
-                        }
-                        at += 12;
-                    }
-                    Some(0xDC00..=0xDFFF) | None => return false,
-                    Some(_) => at += 6,
-                }
-                continue;
-            }
-            // Any other escape is two bytes (`\"` included).
-            b'\\' if in_string => at += 1,
-            _ => {}
+        if bytes[at] != b'\\' {
+            at += 1;
+            continue;
         }
-        at += 1;
+        match unit(at) {
+            Some(0xD800..=0xDBFF) if matches!(unit(at + 6), Some(0xDC00..=0xDFFF)) => at += 12,
+            Some(0xD800..=0xDFFF) => return false,
+            // Any other escape: its first two bytes (a `\uXXXX`'s hex digits follow).
+            _ => at += 2,
+        }
     }
     true
 }
