@@ -41,31 +41,27 @@ pub struct RequestToken {
 
 /// Step 2's answer: the user's access token and secret, and who the user is.
 /// `Debug` shows only the lengths of the token and secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AccessToken {
+    #[serde(rename = "oauth_token")]
     pub token: Secret,
+    #[serde(rename = "oauth_token_secret")]
     pub secret: Secret,
+    /// Written as a string, as the API writes ids.
+    #[serde(serialize_with = "as_text")]
     pub user_id: u64,
     pub screen_name: String,
+}
+
+fn as_text<S: serde::Serializer>(id: &u64, out: S) -> Result<S::Ok, S::Error> {
+    out.collect_str(id)
 }
 
 impl AccessToken {
     /// `{"oauth_token":…,"oauth_token_secret":…,"user_id":"…","screen_name":…}`
     /// (the id as a string, as the API writes ids), in a wiped buffer.
     pub fn to_json(&self) -> Zeroizing<String> {
-        #[derive(serde::Serialize)]
-        struct Json<'a> {
-            oauth_token: &'a str,
-            oauth_token_secret: &'a str,
-            user_id: String,
-            screen_name: &'a str,
-        }
-        wiped_json(&Json {
-            oauth_token: &self.token,
-            oauth_token_secret: &self.secret,
-            user_id: self.user_id.to_string(),
-            screen_name: &self.screen_name,
-        })
+        wiped_json(self)
     }
 }
 
