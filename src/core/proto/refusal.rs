@@ -95,19 +95,6 @@ mod advice {
         "log in at x.com as the access token's account to unlock it, then try again";
 }
 
-/// The advice for a Twitter code about the app or the account.
-fn advice_for_code(api_code: i32) -> Option<&'static str> {
-    Some(match api_code {
-        453 => advice::ACCESS_TIER,
-        261 => advice::READ_ONLY,
-        220 => advice::CREDENTIALS,
-        87 => advice::NOT_PERMITTED,
-        64 => advice::SUSPENDED,
-        326 => advice::LOCKED,
-        _ => return None,
-    })
-}
-
 /// A member of any JSON type: `Some` when it has the type `T`, else `None` (a
 /// member of another type is ignored as if absent, so the rest of the body still counts).
 #[derive(Debug, Default)]
@@ -270,21 +257,25 @@ fn read_api_error(body: &[u8], clean: &dyn Fn(&str) -> String) -> ApiError {
 
 /// Twitter's error code decides first; unknown codes fall back to the HTTP status.
 pub fn kind_for(http_status: u16, api_code: i32) -> ErrorKind {
-    kind_for_code(api_code).unwrap_or_else(|| kind_for_status(http_status))
+    code_kind(api_code).map_or_else(|| kind_for_status(http_status), |(kind, _)| kind)
 }
 
-fn kind_for_code(api_code: i32) -> Option<ErrorKind> {
+/// What a Twitter code says, with the advice of those about the app or the account.
+fn code_kind(api_code: i32) -> Option<(ErrorKind, Option<&'static str>)> {
     Some(match api_code {
-        160 => ErrorKind::AlreadyRequested,
-        161 => ErrorKind::FollowLimit,
-        162 => ErrorKind::Blocked,
-        34 | 50 | 63 | 108 => ErrorKind::NotFound,
-        88 => ErrorKind::RateLimited,
-        32 | 89 | 135 | 215 => ErrorKind::Auth,
+        160 => (ErrorKind::AlreadyRequested, None),
+        161 => (ErrorKind::FollowLimit, None),
+        162 => (ErrorKind::Blocked, None),
+        34 | 50 | 63 | 108 => (ErrorKind::NotFound, None),
+        88 => (ErrorKind::RateLimited, None),
+        32 | 89 | 135 | 215 => (ErrorKind::Auth, None),
         // About the app or the account, not the target.
-        453 => ErrorKind::AccessTier,
-        87 | 220 | 261 => ErrorKind::AppPermission,
-        64 | 326 => ErrorKind::AccountState,
+        453 => (ErrorKind::AccessTier, Some(advice::ACCESS_TIER)),
+        261 => (ErrorKind::AppPermission, Some(advice::READ_ONLY)),
+        220 => (ErrorKind::AppPermission, Some(advice::CREDENTIALS)),
+        87 => (ErrorKind::AppPermission, Some(advice::NOT_PERMITTED)),
+        64 => (ErrorKind::AccountState, Some(advice::SUSPENDED)),
+        326 => (ErrorKind::AccountState, Some(advice::LOCKED)),
         _ => return None,
     })
 }
@@ -382,16 +373,16 @@ pub fn api_failure(
     let redacted =
         std::str::from_utf8(body).map_or_else(|_| String::new(), |text| redactor.redact(text));
     let api = read_api_error(redacted.as_bytes(), &clean);
-    let kind = kind_for_code(api.code)
-        .or(api.problem.map(|(kind, _)| kind))
+    // The Twitter code decides first, then a known v2 problem.
+    let named = code_kind(api.code).or(api.problem);
+    let kind = named
+        .map(|(kind, _)| kind)
         .or_else(|| follow_refusal_kind(http_status, &api))
         .unwrap_or_else(|| kind_for_status(http_status));
-    let advice = match kind_for_code(api.code) {
-        Some(_) => advice_for_code(api.code),
-        None => api.problem.and_then(|(_, advice)| advice),
-    }
-    // A bare 402 says no more than its status.
-    .or((kind == ErrorKind::PaymentRequired).then_some(advice::PAYMENT));
+    let advice = named
+        .and_then(|(_, advice)| advice)
+        // A bare 402 says no more than its status.
+        .or((kind == ErrorKind::PaymentRequired).then_some(advice::PAYMENT));
     let mut message = format!("HTTP {http_status}");
     if api.code != 0 {
         message.push_str(&format!(", error {}", api.code));
