@@ -212,7 +212,7 @@ impl Client {
         nonce: &OAuthNonce,
     ) -> Result<Followed, Error> {
         self.require_user_token()?;
-        let send = |request: &Request<'_>| self.sender.attempt(request, nonce).result;
+        let send = |request: &Request<'_>| self.sender.attempt(request, nonce);
         match (self.current_api_version(), &self.follow_v2) {
             (ApiVersion::V2 { .. }, Some(endpoint)) => {
                 check_v2_follow(target, notify, OR_API_1_1)?;

@@ -68,13 +68,6 @@ pub(crate) enum Answer {
     V2Follow,
 }
 
-/// What one request produced, with what the retry on a clock error needs.
-pub(crate) struct Received {
-    pub result: Result<Followed, Error>,
-    /// The response's `Date`, in seconds since the Unix epoch.
-    pub server_clock: Option<i64>,
-}
-
 /// Reads one response. Every piece of text from outside that goes into a message
 /// passes through `redactor` before it is cut to length. `trace` (when tracing)
 /// receives the start of a non-2xx body.
@@ -84,7 +77,7 @@ pub(crate) fn read_response(
     answer: Answer,
     redactor: &Redactor<'_>,
     trace: Option<&RequestTrace<'_>>,
-) -> Received {
+) -> Result<Followed, Error> {
     let status = response.status().as_u16();
     let headers = response.headers();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
@@ -143,15 +136,12 @@ pub(crate) fn read_response(
         e.day_budgets = (day_budgets != DayBudgets::default()).then(|| Box::new(day_budgets));
         e
     });
-    Received {
-        result: result.map(|json| Followed {
-            json,
-            http_status: status,
-            rate_limit,
-            day_budgets,
-        }),
-        server_clock,
-    }
+    result.map(|json| Followed {
+        json,
+        http_status: status,
+        rate_limit,
+        day_budgets,
+    })
 }
 
 fn read_body(
@@ -261,11 +251,12 @@ mod tests {
         let settings = Settings::new(crate::core::settings::tests::creds()).unwrap();
         let clock = |date: &str| {
             let response = ureq::http::Response::builder()
-                .status(200)
+                .status(401)
                 .header("date", date)
                 .body(ureq::Body::builder().data(r#"{"id":1}"#))
                 .unwrap();
-            read_response(&settings, response, Answer::User, &Redactor::NONE, None).server_clock
+            let read = read_response(&settings, response, Answer::User, &Redactor::NONE, None);
+            read.unwrap_err().server_clock
         };
         for date in [
             "Sun, 06 Nov 1994 08:49:37 GMT",
