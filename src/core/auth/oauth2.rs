@@ -143,25 +143,20 @@ pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Secret,
     let query = input.split_once('?').map_or("", |(_, query)| query);
     let query = query.split('#').next().unwrap_or_default();
 
-    let mut state = None;
-    let mut code = None;
-    let mut error = None;
-    let mut description = None;
+    const NAMES: [&str; 4] = ["state", "code", "error", "error_description"];
+    let mut found: [Option<Zeroizing<String>>; 4] = Default::default();
     for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-        let slot = match &*name {
-            "state" => &mut state,
-            "code" => &mut code,
-            "error" => &mut error,
-            "error_description" => &mut description,
-            _ => continue,
+        let Some(slot) = NAMES.iter().position(|known| *known == name) else {
+            continue;
         };
-        if slot.is_some() {
+        if found[slot].is_some() {
             return Err(Error::invalid_argument(format!(
                 "the redirected URL has more than one {name} parameter"
             )));
         }
-        *slot = Some(Zeroizing::new(value.into_owned()));
+        found[slot] = Some(Zeroizing::new(value.into_owned()));
     }
+    let [state, code, error, description] = found;
 
     match state {
         None => {
