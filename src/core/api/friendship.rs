@@ -165,15 +165,11 @@ pub(crate) fn relationship_v1(
     sender: &Sender,
     target: &Target,
 ) -> Result<(Followed, Relationship), Error> {
-    let (name, value) = target.param();
-    // `screen_name` and `user_id` become `target_screen_name` and `target_id`;
-    // both values are URL-safe as checked ([A-Za-z0-9_], digits).
-    let param = if name == "user_id" {
-        "target_id"
-    } else {
-        "target_screen_name"
+    // Both values are URL-safe as checked ([A-Za-z0-9_], digits).
+    let path = match target {
+        Target::UserId(id) => format!("{SHOW_PATH}?target_id={id}"),
+        Target::ScreenName(name) => format!("{SHOW_PATH}?target_screen_name={name}"),
     };
-    let path = format!("{SHOW_PATH}?{param}={value}");
     let answer = sender.send_to(&path, Body::None, Answer::User, Auth::OAUTH1)?;
     let relationship = Relationship::from_v1_show(answer.http_status, &answer.json)?;
     Ok(with_relationship(answer, relationship))
