@@ -397,6 +397,30 @@ fn token_endpoint_answer(head: &str, body: &str) -> (String, bool) {
     }
 }
 
+/// Under `/echo`, answers that echo a token the request sent and that the library
+/// refuses: a 2xx that is no JSON, a JSON error and a plain-text one.
+fn echoing_refusal(head: &str) -> Option<(&'static str, String)> {
+    let path = head.split_whitespace().nth(1)?.strip_prefix("/echo")?;
+    let text = |c: &'static CStr| c.to_str().unwrap();
+    Some(match path {
+        "/2/users/me" => (
+            "200 OK",
+            format!("no JSON, but the token {}", text(OLD_ACCESS)),
+        ),
+        "/2/oauth2/token" => (
+            "400 Bad Request",
+            format!(
+                r#"{{"error":"invalid_grant","error_description":"{} is not valid"}}"#,
+                text(OLD_REFRESH)
+            ),
+        ),
+        _ => (
+            "401 Unauthorized",
+            format!("Invalid request token secret {REQUEST_TOKEN_SECRET}"),
+        ),
+    })
+}
+
 /// Run by the parent test as a child process (`--ignored --exact token_endpoint_server`):
 /// prints its port, then serves until killed.
 #[test]
@@ -407,12 +431,18 @@ fn token_endpoint_server() {
         return;
     }
     let server = Scripted::start(|request, out| {
-        let (answer, sized) =
-            token_endpoint_answer(&request.head, &String::from_utf8_lossy(&request.body));
-        let status = if answer.contains("Not Found") {
-            "404 Not Found"
-        } else {
-            "200 OK"
+        let (status, answer, sized) = match echoing_refusal(&request.head) {
+            Some((status, answer)) => (status, answer, true),
+            None => {
+                let (answer, sized) =
+                    token_endpoint_answer(&request.head, &String::from_utf8_lossy(&request.body));
+                let status = if answer.contains("Not Found") {
+                    "404 Not Found"
+                } else {
+                    "200 OK"
+                };
+                (status, answer, sized)
+            }
         };
         let framing = if sized {
             format!("content-length: {}\r\n", answer.len())
@@ -655,6 +685,57 @@ fn no_token_is_left_in_freed_memory() {
         last()
     );
     assert_nothing_found("tokens");
+}
+
+/// Refused answers may echo what the request sent: their bodies, and what is parsed
+/// out of them, are wiped (only the redacted text goes into a message).
+#[test]
+fn refused_answers_that_echo_a_token_leave_none_in_freed_memory() {
+    let _serial = serial();
+    NEEDLES.get_or_init(needles);
+    let server = TokenServer::start();
+    let base_url = cstr(&format!("{}/echo", server.base_url));
+    let request_secret = cstr(REQUEST_TOKEN_SECRET);
+    hits();
+
+    let scan = Scan::start();
+    let mut statuses = Vec::new();
+    unsafe {
+        // 2/users/me answers 200 with no JSON; the refresh is refused with a JSON error.
+        let config = oauth2_config(&base_url, true, &mut statuses);
+        statuses.push(tw_follow(
+            config,
+            c"2244994945".as_ptr(),
+            false,
+            ptr::null_mut(),
+        ));
+        statuses.push(tw_oauth2_refresh(config));
+        tw_config_free(config);
+        // The access-token step is refused in plain text.
+        let app = config_at(&base_url, &mut statuses, |out| {
+            tw_config_new_app(CONSUMER_KEY.as_ptr(), CONSUMER_SECRET.as_ptr(), out)
+        });
+        let mut json = ptr::null_mut();
+        statuses.push(tw_oauth1_access_token(
+            app,
+            c"request-token-0123".as_ptr(),
+            request_secret.as_ptr(),
+            c"1234567".as_ptr(),
+            &mut json,
+        ));
+        tw_config_free(app);
+    }
+    drop(scan);
+    drop(server);
+
+    use TwStatus::*;
+    assert_eq!(
+        statuses,
+        [Ok, Ok, Ok, BadResponse, Auth, Ok, Ok, Auth],
+        "{:?}",
+        last()
+    );
+    assert_nothing_found("refused answers");
 }
 
 /// The token JSON read as fields (issue 21, item 4): every string of the parse moved

@@ -756,3 +756,45 @@ fn unfollow_and_relationship_are_traced_and_their_base_strings_signed() {
         );
     }
 }
+
+#[test]
+fn an_oauth_verifier_never_shows_in_the_trace() {
+    // The access-token step against a server that echoes the request: the verifier is
+    // sent in the Authorization header and signed, and no line shows it.
+    let echo = echo_server();
+    let mut out = ptr::null_mut();
+    let (key, secret) = (cstr("trace-consumer-key"), cstr("trace-consumer-secret"));
+    let status = unsafe { tw_config_new_app(key.as_ptr(), secret.as_ptr(), &mut out) };
+    assert_eq!(status, TwStatus::Ok, "{:?}", last());
+    let config = Config(out);
+    assert_eq!(config.set_base_url(&echo.base_url()), TwStatus::Ok);
+    let lines = traced(&config);
+    let verifier = "Vq7-verifier-of-the-callback";
+    let (token, token_secret, v) = (
+        cstr("request-token"),
+        cstr("request-token-secret"),
+        cstr(verifier),
+    );
+    let mut json = ptr::null_mut();
+    let status = unsafe {
+        tw_oauth1_access_token(
+            config.0,
+            token.as_ptr(),
+            token_secret.as_ptr(),
+            v.as_ptr(),
+            &mut json,
+        )
+    };
+    assert_eq!(status, TwStatus::Auth, "{:?}", last());
+    assert!(!last().message.contains(verifier), "{:?}", last());
+    let lines = take_lines(&lines);
+    assert!(of_kind(&lines, REQUEST_HEADER)
+        .iter()
+        .any(|h| h.contains(r#"oauth_verifier="[redacted]""#)));
+    assert!(!of_kind(&lines, BASE_STRING).is_empty());
+    for (_, line) in &lines {
+        assert!(!line.contains(verifier), "{line}");
+    }
+    // It was sent: the echo is real.
+    assert!(echo.requests()[0].head.contains(verifier));
+}

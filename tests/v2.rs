@@ -42,7 +42,7 @@ fn a_user_id_is_followed_with_one_signed_json_post() {
     );
     let (status, [limit, remaining, reset]) = rate_limit();
     assert_eq!((status, limit, remaining), (TwStatus::Ok, 50, 49));
-    let now = twfollow::core::sys::clock::unix_now() as i64;
+    let now = twfollow::core::sys::clock::unix_now();
     assert!((now..=now + 900).contains(&reset), "{reset}");
     assert_eq!(last().http_status, 200);
 }

@@ -73,26 +73,9 @@ pub struct DayBudgets {
     pub app: Option<RateLimit>,
 }
 
-/// A rate window a 429 may have spent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Window {
-    /// `x-rate-limit-*`: 15 minutes on the follow endpoints.
-    FifteenMinute,
-    /// `x-user-limit-24hour-*`: the user's budget for 24 hours.
-    UserDay,
-    /// `x-app-limit-24hour-*`: the app's budget for 24 hours, all users together.
-    AppDay,
-}
-
-impl Window {
-    pub fn describe(self) -> &'static str {
-        match self {
-            Window::FifteenMinute => "the 15-minute rate-limit window",
-            Window::UserDay => "the user's 24-hour budget",
-            Window::AppDay => "the app's 24-hour budget",
-        }
-    }
-}
+/// The rate window of `x-rate-limit-*` (15 minutes on the follow endpoints), as
+/// [`spent_windows`] names it; the others are the 24-hour budgets.
+const FIFTEEN_MINUTE_WINDOW: &str = "the 15-minute rate-limit window";
 
 /// The members of an API v2 problem (RFC 7807) that say what is wrong and what to do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -142,7 +125,7 @@ impl Error {
         self.kind == ErrorKind::RateLimited
             && spent_windows(self.rate_limit, self.day_budgets())
                 .iter()
-                .any(|(window, _)| *window != Window::FifteenMinute)
+                .any(|(window, _)| *window != FIFTEEN_MINUTE_WINDOW)
     }
 
     /// When a rate-limited request may succeed again: the latest reset of the spent
@@ -172,12 +155,14 @@ impl Error {
     }
 }
 
-/// The windows among these that are spent (remaining 0 or less).
-pub fn spent_windows(window: Option<RateLimit>, day: DayBudgets) -> Vec<(Window, RateLimit)> {
+/// The windows among these that are spent (remaining 0 or less), each by its name
+/// in messages: the 15-minute window (`x-rate-limit-*`), the user's and the app's
+/// 24-hour budgets (`x-user-limit-24hour-*`, `x-app-limit-24hour-*`: all users together).
+pub fn spent_windows(window: Option<RateLimit>, day: DayBudgets) -> Vec<(&'static str, RateLimit)> {
     [
-        (Window::FifteenMinute, window),
-        (Window::UserDay, day.user),
-        (Window::AppDay, day.app),
+        (FIFTEEN_MINUTE_WINDOW, window),
+        ("the user's 24-hour budget", day.user),
+        ("the app's 24-hour budget", day.app),
     ]
     .into_iter()
     .filter_map(|(which, limit)| limit.filter(|l| l.remaining <= 0).map(|l| (which, l)))

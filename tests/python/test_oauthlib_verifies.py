@@ -524,6 +524,11 @@ def test_the_traced_base_strings_are_oauthlibs_for_the_token_steps(server_for):
         flow.fetch_access_token(VERIFIER)
     assert [v["valid"] for v in server.verdicts] == [True, True]
     traced = [line for kind, line in lines if kind == TraceKind.BASE_STRING]
-    assert len(traced) == 2 and traced == server.base_strings
-    # The request-token secret signs the second step: it is in no line.
+    # Byte for byte oauthlib's, but for the verifier, which the trace redacts as a secret.
+    verifier = f"oauth_verifier%3D{VERIFIER}"
+    assert verifier in server.base_strings[1]
+    expected = [server.base_strings[0], server.base_strings[1].replace(verifier, "oauth_verifier%3D[redacted]")]
+    assert len(traced) == 2 and traced == expected
+    # The request-token secret signs the second step, the verifier is sent in it: neither is in any line.
     assert not any(REQUEST_TOKEN[1] in line or urllib.parse.quote(REQUEST_TOKEN[1]) in line for _, line in lines)
+    assert not any(VERIFIER in line for _, line in lines)

@@ -20,10 +20,6 @@ pub const TOKEN_PATH: &str = "/2/oauth2/token";
 pub const REVOKE_PATH: &str = "/2/oauth2/revoke";
 pub const ME_PATH: &str = "/2/users/me";
 
-pub(crate) fn now() -> i64 {
-    unix_now() as i64
-}
-
 /// Sends a form to an OAuth 2.0 endpoint with the client's authentication.
 pub(crate) fn oauth2_post(
     sender: &Sender,
@@ -106,7 +102,7 @@ fn refresh_stored(
     // config holds that the store lacks, after a failed write, are not replaced:
     // they are the newer ones, refreshed and saved below.)
     if !session.is_synced(&stored.access_token) {
-        let usable = !stored.needs_refresh(now(), oauth2::REFRESH_MARGIN_SECS);
+        let usable = !stored.needs_refresh(unix_now(), oauth2::REFRESH_MARGIN_SECS);
         session.store(stored.clone(), false);
         session.set_synced(&stored.access_token);
         if usable || stored.refresh_token.is_none() {
@@ -173,7 +169,10 @@ fn refresh_request(sender: &Sender, session: &OAuth2Session) -> Result<oauth2::T
     let refresh_token = session
         .refresh_token()
         .ok_or_else(OAuth2Session::no_refresh_token)?;
-    let form = oauth2::refresh_form(&refresh_token, session.public_client_id());
+    let form = session.form(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", &refresh_token),
+    ]);
     token_request(sender, session, &form, &[&refresh_token]).map_err(during(
         "refreshing the OAuth 2.0 access token failed (the old tokens are kept)",
     ))
@@ -188,14 +187,14 @@ pub(crate) fn token_request(
     secrets: &[&str],
 ) -> Result<oauth2::Tokens, Error> {
     let answer = oauth2_post(sender, session, TOKEN_PATH, form, secrets)?;
-    let read = oauth2::parse_token_answer(answer.http_status, answer.json.as_bytes(), now())?;
+    let read = oauth2::parse_token_answer(answer.http_status, answer.json.as_bytes(), unix_now())?;
     read.notes.iter().for_each(|note| sender.trace_note(note));
     Ok(read.tokens)
 }
 
 /// Refreshes first when the access token expires within the refresh margin.
 pub(crate) fn refresh_if_due(sender: &Sender, session: &OAuth2Session) -> Result<(), Error> {
-    if session.wants_refresh(now()) {
+    if session.wants_refresh(unix_now()) {
         refresh(sender, session, Some(session.generation()))?;
     }
     Ok(())

@@ -17,7 +17,6 @@ use zeroize::Zeroizing;
 
 use crate::core::api::bearer::{self, with_bearer};
 use crate::core::api::friendship::{self, check_v2_follow, check_v2_target, FOLLOW_PATH};
-use crate::core::api::identity;
 use crate::core::api::request::{Auth, Request, Sender};
 use crate::core::auth::oauth2;
 use crate::core::auth::session::{OAuth2Session, TokenStore};
@@ -213,7 +212,7 @@ impl Client {
         nonce: &OAuthNonce,
     ) -> Result<Followed, Error> {
         self.require_user_token()?;
-        let send = |request: &Request<'_>| self.sender.attempt(request, nonce).result;
+        let send = |request: &Request<'_>| self.sender.attempt(request, nonce);
         match (self.current_api_version(), &self.follow_v2) {
             (ApiVersion::V2 { .. }, Some(endpoint)) => {
                 check_v2_follow(target, notify, OR_API_1_1)?;
@@ -335,7 +334,7 @@ impl Client {
         self.require_user_token()?;
         self.with_api_version(|version| match version {
             ApiVersion::V2 { .. } => with_username(bearer::me(&self.sender, Auth::OAUTH1)?),
-            _ => identity::verify_credentials(&self.sender),
+            _ => friendship::verify_credentials(&self.sender),
         })
     }
 

@@ -33,16 +33,15 @@ impl Drop for Restore {
     }
 }
 
+/// Sets the thread's deadline until the returned guard is dropped.
+fn set(deadline: Instant) -> Restore {
+    Restore(DEADLINE.try_with(|d| d.replace(Some(deadline))).ok())
+}
+
 /// Runs `call` under a deadline `timeout` from now, unless a call further up this
 /// thread's stack already set one (which then binds).
 pub fn within<T>(timeout: Duration, call: impl FnOnce() -> T) -> T {
-    let _restore = match current() {
-        Some(_) => Restore(None),
-        None => {
-            let previous = DEADLINE.try_with(|d| d.replace(Some(Instant::now() + timeout)));
-            Restore(previous.ok())
-        }
-    };
+    let _restore = current().is_none().then(|| set(Instant::now() + timeout));
     call()
 }
 
@@ -57,11 +56,7 @@ pub fn postpone(by: Duration) {
 /// Runs `call` with the deadline `grace` later (and restores it): for a request that
 /// must not be abandoned once sent, such as a refresh.
 pub fn with_grace<T>(grace: Duration, call: impl FnOnce() -> T) -> T {
-    let Some(deadline) = current() else {
-        return call();
-    };
-    let previous = DEADLINE.try_with(|d| d.replace(Some(deadline + grace)));
-    let _restore = Restore(previous.ok());
+    let _restore = current().map(|deadline| set(deadline + grace));
     call()
 }
 

@@ -55,12 +55,18 @@ impl Client {
     /// A POST to an OAuth 1.0a token endpoint, signed with the app's consumer key and
     /// secret and `token` (none for a request token; the request token and its secret
     /// for an access token), with one more `oauth_*` parameter. The answer is a form.
+    /// The token secret and `oauth_verifier` are the request's secrets.
     fn oauth1_token_request(
         &self,
         path: &str,
         (token, token_secret): (&str, &str),
         extra: (&str, &str),
     ) -> Result<Followed, Error> {
+        let verifier = if extra.0 == "oauth_verifier" {
+            extra.1
+        } else {
+            ""
+        };
         let credentials = &self.settings().credentials;
         let signer = Signer::new(Credentials {
             consumer_key: credentials.consumer_key.clone(),
@@ -77,7 +83,7 @@ impl Client {
                 signer: &signer,
                 extra,
             },
-            secrets: &[token_secret],
+            secrets: &[token_secret, verifier],
         };
         self.sender.send_to(path, body, Answer::Form, auth)
     }
@@ -123,9 +129,8 @@ impl Client {
         }
         let pkce = oauth2::Pkce::generate();
         let state = oauth2::new_state();
-        let endpoint = oauth2::authorize_endpoint_for(self.settings().base_url.as_str());
         let url = oauth2::authorize_url(
-            &endpoint,
+            self.settings().base_url.as_str(),
             &session.client_id,
             redirect_uri,
             scope,
@@ -151,12 +156,12 @@ impl Client {
     ) -> Result<Zeroizing<String>, Error> {
         let session = self.session()?;
         let code = oauth2::parse_redirect(code_or_url, expected_state.unwrap_or(""))?;
-        let form = oauth2::code_exchange_form(
-            code.as_str(),
-            redirect_uri,
-            code_verifier,
-            session.public_client_id(),
-        );
+        let form = session.form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", redirect_uri),
+            ("code_verifier", code_verifier),
+        ]);
         let tokens = token_request(
             &self.sender,
             session,
@@ -174,7 +179,7 @@ impl Client {
         if token.is_empty() {
             return Err(Error::invalid_argument("token is empty"));
         }
-        let form = oauth2::revoke_form(token, session.public_client_id());
+        let form = session.form(&[("token", token)]);
         oauth2_post(&self.sender, session, REVOKE_PATH, &form, &[token])
             .and_then(|answer| {
                 oauth2::parse_revoke_answer(answer.http_status, answer.json.as_bytes())

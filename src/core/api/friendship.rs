@@ -11,8 +11,11 @@
 //! - Relationship: API 1.1 `GET 1.1/friendships/show.json?target_screen_name=…` (or
 //!   `target_id`; the source is the token's user); API v2 the user lookup with
 //!   `user.fields=connection_status`, one request for a name or an id.
+//! - Who the credentials act as, by API 1.1: `GET 1.1/account/verify_credentials.json`
+//!   for an OAuth 1.0a config that does not use API v2 (API v2's `GET 2/users/me` is
+//!   [`bearer::me`](crate::core::api::bearer::me)).
 
-use crate::core::api::request::{Auth, Body, Request, Sender};
+use crate::core::api::request::{during, Auth, Body, Request, Sender};
 use crate::core::error::Error;
 use crate::core::net::body::Answer;
 use crate::core::proto::answer::Followed;
@@ -162,15 +165,11 @@ pub(crate) fn relationship_v1(
     sender: &Sender,
     target: &Target,
 ) -> Result<(Followed, Relationship), Error> {
-    let (name, value) = target.param();
-    // `screen_name` and `user_id` become `target_screen_name` and `target_id`;
-    // both values are URL-safe as checked ([A-Za-z0-9_], digits).
-    let param = if name == "user_id" {
-        "target_id"
-    } else {
-        "target_screen_name"
+    // Both values are URL-safe as checked ([A-Za-z0-9_], digits).
+    let path = match target {
+        Target::UserId(id) => format!("{SHOW_PATH}?target_id={id}"),
+        Target::ScreenName(name) => format!("{SHOW_PATH}?target_screen_name={name}"),
     };
-    let path = format!("{SHOW_PATH}?{param}={value}");
     let answer = sender.send_to(&path, Body::None, Answer::User, Auth::OAUTH1)?;
     let relationship = Relationship::from_v1_show(answer.http_status, &answer.json)?;
     Ok(with_relationship(answer, relationship))
@@ -197,8 +196,8 @@ pub(crate) fn unfollow_v2(
     let answer = sender.send_to(&path, Body::Delete, Answer::V2Follow, how)?;
     let redactor = Redactor::NONE.with_extra(how.secrets);
     let following = v2_data(answer.http_status, &answer.json, &redactor)?
-        .get("following")
-        .and_then(serde_json::Value::as_bool);
+        .following
+        .0;
     let relationship = Relationship {
         target_id: Some(target_id),
         target_username: username,
@@ -226,4 +225,56 @@ pub(crate) fn relationship_v2(
         &Redactor::NONE.with_extra(how.secrets),
     )?;
     Ok(with_relationship(answer, relationship))
+}
+
+/// API 1.1's "who am I", relative to the base URL: the user object without its latest
+/// post or entities (the smallest answer).
+pub const VERIFY_CREDENTIALS_PATH: &str =
+    "/1.1/account/verify_credentials.json?include_entities=false&skip_status=true";
+
+/// The OAuth 1.0a user of the config's token, by API 1.1: (id, screen name). One request.
+pub(crate) fn verify_credentials(sender: &Sender) -> Result<(u64, String), Error> {
+    let answer = sender
+        .send_to(
+            VERIFY_CREDENTIALS_PATH,
+            Body::None,
+            Answer::User,
+            Auth::OAUTH1,
+        )
+        .map_err(during(
+            "finding the token's user (GET 1.1/account/verify_credentials.json)",
+        ))?;
+    user_of(answer.http_status, &answer.json)
+}
+
+/// The id and screen name of an API 1.1 user object.
+fn user_of(http_status: u16, json: &str) -> Result<(u64, String), Error> {
+    let missing = || {
+        Error::bad_response(
+            http_status,
+            "the verify_credentials answer has no user id or screen name",
+        )
+    };
+    let user = V1User::read(json).map_err(|_| missing())?;
+    let id = user.id().ok_or_else(missing)?;
+    let name = user.screen_name.0.filter(|name| !name.is_empty());
+    Ok((id, name.ok_or_else(missing)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_id_and_the_screen_name() {
+        let json = r#"{"id":1500000001,"id_str":"1500000001","screen_name":"sandbox_me"}"#;
+        assert_eq!(
+            user_of(200, json).ok(),
+            Some((1500000001, "sandbox_me".into()))
+        );
+        for json in [r#"{"id":1}"#, r#"{"screen_name":"a"}"#, "[]", "{"] {
+            let e = user_of(200, json).err().map(|e| e.kind);
+            assert_eq!(e, Some(crate::core::ErrorKind::BadResponse), "{json}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! The top rank of the core: the client and the call sequence, and what an
 //! application keeps between calls and processes (the token store). Within the
 //! folder, from the bottom: `deadline` (one per call), `retry` and `request` (one request: sending, retries,
-//! the clock), `friendship` (the requests of each API version), `identity` (who the token is), `bearer` (requests
+//! the clock), `friendship` (the requests of each API version, and who the token is), `bearer` (requests
 //! with an OAuth 2.0 session), `client` (every call, over those), `flows` (the token
 //! flows, as calls of the client), `store`.
 
@@ -10,7 +10,6 @@ pub mod client;
 pub mod deadline;
 pub mod flows;
 pub mod friendship;
-pub mod identity;
 pub mod request;
 pub mod retry;
 pub mod store;

@@ -13,7 +13,7 @@ use crate::core::api::deadline;
 use crate::core::api::retry::{retry_delay, with_retry_count};
 use crate::core::auth::session::OAuth2Session;
 use crate::core::error::{Error, ErrorKind};
-use crate::core::net::body::{read_response, Answer, Received};
+use crate::core::net::body::{read_response, Answer};
 use crate::core::net::failure::transport_error;
 use crate::core::net::transport::Agents;
 use crate::core::proto::answer::Followed;
@@ -195,25 +195,31 @@ impl Sender {
     fn send_correcting_clock(&self, request: &Request<'_>) -> Result<Followed, Error> {
         let first = self.attempt(request, &OAuthNonce::fresh(self.clock_offset()));
         if let RequestAuth::Header(_) = request.auth.auth {
-            return first.result;
+            return first;
         }
-        let (Err(e), Some(server_clock)) = (&first.result, first.server_clock) else {
-            return first.result;
+        // A refusal with the answer's `Date`: the server's clock.
+        let Err(
+            e @ Error {
+                server_clock: Some(server_clock),
+                ..
+            },
+        ) = &first
+        else {
+            return first;
         };
-        let offset = server_clock - unix_now() as i64;
+        let offset = server_clock - unix_now();
         let clock_refused = e.api_code == 135
             || (e.http_status == 401
                 && e.api_code == 0
                 && (offset - self.clock_offset()).abs() >= CLOCK_TOLERANCE_SECS);
         if !clock_refused {
-            return first.result;
+            return first;
         }
         self.clock_offset.store(offset, Ordering::Relaxed);
         self.trace_note(&format!(
             "the server's clock is {offset} s from ours: signing again with the corrected timestamp"
         ));
         self.attempt(request, &OAuthNonce::fresh(offset))
-            .result
             .map_err(|mut e| {
                 e.message.push_str(&format!(
                     " (after correcting the clock by {offset} s and retrying once)"
@@ -240,10 +246,14 @@ impl Sender {
     }
 
     /// One request with `nonce`: no retry, no clock correction.
-    pub(crate) fn attempt(&self, request: &Request<'_>, nonce: &OAuthNonce) -> Received {
+    pub(crate) fn attempt(
+        &self,
+        request: &Request<'_>,
+        nonce: &OAuthNonce,
+    ) -> Result<Followed, Error> {
         if let Some(error) = &self.agents.setup_error {
             self.trace_note(&error.message);
-            return failed(error.clone());
+            return Err(error.clone());
         }
         const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
         let (method, form, content_type, body): (_, &[(&str, &str)], _, _) = match request.body {
@@ -264,10 +274,9 @@ impl Sender {
             }
             RequestAuth::Header(_) => None,
         };
-        let authorization = match (&signed, request.auth.auth) {
-            (Some(signed), _) => Some(signed.authorization.as_str()),
-            (None, RequestAuth::Header(value)) => value,
-            (None, _) => None,
+        let authorization = match request.auth.auth {
+            RequestAuth::Header(value) => value,
+            _ => signed.as_ref().map(|signed| signed.authorization.as_str()),
         };
         // Only with a hook set: nothing is formatted otherwise.
         let trace = self
@@ -281,18 +290,13 @@ impl Sender {
 
         // What is left of the call's one deadline (a lock wait or a refresh may have
         // used some): nothing left, nothing sent.
-        let timeout = match deadline::left(self.settings.timeout, "sending the request") {
-            Ok(timeout) => timeout,
-            Err(error) => return failed(error),
-        };
+        let timeout = deadline::left(self.settings.timeout, "sending the request")?;
         let agent = self.agents.get(&self.settings);
         let mut http = ureq::http::Request::builder()
             .method(method)
             .uri(&request.endpoint.0);
-        match authorization.map(wiped_header_value).transpose() {
-            Ok(Some(value)) => http = http.header("Authorization", value),
-            Ok(None) => {}
-            Err(error) => return failed(error),
+        if let Some(value) = authorization.map(wiped_header_value).transpose()? {
+            http = http.header("Authorization", value);
         }
         if let Some(content_type) = content_type {
             http = http.header("Content-Type", content_type);
@@ -319,25 +323,17 @@ impl Sender {
                     trace.as_ref(),
                 )
             }
-            Err(e) => failed(transport_error(&self.settings, e, 0, &redactor)),
+            Err(e) => Err(transport_error(&self.settings, e, 0, &redactor)),
         };
         // Handed to the network, so counted (even if the connection then failed), unless
         // refused before anything left: only that is InvalidArgument here (not loopback).
-        if !matches!(&received.result, Err(e) if e.kind == ErrorKind::InvalidArgument) {
+        if !matches!(&received, Err(e) if e.kind == ErrorKind::InvalidArgument) {
             let _ = REQUESTS_SENT.try_with(|sent| sent.set(sent.get() + 1));
         }
-        if let (Some(trace), Err(e)) = (&trace, &received.result) {
+        if let (Some(trace), Err(e)) = (&trace, &received) {
             trace.line(TraceKind::Info, &e.message);
         }
         received
-    }
-}
-
-/// A request that got no answer.
-fn failed(error: Error) -> Received {
-    Received {
-        result: Err(error),
-        server_clock: None,
     }
 }
 

@@ -38,22 +38,25 @@ fn random_bytes<const N: usize>() -> Zeroizing<[u8; N]> {
 }
 
 /// The error a non-2xx answer of an OAuth 1.0a token endpoint stands for, with the
-/// server's text (the caller redacts `body` first). Twitter answers these endpoints
-/// with its JSON errors, a v2 problem, or plain text (`Invalid oauth_verifier parameter`).
-pub fn answer_failure(http_status: u16, body: &[u8]) -> Error {
-    let text = std::str::from_utf8(body).unwrap_or_default();
+/// server's text, redacted before it is cut. Twitter answers these endpoints with its
+/// JSON errors, a v2 problem, or plain text (`Invalid oauth_verifier parameter`).
+pub fn answer_failure(http_status: u16, body: &[u8], redactor: &Redactor<'_>) -> Error {
+    // Redacted before it is parsed: no unwiped copy of an echoed secret is left behind.
+    let text = std::str::from_utf8(body).map_or_else(|_| String::new(), |t| redactor.redact(t));
     let looks_structured = matches!(text.trim_start().chars().next(), Some('{' | '[' | '<'));
-    if parse_api_error(body) == ApiError::default() && !looks_structured && !text.trim().is_empty()
+    if parse_api_error(text.as_bytes()) == ApiError::default()
+        && !looks_structured
+        && !text.trim().is_empty()
     {
         return Error {
             http_status,
             ..Error::new(
                 kind_for(http_status, 0),
-                format!("HTTP {http_status}: {}", one_line(text, MAX_SERVER_TEXT)),
+                format!("HTTP {http_status}: {}", one_line(&text, MAX_SERVER_TEXT)),
             )
         };
     }
-    api_failure(http_status, body, None, &Redactor::NONE)
+    api_failure(http_status, body, None, redactor)
 }
 
 /// A form body (`application/x-www-form-urlencoded`) in a wiped buffer.
@@ -68,45 +71,23 @@ fn form_body(pairs: &[(&str, &str)]) -> Zeroizing<String> {
     Zeroizing::new(form.finish())
 }
 
-/// A value in a JSON object written by [`json_object`].
-enum JsonValue<'a> {
-    Str(&'a str),
-    Int(i64),
-    Null,
-}
-
-/// A flat JSON object in a wiped buffer.
-fn json_object(fields: &[(&str, JsonValue<'_>)]) -> Zeroizing<String> {
-    // Escaping writes at most 6 bytes per byte (`\u00XX`): the buffer never grows.
-    let capacity = 2 + fields
-        .iter()
-        .map(|(name, value)| {
-            6 * name.len()
-                + 4
-                + match value {
-                    JsonValue::Str(s) => 6 * s.len() + 2,
-                    JsonValue::Int(_) => 20,
-                    JsonValue::Null => 4,
-                }
-        })
-        .sum::<usize>();
-    let mut out = Zeroizing::new(Vec::with_capacity(capacity));
-    out.push(b'{');
-    for (i, (name, value)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+/// `value` as JSON in a wiped buffer, allocated once at the size a first pass
+/// measured: it never grows, so no unwiped copy is left behind.
+fn wiped_json(value: &impl serde::Serialize) -> Zeroizing<String> {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
         }
-        serde_json::to_writer(&mut *out, name).expect("writing to a Vec cannot fail");
-        out.push(b':');
-        match value {
-            JsonValue::Str(s) => {
-                serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail")
-            }
-            JsonValue::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
-            JsonValue::Null => out.extend_from_slice(b"null"),
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
         }
     }
-    out.push(b'}');
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value).expect("plain data serializes");
+    let mut out = Zeroizing::new(Vec::with_capacity(count.0));
+    serde_json::to_writer(&mut *out, value).expect("plain data serializes");
     let bytes = std::mem::take(&mut *out);
     Zeroizing::new(String::from_utf8(bytes).expect("serde_json writes UTF-8"))
 }
@@ -159,6 +140,7 @@ mod tests {
         let e = answer_failure(
             401,
             b"Error processing your OAuth request: Invalid oauth_verifier parameter",
+            &Redactor::NONE,
         );
         assert_eq!(e.kind, ErrorKind::Auth);
         assert_eq!(e.http_status, 401);
@@ -173,6 +155,7 @@ mod tests {
         let e = answer_failure(
             401,
             br#"{"errors":[{"code":32,"message":"Could not authenticate you."}]}"#,
+            &Redactor::NONE,
         );
         assert_eq!(
             (e.kind, e.http_status, e.api_code),
@@ -181,28 +164,29 @@ mod tests {
         assert_eq!(e.message, "HTTP 401, error 32: Could not authenticate you.");
         let e = answer_failure(
             403,
-            br#"{"errors":[{"code":415,"message":"Callback URL not approved for this client application."}]}"#);
+            br#"{"errors":[{"code":415,"message":"Callback URL not approved for this client application."}]}"#,
+            &Redactor::NONE);
         assert_eq!((e.kind, e.api_code), (ErrorKind::Forbidden, 415));
     }
 
     #[test]
     fn answer_failure_does_not_copy_html_or_unknown_json() {
-        let e = answer_failure(500, b"<html><body>oops</body></html>");
+        let e = answer_failure(500, b"<html><body>oops</body></html>", &Redactor::NONE);
         assert_eq!(e.kind, ErrorKind::ServerError);
         assert!(!e.message.contains("oops"), "{}", e.message);
-        let e = answer_failure(400, br#"{"unexpected":"value"}"#);
+        let e = answer_failure(400, br#"{"unexpected":"value"}"#, &Redactor::NONE);
         assert_eq!(e.kind, ErrorKind::HttpError);
         assert!(!e.message.contains("value"), "{}", e.message);
-        let e = answer_failure(401, b"");
+        let e = answer_failure(401, b"", &Redactor::NONE);
         assert_eq!(e.message, "HTTP 401: empty response body");
-        let e = answer_failure(401, b"\xff\xfe");
+        let e = answer_failure(401, b"\xff\xfe", &Redactor::NONE);
         assert_eq!((e.kind, e.http_status), (ErrorKind::Auth, 401));
     }
 
     #[test]
     fn plain_text_is_one_bounded_line() {
         let long = format!("line one\r\nline two {}", "x".repeat(1000));
-        let e = answer_failure(401, long.as_bytes());
+        let e = answer_failure(401, long.as_bytes(), &Redactor::NONE);
         assert!(!e.message.contains(['\r', '\n']));
         assert!(e.message.chars().count() <= MAX_SERVER_TEXT + 20);
         assert!(e.message.starts_with("HTTP 401: line one line two x"));
@@ -222,32 +206,19 @@ mod tests {
     }
 
     #[test]
-    fn json_object_escapes_and_parses_back() {
-        let json = json_object(&[
-            ("s", JsonValue::Str("quote \" slash \\ nl \n ctl \u{1} é")),
-            ("n", JsonValue::Int(-42)),
-            ("z", JsonValue::Null),
-        ]);
-        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(
-            value,
-            serde_json::json!({"s": "quote \" slash \\ nl \n ctl \u{1} é", "n": -42, "z": null})
-        );
-        assert_eq!(json_object(&[]).as_str(), "{}");
-    }
-
-    #[test]
-    fn json_object_buffer_never_grows() {
+    fn wiped_json_escapes_and_its_buffer_never_grows() {
         // All control characters: the worst case for escaping.
-        let worst: String = (0u8..0x20).map(char::from).collect();
-        let fields = [
-            ("k", JsonValue::Str(&worst)),
-            ("i", JsonValue::Int(i64::MIN)),
-        ];
-        let json = json_object(&fields);
-        let capacity = 2 + (6 + 4 + 6 * worst.len() + 2) + (6 + 4 + 20);
-        assert_eq!(json.capacity(), capacity, "the first allocation was kept");
-        assert!(json.len() <= capacity);
+        let worst: String = (0u8..0x20)
+            .map(char::from)
+            .chain("\" \\ é".chars())
+            .collect();
+        let value = serde_json::json!({"s": worst, "n": i64::MIN, "z": null});
+        let json = wiped_json(&value);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&json).unwrap(),
+            value
+        );
+        assert_eq!(json.capacity(), json.len(), "the first allocation was kept");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use zeroize::Zeroizing;
 
-use super::{check_absolute_http_url, json_object, JsonValue, Secret};
+use super::{check_absolute_http_url, wiped_json, Secret};
 use crate::core::error::Error;
 
 /// The callback value that asks for a PIN (out-of-band) instead of a redirect.
@@ -41,25 +41,27 @@ pub struct RequestToken {
 
 /// Step 2's answer: the user's access token and secret, and who the user is.
 /// `Debug` shows only the lengths of the token and secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AccessToken {
+    #[serde(rename = "oauth_token")]
     pub token: Secret,
+    #[serde(rename = "oauth_token_secret")]
     pub secret: Secret,
+    /// Written as a string, as the API writes ids.
+    #[serde(serialize_with = "as_text")]
     pub user_id: u64,
     pub screen_name: String,
+}
+
+fn as_text<S: serde::Serializer>(id: &u64, out: S) -> Result<S::Ok, S::Error> {
+    out.collect_str(id)
 }
 
 impl AccessToken {
     /// `{"oauth_token":…,"oauth_token_secret":…,"user_id":"…","screen_name":…}`
     /// (the id as a string, as the API writes ids), in a wiped buffer.
     pub fn to_json(&self) -> Zeroizing<String> {
-        let user_id = self.user_id.to_string();
-        json_object(&[
-            ("oauth_token", JsonValue::Str(&self.token)),
-            ("oauth_token_secret", JsonValue::Str(&self.secret)),
-            ("user_id", JsonValue::Str(&user_id)),
-            ("screen_name", JsonValue::Str(&self.screen_name)),
-        ])
+        wiped_json(self)
     }
 }
 

@@ -17,7 +17,7 @@ use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
-use super::{check_absolute_http_url, form_body, random_bytes, Secret};
+use super::{check_absolute_http_url, random_bytes, Secret};
 pub use crate::core::auth::tokens::{parse_revoke_answer, parse_token_answer, TokenAnswer, Tokens};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::proto::refusal::one_line;
@@ -83,34 +83,25 @@ pub fn validate_redirect_uri(redirect_uri: &str) -> Result<(), Error> {
     check_absolute_http_url(redirect_uri, "redirect_uri must be an absolute http(s) URL")
 }
 
-/// The authorize page for an API base URL: X's own page for the real API,
-/// `{base}/i/oauth2/authorize` for any other base (the sandbox).
-pub fn authorize_endpoint_for(base_url: &str) -> String {
-    let base = base_url.trim_end_matches('/');
-    if X_API_BASE_URLS.iter().any(|x| x.eq_ignore_ascii_case(base)) {
-        X_AUTHORIZE_ENDPOINT.to_owned()
-    } else {
-        format!("{base}/i/oauth2/authorize")
-    }
-}
-
-/// The URL the person opens to approve the app, every parameter form-encoded:
-/// `response_type=code`, `client_id`, `redirect_uri`, `scope`, `state`,
-/// `code_challenge` and `code_challenge_method=S256`.
+/// The URL the person opens to approve the app: X's own page for the real API,
+/// `{base}/i/oauth2/authorize` for any other base URL (the sandbox), with every
+/// parameter form-encoded: `response_type=code`, `client_id`, `redirect_uri`,
+/// `scope`, `state`, `code_challenge` and `code_challenge_method=S256`.
 pub fn authorize_url(
-    authorize_endpoint: &str,
+    base_url: &str,
     client_id: &str,
     redirect_uri: &str,
     scope: &str,
     state: &str,
     code_challenge: &str,
 ) -> String {
-    let mut url = authorize_endpoint.to_owned();
-    match url.find('?') {
-        None => url.push('?'),
-        Some(i) if i + 1 < url.len() && !url.ends_with('&') => url.push('&'),
-        Some(_) => {}
-    }
+    let base = base_url.trim_end_matches('/');
+    let mut url = if X_API_BASE_URLS.iter().any(|x| x.eq_ignore_ascii_case(base)) {
+        X_AUTHORIZE_ENDPOINT.to_owned()
+    } else {
+        format!("{base}/i/oauth2/authorize")
+    };
+    url.push('?');
     let query_start = url.len();
     form_urlencoded::Serializer::for_suffix(url, query_start)
         .append_pair("response_type", "code")
@@ -152,25 +143,20 @@ pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Secret,
     let query = input.split_once('?').map_or("", |(_, query)| query);
     let query = query.split('#').next().unwrap_or_default();
 
-    let mut state = None;
-    let mut code = None;
-    let mut error = None;
-    let mut description = None;
+    const NAMES: [&str; 4] = ["state", "code", "error", "error_description"];
+    let mut found: [Option<Zeroizing<String>>; 4] = Default::default();
     for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-        let slot = match &*name {
-            "state" => &mut state,
-            "code" => &mut code,
-            "error" => &mut error,
-            "error_description" => &mut description,
-            _ => continue,
+        let Some(slot) = NAMES.iter().position(|known| *known == name) else {
+            continue;
         };
-        if slot.is_some() {
+        if found[slot].is_some() {
             return Err(Error::invalid_argument(format!(
                 "the redirected URL has more than one {name} parameter"
             )));
         }
-        *slot = Some(Zeroizing::new(value.into_owned()));
+        found[slot] = Some(Zeroizing::new(value.into_owned()));
     }
+    let [state, code, error, description] = found;
 
     match state {
         None => {
@@ -203,43 +189,6 @@ pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Secret,
             "the redirected URL has no code parameter",
         )),
     }
-}
-
-/// The token request for a code: `grant_type=authorization_code`, `code`,
-/// `redirect_uri`, `code_verifier`, and `client_id` for a public client
-/// (a confidential one authenticates with [`basic_auth_header`] instead).
-pub fn code_exchange_form(
-    code: &str,
-    redirect_uri: &str,
-    code_verifier: &str,
-    public_client_id: Option<&str>,
-) -> Zeroizing<String> {
-    let mut pairs = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("redirect_uri", redirect_uri),
-        ("code_verifier", code_verifier),
-    ];
-    pairs.extend(public_client_id.map(|id| ("client_id", id)));
-    form_body(&pairs)
-}
-
-/// The token request for a refresh: `grant_type=refresh_token`, `refresh_token`,
-/// and `client_id` for a public client.
-pub fn refresh_form(refresh_token: &str, public_client_id: Option<&str>) -> Zeroizing<String> {
-    let mut pairs = vec![
-        ("grant_type", "refresh_token"),
-        ("refresh_token", refresh_token),
-    ];
-    pairs.extend(public_client_id.map(|id| ("client_id", id)));
-    form_body(&pairs)
-}
-
-/// The revoke request (RFC 7009): `token`, and `client_id` for a public client.
-pub fn revoke_form(token: &str, public_client_id: Option<&str>) -> Zeroizing<String> {
-    let mut pairs = vec![("token", token)];
-    pairs.extend(public_client_id.map(|id| ("client_id", id)));
-    form_body(&pairs)
 }
 
 /// `Basic base64(id:secret)`, where id and secret are form-encoded first
@@ -353,24 +302,25 @@ mod tests {
     }
 
     #[test]
-    fn authorize_endpoint_is_xs_page_for_the_real_api_else_under_the_base() {
+    fn authorize_url_is_xs_page_for_the_real_api_else_under_the_base() {
+        let endpoint = |base| {
+            let url = authorize_url(base, "c", "https://r/", "s", "t", "ch");
+            url.split_once('?').unwrap().0.to_owned()
+        };
         for real in [
             "https://api.twitter.com",
             "https://api.twitter.com/",
             "https://api.x.com",
             "HTTPS://API.X.COM",
         ] {
-            assert_eq!(
-                authorize_endpoint_for(real),
-                "https://x.com/i/oauth2/authorize"
-            );
+            assert_eq!(endpoint(real), "https://x.com/i/oauth2/authorize");
         }
         assert_eq!(
-            authorize_endpoint_for("http://127.0.0.1:8123"),
+            endpoint("http://127.0.0.1:8123"),
             "http://127.0.0.1:8123/i/oauth2/authorize"
         );
         assert_eq!(
-            authorize_endpoint_for("https://proxy.example/twitter/"),
+            endpoint("https://proxy.example/twitter/"),
             "https://proxy.example/twitter/i/oauth2/authorize"
         );
     }
@@ -378,7 +328,7 @@ mod tests {
     #[test]
     fn authorize_url_form_encodes_every_parameter() {
         let url = authorize_url(
-            "https://x.com/i/oauth2/authorize",
+            "https://api.x.com",
             "client id&x",
             "http://127.0.0.1:9/cb?a=1",
             DEFAULT_SCOPE,
@@ -398,16 +348,6 @@ mod tests {
             .collect();
         assert_eq!(pairs[1], ("client_id".into(), "client id&x".into()));
         assert_eq!(pairs[3], ("scope".into(), DEFAULT_SCOPE.into()));
-        // An endpoint that already has a query keeps it.
-        let url = authorize_url(
-            "https://h/authorize?lang=en",
-            "c",
-            "https://r/",
-            "s",
-            "t",
-            "ch",
-        );
-        assert!(url.starts_with("https://h/authorize?lang=en&response_type=code&client_id=c"));
     }
 
     #[test]
@@ -554,22 +494,26 @@ mod tests {
     }
 
     #[test]
-    fn code_exchange_form_for_public_and_confidential_clients() {
-        let body = code_exchange_form(
-            "c+/=",
-            "http://127.0.0.1:9/cb?a=1&b",
-            "verifier~",
-            Some("pub id"),
-        );
+    fn endpoint_forms_for_public_and_confidential_clients() {
+        use crate::core::auth::session::OAuth2Session;
+        let public = OAuth2Session::new("pub id".into(), None);
+        let confidential = OAuth2Session::new("id".into(), Some("secret".into()));
+        let code = |session: &OAuth2Session, code, redirect_uri, verifier| {
+            session.form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", redirect_uri),
+                ("code_verifier", verifier),
+            ])
+        };
         assert_eq!(
-            body.as_str(),
+            code(&public, "c+/=", "http://127.0.0.1:9/cb?a=1&b", "verifier~").as_str(),
             "grant_type=authorization_code&code=c%2B%2F%3D\
              &redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb%3Fa%3D1%26b\
              &code_verifier=verifier%7E&client_id=pub+id"
         );
-        let body = code_exchange_form("c", "https://r/", "v", None);
         assert_eq!(
-            pairs(&body),
+            pairs(&code(&confidential, "c", "https://r/", "v")),
             owned(&[
                 ("grant_type", "authorization_code"),
                 ("code", "c"),
@@ -577,27 +521,11 @@ mod tests {
                 ("code_verifier", "v"),
             ])
         );
-    }
-
-    #[test]
-    fn refresh_and_revoke_forms() {
         assert_eq!(
-            pairs(&refresh_form("r&t", Some("id"))),
-            owned(&[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", "r&t"),
-                ("client_id", "id")
-            ])
+            pairs(&public.form(&[("token", "t=1")])),
+            owned(&[("token", "t=1"), ("client_id", "pub id")])
         );
-        assert_eq!(
-            refresh_form("rt", None).as_str(),
-            "grant_type=refresh_token&refresh_token=rt"
-        );
-        assert_eq!(
-            pairs(&revoke_form("t=1", Some("id"))),
-            owned(&[("token", "t=1"), ("client_id", "id")])
-        );
-        assert_eq!(revoke_form("tok", None).as_str(), "token=tok");
+        assert_eq!(confidential.form(&[("token", "tok")]).as_str(), "token=tok");
     }
 
     #[test]

@@ -68,7 +68,7 @@ impl InFlightRefresh {
             .to_string_lossy()
             .into_owned();
         InFlightRefresh {
-            since: crate::core::sys::clock::unix_now() as i64,
+            since: crate::core::sys::clock::unix_now(),
             host,
             pid: u64::from(std::process::id()),
             refused: false,
@@ -343,11 +343,15 @@ impl OAuth2Session {
         secrets
     }
 
-    /// `client_id` for the form body of a public client.
-    pub fn public_client_id(&self) -> Option<&str> {
-        self.client_secret
-            .is_none()
-            .then_some(self.client_id.as_str())
+    /// A token or revoke endpoint's form (RFC 6749 4.1.3 and 6, RFC 7009 2.1):
+    /// `pairs`, then `client_id` for a public client (a confidential one sends
+    /// [`OAuth2Session::basic_authorization`] instead).
+    pub fn form(&self, pairs: &[(&str, &str)]) -> Zeroizing<String> {
+        let mut pairs = pairs.to_vec();
+        if self.client_secret.is_none() {
+            pairs.push(("client_id", &self.client_id));
+        }
+        super::form_body(&pairs)
     }
 
     /// The error for a call that needs a refresh token the config does not have.

@@ -1,15 +1,15 @@
 //! A user's OAuth 2.0 tokens, and the token and revoke endpoints' answers read
 //! into them (network-free).
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use super::{json_object, JsonValue, Secret};
+use super::{wiped_json, Secret};
 use crate::core::error::{Error, ErrorKind};
 
 /// A user's OAuth 2.0 tokens. The tokens are wiped when dropped; `Debug` shows
-/// only their lengths.
-#[derive(Clone, PartialEq, Eq, Debug)]
+/// only their lengths. Serialized as [`Tokens::to_json`] writes them.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize)]
 pub struct Tokens {
     pub access_token: Secret,
     /// Present when the scope had `offline.access`. X rotates it on each refresh.
@@ -45,17 +45,7 @@ impl Tokens {
 
     /// `{"access_token":…,"refresh_token":…|null,"expires_at":…,"scope":…}`, in a wiped buffer.
     pub fn to_json(&self) -> Zeroizing<String> {
-        json_object(&[
-            ("access_token", JsonValue::Str(&self.access_token)),
-            (
-                "refresh_token",
-                self.refresh_token
-                    .as_deref()
-                    .map_or(JsonValue::Null, JsonValue::Str),
-            ),
-            ("expires_at", JsonValue::Int(self.expires_at)),
-            ("scope", JsonValue::Str(&self.scope)),
-        ])
+        wiped_json(self)
     }
 
     /// Reads the library's own token JSON (what [`Tokens::to_json`] writes: the token
@@ -68,64 +58,45 @@ impl Tokens {
     /// secrets. Strings are moved out of the parsed tree into wiped buffers, and
     /// whatever is left of it is wiped.
     pub fn from_json(json: &str) -> Result<Tokens, Error> {
-        let mut root = match serde_json::from_str::<Value>(json) {
-            Ok(Value::Object(root)) => root,
-            Ok(mut other) => {
-                wipe_json(&mut other);
-                return Err(bad_tokens_json("is not a JSON object"));
+        with_object(
+            json.as_bytes(),
+            "is not a JSON object",
+            bad_tokens_json,
+            |root| {
+                let access_token = take_access_token(root, "has an empty access_token")
+                    .map_err(bad_tokens_json)?;
+                let refresh_token = take_refresh_token(root).map_err(|()| {
+                    bad_tokens_json("has a refresh_token that is neither a string nor null")
+                })?;
+                let expires_at = match root.get("expires_at") {
+                None | Some(Value::Null) => Some(0),
+                Some(value) => value.as_i64().filter(|secs| *secs >= 0),
             }
-            // The position only: serde's text could quote the JSON.
-            Err(e) => {
-                return Err(bad_tokens_json(&format!(
-                    "is not valid JSON (line {}, column {})",
-                    e.line(),
-                    e.column()
-                )))
-            }
-        };
-        let tokens = Tokens::from_members(&mut root);
-        root.values_mut().for_each(wipe_json);
-        tokens
-    }
-
-    /// The members of [`Tokens::from_json`], each moved out of `root` (a misshapen one
-    /// stays there, to be wiped).
-    fn from_members(root: &mut serde_json::Map<String, Value>) -> Result<Tokens, Error> {
-        let access_token =
-            take_access_token(root, "has an empty access_token").map_err(bad_tokens_json)?;
-        let refresh_token = take_refresh_token(root).map_err(|()| {
-            bad_tokens_json("has a refresh_token that is neither a string nor null")
-        })?;
-        let expires_at = match root.get("expires_at") {
-            None | Some(Value::Null) => Some(0),
-            Some(value) => value.as_i64().filter(|secs| *secs >= 0),
-        }
-        .ok_or_else(|| {
-            bad_tokens_json(
-                "has an expires_at that is not a whole number of seconds since the Unix epoch, 0 or more",
-            )
-        })?;
-        let scope = match root.remove("scope") {
-            Some(Value::String(scope)) => scope,
-            None | Some(Value::Null) => String::new(),
-            Some(mut other) => {
-                wipe_json(&mut other);
-                return Err(bad_tokens_json("has a scope that is not a string"));
-            }
-        };
-        // A C string cannot hold a NUL: the fields would be cut short.
-        if access_token.contains('\0')
-            || refresh_token.as_ref().is_some_and(|t| t.contains('\0'))
-            || scope.contains('\0')
-        {
-            return Err(bad_tokens_json("has a member holding a NUL character"));
-        }
-        Ok(Tokens {
-            access_token,
-            refresh_token,
-            expires_at,
-            scope,
-        })
+            .ok_or_else(|| {
+                bad_tokens_json(
+                    "has an expires_at that is not a whole number of seconds since the Unix epoch, 0 or more",
+                )
+            })?;
+                let scope = match root.get_mut("scope") {
+                    Some(Value::String(scope)) => std::mem::take(scope),
+                    None | Some(Value::Null) => String::new(),
+                    Some(_) => return Err(bad_tokens_json("has a scope that is not a string")),
+                };
+                // A C string cannot hold a NUL: the fields would be cut short.
+                if access_token.contains('\0')
+                    || refresh_token.as_ref().is_some_and(|t| t.contains('\0'))
+                    || scope.contains('\0')
+                {
+                    return Err(bad_tokens_json("has a member holding a NUL character"));
+                }
+                Ok(Tokens {
+                    access_token,
+                    refresh_token,
+                    expires_at,
+                    scope,
+                })
+            },
+        )
     }
 
     /// Whether the access token expires within `margin_secs` of `now_unix`
@@ -167,73 +138,63 @@ pub fn parse_token_answer(
     now_unix: i64,
 ) -> Result<TokenAnswer, Error> {
     let bad = |what: &str| Error::bad_response(http_status, &format!("the token answer {what}"));
-    let mut root = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(root)) => root,
-        Ok(_) => return Err(bad("is JSON without an object at the top")),
-        // The position only: serde's text could quote the body.
-        Err(e) => {
-            return Err(bad(&format!(
-                "is not valid JSON (line {}, column {})",
-                e.line(),
-                e.column()
-            )))
-        }
-    };
-    let mut notes = Vec::new();
-    let mut note = |what: &str| notes.push(format!("note: the token answer {what}"));
-    // Strings are moved out of the parsed tree into wiped buffers, never copied.
-    let access_token = take_access_token(&mut root, "has no access_token").map_err(bad)?;
-    let refresh_token = take_refresh_token(&mut root).unwrap_or_else(|()| {
-        note("has a refresh_token that is not a string: ignored (the config keeps its refresh token)");
-        None
-    });
-    match root.get("token_type") {
-        Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => {}
-        None | Some(Value::Null) => note("has no token_type: taken for bearer"),
-        Some(_) if refresh_token.is_none() => {
-            return Err(bad("has a token_type other than bearer"))
-        }
-        Some(_) => note(
-            "has a token_type other than bearer: kept as a Bearer token, since the grant was rotated",
-        ),
-    }
-    let expires_in = root.get("expires_in").filter(|value| !value.is_null());
-    let expires_at = match expires_in.map(expires_in_secs) {
-        None => 0,
-        Some(Some((secs, odd_shape))) => {
-            if let Some(shape) = odd_shape {
-                note(&format!(
-                    "has an expires_in that is {shape}: read as {secs} s"
-                ));
+    with_object(body, "is JSON without an object at the top", bad, |root| {
+        let mut notes = Vec::new();
+        let mut note = |what: &str| notes.push(format!("note: the token answer {what}"));
+        // Strings are moved out of the parsed tree into wiped buffers, never copied.
+        let access_token = take_access_token(root, "has no access_token").map_err(bad)?;
+        let refresh_token = take_refresh_token(root).unwrap_or_else(|()| {
+            note("has a refresh_token that is not a string: ignored (the config keeps its refresh token)");
+            None
+        });
+        match root.get("token_type") {
+            Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => {}
+            None | Some(Value::Null) => note("has no token_type: taken for bearer"),
+            Some(_) if refresh_token.is_none() => {
+                return Err(bad("has a token_type other than bearer"))
             }
-            now_unix.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX))
+            Some(_) => note(
+                "has a token_type other than bearer: kept as a Bearer token, since the grant was rotated",
+            ),
         }
-        Some(None) => {
-            note("has an expires_in that is not a number of seconds: the expiry is unknown (refreshed after the next 401)");
-            0
-        }
-    };
-    let scope = match root.remove("scope") {
-        Some(Value::String(scope)) => scope,
-        None | Some(Value::Null) => String::new(),
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
-            note("has a scope that is a list: joined with spaces");
-            let items: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
-            items.join(" ")
-        }
-        Some(_) => {
-            note("has a scope that is neither a string nor a list of strings: ignored");
-            String::new()
-        }
-    };
-    Ok(TokenAnswer {
-        tokens: Tokens {
-            access_token,
-            refresh_token,
-            expires_at,
-            scope,
-        },
-        notes,
+        let expires_in = root.get("expires_in").filter(|value| !value.is_null());
+        let expires_at = match expires_in.map(expires_in_secs) {
+            None => 0,
+            Some(Some((secs, odd_shape))) => {
+                if let Some(shape) = odd_shape {
+                    note(&format!(
+                        "has an expires_in that is {shape}: read as {secs} s"
+                    ));
+                }
+                now_unix.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX))
+            }
+            Some(None) => {
+                note("has an expires_in that is not a number of seconds: the expiry is unknown (refreshed after the next 401)");
+                0
+            }
+        };
+        let scope = match root.remove("scope") {
+            Some(Value::String(scope)) => scope,
+            None | Some(Value::Null) => String::new(),
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+                note("has a scope that is a list: joined with spaces");
+                let items: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+                items.join(" ")
+            }
+            Some(_) => {
+                note("has a scope that is neither a string nor a list of strings: ignored");
+                String::new()
+            }
+        };
+        Ok(TokenAnswer {
+            tokens: Tokens {
+                access_token,
+                refresh_token,
+                expires_at,
+                scope,
+            },
+            notes,
+        })
     })
 }
 
@@ -255,33 +216,56 @@ fn expires_in_secs(value: &Value) -> Option<(u64, Option<&'static str>)> {
 }
 
 /// `access_token` moved out of `root` into a wiped buffer; the words of the refusal
-/// when it is absent (or `""`: `empty`) or not a string (then wiped).
+/// when it is absent (or `""`: `empty`) or not a string.
 fn take_access_token(
-    root: &mut serde_json::Map<String, Value>,
+    root: &mut Map<String, Value>,
     empty: &'static str,
 ) -> Result<Secret, &'static str> {
-    match root.remove("access_token") {
-        Some(Value::String(t)) if !t.is_empty() => Ok(Secret::new(t)),
+    match root.get_mut("access_token") {
+        Some(Value::String(t)) if !t.is_empty() => Ok(Secret::new(std::mem::take(t))),
         Some(Value::String(_)) => Err(empty),
-        Some(mut other) => {
-            wipe_json(&mut other);
-            Err("has an access_token that is not a string")
-        }
+        Some(_) => Err("has an access_token that is not a string"),
         None => Err("has no access_token"),
     }
 }
 
 /// `refresh_token` moved out of `root` into a wiped buffer (`None`: absent, null or
-/// `""`); `Err` when it is of another type (then wiped).
-fn take_refresh_token(root: &mut serde_json::Map<String, Value>) -> Result<Option<Secret>, ()> {
-    match root.remove("refresh_token") {
-        Some(Value::String(t)) => Ok(Some(Secret::new(t)).filter(|t| !t.is_empty())),
-        None | Some(Value::Null) => Ok(None),
-        Some(mut other) => {
-            wipe_json(&mut other);
-            Err(())
+/// `""`); `Err` when it is of another type.
+fn take_refresh_token(root: &mut Map<String, Value>) -> Result<Option<Secret>, ()> {
+    match root.get_mut("refresh_token") {
+        Some(Value::String(t)) => {
+            Ok(Some(Secret::new(std::mem::take(t))).filter(|t| !t.is_empty()))
         }
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => Err(()),
     }
+}
+
+/// `json` parsed to its top object (else the words of the refusal: the position
+/// only, as serde's text could quote the secrets), handed to `read`, which moves the
+/// secrets it takes into wiped buffers; whatever is left of the tree is wiped after.
+fn with_object<T>(
+    json: &[u8],
+    not_an_object: &str,
+    refuse: impl Fn(&str) -> Error,
+    read: impl FnOnce(&mut Map<String, Value>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let mut root = match serde_json::from_slice::<Value>(json) {
+        Ok(Value::Object(root)) => root,
+        Ok(mut other) => {
+            wipe_json(&mut other);
+            return Err(refuse(not_an_object));
+        }
+        Err(e) => {
+            let (line, column) = (e.line(), e.column());
+            return Err(refuse(&format!(
+                "is not valid JSON (line {line}, column {column})"
+            )));
+        }
+    };
+    let read = read(&mut root);
+    root.values_mut().for_each(wipe_json);
+    read
 }
 
 /// Wipes every string inside a JSON value that is dropped unused (a misshapen

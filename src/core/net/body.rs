@@ -8,7 +8,7 @@ use crate::core::auth::answer_failure;
 use crate::core::error::{spent_windows, DayBudgets, Error, ErrorKind, RateLimit};
 use crate::core::net::failure::transport_error;
 use crate::core::net::trace::RequestTrace;
-use crate::core::proto::answer::Followed;
+use crate::core::proto::answer::{utf8, Followed};
 use crate::core::proto::refusal::{kind_for, map_response};
 use crate::core::proto::v2::{check_v2_follow_answer, v2_user_id};
 use crate::core::settings::Settings;
@@ -46,7 +46,7 @@ fn spent_window_text(rate_limit: Option<RateLimit>, day_budgets: DayBudgets, now
             };
             format!(
                 "; {} is spent ({}{of_limit} left), it {}",
-                window.describe(),
+                window,
                 limit.remaining.max(0),
                 resets(limit)
             )
@@ -68,13 +68,6 @@ pub(crate) enum Answer {
     V2Follow,
 }
 
-/// What one request produced, with what the retry on a clock error needs.
-pub(crate) struct Received {
-    pub result: Result<Followed, Error>,
-    /// The response's `Date`, in seconds since the Unix epoch.
-    pub server_clock: Option<i64>,
-}
-
 /// Reads one response. Every piece of text from outside that goes into a message
 /// passes through `redactor` before it is cut to length. `trace` (when tracing)
 /// receives the start of a non-2xx body.
@@ -84,7 +77,7 @@ pub(crate) fn read_response(
     answer: Answer,
     redactor: &Redactor<'_>,
     trace: Option<&RequestTrace<'_>>,
-) -> Received {
+) -> Result<Followed, Error> {
     let status = response.status().as_u16();
     let headers = response.headers();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
@@ -134,7 +127,7 @@ pub(crate) fn read_response(
     })
     .map_err(|mut e| {
         if e.kind == ErrorKind::RateLimited {
-            let now = server_clock.unwrap_or_else(|| unix_now() as i64);
+            let now = server_clock.unwrap_or_else(unix_now);
             e.message
                 .push_str(&spent_window_text(rate_limit, day_budgets, now));
         }
@@ -143,15 +136,12 @@ pub(crate) fn read_response(
         e.day_budgets = (day_budgets != DayBudgets::default()).then(|| Box::new(day_budgets));
         e
     });
-    Received {
-        result: result.map(|json| Followed {
-            json: json.into(),
-            http_status: status,
-            rate_limit,
-            day_budgets,
-        }),
-        server_clock,
-    }
+    result.map(|json| Followed {
+        json,
+        http_status: status,
+        rate_limit,
+        day_budgets,
+    })
 }
 
 fn read_body(
@@ -162,14 +152,14 @@ fn read_body(
     answer: Answer,
     redactor: &Redactor<'_>,
     trace: Option<&RequestTrace<'_>>,
-) -> Result<String, Error> {
+) -> Result<Zeroizing<String>, Error> {
     let success = (200..300).contains(&status);
     let limit = if success {
         MAX_BODY_BYTES
     } else {
         MAX_ERROR_BODY_BYTES
     };
-    let body = match read_to_vec(response.body_mut(), limit) {
+    let mut body = match read_to_vec(response.body_mut(), limit) {
         Ok(body) => body,
         Err(ureq::Error::BodyExceedsLimit(_)) if success => {
             let what = format!("the body is larger than {limit} bytes");
@@ -189,8 +179,11 @@ fn read_body(
         trace.body_excerpt(&body);
     }
     match answer {
-        Answer::Form => form_response(status, body, redactor),
-        _ => map_response(status, body, location, redactor),
+        // The OAuth 1.0a token endpoints answer a form, and often refuse in plain
+        // text ("Invalid oauth_verifier parameter"), which the message then quotes.
+        Answer::Form if success => utf8(status, body),
+        Answer::Form => Err(answer_failure(status, &body, redactor)),
+        _ => map_response(status, std::mem::take(&mut *body), location, redactor),
     }
 }
 
@@ -199,7 +192,7 @@ fn read_body(
 /// with one byte to spare for the NUL of the C string it may become. A body of
 /// unknown length grows by hand, each outgrown block wiped: a token answer must not
 /// leave copies in freed memory.
-fn read_to_vec(body: &mut ureq::Body, limit: u64) -> Result<Vec<u8>, ureq::Error> {
+fn read_to_vec(body: &mut ureq::Body, limit: u64) -> Result<Zeroizing<Vec<u8>>, ureq::Error> {
     use std::io::Read as _;
     let expected = body.content_length().unwrap_or(0).min(limit);
     let mut out = Zeroizing::new(Vec::with_capacity(
@@ -225,23 +218,7 @@ fn read_to_vec(body: &mut ureq::Body, limit: u64) -> Result<Vec<u8>, ureq::Error
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(std::mem::take(&mut *out))
-}
-
-/// A form-encoded answer (2xx), or a refusal, which the OAuth 1.0a token endpoints
-/// often send as plain text ("Invalid oauth_verifier parameter"): then it is quoted,
-/// redacted before it is cut.
-fn form_response(
-    http_status: u16,
-    body: Vec<u8>,
-    redactor: &Redactor<'_>,
-) -> Result<String, Error> {
-    if !(200..300).contains(&http_status) {
-        let redacted = String::from_utf8(body).map(|text| redactor.redact(&text).into_bytes());
-        let body = redacted.unwrap_or_else(|e| e.into_bytes());
-        return Err(answer_failure(http_status, &body));
-    }
-    String::from_utf8(body).map_err(|_| Error::bad_response(http_status, "the body is not UTF-8"))
+    Ok(out)
 }
 
 /// Largest 2xx body accepted (after gzip decoding).
@@ -261,7 +238,7 @@ mod tests {
             format!(r#"{{"errors":[{{"code":89,"message":"bad token {secret}"}}]}}"#),
             format!(r#"{{"title":"Unauthorized","detail":"token {secret} expired"}}"#),
         ] {
-            let e = form_response(401, body.into_bytes(), &redactor).unwrap_err();
+            let e = answer_failure(401, body.as_bytes(), &redactor);
             assert!(!e.message.contains(secret), "{}", e.message);
             assert!(e.message.contains("[redacted]"), "{}", e.message);
         }
@@ -274,11 +251,12 @@ mod tests {
         let settings = Settings::new(crate::core::settings::tests::creds()).unwrap();
         let clock = |date: &str| {
             let response = ureq::http::Response::builder()
-                .status(200)
+                .status(401)
                 .header("date", date)
                 .body(ureq::Body::builder().data(r#"{"id":1}"#))
                 .unwrap();
-            read_response(&settings, response, Answer::User, &Redactor::NONE, None).server_clock
+            let read = read_response(&settings, response, Answer::User, &Redactor::NONE, None);
+            read.unwrap_err().server_clock
         };
         for date in [
             "Sun, 06 Nov 1994 08:49:37 GMT",

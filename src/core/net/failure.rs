@@ -24,6 +24,12 @@ pub(crate) fn transport_error(
     } else {
         format!(" while reading the HTTP {http_status} body")
     };
+    // rustls reports handshake and certificate failures as I/O errors wrapping a rustls::Error.
+    let rustls_error = match &error {
+        ureq::Error::Rustls(e) => Some(e),
+        ureq::Error::Io(e) => e.get_ref().and_then(|inner| inner.downcast_ref()),
+        _ => None,
+    };
     let (kind, message) = match &error {
         ureq::Error::Timeout(_) => (
             ErrorKind::Timeout,
@@ -45,14 +51,12 @@ pub(crate) fn transport_error(
             ErrorKind::InvalidArgument,
             e.get_ref().map(ToString::to_string).unwrap_or_default(),
         ),
-        // rustls reports handshake and certificate failures as I/O errors wrapping a rustls::Error.
-        ureq::Error::Io(e) if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => {
-            (ErrorKind::Tls, tls_failure(settings, &error))
+        ureq::Error::Tls(_) | ureq::Error::Pem(_) | ureq::Error::TlsRequired => {
+            (ErrorKind::Tls, tls_failure(settings, &error, None))
         }
-        ureq::Error::Tls(_)
-        | ureq::Error::Pem(_)
-        | ureq::Error::Rustls(_)
-        | ureq::Error::TlsRequired => (ErrorKind::Tls, tls_failure(settings, &error)),
+        _ if rustls_error.is_some() => {
+            (ErrorKind::Tls, tls_failure(settings, &error, rustls_error))
+        }
         ureq::Error::Decompress(..) if http_status != 0 => (
             ErrorKind::BadResponse,
             format!("HTTP {http_status}, but the gzip body is corrupt: {error}"),
@@ -79,13 +83,12 @@ pub(crate) fn transport_error(
 }
 
 /// "TLS error with HOST: ...", a refused server certificate in plain words.
-fn tls_failure(settings: &Settings, error: &ureq::Error) -> String {
+fn tls_failure(
+    settings: &Settings,
+    error: &ureq::Error,
+    rustls_error: Option<&rustls::Error>,
+) -> String {
     let host = settings.base_url.host();
-    let rustls_error = match error {
-        ureq::Error::Rustls(e) => Some(e),
-        ureq::Error::Io(e) => e.get_ref().and_then(|inner| inner.downcast_ref()),
-        _ => None,
-    };
     if rustls_error.is_some_and(answered_without_tls) {
         return format!(
             "TLS error with {host}: the server does not speak TLS: it answered the TLS handshake with something else (plain HTTP?); check the base URL's port, or use http:// for a plain-HTTP server on loopback"

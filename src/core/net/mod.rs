@@ -6,5 +6,4 @@ pub mod failure;
 pub mod resolver;
 pub mod tls;
 pub mod trace;
-pub mod traced;
 pub mod transport;

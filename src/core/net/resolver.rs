@@ -81,10 +81,14 @@ impl CachingResolver {
         config: &Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        if let Ok(ip) = host.parse::<IpAddr>() {
+        let at_port = |ips: &[IpAddr]| {
             let mut addrs = self.empty();
-            addrs.push(SocketAddr::new(ip, port));
-            return Ok(addrs);
+            ips.iter()
+                .for_each(|ip| addrs.push(SocketAddr::new(*ip, port)));
+            addrs
+        };
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            return Ok(at_port(&[ip]));
         }
         let key = format!("{host}:{port}");
         let now = Instant::now();
@@ -105,11 +109,7 @@ impl CachingResolver {
                     .iter()
                     .find(|(name, _)| name.eq_ignore_ascii_case(host))
                     .ok_or(ureq::Error::HostNotFound)?;
-                let mut addrs = self.empty();
-                for ip in ips {
-                    addrs.push(SocketAddr::new(*ip, port));
-                }
-                addrs
+                at_port(ips)
             }
         };
         if addrs.is_empty() {

@@ -66,6 +66,7 @@ impl<In: Transport> Connector<In> for Tls {
 }
 
 /// TLS verified by a CA file's [`PinningVerifier`].
+#[derive(Debug)]
 struct PinningTls {
     config: Arc<ClientConfig>,
 }
@@ -85,12 +86,6 @@ impl PinningTls {
         PinningTls {
             config: Arc::new(config),
         }
-    }
-}
-
-impl fmt::Debug for PinningTls {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PinningTls").finish_non_exhaustive()
     }
 }
 

@@ -25,20 +25,21 @@ use std::fmt;
 use std::sync::Arc;
 
 use base64::Engine as _;
+use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 use ureq::{Proxy, ProxyProtocol};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::core::auth::session::OAuth2Session;
 use crate::core::settings::hooks::{TraceHook, TraceKind};
 use crate::core::settings::Settings;
-use crate::core::wire::redact::Redactor;
+use crate::core::wire::redact::{Redactor, REDACTED};
 use crate::core::wire::signer::Credentials;
 
 /// The most of a non-2xx body a trace shows, in bytes (redacted first, then cut).
 pub const MAX_BODY_EXCERPT_BYTES: usize = 1024;
 
 /// The longest request head read for the trace; a longer one is not shown.
-pub(crate) const MAX_HEAD_BYTES: usize = 8 * 1024;
+const MAX_HEAD_BYTES: usize = 8 * 1024;
 
 /// A Bearer token is shown by this many first characters, when it has at least
 /// [`BEARER_SHOWN_FROM_CHARS`] (a shorter one would give too much of itself away).
@@ -51,15 +52,15 @@ pub struct Tracer {
     /// Every secret of the config, in every form it could be echoed in (wiped on drop).
     secrets: Vec<Zeroizing<String>>,
     /// The proxy as connection lines show it: without its password.
-    pub(crate) proxy: Option<ShownProxy>,
+    proxy: Option<ShownProxy>,
     /// An OAuth 2.0 config's tokens, which rotate: redacted as they are at each line.
     session: Option<Arc<OAuth2Session>>,
 }
 
-pub(crate) struct ShownProxy {
-    pub(crate) text: String,
+struct ShownProxy {
+    text: String,
     /// HTTP CONNECT (ureq runs the whole connector chain for the connection to it).
-    pub(crate) connect: bool,
+    connect: bool,
 }
 
 impl fmt::Debug for Tracer {
@@ -160,7 +161,7 @@ impl Tracer {
 
     /// The request head the transport sent: its request line and each header (which
     /// carry no secret of the request's own but its credentials, shown masked).
-    pub(crate) fn request_head(&self, head: &[u8]) {
+    fn request_head(&self, head: &[u8]) {
         let tokens = self.token_forms();
         let mut lines = head
             .split(|&b| b == b'\n')
@@ -292,7 +293,13 @@ fn shown_credentials(value: &[u8]) -> String {
         None => (value, &b""[..]),
     };
     if scheme.eq_ignore_ascii_case(b"OAuth") {
-        return String::from_utf8_lossy(value).into_owned();
+        // Nothing in it is secret but a verifier, which trades a request token for the user's.
+        let value = String::from_utf8_lossy(value);
+        let verifier = value.split_once("oauth_verifier=\"");
+        return match verifier.and_then(|(head, rest)| Some((head, rest.split_once('"')?.1))) {
+            Some((head, tail)) => format!("{head}oauth_verifier=\"{REDACTED}\"{tail}"),
+            None => value.into_owned(),
+        };
     }
     let scheme = String::from_utf8_lossy(scheme);
     let chars = std::str::from_utf8(credentials).map_or(credentials.len(), |c| c.chars().count());
@@ -335,6 +342,131 @@ fn printable(line: &str) -> String {
     out
 }
 
+// The trace's place in the connector chain: above TLS, it sees each new connection
+// and the request heads as they are sent.
+
+/// The outermost connector of a traced config's agent: notes each new connection
+/// and wraps it in a [`TracedTransport`].
+#[derive(Debug)]
+pub(crate) struct TracedConnector<C> {
+    pub inner: C,
+    pub tracer: Arc<Tracer>,
+}
+
+impl<C: Connector> Connector for TracedConnector<C> {
+    type Out = TracedTransport;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let Some(inner) = self.inner.connect(details, chained)? else {
+            return Ok(None);
+        };
+        // For an HTTP CONNECT proxy ureq runs this chain twice: first to reach the
+        // proxy itself (with the proxy taken out of the config), then for the target
+        // through the tunnel.
+        let proxy = self.tracer.proxy.as_ref();
+        let through_proxy = details
+            .config
+            .proxy()
+            .is_some_and(|p| !p.is_no_proxy(details.uri));
+        let to_connect_proxy = proxy.is_some_and(|p| p.connect) && details.config.proxy().is_none();
+        let target = format!(
+            "{}://{}",
+            details.uri.scheme_str().unwrap_or("http"),
+            details.uri.authority().map_or("", |a| a.as_str())
+        );
+        self.tracer.info(&match proxy {
+            Some(proxy) if to_connect_proxy => format!("connected to the proxy {}", proxy.text),
+            Some(proxy) if through_proxy => {
+                format!("connected to {target} through the proxy {}", proxy.text)
+            }
+            _ => format!("connected to {target}"),
+        });
+        Ok(Some(TracedTransport {
+            inner: inner.boxed(),
+            tracer: self.tracer.clone(),
+            head: Zeroizing::new(Vec::new()),
+            capturing: true,
+            first_request_only: to_connect_proxy,
+        }))
+    }
+}
+
+/// A connection whose request heads go to the trace: the bytes handed to it are
+/// what is sent (in plaintext: it sits above TLS).
+pub(crate) struct TracedTransport {
+    inner: Box<dyn Transport>,
+    tracer: Arc<Tracer>,
+    /// The request head read so far; it may hold a Bearer token (wiped).
+    head: Zeroizing<Vec<u8>>,
+    /// The next bytes sent belong to a request head.
+    capturing: bool,
+    /// A connection to a CONNECT proxy: after its CONNECT request the bytes are the
+    /// tunnel's (TLS, or a request the target connection traces).
+    first_request_only: bool,
+}
+
+impl fmt::Debug for TracedTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TracedTransport { .. }")
+    }
+}
+
+impl TracedTransport {
+    fn capture(&mut self, amount: usize) {
+        if self.head.capacity() == 0 {
+            // Allocated once: growing would leave unwiped copies behind.
+            self.head.reserve_exact(MAX_HEAD_BYTES);
+        }
+        let room = MAX_HEAD_BYTES - self.head.len();
+        let sent = &self.inner.buffers().output()[..amount];
+        self.head.extend_from_slice(&sent[..sent.len().min(room)]);
+        let end = self.head.windows(4).position(|w| w == b"\r\n\r\n");
+        match end {
+            Some(end) => self.tracer.request_head(&self.head[..end]),
+            None if self.head.len() == MAX_HEAD_BYTES => self.tracer.info(&format!(
+                "(a request head longer than {MAX_HEAD_BYTES} bytes: not shown)"
+            )),
+            None => return,
+        }
+        self.head.zeroize();
+        self.capturing = false;
+    }
+}
+
+impl Transport for TracedTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        if self.capturing {
+            self.capture(amount);
+        }
+        self.inner.transmit_output(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        // A response is being read: whatever is sent next starts a new request.
+        if !self.first_request_only {
+            self.head.zeroize();
+            self.capturing = true;
+        }
+        self.inner.await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.inner.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,6 +477,12 @@ mod tests {
         assert_eq!(
             shown_credentials(oauth),
             String::from_utf8_lossy(oauth).into_owned()
+        );
+        assert_eq!(
+            shown_credentials(
+                br#"OAuth oauth_token="t", oauth_verifier="4711", oauth_version="1.0""#
+            ),
+            r#"OAuth oauth_token="t", oauth_verifier="[redacted]", oauth_version="1.0""#
         );
         assert_eq!(
             shown_credentials(b"Bearer AAAAbbbbccccdddd1234"),

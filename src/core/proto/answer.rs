@@ -35,9 +35,13 @@ impl Followed {
 }
 
 /// The body of a 2xx answer, which must be UTF-8 JSON with an object at the top.
-pub(crate) fn check_success_body(http_status: u16, body: Vec<u8>) -> Result<String, Error> {
+/// A refused body is wiped with its buffer: it may echo a token.
+pub(crate) fn check_success_body(
+    http_status: u16,
+    body: Zeroizing<Vec<u8>>,
+) -> Result<Zeroizing<String>, Error> {
     let bad = |what: &str| Error::bad_response(http_status, what);
-    let text = String::from_utf8(body).map_err(|_| bad("the body is not UTF-8"))?;
+    let text = utf8(http_status, body)?;
     // Validated without building it: a parsed tree would cost an allocation per key and string.
     let mut parser = serde_json::Deserializer::from_str(&text);
     match serde::de::IgnoredAny::deserialize(&mut parser).and_then(|_| parser.end()) {
@@ -52,38 +56,43 @@ pub(crate) fn check_success_body(http_status: u16, body: Vec<u8>) -> Result<Stri
     }
 }
 
+/// The text of a 2xx body, in the same buffer (wiped when dropped, refused or not).
+pub(crate) fn utf8(
+    http_status: u16,
+    mut body: Zeroizing<Vec<u8>>,
+) -> Result<Zeroizing<String>, Error> {
+    match String::from_utf8(std::mem::take(&mut *body)) {
+        Ok(text) => Ok(Zeroizing::new(text)),
+        Err(e) => {
+            drop(Zeroizing::new(e.into_bytes()));
+            Err(Error::bad_response(http_status, "the body is not UTF-8"))
+        }
+    }
+}
+
 /// Whether every `\uD800`–`\uDBFF` escape in `json` (grammatically valid JSON) is
 /// followed at once by a `\uDC00`–`\uDFFF` one, and no low one comes alone: what a
-/// strict parser requires of strings, keys included.
+/// strict parser requires of strings, keys included. In valid JSON a backslash stands
+/// only in a string and starts an escape, so no quote needs tracking.
 fn surrogates_pair(json: &str) -> bool {
     let bytes = json.as_bytes();
+    // The UTF-16 unit of a `\uXXXX` escape at `at`.
     let unit = |at: usize| {
-        let hex = bytes.get(at..at + 4)?;
+        let hex = bytes.get(at..at + 6)?.strip_prefix(b"\\u")?;
         u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
     };
-    let escape_at = |at: usize| bytes.get(at) == Some(&b'\\') && bytes.get(at + 1) == Some(&b'u');
-    let (mut at, mut in_string) = (0, false);
+    let mut at = 0;
     while at < bytes.len() {
-        match bytes[at] {
-            b'"' => in_string = !in_string,
-            b'\\' if in_string && escape_at(at) => {
-                match unit(at + 2) {
-                    Some(0xD800..=0xDBFF) => {
-                        if !(escape_at(at + 6) && matches!(unit(at + 8), Some(0xDC00..=0xDFFF))) {
-                            return false;
-                        }
-                        at += 12;
-                    }
-                    Some(0xDC00..=0xDFFF) | None => return false,
-                    Some(_) => at += 6,
-                }
-                continue;
-            }
-            // Any other escape is two bytes (`\"` included).
-            b'\\' if in_string => at += 1,
-            _ => {}
+        if bytes[at] != b'\\' {
+            at += 1;
+            continue;
         }
-        at += 1;
+        match unit(at) {
+            Some(0xD800..=0xDBFF) if matches!(unit(at + 6), Some(0xDC00..=0xDFFF)) => at += 12,
+            Some(0xD800..=0xDFFF) => return false,
+            // Any other escape: its first two bytes (a `\uXXXX`'s hex digits follow).
+            _ => at += 2,
+        }
     }
     true
 }

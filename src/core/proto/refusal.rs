@@ -5,6 +5,7 @@
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use crate::core::error::{Error, ErrorKind, Problem};
 use crate::core::proto::answer::check_success_body;
@@ -92,19 +93,6 @@ mod advice {
     pub const SUSPENDED: &str = "appeal the suspension of the access token's own account at x.com: until it is lifted every call fails";
     pub const LOCKED: &str =
         "log in at x.com as the access token's account to unlock it, then try again";
-}
-
-/// The advice for a Twitter code about the app or the account.
-fn advice_for_code(api_code: i32) -> Option<&'static str> {
-    Some(match api_code {
-        453 => advice::ACCESS_TIER,
-        261 => advice::READ_ONLY,
-        220 => advice::CREDENTIALS,
-        87 => advice::NOT_PERMITTED,
-        64 => advice::SUSPENDED,
-        326 => advice::LOCKED,
-        _ => return None,
-    })
 }
 
 /// A member of any JSON type: `Some` when it has the type `T`, else `None` (a
@@ -269,21 +257,25 @@ fn read_api_error(body: &[u8], clean: &dyn Fn(&str) -> String) -> ApiError {
 
 /// Twitter's error code decides first; unknown codes fall back to the HTTP status.
 pub fn kind_for(http_status: u16, api_code: i32) -> ErrorKind {
-    kind_for_code(api_code).unwrap_or_else(|| kind_for_status(http_status))
+    code_kind(api_code).map_or_else(|| kind_for_status(http_status), |(kind, _)| kind)
 }
 
-fn kind_for_code(api_code: i32) -> Option<ErrorKind> {
+/// What a Twitter code says, with the advice of those about the app or the account.
+fn code_kind(api_code: i32) -> Option<(ErrorKind, Option<&'static str>)> {
     Some(match api_code {
-        160 => ErrorKind::AlreadyRequested,
-        161 => ErrorKind::FollowLimit,
-        162 => ErrorKind::Blocked,
-        34 | 50 | 63 | 108 => ErrorKind::NotFound,
-        88 => ErrorKind::RateLimited,
-        32 | 89 | 135 | 215 => ErrorKind::Auth,
+        160 => (ErrorKind::AlreadyRequested, None),
+        161 => (ErrorKind::FollowLimit, None),
+        162 => (ErrorKind::Blocked, None),
+        34 | 50 | 63 | 108 => (ErrorKind::NotFound, None),
+        88 => (ErrorKind::RateLimited, None),
+        32 | 89 | 135 | 215 => (ErrorKind::Auth, None),
         // About the app or the account, not the target.
-        453 => ErrorKind::AccessTier,
-        87 | 220 | 261 => ErrorKind::AppPermission,
-        64 | 326 => ErrorKind::AccountState,
+        453 => (ErrorKind::AccessTier, Some(advice::ACCESS_TIER)),
+        261 => (ErrorKind::AppPermission, Some(advice::READ_ONLY)),
+        220 => (ErrorKind::AppPermission, Some(advice::CREDENTIALS)),
+        87 => (ErrorKind::AppPermission, Some(advice::NOT_PERMITTED)),
+        64 => (ErrorKind::AccountState, Some(advice::SUSPENDED)),
+        326 => (ErrorKind::AccountState, Some(advice::LOCKED)),
         _ => return None,
     })
 }
@@ -331,7 +323,9 @@ pub fn map_response(
     body: Vec<u8>,
     location: Option<&str>,
     redactor: &Redactor<'_>,
-) -> Result<String, Error> {
+) -> Result<Zeroizing<String>, Error> {
+    // Wiped when dropped, whatever the answer: a refusal may echo a token.
+    let body = Zeroizing::new(body);
     if (200..300).contains(&http_status) {
         return check_success_body(http_status, body);
     }
@@ -372,19 +366,23 @@ pub fn api_failure(
     location: Option<&str>,
     redactor: &Redactor<'_>,
 ) -> Error {
-    // Each member from outside is redacted before it is cut, as the text is.
+    // Each member from outside is redacted before it is cut, as the text is; the
+    // body is redacted before it is parsed, so that no unwiped copy of what the parse
+    // takes out of it (an echoed token) is left in freed memory.
     let clean = |text: &str| one_line(&redactor.redact(text), MAX_API_TEXT);
-    let api = read_api_error(body, &clean);
-    let kind = kind_for_code(api.code)
-        .or(api.problem.map(|(kind, _)| kind))
+    let redacted =
+        std::str::from_utf8(body).map_or_else(|_| String::new(), |text| redactor.redact(text));
+    let api = read_api_error(redacted.as_bytes(), &clean);
+    // The Twitter code decides first, then a known v2 problem.
+    let named = code_kind(api.code).or(api.problem);
+    let kind = named
+        .map(|(kind, _)| kind)
         .or_else(|| follow_refusal_kind(http_status, &api))
         .unwrap_or_else(|| kind_for_status(http_status));
-    let advice = match kind_for_code(api.code) {
-        Some(_) => advice_for_code(api.code),
-        None => api.problem.and_then(|(_, advice)| advice),
-    }
-    // A bare 402 says no more than its status.
-    .or((kind == ErrorKind::PaymentRequired).then_some(advice::PAYMENT));
+    let advice = named
+        .and_then(|(_, advice)| advice)
+        // A bare 402 says no more than its status.
+        .or((kind == ErrorKind::PaymentRequired).then_some(advice::PAYMENT));
     let mut message = format!("HTTP {http_status}");
     if api.code != 0 {
         message.push_str(&format!(", error {}", api.code));
@@ -978,10 +976,10 @@ mod tests {
         let ok = r#"{"id":1,"url":"https:\/\/t.co"}"#;
         // Numbers beyond f64 are valid JSON and passed on as sent.
         let huge = r#"{"n":1122222222222222e22222222}"#;
-        assert_eq!(map_response(200, huge.into(), None, &NONE).unwrap(), huge);
-        assert_eq!(map_response(200, ok.into(), None, &NONE).unwrap(), ok);
+        assert_eq!(*map_response(200, huge.into(), None, &NONE).unwrap(), huge);
+        assert_eq!(*map_response(200, ok.into(), None, &NONE).unwrap(), ok);
         assert_eq!(
-            map_response(201, b" {}".to_vec(), None, &NONE).unwrap(),
+            *map_response(201, b" {}".to_vec(), None, &NONE).unwrap(),
             " {}"
         );
         for bad in [

@@ -102,33 +102,21 @@ impl Relationship {
         redactor: &Redactor<'_>,
     ) -> Result<Relationship, Error> {
         let data = v2_data(http_status, json, redactor)?;
-        let data = data.as_object().expect("v2_data returns an object");
         let mut relationship = Relationship {
-            target_id: data
-                .get("id")
-                .and_then(Value::as_str)
-                .and_then(|id| id.parse().ok()),
-            target_username: data
-                .get("username")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            target_id: data.id.0.and_then(|id| id.parse().ok()),
+            target_username: data.username.0,
             ..Relationship::default()
         };
-        let statuses = match data.get("connection_status") {
-            None => return Ok(relationship),
-            Some(Value::Array(list)) => list
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Option<Vec<&str>>>(),
-            Some(_) => None,
-        }
-        .ok_or_else(|| {
+        let Some(statuses) = data.connection_status.0 else {
+            return Ok(relationship);
+        };
+        let statuses = Vec::<String>::deserialize(statuses).map_err(|_| {
             Error::bad_response(
                 http_status,
                 "\"data.connection_status\" is not a list of strings",
             )
         })?;
-        let has = |name: &str| Some(statuses.contains(&name));
+        let has = |name: &str| Some(statuses.iter().any(|s| s == name));
         relationship.following = has("following");
         relationship.follow_request_sent = has("follow_request_sent");
         relationship.follow_request_received = has("follow_request_received");

@@ -6,8 +6,11 @@
 //! (`GET 2/users/by/username/{name}`). Both answer `{"data":…}` on success, and may
 //! answer 200 with only `{"errors":[problem…]}` (a user that does not exist).
 
+use serde::Deserialize;
+use serde_json::Value;
+
 use crate::core::error::Error;
-use crate::core::proto::refusal::api_failure;
+use crate::core::proto::refusal::{api_failure, Lenient};
 use crate::core::wire::redact::Redactor;
 
 /// v2 ids are strings of at most 19 digits (`^[0-9]{1,19}$`).
@@ -39,28 +42,33 @@ pub fn follow_body(target_user_id: u64) -> String {
     format!(r#"{{"target_user_id":"{target_user_id}"}}"#)
 }
 
+/// The members of a v2 answer's `data` this library reads: a user's, or a follow's.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct V2Data {
+    pub id: Lenient<String>,
+    pub username: Lenient<String>,
+    pub following: Lenient<bool>,
+    /// Present (null too) or absent: read by [`Relationship::from_v2_user`](crate::core::Relationship::from_v2_user).
+    pub connection_status: Lenient<Value>,
+}
+
 /// The `data` object of a 2xx answer; a body with only `errors` is the error they describe.
 pub(crate) fn v2_data(
     http_status: u16,
     json: &str,
     redactor: &Redactor<'_>,
-) -> Result<serde_json::Value, Error> {
-    let mut root: serde_json::Value = serde_json::from_str(json).map_err(|e| {
-        Error::bad_response(http_status, &format!("the body is not usable JSON ({e})"))
-    })?;
-    match root.get_mut("data").map(serde_json::Value::take) {
-        Some(data @ serde_json::Value::Object(_)) => Ok(data),
-        Some(_) => Err(Error::bad_response(
-            http_status,
-            "\"data\" is not an object",
-        )),
+) -> Result<V2Data, Error> {
+    let bad = |what: &str| Error::bad_response(http_status, what);
+    let root: Value = serde_json::from_str(json)
+        .map_err(|e| bad(&format!("the body is not usable JSON ({e})")))?;
+    match root.get("data") {
+        Some(data @ Value::Object(_)) => Ok(V2Data::deserialize(data).unwrap_or_default()),
+        Some(_) => Err(bad("\"data\" is not an object")),
         None if root.get("errors").is_some() => {
             Err(api_failure(http_status, json.as_bytes(), None, redactor))
         }
-        None => Err(Error::bad_response(
-            http_status,
-            "the answer has neither \"data\" nor \"errors\"",
-        )),
+        None => Err(bad("the answer has neither \"data\" nor \"errors\"")),
     }
 }
 
@@ -76,22 +84,14 @@ pub fn v2_user(
     redactor: &Redactor<'_>,
 ) -> Result<(u64, Option<String>), Error> {
     let data = v2_data(http_status, json, redactor)?;
-    let username = data
-        .get("username")
-        .and_then(serde_json::Value::as_str)
-        .map(str::to_owned);
-    let id = data
-        .get("id")
-        .and_then(serde_json::Value::as_str)
-        .and_then(|id| id.parse::<u64>().ok())
-        .filter(|id| (1..=MAX_USER_ID).contains(id))
-        .ok_or_else(|| {
-            Error::bad_response(
-                http_status,
-                "the user lookup answer has no valid \"data.id\"",
-            )
-        })?;
-    Ok((id, username))
+    let id = data.id.0.and_then(|id| id.parse::<u64>().ok());
+    match id.filter(|id| (1..=MAX_USER_ID).contains(id)) {
+        Some(id) => Ok((id, data.username.0)),
+        None => Err(Error::bad_response(
+            http_status,
+            "the user lookup answer has no valid \"data.id\"",
+        )),
+    }
 }
 
 /// Checks a follow answer (`{"data":{"following":…,"pending_follow":…}}`).
@@ -100,9 +100,9 @@ pub fn check_v2_follow_answer(
     json: &str,
     redactor: &Redactor<'_>,
 ) -> Result<(), Error> {
-    match v2_data(http_status, json, redactor)?.get("following") {
-        Some(serde_json::Value::Bool(_)) => Ok(()),
-        _ => Err(Error::bad_response(
+    match v2_data(http_status, json, redactor)?.following.0 {
+        Some(_) => Ok(()),
+        None => Err(Error::bad_response(
             http_status,
             "the follow answer has no boolean \"data.following\"",
         )),

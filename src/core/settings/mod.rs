@@ -222,19 +222,16 @@ impl Settings {
             .filter(|(_, value)| value.is_empty())
             .map(|(name, _)| *name)
             .collect();
-        match missing.as_slice() {
-            [] => {}
-            [name] => {
-                return Err(Error::invalid_argument(format!(
-                    "environment variable {name} is not set or empty"
-                )))
-            }
-            names => {
-                return Err(Error::invalid_argument(format!(
-                    "environment variables {} are not set or empty",
-                    names.join(", ")
-                )))
-            }
+        if !missing.is_empty() {
+            let (s, are) = if missing.len() == 1 {
+                ("", "is")
+            } else {
+                ("s", "are")
+            };
+            return Err(Error::invalid_argument(format!(
+                "environment variable{s} {} {are} not set or empty",
+                missing.join(", ")
+            )));
         }
         let [consumer_key, consumer_secret, access_token, access_token_secret] = values.map(Secret);
         Settings::new(Credentials {

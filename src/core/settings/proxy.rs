@@ -76,6 +76,8 @@ pub fn proxy_for(
 }
 
 /// Whether a `NO_PROXY` list exempts `host` (as in a URL: IPv6 in brackets) on `port`.
+/// Hand-written: ureq 3.5.2's `NoProxy` matches exact names, prefixes and suffixes only
+/// (no CIDR range, no parent domain, no port): the test `no_proxy_follows_curl`.
 ///
 /// curl's rules (CURLOPT_NOPROXY, curl 7.86 and later):
 /// - the whole value `*` matches every host (a `*` among other entries matches nothing);

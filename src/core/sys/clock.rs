@@ -1,9 +1,8 @@
 //! The system clock.
 
 /// The system clock, in seconds since the Unix epoch.
-pub fn unix_now() -> u64 {
+pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+        .map_or(0, |d| d.as_secs() as i64)
 }

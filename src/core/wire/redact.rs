@@ -121,17 +121,11 @@ fn char_forms(text: &[u8], at: usize, c: char) -> [Option<usize>; 5] {
             .iter()
             .zip(here.chunks(3))
             .all(|(&b, piece)| piece[0] == b'%' && hex_is(&piece[1..3], b));
-    let short_escape = match c {
-        '"' => Some(b'"'),
-        '\\' => Some(b'\\'),
-        '/' => Some(b'/'),
-        '\n' => Some(b'n'),
-        '\r' => Some(b'r'),
-        '\t' => Some(b't'),
-        '\u{8}' => Some(b'b'),
-        '\u{c}' => Some(b'f'),
-        _ => None,
-    };
+    // JSON's short escapes: a backslash, then the byte at the same place in the second list.
+    let short_escape = ['"', '\\', '/', '\n', '\r', '\t', '\u{8}', '\u{c}']
+        .iter()
+        .position(|&escaped| escaped == c)
+        .map(|i| b"\"\\/nrtbf"[i]);
     let mut units = [0u16; 2];
     let units = c.encode_utf16(&mut units);
     let unicode = units.len() * 6;
