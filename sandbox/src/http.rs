@@ -112,11 +112,13 @@ impl Request {
         self.target.split_once('?').map_or("", |(_, q)| q)
     }
 
-    /// Decodes the query, and the body when `form_body` and it is
+    /// Decodes the query when `query`, and the body when `form_body` and it is
     /// `application/x-www-form-urlencoded` (a body of another type is not a form, and
     /// is not signed); an error for bad percent-encoding.
-    pub fn decode(&mut self, form_body: bool) -> Result<(), ()> {
-        self.query = parse_pairs(self.raw_query())?;
+    pub fn decode(&mut self, query: bool, form_body: bool) -> Result<(), ()> {
+        if query {
+            self.query = parse_pairs(self.raw_query())?;
+        }
         let form_type = self
             .header("content-type")
             .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));

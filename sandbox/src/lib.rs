@@ -403,7 +403,7 @@ fn path_params(pattern: &str, path: &str) -> Option<Vec<String>> {
     let pairs = wanted.into_iter().zip(&given[start..]);
     let matches = pairs
         .clone()
-        .all(|(wanted, given)| wanted == "{}" || wanted == *given);
+        .all(|(wanted, given)| (wanted == "{}" && !given.is_empty()) || wanted == *given);
     let params = pairs.filter(|(wanted, _)| *wanted == "{}");
     matches.then(|| params.map(|(_, given)| given.to_string()).collect())
 }
@@ -439,7 +439,11 @@ fn handle(shared: &Shared, request: &mut Request, number: usize) -> Answer {
         return Err(refused(path_family, "method-not-allowed"));
     };
     request.path_params = params;
-    if request.decode(family != V2).is_err() {
+    // The token endpoints read no query; a form body only where one is read (not a page's GET).
+    if request
+        .decode(family != Token, matches!(family, V1 | Token))
+        .is_err()
+    {
         return Err(refused(family, "malformed"));
     }
     endpoint(shared, request)

@@ -107,7 +107,9 @@ pub(crate) fn me(shared: &Shared, request: &Request) -> Answer {
 pub(crate) fn lookup(shared: &Shared, request: &Request) -> Answer {
     let caller = admit(shared, request, V2Endpoint::Lookup)?;
     let value = request.path_params[0].as_str();
-    let (parameter, pattern, valid, found) = if request.path().contains("/by/username/") {
+    // By the route matched: `…/by/username/{name}` (a base URL's prefix may hold those words too).
+    let by_name = request.path().rsplit('/').nth(1) == Some("username");
+    let (parameter, pattern, valid, found) = if by_name {
         let valid = (1..=15).contains(&value.len())
             && value
                 .bytes()

@@ -280,6 +280,33 @@ fn v2_delete_and_connection_status() {
         .status,
         405
     );
+    // A lookup is by the route matched, not by words of the base URL's prefix; an empty
+    // id segment matches no route.
+    let prefixed = call(&base, s, "GET", "/by/username/p/2/users/2244994945", &[]);
+    assert_eq!(
+        prefixed.json()["data"]["id"],
+        "2244994945",
+        "{}",
+        prefixed.body
+    );
+    assert_eq!(call(&base, s, "GET", "/2/users/", &[]).status, 404);
+    // The token endpoints read no query (client authentication comes first), and a page's
+    // GET reads no body.
+    let token = send(&base, "POST", "/2/oauth2/token?a=%zz", &[], "");
+    assert_eq!(
+        token.json()["error"],
+        "unauthorized_client",
+        "{}",
+        token.body
+    );
+    let page = send(
+        &base,
+        "GET",
+        "/oauth/authorize?oauth_token=unknown",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        "a=%zz",
+    );
+    assert!(!page.body.contains("Malformed"), "{}", page.body);
 }
 
 #[test]
