@@ -9,7 +9,7 @@
 //! getters answer as if nothing had been recorded (`""`, 0, 0,
 //! `TW_STATUS_NO_RATE_LIMIT`), rather than aborting the host.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -67,13 +67,15 @@ pub(crate) struct ThreadState {
     pub last: LastError,
     /// HTTP requests the last fallible call sent.
     pub request_count: i32,
-    /// The config (its address) whose callback this thread is running, and the
-    /// callback's name, if any.
-    inside: Option<(usize, &'static str)>,
 }
 
 thread_local! {
     static STATE: RefCell<ThreadState> = RefCell::new(ThreadState::default());
+    /// The config (its address) whose callback this thread is running, and the
+    /// callback's name, if any. Apart from STATE and without a destructor, so it still
+    /// refuses a call back into the config while the thread's other storage is torn
+    /// down (a callback run from an atexit handler or a thread-key destructor).
+    static INSIDE: Cell<Option<(usize, &'static str)>> = const { Cell::new(None) };
 }
 
 /// Changes the thread's state; never panics (a thread being torn down, or a
@@ -219,13 +221,11 @@ pub(crate) fn call_back(
     }
     let text = Zeroizing::new(CString::new(text).expect("no NUL"));
     let mut saved = None;
-    let inside = ThreadState {
-        inside: Some((config, callback)),
-        ..ThreadState::default()
-    };
-    // A thread whose storage is being torn down cannot mark: the call then runs unmarked.
-    change(|state| saved = Some(std::mem::replace(state, inside)));
+    // A thread whose state is torn down already records nothing, but is still marked.
+    change(|state| saved = Some(std::mem::take(state)));
+    let outer = INSIDE.replace(Some((config, callback)));
     call(text.as_ptr());
+    INSIDE.set(outer);
     if let Some(saved) = saved {
         change(|state| *state = saved);
     }
@@ -235,7 +235,7 @@ pub(crate) fn call_back(
 /// Every export that takes a config passes here (through `config_ref`/`config_mut`)
 /// before it looks at any other argument, so nothing is sent.
 pub(crate) fn not_reentered<T>(config: *const T) -> Result<(), Failure> {
-    match read(None, |state| state.inside) {
+    match INSIDE.get() {
         Some((address, callback)) if address == config as usize => Err(Failure::new(
             TwStatus::Reentered,
             format!("called from inside this config's {callback}"),

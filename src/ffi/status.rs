@@ -2,8 +2,7 @@
 //! the header's manual), the static texts of `tw_status_str`, and the mapping from
 //! the core's error kinds.
 
-use std::ffi::{CStr, CString};
-use std::sync::OnceLock;
+use std::ffi::CStr;
 
 use crate::core::ErrorKind;
 
@@ -98,87 +97,51 @@ pub enum TwStatus {
 
 impl TwStatus {
     /// Every status with what `tw_status_str` says after its name, in number order.
-    const DESCRIPTIONS: [(TwStatus, &'static str); 28] = {
+    /// Each status's `tw_status_str` text, static: no allocation, nothing a fork could
+    /// catch half made (`texts_are_named_as_the_header_names_the_statuses` checks the names).
+    const TEXTS: [(TwStatus, &'static CStr); 28] = {
         use TwStatus::*;
         [
-            (Ok, "success"),
-            (NullArgument, "a required pointer argument was NULL"),
-            (InvalidUtf8, "a string argument was not valid UTF-8"),
-            (InvalidArgument, "an argument was refused"),
-            (Network, "no HTTP response (connection or protocol failure)"),
-            (Timeout, "the call did not finish within the timeout"),
-            (Tls, "TLS handshake or certificate verification failed"),
-            (Auth, "the credentials or the signature were refused"),
-            (Forbidden, "the API refused the follow"),
-            (NotFound, "no such user"),
-            (RateLimited, "too many requests"),
-            (FollowLimit, "the daily follow limit is reached"),
-            (AlreadyRequested, "a follow request is already pending"),
-            (Blocked, "the user has blocked you"),
-            (ServerError, "the API had a server error (5xx)"),
-            (
-                HttpError,
-                "unexpected HTTP status (redirects are not followed)",
-            ),
-            (
-                BadResponse,
-                "2xx, but the body is not a JSON object or is too large",
-            ),
-            (
-                NoRateLimit,
-                "the last response carried no rate-limit headers",
-            ),
-            (
-                AccessTier,
-                "the app's access tier does not include this endpoint",
-            ),
-            (AppPermission, "the app or its token may not do this"),
-            (
-                AccountState,
-                "the token's own account is suspended or locked",
-            ),
-            (PaymentRequired, "the app's pay-per-use credits are spent"),
-            (UsageCapped, "a usage cap of the billing period is reached"),
-            (Store, "the token store cannot be used"),
-            (
-                TokensNotSaved,
-                "refreshed tokens could not be written to the store",
-            ),
-            (Reentered, "called from inside this config's own callback"),
-            (
-                UserNotEnrolled,
-                "the authenticated account is not enrolled in Pay-per-use",
-            ),
-            (Internal, "internal error in twfollow"),
+            (Ok, c"TW_STATUS_OK: success"),
+            (NullArgument, c"TW_STATUS_NULL_ARGUMENT: a required pointer argument was NULL"),
+            (InvalidUtf8, c"TW_STATUS_INVALID_UTF8: a string argument was not valid UTF-8"),
+            (InvalidArgument, c"TW_STATUS_INVALID_ARGUMENT: an argument was refused"),
+            (Network, c"TW_STATUS_NETWORK: no HTTP response (connection or protocol failure)"),
+            (Timeout, c"TW_STATUS_TIMEOUT: the call did not finish within the timeout"),
+            (Tls, c"TW_STATUS_TLS: TLS handshake or certificate verification failed"),
+            (Auth, c"TW_STATUS_AUTH: the credentials or the signature were refused"),
+            (Forbidden, c"TW_STATUS_FORBIDDEN: the API refused the follow"),
+            (NotFound, c"TW_STATUS_NOT_FOUND: no such user"),
+            (RateLimited, c"TW_STATUS_RATE_LIMITED: too many requests"),
+            (FollowLimit, c"TW_STATUS_FOLLOW_LIMIT: the daily follow limit is reached"),
+            (AlreadyRequested, c"TW_STATUS_ALREADY_REQUESTED: a follow request is already pending"),
+            (Blocked, c"TW_STATUS_BLOCKED: the user has blocked you"),
+            (ServerError, c"TW_STATUS_SERVER_ERROR: the API had a server error (5xx)"),
+            (HttpError, c"TW_STATUS_HTTP_ERROR: unexpected HTTP status (redirects are not followed)"),
+            (BadResponse, c"TW_STATUS_BAD_RESPONSE: 2xx, but the body is not a JSON object or is too large"),
+            (NoRateLimit, c"TW_STATUS_NO_RATE_LIMIT: the last response carried no rate-limit headers"),
+            (AccessTier, c"TW_STATUS_ACCESS_TIER: the app's access tier does not include this endpoint"),
+            (AppPermission, c"TW_STATUS_APP_PERMISSION: the app or its token may not do this"),
+            (AccountState, c"TW_STATUS_ACCOUNT_STATE: the token's own account is suspended or locked"),
+            (PaymentRequired, c"TW_STATUS_PAYMENT_REQUIRED: the app's pay-per-use credits are spent"),
+            (UsageCapped, c"TW_STATUS_USAGE_CAPPED: a usage cap of the billing period is reached"),
+            (Store, c"TW_STATUS_STORE: the token store cannot be used"),
+            (TokensNotSaved, c"TW_STATUS_TOKENS_NOT_SAVED: refreshed tokens could not be written to the store"),
+            (Reentered, c"TW_STATUS_REENTERED: called from inside this config's own callback"),
+            (UserNotEnrolled, c"TW_STATUS_USER_NOT_ENROLLED: the authenticated account is not enrolled in Pay-per-use"),
+            (Internal, c"TW_STATUS_INTERNAL: internal error in twfollow"),
         ]
     };
 
-    /// The text of `tw_status_str` for a status number, e.g. `"TW_STATUS_OK: success"`:
-    /// its name as the header spells it (cbindgen's `QualifiedScreamingSnakeCase`;
-    /// tests/drift holds each text to the header), then its description. Made once.
     pub(crate) fn text(number: i32) -> Option<&'static CStr> {
-        static TEXTS: OnceLock<Vec<(i32, CString)>> = OnceLock::new();
-        let texts = TEXTS.get_or_init(|| {
-            let texts = Self::DESCRIPTIONS.iter().map(|&(status, description)| {
-                let mut name = String::new();
-                for (i, c) in format!("{status:?}").char_indices() {
-                    if i > 0 && c.is_ascii_uppercase() {
-                        name.push('_');
-                    }
-                    name.push(c.to_ascii_uppercase());
-                }
-                let text = format!("TW_STATUS_{name}: {description}");
-                (status as i32, CString::new(text).expect("no NUL"))
-            });
-            texts.collect()
-        });
-        let (_, text) = texts.iter().find(|(status, _)| *status == number)?;
-        Some(text)
+        let found = Self::TEXTS
+            .iter()
+            .find(|(status, _)| *status as i32 == number);
+        found.map(|&(_, text)| text)
     }
 
-    /// The status of a core error: its kind is numbered as the status of the same name.
     pub(crate) fn from_kind(kind: ErrorKind) -> TwStatus {
-        let mut statuses = Self::DESCRIPTIONS.iter().map(|&(status, _)| status);
+        let mut statuses = Self::TEXTS.iter().map(|&(status, _)| status);
         statuses
             .find(|&status| status as i32 == kind as i32)
             .unwrap_or(TwStatus::Internal)
@@ -217,6 +180,14 @@ mod tests {
             K::Reentered,
             K::UserNotEnrolled,
         ];
+        // A kind added without a status fails to compile here (no wildcard arm).
+        let _every_kind_is_listed = |kind: ErrorKind| match kind {
+            K::InvalidArgument | K::Network | K::Timeout | K::Tls | K::Auth | K::Forbidden => {}
+            K::NotFound | K::RateLimited | K::FollowLimit | K::AlreadyRequested => {}
+            K::Blocked | K::ServerError | K::HttpError | K::BadResponse | K::AccessTier => {}
+            K::AppPermission | K::AccountState | K::PaymentRequired | K::UsageCapped => {}
+            K::Store | K::TokensNotSaved | K::Reentered | K::UserNotEnrolled => {}
+        };
         for kind in kinds {
             let status = TwStatus::from_kind(kind);
             assert_eq!(format!("{status:?}"), format!("{kind:?}"));
@@ -232,5 +203,18 @@ mod tests {
             Some("TW_STATUS_INVALID_UTF8: a string argument was not valid UTF-8")
         );
         assert_eq!(text(5), None);
+        for (status, text) in TwStatus::TEXTS {
+            let mut name = String::from("TW_STATUS");
+            for c in format!("{status:?}").chars() {
+                if c.is_ascii_uppercase() {
+                    name.push('_');
+                }
+                name.push(c.to_ascii_uppercase());
+            }
+            assert!(
+                text.to_str().unwrap().starts_with(&(name + ": ")),
+                "{text:?}"
+            );
+        }
     }
 }

@@ -27,6 +27,19 @@ static int checks = 0;
         }                                                               \
     } while (0)
 
+static int reentries = 0, refused_reentries = 0;
+
+/* A trace hook calling back into its own config: refused (TW_STATUS_REENTERED) even here,
+ * where the thread's other storage is gone, and its tw_config_free does nothing. */
+static void reenter(void *config, int32_t kind, const char *line) {
+    char *token = NULL, *secret = NULL;
+    (void)kind;
+    (void)line;
+    reentries++;
+    refused_reentries += tw_config_get_oauth1_tokens(config, &token, &secret, NULL, NULL) == TW_STATUS_REENTERED;
+    tw_config_free(config);
+}
+
 /* The sandbox's built-in account 1. */
 static void exercise_library(void) {
     TwConfig *config = NULL;
@@ -51,6 +64,10 @@ static void exercise_library(void) {
     CHECK(json != NULL && strstr(json, "\"id_str\":\"2244994945\"") != NULL);
     tw_string_free(json);
     json = NULL;
+    CHECK(tw_config_set_trace(config, reenter, config) == TW_STATUS_OK);
+    CHECK(tw_follow(config, "twitterdev", false, NULL) == TW_STATUS_OK);
+    CHECK(reentries > 0 && refused_reentries == reentries);
+    CHECK(tw_config_set_trace(config, NULL, NULL) == TW_STATUS_OK);
 
     /* Failures: refused before sending, and refused by the API. */
     CHECK(tw_follow(config, "not a name!", false, &json) == TW_STATUS_INVALID_ARGUMENT);
