@@ -398,7 +398,8 @@ fn token_endpoint_answer(head: &str, body: &str) -> (String, bool) {
 }
 
 /// Under `/echo`, answers that echo a token the request sent and that the library
-/// refuses: a 2xx that is no JSON, a JSON error and a plain-text one.
+/// refuses: a 2xx that is no JSON, a 2xx v2 answer of `errors` only, a JSON error and a
+/// plain-text one.
 fn echoing_refusal(head: &str) -> Option<(&'static str, String)> {
     let path = head.split_whitespace().nth(1)?.strip_prefix("/echo")?;
     let text = |c: &'static CStr| c.to_str().unwrap();
@@ -406,6 +407,13 @@ fn echoing_refusal(head: &str) -> Option<(&'static str, String)> {
         "/2/users/me" => (
             "200 OK",
             format!("no JSON, but the token {}", text(OLD_ACCESS)),
+        ),
+        "/2/users/by/username/jack" => (
+            "200 OK",
+            format!(
+                r#"{{"errors":[{{"title":"Not Found Error","type":"https://api.x.com/2/problems/resource-not-found","detail":"echo {} here"}}]}}"#,
+                text(TOKEN_SECRET)
+            ),
         ),
         "/2/oauth2/token" => (
             "400 Bad Request",
@@ -711,6 +719,19 @@ fn refused_answers_that_echo_a_token_leave_none_in_freed_memory() {
         ));
         statuses.push(tw_oauth2_refresh(config));
         tw_config_free(config);
+        // An OAuth 1.0a follow through API v2: the lookup answers 200 with `errors` only.
+        let v2 = config_at(&base_url, &mut statuses, |out| {
+            tw_config_new(
+                CONSUMER_KEY.as_ptr(),
+                CONSUMER_SECRET.as_ptr(),
+                ACCESS_TOKEN.as_ptr(),
+                TOKEN_SECRET.as_ptr(),
+                out,
+            )
+        });
+        statuses.push(tw_config_set_api_version(v2, 2));
+        statuses.push(tw_follow(v2, c"jack".as_ptr(), false, ptr::null_mut()));
+        tw_config_free(v2);
         // The access-token step is refused in plain text.
         let app = config_at(&base_url, &mut statuses, |out| {
             tw_config_new_app(CONSUMER_KEY.as_ptr(), CONSUMER_SECRET.as_ptr(), out)
@@ -731,7 +752,20 @@ fn refused_answers_that_echo_a_token_leave_none_in_freed_memory() {
     use TwStatus::*;
     assert_eq!(
         statuses,
-        [Ok, Ok, Ok, BadResponse, Auth, Ok, Ok, Auth],
+        [
+            Ok,
+            Ok,
+            Ok,
+            BadResponse,
+            Auth,
+            Ok,
+            Ok,
+            Ok,
+            NotFound,
+            Ok,
+            Ok,
+            Auth
+        ],
         "{:?}",
         last()
     );

@@ -26,7 +26,7 @@ pub(crate) fn retry_delay(error: &Error, retries: u32) -> Option<Duration> {
         // caps are never retried: not listed.)
         ErrorKind::RateLimited => error.binding_reset().map(|reset| {
             let now = error.server_clock.unwrap_or_else(unix_now);
-            Duration::from_secs((reset - now).max(0) as u64) + backoff(0)
+            Duration::from_secs(reset.saturating_sub(now).max(0) as u64) + backoff(0)
         }),
         _ => None,
     }

@@ -6,6 +6,7 @@ use zeroize::Zeroizing;
 
 use super::{wiped_json, Secret};
 use crate::core::error::{Error, ErrorKind};
+use crate::core::wire::wipe_json;
 
 /// A user's OAuth 2.0 tokens. The tokens are wiped when dropped; `Debug` shows
 /// only their lengths. Serialized as [`Tokens::to_json`] writes them.
@@ -266,18 +267,6 @@ fn with_object<T>(
     let read = read(&mut root);
     root.values_mut().for_each(wipe_json);
     read
-}
-
-/// Wipes every string inside a JSON value that is dropped unused (a misshapen
-/// `refresh_token` may still hold a token).
-fn wipe_json(value: &mut Value) {
-    use zeroize::Zeroize as _;
-    match value {
-        Value::String(s) => s.zeroize(),
-        Value::Array(items) => items.iter_mut().for_each(wipe_json),
-        Value::Object(map) => map.values_mut().for_each(wipe_json),
-        _ => {}
-    }
 }
 
 /// Reads the revoke endpoint's 2xx answer: done (RFC 7009) unless it says

@@ -27,7 +27,7 @@ fn spent_window_text(rate_limit: Option<RateLimit>, day_budgets: DayBudgets, now
         format!(
             "resets at {} (in {} s)",
             limit.reset_epoch,
-            (limit.reset_epoch - now).max(0)
+            limit.reset_epoch.saturating_sub(now).max(0)
         )
     };
     let spent = spent_windows(rate_limit, day_budgets);
@@ -227,6 +227,19 @@ pub const MAX_BODY_BYTES: u64 = 1 << 20;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hostile_reset_time_neither_overflows_nor_goes_negative() {
+        let window = |reset_epoch| RateLimit {
+            limit: 15,
+            remaining: 0,
+            reset_epoch,
+        };
+        let text = spent_window_text(Some(window(i64::MIN)), DayBudgets::default(), 1_000);
+        assert!(text.ends_with("(in 0 s)"), "{text}");
+        let text = spent_window_text(Some(window(i64::MAX)), DayBudgets::default(), -1_000);
+        assert!(text.contains(&format!("(in {} s)", i64::MAX)), "{text}");
+    }
 
     #[test]
     fn form_refusals_never_echo_request_secrets() {

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::core::error::Error;
 use crate::core::proto::refusal::{api_failure, Lenient};
 use crate::core::wire::redact::Redactor;
+use crate::core::wire::wipe_json;
 
 /// v2 ids are strings of at most 19 digits (`^[0-9]{1,19}$`).
 pub const MAX_USER_ID: u64 = 9_999_999_999_999_999_999;
@@ -60,16 +61,19 @@ pub(crate) fn v2_data(
     redactor: &Redactor<'_>,
 ) -> Result<V2Data, Error> {
     let bad = |what: &str| Error::bad_response(http_status, what);
-    let root: Value = serde_json::from_str(json)
+    let mut root: Value = serde_json::from_str(json)
         .map_err(|e| bad(&format!("the body is not usable JSON ({e})")))?;
-    match root.get("data") {
+    let data = match root.get("data") {
         Some(data @ Value::Object(_)) => Ok(V2Data::deserialize(data).unwrap_or_default()),
         Some(_) => Err(bad("\"data\" is not an object")),
         None if root.get("errors").is_some() => {
             Err(api_failure(http_status, json.as_bytes(), None, redactor))
         }
         None => Err(bad("the answer has neither \"data\" nor \"errors\"")),
-    }
+    };
+    // Its errors may echo what was sent.
+    wipe_json(&mut root);
+    data
 }
 
 /// The id in a user lookup answer (`{"data":{"id":"2244994945",…}}`).

@@ -59,3 +59,15 @@ impl fmt::Debug for Secret {
         write!(f, "<{} bytes>", self.0.len())
     }
 }
+
+/// Wipes every string inside a JSON value that is dropped unused (a misshapen
+/// `refresh_token`, an error a server echoed a token into).
+pub(crate) fn wipe_json(value: &mut serde_json::Value) {
+    use zeroize::Zeroize as _;
+    match value {
+        serde_json::Value::String(s) => s.zeroize(),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(wipe_json),
+        serde_json::Value::Object(map) => map.values_mut().for_each(wipe_json),
+        _ => {}
+    }
+}
