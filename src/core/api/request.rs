@@ -284,7 +284,7 @@ impl Sender {
             .tracer()
             .map(|tracer| tracer.for_request(request.auth.secrets, authorization));
         if let (Some(trace), Some(signed)) = (&trace, &signed) {
-            trace.line(TraceKind::BaseString, signed.base_string());
+            trace.base_string(signed.base_string());
             trace.credential_notes(&self.settings.credentials);
         }
 

@@ -204,6 +204,20 @@ impl RequestTrace<'_> {
         self.tracer.emit(&self.extra, kind, text);
     }
 
+    /// The signature base string, its verifier masked by its place: percent-encoded
+    /// twice there, and a short one never stands alone, so the redactor could miss it.
+    pub(crate) fn base_string(&self, base_string: &str) {
+        const VERIFIER: &str = "oauth_verifier%3D";
+        let shown = match base_string.split_once(VERIFIER) {
+            Some((head, rest)) => {
+                let tail = rest.find("%26").map_or("", |end| &rest[end..]);
+                Zeroizing::new(format!("{head}{VERIFIER}{REDACTED}{tail}"))
+            }
+            None => Zeroizing::new(base_string.to_owned()),
+        };
+        self.line(TraceKind::BaseString, &shown);
+    }
+
     /// A note for each credential with white space at its start or end (a line break
     /// left by a file or `echo`, a pasted space): it is signed as given, and the server's
     /// copy has none, so the signatures differ although the base strings agree. Says
