@@ -786,6 +786,11 @@ fn token_json_read_as_fields_leaves_no_token_in_freed_memory() {
     let refused = cstr(&format!(
         r#"{{"access_token":"{NEW_ACCESS}","refresh_token":{{"nested":"{NEW_REFRESH}"}}}}"#
     ));
+    // A member given twice (the last one is read), and JSON cut short after a token.
+    let twice = cstr(&format!(
+        r#"{{"access_token":"{EXCHANGED_REFRESH}","access_token":"the-last-one"}}"#
+    ));
+    let cut_short = cstr(&format!(r#"{{"access_token":"{NEW_REFRESH}","#));
     hits();
 
     ARMED.store(true, Ordering::SeqCst);
@@ -796,13 +801,23 @@ fn token_json_read_as_fields_leaves_no_token_in_freed_memory() {
             free_string(text);
         }
         let refusal = tw_oauth2_tokens_from_json(refused.as_ptr(), &mut a, &mut r, &mut e, &mut s);
-        [read, refusal]
+        let last_read = tw_oauth2_tokens_from_json(twice.as_ptr(), &mut a, &mut r, &mut e, &mut s);
+        for text in [a, r, s] {
+            free_string(text);
+        }
+        let cut = tw_oauth2_tokens_from_json(cut_short.as_ptr(), &mut a, &mut r, &mut e, &mut s);
+        [read, refusal, last_read, cut]
     };
     ARMED.store(false, Ordering::SeqCst);
 
     assert_eq!(
         statuses,
-        [TwStatus::Ok, TwStatus::InvalidArgument],
+        [
+            TwStatus::Ok,
+            TwStatus::InvalidArgument,
+            TwStatus::Ok,
+            TwStatus::InvalidArgument
+        ],
         "{:?}",
         last()
     );

@@ -251,22 +251,48 @@ fn with_object<T>(
     refuse: impl Fn(&str) -> Error,
     read: impl FnOnce(&mut Map<String, Value>) -> Result<T, Error>,
 ) -> Result<T, Error> {
-    let mut root = match serde_json::from_slice::<Value>(json) {
-        Ok(Value::Object(root)) => root,
-        Ok(mut other) => {
-            wipe_json(&mut other);
-            return Err(refuse(not_an_object));
-        }
-        Err(e) => {
-            let (line, column) = (e.line(), e.column());
-            return Err(refuse(&format!(
-                "is not valid JSON (line {line}, column {column})"
-            )));
-        }
+    // Checked whole first, building nothing: a tree cut short by an error is freed unwiped.
+    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(json) {
+        let (line, column) = (e.line(), e.column());
+        return Err(refuse(&format!(
+            "is not valid JSON (line {line}, column {column})"
+        )));
+    }
+    let Ok(WipingObject(mut root)) = serde_json::from_slice(json) else {
+        return Err(refuse(not_an_object));
     };
     let read = read(&mut root);
     root.values_mut().for_each(wipe_json);
     read
+}
+
+/// A JSON object whose member given twice is wiped where a later one replaces it
+/// (serde_json's Map drops it as it is); the last one stays, as X's reader keeps it.
+struct WipingObject(Map<String, Value>);
+
+impl<'de> serde::Deserialize<'de> for WipingObject {
+    fn deserialize<D: serde::Deserializer<'de>>(json: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = WipingObject;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut object = Map::new();
+                while let Some((name, value)) = map.next_entry::<String, Value>()? {
+                    if let Some(mut replaced) = object.insert(name, value) {
+                        wipe_json(&mut replaced);
+                    }
+                }
+                Ok(WipingObject(object))
+            }
+        }
+        json.deserialize_map(Members)
+    }
 }
 
 /// Reads the revoke endpoint's 2xx answer: done (RFC 7009) unless it says
