@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use crate::core::api::deadline::REFRESH_GRACE;
 use crate::core::api::store::backend::Backend;
 use crate::core::api::store::file::Document;
-use crate::core::api::store::path::store_error;
 use crate::core::error::{Error, ErrorKind};
 
 /// One token store (by its location; nothing is read until asked).
@@ -45,9 +44,9 @@ impl Store {
     /// Like `load`, but a store that does not exist is an error.
     pub(super) fn load_existing(&self) -> Result<Document, Error> {
         self.read_document()?.ok_or_else(|| {
-            store_error(
-                Path::new(&self.location()),
-                "does not exist: run `tw-follow authorize` to save an account",
+            store_error!(
+                &self.location(),
+                "does not exist: run `tw-follow authorize` to save an account"
             )
         })
     }

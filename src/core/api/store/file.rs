@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::core::api::store::path::store_error;
 use crate::core::auth::oauth2::Tokens;
 use crate::core::auth::session::InFlightRefresh;
 use crate::core::error::Error;
@@ -277,12 +276,8 @@ impl Document {
     /// Anything else is refused with a message naming `path` and the position only
     /// (serde's text could quote the file).
     pub fn parse(bytes: &[u8], path: &Path) -> Result<Document, Error> {
-        let refused = |what: String| {
-            store_error(
-                path,
-                format!("{what}: fix or remove it (it was left as it is)"),
-            )
-        };
+        let refused =
+            |what: String| store_error!(path, "{what}: fix or remove it (it was left as it is)");
         let at = |e: serde_json::Error| format!("(line {}, column {})", e.line(), e.column());
         if let Err(e) = serde_json::from_slice::<IgnoredAny>(bytes) {
             return Err(refused(format!("is not valid JSON {}", at(e))));
@@ -293,11 +288,9 @@ impl Document {
         match serde_json::from_slice::<Head>(bytes).map(|head| head.version) {
             Ok(Some(n)) if n.as_u64() == Some(VERSION) => {}
             Ok(Some(n)) => {
-                return Err(store_error(
+                return Err(store_error!(
                     path,
-                    format!(
-                        "has version {n}, which this twfollow does not know (it reads version {VERSION}): use a newer twfollow (the file was left as it is)"
-                    ),
+                    "has version {n}, which this twfollow does not know (it reads version {VERSION}): use a newer twfollow (the file was left as it is)"
                 ))
             }
             _ => return Err(refused("has no numeric \"version\"".into())),
@@ -350,10 +343,7 @@ impl Document {
     /// Applies `change` to the account `name`'s record and stores its next version.
     pub fn change(&mut self, name: &str, change: impl FnOnce(&mut Record)) -> Result<(), Error> {
         let Some(record) = self.accounts.get_mut(name) else {
-            return Err(store_error(
-                &self.at,
-                format!("has no account {name:?} any more"),
-            ));
+            return Err(store_error!(&self.at, "has no account {name:?} any more"));
         };
         change(record);
         record.version += 1;

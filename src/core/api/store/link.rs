@@ -7,7 +7,6 @@ use std::time::Instant;
 use crate::core::api::store::access::{hold_for, Store};
 use crate::core::api::store::backend::Held;
 use crate::core::api::store::file::{Document, Record};
-use crate::core::api::store::path::store_error;
 use crate::core::auth::oauth2::Tokens;
 use crate::core::auth::session::{InFlightRefresh, LockedTokens, TokenStore};
 use crate::core::error::{Error, ErrorKind};
@@ -53,10 +52,7 @@ impl TokenStore for StoreLink {
         let settings = doc.account(&self.account)?.settings;
         let Some(tokens) = settings.oauth2.and_then(|app| app.tokens) else {
             let what = "holds OAuth 1.0a tokens now, not this config's OAuth 2.0 grant";
-            return Err(store_error(
-                &doc.at,
-                format!("account {:?} {what}", self.account),
-            ));
+            return Err(store_error!(&doc.at, "account {:?} {what}", self.account));
         };
         Ok(Box::new(LockedAccount {
             link: self,
@@ -105,11 +101,9 @@ impl LockedAccount<'_> {
         let (store, name, version) = (&self.link.store, &self.link.account, self.version);
         store.write_changed(&mut self.doc, deadline, |doc| {
             if doc.version(name) != version {
-                return Err(store_error(
+                return Err(store_error!(
                     &doc.at,
-                    format!(
-                        "account {name:?} was changed by another writer while this process held its lock (a lock that expired under a paused process?): this write was refused, and the store keeps the other one"
-                    ),
+                    "account {name:?} was changed by another writer while this process held its lock (a lock that expired under a paused process?): this write was refused, and the store keeps the other one"
                 ));
             }
             doc.change(name, &change)

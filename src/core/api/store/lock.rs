@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 use crate::core::api::store::backend::{poll, Backend, Held};
-use crate::core::api::store::path::{store_error, StorePath};
+use crate::core::api::store::path::StorePath;
 use crate::core::error::{Error, ErrorKind};
 use crate::core::sys::held::HeldFile;
 
@@ -47,7 +47,7 @@ impl Backend for StorePath {
             let held = match HeldFile::open(|| File::open(&self.real)) {
                 Ok(held) => Some(held),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                Err(e) => return Err(store_error(&self.file, format!("cannot be read: {e}"))),
+                Err(e) => return Err(store_error!(&self.file, "cannot be read: {e}")),
             };
             if let Some(held) = &held {
                 wait_for(self, Instant::now() + SHARED_WAIT, || {
@@ -78,8 +78,8 @@ impl Backend for StorePath {
             .mode(0o700)
             .create(&folder)
             .map_err(|e| {
-                let why = format!("cannot create its folder {}: {e}", folder.display());
-                store_error(&self.file, why)
+                let folder = folder.display();
+                store_error!(&self.file, "cannot create its folder {folder}: {e}")
             })?;
         let lock_path = self.lock_file();
         let held = HeldFile::open(|| {
@@ -100,10 +100,8 @@ impl Backend for StorePath {
                 ),
                 _ => String::new(),
             };
-            store_error(
-                &self.file,
-                format!("cannot open its lock file {}: {e}{hint}", lock_path.display()),
-            )
+            let lock_path = lock_path.display();
+            store_error!(&self.file, "cannot open its lock file {lock_path}: {e}{hint}")
         })?;
         wait_for(self, deadline, || held.file().try_lock())?;
         Ok(Box::new(held))
@@ -148,9 +146,7 @@ fn wait_for(
     let locked = poll(deadline, Duration::from_millis(10), || match try_lock() {
         Ok(()) => Ok(true),
         Err(TryLockError::WouldBlock) => Ok(false),
-        Err(TryLockError::Error(e)) => {
-            Err(store_error(&path.file, format!("cannot be locked: {e}")))
-        }
+        Err(TryLockError::Error(e)) => Err(store_error!(&path.file, "cannot be locked: {e}")),
     })?;
     match locked {
         true => Ok(()),
@@ -171,15 +167,15 @@ fn read_all(path: &StorePath, mut file: &File) -> Result<Zeroizing<Vec<u8>>, Err
     let room = usize::try_from(size).unwrap_or(0).saturating_add(4096);
     let mut bytes = Zeroizing::new(Vec::with_capacity(room));
     file.read_to_end(&mut bytes)
-        .map_err(|e| store_error(&path.file, format!("cannot be read: {e}")))?;
+        .map_err(|e| store_error!(&path.file, "cannot be read: {e}"))?;
     Ok(bytes)
 }
 
 /// A writer's failure: the store was left as it was.
 fn failed(path: &StorePath, what: &str, e: io::Error) -> Error {
-    store_error(
+    store_error!(
         &path.file,
-        format!("cannot be written ({what}: {e}); it was left as it was"),
+        "cannot be written ({what}: {e}); it was left as it was"
     )
 }
 

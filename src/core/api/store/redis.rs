@@ -16,7 +16,6 @@
 //! closes, unwiped; the document this module sends is packed in a wiped buffer.
 
 use std::fmt;
-use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -25,7 +24,6 @@ use zeroize::Zeroizing;
 
 use crate::core::api::deadline;
 use crate::core::api::store::backend::{poll, redacted_url, Backend, Held, STORE_WIDE};
-use crate::core::api::store::path::store_error;
 use crate::core::api::store::redis_url::{parse, Target};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::settings::DEFAULT_TIMEOUT;
@@ -163,13 +161,9 @@ impl RedisBackend {
     /// read or lock connects.
     pub fn open(url: &str) -> Result<RedisBackend, Error> {
         let shown = redacted_url(url);
-        let target = parse(url).map_err(|why| store_error(Path::new(&shown), why))?;
-        let client = client(&target).map_err(|e| {
-            store_error(
-                Path::new(&shown),
-                format!("cannot be used: {}", redis_detail(&e, &target)),
-            )
-        })?;
+        let target = parse(url).map_err(|why| store_error!(&shown, "{why}"))?;
+        let client = client(&target)
+            .map_err(|e| store_error!(&shown, "cannot be used: {}", redis_detail(&e, &target)))?;
         Ok(RedisBackend {
             shown,
             target,
@@ -256,18 +250,15 @@ impl RedisBackend {
     }
 
     fn failure(&self, what: &str, e: &RedisError) -> Error {
-        store_error(
-            Path::new(&self.shown),
-            format!("{what}: {}", redis_detail(e, &self.target)),
-        )
+        store_error!(&self.shown, "{what}: {}", redis_detail(e, &self.target))
     }
 
     /// An answer of a type the command never gives (its content may be the document:
     /// never shown).
     fn unexpected(&self, what: &str) -> Error {
-        store_error(
-            Path::new(&self.shown),
-            format!("answered {what} with a value of an unexpected type"),
+        store_error!(
+            &self.shown,
+            "answered {what} with a value of an unexpected type"
         )
     }
 }
