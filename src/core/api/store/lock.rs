@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 
 use crate::core::api::store::backend::{poll, Backend, Held};
 use crate::core::api::store::path::StorePath;
-use crate::core::error::{Error, ErrorKind};
+use crate::core::error::Error;
 use crate::core::sys::held::HeldFile;
 
 /// How long a reader waits for an in-place rewrite (milliseconds of disk writes) and
@@ -143,21 +143,14 @@ fn wait_for(
     deadline: Instant,
     try_lock: impl Fn() -> Result<(), TryLockError>,
 ) -> Result<(), Error> {
-    let locked = poll(deadline, Duration::from_millis(10), || match try_lock() {
+    let at = path.location();
+    let attempt = || match try_lock() {
         Ok(()) => Ok(true),
         Err(TryLockError::WouldBlock) => Ok(false),
         Err(TryLockError::Error(e)) => Err(store_error!(&path.file, "cannot be locked: {e}")),
-    })?;
-    match locked {
-        true => Ok(()),
-        false => Err(Error::new(
-            ErrorKind::Timeout,
-            format!(
-                "timed out waiting for the lock of the token store {} (another process holds it)",
-                path.file.display()
-            ),
-        )),
-    }
+    };
+    let pause = Duration::from_millis(10);
+    poll(deadline, pause, &at, "another process holds it", attempt)
 }
 
 /// All of `file` in one wiped allocation of its size and some room (a buffer that

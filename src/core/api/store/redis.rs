@@ -25,7 +25,7 @@ use zeroize::Zeroizing;
 use crate::core::api::deadline;
 use crate::core::api::store::backend::{poll, redacted_url, Backend, Held, STORE_WIDE};
 use crate::core::api::store::redis_url::{parse, Target};
-use crate::core::error::{Error, ErrorKind};
+use crate::core::error::Error;
 use crate::core::settings::DEFAULT_TIMEOUT;
 use crate::core::sys::fork;
 use crate::core::sys::random::random_hex;
@@ -312,7 +312,12 @@ impl Backend for RedisBackend {
         let key = self.key("lock", scope);
         let token = random_hex(16);
         let ttl = hold.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
-        let taken = poll(deadline, Duration::from_millis(50), || {
+        let whose = match scope {
+            STORE_WIDE => "store-wide".to_owned(),
+            account => format!("account {account:?}'s"),
+        };
+        let holder = format!("{whose} lock, which another process, on this host or another, holds");
+        let take = || {
             let answer = self.run(deadline, "cannot take its lock", |c| {
                 let args = [key.as_str(), &token, "NX", "PX"];
                 redis::cmd("SET").arg(&args[..]).arg(ttl).query::<Value>(c)
@@ -322,20 +327,9 @@ impl Backend for RedisBackend {
                 Value::Nil => Ok(false),
                 _ => Err(self.unexpected("SET NX")),
             }
-        })?;
-        if !taken {
-            let whose = match scope {
-                STORE_WIDE => "store-wide".to_owned(),
-                account => format!("account {account:?}'s"),
-            };
-            return Err(Error::new(
-                ErrorKind::Timeout,
-                format!(
-                    "timed out waiting for the lock of the token store {} ({whose} lock, which another process, on this host or another, holds)",
-                    self.shown
-                ),
-            ));
-        }
+        };
+        let pause = Duration::from_millis(50);
+        poll(deadline, pause, &self.shown, &holder, take)?;
         Ok(Box::new(RedisLock {
             backend: self,
             key,
