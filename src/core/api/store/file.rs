@@ -152,13 +152,8 @@ fn records<'de, D: serde::Deserializer<'de>>(
 
 impl Record {
     fn read(mut raw: Unknown) -> Record {
-        let value = Value::Object(std::mem::take(&mut raw.0));
-        // From a borrowed value: the read copies each secret into its own wiped string.
-        let read = Record::deserialize(&value);
-        if let Value::Object(map) = value {
-            raw.0 = map;
-        }
-        read.unwrap_or_else(|_| {
+        // From a borrowed map: the read copies each secret into its own wiped string.
+        Record::deserialize(&raw.0).unwrap_or_else(|_| {
             let version = raw.0.remove("version").and_then(|v| v.as_u64());
             Record {
                 version: version.unwrap_or(0),
@@ -321,18 +316,10 @@ impl Document {
     pub fn put_account(&mut self, name: &str, account: &Account) {
         let app_name = account.record.app.clone().unwrap_or_default();
         let (given, app) = (&account.app, self.apps.entry(app_name).or_default());
-        for (slot, value) in [
-            (&mut app.consumer_key, &given.consumer_key),
-            (&mut app.consumer_secret, &given.consumer_secret),
-            (&mut app.client_secret, &given.client_secret),
-        ] {
-            if value.is_some() {
-                slot.clone_from(value);
-            }
-        }
-        if given.client_id.is_some() {
-            app.client_id.clone_from(&given.client_id);
-        }
+        app.client_id = given.client_id.clone().or(app.client_id.take());
+        app.client_secret = given.client_secret.clone().or(app.client_secret.take());
+        app.consumer_key = given.consumer_key.clone().or(app.consumer_key.take());
+        app.consumer_secret = given.consumer_secret.clone().or(app.consumer_secret.take());
         let record = Record {
             version: self.version(name) + 1,
             ..account.record.clone()

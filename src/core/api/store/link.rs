@@ -37,14 +37,12 @@ impl TokenStore for StoreLink {
             .lock(&self.account, deadline, hold_for(deadline))
             .map_err(|mut e| {
                 // Waiting ran out: say who refreshes, when the store knows.
-                if e.kind == ErrorKind::Timeout {
-                    if let Some(f) = self.store.load().ok().and_then(|d| d.refresh_in_flight(&self.account)) {
-                        e.message.push_str(&format!(
-                            "; a refresh of this account has been in flight since {} (if that process died, the lock expires by itself, but the refresh may have cost the grant: then run tw-follow authorize --account {})",
-                            f.describe(),
-                            self.account
-                        ));
-                    }
+                let doc = (e.kind == ErrorKind::Timeout).then(|| self.store.load().ok());
+                if let Some(f) = doc.flatten().and_then(|d| d.refresh_in_flight(&self.account)) {
+                    let (since, account) = (f.describe(), &self.account);
+                    e.message.push_str(&format!(
+                        "; a refresh of this account has been in flight since {since} (if that process died, the lock expires by itself, but the refresh may have cost the grant: then run tw-follow authorize --account {account})"
+                    ));
                 }
                 e
             })?;
