@@ -3,7 +3,7 @@
 //! share ([`backend`]). Every change happens under a lock and lands whole, as a
 //! compare-and-set on the document's revision; a store-backed OAuth 2.0 config
 //! refreshes under its account's lock, so N processes meeting one expired grant
-//! refresh it once ([`link`]).
+//! refresh it once ([`access`]).
 //!
 //! - [`path`]: where the file store is, who may read it.
 //! - [`lock`]: the file store's lock, read and atomic write.
@@ -12,7 +12,8 @@
 //! - [`redis_url`]: its URL.
 //! - [`file`]: the format (version 1) and its accounts, their versions, the refresh
 //!   in flight, who holds which grant.
-//! - [`link`]: a config's refreshes through the store.
+//! - [`access`]: the document through its backend, and a config's refreshes through
+//!   the store.
 //! - [`listing`]: the accounts without their secrets.
 //! - [`import`]: accounts from twurl, xurl and the `TW_*` variables.
 
@@ -36,7 +37,6 @@ mod backend;
 mod checked;
 mod file;
 mod import;
-mod link;
 mod listing;
 mod lock;
 mod path;
@@ -49,10 +49,10 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 pub use self::access::Store;
+use self::access::StoreLink;
 use self::backend::{Backend, STORE_WIDE};
 use self::file::{is_account_name, Account};
 use self::import::Found;
-use self::link::StoreLink;
 use self::path::{StorePath, ENV_STORE};
 use crate::core::api::client::Client;
 use crate::core::api::deadline;
