@@ -382,11 +382,8 @@ impl Document {
             let same_app = ours.app == theirs.app && ours.kind == theirs.kind;
             let same_user = stored_name == name
                 || (theirs.user_id.is_some() && ours.user_id == theirs.user_id)
-                || theirs.screen_name.as_deref().is_some_and(|t| {
-                    ours.screen_name
-                        .as_deref()
-                        .is_some_and(|o| o.eq_ignore_ascii_case(t))
-                });
+                || matches!((&ours.screen_name, &theirs.screen_name),
+                    (Some(o), Some(t)) if o.eq_ignore_ascii_case(t));
             let differs = ours.refresh_token != theirs.refresh_token
                 || ours.access_token != theirs.access_token;
             same_app && same_user && differs

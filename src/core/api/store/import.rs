@@ -183,13 +183,8 @@ fn text<'a>(yaml: &'a Yaml, key: &str) -> Option<&'a str> {
 }
 
 fn entries(yaml: &Yaml) -> Vec<(&str, &Yaml)> {
-    yaml.as_hash()
-        .map(|h| {
-            h.iter()
-                .filter_map(|(k, v)| Some((k.as_str()?, v)))
-                .collect()
-        })
-        .unwrap_or_default()
+    let hash = yaml.as_hash().into_iter().flatten();
+    hash.filter_map(|(k, v)| Some((k.as_str()?, v))).collect()
 }
 
 /// `~/.twurlrc`: `profiles: {screen name: {consumer key: {username, consumer_key,

@@ -72,16 +72,13 @@ impl Backend for StorePath {
     fn lock(&self, _scope: &str, deadline: Instant, _hold: Duration) -> Result<Held<'_>, Error> {
         self.check_before_creating()?;
         // The folder (0700) and any missing parents; an existing folder is no error.
-        let folder = self.folder();
+        let (folder, lock_path) = (self.folder(), self.lock_file());
+        let shown = folder.display();
         DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(&folder)
-            .map_err(|e| {
-                let folder = folder.display();
-                store_error!(&self.file, "cannot create its folder {folder}: {e}")
-            })?;
-        let lock_path = self.lock_file();
+            .map_err(|e| store_error!(&self.file, "cannot create its folder {shown}: {e}"))?;
         let held = HeldFile::open(|| {
             OpenOptions::new()
                 .read(true)
@@ -95,8 +92,7 @@ impl Backend for StorePath {
         .map_err(|e| {
             let hint = match e.raw_os_error() {
                 Some(libc::EACCES | libc::EPERM | libc::EROFS) => format!(
-                    ": the folder {} must be writable by this user (a bind-mounted file: mount its folder instead)",
-                    self.folder().display()
+                    ": the folder {shown} must be writable by this user (a bind-mounted file: mount its folder instead)"
                 ),
                 _ => String::new(),
             };

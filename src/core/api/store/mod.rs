@@ -194,14 +194,14 @@ impl Store {
             (account, user_id)
         };
         account.record.user_id = Some(user_id.to_string());
-        let name = match name {
-            Some(name) => name.to_owned(),
-            None => account.record.screen_name.clone().ok_or_else(|| {
-                Error::invalid_argument(
-                    "the user's screen name is unknown (the server did not say it): give the account a name",
-                )
-            })?,
-        };
+        let name = name
+            .map(str::to_owned)
+            .or(account.record.screen_name.clone());
+        let name = name.ok_or_else(|| {
+            Error::invalid_argument(
+                "the user's screen name is unknown (the server did not say it): give the account a name",
+            )
+        })?;
         let found = Found {
             accounts: vec![(name.clone(), account)],
             default: None,

@@ -117,16 +117,15 @@ fn client(target: &Target) -> Result<redis::Client, RedisError> {
 /// One RESP command (an array of bulk strings) packed in a wiped buffer of exactly
 /// its size: for the commands that carry the password or the document.
 fn pack(args: &[&[u8]]) -> Zeroizing<Vec<u8>> {
-    let head = |n: usize, mark: u8| format!("{}{n}\r\n", mark as char);
-    let size = head(args.len(), b'*').len()
-        + args
-            .iter()
-            .map(|a| head(a.len(), b'$').len() + a.len() + 2)
-            .sum::<usize>();
-    let mut out = Zeroizing::new(Vec::with_capacity(size));
-    out.extend_from_slice(head(args.len(), b'*').as_bytes());
+    let head = |n: usize, mark: char| format!("{mark}{n}\r\n");
+    let size: usize = args
+        .iter()
+        .map(|a| head(a.len(), '$').len() + a.len() + 2)
+        .sum();
+    let mut out = Zeroizing::new(Vec::with_capacity(head(args.len(), '*').len() + size));
+    out.extend_from_slice(head(args.len(), '*').as_bytes());
     for arg in args {
-        out.extend_from_slice(head(arg.len(), b'$').as_bytes());
+        out.extend_from_slice(head(arg.len(), '$').as_bytes());
         out.extend_from_slice(arg);
         out.extend_from_slice(b"\r\n");
     }
@@ -136,7 +135,7 @@ fn pack(args: &[&[u8]]) -> Zeroizing<Vec<u8>> {
 /// What went wrong, in words that never hold the password.
 fn redis_detail(e: &RedisError, target: &Target) -> String {
     let text = match e.code() {
-        Some("WRONGPASS") | Some("NOAUTH") if target.password.is_none() => {
+        Some("WRONGPASS" | "NOAUTH") if target.password.is_none() => {
             "asks for a password, and the URL gives none".to_owned()
         }
         Some("WRONGPASS") => "refused the user name and password of the URL (WRONGPASS)".to_owned(),
@@ -193,9 +192,7 @@ impl RedisBackend {
         mut op: impl FnMut(&mut redis::Connection) -> redis::RedisResult<T>,
     ) -> Result<T, Error> {
         let mut slot = self.pooled.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.as_ref().is_some_and(|p| p.owner != owner()) {
-            *slot = None;
-        }
+        slot.take_if(|p| p.owner != owner());
         loop {
             let budget = deadline
                 .saturating_duration_since(Instant::now())
