@@ -179,10 +179,6 @@ pub struct Account {
     pub record: Record,
 }
 
-pub fn secret(text: &str) -> Option<Secret> {
-    Some(Secret::from(text))
-}
-
 impl Account {
     /// An OAuth 1.0a account; the user's id is the token's numeric prefix (`"<user
     /// id>-…"`) when it has one.
@@ -198,13 +194,13 @@ impl Account {
             .and_then(|(id, _)| id.parse::<u64>().ok());
         Account {
             app: App {
-                consumer_key: secret(consumer_key),
-                consumer_secret: secret(consumer_secret),
+                consumer_key: Some(consumer_key.into()),
+                consumer_secret: Some(consumer_secret.into()),
                 ..App::default()
             },
             record: Record {
-                access_token: secret(token),
-                access_token_secret: secret(token_secret),
+                access_token: Some(token.into()),
+                access_token_secret: Some(token_secret.into()),
                 app: Some(consumer_key.to_owned()),
                 kind: Some("oauth1".into()),
                 screen_name: screen_name.map(str::to_owned),
