@@ -21,6 +21,7 @@ impl Document {
         let path = &self.at;
         let record = self.accounts.get(name).ok_or_else(|| {
             let known: Vec<&str> = self.accounts.keys().map(String::as_str).collect();
+            // "(it has none: …)" or "(it has: a, b)".
             let has = match known.is_empty() {
                 true => " none: run `tw-follow authorize` to save one".to_owned(),
                 false => format!(": {}", known.join(", ")),
