@@ -13,7 +13,7 @@
 use std::ffi::c_char;
 
 use super::boundary::{fallible, non_null, opt_arg_str, Failure};
-use super::config::{config_mut, config_ref, publish_client, TwConfig};
+use super::config::{publish_client, with_config, with_config_mut, TwConfig};
 use super::library::{publish_fields, publish_string, publish_value};
 use super::status::TwStatus;
 use crate::core::{Client, Store};
@@ -165,11 +165,9 @@ pub unsafe extern "C" fn tw_store_save_account(
     account: *const c_char,
     out_account: *mut *mut c_char,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_mut(config)?;
+    with_config_mut(config, |client| {
         let store = open(store_path)?;
-        let account = account_arg(account)?;
-        let name = store.save_account(&mut config.client, account)?;
+        let name = store.save_account(client, account_arg(account)?)?;
         publish_fields(&[(Some(&name), "account name", out_account)])
     })
 }
@@ -378,10 +376,9 @@ pub unsafe extern "C" fn tw_oauth2_access_token(
     out_access_token: *mut *mut c_char,
     out_expires_at: *mut i64,
 ) -> TwStatus {
-    fallible(|| {
-        let config = config_ref(config)?;
+    with_config(config, |client| {
         non_null(out_access_token, "out_access_token")?;
-        let (token, expires_at) = config.client.valid_access_token()?;
+        let (token, expires_at) = client.valid_access_token()?;
         publish_string(&token, "access token", out_access_token)?;
         publish_value(out_expires_at, expires_at);
         Ok(())

@@ -155,17 +155,12 @@ pub unsafe extern "C" fn tw_store_import_ex(
     out_handed_over_names: *mut *mut c_char,
 ) -> TwStatus {
     fallible(|| {
-        let known = TwStoreImport::Force as u32;
-        if flags & !known != 0 {
-            return Err(Failure::new(
-                TwStatus::InvalidArgument,
-                format!(
-                    "flags has bits this library does not know: {:#x}",
-                    flags & !known
-                ),
-            ));
+        let unknown = flags & !(TwStoreImport::Force as u32);
+        if unknown != 0 {
+            let why = format!("flags has bits this library does not know: {unknown:#x}");
+            return Err(Failure::new(TwStatus::InvalidArgument, why));
         }
-        let report = import(store_path, format, source_path, flags & known != 0)?;
+        let report = import(store_path, format, source_path, flags != 0)?;
         let [imported, kept, handed_over] =
             [&report.imported, &report.kept, &report.handed_over].map(|names| lines(names));
         publish_fields(&[

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
-use crate::core::error::Error;
+use crate::core::error::{Error, ErrorKind};
 use crate::core::sys::random::with_csprng;
 
 /// The lock scope of changes to the store as a whole (the default account, imports,
@@ -36,23 +36,28 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     fn write(&self, bytes: &[u8], expected: u64) -> Result<bool, Error>;
 }
 
-/// Calls `attempt` until it succeeds (`Ok(true)`) or `deadline` passes (`Ok(false)`),
-/// with pauses that double from 200 µs up to `longest`, each up to a quarter longer
+/// Calls `attempt` until it takes the lock (`Ok(true)`), or `deadline` passes: then an
+/// `ErrorKind::Timeout` naming the store `at` and who holds the lock (`holder`). With
+/// pauses that double from 200 µs up to `longest`, each up to a quarter longer
 /// at random, so that waiters on many hosts do not poll in step. A holder usually
 /// finishes within milliseconds (one refresh round trip).
 pub fn poll(
     deadline: Instant,
     longest: Duration,
+    at: &str,
+    holder: &str,
     mut attempt: impl FnMut() -> Result<bool, Error>,
-) -> Result<bool, Error> {
+) -> Result<(), Error> {
     let mut pause = Duration::from_micros(200);
     loop {
         if attempt()? {
-            return Ok(true);
+            return Ok(());
         }
         let now = Instant::now();
         if now >= deadline {
-            return Ok(false);
+            let waited =
+                format!("timed out waiting for the lock of the token store {at} ({holder})");
+            return Err(Error::new(ErrorKind::Timeout, waited));
         }
         let jitter = pause / 4 * with_csprng(|rng| rng.next_u32() % 100) / 100;
         std::thread::sleep((pause + jitter).min(deadline - now));

@@ -2,7 +2,6 @@
 //! missing (the store keeps a record as the file has it: [`super::file`]).
 
 use crate::core::api::store::file::{filled, Document};
-use crate::core::api::store::path::store_error;
 use crate::core::auth::oauth2::Tokens;
 use crate::core::error::Error;
 use crate::core::settings::{Identity, Settings};
@@ -22,16 +21,14 @@ impl Document {
         let path = &self.at;
         let record = self.accounts.get(name).ok_or_else(|| {
             let known: Vec<&str> = self.accounts.keys().map(String::as_str).collect();
-            store_error(
-                path,
-                if known.is_empty() {
-                    format!("has no account {name:?} (it has none: run `tw-follow authorize` to save one)")
-                } else {
-                    format!("has no account {name:?} (it has: {})", known.join(", "))
-                },
-            )
+            // "(it has none: …)" or "(it has: a, b)".
+            let has = match known.is_empty() {
+                true => " none: run `tw-follow authorize` to save one".to_owned(),
+                false => format!(": {}", known.join(", ")),
+            };
+            store_error!(path, "has no account {name:?} (it has{has})")
         })?;
-        let broken = |what: &str| store_error(path, format!("account {name:?} {what}"));
+        let broken = |what: &str| store_error!(path, "account {name:?} {what}");
         if record.unreadable {
             return Err(broken(
                 "has a member of the wrong type: fix it, or remove the account and authorize again",
@@ -50,7 +47,7 @@ impl Document {
             Some(Ok(id)) if id != 0 => Some(id),
             Some(_) => return Err(broken("has a user_id that is not a string of digits")),
         };
-        let refused = |e: Error| store_error(path, format!("account {name:?}: {}", e.message));
+        let refused = |e: Error| store_error!(path, "account {name:?}: {}", e.message);
         let mut settings = match record.kind.as_deref() {
             Some("oauth1") => {
                 // Copied only into the wiped Credentials, after every check.

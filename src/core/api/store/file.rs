@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::core::api::store::path::store_error;
 use crate::core::auth::oauth2::Tokens;
 use crate::core::auth::session::InFlightRefresh;
 use crate::core::error::Error;
@@ -153,13 +152,8 @@ fn records<'de, D: serde::Deserializer<'de>>(
 
 impl Record {
     fn read(mut raw: Unknown) -> Record {
-        let value = Value::Object(std::mem::take(&mut raw.0));
-        // From a borrowed value: the read copies each secret into its own wiped string.
-        let read = Record::deserialize(&value);
-        if let Value::Object(map) = value {
-            raw.0 = map;
-        }
-        read.unwrap_or_else(|_| {
+        // From a borrowed map: the read copies each secret into its own wiped string.
+        Record::deserialize(&raw.0).unwrap_or_else(|_| {
             let version = raw.0.remove("version").and_then(|v| v.as_u64());
             Record {
                 version: version.unwrap_or(0),
@@ -185,10 +179,6 @@ pub struct Account {
     pub record: Record,
 }
 
-pub fn secret(text: &str) -> Option<Secret> {
-    Some(Secret::from(text))
-}
-
 impl Account {
     /// An OAuth 1.0a account; the user's id is the token's numeric prefix (`"<user
     /// id>-…"`) when it has one.
@@ -204,13 +194,13 @@ impl Account {
             .and_then(|(id, _)| id.parse::<u64>().ok());
         Account {
             app: App {
-                consumer_key: secret(consumer_key),
-                consumer_secret: secret(consumer_secret),
+                consumer_key: Some(consumer_key.into()),
+                consumer_secret: Some(consumer_secret.into()),
                 ..App::default()
             },
             record: Record {
-                access_token: secret(token),
-                access_token_secret: secret(token_secret),
+                access_token: Some(token.into()),
+                access_token_secret: Some(token_secret.into()),
                 app: Some(consumer_key.to_owned()),
                 kind: Some("oauth1".into()),
                 screen_name: screen_name.map(str::to_owned),
@@ -277,12 +267,8 @@ impl Document {
     /// Anything else is refused with a message naming `path` and the position only
     /// (serde's text could quote the file).
     pub fn parse(bytes: &[u8], path: &Path) -> Result<Document, Error> {
-        let refused = |what: String| {
-            store_error(
-                path,
-                format!("{what}: fix or remove it (it was left as it is)"),
-            )
-        };
+        let refused =
+            |what: String| store_error!(path, "{what}: fix or remove it (it was left as it is)");
         let at = |e: serde_json::Error| format!("(line {}, column {})", e.line(), e.column());
         if let Err(e) = serde_json::from_slice::<IgnoredAny>(bytes) {
             return Err(refused(format!("is not valid JSON {}", at(e))));
@@ -293,11 +279,9 @@ impl Document {
         match serde_json::from_slice::<Head>(bytes).map(|head| head.version) {
             Ok(Some(n)) if n.as_u64() == Some(VERSION) => {}
             Ok(Some(n)) => {
-                return Err(store_error(
+                return Err(store_error!(
                     path,
-                    format!(
-                        "has version {n}, which this twfollow does not know (it reads version {VERSION}): use a newer twfollow (the file was left as it is)"
-                    ),
+                    "has version {n}, which this twfollow does not know (it reads version {VERSION}): use a newer twfollow (the file was left as it is)"
                 ))
             }
             _ => return Err(refused("has no numeric \"version\"".into())),
@@ -328,18 +312,10 @@ impl Document {
     pub fn put_account(&mut self, name: &str, account: &Account) {
         let app_name = account.record.app.clone().unwrap_or_default();
         let (given, app) = (&account.app, self.apps.entry(app_name).or_default());
-        for (slot, value) in [
-            (&mut app.consumer_key, &given.consumer_key),
-            (&mut app.consumer_secret, &given.consumer_secret),
-            (&mut app.client_secret, &given.client_secret),
-        ] {
-            if value.is_some() {
-                slot.clone_from(value);
-            }
-        }
-        if given.client_id.is_some() {
-            app.client_id.clone_from(&given.client_id);
-        }
+        app.client_id = given.client_id.clone().or(app.client_id.take());
+        app.client_secret = given.client_secret.clone().or(app.client_secret.take());
+        app.consumer_key = given.consumer_key.clone().or(app.consumer_key.take());
+        app.consumer_secret = given.consumer_secret.clone().or(app.consumer_secret.take());
         let record = Record {
             version: self.version(name) + 1,
             ..account.record.clone()
@@ -350,10 +326,7 @@ impl Document {
     /// Applies `change` to the account `name`'s record and stores its next version.
     pub fn change(&mut self, name: &str, change: impl FnOnce(&mut Record)) -> Result<(), Error> {
         let Some(record) = self.accounts.get_mut(name) else {
-            return Err(store_error(
-                &self.at,
-                format!("has no account {name:?} any more"),
-            ));
+            return Err(store_error!(&self.at, "has no account {name:?} any more"));
         };
         change(record);
         record.version += 1;
@@ -405,11 +378,8 @@ impl Document {
             let same_app = ours.app == theirs.app && ours.kind == theirs.kind;
             let same_user = stored_name == name
                 || (theirs.user_id.is_some() && ours.user_id == theirs.user_id)
-                || theirs.screen_name.as_deref().is_some_and(|t| {
-                    ours.screen_name
-                        .as_deref()
-                        .is_some_and(|o| o.eq_ignore_ascii_case(t))
-                });
+                || matches!((&ours.screen_name, &theirs.screen_name),
+                    (Some(o), Some(t)) if o.eq_ignore_ascii_case(t));
             let differs = ours.refresh_token != theirs.refresh_token
                 || ours.access_token != theirs.access_token;
             same_app && same_user && differs

@@ -25,6 +25,17 @@ use crate::core::error::{Error, ErrorKind};
 use crate::core::settings::Settings;
 use crate::core::wire::Secret;
 
+/// A `TW_STATUS_STORE` error about the source file `$path`: "cannot import PATH: ",
+/// then the rest as `format!` words it.
+macro_rules! import_error {
+    ($path:expr, $($what:tt)+) => {
+        Error::new(
+            ErrorKind::Store,
+            format!("cannot import {}: {}", $path.display(), format_args!($($what)+)),
+        )
+    };
+}
+
 /// Where accounts are imported from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportFormat {
@@ -55,13 +66,6 @@ pub const MAX_SOURCE: u64 = 1 << 20;
 pub struct Found {
     pub accounts: Vec<(String, Account)>,
     pub default: Option<String>,
-}
-
-fn import_error(path: &Path, what: impl std::fmt::Display) -> Error {
-    Error::new(
-        ErrorKind::Store,
-        format!("cannot import {}: {what}", path.display()),
-    )
 }
 
 pub fn read(
@@ -109,17 +113,10 @@ pub fn read(
 /// buffers cannot be reached). The text is wiped.
 fn load_yaml(path: &Path) -> Result<Vec<Yaml>, Error> {
     let bytes = read_bounded(path)?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| import_error(path, "it is not UTF-8"))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| import_error!(path, "it is not UTF-8"))?;
     YamlLoader::load_from_str(text).map_err(|e| {
-        let marker = e.marker();
-        import_error(
-            path,
-            format!(
-                "it is not valid YAML (line {}, column {})",
-                marker.line(),
-                marker.col() + 1
-            ),
-        )
+        let (line, column) = (e.marker().line(), e.marker().col() + 1);
+        import_error!(path, "it is not valid YAML (line {line}, column {column})")
     })
 }
 
@@ -129,7 +126,7 @@ fn load_yaml(path: &Path) -> Result<Vec<Yaml>, Error> {
 fn read_bounded(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
-    let cannot = |e: std::io::Error| import_error(path, format!("cannot read it: {e}"));
+    let cannot = |e: std::io::Error| import_error!(path, "cannot read it: {e}");
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
@@ -137,9 +134,9 @@ fn read_bounded(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
         .map_err(cannot)?;
     let meta = file.metadata().map_err(cannot)?;
     if !meta.is_file() {
-        return Err(import_error(
+        return Err(import_error!(
             path,
-            "it is not a regular file (a FIFO, a device or a folder): give the file itself",
+            "it is not a regular file (a FIFO, a device or a folder): give the file itself"
         ));
     }
     let mut bytes = Zeroizing::new(Vec::with_capacity(meta.len().min(MAX_SOURCE) as usize + 1));
@@ -147,9 +144,9 @@ fn read_bounded(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     if bytes.len() as u64 > MAX_SOURCE {
-        return Err(import_error(
+        return Err(import_error!(
             path,
-            format!("it is larger than {MAX_SOURCE} bytes: not a twurl or xurl file"),
+            "it is larger than {MAX_SOURCE} bytes: not a twurl or xurl file"
         ));
     }
     Ok(bytes)
@@ -161,11 +158,9 @@ fn check_screen_name(path: &Path, name: &str) -> Result<(), Error> {
     if is_account_name(name) {
         return Ok(());
     }
-    Err(import_error(
+    Err(import_error!(
         path,
-        format!(
-            "the screen name {name:?} is not a name (1 to 100 bytes, no control characters): fix the file"
-        ),
+        "the screen name {name:?} is not a name (1 to 100 bytes, no control characters): fix the file"
     ))
 }
 
@@ -188,13 +183,8 @@ fn text<'a>(yaml: &'a Yaml, key: &str) -> Option<&'a str> {
 }
 
 fn entries(yaml: &Yaml) -> Vec<(&str, &Yaml)> {
-    yaml.as_hash()
-        .map(|h| {
-            h.iter()
-                .filter_map(|(k, v)| Some((k.as_str()?, v)))
-                .collect()
-        })
-        .unwrap_or_default()
+    let hash = yaml.as_hash().into_iter().flatten();
+    hash.filter_map(|(k, v)| Some((k.as_str()?, v))).collect()
 }
 
 /// `~/.twurlrc`: `profiles: {screen name: {consumer key: {username, consumer_key,
@@ -204,7 +194,7 @@ fn entries(yaml: &Yaml) -> Vec<(&str, &Yaml)> {
 fn from_twurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
     let profiles = entries(&doc["profiles"]);
     if profiles.is_empty() {
-        return Err(import_error(path, "it has no twurl profiles"));
+        return Err(import_error!(path, "it has no twurl profiles"));
     }
     let default = &doc["configuration"]["default_profile"];
     let default = (default[0].as_str(), default[1].as_str());
@@ -213,9 +203,8 @@ fn from_twurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
         let apps = entries(apps);
         for &(key, profile) in &apps {
             let field = |name: &str| {
-                text(profile, name).ok_or_else(|| {
-                    import_error(path, format!("profile {username:?} has no {name}"))
-                })
+                text(profile, name)
+                    .ok_or_else(|| import_error!(path, "profile {username:?} has no {name}"))
             };
             let consumer_key = text(profile, "consumer_key").unwrap_or(key);
             let screen_name = text(profile, "username").unwrap_or(username);
@@ -251,7 +240,7 @@ fn from_twurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
 fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
     let apps = entries(&doc["apps"]);
     if apps.is_empty() {
-        return Err(import_error(path, "it has no xurl apps"));
+        return Err(import_error!(path, "it has no xurl apps"));
     }
     let default_app = text(doc, "default_app");
     let mut found = Found::default();
@@ -265,20 +254,16 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
             check_screen_name(path, username)?;
             let oauth2 = &token["oauth2"];
             let client_id = text(app, "client_id").ok_or_else(|| {
-                import_error(
+                import_error!(
                     path,
-                    format!("app {app_name:?} has no client_id, so its OAuth 2.0 tokens cannot be refreshed"),
+                    "app {app_name:?} has no client_id, so its OAuth 2.0 tokens cannot be refreshed"
                 )
             })?;
-            let access = text(oauth2, "access_token").ok_or_else(|| {
-                import_error(path, format!("user {username:?} has no access_token"))
-            })?;
-            let expires_at = oauth2["expiration_time"]
-                .as_i64()
-                .filter(|t| *t > 0)
-                .unwrap_or(0);
+            let access = text(oauth2, "access_token")
+                .ok_or_else(|| import_error!(path, "user {username:?} has no access_token"))?;
+            let expires_at = oauth2["expiration_time"].as_i64().unwrap_or(0).max(0);
             let tokens = Tokens::from_parts(access, text(oauth2, "refresh_token"), expires_at)
-                .map_err(|e| import_error(path, e.message))?;
+                .map_err(|e| import_error!(path, "{}", e.message))?;
             let client_secret = text(app, "client_secret").map(Secret::from);
             let account =
                 Account::oauth2(client_id, client_secret, &tokens, Some(username.to_owned()));
@@ -306,9 +291,9 @@ fn from_xurl(doc: &Yaml, path: &Path) -> Result<Found, Error> {
         }
     }
     if found.accounts.is_empty() {
-        return Err(import_error(
+        return Err(import_error!(
             path,
-            "it has no user tokens (OAuth 2.0 or OAuth 1.0a)",
+            "it has no user tokens (OAuth 2.0 or OAuth 1.0a)"
         ));
     }
     Ok(found)

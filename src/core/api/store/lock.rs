@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 use crate::core::api::store::backend::{poll, Backend, Held};
-use crate::core::api::store::path::{store_error, StorePath};
-use crate::core::error::{Error, ErrorKind};
+use crate::core::api::store::path::StorePath;
+use crate::core::error::Error;
 use crate::core::sys::held::HeldFile;
 
 /// How long a reader waits for an in-place rewrite (milliseconds of disk writes) and
@@ -47,7 +47,7 @@ impl Backend for StorePath {
             let held = match HeldFile::open(|| File::open(&self.real)) {
                 Ok(held) => Some(held),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                Err(e) => return Err(store_error(&self.file, format!("cannot be read: {e}"))),
+                Err(e) => return Err(store_error!(&self.file, "cannot be read: {e}")),
             };
             if let Some(held) = &held {
                 wait_for(self, Instant::now() + SHARED_WAIT, || {
@@ -72,16 +72,13 @@ impl Backend for StorePath {
     fn lock(&self, _scope: &str, deadline: Instant, _hold: Duration) -> Result<Held<'_>, Error> {
         self.check_before_creating()?;
         // The folder (0700) and any missing parents; an existing folder is no error.
-        let folder = self.folder();
+        let (folder, lock_path) = (self.folder(), self.lock_file());
+        let shown = folder.display();
         DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(&folder)
-            .map_err(|e| {
-                let why = format!("cannot create its folder {}: {e}", folder.display());
-                store_error(&self.file, why)
-            })?;
-        let lock_path = self.lock_file();
+            .map_err(|e| store_error!(&self.file, "cannot create its folder {shown}: {e}"))?;
         let held = HeldFile::open(|| {
             OpenOptions::new()
                 .read(true)
@@ -95,15 +92,12 @@ impl Backend for StorePath {
         .map_err(|e| {
             let hint = match e.raw_os_error() {
                 Some(libc::EACCES | libc::EPERM | libc::EROFS) => format!(
-                    ": the folder {} must be writable by this user (a bind-mounted file: mount its folder instead)",
-                    self.folder().display()
+                    ": the folder {shown} must be writable by this user (a bind-mounted file: mount its folder instead)"
                 ),
                 _ => String::new(),
             };
-            store_error(
-                &self.file,
-                format!("cannot open its lock file {}: {e}{hint}", lock_path.display()),
-            )
+            let lock_path = lock_path.display();
+            store_error!(&self.file, "cannot open its lock file {lock_path}: {e}{hint}")
         })?;
         wait_for(self, deadline, || held.file().try_lock())?;
         Ok(Box::new(held))
@@ -145,23 +139,14 @@ fn wait_for(
     deadline: Instant,
     try_lock: impl Fn() -> Result<(), TryLockError>,
 ) -> Result<(), Error> {
-    let locked = poll(deadline, Duration::from_millis(10), || match try_lock() {
+    let at = path.location();
+    let attempt = || match try_lock() {
         Ok(()) => Ok(true),
         Err(TryLockError::WouldBlock) => Ok(false),
-        Err(TryLockError::Error(e)) => {
-            Err(store_error(&path.file, format!("cannot be locked: {e}")))
-        }
-    })?;
-    match locked {
-        true => Ok(()),
-        false => Err(Error::new(
-            ErrorKind::Timeout,
-            format!(
-                "timed out waiting for the lock of the token store {} (another process holds it)",
-                path.file.display()
-            ),
-        )),
-    }
+        Err(TryLockError::Error(e)) => Err(store_error!(&path.file, "cannot be locked: {e}")),
+    };
+    let pause = Duration::from_millis(10);
+    poll(deadline, pause, &at, "another process holds it", attempt)
 }
 
 /// All of `file` in one wiped allocation of its size and some room (a buffer that
@@ -171,15 +156,15 @@ fn read_all(path: &StorePath, mut file: &File) -> Result<Zeroizing<Vec<u8>>, Err
     let room = usize::try_from(size).unwrap_or(0).saturating_add(4096);
     let mut bytes = Zeroizing::new(Vec::with_capacity(room));
     file.read_to_end(&mut bytes)
-        .map_err(|e| store_error(&path.file, format!("cannot be read: {e}")))?;
+        .map_err(|e| store_error!(&path.file, "cannot be read: {e}"))?;
     Ok(bytes)
 }
 
 /// A writer's failure: the store was left as it was.
 fn failed(path: &StorePath, what: &str, e: io::Error) -> Error {
-    store_error(
+    store_error!(
         &path.file,
-        format!("cannot be written ({what}: {e}); it was left as it was"),
+        "cannot be written ({what}: {e}); it was left as it was"
     )
 }
 

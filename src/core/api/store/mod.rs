@@ -3,7 +3,7 @@
 //! share ([`backend`]). Every change happens under a lock and lands whole, as a
 //! compare-and-set on the document's revision; a store-backed OAuth 2.0 config
 //! refreshes under its account's lock, so N processes meeting one expired grant
-//! refresh it once ([`link`]).
+//! refresh it once ([`access`]).
 //!
 //! - [`path`]: where the file store is, who may read it.
 //! - [`lock`]: the file store's lock, read and atomic write.
@@ -12,16 +12,31 @@
 //! - [`redis_url`]: its URL.
 //! - [`file`]: the format (version 1) and its accounts, their versions, the refresh
 //!   in flight, who holds which grant.
-//! - [`link`]: a config's refreshes through the store.
+//! - [`access`]: the document through its backend, and a config's refreshes through
+//!   the store.
 //! - [`listing`]: the accounts without their secrets.
 //! - [`import`]: accounts from twurl, xurl and the `TW_*` variables.
+
+/// A `TW_STATUS_STORE` error about the store at `$at` (a path, or a URL without its
+/// password): "the token store AT", then the rest as `format!` words it.
+macro_rules! store_error {
+    ($at:expr, $($what:tt)+) => {
+        $crate::core::error::Error::new(
+            $crate::core::error::ErrorKind::Store,
+            format!(
+                "the token store {} {}",
+                std::path::Path::new($at).display(),
+                format_args!($($what)+)
+            ),
+        )
+    };
+}
 
 mod access;
 mod backend;
 mod checked;
 mod file;
 mod import;
-mod link;
 mod listing;
 mod lock;
 mod path;
@@ -34,11 +49,11 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 pub use self::access::Store;
+use self::access::StoreLink;
 use self::backend::{Backend, STORE_WIDE};
 use self::file::{is_account_name, Account};
 use self::import::Found;
-use self::link::StoreLink;
-use self::path::{store_error, StorePath, ENV_STORE};
+use self::path::{StorePath, ENV_STORE};
 use crate::core::api::client::Client;
 use crate::core::api::deadline;
 use crate::core::error::Error;
@@ -98,9 +113,9 @@ impl Store {
         let doc = self.load_existing()?;
         let name = match account.map(str::to_owned).or_else(|| doc.default.clone()) {
             Some(name) => name,
-            None => return Err(store_error(
+            None => return Err(store_error!(
                 &doc.at,
-                "has no default account: name one (--account NAME) or choose one (tw-follow accounts default NAME)",
+                "has no default account: name one (--account NAME) or choose one (tw-follow accounts default NAME)"
             )),
         };
         let stored = doc.account(&name)?;
@@ -142,7 +157,7 @@ impl Store {
             if doc.remove_account(name) {
                 Ok(())
             } else {
-                Err(store_error(&doc.at, format!("has no account {name:?}")))
+                Err(store_error!(&doc.at, "has no account {name:?}"))
             }
         })
     }
@@ -153,15 +168,10 @@ impl Store {
     /// never saved under a second name: two accounts holding one refresh token would
     /// kill each other's copy at the first refresh.
     pub fn save_account(&self, client: &mut Client, name: Option<&str>) -> Result<String, Error> {
-        let timeout = client.settings().timeout;
-        deadline::within(timeout, || self.save_account_within(client, name))
+        deadline::within(client.settings().timeout, || self.save_within(client, name))
     }
 
-    fn save_account_within(
-        &self,
-        client: &mut Client,
-        name: Option<&str>,
-    ) -> Result<String, Error> {
+    fn save_within(&self, client: &mut Client, name: Option<&str>) -> Result<String, Error> {
         let session = client.oauth2_session().cloned();
         let (mut account, user_id) = if let Some(session) = &session {
             let (user_id, screen_name) = client.oauth2_identity()?;
@@ -184,14 +194,14 @@ impl Store {
             (account, user_id)
         };
         account.record.user_id = Some(user_id.to_string());
-        let name = match name {
-            Some(name) => name.to_owned(),
-            None => account.record.screen_name.clone().ok_or_else(|| {
-                Error::invalid_argument(
-                    "the user's screen name is unknown (the server did not say it): give the account a name",
-                )
-            })?,
-        };
+        let name = name
+            .map(str::to_owned)
+            .or(account.record.screen_name.clone());
+        let name = name.ok_or_else(|| {
+            Error::invalid_argument(
+                "the user's screen name is unknown (the server did not say it): give the account a name",
+            )
+        })?;
         let found = Found {
             accounts: vec![(name.clone(), account)],
             default: None,
@@ -237,11 +247,9 @@ impl Store {
                 }
                 let refresh = account.record.refresh_token.as_deref();
                 if let Some(other) = refresh.and_then(|token| doc.holder_of(token, name)) {
-                    return Err(store_error(
+                    return Err(store_error!(
                         &doc.at,
-                        format!(
-                            "already holds this OAuth 2.0 grant as the account {other:?}: two accounts must never hold one refresh token (the first refresh would kill the other's copy); use --account {other:?}, or remove it first"
-                        ),
+                        "already holds this OAuth 2.0 grant as the account {other:?}: two accounts must never hold one refresh token (the first refresh would kill the other's copy); use --account {other:?}, or remove it first"
                     ));
                 }
                 doc.put_account(name, account);

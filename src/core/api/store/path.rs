@@ -8,14 +8,6 @@ use std::path::{Path, PathBuf};
 
 use crate::core::error::{Error, ErrorKind};
 
-/// A `TW_STATUS_STORE` error about the store at `path`.
-pub(crate) fn store_error(path: &Path, what: impl std::fmt::Display) -> Error {
-    Error::new(
-        ErrorKind::Store,
-        format!("the token store {} {what}", path.display()),
-    )
-}
-
 /// The variable that names the store when no path is given.
 pub const ENV_STORE: &str = "TWFOLLOW_STORE";
 /// The store's name inside `$XDG_CONFIG_HOME` (or `~/.config`).
@@ -144,43 +136,35 @@ impl StorePath {
     pub fn check_before_creating(&self) -> Result<(), Error> {
         match fs::metadata(&self.real) {
             Ok(meta) if meta.is_file() => check_private(&self.file, &meta)?,
-            Ok(_) => return Err(store_error(&self.file, "is not a regular file")),
+            Ok(_) => return Err(store_error!(&self.file, "is not a regular file")),
             Err(e) if e.kind() == NotFound => {}
-            Err(e) => return Err(store_error(&self.file, format!("cannot be read: {e}"))),
+            Err(e) => return Err(store_error!(&self.file, "cannot be read: {e}")),
         }
         let me = rustix::process::geteuid().as_raw();
         let folder = self.folder();
         // The nearest folder on the way that is there (or fails for another reason).
         let present = |p: &&Path| !matches!(fs::metadata(p), Err(e) if e.kind() == NotFound);
         let nearest = folder.ancestors().find(present).unwrap_or(Path::new("."));
-        let meta = fs::metadata(nearest).map_err(|e| {
-            let why = format!("cannot be reached: its folder {}: {e}", nearest.display());
-            store_error(&self.file, why)
-        })?;
-        if meta.uid() != me && meta.uid() != 0 {
-            return Err(store_error(
+        let shown = nearest.display();
+        let meta = fs::metadata(nearest)
+            .map_err(|e| store_error!(&self.file, "cannot be reached: its folder {shown}: {e}"))?;
+        let (owner, mode) = (meta.uid(), meta.permissions().mode());
+        if owner != me && owner != 0 {
+            return Err(store_error!(
                 &self.file,
-                format!(
-                    "is in the folder {}, which uid {} owns, not this user (uid {me}): refusing to create or change another user's files; run as that user, or point TWFOLLOW_STORE elsewhere",
-                    nearest.display(),
-                    meta.uid()
-                ),
+                "is in the folder {shown}, which uid {owner} owns, not this user (uid {me}): refusing to create or change another user's files; run as that user, or point TWFOLLOW_STORE elsewhere"
             ));
         }
-        let mode = meta.permissions().mode();
         if nearest == folder && mode & 0o022 != 0 && mode & 0o1000 == 0 {
-            return Err(store_error(
+            let mode = mode & 0o777;
+            return Err(store_error!(
                 &self.file,
-                format!(
-                    "is in the folder {}, which other users may write in (mode {:03o}): they could replace the store; run `chmod go-w {}`",
-                    folder.display(),
-                    mode & 0o777,
-                    folder.display()
-                ),
+                "is in the folder {shown}, which other users may write in (mode {mode:03o}): they could replace the store; run `chmod go-w {shown}`"
             ));
         }
-        let lock = self.lock_file();
-        match fs::symlink_metadata(&lock) {
+        let lock_file = self.lock_file();
+        let lock = lock_file.display();
+        match fs::symlink_metadata(&lock_file) {
             Ok(meta) if meta.is_file() && meta.uid() == me => Ok(()),
             Ok(meta) => {
                 let cause = match meta.is_file() {
@@ -190,15 +174,15 @@ impl StorePath {
                     ),
                     false => "that is not a regular file".to_owned(),
                 };
-                Err(store_error(
+                Err(store_error!(
                     &self.file,
-                    format!("has a lock file {} {cause}: remove it", lock.display()),
+                    "has a lock file {lock} {cause}: remove it"
                 ))
             }
             Err(e) if e.kind() == NotFound => Ok(()),
-            Err(e) => Err(store_error(
+            Err(e) => Err(store_error!(
                 &self.file,
-                format!("cannot check its lock file {}: {e}", lock.display()),
+                "cannot check its lock file {lock}: {e}"
             )),
         }
     }
@@ -208,24 +192,21 @@ impl StorePath {
 /// tokens would be theirs too (or theirs to replace).
 pub fn check_private(path: &Path, meta: &Metadata) -> Result<(), Error> {
     let me = rustix::process::geteuid().as_raw();
-    if meta.uid() != me {
-        return Err(store_error(
+    let (owner, mode, shown) = (
+        meta.uid(),
+        meta.permissions().mode() & 0o777,
+        path.display(),
+    );
+    if owner != me {
+        return Err(store_error!(
             path,
-            format!(
-                "is owned by uid {}, not by this user (uid {me}): refusing to use another user's tokens; copy it (cp, then chmod 600 {}) or point TWFOLLOW_STORE elsewhere",
-                meta.uid(),
-                path.display()
-            ),
+            "is owned by uid {owner}, not by this user (uid {me}): refusing to use another user's tokens; copy it (cp, then chmod 600 {shown}) or point TWFOLLOW_STORE elsewhere"
         ));
     }
-    let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
-        return Err(store_error(
+        return Err(store_error!(
             path,
-            format!(
-                "may be read or written by other users (mode {mode:03o}): run `chmod 600 {}`",
-                path.display()
-            ),
+            "may be read or written by other users (mode {mode:03o}): run `chmod 600 {shown}`"
         ));
     }
     Ok(())

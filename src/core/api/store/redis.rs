@@ -16,7 +16,6 @@
 //! closes, unwiped; the document this module sends is packed in a wiped buffer.
 
 use std::fmt;
-use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -25,9 +24,8 @@ use zeroize::Zeroizing;
 
 use crate::core::api::deadline;
 use crate::core::api::store::backend::{poll, redacted_url, Backend, Held, STORE_WIDE};
-use crate::core::api::store::path::store_error;
 use crate::core::api::store::redis_url::{parse, Target};
-use crate::core::error::{Error, ErrorKind};
+use crate::core::error::Error;
 use crate::core::settings::DEFAULT_TIMEOUT;
 use crate::core::sys::fork;
 use crate::core::sys::random::random_hex;
@@ -119,16 +117,15 @@ fn client(target: &Target) -> Result<redis::Client, RedisError> {
 /// One RESP command (an array of bulk strings) packed in a wiped buffer of exactly
 /// its size: for the commands that carry the password or the document.
 fn pack(args: &[&[u8]]) -> Zeroizing<Vec<u8>> {
-    let head = |n: usize, mark: u8| format!("{}{n}\r\n", mark as char);
-    let size = head(args.len(), b'*').len()
-        + args
-            .iter()
-            .map(|a| head(a.len(), b'$').len() + a.len() + 2)
-            .sum::<usize>();
-    let mut out = Zeroizing::new(Vec::with_capacity(size));
-    out.extend_from_slice(head(args.len(), b'*').as_bytes());
+    let head = |n: usize, mark: char| format!("{mark}{n}\r\n");
+    let size: usize = args
+        .iter()
+        .map(|a| head(a.len(), '$').len() + a.len() + 2)
+        .sum();
+    let mut out = Zeroizing::new(Vec::with_capacity(head(args.len(), '*').len() + size));
+    out.extend_from_slice(head(args.len(), '*').as_bytes());
     for arg in args {
-        out.extend_from_slice(head(arg.len(), b'$').as_bytes());
+        out.extend_from_slice(head(arg.len(), '$').as_bytes());
         out.extend_from_slice(arg);
         out.extend_from_slice(b"\r\n");
     }
@@ -138,7 +135,7 @@ fn pack(args: &[&[u8]]) -> Zeroizing<Vec<u8>> {
 /// What went wrong, in words that never hold the password.
 fn redis_detail(e: &RedisError, target: &Target) -> String {
     let text = match e.code() {
-        Some("WRONGPASS") | Some("NOAUTH") if target.password.is_none() => {
+        Some("WRONGPASS" | "NOAUTH") if target.password.is_none() => {
             "asks for a password, and the URL gives none".to_owned()
         }
         Some("WRONGPASS") => "refused the user name and password of the URL (WRONGPASS)".to_owned(),
@@ -163,13 +160,9 @@ impl RedisBackend {
     /// read or lock connects.
     pub fn open(url: &str) -> Result<RedisBackend, Error> {
         let shown = redacted_url(url);
-        let target = parse(url).map_err(|why| store_error(Path::new(&shown), why))?;
-        let client = client(&target).map_err(|e| {
-            store_error(
-                Path::new(&shown),
-                format!("cannot be used: {}", redis_detail(&e, &target)),
-            )
-        })?;
+        let target = parse(url).map_err(|why| store_error!(&shown, "{why}"))?;
+        let client = client(&target)
+            .map_err(|e| store_error!(&shown, "cannot be used: {}", redis_detail(&e, &target)))?;
         Ok(RedisBackend {
             shown,
             target,
@@ -199,9 +192,7 @@ impl RedisBackend {
         mut op: impl FnMut(&mut redis::Connection) -> redis::RedisResult<T>,
     ) -> Result<T, Error> {
         let mut slot = self.pooled.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.as_ref().is_some_and(|p| p.owner != owner()) {
-            *slot = None;
-        }
+        slot.take_if(|p| p.owner != owner());
         loop {
             let budget = deadline
                 .saturating_duration_since(Instant::now())
@@ -256,18 +247,15 @@ impl RedisBackend {
     }
 
     fn failure(&self, what: &str, e: &RedisError) -> Error {
-        store_error(
-            Path::new(&self.shown),
-            format!("{what}: {}", redis_detail(e, &self.target)),
-        )
+        store_error!(&self.shown, "{what}: {}", redis_detail(e, &self.target))
     }
 
     /// An answer of a type the command never gives (its content may be the document:
     /// never shown).
     fn unexpected(&self, what: &str) -> Error {
-        store_error(
-            Path::new(&self.shown),
-            format!("answered {what} with a value of an unexpected type"),
+        store_error!(
+            &self.shown,
+            "answered {what} with a value of an unexpected type"
         )
     }
 }
@@ -321,7 +309,12 @@ impl Backend for RedisBackend {
         let key = self.key("lock", scope);
         let token = random_hex(16);
         let ttl = hold.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
-        let taken = poll(deadline, Duration::from_millis(50), || {
+        let whose = match scope {
+            STORE_WIDE => "store-wide".to_owned(),
+            account => format!("account {account:?}'s"),
+        };
+        let holder = format!("{whose} lock, which another process, on this host or another, holds");
+        let take = || {
             let answer = self.run(deadline, "cannot take its lock", |c| {
                 let args = [key.as_str(), &token, "NX", "PX"];
                 redis::cmd("SET").arg(&args[..]).arg(ttl).query::<Value>(c)
@@ -331,20 +324,9 @@ impl Backend for RedisBackend {
                 Value::Nil => Ok(false),
                 _ => Err(self.unexpected("SET NX")),
             }
-        })?;
-        if !taken {
-            let whose = match scope {
-                STORE_WIDE => "store-wide".to_owned(),
-                account => format!("account {account:?}'s"),
-            };
-            return Err(Error::new(
-                ErrorKind::Timeout,
-                format!(
-                    "timed out waiting for the lock of the token store {} ({whose} lock, which another process, on this host or another, holds)",
-                    self.shown
-                ),
-            ));
-        }
+        };
+        let pause = Duration::from_millis(50);
+        poll(deadline, pause, &self.shown, &holder, take)?;
         Ok(Box::new(RedisLock {
             backend: self,
             key,

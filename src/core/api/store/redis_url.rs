@@ -62,25 +62,12 @@ pub(super) fn parse(url: &str) -> Result<Target, String> {
         return Err("is a URL with a fragment (#…), which a store URL has none of".into());
     }
     let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let (authority, path) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let (userinfo, hostport) = match authority.rsplit_once('@') {
-        Some((userinfo, hostport)) => (Some(userinfo), hostport),
-        None => (None, authority),
-    };
-    let (user, password) = match userinfo {
-        None => (None, None),
-        Some(info) => {
-            let (user, password) = match info.split_once(':') {
-                Some((user, password)) => (user, Some(decode(password, "password")?)),
-                None => (info, None),
-            };
-            let user = Some(decode(user, "user name")?).filter(|u| !u.is_empty());
-            (user, password.filter(|p| !p.is_empty()))
-        }
-    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (userinfo, hostport) = authority.rsplit_once('@').unwrap_or(("", authority));
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    // Empty is none.
+    let password = Some(decode(password, "password")?).filter(|p| !p.is_empty());
+    let user = Some(decode(user, "user name")?).filter(|u| !u.is_empty());
     let (host, port) = split_host_port(hostport)?;
     let db = match path.trim_matches('/') {
         "" => 0,
@@ -140,10 +127,9 @@ fn split_host_port(hostport: &str) -> Result<(String, u16), String> {
             .ok_or("has an IPv6 host without its ']'")?;
         (host, after.strip_prefix(':'))
     } else {
-        match hostport.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (hostport, None),
-        }
+        hostport
+            .rsplit_once(':')
+            .map_or((hostport, None), |(host, port)| (host, Some(port)))
     };
     if host.is_empty() {
         return Err("names no host".into());

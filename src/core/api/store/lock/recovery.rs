@@ -28,7 +28,7 @@ use zeroize::Zeroizing;
 
 use super::{failed, sync_folder, wait_for, SHARED_WAIT};
 use crate::core::api::store::backend::{Backend, STORE_WIDE};
-use crate::core::api::store::path::{check_private, store_error, StorePath};
+use crate::core::api::store::path::{check_private, StorePath};
 use crate::core::error::Error;
 use crate::core::sys::held::HeldFile;
 
@@ -45,7 +45,7 @@ pub(super) fn exists(path: &StorePath) -> bool {
 pub(super) fn read_copy(path: &StorePath) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
     let copy = path.recovery_file();
     let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
-    let cannot = |e: std::io::Error| store_error(&path.file, format!("cannot be read: {e}"));
+    let cannot = |e: std::io::Error| store_error!(&path.file, "cannot be read: {e}");
     let meta = match fs::symlink_metadata(&copy) {
         Ok(meta) if meta.is_file() => meta,
         Err(e) if !gone(&e) => return Err(cannot(e)),
