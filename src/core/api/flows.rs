@@ -4,7 +4,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::core::api::bearer::{oauth2_post, token_request, REVOKE_PATH};
+use crate::core::api::bearer::{oauth2_post, token_request};
 use crate::core::api::client::Client;
 use crate::core::api::request::{during, Auth, Body, RequestAuth};
 use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
@@ -13,9 +13,6 @@ use crate::core::error::Error;
 use crate::core::net::body::Answer;
 use crate::core::proto::answer::Followed;
 use crate::core::wire::signer::{Credentials, Signer};
-
-pub const REQUEST_TOKEN_PATH: &str = "/oauth/request_token";
-pub const ACCESS_TOKEN_PATH: &str = "/oauth/access_token";
 
 /// What the user opens to approve the app, and what the exchange needs later.
 pub struct Authorization {
@@ -31,7 +28,11 @@ impl Client {
         oauth1::validate_callback(callback)?;
         self.refuse_oauth2()?;
         let answer = self
-            .oauth1_token_request(REQUEST_TOKEN_PATH, ("", ""), ("oauth_callback", callback))
+            .oauth1_token_request(
+                "/oauth/request_token",
+                ("", ""),
+                ("oauth_callback", callback),
+            )
             .map_err(during("getting a request token"))?;
         oauth1::parse_request_token_answer(answer.http_status, answer.json.as_bytes())
     }
@@ -108,7 +109,7 @@ impl Client {
         self.refuse_oauth2()?;
         let answer = self
             .oauth1_token_request(
-                ACCESS_TOKEN_PATH,
+                "/oauth/access_token",
                 (request_token, request_token_secret),
                 ("oauth_verifier", verifier),
             )
@@ -180,7 +181,7 @@ impl Client {
             return Err(Error::invalid_argument("token is empty"));
         }
         let form = session.form(&[("token", token)]);
-        oauth2_post(&self.sender, session, REVOKE_PATH, &form, &[token])
+        oauth2_post(&self.sender, session, "/2/oauth2/revoke", &form, &[token])
             .and_then(|answer| {
                 oauth2::parse_revoke_answer(answer.http_status, answer.json.as_bytes())
             })

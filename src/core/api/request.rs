@@ -194,27 +194,22 @@ impl Sender {
     /// Bearer or Basic request has no timestamp: its 401 is final here.
     fn send_correcting_clock(&self, request: &Request<'_>) -> Result<Followed, Error> {
         let first = self.attempt(request, &OAuthNonce::fresh(self.clock_offset()));
-        if let RequestAuth::Header(_) = request.auth.auth {
-            return first;
-        }
-        // A refusal with the answer's `Date`: the server's clock.
-        let Err(
-            e @ Error {
-                server_clock: Some(server_clock),
-                ..
-            },
-        ) = &first
-        else {
+        let offset = match &first {
+            // A refusal with the answer's `Date` (the server's clock) of a signed request.
+            Err(e) if !matches!(request.auth.auth, RequestAuth::Header(_)) => {
+                let offset = e.server_clock.map(|clock| clock - unix_now());
+                offset.filter(|offset| {
+                    e.api_code == 135
+                        || (e.http_status == 401
+                            && e.api_code == 0
+                            && (offset - self.clock_offset()).abs() >= CLOCK_TOLERANCE_SECS)
+                })
+            }
+            _ => None,
+        };
+        let Some(offset) = offset else {
             return first;
         };
-        let offset = server_clock - unix_now();
-        let clock_refused = e.api_code == 135
-            || (e.http_status == 401
-                && e.api_code == 0
-                && (offset - self.clock_offset()).abs() >= CLOCK_TOLERANCE_SECS);
-        if !clock_refused {
-            return first;
-        }
         self.clock_offset.store(offset, Ordering::Relaxed);
         self.trace_note(&format!(
             "the server's clock is {offset} s from ours: signing again with the corrected timestamp"
