@@ -24,12 +24,11 @@ pub(crate) fn oauth2_post(
     form: &str,
     secrets: &[&str],
 ) -> Result<Followed, Error> {
-    let basic = session.basic_authorization();
     let body = Body::Form {
         params: &[],
         encoded: form,
     };
-    let header = basic.as_deref().map(String::as_str);
+    let header = session.basic_authorization.as_deref();
     with_session_auth(session, header, secrets, |auth| {
         sender.send_to(path, body, Answer::User, auth)
     })

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use zeroize::Zeroizing;
 
-use crate::core::auth::oauth2::{Tokens, REFRESH_MARGIN_SECS};
+use crate::core::auth::oauth2::{basic_auth_header, Tokens, REFRESH_MARGIN_SECS};
 use crate::core::auth::Secret;
 use crate::core::error::{Error, ErrorKind};
 
@@ -100,6 +100,8 @@ pub struct OAuth2Session {
     pub client_id: String,
     /// `None` for a public client (PKCE only).
     pub client_secret: Option<Secret>,
+    /// The client's `Authorization: Basic` value, for a confidential client.
+    pub basic_authorization: Option<Secret>,
     /// Counts token changes, so a thread that saw a 401 with tokens of generation
     /// `g` refreshes only if nobody did since.
     generation: AtomicU64,
@@ -138,7 +140,9 @@ impl Drop for RefreshTurn<'_> {
 
 impl OAuth2Session {
     pub fn new(client_id: String, client_secret: Option<Secret>) -> OAuth2Session {
+        let basic = |secret: &Secret| Secret(basic_auth_header(&client_id, secret));
         OAuth2Session {
+            basic_authorization: client_secret.as_ref().map(basic),
             client_id,
             client_secret,
             generation: AtomicU64::new(0),
@@ -320,13 +324,6 @@ impl OAuth2Session {
         self.state().callback = callback;
     }
 
-    /// The client's `Authorization: Basic` value, for a confidential client.
-    pub fn basic_authorization(&self) -> Option<Zeroizing<String>> {
-        self.client_secret
-            .as_ref()
-            .map(|secret| crate::core::auth::oauth2::basic_auth_header(&self.client_id, secret))
-    }
-
     /// Everything secret this session holds: the tokens, the client secret and the
     /// client's Basic credential. Each request of an OAuth 2.0 config removes all of
     /// them from its messages, whatever the request sent.
@@ -339,8 +336,8 @@ impl OAuth2Session {
         if let Some(secret) = &self.client_secret {
             secrets.push(secret.0.clone());
         }
-        if let Some(basic) = self.basic_authorization() {
-            let credential = basic.strip_prefix("Basic ").unwrap_or(&basic);
+        if let Some(basic) = &self.basic_authorization {
+            let credential = basic.strip_prefix("Basic ").unwrap_or(basic);
             secrets.push(Zeroizing::new(credential.to_owned()));
         }
         secrets
@@ -348,7 +345,7 @@ impl OAuth2Session {
 
     /// A token or revoke endpoint's form (RFC 6749 4.1.3 and 6, RFC 7009 2.1):
     /// `pairs`, then `client_id` for a public client (a confidential one sends
-    /// [`OAuth2Session::basic_authorization`] instead).
+    /// `basic_authorization` instead).
     pub fn form(&self, pairs: &[(&str, &str)]) -> Zeroizing<String> {
         let mut pairs = pairs.to_vec();
         if self.client_secret.is_none() {
