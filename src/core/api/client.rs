@@ -80,11 +80,6 @@ impl Client {
         &self.sender.settings
     }
 
-    /// The OAuth 2.0 session (`None`: an OAuth 1.0a config).
-    pub fn oauth2_session(&self) -> Option<&Arc<OAuth2Session>> {
-        self.oauth2.as_ref()
-    }
-
     /// Applies `change` to a copy of the settings; on success the copy replaces
     /// them and the agent is rebuilt, on failure nothing changes.
     pub fn update(
@@ -251,8 +246,8 @@ impl Client {
     }
 
     /// The OAuth 2.0 session, refused for an OAuth 1.0a config.
-    pub fn session(&self) -> Result<&OAuth2Session, Error> {
-        self.oauth2.as_deref().ok_or_else(|| {
+    pub fn session(&self) -> Result<&Arc<OAuth2Session>, Error> {
+        self.oauth2.as_ref().ok_or_else(|| {
             Error::invalid_argument(
                 "this config is not an OAuth 2.0 config: create it with tw_config_new_oauth2",
             )

@@ -14,6 +14,9 @@ use crate::core::net::body::Answer;
 use crate::core::proto::answer::Followed;
 use crate::core::wire::signer::{Credentials, Signer};
 
+pub const REQUEST_TOKEN_PATH: &str = "/oauth/request_token";
+pub const ACCESS_TOKEN_PATH: &str = "/oauth/access_token";
+
 /// What the user opens to approve the app, and what the exchange needs later.
 pub struct Authorization {
     pub url: String,
@@ -28,11 +31,7 @@ impl Client {
         oauth1::validate_callback(callback)?;
         self.refuse_oauth2()?;
         let answer = self
-            .oauth1_token_request(
-                "/oauth/request_token",
-                ("", ""),
-                ("oauth_callback", callback),
-            )
+            .oauth1_token_request(REQUEST_TOKEN_PATH, ("", ""), ("oauth_callback", callback))
             .map_err(during("getting a request token"))?;
         oauth1::parse_request_token_answer(answer.http_status, answer.json.as_bytes())
     }
@@ -45,11 +44,11 @@ impl Client {
     /// The OAuth 1.0a flow signs with a consumer key, which an OAuth 2.0 config has not:
     /// refused before anything is sent.
     fn refuse_oauth2(&self) -> Result<(), Error> {
-        match self.oauth2_session() {
-            Some(_) => Err(Error::invalid_argument(
+        match self.session() {
+            Ok(_) => Err(Error::invalid_argument(
                 "an OAuth 2.0 config has no consumer key: the PIN flow needs tw_config_new_app",
             )),
-            None => Ok(()),
+            Err(_) => Ok(()),
         }
     }
 
@@ -109,7 +108,7 @@ impl Client {
         self.refuse_oauth2()?;
         let answer = self
             .oauth1_token_request(
-                "/oauth/access_token",
+                ACCESS_TOKEN_PATH,
                 (request_token, request_token_secret),
                 ("oauth_verifier", verifier),
             )

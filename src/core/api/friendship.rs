@@ -29,6 +29,8 @@ use crate::core::wire::signer::SigningUrl;
 
 /// The API 1.1 follow endpoint, relative to the base URL.
 pub const FOLLOW_PATH: &str = "/1.1/friendships/create.json";
+/// The API 1.1 unfollow endpoint, relative to the base URL.
+pub const UNFOLLOW_PATH: &str = "/1.1/friendships/destroy.json";
 /// The API 1.1 relationship endpoint, relative to the base URL.
 pub const SHOW_PATH: &str = "/1.1/friendships/show.json";
 
@@ -142,12 +144,7 @@ pub(crate) fn unfollow_v1(sender: &Sender, target: &Target) -> Result<Followed, 
         params: &params,
         encoded: &encoded,
     };
-    let answer = sender.send_to(
-        "/1.1/friendships/destroy.json",
-        body,
-        Answer::User,
-        Auth::OAUTH1,
-    )?;
+    let answer = sender.send_to(UNFOLLOW_PATH, body, Answer::User, Auth::OAUTH1)?;
     // The answer is the user object; its own `following` is eventually consistent
     // (it may still say true), but the unfollow was accepted.
     let user = V1User::read(&answer.json).map_err(|e| {
