@@ -187,9 +187,10 @@ pub(crate) fn token_request(
     secrets: &[&str],
 ) -> Result<oauth2::Tokens, Error> {
     let answer = oauth2_post(sender, session, "/2/oauth2/token", form, secrets)?;
-    let read = oauth2::parse_token_answer(answer.http_status, answer.json.as_bytes(), unix_now())?;
-    read.notes.iter().for_each(|note| sender.trace_note(note));
-    Ok(read.tokens)
+    let body = answer.json.as_bytes();
+    oauth2::parse_token_answer(answer.http_status, body, unix_now(), |note| {
+        sender.trace_note(note)
+    })
 }
 
 /// Refreshes first when the access token expires within the refresh margin.

@@ -18,7 +18,7 @@ use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
 use super::{check_absolute_http_url, random_bytes, Secret};
-pub use crate::core::auth::tokens::{parse_revoke_answer, parse_token_answer, TokenAnswer, Tokens};
+pub use crate::core::auth::tokens::{parse_revoke_answer, parse_token_answer, Tokens};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::proto::refusal::one_line;
 
@@ -206,6 +206,20 @@ mod tests {
     use super::*;
     use serde_json::Value;
     use std::collections::HashSet;
+
+    /// The tokens of a token answer, and the notes it handed out.
+    #[derive(Debug)]
+    struct TokenAnswer {
+        tokens: Tokens,
+        notes: Vec<String>,
+    }
+
+    fn parse_token_answer(status: u16, body: &[u8], now: i64) -> Result<TokenAnswer, Error> {
+        let mut notes = Vec::new();
+        let tokens =
+            super::parse_token_answer(status, body, now, |note| notes.push(note.to_owned()))?;
+        Ok(TokenAnswer { tokens, notes })
+    }
 
     const ACCESS: &str = "bWdzeGNTTUtGMm9JTkZJZ0xRRUFfNllOdXZOWUl5V3pNRFFGVjpzZWNyZXQ";
     const REFRESH: &str = "UkZRV3dDX3VPQnBLeFdFTlJfOWpvdGZxWXNQLWxKZVdpTjpyZWZyZXNo";
