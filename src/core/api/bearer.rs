@@ -16,10 +16,6 @@ use crate::core::proto::answer::Followed;
 use crate::core::sys::clock::unix_now;
 use crate::core::sys::in_flight;
 
-pub const TOKEN_PATH: &str = "/2/oauth2/token";
-pub const REVOKE_PATH: &str = "/2/oauth2/revoke";
-pub const ME_PATH: &str = "/2/users/me";
-
 /// Sends a form to an OAuth 2.0 endpoint with the client's authentication.
 pub(crate) fn oauth2_post(
     sender: &Sender,
@@ -28,30 +24,31 @@ pub(crate) fn oauth2_post(
     form: &str,
     secrets: &[&str],
 ) -> Result<Followed, Error> {
-    let basic = session.basic_authorization();
-    let held = session.secrets();
-    let mut all_secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
-    all_secrets.extend_from_slice(secrets);
     let body = Body::Form {
         params: &[],
         encoded: form,
     };
-    let auth = Auth {
-        auth: RequestAuth::Header(basic.as_deref().map(String::as_str)),
-        secrets: &all_secrets,
-    };
-    sender.send_to(path, body, Answer::User, auth)
+    let header = session.basic_authorization.as_deref();
+    with_session_auth(session, header, secrets, |auth| {
+        sender.send_to(path, body, Answer::User, auth)
+    })
 }
 
-/// What a refresh did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Refreshed {
-    /// Another thread changed the tokens since the refused call: nothing to do.
-    Nothing,
-    /// Took the tokens another process stored (no request sent).
-    Adopted,
-    /// Sent the refresh; the new pair is in place (and stored, if store-backed).
-    Rotated,
+/// Runs `call` with `header` as the request's `Authorization`, and every secret the
+/// session holds and `extra` for its requests to redact.
+fn with_session_auth<T>(
+    session: &OAuth2Session,
+    header: Option<&str>,
+    extra: &[&str],
+    call: impl FnOnce(Auth<'_>) -> T,
+) -> T {
+    let held = session.secrets();
+    let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
+    secrets.extend_from_slice(extra);
+    call(Auth {
+        auth: RequestAuth::Header(header),
+        secrets: &secrets,
+    })
 }
 
 /// A new access token from the refresh token. X rotates refresh tokens: the new
@@ -60,17 +57,20 @@ pub(crate) enum Refreshed {
 /// ones a refused call used (another thread may have refreshed meanwhile). A
 /// store-backed session refreshes under the store's lock (see [`refresh_stored`]).
 /// The wait for another thread's refresh, the store's lock and the request share
-/// the call's one deadline.
+/// the call's one deadline. `Ok(true)`: the refresh was sent and the new pair is in
+/// place (and stored, if store-backed); `Ok(false)`: none was sent, as another
+/// thread had changed the tokens since the refused call, or this config took the
+/// tokens another process stored.
 pub(crate) fn refresh(
     sender: &Sender,
     session: &OAuth2Session,
     seen_generation: Option<u64>,
-) -> Result<Refreshed, Error> {
+) -> Result<bool, Error> {
     let timeout = sender.settings.timeout;
     deadline::within(timeout, || {
         let _turn = session.refresh_turn(deadline::at(timeout))?;
         if seen_generation.is_some_and(|seen| seen != session.generation()) {
-            return Ok(Refreshed::Nothing);
+            return Ok(false);
         }
         if let Some(store) = session.token_store() {
             return refresh_stored(sender, session, store.as_ref());
@@ -79,7 +79,7 @@ pub(crate) fn refresh(
         let _in_flight = in_flight::begin();
         let tokens = refresh_request(sender, session)?;
         session.store(tokens, true);
-        Ok(Refreshed::Rotated)
+        Ok(true)
     })
 }
 
@@ -95,7 +95,7 @@ fn refresh_stored(
     sender: &Sender,
     session: &OAuth2Session,
     store: &dyn TokenStore,
-) -> Result<Refreshed, Error> {
+) -> Result<bool, Error> {
     let mut locked = store.lock(deadline::at(sender.settings.timeout))?;
     let stored = locked.stored();
     // Tokens someone else stored since this config last synced win. (Tokens this
@@ -106,7 +106,7 @@ fn refresh_stored(
         session.store(stored.clone(), false);
         session.set_synced(&stored.access_token);
         if usable || stored.refresh_token.is_none() {
-            return Ok(Refreshed::Adopted);
+            return Ok(false);
         }
     }
     let interrupted = locked.interrupted();
@@ -161,7 +161,7 @@ fn refresh_stored(
             ),
         )
     })?;
-    Ok(Refreshed::Rotated)
+    Ok(true)
 }
 
 /// Sends `grant_type=refresh_token` with the session's refresh token: the new tokens.
@@ -186,10 +186,11 @@ pub(crate) fn token_request(
     form: &str,
     secrets: &[&str],
 ) -> Result<oauth2::Tokens, Error> {
-    let answer = oauth2_post(sender, session, TOKEN_PATH, form, secrets)?;
-    let read = oauth2::parse_token_answer(answer.http_status, answer.json.as_bytes(), unix_now())?;
-    read.notes.iter().for_each(|note| sender.trace_note(note));
-    Ok(read.tokens)
+    let answer = oauth2_post(sender, session, "/2/oauth2/token", form, secrets)?;
+    let body = answer.json.as_bytes();
+    oauth2::parse_token_answer(answer.http_status, body, unix_now(), |note| {
+        sender.trace_note(note)
+    })
 }
 
 /// Refreshes first when the access token expires within the refresh margin.
@@ -221,10 +222,10 @@ pub(crate) fn with_bearer<T>(
             if !refused(&result) || session.refresh_token().is_none() {
                 return result;
             }
-            let cure = refresh(sender, session, Some(used))?;
+            let rotated = refresh(sender, session, Some(used))?;
             used = session.generation();
             result = call_with_bearer(session, &call);
-            if cure == Refreshed::Rotated {
+            if rotated {
                 break;
             }
         }
@@ -240,31 +241,13 @@ fn call_with_bearer<T>(
 ) -> Result<T, Error> {
     let token = session.access_token()?;
     let header = Zeroizing::new(format!("Bearer {}", token.as_str()));
-    let held = session.secrets();
-    let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
-    secrets.push(&token);
-    call(Auth {
-        auth: RequestAuth::Header(Some(&header)),
-        secrets: &secrets,
-    })
+    with_session_auth(session, Some(&header), &[&token], call)
 }
 
 /// The user of a token (`GET 2/users/me`): id and screen name.
 pub(crate) fn me(sender: &Sender, how: Auth<'_>) -> Result<(u64, Option<String>), Error> {
-    get_user(sender, ME_PATH, how).map_err(during("finding the token's user (GET 2/users/me)"))
-}
-
-/// The id of the OAuth 2.0 tokens' user (`GET 2/users/me`, once per config; a
-/// store-backed config stores it for the next process too).
-pub(crate) fn source_user_id(
-    sender: &Sender,
-    session: &OAuth2Session,
-    bearer: Auth<'_>,
-) -> Result<u64, Error> {
-    match session.identity().0 {
-        Some(id) => Ok(id),
-        None => learn_identity(sender, session, bearer).map(|(id, _)| id),
-    }
+    get_user(sender, "/2/users/me", how)
+        .map_err(during("finding the token's user (GET 2/users/me)"))
 }
 
 /// The OAuth 2.0 tokens' user by `GET 2/users/me`, kept by the session and, when it

@@ -19,7 +19,7 @@ use crate::core::api::bearer::{self, with_bearer};
 use crate::core::api::friendship::{self, check_v2_follow, check_v2_target, FOLLOW_PATH};
 use crate::core::api::request::{Auth, Request, Sender};
 use crate::core::auth::oauth2;
-use crate::core::auth::session::{OAuth2Session, TokenStore};
+use crate::core::auth::session::OAuth2Session;
 use crate::core::error::{Error, ErrorKind};
 use crate::core::proto::answer::Followed;
 use crate::core::proto::relationship::Relationship;
@@ -27,9 +27,6 @@ use crate::core::proto::target::Target;
 use crate::core::proto::v2;
 use crate::core::settings::{ApiVersion, Identity, Settings};
 use crate::core::wire::signer::{Credentials, OAuthNonce, SigningUrl};
-
-/// What an OAuth 1.0a config can do instead of an API v2 follow with notifications.
-const OR_API_1_1: &str = ", or use API 1.1";
 
 /// Settings plus the HTTP agent built from them. Share it between threads
 /// (`&Client`) for calls; change it only through `&mut` (no call may run then).
@@ -81,11 +78,6 @@ impl Client {
 
     pub fn settings(&self) -> &Settings {
         &self.sender.settings
-    }
-
-    /// The OAuth 2.0 session (`None`: an OAuth 1.0a config).
-    pub fn oauth2_session(&self) -> Option<&Arc<OAuth2Session>> {
-        self.oauth2.as_ref()
     }
 
     /// Applies `change` to a copy of the settings; on success the copy replaces
@@ -158,7 +150,11 @@ impl Client {
         if let Some(session) = &self.oauth2 {
             check_v2()?;
             return with_bearer(&self.sender, session, |bearer| {
-                let source = || bearer::source_user_id(&self.sender, session, bearer);
+                // Learnt once per config (and stored, if store-backed).
+                let source = || match session.identity().0 {
+                    Some(id) => Ok(id),
+                    None => bearer::learn_identity(&self.sender, session, bearer).map(|(id, _)| id),
+                };
                 v2(&source, bearer)
             });
         }
@@ -184,13 +180,8 @@ impl Client {
     /// `max_wait` in all per request; each attempt has its own `timeout`.
     pub fn follow(&self, target: &Target, notify: bool) -> Result<Followed, Error> {
         let send = |request: &Request<'_>| self.sender.send(request);
-        let other_version = if self.oauth2.is_some() {
-            ""
-        } else {
-            OR_API_1_1
-        };
         self.dispatch(
-            || check_v2_follow(target, notify, other_version),
+            || check_v2_follow(target, notify, self.oauth2.is_none()),
             || friendship::follow_v1(&self.follow_v1, target, notify, send),
             |source, how| {
                 let endpoint = match &self.follow_v2 {
@@ -215,7 +206,7 @@ impl Client {
         let send = |request: &Request<'_>| self.sender.attempt(request, nonce);
         match (self.current_api_version(), &self.follow_v2) {
             (ApiVersion::V2 { .. }, Some(endpoint)) => {
-                check_v2_follow(target, notify, OR_API_1_1)?;
+                check_v2_follow(target, notify, true)?;
                 friendship::follow_v2(&self.sender, endpoint, target, Auth::OAUTH1, send)
             }
             _ => friendship::follow_v1(&self.follow_v1, target, notify, send),
@@ -255,8 +246,8 @@ impl Client {
     }
 
     /// The OAuth 2.0 session, refused for an OAuth 1.0a config.
-    pub fn session(&self) -> Result<&OAuth2Session, Error> {
-        self.oauth2.as_deref().ok_or_else(|| {
+    pub fn session(&self) -> Result<&Arc<OAuth2Session>, Error> {
+        self.oauth2.as_ref().ok_or_else(|| {
             Error::invalid_argument(
                 "this config is not an OAuth 2.0 config: create it with tw_config_new_oauth2",
             )
@@ -285,16 +276,15 @@ impl Client {
     }
 
     /// The OAuth 2.0 tokens' user: what the config learnt, else one `GET 2/users/me`
-    /// (refreshing first when the token expires, as every call does).
+    /// (refreshing first when the token expires, as every call does), which a
+    /// store-backed config stores.
     pub fn oauth2_identity(&self) -> Result<(u64, Option<String>), Error> {
         let session = self.session()?;
         if let (Some(id), Some(name)) = session.identity() {
             return Ok((id, Some(name)));
         }
         with_bearer(&self.sender, session, |bearer| {
-            let (id, screen_name) = bearer::me(&self.sender, bearer)?;
-            session.set_identity(id, screen_name.clone());
-            Ok((id, screen_name))
+            bearer::learn_identity(&self.sender, session, bearer)
         })
     }
 
@@ -320,13 +310,8 @@ impl Client {
     /// until it refuses the app's access tier, then API v2). A store-backed OAuth 2.0
     /// config stores what it learnt, so the next process sends nothing.
     pub fn me(&self) -> Result<(u64, String), Error> {
-        if let Some(session) = &self.oauth2 {
-            if let (Some(id), Some(name)) = session.identity() {
-                return Ok((id, name));
-            }
-            return with_username(with_bearer(&self.sender, session, |bearer| {
-                bearer::learn_identity(&self.sender, session, bearer)
-            })?);
+        if self.oauth2.is_some() {
+            return with_username(self.oauth2_identity()?);
         }
         if let Some(identity) = &self.settings().identity {
             return Ok((identity.user_id, identity.screen_name.clone()));
@@ -351,12 +336,6 @@ impl Client {
         Ok((&settings.credentials, settings.identity.as_ref()))
     }
 
-    /// Makes this OAuth 2.0 config store-backed: its refreshes go through `store`.
-    pub fn set_token_store(&self, store: Arc<dyn TokenStore>) -> Result<(), Error> {
-        self.session()?.set_token_store(store);
-        Ok(())
-    }
-
     /// The tokens this OAuth 2.0 config holds now.
     pub fn oauth2_tokens(&self) -> Result<oauth2::Tokens, Error> {
         self.session()?
@@ -375,11 +354,7 @@ impl Client {
 
 /// A `2/users/me` answer's user, who must have a username.
 fn with_username((id, name): (u64, Option<String>)) -> Result<(u64, String), Error> {
-    match name {
-        Some(name) => Ok((id, name)),
-        None => Err(Error::bad_response(
-            200,
-            "the 2/users/me answer has no username",
-        )),
-    }
+    let name =
+        name.ok_or_else(|| Error::bad_response(200, "the 2/users/me answer has no username"));
+    Ok((id, name?))
 }

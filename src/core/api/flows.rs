@@ -4,7 +4,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::core::api::bearer::{oauth2_post, token_request, REVOKE_PATH};
+use crate::core::api::bearer::{oauth2_post, token_request};
 use crate::core::api::client::Client;
 use crate::core::api::request::{during, Auth, Body, RequestAuth};
 use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
@@ -44,11 +44,11 @@ impl Client {
     /// The OAuth 1.0a flow signs with a consumer key, which an OAuth 2.0 config has not:
     /// refused before anything is sent.
     fn refuse_oauth2(&self) -> Result<(), Error> {
-        match self.oauth2_session() {
-            Some(_) => Err(Error::invalid_argument(
+        match self.session() {
+            Ok(_) => Err(Error::invalid_argument(
                 "an OAuth 2.0 config has no consumer key: the PIN flow needs tw_config_new_app",
             )),
-            None => Ok(()),
+            Err(_) => Ok(()),
         }
     }
 
@@ -180,7 +180,7 @@ impl Client {
             return Err(Error::invalid_argument("token is empty"));
         }
         let form = session.form(&[("token", token)]);
-        oauth2_post(&self.sender, session, REVOKE_PATH, &form, &[token])
+        oauth2_post(&self.sender, session, "/2/oauth2/revoke", &form, &[token])
             .and_then(|answer| {
                 oauth2::parse_revoke_answer(answer.http_status, answer.json.as_bytes())
             })

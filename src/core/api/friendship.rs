@@ -45,16 +45,17 @@ pub(crate) fn check_v2_target(target: &Target) -> Result<(), Error> {
 }
 
 /// Refuses, before sending, what an API v2 follow cannot do: notifications (v2 has
-/// no such setting; `other_version` names the way out when there is one) and ids
-/// longer than v2's.
+/// no such setting; an OAuth 1.0a config, `api_1_1_too`, may use API 1.1 instead)
+/// and ids longer than v2's.
 pub(crate) fn check_v2_follow(
     target: &Target,
     notify: bool,
-    other_version: &str,
+    api_1_1_too: bool,
 ) -> Result<(), Error> {
     if notify {
+        let or_api_1_1 = if api_1_1_too { ", or use API 1.1" } else { "" };
         return Err(Error::invalid_argument(format!(
-            "API v2 cannot turn on notifications for a follow: pass notify = false{other_version}"
+            "API v2 cannot turn on notifications for a follow: pass notify = false{or_api_1_1}"
         )));
     }
     check_v2_target(target)
@@ -227,16 +228,12 @@ pub(crate) fn relationship_v2(
     Ok(with_relationship(answer, relationship))
 }
 
-/// API 1.1's "who am I", relative to the base URL: the user object without its latest
-/// post or entities (the smallest answer).
-pub const VERIFY_CREDENTIALS_PATH: &str =
-    "/1.1/account/verify_credentials.json?include_entities=false&skip_status=true";
-
 /// The OAuth 1.0a user of the config's token, by API 1.1: (id, screen name). One request.
 pub(crate) fn verify_credentials(sender: &Sender) -> Result<(u64, String), Error> {
     let answer = sender
         .send_to(
-            VERIFY_CREDENTIALS_PATH,
+            // The user object without its latest post or entities (the smallest answer).
+            "/1.1/account/verify_credentials.json?include_entities=false&skip_status=true",
             Body::None,
             Answer::User,
             Auth::OAUTH1,

@@ -150,41 +150,36 @@ impl Sender {
 
     /// Sends `request`, retrying as [`Client::follow`](crate::core::Client::follow) describes.
     pub(crate) fn send(&self, request: &Request<'_>) -> Result<Followed, Error> {
-        deadline::within(self.settings.timeout, || self.send_with_retries(request))
-    }
-
-    fn send_with_retries(&self, request: &Request<'_>) -> Result<Followed, Error> {
-        let mut waited = Duration::ZERO;
-        let mut retries = 0;
-        loop {
-            let error = match self.send_correcting_clock(request) {
-                Ok(followed) => return Ok(followed),
-                Err(error) => error,
-            };
-            let delay = match retry_delay(&error, retries) {
-                Some(delay)
-                    if retries < self.settings.max_retries
-                        && waited + delay <= self.settings.max_wait =>
-                {
-                    delay
-                }
-                _ => return Err(with_retry_count(error, retries)),
-            };
-            // The call's time is spent (a request timed out): a retry would get none.
-            if deadline::left(self.settings.timeout, "retrying").is_err() {
-                return Err(with_retry_count(error, retries));
+        let settings = &self.settings;
+        deadline::within(settings.timeout, || {
+            let (mut waited, mut retries) = (Duration::ZERO, 0);
+            loop {
+                let error = match self.send_correcting_clock(request) {
+                    Ok(followed) => return Ok(followed),
+                    Err(error) => error,
+                };
+                // Not once the call's time is spent (a request timed out): a retry
+                // would get none.
+                let delay = retry_delay(&error, retries).filter(|delay| {
+                    retries < settings.max_retries
+                        && waited + *delay <= settings.max_wait
+                        && deadline::left(settings.timeout, "retrying").is_ok()
+                });
+                let Some(delay) = delay else {
+                    return Err(with_retry_count(error, retries));
+                };
+                self.trace_note(&format!(
+                    "retrying in {} ms (retry {} of at most {})",
+                    delay.as_millis(),
+                    retries + 1,
+                    settings.max_retries
+                ));
+                std::thread::sleep(delay);
+                deadline::postpone(delay);
+                waited += delay;
+                retries += 1;
             }
-            self.trace_note(&format!(
-                "retrying in {} ms (retry {} of at most {})",
-                delay.as_millis(),
-                retries + 1,
-                self.settings.max_retries
-            ));
-            std::thread::sleep(delay);
-            deadline::postpone(delay);
-            waited += delay;
-            retries += 1;
-        }
+        })
     }
 
     /// One request. When the server refuses the timestamp of an OAuth 1.0a-signed
@@ -194,27 +189,22 @@ impl Sender {
     /// Bearer or Basic request has no timestamp: its 401 is final here.
     fn send_correcting_clock(&self, request: &Request<'_>) -> Result<Followed, Error> {
         let first = self.attempt(request, &OAuthNonce::fresh(self.clock_offset()));
-        if let RequestAuth::Header(_) = request.auth.auth {
-            return first;
-        }
-        // A refusal with the answer's `Date`: the server's clock.
-        let Err(
-            e @ Error {
-                server_clock: Some(server_clock),
-                ..
-            },
-        ) = &first
-        else {
+        let offset = match &first {
+            // A refusal with the answer's `Date` (the server's clock) of a signed request.
+            Err(e) if !matches!(request.auth.auth, RequestAuth::Header(_)) => {
+                let offset = e.server_clock.map(|clock| clock - unix_now());
+                offset.filter(|offset| {
+                    e.api_code == 135
+                        || (e.http_status == 401
+                            && e.api_code == 0
+                            && (offset - self.clock_offset()).abs() >= CLOCK_TOLERANCE_SECS)
+                })
+            }
+            _ => None,
+        };
+        let Some(offset) = offset else {
             return first;
         };
-        let offset = server_clock - unix_now();
-        let clock_refused = e.api_code == 135
-            || (e.http_status == 401
-                && e.api_code == 0
-                && (offset - self.clock_offset()).abs() >= CLOCK_TOLERANCE_SECS);
-        if !clock_refused {
-            return first;
-        }
         self.clock_offset.store(offset, Ordering::Relaxed);
         self.trace_note(&format!(
             "the server's clock is {offset} s from ours: signing again with the corrected timestamp"

@@ -18,7 +18,7 @@ use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
 use super::{check_absolute_http_url, random_bytes, Secret};
-pub use crate::core::auth::tokens::{parse_revoke_answer, parse_token_answer, TokenAnswer, Tokens};
+pub use crate::core::auth::tokens::{parse_revoke_answer, parse_token_answer, Tokens};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::proto::refusal::one_line;
 
@@ -28,9 +28,6 @@ pub const DEFAULT_SCOPE: &str = "tweet.read users.read follows.write offline.acc
 
 /// How long before `expires_at` a config refreshes by itself.
 pub const REFRESH_MARGIN_SECS: i64 = 60;
-
-/// The only PKCE method sent: the challenge is the SHA-256 of the verifier.
-pub const CODE_CHALLENGE_METHOD: &str = "S256";
 
 /// Where X's users approve an app; its API hosts do not serve this page.
 const X_AUTHORIZE_ENDPOINT: &str = "https://x.com/i/oauth2/authorize";
@@ -110,7 +107,7 @@ pub fn authorize_url(
         .append_pair("scope", scope)
         .append_pair("state", state)
         .append_pair("code_challenge", code_challenge)
-        .append_pair("code_challenge_method", CODE_CHALLENGE_METHOD)
+        .append_pair("code_challenge_method", "S256") // the SHA-256 of the verifier
         .finish()
 }
 
@@ -158,18 +155,15 @@ pub fn parse_redirect(code_or_url: &str, expected_state: &str) -> Result<Secret,
     }
     let [state, code, error, description] = found;
 
-    match state {
-        None => {
-            return Err(Error::invalid_argument(
-                "state mismatch: the redirected URL has no state, so it cannot be matched to the authorization URL; nothing was sent",
-            ))
-        }
-        Some(state) if state.as_str() != expected_state => {
-            return Err(Error::invalid_argument(
-                "state mismatch: the redirected URL does not belong to the authorization URL that was issued (stale or forged); nothing was sent",
-            ))
-        }
-        Some(_) => {}
+    let Some(state) = state else {
+        return Err(Error::invalid_argument(
+            "state mismatch: the redirected URL has no state, so it cannot be matched to the authorization URL; nothing was sent",
+        ));
+    };
+    if state.as_str() != expected_state {
+        return Err(Error::invalid_argument(
+            "state mismatch: the redirected URL does not belong to the authorization URL that was issued (stale or forged); nothing was sent",
+        ));
     }
     if let Some(error) = error {
         let mut message = if error.as_str() == "access_denied" {
@@ -212,6 +206,20 @@ mod tests {
     use super::*;
     use serde_json::Value;
     use std::collections::HashSet;
+
+    /// The tokens of a token answer, and the notes it handed out.
+    #[derive(Debug)]
+    struct TokenAnswer {
+        tokens: Tokens,
+        notes: Vec<String>,
+    }
+
+    fn parse_token_answer(status: u16, body: &[u8], now: i64) -> Result<TokenAnswer, Error> {
+        let mut notes = Vec::new();
+        let tokens =
+            super::parse_token_answer(status, body, now, |note| notes.push(note.to_owned()))?;
+        Ok(TokenAnswer { tokens, notes })
+    }
 
     const ACCESS: &str = "bWdzeGNTTUtGMm9JTkZJZ0xRRUFfNllOdXZOWUl5V3pNRFFGVjpzZWNyZXQ";
     const REFRESH: &str = "UkZRV3dDX3VPQnBLeFdFTlJfOWpvdGZxWXNQLWxKZVdpTjpyZWZyZXNo";

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use zeroize::Zeroizing;
 
-use crate::core::auth::oauth2::{Tokens, REFRESH_MARGIN_SECS};
+use crate::core::auth::oauth2::{basic_auth_header, Tokens, REFRESH_MARGIN_SECS};
 use crate::core::auth::Secret;
 use crate::core::error::{Error, ErrorKind};
 
@@ -22,8 +22,6 @@ pub trait TokenStore: Send + Sync {
     /// after it, saying who refreshes when the store knows), and reads the account's
     /// tokens under it.
     fn lock(&self, deadline: Instant) -> Result<Box<dyn LockedTokens + '_>, Error>;
-    /// Where the store is, for messages.
-    fn describe(&self) -> String;
     /// The account's name in the store.
     fn account(&self) -> &str;
     /// Records the user's id and screen name when the account lacked them (an
@@ -102,25 +100,33 @@ pub struct OAuth2Session {
     pub client_id: String,
     /// `None` for a public client (PKCE only).
     pub client_secret: Option<Secret>,
-    tokens: Mutex<Option<Tokens>>,
+    /// The client's `Authorization: Basic` value, for a confidential client.
+    pub basic_authorization: Option<Secret>,
     /// Counts token changes, so a thread that saw a 401 with tokens of generation
     /// `g` refreshes only if nobody did since.
     generation: AtomicU64,
     /// Who refreshes now (see [`RefreshTurn`]): concurrent calls refresh at most once.
     refresh_holder: AtomicU64,
+    state: Mutex<State>,
+}
+
+/// What a session holds under its one lock (never held across a call out).
+#[derive(Default)]
+struct State {
+    tokens: Option<Tokens>,
     /// The tokens' user: their id (`GET 2/users/me`), for the follow path, and their
     /// screen name when an answer told it (for saving the account).
-    identity: Mutex<(Option<u64>, Option<String>)>,
-    callback: Mutex<Option<TokenCallback>>,
+    identity: (Option<u64>, Option<String>),
+    callback: Option<TokenCallback>,
     /// Set for a store-backed config: refreshes happen under the store's lock.
-    token_store: Mutex<Option<Arc<dyn TokenStore>>>,
+    token_store: Option<Arc<dyn TokenStore>>,
     /// The access token this config last read from or wrote to the store: stored
     /// tokens other than these were written by someone else (and win); held tokens
     /// other than these are ones a failed write did not keep (and are kept).
-    synced: Mutex<Option<Zeroizing<String>>>,
+    synced: Option<Zeroizing<String>>,
     /// The fork generation (`crate::core::sys::fork`) the tokens were given in: a child
     /// of a fork must not refresh tokens it shares with its parent (X rotates).
-    born: AtomicU64,
+    born: u64,
 }
 
 /// A config's turn to refresh ([`OAuth2Session::refresh_turn`]), until dropped.
@@ -132,64 +138,63 @@ impl Drop for RefreshTurn<'_> {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 impl OAuth2Session {
     pub fn new(client_id: String, client_secret: Option<Secret>) -> OAuth2Session {
+        let basic = |secret: &Secret| Secret(basic_auth_header(&client_id, secret));
         OAuth2Session {
+            basic_authorization: client_secret.as_ref().map(basic),
             client_id,
             client_secret,
-            tokens: Mutex::new(None),
             generation: AtomicU64::new(0),
             refresh_holder: AtomicU64::new(0),
-            identity: Mutex::default(),
-            callback: Mutex::new(None),
-            token_store: Mutex::new(None),
-            synced: Mutex::new(None),
-            born: AtomicU64::new(crate::core::sys::fork::generation()),
+            state: Mutex::new(State {
+                born: crate::core::sys::fork::generation(),
+                ..State::default()
+            }),
         }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Makes the session store-backed (see [`TokenStore`]); the store holds the
     /// session's current tokens.
     pub fn set_token_store(&self, store: Arc<dyn TokenStore>) {
-        *lock(&self.token_store) = Some(store);
-        let current = lock(&self.tokens)
-            .as_ref()
-            .map(|t| t.access_token.0.clone());
-        *lock(&self.synced) = current;
+        let mut state = self.state();
+        state.synced = state.tokens.as_ref().map(|t| t.access_token.0.clone());
+        state.token_store = Some(store);
     }
 
     /// Records that the store holds `access_token` as this config last saw it.
     pub fn set_synced(&self, access_token: &str) {
-        *lock(&self.synced) = Some(Zeroizing::new(access_token.to_owned()));
+        self.state().synced = Some(Zeroizing::new(access_token.to_owned()));
     }
 
     /// Whether the store still holds what this config last read from or wrote to it.
     pub fn is_synced(&self, access_token: &str) -> bool {
-        lock(&self.synced)
+        let state = self.state();
+        state
+            .synced
             .as_ref()
             .is_some_and(|synced| synced.as_str() == access_token)
     }
 
     pub fn token_store(&self) -> Option<Arc<dyn TokenStore>> {
-        lock(&self.token_store).clone()
+        self.state().token_store.clone()
     }
 
     /// A copy of the current tokens (wiped on drop).
     pub fn tokens(&self) -> Option<Tokens> {
-        lock(&self.tokens).clone()
+        self.state().tokens.clone()
     }
 
     /// Refuses a refresh in a forked child of the process that got these tokens,
     /// unless a store coordinates the processes: the parent and its other children
     /// hold the same refresh token, and the first refresh kills it for the others.
     pub fn check_refresh_allowed(&self) -> Result<(), Error> {
-        if self.born.load(Ordering::SeqCst) == crate::core::sys::fork::generation()
-            || lock(&self.token_store).is_some()
-        {
+        let state = self.state();
+        if state.born == crate::core::sys::fork::generation() || state.token_store.is_some() {
             return Ok(());
         }
         Err(Error::invalid_argument(
@@ -199,13 +204,12 @@ impl OAuth2Session {
 
     /// The current access token; refused when there is none yet.
     pub fn access_token(&self) -> Result<Secret, Error> {
-        let tokens = lock(&self.tokens);
-        let tokens = tokens.as_ref().ok_or_else(|| {
+        let tokens = self.state().tokens.as_ref().map(|t| t.access_token.clone());
+        tokens.ok_or_else(|| {
             Error::invalid_argument(
                 "this OAuth 2.0 config has no access token yet: exchange an authorization code or set the tokens first",
             )
-        })?;
-        Ok(tokens.access_token.clone())
+        })
     }
 
     pub fn generation(&self) -> u64 {
@@ -214,27 +218,28 @@ impl OAuth2Session {
 
     /// Whether the access token expires within the margin and a refresh token exists.
     pub fn wants_refresh(&self, now: i64) -> bool {
-        lock(&self.tokens)
-            .as_ref()
+        let state = self.state();
+        let tokens = state.tokens.as_ref();
+        tokens
             .is_some_and(|t| t.refresh_token.is_some() && t.needs_refresh(now, REFRESH_MARGIN_SECS))
     }
 
     pub fn refresh_token(&self) -> Option<Secret> {
-        lock(&self.tokens).as_ref()?.refresh_token.clone()
+        self.state().tokens.as_ref()?.refresh_token.clone()
     }
 
     pub fn tokens_json(&self) -> Option<Zeroizing<String>> {
-        lock(&self.tokens).as_ref().map(Tokens::to_json)
+        self.state().tokens.as_ref().map(Tokens::to_json)
     }
 
     /// The tokens' user as far as known: id and screen name.
     pub fn identity(&self) -> (Option<u64>, Option<String>) {
-        lock(&self.identity).clone()
+        self.state().identity.clone()
     }
 
     /// The tokens' user, as an answer or the store told it.
     pub fn set_identity(&self, id: u64, screen_name: Option<String>) {
-        *lock(&self.identity) = (Some(id), screen_name);
+        self.state().identity = (Some(id), screen_name);
     }
 
     /// This config's turn to refresh, waited for until `deadline` at most: the caller
@@ -274,16 +279,16 @@ impl OAuth2Session {
     /// A token that belongs to another user forgets the cached user id.
     pub fn store(&self, mut tokens: Tokens, notify: bool) {
         {
-            let mut slot = lock(&self.tokens);
-            if let Some(old) = slot.as_ref() {
+            let state = &mut *self.state();
+            if let Some(old) = &state.tokens {
                 // X rotates refresh tokens; an answer without one keeps the old one.
                 if tokens.refresh_token.is_none() {
                     tokens.refresh_token = old.refresh_token.clone();
                 }
             } else {
-                *lock(&self.identity) = (None, None);
+                state.identity = (None, None);
             }
-            *slot = Some(tokens);
+            state.tokens = Some(tokens);
             self.generation.fetch_add(1, Ordering::SeqCst);
         }
         if notify {
@@ -293,7 +298,7 @@ impl OAuth2Session {
 
     /// Hands the current tokens to the application's callback, if one is set.
     pub fn notify(&self) {
-        let callback = lock(&self.callback).clone();
+        let callback = self.state().callback.clone();
         if let (Some(callback), Some(json)) = (callback, self.tokens_json()) {
             callback(&json);
         }
@@ -302,26 +307,21 @@ impl OAuth2Session {
     /// Tokens of a user who may not be the previous one: set by the application
     /// (`notify` false) or from a code exchange (`notify` true). They belong to this
     /// process (and fork generation) from now on, and no longer to a store's account
-    /// (saving them again links the config anew).
+    /// (saving them again links the config anew): all but the callback is forgotten.
     pub fn replace(&self, tokens: Tokens, notify: bool) {
-        *lock(&self.token_store) = None;
-        *lock(&self.synced) = None;
-        *lock(&self.identity) = (None, None);
-        *lock(&self.tokens) = None;
-        self.born
-            .store(crate::core::sys::fork::generation(), Ordering::SeqCst);
+        {
+            let mut state = self.state();
+            *state = State {
+                callback: state.callback.take(),
+                born: crate::core::sys::fork::generation(),
+                ..State::default()
+            };
+        }
         self.store(tokens, notify);
     }
 
     pub fn set_callback(&self, callback: Option<TokenCallback>) {
-        *lock(&self.callback) = callback;
-    }
-
-    /// The client's `Authorization: Basic` value, for a confidential client.
-    pub fn basic_authorization(&self) -> Option<Zeroizing<String>> {
-        self.client_secret
-            .as_ref()
-            .map(|secret| crate::core::auth::oauth2::basic_auth_header(&self.client_id, secret))
+        self.state().callback = callback;
     }
 
     /// Everything secret this session holds: the tokens, the client secret and the
@@ -329,15 +329,15 @@ impl OAuth2Session {
     /// them from its messages, whatever the request sent.
     pub fn secrets(&self) -> Vec<Zeroizing<String>> {
         let mut secrets = Vec::with_capacity(4);
-        if let Some(tokens) = lock(&self.tokens).as_ref() {
+        if let Some(tokens) = &self.state().tokens {
             secrets.push(tokens.access_token.0.clone());
             secrets.extend(tokens.refresh_token.clone().map(|refresh| refresh.0));
         }
         if let Some(secret) = &self.client_secret {
             secrets.push(secret.0.clone());
         }
-        if let Some(basic) = self.basic_authorization() {
-            let credential = basic.strip_prefix("Basic ").unwrap_or(&basic);
+        if let Some(basic) = &self.basic_authorization {
+            let credential = basic.strip_prefix("Basic ").unwrap_or(basic);
             secrets.push(Zeroizing::new(credential.to_owned()));
         }
         secrets
@@ -345,7 +345,7 @@ impl OAuth2Session {
 
     /// A token or revoke endpoint's form (RFC 6749 4.1.3 and 6, RFC 7009 2.1):
     /// `pairs`, then `client_id` for a public client (a confidential one sends
-    /// [`OAuth2Session::basic_authorization`] instead).
+    /// `basic_authorization` instead).
     pub fn form(&self, pairs: &[(&str, &str)]) -> Zeroizing<String> {
         let mut pairs = pairs.to_vec();
         if self.client_secret.is_none() {

@@ -112,15 +112,6 @@ fn bad_tokens_json(what: &str) -> Error {
     Error::invalid_argument(format!("the tokens JSON {what}"))
 }
 
-/// The tokens of a 2xx token answer, and what was odd about it (for the trace).
-#[derive(Debug)]
-pub struct TokenAnswer {
-    pub tokens: Tokens,
-    /// One line per optional field that was not as RFC 6749 says: names and shapes,
-    /// never a token.
-    pub notes: Vec<String>,
-}
-
 /// Reads the token endpoint's answer to a code exchange or a refresh. A 2xx
 /// answer must be a JSON object with a non-empty string `access_token`; anything
 /// else about it is forgiven, because X has already rotated the grant when it
@@ -130,18 +121,19 @@ pub struct TokenAnswer {
 /// after the next 401) when absent or unreadable; `scope` is a string or a list of
 /// strings; a missing `token_type` is taken for bearer. Only a `token_type` other
 /// than bearer with no `refresh_token` is refused (nothing is lost then). Each
-/// oddity is a note of [`TokenAnswer::notes`]. A non-2xx answer never comes here:
+/// oddity is a line handed to `on_note` (for the trace): names and shapes, never a
+/// token. A non-2xx answer never comes here:
 /// the sender maps it (`api_failure`, which reads RFC 6749's `error`). Hold `body`
 /// in a wiped buffer: it has the tokens.
 pub fn parse_token_answer(
     http_status: u16,
     body: &[u8],
     now_unix: i64,
-) -> Result<TokenAnswer, Error> {
+    mut on_note: impl FnMut(&str),
+) -> Result<Tokens, Error> {
     let bad = |what: &str| Error::bad_response(http_status, &format!("the token answer {what}"));
     with_object(body, "is JSON without an object at the top", bad, |root| {
-        let mut notes = Vec::new();
-        let mut note = |what: &str| notes.push(format!("note: the token answer {what}"));
+        let mut note = |what: &str| on_note(&format!("note: the token answer {what}"));
         // Strings are moved out of the parsed tree into wiped buffers, never copied.
         let access_token = take_access_token(root, "has no access_token").map_err(bad)?;
         let refresh_token = take_refresh_token(root).unwrap_or_else(|()| {
@@ -187,14 +179,11 @@ pub fn parse_token_answer(
                 String::new()
             }
         };
-        Ok(TokenAnswer {
-            tokens: Tokens {
-                access_token,
-                refresh_token,
-                expires_at,
-                scope,
-            },
-            notes,
+        Ok(Tokens {
+            access_token,
+            refresh_token,
+            expires_at,
+            scope,
         })
     })
 }

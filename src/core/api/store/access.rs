@@ -157,10 +157,6 @@ impl TokenStore for StoreLink {
         }))
     }
 
-    fn describe(&self) -> String {
-        format!("{} (account {:?})", self.store.location(), self.account)
-    }
-
     fn account(&self) -> &str {
         &self.account
     }

@@ -120,7 +120,7 @@ impl Store {
         };
         let stored = doc.account(&name)?;
         let client = Client::new(stored.settings);
-        if let Some(session) = client.oauth2_session() {
+        if let Ok(session) = client.session() {
             if let Some(id) = stored.user_id {
                 session.set_identity(id, stored.screen_name);
             }
@@ -172,7 +172,7 @@ impl Store {
     }
 
     fn save_within(&self, client: &mut Client, name: Option<&str>) -> Result<String, Error> {
-        let session = client.oauth2_session().cloned();
+        let session = client.session().ok().cloned();
         let (mut account, user_id) = if let Some(session) = &session {
             let (user_id, screen_name) = client.oauth2_identity()?;
             let (id, secret) = (&session.client_id, session.client_secret.clone());
