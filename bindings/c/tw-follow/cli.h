@@ -97,10 +97,6 @@ const struct option_spec *take_option(const struct option_spec *specs, int argc,
 void defer_signals_during_refreshes(void);
 void deliver_deferred_signal(void);
 
-/* whoami.c: whoami, and token's refusal of OAuth 1.0a credentials. */
-TwStatus print_whoami(const TwConfig *config, bool as_json, bool quiet);
-int refuse_token_of_oauth1(const TwConfig *config, const char *account);
-
 /* authorize.c and accounts.c: the two verbs with words of their own. */
 int authorize_main(int argc, char **argv);
 int accounts_main(int count, char **words, const char *store, bool as_json, bool revoke, bool force,
