@@ -260,12 +260,11 @@ int main(int argc, char **argv) {
                 return usage_error(NULL, "--timeout-ms needs a whole number from 1 to 4294967295");
             }
             continue;
-        } else if (strcmp(arg, "--") == 0 && i + 2 == argc && target == NULL && verb_count == 0 &&
-                   (command_word == NULL || command < COMMAND_ACCOUNTS)) {
+        } else if (strcmp(arg, "--") == 0 && i + 2 == argc && target == NULL && command < COMMAND_ACCOUNTS) {
             target = argv[++i];
         } else if (arg[0] == '-' && arg[1] == '-') {
             return usage_error(NULL, "unknown or incomplete option %s", arg);
-        } else if (command_word != NULL && command >= COMMAND_ACCOUNTS) {
+        } else if (command >= COMMAND_ACCOUNTS) {
             /* accounts' words (a token takes none: counted, refused below) */
             if (verb_count == 3) {
                 return usage_error(NULL, "too many words after %s", command_word);
@@ -295,11 +294,10 @@ int main(int argc, char **argv) {
         return usage_error(NULL, "%s takes no TARGET (a user of that name is written @%s)", command_word,
                            command_word);
     }
-    if (command < COMMAND_ACCOUNTS && target == NULL && command_word != NULL) {
-        return usage_error(NULL, "%s needs one TARGET", command_word);
-    }
     if (command < COMMAND_ACCOUNTS && target == NULL) {
-        return usage_error(NULL, "no TARGET: tw-follow [OPTIONS] [follow | unfollow | relationship] TARGET");
+        return command_word != NULL
+                   ? usage_error(NULL, "%s needs one TARGET", command_word)
+                   : usage_error(NULL, "no TARGET: tw-follow [OPTIONS] [follow | unfollow | relationship] TARGET");
     }
     if ((command < COMMAND_ACCOUNTS || command == COMMAND_TOKEN) && (as_json || revoke || force)) {
         return usage_error(NULL, "--json goes with accounts and whoami, --revoke with accounts remove, --force "
