@@ -206,6 +206,38 @@ static enum command command_named(const char *word) {
     return (enum command)command;
 }
 
+/* True when a proxy URL carries a non-empty password ("scheme://user:password@host"). */
+static bool has_password(const char *url) {
+    const char *authority = strstr(url, "://"), *colon;
+    size_t length;
+    authority = authority != NULL ? authority + 3 : url;
+    length = strcspn(authority, "/?#");
+    while (length > 0 && authority[length - 1] != '@') {
+        length--; /* to the last '@', where the user information ends */
+    }
+    colon = length > 0 ? memchr(authority, ':', length - 1) : NULL;
+    return colon != NULL && colon + 2 < authority + length;
+}
+
+/* --trace, after the call: what it sent and the 24-hour budgets the last answer told. */
+static void print_call_summary(void) {
+    int64_t v[6];
+    fprintf(stderr, "* requests sent: %d\n", (int)tw_last_request_count());
+    if (tw_last_day_budgets(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != TW_STATUS_OK) {
+        return;
+    }
+    fputs("* 24-hour budgets:", stderr);
+    for (int i = 0; i < 2; i++) {
+        const int64_t *b = &v[3 * i];
+        if (b[0] == -1) {
+            continue; /* not sent */
+        }
+        fprintf(stderr, "%s %s %lld of %lld left, resets at %lld", i == 1 && v[0] != -1 ? ";" : "",
+                i == 0 ? "user" : "app", (long long)b[1], (long long)b[0], (long long)b[2]);
+    }
+    fputc('\n', stderr);
+}
+
 static const char PROXY_PASSWORD_WARNING[] =
     "tw-follow: warning: other users can see the --proxy password (ps); "
     "use --proxy-file PATH (- for standard input) or https_proxy instead\n";

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,6 +105,15 @@ static int ask_oauth2(TwConfig *config, const struct authorize *a) {
     tw_string_free(state);
     tw_string_free(verifier);
     return code;
+}
+
+/* BEFORE, then a value for a "# ..." comment line: ASCII letters and digits (isalnum in the "C"
+ * locale: the tool sets none), space and _.- kept, anything else (a newline above all) as '?'. */
+static void print_comment_value(FILE *out, const char *before, const char *value) {
+    fputs(before, out);
+    for (; *value != '\0'; value++) {
+        fputc(isalnum((unsigned char)*value) || strchr(" _.-", *value) != NULL ? *value : '?', out);
+    }
 }
 
 /* --exports after OAuth 1.0a: the token lines, the user as a comment. 0 when the config's

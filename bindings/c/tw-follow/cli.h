@@ -36,16 +36,13 @@ extern const char *report_suffix; /* what the next report() adds to the library'
 int report(TwStatus status);
 int report_as(TwStatus status, const char *format, ...) __attribute__((format(printf, 2, 3)));
 int report_configuration(TwStatus status);
-bool has_password(const char *url);
 void trim(char *line);
 void wipe(char *buffer, size_t size);
 void wipe_text(char *text);
 const char *utc_text(int64_t seconds, char text[32]);
 const char *read_proxy_file(const char *path, char *line);
-void print_call_summary(void);
 int tokens_written(FILE *out, const char *what);
 void print_export(FILE *out, const char *name, const char *value);
-void print_comment_value(FILE *out, const char *before, const char *value);
 
 /* The OAuth 2.0 tokens a config holds, as the library gives them (tw_config_get_oauth2_tokens). */
 struct oauth2_tokens {
