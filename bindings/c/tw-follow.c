@@ -93,19 +93,14 @@ struct stored_account {
  * until the call has returned and the pair has been printed. */
 static void on_refreshed(void *user_data, const char *tokens_json) {
     const struct stored_account *where = user_data;
-    struct oauth2_tokens handed = {NULL, NULL, NULL, 0}, stored;
     TwConfig *reread = NULL;
-    bool saved = false;
-    /* Another config (this one must not be called back into), read from the file. */
-    if (tw_oauth2_tokens_from_json(tokens_json, &handed.access, &handed.refresh, &handed.expires_at,
-                                   &handed.scope) == TW_STATUS_OK &&
-        tw_config_from_store_credentials(where->store, where->account, &reread) == TW_STATUS_OK &&
-        get_oauth2_tokens(reread, &stored)) {
-        saved = strcmp(stored.access, handed.access) == 0;
-        free_oauth2_tokens(&stored);
-    }
+    char *stored = NULL;
+    /* Another config (this one must not be called back into), read from the file: its tokens
+     * in the library's JSON are the handed JSON once the store holds the pair. */
+    bool saved = tw_config_from_store_credentials(where->store, where->account, &reread) == TW_STATUS_OK &&
+                 tw_config_get_tokens(reread, &stored) == TW_STATUS_OK && strcmp(stored, tokens_json) == 0;
+    tw_string_free(stored);
     tw_config_free(reread);
-    free_oauth2_tokens(&handed);
     if (saved) {
         deliver_deferred_signal();
     }
