@@ -6,32 +6,26 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* What the next report() adds to the library's message (the way out of a refusal). */
+/* What the next report() adds to the library's message (the way out of a refusal): a literal
+ * without '%', as report_as writes it into a format. */
 const char *report_suffix = "";
 
 /* Prints "TW_STATUS_X: <the message FORMAT makes><report_suffix>" on stderr (the name from
  * tw_status_str), in one write: whole in a log that other jobs append to, never cut by a
- * signal. Returns the status's exit code. */
+ * signal. The name, FORMAT and the suffix make one format (names hold no '%'), which one
+ * vfprintf writes: glibc writes what one call to an unbuffered stream prints at once.
+ * Returns the status's exit code. */
 int report_as(TwStatus status, const char *format, ...) {
-    const char *text = tw_status_str((int32_t)status);
-    char *message = NULL;
+    const char *name = tw_status_str((int32_t)status);
+    char line[strlen(name) + strlen(format) + strlen(report_suffix) + 4];
     va_list arguments;
-    int length;
+    snprintf(line, sizeof line, "%.*s: %s%s\n", (int)strcspn(name, ":"), name, format, report_suffix);
     va_start(arguments, format);
-    length = vsnprintf(NULL, 0, format, arguments);
+    vfprintf(stderr, line, arguments);
     va_end(arguments);
-    if (length >= 0 && (message = malloc((size_t)length + 1)) != NULL) {
-        va_start(arguments, format);
-        vsnprintf(message, (size_t)length + 1, format, arguments);
-        va_end(arguments);
-    }
-    fprintf(stderr, "%.*s: %s%s\n", (int)strcspn(text, ":"), text, message ? message : "(out of memory)",
-            report_suffix);
-    free(message);
     report_suffix = "";
     return exit_code_for(status);
 }
