@@ -62,9 +62,7 @@ public:
         Client client = new_oauth2(client_id, client_secret);
         client.set(tw_config_set_oauth2_tokens(client.handle(), detail::c_str(access_token, "access_token"),
                                                detail::c_str_or_null(refresh_token, "refresh_token"), expires_at));
-        if (on_token_refresh) {
-            client.set_token_callback(std::move(on_token_refresh));
-        }
+        client.set_token_callback(std::move(on_token_refresh)); // an empty one sets none
         return client;
     }
 
