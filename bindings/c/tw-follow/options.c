@@ -82,9 +82,7 @@ int parse_timeout_seconds(const char *text, uint32_t *out) {
     double ms;
     errno = 0;
     ms = strtod(text, &end) * 1000.0;
-    while (*end == ' ' || *end == '\t' || *end == '\n') {
-        end++;
-    }
+    end += strspn(end, " \t\n");
     /* NaN fails both comparisons. */
     if (end == text || errno != 0 || *end != '\0' || !(ms >= 0.5 && ms < 4294967295.5)) {
         return 0;
