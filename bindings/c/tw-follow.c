@@ -19,7 +19,7 @@
  * This file: the command line, the configs it makes, the dispatch and the verbs that are one
  * call (follow, unfollow, relationship, token, whoami). tw-follow/: options.c
  * (the options every verb takes, the environment: below the verbs), help.c
- * (help texts, exit codes), output.c (reports, exports, secrets wiped), authorize.c
+ * (the help text, exit codes), output.c (reports, exports, secrets wiped), authorize.c
  * and listener.c (authorize, and its answer caught on a loopback redirect or pasted),
  * accounts.c (the store's accounts), signals.c (SIGINT, SIGTERM and SIGHUP deferred while a
  * refresh is in flight); cli.h declares what they share.

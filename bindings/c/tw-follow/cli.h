@@ -1,6 +1,6 @@
 /*
  * The parts of tw-follow (bindings/c/tw-follow.c, the command and its dispatch) share
- * these: exit codes, the help texts, reporting and printing (output.c), and getting the
+ * these: exit codes, the help text, reporting and printing (output.c), and getting the
  * user's answer in authorize (listener.c). Internal to the tool: not installed.
  */
 #ifndef TW_FOLLOW_CLI_H
@@ -24,9 +24,8 @@
 /* The default of --wait: how long authorize listens for the browser. */
 #define LISTEN_WAIT_SECONDS 300
 
-/* help.c: the help texts and the exit code of each status. */
+/* help.c: the help text and the exit code of each status. */
 void usage(FILE *out);
-void authorize_usage(FILE *out);
 int usage_error(const char *verb, const char *format, ...) __attribute__((format(printf, 2, 3)));
 int exit_code_for(TwStatus status);
 void print_exit_codes(void);
