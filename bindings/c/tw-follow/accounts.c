@@ -7,19 +7,6 @@
 
 #include <string.h>
 
-/* "  expires 2026-12-01T20:00:00Z, refreshable" and the like: the listing's line ends so. */
-static void print_expiry(const char *kind, int64_t expires_at, bool has_refresh) {
-    const char *refresh = has_refresh ? ", refreshable" : ", no refresh token";
-    if (kind == NULL || strcmp(kind, "oauth2") != 0) {
-        puts("  no expiry");
-    } else if (expires_at <= 0) {
-        printf("  expiry unknown%s\n", refresh);
-    } else {
-        char text[32];
-        printf("  expires %s%s\n", utc_text(expires_at, text), refresh);
-    }
-}
-
 static bool known(const char *value) {
     return value != NULL && *value != '\0';
 }
@@ -72,15 +59,24 @@ static void print_escaped(const char *before, const char *text) {
     }
 }
 
-/* One line of the listing: "* " marks the default. */
+/* One line of the listing: "* " marks the default; it ends "  expires 2026-12-01T20:00:00Z,
+ * refreshable" and the like. */
 static void print_account(const struct account *a) {
+    const char *refresh = a->has_refresh_token ? ", refreshable" : ", no refresh token";
+    char text[32];
     print_escaped(a->is_default ? "* " : "  ", a->name);
     print_escaped("  ", a->kind);
     /* A screen name or id not known yet (an imported OAuth 2.0 account before its first call): "-". */
     print_escaped(known(a->screen_name) ? "  @" : "  ", known(a->screen_name) ? a->screen_name : "-");
     print_escaped("  id ", known(a->user_id) ? a->user_id : "-");
     print_escaped("  app ", a->app);
-    print_expiry(a->kind, a->expires_at, a->has_refresh_token);
+    if (a->kind == NULL || strcmp(a->kind, "oauth2") != 0) {
+        puts("  no expiry");
+    } else if (a->expires_at <= 0) {
+        printf("  expiry unknown%s\n", refresh);
+    } else {
+        printf("  expires %s%s\n", utc_text(a->expires_at, text), refresh);
+    }
 }
 
 static int list_accounts(const char *store, bool as_json) {
