@@ -71,9 +71,9 @@ static int ask_oauth1(TwConfig *config, const struct authorize *a) {
     if (verifier != NULL) {
         status = tw_oauth1_access_token(config, token, token_secret, verifier, NULL);
         code = status == TW_STATUS_OK ? 0 : report(status);
-        wipe_text(verifier);
+        wipe(verifier, MAX_INPUT_LINE + 2); /* PIN's buffer or the verifier's: both that size */
     }
-    wipe_text(pin);
+    wipe(pin, sizeof pin);
     tw_string_free(token);
     tw_string_free(token_secret);
     return code;
@@ -98,7 +98,7 @@ static int ask_oauth2(TwConfig *config, const struct authorize *a) {
     if (ask_user(&question, a->paste, a->wait, answer)) {
         status = tw_oauth2_exchange_code(config, a->redirect_uri, answer, state, verifier, NULL);
         code = status == TW_STATUS_OK ? 0 : report(status);
-        wipe_text(answer);
+        wipe(answer, sizeof answer);
     }
     tw_string_free(url);
     tw_string_free(state);

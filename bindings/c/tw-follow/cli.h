@@ -37,7 +37,6 @@ int report_as(TwStatus status, const char *format, ...) __attribute__((format(pr
 int report_configuration(TwStatus status);
 void trim(char *line);
 void wipe(char *buffer, size_t size);
-void wipe_text(char *text);
 const char *utc_text(int64_t seconds, char text[32]);
 const char *read_proxy_file(const char *path, char *line);
 int tokens_written(FILE *out, const char *what);
@@ -63,7 +62,7 @@ struct question {
     const char *what;         /* the answer's name in messages */
 };
 int ask_user(const struct question *question, bool paste, unsigned wait, char line[MAX_INPUT_LINE + 2]);
-char *callback_verifier(char *answer, const char *token, int *exit_code);
+char *callback_verifier(char answer[MAX_INPUT_LINE + 2], const char *token, int *exit_code);
 
 /* options.c: the environment and the options every verb takes, below the verbs. */
 bool is_set(const char *name);

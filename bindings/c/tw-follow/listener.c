@@ -265,7 +265,7 @@ static int read_answer(char line[MAX_INPUT_LINE + 2], const char *what) {
     }
     length = strlen(line);
     if (length > MAX_INPUT_LINE && line[length - 1] != '\n') {
-        wipe_text(line);
+        wipe(line, MAX_INPUT_LINE + 2);
         fprintf(stderr, "tw-follow: the %s is longer than %d bytes\n", what, MAX_INPUT_LINE);
         return 0;
     }
@@ -299,11 +299,12 @@ int ask_user(const struct question *question, bool paste, unsigned wait, char li
     return listened_answer(&listener, question, wait, line);
 }
 
-/* The OAuth 1.0a verifier in ANSWER: a PIN or bare verifier as it is; from a callback address
- * (http:// or https://, pasted or caught), its oauth_verifier, once its oauth_token is TOKEN.
+/* The OAuth 1.0a verifier in ANSWER: a PIN or bare verifier as it is (ANSWER); from a callback
+ * address (http:// or https://, pasted or caught), its oauth_verifier (in a buffer of ANSWER's
+ * size), once its oauth_token is TOKEN.
  * NULL, said, with *exit_code set, when the address refuses: denied, another request token,
  * no verifier. Nothing is sent then. */
-char *callback_verifier(char *answer, const char *token, int *exit_code) {
+char *callback_verifier(char answer[MAX_INPUT_LINE + 2], const char *token, int *exit_code) {
     static char verifier[MAX_INPUT_LINE + 2];
     static char value[MAX_INPUT_LINE + 2];
     const char *query;

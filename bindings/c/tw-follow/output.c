@@ -103,12 +103,6 @@ const char *read_proxy_file(const char *path, char *line) {
     return line;
 }
 
-void wipe_text(char *text) {
-    if (text != NULL) {
-        wipe(text, strlen(text));
-    }
-}
-
 /* Seconds since the epoch as "2026-12-01T20:00:00Z" in TEXT (the number when it cannot be). */
 const char *utc_text(int64_t seconds, char text[32]) {
     time_t at = (time_t)seconds;
