@@ -181,14 +181,11 @@ static int answer_request(int fd, const struct redirect_listener *listener, cons
     const char *target, *query, *version;
     int found = 0;
     long long until = monotonic_ms() + PER_REQUEST_MS;
-    if (until > deadline) {
-        until = deadline;
-    }
     head[0] = '\0';
-    /* Until the head's blank line, within the connection's deadline. */
+    /* Until the head's blank line, within the connection's deadline or the wait's, whichever is sooner. */
     while (length < MAX_REQUEST_HEAD && strstr(head, "\r\n\r\n") == NULL && strstr(head, "\n\n") == NULL) {
         struct pollfd one = {.fd = fd, .events = POLLIN};
-        long long left = until - monotonic_ms();
+        long long left = (until < deadline ? until : deadline) - monotonic_ms();
         ssize_t got =
             left > 0 && poll(&one, 1, (int)left) > 0 ? recv(fd, head + length, MAX_REQUEST_HEAD - length, 0) : 0;
         if (got <= 0) {
