@@ -224,11 +224,10 @@ static void print_call_summary(void) {
     fputs("* 24-hour budgets:", stderr);
     for (int i = 0; i < 2; i++) {
         const int64_t *b = &v[3 * i];
-        if (b[0] == -1) {
-            continue; /* not sent */
+        if (b[0] != -1) { /* a limit of -1: not sent */
+            fprintf(stderr, "%s %s %lld of %lld left, resets at %lld", i == 1 && v[0] != -1 ? ";" : "",
+                    i == 0 ? "user" : "app", (long long)b[1], (long long)b[0], (long long)b[2]);
         }
-        fprintf(stderr, "%s %s %lld of %lld left, resets at %lld", i == 1 && v[0] != -1 ? ";" : "",
-                i == 0 ? "user" : "app", (long long)b[1], (long long)b[0], (long long)b[2]);
     }
     fputc('\n', stderr);
 }
