@@ -165,13 +165,12 @@ static int import_accounts(const char *store, const char *format, const char *so
         ("tw-follow: warning: the OAuth 2.0 grant of %.*s belongs to the store now: %s stops working for it once "
          "twfollow refreshes it (X rotates the refresh token)\n")};
     char *path = NULL, *names[3] = {NULL, NULL, NULL};
-    int i;
     TwStatus status = tw_store_import_ex(store, format, source_path, force ? (uint32_t)TW_STORE_IMPORT_FORCE : 0,
                                          &names[0], &names[1], &names[2]);
     if (status == TW_STATUS_OK) {
         status = tw_store_path(store, &path);
     }
-    for (i = 0; i < 3; i++) {
+    for (int i = 0; i < 3; i++) {
         if (status == TW_STATUS_OK) {
             print_names(names[i], SAID[i], i == 0 ? path : source_name(format, source_path));
         }

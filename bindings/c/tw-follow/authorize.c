@@ -261,8 +261,7 @@ int authorize_main(int argc, char **argv) {
         {"--redirect-uri", NULL, &a.redirect_uri}, {"--scope", NULL, &a.scope},
         {"--callback", NULL, &a.callback},   {"--wait", NULL, &wait_text},
         {NULL, NULL, NULL}};
-    int i;
-    for (i = 1; i < argc && !help; i++) {
+    for (int i = 1; i < argc && !help; i++) {
         const struct option_spec *taken = take_option(specs, argc, argv, &i);
         if (taken == NULL) {
             return usage_error("authorize", "unknown or incomplete option %s", argv[i]);

@@ -161,8 +161,7 @@ int usage_error(const char *verb, const char *format, ...) {
 
 /* --exit-codes: "NUMBER TW_STATUS_NAME EXIT" for every status the library knows. */
 void print_exit_codes(void) {
-    int32_t n;
-    for (n = 0; n < 1000; n++) {
+    for (int32_t n = 0; n < 1000; n++) {
         const char *text = tw_status_str(n);
         if (strncmp(text, "TW_STATUS_", 10) == 0) {
             printf("%d %.*s %d\n", (int)n, (int)strcspn(text, ":"), text, exit_code_for((TwStatus)n));

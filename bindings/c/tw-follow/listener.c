@@ -47,9 +47,8 @@ static int loopback_target(const char *uri, struct redirect_listener *to) {
         {"http://127.0.0.1:", "127.0.0.1"}, {"http://localhost:", "localhost"}, {"http://[::1]:", "::1"}};
     const char *p = NULL;
     char *end;
-    size_t i;
     unsigned long port;
-    for (i = 0; i < 3 && p == NULL; i++) {
+    for (size_t i = 0; i < 3 && p == NULL; i++) {
         if (strncasecmp(uri, PREFIXES[i][0], strlen(PREFIXES[i][0])) == 0) {
             p = uri + strlen(PREFIXES[i][0]);
             strcpy(to->host, PREFIXES[i][1]);
@@ -228,12 +227,11 @@ static int listened_answer(struct redirect_listener *listener, const struct ques
                            char line[MAX_INPUT_LINE + 2]) {
     long long deadline = monotonic_ms() + (long long)seconds * 1000, left;
     int found = 0;
-    nfds_t i;
     while (found == 0 && (left = deadline - monotonic_ms()) > 0) {
         if (poll(listener->fds, listener->count, (int)left) <= 0) {
             continue; /* a signal, or the deadline: checked above */
         }
-        for (i = 0; i < listener->count && found == 0; i++) {
+        for (nfds_t i = 0; i < listener->count && found == 0; i++) {
             int connection = listener->fds[i].revents & POLLIN ? accept(listener->fds[i].fd, NULL, NULL) : -1;
             if (connection >= 0) {
                 found = answer_request(connection, listener, question, deadline, line);
@@ -241,7 +239,7 @@ static int listened_answer(struct redirect_listener *listener, const struct ques
             }
         }
     }
-    for (i = 0; i < listener->count; i++) {
+    for (nfds_t i = 0; i < listener->count; i++) {
         close(listener->fds[i].fd);
     }
     if (found != 1) {
