@@ -203,14 +203,13 @@ static enum command command_named(const char *word) {
 
 /* True when a proxy URL carries a non-empty password ("scheme://user:password@host"). */
 static bool has_password(const char *url) {
-    const char *authority = strstr(url, "://"), *colon;
-    size_t length;
+    const char *authority = strstr(url, "://");
     authority = authority != NULL ? authority + 3 : url;
-    length = strcspn(authority, "/?#");
+    size_t length = strcspn(authority, "/?#");
     while (length > 0 && authority[length - 1] != '@') {
         length--; /* to the last '@', where the user information ends */
     }
-    colon = length > 0 ? memchr(authority, ':', length - 1) : NULL;
+    const char *colon = length > 0 ? memchr(authority, ':', length - 1) : NULL;
     return colon != NULL && colon + 2 < authority + length;
 }
 

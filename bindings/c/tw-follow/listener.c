@@ -253,12 +253,11 @@ static int listened_answer(struct redirect_listener *listener, const struct ques
 /* One line of standard input without its line ending and the blanks around it.
  * Returns 0 (and says why) on end of input, an empty line or one too long. */
 static int read_answer(char line[MAX_INPUT_LINE + 2], const char *what) {
-    size_t length;
     if (fgets(line, MAX_INPUT_LINE + 2, stdin) == NULL) {
         fprintf(stderr, "tw-follow: no %s on standard input\n", what);
         return 0;
     }
-    length = strlen(line);
+    size_t length = strlen(line);
     if (length > MAX_INPUT_LINE && line[length - 1] != '\n') {
         wipe(line, MAX_INPUT_LINE + 2);
         fprintf(stderr, "tw-follow: the %s is longer than %d bytes\n", what, MAX_INPUT_LINE);
