@@ -259,7 +259,6 @@ int main(int argc, char **argv) {
         {NULL, NULL, NULL}};
     TwConfig *config = NULL;
     char *json = NULL;
-    TwStatus status;
 
     defer_signals_during_refreshes();
     /* A user named "authorize" is followed with @authorize or -- authorize. */
@@ -366,7 +365,7 @@ int main(int argc, char **argv) {
     }
     struct stored_account stored = {store, account};
     from_env_oauth2 = !uses_store(store, account) && env_oauth2();
-    status = make_config(store, account, &config);
+    TwStatus status = make_config(store, account, &config);
     if (status == TW_STATUS_OK && from_env_oauth2 && (code = refuse_expired_env_token(config)) != 0) {
         wipe(proxy_line, sizeof proxy_line);
         tw_config_free(config);

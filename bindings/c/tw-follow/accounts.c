@@ -187,7 +187,6 @@ int accounts_main(int count, char **words, const char *store, bool as_json, bool
     bool listing = count == 0, removing = strcmp(verb, "remove") == 0, importing = strcmp(verb, "import") == 0;
     char *path = NULL;
     int code = 0;
-    TwStatus status;
     /* (tw-follow.c passes at most three words) */
     if (!(listing || ((removing || strcmp(verb, "default") == 0) && count == 2) || (importing && count >= 2))) {
         return usage_error(NULL, "usage: accounts [--json] | accounts default NAME | accounts remove NAME [--revoke] | "
@@ -206,7 +205,7 @@ int accounts_main(int count, char **words, const char *store, bool as_json, bool
     if (revoke && (code = revoke_account(store, words[1], options)) != 0) {
         return code;
     }
-    status = removing ? tw_store_remove(store, words[1]) : tw_store_set_default(store, words[1]);
+    TwStatus status = removing ? tw_store_remove(store, words[1]) : tw_store_set_default(store, words[1]);
     if (status == TW_STATUS_OK) {
         status = tw_store_path(store, &path);
     }

@@ -177,7 +177,6 @@ static int answer_request(int fd, const struct redirect_listener *listener, cons
     static char head[MAX_REQUEST_HEAD + 1];
     char value[512];
     size_t length = 0, i, path_length = strlen(listener->path);
-    const char *target, *query, *version;
     int found = 0;
     long long until = monotonic_ms() + PER_REQUEST_MS;
     head[0] = '\0';
@@ -194,15 +193,15 @@ static int answer_request(int fd, const struct redirect_listener *listener, cons
         head[length] = '\0';
     }
     /* GET SP target SP HTTP/1.x */
-    target = strncmp(head, "GET ", 4) == 0 ? head + 4 : NULL;
-    version = target != NULL ? strchr(target, ' ') : NULL;
+    const char *target = strncmp(head, "GET ", 4) == 0 ? head + 4 : NULL;
+    const char *version = target != NULL ? strchr(target, ' ') : NULL;
     if (version == NULL || strncmp(version + 1, "HTTP/1.", 7) != 0) {
         respond(fd, 400, "Bad Request", NOT_FOUND_PAGE);
     } else if (strncmp(target, listener->path, path_length) != 0 ||
                (target[path_length] != '?' && target[path_length] != ' ')) {
         respond(fd, 404, "Not Found", NOT_FOUND_PAGE);
     } else {
-        query = target[path_length] == '?' ? target + path_length + 1 : version;
+        const char *query = target[path_length] == '?' ? target + path_length + 1 : version;
         for (i = 0; i < 2 && question->names[i] != NULL && !found; i++) {
             found = query_value(query, question->names[i], value, sizeof value) &&
                     strcmp(value, question->expected) == 0;
@@ -301,11 +300,10 @@ int ask_user(const struct question *question, bool paste, unsigned wait, char li
 char *callback_verifier(char answer[MAX_INPUT_LINE + 2], const char *token, int *exit_code) {
     static char verifier[MAX_INPUT_LINE + 2];
     static char value[MAX_INPUT_LINE + 2];
-    const char *query;
     if (strncmp(answer, "http://", 7) != 0 && strncmp(answer, "https://", 8) != 0) {
         return answer;
     }
-    query = strchr(answer, '?');
+    const char *query = strchr(answer, '?');
     query = query != NULL ? query + 1 : "";
     if (query_value(query, "denied", value, sizeof value)) {
         *exit_code = report_as(TW_STATUS_AUTH, "the user denied access to the app (the callback says denied)");
