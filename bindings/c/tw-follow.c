@@ -16,9 +16,10 @@
  * (see usage()). The Python package ships this tool: its `twfollow` script and
  * `python -m twfollow` run it.
  *
- * This file: the command line, the configs it makes and the dispatch. tw-follow/: options.c
+ * This file: the command line, the configs it makes, the dispatch and the verbs that are one
+ * call (follow, unfollow, relationship, token, whoami). tw-follow/: options.c
  * (the options every verb takes, the environment: below the verbs), help.c
- * (help texts, exit codes), output.c (reports, exports, secrets wiped), authorize.c
+ * (the help text, exit codes), output.c (reports, exports, secrets wiped), authorize.c
  * and listener.c (authorize, and its answer caught on a loopback redirect or pasted),
  * accounts.c (the store's accounts), signals.c (SIGINT, SIGTERM and SIGHUP deferred while a
  * refresh is in flight); cli.h declares what they share.
@@ -92,19 +93,14 @@ struct stored_account {
  * until the call has returned and the pair has been printed. */
 static void on_refreshed(void *user_data, const char *tokens_json) {
     const struct stored_account *where = user_data;
-    struct oauth2_tokens handed = {NULL, NULL, NULL, 0}, stored;
     TwConfig *reread = NULL;
-    bool saved = false;
-    /* Another config (this one must not be called back into), read from the file. */
-    if (tw_oauth2_tokens_from_json(tokens_json, &handed.access, &handed.refresh, &handed.expires_at,
-                                   &handed.scope) == TW_STATUS_OK &&
-        tw_config_from_store_credentials(where->store, where->account, &reread) == TW_STATUS_OK &&
-        get_oauth2_tokens(reread, &stored)) {
-        saved = strcmp(stored.access, handed.access) == 0;
-        free_oauth2_tokens(&stored);
-    }
+    char *stored = NULL;
+    /* Another config (this one must not be called back into), read from the file: its tokens
+     * in the library's JSON are the handed JSON once the store holds the pair. */
+    bool saved = tw_config_from_store_credentials(where->store, where->account, &reread) == TW_STATUS_OK &&
+                 tw_config_get_tokens(reread, &stored) == TW_STATUS_OK && strcmp(stored, tokens_json) == 0;
+    tw_string_free(stored);
     tw_config_free(reread);
-    free_oauth2_tokens(&handed);
     if (saved) {
         deliver_deferred_signal();
     }
@@ -131,6 +127,59 @@ static TwStatus make_config(const char *store, const char *account, TwConfig **c
     return tw_config_from_store(store, account, config);
 }
 
+/* ---- whoami, and token's refusal of OAuth 1.0a credentials ---- */
+
+/* BEFORE, then TEXT as a JSON string's contents: `"`, `\` and control characters escaped.
+ * Hand-written: tw_me gives fields, no JSON, and the tool reads none
+ * (test_whoami_prints_who_the_credentials_act_as). */
+static void print_json_text(const char *before, const char *text) {
+    fputs(before, stdout);
+    for (; *text != '\0'; text++) {
+        unsigned char c = (unsigned char)*text;
+        if (c == '"' || c == '\\') {
+            printf("\\%c", c);
+        } else if (c < 0x20 || c == 0x7f) {
+            printf("\\u%04x", c);
+        } else {
+            putchar(c);
+        }
+    }
+}
+
+/* Prints "@username (id N)", or with --json {"id":"N","username":"NAME"}, unless quiet. */
+static TwStatus print_whoami(const TwConfig *config, bool as_json, bool quiet) {
+    char *id = NULL, *username = NULL;
+    TwStatus status = tw_me(config, &id, &username);
+    if (status == TW_STATUS_OK && !quiet && as_json) {
+        print_json_text("{\"id\":\"", id);
+        print_json_text("\",\"username\":\"", username);
+        fputs("\"}\n", stdout);
+    } else if (status == TW_STATUS_OK && !quiet) {
+        /* A name from the API: shown as the listing of accounts shows names. */
+        print_json_text("@", username);
+        printf(" (id %s)\n", id);
+    }
+    tw_string_free(id);
+    tw_string_free(username);
+    return status;
+}
+
+/* `token` on an OAuth 1.0a account (or credentials): it holds no bearer token. Says so
+ * in the CLI's words and returns 1; 0 for an OAuth 2.0 config. */
+static int refuse_token_of_oauth1(const TwConfig *config, const char *account) {
+    char *tokens = NULL;
+    if (tw_config_get_tokens(config, &tokens) == TW_STATUS_OK) {
+        tw_string_free(tokens);
+        return 0;
+    }
+    fprintf(stderr,
+            "tw-follow: token: %s%s%s OAuth 1.0a credentials, which have no bearer token to print (OAuth 1.0a signs "
+            "each request with the token and its secret); `token` needs an OAuth 2.0 account: save one with "
+            "`tw-follow authorize --oauth2 --client-id ID --redirect-uri URI` and pass --account NAME\n",
+            account != NULL ? "the account " : "", account != NULL ? account : "these are",
+            account != NULL ? " holds" : "");
+    return 1;
+}
 
 /* What to do: the first word, when it is one of COMMANDS (in this order). */
 enum command {
@@ -150,6 +199,36 @@ static enum command command_named(const char *word) {
         command++;
     }
     return (enum command)command;
+}
+
+/* True when a proxy URL carries a non-empty password ("scheme://user:password@host"). */
+static bool has_password(const char *url) {
+    const char *authority = strstr(url, "://");
+    authority = authority != NULL ? authority + 3 : url;
+    size_t length = strcspn(authority, "/?#");
+    while (length > 0 && authority[length - 1] != '@') {
+        length--; /* to the last '@', where the user information ends */
+    }
+    const char *colon = length > 0 ? memchr(authority, ':', length - 1) : NULL;
+    return colon != NULL && colon + 2 < authority + length;
+}
+
+/* --trace, after the call: what it sent and the 24-hour budgets the last answer told. */
+static void print_call_summary(void) {
+    int64_t v[6];
+    fprintf(stderr, "* requests sent: %d\n", (int)tw_last_request_count());
+    if (tw_last_day_budgets(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != TW_STATUS_OK) {
+        return;
+    }
+    fputs("* 24-hour budgets:", stderr);
+    for (int i = 0; i < 2; i++) {
+        const int64_t *b = &v[3 * i];
+        if (b[0] != -1) { /* a limit of -1: not sent */
+            fprintf(stderr, "%s %s %lld of %lld left, resets at %lld", i == 1 && v[0] != -1 ? ";" : "",
+                    i == 0 ? "user" : "app", (long long)b[1], (long long)b[0], (long long)b[2]);
+        }
+    }
+    fputc('\n', stderr);
 }
 
 static const char PROXY_PASSWORD_WARNING[] =
@@ -180,7 +259,6 @@ int main(int argc, char **argv) {
         {NULL, NULL, NULL}};
     TwConfig *config = NULL;
     char *json = NULL;
-    TwStatus status;
 
     defer_signals_during_refreshes();
     /* A user named "authorize" is followed with @authorize or -- authorize. */
@@ -206,12 +284,11 @@ int main(int argc, char **argv) {
                 return usage_error(NULL, "--timeout-ms needs a whole number from 1 to 4294967295");
             }
             continue;
-        } else if (strcmp(arg, "--") == 0 && i + 2 == argc && target == NULL && verb_count == 0 &&
-                   (command_word == NULL || command < COMMAND_ACCOUNTS)) {
+        } else if (strcmp(arg, "--") == 0 && i + 2 == argc && target == NULL && command < COMMAND_ACCOUNTS) {
             target = argv[++i];
         } else if (arg[0] == '-' && arg[1] == '-') {
             return usage_error(NULL, "unknown or incomplete option %s", arg);
-        } else if (command_word != NULL && command >= COMMAND_ACCOUNTS) {
+        } else if (command >= COMMAND_ACCOUNTS) {
             /* accounts' words (a token takes none: counted, refused below) */
             if (verb_count == 3) {
                 return usage_error(NULL, "too many words after %s", command_word);
@@ -241,11 +318,10 @@ int main(int argc, char **argv) {
         return usage_error(NULL, "%s takes no TARGET (a user of that name is written @%s)", command_word,
                            command_word);
     }
-    if (command < COMMAND_ACCOUNTS && target == NULL && command_word != NULL) {
-        return usage_error(NULL, "%s needs one TARGET", command_word);
-    }
     if (command < COMMAND_ACCOUNTS && target == NULL) {
-        return usage_error(NULL, "no TARGET: tw-follow [OPTIONS] [follow | unfollow | relationship] TARGET");
+        return command_word != NULL
+                   ? usage_error(NULL, "%s needs one TARGET", command_word)
+                   : usage_error(NULL, "no TARGET: tw-follow [OPTIONS] [follow | unfollow | relationship] TARGET");
     }
     if ((command < COMMAND_ACCOUNTS || command == COMMAND_TOKEN) && (as_json || revoke || force)) {
         return usage_error(NULL, "--json goes with accounts and whoami, --revoke with accounts remove, --force "
@@ -289,7 +365,7 @@ int main(int argc, char **argv) {
     }
     struct stored_account stored = {store, account};
     from_env_oauth2 = !uses_store(store, account) && env_oauth2();
-    status = make_config(store, account, &config);
+    TwStatus status = make_config(store, account, &config);
     if (status == TW_STATUS_OK && from_env_oauth2 && (code = refuse_expired_env_token(config)) != 0) {
         wipe(proxy_line, sizeof proxy_line);
         tw_config_free(config);

@@ -7,19 +7,6 @@
 
 #include <string.h>
 
-/* "  expires 2026-12-01T20:00:00Z, refreshable" and the like: the listing's line ends so. */
-static void print_expiry(const char *kind, int64_t expires_at, bool has_refresh) {
-    const char *refresh = has_refresh ? ", refreshable" : ", no refresh token";
-    if (kind == NULL || strcmp(kind, "oauth2") != 0) {
-        puts("  no expiry");
-    } else if (expires_at <= 0) {
-        printf("  expiry unknown%s\n", refresh);
-    } else {
-        char text[32];
-        printf("  expires %s%s\n", utc_text(expires_at, text), refresh);
-    }
-}
-
 static bool known(const char *value) {
     return value != NULL && *value != '\0';
 }
@@ -72,15 +59,24 @@ static void print_escaped(const char *before, const char *text) {
     }
 }
 
-/* One line of the listing: "* " marks the default. */
+/* One line of the listing: "* " marks the default; it ends "  expires 2026-12-01T20:00:00Z,
+ * refreshable" and the like. */
 static void print_account(const struct account *a) {
+    const char *refresh = a->has_refresh_token ? ", refreshable" : ", no refresh token";
+    char text[32];
     print_escaped(a->is_default ? "* " : "  ", a->name);
     print_escaped("  ", a->kind);
     /* A screen name or id not known yet (an imported OAuth 2.0 account before its first call): "-". */
     print_escaped(known(a->screen_name) ? "  @" : "  ", known(a->screen_name) ? a->screen_name : "-");
     print_escaped("  id ", known(a->user_id) ? a->user_id : "-");
     print_escaped("  app ", a->app);
-    print_expiry(a->kind, a->expires_at, a->has_refresh_token);
+    if (a->kind == NULL || strcmp(a->kind, "oauth2") != 0) {
+        puts("  no expiry");
+    } else if (a->expires_at <= 0) {
+        printf("  expiry unknown%s\n", refresh);
+    } else {
+        printf("  expires %s%s\n", utc_text(a->expires_at, text), refresh);
+    }
 }
 
 static int list_accounts(const char *store, bool as_json) {
@@ -169,13 +165,12 @@ static int import_accounts(const char *store, const char *format, const char *so
         ("tw-follow: warning: the OAuth 2.0 grant of %.*s belongs to the store now: %s stops working for it once "
          "twfollow refreshes it (X rotates the refresh token)\n")};
     char *path = NULL, *names[3] = {NULL, NULL, NULL};
-    int i;
     TwStatus status = tw_store_import_ex(store, format, source_path, force ? (uint32_t)TW_STORE_IMPORT_FORCE : 0,
                                          &names[0], &names[1], &names[2]);
     if (status == TW_STATUS_OK) {
         status = tw_store_path(store, &path);
     }
-    for (i = 0; i < 3; i++) {
+    for (int i = 0; i < 3; i++) {
         if (status == TW_STATUS_OK) {
             print_names(names[i], SAID[i], i == 0 ? path : source_name(format, source_path));
         }
@@ -192,7 +187,6 @@ int accounts_main(int count, char **words, const char *store, bool as_json, bool
     bool listing = count == 0, removing = strcmp(verb, "remove") == 0, importing = strcmp(verb, "import") == 0;
     char *path = NULL;
     int code = 0;
-    TwStatus status;
     /* (tw-follow.c passes at most three words) */
     if (!(listing || ((removing || strcmp(verb, "default") == 0) && count == 2) || (importing && count >= 2))) {
         return usage_error(NULL, "usage: accounts [--json] | accounts default NAME | accounts remove NAME [--revoke] | "
@@ -211,7 +205,7 @@ int accounts_main(int count, char **words, const char *store, bool as_json, bool
     if (revoke && (code = revoke_account(store, words[1], options)) != 0) {
         return code;
     }
-    status = removing ? tw_store_remove(store, words[1]) : tw_store_set_default(store, words[1]);
+    TwStatus status = removing ? tw_store_remove(store, words[1]) : tw_store_set_default(store, words[1]);
     if (status == TW_STATUS_OK) {
         status = tw_store_path(store, &path);
     }

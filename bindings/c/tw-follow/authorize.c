@@ -4,6 +4,7 @@
 
 #include "cli.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,7 +51,7 @@ static int save_authorized(TwConfig *config, const struct authorize *a) {
 static int ask_oauth1(TwConfig *config, const struct authorize *a) {
     static char pin[MAX_INPUT_LINE + 2];
     char *token = NULL, *token_secret = NULL, *url = NULL, *verifier;
-    int got, code = EX_DATAERR;
+    int code = EX_DATAERR;
     TwStatus status = tw_oauth1_request_token(config, a->callback != NULL ? a->callback : "oob", &token,
                                               &token_secret, &url);
     if (status != TW_STATUS_OK) {
@@ -65,15 +66,14 @@ static int ask_oauth1(TwConfig *config, const struct authorize *a) {
                                 "oauth_verifier) and press Enter:\n";
         question.what = "redirected address or verifier";
     }
-    got = ask_user(&question, a->paste, a->wait, pin);
+    verifier = ask_user(&question, a->paste, a->wait, pin) ? callback_verifier(pin, token, &code) : NULL;
     tw_string_free(url);
-    verifier = got ? callback_verifier(pin, token, &code) : NULL;
     if (verifier != NULL) {
         status = tw_oauth1_access_token(config, token, token_secret, verifier, NULL);
         code = status == TW_STATUS_OK ? 0 : report(status);
-        wipe_text(verifier);
+        wipe(verifier, MAX_INPUT_LINE + 2); /* PIN's buffer or the verifier's: both that size */
     }
-    wipe_text(pin);
+    wipe(pin, sizeof pin);
     tw_string_free(token);
     tw_string_free(token_secret);
     return code;
@@ -98,12 +98,21 @@ static int ask_oauth2(TwConfig *config, const struct authorize *a) {
     if (ask_user(&question, a->paste, a->wait, answer)) {
         status = tw_oauth2_exchange_code(config, a->redirect_uri, answer, state, verifier, NULL);
         code = status == TW_STATUS_OK ? 0 : report(status);
-        wipe_text(answer);
+        wipe(answer, sizeof answer);
     }
     tw_string_free(url);
     tw_string_free(state);
     tw_string_free(verifier);
     return code;
+}
+
+/* BEFORE, then a value for a "# ..." comment line: ASCII letters and digits (isalnum in the "C"
+ * locale: the tool sets none), space and _.- kept, anything else (a newline above all) as '?'. */
+static void print_comment_value(FILE *out, const char *before, const char *value) {
+    fputs(before, out);
+    for (; *value != '\0'; value++) {
+        fputc(isalnum((unsigned char)*value) || strchr(" _.-", *value) != NULL ? *value : '?', out);
+    }
 }
 
 /* --exports after OAuth 1.0a: the token lines, the user as a comment. 0 when the config's
@@ -181,6 +190,63 @@ static int run(const struct authorize *a) {
     return code;
 }
 
+/* authorize --help. */
+static void authorize_usage(FILE *out) {
+    fputs("usage: tw-follow authorize [--base-url URL] [--callback URL] [--paste] [--wait SECONDS]\n"
+          "                           [--store STORE] [--account NAME | --exports]\n"
+          "       tw-follow authorize --oauth2 --client-id ID [--client-secret SECRET]\n"
+          "                           --redirect-uri URI [--scope SCOPES] [--base-url URL]\n"
+          "                           [--paste] [--wait SECONDS]\n"
+          "                           [--store STORE] [--account NAME | --exports]\n"
+          "\n"
+          "Gets a user's tokens and saves them in the token store as an account (--account\n"
+          "NAME, else the user's screen name; the default account when the store has none).\n"
+          "The page to open goes to stderr; the answer is read from standard input. With\n"
+          "--exports it saves nothing and prints shell lines instead:\n"
+          "eval \"$(tw-follow authorize --exports)\".\n"
+          "\n"
+          "OAuth 1.0a (PIN): with your app's TW_CONSUMER_KEY and TW_CONSUMER_SECRET, prints\n"
+          "the page where the user approves the app, reads the PIN it shows, and saves\n"
+          "the token (it does not expire); --exports prints export TW_ACCESS_TOKEN=... and\n"
+          "export TW_ACCESS_TOKEN_SECRET=... with the user's id and name as a comment.\n"
+          "\n"
+          "OAuth 2.0 (--oauth2, Authorization Code with PKCE): prints the page to open,\n"
+          "reads the address the browser was sent to (or just its code), and saves the\n"
+          "tokens: a follow from the store refreshes them by itself and saves each new\n"
+          "pair under the store's lock. --exports prints export TW_OAUTH2_CLIENT_ID,\n"
+          "TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN and TW_OAUTH2_EXPIRES_AT lines\n"
+          "instead, which the CLI never refreshes (run accounts import env to store them).\n"
+          "\n"
+          "When the redirect URI (or the OAuth 1.0a --callback URL) is a loopback http://\n"
+          "address with a port (127.0.0.1, [::1] or localhost), authorize listens there\n"
+          "instead of reading standard input: it takes the one redirect that carries its\n"
+          "state (or request token), answers the browser with a page that can be closed,\n"
+          "and finishes on its own, or gives up after --wait seconds. With --paste, with\n"
+          "any other address, or when that port is taken, the address is pasted instead.\n"
+          "\n"
+          "  --base-url URL         API base URL (else TW_API_BASE, else https://api.twitter.com)\n"
+          "  --oauth2               OAuth 2.0 instead of OAuth 1.0a\n"
+          "  --client-id ID         the app's OAuth 2.0 client id (else TW_OAUTH2_CLIENT_ID)\n"
+          "  --client-secret SECRET a confidential client's secret; other users can see it\n"
+          "                         here (ps): prefer TW_OAUTH2_CLIENT_SECRET\n"
+          "  --redirect-uri URI     the callback URL registered for the app\n"
+          "  --scope SCOPES         default \"tweet.read users.read follows.write offline.access\"\n"
+          "  --callback URL         OAuth 1.0a: the app's callback URL instead of the PIN (oob)\n"
+          "  --paste                paste the redirected address instead of listening for it\n"
+          "  --wait SECONDS         how long to listen for the browser (default 300)\n"
+          "  --store STORE          the token store: a path, or a redis:// or rediss:// URL\n"
+          "                         (else TWFOLLOW_STORE, else ~/.config/twfollow/accounts.json)\n"
+          "  --account NAME         save as NAME (default: the user's screen name)\n"
+          "  --exports              print export lines instead of saving (saves nothing)\n"
+          "\n"
+          "Exit status: 0 tokens saved (or printed); 64 usage; 65 no or bad answer (on standard input,\n"
+          "or no redirect within --wait seconds); 69 network or server error; 74 the tokens\n"
+          "could not be written (a full disk, a closed stream: the code is spent, authorize again);\n"
+          "76 unexpected HTTP status or response; 77 refused (wrong PIN, used or expired request\n"
+          "token, denied, bad code or client); 78 missing or bad configuration, or TLS failed.\n",
+          out);
+}
+
 /* tw-follow authorize [OPTIONS]: argv[0] is "authorize". */
 int authorize_main(int argc, char **argv) {
     const char *wait_text = NULL;
@@ -195,8 +261,7 @@ int authorize_main(int argc, char **argv) {
         {"--redirect-uri", NULL, &a.redirect_uri}, {"--scope", NULL, &a.scope},
         {"--callback", NULL, &a.callback},   {"--wait", NULL, &wait_text},
         {NULL, NULL, NULL}};
-    int i;
-    for (i = 1; i < argc && !help; i++) {
+    for (int i = 1; i < argc && !help; i++) {
         const struct option_spec *taken = take_option(specs, argc, argv, &i);
         if (taken == NULL) {
             return usage_error("authorize", "unknown or incomplete option %s", argv[i]);

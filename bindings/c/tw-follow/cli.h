@@ -1,6 +1,6 @@
 /*
  * The parts of tw-follow (bindings/c/tw-follow.c, the command and its dispatch) share
- * these: exit codes, the help texts, reporting and printing (output.c), and getting the
+ * these: exit codes, the help text, reporting and printing (output.c), and getting the
  * user's answer in authorize (listener.c). Internal to the tool: not installed.
  */
 #ifndef TW_FOLLOW_CLI_H
@@ -24,9 +24,8 @@
 /* The default of --wait: how long authorize listens for the browser. */
 #define LISTEN_WAIT_SECONDS 300
 
-/* help.c: the help texts and the exit code of each status. */
+/* help.c: the help text and the exit code of each status. */
 void usage(FILE *out);
-void authorize_usage(FILE *out);
 int usage_error(const char *verb, const char *format, ...) __attribute__((format(printf, 2, 3)));
 int exit_code_for(TwStatus status);
 void print_exit_codes(void);
@@ -36,16 +35,12 @@ extern const char *report_suffix; /* what the next report() adds to the library'
 int report(TwStatus status);
 int report_as(TwStatus status, const char *format, ...) __attribute__((format(printf, 2, 3)));
 int report_configuration(TwStatus status);
-bool has_password(const char *url);
 void trim(char *line);
 void wipe(char *buffer, size_t size);
-void wipe_text(char *text);
 const char *utc_text(int64_t seconds, char text[32]);
 const char *read_proxy_file(const char *path, char *line);
-void print_call_summary(void);
 int tokens_written(FILE *out, const char *what);
 void print_export(FILE *out, const char *name, const char *value);
-void print_comment_value(FILE *out, const char *before, const char *value);
 
 /* The OAuth 2.0 tokens a config holds, as the library gives them (tw_config_get_oauth2_tokens). */
 struct oauth2_tokens {
@@ -67,7 +62,7 @@ struct question {
     const char *what;         /* the answer's name in messages */
 };
 int ask_user(const struct question *question, bool paste, unsigned wait, char line[MAX_INPUT_LINE + 2]);
-char *callback_verifier(char *answer, const char *token, int *exit_code);
+char *callback_verifier(char answer[MAX_INPUT_LINE + 2], const char *token, int *exit_code);
 
 /* options.c: the environment and the options every verb takes, below the verbs. */
 bool is_set(const char *name);
@@ -96,10 +91,6 @@ const struct option_spec *take_option(const struct option_spec *specs, int argc,
  * once the store holds the new pair (tw-follow.c). */
 void defer_signals_during_refreshes(void);
 void deliver_deferred_signal(void);
-
-/* whoami.c: whoami, and token's refusal of OAuth 1.0a credentials. */
-TwStatus print_whoami(const TwConfig *config, bool as_json, bool quiet);
-int refuse_token_of_oauth1(const TwConfig *config, const char *account);
 
 /* authorize.c and accounts.c: the two verbs with words of their own. */
 int authorize_main(int argc, char **argv);

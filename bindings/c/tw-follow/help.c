@@ -1,5 +1,5 @@
-/* tw-follow's help texts (tests/drift checks their tables against the header) and the
- * exit code of each status. */
+/* tw-follow's help text (tests/drift checks its tables against the header; authorize's is
+ * authorize.c's) and the exit code of each status. */
 #define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
@@ -161,68 +161,10 @@ int usage_error(const char *verb, const char *format, ...) {
 
 /* --exit-codes: "NUMBER TW_STATUS_NAME EXIT" for every status the library knows. */
 void print_exit_codes(void) {
-    int32_t n;
-    for (n = 0; n < 1000; n++) {
+    for (int32_t n = 0; n < 1000; n++) {
         const char *text = tw_status_str(n);
         if (strncmp(text, "TW_STATUS_", 10) == 0) {
             printf("%d %.*s %d\n", (int)n, (int)strcspn(text, ":"), text, exit_code_for((TwStatus)n));
         }
     }
-}
-
-
-void authorize_usage(FILE *out) {
-    fputs("usage: tw-follow authorize [--base-url URL] [--callback URL] [--paste] [--wait SECONDS]\n"
-          "                           [--store STORE] [--account NAME | --exports]\n"
-          "       tw-follow authorize --oauth2 --client-id ID [--client-secret SECRET]\n"
-          "                           --redirect-uri URI [--scope SCOPES] [--base-url URL]\n"
-          "                           [--paste] [--wait SECONDS]\n"
-          "                           [--store STORE] [--account NAME | --exports]\n"
-          "\n"
-          "Gets a user's tokens and saves them in the token store as an account (--account\n"
-          "NAME, else the user's screen name; the default account when the store has none).\n"
-          "The page to open goes to stderr; the answer is read from standard input. With\n"
-          "--exports it saves nothing and prints shell lines instead:\n"
-          "eval \"$(tw-follow authorize --exports)\".\n"
-          "\n"
-          "OAuth 1.0a (PIN): with your app's TW_CONSUMER_KEY and TW_CONSUMER_SECRET, prints\n"
-          "the page where the user approves the app, reads the PIN it shows, and saves\n"
-          "the token (it does not expire); --exports prints export TW_ACCESS_TOKEN=... and\n"
-          "export TW_ACCESS_TOKEN_SECRET=... with the user's id and name as a comment.\n"
-          "\n"
-          "OAuth 2.0 (--oauth2, Authorization Code with PKCE): prints the page to open,\n"
-          "reads the address the browser was sent to (or just its code), and saves the\n"
-          "tokens: a follow from the store refreshes them by itself and saves each new\n"
-          "pair under the store's lock. --exports prints export TW_OAUTH2_CLIENT_ID,\n"
-          "TW_OAUTH2_ACCESS_TOKEN, TW_OAUTH2_REFRESH_TOKEN and TW_OAUTH2_EXPIRES_AT lines\n"
-          "instead, which the CLI never refreshes (run accounts import env to store them).\n"
-          "\n"
-          "When the redirect URI (or the OAuth 1.0a --callback URL) is a loopback http://\n"
-          "address with a port (127.0.0.1, [::1] or localhost), authorize listens there\n"
-          "instead of reading standard input: it takes the one redirect that carries its\n"
-          "state (or request token), answers the browser with a page that can be closed,\n"
-          "and finishes on its own, or gives up after --wait seconds. With --paste, with\n"
-          "any other address, or when that port is taken, the address is pasted instead.\n"
-          "\n"
-          "  --base-url URL         API base URL (else TW_API_BASE, else https://api.twitter.com)\n"
-          "  --oauth2               OAuth 2.0 instead of OAuth 1.0a\n"
-          "  --client-id ID         the app's OAuth 2.0 client id (else TW_OAUTH2_CLIENT_ID)\n"
-          "  --client-secret SECRET a confidential client's secret; other users can see it\n"
-          "                         here (ps): prefer TW_OAUTH2_CLIENT_SECRET\n"
-          "  --redirect-uri URI     the callback URL registered for the app\n"
-          "  --scope SCOPES         default \"tweet.read users.read follows.write offline.access\"\n"
-          "  --callback URL         OAuth 1.0a: the app's callback URL instead of the PIN (oob)\n"
-          "  --paste                paste the redirected address instead of listening for it\n"
-          "  --wait SECONDS         how long to listen for the browser (default 300)\n"
-          "  --store STORE          the token store: a path, or a redis:// or rediss:// URL\n"
-          "                         (else TWFOLLOW_STORE, else ~/.config/twfollow/accounts.json)\n"
-          "  --account NAME         save as NAME (default: the user's screen name)\n"
-          "  --exports              print export lines instead of saving (saves nothing)\n"
-          "\n"
-          "Exit status: 0 tokens saved (or printed); 64 usage; 65 no or bad answer (on standard input,\n"
-          "or no redirect within --wait seconds); 69 network or server error; 74 the tokens\n"
-          "could not be written (a full disk, a closed stream: the code is spent, authorize again);\n"
-          "76 unexpected HTTP status or response; 77 refused (wrong PIN, used or expired request\n"
-          "token, denied, bad code or client); 78 missing or bad configuration, or TLS failed.\n",
-          out);
 }

@@ -47,9 +47,8 @@ static int loopback_target(const char *uri, struct redirect_listener *to) {
         {"http://127.0.0.1:", "127.0.0.1"}, {"http://localhost:", "localhost"}, {"http://[::1]:", "::1"}};
     const char *p = NULL;
     char *end;
-    size_t i;
     unsigned long port;
-    for (i = 0; i < 3 && p == NULL; i++) {
+    for (size_t i = 0; i < 3 && p == NULL; i++) {
         if (strncasecmp(uri, PREFIXES[i][0], strlen(PREFIXES[i][0])) == 0) {
             p = uri + strlen(PREFIXES[i][0]);
             strcpy(to->host, PREFIXES[i][1]);
@@ -178,17 +177,13 @@ static int answer_request(int fd, const struct redirect_listener *listener, cons
     static char head[MAX_REQUEST_HEAD + 1];
     char value[512];
     size_t length = 0, i, path_length = strlen(listener->path);
-    const char *target, *query, *version;
     int found = 0;
     long long until = monotonic_ms() + PER_REQUEST_MS;
-    if (until > deadline) {
-        until = deadline;
-    }
     head[0] = '\0';
-    /* Until the head's blank line, within the connection's deadline. */
+    /* Until the head's blank line, within the connection's deadline or the wait's, whichever is sooner. */
     while (length < MAX_REQUEST_HEAD && strstr(head, "\r\n\r\n") == NULL && strstr(head, "\n\n") == NULL) {
         struct pollfd one = {.fd = fd, .events = POLLIN};
-        long long left = until - monotonic_ms();
+        long long left = (until < deadline ? until : deadline) - monotonic_ms();
         ssize_t got =
             left > 0 && poll(&one, 1, (int)left) > 0 ? recv(fd, head + length, MAX_REQUEST_HEAD - length, 0) : 0;
         if (got <= 0) {
@@ -198,15 +193,15 @@ static int answer_request(int fd, const struct redirect_listener *listener, cons
         head[length] = '\0';
     }
     /* GET SP target SP HTTP/1.x */
-    target = strncmp(head, "GET ", 4) == 0 ? head + 4 : NULL;
-    version = target != NULL ? strchr(target, ' ') : NULL;
+    const char *target = strncmp(head, "GET ", 4) == 0 ? head + 4 : NULL;
+    const char *version = target != NULL ? strchr(target, ' ') : NULL;
     if (version == NULL || strncmp(version + 1, "HTTP/1.", 7) != 0) {
         respond(fd, 400, "Bad Request", NOT_FOUND_PAGE);
     } else if (strncmp(target, listener->path, path_length) != 0 ||
                (target[path_length] != '?' && target[path_length] != ' ')) {
         respond(fd, 404, "Not Found", NOT_FOUND_PAGE);
     } else {
-        query = target[path_length] == '?' ? target + path_length + 1 : version;
+        const char *query = target[path_length] == '?' ? target + path_length + 1 : version;
         for (i = 0; i < 2 && question->names[i] != NULL && !found; i++) {
             found = query_value(query, question->names[i], value, sizeof value) &&
                     strcmp(value, question->expected) == 0;
@@ -231,12 +226,11 @@ static int listened_answer(struct redirect_listener *listener, const struct ques
                            char line[MAX_INPUT_LINE + 2]) {
     long long deadline = monotonic_ms() + (long long)seconds * 1000, left;
     int found = 0;
-    nfds_t i;
     while (found == 0 && (left = deadline - monotonic_ms()) > 0) {
         if (poll(listener->fds, listener->count, (int)left) <= 0) {
             continue; /* a signal, or the deadline: checked above */
         }
-        for (i = 0; i < listener->count && found == 0; i++) {
+        for (nfds_t i = 0; i < listener->count && found == 0; i++) {
             int connection = listener->fds[i].revents & POLLIN ? accept(listener->fds[i].fd, NULL, NULL) : -1;
             if (connection >= 0) {
                 found = answer_request(connection, listener, question, deadline, line);
@@ -244,7 +238,7 @@ static int listened_answer(struct redirect_listener *listener, const struct ques
             }
         }
     }
-    for (i = 0; i < listener->count; i++) {
+    for (nfds_t i = 0; i < listener->count; i++) {
         close(listener->fds[i].fd);
     }
     if (found != 1) {
@@ -258,14 +252,13 @@ static int listened_answer(struct redirect_listener *listener, const struct ques
 /* One line of standard input without its line ending and the blanks around it.
  * Returns 0 (and says why) on end of input, an empty line or one too long. */
 static int read_answer(char line[MAX_INPUT_LINE + 2], const char *what) {
-    size_t length;
     if (fgets(line, MAX_INPUT_LINE + 2, stdin) == NULL) {
         fprintf(stderr, "tw-follow: no %s on standard input\n", what);
         return 0;
     }
-    length = strlen(line);
+    size_t length = strlen(line);
     if (length > MAX_INPUT_LINE && line[length - 1] != '\n') {
-        wipe_text(line);
+        wipe(line, MAX_INPUT_LINE + 2);
         fprintf(stderr, "tw-follow: the %s is longer than %d bytes\n", what, MAX_INPUT_LINE);
         return 0;
     }
@@ -299,18 +292,18 @@ int ask_user(const struct question *question, bool paste, unsigned wait, char li
     return listened_answer(&listener, question, wait, line);
 }
 
-/* The OAuth 1.0a verifier in ANSWER: a PIN or bare verifier as it is; from a callback address
- * (http:// or https://, pasted or caught), its oauth_verifier, once its oauth_token is TOKEN.
+/* The OAuth 1.0a verifier in ANSWER: a PIN or bare verifier as it is (ANSWER); from a callback
+ * address (http:// or https://, pasted or caught), its oauth_verifier (in a buffer of ANSWER's
+ * size), once its oauth_token is TOKEN.
  * NULL, said, with *exit_code set, when the address refuses: denied, another request token,
  * no verifier. Nothing is sent then. */
-char *callback_verifier(char *answer, const char *token, int *exit_code) {
+char *callback_verifier(char answer[MAX_INPUT_LINE + 2], const char *token, int *exit_code) {
     static char verifier[MAX_INPUT_LINE + 2];
     static char value[MAX_INPUT_LINE + 2];
-    const char *query;
     if (strncmp(answer, "http://", 7) != 0 && strncmp(answer, "https://", 8) != 0) {
         return answer;
     }
-    query = strchr(answer, '?');
+    const char *query = strchr(answer, '?');
     query = query != NULL ? query + 1 : "";
     if (query_value(query, "denied", value, sizeof value)) {
         *exit_code = report_as(TW_STATUS_AUTH, "the user denied access to the app (the callback says denied)");

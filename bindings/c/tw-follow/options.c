@@ -82,9 +82,7 @@ int parse_timeout_seconds(const char *text, uint32_t *out) {
     double ms;
     errno = 0;
     ms = strtod(text, &end) * 1000.0;
-    while (*end == ' ' || *end == '\t' || *end == '\n') {
-        end++;
-    }
+    end += strspn(end, " \t\n");
     /* NaN fails both comparisons. */
     if (end == text || errno != 0 || *end != '\0' || !(ms >= 0.5 && ms < 4294967295.5)) {
         return 0;
@@ -97,13 +95,10 @@ int parse_timeout_seconds(const char *text, uint32_t *out) {
  * "> " what was sent, "< " what came back, "* " the signature base string and notes
  * (also for a kind a newer library adds). */
 static void print_trace_line(void *user_data, int32_t kind, const char *line) {
-    static const char *const PREFIXES[] = {
-        [TW_TRACE_KIND_REQUEST_LINE] = "> ",    [TW_TRACE_KIND_REQUEST_HEADER] = "> ",
-        [TW_TRACE_KIND_RESPONSE_STATUS] = "< ", [TW_TRACE_KIND_RESPONSE_HEADER] = "< ",
-        [TW_TRACE_KIND_RESPONSE_BODY] = "< "};
-    bool known = kind >= 0 && (size_t)kind < sizeof PREFIXES / sizeof *PREFIXES && PREFIXES[kind] != NULL;
+    /* By TwTraceKind number (the ABI's): request line and header, base string, response status, header and body. */
+    static const char *const PREFIXES[] = {"> ", "> ", "* ", "< ", "< ", "< "};
     (void)user_data;
-    fprintf(stderr, "%s%s\n", known ? PREFIXES[kind] : "* ", line);
+    fprintf(stderr, "%s%s\n", kind >= 0 && kind < 6 ? PREFIXES[kind] : "* ", line);
 }
 
 TwStatus apply_options(TwConfig *config, const struct options *o) {

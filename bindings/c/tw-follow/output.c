@@ -4,35 +4,28 @@
 
 #include "cli.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* What the next report() adds to the library's message (the way out of a refusal). */
+/* What the next report() adds to the library's message (the way out of a refusal): a literal
+ * without '%', as report_as writes it into a format. */
 const char *report_suffix = "";
 
 /* Prints "TW_STATUS_X: <the message FORMAT makes><report_suffix>" on stderr (the name from
  * tw_status_str), in one write: whole in a log that other jobs append to, never cut by a
- * signal. Returns the status's exit code. */
+ * signal. The name, FORMAT and the suffix make one format (names hold no '%'), which one
+ * vfprintf writes: glibc writes what one call to an unbuffered stream prints at once.
+ * Returns the status's exit code. */
 int report_as(TwStatus status, const char *format, ...) {
-    const char *text = tw_status_str((int32_t)status);
-    char *message = NULL;
+    const char *name = tw_status_str((int32_t)status);
+    char line[strlen(name) + strlen(format) + strlen(report_suffix) + 4];
     va_list arguments;
-    int length;
+    snprintf(line, sizeof line, "%.*s: %s%s\n", (int)strcspn(name, ":"), name, format, report_suffix);
     va_start(arguments, format);
-    length = vsnprintf(NULL, 0, format, arguments);
+    vfprintf(stderr, line, arguments);
     va_end(arguments);
-    if (length >= 0 && (message = malloc((size_t)length + 1)) != NULL) {
-        va_start(arguments, format);
-        vsnprintf(message, (size_t)length + 1, format, arguments);
-        va_end(arguments);
-    }
-    fprintf(stderr, "%.*s: %s%s\n", (int)strcspn(text, ":"), text, message ? message : "(out of memory)",
-            report_suffix);
-    free(message);
     report_suffix = "";
     return exit_code_for(status);
 }
@@ -54,19 +47,6 @@ int report_configuration(TwStatus status) {
     fprintf(stderr, "tw-follow: %s%s\n", tw_last_error_message(), report_suffix);
     report_suffix = "";
     return EX_CONFIG;
-}
-
-/* True when a proxy URL carries a non-empty password ("scheme://user:password@host"). */
-bool has_password(const char *url) {
-    const char *authority = strstr(url, "://"), *colon;
-    size_t length;
-    authority = authority != NULL ? authority + 3 : url;
-    length = strcspn(authority, "/?#");
-    while (length > 0 && authority[length - 1] != '@') {
-        length--; /* to the last '@', where the user information ends */
-    }
-    colon = length > 0 ? memchr(authority, ':', length - 1) : NULL;
-    return colon != NULL && colon + 2 < authority + length;
 }
 
 /* LINE without the blanks and the line ending around it, in place. */
@@ -123,31 +103,6 @@ const char *read_proxy_file(const char *path, char *line) {
     return line;
 }
 
-/* --trace, after the call: what it sent and the 24-hour budgets the last answer told. */
-void print_call_summary(void) {
-    int64_t v[6];
-    fprintf(stderr, "* requests sent: %d\n", (int)tw_last_request_count());
-    if (tw_last_day_budgets(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != TW_STATUS_OK) {
-        return;
-    }
-    fputs("* 24-hour budgets:", stderr);
-    for (int i = 0; i < 2; i++) {
-        const int64_t *b = &v[3 * i];
-        if (b[0] == -1) {
-            continue; /* not sent */
-        }
-        fprintf(stderr, "%s %s %lld of %lld left, resets at %lld", i == 1 && v[0] != -1 ? ";" : "",
-                i == 0 ? "user" : "app", (long long)b[1], (long long)b[0], (long long)b[2]);
-    }
-    fputc('\n', stderr);
-}
-
-void wipe_text(char *text) {
-    if (text != NULL) {
-        wipe(text, strlen(text));
-    }
-}
-
 /* Seconds since the epoch as "2026-12-01T20:00:00Z" in TEXT (the number when it cannot be). */
 const char *utc_text(int64_t seconds, char text[32]) {
     time_t at = (time_t)seconds;
@@ -183,16 +138,6 @@ void print_export(FILE *out, const char *name, const char *value) {
     }
     fputs("'\n", out);
 }
-
-/* BEFORE, then a value for a "# ..." comment line: ASCII letters and digits (isalnum in the "C"
- * locale: the tool sets none), space and _.- kept, anything else (a newline above all) as '?'. */
-void print_comment_value(FILE *out, const char *before, const char *value) {
-    fputs(before, out);
-    for (; *value != '\0'; value++) {
-        fputc(isalnum((unsigned char)*value) || strchr(" _.-", *value) != NULL ? *value : '?', out);
-    }
-}
-
 
 int get_oauth2_tokens(const TwConfig *config, struct oauth2_tokens *tokens) {
     memset(tokens, 0, sizeof *tokens);

@@ -32,9 +32,8 @@ static void on_signal(int signum) {
 
 void defer_signals_during_refreshes(void) {
     struct sigaction action = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
-    size_t i;
     sigfillset(&action.sa_mask); /* the handler runs alone: only an atomic read, then perhaps die_of */
-    for (i = 0; i < sizeof DEFERRED_SIGNALS / sizeof DEFERRED_SIGNALS[0]; i++) {
+    for (size_t i = 0; i < sizeof DEFERRED_SIGNALS / sizeof DEFERRED_SIGNALS[0]; i++) {
         struct sigaction old;
         /* A signal the shell ignores (nohup, a background job's SIGINT) stays ignored. */
         if (sigaction(DEFERRED_SIGNALS[i], NULL, &old) != 0 || old.sa_handler != SIG_IGN) {

@@ -62,9 +62,7 @@ public:
         Client client = new_oauth2(client_id, client_secret);
         client.set(tw_config_set_oauth2_tokens(client.handle(), detail::c_str(access_token, "access_token"),
                                                detail::c_str_or_null(refresh_token, "refresh_token"), expires_at));
-        if (on_token_refresh) {
-            client.set_token_callback(std::move(on_token_refresh));
-        }
+        client.set_token_callback(std::move(on_token_refresh)); // an empty one sets none
         return client;
     }
 
@@ -101,19 +99,19 @@ public:
     }
 
     // Follows target ("@name", "name" or a numeric id); returns the user JSON as sent by the API.
-    std::string follow(const std::string &target, bool notify = false) const {
-        return detail::string_from(
-            [&](char **out) { return tw_follow(handle(), detail::c_str(target, "target"), notify, out); });
-    }
+    std::string follow(const std::string &target, bool notify = false) const { return follow_ex(target, notify).json; }
 
     // Unfollows target (tw_unfollow); returns the relationship after it as JSON,
     // {"target":{"id":"...","username":"..."},"following":false}.
-    std::string unfollow(const std::string &target) const { return on_target(tw_unfollow, target); }
+    std::string unfollow(const std::string &target) const {
+        return detail::string_from(
+            [&](char **out) { return tw_unfollow(handle(), detail::c_str(target, "target"), out); });
+    }
 
     // What holds between the token's user and target (tw_relationship), as JSON with
     // "following", "follow_request_sent", "followed_by", "blocking", "muting", ...;
     // a member is there only when the API said it (absent means unknown).
-    std::string relationship(const std::string &target) const { return on_target(tw_relationship, target); }
+    std::string relationship(const std::string &target) const { return relationship_ex(target).json; }
 
     // Like relationship(), with the flags read by the library (tw_relationship_ex):
     // the same one request, and the same JSON in Relationship::json.
@@ -226,11 +224,6 @@ private:
     // A setter of one text, refused with a NUL byte (the message names it `name`).
     Client &set(TwStatus (*setter)(TwConfig *, const char *), const std::string &value, const char *name) {
         return set(setter(handle(), detail::c_str(value, name)));
-    }
-
-    // A call on `target` that returns one string (the JSON).
-    std::string on_target(TwStatus (*call)(const TwConfig *, const char *, char **), const std::string &target) const {
-        return detail::string_from([&](char **out) { return call(handle(), detail::c_str(target, "target"), out); });
     }
 
     // Sets (or, with an empty function, removes) a callback through `setter`; the

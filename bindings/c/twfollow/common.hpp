@@ -154,15 +154,9 @@ inline void check(TwStatus status) {
     }
 }
 
-// Takes a string the library returned: copies it ("" for NULL), then frees (and so wipes)
-// the original, also when the copy throws.
-inline std::string take(char *s) {
-    std::unique_ptr<char, void (*)(char *)> owned(s, tw_string_free);
-    return s == nullptr ? std::string() : std::string(s);
-}
-
-// Strings the library returns through several out-parameters (out[i]): take(i) copies
-// one and frees (and so wipes) it; any not taken is freed when this goes.
+// Strings the library returns through out-parameters (out[i]): take(i) copies one ("" for
+// NULL), then frees (and so wipes) it, also when the copy throws; any not taken is freed
+// when this goes.
 template <size_t N> struct OutStrings {
     char *out[N] = {};
     OutStrings() = default;
@@ -173,10 +167,10 @@ template <size_t N> struct OutStrings {
             tw_string_free(s);
         }
     }
-    std::string take(size_t i) { // "" for NULL
-        char *s = out[i];
+    std::string take(size_t i) {
+        std::unique_ptr<char, void (*)(char *)> owned(out[i], tw_string_free);
         out[i] = nullptr;
-        return detail::take(s);
+        return owned ? std::string(owned.get()) : std::string();
     }
 };
 
@@ -200,9 +194,9 @@ inline const char *c_str_or_null(const std::string &value, const char *name) {
 // Every call that returns one string has this shape: call(&out), checked, and the
 // string taken. `call` receives the out-pointer and returns the status.
 template <typename Call> std::string string_from(Call call) {
-    char *out = nullptr;
-    check(call(&out));
-    return take(out);
+    OutStrings<1> text;
+    check(call(&text.out[0]));
+    return text.take(0);
 }
 
 // A callback (TokenCallback, TraceCallback) and the exception it last threw, which never

@@ -70,13 +70,15 @@ public:
     // is replaced); the default when the store has none. Returns the name. From then on
     // an OAuth 2.0 client is store-backed.
     std::string save(const Client &client, const std::string &account = std::string()) const {
-        return save_config(client.handle(), account);
+        return detail::string_from([&](char **out) {
+            return tw_store_save_account(client.handle(), c_path(), detail::c_str_or_null(account, "account"), out);
+        });
     }
     std::string save(const OAuth1Flow &flow, const std::string &account = std::string()) const {
-        return save_config(flow.app_.handle(), account);
+        return save(flow.app_, account);
     }
     std::string save(const OAuth2Flow &flow, const std::string &account = std::string()) const {
-        return save_config(flow.config_.handle(), account);
+        return save(flow.config_, account);
     }
 
     void set_default(const std::string &account) const { on_account(tw_store_set_default, account); }
@@ -136,12 +138,6 @@ private:
     // A change to one account of the store.
     void on_account(TwStatus (*change)(const char *, const char *), const std::string &account) const {
         detail::check(change(c_path(), detail::c_str(account, "account")));
-    }
-
-    std::string save_config(TwConfig *config, const std::string &account) const {
-        return detail::string_from([&](char **out) {
-            return tw_store_save_account(config, c_path(), detail::c_str_or_null(account, "account"), out);
-        });
     }
 
     std::string path_;
