@@ -288,6 +288,12 @@ impl Client {
         })
     }
 
+    /// Records the OAuth 1.0a user: plain data, so nothing is rebuilt (the agent and its
+    /// connections, the signing key) as [`Client::update`] would.
+    pub fn set_identity(&mut self, identity: Identity) {
+        self.sender.settings.identity = Some(identity);
+    }
+
     /// The OAuth 1.0a user: what the config learnt (the access token's answer, the
     /// store), else one `GET 2/users/me` signed with the user's token.
     pub fn oauth1_identity(&self) -> Result<(u64, String), Error> {

@@ -68,6 +68,17 @@ pub struct Found {
     pub default: Option<String>,
 }
 
+/// The accounts' buffer is wiped whole before it is freed, padding included: a move
+/// into it can carry stale stack bytes, and a signature leaves the HMAC key state on
+/// the stack (the release build's the_token_store_leaves_no_secret_in_freed_memory).
+impl Drop for Found {
+    fn drop(&mut self) {
+        use zeroize::Zeroize as _;
+        self.accounts.clear();
+        self.accounts.spare_capacity_mut().zeroize();
+    }
+}
+
 pub fn read(
     format: ImportFormat,
     source: Option<&str>,

@@ -180,13 +180,10 @@ impl Store {
             (Account::oauth2(id, secret, &tokens, screen_name), user_id)
         } else {
             let (user_id, screen_name) = client.oauth1_identity()?;
-            client.update(|s| {
-                s.identity = Some(Identity {
-                    user_id,
-                    screen_name: screen_name.clone(),
-                });
-                Ok(())
-            })?;
+            client.set_identity(Identity {
+                user_id,
+                screen_name: screen_name.clone(),
+            });
             let c = &client.settings().credentials;
             let (key, secret) = (&c.consumer_key, &c.consumer_secret);
             let (token, token_secret) = (&c.access_token, &c.access_token_secret);
