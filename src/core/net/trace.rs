@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
-use ureq::{Proxy, ProxyProtocol};
+use ureq::Proxy;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::core::auth::session::OAuth2Session;
@@ -52,15 +52,9 @@ pub struct Tracer {
     /// Every secret of the config, in every form it could be echoed in (wiped on drop).
     secrets: Vec<Zeroizing<String>>,
     /// The proxy as connection lines show it: without its password.
-    proxy: Option<ShownProxy>,
+    proxy: Option<String>,
     /// An OAuth 2.0 config's tokens, which rotate: redacted as they are at each line.
     session: Option<Arc<OAuth2Session>>,
-}
-
-struct ShownProxy {
-    text: String,
-    /// HTTP CONNECT (ureq runs the whole connector chain for the connection to it).
-    connect: bool,
 }
 
 impl fmt::Debug for Tracer {
@@ -98,10 +92,7 @@ impl Tracer {
         Some(Arc::new(Tracer {
             hook,
             secrets,
-            proxy: proxy.map(|proxy| ShownProxy {
-                text: shown_proxy(proxy),
-                connect: matches!(proxy.protocol(), ProxyProtocol::Http | ProxyProtocol::Https),
-            }),
+            proxy: proxy.map(shown_proxy),
             session: session.cloned(),
         }))
     }
@@ -365,23 +356,23 @@ impl<C: Connector> Connector for TracedConnector<C> {
             return Ok(None);
         };
         // For an HTTP CONNECT proxy ureq runs this chain twice: first to reach the
-        // proxy itself (with the proxy taken out of the config), then for the target
-        // through the tunnel.
+        // proxy itself (with the proxy taken out of the config: the agent's has it
+        // otherwise), then for the target through the tunnel.
         let proxy = self.tracer.proxy.as_ref();
         let through_proxy = details
             .config
             .proxy()
             .is_some_and(|p| !p.is_no_proxy(details.uri));
-        let to_connect_proxy = proxy.is_some_and(|p| p.connect) && details.config.proxy().is_none();
+        let to_connect_proxy = proxy.is_some() && details.config.proxy().is_none();
         let target = format!(
             "{}://{}",
             details.uri.scheme_str().unwrap_or("http"),
             details.uri.authority().map_or("", |a| a.as_str())
         );
         self.tracer.info(&match proxy {
-            Some(proxy) if to_connect_proxy => format!("connected to the proxy {}", proxy.text),
+            Some(proxy) if to_connect_proxy => format!("connected to the proxy {proxy}"),
             Some(proxy) if through_proxy => {
-                format!("connected to {target} through the proxy {}", proxy.text)
+                format!("connected to {target} through the proxy {proxy}")
             }
             _ => format!("connected to {target}"),
         });
