@@ -295,25 +295,16 @@ fn kind_for_status(http_status: u16) -> ErrorKind {
 /// Makes API text safe for a one-line message: control characters become
 /// spaces, runs of white space fold, and the length is capped.
 pub fn one_line(text: &str, max_chars: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max_chars * 4));
-    let mut count = 0;
-    for word in text.split(|c: char| c.is_whitespace() || c.is_control()) {
-        if word.is_empty() {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        for c in word.chars() {
-            if count == max_chars {
-                out.push('…');
-                return out;
-            }
-            out.push(c);
-            count += 1;
-        }
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|word| !word.is_empty())
+        .collect();
+    let line = words.join(" ");
+    // The cap counts the words' characters, not the spaces between them.
+    match line.char_indices().filter(|&(_, c)| c != ' ').nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
     }
-    out
 }
 
 /// Turns a response into the user JSON (2xx) or an [`Error`] (anything else).
@@ -969,6 +960,9 @@ mod tests {
         assert!(e.message.chars().count() < 400, "{}", e.message);
         assert_eq!(one_line("a\r\n\tb\u{0}c  ", 10), "a b c");
         assert_eq!(one_line("abcdef", 3), "abc…");
+        // The spaces between words do not count.
+        assert_eq!(one_line("abc def", 3), "abc …");
+        assert_eq!(one_line("ab  cd ef", 4), "ab cd …");
     }
 
     #[test]
