@@ -301,7 +301,11 @@ pub fn one_line(text: &str, max_chars: usize) -> String {
         .collect();
     let line = words.join(" ");
     // The cap counts the words' characters, not the spaces between them.
-    match line.char_indices().filter(|&(_, c)| c != ' ').nth(max_chars) {
+    match line
+        .char_indices()
+        .filter(|&(_, c)| c != ' ')
+        .nth(max_chars)
+    {
         Some((cut, _)) => format!("{}…", &line[..cut]),
         None => line,
     }
