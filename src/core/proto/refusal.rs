@@ -378,33 +378,28 @@ pub fn api_failure(
         .and_then(|(_, advice)| advice)
         // A bare 402 says no more than its status.
         .or((kind == ErrorKind::PaymentRequired).then_some(advice::PAYMENT));
-    let mut message = format!("HTTP {http_status}");
-    if api.code != 0 {
-        message.push_str(&format!(", error {}", api.code));
-    }
+    let code = match api.code {
+        0 => String::new(),
+        code => format!(", error {code}"),
+    };
     let text = clean(&api.text);
     let problem = api.fields.clone().map(Box::new);
-    if !text.is_empty() {
-        message.push_str(": ");
-        message.push_str(&text);
-        if let Some(problem) = &problem {
-            message.push_str(&problem_members_text(problem));
-        }
+    let said = if !text.is_empty() {
+        let members = problem.as_deref().map(problem_members_text);
+        format!("{text}{}", members.unwrap_or_default())
     } else if (300..400).contains(&http_status) {
-        message.push_str(": redirect not followed");
-        if let Some(location) = location {
-            message.push_str(" (Location: ");
-            message.push_str(&one_line(&redactor.redact(location), 200));
-            message.push(')');
-        }
+        let shown =
+            location.map(|to| format!(" (Location: {})", one_line(&redactor.redact(to), 200)));
+        format!("redirect not followed{}", shown.unwrap_or_default())
     } else if body.is_empty() {
-        message.push_str(": empty response body");
+        "empty response body".to_owned()
     } else {
-        message.push_str(&format!(
-            ": response body is not a Twitter error ({} bytes)",
+        format!(
+            "response body is not a Twitter error ({} bytes)",
             body.len()
-        ));
-    }
+        )
+    };
+    let mut message = format!("HTTP {http_status}{code}: {said}");
     if let Some(advice) = advice {
         // A closing parenthesis ends the problem's members: no period after a URL.
         if !message.ends_with(['.', '!', '?', ')']) {
