@@ -385,7 +385,7 @@ pub fn api_failure(
     let text = clean(&api.text);
     let problem = api.fields.clone().map(Box::new);
     let said = if !text.is_empty() {
-        let members = problem.as_deref().map(problem_members_text);
+        let members = problem.as_deref().and_then(problem_members_text);
         format!("{text}{}", members.unwrap_or_default())
     } else if (300..400).contains(&http_status) {
         let shown =
@@ -417,8 +417,8 @@ pub fn api_failure(
 }
 
 /// What the message says of a problem besides its title and detail:
-/// " (reason: …; required enrollment: …; registration: URL)", or "" when none was sent.
-fn problem_members_text(problem: &Problem) -> String {
+/// " (reason: …; required enrollment: …; registration: URL)", or `None` when none was sent.
+fn problem_members_text(problem: &Problem) -> Option<String> {
     let parts: Vec<String> = [
         ("reason", &problem.reason),
         ("required enrollment", &problem.required_enrollment),
@@ -427,11 +427,7 @@ fn problem_members_text(problem: &Problem) -> String {
     .into_iter()
     .filter_map(|(label, value)| Some(format!("{label}: {}", value.as_deref()?)))
     .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", parts.join("; "))
-    }
+    (!parts.is_empty()).then(|| format!(" ({})", parts.join("; ")))
 }
 
 #[cfg(test)]
