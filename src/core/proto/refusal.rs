@@ -244,8 +244,7 @@ fn read_api_error(body: &[u8], clean: &dyn Fn(&str) -> String) -> ApiError {
     let text = match (root.title.0.clone(), root.detail.0.clone()) {
         (Some(t), Some(d)) if t != d => format!("{t}: {d}"),
         (Some(t), _) => t,
-        (None, Some(d)) => d,
-        (None, None) => String::new(),
+        (None, d) => d.unwrap_or_default(),
     };
     ApiError {
         code: 0,
