@@ -31,14 +31,26 @@ static SHARED_TLS: LazyLock<RustlsConnector> = LazyLock::new(RustlsConnector::de
 /// of a config's CA file.
 #[derive(Debug)]
 pub struct Tls {
-    pinned: Option<PinningTls>,
+    /// The rustls configuration of a CA file's [`PinningVerifier`]: one per agent (each
+    /// holds its own session cache, so a forked child's agent resumes no session of its
+    /// parent's).
+    pinned: Option<Arc<ClientConfig>>,
 }
 
 impl Tls {
     pub fn new(trust: Option<&Arc<PinningVerifier>>) -> Tls {
-        Tls {
-            pinned: trust.map(|verifier| PinningTls::new(verifier.clone())),
-        }
+        let pinned = trust.map(|verifier| {
+            let config = ClientConfig::builder_with_provider(verifier.provider.clone())
+                .with_protocol_versions(rustls::ALL_VERSIONS)
+                .expect("the crypto provider supports TLS 1.2 and 1.3")
+                // "dangerous" is rustls' name for any verifier of one's own; this one adds
+                // only the pinned case to webpki's verdict.
+                .dangerous()
+                .with_custom_certificate_verifier(verifier.clone())
+                .with_no_client_auth();
+            Arc::new(config)
+        });
+        Tls { pinned }
     }
 }
 
@@ -57,7 +69,7 @@ impl<In: Transport> Connector<In> for Tls {
             return Ok(Some(transport.boxed()));
         }
         match &self.pinned {
-            Some(pinned) => pinned.wrap(details, transport).map(Some),
+            Some(config) => wrap(config, details, transport).map(Some),
             None => Ok(SHARED_TLS
                 .connect(details, Some(transport))?
                 .map(Transport::boxed)),
@@ -65,56 +77,31 @@ impl<In: Transport> Connector<In> for Tls {
     }
 }
 
-/// TLS verified by a CA file's [`PinningVerifier`].
-#[derive(Debug)]
-struct PinningTls {
-    config: Arc<ClientConfig>,
-}
-
-impl PinningTls {
-    /// One rustls configuration per agent (each holds its own session cache, so a
-    /// forked child's agent resumes no session of its parent's).
-    fn new(verifier: Arc<PinningVerifier>) -> PinningTls {
-        let config = ClientConfig::builder_with_provider(verifier.provider.clone())
-            .with_protocol_versions(rustls::ALL_VERSIONS)
-            .expect("the crypto provider supports TLS 1.2 and 1.3")
-            // "dangerous" is rustls' name for any verifier of one's own; this one adds
-            // only the pinned case to webpki's verdict.
-            .dangerous()
-            .with_custom_certificate_verifier(verifier)
-            .with_no_client_auth();
-        PinningTls {
-            config: Arc::new(config),
-        }
-    }
-}
-
-impl PinningTls {
-    /// `transport` wrapped in TLS, the handshake done within the connection's budget.
-    fn wrap(
-        &self,
-        details: &ConnectionDetails,
-        transport: impl Transport,
-    ) -> Result<Box<dyn Transport>, ureq::Error> {
-        let host = details.uri.host().unwrap_or_default();
-        // An IPv6 literal comes in brackets; rustls wants the bare address.
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let name = ServerName::try_from(host)
-            .map_err(|_| ureq::Error::Tls("the host is not a valid TLS server name"))?
-            .to_owned();
-        let connection = ClientConnection::new(self.config.clone(), name)?;
-        let mut socket = TransportAdapter::new(transport.boxed(), details.current_time.clone());
-        socket.set_timeout(handshake_timeout(details));
-        let mut stream = StreamOwned::new(connection, socket);
-        stream.conn.complete_io(&mut stream.sock)?;
-        Ok(Box::new(PinningTlsTransport {
-            buffers: LazyBuffers::new(
-                details.config.input_buffer_size(),
-                details.config.output_buffer_size(),
-            ),
-            stream,
-        }))
-    }
+/// `transport` wrapped in TLS verified by a CA file's [`PinningVerifier`], the
+/// handshake done within the connection's budget.
+fn wrap(
+    config: &Arc<ClientConfig>,
+    details: &ConnectionDetails,
+    transport: impl Transport,
+) -> Result<Box<dyn Transport>, ureq::Error> {
+    let host = details.uri.host().unwrap_or_default();
+    // An IPv6 literal comes in brackets; rustls wants the bare address.
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let name = ServerName::try_from(host)
+        .map_err(|_| ureq::Error::Tls("the host is not a valid TLS server name"))?
+        .to_owned();
+    let connection = ClientConnection::new(config.clone(), name)?;
+    let mut socket = TransportAdapter::new(transport.boxed(), details.current_time.clone());
+    socket.set_timeout(handshake_timeout(details));
+    let mut stream = StreamOwned::new(connection, socket);
+    stream.conn.complete_io(&mut stream.sock)?;
+    Ok(Box::new(PinningTlsTransport {
+        buffers: LazyBuffers::new(
+            details.config.input_buffer_size(),
+            details.config.output_buffer_size(),
+        ),
+        stream,
+    }))
 }
 
 /// The connection's time budget less what the connectors before TLS already used, so

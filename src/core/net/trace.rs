@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
-use ureq::{Proxy, ProxyProtocol};
+use ureq::Proxy;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::core::auth::session::OAuth2Session;
@@ -52,15 +52,9 @@ pub struct Tracer {
     /// Every secret of the config, in every form it could be echoed in (wiped on drop).
     secrets: Vec<Zeroizing<String>>,
     /// The proxy as connection lines show it: without its password.
-    proxy: Option<ShownProxy>,
+    proxy: Option<String>,
     /// An OAuth 2.0 config's tokens, which rotate: redacted as they are at each line.
     session: Option<Arc<OAuth2Session>>,
-}
-
-struct ShownProxy {
-    text: String,
-    /// HTTP CONNECT (ureq runs the whole connector chain for the connection to it).
-    connect: bool,
 }
 
 impl fmt::Debug for Tracer {
@@ -98,10 +92,7 @@ impl Tracer {
         Some(Arc::new(Tracer {
             hook,
             secrets,
-            proxy: proxy.map(|proxy| ShownProxy {
-                text: shown_proxy(proxy),
-                connect: matches!(proxy.protocol(), ProxyProtocol::Http | ProxyProtocol::Https),
-            }),
+            proxy: proxy.map(shown_proxy),
             session: session.cloned(),
         }))
     }
@@ -163,29 +154,21 @@ impl Tracer {
     /// carry no secret of the request's own but its credentials, shown masked).
     fn request_head(&self, head: &[u8]) {
         let tokens = self.token_forms();
-        let mut lines = head
-            .split(|&b| b == b'\n')
-            .map(|line| line.strip_suffix(b"\r").unwrap_or(line));
+        // A copy (wiped) as text: the head may hold a Bearer token.
+        let head = Zeroizing::new(String::from_utf8_lossy(head).into_owned());
+        let mut lines = head.lines();
         if let Some(request_line) = lines.next() {
-            self.emit(
-                &tokens,
-                TraceKind::RequestLine,
-                &String::from_utf8_lossy(request_line),
-            );
+            self.emit(&tokens, TraceKind::RequestLine, request_line);
         }
         for header in lines.filter(|line| !line.is_empty()) {
-            let shown = match header.iter().position(|&b| b == b':') {
-                Some(colon)
-                    if header[..colon].eq_ignore_ascii_case(b"authorization")
-                        || header[..colon].eq_ignore_ascii_case(b"proxy-authorization") =>
+            let shown = match header.split_once(':') {
+                Some((name, value))
+                    if name.eq_ignore_ascii_case("authorization")
+                        || name.eq_ignore_ascii_case("proxy-authorization") =>
                 {
-                    format!(
-                        "{}: {}",
-                        String::from_utf8_lossy(&header[..colon]),
-                        shown_credentials(header[colon + 1..].trim_ascii())
-                    )
+                    format!("{name}: {}", shown_credentials(value.trim_ascii()))
                 }
-                _ => String::from_utf8_lossy(header).into_owned(),
+                _ => header.to_owned(),
             };
             self.emit(&tokens, TraceKind::RequestHeader, &shown);
         }
@@ -301,33 +284,29 @@ fn add_secret(out: &mut Vec<Zeroizing<String>>, secret: &str) {
 /// An `Authorization` value as a trace shows it: OAuth 1.0a as is (nothing in it is
 /// secret); any other scheme by its name and length only, a long Bearer token also
 /// by its first characters.
-fn shown_credentials(value: &[u8]) -> String {
-    let (scheme, credentials) = match value.iter().position(|&b| b == b' ') {
-        Some(space) => (&value[..space], value[space + 1..].trim_ascii()),
-        None => (value, &b""[..]),
-    };
-    if scheme.eq_ignore_ascii_case(b"OAuth") {
+fn shown_credentials(value: &str) -> String {
+    let (scheme, credentials) = value
+        .split_once(' ')
+        .map_or((value, ""), |(scheme, credentials)| {
+            (scheme, credentials.trim_ascii())
+        });
+    if scheme.eq_ignore_ascii_case("OAuth") {
         // Nothing in it is secret but a verifier, which trades a request token for the user's.
-        let value = String::from_utf8_lossy(value);
         let verifier = value.split_once("oauth_verifier=\"");
         return match verifier.and_then(|(head, rest)| Some((head, rest.split_once('"')?.1))) {
             Some((head, tail)) => format!("{head}oauth_verifier=\"{REDACTED}\"{tail}"),
-            None => value.into_owned(),
+            None => value.to_owned(),
         };
     }
-    let scheme = String::from_utf8_lossy(scheme);
-    let chars = std::str::from_utf8(credentials).map_or(credentials.len(), |c| c.chars().count());
-    let head = &credentials[..credentials.len().min(BEARER_SHOWN_CHARS)];
-    if scheme.eq_ignore_ascii_case("Bearer")
-        && chars >= BEARER_SHOWN_FROM_CHARS
-        && head.iter().all(u8::is_ascii_graphic)
-    {
-        format!(
-            "{scheme} {}... ({chars} characters)",
-            String::from_utf8_lossy(head)
-        )
-    } else {
-        format!("{scheme} [redacted] ({chars} characters)")
+    let chars = credentials.chars().count();
+    let shown_head = credentials
+        .get(..BEARER_SHOWN_CHARS)
+        .filter(|head| head.bytes().all(|b| b.is_ascii_graphic()));
+    match shown_head {
+        Some(head) if scheme.eq_ignore_ascii_case("Bearer") && chars >= BEARER_SHOWN_FROM_CHARS => {
+            format!("{scheme} {head}... ({chars} characters)")
+        }
+        _ => format!("{scheme} [redacted] ({chars} characters)"),
     }
 }
 
@@ -379,23 +358,23 @@ impl<C: Connector> Connector for TracedConnector<C> {
             return Ok(None);
         };
         // For an HTTP CONNECT proxy ureq runs this chain twice: first to reach the
-        // proxy itself (with the proxy taken out of the config), then for the target
-        // through the tunnel.
+        // proxy itself (with the proxy taken out of the config: the agent's has it
+        // otherwise), then for the target through the tunnel.
         let proxy = self.tracer.proxy.as_ref();
         let through_proxy = details
             .config
             .proxy()
             .is_some_and(|p| !p.is_no_proxy(details.uri));
-        let to_connect_proxy = proxy.is_some_and(|p| p.connect) && details.config.proxy().is_none();
+        let to_connect_proxy = proxy.is_some() && details.config.proxy().is_none();
         let target = format!(
             "{}://{}",
             details.uri.scheme_str().unwrap_or("http"),
             details.uri.authority().map_or("", |a| a.as_str())
         );
         self.tracer.info(&match proxy {
-            Some(proxy) if to_connect_proxy => format!("connected to the proxy {}", proxy.text),
+            Some(proxy) if to_connect_proxy => format!("connected to the proxy {proxy}"),
             Some(proxy) if through_proxy => {
-                format!("connected to {target} through the proxy {}", proxy.text)
+                format!("connected to {target} through the proxy {proxy}")
             }
             _ => format!("connected to {target}"),
         });
@@ -487,32 +466,29 @@ mod tests {
 
     #[test]
     fn credentials_other_than_oauth_show_their_scheme_and_length() {
-        let oauth = br#"OAuth oauth_consumer_key="k", oauth_signature="s%3D""#;
-        assert_eq!(
-            shown_credentials(oauth),
-            String::from_utf8_lossy(oauth).into_owned()
-        );
+        let oauth = r#"OAuth oauth_consumer_key="k", oauth_signature="s%3D""#;
+        assert_eq!(shown_credentials(oauth), oauth);
         assert_eq!(
             shown_credentials(
-                br#"OAuth oauth_token="t", oauth_verifier="4711", oauth_version="1.0""#
+                r#"OAuth oauth_token="t", oauth_verifier="4711", oauth_version="1.0""#
             ),
             r#"OAuth oauth_token="t", oauth_verifier="[redacted]", oauth_version="1.0""#
         );
         assert_eq!(
-            shown_credentials(b"Bearer AAAAbbbbccccdddd1234"),
+            shown_credentials("Bearer AAAAbbbbccccdddd1234"),
             "Bearer AAAA... (20 characters)"
         );
         // Too short to show any of it.
         assert_eq!(
-            shown_credentials(b"Bearer AAAAbbbb"),
+            shown_credentials("Bearer AAAAbbbb"),
             "Bearer [redacted] (8 characters)"
         );
         assert_eq!(
-            shown_credentials(b"Basic dXNlcjpwYXNzd29yZA=="),
+            shown_credentials("Basic dXNlcjpwYXNzd29yZA=="),
             "Basic [redacted] (20 characters)"
         );
         assert_eq!(
-            shown_credentials(b"Token"),
+            shown_credentials("Token"),
             "Token [redacted] (0 characters)"
         );
     }

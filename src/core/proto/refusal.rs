@@ -244,8 +244,7 @@ fn read_api_error(body: &[u8], clean: &dyn Fn(&str) -> String) -> ApiError {
     let text = match (root.title.0.clone(), root.detail.0.clone()) {
         (Some(t), Some(d)) if t != d => format!("{t}: {d}"),
         (Some(t), _) => t,
-        (None, Some(d)) => d,
-        (None, None) => String::new(),
+        (None, d) => d.unwrap_or_default(),
     };
     ApiError {
         code: 0,
@@ -295,25 +294,20 @@ fn kind_for_status(http_status: u16) -> ErrorKind {
 /// Makes API text safe for a one-line message: control characters become
 /// spaces, runs of white space fold, and the length is capped.
 pub fn one_line(text: &str, max_chars: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max_chars * 4));
-    let mut count = 0;
-    for word in text.split(|c: char| c.is_whitespace() || c.is_control()) {
-        if word.is_empty() {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        for c in word.chars() {
-            if count == max_chars {
-                out.push('…');
-                return out;
-            }
-            out.push(c);
-            count += 1;
-        }
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|word| !word.is_empty())
+        .collect();
+    let line = words.join(" ");
+    // The cap counts the words' characters, not the spaces between them.
+    match line
+        .char_indices()
+        .filter(|&(_, c)| c != ' ')
+        .nth(max_chars)
+    {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
     }
-    out
 }
 
 /// Turns a response into the user JSON (2xx) or an [`Error`] (anything else).
@@ -383,33 +377,28 @@ pub fn api_failure(
         .and_then(|(_, advice)| advice)
         // A bare 402 says no more than its status.
         .or((kind == ErrorKind::PaymentRequired).then_some(advice::PAYMENT));
-    let mut message = format!("HTTP {http_status}");
-    if api.code != 0 {
-        message.push_str(&format!(", error {}", api.code));
-    }
+    let code = match api.code {
+        0 => String::new(),
+        code => format!(", error {code}"),
+    };
     let text = clean(&api.text);
     let problem = api.fields.clone().map(Box::new);
-    if !text.is_empty() {
-        message.push_str(": ");
-        message.push_str(&text);
-        if let Some(problem) = &problem {
-            message.push_str(&problem_members_text(problem));
-        }
+    let said = if !text.is_empty() {
+        let members = problem.as_deref().and_then(problem_members_text);
+        format!("{text}{}", members.unwrap_or_default())
     } else if (300..400).contains(&http_status) {
-        message.push_str(": redirect not followed");
-        if let Some(location) = location {
-            message.push_str(" (Location: ");
-            message.push_str(&one_line(&redactor.redact(location), 200));
-            message.push(')');
-        }
+        let shown =
+            location.map(|to| format!(" (Location: {})", one_line(&redactor.redact(to), 200)));
+        format!("redirect not followed{}", shown.unwrap_or_default())
     } else if body.is_empty() {
-        message.push_str(": empty response body");
+        "empty response body".to_owned()
     } else {
-        message.push_str(&format!(
-            ": response body is not a Twitter error ({} bytes)",
+        format!(
+            "response body is not a Twitter error ({} bytes)",
             body.len()
-        ));
-    }
+        )
+    };
+    let mut message = format!("HTTP {http_status}{code}: {said}");
     if let Some(advice) = advice {
         // A closing parenthesis ends the problem's members: no period after a URL.
         if !message.ends_with(['.', '!', '?', ')']) {
@@ -427,8 +416,8 @@ pub fn api_failure(
 }
 
 /// What the message says of a problem besides its title and detail:
-/// " (reason: …; required enrollment: …; registration: URL)", or "" when none was sent.
-fn problem_members_text(problem: &Problem) -> String {
+/// " (reason: …; required enrollment: …; registration: URL)", or `None` when none was sent.
+fn problem_members_text(problem: &Problem) -> Option<String> {
     let parts: Vec<String> = [
         ("reason", &problem.reason),
         ("required enrollment", &problem.required_enrollment),
@@ -437,11 +426,7 @@ fn problem_members_text(problem: &Problem) -> String {
     .into_iter()
     .filter_map(|(label, value)| Some(format!("{label}: {}", value.as_deref()?)))
     .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", parts.join("; "))
-    }
+    (!parts.is_empty()).then(|| format!(" ({})", parts.join("; ")))
 }
 
 #[cfg(test)]
@@ -969,6 +954,9 @@ mod tests {
         assert!(e.message.chars().count() < 400, "{}", e.message);
         assert_eq!(one_line("a\r\n\tb\u{0}c  ", 10), "a b c");
         assert_eq!(one_line("abcdef", 3), "abc…");
+        // The spaces between words do not count.
+        assert_eq!(one_line("abc def", 3), "abc …");
+        assert_eq!(one_line("ab  cd ef", 4), "ab cd …");
     }
 
     #[test]

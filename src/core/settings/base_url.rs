@@ -62,18 +62,16 @@ impl BaseUrl {
         let host = uri.host().unwrap_or_default();
         // http::Uri takes any text after the colon ("host:", "host:0", "host:65536") and
         // then reports no port: the digits are checked here.
-        let port = match &authority[host.len()..] {
-            "" => None,
-            after_host => {
-                let digits = after_host
-                    .strip_prefix(':')
-                    .filter(|digits| digits.bytes().all(|b| b.is_ascii_digit()));
-                let port = digits.and_then(|digits| digits.parse::<u16>().ok());
-                Some(
-                    port.filter(|&port| port != 0)
-                        .ok_or_else(|| refuse("bad host or port"))?,
-                )
+        let after_host = &authority[host.len()..];
+        let port = match after_host
+            .strip_prefix(':')
+            .map(|digits| (digits, digits.parse()))
+        {
+            None if after_host.is_empty() => None,
+            Some((digits, Ok(port))) if port != 0 && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(port)
             }
+            _ => return Err(refuse("bad host or port")),
         };
         if !is_valid_host(host) {
             return Err(refuse("bad host"));
@@ -83,19 +81,16 @@ impl BaseUrl {
             return Err(refuse("http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https://"));
         }
         let path = uri.path().trim_end_matches('/');
-        let mut url = format!(
-            "{}://{}",
-            if https { "https" } else { "http" },
-            host.to_ascii_lowercase()
-        );
-        if let Some(port) = port {
-            url.push_str(&format!(":{port}"));
-        }
-        url.push_str(path);
+        let scheme = if https { "https" } else { "http" };
+        let host = host.to_ascii_lowercase();
+        let url = match port {
+            Some(port) => format!("{scheme}://{host}:{port}{path}"),
+            None => format!("{scheme}://{host}{path}"),
+        };
         Ok(BaseUrl {
             url,
             https,
-            host: host.to_ascii_lowercase(),
+            host,
             port: port.unwrap_or(if https { 443 } else { 80 }),
             loopback,
         })

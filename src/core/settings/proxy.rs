@@ -98,12 +98,7 @@ pub fn no_proxy_matches(host: &str, port: u16, no_proxy: &str) -> bool {
     if no_proxy.trim() == "*" {
         return true;
     }
-    let address = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host)
-        .parse::<IpAddr>()
-        .ok();
+    let address = unbracketed(host).unwrap_or(host).parse::<IpAddr>().ok();
     no_proxy
         .split(|c: char| c == ',' || c.is_ascii_whitespace())
         .filter(|entry| !entry.is_empty())
@@ -122,22 +117,25 @@ pub fn no_proxy_matches(host: &str, port: u16, no_proxy: &str) -> bool {
 /// `host:port`, `[v6]:port` or `[v6]` to the host part and the port; anything else
 /// (an IPv6 address without brackets included) has no port.
 fn split_port(entry: &str) -> (&str, Option<u16>) {
-    if let Some(rest) = entry.strip_prefix('[') {
-        if let Some((v6, after)) = rest.split_once(']') {
-            return match after.strip_prefix(':').map(str::parse) {
-                Some(Ok(port)) => (v6, Some(port)),
-                _ if after.is_empty() => (v6, None),
-                _ => (entry, None),
-            };
-        }
+    if let Some(v6) = unbracketed(entry) {
+        return (v6, None);
     }
-    match entry.split_once(':') {
-        Some((host, port)) if !host.contains(':') => match port.parse() {
-            Ok(port) => (host, Some(port)),
-            Err(_) => (entry, None),
+    match entry
+        .rsplit_once(':')
+        .map(|(host, port)| (host, port.parse()))
+    {
+        Some((host, Ok(port))) => match unbracketed(host) {
+            Some(v6) => (v6, Some(port)),
+            None if !host.contains(':') => (host, Some(port)),
+            None => (entry, None),
         },
         _ => (entry, None),
     }
+}
+
+/// The IPv6 address inside `[…]`.
+fn unbracketed(host: &str) -> Option<&str> {
+    host.strip_prefix('[')?.strip_suffix(']')
 }
 
 fn name_matches(host: &str, entry: &str) -> bool {

@@ -37,7 +37,7 @@ pub fn close_held_in_child(close: fn(i32)) {
 /// it is unlocked. Dropping it unlocks explicitly (`LOCK_UN` reaches every copy of
 /// the descriptor, a child's too), then leaves the registry, then closes.
 pub struct HeldFile {
-    slot: Option<usize>,
+    slot: usize,
     file: Option<File>,
     generation: u64,
 }
@@ -53,7 +53,7 @@ impl HeldFile {
             let file = open()?;
             let slot = register(file.as_raw_fd())?;
             let held = HeldFile {
-                slot: Some(slot),
+                slot,
                 file: Some(file),
                 generation: fork::generation(),
             };
@@ -70,21 +70,18 @@ impl HeldFile {
 
 impl Drop for HeldFile {
     fn drop(&mut self) {
+        let Some(file) = self.file.take() else {
+            return;
+        };
         if fork::generation() != self.generation {
             // A forked child (the thread that forked held it): the child handler has
             // closed the descriptor already, and its number may be another file's now.
-            if let Some(file) = self.file.take() {
-                let _ = file.into_raw_fd();
-            }
+            let _ = file.into_raw_fd();
             return;
         }
-        if let Some(file) = self.file.take() {
-            let _ = file.unlock();
-            if let Some(slot) = self.slot.take() {
-                HELD[slot].store(FREE, Ordering::SeqCst);
-            }
-            drop(file);
-        }
+        let _ = file.unlock();
+        HELD[self.slot].store(FREE, Ordering::SeqCst);
+        // `file` closes here, after its slot is free.
     }
 }
 

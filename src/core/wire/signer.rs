@@ -38,26 +38,6 @@ impl Credentials {
     }
 }
 
-/// An absolute `http`/`https` URL with a host, read by `http::Uri` as ureq reads the
-/// URL it sends (`None`: anything else; the library signs only its base URL's).
-fn parse_url(url: &str) -> Option<Uri> {
-    let uri: Uri = url.parse().ok()?;
-    let scheme = uri.scheme_str()?.to_ascii_lowercase();
-    let has_host = uri.host().is_some_and(|host| !host.is_empty());
-    (matches!(scheme.as_str(), "http" | "https") && has_host).then_some(uri)
-}
-
-fn base_uri_of(uri: &Uri) -> String {
-    let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
-    let host = uri.host().unwrap_or_default().to_ascii_lowercase();
-    let default_port = if scheme == "http" { 80 } else { 443 };
-    let port = match uri.port_u16() {
-        Some(port) if port != default_port => format!(":{port}"),
-        _ => String::new(),
-    };
-    format!("{scheme}://{host}{port}{}", uri.path())
-}
-
 /// Writes the RFC 5849 3.4.1.3.2 normalised parameters to `out` (each name and value
 /// encoded, sorted by encoded name then encoded value, joined as `name=value` with
 /// `&`; `oauth_signature` and `realm` left out), percent-encoded once more, as the
@@ -205,10 +185,29 @@ pub struct SigningUrl {
 }
 
 impl SigningUrl {
+    /// An absolute `http`/`https` URL with a host, read by `http::Uri` as ureq reads the
+    /// URL it sends (`None`: anything else; the library signs only its base URL's).
+    /// Its base string URI (RFC 5849 3.4.1.2): scheme and host in lowercase, the
+    /// scheme's default port left out.
     pub fn parse(url: &str) -> Option<SigningUrl> {
-        let uri = parse_url(url)?;
+        let uri: Uri = url.parse().ok()?;
+        let scheme = uri.scheme_str()?.to_ascii_lowercase();
+        let default_port = match scheme.as_str() {
+            "http" => 80,
+            "https" => 443,
+            _ => return None,
+        };
+        let host = uri.host().filter(|host| !host.is_empty())?;
+        let port = match uri.port_u16() {
+            Some(port) if port != default_port => format!(":{port}"),
+            _ => String::new(),
+        };
         Some(SigningUrl {
-            base_uri: base_uri_of(&uri),
+            base_uri: format!(
+                "{scheme}://{}{port}{}",
+                host.to_ascii_lowercase(),
+                uri.path()
+            ),
             // Decoded as forms are (`+` a space, malformed escapes kept, invalid UTF-8
             // as U+FFFD), in order, duplicates kept: RFC 5849 3.4.1.3.1 signs them.
             query: uri
@@ -348,7 +347,7 @@ mod tests {
     /// RFC 5849 3.4.1.2 base string URI: lowercase scheme and host, default port
     /// dropped, query and fragment removed, empty path as `/`.
     fn base_string_uri(url: &str) -> Option<String> {
-        Some(base_uri_of(&parse_url(url)?))
+        SigningUrl::parse(url).map(|url| url.base_uri)
     }
 
     /// RFC 5849 3.4.1 signature base string from the method, the base string URI
