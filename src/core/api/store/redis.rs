@@ -160,7 +160,14 @@ impl RedisBackend {
     /// read or lock connects.
     pub fn open(url: &str) -> Result<RedisBackend, Error> {
         let shown = redacted_url(url);
-        let target = parse(url).map_err(|why| store_error!(&shown, "{why}"))?;
+        let target = parse(url).map_err(|why| {
+            // A password holding '/', '?' or '#' unencoded ends the host part early, so
+            // redacted_url finds no user information: a refused URL shows only its host.
+            let host = url.split_once("://").and_then(|(scheme, rest)| {
+                Some(format!("{scheme}://***@{}", rest.rsplit_once('@')?.1))
+            });
+            store_error!(host.as_deref().unwrap_or(&shown), "{why}")
+        })?;
         let client = client(&target)
             .map_err(|e| store_error!(&shown, "cannot be used: {}", redis_detail(&e, &target)))?;
         Ok(RedisBackend {
@@ -370,6 +377,18 @@ mod tests {
         assert!(!format!("{store:?}").contains("hunter2"));
         assert_eq!(store.key("lock", STORE_WIDE), "p:lock");
         assert_eq!(store.key("lock", "brand"), "p:lock:brand");
+        // A password holding '/', '?' or '#' unencoded: refused, and not shown either.
+        for (url, password) in [
+            ("redis://u:xq1/zq2@h:6379/0", "xq1/zq2"),
+            ("redis://:xq3?zq4@h", "xq3?zq4"),
+            ("rediss://u:xq5#zq6@h", "xq5#zq6"),
+        ] {
+            let message = RedisBackend::open(url).unwrap_err().message;
+            let hidden = password
+                .split(['/', '?', '#'])
+                .all(|part| !message.contains(part));
+            assert!(message.contains("://***@h") && hidden, "{message}");
+        }
     }
 
     #[test]
