@@ -276,15 +276,17 @@ impl Client {
     }
 
     /// The OAuth 2.0 tokens' user: what the config learnt, else one `GET 2/users/me`
-    /// (refreshing first when the token expires, as every call does), which a
-    /// store-backed config stores.
+    /// (refreshing first when the token expires, as every call does). Not written to
+    /// the store the config came from: saving into another store must not wait for it.
     pub fn oauth2_identity(&self) -> Result<(u64, Option<String>), Error> {
         let session = self.session()?;
         if let (Some(id), Some(name)) = session.identity() {
             return Ok((id, Some(name)));
         }
         with_bearer(&self.sender, session, |bearer| {
-            bearer::learn_identity(&self.sender, session, bearer)
+            let (id, screen_name) = bearer::me(&self.sender, bearer)?;
+            session.set_identity(id, screen_name.clone());
+            Ok((id, screen_name))
         })
     }
 
