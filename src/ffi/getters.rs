@@ -162,8 +162,8 @@ pub extern "C" fn tw_last_problem(field: i32) -> *const c_char {
     read(c"".as_ptr(), |state| {
         // TwProblemField's numbers are the indexes of the members (any other: none).
         let index = usize::try_from(field).unwrap_or(usize::MAX);
-        let member = state.last.problem.get(index);
-        member.map_or(c"".as_ptr(), |member| member.as_ptr())
+        let member = state.last.problem.get(index).and_then(Option::as_deref);
+        member.unwrap_or_default().as_ptr()
     })
 }
 
@@ -184,7 +184,9 @@ pub extern "C" fn tw_last_problem(field: i32) -> *const c_char {
 /// tests/c/teardown_atexit.c and tests/c/teardown_thread_key.c).
 #[no_mangle]
 pub extern "C" fn tw_last_error_message() -> *const c_char {
-    read(c"".as_ptr(), |state| state.last.message.as_ptr())
+    read(c"".as_ptr(), |state| {
+        state.last.message.as_deref().unwrap_or_default().as_ptr()
+    })
 }
 
 /// The HTTP status of the last response on this thread (200 after a successful

@@ -2,18 +2,30 @@
 //! what it returned, and its version.
 
 use std::ffi::{c_char, CString};
-use std::{mem, ptr};
+use std::ptr;
 
-use zeroize::{Zeroize as _, Zeroizing};
+use zeroize::Zeroize as _;
 
 use super::boundary::{infallible, Failure};
 use super::status::TwStatus;
 
-/// Copies `value` into a new C string for an out-parameter, wiped when dropped
-/// unless it is published (see [`into_raw`]).
-pub(crate) fn out_string(value: &str, name: &str) -> Result<Zeroizing<CString>, Failure> {
+/// A C string made for an out-parameter, wiped when dropped unless it is published
+/// ([`into_raw`]). Not a `Zeroizing<CString>`: taking the string out of one and
+/// wiping it allocate, 4 more allocations a follow (bench/bench.rs).
+pub(crate) struct OutText(Option<CString>);
+
+impl Drop for OutText {
+    fn drop(&mut self) {
+        if let Some(text) = self.0.take() {
+            text.into_bytes_with_nul().zeroize();
+        }
+    }
+}
+
+/// Copies `value` into a new C string for an out-parameter (see [`OutText`]).
+pub(crate) fn out_string(value: &str, name: &str) -> Result<OutText, Failure> {
     match CString::new(value) {
-        Ok(text) => Ok(Zeroizing::new(text)),
+        Ok(text) => Ok(OutText(Some(text))),
         Err(refused) => {
             // The refused copy may be a token: wiped, as tw_string_free wipes.
             refused.into_vec().zeroize();
@@ -24,8 +36,8 @@ pub(crate) fn out_string(value: &str, name: &str) -> Result<Zeroizing<CString>, 
 }
 
 /// Hands a made string to the caller, who releases it with `tw_string_free`.
-fn into_raw(mut text: Zeroizing<CString>) -> *mut c_char {
-    mem::take(&mut *text).into_raw()
+fn into_raw(mut text: OutText) -> *mut c_char {
+    text.0.take().map_or(ptr::null_mut(), CString::into_raw)
 }
 
 /// Publishes several string fields at once, all or none: each `(value, name, out)`
@@ -81,7 +93,7 @@ pub(crate) unsafe fn publish_value<T>(out: *mut T, value: T) {
 pub unsafe extern "C" fn tw_string_free(s: *mut c_char) {
     infallible((), || {
         if !s.is_null() {
-            drop(Zeroizing::new(CString::from_raw(s)));
+            drop(OutText(Some(CString::from_raw(s))));
         }
     })
 }

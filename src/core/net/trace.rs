@@ -191,13 +191,11 @@ impl RequestTrace<'_> {
     /// twice there, and a short one never stands alone, so the redactor could miss it.
     pub(crate) fn base_string(&self, base_string: &str) {
         const VERIFIER: &str = "oauth_verifier%3D";
-        let shown = match base_string.split_once(VERIFIER) {
-            Some((head, rest)) => {
-                let tail = rest.find("%26").map_or("", |end| &rest[end..]);
-                Zeroizing::new(format!("{head}{VERIFIER}{REDACTED}{tail}"))
-            }
-            None => Zeroizing::new(base_string.to_owned()),
+        let Some((head, rest)) = base_string.split_once(VERIFIER) else {
+            return self.line(TraceKind::BaseString, base_string);
         };
+        let tail = rest.find("%26").map_or("", |end| &rest[end..]);
+        let shown = Zeroizing::new(format!("{head}{VERIFIER}{REDACTED}{tail}"));
         self.line(TraceKind::BaseString, &shown);
     }
 
