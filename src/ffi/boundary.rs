@@ -14,8 +14,6 @@ use std::ffi::{c_char, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use zeroize::Zeroizing;
-
 use super::status::TwStatus;
 use crate::core::{self, DayBudgets, Followed, Problem, RateLimit};
 
@@ -200,6 +198,29 @@ impl UserData {
 unsafe impl Send for UserData {}
 unsafe impl Sync for UserData {}
 
+/// A C string the library made (an out-parameter's, a callback's text), wiped when
+/// dropped unless handed to the caller. Not a `Zeroizing<CString>`: taking the string
+/// out of one and wiping it allocate, 4 more allocations a follow (bench/bench.rs).
+pub(crate) struct OutText(pub(crate) Option<CString>);
+
+impl OutText {
+    pub(crate) fn new(text: CString) -> OutText {
+        OutText(Some(text))
+    }
+
+    pub(crate) fn as_ptr(&self) -> *const c_char {
+        self.0.as_deref().map_or(std::ptr::null(), CStr::as_ptr)
+    }
+}
+
+impl Drop for OutText {
+    fn drop(&mut self) {
+        if let Some(text) = self.0.take() {
+            zeroize::Zeroize::zeroize(&mut text.into_bytes_with_nul());
+        }
+    }
+}
+
 /// Calls the application back from inside a `tw_` call: runs `call`, which calls the
 /// application's `callback` (its name: "token callback", "trace hook") of the config
 /// at `config`, with `text` as a NUL-terminated string that lives during the call, in
@@ -221,7 +242,7 @@ pub(crate) fn call_back(
     if text.contains('\0') {
         return;
     }
-    let text = Zeroizing::new(CString::new(text).expect("no NUL"));
+    let text = OutText::new(CString::new(text).expect("no NUL"));
     let mut saved = None;
     // A thread whose state is torn down already records nothing, but is still marked.
     change(|state| saved = Some(std::mem::take(state)));

@@ -6,21 +6,8 @@ use std::ptr;
 
 use zeroize::Zeroize as _;
 
-use super::boundary::{infallible, Failure};
+use super::boundary::{infallible, Failure, OutText};
 use super::status::TwStatus;
-
-/// A C string made for an out-parameter, wiped when dropped unless it is published
-/// ([`into_raw`]). Not a `Zeroizing<CString>`: taking the string out of one and
-/// wiping it allocate, 4 more allocations a follow (bench/bench.rs).
-pub(crate) struct OutText(Option<CString>);
-
-impl Drop for OutText {
-    fn drop(&mut self) {
-        if let Some(text) = self.0.take() {
-            text.into_bytes_with_nul().zeroize();
-        }
-    }
-}
 
 /// Copies `value` into a new C string for an out-parameter (see [`OutText`]).
 pub(crate) fn out_string(value: &str, name: &str) -> Result<OutText, Failure> {
