@@ -18,6 +18,7 @@ use zeroize::Zeroizing;
 use crate::core::error::Error;
 use crate::core::proto::refusal::{api_failure, kind_for, one_line, parse_api_error, ApiError};
 use crate::core::wire::redact::Redactor;
+use crate::core::wire::wiped_json_bytes;
 pub use crate::core::wire::Secret;
 
 /// Longest piece of a server's text copied into a message.
@@ -71,24 +72,9 @@ fn form_body(pairs: &[(&str, &str)]) -> Zeroizing<String> {
     Zeroizing::new(form.finish())
 }
 
-/// `value` as JSON in a wiped buffer, allocated once at the size a first pass
-/// measured: it never grows, so no unwiped copy is left behind.
+/// `value` as compact JSON in a wiped buffer that never grew ([`wiped_json_bytes`]).
 fn wiped_json(value: &impl serde::Serialize) -> Zeroizing<String> {
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0 += bytes.len();
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    serde_json::to_writer(&mut count, value).expect("plain data serializes");
-    let mut out = Zeroizing::new(Vec::with_capacity(count.0));
-    serde_json::to_writer(&mut *out, value).expect("plain data serializes");
-    let bytes = std::mem::take(&mut *out);
+    let bytes = std::mem::take(&mut *wiped_json_bytes(value, false, b""));
     Zeroizing::new(String::from_utf8(bytes).expect("serde_json writes UTF-8"))
 }
 

@@ -60,14 +60,53 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Wipes every string inside a JSON value that is dropped unused (a misshapen
-/// `refresh_token`, an error a server echoed a token into).
+/// Wipes every string inside a JSON value, member names included, before it is
+/// dropped (a misshapen `refresh_token`, an error a server echoed a token into, the
+/// token store's members kept unread).
 pub(crate) fn wipe_json(value: &mut serde_json::Value) {
     use zeroize::Zeroize as _;
     match value {
         serde_json::Value::String(s) => s.zeroize(),
         serde_json::Value::Array(items) => items.iter_mut().for_each(wipe_json),
-        serde_json::Value::Object(map) => map.values_mut().for_each(wipe_json),
+        serde_json::Value::Object(map) => {
+            for (mut name, mut value) in std::mem::take(map) {
+                name.zeroize();
+                wipe_json(&mut value);
+            }
+        }
         _ => {}
     }
+}
+
+/// `value` as JSON (`pretty`: indented), then `end`, in a wiped buffer allocated once
+/// at the size a first pass measured: it never grows, so no unwiped copy is left behind.
+pub(crate) fn wiped_json_bytes(
+    value: &impl Serialize,
+    pretty: bool,
+    end: &[u8],
+) -> Zeroizing<Vec<u8>> {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    fn write(out: impl std::io::Write, value: &impl Serialize, pretty: bool) {
+        let written = if pretty {
+            serde_json::to_writer_pretty(out, value)
+        } else {
+            serde_json::to_writer(out, value)
+        };
+        written.expect("plain data serializes");
+    }
+    let mut count = Count(0);
+    write(&mut count, value, pretty);
+    let mut out = Zeroizing::new(Vec::with_capacity(count.0 + end.len()));
+    write(&mut *out, value, pretty);
+    out.extend_from_slice(end);
+    out
 }

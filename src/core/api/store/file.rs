@@ -8,18 +8,17 @@
 //! on them), and the refresh recorded in flight.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::core::auth::oauth2::Tokens;
 use crate::core::auth::session::InFlightRefresh;
 use crate::core::error::Error;
-use crate::core::wire::Secret;
+use crate::core::wire::{wipe_json, wiped_json_bytes, Secret};
 
 pub const VERSION: u64 = 1;
 
@@ -31,21 +30,7 @@ pub struct Unknown(Map<String, Value>);
 
 impl Drop for Unknown {
     fn drop(&mut self) {
-        wipe(&mut Value::Object(std::mem::take(&mut self.0)));
-    }
-}
-
-fn wipe(value: &mut Value) {
-    match value {
-        Value::String(s) => s.zeroize(),
-        Value::Array(items) => items.iter_mut().for_each(wipe),
-        Value::Object(map) => {
-            for (mut key, mut value) in std::mem::take(map) {
-                key.zeroize();
-                wipe(&mut value);
-            }
-        }
-        _ => {}
+        wipe_json(&mut Value::Object(std::mem::take(&mut self.0)));
     }
 }
 
@@ -235,18 +220,6 @@ impl Account {
 
 /// Counts the bytes a serialization will take, so the real one never reallocates
 /// (a growing buffer would leave copies of the tokens in freed memory).
-struct Count(usize);
-
-impl Write for Count {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += buf.len();
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Only the version: read first, so a document of another version is named as one.
 #[derive(Deserialize)]
 struct Head {
@@ -294,12 +267,7 @@ impl Document {
 
     /// The document as pretty JSON with a final newline, in one wiped allocation.
     pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
-        let mut count = Count(0);
-        serde_json::to_writer_pretty(&mut count, self).expect("counting cannot fail");
-        let mut bytes = Zeroizing::new(Vec::with_capacity(count.0 + 1));
-        serde_json::to_writer_pretty(&mut *bytes, self).expect("a Vec has room");
-        bytes.push(b'\n');
-        bytes
+        wiped_json_bytes(self, true, b"\n")
     }
 
     /// The account's version (0: no such account).
