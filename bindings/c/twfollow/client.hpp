@@ -15,12 +15,9 @@ class Client {
 public:
     Client(const std::string &consumer_key, const std::string &consumer_secret,
            const std::string &access_token, const std::string &access_token_secret)
-        : Client(made([&](TwConfig **config) {
-              return tw_config_new(detail::c_str(consumer_key, "credential"),
-                                   detail::c_str(consumer_secret, "credential"),
-                                   detail::c_str(access_token, "credential"),
-                                   detail::c_str(access_token_secret, "credential"), config);
-          })) {}
+        : Client(made(tw_config_new, detail::c_str(consumer_key, "credential"),
+                      detail::c_str(consumer_secret, "credential"), detail::c_str(access_token, "credential"),
+                      detail::c_str(access_token_secret, "credential"))) {}
 
     // Credentials from TW_CONSUMER_KEY, TW_CONSUMER_SECRET, TW_ACCESS_TOKEN,
     // TW_ACCESS_TOKEN_SECRET; base URL from TW_API_BASE when set.
@@ -43,11 +40,13 @@ public:
     // from_env (from_store_credentials reads neither, for a program whose options replace
     // them); set the rest on the client.
     static Client from_store(const std::string &account = std::string(), const std::string &store_path = std::string()) {
-        return stored(tw_config_from_store, account, store_path);
+        return made(tw_config_from_store, detail::c_str_or_null(store_path, "store_path"),
+                    detail::c_str_or_null(account, "account"));
     }
     static Client from_store_credentials(const std::string &account = std::string(),
                                          const std::string &store_path = std::string()) {
-        return stored(tw_config_from_store_credentials, account, store_path);
+        return made(tw_config_from_store_credentials, detail::c_str_or_null(store_path, "store_path"),
+                    detail::c_str_or_null(account, "account"));
     }
 
     // A client that follows through API v2 with an OAuth 2.0 user token of the app's
@@ -93,8 +92,8 @@ public:
     // Like follow(), and says whether the follow is pending (tw_follow_ex).
     FollowResult follow_ex(const std::string &target, bool notify = false) const {
         TwFollowOutcome outcome = TW_FOLLOW_OUTCOME_ACTIVE;
-        std::string json = detail::string_from(
-            [&](char **out) { return tw_follow_ex(handle(), detail::c_str(target, "target"), notify, &outcome, out); });
+        std::string json =
+            detail::string_from(tw_follow_ex, handle(), detail::c_str(target, "target"), notify, &outcome);
         return FollowResult{json, outcome == TW_FOLLOW_OUTCOME_PENDING};
     }
 
@@ -104,8 +103,7 @@ public:
     // Unfollows target (tw_unfollow); returns the relationship after it as JSON,
     // {"target":{"id":"...","username":"..."},"following":false}.
     std::string unfollow(const std::string &target) const {
-        return detail::string_from(
-            [&](char **out) { return tw_unfollow(handle(), detail::c_str(target, "target"), out); });
+        return detail::string_from(tw_unfollow, handle(), detail::c_str(target, "target"));
     }
 
     // What holds between the token's user and target (tw_relationship), as JSON with
@@ -117,9 +115,8 @@ public:
     // the same one request, and the same JSON in Relationship::json.
     Relationship relationship_ex(const std::string &target) const {
         Relationship result{0, 0, std::string()};
-        result.json = detail::string_from([&](char **out) {
-            return tw_relationship_ex(handle(), detail::c_str(target, "target"), &result.known, &result.set, out);
-        });
+        result.json = detail::string_from(tw_relationship_ex, handle(), detail::c_str(target, "target"), &result.known,
+                                          &result.set);
         return result;
     }
 
@@ -138,9 +135,7 @@ public:
     }
 
     // OAuth 2.0: the tokens held now, as JSON (oauth2_tokens() gives them as fields).
-    std::string tokens() const {
-        return detail::string_from([&](char **out) { return tw_config_get_tokens(handle(), out); });
-    }
+    std::string tokens() const { return detail::string_from(tw_config_get_tokens, handle()); }
 
     // OAuth 1.0a: the user token the client follows with, and its user (user_id and
     // screen_name "" when the client does not know them: one made from the four
@@ -157,7 +152,9 @@ public:
     // (refreshed first when it expires within the refresh margin, and saved if the
     // client is store-backed). TW_STATUS_INVALID_ARGUMENT for an OAuth 1.0a client.
     std::string access_token() const {
-        return detail::string_from([&](char **out) { return tw_oauth2_access_token(handle(), out, nullptr); });
+        detail::OutStrings<1> token;
+        detail::check(tw_oauth2_access_token(handle(), &token.out[0], nullptr));
+        return token.take(0);
     }
 
     // OAuth 2.0: refreshes the access token now; the callback has the new tokens when
@@ -192,27 +189,17 @@ private:
 
     explicit Client(TwConfig *config) : config_(config, tw_config_free) {}
 
-    // A Client around the config `make(&config)` creates (checked).
-    template <typename Make> static Client made(Make make) {
+    // A Client around the config `make(args..., &config)` creates (checked).
+    template <typename... Params, typename... Args> static Client made(TwStatus (*make)(Params...), Args... args) {
         TwConfig *config = nullptr;
-        detail::check(make(&config));
+        detail::check(make(args..., &config));
         return Client(config);
-    }
-
-    static Client stored(TwStatus (*make)(const char *, const char *, TwConfig **), const std::string &account,
-                         const std::string &store_path) {
-        return made([&](TwConfig **config) {
-            return make(detail::c_str_or_null(store_path, "store_path"), detail::c_str_or_null(account, "account"),
-                        config);
-        });
     }
 
     // An OAuth 2.0 app's config (client_secret "" for a public client).
     static Client new_oauth2(const std::string &client_id, const std::string &client_secret) {
-        return made([&](TwConfig **config) {
-            return tw_config_new_oauth2(detail::c_str(client_id, "client_id"),
-                                        detail::c_str_or_null(client_secret, "client_secret"), config);
-        });
+        return made(tw_config_new_oauth2, detail::c_str(client_id, "client_id"),
+                    detail::c_str_or_null(client_secret, "client_secret"));
     }
 
     // The setters' shape: the status checked, the client returned for chaining.

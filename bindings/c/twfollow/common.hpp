@@ -191,11 +191,11 @@ inline const char *c_str_or_null(const std::string &value, const char *name) {
     return value.empty() ? nullptr : c_str(value, name);
 }
 
-// Every call that returns one string has this shape: call(&out), checked, and the
-// string taken. `call` receives the out-pointer and returns the status.
-template <typename Call> std::string string_from(Call call) {
+// Most calls that return one string have this shape: call(args..., &out), checked, and the
+// string taken.
+template <typename... Params, typename... Args> std::string string_from(TwStatus (*call)(Params...), Args... args) {
     OutStrings<1> text;
-    check(call(&text.out[0]));
+    check(call(args..., &text.out[0]));
     return text.take(0);
 }
 

@@ -31,10 +31,8 @@ public:
     OAuth1Flow(const std::string &consumer_key, const std::string &consumer_secret,
                const std::string &callback = "oob")
         : consumer_key_(consumer_key), consumer_secret_(consumer_secret), callback_(callback),
-          app_(Client::made([&](TwConfig **config) {
-              return tw_config_new_app(detail::c_str(consumer_key, "consumer_key"),
-                                       detail::c_str(consumer_secret, "consumer_secret"), config);
-          })) {
+          app_(Client::made(tw_config_new_app, detail::c_str(consumer_key, "consumer_key"),
+                            detail::c_str(consumer_secret, "consumer_secret"))) {
         detail::refuse_nul(callback, "callback");
     }
 
@@ -177,12 +175,9 @@ public:
 
 private:
     std::string exchange(const std::string &code_or_url, const char *name) {
-        detail::refuse_nul(code_or_url, name);
-        std::string json = detail::string_from([&](char **out) {
-            return tw_oauth2_exchange_code(config_.handle(), redirect_uri_.c_str(), code_or_url.c_str(),
-                                           detail::c_str_or_null(state_, "state"),
-                                           detail::c_str(code_verifier_, "code_verifier"), out);
-        });
+        std::string json = detail::string_from(tw_oauth2_exchange_code, config_.handle(), redirect_uri_.c_str(),
+                                               detail::c_str(code_or_url, name), detail::c_str_or_null(state_, "state"),
+                                               detail::c_str(code_verifier_, "code_verifier"));
         fetched_ = true;
         return json;
     }

@@ -36,12 +36,12 @@ public:
     explicit Store(const std::string &path = std::string()) : path_(path) { detail::refuse_nul(path, "path"); }
 
     // The file this store names (it may not exist yet).
-    std::string path() const { return text(tw_store_path); }
+    std::string path() const { return detail::string_from(tw_store_path, c_path()); }
 
     // The accounts without any secret, as the library's JSON:
     // {"path","default","accounts":[{"name","kind","screen_name","user_id","app",
     //  "expires_at","has_refresh_token","default"}]}.
-    std::string list_json() const { return text(tw_store_list); }
+    std::string list_json() const { return detail::string_from(tw_store_list, c_path()); }
 
     // The accounts, in the listing's order, as fields (tw_store_account_fields; each
     // call reads the store: another process may change it meanwhile, then the walk ends
@@ -70,9 +70,8 @@ public:
     // is replaced); the default when the store has none. Returns the name. From then on
     // an OAuth 2.0 client is store-backed.
     std::string save(const Client &client, const std::string &account = std::string()) const {
-        return detail::string_from([&](char **out) {
-            return tw_store_save_account(client.handle(), c_path(), detail::c_str_or_null(account, "account"), out);
-        });
+        return detail::string_from(tw_store_save_account, client.handle(), c_path(),
+                                   detail::c_str_or_null(account, "account"));
     }
     std::string save(const OAuth1Flow &flow, const std::string &account = std::string()) const {
         return save(flow.app_, account);
@@ -90,10 +89,8 @@ public:
     // Imports another tool's accounts: "twurl" (~/.twurlrc), "xurl" (~/.xurl) or "env"
     // (the TW_* variables; source_path ""). Returns {"imported":[...],"kept":[...],"handed_over":[...]}.
     std::string import_from(const std::string &format, const std::string &source_path = std::string()) const {
-        return detail::string_from([&](char **out) {
-            return tw_store_import(c_path(), detail::c_str(format, "format"),
-                                   detail::c_str_or_null(source_path, "source_path"), out);
-        });
+        return detail::string_from(tw_store_import, c_path(), detail::c_str(format, "format"),
+                                   detail::c_str_or_null(source_path, "source_path"));
     }
 
     // Imports as import_from does, and returns the names imported, in the source's
@@ -129,11 +126,6 @@ private:
     }
 
     const char *c_path() const { return path_.empty() ? nullptr : path_.c_str(); }
-
-    // A call on the store that returns one string (its path, its listing).
-    std::string text(TwStatus (*call)(const char *, char **)) const {
-        return detail::string_from([&](char **out) { return call(c_path(), out); });
-    }
 
     // A change to one account of the store.
     void on_account(TwStatus (*change)(const char *, const char *), const std::string &account) const {
