@@ -7,10 +7,6 @@
 
 namespace twfollow {
 
-class OAuth1Flow;
-class OAuth2Flow;
-struct OAuth1Token;
-
 class Client {
 public:
     Client(const std::string &consumer_key, const std::string &consumer_secret,
@@ -141,7 +137,11 @@ public:
     // screen_name "" when the client does not know them: one made from the four
     // credentials), as fields (tw_config_get_oauth1_tokens). TW_STATUS_INVALID_ARGUMENT
     // for an OAuth 2.0 client or an app without a user token yet.
-    OAuth1Token oauth1_token() const;
+    OAuth1Token oauth1_token() const {
+        detail::OutStrings<4> text;
+        detail::check(tw_config_get_oauth1_tokens(handle(), &text.out[0], &text.out[1], &text.out[2], &text.out[3]));
+        return OAuth1Token{text.take(0), text.take(1), text.take(2), text.take(3)};
+    }
 
     // OAuth 2.0: the tokens held now, as fields (tw_config_get_oauth2_tokens).
     OAuth2Tokens oauth2_tokens() const {

@@ -1,4 +1,4 @@
-// twfollow/common.hpp: errors, limits, results (follow outcome, relationship flags, OAuth 2.0
+// twfollow/common.hpp: errors, limits, results (follow outcome, relationship flags, OAuth 1.0a and 2.0
 // tokens), callbacks and the helpers every part uses.
 // Part of twfollow.hpp, which includes every part: include that.
 #ifndef TWFOLLOW_COMMON_HPP
@@ -251,6 +251,15 @@ private:
         detail::check(get(source, &text.out[0], &text.out[1], &expires_at, &text.out[2]));
         return OAuth2Tokens{text.take(0), text.take(1), expires_at, text.take(2)};
     }
+};
+
+// A user's OAuth 1.0a access token, from OAuth1Flow::fetch_access_token (Client::oauth1_token).
+// Store token and secret: they do not expire.
+struct OAuth1Token {
+    std::string token;
+    std::string secret;
+    std::string user_id;
+    std::string screen_name;
 };
 
 // One flag of a relationship: known to hold, known not to, or unknown (the API did

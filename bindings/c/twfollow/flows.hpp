@@ -7,21 +7,6 @@
 
 namespace twfollow {
 
-// A user's OAuth 1.0a access token, from OAuth1Flow::fetch_access_token. Store token
-// and secret: they do not expire.
-struct OAuth1Token {
-    std::string token;
-    std::string secret;
-    std::string user_id;
-    std::string screen_name;
-};
-
-inline OAuth1Token Client::oauth1_token() const {
-    detail::OutStrings<4> text;
-    detail::check(tw_config_get_oauth1_tokens(handle(), &text.out[0], &text.out[1], &text.out[2], &text.out[3]));
-    return OAuth1Token{text.take(0), text.take(1), text.take(2), text.take(3)};
-}
-
 // The OAuth 1.0a three-legged flow with the app's consumer key and secret.
 // callback "oob" is the PIN flow; with a URL, the user is sent there with
 // oauth_token and oauth_verifier. A web app stores request_token() and
