@@ -44,11 +44,6 @@ static const char NO_ENV_REFRESH[] =
     "; the CLI does not refresh tokens from TW_OAUTH2_* variables (the rotated refresh token "
     "would be lost): run `tw-follow accounts import env` once and use the store";
 
-/* A follow with TW_OAUTH2_* variables, as tw_config_from_env chooses. */
-static bool env_oauth2(void) {
-    return !is_set("TW_ACCESS_TOKEN") && is_set("TW_OAUTH2_ACCESS_TOKEN");
-}
-
 /* An expired TW_OAUTH2_ACCESS_TOKEN (the expiry the library read from TW_OAUTH2_EXPIRES_AT):
  * says so and returns the exit code, before anything is sent (a request with it would be
  * refused, and it costs money); else 0. */
@@ -112,7 +107,7 @@ static void on_refreshed(void *user_data, const char *tokens_json) {
  * reach only this process's output, which cron discards. */
 static TwStatus make_config(const char *store, const char *account, TwConfig **config) {
     if (!uses_store(store, account)) {
-        /* Read only for TW_OAUTH2_* credentials (env_oauth2); this program has one thread. */
+        /* Read only for TW_OAUTH2_* credentials (from_env_oauth2 in main); this program has one thread. */
         unsetenv("TW_OAUTH2_REFRESH_TOKEN");
         return tw_config_from_env(config);
     }
@@ -364,7 +359,8 @@ int main(int argc, char **argv) {
         unsetenv("TW_API_VERSION");
     }
     struct stored_account stored = {store, account};
-    from_env_oauth2 = !uses_store(store, account) && env_oauth2();
+    /* TW_OAUTH2_* credentials, as tw_config_from_env chooses: a user token without TW_ACCESS_TOKEN. */
+    from_env_oauth2 = !uses_store(store, account) && !is_set("TW_ACCESS_TOKEN");
     TwStatus status = make_config(store, account, &config);
     if (status == TW_STATUS_OK && from_env_oauth2 && (code = refuse_expired_env_token(config)) != 0) {
         wipe(proxy_line, sizeof proxy_line);
