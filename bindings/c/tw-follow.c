@@ -27,7 +27,6 @@
  * It reads no JSON: the library gives its own data (tokens, the store's accounts, what
  * an import saved) as fields; JSON is only printed, as the library or the API wrote it.
  */
-#define _POSIX_C_SOURCE 200809L /* unsetenv */
 
 #include "tw-follow/cli.h"
 

@@ -1,7 +1,6 @@
 /* tw-follow accounts: the token store's accounts listed (what a terminal would act on
  * escaped), made the default, removed (their grant revoked at X first, with --revoke) or
  * imported from twurl, xurl or the environment (a newer stored grant kept unless --force). */
-#define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
 

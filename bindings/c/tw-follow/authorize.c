@@ -1,6 +1,5 @@
 /* tw-follow authorize: a user's tokens by OAuth 1.0a (PIN or callback) or OAuth 2.0
  * (PKCE), saved in the token store or printed as export lines. */
-#define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
 

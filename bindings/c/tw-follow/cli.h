@@ -6,6 +6,10 @@
 #ifndef TW_FOLLOW_CLI_H
 #define TW_FOLLOW_CLI_H
 
+/* POSIX.1-2008 in every part (unsetenv, sigaction, MSG_NOSIGNAL, clock_gettime, gmtime_r): each
+ * includes this header before any other. */
+#define _POSIX_C_SOURCE 200809L
+
 #include "twfollow.h"
 
 #include <stdbool.h>

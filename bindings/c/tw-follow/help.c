@@ -1,6 +1,5 @@
 /* tw-follow's help text (tests/drift checks its tables against the header; authorize's is
  * authorize.c's) and the exit code of each status. */
-#define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
 

@@ -7,8 +7,6 @@
  * and hands back the address it was sent to. Other requests get a refusal and the wait goes
  * on; nothing but loopback is ever listened on, and nothing after the deadline. */
 
-#define _POSIX_C_SOURCE 200809L /* MSG_NOSIGNAL, clock_gettime */
-
 #include "cli.h"
 
 #include <netinet/in.h>

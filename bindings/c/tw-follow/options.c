@@ -2,7 +2,6 @@
  * The options every verb takes and what the environment says, below the verbs: tw-follow.c,
  * accounts.c and authorize.c use them; this file uses no other part.
  */
-#define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
 

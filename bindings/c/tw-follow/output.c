@@ -1,6 +1,5 @@
 /* tw-follow's output: failures reported as STATUS: message, options' values read, the
  * wire trace, secrets wiped, and export lines a shell can eval. */
-#define _POSIX_C_SOURCE 200809L /* POSIX.1-2008, as in every part */
 
 #include "cli.h"
 

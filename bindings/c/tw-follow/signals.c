@@ -2,7 +2,6 @@
  * flight (tw_refreshes_in_flight), so that X's rotated refresh token reaches the store
  * before the process dies; then the process dies of the signal as it asked (the shell
  * sees 128 + n). Outside a refresh they act at once, as without handlers. */
-#define _POSIX_C_SOURCE 200809L /* sigaction */
 
 #include "cli.h"
 
