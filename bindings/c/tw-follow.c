@@ -51,10 +51,9 @@ static int refuse_expired_env_token(const TwConfig *config) {
     char when[32];
     int code = 0;
     if (get_oauth2_tokens(config, &tokens) && tokens.expires_at != 0 && tokens.expires_at <= time(NULL)) {
-        report_suffix = NO_ENV_REFRESH;
         code = report_as(TW_STATUS_AUTH,
-                         "the OAuth 2.0 access token of TW_OAUTH2_ACCESS_TOKEN expired at %s (nothing was sent)",
-                         utc_text(tokens.expires_at, when));
+                         "the OAuth 2.0 access token of TW_OAUTH2_ACCESS_TOKEN expired at %s (nothing was sent)%s",
+                         utc_text(tokens.expires_at, when), NO_ENV_REFRESH);
     }
     free_oauth2_tokens(&tokens);
     return code;
@@ -103,8 +102,9 @@ static void on_refreshed(void *user_data, const char *tokens_json) {
 /* The config of a call: --account (or --store) -> the store; else TW_* credentials in
  * the environment; else the store's default account. A config from TW_OAUTH2_*
  * variables gets no refresh token, so it can never refresh: the rotated pair would
- * reach only this process's output, which cron discards. */
-static TwStatus make_config(const char *store, const char *account, TwConfig **config) {
+ * reach only this process's output, which cron discards. On failure *HINT may name the
+ * way out, for the report. */
+static TwStatus make_config(const char *store, const char *account, TwConfig **config, const char **hint) {
     if (!uses_store(store, account)) {
         /* Read only for TW_OAUTH2_* credentials (from_env_oauth2 in main); this program has one thread. */
         unsetenv("TW_OAUTH2_REFRESH_TOKEN");
@@ -114,7 +114,7 @@ static TwStatus make_config(const char *store, const char *account, TwConfig **c
         /* No store and no credentials: the environment's own "not set" error, and the way out. */
         TwStatus status = tw_config_from_env(config);
         if (status != TW_STATUS_OK) {
-            report_suffix = ", or run `tw-follow authorize` to save an account";
+            *hint = ", or run `tw-follow authorize` to save an account";
         }
         return status;
     }
@@ -360,7 +360,8 @@ int main(int argc, char **argv) {
     struct stored_account stored = {store, account};
     /* TW_OAUTH2_* credentials, as tw_config_from_env chooses: a user token without TW_ACCESS_TOKEN. */
     from_env_oauth2 = !uses_store(store, account) && !is_set("TW_ACCESS_TOKEN");
-    TwStatus status = make_config(store, account, &config);
+    const char *hint = "";
+    TwStatus status = make_config(store, account, &config, &hint);
     if (status == TW_STATUS_OK && from_env_oauth2 && (code = refuse_expired_env_token(config)) != 0) {
         wipe(proxy_line, sizeof proxy_line);
         tw_config_free(config);
@@ -375,7 +376,7 @@ int main(int argc, char **argv) {
     }
     wipe(proxy_line, sizeof proxy_line); /* the library keeps its own copy */
     if (status != TW_STATUS_OK) {
-        report_configuration(status);
+        report_configuration(status, hint);
     }
     /* After the status line, which stays the first line of stderr on failure. */
     if (warn_of_password) {
@@ -405,10 +406,8 @@ int main(int argc, char **argv) {
     }
     code = 0;
     if (status != TW_STATUS_OK) {
-        if (from_env_oauth2 && status == TW_STATUS_AUTH) {
-            report_suffix = NO_ENV_REFRESH;
-        }
-        code = report(status);
+        code = report_as(status, "%s%s", tw_last_error_message(),
+                         from_env_oauth2 && status == TW_STATUS_AUTH ? NO_ENV_REFRESH : "");
         if (status == TW_STATUS_TOKENS_NOT_SAVED && !print_unsaved_tokens(config)) {
             code = EX_IOERR; /* the rotated pair reached neither the store nor stderr */
         }

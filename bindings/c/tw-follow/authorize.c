@@ -87,7 +87,7 @@ static int ask_oauth2(TwConfig *config, const struct authorize *a) {
     /* Checks redirect_uri and scope before anything is shown: a refusal is the configuration's. */
     TwStatus status = tw_oauth2_authorize_url(config, a->redirect_uri, a->scope, &url, &state, &verifier);
     if (status != TW_STATUS_OK) {
-        return report_configuration(status);
+        return report_configuration(status, "");
     }
     struct question question = {url, a->redirect_uri, {"state", NULL}, state,
                                 "The browser is then sent to %s?state=...&code=... (that page may fail\n"
@@ -178,7 +178,7 @@ static int run(const struct authorize *a) {
         status = tw_config_set_base_url(config, a->base_url);
     }
     if (status != TW_STATUS_OK) {
-        code = report_configuration(status); /* the app's settings, refused before anything was shown */
+        code = report_configuration(status, ""); /* the app's settings, refused before anything was shown */
     } else {
         code = a->oauth2 ? ask_oauth2(config, a) : ask_oauth1(config, a);
     }

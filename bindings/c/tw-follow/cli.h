@@ -35,10 +35,9 @@ int exit_code_for(TwStatus status);
 void print_exit_codes(void);
 
 /* output.c: reporting failures, options' values, the wire trace, secrets and exports. */
-extern const char *report_suffix; /* what the next report() adds to the library's message */
 int report(TwStatus status);
 int report_as(TwStatus status, const char *format, ...) __attribute__((format(printf, 2, 3)));
-int report_configuration(TwStatus status);
+int report_configuration(TwStatus status, const char *hint);
 void trim(char *line);
 void wipe(char *buffer, size_t size);
 const char *utc_text(int64_t seconds, char text[32]);

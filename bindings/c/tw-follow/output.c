@@ -8,24 +8,18 @@
 #include <string.h>
 #include <time.h>
 
-/* What the next report() adds to the library's message (the way out of a refusal): a literal
- * without '%', as report_as writes it into a format. */
-const char *report_suffix = "";
-
-/* Prints "TW_STATUS_X: <the message FORMAT makes><report_suffix>" on stderr (the name from
- * tw_status_str), in one write: whole in a log that other jobs append to, never cut by a
- * signal. The name, FORMAT and the suffix make one format (names hold no '%'), which one
- * vfprintf writes: glibc writes what one call to an unbuffered stream prints at once.
- * Returns the status's exit code. */
+/* Prints "TW_STATUS_X: <the message FORMAT makes>" on stderr (the name from tw_status_str), in
+ * one write: whole in a log that other jobs append to, never cut by a signal. The name and
+ * FORMAT make one format (names hold no '%'), which one vfprintf writes: glibc writes what one
+ * call to an unbuffered stream prints at once. Returns the status's exit code. */
 int report_as(TwStatus status, const char *format, ...) {
     const char *name = tw_status_str((int32_t)status);
-    char line[strlen(name) + strlen(format) + strlen(report_suffix) + 4];
+    char line[strlen(name) + strlen(format) + 4];
     va_list arguments;
-    snprintf(line, sizeof line, "%.*s: %s%s\n", (int)strcspn(name, ":"), name, format, report_suffix);
+    snprintf(line, sizeof line, "%.*s: %s\n", (int)strcspn(name, ":"), name, format);
     va_start(arguments, format);
     vfprintf(stderr, line, arguments);
     va_end(arguments);
-    report_suffix = "";
     return exit_code_for(status);
 }
 
@@ -38,13 +32,13 @@ int report(TwStatus status) {
  * library refuses): configuration, exit 78. A status whose own exit code is 78 (the
  * store) is reported as report() does; any other (the library's INVALID_ARGUMENT, 65 in
  * the table) is not named, so that the status printed and the exit code always agree
- * with --exit-codes: "tw-follow: message". Returns EX_CONFIG. */
-int report_configuration(TwStatus status) {
+ * with --exit-codes: "tw-follow: message". The library's message ends with HINT (the way
+ * out, or ""). Returns EX_CONFIG. */
+int report_configuration(TwStatus status, const char *hint) {
     if (exit_code_for(status) == EX_CONFIG) {
-        return report(status);
+        return report_as(status, "%s%s", tw_last_error_message(), hint);
     }
-    fprintf(stderr, "tw-follow: %s%s\n", tw_last_error_message(), report_suffix);
-    report_suffix = "";
+    fprintf(stderr, "tw-follow: %s%s\n", tw_last_error_message(), hint);
     return EX_CONFIG;
 }
 
