@@ -129,6 +129,9 @@ pub struct Account {
     pub screen_name: String,
     pub token: String,
     pub token_secret: String,
+    /// Set for the restricted accounts ([`Account::restricted`]): their tokens
+    /// authenticate, then every request is refused; they approve no token flow.
+    pub state: Option<AccountState>,
 }
 
 impl Account {
@@ -144,6 +147,7 @@ impl Account {
             },
             token: format!("{user_id}-sandboxAccessToken{n}"),
             token_secret: format!("sandbox-token-secret-{n}"),
+            state: None,
         }
     }
 
@@ -160,6 +164,7 @@ impl Account {
             screen_name: format!("sandbox_{lower}"),
             token: format!("{user_id}-sandbox{word}Token"),
             token_secret: format!("sandbox-token-secret-{lower}"),
+            state: Some(state),
         }
     }
 }
@@ -462,16 +467,11 @@ impl SandboxConfig {
         found.map(|((_, secret), limit)| (secret.to_owned(), vec![limit]))
     }
 
-    /// The account with this access token, and its state when it is one of the
-    /// restricted accounts ([`Account::restricted`]: their tokens authenticate, then
-    /// every request is refused; they approve no token flow).
-    pub(crate) fn account(&self, token: &str) -> Option<(Account, Option<AccountState>)> {
-        let restricted = [AccountState::Suspended, AccountState::Locked]
-            .map(|state| (Account::restricted(state), Some(state)));
-        let builtin = self.accounts.iter().map(|account| (account.clone(), None));
-        builtin
-            .chain(restricted)
-            .find(|(account, _)| account.token == token)
+    /// The account with this access token: a configured one or a restricted one.
+    pub(crate) fn account(&self, token: &str) -> Option<Account> {
+        let restricted = [AccountState::Suspended, AccountState::Locked].map(Account::restricted);
+        let accounts = self.accounts.iter().cloned().chain(restricted);
+        accounts.into_iter().find(|account| account.token == token)
     }
 }
 

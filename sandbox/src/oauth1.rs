@@ -11,7 +11,7 @@ use crate::http::{
     Request, Response,
 };
 use crate::state::Expiring;
-use crate::{random, server_now, Account, AccountState, AppLimit, Shared};
+use crate::{random, server_now, Account, AppLimit, Shared};
 
 /// The largest distance X accepts between `oauth_timestamp` and its clock.
 const MAX_SKEW_SECS: u64 = 300;
@@ -122,21 +122,19 @@ fn verify<T>(
     Ok((owner, params, limits))
 }
 
-/// Checks a request signed with a user's access token: returns that user's account,
-/// its state when it is restricted (every endpoint then refuses it) and the app's
-/// limits, or the API's error response.
+/// Checks a request signed with a user's access token: returns that user's account
+/// and the app's limits, or the API's error response.
 pub(crate) fn authenticate(
     shared: &Shared,
     request: &Request,
-) -> Result<(Account, Option<AccountState>, Vec<AppLimit>), Response> {
-    let ((account, state), _, limits) = verify(shared, request, |token| {
-        let (account, state) = token
-            .and_then(|token| shared.config.account(token))
-            .ok_or_else(|| refuse("invalid-token", false))?;
+) -> Result<(Account, Vec<AppLimit>), Response> {
+    let (account, _, limits) = verify(shared, request, |token| {
+        let account = token.and_then(|token| shared.config.account(token));
+        let account = account.ok_or_else(|| refuse("invalid-token", false))?;
         let secret = account.token_secret.clone();
-        Ok(((account, state), secret))
+        Ok((account, secret))
     })?;
-    Ok((account, state, limits))
+    Ok((account, limits))
 }
 
 /// Where the person goes after approving: `oob` (a PIN page), or back to the
