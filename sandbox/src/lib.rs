@@ -44,7 +44,7 @@ pub use state::{
 
 use http::{json, Answer, Request, Response};
 use serde_json::json;
-use state::{seeded_users, State, User};
+use state::State;
 
 pub const CONSUMER_KEY: &str = "sandbox-consumer-key";
 pub const CONSUMER_SECRET: &str = "sandbox-consumer-secret";
@@ -236,7 +236,6 @@ impl Default for SandboxConfig {
 #[derive(Default)]
 pub(crate) struct Shared {
     pub config: SandboxConfig,
-    pub users: Vec<User>,
     pub state: Mutex<State>,
     pub stopping: AtomicBool,
     /// Every request that arrived (what [`REQUEST_COUNT_PATH`] answers).
@@ -256,7 +255,6 @@ impl Sandbox {
         let listener = TcpListener::bind(("127.0.0.1", port))?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            users: seeded_users(&config.accounts),
             config,
             ..Default::default()
         });

@@ -128,22 +128,8 @@ pub(crate) fn lookup(shared: &Shared, request: &Request) -> Answer {
         .is_some_and(|fields| fields.split(',').any(|f| f == "connection_status"));
     let connection = caller
         .filter(|_| wants_connection)
-        .map(|account| connection_status(shared, &account, &user));
+        .map(|account| relation(shared, &account, &user));
     Ok(user_data(&user, connection))
-}
-
-/// API v2's `connection_status`: what holds, by name (what it omits does not hold).
-fn connection_status(shared: &Shared, account: &Account, user: &User) -> Vec<&'static str> {
-    let r = relation(shared, account, user);
-    [
-        (r.following, "following"),
-        (r.follow_request_sent, "follow_request_sent"),
-        (r.followed_by, "followed_by"),
-        (r.muting, "muting"),
-    ]
-    .into_iter()
-    .filter_map(|(holds, name)| holds.then_some(name))
-    .collect()
 }
 
 fn user_data(user: &User, connection_status: Option<Vec<&str>>) -> Response {
