@@ -325,28 +325,12 @@ pub const RECORDED_PATH: &str = "/sandbox/recorded";
 /// The answer to a test's question at `path` (not a request to the API: neither
 /// counted, recorded nor logged), or `None` when it is none.
 fn inspect(shared: &Shared, path: &str) -> Option<Response> {
-    if path == REQUEST_COUNT_PATH {
-        let count = shared.requests_seen.load(Ordering::SeqCst);
-        return Some(json(200, 0, json!({ "requests": count })));
-    }
-    if path != RECORDED_PATH {
-        return None;
-    }
-    let state = shared.state.lock().unwrap();
-    let recorded: Vec<serde_json::Value> = state
-        .recorded
-        .iter()
-        .map(|r| {
-            json!({
-                "method": r.method,
-                "target": r.target,
-                "content_type": r.header("content-type"),
-                "body": r.body,
-                "status": r.status,
-            })
-        })
-        .collect();
-    Some(json(200, 0, json!({ "recorded": recorded })))
+    let body = match path {
+        REQUEST_COUNT_PATH => json!({ "requests": shared.requests_seen.load(Ordering::SeqCst) }),
+        RECORDED_PATH => json!({ "recorded": shared.state.lock().unwrap().recorded }),
+        _ => return None,
+    };
+    Some(json(200, 0, body))
 }
 
 impl Drop for Sandbox {
