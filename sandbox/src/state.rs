@@ -102,14 +102,6 @@ fn generated(n: u64) -> Option<User> {
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum V2Endpoint {
-    Follow,
-    Unfollow,
-    Lookup,
-    Me,
-}
-
 /// Values that live until a deadline, by key: request tokens, codes, access tokens.
 pub(crate) struct Expiring<T>(HashMap<String, (T, Instant)>);
 
@@ -154,8 +146,9 @@ pub(crate) enum Budget {
     /// API requests per account (id 0: the app-only token), and per app (id 0), in 24 hours.
     Day,
     AppDay,
-    /// API v2's 15-minute windows, by account (id 0: the app-only token) and endpoint.
-    V2(V2Endpoint),
+    /// API v2's 15-minute windows, by account (id 0: the app-only token) and endpoint:
+    /// `me`, `lookup`, `follow` or `unfollow`.
+    V2(&'static str),
 }
 
 /// User lookups per user per window (X: 900 per 15 minutes). X counts /2/users/me in
@@ -174,7 +167,7 @@ impl Budget {
             Budget::Day => (config.day_budget, DAY, Some("x-user-limit-24hour")),
             Budget::AppDay => (config.app_day_budget, DAY, Some("x-app-limit-24hour")),
             // X: 50 follows and 50 unfollows per user per 15 minutes, each in its window.
-            Budget::V2(V2Endpoint::Follow | V2Endpoint::Unfollow) => {
+            Budget::V2("follow" | "unfollow") => {
                 (config.v2_follow_limit, v2_window, Some("x-rate-limit"))
             }
             Budget::V2(_) => (V2_LOOKUP_LIMIT, v2_window, Some("x-rate-limit")),
