@@ -181,10 +181,6 @@ fn invalid_token() -> Response {
     refuse("invalid-oauth2-token", false)
 }
 
-fn unauthorized_client() -> Response {
-    refuse("unauthorized-client", false)
-}
-
 /// X's answer when the token or revoke endpoint misses a parameter it needs.
 fn missing(name: &str) -> Response {
     let description = format!("Missing required parameter [{name}].");
@@ -196,24 +192,18 @@ fn missing(name: &str) -> Response {
 /// with HTTP Basic (its id and secret); the public client names itself in the form.
 fn authenticate_client(request: &Request) -> Result<&'static str, Response> {
     let named = param(&request.form, "client_id");
-    let Some(basic) = request.credentials("Basic") else {
-        return match named {
-            Some(OAUTH2_PUBLIC_CLIENT_ID) => Ok(OAUTH2_PUBLIC_CLIENT_ID),
-            _ => Err(unauthorized_client()),
-        };
+    let client = match request.credentials("Basic") {
+        // RFC 6749 2.3.1 form-encodes both parts before joining them; ours encode to themselves.
+        Some(basic) => {
+            let expected = format!("{OAUTH2_CLIENT_ID}:{OAUTH2_CLIENT_SECRET}");
+            let decoded = base64::engine::general_purpose::STANDARD.decode(basic);
+            let proven = decoded.is_ok_and(|decoded| decoded == expected.as_bytes());
+            let agreed = named.is_none_or(|named| named == OAUTH2_CLIENT_ID);
+            (proven && agreed).then_some(OAUTH2_CLIENT_ID)
+        }
+        None => (named == Some(OAUTH2_PUBLIC_CLIENT_ID)).then_some(OAUTH2_PUBLIC_CLIENT_ID),
     };
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(basic)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or_else(unauthorized_client)?;
-    // RFC 6749 2.3.1 form-encodes both parts before joining them; ours encode to themselves.
-    let (id, secret) = decoded.split_once(':').ok_or_else(unauthorized_client)?;
-    let proven = id == OAUTH2_CLIENT_ID && secret == OAUTH2_CLIENT_SECRET;
-    if !proven || named.is_some_and(|n| n != id) {
-        return Err(unauthorized_client());
-    }
-    Ok(OAUTH2_CLIENT_ID)
+    client.ok_or_else(|| refuse("unauthorized-client", false))
 }
 
 /// `POST 2/oauth2/token`: `grant_type=authorization_code` (with `code`,
