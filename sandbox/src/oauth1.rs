@@ -17,18 +17,14 @@ use crate::{random, server_now, Account, AppLimit, Shared};
 const MAX_SKEW_SECS: u64 = 300;
 
 /// Parses `OAuth k="v", k2="v2"` into decoded pairs.
-fn parse_authorization(header: &str) -> Result<Vec<Param>, ()> {
-    let rest = header.strip_prefix("OAuth ").ok_or(())?;
-    rest.split(',')
-        .map(str::trim)
+fn parse_authorization(header: &str) -> Option<Vec<Param>> {
+    let pairs = header.strip_prefix("OAuth ")?.split(',').map(str::trim);
+    pairs
         .filter(|p| !p.is_empty())
         .map(|p| {
-            let (k, v) = p.split_once('=').ok_or(())?;
-            let v = v
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .ok_or(())?;
-            Ok((unescape(k)?, unescape(v)?))
+            let (k, v) = p.split_once('=')?;
+            let v = v.strip_prefix('"')?.strip_suffix('"')?;
+            Some((unescape(k).ok()?, unescape(v).ok()?))
         })
         .collect()
 }
@@ -71,9 +67,9 @@ fn verify<T>(
     token: impl FnOnce(Option<&str>) -> Result<(T, String), Response>,
 ) -> Result<(T, Vec<Param>, Vec<AppLimit>), Response> {
     let config = &shared.config;
-    let header = request.header("authorization").ok_or(());
+    let header = request.header("authorization");
     let oauth = header.and_then(parse_authorization);
-    let oauth = oauth.map_err(|()| refuse("bad-authentication", false))?;
+    let oauth = oauth.ok_or_else(|| refuse("bad-authentication", false))?;
     let get = |name| param(&oauth, name);
     if get("oauth_signature_method") != Some("HMAC-SHA1")
         || get("oauth_version").is_some_and(|v| v != "1.0")
@@ -95,9 +91,7 @@ fn verify<T>(
         .ok_or_else(could_not_authenticate)?;
     let host = request.header("host").unwrap_or("127.0.0.1");
     let url = format!("http://{}{}", host.to_ascii_lowercase(), request.path());
-    let mut params = oauth.clone();
-    params.extend_from_slice(&request.form);
-    params.extend_from_slice(&request.query);
+    let params = [&oauth[..], &request.form, &request.query].concat();
     let expected = expected_signature(
         &request.method,
         &url,
@@ -188,8 +182,8 @@ pub(crate) fn request_token(shared: &Shared, request: &Request) -> Answer {
         callback: callback.to_owned(),
         approval: None,
     };
-    let lifetime = shared.config.request_token_lifetime;
     let mut state = shared.state.lock().unwrap();
+    let lifetime = shared.config.request_token_lifetime;
     state
         .request_tokens
         .insert(token.clone(), pending, lifetime);

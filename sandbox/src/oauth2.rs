@@ -172,7 +172,6 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
     let lifetime = shared.config.oauth2_code_lifetime;
     let mut held = shared.state.lock().unwrap();
     held.oauth2.codes.insert(code.clone(), grant, lifetime);
-    drop(held);
     Ok(redirect(redirect_uri, &[("state", state), ("code", &code)]))
 }
 
