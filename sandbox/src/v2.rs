@@ -56,8 +56,9 @@ fn mismatch(what: &str, parameter: &str, value: &str, pattern: &str) -> Response
 }
 
 /// What every v2 endpoint (`me`, `lookup`, `follow`, `unfollow`: its window's name)
-/// checks after the method and the query's encoding, in X's order: the caller and X's refusals of its app or account, the app-only token (for
-/// lookups only), the `follows.write` scope of a write, the 15-minute window and the
+/// checks after the method and the query's encoding, in X's order: the caller and X's
+/// refusals of its app or account, the app-only token (for lookups only), the
+/// `follows.write` scope of a write, the 15-minute window and the
 /// 24-hour budgets, and that a write acts for the caller (the path's first id).
 /// Returns the caller's account (`None`: the app-only token).
 fn admit(
