@@ -85,11 +85,8 @@ pub(crate) fn find_by_id(shared: &Shared, id: u64) -> Option<User> {
 pub(crate) fn find_by_name(shared: &Shared, name: &str) -> Option<User> {
     let seeded = directory(shared).find(|u| u.screen_name.eq_ignore_ascii_case(name));
     // `user` and a number without a leading zero.
-    let number = || {
-        name.strip_prefix("user")
-            .filter(|digits| !digits.starts_with('0'))
-    };
-    seeded.or_else(|| generated(number()?.parse().ok()?))
+    let digits = name.strip_prefix("user").filter(|d| !d.starts_with('0'));
+    seeded.or_else(|| generated(digits?.parse().ok()?))
 }
 
 /// `user{n}`, for `n` from 1 to 999999.
@@ -240,7 +237,6 @@ pub(crate) enum Outcome {
 
 /// Applies the follow rules and budgets, the same for both API versions.
 pub(crate) fn follow(shared: &Shared, account: &Account, user: &User) -> Outcome {
-    let config = &shared.config;
     match user.kind {
         _ if user.id == account.user_id => return Outcome::Refused("self-follow"),
         Kind::Blocker => return Outcome::Refused("blocked"),
@@ -254,7 +250,7 @@ pub(crate) fn follow(shared: &Shared, account: &Account, user: &User) -> Outcome
     }
     if !state.following.contains(&edge) {
         let budgets = [(Budget::Follows, account.user_id), (Budget::AppFollows, 0)];
-        if !state.spend(config, &budgets).0 {
+        if !state.spend(&shared.config, &budgets).0 {
             return Outcome::Refused("follow-limit");
         }
         if user.kind == Kind::Protected {
