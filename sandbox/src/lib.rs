@@ -427,12 +427,9 @@ fn handle(shared: &Shared, request: &mut Request, number: usize) -> Answer {
     };
     request.path_params = params;
     // The token endpoints read no query; a form body only where one is read (not a page's GET).
-    if request
+    request
         .decode(family != Token, matches!(family, V1 | Token))
-        .is_err()
-    {
-        return Err(refused(family, "malformed"));
-    }
+        .map_err(|()| refused(family, "malformed"))?;
     endpoint(shared, request)
 }
 
