@@ -32,16 +32,26 @@ const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// What the sandbox saw of one request, and what it answered.
-#[derive(Debug, Clone)]
+/// What the sandbox saw of one request, and what it answered; in JSON (`GET
+/// /sandbox/recorded`) without the headers (they hold credentials) but its content type.
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Recorded {
     pub method: String,
     /// Path and query as sent.
     pub target: String,
+    #[serde(rename = "content_type", serialize_with = "content_type")]
     pub headers: Vec<(String, String)>,
     pub body: String,
     pub status: u16,
+    #[serde(skip)]
     pub api_code: i32,
+}
+
+fn content_type<S: serde::Serializer>(
+    headers: &[(String, String)],
+    to: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&find_header(headers, "content-type"), to)
 }
 
 impl Recorded {

@@ -44,7 +44,7 @@ pub use state::{
 
 use http::{json, Answer, Request, Response};
 use serde_json::json;
-use state::{seeded_users, State, User};
+use state::State;
 
 pub const CONSUMER_KEY: &str = "sandbox-consumer-key";
 pub const CONSUMER_SECRET: &str = "sandbox-consumer-secret";
@@ -129,6 +129,9 @@ pub struct Account {
     pub screen_name: String,
     pub token: String,
     pub token_secret: String,
+    /// Set for the restricted accounts ([`Account::restricted`]): their tokens
+    /// authenticate, then every request is refused; they approve no token flow.
+    pub state: Option<AccountState>,
 }
 
 impl Account {
@@ -144,6 +147,7 @@ impl Account {
             },
             token: format!("{user_id}-sandboxAccessToken{n}"),
             token_secret: format!("sandbox-token-secret-{n}"),
+            state: None,
         }
     }
 
@@ -160,6 +164,7 @@ impl Account {
             screen_name: format!("sandbox_{lower}"),
             token: format!("{user_id}-sandbox{word}Token"),
             token_secret: format!("sandbox-token-secret-{lower}"),
+            state: Some(state),
         }
     }
 }
@@ -231,7 +236,6 @@ impl Default for SandboxConfig {
 #[derive(Default)]
 pub(crate) struct Shared {
     pub config: SandboxConfig,
-    pub users: Vec<User>,
     pub state: Mutex<State>,
     pub stopping: AtomicBool,
     /// Every request that arrived (what [`REQUEST_COUNT_PATH`] answers).
@@ -251,7 +255,6 @@ impl Sandbox {
         let listener = TcpListener::bind(("127.0.0.1", port))?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            users: seeded_users(&config.accounts),
             config,
             ..Default::default()
         });
@@ -322,28 +325,12 @@ pub const RECORDED_PATH: &str = "/sandbox/recorded";
 /// The answer to a test's question at `path` (not a request to the API: neither
 /// counted, recorded nor logged), or `None` when it is none.
 fn inspect(shared: &Shared, path: &str) -> Option<Response> {
-    if path == REQUEST_COUNT_PATH {
-        let count = shared.requests_seen.load(Ordering::SeqCst);
-        return Some(json(200, 0, json!({ "requests": count })));
-    }
-    if path != RECORDED_PATH {
-        return None;
-    }
-    let state = shared.state.lock().unwrap();
-    let recorded: Vec<serde_json::Value> = state
-        .recorded
-        .iter()
-        .map(|r| {
-            json!({
-                "method": r.method,
-                "target": r.target,
-                "content_type": r.header("content-type"),
-                "body": r.body,
-                "status": r.status,
-            })
-        })
-        .collect();
-    Some(json(200, 0, json!({ "recorded": recorded })))
+    let body = match path {
+        REQUEST_COUNT_PATH => json!({ "requests": shared.requests_seen.load(Ordering::SeqCst) }),
+        RECORDED_PATH => json!({ "recorded": shared.state.lock().unwrap().recorded }),
+        _ => return None,
+    };
+    Some(json(200, 0, body))
 }
 
 impl Drop for Sandbox {
@@ -440,12 +427,9 @@ fn handle(shared: &Shared, request: &mut Request, number: usize) -> Answer {
     };
     request.path_params = params;
     // The token endpoints read no query; a form body only where one is read (not a page's GET).
-    if request
+    request
         .decode(family != Token, matches!(family, V1 | Token))
-        .is_err()
-    {
-        return Err(refused(family, "malformed"));
-    }
+        .map_err(|()| refused(family, "malformed"))?;
     endpoint(shared, request)
 }
 
@@ -462,16 +446,11 @@ impl SandboxConfig {
         found.map(|((_, secret), limit)| (secret.to_owned(), vec![limit]))
     }
 
-    /// The account with this access token, and its state when it is one of the
-    /// restricted accounts ([`Account::restricted`]: their tokens authenticate, then
-    /// every request is refused; they approve no token flow).
-    pub(crate) fn account(&self, token: &str) -> Option<(Account, Option<AccountState>)> {
-        let restricted = [AccountState::Suspended, AccountState::Locked]
-            .map(|state| (Account::restricted(state), Some(state)));
-        let builtin = self.accounts.iter().map(|account| (account.clone(), None));
-        builtin
-            .chain(restricted)
-            .find(|(account, _)| account.token == token)
+    /// The account with this access token: a configured one or a restricted one.
+    pub(crate) fn account(&self, token: &str) -> Option<Account> {
+        let restricted = [AccountState::Suspended, AccountState::Locked].map(Account::restricted);
+        let accounts = self.accounts.iter().cloned().chain(restricted);
+        accounts.into_iter().find(|account| account.token == token)
     }
 }
 

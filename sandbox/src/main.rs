@@ -12,41 +12,8 @@ use std::time::Duration;
 
 use twfollow_sandbox::{Sandbox, SandboxConfig};
 
-/// The help text, with the defaults taken from `SandboxConfig` so they cannot drift.
-fn help() -> String {
-    let d = SandboxConfig::default();
-    format!(
-        "\
-sandbox: a stand-in for api.twitter.com on 127.0.0.1, for twfollow's demo and tests.
-It prints its base URL (http://127.0.0.1:PORT) as the first line on stdout, then logs
-one line per request on stderr (queries hidden), until it is stopped.
-
-usage: sandbox [OPTIONS]
-
-options:
-  --port N                     listen on 127.0.0.1:N (default 0: any free port)
-  --user-budget N              new follows per account per 24 h (default {user})
-  --clock-skew SECONDS         run the sandbox's clock SECONDS ahead (negative: behind)
-  --fail-first N               answer the first N requests 503, code 130 (default 0)
-  --v2-follow-limit N          API v2 follows per user per 15 minutes (default {v2})
-  --oauth2-token-lifetime SECS lifetime of OAuth 2.0 access tokens (default {lifetime})
-  --oauth2-refresh-delay-ms MS answer a refresh MS ms after rotating the grant (default 0)
-  --day-budget N               API requests per account per 24 h, then 429 (default {day})
-  --restrict-app LIMIT         what X does not let the main app do (repeatable): read-only,
-                               no-v1-access, not-enrolled, credits-depleted,
-                               credits-depleted-2026-08, user-not-enrolled, usage-capped
-  --record                     keep every request, for GET /sandbox/recorded (tests)
-  -h, --help                   print this help and exit
-
-What each flag and limit does, the built-in accounts, apps, clients and endpoints:
-docs/sandbox.md.
-",
-        user = d.user_budget,
-        v2 = d.v2_follow_limit,
-        lifetime = d.oauth2_token_lifetime_secs,
-        day = d.day_budget,
-    )
-}
+/// The help text (its defaults are `SandboxConfig`'s: a unit test below checks them).
+const HELP: &str = include_str!("../data/help.txt");
 
 /// A bad command line: what is wrong and the usage on stderr, exit 64 (EX_USAGE).
 fn usage(problem: &str) -> ! {
@@ -75,7 +42,7 @@ fn main() {
         let args = &mut args;
         match flag.as_str() {
             "--help" | "-h" => {
-                print!("{}", help());
+                print!("{HELP}");
                 return;
             }
             "--port" => port = value(&flag, args),
@@ -101,5 +68,35 @@ fn main() {
     let _ = writeln!(std::io::stdout(), "{}", sandbox.base_url());
     loop {
         std::thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use twfollow_sandbox::SandboxConfig;
+
+    #[test]
+    fn the_help_states_the_configured_defaults() {
+        let d = SandboxConfig::default();
+        for (flag, default) in [
+            ("--user-budget", d.user_budget.to_string()),
+            ("--fail-first", d.fail_first.to_string()),
+            ("--v2-follow-limit", d.v2_follow_limit.to_string()),
+            (
+                "--oauth2-token-lifetime",
+                d.oauth2_token_lifetime_secs.to_string(),
+            ),
+            (
+                "--oauth2-refresh-delay-ms",
+                d.oauth2_refresh_delay.as_millis().to_string(),
+            ),
+            ("--day-budget", d.day_budget.to_string()),
+        ] {
+            let line = super::HELP
+                .lines()
+                .find(|l| l.trim_start().starts_with(flag));
+            let line = line.unwrap_or_else(|| panic!("the help lacks {flag}"));
+            assert!(line.ends_with(&format!("(default {default})")), "{line}");
+        }
     }
 }

@@ -11,24 +11,20 @@ use crate::http::{
     Request, Response,
 };
 use crate::state::Expiring;
-use crate::{random, server_now, Account, AccountState, AppLimit, Shared};
+use crate::{random, server_now, Account, AppLimit, Shared};
 
 /// The largest distance X accepts between `oauth_timestamp` and its clock.
 const MAX_SKEW_SECS: u64 = 300;
 
 /// Parses `OAuth k="v", k2="v2"` into decoded pairs.
-fn parse_authorization(header: &str) -> Result<Vec<Param>, ()> {
-    let rest = header.strip_prefix("OAuth ").ok_or(())?;
-    rest.split(',')
-        .map(str::trim)
+fn parse_authorization(header: &str) -> Option<Vec<Param>> {
+    let pairs = header.strip_prefix("OAuth ")?.split(',').map(str::trim);
+    pairs
         .filter(|p| !p.is_empty())
         .map(|p| {
-            let (k, v) = p.split_once('=').ok_or(())?;
-            let v = v
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .ok_or(())?;
-            Ok((unescape(k)?, unescape(v)?))
+            let (k, v) = p.split_once('=')?;
+            let v = v.strip_prefix('"')?.strip_suffix('"')?;
+            Some((unescape(k).ok()?, unescape(v).ok()?))
         })
         .collect()
 }
@@ -71,9 +67,9 @@ fn verify<T>(
     token: impl FnOnce(Option<&str>) -> Result<(T, String), Response>,
 ) -> Result<(T, Vec<Param>, Vec<AppLimit>), Response> {
     let config = &shared.config;
-    let header = request.header("authorization").ok_or(());
+    let header = request.header("authorization");
     let oauth = header.and_then(parse_authorization);
-    let oauth = oauth.map_err(|()| refuse("bad-authentication", false))?;
+    let oauth = oauth.ok_or_else(|| refuse("bad-authentication", false))?;
     let get = |name| param(&oauth, name);
     if get("oauth_signature_method") != Some("HMAC-SHA1")
         || get("oauth_version").is_some_and(|v| v != "1.0")
@@ -95,9 +91,7 @@ fn verify<T>(
         .ok_or_else(could_not_authenticate)?;
     let host = request.header("host").unwrap_or("127.0.0.1");
     let url = format!("http://{}{}", host.to_ascii_lowercase(), request.path());
-    let mut params = oauth.clone();
-    params.extend_from_slice(&request.form);
-    params.extend_from_slice(&request.query);
+    let params = [&oauth[..], &request.form, &request.query].concat();
     let expected = expected_signature(
         &request.method,
         &url,
@@ -122,21 +116,19 @@ fn verify<T>(
     Ok((owner, params, limits))
 }
 
-/// Checks a request signed with a user's access token: returns that user's account,
-/// its state when it is restricted (every endpoint then refuses it) and the app's
-/// limits, or the API's error response.
+/// Checks a request signed with a user's access token: returns that user's account
+/// and the app's limits, or the API's error response.
 pub(crate) fn authenticate(
     shared: &Shared,
     request: &Request,
-) -> Result<(Account, Option<AccountState>, Vec<AppLimit>), Response> {
-    let ((account, state), _, limits) = verify(shared, request, |token| {
-        let (account, state) = token
-            .and_then(|token| shared.config.account(token))
-            .ok_or_else(|| refuse("invalid-token", false))?;
+) -> Result<(Account, Vec<AppLimit>), Response> {
+    let (account, _, limits) = verify(shared, request, |token| {
+        let account = token.and_then(|token| shared.config.account(token));
+        let account = account.ok_or_else(|| refuse("invalid-token", false))?;
         let secret = account.token_secret.clone();
-        Ok(((account, state), secret))
+        Ok((account, secret))
     })?;
-    Ok((account, state, limits))
+    Ok((account, limits))
 }
 
 /// Where the person goes after approving: `oob` (a PIN page), or back to the
@@ -190,8 +182,8 @@ pub(crate) fn request_token(shared: &Shared, request: &Request) -> Answer {
         callback: callback.to_owned(),
         approval: None,
     };
-    let lifetime = shared.config.request_token_lifetime;
     let mut state = shared.state.lock().unwrap();
+    let lifetime = shared.config.request_token_lifetime;
     state
         .request_tokens
         .insert(token.clone(), pending, lifetime);

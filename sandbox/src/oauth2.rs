@@ -18,6 +18,7 @@ pub const OAUTH2_CLIENT_ID: &str = "sandbox-oauth2-client";
 pub const OAUTH2_CLIENT_SECRET: &str = "sandbox-oauth2-client-secret";
 /// The public client (a native or single-page app): no secret, `client_id` in the form body.
 pub const OAUTH2_PUBLIC_CLIENT_ID: &str = "sandbox-oauth2-public-client";
+const CLIENTS: [&str; 2] = [OAUTH2_CLIENT_ID, OAUTH2_PUBLIC_CLIENT_ID];
 
 /// The scopes X knows (a scope parameter is a space-separated list of them); a request
 /// for any other is refused.
@@ -25,15 +26,6 @@ const SCOPES: &str = "tweet.read tweet.write tweet.moderate.write users.read use
     follows.read follows.write offline.access space.read mute.read mute.write like.read \
     like.write list.read list.write block.read block.write bookmark.read bookmark.write \
     media.write dm.read dm.write";
-
-/// A client, by its id: the confidential one or the public one.
-type Client = &'static str;
-
-fn client_by_id(id: &str) -> Option<Client> {
-    [OAUTH2_CLIENT_ID, OAUTH2_PUBLIC_CLIENT_ID]
-        .into_iter()
-        .find(|known| *known == id)
-}
 
 /// RFC 7636's S256 check: BASE64URL(SHA-256(verifier)) is the challenge the client
 /// committed to at the authorize step.
@@ -55,7 +47,8 @@ fn is_pkce_string(text: &str) -> bool {
 /// What a code, an access token or a refresh token stands for.
 #[derive(Clone)]
 pub(crate) struct Grant {
-    client: Client,
+    /// The client's id.
+    client: String,
     /// Index into the configured accounts.
     account: usize,
     scope: String,
@@ -135,13 +128,13 @@ fn redirect_uri_allowed(uri: &str) -> bool {
 pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
     let query = &request.query;
     let get = |name| param(query, name).unwrap_or_default();
-    let (client, redirect_uri) = (client_by_id(get("client_id")), get("redirect_uri"));
+    let (client, redirect_uri) = (get("client_id"), get("redirect_uri"));
     let (state, challenge, scope) = (get("state"), get("code_challenge"), get("scope"));
     let known = |scope| SCOPES.split_whitespace().any(|known| known == scope);
     let s256 = get("code_challenge_method") == "S256";
     // X's checks, in its order, each with what the page says when it fails.
     let checks = [
-        (client.is_some(), "Unknown client_id."),
+        (CLIENTS.contains(&client), "Unknown client_id."),
         (
             redirect_uri_allowed(redirect_uri),
             "redirect_uri must be an https URL, or http on localhost or 127.0.0.1, without a fragment.",
@@ -169,7 +162,7 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
     let code = random::token();
     let grant = Code {
         grant: Grant {
-            client: client.expect("checked above"),
+            client: client.to_owned(),
             account,
             scope: scope.split_whitespace().collect::<Vec<_>>().join(" "),
         },
@@ -179,17 +172,12 @@ pub(crate) fn authorize(shared: &Shared, request: &Request) -> Answer {
     let lifetime = shared.config.oauth2_code_lifetime;
     let mut held = shared.state.lock().unwrap();
     held.oauth2.codes.insert(code.clone(), grant, lifetime);
-    drop(held);
     Ok(redirect(redirect_uri, &[("state", state), ("code", &code)]))
 }
 
 /// X's one answer for a bad, used, expired or mismatched code or token.
 fn invalid_token() -> Response {
     refuse("invalid-oauth2-token", false)
-}
-
-fn unauthorized_client() -> Response {
-    refuse("unauthorized-client", false)
 }
 
 /// X's answer when the token or revoke endpoint misses a parameter it needs.
@@ -201,26 +189,20 @@ fn missing(name: &str) -> Response {
 
 /// Who is calling the token or revoke endpoint: the confidential client proves it
 /// with HTTP Basic (its id and secret); the public client names itself in the form.
-fn authenticate_client(request: &Request) -> Result<Client, Response> {
+fn authenticate_client(request: &Request) -> Result<&'static str, Response> {
     let named = param(&request.form, "client_id");
-    let Some(basic) = request.credentials("Basic") else {
-        return match named {
-            Some(OAUTH2_PUBLIC_CLIENT_ID) => Ok(OAUTH2_PUBLIC_CLIENT_ID),
-            _ => Err(unauthorized_client()),
-        };
+    let client = match request.credentials("Basic") {
+        // RFC 6749 2.3.1 form-encodes both parts before joining them; ours encode to themselves.
+        Some(basic) => {
+            let expected = format!("{OAUTH2_CLIENT_ID}:{OAUTH2_CLIENT_SECRET}");
+            let decoded = base64::engine::general_purpose::STANDARD.decode(basic);
+            let proven = decoded.is_ok_and(|decoded| decoded == expected.as_bytes());
+            let agreed = named.is_none_or(|named| named == OAUTH2_CLIENT_ID);
+            (proven && agreed).then_some(OAUTH2_CLIENT_ID)
+        }
+        None => (named == Some(OAUTH2_PUBLIC_CLIENT_ID)).then_some(OAUTH2_PUBLIC_CLIENT_ID),
     };
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(basic)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or_else(unauthorized_client)?;
-    // RFC 6749 2.3.1 form-encodes both parts before joining them; ours encode to themselves.
-    let (id, secret) = decoded.split_once(':').ok_or_else(unauthorized_client)?;
-    let proven = id == OAUTH2_CLIENT_ID && secret == OAUTH2_CLIENT_SECRET;
-    if !proven || named.is_some_and(|n| n != id) {
-        return Err(unauthorized_client());
-    }
-    Ok(OAUTH2_CLIENT_ID)
+    client.ok_or_else(|| refuse("unauthorized-client", false))
 }
 
 /// `POST 2/oauth2/token`: `grant_type=authorization_code` (with `code`,
@@ -248,7 +230,8 @@ pub(crate) fn token(shared: &Shared, request: &Request) -> Answer {
         }
         "refresh_token" => {
             let refresh_token = get("refresh_token")?;
-            if grants.refresh.get(refresh_token).map(|g| g.0.client) != Some(client) {
+            let known = grants.refresh.get(refresh_token);
+            if known.is_none_or(|(grant, _)| grant.client != client) {
                 return Err(invalid_token());
             }
             let (used, _) = grants.refresh.remove(refresh_token).expect("just found");
@@ -273,8 +256,8 @@ pub(crate) fn revoke(shared: &Shared, request: &Request) -> Answer {
     let owner = grants
         .access
         .live(token)
-        .map(|g| g.client)
-        .or_else(|| grants.refresh.get(token).map(|(g, _)| g.client));
+        .map(|g| g.client.as_str())
+        .or_else(|| grants.refresh.get(token).map(|(g, _)| g.client.as_str()));
     if owner.is_some_and(|owner| owner != client) {
         return Err(invalid_token());
     }

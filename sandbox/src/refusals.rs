@@ -10,8 +10,6 @@ use crate::{Account, AccountState, AppLimit, Shared, APP_ONLY_BEARER_TOKEN};
 pub(crate) struct Caller {
     /// `None` for the app-only Bearer token, which acts for no user.
     pub account: Option<Account>,
-    /// Set for a restricted account, which every endpoint refuses.
-    state: Option<AccountState>,
     /// What X does not let the app do (the main app's, for Bearer tokens).
     limits: Vec<AppLimit>,
     /// An OAuth 2.0 user token's scopes; `None` for OAuth 1.0a, which carries the
@@ -32,12 +30,13 @@ impl Caller {
         use AppLimit::*;
         let has = |limit| self.limits.contains(&limit);
         let user = self.account.is_some();
+        let state = self.account.as_ref().and_then(|account| account.state);
         let oauth1_user = user && self.scopes.is_none();
         [
             (!v2 && has(NoV1Access), "no-v1-access"),
             (v2 && has(NotEnrolled), "not-enrolled"),
-            (self.state == Some(AccountState::Suspended), "suspended"),
-            (self.state == Some(AccountState::Locked), "locked"),
+            (state == Some(AccountState::Suspended), "suspended"),
+            (state == Some(AccountState::Locked), "locked"),
             // OAuth 2.0 tokens have scopes instead.
             (write && oauth1_user && has(ReadOnly), "read-only"),
             (has(CreditsDepleted), "credits-depleted"),
@@ -61,35 +60,26 @@ pub(crate) fn admit(shared: &Shared, request: &Request, v2: bool) -> Result<Call
         api_code,
         ..refuse("unauthorized", true)
     };
-    let caller = match request.credentials("Bearer") {
+    let (account, limits, scopes) = match request.credentials("Bearer") {
         Some(_) if !v2 => return Err(refuse("bearer-on-v1", false)),
+        Some(APP_ONLY_BEARER_TOKEN) => (None, config.app_limits.clone(), None),
         Some(token) => {
-            let user = match token {
-                APP_ONLY_BEARER_TOKEN => None,
-                _ => Some(bearer(shared, token).ok_or_else(|| unauthorized(89))?),
-            };
-            Caller {
-                account: user
-                    .as_ref()
-                    .map(|(index, _)| config.accounts[*index].clone()),
-                state: None,
-                limits: config.app_limits.clone(),
-                scopes: user.map(|(_, scopes)| scopes),
-            }
+            let (index, scopes) = bearer(shared, token).ok_or_else(|| unauthorized(89))?;
+            let account = config.accounts[index].clone();
+            (Some(account), config.app_limits.clone(), Some(scopes))
         }
         None => {
-            let signed = authenticate(shared, request);
-            let (account, state, limits) = signed.map_err(|refused| match v2 {
+            let (account, limits) = authenticate(shared, request).map_err(|refused| match v2 {
                 true => unauthorized(refused.api_code),
                 false => refused,
             })?;
-            Caller {
-                account: Some(account),
-                state,
-                limits,
-                scopes: None,
-            }
+            (Some(account), limits, None)
         }
+    };
+    let caller = Caller {
+        account,
+        limits,
+        scopes,
     };
     match caller.refusal(v2, request.method != "GET") {
         Some(name) => Err(refuse(name, v2)),

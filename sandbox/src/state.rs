@@ -65,39 +65,28 @@ const SEEDED: [((&str, u64), &str, Kind); 6] = [
     (MUTED_USER, "Mia (muted by you)", Kind::Public),
 ];
 
-pub(crate) fn seeded_users(accounts: &[Account]) -> Vec<User> {
+/// The seeded users, then the accounts.
+fn directory(shared: &Shared) -> impl Iterator<Item = User> + '_ {
     let seeded = SEEDED.map(|((screen_name, id), name, kind)| User {
         id,
         screen_name: screen_name.into(),
         name: name.into(),
         kind,
     });
-    seeded
-        .into_iter()
-        .chain(accounts.iter().map(User::of))
-        .collect()
+    let accounts = shared.config.accounts.iter().map(User::of);
+    seeded.into_iter().chain(accounts)
 }
 
 pub(crate) fn find_by_id(shared: &Shared, id: u64) -> Option<User> {
-    let seeded = shared.users.iter().find(|u| u.id == id);
-    seeded
-        .cloned()
-        .or_else(|| generated(id.checked_sub(GENERATED_ID_BASE)?))
+    let seeded = directory(shared).find(|u| u.id == id);
+    seeded.or_else(|| generated(id.checked_sub(GENERATED_ID_BASE)?))
 }
 
 pub(crate) fn find_by_name(shared: &Shared, name: &str) -> Option<User> {
-    let seeded = shared
-        .users
-        .iter()
-        .find(|u| u.screen_name.eq_ignore_ascii_case(name));
+    let seeded = directory(shared).find(|u| u.screen_name.eq_ignore_ascii_case(name));
     // `user` and a number without a leading zero.
-    let number = || {
-        name.strip_prefix("user")
-            .filter(|digits| !digits.starts_with('0'))
-    };
-    seeded
-        .cloned()
-        .or_else(|| generated(number()?.parse().ok()?))
+    let digits = name.strip_prefix("user").filter(|d| !d.starts_with('0'));
+    seeded.or_else(|| generated(digits?.parse().ok()?))
 }
 
 /// `user{n}`, for `n` from 1 to 999999.
@@ -108,14 +97,6 @@ fn generated(n: u64) -> Option<User> {
         name: format!("Sandbox user {n}"),
         kind: Kind::Public,
     })
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum V2Endpoint {
-    Follow,
-    Unfollow,
-    Lookup,
-    Me,
 }
 
 /// Values that live until a deadline, by key: request tokens, codes, access tokens.
@@ -162,8 +143,9 @@ pub(crate) enum Budget {
     /// API requests per account (id 0: the app-only token), and per app (id 0), in 24 hours.
     Day,
     AppDay,
-    /// API v2's 15-minute windows, by account (id 0: the app-only token) and endpoint.
-    V2(V2Endpoint),
+    /// API v2's 15-minute windows, by account (id 0: the app-only token) and endpoint:
+    /// `me`, `lookup`, `follow` or `unfollow`.
+    V2(&'static str),
 }
 
 /// User lookups per user per window (X: 900 per 15 minutes). X counts /2/users/me in
@@ -182,7 +164,7 @@ impl Budget {
             Budget::Day => (config.day_budget, DAY, Some("x-user-limit-24hour")),
             Budget::AppDay => (config.app_day_budget, DAY, Some("x-app-limit-24hour")),
             // X: 50 follows and 50 unfollows per user per 15 minutes, each in its window.
-            Budget::V2(V2Endpoint::Follow | V2Endpoint::Unfollow) => {
+            Budget::V2("follow" | "unfollow") => {
                 (config.v2_follow_limit, v2_window, Some("x-rate-limit"))
             }
             Budget::V2(_) => (V2_LOOKUP_LIMIT, v2_window, Some("x-rate-limit")),
@@ -255,7 +237,6 @@ pub(crate) enum Outcome {
 
 /// Applies the follow rules and budgets, the same for both API versions.
 pub(crate) fn follow(shared: &Shared, account: &Account, user: &User) -> Outcome {
-    let config = &shared.config;
     match user.kind {
         _ if user.id == account.user_id => return Outcome::Refused("self-follow"),
         Kind::Blocker => return Outcome::Refused("blocked"),
@@ -269,7 +250,7 @@ pub(crate) fn follow(shared: &Shared, account: &Account, user: &User) -> Outcome
     }
     if !state.following.contains(&edge) {
         let budgets = [(Budget::Follows, account.user_id), (Budget::AppFollows, 0)];
-        if !state.spend(config, &budgets).0 {
+        if !state.spend(&shared.config, &budgets).0 {
             return Outcome::Refused("follow-limit");
         }
         if user.kind == Kind::Protected {
@@ -288,30 +269,28 @@ pub(crate) fn unfollow(shared: &Shared, account: &Account, user: &User) {
     state.following.remove(&(account.user_id, user.id));
 }
 
-/// What holds between an account and a user, before either API version words it.
-pub(crate) struct Relation {
-    pub following: bool,
-    pub follow_request_sent: bool,
-    pub followed_by: bool,
-    pub blocked_by: bool,
-    pub muting: bool,
-    /// The user's account is protected (API 1.1 then says whether a request is
-    /// pending; for public accounts it answers `null`).
-    pub protected: bool,
+impl User {
+    pub(crate) fn protected(&self) -> bool {
+        matches!(self.kind, Kind::Protected | Kind::Pending)
+    }
 }
 
-pub(crate) fn relation(shared: &Shared, account: &Account, user: &User) -> Relation {
+/// What holds between an account and a user, as API v2's `connection_status` names
+/// it (API 1.1's relationship reads the same).
+pub(crate) fn relation(shared: &Shared, account: &Account, user: &User) -> Vec<&'static str> {
     let state = shared.state.lock().unwrap();
     let edge = (account.user_id, user.id);
-    Relation {
-        following: state.following.contains(&edge),
-        follow_request_sent: user.kind == Kind::Pending
-            || (user.kind == Kind::Protected && state.requested.contains(&edge)),
-        followed_by: user.id == FOLLOWER_USER.1,
-        blocked_by: user.kind == Kind::Blocker,
-        muting: user.id == MUTED_USER.1,
-        protected: matches!(user.kind, Kind::Protected | Kind::Pending),
-    }
+    let requested = user.kind == Kind::Pending
+        || (user.kind == Kind::Protected && state.requested.contains(&edge));
+    [
+        (state.following.contains(&edge), "following"),
+        (requested, "follow_request_sent"),
+        (user.id == FOLLOWER_USER.1, "followed_by"),
+        (user.id == MUTED_USER.1, "muting"),
+    ]
+    .into_iter()
+    .filter_map(|(holds, name)| holds.then_some(name))
+    .collect()
 }
 
 /// Counts a request in these windows when every one has room ([`State::spend`]), and

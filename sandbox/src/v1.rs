@@ -77,7 +77,7 @@ pub(crate) fn follow(shared: &Shared, request: &Request) -> Answer {
 pub(crate) fn unfollow(shared: &Shared, request: &Request) -> Answer {
     let (account, all) = admit(shared, request)?;
     let user = named_user(shared, &all, FOLLOWED)?;
-    let was_following = relation(shared, &account, &user).following;
+    let was_following = relation(shared, &account, &user).contains(&"following");
     state::unfollow(shared, &account, &user);
     let mut answer = user_object(&user, false);
     answer["following"] = json!(was_following);
@@ -89,25 +89,26 @@ pub(crate) fn unfollow(shared: &Shared, request: &Request) -> Answer {
 pub(crate) fn relationship(shared: &Shared, request: &Request) -> Answer {
     let (account, all) = admit(shared, request)?;
     let user = named_user(shared, &all, SHOWN)?;
-    let r = relation(shared, &account, &user);
+    let relation = relation(shared, &account, &user);
+    let holds = |name| relation.contains(&name);
     // As X answers: `null` where it does not say (a request to a public account).
-    let requested = r.protected.then_some(r.follow_request_sent);
+    let requested = user.protected().then_some(holds("follow_request_sent"));
     let mut answer: Value = serde_json::from_str(RELATIONSHIP).expect("a JSON template");
     for (member, value) in [
         ("source/id", json!(account.user_id)),
         ("source/id_str", json!(account.user_id.to_string())),
         ("source/screen_name", json!(account.screen_name)),
-        ("source/following", json!(r.following)),
-        ("source/followed_by", json!(r.followed_by)),
+        ("source/following", json!(holds("following"))),
+        ("source/followed_by", json!(holds("followed_by"))),
         ("source/following_requested", json!(requested)),
-        ("source/can_dm", json!(r.followed_by)),
-        ("source/blocked_by", json!(r.blocked_by)),
-        ("source/muting", json!(r.muting)),
+        ("source/can_dm", json!(holds("followed_by"))),
+        ("source/blocked_by", json!(user.kind == Kind::Blocker)),
+        ("source/muting", json!(holds("muting"))),
         ("target/id", json!(user.id)),
         ("target/id_str", json!(user.id.to_string())),
         ("target/screen_name", json!(user.screen_name)),
-        ("target/following", json!(r.followed_by)),
-        ("target/followed_by", json!(r.following)),
+        ("target/following", json!(holds("followed_by"))),
+        ("target/followed_by", json!(holds("following"))),
     ] {
         let pointer = format!("/relationship/{member}");
         *answer.pointer_mut(&pointer).expect("in the template") = value;
@@ -136,7 +137,7 @@ pub(crate) fn me(shared: &Shared, request: &Request) -> Answer {
 /// The fixture's user object with this user's identity.
 pub(crate) fn user_object(user: &User, notify: bool) -> Value {
     let mut object: Value = serde_json::from_str(FIXTURE).expect("fixture is JSON");
-    let protected = matches!(user.kind, Kind::Protected | Kind::Pending);
+    let protected = user.protected();
     for (key, value) in [
         ("id", json!(user.id)),
         ("id_str", json!(user.id.to_string())),

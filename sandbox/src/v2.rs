@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::http::{json, param, problem_json, refuse, Answer, Request, Response};
 use crate::refusals;
 use crate::state::{
-    self, day_budgets, find_by_id, find_by_name, relation, spend, Budget, Outcome, User, V2Endpoint,
+    self, day_budgets, find_by_id, find_by_name, relation, spend, Budget, Outcome, User,
 };
 use crate::{Account, Shared};
 
@@ -55,20 +55,21 @@ fn mismatch(what: &str, parameter: &str, value: &str, pattern: &str) -> Response
     invalid_request(parameter, &message)
 }
 
-/// What every v2 endpoint checks after the method and the query's encoding, in X's
-/// order: the caller and X's refusals of its app or account, the app-only token (for
-/// lookups only), the `follows.write` scope of a write, the 15-minute window and the
+/// What every v2 endpoint (`me`, `lookup`, `follow`, `unfollow`: its window's name)
+/// checks after the method and the query's encoding, in X's order: the caller and X's
+/// refusals of its app or account, the app-only token (for lookups only), the
+/// `follows.write` scope of a write, the 15-minute window and the
 /// 24-hour budgets, and that a write acts for the caller (the path's first id).
 /// Returns the caller's account (`None`: the app-only token).
 fn admit(
     shared: &Shared,
     request: &Request,
-    endpoint: V2Endpoint,
+    endpoint: &'static str,
 ) -> Result<Option<Account>, Response> {
-    let writes = matches!(endpoint, V2Endpoint::Follow | V2Endpoint::Unfollow);
+    let writes = request.method != "GET";
     // The JSON body is not signed: only the query and the oauth_* parameters are.
     let caller = refusals::admit(shared, request, true)?;
-    if caller.account.is_none() && endpoint != V2Endpoint::Lookup {
+    if caller.account.is_none() && endpoint != "lookup" {
         return Err(refuse("app-only", true));
     }
     if writes && !caller.may("follows.write") {
@@ -81,11 +82,7 @@ fn admit(
         return Err(refuse("rate-limited", true));
     }
     if writes && request.path_params[0] != user_id.to_string() {
-        let verb = match endpoint {
-            V2Endpoint::Follow => "follow",
-            _ => "unfollow",
-        };
-        let detail = format!("You are not permitted to {verb} on behalf of another user: the id in the path must be the authenticating user's.");
+        let detail = format!("You are not permitted to {endpoint} on behalf of another user: the id in the path must be the authenticating user's.");
         let body =
             json!({"title": "Forbidden", "detail": detail, "type": "about:blank", "status": 403});
         return Err(problem_json(403, 0, body));
@@ -98,14 +95,14 @@ const USER_ONLY: &str = "the app-only token only looks users up";
 
 /// `GET 2/users/me`: the caller's own user.
 pub(crate) fn me(shared: &Shared, request: &Request) -> Answer {
-    let account = admit(shared, request, V2Endpoint::Me)?.expect(USER_ONLY);
+    let account = admit(shared, request, "me")?.expect(USER_ONLY);
     Ok(user_data(&User::of(&account), None))
 }
 
 /// `GET 2/users/by/username/{name}` or `GET 2/users/{id}`: the user, with
 /// `connection_status` when `user.fields` asks for it and a user asks.
 pub(crate) fn lookup(shared: &Shared, request: &Request) -> Answer {
-    let caller = admit(shared, request, V2Endpoint::Lookup)?;
+    let caller = admit(shared, request, "lookup")?;
     let value = request.path_params[0].as_str();
     // By the route matched: `…/by/username/{name}` (a base URL's prefix may hold those words too).
     let by_name = request.path().rsplit('/').nth(1) == Some("username");
@@ -128,22 +125,8 @@ pub(crate) fn lookup(shared: &Shared, request: &Request) -> Answer {
         .is_some_and(|fields| fields.split(',').any(|f| f == "connection_status"));
     let connection = caller
         .filter(|_| wants_connection)
-        .map(|account| connection_status(shared, &account, &user));
+        .map(|account| relation(shared, &account, &user));
     Ok(user_data(&user, connection))
-}
-
-/// API v2's `connection_status`: what holds, by name (what it omits does not hold).
-fn connection_status(shared: &Shared, account: &Account, user: &User) -> Vec<&'static str> {
-    let r = relation(shared, account, user);
-    [
-        (r.following, "following"),
-        (r.follow_request_sent, "follow_request_sent"),
-        (r.followed_by, "followed_by"),
-        (r.muting, "muting"),
-    ]
-    .into_iter()
-    .filter_map(|(holds, name)| holds.then_some(name))
-    .collect()
 }
 
 fn user_data(user: &User, connection_status: Option<Vec<&str>>) -> Response {
@@ -160,7 +143,7 @@ fn user_data(user: &User, connection_status: Option<Vec<&str>>) -> Response {
 
 /// `POST 2/users/{id}/following`, with `{"target_user_id":"…"}`.
 pub(crate) fn follow(shared: &Shared, request: &Request) -> Answer {
-    let account = admit(shared, request, V2Endpoint::Follow)?.expect(USER_ONLY);
+    let account = admit(shared, request, "follow")?.expect(USER_ONLY);
     let json_type = request
         .header("content-type")
         .is_some_and(|t| t.starts_with("application/json"));
@@ -195,7 +178,7 @@ fn target_user(shared: &Shared, target: &str) -> Result<User, Response> {
 /// `DELETE 2/users/{source}/following/{target}`: `{"data":{"following":false}}`,
 /// also when the account did not follow the target.
 pub(crate) fn unfollow(shared: &Shared, request: &Request) -> Answer {
-    let account = admit(shared, request, V2Endpoint::Unfollow)?.expect(USER_ONLY);
+    let account = admit(shared, request, "unfollow")?.expect(USER_ONLY);
     let target = request.path_params[1].as_str();
     if !is_user_id(target) {
         let refused = mismatch("path parameter", "target_user_id", target, USER_ID_PATTERN);
