@@ -6,7 +6,7 @@
 use zeroize::Zeroizing;
 
 use crate::core::api::deadline::{self, REFRESH_GRACE};
-use crate::core::api::request::{during, Auth, Body, Client, RequestAuth};
+use crate::core::api::request::{during, Auth, Body, Client};
 use crate::core::auth::oauth2;
 use crate::core::auth::session::{OAuth2Session, TokenStore};
 use crate::core::error::{Error, ErrorKind};
@@ -254,8 +254,8 @@ fn with_session_auth<T>(
     let held = session.secrets();
     let mut secrets: Vec<&str> = held.iter().map(|s| s.as_str()).collect();
     secrets.extend_from_slice(extra);
-    call(Auth {
-        auth: RequestAuth::Header(header),
+    call(Auth::Header {
+        value: header,
         secrets: &secrets,
     })
 }

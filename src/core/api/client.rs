@@ -15,8 +15,8 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use crate::core::api::friendship::{check_v2_follow, check_v2_target};
+use crate::core::api::request::Auth;
 pub use crate::core::api::request::Client;
-use crate::core::api::request::{Auth, Request};
 use crate::core::auth::oauth2;
 use crate::core::auth::session::OAuth2Session;
 use crate::core::error::{Error, ErrorKind};
@@ -128,7 +128,7 @@ impl Client {
         self.with_api_version(|version| match version {
             ApiVersion::V2 { source_user_id } => {
                 check_v2()?;
-                v2(&|| Ok(source_user_id), Auth::OAUTH1)
+                v2(&|| Ok(source_user_id), Auth::OAuth1)
             }
             _ => v1(),
         })
@@ -145,23 +145,21 @@ impl Client {
     /// (or until the reset). Other 4xx answers are final. Waiting never exceeds
     /// `max_wait` in all per request; each attempt has its own `timeout`.
     pub fn follow(&self, target: &Target, notify: bool) -> Result<Followed, Error> {
-        let send = |request: &Request<'_>| self.send(request);
         self.dispatch(
             || check_v2_follow(target, notify, self.oauth2.is_none()),
-            || self.follow_v1(target, notify, send),
+            || self.follow_v1(target, notify, None),
             |source, how| {
                 let endpoint = match &self.follow_endpoint_v2 {
                     Some(endpoint) => Cow::Borrowed(endpoint),
                     None => Cow::Owned(self.endpoint(&v2::following_path(source()?))),
                 };
-                self.follow_v2(&endpoint, target, how, send)
+                self.follow_v2(&endpoint, target, how)
             },
         )
     }
 
-    /// One OAuth 1.0a follow request with a given nonce and timestamp, no retry
-    /// (tests use it directly). An API v2 screen name is still looked up first, with
-    /// a fresh nonce.
+    /// One OAuth 1.0a follow request through API 1.1, whatever the API version, with a
+    /// given nonce and timestamp and no retry (tests use it directly).
     pub fn follow_with(
         &self,
         target: &Target,
@@ -169,14 +167,7 @@ impl Client {
         nonce: &OAuthNonce,
     ) -> Result<Followed, Error> {
         self.require_user_token()?;
-        let send = |request: &Request<'_>| self.attempt(request, nonce);
-        match (self.current_api_version(), &self.follow_endpoint_v2) {
-            (ApiVersion::V2 { .. }, Some(endpoint)) => {
-                check_v2_follow(target, notify, true)?;
-                self.follow_v2(endpoint, target, Auth::OAUTH1, send)
-            }
-            _ => self.follow_v1(target, notify, send),
-        }
+        self.follow_v1(target, notify, Some(nonce))
     }
 
     /// Unfollows `target`. On success the answer's JSON is a
@@ -274,7 +265,7 @@ impl Client {
                 "this config has no user yet: finish the PIN flow (tw_oauth1_access_token) first",
             ));
         }
-        with_username(self.users_me(Auth::OAUTH1)?)
+        with_username(self.users_me(Auth::OAuth1)?)
     }
 
     /// The user these credentials act as: (id, screen name). What the config knows
@@ -293,7 +284,7 @@ impl Client {
         }
         self.require_user_token()?;
         self.with_api_version(|version| match version {
-            ApiVersion::V2 { .. } => with_username(self.users_me(Auth::OAUTH1)?),
+            ApiVersion::V2 { .. } => with_username(self.users_me(Auth::OAuth1)?),
             _ => self.verify_credentials(),
         })
     }

@@ -4,7 +4,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::core::api::request::{during, Auth, Body, Client, RequestAuth};
+use crate::core::api::request::{during, Auth, Body, Client};
 use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
 use crate::core::auth::oauth2;
 use crate::core::error::Error;
@@ -76,11 +76,9 @@ impl Client {
             params: &[],
             encoded: "",
         };
-        let auth = Auth {
-            auth: RequestAuth::OAuth1With {
-                signer: &signer,
-                extra,
-            },
+        let auth = Auth::OAuth1With {
+            signer: &signer,
+            extra,
             secrets: &[token_secret, verifier],
         };
         self.send_to(path, body, Answer::Form, auth)

@@ -25,7 +25,7 @@ use crate::core::proto::v2;
 use crate::core::proto::v2::{v2_data, v2_user};
 use crate::core::wire::percent::percent_encode;
 use crate::core::wire::redact::Redactor;
-use crate::core::wire::signer::SigningUrl;
+use crate::core::wire::signer::{OAuthNonce, SigningUrl};
 
 /// The API 1.1 unfollow endpoint, relative to the base URL.
 pub const UNFOLLOW_PATH: &str = "/1.1/friendships/destroy.json";
@@ -70,7 +70,7 @@ impl Client {
         v2_user(
             found.http_status,
             &found.json,
-            &Redactor::NONE.with_extra(how.secrets),
+            &Redactor::NONE.with_extra(how.secrets()),
         )
     }
 
@@ -88,42 +88,44 @@ impl Client {
         }
     }
 
-    /// The API 1.1 follow, handed to `send`.
+    /// The API 1.1 follow: sent with retries, or (`nonce`) once with that nonce.
     pub(super) fn follow_v1(
         &self,
         target: &Target,
         notify: bool,
-        send: impl FnOnce(&Request<'_>) -> Result<Followed, Error>,
+        nonce: Option<&OAuthNonce>,
     ) -> Result<Followed, Error> {
         let (name, value) = target.param();
         let follow = if notify { "true" } else { "false" };
         // In parameter order ("follow" < "screen_name" | "user_id"): signing then needs no sort.
         let params = [("follow", follow), (name, value.as_str())];
         let encoded = format!("{name}={}&follow={follow}", percent_encode(&value));
-        send(&Request {
+        let request = Request {
             endpoint: &self.follow_endpoint_v1,
             body: Body::Form {
                 params: &params,
                 encoded: &encoded,
             },
             answer: Answer::User,
-            auth: Auth::OAUTH1,
-        })
+            auth: Auth::OAuth1,
+        };
+        match nonce {
+            Some(nonce) => self.attempt(&request, nonce),
+            None => self.send(&request),
+        }
     }
 
     /// The API v2 follow (`endpoint`: the follower's `2/users/{id}/following`), checked
-    /// by [`check_v2_follow`]; a screen name is looked up first, the
-    /// follow itself is handed to `send`.
+    /// by [`check_v2_follow`]; a screen name is looked up first.
     pub(super) fn follow_v2(
         &self,
         endpoint: &(String, SigningUrl),
         target: &Target,
         how: Auth<'_>,
-        send: impl FnOnce(&Request<'_>) -> Result<Followed, Error>,
     ) -> Result<Followed, Error> {
         let (target_id, _) = self.v2_target_id(target, how)?;
         let body = v2::follow_body(target_id);
-        send(&Request {
+        self.send(&Request {
             endpoint,
             body: Body::Json(&body),
             answer: Answer::V2Follow,
@@ -139,7 +141,7 @@ impl Client {
             params: &params,
             encoded: &encoded,
         };
-        let answer = self.send_to(UNFOLLOW_PATH, body, Answer::User, Auth::OAUTH1)?;
+        let answer = self.send_to(UNFOLLOW_PATH, body, Answer::User, Auth::OAuth1)?;
         // The answer is the user object; its own `following` is eventually consistent
         // (it may still say true), but the unfollow was accepted.
         let user = V1User::read(&answer.json).map_err(|e| {
@@ -166,7 +168,7 @@ impl Client {
             Target::UserId(id) => format!("{SHOW_PATH}?target_id={id}"),
             Target::ScreenName(name) => format!("{SHOW_PATH}?target_screen_name={name}"),
         };
-        let answer = self.send_to(&path, Body::None, Answer::User, Auth::OAUTH1)?;
+        let answer = self.send_to(&path, Body::None, Answer::User, Auth::OAuth1)?;
         let relationship = Relationship::from_v1_show(answer.http_status, &answer.json)?;
         Ok(with_relationship(answer, relationship))
     }
@@ -181,7 +183,7 @@ impl Client {
         let (target_id, username) = self.v2_target_id(target, how)?;
         let path = v2::unfollow_path(source_user_id, target_id);
         let answer = self.send_to(&path, Body::Delete, Answer::V2Follow, how)?;
-        let redactor = Redactor::NONE.with_extra(how.secrets);
+        let redactor = Redactor::NONE.with_extra(how.secrets());
         let following = v2_data(answer.http_status, &answer.json, &redactor)?
             .following
             .0;
@@ -209,7 +211,7 @@ impl Client {
         let relationship = Relationship::from_v2_user(
             answer.http_status,
             &answer.json,
-            &Redactor::NONE.with_extra(how.secrets),
+            &Redactor::NONE.with_extra(how.secrets()),
         )?;
         Ok(with_relationship(answer, relationship))
     }
@@ -222,7 +224,7 @@ impl Client {
                 "/1.1/account/verify_credentials.json?include_entities=false&skip_status=true",
                 Body::None,
                 Answer::User,
-                Auth::OAUTH1,
+                Auth::OAuth1,
             )
             .map_err(during(
                 "finding the token's user (GET 1.1/account/verify_credentials.json)",

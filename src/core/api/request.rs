@@ -53,19 +53,34 @@ pub(crate) struct Request<'a> {
     pub auth: Auth<'a>,
 }
 
-/// How a request says who sends it.
+/// How a request says who sends it, and the values to remove from any message
+/// besides the config's credentials (a request-token secret, OAuth 2.0 tokens, a
+/// client secret).
 #[derive(Clone, Copy)]
-pub(crate) enum RequestAuth<'a> {
-    /// OAuth 1.0a, signed with the config's credentials.
+pub(crate) enum Auth<'a> {
+    /// OAuth 1.0a, signed with the config's credentials (redacted anyway).
     OAuth1,
     /// OAuth 1.0a, signed with other credentials (a request token) and one more
     /// `oauth_*` parameter (`oauth_callback`, `oauth_verifier`).
     OAuth1With {
         signer: &'a Signer,
         extra: (&'a str, &'a str),
+        secrets: &'a [&'a str],
     },
     /// This `Authorization` header value (`Bearer …`, `Basic …`), or none.
-    Header(Option<&'a str>),
+    Header {
+        value: Option<&'a str>,
+        secrets: &'a [&'a str],
+    },
+}
+
+impl<'a> Auth<'a> {
+    pub(crate) fn secrets(&self) -> &'a [&'a str] {
+        match *self {
+            Auth::OAuth1 => &[],
+            Auth::OAuth1With { secrets, .. } | Auth::Header { secrets, .. } => secrets,
+        }
+    }
 }
 
 pub(crate) enum Body<'a> {
@@ -80,23 +95,6 @@ pub(crate) enum Body<'a> {
     },
     /// A POST of JSON, which is not signed (OAuth 1.0a signs form bodies only).
     Json(&'a str),
-}
-
-/// How a request says who sends it, and the values to remove from any message
-/// besides the config's credentials (a request-token secret, OAuth 2.0 tokens, a
-/// client secret).
-#[derive(Clone, Copy)]
-pub(crate) struct Auth<'a> {
-    pub auth: RequestAuth<'a>,
-    pub secrets: &'a [&'a str],
-}
-
-impl Auth<'_> {
-    /// Signed with the config's OAuth 1.0a credentials, which are redacted anyway.
-    pub(crate) const OAUTH1: Auth<'static> = Auth {
-        auth: RequestAuth::OAuth1,
-        secrets: &[],
-    };
 }
 
 /// Adds what the call was doing to an error's message.
@@ -222,7 +220,7 @@ impl Client {
         );
         let offset = match &first {
             // A refusal with the answer's `Date` (the server's clock) of a signed request.
-            Err(e) if !matches!(request.auth.auth, RequestAuth::Header(_)) => {
+            Err(e) if !matches!(request.auth, Auth::Header { .. }) => {
                 let offset = e.server_clock.map(|clock| clock - unix_now());
                 offset.filter(|offset| {
                     e.api_code == 135
@@ -279,22 +277,22 @@ impl Client {
             url: &request.endpoint.1,
             form,
         };
-        let signed = match request.auth.auth {
-            RequestAuth::OAuth1 => Some(self.signer.sign(&signable, nonce)),
-            RequestAuth::OAuth1With { signer, extra } => {
+        let signed = match request.auth {
+            Auth::OAuth1 => Some(self.signer.sign(&signable, nonce)),
+            Auth::OAuth1With { signer, extra, .. } => {
                 Some(signer.sign_with(&signable, nonce, Some(extra)))
             }
-            RequestAuth::Header(_) => None,
+            Auth::Header { .. } => None,
         };
-        let authorization = match request.auth.auth {
-            RequestAuth::Header(value) => value,
+        let authorization = match request.auth {
+            Auth::Header { value, .. } => value,
             _ => signed.as_ref().map(|signed| signed.authorization.as_str()),
         };
         // Only with a hook set: nothing is formatted otherwise.
         let trace = self
             .agents
             .tracer()
-            .map(|tracer| tracer.for_request(request.auth.secrets, authorization));
+            .map(|tracer| tracer.for_request(request.auth.secrets(), authorization));
         if let (Some(trace), Some(signed)) = (&trace, &signed) {
             trace.base_string(signed.base_string());
             trace.credential_notes(&self.settings.credentials);
@@ -321,7 +319,7 @@ impl Client {
             .as_ref()
             .map_or("", |signed| signed.signature.as_str());
         let redactor = Redactor::new(self.settings.credentials.secrets(), signature)
-            .with_extra(request.auth.secrets);
+            .with_extra(request.auth.secrets());
         let received = match result {
             Ok(response) => {
                 if let Some(trace) = &trace {
