@@ -223,15 +223,16 @@ impl Client {
             .map_err(during("finding the token's user (GET 2/users/me)"))
     }
 
-    /// The OAuth 2.0 tokens' user by `GET 2/users/me`, kept by the session and, when it
-    /// is store-backed, stored for the next process.
+    /// The OAuth 2.0 tokens' user by `GET 2/users/me`, kept by the session and, when
+    /// `remember` and the session is store-backed, stored for the next process.
     pub(super) fn learn_identity(
         &self,
         session: &OAuth2Session,
         bearer: Auth<'_>,
+        remember: bool,
     ) -> Result<(u64, Option<String>), Error> {
         let (id, screen_name) = self.users_me(bearer)?;
-        if let Some(store) = session.token_store() {
+        if let Some(store) = session.token_store().filter(|_| remember) {
             store.remember_identity(
                 id,
                 screen_name.as_deref(),

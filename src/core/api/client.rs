@@ -119,7 +119,7 @@ impl Client {
                 // Learnt once per config (and stored, if store-backed).
                 let source = || match session.identity().0 {
                     Some(id) => Ok(id),
-                    None => self.learn_identity(session, bearer).map(|(id, _)| id),
+                    None => self.learn_identity(session, bearer, true).map(|(id, _)| id),
                 };
                 v2(&source, bearer)
             });
@@ -242,9 +242,7 @@ impl Client {
             return Ok((id, Some(name)));
         }
         self.with_bearer(session, |bearer| {
-            let (id, screen_name) = self.users_me(bearer)?;
-            session.set_identity(id, screen_name.clone());
-            Ok((id, screen_name))
+            self.learn_identity(session, bearer, false)
         })
     }
 
