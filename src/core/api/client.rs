@@ -226,7 +226,7 @@ impl Client {
         Ok(())
     }
 
-    /// OAuth 2.0: a new access token from the refresh token (see [`bearer::refresh`]:
+    /// OAuth 2.0: a new access token from the refresh token (see `refresh_tokens`:
     /// `seen_generation`, the callback, the store's lock).
     pub fn refresh(&self, seen_generation: Option<u64>) -> Result<(), Error> {
         self.refresh_tokens(self.session()?, seen_generation)
@@ -237,12 +237,17 @@ impl Client {
     /// (refreshing first when the token expires, as every call does). Not written to
     /// the store the config came from: saving into another store must not wait for it.
     pub fn oauth2_identity(&self) -> Result<(u64, Option<String>), Error> {
+        self.oauth2_user(false)
+    }
+
+    /// [`Client::oauth2_identity`], which a store-backed config stores when `remember`.
+    fn oauth2_user(&self, remember: bool) -> Result<(u64, Option<String>), Error> {
         let session = self.session()?;
         if let (Some(id), Some(name)) = session.identity() {
             return Ok((id, Some(name)));
         }
         self.with_bearer(session, |bearer| {
-            self.learn_identity(session, bearer, false)
+            self.learn_identity(session, bearer, remember)
         })
     }
 
@@ -275,7 +280,7 @@ impl Client {
     /// config stores what it learnt, so the next process sends nothing.
     pub fn me(&self) -> Result<(u64, String), Error> {
         if self.oauth2.is_some() {
-            return with_username(self.oauth2_identity()?);
+            return with_username(self.oauth2_user(true)?);
         }
         if let Some(identity) = &self.settings().identity {
             return Ok((identity.user_id, identity.screen_name.clone()));
