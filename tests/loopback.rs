@@ -29,7 +29,10 @@ fn client(base: &str, table: &[(&str, &[IpAddr])]) -> Client {
     })
     .unwrap();
     settings.base_url = BaseUrl::parse(base).unwrap();
-    settings.name_lookup = NameLookup::table(table);
+    let table = table
+        .iter()
+        .map(|(name, addrs)| (name.to_string(), addrs.to_vec()));
+    settings.name_lookup = NameLookup::Table(table.collect());
     settings.proxy = ProxyChoice::Direct;
     Client::new(settings)
 }

@@ -112,6 +112,33 @@ fn oauth2_asks_once_then_knows() {
 }
 
 #[test]
+fn a_store_backed_oauth2_config_stores_the_user_it_learnt() {
+    let sandbox = start_sandbox();
+    let dir = TempDir::new("me-oauth2");
+    let store = dir.store();
+    let config = oauth2_config(&sandbox.base_url(), true);
+    sign_in(&config);
+    assert_eq!(save(&config, &store, Some("work")), Ok("work".into()));
+    // An account that does not know its user (as an imported one).
+    let mut document = read_store(&store);
+    let account = document["accounts"]["work"].as_object_mut().unwrap();
+    assert!(account.remove("user_id").is_some() && account.remove("screen_name").is_some());
+    fs::write(&store, serde_json::to_vec(&document).unwrap()).unwrap();
+    let from_store = || {
+        let config = from_store(&store, Some("work")).unwrap();
+        assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+        config
+    };
+    assert_eq!(me(&sandbox, &from_store()), (Ok(sandbox_me()), 1));
+    let account = &read_store(&store)["accounts"]["work"];
+    assert_eq!(
+        (&account["user_id"], &account["screen_name"]),
+        (&"1500000001".into(), &"sandbox_me".into())
+    );
+    assert_eq!(me(&sandbox, &from_store()), (Ok(sandbox_me()), 0));
+}
+
+#[test]
 fn a_stored_account_that_knows_its_user_sends_nothing() {
     let dir = std::env::temp_dir().join(format!("twfollow-me-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);

@@ -17,8 +17,8 @@ pub mod settings;
 pub mod sys;
 pub mod wire;
 
-pub use api::client::Client;
 pub use api::request::requests_sent_on_this_thread;
+pub use api::request::Client;
 pub use api::store::{AccountSummary, ImportFormat, ImportReport, Store};
 pub use auth::oauth2::DEFAULT_SCOPE as OAUTH2_DEFAULT_SCOPE;
 pub use auth::tokens::Tokens as OAuth2Tokens;

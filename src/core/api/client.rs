@@ -1,8 +1,7 @@
-//! The client: a config's settings, the sender built from them, its OAuth 2.0
-//! session, and every call an application makes but the token flows (their `impl
-//! Client` is in [`flows`], above this module). Each call is a few lines over the
-//! modules below it: [`friendship`] (the requests of each API version), [`bearer`]
-//! (requests with the OAuth 2.0 session) and [`request`] (sending, retries, the clock).
+//! Every call an application makes but the token flows (their `impl Client` is in
+//! [`flows`]). Each call is a few lines over the client's other `impl` blocks:
+//! [`friendship`] (the requests of each API version), [`bearer`] (requests with the
+//! OAuth 2.0 session) and [`request`] (the client itself: sending, retries, the clock).
 //!
 //! [`friendship`]: crate::core::api::friendship
 //! [`bearer`]: crate::core::api::bearer
@@ -10,14 +9,14 @@
 //! [`request`]: crate::core::api::request
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use crate::core::api::bearer::{self, with_bearer};
-use crate::core::api::friendship::{self, check_v2_follow, check_v2_target, FOLLOW_PATH};
-use crate::core::api::request::{Auth, Request, Sender};
+use crate::core::api::friendship::{check_v2_follow, check_v2_target};
+use crate::core::api::request::Auth;
+pub use crate::core::api::request::Client;
 use crate::core::auth::oauth2;
 use crate::core::auth::session::OAuth2Session;
 use crate::core::error::{Error, ErrorKind};
@@ -26,23 +25,7 @@ use crate::core::proto::relationship::Relationship;
 use crate::core::proto::target::Target;
 use crate::core::proto::v2;
 use crate::core::settings::{ApiVersion, Identity, Settings};
-use crate::core::wire::signer::{Credentials, OAuthNonce, SigningUrl};
-
-/// Settings plus the HTTP agent built from them. Share it between threads
-/// (`&Client`) for calls; change it only through `&mut` (no call may run then).
-pub struct Client {
-    pub(super) sender: Sender,
-    /// The follow endpoint of API 1.1, and of API v2 when the follower's id is known
-    /// (versions 2 and auto), as sent and as signed.
-    follow_v1: (String, SigningUrl),
-    follow_v2: Option<(String, SigningUrl)>,
-    /// An OAuth 2.0 config's session (client, current tokens, token callback, store
-    /// link): runtime state the settings do not hold, kept across [`Client::update`].
-    oauth2: Option<Arc<OAuth2Session>>,
-    /// API version auto: set once API 1.1 refused the app's access tier; from then on
-    /// this config uses API v2.
-    auto_switched: AtomicBool,
-}
+use crate::core::wire::signer::{Credentials, OAuthNonce};
 
 impl Client {
     /// Builds the agent; the proxy environment variables are read now (and again
@@ -59,25 +42,8 @@ impl Client {
         Client::with_session(settings, oauth2)
     }
 
-    fn with_session(settings: Settings, oauth2: Option<Arc<OAuth2Session>>) -> Client {
-        let endpoint = |path: &str| settings.base_url.endpoint(path);
-        let follow_v2 = match settings.api_version {
-            ApiVersion::V1_1 => None,
-            ApiVersion::V2 { source_user_id } | ApiVersion::Auto { source_user_id } => {
-                Some(endpoint(&v2::following_path(source_user_id)))
-            }
-        };
-        Client {
-            follow_v1: endpoint(FOLLOW_PATH),
-            follow_v2,
-            sender: Sender::new(settings, oauth2.as_ref()),
-            oauth2,
-            auto_switched: AtomicBool::new(false),
-        }
-    }
-
     pub fn settings(&self) -> &Settings {
-        &self.sender.settings
+        &self.settings
     }
 
     /// Applies `change` to a copy of the settings; on success the copy replaces
@@ -88,12 +54,12 @@ impl Client {
     ) -> Result<(), Error> {
         let mut settings = self.settings().clone();
         change(&mut settings)?;
-        let clock_offset = self.sender.clock_offset();
+        let clock_offset = self.clock_offset.load(Ordering::Relaxed);
         // What auto learnt holds while the setting stays auto for the same user.
         let switched = self.auto_switched.load(Ordering::Relaxed)
             && settings.api_version == self.settings().api_version;
         *self = Client::with_session(settings, self.oauth2.clone());
-        self.sender.set_clock_offset(clock_offset);
+        self.clock_offset.store(clock_offset, Ordering::Relaxed);
         self.auto_switched.store(switched, Ordering::Relaxed);
         Ok(())
     }
@@ -149,11 +115,11 @@ impl Client {
     ) -> Result<T, Error> {
         if let Some(session) = &self.oauth2 {
             check_v2()?;
-            return with_bearer(&self.sender, session, |bearer| {
+            return self.with_bearer(session, |bearer| {
                 // Learnt once per config (and stored, if store-backed).
                 let source = || match session.identity().0 {
                     Some(id) => Ok(id),
-                    None => bearer::learn_identity(&self.sender, session, bearer).map(|(id, _)| id),
+                    None => self.learn_identity(session, bearer, true).map(|(id, _)| id),
                 };
                 v2(&source, bearer)
             });
@@ -162,7 +128,7 @@ impl Client {
         self.with_api_version(|version| match version {
             ApiVersion::V2 { source_user_id } => {
                 check_v2()?;
-                v2(&|| Ok(source_user_id), Auth::OAUTH1)
+                v2(&|| Ok(source_user_id), Auth::OAuth1)
             }
             _ => v1(),
         })
@@ -179,23 +145,21 @@ impl Client {
     /// (or until the reset). Other 4xx answers are final. Waiting never exceeds
     /// `max_wait` in all per request; each attempt has its own `timeout`.
     pub fn follow(&self, target: &Target, notify: bool) -> Result<Followed, Error> {
-        let send = |request: &Request<'_>| self.sender.send(request);
         self.dispatch(
             || check_v2_follow(target, notify, self.oauth2.is_none()),
-            || friendship::follow_v1(&self.follow_v1, target, notify, send),
+            || self.follow_v1(target, notify, None),
             |source, how| {
-                let endpoint = match &self.follow_v2 {
+                let endpoint = match &self.follow_endpoint_v2 {
                     Some(endpoint) => Cow::Borrowed(endpoint),
-                    None => Cow::Owned(self.sender.endpoint(&v2::following_path(source()?))),
+                    None => Cow::Owned(self.endpoint(&v2::following_path(source()?))),
                 };
-                friendship::follow_v2(&self.sender, &endpoint, target, how, send)
+                self.follow_v2(&endpoint, target, how)
             },
         )
     }
 
-    /// One OAuth 1.0a follow request with a given nonce and timestamp, no retry
-    /// (tests use it directly). An API v2 screen name is still looked up first, with
-    /// a fresh nonce.
+    /// One OAuth 1.0a follow request through API 1.1, whatever the API version, with a
+    /// given nonce and timestamp and no retry (tests use it directly).
     pub fn follow_with(
         &self,
         target: &Target,
@@ -203,14 +167,7 @@ impl Client {
         nonce: &OAuthNonce,
     ) -> Result<Followed, Error> {
         self.require_user_token()?;
-        let send = |request: &Request<'_>| self.sender.attempt(request, nonce);
-        match (self.current_api_version(), &self.follow_v2) {
-            (ApiVersion::V2 { .. }, Some(endpoint)) => {
-                check_v2_follow(target, notify, true)?;
-                friendship::follow_v2(&self.sender, endpoint, target, Auth::OAUTH1, send)
-            }
-            _ => friendship::follow_v1(&self.follow_v1, target, notify, send),
-        }
+        self.follow_v1(target, notify, Some(nonce))
     }
 
     /// Unfollows `target`. On success the answer's JSON is a
@@ -219,8 +176,8 @@ impl Client {
     pub fn unfollow(&self, target: &Target) -> Result<Followed, Error> {
         self.dispatch(
             || check_v2_target(target),
-            || friendship::unfollow_v1(&self.sender, target),
-            |source, how| friendship::unfollow_v2(&self.sender, source()?, target, how),
+            || self.unfollow_v1(target),
+            |source, how| self.unfollow_v2(source()?, target, how),
         )
     }
 
@@ -230,8 +187,8 @@ impl Client {
     pub fn relationship(&self, target: &Target) -> Result<(Followed, Relationship), Error> {
         self.dispatch(
             || check_v2_target(target),
-            || friendship::relationship_v1(&self.sender, target),
-            |_, how| friendship::relationship_v2(&self.sender, target, how),
+            || self.relationship_v1(target),
+            |_, how| self.relationship_v2(target, how),
         )
     }
 
@@ -269,31 +226,35 @@ impl Client {
         Ok(())
     }
 
-    /// OAuth 2.0: a new access token from the refresh token (see [`bearer::refresh`]:
+    /// OAuth 2.0: a new access token from the refresh token (see `refresh_tokens`:
     /// `seen_generation`, the callback, the store's lock).
     pub fn refresh(&self, seen_generation: Option<u64>) -> Result<(), Error> {
-        bearer::refresh(&self.sender, self.session()?, seen_generation).map(drop)
+        self.refresh_tokens(self.session()?, seen_generation)
+            .map(drop)
     }
 
     /// The OAuth 2.0 tokens' user: what the config learnt, else one `GET 2/users/me`
     /// (refreshing first when the token expires, as every call does). Not written to
     /// the store the config came from: saving into another store must not wait for it.
     pub fn oauth2_identity(&self) -> Result<(u64, Option<String>), Error> {
+        self.oauth2_user(false)
+    }
+
+    /// [`Client::oauth2_identity`], which a store-backed config stores when `remember`.
+    fn oauth2_user(&self, remember: bool) -> Result<(u64, Option<String>), Error> {
         let session = self.session()?;
         if let (Some(id), Some(name)) = session.identity() {
             return Ok((id, Some(name)));
         }
-        with_bearer(&self.sender, session, |bearer| {
-            let (id, screen_name) = bearer::me(&self.sender, bearer)?;
-            session.set_identity(id, screen_name.clone());
-            Ok((id, screen_name))
+        self.with_bearer(session, |bearer| {
+            self.learn_identity(session, bearer, remember)
         })
     }
 
     /// Records the OAuth 1.0a user: plain data, so nothing is rebuilt (the agent and its
     /// connections, the signing key) as [`Client::update`] would.
     pub fn set_identity(&mut self, identity: Identity) {
-        self.sender.settings.identity = Some(identity);
+        self.settings.identity = Some(identity);
     }
 
     /// The OAuth 1.0a user: what the config learnt (the access token's answer, the
@@ -307,7 +268,7 @@ impl Client {
                 "this config has no user yet: finish the PIN flow (tw_oauth1_access_token) first",
             ));
         }
-        with_username(bearer::me(&self.sender, Auth::OAUTH1)?)
+        with_username(self.users_me(Auth::OAuth1)?)
     }
 
     /// The user these credentials act as: (id, screen name). What the config knows
@@ -319,15 +280,15 @@ impl Client {
     /// config stores what it learnt, so the next process sends nothing.
     pub fn me(&self) -> Result<(u64, String), Error> {
         if self.oauth2.is_some() {
-            return with_username(self.oauth2_identity()?);
+            return with_username(self.oauth2_user(true)?);
         }
         if let Some(identity) = &self.settings().identity {
             return Ok((identity.user_id, identity.screen_name.clone()));
         }
         self.require_user_token()?;
         self.with_api_version(|version| match version {
-            ApiVersion::V2 { .. } => with_username(bearer::me(&self.sender, Auth::OAUTH1)?),
-            _ => friendship::verify_credentials(&self.sender),
+            ApiVersion::V2 { .. } => with_username(self.users_me(Auth::OAuth1)?),
+            _ => self.verify_credentials(),
         })
     }
 
@@ -354,7 +315,7 @@ impl Client {
     /// A valid access token: refreshed first (and saved, if store-backed) when it
     /// expires within the refresh margin. With its expiry (0: unknown).
     pub fn valid_access_token(&self) -> Result<(Zeroizing<String>, i64), Error> {
-        bearer::refresh_if_due(&self.sender, self.session()?)?;
+        self.refresh_if_due(self.session()?)?;
         let tokens = self.oauth2_tokens()?;
         Ok((tokens.access_token.0.clone(), tokens.expires_at))
     }

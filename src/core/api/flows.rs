@@ -4,9 +4,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::core::api::bearer::{oauth2_post, token_request};
-use crate::core::api::client::Client;
-use crate::core::api::request::{during, Auth, Body, RequestAuth};
+use crate::core::api::request::{during, Auth, Body, Client};
 use crate::core::auth::oauth1::{self, AccessToken, RequestToken};
 use crate::core::auth::oauth2;
 use crate::core::error::Error;
@@ -78,14 +76,12 @@ impl Client {
             params: &[],
             encoded: "",
         };
-        let auth = Auth {
-            auth: RequestAuth::OAuth1With {
-                signer: &signer,
-                extra,
-            },
+        let auth = Auth::OAuth1With {
+            signer: &signer,
+            extra,
             secrets: &[token_secret, verifier],
         };
-        self.sender.send_to(path, body, Answer::Form, auth)
+        self.send_to(path, body, Answer::Form, auth)
     }
 
     /// OAuth 1.0a step 2: trades the request token and the verifier (the PIN, or
@@ -162,13 +158,9 @@ impl Client {
             ("redirect_uri", redirect_uri),
             ("code_verifier", code_verifier),
         ]);
-        let tokens = token_request(
-            &self.sender,
-            session,
-            &form,
-            &[code.as_str(), code_verifier],
-        )
-        .map_err(during("exchanging the authorization code"))?;
+        let tokens = self
+            .token_request(session, &form, &[code.as_str(), code_verifier])
+            .map_err(during("exchanging the authorization code"))?;
         session.replace(tokens, true);
         Ok(session.tokens_json().expect("just stored"))
     }
@@ -180,7 +172,7 @@ impl Client {
             return Err(Error::invalid_argument("token is empty"));
         }
         let form = session.form(&[("token", token)]);
-        oauth2_post(&self.sender, session, "/2/oauth2/revoke", &form, &[token])
+        self.oauth2_post(session, "/2/oauth2/revoke", &form, &[token])
             .and_then(|answer| {
                 oauth2::parse_revoke_answer(answer.http_status, answer.json.as_bytes())
             })

@@ -15,7 +15,7 @@
 //!   for an OAuth 1.0a config that does not use API v2 (API v2's `GET 2/users/me` is
 //!   [`bearer::me`](crate::core::api::bearer::me)).
 
-use crate::core::api::request::{during, Auth, Body, Request, Sender};
+use crate::core::api::request::{during, Auth, Body, Client, Request};
 use crate::core::error::Error;
 use crate::core::net::body::Answer;
 use crate::core::proto::answer::Followed;
@@ -25,10 +25,8 @@ use crate::core::proto::v2;
 use crate::core::proto::v2::{v2_data, v2_user};
 use crate::core::wire::percent::percent_encode;
 use crate::core::wire::redact::Redactor;
-use crate::core::wire::signer::SigningUrl;
+use crate::core::wire::signer::{OAuthNonce, SigningUrl};
 
-/// The API 1.1 follow endpoint, relative to the base URL.
-pub const FOLLOW_PATH: &str = "/1.1/friendships/create.json";
 /// The API 1.1 unfollow endpoint, relative to the base URL.
 pub const UNFOLLOW_PATH: &str = "/1.1/friendships/destroy.json";
 /// The API 1.1 relationship endpoint, relative to the base URL.
@@ -61,119 +59,178 @@ pub(crate) fn check_v2_follow(
     check_v2_target(target)
 }
 
-/// A GET of an API v2 user answer (`data.id`, and `data.username` when present).
-pub(crate) fn get_user(
-    sender: &Sender,
-    path: &str,
-    how: Auth<'_>,
-) -> Result<(u64, Option<String>), Error> {
-    let found = sender.send_to(path, Body::None, Answer::V2User, how)?;
-    v2_user(
-        found.http_status,
-        &found.json,
-        &Redactor::NONE.with_extra(how.secrets),
-    )
-}
+impl Client {
+    /// A GET of an API v2 user answer (`data.id`, and `data.username` when present).
+    pub(super) fn get_user(
+        &self,
+        path: &str,
+        how: Auth<'_>,
+    ) -> Result<(u64, Option<String>), Error> {
+        let found = self.send_to(path, Body::None, Answer::V2User, how)?;
+        v2_user(
+            found.http_status,
+            &found.json,
+            &Redactor::NONE.with_extra(how.secrets()),
+        )
+    }
 
-/// The API v2 id of `target`, and the username (as the API spells it) when a screen
-/// name was looked up (with a request of its own).
-fn v2_target_id(
-    sender: &Sender,
-    target: &Target,
-    how: Auth<'_>,
-) -> Result<(u64, Option<String>), Error> {
-    match target {
-        Target::UserId(id) => Ok((*id, None)),
-        Target::ScreenName(name) => {
-            get_user(sender, &v2::lookup_path(name), how).map_err(|mut e| {
-                e.message.push_str(&format!(" (looking up @{name})"));
-                e
-            })
+    /// The API v2 id of `target`, and the username (as the API spells it) when a screen
+    /// name was looked up (with a request of its own).
+    fn v2_target_id(&self, target: &Target, how: Auth<'_>) -> Result<(u64, Option<String>), Error> {
+        match target {
+            Target::UserId(id) => Ok((*id, None)),
+            Target::ScreenName(name) => {
+                self.get_user(&v2::lookup_path(name), how).map_err(|mut e| {
+                    e.message.push_str(&format!(" (looking up @{name})"));
+                    e
+                })
+            }
         }
     }
-}
 
-/// The API 1.1 follow (`endpoint`: [`FOLLOW_PATH`] as sent and signed), handed to `send`.
-pub(crate) fn follow_v1(
-    endpoint: &(String, SigningUrl),
-    target: &Target,
-    notify: bool,
-    send: impl FnOnce(&Request<'_>) -> Result<Followed, Error>,
-) -> Result<Followed, Error> {
-    let (name, value) = target.param();
-    let follow = if notify { "true" } else { "false" };
-    // In parameter order ("follow" < "screen_name" | "user_id"): signing then needs no sort.
-    let params = [("follow", follow), (name, value.as_str())];
-    let encoded = format!("{name}={}&follow={follow}", percent_encode(&value));
-    send(&Request {
-        endpoint,
-        body: Body::Form {
+    /// The API 1.1 follow: sent with retries, or (`nonce`) once with that nonce.
+    pub(super) fn follow_v1(
+        &self,
+        target: &Target,
+        notify: bool,
+        nonce: Option<&OAuthNonce>,
+    ) -> Result<Followed, Error> {
+        let (name, value) = target.param();
+        let follow = if notify { "true" } else { "false" };
+        // In parameter order ("follow" < "screen_name" | "user_id"): signing then needs no sort.
+        let params = [("follow", follow), (name, value.as_str())];
+        let encoded = format!("{name}={}&follow={follow}", percent_encode(&value));
+        let request = Request {
+            endpoint: &self.follow_endpoint_v1,
+            body: Body::Form {
+                params: &params,
+                encoded: &encoded,
+            },
+            answer: Answer::User,
+            auth: Auth::OAuth1,
+        };
+        match nonce {
+            Some(nonce) => self.attempt(&request, nonce),
+            None => self.send(&request),
+        }
+    }
+
+    /// The API v2 follow (`endpoint`: the follower's `2/users/{id}/following`), checked
+    /// by [`check_v2_follow`]; a screen name is looked up first.
+    pub(super) fn follow_v2(
+        &self,
+        endpoint: &(String, SigningUrl),
+        target: &Target,
+        how: Auth<'_>,
+    ) -> Result<Followed, Error> {
+        let (target_id, _) = self.v2_target_id(target, how)?;
+        let body = v2::follow_body(target_id);
+        self.send(&Request {
+            endpoint,
+            body: Body::Json(&body),
+            answer: Answer::V2Follow,
+            auth: how,
+        })
+    }
+
+    pub(super) fn unfollow_v1(&self, target: &Target) -> Result<Followed, Error> {
+        let (name, value) = target.param();
+        let params = [(name, value.as_str())];
+        let encoded = format!("{name}={}", percent_encode(&value));
+        let body = Body::Form {
             params: &params,
             encoded: &encoded,
-        },
-        answer: Answer::User,
-        auth: Auth::OAUTH1,
-    })
-}
+        };
+        let answer = self.send_to(UNFOLLOW_PATH, body, Answer::User, Auth::OAuth1)?;
+        // The answer is the user object; its own `following` is eventually consistent
+        // (it may still say true), but the unfollow was accepted.
+        let user = V1User::read(&answer.json).map_err(|e| {
+            Error::bad_response(
+                answer.http_status,
+                &format!("the body is not usable JSON ({e})"),
+            )
+        })?;
+        let relationship = Relationship {
+            target_id: user.id(),
+            target_username: user.screen_name.0,
+            following: Some(false),
+            ..Relationship::default()
+        };
+        Ok(with_relationship(answer, relationship).0)
+    }
 
-/// The API v2 follow (`endpoint`: the follower's `2/users/{id}/following`), checked
-/// by [`check_v2_follow`]; a screen name is looked up first (through `sender`), the
-/// follow itself is handed to `send`.
-pub(crate) fn follow_v2(
-    sender: &Sender,
-    endpoint: &(String, SigningUrl),
-    target: &Target,
-    how: Auth<'_>,
-    send: impl FnOnce(&Request<'_>) -> Result<Followed, Error>,
-) -> Result<Followed, Error> {
-    let (target_id, _) = v2_target_id(sender, target, how)?;
-    let body = v2::follow_body(target_id);
-    send(&Request {
-        endpoint,
-        body: Body::Json(&body),
-        answer: Answer::V2Follow,
-        auth: how,
-    })
-}
+    pub(super) fn relationship_v1(
+        &self,
+        target: &Target,
+    ) -> Result<(Followed, Relationship), Error> {
+        // Both values are URL-safe as checked ([A-Za-z0-9_], digits).
+        let path = match target {
+            Target::UserId(id) => format!("{SHOW_PATH}?target_id={id}"),
+            Target::ScreenName(name) => format!("{SHOW_PATH}?target_screen_name={name}"),
+        };
+        let answer = self.send_to(&path, Body::None, Answer::User, Auth::OAuth1)?;
+        let relationship = Relationship::from_v1_show(answer.http_status, &answer.json)?;
+        Ok(with_relationship(answer, relationship))
+    }
 
-pub(crate) fn unfollow_v1(sender: &Sender, target: &Target) -> Result<Followed, Error> {
-    let (name, value) = target.param();
-    let params = [(name, value.as_str())];
-    let encoded = format!("{name}={}", percent_encode(&value));
-    let body = Body::Form {
-        params: &params,
-        encoded: &encoded,
-    };
-    let answer = sender.send_to(UNFOLLOW_PATH, body, Answer::User, Auth::OAUTH1)?;
-    // The answer is the user object; its own `following` is eventually consistent
-    // (it may still say true), but the unfollow was accepted.
-    let user = V1User::read(&answer.json).map_err(|e| {
-        Error::bad_response(
+    /// The API v2 unfollow of `source_user_id`, checked by [`check_v2_target`].
+    pub(super) fn unfollow_v2(
+        &self,
+        source_user_id: u64,
+        target: &Target,
+        how: Auth<'_>,
+    ) -> Result<Followed, Error> {
+        let (target_id, username) = self.v2_target_id(target, how)?;
+        let path = v2::unfollow_path(source_user_id, target_id);
+        let answer = self.send_to(&path, Body::Delete, Answer::V2Follow, how)?;
+        let redactor = Redactor::NONE.with_extra(how.secrets());
+        let following = v2_data(answer.http_status, &answer.json, &redactor)?
+            .following
+            .0;
+        let relationship = Relationship {
+            target_id: Some(target_id),
+            target_username: username,
+            following,
+            ..Relationship::default()
+        };
+        Ok(with_relationship(answer, relationship).0)
+    }
+
+    /// The API v2 relationship lookup, checked by [`check_v2_target`].
+    pub(super) fn relationship_v2(
+        &self,
+        target: &Target,
+        how: Auth<'_>,
+    ) -> Result<(Followed, Relationship), Error> {
+        let path = match target {
+            Target::UserId(id) => v2::user_path(*id),
+            Target::ScreenName(name) => v2::lookup_path(name),
+        };
+        let path = format!("{path}?{}", v2::CONNECTION_STATUS_QUERY);
+        let answer = self.send_to(&path, Body::None, Answer::V2User, how)?;
+        let relationship = Relationship::from_v2_user(
             answer.http_status,
-            &format!("the body is not usable JSON ({e})"),
-        )
-    })?;
-    let relationship = Relationship {
-        target_id: user.id(),
-        target_username: user.screen_name.0,
-        following: Some(false),
-        ..Relationship::default()
-    };
-    Ok(with_relationship(answer, relationship).0)
-}
+            &answer.json,
+            &Redactor::NONE.with_extra(how.secrets()),
+        )?;
+        Ok(with_relationship(answer, relationship))
+    }
 
-pub(crate) fn relationship_v1(
-    sender: &Sender,
-    target: &Target,
-) -> Result<(Followed, Relationship), Error> {
-    // Both values are URL-safe as checked ([A-Za-z0-9_], digits).
-    let path = match target {
-        Target::UserId(id) => format!("{SHOW_PATH}?target_id={id}"),
-        Target::ScreenName(name) => format!("{SHOW_PATH}?target_screen_name={name}"),
-    };
-    let answer = sender.send_to(&path, Body::None, Answer::User, Auth::OAUTH1)?;
-    let relationship = Relationship::from_v1_show(answer.http_status, &answer.json)?;
-    Ok(with_relationship(answer, relationship))
+    /// The OAuth 1.0a user of the config's token, by API 1.1: (id, screen name). One request.
+    pub(super) fn verify_credentials(&self) -> Result<(u64, String), Error> {
+        let answer = self
+            .send_to(
+                // The user object without its latest post or entities (the smallest answer).
+                "/1.1/account/verify_credentials.json?include_entities=false&skip_status=true",
+                Body::None,
+                Answer::User,
+                Auth::OAuth1,
+            )
+            .map_err(during(
+                "finding the token's user (GET 1.1/account/verify_credentials.json)",
+            ))?;
+        user_of(answer.http_status, &answer.json)
+    }
 }
 
 /// A lookup's answer: its JSON replaced by the relationship's, which comes along.
@@ -183,65 +240,6 @@ fn with_relationship(answer: Followed, relationship: Relationship) -> (Followed,
         ..answer
     };
     (answer, relationship)
-}
-
-/// The API v2 unfollow of `source_user_id`, checked by [`check_v2_target`].
-pub(crate) fn unfollow_v2(
-    sender: &Sender,
-    source_user_id: u64,
-    target: &Target,
-    how: Auth<'_>,
-) -> Result<Followed, Error> {
-    let (target_id, username) = v2_target_id(sender, target, how)?;
-    let path = v2::unfollow_path(source_user_id, target_id);
-    let answer = sender.send_to(&path, Body::Delete, Answer::V2Follow, how)?;
-    let redactor = Redactor::NONE.with_extra(how.secrets);
-    let following = v2_data(answer.http_status, &answer.json, &redactor)?
-        .following
-        .0;
-    let relationship = Relationship {
-        target_id: Some(target_id),
-        target_username: username,
-        following,
-        ..Relationship::default()
-    };
-    Ok(with_relationship(answer, relationship).0)
-}
-
-/// The API v2 relationship lookup, checked by [`check_v2_target`].
-pub(crate) fn relationship_v2(
-    sender: &Sender,
-    target: &Target,
-    how: Auth<'_>,
-) -> Result<(Followed, Relationship), Error> {
-    let path = match target {
-        Target::UserId(id) => v2::user_path(*id),
-        Target::ScreenName(name) => v2::lookup_path(name),
-    };
-    let path = format!("{path}?{}", v2::CONNECTION_STATUS_QUERY);
-    let answer = sender.send_to(&path, Body::None, Answer::V2User, how)?;
-    let relationship = Relationship::from_v2_user(
-        answer.http_status,
-        &answer.json,
-        &Redactor::NONE.with_extra(how.secrets),
-    )?;
-    Ok(with_relationship(answer, relationship))
-}
-
-/// The OAuth 1.0a user of the config's token, by API 1.1: (id, screen name). One request.
-pub(crate) fn verify_credentials(sender: &Sender) -> Result<(u64, String), Error> {
-    let answer = sender
-        .send_to(
-            // The user object without its latest post or entities (the smallest answer).
-            "/1.1/account/verify_credentials.json?include_entities=false&skip_status=true",
-            Body::None,
-            Answer::User,
-            Auth::OAUTH1,
-        )
-        .map_err(during(
-            "finding the token's user (GET 1.1/account/verify_credentials.json)",
-        ))?;
-    user_of(answer.http_status, &answer.json)
 }
 
 /// The id and screen name of an API 1.1 user object.

@@ -1,9 +1,11 @@
-//! One request: its shape (URL, body, how it says who sends it, what its answer
-//! must hold), and the [`Sender`] that signs it, sends it over the pooled agent,
-//! retries it ([`retry`](crate::core::api::retry)), corrects the clock once, and
-//! counts it. Every request of the library passes through [`Sender::attempt`].
+//! The [`Client`] and one request: the request's shape (URL, body, how it says who
+//! sends it, what its answer must hold), and how the client signs it, sends it over
+//! the pooled agent, retries it ([`retry`](crate::core::api::retry)), corrects the
+//! clock once, and counts it. Every request of the library passes through
+//! [`Client::attempt`]. The calls themselves are `impl Client` blocks above this module
+//! (`client`, `friendship`, `bearer`, `flows`).
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,8 +19,9 @@ use crate::core::net::body::{read_response, Answer};
 use crate::core::net::failure::transport_error;
 use crate::core::net::transport::Agents;
 use crate::core::proto::answer::Followed;
+use crate::core::proto::v2;
 use crate::core::settings::hooks::TraceKind;
-use crate::core::settings::Settings;
+use crate::core::settings::{ApiVersion, Settings};
 use crate::core::sys::clock::unix_now;
 use crate::core::wire::redact::Redactor;
 use crate::core::wire::signer::{OAuthNonce, SignableRequest, Signer, SigningUrl};
@@ -34,7 +37,7 @@ thread_local! {
 }
 
 /// How many HTTP requests this thread has sent so far, through any client: every
-/// request passes through one place (`Sender::attempt`), lookups, `2/users/me`, token
+/// request passes through one place (`Client::attempt`), lookups, `2/users/me`, token
 /// refreshes, retries and the clock-correction retry alike. A caller takes it before
 /// and after a call; the difference is what the call sent.
 pub fn requests_sent_on_this_thread() -> u64 {
@@ -43,26 +46,41 @@ pub fn requests_sent_on_this_thread() -> u64 {
 
 /// One API request, before signing.
 pub(crate) struct Request<'a> {
-    /// The URL as sent and as signed ([`Sender::endpoint`]).
+    /// The URL as sent and as signed ([`Client::endpoint`]).
     pub endpoint: &'a (String, SigningUrl),
     pub body: Body<'a>,
     pub answer: Answer,
     pub auth: Auth<'a>,
 }
 
-/// How a request says who sends it.
+/// How a request says who sends it, and the values to remove from any message
+/// besides the config's credentials (a request-token secret, OAuth 2.0 tokens, a
+/// client secret).
 #[derive(Clone, Copy)]
-pub(crate) enum RequestAuth<'a> {
-    /// OAuth 1.0a, signed with the config's credentials.
+pub(crate) enum Auth<'a> {
+    /// OAuth 1.0a, signed with the config's credentials (redacted anyway).
     OAuth1,
     /// OAuth 1.0a, signed with other credentials (a request token) and one more
     /// `oauth_*` parameter (`oauth_callback`, `oauth_verifier`).
     OAuth1With {
         signer: &'a Signer,
         extra: (&'a str, &'a str),
+        secrets: &'a [&'a str],
     },
     /// This `Authorization` header value (`Bearer …`, `Basic …`), or none.
-    Header(Option<&'a str>),
+    Header {
+        value: Option<&'a str>,
+        secrets: &'a [&'a str],
+    },
+}
+
+impl<'a> Auth<'a> {
+    pub(crate) fn secrets(&self) -> &'a [&'a str] {
+        match *self {
+            Auth::OAuth1 => &[],
+            Auth::OAuth1With { secrets, .. } | Auth::Header { secrets, .. } => secrets,
+        }
+    }
 }
 
 pub(crate) enum Body<'a> {
@@ -79,23 +97,6 @@ pub(crate) enum Body<'a> {
     Json(&'a str),
 }
 
-/// How a request says who sends it, and the values to remove from any message
-/// besides the config's credentials (a request-token secret, OAuth 2.0 tokens, a
-/// client secret).
-#[derive(Clone, Copy)]
-pub(crate) struct Auth<'a> {
-    pub auth: RequestAuth<'a>,
-    pub secrets: &'a [&'a str],
-}
-
-impl Auth<'_> {
-    /// Signed with the config's OAuth 1.0a credentials, which are redacted anyway.
-    pub(crate) const OAUTH1: Auth<'static> = Auth {
-        auth: RequestAuth::OAuth1,
-        secrets: &[],
-    };
-}
-
 /// Adds what the call was doing to an error's message.
 pub(crate) fn during(what: &str) -> impl FnOnce(Error) -> Error + '_ {
     move |mut e| {
@@ -104,25 +105,50 @@ pub(crate) fn during(what: &str) -> impl FnOnce(Error) -> Error + '_ {
     }
 }
 
-/// The settings, the signer and the agents built from them, and the clock
-/// correction learnt: what sending a request needs.
-pub(crate) struct Sender {
-    pub settings: Settings,
+/// The API 1.1 follow endpoint, relative to the base URL.
+pub const FOLLOW_PATH: &str = "/1.1/friendships/create.json";
+
+/// Settings plus what sending a request needs: the signer and the agents built from
+/// them, the clock correction learnt, the OAuth 2.0 session. Share it between threads
+/// (`&Client`) for calls; change it only through `&mut` (no call may run then).
+pub struct Client {
+    pub(super) settings: Settings,
     signer: Signer,
     agents: Agents,
     /// Seconds to add to the local clock for `oauth_timestamp`, learnt from the
     /// server's `Date` when it refused a timestamp (code 135).
-    clock_offset: AtomicI64,
+    pub(super) clock_offset: AtomicI64,
+    /// The follow endpoint of API 1.1, and of API v2 when the follower's id is known
+    /// (versions 2 and auto), as sent and as signed.
+    pub(super) follow_endpoint_v1: (String, SigningUrl),
+    pub(super) follow_endpoint_v2: Option<(String, SigningUrl)>,
+    /// An OAuth 2.0 config's session (client, current tokens, token callback, store
+    /// link): runtime state the settings do not hold, kept across `Client::update`.
+    pub(super) oauth2: Option<Arc<OAuth2Session>>,
+    /// API version auto: set once API 1.1 refused the app's access tier; from then on
+    /// this config uses API v2.
+    pub(super) auto_switched: AtomicBool,
 }
 
-impl Sender {
-    /// Builds the agent; the proxy environment variables are read now.
-    pub(crate) fn new(settings: Settings, session: Option<&Arc<OAuth2Session>>) -> Sender {
-        Sender {
+impl Client {
+    /// Builds the agents; the proxy environment variables are read now.
+    pub(super) fn with_session(settings: Settings, oauth2: Option<Arc<OAuth2Session>>) -> Client {
+        let endpoint = |path: &str| settings.base_url.endpoint(path);
+        let follow_v2 = match settings.api_version {
+            ApiVersion::V1_1 => None,
+            ApiVersion::V2 { source_user_id } | ApiVersion::Auto { source_user_id } => {
+                Some(endpoint(&v2::following_path(source_user_id)))
+            }
+        };
+        Client {
+            follow_endpoint_v1: endpoint(FOLLOW_PATH),
+            follow_endpoint_v2: follow_v2,
             signer: Signer::new(settings.credentials.clone()),
-            agents: Agents::new(&settings, session),
+            agents: Agents::new(&settings, oauth2.as_ref()),
             settings,
             clock_offset: AtomicI64::new(0),
+            oauth2,
+            auto_switched: AtomicBool::new(false),
         }
     }
 
@@ -131,7 +157,7 @@ impl Sender {
         self.settings.base_url.endpoint(path)
     }
 
-    /// Sends a request to `path` under the base URL (see [`Sender::send`]).
+    /// Sends a request to `path` under the base URL (see [`Client::send`]).
     pub(crate) fn send_to(
         &self,
         path: &str,
@@ -188,16 +214,20 @@ impl Sender {
     /// call of this client, and the request is signed afresh and sent once more. A
     /// Bearer or Basic request has no timestamp: its 401 is final here.
     fn send_correcting_clock(&self, request: &Request<'_>) -> Result<Followed, Error> {
-        let first = self.attempt(request, &OAuthNonce::fresh(self.clock_offset()));
+        let first = self.attempt(
+            request,
+            &OAuthNonce::fresh(self.clock_offset.load(Ordering::Relaxed)),
+        );
         let offset = match &first {
             // A refusal with the answer's `Date` (the server's clock) of a signed request.
-            Err(e) if !matches!(request.auth.auth, RequestAuth::Header(_)) => {
+            Err(e) if !matches!(request.auth, Auth::Header { .. }) => {
                 let offset = e.server_clock.map(|clock| clock - unix_now());
                 offset.filter(|offset| {
                     e.api_code == 135
                         || (e.http_status == 401
                             && e.api_code == 0
-                            && (offset - self.clock_offset()).abs() >= CLOCK_TOLERANCE_SECS)
+                            && (offset - self.clock_offset.load(Ordering::Relaxed)).abs()
+                                >= CLOCK_TOLERANCE_SECS)
                 })
             }
             _ => None,
@@ -225,16 +255,6 @@ impl Sender {
         }
     }
 
-    /// The correction applied to the local clock for `oauth_timestamp`, in seconds.
-    pub(crate) fn clock_offset(&self) -> i64 {
-        self.clock_offset.load(Ordering::Relaxed)
-    }
-
-    /// Sets the clock correction (kept when a config's settings change).
-    pub(crate) fn set_clock_offset(&self, offset: i64) {
-        self.clock_offset.store(offset, Ordering::Relaxed);
-    }
-
     /// One request with `nonce`: no retry, no clock correction.
     pub(crate) fn attempt(
         &self,
@@ -257,22 +277,22 @@ impl Sender {
             url: &request.endpoint.1,
             form,
         };
-        let signed = match request.auth.auth {
-            RequestAuth::OAuth1 => Some(self.signer.sign(&signable, nonce)),
-            RequestAuth::OAuth1With { signer, extra } => {
+        let signed = match request.auth {
+            Auth::OAuth1 => Some(self.signer.sign(&signable, nonce)),
+            Auth::OAuth1With { signer, extra, .. } => {
                 Some(signer.sign_with(&signable, nonce, Some(extra)))
             }
-            RequestAuth::Header(_) => None,
+            Auth::Header { .. } => None,
         };
-        let authorization = match request.auth.auth {
-            RequestAuth::Header(value) => value,
+        let authorization = match request.auth {
+            Auth::Header { value, .. } => value,
             _ => signed.as_ref().map(|signed| signed.authorization.as_str()),
         };
         // Only with a hook set: nothing is formatted otherwise.
         let trace = self
             .agents
             .tracer()
-            .map(|tracer| tracer.for_request(request.auth.secrets, authorization));
+            .map(|tracer| tracer.for_request(request.auth.secrets(), authorization));
         if let (Some(trace), Some(signed)) = (&trace, &signed) {
             trace.base_string(signed.base_string());
             trace.credential_notes(&self.settings.credentials);
@@ -299,7 +319,7 @@ impl Sender {
             .as_ref()
             .map_or("", |signed| signed.signature.as_str());
         let redactor = Redactor::new(self.settings.credentials.secrets(), signature)
-            .with_extra(request.auth.secrets);
+            .with_extra(request.auth.secrets());
         let received = match result {
             Ok(response) => {
                 if let Some(trace) = &trace {

@@ -67,7 +67,7 @@ impl AccessToken {
 
 /// The named fields of a token endpoint's form-encoded 2xx answer (first occurrence
 /// wins), each in a wiped buffer: every field must be there, not empty (`endpoint`
-/// names it in the message). A non-2xx answer never comes here: the sender maps it
+/// names it in the message). A non-2xx answer never comes here: the client maps it
 /// ([`answer_failure`](super::answer_failure)).
 fn form_answer<const N: usize>(
     http_status: u16,

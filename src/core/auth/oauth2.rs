@@ -8,7 +8,7 @@
 //! but X has already rotated the refresh token at any 2xx (test: `a_rotated_pair_is_kept_whatever_the_optional_fields_say`);
 //! its secrets are plain `String`s that are never wiped, and a refused answer is kept
 //! whole in its error; its sync clients are reqwest, ureq 2 and curl, not our ureq 3
-//! `Sender`. It would replace about 90 of these lines (PKCE, the authorize URL, the
+//! `Client::send`. It would replace about 90 of these lines (PKCE, the authorize URL, the
 //! forms, the Basic header) and add url, chrono, thiserror, serde_path_to_error and a
 //! second rand.
 

@@ -123,7 +123,7 @@ fn bad_tokens_json(what: &str) -> Error {
 /// than bearer with no `refresh_token` is refused (nothing is lost then). Each
 /// oddity is a line handed to `on_note` (for the trace): names and shapes, never a
 /// token. A non-2xx answer never comes here:
-/// the sender maps it (`api_failure`, which reads RFC 6749's `error`). Hold `body`
+/// the client maps it (`api_failure`, which reads RFC 6749's `error`). Hold `body`
 /// in a wiped buffer: it has the tokens.
 pub fn parse_token_answer(
     http_status: u16,

@@ -125,6 +125,8 @@ impl BaseUrl {
     }
 }
 
+/// By hand beside http::Uri, which takes what no host name holds (`https://h_st`,
+/// `https://a..b`: the test `base_urls`).
 fn is_valid_host(host: &str) -> bool {
     if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         return v6.parse::<std::net::Ipv6Addr>().is_ok();

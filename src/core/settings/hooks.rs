@@ -37,6 +37,8 @@ pub enum NameLookup {
     Table(Arc<[(String, Vec<IpAddr>)]>),
 }
 
+/// The unit tests' table; an integration test builds [`NameLookup::Table`] itself.
+#[cfg(test)]
 impl NameLookup {
     pub fn table(entries: &[(&str, &[IpAddr])]) -> NameLookup {
         NameLookup::Table(
