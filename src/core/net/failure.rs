@@ -1,5 +1,10 @@
 //! A failure before or while reading an answer (time-out, TLS, proxy, network), in
 //! plain words.
+//!
+//! Why rustls' errors are worded again (issue 31's verdict): rustls names some only by
+//! their variant ("invalid peer certificate: UnknownIssuer"), gives dates in UNIX
+//! seconds, and says nothing of the CA file or what to do; the tool prints these words (tests/tls.rs `an_unrelated_ca_does_not_help`,
+//! `an_expired_pinned_certificate_is_refused`, unit test `certificate_refusals_in_plain_words`).
 
 use std::io;
 use std::time::{Duration, UNIX_EPOCH};
