@@ -8,7 +8,7 @@ use twfollow::core::error::ErrorKind;
 use twfollow::core::proto::refusal::{map_response, parse_api_error};
 use twfollow::core::proto::target::Target;
 use twfollow::core::proto::v2;
-use twfollow::core::proto::v2::{check_v2_follow_answer, v2_user_id};
+use twfollow::core::proto::v2::{check_v2_follow_answer, v2_user};
 use twfollow::core::wire::percent::percent_encode;
 use twfollow::core::wire::redact::Redactor;
 
@@ -74,8 +74,8 @@ pub fn error_body(data: &[u8]) {
         return;
     };
     let errors = [
-        v2_user_id(200, text, &Redactor::NONE)
-            .map(|id| assert!((1..=v2::MAX_USER_ID).contains(&id))),
+        v2_user(200, text, &Redactor::NONE)
+            .map(|(id, _)| assert!((1..=v2::MAX_USER_ID).contains(&id))),
         check_v2_follow_answer(200, text, &Redactor::NONE),
     ];
     for e in errors.into_iter().filter_map(Result::err) {

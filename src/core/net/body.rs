@@ -10,7 +10,7 @@ use crate::core::net::failure::transport_error;
 use crate::core::net::trace::RequestTrace;
 use crate::core::proto::answer::{utf8, Followed};
 use crate::core::proto::refusal::{kind_for, map_response};
-use crate::core::proto::v2::{check_v2_follow_answer, v2_user_id};
+use crate::core::proto::v2::{check_v2_follow_answer, v2_user};
 use crate::core::settings::Settings;
 use crate::core::sys::clock::unix_now;
 use crate::core::wire::redact::Redactor;
@@ -120,7 +120,7 @@ pub(crate) fn read_response(
     .and_then(|json| {
         match answer {
             Answer::User | Answer::Form => Ok(()),
-            Answer::V2User => v2_user_id(status, &json, redactor).map(drop),
+            Answer::V2User => v2_user(status, &json, redactor).map(drop),
             Answer::V2Follow => check_v2_follow_answer(status, &json, redactor),
         }
         .map(|()| json)

@@ -1,5 +1,10 @@
 //! A failure before or while reading an answer (time-out, TLS, proxy, network), in
 //! plain words.
+//!
+//! Why rustls' errors are worded again (issue 31's verdict): rustls names some only by
+//! their variant ("invalid peer certificate: UnknownIssuer"), gives dates in UNIX
+//! seconds, and says nothing of the CA file or what to do; the tool prints these words (tests/tls.rs `an_unrelated_ca_does_not_help`,
+//! `an_expired_pinned_certificate_is_refused`, unit test `certificate_refusals_in_plain_words`).
 
 use std::io;
 use std::time::{Duration, UNIX_EPOCH};
@@ -88,39 +93,29 @@ fn tls_failure(
     error: &ureq::Error,
     rustls_error: Option<&rustls::Error>,
 ) -> String {
-    let host = settings.base_url.host();
-    if rustls_error.is_some_and(answered_without_tls) {
-        return format!(
-            "TLS error with {host}: the server does not speak TLS: it answered the TLS handshake with something else (plain HTTP?); check the base URL's port, or use http:// for a plain-HTTP server on loopback"
-        );
-    }
     let ca_file = settings.ca_file.as_ref().map(|ca| ca.path.as_str());
-    match (
-        rustls_error.and_then(|e| certificate_refusal(e, ca_file)),
-        error,
-    ) {
-        (Some(reason), _) => format!("TLS error with {host}: {reason}"),
-        (None, ureq::Error::Io(e)) => format!("TLS error with {host}: {e}"),
-        (None, _) => format!("TLS error with {host}: {error}"),
-    }
+    let reason = match (rustls_error.and_then(|e| tls_refusal(e, ca_file)), error) {
+        (Some(reason), _) => reason,
+        (None, ureq::Error::Io(e)) => e.to_string(),
+        (None, _) => error.to_string(),
+    };
+    format!("TLS error with {}: {reason}", settings.base_url.host())
 }
 
-/// The server's first bytes were no TLS record at all (an HTTP answer such as
-/// `HTTP/1.1 400`, or another protocol): the server does not speak TLS on this port.
-fn answered_without_tls(error: &rustls::Error) -> bool {
-    use rustls::InvalidMessage as Bad;
-    matches!(
-        error,
-        rustls::Error::InvalidMessage(Bad::InvalidContentType | Bad::UnknownProtocolVersion)
-    )
-}
-
-/// Why the server's certificate was refused, starting with the kind of problem in a few
-/// words ("unknown issuer", "name mismatch", "expired", ...); `None` for other TLS failures.
-fn certificate_refusal(error: &rustls::Error, ca_file: Option<&str>) -> Option<String> {
+/// Why the handshake failed, starting with the kind of problem in a few words ("the
+/// server does not speak TLS", "unknown issuer", "name mismatch", "expired", ...);
+/// `None` for other TLS failures.
+fn tls_refusal(error: &rustls::Error, ca_file: Option<&str>) -> Option<String> {
     use rustls::CertificateError as Problem;
-    let rustls::Error::InvalidCertificate(problem) = error else {
-        return None;
+    use rustls::InvalidMessage as Bad;
+    let problem = match error {
+        // The server's first bytes were no TLS record at all (an HTTP answer such as
+        // `HTTP/1.1 400`, or another protocol): it does not speak TLS on this port.
+        rustls::Error::InvalidMessage(Bad::InvalidContentType | Bad::UnknownProtocolVersion) => {
+            return Some("the server does not speak TLS: it answered the TLS handshake with something else (plain HTTP?); check the base URL's port, or use http:// for a plain-HTTP server on loopback".to_owned());
+        }
+        rustls::Error::InvalidCertificate(problem) => problem,
+        _ => return None,
     };
     let date = |time: &rustls::pki_types::UnixTime| {
         httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(time.as_secs()))
@@ -202,7 +197,7 @@ mod tests {
         use rustls::{CertificateError as Problem, OtherError};
         use std::sync::Arc;
         let refusal = |problem: Problem, ca_file: Option<&str>| {
-            certificate_refusal(&rustls::Error::InvalidCertificate(problem), ca_file).unwrap()
+            tls_refusal(&rustls::Error::InvalidCertificate(problem), ca_file).unwrap()
         };
         let ca_used = || Problem::Other(OtherError(Arc::new(webpki::Error::CaUsedAsEndEntity)));
         let at = |seconds| UnixTime::since_unix_epoch(Duration::from_secs(seconds));
@@ -245,7 +240,7 @@ mod tests {
         }
         // Not a certificate problem: the caller keeps rustls' own words.
         assert_eq!(
-            certificate_refusal(&rustls::Error::HandshakeNotComplete, None),
+            tls_refusal(&rustls::Error::HandshakeNotComplete, None),
             None
         );
     }

@@ -30,20 +30,13 @@ use crate::core::settings::hooks::NameLookup;
 /// How long a looked-up name is reused. Short, so DNS changes are picked up.
 const NAME_TTL: Duration = Duration::from_secs(30);
 
-/// The refusal of a plain-http request to a name that resolves beyond loopback.
+/// The refusal of a plain-http request to a name that resolves beyond loopback: its message.
 #[derive(Debug)]
-pub struct NotLoopback {
-    pub host: String,
-    pub address: IpAddr,
-}
+pub struct NotLoopback(String);
 
 impl fmt::Display for NotLoopback {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "refused to send over plain http:// to {}: it resolves to {}, which is not a loopback address (http:// is only for loopback; use https://)",
-            self.host, self.address
-        )
+        f.write_str(&self.0)
     }
 }
 
@@ -149,10 +142,10 @@ impl Resolver for CachingResolver {
             if let Some(outside) = addrs.iter().find(|a| !is_loopback_address(a.ip())) {
                 return Err(ureq::Error::Io(io::Error::new(
                     io::ErrorKind::PermissionDenied,
-                    NotLoopback {
-                        host: host.to_owned(),
-                        address: outside.ip(),
-                    },
+                    NotLoopback(format!(
+                        "refused to send over plain http:// to {host}: it resolves to {}, which is not a loopback address (http:// is only for loopback; use https://)",
+                        outside.ip()
+                    )),
                 )));
             }
         }

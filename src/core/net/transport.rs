@@ -181,32 +181,34 @@ pub fn connector(trust: Option<&Arc<PinningVerifier>>) -> impl Connector {
     ().chain(SocksConnector::default())
         .chain(ConnectProxyConnector::default())
         .chain(TcpConnector::default())
-        .chain(ProbeOnCheckout)
+        .chain(Wrap(TunedTransport::new))
         .chain(Tls::new(trust))
-        .chain(WipeOnDrop)
+        .chain(Wrap(Wiped))
 }
 
-/// The outermost layer: when a connection is dropped (closed, evicted from the pool,
-/// its agent freed), it zeroes the connection's buffers first. They hold the last
-/// requests and answers in plaintext (above TLS): Bearer tokens, the Basic credential,
-/// refresh tokens and the token endpoint's answers, which would otherwise stay in
-/// freed memory (tests/freed_memory.rs). What TLS keeps inside rustls (its own
-/// plaintext queues) is out of reach.
+/// A layer of the chain that wraps each connection of the layers below it in a
+/// transport of its own.
 #[derive(Debug)]
-struct WipeOnDrop;
+struct Wrap<In, Out>(fn(In) -> Out);
 
-impl<In: Transport> Connector<In> for WipeOnDrop {
-    type Out = Wiped<In>;
+impl<In: Transport, Out: Transport> Connector<In> for Wrap<In, Out> {
+    type Out = Out;
 
     fn connect(
         &self,
         _details: &ConnectionDetails,
         chained: Option<In>,
-    ) -> Result<Option<Self::Out>, ureq::Error> {
-        Ok(chained.map(Wiped))
+    ) -> Result<Option<Out>, ureq::Error> {
+        Ok(chained.map(self.0))
     }
 }
 
+/// The outermost layer's transport: when a connection is dropped (closed, evicted from
+/// the pool, its agent freed), it zeroes the connection's buffers first. They hold the last
+/// requests and answers in plaintext (above TLS): Bearer tokens, the Basic credential,
+/// refresh tokens and the token endpoint's answers, which would otherwise stay in
+/// freed memory (tests/freed_memory.rs). What TLS keeps inside rustls (its own
+/// plaintext queues) is out of reach.
 #[derive(Debug)]
 struct Wiped<T: Transport>(T);
 
@@ -248,28 +250,7 @@ impl<T: Transport> Drop for Wiped<T> {
 /// Measured again for issue 31 (2,200 keep-alive follows to nginx, release build, with
 /// and without this layer): 5 system calls a follow instead of 13, and 20 % less CPU
 /// time over http (52 against 65 ms), 24 % less over https (61 against 80 ms).
-#[derive(Debug)]
-struct ProbeOnCheckout;
-
-impl<In: Transport> Connector<In> for ProbeOnCheckout {
-    type Out = TunedTransport<In>;
-
-    fn connect(
-        &self,
-        _details: &ConnectionDetails,
-        chained: Option<In>,
-    ) -> Result<Option<Self::Out>, ureq::Error> {
-        Ok(chained.map(|inner| TunedTransport {
-            inner,
-            just_used: false,
-            pending: Zeroizing::new(Vec::new()),
-            last_write_timeout: NextTimeout::default(),
-            armed_read: None,
-            armed_write: None,
-        }))
-    }
-}
-
+///
 /// ureq writes a request's head and its body in two writes (two segments, and two
 /// wake-ups of the server), and with a whole-call deadline every read and write
 /// finds a slightly smaller time left, so it sets the socket timeout again
@@ -325,6 +306,17 @@ fn with_after(timeout: NextTimeout, after: Duration) -> NextTimeout {
 }
 
 impl<T: Transport> TunedTransport<T> {
+    fn new(inner: T) -> TunedTransport<T> {
+        TunedTransport {
+            inner,
+            just_used: false,
+            pending: Zeroizing::new(Vec::new()),
+            last_write_timeout: NextTimeout::default(),
+            armed_read: None,
+            armed_write: None,
+        }
+    }
+
     /// Sends what earlier writes left pending, in one write where the buffer allows.
     fn flush(&mut self, timeout: NextTimeout) -> Result<(), ureq::Error> {
         let mut sent = 0;

@@ -76,12 +76,8 @@ pub(crate) fn v2_data(
     data
 }
 
-/// The id in a user lookup answer (`{"data":{"id":"2244994945",…}}`).
-pub fn v2_user_id(http_status: u16, json: &str, redactor: &Redactor<'_>) -> Result<u64, Error> {
-    v2_user(http_status, json, redactor).map(|(id, _)| id)
-}
-
-/// The id and, when present, the `username` of a user lookup answer.
+/// The id and, when present, the `username` of a user lookup answer
+/// (`{"data":{"id":"2244994945","username":"TwitterDev",…}}`).
 pub fn v2_user(
     http_status: u16,
     json: &str,
@@ -135,14 +131,14 @@ mod tests {
     #[test]
     fn lookup_answers() {
         assert_eq!(
-            v2_user_id(
+            v2_user(
                 200,
                 r#"{"data":{"id":"2244994945","name":"X","username":"TwitterDev"}}"#,
                 &NONE
             ),
-            Ok(2244994945)
+            Ok((2244994945, Some("TwitterDev".into())))
         );
-        let e = v2_user_id(200, r#"{"errors":[{"detail":"Could not find user with username: [nobody].","title":"Not Found Error","type":"https://api.twitter.com/2/problems/resource-not-found"}]}"#, &NONE).unwrap_err();
+        let e = v2_user(200, r#"{"errors":[{"detail":"Could not find user with username: [nobody].","title":"Not Found Error","type":"https://api.twitter.com/2/problems/resource-not-found"}]}"#, &NONE).unwrap_err();
         assert_eq!((e.kind, e.http_status), (ErrorKind::NotFound, 200));
         for bad in [
             r#"{"data":{"id":2244994945}}"#,
@@ -154,7 +150,7 @@ mod tests {
             r#"{}"#,
             r#"{"n":1e999999}"#,
         ] {
-            let e = v2_user_id(200, bad, &NONE).unwrap_err();
+            let e = v2_user(200, bad, &NONE).unwrap_err();
             assert_eq!(e.kind, ErrorKind::BadResponse, "{bad}");
             assert!(e.message.starts_with("HTTP 200, but"), "{}", e.message);
         }
