@@ -5,13 +5,10 @@
 //! Every string these functions return holds secret material: release each with
 //! `tw_string_free`, which overwrites it before freeing it.
 
-use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{arg_str, call_back, fallible, non_null, opt_arg_str, UserData};
+use super::boundary::*;
 use super::config::{publish_client, with_config, with_config_mut, TwConfig};
-use super::library::publish_fields;
-use super::status::TwStatus;
 use crate::core::{Client, Identity, Settings, OAUTH2_DEFAULT_SCOPE};
 
 /// Receives the OAuth 2.0 tokens each time the library changes them (a refresh, a

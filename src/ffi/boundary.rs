@@ -1,7 +1,8 @@
 //! The panic boundary around every exported body; what a call leaves on its thread
 //! (the last error the `tw_last_*` getters read, the request count, the callback it
 //! runs); calling the application back (its `user_data` from any thread, text as a C
-//! string); and the argument checks (NULL, UTF-8) every export shares.
+//! string); the argument checks (NULL, UTF-8) every export shares; and the strings
+//! and values it hands out through out-parameters.
 //!
 //! The thread's state is a thread-local. While a thread's thread-locals are being
 //! destroyed (an `atexit` handler after `exit()`, a `pthread_key_create`
@@ -10,12 +11,17 @@
 //! `TW_STATUS_NO_RATE_LIMIT`), rather than aborting the host.
 
 use std::cell::{Cell, RefCell};
-use std::ffi::{c_char, c_void, CStr, CString};
+use std::ffi::{CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::status::TwStatus;
+use zeroize::Zeroize as _;
+
+// The exports' prelude: each takes what it uses of the plumbing with `boundary::*`.
+pub(crate) use super::status::TwStatus;
 use crate::core::{self, DayBudgets, Followed, Problem, RateLimit};
+pub(crate) use std::ffi::{c_char, c_void};
 
 /// A failed call, as it will be reported through the `tw_last_*` getters.
 pub(crate) struct Failure {
@@ -221,6 +227,54 @@ impl Drop for OutText {
     }
 }
 
+/// Copies `value` into a new C string for an out-parameter (see [`OutText`]).
+pub(crate) fn out_string(value: &str, name: &str) -> Result<OutText, Failure> {
+    match CString::new(value) {
+        Ok(text) => Ok(OutText(Some(text))),
+        Err(refused) => {
+            // The refused copy may be a token: wiped, as tw_string_free wipes.
+            refused.into_vec().zeroize();
+            let message = format!("the {name} holds a NUL byte");
+            Err(Failure::new(TwStatus::BadResponse, message))
+        }
+    }
+}
+
+/// Hands a made string to the caller, who releases it with `tw_string_free`.
+fn into_raw(mut text: OutText) -> *mut c_char {
+    text.0.take().map_or(ptr::null_mut(), CString::into_raw)
+}
+
+/// Publishes several string fields at once, all or none: each `(value, name, out)`
+/// writes `value` (`None`: NULL) to `*out`, unless `out` is NULL (a field the caller
+/// does not want). Every string is made before any is written, so a failure writes
+/// nothing, and the strings made already are wiped as they drop.
+///
+/// # Safety
+/// Each `out` is NULL or writable.
+pub(crate) unsafe fn publish_fields(
+    fields: &[(Option<&str>, &str, *mut *mut c_char)],
+) -> Result<(), Failure> {
+    let mut made = Vec::with_capacity(fields.len());
+    for &(value, name, out) in fields.iter().filter(|(_, _, out)| !out.is_null()) {
+        made.push((out, value.map(|value| out_string(value, name)).transpose()?));
+    }
+    for (out, text) in made {
+        *out = text.map_or(ptr::null_mut(), into_raw);
+    }
+    Ok(())
+}
+
+/// Writes `value` to `*out` unless `out` is NULL (a field the caller does not want).
+///
+/// # Safety
+/// `out` is NULL or writable.
+pub(crate) unsafe fn publish_value<T>(out: *mut T, value: T) {
+    if !out.is_null() {
+        *out = value;
+    }
+}
+
 /// Calls the application back from inside a `tw_` call: runs `call`, which calls the
 /// application's `callback` (its name: "token callback", "trace hook") of the config
 /// at `config`, with `text` as a NUL-terminated string that lives during the call, in
@@ -353,5 +407,33 @@ mod tests {
         });
         assert_eq!(message(), "outer");
         assert!(not_reentered(8 as *const u8).is_ok());
+    }
+
+    #[test]
+    fn several_fields_are_published_all_or_none() {
+        let untouched = 0x5eed as *mut c_char;
+        let (mut a, mut b, mut c) = (untouched, untouched, untouched);
+        // A NUL in the last field: nothing is written (the first string, made, is wiped).
+        let refused = unsafe {
+            publish_fields(&[
+                (Some("first"), "first", &mut a),
+                (None, "second", &mut b),
+                (Some("th\0ird"), "third", &mut c),
+            ])
+        };
+        assert_eq!(refused.err().map(|f| f.status), Some(TwStatus::BadResponse));
+        assert_eq!([a, b, c], [untouched; 3]);
+        // None is NULL; a NULL out-pointer is a field not wanted.
+        unsafe {
+            publish_fields(&[
+                (Some("first"), "first", &mut a),
+                (None, "second", &mut b),
+                (Some("third"), "third", ptr::null_mut()),
+            ])
+            .unwrap_or_else(|_| panic!("publishing failed"));
+            assert_eq!(std::ffi::CStr::from_ptr(a).to_str(), Ok("first"));
+            assert!(b.is_null());
+            drop(OutText(Some(CString::from_raw(a))));
+        }
     }
 }

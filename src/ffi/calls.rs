@@ -2,13 +2,10 @@
 //! `tw_relationship` and `tw_relationship_ex` (its flags as bits); `tw_me`, the user a
 //! config's credentials act as.
 
-use std::ffi::c_char;
 use std::ptr;
 
-use super::boundary::{arg_str, non_null, panic_if_asked_by_tests, record_answer, Failure};
+use super::boundary::*;
 use super::config::{with_config, TwConfig};
-use super::library::{publish_fields, publish_value};
-use super::status::TwStatus;
 use crate::core::{Followed, Relationship, Target};
 
 /// What a successful follow did, from `tw_follow_ex`.

@@ -1,11 +1,9 @@
 //! Creating, adjusting and freeing a `TwConfig`.
 
-use std::ffi::c_char;
 use std::mem::MaybeUninit;
 use std::sync::Once;
 
-use super::boundary::{arg_str, fallible, infallible, non_null, not_reentered, Failure};
-use super::status::TwStatus;
+use super::boundary::*;
 use crate::core::{self, BaseUrl, CaFile, Client, Credentials, ProxyChoice, Settings};
 
 /// Configuration and connection pool for follow calls. Opaque: create it with

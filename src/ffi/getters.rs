@@ -1,11 +1,10 @@
 //! The exported getters: a status's description (`tw_status_str`) and what the last
 //! call on this thread left (`tw_last_*`). Getters leave the last error as it is.
+//! Last, the library's own strings: `tw_string_free` and `tw_version`.
 
-use std::ffi::c_char;
+use std::ffi::CString;
 
-use super::boundary::{infallible, read};
-use super::library::publish_value;
-use super::status::TwStatus;
+use super::boundary::*;
 use crate::core::{DayBudgets, RateLimit};
 
 /// A static description of a status number, e.g. `"TW_STATUS_OK: success"`.
@@ -200,4 +199,27 @@ pub extern "C" fn tw_last_http_status() -> i32 {
 #[no_mangle]
 pub extern "C" fn tw_last_api_error_code() -> i32 {
     read(0, |state| state.last.api_code)
+}
+
+/// Releases a string returned by any `tw_` function (`tw_follow`'s JSON, tokens,
+/// URLs). Its bytes are overwritten first: token strings hold secrets. NULL is a
+/// no-op. Passing any other pointer, or freeing twice, is undefined behaviour.
+///
+/// # Safety
+/// `s` is NULL or a string from a `tw_` function, freed once.
+#[no_mangle]
+pub unsafe extern "C" fn tw_string_free(s: *mut c_char) {
+    infallible((), || {
+        if !s.is_null() {
+            drop(OutText(Some(CString::from_raw(s))));
+        }
+    })
+}
+
+/// The library's name and version, e.g. `"twfollow/0.1.0"`. Static; never free it.
+#[no_mangle]
+pub extern "C" fn tw_version() -> *const c_char {
+    concat!("twfollow/", env!("CARGO_PKG_VERSION"), "\0")
+        .as_ptr()
+        .cast()
 }

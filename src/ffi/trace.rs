@@ -1,11 +1,9 @@
 //! The wire trace: `tw_config_set_trace` and the kinds of line it reports.
 
-use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{call_back, UserData};
+use super::boundary::*;
 use super::config::{with_config_mut, TwConfig};
-use super::status::TwStatus;
 use crate::core::{TraceHook, TraceKind};
 
 /// What a trace line shows; a `TwTraceCallback` receives it as `int32_t` (a newer
