@@ -318,13 +318,15 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
 ) -> TwStatus {
     let address = config as usize;
     with_config_mut(config, |client| {
-        let user_data = UserData(user_data);
+        // An address is Send: the caller promises that the callback may run on any
+        // thread that calls into the config, with this user_data.
+        let user_data = user_data as usize;
         client.session()?.set_callback(callback.map(|callback| {
             Arc::new(move |json: &str| {
                 call_back(address, "token callback", json, |text| {
                     // SAFETY: as promised to tw_config_set_token_callback; the text
                     // lives during the call.
-                    unsafe { callback(user_data.get(), text) }
+                    unsafe { callback(user_data as *mut c_void, text) }
                 })
             }) as _
         }));

@@ -50,10 +50,10 @@ impl From<core::Error> for Failure {
     }
 }
 
-/// What the last fallible call on this thread recorded: a failure, or what a
-/// successful call's response said.
+/// What the last fallible call on this thread left on it, for the getters: a failure,
+/// or what a successful call's response said; and the requests it sent.
 #[derive(Default)]
-pub(crate) struct LastError {
+pub(crate) struct ThreadState {
     /// `None` reads as `""`: the default allocates nothing, as every call and callback
     /// makes one (7 allocations a call, 5 lines a traced follow, as empty CStrings).
     pub message: Option<CString>,
@@ -65,12 +65,6 @@ pub(crate) struct LastError {
     pub reset_at: i64,
     /// The v2 problem's members, indexed by `TwProblemField` (`None`: absent).
     pub problem: [Option<CString>; 6],
-}
-
-/// What a thread's calls leave on it.
-#[derive(Default)]
-pub(crate) struct ThreadState {
-    pub last: LastError,
     /// HTTP requests the last fallible call sent.
     pub request_count: i32,
 }
@@ -121,11 +115,11 @@ fn problem_fields(problem: Option<&Problem>) -> [Option<CString>; 6] {
 /// Records a successful call's answer: its HTTP status and limits.
 pub(crate) fn record_answer(answer: &Followed) {
     change(|state| {
-        state.last = LastError {
+        *state = ThreadState {
             http_status: i32::from(answer.http_status),
             rate_limit: answer.rate_limit,
             day_budgets: answer.day_budgets,
-            ..LastError::default()
+            ..ThreadState::default()
         }
     });
 }
@@ -136,7 +130,7 @@ pub(crate) fn record_answer(answer: &Followed) {
 /// storage is being torn down, so nothing here can abort the host.
 /// It also counts the HTTP requests the body sent, for `tw_last_request_count`.
 pub(crate) fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
-    change(|state| state.last = LastError::default());
+    change(|state| *state = ThreadState::default());
     let sent_before = core::requests_sent_on_this_thread();
     let outcome = catch_unwind(AssertUnwindSafe(body));
     let sent = core::requests_sent_on_this_thread() - sent_before;
@@ -151,7 +145,7 @@ pub(crate) fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
     };
     let error = &failure.error;
     change(|state| {
-        state.last = LastError {
+        *state = ThreadState {
             message: Some(c_string(&error.message)),
             http_status: i32::from(error.http_status),
             api_code: error.api_code,
@@ -159,6 +153,7 @@ pub(crate) fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
             day_budgets: error.day_budgets(),
             reset_at: error.binding_reset().unwrap_or(0),
             problem: problem_fields(error.problem.as_deref()),
+            request_count: state.request_count,
         }
     });
     failure.status
@@ -186,23 +181,6 @@ pub(crate) fn panic_if_asked_by_tests() {
         panic!("forced panic for tests (TWFOLLOW_TEST_PANIC is set)");
     }
 }
-
-/// The `user_data` an application gave with a callback.
-#[derive(Clone, Copy)]
-pub(crate) struct UserData(pub(crate) *mut c_void);
-
-impl UserData {
-    /// Taken by a method, so that a closure captures the whole `UserData` (which is
-    /// `Send`), not its pointer.
-    pub(crate) fn get(self) -> *mut c_void {
-        self.0
-    }
-}
-
-// SAFETY: the caller of each callback setter promises that the callback may run on
-// any thread that calls into the config, with this user_data.
-unsafe impl Send for UserData {}
-unsafe impl Sync for UserData {}
 
 /// A C string the library made (an out-parameter's, a callback's text), wiped when
 /// dropped unless handed to the caller. Not a `Zeroizing<CString>`: taking the string
@@ -360,7 +338,7 @@ mod tests {
 
     fn message() -> String {
         read(String::new(), |state| {
-            let message = state.last.message.as_deref().unwrap_or_default();
+            let message = state.message.as_deref().unwrap_or_default();
             message.to_str().unwrap().to_owned()
         })
     }

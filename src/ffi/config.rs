@@ -210,7 +210,7 @@ pub(crate) unsafe fn with_config_mut(
 ///
 /// # Safety
 /// As [`config_ref`], and what `value` reads.
-unsafe fn set<T>(
+pub(crate) unsafe fn set<T>(
     config: *mut TwConfig,
     value: impl FnOnce() -> Result<T, Failure>,
     apply: impl FnOnce(&mut Settings, T) -> Result<(), core::Error>,
@@ -222,7 +222,7 @@ unsafe fn set<T>(
 }
 
 /// A setter's `apply` that puts the checked value in one field of the settings.
-fn field<T>(
+pub(crate) fn field<T>(
     place: fn(&mut Settings) -> &mut T,
 ) -> impl FnOnce(&mut Settings, T) -> Result<(), core::Error> {
     move |settings, value| {
