@@ -188,10 +188,6 @@ pub(crate) fn panic_if_asked_by_tests() {
 pub(crate) struct OutText(pub(crate) Option<CString>);
 
 impl OutText {
-    pub(crate) fn new(text: CString) -> OutText {
-        OutText(Some(text))
-    }
-
     pub(crate) fn as_ptr(&self) -> *const c_char {
         self.0.as_deref().map_or(std::ptr::null(), CStr::as_ptr)
     }
@@ -270,11 +266,10 @@ pub(crate) fn call_back(
     text: &str,
     call: impl FnOnce(*const c_char),
 ) {
-    // Checked first: CString::new would keep a refused copy in a buffer it does not wipe.
-    if text.contains('\0') {
+    // A refused copy (the text holds a NUL) is wiped too.
+    let Ok(text) = out_string(text, callback) else {
         return;
-    }
-    let text = OutText::new(CString::new(text).expect("no NUL"));
+    };
     let mut saved = None;
     // A thread whose state is torn down already records nothing, but is still marked.
     change(|state| saved = Some(std::mem::take(state)));

@@ -12,7 +12,7 @@ use crate::core::{DayBudgets, RateLimit};
 /// Never NULL; never free it.
 #[no_mangle]
 pub extern "C" fn tw_status_str(status: i32) -> *const c_char {
-    let text = || TwStatus::text(status).unwrap_or(c"unknown status");
+    let text = || TwStatus::numbered(status).map_or(c"unknown status", |(_, text)| text);
     infallible(c"unknown status".as_ptr(), || text().as_ptr())
 }
 
