@@ -282,7 +282,7 @@ pub(crate) fn call_back(
 }
 
 /// Refuses a call on `config` made from inside one of that config's own callbacks.
-/// Every export that takes a config passes here (through `config_ref`/`config_mut`)
+/// Every export that takes a config passes here (through config.rs's `checked`)
 /// before it looks at any other argument, so nothing is sent.
 pub(crate) fn not_reentered<T>(config: *const T) -> Result<(), Failure> {
     match INSIDE.get() {

@@ -35,12 +35,7 @@ mod trace;
 
 mod getters;
 
-pub use auth::*;
-pub use calls::*;
-pub use config::*;
-pub use getters::*;
-pub use status::*;
-pub use store::*;
-pub use store_import::*;
-pub use tokens::*;
-pub use trace::*;
+pub use {
+    auth::*, calls::*, config::*, getters::*, status::*, store::*, store_import::*, tokens::*,
+    trace::*,
+};
