@@ -5,13 +5,10 @@
 //! Every string these functions return holds secret material: release each with
 //! `tw_string_free`, which overwrites it before freeing it.
 
-use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{arg_str, call_back, fallible, non_null, opt_arg_str, UserData};
+use super::boundary::*;
 use super::config::{publish_client, with_config, with_config_mut, TwConfig};
-use super::library::publish_fields;
-use super::status::TwStatus;
 use crate::core::{Client, Identity, Settings, OAUTH2_DEFAULT_SCOPE};
 
 /// Receives the OAuth 2.0 tokens each time the library changes them (a refresh, a
@@ -321,13 +318,15 @@ pub unsafe extern "C" fn tw_config_set_token_callback(
 ) -> TwStatus {
     let address = config as usize;
     with_config_mut(config, |client| {
-        let user_data = UserData(user_data);
+        // An address is Send: the caller promises that the callback may run on any
+        // thread that calls into the config, with this user_data.
+        let user_data = user_data as usize;
         client.session()?.set_callback(callback.map(|callback| {
             Arc::new(move |json: &str| {
                 call_back(address, "token callback", json, |text| {
                     // SAFETY: as promised to tw_config_set_token_callback; the text
                     // lives during the call.
-                    unsafe { callback(user_data.get(), text) }
+                    unsafe { callback(user_data as *mut c_void, text) }
                 })
             }) as _
         }));

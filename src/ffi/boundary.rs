@@ -1,7 +1,8 @@
 //! The panic boundary around every exported body; what a call leaves on its thread
 //! (the last error the `tw_last_*` getters read, the request count, the callback it
 //! runs); calling the application back (its `user_data` from any thread, text as a C
-//! string); and the argument checks (NULL, UTF-8) every export shares.
+//! string); the argument checks (NULL, UTF-8) every export shares; and the strings
+//! and values it hands out through out-parameters.
 //!
 //! The thread's state is a thread-local. While a thread's thread-locals are being
 //! destroyed (an `atexit` handler after `exit()`, a `pthread_key_create`
@@ -10,12 +11,17 @@
 //! `TW_STATUS_NO_RATE_LIMIT`), rather than aborting the host.
 
 use std::cell::{Cell, RefCell};
-use std::ffi::{c_char, c_void, CStr, CString};
+use std::ffi::{CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::status::TwStatus;
+use zeroize::Zeroize as _;
+
+// The exports' prelude: each takes what it uses of the plumbing with `boundary::*`.
+pub(crate) use super::status::TwStatus;
 use crate::core::{self, DayBudgets, Followed, Problem, RateLimit};
+pub(crate) use std::ffi::{c_char, c_void};
 
 /// A failed call, as it will be reported through the `tw_last_*` getters.
 pub(crate) struct Failure {
@@ -44,10 +50,10 @@ impl From<core::Error> for Failure {
     }
 }
 
-/// What the last fallible call on this thread recorded: a failure, or what a
-/// successful call's response said.
+/// What the last fallible call on this thread left on it, for the getters: a failure,
+/// or what a successful call's response said; and the requests it sent.
 #[derive(Default)]
-pub(crate) struct LastError {
+pub(crate) struct ThreadState {
     /// `None` reads as `""`: the default allocates nothing, as every call and callback
     /// makes one (7 allocations a call, 5 lines a traced follow, as empty CStrings).
     pub message: Option<CString>,
@@ -59,12 +65,6 @@ pub(crate) struct LastError {
     pub reset_at: i64,
     /// The v2 problem's members, indexed by `TwProblemField` (`None`: absent).
     pub problem: [Option<CString>; 6],
-}
-
-/// What a thread's calls leave on it.
-#[derive(Default)]
-pub(crate) struct ThreadState {
-    pub last: LastError,
     /// HTTP requests the last fallible call sent.
     pub request_count: i32,
 }
@@ -115,11 +115,11 @@ fn problem_fields(problem: Option<&Problem>) -> [Option<CString>; 6] {
 /// Records a successful call's answer: its HTTP status and limits.
 pub(crate) fn record_answer(answer: &Followed) {
     change(|state| {
-        state.last = LastError {
+        *state = ThreadState {
             http_status: i32::from(answer.http_status),
             rate_limit: answer.rate_limit,
             day_budgets: answer.day_budgets,
-            ..LastError::default()
+            ..ThreadState::default()
         }
     });
 }
@@ -130,7 +130,7 @@ pub(crate) fn record_answer(answer: &Followed) {
 /// storage is being torn down, so nothing here can abort the host.
 /// It also counts the HTTP requests the body sent, for `tw_last_request_count`.
 pub(crate) fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
-    change(|state| state.last = LastError::default());
+    change(|state| *state = ThreadState::default());
     let sent_before = core::requests_sent_on_this_thread();
     let outcome = catch_unwind(AssertUnwindSafe(body));
     let sent = core::requests_sent_on_this_thread() - sent_before;
@@ -145,7 +145,7 @@ pub(crate) fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
     };
     let error = &failure.error;
     change(|state| {
-        state.last = LastError {
+        *state = ThreadState {
             message: Some(c_string(&error.message)),
             http_status: i32::from(error.http_status),
             api_code: error.api_code,
@@ -153,6 +153,7 @@ pub(crate) fn fallible(body: impl FnOnce() -> Result<(), Failure>) -> TwStatus {
             day_budgets: error.day_budgets(),
             reset_at: error.binding_reset().unwrap_or(0),
             problem: problem_fields(error.problem.as_deref()),
+            request_count: state.request_count,
         }
     });
     failure.status
@@ -181,33 +182,12 @@ pub(crate) fn panic_if_asked_by_tests() {
     }
 }
 
-/// The `user_data` an application gave with a callback.
-#[derive(Clone, Copy)]
-pub(crate) struct UserData(pub(crate) *mut c_void);
-
-impl UserData {
-    /// Taken by a method, so that a closure captures the whole `UserData` (which is
-    /// `Send`), not its pointer.
-    pub(crate) fn get(self) -> *mut c_void {
-        self.0
-    }
-}
-
-// SAFETY: the caller of each callback setter promises that the callback may run on
-// any thread that calls into the config, with this user_data.
-unsafe impl Send for UserData {}
-unsafe impl Sync for UserData {}
-
 /// A C string the library made (an out-parameter's, a callback's text), wiped when
 /// dropped unless handed to the caller. Not a `Zeroizing<CString>`: taking the string
 /// out of one and wiping it allocate, 4 more allocations a follow (bench/bench.rs).
 pub(crate) struct OutText(pub(crate) Option<CString>);
 
 impl OutText {
-    pub(crate) fn new(text: CString) -> OutText {
-        OutText(Some(text))
-    }
-
     pub(crate) fn as_ptr(&self) -> *const c_char {
         self.0.as_deref().map_or(std::ptr::null(), CStr::as_ptr)
     }
@@ -218,6 +198,54 @@ impl Drop for OutText {
         if let Some(text) = self.0.take() {
             zeroize::Zeroize::zeroize(&mut text.into_bytes_with_nul());
         }
+    }
+}
+
+/// Copies `value` into a new C string for an out-parameter (see [`OutText`]).
+pub(crate) fn out_string(value: &str, name: &str) -> Result<OutText, Failure> {
+    match CString::new(value) {
+        Ok(text) => Ok(OutText(Some(text))),
+        Err(refused) => {
+            // The refused copy may be a token: wiped, as tw_string_free wipes.
+            refused.into_vec().zeroize();
+            let message = format!("the {name} holds a NUL byte");
+            Err(Failure::new(TwStatus::BadResponse, message))
+        }
+    }
+}
+
+/// Hands a made string to the caller, who releases it with `tw_string_free`.
+fn into_raw(mut text: OutText) -> *mut c_char {
+    text.0.take().map_or(ptr::null_mut(), CString::into_raw)
+}
+
+/// Publishes several string fields at once, all or none: each `(value, name, out)`
+/// writes `value` (`None`: NULL) to `*out`, unless `out` is NULL (a field the caller
+/// does not want). Every string is made before any is written, so a failure writes
+/// nothing, and the strings made already are wiped as they drop.
+///
+/// # Safety
+/// Each `out` is NULL or writable.
+pub(crate) unsafe fn publish_fields(
+    fields: &[(Option<&str>, &str, *mut *mut c_char)],
+) -> Result<(), Failure> {
+    let mut made = Vec::with_capacity(fields.len());
+    for &(value, name, out) in fields.iter().filter(|(_, _, out)| !out.is_null()) {
+        made.push((out, value.map(|value| out_string(value, name)).transpose()?));
+    }
+    for (out, text) in made {
+        *out = text.map_or(ptr::null_mut(), into_raw);
+    }
+    Ok(())
+}
+
+/// Writes `value` to `*out` unless `out` is NULL (a field the caller does not want).
+///
+/// # Safety
+/// `out` is NULL or writable.
+pub(crate) unsafe fn publish_value<T>(out: *mut T, value: T) {
+    if !out.is_null() {
+        *out = value;
     }
 }
 
@@ -238,11 +266,10 @@ pub(crate) fn call_back(
     text: &str,
     call: impl FnOnce(*const c_char),
 ) {
-    // Checked first: CString::new would keep a refused copy in a buffer it does not wipe.
-    if text.contains('\0') {
+    // A refused copy (the text holds a NUL) is wiped too.
+    let Ok(text) = out_string(text, callback) else {
         return;
-    }
-    let text = OutText::new(CString::new(text).expect("no NUL"));
+    };
     let mut saved = None;
     // A thread whose state is torn down already records nothing, but is still marked.
     change(|state| saved = Some(std::mem::take(state)));
@@ -255,7 +282,7 @@ pub(crate) fn call_back(
 }
 
 /// Refuses a call on `config` made from inside one of that config's own callbacks.
-/// Every export that takes a config passes here (through `config_ref`/`config_mut`)
+/// Every export that takes a config passes here (through config.rs's `checked`)
 /// before it looks at any other argument, so nothing is sent.
 pub(crate) fn not_reentered<T>(config: *const T) -> Result<(), Failure> {
     match INSIDE.get() {
@@ -306,7 +333,7 @@ mod tests {
 
     fn message() -> String {
         read(String::new(), |state| {
-            let message = state.last.message.as_deref().unwrap_or_default();
+            let message = state.message.as_deref().unwrap_or_default();
             message.to_str().unwrap().to_owned()
         })
     }
@@ -353,5 +380,33 @@ mod tests {
         });
         assert_eq!(message(), "outer");
         assert!(not_reentered(8 as *const u8).is_ok());
+    }
+
+    #[test]
+    fn several_fields_are_published_all_or_none() {
+        let untouched = 0x5eed as *mut c_char;
+        let (mut a, mut b, mut c) = (untouched, untouched, untouched);
+        // A NUL in the last field: nothing is written (the first string, made, is wiped).
+        let refused = unsafe {
+            publish_fields(&[
+                (Some("first"), "first", &mut a),
+                (None, "second", &mut b),
+                (Some("th\0ird"), "third", &mut c),
+            ])
+        };
+        assert_eq!(refused.err().map(|f| f.status), Some(TwStatus::BadResponse));
+        assert_eq!([a, b, c], [untouched; 3]);
+        // None is NULL; a NULL out-pointer is a field not wanted.
+        unsafe {
+            publish_fields(&[
+                (Some("first"), "first", &mut a),
+                (None, "second", &mut b),
+                (Some("third"), "third", ptr::null_mut()),
+            ])
+            .unwrap_or_else(|_| panic!("publishing failed"));
+            assert_eq!(std::ffi::CStr::from_ptr(a).to_str(), Ok("first"));
+            assert!(b.is_null());
+            drop(OutText(Some(CString::from_raw(a))));
+        }
     }
 }

@@ -2,13 +2,10 @@
 //! `tw_relationship` and `tw_relationship_ex` (its flags as bits); `tw_me`, the user a
 //! config's credentials act as.
 
-use std::ffi::c_char;
 use std::ptr;
 
-use super::boundary::{arg_str, non_null, panic_if_asked_by_tests, record_answer, Failure};
+use super::boundary::*;
 use super::config::{with_config, TwConfig};
-use super::library::{publish_fields, publish_value};
-use super::status::TwStatus;
 use crate::core::{Followed, Relationship, Target};
 
 /// What a successful follow did, from `tw_follow_ex`.
@@ -66,7 +63,7 @@ pub unsafe extern "C" fn tw_follow(
     notify: bool,
     out_json: *mut *mut c_char,
 ) -> TwStatus {
-    follow(config, target, notify, ptr::null_mut(), out_json)
+    tw_follow_ex(config, target, notify, ptr::null_mut(), out_json)
 }
 
 /// `tw_follow`, also telling whether the follow is active or waits for the user's
@@ -80,20 +77,6 @@ pub unsafe extern "C" fn tw_follow(
 /// As `tw_follow`; `out_outcome` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn tw_follow_ex(
-    config: *const TwConfig,
-    target: *const c_char,
-    notify: bool,
-    out_outcome: *mut TwFollowOutcome,
-    out_json: *mut *mut c_char,
-) -> TwStatus {
-    follow(config, target, notify, out_outcome, out_json)
-}
-
-/// The body shared by `tw_follow` and `tw_follow_ex`.
-///
-/// # Safety
-/// As `tw_follow_ex`.
-unsafe fn follow(
     config: *const TwConfig,
     target: *const c_char,
     notify: bool,

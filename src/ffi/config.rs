@@ -1,11 +1,9 @@
 //! Creating, adjusting and freeing a `TwConfig`.
 
-use std::ffi::c_char;
 use std::mem::MaybeUninit;
 use std::sync::Once;
 
-use super::boundary::{arg_str, fallible, infallible, non_null, not_reentered, Failure};
-use super::status::TwStatus;
+use super::boundary::*;
 use crate::core::{self, BaseUrl, CaFile, Client, Credentials, ProxyChoice, Settings};
 
 /// Configuration and connection pool for follow calls. Opaque: create it with
@@ -162,57 +160,45 @@ pub unsafe extern "C" fn tw_config_from_env_credentials(
     })
 }
 
-/// Borrows the config for a call: the one place every export that takes a config
+/// The config of a call, checked: the one place every export that takes a config
 /// passes, so it refuses NULL and a call from inside this config's own token
 /// callback or trace hook (`TW_STATUS_REENTERED`) before anything else.
-///
-/// # Safety
-/// `config` is NULL or a live pointer from `tw_config_new`/`tw_config_from_env`.
-pub(crate) unsafe fn config_ref<'a>(config: *const TwConfig) -> Result<&'a TwConfig, Failure> {
+fn checked(config: *mut TwConfig) -> Result<*mut TwConfig, Failure> {
     non_null(config, "config")?;
     not_reentered(config)?;
-    Ok(&*config)
-}
-
-/// Borrows the config for a setter, as [`config_ref`].
-///
-/// # Safety
-/// As [`config_ref`].
-pub(crate) unsafe fn config_mut<'a>(config: *mut TwConfig) -> Result<&'a mut TwConfig, Failure> {
-    config_ref(config)?;
-    Ok(&mut *config)
+    Ok(config)
 }
 
 /// The body of an export that takes a config: borrows it inside the panic boundary
-/// (as [`config_ref`]) and runs `body` on its client.
+/// (once [`checked`]) and runs `body` on its client.
 ///
 /// # Safety
-/// As [`config_ref`].
+/// `config` is NULL or a live pointer from `tw_config_new`/`tw_config_from_env`.
 pub(crate) unsafe fn with_config(
     config: *const TwConfig,
     body: impl FnOnce(&Client) -> Result<(), Failure>,
 ) -> TwStatus {
-    fallible(|| body(&config_ref(config)?.client))
+    fallible(|| body(&(*checked(config.cast_mut())?).client))
 }
 
-/// As [`with_config`], for an export that changes the config (as [`config_mut`]).
+/// As [`with_config`], for an export that changes the config.
 ///
 /// # Safety
-/// As [`config_ref`].
+/// As [`with_config`].
 pub(crate) unsafe fn with_config_mut(
     config: *mut TwConfig,
     body: impl FnOnce(&mut Client) -> Result<(), Failure>,
 ) -> TwStatus {
-    fallible(|| body(&mut config_mut(config)?.client))
+    fallible(|| body(&mut (*checked(config)?).client))
 }
 
-/// The body of a setter: borrows the config (as [`config_mut`]), checks the new
+/// The body of a setter: borrows the config (as [`with_config_mut`]), checks the new
 /// value (`value`), and has `apply` set it on a copy of the settings, which replaces
 /// them only when it succeeds (see `Client::update`).
 ///
 /// # Safety
-/// As [`config_ref`], and what `value` reads.
-unsafe fn set<T>(
+/// As [`with_config`], and what `value` reads.
+pub(crate) unsafe fn set<T>(
     config: *mut TwConfig,
     value: impl FnOnce() -> Result<T, Failure>,
     apply: impl FnOnce(&mut Settings, T) -> Result<(), core::Error>,
@@ -224,7 +210,7 @@ unsafe fn set<T>(
 }
 
 /// A setter's `apply` that puts the checked value in one field of the settings.
-fn field<T>(
+pub(crate) fn field<T>(
     place: fn(&mut Settings) -> &mut T,
 ) -> impl FnOnce(&mut Settings, T) -> Result<(), core::Error> {
     move |settings, value| {

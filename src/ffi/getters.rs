@@ -1,11 +1,10 @@
 //! The exported getters: a status's description (`tw_status_str`) and what the last
 //! call on this thread left (`tw_last_*`). Getters leave the last error as it is.
+//! Last, the library's own strings: `tw_string_free` and `tw_version`.
 
-use std::ffi::c_char;
+use std::ffi::CString;
 
-use super::boundary::{infallible, read};
-use super::library::publish_value;
-use super::status::TwStatus;
+use super::boundary::*;
 use crate::core::{DayBudgets, RateLimit};
 
 /// A static description of a status number, e.g. `"TW_STATUS_OK: success"`.
@@ -13,7 +12,7 @@ use crate::core::{DayBudgets, RateLimit};
 /// Never NULL; never free it.
 #[no_mangle]
 pub extern "C" fn tw_status_str(status: i32) -> *const c_char {
-    let text = || TwStatus::text(status).unwrap_or(c"unknown status");
+    let text = || TwStatus::numbered(status).map_or(c"unknown status", |(_, text)| text);
     infallible(c"unknown status".as_ptr(), || text().as_ptr())
 }
 
@@ -35,7 +34,7 @@ pub unsafe extern "C" fn tw_last_rate_limit(
     reset_epoch: *mut i64,
 ) -> TwStatus {
     infallible(TwStatus::Internal, || {
-        let Some(rate) = read(None, |state| state.last.rate_limit) else {
+        let Some(rate) = read(None, |state| state.rate_limit) else {
             return TwStatus::NoRateLimit;
         };
         publish_window([limit, remaining, reset_epoch], Some(rate));
@@ -66,7 +65,7 @@ pub unsafe extern "C" fn tw_last_day_budgets(
     app_reset_epoch: *mut i64,
 ) -> TwStatus {
     infallible(TwStatus::Internal, || {
-        let budgets = read(DayBudgets::default(), |state| state.last.day_budgets);
+        let budgets = read(DayBudgets::default(), |state| state.day_budgets);
         if budgets == DayBudgets::default() {
             return TwStatus::NoRateLimit;
         }
@@ -96,7 +95,7 @@ unsafe fn publish_window(outs: [*mut i64; 3], window: Option<RateLimit>) {
 /// it is.
 #[no_mangle]
 pub extern "C" fn tw_last_reset_at() -> i64 {
-    read(0, |state| state.last.reset_at)
+    read(0, |state| state.reset_at)
 }
 
 /// How many HTTP requests the last fallible call on this thread sent: user lookups,
@@ -162,7 +161,7 @@ pub extern "C" fn tw_last_problem(field: i32) -> *const c_char {
     read(c"".as_ptr(), |state| {
         // TwProblemField's numbers are the indexes of the members (any other: none).
         let index = usize::try_from(field).unwrap_or(usize::MAX);
-        let member = state.last.problem.get(index).and_then(Option::as_deref);
+        let member = state.problem.get(index).and_then(Option::as_deref);
         member.unwrap_or_default().as_ptr()
     })
 }
@@ -185,7 +184,7 @@ pub extern "C" fn tw_last_problem(field: i32) -> *const c_char {
 #[no_mangle]
 pub extern "C" fn tw_last_error_message() -> *const c_char {
     read(c"".as_ptr(), |state| {
-        state.last.message.as_deref().unwrap_or_default().as_ptr()
+        state.message.as_deref().unwrap_or_default().as_ptr()
     })
 }
 
@@ -193,11 +192,34 @@ pub extern "C" fn tw_last_error_message() -> *const c_char {
 /// follow), or 0 when the last call got no response (or sent nothing).
 #[no_mangle]
 pub extern "C" fn tw_last_http_status() -> i32 {
-    read(0, |state| state.last.http_status)
+    read(0, |state| state.http_status)
 }
 
 /// The first Twitter error code of the last response on this thread, or 0 when there was none.
 #[no_mangle]
 pub extern "C" fn tw_last_api_error_code() -> i32 {
-    read(0, |state| state.last.api_code)
+    read(0, |state| state.api_code)
+}
+
+/// Releases a string returned by any `tw_` function (`tw_follow`'s JSON, tokens,
+/// URLs). Its bytes are overwritten first: token strings hold secrets. NULL is a
+/// no-op. Passing any other pointer, or freeing twice, is undefined behaviour.
+///
+/// # Safety
+/// `s` is NULL or a string from a `tw_` function, freed once.
+#[no_mangle]
+pub unsafe extern "C" fn tw_string_free(s: *mut c_char) {
+    infallible((), || {
+        if !s.is_null() {
+            drop(OutText(Some(CString::from_raw(s))));
+        }
+    })
+}
+
+/// The library's name and version, e.g. `"twfollow/0.1.0"`. Static; never free it.
+#[no_mangle]
+pub extern "C" fn tw_version() -> *const c_char {
+    concat!("twfollow/", env!("CARGO_PKG_VERSION"), "\0")
+        .as_ptr()
+        .cast()
 }

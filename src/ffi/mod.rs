@@ -8,9 +8,9 @@
 //! order they are declared here.
 //!
 //! From the bottom: `status` (the table), `boundary` (the panic boundary, what a
-//! call records, calling C back, argument checks, the test hook), `library` (the
-//! library's strings: publishing and freeing them); then the exports, which import
-//! those and `config`.
+//! call records, calling C back, argument checks, publishing out-parameters, the test
+//! hook: the exports' prelude, which each imports whole); then the exports, which
+//! import it and `config`.
 
 // The plumbing (exporting only the status table).
 mod status;
@@ -18,8 +18,7 @@ mod status;
 mod boundary;
 
 // The exports, in the header's order: a config, the calls, the token flows, the tokens
-// a config holds, the store, the trace, what tells the outcome, the library's strings (publishing and
-// releasing them).
+// a config holds, the store, the trace, what tells the outcome and the library's strings.
 mod config;
 
 mod calls;
@@ -36,15 +35,7 @@ mod trace;
 
 mod getters;
 
-mod library;
-
-pub use auth::*;
-pub use calls::*;
-pub use config::*;
-pub use getters::*;
-pub use library::*;
-pub use status::*;
-pub use store::*;
-pub use store_import::*;
-pub use tokens::*;
-pub use trace::*;
+pub use {
+    auth::*, calls::*, config::*, getters::*, status::*, store::*, store_import::*, tokens::*,
+    trace::*,
+};

@@ -133,18 +133,14 @@ impl TwStatus {
         ]
     };
 
-    pub(crate) fn text(number: i32) -> Option<&'static CStr> {
-        let found = Self::TEXTS
-            .iter()
-            .find(|(status, _)| *status as i32 == number);
-        found.map(|&(_, text)| text)
+    /// The status numbered `number`, with its text.
+    pub(crate) fn numbered(number: i32) -> Option<(TwStatus, &'static CStr)> {
+        let mut statuses = Self::TEXTS.into_iter();
+        statuses.find(|(status, _)| *status as i32 == number)
     }
 
     pub(crate) fn from_kind(kind: ErrorKind) -> TwStatus {
-        let mut statuses = Self::TEXTS.iter().map(|&(status, _)| status);
-        statuses
-            .find(|&status| status as i32 == kind as i32)
-            .unwrap_or(TwStatus::Internal)
+        Self::numbered(kind as i32).map_or(TwStatus::Internal, |(status, _)| status)
     }
 }
 
@@ -196,7 +192,7 @@ mod tests {
 
     #[test]
     fn texts_are_named_as_the_header_names_the_statuses() {
-        let text = |n| TwStatus::text(n).map(|t| t.to_str().unwrap());
+        let text = |n| TwStatus::numbered(n).map(|(_, t)| t.to_str().unwrap());
         assert_eq!(text(0), Some("TW_STATUS_OK: success"));
         assert_eq!(
             text(2),

@@ -10,12 +10,8 @@
 //! `XDG_CONFIG_HOME` and `HOME` only when it is NULL: do not call them while another
 //! thread changes the environment.
 
-use std::ffi::c_char;
-
-use super::boundary::{fallible, non_null, opt_arg_str, Failure};
+use super::boundary::*;
 use super::config::{publish_client, with_config, with_config_mut, TwConfig};
-use super::library::{publish_fields, publish_string, publish_value};
-use super::status::TwStatus;
 use crate::core::{Client, Store};
 
 /// The store at `store_path` (NULL: the path rule).
@@ -193,7 +189,7 @@ pub unsafe extern "C" fn tw_store_list(
     fallible(|| {
         let store = open(store_path)?;
         non_null(out_json, "out_json")?;
-        publish_string(&store.list_json()?, "listing", out_json)
+        publish_fields(&[(Some(&store.list_json()?), "listing", out_json)])
     })
 }
 
@@ -354,7 +350,7 @@ pub unsafe extern "C" fn tw_store_path(
     fallible(|| {
         let store = open(store_path)?;
         non_null(out_path, "out_path")?;
-        publish_string(&store.location(), "store path", out_path)
+        publish_fields(&[(Some(&store.location()), "store path", out_path)])
     })
 }
 
@@ -379,7 +375,7 @@ pub unsafe extern "C" fn tw_oauth2_access_token(
     with_config(config, |client| {
         non_null(out_access_token, "out_access_token")?;
         let (token, expires_at) = client.valid_access_token()?;
-        publish_string(&token, "access token", out_access_token)?;
+        publish_fields(&[(Some(&token), "access token", out_access_token)])?;
         publish_value(out_expires_at, expires_at);
         Ok(())
     })

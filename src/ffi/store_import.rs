@@ -2,11 +2,7 @@
 //! (docs/tokens.md, "Importing"): `tw_store_import`, `tw_store_import_names`,
 //! `tw_store_import_ex`.
 
-use std::ffi::c_char;
-
-use super::boundary::{arg_str, fallible, opt_arg_str, Failure};
-use super::library::publish_fields;
-use super::status::TwStatus;
+use super::boundary::*;
 use super::store::{open, publish_count};
 use crate::core::{ImportFormat, ImportReport};
 

@@ -5,12 +5,8 @@
 //! Every string these functions return holds secret material: release each with
 //! `tw_string_free`, which overwrites it before freeing it.
 
-use std::ffi::c_char;
-
-use super::boundary::{arg_str, fallible, non_null, Failure};
+use super::boundary::*;
 use super::config::{with_config, TwConfig};
-use super::library::{publish_fields, publish_string};
-use super::status::TwStatus;
 use crate::core::OAuth2Tokens;
 
 /// The OAuth 2.0 tokens the config holds now, in the callback's shape.
@@ -29,7 +25,7 @@ pub unsafe extern "C" fn tw_config_get_tokens(
     with_config(config, |client| {
         non_null(out_tokens_json, "out_tokens_json")?;
         let json = client.oauth2_tokens()?.to_json();
-        publish_string(&json, "tokens", out_tokens_json)
+        publish_fields(&[(Some(&json), "tokens", out_tokens_json)])
     })
 }
 

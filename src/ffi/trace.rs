@@ -1,11 +1,9 @@
 //! The wire trace: `tw_config_set_trace` and the kinds of line it reports.
 
-use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{call_back, UserData};
-use super::config::{with_config_mut, TwConfig};
-use super::status::TwStatus;
+use super::boundary::*;
+use super::config::{field, set, TwConfig};
 use crate::core::{TraceHook, TraceKind};
 
 /// What a trace line shows; a `TwTraceCallback` receives it as `int32_t` (a newer
@@ -85,22 +83,19 @@ pub unsafe extern "C" fn tw_config_set_trace(
     user_data: *mut c_void,
 ) -> TwStatus {
     let address = config as usize;
-    with_config_mut(config, |client| {
-        let user_data = UserData(user_data);
-        let hook: Option<TraceHook> = callback.map(|callback| {
-            Arc::new(move |kind: TraceKind, line: &str| {
-                call_back(address, "trace hook", line, |text| {
-                    // SAFETY: as promised to tw_config_set_trace; the line lives during
-                    // the call.
-                    unsafe { callback(user_data.get(), kind as i32, text) }
-                })
-            }) as TraceHook
-        });
-        Ok(client.update(|settings| {
-            settings.trace = hook;
-            Ok(())
-        })?)
-    })
+    // An address is Send: the caller promises that the callback may run on any thread
+    // that calls into the config, with this user_data.
+    let user_data = user_data as usize;
+    let hook = callback.map(|callback| {
+        Arc::new(move |kind: TraceKind, line: &str| {
+            call_back(address, "trace hook", line, |text| {
+                // SAFETY: as promised to tw_config_set_trace; the line lives during
+                // the call.
+                unsafe { callback(user_data as *mut c_void, kind as i32, text) }
+            })
+        }) as TraceHook
+    });
+    set(config, || Ok(hook), field(|settings| &mut settings.trace))
 }
 
 #[cfg(test)]
