@@ -129,9 +129,10 @@ pub struct Account {
     pub screen_name: String,
     pub token: String,
     pub token_secret: String,
-    /// Set for the restricted accounts ([`Account::restricted`]): their tokens
-    /// authenticate, then every request is refused; they approve no token flow.
-    pub state: Option<AccountState>,
+    /// Set by [`Account::restricted`] alone: its token authenticates, then every
+    /// request is refused. The sandbox adds both restricted accounts beside the
+    /// configured ones, which approve the token flows.
+    pub(crate) state: Option<AccountState>,
 }
 
 impl Account {
@@ -449,8 +450,8 @@ impl SandboxConfig {
     /// The account with this access token: a configured one or a restricted one.
     pub(crate) fn account(&self, token: &str) -> Option<Account> {
         let restricted = [AccountState::Suspended, AccountState::Locked].map(Account::restricted);
-        let accounts = self.accounts.iter().cloned().chain(restricted);
-        accounts.into_iter().find(|account| account.token == token)
+        let mut accounts = self.accounts.iter().cloned().chain(restricted);
+        accounts.find(|account| account.token == token)
     }
 }
 

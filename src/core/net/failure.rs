@@ -3,8 +3,10 @@
 //!
 //! Why rustls' errors are worded again (issue 31's verdict): rustls names some only by
 //! their variant ("invalid peer certificate: UnknownIssuer"), gives dates in UNIX
-//! seconds, and says nothing of the CA file or what to do; the tool prints these words (tests/tls.rs `an_unrelated_ca_does_not_help`,
-//! `an_expired_pinned_certificate_is_refused`, unit test `certificate_refusals_in_plain_words`).
+//! seconds, and says nothing of the CA file or what to do; the tool prints these words
+//! (tests/tls.rs `an_unrelated_ca_does_not_help`, `an_expired_pinned_certificate_is_refused`,
+//! tests/me.rs `https_to_a_plain_http_port_is_a_tls_error_at_once`, unit test
+//! `certificate_refusals_in_plain_words`).
 
 use std::io;
 use std::time::{Duration, UNIX_EPOCH};
@@ -102,6 +104,8 @@ fn tls_failure(
     format!("TLS error with {}: {reason}", settings.base_url.host())
 }
 
+const NOT_TLS: &str = "the server does not speak TLS: it answered the TLS handshake with something else (plain HTTP?); check the base URL's port, or use http:// for a plain-HTTP server on loopback";
+
 /// Why the handshake failed, starting with the kind of problem in a few words ("the
 /// server does not speak TLS", "unknown issuer", "name mismatch", "expired", ...);
 /// `None` for other TLS failures.
@@ -112,7 +116,7 @@ fn tls_refusal(error: &rustls::Error, ca_file: Option<&str>) -> Option<String> {
         // The server's first bytes were no TLS record at all (an HTTP answer such as
         // `HTTP/1.1 400`, or another protocol): it does not speak TLS on this port.
         rustls::Error::InvalidMessage(Bad::InvalidContentType | Bad::UnknownProtocolVersion) => {
-            return Some("the server does not speak TLS: it answered the TLS handshake with something else (plain HTTP?); check the base URL's port, or use http:// for a plain-HTTP server on loopback".to_owned());
+            return Some(NOT_TLS.to_owned());
         }
         rustls::Error::InvalidCertificate(problem) => problem,
         _ => return None,
@@ -237,6 +241,13 @@ mod tests {
         ];
         for (message, expected) in cases {
             assert_eq!(message, expected);
+        }
+        for bad in [
+            rustls::InvalidMessage::InvalidContentType,
+            rustls::InvalidMessage::UnknownProtocolVersion,
+        ] {
+            let answer = tls_refusal(&rustls::Error::InvalidMessage(bad), None);
+            assert_eq!(answer.as_deref(), Some(NOT_TLS));
         }
         // Not a certificate problem: the caller keeps rustls' own words.
         assert_eq!(

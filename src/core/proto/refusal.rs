@@ -27,62 +27,6 @@ pub struct ApiError {
     pub fields: Option<Problem>,
 }
 
-/// The hosts of X's problem types: `api.twitter.com` until 2026, `api.x.com` since;
-/// both still arrive.
-const PROBLEM_HOSTS: [&str; 2] = [
-    "https://api.twitter.com/2/problems/",
-    "https://api.x.com/2/problems/",
-];
-
-impl ErrorMembers {
-    /// What a v2 problem says beyond its HTTP status, with the advice of those about the
-    /// app or the account: by the last segment of its `type` (on either host), with its
-    /// `reason` (`client-not-enrolled`, `user-not-enrolled`), else by its `title` (X names
-    /// spent credits and caps there too, whatever the type says), else nothing (the
-    /// status decides). v2 problems carry no Twitter code.
-    fn problem(&self) -> Option<(ErrorKind, Option<&'static str>)> {
-        let name = self
-            .type_uri
-            .0
-            .as_deref()
-            .and_then(|uri| PROBLEM_HOSTS.iter().find_map(|host| uri.strip_prefix(host)));
-        let by_type = name.and_then(|name| {
-            Some(match (name, self.reason.0.as_deref()) {
-                ("resource-not-found", _) => (ErrorKind::NotFound, None),
-                // Whatever the HTTP status: waiting for a rate window does not lift a cap.
-                ("usage-capped", _) => (ErrorKind::UsageCapped, Some(advice::USAGE_CAPPED)),
-                // `credits` early in 2026, `credits-depleted` from about August.
-                ("credits" | "credits-depleted", _) => {
-                    (ErrorKind::PaymentRequired, Some(advice::PAYMENT))
-                }
-                ("client-forbidden", Some("client-not-enrolled")) => {
-                    (ErrorKind::AccessTier, Some(advice::NOT_ENROLLED))
-                }
-                ("client-forbidden", Some("user-not-enrolled")) => {
-                    (ErrorKind::UserNotEnrolled, Some(advice::USER_NOT_ENROLLED))
-                }
-                ("unsupported-authentication", _) => {
-                    (ErrorKind::AppPermission, Some(advice::APP_ONLY))
-                }
-                ("oauth1-permissions", _) => (ErrorKind::AppPermission, Some(advice::READ_ONLY)),
-                ("client-forbidden" | "not-authorized-for-resource", _) => {
-                    (ErrorKind::Forbidden, None)
-                }
-                _ => return None,
-            })
-        });
-        by_type.or_else(|| {
-            Some(match self.title.0.as_deref()? {
-                "CreditsDepleted" | "Payment Required" => {
-                    (ErrorKind::PaymentRequired, Some(advice::PAYMENT))
-                }
-                "UsageCapExceeded" => (ErrorKind::UsageCapped, Some(advice::USAGE_CAPPED)),
-                _ => return None,
-            })
-        })
-    }
-}
-
 /// What to do about a refusal of the app or the account (not of the target): one
 /// line each, appended to the message after "To fix: ".
 mod advice {
@@ -140,7 +84,61 @@ pub(crate) fn object_members<T: DeserializeOwned>(value: Value) -> Option<T> {
     }
 }
 
+/// The hosts of X's problem types: `api.twitter.com` until 2026, `api.x.com` since;
+/// both still arrive.
+const PROBLEM_HOSTS: [&str; 2] = [
+    "https://api.twitter.com/2/problems/",
+    "https://api.x.com/2/problems/",
+];
+
 impl ErrorMembers {
+    /// What a v2 problem says beyond its HTTP status, with the advice of those about the
+    /// app or the account: by the last segment of its `type` (on either host), with its
+    /// `reason` (`client-not-enrolled`, `user-not-enrolled`), else by its `title` (X names
+    /// spent credits and caps there too, whatever the type says), else nothing (the
+    /// status decides). v2 problems carry no Twitter code.
+    fn problem(&self) -> Option<(ErrorKind, Option<&'static str>)> {
+        let name = self
+            .type_uri
+            .0
+            .as_deref()
+            .and_then(|uri| PROBLEM_HOSTS.iter().find_map(|host| uri.strip_prefix(host)));
+        let by_type = name.and_then(|name| {
+            Some(match (name, self.reason.0.as_deref()) {
+                ("resource-not-found", _) => (ErrorKind::NotFound, None),
+                // Whatever the HTTP status: waiting for a rate window does not lift a cap.
+                ("usage-capped", _) => (ErrorKind::UsageCapped, Some(advice::USAGE_CAPPED)),
+                // `credits` early in 2026, `credits-depleted` from about August.
+                ("credits" | "credits-depleted", _) => {
+                    (ErrorKind::PaymentRequired, Some(advice::PAYMENT))
+                }
+                ("client-forbidden", Some("client-not-enrolled")) => {
+                    (ErrorKind::AccessTier, Some(advice::NOT_ENROLLED))
+                }
+                ("client-forbidden", Some("user-not-enrolled")) => {
+                    (ErrorKind::UserNotEnrolled, Some(advice::USER_NOT_ENROLLED))
+                }
+                ("unsupported-authentication", _) => {
+                    (ErrorKind::AppPermission, Some(advice::APP_ONLY))
+                }
+                ("oauth1-permissions", _) => (ErrorKind::AppPermission, Some(advice::READ_ONLY)),
+                ("client-forbidden" | "not-authorized-for-resource", _) => {
+                    (ErrorKind::Forbidden, None)
+                }
+                _ => return None,
+            })
+        });
+        by_type.or_else(|| {
+            Some(match self.title.0.as_deref()? {
+                "CreditsDepleted" | "Payment Required" => {
+                    (ErrorKind::PaymentRequired, Some(advice::PAYMENT))
+                }
+                "UsageCapExceeded" => (ErrorKind::UsageCapped, Some(advice::USAGE_CAPPED)),
+                _ => return None,
+            })
+        })
+    }
+
     fn code(&self) -> i32 {
         self.code.0.and_then(|c| i32::try_from(c).ok()).unwrap_or(0)
     }
