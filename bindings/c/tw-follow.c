@@ -358,7 +358,8 @@ int main(int argc, char **argv) {
         unsetenv("TW_API_VERSION");
     }
     struct stored_account stored = {store, account};
-    /* TW_OAUTH2_* credentials, as tw_config_from_env chooses: a user token without TW_ACCESS_TOKEN. */
+    /* TW_OAUTH2_* credentials, as tw_config_from_env chooses: not the store (so uses_store's
+     * env_user_token() holds, a user token is set) and no TW_ACCESS_TOKEN. */
     from_env_oauth2 = !uses_store(store, account) && !is_set("TW_ACCESS_TOKEN");
     const char *hint = "";
     TwStatus status = make_config(store, account, &config, &hint);

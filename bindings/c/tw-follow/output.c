@@ -32,8 +32,8 @@ int report(TwStatus status) {
  * library refuses): configuration, exit 78. A status whose own exit code is 78 (the
  * store) is reported as report() does; any other (the library's INVALID_ARGUMENT, 65 in
  * the table) is not named, so that the status printed and the exit code always agree
- * with --exit-codes: "tw-follow: message". The library's message ends with HINT (the way
- * out, or ""). Returns EX_CONFIG. */
+ * with --exit-codes: "tw-follow: message". The library's message is followed by HINT (the
+ * way out, or ""). Returns EX_CONFIG. */
 int report_configuration(TwStatus status, const char *hint) {
     if (exit_code_for(status) == EX_CONFIG) {
         return report_as(status, "%s%s", tw_last_error_message(), hint);

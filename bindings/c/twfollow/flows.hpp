@@ -160,8 +160,9 @@ public:
 
 private:
     std::string exchange(const std::string &code_or_url, const char *name) {
-        std::string json = detail::string_from(tw_oauth2_exchange_code, config_.handle(), redirect_uri_.c_str(),
-                                               detail::c_str(code_or_url, name), detail::c_str_or_null(state_, "state"),
+        const char *code = detail::c_str(code_or_url, name); // checked first: its NUL is named before the others
+        std::string json = detail::string_from(tw_oauth2_exchange_code, config_.handle(), redirect_uri_.c_str(), code,
+                                               detail::c_str_or_null(state_, "state"),
                                                detail::c_str(code_verifier_, "code_verifier"));
         fetched_ = true;
         return json;
