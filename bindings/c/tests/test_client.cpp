@@ -181,6 +181,14 @@ static void test_token_flows(const std::string &base_url) {
         CHECK(twfollow::OAuth2Tokens::from_json(pasted.fetch_token_from_code(query_value(pasted_location, "code")))
                   .access_token.size() > 20);
     }
+    {
+        // A NUL in the code is named first, whatever else a resumed flow holds.
+        twfollow::OAuth2Flow resumed("sandbox-oauth2-public-client", "http://127.0.0.1:9/callback");
+        resumed.resume(std::string("s\0t", 3), std::string(43, 'v'));
+        twfollow::Error nul = expect_error([&] { resumed.fetch_token_from_code(std::string("c\0d", 3)); });
+        CHECK(nul.status() == TW_STATUS_INVALID_ARGUMENT);
+        CHECK(std::string(nul.what()).find("code contains a NUL byte") != std::string::npos);
+    }
     twfollow::OAuth2Tokens fetched = twfollow::OAuth2Tokens::from_json(flow.fetch_token(location));
     CHECK(fetched.access_token.size() > 20 && fetched.refresh_token.size() > 20);
     CHECK(fetched.expires_at > 1700000000);
