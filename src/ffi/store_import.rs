@@ -8,7 +8,7 @@ use super::boundary::{arg_str, fallible, opt_arg_str, Failure};
 use super::library::publish_fields;
 use super::status::TwStatus;
 use super::store::{open, publish_count};
-use crate::core::{ImportFormat, ImportReport};
+use crate::core::ImportReport;
 
 /// The flags of `tw_store_import_ex`, as bits of its `flags` argument. Numbers never
 /// change and are never reused.
@@ -81,7 +81,7 @@ unsafe fn import(
     force: bool,
 ) -> Result<ImportReport, Failure> {
     let store = open(store_path)?;
-    let format = ImportFormat::parse(arg_str(format, "format")?)?;
+    let format = arg_str(format, "format")?;
     let source = opt_arg_str(source_path, "source_path")?;
     Ok(store.import(format, source, |name| std::env::var_os(name), force)?)
 }

@@ -59,7 +59,6 @@ use crate::core::api::deadline;
 use crate::core::error::Error;
 use crate::core::settings::{Identity, DEFAULT_TIMEOUT};
 
-pub use self::import::ImportFormat;
 pub use self::listing::AccountSummary;
 
 /// What an import did, by account name (see [`Store::import`]).
@@ -210,14 +209,14 @@ impl Store {
         Ok(name)
     }
 
-    /// Imports accounts from another tool's file or the environment (see
-    /// [`import`]). Existing names are overwritten, except that an OAuth 2.0 grant
+    /// Imports accounts from another tool's file or the environment (`format`:
+    /// `"twurl"`, `"xurl"` or `"env"`; see [`import`]). Existing names are overwritten, except that an OAuth 2.0 grant
     /// the store holds for the same app and user is never replaced by a different
     /// one from the source (the store's is the newer: X rotated the source's away at
     /// the store's first refresh) unless `force`.
     pub fn import(
         &self,
-        format: ImportFormat,
+        format: &str,
         source: Option<&str>,
         env: impl Fn(&str) -> Option<OsString>,
         force: bool,
