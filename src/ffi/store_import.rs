@@ -4,7 +4,7 @@
 
 use super::boundary::*;
 use super::store::{open, publish_count};
-use crate::core::{ImportFormat, ImportReport};
+use crate::core::ImportReport;
 
 /// The flags of `tw_store_import_ex`, as bits of its `flags` argument. Numbers never
 /// change and are never reused.
@@ -77,7 +77,7 @@ unsafe fn import(
     force: bool,
 ) -> Result<ImportReport, Failure> {
     let store = open(store_path)?;
-    let format = ImportFormat::parse(arg_str(format, "format")?)?;
+    let format = arg_str(format, "format")?;
     let source = opt_arg_str(source_path, "source_path")?;
     Ok(store.import(format, source, |name| std::env::var_os(name), force)?)
 }

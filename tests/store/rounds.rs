@@ -4,7 +4,7 @@
 //! matter (the workers of store/worker.rs).
 
 use super::*;
-use twfollow::core::{ImportFormat, Store};
+use twfollow::core::Store;
 
 /// A sandbox whose refreshes answer `delay` after rotating, with access tokens that
 /// live `lifetime` seconds (under the client's 60 s margin: every call refreshes).
@@ -109,7 +109,7 @@ fn a_forced_import_replaces_the_grant_and_a_second_name_never_shares_it() {
     let report = |force: bool| {
         let store = dir.store();
         Store::open(Some(&store), |_| None).unwrap().import(
-            ImportFormat::Xurl,
+            "xurl",
             Some(xurl.to_str().unwrap()),
             |_| None,
             force,

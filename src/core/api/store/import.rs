@@ -36,27 +36,6 @@ macro_rules! import_error {
     };
 }
 
-/// Where accounts are imported from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportFormat {
-    Twurl,
-    Xurl,
-    Env,
-}
-
-impl ImportFormat {
-    pub fn parse(text: &str) -> Result<ImportFormat, Error> {
-        match text {
-            "twurl" => Ok(ImportFormat::Twurl),
-            "xurl" => Ok(ImportFormat::Xurl),
-            "env" => Ok(ImportFormat::Env),
-            _ => Err(Error::invalid_argument(
-                "unknown import format: expected \"twurl\", \"xurl\" or \"env\"",
-            )),
-        }
-    }
-}
-
 /// The largest source file an import reads: twurl's and xurl's files are a few
 /// kilobytes.
 pub const MAX_SOURCE: u64 = 1 << 20;
@@ -79,19 +58,29 @@ impl Drop for Found {
     }
 }
 
+/// The accounts of `format`: `"twurl"` or `"xurl"` (the file `source`, else the tool's
+/// own under `HOME`), or `"env"` (the variables; `source` must be `None`).
 pub fn read(
-    format: ImportFormat,
+    format: &str,
     source: Option<&str>,
     env: &dyn Fn(&str) -> Option<OsString>,
 ) -> Result<Found, Error> {
-    if format == ImportFormat::Env {
-        if source.is_some() {
+    type Parse = fn(&Yaml, &Path) -> Result<Found, Error>;
+    let (file, parse): (&str, Parse) = match format {
+        "twurl" => (".twurlrc", from_twurl),
+        "xurl" => (".xurl", from_xurl),
+        "env" if source.is_some() => {
             return Err(Error::invalid_argument(
                 "the env import reads the TW_* variables: source_path must be NULL",
-            ));
+            ))
         }
-        return from_env(env);
-    }
+        "env" => return from_env(env),
+        _ => {
+            return Err(Error::invalid_argument(
+                "unknown import format: expected \"twurl\", \"xurl\" or \"env\"",
+            ))
+        }
+    };
     let path = match source {
         Some("") => return Err(Error::invalid_argument("source_path is empty")),
         Some(path) => PathBuf::from(path),
@@ -102,20 +91,16 @@ pub fn read(
                 .ok_or_else(|| {
                     Error::new(ErrorKind::Store, "HOME is not set: give the file's path")
                 })?;
-            match format {
-                ImportFormat::Twurl => home.join(".twurlrc"),
-                // xurl 1.1 moved its file into a folder: ~/.xurl/auth.yml.
-                _ if home.join(".xurl").is_dir() => home.join(".xurl").join("auth.yml"),
-                _ => home.join(".xurl"),
+            let path = home.join(file);
+            // xurl 1.1 moved its file into a folder: ~/.xurl/auth.yml.
+            match format == "xurl" && path.is_dir() {
+                true => path.join("auth.yml"),
+                false => path,
             }
         }
     };
     let mut docs = load_yaml(&path)?;
-    let first = docs.first().unwrap_or(&Yaml::Null);
-    let found = match format {
-        ImportFormat::Twurl => from_twurl(first, &path),
-        _ => from_xurl(first, &path),
-    };
+    let found = parse(docs.first().unwrap_or(&Yaml::Null), &path);
     docs.iter_mut().for_each(wipe_yaml);
     found
 }

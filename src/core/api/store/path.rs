@@ -164,27 +164,22 @@ impl StorePath {
         }
         let lock_file = self.lock_file();
         let lock = lock_file.display();
-        match fs::symlink_metadata(&lock_file) {
-            Ok(meta) if meta.is_file() && meta.uid() == me => Ok(()),
-            Ok(meta) => {
-                let cause = match meta.is_file() {
-                    true => format!(
-                        "that uid {} owns, not this user (uid {me}) (made by a run as another user?)",
-                        meta.uid()
-                    ),
-                    false => "that is not a regular file".to_owned(),
-                };
-                Err(store_error!(
-                    &self.file,
-                    "has a lock file {lock} {cause}: remove it"
-                ))
+        let cause = match fs::symlink_metadata(&lock_file) {
+            Ok(meta) if !meta.is_file() => "that is not a regular file".to_owned(),
+            Ok(meta) if meta.uid() != me => format!(
+                "that uid {} owns, not this user (uid {me}) (made by a run as another user?)",
+                meta.uid()
+            ),
+            Err(e) if e.kind() != NotFound => {
+                let why = format!("cannot check its lock file {lock}: {e}");
+                return Err(store_error!(&self.file, "{why}"));
             }
-            Err(e) if e.kind() == NotFound => Ok(()),
-            Err(e) => Err(store_error!(
-                &self.file,
-                "cannot check its lock file {lock}: {e}"
-            )),
-        }
+            _ => return Ok(()),
+        };
+        Err(store_error!(
+            &self.file,
+            "has a lock file {lock} {cause}: remove it"
+        ))
     }
 }
 

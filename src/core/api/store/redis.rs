@@ -23,7 +23,7 @@ use redis::{ConnectionAddr, ConnectionLike, IntoConnectionInfo, RedisError, Valu
 use zeroize::Zeroizing;
 
 use crate::core::api::deadline;
-use crate::core::api::store::backend::{poll, redacted_url, Backend, Held, STORE_WIDE};
+use crate::core::api::store::backend::{poll, Backend, Held, STORE_WIDE};
 use crate::core::api::store::redis_url::{parse, Target};
 use crate::core::error::Error;
 use crate::core::settings::DEFAULT_TIMEOUT;
@@ -59,7 +59,6 @@ return 0"#;
 
 /// The store on a Redis server.
 pub struct RedisBackend {
-    shown: String,
     target: Target,
     client: redis::Client,
     /// One connection per process, reused by its calls (and replaced in a forked
@@ -80,7 +79,7 @@ fn owner() -> (u32, u64) {
 impl fmt::Debug for RedisBackend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisBackend")
-            .field("location", &self.shown)
+            .field("location", &self.target.shown)
             .field("prefix", &self.target.prefix)
             .finish_non_exhaustive()
     }
@@ -159,19 +158,19 @@ impl RedisBackend {
     /// The store at `url` (`redis://` or `rediss://`). Nothing is sent yet: the first
     /// read or lock connects.
     pub fn open(url: &str) -> Result<RedisBackend, Error> {
-        let shown = redacted_url(url);
         let target = parse(url).map_err(|why| {
-            // A password holding '/', '?' or '#' unencoded ends the host part early, so
-            // redacted_url finds no user information: a refused URL shows only its host.
+            // Which '@' ends the user information of a URL read no further is unknown (a
+            // password may hold '/', '?' or '#' unencoded): a refused URL shows only its host.
             let host = url.split_once("://").and_then(|(scheme, rest)| {
                 Some(format!("{scheme}://***@{}", rest.rsplit_once('@')?.1))
             });
-            store_error!(host.as_deref().unwrap_or(&shown), "{why}")
+            store_error!(host.as_deref().unwrap_or(url), "{why}")
         })?;
-        let client = client(&target)
-            .map_err(|e| store_error!(&shown, "cannot be used: {}", redis_detail(&e, &target)))?;
+        let client = client(&target).map_err(|e| {
+            let detail = redis_detail(&e, &target);
+            store_error!(&target.shown, "cannot be used: {detail}")
+        })?;
         Ok(RedisBackend {
-            shown,
             target,
             client,
             pooled: Mutex::new(None),
@@ -254,14 +253,15 @@ impl RedisBackend {
     }
 
     fn failure(&self, what: &str, e: &RedisError) -> Error {
-        store_error!(&self.shown, "{what}: {}", redis_detail(e, &self.target))
+        let detail = redis_detail(e, &self.target);
+        store_error!(&self.target.shown, "{what}: {detail}")
     }
 
     /// An answer of a type the command never gives (its content may be the document:
     /// never shown).
     fn unexpected(&self, what: &str) -> Error {
         store_error!(
-            &self.shown,
+            &self.target.shown,
             "answered {what} with a value of an unexpected type"
         )
     }
@@ -296,7 +296,7 @@ impl Drop for RedisLock<'_> {
 
 impl Backend for RedisBackend {
     fn location(&self) -> String {
-        self.shown.clone()
+        self.target.shown.clone()
     }
 
     fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
@@ -333,7 +333,7 @@ impl Backend for RedisBackend {
             }
         };
         let pause = Duration::from_millis(50);
-        poll(deadline, pause, &self.shown, &holder, take)?;
+        poll(deadline, pause, &self.target.shown, &holder, take)?;
         Ok(Box::new(RedisLock {
             backend: self,
             key,

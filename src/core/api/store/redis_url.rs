@@ -20,6 +20,8 @@ const DEFAULT_PORT: u16 = 6379;
 
 /// What a store URL says.
 pub(super) struct Target {
+    /// The URL as messages, the listing and the trace show it: its password `***`.
+    pub shown: String,
     pub tls: bool,
     pub host: String,
     pub port: u16,
@@ -58,6 +60,7 @@ pub(super) fn parse(url: &str) -> Result<Target, String> {
     } else {
         return Err("is not a redis:// or rediss:// URL".into());
     };
+    let at = url.len() - rest.len(); // where the user information begins
     if rest.contains('#') {
         return Err("is a URL with a fragment (#…), which a store URL has none of".into());
     }
@@ -65,6 +68,10 @@ pub(super) fn parse(url: &str) -> Result<Target, String> {
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let (userinfo, hostport) = authority.rsplit_once('@').unwrap_or(("", authority));
     let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    let shown = match userinfo.contains(':') {
+        true => format!("{}{user}:***{}", &url[..at], &url[at + userinfo.len()..]),
+        false => url.to_owned(),
+    };
     // Empty is none.
     let password = Some(decode(password, "password")?).filter(|p| !p.is_empty());
     let user = Some(decode(user, "user name")?).filter(|u| !u.is_empty());
@@ -109,6 +116,7 @@ pub(super) fn parse(url: &str) -> Result<Target, String> {
         }
     }
     Ok(Target {
+        shown,
         tls,
         host,
         port,
@@ -148,6 +156,23 @@ fn split_host_port(hostport: &str) -> Result<(String, u16), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_is_shown_without_its_password_and_keeps_the_rest() {
+        for (url, shown) in [
+            (
+                "redis://u:p%40ss@h:6379/2?prefix=x",
+                "redis://u:***@h:6379/2?prefix=x",
+            ),
+            ("rediss://:secret@h/0", "rediss://:***@h/0"),
+            ("redis://:@h", "redis://:***@h"),
+            ("redis://user@h", "redis://user@h"),
+            ("redis://h:1/0?prefix=a@b", "redis://h:1/0?prefix=a@b"),
+            ("redis://a:b@c@h", "redis://a:***@h"),
+        ] {
+            assert_eq!(parse(url).ok().unwrap().shown, shown, "{url}");
+        }
+    }
 
     #[test]
     fn urls_are_read_and_their_passwords_stay_out_of_every_reason() {
