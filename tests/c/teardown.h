@@ -10,8 +10,12 @@
 
 #include "twfollow.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static const char *sandbox_url;
 static int failures = 0;
@@ -85,10 +89,22 @@ static void exercise_library(void) {
     CHECK(strcmp(tw_status_str(12345), "unknown status") == 0);
     CHECK(strncmp(tw_version(), "twfollow/", 9) == 0);
 
-    /* A failure retried once: no response (port 1 refuses), a backoff with jitter. */
+    /* A failure retried once: no response (a port bound here but not listening refuses,
+     * and no other program can take it meanwhile), a backoff with jitter. */
+    int bound = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address;
+    socklen_t length = sizeof address;
+    char refusing_url[64];
+    memset(&address, 0, sizeof address);
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(0x7f000001); /* 127.0.0.1: INADDR_LOOPBACK is not POSIX */
+    CHECK(bound >= 0 && bind(bound, (struct sockaddr *)&address, sizeof address) == 0);
+    CHECK(getsockname(bound, (struct sockaddr *)&address, &length) == 0);
+    snprintf(refusing_url, sizeof refusing_url, "http://127.0.0.1:%u", (unsigned)ntohs(address.sin_port));
     CHECK(tw_config_set_max_retries(config, 1) == TW_STATUS_OK);
-    CHECK(tw_config_set_base_url(config, "http://127.0.0.1:1") == TW_STATUS_OK);
+    CHECK(tw_config_set_base_url(config, refusing_url) == TW_STATUS_OK);
     CHECK(tw_follow(config, "twitterdev", false, NULL) == TW_STATUS_NETWORK);
+    close(bound);
 
     CHECK(tw_config_new("k", NULL, "t", "s", &refused) == TW_STATUS_NULL_ARGUMENT);
     CHECK(refused == NULL);
