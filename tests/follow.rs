@@ -222,8 +222,19 @@ fn replayed_nonce_and_stale_timestamp_are_refused() {
     })
     .unwrap();
     settings.base_url = twfollow::core::BaseUrl::parse(&sandbox.base_url()).unwrap();
+    let mut v2 = settings.clone();
     let client = Client::new(settings);
     let target = Target::parse("twitterdev").unwrap();
+    // API 1.1 only: a client of API v2 is refused before anything is sent.
+    v2.api_version = twfollow::core::settings::ApiVersion::V2 {
+        source_user_id: me.user_id,
+    };
+    let sent = twfollow::core::requests_sent_on_this_thread();
+    let refused = Client::new(v2)
+        .follow_with(&target, false, &OAuthNonce::fresh(0))
+        .unwrap_err();
+    assert_eq!(refused.kind, twfollow::core::ErrorKind::InvalidArgument);
+    assert_eq!(twfollow::core::requests_sent_on_this_thread(), sent);
     let now = OAuthNonce::fresh(0);
     client.follow_with(&target, false, &now).unwrap();
     let replay = client.follow_with(&target, false, &now).unwrap_err();

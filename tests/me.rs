@@ -129,6 +129,14 @@ fn a_store_backed_oauth2_config_stores_the_user_it_learnt() {
         assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
         config
     };
+    // Saved into another store, it learns its user for that store alone.
+    let other = dir.path("other/accounts.json");
+    assert_eq!(save(&from_store(), &other, Some("copy")), Ok("copy".into()));
+    assert_eq!(
+        read_store(&other)["accounts"]["copy"]["user_id"],
+        "1500000001"
+    );
+    assert_eq!(read_store(&store)["accounts"]["work"].get("user_id"), None);
     assert_eq!(me(&sandbox, &from_store()), (Ok(sandbox_me()), 1));
     let account = &read_store(&store)["accounts"]["work"];
     assert_eq!(

@@ -38,7 +38,7 @@ impl Client {
     /// pair reaches the application's callback before this returns. On failure the old
     /// tokens stay in place. `seen_generation`: refresh only if the tokens are still the
     /// ones a refused call used (another thread may have refreshed meanwhile). A
-    /// store-backed session refreshes under the store's lock (see [`refresh_stored`]).
+    /// store-backed session refreshes under the store's lock (see [`Self::refresh_stored`]).
     /// The wait for another thread's refresh, the store's lock and the request share
     /// the call's one deadline. `Ok(true)`: the refresh was sent and the new pair is in
     /// place (and stored, if store-backed); `Ok(false)`: none was sent, as another

@@ -158,8 +158,8 @@ impl Client {
         )
     }
 
-    /// One OAuth 1.0a follow request through API 1.1, whatever the API version, with a
-    /// given nonce and timestamp and no retry (tests use it directly).
+    /// One OAuth 1.0a follow request through API 1.1 (refused for a client of API v2),
+    /// with a given nonce and timestamp and no retry (tests use it directly).
     pub fn follow_with(
         &self,
         target: &Target,
@@ -167,6 +167,10 @@ impl Client {
         nonce: &OAuthNonce,
     ) -> Result<Followed, Error> {
         self.require_user_token()?;
+        if self.current_api_version() != ApiVersion::V1_1 {
+            let refused = "follow_with sends through API 1.1: this client uses API v2";
+            return Err(Error::invalid_argument(refused));
+        }
         self.follow_v1(target, notify, Some(nonce))
     }
 

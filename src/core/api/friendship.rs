@@ -13,7 +13,7 @@
 //!   `user.fields=connection_status`, one request for a name or an id.
 //! - Who the credentials act as, by API 1.1: `GET 1.1/account/verify_credentials.json`
 //!   for an OAuth 1.0a config that does not use API v2 (API v2's `GET 2/users/me` is
-//!   [`bearer::me`](crate::core::api::bearer::me)).
+//!   [`Client::users_me`]).
 
 use crate::core::api::request::{during, Auth, Body, Client, Request};
 use crate::core::error::Error;
