@@ -3,13 +3,12 @@ the bridge that hands it the rotated tokens from C."""
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import inspect
 import logging
 import os
 import threading
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _native
 from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, Self, StorePath, Unpack, apply_options, check_names
@@ -25,7 +24,6 @@ from ._results import (
     checked_int,
     invalid,
     strings,
-    take_string,
 )
 
 # `twfollow.client.last_rate_limit()` and its siblings (docs/python.md):
@@ -216,18 +214,14 @@ class Client:
             if self._closing and self._calls == 0:
                 self._free()
 
-    @contextlib.contextmanager
-    def _borrowed(self) -> Iterator[ctypes.c_void_p]:
-        config = self._borrow()
-        try:
-            yield config
-        finally:
-            self._give_back()
-
     def _call(self, function: Callable[..., int], *arguments: Any, count: int = 1) -> List[str]:
         """`function(config, *arguments, out_1, ... out_count)` with the config borrowed: the outputs' text."""
-        with self._borrowed() as config:
+        # Two plain method calls around it, not a generator context manager: the follows' path (performance.md).
+        config = self._borrow()
+        try:
             return strings(function, config, *arguments, count=count)
+        finally:
+            self._give_back()
 
     def close(self) -> None:
         """Releases the config and its connections, at once or when the last running call returns."""
@@ -264,17 +258,12 @@ class Client:
         return _parse_object(text), outcome.value == PENDING
 
     def _follow(self, function: Callable[..., int], target: Union[str, int], notify: bool, *outputs: Any) -> str:
-        # The per-call path, kept short (docs/performance.md): an int user id needs no
-        # text checks, and the config is borrowed without a generator.
+        # The per-call path, kept short (docs/performance.md): an int user id needs no text checks.
         if type(target) is int and 1 <= target <= MAX_USER_ID:
             target_bytes = b"%d" % target
         else:
             target_bytes = _target_bytes(target)
-        config = self._borrow()
-        try:
-            return strings(function, config, target_bytes, bool(notify), *outputs)[0]
-        finally:
-            self._give_back()
+        return self._call(function, target_bytes, bool(notify), *outputs)[0]
 
     def follow(self, target: Union[str, int], notify: bool = False) -> Dict[str, Any]:
         """Follows `target` ("@name", "name", a digit string or an int user id); returns the API's answer."""
@@ -364,10 +353,8 @@ class Client:
 
     def access_token(self) -> str:
         """A valid OAuth 2.0 access token alone (refreshed first when it is about to expire)."""
-        with self._borrowed() as config:
-            out = ctypes.c_void_p()
-            api.tw_oauth2_access_token(config, ctypes.byref(out), None)
-            return take_string(out)
+        # Its expiry's output (after the token's) not asked for.
+        return self._call(lambda config, token: api.tw_oauth2_access_token(config, token, None))[0]
 
     def revoke(self, token: str) -> None:
         """Revokes an OAuth 2.0 token: the access token, or the refresh token (which ends the grant)."""
