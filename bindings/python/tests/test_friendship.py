@@ -166,12 +166,12 @@ def test_relationship_ex_bits_match_the_json_through_ctypes(start_sandbox, accou
     sandbox = start_sandbox()  # its own: the follow below changes what the others would see
     with twfollow.Client(*account_of(2), base_url=sandbox.base_url, api_version=api_version) as client:
         client.follow("muted_mia")
+        config = client._config  # the open client's
         for target in ("Twitter", "muted_mia", "pending_pat", "blocker_bob", "2244994945"):
             expected = client.relationship(target)
             known, set_, out = ctypes.c_uint32(0), ctypes.c_uint32(0), ctypes.c_void_p()
-            with client._borrowed() as config:
-                status = lib.tw_relationship_ex(config, target.encode(), ctypes.byref(known), ctypes.byref(set_),
-                                                ctypes.byref(out))
+            status = lib.tw_relationship_ex(config, target.encode(), ctypes.byref(known), ctypes.byref(set_),
+                                            ctypes.byref(out))
             assert status == twfollow.Status.OK
             assert lib.tw_last_request_count() == 1
             assert json.loads(ctypes.string_at(out.value).decode()) == expected
@@ -179,6 +179,5 @@ def test_relationship_ex_bits_match_the_json_through_ctypes(start_sandbox, accou
             for name, bit in FLAGS.items():
                 assert bool(known.value & bit) == (name in expected), (target, name)
                 assert bool(set_.value & bit) == (expected.get(name) is True), (target, name)
-        with client._borrowed() as config:
-            status = lib.tw_relationship_ex(config, b"nobody_here", ctypes.byref(known), ctypes.byref(set_), None)
+        status = lib.tw_relationship_ex(config, b"nobody_here", ctypes.byref(known), ctypes.byref(set_), None)
         assert status == twfollow.Status.NOT_FOUND

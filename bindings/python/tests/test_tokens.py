@@ -87,8 +87,8 @@ def oauth1_fields(client):
     """tw_config_get_oauth1_tokens through ctypes: (status, the four fields or None)."""
     lib = twfollow._native.lib()
     strings = [ctypes.c_void_p() for _ in range(4)]
-    with client._borrowed() as config:
-        status = lib.tw_config_get_oauth1_tokens(config, *(ctypes.byref(s) for s in strings))
+    config = client._config  # the open client's
+    status = lib.tw_config_get_oauth1_tokens(config, *(ctypes.byref(s) for s in strings))
     if status != twfollow.Status.OK:
         assert [s.value for s in strings] == [None] * 4
         return status, None
@@ -539,11 +539,10 @@ def test_the_token_json_as_fields_through_ctypes(sandbox):
         def on_tokens(_user_data, tokens_json):
             inside.append((_token_fields(tokens_json), json.loads(tokens_json)))
 
-        with client._borrowed() as config:
-            assert _native.lib().tw_config_set_token_callback(config, on_tokens, None) == twfollow.Status.OK
+        config = client._config  # the open client's
+        assert _native.lib().tw_config_set_token_callback(config, on_tokens, None) == twfollow.Status.OK
         client.refresh()
-        with client._borrowed() as config:
-            assert _native.lib().tw_config_set_token_callback(config, _native.TOKEN_CALLBACK(), None) == 0
+        assert _native.lib().tw_config_set_token_callback(config, _native.TOKEN_CALLBACK(), None) == 0
         assert len(inside) == 1
         (status, fields), received = inside[0]
         assert status == twfollow.Status.OK

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Coroutine, Optional, Tuple, Typ
 
 from ._options import OAuth2Options, Options, Self, StorePath, Unpack
 from ._results import DayBudgets, RateLimit, invalid, last_day_budgets, last_rate_limit, last_request_count
-from ._tokens import TokenHandler
-from .client import Client
+from .client import Client, TokenHandler
 from .errors import TwError
 
 if TYPE_CHECKING:

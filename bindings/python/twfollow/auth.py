@@ -8,8 +8,7 @@ from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, Self, Unpack, check_names
 from ._results import _encode, _encode_optional, _parse_object, api, invalid
-from ._tokens import TokenHandler
-from .client import Client
+from .client import Client, TokenHandler
 from .errors import AuthError, Status
 
 

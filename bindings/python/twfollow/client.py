@@ -1,12 +1,14 @@
-"""The Client: one TwConfig (and its connection pool) per instance."""
+"""The Client: one TwConfig (and its connection pool) per instance; the check of its OAuth 2.0 token handler and
+the bridge that hands it the rotated tokens from C."""
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
+import inspect
+import logging
 import os
 import threading
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _native
 from ._options import OAUTH2_OPTION_NAMES, OAuth2Options, Options, Self, StorePath, Unpack, apply_options, check_names
@@ -22,14 +24,12 @@ from ._results import (
     checked_int,
     invalid,
     strings,
-    take_string,
 )
 
 # `twfollow.client.last_rate_limit()` and its siblings (docs/python.md):
 from ._results import last_day_budgets as last_day_budgets
 from ._results import last_rate_limit as last_rate_limit
 from ._results import last_request_count as last_request_count
-from ._tokens import TokenCallback, TokenHandler, check_handler
 from .errors import TwError
 
 PENDING = 2  # TW_FOLLOW_OUTCOME_PENDING
@@ -60,6 +60,59 @@ def _variables_not_replaced(options: Options) -> Dict[str, str]:
     if options.get("api_version") is None and (api_version := _environment(ENV_API_VERSION)) is not None:
         options["api_version"], taken["api_version"] = api_version.strip(), ENV_API_VERSION
     return taken
+
+
+logger = logging.getLogger("twfollow")
+
+# A plain function: it runs to completion inside the library's call that refreshed,
+# before that call returns. A coroutine function is refused (see check_handler).
+TokenHandler = Callable[[Dict[str, Any]], None]
+
+ASYNC_HANDLER_ADVICE = (
+    "on_token_refresh must be a plain function that stores the tokens before it returns: the library calls it "
+    "inside the call that refreshed, where a coroutine would never run. With AsyncClient, store from a plain "
+    "function, e.g. asyncio.run_coroutine_threadsafe(save(tokens), loop).result() (the call runs in a worker "
+    "thread, so the loop is free to run it)"
+)
+
+
+def check_handler(handler: object) -> None:
+    """Refuses a handler that could never store the tokens: one not callable, or an `async def` one."""
+    if not callable(handler):
+        raise invalid(f"on_token_refresh must be callable, not {type(handler).__name__}")
+    call = inspect.getattr_static(type(handler), "__call__", None)
+    if inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(call):
+        raise TypeError(f"on_token_refresh is an async def function: {ASYNC_HANDLER_ADVICE}")
+
+
+class TokenCallback:
+    """The C token callback (kept alive with the config): `handler`'s exception is logged and kept in `error`."""
+
+    def __init__(self, handler: TokenHandler) -> None:
+        # Checked (check_handler) before the client was made. Typed to return None, but an untyped caller
+        # may pass anything.
+        self.handler: Callable[[Dict[str, Any]], object] = handler
+        self.error: Optional[BaseException] = None
+        self.c_function = _native.TOKEN_CALLBACK(self._called)
+
+    def _called(self, _user_data: Optional[int], tokens_json: bytes) -> None:
+        try:
+            result = self.handler(_parse_object(tokens_json.decode("utf-8")))
+            if inspect.isawaitable(result):
+                # Never dropped silently: not awaited here (no loop may run on this
+                # thread), closed so it cannot run later with stale tokens, and reported.
+                close = getattr(result, "close", None)
+                if callable(close):
+                    close()
+                raise TypeError(f"on_token_refresh returned an awaitable, which was not run: {ASYNC_HANDLER_ADVICE}")
+        except BaseException as error:
+            self.error = error
+            logger.error(
+                "on_token_refresh raised %s: the new tokens were not stored by it; they are still held by the "
+                "client (Client.tokens) and the exception is kept in Client.token_refresh_error",
+                type(error).__name__,
+                exc_info=error,
+            )
 
 
 class Client:
@@ -161,18 +214,14 @@ class Client:
             if self._closing and self._calls == 0:
                 self._free()
 
-    @contextlib.contextmanager
-    def _borrowed(self) -> Iterator[ctypes.c_void_p]:
-        config = self._borrow()
-        try:
-            yield config
-        finally:
-            self._give_back()
-
     def _call(self, function: Callable[..., int], *arguments: Any, count: int = 1) -> List[str]:
         """`function(config, *arguments, out_1, ... out_count)` with the config borrowed: the outputs' text."""
-        with self._borrowed() as config:
+        # Two plain method calls around it, not a generator context manager: the follows' path (performance.md).
+        config = self._borrow()
+        try:
             return strings(function, config, *arguments, count=count)
+        finally:
+            self._give_back()
 
     def close(self) -> None:
         """Releases the config and its connections, at once or when the last running call returns."""
@@ -199,34 +248,26 @@ class Client:
 
     def follow_json(self, target: Union[str, int], notify: bool = False) -> str:
         """Like `follow`, but returns the answer as the JSON text the API sent."""
-        return self._follow(target, notify, want_outcome=False)[0]
+        # tw_follow, without an outcome: the library skips reading the user object.
+        return self._follow(api.tw_follow, target, notify)
 
     def follow_detailed(self, target: Union[str, int], notify: bool = False) -> Tuple[Dict[str, Any], bool]:
         """Like `follow`: (answer, pending), pending when a protected account is asked to approve."""
-        text, pending = self._follow(target, notify, want_outcome=True)
-        return _parse_object(text), pending
+        outcome = ctypes.c_int(0)
+        text = self._follow(api.tw_follow_ex, target, notify, ctypes.byref(outcome))
+        return _parse_object(text), outcome.value == PENDING
 
-    def _follow(self, target: Union[str, int], notify: bool, want_outcome: bool) -> Tuple[str, bool]:
-        # The per-call path, kept short (docs/performance.md): an int user id needs no
-        # text checks, and the config is borrowed without a generator.
+    def _follow(self, function: Callable[..., int], target: Union[str, int], notify: bool, *outputs: Any) -> str:
+        # The per-call path, kept short (docs/performance.md): an int user id needs no text checks.
         if type(target) is int and 1 <= target <= MAX_USER_ID:
             target_bytes = b"%d" % target
         else:
             target_bytes = _target_bytes(target)
-        config = self._borrow()
-        try:
-            if not want_outcome:
-                # Without an outcome the library skips reading the user object.
-                return strings(api.tw_follow, config, target_bytes, bool(notify))[0], False
-            outcome = ctypes.c_int(0)
-            text = strings(api.tw_follow_ex, config, target_bytes, bool(notify), ctypes.byref(outcome))[0]
-            return text, outcome.value == PENDING
-        finally:
-            self._give_back()
+        return self._call(function, target_bytes, bool(notify), *outputs)[0]
 
     def follow(self, target: Union[str, int], notify: bool = False) -> Dict[str, Any]:
         """Follows `target` ("@name", "name", a digit string or an int user id); returns the API's answer."""
-        return _parse_object(self._follow(target, notify, want_outcome=False)[0])
+        return _parse_object(self._follow(api.tw_follow, target, notify))
 
     def unfollow_json(self, target: Union[str, int]) -> str:
         """Like `unfollow`, but returns the JSON text."""
@@ -312,10 +353,8 @@ class Client:
 
     def access_token(self) -> str:
         """A valid OAuth 2.0 access token alone (refreshed first when it is about to expire)."""
-        with self._borrowed() as config:
-            out = ctypes.c_void_p()
-            api.tw_oauth2_access_token(config, ctypes.byref(out), None)
-            return take_string(out)
+        # Its expiry's output (after the token's) not asked for.
+        return self._call(lambda config, token: api.tw_oauth2_access_token(config, token, None))[0]
 
     def revoke(self, token: str) -> None:
         """Revokes an OAuth 2.0 token: the access token, or the refresh token (which ends the grant)."""
