@@ -291,6 +291,24 @@ mod tests {
         assert_eq!(r.redact(near), near);
     }
 
+    /// The scan passes over every byte no form can start with: forms that start with
+    /// '+', '%' or '\\' instead of the secret's first byte are still found.
+    #[test]
+    fn forms_that_start_with_another_byte_are_found() {
+        let extra = [" secret/1", "\"quoted-secret"];
+        let r = Redactor::NONE.with_extra(&extra);
+        for text in [
+            "x=+secret%2F1&",
+            "x=%20secret/1&",
+            r"x=\u0020secret\/1&",
+            r#"x=\"quoted-secret&"#,
+            "x=%22quoted-secret&",
+            r"x=\u0022quoted-secret&",
+        ] {
+            assert_eq!(r.redact(text), "x=[redacted]&", "{text}");
+        }
+    }
+
     #[test]
     fn none_removes_nothing() {
         assert_eq!(Redactor::NONE.redact("a b %2F"), "a b %2F");
