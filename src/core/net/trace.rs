@@ -505,5 +505,8 @@ mod tests {
     fn control_characters_are_escaped() {
         assert_eq!(printable("a\u{1b}[2Jb\0c\td"), "a\\u{1b}[2Jb\\u{0}c\td");
         assert_eq!(printable("plain"), "plain");
+        // C1 controls (U+0080..U+009F) too, but not other text written after 0xC2.
+        assert_eq!(printable("a\u{85}b\u{9f}"), "a\\u{85}b\\u{9f}");
+        assert_eq!(printable("¢ ü\u{7f}"), "¢ ü\\u{7f}");
     }
 }
