@@ -9,11 +9,11 @@
 //! connection, the request line and headers as the connection sent them (read from
 //! the bytes handed to the transport, above TLS), the response status line and
 //! headers, at most [`MAX_BODY_EXCERPT_BYTES`] of a non-2xx body, and notes (a
-//! retry, a clock correction, a failure). Every line passes through a [`Redactor`]
-//! holding every secret the config and the request know — the consumer secret, the
+//! retry, a clock correction, a failure). Every line passes through [`redact_all`],
+//! with every secret the config and the request know — the consumer secret, the
 //! access-token secret, a request-token secret, the OAuth 2.0 tokens held at that
 //! moment and the client secret, the proxy password — in each form a server could
-//! echo one in (the [`Redactor`]'s one definition: raw, percent-encoded,
+//! echo one in (the redactor's one definition: raw, percent-encoded,
 //! form-encoded, JSON-escaped; and base64 inside Basic credentials). An `Authorization` or `Proxy-Authorization` value other
 //! than OAuth 1.0a is shown as its scheme and length only (a long Bearer token also
 //! by its first 4 characters). The consumer key, the access token, the nonce,
@@ -32,7 +32,7 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::core::auth::session::OAuth2Session;
 use crate::core::settings::hooks::{TraceHook, TraceKind};
 use crate::core::settings::Settings;
-use crate::core::wire::redact::{Redactor, REDACTED};
+use crate::core::wire::redact::{redact_all, REDACTED};
 use crate::core::wire::signer::Credentials;
 
 /// The most of a non-2xx body a trace shows, in bytes (redacted first, then cut).
@@ -73,11 +73,8 @@ impl Tracer {
     ) -> Option<Arc<Tracer>> {
         let hook = settings.trace.clone()?;
         let mut secrets = Vec::new();
-        let credentials = &settings.credentials;
-        for secret in [
-            &credentials.consumer_secret,
-            &credentials.access_token_secret,
-        ] {
+        let creds = &settings.credentials;
+        for secret in [&creds.consumer_secret, &creds.access_token_secret] {
             add_secret(&mut secrets, secret);
         }
         if let Some(password) = proxy.and_then(Proxy::password) {
@@ -99,13 +96,7 @@ impl Tracer {
 
     /// `text` without the config's secrets and `extra`.
     fn redact(&self, extra: &[Zeroizing<String>], text: &str) -> String {
-        let secrets: Vec<&str> = self
-            .secrets
-            .iter()
-            .chain(extra)
-            .map(|secret| secret.as_str())
-            .collect();
-        Redactor::NONE.with_extra(&secrets).redact(text)
+        redact_all(text, self.secrets.iter().chain(extra).map(|s| s.as_str()))
     }
 
     /// Redacts `text` of the config's secrets and `extra`, and hands it to the hook.
@@ -122,10 +113,7 @@ impl Tracer {
     /// echo any of them, also in a request that does not carry it), the client secret
     /// and its Basic credential.
     fn token_forms(&self) -> Vec<Zeroizing<String>> {
-        self.session
-            .as_ref()
-            .map(|session| session.secrets())
-            .unwrap_or_default()
+        self.session.as_ref().map_or_else(Vec::new, |s| s.secrets())
     }
 
     /// The trace of one request: also redacts `request_secrets`, the credentials of a
@@ -263,15 +251,14 @@ impl RequestTrace<'_> {
             (self.tracer.hook)(TraceKind::ResponseBody, &printable(line));
         }
         if end < redacted.len() {
-            self.tracer.info(&format!(
-                "(body cut: the first {end} of {} bytes shown)",
-                body.len()
-            ));
+            let total = body.len();
+            let note = format!("(body cut: the first {end} of {total} bytes shown)");
+            self.tracer.info(&note);
         }
     }
 }
 
-/// Adds `secret` (once) to the secrets a trace removes; the [`Redactor`] finds every
+/// Adds `secret` (once) to the secrets a trace removes; [`redact_all`] finds every
 /// form a server could echo it in. The copy is wiped when dropped.
 fn add_secret(out: &mut Vec<Zeroizing<String>>, secret: &str) {
     if !secret.is_empty() && !out.iter().any(|known| **known == *secret) {
@@ -321,7 +308,12 @@ fn shown_proxy(proxy: &Proxy) -> String {
 }
 
 /// Control characters (but tab) escaped, so a line cannot move the cursor or hold a NUL.
-fn printable(line: &str) -> String {
+fn printable(line: &str) -> std::borrow::Cow<'_, str> {
+    // Control characters are the bytes below 0x20, 0x7F, and U+0080..U+009F (0xC2, 0x80..).
+    let control = |b: u8| b < 0x20 && b != b'\t' || b == 0x7f || b == 0xc2;
+    if !line.bytes().any(control) {
+        return line.into();
+    }
     let mut out = String::with_capacity(line.len());
     for c in line.chars() {
         if c.is_control() && c != '\t' {
@@ -330,7 +322,7 @@ fn printable(line: &str) -> String {
             out.push(c);
         }
     }
-    out
+    out.into()
 }
 
 // The trace's place in the connector chain: above TLS, it sees each new connection
@@ -499,10 +491,13 @@ mod tests {
         add_secret(&mut forms, "a/b \"ü\"");
         add_secret(&mut forms, "");
         assert_eq!(forms.len(), 1);
-        let secrets: Vec<&str> = forms.iter().map(|f| f.as_str()).collect();
-        let redactor = Redactor::NONE.with_extra(&secrets);
+        let secrets = forms.iter().map(|f| f.as_str());
         for echoed in ["a%2Fb+%22%C3%BC%22", r#"a\/b \"\u00FC\""#] {
-            assert_eq!(redactor.redact(echoed), "[redacted]", "{echoed}");
+            assert_eq!(
+                redact_all(echoed, secrets.clone()),
+                "[redacted]",
+                "{echoed}"
+            );
         }
     }
 
@@ -510,5 +505,8 @@ mod tests {
     fn control_characters_are_escaped() {
         assert_eq!(printable("a\u{1b}[2Jb\0c\td"), "a\\u{1b}[2Jb\\u{0}c\td");
         assert_eq!(printable("plain"), "plain");
+        // C1 controls (U+0080..U+009F) too, but not other text written after 0xC2.
+        assert_eq!(printable("a\u{85}b\u{9f}"), "a\\u{85}b\\u{9f}");
+        assert_eq!(printable("¢ ü\u{7f}"), "¢ ü\\u{7f}");
     }
 }
