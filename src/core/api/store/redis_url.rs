@@ -133,7 +133,11 @@ fn split_host_port(hostport: &str) -> Result<(String, u16), String> {
         let (host, after) = v6
             .split_once(']')
             .ok_or("has an IPv6 host without its ']'")?;
-        (host, after.strip_prefix(':'))
+        let port = after.strip_prefix(':');
+        if port.is_none() && !after.is_empty() {
+            return Err("has more than a port after its IPv6 host".into());
+        }
+        (host, port)
     } else {
         hostport
             .rsplit_once(':')
@@ -191,6 +195,7 @@ mod tests {
         for bad in [
             "redis://:secret@",
             "redis://:secret@h:0",
+            "redis://:secret@[::1]x",
             "redis://:secret@h:99999",
             "redis://:secret@h/x",
             "redis://:secret@h?prefix=",
