@@ -490,3 +490,30 @@ def test_the_clis_stderr_never_holds_a_form_encoded_refresh_token():
                                                                  "OAuth 2.0 refresh token"), "tw-follow")
     finally:
         server.close()
+
+
+def test_every_output_is_freed_when_reading_one_fails(monkeypatch):
+    # tw_oauth2_authorize_url writes three strings (URL, state, PKCE verifier): all three are
+    # freed, and so wiped, even when reading the first raises.
+    import ctypes
+
+    from twfollow import _native
+
+    flow = twfollow.OAuth2Flow("client-id", "http://127.0.0.1:9/callback")
+    lib, freed = _native.lib(), []
+    free = lib.tw_string_free
+
+    def counting_free(pointer):
+        freed.append(pointer.value)
+        free(pointer)
+
+    def failing_read(*_):
+        raise MemoryError
+
+    monkeypatch.setattr(lib, "tw_string_free", counting_free)
+    monkeypatch.setattr(ctypes, "string_at", failing_read)
+    with pytest.raises(MemoryError):
+        flow.authorization_url()
+    monkeypatch.undo()
+    flow.close()
+    assert len(freed) == 3 and all(freed), freed

@@ -152,8 +152,11 @@ def strings(function: Callable[..., int], *arguments: Any, count: int = 1) -> Li
     """Calls `function(*arguments, out_1, ... out_count)` and returns the `char **` outputs' text."""
     outs = [ctypes.c_void_p() for _ in range(count)]
     function(*arguments, *map(ctypes.byref, outs))
-    # Each freed as it is read; the library's strings are UTF-8, so no decoding stops the list early.
-    return [take_string(out) for out in outs]
+    try:
+        return [ctypes.string_at(cast(int, out.value)).decode("utf-8") for out in outs]
+    finally:  # every one freed (and so wiped), also when reading one raised
+        for out in outs:
+            _native.lib().tw_string_free(out)
 
 
 _DECODER = json.JSONDecoder()

@@ -354,7 +354,7 @@ class Client:
     def access_token(self) -> str:
         """A valid OAuth 2.0 access token alone (refreshed first when it is about to expire)."""
         # Its expiry's output (after the token's) not asked for.
-        return self._call(lambda config, token: api.tw_oauth2_access_token(config, token, None))[0]
+        return self._call(lambda config, out: api.tw_oauth2_access_token(config, out, None))[0]
 
     def revoke(self, token: str) -> None:
         """Revokes an OAuth 2.0 token: the access token, or the refresh token (which ends the grant)."""
