@@ -803,6 +803,13 @@ fn a_new_store_gets_private_folders_and_arguments_are_checked() {
             tw_store_import(s.as_ptr(), c"env".as_ptr(), c"/x".as_ptr(), ptr::null_mut()),
             TwStatus::InvalidArgument
         );
+        // An unknown format is named before a source path that is not UTF-8.
+        let not_utf8 = c"\xff".as_ptr();
+        assert_eq!(
+            tw_store_import(s.as_ptr(), c"Twurl".as_ptr(), not_utf8, ptr::null_mut()),
+            TwStatus::InvalidArgument
+        );
+        assert!(last().message.starts_with("unknown import format"));
         assert_eq!(
             tw_store_import(s.as_ptr(), ptr::null(), ptr::null(), ptr::null_mut()),
             TwStatus::NullArgument

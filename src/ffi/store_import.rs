@@ -4,6 +4,7 @@
 
 use super::boundary::*;
 use super::store::{open, publish_count};
+use crate::core::api::store::check_import_format;
 use crate::core::ImportReport;
 
 /// The flags of `tw_store_import_ex`, as bits of its `flags` argument. Numbers never
@@ -78,6 +79,7 @@ unsafe fn import(
 ) -> Result<ImportReport, Failure> {
     let store = open(store_path)?;
     let format = arg_str(format, "format")?;
+    check_import_format(format)?;
     let source = opt_arg_str(source_path, "source_path")?;
     Ok(store.import(format, source, |name| std::env::var_os(name), force)?)
 }

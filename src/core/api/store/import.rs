@@ -58,6 +58,17 @@ impl Drop for Found {
     }
 }
 
+/// Refuses a format other than `"twurl"`, `"xurl"` and `"env"` (the C API names it
+/// before it looks at the source path).
+pub fn check_format(format: &str) -> Result<(), Error> {
+    match format {
+        "twurl" | "xurl" | "env" => Ok(()),
+        _ => Err(Error::invalid_argument(
+            "unknown import format: expected \"twurl\", \"xurl\" or \"env\"",
+        )),
+    }
+}
+
 /// The accounts of `format`: `"twurl"` or `"xurl"` (the file `source`, else the tool's
 /// own under `HOME`), or `"env"` (the variables; `source` must be `None`).
 pub fn read(
@@ -66,20 +77,16 @@ pub fn read(
     env: &dyn Fn(&str) -> Option<OsString>,
 ) -> Result<Found, Error> {
     type Parse = fn(&Yaml, &Path) -> Result<Found, Error>;
+    check_format(format)?;
     let (file, parse): (&str, Parse) = match format {
         "twurl" => (".twurlrc", from_twurl),
-        "xurl" => (".xurl", from_xurl),
         "env" if source.is_some() => {
             return Err(Error::invalid_argument(
                 "the env import reads the TW_* variables: source_path must be NULL",
             ))
         }
         "env" => return from_env(env),
-        _ => {
-            return Err(Error::invalid_argument(
-                "unknown import format: expected \"twurl\", \"xurl\" or \"env\"",
-            ))
-        }
+        _ => (".xurl", from_xurl),
     };
     let path = match source {
         Some("") => return Err(Error::invalid_argument("source_path is empty")),
@@ -93,9 +100,10 @@ pub fn read(
                 })?;
             let path = home.join(file);
             // xurl 1.1 moved its file into a folder: ~/.xurl/auth.yml.
-            match format == "xurl" && path.is_dir() {
-                true => path.join("auth.yml"),
-                false => path,
+            if format == "xurl" && path.is_dir() {
+                path.join("auth.yml")
+            } else {
+                path
             }
         }
     };

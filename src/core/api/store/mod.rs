@@ -50,6 +50,7 @@ pub use self::access::Store;
 use self::access::StoreLink;
 use self::backend::{Backend, STORE_WIDE};
 use self::file::{is_account_name, Account, Document};
+pub use self::import::check_format as check_import_format;
 use self::import::Found;
 use self::path::{StorePath, ENV_STORE};
 use crate::core::api::client::Client;
@@ -121,7 +122,7 @@ impl AccountSummary {
 /// written `\uXXXX`: DEL, the C1 controls (U+0080 to U+009F: CSI among them) and the
 /// bidirectional marks and overrides. The same JSON value (such characters can only
 /// be inside strings).
-pub fn escape_terminal_controls(json: &str) -> String {
+fn escape_terminal_controls(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         if matches!(c, '\u{7f}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')

@@ -171,8 +171,10 @@ impl StorePath {
                 meta.uid()
             ),
             Err(e) if e.kind() != NotFound => {
-                let why = format!("cannot check its lock file {lock}: {e}");
-                return Err(store_error!(&self.file, "{why}"));
+                return Err(store_error!(
+                    &self.file,
+                    "cannot check its lock file {lock}: {e}"
+                ));
             }
             _ => return Ok(()),
         };
