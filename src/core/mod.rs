@@ -31,7 +31,7 @@ pub use settings::ca_file::CaFile;
 pub use settings::hooks::{NameLookup, TraceHook, TraceKind};
 pub use settings::proxy::ProxyChoice;
 pub use settings::{Identity, Settings};
-pub use sys::fork::{note_fork_in_child, note_fork_prepare};
+pub use sys::fork::{note_fork_in_child, note_fork_in_parent, note_fork_prepare};
 pub use sys::held::close_held_in_child;
 pub use sys::in_flight::count as refreshes_in_flight;
 pub use wire::signer::{Credentials, OAuthNonce};

@@ -19,6 +19,9 @@ pub(crate) fn install_fork_handler() {
     extern "C" fn before_fork() {
         core::note_fork_prepare();
     }
+    extern "C" fn in_parent() {
+        core::note_fork_in_parent();
+    }
     fn close_fd(fd: i32) {
         // SAFETY: `fd` is the child's copy of a descriptor the parent holds a store lock
         // on; nothing else in the child uses it. close is async-signal-safe, and closing
@@ -31,8 +34,8 @@ pub(crate) fn install_fork_handler() {
     }
     ONCE.call_once(|| {
         // SAFETY: registers handlers that only do atomic operations and close
-        // (async-signal-safe).
-        unsafe { libc::pthread_atfork(Some(before_fork), None, Some(in_child)) };
+        // (async-signal-safe in the child), the prepare one waiting for short holds.
+        unsafe { libc::pthread_atfork(Some(before_fork), Some(in_parent), Some(in_child)) };
     });
 }
 

@@ -189,6 +189,17 @@ fn a_child_forked_during_a_refresh_returns_within_its_timeout() {
 }
 
 #[test]
+fn children_forked_while_another_thread_reads_the_tokens_never_wait() {
+    let sandbox = start_sandbox();
+    let (_dir, store, _) = stored_grant(&sandbox, "reader");
+    let child = worker(&["fork-while-reading", &store, "grant", "300"])
+        .spawn()
+        .unwrap();
+    let (code, stderr) = finish(child);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
 fn a_grant_lost_to_a_process_killed_during_its_refresh_is_explained_once() {
     let sandbox = slow_sandbox(1000, 30);
     let (_dir, store, _) = stored_grant(&sandbox, "killed");

@@ -25,6 +25,9 @@
 //!   sandbox answers slowly); once the refresh is in flight the process forks, and the
 //!   child follows with the same config and the timeout: it must return within it
 //!   (exit 0; 3 when it took longer, with the time on stderr).
+//! - `fork-while-reading STORE ACCOUNT FORKS`: one thread reads the config's tokens
+//!   over and over while the process forks FORKS times; each child reads them once:
+//!   it must exit within 5 s (exit 3 when one did not).
 //! - `import-env STORE`: `tw_store_import(STORE, "env")` with this process's variables.
 //!
 //! Exit status: 0, or the `TwStatus` of the failing call (its message on stderr).
@@ -224,6 +227,32 @@ pub fn main(args: Vec<String>) -> ! {
                 }
             }
         }
+        "fork-while-reading" => {
+            let config = from_store(&c(arg(1)), &c(arg(2)), None) as usize;
+            let forks: u32 = arg(3).parse().unwrap();
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let reading = stop.clone();
+            let reader = std::thread::spawn(move || {
+                while !reading.load(std::sync::atomic::Ordering::Relaxed) {
+                    read_tokens(config as *mut TwConfig);
+                }
+            });
+            for _ in 0..forks {
+                // SAFETY: the child makes library calls only, as a pre-fork server's does.
+                match unsafe { libc::fork() } {
+                    0 => {
+                        read_tokens(config as *mut TwConfig);
+                        // SAFETY: ends the child without running the parent's exit handlers.
+                        unsafe { libc::_exit(0) }
+                    }
+                    -1 => panic!("fork failed"),
+                    pid => wait_or_kill(pid, std::time::Duration::from_secs(5)),
+                }
+            }
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            reader.join().unwrap();
+            exit(0)
+        }
         "import-env" => {
             let store = c(arg(1));
             check(
@@ -265,6 +294,42 @@ unsafe extern "C" fn stop_at_token_answer(
 }
 
 /// Waits for the children; how many did not exit 0.
+/// The config's OAuth 2.0 tokens, read and released.
+fn read_tokens(config: *mut TwConfig) {
+    let (mut access, mut refresh, mut scope, mut expires_at) =
+        (ptr::null_mut(), ptr::null_mut(), ptr::null_mut(), 0);
+    let status = unsafe {
+        tw_config_get_oauth2_tokens(
+            config,
+            &mut access,
+            &mut refresh,
+            &mut expires_at,
+            &mut scope,
+        )
+    };
+    check(status, "tw_config_get_oauth2_tokens");
+    for text in [access, refresh, scope] {
+        unsafe { tw_string_free(text) };
+    }
+}
+
+/// Waits for the child `pid` to exit 0; exits 3 (the child killed) when it takes longer
+/// than `limit`.
+fn wait_or_kill(pid: libc::pid_t, limit: std::time::Duration) {
+    let start = std::time::Instant::now();
+    let mut status = 0;
+    // SAFETY: `pid` is our child; `status` is writable.
+    while unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == 0 {
+        if start.elapsed() > limit {
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            eprintln!("a child forked while another thread read the tokens hung");
+            exit(3);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+}
+
 fn wait_all(pids: &[libc::pid_t]) -> i32 {
     let mut failed = 0;
     for &pid in pids {

@@ -129,6 +129,25 @@ struct State {
     born: u64,
 }
 
+/// The locked state; forks wait until it is dropped (the lock first: fields drop in order).
+struct StateGuard<'a> {
+    state: MutexGuard<'a, State>,
+    _no_fork: crate::core::sys::fork::NoFork,
+}
+
+impl std::ops::Deref for StateGuard<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.state
+    }
+}
+
+impl std::ops::DerefMut for StateGuard<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.state
+    }
+}
+
 /// A config's turn to refresh ([`OAuth2Session::refresh_turn`]), until dropped.
 pub struct RefreshTurn<'a>(&'a OAuth2Session);
 
@@ -154,8 +173,15 @@ impl OAuth2Session {
         }
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    /// The state, locked with forks held off: a child forked while another thread held
+    /// the lock would wait for it forever.
+    fn state(&self) -> StateGuard<'_> {
+        let no_fork = crate::core::sys::fork::hold_off_forks();
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        StateGuard {
+            state,
+            _no_fork: no_fork,
+        }
     }
 
     /// Makes the session store-backed (see [`TokenStore`]); the store holds the

@@ -4,30 +4,132 @@
 //! `pthread_atfork`) calls [`note_fork_prepare`] before a fork, and
 //! [`close_held_in_child`](super::held::close_held_in_child) and
 //! [`note_fork_in_child`] in the child; `core` compares [`generation`] with the one
-//! its state was made in.
+//! its state was made in. A lock a child would inherit held by a thread it does not
+//! have (and wait for forever) is taken under [`hold_off_forks`]: the prepare handler
+//! waits for those short holds to end, and lets none begin until the fork is done
+//! (tests/store/rounds.rs `children_forked_while_another_thread_reads_the_tokens_never_wait`
+//! hangs within 300 forks without it).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 static FORKS_BEGUN: AtomicU64 = AtomicU64::new(0);
+static GATE: Gate = Gate::new();
+
+/// Whether a fork is under way, and how many threads hold forks off.
+struct Gate {
+    forking: AtomicBool,
+    holds: AtomicU64,
+}
+
+/// While alive, no fork begins (see [`hold_off_forks`]).
+pub struct NoFork(&'static Gate);
+
+impl Drop for NoFork {
+    fn drop(&mut self) {
+        self.0.holds.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Gate {
+    const fn new() -> Gate {
+        Gate {
+            forking: AtomicBool::new(false),
+            holds: AtomicU64::new(0),
+        }
+    }
+
+    fn hold(&'static self) -> NoFork {
+        loop {
+            while self.forking.load(Ordering::SeqCst) {
+                std::thread::yield_now();
+            }
+            self.holds.fetch_add(1, Ordering::SeqCst);
+            if !self.forking.load(Ordering::SeqCst) {
+                return NoFork(self);
+            }
+            self.holds.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    fn close(&self) {
+        self.forking.store(true, Ordering::SeqCst);
+        while self.holds.load(Ordering::SeqCst) != 0 {
+            std::thread::yield_now();
+        }
+    }
+
+    fn open(&self) {
+        self.forking.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Keeps a fork from beginning until the result is dropped: for a lock held briefly,
+/// never across a call out (a fork from inside the hold would wait for itself).
+pub fn hold_off_forks() -> NoFork {
+    GATE.hold()
+}
 
 /// How many forks this process's ancestry has gone through since the library loaded.
 pub fn generation() -> u64 {
     GENERATION.load(Ordering::SeqCst)
 }
 
-/// Records that this process is a freshly forked child. Async-signal-safe: one atomic add.
+/// Records that this process is a freshly forked child. Async-signal-safe: atomics.
 pub fn note_fork_in_child() {
     GENERATION.fetch_add(1, Ordering::SeqCst);
+    GATE.open();
 }
 
 /// Records, in the parent, that a fork is about to happen (the atfork prepare
-/// handler). Async-signal-safe: one atomic add.
+/// handler), and waits until no thread holds off forks.
 pub fn note_fork_prepare() {
     FORKS_BEGUN.fetch_add(1, Ordering::SeqCst);
+    GATE.close();
+}
+
+/// Records, in the parent, that the fork is done (the atfork parent handler).
+pub fn note_fork_in_parent() {
+    GATE.open();
 }
 
 /// How many forks this process has begun (see [`note_fork_prepare`]).
 pub fn forks_begun() -> u64 {
     FORKS_BEGUN.load(Ordering::SeqCst)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    #[test]
+    fn a_fork_waits_for_the_holds_and_holds_wait_for_the_fork() {
+        static GATE: Gate = Gate::new();
+        let hold = GATE.hold();
+        let (done, prepared) = mpsc::channel();
+        let forker = std::thread::spawn(move || {
+            GATE.close();
+            done.send(()).unwrap();
+        });
+        let waited = prepared.recv_timeout(Duration::from_millis(200));
+        assert!(
+            waited.is_err(),
+            "the prepare handler did not wait for the hold"
+        );
+        drop(hold);
+        prepared.recv_timeout(Duration::from_secs(10)).unwrap();
+        forker.join().unwrap();
+        let (entered, held) = mpsc::channel();
+        let holder = std::thread::spawn(move || {
+            let _hold = GATE.hold();
+            entered.send(()).unwrap();
+        });
+        let early = held.recv_timeout(Duration::from_millis(200));
+        assert!(early.is_err(), "a hold began during the fork");
+        GATE.open();
+        held.recv_timeout(Duration::from_secs(10)).unwrap();
+        holder.join().unwrap();
+    }
 }

@@ -16,7 +16,7 @@
 //! closes, unwiped; the document this module sends is packed in a wiped buffer.
 
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use redis::{ConnectionAddr, ConnectionLike, IntoConnectionInfo, RedisError, Value};
@@ -61,14 +61,34 @@ return 0"#;
 pub struct RedisBackend {
     target: Target,
     client: redis::Client,
-    /// One connection per process, reused by its calls (and replaced in a forked
-    /// child: its parent's socket is not its to write on).
+    /// One connection kept per process, reused by its calls (and replaced in a forked
+    /// child: its parent's socket is not its to write on). A call takes it out while it
+    /// uses it: no lock is held across the network, where a fork would catch it held.
     pooled: Mutex<Option<Pooled>>,
 }
 
 struct Pooled {
     owner: (u32, u64),
     connection: redis::Connection,
+}
+
+/// The locked place of the kept connection; forks wait until it is dropped.
+struct PooledSlot<'a> {
+    slot: MutexGuard<'a, Option<Pooled>>,
+    _no_fork: fork::NoFork,
+}
+
+impl std::ops::Deref for PooledSlot<'_> {
+    type Target = Option<Pooled>;
+    fn deref(&self) -> &Option<Pooled> {
+        &self.slot
+    }
+}
+
+impl std::ops::DerefMut for PooledSlot<'_> {
+    fn deref_mut(&mut self) -> &mut Option<Pooled> {
+        &mut self.slot
+    }
 }
 
 /// The process and fork generation a connection belongs to.
@@ -197,37 +217,50 @@ impl RedisBackend {
         what: &str,
         mut op: impl FnMut(&mut redis::Connection) -> redis::RedisResult<T>,
     ) -> Result<T, Error> {
-        let mut slot = self.pooled.lock().unwrap_or_else(|p| p.into_inner());
-        slot.take_if(|p| p.owner != owner());
+        let mut taken = self.pooled().take().filter(|p| p.owner == owner());
         loop {
             let budget = deadline
                 .saturating_duration_since(Instant::now())
                 .max(COMMAND_FLOOR);
-            let reused = slot.is_some();
+            let reused = taken.is_some();
             if !reused {
                 let connection = self
                     .connect(budget)
                     .map_err(|e| self.failure("cannot be reached", &e))?;
-                *slot = Some(Pooled {
+                taken = Some(Pooled {
                     owner: owner(),
                     connection,
                 });
             }
-            let connection = &mut slot.as_mut().expect("connected above").connection;
+            let connection = &mut taken.as_mut().expect("connected above").connection;
             let result = connection
                 .set_read_timeout(Some(budget))
                 .and_then(|()| connection.set_write_timeout(Some(budget)))
                 .and_then(|()| op(connection));
             match result {
-                Ok(value) => return Ok(value),
                 Err(e) if e.is_io_error() || e.is_unrecoverable_error() => {
-                    *slot = None;
+                    taken = None;
                     if !(reused && e.is_connection_dropped()) {
                         return Err(self.failure(what, &e));
                     }
                 }
-                Err(e) => return Err(self.failure(what, &e)),
+                result => {
+                    self.pooled()
+                        .get_or_insert_with(|| taken.take().expect("connected"));
+                    return result.map_err(|e| self.failure(what, &e));
+                }
             }
+        }
+    }
+
+    /// The kept connection's place, locked with forks held off (briefly: taking or
+    /// putting back a connection).
+    fn pooled(&self) -> PooledSlot<'_> {
+        let no_fork = fork::hold_off_forks();
+        let slot = self.pooled.lock().unwrap_or_else(|p| p.into_inner());
+        PooledSlot {
+            slot,
+            _no_fork: no_fork,
         }
     }
 
