@@ -1,7 +1,7 @@
 //! The panic boundary around every exported body; what a call leaves on its thread
 //! (the last error the `tw_last_*` getters read, the request count, the callback it
-//! runs); calling the application back (its `user_data` from any thread, text as a C
-//! string); the argument checks (NULL, UTF-8) every export shares; and the strings
+//! runs); calling the application back (text as a C string, the callback marked);
+//! the argument checks (NULL, UTF-8) every export shares; and the strings
 //! and values it hands out through out-parameters.
 //!
 //! The thread's state is a thread-local. While a thread's thread-locals are being

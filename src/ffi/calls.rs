@@ -63,7 +63,7 @@ pub unsafe extern "C" fn tw_follow(
     notify: bool,
     out_json: *mut *mut c_char,
 ) -> TwStatus {
-    tw_follow_ex(config, target, notify, ptr::null_mut(), out_json)
+    follow(config, target, notify, ptr::null_mut(), out_json)
 }
 
 /// `tw_follow`, also telling whether the follow is active or waits for the user's
@@ -77,6 +77,18 @@ pub unsafe extern "C" fn tw_follow(
 /// As `tw_follow`; `out_outcome` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn tw_follow_ex(
+    config: *const TwConfig,
+    target: *const c_char,
+    notify: bool,
+    out_outcome: *mut TwFollowOutcome,
+    out_json: *mut *mut c_char,
+) -> TwStatus {
+    follow(config, target, notify, out_outcome, out_json)
+}
+
+/// Both follows' body: a call between two exports would go through the symbol table,
+/// where a program or an LD_PRELOAD shim defining `tw_follow_ex` would catch `tw_follow`.
+unsafe fn follow(
     config: *const TwConfig,
     target: *const c_char,
     notify: bool,

@@ -86,16 +86,18 @@ pub unsafe extern "C" fn tw_config_set_trace(
     // An address is Send: the caller promises that the callback may run on any thread
     // that calls into the config, with this user_data.
     let user_data = user_data as usize;
-    let hook = callback.map(|callback| {
-        Arc::new(move |kind: TraceKind, line: &str| {
-            call_back(address, "trace hook", line, |text| {
-                // SAFETY: as promised to tw_config_set_trace; the line lives during
-                // the call.
-                unsafe { callback(user_data as *mut c_void, kind as i32, text) }
-            })
-        }) as TraceHook
-    });
-    set(config, || Ok(hook), field(|settings| &mut settings.trace))
+    let hook = move || {
+        Ok(callback.map(|callback| {
+            Arc::new(move |kind: TraceKind, line: &str| {
+                call_back(address, "trace hook", line, |text| {
+                    // SAFETY: as promised to tw_config_set_trace; the line lives during
+                    // the call.
+                    unsafe { callback(user_data as *mut c_void, kind as i32, text) }
+                })
+            }) as TraceHook
+        }))
+    };
+    set(config, hook, field(|settings| &mut settings.trace))
 }
 
 #[cfg(test)]
