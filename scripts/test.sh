@@ -179,6 +179,9 @@ stage_c() {
   build/test_client_cpp "$SANDBOX_URL" | tee -a "$log"
   # Calls from an atexit handler and a thread-key destructor (host shutdown), under valgrind.
   tests/c/run_teardown.sh "$SANDBOX_URL" | tee -a "$log"
+  # A program's own tw_follow_ex does not catch the library's tw_follow.
+  cc "${CFLAGS_STRICT[@]}" tests/c/own_tw_follow_ex.c "${debug_lib[@]}" -o build/own_tw_follow_ex
+  build/own_tw_follow_ex | tee -a "$log"
 
   echo "== C tests under AddressSanitizer + UndefinedBehaviorSanitizer (and LeakSanitizer)"
   cc "${CFLAGS_STRICT[@]}" "${sanitize[@]}" tests/c/sanitizer_canary.c -o build/sanitizer_canary
