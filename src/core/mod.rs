@@ -19,7 +19,7 @@ pub mod wire;
 
 pub use api::request::requests_sent_on_this_thread;
 pub use api::request::Client;
-pub use api::store::{AccountSummary, ImportReport, Store};
+pub use api::store::{check_import_format, AccountSummary, ImportReport, Store};
 pub use auth::oauth2::DEFAULT_SCOPE as OAUTH2_DEFAULT_SCOPE;
 pub use auth::tokens::Tokens as OAuth2Tokens;
 pub use error::{DayBudgets, Error, ErrorKind, Problem, RateLimit};

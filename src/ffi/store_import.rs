@@ -4,7 +4,7 @@
 
 use super::boundary::*;
 use super::store::{open, publish_count};
-use crate::core::api::store::check_import_format;
+use crate::core::check_import_format;
 use crate::core::ImportReport;
 
 /// The flags of `tw_store_import_ex`, as bits of its `flags` argument. Numbers never

@@ -3,7 +3,7 @@
 //! copy of the settings, so a setter that rebuilds the client keeps it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use zeroize::Zeroizing;
@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 use crate::core::auth::oauth2::{basic_auth_header, Tokens, REFRESH_MARGIN_SECS};
 use crate::core::auth::Secret;
 use crate::core::error::{Error, ErrorKind};
+use crate::core::sys::fork::{self, Locked};
 
 /// Receives the tokens as JSON each time they change (a refresh, a code exchange).
 pub type TokenCallback = Arc<dyn Fn(&str) + Send + Sync>;
@@ -129,25 +130,6 @@ struct State {
     born: u64,
 }
 
-/// The locked state; forks wait until it is dropped (the lock first: fields drop in order).
-struct StateGuard<'a> {
-    state: MutexGuard<'a, State>,
-    _no_fork: crate::core::sys::fork::NoFork,
-}
-
-impl std::ops::Deref for StateGuard<'_> {
-    type Target = State;
-    fn deref(&self) -> &State {
-        &self.state
-    }
-}
-
-impl std::ops::DerefMut for StateGuard<'_> {
-    fn deref_mut(&mut self) -> &mut State {
-        &mut self.state
-    }
-}
-
 /// A config's turn to refresh ([`OAuth2Session::refresh_turn`]), until dropped.
 pub struct RefreshTurn<'a>(&'a OAuth2Session);
 
@@ -175,13 +157,8 @@ impl OAuth2Session {
 
     /// The state, locked with forks held off: a child forked while another thread held
     /// the lock would wait for it forever.
-    fn state(&self) -> StateGuard<'_> {
-        let no_fork = crate::core::sys::fork::hold_off_forks();
-        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        StateGuard {
-            state,
-            _no_fork: no_fork,
-        }
+    fn state(&self) -> Locked<'_, State> {
+        fork::lock(&self.state)
     }
 
     /// Makes the session store-backed (see [`TokenStore`]); the store holds the

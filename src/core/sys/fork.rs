@@ -5,12 +5,14 @@
 //! [`close_held_in_child`](super::held::close_held_in_child) and
 //! [`note_fork_in_child`] in the child; `core` compares [`generation`] with the one
 //! its state was made in. A lock a child would inherit held by a thread it does not
-//! have (and wait for forever) is taken under [`hold_off_forks`]: the prepare handler
+//! have (and wait for forever) is taken by [`lock`]: the prepare handler
 //! waits for those short holds to end, and lets none begin until the fork is done
 //! (tests/store/rounds.rs `children_forked_while_another_thread_reads_the_tokens_never_wait`
 //! hangs within 300 forks without it).
 
+use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 static FORKS_BEGUN: AtomicU64 = AtomicU64::new(0);
@@ -22,8 +24,8 @@ struct Gate {
     holds: AtomicU64,
 }
 
-/// While alive, no fork begins (see [`hold_off_forks`]).
-pub struct NoFork(&'static Gate);
+/// While alive, no fork begins.
+struct NoFork(&'static Gate);
 
 impl Drop for NoFork {
     fn drop(&mut self) {
@@ -64,10 +66,34 @@ impl Gate {
     }
 }
 
-/// Keeps a fork from beginning until the result is dropped: for a lock held briefly,
-/// never across a call out (a fork from inside the hold would wait for itself).
-pub fn hold_off_forks() -> NoFork {
-    GATE.hold()
+/// `mutex` locked with forks held off until the result is dropped: for a lock held
+/// briefly, never across a call out (a fork from inside the hold would wait for itself).
+pub fn lock<T>(mutex: &Mutex<T>) -> Locked<'_, T> {
+    let no_fork = GATE.hold();
+    let guard = mutex.lock().unwrap_or_else(|e| e.into_inner());
+    Locked {
+        guard,
+        _no_fork: no_fork,
+    }
+}
+
+/// A lock taken by [`lock`]; the lock is released first (fields drop in order).
+pub struct Locked<'a, T> {
+    guard: MutexGuard<'a, T>,
+    _no_fork: NoFork,
+}
+
+impl<T> Deref for Locked<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T> DerefMut for Locked<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.guard
+    }
 }
 
 /// How many forks this process's ancestry has gone through since the library loaded.

@@ -16,7 +16,7 @@
 //! closes, unwiped; the document this module sends is packed in a wiped buffer.
 
 use std::fmt;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use redis::{ConnectionAddr, ConnectionLike, IntoConnectionInfo, RedisError, Value};
@@ -70,25 +70,6 @@ pub struct RedisBackend {
 struct Pooled {
     owner: (u32, u64),
     connection: redis::Connection,
-}
-
-/// The locked place of the kept connection; forks wait until it is dropped.
-struct PooledSlot<'a> {
-    slot: MutexGuard<'a, Option<Pooled>>,
-    _no_fork: fork::NoFork,
-}
-
-impl std::ops::Deref for PooledSlot<'_> {
-    type Target = Option<Pooled>;
-    fn deref(&self) -> &Option<Pooled> {
-        &self.slot
-    }
-}
-
-impl std::ops::DerefMut for PooledSlot<'_> {
-    fn deref_mut(&mut self) -> &mut Option<Pooled> {
-        &mut self.slot
-    }
 }
 
 /// The process and fork generation a connection belongs to.
@@ -255,13 +236,8 @@ impl RedisBackend {
 
     /// The kept connection's place, locked with forks held off (briefly: taking or
     /// putting back a connection).
-    fn pooled(&self) -> PooledSlot<'_> {
-        let no_fork = fork::hold_off_forks();
-        let slot = self.pooled.lock().unwrap_or_else(|p| p.into_inner());
-        PooledSlot {
-            slot,
-            _no_fork: no_fork,
-        }
+    fn pooled(&self) -> fork::Locked<'_, Option<Pooled>> {
+        fork::lock(&self.pooled)
     }
 
     /// A new connection: TCP (and TLS), then `AUTH` (packed here, in a wiped buffer)
