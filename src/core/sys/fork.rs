@@ -1,9 +1,9 @@
 //! Fork awareness. A forked child inherits the parent's nonce generator state,
 //! pooled sockets and the descriptors of the store locks held at the fork; all must
 //! be replaced or closed in the child. Something outside `core` (the C layer, through
-//! `pthread_atfork`) calls [`note_fork_prepare`] before a fork, and
-//! [`close_held_in_child`](super::held::close_held_in_child) and
-//! [`note_fork_in_child`] in the child; `core` compares [`generation`] with the one
+//! `pthread_atfork`) calls [`note_fork_prepare`] before a fork, [`note_fork_in_parent`]
+//! after it in the parent, and [`close_held_in_child`](super::held::close_held_in_child)
+//! and [`note_fork_in_child`] in the child; `core` compares [`generation`] with the one
 //! its state was made in. A lock a child would inherit held by a thread it does not
 //! have (and wait for forever) is taken by [`lock`]: the prepare handler
 //! waits for those short holds to end, and lets none begin until the fork is done
@@ -67,7 +67,8 @@ impl Gate {
 }
 
 /// `mutex` locked with forks held off until the result is dropped: for a lock held
-/// briefly, never across a call out (a fork from inside the hold would wait for itself).
+/// briefly, never across a call out nor around another such lock (a fork begun
+/// meanwhile would wait for a hold that waits for the fork).
 pub fn lock<T>(mutex: &Mutex<T>) -> Locked<'_, T> {
     let no_fork = GATE.hold();
     let guard = mutex.lock().unwrap_or_else(|e| e.into_inner());
