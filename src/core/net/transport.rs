@@ -50,6 +50,8 @@ pub struct Agents {
     tracer: Option<Arc<Tracer>>,
     /// The fork generation `agent` was built in.
     built_in_generation: u64,
+    /// A forked child's own agent, and its generation (locked with forks held off: a
+    /// child's child must not inherit the lock held).
     child_agent: Mutex<Option<(u64, Agent)>>,
 }
 
@@ -84,7 +86,7 @@ impl Agents {
         if generation == self.built_in_generation {
             return self.agent.clone();
         }
-        let mut slot = self.child_agent.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slot = fork::lock(&self.child_agent);
         match &*slot {
             Some((built_in, agent)) if *built_in == generation => agent.clone(),
             _ => {
