@@ -151,12 +151,18 @@ fn wait_for(
 
 /// All of `file` in one wiped allocation of its size and some room (a buffer that
 /// grows leaves copies behind).
-fn read_all(path: &StorePath, mut file: &File) -> Result<Zeroizing<Vec<u8>>, Error> {
+fn read_all(path: &StorePath, file: &File) -> Result<Zeroizing<Vec<u8>>, Error> {
     let size = file.metadata().map_or(0, |meta| meta.len());
     let room = usize::try_from(size).unwrap_or(0).saturating_add(4096);
     let mut bytes = Zeroizing::new(Vec::with_capacity(room));
-    file.read_to_end(&mut bytes)
+    // Never more than the buffer holds: a grown buffer would leave its old copy unwiped.
+    file.take(room as u64)
+        .read_to_end(&mut bytes)
         .map_err(|e| store_error!(&path.file, "cannot be read: {e}"))?;
+    if bytes.len() == room {
+        let grew = "it grew while it was read (edited by hand?); try again";
+        return Err(store_error!(&path.file, "cannot be read: {grew}"));
+    }
     Ok(bytes)
 }
 
@@ -202,5 +208,25 @@ fn remove_leftovers(path: &StorePath) {
         if path.is_temp_name(&entry.file_name()) && entry.file_type().is_ok_and(|t| t.is_file()) {
             let _ = fs::remove_file(entry.path());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_longer_than_its_size_said_is_refused_not_read_into_a_grown_buffer() {
+        // /proc says 0 bytes for smaps, then gives tens of kilobytes: as a store that
+        // grew while it was read.
+        let file = File::open("/proc/self/smaps").unwrap();
+        let path = StorePath::new(PathBuf::from("/proc/self/smaps"));
+        let refused = read_all(&path, &file).unwrap_err();
+        assert!(
+            refused.message.contains("grew while it was read"),
+            "{refused:?}"
+        );
+        let small = File::open("/proc/self/stat").unwrap();
+        assert!(!read_all(&path, &small).unwrap().is_empty());
     }
 }

@@ -19,7 +19,7 @@
 //! store or the new one. A reader that finds a copy mends the file when the store's
 //! lock is free.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -52,7 +52,12 @@ pub(super) fn read_copy(path: &StorePath) -> Result<Option<Zeroizing<Vec<u8>>>, 
         _ => return Ok(None),
     };
     check_private(&copy, &meta)?;
-    let file = match File::open(&copy) {
+    // O_NOFOLLOW: a copy replaced by a link since it was looked at is not followed.
+    let opened = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&copy);
+    let file = match opened {
         Ok(file) => file,
         Err(e) if gone(&e) => return Ok(None),
         Err(e) => return Err(cannot(e)),
