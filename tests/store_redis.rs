@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use redis_server::{Pki, Redis};
@@ -562,4 +563,79 @@ fn a_rediss_store_trusts_its_ca_file_and_refuses_a_server_it_cannot_verify() {
     assert_eq!(sandbox.request_count(), before, "nothing was sent to X");
     // The server kept the grant: the trusted URL still works.
     assert_eq!(list(&store)["accounts"].as_array().unwrap().len(), 2);
+}
+
+/// A TCP proxy to Redis that passes the 1st and 3rd compare-and-set on and then closes
+/// the client's connection instead of handing it the answer: the write landed, the
+/// writer saw its connection drop (the 2nd and 4th are those writes sent again).
+/// Its port, and how many compare-and-sets it saw.
+fn proxy_losing_answers(redis_port: u16) -> (u16, Arc<AtomicUsize>) {
+    use std::io::{Read, Write};
+    use std::net::{Shutdown, TcpStream};
+    use std::sync::atomic::AtomicBool;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let writes = Arc::new(AtomicUsize::new(0));
+    let seen = writes.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let client = client.unwrap();
+            let server = TcpStream::connect(("127.0.0.1", redis_port)).unwrap();
+            let lose_answers = Arc::new(AtomicBool::new(false));
+            let (mut from_client, mut to_server) =
+                (client.try_clone().unwrap(), server.try_clone().unwrap());
+            let (writes, lose) = (writes.clone(), lose_answers.clone());
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 65536];
+                while let Ok(n @ 1..) = from_client.read(&mut buffer) {
+                    let chunk = &buffer[..n];
+                    let is_cas = chunk.windows(12).any(|w| w == b"cjson.decode");
+                    if is_cas && [0, 2].contains(&writes.fetch_add(1, Ordering::SeqCst)) {
+                        lose.store(true, Ordering::SeqCst);
+                    }
+                    if to_server.write_all(chunk).is_err() {
+                        break;
+                    }
+                }
+            });
+            let (mut from_server, mut to_client) = (server, client);
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 65536];
+                while let Ok(n @ 1..) = from_server.read(&mut buffer) {
+                    if lose_answers.load(Ordering::SeqCst) {
+                        let _ = to_client.shutdown(Shutdown::Both);
+                        break;
+                    }
+                    if to_client.write_all(&buffer[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (port, seen)
+}
+
+#[test]
+fn refresh_writes_whose_answers_were_lost_landed_and_the_grant_works() {
+    let redis = Redis::start(None);
+    let sandbox = start_sandbox();
+    stored_grant(&sandbox, &redis.url("lost"));
+    expire(&redis, &sandbox, "lost");
+    let (proxy, writes) = proxy_losing_answers(redis.port);
+    let through_proxy = format!("redis://127.0.0.1:{proxy}/0?prefix=lost");
+    let config = from_store(&through_proxy, Some("grant")).unwrap();
+    assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+    let start = sandbox.requests().len();
+    config.follow(PUBLIC_USER_ID, false).unwrap();
+    assert_eq!(refreshes_sent(&sandbox, start), 1);
+    assert!(
+        writes.load(Ordering::SeqCst) >= 4,
+        "both writes' answers lost"
+    );
+    // Stored: another process follows with it, sending no refresh.
+    let other = from_store(&redis.url("lost"), Some("grant")).unwrap();
+    assert_eq!(other.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+    other.follow(PUBLIC_USER_ID, false).unwrap();
+    assert_eq!(refreshes_sent(&sandbox, start), 1);
 }

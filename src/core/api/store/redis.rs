@@ -37,7 +37,8 @@ const COMMAND_FLOOR: Duration = Duration::from_secs(1);
 
 /// Sets the document only when its stored revision is still `ARGV[1]`: 1 when it did,
 /// 0 when another writer got in first. The revision is read from the document itself
-/// (cjson), so no second key can drift from it.
+/// (cjson), so no second key can drift from it. A document that already is `ARGV[2]`
+/// is 1 too: the same write sent again after its answer was lost with the connection.
 const COMPARE_AND_SET: &str = r#"local doc = redis.call('GET', KEYS[1])
 local current = 0
 if doc then
@@ -47,6 +48,7 @@ if doc then
   end
   current = tonumber(parsed['revision']) or 0
 end
+if doc == ARGV[2] then return 1 end
 if current ~= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 return 1"#;
