@@ -284,8 +284,10 @@ impl Document {
         app.client_secret = given.client_secret.clone().or(app.client_secret.take());
         app.consumer_key = given.consumer_key.clone().or(app.consumer_key.take());
         app.consumer_secret = given.consumer_secret.clone().or(app.consumer_secret.take());
+        // Past the document's revision, which no version of a removed account passed:
+        // an account removed and added again never shows a version a writer knew.
         let record = Record {
-            version: self.version(name) + 1,
+            version: self.version(name).max(self.revision) + 1,
             ..account.record.clone()
         };
         self.accounts.insert(name.to_owned(), record);
@@ -386,6 +388,23 @@ mod tests {
         assert_eq!(again["accounts"]["odd"]["user_id"], 5);
         assert_eq!(again["accounts"]["odd"]["access_token"], "SECRET");
         assert_eq!(again["accounts"]["odd"]["version"], 4);
+    }
+
+    #[test]
+    fn an_account_removed_and_added_again_never_shows_a_version_it_had() {
+        let mut doc = parse(r#"{"version":1,"revision":12,"accounts":{}}"#).unwrap();
+        let account = Account::oauth1("ck", "cs", "1-at", "ats", None);
+        doc.put_account("a", &account);
+        let known = doc.version("a");
+        doc.revision = 20; // written, and changed by others, meanwhile
+        assert!(doc.remove_account("a"));
+        doc.put_account("a", &account);
+        assert!(
+            doc.version("a") > known,
+            "{} after {known}",
+            doc.version("a")
+        );
+        assert_eq!(doc.version("a"), 21);
     }
 
     #[test]
