@@ -149,7 +149,7 @@ impl OAuth2Session {
             generation: AtomicU64::new(0),
             refresh_holder: AtomicU64::new(0),
             state: Mutex::new(State {
-                born: crate::core::sys::fork::generation(),
+                born: fork::generation(),
                 ..State::default()
             }),
         }
@@ -197,7 +197,7 @@ impl OAuth2Session {
     /// hold the same refresh token, and the first refresh kills it for the others.
     pub fn check_refresh_allowed(&self) -> Result<(), Error> {
         let state = self.state();
-        if state.born == crate::core::sys::fork::generation() || state.token_store.is_some() {
+        if state.born == fork::generation() || state.token_store.is_some() {
             return Ok(());
         }
         Err(Error::invalid_argument(
@@ -251,7 +251,7 @@ impl OAuth2Session {
     /// The holder is a fork generation instead, and a turn taken in a parent process
     /// belongs to a thread the child does not have, so the child takes it over.
     pub fn refresh_turn(&self, deadline: Instant) -> Result<RefreshTurn<'_>, Error> {
-        let mine = crate::core::sys::fork::generation() + 1;
+        let mine = fork::generation() + 1;
         let mut pause = std::time::Duration::from_micros(200);
         loop {
             let holder = self.refresh_holder.load(Ordering::SeqCst);
@@ -316,7 +316,7 @@ impl OAuth2Session {
             let mut state = self.state();
             *state = State {
                 callback: state.callback.take(),
-                born: crate::core::sys::fork::generation(),
+                born: fork::generation(),
                 ..State::default()
             };
         }
