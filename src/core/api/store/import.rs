@@ -58,15 +58,25 @@ impl Drop for Found {
     }
 }
 
-/// Refuses a format other than `"twurl"`, `"xurl"` and `"env"` (the C API names it
-/// before it looks at the source path).
-pub fn check_format(format: &str) -> Result<(), Error> {
+type Parse = fn(&Yaml, &Path) -> Result<Found, Error>;
+
+/// The file (under `HOME`) and reader of `format`, `None` for `"env"` (the variables);
+/// any other format is refused.
+fn file_of(format: &str) -> Result<Option<(&'static str, Parse)>, Error> {
     match format {
-        "twurl" | "xurl" | "env" => Ok(()),
+        "twurl" => Ok(Some((".twurlrc", from_twurl))),
+        "xurl" => Ok(Some((".xurl", from_xurl))),
+        "env" => Ok(None),
         _ => Err(Error::invalid_argument(
             "unknown import format: expected \"twurl\", \"xurl\" or \"env\"",
         )),
     }
+}
+
+/// Refuses a format other than `"twurl"`, `"xurl"` and `"env"` (the C API names it
+/// before it looks at the source path).
+pub fn check_format(format: &str) -> Result<(), Error> {
+    file_of(format).map(drop)
 }
 
 /// The accounts of `format`: `"twurl"` or `"xurl"` (the file `source`, else the tool's
@@ -76,17 +86,13 @@ pub fn read(
     source: Option<&str>,
     env: &dyn Fn(&str) -> Option<OsString>,
 ) -> Result<Found, Error> {
-    type Parse = fn(&Yaml, &Path) -> Result<Found, Error>;
-    check_format(format)?;
-    let (file, parse): (&str, Parse) = match format {
-        "twurl" => (".twurlrc", from_twurl),
-        "env" if source.is_some() => {
+    let Some((file, parse)) = file_of(format)? else {
+        if source.is_some() {
             return Err(Error::invalid_argument(
                 "the env import reads the TW_* variables: source_path must be NULL",
-            ))
+            ));
         }
-        "env" => return from_env(env),
-        _ => (".xurl", from_xurl),
+        return from_env(env);
     };
     let path = match source {
         Some("") => return Err(Error::invalid_argument("source_path is empty")),

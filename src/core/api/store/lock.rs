@@ -150,12 +150,11 @@ fn wait_for(
 }
 
 /// All of `file` in one wiped allocation of its size and some room (a buffer that
-/// grows leaves copies behind).
+/// grows leaves copies behind); a file that outgrew the room while it was read is refused.
 fn read_all(path: &StorePath, file: &File) -> Result<Zeroizing<Vec<u8>>, Error> {
     let size = file.metadata().map_or(0, |meta| meta.len());
     let room = usize::try_from(size).unwrap_or(0).saturating_add(4096);
     let mut bytes = Zeroizing::new(Vec::with_capacity(room));
-    // Never more than the buffer holds: a grown buffer would leave its old copy unwiped.
     file.take(room as u64)
         .read_to_end(&mut bytes)
         .map_err(|e| store_error!(&path.file, "cannot be read: {e}"))?;
