@@ -1,7 +1,7 @@
 //! No secret is left in freed heap memory (issue 16, items 3, 4 and 6).
 //!
-//! This binary's global allocator wraps the system's and, while armed, scans every
-//! block it frees for the consumer secret and the token secret (raw and
+//! This binary's global allocator wraps the system's, zeroes every block it frees and,
+//! while armed, first scans it for the consumer secret and the token secret (raw and
 //! percent-encoded) and for the two HMAC-SHA1 midstates of their signing key (the
 //! state that signs any request). The credentials reach the library as static C
 //! strings, so every heap copy is the library's own. Neither secret is ever sent,
@@ -89,6 +89,10 @@ unsafe impl GlobalAlloc for Scanning {
                 }
             }
         }
+        // Every block is zeroed once scanned, armed or not: a block allocated later over
+        // this memory and only partly written would otherwise show an earlier owner's
+        // bytes (a secret the test itself freed while disarmed) as if freed now.
+        std::ptr::write_bytes(block, 0, layout.size());
         System.dealloc(block, layout)
     }
 }
