@@ -321,6 +321,49 @@ fn a_recovery_copy_without_its_store_file_is_the_store() {
     assert_eq!(names(&store), ["first", "second", "third"]);
 }
 
+/// A writer stopped in the middle of an in-place rewrite (SIGSTOP, a frozen container)
+/// holds the store's lock and the file's exclusive lock: a follow that needs a refresh
+/// gives up at its timeout, and the store read that explains the wait does not add the
+/// 30 s a reader without a deadline waits for such a rewrite.
+#[test]
+fn a_stalled_in_place_rewrite_costs_a_follow_its_timeout_and_no_more() {
+    use std::os::unix::process::CommandExt;
+    let sandbox = start_sandbox();
+    let dir = TempDir::new("stalled");
+    let store = dir.store();
+    save_grant(&sandbox, &store);
+    expire(&store);
+    let config = from_store(&store, Some("grant")).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(config.set_timeout_ms(1000), TwStatus::Ok);
+    let lock_file = format!("{store}.lock");
+    let mut holder = Command::new("flock")
+        .args(["-x", &lock_file, "flock", "-x", &store])
+        .args(["sh", "-c", "echo held; exec sleep 60"])
+        .stdout(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(holder.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line, "held\n", "flock(1) holds both locks");
+    let sent_before = sandbox.requests_seen();
+    let started = Instant::now();
+    let (status, e) = config.follow_err(PUBLIC_USER_ID);
+    let took = started.elapsed();
+    // SAFETY: the holder's own process group (flock, flock, sleep).
+    unsafe { libc::kill(-(holder.id() as i32), libc::SIGKILL) };
+    holder.wait().unwrap();
+    assert_eq!(status, TwStatus::Timeout, "{e:?}");
+    assert!(
+        e.message.contains("timed out waiting for the lock"),
+        "{e:?}"
+    );
+    assert!(took < Duration::from_secs(5), "the follow took {took:?}");
+    assert_eq!(sandbox.requests_seen(), sent_before, "nothing sent");
+}
+
 /// Bind-mounts the store at `host` onto `container/accounts.json` in a namespace of
 /// its own (as `docker run -v ./accounts.json:/home/app/.config/twfollow/accounts.json`
 /// does); `None` (and why, printed) when this cannot be done here.

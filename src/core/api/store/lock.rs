@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
+use crate::core::api::deadline;
 use crate::core::api::store::backend::{poll, Backend, Held};
 use crate::core::api::store::path::StorePath;
 use crate::core::error::Error;
@@ -37,7 +38,8 @@ impl Backend for StorePath {
     /// The store's bytes in a wiped buffer, `None` when it does not exist yet. A store
     /// that others may read or write, or that another user owns, or whose folder or lock
     /// file is not this user's, is refused. The read holds a shared `flock` on the file
-    /// itself, which only an in-place rewrite takes exclusively; when a recovery copy is
+    /// itself, which only an in-place rewrite takes exclusively (waited for until
+    /// [`read_deadline`]); when a recovery copy is
     /// there (an in-place rewrite began and may not have finished), the copy is the store,
     /// with or without the file. A copy gone before it is read was removed after the
     /// file was made whole: a reader that found neither looks once more.
@@ -50,9 +52,7 @@ impl Backend for StorePath {
                 Err(e) => return Err(store_error!(&self.file, "cannot be read: {e}")),
             };
             if let Some(held) = &held {
-                wait_for(self, Instant::now() + SHARED_WAIT, || {
-                    held.file().try_lock_shared()
-                })?;
+                wait_for(self, read_deadline(), || held.file().try_lock_shared())?;
             }
             if let Some(copy) = recovery::read_copy(self)? {
                 drop(held);
@@ -130,6 +130,13 @@ impl Backend for StorePath {
         recovery::rewrite_in_place(self, bytes);
         Ok(true)
     }
+}
+
+/// How long a read waits for an in-place rewrite: [`SHARED_WAIT`], cut short by the
+/// deadline of the call it serves (test `a_stalled_in_place_rewrite_costs_a_follow_its_timeout_and_no_more`).
+fn read_deadline() -> Instant {
+    let longest = Instant::now() + SHARED_WAIT;
+    deadline::current().map_or(longest, |call| call.min(longest))
 }
 
 /// Polls `try_lock` until it succeeds or `deadline` passes (a blocking flock cannot
