@@ -54,6 +54,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -251,13 +252,21 @@ class Sandbox:
         self.log.close()
 
 
+def closed_port() -> int:
+    """A loopback port nothing listens on: bound, then closed (a fixed one may be in use)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
 def snippet_env(sandbox_url: str, store: Path) -> Dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TW_") and k.lower() not in PROXY_VARIABLES}
     env.update(SANDBOX_CREDENTIALS)
     env["TW_API_BASE"] = sandbox_url
     env["TWFOLLOW_STORE"] = str(store / "twfollow" / "accounts.json")
-    # Any https request (the real API) would go to this closed port and fail.
-    env["https_proxy"] = "http://127.0.0.1:9"
+    # Any https request (the real API) would go to this port, made and closed here, and fail.
+    env["https_proxy"] = f"http://127.0.0.1:{closed_port()}"
     env["PATH"] = os.pathsep.join([str(REPO / "build"), str(REPO / ".venv" / "bin"), env.get("PATH", "")])
     env.pop("TWFOLLOW_LIB", None)  # the Python package uses the library it ships, as a user's would
     return env
