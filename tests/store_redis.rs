@@ -445,11 +445,7 @@ fn a_holder_paused_past_its_lock_cannot_overwrite_the_newer_grant() {
         std::thread::sleep(Duration::from_millis(10));
     }
     // Its lock expires (ended now rather than in 45 s, as its time to live would).
-    let _: () = redis::cmd("PEXPIRE")
-        .arg("paused:lock:grant")
-        .arg(1)
-        .query(&mut redis.connection())
-        .unwrap();
+    assert_eq!(redis.cli(&["PEXPIRE", "paused:lock:grant", "1"]), b"1");
     std::thread::sleep(Duration::from_millis(20));
     // Meanwhile, on another host, the person authorizes again: a newer grant.
     let config = oauth2_config(&sandbox.base_url(), true);
