@@ -559,6 +559,13 @@ fn a_rediss_store_trusts_its_ca_file_and_refuses_a_server_it_cannot_verify() {
     assert_eq!(sandbox.request_count(), before, "nothing was sent to X");
     // The server kept the grant: the trusted URL still works.
     assert_eq!(list(&store)["accounts"].as_array().unwrap().len(), 2);
+
+    // A server presenting a self-signed CA certificate, given as the CA file: pinned, as
+    // for the API (wire::pinning).
+    let pinned = Pki::pinned();
+    let redis = Redis::start_tls(None, &pinned);
+    let store = format!("{}&ca_file={}", redis.url("pinned"), pinned.ca.display());
+    assert_eq!(list(&store)["accounts"].as_array().unwrap().len(), 0);
 }
 
 /// A TCP proxy to Redis that passes the 1st and 3rd compare-and-set on and then closes

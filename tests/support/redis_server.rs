@@ -93,6 +93,22 @@ impl Pki {
             _dir: dir,
         }
     }
+
+    /// A server certificate that is its own CA (self-signed, `CA:TRUE`, for localhost
+    /// and 127.0.0.1): tests/data/pinned's, which a client pins.
+    pub fn pinned() -> Pki {
+        let file = |name: &str| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data/pinned")
+                .join(name)
+        };
+        Pki {
+            _dir: TempDir::new("pki-pinned"),
+            ca: file("localhost-ca.cert.pem"),
+            cert: file("localhost-ca.cert.pem"),
+            key: file("localhost-ca.key.pem"),
+        }
+    }
 }
 
 /// A `redis-server` of the test's own: loopback, a free port (found by binding port
