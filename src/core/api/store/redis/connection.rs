@@ -25,13 +25,11 @@ impl Failure {
     /// The connection was found closed (a restarted server): a new one may do.
     pub fn is_dropped(&self) -> bool {
         use ErrorKind::*;
-        let dropped = [
-            UnexpectedEof,
-            BrokenPipe,
-            ConnectionReset,
-            ConnectionAborted,
-        ];
-        matches!(self, Failure::Io(e) if dropped.contains(&e.kind()))
+        let Failure::Io(e) = self else { return false };
+        matches!(
+            e.kind(),
+            UnexpectedEof | BrokenPipe | ConnectionReset | ConnectionAborted
+        )
     }
 }
 
@@ -88,21 +86,17 @@ impl Connection {
             stream.flush()?;
             read_reply(stream)
         }
-        set_timeouts(self.socket(), budget).map_err(Failure::Io)?;
         let reply = match &mut self.0 {
-            Stream::Plain(socket) => exchange(socket, packed),
-            Stream::Tls(stream) => exchange(&mut **stream, packed),
+            Stream::Plain(socket) => {
+                set_timeouts(socket, budget).and_then(|()| exchange(socket, packed))
+            }
+            Stream::Tls(stream) => {
+                set_timeouts(&stream.sock, budget).and_then(|()| exchange(&mut **stream, packed))
+            }
         };
         match reply.map_err(Failure::Io)? {
             Reply::Error(text) => Err(Failure::Refused(text)),
             reply => Ok(reply),
-        }
-    }
-
-    fn socket(&self) -> &TcpStream {
-        match &self.0 {
-            Stream::Plain(socket) => socket,
-            Stream::Tls(stream) => &stream.sock,
         }
     }
 }
