@@ -28,7 +28,7 @@ pub(super) struct Target {
     pub password: Option<Zeroizing<String>>,
     pub db: i64,
     pub prefix: String,
-    /// The certificates of `?ca_file=`, trusted instead of the built-in roots.
+    /// The verifier of `?ca_file=`'s certificates, trusted instead of the built-in roots.
     pub ca: Option<Arc<PinningVerifier>>,
 }
 
