@@ -17,10 +17,10 @@ install_missing() {
 }
 
 # Installs what a fresh Debian machine lacks for the build and the tests. The Redis store's tests
-# start their own redis-server (tests/store_redis.rs, test_store_redis.py) and mint the CA and
-# certificate of a TLS one with openssl (tests/support/redis_server.rs).
+# start their own redis-server (tests/store_redis.rs, test_store_redis.py), look at its keys with
+# redis-cli and mint the CA and certificate of a TLS one with openssl (tests/support/redis_server.rs).
 ensure_tools() {
-  install_missing gcc:cc g++:c++ python3 pkg-config valgrind redis-server openssl
+  install_missing gcc:cc g++:c++ python3 pkg-config valgrind redis-server redis-tools:redis-cli openssl
   python3 -c "import venv, ensurepip" 2>/dev/null || apt_install python3-venv
   command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)" >&2; exit 1; }
 }

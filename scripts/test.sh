@@ -32,7 +32,8 @@
 #
 # What it installs when missing (and says so when it does):
 #   - with apt (sudo when not root): gcc, g++, python3, pkg-config, valgrind, python3-venv,
-#     redis-server (the Redis store's tests start their own, on a loopback port), openssl
+#     redis-server (the Redis store's tests start their own, on a loopback port), redis-tools
+#     (its redis-cli: the tests look at the server's keys with it), openssl
 #     (mints the certificates of a TLS redis-server)
 #   - .venv in the checkout, with the pinned packages of tests/requirements.txt
 #   - install and dist stages: cmake and man-db (apt); dist also groff-base, git, lintian, rpm, cpio and dpkg-dev
@@ -58,7 +59,7 @@ stages=("$@")
 running() { [[ " ${stages[*]} " == *" $1 "* ]]; } # running STAGE: STAGE is in this run
 
 echo "scripts/test.sh: stages: ${stages[*]}"
-echo "scripts/test.sh: installs what is missing: gcc g++ python3 pkg-config valgrind python3-venv redis-server openssl (apt); .venv (tests/requirements.txt)$(
+echo "scripts/test.sh: installs what is missing: gcc g++ python3 pkg-config valgrind python3-venv redis-server redis-tools openssl (apt); .venv (tests/requirements.txt)$(
   running fuzz && echo "; cargo-fuzz (cargo install, into ${CARGO_HOME:-~/.cargo}/bin)")"
 ensure_tools
 ensure_venv

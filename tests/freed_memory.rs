@@ -20,9 +20,10 @@
 //! listing, a config from the store, changing the default and removing, with an
 //! OAuth 1.0a account and an OAuth 2.0 one whose tokens are needles too.
 //!
-//! The Redis store (issue 28): `the_redis_store_leaves_no_password_in_freed_memory`
-//! does the same, and a refresh, on a `redis-server` (and a TLS one) that asks for a
-//! password, which the store URL holds percent-encoded.
+//! The Redis store (issue 28): `the_redis_store_leaves_no_secret_in_freed_memory` and
+//! `the_rediss_store_leaves_no_password_in_freed_memory` do the same, and a refresh, on
+//! a `redis-server` (a TLS one) that asks for a password, which the store URL holds
+//! percent-encoded.
 
 #[path = "support/redis_server.rs"]
 mod redis_server;
@@ -934,7 +935,7 @@ fn the_token_store_leaves_no_secret_in_freed_memory() {
     assert_nothing_found("secrets");
 }
 
-/// The stored document of `the_redis_store_leaves_no_password_in_freed_memory`: an
+/// The stored document of the Redis tests (`scanned_through_redis`): an
 /// expired OAuth 2.0 grant of the test's client, so a follow refreshes it.
 fn redis_document() -> serde_json::Value {
     let text = |c: &CStr| c.to_str().unwrap().to_owned();
@@ -1014,39 +1015,27 @@ fn through_the_store(store: &CStr, base_url: &CStr, statuses: &mut Vec<TwStatus>
     }
 }
 
-#[test]
-fn the_redis_store_leaves_no_password_in_freed_memory() {
+/// Through a store on a `redis-server` of the test's own that asks for
+/// `REDIS_PASSWORD` (over TLS, trusted through a CA file, when `tls`), scanned: what was
+/// found is left for `hits` and `hit_sizes`.
+fn scanned_through_redis(tls: bool) {
     use redis_server::{Pki, Redis};
-    let _serial = serial();
     NEEDLES.get_or_init(needles);
     let server = TokenServer::start();
     let base_url = cstr(&server.base_url);
-    let pki = Pki::mint("freed");
-    let servers = [
-        Redis::start(Some(REDIS_PASSWORD)),
-        Redis::start_tls(Some(REDIS_PASSWORD), &pki),
-    ];
-    // The test's copies of the URLs, freed after the scan.
-    let stores: Vec<_> = servers
-        .iter()
-        .map(|redis| {
-            redis.put_document("freed", &redis_document());
-            let url = redis.url("freed");
-            assert!(url.contains(REDIS_PASSWORD_IN_URL), "{url}");
-            let url = match url.starts_with("rediss://") {
-                true => format!("{url}&ca_file={}", pki.ca.display()),
-                false => url,
-            };
-            cstr(&url)
-        })
-        .collect();
-    let closed_port = {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
+    let pki = tls.then(|| Pki::mint("freed"));
+    let redis = match &pki {
+        Some(pki) => Redis::start_tls(Some(REDIS_PASSWORD), pki),
+        None => Redis::start(Some(REDIS_PASSWORD)),
     };
-    let unreachable = cstr(&format!(
-        "redis://:{REDIS_PASSWORD_IN_URL}@127.0.0.1:{closed_port}/0"
-    ));
+    redis.put_document("freed", &redis_document());
+    let url = redis.url("freed");
+    assert!(url.contains(REDIS_PASSWORD_IN_URL), "{url}");
+    // The test's copy of the URL, freed after the scan.
+    let store = cstr(&match &pki {
+        Some(pki) => format!("{url}&ca_file={}", pki.ca.display()),
+        None => url,
+    });
     hit_sizes();
     hits();
 
@@ -1059,41 +1048,55 @@ fn the_redis_store_leaves_no_password_in_freed_memory() {
 
     let scan = Scan::start();
     let mut statuses = Vec::new();
-    for store in &stores {
-        through_the_store(store, &base_url, &mut statuses);
-    }
-    // And refused: nothing listens there (the message names the URL without it).
-    let mut json = ptr::null_mut();
-    let refused = unsafe { tw_store_list(unreachable.as_ptr(), &mut json) };
+    through_the_store(&store, &base_url, &mut statuses);
     drop(scan);
     drop(server);
-
     assert!(
         statuses.iter().all(|s| *s == TwStatus::Ok),
         "{statuses:?} {:?}",
         last()
     );
+    let grant = &redis.document("freed")["accounts"]["grant"];
+    assert_eq!(grant["refresh_token"], NEW_REFRESH, "refreshed, and stored");
+}
+
+#[test]
+fn the_redis_store_leaves_no_secret_in_freed_memory() {
+    let _serial = serial();
+    // Every needle, the document's too (app secrets, tokens, the refreshed pair): each
+    // answer is read into the library's own wiped buffers alone. With the redis crate,
+    // its parser's 8 KiB buffer held all seven of the document's.
+    scanned_through_redis(false);
+    assert_nothing_found("secrets of the Redis store");
+    // And refused: nothing listens there (the message names the URL without it).
+    let closed_port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let unreachable = cstr(&format!(
+        "redis://:{REDIS_PASSWORD_IN_URL}@127.0.0.1:{closed_port}/0"
+    ));
+    let scan = Scan::start();
+    let mut json = ptr::null_mut();
+    let refused = unsafe { tw_store_list(unreachable.as_ptr(), &mut json) };
+    drop(scan);
     assert_eq!(refused, TwStatus::Store);
     assert!(!last().message.contains(REDIS_PASSWORD_IN_URL));
-    for redis in &servers {
-        let grant = &redis.document("freed")["accounts"]["grant"];
-        assert_eq!(grant["refresh_token"], NEW_REFRESH, "refreshed, and stored");
-    }
-    // Only the password is checked here: the library alone holds it (it sends `AUTH`
-    // itself; the redis crate is given no password) and Redis never answers it. The
-    // tokens and the app's secrets are found, and those copies are not the library's:
-    // they are the answers to `GET` (the document holds them), in the redis crate's
-    // read buffer (8 KiB blocks) and, over TLS, in rustls's received-record buffer
-    // (4 KiB) and its decrypted chunks (the document's size), all freed unwiped
-    // (docs/tokens.md, "Secrets"). The library's own copies of the document are wiped.
-    let password = |name: &&str| name.starts_with(REDIS_PASSWORD_NEEDLE);
-    let sizes: Vec<_> = hit_sizes()
-        .into_iter()
-        .filter(|(name, _)| password(name))
-        .collect();
+    assert_nothing_found("a refused Redis store's password");
+}
+
+#[test]
+fn the_rediss_store_leaves_no_password_in_freed_memory() {
+    let _serial = serial();
+    // The password alone: the library sends it and Redis never answers it. The document
+    // Redis answers also passes through rustls's own buffers, freed unwiped, as HTTPS
+    // answers do (docs/tokens.md, "Secrets"): its received records (4 KiB blocks) and
+    // each decrypted answer (a block of the document's size, 513 to 1003 bytes here).
+    scanned_through_redis(true);
+    let sizes = hit_sizes();
     let found: Vec<_> = hits()
         .into_iter()
-        .filter(|(name, _)| password(name))
+        .filter(|(name, _)| name.starts_with(REDIS_PASSWORD_NEEDLE))
         .collect();
     assert_eq!(
         found,

@@ -445,11 +445,7 @@ fn a_holder_paused_past_its_lock_cannot_overwrite_the_newer_grant() {
         std::thread::sleep(Duration::from_millis(10));
     }
     // Its lock expires (ended now rather than in 45 s, as its time to live would).
-    let _: () = redis::cmd("PEXPIRE")
-        .arg("paused:lock:grant")
-        .arg(1)
-        .query(&mut redis.connection())
-        .unwrap();
+    assert_eq!(redis.cli(&["PEXPIRE", "paused:lock:grant", "1"]), b"1");
     std::thread::sleep(Duration::from_millis(20));
     // Meanwhile, on another host, the person authorizes again: a newer grant.
     let config = oauth2_config(&sandbox.base_url(), true);
@@ -563,6 +559,13 @@ fn a_rediss_store_trusts_its_ca_file_and_refuses_a_server_it_cannot_verify() {
     assert_eq!(sandbox.request_count(), before, "nothing was sent to X");
     // The server kept the grant: the trusted URL still works.
     assert_eq!(list(&store)["accounts"].as_array().unwrap().len(), 2);
+
+    // A server presenting a self-signed CA certificate, given as the CA file: pinned, as
+    // for the API (wire::pinning).
+    let pinned = Pki::pinned();
+    let redis = Redis::start_tls(None, &pinned);
+    let store = format!("{}&ca_file={}", redis.url("pinned"), pinned.ca.display());
+    assert_eq!(list(&store)["accounts"].as_array().unwrap().len(), 0);
 }
 
 /// A TCP proxy to Redis that passes the 1st and 3rd compare-and-set on and then closes

@@ -6,8 +6,8 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 use std::fs;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -91,6 +91,22 @@ impl Pki {
             cert: dir.0.join("server.cert.pem"),
             key: dir.0.join("server.key.pem"),
             _dir: dir,
+        }
+    }
+
+    /// A server certificate that is its own CA (self-signed, `CA:TRUE`, for localhost
+    /// and 127.0.0.1): tests/data/pinned's, which a client pins.
+    pub fn pinned() -> Pki {
+        let file = |name: &str| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data/pinned")
+                .join(name)
+        };
+        Pki {
+            _dir: TempDir::new("pki-pinned"),
+            ca: file("localhost-ca.cert.pem"),
+            cert: file("localhost-ca.cert.pem"),
+            key: file("localhost-ca.key.pem"),
         }
     }
 }
@@ -199,20 +215,8 @@ impl Redis {
     }
 
     fn ping(&self) -> bool {
-        if self.tls.is_some() {
-            // A TLS server: a PING over the test's own TLS connection.
-            return self
-                .try_connection()
-                .is_ok_and(|mut c| redis::cmd("PING").query::<String>(&mut c).is_ok());
-        }
-        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return false;
-        };
-        s.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
-        let _ = s.write_all(b"PING\r\n");
-        let mut answer = [0u8; 64];
-        // +PONG, or -NOAUTH when a password is asked: either way, it serves.
-        matches!(s.read(&mut answer), Ok(n) if n > 0)
+        self.try_cli(&["PING"], b"")
+            .is_some_and(|answer| answer.starts_with(b"PONG"))
     }
 
     /// Kills the server (-9: only what the AOF holds survives).
@@ -255,33 +259,38 @@ impl Redis {
         )
     }
 
-    fn try_connection(&self) -> redis::RedisResult<redis::Connection> {
-        let client = match &self.tls {
-            None => {
-                redis::Client::open(format!("redis://{}127.0.0.1:{}/0", self.auth(), self.port))?
-            }
-            Some((_, _, ca)) => redis::Client::build_with_tls(
-                format!("rediss://{}127.0.0.1:{}/0", self.auth(), self.port),
-                redis::TlsCertificates {
-                    client_tls: None,
-                    root_cert: Some(fs::read(ca).unwrap()),
-                },
-            )?,
-        };
-        client.get_connection_with_timeout(Duration::from_secs(5))
+    /// `redis-cli ARGS` on this server (with its password, and its TLS), `input` on its
+    /// standard input (`-x`: the last argument); its raw answer, `None` if it failed.
+    fn try_cli(&self, args: &[&str], input: &[u8]) -> Option<Vec<u8>> {
+        let mut command = Command::new("redis-cli");
+        command.args(["-h", "127.0.0.1", "-p", &self.port.to_string()]);
+        if let Some((_, _, ca)) = &self.tls {
+            command.arg("--tls").arg("--cacert").arg(ca);
+        }
+        if let Some(password) = &self.password {
+            command.env("REDISCLI_AUTH", password);
+        }
+        let mut child = command
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-cli is installed (with redis-server)");
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        out.status.success().then_some(out.stdout)
     }
 
-    /// A connection of the test's own, to look at and edit the keys.
-    pub fn connection(&self) -> redis::Connection {
-        self.try_connection().unwrap()
+    /// `redis-cli ARGS` on this server (see `try_cli`): its answer, without the line end.
+    pub fn cli(&self, args: &[&str]) -> Vec<u8> {
+        let mut answer = self.try_cli(args, b"").expect("redis-cli succeeds");
+        answer.pop_if(|end| *end == b'\n');
+        answer
     }
 
     pub fn document(&self, prefix: &str) -> serde_json::Value {
-        let bytes: Vec<u8> = redis::cmd("GET")
-            .arg(format!("{prefix}:store"))
-            .query(&mut self.connection())
-            .unwrap();
-        serde_json::from_slice(&bytes).unwrap()
+        serde_json::from_slice(&self.cli(&["GET", &format!("{prefix}:store")])).unwrap()
     }
 
     /// Rewrites the document as a test needs it (nobody else writes then).
@@ -293,18 +302,21 @@ impl Redis {
 
     /// Stores `doc` as the document under `prefix`.
     pub fn put_document(&self, prefix: &str, doc: &serde_json::Value) {
-        let _: () = redis::cmd("SET")
-            .arg(format!("{prefix}:store"))
-            .arg(serde_json::to_vec_pretty(doc).unwrap())
-            .query(&mut self.connection())
-            .unwrap();
+        let key = format!("{prefix}:store");
+        let answer = self.try_cli(
+            &["-x", "SET", &key],
+            &serde_json::to_vec_pretty(doc).unwrap(),
+        );
+        assert_eq!(answer.as_deref(), Some(&b"OK\n"[..]));
     }
 
     pub fn keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = redis::cmd("KEYS")
-            .arg("*")
-            .query(&mut self.connection())
-            .unwrap();
+        let answer = String::from_utf8(self.cli(&["KEYS", "*"])).unwrap();
+        let mut keys: Vec<String> = answer
+            .lines()
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned)
+            .collect();
         keys.sort();
         keys
     }

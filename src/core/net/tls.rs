@@ -13,14 +13,14 @@ use std::io::{Read, Write};
 use std::sync::{Arc, LazyLock};
 
 use rustls::pki_types::ServerName;
-use rustls::{ClientConfig, ClientConnection, StreamOwned};
+use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 use ureq::unversioned::transport::time::{Duration as UreqDuration, Instant as UreqInstant};
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, LazyBuffers, NextTimeout, RustlsConnector, Transport,
     TransportAdapter,
 };
 
-use crate::core::wire::pinning::PinningVerifier;
+use crate::core::wire::pinning::{crypto_provider, PinningVerifier};
 
 /// The rustls configuration with the built-in roots, shared by every config in the
 /// process: ureq caches it per connector, and building the root store is the
@@ -39,19 +39,31 @@ pub struct Tls {
 
 impl Tls {
     pub fn new(trust: Option<&Arc<PinningVerifier>>) -> Tls {
-        let pinned = trust.map(|verifier| {
-            let config = ClientConfig::builder_with_provider(verifier.provider.clone())
-                .with_protocol_versions(rustls::ALL_VERSIONS)
-                .expect("the crypto provider supports TLS 1.2 and 1.3")
-                // "dangerous" is rustls' name for any verifier of one's own; this one adds
-                // only the pinned case to webpki's verdict.
-                .dangerous()
-                .with_custom_certificate_verifier(verifier.clone())
-                .with_no_client_auth();
-            Arc::new(config)
-        });
-        Tls { pinned }
+        Tls {
+            pinned: trust.map(|verifier| client_config(Some(verifier))),
+        }
     }
+}
+
+/// A rustls configuration (TLS 1.2 and 1.3) that verifies servers by a CA file's
+/// [`PinningVerifier`], or else by the built-in roots: webpki-roots, as ureq's own
+/// connector does for HTTPS. The Redis store's TLS is made with it too.
+pub fn client_config(trust: Option<&Arc<PinningVerifier>>) -> Arc<ClientConfig> {
+    let provider = trust.map_or_else(crypto_provider, |verifier| verifier.provider.clone());
+    let builder = ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(rustls::ALL_VERSIONS)
+        .expect("the crypto provider supports TLS 1.2 and 1.3");
+    let builder = match trust {
+        // "dangerous" is rustls' name for any verifier of one's own; this one adds only
+        // the pinned case to webpki's verdict.
+        Some(verifier) => builder
+            .dangerous()
+            .with_custom_certificate_verifier(verifier.clone()),
+        None => builder.with_root_certificates(RootCertStore::from_iter(
+            webpki_roots::TLS_SERVER_ROOTS.iter().cloned(),
+        )),
+    };
+    Arc::new(builder.with_no_client_auth())
 }
 
 impl<In: Transport> Connector<In> for Tls {

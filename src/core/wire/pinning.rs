@@ -128,7 +128,7 @@ pub fn is_ca_used_as_end_entity(error: &rustls::Error) -> bool {
 }
 
 /// The crypto provider ureq would pick: the process default if one was installed, else ring.
-fn crypto_provider() -> Arc<CryptoProvider> {
+pub fn crypto_provider() -> Arc<CryptoProvider> {
     CryptoProvider::get_default()
         .cloned()
         .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()))

@@ -3,16 +3,15 @@
 //! built-in roots). The user name and password are decoded into wiped buffers; no
 //! reason for a refusal quotes the URL.
 //!
-//! Why not the redis crate's own parsing (`IntoConnectionInfo for &str`, issue 31's
-//! question): it parses with `url::Url`, whose serialization holds the password, and
-//! keeps the decoded password as an `ArcStr` in its `RedisConnectionInfo`; both are
-//! freed unwiped, which `the_redis_store_leaves_no_password_in_freed_memory` would
-//! find. Nor does it know `prefix` or `ca_file`. The redis crate
-//! gets only the host, port and TLS from here; `AUTH` is packed by `redis.rs`.
+//! By hand rather than with `url::Url`, whose serialization holds the password and is
+//! freed unwiped (`the_redis_store_leaves_no_secret_in_freed_memory` would find it).
+
+use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
 use crate::core::settings::ca_file::CaFile;
+use crate::core::wire::pinning::PinningVerifier;
 
 /// The prefix of every key when the URL names none.
 pub const DEFAULT_PREFIX: &str = "twfollow";
@@ -29,8 +28,8 @@ pub(super) struct Target {
     pub password: Option<Zeroizing<String>>,
     pub db: i64,
     pub prefix: String,
-    /// The PEM of `?ca_file=`: these trust anchors instead of the built-in roots.
-    pub ca_pem: Option<Vec<u8>>,
+    /// The verifier of `?ca_file=`'s certificates, trusted instead of the built-in roots.
+    pub ca: Option<Arc<PinningVerifier>>,
 }
 
 /// Percent-decodes `text` into a wiped buffer of its size (no reallocation leaves a
@@ -85,7 +84,7 @@ pub(super) fn parse(url: &str) -> Result<Target, String> {
             .ok_or("has a database (the path) that is not a number from 0 up")?,
     };
     let mut prefix = DEFAULT_PREFIX.to_owned();
-    let mut ca_pem = None;
+    let mut ca = None;
     for (name, value) in form_urlencoded::parse(query.as_bytes()) {
         match &*name {
             "prefix" => {
@@ -98,12 +97,11 @@ pub(super) fn parse(url: &str) -> Result<Target, String> {
                 prefix = value.into_owned();
             }
             "ca_file" if tls => {
-                let ca =
+                let file =
                     CaFile::read(&value).map_err(|e| format!("cannot be used: {}", e.message))?;
-                let pem = std::fs::read(&ca.path).map_err(|e| {
-                    format!("cannot be used: cannot read CA file {:?}: {e}", ca.path)
-                })?;
-                ca_pem = Some(pem);
+                let verifier = PinningVerifier::new(&file.certificates)
+                    .map_err(|e| format!("cannot be used: {}", file.refusal(&e).message))?;
+                ca = Some(Arc::new(verifier));
             }
             "ca_file" => {
                 return Err("names a ca_file, which only a rediss:// (TLS) URL uses".into())
@@ -124,7 +122,7 @@ pub(super) fn parse(url: &str) -> Result<Target, String> {
         password,
         db,
         prefix,
-        ca_pem,
+        ca,
     })
 }
 

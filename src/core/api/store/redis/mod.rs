@@ -9,23 +9,29 @@
 //! the revision inside the stored one is still the one the writer read, so a holder
 //! paused past its lock's expiry changes nothing. Nothing is created on this host.
 //!
-//! The password: parsed into wiped buffers, sent by this module alone (`AUTH`, packed
-//! in a wiped buffer: the redis crate never sees it), never named: the location is the
-//! URL with the password replaced by `***`. The redis crate does keep the answers it
-//! parsed (the document, tokens included) in its read buffer until the connection
-//! closes, unwiped; the document this module sends is packed in a wiped buffer.
+//! The client is this module's own (connection.rs, resp.rs: RESP2 over TCP or rustls):
+//! every command is packed and every answer read in wiped buffers, the password (parsed
+//! into wiped buffers) and the document (tokens and app secrets) alike. The password is
+//! never named: the location is the URL with the password replaced by `***`.
+
+mod connection;
+mod resp;
 
 use std::fmt;
-use std::sync::Mutex;
+use std::io::ErrorKind;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use redis::{ConnectionAddr, ConnectionLike, IntoConnectionInfo, RedisError, Value};
+use rustls::ClientConfig;
 use zeroize::Zeroizing;
 
+use self::connection::{Connection, Failure};
+use self::resp::{pack, Reply};
 use crate::core::api::deadline;
 use crate::core::api::store::backend::{poll, Backend, Held, STORE_WIDE};
 use crate::core::api::store::redis_url::{parse, Target};
 use crate::core::error::Error;
+use crate::core::net::tls::client_config;
 use crate::core::settings::DEFAULT_TIMEOUT;
 use crate::core::sys::fork;
 use crate::core::sys::random::random_hex;
@@ -62,7 +68,8 @@ return 0"#;
 /// The store on a Redis server.
 pub struct RedisBackend {
     target: Target,
-    client: redis::Client,
+    /// How a `rediss://` server is verified: the CA file's certificates, or the built-in roots.
+    tls: Option<Arc<ClientConfig>>,
     /// One connection kept per process, reused by its calls (and replaced in a forked
     /// child: its parent's socket is not its to write on). A call takes it out while it
     /// uses it: no lock is held across the network, where a fork would catch it held.
@@ -71,7 +78,7 @@ pub struct RedisBackend {
 
 struct Pooled {
     owner: (u32, u64),
-    connection: redis::Connection,
+    connection: Connection,
 }
 
 /// The process and fork generation a connection belongs to.
@@ -88,65 +95,26 @@ impl fmt::Debug for RedisBackend {
     }
 }
 
-/// The redis crate's client for `target`, without its user or password (this module
-/// authenticates itself) and without a `SELECT` (ditto): connecting sends nothing.
-fn client(target: &Target) -> Result<redis::Client, RedisError> {
-    let addr = if target.tls {
-        ConnectionAddr::TcpTls {
-            host: target.host.clone(),
-            port: target.port,
-            insecure: false,
-            tls_params: None,
-        }
-    } else {
-        ConnectionAddr::Tcp(target.host.clone(), target.port)
-    };
-    let info = addr
-        .into_connection_info()?
-        .set_redis_settings(redis::RedisConnectionInfo::default().set_skip_set_lib_name());
-    match &target.ca_pem {
-        Some(pem) => redis::Client::build_with_tls(
-            info,
-            redis::TlsCertificates {
-                client_tls: None,
-                root_cert: Some(pem.clone()),
-            },
-        ),
-        None => redis::Client::open(info),
-    }
-}
-
-/// One RESP command (an array of bulk strings) packed in a wiped buffer of exactly
-/// its size: for the commands that carry the password or the document.
-fn pack(args: &[&[u8]]) -> Zeroizing<Vec<u8>> {
-    let head = |n: usize, mark: char| format!("{mark}{n}\r\n");
-    let size: usize = args
-        .iter()
-        .map(|a| head(a.len(), '$').len() + a.len() + 2)
-        .sum();
-    let mut out = Zeroizing::new(Vec::with_capacity(head(args.len(), '*').len() + size));
-    out.extend_from_slice(head(args.len(), '*').as_bytes());
-    for arg in args {
-        out.extend_from_slice(head(arg.len(), '$').as_bytes());
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
-
 /// What went wrong, in words that never hold the password.
-fn redis_detail(e: &RedisError, target: &Target) -> String {
-    let text = match e.code() {
-        Some("WRONGPASS" | "NOAUTH") if target.password.is_none() => {
-            "asks for a password, and the URL gives none".to_owned()
-        }
-        Some("WRONGPASS") => "refused the user name and password of the URL (WRONGPASS)".to_owned(),
-        Some("NOAUTH") => "asks for a password (NOAUTH)".to_owned(),
-        _ if e.is_connection_refusal() => format!("is unreachable (connection refused: {e})"),
-        _ if e.is_timeout() => {
-            "did not answer within the call's time (unreachable, or too slow)".to_owned()
-        }
-        _ => e.to_string(),
+fn redis_detail(failure: &Failure, target: &Target) -> String {
+    let text = match failure {
+        Failure::Refused(text) => match text.split(' ').next() {
+            Some("WRONGPASS" | "NOAUTH") if target.password.is_none() => {
+                "asks for a password, and the URL gives none".to_owned()
+            }
+            Some("WRONGPASS") => {
+                "refused the user name and password of the URL (WRONGPASS)".to_owned()
+            }
+            Some("NOAUTH") => "asks for a password (NOAUTH)".to_owned(),
+            _ => text.clone(),
+        },
+        Failure::Io(e) => match e.kind() {
+            ErrorKind::ConnectionRefused => format!("is unreachable (connection refused: {e})"),
+            ErrorKind::WouldBlock | ErrorKind::TimedOut => {
+                "did not answer within the call's time (unreachable, or too slow)".to_owned()
+            }
+            _ => e.to_string(),
+        },
     };
     match target.password.as_deref() {
         // The text that held it is wiped, not freed as it is.
@@ -169,13 +137,10 @@ impl RedisBackend {
             });
             store_error!(host.as_deref().unwrap_or(url), "{why}")
         })?;
-        let client = client(&target).map_err(|e| {
-            let detail = redis_detail(&e, &target);
-            store_error!(&target.shown, "cannot be used: {detail}")
-        })?;
+        let tls = target.tls.then(|| client_config(target.ca.as_ref()));
         Ok(RedisBackend {
             target,
-            client,
+            tls,
             pooled: Mutex::new(None),
         })
     }
@@ -190,40 +155,29 @@ impl RedisBackend {
         }
     }
 
-    /// Runs `op` on this process's connection (made first when there is none), with
-    /// what is left until `deadline` (at least [`COMMAND_FLOOR`]) as its timeouts. A
-    /// reused connection that turns out dropped (a restarted server) is replaced and
-    /// `op` tried once more.
-    fn run<T>(
-        &self,
-        deadline: Instant,
-        what: &str,
-        mut op: impl FnMut(&mut redis::Connection) -> redis::RedisResult<T>,
-    ) -> Result<T, Error> {
+    /// Sends `command` on this process's connection (made first when there is none),
+    /// with what is left until `deadline` (at least [`COMMAND_FLOOR`]) as its timeouts;
+    /// its reply. A reused connection that turns out dropped (a restarted server) is
+    /// replaced and `command` sent once more.
+    fn run(&self, deadline: Instant, what: &str, command: &[u8]) -> Result<Reply, Error> {
         let mut taken = self.pooled().take().filter(|p| p.owner == owner());
         loop {
             let budget = deadline
                 .saturating_duration_since(Instant::now())
                 .max(COMMAND_FLOOR);
             let reused = taken.is_some();
-            if !reused {
-                let connection = self
-                    .connect(budget)
-                    .map_err(|e| self.failure("cannot be reached", &e))?;
-                taken = Some(Pooled {
+            let pooled = match taken.as_mut() {
+                Some(pooled) => pooled,
+                None => taken.insert(Pooled {
                     owner: owner(),
-                    connection,
-                });
-            }
-            let connection = &mut taken.as_mut().expect("connected above").connection;
-            let result = connection
-                .set_read_timeout(Some(budget))
-                .and_then(|()| connection.set_write_timeout(Some(budget)))
-                .and_then(|()| op(connection));
-            match result {
-                Err(e) if e.is_io_error() || e.is_unrecoverable_error() => {
+                    connection: Connection::open(&self.target, self.tls.as_ref(), budget)
+                        .map_err(|e| self.failure("cannot be reached", &e))?,
+                }),
+            };
+            match pooled.connection.command(command, budget) {
+                Err(e @ Failure::Io(_)) => {
                     taken = None;
-                    if !(reused && e.is_connection_dropped()) {
+                    if !(reused && e.is_dropped()) {
                         return Err(self.failure(what, &e));
                     }
                 }
@@ -242,28 +196,7 @@ impl RedisBackend {
         fork::lock(&self.pooled)
     }
 
-    /// A new connection: TCP (and TLS), then `AUTH` (packed here, in a wiped buffer)
-    /// and `SELECT` when the URL asks for them.
-    fn connect(&self, budget: Duration) -> redis::RedisResult<redis::Connection> {
-        let mut connection = self.client.get_connection_with_timeout(budget)?;
-        connection.set_read_timeout(Some(budget))?;
-        connection.set_write_timeout(Some(budget))?;
-        let t = &self.target;
-        if let Some(password) = &t.password {
-            let mut auth: Vec<&[u8]> = vec![b"AUTH"];
-            auth.extend(t.user.as_ref().map(|user| user.as_bytes()));
-            auth.push(password.as_bytes());
-            if let Value::ServerError(e) = connection.req_packed_command(&pack(&auth))? {
-                return Err(e.into());
-            }
-        }
-        if t.db != 0 {
-            redis::cmd("SELECT").arg(t.db).exec(&mut connection)?;
-        }
-        Ok(connection)
-    }
-
-    fn failure(&self, what: &str, e: &RedisError) -> Error {
+    fn failure(&self, what: &str, e: &Failure) -> Error {
         let detail = redis_detail(e, &self.target);
         store_error!(&self.target.shown, "{what}: {detail}")
     }
@@ -294,14 +227,16 @@ impl Drop for RedisLock<'_> {
             return;
         }
         let deadline = Instant::now() + COMMAND_FLOOR;
-        let _ = self.backend.run(deadline, "cannot release its lock", |c| {
-            redis::cmd("EVAL")
-                .arg(COMPARE_AND_DELETE)
-                .arg(1)
-                .arg(&self.key)
-                .arg(&self.token)
-                .query::<Value>(c)
-        });
+        let command = pack(&[
+            b"EVAL",
+            COMPARE_AND_DELETE.as_bytes(),
+            b"1",
+            self.key.as_bytes(),
+            self.token.as_bytes(),
+        ]);
+        let _ = self
+            .backend
+            .run(deadline, "cannot release its lock", &command);
     }
 }
 
@@ -313,12 +248,9 @@ impl Backend for RedisBackend {
     fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
         let key = self.key("store", STORE_WIDE);
         let deadline = deadline::at(DEFAULT_TIMEOUT);
-        let answer = self.run(deadline, "cannot be read", |c| {
-            redis::cmd("GET").arg(&key).query::<Value>(c)
-        })?;
-        match answer {
-            Value::Nil => Ok(None),
-            Value::BulkString(bytes) => Ok(Some(Zeroizing::new(bytes))),
+        match self.run(deadline, "cannot be read", &pack(&[b"GET", key.as_bytes()]))? {
+            Reply::Nil => Ok(None),
+            Reply::Bulk(bytes) => Ok(Some(bytes)),
             _ => Err(self.unexpected("GET")),
         }
     }
@@ -326,20 +258,25 @@ impl Backend for RedisBackend {
     fn lock(&self, scope: &str, deadline: Instant, hold: Duration) -> Result<Held<'_>, Error> {
         let key = self.key("lock", scope);
         let token = random_hex(16);
-        let ttl = hold.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
+        let ttl = hold.as_millis().clamp(1, u128::from(u64::MAX)).to_string();
         let whose = match scope {
             STORE_WIDE => "store-wide".to_owned(),
             account => format!("account {account:?}'s"),
         };
         let holder = format!("{whose} lock, which another process, on this host or another, holds");
         let take = || {
-            let answer = self.run(deadline, "cannot take its lock", |c| {
-                let args = [key.as_str(), &token, "NX", "PX"];
-                redis::cmd("SET").arg(&args[..]).arg(ttl).query::<Value>(c)
-            })?;
-            match answer {
-                Value::Okay => Ok(true),
-                Value::Nil => Ok(false),
+            let set = [
+                b"SET",
+                key.as_bytes(),
+                token.as_bytes(),
+                b"NX",
+                b"PX",
+                ttl.as_bytes(),
+            ];
+            let command = pack(&set);
+            match self.run(deadline, "cannot take its lock", &command)? {
+                Reply::Status(ok) if ok == "OK" => Ok(true),
+                Reply::Nil => Ok(false),
                 _ => Err(self.unexpected("SET NX")),
             }
         };
@@ -365,13 +302,9 @@ impl Backend for RedisBackend {
             bytes,
         ]);
         let deadline = deadline::at(DEFAULT_TIMEOUT);
-        let answer = self.run(deadline, "cannot be written", |c| {
-            c.req_packed_command(&command)
-        })?;
-        match answer {
-            Value::Int(1) => Ok(true),
-            Value::Int(0) => Ok(false),
-            Value::ServerError(e) => Err(self.failure("cannot be written", &e.into())),
+        match self.run(deadline, "cannot be written", &command)? {
+            Reply::Integer(1) => Ok(true),
+            Reply::Integer(0) => Ok(false),
             _ => Err(self.unexpected("the compare-and-set")),
         }
     }
@@ -400,15 +333,5 @@ mod tests {
                 .all(|part| !message.contains(part));
             assert!(message.contains("://***@h") && hidden, "{message}");
         }
-    }
-
-    #[test]
-    fn commands_are_packed_as_resp_arrays() {
-        assert_eq!(
-            &pack(&[b"AUTH", b"u", b"pw"])[..],
-            b"*3\r\n$4\r\nAUTH\r\n$1\r\nu\r\n$2\r\npw\r\n"
-        );
-        let p = pack(&[&b"x"[..]; 12]);
-        assert_eq!(p.len(), p.capacity());
     }
 }
