@@ -40,6 +40,7 @@ use base64::Engine as _;
 use support::*;
 use twfollow::core::wire::percent::percent_encode;
 use twfollow::ffi::*;
+use zeroize::Zeroize;
 
 const CONSUMER_KEY: &CStr = c"freed-memory-consumer-key";
 // Characters that percent-encoding changes, so the raw and encoded forms differ.
@@ -92,8 +93,9 @@ unsafe impl GlobalAlloc for Scanning {
         }
         // Every block is zeroed once scanned, armed or not: a block allocated later over
         // this memory and only partly written would otherwise show an earlier owner's
-        // bytes (a secret the test itself freed while disarmed) as if freed now.
-        std::ptr::write_bytes(block, 0, layout.size());
+        // bytes (a secret the test itself freed while disarmed) as if freed now. By
+        // zeroize's volatile writes: an optimised build drops plain stores before a free.
+        std::slice::from_raw_parts_mut(block, layout.size()).zeroize();
         System.dealloc(block, layout)
     }
 }
