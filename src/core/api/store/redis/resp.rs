@@ -62,6 +62,20 @@ fn read_exact(source: &mut impl Read, into: &mut [u8]) -> io::Result<()> {
     })
 }
 
+/// `size` bytes in a wiped buffer that grows only as they arrive (each outgrown one
+/// wiped): a length header alone cannot make the reader allocate that length.
+fn read_bulk(source: &mut impl Read, size: usize) -> io::Result<Zeroizing<Vec<u8>>> {
+    let mut bulk = Zeroizing::new(Vec::new());
+    while bulk.len() < size {
+        let have = bulk.len();
+        let mut grown = Zeroizing::new(vec![0; size.min((2 * have).max(64 << 10))]);
+        grown[..have].copy_from_slice(&bulk);
+        read_exact(source, &mut grown[have..])?;
+        bulk = grown;
+    }
+    Ok(bulk)
+}
+
 /// Reads one reply from `source`.
 pub fn read_reply(source: &mut impl Read) -> io::Result<Reply> {
     let mut line = Zeroizing::new([0u8; LINE_MAX]);
@@ -85,8 +99,7 @@ pub fn read_reply(source: &mut impl Read) -> io::Result<Reply> {
         b'$' => match number()? {
             -1 => Ok(Reply::Nil),
             len @ 0..=BULK_MAX => {
-                let mut bulk = Zeroizing::new(vec![0; len as usize + 2]);
-                read_exact(source, &mut bulk)?;
+                let mut bulk = read_bulk(source, len as usize + 2)?;
                 if !bulk.ends_with(b"\r\n") {
                     return Err(invalid("a bulk string longer than its length"));
                 }
@@ -151,6 +164,11 @@ mod tests {
                 assert_eq!(read(bytes, step).unwrap(), reply, "{bytes:?} by {step}");
             }
         }
+        // A bulk string longer than the first block, trickled in: read whole.
+        let long: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let sent = [format!("${}\r\n", long.len()).as_bytes(), &long, b"\r\n"].concat();
+        let reply = read(&sent, 1000).unwrap();
+        assert_eq!(reply, Reply::Bulk(Zeroizing::new(long)));
         // Two replies in a row: the first is read to its end, and no further.
         let mut both = Trickle {
             bytes: b"$2\r\nab\r\n:0\r\n",
@@ -163,7 +181,7 @@ mod tests {
 
     #[test]
     fn a_cut_short_answer_is_a_dropped_connection_and_nonsense_is_refused() {
-        for cut in [&b""[..], b"+OK\r", b"$10\r\n{\"a\"", b"$2\r\nab"] {
+        for cut in [&b""[..], b"+OK\r", b"$10\r\n{\"a\"", b"$2\r\nab", b"$536870911\r\n"] {
             let e = read(cut, 2).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::UnexpectedEof, "{cut:?}");
             assert_eq!(
