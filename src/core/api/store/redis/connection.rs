@@ -34,8 +34,44 @@ impl Failure {
 }
 
 enum Stream {
-    Plain(TcpStream),
-    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+    Plain(Socket),
+    Tls(Box<StreamOwned<ClientConnection, Socket>>),
+}
+
+/// The TCP socket, each read and write of which ends by `until` (a timeout per system
+/// call alone would let a server that drips its answer hold a call as long as it likes:
+/// test `a_dripping_server_cannot_hold_a_command_past_its_budget`).
+struct Socket {
+    tcp: TcpStream,
+    until: Instant,
+}
+
+impl Socket {
+    fn left(&self) -> io::Result<Duration> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        match left.is_zero() {
+            true => Err(io::Error::new(ErrorKind::TimedOut, "ran out of time")),
+            false => Ok(left),
+        }
+    }
+}
+
+impl Read for Socket {
+    fn read(&mut self, into: &mut [u8]) -> io::Result<usize> {
+        self.tcp.set_read_timeout(Some(self.left()?))?;
+        self.tcp.read(into)
+    }
+}
+
+impl Write for Socket {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.tcp.set_write_timeout(Some(self.left()?))?;
+        self.tcp.write(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tcp.flush()
+    }
 }
 
 pub struct Connection(Stream);
@@ -49,7 +85,9 @@ impl Connection {
         tls: Option<&Arc<ClientConfig>>,
         budget: Duration,
     ) -> Result<Connection, Failure> {
-        let socket = tcp(&target.host, target.port, budget).map_err(Failure::Io)?;
+        let until = Instant::now() + budget;
+        let tcp = tcp(&target.host, target.port, budget).map_err(Failure::Io)?;
+        let socket = Socket { tcp, until };
         let stream = match tls {
             None => Stream::Plain(socket),
             Some(config) => {
@@ -79,19 +117,22 @@ impl Connection {
         Ok(connection)
     }
 
-    /// Sends a packed command and reads its reply, each within `budget`.
+    /// Sends a packed command and reads its reply, both within `budget`.
     pub fn command(&mut self, packed: &[u8], budget: Duration) -> Result<Reply, Failure> {
         fn exchange(stream: &mut (impl Read + Write), packed: &[u8]) -> io::Result<Reply> {
             stream.write_all(packed)?;
             stream.flush()?;
             read_reply(stream)
         }
+        let until = Instant::now() + budget;
         let reply = match &mut self.0 {
             Stream::Plain(socket) => {
-                set_timeouts(socket, budget).and_then(|()| exchange(socket, packed))
+                socket.until = until;
+                exchange(socket, packed)
             }
             Stream::Tls(stream) => {
-                set_timeouts(&stream.sock, budget).and_then(|()| exchange(&mut **stream, packed))
+                stream.sock.until = until;
+                exchange(&mut **stream, packed)
             }
         };
         match reply.map_err(Failure::Io)? {
@@ -101,13 +142,8 @@ impl Connection {
     }
 }
 
-fn set_timeouts(socket: &TcpStream, budget: Duration) -> io::Result<()> {
-    socket.set_read_timeout(Some(budget))?;
-    socket.set_write_timeout(Some(budget))
-}
-
 /// A TCP connection to the first of `host`'s addresses that takes one within `budget`,
-/// without Nagle's delay, `budget` its read and write timeouts (the TLS handshake's).
+/// without Nagle's delay.
 fn tcp(host: &str, port: u16, budget: Duration) -> io::Result<TcpStream> {
     let until = Instant::now() + budget;
     let mut last = io::Error::new(ErrorKind::NotFound, "its host name has no address");
@@ -119,11 +155,47 @@ fn tcp(host: &str, port: u16, budget: Duration) -> io::Result<TcpStream> {
         match TcpStream::connect_timeout(&address, left) {
             Ok(socket) => {
                 socket.set_nodelay(true)?;
-                set_timeouts(&socket, budget)?;
                 return Ok(socket);
             }
             Err(e) => last = e,
         }
     }
     Err(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    #[test]
+    fn a_dripping_server_cannot_hold_a_command_past_its_budget() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (mut peer, _) = listener.accept().unwrap();
+            let mut command = [0u8; 64];
+            let _ = peer.read(&mut command);
+            // A byte every 100 ms: each read is quick, the whole answer takes 4 s.
+            for byte in b"$34\r\n0123456789012345678901234567890123\r\n" {
+                std::thread::sleep(Duration::from_millis(100));
+                if peer.write_all(&[*byte]).is_err() {
+                    return;
+                }
+            }
+        });
+        let tcp = tcp("127.0.0.1", port, Duration::from_secs(1)).unwrap();
+        let until = Instant::now();
+        let mut connection = Connection(Stream::Plain(Socket { tcp, until }));
+        let started = Instant::now();
+        let result = connection.command(&pack(&[b"GET", b"k"]), Duration::from_millis(500));
+        let took = started.elapsed();
+        let Err(Failure::Io(e)) = result else {
+            panic!("the dripped answer was taken")
+        };
+        assert_eq!(e.kind(), ErrorKind::TimedOut, "{e}");
+        assert!(took < Duration::from_millis(1500), "{took:?}");
+        drop(connection);
+        server.join().unwrap();
+    }
 }
