@@ -77,7 +77,7 @@ impl Write for Socket {
 pub struct Connection(Stream);
 
 impl Connection {
-    /// A new connection within `budget`: TCP to each of the host's addresses in turn,
+    /// A new connection, all of it within `budget`: TCP to each of the host's addresses in turn,
     /// TLS verified by `tls` when given, then `AUTH` (packed in a wiped buffer) and
     /// `SELECT`.
     pub fn open(
@@ -103,16 +103,18 @@ impl Connection {
                 Stream::Tls(Box::new(stream))
             }
         };
+        // The handshake, `AUTH` and `SELECT` share the connection's budget.
+        let left = || until.saturating_duration_since(Instant::now());
         let mut connection = Connection(stream);
         if let Some(password) = &target.password {
             let mut auth: Vec<&[u8]> = vec![b"AUTH"];
             auth.extend(target.user.as_ref().map(|user| user.as_bytes()));
             auth.push(password.as_bytes());
-            connection.command(&pack(&auth), budget)?;
+            connection.command(&pack(&auth), left())?;
         }
         if target.db != 0 {
             let db = target.db.to_string();
-            connection.command(&pack(&[b"SELECT", db.as_bytes()]), budget)?;
+            connection.command(&pack(&[b"SELECT", db.as_bytes()]), left())?;
         }
         Ok(connection)
     }

@@ -181,7 +181,13 @@ mod tests {
 
     #[test]
     fn a_cut_short_answer_is_a_dropped_connection_and_nonsense_is_refused() {
-        for cut in [&b""[..], b"+OK\r", b"$10\r\n{\"a\"", b"$2\r\nab", b"$536870911\r\n"] {
+        for cut in [
+            &b""[..],
+            b"+OK\r",
+            b"$10\r\n{\"a\"",
+            b"$2\r\nab",
+            b"$536870911\r\n",
+        ] {
             let e = read(cut, 2).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::UnexpectedEof, "{cut:?}");
             assert_eq!(
