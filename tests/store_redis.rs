@@ -568,11 +568,15 @@ fn a_rediss_store_trusts_its_ca_file_and_refuses_a_server_it_cannot_verify() {
     assert_eq!(list(&store)["accounts"].as_array().unwrap().len(), 0);
 }
 
-/// A TCP proxy to Redis that passes the 1st and 3rd compare-and-set on and then closes
-/// the client's connection instead of handing it the answer: the write landed, the
-/// writer saw its connection drop (the 2nd and 4th are those writes sent again).
-/// Its port, and how many compare-and-sets it saw.
-fn proxy_losing_answers(redis_port: u16) -> (u16, Arc<AtomicUsize>) {
+/// A TCP proxy to Redis that passes on the commands holding `marker` and, for those
+/// whose number (from 0) is in `lost`, closes the client's connection instead of handing
+/// it the answer: the command ran, its sender saw its connection drop. Its port, and how
+/// many such commands it saw.
+fn proxy_losing_answers(
+    redis_port: u16,
+    marker: &'static [u8],
+    lost: &'static [usize],
+) -> (u16, Arc<AtomicUsize>) {
     use std::io::{Read, Write};
     use std::net::{Shutdown, TcpStream};
     use std::sync::atomic::AtomicBool;
@@ -592,8 +596,8 @@ fn proxy_losing_answers(redis_port: u16) -> (u16, Arc<AtomicUsize>) {
                 let mut buffer = [0u8; 65536];
                 while let Ok(n @ 1..) = from_client.read(&mut buffer) {
                     let chunk = &buffer[..n];
-                    let is_cas = chunk.windows(12).any(|w| w == b"cjson.decode");
-                    if is_cas && [0, 2].contains(&writes.fetch_add(1, Ordering::SeqCst)) {
+                    let marked = chunk.windows(marker.len()).any(|w| w == marker);
+                    if marked && lost.contains(&writes.fetch_add(1, Ordering::SeqCst)) {
                         lose.store(true, Ordering::SeqCst);
                     }
                     if to_server.write_all(chunk).is_err() {
@@ -625,7 +629,8 @@ fn refresh_writes_whose_answers_were_lost_landed_and_the_grant_works() {
     let sandbox = start_sandbox();
     stored_grant(&sandbox, &redis.url("lost"));
     expire(&redis, &sandbox, "lost");
-    let (proxy, writes) = proxy_losing_answers(redis.port);
+    // The 1st and 3rd compare-and-set (the 2nd and 4th are those sent again).
+    let (proxy, writes) = proxy_losing_answers(redis.port, b"cjson.decode", &[0, 2]);
     let through_proxy = format!("redis://127.0.0.1:{proxy}/0?prefix=lost");
     let config = from_store(&through_proxy, Some("grant")).unwrap();
     assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
@@ -641,4 +646,33 @@ fn refresh_writes_whose_answers_were_lost_landed_and_the_grant_works() {
     assert_eq!(other.set_base_url(&sandbox.base_url()), TwStatus::Ok);
     other.follow(PUBLIC_USER_ID, false).unwrap();
     assert_eq!(refreshes_sent(&sandbox, start), 1);
+}
+
+#[test]
+fn a_lock_whose_answer_was_lost_is_taken_not_waited_for() {
+    let redis = Redis::start(None);
+    let sandbox = start_sandbox();
+    stored_grant(&sandbox, &redis.url("lost-lock"));
+    expire(&redis, &sandbox, "lost-lock");
+    // The refresh's lock is taken, its answer lost: the lock sent again finds its own.
+    let (proxy, takes) = proxy_losing_answers(redis.port, b"'NX', 'PX'", &[0]);
+    let through_proxy = format!("redis://127.0.0.1:{proxy}/0?prefix=lost-lock");
+    let config = from_store(&through_proxy, Some("grant")).unwrap();
+    assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+    assert_eq!(config.set_timeout_ms(5000), TwStatus::Ok);
+    let start = sandbox.requests().len();
+    let started = Instant::now();
+    config.follow(PUBLIC_USER_ID, false).unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(takes.load(Ordering::SeqCst) >= 2, "the take sent again");
+    assert_eq!(refreshes_sent(&sandbox, start), 1);
+    assert!(
+        !redis.keys().iter().any(|k| k.contains(":lock")),
+        "released: {:?}",
+        redis.keys()
+    );
 }

@@ -77,16 +77,15 @@ impl Write for Socket {
 pub struct Connection(Stream);
 
 impl Connection {
-    /// A new connection, all of it within `budget`: TCP to each of the host's addresses in turn,
+    /// A new connection, all of it by `until`: TCP to each of the host's addresses in turn,
     /// TLS verified by `tls` when given, then `AUTH` (packed in a wiped buffer) and
     /// `SELECT`.
     pub fn open(
         target: &Target,
         tls: Option<&Arc<ClientConfig>>,
-        budget: Duration,
+        until: Instant,
     ) -> Result<Connection, Failure> {
-        let until = Instant::now() + budget;
-        let tcp = tcp(&target.host, target.port, budget).map_err(Failure::Io)?;
+        let tcp = tcp(&target.host, target.port, until).map_err(Failure::Io)?;
         let socket = Socket { tcp, until };
         let stream = match tls {
             None => Stream::Plain(socket),
@@ -103,30 +102,27 @@ impl Connection {
                 Stream::Tls(Box::new(stream))
             }
         };
-        // The handshake, `AUTH` and `SELECT` share the connection's budget.
-        let left = || until.saturating_duration_since(Instant::now());
         let mut connection = Connection(stream);
         if let Some(password) = &target.password {
             let mut auth: Vec<&[u8]> = vec![b"AUTH"];
             auth.extend(target.user.as_ref().map(|user| user.as_bytes()));
             auth.push(password.as_bytes());
-            connection.command(&pack(&auth), left())?;
+            connection.command(&pack(&auth), until)?;
         }
         if target.db != 0 {
             let db = target.db.to_string();
-            connection.command(&pack(&[b"SELECT", db.as_bytes()]), left())?;
+            connection.command(&pack(&[b"SELECT", db.as_bytes()]), until)?;
         }
         Ok(connection)
     }
 
-    /// Sends a packed command and reads its reply, both within `budget`.
-    pub fn command(&mut self, packed: &[u8], budget: Duration) -> Result<Reply, Failure> {
+    /// Sends a packed command and reads its reply, both by `until`.
+    pub fn command(&mut self, packed: &[u8], until: Instant) -> Result<Reply, Failure> {
         fn exchange(stream: &mut (impl Read + Write), packed: &[u8]) -> io::Result<Reply> {
             stream.write_all(packed)?;
             stream.flush()?;
             read_reply(stream)
         }
-        let until = Instant::now() + budget;
         let reply = match &mut self.0 {
             Stream::Plain(socket) => {
                 socket.until = until;
@@ -144,10 +140,9 @@ impl Connection {
     }
 }
 
-/// A TCP connection to the first of `host`'s addresses that takes one within `budget`,
+/// A TCP connection to the first of `host`'s addresses that takes one by `until`,
 /// without Nagle's delay.
-fn tcp(host: &str, port: u16, budget: Duration) -> io::Result<TcpStream> {
-    let until = Instant::now() + budget;
+fn tcp(host: &str, port: u16, until: Instant) -> io::Result<TcpStream> {
     let mut last = io::Error::new(ErrorKind::NotFound, "its host name has no address");
     for address in (host, port).to_socket_addrs()? {
         let left = until.saturating_duration_since(Instant::now());
@@ -186,11 +181,11 @@ mod tests {
                 }
             }
         });
-        let tcp = tcp("127.0.0.1", port, Duration::from_secs(1)).unwrap();
-        let until = Instant::now();
-        let mut connection = Connection(Stream::Plain(Socket { tcp, until }));
         let started = Instant::now();
-        let result = connection.command(&pack(&[b"GET", b"k"]), Duration::from_millis(500));
+        let until = started + Duration::from_millis(500);
+        let tcp = tcp("127.0.0.1", port, until).unwrap();
+        let mut connection = Connection(Stream::Plain(Socket { tcp, until }));
+        let result = connection.command(&pack(&[b"GET", b"k"]), until);
         let took = started.elapsed();
         let Err(Failure::Io(e)) = result else {
             panic!("the dripped answer was taken")
@@ -198,6 +193,35 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::TimedOut, "{e}");
         assert!(took < Duration::from_millis(1500), "{took:?}");
         drop(connection);
+        server.join().unwrap();
+    }
+
+    #[test]
+    fn connecting_and_the_command_share_one_deadline() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (mut peer, _) = listener.accept().unwrap();
+            let mut command = [0u8; 256];
+            // AUTH, SELECT, GET: each answered after 300 ms.
+            while let Ok(1..) = peer.read(&mut command) {
+                std::thread::sleep(Duration::from_millis(300));
+                let _ = peer.write_all(b"+OK\r\n");
+            }
+        });
+        let url = format!("redis://:pw@127.0.0.1:{port}/1");
+        let target = crate::core::api::store::redis_url::parse(&url).unwrap();
+        let started = Instant::now();
+        let until = started + Duration::from_millis(800);
+        let result = Connection::open(&target, None, until)
+            .and_then(|mut connection| connection.command(&pack(&[b"GET", b"k"]), until));
+        let took = started.elapsed();
+        let Err(Failure::Io(e)) = result else {
+            panic!("AUTH, SELECT and GET each had 800 ms")
+        };
+        let timed_out = [ErrorKind::TimedOut, ErrorKind::WouldBlock].contains(&e.kind());
+        assert!(timed_out, "{e}");
+        assert!(took < Duration::from_millis(1100), "{took:?}");
         server.join().unwrap();
     }
 }

@@ -4,15 +4,17 @@
 //! Keys, all under the prefix (`twfollow` unless `?prefix=` names another):
 //! `{prefix}:store` holds the document (the same JSON as the file store),
 //! `{prefix}:lock:{account}` an account's refresh lock, `{prefix}:lock` the
-//! store-wide one. A lock is `SET key random NX PX ttl`, released by its holder alone
+//! store-wide one. A lock is `SET key random NX PX ttl` (in a script that also counts
+//! a lock already holding this holder's value as taken), released by its holder alone
 //! (a compare-and-delete script); a write is a script that sets the document only if
 //! the revision inside the stored one is still the one the writer read, so a holder
 //! paused past its lock's expiry changes nothing. Nothing is created on this host.
 //!
 //! The client is this module's own (connection.rs, resp.rs: RESP2 over TCP or rustls):
 //! every command is packed and every answer read in wiped buffers, the password (parsed
-//! into wiped buffers) and the document (tokens and app secrets) alike. The password is
-//! never named: the location is the URL with the password replaced by `***`.
+//! into wiped buffers) and the document (tokens and app secrets) alike (over TLS,
+//! rustls's own buffers hold them too). The password is never named: the location is
+//! the URL with the password replaced by `***`.
 
 mod connection;
 mod resp;
@@ -58,6 +60,13 @@ if doc == ARGV[2] then return 1 end
 if current ~= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 return 1"#;
+
+/// Takes the lock (`SET NX PX`): 1 when taken, 0 when another holds it. A lock that
+/// already holds this holder's value is taken: the same command sent again after its
+/// answer was lost with the connection.
+const TAKE_LOCK: &str = r#"if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0"#;
 
 /// Deletes the lock only if it still holds this holder's random value.
 const COMPARE_AND_DELETE: &str = r#"if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -156,25 +165,23 @@ impl RedisBackend {
     }
 
     /// Sends `command` on this process's connection (made first when there is none),
-    /// with what is left until `deadline` (at least [`COMMAND_FLOOR`]) as its timeouts;
-    /// its reply. A reused connection that turns out dropped (a restarted server) is
+    /// connecting and the command both done by `deadline` (or [`COMMAND_FLOOR`] from now
+    /// when that is later); its reply. A reused connection that turns out dropped (a restarted server) is
     /// replaced and `command` sent once more.
     fn run(&self, deadline: Instant, what: &str, command: &[u8]) -> Result<Reply, Error> {
         let mut taken = self.pooled().take().filter(|p| p.owner == owner());
         loop {
-            let budget = deadline
-                .saturating_duration_since(Instant::now())
-                .max(COMMAND_FLOOR);
+            let until = deadline.max(Instant::now() + COMMAND_FLOOR);
             let reused = taken.is_some();
             let pooled = match taken.as_mut() {
                 Some(pooled) => pooled,
                 None => taken.insert(Pooled {
                     owner: owner(),
-                    connection: Connection::open(&self.target, self.tls.as_ref(), budget)
+                    connection: Connection::open(&self.target, self.tls.as_ref(), until)
                         .map_err(|e| self.failure("cannot be reached", &e))?,
                 }),
             };
-            match pooled.connection.command(command, budget) {
+            match pooled.connection.command(command, until) {
                 Err(e @ Failure::Io(_)) => {
                     taken = None;
                     if !(reused && e.is_dropped()) {
@@ -265,18 +272,17 @@ impl Backend for RedisBackend {
         };
         let holder = format!("{whose} lock, which another process, on this host or another, holds");
         let take = || {
-            let set = [
-                b"SET",
+            let args = [
+                b"EVAL",
+                TAKE_LOCK.as_bytes(),
+                b"1",
                 key.as_bytes(),
                 token.as_bytes(),
-                b"NX",
-                b"PX",
                 ttl.as_bytes(),
             ];
-            let command = pack(&set);
-            match self.run(deadline, "cannot take its lock", &command)? {
-                Reply::Status(ok) if ok == "OK" => Ok(true),
-                Reply::Nil => Ok(false),
+            match self.run(deadline, "cannot take its lock", &pack(&args))? {
+                Reply::Integer(1) => Ok(true),
+                Reply::Integer(0) => Ok(false),
                 _ => Err(self.unexpected("SET NX")),
             }
         };

@@ -4,7 +4,7 @@
 //! (`the_redis_store_leaves_no_secret_in_freed_memory`): here a reply is read into
 //! wiped buffers only, a line a byte at a time into a fixed one on the stack (lines
 //! are short: no read-ahead buffer holds what follows them), a bulk string into one
-//! of the size its header gives.
+//! that grows as its bytes arrive, each outgrown one wiped.
 
 use std::io::{self, ErrorKind, Read};
 
@@ -15,8 +15,9 @@ const LINE_MAX: usize = 4096;
 /// The longest bulk string: Redis's own limit (`proto-max-bulk-len`).
 const BULK_MAX: i64 = 512 << 20;
 
-/// One reply of the server.
-#[derive(Debug, PartialEq)]
+/// One reply of the server (`Debug` shows a bulk string's length, never its bytes: the
+/// document holds tokens).
+#[derive(PartialEq)]
 pub enum Reply {
     /// `+OK`
     Status(String),
@@ -26,6 +27,18 @@ pub enum Reply {
     Bulk(Zeroizing<Vec<u8>>),
     /// A nil bulk string (`$-1`): no such key, a `SET NX` that set nothing.
     Nil,
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reply::Bulk(bytes) => write!(f, "Bulk({} bytes)", bytes.len()),
+            Reply::Status(text) => write!(f, "Status({text:?})"),
+            Reply::Error(text) => write!(f, "Error({text:?})"),
+            Reply::Integer(n) => write!(f, "Integer({n})"),
+            Reply::Nil => f.write_str("Nil"),
+        }
+    }
 }
 
 /// One command (an array of bulk strings) packed in a wiped buffer of exactly its
@@ -164,6 +177,8 @@ mod tests {
                 assert_eq!(read(bytes, step).unwrap(), reply, "{bytes:?} by {step}");
             }
         }
+        let secret = Reply::Bulk(Zeroizing::new(b"token".to_vec()));
+        assert_eq!(format!("{secret:?}"), "Bulk(5 bytes)");
         // A bulk string longer than the first block, trickled in: read whole.
         let long: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
         let sent = [format!("${}\r\n", long.len()).as_bytes(), &long, b"\r\n"].concat();
