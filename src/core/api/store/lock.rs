@@ -39,9 +39,8 @@ impl Backend for StorePath {
     /// that others may read or write, or that another user owns, or whose folder or lock
     /// file is not this user's, is refused. The read holds a shared `flock` on the file
     /// itself, which only an in-place rewrite takes exclusively (waited for until
-    /// [`read_deadline`]); when a recovery copy is
-    /// there (an in-place rewrite began and may not have finished), the copy is the store,
-    /// with or without the file. A copy gone before it is read was removed after the
+    /// [`read_deadline`]); when a recovery copy is there (an in-place rewrite began and
+    /// may not have finished), the copy is the store, with or without the file. A copy gone before it is read was removed after the
     /// file was made whole: a reader that found neither looks once more.
     fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
         self.check_before_creating()?;
@@ -133,7 +132,8 @@ impl Backend for StorePath {
 }
 
 /// How long a read waits for an in-place rewrite: [`SHARED_WAIT`], cut short by the
-/// deadline of the call it serves (test `a_stalled_in_place_rewrite_costs_a_follow_its_timeout_and_no_more`).
+/// deadline of the call it serves
+/// (test `a_stalled_in_place_rewrite_costs_a_follow_its_timeout_and_no_more`).
 fn read_deadline() -> Instant {
     let longest = Instant::now() + SHARED_WAIT;
     deadline::current().map_or(longest, |call| call.min(longest))
