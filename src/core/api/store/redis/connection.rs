@@ -164,13 +164,19 @@ fn tcp(host: &str, port: u16, until: Instant) -> io::Result<TcpStream> {
 mod tests {
     use super::*;
     use std::net::TcpListener;
+    use std::thread::JoinHandle;
+
+    /// A server on a loopback port that hands its first connection to `answer`.
+    fn serve(answer: impl FnOnce(TcpStream) + Send + 'static) -> (u16, JoinHandle<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || answer(listener.accept().unwrap().0));
+        (port, server)
+    }
 
     #[test]
     fn a_dripping_server_cannot_hold_a_command_past_its_budget() {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let server = std::thread::spawn(move || {
-            let (mut peer, _) = listener.accept().unwrap();
+        let (port, server) = serve(|mut peer| {
             let mut command = [0u8; 64];
             let _ = peer.read(&mut command);
             // A byte every 100 ms: each read is quick, the whole answer takes 4 s.
@@ -198,10 +204,7 @@ mod tests {
 
     #[test]
     fn connecting_and_the_command_share_one_deadline() {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let server = std::thread::spawn(move || {
-            let (mut peer, _) = listener.accept().unwrap();
+        let (port, server) = serve(|mut peer| {
             let mut command = [0u8; 256];
             // AUTH, SELECT, GET: each answered after 300 ms.
             while let Ok(1..) = peer.read(&mut command) {

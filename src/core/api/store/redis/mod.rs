@@ -166,8 +166,8 @@ impl RedisBackend {
 
     /// Sends `command` on this process's connection (made first when there is none),
     /// connecting and the command both done by `deadline` (or [`COMMAND_FLOOR`] from now
-    /// when that is later); its reply. A reused connection that turns out dropped (a restarted server) is
-    /// replaced and `command` sent once more.
+    /// when that is later); its reply. A reused connection that turns out dropped (a
+    /// restarted server) is replaced and `command` sent once more.
     fn run(&self, deadline: Instant, what: &str, command: &[u8]) -> Result<Reply, Error> {
         let mut taken = self.pooled().take().filter(|p| p.owner == owner());
         loop {
