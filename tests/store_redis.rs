@@ -623,17 +623,29 @@ fn proxy_losing_answers(
     (port, seen)
 }
 
-#[test]
-fn refresh_writes_whose_answers_were_lost_landed_and_the_grant_works() {
+/// An expired grant stored under `prefix`, and a config for it through
+/// [`proxy_losing_answers`] (`marker`, `lost`); the proxy's count.
+fn expired_grant_behind_a_losing_proxy(
+    prefix: &str,
+    marker: &'static [u8],
+    lost: &'static [usize],
+) -> (Redis, Sandbox, Config, Arc<AtomicUsize>) {
     let redis = Redis::start(None);
     let sandbox = start_sandbox();
-    stored_grant(&sandbox, &redis.url("lost"));
-    expire(&redis, &sandbox, "lost");
-    // The 1st and 3rd compare-and-set (the 2nd and 4th are those sent again).
-    let (proxy, writes) = proxy_losing_answers(redis.port, b"cjson.decode", &[0, 2]);
-    let through_proxy = format!("redis://127.0.0.1:{proxy}/0?prefix=lost");
+    stored_grant(&sandbox, &redis.url(prefix));
+    expire(&redis, &sandbox, prefix);
+    let (proxy, seen) = proxy_losing_answers(redis.port, marker, lost);
+    let through_proxy = format!("redis://127.0.0.1:{proxy}/0?prefix={prefix}");
     let config = from_store(&through_proxy, Some("grant")).unwrap();
     assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+    (redis, sandbox, config, seen)
+}
+
+#[test]
+fn refresh_writes_whose_answers_were_lost_landed_and_the_grant_works() {
+    // The 1st and 3rd compare-and-set (the 2nd and 4th are those sent again).
+    let (redis, sandbox, config, writes) =
+        expired_grant_behind_a_losing_proxy("lost", b"cjson.decode", &[0, 2]);
     let start = sandbox.requests().len();
     config.follow(PUBLIC_USER_ID, false).unwrap();
     assert_eq!(refreshes_sent(&sandbox, start), 1);
@@ -650,15 +662,9 @@ fn refresh_writes_whose_answers_were_lost_landed_and_the_grant_works() {
 
 #[test]
 fn a_lock_whose_answer_was_lost_is_taken_not_waited_for() {
-    let redis = Redis::start(None);
-    let sandbox = start_sandbox();
-    stored_grant(&sandbox, &redis.url("lost-lock"));
-    expire(&redis, &sandbox, "lost-lock");
     // The refresh's lock is taken, its answer lost: the lock sent again finds its own.
-    let (proxy, takes) = proxy_losing_answers(redis.port, b"'NX', 'PX'", &[0]);
-    let through_proxy = format!("redis://127.0.0.1:{proxy}/0?prefix=lost-lock");
-    let config = from_store(&through_proxy, Some("grant")).unwrap();
-    assert_eq!(config.set_base_url(&sandbox.base_url()), TwStatus::Ok);
+    let (redis, sandbox, config, takes) =
+        expired_grant_behind_a_losing_proxy("lost-lock", b"'NX', 'PX'", &[0]);
     assert_eq!(config.set_timeout_ms(5000), TwStatus::Ok);
     let start = sandbox.requests().len();
     let started = Instant::now();
